@@ -1,0 +1,3 @@
+from bcc_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""The command line (PRODUCT.md §4.1). Importing this must not import Textual: scripts such as
+`bcc-tui import` start fast; the dashboard commands import the UI only when they run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bcc_tui.cli import app as _app
+from bcc_tui.domain.errors import BccError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # exit 2 for usage errors, in Swedish
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fel: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="bcc-tui", description="Ärendehantering för 1177 vid Barncancercentrum.")
+    p.add_argument("--db", metavar="SÖKVÄG", help="databasfilen (annars $BCC_DB)")
+    p.add_argument("--as", dest="as_user", metavar="ANVÄNDARE",
+                   help="agera som denna person (bara databasens ägare)")
+    sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+
+    d = sub.add_parser("demo", help="instrumentpanelen på en ny demodatabas")
+    d.add_argument("--db", dest="demo_db", metavar="SÖKVÄG", help="behåll demodatabasen här")
+    d.add_argument("--as", dest="demo_as", metavar="ANVÄNDARE", help="en annan demoperson")
+    d.add_argument("--no-ui", action="store_true", help="skapa bara databasen och skriv var den finns")
+
+    o = sub.add_parser("open", help="instrumentpanelen öppnad på ett ärende")
+    o.add_argument("ref")
+
+    i = sub.add_parser("import", help="läs in ärenden (JSON Lines; - för stdin)")
+    i.add_argument("file")
+    for group in ("staff", "schedule"):
+        g = sub.add_parser(group, help="personal" if group == "staff" else "schema och frånvaro")
+        gs = g.add_subparsers(dest="subcommand", metavar="import", required=True, parser_class=_Parser)
+        gs.add_parser("import", help="läs in från JSON Lines").add_argument("file")
+
+    ls = sub.add_parser("list", help="ärenden du får se")
+    ls.add_argument("--status", choices=("unassigned", "assigned", "closed"))
+    ls.add_argument("--json", action="store_true", help="ett JSON-objekt per rad")
+    ls.add_argument("--limit", type=int, metavar="N")
+
+    sh = sub.add_parser("show", help="ett ärende med tråd och historik")
+    sh.add_argument("ref")
+    sh.add_argument("--json", action="store_true")
+
+    a = sub.add_parser("assign", help="fördela ett ärende")
+    a.add_argument("--reassign", action="store_true", help="omfördela ett redan fördelat ärende")
+    a.add_argument("ref")
+    a.add_argument("user")
+
+    r = sub.add_parser("reply", help="besvara och avsluta")
+    r.add_argument("ref")
+    rt = r.add_mutually_exclusive_group(required=True)
+    rt.add_argument("--text")
+    rt.add_argument("--template", metavar="NAMN")
+
+    pr = sub.add_parser("partial-reply", help="skicka delsvar")
+    pr.add_argument("ref")
+    pr.add_argument("--text", required=True)
+    pr.add_argument("--consulted", metavar="ANVÄNDARE", help="läkaren du stämt av med (R4)")
+
+    c = sub.add_parser("close", help="avsluta utan svar")
+    c.add_argument("ref")
+    c.add_argument("--reason", required=True)
+    doc = c.add_mutually_exclusive_group()
+    doc.add_argument("--documented", dest="documented", action="store_true", default=None,
+                     help="det viktiga är dokumenterat i journalen")
+    doc.add_argument("--not-documented", dest="documented", action="store_false")
+
+    n = sub.add_parser("note", help="intern anteckning")
+    n.add_argument("ref")
+    n.add_argument("--text", required=True)
+
+    u = sub.add_parser("urgent", help="markera brådskande")
+    u.add_argument("ref")
+    u.add_argument("--off", action="store_true", help="ta bort markeringen")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _app.run(args)
+    except BccError as err:
+        print(f"bcc-tui: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error worth a traceback.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,0 +1,194 @@
+"""Dispatch of the parsed command line to the services, and the plain-text output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain.business_days import STOCKHOLM
+from bcc_tui.domain.errors import InvalidInput, NotFound
+from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.services import errands, identity, intake, people
+from bcc_tui.services.clock import FixedClock, SystemClock
+from bcc_tui.services.context import Ctx
+from bcc_tui.settings import Settings
+from bcc_tui.store import schema
+from bcc_tui.store.db import Store
+
+# Commands that may create a missing database file (the first set-up of an empty database).
+_CREATES = {"import", "staff", "schedule"}
+
+
+def open_ctx(settings: Settings, *, create: bool) -> Ctx:
+    path = settings.db_path
+    if not path.exists():
+        if not create:
+            raise NotFound(f"databasen {path} finns inte (ange --db eller $BCC_DB)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    acct = identity.account(path)
+    clock = FixedClock(settings.frozen_now) if settings.frozen_now and acct.trusted else SystemClock()
+    store = Store(path)
+    schema.migrate(store)
+    actor = identity.resolve(store, acct, settings.as_user, clock)
+    return Ctx(store, actor, clock)
+
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"filen {name} finns inte") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{name} är en mapp, inte en fil") from None
+    except PermissionError:
+        raise InvalidInput(f"filen {name} får inte läsas") from None
+
+
+def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
+    for number, why in rejected:
+        print(f"{name}:{number}: {why}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    command = args.command
+    if command in (None, "demo", "open"):
+        from bcc_tui.cli import dashboard  # the UI is imported only here
+
+        return dashboard.run(args)
+    settings = Settings.load(args.db, args.as_user)
+    ctx = open_ctx(settings, create=command in _CREATES)
+    try:
+        return _COMMANDS[command](ctx, args)
+    finally:
+        ctx.store.close()
+
+
+def _import(ctx: Ctx, args) -> int:
+    report = intake.import_errands(ctx, _read_input(args.file))
+    name = "stdin" if args.file == "-" else args.file
+    _print_rejected(name, report.rejected)
+    print(f"{report.added} nya ärenden, {report.skipped} redan inlästa, {len(report.rejected)} avvisade rader")
+    return 0 if report.ok else 1
+
+
+def _people_import(ctx: Ctx, args) -> int:
+    fn = people.import_staff if args.command == "staff" else people.import_schedule
+    report = fn(ctx, _read_input(args.file))
+    _print_rejected("stdin" if args.file == "-" else args.file, report.rejected)
+    print(f"{report.added} nya, {report.changed} ändrade, {report.skipped} oförändrade, "
+          f"{len(report.rejected)} avvisade rader")
+    return 0 if report.ok else 1
+
+
+def _local(moment) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def _list(ctx: Ctx, args) -> int:
+    rows = errands.list_errands(ctx, args.status, limit=args.limit)
+    out = sys.stdout
+    if args.json:
+        for s in rows:
+            out.write(json.dumps(s.to_json(), ensure_ascii=False) + "\n")
+        return 0
+    if not rows:
+        print("Inga ärenden.")
+        return 0
+    print(f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<12} {'INKOM':<16} {'FÖRFALLER':<10} SLA")
+    for s in rows:
+        print(f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
+              f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
+              f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
+              f"{' · BRÅDSKANDE' if s.urgent else ''}")
+    return 0
+
+
+def _show(ctx: Ctx, args) -> int:
+    d = errands.show_errand(ctx, args.ref)
+    if args.json:
+        print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    s = d.summary
+    lines = [
+        f"Ärende {s.ref} · {s.type_name} · {e.UNITS[s.unit]} · {e.STATUS_NAMES[s.status]}",
+        f"Patient: {clean_line(s.patient_name)} ({s.personnummer})",
+    ]
+    if s.proxy_name:
+        lines.append(f"Ombud: {clean_line(s.proxy_name)} ({clean_line(s.proxy_relation or '')})")
+    if d.contact_preference or d.phone:
+        pref = e.CONTACT_PREFERENCES.get(d.contact_preference or "", "")
+        lines.append(f"Kontakt: {pref} {clean_line(d.phone or '')}".rstrip())
+    lines += [
+        f"Inkom: {_local(s.received_at)} · Förfaller: {s.due_date.isoformat()} ({s.countdown.text})",
+        f"  {d.due_explanation}",
+        f"Handläggare: {s.assignee or '–'}" + (" · BRÅDSKANDE" if s.urgent else ""),
+    ]
+    if s.suggestion:
+        lines.append(f"Förslag: {s.suggestion.username} ({s.suggestion.reason})")
+    lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
+    for ev in d.events:
+        head = f"— {_local(ev.at)} {_EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
+        if ev.target:
+            head += f" → {ev.target}"
+        lines.append(head)
+        if ev.text:
+            lines += ["  " + t for t in clean(ev.text).splitlines()]
+    print("\n".join(line for line in lines if line is not None))
+    return 0
+
+
+_EVENT_NAMES = {
+    e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
+    e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande ändrat",
+    e.REMIND: "Påminnelse",
+}
+
+
+def _assign(ctx: Ctx, args) -> int:
+    errands.assign(ctx, args.ref, args.user, reassign=args.reassign)
+    print(f"{args.ref} {'omfördelat' if args.reassign else 'fördelat'} till {args.user}")
+    return 0
+
+
+def _reply(ctx: Ctx, args) -> int:
+    if args.template is not None:
+        raise InvalidInput("mallar finns inte ännu; använd --text")
+    errands.reply(ctx, args.ref, args.text)
+    print(f"{args.ref} besvarat och avslutat")
+    return 0
+
+
+def _partial(ctx: Ctx, args) -> int:
+    errands.partial_reply(ctx, args.ref, args.text, consulted=args.consulted)
+    print(f"delsvar skickat för {args.ref}")
+    return 0
+
+
+def _close(ctx: Ctx, args) -> int:
+    errands.close(ctx, args.ref, args.reason, documented=args.documented)
+    print(f"{args.ref} avslutat utan svar")
+    return 0
+
+
+def _note(ctx: Ctx, args) -> int:
+    errands.note(ctx, args.ref, args.text)
+    print(f"anteckning sparad för {args.ref}")
+    return 0
+
+
+def _urgent(ctx: Ctx, args) -> int:
+    errands.set_urgent(ctx, args.ref, not args.off)
+    print(f"{args.ref} {'inte längre ' if args.off else ''}markerat brådskande")
+    return 0
+
+
+_COMMANDS = {
+    "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
+    "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
+    "close": _close, "note": _note, "urgent": _urgent,
+}

@@ -1,0 +1,79 @@
+"""The commands that start the dashboard: `bcc-tui`, `bcc-tui demo`, `bcc-tui open REF`."""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.services import demo
+from bcc_tui.services.clock import FixedClock, SystemClock
+from bcc_tui.settings import Settings
+from bcc_tui.store.db import Store
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        db = args.demo_db or args.db
+        settings = Settings.load(db, args.demo_as or args.as_user)
+        path = _prepare_demo(settings)
+        settings = Settings.load(str(path), settings.as_user)
+        if args.no_ui:
+            print(f"Demodatabasen finns i {path}")
+            return 0
+    else:
+        settings = Settings.load(args.db, args.as_user)
+    from bcc_tui.cli.app import open_ctx
+
+    if args.command == "demo" and settings.as_user is None:
+        store = Store(settings.db_path)
+        receiver = demo.today_receiver(
+            store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock())
+        store.close()
+        settings = Settings.load(str(settings.db_path), receiver)
+    ctx = open_ctx(settings, create=False)
+    try:
+        from bcc_tui.ui.app import make_app  # Textual is imported only for the dashboard
+
+        app = make_app(ctx, open_ref=getattr(args, "ref", None))
+        app.run()
+    finally:
+        ctx.store.close()
+    return 0
+
+
+def _prepare_demo(settings: Settings) -> Path:
+    """A demo database at the named path, or a fresh one in a temporary folder.
+
+    An existing demo database is reused, so that a second dashboard can open the same one; an
+    existing database that is not a demo database is never touched.
+    """
+    if settings.db_explicit:
+        path = settings.db_path
+        if path.exists() and path.stat().st_size > 0:
+            store = Store(path)
+            try:
+                if demo.is_demo(store):
+                    return path
+                if not demo.is_empty(store):
+                    raise InvalidInput(
+                        f"{path} är ingen demodatabas; demo rör bara demodatabaser (välj en annan sökväg)"
+                    )
+            finally:
+                store.close()
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tempfile.mkdtemp(prefix="bcc-tui-demo-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = Path(folder) / "demo.db"
+    store = Store(path)
+    try:
+        demo.build(store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock())
+    finally:
+        store.close()
+    return path

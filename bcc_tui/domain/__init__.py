@@ -1,0 +1,1 @@
+"""Pure rules of the routine: no I/O, no clock, no Textual."""

@@ -1,0 +1,114 @@
+"""Errand types, units, states and the legal moves between them (PRODUCT.md R1–R6, R10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bcc_tui.domain.errors import Conflict, InvalidInput
+
+OUTPATIENT, INPATIENT = "oppenvard", "slutenvard"
+UNITS = {OUTPATIENT: "Öppenvård", INPATIENT: "Slutenvård"}
+
+COMPLAINT = "synpunkter_klagomal"
+
+
+@dataclass(frozen=True)
+class ErrandType:
+    code: str
+    name: str  # Swedish, as 1177 names the e-service
+    units: tuple[str, ...]
+
+
+# R1: the outpatient basic offer; inpatient care offers only feedback and complaints.
+TYPES: dict[str, ErrandType] = {
+    t.code: t
+    for t in (
+        ErrandType("av_omboka_tid", "Av/omboka tid", (OUTPATIENT,)),
+        ErrandType("begar_intyg", "Begär intyg", (OUTPATIENT,)),
+        ErrandType("fraga_om_remiss", "Fråga om min remiss", (OUTPATIENT,)),
+        ErrandType("fornya_recept", "Förnya recept", (OUTPATIENT,)),
+        ErrandType("kontakta_mig", "Kontakta mig", (OUTPATIENT,)),
+        ErrandType("skicka_meddelande", "Skicka meddelande", (OUTPATIENT,)),
+        ErrandType("bestalla_journalkopia", "Beställa journalkopia", (OUTPATIENT,)),
+        ErrandType(COMPLAINT, "Synpunkter och klagomål", (OUTPATIENT, INPATIENT)),
+    )
+}
+
+# R5: the exact text of the automatic partial reply to feedback and complaints.
+COMPLAINT_PARTIAL_REPLY = (
+    "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, "
+    "på det sätt du angett att du önskar."
+)
+
+CONTACT_PREFERENCES = {"1177": "Via 1177", "telefon": "Per telefon", "brev": "Per brev"}
+
+UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
+STATUS_NAMES = {UNASSIGNED: "Ofördelad", ASSIGNED: "Fördelad", CLOSED: "Avslutad"}
+
+# Actions, as the audit log and the permission table name them (R15).
+ASSIGN, REASSIGN, PARTIAL_REPLY, REPLY, CLOSE, NOTE, URGENT, REMIND = (
+    "assign", "reassign", "partial_reply", "reply", "close", "note", "urgent", "remind",
+)
+ACTION_NAMES = {
+    ASSIGN: "fördela", REASSIGN: "omfördela", PARTIAL_REPLY: "delsvar", REPLY: "besvara",
+    CLOSE: "avsluta utan svar", NOTE: "intern anteckning", URGENT: "brådskande", REMIND: "påminna",
+}
+
+# R2: the state each action may start from.
+_FROM_STATES = {
+    ASSIGN: (UNASSIGNED,),
+    REASSIGN: (ASSIGNED,),
+    PARTIAL_REPLY: (UNASSIGNED, ASSIGNED),
+    REPLY: (ASSIGNED,),
+    CLOSE: (UNASSIGNED, ASSIGNED),
+    NOTE: (UNASSIGNED, ASSIGNED, CLOSED),
+    URGENT: (UNASSIGNED, ASSIGNED),
+    REMIND: (ASSIGNED,),
+}
+
+MAX_REPLY = 20000
+MAX_NOTE = 5000
+MAX_REASON = 500
+
+
+def type_name(code: str) -> str:
+    t = TYPES.get(code)
+    return t.name if t else code
+
+
+def check_type_for_unit(type_code: str, unit: str) -> None:
+    t = TYPES.get(type_code)
+    if t is None:
+        raise InvalidInput(f"okänd ärendetyp '{type_code}'")
+    if unit not in UNITS:
+        raise InvalidInput(f"okänd enhet '{unit}'")
+    if unit not in t.units:
+        raise InvalidInput(
+            f"{UNITS[unit]} tar inte emot ärendetypen '{t.name}' (bara Synpunkter och klagomål)"
+        )
+
+
+def check_move(action: str, ref: str, status: str, assignee: str | None = None) -> None:
+    """Refuse an action that the errand's state does not allow, with a message naming why."""
+    allowed = _FROM_STATES[action]
+    if status in allowed:
+        return
+    if status == CLOSED:
+        raise Conflict(f"{ref} är redan avslutat och kan inte {ACTION_NAMES[action]}s")
+    if action == ASSIGN and status == ASSIGNED:
+        raise Conflict(
+            f"{ref} är redan fördelat till {assignee}; använd --reassign för att omfördela"
+        )
+    if status == UNASSIGNED and action in (REASSIGN, REPLY, REMIND):
+        raise Conflict(f"{ref} är inte fördelat ännu; fördela det först")
+    raise Conflict(f"{ref} kan inte {ACTION_NAMES[action]}s i läget {STATUS_NAMES[status]}")
+
+
+def required_text(value: str | None, what: str, limit: int) -> str:
+    """A text that must say something: refuse empty or oversized (after cleaning)."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{what} saknas")
+    if len(text) > limit:
+        raise InvalidInput(f"{what} är för lång ({len(text)} tecken, högst {limit})")
+    return text

@@ -1,0 +1,61 @@
+"""Swedish personal identity numbers (personnummer) and coordination numbers (samordningsnummer)."""
+
+import datetime as dt
+import re
+
+_FORM = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})-?([0-9]{4})$")
+
+
+def luhn_ok(digits: str) -> bool:
+    """Luhn check over the ten digits YYMMDDNNNC."""
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def check_digit(nine: str) -> str:
+    """The Luhn check digit for YYMMDDNNN (used by the demo generator and tests)."""
+    for c in "0123456789":
+        if luhn_ok(nine + c):
+            return c
+    raise AssertionError("unreachable")
+
+
+def problem(pnr: str) -> str | None:
+    """Why `pnr` is not a valid personnummer or samordningsnummer, or None when it is."""
+    m = _FORM.match(pnr)
+    if not m:
+        return "personnumret ska ha formen ÅÅÅÅMMDD-NNNN"
+    year, month, day, tail = (int(m[1]), int(m[2]), int(m[3]), m[4])
+    if day > 60:  # samordningsnummer: the day of birth plus 60
+        day -= 60
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return "personnumret har inget giltigt födelsedatum"
+    if not luhn_ok(m[1][2:] + m[2] + m[3] + tail):
+        return "personnumrets kontrollsiffra stämmer inte"
+    return None
+
+
+def normalise(pnr: str) -> str:
+    """YYYYMMDD-NNNN, the one form stored."""
+    m = _FORM.match(pnr)
+    if not m:
+        raise ValueError(pnr)
+    return f"{m[1]}{m[2]}{m[3]}-{m[4]}"
+
+
+def birth_date(pnr: str) -> dt.date:
+    m = _FORM.match(pnr)
+    if not m:
+        raise ValueError(pnr)
+    day = int(m[3])
+    return dt.date(int(m[1]), int(m[2]), day - 60 if day > 60 else day)
+
+
+def age_on(pnr: str, day: dt.date) -> int:
+    born = birth_date(pnr)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

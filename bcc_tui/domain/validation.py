@@ -1,0 +1,261 @@
+"""Validation of the import formats (`../shared/contract/*.schema.json`, PRODUCT.md §4.2, §4.4).
+
+Hand-written rather than a JSON Schema engine: the import command must start fast, and each
+refusal names the field and the reason in Swedish. `tests/contract` checks these rules against
+the schemas themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import personnummer, roles
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.text import clean, clean_line
+
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_USERNAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _fail(field: str, why: str) -> InvalidInput:
+    return InvalidInput(f"{field}: {why}" if field else why)
+
+
+def _obj(value: Any, field: str, required: tuple[str, ...], allowed: tuple[str, ...]) -> dict:
+    if not isinstance(value, dict):
+        raise _fail(field, "ska vara ett JSON-objekt")
+    for key in required:
+        if key not in value:
+            raise _fail(f"{field}.{key}" if field else key, "saknas")
+    for key in value:
+        if key not in allowed:
+            raise _fail(f"{field}.{key}" if field else key, "okänt fält")
+    return value
+
+
+def _str(value: Any, field: str, min_len: int = 0, max_len: int | None = None) -> str:
+    if not isinstance(value, str):
+        raise _fail(field, "ska vara text")
+    if len(value) < min_len:
+        raise _fail(field, "får inte vara tom")
+    if max_len is not None and len(value) > max_len:
+        raise _fail(field, f"är för lång ({len(value)} tecken, högst {max_len})")
+    return value
+
+
+def _bool(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(field, "ska vara true eller false")
+    return value
+
+
+def _enum(value: Any, field: str, options) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise _fail(field, f"okänt värde {json.dumps(value, ensure_ascii=False)} (tillåtna: {', '.join(options)})")
+    return value
+
+
+def parse_moment(value: Any, field: str) -> dt.datetime:
+    """An RFC 3339 date-time with an offset or Z, as an aware UTC datetime."""
+    text = _str(value, field)
+    m = _DATETIME.match(text)
+    if not m:
+        raise _fail(field, "ska vara tid enligt RFC 3339 med tidszon, t.ex. 2026-11-25T08:14:00+01:00")
+    try:
+        moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00").replace(" ", "T"))
+    except ValueError:
+        raise _fail(field, "är ingen giltig tidpunkt") from None
+    return moment.astimezone(dt.timezone.utc)
+
+
+def parse_date(value: Any, field: str) -> dt.date:
+    text = _str(value, field)
+    if not _DATE.match(text):
+        raise _fail(field, "ska vara ett datum ÅÅÅÅ-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(field, "är inget giltigt datum") from None
+
+
+@dataclass(frozen=True)
+class NewErrand:
+    ref: str
+    type: str
+    unit: str
+    received_at: dt.datetime  # aware, UTC
+    patient_name: str
+    personnummer: str
+    proxy_name: str | None
+    proxy_relation: str | None
+    subject: str
+    message: str
+    contact_preference: str | None
+    phone: str | None
+    urgent: bool
+
+    def canonical(self) -> str:
+        """The content that decides whether a line repeats a stored errand (§4.2)."""
+        d = dict(self.__dict__)
+        d["received_at"] = format_utc(self.received_at)
+        return json.dumps(d, sort_keys=True, ensure_ascii=False)
+
+
+def format_utc(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC with Z, to the second — the one form stored and printed."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_ERRAND_FIELDS = ("ref", "type", "unit", "received_at", "patient", "submitted_by", "subject",
+                  "message", "contact_preference", "phone", "urgent")
+
+
+def errand_from_json(obj: Any) -> NewErrand:
+    """Validate one decoded intake line; untrusted text is cleaned (§6) after its checks."""
+    obj = _obj(obj, "", ("ref", "type", "unit", "received_at", "patient", "message"), _ERRAND_FIELDS)
+    ref = _str(obj["ref"], "ref")
+    if not _REF.match(ref):
+        raise _fail("ref", "ska vara 3–40 tecken: bokstäver, siffror och bindestreck")
+    type_code = _enum(obj["type"], "type", tuple(e.TYPES))
+    unit = _enum(obj["unit"], "unit", tuple(e.UNITS))
+    try:
+        e.check_type_for_unit(type_code, unit)
+    except InvalidInput as err:
+        raise _fail("type", err.message) from None
+    received_at = parse_moment(obj["received_at"], "received_at")
+
+    patient = _obj(obj["patient"], "patient", ("name", "personnummer"), ("name", "personnummer"))
+    patient_name = clean_line(_str(patient["name"], "patient.name", 1, 200)).strip()
+    if not patient_name:
+        raise _fail("patient.name", "får inte vara tom")
+    pnr = _str(patient["personnummer"], "patient.personnummer")
+    why = personnummer.problem(pnr)
+    if why:
+        raise _fail("patient.personnummer", why)
+
+    proxy_name = proxy_relation = None
+    proxy = obj.get("submitted_by")
+    if proxy is not None:
+        proxy = _obj(proxy, "submitted_by", ("name", "relation"), ("name", "relation"))
+        proxy_name = clean_line(_str(proxy["name"], "submitted_by.name", 1, 200)).strip()
+        proxy_relation = clean_line(_str(proxy["relation"], "submitted_by.relation", 1, 100)).strip()
+        if not proxy_name or not proxy_relation:
+            raise _fail("submitted_by", "namn och relation får inte vara tomma")
+
+    subject = clean_line(_str(obj.get("subject", ""), "subject", 0, 300)).strip()
+    message = clean(_str(obj["message"], "message", 1, 20000))
+    if not message.strip():
+        raise _fail("message", "meddelandet är tomt")
+    contact = obj.get("contact_preference")
+    if contact is not None or "contact_preference" in obj:
+        contact = _enum(contact, "contact_preference", tuple(e.CONTACT_PREFERENCES))
+    phone = None
+    if "phone" in obj:
+        phone = clean_line(_str(obj["phone"], "phone", 0, 40)).strip() or None
+    urgent = _bool(obj["urgent"], "urgent") if "urgent" in obj else False
+
+    return NewErrand(
+        ref=ref, type=type_code, unit=unit, received_at=received_at,
+        patient_name=patient_name, personnummer=personnummer.normalise(pnr),
+        proxy_name=proxy_name, proxy_relation=proxy_relation, subject=subject, message=message,
+        contact_preference=contact, phone=phone, urgent=urgent,
+    )
+
+
+@dataclass(frozen=True)
+class StaffLine:
+    """A staff line; fields the line leaves out are None and stay as stored (§4.4)."""
+
+    username: str
+    name: str
+    title: str
+    roles: frozenset[str]
+    email: str | None
+    email_notify: bool | None
+    medcontrol_responsible: bool | None
+    active: bool | None
+
+
+_STAFF_FIELDS = ("username", "name", "title", "roles", "email", "email_notify",
+                 "medcontrol_responsible", "active")
+
+
+def staff_from_json(obj: Any) -> StaffLine:
+    obj = _obj(obj, "", ("username", "name", "title", "roles"), _STAFF_FIELDS)
+    username = _str(obj["username"], "username")
+    if not _USERNAME.match(username) or username == roles.SYSTEM:
+        raise _fail("username", "ska vara ett giltigt användarnamn (små bokstäver, siffror, _ . -)")
+    name = clean_line(_str(obj["name"], "name", 1, 200)).strip()
+    if not name:
+        raise _fail("name", "får inte vara tom")
+    title = _enum(obj["title"], "title", roles.TITLES)
+    role_list = obj["roles"]
+    if not isinstance(role_list, list) or not role_list:
+        raise _fail("roles", "ska vara en lista med minst en roll")
+    for r in role_list:
+        _enum(r, "roles", tuple(roles.ROLES))
+    if len(set(role_list)) != len(role_list):
+        raise _fail("roles", "en roll står flera gånger")
+    email = None
+    if "email" in obj:
+        email = _str(obj["email"], "email")
+        if not _EMAIL.match(email):
+            raise _fail("email", "är ingen giltig e-postadress")
+    return StaffLine(
+        username=username, name=name, title=title, roles=frozenset(role_list), email=email,
+        email_notify=_bool(obj["email_notify"], "email_notify") if "email_notify" in obj else None,
+        medcontrol_responsible=(
+            _bool(obj["medcontrol_responsible"], "medcontrol_responsible")
+            if "medcontrol_responsible" in obj else None
+        ),
+        active=_bool(obj["active"], "active") if "active" in obj else None,
+    )
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    day: dt.date
+    receiver: str
+    doctors: tuple[str, ...] | None  # None: the line leaves the day's doctors as they are
+
+
+@dataclass(frozen=True)
+class AbsenceLine:
+    username: str
+    start: dt.date
+    end: dt.date
+    reason: str | None
+
+
+def schedule_from_json(obj: Any) -> RosterLine | AbsenceLine:
+    if not isinstance(obj, dict):
+        raise _fail("", "ska vara ett JSON-objekt")
+    if "absent" in obj:
+        obj = _obj(obj, "", ("absent", "from", "to"), ("absent", "from", "to", "reason"))
+        user = _str(obj["absent"], "absent", 1)
+        start, end = parse_date(obj["from"], "from"), parse_date(obj["to"], "to")
+        if end < start:
+            raise _fail("to", "slutdatumet ligger före startdatumet")
+        reason = clean_line(_str(obj["reason"], "reason", 0, 200)).strip() if "reason" in obj else None
+        return AbsenceLine(user, start, end, reason or None)
+    obj = _obj(obj, "", ("date", "receiver"), ("date", "receiver", "outpatient_doctors"))
+    day = parse_date(obj["date"], "date")
+    receiver = _str(obj["receiver"], "receiver", 1)
+    doctors = None
+    if "outpatient_doctors" in obj:
+        if not isinstance(obj["outpatient_doctors"], list):
+            raise _fail("outpatient_doctors", "ska vara en lista med användarnamn")
+        doctors = tuple(_str(d, "outpatient_doctors", 1) for d in obj["outpatient_doctors"])
+        if len(set(doctors)) != len(doctors):
+            raise _fail("outpatient_doctors", "en läkare står flera gånger")
+    return RosterLine(day, receiver, doctors)

@@ -1,0 +1,61 @@
+"""What every use case receives: the store, the acting person and the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from sqlite3 import Connection
+
+from bcc_tui.domain.business_days import local_date
+from bcc_tui.domain.errors import BccError, Busy
+from bcc_tui.domain.roles import Actor
+from bcc_tui.domain.validation import format_utc
+from bcc_tui.services.clock import Clock, SystemClock
+from bcc_tui.store import audit
+from bcc_tui.store.db import Store
+
+
+@dataclass
+class Ctx:
+    store: Store
+    actor: Actor
+    clock: Clock = SystemClock()
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def now_text(self) -> str:
+        return format_utc(self.clock.now())
+
+    def today(self) -> dt.date:
+        return local_date(self.clock.now())
+
+    def entry(self, action: str, ref: str | None = None, personnummer: str | None = None,
+              outcome: str = "ok", detail: str = "") -> audit.Entry:
+        return audit.Entry(self.now_text(), self.actor.username, self.actor.role_label, action,
+                           ref, personnummer, outcome, detail)
+
+    @contextmanager
+    def change(self, action: str, ref: str | None = None) -> Iterator[Connection]:
+        """A write transaction whose refusal is itself logged (R15) in a transaction of its own."""
+        try:
+            with self.store.write() as conn:
+                yield conn
+        except Busy:
+            raise
+        except BccError as err:
+            self.log_refusal(action, ref, str(err))
+            raise
+
+    def log_refusal(self, action: str, ref: str | None, why: str) -> None:
+        try:
+            with self.store.write() as conn:
+                pnr = None
+                if ref:
+                    row = conn.execute("SELECT personnummer FROM errands WHERE ref = ?", (ref,)).fetchone()
+                    pnr = row[0] if row else None
+                audit.append(conn, [self.entry(action, ref, pnr, "refused", why)])
+        except Busy:
+            pass  # the refusal stands; the person is told, the log row waits for no one

@@ -1,0 +1,229 @@
+"""Reading errands and acting on them (R2–R6, R10): one public function = one transaction.
+
+The command line and the dashboard call these same functions, so the rules of who may do what,
+and from which state, hold the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from sqlite3 import Connection, Row
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import roles
+from bcc_tui.domain.business_days import local_date
+from bcc_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bcc_tui.domain.routing import suggest
+from bcc_tui.domain.text import clean
+from bcc_tui.services import outbound, people
+from bcc_tui.services.context import Ctx
+from bcc_tui.services.views import ErrandDetail, ErrandSummary, event, summary
+from bcc_tui.store import audit
+from bcc_tui.store import errands as q
+from bcc_tui.store import staff as staff_q
+
+STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
+
+
+def _scope(ctx: Ctx) -> str | None:
+    """Need-to-know: a caregiver who is not a receiver sees only their own errands."""
+    if ctx.actor.has(roles.RECEIVER):
+        return None
+    if ctx.actor.has(roles.CAREGIVER):
+        return ctx.actor.username
+    raise NotAllowed(f"{ctx.actor.username} får inte läsa ärenden (kräver ärendemottagare eller vårdgivare)")
+
+
+def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummary]:
+    today = ctx.today()
+    open_complaints = any(r["status"] != e.CLOSED and r["type"] == e.COMPLAINT for r in rows)
+    staff = people.staff_people(conn) if open_complaints else []
+    absent = set(staff_q.absent_on(conn, today)) if open_complaints else set()
+    out = []
+    for r in rows:
+        s = None
+        if r["status"] != e.CLOSED:
+            s = suggest(r["type"], bool(r["urgent"]), staff, absent)
+        out.append(summary(r, today, s))
+    return out
+
+
+def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = None,
+                 offset: int = 0, audited: bool = True) -> list[ErrandSummary]:
+    """The errands the person may see. A list a person asks for is logged (R15); an automatic
+    refresh passes audited=False and is not."""
+    if status is not None and status not in STATUSES:
+        raise InvalidInput(f"okänd status '{status}' (tillåtna: {', '.join(STATUSES)})")
+    try:
+        roles.require_command(ctx.actor, "list")
+        involved = _scope(ctx)
+    except NotAllowed as err:
+        ctx.log_refusal("list", None, str(err))
+        raise
+    with ctx.store.read() as conn:
+        rows = q.listing(conn, status=status, involved=involved, limit=limit, offset=offset)
+        result = _summaries(ctx, conn, rows)
+    if audited:
+        with ctx.store.write() as conn:
+            audit.append(conn, [ctx.entry("list", detail=json.dumps(
+                {"status": status, "limit": limit, "offset": offset, "rows": len(result)}))])
+    return result
+
+
+def _load(conn: Connection, ref: str) -> Row:
+    row = q.by_ref(conn, ref)
+    if row is None:
+        raise NotFound(f"ärendet {ref} finns inte")
+    return row
+
+
+def show_errand(ctx: Ctx, ref: str) -> ErrandDetail:
+    """Open one errand: a read of patient data, logged with the patient (R9)."""
+    with ctx.change("view", ref) as conn:
+        row = _load(conn, ref)
+        if ctx.actor.is_system:
+            raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
+        involved = _scope(ctx)
+        if involved and row["assignee"] != involved and not conn.execute(
+            "SELECT 1 FROM events WHERE errand_id = ? AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
+            (row["id"], involved),
+        ).fetchone():
+            raise NotAllowed(f"{ref} är inte fördelat till dig")
+        days = q.type_days(conn).get(row["type"], 2)
+        detail = ErrandDetail(
+            summary=_summaries(ctx, conn, [row])[0], message=row["message"],
+            contact_preference=row["contact_preference"], phone=row["phone"],
+            business_days=days, events=[event(ev) for ev in q.events(conn, row["id"])],
+        )
+        audit.append(conn, [ctx.entry("view", ref, row["personnummer"])])
+    return detail
+
+
+def _act(ctx: Ctx, ref: str, action: str, expected_version: int | None,
+         apply: Callable[[Connection, Row, str], str]) -> None:
+    """The common frame of every change: load, may-I, legal move, compare-and-set, audit."""
+    with ctx.change(action, ref) as conn:
+        row = _load(conn, ref)
+        roles.require_action(ctx.actor, action, ref, row["assignee"])
+        e.check_move(action, ref, row["status"], row["assignee"])
+        if expected_version is not None and row["version"] != expected_version:
+            raise Conflict(f"{ref} har ändrats av någon annan under tiden; se efter och försök igen")
+        now = ctx.now_text()
+        detail = apply(conn, row, now)
+        audit.append(conn, [ctx.entry(action, ref, row["personnummer"], detail=detail)])
+
+
+def _first_response(ctx: Ctx, row: Row, now: str) -> dict:
+    if row["first_response_at"]:
+        return {}
+    return {"first_response_at": now, "first_response_on": local_date(ctx.now()).isoformat()}
+
+
+def _assignee_row(conn: Connection, username: str) -> Row:
+    person = staff_q.by_username(conn, username)
+    if person is None:
+        raise InvalidInput(f"{username} finns inte i personallistan")
+    roles.check_assignable(username, frozenset(person["roles"].split()), bool(person["active"]))
+    return person
+
+
+def assign(ctx: Ctx, ref: str, username: str, *, reassign: bool = False,
+           expected_version: int | None = None) -> None:
+    """Assign an unassigned errand, or with reassign=True move an assigned one (R10)."""
+    action = e.REASSIGN if reassign else e.ASSIGN
+
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        person = _assignee_row(conn, username)
+        if row["assignee"] == username:
+            raise Conflict(f"{ref} är redan fördelat till {username}")
+        q.update(conn, row["id"], row["version"], status=e.ASSIGNED, assignee=username)
+        q.add_event(conn, row["id"], action, now, ctx.actor.username, ctx.actor.name,
+                    ctx.actor.title, target=username,
+                    detail={"from": row["assignee"]} if row["assignee"] else None)
+        moved = f"från {row['assignee']} " if row["assignee"] else ""
+        return f"{moved}till {username} ({person['name']})"
+
+    _act(ctx, ref, action, expected_version, apply)
+
+
+def _signed(ctx: Ctx, text: str) -> str:
+    """R13: a reply carries its writer's name and title."""
+    title = f", {ctx.actor.title}" if ctx.actor.title else ""
+    return f"{text}\n\n{ctx.actor.name}{title}\nBarncancercentrum"
+
+
+def reply(ctx: Ctx, ref: str, text: str, *, expected_version: int | None = None) -> None:
+    """The final answer to the patient: queued for 1177 and the errand is closed (R6)."""
+    body = e.required_text(clean(text), "Svarstexten", e.MAX_REPLY)
+
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        signed = _signed(ctx, body)
+        q.update(conn, row["id"], row["version"], status=e.CLOSED, closed_at=now,
+                 close_kind="reply", **_first_response(ctx, row, now))
+        on_behalf = row["assignee"] if row["assignee"] != ctx.actor.username else None
+        event_id = q.add_event(conn, row["id"], e.REPLY, now, ctx.actor.username, ctx.actor.name,
+                               ctx.actor.title, text=signed,
+                               detail={"on_behalf_of": on_behalf} if on_behalf else None)
+        outbound.queue(conn, ref, row["id"], event_id, e.REPLY, signed, now, ctx.actor.name,
+                       ctx.actor.title, closes=True)
+        return f"svar ({len(body)} tecken)" + (f" för {on_behalf}" if on_behalf else "")
+
+    _act(ctx, ref, e.REPLY, expected_version, apply)
+
+
+def partial_reply(ctx: Ctx, ref: str, text: str, *, consulted: str | None = None,
+                  expected_version: int | None = None) -> None:
+    """Tell the patient that handling is under way; the errand stays open (R3, R4)."""
+    body = e.required_text(clean(text), "Delsvarets text", e.MAX_REPLY)
+
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        signed = _signed(ctx, body)
+        q.update(conn, row["id"], row["version"], partial_reply_at=now, **_first_response(ctx, row, now))
+        event_id = q.add_event(conn, row["id"], e.PARTIAL_REPLY, now, ctx.actor.username,
+                               ctx.actor.name, ctx.actor.title, text=signed,
+                               detail={"consulted": consulted} if consulted else None)
+        outbound.queue(conn, ref, row["id"], event_id, e.PARTIAL_REPLY, signed, now,
+                       ctx.actor.name, ctx.actor.title, closes=False)
+        return f"delsvar ({len(body)} tecken)" + (f", stämt av med {consulted}" if consulted else "")
+
+    _act(ctx, ref, e.PARTIAL_REPLY, expected_version, apply)
+
+
+def close(ctx: Ctx, ref: str, reason: str, *, documented: bool | None = None,
+          expected_version: int | None = None) -> None:
+    """Close without reply (R6): the reason is mandatory; R13 asks whether it is in the record."""
+    why = e.required_text(clean(reason), "Orsak", e.MAX_REASON)
+
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        q.update(conn, row["id"], row["version"], status=e.CLOSED, closed_at=now,
+                 close_kind="no_reply", **_first_response(ctx, row, now))
+        q.add_event(conn, row["id"], e.CLOSE, now, ctx.actor.username, ctx.actor.name,
+                    ctx.actor.title, text=why, detail={"documented": documented})
+        return f"avslutat utan svar: {why}"
+
+    _act(ctx, ref, e.CLOSE, expected_version, apply)
+
+
+def note(ctx: Ctx, ref: str, text: str) -> None:
+    """An internal note: never sent to the patient."""
+    body = e.required_text(clean(text), "Anteckningen", e.MAX_NOTE)
+
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        q.add_event(conn, row["id"], e.NOTE, now, ctx.actor.username, ctx.actor.name,
+                    ctx.actor.title, text=body)
+        return f"anteckning ({len(body)} tecken)"
+
+    _act(ctx, ref, e.NOTE, None, apply)
+
+
+def set_urgent(ctx: Ctx, ref: str, urgent: bool = True, *, expected_version: int | None = None) -> None:
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        if bool(row["urgent"]) == urgent:
+            return "oförändrat: " + ("brådskande" if urgent else "inte brådskande")
+        q.update(conn, row["id"], row["version"], urgent=int(urgent))
+        q.add_event(conn, row["id"], e.URGENT, now, ctx.actor.username, ctx.actor.name,
+                    ctx.actor.title, detail={"urgent": urgent})
+        return "brådskande" if urgent else "inte brådskande"
+
+    _act(ctx, ref, e.URGENT, expected_version, apply)

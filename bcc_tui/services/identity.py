@@ -1,0 +1,81 @@
+"""Who is acting (PRODUCT.md §4.3): from the process's uid, never from $USER."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from dataclasses import dataclass
+
+from bcc_tui.domain.errors import NotAllowed
+from bcc_tui.domain.roles import SYSTEM_ACTOR, Actor
+from bcc_tui.services.context import Ctx
+from bcc_tui.services.people import actor_from_row
+from bcc_tui.store import audit
+from bcc_tui.store import staff as q
+from bcc_tui.store.db import Store
+
+
+@dataclass(frozen=True)
+class Account:
+    """The operating-system side of identity, read once at start."""
+
+    uid: int
+    name: str
+    owner_uid: int
+    sudo_user: str | None
+
+    @property
+    def is_owner(self) -> bool:
+        return self.uid == self.owner_uid
+
+    @property
+    def trusted(self) -> bool:
+        """The service account itself (not reached through sudo): may name the person."""
+        return self.is_owner and not self.sudo_user
+
+
+def account(db_path: str | os.PathLike, environ: dict | None = None) -> Account:
+    environ = os.environ if environ is None else environ
+    uid = os.getuid()
+    try:
+        name = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        name = str(uid)
+    try:
+        owner = os.stat(db_path).st_uid
+    except FileNotFoundError:
+        owner = uid  # the process about to create the file will own it
+    sudo_user = environ.get("SUDO_USER") or None
+    return Account(uid, name, owner, sudo_user)
+
+
+def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Actor:
+    """The acting person, or a refusal (logged) when there is none the process may act as."""
+    if as_user is not None and not acct.trusted:
+        why = ("--as är inte tillåtet via sudo; du är " + acct.sudo_user) if acct.sudo_user else (
+            f"--as är bara tillåtet för databasens ägare; du är {acct.name}")
+        _refuse(store, acct.sudo_user or acct.name, why, ctx_clock)
+    if acct.is_owner and acct.sudo_user:
+        username = acct.sudo_user
+    elif acct.trusted:
+        username = as_user or acct.name
+    else:
+        username = acct.name
+    with store.read() as conn:
+        row = q.by_username(conn, username)
+    if row is None:
+        if acct.trusted and as_user is None:
+            return SYSTEM_ACTOR
+        _refuse(store, username, f"{username} finns inte i personallistan och får inte använda bcc-tui", ctx_clock)
+    if not row["active"]:
+        _refuse(store, username, f"{username} är inte längre aktiv och får inte använda bcc-tui", ctx_clock)
+    return actor_from_row(row)
+
+
+def _refuse(store: Store, who: str, why: str, clock) -> None:
+    ctx = Ctx(store, Actor(who, who, "", frozenset()), clock)
+    try:
+        with store.write() as conn:
+            audit.append(conn, [ctx.entry("login", outcome="refused", detail=why)])
+    finally:
+        raise NotAllowed(why)

@@ -1,0 +1,155 @@
+"""Staff and schedules: imports (§4.4), today's roster, absences, and who is assignable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from sqlite3 import Connection
+
+from bcc_tui.domain import jsonl, roles, validation
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.roles import Actor
+from bcc_tui.domain.routing import Person
+from bcc_tui.services.context import Ctx
+from bcc_tui.store import audit
+from bcc_tui.store import staff as q
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    changed: int = 0
+    skipped: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def actor_from_row(row) -> Actor:
+    return Actor(row["username"], row["name"], row["title"], frozenset(row["roles"].split()))
+
+
+def person(row) -> Person:
+    return Person(row["username"], row["name"], row["title"], frozenset(row["roles"].split()),
+                  bool(row["active"]), bool(row["medcontrol_responsible"]))
+
+
+def staff_people(conn: Connection) -> list[Person]:
+    return [person(r) for r in q.all_staff(conn)]
+
+
+def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
+    """Add or update staff; fields a line leaves out stay as stored. One transaction."""
+    roles.require_command(ctx.actor, "staff_import")
+    report = ImportReport()
+    parsed: list[tuple[int, validation.StaffLine]] = []
+    for number, obj in jsonl.lines(data):
+        try:
+            if isinstance(obj, InvalidInput):
+                raise obj
+            parsed.append((number, validation.staff_from_json(obj)))
+        except InvalidInput as err:
+            report.rejected.append((number, str(err)))
+    seen: dict[str, int] = {}
+    with ctx.change("admin_change") as conn:
+        entries = []
+        for number, line in parsed:
+            if line.username in seen:
+                report.rejected.append((number, f"username: {line.username} står redan på rad {seen[line.username]}"))
+                continue
+            seen[line.username] = number
+            fields = {"name": line.name, "title": line.title, "roles": " ".join(sorted(line.roles))}
+            for key in ("email", "email_notify", "medcontrol_responsible", "active"):
+                value = getattr(line, key)
+                if value is not None:
+                    fields[key] = int(value) if isinstance(value, bool) else value
+            outcome = q.upsert(conn, line.username, fields)
+            if outcome == "same":
+                report.skipped += 1
+                continue
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            entries.append(ctx.entry("admin_change", detail=f"personal {outcome}: {line.username} {json.dumps(fields, ensure_ascii=False)}"))
+        entries.append(ctx.entry("import", outcome="ok" if report.ok else "partly refused",
+                                 detail=f"personal: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade"))
+        audit.append(conn, entries)
+    report.rejected.sort()
+    return report
+
+
+def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
+    """Rosters and absences; a roster line changes only the day it names. One transaction."""
+    roles.require_command(ctx.actor, "schedule_import")
+    report = ImportReport()
+    parsed = []
+    for number, obj in jsonl.lines(data):
+        try:
+            if isinstance(obj, InvalidInput):
+                raise obj
+            parsed.append((number, validation.schedule_from_json(obj)))
+        except InvalidInput as err:
+            report.rejected.append((number, str(err)))
+    with ctx.change("admin_change") as conn:
+        staff = {r["username"]: r for r in q.all_staff(conn)}
+        entries = []
+        for number, line in parsed:
+            try:
+                outcome = _schedule_line(conn, staff, line)
+            except InvalidInput as err:
+                report.rejected.append((number, str(err)))
+                continue
+            if outcome == "same":
+                report.skipped += 1
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
+                entries.append(ctx.entry("admin_change", detail=f"schema {outcome}: {line}"))
+        entries.append(ctx.entry("import", outcome="ok" if report.ok else "partly refused",
+                                 detail=f"schema: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade"))
+        audit.append(conn, entries)
+    report.rejected.sort()
+    return report
+
+
+def _schedule_line(conn: Connection, staff: dict, line) -> str:
+    def known(user: str, field_name: str, role: str | None = None):
+        row = staff.get(user)
+        if row is None:
+            raise InvalidInput(f"{field_name}: {user} finns inte i personallistan")
+        if role and role not in row["roles"].split():
+            raise InvalidInput(f"{field_name}: {user} är inte {roles.ROLES[role]}")
+
+    if isinstance(line, validation.AbsenceLine):
+        known(line.username, "absent")
+        return q.add_absence(conn, line.username, line.start, line.end, line.reason)
+    known(line.receiver, "receiver", roles.RECEIVER)
+    for doctor in line.doctors or ():
+        known(doctor, "outpatient_doctors", roles.CAREGIVER)
+    return q.set_roster(conn, line.day, line.receiver, line.doctors)
+
+
+@dataclass(frozen=True)
+class Today:
+    day: dt.date
+    receiver: str | None
+    doctors: tuple[str, ...]
+    absent: dict[str, str | None]
+
+    @property
+    def top_doctor(self) -> str | None:
+        """The first doctor on today's outpatient schedule who is not absent (R4)."""
+        for d in self.doctors:
+            if d not in self.absent:
+                return d
+        return None
+
+
+def today(conn: Connection, day: dt.date) -> Today:
+    row = q.roster_day(conn, day)
+    return Today(
+        day=day,
+        receiver=row["receiver"] if row else None,
+        doctors=tuple(json.loads(row["doctors"])) if row else (),
+        absent=q.absent_on(conn, day),
+    )

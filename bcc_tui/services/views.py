@@ -1,0 +1,147 @@
+"""What the services hand to the front ends: plain dataclasses built from store rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from sqlite3 import Row
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain.business_days import Countdown, countdown, due_date
+from bcc_tui.domain.routing import Suggestion
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+@dataclass(frozen=True)
+class ErrandSummary:
+    id: int
+    ref: str
+    type: str
+    unit: str
+    status: str
+    assignee: str | None
+    received_at: dt.datetime
+    received_on: dt.date
+    due_date: dt.date
+    patient_name: str
+    personnummer: str
+    proxy_name: str | None
+    proxy_relation: str | None
+    subject: str
+    urgent: bool
+    partial_reply_at: dt.datetime | None
+    first_response_on: dt.date | None
+    closed_at: dt.datetime | None
+    close_kind: str | None
+    version: int
+    countdown: Countdown
+    suggestion: Suggestion | None = None
+
+    @property
+    def type_name(self) -> str:
+        return e.type_name(self.type)
+
+    @property
+    def partial_reply_sent(self) -> bool:
+        return self.partial_reply_at is not None
+
+    def to_json(self) -> dict:
+        """The fields of `list --json` (PRODUCT.md §4.1)."""
+        return {
+            "ref": self.ref,
+            "type": self.type,
+            "unit": self.unit,
+            "status": self.status,
+            "assignee": self.assignee,
+            "received_at": self.received_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "due_date": self.due_date.isoformat(),
+            "partial_reply_sent": self.partial_reply_sent,
+            "urgent": self.urgent,
+            "suggested_assignee": self.suggestion.username if self.suggestion else None,
+            "suggestion_reason": self.suggestion.reason if self.suggestion else None,
+            "sla": self.countdown.level,
+            "sla_text": self.countdown.text,
+            "version": self.version,
+        }
+
+
+def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None) -> ErrandSummary:
+    due = dt.date.fromisoformat(row["due_date"])
+    return ErrandSummary(
+        id=row["id"], ref=row["ref"], type=row["type"], unit=row["unit"], status=row["status"],
+        assignee=row["assignee"], received_at=_moment(row["received_at"]),
+        received_on=dt.date.fromisoformat(row["received_on"]), due_date=due,
+        patient_name=row["patient_name"], personnummer=row["personnummer"],
+        proxy_name=row["proxy_name"], proxy_relation=row["proxy_relation"],
+        subject=row["subject"], urgent=bool(row["urgent"]),
+        partial_reply_at=_moment(row["partial_reply_at"]),
+        first_response_on=_date(row["first_response_on"]),
+        closed_at=_moment(row["closed_at"]), close_kind=row["close_kind"],
+        version=row["version"],
+        countdown=countdown(due, today, _date(row["first_response_on"])),
+        suggestion=suggestion,
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    at: dt.datetime
+    actor: str
+    actor_name: str
+    actor_title: str
+    target: str | None
+    text: str | None
+    detail: dict
+
+
+def event(row: Row) -> Event:
+    return Event(
+        kind=row["kind"], at=_moment(row["at"]), actor=row["actor"], actor_name=row["actor_name"],
+        actor_title=row["actor_title"], target=row["target"], text=row["text"],
+        detail=json.loads(row["detail"]) if row["detail"] else {},
+    )
+
+
+@dataclass(frozen=True)
+class ErrandDetail:
+    summary: ErrandSummary
+    message: str
+    contact_preference: str | None
+    phone: str | None
+    business_days: int
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def due_explanation(self) -> str:
+        return due_date(self.summary.received_on, self.business_days).explain()
+
+    def to_json(self) -> dict:
+        out = self.summary.to_json()
+        s = self.summary
+        out.update({
+            "type_name": s.type_name,
+            "patient": {"name": s.patient_name, "personnummer": s.personnummer},
+            "submitted_by": ({"name": s.proxy_name, "relation": s.proxy_relation}
+                             if s.proxy_name else None),
+            "subject": s.subject,
+            "message": self.message,
+            "contact_preference": self.contact_preference,
+            "phone": self.phone,
+            "due_explanation": self.due_explanation,
+            "events": [
+                {"kind": ev.kind, "at": ev.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "actor": ev.actor,
+                 "actor_name": ev.actor_name, "target": ev.target, "text": ev.text,
+                 "detail": ev.detail or None}
+                for ev in self.events
+            ],
+        })
+        return out

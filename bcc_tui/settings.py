@@ -1,0 +1,47 @@
+"""One settings object, read from the command line and the environment at start."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bcc_tui.domain.errors import InvalidInput
+
+
+def default_db_path(environ: dict) -> Path:
+    base = environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "bcc-tui" / "bcc.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    db_explicit: bool  # named by --db or $BCC_DB rather than the default
+    as_user: str | None
+    smtp: str | None
+    mail_from: str
+    frozen_now: dt.datetime | None  # BCC_NOW: tests and demos; honoured only for the service account
+
+    @classmethod
+    def load(cls, db: str | None, as_user: str | None, environ: dict | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        path = db or env.get("BCC_DB")
+        now = env.get("BCC_NOW")
+        frozen = None
+        if now:
+            try:
+                frozen = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+            except ValueError:
+                frozen = None
+            if frozen is None or frozen.tzinfo is None:
+                raise InvalidInput("BCC_NOW ska vara en tidpunkt med tidszon, t.ex. 2026-11-25T10:00:00+01:00")
+        return cls(
+            db_path=Path(path) if path else default_db_path(env),
+            db_explicit=bool(path),
+            as_user=as_user,
+            smtp=env.get("BCC_SMTP") or None,
+            mail_from=env.get("BCC_MAIL_FROM") or "bcc-tui@localhost",
+            frozen_now=frozen,
+        )

@@ -1,0 +1,81 @@
+"""The audit log (R9, R15): append-only rows, each hashed together with the previous row's hash.
+
+Rows are written inside the same write transaction as the change they describe, so neither can
+exist without the other. Triggers refuse UPDATE and DELETE; the chain lets `bcc-tui check` find
+a row changed by someone who went around the triggers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+GENESIS = "0" * 64
+_FIELDS = ("at", "actor", "role", "action", "ref", "personnummer", "outcome", "detail")
+
+
+def _digest(prev_hash: str, row: dict) -> str:
+    payload = "\x1f".join([prev_hash, *("" if row[f] is None else str(row[f]) for f in _FIELDS)])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def last_hash(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else GENESIS
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: str
+    actor: str
+    role: str
+    action: str
+    ref: str | None = None
+    personnummer: str | None = None
+    outcome: str = "ok"
+    detail: str = ""
+
+
+def append(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
+    """Append rows; the caller holds the write transaction (BEGIN IMMEDIATE)."""
+    prev = last_hash(conn)
+    rows = []
+    for entry in entries:
+        row = dict(entry.__dict__)
+        row["prev_hash"] = prev
+        row["hash"] = prev = _digest(prev, row)
+        rows.append(row)
+    conn.executemany(
+        "INSERT INTO audit (at, actor, role, action, ref, personnummer, outcome, detail, prev_hash, hash)"
+        " VALUES (:at, :actor, :role, :action, :ref, :personnummer, :outcome, :detail, :prev_hash, :hash)",
+        rows,
+    )
+
+
+def verify(conn: sqlite3.Connection, batch: int = 5000) -> list[str]:
+    """Problems in the chain (empty when intact): a changed, removed or reordered row."""
+    problems: list[str] = []
+    prev, last_id, after = GENESIS, 0, 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, at, actor, role, action, ref, personnummer, outcome, detail, prev_hash, hash"
+            " FROM audit WHERE id > ? ORDER BY id LIMIT ?",
+            (after, batch),
+        ).fetchall()
+        if not rows:
+            return problems
+        for row in rows:
+            row = dict(row)
+            if row["id"] != last_id + 1:
+                problems.append(f"granskningsloggen saknar rad {last_id + 1}–{row['id'] - 1}")
+            if row["prev_hash"] != prev:
+                problems.append(f"granskningsloggens rad {row['id']}: kedjan bryts (föregående rad ändrad eller borttagen)")
+            if _digest(row["prev_hash"], row) != row["hash"]:
+                problems.append(f"granskningsloggens rad {row['id']}: innehållet har ändrats")
+            prev, last_id = row["hash"], row["id"]
+            if len(problems) > 20:
+                problems.append("… fler fel i granskningsloggen")
+                return problems
+        after = last_id

@@ -1,0 +1,108 @@
+"""Queries on errands, their events and the outbound reply queue."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from bcc_tui.domain.errors import Conflict
+
+# Everything but the message: lists never carry 20,000-character texts they do not show.
+LIST_COLUMNS = (
+    "id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer, "
+    "proxy_name, proxy_relation, subject, contact_preference, urgent, status, assignee, "
+    "first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, version"
+)
+
+_OPEN_ORDER = "urgent DESC, due_date, received_at, id"
+
+
+def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    cols = ", ".join(row)
+    marks = ", ".join(f":{c}" for c in row)
+    return conn.execute(f"INSERT INTO errands ({cols}) VALUES ({marks})", row).lastrowid
+
+
+def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM errands WHERE ref = ?", (ref,)).fetchone()
+
+
+def hash_by_ref(conn: sqlite3.Connection, ref: str) -> str | None:
+    row = conn.execute("SELECT content_hash FROM errands WHERE ref = ?", (ref,)).fetchone()
+    return row[0] if row else None
+
+
+def update(conn: sqlite3.Connection, errand_id: int, expected_version: int, **fields: Any) -> None:
+    """Compare-and-set: applies only if nobody changed the errand since `expected_version`."""
+    sets = ", ".join(f"{k} = :{k}" for k in fields)
+    cur = conn.execute(
+        f"UPDATE errands SET {sets}, version = version + 1 WHERE id = :_id AND version = :_version",
+        {**fields, "_id": errand_id, "_version": expected_version},
+    )
+    if cur.rowcount != 1:
+        raise Conflict("ärendet har ändrats av någon annan under tiden; läs om det och försök igen")
+
+
+def add_event(
+    conn: sqlite3.Connection, errand_id: int, kind: str, at: str, actor: str, actor_name: str,
+    actor_title: str = "", target: str | None = None, text: str | None = None,
+    detail: dict | None = None,
+) -> int:
+    return conn.execute(
+        "INSERT INTO events (errand_id, kind, at, actor, actor_name, actor_title, target, text, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (errand_id, kind, at, actor, actor_name, actor_title, target, text,
+         json.dumps(detail, ensure_ascii=False) if detail else None),
+    ).lastrowid
+
+
+def events(conn: sqlite3.Connection, errand_id: int) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM events WHERE errand_id = ? ORDER BY id", (errand_id,)).fetchall()
+
+
+def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    cols = ", ".join(row)
+    conn.execute(f"INSERT INTO outbound ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+
+
+def listing(
+    conn: sqlite3.Connection, *, status: str | None = None, assignee: str | None = None,
+    involved: str | None = None, limit: int | None = None, offset: int = 0,
+) -> list[sqlite3.Row]:
+    """Errands in the order that needs attention first; closed ones most recent first.
+
+    `involved`: only errands assigned to this user or that this user answered (a caregiver's view).
+    """
+    where, args = [], []
+    if status:
+        where.append("status = ?")
+        args.append(status)
+    if assignee:
+        where.append("assignee = ?")
+        args.append(assignee)
+    if involved:
+        where.append(
+            "(assignee = ? OR id IN (SELECT errand_id FROM events WHERE actor = ?"
+            " AND kind IN ('reply', 'partial_reply', 'close')))"
+        )
+        args += [involved, involved]
+    sql = f"SELECT {LIST_COLUMNS} FROM errands"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    if status == "closed":
+        sql += " ORDER BY closed_at DESC, id DESC"
+    else:
+        sql += f" ORDER BY status = 'closed', {_OPEN_ORDER}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        args += [limit, offset]
+    return conn.execute(sql, args).fetchall()
+
+
+def type_days(conn: sqlite3.Connection) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute("SELECT code, business_days FROM errand_types")}
+
+
+def types(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM errand_types ORDER BY rowid").fetchall()

@@ -1,0 +1,189 @@
+"""The schema and its forward migrations, numbered by PRAGMA user_version.
+
+A migration is appended, never edited: a database at version N runs migrations N+1… in one
+write transaction each. A database newer than this program is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.store.db import Store
+
+_V1 = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE errand_types (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    business_days INTEGER NOT NULL DEFAULT 2 CHECK (business_days BETWEEN 1 AND 30),
+    enabled INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE staff (
+    username TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    email TEXT,
+    email_notify INTEGER NOT NULL DEFAULT 0,
+    medcontrol_responsible INTEGER NOT NULL DEFAULT 0,
+    active INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE errands (
+    id INTEGER PRIMARY KEY,
+    ref TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL REFERENCES errand_types(code),
+    unit TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    patient_name TEXT NOT NULL,
+    personnummer TEXT NOT NULL,
+    proxy_name TEXT,
+    proxy_relation TEXT,
+    subject TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL,
+    contact_preference TEXT,
+    phone TEXT,
+    urgent INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('unassigned', 'assigned', 'closed')),
+    assignee TEXT REFERENCES staff(username),
+    first_response_at TEXT,
+    first_response_on TEXT,
+    partial_reply_at TEXT,
+    closed_at TEXT,
+    close_kind TEXT CHECK (close_kind IN ('reply', 'no_reply')),
+    content_hash TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    CHECK (status <> 'assigned' OR assignee IS NOT NULL),
+    CHECK (status <> 'unassigned' OR assignee IS NULL),
+    CHECK ((status = 'closed') = (closed_at IS NOT NULL))
+);
+CREATE INDEX errands_open ON errands(status, urgent DESC, due_date, received_at);
+CREATE INDEX errands_closed ON errands(closed_at DESC) WHERE status = 'closed';
+CREATE INDEX errands_assignee ON errands(assignee, status);
+CREATE INDEX errands_patient ON errands(personnummer);
+CREATE INDEX errands_received ON errands(received_on);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    errand_id INTEGER NOT NULL REFERENCES errands(id),
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    actor_name TEXT NOT NULL,
+    actor_title TEXT NOT NULL DEFAULT '',
+    target TEXT,
+    text TEXT,
+    detail TEXT
+);
+CREATE INDEX events_errand ON events(errand_id, id);
+
+CREATE TABLE outbound (
+    id TEXT PRIMARY KEY,
+    errand_id INTEGER NOT NULL REFERENCES errands(id),
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    kind TEXT NOT NULL CHECK (kind IN ('reply', 'partial_reply')),
+    text TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    author_name TEXT NOT NULL,
+    author_title TEXT NOT NULL,
+    closes INTEGER NOT NULL,
+    exported_at TEXT
+);
+CREATE INDEX outbound_waiting ON outbound(exported_at, sent_at);
+
+CREATE TABLE roster (
+    day TEXT PRIMARY KEY,
+    receiver TEXT NOT NULL REFERENCES staff(username),
+    doctors TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE absences (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES staff(username),
+    start TEXT NOT NULL,
+    end TEXT NOT NULL,
+    reason TEXT,
+    UNIQUE (username, start, end)
+);
+CREATE INDEX absences_day ON absences(start, end);
+
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    ref TEXT,
+    personnummer TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_patient ON audit(personnummer, at);
+CREATE INDEX audit_actor ON audit(actor, at);
+CREATE INDEX audit_at ON audit(at);
+-- R15: the log is append-only, also for plain SQL.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+
+INSERT INTO errand_types (code, name) VALUES
+    ('av_omboka_tid', 'Av/omboka tid'),
+    ('begar_intyg', 'Begär intyg'),
+    ('fraga_om_remiss', 'Fråga om min remiss'),
+    ('fornya_recept', 'Förnya recept'),
+    ('kontakta_mig', 'Kontakta mig'),
+    ('skicka_meddelande', 'Skicka meddelande'),
+    ('bestalla_journalkopia', 'Beställa journalkopia'),
+    ('synpunkter_klagomal', 'Synpunkter och klagomål');
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+CURRENT = len(MIGRATIONS)
+
+
+def version(store: Store) -> int:
+    return store.conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _split(script: str) -> list[str]:
+    """Statements of a script, keeping trigger bodies whole (sqlite3.complete_statement)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--") and not buf.strip():
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def migrate(store: Store, migrations: tuple[str, ...] = MIGRATIONS) -> int:
+    """Bring the file up to the newest schema; returns the version it is at."""
+    current = version(store)
+    if current > len(migrations):
+        raise InvalidInput(
+            f"databasen har schemaversion {current}, nyare än detta program ({len(migrations)}); "
+            "uppgradera bcc-tui"
+        )
+    for number in range(current + 1, len(migrations) + 1):
+        with store.write() as conn:
+            # Another process may have migrated while we waited for the lock.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue
+            for statement in _split(migrations[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+    return len(migrations)

@@ -1,0 +1,90 @@
+"""Queries on staff, rosters, absences and settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from typing import Any
+
+
+def by_username(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()
+
+
+def all_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM staff ORDER BY name").fetchall()
+
+
+def upsert(conn: sqlite3.Connection, username: str, fields: dict[str, Any]) -> str:
+    """Insert a person, or change only the given fields; returns 'added', 'changed' or 'same'."""
+    current = by_username(conn, username)
+    if current is None:
+        row = {"username": username, **fields}
+        cols = ", ".join(row)
+        conn.execute(f"INSERT INTO staff ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+        return "added"
+    changed = {k: v for k, v in fields.items() if current[k] != v}
+    if not changed:
+        return "same"
+    sets = ", ".join(f"{k} = :{k}" for k in changed)
+    conn.execute(
+        f"UPDATE staff SET {sets}, version = version + 1 WHERE username = :username",
+        {**changed, "username": username},
+    )
+    return "changed"
+
+
+def roster_day(conn: sqlite3.Connection, day: dt.date) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM roster WHERE day = ?", (day.isoformat(),)).fetchone()
+
+
+def set_roster(conn: sqlite3.Connection, day: dt.date, receiver: str, doctors: tuple[str, ...] | None) -> str:
+    current = roster_day(conn, day)
+    doctors_json = json.dumps(list(doctors)) if doctors is not None else None
+    if current is None:
+        conn.execute(
+            "INSERT INTO roster (day, receiver, doctors) VALUES (?, ?, ?)",
+            (day.isoformat(), receiver, doctors_json or "[]"),
+        )
+        return "added"
+    new_doctors = doctors_json if doctors_json is not None else current["doctors"]
+    if current["receiver"] == receiver and current["doctors"] == new_doctors:
+        return "same"
+    conn.execute(
+        "UPDATE roster SET receiver = ?, doctors = ? WHERE day = ?",
+        (receiver, new_doctors, day.isoformat()),
+    )
+    return "changed"
+
+
+def add_absence(conn: sqlite3.Connection, username: str, start: dt.date, end: dt.date, reason: str | None) -> str:
+    cur = conn.execute(
+        "INSERT INTO absences (username, start, end, reason) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (username, start, end) DO UPDATE SET reason = excluded.reason"
+        " WHERE absences.reason IS NOT excluded.reason",
+        (username, start.isoformat(), end.isoformat(), reason),
+    )
+    return "added" if cur.rowcount else "same"
+
+
+def absent_on(conn: sqlite3.Connection, day: dt.date) -> dict[str, str | None]:
+    """Who is absent on `day`, with the reason."""
+    rows = conn.execute(
+        "SELECT username, reason FROM absences WHERE start <= ? AND end >= ?",
+        (day.isoformat(), day.isoformat()),
+    ).fetchall()
+    return {r["username"]: r["reason"] for r in rows}
+
+
+def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value, ensure_ascii=False)),
+    )

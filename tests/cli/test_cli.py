@@ -1,0 +1,174 @@
+"""The command line end to end, in real subprocesses on a temporary database (§4.1)."""
+
+import json
+import os
+
+import pytest
+
+from tests.conftest import STAFF, errand_line, jsonl, run_cli
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cli.db"
+    staff = tmp_path / "staff.jsonl"
+    staff.write_bytes(jsonl(*STAFF))
+    r = run_cli("staff", "import", str(staff), db=path)
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def lines_of(out: bytes) -> list[dict]:
+    return [json.loads(x) for x in out.decode().splitlines()]
+
+
+def test_import_reports_each_broken_line_and_keeps_the_rest(db, tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(
+        jsonl(errand_line("1177-000001"), errand_line("1177-000002", type="nope"))
+        + b"\xff\xfe not utf8\n"
+        + jsonl(errand_line("1177-000004", type="synpunkter_klagomal", unit="slutenvard"))
+    )
+    r = run_cli("import", str(f), db=db)
+    assert r.returncode == 1
+    err = r.stderr.decode().splitlines()
+    assert err[0].startswith(f"{f}:2: type: okänt värde \"nope\"")
+    assert err[1].startswith(f"{f}:3: raden är inte giltig UTF-8")
+    assert len(err) == 2
+    assert "2 nya ärenden, 0 redan inlästa, 2 avvisade rader" in r.stdout.decode()
+    again = run_cli("import", str(f), db=db)
+    assert "0 nya ärenden, 2 redan inlästa, 2 avvisade rader" in again.stdout.decode()
+    listed = lines_of(run_cli("--as", "rec1", "list", "--json", db=db).stdout)
+    assert sorted(x["ref"] for x in listed) == ["1177-000001", "1177-000004"]
+
+
+def test_import_from_stdin_and_empty_input(db):
+    r = run_cli("import", "-", db=db, stdin=jsonl(errand_line()))
+    assert r.returncode == 0 and "1 nya" in r.stdout.decode()
+    r = run_cli("import", "-", db=db, stdin=b"")
+    assert r.returncode == 1 and r.stderr.decode().strip() == "bcc-tui: filen är tom: inga rader att läsa in"
+    r = run_cli("import", "/no/such/file", db=db)
+    assert r.returncode == 1 and "finns inte" in r.stderr.decode()
+
+
+def test_list_json_contract(db):
+    run_cli("import", "-", db=db, stdin=jsonl(
+        errand_line("1177-000001"),
+        errand_line("1177-000002", received_at="2026-11-20T09:00:00+01:00"),
+        errand_line("1177-000003", type="synpunkter_klagomal", urgent=True),
+    ))
+    rows = {x["ref"]: x for x in lines_of(run_cli("--as", "rec1", "list", "--json", db=db).stdout)}
+    one = rows["1177-000001"]
+    assert one == {
+        "ref": "1177-000001", "type": "fornya_recept", "unit": "oppenvard", "status": "unassigned",
+        "assignee": None, "received_at": "2026-11-25T07:14:00Z", "due_date": "2026-11-27",
+        "partial_reply_sent": False, "urgent": False, "suggested_assignee": None,
+        "suggestion_reason": None, "sla": "ok", "sla_text": "2 vd kvar", "version": 1,
+    }
+    assert rows["1177-000002"]["sla"] == "overdue" and rows["1177-000002"]["due_date"] == "2026-11-24"
+    c = rows["1177-000003"]
+    assert (c["partial_reply_sent"], c["urgent"], c["sla"], c["suggested_assignee"]) == (True, True, "met", "lead")
+    # The most pressing first.
+    assert list(rows)[0] == "1177-000003"
+
+
+def test_the_whole_flow(db):
+    run_cli("import", "-", db=db, stdin=jsonl(*(errand_line(f"1177-00000{i}") for i in range(1, 5))))
+    ok = lambda *a: run_cli("--as", *a, db=db)  # noqa: E731
+    r = ok("rec1", "assign", "1177-000001", "doc1")
+    assert r.returncode == 0, r.stderr
+    r = ok("rec2", "assign", "1177-000001", "doc2")
+    assert r.returncode == 1
+    assert r.stderr.decode().strip() == "bcc-tui: 1177-000001 är redan fördelat till doc1; använd --reassign för att omfördela"
+    assert ok("rec2", "assign", "--reassign", "1177-000001", "doc2").returncode == 0
+    assert ok("doc2", "partial-reply", "1177-000001", "--text", "Vi tittar på det.").returncode == 0
+    assert ok("doc2", "note", "1177-000001", "--text", "Ringt mamma.").returncode == 0
+    assert ok("doc2", "reply", "1177-000001", "--text", "Receptet är förnyat.").returncode == 0
+    assert ok("rec1", "close", "1177-000002", "--reason", "Besvarat per telefon", "--documented").returncode == 0
+    assert ok("rec1", "urgent", "1177-000003").returncode == 0
+    r = ok("rec1", "close", "1177-000004", "--reason", "")
+    assert r.returncode == 1 and "Orsak saknas" in r.stderr.decode()
+    status = {x["ref"]: x for x in lines_of(ok("rec1", "list", "--json").stdout)}
+    assert status["1177-000001"]["status"] == "closed" and status["1177-000001"]["sla"] == "met"
+    assert status["1177-000002"]["status"] == "closed"
+    assert status["1177-000003"]["urgent"] is True
+    assert status["1177-000004"]["status"] == "unassigned"
+    closed = lines_of(ok("rec1", "list", "--status", "closed", "--json").stdout)
+    assert {x["ref"] for x in closed} == {"1177-000001", "1177-000002"}
+    shown = json.loads(ok("rec1", "show", "1177-000001", "--json").stdout)
+    assert [e["kind"] for e in shown["events"]] == ["assign", "reassign", "partial_reply", "note", "reply"]
+    text = ok("rec1", "show", "1177-000001").stdout.decode()
+    assert "Elsa Andersson" in text and "Omfördelat av Rolf Receiver → doc2" in text
+    r = ok("doc1", "reply", "1177-000001", "--text", "igen")
+    assert r.returncode == 1 and "ärendet är inte ditt" in r.stderr.decode()
+
+
+def test_show_prints_patient_text_without_escape_sequences(db):
+    run_cli("import", "-", db=db, stdin=jsonl(errand_line(message="Hej\x1b]52;c;ZXZpbA==\x07 \x1b[2J slut\u202e")))
+    out = run_cli("--as", "rec1", "show", "1177-000001", db=db).stdout.decode()
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "Hej]52;c;ZXZpbA== [2J slut" in out
+
+
+def test_exit_codes(db):
+    assert run_cli("--as", "rec1", "assign", db=db).returncode == 2  # usage
+    assert run_cli("frobnicate", db=db).returncode == 2
+    r = run_cli("--as", "rec1", "assign", "1177-404", "doc1", db=db)
+    assert r.returncode == 1 and r.stderr.decode().strip() == "bcc-tui: ärendet 1177-404 finns inte"
+    r = run_cli("--as", "nobody", "list", db=db)
+    assert r.returncode == 1 and "finns inte i personallistan" in r.stderr.decode()
+    r = run_cli("--as", "gone", "list", db=db)
+    assert r.returncode == 1 and "inte längre aktiv" in r.stderr.decode()
+    r = run_cli("list", db=db)  # the owner with no staff record is the system: reads no errands
+    assert r.returncode == 1 and "systemkontot" in r.stderr.decode()
+    r = run_cli("--as", "rec1", "list", db=db.parent / "missing.db")
+    assert r.returncode == 1 and "finns inte" in r.stderr.decode()
+    r = run_cli("--as", "doc1", "import", "-", db=db, stdin=jsonl(errand_line()))
+    assert r.returncode == 1 and "får inte" in r.stderr.decode()
+
+
+def test_sudo_user_is_the_person_and_as_is_refused(db):
+    run_cli("import", "-", db=db, stdin=jsonl(errand_line()))
+    r = run_cli("list", "--json", db=db, env={"SUDO_USER": "doc1"})
+    assert r.returncode == 0 and r.stdout == b""  # doc1 has nothing assigned
+    r = run_cli("--as", "rec1", "list", db=db, env={"SUDO_USER": "doc1"})
+    assert r.returncode == 1 and "--as är inte tillåtet via sudo" in r.stderr.decode()
+
+
+def test_staff_and_schedule_import(db, tmp_path):
+    f = tmp_path / "s.jsonl"
+    f.write_bytes(jsonl(
+        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
+        {"date": "2026-11-26", "receiver": "doc1"},
+        {"absent": "doc1", "from": "2026-11-25", "to": "2026-11-27", "reason": "Semester"},
+        {"absent": "ghost", "from": "2026-11-25", "to": "2026-11-27"},
+    ))
+    r = run_cli("schedule", "import", str(f), db=db)
+    assert r.returncode == 1
+    err = r.stderr.decode()
+    assert f"{f}:2: receiver: doc1 är inte ärendemottagare" in err
+    assert f"{f}:4: absent: ghost finns inte i personallistan" in err
+    assert "2 nya, 0 ändrade, 0 oförändrade, 2 avvisade" in r.stdout.decode()
+    # Importing staff again changes only the named fields.
+    g = tmp_path / "st.jsonl"
+    g.write_bytes(jsonl({"username": "doc1", "name": "Doris Doktor", "title": "läkare", "roles": ["caregiver"]}))
+    r = run_cli("staff", "import", str(g), db=db)
+    assert "0 nya, 0 ändrade, 1 oförändrade" in r.stdout.decode()
+    import sqlite3
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT email, email_notify FROM staff WHERE username='doc1'").fetchone() == ("doc1@example.se", 1)
+
+
+def test_bad_bcc_now_is_one_clear_line(db):
+    r = run_cli("--as", "rec1", "list", db=db, now="tomorrow")
+    assert r.returncode == 1 and "BCC_NOW" in r.stderr.decode() and "Traceback" not in r.stderr.decode()
+
+
+def test_python_dash_m_and_console_script_agree(db):
+    import shutil
+    import subprocess
+    import sys
+    exe = shutil.which("bcc-tui", path=os.path.dirname(sys.executable))
+    assert exe, "the console script is installed beside the interpreter"
+    r = subprocess.run([exe, "--help"], capture_output=True)
+    assert r.returncode == 0 and b"demo" in r.stdout

@@ -1,0 +1,43 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bcc_tui.domain import personnummer as p
+from bcc_tui.domain.text import clean, clean_line
+
+
+def test_clean_removes_controls_and_bidi_and_keeps_the_rest():
+    hostile = "Hej\x1b]52;c;ZXZpbA==\x07 [@click=app.quit]klicka[/] \u202eevil\u202c\x9b2J\tslut\r\nrad två\x7f"
+    out = clean(hostile)
+    assert out == "Hej]52;c;ZXZpbA== [@click=app.quit]klicka[/] evil2J\tslut\nrad två"
+    assert clean_line("a\nb\tc") == "a b c"
+    assert clean("Åsa Öberg – ”citat” 😊") == "Åsa Öberg – ”citat” 😊"
+
+
+@given(st.text())
+def test_clean_leaves_no_unsafe_character(text):
+    out = clean(text)
+    for ch in out:
+        code = ord(ch)
+        assert ch in "\n\t" or not (code < 0x20 or 0x7F <= code <= 0x9F)
+        assert not (0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069)
+    assert clean(out) == out
+
+
+def test_personnummer():
+    assert p.problem("20150315-1233") is None
+    assert p.problem("201503151233") is None
+    assert p.problem("20150315-1234") == "personnumrets kontrollsiffra stämmer inte"
+    assert p.problem("20150230-1233") == "personnumret har inget giltigt födelsedatum"
+    assert p.problem("1503151233") == "personnumret ska ha formen ÅÅÅÅMMDD-NNNN"
+    # Samordningsnummer: day + 60.
+    assert p.problem("20150375-1230") is None
+    assert p.problem("20150395-1230") is not None  # day 35
+    assert p.normalise("201503151233") == "20150315-1233"
+    assert p.age_on("20130315-0000", __import__("datetime").date(2026, 3, 15)) == 13
+    assert p.age_on("20130315-0000", __import__("datetime").date(2026, 3, 14)) == 12
+
+
+@given(st.from_regex(r"\A[0-9]{9}\Z"))
+def test_every_nine_digits_have_exactly_one_check_digit(nine):
+    digits = [c for c in "0123456789" if p.luhn_ok(nine + c)]
+    assert digits == [p.check_digit(nine)]

@@ -1,0 +1,94 @@
+"""Intake (§4.2, R5): good lines kept, bad lines by number, duplicates skipped or refused."""
+
+import json
+
+import pytest
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain.errors import InvalidInput, NotAllowed
+from bcc_tui.services import errands, intake
+from tests.conftest import errand_line, jsonl
+
+
+def test_good_lines_kept_and_bad_lines_reported_by_number(system, as_):
+    data = jsonl(
+        errand_line("1177-000001"),
+        errand_line("1177-000002", unit="slutenvard"),
+        errand_line("1177-000003"),
+    ) + b"{not json\n" + jsonl(errand_line("1177-000005", patient={"name": "X", "personnummer": "20150315-1234"}))
+    report = intake.import_errands(system, data)
+    assert report.added == 2
+    assert [n for n, _ in report.rejected] == [2, 4, 5]
+    assert "Slutenvård tar inte emot" in report.rejected[0][1]
+    refs = [s.ref for s in errands.list_errands(as_("rec1"))]
+    assert sorted(refs) == ["1177-000001", "1177-000003"]
+
+
+def test_due_date_and_local_arrival_day(system, store):
+    # 00:30 local on Fri 27 Nov is 23:30 UTC on Thu 26 Nov: a Friday errand, due Tue 1 Dec.
+    intake.import_errands(system, jsonl(errand_line(received_at="2026-11-26T23:30:00Z")))
+    row = store.conn.execute("SELECT received_on, due_date, received_at FROM errands").fetchone()
+    assert tuple(row) == ("2026-11-27", "2026-12-01", "2026-11-26T23:30:00Z")
+
+
+def test_identical_line_skipped_other_content_refused(system, store):
+    line = errand_line()
+    assert intake.import_errands(system, jsonl(line)).added == 1
+    again = intake.import_errands(system, jsonl(line, errand_line(message="Annan text")))
+    assert (again.added, again.skipped) == (0, 1)
+    assert again.rejected == [(2, "ref: 1177-000001 finns redan med annat innehåll")]
+    assert store.conn.execute("SELECT count(*) FROM errands").fetchone()[0] == 1
+    assert store.conn.execute("SELECT message FROM errands").fetchone()[0] == line["message"]
+
+
+def test_repeat_inside_one_file(system):
+    report = intake.import_errands(system, jsonl(errand_line(), errand_line()))
+    assert (report.added, report.skipped) == (1, 1)
+
+
+def test_complaint_gets_the_fixed_partial_reply_at_intake(system, store, clock):
+    line = errand_line(type="synpunkter_klagomal", unit="slutenvard", received_at="2026-11-24T08:00:00+01:00")
+    intake.import_errands(system, jsonl(line))
+    row = store.conn.execute("SELECT * FROM errands").fetchone()
+    assert row["partial_reply_at"] == "2026-11-25T09:00:00Z"  # the moment of intake, not arrival
+    ev = store.conn.execute("SELECT * FROM events").fetchone()
+    assert (ev["kind"], ev["text"], ev["at"]) == ("partial_reply", e.COMPLAINT_PARTIAL_REPLY, "2026-11-25T09:00:00Z")
+    out = store.conn.execute("SELECT * FROM outbound").fetchone()
+    assert out["text"] == e.COMPLAINT_PARTIAL_REPLY and out["closes"] == 0 and out["kind"] == "partial_reply"
+
+
+def test_audit_row_per_imported_errand_naming_the_patient(system, store):
+    intake.import_errands(system, jsonl(errand_line(), errand_line("1177-000002")))
+    rows = store.conn.execute("SELECT actor, action, ref, personnummer FROM audit WHERE action = 'import'").fetchall()
+    assert [tuple(r) for r in rows[-3:]] == [
+        ("system", "import", "1177-000001", "20150315-1233"),
+        ("system", "import", "1177-000002", "20150315-1233"),
+        ("system", "import", None, None),
+    ]
+
+
+def test_who_may_import(system, as_):
+    intake.import_errands(as_("rec1"), jsonl(errand_line()))
+    with pytest.raises(NotAllowed):
+        intake.import_errands(as_("doc1"), jsonl(errand_line("1177-000009")))
+
+
+def test_empty_input_refused(system):
+    with pytest.raises(InvalidInput, match="tom"):
+        intake.import_errands(system, b"\n\n")
+
+
+def test_batches_larger_than_one_transaction(system, store, monkeypatch):
+    monkeypatch.setattr(intake, "BATCH", 3)
+    lines = [errand_line(f"1177-{i:06d}") for i in range(10)]
+    lines[4]["type"] = "nope"
+    report = intake.import_errands(system, jsonl(*lines))
+    assert report.added == 9 and [n for n, _ in report.rejected] == [5]
+    assert store.conn.execute("SELECT count(*) FROM errands").fetchone()[0] == 9
+
+
+def test_stored_text_is_clean(system, store):
+    intake.import_errands(system, jsonl(errand_line(message="Hej\x1b]0;titel\x07 [@click=app.quit]x[/]\u202e")))
+    msg = store.conn.execute("SELECT message FROM errands").fetchone()[0]
+    assert msg == "Hej]0;titel [@click=app.quit]x[/]"
+    assert json.loads(json.dumps(msg)) == msg

@@ -1,0 +1,116 @@
+"""The SQLite file: settings, migrations, compare-and-set and the append-only audit chain."""
+
+import sqlite3
+
+import pytest
+
+from bcc_tui.domain.errors import Busy, Conflict, InvalidInput
+from bcc_tui.services import intake
+from bcc_tui.store import audit, schema
+from bcc_tui.store import errands as q
+from bcc_tui.store.db import Store
+from tests.conftest import errand_line, jsonl
+
+
+def test_connection_settings(store):
+    c = store.conn
+    assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert c.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert c.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert c.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_migrations_are_forward_and_idempotent(db_path):
+    s = Store(db_path)
+    assert schema.version(s) == 0
+    assert schema.migrate(s) == schema.CURRENT
+    assert schema.migrate(s) == schema.CURRENT  # nothing to do the second time
+    # A later migration runs on an existing file and keeps the data.
+    s.conn.execute("INSERT INTO settings VALUES ('k', '1')")
+    extra = schema.MIGRATIONS + ("ALTER TABLE settings ADD COLUMN note TEXT;",)
+    assert schema.migrate(s, extra) == schema.CURRENT + 1
+    assert s.conn.execute("SELECT value, note FROM settings").fetchone()[:] == ("1", None)
+    # A file newer than the program is refused, not guessed at.
+    with pytest.raises(InvalidInput, match="nyare än detta program"):
+        schema.migrate(s)
+    s.close()
+
+
+def test_not_a_database(tmp_path):
+    bad = tmp_path / "x.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(InvalidInput, match="ingen bcc-tui-databas"):
+        s = Store(bad)
+        schema.migrate(s)
+
+
+def test_compare_and_set_refuses_a_stale_write(system, store):
+    intake.import_errands(system, jsonl(errand_line()))
+    with store.write() as conn:
+        row = q.by_ref(conn, "1177-000001")
+        q.update(conn, row["id"], row["version"], urgent=1)
+    with pytest.raises(Conflict):
+        with store.write() as conn:
+            q.update(conn, row["id"], row["version"], urgent=0)  # the version read before
+    with store.read() as conn:
+        fresh = q.by_ref(conn, "1177-000001")
+    assert fresh["urgent"] == 1 and fresh["version"] == row["version"] + 1
+
+
+def test_write_waits_then_reports_busy(db_path, store):
+    other = Store(db_path, busy_timeout=0.2)
+    store.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(Busy, match="upptagen"):
+            with other.write():
+                pass
+    finally:
+        store.conn.execute("ROLLBACK")
+    with other.write() as conn:  # free again
+        conn.execute("INSERT INTO settings VALUES ('x', '1')")
+    other.close()
+
+
+def test_a_failed_transaction_leaves_nothing(store):
+    with pytest.raises(RuntimeError):
+        with store.write() as conn:
+            conn.execute("INSERT INTO settings VALUES ('half', '1')")
+            raise RuntimeError("boom")
+    assert store.conn.execute("SELECT count(*) FROM settings WHERE key = 'half'").fetchone()[0] == 0
+
+
+def test_audit_is_append_only_in_plain_sql(system, store):
+    intake.import_errands(system, jsonl(errand_line()))
+    conn = sqlite3.connect(store.path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("UPDATE audit SET actor = 'someone' WHERE id = 1")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM audit")
+    conn.close()
+
+
+def test_audit_chain_detects_changes_made_around_the_triggers(system, store):
+    intake.import_errands(system, jsonl(errand_line(), errand_line("1177-000002")))
+    assert audit.verify(store.conn) == []
+    n = store.conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    assert n >= 4
+    conn = sqlite3.connect(store.path)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET personnummer = '19000101-0000' WHERE id = 2")
+    conn.commit()
+    problems = audit.verify(store.conn)
+    assert any("rad 2" in p and "ändrats" in p for p in problems)
+    conn.execute("DROP TRIGGER audit_no_delete")
+    conn.execute("DELETE FROM audit WHERE id = 3")
+    conn.commit()
+    problems = audit.verify(store.conn)
+    assert any("saknar rad 3" in p for p in problems)
+    conn.close()
+
+
+def test_audit_rows_chain_from_genesis(store):
+    with store.write() as conn:
+        audit.append(conn, [audit.Entry("2026-11-25T09:00:00Z", "system", "system", "import")])
+        audit.append(conn, [audit.Entry("2026-11-25T09:00:01Z", "rec1", "receiver", "list")])
+    rows = store.conn.execute("SELECT prev_hash, hash FROM audit ORDER BY id").fetchall()
+    assert rows[0][0] == audit.GENESIS and rows[1][0] == rows[0][1]
