@@ -172,3 +172,30 @@ def test_python_dash_m_and_console_script_agree(db):
     assert exe, "the console script is installed beside the interpreter"
     r = subprocess.run([exe, "--help"], capture_output=True)
     assert r.returncode == 0 and b"demo" in r.stdout
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="needs root to give the file to another owner")
+def test_a_process_that_does_not_own_the_file_acts_as_its_account(tmp_path):
+    """§4.3: a process that is not the file's owner is its OS account, never $USER; --as is refused."""
+    import pwd
+    import sqlite3
+    db = tmp_path / "bcc.db"
+    staff = STAFF + [{"username": "root", "name": "Rut Root", "title": "medicinsk sekreterare", "roles": ["receiver"]}]
+    assert run_cli("staff", "import", "-", db=db, stdin=jsonl(*staff)).returncode == 0
+    assert run_cli("import", "-", db=db, stdin=jsonl(errand_line())).returncode == 0
+    # Give the file to another account: this process (root) is now "anyone else".
+    nobody = pwd.getpwnam("nobody").pw_uid
+    for f in tmp_path.iterdir():
+        os.chown(f, nobody, -1)
+    env = {"USER": "rec1", "LOGNAME": "rec1"}
+    r = run_cli("--as", "rec1", "list", db=db, env=env, now=None)
+    assert r.returncode == 1 and "--as är bara tillåtet för databasens ägare; du är root" in r.stderr.decode()
+    r = run_cli("list", "--json", db=db, env=env, now=None)
+    assert r.returncode == 0 and b"1177-000001" in r.stdout
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT actor FROM audit WHERE action = 'list'").fetchall()[-1][0] == "root"
+    assert ("root", "refused") in conn.execute("SELECT actor, outcome FROM audit WHERE action = 'login'").fetchall()
+    # BCC_NOW is honoured only for the file's owner: this process keeps the real clock.
+    r = run_cli("list", db=db, env=env, now="2001-01-01T00:00:00Z")
+    assert r.returncode == 0
+    assert conn.execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0] > "2026"
