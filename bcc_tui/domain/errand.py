@@ -17,20 +17,21 @@ class ErrandType:
     code: str
     name: str  # Swedish, as 1177 names the e-service
     units: tuple[str, ...]
+    short: str  # for narrow table columns
 
 
 # R1: the outpatient basic offer; inpatient care offers only feedback and complaints.
 TYPES: dict[str, ErrandType] = {
     t.code: t
     for t in (
-        ErrandType("av_omboka_tid", "Av/omboka tid", (OUTPATIENT,)),
-        ErrandType("begar_intyg", "Begär intyg", (OUTPATIENT,)),
-        ErrandType("fraga_om_remiss", "Fråga om min remiss", (OUTPATIENT,)),
-        ErrandType("fornya_recept", "Förnya recept", (OUTPATIENT,)),
-        ErrandType("kontakta_mig", "Kontakta mig", (OUTPATIENT,)),
-        ErrandType("skicka_meddelande", "Skicka meddelande", (OUTPATIENT,)),
-        ErrandType("bestalla_journalkopia", "Beställa journalkopia", (OUTPATIENT,)),
-        ErrandType(COMPLAINT, "Synpunkter och klagomål", (OUTPATIENT, INPATIENT)),
+        ErrandType("av_omboka_tid", "Av/omboka tid", (OUTPATIENT,), "Av/omboka tid"),
+        ErrandType("begar_intyg", "Begär intyg", (OUTPATIENT,), "Begär intyg"),
+        ErrandType("fraga_om_remiss", "Fråga om min remiss", (OUTPATIENT,), "Fråga remiss"),
+        ErrandType("fornya_recept", "Förnya recept", (OUTPATIENT,), "Förnya recept"),
+        ErrandType("kontakta_mig", "Kontakta mig", (OUTPATIENT,), "Kontakta mig"),
+        ErrandType("skicka_meddelande", "Skicka meddelande", (OUTPATIENT,), "Meddelande"),
+        ErrandType("bestalla_journalkopia", "Beställa journalkopia", (OUTPATIENT,), "Journalkopia"),
+        ErrandType(COMPLAINT, "Synpunkter och klagomål", (OUTPATIENT, INPATIENT), "Synp./klagomål"),
     )
 }
 
@@ -74,6 +75,11 @@ MAX_REASON = 500
 def type_name(code: str) -> str:
     t = TYPES.get(code)
     return t.name if t else code
+
+
+def type_short(code: str) -> str:
+    t = TYPES.get(code)
+    return t.short if t else code
 
 
 def check_type_for_unit(type_code: str, unit: str) -> None:

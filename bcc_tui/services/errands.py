@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
@@ -18,7 +19,7 @@ from bcc_tui.domain.routing import suggest
 from bcc_tui.domain.text import clean
 from bcc_tui.services import outbound, people
 from bcc_tui.services.context import Ctx
-from bcc_tui.services.views import ErrandDetail, ErrandSummary, event, summary
+from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_key, event, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
@@ -71,6 +72,75 @@ def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = Non
     return result
 
 
+@dataclass(frozen=True)
+class Panes:
+    """What the dashboard shows at one moment: open errands by attention, a page of closed ones."""
+
+    open: list[ErrandSummary]
+    closed: list[ErrandSummary]
+    closed_total: int
+    today: people.Today
+    names: dict[str, str]
+
+
+def panes(ctx: Ctx, *, closed_limit: int = 100, search: str | None = None) -> Panes:
+    """The dashboard's data: an automatic refresh, so never an audited read (R15).
+
+    Open errands are few (hundreds) and all loaded; closed ones are paged in SQL, newest first.
+    """
+    involved = _scope(ctx)
+    with ctx.store.read() as conn:
+        open_rows = q.listing(conn, statuses=(e.UNASSIGNED, e.ASSIGNED), involved=involved, search=search)
+        closed_rows = q.listing(conn, status=e.CLOSED, involved=involved, search=search, limit=closed_limit)
+        closed_total = q.count(conn, status=e.CLOSED, involved=involved, search=search)
+        open_list = sorted(_summaries(ctx, conn, open_rows), key=attention_key)
+        closed = _summaries(ctx, conn, closed_rows)
+        today = people.today(conn, ctx.today())
+        names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+    return Panes(open_list, closed, closed_total, today, names)
+
+
+def log_list(ctx: Ctx, what: str, search: str | None = None) -> None:
+    """A list or search that a person started (opening the dashboard, a filter): one audit row."""
+    with ctx.store.write() as conn:
+        audit.append(conn, [ctx.entry("search" if search else "list",
+                                      detail=json.dumps({"view": what, "filter": search}, ensure_ascii=False))])
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A caregiver as the assign form shows them."""
+
+    username: str
+    name: str
+    title: str
+    absent: bool
+    absence_reason: str | None
+    suggested: bool
+    reason: str | None
+
+
+def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
+    """Active caregivers for the assign form: the suggestion first, then on duty, then absent."""
+    with ctx.store.read() as conn:
+        today = people.today(conn, ctx.today())
+        staff = people.staff_people(conn)
+        suggestion = None
+        if ref:
+            row = q.by_ref(conn, ref)
+            if row is not None:
+                suggestion = suggest(row["type"], bool(row["urgent"]), staff, set(today.absent))
+    order = {"läkare": 0, "sjuksköterska": 1, "sektionsledare": 2}
+    out = [
+        Choice(p.username, p.name, p.title, p.username in today.absent, today.absent.get(p.username),
+               bool(suggestion and suggestion.username == p.username),
+               suggestion.reason if suggestion and suggestion.username == p.username else None)
+        for p in staff if p.active and roles.CAREGIVER in p.roles
+    ]
+    out.sort(key=lambda c: (not c.suggested, c.absent, order.get(c.title, 3), c.name))
+    return out
+
+
 def _load(conn: Connection, ref: str) -> Row:
     row = q.by_ref(conn, ref)
     if row is None:
@@ -78,26 +148,37 @@ def _load(conn: Connection, ref: str) -> Row:
     return row
 
 
-def show_errand(ctx: Ctx, ref: str) -> ErrandDetail:
-    """Open one errand: a read of patient data, logged with the patient (R9)."""
+def show_errand(ctx: Ctx, ref: str, *, audited: bool = True) -> ErrandDetail:
+    """Open one errand: a read of patient data, logged with the patient (R9).
+
+    audited=False only refreshes an errand the person already has open (a live update of the
+    same view, not a new access), so it writes nothing.
+    """
+    if not audited:
+        with ctx.store.read() as conn:
+            return _detail(ctx, conn, ref)
     with ctx.change("view", ref) as conn:
-        row = _load(conn, ref)
-        if ctx.actor.is_system:
-            raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
-        involved = _scope(ctx)
-        if involved and row["assignee"] != involved and not conn.execute(
-            "SELECT 1 FROM events WHERE errand_id = ? AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
-            (row["id"], involved),
-        ).fetchone():
-            raise NotAllowed(f"{ref} är inte fördelat till dig")
-        days = q.type_days(conn).get(row["type"], 2)
-        detail = ErrandDetail(
-            summary=_summaries(ctx, conn, [row])[0], message=row["message"],
-            contact_preference=row["contact_preference"], phone=row["phone"],
-            business_days=days, events=[event(ev) for ev in q.events(conn, row["id"])],
-        )
-        audit.append(conn, [ctx.entry("view", ref, row["personnummer"])])
+        detail = _detail(ctx, conn, ref)
+        audit.append(conn, [ctx.entry("view", ref, detail.summary.personnummer)])
     return detail
+
+
+def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
+    row = _load(conn, ref)
+    if ctx.actor.is_system:
+        raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
+    involved = _scope(ctx)
+    if involved and row["assignee"] != involved and not conn.execute(
+        "SELECT 1 FROM events WHERE errand_id = ? AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
+        (row["id"], involved),
+    ).fetchone():
+        raise NotAllowed(f"{ref} är inte fördelat till dig")
+    days = q.type_days(conn).get(row["type"], 2)
+    return ErrandDetail(
+        summary=_summaries(ctx, conn, [row])[0], message=row["message"],
+        contact_preference=row["contact_preference"], phone=row["phone"],
+        business_days=days, events=[event(ev) for ev in q.events(conn, row["id"])],
+    )
 
 
 def _act(ctx: Ctx, ref: str, action: str, expected_version: int | None,

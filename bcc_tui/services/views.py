@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from sqlite3 import Row
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain.business_days import Countdown, countdown, due_date
+from bcc_tui.domain.business_days import (
+    DUE_SOON, MET, OK, OVERDUE, BREACHED, Countdown, countdown, due_date,
+)
 from bcc_tui.domain.routing import Suggestion
 
 
@@ -71,6 +73,14 @@ class ErrandSummary:
             "sla_text": self.countdown.text,
             "version": self.version,
         }
+
+
+# Open errands in the order that needs attention first: urgent, then overdue, due soon, the rest.
+_RANK = {OVERDUE: 0, DUE_SOON: 1, OK: 2, MET: 3, BREACHED: 3}
+
+
+def attention_key(s: "ErrandSummary") -> tuple:
+    return (not s.urgent, _RANK[s.countdown.level], s.due_date, s.received_at, s.ref)
 
 
 def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None) -> ErrandSummary:

@@ -66,18 +66,14 @@ def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(f"INSERT INTO outbound ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-def listing(
-    conn: sqlite3.Connection, *, status: str | None = None, assignee: str | None = None,
-    involved: str | None = None, limit: int | None = None, offset: int = 0,
-) -> list[sqlite3.Row]:
-    """Errands in the order that needs attention first; closed ones most recent first.
-
-    `involved`: only errands assigned to this user or that this user answered (a caregiver's view).
-    """
+def _where(status, assignee, involved, search, statuses=None) -> tuple[str, list]:
     where, args = [], []
     if status:
         where.append("status = ?")
         args.append(status)
+    if statuses:
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        args += list(statuses)
     if assignee:
         where.append("assignee = ?")
         args.append(assignee)
@@ -87,9 +83,28 @@ def listing(
             " AND kind IN ('reply', 'partial_reply', 'close')))"
         )
         args += [involved, involved]
-    sql = f"SELECT {LIST_COLUMNS} FROM errands"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            "(ref LIKE :p OR patient_name LIKE :p OR personnummer LIKE :p OR subject LIKE :p"
+            " OR assignee LIKE :p OR proxy_name LIKE :p)".replace(":p", "? ESCAPE '\\'")
+        )
+        args += [pattern] * 6
+    return (" WHERE " + " AND ".join(where)) if where else "", args
+
+
+def listing(
+    conn: sqlite3.Connection, *, status: str | None = None, statuses: tuple[str, ...] | None = None,
+    assignee: str | None = None, involved: str | None = None, search: str | None = None,
+    limit: int | None = None, offset: int = 0,
+) -> list[sqlite3.Row]:
+    """Errands in the order that needs attention first; closed ones most recent first.
+
+    `involved`: only errands assigned to this user or that this user answered (a caregiver's view).
+    `search`: a piece of the reference, patient, personnummer, subject, proxy or assignee.
+    """
+    where, args = _where(status, assignee, involved, search, statuses)
+    sql = f"SELECT {LIST_COLUMNS} FROM errands{where}"
     if status == "closed":
         sql += " ORDER BY closed_at DESC, id DESC"
     else:
@@ -98,6 +113,12 @@ def listing(
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
     return conn.execute(sql, args).fetchall()
+
+
+def count(conn: sqlite3.Connection, *, status: str | None = None, involved: str | None = None,
+          search: str | None = None) -> int:
+    where, args = _where(status, None, involved, search)
+    return conn.execute(f"SELECT count(*) FROM errands{where}", args).fetchone()[0]
 
 
 def type_days(conn: sqlite3.Connection) -> dict[str, int]:

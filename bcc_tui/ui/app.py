@@ -1,12 +1,348 @@
-"""Placeholder until the dashboard lands (issue 3)."""
+"""The dashboard application (PRODUCT.md §6, keys §4.5).
 
-from textual.app import App
-from textual.widgets import Static
+Data is fetched in a thread worker on a connection of its own and rendered on the UI thread
+(Dolphie's split). Every action goes through the same services as the command line. Changes by
+other processes are noticed by polling PRAGMA data_version; nothing refreshes while a form is
+open, and an automatic refresh is never an audited read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain.errors import BccError, Busy
+from bcc_tui.domain.roles import RECEIVER
+from bcc_tui.services import errands
+from bcc_tui.services.context import Ctx
+from bcc_tui.services.errands import Panes
+from bcc_tui.services.views import ErrandDetail, ErrandSummary
+from bcc_tui.store.db import Store
+from bcc_tui.ui import render
+from bcc_tui.ui.screens.dashboard import DashboardScreen
+from bcc_tui.ui.screens.errand import ErrandScreen
+from bcc_tui.ui.screens.forms import (
+    AssignForm, CloseForm, NoteForm, PartialReplyForm, ReplyForm,
+)
+from bcc_tui.ui.screens.help import HelpScreen
+
+CLOSED_PAGE = 100
+ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent"}
 
 
-def make_app(ctx, open_ref=None) -> App:
-    class Placeholder(App):
-        def compose(self):
-            yield Static(f"bcc-tui: {ctx.store.path} ({ctx.actor.name})")
+class BccApp(App):
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "bcc-tui"
+    BINDINGS = [
+        Binding("a", "assign", "Fördela", id="assign"),
+        Binding("r", "reply", "Svara", id="reply"),
+        Binding("p", "partial_reply", "Delsvar", id="partial_reply"),
+        Binding("x", "close_errand", "Utan svar", id="close"),
+        Binding("n", "note", "Notera", id="note"),
+        Binding("u", "urgent", "Brådsk.", id="urgent"),
+        Binding("question_mark", "help", "Hjälp", id="help"),
+        Binding("q", "quit", "Avsluta", id="quit"),
+    ]
 
-    return Placeholder()
+    def __init__(self, ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.open_ref = open_ref
+        self.poll_interval = poll_interval
+        # A second connection for the worker: reads never wait on the UI thread's connection.
+        self.reader = Store(ctx.store.path)
+        self.reader_ctx = Ctx(self.reader, ctx.actor, ctx.clock)
+        self.last_data: Panes | None = None
+        self.search: str | None = None
+        self.closed_limit = CLOSED_PAGE
+        self._version: int | None = None
+        self._pending = False
+        self._detail_ref: str | None = None
+        self.loads = 0  # completed loads, for tests and the benchmark
+
+    # -- life cycle --------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.dashboard = DashboardScreen(self.ctx.actor)
+        self.push_screen(self.dashboard)
+        try:
+            errands.log_list(self.ctx, "dashboard")  # opening the dashboard is a list a person started
+        except Busy:
+            pass
+        self._version = self.reader.data_version()
+        self.load()
+        self.set_interval(self.poll_interval, self.poll)
+        self.set_interval(1, self.tick_clock)
+        self.set_interval(30, self.tick_rows)
+        if self.open_ref:
+            self.call_after_refresh(self.open_errand, self.open_ref)
+
+    def on_unmount(self) -> None:
+        self.reader.close()
+
+    # -- loading -----------------------------------------------------------------------------
+    @property
+    def form_open(self) -> bool:
+        return isinstance(self.screen, ModalScreen)
+
+    def poll(self) -> None:
+        """Reload when another connection committed; never while a form is open."""
+        if self.form_open:
+            return
+        try:
+            version = self.reader.data_version()
+        except BccError:
+            return
+        if version != self._version or self._pending:
+            self._version = version
+            self._pending = False
+            self.load()
+
+    def request_reload(self) -> None:
+        self._pending = True
+        if not self.form_open:
+            self.poll()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        try:
+            data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
+            detail = None
+            ref = self._detail_ref
+            if ref:
+                detail = errands.show_errand(self.reader_ctx, ref, audited=False)
+        except Busy:
+            self._pending = True
+            return
+        except BccError as err:
+            self.call_from_thread(self.notify, str(err), severity="error")
+            return
+        self.call_from_thread(self.apply, data, detail)
+
+    def apply(self, data: Panes, detail: ErrandDetail | None = None) -> None:
+        self.last_data = data
+        now = self.ctx.now()
+        self.dashboard.show(data, now, self.search)
+        if detail is not None and isinstance(self.screen, ErrandScreen) and \
+                self.screen.detail.summary.ref == detail.summary.ref:
+            self.screen.replace(detail, now, data.names)
+        self.loads += 1
+
+    def rerender(self) -> None:
+        if self.last_data is not None:
+            self.dashboard.show(self.last_data, self.ctx.now(), self.search)
+
+    def tick_clock(self) -> None:
+        screen = self.screen
+        if hasattr(screen, "tick") and not isinstance(screen, DashboardScreen):
+            screen.tick(self.ctx.now())
+        from bcc_tui.ui.widgets.header import HeaderBar
+
+        self.dashboard.query_one(HeaderBar).set_time(self.ctx.now())
+
+    def tick_rows(self) -> None:
+        self.dashboard.tick(self.ctx.now())
+
+    def set_filter(self, text: str | None) -> None:
+        self.search = text
+        self.closed_limit = CLOSED_PAGE
+        if text:
+            try:
+                errands.log_list(self.ctx, "dashboard", text)
+            except Busy:
+                pass
+        self.load()
+
+    def load_more_closed(self) -> None:
+        if self.last_data and len(self.last_data.closed) < self.last_data.closed_total:
+            self.closed_limit = len(self.last_data.closed) + CLOSED_PAGE
+            self.load()
+
+    # -- the errand under the cursor ---------------------------------------------------------
+    def current_ref(self) -> str | None:
+        screen = self.screen
+        return screen.current_ref() if hasattr(screen, "current_ref") else None
+
+    def current(self) -> ErrandSummary | None:
+        ref = self.current_ref()
+        if ref is None:
+            return None
+        if isinstance(self.screen, ErrandScreen):
+            return self.screen.detail.summary
+        if self.last_data:
+            for s in self.last_data.open + self.last_data.closed:
+                if s.ref == ref:
+                    return s
+        return None
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ERRAND_ACTIONS:
+            if self.form_open or not isinstance(self.screen, (DashboardScreen, ErrandScreen)):
+                return False
+        return True
+
+    def open_errand(self, ref: str) -> None:
+        try:
+            detail = errands.show_errand(self.ctx, ref)
+        except BccError as err:
+            self.notify(str(err), title="Kan inte öppna", severity="error")
+            return
+        self._detail_ref = ref
+        names = self.last_data.names if self.last_data else {}
+        self.push_screen(ErrandScreen(detail, self.ctx.now(), names), callback=self._detail_closed)
+
+    def _detail_closed(self, _result=None) -> None:
+        self._detail_ref = None
+
+    def perform(self, done: str, fn: Callable, *args, **kwargs) -> bool:
+        """Run one service call for the person and say how it went, in plain words."""
+        try:
+            fn(self.ctx, *args, **kwargs)
+        except Busy as err:
+            self.notify(str(err), title="Upptagen", severity="warning")
+            return False
+        except BccError as err:
+            self.notify(str(err), title="Gick inte", severity="error", timeout=8)
+            self.request_reload()
+            return False
+        self.notify(done)
+        self.request_reload()
+        return True
+
+    def _target(self) -> ErrandSummary | None:
+        s = self.current()
+        if s is None:
+            self.notify("Inget ärende valt.", severity="warning")
+        return s
+
+    def _errand_line(self, s: ErrandSummary) -> Text:
+        """One line naming the errand a form acts on: type, patient, subject (patient text inert)."""
+        line = Text()
+        line.append(f"{e.type_name(s.type)} · ", style="dim")
+        line.append_text(render.safe(s.patient_name, one_line=True))
+        if s.proxy_name:
+            line.append(" (")
+            line.append_text(render.safe(f"{s.proxy_relation} {s.proxy_name}", one_line=True))
+            line.append(")")
+        if s.subject:
+            line.append(" · ", style="dim")
+            line.append_text(render.safe(s.subject, "italic", one_line=True))
+        return line
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_assign(self) -> None:
+        s = self._target()
+        if s is None:
+            return
+        if not self.ctx.actor.has(RECEIVER):
+            self.notify("Bara en ärendemottagare får fördela.", severity="error")
+            return
+        if s.status == e.CLOSED:
+            self.notify(f"{s.ref} är redan avslutat.", severity="error")
+            return
+        reassign = s.status == e.ASSIGNED
+        choices = errands.assign_choices(self.ctx, s.ref)
+
+        def done(result) -> None:
+            if result is not None:
+                verb = "omfördelat" if reassign else "fördelat"
+                name = self.last_data.names.get(result.username, result.username) if self.last_data else result.username
+                self.perform(f"{s.ref} {verb} till {name}", errands.assign, s.ref,
+                             result.username, reassign=reassign, expected_version=s.version)
+
+        current = self.last_data.names.get(s.assignee, s.assignee) if s.assignee and self.last_data else s.assignee
+        self.push_screen(AssignForm(s.ref, choices, reassign=reassign, current=s.assignee,
+                                    current_name=current, context=self._errand_line(s)), done)
+
+    def action_reply(self) -> None:
+        s = self._target()
+        if s is None:
+            return
+        actor = self.ctx.actor
+        signature = f"{actor.name}{', ' + actor.title if actor.title else ''}, Barncancercentrum"
+
+        def done(result) -> None:
+            if result is not None:
+                self.perform(f"{s.ref} besvarat och avslutat", errands.reply, s.ref, result.text,
+                             expected_version=s.version)
+
+        self.push_screen(ReplyForm(s.ref, signature, context=self._errand_line(s)), done)
+
+    def action_partial_reply(self) -> None:
+        s = self._target()
+        if s is None:
+            return
+        doctors = []
+        top = None
+        if self.last_data:
+            today = self.last_data.today
+            top = today.top_doctor
+            doctors = [(self.last_data.names.get(d, d) + (" (överst)" if d == top else ""), d)
+                       for d in today.doctors if d not in today.absent]
+
+        def done(result) -> None:
+            if result is not None:
+                self.perform(f"Delsvar skickat för {s.ref}", errands.partial_reply, s.ref, result.text,
+                             consulted=result.consulted, expected_version=s.version)
+
+        self.push_screen(PartialReplyForm(s.ref, doctors, top, context=self._errand_line(s)), done)
+
+    def action_close_errand(self) -> None:
+        s = self._target()
+        if s is None:
+            return
+
+        def done(result) -> None:
+            if result is not None:
+                self.perform(f"{s.ref} avslutat utan svar", errands.close, s.ref, result.reason,
+                             documented=result.documented, expected_version=s.version)
+
+        self.push_screen(CloseForm(s.ref, context=self._errand_line(s)), done)
+
+    def action_note(self) -> None:
+        s = self._target()
+        if s is None:
+            return
+
+        def done(result) -> None:
+            if result is not None:
+                self.perform(f"Anteckning sparad för {s.ref}", errands.note, s.ref, result.text)
+
+        self.push_screen(NoteForm(s.ref, context=self._errand_line(s)), done)
+
+    def action_urgent(self) -> None:
+        s = self._target()
+        if s is None:
+            return
+        on = not s.urgent
+        self.perform(f"{s.ref} {'markerat' if on else 'inte längre'} brådskande", errands.set_urgent,
+                     s.ref, on, expected_version=s.version)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for title, help_text, action in (
+            ("Fördela / omfördela", "Ge det valda ärendet till en vårdgivare (a)", self.action_assign),
+            ("Besvara", "Skicka svar och avsluta ärendet (r)", self.action_reply),
+            ("Delsvar", "Berätta att handläggning pågår (p)", self.action_partial_reply),
+            ("Avsluta utan svar", "Avsluta med orsak (x)", self.action_close_errand),
+            ("Intern anteckning", "En anteckning som patienten aldrig ser (n)", self.action_note),
+            ("Brådskande på/av", "Markera eller avmarkera brådskande (u)", self.action_urgent),
+            ("Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", self.dashboard.action_filter),
+            ("Hjälp", "Tangenterna och rutinen i korthet (?)", self.action_help),
+        ):
+            yield SystemCommand(title, help_text, action)
+
+
+def make_app(ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25) -> BccApp:
+    """The factory the command line and the tests share."""
+    return BccApp(ctx, open_ref=open_ref, poll_interval=poll_interval)

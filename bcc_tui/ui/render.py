@@ -1,0 +1,82 @@
+"""Turning service data into Rich Text for the screen.
+
+Everything a patient or proxy wrote goes through `safe`: cleaned again at display (§6) and
+wrapped in Text, so Textual never parses it as markup ("[@click=…]" stays literal) and no
+control character reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+
+from bcc_tui.domain import business_days as bd
+from bcc_tui.domain.business_days import STOCKHOLM, countdown
+from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.services.views import ErrandSummary
+
+LEVEL_STYLE = {
+    bd.OK: "green",
+    bd.DUE_SOON: "bold yellow",
+    bd.OVERDUE: "bold white on red",
+    bd.MET: "green",
+    bd.BREACHED: "red",
+}
+
+
+def safe(text: str | None, style: str = "", *, one_line: bool = False) -> Text:
+    """Untrusted text as inert Text."""
+    value = text or ""
+    return Text(clean_line(value) if one_line else clean(value), style=style)
+
+
+def local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(STOCKHOLM)
+
+
+def short_moment(moment: dt.datetime) -> str:
+    """'24 nov 09:14'."""
+    m = local(moment)
+    return f"{m.day} {bd.MONTHS[m.month - 1]} {m:%H:%M}"
+
+
+def long_moment(moment: dt.datetime) -> str:
+    """'tis 24 nov 2026 09:14'."""
+    m = local(moment)
+    return f"{bd.short_date(m.date())} {m.year} {m:%H:%M}"
+
+
+def age(since: dt.datetime, now: dt.datetime) -> str:
+    """How long ago, in the largest sensible unit: '12 min', '5 h', '3 d'."""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def sla_cell(s: ErrandSummary, now: dt.datetime) -> Text:
+    """The countdown in colour *and* words; an open errand with a partial reply shows its age."""
+    c = countdown(s.due_date, bd.local_date(now), s.first_response_on)
+    if s.status != "closed" and c.level == bd.MET and s.partial_reply_at:
+        return Text(f"✓ delsvar {age(s.partial_reply_at, now)}", style=LEVEL_STYLE[bd.MET])
+    if c.level == bd.MET:
+        return Text("✓ i tid", style=LEVEL_STYLE[bd.MET])
+    if c.level == bd.BREACHED:
+        return Text(f"✗ {c.text}", style=LEVEL_STYLE[bd.BREACHED])
+    if c.level == bd.OVERDUE:
+        return Text(f" {c.text} ", style=LEVEL_STYLE[bd.OVERDUE])
+    return Text(c.text, style=LEVEL_STYLE[c.level])
+
+
+def person_short(username: str | None, names: dict[str, str]) -> str:
+    """'E. Lindgren' for a table column; the user name when the person is unknown."""
+    if not username:
+        return "–"
+    name = names.get(username)
+    if not name:
+        return username
+    parts = name.split()
+    return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name

@@ -1,0 +1,152 @@
+"""The detail view of one errand: who, what, when it is due and why, the message verbatim, the thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import personnummer
+from bcc_tui.domain.business_days import local_date
+from bcc_tui.services.views import ErrandDetail
+from bcc_tui.ui import render
+from bcc_tui.ui.widgets.header import HeaderBar
+
+EVENT_NAMES = {
+    e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
+    e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande",
+    e.REMIND: "Påminnelse",
+}
+EVENT_STYLES = {e.NOTE: "yellow", e.PARTIAL_REPLY: "cyan", e.REPLY: "green", e.CLOSE: "magenta"}
+
+
+def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[Text]:
+    """The detail view as blocks of inert Text (patient text never parsed as markup)."""
+    s = d.summary
+    head = Text()
+    head.append(f"{s.ref}  ", style="bold")
+    head.append(s.type_name, style="bold")
+    head.append(f"  ·  {e.UNITS[s.unit]}  ·  {e.STATUS_NAMES[s.status]}")
+    if s.urgent:
+        head.append("  BRÅDSKANDE", style="bold white on red")
+
+    who = Text()
+    who.append("Patient: ", style="dim")
+    who.append_text(render.safe(s.patient_name, "bold", one_line=True))
+    years = personnummer.age_on(s.personnummer, local_date(now))
+    who.append(f"  {s.personnummer}  ({years} år)")
+    if s.proxy_name:
+        who.append("\nOmbud: ", style="dim")
+        who.append_text(render.safe(s.proxy_name, one_line=True))
+        who.append(" (")
+        who.append_text(render.safe(s.proxy_relation, one_line=True))
+        who.append(")")
+    if d.contact_preference or d.phone:
+        who.append("\nVill kontaktas: ", style="dim")
+        who.append(e.CONTACT_PREFERENCES.get(d.contact_preference or "", "–"))
+        if d.phone:
+            who.append("  tel ")
+            who.append_text(render.safe(d.phone, "bold", one_line=True))
+
+    when = Text()
+    when.append("Inkom: ", style="dim")
+    when.append(render.long_moment(s.received_at))
+    when.append("   Förfaller: ", style="dim")
+    when.append(f"{s.due_date:%Y-%m-%d}  ")
+    when.append_text(render.sla_cell(s, now))
+    when.append(f"\n{d.due_explanation}", style="dim")
+    when.append("\nHandläggare: ", style="dim")
+    when.append(names.get(s.assignee, s.assignee) if s.assignee else "–")
+    if s.status != e.CLOSED and s.suggestion:
+        when.append("   Förslag: ", style="dim")
+        when.append(names.get(s.suggestion.username, s.suggestion.username), style="italic")
+        when.append(f" ({s.suggestion.reason})", style="dim italic")
+
+    message = Text()
+    if s.subject:
+        message.append("Ämne: ", style="dim")
+        message.append_text(render.safe(s.subject, "bold", one_line=True))
+        message.append("\n\n")
+    message.append_text(render.safe(d.message))
+
+    thread = Text()
+    thread.append("Händelser", style="bold underline")
+    if not d.events:
+        thread.append("\nInga ännu.", style="dim")
+    for ev in d.events:
+        thread.append(f"\n{render.long_moment(ev.at)}  ", style="dim")
+        thread.append(EVENT_NAMES.get(ev.kind, ev.kind), style=f"bold {EVENT_STYLES.get(ev.kind, '')}")
+        thread.append(" av ")
+        thread.append_text(render.safe(ev.actor_name, one_line=True))
+        if ev.target:
+            thread.append(" → ")
+            thread.append(names.get(ev.target, ev.target), style="bold")
+        if ev.detail.get("from"):
+            thread.append(f" (från {names.get(ev.detail['from'], ev.detail['from'])})", style="dim")
+        if ev.kind == e.URGENT:
+            thread.append(" på" if ev.detail.get("urgent") else " av")
+        if ev.detail.get("consulted"):
+            thread.append(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})", style="dim")
+        if ev.kind == e.CLOSE and ev.detail.get("documented") is not None:
+            thread.append(" · dokumenterat i journalen" if ev.detail["documented"] else " · inte dokumenterat i journalen",
+                          style="dim")
+        if ev.text:
+            for line in render.safe(ev.text).split("\n"):
+                thread.append("\n    ")
+                thread.append_text(line)
+    return [head, who, when, message, thread]
+
+
+class ErrandScreen(Screen):
+    """Opened with enter; the action keys work here on this errand; escape goes back."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+    ]
+
+    def __init__(self, detail: ErrandDetail, now: dt.datetime, names: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.detail = detail
+        self.now = now
+        self.names = names
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(self.app.ctx.actor, id="header")
+        with VerticalScroll(id="detail"):
+            yield Static(id="d-head", classes="block head")
+            yield Static(id="d-who", classes="block")
+            yield Static(id="d-when", classes="block")
+            yield Static(id="d-message", classes="block message")
+            yield Static(id="d-thread", classes="block")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.border_title = self.detail.summary.ref
+        self.draw()
+        self.query_one("#detail").focus()
+
+    def current_ref(self) -> str:
+        return self.detail.summary.ref
+
+    def draw(self) -> None:
+        blocks = describe(self.detail, self.now, self.names)
+        for widget_id, block in zip(("d-head", "d-who", "d-when", "d-message", "d-thread"), blocks):
+            self.query_one(f"#{widget_id}", Static).update(block)
+        header = self.query_one(HeaderBar)
+        if self.app.last_data is not None:
+            header.set_roster(self.app.last_data.today, self.names)
+        header.set_time(self.now)
+
+    def replace(self, detail: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> None:
+        self.detail, self.now, self.names = detail, now, names
+        self.draw()
+
+    def tick(self, now: dt.datetime) -> None:
+        self.now = now
+        self.query_one(HeaderBar).set_time(now)

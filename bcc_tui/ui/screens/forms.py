@@ -1,0 +1,296 @@
+"""The modal forms: keyboard only, validated, escape cancels. A form returns what the person
+chose; the app then calls the service (so the form never holds a transaction open)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from bcc_tui.services.errands import Choice
+from bcc_tui.ui import render
+
+
+class Form(ModalScreen):
+    """A titled modal box; subclasses fill the body and call `self.dismiss(result)`."""
+
+    BINDINGS = [Binding("escape", "cancel", "Avbryt", id="cancel")]
+    TITLE_TEXT = ""
+
+    def __init__(self, ref: str, subtitle: Text | str = "", context: Text | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.ref = ref
+        self.subtitle = subtitle
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(Text(f"{self.TITLE_TEXT} · {self.ref}", style="bold"), classes="form-title")
+            if self.context is not None:
+                yield Static(self.context, classes="form-context")
+            if self.subtitle:
+                yield Static(self.subtitle if isinstance(self.subtitle, Text) else Text(self.subtitle),
+                             classes="form-subtitle")
+            yield from self.body()
+            yield Static(Text(self.HINT, style="dim"), classes="form-hint")
+            yield Static("", classes="form-error", id="form-error")
+
+    HINT = "enter: spara · esc: avbryt"
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    def fail(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(Text(message, style="bold red"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    username: str
+
+
+class AssignForm(Form):
+    """Staff with title, on duty or absent; filter as you type; the suggestion preselected."""
+
+    TITLE_TEXT = "Fördela"
+    HINT = "skriv för att filtrera · ↑↓ välj · enter: fördela · esc: avbryt"
+
+    def __init__(self, ref: str, choices: list[Choice], reassign: bool = False,
+                 current: str | None = None, current_name: str | None = None, **kwargs) -> None:
+        self.choices = choices
+        self.reassign = reassign
+        self.current = current
+        self.TITLE_TEXT = "Omfördela" if reassign else "Fördela"
+        sub = Text()
+        if current:
+            sub.append(f"Nu hos: {current_name or current}", style="dim")
+        super().__init__(ref, sub, **kwargs)
+
+    def body(self) -> ComposeResult:
+        yield Input(placeholder="Filtrera på namn, titel eller användarnamn", id="assign-filter")
+        yield OptionList(id="assign-list")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#assign-filter", Input).focus()
+
+    def _label(self, c: Choice) -> Text:
+        t = Text()
+        t.append("★ " if c.suggested else "  ", style="bold yellow")
+        t.append(c.name, style="bold" if not c.absent else "dim")
+        t.append(f"  {c.title}", style="dim")
+        if c.absent:
+            t.append(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}", style="yellow")
+        else:
+            t.append("  i tjänst", style="green")
+        if c.suggested and c.reason:
+            t.append(f"  förslag: {c.reason}", style="italic")
+        if c.username == self.current:
+            t.append("  (nuvarande)", style="dim")
+        return t
+
+    def _fill(self, text: str) -> None:
+        needle = text.strip().lower()
+        shown = [c for c in self.choices
+                 if not needle or needle in c.name.lower() or needle in c.title.lower() or needle in c.username]
+        ol = self.query_one("#assign-list", OptionList)
+        ol.clear_options()
+        ol.add_options([Option(self._label(c), id=c.username) for c in shown])
+        self.shown = shown
+        preselect = next((i for i, c in enumerate(shown) if c.suggested), None)
+        if needle and shown:
+            preselect = 0
+        ol.highlighted = preselect
+
+    @on(Input.Changed, "#assign-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_key(self, event) -> None:
+        if event.key in ("up", "down", "pageup", "pagedown"):
+            ol = self.query_one("#assign-list", OptionList)
+            getattr(ol, {"up": "action_cursor_up", "down": "action_cursor_down",
+                         "pageup": "action_page_up", "pagedown": "action_page_down"}[event.key])()
+            event.stop()
+            event.prevent_default()
+
+    @on(Input.Submitted, "#assign-filter")
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose()
+
+    @on(OptionList.OptionSelected, "#assign-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose()
+
+    def _choose(self) -> None:
+        ol = self.query_one("#assign-list", OptionList)
+        if ol.highlighted is None or not self.shown:
+            self.fail("Välj en person i listan (↑↓) först.")
+            return
+        choice = self.shown[ol.highlighted]
+        if choice.username == self.current:
+            self.fail(f"Ärendet är redan hos {choice.name}.")
+            return
+        self.dismiss(AssignResult(choice.username))
+
+
+@dataclass(frozen=True)
+class TextResult:
+    text: str
+    consulted: str | None = None
+
+
+class _TextForm(Form):
+    HINT = "ctrl+s: skicka · esc: avbryt"
+    BINDINGS = [Binding("ctrl+s", "submit", "Skicka", id="submit", priority=True)]
+    EMPTY = "Texten får inte vara tom."
+    initial = ""
+
+    def body(self) -> ComposeResult:
+        yield from self.extra_top()
+        yield TextArea(self.initial, id="form-text", soft_wrap=True)
+        yield from self.extra_bottom()
+
+    def extra_top(self) -> ComposeResult:
+        yield from ()
+
+    def extra_bottom(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        area = self.query_one("#form-text", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_submit(self) -> None:
+        text = self.query_one("#form-text", TextArea).text.strip()
+        if not text:
+            self.fail(self.EMPTY)
+            return
+        self.dismiss(self.result(text))
+
+    def result(self, text: str) -> TextResult:
+        return TextResult(text)
+
+
+class ReplyForm(_TextForm):
+    """The final reply; the caregiver's signature is appended by the service (R13)."""
+
+    TITLE_TEXT = "Besvara"
+    HINT = "ctrl+s: skicka svaret och avsluta ärendet · esc: avbryt"
+
+    def __init__(self, ref: str, signature: str, templates: list[tuple[str, str]] | None = None,
+                 **kwargs) -> None:
+        self.signature = signature
+        self.templates = templates or []
+        super().__init__(ref, Text("Svaret skickas till patienten via 1177 och ärendet avslutas.", style="dim"),
+                         **kwargs)
+
+    def extra_top(self) -> ComposeResult:
+        if self.templates:
+            yield Select([(name, body) for name, body in self.templates], prompt="Mall (valfri)",
+                         id="form-template")
+
+    def extra_bottom(self) -> ComposeResult:
+        yield Static(Text(f"Signatur: {self.signature}", style="dim italic"), classes="form-signature")
+
+    @on(Select.Changed, "#form-template")
+    def _template(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            area = self.query_one("#form-text", TextArea)
+            area.text = event.value
+            area.focus()
+
+
+DEFAULT_PARTIAL = ("Hej! Vi har tagit emot ditt ärende och arbetar med det. "
+                   "Du får ett svar så snart som möjligt.")
+
+
+class PartialReplyForm(_TextForm):
+    """Tells the family that handling is under way; the errand stays open (R3, R4)."""
+
+    TITLE_TEXT = "Delsvar"
+    HINT = "ctrl+s: skicka delsvaret · esc: avbryt"
+    initial = DEFAULT_PARTIAL
+
+    def __init__(self, ref: str, doctors: list[tuple[str, str]], top_doctor: str | None = None,
+                 **kwargs) -> None:
+        self.doctors = doctors
+        self.top_doctor = top_doctor
+        super().__init__(ref, Text("Ärendet förblir öppet; regeln om två vardagar är uppfylld.", style="dim"),
+                         **kwargs)
+
+    def extra_bottom(self) -> ComposeResult:
+        if self.doctors:
+            with Horizontal(classes="form-row"):
+                yield Label("Avstämt med läkare:", classes="form-label")
+                yield Select(self.doctors, prompt="(ingen)", id="form-consulted")
+
+    def result(self, text: str) -> TextResult:
+        consulted = None
+        if self.doctors:
+            value = self.query_one("#form-consulted", Select).value
+            consulted = value if isinstance(value, str) else None
+        return TextResult(text, consulted)
+
+
+class NoteForm(_TextForm):
+    TITLE_TEXT = "Intern anteckning"
+    HINT = "ctrl+s: spara · esc: avbryt"
+
+    def __init__(self, ref: str, **kwargs) -> None:
+        super().__init__(ref, Text("Syns bara för personalen; skickas aldrig till patienten.", style="dim"), **kwargs)
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    reason: str
+    documented: bool
+
+
+class SpaceCheckbox(Checkbox, inherit_bindings=False):
+    """Space ticks; enter is left to the form, so enter anywhere in it submits."""
+
+    BINDINGS = [Binding("space", "toggle_button", "Kryssa", show=False)]
+
+
+class CloseForm(Form):
+    """Close without reply (R6): a reason is mandatory; R13 asks about the record."""
+
+    TITLE_TEXT = "Avsluta utan svar"
+    HINT = "enter: avsluta ärendet · tab: nästa fält · mellanslag: kryssa · esc: avbryt"
+    BINDINGS = [Binding("ctrl+s", "submit", "Avsluta", id="submit", priority=True),
+                Binding("enter", "submit", "Avsluta", id="submit_enter", show=False)]
+
+    def body(self) -> ComposeResult:
+        yield Label("Orsak (krävs), t.ex. besvarat per telefon:")
+        yield Input(placeholder="Orsak", id="close-reason")
+        yield SpaceCheckbox("Det viktiga är dokumenterat i journalen", id="close-documented")
+
+    def on_mount(self) -> None:
+        self.query_one("#close-reason", Input).focus()
+
+    @on(Input.Submitted, "#close-reason")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        reason = self.query_one("#close-reason", Input).value.strip()
+        if not reason:
+            self.fail("Ange en orsak: ett ärende avslutas aldrig utan förklaring.")
+            self.query_one("#close-reason", Input).focus()
+            return
+        self.dismiss(CloseResult(reason, self.query_one("#close-documented", Checkbox).value))

@@ -1,0 +1,75 @@
+"""Help (`?`): the keys, and the routine itself in brief, so a new member of staff learns it here."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    ("enter", "öppna ärendet"),
+    ("a", "fördela (förslaget är förvalt: a enter) · omfördela om det redan är fördelat"),
+    ("r", "besvara — svaret skickas och ärendet avslutas"),
+    ("p", "delsvar — familjen får veta att handläggning pågår; ärendet förblir öppet"),
+    ("x", "avsluta utan svar — orsak krävs"),
+    ("n", "intern anteckning — syns aldrig för patienten"),
+    ("u", "brådskande på/av"),
+    ("tab / shift+tab", "byt ruta: Ofördelade, Fördelade, Avslutade"),
+    ("/", "filtrera på ärende, patient, personnummer, ämne eller handläggare"),
+    ("esc", "tillbaka / avbryt / rensa filter"),
+    ("ctrl+p", "kommandopaletten: alla åtgärder"),
+    ("?", "den här hjälpen"),
+    ("q", "avsluta programmet"),
+]
+
+ROUTINE = """\
+Rutinen i korthet (1177 Vårdguidens e-tjänster, Barncancercentrum)
+
+Roller
+• Ärendemottagaren tar emot och fördelar alla inkomna ärenden och kontrollerar att fördelade
+  ärenden blir besvarade. Fem ärendemottagare turas om enligt schema; dagens står överst.
+• Vårdgivaren (sektionsledare, mottagningssjuksköterska eller läkare) öppnar och besvarar de
+  ärenden som fördelats till hen.
+• Administratören bygger ärendetyper och mallar, ger behörigheter och tar ut statistik.
+
+Två vardagar
+• Varje ärende ska besvaras inom två vardagar. Ankomstdagen räknas inte; helger, röda dagar,
+  midsommarafton, julafton och nyårsafton är inte vardagar.
+• Går det inte, ska patienten få ett delsvar om att handläggning pågår. Ett delsvar i tid
+  uppfyller regeln, men ärendet väntar fortfarande på sitt svar.
+• Färg och text i kolumnen Tid kvar: grönt = gott om tid, gult = idag eller nästa vardag,
+  rött = försenat.
+
+Frånvarande vårdgivare
+• Är berörd läkare inte i tjänst och ärendet kan vänta, får ärendemottagaren ge ett delsvar
+  efter att ha stämt av med läkaren som står överst på dagens schema för öppenvården.
+
+Synpunkter och klagomål
+• Får automatiskt ett delsvar direkt vid ankomst: "Vi har mottagit dina synpunkter och kommer
+  att återkoppla till dig, på det sätt du angett att du önskar."
+• Brådskande fördelas till sektionsledare, övriga till den sjuksköterska som är ansvarig för
+  MedControl PRO. Förslaget är förvalt när du trycker a.
+
+Besvara
+• Besvara (förval) skickar svaret med ditt namn och din titel och avslutar ärendet.
+• Avsluta utan svar används t.ex. när ärendet besvarats per telefon; orsak måste anges.
+• Avvikelser från rutinen rapporteras i MedControl PRO.
+
+Patientens text visas alltid exakt som den skrevs."""
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Stäng", id="close_help")]
+
+    def compose(self) -> ComposeResult:
+        keys = Text()
+        keys.append("Tangenter\n", style="bold underline")
+        for key, what in KEYS:
+            keys.append(f"{key:>16}  ", style="bold cyan")
+            keys.append(f"{what}\n")
+        with VerticalScroll(classes="form help"):
+            yield Static(keys)
+            yield Static(Text(ROUTINE))

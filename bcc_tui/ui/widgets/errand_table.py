@@ -1,0 +1,160 @@
+"""One pane of errands: a DataTable that updates in place and keeps its cursor on the same errand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from bcc_tui.domain import errand as e
+from bcc_tui.services.views import ErrandSummary
+from bcc_tui.ui import render
+
+UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
+
+# (key, label, width); the wide set adds columns when the terminal has room.
+_NARROW = {
+    UNASSIGNED: [("mark", "!", 1), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
+                 ("sla", "Tid kvar", 14), ("pr", "✉", 1), ("who", "Förslag", 12)],
+    ASSIGNED: [("mark", "!", 1), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
+               ("sla", "Tid kvar", 14), ("pr", "✉", 1), ("who", "Handläggare", 12)],
+    CLOSED: [("ref", "Ärende", 11), ("type", "Typ", 14), ("closed", "Avslutad", 12),
+             ("sla", "Regeln", 11), ("how", "Sätt", 4), ("who", "Handläggare", 12)],
+}
+_WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
+
+
+class ErrandTable(DataTable):
+    """Rows keyed by errand reference."""
+
+    class Opened(Message):
+        def __init__(self, ref: str) -> None:
+            super().__init__()
+            self.ref = ref
+
+    class NeedMore(Message):
+        """The cursor reached the end of a paged pane."""
+
+    def __init__(self, pane: str, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.pane = pane
+        self.wide = False
+        self.rows_by_ref: dict[str, ErrandSummary] = {}
+        self.order: list[str] = []
+        self.names: dict[str, str] = {}
+        self.has_more = False
+        self._build_columns()
+
+    # -- columns -----------------------------------------------------------------------------
+    def _columns(self) -> list[tuple[str, str, int]]:
+        cols = list(_NARROW[self.pane])
+        if self.wide:
+            at = 3 if self.pane == CLOSED else 4
+            cols[at:at] = _WIDE_EXTRA[:1] if self.pane == CLOSED else _WIDE_EXTRA
+            if self.pane == CLOSED:
+                cols.append(_WIDE_EXTRA[1])
+        return cols
+
+    def _build_columns(self) -> None:
+        for key, label, width in self._columns():
+            self.add_column(label, width=width, key=key)
+
+    def set_wide(self, wide: bool, now: dt.datetime) -> None:
+        if wide == self.wide:
+            return
+        self.wide = wide
+        self.clear(columns=True)
+        self._build_columns()
+        rows, self.order, self.rows_by_ref = [self.rows_by_ref[r] for r in self.order], [], {}
+        self.show(rows, self.names, now, self.has_more)
+
+    # -- cells -------------------------------------------------------------------------------
+    def _cells(self, s: ErrandSummary, now: dt.datetime) -> list[Text]:
+        out = []
+        for key, _, _ in self._columns():
+            out.append(self._cell(key, s, now))
+        return out
+
+    def _cell(self, key: str, s: ErrandSummary, now: dt.datetime) -> Text:
+        if key == "mark":
+            return Text("!" if s.urgent else "", style="bold red")
+        if key == "ref":
+            return Text(s.ref, style="bold" if s.urgent else "")
+        if key == "type":
+            return Text(e.type_short(s.type))
+        if key == "age":
+            return Text(render.age(s.received_at, now))
+        if key == "sla":
+            return render.sla_cell(s, now)
+        if key == "pr":
+            return Text("✉" if s.partial_reply_sent else "", style="cyan")
+        if key == "who":
+            if self.pane == UNASSIGNED:
+                return Text(render.person_short(s.suggestion.username, self.names) if s.suggestion else "",
+                            style="italic")
+            return Text(render.person_short(s.assignee, self.names))
+        if key == "closed":
+            return Text(render.short_moment(s.closed_at) if s.closed_at else "")
+        if key == "how":
+            return Text("svar" if s.close_kind == "reply" else "utan", style="" if s.close_kind == "reply" else "dim")
+        if key == "received":
+            return Text(render.short_moment(s.received_at))
+        if key == "patient":
+            return render.safe(s.patient_name, one_line=True)
+        return Text("")
+
+    # -- rows --------------------------------------------------------------------------------
+    @property
+    def current_ref(self) -> str | None:
+        if not self.order or self.cursor_row < 0 or self.cursor_row >= len(self.order):
+            return None
+        return self.order[self.cursor_row]
+
+    def show(self, rows: list[ErrandSummary], names: dict[str, str], now: dt.datetime,
+             has_more: bool = False) -> None:
+        """Show `rows` in order, touching only what changed; the cursor stays on its errand."""
+        self.names = names
+        self.has_more = has_more
+        new_order = [s.ref for s in rows]
+        new = {s.ref: s for s in rows}
+        if new_order == self.order:
+            for s in rows:
+                old = self.rows_by_ref.get(s.ref)
+                if old != s:
+                    for (key, _, _), cell in zip(self._columns(), self._cells(s, now)):
+                        self.update_cell(s.ref, key, cell)
+            self.rows_by_ref = new
+            return
+        keep, keep_index = self.current_ref, self.cursor_row
+        self.clear(columns=False)
+        for s in rows:
+            self.add_row(*self._cells(s, now), key=s.ref)
+        self.order, self.rows_by_ref = new_order, new
+        if keep in new:
+            self.move_cursor(row=new_order.index(keep), animate=False, scroll=True)
+        elif new_order:
+            self.move_cursor(row=min(keep_index, len(new_order) - 1), animate=False)
+
+    def tick(self, now: dt.datetime) -> None:
+        """Advance ages and countdowns with the clock, without asking the database."""
+        for ref in self.order:
+            s = self.rows_by_ref[ref]
+            for key in ("age", "sla"):
+                if key in [c[0] for c in self._columns()]:
+                    self.update_cell(ref, key, self._cell(key, s, now))
+
+    # -- events ------------------------------------------------------------------------------
+    def action_open(self) -> None:
+        if self.current_ref:
+            self.post_message(self.Opened(self.current_ref))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def watch_cursor_coordinate(self, old, new) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if self.has_more and self.order and new.row >= len(self.order) - 1:
+            self.post_message(self.NeedMore())

@@ -1,0 +1,69 @@
+"""The top bar: who is on duty today, who is absent, the time — from the roster, not the panes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.widgets import Static
+
+from bcc_tui.domain import business_days as bd
+from bcc_tui.domain.roles import Actor
+from bcc_tui.services.people import Today
+from bcc_tui.ui import render
+
+
+class HeaderBar(Static):
+    DEFAULT_CSS = """
+    HeaderBar { height: 2; background: $primary-background; color: $text; padding: 0 1; }
+    """
+
+    def __init__(self, actor: Actor, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.actor = actor
+        self.today: Today | None = None
+        self.names: dict[str, str] = {}
+        self.now: dt.datetime | None = None
+
+    def set_roster(self, today: Today, names: dict[str, str]) -> None:
+        self.today, self.names = today, names
+        self._draw()
+
+    def set_time(self, now: dt.datetime) -> None:
+        self.now = now
+        self._draw()
+
+    def _person(self, username: str | None) -> str:
+        if not username:
+            return "–"
+        return self.names.get(username, username)
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        line1 = Text()
+        line1.append("1177 · Barncancercentrum", style="bold")
+        if self.now:
+            local = render.local(self.now)
+            line1.append(f"  {bd.short_date(local.date())} {local:%H:%M}")
+        line1.append("  │  ")
+        line1.append(self.actor.name, style="bold")
+        line1.append(f" ({', '.join(_ROLE_NAMES.get(r, r) for r in sorted(self.actor.roles))})", style="dim")
+        line2 = Text()
+        if self.today is not None:
+            # At 80 columns the names are shortened so that the absent still fit on the line.
+            wide = self.size.width >= 110
+            name = self._person if wide else (lambda u: render.person_short(u, self.names))
+            line2.append("Mottagare idag: " if wide else "Mottagare: ", style="dim")
+            line2.append(name(self.today.receiver), style="bold")
+            line2.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
+            line2.append(name(self.today.top_doctor), style="bold")
+            if self.today.absent:
+                line2.append(" · Frånvarande: " if wide else " · Frånv.: ", style="dim")
+                line2.append(", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent)),
+                             style="yellow")
+        self.update(Text("\n").join([line1, line2]))
+
+
+_ROLE_NAMES = {"receiver": "mottagare", "caregiver": "vårdgivare", "admin": "administratör", "auditor": "granskare"}

@@ -1,0 +1,95 @@
+"""Dashboard tests: a real database file, a frozen clock, the app from make_app, Pilot for keys."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from bcc_tui.services import demo, errands, intake
+from bcc_tui.services.clock import FixedClock
+from bcc_tui.services.context import Ctx
+from bcc_tui.services.people import actor_from_row
+from bcc_tui.store import staff as staff_q
+from bcc_tui.store.db import Store
+from bcc_tui.ui.app import make_app
+from tests.conftest import NOW, errand_line, jsonl
+
+
+def ctx_for(store: Store, username: str, clock) -> Ctx:
+    with store.read() as conn:
+        return Ctx(store, actor_from_row(staff_q.by_username(conn, username)), clock)
+
+
+async def settle(pilot) -> None:
+    """Wait until the worker has loaded and the screen has caught up."""
+    app = pilot.app
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def still(app) -> None:
+    """No blinking cursors in screenshots."""
+    for w in app.screen.query("Input, TextArea"):
+        w.cursor_blink = False
+
+
+def drive(app, scenario, size=(80, 24)):
+    """Run `scenario(pilot)` against the app headless and return what it returns."""
+
+    async def main():
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            return await scenario(pilot)
+
+    return asyncio.run(main())
+
+
+@pytest.fixture
+def clinic(system, as_, store):
+    """A small clinic: an urgent complaint, a normal one, two prescriptions (one overdue),
+    one assigned errand and one closed."""
+    intake.import_errands(system, jsonl(
+        errand_line("1177-000001", received_at="2026-11-25T08:00:00+01:00"),
+        errand_line("1177-000002", received_at="2026-11-20T09:00:00+01:00",
+                    patient={"name": "Hugo Karlsson", "personnummer": "20180101-0008"}),
+        errand_line("1177-000003", type="synpunkter_klagomal", urgent=True,
+                    received_at="2026-11-25T07:00:00+01:00", contact_preference="telefon", phone="070-111 22 33"),
+        errand_line("1177-000004", type="synpunkter_klagomal", received_at="2026-11-24T07:00:00+01:00"),
+        errand_line("1177-000005", type="kontakta_mig", received_at="2026-11-24T12:00:00+01:00"),
+        errand_line("1177-000006", type="begar_intyg", received_at="2026-11-23T12:00:00+01:00"),
+    ))
+    errands.assign(as_("rec1"), "1177-000005", "doc1")
+    errands.assign(as_("rec1"), "1177-000006", "doc2")
+    errands.reply(as_("doc2"), "1177-000006", "Intyget skickas i dag.")
+    return store
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    """The demo clinic on the frozen clock: the same screen every run."""
+    store = Store(tmp_path / "demo.db")
+    demo.build(store, FixedClock(NOW))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def app_for():
+    made = []
+
+    def make(store: Store, username: str, clock=None, **kw):
+        app = make_app(ctx_for(store, username, clock or FixedClock(NOW)), **kw)
+        made.append(app)
+        return app
+
+    return make
+
+
+def demo_receiver(store: Store) -> str:
+    return demo.today_receiver(store, FixedClock(NOW))
+
+
+__all__ = ["NOW", "ctx_for", "drive", "settle", "still", "dt"]

@@ -1,0 +1,97 @@
+"""Live panes: another process's change shows within a second; nothing refreshes under a form;
+an automatic refresh is never an audited read; countdowns move with the clock alone."""
+
+import time
+
+from bcc_tui.services import intake
+from bcc_tui.ui.widgets.errand_table import ErrandTable
+from tests.conftest import errand_line, jsonl, run_cli
+from tests.ui.conftest import drive, settle
+
+
+async def wait_for(pilot, condition, timeout=3.0) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return time.monotonic() - start
+        await pilot.pause(0.02)
+    raise AssertionError("the dashboard did not show the change in time")
+
+
+def test_a_change_by_another_process_shows_within_a_second(clinic, app_for):
+    app = app_for(clinic, "rec1")
+    db = clinic.path
+
+    async def scenario(pilot):
+        assigned = app.screen.query_one("#table-assigned", ErrandTable)
+        app.screen.query_one("#table-unassigned", ErrandTable).move_cursor(row=1)
+        before_cursor = app.screen.focused.current_ref
+        r = run_cli("--as", "rec2", "assign", "1177-000001", "doc2", db=db)
+        assert r.returncode == 0, r.stderr
+        done = time.monotonic()
+        await wait_for(pilot, lambda: "1177-000001" in assigned.order)
+        seen = time.monotonic() - done
+        return seen, before_cursor, app.screen.focused.current_ref
+
+    seen, before, after = drive(app, scenario)
+    assert seen < 1.0
+    assert before == after == "1177-000002"  # the cursor stayed on the same errand
+
+
+def test_new_errands_arrive_live_and_refreshes_are_not_audited(clinic, app_for, system):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        audit_before = clinic.conn.execute("SELECT count(*) FROM audit WHERE actor = 'rec1'").fetchone()[0]
+        loads = app.loads
+        r = run_cli("import", "-", db=clinic.path, stdin=jsonl(errand_line("1177-000099")))
+        assert r.returncode == 0
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        await wait_for(pilot, lambda: "1177-000099" in table.order)
+        assert app.loads > loads
+        audit_after = clinic.conn.execute("SELECT count(*) FROM audit WHERE actor = 'rec1'").fetchone()[0]
+        return audit_before, audit_after
+
+    before, after = drive(app, scenario)
+    assert before == after
+
+
+def test_no_refresh_while_a_form_is_open(clinic, app_for, system):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("n")
+        loads = app.loads
+        intake.import_errands(system, jsonl(errand_line("1177-000098")))
+        await pilot.pause(0.8)
+        assert app.loads == loads
+        await pilot.press("escape")
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        await wait_for(pilot, lambda: "1177-000098" in table.order)
+
+    drive(app, scenario)
+
+
+def test_countdowns_advance_with_the_clock_without_the_database(clinic, app_for):
+    from bcc_tui.services.clock import FixedClock
+    from tests.conftest import NOW
+    clock = FixedClock(NOW)
+    app = app_for(clinic, "rec1", clock=clock)
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        cell = lambda: str(table.get_cell("1177-000001", "sla"))  # noqa: E731
+        first = cell()
+        loads = app.loads
+        clock.advance(days=2)  # Wed 10:00 → Fri 10:00: the due day
+        app.tick_rows()
+        await pilot.pause()
+        second = cell()
+        clock.advance(days=1)
+        app.tick_rows()
+        await pilot.pause()
+        return first, second, cell(), app.loads - loads
+
+    first, second, third, extra_loads = drive(app, scenario)
+    assert (first, second, third.strip()) == ("2 vd kvar", "idag", "försenad 1 vd")
+    assert extra_loads == 0

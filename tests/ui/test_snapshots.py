@@ -1,0 +1,49 @@
+"""Snapshots of every screen at a frozen clock, at 80×24 (over SSH) and 120×40.
+
+Review a changed snapshot with `pytest --snapshot-update` and look at the SVG before committing.
+"""
+
+import pytest
+
+from tests.ui.conftest import ctx_for, demo_receiver, settle, still
+from bcc_tui.services.clock import FixedClock
+from bcc_tui.ui.app import make_app
+from tests.conftest import NOW
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def app_on(store, username=None):
+    return make_app(ctx_for(store, username or demo_receiver(store), FixedClock(NOW)), poll_interval=3600)
+
+
+def steps(*keys):
+    async def run(pilot):
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+        await settle(pilot)
+        still(pilot.app)
+        await pilot.pause()
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name, keys", [
+    ("main", ()),
+    ("detail", ("enter",)),
+    ("assign", ("a",)),
+    ("reassign", ("tab", "a")),
+    ("reply", ("tab", "r")),
+    ("partial_reply", ("p",)),
+    ("close", ("x",)),
+    ("note", ("n",)),
+    ("help", ("question_mark",)),
+])
+def test_screen(snap_compare, demo_db, name, keys, size):
+    assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps(*keys))
+
+
+def test_caregiver_main_screen(snap_compare, demo_db):
+    assert snap_compare(app_on(demo_db, "erilin"), terminal_size=(80, 24), run_before=steps())

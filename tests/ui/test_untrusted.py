@@ -1,0 +1,56 @@
+"""Patient text is shown exactly as written: never markup, never escape sequences."""
+
+import re
+
+from bcc_tui.services import intake
+from tests.conftest import errand_line, jsonl
+from tests.ui.conftest import drive, settle
+
+HOSTILE_MESSAGE = ("Hej [@click=app.quit]klicka här[/] och [link=https://evil.example]länk[/link] "
+                   "[bold red]FET[/] \x1b]52;c;ZXZpbA==\x07 \x1b]8;;https://x\x1b\\x\x1b]8;;\x1b\\ "
+                   "\x1b[2J\x1b]0;titel\x07 \x9b31m \u202eevil\u202c [unbalanced")
+
+
+def test_markup_and_escapes_in_patient_text_stay_literal(system, store, app_for):
+    intake.import_errands(system, jsonl(errand_line(
+        "1177-000666", message=HOSTILE_MESSAGE, subject="[@click=app.quit]Ämne[/]",
+        patient={"name": "[b]Elsa[/b] \x1b[31mAndersson", "personnummer": "20150315-1233"},
+        submitted_by={"name": "[link=x]Sara[/link]", "relation": "mamma\x07"},
+    )))
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        texts = {w.id: str(w.render()) for w in app.screen.query("Static") if w.id}
+        svg = app.export_screenshot()
+        # Clicking where the hostile "link" is must not quit the app.
+        await pilot.click("#d-message", offset=(8, 1))
+        await pilot.pause()
+        return texts, svg, app.is_running
+
+    texts, svg, running = drive(app, scenario, size=(120, 40))
+    assert running
+    message = texts["d-message"]
+    assert "[@click=app.quit]klicka här[/]" in message
+    assert "[link=https://evil.example]länk[/link]" in message
+    assert "[bold red]FET[/]" in message and "[unbalanced" in message
+    assert "Ämne: [@click=app.quit]Ämne[/]" in message
+    assert "[b]Elsa[/b] [31mAndersson" in texts["d-who"] and "[link=x]Sara[/link]" in texts["d-who"]
+    for text in texts.values():
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", text)
+    assert "\x1b" not in svg
+
+
+def test_a_20000_character_message_opens(system, store, app_for):
+    long = ("Lång text om behandlingen. " * 800)[:20000]
+    intake.import_errands(system, jsonl(errand_line("1177-000777", message=long)))
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("end", "home", "escape")
+        return app.screen.__class__.__name__
+
+    assert drive(app, scenario) == "DashboardScreen"
