@@ -81,7 +81,7 @@ class DashboardScreen(Screen):
             overdue = sum(1 for s in split[pane] if s.countdown.level == "overdue") if pane != CLOSED else 0
             label = f"{title} ({count})"
             if overdue:
-                label += f" · {overdue} försenade"
+                label += f" · {overdue} {'försenat' if overdue == 1 else 'försenade'}"
             if filter_text:
                 label += f" · filter: {filter_text}"
             box = self.query_one(f"#pane-{pane}")

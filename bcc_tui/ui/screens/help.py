@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -65,11 +66,15 @@ class HelpScreen(ModalScreen):
     BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Stäng", id="close_help")]
 
     def compose(self) -> ComposeResult:
-        keys = Text()
-        keys.append("Tangenter\n", style="bold underline")
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold cyan", no_wrap=True)
+        keys.add_column()
         for key, what in KEYS:
-            keys.append(f"{key:>16}  ", style="bold cyan")
-            keys.append(f"{what}\n")
-        with VerticalScroll(classes="form help"):
+            keys.add_row(key, what)
+        with VerticalScroll(classes="form help", id="help"):
+            yield Static(Text("Hjälp · tangenter och rutinen", style="bold"), classes="form-title")
             yield Static(keys)
-            yield Static(Text(ROUTINE))
+            yield Static(Text("\n" + ROUTINE))
+
+    def on_mount(self) -> None:
+        self.query_one("#help").focus()
