@@ -75,6 +75,25 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("ref")
     n.add_argument("--text", required=True)
 
+    m = sub.add_parser("remind", help="påminn handläggaren om ett ärende som snart ska vara besvarat")
+    m.add_argument("ref")
+
+    au = sub.add_parser("audit", help="granskningsloggen (administratör, granskare)")
+    au.add_argument("--patient", metavar="PERSONNUMMER")
+    au.add_argument("--user", metavar="ANVÄNDARE")
+    au.add_argument("--from", dest="start", metavar="DATUM", help="från och med (ÅÅÅÅ-MM-DD)")
+    au.add_argument("--to", dest="end", metavar="DATUM", help="till och med (ÅÅÅÅ-MM-DD)")
+    au.add_argument("--csv", action="store_true", help="CSV med rubrikrad")
+    au.add_argument("--limit", type=int, metavar="N", help="högst N rader (nyast först)")
+
+    sub.add_parser("check", help="kontrollera databasen och granskningsloggens kedja")
+
+    ob = sub.add_parser("outbound", help="svar på väg till 1177")
+    obs = ob.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=_Parser)
+    obs.add_parser("export", help="skriv köade svar som JSON Lines och markera dem exporterade").add_argument("file")
+
+    sub.add_parser("outbox", help="e-postaviseringar som väntar (administratör)")
+
     u = sub.add_parser("urgent", help="markera brådskande")
     u.add_argument("ref")
     u.add_argument("--off", action="store_true", help="ta bort markeringen")

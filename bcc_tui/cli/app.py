@@ -11,7 +11,9 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.services import errands, identity, intake, people
+from bcc_tui.domain import roles
+from bcc_tui.domain.validation import parse_date
+from bcc_tui.services import audit_log, errands, identity, intake, notify, outbound, people
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings
@@ -65,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _COMMANDS[command](ctx, args)
     finally:
+        # §4.6: every command tries the outbox before it exits.
+        try:
+            notify.deliver(ctx.store, ctx.clock, notify.MailConfig.parse(settings.smtp, settings.mail_from))
+        except Exception:  # noqa: BLE001 - delivery must never change the command's outcome
+            pass
         ctx.store.close()
 
 
@@ -187,8 +194,68 @@ def _urgent(ctx: Ctx, args) -> int:
     return 0
 
 
+def _remind(ctx: Ctx, args) -> int:
+    mailed = errands.remind(ctx, args.ref)
+    print(f"påminnelse skickad för {args.ref}" + ("" if mailed else " (handläggaren får ingen e-post; markerad i instrumentpanelen)"))
+    return 0
+
+
+def _audit(ctx: Ctx, args) -> int:
+    import csv
+
+    start = parse_date(args.start, "--from") if args.start else None
+    end = parse_date(args.end, "--to") if args.end else None
+    rows = audit_log.read(ctx, patient=args.patient, user=args.user, start=start, end=end, limit=args.limit)
+    if args.csv:
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(["id", "at", "actor", "role", "action", "ref", "personnummer", "outcome", "detail"])
+        for r in rows:
+            out.writerow([r.id, r.at, r.actor, r.role, r.action, r.ref or "", r.personnummer or "",
+                          r.outcome, clean_line(r.detail)])
+        return 0
+    for r in rows:
+        print(f"{r.at}  {r.actor:<10} {r.action:<14} {r.ref or '–':<14} {r.personnummer or '–':<14} "
+              f"{r.outcome:<8} {clean_line(r.detail)}")
+    return 0
+
+
+def _check(ctx: Ctx, args) -> int:
+    problems = audit_log.check(ctx)
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        return 1
+    print("Databasen är hel: integritet, främmande nycklar och granskningsloggens kedja stämmer.")
+    return 0
+
+
+def _outbound(ctx: Ctx, args) -> int:
+    try:
+        n = outbound.export(ctx, args.file)
+    except OSError as err:
+        raise InvalidInput(f"kan inte skriva {args.file}: {err.strerror or err}") from None
+    print(f"{n} svar exporterade till {args.file}")
+    return 0
+
+
+def _outbox(ctx: Ctx, args) -> int:
+    if not ctx.actor.is_system and not ctx.actor.has(roles.ADMIN):
+        raise InvalidInput("bara administratören ser e-postkön")
+    from bcc_tui.store import outbox as ob
+
+    with ctx.store.read() as conn:
+        rows = ob.listing(conn)
+    if not rows:
+        print("Inga aviseringar väntar.")
+    for r in rows:
+        print(f"{r['created_at']}  {r['kind']:<7} {r['ref'] or '–':<14} till {r['recipient']:<10} "
+              f"försök {r['attempts']}{'  fel: ' + r['last_error'] if r['last_error'] else ''}")
+    return 0
+
+
 _COMMANDS = {
     "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
     "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
-    "close": _close, "note": _note, "urgent": _urgent,
+    "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
+    "check": _check, "outbound": _outbound, "outbox": _outbox,
 }

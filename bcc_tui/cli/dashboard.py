@@ -40,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         from bcc_tui.ui.app import make_app  # Textual is imported only for the dashboard
 
-        app = make_app(ctx, open_ref=getattr(args, "ref", None))
+        from bcc_tui.services.notify import MailConfig
+
+        app = make_app(ctx, open_ref=getattr(args, "ref", None),
+                       mail=MailConfig.parse(settings.smtp, settings.mail_from))
         app.run()
     finally:
         ctx.store.close()

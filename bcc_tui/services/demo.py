@@ -14,6 +14,7 @@ from bcc_tui.domain.roles import SYSTEM_ACTOR
 from bcc_tui.services import errands, intake, people
 from bcc_tui.services.clock import Clock, FixedClock
 from bcc_tui.services.context import Ctx
+from bcc_tui.store import outbox as outbox_q
 from bcc_tui.store import schema
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
@@ -63,6 +64,8 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
     for index, line in enumerate((source / "errands.jsonl").read_text("utf-8").splitlines()):
         if line.strip():
             _replay(store, actors, json.loads(line), now, index)
+    with store.write() as conn:
+        outbox_q.settle_all(conn)
 
 
 def _schedule_lines(spec: dict, today: dt.date) -> bytes:

@@ -17,7 +17,8 @@ from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bcc_tui.domain.routing import suggest
 from bcc_tui.domain.text import clean
-from bcc_tui.services import outbound, people
+from bcc_tui.domain import notices
+from bcc_tui.services import notify, outbound, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_key, event, summary
 from bcc_tui.store import audit
@@ -222,8 +223,10 @@ def assign(ctx: Ctx, ref: str, username: str, *, reassign: bool = False,
         q.add_event(conn, row["id"], action, now, ctx.actor.username, ctx.actor.name,
                     ctx.actor.title, target=username,
                     detail={"from": row["assignee"]} if row["assignee"] else None)
+        mailed = notify.queue(conn, now, notices.ASSIGNED, ref, person,
+                              notices.assignment(ref, row["type"], reassigned=reassign))
         moved = f"från {row['assignee']} " if row["assignee"] else ""
-        return f"{moved}till {username} ({person['name']})"
+        return f"{moved}till {username} ({person['name']})" + (", e-post köad" if mailed else "")
 
     _act(ctx, ref, action, expected_version, apply)
 
@@ -296,6 +299,28 @@ def note(ctx: Ctx, ref: str, text: str) -> None:
         return f"anteckning ({len(body)} tecken)"
 
     _act(ctx, ref, e.NOTE, None, apply)
+
+
+def remind(ctx: Ctx, ref: str) -> bool:
+    """R16: remind the assignee of an errand that is due soon or overdue. Returns whether a mail
+    was queued (the mark on the caregiver's dashboard is there either way)."""
+    mailed = False
+
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        nonlocal mailed
+        level = summary(row, ctx.today()).countdown
+        if level.level not in ("due_soon", "overdue"):
+            raise Conflict(f"{ref} behöver ingen påminnelse nu ({level.text})")
+        person = staff_q.by_username(conn, row["assignee"])
+        q.update(conn, row["id"], row["version"], last_reminded_at=now)
+        q.add_event(conn, row["id"], e.REMIND, now, ctx.actor.username, ctx.actor.name,
+                    ctx.actor.title, target=row["assignee"])
+        mailed = notify.queue(conn, now, notices.REMINDER, ref, person,
+                              notices.reminder(ref, row["type"], level.text))
+        return f"påminnelse till {row['assignee']}" + (", e-post köad" if mailed else "")
+
+    _act(ctx, ref, e.REMIND, None, apply)
+    return mailed
 
 
 def set_urgent(ctx: Ctx, ref: str, urgent: bool = True, *, expected_version: int | None = None) -> None:

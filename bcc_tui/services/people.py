@@ -153,3 +153,21 @@ def today(conn: Connection, day: dt.date) -> Today:
         doctors=tuple(json.loads(row["doctors"])) if row else (),
         absent=q.absent_on(conn, day),
     )
+
+
+def set_email_notify(ctx: Ctx, on: bool) -> None:
+    """A person's own setting (R7): whether assignments reach them by e-mail."""
+    if ctx.actor.is_system:
+        raise InvalidInput("systemkontot har inga personliga inställningar")
+    with ctx.change("settings") as conn:
+        row = q.by_username(conn, ctx.actor.username)
+        if on and not row["email"]:
+            raise InvalidInput("du har ingen e-postadress i personallistan; be administratören lägga till den")
+        q.upsert(conn, ctx.actor.username, {"email_notify": int(on)})
+        audit.append(conn, [ctx.entry("settings", detail=f"e-postavisering {'på' if on else 'av'}")])
+
+
+def email_notify(ctx: Ctx) -> bool:
+    with ctx.store.read() as conn:
+        row = q.by_username(conn, ctx.actor.username)
+    return bool(row and row["email_notify"])

@@ -43,6 +43,7 @@ class ErrandSummary:
     first_response_on: dt.date | None
     closed_at: dt.datetime | None
     close_kind: str | None
+    last_reminded_at: dt.datetime | None
     version: int
     countdown: Countdown
     suggestion: Suggestion | None = None
@@ -71,6 +72,7 @@ class ErrandSummary:
             "suggestion_reason": self.suggestion.reason if self.suggestion else None,
             "sla": self.countdown.level,
             "sla_text": self.countdown.text,
+            "last_reminded_at": self.last_reminded_at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last_reminded_at else None,
             "version": self.version,
         }
 
@@ -95,7 +97,7 @@ def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None) -> E
         partial_reply_at=_moment(row["partial_reply_at"]),
         first_response_on=_date(row["first_response_on"]),
         closed_at=_moment(row["closed_at"]), close_kind=row["close_kind"],
-        version=row["version"],
+        last_reminded_at=_moment(row["last_reminded_at"]), version=row["version"],
         countdown=countdown(due, today, _date(row["first_response_on"])),
         suggestion=suggestion,
     )

@@ -12,7 +12,8 @@ from bcc_tui.domain.errors import Conflict
 LIST_COLUMNS = (
     "id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer, "
     "proxy_name, proxy_relation, subject, contact_preference, urgent, status, assignee, "
-    "first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, version"
+    "first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, last_reminded_at, "
+    "version"
 )
 
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
@@ -127,3 +128,15 @@ def type_days(conn: sqlite3.Connection) -> dict[str, int]:
 
 def types(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM errand_types ORDER BY rowid").fetchall()
+
+
+def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT o.*, e.ref FROM outbound o JOIN errands e ON e.id = o.errand_id"
+        " WHERE o.exported_at IS NULL ORDER BY o.sent_at, o.event_id"
+    ).fetchall()
+
+
+def mark_exported(conn: sqlite3.Connection, ids: list[str], now: str) -> None:
+    conn.executemany("UPDATE outbound SET exported_at = ? WHERE id = ? AND exported_at IS NULL",
+                     [(now, i) for i in ids])

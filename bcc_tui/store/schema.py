@@ -147,7 +147,30 @@ INSERT INTO errand_types (code, name) VALUES
     ('synpunkter_klagomal', 'Synpunkter och klagomål');
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Version 2: e-mail notices (R7, R16) wait in an outbox written in the same transaction as the
+# assignment or reminder; the errand remembers its last reminder.
+_V2 = """
+ALTER TABLE errands ADD COLUMN last_reminded_at TEXT;
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    message_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    ref TEXT,
+    recipient TEXT NOT NULL,
+    address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_until TEXT,
+    last_error TEXT,
+    sent_at TEXT
+);
+CREATE INDEX outbox_waiting ON outbox(sent_at, next_attempt_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 CURRENT = len(MIGRATIONS)
 
 

@@ -19,8 +19,9 @@ from textual.screen import ModalScreen, Screen
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import BccError, Busy
-from bcc_tui.domain.roles import RECEIVER
-from bcc_tui.services import errands
+from bcc_tui.domain.roles import CAREGIVER, RECEIVER
+from bcc_tui.services import errands, notify, people
+from bcc_tui.services.notify import MailConfig
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
@@ -31,10 +32,13 @@ from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.screens.forms import (
     AssignForm, CloseForm, NoteForm, PartialReplyForm, ReplyForm,
 )
+from bcc_tui.ui.screens.audit import AuditScreen
 from bcc_tui.ui.screens.help import HelpScreen
+from bcc_tui.ui.widgets.header import HeaderBar
 
 CLOSED_PAGE = 100
-ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent"}
+ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind"}
+DELIVERY_INTERVAL = 3.0
 
 
 class BccApp(App):
@@ -47,13 +51,16 @@ class BccApp(App):
         Binding("x", "close_errand", "Utan svar", id="close"),
         Binding("n", "note", "Notera", id="note"),
         Binding("u", "urgent", "Brådsk.", id="urgent"),
+        Binding("m", "remind", "Påminn", id="remind", show=False),
         Binding("question_mark", "help", "Hjälp", id="help"),
         Binding("q", "quit", "Avsluta", id="quit"),
     ]
 
-    def __init__(self, ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25) -> None:
+    def __init__(self, ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
+                 mail: MailConfig | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.mail = mail
         self.open_ref = open_ref
         self.poll_interval = poll_interval
         # A second connection for the worker: reads never wait on the UI thread's connection.
@@ -69,6 +76,16 @@ class BccApp(App):
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.mail is not None:
+            # §4.6: every open dashboard tries the outbox every few seconds.
+            self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
+        actor = self.ctx.actor
+        if not (actor.has(RECEIVER) or actor.has(CAREGIVER)):
+            # Administrators and auditors do not read patients' errands: they review the log.
+            self.dashboard = None
+            self.push_screen(AuditScreen())
+            self.set_interval(1, self.tick_clock)
+            return
         self.dashboard = DashboardScreen(self.ctx.actor)
         self.push_screen(self.dashboard)
         try:
@@ -135,19 +152,23 @@ class BccApp(App):
         self.loads += 1
 
     def rerender(self) -> None:
-        if self.last_data is not None:
+        if self.last_data is not None and self.dashboard is not None:
             self.dashboard.show(self.last_data, self.ctx.now(), self.search)
 
     def tick_clock(self) -> None:
         screen = self.screen
         if hasattr(screen, "tick") and not isinstance(screen, DashboardScreen):
             screen.tick(self.ctx.now())
-        from bcc_tui.ui.widgets.header import HeaderBar
+        if self.dashboard is not None:
+            self.dashboard.query_one(HeaderBar).set_time(self.ctx.now())
 
-        self.dashboard.query_one(HeaderBar).set_time(self.ctx.now())
+    @work(thread=True, exclusive=True, group="mail")
+    def deliver_mail(self) -> None:
+        notify.deliver(self.reader, self.ctx.clock, self.mail)
 
     def tick_rows(self) -> None:
-        self.dashboard.tick(self.ctx.now())
+        if self.dashboard is not None:
+            self.dashboard.tick(self.ctx.now())
 
     def set_filter(self, text: str | None) -> None:
         self.search = text
@@ -324,9 +345,24 @@ class BccApp(App):
         self.perform(f"{s.ref} {'markerat' if on else 'inte längre'} brådskande", errands.set_urgent,
                      s.ref, on, expected_version=s.version)
 
+    def action_remind(self) -> None:
+        s = self._target()
+        if s is None:
+            return
+        name = self.last_data.names.get(s.assignee, s.assignee) if s.assignee and self.last_data else s.assignee
+        self.perform(f"Påminnelse skickad till {name} för {s.ref}", errands.remind, s.ref)
+
+    def action_toggle_email(self) -> None:
+        on = not people.email_notify(self.ctx)
+        self.perform("E-postavisering är nu " + ("på" if on else "av"), people.set_email_notify, on)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def screen_filter(self) -> None:
+        if hasattr(self.screen, "action_filter"):
+            self.screen.action_filter()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -337,12 +373,16 @@ class BccApp(App):
             ("Avsluta utan svar", "Avsluta med orsak (x)", self.action_close_errand),
             ("Intern anteckning", "En anteckning som patienten aldrig ser (n)", self.action_note),
             ("Brådskande på/av", "Markera eller avmarkera brådskande (u)", self.action_urgent),
-            ("Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", self.dashboard.action_filter),
+            ("Påminn handläggaren", "E-post och markering till den som har ärendet (m)", self.action_remind),
+            ("Mina inställningar: e-postavisering på/av",
+             "Få e-post när ett ärende fördelas till dig", self.action_toggle_email),
+            ("Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", self.screen_filter),
             ("Hjälp", "Tangenterna och rutinen i korthet (?)", self.action_help),
         ):
             yield SystemCommand(title, help_text, action)
 
 
-def make_app(ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25) -> BccApp:
+def make_app(ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
+             mail: MailConfig | None = None) -> BccApp:
     """The factory the command line and the tests share."""
-    return BccApp(ctx, open_ref=open_ref, poll_interval=poll_interval)
+    return BccApp(ctx, open_ref=open_ref, poll_interval=poll_interval, mail=mail)

@@ -63,7 +63,8 @@ def test_list_json_contract(db):
         "ref": "1177-000001", "type": "fornya_recept", "unit": "oppenvard", "status": "unassigned",
         "assignee": None, "received_at": "2026-11-25T07:14:00Z", "due_date": "2026-11-27",
         "partial_reply_sent": False, "urgent": False, "suggested_assignee": None,
-        "suggestion_reason": None, "sla": "ok", "sla_text": "2 vd kvar", "version": 1,
+        "suggestion_reason": None, "sla": "ok", "sla_text": "2 vd kvar", "last_reminded_at": None,
+        "version": 1,
     }
     assert rows["1177-000002"]["sla"] == "overdue" and rows["1177-000002"]["due_date"] == "2026-11-24"
     c = rows["1177-000003"]

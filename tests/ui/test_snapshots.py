@@ -47,3 +47,7 @@ def test_screen(snap_compare, demo_db, name, keys, size):
 
 def test_caregiver_main_screen(snap_compare, demo_db):
     assert snap_compare(app_on(demo_db, "erilin"), terminal_size=(80, 24), run_before=steps())
+
+
+def test_audit_screen(snap_compare, demo_db):
+    assert snap_compare(app_on(demo_db, "gunbjo"), terminal_size=(80, 24), run_before=steps())

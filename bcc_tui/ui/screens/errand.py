@@ -63,6 +63,9 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     when.append(f"\n{d.due_explanation}", style="dim")
     when.append("\nHandläggare: ", style="dim")
     when.append(names.get(s.assignee, s.assignee) if s.assignee else "–")
+    if s.last_reminded_at:
+        when.append("\nSenaste påminnelse: ", style="dim")
+        when.append(render.long_moment(s.last_reminded_at), style="yellow")
     if s.status != e.CLOSED and s.suggestion:
         when.append("   Förslag: ", style="dim")
         when.append(names.get(s.suggestion.username, s.suggestion.username), style="italic")

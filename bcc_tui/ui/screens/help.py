@@ -18,6 +18,7 @@ KEYS = [
     ("x", "avsluta utan svar — orsak krävs"),
     ("n", "intern anteckning — syns aldrig för patienten"),
     ("u", "brådskande på/av"),
+    ("m", "påminn handläggaren (när ärendet snart ska vara besvarat eller är försenat)"),
     ("tab / shift+tab", "byt ruta: Ofördelade, Fördelade, Avslutade"),
     ("/", "filtrera på ärende, patient, personnummer, ämne eller handläggare"),
     ("esc", "tillbaka / avbryt / rensa filter"),

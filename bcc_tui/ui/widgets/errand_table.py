@@ -79,7 +79,10 @@ class ErrandTable(DataTable):
 
     def _cell(self, key: str, s: ErrandSummary, now: dt.datetime) -> Text:
         if key == "mark":
-            return Text("!" if s.urgent else "", style="bold red")
+            if s.urgent:
+                return Text("!", style="bold red")
+            # R16: a reminded errand is marked on the caregiver's dashboard.
+            return Text("⚑" if s.last_reminded_at and s.status != "closed" else "", style="bold yellow")
         if key == "ref":
             return Text(s.ref, style="bold" if s.urgent else "")
         if key == "type":

@@ -1,0 +1,43 @@
+"""Reading the audit log (R9): by patient, by user, by period — paged, never all at once."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def search(conn: sqlite3.Connection, *, patient: str | None = None, user: str | None = None,
+           start: str | None = None, end: str | None = None, limit: int | None = None,
+           offset: int = 0) -> list[sqlite3.Row]:
+    where, args = [], []
+    if patient:
+        where.append("personnummer = ?")
+        args.append(patient)
+    if user:
+        where.append("actor = ?")
+        args.append(user)
+    if start:
+        where.append("at >= ?")
+        args.append(start)
+    if end:
+        where.append("at < ?")
+        args.append(end)
+    sql = "SELECT id, at, actor, role, action, ref, personnummer, outcome, detail FROM audit"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY at DESC, id DESC"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        args += [limit, offset]
+    return conn.execute(sql, args).fetchall()
+
+
+def errands_without_intake_row(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT ref FROM errands WHERE ref NOT IN (SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)"
+        " LIMIT 20")]
+
+
+def integrity(conn: sqlite3.Connection) -> list[str]:
+    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems += [f"främmande nyckel: {tuple(r)}" for r in conn.execute("PRAGMA foreign_key_check")]
+    return problems

@@ -1,0 +1,48 @@
+"""Queries on the outbox of e-mail notices: queued in the caller's transaction, claimed with a
+lease so that two processes never send the same mail at once, marked sent after the server
+accepted it."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+
+def add(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    cols = ", ".join(row)
+    return conn.execute(f"INSERT INTO outbox ({cols}) VALUES ({', '.join(':' + c for c in row)})", row).lastrowid
+
+
+def claim(conn: sqlite3.Connection, now: str, lease_until: str, limit: int) -> list[sqlite3.Row]:
+    """Take the mails that are due and not claimed by a live sender (caller holds BEGIN IMMEDIATE)."""
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?"
+        " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?",
+        (now, now, limit),
+    ).fetchall()
+    conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?", [(lease_until, r["id"]) for r in rows])
+    return rows
+
+
+def mark_sent(conn: sqlite3.Connection, outbox_id: int, now: str) -> None:
+    conn.execute("UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = NULL,"
+                 " attempts = attempts + 1 WHERE id = ?", (now, outbox_id))
+
+
+def mark_failed(conn: sqlite3.Connection, outbox_id: int, error: str, next_attempt_at: str) -> None:
+    conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+                 " claimed_until = NULL WHERE id = ?", (error[:500], next_attempt_at, outbox_id))
+
+
+def listing(conn: sqlite3.Connection, waiting_only: bool = True, limit: int = 200) -> list[sqlite3.Row]:
+    where = " WHERE sent_at IS NULL" if waiting_only else ""
+    return conn.execute(f"SELECT * FROM outbox{where} ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+
+
+def waiting_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+
+
+def settle_all(conn: sqlite3.Connection) -> None:
+    """Mark every queued notice as sent: the demo's history is not mail for anyone."""
+    conn.execute("UPDATE outbox SET sent_at = created_at WHERE sent_at IS NULL")

@@ -1,0 +1,99 @@
+"""The audit log screen (R9) for auditors and administrators: who opened or changed which
+patient's errand, and when. Reading it is itself logged, with its filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from bcc_tui.domain.errors import BccError
+from bcc_tui.services import audit_log
+from bcc_tui.ui import render
+from bcc_tui.ui.widgets.header import HeaderBar
+
+_PNR = re.compile(r"^\d{8}-?\d{4}$")
+ACTIONS = {
+    "view": "öppnade", "list": "listade", "search": "sökte", "import": "läste in", "assign": "fördelade",
+    "reassign": "omfördelade", "partial_reply": "delsvar", "reply": "besvarade", "close": "avslutade",
+    "note": "anteckning", "urgent": "brådskande", "remind": "påminde", "export": "exporterade",
+    "admin_change": "admin", "login": "inloggning", "audit": "läste loggen", "check": "kontroll",
+    "settings": "inställning",
+}
+
+
+class AuditScreen(Screen):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="audit_filter"),
+        Binding("escape", "clear", "Rensa", id="audit_clear", show=False),
+    ]
+    PAGE = 300
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(self.app.ctx.actor, id="header")
+        yield Input(placeholder="Personnummer (ÅÅÅÅMMDD-NNNN) eller användarnamn — enter söker",
+                    id="filter")
+        yield Static(id="audit-title", classes="audit-title")
+        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label, width in (("at", "Tid", 16), ("actor", "Vem", 10), ("action", "Vad", 12),
+                                  ("ref", "Ärende", 11), ("pnr", "Patient", 13), ("outcome", "Utfall", 8),
+                                  ("detail", "Detaljer", 40)):
+            table.add_column(label, key=key, width=width)
+        self.query_one(HeaderBar).set_time(self.app.ctx.now())
+        self.load(None)
+        table.focus()
+
+    def load(self, text: str | None) -> None:
+        patient = user = None
+        if text:
+            if _PNR.match(text):
+                patient = text if "-" in text else f"{text[:8]}-{text[8:]}"
+            else:
+                user = text
+        try:
+            rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=self.PAGE)
+        except BccError as err:
+            self.app.notify(str(err), severity="error")
+            return
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in rows:
+            style = "bold red" if r.outcome == "refused" else ""
+            table.add_row(
+                Text(render.local(dt.datetime.fromisoformat(r.at.replace("Z", "+00:00"))).strftime("%Y-%m-%d %H:%M")),
+                Text(r.actor), Text(ACTIONS.get(r.action, r.action)),
+                Text(r.ref or "–"), Text(r.personnummer or "–"), Text(r.outcome, style=style),
+                render.safe(r.detail, one_line=True),
+            )
+        what = f"patient {patient}" if patient else f"användare {user}" if user else "alla"
+        self.query_one("#audit-title", Static).update(
+            Text(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", style="bold"))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    def action_clear(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("-visible")
+        self.query_one(DataTable).focus()
+        self.load(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(DataTable).focus()
+        self.load(event.value.strip() or None)
+
+    def tick(self, now) -> None:
+        self.query_one(HeaderBar).set_time(now)

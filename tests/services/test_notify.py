@@ -1,0 +1,92 @@
+"""E-mail notices against a real SMTP server on loopback (R7, R16, §4.6)."""
+
+import sqlite3
+
+import pytest
+
+from tests.conftest import STAFF, errand_line, jsonl, run_cli
+from tests.smtp import SmtpServer, free_port
+
+REF = "1177-000001"
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "mail.db"
+    assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF)).returncode == 0
+    assert run_cli("import", "-", db=path, stdin=jsonl(
+        errand_line(REF), errand_line("1177-000002"),
+        errand_line("1177-000003", received_at="2026-11-23T09:00:00+01:00"))).returncode == 0
+    return path
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def test_assignment_mail_carries_no_patient_data(db, smtp):
+    r = run_cli("--as", "rec1", "assign", REF, "doc1", db=db, env={"BCC_SMTP": smtp.address,
+                                                                  "BCC_MAIL_FROM": "bcc@example.se"})
+    assert r.returncode == 0, r.stderr
+    [mail] = smtp.wait_for(1)  # delivered before the command exited
+    assert mail["To"] == "doc1@example.se" and mail["From"] == "bcc@example.se"
+    assert mail["Subject"] == f"1177-ärende {REF} har fördelats till dig"
+    body = mail.get_content()
+    assert f"bcc-tui open {REF}" in body and "Förnya recept" in body
+    whole = mail.as_string() + body
+    for secret in ("Elsa", "Andersson", "20150315", "1233", "Bactrim", "Sara"):
+        assert secret not in whole
+    assert mail["Message-ID"].startswith(f"<{REF}.assign.")
+
+
+def test_no_mail_for_those_who_do_not_want_it(db, smtp):
+    assert run_cli("--as", "rec1", "assign", REF, "doc2", db=db, env={"BCC_SMTP": smtp.address}).returncode == 0
+    assert smtp.wait_for(1, timeout=0.5) == []
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+def test_held_while_the_server_is_down_then_delivered_once(db):
+    port = free_port()
+    env = {"BCC_SMTP": f"127.0.0.1:{port}"}
+    assert run_cli("--as", "rec1", "assign", REF, "doc1", db=db, env=env).returncode == 0
+    row = sqlite3.connect(db).execute("SELECT attempts, last_error, sent_at FROM outbox").fetchone()
+    assert row[0] == 1 and row[1] and row[2] is None  # tried, failed, kept
+    server = SmtpServer(port).start()
+    try:
+        # The retry waits out its back-off; a later moment on the clock lets it go now.
+        later = "2026-11-25T10:05:00+01:00"
+        assert run_cli("--as", "rec1", "list", db=db, env=env, now=later).returncode == 0
+        assert len(server.wait_for(1)) == 1
+        assert run_cli("--as", "rec1", "list", db=db, env=env, now=later).returncode == 0
+        assert run_cli("--as", "rec1", "list", db=db, env=env, now="2026-11-25T11:00:00+01:00").returncode == 0
+        assert len(server.wait_for(2, timeout=1)) == 1  # once, not again
+    finally:
+        server.stop()
+    assert sqlite3.connect(db).execute("SELECT sent_at IS NOT NULL FROM outbox").fetchone()[0] == 1
+
+
+def test_without_smtp_the_outbox_waits_for_the_admin(db):
+    assert run_cli("--as", "rec1", "assign", REF, "doc1", db=db).returncode == 0
+    r = run_cli("--as", "adm", "outbox", db=db)
+    assert r.returncode == 0 and REF in r.stdout.decode() and "doc1" in r.stdout.decode()
+    assert run_cli("--as", "rec1", "outbox", db=db).returncode == 1
+
+
+def test_reminder_goes_out_like_a_notice(db, smtp):
+    env = {"BCC_SMTP": smtp.address}
+    assert run_cli("--as", "rec1", "assign", "1177-000003", "doc1", db=db, env=env).returncode == 0
+    r = run_cli("--as", "rec2", "remind", "1177-000003", db=db, env=env)
+    assert r.returncode == 0, r.stderr
+    mails = smtp.wait_for(2)
+    assert mails[1]["Subject"] == "Påminnelse: 1177-ärende 1177-000003 (idag)"
+    listed = run_cli("--as", "doc1", "list", "--json", db=db).stdout.decode()
+    assert '"last_reminded_at": "2026-11-25T09:00:00Z"' in listed
+    # Nothing to remind about while there is time left; a caregiver may not remind at all.
+    assert run_cli("--as", "rec1", "assign", REF, "doc1", db=db).returncode == 0
+    r = run_cli("--as", "rec1", "remind", REF, db=db)
+    assert r.returncode == 1 and "behöver ingen påminnelse" in r.stderr.decode()
+    r = run_cli("--as", "doc1", "remind", "1177-000003", db=db)
+    assert r.returncode == 1 and "ärendemottagare" in r.stderr.decode()

@@ -1,0 +1,87 @@
+"""The dashboard's side of issue 4: reminders, the audit screen, the e-mail setting, delivery."""
+
+import time
+
+from bcc_tui.services import errands
+from bcc_tui.services.notify import MailConfig
+from bcc_tui.ui.screens.audit import AuditScreen
+from bcc_tui.ui.widgets.errand_table import ErrandTable
+from tests.smtp import SmtpServer
+from tests.ui.conftest import drive, settle
+
+
+def test_m_reminds_and_the_caregiver_sees_the_mark(clinic, app_for, as_):
+    errands.assign(as_("rec1"), "1177-000002", "doc1")  # overdue
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("tab")
+        table = app.screen.query_one("#table-assigned", ErrandTable)
+        table.move_cursor(row=table.order.index("1177-000002"))
+        await pilot.press("m")
+        await settle(pilot)
+
+    drive(app, scenario)
+    assert clinic.conn.execute("SELECT last_reminded_at FROM errands WHERE ref = '1177-000002'").fetchone()[0]
+    app = app_for(clinic, "doc1")
+
+    async def mine(pilot):
+        table = app.screen.query_one("#table-assigned", ErrandTable)
+        return str(table.get_cell("1177-000002", "mark"))
+
+    assert drive(app, mine) == "⚑"
+
+
+def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, system):
+    from bcc_tui.services import people
+    from tests.conftest import jsonl
+    people.import_staff(system, jsonl({"username": "aud", "name": "Anna Auditor", "title": "administratör",
+                                       "roles": ["auditor"]}))
+    errands.show_errand(__import__("tests.ui.conftest", fromlist=["ctx_for"]).ctx_for(clinic, "rec2", system.clock),
+                        "1177-000002")
+    app = app_for(clinic, "aud")
+
+    async def scenario(pilot):
+        assert isinstance(app.screen, AuditScreen)
+        await pilot.press("slash", *"20180101-0008", "enter")
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table")
+        return [str(table.get_row_at(i)[1]) + "/" + str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+
+    rows = drive(app, scenario)
+    assert "rec2/öppnade" in rows and "system/läste in" in rows
+    logged = clinic.conn.execute("SELECT personnummer FROM audit WHERE action = 'audit' ORDER BY id").fetchall()
+    assert [r[0] for r in logged] == [None, "20180101-0008"]
+
+
+def test_email_setting_from_the_palette(clinic, app_for):
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        app.action_toggle_email()
+        await settle(pilot)
+
+    drive(app, scenario)
+    assert clinic.conn.execute("SELECT email_notify FROM staff WHERE username = 'doc1'").fetchone()[0] == 0
+
+
+def test_an_open_dashboard_delivers_the_outbox(clinic, app_for):
+    server = SmtpServer().start()
+    try:
+        app = app_for(clinic, "rec1", mail=MailConfig("127.0.0.1", server.port, "bcc@example.se"))
+
+        async def scenario(pilot):
+            await pilot.press("down", "a", *"doris", "enter")
+            await settle(pilot)
+            start = time.monotonic()
+            # The clinic's earlier assignment to doc1 was queued too: both go out.
+            while len(server.inbox.messages) < 2 and time.monotonic() - start < 8:
+                await pilot.pause(0.1)
+            return time.monotonic() - start
+
+        waited = drive(app, scenario)
+        assert waited < 8
+        assert sorted(m["Subject"] for m in server.inbox.messages) == [
+            "1177-ärende 1177-000002 har fördelats till dig", "1177-ärende 1177-000005 har fördelats till dig"]
+    finally:
+        server.stop()
