@@ -94,6 +94,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("outbox", help="e-postaviseringar som väntar (administratör)")
 
+    tp = sub.add_parser("template", help="svarsmallar (administratör)")
+    tps = tp.add_subparsers(dest="subcommand", metavar="list|add|edit|retire", required=True, parser_class=_Parser)
+    tl = tps.add_parser("list", help="mallarna")
+    tl.add_argument("--type", metavar="TYP")
+    tl.add_argument("--all", action="store_true", help="även avvecklade")
+    ta = tps.add_parser("add", help="ny mall; platshållare: {förnamn} {vårdgivare} {titel} {enhet} {datum} {ärende}")
+    ta.add_argument("name")
+    ta.add_argument("--text", required=True)
+    ta.add_argument("--type", metavar="TYP", help="bara för denna ärendetyp")
+    te = tps.add_parser("edit", help="ändra en mall")
+    te.add_argument("name")
+    te.add_argument("--text")
+    te.add_argument("--rename", metavar="NYTT_NAMN")
+    tr = tps.add_parser("retire", help="avveckla en mall")
+    tr.add_argument("name")
+
+    ty = sub.add_parser("types", help="ärendetyper: visa, eller ändra med --set")
+    ty.add_argument("--set", dest="code", metavar="TYP", help="typen som ska ändras")
+    ty.add_argument("--days", type=int, metavar="N", help="vardagar till förfallodatum")
+    ty.add_argument("--name", metavar="NAMN")
+    ty.add_argument("--default", dest="default_assignee", metavar="top_doctor|ANVÄNDARE|none",
+                    help="föreslagen handläggare när kontinuitet saknas")
+
+    no = sub.add_parser("notice", help="driftinformation till alla (administratör)")
+    no.add_argument("text", nargs="?")
+    no.add_argument("--until", metavar="DATUM", help="sista dag den visas")
+    no.add_argument("--clear", action="store_true")
+
+    st = sub.add_parser("settings", help="akuta ord och uppföljningstid (administratör)")
+    st.add_argument("--acute-words", metavar="ORD,ORD", help="ordstammar, kommaseparerade")
+    st.add_argument("--followup-days", type=int, metavar="N")
+
     u = sub.add_parser("urgent", help="markera brådskande")
     u.add_argument("ref")
     u.add_argument("--off", action="store_true", help="ta bort markeringen")

@@ -13,7 +13,7 @@ from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import roles
 from bcc_tui.domain.validation import parse_date
-from bcc_tui.services import audit_log, errands, identity, intake, notify, outbound, people
+from bcc_tui.services import audit_log, clinic, errands, identity, intake, notify, outbound, people
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings
@@ -163,9 +163,10 @@ def _assign(ctx: Ctx, args) -> int:
 
 
 def _reply(ctx: Ctx, args) -> int:
+    text = args.text
     if args.template is not None:
-        raise InvalidInput("mallar finns inte ännu; använd --text")
-    errands.reply(ctx, args.ref, args.text)
+        text = clinic.render_template(ctx, args.template, args.ref)
+    errands.reply(ctx, args.ref, text)
     print(f"{args.ref} besvarat och avslutat")
     return 0
 
@@ -253,9 +254,82 @@ def _outbox(ctx: Ctx, args) -> int:
     return 0
 
 
+def _template(ctx: Ctx, args) -> int:
+    sub = args.subcommand
+    if sub == "list":
+        if args.type and args.type not in e.TYPES:
+            raise InvalidInput(f"okänd ärendetyp '{args.type}'")
+        rows = clinic.list_templates(ctx, args.type, active_only=not args.all)
+        if not rows:
+            print("Inga mallar.")
+        for t in rows:
+            kind = e.type_name(t.type) if t.type else "alla typer"
+            print(f"{t.name}  ({kind}{'' if t.active else ', avvecklad'})")
+            for line in t.body.splitlines():
+                print(f"    {line}")
+        return 0
+    if sub == "add":
+        clinic.save_template(ctx, args.name, args.text, args.type)
+        print(f"mallen '{args.name}' sparad")
+        return 0
+    if sub == "edit":
+        current = {t.name: t for t in clinic.list_templates(ctx, active_only=False)}.get(args.name)
+        if current is None:
+            raise NotFound(f"mallen '{args.name}' finns inte")
+        clinic.save_template(ctx, args.rename or current.name, args.text if args.text is not None else current.body,
+                             current.type, template_id=current.id)
+        print(f"mallen '{args.rename or args.name}' ändrad")
+        return 0
+    clinic.retire_template(ctx, args.name)
+    print(f"mallen '{args.name}' avvecklad")
+    return 0
+
+
+def _types(ctx: Ctx, args) -> int:
+    if args.code:
+        default = args.default_assignee
+        if default is not None and default.lower() == "none":
+            default = ""
+        moved = clinic.update_type(ctx, args.code, name=args.name, days=args.days, default_assignee=default)
+        print(f"{args.code} ändrad" + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""))
+        return 0
+    for t in clinic.list_types(ctx):
+        units = " och ".join(e.UNITS[u].lower() for u in t.units)
+        default = {"top_doctor": "överst på schemat", None: "–"}.get(t.default_assignee, t.default_assignee)
+        print(f"{t.code:<22} {t.name:<26} {t.business_days} vardagar  förslag: {default:<18} ({units})")
+    return 0
+
+
+def _notice(ctx: Ctx, args) -> int:
+    if args.clear:
+        clinic.clear_notice(ctx)
+        print("driftinformationen borttagen")
+        return 0
+    if not args.text or not args.until:
+        raise InvalidInput("ange text och --until DATUM (eller --clear)")
+    clinic.post_notice(ctx, args.text, parse_date(args.until, "--until"))
+    print(f"driftinformationen visas till och med {args.until}")
+    return 0
+
+
+def _settings(ctx: Ctx, args) -> int:
+    if args.acute_words is not None:
+        words = clinic.set_acute_stems(ctx, args.acute_words.split(","))
+        print("akuta ord: " + ", ".join(words))
+    if args.followup_days is not None:
+        clinic.set_followup_days(ctx, args.followup_days)
+        print(f"uppföljning {args.followup_days} vardagar efter delsvar")
+    if args.acute_words is None and args.followup_days is None:
+        with ctx.store.read() as conn:
+            print("akuta ord: " + ", ".join(clinic.acute_stems(conn)))
+            print(f"uppföljning: {clinic.followup_days(conn)} vardagar efter delsvar")
+    return 0
+
+
 _COMMANDS = {
     "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
     "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
     "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
-    "check": _check, "outbound": _outbound, "outbox": _outbox,
+    "check": _check, "outbound": _outbound, "outbox": _outbox, "template": _template, "types": _types,
+    "notice": _notice, "settings": _settings,
 }

@@ -1,11 +1,18 @@
-"""Who should get an errand (R5, R18): pure rules over the staff, today's roster and absences."""
+"""Who should get an errand (R5, R18): pure rules over the staff, today's roster and absences.
+
+"On duty" means "not absent today". Nobody absent today is ever suggested.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain.business_days import MONTHS
 from bcc_tui.domain.roles import CAREGIVER
+
+TOP_DOCTOR = "top_doctor"  # a type's default: the doctor at the top of today's schedule
 
 
 @dataclass(frozen=True)
@@ -24,27 +31,41 @@ class Suggestion:
     reason: str
 
 
-def _available(p: Person, absent: set[str]) -> bool:
-    return p.active and CAREGIVER in p.roles and p.username not in absent
+@dataclass(frozen=True)
+class LastReply:
+    """The caregiver who last replied to this patient, and when (local date)."""
+
+    username: str
+    on: dt.date
+
+
+def _available(p: Person | None, absent: set[str]) -> bool:
+    return p is not None and p.active and CAREGIVER in p.roles and p.username not in absent
 
 
 def suggest(
     type_code: str, urgent: bool, staff: list[Person], absent: set[str],
-    top_doctor: str | None = None,
+    top_doctor: str | None = None, last_reply: LastReply | None = None,
+    type_default: str | None = None,
 ) -> Suggestion | None:
-    """R5: an urgent complaint goes to a section leader, any other to the MedControl PRO nurse.
-
-    Never someone absent today. Other types get no suggestion yet (continuity and per-type
-    defaults are R18's rules).
-    """
-    if type_code != e.COMPLAINT:
-        return None
-    if urgent:
+    """R5 for complaints; otherwise R18: continuity first, then the type's default."""
+    if type_code == e.COMPLAINT:
+        if urgent:
+            for p in staff:
+                if p.title == "sektionsledare" and _available(p, absent):
+                    return Suggestion(p.username, "brådskande klagomål → sektionsledare")
+            return None
         for p in staff:
-            if p.title == "sektionsledare" and _available(p, absent):
-                return Suggestion(p.username, "brådskande klagomål → sektionsledare")
+            if p.medcontrol_responsible and _available(p, absent):
+                return Suggestion(p.username, "ansvarig för MedControl PRO")
         return None
-    for p in staff:
-        if p.medcontrol_responsible and _available(p, absent):
-            return Suggestion(p.username, "ansvarig för MedControl PRO")
+    by_name = {p.username: p for p in staff}
+    if last_reply and _available(by_name.get(last_reply.username), absent):
+        return Suggestion(last_reply.username,
+                          f"svarade senast {last_reply.on.day} {MONTHS[last_reply.on.month - 1]}")
+    if type_default == TOP_DOCTOR:
+        if top_doctor and _available(by_name.get(top_doctor), absent):
+            return Suggestion(top_doctor, "överst på schemat")
+    elif type_default and _available(by_name.get(type_default), absent):
+        return Suggestion(type_default, f"standard för {e.type_name(type_code)}")
     return None

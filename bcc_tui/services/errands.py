@@ -15,10 +15,10 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bcc_tui.domain.routing import suggest
+from bcc_tui.domain.routing import LastReply, suggest
 from bcc_tui.domain.text import clean
 from bcc_tui.domain import notices
-from bcc_tui.services import notify, outbound, people
+from bcc_tui.services import clinic, notify, outbound, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_key, event, summary
 from bcc_tui.store import audit
@@ -38,17 +38,32 @@ def _scope(ctx: Ctx) -> str | None:
 
 
 def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummary]:
+    """Rows as summaries, each open one with its suggested assignee (R5, R18) and flags."""
     today = ctx.today()
-    open_complaints = any(r["status"] != e.CLOSED and r["type"] == e.COMPLAINT for r in rows)
-    staff = people.staff_people(conn) if open_complaints else []
-    absent = set(staff_q.absent_on(conn, today)) if open_complaints else set()
+    open_rows = [r for r in rows if r["status"] != e.CLOSED]
+    fdays = clinic.followup_days(conn)
+    if not open_rows:
+        return [summary(r, today, None, fdays) for r in rows]
+    staff = people.staff_people(conn)
+    roster = people.today(conn, today)
+    absent = set(roster.absent)
+    defaults = {t["code"]: t["default_assignee"] for t in q.types(conn)}
+    last = q.last_replies(conn, sorted({r["personnummer"] for r in open_rows}))
     out = []
     for r in rows:
         s = None
         if r["status"] != e.CLOSED:
-            s = suggest(r["type"], bool(r["urgent"]), staff, absent)
-        out.append(summary(r, today, s))
+            lr = last.get(r["personnummer"])
+            s = suggest(r["type"], bool(r["urgent"]), staff, absent, roster.top_doctor,
+                        LastReply(lr[0], local_date(_utc(lr[1]))) if lr else None, defaults.get(r["type"]))
+        out.append(summary(r, today, s, fdays))
     return out
+
+
+def _utc(text: str):
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = None,
@@ -66,6 +81,9 @@ def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = Non
     with ctx.store.read() as conn:
         rows = q.listing(conn, status=status, involved=involved, limit=limit, offset=offset)
         result = _summaries(ctx, conn, rows)
+    # The same order as the dashboard: what needs attention first, closed ones last (newest first).
+    open_part = sorted((s for s in result if s.status != e.CLOSED), key=attention_key)
+    result = open_part + [s for s in result if s.status == e.CLOSED]
     if audited:
         with ctx.store.write() as conn:
             audit.append(conn, [ctx.entry("list", detail=json.dumps(
@@ -82,6 +100,7 @@ class Panes:
     closed_total: int
     today: people.Today
     names: dict[str, str]
+    notice: clinic.Notice | None = None
 
 
 def panes(ctx: Ctx, *, closed_limit: int = 100, search: str | None = None) -> Panes:
@@ -98,7 +117,8 @@ def panes(ctx: Ctx, *, closed_limit: int = 100, search: str | None = None) -> Pa
         closed = _summaries(ctx, conn, closed_rows)
         today = people.today(conn, ctx.today())
         names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
-    return Panes(open_list, closed, closed_total, today, names)
+        notice = clinic.current_notice(conn, ctx.today())
+    return Panes(open_list, closed, closed_total, today, names, notice)
 
 
 def log_list(ctx: Ctx, what: str, search: str | None = None) -> None:
@@ -129,8 +149,8 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
         suggestion = None
         if ref:
             row = q.by_ref(conn, ref)
-            if row is not None:
-                suggestion = suggest(row["type"], bool(row["urgent"]), staff, set(today.absent))
+            if row is not None and row["status"] != e.CLOSED:
+                suggestion = _summaries(ctx, conn, [row])[0].suggestion
     order = {"läkare": 0, "sjuksköterska": 1, "sektionsledare": 2}
     out = [
         Choice(p.username, p.name, p.title, p.username in today.absent, today.absent.get(p.username),
@@ -308,8 +328,11 @@ def remind(ctx: Ctx, ref: str) -> bool:
 
     def apply(conn: Connection, row: Row, now: str) -> str:
         nonlocal mailed
-        level = summary(row, ctx.today()).countdown
-        if level.level not in ("due_soon", "overdue"):
+        current = _summaries(ctx, conn, [row])[0]
+        level = current.countdown
+        if current.followup_overdue:
+            level = type(level)(level.level, f"uppföljning {current.followup_on:%Y-%m-%d} passerad", 0)
+        elif level.level not in ("due_soon", "overdue"):
             raise Conflict(f"{ref} behöver ingen påminnelse nu ({level.text})")
         person = staff_q.by_username(conn, row["assignee"])
         q.update(conn, row["id"], row["version"], last_reminded_at=now)

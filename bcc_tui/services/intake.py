@@ -16,7 +16,8 @@ from bcc_tui.domain import jsonl, roles
 from bcc_tui.domain.business_days import due_date, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
-from bcc_tui.services import outbound
+from bcc_tui.domain import flags
+from bcc_tui.services import clinic, outbound
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
@@ -67,6 +68,7 @@ def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
 def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeReport) -> None:
     with ctx.store.write() as conn:
         days = q.type_days(conn)
+        stems = clinic.acute_stems(conn)
         now = ctx.now_text()
         entries = []
         for number, new in batch:
@@ -78,15 +80,17 @@ def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeRep
             if stored is not None:
                 report.rejected.append((number, f"ref: {new.ref} finns redan med annat innehåll"))
                 continue
-            _insert(conn, ctx, new, digest, days.get(new.type, 2), now)
+            _insert(conn, ctx, new, digest, days.get(new.type, 2), now, stems)
             entries.append(ctx.entry("import", new.ref, new.personnummer))
             report.added += 1
             report.added_refs.append(new.ref)
         audit.append(conn, entries)
 
 
-def _insert(conn: Connection, ctx: Ctx, new: NewErrand, digest: str, days: int, now: str) -> None:
+def _insert(conn: Connection, ctx: Ctx, new: NewErrand, digest: str, days: int, now: str,
+            stems: tuple[str, ...]) -> None:
     arrived = local_date(new.received_at)
+    acute = flags.acute_words(f"{new.subject}\n{new.message}", stems)
     row = {
         "ref": new.ref, "type": new.type, "unit": new.unit,
         "received_at": format_utc(new.received_at), "received_on": arrived.isoformat(),
@@ -96,7 +100,7 @@ def _insert(conn: Connection, ctx: Ctx, new: NewErrand, digest: str, days: int, 
         "subject": new.subject, "message": new.message,
         "contact_preference": new.contact_preference, "phone": new.phone,
         "urgent": int(new.urgent), "status": e.UNASSIGNED, "content_hash": digest,
-        "imported_at": now,
+        "imported_at": now, "acute": ", ".join(acute) or None,
     }
     if new.type == e.COMPLAINT:
         row.update(partial_reply_at=now, first_response_at=now,

@@ -171,3 +171,100 @@ def email_notify(ctx: Ctx) -> bool:
     with ctx.store.read() as conn:
         row = q.by_username(conn, ctx.actor.username)
     return bool(row and row["email_notify"])
+
+
+# -- the administrator's screens: staff, rosters, absences ----------------------------------------
+def _admin(ctx: Ctx, what: str) -> None:
+    if not ctx.actor.has(roles.ADMIN):
+        why = f"bara administratören får {what}"
+        ctx.log_refusal("admin_change", None, why)
+        from bcc_tui.domain.errors import NotAllowed
+
+        raise NotAllowed(why)
+
+
+def save_staff(ctx: Ctx, obj: dict) -> str:
+    """Add or change one person (validated like a staff file line). Returns added/changed/same."""
+    _admin(ctx, "ändra personallistan")
+    clear_email = "email" in obj and obj["email"] is None  # an empty e-mail field removes the address
+    line = validation.staff_from_json({k: v for k, v in obj.items() if not (k == "email" and v is None)})
+    fields = {"name": line.name, "title": line.title, "roles": " ".join(sorted(line.roles))}
+    for key in ("email", "email_notify", "medcontrol_responsible", "active"):
+        value = getattr(line, key)
+        if value is not None:
+            fields[key] = int(value) if isinstance(value, bool) else value
+    if clear_email:
+        fields["email"] = None
+        fields["email_notify"] = 0
+    with ctx.change("admin_change") as conn:
+        if line.username == ctx.actor.username and (line.active is False or roles.ADMIN not in line.roles):
+            raise InvalidInput("du kan inte ta bort din egen administratörsbehörighet")
+        outcome = q.upsert(conn, line.username, fields)
+        if outcome != "same":
+            audit.append(conn, [ctx.entry("admin_change", detail=f"personal {outcome}: {line.username} "
+                                          f"{json.dumps(fields, ensure_ascii=False)}")])
+    return outcome
+
+
+def set_active(ctx: Ctx, username: str, active: bool) -> None:
+    """Deactivate (or bring back) a person: access ends, history stays."""
+    _admin(ctx, "ändra personallistan")
+    with ctx.change("admin_change") as conn:
+        row = q.by_username(conn, username)
+        if row is None:
+            raise InvalidInput(f"{username} finns inte i personallistan")
+        if username == ctx.actor.username and not active:
+            raise InvalidInput("du kan inte avaktivera dig själv")
+        q.upsert(conn, username, {"active": int(active)})
+        audit.append(conn, [ctx.entry("admin_change", detail=f"personal {'aktiverad' if active else 'avaktiverad'}: {username}")])
+
+
+def set_roster_day(ctx: Ctx, day: dt.date, receiver: str, doctors: tuple[str, ...]) -> None:
+    _admin(ctx, "ändra schemat")
+    with ctx.change("admin_change") as conn:
+        staff = {r["username"]: r for r in q.all_staff(conn)}
+        _schedule_line(conn, staff, validation.RosterLine(day, receiver, tuple(doctors)))
+        audit.append(conn, [ctx.entry("admin_change", detail=f"schema {day}: {receiver}, {', '.join(doctors)}")])
+
+
+def roster_days(ctx: Ctx, start: dt.date, days: int) -> list[Today]:
+    with ctx.store.read() as conn:
+        return [today(conn, start + dt.timedelta(days=i)) for i in range(days)]
+
+
+@dataclass(frozen=True)
+class Absence:
+    id: int
+    username: str
+    start: dt.date
+    end: dt.date
+    reason: str | None
+
+
+def absences(ctx: Ctx, from_day: dt.date) -> list[Absence]:
+    with ctx.store.read() as conn:
+        rows = q.absences_from(conn, from_day)
+    return [Absence(r["id"], r["username"], dt.date.fromisoformat(r["start"]), dt.date.fromisoformat(r["end"]),
+                    r["reason"]) for r in rows]
+
+
+def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: str | None) -> None:
+    _admin(ctx, "ändra frånvaro")
+    line = validation.schedule_from_json({"absent": username, "from": start.isoformat(), "to": end.isoformat(),
+                                          **({"reason": reason} if reason else {})})
+    with ctx.change("admin_change") as conn:
+        staff = {r["username"]: r for r in q.all_staff(conn)}
+        _schedule_line(conn, staff, line)
+        audit.append(conn, [ctx.entry("admin_change", detail=f"frånvaro: {username} {start}–{end}")])
+
+
+def remove_absence(ctx: Ctx, absence_id: int) -> None:
+    _admin(ctx, "ändra frånvaro")
+    with ctx.change("admin_change") as conn:
+        q.remove_absence(conn, absence_id)
+        audit.append(conn, [ctx.entry("admin_change", detail=f"frånvaro borttagen: #{absence_id}")])
+
+
+def staff_list(ctx: Ctx) -> list[dict]:
+    with ctx.store.read() as conn:
+        return [dict(r) for r in q.all_staff(conn)]

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from sqlite3 import Row
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain import flags
 from bcc_tui.domain.business_days import (
-    DUE_SOON, MET, OK, OVERDUE, BREACHED, Countdown, countdown, due_date,
+    DUE_SOON, MET, OK, OVERDUE, BREACHED, Countdown, countdown, due_date, local_date,
 )
 from bcc_tui.domain.routing import Suggestion
 
@@ -47,6 +48,10 @@ class ErrandSummary:
     version: int
     countdown: Countdown
     suggestion: Suggestion | None = None
+    acute: tuple[str, ...] = ()  # R11: the acute-sign words found in the text
+    proxy_for_older_child: bool = False  # R12
+    followup_on: dt.date | None = None  # R19: open errands answered only by a partial reply
+    followup_overdue: bool = False
 
     @property
     def type_name(self) -> str:
@@ -73,6 +78,9 @@ class ErrandSummary:
             "sla": self.countdown.level,
             "sla_text": self.countdown.text,
             "last_reminded_at": self.last_reminded_at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last_reminded_at else None,
+            "acute": list(self.acute),
+            "proxy_for_older_child": self.proxy_for_older_child,
+            "followup_date": self.followup_on.isoformat() if self.followup_on else None,
             "version": self.version,
         }
 
@@ -82,11 +90,20 @@ _RANK = {OVERDUE: 0, DUE_SOON: 1, OK: 2, MET: 3, BREACHED: 3}
 
 
 def attention_key(s: "ErrandSummary") -> tuple:
-    return (not s.urgent, _RANK[s.countdown.level], s.due_date, s.received_at, s.ref)
+    """Acute signs first (R11), then urgent, then overdue (or a passed follow-up), due soon, …"""
+    rank = 0 if s.followup_overdue else _RANK[s.countdown.level]
+    return (not s.acute, not s.urgent, rank, s.due_date, s.received_at, s.ref)
 
 
-def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None) -> ErrandSummary:
+def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None,
+            followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS) -> ErrandSummary:
     due = dt.date.fromisoformat(row["due_date"])
+    received_on = dt.date.fromisoformat(row["received_on"])
+    partial = _moment(row["partial_reply_at"])
+    followup = None
+    if row["status"] != "closed" and partial is not None:
+        followup = flags.followup_date(local_date(partial), followup_days)
+    acute = tuple(w for w in (row["acute"] or "").split(", ") if w)
     return ErrandSummary(
         id=row["id"], ref=row["ref"], type=row["type"], unit=row["unit"], status=row["status"],
         assignee=row["assignee"], received_at=_moment(row["received_at"]),
@@ -100,6 +117,10 @@ def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None) -> E
         last_reminded_at=_moment(row["last_reminded_at"]), version=row["version"],
         countdown=countdown(due, today, _date(row["first_response_on"])),
         suggestion=suggestion,
+        acute=acute,
+        proxy_for_older_child=flags.proxy_for_older_child(row["personnummer"], bool(row["proxy_name"]), received_on),
+        followup_on=followup,
+        followup_overdue=followup is not None and today > followup,
     )
 
 

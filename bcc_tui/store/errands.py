@@ -13,7 +13,7 @@ LIST_COLUMNS = (
     "id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer, "
     "proxy_name, proxy_relation, subject, contact_preference, urgent, status, assignee, "
     "first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, last_reminded_at, "
-    "version"
+    "acute, version"
 )
 
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
@@ -120,6 +120,52 @@ def count(conn: sqlite3.Connection, *, status: str | None = None, involved: str 
           search: str | None = None) -> int:
     where, args = _where(status, None, involved, search)
     return conn.execute(f"SELECT count(*) FROM errands{where}", args).fetchone()[0]
+
+
+def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[str, str]]:
+    """For each patient, the caregiver who last replied (final reply) and when (UTC text)."""
+    out: dict[str, tuple[str, str]] = {}
+    for chunk in range(0, len(pnrs), 500):
+        part = pnrs[chunk:chunk + 500]
+        rows = conn.execute(
+            "SELECT x.personnummer, ev.actor, max(ev.at) AS at FROM events ev"
+            " JOIN errands x ON x.id = ev.errand_id"
+            f" WHERE ev.kind = 'reply' AND x.personnummer IN ({', '.join('?' for _ in part)})"
+            " GROUP BY x.personnummer",
+            part,
+        ).fetchall()
+        out.update({r[0]: (r[1], r[2]) for r in rows})
+    return out
+
+
+def open_of_type(conn: sqlite3.Connection, type_code: str) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, ref, received_on, due_date, version FROM errands WHERE type = ? AND status <> 'closed'",
+        (type_code,),
+    ).fetchall()
+
+
+def open_messages(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT id, subject, message, acute FROM errands WHERE status <> 'closed'").fetchall()
+
+
+def set_due(conn: sqlite3.Connection, errand_id: int, due: str) -> None:
+    conn.execute("UPDATE errands SET due_date = ?, version = version + 1 WHERE id = ?", (due, errand_id))
+
+
+def set_acute(conn: sqlite3.Connection, errand_id: int, acute: str | None) -> None:
+    conn.execute("UPDATE errands SET acute = ?, version = version + 1 WHERE id = ?", (acute, errand_id))
+
+
+def type_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM errand_types WHERE code = ?", (code,)).fetchone()
+
+
+def update_type(conn: sqlite3.Connection, code: str, fields: dict) -> None:
+    sets = ", ".join(f"{k} = :{k}" for k in fields)
+    conn.execute(f"UPDATE errand_types SET {sets}, version = version + 1 WHERE code = :code",
+                 {**fields, "code": code})
 
 
 def type_days(conn: sqlite3.Connection) -> dict[str, int]:

@@ -170,7 +170,27 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_waiting ON outbox(sent_at, next_attempt_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Version 3: suggestions per type (R18), templates, acute-sign words found at intake (R11).
+_V3 = """
+ALTER TABLE errand_types ADD COLUMN default_assignee TEXT;
+UPDATE errand_types SET default_assignee = 'top_doctor'
+    WHERE code IN ('fornya_recept', 'begar_intyg', 'fraga_om_remiss', 'kontakta_mig', 'skicka_meddelande',
+                   'av_omboka_tid', 'bestalla_journalkopia');
+ALTER TABLE errands ADD COLUMN acute TEXT;
+CREATE TABLE templates (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT REFERENCES errand_types(code),
+    body TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX events_reply_actor ON events(kind, actor);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 CURRENT = len(MIGRATIONS)
 
 

@@ -88,3 +88,12 @@ def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, json.dumps(value, ensure_ascii=False)),
     )
+
+
+def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM absences WHERE end >= ? ORDER BY start, username",
+                        (day.isoformat(),)).fetchall()
+
+
+def remove_absence(conn: sqlite3.Connection, absence_id: int) -> None:
+    conn.execute("DELETE FROM absences WHERE id = ?", (absence_id,))

@@ -19,8 +19,8 @@ from textual.screen import ModalScreen, Screen
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import BccError, Busy
-from bcc_tui.domain.roles import CAREGIVER, RECEIVER
-from bcc_tui.services import errands, notify, people
+from bcc_tui.domain.roles import ADMIN, AUDITOR, CAREGIVER, RECEIVER
+from bcc_tui.services import clinic, errands, notify, people
 from bcc_tui.services.notify import MailConfig
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
@@ -32,6 +32,7 @@ from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.screens.forms import (
     AssignForm, CloseForm, NoteForm, PartialReplyForm, ReplyForm,
 )
+from bcc_tui.ui.screens.admin import AdminScreen
 from bcc_tui.ui.screens.audit import AuditScreen
 from bcc_tui.ui.screens.help import HelpScreen
 from bcc_tui.ui.widgets.header import HeaderBar
@@ -54,6 +55,8 @@ class BccApp(App):
         Binding("m", "remind", "Påminn", id="remind", show=False),
         Binding("question_mark", "help", "Hjälp", id="help"),
         Binding("q", "quit", "Avsluta", id="quit"),
+        Binding("f2", "admin", "Administration", id="admin", show=False),
+        Binding("f3", "audit", "Granskningslogg", id="audit", show=False),
     ]
 
     def __init__(self, ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
@@ -81,10 +84,14 @@ class BccApp(App):
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
         actor = self.ctx.actor
         if not (actor.has(RECEIVER) or actor.has(CAREGIVER)):
-            # Administrators and auditors do not read patients' errands: they review the log.
+            # Administrators and auditors do not read patients' errands: they keep the settings
+            # and review the log.
             self.dashboard = None
-            self.push_screen(AuditScreen())
+            self.push_screen(AdminScreen() if actor.has(ADMIN) else AuditScreen())
             self.set_interval(1, self.tick_clock)
+            notice = clinic.notice_now(self.ctx)
+            if notice:
+                self.notify(notice.text, title="Driftinformation", timeout=20)
             return
         self.dashboard = DashboardScreen(self.ctx.actor)
         self.push_screen(self.dashboard)
@@ -110,7 +117,7 @@ class BccApp(App):
 
     def poll(self) -> None:
         """Reload when another connection committed; never while a form is open."""
-        if self.form_open:
+        if self.form_open or self.dashboard is None:
             return
         try:
             version = self.reader.data_version()
@@ -122,6 +129,8 @@ class BccApp(App):
             self.load()
 
     def request_reload(self) -> None:
+        if self.dashboard is None:
+            return
         self._pending = True
         if not self.form_open:
             self.poll()
@@ -143,6 +152,8 @@ class BccApp(App):
         self.call_from_thread(self.apply, data, detail)
 
     def apply(self, data: Panes, detail: ErrandDetail | None = None) -> None:
+        if data.notice is not None and (self.last_data is None or self.last_data.notice != data.notice):
+            self.notify(data.notice.text, title="Driftinformation", timeout=20)
         self.last_data = data
         now = self.ctx.now()
         self.dashboard.show(data, now, self.search)
@@ -278,8 +289,28 @@ class BccApp(App):
                              result.username, reassign=reassign, expected_version=s.version)
 
         current = self.last_data.names.get(s.assignee, s.assignee) if s.assignee and self.last_data else s.assignee
+        top = self._top_doctor_name()
         self.push_screen(AssignForm(s.ref, choices, reassign=reassign, current=s.assignee,
-                                    current_name=current, context=self._errand_line(s)), done)
+                                    current_name=current, top_doctor=top, context=self._errand_line(s)), done)
+
+    def _top_doctor_name(self) -> str | None:
+        if not self.last_data or not self.last_data.today.top_doctor:
+            return None
+        return self.last_data.names.get(self.last_data.today.top_doctor, self.last_data.today.top_doctor)
+
+    def _absence_warning(self, s: ErrandSummary) -> Text | None:
+        """R4: the errand's caregiver is absent today — say so and name the top doctor."""
+        if not s.assignee or not self.last_data or s.assignee not in self.last_data.today.absent:
+            return None
+        names = self.last_data.names
+        reason = self.last_data.today.absent.get(s.assignee)
+        text = Text(f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}.",
+                    style="bold yellow")
+        top = self._top_doctor_name()
+        if top:
+            text.append(f" Stäm av med {top} (överst på schemat); kan ärendet vänta, skicka ett delsvar.",
+                        style="yellow")
+        return text
 
     def action_reply(self) -> None:
         s = self._target()
@@ -293,7 +324,12 @@ class BccApp(App):
                 self.perform(f"{s.ref} besvarat och avslutat", errands.reply, s.ref, result.text,
                              expected_version=s.version)
 
-        self.push_screen(ReplyForm(s.ref, signature, context=self._errand_line(s)), done)
+        try:
+            filled = clinic.templates_for(self.ctx, s.ref)
+        except BccError:
+            filled = []
+        self.push_screen(ReplyForm(s.ref, signature, filled, warning=self._absence_warning(s),
+                                   context=self._errand_line(s)), done)
 
     def action_partial_reply(self) -> None:
         s = self._target()
@@ -312,7 +348,8 @@ class BccApp(App):
                 self.perform(f"Delsvar skickat för {s.ref}", errands.partial_reply, s.ref, result.text,
                              consulted=result.consulted, expected_version=s.version)
 
-        self.push_screen(PartialReplyForm(s.ref, doctors, top, context=self._errand_line(s)), done)
+        self.push_screen(PartialReplyForm(s.ref, doctors, top, warning=self._absence_warning(s),
+                                          context=self._errand_line(s)), done)
 
     def action_close_errand(self) -> None:
         s = self._target()
@@ -356,6 +393,20 @@ class BccApp(App):
         on = not people.email_notify(self.ctx)
         self.perform("E-postavisering är nu " + ("på" if on else "av"), people.set_email_notify, on)
 
+    def action_admin(self) -> None:
+        if not self.ctx.actor.has(ADMIN):
+            self.notify("Administrationen är bara för administratörer.", severity="error")
+            return
+        if not isinstance(self.screen, AdminScreen) and not self.form_open:
+            self.push_screen(AdminScreen())
+
+    def action_audit(self) -> None:
+        if not (self.ctx.actor.has(ADMIN) or self.ctx.actor.has(AUDITOR)):
+            self.notify("Granskningsloggen är för administratörer och granskare.", severity="error")
+            return
+        if not isinstance(self.screen, AuditScreen) and not self.form_open:
+            self.push_screen(AuditScreen())
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -378,6 +429,8 @@ class BccApp(App):
              "Få e-post när ett ärende fördelas till dig", self.action_toggle_email),
             ("Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", self.screen_filter),
             ("Hjälp", "Tangenterna och rutinen i korthet (?)", self.action_help),
+            ("Administration", "Ärendetyper, mallar, personal, schema, frånvaro, information (F2)", self.action_admin),
+            ("Granskningslogg", "Vem har öppnat eller ändrat vad (F3)", self.action_audit),
         ):
             yield SystemCommand(title, help_text, action)
 

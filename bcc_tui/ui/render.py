@@ -57,10 +57,32 @@ def age(since: dt.datetime, now: dt.datetime) -> str:
     return f"{seconds // 86400} d"
 
 
+def marks(s: ErrandSummary) -> Text:
+    """Two characters of flags: ✚ acute signs (R11) or ! urgent; ⚑ reminded (R16) or Ö a proxy
+    writing for a patient aged 13 or more (R12). Explained in the help."""
+    t = Text()
+    if s.acute:
+        t.append("✚", style="bold red")
+    elif s.urgent:
+        t.append("!", style="bold red")
+    else:
+        t.append(" ")
+    if s.last_reminded_at and s.status != "closed":
+        t.append("⚑", style="bold yellow")
+    elif s.proxy_for_older_child:
+        t.append("Ö", style="yellow")
+    return t
+
+
 def sla_cell(s: ErrandSummary, now: dt.datetime) -> Text:
-    """The countdown in colour *and* words; an open errand with a partial reply shows its age."""
-    c = countdown(s.due_date, bd.local_date(now), s.first_response_on)
+    """The countdown in colour *and* words; an open errand with a partial reply shows its age,
+    and its follow-up date once that has passed (R19)."""
+    today = bd.local_date(now)
+    c = countdown(s.due_date, today, s.first_response_on)
     if s.status != "closed" and c.level == bd.MET and s.partial_reply_at:
+        if s.followup_on is not None and today > s.followup_on:
+            late = max(1, bd.business_days_between(s.followup_on, today))
+            return Text(f"uppf. sen {late} vd", style=LEVEL_STYLE[bd.OVERDUE])
         return Text(f"✓ delsvar {age(s.partial_reply_at, now)}", style=LEVEL_STYLE[bd.MET])
     if c.level == bd.MET:
         return Text("✓ i tid", style=LEVEL_STYLE[bd.MET])

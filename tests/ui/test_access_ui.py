@@ -29,7 +29,7 @@ def test_m_reminds_and_the_caregiver_sees_the_mark(clinic, app_for, as_):
         table = app.screen.query_one("#table-assigned", ErrandTable)
         return str(table.get_cell("1177-000002", "mark"))
 
-    assert drive(app, mine) == "⚑"
+    assert drive(app, mine) == " ⚑"
 
 
 def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, system):

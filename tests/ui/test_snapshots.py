@@ -51,3 +51,23 @@ def test_caregiver_main_screen(snap_compare, demo_db):
 
 def test_audit_screen(snap_compare, demo_db):
     assert snap_compare(app_on(demo_db, "gunbjo"), terminal_size=(80, 24), run_before=steps())
+
+
+@pytest.mark.parametrize("tab", ["types", "templates", "staff", "roster", "absences", "info"])
+def test_admin_screens(snap_compare, demo_db, tab):
+    from bcc_tui.ui.screens.admin import TABS
+
+    index = [k for k, _ in TABS].index(tab)
+
+    async def run(pilot):
+        await settle(pilot)
+        tabs = pilot.app.screen.query_one("#admin-tabs")
+        tabs.active = f"tab-{tab}"
+        await settle(pilot)
+
+    assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(120, 40), run_before=run)
+    assert index >= 0
+
+
+def test_admin_form(snap_compare, demo_db):
+    assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=steps("down", "enter"))

@@ -30,7 +30,7 @@ ACTIONS = {
 class AuditScreen(Screen):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="audit_filter"),
-        Binding("escape", "clear", "Rensa", id="audit_clear", show=False),
+        Binding("escape", "clear", "Rensa/tillbaka", id="audit_clear", show=False),
     ]
     PAGE = 300
 
@@ -85,6 +85,9 @@ class AuditScreen(Screen):
 
     def action_clear(self) -> None:
         box = self.query_one("#filter", Input)
+        if not box.has_class("-visible") and len(self.app.screen_stack) > 2:
+            self.app.pop_screen()  # opened from the dashboard: escape goes back
+            return
         box.value = ""
         box.remove_class("-visible")
         self.query_one(DataTable).focus()

@@ -65,6 +65,7 @@ class DashboardScreen(Screen):
 
     def show(self, data: Panes, now: dt.datetime, filter_text: str | None) -> None:
         self.query_one(HeaderBar).set_roster(data.today, data.names)
+        self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
         wide = self.size.width >= WIDE
         split = {

@@ -35,6 +35,10 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     head.append(f"  ·  {e.UNITS[s.unit]}  ·  {e.STATUS_NAMES[s.status]}")
     if s.urgent:
         head.append("  BRÅDSKANDE", style="bold white on red")
+    if s.acute and s.status != e.CLOSED:
+        head.append("\n")
+        head.append(f" AKUTA TECKEN: {', '.join(s.acute)} — ring familjen och bedöm; 1177 är inte för akuta ärenden ",
+                    style="bold white on red")
 
     who = Text()
     who.append("Patient: ", style="dim")
@@ -47,6 +51,10 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         who.append(" (")
         who.append_text(render.safe(s.proxy_relation, one_line=True))
         who.append(")")
+    if s.proxy_for_older_child:
+        who.append("\nObs: ", style="bold yellow")
+        who.append("ombudet skriver för en patient som är 13 år eller äldre (kontrollera behörigheten)",
+                   style="yellow")
     if d.contact_preference or d.phone:
         who.append("\nVill kontaktas: ", style="dim")
         who.append(e.CONTACT_PREFERENCES.get(d.contact_preference or "", "–"))
@@ -63,6 +71,11 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     when.append(f"\n{d.due_explanation}", style="dim")
     when.append("\nHandläggare: ", style="dim")
     when.append(names.get(s.assignee, s.assignee) if s.assignee else "–")
+    if s.followup_on and s.status != e.CLOSED:
+        when.append("\nUppföljning efter delsvar: ", style="dim")
+        when.append(f"{s.followup_on:%Y-%m-%d}", style="bold red" if s.followup_overdue else "")
+        if s.followup_overdue:
+            when.append(" (passerad)", style="bold red")
     if s.last_reminded_at:
         when.append("\nSenaste påminnelse: ", style="dim")
         when.append(render.long_moment(s.last_reminded_at), style="yellow")
@@ -144,6 +157,7 @@ class ErrandScreen(Screen):
         header = self.query_one(HeaderBar)
         if self.app.last_data is not None:
             header.set_roster(self.app.last_data.today, self.names)
+            header.set_notice(self.app.last_data.notice)
         header.set_time(self.now)
 
     def replace(self, detail: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> None:

@@ -66,8 +66,10 @@ class AssignForm(Form):
     HINT = "skriv för att filtrera · ↑↓ välj · enter: fördela · esc: avbryt"
 
     def __init__(self, ref: str, choices: list[Choice], reassign: bool = False,
-                 current: str | None = None, current_name: str | None = None, **kwargs) -> None:
+                 current: str | None = None, current_name: str | None = None,
+                 top_doctor: str | None = None, **kwargs) -> None:
         self.choices = choices
+        self.top_doctor = top_doctor
         self.reassign = reassign
         self.current = current
         self.TITLE_TEXT = "Omfördela" if reassign else "Fördela"
@@ -111,6 +113,19 @@ class AssignForm(Form):
         if needle and shown:
             preselect = 0
         ol.highlighted = preselect
+
+    @on(OptionList.OptionHighlighted, "#assign-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """R4: choosing someone who is absent today is allowed, but never without a word."""
+        choice = next((c for c in self.shown if c.username == event.option.id), None)
+        if choice is not None and choice.absent:
+            text = Text(f"{choice.name} är frånvarande idag"
+                        f"{' (' + choice.absence_reason + ')' if choice.absence_reason else ''}.", style="bold yellow")
+            if self.top_doctor:
+                text.append(f" Överst på schemat: {self.top_doctor}.", style="yellow")
+            self.query_one("#form-error", Static).update(text)
+        else:
+            self.query_one("#form-error", Static).update("")
 
     @on(Input.Changed, "#assign-filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -192,11 +207,13 @@ class ReplyForm(_TextForm):
     HINT = "ctrl+s: skicka svaret och avsluta ärendet · esc: avbryt"
 
     def __init__(self, ref: str, signature: str, templates: list[tuple[str, str]] | None = None,
-                 **kwargs) -> None:
+                 warning: Text | None = None, **kwargs) -> None:
         self.signature = signature
         self.templates = templates or []
-        super().__init__(ref, Text("Svaret skickas till patienten via 1177 och ärendet avslutas.", style="dim"),
-                         **kwargs)
+        sub = Text("Svaret skickas till patienten via 1177 och ärendet avslutas.", style="dim")
+        if warning is not None:
+            sub = Text("\n").join([warning, sub])
+        super().__init__(ref, sub, **kwargs)
 
     def extra_top(self) -> ComposeResult:
         if self.templates:
@@ -218,6 +235,11 @@ DEFAULT_PARTIAL = ("Hej! Vi har tagit emot ditt ärende och arbetar med det. "
                    "Du får ett svar så snart som möjligt.")
 
 
+ABSENT_PARTIAL = ("Hej! Den läkare som har hand om ditt ärende är inte i tjänst just nu. Vi har stämt av "
+                  "med ansvarig läkare på mottagningen och ditt ärende kan vänta tills hen är tillbaka. "
+                  "Du får ett svar så snart som möjligt. Hör av dig till mottagningen om något förändras.")
+
+
 class PartialReplyForm(_TextForm):
     """Tells the family that handling is under way; the errand stays open (R3, R4)."""
 
@@ -226,17 +248,24 @@ class PartialReplyForm(_TextForm):
     initial = DEFAULT_PARTIAL
 
     def __init__(self, ref: str, doctors: list[tuple[str, str]], top_doctor: str | None = None,
-                 **kwargs) -> None:
+                 warning: Text | None = None, **kwargs) -> None:
         self.doctors = doctors
         self.top_doctor = top_doctor
-        super().__init__(ref, Text("Ärendet förblir öppet; regeln om två vardagar är uppfylld.", style="dim"),
-                         **kwargs)
+        self.absent_case = warning is not None
+        sub = Text("Ärendet förblir öppet; regeln om två vardagar är uppfylld.", style="dim")
+        if warning is not None:
+            # R4: the caregiver is away and the errand can wait: say so, after checking with the
+            # doctor at the top of today's schedule.
+            self.initial = ABSENT_PARTIAL
+            sub = Text("\n").join([warning, sub])
+        super().__init__(ref, sub, **kwargs)
 
     def extra_bottom(self) -> ComposeResult:
         if self.doctors:
             with Horizontal(classes="form-row"):
                 yield Label("Avstämt med läkare:", classes="form-label")
-                yield Select(self.doctors, prompt="(ingen)", id="form-consulted")
+                preset = self.top_doctor if self.absent_case and self.top_doctor in {v for _, v in self.doctors} else Select.NULL
+                yield Select(self.doctors, prompt="(ingen)", id="form-consulted", value=preset)
 
     def result(self, text: str) -> TextResult:
         consulted = None

@@ -23,8 +23,18 @@ KEYS = [
     ("/", "filtrera på ärende, patient, personnummer, ämne eller handläggare"),
     ("esc", "tillbaka / avbryt / rensa filter"),
     ("ctrl+p", "kommandopaletten: alla åtgärder"),
+    ("F2", "administration (administratörer): ärendetyper, mallar, personal, schema, frånvaro, information"),
+    ("F3", "granskningsloggen (administratörer och granskare)"),
     ("?", "den här hjälpen"),
     ("q", "avsluta programmet"),
+]
+
+MARKS = [
+    ("✚", "akuta tecken i texten (t.ex. feber): ring familjen — står alltid överst"),
+    ("!", "brådskande"),
+    ("⚑", "påmind: ärendemottagaren har påmint handläggaren"),
+    ("Ö", "ombud för en patient som är 13 år eller äldre: kontrollera behörigheten"),
+    ("✉", "delsvar skickat"),
 ]
 
 ROUTINE = """\
@@ -72,9 +82,16 @@ class HelpScreen(ModalScreen):
         keys.add_column()
         for key, what in KEYS:
             keys.add_row(key, what)
+        marks = Table.grid(padding=(0, 2))
+        marks.add_column(style="bold yellow", no_wrap=True, min_width=len("tab / shift+tab"))
+        marks.add_column()
+        for mark, what in MARKS:
+            marks.add_row(mark, what)
         with VerticalScroll(classes="form help", id="help"):
             yield Static(Text("Hjälp · tangenter och rutinen", style="bold"), classes="form-title")
             yield Static(keys)
+            yield Static(Text("\nMarkeringar", style="bold underline"))
+            yield Static(marks)
             yield Static(Text("\n" + ROUTINE))
 
     def on_mount(self) -> None:

@@ -16,9 +16,9 @@ UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
 
 # (key, label, width); the wide set adds columns when the terminal has room.
 _NARROW = {
-    UNASSIGNED: [("mark", "!", 1), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
+    UNASSIGNED: [("mark", "!", 2), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
                  ("sla", "Tid kvar", 14), ("pr", "✉", 1), ("who", "Förslag", 12)],
-    ASSIGNED: [("mark", "!", 1), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
+    ASSIGNED: [("mark", "!", 2), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
                ("sla", "Tid kvar", 14), ("pr", "✉", 1), ("who", "Handläggare", 12)],
     CLOSED: [("ref", "Ärende", 11), ("type", "Typ", 14), ("closed", "Avslutad", 12),
              ("sla", "Regeln", 11), ("how", "Sätt", 4), ("who", "Handläggare", 12)],
@@ -79,12 +79,9 @@ class ErrandTable(DataTable):
 
     def _cell(self, key: str, s: ErrandSummary, now: dt.datetime) -> Text:
         if key == "mark":
-            if s.urgent:
-                return Text("!", style="bold red")
-            # R16: a reminded errand is marked on the caregiver's dashboard.
-            return Text("⚑" if s.last_reminded_at and s.status != "closed" else "", style="bold yellow")
+            return render.marks(s)
         if key == "ref":
-            return Text(s.ref, style="bold" if s.urgent else "")
+            return Text(s.ref, style="bold" if s.urgent or s.acute else "")
         if key == "type":
             return Text(e.type_short(s.type))
         if key == "age":

@@ -15,7 +15,7 @@ from bcc_tui.ui import render
 
 class HeaderBar(Static):
     DEFAULT_CSS = """
-    HeaderBar { height: 2; background: $primary-background; color: $text; padding: 0 1; }
+    HeaderBar { height: auto; background: $primary-background; color: $text; padding: 0 1; }
     """
 
     def __init__(self, actor: Actor, **kwargs) -> None:
@@ -24,10 +24,17 @@ class HeaderBar(Static):
         self.today: Today | None = None
         self.names: dict[str, str] = {}
         self.now: dt.datetime | None = None
+        self.notice = None
 
     def set_roster(self, today: Today, names: dict[str, str]) -> None:
         self.today, self.names = today, names
         self._draw()
+
+    def set_notice(self, notice) -> None:
+        """R17: the administrator's information, shown until it expires."""
+        if notice != self.notice:
+            self.notice = notice
+            self._draw()
 
     def set_time(self, now: dt.datetime) -> None:
         self.now = now
@@ -63,7 +70,11 @@ class HeaderBar(Static):
                 line2.append(" · Frånvarande: " if wide else " · Frånv.: ", style="dim")
                 line2.append(", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent)),
                              style="yellow")
-        self.update(Text("\n").join([line1, line2]))
+        lines = [line1, line2]
+        if self.notice is not None:
+            lines.append(Text(f" ℹ {self.notice.text} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
+                              style="bold black on yellow"))
+        self.update(Text("\n").join(lines))
 
 
 _ROLE_NAMES = {"receiver": "mottagare", "caregiver": "vårdgivare", "admin": "administratör", "auditor": "granskare"}

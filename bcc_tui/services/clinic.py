@@ -1,0 +1,259 @@
+"""The clinic's settings and the administrator's use cases: errand types (R1, R14), templates,
+acute-sign words (R11), the follow-up delay (R19) and the information notice (R17)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from sqlite3 import Connection
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import flags, roles, templates
+from bcc_tui.domain.business_days import due_date
+from bcc_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from bcc_tui.domain.routing import TOP_DOCTOR
+from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.services.context import Ctx
+from bcc_tui.store import audit
+from bcc_tui.store import errands as q
+from bcc_tui.store import staff as staff_q
+from bcc_tui.store import templates as tq
+
+ACUTE_KEY, FOLLOWUP_KEY, NOTICE_KEY = "acute_stems", "followup_days", "notice"
+
+
+def _admin(ctx: Ctx, what: str) -> None:
+    if not ctx.actor.has(roles.ADMIN):
+        why = f"bara administratören får {what}"
+        if not ctx.actor.is_system:
+            ctx.log_refusal("admin_change", None, why)
+        raise NotAllowed(why)
+
+
+# -- settings read by everyone -------------------------------------------------------------------
+def acute_stems(conn: Connection) -> tuple[str, ...]:
+    return tuple(staff_q.get_setting(conn, ACUTE_KEY, list(flags.DEFAULT_ACUTE_STEMS)))
+
+
+def followup_days(conn: Connection) -> int:
+    return int(staff_q.get_setting(conn, FOLLOWUP_KEY, flags.DEFAULT_FOLLOWUP_DAYS))
+
+
+@dataclass(frozen=True)
+class Notice:
+    text: str
+    until: dt.date
+    author: str
+
+
+def current_notice(conn: Connection, today: dt.date) -> Notice | None:
+    """R17: the administrator's notice, until (and including) its last day."""
+    raw = staff_q.get_setting(conn, NOTICE_KEY)
+    if not raw:
+        return None
+    notice = Notice(raw["text"], dt.date.fromisoformat(raw["until"]), raw["author"])
+    return notice if notice.until >= today else None
+
+
+def notice_now(ctx: Ctx) -> Notice | None:
+    with ctx.store.read() as conn:
+        return current_notice(conn, ctx.today())
+
+
+# -- the administrator's changes -----------------------------------------------------------------
+def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
+    """R11: change the word list; open errands are flagged again by the new list."""
+    _admin(ctx, "ändra listan över akuta ord")
+    checked = flags.check_stems(stems)
+    if not checked:
+        raise InvalidInput("listan över akuta ord får inte vara tom")
+    with ctx.change("admin_change") as conn:
+        staff_q.set_setting(conn, ACUTE_KEY, list(checked))
+        changed = 0
+        for row in q.open_messages(conn):
+            found = flags.acute_words(f"{row['subject']}\n{row['message']}", checked)
+            value = ", ".join(found) or None
+            if value != row["acute"]:
+                q.set_acute(conn, row["id"], value)
+                changed += 1
+        audit.append(conn, [ctx.entry("admin_change", detail=f"akuta ord: {', '.join(checked)}; {changed} öppna ärenden omprövade")])
+    return checked
+
+
+def set_followup_days(ctx: Ctx, days: int) -> None:
+    _admin(ctx, "ändra uppföljningstiden")
+    if not 1 <= days <= 30:
+        raise InvalidInput("uppföljningen ska ligga 1–30 vardagar efter delsvaret")
+    with ctx.change("admin_change") as conn:
+        staff_q.set_setting(conn, FOLLOWUP_KEY, days)
+        audit.append(conn, [ctx.entry("admin_change", detail=f"uppföljning efter delsvar: {days} vardagar")])
+
+
+def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
+    _admin(ctx, "lägga ut driftinformation")
+    body = clean_line(text or "").strip()
+    if not body:
+        raise InvalidInput("informationen är tom")
+    if len(body) > 300:
+        raise InvalidInput("informationen är för lång (högst 300 tecken)")
+    if until < ctx.today():
+        raise InvalidInput("slutdatumet har redan passerat")
+    with ctx.change("admin_change") as conn:
+        staff_q.set_setting(conn, NOTICE_KEY, {"text": body, "until": until.isoformat(), "author": ctx.actor.name})
+        audit.append(conn, [ctx.entry("admin_change", detail=f"driftinformation till {until}: {body}")])
+
+
+def clear_notice(ctx: Ctx) -> None:
+    _admin(ctx, "ta bort driftinformation")
+    with ctx.change("admin_change") as conn:
+        staff_q.set_setting(conn, NOTICE_KEY, None)
+        audit.append(conn, [ctx.entry("admin_change", detail="driftinformation borttagen")])
+
+
+# -- errand types ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TypeInfo:
+    code: str
+    name: str
+    business_days: int
+    enabled: bool
+    default_assignee: str | None
+    units: tuple[str, ...]
+
+
+def list_types(ctx: Ctx) -> list[TypeInfo]:
+    with ctx.store.read() as conn:
+        rows = q.types(conn)
+    return [TypeInfo(r["code"], r["name"], r["business_days"], bool(r["enabled"]), r["default_assignee"],
+                     e.TYPES[r["code"]].units if r["code"] in e.TYPES else ()) for r in rows]
+
+
+def update_type(ctx: Ctx, code: str, *, name: str | None = None, days: int | None = None,
+                default_assignee: str | None = None, enabled: bool | None = None) -> int:
+    """Change a type; a new number of days recomputes the due dates of its open errands (R14).
+    Returns how many open errands got a new due date."""
+    _admin(ctx, "ändra ärendetyper")
+    if enabled is False:
+        raise InvalidInput(
+            f"{e.type_name(code)} ingår i basutbudet för 1177 som mottagningen måste erbjuda och kan inte stängas av")
+    with ctx.change("admin_change") as conn:
+        row = q.type_row(conn, code)
+        if row is None:
+            raise NotFound(f"ärendetypen '{code}' finns inte")
+        fields: dict = {}
+        if name is not None:
+            name = clean_line(name).strip()
+            if not name or len(name) > 60:
+                raise InvalidInput("namnet ska vara 1–60 tecken")
+            fields["name"] = name
+        if days is not None:
+            if not 1 <= days <= 30:
+                raise InvalidInput("antalet vardagar ska vara 1–30")
+            fields["business_days"] = days
+        if default_assignee is not None:
+            value = default_assignee.strip() or None
+            if value not in (None, TOP_DOCTOR):
+                person = staff_q.by_username(conn, value)
+                if person is None or roles.CAREGIVER not in person["roles"].split():
+                    raise InvalidInput(f"{value} är ingen vårdgivare i personallistan")
+            fields["default_assignee"] = value
+        fields = {k: v for k, v in fields.items() if row[k] != v}
+        if not fields:
+            return 0
+        q.update_type(conn, code, fields)
+        moved = 0
+        if days is not None and days != row["business_days"]:
+            for errand in q.open_of_type(conn, code):
+                new_due = due_date(dt.date.fromisoformat(errand["received_on"]), days).due.isoformat()
+                if new_due != errand["due_date"]:
+                    q.set_due(conn, errand["id"], new_due)
+                    moved += 1
+        audit.append(conn, [ctx.entry("admin_change", detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
+                                                              + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""))])
+    return moved
+
+
+# -- templates -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Template:
+    id: int
+    name: str
+    type: str | None
+    body: str
+    active: bool
+
+
+def list_templates(ctx: Ctx, type_code: str | None = None, *, active_only: bool = True) -> list[Template]:
+    with ctx.store.read() as conn:
+        rows = tq.listing(conn, type_code=type_code, active_only=active_only)
+    return [Template(r["id"], r["name"], r["type"], r["body"], bool(r["active"])) for r in rows]
+
+
+def save_template(ctx: Ctx, name: str, body: str, type_code: str | None = None, *,
+                  template_id: int | None = None) -> int:
+    """Create a template, or edit one (by id). Unknown placeholders are refused here."""
+    _admin(ctx, "ändra mallar")
+    name, body = templates.check(clean_line(name or ""), clean(body or ""))
+    if type_code is not None and type_code not in e.TYPES:
+        raise InvalidInput(f"okänd ärendetyp '{type_code}'")
+    with ctx.change("admin_change") as conn:
+        other = tq.by_name(conn, name)
+        if other is not None and other["id"] != template_id:
+            raise InvalidInput(f"det finns redan en mall som heter '{name}'")
+        fields = {"name": name, "type": type_code, "body": body, "updated_at": ctx.now_text(),
+                  "updated_by": ctx.actor.username}
+        if template_id is None:
+            template_id = tq.insert(conn, {**fields, "active": 1})
+            what = "ny mall"
+        else:
+            tq.update(conn, template_id, fields)
+            what = "ändrad mall"
+        audit.append(conn, [ctx.entry("admin_change", detail=f"{what}: {name}")])
+    return template_id
+
+
+def retire_template(ctx: Ctx, name: str) -> None:
+    _admin(ctx, "ändra mallar")
+    with ctx.change("admin_change") as conn:
+        row = tq.by_name(conn, name)
+        if row is None:
+            raise NotFound(f"mallen '{name}' finns inte")
+        tq.update(conn, row["id"], {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username})
+        audit.append(conn, [ctx.entry("admin_change", detail=f"mall avvecklad: {name}")])
+
+
+def template_values(conn: Connection, ctx: Ctx, errand_row) -> dict[str, str]:
+    from bcc_tui.domain.business_days import short_date
+
+    first = errand_row["patient_name"].split()[0] if errand_row["patient_name"].split() else ""
+    return {
+        "förnamn": first, "vårdgivare": ctx.actor.name, "titel": ctx.actor.title,
+        "enhet": e.UNITS.get(errand_row["unit"], errand_row["unit"]),
+        "datum": short_date(ctx.today()), "ärende": errand_row["ref"],
+    }
+
+
+def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
+    """The active templates that fit an errand, each filled in for it: (name, text)."""
+    with ctx.store.read() as conn:
+        errand = q.by_ref(conn, ref)
+        if errand is None:
+            return []
+        values = template_values(conn, ctx, errand)
+        return [(r["name"], templates.fill(r["body"], values))
+                for r in tq.listing(conn, type_code=errand["type"])]
+
+
+def render_template(ctx: Ctx, name: str, ref: str) -> str:
+    """A template filled in for one errand, ready for the reply."""
+    with ctx.store.read() as conn:
+        row = tq.by_name(conn, name)
+        if row is None or not row["active"]:
+            raise NotFound(f"mallen '{name}' finns inte")
+        errand = q.by_ref(conn, ref)
+        if errand is None:
+            raise NotFound(f"ärendet {ref} finns inte")
+        if row["type"] and row["type"] != errand["type"]:
+            raise InvalidInput(f"mallen '{name}' är för {e.type_name(row['type'])}, inte {e.type_name(errand['type'])}")
+        return templates.fill(row["body"], template_values(conn, ctx, errand))

@@ -1,0 +1,81 @@
+"""A small modal form of labelled fields whose submit runs a service: the service is the
+validator, so a refusal is shown in the form and the person can correct it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Label, Select, TextArea
+
+from bcc_tui.domain.errors import BccError
+from bcc_tui.ui.screens.forms import Form, SpaceCheckbox
+
+
+@dataclass
+class Field:
+    key: str
+    label: str
+    value: object = ""
+    kind: str = "text"  # text, area, check, select
+    options: list[tuple[str, str]] = field(default_factory=list)
+    placeholder: str = ""
+
+
+class FieldsForm(Form):
+    HINT = "ctrl+s: spara · tab: nästa fält · esc: avbryt"
+    BINDINGS = [Binding("ctrl+s", "submit", "Spara", id="submit", priority=True)]
+
+    def __init__(self, title: str, subject: str, fields: list[Field],
+                 submit: Callable[[dict], str | None], **kwargs) -> None:
+        self.TITLE_TEXT = title
+        self.fields = fields
+        self.submit = submit
+        super().__init__(subject, **kwargs)
+
+    def body(self) -> ComposeResult:
+        for f in self.fields:
+            if f.kind == "check":
+                yield SpaceCheckbox(f.label, bool(f.value), id=f"f-{f.key}")
+                continue
+            yield Label(Text(f.label, style="dim"))
+            if f.kind == "area":
+                yield TextArea(str(f.value or ""), id=f"f-{f.key}", soft_wrap=True)
+            elif f.kind == "select":
+                yield Select(f.options, value=f.value if f.value in {v for _, v in f.options} else Select.NULL,
+                             id=f"f-{f.key}", allow_blank=True, prompt="(inget)")
+            else:
+                yield Input(str(f.value or ""), placeholder=f.placeholder, id=f"f-{f.key}", compact=True)
+
+    def on_mount(self) -> None:
+        first = self.query(f"#f-{self.fields[0].key}").first()
+        first.focus()
+
+    def values(self) -> dict:
+        out = {}
+        for f in self.fields:
+            widget = self.query_one(f"#f-{f.key}")
+            if f.kind == "check":
+                out[f.key] = widget.value
+            elif f.kind == "area":
+                out[f.key] = widget.text
+            elif f.kind == "select":
+                out[f.key] = widget.value if isinstance(widget.value, str) else None
+            else:
+                out[f.key] = widget.value
+        return out
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        try:
+            done = self.submit(self.values())
+        except BccError as err:
+            self.fail(str(err))
+            return
+        self.dismiss(done or "Sparat")

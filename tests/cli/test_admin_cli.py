@@ -1,0 +1,90 @@
+"""The administrator's commands end to end (issue 5's "done when", by the command line)."""
+
+import json
+
+import pytest
+
+from tests.conftest import STAFF, errand_line, jsonl, run_cli
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "adm.db"
+    assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF)).returncode == 0
+    return path
+
+
+def cli(db, user, *args, **kw):
+    return run_cli("--as", user, *args, db=db, **kw)
+
+
+def rows(db):
+    return {x["ref"]: x for x in map(json.loads, cli(db, "rec1", "list", "--json").stdout.decode().splitlines())}
+
+
+def test_roster_absence_complaints_templates_and_days(db, tmp_path):
+    schedule = tmp_path / "schema.jsonl"
+    schedule.write_bytes(jsonl(
+        {"date": "2026-11-25", "receiver": "rec2", "outpatient_doctors": ["doc1", "doc2"]},
+        {"absent": "doc1", "from": "2026-11-24", "to": "2026-11-27", "reason": "Semester"},
+    ))
+    assert run_cli("schedule", "import", str(schedule), db=db).returncode == 0
+    assert run_cli("import", "-", db=db, stdin=jsonl(
+        errand_line("1177-000001"),
+        errand_line("1177-000002", type="synpunkter_klagomal", urgent=True),
+        errand_line("1177-000003", type="synpunkter_klagomal"),
+    )).returncode == 0
+    listed = rows(db)
+    # The top of the schedule is absent: the next doctor is suggested, never doc1.
+    assert (listed["1177-000001"]["suggested_assignee"], listed["1177-000001"]["suggestion_reason"]) == (
+        "doc2", "överst på schemat")
+    assert listed["1177-000002"]["suggested_assignee"] == "lead"
+    assert listed["1177-000003"]["suggested_assignee"] == "nurse"
+    # Toggling urgent switches the suggestion.
+    assert cli(db, "rec1", "urgent", "1177-000003").returncode == 0
+    assert rows(db)["1177-000003"]["suggested_assignee"] == "lead"
+    # The partial reply records which doctor was consulted.
+    assert cli(db, "rec1", "partial-reply", "1177-000001", "--text", "Din läkare är borta.",
+               "--consulted", "doc2").returncode == 0
+    shown = json.loads(cli(db, "rec1", "show", "1177-000001", "--json").stdout)
+    assert shown["events"][-1]["detail"] == {"consulted": "doc2"}
+    # A template with placeholders fills in on reply.
+    r = cli(db, "adm", "template", "add", "Recept", "--type", "fornya_recept",
+            "--text", "Hej {förnamn}! Receptet är förnyat. /{vårdgivare}, {titel}")
+    assert r.returncode == 0, r.stderr
+    r = cli(db, "adm", "template", "add", "Trasig", "--text", "Hej {patientnamn}")
+    assert r.returncode == 1 and "okänd platshållare {patientnamn}" in r.stderr.decode()
+    assert cli(db, "rec1", "assign", "1177-000001", "doc2").returncode == 0
+    assert cli(db, "doc2", "reply", "1177-000001", "--template", "Recept").returncode == 0
+    shown = json.loads(cli(db, "rec1", "show", "1177-000001", "--json").stdout)
+    assert shown["events"][-1]["text"].startswith("Hej Elsa! Receptet är förnyat. /Dag Doktor, läkare")
+    # Changing a type's days moves the open deadlines.
+    assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000004"))).returncode == 0
+    assert rows(db)["1177-000004"]["due_date"] == "2026-11-27"
+    r = cli(db, "adm", "types", "--set", "fornya_recept", "--days", "4")
+    assert r.returncode == 0 and "1 öppna ärenden fick nytt förfallodatum" in r.stdout.decode()
+    assert rows(db)["1177-000004"]["due_date"] == "2026-12-01"
+    r = cli(db, "rec1", "types", "--set", "fornya_recept", "--days", "1")
+    assert r.returncode == 1
+
+
+def test_template_commands(db):
+    assert cli(db, "adm", "template", "add", "Tack", "--text", "Tack {förnamn}!").returncode == 0
+    assert cli(db, "adm", "template", "edit", "Tack", "--text", "Tack så mycket {förnamn}!").returncode == 0
+    out = cli(db, "adm", "template", "list").stdout.decode()
+    assert "Tack så mycket {förnamn}!" in out and "alla typer" in out
+    assert cli(db, "adm", "template", "retire", "Tack").returncode == 0
+    assert "Inga mallar" in cli(db, "adm", "template", "list").stdout.decode()
+    assert "avvecklad" in cli(db, "adm", "template", "list", "--all").stdout.decode()
+    assert cli(db, "rec1", "template", "add", "X", "--text", "x").returncode == 1
+
+
+def test_notice_and_settings(db):
+    r = cli(db, "adm", "notice", "Driftstopp torsdag kl 18", "--until", "2026-11-26")
+    assert r.returncode == 0
+    assert cli(db, "adm", "notice", "x", "--until", "2026-11-01").returncode == 1
+    r = cli(db, "adm", "settings", "--acute-words", "feb,kramp", "--followup-days", "3")
+    assert r.returncode == 0 and "feb, kramp" in r.stdout.decode()
+    assert "3 vardagar" in cli(db, "adm", "settings").stdout.decode()
+    assert cli(db, "adm", "settings", "--acute-words", "a").returncode == 1
+    assert cli(db, "adm", "notice", "--clear").returncode == 0

@@ -1,0 +1,164 @@
+"""The administrator's rules (issue 5): types, templates, staff, rosters, flags, notices."""
+
+import datetime as dt
+
+import pytest
+
+from bcc_tui.domain.errors import InvalidInput, NotAllowed
+from bcc_tui.services import clinic, errands, intake, people
+from tests.conftest import errand_line, jsonl
+
+
+def due(store, ref):
+    return store.conn.execute("SELECT due_date FROM errands WHERE ref = ?", (ref,)).fetchone()[0]
+
+
+def test_changing_a_types_days_moves_open_deadlines_only(system, as_, store):
+    intake.import_errands(system, jsonl(errand_line("1177-000001"), errand_line("1177-000002"),
+                                        errand_line("1177-000003", type="kontakta_mig")))
+    errands.assign(as_("rec1"), "1177-000002", "doc1")
+    errands.reply(as_("doc1"), "1177-000002", "Klart")
+    assert due(store, "1177-000001") == "2026-11-27"
+    moved = clinic.update_type(as_("adm"), "fornya_recept", days=3)
+    assert moved == 1
+    assert due(store, "1177-000001") == "2026-11-30"  # Wed + 3 business days = Mon
+    assert due(store, "1177-000002") == "2026-11-27"  # closed: history stays
+    assert due(store, "1177-000003") == "2026-11-27"
+    shown = errands.show_errand(as_("rec1"), "1177-000001")
+    assert "3 vardagar" in shown.due_explanation and shown.due_explanation.endswith("förfaller mån 30 nov.")
+    # New intake uses the new number of days too.
+    intake.import_errands(system, jsonl(errand_line("1177-000004")))
+    assert due(store, "1177-000004") == "2026-11-30"
+
+
+def test_the_basic_offer_cannot_be_switched_off_and_only_admins_change_types(system, as_):
+    with pytest.raises(InvalidInput, match="basutbudet"):
+        clinic.update_type(as_("adm"), "fornya_recept", enabled=False)
+    with pytest.raises(NotAllowed):
+        clinic.update_type(as_("rec1"), "fornya_recept", days=5)
+    with pytest.raises(InvalidInput):
+        clinic.update_type(as_("adm"), "fornya_recept", days=0)
+    with pytest.raises(InvalidInput, match="ingen vårdgivare"):
+        clinic.update_type(as_("adm"), "fornya_recept", default_assignee="rec1")
+
+
+def test_templates_fill_in_on_reply(system, as_, store):
+    intake.import_errands(system, jsonl(errand_line("1177-000001")))
+    adm = as_("adm")
+    clinic.save_template(adm, "Recept klart", "Hej {förnamn}! Receptet är förnyat.\n/{vårdgivare}, {enhet}",
+                         "fornya_recept")
+    with pytest.raises(InvalidInput, match="okänd platshållare"):
+        clinic.save_template(adm, "Trasig", "Hej {patient}")
+    with pytest.raises(InvalidInput, match="finns redan"):
+        clinic.save_template(adm, "Recept klart", "x")
+    errands.assign(as_("rec1"), "1177-000001", "doc1")
+    text = clinic.render_template(as_("doc1"), "Recept klart", "1177-000001")
+    assert text == "Hej Elsa! Receptet är förnyat.\n/Doris Doktor, Öppenvård"
+    assert [n for n, _ in clinic.templates_for(as_("doc1"), "1177-000001")] == ["Recept klart"]
+    clinic.retire_template(adm, "Recept klart")
+    assert clinic.templates_for(as_("doc1"), "1177-000001") == []
+
+
+def test_acute_words_flag_at_intake_and_again_when_the_list_changes(system, as_):
+    intake.import_errands(system, jsonl(
+        errand_line("1177-000001", message="Hon har haft feber i natt och andas tungt."),
+        errand_line("1177-000002", message="Han har ont i magen."),
+        errand_line("1177-000003", received_at="2026-11-20T09:00:00+01:00"),
+    ))
+    rows = errands.list_errands(as_("rec1"))
+    assert rows[0].ref == "1177-000001" and rows[0].acute == ("feber", "andas")  # pinned first
+    clinic.set_acute_stems(as_("adm"), ["ont", "mag"])
+    rows = {s.ref: s for s in errands.list_errands(as_("rec1"))}
+    assert rows["1177-000001"].acute == () and rows["1177-000002"].acute == ("ont", "magen")
+
+
+def test_proxy_for_a_teenager_is_flagged(system, as_):
+    intake.import_errands(system, jsonl(
+        errand_line("1177-000001", patient={"name": "Tonåring", "personnummer": "20100101-0006"}),
+        errand_line("1177-000002"),
+    ))
+    flagged = {s.ref: s.proxy_for_older_child for s in errands.list_errands(as_("rec1"))}
+    assert flagged == {"1177-000001": True, "1177-000002": False}
+
+
+def test_followup_after_a_partial_reply(system, as_, store, clock):
+    intake.import_errands(system, jsonl(errand_line("1177-000001")))
+    errands.assign(as_("rec1"), "1177-000001", "doc1")
+    errands.partial_reply(as_("doc1"), "1177-000001", "Vi återkommer.")
+    s = errands.list_errands(as_("rec1"))[0]
+    assert s.followup_on == dt.date(2026, 12, 2) and not s.followup_overdue
+    with pytest.raises(Exception, match="behöver ingen påminnelse"):
+        errands.remind(as_("rec1"), "1177-000001")
+    clock.advance(days=8)  # Thu 3 Dec
+    s = errands.list_errands(as_("rec1"))[0]
+    assert s.countdown.level == "met" and s.followup_overdue
+    errands.remind(as_("rec1"), "1177-000001")  # R16 applies to a passed follow-up
+    clinic.set_followup_days(as_("adm"), 10)
+    assert not errands.list_errands(as_("rec1"))[0].followup_overdue
+
+
+def test_suggestions_for_every_errand_with_reasons(system, as_, store):
+    people.import_schedule(system, jsonl({"date": "2026-11-25", "receiver": "rec1",
+                                          "outpatient_doctors": ["doc2", "doc1"]},
+                                         {"absent": "doc2", "from": "2026-11-25", "to": "2026-11-25"}))
+    intake.import_errands(system, jsonl(
+        errand_line("1177-000001", received_at="2026-11-12T09:00:00+01:00"),
+        errand_line("1177-000002"),
+        errand_line("1177-000003", patient={"name": "Hugo", "personnummer": "20180101-0008"}),
+    ))
+    errands.assign(as_("rec1"), "1177-000001", "nurse")
+    errands.reply(as_("nurse"), "1177-000001", "Klart")
+    rows = {s.ref: s.suggestion for s in errands.list_errands(as_("rec1"))}
+    assert (rows["1177-000002"].username, rows["1177-000002"].reason) == ("nurse", "svarade senast 25 nov")
+    # doc2 is first on the schedule but absent: the top doctor is doc1.
+    assert (rows["1177-000003"].username, rows["1177-000003"].reason) == ("doc1", "överst på schemat")
+
+
+def test_notice_shows_until_it_expires(system, as_, clock):
+    clinic.post_notice(as_("adm"), "Systemet uppdateras torsdag 18–19.", dt.date(2026, 11, 26))
+    with as_("rec1").store.read() as conn:
+        assert clinic.current_notice(conn, dt.date(2026, 11, 26)).text.startswith("Systemet")
+        assert clinic.current_notice(conn, dt.date(2026, 11, 27)) is None
+    with pytest.raises(InvalidInput):
+        clinic.post_notice(as_("adm"), "x", dt.date(2026, 11, 1))
+    with pytest.raises(NotAllowed):
+        clinic.post_notice(as_("rec1"), "x", dt.date(2026, 12, 1))
+    clinic.clear_notice(as_("adm"))
+    assert clinic.notice_now(as_("rec1")) is None
+
+
+def test_staff_admin_keeps_history(system, as_, store):
+    adm = as_("adm")
+    assert people.save_staff(adm, {"username": "newdoc", "name": "Ny Doktor", "title": "läkare",
+                                   "roles": ["caregiver"], "email": "ny@example.se"}) == "added"
+    intake.import_errands(system, jsonl(errand_line("1177-000001")))
+    errands.assign(as_("rec1"), "1177-000001", "newdoc")
+    people.set_active(adm, "newdoc", False)
+    row = store.conn.execute("SELECT active FROM staff WHERE username = 'newdoc'").fetchone()
+    assert row[0] == 0
+    assert store.conn.execute("SELECT assignee FROM errands").fetchone()[0] == "newdoc"  # history kept
+    with pytest.raises(InvalidInput, match="inte längre aktiv"):
+        errands.assign(as_("rec1"), "1177-000001", "newdoc", reassign=True)
+    with pytest.raises(InvalidInput):
+        people.save_staff(adm, {"username": "Bad Name", "name": "x", "title": "läkare", "roles": ["caregiver"]})
+    with pytest.raises(InvalidInput, match="dig själv"):
+        people.set_active(adm, "adm", False)
+    people.save_staff(adm, {"username": "doc1", "name": "Doris Doktor", "title": "läkare",
+                            "roles": ["caregiver"], "email": None})
+    assert store.conn.execute("SELECT email, email_notify FROM staff WHERE username = 'doc1'").fetchone()[:] == (None, 0)
+
+
+def test_roster_and_absences_by_hand(system, as_):
+    adm = as_("adm")
+    people.set_roster_day(adm, dt.date(2026, 11, 25), "rec2", ("doc1", "doc2"))
+    people.add_absence(adm, "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 27), "Kurs")
+    with as_("rec1").store.read() as conn:
+        t = people.today(conn, dt.date(2026, 11, 25))
+    assert (t.receiver, t.top_doctor, t.absent) == ("rec2", "doc2", {"doc1": "Kurs"})
+    with pytest.raises(InvalidInput, match="inte ärendemottagare"):
+        people.set_roster_day(adm, dt.date(2026, 11, 25), "doc1", ())
+    absence = people.absences(adm, dt.date(2026, 11, 1))[0]
+    people.remove_absence(adm, absence.id)
+    assert people.absences(adm, dt.date(2026, 11, 1)) == []
+    with pytest.raises(NotAllowed):
+        people.add_absence(as_("rec1"), "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 25), None)

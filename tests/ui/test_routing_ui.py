@@ -1,0 +1,132 @@
+"""Issue 5 on the dashboard: absence warnings (R4), templates in the reply form, flags, the notice,
+and the administrator's screens."""
+
+import datetime as dt
+
+from bcc_tui.services import clinic as settings_svc
+from bcc_tui.services import intake, people
+from bcc_tui.ui.screens.admin import AdminScreen
+from bcc_tui.ui.screens.forms import PartialReplyForm, ReplyForm
+from bcc_tui.ui.widgets.errand_table import ErrandTable
+from bcc_tui.ui.widgets.header import HeaderBar
+from tests.conftest import errand_line, jsonl
+from tests.ui.conftest import drive, settle
+
+
+def absent_doc1(system):
+    people.import_schedule(system, jsonl(
+        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
+        {"absent": "doc1", "from": "2026-11-25", "to": "2026-11-26", "reason": "Semester"}))
+
+
+def test_assigning_to_an_absent_doctor_warns_and_names_the_top_doctor(clinic, app_for, system):
+    absent_doc1(system)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "a", *"doris")
+        await pilot.pause()
+        warning = str(app.screen.query_one("#form-error").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        return warning
+
+    warning = drive(app, scenario)
+    assert "Doris Doktor är frånvarande idag (Semester). Överst på schemat: Dag Doktor." in warning
+    assert clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0] == "doc1"
+
+
+def test_partial_reply_for_an_absent_caregiver_offers_the_r4_text_and_records_the_doctor(clinic, app_for, system):
+    absent_doc1(system)
+    app = app_for(clinic, "rec1")  # 1177-000005 is assigned to doc1
+
+    async def scenario(pilot):
+        await pilot.press("tab")
+        await pilot.press("p")
+        form = app.screen
+        assert isinstance(form, PartialReplyForm)
+        text = form.query_one("#form-text").text
+        subtitle = str(form.query_one(".form-subtitle").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return text, subtitle
+
+    text, subtitle = drive(app, scenario)
+    assert "inte i tjänst" in text and "Doris Doktor är frånvarande idag" in subtitle and "Dag Doktor" in subtitle
+    ev = clinic.conn.execute("SELECT detail FROM events WHERE kind = 'partial_reply' ORDER BY id DESC").fetchone()[0]
+    assert '"consulted": "doc2"' in ev
+
+
+def test_reply_form_offers_filled_templates(clinic, app_for, as_):
+    adm = as_("adm")
+    settings_svc.save_template(adm, "Ring", "Hej {förnamn}, vi ringer dig. /{vårdgivare}", "kontakta_mig")
+    settings_svc.save_template(adm, "Recept", "Receptet är klart.", "fornya_recept")
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await pilot.press("r")
+        form = app.screen
+        assert isinstance(form, ReplyForm)
+        names = [n for n, _ in form.templates]
+        form.query_one("#form-template").value = form.templates[0][1]
+        await pilot.pause()
+        text = form.query_one("#form-text").text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return names, text
+
+    names, text = drive(app, scenario)
+    assert names == ["Ring"] and text == "Hej Elsa, vi ringer dig. /Doris Doktor"
+    reply = clinic.conn.execute("SELECT text FROM events WHERE kind = 'reply' ORDER BY id DESC").fetchone()[0]
+    assert reply.startswith("Hej Elsa, vi ringer dig.")
+
+
+def test_acute_errands_are_pinned_first_and_the_notice_is_in_the_header(clinic, app_for, system, as_):
+    intake.import_errands(system, jsonl(errand_line("1177-000077", message="Hon har feber igen.",
+                                                    received_at="2026-11-25T09:00:00+01:00")))
+    settings_svc.post_notice(as_("adm"), "Driftstopp i kväll 18–19", dt.date(2026, 11, 25))
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        header = str(app.screen.query_one(HeaderBar).render())
+        return table.order[0], str(table.get_cell("1177-000077", "mark")), header
+
+    first, mark, header = drive(app, scenario)
+    assert first == "1177-000077" and mark.startswith("✚")
+    assert "Driftstopp i kväll 18–19" in header
+
+
+def test_admin_edits_a_type_and_the_deadlines_move(clinic, app_for):
+    app = app_for(clinic, "adm")
+
+    async def scenario(pilot):
+        assert isinstance(app.screen, AdminScreen)
+        await pilot.press("down", "down", "down", "enter")  # fornya_recept
+        await pilot.press("tab", "backspace", "3", "ctrl+s")
+        await settle(pilot)
+        return [n.message for n in app._notifications]
+
+    messages = drive(app, scenario)
+    assert any("nytt förfallodatum" in m for m in messages)
+    assert clinic.conn.execute("SELECT business_days FROM errand_types WHERE code = 'fornya_recept'").fetchone()[0] == 3
+    assert clinic.conn.execute("SELECT due_date FROM errands WHERE ref = '1177-000001'").fetchone()[0] == "2026-11-30"
+
+
+def test_admin_form_shows_the_services_refusal(clinic, app_for):
+    app = app_for(clinic, "adm")
+
+    async def scenario(pilot):
+        app.screen.query_one("#admin-tabs").active = "tab-templates"
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-name").value = "Trasig"
+        form.query_one("#f-body").text = "Hej {namn}"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        return form.__class__.__name__, str(form.query_one("#form-error").render()), app.screen is form
+
+    name, error, still_open = drive(app, scenario)
+    assert still_open and "okänd platshållare {namn}" in error
