@@ -41,18 +41,34 @@ def staff_people(conn: Connection) -> list[Person]:
     return [person(r) for r in q.all_staff(conn)]
 
 
-def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
-    """Add or update staff; fields a line leaves out stay as stored. One transaction."""
-    roles.require_command(ctx.actor, "staff_import")
-    report = ImportReport()
-    parsed: list[tuple[int, validation.StaffLine]] = []
+def _parse(data: bytes, parse, report: ImportReport) -> list:
+    """Every line validated on its own: (number, parsed) for the good, the reason for the bad."""
+    parsed = []
     for number, obj in jsonl.lines(data):
         try:
             if isinstance(obj, InvalidInput):
                 raise obj
-            parsed.append((number, validation.staff_from_json(obj)))
+            parsed.append((number, parse(obj)))
         except InvalidInput as err:
             report.rejected.append((number, str(err)))
+    return parsed
+
+
+def _staff_fields(line: validation.StaffLine) -> dict:
+    """The columns a staff line sets; the fields it leaves out are not touched (§4.4)."""
+    fields = {"name": line.name, "title": line.title, "roles": " ".join(sorted(line.roles))}
+    for key in ("email", "email_notify", "medcontrol_responsible", "active"):
+        value = getattr(line, key)
+        if value is not None:
+            fields[key] = int(value) if isinstance(value, bool) else value
+    return fields
+
+
+def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
+    """Add or update staff; fields a line leaves out stay as stored. One transaction."""
+    roles.require_command(ctx.actor, "staff_import")
+    report = ImportReport()
+    parsed = _parse(data, validation.staff_from_json, report)
     seen: dict[str, int] = {}
     with ctx.change("admin_change") as conn:
         entries = []
@@ -61,11 +77,7 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
                 report.rejected.append((number, f"username: {line.username} står redan på rad {seen[line.username]}"))
                 continue
             seen[line.username] = number
-            fields = {"name": line.name, "title": line.title, "roles": " ".join(sorted(line.roles))}
-            for key in ("email", "email_notify", "medcontrol_responsible", "active"):
-                value = getattr(line, key)
-                if value is not None:
-                    fields[key] = int(value) if isinstance(value, bool) else value
+            fields = _staff_fields(line)
             outcome = q.upsert(conn, line.username, fields)
             if outcome == "same":
                 report.skipped += 1
@@ -83,14 +95,7 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     """Rosters and absences; a roster line changes only the day it names. One transaction."""
     roles.require_command(ctx.actor, "schedule_import")
     report = ImportReport()
-    parsed = []
-    for number, obj in jsonl.lines(data):
-        try:
-            if isinstance(obj, InvalidInput):
-                raise obj
-            parsed.append((number, validation.schedule_from_json(obj)))
-        except InvalidInput as err:
-            report.rejected.append((number, str(err)))
+    parsed = _parse(data, validation.schedule_from_json, report)
     with ctx.change("admin_change") as conn:
         staff = {r["username"]: r for r in q.all_staff(conn)}
         entries = []
@@ -188,11 +193,7 @@ def save_staff(ctx: Ctx, obj: dict) -> str:
     _admin(ctx, "ändra personallistan")
     clear_email = "email" in obj and obj["email"] is None  # an empty e-mail field removes the address
     line = validation.staff_from_json({k: v for k, v in obj.items() if not (k == "email" and v is None)})
-    fields = {"name": line.name, "title": line.title, "roles": " ".join(sorted(line.roles))}
-    for key in ("email", "email_notify", "medcontrol_responsible", "active"):
-        value = getattr(line, key)
-        if value is not None:
-            fields[key] = int(value) if isinstance(value, bool) else value
+    fields = _staff_fields(line)
     if clear_email:
         fields["email"] = None
         fields["email_notify"] = 0
