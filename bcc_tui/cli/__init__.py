@@ -126,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--acute-words", metavar="ORD,ORD", help="ordstammar, kommaseparerade")
     st.add_argument("--followup-days", type=int, metavar="N")
 
+    ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")
+    ho.add_argument("--note", metavar="TEXT", help="skriv en anteckning till nästa mottagare")
+
+    sa = sub.add_parser("stats", help="statistik för ärenden som kom in under perioden")
+    sa.add_argument("--from", dest="start", metavar="DATUM", help="från och med (standard: månadens första)")
+    sa.add_argument("--to", dest="end", metavar="DATUM", help="till och med (standard: idag)")
+    sa.add_argument("--csv", action="store_true", help="CSV med fast rubrikrad")
+    sa.add_argument("--deviations", action="store_true", help="ärenden som bröt mot regeln (avvikelser)")
+
     u = sub.add_parser("urgent", help="markera brådskande")
     u.add_argument("ref")
     u.add_argument("--off", action="store_true", help="ta bort markeringen")

@@ -13,7 +13,7 @@ from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import roles
 from bcc_tui.domain.validation import parse_date
-from bcc_tui.services import audit_log, clinic, errands, identity, intake, notify, outbound, people
+from bcc_tui.services import audit_log, clinic, errands, identity, intake, notify, outbound, people, reports
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings
@@ -326,10 +326,56 @@ def _settings(ctx: Ctx, args) -> int:
     return 0
 
 
+def _handover(ctx: Ctx, args) -> int:
+    if args.note is not None:
+        reports.add_note(ctx, args.note)
+        print("anteckningen sparad till nästa pass")
+        return 0
+    sys.stdout.write(reports.handover_markdown(reports.handover(ctx)))
+    return 0
+
+
+def _stats(ctx: Ctx, args) -> int:
+    start = parse_date(args.start, "--from") if args.start else None
+    end = parse_date(args.end, "--to") if args.end else None
+    report = reports.stats(ctx, start, end)
+    if args.csv:
+        sys.stdout.write(reports.deviations_csv(report) if args.deviations else reports.stats_csv(report))
+        return 0
+    if args.deviations:
+        print(f"Avvikelser {report.start} – {report.end}: {len(report.deviations)} ärenden bröt mot regeln")
+        for d in report.deviations:
+            first = _local(d.first_response_at) if d.first_response_at else "inget svar än"
+            print(f"{d.ref:<13} {e.type_name(d.type):<24} inkom {_local(d.received_at)}  förföll {d.due_date}  "
+                  f"första svar {first}  hos {d.assignee or '–'}")
+        return 0
+    print(f"Statistik för ärenden som kom in {report.start} – {report.end}")
+    print(f"{'TYP':<24} {'INKOM':>5} {'SVAR':>5} {'UTAN':>5} {'DELSV':>5} {'ÖPPNA':>5} {'I TID':>6} "
+          f"{'MEDIAN':>6} {'P90':>4}")
+    for st in [*report.by_type.values(), report.total]:
+        name = "Totalt" if st.type == "total" else e.type_name(st.type)
+        share = "–" if st.share_met is None else f"{st.share_met:.0%}"
+        med = "–" if st.median_days is None else f"{st.median_days:g}"
+        p90 = "–" if st.p90_days is None else f"{st.p90_days:g}"
+        print(f"{name:<24} {st.received:>5} {st.answered:>5} {st.closed_without_reply:>5} {st.partial_replies:>5} "
+              f"{st.open:>5} {share:>6} {med:>6} {p90:>4}")
+    reasons = report.total.without_reply_reasons
+    if reasons:
+        print("\nAvslutade utan svar, per orsak:")
+        for why, n in reasons.most_common():
+            print(f"  {n:>4}  {clean_line(why)}")
+    if report.load:
+        print("\nBelastning per vårdgivare (ärenden från perioden):")
+        for c in report.load:
+            print(f"  {c.username:<10} {c.assigned:>4} fördelade  {c.answered:>4} besvarade  {c.open:>4} öppna")
+    print(f"\n{len(report.deviations)} avvikelser (bröt mot regeln); se --deviations")
+    return 0
+
+
 _COMMANDS = {
     "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
     "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
     "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
     "check": _check, "outbound": _outbound, "outbox": _outbox, "template": _template, "types": _types,
-    "notice": _notice, "settings": _settings,
+    "notice": _notice, "settings": _settings, "handover": _handover, "stats": _stats,
 }

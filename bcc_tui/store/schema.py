@@ -190,7 +190,17 @@ CREATE TABLE templates (
 CREATE INDEX events_reply_actor ON events(kind, actor);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# Version 4: the shift handover's note from the outgoing receiver to the next.
+_V4 = """
+CREATE TABLE handover_notes (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL REFERENCES staff(username),
+    text TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 CURRENT = len(MIGRATIONS)
 
 

@@ -34,7 +34,9 @@ from bcc_tui.ui.screens.forms import (
 )
 from bcc_tui.ui.screens.admin import AdminScreen
 from bcc_tui.ui.screens.audit import AuditScreen
+from bcc_tui.ui.screens.handover import HandoverScreen
 from bcc_tui.ui.screens.help import HelpScreen
+from bcc_tui.ui.screens.stats import StatsScreen
 from bcc_tui.ui.widgets.header import HeaderBar
 
 CLOSED_PAGE = 100
@@ -53,6 +55,8 @@ class BccApp(App):
         Binding("n", "note", "Notera", id="note"),
         Binding("u", "urgent", "Brådsk.", id="urgent"),
         Binding("m", "remind", "Påminn", id="remind", show=False),
+        Binding("h", "handover", "Överlämning", id="handover", show=False),
+        Binding("s", "stats", "Statistik", id="stats", show=False),
         Binding("question_mark", "help", "Hjälp", id="help"),
         Binding("q", "quit", "Avsluta", id="quit"),
         Binding("f2", "admin", "Administration", id="admin", show=False),
@@ -393,6 +397,20 @@ class BccApp(App):
         on = not people.email_notify(self.ctx)
         self.perform("E-postavisering är nu " + ("på" if on else "av"), people.set_email_notify, on)
 
+    def action_handover(self) -> None:
+        if not self.ctx.actor.has(RECEIVER):
+            self.notify("Överlämningen är för ärendemottagare.", severity="error")
+            return
+        if not isinstance(self.screen, HandoverScreen) and not self.form_open:
+            self.push_screen(HandoverScreen())
+
+    def action_stats(self) -> None:
+        if not (self.ctx.actor.has(RECEIVER) or self.ctx.actor.has(ADMIN)):
+            self.notify("Statistiken är för ärendemottagare och administratörer.", severity="error")
+            return
+        if not isinstance(self.screen, StatsScreen) and not self.form_open:
+            self.push_screen(StatsScreen())
+
     def action_admin(self) -> None:
         if not self.ctx.actor.has(ADMIN):
             self.notify("Administrationen är bara för administratörer.", severity="error")
@@ -429,6 +447,8 @@ class BccApp(App):
              "Få e-post när ett ärende fördelas till dig", self.action_toggle_email),
             ("Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", self.screen_filter),
             ("Hjälp", "Tangenterna och rutinen i korthet (?)", self.action_help),
+            ("Överlämning", "Skiftbytet: försenat, idag, obesvarat, delsvar, akut (h)", self.action_handover),
+            ("Statistik och avvikelser", "Per ärendetyp, vårdgivare och vecka (s)", self.action_stats),
             ("Administration", "Ärendetyper, mallar, personal, schema, frånvaro, information (F2)", self.action_admin),
             ("Granskningslogg", "Vem har öppnat eller ändrat vad (F3)", self.action_audit),
         ):

@@ -31,6 +31,11 @@ def safe(text: str | None, style: str = "", *, one_line: bool = False) -> Text:
     return Text(clean_line(value) if one_line else clean(value), style=style)
 
 
+def parse_utc(text: str) -> dt.datetime:
+    """A stored RFC 3339 moment ('…Z') as an aware datetime."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(STOCKHOLM)
 

@@ -71,3 +71,9 @@ def test_admin_screens(snap_compare, demo_db, tab):
 
 def test_admin_form(snap_compare, demo_db):
     assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=steps("down", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key", ["h", "s"])
+def test_handover_and_stats_screens(snap_compare, demo_db, key, size):
+    assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps(key))

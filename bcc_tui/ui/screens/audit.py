@@ -3,7 +3,6 @@ patient's errand, and when. Reading it is itself logged, with its filter."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from rich.text import Text
@@ -69,7 +68,7 @@ class AuditScreen(Screen):
         for r in rows:
             style = "bold red" if r.outcome == "refused" else ""
             table.add_row(
-                Text(render.local(dt.datetime.fromisoformat(r.at.replace("Z", "+00:00"))).strftime("%Y-%m-%d %H:%M")),
+                Text(render.local(render.parse_utc(r.at)).strftime("%Y-%m-%d %H:%M")),
                 Text(r.actor), Text(ACTIONS.get(r.action, r.action)),
                 Text(r.ref or "–"), Text(r.personnummer or "–"), Text(r.outcome, style=style),
                 render.safe(r.detail, one_line=True),

@@ -279,8 +279,9 @@ class NoteForm(_TextForm):
     TITLE_TEXT = "Intern anteckning"
     HINT = "ctrl+s: spara · esc: avbryt"
 
-    def __init__(self, ref: str, **kwargs) -> None:
-        super().__init__(ref, Text("Syns bara för personalen; skickas aldrig till patienten.", style="dim"), **kwargs)
+    def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs) -> None:
+        super().__init__(ref, Text(subtitle_text or "Syns bara för personalen; skickas aldrig till patienten.",
+                                   style="dim"), **kwargs)
 
 
 @dataclass(frozen=True)

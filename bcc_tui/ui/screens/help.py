@@ -21,6 +21,8 @@ KEYS = [
     ("m", "påminn handläggaren (när ärendet snart ska vara besvarat eller är försenat)"),
     ("tab / shift+tab", "byt ruta: Ofördelade, Fördelade, Avslutade"),
     ("/", "filtrera på ärende, patient, personnummer, ämne eller handläggare"),
+    ("h", "överlämning vid skiftbyte: gå igenom listan, enter öppnar, w skriver till nästa pass"),
+    ("s", "statistik och avvikelser; [ och ] byter månad"),
     ("esc", "tillbaka / avbryt / rensa filter"),
     ("ctrl+p", "kommandopaletten: alla åtgärder"),
     ("F2", "administration (administratörer): ärendetyper, mallar, personal, schema, frånvaro, information"),

@@ -1,0 +1,161 @@
+"""Statistics and deviations (R8), as pure arithmetic over the errands of a period.
+
+Definitions (also in docs/statistics.md):
+- received: errands whose arrival day (Europe/Stockholm) lies in the period;
+- answered: closed with a reply; closed without reply: closed with a reason (counted per reason);
+- partial replies: errands that got at least one partial reply (the automatic one included);
+- met / breached: the rule is settled by the first partial reply, reply or close — met when that
+  came on or before the due date; an open errand past its due date has breached already; an open
+  errand not yet due is undecided and counts in neither;
+- share met: met / (met + breached);
+- time to first response: business days from the arrival day to the first response's day
+  (0 = the same day); median and 90th percentile (nearest rank) over the errands that have one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from bcc_tui.domain.business_days import business_days_between
+
+
+@dataclass(frozen=True)
+class StatErrand:
+    ref: str
+    type: str
+    received_at: dt.datetime
+    received_on: dt.date
+    due_date: dt.date
+    status: str
+    close_kind: str | None
+    close_reason: str | None
+    first_response_on: dt.date | None
+    first_response_at: dt.datetime | None
+    assignee: str | None
+    responded_by: str | None
+    partial_replies: int
+
+    def outcome(self, today: dt.date) -> str | None:
+        """'met', 'breached' or None (open and not yet due)."""
+        if self.first_response_on is not None:
+            return "met" if self.first_response_on <= self.due_date else "breached"
+        if today > self.due_date:
+            return "breached"
+        return None
+
+    @property
+    def response_days(self) -> int | None:
+        if self.first_response_on is None:
+            return None
+        return business_days_between(self.received_on, self.first_response_on)
+
+
+def percentile(values: list[int], p: float) -> float | None:
+    """Nearest-rank percentile; the median of an even count is the mean of the middle two."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    if p == 50:
+        mid = len(ordered) // 2
+        return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return float(ordered[rank - 1])
+
+
+@dataclass
+class TypeStats:
+    type: str
+    received: int = 0
+    answered: int = 0
+    closed_without_reply: int = 0
+    without_reply_reasons: Counter = field(default_factory=Counter)
+    partial_replies: int = 0
+    met: int = 0
+    breached: int = 0
+    open: int = 0
+    response_days: list[int] = field(default_factory=list)
+
+    @property
+    def share_met(self) -> float | None:
+        decided = self.met + self.breached
+        return self.met / decided if decided else None
+
+    @property
+    def median_days(self) -> float | None:
+        return percentile(self.response_days, 50)
+
+    @property
+    def p90_days(self) -> float | None:
+        return percentile(self.response_days, 90)
+
+
+@dataclass
+class CaregiverLoad:
+    username: str
+    assigned: int = 0  # errands of the period held by this person
+    answered: int = 0  # of those, replied by them
+    open: int = 0
+
+
+@dataclass
+class Report:
+    start: dt.date
+    end: dt.date
+    by_type: dict[str, TypeStats]
+    total: TypeStats
+    load: list[CaregiverLoad]
+    weeks: list[tuple[str, int]]  # ISO week label, errands received
+    deviations: list[StatErrand]
+
+
+def compute(errands: list[StatErrand], start: dt.date, end: dt.date, today: dt.date,
+            type_order: list[str]) -> Report:
+    by_type = {t: TypeStats(t) for t in type_order}
+    total = TypeStats("total")
+    load: dict[str, CaregiverLoad] = {}
+    weeks: dict[tuple[int, int], int] = defaultdict(int)
+    deviations = []
+    for e in errands:
+        stats = by_type.setdefault(e.type, TypeStats(e.type))
+        for s in (stats, total):
+            s.received += 1
+            if e.status == "closed" and e.close_kind == "reply":
+                s.answered += 1
+            elif e.status == "closed":
+                s.closed_without_reply += 1
+                s.without_reply_reasons[e.close_reason or "(ingen orsak)"] += 1
+            else:
+                s.open += 1
+            if e.partial_replies:
+                s.partial_replies += 1
+            outcome = e.outcome(today)
+            if outcome == "met":
+                s.met += 1
+            elif outcome == "breached":
+                s.breached += 1
+            if e.response_days is not None:
+                s.response_days.append(e.response_days)
+        if e.outcome(today) == "breached":
+            deviations.append(e)
+        if e.assignee:
+            person = load.setdefault(e.assignee, CaregiverLoad(e.assignee))
+            person.assigned += 1
+            if e.status == "closed" and e.responded_by == e.assignee and e.close_kind == "reply":
+                person.answered += 1
+            if e.status != "closed":
+                person.open += 1
+        year, week, _ = e.received_on.isocalendar()
+        weeks[(year, week)] += 1
+    # Every week of the period, empty ones included, so the chart's gaps are real.
+    labels = []
+    day = start - dt.timedelta(days=start.weekday())
+    while day <= end:
+        year, week, _ = day.isocalendar()
+        labels.append((f"v{week}", weeks.get((year, week), 0)))
+        day += dt.timedelta(days=7)
+    deviations.sort(key=lambda e: (e.received_at, e.ref))
+    return Report(start, end, by_type, total, sorted(load.values(), key=lambda c: (-c.assigned, c.username)),
+                  labels, deviations)

@@ -1,0 +1,29 @@
+"""Queries behind statistics, deviations and the shift handover."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def period(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
+    """The errands that arrived from `start` to `end` (local dates, inclusive), with what the
+    statistics need from their events."""
+    return conn.execute(
+        "SELECT x.ref, x.type, x.received_at, x.received_on, x.due_date, x.status, x.close_kind,"
+        " x.first_response_on, x.first_response_at, x.assignee,"
+        " (SELECT text FROM events WHERE errand_id = x.id AND kind = 'close' ORDER BY id DESC LIMIT 1) AS close_reason,"
+        " (SELECT actor FROM events WHERE errand_id = x.id AND kind = 'reply' ORDER BY id DESC LIMIT 1) AS responded_by,"
+        " (SELECT count(*) FROM events WHERE errand_id = x.id AND kind = 'partial_reply') AS partial_replies"
+        " FROM errands x WHERE x.received_on BETWEEN ? AND ? ORDER BY x.received_at, x.id",
+        (start, end),
+    ).fetchall()
+
+
+def add_note(conn: sqlite3.Connection, at: str, author: str, text: str) -> None:
+    conn.execute("INSERT INTO handover_notes (at, author, text) VALUES (?, ?, ?)", (at, author, text))
+
+
+def last_note(conn: sqlite3.Connection) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT n.*, s.name FROM handover_notes n LEFT JOIN staff s ON s.username = n.author"
+        " ORDER BY n.id DESC LIMIT 1").fetchone()

@@ -1,0 +1,146 @@
+"""Statistics and deviations (s, R8): per errand type, per caregiver, week by week, and the
+errands that breached the rule — for the period's arrivals; [ and ] move a month."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain.errors import BccError
+from bcc_tui.services import reports
+from bcc_tui.ui import render
+from bcc_tui.ui.widgets.header import HeaderBar
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{v:.0%}"
+
+
+def _days(v: float | None) -> str:
+    return "–" if v is None else f"{v:g}"
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    start = day.replace(day=1)
+    nxt = (start + dt.timedelta(days=32)).replace(day=1)
+    return start, nxt - dt.timedelta(days=1)
+
+
+class StatsScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Tillbaka", id="stats_back"),
+        Binding("left_square_bracket", "month(-1)", "Föreg. månad", id="stats_prev"),
+        Binding("right_square_bracket", "month(1)", "Nästa månad", id="stats_next"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.start, self.end = reports.default_period(self.app.ctx.today())
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(self.app.ctx.actor, id="header")
+        with VerticalScroll(id="stats"):
+            yield Static(id="stats-title", classes="stats-title")
+            yield DataTable(id="stats-types", cursor_type="row", zebra_stripes=True, show_cursor=False)
+            yield Static(id="stats-reasons", classes="stats-block")
+            yield Static(id="stats-weeks", classes="stats-block")
+            yield Static(Text("Belastning per vårdgivare", style="bold underline"), classes="stats-block")
+            yield DataTable(id="stats-load", cursor_type="row", zebra_stripes=True, show_cursor=False)
+            yield Static(id="stats-dev-title", classes="stats-block")
+            yield DataTable(id="stats-deviations", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        header = self.query_one(HeaderBar)
+        header.set_time(self.app.ctx.now())
+        if getattr(self.app, "last_data", None) is not None:
+            header.set_roster(self.app.last_data.today, self.app.last_data.names)
+        self.load()
+        self.query_one("#stats").focus()
+
+    def tick(self, now) -> None:
+        self.query_one(HeaderBar).set_time(now)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_month(self, step: int) -> None:
+        anchor = self.start + dt.timedelta(days=15 + 31 * step) if step else self.start
+        self.start, end = month_bounds(anchor)
+        self.end = min(end, self.app.ctx.today()) if end >= self.app.ctx.today() else end
+        if self.start > self.app.ctx.today():
+            self.start, self.end = reports.default_period(self.app.ctx.today())
+        self.load()
+
+    def load(self) -> None:
+        try:
+            report = reports.stats(self.app.ctx, self.start, self.end)
+        except BccError as err:
+            self.app.notify(str(err), severity="error")
+            return
+        self.query_one("#stats-title", Static).update(Text.assemble(
+            ("Statistik ", "bold"), (f"för ärenden som kom in {report.start} – {report.end}", ""),
+            ("  [ ] byter månad · Median/P90: vardagar till första svar", "dim")))
+        t = self.query_one("#stats-types", DataTable)
+        t.clear(columns=True)
+        wide = self.size.width >= 110
+        for label, width in (("Typ", 24 if wide else 14), ("Inkom", 5), ("Svar", 5), ("Utan", 5), ("Delsv", 5),
+                             ("Öppna", 5), ("I tid", 5), ("Median", 6), ("P90", 4)):
+            t.add_column(label, width=width)
+        for s in [*report.by_type.values(), report.total]:
+            style = "bold" if s.type == "total" else ""
+            name = "Totalt" if s.type == "total" else (e.type_name(s.type) if wide else e.type_short(s.type))
+            t.add_row(*(Text(str(v), style=style) for v in (
+                name, s.received, s.answered,
+                s.closed_without_reply, s.partial_replies, s.open, _pct(s.share_met),
+                _days(s.median_days), _days(s.p90_days))))
+        reasons = Text()
+        reasons.append("Avslutade utan svar, per orsak\n", style="bold underline")
+        for why, n in report.total.without_reply_reasons.most_common():
+            reasons.append(f"{n:>4}  ")
+            reasons.append_text(render.safe(why, one_line=True))
+            reasons.append("\n")
+        if not report.total.without_reply_reasons:
+            reasons.append("Inga.\n", style="dim")
+        self.query_one("#stats-reasons", Static).update(reasons)
+        chart = Text()
+        chart.append("Inkomna ärenden per vecka\n", style="bold underline")
+        top = max((n for _, n in report.weeks), default=0) or 1
+        for label, n in report.weeks:
+            chart.append(f"{label:>4} ")
+            chart.append("█" * round(40 * n / top), style="cyan")
+            chart.append(f" {n}\n")
+        self.query_one("#stats-weeks", Static).update(chart)
+        load = self.query_one("#stats-load", DataTable)
+        load.clear(columns=True)
+        for label, width in (("Vårdgivare", 22), ("Fördelade", 9), ("Besvarade", 9), ("Öppna", 6)):
+            load.add_column(label, width=width)
+        names = self.app.last_data.names if getattr(self.app, "last_data", None) else {}
+        for c in report.load:
+            load.add_row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open))
+        self.query_one("#stats-dev-title", Static).update(Text.assemble(
+            (f"Avvikelser: {len(report.deviations)} ärenden bröt mot regeln", "bold underline"),
+            ("  (för rapport i MedControl PRO)", "dim")))
+        dev = self.query_one("#stats-deviations", DataTable)
+        dev.clear(columns=True)
+        for label, width in (("Ärende", 11), ("Typ", 14), ("Inkom", 12), ("Förföll", 10), ("Första svar", 12),
+                             ("Vd", 3), ("Handläggare", 12)):
+            dev.add_column(label, width=width)
+        for d in report.deviations:
+            dev.add_row(d.ref, e.type_short(d.type), render.short_moment(d.received_at), d.due_date.isoformat(),
+                        render.short_moment(d.first_response_at) if d.first_response_at else "inget än",
+                        "" if d.response_days is None else str(d.response_days),
+                        render.person_short(d.assignee, names), key=d.ref)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "stats-deviations" and self.app.ctx.actor.has("receiver"):
+            event.stop()
+            self.app.open_errand(event.row_key.value)
