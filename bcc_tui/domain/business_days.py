@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 WEEKDAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
@@ -39,7 +37,9 @@ def short_date(day: dt.date) -> str:
 
 
 @lru_cache(maxsize=None)
-def _holidays() -> holidays.HolidayBase:
+def _holidays():
+    import holidays  # imported on first use: the calendar is needed after start-up, not for it
+
     return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
 
 
@@ -105,6 +105,7 @@ class Due:
         return "; ".join(parts) + "."
 
 
+@lru_cache(maxsize=4096)
 def due_date(arrived: dt.date, days: int = 2) -> Due:
     """The due date of an errand that arrived on local date `arrived`, with its explanation."""
     due = add_business_days(arrived, days)

@@ -23,7 +23,7 @@ from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 
 # Lines per write transaction: long enough to be fast, short enough not to starve other writers.
-BATCH = 500
+BATCH = 2000
 
 CLINIC_AUTHOR = ("Barncancercentrum", "Automatiskt svar")
 
@@ -71,9 +71,10 @@ def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeRep
         stems = clinic.acute_stems(conn)
         now = ctx.now_text()
         entries = []
+        known = q.hashes_by_ref(conn, [new.ref for _, new in batch])
         for number, new in batch:
             digest = hashlib.sha256(new.canonical().encode("utf-8")).hexdigest()
-            stored = q.hash_by_ref(conn, new.ref)
+            stored = known.get(new.ref)
             if stored == digest:
                 report.skipped += 1
                 continue
@@ -81,6 +82,7 @@ def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeRep
                 report.rejected.append((number, f"ref: {new.ref} finns redan med annat innehåll"))
                 continue
             _insert(conn, ctx, new, digest, days.get(new.type, 2), now, stems)
+            known[new.ref] = digest  # a repeat later in the same batch is then a duplicate
             entries.append(ctx.entry("import", new.ref, new.personnummer))
             report.added += 1
             report.added_refs.append(new.ref)

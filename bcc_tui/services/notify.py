@@ -9,12 +9,8 @@ the receiving side recognise the repeat.
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
-import socket
 import uuid
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import format_datetime
 from sqlite3 import Connection, Row
 
 from bcc_tui.domain.errors import Busy
@@ -66,7 +62,10 @@ class Delivery:
     error: str | None = None
 
 
-def _message(row: Row, sender: str, now: dt.datetime) -> EmailMessage:
+def _message(row: Row, sender: str, now: dt.datetime):
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = row["address"]
@@ -80,6 +79,9 @@ def _message(row: Row, sender: str, now: dt.datetime) -> EmailMessage:
 
 def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 50) -> Delivery:
     """Send what is due. Never raises for a down server or a busy database: the mail waits."""
+    import smtplib
+    import socket
+
     result = Delivery()
     if config is None:
         return result

@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from bcc_tui.domain.errors import Busy, Conflict, InvalidInput
 
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -43,7 +41,6 @@ class Store:
             raise InvalidInput(f"kan inte öppna databasen {self.path}: {err}") from None
         conn.row_factory = sqlite3.Row
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         # One lock around the connection: a dashboard's worker thread and its UI thread share it.
         self._lock = threading.RLock()
         try:
@@ -56,6 +53,14 @@ class Store:
             raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {err}") from None
         except sqlite3.DatabaseError as err:
             raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {err}") from None
+
+    @property
+    def db(self):
+        """The same connection through sqlite-utils, for tools and introspection (imported on use:
+        the command line and the dashboard start without it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
         self.conn.close()

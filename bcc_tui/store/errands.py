@@ -29,9 +29,14 @@ def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM errands WHERE ref = ?", (ref,)).fetchone()
 
 
-def hash_by_ref(conn: sqlite3.Connection, ref: str) -> str | None:
-    row = conn.execute("SELECT content_hash FROM errands WHERE ref = ?", (ref,)).fetchone()
-    return row[0] if row else None
+def hashes_by_ref(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
+    """The stored content hash of each of `refs` that exists (one query for a whole batch)."""
+    out: dict[str, str] = {}
+    for i in range(0, len(refs), 500):
+        part = refs[i:i + 500]
+        out.update(conn.execute(
+            f"SELECT ref, content_hash FROM errands WHERE ref IN ({', '.join('?' for _ in part)})", part).fetchall())
+    return out
 
 
 def update(conn: sqlite3.Connection, errand_id: int, expected_version: int, **fields: Any) -> None:
@@ -69,10 +74,14 @@ def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 
 def _where(status, assignee, involved, search, statuses=None) -> tuple[str, list]:
     where, args = [], []
-    if status:
+    if status == "closed":
+        where.append("status = 'closed'")  # a literal, so the partial index errands_closed applies
+    elif status:
         where.append("status = ?")
         args.append(status)
     if statuses:
+        if "closed" not in statuses:
+            where.append("status <> 'closed'")  # a literal, so the partial index errands_open applies
         where.append(f"status IN ({', '.join('?' for _ in statuses)})")
         args += list(statuses)
     if assignee:
@@ -127,10 +136,11 @@ def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[s
     out: dict[str, tuple[str, str]] = {}
     for chunk in range(0, len(pnrs), 500):
         part = pnrs[chunk:chunk + 500]
+        # CROSS JOIN keeps the patient index outermost: the few patients, then their events.
         rows = conn.execute(
-            "SELECT x.personnummer, ev.actor, max(ev.at) AS at FROM events ev"
-            " JOIN errands x ON x.id = ev.errand_id"
-            f" WHERE ev.kind = 'reply' AND x.personnummer IN ({', '.join('?' for _ in part)})"
+            "SELECT x.personnummer, ev.actor, max(ev.at) AS at FROM errands x"
+            " CROSS JOIN events ev ON ev.errand_id = x.id"
+            f" WHERE x.personnummer IN ({', '.join('?' for _ in part)}) AND ev.kind = 'reply'"
             " GROUP BY x.personnummer",
             part,
         ).fetchall()

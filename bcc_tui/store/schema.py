@@ -200,7 +200,15 @@ CREATE TABLE handover_notes (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+# Version 5: the closed pane pages newest first straight from an index (no sort of the history).
+_V5 = """
+DROP INDEX errands_closed;
+CREATE INDEX errands_closed ON errands(closed_at DESC, id DESC) WHERE status = 'closed';
+DROP INDEX errands_open;
+CREATE INDEX errands_open ON errands(status, urgent DESC, due_date, received_at) WHERE status <> 'closed';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 CURRENT = len(MIGRATIONS)
 
 

@@ -8,6 +8,7 @@ open, and an automatic refresh is never an audited read.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -20,8 +21,7 @@ from textual.screen import ModalScreen, Screen
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import ADMIN, AUDITOR, CAREGIVER, RECEIVER
-from bcc_tui.services import clinic, errands, notify, people
-from bcc_tui.services.notify import MailConfig
+from bcc_tui.services import clinic, errands, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
@@ -29,17 +29,27 @@ from bcc_tui.store.db import Store
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
-from bcc_tui.ui.screens.forms import (
-    AssignForm, CloseForm, NoteForm, PartialReplyForm, ReplyForm,
-)
-from bcc_tui.ui.screens.admin import AdminScreen
-from bcc_tui.ui.screens.audit import AuditScreen
-from bcc_tui.ui.screens.handover import HandoverScreen
-from bcc_tui.ui.screens.help import HelpScreen
-from bcc_tui.ui.screens.stats import StatsScreen
 from bcc_tui.ui.widgets.header import HeaderBar
 
-CLOSED_PAGE = 100
+# Screens and forms that the first paint does not need are imported when first used: the
+# dashboard's start-up is measured against a bare Textual app (docs/performance.md).
+_LAZY = {
+    "AssignForm": "forms", "CloseForm": "forms", "NoteForm": "forms", "PartialReplyForm": "forms",
+    "ReplyForm": "forms", "AdminScreen": "admin", "AuditScreen": "audit", "HandoverScreen": "handover",
+    "HelpScreen": "help", "StatsScreen": "stats",
+}
+
+
+def screen_class(name: str) -> type:
+    from importlib import import_module
+
+    return getattr(import_module(f"bcc_tui.ui.screens.{_LAZY[name]}"), name)
+
+
+def _showing(screen, name: str) -> bool:
+    return type(screen).__name__ == name
+
+CLOSED_PAGE = 50
 ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind"}
 DELIVERY_INTERVAL = 3.0
 
@@ -64,7 +74,7 @@ class BccApp(App):
     ]
 
     def __init__(self, ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
-                 mail: MailConfig | None = None) -> None:
+                 mail: "MailConfig | None" = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.mail = mail
@@ -80,6 +90,24 @@ class BccApp(App):
         self._pending = False
         self._detail_ref: str | None = None
         self.loads = 0  # completed loads, for tests and the benchmark
+        # The first load starts now, in parallel with Textual's own start-up.
+        self._first: list = []
+        self._prefetch = None
+        if ctx.actor.has(RECEIVER) or ctx.actor.has(CAREGIVER):
+            self._prefetch = threading.Thread(target=self._fetch_first, daemon=True)
+            self._prefetch.start()
+
+    def _fetch_first(self) -> None:
+        try:
+            errands.log_list(self.ctx, "dashboard")  # opening the dashboard is a list a person started
+        except BccError:
+            pass
+        try:
+            # Seen after our own audit row, so that row does not count as someone else's change.
+            self._version = self.reader.data_version()
+            self._first.append(errands.panes(self.reader_ctx, closed_limit=self.closed_limit))
+        except BccError as err:
+            self._first.append(err)
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -91,7 +119,7 @@ class BccApp(App):
             # Administrators and auditors do not read patients' errands: they keep the settings
             # and review the log.
             self.dashboard = None
-            self.push_screen(AdminScreen() if actor.has(ADMIN) else AuditScreen())
+            self.push_screen(screen_class("AdminScreen")() if actor.has(ADMIN) else screen_class("AuditScreen")())
             self.set_interval(1, self.tick_clock)
             notice = clinic.notice_now(self.ctx)
             if notice:
@@ -99,17 +127,27 @@ class BccApp(App):
             return
         self.dashboard = DashboardScreen(self.ctx.actor)
         self.push_screen(self.dashboard)
-        try:
-            errands.log_list(self.ctx, "dashboard")  # opening the dashboard is a list a person started
-        except Busy:
-            pass
-        self._version = self.reader.data_version()
-        self.load()
+        if self._prefetch is None:
+            self._version = self.reader.data_version()
+        # The prefetch has usually finished by now: fill the panes before the first frame, so the
+        # screen is laid out once, with its rows.
+        self.call_after_refresh(self._first_fill)
         self.set_interval(self.poll_interval, self.poll)
         self.set_interval(1, self.tick_clock)
         self.set_interval(30, self.tick_rows)
         if self.open_ref:
             self.call_after_refresh(self.open_errand, self.open_ref)
+
+    def _first_fill(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch.join(timeout=1.0)
+            if not self._prefetch.is_alive():
+                self._prefetch = None
+                first = self._first.pop() if self._first else None
+                if first is not None and not isinstance(first, BccError):
+                    self.apply(first, None)
+                    return
+        self.load()
 
     def on_unmount(self) -> None:
         self.reader.close()
@@ -141,6 +179,13 @@ class BccApp(App):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch.join()
+            self._prefetch = None
+            first = self._first.pop() if self._first else None
+            if first is not None and not isinstance(first, BccError):
+                self.call_from_thread(self.apply, first, None)
+                return
         try:
             data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
             detail = None
@@ -179,6 +224,8 @@ class BccApp(App):
 
     @work(thread=True, exclusive=True, group="mail")
     def deliver_mail(self) -> None:
+        from bcc_tui.services import notify
+
         notify.deliver(self.reader, self.ctx.clock, self.mail)
 
     def tick_rows(self) -> None:
@@ -248,8 +295,24 @@ class BccApp(App):
             self.request_reload()
             return False
         self.notify(done)
-        self.request_reload()
+        self.reload_now()
         return True
+
+    def reload_now(self) -> None:
+        """After the person's own change: show it at once, not after a worker's round trip."""
+        if self.dashboard is None or self.form_open:
+            self.request_reload()
+            return
+        try:
+            data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
+            detail = None
+            if self._detail_ref:
+                detail = errands.show_errand(self.reader_ctx, self._detail_ref, audited=False)
+        except BccError:
+            self.request_reload()
+            return
+        self._version = self.reader.data_version()
+        self.apply(data, detail)
 
     def _target(self) -> ErrandSummary | None:
         s = self.current()
@@ -294,7 +357,7 @@ class BccApp(App):
 
         current = self.last_data.names.get(s.assignee, s.assignee) if s.assignee and self.last_data else s.assignee
         top = self._top_doctor_name()
-        self.push_screen(AssignForm(s.ref, choices, reassign=reassign, current=s.assignee,
+        self.push_screen(screen_class("AssignForm")(s.ref, choices, reassign=reassign, current=s.assignee,
                                     current_name=current, top_doctor=top, context=self._errand_line(s)), done)
 
     def _top_doctor_name(self) -> str | None:
@@ -332,7 +395,7 @@ class BccApp(App):
             filled = clinic.templates_for(self.ctx, s.ref)
         except BccError:
             filled = []
-        self.push_screen(ReplyForm(s.ref, signature, filled, warning=self._absence_warning(s),
+        self.push_screen(screen_class("ReplyForm")(s.ref, signature, filled, warning=self._absence_warning(s),
                                    context=self._errand_line(s)), done)
 
     def action_partial_reply(self) -> None:
@@ -352,7 +415,7 @@ class BccApp(App):
                 self.perform(f"Delsvar skickat för {s.ref}", errands.partial_reply, s.ref, result.text,
                              consulted=result.consulted, expected_version=s.version)
 
-        self.push_screen(PartialReplyForm(s.ref, doctors, top, warning=self._absence_warning(s),
+        self.push_screen(screen_class("PartialReplyForm")(s.ref, doctors, top, warning=self._absence_warning(s),
                                           context=self._errand_line(s)), done)
 
     def action_close_errand(self) -> None:
@@ -365,7 +428,7 @@ class BccApp(App):
                 self.perform(f"{s.ref} avslutat utan svar", errands.close, s.ref, result.reason,
                              documented=result.documented, expected_version=s.version)
 
-        self.push_screen(CloseForm(s.ref, context=self._errand_line(s)), done)
+        self.push_screen(screen_class("CloseForm")(s.ref, context=self._errand_line(s)), done)
 
     def action_note(self) -> None:
         s = self._target()
@@ -376,7 +439,7 @@ class BccApp(App):
             if result is not None:
                 self.perform(f"Anteckning sparad för {s.ref}", errands.note, s.ref, result.text)
 
-        self.push_screen(NoteForm(s.ref, context=self._errand_line(s)), done)
+        self.push_screen(screen_class("NoteForm")(s.ref, context=self._errand_line(s)), done)
 
     def action_urgent(self) -> None:
         s = self._target()
@@ -401,33 +464,33 @@ class BccApp(App):
         if not self.ctx.actor.has(RECEIVER):
             self.notify("Överlämningen är för ärendemottagare.", severity="error")
             return
-        if not isinstance(self.screen, HandoverScreen) and not self.form_open:
-            self.push_screen(HandoverScreen())
+        if not _showing(self.screen, "HandoverScreen") and not self.form_open:
+            self.push_screen(screen_class("HandoverScreen")())
 
     def action_stats(self) -> None:
         if not (self.ctx.actor.has(RECEIVER) or self.ctx.actor.has(ADMIN)):
             self.notify("Statistiken är för ärendemottagare och administratörer.", severity="error")
             return
-        if not isinstance(self.screen, StatsScreen) and not self.form_open:
-            self.push_screen(StatsScreen())
+        if not _showing(self.screen, "StatsScreen") and not self.form_open:
+            self.push_screen(screen_class("StatsScreen")())
 
     def action_admin(self) -> None:
         if not self.ctx.actor.has(ADMIN):
             self.notify("Administrationen är bara för administratörer.", severity="error")
             return
-        if not isinstance(self.screen, AdminScreen) and not self.form_open:
-            self.push_screen(AdminScreen())
+        if not _showing(self.screen, "AdminScreen") and not self.form_open:
+            self.push_screen(screen_class("AdminScreen")())
 
     def action_audit(self) -> None:
         if not (self.ctx.actor.has(ADMIN) or self.ctx.actor.has(AUDITOR)):
             self.notify("Granskningsloggen är för administratörer och granskare.", severity="error")
             return
-        if not isinstance(self.screen, AuditScreen) and not self.form_open:
-            self.push_screen(AuditScreen())
+        if not _showing(self.screen, "AuditScreen") and not self.form_open:
+            self.push_screen(screen_class("AuditScreen")())
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        if not _showing(self.screen, "HelpScreen"):
+            self.push_screen(screen_class("HelpScreen")())
 
     def screen_filter(self) -> None:
         if hasattr(self.screen, "action_filter"):
@@ -456,6 +519,6 @@ class BccApp(App):
 
 
 def make_app(ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
-             mail: MailConfig | None = None) -> BccApp:
+             mail: "MailConfig | None" = None) -> BccApp:
     """The factory the command line and the tests share."""
     return BccApp(ctx, open_ref=open_ref, poll_interval=poll_interval, mail=mail)

@@ -119,21 +119,27 @@ class ErrandTable(DataTable):
         self.has_more = has_more
         new_order = [s.ref for s in rows]
         new = {s.ref: s for s in rows}
-        if new_order == self.order:
-            for s in rows:
-                old = self.rows_by_ref.get(s.ref)
-                if old != s:
-                    for (key, _, _), cell in zip(self._columns(), self._cells(s, now)):
-                        self.update_cell(s.ref, key, cell)
-            self.rows_by_ref = new
-            return
-        keep, keep_index = self.current_ref, self.cursor_row
-        self.clear(columns=False)
+        keep = self.current_ref
+        keep_index = self.cursor_row
+        # Touch only what changed: rows that left, rows that came, cells that differ; then put
+        # the rows in order. A live refresh never rebuilds the table.
+        for ref in [r for r in self.order if r not in new]:
+            self.remove_row(ref)
         for s in rows:
-            self.add_row(*self._cells(s, now), key=s.ref)
+            old = self.rows_by_ref.get(s.ref)
+            if old is None:
+                self.add_row(*self._cells(s, now), key=s.ref)
+            elif old != s:
+                for (key, _, _), cell in zip(self._columns(), self._cells(s, now)):
+                    self.update_cell(s.ref, key, cell)
+        present = [r for r in self.order if r in new] + [r for r in new_order if r not in self.rows_by_ref]
+        if present != new_order:
+            position = {ref: i for i, ref in enumerate(new_order)}
+            self.sort("ref", key=lambda cell: position[cell.plain])
         self.order, self.rows_by_ref = new_order, new
         if keep in new:
-            self.move_cursor(row=new_order.index(keep), animate=False, scroll=True)
+            if new_order.index(keep) != self.cursor_row:
+                self.move_cursor(row=new_order.index(keep), animate=False, scroll=True)
         elif new_order:
             self.move_cursor(row=min(keep_index, len(new_order) - 1), animate=False)
 
