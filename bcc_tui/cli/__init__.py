@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--limit", type=int, metavar="N", help="högst N rader (nyast först)")
 
     sub.add_parser("check", help="kontrollera databasen och granskningsloggens kedja")
+    bk = sub.add_parser("backup", help="en kontrollerad kopia av databasen, även medan andra skriver")
+    bk.add_argument("dest", metavar="MÅL", help="fil eller mapp")
 
     ob = sub.add_parser("outbound", help="svar på väg till 1177")
     obs = ob.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=_Parser)

@@ -372,10 +372,22 @@ def _stats(ctx: Ctx, args) -> int:
     return 0
 
 
+def _backup(ctx: Ctx, args) -> int:
+    from bcc_tui.services.backup import backup
+
+    try:
+        info = backup(ctx, args.dest)
+    except OSError as err:
+        raise InvalidInput(f"kan inte skriva säkerhetskopian: {err.strerror or err}") from None
+    print(f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad")
+    return 0
+
+
 _COMMANDS = {
     "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
     "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
     "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
     "check": _check, "outbound": _outbound, "outbox": _outbox, "template": _template, "types": _types,
     "notice": _notice, "settings": _settings, "handover": _handover, "stats": _stats,
+    "backup": _backup,
 }

@@ -41,3 +41,7 @@ def integrity(conn: sqlite3.Connection) -> list[str]:
     problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
     problems += [f"främmande nyckel: {tuple(r)}" for r in conn.execute("PRAGMA foreign_key_check")]
     return problems
+
+
+def errand_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM errands").fetchone()[0]

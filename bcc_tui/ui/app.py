@@ -283,20 +283,34 @@ class BccApp(App):
     def _detail_closed(self, _result=None) -> None:
         self._detail_ref = None
 
-    def perform(self, done: str, fn: Callable, *args, **kwargs) -> bool:
-        """Run one service call for the person and say how it went, in plain words."""
+    def perform(self, done: str, fn: Callable, *args, **kwargs) -> str:
+        """Run one service call for the person and say how it went, in plain words.
+        Returns "ok", "busy" (nothing changed; try again) or "refused"."""
         try:
             fn(self.ctx, *args, **kwargs)
         except Busy as err:
-            self.notify(str(err), title="Upptagen", severity="warning")
-            return False
+            self.notify(str(err), title="Upptagen", severity="warning", timeout=8)
+            return "busy"
         except BccError as err:
             self.notify(str(err), title="Gick inte", severity="error", timeout=8)
             self.request_reload()
-            return False
+            return "refused"
         self.notify(done)
         self.reload_now()
-        return True
+        return "ok"
+
+    def ask(self, make: Callable[[], Screen], submit: Callable[[object], str]) -> None:
+        """Open a form and submit what it returns. When the database is busy nothing is lost:
+        the form opens again with what the person wrote."""
+        def done(result) -> None:
+            if result is None:
+                return
+            if submit(result) == "busy":
+                form = make()
+                form.prefill(result)
+                self.push_screen(form, done)
+
+        self.push_screen(make(), done)
 
     def reload_now(self) -> None:
         """After the person's own change: show it at once, not after a worker's round trip."""
@@ -386,17 +400,14 @@ class BccApp(App):
         actor = self.ctx.actor
         signature = f"{actor.name}{', ' + actor.title if actor.title else ''}, Barncancercentrum"
 
-        def done(result) -> None:
-            if result is not None:
-                self.perform(f"{s.ref} besvarat och avslutat", errands.reply, s.ref, result.text,
-                             expected_version=s.version)
-
         try:
             filled = clinic.templates_for(self.ctx, s.ref)
         except BccError:
             filled = []
-        self.push_screen(screen_class("ReplyForm")(s.ref, signature, filled, warning=self._absence_warning(s),
-                                   context=self._errand_line(s)), done)
+        self.ask(lambda: screen_class("ReplyForm")(s.ref, signature, filled, warning=self._absence_warning(s),
+                                                   context=self._errand_line(s)),
+                 lambda r: self.perform(f"{s.ref} besvarat och avslutat", errands.reply, s.ref, r.text,
+                                        expected_version=s.version))
 
     def action_partial_reply(self) -> None:
         s = self._target()
@@ -410,36 +421,27 @@ class BccApp(App):
             doctors = [(self.last_data.names.get(d, d) + (" (överst)" if d == top else ""), d)
                        for d in today.doctors if d not in today.absent]
 
-        def done(result) -> None:
-            if result is not None:
-                self.perform(f"Delsvar skickat för {s.ref}", errands.partial_reply, s.ref, result.text,
-                             consulted=result.consulted, expected_version=s.version)
-
-        self.push_screen(screen_class("PartialReplyForm")(s.ref, doctors, top, warning=self._absence_warning(s),
-                                          context=self._errand_line(s)), done)
+        self.ask(lambda: screen_class("PartialReplyForm")(s.ref, doctors, top, warning=self._absence_warning(s),
+                                                          context=self._errand_line(s)),
+                 lambda r: self.perform(f"Delsvar skickat för {s.ref}", errands.partial_reply, s.ref, r.text,
+                                        consulted=r.consulted, expected_version=s.version))
 
     def action_close_errand(self) -> None:
         s = self._target()
         if s is None:
             return
 
-        def done(result) -> None:
-            if result is not None:
-                self.perform(f"{s.ref} avslutat utan svar", errands.close, s.ref, result.reason,
-                             documented=result.documented, expected_version=s.version)
-
-        self.push_screen(screen_class("CloseForm")(s.ref, context=self._errand_line(s)), done)
+        self.ask(lambda: screen_class("CloseForm")(s.ref, context=self._errand_line(s)),
+                 lambda r: self.perform(f"{s.ref} avslutat utan svar", errands.close, s.ref, r.reason,
+                                        documented=r.documented, expected_version=s.version))
 
     def action_note(self) -> None:
         s = self._target()
         if s is None:
             return
 
-        def done(result) -> None:
-            if result is not None:
-                self.perform(f"Anteckning sparad för {s.ref}", errands.note, s.ref, result.text)
-
-        self.push_screen(screen_class("NoteForm")(s.ref, context=self._errand_line(s)), done)
+        self.ask(lambda: screen_class("NoteForm")(s.ref, context=self._errand_line(s)),
+                 lambda r: self.perform(f"Anteckning sparad för {s.ref}", errands.note, s.ref, r.text))
 
     def action_urgent(self) -> None:
         s = self._target()

@@ -53,6 +53,9 @@ class Form(ModalScreen):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def prefill(self, result) -> None:
+        """Open again with what the person wrote (after the database was busy)."""
+
 
 @dataclass(frozen=True)
 class AssignResult:
@@ -199,6 +202,9 @@ class _TextForm(Form):
     def result(self, text: str) -> TextResult:
         return TextResult(text)
 
+    def prefill(self, result) -> None:
+        self.initial = result.text
+
 
 class ReplyForm(_TextForm):
     """The final reply; the caregiver's signature is appended by the service (R13)."""
@@ -304,10 +310,15 @@ class CloseForm(Form):
     BINDINGS = [Binding("ctrl+s", "submit", "Avsluta", id="submit", priority=True),
                 Binding("enter", "submit", "Avsluta", id="submit_enter", show=False)]
 
+    _reason, _documented = "", False
+
+    def prefill(self, result) -> None:
+        self._reason, self._documented = result.reason, result.documented
+
     def body(self) -> ComposeResult:
         yield Label("Orsak (krävs), t.ex. besvarat per telefon:")
-        yield Input(placeholder="Orsak", id="close-reason")
-        yield SpaceCheckbox("Det viktiga är dokumenterat i journalen", id="close-documented")
+        yield Input(self._reason, placeholder="Orsak", id="close-reason")
+        yield SpaceCheckbox("Det viktiga är dokumenterat i journalen", self._documented, id="close-documented")
 
     def on_mount(self) -> None:
         self.query_one("#close-reason", Input).focus()

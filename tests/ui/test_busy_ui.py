@@ -1,0 +1,31 @@
+"""The dashboard when another process holds the write lock: plain words, nothing lost."""
+
+import sqlite3
+
+from bcc_tui.ui.screens.forms import ReplyForm
+from tests.ui.conftest import drive, settle
+
+
+def test_dashboard_says_busy_and_keeps_the_reply(clinic, app_for, monkeypatch):
+    monkeypatch.setenv("BCC_BUSY_TIMEOUT", "0.2")
+    app = app_for(clinic, "doc1")
+    holder = sqlite3.connect(clinic.path, isolation_level=None)
+
+    async def scenario(pilot):
+        await pilot.press("r", *"Vi ringer i morgon.")
+        holder.execute("BEGIN IMMEDIATE")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        again = app.screen
+        kept = again.query_one("#form-text").text if isinstance(again, ReplyForm) else None
+        messages = [n.message for n in app._notifications]
+        holder.execute("ROLLBACK")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return kept, messages
+
+    kept, messages = drive(app, scenario)
+    holder.close()
+    assert kept == "Vi ringer i morgon."
+    assert any("upptagen" in m for m in messages)
+    assert clinic.conn.execute("SELECT status FROM errands WHERE ref = '1177-000005'").fetchone()[0] == "closed"
