@@ -25,8 +25,12 @@ def test_assigning_to_an_absent_doctor_warns_and_names_the_top_doctor(clinic, ap
 
     async def scenario(pilot):
         await pilot.press("down", "a", *"doris")
-        await pilot.pause()
-        warning = str(app.screen.query_one("#form-error").render())
+        await settle(pilot)
+        for _ in range(100):  # the highlight message may come a moment after the last key
+            warning = str(app.screen.query_one("#form-error").render())
+            if warning:
+                break
+            await pilot.pause(0.02)
         await pilot.press("enter")
         await settle(pilot)
         return warning
