@@ -64,11 +64,12 @@ class BccApp(App):
         Binding("x", "close_errand", "Utan svar", id="close"),
         Binding("n", "note", "Notera", id="note"),
         Binding("u", "urgent", "Brådsk.", id="urgent"),
-        Binding("m", "remind", "Påminn", id="remind", show=False),
-        Binding("h", "handover", "Överlämning", id="handover", show=False),
-        Binding("s", "stats", "Statistik", id="stats", show=False),
         Binding("question_mark", "help", "Hjälp", id="help"),
         Binding("q", "quit", "Avsluta", id="quit"),
+        # Shown where the footer has room (120 columns); at 80 they are in the help and palette.
+        Binding("m", "remind", "Påminn", id="remind"),
+        Binding("h", "handover", "Överlämning", id="handover"),
+        Binding("s", "stats", "Statistik", id="stats"),
         Binding("f2", "admin", "Administration", id="admin", show=False),
         Binding("f3", "audit", "Granskningslogg", id="audit", show=False),
     ]
