@@ -37,3 +37,15 @@ def lines(data: bytes) -> Iterator[tuple[int, Any | InvalidInput]]:
             yield number, InvalidInput(f"ogiltig JSON ({msg}, tecken {getattr(err, 'colno', '?')})")
     if not seen:
         raise InvalidInput("filen är tom: inga rader att läsa in")
+
+
+def parsed(data: bytes, parse) -> Iterator[tuple[int, Any | InvalidInput]]:
+    """Each line through `parse` (a validator): the value, or the reason the line is refused."""
+    for number, obj in lines(data):
+        if isinstance(obj, InvalidInput):
+            yield number, obj
+            continue
+        try:
+            yield number, parse(obj)
+        except InvalidInput as err:
+            yield number, err

@@ -44,13 +44,11 @@ def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
     roles.require_command(ctx.actor, "import")
     report = IntakeReport()
     batch: list[tuple[int, NewErrand]] = []
-    for number, obj in jsonl.lines(data):
-        try:
-            if isinstance(obj, InvalidInput):
-                raise obj
-            batch.append((number, errand_from_json(obj)))
-        except InvalidInput as err:
-            report.rejected.append((number, str(err)))
+    for number, new in jsonl.parsed(data, errand_from_json):
+        if isinstance(new, InvalidInput):
+            report.rejected.append((number, str(new)))
+        else:
+            batch.append((number, new))
         if len(batch) >= BATCH:
             _store_batch(ctx, batch, report)
             batch = []

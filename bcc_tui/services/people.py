@@ -43,15 +43,22 @@ def staff_people(conn: Connection) -> list[Person]:
 
 def _parse(data: bytes, parse, report: ImportReport) -> list:
     """Every line validated on its own: (number, parsed) for the good, the reason for the bad."""
-    parsed = []
-    for number, obj in jsonl.lines(data):
-        try:
-            if isinstance(obj, InvalidInput):
-                raise obj
-            parsed.append((number, parse(obj)))
-        except InvalidInput as err:
-            report.rejected.append((number, str(err)))
-    return parsed
+    good = []
+    for number, value in jsonl.parsed(data, parse):
+        if isinstance(value, InvalidInput):
+            report.rejected.append((number, str(value)))
+        else:
+            good.append((number, value))
+    return good
+
+
+def _counted(ctx: Ctx, report: ImportReport, outcome: str, entries: list, detail: str) -> None:
+    """Count one imported line; a real change also gets its audit row."""
+    if outcome == "same":
+        report.skipped += 1
+        return
+    setattr(report, outcome, getattr(report, outcome) + 1)
+    entries.append(ctx.entry("admin_change", detail=f"{detail} {outcome}"))
 
 
 def _staff_fields(line: validation.StaffLine) -> dict:
@@ -78,12 +85,8 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
                 continue
             seen[line.username] = number
             fields = _staff_fields(line)
-            outcome = q.upsert(conn, line.username, fields)
-            if outcome == "same":
-                report.skipped += 1
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            entries.append(ctx.entry("admin_change", detail=f"personal {outcome}: {line.username} {json.dumps(fields, ensure_ascii=False)}"))
+            _counted(ctx, report, q.upsert(conn, line.username, fields), entries,
+                     f"personal {line.username} {json.dumps(fields, ensure_ascii=False)}:")
         entries.append(ctx.entry("import", outcome="ok" if report.ok else "partly refused",
                                  detail=f"personal: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade"))
         audit.append(conn, entries)
@@ -105,11 +108,7 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
             except InvalidInput as err:
                 report.rejected.append((number, str(err)))
                 continue
-            if outcome == "same":
-                report.skipped += 1
-            else:
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                entries.append(ctx.entry("admin_change", detail=f"schema {outcome}: {line}"))
+            _counted(ctx, report, outcome, entries, f"schema {line}:")
         entries.append(ctx.entry("import", outcome="ok" if report.ok else "partly refused",
                                  detail=f"schema: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade"))
         audit.append(conn, entries)

@@ -463,33 +463,27 @@ class BccApp(App):
         on = not people.email_notify(self.ctx)
         self.perform("E-postavisering är nu " + ("på" if on else "av"), people.set_email_notify, on)
 
-    def action_handover(self) -> None:
-        if not self.ctx.actor.has(RECEIVER):
-            self.notify("Överlämningen är för ärendemottagare.", severity="error")
+    def _open_screen(self, name: str, allowed: bool, refusal: str) -> None:
+        if not allowed:
+            self.notify(refusal, severity="error")
             return
-        if not _showing(self.screen, "HandoverScreen") and not self.form_open:
-            self.push_screen(screen_class("HandoverScreen")())
+        if not _showing(self.screen, name) and not self.form_open:
+            self.push_screen(screen_class(name)())
+
+    def action_handover(self) -> None:
+        self._open_screen("HandoverScreen", self.ctx.actor.has(RECEIVER),
+                          "Överlämningen är för ärendemottagare.")
 
     def action_stats(self) -> None:
-        if not (self.ctx.actor.has(RECEIVER) or self.ctx.actor.has(ADMIN)):
-            self.notify("Statistiken är för ärendemottagare och administratörer.", severity="error")
-            return
-        if not _showing(self.screen, "StatsScreen") and not self.form_open:
-            self.push_screen(screen_class("StatsScreen")())
+        self._open_screen("StatsScreen", self.ctx.actor.has(RECEIVER) or self.ctx.actor.has(ADMIN),
+                          "Statistiken är för ärendemottagare och administratörer.")
 
     def action_admin(self) -> None:
-        if not self.ctx.actor.has(ADMIN):
-            self.notify("Administrationen är bara för administratörer.", severity="error")
-            return
-        if not _showing(self.screen, "AdminScreen") and not self.form_open:
-            self.push_screen(screen_class("AdminScreen")())
+        self._open_screen("AdminScreen", self.ctx.actor.has(ADMIN), "Administrationen är bara för administratörer.")
 
     def action_audit(self) -> None:
-        if not (self.ctx.actor.has(ADMIN) or self.ctx.actor.has(AUDITOR)):
-            self.notify("Granskningsloggen är för administratörer och granskare.", severity="error")
-            return
-        if not _showing(self.screen, "AuditScreen") and not self.form_open:
-            self.push_screen(screen_class("AuditScreen")())
+        self._open_screen("AuditScreen", self.ctx.actor.has(ADMIN) or self.ctx.actor.has(AUDITOR),
+                          "Granskningsloggen är för administratörer och granskare.")
 
     def action_help(self) -> None:
         if not _showing(self.screen, "HelpScreen"):
