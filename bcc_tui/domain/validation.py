@@ -20,7 +20,7 @@ from bcc_tui.domain.text import clean, clean_line
 
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
 _DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _USERNAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
@@ -72,7 +72,7 @@ def parse_moment(value: Any, field: str) -> dt.datetime:
     if not m:
         raise _fail(field, "ska vara tid enligt RFC 3339 med tidszon, t.ex. 2026-11-25T08:14:00+01:00")
     try:
-        moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00").replace(" ", "T"))
+        moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
     except ValueError:
         raise _fail(field, "är ingen giltig tidpunkt") from None
     return moment.astimezone(dt.timezone.utc)

@@ -30,6 +30,8 @@ def test_a_good_line():
     ({"ref": "bad ref!"}, "ref"),
     ({"received_at": "2026-11-25T08:14:00"}, "received_at"),  # no offset
     ({"received_at": "2026-11-25"}, "received_at"),
+    ({"received_at": "2026-11-25 08:14:00+01:00"}, "received_at"),  # RFC 3339 wants the T
+    ({"received_at": "2026-11-25T08:14:00+01"}, "received_at"),
     ({"received_at": "2026-02-30T08:14:00Z"}, "received_at"),
     ({"received_at": 12}, "received_at"),
     ({"patient": {"name": "A", "personnummer": "20150315-1234"}}, "patient.personnummer"),
