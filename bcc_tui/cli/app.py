@@ -111,6 +111,8 @@ def _list(ctx: Ctx, args) -> int:
         print(f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
               f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
               f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
+              f"{' · uppföljning passerad' if s.followup_overdue else ''}"
+              f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
               f"{' · BRÅDSKANDE' if s.urgent else ''}")
     return 0
 

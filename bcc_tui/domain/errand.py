@@ -94,20 +94,27 @@ def check_type_for_unit(type_code: str, unit: str) -> None:
         )
 
 
+# "… kan inte <passive>": how a refused move is said.
+_PASSIVE = {
+    ASSIGN: "fördelas", REASSIGN: "omfördelas", PARTIAL_REPLY: "få delsvar", REPLY: "besvaras",
+    CLOSE: "avslutas", NOTE: "få anteckningar", URGENT: "markeras brådskande", REMIND: "få påminnelser",
+}
+
+
 def check_move(action: str, ref: str, status: str, assignee: str | None = None) -> None:
     """Refuse an action that the errand's state does not allow, with a message naming why."""
     allowed = _FROM_STATES[action]
     if status in allowed:
         return
     if status == CLOSED:
-        raise Conflict(f"{ref} är redan avslutat och kan inte {ACTION_NAMES[action]}s")
+        raise Conflict(f"{ref} är redan avslutat och kan inte {_PASSIVE[action]}")
     if action == ASSIGN and status == ASSIGNED:
         raise Conflict(
             f"{ref} är redan fördelat till {assignee}; använd --reassign för att omfördela"
         )
     if status == UNASSIGNED and action in (REASSIGN, REPLY, REMIND):
         raise Conflict(f"{ref} är inte fördelat ännu; fördela det först")
-    raise Conflict(f"{ref} kan inte {ACTION_NAMES[action]}s i läget {STATUS_NAMES[status]}")
+    raise Conflict(f"{ref} kan inte {_PASSIVE[action]} i läget {STATUS_NAMES[status]}")
 
 
 def required_text(value: str | None, what: str, limit: int) -> str:

@@ -24,7 +24,7 @@ def test_demo_is_relative_to_today_and_has_every_kind_of_errand(tmp_path):
     store = build(tmp_path / "d.db", now)
     assert demo.is_demo(store)
     conn = store.conn
-    assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] == 150
+    assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] == 152
     assert conn.execute("SELECT count(DISTINCT type) FROM errands").fetchone()[0] == 8
     first = conn.execute("SELECT min(received_at), max(received_at) FROM errands").fetchone()
     assert "2026-11-10" <= first[0] and first[1] <= "2026-11-25T09:00:00Z"
@@ -55,4 +55,4 @@ def test_demo_command_refuses_a_real_database_and_reuses_a_demo_one(tmp_path):
     assert run_cli("demo", "--db", str(d), "--no-ui").returncode == 0
     assert run_cli("demo", "--db", str(d), "--no-ui").returncode == 0
     import sqlite3
-    assert sqlite3.connect(d).execute("SELECT count(*) FROM errands").fetchone()[0] == 150
+    assert sqlite3.connect(d).execute("SELECT count(*) FROM errands").fetchone()[0] == 152
