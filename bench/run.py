@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
          f"sqlite-utils insert_all {plain:.2f} s", f"≥ 2000/s, ≤ 3× ({ours / plain:.2f}×)",
          args.import_errands / ours >= 2000 and ours <= 3 * plain),
         (f"list --json, {args.errands} errands", f"{t_list:.2f} s", "", "", True),
-        (f"stats, whole history", f"{t_stats:.2f} s", "", "", True),
+        ("stats, whole history", f"{t_stats:.2f} s", "", "", True),
         ("dashboard peak memory", f"{rss:.0f} MB", "", "≤ 250 MB", rss <= 250),
     ]
     print(f"bcc-tui benchmark · {args.errands} errands · {platform.python_implementation()} "

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 

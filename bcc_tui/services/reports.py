@@ -18,7 +18,6 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.store import audit
 from bcc_tui.store import reports as q
-from bcc_tui.store import staff as staff_q
 
 
 def _moment(text: str | None) -> dt.datetime | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -30,6 +31,9 @@ from bcc_tui.ui import render
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.widgets.header import HeaderBar
+
+if TYPE_CHECKING:
+    from bcc_tui.services.notify import MailConfig
 
 # Screens and forms that the first paint does not need are imported when first used: the
 # dashboard's start-up is measured against a bare Textual app (docs/performance.md).

@@ -12,7 +12,6 @@ from bcc_tui.domain.errors import NotAllowed
 from bcc_tui.services import errands, intake, people, reports
 from bcc_tui.services.clock import FixedClock
 from bcc_tui.services.context import Ctx
-from bcc_tui.store import staff as staff_q
 from tests.conftest import errand_line, jsonl
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -6,7 +6,7 @@ import time
 from bcc_tui.services import intake
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl, run_cli
-from tests.ui.conftest import drive, settle
+from tests.ui.conftest import drive
 
 
 async def wait_for(pilot, condition, timeout=3.0) -> float:

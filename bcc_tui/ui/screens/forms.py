@@ -15,7 +15,6 @@ from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, 
 from textual.widgets.option_list import Option
 
 from bcc_tui.services.errands import Choice
-from bcc_tui.ui import render
 
 
 class Form(ModalScreen):

@@ -145,11 +145,11 @@ class ErrandTable(DataTable):
 
     def tick(self, now: dt.datetime) -> None:
         """Advance ages and countdowns with the clock, without asking the database."""
+        keys = [key for key, _, _ in self._columns() if key in ("age", "sla")]
         for ref in self.order:
             s = self.rows_by_ref[ref]
-            for key in ("age", "sla"):
-                if key in [c[0] for c in self._columns()]:
-                    self.update_cell(ref, key, self._cell(key, s, now))
+            for key in keys:
+                self.update_cell(ref, key, self._cell(key, s, now))
 
     # -- events ------------------------------------------------------------------------------
     def action_open(self) -> None:
