@@ -61,7 +61,7 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
 
     with store.read() as conn:
         actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
-    for index, line in enumerate((source / "errands.jsonl").read_text("utf-8").splitlines()):
+    for index, line in enumerate((source / "demo-stories.jsonl").read_text("utf-8").splitlines()):
         if line.strip():
             _replay(store, actors, json.loads(line), now, index)
     with store.write() as conn:

@@ -32,7 +32,7 @@ def test_demo_staff_and_test_staff_follow_the_schema():
 
 def test_demo_errands_are_intake_lines_once_dated():
     v = validator("errand.schema.json")
-    for line in (FIXTURES / "errands.jsonl").read_text().splitlines():
+    for line in (FIXTURES / "demo-stories.jsonl").read_text().splitlines():
         obj = json.loads(line)
         obj.pop("story", None)
         obj.pop("received")
