@@ -234,10 +234,10 @@ def _check(ctx: Ctx, args) -> int:
 
 def _outbound(ctx: Ctx, args) -> int:
     try:
-        n = outbound.export(ctx, args.file)
+        n, written = outbound.export(ctx, args.file)
     except OSError as err:
         raise InvalidInput(f"kan inte skriva {args.file}: {err.strerror or err}") from None
-    print(f"{n} svar exporterade till {args.file}")
+    print(f"{n} svar exporterade till {written}" if written else "0 svar att exportera; ingen fil skrevs")
     return 0
 
 
@@ -378,10 +378,11 @@ def _backup(ctx: Ctx, args) -> int:
     from bcc_tui.services.backup import backup
 
     try:
-        info = backup(ctx, args.dest)
+        info = backup(ctx, args.dest, keep=args.keep)
     except OSError as err:
         raise InvalidInput(f"kan inte skriva säkerhetskopian: {err.strerror or err}") from None
-    print(f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad")
+    print(f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad"
+          + (f"; {len(info['pruned'])} äldre borttagna" if info["pruned"] else ""))
     return 0
 
 
