@@ -111,6 +111,18 @@ def test_files_are_written_only_by_admins_and_the_system_under_sudo(clinic, tmp_
     assert code == 0, err
 
 
+def test_under_sudo_input_comes_from_stdin_only(clinic, tmp_path, capsys, monkeypatch):
+    secret = tmp_path / "only-the-service-account-reads-this.jsonl"
+    secret.write_bytes(jsonl(errand_line("1177-000009")))
+    sudo(monkeypatch, "rec1", db=clinic)
+    code, _, err = run(capsys, "import", str(secret))
+    assert code == 1 and "standard in" in err
+    for group in ("staff", "schedule"):
+        code, _, err = run(capsys, group, "import", str(secret))
+        assert code == 1 and "standard in" in err
+    assert sqlite3.connect(clinic).execute("SELECT count(*) FROM errands").fetchone()[0] == 2
+
+
 # --- 18.4: root is the owner's operator ---------------------------------------------------------
 
 
@@ -123,6 +135,8 @@ def test_sudo_from_root_acts_as_the_owner_not_as_a_person_named_root(tmp_path, c
     code, out, err = run(capsys, "staff", "import", str(staff))
     assert code == 0, err
     code, _, err = run(capsys, "--as", "rec1", "list")
+    assert code == 0, err
+    code, _, err = run(capsys, "--db", str(db), "check")  # root may name the file it operates on
     assert code == 0, err
     actors = sqlite3.connect(db).execute("SELECT actor, action, outcome FROM audit").fetchall()
     assert ("system", "import", "ok") in actors
