@@ -56,7 +56,7 @@ def target(dest: str | os.PathLike, *, name_in_folder: str | None = None,
     wants_folder = text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep))
     if wants_folder or os.path.isdir(path):  # a link to a folder is a folder: nothing is replaced
         if not os.path.isdir(path):
-            raise InvalidInput(f"mappen {text} finns inte")
+            raise InvalidInput(f"{text} är ingen mapp" if os.path.lexists(path) else f"mappen {text} finns inte")
         if name_in_folder is None:
             raise InvalidInput(f"{text} är en mapp; ange ett filnamn")
         path = path / name_in_folder
@@ -82,7 +82,7 @@ def new_file(dest: str | os.PathLike, *, name_in_folder: str | None = None,
     place when the block ends without an error; on an error nothing is left behind."""
     path = target(dest, name_in_folder=name_in_folder, protect=protect)
     folder = path.parent
-    tmp = folder / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    tmp = folder / f".bcc-{secrets.token_hex(8)}.tmp"  # hidden, and short whatever the name
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         os.fchmod(fd, 0o600)  # whatever the umask, a copy of patients' data is private
