@@ -131,18 +131,23 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int) -> list[Path]:
+def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str | None = None) -> list[Path]:
     """Remove all but the `keep` newest files in FOLDER whose names match PATTERN (names that
-    sort by time); links, folders and every other file are never touched."""
+    sort by time); links, folders and every other file are never touched, nor `spare` (the file
+    just written, even when a clock set back gave it an older name)."""
     folder = Path(folder)
     ours = []
     with os.scandir(folder) as entries:
         for entry in entries:
             if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
                 ours.append(entry.name)
-    ours.sort()
+    ours.sort(reverse=True)
+    kept = ([spare] if spare in ours else [])
+    kept += [name for name in ours if name != spare][:max(keep - len(kept), 0)]
     gone = []
-    for name in ours[:max(len(ours) - keep, 0)]:
+    for name in ours:
+        if name in kept:
+            continue
         try:
             os.unlink(folder / name)
         except FileNotFoundError:

@@ -35,6 +35,7 @@ def ensure_private(path: Path) -> None:
         raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
     else:
         os.close(fd)
+    loose = []
     for name in (str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"):
         try:
             mode = os.stat(name).st_mode
@@ -43,8 +44,11 @@ def ensure_private(path: Path) -> None:
         except OSError as err:
             raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
         if mode & 0o077:
-            raise InvalidInput(f"{name} kan läsas eller ändras av andra än ägaren ({stat.filemode(mode)}); "
-                               f"rätta med: chmod 600 {shlex.quote(name)}")
+            loose.append((name, mode))
+    if loose:
+        raise InvalidInput(
+            f"{loose[0][0]} kan läsas eller ändras av andra än ägaren ({stat.filemode(loose[0][1])}); "
+            f"rätta med: chmod 600 {' '.join(shlex.quote(name) for name, _ in loose)}")
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:

@@ -222,6 +222,13 @@ def test_keep_prunes_only_the_programs_own_backups(clinic, tmp_path, capsys, mon
     assert left == sorted(["bcc-20261122T020000Z.db", "bcc-20261125T090000Z.db", *others,
                            "bcc-20190101T000000Z.db"])
     assert (tmp_path / "victim").read_bytes() == b"victim"
+    # A clock set back never prunes the backup just made, whatever its name says.
+    (folder / "bcc-20301231T000000Z.db").write_bytes(b"future")
+    monkeypatch.setenv("BCC_NOW", "2026-11-25T11:00:00+01:00")
+    code, out, err = run(capsys, "--db", str(clinic), "backup", str(folder), "--keep", "1")
+    assert code == 0, err
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith("bcc-2")) == [
+        "bcc-20190101T000000Z.db", "bcc-20200101T000000Z.db.bak", "bcc-20261125T100000Z.db"]
 
 
 def test_outbound_export_refuses_existing_links_folders_and_devices(clinic, tmp_path, capsys):
@@ -299,6 +306,19 @@ def test_a_loose_database_is_refused_with_the_chmod_that_fixes_it(clinic, capsys
     assert digest(clinic) == before  # not even a refusal row was written
     os.chmod(clinic, 0o600)
     assert run(capsys, "--db", str(clinic), "--as", "rec1", "list")[0] == 0
+
+
+def test_every_loose_file_is_named_in_one_line(clinic, capsys):
+    holder = sqlite3.connect(clinic)
+    holder.execute("SELECT count(*) FROM errands").fetchone()
+    try:
+        for name in (clinic, f"{clinic}-wal", f"{clinic}-shm"):
+            os.chmod(name, 0o644)
+        code, _, err = run(capsys, "--db", str(clinic), "check")
+        assert code == 1 and err.count("\n") == 1
+        assert err.rstrip().endswith(f"rätta med: chmod 600 {clinic} {clinic}-wal {clinic}-shm")
+    finally:
+        holder.close()
 
 
 def test_a_loose_wal_is_refused(clinic, capsys):
