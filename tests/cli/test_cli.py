@@ -136,6 +136,8 @@ def test_sudo_user_is_the_person_and_as_is_refused(db):
     assert r.returncode == 0 and r.stdout == b""  # doc1 has nothing assigned
     r = run_cli("--as", "rec1", "list", env=sudo)
     assert r.returncode == 1 and "--as är inte tillåtet via sudo" in r.stderr.decode()
+    r = run_cli("list", db=db, env=sudo)  # the command line cannot choose the database
+    assert r.returncode == 1 and r.stderr.decode().startswith("bcc-tui: --db är inte tillåtet via sudo")
 
 
 def test_staff_and_schedule_import(db, tmp_path):
