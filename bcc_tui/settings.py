@@ -57,6 +57,9 @@ class Settings:
             # from the person's command line could be a database of their own making (issue 12).
             raise InvalidInput("--db är inte tillåtet via sudo: databasen är den som tjänstekontot har ställt in")
         path = db or env.get("BCC_DB")
+        if sudo is not None and path and not os.path.isabs(path):
+            # Relative to the person's working directory, which sudo keeps: theirs to choose.
+            raise InvalidInput(f"BCC_DB ska vara en absolut sökväg via sudo, inte {path}")
         now = env.get("BCC_NOW")
         frozen = None
         if now:

@@ -78,6 +78,12 @@ def test_a_second_database_under_sudo_is_refused(clinic, tmp_path, capsys, monke
     code, _, err = run(capsys, "--db", "", "check")
     assert code == 1 and "--db är inte tillåtet via sudo" in err
     assert digest(clinic) == before
+    # A relative BCC_DB would be relative to the person's working directory.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BCC_DB", "own.db")
+    code, _, err = run(capsys, "check")
+    assert code == 1 and "absolut" in err
+    monkeypatch.setenv("BCC_DB", str(clinic))
     # Without --db the wrapper's database is the one used.
     code, out, _ = run(capsys, "check")
     assert code == 0 and "hel" in out
