@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from pathlib import Path
 
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from sqlite3 import Connection
 
 from bcc_tui.store import errands as q
@@ -17,7 +18,7 @@ def queue(conn: Connection, ref: str, errand_id: int, event_id: int, kind: str, 
     })
 
 
-def export(ctx, path) -> tuple[int, "Path | None"]:
+def export(ctx, path) -> tuple[int, Path | None]:
     """R20: write the queued replies as JSON Lines (contract/reply.schema.json) to a new file and
     mark them exported; returns how many and the file (None when nothing waited). PATH must not
     exist in any form (see services/destination.py). The file is complete before anything is
