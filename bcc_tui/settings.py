@@ -15,6 +15,30 @@ def default_db_path(environ: dict) -> Path:
     return Path(base) / "bcc-tui" / "bcc.db"
 
 
+def sudo_person(environ: dict) -> str | None:
+    """The person behind sudo, or None when there is none to distrust.
+
+    sudo started by root (SUDO_UID 0, SUDO_USER root) is the machine's operator working as the
+    service account, not a member of staff named root: it acts as the owner (issue 18).
+    """
+    user = environ.get("SUDO_USER") or None
+    if user is not None and environ.get("SUDO_UID") == "0":
+        return None
+    return user
+
+
+def _account_db_path() -> Path:
+    """The service account's own default, from its passwd entry: under sudo neither $HOME nor
+    $XDG_DATA_HOME is the person's to choose."""
+    import pwd
+
+    try:
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:
+        home = "/nonexistent"
+    return Path(home) / ".local" / "share" / "bcc-tui" / "bcc.db"
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -27,7 +51,15 @@ class Settings:
     @classmethod
     def load(cls, db: str | None, as_user: str | None, environ: dict | None = None) -> "Settings":
         env = os.environ if environ is None else environ
+        sudo = sudo_person(env)
+        if sudo is not None and db is not None:
+            # The wrapper's BCC_DB (or the account's default) is the clinic's database; a path
+            # from the person's command line could be a database of their own making (issue 12).
+            raise InvalidInput("--db är inte tillåtet via sudo: databasen är den som tjänstekontot har ställt in")
         path = db or env.get("BCC_DB")
+        if sudo is not None and path and not os.path.isabs(path):
+            # Relative to the person's working directory, which sudo keeps: theirs to choose.
+            raise InvalidInput(f"BCC_DB ska vara en absolut sökväg via sudo, inte {path}")
         now = env.get("BCC_NOW")
         frozen = None
         if now:
@@ -38,7 +70,7 @@ class Settings:
             if frozen is None or frozen.tzinfo is None:
                 raise InvalidInput("BCC_NOW ska vara en tidpunkt med tidszon, t.ex. 2026-11-25T10:00:00+01:00")
         return cls(
-            db_path=Path(path) if path else default_db_path(env),
+            db_path=Path(path) if path else (_account_db_path() if sudo else default_db_path(env)),
             db_explicit=bool(path),
             as_user=as_user,
             smtp=env.get("BCC_SMTP") or None,

@@ -92,7 +92,7 @@ def as_(system, store, clock):
 def run_cli(*args: str, db: Path | None = None, stdin: bytes | None = None,
             now: str | None = "2026-11-25T10:00:00+01:00", env: dict | None = None):
     """The real command line in a real subprocess."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER", "BCC_DB", "BCC_NOW")}
+    full_env = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER", "SUDO_UID", "BCC_DB", "BCC_NOW")}
     if now:
         full_env["BCC_NOW"] = now
     full_env.update(env or {})

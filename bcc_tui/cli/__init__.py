@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from bcc_tui.cli import app as _app
@@ -88,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="kontrollera databasen och granskningsloggens kedja")
     bk = sub.add_parser("backup", help="en kontrollerad kopia av databasen, även medan andra skriver")
-    bk.add_argument("dest", metavar="MÅL", help="fil eller mapp")
+    bk.add_argument("dest", metavar="MÅL", help="ny fil, eller mapp (DIR/) där en tidsnamngiven fil skapas")
+    bk.add_argument("--keep", type=int, metavar="N",
+                    help="behåll bara de N nyaste tidsnamngivna säkerhetskopiorna i mappen")
 
     ob = sub.add_parser("outbound", help="svar på väg till 1177")
     obs = ob.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=_Parser)
@@ -144,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Everything the program creates (database, WAL, SHM, backups, exports, reports) is private.
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     try:
         return _app.run(args)
@@ -154,7 +159,5 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away: not an error worth a traceback.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from bcc_tui.domain.validation import parse_date
 from bcc_tui.services import audit_log, clinic, errands, identity, intake, notify, outbound, people, reports
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
-from bcc_tui.settings import Settings
+from bcc_tui.settings import Settings, sudo_person
 from bcc_tui.store import schema
 from bcc_tui.store.db import Store
 
@@ -41,6 +42,10 @@ def open_ctx(settings: Settings, *, create: bool) -> Ctx:
 def _read_input(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
+    if sudo_person(os.environ) is not None:
+        # The service account may read files the person may not (its backups, the wrapper's
+        # settings): under sudo the input comes from the person's side only.
+        raise InvalidInput(f"via sudo läses indata bara från standard in; använd - i stället för {name}")
     try:
         return Path(name).read_bytes()
     except FileNotFoundError:
@@ -234,10 +239,10 @@ def _check(ctx: Ctx, args) -> int:
 
 def _outbound(ctx: Ctx, args) -> int:
     try:
-        n = outbound.export(ctx, args.file)
+        n, written = outbound.export(ctx, args.file)
     except OSError as err:
         raise InvalidInput(f"kan inte skriva {args.file}: {err.strerror or err}") from None
-    print(f"{n} svar exporterade till {args.file}")
+    print(f"{n} svar exporterade till {written}" if written else "0 svar att exportera; ingen fil skrevs")
     return 0
 
 
@@ -378,10 +383,11 @@ def _backup(ctx: Ctx, args) -> int:
     from bcc_tui.services.backup import backup
 
     try:
-        info = backup(ctx, args.dest)
+        info = backup(ctx, args.dest, keep=args.keep)
     except OSError as err:
         raise InvalidInput(f"kan inte skriva säkerhetskopian: {err.strerror or err}") from None
-    print(f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad")
+    print(f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad"
+          + (f"; {len(info['pruned'])} äldre borttagna" if info["pruned"] else ""))
     return 0
 
 

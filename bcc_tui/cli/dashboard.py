@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from bcc_tui.domain.errors import InvalidInput
@@ -16,11 +18,12 @@ from bcc_tui.store.db import Store
 
 
 def run(args: argparse.Namespace) -> int:
+    os.umask(0o077)  # the demo database and its folder are as private as the real one
     if args.command == "demo":
-        db = args.demo_db or args.db
+        db = args.demo_db if args.demo_db is not None else args.db
         settings = Settings.load(db, args.demo_as or args.as_user)
         path = _prepare_demo(settings)
-        settings = Settings.load(str(path), settings.as_user)
+        settings = replace(settings, db_path=path, db_explicit=True)
         if args.no_ui:
             print(f"Demodatabasen finns i {path}")
             return 0
@@ -33,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         receiver = demo.today_receiver(
             store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock())
         store.close()
-        settings = Settings.load(str(settings.db_path), receiver)
+        settings = replace(settings, as_user=receiver)
     ctx = open_ctx(settings, create=False)
     try:
         from bcc_tui.ui.app import make_app  # Textual is imported only for the dashboard

@@ -1,37 +1,41 @@
 """A verified, consistent copy of the live database (issue 8).
 
 SQLite's online backup copies a consistent snapshot while others keep writing; the copy is
-checked (integrity, foreign keys, the audit chain) before it is moved into place with an atomic
-rename, so DEST is either the old file or a whole, verified new one — never half a backup.
+checked (integrity, foreign keys, the audit chain) before it is linked into place (see
+services/destination.py), so DEST is either absent or a whole, verified new file — never half a
+backup, and never anything that was there before.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import sqlite3
-import tempfile
-from pathlib import Path
 
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.services import destination
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import audit, audit_queries
 
+# The program's own time-named backups in a folder: the only files `--keep` ever removes.
+BACKUP_NAME = re.compile(r"bcc-\d{8}T\d{6}Z\.db")
 
-def backup(ctx: Ctx, dest: str | os.PathLike) -> dict:
+
+def backup_name(moment: dt.datetime) -> str:
+    return f"bcc-{moment.astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.db"
+
+
+def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
     roles.require_command(ctx.actor, "backup")
-    dest = Path(dest)
-    if dest.is_dir():
-        dest = dest / f"bcc-{ctx.now().strftime('%Y%m%dT%H%M%SZ')}.db"
-    folder = dest.parent
-    if not folder.is_dir():
-        raise InvalidInput(f"mappen {folder} finns inte")
-    if dest.resolve() == ctx.store.path.resolve():
-        raise InvalidInput("säkerhetskopian kan inte skrivas över själva databasen")
-    fd, tmp = tempfile.mkstemp(prefix=".bcc-backup-", suffix=".db", dir=folder)
-    os.close(fd)
-    try:
-        target = sqlite3.connect(tmp)
+    if keep is not None and keep < 1:
+        raise InvalidInput("--keep ska vara minst 1")
+    into_folder = os.fspath(dest).endswith(os.sep) or os.path.isdir(dest)
+    if keep is not None and not into_folder:
+        raise InvalidInput("--keep gäller bara när målet är en mapp")
+    with destination.new_file(dest, name_in_folder=backup_name(ctx.now()), protect=[ctx.store.path]) as new:
+        target = sqlite3.connect(new.tmp)
         target.row_factory = sqlite3.Row
         try:
             with ctx.store._lock:
@@ -43,19 +47,9 @@ def backup(ctx: Ctx, dest: str | os.PathLike) -> dict:
             target.close()
         if problems:
             raise InvalidInput("säkerhetskopian klarade inte kontrollen: " + "; ".join(problems[:3]))
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, dest)
-        dirfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dirfd)
-        finally:
-            os.close(dirfd)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    pruned = destination.prune(new.path.parent, BACKUP_NAME, keep, spare=new.path.name) if keep is not None else []
+    detail = f"{rows} ärenden till {new.path}" + (f"; {len(pruned)} äldre borttagna" if pruned else "")
     with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("backup", detail=f"{rows} ärenden till {dest}")])
-    return {"path": str(dest), "errands": rows, "bytes": dest.stat().st_size}
+        audit.append(conn, [ctx.entry("backup", detail=detail)])
+    return {"path": str(new.path), "errands": rows, "bytes": new.path.stat().st_size,
+            "pruned": [str(p) for p in pruned]}

@@ -10,6 +10,7 @@ from bcc_tui.domain.errors import NotAllowed
 from bcc_tui.domain.roles import SYSTEM_ACTOR, Actor
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.people import actor_from_row
+from bcc_tui.settings import sudo_person
 from bcc_tui.store import audit
 from bcc_tui.store import staff as q
 from bcc_tui.store.db import Store
@@ -45,8 +46,7 @@ def account(db_path: str | os.PathLike, environ: dict | None = None) -> Account:
         owner = os.stat(db_path).st_uid
     except FileNotFoundError:
         owner = uid  # the process about to create the file will own it
-    sudo_user = environ.get("SUDO_USER") or None
-    return Account(uid, name, owner, sudo_user)
+    return Account(uid, name, owner, sudo_person(environ))
 
 
 def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Actor:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from sqlite3 import Connection
 
 from bcc_tui.store import errands as q
@@ -17,47 +18,34 @@ def queue(conn: Connection, ref: str, errand_id: int, event_id: int, kind: str, 
     })
 
 
-def export(ctx, path) -> int:
-    """R20: write the queued replies as JSON Lines (contract/reply.schema.json) and mark them
-    exported. The file is complete before anything is marked, so an export that dies half-way
-    loses nothing: at worst the next export repeats lines with the same stable ids."""
+def export(ctx, path) -> tuple[int, Path | None]:
+    """R20: write the queued replies as JSON Lines (contract/reply.schema.json) to a new file and
+    mark them exported; returns how many and the file (None when nothing waited). PATH must not
+    exist in any form (see services/destination.py). The file is complete before anything is
+    marked, so an export that dies half-way loses nothing: at worst the next export repeats lines
+    with the same stable ids."""
     import json
     import os
-    import tempfile
-    from pathlib import Path
 
     from bcc_tui.domain import roles
+    from bcc_tui.services import destination
     from bcc_tui.store import audit
 
     roles.require_command(ctx.actor, "outbound_export")
-    path = Path(path)
+    destination.target(path, protect=[ctx.store.path])  # refused before anything is read
     with ctx.store.read() as conn:
         rows = q.outbound_waiting(conn)
+    if not rows:
+        return 0, None  # no empty files for the delivery job to collect
     lines = [json.dumps({
         "id": r["id"], "ref": r["ref"], "kind": r["kind"], "text": r["text"], "sent_at": r["sent_at"],
         "author": {"name": r["author_name"], "title": r["author_title"]}, "closes": bool(r["closes"]),
     }, ensure_ascii=False) + "\n" for r in rows]
-    # An earlier export the delivery job has not picked up yet is kept, not overwritten.
-    existing = path.read_bytes() if path.exists() else b""
-    if existing and not existing.endswith(b"\n"):
-        existing += b"\n"
-    fd, tmp = tempfile.mkstemp(prefix=".bcc-export-", dir=path.parent or ".")
-    try:
+    with destination.new_file(path, protect=[ctx.store.path]) as new:
+        fd = os.open(new.tmp, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "wb") as out:
-            out.write(existing + "".join(lines).encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    folder = os.open(path.parent or ".", os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+            out.write("".join(lines).encode("utf-8"))
     with ctx.store.write() as conn:
         q.mark_exported(conn, [r["id"] for r in rows], ctx.now_text())
-        audit.append(conn, [ctx.entry("export", detail=f"{len(rows)} svar till {path.name}")])
-    return len(rows)
+        audit.append(conn, [ctx.entry("export", detail=f"{len(rows)} svar till {new.path.name}")])
+    return len(rows), new.path

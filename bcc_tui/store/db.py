@@ -9,7 +9,9 @@ used there.
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,35 @@ from pathlib import Path
 from bcc_tui.domain.errors import Busy, Conflict, InvalidInput
 
 DEFAULT_BUSY_TIMEOUT = 5.0
+
+
+def ensure_private(path: Path) -> None:
+    """Create a missing database file 0600, and refuse one that anyone but its owner may read or
+    write (as ssh refuses a loose private key): it holds every patient's messages. SQLite gives
+    the -wal, -shm and -journal files the database file's mode, so a private file keeps them
+    private whatever the umask; loose ones left from earlier are refused too."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        pass
+    except OSError as err:
+        raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
+    else:
+        os.close(fd)
+    loose = []
+    for name in (str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        try:
+            mode = os.stat(name).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as err:
+            raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
+        if mode & 0o077:
+            loose.append((name, mode))
+    if loose:
+        raise InvalidInput(
+            f"{loose[0][0]} kan läsas eller ändras av andra än ägaren ({stat.filemode(loose[0][1])}); "
+            f"rätta med: chmod 600 {' '.join(shlex.quote(name) for name, _ in loose)}")
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:
@@ -33,6 +64,7 @@ class Store:
         if busy_timeout is None:
             busy_timeout = float(os.environ.get("BCC_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
         self.busy_timeout = busy_timeout
+        ensure_private(self.path)
         try:
             conn = sqlite3.connect(
                 str(self.path), timeout=busy_timeout, isolation_level=None, check_same_thread=False

@@ -126,13 +126,13 @@ def test_outbound_export_follows_the_schema_and_loses_nothing(db, tmp_path):
         jsonschema.validate(line, schema)
     assert [x["kind"] for x in lines] == ["partial_reply", "reply"]  # the complaint's automatic one first
     assert lines[0]["author"]["name"] == "Barncancercentrum" and lines[1]["closes"] is True
-    # Nothing new: the file keeps what it had and nothing is repeated.
-    assert "0 svar" in run_cli("outbound", "export", str(out), db=db).stdout.decode()
-    assert len(out.read_text().splitlines()) == 2
+    # Nothing new: nothing is repeated and no empty file is left for the delivery job.
+    r = run_cli("outbound", "export", str(tmp_path / "again.jsonl"), db=db)
+    assert r.returncode == 0 and "0 svar" in r.stdout.decode() and not (tmp_path / "again.jsonl").exists()
     # Only admins (and the system itself) export.
-    assert cli(db, "rec1", "outbound", "export", str(out)).returncode == 1
+    assert cli(db, "rec1", "outbound", "export", str(tmp_path / "rec1.jsonl")).returncode == 1
     r = run_cli("outbound", "export", str(tmp_path / "no" / "such" / "dir.jsonl"), db=db)
-    assert r.returncode == 1 and "kan inte skriva" in r.stderr.decode()
+    assert r.returncode == 1 and "finns inte" in r.stderr.decode()
 
 
 def test_an_export_that_dies_before_marking_repeats_with_the_same_ids(db, tmp_path, monkeypatch):
@@ -154,7 +154,7 @@ def test_an_export_that_dies_before_marking_repeats_with_the_same_ids(db, tmp_pa
         outbound.export(ctx, out)
     first = [json.loads(x)["id"] for x in out.read_text().splitlines()]
     monkeypatch.undo()
-    assert outbound.export(ctx, out) == 1
-    again = [json.loads(x)["id"] for x in out.read_text().splitlines()]
-    assert again == first + first  # delivered at least once; the receiver drops the repeat by id
+    assert outbound.export(ctx, tmp_path / "out2.jsonl") == (1, tmp_path / "out2.jsonl")
+    again = [json.loads(x)["id"] for x in (tmp_path / "out2.jsonl").read_text().splitlines()]
+    assert again == first  # delivered at least once; the receiver drops the repeat by id
     store.close()

@@ -131,10 +131,13 @@ def test_exit_codes(db):
 
 def test_sudo_user_is_the_person_and_as_is_refused(db):
     run_cli("import", "-", db=db, stdin=jsonl(errand_line()))
-    r = run_cli("list", "--json", db=db, env={"SUDO_USER": "doc1"})
+    sudo = {"SUDO_USER": "doc1", "SUDO_UID": "1000", "BCC_DB": str(db)}  # the wrapper sets BCC_DB
+    r = run_cli("list", "--json", env=sudo)
     assert r.returncode == 0 and r.stdout == b""  # doc1 has nothing assigned
-    r = run_cli("--as", "rec1", "list", db=db, env={"SUDO_USER": "doc1"})
+    r = run_cli("--as", "rec1", "list", env=sudo)
     assert r.returncode == 1 and "--as är inte tillåtet via sudo" in r.stderr.decode()
+    r = run_cli("list", db=db, env=sudo)  # the command line cannot choose the database
+    assert r.returncode == 1 and r.stderr.decode().startswith("bcc-tui: --db är inte tillåtet via sudo")
 
 
 def test_staff_and_schedule_import(db, tmp_path):

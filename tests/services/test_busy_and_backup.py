@@ -61,7 +61,7 @@ def test_backup_of_a_live_database_is_whole_and_verified(system, store, tmp_path
         # Every errand in the copy has its audit row: a consistent snapshot, not a torn one.
         assert conn.execute("SELECT count(*) FROM errands WHERE ref NOT IN "
                             "(SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)").fetchone()[0] == 0
-    assert not list(dest.glob(".bcc-backup-*"))  # no half-written temporary left
+    assert not list(dest.glob(".*"))  # no half-written temporary left
     r = run_cli("check", db=dest / "b0.db")
     assert r.returncode == 0
     assert run_cli("backup", str(tmp_path / "nowhere" / "x.db"), db=store.path).returncode == 1

@@ -39,6 +39,7 @@ def test_migrations_are_forward_and_idempotent(db_path):
 def test_not_a_database(tmp_path):
     bad = tmp_path / "x.db"
     bad.write_bytes(b"this is not sqlite" * 100)
+    bad.chmod(0o600)
     with pytest.raises(InvalidInput, match="ingen bcc-tui-databas"):
         s = Store(bad)
         schema.migrate(s)
