@@ -224,8 +224,10 @@ class BccApp(App):
         screen = self.screen
         if hasattr(screen, "tick") and not isinstance(screen, DashboardScreen):
             screen.tick(self.ctx.now())
+        # The timer may fire while the dashboard is still composing or already going away.
         if self.dashboard is not None:
-            self.dashboard.query_one(HeaderBar).set_time(self.ctx.now())
+            for header in self.dashboard.query(HeaderBar):
+                header.set_time(self.ctx.now())
 
     @work(thread=True, exclusive=True, group="mail")
     def deliver_mail(self) -> None:
