@@ -132,7 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--followup-days", type=int, metavar="N")
 
     ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")
-    ho.add_argument("--note", metavar="TEXT", help="skriv en anteckning till nästa mottagare")
+    ho.add_argument("--json", action="store_true", help="ett JSON-objekt för skript och väggskärmar")
+    ho.add_argument("--done", action="store_true",
+                    help="kvittera överlämningen: du tar över, listan är genomgången")
+    ho.add_argument("--note", metavar="TEXT",
+                    help="med --done: en anteckning på kvittot; annars en anteckning till nästa mottagare")
+    ho.add_argument("--log", action="store_true", help="de kvitterade överlämningarna")
 
     sa = sub.add_parser("stats", help="statistik för ärenden som kom in under perioden")
     sa.add_argument("--from", dest="start", metavar="DATUM", help="från och med (standard: månadens första)")

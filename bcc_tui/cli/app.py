@@ -14,7 +14,7 @@ from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import roles
 from bcc_tui.domain.validation import parse_date
-from bcc_tui.services import audit_log, clinic, errands, identity, intake, notify, outbound, people, reports
+from bcc_tui.services import audit_log, clinic, errands, handover, identity, intake, notify, outbound, people, reports
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings, sudo_person
@@ -334,11 +334,29 @@ def _settings(ctx: Ctx, args) -> int:
 
 
 def _handover(ctx: Ctx, args) -> int:
+    if sum((args.json, args.done, args.log)) > 1:
+        raise InvalidInput("välj en av --json, --done och --log")
+    if args.log:
+        rows = handover.receipts(ctx)
+        if not rows:
+            print("Ingen överlämning är kvitterad än.")
+        for r in rows:
+            who = f"{clean_line(r['from_name'] or r['from'] or '–')} → {clean_line(r['to_name'] or r['to'])}"
+            note = f" · {clean_line(r['note'])}" if r["note"] else ""
+            print(f"{_local(r['at'])}  {who}  {r['done']} av {r['items']} genomgångna{note}")
+        return 0
+    if args.done:
+        receipt = handover.finish(ctx, note=args.note)
+        print(f"Överlämningen kvitterad {_local(receipt.at)}: {receipt.done} av {receipt.listed} genomgångna")
+        return 0
     if args.note is not None:
-        reports.add_note(ctx, args.note)
+        handover.add_note(ctx, args.note)
         print("anteckningen sparad till nästa pass")
         return 0
-    sys.stdout.write(reports.handover_markdown(reports.handover(ctx)))
+    if args.json:
+        print(json.dumps(handover.as_json(handover.handover(ctx, since_limit=None)), ensure_ascii=False))
+        return 0
+    sys.stdout.write(handover.markdown(handover.handover(ctx)))
     return 0
 
 

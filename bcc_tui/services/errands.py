@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
@@ -23,6 +23,7 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_key, event, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
+from bcc_tui.store import handover as handover_q
 from bcc_tui.store import staff as staff_q
 
 STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
@@ -195,8 +196,10 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
     ).fetchone():
         raise NotAllowed(f"{ref} är inte fördelat till dig")
     days = q.type_days(conn).get(row["type"], 2)
+    remark = handover_q.open_remarks(conn, [row["id"]]).get(row["id"])
     return ErrandDetail(
-        summary=_summaries(ctx, conn, [row])[0], message=row["message"],
+        summary=replace(_summaries(ctx, conn, [row])[0], remark=remark["text"] if remark else None),
+        message=row["message"],
         contact_preference=row["contact_preference"], phone=row["phone"],
         business_days=days, events=[event(ev) for ev in q.events(conn, row["id"])],
     )

@@ -1,4 +1,4 @@
-"""Statistics, deviations (R8) and the shift handover: read-only use cases."""
+"""Statistics and deviations (R8): read-only use cases. The shift handover is in handover.py."""
 
 from __future__ import annotations
 
@@ -6,16 +6,11 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass, field
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles, statistics
-from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, short_date
 from bcc_tui.domain.errors import InvalidInput, NotAllowed
-from bcc_tui.domain.text import clean
-from bcc_tui.services import errands, people
 from bcc_tui.services.context import Ctx
-from bcc_tui.services.views import ErrandSummary
 from bcc_tui.store import audit
 from bcc_tui.store import reports as q
 
@@ -92,107 +87,3 @@ def deviations_csv(report: statistics.Report) -> str:
                     "" if d.response_days is None else d.response_days, d.assignee or "", d.responded_by or "",
                     d.status])
     return out.getvalue()
-
-
-# -- shift handover ------------------------------------------------------------------------------
-@dataclass
-class Handover:
-    at: dt.datetime
-    today: people.Today
-    names: dict[str, str]
-    sections: list[tuple[str, str, list[ErrandSummary]]]  # (key, Swedish title, errands)
-    per_caregiver: dict[str, list[ErrandSummary]] = field(default_factory=dict)
-    note: dict | None = None
-
-    def count(self, key: str) -> int:
-        return next(len(items) for k, _, items in self.sections if k == key)
-
-
-def handover(ctx: Ctx) -> Handover:
-    """What the incoming receiver must know (R8's walkthrough): a list a person started, so logged."""
-    if not ctx.actor.has(roles.RECEIVER):
-        why = "överlämningen är för ärendemottagare"
-        ctx.log_refusal("handover", None, why)
-        raise NotAllowed(why)
-    data = errands.panes(ctx, closed_limit=0)
-    today = ctx.today()
-    next_day = add_business_days(today, 1)
-    open_ = data.open
-    unanswered = [s for s in open_ if s.status == e.ASSIGNED and s.first_response_on is None]
-    per: dict[str, list[ErrandSummary]] = {}
-    for s in unanswered:
-        per.setdefault(s.assignee, []).append(s)
-    sections = [
-        ("overdue", "Försenade", [s for s in open_ if s.countdown.level == "overdue"]),
-        ("today", "Förfaller idag", [s for s in open_ if s.countdown.level == "due_soon" and s.due_date == today]),
-        ("next", f"Förfaller nästa vardag, {short_date(next_day)}",
-         [s for s in open_ if s.countdown.level == "due_soon" and s.due_date == next_day]),
-        ("followup", "Uppföljning efter delsvar passerad", [s for s in open_ if s.followup_overdue]),
-        ("unassigned", "Ofördelade", [s for s in open_ if s.status == e.UNASSIGNED]),
-        ("unanswered", "Fördelade men obesvarade", unanswered),
-        ("partial", "Delsvar skickat, väntar på slutligt svar", [s for s in open_ if s.partial_reply_sent]),
-        ("flagged", "Akuta tecken och brådskande", [s for s in open_ if s.acute or s.urgent]),
-    ]
-    with ctx.store.read() as conn:
-        note = q.last_note(conn)
-    with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("list", detail=json.dumps({"view": "handover", "open": len(open_)}))])
-    return Handover(ctx.now(), data.today, data.names, sections, per, dict(note) if note else None)
-
-
-def add_note(ctx: Ctx, text: str) -> None:
-    """The outgoing receiver's note to the next one (author and time are kept)."""
-    if not ctx.actor.has(roles.RECEIVER):
-        raise NotAllowed("bara ärendemottagare skriver överlämningsanteckningar")
-    body = e.required_text(clean(text), "Anteckningen", e.MAX_NOTE)
-    with ctx.change("handover_note") as conn:
-        q.add_note(conn, ctx.now_text(), ctx.actor.username, body)
-        audit.append(conn, [ctx.entry("handover_note", detail=f"{len(body)} tecken")])
-
-
-def _line(s: ErrandSummary, names: dict[str, str]) -> str:
-    """One errand in the handover: no patient names — the list may be printed."""
-    received = s.received_at.astimezone(STOCKHOLM)
-    parts = [f"**{s.ref}**", e.type_name(s.type), f"inkom {short_date(received.date())} {received:%H:%M}",
-             f"förfaller {short_date(s.due_date)}", s.countdown.text]
-    if s.assignee:
-        parts.append(f"hos {names.get(s.assignee, s.assignee)}")
-    if s.partial_reply_sent:
-        parts.append("delsvar skickat")
-    if s.followup_on:
-        parts.append(f"uppföljning {short_date(s.followup_on)}")
-    if s.acute:
-        parts.append(f"AKUTA TECKEN ({', '.join(s.acute)})")
-    if s.urgent:
-        parts.append("BRÅDSKANDE")
-    return "- " + " · ".join(parts)
-
-
-def handover_markdown(h: Handover) -> str:
-    local = h.at.astimezone(STOCKHOLM)
-    names = h.names
-    out = [f"# Överlämning 1177 – {short_date(local.date())} {local.year} kl {local:%H:%M}", ""]
-    roster = [f"Mottagare idag: {names.get(h.today.receiver, h.today.receiver or '–')}",
-              f"överst på schemat: {names.get(h.today.top_doctor, h.today.top_doctor or '–')}"]
-    if h.today.absent:
-        roster.append("frånvarande: " + ", ".join(names.get(u, u) for u in sorted(h.today.absent)))
-    out += [" · ".join(roster), ""]
-    if h.note:
-        at = _moment(h.note["at"]).astimezone(STOCKHOLM)
-        out += ["## Anteckning från förra passet", ""]
-        out += [f"> {line}" for line in h.note["text"].splitlines()]
-        out += [f"> — {h.note['name'] or h.note['author']}, {short_date(at.date())} {at:%H:%M}", ""]
-    out += ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
-    out += [f"| {title} | {len(items)} |" for _, title, items in h.sections]
-    out.append("")
-    for key, title, items in h.sections:
-        out += [f"## {title} ({len(items)})", ""]
-        if key == "unanswered":
-            if not items:
-                out += ["Inga.", ""]
-            for who, mine in sorted(h.per_caregiver.items(), key=lambda kv: names.get(kv[0], kv[0])):
-                out += [f"### {names.get(who, who)} ({len(mine)})", ""]
-                out += [_line(s, names) for s in mine] + [""]
-            continue
-        out += ([_line(s, names) for s in items] or ["Inga."]) + [""]
-    return "\n".join(out).rstrip() + "\n"

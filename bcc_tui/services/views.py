@@ -52,6 +52,7 @@ class ErrandSummary:
     proxy_for_older_child: bool = False  # R12
     followup_on: dt.date | None = None  # R19: open errands answered only by a partial reply
     followup_overdue: bool = False
+    remark: str | None = None  # R28: pinned for the next shift until the next handover
 
     @property
     def type_name(self) -> str:
@@ -81,6 +82,7 @@ class ErrandSummary:
             "acute": list(self.acute),
             "proxy_for_older_child": self.proxy_for_older_child,
             "followup_date": self.followup_on.isoformat() if self.followup_on else None,
+            "handover_remark": self.remark,
             "version": self.version,
         }
 
@@ -121,6 +123,7 @@ def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None,
         proxy_for_older_child=flags.proxy_for_older_child(row["personnummer"], bool(row["proxy_name"]), received_on),
         followup_on=followup,
         followup_overdue=followup is not None and today > followup,
+        remark=row["remark"] if "remark" in row.keys() else None,
     )
 
 

@@ -13,7 +13,10 @@ LIST_COLUMNS = (
     "id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer, "
     "proxy_name, proxy_relation, subject, contact_preference, urgent, status, assignee, "
     "first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, last_reminded_at, "
-    "acute, version"
+    "acute, version, "
+    # R28: the open handover remark, for the panes' mark (a partial index makes it cheap).
+    "(SELECT r.text FROM handover_remarks r WHERE r.errand_id = errands.id AND r.handover_id IS NULL"
+    " ORDER BY r.id DESC LIMIT 1) AS remark"
 )
 
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"

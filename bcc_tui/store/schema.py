@@ -208,7 +208,33 @@ DROP INDEX errands_open;
 CREATE INDEX errands_open ON errands(status, urgent DESC, due_date, received_at) WHERE status <> 'closed';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# Version 6: the shift handover's receipt (R28) and the remarks pinned on errands for the next
+# shift; a remark is open until the next handover is recorded.
+_V6 = """
+CREATE TABLE handovers (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    since TEXT,
+    from_user TEXT REFERENCES staff(username),
+    to_user TEXT NOT NULL REFERENCES staff(username),
+    items TEXT NOT NULL,
+    done TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX handovers_at ON handovers(at);
+CREATE TABLE handover_remarks (
+    id INTEGER PRIMARY KEY,
+    errand_id INTEGER NOT NULL REFERENCES errands(id),
+    at TEXT NOT NULL,
+    author TEXT NOT NULL REFERENCES staff(username),
+    text TEXT NOT NULL,
+    handover_id INTEGER REFERENCES handovers(id)
+);
+CREATE INDEX handover_remarks_open ON handover_remarks(errand_id, id) WHERE handover_id IS NULL;
+CREATE INDEX errands_imported ON errands(imported_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 CURRENT = len(MIGRATIONS)
 
 

@@ -64,7 +64,8 @@ def age(since: dt.datetime, now: dt.datetime) -> str:
 
 def marks(s: ErrandSummary) -> Text:
     """Two characters of flags: ✚ acute signs (R11) or ! urgent; ⚑ reminded (R16) or Ö a proxy
-    writing for a patient aged 13 or more (R12). Explained in the help."""
+    writing for a patient aged 13 or more (R12); a third, ¶, for a handover remark (R28).
+    Explained in the help."""
     t = Text()
     if s.acute:
         t.append("✚", style="bold red")
@@ -76,6 +77,8 @@ def marks(s: ErrandSummary) -> Text:
         t.append("⚑", style="bold yellow")
     elif s.proxy_for_older_child:
         t.append("Ö", style="yellow")
+    if s.remark and s.status != "closed":
+        t.append("¶", style="bold cyan")  # a remark pinned for the next shift (R28)
     return t
 
 

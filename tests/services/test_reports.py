@@ -9,7 +9,7 @@ import pytest
 
 from bcc_tui.domain import statistics
 from bcc_tui.domain.errors import NotAllowed
-from bcc_tui.services import errands, intake, people, reports
+from bcc_tui.services import errands, intake, reports
 from bcc_tui.services.clock import FixedClock
 from bcc_tui.services.context import Ctx
 from tests.conftest import errand_line, jsonl
@@ -97,33 +97,3 @@ def test_who_may_see_statistics(december, as_):
     with pytest.raises(NotAllowed):
         reports.stats(as_("doc1"))
     reports.stats(as_("rec1"))
-
-
-def test_handover_counts_and_note(system, as_, store):
-    people.import_schedule(system, jsonl({"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1"]}))
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001", received_at="2026-11-20T09:00:00+01:00"),  # overdue, unassigned
-        errand_line("1177-000002", received_at="2026-11-23T09:00:00+01:00"),  # due today
-        errand_line("1177-000003", received_at="2026-11-24T09:00:00+01:00"),  # due tomorrow
-        errand_line("1177-000004", received_at="2026-11-25T08:00:00+01:00", message="Han har feber"),
-        errand_line("1177-000005", type="synpunkter_klagomal", urgent=True),
-    ))
-    errands.assign(as_("rec1"), "1177-000002", "doc1")
-    errands.assign(as_("rec1"), "1177-000003", "doc2")
-    errands.partial_reply(as_("doc2"), "1177-000003", "På gång")
-    reports.add_note(as_("rec2"), "Ring tillbaka familjen i 1177-000001 före lunch.")
-    h = reports.handover(as_("rec1"))
-    counts = {k: len(items) for k, _, items in h.sections}
-    assert counts == {"overdue": 1, "today": 1, "next": 0, "followup": 0, "unassigned": 3,
-                      "unanswered": 1, "partial": 2, "flagged": 2}
-    assert list(h.per_caregiver) == ["doc1"]
-    md = reports.handover_markdown(h)
-    assert md.startswith("# Överlämning 1177 – ons 25 nov 2026 kl 10:00")
-    assert "> Ring tillbaka familjen i 1177-000001 före lunch." in md and "Rolf Receiver" in md
-    assert "### Doris Doktor (1)" in md and "Elsa" not in md and "20150315" not in md
-    # The handover's counts are the panes' counts.
-    panes = errands.panes(as_("rec1"))
-    assert counts["unassigned"] == sum(1 for s in panes.open if s.status == "unassigned")
-    assert counts["overdue"] == sum(1 for s in panes.open if s.countdown.level == "overdue")
-    with pytest.raises(NotAllowed):
-        reports.handover(as_("doc1"))

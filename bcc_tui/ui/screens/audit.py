@@ -22,7 +22,8 @@ ACTIONS = {
     "reassign": "omfördelade", "partial_reply": "delsvar", "reply": "besvarade", "close": "avslutade",
     "note": "anteckning", "urgent": "brådskande", "remind": "påminde", "export": "exporterade",
     "admin_change": "admin", "login": "inloggning", "audit": "läste loggen", "check": "kontroll",
-    "settings": "inställning",
+    "settings": "inställning", "handover": "överlämning", "handover_note": "överlämningsanteckning",
+    "remark": "anmärkning",
 }
 
 

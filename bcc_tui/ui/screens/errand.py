@@ -76,6 +76,9 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         when.append(f"{s.followup_on:%Y-%m-%d}", style="bold red" if s.followup_overdue else "")
         if s.followup_overdue:
             when.append(" (passerad)", style="bold red")
+    if s.remark and s.status != e.CLOSED:
+        when.append("\nAnmärkning till nästa pass: ", style="bold cyan")
+        when.append_text(render.safe(s.remark, one_line=True))
     if s.last_reminded_at:
         when.append("\nSenaste påminnelse: ", style="dim")
         when.append(render.long_moment(s.last_reminded_at), style="yellow")

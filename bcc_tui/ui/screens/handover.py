@@ -1,5 +1,8 @@
-"""The shift handover (h): what the incoming receiver must know, walked by keyboard; enter opens
-an errand in place and escape comes back to the same spot."""
+"""The shift handover (h, R28): a walkthrough of what the incoming receiver must know, most
+pressing first. `space` marks an item gone through, `enter` opens it in place (escape comes back
+to the same spot), `c` pins a remark on the errand for the next shift, `w` writes a note to the
+next shift, and `ctrl+s` finishes: the receipt records who handed over to whom and what was gone
+through."""
 
 from __future__ import annotations
 
@@ -13,17 +16,30 @@ from textual.widgets.option_list import Option
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
 from bcc_tui.domain.errors import BccError
-from bcc_tui.services import reports
+from bcc_tui.services import handover
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.forms import NoteForm
 from bcc_tui.ui.widgets.header import HeaderBar
 
 
+def _plain(text: str) -> str:
+    """Untrusted text for a toast: control characters removed, never parsed as markup."""
+    return render.safe(text, one_line=True).plain
+
+
 class HandoverScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="handover_back"),
-        Binding("w", "write_note", "Anteckning till nästa pass", id="handover_note"),
+        Binding("space", "toggle_done", "Genomgången", id="handover_done"),
+        Binding("c", "remark", "Anmärkning", id="handover_remark"),
+        Binding("w", "write_note", "Till nästa pass", id="handover_note"),
+        Binding("ctrl+s", "finish", "Kvittera", id="handover_finish", priority=True),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._h: handover.Handover | None = None
+        self._done: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
@@ -38,37 +54,33 @@ class HandoverScreen(Screen):
     def tick(self, now) -> None:
         self.query_one(HeaderBar).set_time(now)
 
+    # -- data ---------------------------------------------------------------------------------
+
     def load(self) -> None:
         try:
-            h = reports.handover(self.app.ctx)
+            h = handover.handover(self.app.ctx)
         except BccError as err:
-            self.app.notify(str(err), severity="error")
+            self.app.notify(_plain(str(err)), severity="error", markup=False)
             self.app.pop_screen()
             return
+        self._h = h
+        listed = {i.ref for i in h.items}
+        self._done &= listed
         header = self.query_one(HeaderBar)
         header.set_roster(h.today, h.names)
         header.set_time(self.app.ctx.now())
-        summary = Text()
-        summary.append("Överlämning", style="bold underline")
-        summary.append("  " + " · ".join(f"{title.split(',')[0]}: {len(items)}" for _, title, items in h.sections))
-        if h.note:
-            at = render.local(render.parse_utc(h.note["at"]))
-            summary.append("\nFrån förra passet: ", style="bold yellow")
-            summary.append_text(render.safe(h.note["text"], one_line=True))
-            summary.append(f" — {h.note['name'] or h.note['author']}, {short_date(at.date())} {at:%H:%M}", style="dim")
-        self.query_one("#handover-summary", Static).update(summary)
+        self._summary()
         ol = self.query_one(OptionList)
         keep = ol.highlighted
         ol.clear_options()
         options: list[Option] = []
-        for key, title, items in h.sections:
-            options.append(Option(Text(f"{title} ({len(items)})", style="bold reverse"), disabled=True))
-            if key == "unanswered":
-                for who, mine in sorted(h.per_caregiver.items(), key=lambda kv: h.names.get(kv[0], kv[0])):
-                    options.append(Option(Text(f"  {h.names.get(who, who)} ({len(mine)})", style="bold"), disabled=True))
-                    options += [Option(self._row(s, h.names), id=f"{key}:{s.ref}") for s in mine]
-            else:
-                options += [Option(self._row(s, h.names), id=f"{key}:{s.ref}") for s in items]
+        for category, items in h.by_category():
+            count = h.count(category)
+            options.append(Option(Text(f"{h.title(category)} ({count})", style="bold reverse"), disabled=True))
+            options += [Option(self._row(i), id=f"item:{i.ref}") for i in items]
+            if count > len(items):
+                options.append(Option(Text(f"    … och {count - len(items)} till (de mest brådskande visas)",
+                                           style="dim"), disabled=True))
             if not items:
                 options.append(Option(Text("    Inga.", style="dim"), disabled=True))
         ol.add_options(options)
@@ -77,10 +89,44 @@ class HandoverScreen(Screen):
         else:
             ol.action_first()
 
-    def _row(self, s, names) -> Text:
-        t = Text("    ")
-        t.append_text(render.marks(s))
-        t.append(f" {s.ref}  ", style="bold")
+    def _summary(self) -> None:
+        h = self._h
+        if h is None:
+            return
+        t = Text()
+        t.append("Överlämning", style="bold underline")
+        t.append(f"  {len(self._done)} av {len(h.items)} genomgångna", style="bold")
+        if h.total > len(h.items):
+            t.append(f" (av {h.total} öppna punkter visas de mest brådskande)", style="dim")
+        c = h.changes
+        t.append("\nSedan förra överlämningen", style="bold")
+        if c.since:
+            local = c.since.astimezone(STOCKHOLM)
+            t.append(f" ({short_date(local.date())} {local:%H:%M}): ")
+            t.append(f"{c.arrived[0]} nya · {c.closed[0]} avslutade · {c.overdue[0]} blev försenade"
+                     f" · {len(c.remarks)} anmärkningar")
+        else:
+            t.append(": ingen överlämning är kvitterad än", style="dim")
+        if h.note:
+            at = render.local(render.parse_utc(h.note["at"]))
+            t.append("\nFrån förra passet: ", style="bold yellow")
+            t.append_text(render.safe(h.note["text"], one_line=True))
+            t.append(" — ", style="dim")
+            t.append_text(render.safe(h.note["name"] or h.note["author"], "dim", one_line=True))
+            t.append(f", {short_date(at.date())} {at:%H:%M}", style="dim")
+        self.query_one("#handover-summary", Static).update(t)
+
+    def _row(self, item: handover.Item) -> Text:
+        s = item.summary
+        names = self._h.names if self._h else {}
+        t = Text("  ")
+        t.append("✓ " if item.ref in self._done else "· ", style="bold green" if item.ref in self._done else "dim")
+        marks = render.marks(s)
+        marks.pad_right(max(0, 3 - marks.cell_len))  # the marks vary in number; the columns must not
+        t.append_text(marks)
+        t.append(" ")
+        t.append_text(render.safe(s.ref, "bold", one_line=True))
+        t.append("  ")
         t.append(f"{e.type_short(s.type):<15}")
         sla = render.sla_cell(s, self.app.ctx.now())
         sla.pad_right(max(0, 15 - sla.cell_len))
@@ -88,28 +134,86 @@ class HandoverScreen(Screen):
         received = s.received_at.astimezone(STOCKHOLM)
         t.append(f" {short_date(received.date()):<12}", style="dim")
         if s.assignee:
-            t.append(f" {render.person_short(s.assignee, names)}")
+            t.append_text(render.safe(render.person_short(s.assignee, names), one_line=True))
+        if item.remark:
+            t.append("  ¶ ", style="bold cyan")
+            t.append_text(render.safe(item.remark.text, "cyan", one_line=True))
         return t
+
+    def _highlighted_item(self) -> handover.Item | None:
+        ol = self.query_one(OptionList)
+        if ol.highlighted is None or self._h is None:
+            return None
+        option = ol.get_option_at_index(ol.highlighted)
+        if not option.id or not option.id.startswith("item:"):
+            return None
+        ref = option.id.split(":", 1)[1]
+        return next((i for i in self._h.items if i.ref == ref), None)
+
+    # -- actions --------------------------------------------------------------------------------
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
+        if event.option.id and event.option.id.startswith("item:"):
             self.app.open_errand(event.option.id.split(":", 1)[1])
 
     def on_screen_resume(self) -> None:
         self.load()
 
+    def action_toggle_done(self) -> None:
+        item = self._highlighted_item()
+        if item is None:
+            return
+        self._done ^= {item.ref}
+        ol = self.query_one(OptionList)
+        ol.replace_option_prompt(f"item:{item.ref}", self._row(item))
+        self._summary()
+        if item.ref in self._done:
+            ol.action_cursor_down()  # on to the next item, as a checklist goes
+
+    def action_remark(self) -> None:
+        item = self._highlighted_item()
+        if item is None:
+            self.app.notify("Välj ett ärende i listan först", markup=False)
+            return
+
+        def done(result) -> None:
+            if result is None:
+                return
+            try:
+                handover.pin_remark(self.app.ctx, item.ref, result.text)
+            except BccError as err:
+                self.app.notify(_plain(str(err)), severity="error", markup=False)
+                return
+            self.app.notify(f"Anmärkningen fäst på {_plain(item.ref)} till nästa pass", markup=False)
+            self.load()
+
+        self.app.push_screen(NoteForm(item.ref, subtitle_text="Anmärkning till nästa pass (visas på ärendet "
+                                                              "tills nästa överlämning är kvitterad)"), done)
+
     def action_write_note(self) -> None:
         def done(result) -> None:
             if result is not None:
                 try:
-                    reports.add_note(self.app.ctx, result.text)
+                    handover.add_note(self.app.ctx, result.text)
                 except BccError as err:
-                    self.app.notify(str(err), severity="error")
+                    self.app.notify(_plain(str(err)), severity="error", markup=False)
                     return
-                self.app.notify("Anteckningen sparad till nästa pass")
+                self.app.notify("Anteckningen sparad till nästa pass", markup=False)
                 self.load()
 
         self.app.push_screen(NoteForm("överlämning", subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?"),
                              done)
 
+    def action_finish(self) -> None:
+        h = self._h
+        if h is None:
+            return
+        try:
+            receipt = handover.finish(self.app.ctx, listed=[(i.ref, i.category) for i in h.items],
+                                      done=sorted(self._done))
+        except BccError as err:
+            self.app.notify(_plain(str(err)), severity="error", markup=False)
+            return
+        self.app.notify(f"Överlämningen kvitterad: {receipt.done} av {receipt.listed} genomgångna", markup=False)
+        self.app.pop_screen()

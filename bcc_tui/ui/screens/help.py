@@ -21,7 +21,8 @@ KEYS = [
     ("m", "påminn handläggaren (när ärendet snart ska vara besvarat eller är försenat)"),
     ("tab / shift+tab", "byt ruta: Ofördelade, Fördelade, Avslutade"),
     ("/", "filtrera på ärende, patient, personnummer, ämne eller handläggare"),
-    ("h", "överlämning vid skiftbyte: gå igenom listan, enter öppnar, w skriver till nästa pass"),
+    ("h", "överlämning vid skiftbyte: mellanslag bockar av, enter öppnar, c anmärkning på ärendet, "
+          "w anteckning till nästa pass, ctrl+s kvitterar"),
     ("s", "statistik och avvikelser; [ och ] byter månad"),
     ("esc", "tillbaka / avbryt / rensa filter"),
     ("ctrl+p", "kommandopaletten: alla åtgärder"),
@@ -37,6 +38,7 @@ MARKS = [
     ("⚑", "påmind: ärendemottagaren har påmint handläggaren"),
     ("Ö", "ombud för en patient som är 13 år eller äldre: kontrollera behörigheten"),
     ("✉", "delsvar skickat"),
+    ("¶", "anmärkning till nästa pass (sätts med c i överlämningen)"),
 ]
 
 ROUTINE = """\

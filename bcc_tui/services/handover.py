@@ -1,0 +1,344 @@
+"""The shift handover (R28): a walkthrough of what the incoming receiver must know, most pressing
+first; remarks pinned on errands for the next shift; a receipt that records who handed over to
+whom, what was listed and what was gone through; and what changed since the last receipt.
+
+Nothing here prints patient names: the Markdown and JSON forms may be printed or put on a wall.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import flags, roles
+from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, short_date
+from bcc_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from bcc_tui.domain.text import clean
+from bcc_tui.domain.validation import format_utc
+from bcc_tui.services import clinic, people
+from bcc_tui.services.context import Ctx
+from bcc_tui.services.views import ErrandSummary, summary
+from bcc_tui.store import audit
+from bcc_tui.store import errands as errands_q
+from bcc_tui.store import handover as q
+from bcc_tui.store import reports as notes_q
+from bcc_tui.store import staff as staff_q
+
+CATEGORIES = q.CATEGORIES
+TITLES = {
+    "acute": "Akuta tecken och brådskande",
+    "overdue": "Försenade",
+    "due_today": "Förfaller idag",
+    "due_next": "Förfaller nästa vardag",
+    "followup": "Uppföljning efter delsvar passerad",
+    "unassigned": "Ofördelade",
+    "absent_holder": "Hos frånvarande personal",
+    "unanswered": "Fördelade men obesvarade",
+}
+# A category with more errands than this shows its count and its most pressing rows.
+PER_CATEGORY = 50
+MAX_REMARK = 300
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+@dataclass(frozen=True)
+class Remark:
+    text: str
+    author: str
+    author_name: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Item:
+    summary: ErrandSummary
+    category: str
+    remark: Remark | None
+
+    @property
+    def ref(self) -> str:
+        return self.summary.ref
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What happened since the last recorded handover (counts, and the first references)."""
+
+    since: dt.datetime | None
+    previous_from: str | None = None
+    previous_to: str | None = None
+    arrived: tuple[int, list[str]] = (0, [])
+    closed: tuple[int, list[str]] = (0, [])
+    overdue: tuple[int, list[str]] = (0, [])
+    remarks: list[tuple[str, Remark]] = field(default_factory=list)
+
+
+@dataclass
+class Handover:
+    at: dt.datetime
+    today: people.Today
+    names: dict[str, str]
+    counts: dict[str, int]
+    items: list[Item]
+    changes: Changes
+    note: dict | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def count(self, category: str) -> int:
+        return self.counts.get(category, 0)
+
+    def title(self, category: str) -> str:
+        if category == "due_next":
+            return f"{TITLES[category]}, {short_date(add_business_days(self.today.day, 1))}"
+        return TITLES[category]
+
+    def by_category(self) -> list[tuple[str, list[Item]]]:
+        grouped: dict[str, list[Item]] = {c: [] for c in CATEGORIES}
+        for item in self.items:
+            grouped[item.category].append(item)
+        return list(grouped.items())
+
+
+def _require_receiver(ctx: Ctx, action: str, ref: str | None = None) -> None:
+    if not ctx.actor.has(roles.RECEIVER):
+        why = "överlämningen är för ärendemottagare"
+        ctx.log_refusal(action, ref, why)
+        raise NotAllowed(why)
+
+
+def _followup_cutoff(today: dt.date, days: int) -> str:
+    """A partial reply sent before this moment (UTC text) has passed its follow-up date (R19):
+    the follow-up date of a partial reply sent on day d is d + `days` business days, passed when
+    it is before today; the latest such d is found by stepping back from today."""
+    d = today
+    while flags.followup_date(d, days) >= today:
+        d -= dt.timedelta(days=1)
+    midnight = dt.datetime.combine(d + dt.timedelta(days=1), dt.time(), STOCKHOLM)
+    return format_utc(midnight)
+
+
+def _remark(row) -> Remark:
+    return Remark(row["text"], row["author"], row["name"] or row["author"], _moment(row["at"]))
+
+
+def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Handover:
+    today = ctx.today()
+    roster = people.today(conn, today)
+    fdays = clinic.followup_days(conn)
+    args = (today.isoformat(), add_business_days(today, 1).isoformat(), _followup_cutoff(today, fdays),
+            list(roster.absent))
+    counts = q.category_counts(conn, *args)
+    rows = q.items(conn, *args, per_category=per_category)
+    remarks = q.open_remarks(conn, [r["id"] for r in rows])
+    items = [Item(summary(r, today, None, fdays), r["category"],
+                  _remark(remarks[r["id"]]) if r["id"] in remarks else None) for r in rows]
+    last = q.last(conn)
+    since = last["at"] if last else None
+    if since:
+        first_due = _moment(since).astimezone(STOCKHOLM).date().isoformat()
+        changes = Changes(
+            _moment(since), last["from_user"], last["to_user"],
+            q.arrived_since(conn, since, since_limit), q.closed_since(conn, since, since_limit),
+            q.overdue_since(conn, first_due, today.isoformat(), since_limit),
+            [(r["ref"], _remark(r)) for r in q.remarks_since(conn, since, since_limit or -1)])
+    else:
+        changes = Changes(None, remarks=[(r["ref"], _remark(r)) for r in q.remarks_since(conn, None, since_limit or -1)])
+    note = notes_q.last_note(conn)
+    if note is not None and since is not None and note["at"] < since:
+        note = None  # read and handed over already
+    names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+    return Handover(ctx.now(), roster, names, counts, items, changes, dict(note) if note else None)
+
+
+def handover(ctx: Ctx, *, per_category: int = PER_CATEGORY, since_limit: int | None = PER_CATEGORY) -> Handover:
+    """What the incoming receiver must know: a list a person started, so logged (R15)."""
+    _require_receiver(ctx, "handover")
+    with ctx.store.read() as conn:
+        h = _gather(ctx, conn, per_category=per_category, since_limit=since_limit)
+    with ctx.store.write() as conn:
+        audit.append(conn, [ctx.entry("list", detail=json.dumps({"view": "handover", "open": h.total}))])
+    return h
+
+
+def pin_remark(ctx: Ctx, ref: str, text: str) -> None:
+    """A short remark on one errand for the next shift ("ring mamma efter 14"); it shows on the
+    errand, in the panes and in the next handover until that handover is recorded."""
+    _require_receiver(ctx, "remark", ref)
+    body = e.required_text(clean(text), "Anmärkningen", MAX_REMARK)
+    with ctx.change("remark", ref) as conn:
+        row = errands_q.by_ref(conn, ref)
+        if row is None:
+            raise NotFound(f"ärendet {ref} finns inte")
+        q.add_remark(conn, row["id"], ctx.now_text(), ctx.actor.username, body)
+        audit.append(conn, [ctx.entry("remark", row["ref"], row["personnummer"], detail=body)])
+
+
+def add_note(ctx: Ctx, text: str) -> None:
+    """The outgoing receiver's note to the next one (author and time are kept)."""
+    if not ctx.actor.has(roles.RECEIVER):
+        raise NotAllowed("bara ärendemottagare skriver överlämningsanteckningar")
+    body = e.required_text(clean(text), "Anteckningen", e.MAX_NOTE)
+    with ctx.change("handover_note") as conn:
+        notes_q.add_note(conn, ctx.now_text(), ctx.actor.username, body)
+        audit.append(conn, [ctx.entry("handover_note", detail=f"{len(body)} tecken")])
+
+
+@dataclass(frozen=True)
+class Receipt:
+    id: int
+    at: dt.datetime
+    from_user: str | None
+    to_user: str
+    listed: int
+    done: int
+
+
+def _handed_over_by(conn, today: dt.date, taker: str) -> str | None:
+    """The receiver on duty before: the last rostered receiver before today, else today's, unless
+    that is the person taking over (then nobody is named)."""
+    row = conn.execute("SELECT receiver FROM roster WHERE day < ? ORDER BY day DESC LIMIT 1",
+                       (today.isoformat(),)).fetchone()
+    for candidate in (row["receiver"] if row else None, people.today(conn, today).receiver):
+        if candidate and candidate != taker:
+            return candidate
+    return None
+
+
+def finish(ctx: Ctx, *, listed: list[tuple[str, str]] | None = None, done: list[str] | None = None,
+           note: str | None = None) -> Receipt:
+    """Record the handover: who handed over, who took over (the acting receiver), when, the items
+    listed and those gone through, and the note. `listed` None records the current list with every
+    item gone through (the command line's `--done`: the list was printed and acknowledged)."""
+    _require_receiver(ctx, "handover")
+    body = clean(note).strip() if note else None
+    if body is not None and len(body) > e.MAX_NOTE:
+        raise InvalidInput(f"anteckningen är för lång ({len(body)} tecken, högst {e.MAX_NOTE})")
+    with ctx.change("handover") as conn:
+        if listed is None:
+            h = _gather(ctx, conn, per_category=PER_CATEGORY, since_limit=0)
+            listed = [(i.ref, i.category) for i in h.items]
+            done = [ref for ref, _ in listed]
+        refs = {ref for ref, _ in listed}
+        gone = [ref for ref in dict.fromkeys(done or []) if ref in refs]
+        last = q.last(conn)
+        at = ctx.now_text()
+        from_user = _handed_over_by(conn, ctx.today(), ctx.actor.username)
+        hid = q.record(conn, at=at, since=last["at"] if last else None, from_user=from_user,
+                       to_user=ctx.actor.username,
+                       items=[{"ref": ref, "category": cat} for ref, cat in listed], done=gone, note=body or None)
+        audit.append(conn, [ctx.entry("handover", detail=json.dumps(
+            {"from": from_user, "items": len(listed), "done": len(gone), "note": bool(body)}))])
+    return Receipt(hid, _moment(at), from_user, ctx.actor.username, len(listed), len(gone))
+
+
+def receipts(ctx: Ctx, limit: int = 50) -> list[dict]:
+    """The recorded handovers, newest first."""
+    _require_receiver(ctx, "handover_log")
+    with ctx.store.read() as conn:
+        rows = q.log(conn, limit)
+    out = []
+    for r in rows:
+        items = json.loads(r["items"])
+        out.append({"at": _moment(r["at"]), "from": r["from_user"], "from_name": r["from_name"],
+                    "to": r["to_user"], "to_name": r["to_name"], "items": len(items),
+                    "done": len(json.loads(r["done"])), "note": r["note"]})
+    return out
+
+
+# -- the printable forms ------------------------------------------------------------------------
+
+def _local(moment: dt.datetime) -> str:
+    local = moment.astimezone(STOCKHOLM)
+    return f"{short_date(local.date())} {local:%H:%M}"
+
+
+def _line(item: Item, names: dict[str, str]) -> str:
+    s = item.summary
+    received = s.received_at.astimezone(STOCKHOLM)
+    parts = [f"**{s.ref}**", e.type_name(s.type), f"inkom {short_date(received.date())} {received:%H:%M}",
+             f"förfaller {short_date(s.due_date)}", s.countdown.text]
+    if s.assignee:
+        parts.append(f"hos {names.get(s.assignee, s.assignee)}")
+    if s.partial_reply_sent:
+        parts.append("delsvar skickat")
+    if s.followup_on:
+        parts.append(f"uppföljning {short_date(s.followup_on)}")
+    if s.acute:
+        parts.append(f"AKUTA TECKEN ({', '.join(s.acute)})")
+    if s.urgent:
+        parts.append("BRÅDSKANDE")
+    if item.remark:
+        parts.append(f"anmärkning: \"{clean(item.remark.text)}\" ({names.get(item.remark.author, item.remark.author)})")
+    return "- " + " · ".join(parts)
+
+
+def _refs(total_refs: tuple[int, list[str]]) -> str:
+    total, refs = total_refs
+    if not total:
+        return "inga"
+    more = f" … och {total - len(refs)} till" if total > len(refs) else ""
+    return f"{total}: " + ", ".join(refs) + more
+
+
+def markdown(h: Handover) -> str:
+    names = h.names
+    local = h.at.astimezone(STOCKHOLM)
+    out = [f"# Överlämning 1177 – {short_date(local.date())} {local.year} kl {local:%H:%M}", ""]
+    roster = [f"Mottagare idag: {names.get(h.today.receiver, h.today.receiver or '–')}",
+              f"överst på schemat: {names.get(h.today.top_doctor, h.today.top_doctor or '–')}"]
+    if h.today.absent:
+        roster.append("frånvarande: " + ", ".join(names.get(u, u) for u in sorted(h.today.absent)))
+    out += [" · ".join(roster), ""]
+    c = h.changes
+    if c.since:
+        to = names.get(c.previous_to, c.previous_to)
+        who = f"{names.get(c.previous_from, c.previous_from)} → {to}" if c.previous_from else f"togs över av {to}"
+        out += [f"## Sedan förra överlämningen ({_local(c.since)}, {who})", "",
+                f"- Nya ärenden: {_refs(c.arrived)}", f"- Avslutade: {_refs(c.closed)}",
+                f"- Blev försenade: {_refs(c.overdue)}"]
+    else:
+        out += ["## Sedan förra överlämningen", "", "- Ingen överlämning är kvitterad än."]
+    for ref, r in c.remarks:
+        out.append(f"- Anmärkning på **{ref}**: \"{clean(r.text)}\" — {names.get(r.author, r.author)}, {_local(r.at)}")
+    out.append("")
+    if h.note:
+        at = _moment(h.note["at"])
+        out += ["## Anteckning från förra passet", ""]
+        out += [f"> {line}" for line in clean(h.note["text"]).splitlines()]
+        out += [f"> — {h.note['name'] or h.note['author']}, {_local(at)}", ""]
+    out += ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
+    out += [f"| {h.title(cat)} | {h.count(cat)} |" for cat in CATEGORIES]
+    out += [f"| **Att gå igenom** | **{h.total}** |", ""]
+    for cat, items in h.by_category():
+        out += [f"## {h.title(cat)} ({h.count(cat)})", ""]
+        out += [_line(i, names) for i in items] or ["Inga."]
+        if h.count(cat) > len(items):
+            out.append(f"- … och {h.count(cat) - len(items)} till (de mest brådskande visas)")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def as_json(h: Handover) -> dict:
+    """The stable form for scripts and wall displays (PRODUCT.md §4.1)."""
+    c = h.changes
+    return {
+        "at": format_utc(h.at),
+        "since": format_utc(c.since) if c.since else None,
+        "arrived_since": c.arrived[1],
+        "closed_since": c.closed[1],
+        "overdue_since": c.overdue[1],
+        "remarks_since": [{"ref": ref, "remark": clean(r.text), "by": r.author, "at": format_utc(r.at)}
+                          for ref, r in c.remarks],
+        "counts": {cat: h.count(cat) for cat in CATEGORIES},
+        "items": [{"ref": i.ref, "category": i.category, "remark": clean(i.remark.text) if i.remark else None}
+                  for i in h.items],
+        "note": clean(h.note["text"]) if h.note else None,
+    }
