@@ -8,6 +8,8 @@ open, and an automatic refresh is never an audited read.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
+from textual.css.query import NoMatches
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -221,10 +224,12 @@ class BccApp(App):
             self.dashboard.show(self.last_data, self.ctx.now(), self.search)
 
     def tick_clock(self) -> None:
+        # A timer may fire while a screen is still composing or already going away: its widgets
+        # are then missing, which is no reason to stop the dashboard.
         screen = self.screen
         if hasattr(screen, "tick") and not isinstance(screen, DashboardScreen):
-            screen.tick(self.ctx.now())
-        # The timer may fire while the dashboard is still composing or already going away.
+            with suppress(NoMatches):
+                screen.tick(self.ctx.now())
         if self.dashboard is not None:
             for header in self.dashboard.query(HeaderBar):
                 header.set_time(self.ctx.now())
@@ -237,7 +242,8 @@ class BccApp(App):
 
     def tick_rows(self) -> None:
         if self.dashboard is not None:
-            self.dashboard.tick(self.ctx.now())
+            with suppress(NoMatches):
+                self.dashboard.tick(self.ctx.now())
 
     def set_filter(self, text: str | None) -> None:
         self.search = text
