@@ -44,6 +44,7 @@ DEFAULT_INTERVAL = "1s"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _DURATION = re.compile(r"^([0-9]{1,7})(ms|s|m)$")
 _HOST_KEY = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}$")
+RESTORE_TIMEOUT = 3600  # seconds: a stuck network must not hang the drill for ever
 BUSY_TIMEOUT = "5s"  # the program's own (store/db.py DEFAULT_BUSY_TIMEOUT)
 
 
@@ -202,6 +203,8 @@ def replicate(ctx: Ctx, replica: Replica, interval: str = DEFAULT_INTERVAL,
         try:
             proc = subprocess.Popen([str(binary), "replicate", "-no-expand-env", "-config", str(config)],
                                     stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_parent)
+        except OSError as err:
+            raise InvalidInput(f"kan inte starta Litestream ({binary}): {err.strerror or err}") from None
         finally:
             os.umask(old_umask)
         if on_start is not None:
@@ -228,12 +231,13 @@ def _die_with_parent() -> None:
 
 def _wait_forwarding_signals(proc: subprocess.Popen) -> int:
     """Litestream runs in its own process group (a Ctrl+C at the terminal reaches it once, from
-    here, rather than twice); TERM, INT and HUP are passed on and its own exit status returned."""
+    here, rather than twice); TERM and INT are passed on, HUP (the terminal went away) as TERM,
+    so that it always ships what is unsent before it stops; its own exit status is returned."""
     forwarded = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
     def forward(signum, _frame):
         try:
-            proc.send_signal(signum)
+            proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
         except ProcessLookupError:
             pass
 
@@ -260,7 +264,7 @@ def _refuse_unusable_destination(dest: Path) -> None:
     -wal/-shm beside it (SQLite would apply a stale WAL to the new database).
     Issue 12 writes a shared destination check for every command that writes a file; this one is
     meant to be replaced by it."""
-    if str(dest).endswith(os.sep) or dest.is_dir():
+    if dest.is_dir():
         raise InvalidInput(f"{dest} är en mapp; ange filen som ska skapas")
     if os.path.lexists(dest):
         raise InvalidInput(f"{dest} finns redan; välj ett nytt filnamn")
@@ -277,12 +281,17 @@ def restore(replica: Replica, dest: str | os.PathLike,
 
     `open_checked(path)` opens the restored file as a database (migrated, the acting person
     resolved against its own staff); only an administrator or the system may restore."""
-    dest = Path(os.path.abspath(dest)) if not str(dest).endswith(os.sep) else Path(dest)
+    if os.fspath(dest).endswith(os.sep):
+        raise InvalidInput(f"{os.fspath(dest)} är en mapp; ange filen som ska skapas")
+    dest = Path(os.path.abspath(dest))
     _refuse_unusable_destination(dest)
     if replica.folder is not None and not (replica.folder / "ltx").is_dir():
         raise NotFound(f"{replica.folder} innehåller ingen replik (ingen ltx-mapp)")
     binary = _binary()
-    workdir = tempfile.mkdtemp(prefix=".bcc-restore-", dir=dest.parent)
+    try:
+        workdir = tempfile.mkdtemp(prefix=".bcc-restore-", dir=dest.parent)
+    except OSError as err:
+        raise InvalidInput(f"kan inte skriva i mappen {dest.parent}: {err.strerror or err}") from None
     try:
         tmp = Path(workdir) / "restored.db"
         config = _write_config(workdir, tmp, replica, None)
@@ -290,7 +299,11 @@ def restore(replica: Replica, dest: str | os.PathLike,
         try:
             done = subprocess.run([str(binary), "restore", "-no-expand-env", "-config", str(config),
                                    "-o", str(tmp), str(tmp)],
-                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=3600)
+                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=RESTORE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise InvalidInput(f"återställningen från {replica} tog mer än en timme och avbröts") from None
+        except OSError as err:
+            raise InvalidInput(f"kan inte starta Litestream ({binary}): {err.strerror or err}") from None
         finally:
             os.umask(old_umask)
         if done.returncode != 0 or not tmp.is_file():

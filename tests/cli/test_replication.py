@@ -229,7 +229,8 @@ def test_replication_resumes_after_litestream_was_down(live, tmp_path):
 
 
 @needs_litestream
-def test_replicate_forwards_sigterm_exits_with_litestreams_status_and_leaves_nothing(live, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_replicate_forwards_signals_exits_with_litestreams_status_and_leaves_nothing(live, tmp_path, signum):
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
     replica = tmp_path / HOSTILE
@@ -248,7 +249,7 @@ def test_replicate_forwards_sigterm_exits_with_litestreams_status_and_leaves_not
         cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
         assert b"-no-expand-env" in cmdline and str(replica).encode() not in b" ".join(cmdline)
         wait_for(lambda: (replica / "ltx").is_dir(), "the first snapshot")
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -329,7 +330,7 @@ def test_restore_refuses_an_existing_linked_or_homeless_destination(live, tmp_pa
     stale = tmp_path / "stale.db"
     Path(f"{stale}-wal").write_bytes(b"old wal")
     cases = [(taken, "finns redan"), (link, "finns redan"), (tmp_path / "no" / "x.db", "finns inte"),
-             (stale, "-wal finns kvar"), (tmp_path, "är en mapp")]
+             (stale, "-wal finns kvar"), (tmp_path, "är en mapp"), (f"{tmp_path}/new/", "är en mapp")]
     for dest, message in cases:
         code, _, err = cli("restore", "--from", str(replica), str(dest))
         assert code == 1 and message in err, (dest, err)
