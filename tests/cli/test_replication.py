@@ -353,3 +353,13 @@ def test_restore_of_an_empty_replica_says_so(tmp_path):
 
 def test_the_programs_connections_leave_checkpoints_to_litestream(store):
     assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == store_db.WAL_AUTOCHECKPOINT > 1000
+
+
+@needs_litestream
+def test_replication_benchmark_runs_and_prints_its_table():
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, "-m", "bench.replication", "--errands", "300", "--writes", "2",
+                        "--sync-interval", "100ms"], capture_output=True, cwd=root, timeout=300)
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    for row in ("first snapshot", "commit -> replica", "replica size", "restore + check"):
+        assert row in r.stdout.decode(), row
