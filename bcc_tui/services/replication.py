@@ -202,7 +202,7 @@ def replicate(ctx: Ctx, replica: Replica, interval: str = DEFAULT_INTERVAL,
         old_umask = os.umask(0o077)  # the replica holds patient data: private files only
         try:
             proc = subprocess.Popen([str(binary), "replicate", "-no-expand-env", "-config", str(config)],
-                                    stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_parent)
+                                    stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_parent())
         except OSError as err:
             raise InvalidInput(f"kan inte starta Litestream ({binary}): {err.strerror or err}") from None
         finally:
@@ -214,19 +214,24 @@ def replicate(ctx: Ctx, replica: Replica, interval: str = DEFAULT_INTERVAL,
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: Linux sends it SIGTERM should bcc-tui be killed outright, so that
-    no Litestream is left running without its supervisor."""
-    parent = os.getppid()
+def _die_with_parent() -> Callable[[], None] | None:
+    """What the child runs before exec: on Linux it asks for SIGTERM should bcc-tui be killed
+    outright, so that no Litestream is left running without its supervisor. libc is loaded here,
+    in the parent, so that the child only makes the call."""
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
+        return None
+    parent = os.getpid()
+
+    def in_child() -> None:
+        prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
+
+    return in_child
 
 
 def _wait_forwarding_signals(proc: subprocess.Popen) -> int:

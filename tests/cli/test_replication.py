@@ -268,7 +268,11 @@ def test_litestream_does_not_outlive_a_killed_replicate(live, tmp_path):
     rep = Replication(live, tmp_path / "replica", tmp_path / "replicate.log")
     rep.proc.kill()
     rep.proc.wait(timeout=30)
-    wait_for(lambda: not alive(rep.litestream), "litestream to follow its supervisor", 30)
+    try:
+        wait_for(lambda: not alive(rep.litestream), "litestream to follow its supervisor", 30)
+    finally:
+        if alive(rep.litestream):
+            os.kill(rep.litestream, signal.SIGKILL)
 
 
 def test_replicate_is_for_admins_and_the_system(live, tmp_path):
