@@ -83,10 +83,28 @@ def live(tmp_path) -> Path:
     return db
 
 
+_started: list[Replication] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_replication_outlives_its_test():
+    yield
+    while _started:
+        rep = _started.pop()
+        if rep.proc.poll() is None:
+            rep.proc.kill()
+            rep.proc.wait(timeout=30)
+        if rep.litestream and alive(rep.litestream) and b"litestream" in Path(
+                f"/proc/{rep.litestream}/cmdline").read_bytes():
+            os.kill(rep.litestream, signal.SIGKILL)
+
+
 class Replication:
     """`bcc-tui replicate` as a real process (its own session, as under systemd)."""
 
     def __init__(self, db: Path, replica: Path, log: Path):
+        self.litestream = 0
+        _started.append(self)
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bcc_tui", "--db", str(db), "replicate", "--to", str(replica),
