@@ -209,7 +209,7 @@ def test_server_lost_mid_stream_restores_elsewhere_with_every_synced_change(live
 
 
 @needs_litestream
-def test_replication_resumes_after_litestream_was_down(live, tmp_path):
+def test_replication_resumes_after_litestream_was_down(live, tmp_path, monkeypatch):
     replica = tmp_path / "replica"
     rep = Replication(live, replica, tmp_path / "replicate.log")
     assert cli("--db", str(live), "--as", "rec1", "note", REFS[0], "--text", "a1")[0] == 0
@@ -244,6 +244,11 @@ def test_replication_resumes_after_litestream_was_down(live, tmp_path):
     code, _, err = cli("--as", "doc1", "restore", "--from", str(replica), str(tmp_path / "x.db"))
     assert code == 1 and "kräver administratör" in err, err
     assert not (tmp_path / "x.db").exists() and not list(tmp_path.glob(".bcc-restore-*"))
+    monkeypatch.setenv("SUDO_USER", "adm")  # an administrator through sudo: recorded by name
+    code, _, err = cli("restore", "--from", str(replica), str(tmp_path / "y.db"))
+    assert code == 0, err
+    last = sqlite3.connect(tmp_path / "y.db").execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1")
+    assert last.fetchone() == ("adm", "restore")
 
 
 @needs_litestream
