@@ -286,6 +286,8 @@ def restore(replica: Replica, dest: str | os.PathLike,
 
     `open_checked(path)` opens the restored file as a database (migrated, the acting person
     resolved against its own staff); only an administrator or the system may restore."""
+    if clean_line(os.fspath(dest)) != os.fspath(dest) or "\t" in os.fspath(dest):
+        raise InvalidInput("MÅL innehåller styrtecken eller radbrytningar")
     if os.fspath(dest).endswith(os.sep):
         raise InvalidInput(f"{os.fspath(dest)} är en mapp; ange filen som ska skapas")
     dest = Path(os.path.abspath(dest))

@@ -357,10 +357,11 @@ def test_restore_refuses_an_existing_linked_or_homeless_destination(live, tmp_pa
     stale = tmp_path / "stale.db"
     Path(f"{stale}-wal").write_bytes(b"old wal")
     cases = [(taken, "finns redan"), (link, "finns redan"), (tmp_path / "no" / "x.db", "finns inte"),
-             (stale, "-wal finns kvar"), (tmp_path, "är en mapp"), (f"{tmp_path}/new/", "är en mapp")]
+             (stale, "-wal finns kvar"), (tmp_path, "är en mapp"), (f"{tmp_path}/new/", "är en mapp"),
+             (f"{tmp_path}/x\x1b]0;pwned\x07.db", "styrtecken")]
     for dest, message in cases:
         code, _, err = cli("restore", "--from", str(replica), str(dest))
-        assert code == 1 and message in err, (dest, err)
+        assert code == 1 and message in err and "\x1b" not in err, (dest, err)
     assert taken.read_bytes() == b"keep" and link.is_symlink() and not (tmp_path / "nowhere.db").exists()
     code, _, err = cli("restore", "--from", str(tmp_path / "empty-folder-missing"), str(tmp_path / "n.db"))
     assert code == 1 and "finns inte" in err
