@@ -93,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("--keep", type=int, metavar="N",
                     help="behåll bara de N nyaste tidsnamngivna säkerhetskopiorna i mappen")
 
+    # R27: continuity with Litestream (bcc_tui/services/replication.py; docs/replication.md).
+    rp = sub.add_parser("replicate", help="strömma databasen till en replik med Litestream (administratör)")
+    rp.add_argument("--to", dest="replica", required=True, metavar="MAPP|URL",
+                    help="en mapp, file://, s3://, gs://, abs://, sftp://, webdav(s)://, nats:// eller oss://")
+    rp.add_argument("--sync-interval", default="1s", metavar="TID", help="hur ofta ändringar skickas (standard 1s)")
+    rs = sub.add_parser("restore", help="återställ en replik till en ny fil och kontrollera den (administratör)")
+    rs.add_argument("--from", dest="replica", required=True, metavar="MAPP|URL")
+    rs.add_argument("dest", metavar="MÅL", help="den nya databasfilen")
+    for x in (rp, rs):
+        x.add_argument("--ssh-key", metavar="NYCKELFIL", help="för sftp://: den privata nyckeln")
+        x.add_argument("--host-key", metavar="'TYP NYCKEL'", help="för sftp://: serverns publika nyckel")
+
     ob = sub.add_parser("outbound", help="svar på väg till 1177")
     obs = ob.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=_Parser)
     obs.add_parser("export", help="skriv köade svar som JSON Lines och markera dem exporterade").add_argument("file")

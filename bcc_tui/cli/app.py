@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
         return dashboard.run(args)
     settings = Settings.load(args.db, args.as_user)
+    if command == "restore":  # a new machine may have no database yet: the restored one is used
+        return _restore(settings, args)
     ctx = open_ctx(settings, create=command in _CREATES)
     try:
         return _COMMANDS[command](ctx, args)
@@ -409,11 +411,43 @@ def _backup(ctx: Ctx, args) -> int:
     return 0
 
 
+def _replica(args, must_exist: bool):
+    from bcc_tui.services import replication
+
+    return replication.parse_replica(args.replica, "--to" if args.command == "replicate" else "--from",
+                                     must_exist=must_exist, ssh_key=args.ssh_key, host_key=args.host_key)
+
+
+def _replicate(ctx: Ctx, args) -> int:
+    from bcc_tui.services import replication
+
+    replica, interval = _replica(args, must_exist=False), replication.parse_interval(args.sync_interval)
+    return replication.replicate(ctx, replica, interval, on_start=lambda: print(
+        f"bcc-tui: replikerar {ctx.store.path} till {replica} (Litestream; Ctrl+C avslutar)",
+        file=sys.stderr, flush=True))
+
+
+def _restore(settings: Settings, args) -> int:
+    import dataclasses
+    import datetime as dt
+
+    from bcc_tui.services import replication
+
+    done = replication.restore(_replica(args, must_exist=True), args.dest,
+                               lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False))
+    reach = "inga ändringar"
+    if done.last_change:
+        moment = dt.datetime.fromisoformat(done.last_change.replace("Z", "+00:00"))
+        reach = "senaste ändring " + moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S") + " (svensk tid)"
+    print(f"återställd till {done.path}: {done.errands} ärenden, {reach}; kontrollerad, databasen är hel")
+    return 0
+
+
 _COMMANDS = {
     "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
     "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
     "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
     "check": _check, "outbound": _outbound, "outbox": _outbox, "template": _template, "types": _types,
     "notice": _notice, "settings": _settings, "handover": _handover, "stats": _stats,
-    "backup": _backup,
+    "backup": _backup, "replicate": _replicate,
 }

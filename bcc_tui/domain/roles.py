@@ -49,6 +49,8 @@ COMMANDS = {
     "outbound_export": ({ADMIN}, True),
     "check": ({ADMIN}, True),
     "backup": ({ADMIN}, True),
+    "replicate": ({ADMIN}, True),
+    "restore": ({ADMIN}, True),
     "list": ({RECEIVER, CAREGIVER}, False),
 }
 

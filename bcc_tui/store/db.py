@@ -20,6 +20,12 @@ from pathlib import Path
 from bcc_tui.domain.errors import Busy, Conflict, InvalidInput
 
 DEFAULT_BUSY_TIMEOUT = 5.0
+# Pages in the WAL before a committing connection checkpoints it itself (SQLite's default is
+# 1,000). Litestream (`bcc-tui replicate`, R27) checkpoints at 1,000 pages or once a minute and
+# must be the one that does, so that no checkpoint of ours races its read lock; without
+# Litestream this still bounds the WAL (about 40 MB), and the last connection to close
+# checkpoints anyway.
+WAL_AUTOCHECKPOINT = 10_000
 
 
 def ensure_private(path: Path) -> None:
@@ -78,6 +84,7 @@ class Store:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
             conn.execute("PRAGMA foreign_keys=ON")
         except sqlite3.OperationalError as err:
             if _is_busy(err):
