@@ -96,17 +96,17 @@ def new_file(dest: str | os.PathLike, *, name_in_folder: str | None = None,
             os.fsync(fd)
         finally:
             os.close(fd)
-        _place(tmp, path)
+        place(tmp, path)
     finally:
         for leftover in (tmp, *(Path(f"{tmp}{s}") for s in _DB_SUFFIXES[1:])):
             try:
                 os.unlink(leftover)
             except FileNotFoundError:
                 pass
-    _sync_folder(folder)
+    sync_folder(folder)
 
 
-def _place(tmp: Path, path: Path) -> None:
+def place(tmp: Path, path: Path) -> None:
     """Give the complete file its name without replacing anything that appeared meanwhile:
     link(2) fails when the name exists, where rename(2) would silently replace it."""
     try:
@@ -123,7 +123,7 @@ def _place(tmp: Path, path: Path) -> None:
     os.rename(tmp, path)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
@@ -154,5 +154,5 @@ def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str 
             continue
         gone.append(folder / name)
     if gone:
-        _sync_folder(folder)
+        sync_folder(folder)
     return gone

@@ -35,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean_line
+from bcc_tui.services import destination
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import audit, audit_queries
 
@@ -265,19 +266,12 @@ class Restored:
 
 
 def _refuse_unusable_destination(dest: Path) -> None:
-    """A new file only: not an existing file or link, not in a missing folder, and no leftover
-    -wal/-shm beside it (SQLite would apply a stale WAL to the new database).
-    Issue 12 writes a shared destination check for every command that writes a file; this one is
-    meant to be replaced by it."""
-    if dest.is_dir():
-        raise InvalidInput(f"{dest} är en mapp; ange filen som ska skapas")
-    if os.path.lexists(dest):
-        raise InvalidInput(f"{dest} finns redan; välj ett nytt filnamn")
+    """The shared rule for a new file (destination.target), and no leftover -wal/-shm beside it:
+    SQLite would apply a stale WAL to the restored database."""
+    destination.target(dest)
     for side in ("-wal", "-shm", "-journal"):
         if os.path.lexists(f"{dest}{side}"):
             raise InvalidInput(f"{dest}{side} finns kvar; ta bort den först")
-    if not dest.parent.is_dir():
-        raise InvalidInput(f"mappen {dest.parent} finns inte")
 
 
 def restore(replica: Replica, dest: str | os.PathLike,
@@ -322,7 +316,7 @@ def restore(replica: Replica, dest: str | os.PathLike,
             with ctx.store.read() as conn:
                 last = conn.execute("SELECT max(at) FROM audit").fetchone()[0]
                 errands = audit_queries.errand_count(conn)
-            from bcc_tui.services import audit_log  # one check, the same as `bcc-tui check`
+            from bcc_tui.services import destination, audit_log  # one check, the same as `bcc-tui check`
 
             problems = audit_log.check(ctx)
             if problems:
@@ -337,15 +331,8 @@ def restore(replica: Replica, dest: str | os.PathLike,
                 raise InvalidInput("den återställda databasen kunde inte stängas helt")
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        try:
-            os.link(tmp, dest)  # never replaces a file that appeared meanwhile
-        except FileExistsError:
-            raise InvalidInput(f"{dest} finns redan; välj ett nytt filnamn") from None
-        dirfd = os.open(dest.parent, os.O_RDONLY)
-        try:
-            os.fsync(dirfd)
-        finally:
-            os.close(dirfd)
+        destination.place(tmp, dest)  # never replaces a file that appeared meanwhile
+        destination.sync_folder(dest.parent)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return Restored(dest, errands, last)

@@ -356,7 +356,7 @@ def test_restore_refuses_an_existing_linked_or_homeless_destination(live, tmp_pa
     link.symlink_to(tmp_path / "nowhere.db")
     stale = tmp_path / "stale.db"
     Path(f"{stale}-wal").write_bytes(b"old wal")
-    cases = [(taken, "finns redan"), (link, "finns redan"), (tmp_path / "no" / "x.db", "finns inte"),
+    cases = [(taken, "skriver aldrig över"), (link, "symbolisk länk"), (tmp_path / "no" / "x.db", "finns inte"),
              (stale, "-wal finns kvar"), (tmp_path, "är en mapp"), (f"{tmp_path}/new/", "är en mapp"),
              (f"{tmp_path}/x\x1b]0;pwned\x07.db", "styrtecken")]
     for dest, message in cases:
