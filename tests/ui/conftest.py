@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import datetime as dt
 
 import pytest
@@ -67,11 +69,24 @@ def clinic(system, as_, store):
     return store
 
 
-@pytest.fixture
-def demo_db(tmp_path):
-    """The demo clinic on the frozen clock: the same screen every run."""
-    store = Store(tmp_path / "demo.db")
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory):
+    """The demo clinic built once per test session (it takes a second); each test gets a copy."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    store = Store(path)
     demo.build(store, FixedClock(NOW))
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path, _demo_template):
+    """The demo clinic on the frozen clock: the same screen every run, a private copy per test."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(_demo_template, path)
+    os.chmod(path, 0o600)
+    store = Store(path)
     yield store
     store.close()
 
