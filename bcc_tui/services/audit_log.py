@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -194,18 +195,22 @@ def _state_problems(row, events: list[dict], unreadable: list[str]) -> list[str]
     return out
 
 
+@functools.cache
+def _content_fields() -> tuple[str, ...]:
+    """The intake content's fields, when each is an errand column of the same name (else none)."""
+    names = tuple(f.name for f in fields(NewErrand))
+    columns = set(consistency.expected_columns("errands"))
+    return names if set(names) <= columns and {"received_at", "urgent"} <= set(names) else ()
+
+
 def _content_hash(row, urgent: bool) -> str | None:
     """The intake's hash of the stored content, or None when the columns cannot say."""
-    values = {}
-    for f in fields(NewErrand):
-        if f.name == "received_at":
-            values[f.name] = history.readable_moment(row["received_at"])
-        elif f.name == "urgent":
-            values[f.name] = urgent
-        elif f.name in row.keys():
-            values[f.name] = row[f.name]
-        else:
-            return None
+    names = _content_fields()
+    if not names:
+        return None
+    values = {name: row[name] for name in names}
+    values["received_at"] = history.readable_moment(row["received_at"])
+    values["urgent"] = urgent
     if values["received_at"] is None:
         return None
     return hashlib.sha256(NewErrand(**values).canonical().encode("utf-8")).hexdigest()

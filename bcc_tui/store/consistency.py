@@ -15,16 +15,28 @@ ONE_EVENT_EACH = ("assign", "reassign", "reply", "partial_reply", "close", "note
 
 
 @functools.cache
-def expected_schema() -> dict[tuple[str, str], str | None]:
-    """(type, name) -> sql of every object a database migrated by this program has."""
+def _expected() -> tuple[dict[tuple[str, str], str | None], dict[str, tuple[str, ...]]]:
+    """The objects, and each table's columns, of a database migrated by this program (in memory)."""
     conn = sqlite3.connect(":memory:")
     try:
         for script in schema.MIGRATIONS:
             for statement in schema._split(script):
                 conn.execute(statement)
-        return stored_schema(conn)
+        objects = stored_schema(conn)
+        columns = {name: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({name})"))
+                   for kind, name in objects if kind == "table"}
+        return objects, columns
     finally:
         conn.close()
+
+
+def expected_schema() -> dict[tuple[str, str], str | None]:
+    """(type, name) -> sql of every object a database migrated by this program has."""
+    return _expected()[0]
+
+
+def expected_columns(table: str) -> tuple[str, ...]:
+    return _expected()[1].get(table, ())
 
 
 def stored_schema(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:

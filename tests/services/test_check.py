@@ -206,3 +206,32 @@ def test_cli_check_against_one_line_each_and_exit_1(busy_day, store, tmp_path, m
     assert main(["--db", str(store.path), "check", "--against", str(witness)]) == 1
     err = capsys.readouterr().err.splitlines()
     assert "utlösaren audit_no_delete saknas" in err and len(err) == 2
+
+
+def test_the_demo_clinic_is_clean(tmp_path):
+    from bcc_tui.domain.roles import SYSTEM_ACTOR
+    from bcc_tui.services import demo
+    from bcc_tui.services.clock import FixedClock
+    from bcc_tui.services.context import Ctx
+    from bcc_tui.store.db import Store
+    from tests.conftest import NOW
+
+    store = Store(tmp_path / "demo.db")
+    demo.build(store, FixedClock(NOW))
+    assert audit_log.check(Ctx(store, SYSTEM_ACTOR, FixedClock(NOW))) == []
+    store.close()
+
+
+def test_the_benchmark_database_is_clean(tmp_path):
+    """bench/generate.py writes what the services would; check agrees (and so measures it fairly)."""
+    from bench.generate import build
+    from bcc_tui.domain.roles import SYSTEM_ACTOR
+    from bcc_tui.services.clock import FixedClock
+    from bcc_tui.services.context import Ctx
+    from bcc_tui.store.db import Store
+    from tests.conftest import NOW
+
+    build(tmp_path / "bench.db", errands=400, years=1, clock=FixedClock(NOW))
+    store = Store(tmp_path / "bench.db")
+    assert audit_log.check(Ctx(store, SYSTEM_ACTOR, FixedClock(NOW))) == []
+    store.close()
