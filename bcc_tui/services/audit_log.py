@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -74,10 +75,10 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     roles.require_command(ctx.actor, "check")
     witness = _open_backup(against) if against is not None else None
     try:
-        with ctx.store.read() as conn:
+        with ctx.store.read() as conn, _tolerant(conn):
             problems = audit_queries.integrity(conn)
             problems += audit.verify(conn)
-            problems += [f"ärendet {clean_line(ref)} saknar sin rad i granskningsloggen"
+            problems += [f"ärendet {_plain(ref)} saknar sin rad i granskningsloggen"
                          for ref in audit_queries.errands_without_intake_row(conn)]
             problems += _schema_problems(conn)
             problems += _errand_problems(conn)
@@ -94,6 +95,18 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     return problems
 
 
+@contextmanager
+def _tolerant(conn):
+    """Text that is not UTF-8 (written around the program) is read with replacement characters,
+    so that it is reported as changed content instead of stopping the check."""
+    before = conn.text_factory
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    try:
+        yield
+    finally:
+        conn.text_factory = before
+
+
 _LIMIT = 20  # lines per kind of problem: enough to act on, never a flood
 
 
@@ -103,10 +116,14 @@ def _capped(problems: list[str], what: str) -> list[str]:
     return problems[:_LIMIT] + [f"… och {len(problems) - _LIMIT} fel till i {what}"]
 
 
+def _plain(value: object) -> str:
+    """A stored value in a problem line, whatever its type: cleaned, and short."""
+    text = clean_line(value if isinstance(value, str) else str(value))
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def _shown(value: object) -> str:
-    """A stored value quoted in a problem line: cleaned, and short."""
-    text = clean_line(str(value))
-    return repr(text if len(text) <= 40 else text[:40] + "…")
+    return repr(_plain(value))
 
 
 def _schema_problems(conn) -> list[str]:
@@ -137,7 +154,7 @@ def _errand_problems(conn) -> list[str]:
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
     dates, states, evidence = [], [], []
     for row, events in consistency.errands_with_events(conn):
-        ref = clean_line(row["ref"])
+        ref = _plain(row["ref"])
         unreadable = [c for c in _MOMENTS if row[c] is not None and history.readable_moment(row[c]) is None]
         unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
         unreadable += [f"händelse {ev['id']}" for ev in events if history.readable_moment(ev["at"]) is None]
@@ -156,7 +173,7 @@ def _errand_problems(conn) -> list[str]:
             if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
                 evidence.append(f"ärendet {ref}: {n_events} händelser '{kind}' men {n_rows} rader i granskningsloggen")
     missing = consistency.audited_refs_missing(conn)
-    evidence += [f"ärendet {clean_line(r)} finns i granskningsloggen men inte bland ärendena" for r in missing]
+    evidence += [f"ärendet {_plain(r)} finns i granskningsloggen men inte bland ärendena" for r in missing]
     return (_capped(dates, "ärendenas datum") + _capped(states, "ärendenas historik")
             + _capped(evidence, "jämförelsen med granskningsloggen"))
 
@@ -213,14 +230,21 @@ def _content_hash(row, urgent: bool) -> str | None:
     values["urgent"] = urgent
     if values["received_at"] is None:
         return None
-    return hashlib.sha256(NewErrand(**values).canonical().encode("utf-8")).hexdigest()
+    try:
+        return hashlib.sha256(NewErrand(**values).canonical().encode("utf-8")).hexdigest()
+    except (TypeError, ValueError):
+        return ""  # a value of a kind the intake never writes: not what was read in
 
 
 def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
     """The backup, read-only: it is a witness, never written."""
-    shown = clean_line(str(path))
+    shown = _plain(str(path))
     p = Path(path)
-    if not p.is_file():
+    try:
+        is_file = p.is_file()
+    except (OSError, ValueError):
+        is_file = False
+    if not is_file:
         raise InvalidInput(f"säkerhetskopian {shown} finns inte eller är ingen fil")
     try:
         conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
@@ -234,6 +258,13 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
 
 def _against(conn, witness: sqlite3.Connection) -> list[str]:
     """The live log and history extend the backup's: the same rows, unchanged, up to its last."""
+    try:
+        return _compare(conn, witness)
+    except sqlite3.DatabaseError as err:  # a damaged witness proves nothing
+        return [f"säkerhetskopian går inte att läsa: {_plain(err)}"]
+
+
+def _compare(conn, witness: sqlite3.Connection) -> list[str]:
     own = audit.verify(witness)
     if own:
         return [f"säkerhetskopian: {p}" for p in own[:3]] + ["säkerhetskopian kan inte användas som vittne"]
@@ -255,7 +286,7 @@ def _against(conn, witness: sqlite3.Connection) -> list[str]:
         l_event = next(live_events, None)
         if l_event != b_event:
             refs = refs or consistency.errand_refs(witness)
-            ref = clean_line(refs.get(b_event[1], str(b_event[1])))
+            ref = _plain(refs.get(b_event[1], b_event[1]))
             what = "saknas" if l_event is None or l_event[0] != b_event[0] else "har ändrats"
             out.append(f"händelse {b_event[0]} i ärendet {ref} {what} sedan säkerhetskopian")
             break

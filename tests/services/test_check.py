@@ -235,3 +235,29 @@ def test_the_benchmark_database_is_clean(tmp_path):
     store = Store(tmp_path / "bench.db")
     assert audit_log.check(Ctx(store, SYSTEM_ACTOR, FixedClock(NOW))) == []
     store.close()
+
+
+@pytest.mark.parametrize("ref, column, value", [
+    ("1177-000003", "patient_name", "X'00FF'"), ("1177-000003", "message", "CAST(X'EDA080FF' AS TEXT)"),
+    ("1177-000003", "ref", "X'1B5D35323B633B7807'"), ("1177-000003", "urgent", "'ja'"),
+    ("1177-000001", "assignee", "CAST(X'1B5B324A646F6331E280AE' AS TEXT)"),
+])
+def test_hostile_stored_values_are_reported_not_crashed_on(busy_day, store, ref, column, value):
+    conn = sqlite3.connect(store.path)
+    conn.execute(f"UPDATE errands SET {column} = {value} WHERE ref = '{ref}'")
+    conn.commit()
+    conn.close()
+    problems = audit_log.check(busy_day)
+    assert problems
+    assert not any(ch in p for p in problems for ch in "\x1b\x07\x00\u202e")
+
+
+@pytest.mark.parametrize("name", ["a?mode=rwc#x.db", "%41 b.db", "x" * 300])
+def test_against_a_hostile_path_is_one_line(busy_day, store, tmp_path, name):
+    with pytest.raises(Exception) as caught:
+        audit_log.check(busy_day, tmp_path / name)
+    assert "säkerhetskopian" in str(caught.value) and "\n" not in str(caught.value)
+    if len(name) < 255:
+        witness = copy(store, tmp_path / name)
+        assert audit_log.check(busy_day, witness) == []
+        assert not (tmp_path / "a").exists()
