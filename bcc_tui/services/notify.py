@@ -27,6 +27,7 @@ MAX_BACKOFF = dt.timedelta(minutes=5)
 # background delivery may take longer, it holds nobody up.
 BUDGET = 2.0
 SMTP_TIMEOUT = 10.0  # per connect, command and reply, within the budget
+SHORT_WAIT = 0.5  # seconds a failure or a release may wait for the database
 LEASE_MARGIN = 5.0  # seconds of lease beyond the longest run: clock skew between processes
 
 
@@ -213,7 +214,7 @@ def _release(store: Store, rows: list[Row]) -> None:
     if not rows:
         return
     try:
-        with store.write(busy_timeout=0.5) as conn:
+        with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
             q.release(conn, [row["id"] for row in rows])
     except Busy:
         pass  # the lease runs out instead
@@ -222,7 +223,8 @@ def _release(store: Store, rows: list[Row]) -> None:
 def _failed(store: Store, clock: Clock, rows: list[Row], error: str) -> None:
     now = clock.now()
     try:
-        with store.write() as conn:
+        # A short wait: if the mark cannot be written, the lease runs out and the mail is retried.
+        with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
             for row in rows:
                 backoff = min(dt.timedelta(seconds=5 * 2 ** min(row["attempts"], 10)), MAX_BACKOFF)
                 q.mark_failed(conn, row["id"], error, format_utc(now + backoff))
