@@ -119,3 +119,14 @@ def test_concurrent_deliverers_send_each_notice_once(queued, store):
     assert _waiting(store) == 0
     assert sorted(counted) == sorted(ids)
     assert set(counted.values()) == {1}, counted
+
+
+def test_a_real_process_exits_in_time_with_a_slow_server(queued, db_path, slow):
+    """The same through a real process: what a person waits for at the prompt."""
+    from tests.conftest import run_cli
+
+    began = time.monotonic()
+    r = run_cli("--as", "rec1", "list", db=db_path, env={"BCC_SMTP": slow.address})
+    elapsed = time.monotonic() - began
+    assert r.returncode == 0, r.stderr
+    assert elapsed < notify.BUDGET + 4  # the interpreter's start on a loaded machine included
