@@ -24,9 +24,8 @@ DUE_DATE, ACUTE = "due_date", "acute"
 # Kinds whose stored event bumps the errand's version (compare-and-set) in the same transaction.
 _BUMPS = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.REMIND, e.URGENT, DUE_DATE, ACUTE}
 
-# The columns a replay decides, in the order problems are reported.
-COMPARED = ("status", "assignee", "urgent", "first_response_at", "partial_reply_at", "closed_at",
-            "close_kind", "last_reminded_at", "version")
+# Kinds that are a person's action on the errand: each must have been legal in the state before it.
+_FROM_ACTION = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE, e.URGENT, e.REMIND}
 
 _UNSET = object()
 
@@ -93,8 +92,6 @@ def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
             s.version += 1
     return s
 
-
-_FROM_ACTION = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE, e.URGENT, e.REMIND}
 
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
