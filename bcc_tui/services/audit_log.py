@@ -249,6 +249,7 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
+        conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # as the live side reads
         conn.execute("SELECT count(*) FROM audit").fetchone()
         conn.execute("SELECT count(*) FROM events").fetchone()
     except sqlite3.Error as err:

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 
 from bcc_tui.domain import errand as e
@@ -240,10 +241,14 @@ class BccApp(App):
         self.last_data = data
         now = self.ctx.now()
         self.dashboard.show(data, now, self.search)
-        # A screen just pushed is drawn from its own, fresh detail when it mounts.
+        # A screen just pushed is drawn from its own, fresh detail when it mounts; one being
+        # taken down (the app closing) has nothing left to redraw.
         if detail is not None and isinstance(self.screen, ErrandScreen) and self.screen.is_mounted and \
                 self.screen.detail.summary.ref == detail.summary.ref:
-            self.screen.replace(detail, now, data.names)
+            try:
+                self.screen.replace(detail, now, data.names)
+            except NoMatches:
+                pass
         self.loads += 1
 
     def rerender(self) -> None:

@@ -108,6 +108,7 @@ def test_an_errand_opens_only_after_its_view_is_logged(clinic, held, app_for):
         before = (isinstance(app.screen, ErrandScreen), busy_told(app), rows(clinic, "view"))
         held.execute("ROLLBACK")
         assert await until(pilot, lambda: isinstance(app.screen, ErrandScreen))
+        await settle(pilot)  # the reload the view's own row set off, before the app closes
         return before, app.screen.detail.summary.patient_name
 
     (opened, told, viewed), name = run(app, scenario)
