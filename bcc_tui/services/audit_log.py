@@ -13,13 +13,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import history, roles
+from bcc_tui.domain import business_days, history, roles
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput, NotAllowed
 from bcc_tui.domain.text import clean_line
 from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import audit, audit_queries, consistency
+from bcc_tui.store import errands as errands_q
 
 READERS = {roles.ADMIN, roles.AUDITOR}
 
@@ -152,6 +153,7 @@ _DATES = ("received_on", "due_date", "first_response_on")
 def _errand_problems(conn) -> list[str]:
     """Each errand's columns against the replay of its events, and the events against the log."""
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
+    days = errands_q.type_days(conn)
     dates, states, evidence = [], [], []
     for row, events in consistency.errands_with_events(conn):
         ref = _plain(row["ref"])
@@ -161,7 +163,7 @@ def _errand_problems(conn) -> list[str]:
         if unreadable:
             dates.append(f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
                          f"t.ex. {_shown(_first_value(row, events, unreadable[0]))}")
-        states += [f"ärendet {ref}: {p}" for p in _state_problems(row, events, unreadable)]
+        states += [f"ärendet {ref}: {p}" for p in _state_problems(row, events, unreadable, days)]
         counted: dict[str, int] = {}
         for ev in events:
             if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
@@ -185,7 +187,7 @@ def _first_value(row, events, column: str):
     return row[column]
 
 
-def _state_problems(row, events: list[dict], unreadable: list[str]) -> list[str]:
+def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[str, int]) -> list[str]:
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
     expected = {
@@ -202,6 +204,16 @@ def _state_problems(row, events: list[dict], unreadable: list[str]) -> list[str]
     for column, value in expected.items():
         if row[column] != value:
             out.append(f"{column} är {_shown(row[column])} men historiken ger {_shown(value)}")
+    received = history.readable_moment(row["received_at"])
+    if received is not None and row["received_on"] != local_date(received).isoformat():
+        out.append(f"received_on är {_shown(row['received_on'])} men ärendet kom in {local_date(received)}")
+    arrived = history.readable_date(row["received_on"])
+    if (arrived is not None and not replayed.due_date_known and row["status"] != e.CLOSED
+            and row["type"] in days):
+        # An open errand's due date follows its type's days: a change of days writes an event.
+        due = business_days.due_date(arrived, days[row["type"]]).due.isoformat()
+        if row["due_date"] != due:
+            out.append(f"due_date är {_shown(row['due_date'])} men regeln ger {_shown(due)}")
     first = history.readable_moment(row["first_response_at"])
     if first is not None and row["first_response_on"] != local_date(first).isoformat():
         out.append(f"first_response_on är {_shown(row['first_response_on'])} men svaret gavs {local_date(first)}")

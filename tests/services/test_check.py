@@ -179,6 +179,14 @@ def test_dates_no_reader_can_use_are_reported(busy_day, store, column, value):
     assert any(p.startswith(f"ärendet 1177-000004: datum går inte att läsa ({column})") for p in problems), problems
 
 
+def test_an_overdue_errand_hidden_by_moving_its_due_date(busy_day, store):
+    tamper(store.path, "UPDATE errands SET due_date = '2027-01-15' WHERE ref = '1177-000003'",
+           "UPDATE errands SET received_on = '2026-11-26' WHERE ref = '1177-000001'")
+    problems = audit_log.check(busy_day)
+    assert "ärendet 1177-000003: due_date är '2027-01-15' men regeln ger '2026-11-27'" in problems
+    assert "ärendet 1177-000001: received_on är '2026-11-26' men ärendet kom in 2026-11-25" in problems
+
+
 def test_content_changed_by_plain_sql(busy_day, store):
     tamper(store.path, "UPDATE errands SET message = 'något annat' WHERE ref = '1177-000003'")
     assert audit_log.check(busy_day) == [
