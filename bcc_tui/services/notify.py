@@ -43,10 +43,12 @@ class MailConfig:
         if not smtp:
             return None
         host, _, port = smtp.rpartition(":")
-        if not host or not port.isdigit():
+        if not host or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
             from bcc_tui.domain.errors import InvalidInput
 
-            raise InvalidInput(f"BCC_SMTP ska vara värd:port, inte '{smtp}'")
+            from bcc_tui.domain.text import clean_line
+
+            raise InvalidInput(f"BCC_SMTP ska vara värd:port, inte '{clean_line(smtp)[:100]}'")
         return cls(host, int(port), sender)
 
 
@@ -122,7 +124,7 @@ def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 
             server.close()
             raise
         round_trip = max(round_trip, time.monotonic() - began)
-    except (OSError, smtplib.SMTPException) as err:
+    except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
         _failed(store, clock, rows, f"SMTP-servern svarar inte: {err or 'tidsgränsen passerades'}")
         result.failed, result.error = len(rows), str(err)
         return result
@@ -138,7 +140,8 @@ def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 
                 began = time.monotonic()
                 server.send_message(_message(row, config.sender, now))
                 needed = max(needed, time.monotonic() - began)
-            except (smtplib.SMTPException, OSError, socket.timeout) as err:
+            except (smtplib.SMTPException, OSError, socket.timeout, ValueError) as err:
+                # ValueError: an address or subject the e-mail headers refuse; that mail only.
                 _failed(store, clock, [row], str(err) or "tidsgränsen för e-post passerades")
                 result.failed += 1
                 result.error = str(err)

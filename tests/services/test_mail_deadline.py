@@ -130,3 +130,26 @@ def test_a_real_process_exits_in_time_with_a_slow_server(queued, db_path, slow):
     elapsed = time.monotonic() - began
     assert r.returncode == 0, r.stderr
     assert elapsed < notify.BUDGET + 4  # the interpreter's start on a loaded machine included
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:99999", "127.0.0.1:0", "127.0.0.1:٢٥", "x\x1b]0;T\x07:2x5"])
+def test_a_hostile_smtp_setting_is_one_clean_line(value):
+    from bcc_tui.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        notify.MailConfig.parse(value, "bcc@example.se")
+    assert "\x1b" not in str(caught.value) and "\x07" not in str(caught.value)
+
+
+def test_a_bad_host_or_address_fails_that_mail_not_the_process(queued, store, clock):
+    result = notify.deliver(store, clock, notify.MailConfig("xn--\u00f6\u00f6..", 25, "bcc@example.se"))
+    assert result.failed == 6 and _waiting(store) == 6
+    server = SlowSmtpServer(delay=0).start()
+    try:
+        store.conn.execute("UPDATE outbox SET address = 'doc1@example.se\nBcc: all@example.se', attempts = 0,"
+                           " next_attempt_at = '2000-01-01T00:00:00Z' WHERE id = 1")
+        store.conn.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
+        result = notify.deliver(store, clock, notify.MailConfig("127.0.0.1", server.port, "bcc@example.se"))
+    finally:
+        server.stop()
+    assert result.failed == 1 and result.sent == 5 and len(server.accepted) == 5
