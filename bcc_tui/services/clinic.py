@@ -78,7 +78,8 @@ def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
                 q.set_acute(conn, row["id"], value)
                 # The errand's history explains its new version (check replays it).
                 q.add_event(conn, row["id"], history.ACUTE, ctx.now_text(), ctx.actor.username,
-                            ctx.actor.name, ctx.actor.title, detail={"acute": value})
+                            ctx.actor.name, ctx.actor.title, text=f"Akuta tecken: {value or 'inga'}",
+                            detail={"acute": value})
                 changed += 1
         audit.append(conn, [ctx.entry("admin_change", detail=f"akuta ord: {', '.join(checked)}; {changed} öppna ärenden omprövade")])
     return checked
@@ -173,6 +174,7 @@ def update_type(ctx: Ctx, code: str, *, name: str | None = None, days: int | Non
                     q.set_due(conn, errand["id"], new_due)
                     q.add_event(conn, errand["id"], history.DUE_DATE, ctx.now_text(), ctx.actor.username,
                                 ctx.actor.name, ctx.actor.title,
+                                text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {days} vardagar",
                                 detail={"due_date": new_due, "was": errand["due_date"]})
                     moved += 1
         audit.append(conn, [ctx.entry("admin_change", detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
