@@ -257,7 +257,8 @@ class BccApp(App):
 
     def tick_clock(self) -> None:
         screen = self.screen
-        if hasattr(screen, "tick") and not isinstance(screen, DashboardScreen):
+        # A screen pushed but not yet mounted has no clock to set (NoMatches otherwise).
+        if hasattr(screen, "tick") and not isinstance(screen, DashboardScreen) and screen.is_mounted:
             screen.tick(self.ctx.now())
         if self.dashboard is not None:
             self.dashboard.query_one(HeaderBar).set_time(self.ctx.now())
