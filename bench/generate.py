@@ -3,7 +3,8 @@
 The demo clinic's staff and roster, then N errands with the clinic's type mix, arriving mostly in
 office hours; all but the last few days' errands closed (most with a reply, some without), a few
 hundred open. Rows are written through the store's own insert functions and the audit log's
-append (hash chain included) in large transactions — the same rows the intake would write, faster.
+append (hash chain included) in large transactions — the same rows the intake and the services
+would write, every event with its audit row and the log in time order (`check` finds it clean), faster.
 
     python -m bench.generate PATH [--errands 100000] [--years 5]
 """
@@ -16,13 +17,14 @@ import hashlib
 import random
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, due_date, local_date
 from bcc_tui.domain.personnummer import check_digit
 from bcc_tui.domain.roles import SYSTEM_ACTOR
-from bcc_tui.domain.validation import format_utc
+from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services import demo, people
 from bcc_tui.services.clock import Clock, FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
@@ -54,24 +56,27 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
     rng = random.Random(seed)
     store = Store(path)
     schema.migrate(store)
-    system = Ctx(store, SYSTEM_ACTOR, FixedClock(now))
+    start = now - dt.timedelta(days=365 * years)
+    # The staff were there before the first errand: the audit log reads forward in time.
+    system = Ctx(store, SYSTEM_ACTOR, FixedClock(start - dt.timedelta(days=1)))
     source = demo.fixtures_dir()
     people.import_staff(system, (source / "staff.jsonl").read_bytes())
     import json
     people.import_schedule(system, demo._schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today))
     patients = [_pnr(rng, today) for _ in range(max(50, errands // 6))]  # patients write again
     names = [f"Patient {i}" for i in range(len(patients))]
-    start = now - dt.timedelta(days=365 * years)
     span = (now - start).total_seconds()
     moments = sorted(start + dt.timedelta(seconds=rng.random() * span) for _ in range(errands))
     types = list(MIX)
     weights = [MIX[t] for t in types]
     t0 = time.perf_counter()
     n_open = 0
+    # Every event has its audit row, as the services write them; the rows are appended in time
+    # order at the end, since a later batch's intake precedes an earlier batch's replies.
+    logged: list[audit.Entry] = []
     for chunk in range(0, errands, BATCH):
         with store.write() as conn:
             days = q.type_days(conn)
-            entries = []
             for i in range(chunk, min(errands, chunk + BATCH)):
                 arrived = moments[i]
                 local = arrived.astimezone(STOCKHOLM)
@@ -92,40 +97,53 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                     "proxy_relation": "mamma" if rng.random() < 0.5 else "pappa",
                     "subject": "Ärende", "message": "Hej! Vi har en fråga om behandlingen. " * rng.randint(1, 6),
                     "urgent": int(type_code == e.COMPLAINT and rng.random() < 0.2),
-                    "content_hash": hashlib.sha256(ref.encode()).hexdigest(), "imported_at": format_utc(arrived),
+                    "imported_at": format_utc(arrived),
                 }
+                content = NewErrand(**{f.name: row.get(f.name) for f in fields(NewErrand)
+                                       if f.name not in ("received_at", "urgent")},
+                                    received_at=arrived, urgent=bool(row["urgent"]))
+                row["content_hash"] = hashlib.sha256(content.canonical().encode("utf-8")).hexdigest()
                 is_open = i >= errands - OPEN
                 who = rng.choice(CAREGIVERS)
                 receiver = rng.choice(RECEIVERS)
                 if is_open:
                     n_open += 1
                     assigned = rng.random() < 0.5
-                    row.update(status=e.ASSIGNED if assigned else e.UNASSIGNED, assignee=who if assigned else None)
+                    row.update(status=e.ASSIGNED if assigned else e.UNASSIGNED, assignee=who if assigned else None,
+                               version=2 if assigned else 1)
                     errand_id = q.insert(conn, row)
                     if assigned:
-                        q.add_event(conn, errand_id, e.ASSIGN, format_utc(arrived + dt.timedelta(hours=1)),
-                                    receiver, receiver, target=who)
+                        at = format_utc(arrived + dt.timedelta(hours=1))
+                        q.add_event(conn, errand_id, e.ASSIGN, at, receiver, receiver, target=who)
+                        logged.append(audit.Entry(at, receiver, "receiver", e.ASSIGN, ref, patients[k]))
                 else:
                     late = rng.random() < 0.04
                     answer_day = add_business_days(arrived_on, rng.choice([0, 1, 1, 2, 2]) + (2 if late else 0))
                     answered = dt.datetime.combine(answer_day, dt.time(rng.randint(8, 16), rng.randint(0, 59)),
                                                    STOCKHOLM)
                     answered = max(answered, arrived + dt.timedelta(minutes=30))
+                    answered = min(answered, now - dt.timedelta(minutes=1))  # nothing happens after now
                     by_reply = rng.random() < 0.93
                     row.update(status=e.CLOSED, assignee=who, closed_at=format_utc(answered),
                                close_kind="reply" if by_reply else "no_reply",
                                first_response_at=format_utc(answered),
-                               first_response_on=local_date(answered).isoformat())
+                               first_response_on=local_date(answered).isoformat(), version=3)
                     errand_id = q.insert(conn, row)
-                    q.add_event(conn, errand_id, e.ASSIGN, format_utc(arrived + dt.timedelta(minutes=20)),
-                                receiver, receiver, target=who)
+                    at = format_utc(arrived + dt.timedelta(minutes=20))
+                    q.add_event(conn, errand_id, e.ASSIGN, at, receiver, receiver, target=who)
+                    logged.append(audit.Entry(at, receiver, "receiver", e.ASSIGN, ref, patients[k]))
+                    logged.append(audit.Entry(format_utc(answered), who, "caregiver",
+                                              e.REPLY if by_reply else e.CLOSE, ref, patients[k]))
                     if by_reply:
                         q.add_event(conn, errand_id, e.REPLY, format_utc(answered), who, who, text="Svar.")
                     else:
                         q.add_event(conn, errand_id, e.CLOSE, format_utc(answered), who, who,
                                     text=rng.choice(["Besvarat per telefon", "Patienten kom på besök"]))
-                entries.append(audit.Entry(format_utc(arrived), "system", "system", "import", ref, patients[k]))
-            audit.append(conn, entries)
+                logged.append(audit.Entry(format_utc(arrived), "system", "system", "import", ref, patients[k]))
+    logged.sort(key=lambda entry: entry.at)
+    for chunk in range(0, len(logged), BATCH * 4):
+        with store.write() as conn:
+            audit.append(conn, logged[chunk:chunk + BATCH * 4])
     store.close()
     return {"errands": errands, "open": n_open, "seconds": time.perf_counter() - t0}
 

@@ -87,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--csv", action="store_true", help="CSV med rubrikrad")
     au.add_argument("--limit", type=int, metavar="N", help="högst N rader (nyast först)")
 
-    sub.add_parser("check", help="kontrollera databasen och granskningsloggens kedja")
+    ck = sub.add_parser("check", help="kontrollera databasen och granskningsloggens kedja")
+    ck.add_argument("--against", metavar="SÄKERHETSKOPIA",
+                    help="visa att granskningsloggen fortsätter en äldre säkerhetskopias oförändrad")
     bk = sub.add_parser("backup", help="en kontrollerad kopia av databasen, även medan andra skriver")
     bk.add_argument("dest", metavar="MÅL", help="ny fil, eller mapp (DIR/) där en tidsnamngiven fil skapas")
     bk.add_argument("--keep", type=int, metavar="N",

@@ -161,7 +161,7 @@ def _show(ctx: Ctx, args) -> int:
 _EVENT_NAMES = {
     e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
     e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande ändrat",
-    e.REMIND: "Påminnelse",
+    e.REMIND: "Påminnelse", "due_date": "Nytt förfallodatum", "acute": "Akuta ord omprövade",
 }
 
 
@@ -230,12 +230,15 @@ def _audit(ctx: Ctx, args) -> int:
 
 
 def _check(ctx: Ctx, args) -> int:
-    problems = audit_log.check(ctx)
+    problems = audit_log.check(ctx, args.against)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
         return 1
-    print("Databasen är hel: integritet, främmande nycklar och granskningsloggens kedja stämmer.")
+    print("Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, utlösarna och "
+          "varje ärendes historik stämmer.")
+    if args.against:
+        print(f"Granskningsloggen fortsätter säkerhetskopians {clean_line(args.against)} oförändrad.")
     return 0
 
 

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import json
-from dataclasses import dataclass
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
 
-from bcc_tui.domain import roles
-from bcc_tui.domain.business_days import STOCKHOLM
-from bcc_tui.domain.errors import NotAllowed
-from bcc_tui.domain.validation import format_utc
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import business_days, history, roles
+from bcc_tui.domain.business_days import STOCKHOLM, local_date
+from bcc_tui.domain.errors import InvalidInput, NotAllowed
+from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services.context import Ctx
-from bcc_tui.store import audit, audit_queries
+from bcc_tui.store import audit, audit_queries, consistency
+from bcc_tui.store import errands as errands_q
 
 READERS = {roles.ADMIN, roles.AUDITOR}
 
@@ -60,15 +69,238 @@ def read(ctx: Ctx, *, patient: str | None = None, user: str | None = None,
     return [AuditRow(**dict(r)) for r in rows]
 
 
-def check(ctx: Ctx) -> list[str]:
-    """Integrity, foreign keys, the audit chain, and every errand's intake row: what is wrong."""
+def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
+    """What is wrong, one line each: integrity, foreign keys, the audit chain, the schema's
+    triggers, every errand against its history and the log, the log's clock, and — with a
+    backup — whether the live log and history extend the backup's unchanged."""
     roles.require_command(ctx.actor, "check")
-    with ctx.store.read() as conn:
-        problems = audit_queries.integrity(conn)
-        problems += audit.verify(conn)
-        missing = audit_queries.errands_without_intake_row(conn)
-    problems += [f"ärendet {ref} saknar sin rad i granskningsloggen" for ref in missing]
+    witness = _open_backup(against) if against is not None else None
+    try:
+        with ctx.store.read() as conn, _tolerant(conn):
+            problems = audit_queries.integrity(conn)
+            problems += audit.verify(conn)
+            problems += [f"ärendet {_plain(ref)} saknar sin rad i granskningsloggen"
+                         for ref in audit_queries.errands_without_intake_row(conn)]
+            problems += _schema_problems(conn)
+            problems += _errand_problems(conn)
+            problems += [f"granskningsloggens rad {i}: tiden {_shown(at)} är före föregående rads {_shown(prev)}"
+                         for i, at, prev in consistency.audit_backwards(conn)]
+            if witness is not None:
+                problems += _against(conn, witness)
+    finally:
+        if witness is not None:
+            witness.close()
+    detail = f"{len(problems)} fel" + (f"; mot säkerhetskopian {against}" if against is not None else "")
     with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("check", outcome="ok" if not problems else "problems",
-                                      detail=f"{len(problems)} fel")])
+        audit.append(conn, [ctx.entry("check", outcome="ok" if not problems else "problems", detail=detail)])
     return problems
+
+
+@contextmanager
+def _tolerant(conn):
+    """Text that is not UTF-8 (written around the program) is read with replacement characters,
+    so that it is reported as changed content instead of stopping the check."""
+    before = conn.text_factory
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    try:
+        yield
+    finally:
+        conn.text_factory = before
+
+
+_LIMIT = 20  # lines per kind of problem: enough to act on, never a flood
+
+
+def _capped(problems: list[str], what: str) -> list[str]:
+    if len(problems) <= _LIMIT:
+        return problems
+    return problems[:_LIMIT] + [f"… och {len(problems) - _LIMIT} fel till i {what}"]
+
+
+def _plain(value: object) -> str:
+    """A stored value in a problem line, whatever its type: cleaned, and short."""
+    text = clean_line(value if isinstance(value, str) else str(value))
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _shown(value: object) -> str:
+    return repr(_plain(value))
+
+
+def _schema_problems(conn) -> list[str]:
+    """The triggers (and every table and index) as this program's migrations made them."""
+    expected = consistency.expected_schema()
+    stored = consistency.stored_schema(conn)
+    names = {"trigger": "utlösaren", "table": "tabellen", "index": "indexet", "view": "vyn"}
+    out = []
+    for (kind, name), sql in expected.items():
+        if (kind, name) not in stored:
+            out.append(f"{names.get(kind, kind)} {name} saknas")
+        elif stored[(kind, name)] != sql:
+            out.append(f"{names.get(kind, kind)} {name} har ändrats")
+    for (kind, name) in stored:
+        # Other tools may add tables of their own (litestream does); a trigger or view could
+        # change what is written or read, so an unknown one is reported.
+        if kind in ("trigger", "view") and (kind, name) not in expected:
+            out.append(f"okänd {'utlösare' if kind == 'trigger' else 'vy'} {clean_line(name)} finns i databasen")
+    return out
+
+
+_MOMENTS = ("received_at", "imported_at", "first_response_at", "partial_reply_at", "closed_at", "last_reminded_at")
+_DATES = ("received_on", "due_date", "first_response_on")
+
+
+def _errand_problems(conn) -> list[str]:
+    """Each errand's columns against the replay of its events, and the events against the log."""
+    logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
+    days = errands_q.type_days(conn)
+    dates, states, evidence = [], [], []
+    for row, events in consistency.errands_with_events(conn):
+        ref = _plain(row["ref"])
+        unreadable = [c for c in _MOMENTS if row[c] is not None and history.readable_moment(row[c]) is None]
+        unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
+        unreadable += [f"händelse {ev['id']}" for ev in events if history.readable_moment(ev["at"]) is None]
+        if unreadable:
+            dates.append(f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
+                         f"t.ex. {_shown(_first_value(row, events, unreadable[0]))}")
+        states += [f"ärendet {ref}: {p}" for p in _state_problems(row, events, unreadable, days)]
+        counted: dict[str, int] = {}
+        for ev in events:
+            if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
+                continue  # the complaint's reply at intake: its row is the import's
+            counted[ev["kind"]] = counted.get(ev["kind"], 0) + 1
+        for kind in consistency.ONE_EVENT_EACH + (e.URGENT,):
+            n_events, n_rows = counted.get(kind, 0), logged.get((row["ref"], kind), 0)
+            # An urgent mark that changed nothing is logged without an event.
+            if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
+                evidence.append(f"ärendet {ref}: {n_events} händelser '{kind}' men {n_rows} rader i granskningsloggen")
+    missing = consistency.audited_refs_missing(conn)
+    evidence += [f"ärendet {_plain(r)} finns i granskningsloggen men inte bland ärendena" for r in missing]
+    return (_capped(dates, "ärendenas datum") + _capped(states, "ärendenas historik")
+            + _capped(evidence, "jämförelsen med granskningsloggen"))
+
+
+def _first_value(row, events, column: str):
+    if column.startswith("händelse "):
+        wanted = int(column.split()[1])
+        return next(ev["at"] for ev in events if ev["id"] == wanted)
+    return row[column]
+
+
+def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[str, int]) -> list[str]:
+    replayed = history.replay(row["ref"], events)
+    out = list(replayed.problems)
+    expected = {
+        "status": replayed.status, "assignee": replayed.assignee,
+        "urgent": row["urgent"] if replayed.urgent is None else int(replayed.urgent),
+        "first_response_at": replayed.first_response_at, "partial_reply_at": replayed.partial_reply_at,
+        "closed_at": replayed.closed_at, "close_kind": replayed.close_kind,
+        "last_reminded_at": replayed.last_reminded_at, "version": replayed.version,
+    }
+    if replayed.due_date_known:
+        expected["due_date"] = replayed.due_date
+    if replayed.acute_known:
+        expected["acute"] = replayed.acute
+    for column, value in expected.items():
+        if row[column] != value:
+            out.append(f"{column} är {_shown(row[column])} men historiken ger {_shown(value)}")
+    received = history.readable_moment(row["received_at"])
+    if received is not None and row["received_on"] != local_date(received).isoformat():
+        out.append(f"received_on är {_shown(row['received_on'])} men ärendet kom in {local_date(received)}")
+    arrived = history.readable_date(row["received_on"])
+    if (arrived is not None and not replayed.due_date_known and row["status"] != e.CLOSED
+            and row["type"] in days):
+        # An open errand's due date follows its type's days: a change of days writes an event.
+        due = business_days.due_date(arrived, days[row["type"]]).due.isoformat()
+        if row["due_date"] != due:
+            out.append(f"due_date är {_shown(row['due_date'])} men regeln ger {_shown(due)}")
+    first = history.readable_moment(row["first_response_at"])
+    if first is not None and row["first_response_on"] != local_date(first).isoformat():
+        out.append(f"first_response_on är {_shown(row['first_response_on'])} men svaret gavs {local_date(first)}")
+    if "received_at" not in unreadable:
+        initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
+        if _content_hash(row, initial) not in (None, row["content_hash"]):
+            out.append("innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in")
+    return out
+
+
+@functools.cache
+def _content_fields() -> tuple[str, ...]:
+    """The intake content's fields, when each is an errand column of the same name (else none)."""
+    names = tuple(f.name for f in fields(NewErrand))
+    columns = set(consistency.expected_columns("errands"))
+    return names if set(names) <= columns and {"received_at", "urgent"} <= set(names) else ()
+
+
+def _content_hash(row, urgent: bool) -> str | None:
+    """The intake's hash of the stored content, or None when the columns cannot say."""
+    names = _content_fields()
+    if not names:
+        return None
+    values = {name: row[name] for name in names}
+    values["received_at"] = history.readable_moment(row["received_at"])
+    values["urgent"] = urgent
+    if values["received_at"] is None:
+        return None
+    try:
+        return hashlib.sha256(NewErrand(**values).canonical().encode("utf-8")).hexdigest()
+    except (TypeError, ValueError):
+        return ""  # a value of a kind the intake never writes: not what was read in
+
+
+def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
+    """The backup, read-only: it is a witness, never written."""
+    shown = _plain(str(path))
+    p = Path(path)
+    try:
+        is_file = p.is_file()
+    except (OSError, ValueError):
+        is_file = False
+    if not is_file:
+        raise InvalidInput(f"säkerhetskopian {shown} finns inte eller är ingen fil")
+    try:
+        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # as the live side reads
+        conn.execute("SELECT count(*) FROM audit").fetchone()
+        conn.execute("SELECT count(*) FROM events").fetchone()
+    except sqlite3.Error as err:
+        raise InvalidInput(f"säkerhetskopian {shown} går inte att läsa som bcc-tui-databas: {err}") from None
+    return conn
+
+
+def _against(conn, witness: sqlite3.Connection) -> list[str]:
+    """The live log and history extend the backup's: the same rows, unchanged, up to its last."""
+    try:
+        return _compare(conn, witness)
+    except sqlite3.DatabaseError as err:  # a damaged witness proves nothing
+        return [f"säkerhetskopian går inte att läsa: {_plain(err)}"]
+
+
+def _compare(conn, witness: sqlite3.Connection) -> list[str]:
+    own = audit.verify(witness)
+    if own:
+        return [f"säkerhetskopian: {p}" for p in own[:3]] + ["säkerhetskopian kan inte användas som vittne"]
+    out = []
+    live = consistency.audit_hashes(conn)
+    for (b_id, b_hash) in consistency.audit_hashes(witness):
+        l_row = next(live, None)
+        if l_row is None:
+            last = consistency.last_audit(conn)
+            out.append(f"granskningsloggen slutar vid rad {last[0] if last else 0} men säkerhetskopian har rader till "
+                       f"{consistency.last_audit(witness)[0]}: rader har tagits bort")
+            break
+        if l_row != (b_id, b_hash):
+            out.append(f"granskningsloggens rad {b_id} skiljer sig från säkerhetskopians: historiken har skrivits om")
+            break
+    live_events = consistency.event_rows(conn)
+    refs = None
+    for b_event in consistency.event_rows(witness):
+        l_event = next(live_events, None)
+        if l_event != b_event:
+            refs = refs or consistency.errand_refs(witness)
+            ref = _plain(refs.get(b_event[1], b_event[1]))
+            what = "saknas" if l_event is None or l_event[0] != b_event[0] else "har ändrats"
+            out.append(f"händelse {b_event[0]} i ärendet {ref} {what} sedan säkerhetskopian")
+            break
+    return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import flags, roles, templates
+from bcc_tui.domain import flags, history, roles, templates
 from bcc_tui.domain.business_days import due_date
 from bcc_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 from bcc_tui.domain.routing import TOP_DOCTOR
@@ -76,6 +76,10 @@ def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
             value = ", ".join(found) or None
             if value != row["acute"]:
                 q.set_acute(conn, row["id"], value)
+                # The errand's history explains its new version (check replays it).
+                q.add_event(conn, row["id"], history.ACUTE, ctx.now_text(), ctx.actor.username,
+                            ctx.actor.name, ctx.actor.title, text=f"Akuta tecken: {value or 'inga'}",
+                            detail={"acute": value})
                 changed += 1
         audit.append(conn, [ctx.entry("admin_change", detail=f"akuta ord: {', '.join(checked)}; {changed} öppna ärenden omprövade")])
     return checked
@@ -168,6 +172,10 @@ def update_type(ctx: Ctx, code: str, *, name: str | None = None, days: int | Non
                 new_due = due_date(dt.date.fromisoformat(errand["received_on"]), days).due.isoformat()
                 if new_due != errand["due_date"]:
                     q.set_due(conn, errand["id"], new_due)
+                    q.add_event(conn, errand["id"], history.DUE_DATE, ctx.now_text(), ctx.actor.username,
+                                ctx.actor.name, ctx.actor.title,
+                                text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {days} vardagar",
+                                detail={"due_date": new_due, "was": errand["due_date"]})
                     moved += 1
         audit.append(conn, [ctx.entry("admin_change", detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
                                                               + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""))])

@@ -48,22 +48,27 @@ def today_receiver(store: Store, clock: Clock) -> str | None:
 
 
 def build(store: Store, clock: Clock, source: Path | None = None) -> None:
-    """Seed an empty database with the demo clinic as of `clock.now()`."""
+    """Seed an empty database with the demo clinic as of `clock.now()`.
+
+    Every intake and every step of every story runs in the order of its moment, so the audit log
+    reads forward in time as a real one does (`check` finds a log whose time goes backwards)."""
     source = source or fixtures_dir()
     now = clock.now()
     today = local_date(now)
     schema.migrate(store)
     with store.write() as conn:
         staff_q.set_setting(conn, DEMO_KEY, True)
-    system = Ctx(store, SYSTEM_ACTOR, FixedClock(now))
+    lines = [json.loads(line) for line in (source / "demo-stories.jsonl").read_text("utf-8").splitlines() if line.strip()]
+    plans = [_plan(line, now, index) for index, line in enumerate(lines)]
+    start = min([moment for plan in plans for moment, *_ in plan] + [now]) - dt.timedelta(minutes=1)
+    system = Ctx(store, SYSTEM_ACTOR, FixedClock(start))
     people.import_staff(system, (source / "staff.jsonl").read_bytes())
     people.import_schedule(system, _schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today))
 
     with store.read() as conn:
         actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
-    for index, line in enumerate((source / "demo-stories.jsonl").read_text("utf-8").splitlines()):
-        if line.strip():
-            _replay(store, actors, json.loads(line), now, index)
+    for moment, _index, _number, ref, step in sorted((p for plan in plans for p in plan), key=lambda p: p[:3]):
+        _run(store, actors, moment, ref, step)
     with store.write() as conn:
         outbox_q.settle_all(conn)
 
@@ -83,7 +88,9 @@ def _schedule_lines(spec: dict, today: dt.date) -> bytes:
     return "".join(json.dumps(x) + "\n" for x in out).encode()
 
 
-def _replay(store: Store, actors: dict, line: dict, now: dt.datetime, index: int) -> None:
+def _plan(line: dict, now: dt.datetime, index: int) -> list[tuple]:
+    """(moment, errand index, step number, ref, step) for the errand's intake and each step of
+    its story that lies in the past; the intake is step {"do": "import", "line": …}."""
     received = line.pop("received")
     story = line.pop("story", [])
     day = local_date(now) - dt.timedelta(days=received["days_ago"])
@@ -92,24 +99,31 @@ def _replay(store: Store, actors: dict, line: dict, now: dt.datetime, index: int
     if arrived >= now:  # today's errands all lie in the past, however early the demo starts
         arrived = now - dt.timedelta(minutes=7 * (index % 40) + 3)
     line["received_at"] = arrived.isoformat()
-    clock = FixedClock(arrived + dt.timedelta(minutes=1))
-    report = intake.import_errands(Ctx(store, SYSTEM_ACTOR, clock), json.dumps(line).encode())
-    if not report.ok:
-        raise InvalidInput(f"demodata: {line['ref']}: {report.rejected}")
     ref = line["ref"]
-    for step in story:
+    out = [(arrived + dt.timedelta(minutes=1), index, -1, ref, {"do": "import", "by": None, "line": line})]
+    for number, step in enumerate(story):
         moment = arrived + dt.timedelta(hours=step["after_hours"])
         if moment >= now:
             break
-        ctx = Ctx(store, actors[step["by"]], FixedClock(moment))
-        kind = step["do"]
-        if kind in ("assign", "reassign"):
-            errands.assign(ctx, ref, step["to"], reassign=kind == "reassign")
-        elif kind == "partial_reply":
-            errands.partial_reply(ctx, ref, step["text"])
-        elif kind == "reply":
-            errands.reply(ctx, ref, step["text"])
-        elif kind == "close":
-            errands.close(ctx, ref, step["reason"], documented=step.get("documented"))
-        elif kind == "note":
-            errands.note(ctx, ref, step["text"])
+        out.append((moment, index, number, ref, step))
+    return out
+
+
+def _run(store: Store, actors: dict, moment: dt.datetime, ref: str, step: dict) -> None:
+    kind = step["do"]
+    if kind == "import":
+        report = intake.import_errands(Ctx(store, SYSTEM_ACTOR, FixedClock(moment)), json.dumps(step["line"]).encode())
+        if not report.ok:
+            raise InvalidInput(f"demodata: {ref}: {report.rejected}")
+        return
+    ctx = Ctx(store, actors[step["by"]], FixedClock(moment))
+    if kind in ("assign", "reassign"):
+        errands.assign(ctx, ref, step["to"], reassign=kind == "reassign")
+    elif kind == "partial_reply":
+        errands.partial_reply(ctx, ref, step["text"])
+    elif kind == "reply":
+        errands.reply(ctx, ref, step["text"])
+    elif kind == "close":
+        errands.close(ctx, ref, step["reason"], documented=step.get("documented"))
+    elif kind == "note":
+        errands.note(ctx, ref, step["text"])

@@ -9,6 +9,7 @@ the receiving side recognise the repeat.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from dataclasses import dataclass
 from sqlite3 import Connection, Row
@@ -22,6 +23,12 @@ from bcc_tui.store.db import Store
 
 LEASE = dt.timedelta(seconds=60)
 MAX_BACKOFF = dt.timedelta(minutes=5)
+# A command spends at most this long on the outbox before it exits (issue 12.5); the dashboard's
+# background delivery may take longer, it holds nobody up.
+BUDGET = 2.0
+SMTP_TIMEOUT = 10.0  # per connect, command and reply, within the budget
+SHORT_WAIT = 0.5  # seconds a failure or a release may wait for the database
+LEASE_MARGIN = 5.0  # seconds of lease beyond the longest run: clock skew between processes
 
 
 @dataclass(frozen=True)
@@ -36,10 +43,12 @@ class MailConfig:
         if not smtp:
             return None
         host, _, port = smtp.rpartition(":")
-        if not host or not port.isdigit():
+        if not host or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
             from bcc_tui.domain.errors import InvalidInput
 
-            raise InvalidInput(f"BCC_SMTP ska vara värd:port, inte '{smtp}'")
+            from bcc_tui.domain.text import clean_line
+
+            raise InvalidInput(f"BCC_SMTP ska vara värd:port, inte '{clean_line(smtp)[:100]}'")
         return cls(host, int(port), sender)
 
 
@@ -77,36 +86,69 @@ def _message(row: Row, sender: str, now: dt.datetime):
     return msg
 
 
-def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 50) -> Delivery:
-    """Send what is due. Never raises for a down server or a busy database: the mail waits."""
+def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 50,
+            budget: float = BUDGET) -> Delivery:
+    """Send what is due within `budget` seconds; what is left waits for the next process.
+    Never raises for a down or slow server or a busy database: the mail waits."""
     import smtplib
     import socket
 
     result = Delivery()
     if config is None:
         return result
-    now = clock.now()
+    start = time.monotonic()
+    deadline = start + budget
+    # The claim's lease covers the whole run: the SMTP work ends by the deadline (every socket
+    # operation is cut at it), then each mark may wait for the database's busy timeout. A second
+    # process cannot take a mail while it is being sent.
+    lease = lease_for(budget, store.busy_timeout)
     try:
-        with store.write() as conn:
-            rows = q.claim(conn, format_utc(now), format_utc(now + LEASE), limit)
+        with store.write(busy_timeout=max(0.0, min(store.busy_timeout, deadline - time.monotonic()))) as conn:
+            now = clock.now()
+            rows = q.claim(conn, format_utc(now), format_utc(now + lease), limit)
     except Busy:
         return result
     if not rows:
         return result
+    claimed = time.monotonic()
+    # Never start what the lease could not cover: the lease counts from the claim.
+    deadline = min(deadline, claimed + lease.total_seconds() - store.busy_timeout - LEASE_MARGIN)
     try:
-        server = smtplib.SMTP(config.host, config.port, timeout=5)
-    except (OSError, smtplib.SMTPException) as err:
-        _failed(store, clock, rows, f"SMTP-servern svarar inte: {err}")
+        began = time.monotonic()
+        server = _bounded_smtp(config.host, config.port, deadline)
+        round_trip = time.monotonic() - began
+        began = time.monotonic()
+        try:
+            server.ehlo_or_helo_if_needed()
+        except BaseException:
+            server.close()
+            raise
+        round_trip = max(round_trip, time.monotonic() - began)
+    except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
+        _failed(store, clock, rows, f"SMTP-servern svarar inte: {err or 'tidsgränsen passerades'}")
         result.failed, result.error = len(rows), str(err)
         return result
+    # A mail is MAIL, RCPT, DATA and the end of data: four round trips. One cut off after the
+    # server took it would go again, so none is started that the time left could not finish.
+    needed = 4 * round_trip
     try:
-        for row in rows:
+        for index, row in enumerate(rows):
+            if deadline - time.monotonic() < 1.5 * needed:
+                _release(store, rows[index:])  # not tried: free for the next process at once
+                break
             try:
+                began = time.monotonic()
                 server.send_message(_message(row, config.sender, now))
-            except (smtplib.SMTPException, OSError, socket.timeout) as err:
-                _failed(store, clock, [row], str(err))
+                needed = max(needed, time.monotonic() - began)
+            except (smtplib.SMTPException, OSError, socket.timeout, ValueError) as err:
+                # ValueError: an address or subject the e-mail headers refuse; that mail only.
+                _failed(store, clock, [row], str(err) or "tidsgränsen för e-post passerades")
                 result.failed += 1
                 result.error = str(err)
+                if isinstance(err, (OSError, smtplib.SMTPServerDisconnected)):
+                    # The connection is gone or out of time: the rest waits for the next process.
+                    _release(store, rows[index + 1:])
+                    break
                 continue
             try:
                 with store.write() as conn:
@@ -115,17 +157,77 @@ def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 
                 pass  # the lease runs out and the mail goes again, with the same Message-ID
             result.sent += 1
     finally:
-        try:
-            server.quit()
-        except (smtplib.SMTPException, OSError):
-            pass
+        server.close_quietly()
     return result
+
+
+def lease_for(budget: float, busy_timeout: float) -> dt.timedelta:
+    """A lease longer than the longest run: the SMTP deadline, one mark's wait, and a margin."""
+    return max(LEASE, dt.timedelta(seconds=budget + busy_timeout + 2 * LEASE_MARGIN))
+
+
+def _bounded_smtp(host: str, port: int, deadline: float):
+    """An SMTP connection whose every connect, send and reply is cut at one deadline (and at
+    SMTP_TIMEOUT per operation), so a slow or silent server cannot hold the process."""
+    import smtplib
+    import socket
+
+    def arm(sock) -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("tidsgränsen för e-post passerades")
+        wait = min(SMTP_TIMEOUT, left)
+        if sock is not None:
+            sock.settimeout(wait)
+        return wait
+
+    class Bounded(smtplib.SMTP):
+        def _get_socket(self, host, port, timeout):
+            return super()._get_socket(host, port, arm(None))
+
+        def send(self, s):
+            arm(self.sock)
+            return super().send(s)
+
+        def getreply(self):
+            arm(self.sock)
+            return super().getreply()
+
+        def close_quietly(self) -> None:
+            try:
+                if time.monotonic() < deadline:
+                    self.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            finally:
+                self.close()
+
+    server = Bounded(timeout=SMTP_TIMEOUT)
+    try:
+        code, msg = server.connect(host, port)
+        if code != 220:
+            raise smtplib.SMTPConnectError(code, msg)
+    except BaseException:
+        server.close()
+        raise
+    return server
+
+
+def _release(store: Store, rows: list[Row]) -> None:
+    if not rows:
+        return
+    try:
+        with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
+            q.release(conn, [row["id"] for row in rows])
+    except Busy:
+        pass  # the lease runs out instead
 
 
 def _failed(store: Store, clock: Clock, rows: list[Row], error: str) -> None:
     now = clock.now()
     try:
-        with store.write() as conn:
+        # A short wait: if the mark cannot be written, the lease runs out and the mail is retried.
+        with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
             for row in rows:
                 backoff = min(dt.timedelta(seconds=5 * 2 ** min(row["attempts"], 10)), MAX_BACKOFF)
                 q.mark_failed(conn, row["id"], error, format_utc(now + backoff))

@@ -105,11 +105,18 @@ class Store:
         self.conn.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+    def write(self, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error.
+        `busy_timeout`: wait at most this long for the lock (seconds), instead of the store's."""
         with self._lock:
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                if busy_timeout is not None:
+                    self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    if busy_timeout is not None:
+                        self.conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             except sqlite3.OperationalError as err:
                 if _is_busy(err):
                     raise Busy() from None

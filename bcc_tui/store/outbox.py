@@ -29,6 +29,12 @@ def mark_sent(conn: sqlite3.Connection, outbox_id: int, now: str) -> None:
                  " attempts = attempts + 1 WHERE id = ?", (now, outbox_id))
 
 
+def release(conn: sqlite3.Connection, outbox_ids: list[int]) -> None:
+    """Give back claimed mails that were not tried: due again at once, no attempt counted."""
+    conn.executemany("UPDATE outbox SET claimed_until = NULL WHERE id = ? AND sent_at IS NULL",
+                     [(i,) for i in outbox_ids])
+
+
 def mark_failed(conn: sqlite3.Connection, outbox_id: int, error: str, next_attempt_at: str) -> None:
     conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
                  " claimed_until = NULL WHERE id = ?", (error[:500], next_attempt_at, outbox_id))

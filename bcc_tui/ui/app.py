@@ -57,6 +57,10 @@ def _showing(screen, name: str) -> bool:
     return type(screen).__name__ == name
 
 CLOSED_PAGE = 50
+# R15: a list or a view is shown only after its audit row is written; while the database is busy
+# the person is told so and the read is tried again.
+BUSY_READ = "Databasen är upptagen, försöker igen …"
+OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
 ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind"}
 DELIVERY_INTERVAL = 3.0
 
@@ -97,6 +101,10 @@ class BccApp(App):
         self._version: int | None = None
         self._pending = False
         self._detail_ref: str | None = None
+        # The audit row owed before the panes may show ("dashboard", filter); None when written.
+        self._unlogged: tuple[str, str | None] | None = ("dashboard", None)
+        self._busy_told = False
+        self._opening: tuple[str, Screen] | None = None  # an errand waiting for a busy database
         self.loads = 0  # completed loads, for tests and the benchmark
         # The first load starts now, in parallel with Textual's own start-up.
         self._first: list = []
@@ -108,8 +116,10 @@ class BccApp(App):
     def _fetch_first(self) -> None:
         try:
             errands.log_list(self.ctx, "dashboard")  # opening the dashboard is a list a person started
-        except BccError:
-            pass
+            self._unlogged = None
+        except BccError as err:
+            self._first.append(err)  # no row, no data: load() tries again
+            return
         try:
             # Seen after our own audit row, so that row does not count as someone else's change.
             self._version = self.reader.data_version()
@@ -194,6 +204,19 @@ class BccApp(App):
             if first is not None and not isinstance(first, BccError):
                 self.call_from_thread(self.apply, first, None)
                 return
+        owed = self._unlogged
+        if owed is not None:
+            try:
+                errands.log_list(self.reader_ctx, *owed)
+            except Busy:
+                self._pending = True  # poll() tries again
+                self.call_from_thread(self._tell_busy)
+                return
+            except BccError as err:
+                self.call_from_thread(self.notify, str(err), severity="error")
+                return
+            if self._unlogged == owed:
+                self._unlogged = None
         try:
             data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
             detail = None
@@ -208,15 +231,26 @@ class BccApp(App):
             return
         self.call_from_thread(self.apply, data, detail)
 
+    def _tell_busy(self) -> None:
+        if not self._busy_told:
+            self._busy_told = True
+            self.notify(BUSY_READ, title="Upptagen", severity="warning", timeout=8)
+
     def apply(self, data: Panes, detail: ErrandDetail | None = None) -> None:
+        self._busy_told = False
         if data.notice is not None and (self.last_data is None or self.last_data.notice != data.notice):
             self.notify(data.notice.text, title="Driftinformation", timeout=20)
         self.last_data = data
         now = self.ctx.now()
         self.dashboard.show(data, now, self.search)
-        if detail is not None and isinstance(self.screen, ErrandScreen) and \
+        # A screen just pushed is drawn from its own, fresh detail when it mounts; one being
+        # taken down (the app closing) has nothing left to redraw.
+        if detail is not None and isinstance(self.screen, ErrandScreen) and self.screen.is_mounted and \
                 self.screen.detail.summary.ref == detail.summary.ref:
-            self.screen.replace(detail, now, data.names)
+            try:
+                self.screen.replace(detail, now, data.names)
+            except NoMatches:
+                pass
         self.loads += 1
 
     def rerender(self) -> None:
@@ -249,10 +283,7 @@ class BccApp(App):
         self.search = text
         self.closed_limit = CLOSED_PAGE
         if text:
-            try:
-                errands.log_list(self.ctx, "dashboard", text)
-            except Busy:
-                pass
+            self._unlogged = ("dashboard", text)  # written by load() before the result shows
         self.load()
 
     def load_more_closed(self) -> None:
@@ -284,14 +315,28 @@ class BccApp(App):
         return True
 
     def open_errand(self, ref: str) -> None:
+        self._opening = (ref, self.screen)
         try:
             detail = errands.show_errand(self.ctx, ref)
+        except Busy:
+            # The view's audit row could not be written, so nothing of the errand is shown.
+            self._tell_busy()
+            self.set_timer(OPEN_RETRY, lambda: self._retry_open(ref))
+            return
         except BccError as err:
+            self._opening = None
             self.notify(str(err), title="Kan inte öppna", severity="error")
             return
+        self._opening = None
+        self._busy_told = False
         self._detail_ref = ref
         names = self.last_data.names if self.last_data else {}
         self.push_screen(ErrandScreen(detail, self.ctx.now(), names), callback=self._detail_closed)
+
+    def _retry_open(self, ref: str) -> None:
+        """Try again, unless the person has since asked for something else."""
+        if self._opening == (ref, self.screen):
+            self.open_errand(ref)
 
     def _detail_closed(self, _result=None) -> None:
         self._detail_ref = None
@@ -327,7 +372,7 @@ class BccApp(App):
 
     def reload_now(self) -> None:
         """After the person's own change: show it at once, not after a worker's round trip."""
-        if self.dashboard is None or self.form_open:
+        if self.dashboard is None or self.form_open or self._unlogged is not None:
             self.request_reload()
             return
         try:
