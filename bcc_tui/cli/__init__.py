@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bcc_tui.cli import terminal
+
+    terminal.install()
     args = build_parser().parse_args(argv)
     try:
         return _app.run(args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,7 +16,22 @@ from bcc_tui.settings import Settings
 from bcc_tui.store.db import Store
 
 
+NEEDS_TERMINAL = "bcc-tui behöver en terminal; använd ssh -t"
+
+
+def has_terminal() -> bool:
+    """A dashboard on pipes (`ssh host cmd`, sftp, cron) has nobody to show it to and nobody to
+    end it: it is refused rather than left running when the other side goes away."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or missing streams
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
+    if not (args.command == "demo" and args.no_ui) and not has_terminal():
+        print(NEEDS_TERMINAL, file=sys.stderr)
+        return 1
     if args.command == "demo":
         db = args.demo_db or args.db
         settings = Settings.load(db, args.demo_as or args.as_user)
