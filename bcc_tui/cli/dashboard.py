@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         app.run()
     finally:
         ctx.store.close()
-    return 0
+    return app.return_code or 0
 
 
 def _prepare_demo(settings: Settings) -> Path:
