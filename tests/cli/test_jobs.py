@@ -89,3 +89,27 @@ def test_the_reminders_job_reminds_each_due_errand_once_a_day(db):
 def test_a_caregiver_may_not_run_the_reminders_job(db):
     r = run_cli("--as", "doc1", "remind", "--due", db=db)
     assert r.returncode == 1 and b"mottagare" in r.stderr
+
+
+def test_the_job_runner_is_quiet_on_success_and_says_one_line_on_failure(db, dirs, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    inbox, done = dirs
+    logs = tmp_path / "log"
+    logs.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER",)}
+    env.update(BCC_LOG_DIR=str(logs), BCC_DB=str(db), BCC_NOW="2026-11-25T10:00:00+01:00")
+    job = ["sh", "deploy/bcc-job", "intake", sys.executable, "-m", "bcc_tui", "import", str(inbox),
+           "--move-to", str(done)]
+    (inbox / "a.jsonl").write_bytes(jsonl(errand_line("1177-000001")))
+    ok = subprocess.run(job, capture_output=True, env=env, timeout=60)
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, b"", b"")
+    assert "1 nya ärenden" in (logs / "intake.log").read_text()
+    (inbox / "b.jsonl").write_bytes(b'{"ref": "x"}\n{"ref": "y"}\n')
+    bad = subprocess.run(job, capture_output=True, env=env, timeout=60)
+    assert bad.returncode == 1
+    assert len(bad.stdout.decode().splitlines()) == 1 and bad.stderr == b""
+    assert "intake misslyckades" in bad.stdout.decode() and "2 avvisade rader" in bad.stdout.decode()
+    assert "b.jsonl:2:" in (logs / "intake.log").read_text()
