@@ -42,6 +42,11 @@ def export(ctx, path) -> int:
     if existing and not existing.endswith(b"\n"):
         existing += b"\n"
     fd, tmp = tempfile.mkstemp(prefix=".bcc-export-", dir=path.parent or ".")
+    # The delivery job collects the file as another account (docs/deployment.md): it gets the
+    # mode any new file would (the umask), not mkstemp's 0600; the outbox folder keeps others out.
+    umask = os.umask(0o077)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(existing + "".join(lines).encode("utf-8"))

@@ -94,7 +94,7 @@ class BccApp(App):
         self._version: int | None = None
         self._pending = False
         self._identity_version: int | None = None
-        self._closing = False  # the person's access ended: the app is on its way out
+        self._access_ended = False  # the person's access ended: the app is on its way out
         self._detail_ref: str | None = None
         self.loads = 0  # completed loads, for tests and the benchmark
         # The first load starts now, in parallel with Textual's own start-up.
@@ -173,7 +173,7 @@ class BccApp(App):
             return
         if version != self._identity_version and self.check_identity():
             self._identity_version = version
-        if self.form_open or self.dashboard is None or self._closing:
+        if self.form_open or self.dashboard is None or self._access_ended:
             return
         if version != self._version or self._pending:
             self._version = version
@@ -188,8 +188,8 @@ class BccApp(App):
             why = identity.still_allowed(self.reader, self.ctx.actor)
         except BccError:
             return False
-        if why is not None and not self._closing:
-            self._closing = True
+        if why is not None and not self._access_ended:
+            self._access_ended = True
             self.exit(return_code=1, message=Text(why))
         return True
 

@@ -113,3 +113,19 @@ def test_the_job_runner_is_quiet_on_success_and_says_one_line_on_failure(db, dir
     assert len(bad.stdout.decode().splitlines()) == 1 and bad.stderr == b""
     assert "intake misslyckades" in bad.stdout.decode() and "2 avvisade rader" in bad.stdout.decode()
     assert "b.jsonl:2:" in (logs / "intake.log").read_text()
+
+
+def test_the_export_takes_the_umask_so_the_collecting_account_can_read_it(db, tmp_path):
+    import os
+    import stat
+
+    assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000001"))).returncode == 0
+    assert run_cli("--as", "rec1", "reply", "1177-000001", "--text", "Svar.", db=db).returncode == 0
+    out = tmp_path / "replies.jsonl"
+    old = os.umask(0o007)  # the cron line's umask; the child inherits it
+    try:
+        r = run_cli("outbound", "export", str(out), db=db)
+    finally:
+        os.umask(old)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o660

@@ -158,3 +158,19 @@ def test_list_and_show_replace_what_the_output_cannot_encode(db, env):
         assert b"1177-000001" in proc.stdout
         text = proc.stdout.decode("latin-1")
         assert ("Förnya" in text) if env["PYTHONIOENCODING"] == "latin-1" else ("F?rnya" in text)
+
+
+def test_a_deactivated_persons_dashboard_ends_in_its_terminal(tmp_path):
+    path = tmp_path / "off.db"
+    assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF)).returncode == 0
+    assert run_cli("import", "-", db=path, stdin=jsonl(errand_line("1177-000001"))).returncode == 0
+    pid, fd = start(path)
+    try:
+        assert b"1177-000001" in until_drawn(fd)
+        gone = [dict(p, active=False) if p["username"] == "rec1" else p for p in STAFF]
+        assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*gone)).returncode == 0
+        out = read_until(fd, lambda o: "inte längre aktiv".encode() in o, timeout=15)
+        assert "inte längre aktiv".encode() in out
+        assert exited(pid, 5.0)
+    finally:
+        stop(pid, fd)
