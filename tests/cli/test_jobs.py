@@ -120,7 +120,8 @@ def test_the_export_takes_the_umask_so_the_collecting_account_can_read_it(db, tm
     import stat
 
     assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000001"))).returncode == 0
-    assert run_cli("--as", "rec1", "reply", "1177-000001", "--text", "Svar.", db=db).returncode == 0
+    assert run_cli("--as", "rec1", "assign", "1177-000001", "doc1", db=db).returncode == 0
+    assert run_cli("--as", "doc1", "reply", "1177-000001", "--text", "Svar.", db=db).returncode == 0
     out = tmp_path / "replies.jsonl"
     old = os.umask(0o007)  # the cron line's umask; the child inherits it
     try:
