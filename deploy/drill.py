@@ -166,13 +166,15 @@ def ssh_argv(user: str, *command: str, tty: bool = True) -> list[str]:
 class Session:
     """An ssh client in a pseudo-terminal of its own, as a person at a terminal runs it."""
 
-    def __init__(self, user: str, *command: str, rows: int = 30, cols: int = 100) -> None:
+    def __init__(self, user: str, *command: str, rows: int = 30, cols: int = 100, env: dict | None = None) -> None:
         self.user = user
         self.out = bytearray()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.environ["TERM"] = "xterm-256color"
-            os.execvp("ssh", ssh_argv(user, *command))
+            os.environ.update(env or {})
+            # SendEnv: what a client with that locale forwards (Debian's sshd accepts LANG, LC_*).
+            os.execvp("ssh", ["ssh", "-o", "SendEnv=LANG LC_*", *ssh_argv(user, *command)[1:]])
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.status = None
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -354,6 +356,17 @@ def exercise() -> None:
     report("smuggled: nothing left behind", none_left("rita")[0])
     report("smuggled: no --db file made", not Path("/tmp/other.db").exists())
 
+    # The sudo rule: the wrapper with no arguments, and nothing else (as if a person had a shell).
+    for name, argv in [("the wrapper with an argument", ["/srv/bcc/bin/bcc-tui-session", "--db", "/tmp/other.db"]),
+                       ("the program itself", ["/srv/bcc/venv/bin/bcc-tui", "list"]),
+                       ("a shell", ["/bin/sh", "-c", "id"])]:
+        proc = run(["runuser", "-u", "rita", "--", "sudo", "-n", "-u", "bcc", *argv], input=b"", timeout=30)
+        report(f"sudo refuses {name}", proc.returncode != 0 and b"uid=" not in proc.stdout,
+               f"rc={proc.returncode} {proc.stderr.decode(errors='replace').strip()[:100]}")
+    proc = run(["sudo", "-l", "-U", "rita"], timeout=30)
+    ok = b'(bcc) NOPASSWD: /srv/bcc/bin/bcc-tui-session ""' in proc.stdout
+    report("sudo -l: rita may run exactly the wrapper, no arguments", ok, "" if ok else proc.stdout.decode()[-200:])
+
     # A receiver and a doctor at once; the e-mail link's `open REF`.
     rita = Session("rita")
     doris = Session("doris")
@@ -365,6 +378,13 @@ def exercise() -> None:
         link.send(b"\x1b")
         link.kill_client()
         link.close()
+
+        # A Latin-1 or C locale forwarded by the client: the wrapper's UTF-8 locale wins.
+        latin = Session("rita", env={"LANG": "sv_SE.ISO-8859-1", "LC_ALL": "C"})
+        ok = latin.wait_for(b"1177-100001") and latin.wait_for("│".encode()) and b"\\u25" not in bytes(latin.out)
+        report("client's Latin-1/C locale: box drawing and å/ä/ö still drawn", ok)
+        latin.kill_client()
+        latin.close()
 
         # The feed drops a file; the intake job reads it; the receiver sees it.
         Path("/tmp/bcc-drill-new.jsonl").write_text(json.dumps(errand("1177-100003"), ensure_ascii=False) + "\n")
