@@ -33,7 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("ref")
 
     i = sub.add_parser("import", help="läs in ärenden (JSON Lines; - för stdin)")
-    i.add_argument("file")
+    i.add_argument("file", help="en fil, - för stdin, eller med --move-to en inkorgsmapp")
+    i.add_argument("--move-to", metavar="MAPP",
+                   help="flytta varje inläst fil hit (och dess avvisade rader till MAPP/rejected/), "
+                        "så att nästa körning börjar rent; FILE får då vara en mapp (alla *.jsonl i den)")
     for group in ("staff", "schedule"):
         g = sub.add_parser(group, help="personal" if group == "staff" else "schema och frånvaro")
         gs = g.add_subparsers(dest="subcommand", metavar="import", required=True, parser_class=_Parser)
@@ -77,7 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--text", required=True)
 
     m = sub.add_parser("remind", help="påminn handläggaren om ett ärende som snart ska vara besvarat")
-    m.add_argument("ref")
+    mw = m.add_mutually_exclusive_group(required=True)
+    mw.add_argument("ref", nargs="?")
+    mw.add_argument("--due", action="store_true",
+                    help="alla fördelade som snart förfaller, är försenade eller har passerat uppföljningen "
+                         "och inte påmints idag (jobbet)")
 
     au = sub.add_parser("audit", help="granskningsloggen (administratör, granskare)")
     au.add_argument("--patient", metavar="PERSONNUMMER")
@@ -168,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     # Everything the program creates (database, WAL, SHM, backups, exports, reports) is private.
     os.umask(0o077)
+    from bcc_tui.cli import terminal
+
+    terminal.install()
     args = build_parser().parse_args(argv)
     try:
         return _app.run(args)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM
-from bcc_tui.domain.errors import InvalidInput, NotFound
+from bcc_tui.domain.errors import Busy, InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import roles
 from bcc_tui.domain.validation import parse_date
@@ -83,11 +83,95 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(ctx: Ctx, args) -> int:
+    if args.move_to is not None:
+        return _intake_job(ctx, args.file, args.move_to)
     report = intake.import_errands(ctx, _read_input(args.file))
     name = "stdin" if args.file == "-" else args.file
     _print_rejected(name, report.rejected)
     print(f"{report.added} nya ärenden, {report.skipped} redan inlästa, {len(report.rejected)} avvisade rader")
     return 0 if report.ok else 1
+
+
+def _intake_job(ctx: Ctx, source: str, done_dir: str) -> int:
+    """The intake job (issue 18): each file is imported once and moved aside, its rejected lines
+    kept in rejected/ for a person to fix and drop again, so one bad line never blocks the next
+    run. Only regular `*.jsonl` files are taken from a folder: a sender writes under another name
+    (or a dot name) and renames when the file is complete."""
+    done = Path(done_dir)
+    if not done.is_dir() or done.is_symlink():
+        raise InvalidInput(f"mappen {done_dir} finns inte (skapa den först)")
+    src = Path(source)
+    if source == "-":
+        raise InvalidInput("--move-to gäller filer, inte stdin")
+    if src.is_dir():
+        files = sorted(p for p in src.iterdir()
+                       if p.name.endswith(".jsonl") and not p.name.startswith(".")
+                       and p.is_file() and not p.is_symlink())
+    elif src.is_file() and not src.is_symlink():
+        files = [src]
+    else:
+        raise InvalidInput(f"{source} är varken en fil eller en mapp")
+    failed = 0
+    for path in files:
+        data = _read_input(str(path))
+        try:
+            report = intake.import_errands(ctx, data)
+        except Busy:
+            raise  # nothing stored: the file stays for the next run
+        except InvalidInput as err:  # the whole file refused (empty, say): set it aside as it is
+            print(f"{path}: {err}", file=sys.stderr)
+            _move_aside(path, done / "rejected")
+            failed += 1
+            continue
+        _print_rejected(str(path), report.rejected)
+        if report.rejected:
+            raw = data.split(b"\n")
+            kept = b"".join(raw[n - 1].rstrip(b"\r") + b"\n" for n, _ in report.rejected if 0 < n <= len(raw))
+            _write_new(done / "rejected", path.name, kept)
+            failed += 1
+        _move_aside(path, done)
+        print(f"{path.name}: {report.added} nya ärenden, {report.skipped} redan inlästa, "
+              f"{len(report.rejected)} avvisade rader")
+    if not files:
+        print(f"inga filer att läsa in i {source}")
+    return 1 if failed else 0
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    candidate, n = folder / name, 1
+    while os.path.lexists(candidate):
+        candidate, n = folder / f"{name}.{n}", n + 1
+    return candidate
+
+
+def _move_aside(path: Path, folder: Path) -> None:
+    """Move without overwriting what an earlier run set aside."""
+    folder.mkdir(exist_ok=True)
+    while True:
+        target = _free_name(folder, path.name)
+        try:
+            os.link(path, target)  # fails if the name was taken meanwhile: never overwrites
+        except FileExistsError:
+            continue
+        except OSError:  # another file system: a new file, then the old one removed
+            _write_new(folder, path.name, path.read_bytes())
+        os.unlink(path)
+        return
+
+
+def _write_new(folder: Path, name: str, data: bytes) -> Path:
+    folder.mkdir(exist_ok=True)
+    while True:
+        target = _free_name(folder, name)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        return target
 
 
 def _people_import(ctx: Ctx, args) -> int:
@@ -205,6 +289,12 @@ def _urgent(ctx: Ctx, args) -> int:
 
 
 def _remind(ctx: Ctx, args) -> int:
+    if args.due:
+        done = errands.remind_due(ctx)
+        for ref, mailed in done:
+            print(f"påminnelse skickad för {ref}" + ("" if mailed else " (ingen e-post; markerad i instrumentpanelen)"))
+        print(f"{len(done)} påminnelser")
+        return 0
     mailed = errands.remind(ctx, args.ref)
     print(f"påminnelse skickad för {args.ref}" + ("" if mailed else " (handläggaren får ingen e-post; markerad i instrumentpanelen)"))
     return 0

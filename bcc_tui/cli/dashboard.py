@@ -6,6 +6,7 @@ import argparse
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +18,23 @@ from bcc_tui.settings import Settings
 from bcc_tui.store.db import Store
 
 
+NEEDS_TERMINAL = "bcc-tui behöver en terminal; använd ssh -t"
+
+
+def has_terminal() -> bool:
+    """A dashboard on pipes (`ssh host cmd`, sftp, cron) has nobody to show it to and nobody to
+    end it: it is refused rather than left running when the other side goes away."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or missing streams
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     os.umask(0o077)  # the demo database and its folder are as private as the real one
+    if not (args.command == "demo" and args.no_ui) and not has_terminal():
+        print(NEEDS_TERMINAL, file=sys.stderr)
+        return 1
     if args.command == "demo":
         db = args.demo_db if args.demo_db is not None else args.db
         settings = Settings.load(db, args.demo_as or args.as_user)
@@ -48,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         app.run()
     finally:
         ctx.store.close()
-    return 0
+    return app.return_code or 0
 
 
 def _prepare_demo(settings: Settings) -> Path:

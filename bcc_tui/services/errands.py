@@ -349,6 +349,28 @@ def remind(ctx: Ctx, ref: str) -> bool:
     return mailed
 
 
+def remind_due(ctx: Ctx) -> list[tuple[str, bool]]:
+    """The reminders job (R16, issue 18): remind the assignee of every assigned errand that is due
+    soon or overdue, or whose follow-up date has passed, and that was not reminded today. Each
+    reminder is its own change (remind() above); returns (ref, mailed) per errand reminded."""
+    if not (ctx.actor.is_system or ctx.actor.has(roles.RECEIVER)):
+        raise NotAllowed(f"bara en ärendemottagare får {e.ACTION_NAMES[e.REMIND]}")
+    today = ctx.today()
+    with ctx.store.read() as conn:
+        rows = q.listing(conn, status=e.ASSIGNED)
+        fdays = clinic.followup_days(conn)
+        due = [summary(r, today, None, fdays) for r in rows]
+    due = [s for s in due if (s.followup_overdue or s.countdown.level in ("due_soon", "overdue"))
+           and not (s.last_reminded_at and local_date(s.last_reminded_at) == today)]
+    done = []
+    for s in due:
+        try:
+            done.append((s.ref, remind(ctx, s.ref)))
+        except Conflict:
+            continue  # answered or reassigned since the list was read: nothing to remind
+    return done
+
+
 def set_urgent(ctx: Ctx, ref: str, urgent: bool = True, *, expected_version: int | None = None) -> None:
     def apply(conn: Connection, row: Row, now: str) -> str:
         if bool(row["urgent"]) == urgent:

@@ -79,3 +79,18 @@ def _refuse(store: Store, who: str, why: str, clock) -> None:
             audit.append(conn, [ctx.entry("login", outcome="refused", detail=why)])
     finally:
         raise NotAllowed(why)
+
+
+def still_allowed(store: Store, actor: Actor) -> str | None:
+    """Offboarding ends access (issue 18): None while the person may go on as they started;
+    otherwise the plain reason an open session must close. A change of roles closes it too, since
+    what the screen shows was chosen by the roles it started with."""
+    if actor.is_system:
+        return None
+    with store.read() as conn:
+        row = q.by_username(conn, actor.username)
+    if row is None or not row["active"]:
+        return "Du är inte längre aktiv i bcc-tui; instrumentpanelen stängs."
+    if actor_from_row(row).roles != actor.roles:
+        return "Din behörighet i bcc-tui har ändrats; instrumentpanelen stängs. Starta den igen."
+    return None

@@ -21,9 +21,11 @@ def queue(conn: Connection, ref: str, errand_id: int, event_id: int, kind: str, 
 def export(ctx, path) -> tuple[int, Path | None]:
     """R20: write the queued replies as JSON Lines (contract/reply.schema.json) to a new file and
     mark them exported; returns how many and the file (None when nothing waited). PATH must not
-    exist in any form (see services/destination.py). The file is complete before anything is
+    exist in any form (see services/destination.py); an existing folder gets a new file named
+    `replies-YYYYmmddTHHMMSSZ.jsonl` (UTC) inside. The file is complete before anything is
     marked, so an export that dies half-way loses nothing: at worst the next export repeats lines
     with the same stable ids."""
+    import datetime as dt
     import json
     import os
 
@@ -32,7 +34,9 @@ def export(ctx, path) -> tuple[int, Path | None]:
     from bcc_tui.store import audit
 
     roles.require_command(ctx.actor, "outbound_export")
-    destination.target(path, protect=[ctx.store.path])  # refused before anything is read
+    # An existing folder gets a new time-named file each run (the delivery job's outbox).
+    name = f"replies-{ctx.now().astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.jsonl"
+    destination.target(path, name_in_folder=name, protect=[ctx.store.path])  # refused before anything is read
     with ctx.store.read() as conn:
         rows = q.outbound_waiting(conn)
     if not rows:
@@ -41,7 +45,7 @@ def export(ctx, path) -> tuple[int, Path | None]:
         "id": r["id"], "ref": r["ref"], "kind": r["kind"], "text": r["text"], "sent_at": r["sent_at"],
         "author": {"name": r["author_name"], "title": r["author_title"]}, "closes": bool(r["closes"]),
     }, ensure_ascii=False) + "\n" for r in rows]
-    with destination.new_file(path, protect=[ctx.store.path]) as new:
+    with destination.new_file(path, name_in_folder=name, protect=[ctx.store.path]) as new:
         fd = os.open(new.tmp, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "wb") as out:
             out.write("".join(lines).encode("utf-8"))

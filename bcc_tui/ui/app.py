@@ -25,7 +25,7 @@ from textual.screen import ModalScreen, Screen
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import ADMIN, AUDITOR, CAREGIVER, RECEIVER
-from bcc_tui.services import clinic, errands, people
+from bcc_tui.services import clinic, errands, identity, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
@@ -100,6 +100,8 @@ class BccApp(App):
         self.closed_limit = CLOSED_PAGE
         self._version: int | None = None
         self._pending = False
+        self._identity_version: int | None = None
+        self._access_ended = False  # the person's access ended: the app is on its way out
         self._detail_ref: str | None = None
         # The audit row owed before the panes may show ("dashboard", filter); None when written.
         self._unlogged: tuple[str, str | None] | None = ("dashboard", None)
@@ -138,6 +140,7 @@ class BccApp(App):
             # and review the log.
             self.dashboard = None
             self.push_screen(screen_class("AdminScreen")() if actor.has(ADMIN) else screen_class("AuditScreen")())
+            self.set_interval(self.poll_interval, self.poll)
             self.set_interval(1, self.tick_clock)
             notice = clinic.notice_now(self.ctx)
             if notice:
@@ -177,16 +180,31 @@ class BccApp(App):
 
     def poll(self) -> None:
         """Reload when another connection committed; never while a form is open."""
-        if self.form_open or self.dashboard is None:
-            return
         try:
             version = self.reader.data_version()
         except BccError:
+            return
+        if version != self._identity_version and self.check_identity():
+            self._identity_version = version
+        if self.form_open or self.dashboard is None or self._access_ended:
             return
         if version != self._version or self._pending:
             self._version = version
             self._pending = False
             self.load()
+
+    def check_identity(self) -> bool:
+        """Whether the check ran. A person set inactive, or whose roles changed, is shown one
+        plain line and the session ends, also with a form open (nothing more is saved in their
+        name)."""
+        try:
+            why = identity.still_allowed(self.reader, self.ctx.actor)
+        except BccError:
+            return False
+        if why is not None and not self._access_ended:
+            self._access_ended = True
+            self.exit(return_code=1, message=Text(why))
+        return True
 
     def request_reload(self) -> None:
         if self.dashboard is None:

@@ -7,6 +7,7 @@ environment, as the session wrapper would start it.
 import hashlib
 import os
 import sqlite3
+import re
 import stat
 
 import pytest
@@ -250,8 +251,9 @@ def test_outbound_export_refuses_existing_links_folders_and_devices(clinic, tmp_
     folder = tmp_path / "outbox"
     folder.mkdir()
     for dest, why in {victim: "en befintlig fil", link: "en symbolisk länk", dangling: "en symbolisk länk",
-                      folder: "är en mapp", "/dev/null": "en specialfil", f"{clinic}-wal": "levande databasen",
-                      str(tmp_path / "missing") + "/x.jsonl": "finns inte"}.items():
+                      "/dev/null": "en specialfil", f"{clinic}-wal": "levande databasen",
+                      str(tmp_path / "missing") + "/x.jsonl": "finns inte",
+                      str(tmp_path / "missing") + "/": "finns inte"}.items():
         code, out, err = run(capsys, "--db", str(clinic), "outbound", "export", str(dest))
         assert code == 1 and out == "" and why in err and err.count("\n") == 1, (dest, err)
     assert victim.read_bytes() == b'{"unrelated": true}\n' and link.is_symlink() and not list(folder.iterdir())
@@ -261,6 +263,13 @@ def test_outbound_export_refuses_existing_links_folders_and_devices(clinic, tmp_
     code, out, err = run(capsys, "--db", str(clinic), "outbound", "export", str(tmp_path / "new.jsonl"))
     assert code == 0 and "1 svar" in out, err
     assert stat.S_IMODE((tmp_path / "new.jsonl").stat().st_mode) == 0o600
+    # An existing folder (the delivery job's outbox) gets a new time-named file each run.
+    assert run(capsys, "--db", str(clinic), "--as", "rec1", "assign", "1177-000002", "doc1")[0] == 0
+    assert run(capsys, "--db", str(clinic), "--as", "doc1", "reply", "1177-000002", "--text", "Klart.")[0] == 0
+    code, out, err = run(capsys, "--db", str(clinic), "outbound", "export", str(folder))
+    assert code == 0 and "1 svar" in out, err
+    [written] = list(folder.iterdir())
+    assert re.fullmatch(r"replies-\d{8}T\d{6}Z\.jsonl", written.name) and stat.S_IMODE(written.stat().st_mode) == 0o600
 
 
 def test_a_destination_that_appears_meanwhile_is_not_replaced(tmp_path):

@@ -6,7 +6,6 @@ program, triggers dropped and put back — and expects one line naming what was 
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
 import pytest

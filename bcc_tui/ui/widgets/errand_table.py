@@ -149,7 +149,10 @@ class ErrandTable(DataTable):
         for ref in self.order:
             s = self.rows_by_ref[ref]
             for key in keys:
-                self.update_cell(ref, key, self._cell(key, s, now))
+                cell = self._cell(key, s, now)
+                # Only a changed text is repainted: an idle dashboard stays quiet over SSH.
+                if self.get_cell(ref, key) != cell:
+                    self.update_cell(ref, key, cell)
 
     # -- events ------------------------------------------------------------------------------
     def action_open(self) -> None:

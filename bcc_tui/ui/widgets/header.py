@@ -25,6 +25,7 @@ class HeaderBar(Static):
         self.names: dict[str, str] = {}
         self.now: dt.datetime | None = None
         self.notice = None
+        self._shown: Text | None = None
 
     def set_roster(self, today: Today, names: dict[str, str]) -> None:
         self.today, self.names = today, names
@@ -37,8 +38,12 @@ class HeaderBar(Static):
             self._draw()
 
     def set_time(self, now: dt.datetime) -> None:
+        # The header shows minutes: a tick within the same minute changes nothing on screen.
+        same_minute = self.now is not None and render.local(self.now).replace(second=0, microsecond=0) == \
+            render.local(now).replace(second=0, microsecond=0)
         self.now = now
-        self._draw()
+        if not same_minute:
+            self._draw()
 
     def _person(self, username: str | None) -> str:
         if not username:
@@ -74,7 +79,11 @@ class HeaderBar(Static):
         if self.notice is not None:
             lines.append(Text(f" ℹ {self.notice.text} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
                               style="bold black on yellow"))
-        self.update(Text("\n").join(lines))
+        text = Text("\n").join(lines)
+        # An idle terminal over SSH stays quiet: nothing is repainted that did not change.
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
 
 
 _ROLE_NAMES = {"receiver": "mottagare", "caregiver": "vårdgivare", "admin": "administratör", "auditor": "granskare"}
