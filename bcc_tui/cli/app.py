@@ -154,14 +154,32 @@ def _show(ctx: Ctx, args) -> int:
 _EVENT_NAMES = {
     e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
     e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande ändrat",
-    e.REMIND: "Påminnelse",
+    e.REMIND: "Påminnelse", e.ACUTE_HANDLED: "Akuta tecken hanterade",
 }
 
 
 def _assign(ctx: Ctx, args) -> int:
-    errands.assign(ctx, args.ref, args.user, reassign=args.reassign)
+    done = errands.assign(ctx, args.ref, args.user, reassign=args.reassign)
     print(f"{args.ref} {'omfördelat' if args.reassign else 'fördelat'} till {args.user}")
+    if done.warning:
+        print(f"bcc-tui: varning: {done.warning}", file=sys.stderr)
     return 0
+
+
+def _reassign(ctx: Ctx, args) -> int:
+    result = errands.reassign_all(ctx, args.from_user, args.to_user, args.type)
+    what = f" av typen {e.type_name(args.type)}" if args.type else ""
+    if not result.moved and not result.refused:
+        print(f"{args.from_user} har inga öppna ärenden{what}; inget flyttat")
+        return 0
+    print(f"{len(result.moved)} ärenden{what} flyttade från {args.from_user} till {args.to_user}")
+    for ref in result.moved:
+        print(f"  {clean_line(ref)}")
+    for ref, why in result.refused:
+        print(f"bcc-tui: {clean_line(ref)} flyttades inte: {why}", file=sys.stderr)
+    if result.warning:
+        print(f"bcc-tui: varning: {result.warning}", file=sys.stderr)
+    return 1 if result.refused else 0
 
 
 def _reply(ctx: Ctx, args) -> int:
@@ -387,7 +405,7 @@ def _backup(ctx: Ctx, args) -> int:
 
 _COMMANDS = {
     "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
-    "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
+    "show": _show, "assign": _assign, "reassign": _reassign, "reply": _reply, "partial-reply": _partial,
     "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
     "check": _check, "outbound": _outbound, "outbox": _outbox, "template": _template, "types": _types,
     "notice": _notice, "settings": _settings, "handover": _handover, "stats": _stats,

@@ -13,7 +13,7 @@ LIST_COLUMNS = (
     "id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer, "
     "proxy_name, proxy_relation, subject, contact_preference, urgent, status, assignee, "
     "first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, last_reminded_at, "
-    "acute, version"
+    "acute, acute_handled_at, version"
 )
 
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
@@ -196,3 +196,35 @@ def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 def mark_exported(conn: sqlite3.Connection, ids: list[str], now: str) -> None:
     conn.executemany("UPDATE outbound SET exported_at = ? WHERE id = ? AND exported_at IS NULL",
                      [(now, i) for i in ids])
+
+
+def open_load(conn: sqlite3.Connection, usernames: list[str] | None = None,
+              today: str | None = None) -> dict[str, tuple[int, int]]:
+    """Per caregiver: (open errands assigned to them, of which overdue on `today`); only
+    `usernames` when given (the assignee index then counts just those)."""
+    where, args = "status = 'assigned'", []
+    if usernames is not None:
+        if not usernames:
+            return {}
+        where += f" AND assignee IN ({', '.join('?' for _ in usernames)})"
+        args += usernames
+    overdue = "sum(first_response_on IS NULL AND due_date < ?)" if today else "0"
+    rows = conn.execute(f"SELECT assignee, count(*), {overdue} FROM errands WHERE {where} GROUP BY assignee",
+                        ([today] if today else []) + args).fetchall()
+    return {r[0]: (r[1], r[2] or 0) for r in rows}
+
+
+def open_of_assignee(conn: sqlite3.Connection, username: str, type_code: str | None = None) -> list[sqlite3.Row]:
+    """The open errands one person holds, oldest due first."""
+    sql = "SELECT id, ref, type, version FROM errands WHERE assignee = ? AND status = 'assigned'"
+    args: list = [username]
+    if type_code:
+        sql += " AND type = ?"
+        args.append(type_code)
+    return conn.execute(sql + f" ORDER BY {_OPEN_ORDER}", args).fetchall()
+
+
+def mine(conn: sqlite3.Connection, username: str) -> dict[str, str | None]:
+    """The open errands assigned to one person, with the moment of their last reminder."""
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT ref, last_reminded_at FROM errands WHERE assignee = ? AND status = 'assigned'", (username,))}

@@ -208,7 +208,23 @@ DROP INDEX errands_open;
 CREATE INDEX errands_open ON errands(status, urgent DESC, due_date, received_at) WHERE status <> 'closed';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+# Version 6: R21 drafts (one per person, errand and form, as typed); R25 an acute banner marked
+# handled; R23 a person's own setting for the bell that announces a new errand.
+_V6 = """
+CREATE TABLE drafts (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES staff(username),
+    errand_id INTEGER NOT NULL REFERENCES errands(id),
+    form TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    UNIQUE (username, errand_id, form)
+);
+ALTER TABLE errands ADD COLUMN acute_handled_at TEXT;
+ALTER TABLE staff ADD COLUMN bell INTEGER NOT NULL DEFAULT 1;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 CURRENT = len(MIGRATIONS)
 
 

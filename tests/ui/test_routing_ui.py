@@ -80,9 +80,9 @@ def test_reply_form_offers_filled_templates(clinic, app_for, as_):
         return names, text
 
     names, text = drive(app, scenario)
-    assert names == ["Ring"] and text == "Hej Elsa, vi ringer dig. /Doris Doktor"
+    assert names == ["Ring"] and text == "Hej Sara, vi ringer dig. /Doris Doktor"
     reply = clinic.conn.execute("SELECT text FROM events WHERE kind = 'reply' ORDER BY id DESC").fetchone()[0]
-    assert reply.startswith("Hej Elsa, vi ringer dig.")
+    assert reply.startswith("Hej Sara, vi ringer dig.")
 
 
 def test_acute_errands_are_pinned_first_and_the_notice_is_in_the_header(clinic, app_for, system, as_):

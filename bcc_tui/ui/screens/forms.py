@@ -97,6 +97,10 @@ class AssignForm(Form):
             t.append(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}", style="yellow")
         else:
             t.append("  i tjänst", style="green")
+        # R24: each person's current load, so a receiver sees who is already full.
+        t.append(f"  {c.open} öppna", style="dim" if not c.open else "")
+        if c.overdue:
+            t.append(f", {c.overdue} försenade", style="bold red")
         if c.suggested and c.reason:
             t.append(f"  förslag: {c.reason}", style="italic")
         if c.username == self.current:
@@ -120,6 +124,8 @@ class AssignForm(Form):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """R4: choosing someone who is absent today is allowed, but never without a word."""
         choice = next((c for c in self.shown if c.username == event.option.id), None)
+        if choice is None or choice.username != self._confirmed:
+            self._confirmed = None
         if choice is not None and choice.absent:
             text = Text(f"{choice.name} är frånvarande idag"
                         f"{' (' + choice.absence_reason + ')' if choice.absence_reason else ''}.", style="bold yellow")
@@ -151,6 +157,8 @@ class AssignForm(Form):
         event.stop()
         self._choose()
 
+    _confirmed: str | None = None
+
     def _choose(self) -> None:
         ol = self.query_one("#assign-list", OptionList)
         if ol.highlighted is None or not self.shown:
@@ -159,6 +167,13 @@ class AssignForm(Form):
         choice = self.shown[ol.highlighted]
         if choice.username == self.current:
             self.fail(f"Ärendet är redan hos {choice.name}.")
+            return
+        if choice.absent and self._confirmed != choice.username:
+            # R22: giving an errand to someone who is away needs a second, deliberate enter.
+            self._confirmed = choice.username
+            why = f" ({choice.absence_reason})" if choice.absence_reason else ""
+            self.fail(f"{choice.name} är frånvarande idag{why}. Tryck enter igen för att ändå "
+                      f"{'omfördela' if self.reassign else 'fördela'}, eller välj någon annan.")
             return
         self.dismiss(AssignResult(choice.username))
 
