@@ -31,12 +31,17 @@ def test_assigning_to_an_absent_doctor_warns_and_names_the_top_doctor(clinic, ap
             if warning:
                 break
             await pilot.pause(0.02)
+        await pilot.press("enter")  # R22: the first enter asks for confirmation
+        await settle(pilot)
+        asked = str(app.screen.query_one("#form-error").render())
+        unchanged = clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0]
         await pilot.press("enter")
         await settle(pilot)
-        return warning
+        return warning, asked, unchanged
 
-    warning = drive(app, scenario)
+    warning, asked, unchanged = drive(app, scenario)
     assert "Doris Doktor är frånvarande idag (Semester). Överst på schemat: Dag Doktor." in warning
+    assert "Tryck enter igen för att ändå fördela" in asked and unchanged is None
     assert clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0] == "doc1"
 
 
