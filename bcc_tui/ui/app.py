@@ -279,7 +279,8 @@ class BccApp(App):
         if hasattr(screen, "tick") and not isinstance(screen, DashboardScreen):
             screen.tick(self.ctx.now())
         if self.dashboard is not None:
-            self.dashboard.query_one(HeaderBar).set_time(self.ctx.now())
+            for header in self.dashboard.query(HeaderBar):  # none while the screen is torn down
+                header.set_time(self.ctx.now())
 
     @work(thread=True, exclusive=True, group="mail")
     def deliver_mail(self) -> None:

@@ -213,7 +213,7 @@ class AssignForm(Form):
     TITLE_TEXT = "Fördela"
     HINT = "skriv för att filtrera · ↑↓ välj · enter: fördela · esc: avbryt"
 
-    BINDINGS = [Binding("ctrl+a", "move_all", "Flytta alla", id="move_all", show=False)]
+    BINDINGS = [Binding("ctrl+a", "move_all", "Flytta alla", id="move_all", show=False, priority=True)]
 
     def __init__(self, ref: str, choices: list[Choice], reassign: bool = False,
                  current: str | None = None, current_name: str | None = None,
