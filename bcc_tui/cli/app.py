@@ -113,6 +113,7 @@ def _list(ctx: Ctx, args) -> int:
               f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
               f"{' · uppföljning passerad' if s.followup_overdue else ''}"
               f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
+              f"{' (hanterat)' if s.acute and s.acute_handled_at else ''}"
               f"{' · BRÅDSKANDE' if s.urgent else ''}")
     return 0
 

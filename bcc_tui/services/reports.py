@@ -131,7 +131,7 @@ def handover(ctx: Ctx) -> Handover:
         ("unassigned", "Ofördelade", [s for s in open_ if s.status == e.UNASSIGNED]),
         ("unanswered", "Fördelade men obesvarade", unanswered),
         ("partial", "Delsvar skickat, väntar på slutligt svar", [s for s in open_ if s.partial_reply_sent]),
-        ("flagged", "Akuta tecken och brådskande", [s for s in open_ if s.acute or s.urgent]),
+        ("flagged", "Akuta tecken och brådskande", [s for s in open_ if s.acute_pinned or s.urgent]),
     ]
     with ctx.store.read() as conn:
         note = q.last_note(conn)

@@ -96,7 +96,7 @@ def test_a_reply_draft_survives_the_terminal_going_away(clinic, app_for):
 
     async def reopen(pilot):
         await pilot.press("r")
-        form = app.screen if False else again.screen
+        form = again.screen
         assert isinstance(form, ReplyForm)
         text = form.query_one("#form-text").text
         note = str(form.query_one("#form-error").render())
