@@ -328,11 +328,23 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
     return Moved(moved, refused, warning)
 
 
-def my_errands(ctx: Ctx) -> dict[str, str | None]:
-    """R23: the open errands assigned to the acting person, with their last reminder; what a
-    dashboard compares between polls to announce a new one. Not a read of patient data."""
+@dataclass(frozen=True)
+class News:
+    """R23: what reached the acting person since `after`: (kind, ref) of each assignment,
+    reassignment or reminder by someone else; `last` is where the next look starts."""
+
+    last: int
+    items: list[tuple[str, str]]
+
+
+def news(ctx: Ctx, after: int | None = None) -> News:
+    """With after=None only the starting point (a dashboard's first load is not news). Not a
+    read of patient data: references only, to the person they were given to."""
     with ctx.store.read() as conn:
-        return q.mine(conn, ctx.actor.username)
+        if after is None:
+            return News(q.last_event_id(conn), [])
+        rows = q.news_for(conn, ctx.actor.username, after)
+    return News(rows[-1]["id"] if rows else after, [(r["kind"], r["ref"]) for r in rows])
 
 
 def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int | None = None) -> None:

@@ -209,7 +209,9 @@ def open_load(conn: sqlite3.Connection, usernames: list[str] | None = None,
         where += f" AND assignee IN ({', '.join('?' for _ in usernames)})"
         args += usernames
     overdue = "sum(first_response_on IS NULL AND due_date < ?)" if today else "0"
-    rows = conn.execute(f"SELECT assignee, count(*), {overdue} FROM errands WHERE {where} GROUP BY assignee",
+    # The overdue count reads due dates: from errands_load alone, not from 100,000 table rows.
+    source = "errands INDEXED BY errands_load" if today else "errands"
+    rows = conn.execute(f"SELECT assignee, count(*), {overdue} FROM {source} WHERE {where} GROUP BY assignee",
                         ([today] if today else []) + args).fetchall()
     return {r[0]: (r[1], r[2] or 0) for r in rows}
 
@@ -224,7 +226,17 @@ def open_of_assignee(conn: sqlite3.Connection, username: str, type_code: str | N
     return conn.execute(sql + f" ORDER BY {_OPEN_ORDER}", args).fetchall()
 
 
-def mine(conn: sqlite3.Connection, username: str) -> dict[str, str | None]:
-    """The open errands assigned to one person, with the moment of their last reminder."""
-    return {r[0]: r[1] for r in conn.execute(
-        "SELECT ref, last_reminded_at FROM errands WHERE assignee = ? AND status = 'assigned'", (username,))}
+def last_event_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+
+def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[sqlite3.Row]:
+    """Assignments, reassignments and reminders to `username` by someone else, after event
+    `after_id`: a range of the newest events only, whatever the backlog."""
+    return conn.execute(
+        # NOT INDEXED: walk the newest events by id, never every assignment there ever was.
+        "SELECT ev.id, ev.kind, x.ref FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
+        " WHERE ev.id > ? AND ev.target = ? AND ev.actor <> ? AND ev.kind IN ('assign', 'reassign', 'remind')"
+        " ORDER BY ev.id",
+        (after_id, username, username),
+    ).fetchall()

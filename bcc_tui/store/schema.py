@@ -222,6 +222,8 @@ CREATE TABLE drafts (
 );
 ALTER TABLE errands ADD COLUMN acute_handled_at TEXT;
 ALTER TABLE staff ADD COLUMN bell INTEGER NOT NULL DEFAULT 1;
+-- R24: each caregiver's open and overdue errands, counted from the index alone.
+CREATE INDEX errands_load ON errands(assignee, due_date, first_response_on) WHERE status = 'assigned';
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)

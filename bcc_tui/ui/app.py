@@ -100,10 +100,9 @@ class BccApp(App):
         self._pending = False
         self._detail_ref: str | None = None
         self.loads = 0  # completed loads, for tests and the benchmark
-        # R23: the errands assigned to me and their reminder stamps, compared between polls.
-        self._mine: dict[str, str | None] | None = None
-        self._mine_version: int | None = None
-        self._own_refs: set[str] = set()
+        # R23: the newest event seen for "a new errand for you", looked at when the file changed.
+        self._news_after: int | None = None
+        self._news_version: int | None = None
         self.bell_on = True
         # The first load starts now, in parallel with Textual's own start-up.
         self._first: list = []
@@ -152,7 +151,7 @@ class BccApp(App):
                 self.bell_on = people.bell(self.ctx)
             except BccError:
                 pass
-            self.check_mine(announce=False)  # the first load is the baseline, not news
+            self.check_news(announce=False)  # the first load is the baseline, not news
         self.set_interval(self.poll_interval, self.poll)
         self.set_interval(1, self.tick_clock)
         self.set_interval(30, self.tick_rows)
@@ -196,9 +195,9 @@ class BccApp(App):
             version = self.reader.data_version()
         except BccError:
             return
-        if self._mine is not None and version != self._mine_version:
-            self._mine_version = version
-            self.check_mine()
+        if self._news_after is not None and version != self._news_version:
+            self._news_version = version
+            self.check_news()
         if self.form_open:
             return
         if version != self._version or self._pending:
@@ -247,27 +246,22 @@ class BccApp(App):
             self.screen.replace(detail, now, data.names)
         self.loads += 1
 
-    def check_mine(self, announce: bool = True) -> None:
-        """R23: say so when an errand is assigned or reassigned to me, or I am reminded, by
-        someone else. Separate from the panes' fetch: a small query on the assignee index."""
+    def check_news(self, announce: bool = True) -> None:
+        """R23: say so when someone else assigns or reassigns an errand to me, or reminds me.
+        Separate from the panes' fetch: only the events since the last look are read."""
         try:
-            now_mine = errands.my_errands(self.ctx)
+            found = errands.news(self.ctx, None if not announce else self._news_after)
         except BccError:
             return
-        before, self._mine = self._mine, now_mine
-        if before is None or not announce:
-            return
-        own, self._own_refs = self._own_refs, set()
-        new = [r for r in now_mine if r not in before and r not in own]
-        reminded = [r for r, at in now_mine.items()
-                    if r in before and at and at != before[r] and r not in own]
-        for ref in new:
-            self.notify(f"Nytt ärende till dig: {render.safe(ref, one_line=True).plain}",
-                        title="Nytt ärende", timeout=15, markup=False)
-        for ref in reminded:
-            self.notify(f"Påminnelse till dig: {render.safe(ref, one_line=True).plain} väntar på svar",
-                        title="Påminnelse", severity="warning", timeout=15, markup=False)
-        if (new or reminded) and self.bell_on:
+        self._news_after = found.last
+        for kind, ref in found.items:
+            shown = render.safe(ref, one_line=True).plain
+            if kind == e.REMIND:
+                self.notify(f"Påminnelse till dig: {shown} väntar på svar", title="Påminnelse",
+                            severity="warning", timeout=15, markup=False)
+            else:
+                self.notify(f"Nytt ärende till dig: {shown}", title="Nytt ärende", timeout=15, markup=False)
+        if found.items and self.bell_on:
             self.bell()
 
     def rerender(self) -> None:
@@ -360,9 +354,6 @@ class BccApp(App):
         return "ok"
 
     def _call(self, fn: Callable, *args, **kwargs):
-        ref = args[0] if args and isinstance(args[0], str) else None
-        if ref:
-            self._own_refs.add(ref)  # our own change to an errand is no news to announce (R23)
         return fn(self.ctx, *args, **kwargs)
 
     def ask(self, make: Callable[[], Screen], submit: Callable[[object], str],
@@ -517,7 +508,6 @@ class BccApp(App):
         except BccError as err:
             self.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
             return
-        self._own_refs.update(result.moved)
         shown = ", ".join(result.moved[:8]) + (f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else "")
         self.notify(f"{len(result.moved)} ärenden flyttade från {self._person_name(from_user)} till {self._person_name(to_user)}"
                     + (f": {shown}" if shown else ""), timeout=12, markup=False)

@@ -128,9 +128,16 @@ def test_drafts_are_kept_scoped_audited_and_gone_when_sent(system, as_, store):
     assert "ringer" not in bodies and "efteråt" not in bodies
 
 
-def test_my_errands_lists_what_is_assigned_to_me(system, as_):
+def test_news_tells_a_caregiver_what_others_gave_them(system, as_):
     intake.import_errands(system, jsonl(*patients(2, received_at="2026-11-23T09:00:00+01:00")))
+    doc1 = as_("doc1")
+    start = errands.news(doc1)
+    assert start.items == []  # the starting point is not news
     errands.assign(as_("rec1"), "1177-000001", "doc1")
-    assert errands.my_errands(as_("doc1")) == {"1177-000001": None}
+    errands.assign(as_("rec1"), "1177-000002", "doc2")
     errands.remind(as_("rec1"), "1177-000001")
-    assert errands.my_errands(as_("doc1"))["1177-000001"] is not None
+    got = errands.news(doc1, start.last)
+    assert got.items == [("assign", "1177-000001"), ("remind", "1177-000001")]
+    assert errands.news(doc1, got.last).items == []
+    errands.note(doc1, "1177-000001", "egen anteckning")
+    assert errands.news(doc1, got.last).items == []
