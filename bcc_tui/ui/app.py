@@ -341,7 +341,7 @@ class BccApp(App):
         """Run one service call for the person and say how it went, in plain words.
         Returns "ok", "busy" (nothing changed; try again) or "refused"."""
         try:
-            self._call(fn, *args, **kwargs)
+            fn(self.ctx, *args, **kwargs)
         except Busy as err:
             self.notify(str(err), title="Upptagen", severity="warning", timeout=8, markup=False)
             return "busy"
@@ -352,9 +352,6 @@ class BccApp(App):
         self.notify(done, markup=False)
         self.reload_now(keep_position=True)
         return "ok"
-
-    def _call(self, fn: Callable, *args, **kwargs):
-        return fn(self.ctx, *args, **kwargs)
 
     def ask(self, make: Callable[[], Screen], submit: Callable[[object], str],
             errand: ErrandSummary | None = None) -> None:
@@ -553,7 +550,7 @@ class BccApp(App):
             filled = []
         self.ask(lambda: screen_class("ReplyForm")(s.ref, signature, filled, warning=self._absence_warning(s),
                                                    context=self._errand_line(s)),
-                 lambda r: self._call(errands.reply, s.ref, r.text, expected_version=s.version)
+                 lambda r: errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
                  or f"{s.ref} besvarat och avslutat", errand=s)
 
     @staticmethod
@@ -585,7 +582,7 @@ class BccApp(App):
 
         self.ask(lambda: screen_class("PartialReplyForm")(s.ref, doctors, top, warning=self._absence_warning(s),
                                                           deadline=self._deadline(s), context=self._errand_line(s)),
-                 lambda r: self._call(errands.partial_reply, s.ref, r.text, consulted=r.consulted,
+                 lambda r: errands.partial_reply(self.ctx, s.ref, r.text, consulted=r.consulted,
                                       expected_version=s.version) or f"Delsvar skickat för {s.ref}", errand=s)
 
     def action_close_errand(self) -> None:
@@ -594,7 +591,7 @@ class BccApp(App):
             return
 
         self.ask(lambda: screen_class("CloseForm")(s.ref, context=self._errand_line(s)),
-                 lambda r: self._call(errands.close, s.ref, r.reason, documented=r.documented,
+                 lambda r: errands.close(self.ctx, s.ref, r.reason, documented=r.documented,
                                       expected_version=s.version) or f"{s.ref} avslutat utan svar", errand=s)
 
     def action_note(self) -> None:
@@ -603,7 +600,7 @@ class BccApp(App):
             return
 
         self.ask(lambda: screen_class("NoteForm")(s.ref, context=self._errand_line(s)),
-                 lambda r: self._call(errands.note, s.ref, r.text) or f"Anteckning sparad för {s.ref}", errand=s)
+                 lambda r: errands.note(self.ctx, s.ref, r.text) or f"Anteckning sparad för {s.ref}", errand=s)
 
     def action_acute_handled(self) -> None:
         """R25: mark the acute banner handled, with a short note; the errand is then not pinned."""
@@ -618,7 +615,7 @@ class BccApp(App):
                         markup=False)
             return
         self.ask(lambda: screen_class("AcuteHandledForm")(s.ref, s.acute, context=self._errand_line(s)),
-                 lambda r: self._call(errands.acute_handled, s.ref, r.text, expected_version=s.version)
+                 lambda r: errands.acute_handled(self.ctx, s.ref, r.text, expected_version=s.version)
                  or f"Akuta tecken i {s.ref} markerade som hanterade", errand=s)
 
     def action_urgent(self) -> None:

@@ -5,7 +5,7 @@ import time
 
 from bcc_tui.services import errands, intake, people
 from bcc_tui.store.db import Store
-from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, NoteForm, PartialReplyForm, ReplyForm
+from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, PartialReplyForm, ReplyForm
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive, settle
