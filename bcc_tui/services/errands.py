@@ -16,7 +16,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed, NotFound
 from bcc_tui.domain.routing import LastReply, suggest
-from bcc_tui.domain.text import clean
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import notices
 from bcc_tui.services import clinic, drafts, notify, outbound, people
 from bcc_tui.services.context import Ctx
@@ -304,12 +304,12 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
             ctx.log_refusal(e.REASSIGN, None, why)
         raise NotAllowed(why)
     if type_code is not None and type_code not in e.TYPES:
-        raise InvalidInput(f"okänd ärendetyp '{type_code}' (tillåtna: {', '.join(e.TYPES)})")
+        raise InvalidInput(f"okänd ärendetyp '{clean_line(type_code)}' (tillåtna: {', '.join(e.TYPES)})")
     if from_user == to_user:
-        raise InvalidInput(f"--from och --to är samma person ({from_user})")
+        raise InvalidInput(f"ärendena är redan hos {clean_line(from_user)}; välj en annan mottagare")
     with ctx.store.read() as conn:
         if staff_q.by_username(conn, from_user) is None:
-            raise InvalidInput(f"{from_user} finns inte i personallistan")
+            raise InvalidInput(f"{clean_line(from_user)} finns inte i personallistan")
         _assignee_row(conn, to_user)
         refs = [r["ref"] for r in q.open_of_assignee(conn, from_user, type_code)]
     moved, refused, warning = [], [], None

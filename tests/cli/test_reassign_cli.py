@@ -62,7 +62,10 @@ def test_reassign_refusals_are_one_clear_line(cli):
         (("--as", "rec1", "reassign", "--from", "doc1", "--to", "nobody"), "nobody finns inte"),
         (("--as", "rec1", "reassign", "--from", "doc1", "--to", "adm"), "inte vårdgivare"),
         (("--as", "rec1", "reassign", "--from", "doc1", "--to", "doc2", "--type", "x"), "okänd ärendetyp"),
+        (("--as", "rec1", "reassign", "--from", "\x1b[2Jdoc9\u202e", "--to", "doc2"), "[2Jdoc9 finns inte"),
+        (("--as", "rec1", "reassign", "--from", "doc2", "--to", "doc2"), "redan hos doc2"),
     ]
     for args, wanted in cases:
         code, out, err = cli(*args)
         assert code == 1 and wanted in err and len(err.strip().splitlines()) == 1 and out == ""
+        assert "\x1b" not in err and "\u202e" not in err
