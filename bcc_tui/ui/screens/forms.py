@@ -256,7 +256,7 @@ class AssignForm(Form):
         # R24: each person's current load, so a receiver sees who is already full.
         t.append(f"  {c.open} öppna", style="dim" if not c.open else "")
         if c.overdue:
-            t.append(f", {c.overdue} försenade", style="bold red")
+            t.append(f", {c.overdue} {'försenat' if c.overdue == 1 else 'försenade'}", style="bold red")
         if c.suggested and c.reason:
             t.append(f"  förslag: {c.reason}", style="italic")
         if c.username == self.current:
