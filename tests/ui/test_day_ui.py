@@ -257,3 +257,19 @@ def test_the_bell_can_be_switched_off(clinic, app_for, as_):
 
     drive(app, scenario)
     assert rings == []
+
+
+def test_quitting_with_a_form_open_keeps_the_text_typed_just_now(clinic, app_for, monkeypatch):
+    import bcc_tui.ui.screens.forms as forms
+
+    monkeypatch.setattr(forms, "DRAFT_DELAY", 60.0)  # no debounced save will come in time
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "n", *"Ringde pappa")
+        await pilot.pause()
+        await app.action_quit()
+
+    drive(app, scenario)
+    assert [(r["username"], r["form"], r["fields"]) for r in drafts_in(clinic)] == \
+        [("rec1", "note", '{"text": "Ringde pappa"}')]
