@@ -8,6 +8,8 @@ open, and an automatic refresh is never an audited read.
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -141,6 +143,7 @@ class BccApp(App):
             return
         self.dashboard = DashboardScreen(self.ctx.actor)
         self.push_screen(self.dashboard)
+        self._watch_hangup()
         if self._prefetch is None:
             self._version = self.reader.data_version()
         # The prefetch has usually finished by now: fill the panes before the first frame, so the
@@ -170,17 +173,41 @@ class BccApp(App):
         self.load()
 
     def on_unmount(self) -> None:
+        if self._old_hangup is not None:
+            signal.signal(signal.SIGHUP, self._old_hangup)
+            self._old_hangup = None
         self.reader.close()
 
-    async def action_quit(self) -> None:
-        # R21: quitting with a form open keeps what was typed since the last debounced save.
+    def flush_forms(self) -> None:
+        """R21: write what open forms hold that the debounced save has not written yet."""
         for screen in self.screen_stack:
             if hasattr(screen, "flush_draft"):
                 try:
                     screen.flush_draft(quiet=True)
                 except Exception:  # noqa: BLE001 - a form half torn down must not stop the exit
                     pass
+
+    async def action_quit(self) -> None:
+        self.flush_forms()
         await super().action_quit()
+
+    _old_hangup = None
+
+    def _watch_hangup(self) -> None:
+        """A dropped SSH connection or closed terminal sends SIGHUP: keep the forms' text, then
+        end exactly as the signal would have ended the program."""
+        if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
+            return
+        try:
+            self._old_hangup = signal.signal(signal.SIGHUP, self._hangup)
+        except (ValueError, OSError):
+            self._old_hangup = None
+
+    def _hangup(self, signum, _frame) -> None:
+        self.flush_forms()
+        previous, self._old_hangup = self._old_hangup, None
+        signal.signal(signal.SIGHUP, previous if previous is not None else signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
 
     # -- loading -----------------------------------------------------------------------------
     @property
