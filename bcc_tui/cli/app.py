@@ -136,8 +136,11 @@ def _show(ctx: Ctx, args) -> int:
     lines += [
         f"Inkom: {_local(s.received_at)} · Förfaller: {s.due_date.isoformat()} ({s.countdown.text})",
         f"  {d.due_explanation}",
-        f"Handläggare: {s.assignee or '–'}" + (" · BRÅDSKANDE" if s.urgent else ""),
+        f"Handläggare: {s.assignee or '–'}" + (" (frånvarande idag)" if s.holder_absent else "")
+        + (" · BRÅDSKANDE" if s.urgent else ""),
     ]
+    if s.acute:
+        lines.append(f"Akuta tecken: {', '.join(s.acute)}" + (" (hanterade)" if s.acute_handled_at else ""))
     if s.suggestion:
         lines.append(f"Förslag: {s.suggestion.username} ({s.suggestion.reason})")
     lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]

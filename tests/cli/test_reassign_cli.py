@@ -39,6 +39,8 @@ def test_assign_to_an_absent_doctor_succeeds_with_a_warning(cli):
     assert err.strip() == "bcc-tui: varning: doc1 är frånvarande idag (Sjuk); 1177-000001 väntar hos hen tills hen är tillbaka"
     code, out, err = cli("--as", "rec1", "assign", "1177-000002", "doc2")
     assert code == 0 and err == ""
+    code, out, _ = cli("--as", "rec1", "show", "1177-000001")
+    assert "Handläggare: doc1 (frånvarande idag)" in out
 
 
 def test_reassign_moves_all_open_errands_of_one_person_and_prints_them(cli):
