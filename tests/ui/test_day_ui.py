@@ -5,7 +5,7 @@ import time
 
 from bcc_tui.services import errands, intake, people
 from bcc_tui.store.db import Store
-from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, PartialReplyForm, ReplyForm
+from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, NoteForm, PartialReplyForm, ReplyForm
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive, settle
@@ -115,7 +115,10 @@ def test_escape_asks_to_keep_or_discard(clinic, app_for):
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
-        await pilot.press("down", "n", *"Ringt mamma", "escape")
+        await pilot.press("down", "n", *"Ringt", "escape")
+        await pilot.press("escape")  # go on writing
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press(*" mamma", "escape")
         asked = isinstance(app.screen, KeepDraftDialog)
         await pilot.press("enter")  # keep
         await settle(pilot)
