@@ -17,7 +17,8 @@ from textual.widgets.option_list import Option
 
 from bcc_tui.services.errands import Choice
 
-DRAFT_DELAY = 0.6  # seconds of quiet typing before the draft is written (R21)
+DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is written (R21); each write
+# wakes every open dashboard (PRAGMA data_version), so not after every key
 
 
 @dataclass
