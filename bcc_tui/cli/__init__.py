@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("ref")
     a.add_argument("user")
 
+    ra = sub.add_parser("reassign", help="flytta alla öppna ärenden från en person till en annan")
+    ra.add_argument("--from", dest="from_user", metavar="ANVÄNDARE", required=True)
+    ra.add_argument("--to", dest="to_user", metavar="ANVÄNDARE", required=True)
+    ra.add_argument("--type", metavar="TYP", help="bara ärenden av denna typ")
+
     r = sub.add_parser("reply", help="besvara och avsluta")
     r.add_argument("ref")
     rt = r.add_mutually_exclusive_group(required=True)
@@ -125,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     tl = tps.add_parser("list", help="mallarna")
     tl.add_argument("--type", metavar="TYP")
     tl.add_argument("--all", action="store_true", help="även avvecklade")
-    ta = tps.add_parser("add", help="ny mall; platshållare: {förnamn} {vårdgivare} {titel} {enhet} {datum} {ärende}")
+    ta = tps.add_parser("add", help="ny mall; platshållare: {förnamn} {patient} {vårdgivare} {titel} {enhet} {datum} {ärende}")
     ta.add_argument("name")
     ta.add_argument("--text", required=True)
     ta.add_argument("--type", metavar="TYP", help="bara för denna ärendetyp")
@@ -182,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _app.run(args)
     except BccError as err:
-        print(f"bcc-tui: {err}", file=sys.stderr)
+        print(f"bcc-tui: {err.for_cli()}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

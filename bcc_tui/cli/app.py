@@ -204,6 +204,7 @@ def _list(ctx: Ctx, args) -> int:
               f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
               f"{' · uppföljning passerad' if s.followup_overdue else ''}"
               f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
+              f"{' (hanterat)' if s.acute and s.acute_handled_at else ''}"
               f"{' · BRÅDSKANDE' if s.urgent else ''}")
     return 0
 
@@ -226,8 +227,11 @@ def _show(ctx: Ctx, args) -> int:
     lines += [
         f"Inkom: {_local(s.received_at)} · Förfaller: {s.due_date.isoformat()} ({s.countdown.text})",
         f"  {d.due_explanation}",
-        f"Handläggare: {s.assignee or '–'}" + (" · BRÅDSKANDE" if s.urgent else ""),
+        f"Handläggare: {s.assignee or '–'}" + (" (frånvarande idag)" if s.holder_absent else "")
+        + (" · BRÅDSKANDE" if s.urgent else ""),
     ]
+    if s.acute:
+        lines.append(f"Akuta tecken: {', '.join(s.acute)}" + (" (hanterade)" if s.acute_handled_at else ""))
     if s.suggestion:
         lines.append(f"Förslag: {s.suggestion.username} ({s.suggestion.reason})")
     lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
@@ -246,13 +250,32 @@ _EVENT_NAMES = {
     e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
     e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande ändrat",
     e.REMIND: "Påminnelse", "due_date": "Nytt förfallodatum", "acute": "Akuta ord omprövade",
+    e.ACUTE_HANDLED: "Akuta tecken hanterade",
 }
 
 
 def _assign(ctx: Ctx, args) -> int:
-    errands.assign(ctx, args.ref, args.user, reassign=args.reassign)
+    done = errands.assign(ctx, args.ref, args.user, reassign=args.reassign)
     print(f"{args.ref} {'omfördelat' if args.reassign else 'fördelat'} till {args.user}")
+    if done.warning:
+        print(f"bcc-tui: varning: {done.warning}", file=sys.stderr)
     return 0
+
+
+def _reassign(ctx: Ctx, args) -> int:
+    result = errands.reassign_all(ctx, args.from_user, args.to_user, args.type)
+    what = f" av typen {e.type_name(args.type)}" if args.type else ""
+    if not result.moved and not result.refused:
+        print(f"{args.from_user} har inga öppna ärenden{what}; inget flyttat")
+        return 0
+    print(f"{len(result.moved)} ärenden{what} flyttade från {args.from_user} till {args.to_user}")
+    for ref in result.moved:
+        print(f"  {clean_line(ref)}")
+    for ref, why in result.refused:
+        print(f"bcc-tui: {clean_line(ref)} flyttades inte: {why}", file=sys.stderr)
+    if result.warning:
+        print(f"bcc-tui: varning: {result.warning}", file=sys.stderr)
+    return 1 if result.refused else 0
 
 
 def _reply(ctx: Ctx, args) -> int:
@@ -538,7 +561,7 @@ def _restore(settings: Settings, args) -> int:
 
 _COMMANDS = {
     "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
-    "show": _show, "assign": _assign, "reply": _reply, "partial-reply": _partial,
+    "show": _show, "assign": _assign, "reassign": _reassign, "reply": _reply, "partial-reply": _partial,
     "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
     "check": _check, "outbound": _outbound, "outbox": _outbox, "template": _template, "types": _types,
     "notice": _notice, "settings": _settings, "handover": _handover, "stats": _stats,

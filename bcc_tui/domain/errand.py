@@ -50,7 +50,9 @@ STATUS_NAMES = {UNASSIGNED: "Ofördelad", ASSIGNED: "Fördelad", CLOSED: "Avslut
 ASSIGN, REASSIGN, PARTIAL_REPLY, REPLY, CLOSE, NOTE, URGENT, REMIND = (
     "assign", "reassign", "partial_reply", "reply", "close", "note", "urgent", "remind",
 )
+ACUTE_HANDLED = "acute_handled"  # R25: the family was contacted about the acute signs
 ACTION_NAMES = {
+    ACUTE_HANDLED: "markera akuta tecken som hanterade",
     ASSIGN: "fördela", REASSIGN: "omfördela", PARTIAL_REPLY: "delsvar", REPLY: "besvara",
     CLOSE: "avsluta utan svar", NOTE: "intern anteckning", URGENT: "brådskande", REMIND: "påminna",
 }
@@ -65,11 +67,13 @@ _FROM_STATES = {
     NOTE: (UNASSIGNED, ASSIGNED, CLOSED),
     URGENT: (UNASSIGNED, ASSIGNED),
     REMIND: (ASSIGNED,),
+    ACUTE_HANDLED: (UNASSIGNED, ASSIGNED),
 }
 
 MAX_REPLY = 20000
 MAX_NOTE = 5000
 MAX_REASON = 500
+MAX_ACUTE_NOTE = 500
 
 
 def type_name(code: str) -> str:
@@ -98,6 +102,7 @@ def check_type_for_unit(type_code: str, unit: str) -> None:
 _PASSIVE = {
     ASSIGN: "fördelas", REASSIGN: "omfördelas", PARTIAL_REPLY: "få delsvar", REPLY: "besvaras",
     CLOSE: "avslutas", NOTE: "få anteckningar", URGENT: "markeras brådskande", REMIND: "få påminnelser",
+    ACUTE_HANDLED: "få akuta tecken markerade som hanterade",
 }
 
 
@@ -109,9 +114,9 @@ def check_move(action: str, ref: str, status: str, assignee: str | None = None) 
     if status == CLOSED:
         raise Conflict(f"{ref} är redan avslutat och kan inte {_PASSIVE[action]}")
     if action == ASSIGN and status == ASSIGNED:
-        raise Conflict(
-            f"{ref} är redan fördelat till {assignee}; använd --reassign för att omfördela"
-        )
+        raise Conflict(f"{ref} är redan fördelat till {assignee}",
+                       cli_hint="använd --reassign för att omfördela",
+                       ui_hint="tryck a för att omfördela det")
     if status == UNASSIGNED and action in (REASSIGN, REPLY, REMIND):
         raise Conflict(f"{ref} är inte fördelat ännu; fördela det först")
     raise Conflict(f"{ref} kan inte {_PASSIVE[action]} i läget {STATUS_NAMES[status]}")

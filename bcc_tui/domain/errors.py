@@ -6,9 +6,18 @@ class BccError(Exception):
 
     kind = "fel"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, cli_hint: str | None = None, ui_hint: str | None = None):
         super().__init__(message)
         self.message = message
+        # What to do next is said in each front end's own terms (an option, or a key).
+        self.cli_hint = cli_hint
+        self.ui_hint = ui_hint
+
+    def for_cli(self) -> str:
+        return f"{self.message}; {self.cli_hint}" if self.cli_hint else self.message
+
+    def for_ui(self) -> str:
+        return f"{self.message}; {self.ui_hint}" if self.ui_hint else self.message
 
     def __str__(self) -> str:
         return self.message

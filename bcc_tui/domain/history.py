@@ -22,10 +22,12 @@ from bcc_tui.domain.errors import Conflict
 DUE_DATE, ACUTE = "due_date", "acute"
 
 # Kinds whose stored event bumps the errand's version (compare-and-set) in the same transaction.
-_BUMPS = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.REMIND, e.URGENT, DUE_DATE, ACUTE}
+_BUMPS = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.REMIND, e.URGENT, e.ACUTE_HANDLED,
+          DUE_DATE, ACUTE}
 
 # Kinds that are a person's action on the errand: each must have been legal in the state before it.
-_FROM_ACTION = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE, e.URGENT, e.REMIND}
+_FROM_ACTION = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE, e.URGENT, e.REMIND,
+                e.ACUTE_HANDLED}
 
 _UNSET = object()
 
@@ -41,6 +43,7 @@ class Replayed:
     closed_at: str | None = None
     close_kind: str | None = None
     last_reminded_at: str | None = None
+    acute_handled_at: str | None = None  # R25
     version: int = 1
     due_date: object = _UNSET
     acute: object = _UNSET
@@ -76,6 +79,8 @@ def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
             s.first_response_at = s.first_response_at or at
         elif kind == e.REMIND:
             s.last_reminded_at = at
+        elif kind == e.ACUTE_HANDLED:
+            s.acute_handled_at = at
         elif kind == e.URGENT:
             value = bool(detail.get("urgent"))
             if s.urgent is None:

@@ -77,7 +77,7 @@ def require_action(actor: Actor, action: str, ref: str, assignee: str | None) ->
     if actor.has(RECEIVER):
         return
     own = assignee is not None and assignee == actor.username
-    if action in (e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE) and actor.has(CAREGIVER) and own:
+    if action in (e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE, e.ACUTE_HANDLED) and actor.has(CAREGIVER) and own:
         return
     if action in (e.ASSIGN, e.REASSIGN, e.URGENT, e.REMIND):
         raise NotAllowed(f"bara en ärendemottagare får {e.ACTION_NAMES[action]} ({ref})")

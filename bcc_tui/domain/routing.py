@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bcc_tui.domain import errand as e
@@ -43,18 +44,37 @@ def _available(p: Person | None, absent: set[str]) -> bool:
     return p is not None and p.active and CAREGIVER in p.roles and p.username not in absent
 
 
+def _least_loaded(candidates: list[str], load: Mapping[str, int] | None) -> tuple[str, bool]:
+    """The first of `candidates` (in their given order) with the fewest open errands, and whether
+    it was the load that decided (someone earlier in the order has more)."""
+    if not load:
+        return candidates[0], False
+    best = min(candidates, key=lambda u: (load.get(u, 0), candidates.index(u)))
+    return best, best != candidates[0]
+
+
 def suggest(
     type_code: str, urgent: bool, staff: list[Person], absent: set[str],
     top_doctor: str | None = None, last_reply: LastReply | None = None,
-    type_default: str | None = None,
+    type_default: str | None = None, *, doctors: tuple[str, ...] = (),
+    load: Mapping[str, int] | None = None,
 ) -> Suggestion | None:
-    """R5 for complaints; otherwise R18: continuity first, then the type's default."""
+    """R5 for complaints; otherwise R18: continuity first, then the type's default.
+
+    R24: where a default fits several people equally (the on-duty doctors of today's schedule,
+    the section leaders), the one with the fewest open errands (`load`) is preferred; ties keep
+    the schedule's order, so with no load the doctor at the top is suggested.
+    """
     if type_code == e.COMPLAINT:
         if urgent:
-            for p in staff:
-                if p.title == "sektionsledare" and _available(p, absent):
-                    return Suggestion(p.username, "brådskande klagomål → sektionsledare")
-            return None
+            leaders = [p.username for p in staff if p.title == "sektionsledare" and _available(p, absent)]
+            if not leaders:
+                return None
+            chosen, by_load = _least_loaded(leaders, load)
+            why = "brådskande klagomål → sektionsledare"
+            if by_load:
+                why += f", färst öppna ärenden ({load.get(chosen, 0)})"
+            return Suggestion(chosen, why)
         for p in staff:
             if p.medcontrol_responsible and _available(p, absent):
                 return Suggestion(p.username, "ansvarig för MedControl PRO")
@@ -64,8 +84,13 @@ def suggest(
         return Suggestion(last_reply.username,
                           f"svarade senast {last_reply.on.day} {MONTHS[last_reply.on.month - 1]}")
     if type_default == TOP_DOCTOR:
-        if top_doctor and _available(by_name.get(top_doctor), absent):
-            return Suggestion(top_doctor, "överst på schemat")
+        if not top_doctor or not _available(by_name.get(top_doctor), absent):
+            return None
+        on_duty = [top_doctor] + [d for d in doctors if d != top_doctor and _available(by_name.get(d), absent)]
+        chosen, by_load = _least_loaded(on_duty, load)
+        if by_load:
+            return Suggestion(chosen, f"läkare på dagens schema, färst öppna ärenden ({load.get(chosen, 0)})")
+        return Suggestion(chosen, "överst på schemat")
     elif type_default and _available(by_name.get(type_default), absent):
         return Suggestion(type_default, f"standard för {e.type_name(type_code)}")
     return None

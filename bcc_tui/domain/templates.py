@@ -11,7 +11,8 @@ import re
 from bcc_tui.domain.errors import InvalidInput
 
 PLACEHOLDERS = {
-    "förnamn": "patientens förnamn",
+    "förnamn": "förnamnet på den som skrev (ombudet, om ett ombud skrev)",
+    "patient": "patientens förnamn",
     "vårdgivare": "ditt namn",
     "titel": "din titel",
     "enhet": "enheten (Öppenvård/Slutenvård)",

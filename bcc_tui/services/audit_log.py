@@ -146,7 +146,8 @@ def _schema_problems(conn) -> list[str]:
     return out
 
 
-_MOMENTS = ("received_at", "imported_at", "first_response_at", "partial_reply_at", "closed_at", "last_reminded_at")
+_MOMENTS = ("received_at", "imported_at", "first_response_at", "partial_reply_at", "closed_at", "last_reminded_at",
+            "acute_handled_at")
 _DATES = ("received_on", "due_date", "first_response_on")
 
 
@@ -195,7 +196,8 @@ def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[s
         "urgent": row["urgent"] if replayed.urgent is None else int(replayed.urgent),
         "first_response_at": replayed.first_response_at, "partial_reply_at": replayed.partial_reply_at,
         "closed_at": replayed.closed_at, "close_kind": replayed.close_kind,
-        "last_reminded_at": replayed.last_reminded_at, "version": replayed.version,
+        "last_reminded_at": replayed.last_reminded_at, "acute_handled_at": replayed.acute_handled_at,
+        "version": replayed.version,
     }
     if replayed.due_date_known:
         expected["due_date"] = replayed.due_date

@@ -234,9 +234,15 @@ def retire_template(ctx: Ctx, name: str) -> None:
 def template_values(conn: Connection, ctx: Ctx, errand_row) -> dict[str, str]:
     from bcc_tui.domain.business_days import short_date
 
-    first = errand_row["patient_name"].split()[0] if errand_row["patient_name"].split() else ""
+    def first_name(name: str | None) -> str:
+        parts = clean_line(name or "").split()
+        return parts[0] if parts else ""
+
+    # R26: greet the person who wrote: the proxy (a parent) when there is one.
+    patient = first_name(errand_row["patient_name"])
     return {
-        "förnamn": first, "vårdgivare": ctx.actor.name, "titel": ctx.actor.title,
+        "förnamn": first_name(errand_row["proxy_name"]) or patient, "patient": patient,
+        "vårdgivare": ctx.actor.name, "titel": ctx.actor.title,
         "enhet": e.UNITS.get(errand_row["unit"], errand_row["unit"]),
         "datum": short_date(ctx.today()), "ärende": errand_row["ref"],
     }

@@ -14,11 +14,11 @@ from sqlite3 import Connection, Row
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import local_date
-from bcc_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed, NotFound
 from bcc_tui.domain.routing import LastReply, suggest
-from bcc_tui.domain.text import clean
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import notices
-from bcc_tui.services import clinic, notify, outbound, people
+from bcc_tui.services import clinic, drafts, notify, outbound, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_key, event, summary
 from bcc_tui.store import audit
@@ -50,14 +50,18 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     absent = set(roster.absent)
     defaults = {t["code"]: t["default_assignee"] for t in q.types(conn)}
     last = q.last_replies(conn, sorted({r["personnummer"] for r in open_rows}))
+    # R24: only those a default may choose between need their load counted.
+    candidates = sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
+    load = {u: n for u, (n, _) in q.open_load(conn, candidates).items()}
     out = []
     for r in rows:
         s = None
         if r["status"] != e.CLOSED:
             lr = last.get(r["personnummer"])
             s = suggest(r["type"], bool(r["urgent"]), staff, absent, roster.top_doctor,
-                        LastReply(lr[0], local_date(_utc(lr[1]))) if lr else None, defaults.get(r["type"]))
-        out.append(summary(r, today, s, fdays))
+                        LastReply(lr[0], local_date(_utc(lr[1]))) if lr else None, defaults.get(r["type"]),
+                        doctors=roster.doctors, load=load)
+        out.append(summary(r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent))
     return out
 
 
@@ -140,6 +144,8 @@ class Choice:
     absence_reason: str | None
     suggested: bool
     reason: str | None
+    open: int = 0  # R24: open errands they hold now
+    overdue: int = 0  # of which overdue
 
 
 def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
@@ -147,6 +153,7 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
     with ctx.store.read() as conn:
         today = people.today(conn, ctx.today())
         staff = people.staff_people(conn)
+        load = q.open_load(conn, today=ctx.today().isoformat())
         suggestion = None
         if ref:
             row = q.by_ref(conn, ref)
@@ -156,7 +163,8 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
     out = [
         Choice(p.username, p.name, p.title, p.username in today.absent, today.absent.get(p.username),
                bool(suggestion and suggestion.username == p.username),
-               suggestion.reason if suggestion and suggestion.username == p.username else None)
+               suggestion.reason if suggestion and suggestion.username == p.username else None,
+               *load.get(p.username, (0, 0)))
         for p in staff if p.active and roles.CAREGIVER in p.roles
     ]
     out.sort(key=lambda c: (not c.suggested, c.absent, order.get(c.title, 3), c.name))
@@ -233,13 +241,34 @@ def _assignee_row(conn: Connection, username: str) -> Row:
     return person
 
 
+@dataclass(frozen=True)
+class Assigned:
+    """How an assignment went: whether the new holder is absent today (R22), and why."""
+
+    ref: str
+    username: str
+    absent: bool = False
+    absence_reason: str | None = None
+
+    @property
+    def warning(self) -> str | None:
+        if not self.absent:
+            return None
+        return (f"{self.username} är frånvarande idag"
+                + (f" ({clean(self.absence_reason)})" if self.absence_reason else "")
+                + f"; {self.ref} väntar hos hen tills hen är tillbaka")
+
+
 def assign(ctx: Ctx, ref: str, username: str, *, reassign: bool = False,
-           expected_version: int | None = None) -> None:
+           expected_version: int | None = None) -> Assigned:
     """Assign an unassigned errand, or with reassign=True move an assigned one (R10)."""
     action = e.REASSIGN if reassign else e.ASSIGN
+    result: list[Assigned] = []
 
     def apply(conn: Connection, row: Row, now: str) -> str:
         person = _assignee_row(conn, username)
+        absent = people.today(conn, ctx.today()).absent
+        result.append(Assigned(ref, username, username in absent, absent.get(username)))
         if row["assignee"] == username:
             raise Conflict(f"{ref} är redan fördelat till {username}")
         q.update(conn, row["id"], row["version"], status=e.ASSIGNED, assignee=username)
@@ -249,9 +278,95 @@ def assign(ctx: Ctx, ref: str, username: str, *, reassign: bool = False,
         mailed = notify.queue(conn, now, notices.ASSIGNED, ref, person,
                               notices.assignment(ref, row["type"], reassigned=reassign))
         moved = f"från {row['assignee']} " if row["assignee"] else ""
-        return f"{moved}till {username} ({person['name']})" + (", e-post köad" if mailed else "")
+        return (f"{moved}till {username} ({person['name']})" + (", e-post köad" if mailed else "")
+                + (", frånvarande idag" if username in absent else ""))
 
     _act(ctx, ref, action, expected_version, apply)
+    return result[-1]
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What `reassign_all` did: the errands moved, and those refused (ref, why)."""
+
+    moved: list[str]
+    refused: list[tuple[str, str]]
+    warning: str | None = None
+
+
+def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None = None) -> Moved:
+    """R22: move every open errand one person holds (optionally of one type) to another.
+
+    Each errand is its own audited reassignment through `assign`, so the rules, the history and
+    the e-mail notice are those of a single reassignment; an errand someone else changes meanwhile
+    is refused and named, the rest still move.
+    """
+    if not ctx.actor.has(roles.RECEIVER):
+        why = "bara en ärendemottagare får omfördela"
+        if not ctx.actor.is_system:
+            ctx.log_refusal(e.REASSIGN, None, why)
+        raise NotAllowed(why)
+    if type_code is not None and type_code not in e.TYPES:
+        raise InvalidInput(f"okänd ärendetyp '{clean_line(type_code)}' (tillåtna: {', '.join(e.TYPES)})")
+    if from_user == to_user:
+        raise InvalidInput(f"ärendena är redan hos {clean_line(from_user)}; välj en annan mottagare")
+    with ctx.store.read() as conn:
+        if staff_q.by_username(conn, from_user) is None:
+            raise InvalidInput(f"{clean_line(from_user)} finns inte i personallistan")
+        _assignee_row(conn, to_user)
+        refs = [r["ref"] for r in q.open_of_assignee(conn, from_user, type_code)]
+    moved, refused, warning = [], [], None
+    for ref in refs:
+        try:
+            done = assign(ctx, ref, to_user, reassign=True)
+        except Busy:
+            raise
+        except BccError as err:
+            refused.append((ref, str(err)))
+            continue
+        moved.append(ref)
+        if done.absent:
+            warning = (f"{to_user} är frånvarande idag"
+                       + (f" ({clean(done.absence_reason)})" if done.absence_reason else ""))
+    return Moved(moved, refused, warning)
+
+
+@dataclass(frozen=True)
+class News:
+    """R23: what reached the acting person since `after`: (kind, ref) of each assignment,
+    reassignment or reminder by someone else; `last` is where the next look starts."""
+
+    last: int
+    items: list[tuple[str, str]]
+
+
+def news(ctx: Ctx, after: int | None = None) -> News:
+    """With after=None only the starting point (a dashboard's first load is not news). Not a
+    read of patient data: references only, to the person they were given to."""
+    with ctx.store.read() as conn:
+        if after is None:
+            return News(q.last_event_id(conn), [])
+        rows = q.news_for(conn, ctx.actor.username, after)
+    return News(rows[-1]["id"] if rows else after, [(r["kind"], r["ref"]) for r in rows])
+
+
+def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int | None = None) -> None:
+    """R25: the acute signs were dealt with (e.g. the family was called): who, when and a short
+    note; the errand then stops being pinned to the top."""
+    body = e.required_text(clean(note_text), "Anteckningen", e.MAX_ACUTE_NOTE)
+
+    def apply(conn: Connection, row: Row, now: str) -> str:
+        if not row["acute"]:
+            raise Conflict(f"{ref} har inga akuta tecken att markera")
+        if row["acute_handled_at"]:
+            raise Conflict(f"{ref}: de akuta tecknen är redan markerade som hanterade")
+        q.update(conn, row["id"], row["version"], acute_handled_at=now)
+        q.add_event(conn, row["id"], e.ACUTE_HANDLED, now, ctx.actor.username, ctx.actor.name,
+                    ctx.actor.title, text=body, detail={"acute": row["acute"]})
+        drafts.sent(conn, ctx, row["id"], "acute")
+        return f"akuta tecken hanterade: {body}"
+
+    _act(ctx, ref, e.ACUTE_HANDLED, expected_version, apply)
 
 
 def _signed(ctx: Ctx, text: str) -> str:
@@ -274,6 +389,7 @@ def reply(ctx: Ctx, ref: str, text: str, *, expected_version: int | None = None)
                                detail={"on_behalf_of": on_behalf} if on_behalf else None)
         outbound.queue(conn, ref, row["id"], event_id, e.REPLY, signed, now, ctx.actor.name,
                        ctx.actor.title, closes=True)
+        drafts.sent(conn, ctx, row["id"], "reply")
         return f"svar ({len(body)} tecken)" + (f" för {on_behalf}" if on_behalf else "")
 
     _act(ctx, ref, e.REPLY, expected_version, apply)
@@ -292,6 +408,7 @@ def partial_reply(ctx: Ctx, ref: str, text: str, *, consulted: str | None = None
                                detail={"consulted": consulted} if consulted else None)
         outbound.queue(conn, ref, row["id"], event_id, e.PARTIAL_REPLY, signed, now,
                        ctx.actor.name, ctx.actor.title, closes=False)
+        drafts.sent(conn, ctx, row["id"], "partial_reply")
         return f"delsvar ({len(body)} tecken)" + (f", stämt av med {consulted}" if consulted else "")
 
     _act(ctx, ref, e.PARTIAL_REPLY, expected_version, apply)
@@ -307,6 +424,7 @@ def close(ctx: Ctx, ref: str, reason: str, *, documented: bool | None = None,
                  close_kind="no_reply", **_first_response(ctx, row, now))
         q.add_event(conn, row["id"], e.CLOSE, now, ctx.actor.username, ctx.actor.name,
                     ctx.actor.title, text=why, detail={"documented": documented})
+        drafts.sent(conn, ctx, row["id"], "close")
         return f"avslutat utan svar: {why}"
 
     _act(ctx, ref, e.CLOSE, expected_version, apply)
@@ -319,6 +437,7 @@ def note(ctx: Ctx, ref: str, text: str) -> None:
     def apply(conn: Connection, row: Row, now: str) -> str:
         q.add_event(conn, row["id"], e.NOTE, now, ctx.actor.username, ctx.actor.name,
                     ctx.actor.title, text=body)
+        drafts.sent(conn, ctx, row["id"], "note")
         return f"anteckning ({len(body)} tecken)"
 
     _act(ctx, ref, e.NOTE, None, apply)

@@ -171,6 +171,21 @@ def set_email_notify(ctx: Ctx, on: bool) -> None:
         audit.append(conn, [ctx.entry("settings", detail=f"e-postavisering {'på' if on else 'av'}")])
 
 
+def set_bell(ctx: Ctx, on: bool) -> None:
+    """A person's own setting (R23): whether their dashboard rings when an errand arrives for them."""
+    if ctx.actor.is_system:
+        raise InvalidInput("systemkontot har inga personliga inställningar")
+    with ctx.change("settings") as conn:
+        q.upsert(conn, ctx.actor.username, {"bell": int(on)})
+        audit.append(conn, [ctx.entry("settings", detail=f"ljudsignal {'på' if on else 'av'}")])
+
+
+def bell(ctx: Ctx) -> bool:
+    with ctx.store.read() as conn:
+        row = q.by_username(conn, ctx.actor.username)
+    return bool(row is None or row["bell"])
+
+
 def email_notify(ctx: Ctx) -> bool:
     with ctx.store.read() as conn:
         row = q.by_username(conn, ctx.actor.username)

@@ -52,7 +52,14 @@ class ErrandSummary:
     proxy_for_older_child: bool = False  # R12
     followup_on: dt.date | None = None  # R19: open errands answered only by a partial reply
     followup_overdue: bool = False
+    holder_absent: bool = False  # R22: the assignee is absent today
+    acute_handled_at: dt.datetime | None = None  # R25: the acute banner was dealt with
     remark: str | None = None  # R28: pinned for the next shift until the next handover
+
+    @property
+    def acute_pinned(self) -> bool:
+        """R11/R25: acute signs pin the errand until someone marks them handled."""
+        return bool(self.acute) and self.acute_handled_at is None
 
     @property
     def type_name(self) -> str:
@@ -80,9 +87,11 @@ class ErrandSummary:
             "sla_text": self.countdown.text,
             "last_reminded_at": self.last_reminded_at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last_reminded_at else None,
             "acute": list(self.acute),
+            "acute_handled": self.acute_handled_at is not None,
             "proxy_for_older_child": self.proxy_for_older_child,
             "followup_date": self.followup_on.isoformat() if self.followup_on else None,
             "handover_remark": self.remark,
+            "assignee_absent": self.holder_absent,
             "version": self.version,
         }
 
@@ -94,11 +103,11 @@ _RANK = {OVERDUE: 0, DUE_SOON: 1, OK: 2, MET: 3, BREACHED: 3}
 def attention_key(s: "ErrandSummary") -> tuple:
     """Acute signs first (R11), then urgent, then overdue (or a passed follow-up), due soon, …"""
     rank = 0 if s.followup_overdue else _RANK[s.countdown.level]
-    return (not s.acute, not s.urgent, rank, s.due_date, s.received_at, s.ref)
+    return (not s.acute_pinned, not s.urgent, rank, s.due_date, s.received_at, s.ref)
 
 
 def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None,
-            followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS) -> ErrandSummary:
+            followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS, *, holder_absent: bool = False) -> ErrandSummary:
     due = dt.date.fromisoformat(row["due_date"])
     received_on = dt.date.fromisoformat(row["received_on"])
     partial = _moment(row["partial_reply_at"])
@@ -124,6 +133,8 @@ def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None,
         followup_on=followup,
         followup_overdue=followup is not None and today > followup,
         remark=row["remark"] if "remark" in row.keys() else None,
+        holder_absent=holder_absent,
+        acute_handled_at=_moment(row["acute_handled_at"]),
     )
 
 

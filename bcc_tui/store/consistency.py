@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from bcc_tui.store import schema
 
 # Actions whose successful audit row is written with exactly one event of the same kind.
-ONE_EVENT_EACH = ("assign", "reassign", "reply", "partial_reply", "close", "note", "remind")
+ONE_EVENT_EACH = ("assign", "reassign", "reply", "partial_reply", "close", "note", "remind", "acute_handled")
 
 
 @functools.cache

@@ -13,7 +13,7 @@ LIST_COLUMNS = (
     "id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer, "
     "proxy_name, proxy_relation, subject, contact_preference, urgent, status, assignee, "
     "first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, last_reminded_at, "
-    "acute, version, "
+    "acute, acute_handled_at, version, "
     # R28: the open handover remark, for the panes' mark (a partial index makes it cheap).
     "(SELECT r.text FROM handover_remarks r WHERE r.errand_id = errands.id AND r.handover_id IS NULL"
     " ORDER BY r.id DESC LIMIT 1) AS remark"
@@ -199,3 +199,47 @@ def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 def mark_exported(conn: sqlite3.Connection, ids: list[str], now: str) -> None:
     conn.executemany("UPDATE outbound SET exported_at = ? WHERE id = ? AND exported_at IS NULL",
                      [(now, i) for i in ids])
+
+
+def open_load(conn: sqlite3.Connection, usernames: list[str] | None = None,
+              today: str | None = None) -> dict[str, tuple[int, int]]:
+    """Per caregiver: (open errands assigned to them, of which overdue on `today`); only
+    `usernames` when given (the assignee index then counts just those)."""
+    where, args = "status = 'assigned'", []
+    if usernames is not None:
+        if not usernames:
+            return {}
+        where += f" AND assignee IN ({', '.join('?' for _ in usernames)})"
+        args += usernames
+    overdue = "sum(first_response_on IS NULL AND due_date < ?)" if today else "0"
+    # The overdue count reads due dates: from errands_load alone, not from 100,000 table rows.
+    source = "errands INDEXED BY errands_load" if today else "errands"
+    rows = conn.execute(f"SELECT assignee, count(*), {overdue} FROM {source} WHERE {where} GROUP BY assignee",
+                        ([today] if today else []) + args).fetchall()
+    return {r[0]: (r[1], r[2] or 0) for r in rows}
+
+
+def open_of_assignee(conn: sqlite3.Connection, username: str, type_code: str | None = None) -> list[sqlite3.Row]:
+    """The open errands one person holds, oldest due first."""
+    sql = "SELECT id, ref, type, version FROM errands WHERE assignee = ? AND status = 'assigned'"
+    args: list = [username]
+    if type_code:
+        sql += " AND type = ?"
+        args.append(type_code)
+    return conn.execute(sql + f" ORDER BY {_OPEN_ORDER}", args).fetchall()
+
+
+def last_event_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+
+def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[sqlite3.Row]:
+    """Assignments, reassignments and reminders to `username` by someone else, after event
+    `after_id`: a range of the newest events only, whatever the backlog."""
+    return conn.execute(
+        # NOT INDEXED: walk the newest events by id, never every assignment there ever was.
+        "SELECT ev.id, ev.kind, x.ref FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
+        " WHERE ev.id > ? AND ev.target = ? AND ev.actor <> ? AND ev.kind IN ('assign', 'reassign', 'remind')"
+        " ORDER BY ev.id",
+        (after_id, username, username),
+    ).fetchall()

@@ -21,7 +21,7 @@ CATEGORIES = ("acute", "overdue", "due_today", "due_next", "followup", "unassign
 # What makes an open errand fall into each category; :today, :next_day, :followup_cutoff
 # (UTC text) and the absent user names are bound by the caller.
 _CATEGORY = """CASE
-    WHEN (acute IS NOT NULL AND acute <> '') OR urgent = 1 THEN 'acute'
+    WHEN (acute IS NOT NULL AND acute <> '' AND acute_handled_at IS NULL) OR urgent = 1 THEN 'acute'
     WHEN first_response_on IS NULL AND due_date < :today THEN 'overdue'
     WHEN first_response_on IS NULL AND due_date = :today THEN 'due_today'
     WHEN first_response_on IS NULL AND due_date = :next_day THEN 'due_next'

@@ -234,7 +234,25 @@ CREATE INDEX handover_remarks_open ON handover_remarks(errand_id, id) WHERE hand
 CREATE INDEX errands_imported ON errands(imported_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# Version 7: R21 drafts (one per person, errand and form, as typed); R25 an acute banner marked
+# handled; R23 a person's own setting for the bell that announces a new errand.
+_V7 = """
+CREATE TABLE drafts (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES staff(username),
+    errand_id INTEGER NOT NULL REFERENCES errands(id),
+    form TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    UNIQUE (username, errand_id, form)
+);
+ALTER TABLE errands ADD COLUMN acute_handled_at TEXT;
+ALTER TABLE staff ADD COLUMN bell INTEGER NOT NULL DEFAULT 1;
+-- R24: each caregiver's open and overdue errands, counted from the index alone.
+CREATE INDEX errands_load ON errands(assignee, due_date, first_response_on) WHERE status = 'assigned';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 CURRENT = len(MIGRATIONS)
 
 

@@ -8,8 +8,9 @@ open, and an automatic refresh is never an audited read.
 
 from __future__ import annotations
 
+import os
+import signal
 from contextlib import suppress
-
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -23,9 +24,11 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain import roles
+from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import ADMIN, AUDITOR, CAREGIVER, RECEIVER
-from bcc_tui.services import clinic, errands, identity, people
+from bcc_tui.services import clinic, drafts, errands, identity, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 # Screens and forms that the first paint does not need are imported when first used: the
 # dashboard's start-up is measured against a bare Textual app (docs/performance.md).
 _LAZY = {
+    "AcuteHandledForm": "forms", "DraftHooks": "forms",
     "AssignForm": "forms", "CloseForm": "forms", "NoteForm": "forms", "PartialReplyForm": "forms",
     "ReplyForm": "forms", "AdminScreen": "admin", "AuditScreen": "audit", "HandoverScreen": "handover",
     "HelpScreen": "help", "StatsScreen": "stats",
@@ -61,7 +65,8 @@ CLOSED_PAGE = 50
 # the person is told so and the read is tried again.
 BUSY_READ = "Databasen är upptagen, försöker igen …"
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
-ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind"}
+ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind",
+                  "acute_handled", "move_all"}
 DELIVERY_INTERVAL = 3.0
 
 
@@ -81,6 +86,7 @@ class BccApp(App):
         Binding("m", "remind", "Påminn", id="remind"),
         Binding("h", "handover", "Överlämning", id="handover"),
         Binding("s", "stats", "Statistik", id="stats"),
+        Binding("k", "acute_handled", "Akut hanterad", id="acute_handled", show=False),
         Binding("f2", "admin", "Administration", id="admin", show=False),
         Binding("f3", "audit", "Granskningslogg", id="audit", show=False),
     ]
@@ -108,6 +114,10 @@ class BccApp(App):
         self._busy_told = False
         self._opening: tuple[str, Screen] | None = None  # an errand waiting for a busy database
         self.loads = 0  # completed loads, for tests and the benchmark
+        # R23: the newest event seen for "a new errand for you", looked at when the file changed.
+        self._news_after: int | None = None
+        self._news_version: int | None = None
+        self.bell_on = True
         # The first load starts now, in parallel with Textual's own start-up.
         self._first: list = []
         self._prefetch = None
@@ -148,11 +158,18 @@ class BccApp(App):
             return
         self.dashboard = DashboardScreen(self.ctx.actor)
         self.push_screen(self.dashboard)
+        self._watch_hangup()
         if self._prefetch is None:
             self._version = self.reader.data_version()
         # The prefetch has usually finished by now: fill the panes before the first frame, so the
         # screen is laid out once, with its rows.
         self.call_after_refresh(self._first_fill)
+        if actor.has(CAREGIVER):
+            try:
+                self.bell_on = people.bell(self.ctx)
+            except BccError:
+                pass
+            self.check_news(announce=False)  # the first load is the baseline, not news
         self.set_interval(self.poll_interval, self.poll)
         self.set_interval(1, self.tick_clock)
         self.set_interval(30, self.tick_rows)
@@ -171,7 +188,41 @@ class BccApp(App):
         self.load()
 
     def on_unmount(self) -> None:
+        if self._old_hangup is not None:
+            signal.signal(signal.SIGHUP, self._old_hangup)
+            self._old_hangup = None
         self.reader.close()
+
+    def flush_forms(self) -> None:
+        """R21: write what open forms hold that the debounced save has not written yet."""
+        for screen in self.screen_stack:
+            if hasattr(screen, "flush_draft"):
+                try:
+                    screen.flush_draft(quiet=True)
+                except Exception:  # noqa: BLE001 - a form half torn down must not stop the exit
+                    pass
+
+    async def action_quit(self) -> None:
+        self.flush_forms()
+        await super().action_quit()
+
+    _old_hangup = None
+
+    def _watch_hangup(self) -> None:
+        """A dropped SSH connection or closed terminal sends SIGHUP: keep the forms' text, then
+        end exactly as the signal would have ended the program."""
+        if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
+            return
+        try:
+            self._old_hangup = signal.signal(signal.SIGHUP, self._hangup)
+        except (ValueError, OSError):
+            self._old_hangup = None
+
+    def _hangup(self, signum, _frame) -> None:
+        self.flush_forms()
+        previous, self._old_hangup = self._old_hangup, None
+        signal.signal(signal.SIGHUP, previous if previous is not None else signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
 
     # -- loading -----------------------------------------------------------------------------
     @property
@@ -186,6 +237,10 @@ class BccApp(App):
             return
         if version != self._identity_version and self.check_identity():
             self._identity_version = version
+        # R23: news for a caregiver is checked even while a form is open.
+        if self.dashboard is not None and self._news_after is not None and version != self._news_version:
+            self._news_version = version
+            self.check_news()
         if self.form_open or self.dashboard is None or self._access_ended:
             return
         if version != self._version or self._pending:
@@ -271,6 +326,24 @@ class BccApp(App):
                 pass
         self.loads += 1
 
+    def check_news(self, announce: bool = True) -> None:
+        """R23: say so when someone else assigns or reassigns an errand to me, or reminds me.
+        Separate from the panes' fetch: only the events since the last look are read."""
+        try:
+            found = errands.news(self.ctx, None if not announce else self._news_after)
+        except BccError:
+            return
+        self._news_after = found.last
+        for kind, ref in found.items:
+            shown = render.safe(ref, one_line=True).plain
+            if kind == e.REMIND:
+                self.notify(f"Påminnelse till dig: {shown} väntar på svar", title="Påminnelse",
+                            severity="warning", timeout=15, markup=False)
+            else:
+                self.notify(f"Nytt ärende till dig: {shown}", title="Nytt ärende", timeout=15, markup=False)
+        if found.items and self.bell_on:
+            self.bell()
+
     def rerender(self) -> None:
         if self.last_data is not None and self.dashboard is not None:
             self.dashboard.show(self.last_data, self.ctx.now(), self.search)
@@ -283,7 +356,7 @@ class BccApp(App):
             with suppress(NoMatches):
                 screen.tick(self.ctx.now())
         if self.dashboard is not None:
-            for header in self.dashboard.query(HeaderBar):
+            for header in self.dashboard.query(HeaderBar):  # none while the screen is torn down
                 header.set_time(self.ctx.now())
 
     @work(thread=True, exclusive=True, group="mail")
@@ -365,34 +438,78 @@ class BccApp(App):
         try:
             fn(self.ctx, *args, **kwargs)
         except Busy as err:
-            self.notify(str(err), title="Upptagen", severity="warning", timeout=8)
+            self.notify(str(err), title="Upptagen", severity="warning", timeout=8, markup=False)
             return "busy"
         except BccError as err:
-            self.notify(str(err), title="Gick inte", severity="error", timeout=8)
+            self.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
             self.request_reload()
             return "refused"
-        self.notify(done)
-        self.reload_now()
+        self.notify(done, markup=False)
+        self.reload_now(keep_position=True)
         return "ok"
 
-    def ask(self, make: Callable[[], Screen], submit: Callable[[object], str]) -> None:
-        """Open a form and submit what it returns. When the database is busy nothing is lost:
-        the form opens again with what the person wrote."""
-        def done(result) -> None:
-            if result is None:
-                return
-            if submit(result) == "busy":
-                form = make()
-                form.prefill(result)
-                self.push_screen(form, done)
+    def ask(self, make: Callable[[], Screen], submit: Callable[[object], str],
+            errand: ErrandSummary | None = None) -> None:
+        """Open a form whose send runs `submit` (the service call; it returns what to say when
+        done) while the form is still open: a refusal, or a busy database, is shown in the form
+        with everything typed still there (R21). With `errand`, the form keeps a draft."""
+        form = make()
+        outcome: list[str] = []
 
-        self.push_screen(make(), done)
+        def hook(result) -> str | None:
+            try:
+                outcome.append(submit(result))
+            except Busy as err:
+                return str(err)
+            except BccError as err:
+                self.request_reload()
+                return err.for_ui()
+            return None
 
-    def reload_now(self) -> None:
-        """After the person's own change: show it at once, not after a worker's round trip."""
+        def closed(result) -> None:
+            if result is not None and outcome:
+                self.notify(outcome[-1], markup=False)
+                self.reload_now(keep_position=True)
+
+        form.submit_hook = hook
+        if errand is not None and getattr(form, "DRAFT_FORM", None):
+            form.drafts = self._draft_hooks(errand.ref, form.DRAFT_FORM)
+        self.push_screen(form, closed)
+
+    def _draft_hooks(self, ref: str, form: str):
+        """R21: the service calls a form keeps its draft with; None when drafts cannot be read
+        now (a busy database), so that an empty form never overwrites a kept draft."""
+        try:
+            kept = drafts.load(self.ctx, ref, form)
+        except BccError as err:
+            self.notify(f"Utkast kan inte hämtas just nu: {err.for_ui()}", severity="warning", markup=False)
+            return None
+
+        def save(fields: dict) -> str | None:
+            try:
+                drafts.save(self.ctx, ref, form, fields)
+            except BccError as err:
+                return err.for_ui()
+            return None
+
+        def discard() -> None:
+            try:
+                drafts.discard(self.ctx, ref, form)
+            except BccError as err:
+                self.notify(f"Utkastet kunde inte slängas: {err.for_ui()}", severity="error", markup=False)
+
+        return screen_class("DraftHooks")(save, discard, kept.fields if kept else None,
+                                          render.short_moment(kept.saved_at) if kept else None)
+
+    def reload_now(self, keep_position: bool = False) -> None:
+        """After the person's own change: show it at once, not after a worker's round trip.
+        With keep_position the cursor stays on the same row number, so a row that moved
+        (an answered or urgent errand) does not take the person's place with it."""
         if self.dashboard is None or self.form_open or self._unlogged is not None:
             self.request_reload()
             return
+        table = self.dashboard.focused_table if self.screen is self.dashboard else None
+        row = table.cursor_row if table is not None else None
         try:
             data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
             detail = None
@@ -403,6 +520,8 @@ class BccApp(App):
             return
         self._version = self.reader.data_version()
         self.apply(data, detail)
+        if keep_position and table is not None and table.order and row is not None:
+            table.move_cursor(row=min(row, len(table.order) - 1), animate=False)
 
     def _target(self) -> ErrandSummary | None:
         s = self.current()
@@ -425,7 +544,23 @@ class BccApp(App):
         return line
 
     # -- actions -----------------------------------------------------------------------------
-    def action_assign(self) -> None:
+    def _refused_early(self, s: ErrandSummary, action: str) -> bool:
+        """Refuse before a form opens on an errand that cannot take the action (R21: nothing is
+        typed in vain); the same rules the service applies when the form is sent."""
+        try:
+            e.check_move(action, s.ref, s.status, s.assignee)
+            roles.require_action(self.ctx.actor, action, s.ref, s.assignee)
+        except BccError as err:
+            self.notify(err.for_ui(), title="Går inte", severity="warning", timeout=8, markup=False)
+            return True
+        return False
+
+    def _person_name(self, username: str | None) -> str | None:
+        if not username or not self.last_data:
+            return username
+        return self.last_data.names.get(username, username)
+
+    def action_assign(self, notice: Text | None = None, move_all: bool = False) -> None:
         s = self._target()
         if s is None:
             return
@@ -433,22 +568,50 @@ class BccApp(App):
             self.notify("Bara en ärendemottagare får fördela.", severity="error")
             return
         if s.status == e.CLOSED:
-            self.notify(f"{s.ref} är redan avslutat.", severity="error")
+            self.notify(f"{s.ref} är redan avslutat.", severity="error", markup=False)
             return
         reassign = s.status == e.ASSIGNED
+        if move_all and not reassign:
+            self.notify(f"{s.ref} är inte fördelat till någon; välj ett fördelat ärende.", severity="warning",
+                        markup=False)
+            return
         choices = errands.assign_choices(self.ctx, s.ref)
 
         def done(result) -> None:
-            if result is not None:
-                verb = "omfördelat" if reassign else "fördelat"
-                name = self.last_data.names.get(result.username, result.username) if self.last_data else result.username
-                self.perform(f"{s.ref} {verb} till {name}", errands.assign, s.ref,
-                             result.username, reassign=reassign, expected_version=s.version)
+            if result is None:
+                return
+            name = self._person_name(result.username)
+            if result.move_all:
+                self._move_all(s.assignee, result.username)
+                return
+            verb = "omfördelat" if reassign else "fördelat"
+            self.perform(f"{s.ref} {verb} till {name}", errands.assign, s.ref,
+                         result.username, reassign=reassign, expected_version=s.version)
 
-        current = self.last_data.names.get(s.assignee, s.assignee) if s.assignee and self.last_data else s.assignee
-        top = self._top_doctor_name()
-        self.push_screen(screen_class("AssignForm")(s.ref, choices, reassign=reassign, current=s.assignee,
-                                    current_name=current, top_doctor=top, context=self._errand_line(s)), done)
+        self.push_screen(screen_class("AssignForm")(
+            s.ref, choices, reassign=reassign, current=s.assignee, current_name=self._person_name(s.assignee),
+            top_doctor=self._top_doctor_name(), context=self._errand_line(s), notice=notice,
+            move_all=move_all), done)
+
+    def _move_all(self, from_user: str, to_user: str) -> None:
+        """R22: every open errand of one person to another, each its own audited reassignment."""
+        try:
+            result = errands.reassign_all(self.ctx, from_user, to_user)
+        except BccError as err:
+            self.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+            return
+        shown = ", ".join(result.moved[:8]) + (f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else "")
+        self.notify(f"{len(result.moved)} ärenden flyttade från {self._person_name(from_user)} till {self._person_name(to_user)}"
+                    + (f": {shown}" if shown else ""), timeout=12, markup=False)
+        for ref, why in result.refused:
+            self.notify(f"{ref} flyttades inte: {why}", severity="error", timeout=12, markup=False)
+        self.reload_now(keep_position=True)
+
+    def action_move_all(self) -> None:
+        s = self.current()
+        name = self._person_name(s.assignee) if s is not None else None
+        self.action_assign(notice=Text(f"Alla öppna ärenden hos {name} flyttas till den du väljer.",
+                                       style="bold") if name else None, move_all=True)
 
     def _top_doctor_name(self) -> str | None:
         if not self.last_data or not self.last_data.today.top_doctor:
@@ -471,7 +634,7 @@ class BccApp(App):
 
     def action_reply(self) -> None:
         s = self._target()
-        if s is None:
+        if s is None or self._refused_early(s, e.REPLY):
             return
         actor = self.ctx.actor
         signature = f"{actor.name}{', ' + actor.title if actor.title else ''}, Barncancercentrum"
@@ -482,12 +645,27 @@ class BccApp(App):
             filled = []
         self.ask(lambda: screen_class("ReplyForm")(s.ref, signature, filled, warning=self._absence_warning(s),
                                                    context=self._errand_line(s)),
-                 lambda r: self.perform(f"{s.ref} besvarat och avslutat", errands.reply, s.ref, r.text,
-                                        expected_version=s.version))
+                 lambda r: errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
+                 or f"{s.ref} besvarat och avslutat", errand=s)
+
+    @staticmethod
+    def _deadline(s: ErrandSummary) -> Text:
+        """What a partial reply does for the rule on this errand, said truthfully (R3, §5)."""
+        c = s.countdown
+        if c.level == OVERDUE:
+            return Text(f"Svarstiden gick ut {short_date(s.due_date)} ({c.text}): delsvaret kommer för sent "
+                        "för regeln och ärendet räknas som en avvikelse, men familjen får veta att det "
+                        "hanteras. Ärendet förblir öppet.", style="bold yellow")
+        if c.level == BREACHED:
+            return Text(f"Regeln bröts redan ({c.text}); ärendet förblir öppet.", style="yellow")
+        if c.level == MET:
+            return Text("Regeln är redan uppfylld; ärendet förblir öppet.", style="dim")
+        return Text(f"Ärendet förblir öppet; ett delsvar nu uppfyller regeln (förfaller {short_date(s.due_date)}).",
+                    style="dim")
 
     def action_partial_reply(self) -> None:
         s = self._target()
-        if s is None:
+        if s is None or self._refused_early(s, e.PARTIAL_REPLY):
             return
         doctors = []
         top = None
@@ -498,26 +676,42 @@ class BccApp(App):
                        for d in today.doctors if d not in today.absent]
 
         self.ask(lambda: screen_class("PartialReplyForm")(s.ref, doctors, top, warning=self._absence_warning(s),
-                                                          context=self._errand_line(s)),
-                 lambda r: self.perform(f"Delsvar skickat för {s.ref}", errands.partial_reply, s.ref, r.text,
-                                        consulted=r.consulted, expected_version=s.version))
+                                                          deadline=self._deadline(s), context=self._errand_line(s)),
+                 lambda r: errands.partial_reply(self.ctx, s.ref, r.text, consulted=r.consulted,
+                                      expected_version=s.version) or f"Delsvar skickat för {s.ref}", errand=s)
 
     def action_close_errand(self) -> None:
         s = self._target()
-        if s is None:
+        if s is None or self._refused_early(s, e.CLOSE):
             return
 
         self.ask(lambda: screen_class("CloseForm")(s.ref, context=self._errand_line(s)),
-                 lambda r: self.perform(f"{s.ref} avslutat utan svar", errands.close, s.ref, r.reason,
-                                        documented=r.documented, expected_version=s.version))
+                 lambda r: errands.close(self.ctx, s.ref, r.reason, documented=r.documented,
+                                      expected_version=s.version) or f"{s.ref} avslutat utan svar", errand=s)
 
     def action_note(self) -> None:
         s = self._target()
-        if s is None:
+        if s is None or self._refused_early(s, e.NOTE):
             return
 
         self.ask(lambda: screen_class("NoteForm")(s.ref, context=self._errand_line(s)),
-                 lambda r: self.perform(f"Anteckning sparad för {s.ref}", errands.note, s.ref, r.text))
+                 lambda r: errands.note(self.ctx, s.ref, r.text) or f"Anteckning sparad för {s.ref}", errand=s)
+
+    def action_acute_handled(self) -> None:
+        """R25: mark the acute banner handled, with a short note; the errand is then not pinned."""
+        s = self._target()
+        if s is None or self._refused_early(s, e.ACUTE_HANDLED):
+            return
+        if not s.acute:
+            self.notify(f"{s.ref} har inga akuta tecken.", severity="warning", markup=False)
+            return
+        if s.acute_handled_at is not None:
+            self.notify(f"De akuta tecknen i {s.ref} är redan markerade som hanterade.", severity="warning",
+                        markup=False)
+            return
+        self.ask(lambda: screen_class("AcuteHandledForm")(s.ref, s.acute, context=self._errand_line(s)),
+                 lambda r: errands.acute_handled(self.ctx, s.ref, r.text, expected_version=s.version)
+                 or f"Akuta tecken i {s.ref} markerade som hanterade", errand=s)
 
     def action_urgent(self) -> None:
         s = self._target()
@@ -531,8 +725,21 @@ class BccApp(App):
         s = self._target()
         if s is None:
             return
-        name = self.last_data.names.get(s.assignee, s.assignee) if s.assignee and self.last_data else s.assignee
+        name = self._person_name(s.assignee)
+        if s.holder_absent and self.ctx.actor.has(RECEIVER):
+            # R22: a reminder would wait unread; offer to give the errand to someone on duty.
+            reason = self.last_data.today.absent.get(s.assignee) if self.last_data else None
+            self.action_assign(notice=Text(
+                f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}; en påminnelse når "
+                "inte fram. Omfördela ärendet i stället (ctrl+a flyttar alla hens öppna ärenden).",
+                style="bold yellow"))
+            return
         self.perform(f"Påminnelse skickad till {name} för {s.ref}", errands.remind, s.ref)
+
+    def action_toggle_bell(self) -> None:
+        on = not self.bell_on
+        if self.perform("Ljudsignal för nya ärenden är nu " + ("på" if on else "av"), people.set_bell, on) == "ok":
+            self.bell_on = on
 
     def action_toggle_email(self) -> None:
         on = not people.email_notify(self.ctx)
@@ -580,6 +787,12 @@ class BccApp(App):
             ("Påminn handläggaren", "E-post och markering till den som har ärendet (m)", self.action_remind),
             ("Mina inställningar: e-postavisering på/av",
              "Få e-post när ett ärende fördelas till dig", self.action_toggle_email),
+            ("Mina inställningar: ljudsignal på/av",
+             "En ljudsignal när ett ärende fördelas till dig eller du blir påmind", self.action_toggle_bell),
+            ("Akuta tecken hanterade", "Markera att familjen är kontaktad; ärendet ligger inte längre överst (k)",
+             self.action_acute_handled),
+            ("Flytta alla ärenden från handläggaren",
+             "Alla öppna ärenden hos den som har det valda ärendet, till någon annan", self.action_move_all),
             ("Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", self.screen_filter),
             ("Hjälp", "Tangenterna och rutinen i korthet (?)", self.action_help),
             ("Överlämning", "Skiftbytet: försenat, idag, obesvarat, delsvar, akut (h)", self.action_handover),

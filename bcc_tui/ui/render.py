@@ -67,10 +67,12 @@ def marks(s: ErrandSummary) -> Text:
     writing for a patient aged 13 or more (R12); a third, ¶, for a handover remark (R28).
     Explained in the help."""
     t = Text()
-    if s.acute:
+    if s.acute_pinned:
         t.append("✚", style="bold red")
     elif s.urgent:
         t.append("!", style="bold red")
+    elif s.acute:
+        t.append("✚", style="dim")  # R25: acute signs marked handled
     else:
         t.append(" ")
     if s.last_reminded_at and s.status != "closed":
@@ -110,3 +112,13 @@ def person_short(username: str | None, names: dict[str, str]) -> str:
         return username
     parts = name.split()
     return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name
+
+
+def holder(s: ErrandSummary, names: dict[str, str]) -> Text:
+    """Who holds an errand, for a table column; "frånv." first when they are absent today (R22),
+    so a narrow column still shows it."""
+    t = Text()
+    if s.holder_absent:
+        t.append("frånv. ", style="bold yellow")
+    t.append(person_short(s.assignee, names))
+    return t

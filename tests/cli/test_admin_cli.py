@@ -57,7 +57,7 @@ def test_roster_absence_complaints_templates_and_days(db, tmp_path):
     assert cli(db, "rec1", "assign", "1177-000001", "doc2").returncode == 0
     assert cli(db, "doc2", "reply", "1177-000001", "--template", "Recept").returncode == 0
     shown = json.loads(cli(db, "rec1", "show", "1177-000001", "--json").stdout)
-    assert shown["events"][-1]["text"].startswith("Hej Elsa! Receptet är förnyat. /Dag Doktor, läkare")
+    assert shown["events"][-1]["text"].startswith("Hej Sara! Receptet är förnyat. /Dag Doktor, läkare")
     # Changing a type's days moves the open deadlines.
     assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000004"))).returncode == 0
     assert rows(db)["1177-000004"]["due_date"] == "2026-11-27"

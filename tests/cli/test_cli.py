@@ -64,8 +64,8 @@ def test_list_json_contract(db):
         "assignee": None, "received_at": "2026-11-25T07:14:00Z", "due_date": "2026-11-27",
         "partial_reply_sent": False, "urgent": False, "suggested_assignee": None,
         "suggestion_reason": None, "sla": "ok", "sla_text": "2 vd kvar", "last_reminded_at": None,
-        "acute": [], "proxy_for_older_child": False, "followup_date": None, "handover_remark": None,
-        "version": 1,
+        "acute": [], "acute_handled": False, "proxy_for_older_child": False, "followup_date": None,
+        "assignee_absent": False, "handover_remark": None, "version": 1,
     }
     assert rows["1177-000002"]["sla"] == "overdue" and rows["1177-000002"]["due_date"] == "2026-11-24"
     c = rows["1177-000003"]

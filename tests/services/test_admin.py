@@ -45,16 +45,22 @@ def test_the_basic_offer_cannot_be_switched_off_and_only_admins_change_types(sys
 def test_templates_fill_in_on_reply(system, as_, store):
     intake.import_errands(system, jsonl(errand_line("1177-000001")))
     adm = as_("adm")
-    clinic.save_template(adm, "Recept klart", "Hej {förnamn}! Receptet är förnyat.\n/{vårdgivare}, {enhet}",
+    clinic.save_template(adm, "Recept klart",
+                         "Hej {förnamn}! Receptet till {patient} är förnyat.\n/{vårdgivare}, {enhet}",
                          "fornya_recept")
     with pytest.raises(InvalidInput, match="okänd platshållare"):
-        clinic.save_template(adm, "Trasig", "Hej {patient}")
+        clinic.save_template(adm, "Trasig", "Hej {namn}")
     with pytest.raises(InvalidInput, match="finns redan"):
         clinic.save_template(adm, "Recept klart", "x")
     errands.assign(as_("rec1"), "1177-000001", "doc1")
     text = clinic.render_template(as_("doc1"), "Recept klart", "1177-000001")
-    assert text == "Hej Elsa! Receptet är förnyat.\n/Doris Doktor, Öppenvård"
+    # R26: the mother wrote, so she is greeted; {patient} is the child.
+    assert text == "Hej Sara! Receptet till Elsa är förnyat.\n/Doris Doktor, Öppenvård"
     assert [n for n, _ in clinic.templates_for(as_("doc1"), "1177-000001")] == ["Recept klart"]
+    intake.import_errands(system, jsonl(errand_line("1177-000002", submitted_by=None)))
+    errands.assign(as_("rec1"), "1177-000002", "doc1")
+    assert clinic.render_template(as_("doc1"), "Recept klart", "1177-000002").startswith(
+        "Hej Elsa! Receptet till Elsa")  # the patient wrote themselves
     clinic.retire_template(adm, "Recept klart")
     assert clinic.templates_for(as_("doc1"), "1177-000001") == []
 

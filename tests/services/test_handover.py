@@ -123,3 +123,9 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
     assert handover.handover(friday).changes.overdue == (1, ["1177-000003"])
     log = handover.receipts(rec1)
     assert len(log) == 1 and log[0]["to"] == "rec1" and log[0]["done"] == 2
+
+
+def test_an_acute_sign_marked_handled_no_longer_leads_the_handover(ward, as_):
+    errands.acute_handled(as_("rec1"), "1177-000004", "Familjen kontaktad")
+    cats = {i.ref: i.category for i in handover.handover(as_("rec1")).items}
+    assert cats["1177-000004"] == "unassigned" and cats["1177-000005"] == "acute"

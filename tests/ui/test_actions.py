@@ -147,10 +147,11 @@ def test_note_and_urgent(clinic, app_for):
         await settle(pilot)
         await pilot.press("u")
         await settle(pilot)
-        return cursor_ref(app)
+        return cursor_ref(app), app.screen.focused.cursor_row, app.screen.focused.order[0]
 
-    ref = drive(app, scenario)
-    assert ref == "1177-000002"  # the cursor followed the errand to the top
+    ref, row_number, top = drive(app, scenario)
+    # The errand moved to the top; the cursor kept its place (row 2), so the receiver does not lose it.
+    assert (ref, row_number, top) == ("1177-000003", 1, "1177-000002")
     r = row(clinic, "1177-000002")
     assert r["urgent"] == 1
     assert clinic.conn.execute("SELECT text FROM events WHERE kind = 'note'").fetchone()[0] == "Ringt mamma"
@@ -161,11 +162,12 @@ def test_refusals_are_shown_not_raised(clinic, app_for):
 
     async def scenario(pilot):
         await pilot.press("tab", "tab")  # the closed pane
-        await pilot.press("r", *"igen", "ctrl+s")
+        await pilot.press("r")  # refused before the form opens: nothing is typed in vain
         await settle(pilot)
-        return [n.message for n in app._notifications]
+        return [n.message for n in app._notifications], app.screen.__class__.__name__
 
-    messages = drive(app, scenario)
+    messages, screen = drive(app, scenario)
+    assert screen == "DashboardScreen"
     assert any("redan avslutat" in m for m in messages)
 
 

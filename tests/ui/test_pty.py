@@ -5,6 +5,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import struct
 import sys
 import termios
@@ -71,3 +72,42 @@ def test_hostile_text_never_reaches_the_terminal(tmp_path):
     for seq in (b"\x1b]52;", b"\x1b]8;;https://evil", b"\x1b]0;kapad", b"\x1b]0;titel", b"\x1b[2Jrensa",
                 b"\xc2\x9b", "\u202e".encode(), "\u202c".encode(), b"\x1b[31mElsa"):
         assert seq not in output, seq
+
+
+def test_a_dropped_terminal_keeps_the_text_typed_just_now(tmp_path):
+    """R21: the terminal (an SSH connection) goes away a moment after the last key, before the
+    debounced save: the hangup still keeps the draft."""
+    import sqlite3
+
+    db = tmp_path / "hup.db"
+    assert run_cli("staff", "import", "-", db=db, stdin=jsonl(*STAFF)).returncode == 0
+    assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000777"))).returncode == 0
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(TERM="xterm-256color", BCC_NOW="2026-11-25T10:00:00+01:00")
+        os.environ.pop("SUDO_USER", None)
+        os.execv(sys.executable, [sys.executable, "-m", "bcc_tui", "--db", str(db), "--as", "rec1",
+                                  "open", "1177-000777"])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        read_for(fd, 4.0)
+        os.write(fd, b"n")
+        read_for(fd, 1.0)
+        os.write(fd, "Ringde mamma kl 10".encode())
+        read_for(fd, 0.15)
+        os.kill(pid, signal.SIGHUP)  # what the terminal's going away sends
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0):
+            read_for(fd, 0.1)
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        os.close(fd)
+    rows = sqlite3.connect(db).execute("SELECT username, form, fields FROM drafts").fetchall()
+    assert rows == [("rec1", "note", '{"text": "Ringde mamma kl 10"}')]

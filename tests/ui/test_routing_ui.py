@@ -31,12 +31,17 @@ def test_assigning_to_an_absent_doctor_warns_and_names_the_top_doctor(clinic, ap
             if warning:
                 break
             await pilot.pause(0.02)
+        await pilot.press("enter")  # R22: the first enter asks for confirmation
+        await settle(pilot)
+        asked = str(app.screen.query_one("#form-error").render())
+        unchanged = clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0]
         await pilot.press("enter")
         await settle(pilot)
-        return warning
+        return warning, asked, unchanged
 
-    warning = drive(app, scenario)
+    warning, asked, unchanged = drive(app, scenario)
     assert "Doris Doktor är frånvarande idag (Semester). Överst på schemat: Dag Doktor." in warning
+    assert "Tryck enter igen för att ändå fördela" in asked and unchanged is None
     assert clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0] == "doc1"
 
 
@@ -80,9 +85,9 @@ def test_reply_form_offers_filled_templates(clinic, app_for, as_):
         return names, text
 
     names, text = drive(app, scenario)
-    assert names == ["Ring"] and text == "Hej Elsa, vi ringer dig. /Doris Doktor"
+    assert names == ["Ring"] and text == "Hej Sara, vi ringer dig. /Doris Doktor"
     reply = clinic.conn.execute("SELECT text FROM events WHERE kind = 'reply' ORDER BY id DESC").fetchone()[0]
-    assert reply.startswith("Hej Elsa, vi ringer dig.")
+    assert reply.startswith("Hej Sara, vi ringer dig.")
 
 
 def test_acute_errands_are_pinned_first_and_the_notice_is_in_the_header(clinic, app_for, system, as_):

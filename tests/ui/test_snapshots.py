@@ -77,3 +77,9 @@ def test_admin_form(snap_compare, demo_db):
 @pytest.mark.parametrize("key", ["h", "s"])
 def test_handover_and_stats_screens(snap_compare, demo_db, key, size):
     assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps(key))
+
+
+def test_keep_draft_question(snap_compare, demo_db):
+    """R21: escape on a form with text asks whether to keep it as a draft."""
+    assert snap_compare(app_on(demo_db), terminal_size=(80, 24),
+                        run_before=steps("down", "n", "H", "e", "j", "escape"))

@@ -22,6 +22,7 @@ EVENT_NAMES = {
     e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
     e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande",
     e.REMIND: "Påminnelse", "due_date": "Nytt förfallodatum", "acute": "Akuta ord omprövade",
+    e.ACUTE_HANDLED: "Akuta tecken hanterade",
 }
 EVENT_STYLES = {e.NOTE: "yellow", e.PARTIAL_REPLY: "cyan", e.REPLY: "green", e.CLOSE: "magenta"}
 
@@ -35,10 +36,21 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     head.append(f"  ·  {e.UNITS[s.unit]}  ·  {e.STATUS_NAMES[s.status]}")
     if s.urgent:
         head.append("  BRÅDSKANDE", style="bold white on red")
-    if s.acute and s.status != e.CLOSED:
+    if s.acute_pinned and s.status != e.CLOSED:
         head.append("\n")
         head.append(f" AKUTA TECKEN: {', '.join(s.acute)} — ring familjen och bedöm; 1177 är inte för akuta ärenden ",
                     style="bold white on red")
+        head.append("  k: markera hanterat", style="dim")
+    elif s.acute and s.acute_handled_at is not None:
+        handled = next((ev for ev in reversed(d.events) if ev.kind == e.ACUTE_HANDLED), None)
+        head.append("\n")
+        head.append(f"Akuta tecken ({', '.join(s.acute)}) hanterade", style="bold green")
+        if handled is not None:
+            head.append(f" {render.long_moment(handled.at)} av ")
+            head.append_text(render.safe(handled.actor_name, one_line=True))
+            if handled.text:
+                head.append(": ")
+                head.append_text(render.safe(handled.text, "italic", one_line=True))
 
     who = Text()
     who.append("Patient: ", style="dim")
@@ -71,6 +83,8 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     when.append(f"\n{d.due_explanation}", style="dim")
     when.append("\nHandläggare: ", style="dim")
     when.append(names.get(s.assignee, s.assignee) if s.assignee else "–")
+    if s.holder_absent:
+        when.append(" (frånvarande idag)", style="bold yellow")
     if s.followup_on and s.status != e.CLOSED:
         when.append("\nUppföljning efter delsvar: ", style="dim")
         when.append(f"{s.followup_on:%Y-%m-%d}", style="bold red" if s.followup_overdue else "")
@@ -169,4 +183,5 @@ class ErrandScreen(Screen):
 
     def tick(self, now: dt.datetime) -> None:
         self.now = now
-        self.query_one(HeaderBar).set_time(now)
+        for header in self.query(HeaderBar):  # none yet while the screen is still being composed
+            header.set_time(now)

@@ -3,6 +3,7 @@ chose; the app then calls the service (so the form never holds a transaction ope
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -16,18 +17,150 @@ from textual.widgets.option_list import Option
 
 from bcc_tui.services.errands import Choice
 
+DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is written (R21); each write
+# wakes every open dashboard (PRAGMA data_version), so not after every key
+
+
+@dataclass
+class DraftHooks:
+    """How a form keeps its draft (R21); the app supplies the service calls.
+
+    `save` returns None when stored, else the reason; `restored` is the draft found on opening
+    (its fields and when it was saved, already formatted)."""
+
+    save: Callable[[dict], str | None]
+    discard: Callable[[], None]
+    restored: dict | None = None
+    restored_at: str | None = None
+
+
+class KeepDraftDialog(ModalScreen):
+    """Escape on a form with text: keep it as a draft, throw it away, or go on writing."""
+
+    BINDINGS = [Binding("enter", "choose('keep')", "Spara utkast"), Binding("j", "choose('keep')", show=False),
+                Binding("s", "choose('discard')", "Släng"), Binding("escape", "choose(None)", "Skriv vidare")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(Text("Spara texten som utkast?", style="bold"), classes="form-title")
+            yield Static(Text("Utkastet finns kvar nästa gång du öppnar formuläret för ärendet, "
+                              "också efter att terminalen stängts.", style="dim"))
+            yield Static(Text("enter: spara utkast och stäng · s: släng texten · esc: skriv vidare", style="dim"),
+                         classes="form-hint")
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
 
 class Form(ModalScreen):
-    """A titled modal box; subclasses fill the body and call `self.dismiss(result)`."""
+    """A titled modal box; subclasses fill the body and call `self.send(result)`.
+
+    When the app gives it a `submit_hook`, sending runs the service while the form is still open:
+    a refusal is shown in the form and nothing typed is lost (R21). With `drafts`, what is typed
+    is kept as a draft as it is typed (debounced) and offered again on reopening."""
 
     BINDINGS = [Binding("escape", "cancel", "Avbryt", id="cancel")]
     TITLE_TEXT = ""
+    DRAFT_FORM: str | None = None  # the drafts service's name for this form
 
     def __init__(self, ref: str, subtitle: Text | str = "", context: Text | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.ref = ref
         self.subtitle = subtitle
         self.context = context
+        self.submit_hook: Callable[[object], str | None] | None = None
+        self.drafts: DraftHooks | None = None
+        self._draft_timer = None
+        self._form_done = False
+        self._baseline: dict | None = None
+        self._saved: dict | None = None
+        self._has_draft = False
+
+    # -- drafts (R21) ------------------------------------------------------------------------
+    def draft_fields(self) -> dict:
+        """What the person has typed, as the draft keeps it."""
+        return {}
+
+    def load_draft(self, fields: dict) -> None:
+        """Put a kept draft back into the form's fields."""
+
+    def start_drafts(self) -> None:
+        """Called once the fields exist: remember the untouched state, restore a kept draft."""
+        self._baseline = self.draft_fields()
+        self._saved = self._baseline
+        if self.drafts is not None and self.drafts.restored is not None:
+            self.load_draft(self.drafts.restored)
+            self._saved = self.draft_fields()
+            self._has_draft = True
+            when = f" från {self.drafts.restored_at}" if self.drafts.restored_at else ""
+            self.query_one("#form-error", Static).update(
+                Text(f"Ditt utkast{when} är återställt.", style="bold yellow"))
+
+    def _touched(self) -> None:
+        if self.drafts is None or self._form_done or self._baseline is None:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._flush_from_timer)
+
+    def _flush_from_timer(self) -> None:
+        self._draft_timer = None
+        if not self._form_done:
+            self.flush_draft()
+
+    def flush_draft(self, *, quiet: bool = False) -> bool:
+        """Write the draft now if it changed; False when it could not be kept."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self.drafts is None or self._baseline is None:
+            return True
+        fields = self.draft_fields()
+        if fields == self._saved:
+            return True
+        why = self.drafts.save(fields)
+        if why:
+            if not quiet:
+                self.fail(f"Utkastet kunde inte sparas: {why}")
+            return False
+        self._saved = fields
+        self._has_draft = True
+        return True
+
+    def on_text_area_changed(self, _event) -> None:
+        self._touched()
+
+    def on_input_changed(self, _event) -> None:
+        self._touched()
+
+    def on_checkbox_changed(self, _event) -> None:
+        self._touched()
+
+    def on_select_changed(self, _event) -> None:
+        self._touched()
+
+    # -- ending ------------------------------------------------------------------------------
+    def _finish(self, result) -> None:
+        self._form_done = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        self.dismiss(result)
+
+    def send(self, result) -> None:
+        """Submit: the form closes only when the service took it; a refusal stays on screen."""
+        if self.submit_hook is None:
+            self._finish(result)
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        why = self.submit_hook(result)
+        if why:
+            self.flush_draft(quiet=True)
+            self.fail(why)
+            return
+        self._finish(result)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
@@ -50,7 +183,20 @@ class Form(ModalScreen):
         self.query_one("#form-error", Static).update(Text(message, style="bold red"))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.drafts is None or self._baseline is None or (
+                self.draft_fields() == self._baseline and not self._has_draft):
+            self._finish(None)
+            return
+        self.app.push_screen(KeepDraftDialog(), self._after_keep_question)
+
+    def _after_keep_question(self, choice: str | None) -> None:
+        if choice == "keep":
+            if self.flush_draft():
+                self._finish(None)
+                self.app.notify(f"Utkastet för {self.ref} är sparat.", markup=False)
+        elif choice == "discard":
+            self.drafts.discard()
+            self._finish(None)
 
     def prefill(self, result) -> None:
         """Open again with what the person wrote (after the database was busy)."""
@@ -59,6 +205,7 @@ class Form(ModalScreen):
 @dataclass(frozen=True)
 class AssignResult:
     username: str
+    move_all: bool = False  # R22: every open errand of the current holder, not just this one
 
 
 class AssignForm(Form):
@@ -67,17 +214,27 @@ class AssignForm(Form):
     TITLE_TEXT = "Fördela"
     HINT = "skriv för att filtrera · ↑↓ välj · enter: fördela · esc: avbryt"
 
+    BINDINGS = [Binding("ctrl+a", "move_all", "Flytta alla", id="move_all", show=False, priority=True)]
+
     def __init__(self, ref: str, choices: list[Choice], reassign: bool = False,
                  current: str | None = None, current_name: str | None = None,
-                 top_doctor: str | None = None, **kwargs) -> None:
+                 top_doctor: str | None = None, notice: Text | None = None, move_all: bool = False,
+                 **kwargs) -> None:
         self.choices = choices
         self.top_doctor = top_doctor
         self.reassign = reassign
         self.current = current
-        self.TITLE_TEXT = "Omfördela" if reassign else "Fördela"
+        self.move_all = move_all
+        self.TITLE_TEXT = "Flytta alla ärenden" if move_all else ("Omfördela" if reassign else "Fördela")
+        if reassign:
+            self.HINT = ("skriv för att filtrera · ↑↓ välj · enter: "
+                         + ("flytta alla" if move_all else "omfördela")
+                         + " · ctrl+a: flytta alla hens öppna ärenden · esc: avbryt")
         sub = Text()
         if current:
             sub.append(f"Nu hos: {current_name or current}", style="dim")
+        if notice is not None:
+            sub = Text("\n").join([notice, sub]) if current else notice
         super().__init__(ref, sub, **kwargs)
 
     def body(self) -> ComposeResult:
@@ -97,6 +254,10 @@ class AssignForm(Form):
             t.append(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}", style="yellow")
         else:
             t.append("  i tjänst", style="green")
+        # R24: each person's current load, so a receiver sees who is already full.
+        t.append(f"  {c.open} öppna", style="dim" if not c.open else "")
+        if c.overdue:
+            t.append(f", {c.overdue} {'försenat' if c.overdue == 1 else 'försenade'}", style="bold red")
         if c.suggested and c.reason:
             t.append(f"  förslag: {c.reason}", style="italic")
         if c.username == self.current:
@@ -120,6 +281,8 @@ class AssignForm(Form):
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """R4: choosing someone who is absent today is allowed, but never without a word."""
         choice = next((c for c in self.shown if c.username == event.option.id), None)
+        if choice is None or choice.username != self._confirmed:
+            self._confirmed = None
         if choice is not None and choice.absent:
             text = Text(f"{choice.name} är frånvarande idag"
                         f"{' (' + choice.absence_reason + ')' if choice.absence_reason else ''}.", style="bold yellow")
@@ -151,6 +314,13 @@ class AssignForm(Form):
         event.stop()
         self._choose()
 
+    _confirmed: str | None = None
+
+    def action_move_all(self) -> None:
+        if self.reassign:
+            self.move_all = True
+            self._choose()
+
     def _choose(self) -> None:
         ol = self.query_one("#assign-list", OptionList)
         if ol.highlighted is None or not self.shown:
@@ -160,7 +330,14 @@ class AssignForm(Form):
         if choice.username == self.current:
             self.fail(f"Ärendet är redan hos {choice.name}.")
             return
-        self.dismiss(AssignResult(choice.username))
+        if choice.absent and self._confirmed != choice.username:
+            # R22: giving an errand to someone who is away needs a second, deliberate enter.
+            self._confirmed = choice.username
+            why = f" ({choice.absence_reason})" if choice.absence_reason else ""
+            self.fail(f"{choice.name} är frånvarande idag{why}. Tryck enter igen för att ändå "
+                      f"{'omfördela' if self.reassign else 'fördela'}, eller välj någon annan.")
+            return
+        self.send(AssignResult(choice.username, self.move_all))
 
 
 @dataclass(frozen=True)
@@ -188,15 +365,23 @@ class _TextForm(Form):
 
     def on_mount(self) -> None:
         area = self.query_one("#form-text", TextArea)
+        self.start_drafts()
         area.focus()
         area.move_cursor(area.document.end)
+
+    def draft_fields(self) -> dict:
+        return {"text": self.query_one("#form-text", TextArea).text}
+
+    def load_draft(self, fields: dict) -> None:
+        if isinstance(fields.get("text"), str):
+            self.query_one("#form-text", TextArea).text = fields["text"]
 
     def action_submit(self) -> None:
         text = self.query_one("#form-text", TextArea).text.strip()
         if not text:
             self.fail(self.EMPTY)
             return
-        self.dismiss(self.result(text))
+        self.send(self.result(text))
 
     def result(self, text: str) -> TextResult:
         return TextResult(text)
@@ -209,6 +394,7 @@ class ReplyForm(_TextForm):
     """The final reply; the caregiver's signature is appended by the service (R13)."""
 
     TITLE_TEXT = "Besvara"
+    DRAFT_FORM = "reply"
     HINT = "ctrl+s: skicka svaret och avsluta ärendet · esc: avbryt"
 
     def __init__(self, ref: str, signature: str, templates: list[tuple[str, str]] | None = None,
@@ -249,15 +435,17 @@ class PartialReplyForm(_TextForm):
     """Tells the family that handling is under way; the errand stays open (R3, R4)."""
 
     TITLE_TEXT = "Delsvar"
+    DRAFT_FORM = "partial_reply"
     HINT = "ctrl+s: skicka delsvaret · esc: avbryt"
     initial = DEFAULT_PARTIAL
 
     def __init__(self, ref: str, doctors: list[tuple[str, str]], top_doctor: str | None = None,
-                 warning: Text | None = None, **kwargs) -> None:
+                 warning: Text | None = None, deadline: Text | None = None, **kwargs) -> None:
         self.doctors = doctors
         self.top_doctor = top_doctor
         self.absent_case = warning is not None
-        sub = Text("Ärendet förblir öppet; regeln om två vardagar är uppfylld.", style="dim")
+        # What the partial reply does for the two-day rule, told as it is for this errand.
+        sub = deadline or Text("Ärendet förblir öppet.", style="dim")
         if warning is not None:
             # R4: the caregiver is away and the errand can wait: say so, after checking with the
             # doctor at the top of today's schedule.
@@ -272,6 +460,18 @@ class PartialReplyForm(_TextForm):
                 preset = self.top_doctor if self.absent_case and self.top_doctor in {v for _, v in self.doctors} else Select.NULL
                 yield Select(self.doctors, prompt="(ingen)", id="form-consulted", value=preset)
 
+    def draft_fields(self) -> dict:
+        fields = super().draft_fields()
+        if self.doctors:
+            value = self.query_one("#form-consulted", Select).value
+            fields["consulted"] = value if isinstance(value, str) else None
+        return fields
+
+    def load_draft(self, fields: dict) -> None:
+        super().load_draft(fields)
+        if self.doctors and fields.get("consulted") in {v for _, v in self.doctors}:
+            self.query_one("#form-consulted", Select).value = fields["consulted"]
+
     def result(self, text: str) -> TextResult:
         consulted = None
         if self.doctors:
@@ -282,6 +482,7 @@ class PartialReplyForm(_TextForm):
 
 class NoteForm(_TextForm):
     TITLE_TEXT = "Intern anteckning"
+    DRAFT_FORM = "note"
     HINT = "ctrl+s: spara · esc: avbryt"
 
     def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs) -> None:
@@ -305,6 +506,7 @@ class CloseForm(Form):
     """Close without reply (R6): a reason is mandatory; R13 asks about the record."""
 
     TITLE_TEXT = "Avsluta utan svar"
+    DRAFT_FORM = "close"
     HINT = "enter: avsluta ärendet · tab: nästa fält · mellanslag: kryssa · esc: avbryt"
     BINDINGS = [Binding("ctrl+s", "submit", "Avsluta", id="submit", priority=True),
                 Binding("enter", "submit", "Avsluta", id="submit_enter", show=False)]
@@ -320,7 +522,18 @@ class CloseForm(Form):
         yield SpaceCheckbox("Det viktiga är dokumenterat i journalen", self._documented, id="close-documented")
 
     def on_mount(self) -> None:
+        self.start_drafts()
         self.query_one("#close-reason", Input).focus()
+
+    def draft_fields(self) -> dict:
+        return {"reason": self.query_one("#close-reason", Input).value,
+                "documented": self.query_one("#close-documented", Checkbox).value}
+
+    def load_draft(self, fields: dict) -> None:
+        if isinstance(fields.get("reason"), str):
+            self.query_one("#close-reason", Input).value = fields["reason"]
+        if isinstance(fields.get("documented"), bool):
+            self.query_one("#close-documented", Checkbox).value = fields["documented"]
 
     @on(Input.Submitted, "#close-reason")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -333,4 +546,17 @@ class CloseForm(Form):
             self.fail("Ange en orsak: ett ärende avslutas aldrig utan förklaring.")
             self.query_one("#close-reason", Input).focus()
             return
-        self.dismiss(CloseResult(reason, self.query_one("#close-documented", Checkbox).value))
+        self.send(CloseResult(reason, self.query_one("#close-documented", Checkbox).value))
+
+
+class AcuteHandledForm(_TextForm):
+    """R25: the acute signs were dealt with (e.g. the family was called): a short note."""
+
+    TITLE_TEXT = "Akuta tecken hanterade"
+    DRAFT_FORM = "acute"
+    HINT = "ctrl+s: spara · esc: avbryt"
+    EMPTY = "Skriv kort vad som gjordes, t.ex. familjen kontaktad."
+
+    def __init__(self, ref: str, words: tuple[str, ...], **kwargs) -> None:
+        super().__init__(ref, Text(f"Akuta tecken: {', '.join(words)}. Skriv kort vad som gjordes; ärendet "
+                                   "ligger sedan inte längre överst.", style="dim"), **kwargs)

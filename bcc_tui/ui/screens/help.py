@@ -18,7 +18,10 @@ KEYS = [
     ("x", "avsluta utan svar — orsak krävs"),
     ("n", "intern anteckning — syns aldrig för patienten"),
     ("u", "brådskande på/av"),
-    ("m", "påminn handläggaren (när ärendet snart ska vara besvarat eller är försenat)"),
+    ("m", "påminn handläggaren (när ärendet snart ska vara besvarat eller är försenat); "
+          "är hen frånvarande erbjuds omfördelning i stället"),
+    ("k", "akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst"),
+    ("ctrl+a", "i omfördelningen: flytta alla öppna ärenden hos samma person"),
     ("tab / shift+tab", "byt ruta: Ofördelade, Fördelade, Avslutade"),
     ("/", "filtrera på ärende, patient, personnummer, ämne eller handläggare"),
     ("h", "överlämning vid skiftbyte: mellanslag bockar av, enter öppnar, c anmärkning på ärendet, "
@@ -33,7 +36,8 @@ KEYS = [
 ]
 
 MARKS = [
-    ("✚", "akuta tecken i texten (t.ex. feber): ring familjen — står alltid överst"),
+    ("✚", "akuta tecken i texten (t.ex. feber): ring familjen — står överst tills det markerats hanterat (k)"),
+    ("frånv.", "handläggaren är frånvarande idag"),
     ("!", "brådskande"),
     ("⚑", "påmind: ärendemottagaren har påmint handläggaren"),
     ("Ö", "ombud för en patient som är 13 år eller äldre: kontrollera behörigheten"),

@@ -81,7 +81,7 @@ class ErrandTable(DataTable):
         if key == "mark":
             return render.marks(s)
         if key == "ref":
-            return Text(s.ref, style="bold" if s.urgent or s.acute else "")
+            return Text(s.ref, style="bold" if s.urgent or s.acute_pinned else "")
         if key == "type":
             return Text(e.type_short(s.type))
         if key == "age":
@@ -94,7 +94,7 @@ class ErrandTable(DataTable):
             if self.pane == UNASSIGNED:
                 return Text(render.person_short(s.suggestion.username, self.names) if s.suggestion else "",
                             style="italic")
-            return Text(render.person_short(s.assignee, self.names))
+            return render.holder(s, self.names)
         if key == "closed":
             return Text(render.short_moment(s.closed_at) if s.closed_at else "")
         if key == "how":

@@ -1,0 +1,28 @@
+"""Queries on drafts (R21): what a person has typed into a form and not yet sent."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+
+def get(conn: sqlite3.Connection, username: str, errand_id: int, form: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM drafts WHERE username = ? AND errand_id = ? AND form = ?",
+                        (username, errand_id, form)).fetchone()
+
+
+def put(conn: sqlite3.Connection, username: str, errand_id: int, form: str, fields: dict, at: str) -> bool:
+    """Store the draft; returns whether it is new (no draft for this form before)."""
+    existed = get(conn, username, errand_id, form) is not None
+    conn.execute(
+        "INSERT INTO drafts (username, errand_id, form, fields, saved_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (username, errand_id, form) DO UPDATE SET fields = excluded.fields,"
+        " saved_at = excluded.saved_at",
+        (username, errand_id, form, json.dumps(fields, ensure_ascii=False), at),
+    )
+    return not existed
+
+
+def delete(conn: sqlite3.Connection, username: str, errand_id: int, form: str) -> bool:
+    return conn.execute("DELETE FROM drafts WHERE username = ? AND errand_id = ? AND form = ?",
+                        (username, errand_id, form)).rowcount > 0

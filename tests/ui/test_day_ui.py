@@ -1,0 +1,278 @@
+"""Issue 15 in the dashboard, by key presses: absence everywhere (R22), nothing typed is lost
+(R21), load-aware assignment (R24), told at once (R23), and the small things (R25, R26, §5)."""
+
+import time
+
+from bcc_tui.services import errands, intake, people
+from bcc_tui.store.db import Store
+from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, NoteForm, PartialReplyForm, ReplyForm
+from bcc_tui.ui.widgets.errand_table import ErrandTable
+from tests.conftest import errand_line, jsonl
+from tests.ui.conftest import ctx_for, drive, settle
+
+
+async def wait_for(pilot, condition, timeout=5.0) -> None:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the condition did not come true in time")
+
+
+def absent(system, who="doc1"):
+    people.import_schedule(system, jsonl(
+        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
+        {"absent": who, "from": "2026-11-25", "to": "2026-11-26", "reason": "Sjuk"}))
+
+
+def drafts_in(store):
+    return store.conn.execute("SELECT username, form, fields FROM drafts").fetchall()
+
+
+def messages(app):
+    return [n.message for n in app._notifications]
+
+
+# -- R22: absence -----------------------------------------------------------------------------
+def test_rows_held_by_someone_absent_say_so(clinic, app_for, system):
+    absent(system)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        return str(app.screen.query_one("#table-assigned", ErrandTable).get_cell("1177-000005", "who"))
+
+    assert drive(app, scenario).startswith("frånv.")
+
+
+def test_m_on_an_absent_holder_offers_reassignment_and_ctrl_a_moves_all(clinic, app_for, system, as_):
+    absent(system)
+    errands.assign(as_("rec1"), "1177-000001", "doc1")
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("tab", "m")
+        form = app.screen
+        assert isinstance(form, AssignForm) and form.reassign
+        subtitle = str(form.query_one(".form-subtitle").render())
+        await pilot.press(*"dag d", "ctrl+a")
+        await settle(pilot)
+        return subtitle, messages(app)
+
+    subtitle, said = drive(app, scenario)
+    assert "frånvarande idag (Sjuk)" in subtitle and "Omfördela" in subtitle
+    held = dict(clinic.conn.execute("SELECT ref, assignee FROM errands WHERE status = 'assigned'").fetchall())
+    assert held == {"1177-000001": "doc2", "1177-000005": "doc2"}
+    assert any(m.startswith("2 ärenden flyttade från Doris Doktor till Dag Doktor") for m in said)
+    assert clinic.conn.execute("SELECT count(*) FROM events WHERE kind = 'remind'").fetchone()[0] == 0
+
+
+# -- R24: load ----------------------------------------------------------------------------------
+def test_assign_list_shows_each_caregivers_load(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("a")
+        ol = app.screen.query_one("#assign-list")
+        return [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+
+    labels = drive(app, scenario)
+    doris = next(x for x in labels if "Doris Doktor" in x)
+    assert "1 öppna" in doris and next(x for x in labels if "Dag Doktor" in x).count("0 öppna") == 1
+
+
+# -- R21: drafts ----------------------------------------------------------------------------------
+def test_a_reply_draft_survives_the_terminal_going_away(clinic, app_for):
+    first = app_for(clinic, "doc1")
+
+    async def typing(pilot):
+        await pilot.press("r", *"Vi ringer dig i morgon")
+        await wait_for(pilot, lambda: drafts_in(clinic))
+        # The terminal goes away: no escape, no send.
+
+    drive(first, typing)
+    assert [tuple(r)[:2] for r in drafts_in(clinic)] == [("doc1", "reply")]
+    again = app_for(clinic, "doc1")
+
+    async def reopen(pilot):
+        await pilot.press("r")
+        form = again.screen
+        assert isinstance(form, ReplyForm)
+        text = form.query_one("#form-text").text
+        note = str(form.query_one("#form-error").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return text, note
+
+    text, note = drive(again, reopen)
+    assert text == "Vi ringer dig i morgon" and "utkast" in note
+    assert drafts_in(clinic) == []  # sent: the draft went with the reply
+    audited = [r[0] for r in clinic.conn.execute("SELECT detail FROM audit WHERE action = 'draft'")]
+    assert audited == ["utkast sparat: svar (22 tecken)", "utkast öppnat: svar"]
+
+
+def test_escape_asks_to_keep_or_discard(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "n", *"Ringt", "escape")
+        await pilot.press("escape")  # go on writing
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press(*" mamma", "escape")
+        asked = isinstance(app.screen, KeepDraftDialog)
+        await pilot.press("enter")  # keep
+        await settle(pilot)
+        kept = [tuple(r)[:2] for r in drafts_in(clinic)]
+        back = app.screen.__class__.__name__
+        await pilot.press("n")
+        restored = app.screen.query_one("#form-text").text
+        await pilot.press("escape", "s")  # throw it away
+        await settle(pilot)
+        return asked, kept, back, restored, app.screen.__class__.__name__
+
+    asked, kept, back, restored, end = drive(app, scenario)
+    assert asked and kept == [("rec1", "note")] and back == "DashboardScreen"
+    assert restored == "Ringt mamma" and end == "DashboardScreen"
+    assert drafts_in(clinic) == []
+    assert clinic.conn.execute("SELECT count(*) FROM events WHERE kind = 'note'").fetchone()[0] == 0
+
+
+def test_a_refused_send_keeps_the_form_open_with_the_reason(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "n")
+        form = app.screen
+        form.query_one("#form-text").text = "x" * 5001
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return app.screen is form, str(form.query_one("#form-error").render()), form.query_one("#form-text").text
+
+    still_open, reason, text = drive(app, scenario)
+    assert still_open and "för lång (5001 tecken, högst 5000)" in reason and len(text) == 5001
+    assert [tuple(r)[:2] for r in drafts_in(clinic)] == [("rec1", "note")]
+
+
+def test_r_p_x_refuse_before_the_form_opens(clinic, app_for, as_):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "r")  # unassigned: cannot be answered yet
+        after_r = app.screen.__class__.__name__
+        await pilot.press("tab", "tab", "p", "x")  # the closed pane
+        return after_r, app.screen.__class__.__name__, messages(app)
+
+    after_r, after_px, said = drive(app, scenario)
+    assert after_r == after_px == "DashboardScreen"
+    assert any("inte fördelat ännu" in m for m in said)
+    assert sum("redan avslutat" in m for m in said) == 2
+
+
+def test_losing_a_race_speaks_the_dashboards_language(clinic, app_for, as_):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "down", "a")
+        errands.assign(as_("rec2"), "1177-000001", "doc2")  # someone else was quicker
+        await pilot.press("enter")
+        await settle(pilot)
+        return messages(app)
+
+    said = drive(app, scenario)
+    refusal = next(m for m in said if "redan fördelat" in m)
+    assert "--" not in refusal and "tryck a" in refusal
+
+
+# -- §5: the partial reply tells the truth ------------------------------------------------------
+def test_partial_reply_on_an_overdue_errand_says_it_is_late(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "p")  # 1177-000002 is overdue
+        assert isinstance(app.screen, PartialReplyForm)
+        late = str(app.screen.query_one(".form-subtitle").render())
+        await pilot.press("escape", "down", "p")  # 1177-000001 is in time
+        return late, str(app.screen.query_one(".form-subtitle").render())
+
+    late, in_time = drive(app, scenario)
+    assert "för sent" in late and "uppfylld" not in late
+    assert "uppfyller regeln" in in_time
+
+
+# -- R25: acute handled ---------------------------------------------------------------------------
+def test_acute_banner_marked_handled_no_longer_pins(clinic, app_for, system):
+    intake.import_errands(system, jsonl(errand_line("1177-000077", message="Hon har feber igen.",
+                                                    received_at="2026-11-25T09:00:00+01:00")))
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        first = table.order[0]
+        await pilot.press("k", *"Familjen kontaktad", "ctrl+s")
+        await settle(pilot)
+        await wait_for(pilot, lambda: table.order[0] != "1177-000077")
+        await pilot.press("enter")  # whatever is now first; open the acute errand instead
+        await pilot.press("escape")
+        app.open_errand("1177-000077")
+        await settle(pilot)
+        head = str(app.screen.query_one("#d-head").render())
+        return first, head
+
+    first, head = drive(app, scenario)
+    assert first == "1177-000077"
+    assert "hanterade" in head and "Familjen kontaktad" in head and "Rita Receiver" in head
+    ev = clinic.conn.execute("SELECT actor, text FROM events WHERE kind = 'acute_handled'").fetchone()
+    assert tuple(ev) == ("rec1", "Familjen kontaktad")
+
+
+# -- R23: told at once ------------------------------------------------------------------------------
+def test_a_doctor_is_told_of_a_new_errand_and_a_reminder(clinic, app_for, as_):
+    app = app_for(clinic, "doc1")
+    rings = []
+    app.bell = lambda: rings.append(1)
+    other = Store(clinic.path)  # another person's process
+    rec2 = ctx_for(other, "rec2", as_("rec2").clock)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        quiet = list(messages(app))
+        errands.assign(rec2, "1177-000002", "doc1")
+        await wait_for(pilot, lambda: any("Nytt ärende till dig: 1177-000002" in m for m in messages(app)))
+        errands.remind(rec2, "1177-000002")
+        await wait_for(pilot, lambda: any("Påminnelse till dig: 1177-000002" in m for m in messages(app)))
+        return quiet
+
+    quiet = drive(app, scenario)
+    other.close()
+    assert not any("Nytt ärende" in m for m in quiet)  # the first load is not news
+    assert len(rings) == 2
+
+
+def test_the_bell_can_be_switched_off(clinic, app_for, as_):
+    people.set_bell(as_("doc1"), False)
+    app = app_for(clinic, "doc1")
+    rings = []
+    app.bell = lambda: rings.append(1)
+
+    async def scenario(pilot):
+        errands.assign(as_("rec2"), "1177-000001", "doc1")
+        await wait_for(pilot, lambda: any("Nytt ärende till dig: 1177-000001" in m for m in messages(app)))
+
+    drive(app, scenario)
+    assert rings == []
+
+
+def test_quitting_with_a_form_open_keeps_the_text_typed_just_now(clinic, app_for, monkeypatch):
+    import bcc_tui.ui.screens.forms as forms
+
+    monkeypatch.setattr(forms, "DRAFT_DELAY", 60.0)  # no debounced save will come in time
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "n", *"Ringde pappa")
+        await pilot.pause()
+        await app.action_quit()
+
+    drive(app, scenario)
+    assert [(r["username"], r["form"], r["fields"]) for r in drafts_in(clinic)] == \
+        [("rec1", "note", '{"text": "Ringde pappa"}')]
