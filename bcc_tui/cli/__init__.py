@@ -8,6 +8,7 @@ import sys
 
 from bcc_tui.cli import app as _app
 from bcc_tui.domain.errors import BccError
+from bcc_tui.domain.text import clean, clean_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -143,12 +144,43 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Arguments that name files: kept byte for byte (an undecodable name is still a real file).
+_PATH_ARGS = frozenset({"db", "demo_db", "file", "dest"})
+
+
+class _Cleaned:
+    """A text stream through which no control or bidi character and no lone surrogate passes:
+    whatever a command prints quotes input somewhere (a ref, a file name, an unknown option)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(clean(text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Cleaned(sys.stdout), _Cleaned(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    for key, value in vars(args).items():
+        if isinstance(value, str) and key not in _PATH_ARGS:
+            setattr(args, key, clean(value))
     try:
         return _app.run(args)
     except BccError as err:
-        print(f"bcc-tui: {err}", file=sys.stderr)
+        print(f"bcc-tui: {clean_line(str(err))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -158,3 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # noqa: BLE001 - no traceback reaches a person (issue 11)
+        from bcc_tui import crash
+
+        print(crash.message(crash.write_report(error, where=args.command or "instrumentpanel")),
+              file=sys.stderr)
+        return 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,11 +26,25 @@ def _is_busy(err: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _refuse_non_regular(path: Path) -> None:
+    """Only a regular file (or none yet) may be a database: SQLite would otherwise read a device or
+    a pipe and put its journal beside it (as root, /dev/null-journal)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(f"{path} är ingen vanlig fil och kan inte vara en databas")
+
+
 class Store:
     """One connection to the database file, safe to share between a UI thread and a worker."""
 
     def __init__(self, path: str | os.PathLike, busy_timeout: float | None = None):
         self.path = Path(path)
+        _refuse_non_regular(self.path)
         if busy_timeout is None:
             busy_timeout = float(os.environ.get("BCC_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
         self.busy_timeout = busy_timeout
