@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def run(args: argparse.Namespace) -> int:
         app.run()
     finally:
         ctx.store.close()
+    if app.crash_line:
+        print(app.crash_line, file=sys.stderr)
+        return 1
     return 0
 
 

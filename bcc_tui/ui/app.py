@@ -22,6 +22,7 @@ from textual.screen import ModalScreen, Screen
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import ADMIN, AUDITOR, CAREGIVER, RECEIVER
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services import clinic, errands, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
@@ -95,12 +96,33 @@ class BccApp(App):
         self._pending = False
         self._detail_ref: str | None = None
         self.loads = 0  # completed loads, for tests and the benchmark
+        self.crash_line: str | None = None  # set when an unforeseen error ended the app
         # The first load starts now, in parallel with Textual's own start-up.
         self._first: list = []
         self._prefetch = None
         if ctx.actor.has(RECEIVER) or ctx.actor.has(CAREGIVER):
             self._prefetch = threading.Thread(target=self._fetch_first, daemon=True)
             self._prefetch.start()
+
+    # -- what reaches the person --------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast may quote what someone typed or stored (a filter, a notice, a ref): never
+        markup, never a control character, whatever the caller asked for."""
+        super().notify(clean(str(message)), title=clean_line(str(title)), severity=severity,
+                       timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's own handler prints a traceback with local variables (patient data) when the
+        app exits. Instead: a private report, and one line printed after the screen is restored."""
+        from bcc_tui import crash
+
+        self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
+        self._return_code = 1
+        if self._exception is None:  # run_test re-raises it, so that tests see the error
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
 
     def _fetch_first(self) -> None:
         try:
@@ -390,7 +412,7 @@ class BccApp(App):
             return None
         names = self.last_data.names
         reason = self.last_data.today.absent.get(s.assignee)
-        text = Text(f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}.",
+        text = Text(clean_line(f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}."),
                     style="bold yellow")
         top = self._top_doctor_name()
         if top:

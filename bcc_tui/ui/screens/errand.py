@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import personnummer
 from bcc_tui.domain.business_days import local_date
+from bcc_tui.domain.text import clean_line
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
 from bcc_tui.ui.widgets.header import HeaderBar
@@ -30,7 +31,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     """The detail view as blocks of inert Text (patient text never parsed as markup)."""
     s = d.summary
     head = Text()
-    head.append(f"{s.ref}  ", style="bold")
+    head.append(clean_line(f"{s.ref}  "), style="bold")
     head.append(s.type_name, style="bold")
     head.append(f"  ·  {e.UNITS[s.unit]}  ·  {e.STATUS_NAMES[s.status]}")
     if s.urgent:
@@ -70,7 +71,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     when.append_text(render.sla_cell(s, now))
     when.append(f"\n{d.due_explanation}", style="dim")
     when.append("\nHandläggare: ", style="dim")
-    when.append(names.get(s.assignee, s.assignee) if s.assignee else "–")
+    when.append(clean_line(names.get(s.assignee, s.assignee)) if s.assignee else "–")
     if s.followup_on and s.status != e.CLOSED:
         when.append("\nUppföljning efter delsvar: ", style="dim")
         when.append(f"{s.followup_on:%Y-%m-%d}", style="bold red" if s.followup_overdue else "")
@@ -81,8 +82,8 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         when.append(render.long_moment(s.last_reminded_at), style="yellow")
     if s.status != e.CLOSED and s.suggestion:
         when.append("   Förslag: ", style="dim")
-        when.append(names.get(s.suggestion.username, s.suggestion.username), style="italic")
-        when.append(f" ({s.suggestion.reason})", style="dim italic")
+        when.append(clean_line(names.get(s.suggestion.username, s.suggestion.username)), style="italic")
+        when.append(clean_line(f" ({s.suggestion.reason})"), style="dim italic")
 
     message = Text()
     if s.subject:
@@ -102,7 +103,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         thread.append_text(render.safe(ev.actor_name, one_line=True))
         if ev.target:
             thread.append(" → ")
-            thread.append(names.get(ev.target, ev.target), style="bold")
+            thread.append(clean_line(names.get(ev.target, ev.target)), style="bold")
         if ev.detail.get("from"):
             thread.append(f" (från {names.get(ev.detail['from'], ev.detail['from'])})", style="dim")
         if ev.kind == e.URGENT:
@@ -143,7 +144,7 @@ class ErrandScreen(Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.border_title = self.detail.summary.ref
+        self.border_title = render.plain(self.detail.summary.ref)
         self.draw()
         self.query_one("#detail").focus()
 

@@ -14,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services.errands import Choice
+from bcc_tui.ui.render import safe
 
 
 class Form(ModalScreen):
@@ -31,11 +33,11 @@ class Form(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(Text(f"{self.TITLE_TEXT} · {self.ref}", style="bold"), classes="form-title")
+            yield Label(Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title")
             if self.context is not None:
                 yield Static(self.context, classes="form-context")
             if self.subtitle:
-                yield Static(self.subtitle if isinstance(self.subtitle, Text) else Text(self.subtitle),
+                yield Static(self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
                              classes="form-subtitle")
             yield from self.body()
             yield Static(Text(self.HINT, style="dim"), classes="form-hint")
@@ -47,7 +49,7 @@ class Form(ModalScreen):
         yield from ()
 
     def fail(self, message: str) -> None:
-        self.query_one("#form-error", Static).update(Text(message, style="bold red"))
+        self.query_one("#form-error", Static).update(Text(clean(message), style="bold red"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -77,7 +79,7 @@ class AssignForm(Form):
         self.TITLE_TEXT = "Omfördela" if reassign else "Fördela"
         sub = Text()
         if current:
-            sub.append(f"Nu hos: {current_name or current}", style="dim")
+            sub.append(clean_line(f"Nu hos: {current_name or current}"), style="dim")
         super().__init__(ref, sub, **kwargs)
 
     def body(self) -> ComposeResult:
@@ -91,14 +93,15 @@ class AssignForm(Form):
     def _label(self, c: Choice) -> Text:
         t = Text()
         t.append("★ " if c.suggested else "  ", style="bold yellow")
-        t.append(c.name, style="bold" if not c.absent else "dim")
-        t.append(f"  {c.title}", style="dim")
+        t.append(clean_line(c.name), style="bold" if not c.absent else "dim")
+        t.append(clean_line(f"  {c.title}"), style="dim")
         if c.absent:
-            t.append(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}", style="yellow")
+            t.append(clean_line(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}"),
+                     style="yellow")
         else:
             t.append("  i tjänst", style="green")
         if c.suggested and c.reason:
-            t.append(f"  förslag: {c.reason}", style="italic")
+            t.append(clean_line(f"  förslag: {c.reason}"), style="italic")
         if c.username == self.current:
             t.append("  (nuvarande)", style="dim")
         return t
@@ -222,11 +225,12 @@ class ReplyForm(_TextForm):
 
     def extra_top(self) -> ComposeResult:
         if self.templates:
-            yield Select([(name, body) for name, body in self.templates], prompt="Mall (valfri)",
+            # A str label would be read as markup: a template named "[/]" must not crash the form.
+            yield Select([(safe(name, one_line=True), body) for name, body in self.templates], prompt="Mall (valfri)",
                          id="form-template")
 
     def extra_bottom(self) -> ComposeResult:
-        yield Static(Text(f"Signatur: {self.signature}", style="dim italic"), classes="form-signature")
+        yield Static(Text(clean(f"Signatur: {self.signature}"), style="dim italic"), classes="form-signature")
 
     @on(Select.Changed, "#form-template")
     def _template(self, event: Select.Changed) -> None:
@@ -270,7 +274,8 @@ class PartialReplyForm(_TextForm):
             with Horizontal(classes="form-row"):
                 yield Label("Avstämt med läkare:", classes="form-label")
                 preset = self.top_doctor if self.absent_case and self.top_doctor in {v for _, v in self.doctors} else Select.NULL
-                yield Select(self.doctors, prompt="(ingen)", id="form-consulted", value=preset)
+                yield Select([(safe(label, one_line=True), value) for label, value in self.doctors],
+                             prompt="(ingen)", id="form-consulted", value=preset)
 
     def result(self, text: str) -> TextResult:
         consulted = None

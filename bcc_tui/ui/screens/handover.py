@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
 from bcc_tui.domain.errors import BccError
+from bcc_tui.domain.text import clean_line
 from bcc_tui.services import reports
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.forms import NoteForm
@@ -65,7 +66,7 @@ class HandoverScreen(Screen):
             options.append(Option(Text(f"{title} ({len(items)})", style="bold reverse"), disabled=True))
             if key == "unanswered":
                 for who, mine in sorted(h.per_caregiver.items(), key=lambda kv: h.names.get(kv[0], kv[0])):
-                    options.append(Option(Text(f"  {h.names.get(who, who)} ({len(mine)})", style="bold"), disabled=True))
+                    options.append(Option(render.safe(f"  {h.names.get(who, who)} ({len(mine)})", "bold", one_line=True), disabled=True))
                     options += [Option(self._row(s, h.names), id=f"{key}:{s.ref}") for s in mine]
             else:
                 options += [Option(self._row(s, h.names), id=f"{key}:{s.ref}") for s in items]
@@ -80,7 +81,7 @@ class HandoverScreen(Screen):
     def _row(self, s, names) -> Text:
         t = Text("    ")
         t.append_text(render.marks(s))
-        t.append(f" {s.ref}  ", style="bold")
+        t.append(clean_line(f" {s.ref}  "), style="bold")
         t.append(f"{e.type_short(s.type):<15}")
         sla = render.sla_cell(s, self.app.ctx.now())
         sla.pad_right(max(0, 15 - sla.cell_len))
@@ -88,7 +89,7 @@ class HandoverScreen(Screen):
         received = s.received_at.astimezone(STOCKHOLM)
         t.append(f" {short_date(received.date()):<12}", style="dim")
         if s.assignee:
-            t.append(f" {render.person_short(s.assignee, names)}")
+            t.append(clean_line(f" {render.person_short(s.assignee, names)}"))
         return t
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
