@@ -3,7 +3,7 @@
 A traceback on the screen would show patient data (Textual's prints local variables, and an
 exception's message may quote a name or a message), so the person sees one Swedish line that
 names the report; the report holds where it happened and nothing that came from the data: the
-exception types and the frames (file, line, function, source line), without messages or locals.
+exception types and the frames (file, line, function), without messages, source lines or locals.
 
 The report goes to $XDG_STATE_HOME/bcc-tui/ (by default ~/.local/state/bcc-tui/), a folder only
 the user can enter, as a file only the user can read (0600); when that folder cannot be made,
@@ -56,9 +56,8 @@ def report_text(error: BaseException, where: str = "") -> str:
 def _frames(tb: TracebackType | None) -> list[str]:
     out = []
     for frame in traceback.extract_tb(tb, limit=200):
+        # The source line is left out too: a literal in it could be data; file and line find it.
         out.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
-        if frame.line:
-            out.append(f"    {frame.line.strip()}")
     return out
 
 
