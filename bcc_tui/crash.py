@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import sys
 import tempfile
 import traceback
@@ -65,7 +66,7 @@ def write_report(error: BaseException, where: str = "", environ: dict | None = N
     """Write the report privately; its path, or None when no file could be written at all."""
     text = report_text(error, where)
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    name = f"krasch-{stamp}-{os.getpid()}.txt"
+    name = f"krasch-{stamp}-{os.getpid()}-{secrets.token_hex(3)}.txt"  # unique even within a second
     old = os.umask(0o077)
     try:
         for folder in (report_dir(environ), Path(tempfile.gettempdir()) / f"bcc-tui-{os.getuid()}"):

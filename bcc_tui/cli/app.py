@@ -49,6 +49,8 @@ def _read_input(name: str) -> bytes:
         raise InvalidInput(f"{name} är en mapp, inte en fil") from None
     except PermissionError:
         raise InvalidInput(f"filen {name} får inte läsas") from None
+    except (OSError, ValueError) as err:  # a name too long, with a NUL byte, a device that fails…
+        raise InvalidInput(f"kan inte läsa {name}: {getattr(err, 'strerror', None) or 'ogiltigt filnamn'}") from None
 
 
 def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:

@@ -39,6 +39,18 @@ def _refuse_non_regular(path: Path) -> None:
         raise InvalidInput(f"{path} är ingen vanlig fil och kan inte vara en databas")
 
 
+def _env_timeout(text: str | None) -> float:
+    if not text:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:  # also refuses nan and inf
+        raise InvalidInput("BCC_BUSY_TIMEOUT ska vara ett antal sekunder från 0 till 3600, t.ex. 5")
+    return value
+
+
 class Store:
     """One connection to the database file, safe to share between a UI thread and a worker."""
 
@@ -46,7 +58,7 @@ class Store:
         self.path = Path(path)
         _refuse_non_regular(self.path)
         if busy_timeout is None:
-            busy_timeout = float(os.environ.get("BCC_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
+            busy_timeout = _env_timeout(os.environ.get("BCC_BUSY_TIMEOUT"))
         self.busy_timeout = busy_timeout
         try:
             conn = sqlite3.connect(
