@@ -40,7 +40,10 @@ def open_ctx(settings: Settings, *, create: bool) -> Ctx:
 
 def _read_input(name: str) -> bytes:
     if name == "-":
-        return sys.stdin.buffer.read()
+        try:
+            return sys.stdin.buffer.read()
+        except (OSError, AttributeError) as err:  # stdin closed, a terminal gone, no byte stream
+            raise InvalidInput(f"kan inte läsa stdin: {getattr(err, 'strerror', None) or 'ingen indata'}") from None
     try:
         return Path(name).read_bytes()
     except FileNotFoundError:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -55,6 +55,7 @@ def _showing(screen, name: str) -> bool:
     return type(screen).__name__ == name
 
 CLOSED_PAGE = 50
+MAX_FILTER = 200
 ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind"}
 DELIVERY_INTERVAL = 3.0
 
@@ -111,6 +112,15 @@ class BccApp(App):
         markup, never a control character, whatever the caller asked for."""
         super().notify(clean(str(message)), title=clean_line(str(title)), severity=severity,
                        timeout=timeout, markup=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste is the one way a control character gets into an input or a text area (a
+        # terminal sends keys otherwise); it would be drawn raw, so it is cleaned on the way in.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            cleaned = clean(event.text)
+            if cleaned != event.text:
+                event = events.Paste(cleaned)
+        await super().on_event(event)
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's own handler prints a traceback with local variables (patient data) when the
@@ -260,6 +270,12 @@ class BccApp(App):
             self.dashboard.tick(self.ctx.now())
 
     def set_filter(self, text: str | None) -> None:
+        # What was typed or pasted, made storable and searchable: SQLite refuses a lone surrogate
+        # and a LIKE pattern beyond 50,000 bytes.
+        text = clean_line(text or "").strip() or None
+        if text is not None and len(text) > MAX_FILTER:
+            self.notify(f"Filtret är för långt (högst {MAX_FILTER} tecken).", severity="error")
+            return
         self.search = text
         self.closed_limit = CLOSED_PAGE
         if text:
