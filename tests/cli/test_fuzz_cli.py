@@ -94,7 +94,8 @@ def fuzz_db(tmp_path_factory):
 @given(command=st.sampled_from(COMMANDS), text=hostile())
 def test_every_argument(fuzz_db, command, text):
     user, args = command
-    argv = [f"--db={text}" if user == "DB" else f"--db={fuzz_db}"]
+    # A hostile database name, kept inside the test's folder (no "/" in it: no way out).
+    argv = [f"--db={fuzz_db.parent}/{text.replace('/', '_')}" if user == "DB" else f"--db={fuzz_db}"]
     if user not in (None, "DB"):
         argv += [f"--as={text}" if user == H else f"--as={user}"]
     argv += [text if a == H else a.replace(H, text) for a in args]
