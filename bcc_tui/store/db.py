@@ -70,6 +70,7 @@ class Store:
         self.conn = conn
         # One lock around the connection: a dashboard's worker thread and its UI thread share it.
         self._lock = threading.RLock()
+        self._closed = False
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -90,12 +91,21 @@ class Store:
         return sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
-        self.conn.close()
+        # Under the lock: closing a connection while a worker thread reads on it crashes SQLite
+        # (a segmentation fault). A read after the close is refused as Busy, which a worker skips.
+        with self._lock:
+            self._closed = True
+            self.conn.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise Busy("Databasen är stängd.")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
         with self._lock:
+            self._check_open()
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as err:
@@ -118,6 +128,7 @@ class Store:
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several SELECTs (a deferred read transaction under WAL)."""
         with self._lock:
+            self._check_open()
             try:
                 self.conn.execute("BEGIN")
                 try:
@@ -133,4 +144,5 @@ class Store:
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): cheap to poll."""
         with self._lock:
+            self._check_open()
             return self.conn.execute("PRAGMA data_version").fetchone()[0]

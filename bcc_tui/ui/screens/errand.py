@@ -105,11 +105,12 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
             thread.append(" → ")
             thread.append(clean_line(names.get(ev.target, ev.target)), style="bold")
         if ev.detail.get("from"):
-            thread.append(f" (från {names.get(ev.detail['from'], ev.detail['from'])})", style="dim")
+            thread.append(clean_line(f" (från {names.get(ev.detail['from'], ev.detail['from'])})"), style="dim")
         if ev.kind == e.URGENT:
             thread.append(" på" if ev.detail.get("urgent") else " av")
         if ev.detail.get("consulted"):
-            thread.append(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})", style="dim")
+            thread.append(clean_line(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})"),
+                          style="dim")
         if ev.kind == e.CLOSE and ev.detail.get("documented") is not None:
             thread.append(" · dokumenterat i journalen" if ev.detail["documented"] else " · inte dokumenterat i journalen",
                           style="dim")

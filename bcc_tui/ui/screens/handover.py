@@ -56,7 +56,8 @@ class HandoverScreen(Screen):
             at = render.local(render.parse_utc(h.note["at"]))
             summary.append("\nFrån förra passet: ", style="bold yellow")
             summary.append_text(render.safe(h.note["text"], one_line=True))
-            summary.append(f" — {h.note['name'] or h.note['author']}, {short_date(at.date())} {at:%H:%M}", style="dim")
+            summary.append(clean_line(f" — {h.note['name'] or h.note['author']}, {short_date(at.date())} {at:%H:%M}"),
+                           style="dim")
         self.query_one("#handover-summary", Static).update(summary)
         ol = self.query_one(OptionList)
         keep = ol.highlighted
