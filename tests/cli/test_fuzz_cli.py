@@ -7,8 +7,6 @@ import contextlib
 import io
 import json
 import os
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings

@@ -5,7 +5,6 @@ The app keeps running, no error is reported, and no control character is on the 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 import tempfile
 from pathlib import Path
