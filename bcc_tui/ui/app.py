@@ -85,7 +85,7 @@ class BccApp(App):
         super().__init__()
         self.ctx = ctx
         self.mail = mail
-        self.open_ref = open_ref
+        self.open_ref = clean_line(open_ref) if open_ref else None  # as typed: it is looked up
         self.poll_interval = poll_interval
         # A second connection for the worker: reads never wait on the UI thread's connection.
         self.reader = Store(ctx.store.path)
