@@ -39,6 +39,18 @@ def _account_db_path() -> Path:
     return Path(home) / ".local" / "share" / "bcc-tui" / "bcc.db"
 
 
+def _check_db_path(path: str) -> None:
+    """A path the system cannot even look up is one clear line, not a traceback later."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as err:  # a name too long, a folder that may not be entered…
+        raise InvalidInput(f"kan inte nå databasen {path}: {err.strerror or err}") from None
+    except (ValueError, UnicodeError):  # a NUL byte, a lone surrogate
+        raise InvalidInput("sökvägen till databasen innehåller ogiltiga tecken") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path
@@ -69,6 +81,8 @@ class Settings:
                 frozen = None
             if frozen is None or frozen.tzinfo is None:
                 raise InvalidInput("BCC_NOW ska vara en tidpunkt med tidszon, t.ex. 2026-11-25T10:00:00+01:00")
+        if path:
+            _check_db_path(path)
         return cls(
             db_path=Path(path) if path else (_account_db_path() if sudo else default_db_path(env)),
             db_explicit=bool(path),

@@ -43,7 +43,7 @@ BATCH = 5000
 def _pnr(rng: random.Random, today: dt.date) -> str:
     year = today.year - rng.randint(0, 17)
     month, day = rng.randint(1, 12), rng.randint(1, 28)
-    serial = f"{rng.randint(0, 999):03d}"
+    serial = f"{rng.randint(1, 999):03d}"  # Skatteverket issues 001–999
     nine = f"{year % 100:02d}{month:02d}{day:02d}{serial}"
     return f"{year}{month:02d}{day:02d}-{serial}{check_digit(nine)}"
 

@@ -234,8 +234,9 @@ def import_pair(folder: Path, n: int, repeat: int) -> tuple[float, float]:
 
     lines = []
     for i in range(n):
-        nine = f"15031{i % 10}{i % 1000:03d}"
-        pnr = f"2015031{i % 10}-{i % 1000:03d}{check_digit(nine)}"
+        serial = f"{i % 999 + 1:03d}"  # 001–999, as Skatteverket issues them
+        nine = f"15031{i % 10}{serial}"
+        pnr = f"2015031{i % 10}-{serial}{check_digit(nine)}"
         lines.append(json.dumps({"ref": f"IMP-{i:06d}", "type": "fornya_recept", "unit": "oppenvard",
                                  "received_at": "2026-11-20T09:00:00+01:00",
                                  "patient": {"name": f"Patient {i}", "personnummer": pnr},

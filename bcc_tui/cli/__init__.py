@@ -9,6 +9,7 @@ import sys
 
 from bcc_tui.cli import app as _app
 from bcc_tui.domain.errors import BccError
+from bcc_tui.domain.text import clean, clean_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -177,17 +178,49 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Arguments that name files or places: kept byte for byte (an undecodable name is still a real
+# file) and refused by their command when unusable — never quietly changed into another place.
+_PATH_ARGS = frozenset({"db", "demo_db", "file", "dest", "replica", "move_to", "against", "ssh_key", "host_key"})
+
+
+class _Cleaned:
+    """A text stream through which no control or bidi character and no lone surrogate passes:
+    whatever a command prints quotes input somewhere (a ref, a file name, an unknown option)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(clean(text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Everything the program creates (database, WAL, SHM, backups, exports, reports) is private.
     os.umask(0o077)
     from bcc_tui.cli import terminal
 
     terminal.install()
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Cleaned(sys.stdout), _Cleaned(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    for key, value in vars(args).items():
+        if isinstance(value, str) and key not in _PATH_ARGS:
+            setattr(args, key, clean(value))
     try:
         return _app.run(args)
     except BccError as err:
-        print(f"bcc-tui: {err.for_cli()}", file=sys.stderr)
+        print(f"bcc-tui: {clean_line(err.for_cli())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -195,3 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         # The reader (e.g. `| head`) went away: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # noqa: BLE001 - no traceback reaches a person (issue 11)
+        from bcc_tui import crash
+
+        print(crash.message(crash.write_report(error, where=args.command or "instrumentpanel")),
+              file=sys.stderr)
+        return 1

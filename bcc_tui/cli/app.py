@@ -41,7 +41,10 @@ def open_ctx(settings: Settings, *, create: bool) -> Ctx:
 
 def _read_input(name: str) -> bytes:
     if name == "-":
-        return sys.stdin.buffer.read()
+        try:
+            return sys.stdin.buffer.read()
+        except (OSError, AttributeError) as err:  # stdin closed, a terminal gone, no byte stream
+            raise InvalidInput(f"kan inte läsa stdin: {getattr(err, 'strerror', None) or 'ingen indata'}") from None
     if sudo_person(os.environ) is not None:
         # The service account may read files the person may not (its backups, the wrapper's
         # settings): under sudo the input comes from the person's side only.
@@ -54,6 +57,8 @@ def _read_input(name: str) -> bytes:
         raise InvalidInput(f"{name} är en mapp, inte en fil") from None
     except PermissionError:
         raise InvalidInput(f"filen {name} får inte läsas") from None
+    except (OSError, ValueError) as err:  # a name too long, with a NUL byte, a device that fails…
+        raise InvalidInput(f"kan inte läsa {name}: {getattr(err, 'strerror', None) or 'ogiltigt filnamn'}") from None
 
 
 def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
@@ -183,12 +188,19 @@ def _people_import(ctx: Ctx, args) -> int:
     return 0 if report.ok else 1
 
 
+def _limit(n: int | None) -> int | None:
+    """--limit as SQLite can hold it (a 20-digit number would overflow its integer)."""
+    if n is not None and not 0 <= n <= 10**9:
+        raise InvalidInput("--limit ska vara ett tal från 0 till 1000000000")
+    return n
+
+
 def _local(moment) -> str:
     return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def _list(ctx: Ctx, args) -> int:
-    rows = errands.list_errands(ctx, args.status, limit=args.limit)
+    rows = errands.list_errands(ctx, args.status, limit=_limit(args.limit))
     out = sys.stdout
     if args.json:
         for s in rows:
@@ -328,17 +340,18 @@ def _audit(ctx: Ctx, args) -> int:
 
     start = parse_date(args.start, "--from") if args.start else None
     end = parse_date(args.end, "--to") if args.end else None
-    rows = audit_log.read(ctx, patient=args.patient, user=args.user, start=start, end=end, limit=args.limit)
+    rows = audit_log.read(ctx, patient=args.patient, user=args.user, start=start, end=end, limit=_limit(args.limit))
     if args.csv:
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(["id", "at", "actor", "role", "action", "ref", "personnummer", "outcome", "detail"])
         for r in rows:
-            out.writerow([r.id, r.at, r.actor, r.role, r.action, r.ref or "", r.personnummer or "",
-                          r.outcome, clean_line(r.detail)])
+            out.writerow([r.id, *(clean_line(v or "") for v in (
+                r.at, r.actor, r.role, r.action, r.ref, r.personnummer, r.outcome, r.detail))])
         return 0
     for r in rows:
-        print(f"{r.at}  {r.actor:<10} {r.action:<14} {r.ref or '–':<14} {r.personnummer or '–':<14} "
-              f"{r.outcome:<8} {clean_line(r.detail)}")
+        at, actor, action, ref, pnr, outcome, detail = (clean_line(v or "") for v in (
+            r.at, r.actor, r.action, r.ref, r.personnummer, r.outcome, r.detail))
+        print(f"{at}  {actor:<10} {action:<14} {ref or '–':<14} {pnr or '–':<14} {outcome:<8} {detail}")
     return 0
 
 

@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         app.run()
     finally:
         ctx.store.close()
+    if app.crash_line:
+        print(app.crash_line, file=sys.stderr)
+        return 1
     return app.return_code or 0
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.text import clean_line, has_surrogate
 
 BOM = b"\xef\xbb\xbf"
 
@@ -31,12 +33,54 @@ def lines(data: bytes) -> Iterator[tuple[int, Any | InvalidInput]]:
             yield number, InvalidInput(f"raden är inte giltig UTF-8 (byte {err.start + 1})")
             continue
         try:
-            yield number, json.loads(text)
+            obj = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as err:
             msg = getattr(err, "msg", "för djupt nästlad")
             yield number, InvalidInput(f"ogiltig JSON ({msg}, tecken {getattr(err, 'colno', '?')})")
+            continue
+        except ValueError:  # e.g. an integer longer than Python converts (4300 digits)
+            yield number, InvalidInput("ogiltig JSON (ett tal är för stort)")
+            continue
+        try:
+            why = _unholdable(obj)
+        except RecursionError:
+            why = "för djupt nästlad"
+        yield number, InvalidInput(why) if why else obj
     if not seen:
         raise InvalidInput("filen är tom: inga rader att läsa in")
+
+
+# SQLite's integer is 64 bits; a float that is not finite is no value at all.
+_INT_RANGE = range(-(2**63), 2**63)
+
+
+def _unholdable(obj: Any, field: str = "") -> str | None:
+    """Why a decoded line holds something no file or database can keep, or None.
+
+    A JSON escape can make a lone surrogate ("\\ud800"), which UTF-8 cannot encode: storing it
+    would abort the whole batch, so the line is refused here, by its number, like any other."""
+    if isinstance(obj, str):
+        return f"{field or 'raden'}: ogiltigt tecken (ensamt surrogat)" if has_surrogate(obj) else None
+    if isinstance(obj, bool) or obj is None:
+        return None
+    if isinstance(obj, int):
+        return None if obj in _INT_RANGE else f"{field or 'raden'}: talet är för stort"
+    if isinstance(obj, float):
+        return None if math.isfinite(obj) else f"{field or 'raden'}: ogiltigt tal"
+    if isinstance(obj, list):
+        for item in obj:
+            why = _unholdable(item, field)
+            if why:
+                return why
+        return None
+    for key, value in obj.items():
+        if has_surrogate(key):
+            return f"{field + '.' if field else ''}?: ogiltigt tecken (ensamt surrogat) i ett fältnamn"
+        name = clean_line(key)[:60]
+        why = _unholdable(value, f"{field}.{name}" if field else name)
+        if why:
+            return why
+    return None
 
 
 def parsed(data: bytes, parse) -> Iterator[tuple[int, Any | InvalidInput]]:

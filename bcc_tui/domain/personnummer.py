@@ -3,7 +3,9 @@
 import datetime as dt
 import re
 
-_FORM = re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})-?([0-9]{4})$")
+# ASCII digits only ([0-9], not \d) and nothing before or after: matched with fullmatch, since
+# "$" would accept a trailing newline.
+_FORM = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})-?([0-9]{4})", re.ASCII)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -23,18 +25,25 @@ def check_digit(nine: str) -> str:
     raise AssertionError("unreachable")
 
 
-def problem(pnr: str) -> str | None:
-    """Why `pnr` is not a valid personnummer or samordningsnummer, or None when it is."""
-    m = _FORM.match(pnr)
+def problem(pnr: str, today: dt.date | None = None) -> str | None:
+    """Why `pnr` is not a valid personnummer or samordningsnummer by Skatteverket's rules, or None
+    when it is. With `today`, a birth date after it is refused too."""
+    m = _FORM.fullmatch(pnr)
     if not m:
         return "personnumret ska ha formen ÅÅÅÅMMDD-NNNN"
     year, month, day, tail = (int(m[1]), int(m[2]), int(m[3]), m[4])
+    if year // 100 not in (18, 19, 20):
+        return "personnumrets århundrade ska vara 18, 19 eller 20"
     if day > 60:  # samordningsnummer: the day of birth plus 60
         day -= 60
     try:
-        dt.date(year, month, day)
+        born = dt.date(year, month, day)
     except ValueError:
         return "personnumret har inget giltigt födelsedatum"
+    if today is not None and born > today:
+        return "personnumrets födelsedatum ligger i framtiden"
+    if tail[:3] == "000":
+        return "personnumrets födelsenummer ska vara 001–999"
     if not luhn_ok(m[1][2:] + m[2] + m[3] + tail):
         return "personnumrets kontrollsiffra stämmer inte"
     return None
@@ -42,14 +51,14 @@ def problem(pnr: str) -> str | None:
 
 def normalise(pnr: str) -> str:
     """YYYYMMDD-NNNN, the one form stored."""
-    m = _FORM.match(pnr)
+    m = _FORM.fullmatch(pnr)
     if not m:
         raise ValueError(pnr)
     return f"{m[1]}{m[2]}{m[3]}-{m[4]}"
 
 
 def birth_date(pnr: str) -> dt.date:
-    m = _FORM.match(pnr)
+    m = _FORM.fullmatch(pnr)
     if not m:
         raise ValueError(pnr)
     day = int(m[3])

@@ -2,7 +2,8 @@
 
 Everything a patient or proxy wrote passes through `clean` at intake and again at display: C0
 controls except newline and tab, DEL, C1 controls and the Unicode bidirectional controls go; the
-rest of the text is kept exactly.
+rest of the text is kept exactly. A lone surrogate (an undecodable byte of a command-line argument,
+or a JSON escape such as "\\ud800") cannot be stored or printed; it becomes U+FFFD.
 """
 
 import re
@@ -11,11 +12,17 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 # A carriage return is a control character too, but "\r\n" from a Windows editor means a newline.
 _CRLF = re.compile(r"\r\n?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
     """Return `text` without control and bidirectional-control characters."""
-    return _UNSAFE.sub("", _CRLF.sub("\n", text))
+    return _SURROGATE.sub("\ufffd", _UNSAFE.sub("", _CRLF.sub("\n", text)))
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether `text` holds a lone surrogate, which no UTF-8 file or database can hold."""
+    return _SURROGATE.search(text) is not None
 
 
 def clean_line(text: str) -> str:

@@ -15,16 +15,33 @@ from typing import Any
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import personnummer, roles
+from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean, clean_line
 
-_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,39}$")
+# Every pattern is used with fullmatch: "$" would let a trailing newline through. ASCII: "\d"
+# would otherwise accept any script's digits.
+_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,39}")
 _DATETIME = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_USERNAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_USERNAME = re.compile(r"[a-z_][a-z0-9_.-]{0,31}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+# The range of an errand's received_at (R: nothing from before 1177's e-services, nothing from
+# the future beyond a clock's drift): every later computation can then hold it.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+CLOCK_SLACK = dt.timedelta(minutes=10)
+# Schedule dates: far enough for any roster, near enough for date arithmetic never to overflow.
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def quote(value: Any, limit: int = 60) -> str:
+    """Input echoed in a message: one clean line, cut short."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)[: limit * 4]
+    text = clean_line(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _fail(field: str, why: str) -> InvalidInput:
@@ -39,7 +56,7 @@ def _obj(value: Any, field: str, required: tuple[str, ...], allowed: tuple[str, 
             raise _fail(f"{field}.{key}" if field else key, "saknas")
     for key in value:
         if key not in allowed:
-            raise _fail(f"{field}.{key}" if field else key, "okänt fält")
+            raise _fail(f"{field}.{quote(key)}" if field else quote(key), "okänt fält")
     return value
 
 
@@ -61,26 +78,27 @@ def _bool(value: Any, field: str) -> bool:
 
 def _enum(value: Any, field: str, options) -> str:
     if not isinstance(value, str) or value not in options:
-        raise _fail(field, f"okänt värde {json.dumps(value, ensure_ascii=False)} (tillåtna: {', '.join(options)})")
+        shown = quote(value) if isinstance(value, str) else type(value).__name__
+        raise _fail(field, f"okänt värde \"{shown}\" (tillåtna: {', '.join(options)})")
     return value
 
 
 def parse_moment(value: Any, field: str) -> dt.datetime:
     """An RFC 3339 date-time with an offset or Z, as an aware UTC datetime."""
     text = _str(value, field)
-    m = _DATETIME.match(text)
+    m = _DATETIME.fullmatch(text)
     if not m:
         raise _fail(field, "ska vara tid enligt RFC 3339 med tidszon, t.ex. 2026-11-25T08:14:00+01:00")
     try:
         moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
-    except ValueError:
+        return moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise _fail(field, "är ingen giltig tidpunkt") from None
-    return moment.astimezone(dt.timezone.utc)
 
 
 def parse_date(value: Any, field: str) -> dt.date:
     text = _str(value, field)
-    if not _DATE.match(text):
+    if not _DATE.fullmatch(text):
         raise _fail(field, "ska vara ett datum ÅÅÅÅ-MM-DD")
     try:
         return dt.date.fromisoformat(text)
@@ -120,11 +138,13 @@ _ERRAND_FIELDS = ("ref", "type", "unit", "received_at", "patient", "submitted_by
                   "message", "contact_preference", "phone", "urgent")
 
 
-def errand_from_json(obj: Any) -> NewErrand:
-    """Validate one decoded intake line; untrusted text is cleaned (§6) after its checks."""
+def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
+    """Validate one decoded intake line; untrusted text is cleaned (§6) after its checks.
+
+    `now` (the injected clock; intake always gives it) bounds received_at and the birth date."""
     obj = _obj(obj, "", ("ref", "type", "unit", "received_at", "patient", "message"), _ERRAND_FIELDS)
     ref = _str(obj["ref"], "ref")
-    if not _REF.match(ref):
+    if not _REF.fullmatch(ref):
         raise _fail("ref", "ska vara 3–40 tecken: bokstäver, siffror och bindestreck")
     type_code = _enum(obj["type"], "type", tuple(e.TYPES))
     unit = _enum(obj["unit"], "unit", tuple(e.UNITS))
@@ -133,13 +153,17 @@ def errand_from_json(obj: Any) -> NewErrand:
     except InvalidInput as err:
         raise _fail("type", err.message) from None
     received_at = parse_moment(obj["received_at"], "received_at")
+    if received_at < EARLIEST:
+        raise _fail("received_at", "ligger före 2000-01-01")
+    if now is not None and received_at > now + CLOCK_SLACK:
+        raise _fail("received_at", "ligger i framtiden")
 
     patient = _obj(obj["patient"], "patient", ("name", "personnummer"), ("name", "personnummer"))
     patient_name = clean_line(_str(patient["name"], "patient.name", 1, 200)).strip()
     if not patient_name:
         raise _fail("patient.name", "får inte vara tom")
     pnr = _str(patient["personnummer"], "patient.personnummer")
-    why = personnummer.problem(pnr)
+    why = personnummer.problem(pnr, now.astimezone(STOCKHOLM).date() if now is not None else None)
     if why:
         raise _fail("patient.personnummer", why)
 
@@ -193,7 +217,7 @@ _STAFF_FIELDS = ("username", "name", "title", "roles", "email", "email_notify",
 def staff_from_json(obj: Any) -> StaffLine:
     obj = _obj(obj, "", ("username", "name", "title", "roles"), _STAFF_FIELDS)
     username = _str(obj["username"], "username")
-    if not _USERNAME.match(username) or username == roles.SYSTEM:
+    if not _USERNAME.fullmatch(username) or username == roles.SYSTEM:
         raise _fail("username", "ska vara ett giltigt användarnamn (små bokstäver, siffror, _ . -)")
     name = clean_line(_str(obj["name"], "name", 1, 200)).strip()
     if not name:
@@ -209,7 +233,7 @@ def staff_from_json(obj: Any) -> StaffLine:
     email = None
     if "email" in obj:
         email = _str(obj["email"], "email")
-        if not _EMAIL.match(email):
+        if not _EMAIL.fullmatch(email):
             raise _fail("email", "är ingen giltig e-postadress")
     return StaffLine(
         username=username, name=name, title=title, roles=frozenset(role_list), email=email,
@@ -237,19 +261,26 @@ class AbsenceLine:
     reason: str | None
 
 
+def _day(value: Any, field: str) -> dt.date:
+    day = parse_date(value, field)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _fail(field, f"ska ligga mellan {FIRST_DAY} och {LAST_DAY}")
+    return day
+
+
 def schedule_from_json(obj: Any) -> RosterLine | AbsenceLine:
     if not isinstance(obj, dict):
         raise _fail("", "ska vara ett JSON-objekt")
     if "absent" in obj:
         obj = _obj(obj, "", ("absent", "from", "to"), ("absent", "from", "to", "reason"))
         user = _str(obj["absent"], "absent", 1)
-        start, end = parse_date(obj["from"], "from"), parse_date(obj["to"], "to")
+        start, end = _day(obj["from"], "from"), _day(obj["to"], "to")
         if end < start:
             raise _fail("to", "slutdatumet ligger före startdatumet")
         reason = clean_line(_str(obj["reason"], "reason", 0, 200)).strip() if "reason" in obj else None
         return AbsenceLine(user, start, end, reason or None)
     obj = _obj(obj, "", ("date", "receiver"), ("date", "receiver", "outpatient_doctors"))
-    day = parse_date(obj["date"], "date")
+    day = _day(obj["date"], "date")
     receiver = _str(obj["receiver"], "receiver", 1)
     doctors = None
     if "outpatient_doctors" in obj:

@@ -11,6 +11,7 @@ from sqlite3 import Connection
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import Actor
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import format_utc
 from bcc_tui.services.clock import Clock, SystemClock
 from bcc_tui.store import audit
@@ -34,8 +35,12 @@ class Ctx:
 
     def entry(self, action: str, ref: str | None = None, personnummer: str | None = None,
               outcome: str = "ok", detail: str = "") -> audit.Entry:
+        # A ref or personnummer may be what someone typed (a refusal logs it as typed): the log
+        # keeps it without control characters, so that reading the log cannot drive a terminal.
         return audit.Entry(self.now_text(), self.actor.username, self.actor.role_label, action,
-                           ref, personnummer, outcome, detail)
+                           clean_line(ref) if ref is not None else None,
+                           clean_line(personnummer) if personnummer is not None else None,
+                           outcome, clean(detail))
 
     @contextmanager
     def change(self, action: str, ref: str | None = None) -> Iterator[Connection]:
@@ -54,6 +59,7 @@ class Ctx:
             with self.store.write() as conn:
                 pnr = None
                 if ref:
+                    ref = clean_line(ref)
                     row = conn.execute("SELECT personnummer FROM errands WHERE ref = ?", (ref,)).fetchone()
                     pnr = row[0] if row else None
                 audit.append(conn, [self.entry(action, ref, pnr, "refused", why)])

@@ -44,7 +44,8 @@ def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
     roles.require_command(ctx.actor, "import")
     report = IntakeReport()
     batch: list[tuple[int, NewErrand]] = []
-    for number, new in jsonl.parsed(data, errand_from_json):
+    now = ctx.now()
+    for number, new in jsonl.parsed(data, lambda obj: errand_from_json(obj, now)):
         if isinstance(new, InvalidInput):
             report.rejected.append((number, str(new)))
         else:
@@ -103,8 +104,11 @@ def _insert(conn: Connection, ctx: Ctx, new: NewErrand, digest: str, days: int, 
         "imported_at": now, "acute": ", ".join(acute) or None,
     }
     if new.type == e.COMPLAINT:
-        row.update(partial_reply_at=now, first_response_at=now,
-                   first_response_on=local_date(ctx.now()).isoformat())
+        # Stamped at intake, but never before the complaint arrived (its received_at may be a few
+        # minutes ahead of our clock).
+        stamp = max(ctx.now(), new.received_at)
+        now = format_utc(stamp)
+        row.update(partial_reply_at=now, first_response_at=now, first_response_on=local_date(stamp).isoformat())
     errand_id = q.insert(conn, row)
     if new.type == e.COMPLAINT:
         name, title = CLINIC_AUTHOR

@@ -62,13 +62,39 @@ def _is_busy(err: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _refuse_non_regular(path: Path) -> None:
+    """Only a regular file (or none yet) may be a database: SQLite would otherwise read a device or
+    a pipe and put its journal beside it (as root, /dev/null-journal)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
+    if not stat.S_ISREG(mode):
+        raise InvalidInput(f"{path} är ingen vanlig fil och kan inte vara en databas")
+
+
+def _env_timeout(text: str | None) -> float:
+    if not text:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:  # also refuses nan and inf
+        raise InvalidInput("BCC_BUSY_TIMEOUT ska vara ett antal sekunder från 0 till 3600, t.ex. 5")
+    return value
+
+
 class Store:
     """One connection to the database file, safe to share between a UI thread and a worker."""
 
     def __init__(self, path: str | os.PathLike, busy_timeout: float | None = None):
         self.path = Path(path)
+        _refuse_non_regular(self.path)
         if busy_timeout is None:
-            busy_timeout = float(os.environ.get("BCC_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
+            busy_timeout = _env_timeout(os.environ.get("BCC_BUSY_TIMEOUT"))
         self.busy_timeout = busy_timeout
         ensure_private(self.path)
         try:
@@ -81,6 +107,7 @@ class Store:
         self.conn = conn
         # One lock around the connection: a dashboard's worker thread and its UI thread share it.
         self._lock = threading.RLock()
+        self._closed = False
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -102,13 +129,22 @@ class Store:
         return sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
-        self.conn.close()
+        # Under the lock: closing a connection while a worker thread reads on it crashes SQLite
+        # (a segmentation fault). A read after the close is refused as Busy, which a worker skips.
+        with self._lock:
+            self._closed = True
+            self.conn.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise Busy("Databasen är stängd.")
 
     @contextmanager
     def write(self, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
         """One write transaction: BEGIN IMMEDIATE … COMMIT, rolled back on any error.
         `busy_timeout`: wait at most this long for the lock (seconds), instead of the store's."""
         with self._lock:
+            self._check_open()
             try:
                 if busy_timeout is not None:
                     self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -137,6 +173,7 @@ class Store:
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several SELECTs (a deferred read transaction under WAL)."""
         with self._lock:
+            self._check_open()
             try:
                 self.conn.execute("BEGIN")
                 try:
@@ -152,4 +189,5 @@ class Store:
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): cheap to poll."""
         with self._lock:
+            self._check_open()
             return self.conn.execute("PRAGMA data_version").fetchone()[0]

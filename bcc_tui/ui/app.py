@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.css.query import NoMatches
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -28,6 +28,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import ADMIN, AUDITOR, CAREGIVER, RECEIVER
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services import clinic, drafts, errands, identity, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
@@ -67,6 +68,7 @@ BUSY_READ = "Databasen är upptagen, försöker igen …"
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
 ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind",
                   "acute_handled", "move_all"}
+MAX_FILTER = 200
 DELIVERY_INTERVAL = 3.0
 
 
@@ -96,7 +98,7 @@ class BccApp(App):
         super().__init__()
         self.ctx = ctx
         self.mail = mail
-        self.open_ref = open_ref
+        self.open_ref = clean_line(open_ref) if open_ref else None  # as typed: it is looked up
         self.poll_interval = poll_interval
         # A second connection for the worker: reads never wait on the UI thread's connection.
         self.reader = Store(ctx.store.path)
@@ -118,12 +120,42 @@ class BccApp(App):
         self._news_after: int | None = None
         self._news_version: int | None = None
         self.bell_on = True
+        self.crash_line: str | None = None  # set when an unforeseen error ended the app
         # The first load starts now, in parallel with Textual's own start-up.
         self._first: list = []
         self._prefetch = None
         if ctx.actor.has(RECEIVER) or ctx.actor.has(CAREGIVER):
             self._prefetch = threading.Thread(target=self._fetch_first, daemon=True)
             self._prefetch.start()
+
+    # -- what reaches the person --------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast may quote what someone typed or stored (a filter, a notice, a ref): never
+        markup, never a control character, whatever the caller asked for."""
+        super().notify(clean(str(message)), title=clean_line(str(title)), severity=severity,
+                       timeout=timeout, markup=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste is the one way a control character gets into an input or a text area (a
+        # terminal sends keys otherwise); it would be drawn raw, so it is cleaned on the way in.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            cleaned = clean(event.text)
+            if cleaned != event.text:
+                event = events.Paste(cleaned)
+        await super().on_event(event)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's own handler prints a traceback with local variables (patient data) when the
+        app exits. Instead: a private report, and one line printed after the screen is restored."""
+        from bcc_tui import crash
+
+        self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
+        self._return_code = 1
+        if self._exception is None:  # run_test re-raises it, so that tests see the error
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
 
     def _fetch_first(self) -> None:
         try:
@@ -371,6 +403,12 @@ class BccApp(App):
                 self.dashboard.tick(self.ctx.now())
 
     def set_filter(self, text: str | None) -> None:
+        # What was typed or pasted, made storable and searchable: SQLite refuses a lone surrogate
+        # and a LIKE pattern beyond 50,000 bytes.
+        text = clean_line(text or "").strip() or None
+        if text is not None and len(text) > MAX_FILTER:
+            self.notify(f"Filtret är för långt (högst {MAX_FILTER} tecken).", severity="error")
+            return
         self.search = text
         self.closed_limit = CLOSED_PAGE
         if text:
@@ -624,7 +662,7 @@ class BccApp(App):
             return None
         names = self.last_data.names
         reason = self.last_data.today.absent.get(s.assignee)
-        text = Text(f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}.",
+        text = Text(clean_line(f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}."),
                     style="bold yellow")
         top = self._top_doctor_name()
         if top:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
+from textual.content import Content
 
 from bcc_tui.domain import business_days as bd
 from bcc_tui.domain.business_days import STOCKHOLM, countdown
@@ -29,6 +30,24 @@ def safe(text: str | None, style: str = "", *, one_line: bool = False) -> Text:
     """Untrusted text as inert Text."""
     value = text or ""
     return Text(clean_line(value) if one_line else clean(value), style=style)
+
+
+def plain(text: str | None) -> Content:
+    """One line of untrusted text for a border title, subtitle or toast: never markup."""
+    return Content(clean_line(text or ""))
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A table cell. A str given to a DataTable is parsed as markup ("[/]" would crash it), so
+    every cell is Text; Text built here from constants passes as it is."""
+    if isinstance(value, Text):
+        return value
+    return safe("" if value is None else str(value), style, one_line=True)
+
+
+def row(*values: object) -> list[Text]:
+    """The cells of a table row, each through `cell`."""
+    return [cell(v) for v in values]
 
 
 def parse_utc(text: str) -> dt.datetime:
@@ -104,7 +123,8 @@ def sla_cell(s: ErrandSummary, now: dt.datetime) -> Text:
 
 
 def person_short(username: str | None, names: dict[str, str]) -> str:
-    """'E. Lindgren' for a table column; the user name when the person is unknown."""
+    """'E. Lindgren' for a table column; the user name when the person is unknown. Plain str: the
+    caller shows it through `safe` or `cell`."""
     if not username:
         return "–"
     name = names.get(username)
@@ -120,5 +140,5 @@ def holder(s: ErrandSummary, names: dict[str, str]) -> Text:
     t = Text()
     if s.holder_absent:
         t.append("frånv. ", style="bold yellow")
-    t.append(person_short(s.assignee, names))
+    t.append_text(safe(person_short(s.assignee, names), one_line=True))
     return t

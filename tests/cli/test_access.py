@@ -21,7 +21,7 @@ def db(tmp_path):
     assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF_PLUS)).returncode == 0
     assert run_cli("import", "-", db=path, stdin=jsonl(
         errand_line("1177-000001"),
-        errand_line("1177-000002", patient={"name": "Hugo Karlsson", "personnummer": "20180101-0008"}),
+        errand_line("1177-000002", patient={"name": "Hugo Karlsson", "personnummer": "20180101-0016"}),
         errand_line("1177-000003", type="synpunkter_klagomal"),
     )).returncode == 0
     return path
@@ -41,7 +41,7 @@ def test_caregiver_sees_and_opens_only_own_errands(db):
     # ... and the refusal is in the log, naming the patient whose errand it was.
     row = sqlite3.connect(db).execute(
         "SELECT actor, action, ref, personnummer, outcome FROM audit WHERE outcome = 'refused'").fetchall()[-1]
-    assert row == ("doc1", "view", "1177-000002", "20180101-0008", "refused")
+    assert row == ("doc1", "view", "1177-000002", "20180101-0016", "refused")
     # Once doc2 has answered it, doc2 can still open it; after reassigning, doc1 keeps what they answered.
     assert cli(db, "doc1", "partial-reply", "1177-000001", "--text", "Vi tittar på det").returncode == 0
     assert cli(db, "rec1", "assign", "--reassign", "1177-000001", "doc2").returncode == 0
@@ -83,12 +83,12 @@ def test_every_kind_of_action_leaves_its_row(db, tmp_path):
 def test_auditor_reads_the_log_by_patient_and_user(db):
     cli(db, "rec1", "show", "1177-000002")
     cli(db, "rec2", "show", "1177-000001")
-    r = cli(db, "aud", "audit", "--patient", "20180101-0008", "--csv")
+    r = cli(db, "aud", "audit", "--patient", "20180101-0016", "--csv")
     assert r.returncode == 0, r.stderr
     table = list(csv.DictReader(io.StringIO(r.stdout.decode())))
     assert list(table[0]) == ["id", "at", "actor", "role", "action", "ref", "personnummer", "outcome", "detail"]
     assert {(t["actor"], t["action"]) for t in table} >= {("rec1", "view"), ("system", "import")}
-    assert all(t["personnummer"] == "20180101-0008" for t in table)
+    assert all(t["personnummer"] == "20180101-0016" for t in table)
     by_user = cli(db, "aud", "audit", "--user", "rec2", "--csv").stdout.decode()
     assert "1177-000001" in by_user and "1177-000002" not in by_user
     r = cli(db, "aud", "audit", "--from", "2026-11-25", "--to", "2026-11-25")

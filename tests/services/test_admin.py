@@ -80,7 +80,7 @@ def test_acute_words_flag_at_intake_and_again_when_the_list_changes(system, as_)
 
 def test_proxy_for_a_teenager_is_flagged(system, as_):
     intake.import_errands(system, jsonl(
-        errand_line("1177-000001", patient={"name": "Tonåring", "personnummer": "20100101-0006"}),
+        errand_line("1177-000001", patient={"name": "Tonåring", "personnummer": "20100101-0014"}),
         errand_line("1177-000002"),
     ))
     flagged = {s.ref: s.proxy_for_older_child for s in errands.list_errands(as_("rec1"))}
@@ -110,7 +110,7 @@ def test_suggestions_for_every_errand_with_reasons(system, as_, store):
     intake.import_errands(system, jsonl(
         errand_line("1177-000001", received_at="2026-11-12T09:00:00+01:00"),
         errand_line("1177-000002"),
-        errand_line("1177-000003", patient={"name": "Hugo", "personnummer": "20180101-0008"}),
+        errand_line("1177-000003", patient={"name": "Hugo", "personnummer": "20180101-0016"}),
     ))
     errands.assign(as_("rec1"), "1177-000001", "nurse")
     errands.reply(as_("nurse"), "1177-000001", "Klart")

@@ -1,5 +1,6 @@
 """Intake (§4.2, R5): good lines kept, bad lines by number, duplicates skipped or refused."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -7,6 +8,8 @@ import pytest
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import InvalidInput, NotAllowed
 from bcc_tui.services import errands, intake
+from bcc_tui.domain.business_days import STOCKHOLM
+from bcc_tui.services.clock import FixedClock
 from tests.conftest import errand_line, jsonl
 
 
@@ -26,6 +29,7 @@ def test_good_lines_kept_and_bad_lines_reported_by_number(system, as_):
 
 def test_due_date_and_local_arrival_day(system, store):
     # 00:30 local on Fri 27 Nov is 23:30 UTC on Thu 26 Nov: a Friday errand, due Tue 1 Dec.
+    system.clock = FixedClock(dt.datetime(2026, 11, 27, 9, 0, tzinfo=STOCKHOLM))
     intake.import_errands(system, jsonl(errand_line(received_at="2026-11-26T23:30:00Z")))
     row = store.conn.execute("SELECT received_on, due_date, received_at FROM errands").fetchone()
     assert tuple(row) == ("2026-11-27", "2026-12-01", "2026-11-26T23:30:00Z")

@@ -56,7 +56,7 @@ def clinic(system, as_, store):
     intake.import_errands(system, jsonl(
         errand_line("1177-000001", received_at="2026-11-25T08:00:00+01:00"),
         errand_line("1177-000002", received_at="2026-11-20T09:00:00+01:00",
-                    patient={"name": "Hugo Karlsson", "personnummer": "20180101-0008"}),
+                    patient={"name": "Hugo Karlsson", "personnummer": "20180101-0016"}),
         errand_line("1177-000003", type="synpunkter_klagomal", urgent=True,
                     received_at="2026-11-25T07:00:00+01:00", contact_preference="telefon", phone="070-111 22 33"),
         errand_line("1177-000004", type="synpunkter_klagomal", received_at="2026-11-24T07:00:00+01:00"),

@@ -43,7 +43,7 @@ def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, s
 
     async def scenario(pilot):
         assert isinstance(app.screen, AuditScreen)
-        await pilot.press("slash", *"20180101-0008", "enter")
+        await pilot.press("slash", *"20180101-0016", "enter")
         await settle(pilot)
         table = app.screen.query_one("#audit-table")
         return [str(table.get_row_at(i)[1]) + "/" + str(table.get_row_at(i)[2]) for i in range(table.row_count)]
@@ -51,7 +51,7 @@ def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, s
     rows = drive(app, scenario)
     assert "rec2/öppnade" in rows and "system/läste in" in rows
     logged = clinic.conn.execute("SELECT personnummer FROM audit WHERE action = 'audit' ORDER BY id").fetchall()
-    assert [r[0] for r in logged] == [None, "20180101-0008"]
+    assert [r[0] for r in logged] == [None, "20180101-0016"]
 
 
 def test_email_setting_from_the_palette(clinic, app_for):

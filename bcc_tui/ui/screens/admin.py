@@ -17,6 +17,7 @@ from bcc_tui.domain.business_days import WEEKDAYS, short_date
 from bcc_tui.domain.errors import BccError, InvalidInput
 from bcc_tui.domain.routing import TOP_DOCTOR
 from bcc_tui.domain.templates import PLACEHOLDERS
+from bcc_tui.domain.text import clean_line
 from bcc_tui.domain.validation import parse_date
 from bcc_tui.services import clinic, people
 from bcc_tui.ui import render
@@ -103,24 +104,24 @@ class AdminScreen(Screen):
             default = ("överst på schemat" if ty.default_assignee == TOP_DOCTOR
                        else self.names.get(ty.default_assignee, ty.default_assignee) if ty.default_assignee
                        else ("klagomålsregeln" if ty.code == e.COMPLAINT else "–"))
-            t.add_row(ty.code, ty.name, str(ty.business_days), default,
-                      " och ".join(e.UNITS[u].lower() for u in ty.units), key=ty.code)
+            t.add_row(*render.row(ty.code, ty.name, str(ty.business_days), default,
+                                  " och ".join(e.UNITS[u].lower() for u in ty.units)), key=ty.code)
         self._restore(t)
 
         self.templates = clinic.list_templates(ctx, active_only=False)
         t = self._table("templates", [("Namn", 22), ("Typ", 20), ("Aktiv", 5), ("Text", 50)])
         for tp in self.templates:
-            t.add_row(tp.name, e.type_name(tp.type) if tp.type else "alla typer", _yes(tp.active),
-                      render.safe(tp.body, one_line=True), key=str(tp.id))
+            t.add_row(*render.row(tp.name, e.type_name(tp.type) if tp.type else "alla typer", _yes(tp.active),
+                                  tp.body), key=str(tp.id))
         self._restore(t)
 
         t = self._table("staff", [("Användare", 10), ("Namn", 20), ("Titel", 14), ("Roller", 22),
                                   ("E-post", 26), ("Avis.", 5), ("MedC", 4), ("Aktiv", 5)])
         for s in self.staff:
-            t.add_row(s["username"], s["name"], s["title"],
-                      ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split()), s["email"] or "–",
-                      _yes(s["email_notify"]), _yes(s["medcontrol_responsible"]),
-                      Text(_yes(s["active"]), style="" if s["active"] else "dim red"), key=s["username"])
+            t.add_row(*render.row(s["username"], s["name"], s["title"],
+                                  ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split()), s["email"] or "–",
+                                  _yes(s["email_notify"]), _yes(s["medcontrol_responsible"]),
+                                  Text(_yes(s["active"]), style="" if s["active"] else "dim red")), key=s["username"])
         self._restore(t)
 
         today = ctx.today()
@@ -128,18 +129,18 @@ class AdminScreen(Screen):
         t = self._table("roster", [("Datum", 16), ("Mottagare", 18), ("Öppenvårdens läkare i ordning", 44),
                                    ("Frånvarande", 24)])
         for d in self.days:
-            t.add_row(short_date(d.day) + (" (idag)" if d.day == today else ""),
-                      self.names.get(d.receiver, d.receiver or "–"),
-                      ", ".join(render.person_short(x, self.names) for x in d.doctors) or "–",
-                      ", ".join(render.person_short(u, self.names) for u in sorted(d.absent)) or "",
+            t.add_row(*render.row(short_date(d.day) + (" (idag)" if d.day == today else ""),
+                                  self.names.get(d.receiver, d.receiver or "–"),
+                                  ", ".join(render.person_short(x, self.names) for x in d.doctors) or "–",
+                                  ", ".join(render.person_short(u, self.names) for u in sorted(d.absent)) or ""),
                       key=d.day.isoformat())
         self._restore(t)
 
         self.absence_rows = people.absences(ctx, today - dt.timedelta(days=7))
         t = self._table("absences", [("Vem", 20), ("Från", 12), ("Till", 12), ("Orsak", 30)])
         for a in self.absence_rows:
-            t.add_row(self.names.get(a.username, a.username), a.start.isoformat(), a.end.isoformat(),
-                      a.reason or "", key=str(a.id))
+            t.add_row(*render.row(self.names.get(a.username, a.username), a.start.isoformat(), a.end.isoformat(),
+                                  a.reason or ""), key=str(a.id))
         self._restore(t)
 
         notice = clinic.notice_now(ctx)
@@ -148,13 +149,13 @@ class AdminScreen(Screen):
         info = Text()
         info.append("Driftinformation (R17)\n", style="bold underline")
         if notice:
-            info.append(f"{notice.text}\n", style="bold black on yellow")
-            info.append(f"Visas till och med {notice.until:%Y-%m-%d} · av {notice.author}\n", style="dim")
+            info.append(f"{clean_line(notice.text)}\n", style="bold black on yellow")
+            info.append(f"Visas till och med {notice.until:%Y-%m-%d} · av {clean_line(notice.author)}\n", style="dim")
         else:
             info.append("Ingen driftinformation just nu.\n", style="dim")
         info.append("e: lägg ut ny · d: ta bort\n\n", style="dim")
         info.append("Akuta tecken (R11)\n", style="bold underline")
-        info.append(", ".join(stems) + "\n")
+        info.append(clean_line(", ".join(stems)) + "\n")
         info.append("Ordstammar; varje matchar början av ett ord: feb → feber, febern, febrig.\n", style="dim")
         info.append("\nUppföljning efter delsvar (R19)\n", style="bold underline")
         info.append(f"{fdays} vardagar\n")
@@ -231,7 +232,7 @@ class AdminScreen(Screen):
 
         def submit(v: dict) -> str:
             days = v["days"].strip()
-            if not days.isdigit():
+            if not (days.isascii() and days.isdigit()) or len(days) > 3:
                 raise InvalidInput("antalet vardagar ska vara ett heltal")
             moved = clinic.update_type(self.ctx, key, name=v["name"], days=int(days),
                                        default_assignee=v["default"] or "")
@@ -331,7 +332,7 @@ class AdminScreen(Screen):
                 stems, fdays = clinic.acute_stems(conn), clinic.followup_days(conn)
 
             def submit_settings(v: dict) -> str:
-                if not v["days"].strip().isdigit():
+                if not (v["days"].strip().isascii() and v["days"].strip().isdigit()) or len(v["days"].strip()) > 3:
                     raise InvalidInput("uppföljningen anges i hela vardagar")
                 clinic.set_acute_stems(self.ctx, v["stems"].split(","))
                 clinic.set_followup_days(self.ctx, int(v["days"]))

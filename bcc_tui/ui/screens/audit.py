@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -68,15 +67,19 @@ class AuditScreen(Screen):
         table.clear()
         for r in rows:
             style = "bold red" if r.outcome == "refused" else ""
+            try:
+                at = render.local(render.parse_utc(r.at)).strftime("%Y-%m-%d %H:%M")
+            except (ValueError, OverflowError):
+                at = r.at
+            # Every column may hold what someone typed (a ref given on the command line, say).
             table.add_row(
-                Text(render.local(render.parse_utc(r.at)).strftime("%Y-%m-%d %H:%M")),
-                Text(r.actor), Text(ACTIONS.get(r.action, r.action)),
-                Text(r.ref or "–"), Text(r.personnummer or "–"), Text(r.outcome, style=style),
-                render.safe(r.detail, one_line=True),
+                render.cell(at), render.cell(r.actor), render.cell(ACTIONS.get(r.action, r.action)),
+                render.cell(r.ref or "–"), render.cell(r.personnummer or "–"), render.cell(r.outcome, style),
+                render.cell(r.detail),
             )
         what = f"patient {patient}" if patient else f"användare {user}" if user else "alla"
         self.query_one("#audit-title", Static).update(
-            Text(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", style="bold"))
+            render.safe(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", "bold", one_line=True))
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

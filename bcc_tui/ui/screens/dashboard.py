@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input
 from bcc_tui.domain.roles import RECEIVER
 from bcc_tui.services.errands import Panes
 from bcc_tui.ui.widgets.errand_table import ASSIGNED, CLOSED, UNASSIGNED, ErrandTable
+from bcc_tui.ui import render
 from bcc_tui.ui.widgets.header import HeaderBar
 
 TITLES = {UNASSIGNED: "Ofördelade", ASSIGNED: "Fördelade", CLOSED: "Avslutade"}
@@ -86,7 +87,7 @@ class DashboardScreen(Screen):
             if filter_text:
                 label += f" · filter: {filter_text}"
             box = self.query_one(f"#pane-{pane}")
-            box.border_title = label
+            box.border_title = render.plain(label)
             box.set_class(bool(overdue), "-overdue")
 
     def tick(self, now: dt.datetime) -> None:

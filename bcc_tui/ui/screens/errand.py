@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import personnummer
 from bcc_tui.domain.business_days import local_date
+from bcc_tui.domain.text import clean_line
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
 from bcc_tui.ui.widgets.header import HeaderBar
@@ -31,7 +32,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     """The detail view as blocks of inert Text (patient text never parsed as markup)."""
     s = d.summary
     head = Text()
-    head.append(f"{s.ref}  ", style="bold")
+    head.append(clean_line(f"{s.ref}  "), style="bold")
     head.append(s.type_name, style="bold")
     head.append(f"  ·  {e.UNITS[s.unit]}  ·  {e.STATUS_NAMES[s.status]}")
     if s.urgent:
@@ -82,7 +83,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     when.append_text(render.sla_cell(s, now))
     when.append(f"\n{d.due_explanation}", style="dim")
     when.append("\nHandläggare: ", style="dim")
-    when.append(names.get(s.assignee, s.assignee) if s.assignee else "–")
+    when.append(clean_line(names.get(s.assignee, s.assignee)) if s.assignee else "–")
     if s.holder_absent:
         when.append(" (frånvarande idag)", style="bold yellow")
     if s.followup_on and s.status != e.CLOSED:
@@ -98,8 +99,8 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         when.append(render.long_moment(s.last_reminded_at), style="yellow")
     if s.status != e.CLOSED and s.suggestion:
         when.append("   Förslag: ", style="dim")
-        when.append(names.get(s.suggestion.username, s.suggestion.username), style="italic")
-        when.append(f" ({s.suggestion.reason})", style="dim italic")
+        when.append(clean_line(names.get(s.suggestion.username, s.suggestion.username)), style="italic")
+        when.append(clean_line(f" ({s.suggestion.reason})"), style="dim italic")
 
     message = Text()
     if s.subject:
@@ -119,13 +120,14 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         thread.append_text(render.safe(ev.actor_name, one_line=True))
         if ev.target:
             thread.append(" → ")
-            thread.append(names.get(ev.target, ev.target), style="bold")
+            thread.append(clean_line(names.get(ev.target, ev.target)), style="bold")
         if ev.detail.get("from"):
-            thread.append(f" (från {names.get(ev.detail['from'], ev.detail['from'])})", style="dim")
+            thread.append(clean_line(f" (från {names.get(ev.detail['from'], ev.detail['from'])})"), style="dim")
         if ev.kind == e.URGENT:
             thread.append(" på" if ev.detail.get("urgent") else " av")
         if ev.detail.get("consulted"):
-            thread.append(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})", style="dim")
+            thread.append(clean_line(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})"),
+                          style="dim")
         if ev.kind == e.CLOSE and ev.detail.get("documented") is not None:
             thread.append(" · dokumenterat i journalen" if ev.detail["documented"] else " · inte dokumenterat i journalen",
                           style="dim")
@@ -160,7 +162,7 @@ class ErrandScreen(Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.border_title = self.detail.summary.ref
+        self.border_title = render.plain(self.detail.summary.ref)
         self.draw()
         self.query_one("#detail").focus()
 

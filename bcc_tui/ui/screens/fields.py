@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Label, Select, TextArea
 
 from bcc_tui.domain.errors import BccError
+from bcc_tui.ui.render import safe
 from bcc_tui.ui.screens.forms import Form, SpaceCheckbox
 
 
@@ -45,7 +46,7 @@ class FieldsForm(Form):
             if f.kind == "area":
                 yield TextArea(str(f.value or ""), id=f"f-{f.key}", soft_wrap=True)
             elif f.kind == "select":
-                yield Select(f.options, value=f.value if f.value in {v for _, v in f.options} else Select.NULL,
+                yield Select([(safe(label, one_line=True), v) for label, v in f.options], value=f.value if f.value in {v for _, v in f.options} else Select.NULL,
                              id=f"f-{f.key}", allow_blank=True, prompt="(inget)")
             else:
                 yield Input(str(f.value or ""), placeholder=f.placeholder, id=f"f-{f.key}", compact=True)

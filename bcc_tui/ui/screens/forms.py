@@ -15,7 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services.errands import Choice
+from bcc_tui.ui.render import safe
 
 DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is written (R21); each write
 # wakes every open dashboard (PRAGMA data_version), so not after every key
@@ -164,11 +166,11 @@ class Form(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(Text(f"{self.TITLE_TEXT} · {self.ref}", style="bold"), classes="form-title")
+            yield Label(Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title")
             if self.context is not None:
                 yield Static(self.context, classes="form-context")
             if self.subtitle:
-                yield Static(self.subtitle if isinstance(self.subtitle, Text) else Text(self.subtitle),
+                yield Static(self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
                              classes="form-subtitle")
             yield from self.body()
             yield Static(Text(self.HINT, style="dim"), classes="form-hint")
@@ -180,7 +182,7 @@ class Form(ModalScreen):
         yield from ()
 
     def fail(self, message: str) -> None:
-        self.query_one("#form-error", Static).update(Text(message, style="bold red"))
+        self.query_one("#form-error", Static).update(Text(clean(message), style="bold red"))
 
     def action_cancel(self) -> None:
         if self.drafts is None or self._baseline is None or (
@@ -232,7 +234,7 @@ class AssignForm(Form):
                          + " · ctrl+a: flytta alla hens öppna ärenden · esc: avbryt")
         sub = Text()
         if current:
-            sub.append(f"Nu hos: {current_name or current}", style="dim")
+            sub.append(clean_line(f"Nu hos: {current_name or current}"), style="dim")
         if notice is not None:
             sub = Text("\n").join([notice, sub]) if current else notice
         super().__init__(ref, sub, **kwargs)
@@ -248,10 +250,11 @@ class AssignForm(Form):
     def _label(self, c: Choice) -> Text:
         t = Text()
         t.append("★ " if c.suggested else "  ", style="bold yellow")
-        t.append(c.name, style="bold" if not c.absent else "dim")
-        t.append(f"  {c.title}", style="dim")
+        t.append(clean_line(c.name), style="bold" if not c.absent else "dim")
+        t.append(clean_line(f"  {c.title}"), style="dim")
         if c.absent:
-            t.append(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}", style="yellow")
+            t.append(clean_line(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}"),
+                     style="yellow")
         else:
             t.append("  i tjänst", style="green")
         # R24: each person's current load, so a receiver sees who is already full.
@@ -259,7 +262,7 @@ class AssignForm(Form):
         if c.overdue:
             t.append(f", {c.overdue} {'försenat' if c.overdue == 1 else 'försenade'}", style="bold red")
         if c.suggested and c.reason:
-            t.append(f"  förslag: {c.reason}", style="italic")
+            t.append(clean_line(f"  förslag: {c.reason}"), style="italic")
         if c.username == self.current:
             t.append("  (nuvarande)", style="dim")
         return t
@@ -408,11 +411,12 @@ class ReplyForm(_TextForm):
 
     def extra_top(self) -> ComposeResult:
         if self.templates:
-            yield Select([(name, body) for name, body in self.templates], prompt="Mall (valfri)",
+            # A str label would be read as markup: a template named "[/]" must not crash the form.
+            yield Select([(safe(name, one_line=True), body) for name, body in self.templates], prompt="Mall (valfri)",
                          id="form-template")
 
     def extra_bottom(self) -> ComposeResult:
-        yield Static(Text(f"Signatur: {self.signature}", style="dim italic"), classes="form-signature")
+        yield Static(Text(clean(f"Signatur: {self.signature}"), style="dim italic"), classes="form-signature")
 
     @on(Select.Changed, "#form-template")
     def _template(self, event: Select.Changed) -> None:
@@ -458,7 +462,8 @@ class PartialReplyForm(_TextForm):
             with Horizontal(classes="form-row"):
                 yield Label("Avstämt med läkare:", classes="form-label")
                 preset = self.top_doctor if self.absent_case and self.top_doctor in {v for _, v in self.doctors} else Select.NULL
-                yield Select(self.doctors, prompt="(ingen)", id="form-consulted", value=preset)
+                yield Select([(safe(label, one_line=True), value) for label, value in self.doctors],
+                             prompt="(ingen)", id="form-consulted", value=preset)
 
     def draft_fields(self) -> dict:
         fields = super().draft_fields()

@@ -125,7 +125,7 @@ class StatsScreen(Screen):
             load.add_column(label, width=width)
         names = self.app.last_data.names if getattr(self.app, "last_data", None) else {}
         for c in report.load:
-            load.add_row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open))
+            load.add_row(*render.row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open)))
         self.query_one("#stats-dev-title", Static).update(Text.assemble(
             (f"Avvikelser: {len(report.deviations)} ärenden bröt mot regeln", "bold underline"),
             ("  (för rapport i MedControl PRO)", "dim")))
@@ -135,10 +135,11 @@ class StatsScreen(Screen):
                              ("Vd", 3), ("Handläggare", 12)):
             dev.add_column(label, width=width)
         for d in report.deviations:
-            dev.add_row(d.ref, e.type_short(d.type), render.short_moment(d.received_at), d.due_date.isoformat(),
-                        render.short_moment(d.first_response_at) if d.first_response_at else "inget än",
-                        "" if d.response_days is None else str(d.response_days),
-                        render.person_short(d.assignee, names), key=d.ref)
+            dev.add_row(*render.row(d.ref, e.type_short(d.type), render.short_moment(d.received_at),
+                                    d.due_date.isoformat(),
+                                    render.short_moment(d.first_response_at) if d.first_response_at else "inget än",
+                                    "" if d.response_days is None else str(d.response_days),
+                                    render.person_short(d.assignee, names)), key=d.ref)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "stats-deviations" and self.app.ctx.actor.has("receiver"):

@@ -81,7 +81,7 @@ class ErrandTable(DataTable):
         if key == "mark":
             return render.marks(s)
         if key == "ref":
-            return Text(s.ref, style="bold" if s.urgent or s.acute_pinned else "")
+            return render.safe(s.ref, "bold" if s.urgent or s.acute_pinned else "", one_line=True)
         if key == "type":
             return Text(e.type_short(s.type))
         if key == "age":
@@ -92,8 +92,8 @@ class ErrandTable(DataTable):
             return Text("✉" if s.partial_reply_sent else "", style="cyan")
         if key == "who":
             if self.pane == UNASSIGNED:
-                return Text(render.person_short(s.suggestion.username, self.names) if s.suggestion else "",
-                            style="italic")
+                return render.safe(render.person_short(s.suggestion.username, self.names) if s.suggestion else "",
+                                   "italic", one_line=True)
             return render.holder(s, self.names)
         if key == "closed":
             return Text(render.short_moment(s.closed_at) if s.closed_at else "")

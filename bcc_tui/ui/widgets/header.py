@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from bcc_tui.domain import business_days as bd
 from bcc_tui.domain.roles import Actor
+from bcc_tui.domain.text import clean_line
 from bcc_tui.services.people import Today
 from bcc_tui.ui import render
 
@@ -60,7 +61,7 @@ class HeaderBar(Static):
             local = render.local(self.now)
             line1.append(f"  {bd.short_date(local.date())} {local:%H:%M}")
         line1.append("  │  ")
-        line1.append(self.actor.name, style="bold")
+        line1.append(clean_line(self.actor.name), style="bold")
         line1.append(f" ({', '.join(_ROLE_NAMES.get(r, r) for r in sorted(self.actor.roles))})", style="dim")
         line2 = Text()
         if self.today is not None:
@@ -68,16 +69,16 @@ class HeaderBar(Static):
             wide = self.size.width >= 110
             name = self._person if wide else (lambda u: render.person_short(u, self.names))
             line2.append("Mottagare idag: " if wide else "Mottagare: ", style="dim")
-            line2.append(name(self.today.receiver), style="bold")
+            line2.append(clean_line(name(self.today.receiver)), style="bold")
             line2.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
-            line2.append(name(self.today.top_doctor), style="bold")
+            line2.append(clean_line(name(self.today.top_doctor)), style="bold")
             if self.today.absent:
                 line2.append(" · Frånvarande: " if wide else " · Frånv.: ", style="dim")
-                line2.append(", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent)),
+                line2.append(clean_line(", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent))),
                              style="yellow")
         lines = [line1, line2]
         if self.notice is not None:
-            lines.append(Text(f" ℹ {self.notice.text} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
+            lines.append(Text(f" ℹ {clean_line(self.notice.text)} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
                               style="bold black on yellow"))
         text = Text("\n").join(lines)
         # An idle terminal over SSH stays quiet: nothing is repainted that did not change.

@@ -1,0 +1,115 @@
+"""Nothing typed or stored is markup, and no unforeseen error shows a traceback (issue 11)."""
+
+import asyncio
+import datetime as dt
+import os
+import stat
+
+import pytest
+
+from bcc_tui.services import clinic as clinic_svc
+from bcc_tui.services import intake
+from bcc_tui.ui.widgets.errand_table import ErrandTable
+from bcc_tui.ui.widgets.header import HeaderBar
+from tests.conftest import errand_line, jsonl
+from tests.ui.conftest import drive, settle
+
+MARKUP = ["[/]", "[/b]", "[bold]", "[@click=app.quit]x[/]", "[link=https://evil.example]l[/link]", "[OBS]"]
+
+
+def toasts(app) -> list[str]:
+    """The toasts' texts; every one is plain (a markup toast would crash when drawn)."""
+    assert all(n.markup is False for n in app._notifications)
+    return [str(n.message) + "|" + str(n.title) for n in app._notifications]
+
+
+@pytest.mark.parametrize("typed", MARKUP)
+def test_any_filter_is_shown_literally_and_survives(clinic, app_for, typed):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("slash", *typed, "enter")
+        await settle(pilot)
+        box = app.screen.query_one("#pane-unassigned")
+        return app.is_running, box._border_title.plain if box._border_title else ""
+
+    running, title = drive(app, scenario)
+    assert running
+    assert f"filter: {typed}" in title
+
+
+def test_a_notice_with_markup_is_shown_literally_in_header_and_toast(clinic, app_for, as_):
+    clinic_svc.post_notice(as_("adm"), "[OBS] Test [/b] driftinfo [@click=app.quit]x[/]", dt.date(2026, 11, 25))
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        header = str(app.screen.query_one(HeaderBar).render())
+        return app.is_running, header, toasts(app)
+
+    running, header, shown = drive(app, scenario)
+    assert running
+    assert "[OBS] Test [/b] driftinfo [@click=app.quit]x[/]" in header
+    assert any("[OBS] Test [/b] driftinfo" in t for t in shown)
+
+
+def test_toasts_are_never_markup_and_carry_no_control_characters(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        app.notify("[/] fel \x1b]0;titel\x07 [bold]", title="[/b]\x1b[2J")
+        await pilot.pause()
+        return app.is_running, toasts(app)
+
+    running, shown = drive(app, scenario)
+    assert running
+    assert "[/] fel ]0;titel [bold]|[/b][2J" in shown
+
+
+def test_names_and_refs_with_markup_in_tables_and_titles(system, store, app_for):
+    intake.import_errands(system, jsonl(errand_line(
+        "1177-000042", patient={"name": "[/] [bold]Elsa", "personnummer": "20150315-1233"})))
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        patient = [str(table.get_cell(ref, "patient")) for ref in table.order] if app.screen.size.width >= 120 else []
+        await pilot.press("enter")
+        await settle(pilot)
+        return app.is_running, patient, app.screen.border_title
+
+    running, patient, title = drive(app, scenario, size=(140, 40))
+    assert running
+    assert "[/] [bold]Elsa" in patient
+    assert title is not None and "1177-000042" in title
+
+
+def test_an_unforeseen_error_ends_in_one_line_and_a_private_report(clinic, app_for, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = app_for(clinic, "rec1")
+
+    def boom():
+        secret = "Elsa Andersson 20150315-1233"  # noqa: F841 - a local that must not be printed
+        raise RuntimeError("patient Elsa Andersson 20150315-1233")
+
+    async def main():
+        with pytest.raises(RuntimeError):
+            async with app.run_test() as pilot:
+                await settle(pilot)
+                app.call_later(boom)
+                await pilot.pause()
+                await pilot.pause()
+
+    asyncio.run(main())
+    assert app.crash_line and "Felrapporten finns i" in app.crash_line
+    assert app.return_code == 1
+    reports = list((tmp_path / "state" / "bcc-tui").iterdir())
+    assert len(reports) == 1
+    assert stat.S_IMODE(os.stat(reports[0]).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(reports[0].parent).st_mode) == 0o700
+    text = reports[0].read_text()
+    assert "RuntimeError" in text and "boom" in text
+    assert "Elsa" not in text and "20150315" not in text
+    assert str(reports[0]) in app.crash_line
+    # Textual's own report (with locals) is never queued for printing.
+    assert not app._exit_renderables
