@@ -47,7 +47,9 @@ def _pnr(rng: random.Random, today: dt.date) -> str:
 
 
 def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | None = None,
-          seed: int = 1177) -> dict:
+          seed: int = 1177, open_errands: int = OPEN) -> dict:
+    """`open_errands`: how many of the latest arrivals are still open (the backlog shape of
+    issue 13 passes all of them: a clinic fallen behind, mostly overdue)."""
     clock = clock or SystemClock()
     now = clock.now()
     today = local_date(now)
@@ -94,13 +96,17 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                     "urgent": int(type_code == e.COMPLAINT and rng.random() < 0.2),
                     "content_hash": hashlib.sha256(ref.encode()).hexdigest(), "imported_at": format_utc(arrived),
                 }
-                is_open = i >= errands - OPEN
+                is_open = i >= errands - open_errands
                 who = rng.choice(CAREGIVERS)
                 receiver = rng.choice(RECEIVERS)
                 if is_open:
                     n_open += 1
                     assigned = rng.random() < 0.5
                     row.update(status=e.ASSIGNED if assigned else e.UNASSIGNED, assignee=who if assigned else None)
+                    if open_errands > OPEN and rng.random() < 0.05:  # a backlog has some partial replies
+                        partial = min(arrived + dt.timedelta(hours=rng.randint(2, 40)), now - dt.timedelta(minutes=1))
+                        row.update(partial_reply_at=format_utc(partial), first_response_at=format_utc(partial),
+                                   first_response_on=local_date(partial).isoformat())
                     errand_id = q.insert(conn, row)
                     if assigned:
                         q.add_event(conn, errand_id, e.ASSIGN, format_utc(arrived + dt.timedelta(hours=1)),
@@ -135,12 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path")
     p.add_argument("--errands", type=int, default=100_000)
     p.add_argument("--years", type=int, default=5)
+    p.add_argument("--open", type=int, default=OPEN, help="how many of the latest are open (backlog: all)")
     args = p.parse_args(argv)
     path = Path(args.path)
     if path.exists():
         print(f"{path} finns redan", file=sys.stderr)
         return 1
-    info = build(path, args.errands, args.years)
+    info = build(path, args.errands, args.years, open_errands=args.open)
     print(f"{info['errands']} ärenden ({info['open']} öppna) i {path} på {info['seconds']:.1f} s")
     return 0
 

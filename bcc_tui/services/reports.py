@@ -17,7 +17,9 @@ from bcc_tui.services import errands, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.store import audit
+from bcc_tui.store import errands as eq
 from bcc_tui.store import reports as q
+from bcc_tui.store import staff as staff_q
 
 
 def _moment(text: str | None) -> dt.datetime | None:
@@ -95,49 +97,87 @@ def deviations_csv(report: statistics.Report) -> str:
 
 
 # -- shift handover ------------------------------------------------------------------------------
+SECTION_ROWS = 100  # rows shown per section: the most pressing first; the rest are counted
+CAREGIVER_ROWS = 20  # rows per caregiver among the assigned but unanswered
+LEVEL_NAMES = {"overdue": "Försenade", "due_soon": "Förfaller snart", "ok": "I tid",
+               "met": "Delsvar i tid", "breached": "Delsvar sent"}
+
+
 @dataclass
 class Handover:
     at: dt.datetime
     today: people.Today
     names: dict[str, str]
-    sections: list[tuple[str, str, list[ErrandSummary]]]  # (key, Swedish title, errands)
+    sections: list[tuple[str, str, list[ErrandSummary]]]  # (key, Swedish title, the first errands)
     per_caregiver: dict[str, list[ErrandSummary]] = field(default_factory=dict)
     note: dict | None = None
+    totals: dict[str, int] = field(default_factory=dict)  # section key → how many in all
+    per_caregiver_total: dict[str, int] = field(default_factory=dict)
+    by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # type → level → open errands
 
     def count(self, key: str) -> int:
+        if key in self.totals:
+            return self.totals[key]
         return next(len(items) for k, _, items in self.sections if k == key)
+
+    def more(self, key: str) -> int:
+        """How many errands of a section are counted but not listed."""
+        return self.count(key) - next(len(items) for k, _, items in self.sections if k == key)
 
 
 def handover(ctx: Ctx) -> Handover:
-    """What the incoming receiver must know (R8's walkthrough): a list a person started, so logged."""
+    """What the incoming receiver must know (R8's walkthrough): a list a person started, so logged.
+
+    Counted in SQL and listed in part: on a backlog of 100,000 open errands it summarises (counts
+    per section, type and level; the most pressing rows of each section) instead of listing all.
+    """
     if not ctx.actor.has(roles.RECEIVER):
         why = "överlämningen är för ärendemottagare"
         ctx.log_refusal("handover", None, why)
         raise NotAllowed(why)
-    data = errands.panes(ctx, closed_limit=0)
     today = ctx.today()
     next_day = add_business_days(today, 1)
-    open_ = data.open
-    unanswered = [s for s in open_ if s.status == e.ASSIGNED and s.first_response_on is None]
-    per: dict[str, list[ErrandSummary]] = {}
-    for s in unanswered:
-        per.setdefault(s.assignee, []).append(s)
-    sections = [
-        ("overdue", "Försenade", [s for s in open_ if s.countdown.level == "overdue"]),
-        ("today", "Förfaller idag", [s for s in open_ if s.countdown.level == "due_soon" and s.due_date == today]),
-        ("next", f"Förfaller nästa vardag, {short_date(next_day)}",
-         [s for s in open_ if s.countdown.level == "due_soon" and s.due_date == next_day]),
-        ("followup", "Uppföljning efter delsvar passerad", [s for s in open_ if s.followup_overdue]),
-        ("unassigned", "Ofördelade", [s for s in open_ if s.status == e.UNASSIGNED]),
-        ("unanswered", "Fördelade men obesvarade", unanswered),
-        ("partial", "Delsvar skickat, väntar på slutligt svar", [s for s in open_ if s.partial_reply_sent]),
-        ("flagged", "Akuta tecken och brådskande", [s for s in open_ if s.acute or s.urgent]),
-    ]
     with ctx.store.read() as conn:
+        attention = errands._attention(ctx, conn)
+        conditions = [
+            ("overdue", "Försenade", eq.OVERDUE_SQL, (attention.today,)),
+            ("today", "Förfaller idag", "first_response_on IS NULL AND due_date = ?", (today.isoformat(),)),
+            ("next", f"Förfaller nästa vardag, {short_date(next_day)}",
+             "first_response_on IS NULL AND due_date = ?", (next_day.isoformat(),)),
+            ("followup", "Uppföljning efter delsvar passerad", "partial_reply_at < ?", (attention.followup_before,)),
+            ("unassigned", "Ofördelade", "status = 'unassigned'", ()),
+            ("unanswered", "Fördelade men obesvarade", "status = 'assigned' AND first_response_on IS NULL", ()),
+            ("partial", "Delsvar skickat, väntar på slutligt svar", "partial_reply_at IS NOT NULL", ()),
+            ("flagged", "Akuta tecken och brådskande", "coalesce(acute, '') <> '' OR urgent", ()),
+        ]
+        sections, totals = [], {}
+        per: dict[str, list[ErrandSummary]] = {}
+        per_total: dict[str, int] = {}
+        for key, title, where, args in conditions:
+            totals[key] = eq.pane_count(conn, eq.OPEN, extra=where, extra_args=args)
+            if key == "unanswered":
+                for who, n in sorted(eq.open_per_assignee(conn, where, args)):
+                    per_total[who] = n
+                    ids = eq.page_ids(conn, "assigned", attention=attention, extra=f"{where} AND assignee = ?",
+                                      extra_args=(*args, who), limit=CAREGIVER_ROWS)
+                    per[who] = errands._summaries(ctx, conn, eq.rows_by_ids(conn, ids))
+                items = [s for mine in per.values() for s in mine]
+            else:
+                ids = eq.page_ids(conn, eq.OPEN, attention=attention, extra=where, extra_args=args,
+                                  limit=SECTION_ROWS)
+                items = errands._summaries(ctx, conn, eq.rows_by_ids(conn, ids))
+            sections.append((key, title, items))
+        by_type: dict[str, dict[str, int]] = {}
+        for type_code, level, n in eq.open_counts(conn, attention):
+            by_type.setdefault(type_code, {})[level] = n
+        roster = people.today(conn, today)
+        names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
         note = q.last_note(conn)
+    open_total = sum(sum(levels.values()) for levels in by_type.values())
     with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("list", detail=json.dumps({"view": "handover", "open": len(open_)}))])
-    return Handover(ctx.now(), data.today, data.names, sections, per, dict(note) if note else None)
+        audit.append(conn, [ctx.entry("list", detail=json.dumps({"view": "handover", "open": open_total}))])
+    return Handover(ctx.now(), roster, names, sections, per, dict(note) if note else None, totals, per_total,
+                    by_type)
 
 
 def add_note(ctx: Ctx, text: str) -> None:
@@ -183,16 +223,34 @@ def handover_markdown(h: Handover) -> str:
         out += [f"> {line}" for line in h.note["text"].splitlines()]
         out += [f"> — {h.note['name'] or h.note['author']}, {short_date(at.date())} {at:%H:%M}", ""]
     out += ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
-    out += [f"| {title} | {len(items)} |" for _, title, items in h.sections]
+    out += [f"| {title} | {h.count(key)} |" for key, title, _ in h.sections]
     out.append("")
+    if h.by_type:
+        # Per type and level, the type with the most overdue first: where the backlog is.
+        levels = list(LEVEL_NAMES)
+        out += ["## Öppna ärenden per typ", "",
+                "| Typ | " + " | ".join(LEVEL_NAMES[lv] for lv in levels) + " | Totalt |",
+                "|---|" + "---:|" * (len(levels) + 1)]
+        for type_code, counts in sorted(h.by_type.items(),
+                                        key=lambda kv: (-kv[1].get("overdue", 0), -sum(kv[1].values()), kv[0])):
+            out.append(f"| {e.type_name(type_code)} | " + " | ".join(str(counts.get(lv, 0)) for lv in levels)
+                       + f" | {sum(counts.values())} |")
+        out.append("")
     for key, title, items in h.sections:
-        out += [f"## {title} ({len(items)})", ""]
+        out += [f"## {title} ({h.count(key)})", ""]
         if key == "unanswered":
             if not items:
                 out += ["Inga.", ""]
             for who, mine in sorted(h.per_caregiver.items(), key=lambda kv: names.get(kv[0], kv[0])):
-                out += [f"### {names.get(who, who)} ({len(mine)})", ""]
-                out += [_line(s, names) for s in mine] + [""]
+                total = h.per_caregiver_total.get(who, len(mine))
+                out += [f"### {names.get(who, who)} ({total})", ""]
+                out += [_line(s, names) for s in mine]
+                if total > len(mine):
+                    out.append(f"- … och {total - len(mine)} till (de mest brådskande visas; se `bcc-tui list`)")
+                out.append("")
             continue
-        out += ([_line(s, names) for s in items] or ["Inga."]) + [""]
+        out += [_line(s, names) for s in items] or ["Inga."]
+        if h.more(key) > 0:
+            out.append(f"- … och {h.more(key)} till (de mest brådskande visas; se `bcc-tui list`)")
+        out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from bcc_tui.domain.errors import Conflict
+from bcc_tui.domain.search import fold
 
 # Everything but the message: lists never carry 20,000-character texts they do not show.
 LIST_COLUMNS = (
@@ -19,7 +21,17 @@ LIST_COLUMNS = (
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
 
 
+def search_text(row: dict[str, Any]) -> str:
+    """What the filter searches in the row itself (as migration 6 writes it): reference, subject,
+    patient, personnummer and proxy, folded. Type labels and holders' names are matched through
+    their codes and user names, so renaming a person needs no rewrite of errands."""
+    return fold(" ".join((row["ref"], row.get("subject") or "", row["patient_name"], row["personnummer"],
+                          row.get("proxy_name") or "")))
+
+
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
+    if "search_text" not in row:
+        row = {**row, "search_text": search_text(row)}
     cols = ", ".join(row)
     marks = ", ".join(f":{c}" for c in row)
     return conn.execute(f"INSERT INTO errands ({cols}) VALUES ({marks})", row).lastrowid
@@ -72,7 +84,7 @@ def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(f"INSERT INTO outbound ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-def _where(status, assignee, involved, search, statuses=None) -> tuple[str, list]:
+def _where(status, assignee, involved, search: "Search | None", statuses=None) -> tuple[str, list]:
     where, args = [], []
     if status == "closed":
         where.append("status = 'closed'")  # a literal, so the partial index errands_closed applies
@@ -94,18 +106,15 @@ def _where(status, assignee, involved, search, statuses=None) -> tuple[str, list
         )
         args += [involved, involved]
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(
-            "(ref LIKE :p OR patient_name LIKE :p OR personnummer LIKE :p OR subject LIKE :p"
-            " OR assignee LIKE :p OR proxy_name LIKE :p)".replace(":p", "? ESCAPE '\\'")
-        )
-        args += [pattern] * 6
+        clause, extra = search.clause()
+        where.append(clause)
+        args += extra
     return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 def listing(
     conn: sqlite3.Connection, *, status: str | None = None, statuses: tuple[str, ...] | None = None,
-    assignee: str | None = None, involved: str | None = None, search: str | None = None,
+    assignee: str | None = None, involved: str | None = None, search: "Search | None" = None,
     limit: int | None = None, offset: int = 0,
 ) -> list[sqlite3.Row]:
     """Errands in the order that needs attention first; closed ones most recent first.
@@ -126,9 +135,127 @@ def listing(
 
 
 def count(conn: sqlite3.Connection, *, status: str | None = None, involved: str | None = None,
-          search: str | None = None) -> int:
+          search: "Search | None" = None) -> int:
     where, args = _where(status, None, involved, search)
     return conn.execute(f"SELECT count(*) FROM errands{where}", args).fetchone()[0]
+
+
+# -- paging by attention (issue 13) --------------------------------------------------------------
+@dataclass(frozen=True)
+class Search:
+    """A filter, already folded: the text, plus the type codes and user names whose labels match
+    it (found by the service in the small tables, so the query needs no join)."""
+
+    needle: str
+    types: tuple[str, ...] = ()
+    usernames: tuple[str, ...] = ()
+
+    def clause(self) -> tuple[str, list]:
+        parts, args = ["instr(search_text, ?) > 0"], [self.needle]
+        if self.types:
+            parts.append(f"type IN ({', '.join('?' for _ in self.types)})")
+            args += list(self.types)
+        if self.usernames:
+            parts.append(f"assignee IN ({', '.join('?' for _ in self.usernames)})")
+            args += list(self.usernames)
+        return "(" + " OR ".join(parts) + ")", args
+
+
+@dataclass(frozen=True)
+class Attention:
+    """The dates that split open errands into views.attention_key's ranks on one day:
+    `today` (ISO), `soon_before` (ISO; due before it = due soon), `followup_before` (UTC text;
+    a partial reply sent before it has passed its follow-up date)."""
+
+    today: str
+    soon_before: str
+    followup_before: str
+
+    def args(self) -> list[str]:
+        return [self.followup_before, self.today, self.soon_before]
+
+
+# views.attention_key in SQL, for open errands: acute signs, urgent, then the rank (follow-up
+# passed or overdue 0, due soon 1, ok 2, answered by a partial reply 3), due date, arrival, ref.
+# Every column is in the covering index errands_attention: a page is a scan of that index.
+ATTENTION_ORDER = (
+    "coalesce(acute, '') = '', urgent DESC, "
+    "CASE WHEN partial_reply_at < ? THEN 0 WHEN first_response_on IS NOT NULL THEN 3"
+    " WHEN due_date < ? THEN 0 WHEN due_date < ? THEN 1 ELSE 2 END, due_date, received_at, ref"
+)
+CLOSED_ORDER = "closed_at DESC, id DESC"
+OPEN = "open"  # a pane status: unassigned and assigned together
+
+
+def _pane_where(status: str, involved: str | None, search: Search | None,
+                extra: str | None = None) -> tuple[str, list]:
+    if status == OPEN:
+        where, args = _where(None, None, involved, search, ("unassigned", "assigned"))
+    else:
+        where, args = _where(status, None, involved, search)
+        if status != "closed":
+            where += " AND status <> 'closed'"  # a literal, so the partial index applies
+    if extra:
+        where += f" AND ({extra})"
+    return where, args
+
+
+def page_ids(conn: sqlite3.Connection, status: str, *, attention: Attention, involved: str | None = None,
+             search: Search | None = None, limit: int | None = None, offset: int = 0,
+             extra: str | None = None, extra_args: tuple = ()) -> list[int]:
+    """The ids of one pane's rows in order: open ones by attention, closed ones newest first."""
+    where, args = _pane_where(status, involved, search, extra)
+    args += list(extra_args)
+    if status == "closed":
+        order = CLOSED_ORDER
+    else:
+        order = ATTENTION_ORDER
+        args += attention.args()
+    sql = f"SELECT id FROM errands{where} ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        args += [limit, offset]
+    return [r[0] for r in conn.execute(sql, args)]
+
+
+def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """The list columns of `ids`, in the order given (rows gone since are left out)."""
+    found: dict[int, sqlite3.Row] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for r in conn.execute(f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
+                              part):
+            found[r["id"]] = r
+    return [found[i] for i in ids if i in found]
+
+
+def pane_count(conn: sqlite3.Connection, status: str, *, involved: str | None = None,
+               search: Search | None = None, extra: str | None = None, extra_args: tuple = ()) -> int:
+    where, args = _pane_where(status, involved, search, extra)
+    return conn.execute(f"SELECT count(*) FROM errands{where}", args + list(extra_args)).fetchone()[0]
+
+
+# The countdown level of an open errand in SQL (business_days.countdown), for counts by level.
+LEVEL_SQL = (
+    "CASE WHEN first_response_on IS NOT NULL THEN"
+    " (CASE WHEN first_response_on <= due_date THEN 'met' ELSE 'breached' END)"
+    " WHEN due_date < ? THEN 'overdue' WHEN due_date < ? THEN 'due_soon' ELSE 'ok' END"
+)
+OVERDUE_SQL = "first_response_on IS NULL AND due_date < ?"
+
+
+def open_counts(conn: sqlite3.Connection, attention: Attention, involved: str | None = None) -> list[tuple]:
+    """(type, level, count) of the open errands."""
+    where, args = _pane_where(OPEN, involved, None)
+    return [(r[0], r[1], r[2]) for r in conn.execute(
+        f"SELECT type, {LEVEL_SQL} AS level, count(*) FROM errands{where} GROUP BY 1, 2",
+        [attention.today, attention.soon_before] + args)]
+
+
+def open_per_assignee(conn: sqlite3.Connection, extra: str, extra_args: tuple = ()) -> list[tuple[str, int]]:
+    where, args = _pane_where("assigned", None, None, extra)
+    return [(r[0], r[1]) for r in conn.execute(f"SELECT assignee, count(*) FROM errands{where} GROUP BY assignee",
+                                               args + list(extra_args))]
 
 
 def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[str, str]]:

@@ -53,7 +53,7 @@ def screen_class(name: str) -> type:
 def _showing(screen, name: str) -> bool:
     return type(screen).__name__ == name
 
-CLOSED_PAGE = 50
+PAGE = errands.PAGE  # rows each pane asks for at first, and more each time the cursor nears the end
 ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind"}
 DELIVERY_INTERVAL = 3.0
 
@@ -90,7 +90,7 @@ class BccApp(App):
         self.reader_ctx = Ctx(self.reader, ctx.actor, ctx.clock)
         self.last_data: Panes | None = None
         self.search: str | None = None
-        self.closed_limit = CLOSED_PAGE
+        self.limits: dict[str, int] = {}  # per pane, once the person has paged further than PAGE
         self._version: int | None = None
         self._pending = False
         self._detail_ref: str | None = None
@@ -110,7 +110,7 @@ class BccApp(App):
         try:
             # Seen after our own audit row, so that row does not count as someone else's change.
             self._version = self.reader.data_version()
-            self._first.append(errands.panes(self.reader_ctx, closed_limit=self.closed_limit))
+            self._first.append(errands.panes(self.reader_ctx, limits=self.limits))
         except BccError as err:
             self._first.append(err)
 
@@ -192,7 +192,7 @@ class BccApp(App):
                 self.call_from_thread(self.apply, first, None)
                 return
         try:
-            data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
+            data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
             detail = None
             ref = self._detail_ref
             if ref:
@@ -239,7 +239,7 @@ class BccApp(App):
 
     def set_filter(self, text: str | None) -> None:
         self.search = text
-        self.closed_limit = CLOSED_PAGE
+        self.limits = {}
         if text:
             try:
                 errands.log_list(self.ctx, "dashboard", text)
@@ -247,9 +247,13 @@ class BccApp(App):
                 pass
         self.load()
 
-    def load_more_closed(self) -> None:
-        if self.last_data and len(self.last_data.closed) < self.last_data.closed_total:
-            self.closed_limit = len(self.last_data.closed) + CLOSED_PAGE
+    def load_more(self, pane: str) -> None:
+        """The cursor nears the end of a pane's page: ask the database for the next page."""
+        if self.last_data is None:
+            return
+        shown = self.last_data.pane(pane)
+        if shown.has_more and self.limits.get(pane, PAGE) <= len(shown.rows):
+            self.limits[pane] = len(shown.rows) + PAGE
             self.load()
 
     # -- the errand under the cursor ---------------------------------------------------------
@@ -323,7 +327,7 @@ class BccApp(App):
             self.request_reload()
             return
         try:
-            data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
+            data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
             detail = None
             if self._detail_ref:
                 detail = errands.show_errand(self.reader_ctx, self._detail_ref, audited=False)

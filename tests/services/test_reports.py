@@ -113,7 +113,8 @@ def test_handover_counts_and_note(system, as_, store):
     errands.partial_reply(as_("doc2"), "1177-000003", "På gång")
     reports.add_note(as_("rec2"), "Ring tillbaka familjen i 1177-000001 före lunch.")
     h = reports.handover(as_("rec1"))
-    counts = {k: len(items) for k, _, items in h.sections}
+    counts = {k: h.count(k) for k, _, _ in h.sections}
+    assert counts == {k: len(items) for k, _, items in h.sections}
     assert counts == {"overdue": 1, "today": 1, "next": 0, "followup": 0, "unassigned": 3,
                       "unanswered": 1, "partial": 2, "flagged": 2}
     assert list(h.per_caregiver) == ["doc1"]
@@ -123,7 +124,9 @@ def test_handover_counts_and_note(system, as_, store):
     assert "### Doris Doktor (1)" in md and "Elsa" not in md and "20150315" not in md
     # The handover's counts are the panes' counts.
     panes = errands.panes(as_("rec1"))
-    assert counts["unassigned"] == sum(1 for s in panes.open if s.status == "unassigned")
-    assert counts["overdue"] == sum(1 for s in panes.open if s.countdown.level == "overdue")
+    assert counts["unassigned"] == panes.unassigned.total == sum(1 for s in panes.open if s.status == "unassigned")
+    assert counts["overdue"] == panes.unassigned.overdue + panes.assigned.overdue \
+        == sum(1 for s in panes.open if s.countdown.level == "overdue")
+    assert h.by_type["fornya_recept"]["overdue"] == 1
     with pytest.raises(NotAllowed):
         reports.handover(as_("doc1"))

@@ -50,7 +50,7 @@ class HandoverScreen(Screen):
         header.set_time(self.app.ctx.now())
         summary = Text()
         summary.append("Överlämning", style="bold underline")
-        summary.append("  " + " · ".join(f"{title.split(',')[0]}: {len(items)}" for _, title, items in h.sections))
+        summary.append("  " + " · ".join(f"{title.split(',')[0]}: {h.count(key)}" for key, title, _ in h.sections))
         if h.note:
             at = render.local(render.parse_utc(h.note["at"]))
             summary.append("\nFrån förra passet: ", style="bold yellow")
@@ -62,13 +62,18 @@ class HandoverScreen(Screen):
         ol.clear_options()
         options: list[Option] = []
         for key, title, items in h.sections:
-            options.append(Option(Text(f"{title} ({len(items)})", style="bold reverse"), disabled=True))
+            options.append(Option(Text(f"{title} ({h.count(key)})", style="bold reverse"), disabled=True))
             if key == "unanswered":
                 for who, mine in sorted(h.per_caregiver.items(), key=lambda kv: h.names.get(kv[0], kv[0])):
-                    options.append(Option(Text(f"  {h.names.get(who, who)} ({len(mine)})", style="bold"), disabled=True))
+                    total = h.per_caregiver_total.get(who, len(mine))
+                    options.append(Option(Text(f"  {h.names.get(who, who)} ({total})", style="bold"), disabled=True))
                     options += [Option(self._row(s, h.names), id=f"{key}:{s.ref}") for s in mine]
+                    if total > len(mine):
+                        options.append(self._more(total - len(mine)))
             else:
                 options += [Option(self._row(s, h.names), id=f"{key}:{s.ref}") for s in items]
+                if h.more(key) > 0:
+                    options.append(self._more(h.more(key)))
             if not items:
                 options.append(Option(Text("    Inga.", style="dim"), disabled=True))
         ol.add_options(options)
@@ -76,6 +81,11 @@ class HandoverScreen(Screen):
             ol.highlighted = keep
         else:
             ol.action_first()
+
+    @staticmethod
+    def _more(n: int) -> Option:
+        return Option(Text(f"    … och {n} till (de mest brådskande visas; filtrera i panelerna)", style="dim"),
+                      disabled=True)
 
     def _row(self, s, names) -> Text:
         t = Text("    ")

@@ -1,0 +1,23 @@
+"""How the filter compares text: what people see, without case or accents (issue 13, 15).
+
+"ovrig" finds "övrig", "emma" finds "Emma", "lindgren" finds "Lindgrén". The same folding is
+applied to the text searched (in SQLite, as the registered function `bcc_fold`) and to what was
+typed, so both sides agree.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters that do not decompose into a base letter and a combining mark.
+_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"})
+
+
+def fold(text: str | None) -> str:
+    """Lower case, accents and diaeresis removed; None is the empty string."""
+    if not text:
+        return ""
+    low = text.casefold()
+    if low.isascii():
+        return low
+    return "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c)).translate(_EXTRA)
