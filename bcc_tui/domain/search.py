@@ -10,7 +10,15 @@ from __future__ import annotations
 import unicodedata
 
 # Letters that do not decompose into a base letter and a combining mark.
-_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"})
+_EXTRA = {"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"}
+
+
+def _strip(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+# The Latin letters of names and Swedish text, folded once: most text then needs one translate.
+_LATIN = str.maketrans({**{chr(c): _strip(chr(c)) for c in range(0xC0, 0x250) if chr(c).islower()}, **_EXTRA})
 
 
 def fold(text: str | None) -> str:
@@ -20,4 +28,7 @@ def fold(text: str | None) -> str:
     low = text.casefold()
     if low.isascii():
         return low
-    return "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c)).translate(_EXTRA)
+    low = low.translate(_LATIN)
+    if low.isascii():
+        return low
+    return _strip(low).translate(str.maketrans(_EXTRA))
