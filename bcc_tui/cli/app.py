@@ -102,8 +102,9 @@ def _list(ctx: Ctx, args) -> int:
     rows = errands.iter_errands(ctx, args.status, limit=args.limit)
     out = sys.stdout
     if args.json:
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row
         for s in rows:
-            out.write(json.dumps(s.to_json(), ensure_ascii=False) + "\n")
+            out.write(encode(s.to_json()) + "\n")
         return 0
     first = next(rows, None)
     if first is None:

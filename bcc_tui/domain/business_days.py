@@ -40,7 +40,20 @@ def short_date(day: dt.date) -> str:
 def _holidays():
     import holidays  # imported on first use: the calendar is needed after start-up, not for it
 
-    return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
+    try:
+        # holidays.country_holidays imports the package of every country (about 150 ms, on every
+        # start of the dashboard and every command); Sweden's module alone needs only the
+        # package's base, which `import holidays` loads.
+        import importlib.util
+        from pathlib import Path
+
+        path = Path(holidays.__path__[0]) / "countries" / "sweden.py"
+        spec = importlib.util.spec_from_file_location("holidays.countries.sweden", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.Sweden(categories=("public", "de_facto"), language="sv")
+    except Exception:  # noqa: BLE001 - another layout of the package: the public way, slower
+        return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
 
 
 @lru_cache(maxsize=8192)

@@ -32,6 +32,14 @@ def _moment(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
+def _utc_text(moment: dt.datetime) -> str:
+    """'2026-11-25T09:14:00Z' — isoformat is several times faster than strftime, which counts
+    when `list --json` writes 100,000 rows."""
+    if moment.microsecond == 0 and moment.utcoffset() == dt.timedelta(0):
+        return moment.isoformat()[:19] + "Z"
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class ErrandSummary:
     id: int
@@ -78,7 +86,7 @@ class ErrandSummary:
             "unit": self.unit,
             "status": self.status,
             "assignee": self.assignee,
-            "received_at": self.received_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "received_at": _utc_text(self.received_at),
             "due_date": self.due_date.isoformat(),
             "partial_reply_sent": self.partial_reply_sent,
             "urgent": self.urgent,

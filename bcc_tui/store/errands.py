@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -171,20 +172,31 @@ class Attention:
     soon_before: str
     followup_before: str
 
-    def args(self) -> list[str]:
-        return [self.followup_before, self.today, self.soon_before]
 
-
-# views.attention_key in SQL, for open errands: acute signs, urgent, then the rank (follow-up
-# passed or overdue 0, due soon 1, ok 2, answered by a partial reply 3), due date, arrival, ref.
-# Every column is in the covering index errands_attention: a page is a scan of that index.
-ATTENTION_ORDER = (
-    "coalesce(acute, '') = '', urgent DESC, "
-    "CASE WHEN partial_reply_at < ? THEN 0 WHEN first_response_on IS NOT NULL THEN 3"
-    " WHEN due_date < ? THEN 0 WHEN due_date < ? THEN 1 ELSE 2 END, due_date, received_at, ref"
-)
 CLOSED_ORDER = "closed_at DESC, id DESC"
 OPEN = "open"  # a pane status: unassigned and assigned together
+
+# views.attention_key in SQL. The order is acute signs first, urgent, then the rank — follow-up
+# passed or overdue 0, due soon 1, ok 2, answered by a partial reply 3 — then due date, arrival,
+# ref. The rank depends on today, so no index holds it; but within (status, acute, urgent,
+# answered) the errands_attention index lists rows by due date, and each rank is a due-date
+# range or a filter on that list. A page is then a few index range scans that stop after `limit`
+# rows: the cost follows the page, not the backlog. (A partial reply always sets
+# first_response_on, so "answered" is first_response_on IS NOT NULL.)
+_ACUTE = "(coalesce(acute, '') = '')"
+_UNANSWERED = "(first_response_on IS NULL)"
+_SEGMENT_KEY = "due_date, received_at, ref"
+
+
+def _ranks(a: Attention) -> list[list[tuple[str, list]]]:
+    """Each rank as the ranges whose union it is (merged by due date, arrival, ref)."""
+    return [
+        [(f"{_UNANSWERED} = 1 AND due_date < ?", [a.today]),
+         (f"{_UNANSWERED} = 0 AND partial_reply_at < ?", [a.followup_before])],
+        [(f"{_UNANSWERED} = 1 AND due_date >= ? AND due_date < ?", [a.today, a.soon_before])],
+        [(f"{_UNANSWERED} = 1 AND due_date >= ?", [a.soon_before])],
+        [(f"{_UNANSWERED} = 0 AND (partial_reply_at IS NULL OR partial_reply_at >= ?)", [a.followup_before])],
+    ]
 
 
 def _pane_where(status: str, involved: str | None, search: Search | None,
@@ -200,18 +212,57 @@ def _pane_where(status: str, involved: str | None, search: Search | None,
     return where, args
 
 
+def _attention_ids(conn: sqlite3.Connection, statuses: tuple[str, ...], attention: Attention,
+                   involved: str | None, search: Search | None, extra: str | None, extra_args: tuple,
+                   need: int | None) -> list[int]:
+    # A pane's page (one status, a limit): each range its own index scan, stopped at the limit.
+    # A whole list or both statuses: one query per rank and SQLite sorts it, faster than a merge
+    # in Python when every row is wanted.
+    ranged = len(statuses) == 1 and need is not None
+    if len(statuses) == 1:
+        base, base_args = _pane_where(statuses[0], involved, search, extra)
+    else:
+        base, base_args = _pane_where(OPEN, involved, search, extra)
+    base_args += list(extra_args)
+    ids: list[int] = []
+    for acute_missing in (0, 1):
+        for urgent in (1, 0):
+            for rank in _ranks(attention):
+                parts = rank if ranged else [(" OR ".join(f"({c})" for c, _ in rank),
+                                              [a for _, args in rank for a in args])]
+                streams = []
+                for cond, cond_args in parts:
+                    sql = (f"SELECT id, {_SEGMENT_KEY} FROM errands{base} AND {_ACUTE} = ? AND urgent = ?"
+                           f" AND ({cond}) ORDER BY {_SEGMENT_KEY}")
+                    args = [*base_args, acute_missing, urgent, *cond_args]
+                    if need is not None:
+                        sql += " LIMIT ?"
+                        args.append(need - len(ids))
+                    streams.append(conn.execute(sql, args))
+                merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda r: (r[1], r[2], r[3]))
+                if need is None:
+                    ids += [row[0] for row in merged]
+                    continue
+                for row in merged:
+                    ids.append(row[0])
+                    if len(ids) >= need:
+                        return ids
+    return ids
+
+
 def page_ids(conn: sqlite3.Connection, status: str, *, attention: Attention, involved: str | None = None,
              search: Search | None = None, limit: int | None = None, offset: int = 0,
              extra: str | None = None, extra_args: tuple = ()) -> list[int]:
     """The ids of one pane's rows in order: open ones by attention, closed ones newest first."""
+    if status != "closed":
+        statuses = ("unassigned", "assigned") if status == OPEN else (status,)
+        need = None if limit is None else offset + limit
+        if need == 0:
+            return []
+        return _attention_ids(conn, statuses, attention, involved, search, extra, extra_args, need)[offset:]
     where, args = _pane_where(status, involved, search, extra)
     args += list(extra_args)
-    if status == "closed":
-        order = CLOSED_ORDER
-    else:
-        order = ATTENTION_ORDER
-        args += attention.args()
-    sql = f"SELECT id FROM errands{where} ORDER BY {order}"
+    sql = f"SELECT id FROM errands{where} ORDER BY {CLOSED_ORDER}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
@@ -225,7 +276,7 @@ def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
         part = ids[i:i + 500]
         for r in conn.execute(f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
                               part):
-            found[r["id"]] = r
+            found[r[0]] = r  # id is the first of LIST_COLUMNS
     return [found[i] for i in ids if i in found]
 
 

@@ -208,15 +208,16 @@ DROP INDEX errands_open;
 CREATE INDEX errands_open ON errands(status, urgent DESC, due_date, received_at) WHERE status <> 'closed';
 """
 
-# Version 6 (issue 13): panes page in SQL by attention from one covering index of open errands,
+# Version 6 (issue 13): panes page in SQL by attention from one index of open errands (see
+# store/errands.py, _ranks),
 # and the filter searches a folded copy of what people see (written with the row; bcc_fold is
 # registered on every connection, see store/db.py).
 _V6 = """
 ALTER TABLE errands ADD COLUMN search_text TEXT;
 UPDATE errands SET search_text = bcc_fold(ref || ' ' || subject || ' ' || patient_name || ' ' || personnummer
     || ' ' || coalesce(proxy_name, ''));
-CREATE INDEX errands_attention ON errands(status, assignee, acute, urgent, first_response_on, partial_reply_at,
-    due_date, received_at, ref) WHERE status <> 'closed';
+CREATE INDEX errands_attention ON errands(status, (coalesce(acute, '') = ''), urgent, (first_response_on IS NULL),
+    due_date, received_at, ref, partial_reply_at, assignee, first_response_on, acute) WHERE status <> 'closed';
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)

@@ -193,3 +193,12 @@ def test_ends_of_the_range_and_beyond_do_not_crash():
     assert bd.business_days_between(D("9999-12-30"), D("9999-12-31")) == 1
     assert countdown(D("2085-01-10"), D("2085-01-08"), None).level in ("ok", "due_soon")
     assert due_date(D("2090-12-22")).due > D("2090-12-22")
+
+
+def test_the_calendar_is_the_packages_swedish_calendar():
+    import holidays
+
+    public = holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv",
+                                       years=range(2000, 2080))
+    ours = bd._holidays()
+    assert {d: ours.get(d) for d in public} == dict(public)
