@@ -322,20 +322,16 @@ class BccApp(App):
         self.push_screen(make(), done)
 
     def reload_now(self) -> None:
-        """After the person's own change: show it at once, not after a worker's round trip."""
+        """After the person's own change: reload at once, in the worker — SQLite counts the panes
+        on the other core while this thread paints the closed form."""
         if self.dashboard is None or self.form_open:
             self.request_reload()
             return
         try:
-            data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
-            detail = None
-            if self._detail_ref:
-                detail = errands.show_errand(self.reader_ctx, self._detail_ref, audited=False)
+            self._version = self.reader.data_version()  # our own change: one load, not two
         except BccError:
-            self.request_reload()
-            return
-        self._version = self.reader.data_version()
-        self.apply(data, detail)
+            pass
+        self.load()
 
     def _target(self) -> ErrandSummary | None:
         s = self.current()
