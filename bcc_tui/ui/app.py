@@ -322,16 +322,20 @@ class BccApp(App):
         self.push_screen(make(), done)
 
     def reload_now(self) -> None:
-        """After the person's own change: reload at once, in the worker — SQLite counts the panes
-        on the other core while this thread paints the closed form."""
+        """After the person's own change: show it at once, not after a worker's round trip."""
         if self.dashboard is None or self.form_open:
             self.request_reload()
             return
         try:
-            self._version = self.reader.data_version()  # our own change: one load, not two
+            data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
+            detail = None
+            if self._detail_ref:
+                detail = errands.show_errand(self.reader_ctx, self._detail_ref, audited=False)
         except BccError:
-            pass
-        self.load()
+            self.request_reload()
+            return
+        self._version = self.reader.data_version()
+        self.apply(data, detail)
 
     def _target(self) -> ErrandSummary | None:
         s = self.current()
