@@ -207,9 +207,10 @@ def panes(ctx: Ctx, *, limits: dict[str, int] | None = None, closed_limit: int |
             limit = limits.get(status, PAGE)
             ids = q.page_ids(conn, status, attention=attention, involved=involved, search=found, limit=limit) \
                 if limit else []
-            total = q.pane_count(conn, status, involved=involved, search=found)
-            overdue = 0 if status == e.CLOSED else q.pane_count(
-                conn, status, involved=involved, search=found, extra=q.OVERDUE_SQL, extra_args=(attention.today,))
+            if status == e.CLOSED:
+                total, overdue = q.pane_count(conn, status, involved=involved, search=found), 0
+            else:
+                total, overdue = q.open_pane_counts(conn, status, attention, involved=involved, search=found)
             out[status] = Pane(_summaries(ctx, conn, q.rows_by_ids(conn, ids)), total, overdue)
         today = people.today(conn, ctx.today())
         names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}

@@ -290,6 +290,15 @@ def pane_count(conn: sqlite3.Connection, status: str, *, involved: str | None = 
     return conn.execute(f"SELECT count(*) FROM {source}{where}", args + list(extra_args)).fetchone()[0]
 
 
+def open_pane_counts(conn: sqlite3.Connection, status: str, attention: Attention, *, involved: str | None = None,
+                     search: Search | None = None) -> tuple[int, int]:
+    """How many errands an open pane has, and how many of them are overdue: one index scan."""
+    where, args = _pane_where(status, involved, search)
+    total, overdue = conn.execute(f"SELECT count(*), total({OVERDUE_SQL}) FROM errands{where}",
+                                  [attention.today] + args).fetchone()
+    return total, int(overdue)
+
+
 # The countdown level of an open errand in SQL (business_days.countdown), for counts by level.
 LEVEL_SQL = (
     "CASE WHEN first_response_on IS NOT NULL THEN"
