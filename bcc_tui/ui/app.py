@@ -281,7 +281,12 @@ class BccApp(App):
 
     def open_errand(self, ref: str) -> None:
         try:
+            caught_up = self.reader.data_version() == self._version
             detail = errands.show_errand(self.ctx, ref)
+            if caught_up:
+                # Opening writes its audit row (R9); that is not a change to reload the panes for
+                # (on a large backlog the reload would cost the opening its frame).
+                self._version = self.reader.data_version()
         except BccError as err:
             self.notify(str(err), title="Kan inte öppna", severity="error")
             return

@@ -49,3 +49,19 @@ def _rec(store):
     from bcc_tui.services.clock import FixedClock
 
     return ctx_for(store, "rec1", FixedClock(NOW))
+
+
+def test_opening_an_errand_does_not_reload_the_panes_for_its_own_audit_row(system, store, app_for):
+    _backlog(store, 50)
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        loads = app.loads
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ErrandScreen")
+        for _ in range(4):  # several polls (every 0.25 s)
+            await pilot.pause(0.25)
+        return loads, app.loads
+
+    before, after = drive(app, scenario, size=(120, 40))
+    assert after == before
