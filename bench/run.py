@@ -78,19 +78,27 @@ class Frames:
 
         app._display = display
 
-    async def measure(self, key: str, changed) -> float:
+    async def measure(self, key: str, changed, timeout: float = 10.0) -> float:
+        """Seconds from the key to the frame showing its effect; NaN (left out of the p95) when
+        the effect never came, so that one lost key cannot hang the whole benchmark."""
         start = time.perf_counter()
         self.app.simulate_key(key)
         while not changed():
+            if time.perf_counter() - start > timeout:
+                return float("nan")
             await asyncio.sleep(0.0005)
         seen = time.perf_counter()
         while not self.times or self.times[-1] < seen:
+            if time.perf_counter() - seen > timeout:
+                return seen - start
             await asyncio.sleep(0.0005)
         return self.times[-1] - start if self.times[-1] >= seen else seen - start
 
 
 def p95(values: list[float]) -> float:
-    ordered = sorted(values)
+    ordered = sorted(v for v in values if v == v)  # NaN: a key whose effect never showed
+    if not ordered:
+        return float("nan")
     return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
@@ -153,7 +161,8 @@ def keys_and_live(db: Path, presses: int) -> dict[str, float]:
                 """)
                 proc = await asyncio.create_subprocess_exec(sys.executable, "-c", code, env=ENV,
                                                             stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
-                while ref in table.order:
+                waited = time.perf_counter()
+                while ref in table.order and time.perf_counter() - waited < 10:
                     await pilot.pause(0.002)
                 seen = time.time()
                 stdout, _ = await proc.communicate()
