@@ -49,7 +49,9 @@ def _pnr(rng: random.Random, today: dt.date) -> str:
 
 
 def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | None = None,
-          seed: int = 1177) -> dict:
+          seed: int = 1177, open_errands: int = OPEN) -> dict:
+    """`open_errands`: how many of the latest arrivals are still open (the backlog shape of
+    issue 13 passes all of them: a clinic fallen behind, mostly overdue)."""
     clock = clock or SystemClock()
     now = clock.now()
     today = local_date(now)
@@ -103,7 +105,7 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                                        if f.name not in ("received_at", "urgent")},
                                     received_at=arrived, urgent=bool(row["urgent"]))
                 row["content_hash"] = hashlib.sha256(content.canonical().encode("utf-8")).hexdigest()
-                is_open = i >= errands - OPEN
+                is_open = i >= errands - open_errands
                 who = rng.choice(CAREGIVERS)
                 receiver = rng.choice(RECEIVERS)
                 if is_open:
@@ -111,11 +113,22 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                     assigned = rng.random() < 0.5
                     row.update(status=e.ASSIGNED if assigned else e.UNASSIGNED, assignee=who if assigned else None,
                                version=2 if assigned else 1)
+                    partial = None
+                    if open_errands > OPEN and rng.random() < 0.05:  # a backlog has some partial replies
+                        partial = min(arrived + dt.timedelta(hours=rng.randint(2, 40)), now - dt.timedelta(minutes=1))
+                        row.update(partial_reply_at=format_utc(partial), first_response_at=format_utc(partial),
+                                   first_response_on=local_date(partial).isoformat(), version=row["version"] + 1)
                     errand_id = q.insert(conn, row)
                     if assigned:
                         at = format_utc(arrived + dt.timedelta(hours=1))
                         q.add_event(conn, errand_id, e.ASSIGN, at, receiver, receiver, target=who)
                         logged.append(audit.Entry(at, receiver, "receiver", e.ASSIGN, ref, patients[k]))
+                    if partial is not None:  # its event and audit row, so that `check` finds the history whole
+                        by = who if assigned else receiver
+                        at = format_utc(partial)
+                        q.add_event(conn, errand_id, e.PARTIAL_REPLY, at, by, by, text="Vi återkommer.")
+                        logged.append(audit.Entry(at, by, "caregiver" if assigned else "receiver",
+                                                  e.PARTIAL_REPLY, ref, patients[k]))
                 else:
                     late = rng.random() < 0.04
                     answer_day = add_business_days(arrived_on, rng.choice([0, 1, 1, 2, 2]) + (2 if late else 0))
@@ -153,12 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("path")
     p.add_argument("--errands", type=int, default=100_000)
     p.add_argument("--years", type=int, default=5)
+    p.add_argument("--open", type=int, default=OPEN, help="how many of the latest are open (backlog: all)")
     args = p.parse_args(argv)
     path = Path(args.path)
     if path.exists():
         print(f"{path} finns redan", file=sys.stderr)
         return 1
-    info = build(path, args.errands, args.years)
+    info = build(path, args.errands, args.years, open_errands=args.open)
     print(f"{info['errands']} ärenden ({info['open']} öppna) i {path} på {info['seconds']:.1f} s")
     return 0
 

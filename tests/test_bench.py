@@ -14,5 +14,6 @@ def test_small_benchmark_runs_and_prints_its_table():
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     out = r.stdout.decode()
     for row in ("first paint", "key: move cursor", "key: open errand", "key: assign",
-                "another process", "import 500 errands", "list --json", "stats", "peak memory"):
+                "another process", "import 500 errands", "real mix", "list --json", "handover", "stats",
+                "peak memory", "backlog"):
         assert row in out, row

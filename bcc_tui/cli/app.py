@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import sys
@@ -200,24 +201,27 @@ def _local(moment) -> str:
 
 
 def _list(ctx: Ctx, args) -> int:
-    rows = errands.list_errands(ctx, args.status, limit=_limit(args.limit))
+    # Written as read: the first line appears at once and memory stays flat on a large backlog.
+    rows = errands.iter_errands(ctx, args.status, limit=_limit(args.limit))
     out = sys.stdout
     if args.json:
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row
         for s in rows:
-            out.write(json.dumps(s.to_json(), ensure_ascii=False) + "\n")
+            out.write(encode(s.to_json()) + "\n")
         return 0
-    if not rows:
+    first = next(rows, None)
+    if first is None:
         print("Inga ärenden.")
         return 0
-    print(f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<12} {'INKOM':<16} {'FÖRFALLER':<10} SLA")
-    for s in rows:
-        print(f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
-              f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
-              f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
-              f"{' · uppföljning passerad' if s.followup_overdue else ''}"
-              f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
-              f"{' (hanterat)' if s.acute and s.acute_handled_at else ''}"
-              f"{' · BRÅDSKANDE' if s.urgent else ''}")
+    out.write(f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<12} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n")
+    for s in itertools.chain((first,), rows):
+        out.write(f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
+                  f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
+                  f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
+                  f"{' · uppföljning passerad' if s.followup_overdue else ''}"
+                  f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
+                  f"{' (hanterat)' if s.acute and s.acute_handled_at else ''}"
+                  f"{' · BRÅDSKANDE' if s.urgent else ''}\n")
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -40,7 +41,20 @@ def short_date(day: dt.date) -> str:
 def _holidays():
     import holidays  # imported on first use: the calendar is needed after start-up, not for it
 
-    return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
+    try:
+        # holidays.country_holidays imports the package of every country (about 150 ms, on every
+        # start of the dashboard and every command); Sweden's module alone needs only the
+        # package's base, which `import holidays` loads.
+        import importlib.util
+        from pathlib import Path
+
+        path = Path(holidays.__path__[0]) / "countries" / "sweden.py"
+        spec = importlib.util.spec_from_file_location("holidays.countries.sweden", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.Sweden(categories=("public", "de_facto"), language="sv")
+    except Exception:  # noqa: BLE001 - another layout of the package: the public way, slower
+        return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
 
 
 @lru_cache(maxsize=8192)
@@ -55,7 +69,46 @@ def non_business_reason(day: dt.date) -> str | None:
     return None
 
 
+# The calendar over which counting is O(1): a cumulative count of business days per date, built
+# once on first use (under 10 ms after the `holidays` import). Dates outside it are counted
+# day by day with the same definition, so they are slow but never wrong and never a crash.
+RANGE_START = dt.date(2000, 1, 1)
+RANGE_END = dt.date(2079, 12, 31)
+
+
+class _Calendar:
+    """`cum[i]`: business days in [RANGE_START, RANGE_START + i]; `days[k]`: the offset of the
+    (k+1)-th business day from RANGE_START."""
+
+    def __init__(self) -> None:
+        hol = _holidays()
+        for year in range(RANGE_START.year, RANGE_END.year + 1):
+            hol.get(dt.date(year, 1, 1))  # fills the whole year
+        size = (RANGE_END - RANGE_START).days + 1
+        # 1 for a business day: the weekday pattern, then the holidays cleared.
+        week = bytes(1 if (RANGE_START.weekday() + i) % 7 < 5 else 0 for i in range(7))
+        flags = bytearray(week * (size // 7 + 1))[:size]
+        for d in hol:
+            if RANGE_START <= d <= RANGE_END:
+                flags[(d - RANGE_START).days] = 0
+        self.cum = list(accumulate(flags))
+        self.days = [i for i, f in enumerate(flags) if f]
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> _Calendar:
+    return _Calendar()
+
+
+def _in_range(day: dt.date) -> bool:
+    return RANGE_START <= day <= RANGE_END
+
+
 def is_business_day(day: dt.date) -> bool:
+    if _in_range(day):
+        cal = _calendar()
+        i = (day - RANGE_START).days
+        return cal.cum[i] != (cal.cum[i - 1] if i else 0)
     return non_business_reason(day) is None
 
 
@@ -63,23 +116,48 @@ def add_business_days(day: dt.date, n: int) -> dt.date:
     """The n-th business day after `day` (`day` itself is never counted); n=0 gives `day`."""
     if n < 0:
         raise ValueError("n must be >= 0")
-    current = day
-    while n:
-        current += dt.timedelta(days=1)
-        if is_business_day(current):
-            n -= 1
-    return current
+    if n == 0:
+        return day
+    if _in_range(day):
+        cal = _calendar()
+        k = cal.cum[(day - RANGE_START).days] + n - 1
+        if k < len(cal.days):
+            return RANGE_START + dt.timedelta(days=cal.days[k])
+    return plain_add_business_days(day, n)
 
 
 def business_days_between(start: dt.date, end: dt.date) -> int:
     """How many business days lie in the half-open span (start, end]; negative when end < start."""
     if end < start:
         return -business_days_between(end, start)
+    if _in_range(start) and _in_range(end):
+        cum = _calendar().cum
+        return cum[(end - RANGE_START).days] - cum[(start - RANGE_START).days]
+    return plain_business_days_between(start, end)
+
+
+def plain_add_business_days(day: dt.date, n: int) -> dt.date:
+    """The definition, day by day: the reference for the calendar and the path outside it."""
+    current = day
+    while n:
+        try:
+            current += dt.timedelta(days=1)
+        except OverflowError:
+            return dt.date.max  # past the last representable date nothing is due any sooner
+        if non_business_reason(current) is None:
+            n -= 1
+    return current
+
+
+def plain_business_days_between(start: dt.date, end: dt.date) -> int:
+    """The definition, day by day (start < end): the reference and the path outside the calendar."""
+    if end < start:
+        return -plain_business_days_between(end, start)
     count = 0
     current = start
     while current < end:
         current += dt.timedelta(days=1)
-        if is_business_day(current):
+        if non_business_reason(current) is None:
             count += 1
     return count
 

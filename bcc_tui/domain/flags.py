@@ -25,7 +25,9 @@ def _pattern(stems: tuple[str, ...]) -> re.Pattern | None:
     stems = tuple(s.strip().lower() for s in stems if s.strip())
     if not stems:
         return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE)
+    # Matched against lower-cased text: twice as fast as IGNORECASE on long messages (import).
+    # Stems are word characters (check_stems), so \b is "not after a letter".
+    return re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*")
 
 
 def acute_words(text: str, stems: tuple[str, ...]) -> list[str]:
@@ -34,8 +36,8 @@ def acute_words(text: str, stems: tuple[str, ...]) -> list[str]:
     if pattern is None:
         return []
     seen: list[str] = []
-    for m in pattern.finditer(text):
-        word = m.group(0).lower()
+    for m in pattern.finditer(text.lower()):
+        word = m.group(0)
         if word not in seen:
             seen.append(word)
     return seen

@@ -7,7 +7,7 @@ and from which state, hold the same everywhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from sqlite3 import Connection, Row
 
@@ -16,11 +16,12 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed, NotFound
 from bcc_tui.domain.routing import LastReply, suggest
+from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import notices
 from bcc_tui.services import clinic, drafts, notify, outbound, people
 from bcc_tui.services.context import Ctx
-from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_key, event, summary
+from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_bounds, event, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 from bcc_tui.store import handover as handover_q
@@ -71,10 +72,42 @@ def _utc(text: str):
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = None,
-                 offset: int = 0, audited: bool = True) -> list[ErrandSummary]:
-    """The errands the person may see. A list a person asks for is logged (R15); an automatic
-    refresh passes audited=False and is not."""
+def _search(conn: Connection, text: str | None) -> q.Search | None:
+    """The filter as the store runs it: what people see in a row, without case or accents —
+    reference, subject, patient, personnummer, proxy, the type's label and the holder's name or
+    user name."""
+    needle = fold(clean_line(text or "").strip())
+    if not needle:
+        return None
+    types = tuple(code for code, t in e.TYPES.items() if needle in fold(t.name) or needle in fold(t.short))
+    people_ = tuple(r["username"] for r in staff_q.all_staff(conn)
+                    if needle in fold(r["name"]) or needle in fold(r["username"]))
+    return q.Search(needle, types, people_)
+
+
+def _attention(ctx: Ctx, conn: Connection):
+    return attention_bounds(ctx.today(), clinic.followup_days(conn))
+
+
+def _ordered_ids(ctx: Ctx, conn: Connection, status: str | None, involved: str | None) -> list[int]:
+    """Every errand of the list in order: open ones by attention, then closed ones newest first."""
+    attention = _attention(ctx, conn)
+    ids: list[int] = []
+    for pane in ((status,) if status else (q.OPEN, e.CLOSED)):
+        ids += q.page_ids(conn, pane, attention=attention, involved=involved)
+    return ids
+
+
+STREAM_BATCH = 2000
+
+
+def iter_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = None,
+                 offset: int = 0, audited: bool = True) -> Iterator[ErrandSummary]:
+    """The errands the person may see, in the dashboard's order, read in batches so that a caller
+    can write each as it comes: memory and the first line do not wait for a 100,000-errand backlog.
+
+    The checks, the order and the audit row (R15) happen before this returns; no read transaction
+    stays open between batches (a pipe may wait on a person)."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"okänd status '{status}' (tillåtna: {', '.join(STATUSES)})")
     try:
@@ -84,46 +117,110 @@ def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = Non
         ctx.log_refusal("list", None, str(err))
         raise
     with ctx.store.read() as conn:
-        rows = q.listing(conn, status=status, involved=involved, limit=limit, offset=offset)
-        result = _summaries(ctx, conn, rows)
-    # The same order as the dashboard: what needs attention first, closed ones last (newest first).
-    open_part = sorted((s for s in result if s.status != e.CLOSED), key=attention_key)
-    result = open_part + [s for s in result if s.status == e.CLOSED]
+        ids = _ordered_ids(ctx, conn, status, involved)
+    ids = ids[offset:offset + limit] if limit is not None else ids[offset:]
     if audited:
         with ctx.store.write() as conn:
             audit.append(conn, [ctx.entry("list", detail=json.dumps(
-                {"status": status, "limit": limit, "offset": offset, "rows": len(result)}))])
-    return result
+                {"status": status, "limit": limit, "offset": offset, "rows": len(ids)}))])
+
+    def stream() -> Iterator[ErrandSummary]:
+        for i in range(0, len(ids), STREAM_BATCH):
+            with ctx.store.read() as conn:
+                rows = q.rows_by_ids(conn, ids[i:i + STREAM_BATCH])
+                if status is not None:
+                    rows = [r for r in rows if r["status"] == status]  # changed since the order was read
+                batch = _summaries(ctx, conn, rows)
+            yield from batch
+
+    return stream()
+
+
+def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = None,
+                 offset: int = 0, audited: bool = True) -> list[ErrandSummary]:
+    """The errands the person may see. A list a person asks for is logged (R15); an automatic
+    refresh passes audited=False and is not."""
+    return list(iter_errands(ctx, status, limit=limit, offset=offset, audited=audited))
+
+
+@dataclass(frozen=True)
+class Pane:
+    """One pane's page: the rows on screen (and a little more), how many there are in all, and how
+    many of them are overdue — counted in SQL, never by loading them."""
+
+    rows: list[ErrandSummary]
+    total: int
+    overdue: int = 0
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.rows) < self.total
+
+
+PAGE = 60  # rows a pane asks for at first: more than a tall terminal shows
+EMPTY = Pane([], 0)
 
 
 @dataclass(frozen=True)
 class Panes:
-    """What the dashboard shows at one moment: open errands by attention, a page of closed ones."""
+    """What the dashboard shows at one moment: each pane's first rows by attention (closed ones
+    newest first), with totals."""
 
-    open: list[ErrandSummary]
-    closed: list[ErrandSummary]
-    closed_total: int
+    unassigned: Pane
+    assigned: Pane
+    closed_pane: Pane
     today: people.Today
     names: dict[str, str]
     notice: clinic.Notice | None = None
 
+    def pane(self, status: str) -> Pane:
+        return {e.UNASSIGNED: self.unassigned, e.ASSIGNED: self.assigned, e.CLOSED: self.closed_pane}[status]
 
-def panes(ctx: Ctx, *, closed_limit: int = 100, search: str | None = None) -> Panes:
+    @property
+    def open(self) -> list[ErrandSummary]:
+        """The open rows loaded (a page of each open pane, not the backlog)."""
+        return self.unassigned.rows + self.assigned.rows
+
+    @property
+    def closed(self) -> list[ErrandSummary]:
+        return self.closed_pane.rows
+
+    @property
+    def closed_total(self) -> int:
+        return self.closed_pane.total
+
+
+def panes(ctx: Ctx, *, limits: dict[str, int] | None = None, closed_limit: int | None = None,
+          search: str | None = None) -> Panes:
     """The dashboard's data: an automatic refresh, so never an audited read (R15).
 
-    Open errands are few (hundreds) and all loaded; closed ones are paged in SQL, newest first.
+    Each pane asks the database for its page in order and for its count; the countdown and the
+    suggestion are computed for those rows only, so the cost follows the screen, not the backlog.
     """
     involved = _scope(ctx)
+    limits = dict(limits or {})
+    if closed_limit is not None:
+        limits[e.CLOSED] = closed_limit
     with ctx.store.read() as conn:
-        open_rows = q.listing(conn, statuses=(e.UNASSIGNED, e.ASSIGNED), involved=involved, search=search)
-        closed_rows = q.listing(conn, status=e.CLOSED, involved=involved, search=search, limit=closed_limit)
-        closed_total = q.count(conn, status=e.CLOSED, involved=involved, search=search)
-        open_list = sorted(_summaries(ctx, conn, open_rows), key=attention_key)
-        closed = _summaries(ctx, conn, closed_rows)
+        attention = _attention(ctx, conn)
+        found = _search(conn, search)
+        out: dict[str, Pane] = {}
+        for status in STATUSES:
+            if status == e.UNASSIGNED and involved:
+                out[status] = EMPTY  # a caregiver's dashboard has no unassigned pane
+                continue
+            limit = limits.get(status, PAGE)
+            ids = q.page_ids(conn, status, attention=attention, involved=involved, search=found, limit=limit) \
+                if limit else []
+            if status == e.CLOSED:
+                total, overdue = q.pane_count(conn, status, involved=involved, search=found), 0
+            else:
+                total, overdue = q.open_pane_counts(conn, status, attention, involved=involved, search=found)
+            out[status] = Pane(_summaries(ctx, conn, q.rows_by_ids(conn, ids)), total, overdue)
         today = people.today(conn, ctx.today())
         names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())
-    return Panes(open_list, closed, closed_total, today, names, notice)
+    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice)
 
 
 def log_list(ctx: Ctx, what: str, search: str | None = None) -> None:

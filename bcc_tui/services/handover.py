@@ -87,6 +87,7 @@ class Handover:
     items: list[Item]
     changes: Changes
     note: dict | None = None
+    by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> errand type -> count
 
     @property
     def total(self) -> int:
@@ -135,7 +136,8 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     fdays = clinic.followup_days(conn)
     args = (today.isoformat(), add_business_days(today, 1).isoformat(), _followup_cutoff(today, fdays),
             list(roster.absent))
-    counts = q.category_counts(conn, *args)
+    by_category = q.category_counts(conn, *args)
+    counts = {cat: sum(per_type.values()) for cat, per_type in by_category.items()}
     rows = q.items(conn, *args, per_category=per_category)
     remarks = q.open_remarks(conn, [r["id"] for r in rows])
     items = [Item(summary(r, today, None, fdays), r["category"],
@@ -155,7 +157,7 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     if note is not None and since is not None and note["at"] < since:
         note = None  # read and handed over already
     names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
-    return Handover(ctx.now(), roster, names, counts, items, changes, dict(note) if note else None)
+    return Handover(ctx.now(), roster, names, counts, items, changes, dict(note) if note else None, by_category)
 
 
 def handover(ctx: Ctx, *, per_category: int = PER_CATEGORY, since_limit: int | None = PER_CATEGORY) -> Handover:
@@ -317,6 +319,16 @@ def markdown(h: Handover) -> str:
     out += ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
     out += [f"| {h.title(cat)} | {h.count(cat)} |" for cat in CATEGORIES]
     out += [f"| **Att gå igenom** | **{h.total}** |", ""]
+    types = sorted({t for per_type in h.by_type.values() for t in per_type}, key=e.type_name)
+    if types:
+        # A backlog reads best as numbers first: each type by category (R28, issue 13).
+        shown = [c for c in CATEGORIES if h.count(c)]
+        out += ["## Öppna punkter per typ", "",
+                "| Typ | " + " | ".join(h.title(c).split(",")[0] for c in shown) + " |",
+                "|---|" + "---:|" * len(shown)]
+        out += [f"| {e.type_name(t)} | " + " | ".join(str(h.by_type[c].get(t, 0)) for c in shown) + " |"
+                for t in types]
+        out.append("")
     for cat, items in h.by_category():
         out += [f"## {h.title(cat)} ({h.count(cat)})", ""]
         out += [_line(i, names) for i in items] or ["Inga."]
@@ -338,6 +350,7 @@ def as_json(h: Handover) -> dict:
         "remarks_since": [{"ref": ref, "remark": clean(r.text), "by": r.author, "at": format_utc(r.at)}
                           for ref, r in c.remarks],
         "counts": {cat: h.count(cat) for cat in CATEGORIES},
+        "counts_by_type": {cat: dict(h.by_type.get(cat, {})) for cat in CATEGORIES if h.count(cat)},
         "items": [{"ref": i.ref, "category": i.category, "remark": clean(i.remark.text) if i.remark else None}
                   for i in h.items],
         "note": clean(h.note["text"]) if h.note else None,

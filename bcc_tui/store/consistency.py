@@ -8,6 +8,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
+from bcc_tui.domain.search import fold
 from bcc_tui.store import schema
 
 # Actions whose successful audit row is written with exactly one event of the same kind.
@@ -18,6 +19,7 @@ ONE_EVENT_EACH = ("assign", "reassign", "reply", "partial_reply", "close", "note
 def _expected() -> tuple[dict[tuple[str, str], str | None], dict[str, tuple[str, ...]]]:
     """The objects, and each table's columns, of a database migrated by this program (in memory)."""
     conn = sqlite3.connect(":memory:")
+    conn.create_function("bcc_fold", 1, fold, deterministic=True)  # a migration fills search_text
     try:
         for script in schema.MIGRATIONS:
             for statement in schema._split(script):

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bcc_tui.domain.errors import Busy, Conflict, InvalidInput
+from bcc_tui.domain.search import fold
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 # Pages in the WAL before a committing connection checkpoints it itself (SQLite's default is
@@ -104,6 +105,8 @@ class Store:
         except sqlite3.OperationalError as err:
             raise InvalidInput(f"kan inte öppna databasen {self.path}: {err}") from None
         conn.row_factory = sqlite3.Row
+        # The filter's folding (case and accents), for queries and for writing errands.search_text.
+        conn.create_function("bcc_fold", 1, fold, deterministic=True)
         self.conn = conn
         # One lock around the connection: a dashboard's worker thread and its UI thread share it.
         self._lock = threading.RLock()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bcc_tui.domain.errors import Conflict
+from bcc_tui.domain.search import fold
 
 # Everything but the message: lists never carry 20,000-character texts they do not show.
 LIST_COLUMNS = (
@@ -22,10 +26,24 @@ LIST_COLUMNS = (
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
 
 
+def search_text(row: dict[str, Any]) -> str:
+    """What the filter searches in the row itself (as migration 6 writes it): reference, subject,
+    patient, personnummer and proxy, folded. Type labels and holders' names are matched through
+    their codes and user names, so renaming a person needs no rewrite of errands."""
+    return fold(" ".join((row["ref"], row.get("subject") or "", row["patient_name"], row["personnummer"],
+                          row.get("proxy_name") or "")))
+
+
+@lru_cache(maxsize=16)
+def _insert_sql(cols: tuple[str, ...]) -> str:
+    # An import writes 10,000 rows of the same shape: the statement is built once.
+    return f"INSERT INTO errands ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
+
+
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
-    cols = ", ".join(row)
-    marks = ", ".join(f":{c}" for c in row)
-    return conn.execute(f"INSERT INTO errands ({cols}) VALUES ({marks})", row).lastrowid
+    if "search_text" not in row:
+        row = {**row, "search_text": search_text(row)}
+    return conn.execute(_insert_sql(tuple(row)), row).lastrowid
 
 
 def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
@@ -75,7 +93,7 @@ def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(f"INSERT INTO outbound ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-def _where(status, assignee, involved, search, statuses=None) -> tuple[str, list]:
+def _where(status, assignee, involved, search: "Search | None", statuses=None) -> tuple[str, list]:
     where, args = [], []
     if status == "closed":
         where.append("status = 'closed'")  # a literal, so the partial index errands_closed applies
@@ -97,18 +115,15 @@ def _where(status, assignee, involved, search, statuses=None) -> tuple[str, list
         )
         args += [involved, involved]
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(
-            "(ref LIKE :p OR patient_name LIKE :p OR personnummer LIKE :p OR subject LIKE :p"
-            " OR assignee LIKE :p OR proxy_name LIKE :p)".replace(":p", "? ESCAPE '\\'")
-        )
-        args += [pattern] * 6
+        clause, extra = search.clause()
+        where.append(clause)
+        args += extra
     return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 def listing(
     conn: sqlite3.Connection, *, status: str | None = None, statuses: tuple[str, ...] | None = None,
-    assignee: str | None = None, involved: str | None = None, search: str | None = None,
+    assignee: str | None = None, involved: str | None = None, search: "Search | None" = None,
     limit: int | None = None, offset: int = 0,
 ) -> list[sqlite3.Row]:
     """Errands in the order that needs attention first; closed ones most recent first.
@@ -129,9 +144,190 @@ def listing(
 
 
 def count(conn: sqlite3.Connection, *, status: str | None = None, involved: str | None = None,
-          search: str | None = None) -> int:
+          search: "Search | None" = None) -> int:
     where, args = _where(status, None, involved, search)
     return conn.execute(f"SELECT count(*) FROM errands{where}", args).fetchone()[0]
+
+
+# -- paging by attention (issue 13) --------------------------------------------------------------
+@dataclass(frozen=True)
+class Search:
+    """A filter, already folded: the text, plus the type codes and user names whose labels match
+    it (found by the service in the small tables, so the query needs no join)."""
+
+    needle: str
+    types: tuple[str, ...] = ()
+    usernames: tuple[str, ...] = ()
+
+    def clause(self) -> tuple[str, list]:
+        parts, args = ["instr(search_text, ?) > 0"], [self.needle]
+        if self.types:
+            parts.append(f"type IN ({', '.join('?' for _ in self.types)})")
+            args += list(self.types)
+        if self.usernames:
+            parts.append(f"assignee IN ({', '.join('?' for _ in self.usernames)})")
+            args += list(self.usernames)
+        return "(" + " OR ".join(parts) + ")", args
+
+
+@dataclass(frozen=True)
+class Attention:
+    """The dates that split open errands into views.attention_key's ranks on one day:
+    `today` (ISO), `soon_before` (ISO; due before it = due soon), `followup_before` (UTC text;
+    a partial reply sent before it has passed its follow-up date)."""
+
+    today: str
+    soon_before: str
+    followup_before: str
+
+
+CLOSED_ORDER = "closed_at DESC, id DESC"
+OPEN = "open"  # a pane status: unassigned and assigned together
+
+# views.attention_key in SQL. The order is acute signs first, urgent, then the rank — follow-up
+# passed or overdue 0, due soon 1, ok 2, answered by a partial reply 3 — then due date, arrival,
+# ref. The rank depends on today, so no index holds it; but within (status, acute, urgent,
+# answered) the errands_attention index lists rows by due date, and each rank is a due-date
+# range or a filter on that list. A page is then a few index range scans that stop after `limit`
+# rows: the cost follows the page, not the backlog. (A partial reply always sets
+# first_response_on, so "answered" is first_response_on IS NOT NULL.)
+_ACUTE = "(coalesce(acute, '') = '' OR acute_handled_at IS NOT NULL)"  # R25: handled signs no longer pin
+_UNANSWERED = "(first_response_on IS NULL)"
+_SEGMENT_KEY = "due_date, received_at, ref"
+
+
+def _ranks(a: Attention) -> list[list[tuple[str, list]]]:
+    """Each rank as the ranges whose union it is (merged by due date, arrival, ref)."""
+    return [
+        [(f"{_UNANSWERED} = 1 AND due_date < ?", [a.today]),
+         (f"{_UNANSWERED} = 0 AND partial_reply_at < ?", [a.followup_before])],
+        [(f"{_UNANSWERED} = 1 AND due_date >= ? AND due_date < ?", [a.today, a.soon_before])],
+        [(f"{_UNANSWERED} = 1 AND due_date >= ?", [a.soon_before])],
+        [(f"{_UNANSWERED} = 0 AND (partial_reply_at IS NULL OR partial_reply_at >= ?)", [a.followup_before])],
+    ]
+
+
+def _pane_where(status: str, involved: str | None, search: Search | None,
+                extra: str | None = None) -> tuple[str, list]:
+    if status == OPEN:
+        where, args = _where(None, None, involved, search, ("unassigned", "assigned"))
+    else:
+        where, args = _where(status, None, involved, search)
+        if status != "closed":
+            where += " AND status <> 'closed'"  # a literal, so the partial index applies
+    if extra:
+        where += f" AND ({extra})"
+    return where, args
+
+
+def _attention_ids(conn: sqlite3.Connection, statuses: tuple[str, ...], attention: Attention,
+                   involved: str | None, search: Search | None, extra: str | None, extra_args: tuple,
+                   need: int | None) -> list[int]:
+    # A pane's page (one status, a limit): each range its own index scan, stopped at the limit.
+    # A whole list or both statuses: one query per rank and SQLite sorts it, faster than a merge
+    # in Python when every row is wanted.
+    ranged = len(statuses) == 1 and need is not None
+    if len(statuses) == 1:
+        base, base_args = _pane_where(statuses[0], involved, search, extra)
+    else:
+        base, base_args = _pane_where(OPEN, involved, search, extra)
+    base_args += list(extra_args)
+    ids: list[int] = []
+    for acute_missing in (0, 1):
+        for urgent in (1, 0):
+            for rank in _ranks(attention):
+                parts = rank if ranged else [(" OR ".join(f"({c})" for c, _ in rank),
+                                              [a for _, args in rank for a in args])]
+                streams = []
+                for cond, cond_args in parts:
+                    sql = (f"SELECT id, {_SEGMENT_KEY} FROM errands{base} AND {_ACUTE} = ? AND urgent = ?"
+                           f" AND ({cond}) ORDER BY {_SEGMENT_KEY}")
+                    args = [*base_args, acute_missing, urgent, *cond_args]
+                    if need is not None:
+                        sql += " LIMIT ?"
+                        args.append(need - len(ids))
+                    streams.append(conn.execute(sql, args))
+                merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda r: (r[1], r[2], r[3]))
+                if need is None:
+                    ids += [row[0] for row in merged]
+                    continue
+                for row in merged:
+                    ids.append(row[0])
+                    if len(ids) >= need:
+                        return ids
+    return ids
+
+
+def page_ids(conn: sqlite3.Connection, status: str, *, attention: Attention, involved: str | None = None,
+             search: Search | None = None, limit: int | None = None, offset: int = 0,
+             extra: str | None = None, extra_args: tuple = ()) -> list[int]:
+    """The ids of one pane's rows in order: open ones by attention, closed ones newest first."""
+    if status != "closed":
+        statuses = ("unassigned", "assigned") if status == OPEN else (status,)
+        need = None if limit is None else offset + limit
+        if need == 0:
+            return []
+        return _attention_ids(conn, statuses, attention, involved, search, extra, extra_args, need)[offset:]
+    where, args = _pane_where(status, involved, search, extra)
+    args += list(extra_args)
+    sql = f"SELECT id FROM errands{where} ORDER BY {CLOSED_ORDER}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        args += [limit, offset]
+    return [r[0] for r in conn.execute(sql, args)]
+
+
+def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """The list columns of `ids`, in the order given (rows gone since are left out)."""
+    found: dict[int, sqlite3.Row] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for r in conn.execute(f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
+                              part):
+            found[r[0]] = r  # id is the first of LIST_COLUMNS
+    return [found[i] for i in ids if i in found]
+
+
+def pane_count(conn: sqlite3.Connection, status: str, *, involved: str | None = None,
+               search: Search | None = None, extra: str | None = None, extra_args: tuple = ()) -> int:
+    where, args = _pane_where(status, involved, search, extra)
+    # Without statistics the planner counts closed errands by scanning errands_assignee, all
+    # 100,000 rows of a backlog; the partial index holds exactly the closed ones.
+    plain = status == "closed" and not (involved or search or extra)
+    source = "errands INDEXED BY errands_closed" if plain else "errands"
+    return conn.execute(f"SELECT count(*) FROM {source}{where}", args + list(extra_args)).fetchone()[0]
+
+
+def open_pane_counts(conn: sqlite3.Connection, status: str, attention: Attention, *, involved: str | None = None,
+                     search: Search | None = None) -> tuple[int, int]:
+    """How many errands an open pane has, and how many of them are overdue: one index scan."""
+    where, args = _pane_where(status, involved, search)
+    total, overdue = conn.execute(f"SELECT count(*), total({OVERDUE_SQL}) FROM errands{where}",
+                                  [attention.today] + args).fetchone()
+    return total, int(overdue)
+
+
+# The countdown level of an open errand in SQL (business_days.countdown), for counts by level.
+LEVEL_SQL = (
+    "CASE WHEN first_response_on IS NOT NULL THEN"
+    " (CASE WHEN first_response_on <= due_date THEN 'met' ELSE 'breached' END)"
+    " WHEN due_date < ? THEN 'overdue' WHEN due_date < ? THEN 'due_soon' ELSE 'ok' END"
+)
+OVERDUE_SQL = "first_response_on IS NULL AND due_date < ?"
+
+
+def open_counts(conn: sqlite3.Connection, attention: Attention, involved: str | None = None) -> list[tuple]:
+    """(type, level, count) of the open errands."""
+    where, args = _pane_where(OPEN, involved, None)
+    return [(r[0], r[1], r[2]) for r in conn.execute(
+        f"SELECT type, {LEVEL_SQL} AS level, count(*) FROM errands{where} GROUP BY 1, 2",
+        [attention.today, attention.soon_before] + args)]
+
+
+def open_per_assignee(conn: sqlite3.Connection, extra: str, extra_args: tuple = ()) -> list[tuple[str, int]]:
+    where, args = _pane_where("assigned", None, None, extra)
+    return [(r[0], r[1]) for r in conn.execute(f"SELECT assignee, count(*) FROM errands{where} GROUP BY assignee",
+                                               args + list(extra_args))]
 
 
 def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[str, str]]:

@@ -37,11 +37,16 @@ def _params(today: str, next_day: str, followup_cutoff: str, absent: list[str]) 
 
 
 def category_counts(conn: sqlite3.Connection, today: str, next_day: str, followup_cutoff: str,
-                    absent: list[str]) -> dict[str, int]:
+                    absent: list[str]) -> dict[str, dict[str, int]]:
+    """category -> errand type -> how many open errands, in one pass."""
     rows = conn.execute(
-        f"SELECT {_CATEGORY} AS category, count(*) FROM errands WHERE status <> 'closed' GROUP BY 1",
+        f"SELECT {_CATEGORY} AS category, type, count(*) FROM errands WHERE status <> 'closed' GROUP BY 1, 2",
         _params(today, next_day, followup_cutoff, absent)).fetchall()
-    return {r[0]: r[1] for r in rows if r[0]}
+    out: dict[str, dict[str, int]] = {}
+    for category, type_code, n in rows:
+        if category:
+            out.setdefault(category, {})[type_code] = n
+    return out
 
 
 def items(conn: sqlite3.Connection, today: str, next_day: str, followup_cutoff: str,

@@ -252,7 +252,19 @@ ALTER TABLE staff ADD COLUMN bell INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX errands_load ON errands(assignee, due_date, first_response_on) WHERE status = 'assigned';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# Version 8 (issue 13): panes page in SQL by attention from one index of open errands (see
+# store/errands.py, _ranks),
+# and the filter searches a folded copy of what people see (written with the row; bcc_fold is
+# registered on every connection, see store/db.py).
+_V8 = """
+ALTER TABLE errands ADD COLUMN search_text TEXT;
+UPDATE errands SET search_text = bcc_fold(ref || ' ' || subject || ' ' || patient_name || ' ' || personnummer
+    || ' ' || coalesce(proxy_name, ''));
+CREATE INDEX errands_attention ON errands(status, (coalesce(acute, '') = '' OR acute_handled_at IS NOT NULL), urgent, (first_response_on IS NULL),
+    due_date, received_at, ref, partial_reply_at, assignee, first_response_on, acute) WHERE status <> 'closed';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 CURRENT = len(MIGRATIONS)
 
 

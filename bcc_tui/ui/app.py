@@ -61,7 +61,7 @@ def screen_class(name: str) -> type:
 def _showing(screen, name: str) -> bool:
     return type(screen).__name__ == name
 
-CLOSED_PAGE = 50
+PAGE = errands.PAGE  # rows each pane asks for at first, and more each time the cursor nears the end
 # R15: a list or a view is shown only after its audit row is written; while the database is busy
 # the person is told so and the read is tried again.
 BUSY_READ = "Databasen är upptagen, försöker igen …"
@@ -105,7 +105,7 @@ class BccApp(App):
         self.reader_ctx = Ctx(self.reader, ctx.actor, ctx.clock)
         self.last_data: Panes | None = None
         self.search: str | None = None
-        self.closed_limit = CLOSED_PAGE
+        self.limits: dict[str, int] = {}  # per pane, once the person has paged further than PAGE
         self._version: int | None = None
         self._pending = False
         self._identity_version: int | None = None
@@ -167,7 +167,7 @@ class BccApp(App):
         try:
             # Seen after our own audit row, so that row does not count as someone else's change.
             self._version = self.reader.data_version()
-            self._first.append(errands.panes(self.reader_ctx, closed_limit=self.closed_limit))
+            self._first.append(errands.panes(self.reader_ctx, limits=self.limits))
         except BccError as err:
             self._first.append(err)
 
@@ -323,7 +323,7 @@ class BccApp(App):
             if self._unlogged == owed:
                 self._unlogged = None
         try:
-            data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
+            data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
             detail = None
             ref = self._detail_ref
             if ref:
@@ -410,14 +410,18 @@ class BccApp(App):
             self.notify(f"Filtret är för långt (högst {MAX_FILTER} tecken).", severity="error")
             return
         self.search = text
-        self.closed_limit = CLOSED_PAGE
+        self.limits = {}
         if text:
             self._unlogged = ("dashboard", text)  # written by load() before the result shows
         self.load()
 
-    def load_more_closed(self) -> None:
-        if self.last_data and len(self.last_data.closed) < self.last_data.closed_total:
-            self.closed_limit = len(self.last_data.closed) + CLOSED_PAGE
+    def load_more(self, pane: str) -> None:
+        """The cursor nears the end of a pane's page: ask the database for the next page."""
+        if self.last_data is None:
+            return
+        shown = self.last_data.pane(pane)
+        if shown.has_more and self.limits.get(pane, PAGE) <= len(shown.rows):
+            self.limits[pane] = len(shown.rows) + PAGE
             self.load()
 
     # -- the errand under the cursor ---------------------------------------------------------
@@ -446,7 +450,12 @@ class BccApp(App):
     def open_errand(self, ref: str) -> None:
         self._opening = (ref, self.screen)
         try:
+            caught_up = self.reader.data_version() == self._version
             detail = errands.show_errand(self.ctx, ref)
+            if caught_up:
+                # Opening writes its audit row (R9); that is not a change to reload the panes for
+                # (on a large backlog the reload would cost the opening its frame).
+                self._version = self.reader.data_version()
         except Busy:
             # The view's audit row could not be written, so nothing of the errand is shown.
             self._tell_busy()
@@ -549,7 +558,7 @@ class BccApp(App):
         table = self.dashboard.focused_table if self.screen is self.dashboard else None
         row = table.cursor_row if table is not None else None
         try:
-            data = errands.panes(self.reader_ctx, closed_limit=self.closed_limit, search=self.search)
+            data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
             detail = None
             if self._detail_ref:
                 detail = errands.show_errand(self.reader_ctx, self._detail_ref, audited=False)

@@ -143,3 +143,62 @@ def test_add_and_count_agree_over_years():
             assert bd.business_days_between(day, due) == n
             assert bd.is_business_day(due)
         day += dt.timedelta(days=1)
+
+
+# -- the O(1) calendar against the plain day-by-day definition (issue 13) -----------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+IN_RANGE = st.dates(min_value=bd.RANGE_START, max_value=bd.RANGE_END)
+
+
+def test_every_day_of_the_range_agrees_with_the_definition():
+    day = bd.RANGE_START
+    while day <= bd.RANGE_END:
+        assert bd.is_business_day(day) == (bd.non_business_reason(day) is None), day
+        day += dt.timedelta(days=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(IN_RANGE, st.integers(min_value=0, max_value=400))
+def test_count_between_agrees_with_the_definition(start, span):
+    end = min(start + dt.timedelta(days=span), bd.RANGE_END)
+    assert bd.business_days_between(start, end) == bd.plain_business_days_between(start, end)
+    assert bd.business_days_between(end, start) == -bd.plain_business_days_between(start, end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(IN_RANGE, IN_RANGE)
+def test_count_over_whole_range_agrees(a, b):
+    # Long spans (up to 80 years) only in a sample: the plain walk is the slow definition.
+    if abs((b - a).days) > 3000:
+        b = a + dt.timedelta(days=3000) if b > a else a - dt.timedelta(days=3000)
+        b = min(max(b, bd.RANGE_START), bd.RANGE_END)
+    assert bd.business_days_between(a, b) == bd.plain_business_days_between(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(IN_RANGE, st.integers(min_value=0, max_value=60))
+def test_add_agrees_with_the_definition(day, n):
+    assert bd.add_business_days(day, n) == bd.plain_add_business_days(day, n)
+
+
+def test_ends_of_the_range_and_beyond_do_not_crash():
+    last = bd.RANGE_END
+    assert bd.add_business_days(last - dt.timedelta(days=1), 5) == bd.plain_add_business_days(
+        last - dt.timedelta(days=1), 5)
+    assert bd.add_business_days(D("1999-12-30"), 2) == D("2000-01-04")  # 31 Dec, 1 Jan, weekend
+    assert bd.business_days_between(D("1999-12-30"), D("2000-01-04")) == 2
+    assert bd.add_business_days(dt.date.max - dt.timedelta(days=1), 3) == dt.date.max
+    assert bd.business_days_between(D("9999-12-30"), D("9999-12-31")) == 1
+    assert countdown(D("2085-01-10"), D("2085-01-08"), None).level in ("ok", "due_soon")
+    assert due_date(D("2090-12-22")).due > D("2090-12-22")
+
+
+def test_the_calendar_is_the_packages_swedish_calendar():
+    import holidays
+
+    public = holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv",
+                                       years=range(2000, 2080))
+    ours = bd._holidays()
+    assert {d: ours.get(d) for d in public} == dict(public)

@@ -35,7 +35,7 @@ class DashboardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
-        yield Input(placeholder="Filter: ärende, patient, personnummer, ämne, handläggare — enter söker, esc rensar",
+        yield Input(placeholder="Filter: ärende, patient, personnummer, ämne, typ, handläggare — enter söker, esc rensar",
                     id="filter")
         with Vertical(id="panes"):
             for pane in self.panes_shown:
@@ -69,18 +69,13 @@ class DashboardScreen(Screen):
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
         wide = self.size.width >= WIDE
-        split = {
-            UNASSIGNED: [s for s in data.open if s.status == UNASSIGNED],
-            ASSIGNED: [s for s in data.open if s.status == ASSIGNED],
-            CLOSED: data.closed,
-        }
         for pane in self.panes_shown:
+            page = data.pane(pane)
             table = self.table(pane)
             table.set_wide(wide, now)
-            table.show(split[pane], data.names, now, has_more=pane == CLOSED and len(data.closed) < data.closed_total)
+            table.show(page.rows, data.names, now, has_more=page.has_more)
             title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
-            count = data.closed_total if pane == CLOSED else len(split[pane])
-            overdue = sum(1 for s in split[pane] if s.countdown.level == "overdue") if pane != CLOSED else 0
+            count, overdue = page.total, page.overdue
             label = f"{title} ({count})"
             if overdue:
                 label += f" · {overdue} {'försenat' if overdue == 1 else 'försenade'}"
@@ -121,7 +116,7 @@ class DashboardScreen(Screen):
         self.app.open_errand(message.ref)
 
     def on_errand_table_need_more(self, message: ErrandTable.NeedMore) -> None:
-        self.app.load_more_closed()
+        self.app.load_more(message.pane)
 
     def on_resize(self, event) -> None:
         self.app.rerender()

@@ -23,6 +23,7 @@ _NARROW = {
     CLOSED: [("ref", "Ärende", 11), ("type", "Typ", 14), ("closed", "Avslutad", 12),
              ("sla", "Regeln", 11), ("how", "Sätt", 4), ("who", "Handläggare", 12)],
 }
+NEAR_END = 10  # rows before the end of a page at which the next page is asked for
 _WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
 
 
@@ -35,7 +36,11 @@ class ErrandTable(DataTable):
             self.ref = ref
 
     class NeedMore(Message):
-        """The cursor reached the end of a paged pane."""
+        """The cursor nears the end of a pane's page: the next page is asked for before it is needed."""
+
+        def __init__(self, pane: str) -> None:
+            super().__init__()
+            self.pane = pane
 
     def __init__(self, pane: str, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -45,6 +50,7 @@ class ErrandTable(DataTable):
         self.order: list[str] = []
         self.names: dict[str, str] = {}
         self.has_more = False
+        self._updating = False  # cursor moves while rows are put in place are not the person's
         self._build_columns()
 
     # -- columns -----------------------------------------------------------------------------
@@ -115,6 +121,13 @@ class ErrandTable(DataTable):
     def show(self, rows: list[ErrandSummary], names: dict[str, str], now: dt.datetime,
              has_more: bool = False) -> None:
         """Show `rows` in order, touching only what changed; the cursor stays on its errand."""
+        self._updating = True
+        try:
+            self._show(rows, names, now, has_more)
+        finally:
+            self._updating = False
+
+    def _show(self, rows: list[ErrandSummary], names: dict[str, str], now: dt.datetime, has_more: bool) -> None:
         self.names = names
         self.has_more = has_more
         new_order = [s.ref for s in rows]
@@ -165,5 +178,5 @@ class ErrandTable(DataTable):
 
     def watch_cursor_coordinate(self, old, new) -> None:
         super().watch_cursor_coordinate(old, new)
-        if self.has_more and self.order and new.row >= len(self.order) - 1:
-            self.post_message(self.NeedMore())
+        if self.has_more and not self._updating and self.order and new.row >= len(self.order) - NEAR_END:
+            self.post_message(self.NeedMore(self.pane))

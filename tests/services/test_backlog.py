@@ -1,0 +1,126 @@
+"""Issue 13: the panes, lists and handover order and count in SQL — the same order as the
+rule in views.attention_key, pages that add up to the whole, a filter on what people see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+
+import pytest
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain.business_days import due_date, local_date
+from bcc_tui.domain.validation import format_utc
+from bcc_tui.services import handover, errands
+from bcc_tui.services.views import attention_key
+from bcc_tui.store import errands as q
+from tests.conftest import NOW
+
+TYPES = list(e.TYPES)
+
+
+def _backlog(store, n: int, seed: int = 13) -> None:
+    """n open errands of every shape: overdue by years, due today, soon, later; acute, urgent;
+    partial replies before and after their follow-up date; assigned and not."""
+    rng = random.Random(seed)
+    with store.write() as conn:
+        for i in range(n):
+            arrived = NOW - dt.timedelta(hours=rng.choice([1, 5, 20, 30, 50, 80, 200, 2000, 30000]) + rng.random())
+            on = local_date(arrived)
+            type_code = rng.choice(TYPES)
+            row = {
+                "ref": f"BL-{i:05d}", "type": type_code, "unit": "oppenvard", "received_at": format_utc(arrived),
+                "received_on": on.isoformat(), "due_date": due_date(on, rng.choice([1, 2, 2, 5])).due.isoformat(),
+                "patient_name": rng.choice(["Elsa Öberg", "Emil Åström", "Noor Haddad", "Leo Berg"]),
+                "personnummer": "20150315-1233", "subject": rng.choice(["Övrigt", "Recept", "Fråga", ""]),
+                "message": "x", "urgent": int(rng.random() < 0.1), "content_hash": hashlib.sha256(b"%d" % i).hexdigest(),
+                "imported_at": format_utc(arrived), "acute": "feber" if rng.random() < 0.05 else None,
+                "status": "unassigned", "assignee": None,
+            }
+            if rng.random() < 0.5:
+                row.update(status="assigned", assignee=rng.choice(["doc1", "doc2", "nurse"]))
+            if rng.random() < 0.15:
+                partial = min(arrived + dt.timedelta(hours=rng.choice([1, 30, 100])), NOW - dt.timedelta(minutes=1))
+                row.update(partial_reply_at=format_utc(partial), first_response_at=format_utc(partial),
+                           first_response_on=local_date(partial).isoformat())
+            q.insert(conn, row)
+
+
+@pytest.fixture
+def backlog(system, store):
+    _backlog(store, 600)
+    return store
+
+
+def test_the_sql_order_is_the_attention_rule(backlog, as_):
+    rows = errands.list_errands(as_("rec1"), audited=False)
+    assert len(rows) == 600
+    assert [s.ref for s in rows] == [s.ref for s in sorted(rows, key=attention_key)]
+    # The data has every rank, or the comparison proves little.
+    assert {s.countdown.level for s in rows} >= {"overdue", "due_soon", "ok", "met"}
+    assert any(s.followup_overdue for s in rows) and any(s.acute for s in rows) and any(s.urgent for s in rows)
+
+
+def test_pages_add_up_to_the_whole_pane_in_order(backlog, as_):
+    ctx = as_("rec1")
+    whole = errands.panes(ctx, limits={"unassigned": 10_000, "assigned": 10_000})
+    assert whole.unassigned.total == len(whole.unassigned.rows)
+    assert whole.unassigned.rows == sorted(whole.unassigned.rows, key=attention_key)
+    first = errands.panes(ctx)
+    assert first.unassigned.rows == whole.unassigned.rows[:errands.PAGE]
+    assert first.unassigned.has_more and first.unassigned.total == whole.unassigned.total
+    assert first.unassigned.overdue == sum(1 for s in whole.unassigned.rows if s.countdown.level == "overdue")
+    more = errands.panes(ctx, limits={"unassigned": errands.PAGE * 2})
+    assert more.unassigned.rows == whole.unassigned.rows[:errands.PAGE * 2]
+
+
+def test_a_caregiver_sees_only_their_own_also_when_filtering(backlog, as_):
+    mine = errands.panes(as_("doc1"), limits={"assigned": 10_000})
+    assert mine.unassigned.total == 0 and mine.assigned.rows
+    assert {s.assignee for s in mine.assigned.rows} == {"doc1"}
+    found = errands.panes(as_("doc1"), search="dag doktor", limits={"assigned": 10_000})
+    assert found.assigned.total == 0  # doc2's errands stay out of sight
+    found = errands.panes(as_("doc1"), search="doris", limits={"assigned": 10_000})
+    assert found.assigned.total == mine.assigned.total
+
+
+@pytest.mark.parametrize("typed, matches", [
+    ("ovrig", lambda s: s.subject == "Övrigt"),
+    ("ÖVRIGT", lambda s: s.subject == "Övrigt"),
+    ("astrom", lambda s: s.patient_name == "Emil Åström"),
+    ("dag", lambda s: s.assignee == "doc2"),  # the holder's name
+    ("nurse", lambda s: s.assignee == "nurse"),  # the holder's user name
+    ("journalkopia", lambda s: s.type == "bestalla_journalkopia"),  # the type's label
+    ("bl-0001", lambda s: s.ref.startswith("BL-0001")),
+])
+def test_the_filter_matches_what_people_see(backlog, as_, typed, matches):
+    ctx = as_("rec1")
+    everything = errands.list_errands(ctx, audited=False)
+    found = errands.panes(ctx, search=typed, limits={"unassigned": 10_000, "assigned": 10_000})
+    expected = {s.ref for s in everything if matches(s)}
+    assert expected and {s.ref for s in found.open} == expected
+
+
+def test_the_handover_summarises_a_backlog(system, store, as_):
+    _backlog(store, 400, seed=7)
+    h = handover.handover(as_("rec1"), per_category=5)
+    everything = errands.list_errands(as_("rec1"), audited=False)
+    open_ = [s for s in everything if s.status != "closed"]
+    overdue = [s for s in open_ if s.countdown.level == "overdue" and not (s.acute_pinned or s.urgent)]
+    assert h.count("overdue") == len(overdue) > 5
+    listed = [i.ref for i in h.items if i.category == "overdue"]
+    assert listed == [s.ref for s in sorted(overdue, key=attention_key)[:5]]  # the most pressing
+    assert sum(sum(v.values()) for v in h.by_type.values()) == h.total <= len(open_)
+    md = handover.markdown(h)
+    assert f"… och {len(overdue) - 5} till" in md and "## Öppna punkter per typ" in md
+    assert md.count("\n- **") <= len(handover.CATEGORIES) * 5
+
+
+def test_a_list_is_read_in_batches(backlog, as_, monkeypatch):
+    monkeypatch.setattr(errands, "STREAM_BATCH", 7)
+    rows = errands.iter_errands(as_("rec1"), "unassigned")
+    assert not isinstance(rows, list)
+    first = next(rows)
+    assert first.status == "unassigned"
+    assert 1 + sum(1 for _ in rows) == errands.panes(as_("rec1")).unassigned.total
