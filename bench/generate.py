@@ -113,14 +113,17 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                     assigned = rng.random() < 0.5
                     row.update(status=e.ASSIGNED if assigned else e.UNASSIGNED, assignee=who if assigned else None,
                                version=2 if assigned else 1)
+                    # Nothing happens after now, and the assignment comes before its partial reply.
+                    assigned_at = max(arrived, min(arrived + dt.timedelta(hours=1), now - dt.timedelta(minutes=2)))
                     partial = None
                     if open_errands > OPEN and rng.random() < 0.05:  # a backlog has some partial replies
                         partial = min(arrived + dt.timedelta(hours=rng.randint(2, 40)), now - dt.timedelta(minutes=1))
+                        partial = max(partial, assigned_at)
                         row.update(partial_reply_at=format_utc(partial), first_response_at=format_utc(partial),
                                    first_response_on=local_date(partial).isoformat(), version=row["version"] + 1)
                     errand_id = q.insert(conn, row)
                     if assigned:
-                        at = format_utc(arrived + dt.timedelta(hours=1))
+                        at = format_utc(assigned_at)
                         q.add_event(conn, errand_id, e.ASSIGN, at, receiver, receiver, target=who)
                         logged.append(audit.Entry(at, receiver, "receiver", e.ASSIGN, ref, patients[k]))
                     if partial is not None:  # its event and audit row, so that `check` finds the history whole
@@ -142,7 +145,7 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                                first_response_at=format_utc(answered),
                                first_response_on=local_date(answered).isoformat(), version=3)
                     errand_id = q.insert(conn, row)
-                    at = format_utc(arrived + dt.timedelta(minutes=20))
+                    at = format_utc(min(arrived + dt.timedelta(minutes=20), answered))
                     q.add_event(conn, errand_id, e.ASSIGN, at, receiver, receiver, target=who)
                     logged.append(audit.Entry(at, receiver, "receiver", e.ASSIGN, ref, patients[k]))
                     logged.append(audit.Entry(format_utc(answered), who, "caregiver",

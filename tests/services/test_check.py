@@ -229,7 +229,8 @@ def test_the_demo_clinic_is_clean(tmp_path):
     store.close()
 
 
-def test_the_benchmark_database_is_clean(tmp_path):
+@pytest.mark.parametrize("open_errands", [None, 400])  # mostly closed, and a backlog (with partial replies)
+def test_the_benchmark_database_is_clean(tmp_path, open_errands):
     """bench/generate.py writes what the services would; check agrees (and so measures it fairly)."""
     from bench.generate import build
     from bcc_tui.domain.roles import SYSTEM_ACTOR
@@ -238,7 +239,8 @@ def test_the_benchmark_database_is_clean(tmp_path):
     from bcc_tui.store.db import Store
     from tests.conftest import NOW
 
-    build(tmp_path / "bench.db", errands=400, years=1, clock=FixedClock(NOW))
+    extra = {} if open_errands is None else {"open_errands": open_errands}
+    build(tmp_path / "bench.db", errands=400, years=1, clock=FixedClock(NOW), **extra)
     store = Store(tmp_path / "bench.db")
     assert audit_log.check(Ctx(store, SYSTEM_ACTOR, FixedClock(NOW))) == []
     store.close()
