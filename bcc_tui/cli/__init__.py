@@ -124,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     obs = ob.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=_Parser)
     obs.add_parser("export", help="skriv köade svar som JSON Lines och markera dem exporterade").add_argument("file")
 
-    sub.add_parser("outbox", help="e-postaviseringar som väntar (administratör)")
+    obx = sub.add_parser("outbox", help="e-postaviseringar som väntar (administratör)")
+    obx.add_argument("--send", action="store_true",
+                     help="skicka det som väntar, med upp till en minut för en långsam e-postserver (jobbet)")
 
     tp = sub.add_parser("template", help="svarsmallar (administratör)")
     tps = tp.add_subparsers(dest="subcommand", metavar="list|add|edit|retire", required=True, parser_class=_Parser)

@@ -175,6 +175,8 @@ def _errand_problems(conn) -> list[str]:
             # An urgent mark that changed nothing is logged without an event.
             if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
                 evidence.append(f"ärendet {ref}: {n_events} händelser '{kind}' men {n_rows} rader i granskningsloggen")
+    evidence += [f"ärendet {_plain(r['ref'])}: texten i händelse {r['id']} ({r['kind']}) skiljer sig från den "
+                 "som köades till 1177" for r in consistency.replies_unlike_their_outbound(conn)]
     missing = consistency.audited_refs_missing(conn)
     evidence += [f"ärendet {_plain(r)} finns i granskningsloggen men inte bland ärendena" for r in missing]
     return (_capped(dates, "ärendenas datum") + _capped(states, "ärendenas historik")

@@ -47,7 +47,8 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
             target.close()
         if problems:
             raise InvalidInput("säkerhetskopian klarade inte kontrollen: " + "; ".join(problems[:3]))
-    pruned = destination.prune(new.path.parent, BACKUP_NAME, keep, spare=new.path.name) if keep is not None else []
+    pruned = destination.prune(new.path.parent, BACKUP_NAME, keep, spare=new.path.name,
+                                 magic=b"SQLite format 3\x00") if keep is not None else []
     detail = f"{rows} ärenden till {new.path}" + (f"; {len(pruned)} äldre borttagna" if pruned else "")
     with ctx.store.write() as conn:
         audit.append(conn, [ctx.entry("backup", detail=detail)])

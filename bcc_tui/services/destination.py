@@ -131,15 +131,17 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str | None = None) -> list[Path]:
+def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str | None = None,
+          magic: bytes = b"") -> list[Path]:
     """Remove all but the `keep` newest files in FOLDER whose names match PATTERN (names that
-    sort by time); links, folders and every other file are never touched, nor `spare` (the file
-    just written, even when a clock set back gave it an older name)."""
+    sort by time) and whose content begins with `magic` (what the program itself writes there);
+    links, folders and every other file are never touched, nor `spare` (the file just written,
+    even when a clock set back gave it an older name)."""
     folder = Path(folder)
     ours = []
     with os.scandir(folder) as entries:
         for entry in entries:
-            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and _begins(entry.path, magic):
                 ours.append(entry.name)
     ours.sort(reverse=True)
     kept = ([spare] if spare in ours else [])
@@ -156,3 +158,16 @@ def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str 
     if gone:
         sync_folder(folder)
     return gone
+
+
+def _begins(path: str, magic: bytes) -> bool:
+    if not magic:
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, len(magic)) == magic
+    finally:
+        os.close(fd)

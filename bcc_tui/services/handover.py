@@ -140,7 +140,9 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     counts = {cat: sum(per_type.values()) for cat, per_type in by_category.items()}
     rows = q.items(conn, *args, per_category=per_category)
     remarks = q.open_remarks(conn, [r["id"] for r in rows])
-    items = [Item(summary(r, today, None, fdays), r["category"],
+    absent = set(roster.absent)
+    items = [Item(summary(r, today, None, fdays, holder_absent=r["status"] == "assigned" and r["assignee"] in absent),
+                  r["category"],
                   _remark(remarks[r["id"]]) if r["id"] in remarks else None) for r in rows]
     last = q.last(conn)
     since = last["at"] if last else None
@@ -268,7 +270,7 @@ def _line(item: Item, names: dict[str, str]) -> str:
     parts = [f"**{s.ref}**", e.type_name(s.type), f"inkom {short_date(received.date())} {received:%H:%M}",
              f"förfaller {short_date(s.due_date)}", s.countdown.text]
     if s.assignee:
-        parts.append(f"hos {names.get(s.assignee, s.assignee)}")
+        parts.append(f"hos {names.get(s.assignee, s.assignee)}" + (" (frånvarande idag)" if s.holder_absent else ""))
     if s.partial_reply_sent:
         parts.append("delsvar skickat")
     if s.followup_on:

@@ -125,7 +125,7 @@ def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 
             raise
         round_trip = max(round_trip, time.monotonic() - began)
     except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
-        _failed(store, clock, rows, f"SMTP-servern svarar inte: {err or 'tidsgränsen passerades'}")
+        _failed(store, clock, rows, f"SMTP-servern svarade inte i tid: {err or 'tidsgränsen passerades'}")
         result.failed, result.error = len(rows), str(err)
         return result
     # A mail is MAIL, RCPT, DATA and the end of data: four round trips. One cut off after the

@@ -60,6 +60,15 @@ def errands_with_events(conn: sqlite3.Connection) -> Iterator[tuple[sqlite3.Row,
         yield row, own
 
 
+def replies_unlike_their_outbound(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Replies and partial replies whose text differs from the copy queued for 1177 with them:
+    what the family was told, changed afterwards in one place."""
+    return conn.execute(
+        "SELECT x.ref, ev.id, ev.kind FROM events ev JOIN outbound o ON o.event_id = ev.id"
+        " JOIN errands x ON x.id = ev.errand_id"
+        " WHERE ev.kind IN ('reply', 'partial_reply') AND o.text IS NOT ev.text ORDER BY ev.id").fetchall()
+
+
 def _event(row: sqlite3.Row) -> dict:
     ev = dict(row)
     try:

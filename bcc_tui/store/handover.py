@@ -14,20 +14,21 @@ import sqlite3
 from bcc_tui.store.errands import LIST_COLUMNS
 
 # The walkthrough's categories, most pressing first. An errand is listed once, in the first
-# category it falls into.
-CATEGORIES = ("acute", "overdue", "due_today", "due_next", "followup", "unassigned",
-              "absent_holder", "unanswered")
+# category it falls into; an errand held by someone absent today comes right after the overdue
+# ones, since it waits for nobody until it is reassigned.
+CATEGORIES = ("acute", "overdue", "absent_holder", "due_today", "due_next", "followup", "unassigned",
+              "unanswered")
 
 # What makes an open errand fall into each category; :today, :next_day, :followup_cutoff
 # (UTC text) and the absent user names are bound by the caller.
 _CATEGORY = """CASE
     WHEN (acute IS NOT NULL AND acute <> '' AND acute_handled_at IS NULL) OR urgent = 1 THEN 'acute'
     WHEN first_response_on IS NULL AND due_date < :today THEN 'overdue'
+    WHEN status = 'assigned' AND assignee IN (SELECT value FROM json_each(:absent)) THEN 'absent_holder'
     WHEN first_response_on IS NULL AND due_date = :today THEN 'due_today'
     WHEN first_response_on IS NULL AND due_date = :next_day THEN 'due_next'
     WHEN partial_reply_at IS NOT NULL AND partial_reply_at < :followup_cutoff THEN 'followup'
     WHEN status = 'unassigned' THEN 'unassigned'
-    WHEN assignee IN (SELECT value FROM json_each(:absent)) THEN 'absent_holder'
     WHEN first_response_on IS NULL THEN 'unanswered'
 END"""
 

@@ -212,8 +212,9 @@ def test_keep_prunes_only_the_programs_own_backups(clinic, tmp_path, capsys, mon
     folder.mkdir()
     old = ["bcc-20261120T020000Z.db", "bcc-20261121T020000Z.db", "bcc-20261122T020000Z.db"]
     for name in old:
-        (folder / name).write_bytes(b"old")
-    others = ["notes.txt", "bcc-manual.db", "bcc-20200101T000000Z.db.bak"]
+        (folder / name).write_bytes(b"SQLite format 3\x00old")
+    # A file named like a backup that is no database was not written by bcc-tui: never pruned.
+    others = ["notes.txt", "bcc-manual.db", "bcc-20200101T000000Z.db.bak", "bcc-20190102T000000Z.db"]
     for name in others:
         (folder / name).write_bytes(b"keep me")
     (folder / "bcc-20190101T000000Z.db").symlink_to(tmp_path / "victim")  # a link is never ours
@@ -230,12 +231,13 @@ def test_keep_prunes_only_the_programs_own_backups(clinic, tmp_path, capsys, mon
                            "bcc-20190101T000000Z.db"])
     assert (tmp_path / "victim").read_bytes() == b"victim"
     # A clock set back never prunes the backup just made, whatever its name says.
-    (folder / "bcc-20301231T000000Z.db").write_bytes(b"future")
+    (folder / "bcc-20301231T000000Z.db").write_bytes(b"SQLite format 3\x00future")
     monkeypatch.setenv("BCC_NOW", "2026-11-25T11:00:00+01:00")
     code, out, err = run(capsys, "--db", str(clinic), "backup", str(folder), "--keep", "1")
     assert code == 0, err
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith("bcc-2")) == [
-        "bcc-20190101T000000Z.db", "bcc-20200101T000000Z.db.bak", "bcc-20261125T100000Z.db"]
+        "bcc-20190101T000000Z.db", "bcc-20190102T000000Z.db", "bcc-20200101T000000Z.db.bak",
+        "bcc-20261125T100000Z.db"]
 
 
 def test_outbound_export_refuses_existing_links_folders_and_devices(clinic, tmp_path, capsys):

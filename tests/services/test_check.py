@@ -108,6 +108,12 @@ def test_dropped_changed_and_added_triggers(busy_day, store):
     assert "okänd utlösare quiet finns i databasen" in problems
 
 
+def test_a_reply_rewritten_by_plain_sql(busy_day, store):
+    tamper(store.path, "UPDATE events SET text = 'ändrat svar' WHERE id = (SELECT max(id) FROM events WHERE kind = 'reply')")
+    problems = audit_log.check(busy_day)
+    assert len(problems) == 1 and "skiljer sig från den som köades till 1177" in problems[0], problems
+
+
 def test_an_assignee_changed_by_plain_sql(busy_day, store):
     tamper(store.path, "UPDATE errands SET assignee = 'nurse' WHERE ref = '1177-000001'")
     assert audit_log.check(busy_day) == ["ärendet 1177-000001: assignee är 'nurse' men historiken ger 'doc2'"]

@@ -55,6 +55,10 @@ def test_each_errand_once_in_its_most_pressing_category(ward, as_):
 
 def test_absent_holders_and_passed_follow_ups(ward, as_, system):
     people.import_schedule(system, jsonl({"absent": "doc2", "from": "2026-11-25", "to": "2026-11-27"}))
+    # Held by someone absent today: right after the overdue ones, whatever its due date, and said so.
+    h = handover.handover(as_("rec1"))
+    assert {i.ref: i.category for i in h.items}["1177-000003"] == "absent_holder"
+    assert h.count("absent_holder") == 1 and "hos Dag Doktor (frånvarande idag)" in handover.markdown(h)
     errands.partial_reply(as_("doc1"), "1177-000002", "På gång")
     later = at(as_("rec1"), NOW + dt.timedelta(days=9))  # fri 4 dec: the follow-up (5 business days) has passed
     h = handover.handover(later)

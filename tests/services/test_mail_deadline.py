@@ -153,3 +153,17 @@ def test_a_bad_host_or_address_fails_that_mail_not_the_process(queued, store, cl
     finally:
         server.stop()
     assert result.failed == 1 and result.sent == 5 and len(server.accepted) == 5
+
+
+def test_the_mail_job_delivers_through_a_slow_server(queued, db_path, monkeypatch, capsys):
+    """Commands give the outbox 2 s, which a server answering each command after 0.4 s never fits;
+    `outbox --send` (the cron job) waits for it, and every notice arrives once."""
+    server = SlowSmtpServer(delay=0.4).start()
+    try:
+        monkeypatch.setenv("BCC_NOW", "2026-11-25T10:00:00+01:00")
+        monkeypatch.setenv("BCC_SMTP", server.address)
+        assert main(["--db", str(db_path), "outbox", "--send"]) == 0
+        assert "6 skickade, 0 misslyckade" in capsys.readouterr().out
+        assert len(server.accepted) == 6
+    finally:
+        server.stop()

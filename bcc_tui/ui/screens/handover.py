@@ -134,7 +134,7 @@ class HandoverScreen(Screen):
         received = s.received_at.astimezone(STOCKHOLM)
         t.append(f" {short_date(received.date()):<12}", style="dim")
         if s.assignee:
-            t.append_text(render.safe(render.person_short(s.assignee, names), one_line=True))
+            t.append_text(render.holder(s, names))
         if item.remark:
             t.append("  ¶ ", style="bold cyan")
             t.append_text(render.safe(item.remark.text, "cyan", one_line=True))
