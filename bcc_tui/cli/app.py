@@ -382,8 +382,7 @@ def _outbound(ctx: Ctx, args) -> int:
 
 
 def _outbox(ctx: Ctx, args) -> int:
-    if not ctx.actor.is_system and not ctx.actor.has(roles.ADMIN):
-        raise InvalidInput("bara administratören ser e-postkön")
+    roles.check(ctx.actor, "outbox")
     from bcc_tui.store import outbox as ob
 
     with ctx.store.read() as conn:

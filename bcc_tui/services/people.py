@@ -11,7 +11,7 @@ from bcc_tui.domain import jsonl, roles, validation
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.routing import Person
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import staff as q
 
@@ -194,12 +194,7 @@ def email_notify(ctx: Ctx) -> bool:
 
 # -- the administrator's screens: staff, rosters, absences ----------------------------------------
 def _admin(ctx: Ctx, what: str) -> None:
-    if not ctx.actor.has(roles.ADMIN):
-        why = f"bara administratören får {what}"
-        ctx.log_refusal("admin_change", None, why)
-        from bcc_tui.domain.errors import NotAllowed
-
-        raise NotAllowed(why)
+    require(ctx, "admin_change", what=what)
 
 
 def save_staff(ctx: Ctx, obj: dict) -> str:
