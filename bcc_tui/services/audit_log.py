@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import business_days, history, roles
+from bcc_tui.domain import business_days, history
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line
@@ -69,7 +69,7 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     """What is wrong, one line each: integrity, foreign keys, the audit chain, the schema's
     triggers, every errand against its history and the log, the log's clock, and — with a
     backup — whether the live log and history extend the backup's unchanged."""
-    roles.require_command(ctx.actor, "check")
+    require(ctx, "check")
     witness = _open_backup(against) if against is not None else None
     try:
         with ctx.store.read() as conn, _tolerant(conn):

@@ -111,7 +111,7 @@ def iter_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = Non
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"okänd status '{status}' (tillåtna: {', '.join(STATUSES)})")
     try:
-        roles.require_command(ctx.actor, "list")
+        roles.check(ctx.actor, "list")
         involved = _scope(ctx)
     except NotAllowed as err:
         ctx.log_refusal("list", None, str(err))

@@ -73,7 +73,7 @@ def _staff_fields(line: validation.StaffLine) -> dict:
 
 def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
     """Add or update staff; fields a line leaves out stay as stored. One transaction."""
-    roles.require_command(ctx.actor, "staff_import")
+    require(ctx, "staff_import")
     report = ImportReport()
     parsed = _parse(data, validation.staff_from_json, report)
     seen: dict[str, int] = {}
@@ -96,7 +96,7 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
 
 def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     """Rosters and absences; a roster line changes only the day it names. One transaction."""
-    roles.require_command(ctx.actor, "schedule_import")
+    require(ctx, "schedule_import")
     report = ImportReport()
     parsed = _parse(data, validation.schedule_from_json, report)
     with ctx.change("admin_change") as conn:
