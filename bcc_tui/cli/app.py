@@ -387,8 +387,7 @@ SEND_BUDGET = 50.0
 
 
 def _outbox(ctx: Ctx, args) -> int:
-    if not ctx.actor.is_system and not ctx.actor.has(roles.ADMIN):
-        raise InvalidInput("bara administratören ser e-postkön")
+    roles.check(ctx.actor, "outbox")
     from bcc_tui.store import outbox as ob
 
     if args.send:

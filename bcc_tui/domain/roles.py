@@ -40,32 +40,80 @@ class Actor:
 
 SYSTEM_ACTOR = Actor(SYSTEM, "Barncancercentrum", "", frozenset())
 
-# Commands that are not about one errand, and the roles allowed to run them; the system actor
-# (the database owner with no staff record) may run those marked True.
-COMMANDS = {
-    "import": ({RECEIVER, ADMIN}, True),
-    "staff_import": ({ADMIN}, True),
-    "schedule_import": ({ADMIN}, True),
-    "outbound_export": ({ADMIN}, True),
-    "check": ({ADMIN}, True),
-    "backup": ({ADMIN}, True),
-    "replicate": ({ADMIN}, True),
-    "restore": ({ADMIN}, True),
-    "list": ({RECEIVER, CAREGIVER}, False),
+
+@dataclass(frozen=True)
+class Permission:
+    """Who may take an action: the roles, whether the system actor (the database owner with no
+    staff record, e.g. a cron job) may, and the refusal, a template with {user} and {what}."""
+
+    roles: frozenset[str]
+    system: bool
+    what: str
+    refusal: str = "{user} får inte {what} (kräver {wanted})"
+
+
+def _p(roles: set[str], system: bool, what: str, refusal: str | None = None) -> Permission:
+    return Permission(frozenset(roles), system, what, refusal or Permission.refusal)
+
+
+_ONLY_ADMIN = "bara administratören får {what}"
+_ONLY_RECEIVER = "bara en ärendemottagare får {what}"
+
+# The one table of who may do what: every command and every dashboard action. For an action on
+# one errand this is whether the person may take it at all; whose errand it is, is
+# require_action's question below. The UI asks may() what to offer; services call
+# services.context.require(), which also logs a refusal (R15).
+PERMISSIONS: dict[str, Permission] = {
+    # the command line's commands that are not about one errand
+    "import": _p({RECEIVER, ADMIN}, True, "importera ärenden"),
+    "staff_import": _p({ADMIN}, True, "importera personal"),
+    "schedule_import": _p({ADMIN}, True, "importera schema"),
+    "outbound_export": _p({ADMIN}, True, "exportera svar"),
+    "check": _p({ADMIN}, True, "kontrollera databasen"),
+    "backup": _p({ADMIN}, True, "säkerhetskopiera"),
+    "replicate": _p({ADMIN}, True, "replikera"),
+    "restore": _p({ADMIN}, True, "återställa"),
+    "outbox": _p({ADMIN}, True, "se e-postkön", _ONLY_ADMIN),
+    "list": _p({RECEIVER, CAREGIVER}, False, "läsa ärenden"),
+    "remind_due": _p({RECEIVER}, True, e.ACTION_NAMES[e.REMIND], _ONLY_RECEIVER),
+    # actions on one errand
+    e.ASSIGN: _p({RECEIVER}, False, e.ACTION_NAMES[e.ASSIGN], _ONLY_RECEIVER),
+    e.REASSIGN: _p({RECEIVER}, False, "omfördela", _ONLY_RECEIVER),
+    e.URGENT: _p({RECEIVER}, False, e.ACTION_NAMES[e.URGENT], _ONLY_RECEIVER),
+    e.REMIND: _p({RECEIVER}, False, e.ACTION_NAMES[e.REMIND], _ONLY_RECEIVER),
+    e.REPLY: _p({RECEIVER, CAREGIVER}, False, e.ACTION_NAMES[e.REPLY]),
+    e.PARTIAL_REPLY: _p({RECEIVER, CAREGIVER}, False, e.ACTION_NAMES[e.PARTIAL_REPLY]),
+    e.CLOSE: _p({RECEIVER, CAREGIVER}, False, e.ACTION_NAMES[e.CLOSE]),
+    e.NOTE: _p({RECEIVER, CAREGIVER}, False, e.ACTION_NAMES[e.NOTE]),
+    e.ACUTE_HANDLED: _p({RECEIVER, CAREGIVER}, False, e.ACTION_NAMES[e.ACUTE_HANDLED]),
+    # the dashboard's other screens and the services behind them
+    "handover": _p({RECEIVER}, False, "se överlämningen", "överlämningen är för ärendemottagare"),
+    "handover_note": _p({RECEIVER}, False, "skriva överlämningsanteckningar",
+                        "bara ärendemottagare skriver överlämningsanteckningar"),
+    "stats": _p({RECEIVER, ADMIN}, False, "ta ut statistik"),
+    "admin_change": _p({ADMIN}, False, "ändra inställningarna", _ONLY_ADMIN),
+    "audit": _p({ADMIN, AUDITOR}, False, "läsa granskningsloggen"),
+    "own_settings": _p({RECEIVER, CAREGIVER, ADMIN, AUDITOR}, False, "ändra sina inställningar"),
 }
 
 
-def require_command(actor: Actor, command: str) -> None:
-    roles, system_ok = COMMANDS[command]
+def may(actor: Actor, action: str) -> bool:
+    """Whether the person may take `action` at all (what the dashboard offers)."""
+    p = PERMISSIONS[action]
     if actor.is_system:
-        if system_ok:
-            return
-        raise NotAllowed(
-            "systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE"
-        )
-    if not roles & actor.roles:
-        wanted = " eller ".join(ROLES[r] for r in sorted(roles))
-        raise NotAllowed(f"{actor.username} får inte göra detta (kräver {wanted})")
+        return p.system
+    return bool(p.roles & actor.roles)
+
+
+def check(actor: Actor, action: str, what: str | None = None) -> None:
+    """Raise NotAllowed unless may(actor, action); `what` names the thing refused more exactly."""
+    if may(actor, action):
+        return
+    p = PERMISSIONS[action]
+    if actor.is_system:
+        raise NotAllowed(f"systemkontot får inte {what or p.what}; ange en person med --as ANVÄNDARE")
+    wanted = " eller ".join(ROLES[r] for r in sorted(p.roles))
+    raise NotAllowed(p.refusal.format(user=actor.username, what=what or p.what, wanted=wanted))
 
 
 def require_action(actor: Actor, action: str, ref: str, assignee: str | None) -> None:
@@ -77,9 +125,9 @@ def require_action(actor: Actor, action: str, ref: str, assignee: str | None) ->
     if actor.has(RECEIVER):
         return
     own = assignee is not None and assignee == actor.username
-    if action in (e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE, e.ACUTE_HANDLED) and actor.has(CAREGIVER) and own:
+    if may(actor, action) and own:
         return
-    if action in (e.ASSIGN, e.REASSIGN, e.URGENT, e.REMIND):
+    if PERMISSIONS[action].roles == {RECEIVER}:
         raise NotAllowed(f"bara en ärendemottagare får {e.ACTION_NAMES[action]} ({ref})")
     raise NotAllowed(f"{actor.username} får inte {e.ACTION_NAMES[action]} {ref}: ärendet är inte ditt")
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import business_days, history, roles
+from bcc_tui.domain import business_days, history
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
-from bcc_tui.domain.errors import InvalidInput, NotAllowed
+from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line
 from bcc_tui.domain.validation import NewErrand, format_utc
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency
 from bcc_tui.store import errands as errands_q
 
-READERS = {roles.ADMIN, roles.AUDITOR}
+
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,7 @@ def read(ctx: Ctx, *, patient: str | None = None, user: str | None = None,
          start: dt.date | None = None, end: dt.date | None = None, limit: int | None = 500,
          offset: int = 0, audited: bool = True) -> list[AuditRow]:
     """The log, newest first. Reading it is itself logged with its filter."""
-    if not READERS & ctx.actor.roles:
-        why = f"{ctx.actor.username} får inte läsa granskningsloggen (kräver administratör eller granskare)"
-        if not ctx.actor.is_system:
-            ctx.log_refusal("audit", None, why)
-        raise NotAllowed(why)
+    require(ctx, "audit")
     lo, hi = _bounds(start, end)
     with ctx.store.read() as conn:
         rows = audit_queries.search(conn, patient=patient, user=user, start=lo, end=hi,
@@ -73,7 +69,7 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     """What is wrong, one line each: integrity, foreign keys, the audit chain, the schema's
     triggers, every errand against its history and the log, the log's clock, and — with a
     backup — whether the live log and history extend the backup's unchanged."""
-    roles.require_command(ctx.actor, "check")
+    require(ctx, "check")
     witness = _open_backup(against) if against is not None else None
     try:
         with ctx.store.read() as conn, _tolerant(conn):

@@ -13,10 +13,9 @@ import os
 import re
 import sqlite3
 
-from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.services import destination
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries
 
 # The program's own time-named backups in a folder: the only files `--keep` ever removes.
@@ -28,7 +27,7 @@ def backup_name(moment: dt.datetime) -> str:
 
 
 def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
-    roles.require_command(ctx.actor, "backup")
+    require(ctx, "backup")
     if keep is not None and keep < 1:
         raise InvalidInput("--keep ska vara minst 1")
     into_folder = os.fspath(dest).endswith(os.sep) or os.path.isdir(dest)

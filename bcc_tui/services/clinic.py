@@ -11,10 +11,10 @@ from sqlite3 import Connection
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags, history, roles, templates
 from bcc_tui.domain.business_days import due_date
-from bcc_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.routing import TOP_DOCTOR
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
@@ -24,11 +24,7 @@ ACUTE_KEY, FOLLOWUP_KEY, NOTICE_KEY = "acute_stems", "followup_days", "notice"
 
 
 def _admin(ctx: Ctx, what: str) -> None:
-    if not ctx.actor.has(roles.ADMIN):
-        why = f"bara administratören får {what}"
-        if not ctx.actor.is_system:
-            ctx.log_refusal("admin_change", None, why)
-        raise NotAllowed(why)
+    require(ctx, "admin_change", what=what)
 
 
 # -- settings read by everyone -------------------------------------------------------------------

@@ -10,6 +10,8 @@ from sqlite3 import Connection
 
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy
+from bcc_tui.domain import roles
+from bcc_tui.domain.errors import NotAllowed
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import format_utc
@@ -65,3 +67,16 @@ class Ctx:
                 audit.append(conn, [self.entry(action, ref, pnr, "refused", why)])
         except Busy:
             pass  # the refusal stands; the person is told, the log row waits for no one
+
+
+def require(ctx: Ctx, action: str, ref: str | None = None, *, what: str | None = None,
+            logged_as: str | None = None) -> None:
+    """The one permission check of the services (roles.PERMISSIONS): a refusal is logged (R15)
+    as `logged_as` (default: the action) and raised. The system actor's refusals are not logged:
+    it is no person."""
+    try:
+        roles.check(ctx.actor, action, what)
+    except NotAllowed as err:
+        if not ctx.actor.is_system:
+            ctx.log_refusal(logged_as or action, ref, str(err))
+        raise

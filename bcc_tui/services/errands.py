@@ -20,7 +20,7 @@ from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain import notices
 from bcc_tui.services import clinic, drafts, notify, outbound, people
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_bounds, event, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
@@ -111,7 +111,7 @@ def iter_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = Non
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"okänd status '{status}' (tillåtna: {', '.join(STATUSES)})")
     try:
-        roles.require_command(ctx.actor, "list")
+        roles.check(ctx.actor, "list")
         involved = _scope(ctx)
     except NotAllowed as err:
         ctx.log_refusal("list", None, str(err))
@@ -398,11 +398,7 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
     the e-mail notice are those of a single reassignment; an errand someone else changes meanwhile
     is refused and named, the rest still move.
     """
-    if not ctx.actor.has(roles.RECEIVER):
-        why = "bara en ärendemottagare får omfördela"
-        if not ctx.actor.is_system:
-            ctx.log_refusal(e.REASSIGN, None, why)
-        raise NotAllowed(why)
+    require(ctx, e.REASSIGN)
     if type_code is not None and type_code not in e.TYPES:
         raise InvalidInput(f"okänd ärendetyp '{clean_line(type_code)}' (tillåtna: {', '.join(e.TYPES)})")
     if from_user == to_user:
@@ -569,8 +565,7 @@ def remind_due(ctx: Ctx) -> list[tuple[str, bool]]:
     """The reminders job (R16, issue 18): remind the assignee of every assigned errand that is due
     soon or overdue, or whose follow-up date has passed, and that was not reminded today. Each
     reminder is its own change (remind() above); returns (ref, mailed) per errand reminded."""
-    if not (ctx.actor.is_system or ctx.actor.has(roles.RECEIVER)):
-        raise NotAllowed(f"bara en ärendemottagare får {e.ACTION_NAMES[e.REMIND]}")
+    require(ctx, "remind_due")
     today = ctx.today()
     with ctx.store.read() as conn:
         rows = q.listing(conn, status=e.ASSIGNED)

@@ -12,13 +12,13 @@ import json
 from dataclasses import dataclass, field
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import flags, roles
+from bcc_tui.domain import flags
 from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, short_date
-from bcc_tui.domain.errors import InvalidInput, NotAllowed, NotFound
+from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean
 from bcc_tui.domain.validation import format_utc
 from bcc_tui.services import clinic, people
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.views import ErrandSummary, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as errands_q
@@ -109,10 +109,7 @@ class Handover:
 
 
 def _require_receiver(ctx: Ctx, action: str, ref: str | None = None) -> None:
-    if not ctx.actor.has(roles.RECEIVER):
-        why = "överlämningen är för ärendemottagare"
-        ctx.log_refusal(action, ref, why)
-        raise NotAllowed(why)
+    require(ctx, "handover", ref, logged_as=action)
 
 
 def _followup_cutoff(today: dt.date, days: int) -> str:
@@ -187,8 +184,7 @@ def pin_remark(ctx: Ctx, ref: str, text: str) -> None:
 
 def add_note(ctx: Ctx, text: str) -> None:
     """The outgoing receiver's note to the next one (author and time are kept)."""
-    if not ctx.actor.has(roles.RECEIVER):
-        raise NotAllowed("bara ärendemottagare skriver överlämningsanteckningar")
+    require(ctx, "handover_note")
     body = e.required_text(clean(text), "Anteckningen", e.MAX_NOTE)
     with ctx.change("handover_note") as conn:
         notes_q.add_note(conn, ctx.now_text(), ctx.actor.username, body)

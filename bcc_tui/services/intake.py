@@ -18,7 +18,7 @@ from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
 from bcc_tui.domain import flags
 from bcc_tui.services import clinic, outbound
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 
@@ -41,7 +41,7 @@ class IntakeReport:
 
 
 def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
-    roles.require_command(ctx.actor, "import")
+    require(ctx, "import")
     report = IntakeReport()
     batch: list[tuple[int, NewErrand]] = []
     now = ctx.now()

@@ -29,11 +29,11 @@ def export(ctx, path) -> tuple[int, Path | None]:
     import json
     import os
 
-    from bcc_tui.domain import roles
+    from bcc_tui.services.context import require
     from bcc_tui.services import destination
     from bcc_tui.store import audit
 
-    roles.require_command(ctx.actor, "outbound_export")
+    require(ctx, "outbound_export")
     # An existing folder gets a new time-named file each run (the delivery job's outbox).
     name = f"replies-{ctx.now().astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.jsonl"
     destination.target(path, name_in_folder=name, protect=[ctx.store.path])  # refused before anything is read

@@ -11,7 +11,7 @@ from bcc_tui.domain import jsonl, roles, validation
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.routing import Person
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import staff as q
 
@@ -73,7 +73,7 @@ def _staff_fields(line: validation.StaffLine) -> dict:
 
 def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
     """Add or update staff; fields a line leaves out stay as stored. One transaction."""
-    roles.require_command(ctx.actor, "staff_import")
+    require(ctx, "staff_import")
     report = ImportReport()
     parsed = _parse(data, validation.staff_from_json, report)
     seen: dict[str, int] = {}
@@ -96,7 +96,7 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
 
 def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     """Rosters and absences; a roster line changes only the day it names. One transaction."""
-    roles.require_command(ctx.actor, "schedule_import")
+    require(ctx, "schedule_import")
     report = ImportReport()
     parsed = _parse(data, validation.schedule_from_json, report)
     with ctx.change("admin_change") as conn:
@@ -194,12 +194,7 @@ def email_notify(ctx: Ctx) -> bool:
 
 # -- the administrator's screens: staff, rosters, absences ----------------------------------------
 def _admin(ctx: Ctx, what: str) -> None:
-    if not ctx.actor.has(roles.ADMIN):
-        why = f"bara administratören får {what}"
-        ctx.log_refusal("admin_change", None, why)
-        from bcc_tui.domain.errors import NotAllowed
-
-        raise NotAllowed(why)
+    require(ctx, "admin_change", what=what)
 
 
 def save_staff(ctx: Ctx, obj: dict) -> str:

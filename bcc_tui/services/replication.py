@@ -36,7 +36,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services import destination
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries
 
 # Replica URL schemes Litestream 0.5 understands (file:// is taken as a folder here).
@@ -192,7 +192,7 @@ def _write_config(folder: str, db: Path, replica: Replica, interval: str | None)
 def replicate(ctx: Ctx, replica: Replica, interval: str = DEFAULT_INTERVAL,
               on_start: Callable[[], None] | None = None) -> int:
     """Litestream in the foreground on the database until it is told to stop; its exit status."""
-    roles.require_command(ctx.actor, "replicate")
+    require(ctx, "replicate")
     binary = _binary()
     db = Path(os.path.abspath(ctx.store.path))
     with ctx.store.write() as conn:
@@ -312,7 +312,7 @@ def restore(replica: Replica, dest: str | os.PathLike,
         os.chmod(tmp, 0o600)
         ctx = open_checked(tmp)
         try:
-            roles.require_command(ctx.actor, "restore")
+            roles.check(ctx.actor, "restore")
             with ctx.store.read() as conn:
                 last = conn.execute("SELECT max(at) FROM audit").fetchone()[0]
                 errands = audit_queries.errand_count(conn)

@@ -8,9 +8,9 @@ import io
 import json
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles, statistics
-from bcc_tui.domain.errors import InvalidInput, NotAllowed
-from bcc_tui.services.context import Ctx
+from bcc_tui.domain import statistics
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import reports as q
 
@@ -26,11 +26,7 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) -> statistics.Report:
     """R8 for the errands that arrived in the period (inclusive local dates)."""
-    if ctx.actor.is_system or not (ctx.actor.has(roles.ADMIN) or ctx.actor.has(roles.RECEIVER)):
-        why = f"{ctx.actor.username} får inte ta ut statistik (kräver administratör eller ärendemottagare)"
-        if not ctx.actor.is_system:
-            ctx.log_refusal("stats", None, why)
-        raise NotAllowed(why)
+    require(ctx, "stats")
     d_start, d_end = default_period(ctx.today())
     start, end = start or d_start, end or d_end
     if end < start:

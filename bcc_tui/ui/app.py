@@ -27,14 +27,14 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
 from bcc_tui.domain.errors import BccError, Busy
-from bcc_tui.domain.roles import ADMIN, AUDITOR, CAREGIVER, RECEIVER
+from bcc_tui.domain.roles import CAREGIVER
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services import clinic, drafts, errands, identity, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.store.db import Store
-from bcc_tui.ui import render
+from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.widgets.header import HeaderBar
@@ -75,23 +75,7 @@ DELIVERY_INTERVAL = 3.0
 class BccApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "bcc-tui"
-    BINDINGS = [
-        Binding("a", "assign", "Fördela", id="assign"),
-        Binding("r", "reply", "Svara", id="reply"),
-        Binding("p", "partial_reply", "Delsvar", id="partial_reply"),
-        Binding("x", "close_errand", "Utan svar", id="close"),
-        Binding("n", "note", "Notera", id="note"),
-        Binding("u", "urgent", "Brådsk.", id="urgent"),
-        Binding("question_mark", "help", "Hjälp", id="help"),
-        Binding("q", "quit", "Avsluta", id="quit"),
-        # Shown where the footer has room (120 columns); at 80 they are in the help and palette.
-        Binding("m", "remind", "Påminn", id="remind"),
-        Binding("h", "handover", "Överlämning", id="handover"),
-        Binding("s", "stats", "Statistik", id="stats"),
-        Binding("k", "acute_handled", "Akut hanterad", id="acute_handled", show=False),
-        Binding("f2", "admin", "Administration", id="admin", show=False),
-        Binding("f3", "audit", "Granskningslogg", id="audit", show=False),
-    ]
+    BINDINGS = actions.bindings()  # per person: check_action hides what they may not take
 
     def __init__(self, ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
                  mail: "MailConfig | None" = None) -> None:
@@ -124,7 +108,7 @@ class BccApp(App):
         # The first load starts now, in parallel with Textual's own start-up.
         self._first: list = []
         self._prefetch = None
-        if ctx.actor.has(RECEIVER) or ctx.actor.has(CAREGIVER):
+        if roles.may(ctx.actor, "list"):
             self._prefetch = threading.Thread(target=self._fetch_first, daemon=True)
             self._prefetch.start()
 
@@ -177,11 +161,11 @@ class BccApp(App):
             # §4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
         actor = self.ctx.actor
-        if not (actor.has(RECEIVER) or actor.has(CAREGIVER)):
+        if not roles.may(actor, "list"):
             # Administrators and auditors do not read patients' errands: they keep the settings
             # and review the log.
             self.dashboard = None
-            self.push_screen(screen_class("AdminScreen")() if actor.has(ADMIN) else screen_class("AuditScreen")())
+            self.push_screen(screen_class("AdminScreen")() if roles.may(actor, "admin_change") else screen_class("AuditScreen")())
             self.set_interval(self.poll_interval, self.poll)
             self.set_interval(1, self.tick_clock)
             notice = clinic.notice_now(self.ctx)
@@ -442,6 +426,8 @@ class BccApp(App):
         return None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if not actions.allowed(self.ctx.actor, action):
+            return False  # neither offered in the footer nor run by its key
         if action in ERRAND_ACTIONS:
             if self.form_open or not isinstance(self.screen, (DashboardScreen, ErrandScreen)):
                 return False
@@ -611,7 +597,7 @@ class BccApp(App):
         s = self._target()
         if s is None:
             return
-        if not self.ctx.actor.has(RECEIVER):
+        if not roles.may(self.ctx.actor, e.ASSIGN):
             self.notify("Bara en ärendemottagare får fördela.", severity="error")
             return
         if s.status == e.CLOSED:
@@ -773,7 +759,7 @@ class BccApp(App):
         if s is None:
             return
         name = self._person_name(s.assignee)
-        if s.holder_absent and self.ctx.actor.has(RECEIVER):
+        if s.holder_absent and roles.may(self.ctx.actor, e.ASSIGN):
             # R22: a reminder would wait unread; offer to give the errand to someone on duty.
             reason = self.last_data.today.absent.get(s.assignee) if self.last_data else None
             self.action_assign(notice=Text(
@@ -800,18 +786,18 @@ class BccApp(App):
             self.push_screen(screen_class(name)())
 
     def action_handover(self) -> None:
-        self._open_screen("HandoverScreen", self.ctx.actor.has(RECEIVER),
+        self._open_screen("HandoverScreen", roles.may(self.ctx.actor, "handover"),
                           "Överlämningen är för ärendemottagare.")
 
     def action_stats(self) -> None:
-        self._open_screen("StatsScreen", self.ctx.actor.has(RECEIVER) or self.ctx.actor.has(ADMIN),
+        self._open_screen("StatsScreen", roles.may(self.ctx.actor, "stats"),
                           "Statistiken är för ärendemottagare och administratörer.")
 
     def action_admin(self) -> None:
-        self._open_screen("AdminScreen", self.ctx.actor.has(ADMIN), "Administrationen är bara för administratörer.")
+        self._open_screen("AdminScreen", roles.may(self.ctx.actor, "admin_change"), "Administrationen är bara för administratörer.")
 
     def action_audit(self) -> None:
-        self._open_screen("AuditScreen", self.ctx.actor.has(ADMIN) or self.ctx.actor.has(AUDITOR),
+        self._open_screen("AuditScreen", roles.may(self.ctx.actor, "audit"),
                           "Granskningsloggen är för administratörer och granskare.")
 
     def action_help(self) -> None:
@@ -824,30 +810,8 @@ class BccApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for title, help_text, action in (
-            ("Fördela / omfördela", "Ge det valda ärendet till en vårdgivare (a)", self.action_assign),
-            ("Besvara", "Skicka svar och avsluta ärendet (r)", self.action_reply),
-            ("Delsvar", "Berätta att handläggning pågår (p)", self.action_partial_reply),
-            ("Avsluta utan svar", "Avsluta med orsak (x)", self.action_close_errand),
-            ("Intern anteckning", "En anteckning som patienten aldrig ser (n)", self.action_note),
-            ("Brådskande på/av", "Markera eller avmarkera brådskande (u)", self.action_urgent),
-            ("Påminn handläggaren", "E-post och markering till den som har ärendet (m)", self.action_remind),
-            ("Mina inställningar: e-postavisering på/av",
-             "Få e-post när ett ärende fördelas till dig", self.action_toggle_email),
-            ("Mina inställningar: ljudsignal på/av",
-             "En ljudsignal när ett ärende fördelas till dig eller du blir påmind", self.action_toggle_bell),
-            ("Akuta tecken hanterade", "Markera att familjen är kontaktad; ärendet ligger inte längre överst (k)",
-             self.action_acute_handled),
-            ("Flytta alla ärenden från handläggaren",
-             "Alla öppna ärenden hos den som har det valda ärendet, till någon annan", self.action_move_all),
-            ("Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", self.screen_filter),
-            ("Hjälp", "Tangenterna och rutinen i korthet (?)", self.action_help),
-            ("Överlämning", "Skiftbytet: försenat, idag, obesvarat, delsvar, akut (h)", self.action_handover),
-            ("Statistik och avvikelser", "Per ärendetyp, vårdgivare och vecka (s)", self.action_stats),
-            ("Administration", "Ärendetyper, mallar, personal, schema, frånvaro, information (F2)", self.action_admin),
-            ("Granskningslogg", "Vem har öppnat eller ändrat vad (F3)", self.action_audit),
-        ):
-            yield SystemCommand(title, help_text, action)
+        for action in actions.palette(self.ctx.actor):
+            yield SystemCommand(action.title or "", action.help, getattr(self, action.app_method))
 
 
 def make_app(ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,

@@ -83,3 +83,19 @@ def test_keep_draft_question(snap_compare, demo_db):
     """R21: escape on a form with text asks whether to keep it as a draft."""
     assert snap_compare(app_on(demo_db), terminal_size=(80, 24),
                         run_before=steps("down", "n", "H", "e", "j", "escape"))
+
+
+# Issue 16: each role its own keys. The main screen's footer and the help screen, per role, at 80×24:
+# a receiver (annlin), a caregiver (erilin), an administrator (lenwal) and an auditor (gunbjo).
+ROLE_PEOPLE = {"receiver": "annlin", "caregiver": "erilin", "admin": "lenwal", "auditor": "gunbjo"}
+
+
+@pytest.mark.parametrize("role", list(ROLE_PEOPLE))
+def test_main_screen_per_role(snap_compare, demo_db, role):
+    assert snap_compare(app_on(demo_db, ROLE_PEOPLE[role]), terminal_size=(80, 24), run_before=steps())
+
+
+@pytest.mark.parametrize("role", list(ROLE_PEOPLE))
+def test_help_per_role(snap_compare, demo_db, role):
+    assert snap_compare(app_on(demo_db, ROLE_PEOPLE[role]), terminal_size=(80, 24),
+                        run_before=steps("question_mark"))

@@ -10,30 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS = [
-    ("enter", "öppna ärendet"),
-    ("a", "fördela (förslaget är förvalt: a enter) · omfördela om det redan är fördelat"),
-    ("r", "besvara — svaret skickas och ärendet avslutas"),
-    ("p", "delsvar — familjen får veta att handläggning pågår; ärendet förblir öppet"),
-    ("x", "avsluta utan svar — orsak krävs"),
-    ("n", "intern anteckning — syns aldrig för patienten"),
-    ("u", "brådskande på/av"),
-    ("m", "påminn handläggaren (när ärendet snart ska vara besvarat eller är försenat); "
-          "är hen frånvarande erbjuds omfördelning i stället"),
-    ("k", "akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst"),
-    ("ctrl+a", "i omfördelningen: flytta alla öppna ärenden hos samma person"),
-    ("tab / shift+tab", "byt ruta: Ofördelade, Fördelade, Avslutade"),
-    ("/", "filtrera på ärende, patient, personnummer, ämne eller handläggare"),
-    ("h", "överlämning vid skiftbyte: mellanslag bockar av, enter öppnar, c anmärkning på ärendet, "
-          "w anteckning till nästa pass, ctrl+s kvitterar"),
-    ("s", "statistik och avvikelser; [ och ] byter månad"),
-    ("esc", "tillbaka / avbryt / rensa filter"),
-    ("ctrl+p", "kommandopaletten: alla åtgärder"),
-    ("F2", "administration (administratörer): ärendetyper, mallar, personal, schema, frånvaro, information"),
-    ("F3", "granskningsloggen (administratörer och granskare)"),
-    ("?", "den här hjälpen"),
-    ("q", "avsluta programmet"),
-]
+from bcc_tui.ui import actions
+
 
 MARKS = [
     ("✚", "akuta tecken i texten (t.ex. feber): ring familjen — står överst tills det markerats hanterat (k)"),
@@ -88,7 +66,8 @@ class HelpScreen(ModalScreen):
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold cyan", no_wrap=True)
         keys.add_column()
-        for key, what in KEYS:
+        # The keys this person may use, from the dashboard's one action table.
+        for key, what in actions.help_keys(self.app.ctx.actor):
             keys.add_row(key, what)
         marks = Table.grid(padding=(0, 2))
         marks.add_column(style="bold yellow", no_wrap=True, min_width=len("tab / shift+tab"))

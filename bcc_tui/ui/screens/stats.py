@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import reports
 from bcc_tui.ui import render
@@ -142,6 +143,6 @@ class StatsScreen(Screen):
                                     render.person_short(d.assignee, names)), key=d.ref)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "stats-deviations" and self.app.ctx.actor.has("receiver"):
+        if event.data_table.id == "stats-deviations" and roles.may(self.app.ctx.actor, "list"):
             event.stop()
             self.app.open_errand(event.row_key.value)

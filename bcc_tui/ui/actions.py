@@ -1,0 +1,117 @@
+"""The dashboard's actions in one table (PRODUCT.md §4.5): the app's bindings, the footer, the
+command palette and the help screen's key list are all generated from it, and each shows a
+person only what roles.may() lets them take, so the four never drift apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import roles
+from bcc_tui.domain.roles import Actor
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str  # the binding's id
+    key: str | None  # Textual's key name; None: reached through the palette only
+    label: str  # the footer's word
+    title: str | None  # the palette's title; None: not in the palette
+    help: str  # the palette's line
+    permission: str | None  # a name in roles.PERMISSIONS; None: everyone
+    method: str | None = None  # the app's method; None: action_<id>
+    show: bool = True  # in the footer (where it has room)
+    key_label: str | None = None  # how help writes the key
+    help_text: str | None = None  # help's longer line; None: not in help
+    bind: bool = True  # False: a key some screen binds itself, listed here for help only
+
+    @property
+    def app_method(self) -> str:
+        return self.method or f"action_{self.id}"
+
+
+A = Action
+# In the order help lists them; the palette keeps it too.
+ACTIONS: tuple[Action, ...] = (
+    A("open", None, "", None, "", "list", key_label="enter", help_text="öppna ärendet", bind=False),
+    A("assign", "a", "Fördela", "Fördela / omfördela", "Ge det valda ärendet till en vårdgivare (a)", e.ASSIGN,
+      help_text="fördela (förslaget är förvalt: a enter) · omfördela om det redan är fördelat"),
+    A("reply", "r", "Svara", "Besvara", "Skicka svar och avsluta ärendet (r)", e.REPLY,
+      help_text="besvara — svaret skickas och ärendet avslutas"),
+    A("partial_reply", "p", "Delsvar", "Delsvar", "Berätta att handläggning pågår (p)", e.PARTIAL_REPLY,
+      help_text="delsvar — familjen får veta att handläggning pågår; ärendet förblir öppet"),
+    A("close", "x", "Utan svar", "Avsluta utan svar", "Avsluta med orsak (x)", e.CLOSE,
+      method="action_close_errand", help_text="avsluta utan svar — orsak krävs"),
+    A("note", "n", "Notera", "Intern anteckning", "En anteckning som patienten aldrig ser (n)", e.NOTE,
+      help_text="intern anteckning — syns aldrig för patienten"),
+    A("urgent", "u", "Brådsk.", "Brådskande på/av", "Markera eller avmarkera brådskande (u)", e.URGENT,
+      help_text="brådskande på/av"),
+    A("remind", "m", "Påminn", "Påminn handläggaren", "E-post och markering till den som har ärendet (m)",
+      e.REMIND, help_text="påminn handläggaren (när ärendet snart ska vara besvarat eller är försenat); "
+                          "är hen frånvarande erbjuds omfördelning i stället"),
+    A("acute_handled", "k", "Akut hanterad", "Akuta tecken hanterade",
+      "Markera att familjen är kontaktad; ärendet ligger inte längre överst (k)", e.ACUTE_HANDLED, show=False,
+      help_text="akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst"),
+    A("move_all", None, "", "Flytta alla ärenden från handläggaren",
+      "Alla öppna ärenden hos den som har det valda ärendet, till någon annan", e.REASSIGN,
+      key_label="ctrl+a", help_text="i omfördelningen: flytta alla öppna ärenden hos samma person"),
+    A("panes", None, "", None, "", "list", key_label="tab / shift+tab",
+      help_text="byt ruta: Ofördelade, Fördelade, Avslutade", bind=False),
+    A("filter", None, "", "Filtrera", "Sök på ärende, patient, ämne eller handläggare (/)", "list",
+      method="screen_filter", key_label="/",
+      help_text="filtrera på ärende, patient, personnummer, ämne eller handläggare"),
+    A("handover", "h", "Överlämning", "Överlämning", "Skiftbytet: försenat, idag, obesvarat, delsvar, akut (h)",
+      "handover", help_text="överlämning vid skiftbyte: mellanslag bockar av, enter öppnar, c anmärkning på "
+                            "ärendet, w anteckning till nästa pass, ctrl+s kvitterar"),
+    A("stats", "s", "Statistik", "Statistik och avvikelser", "Per ärendetyp, vårdgivare och vecka (s)", "stats",
+      help_text="statistik och avvikelser; [ och ] byter månad"),
+    A("back", None, "", None, "", None, key_label="esc", help_text="tillbaka / avbryt / rensa filter", bind=False),
+    A("palette", None, "", None, "", None, key_label="ctrl+p", help_text="kommandopaletten: alla åtgärder",
+      bind=False),
+    A("admin", "f2", "Administration", "Administration",
+      "Ärendetyper, mallar, personal, schema, frånvaro, information (F2)", "admin_change", show=False,
+      key_label="F2", help_text="administration: ärendetyper, mallar, personal, schema, frånvaro, information"),
+    A("audit", "f3", "Granskningslogg", "Granskningslogg", "Vem har öppnat eller ändrat vad (F3)", "audit",
+      show=False, key_label="F3", help_text="granskningsloggen: vem har öppnat eller ändrat vad"),
+    A("help", "question_mark", "Hjälp", "Hjälp", "Tangenterna och rutinen i korthet (?)", None,
+      key_label="?", help_text="den här hjälpen"),
+    A("quit", "q", "Avsluta", None, "", None, help_text="avsluta programmet"),
+    A("toggle_email", None, "", "Mina inställningar: e-postavisering på/av",
+      "Få e-post när ett ärende fördelas till dig", "own_settings"),
+    A("toggle_bell", None, "", "Mina inställningar: ljudsignal på/av",
+      "En ljudsignal när ett ärende fördelas till dig eller du blir påmind", "own_settings"),
+)
+
+BY_METHOD = {a.app_method.removeprefix("action_"): a for a in ACTIONS}
+
+
+def may(actor: Actor, action: Action) -> bool:
+    return action.permission is None or roles.may(actor, action.permission)
+
+
+# The footer's order: the errand actions, then help and quit, so that an 80-column footer keeps
+# those two; the rest follow where there is room (all are in help and the palette).
+FOOTER_FIRST = ("assign", "reply", "partial_reply", "close", "note", "urgent", "help", "quit")
+
+
+def bindings() -> list[Binding]:
+    """Every key of the table; check_action hides from each person what they may not take."""
+    keyed = [a for a in ACTIONS if a.key and a.bind]
+    keyed.sort(key=lambda a: FOOTER_FIRST.index(a.id) if a.id in FOOTER_FIRST else len(FOOTER_FIRST))
+    return [Binding(a.key, a.app_method.removeprefix("action_"), a.label, id=a.id, show=a.show) for a in keyed]
+
+
+def allowed(actor: Actor, app_action: str) -> bool:
+    """For check_action: an app action not in the table (Textual's own) is not ours to refuse."""
+    action = BY_METHOD.get(app_action)
+    return action is None or may(actor, action)
+
+
+def palette(actor: Actor) -> list[Action]:
+    return [a for a in ACTIONS if a.title and may(actor, a)]
+
+
+def help_keys(actor: Actor) -> list[tuple[str, str]]:
+    return [(a.key_label or a.key or "", a.help_text) for a in ACTIONS if a.help_text and may(actor, a)]

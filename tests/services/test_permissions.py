@@ -1,0 +1,44 @@
+"""Issue 14: who may do what is one table (roles.PERMISSIONS); services refuse through
+context.require(), which logs each refusal of a person (R15) and none of the system actor."""
+
+from __future__ import annotations
+
+import pytest
+
+from bcc_tui.domain import roles
+from bcc_tui.domain.errors import NotAllowed
+from bcc_tui.services import clinic, intake, reports
+from bcc_tui.services.context import require
+
+
+def _refusals(store, action):
+    with store.read() as conn:
+        return conn.execute("SELECT actor, detail FROM audit WHERE action = ? AND outcome = 'refused'",
+                            (action,)).fetchall()
+
+
+@pytest.mark.parametrize("username, call, action", [
+    ("doc1", lambda c: intake.import_errands(c, b""), "import"),
+    ("rec1", lambda c: clinic.set_followup_days(c, 5), "admin_change"),
+    ("adm", lambda c: require(c, "handover"), "handover"),
+    ("doc1", lambda c: reports.stats(c), "stats"),
+])
+def test_a_refusal_is_logged_once(store, as_, username, call, action):
+    with pytest.raises(NotAllowed) as err:
+        call(as_(username))
+    rows = _refusals(store, action)
+    assert [(r[0], r[1]) for r in rows] == [(username, str(err.value))]
+
+
+def test_the_system_actor_is_refused_without_a_log_row(store, system):
+    with pytest.raises(NotAllowed, match="systemkontot"):
+        require(system, "stats")
+    assert _refusals(store, "stats") == []
+
+
+def test_may_follows_the_table(as_):
+    for username in ("rec1", "doc1", "adm"):
+        actor = as_(username).actor
+        for action, p in roles.PERMISSIONS.items():
+            assert roles.may(actor, action) == bool(p.roles & actor.roles), (username, action)
+    assert not roles.may(as_("doc1").actor, "assign") and roles.may(as_("doc1").actor, "reply")

@@ -1,0 +1,102 @@
+"""Issue 14/16: each person is offered only the actions they may take — in the footer, by key,
+in the command palette and in help — all from the one action table (bcc_tui/ui/actions.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bcc_tui.domain import roles
+from bcc_tui.ui import actions
+from tests.ui.conftest import drive, settle
+
+RECEIVER_ONLY = ("assign", "urgent", "remind", "handover", "move_all")
+
+
+def _palette(app) -> list[str]:
+    return [c.title for c in app.get_system_commands(app.screen)]
+
+
+def _footer_ids(app) -> set[str]:
+    """The binding ids the app would show in its footer now."""
+    shown = set()
+    for key, active in app.screen.active_bindings.items():
+        binding = active.binding
+        if binding.show and active.enabled and app.check_action(binding.action, ()) is not False:
+            shown.add(binding.id)
+    return shown
+
+
+def test_caregiver_keys_for_receivers_do_nothing(clinic, app_for):
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        screen = app.screen
+        for key in ("a", "u", "m", "h", "f2", "f3"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is screen, key  # no form, no screen
+        return list(app._notifications), _palette(app), _footer_ids(app)
+
+    notes, palette, footer = drive(app, scenario)
+    assert notes == []  # not even a refusal: the keys are not hers
+    forbidden = [a for a in actions.ACTIONS if a.title and not actions.may(app.ctx.actor, a)]
+    assert {a.id for a in forbidden} >= set(RECEIVER_ONLY) | {"admin", "audit"}
+    for a in forbidden:
+        assert a.title not in palette
+    assert "Besvara" in palette and "Delsvar" in palette
+    assert not footer & {"assign", "urgent", "remind", "handover"}
+    assert {"reply", "help", "quit"} <= footer
+
+
+def test_receiver_keeps_every_receiver_key(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        return type(app.screen).__name__, _palette(app)
+
+    screen, palette = drive(app, scenario)
+    assert screen == "AssignForm"
+    assert "Fördela / omfördela" in palette and "Överlämning" in palette
+    assert "Administration" not in palette  # rec1 is no administrator
+
+
+@pytest.mark.parametrize("username", ["annlin", "erilin", "lenwal", "gunbjo", "evasan"])
+def test_palette_lists_no_forbidden_action(demo_db, app_for, username):
+    app = app_for(demo_db, username, poll_interval=3600)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        return _palette(app)
+
+    palette = drive(app, scenario)
+    actor = app.ctx.actor
+    for a in actions.ACTIONS:
+        if a.title:
+            assert (a.title in palette) == actions.may(actor, a), (username, a.id)
+    if actor.has(roles.AUDITOR) and not actor.has(roles.ADMIN):
+        assert [a for a in actions.palette(actor)] and all(
+            a.permission in (None, "audit", "own_settings") for a in actions.palette(actor))
+
+
+def test_help_lists_only_the_persons_keys(clinic, app_for):
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        return type(app.screen).__name__
+
+    assert drive(app, scenario) == "HelpScreen"
+    keys = [k for k, _ in actions.help_keys(app.ctx.actor)]
+    assert "r" in keys and "?" in keys
+    assert not {"a", "u", "m", "h", "F2", "F3", "ctrl+a"} & set(keys)
+
+
+def test_every_permission_named_by_the_table_exists():
+    for a in actions.ACTIONS:
+        assert a.permission is None or a.permission in roles.PERMISSIONS, a.id
