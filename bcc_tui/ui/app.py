@@ -20,7 +20,6 @@ from rich.text import Text
 from textual import events, work
 from textual.css.query import NoMatches
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from bcc_tui.domain import errand as e
