@@ -83,3 +83,8 @@ def test_keep_draft_question(snap_compare, demo_db):
     """R21: escape on a form with text asks whether to keep it as a draft."""
     assert snap_compare(app_on(demo_db), terminal_size=(80, 24),
                         run_before=steps("down", "n", "H", "e", "j", "escape"))
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_by_size(snap_compare, demo_db, size):
+    assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps())
