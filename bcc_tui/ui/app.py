@@ -822,6 +822,13 @@ class BccApp(App):
         if hasattr(self.screen, "action_filter"):
             self.screen.action_filter()
 
+    def action_command_palette(self) -> None:
+        # Textual's own opens with an English prompt; the same palette, asked in Swedish.
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="Sök kommando…", id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for title, help_text, action in (

@@ -50,3 +50,15 @@ def test_every_pane_keeps_its_place(demo_db, size):
             assert region >= PANE_FRAME - 2 + MIN_ROWS, (pane, heights, size)
         if not more:  # a pane that fits shows no empty rows
             assert region <= PANE_FRAME + n or n == 0, (pane, heights, size)
+
+
+def test_palette_asks_in_swedish(demo_db):
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        return screen_text(app)
+
+    text = drive(app, scenario)
+    assert "Sök kommando" in text and "Search for commands" not in text

@@ -147,17 +147,17 @@ class AdminScreen(Screen):
         with ctx.store.read() as conn:
             stems, fdays = clinic.acute_stems(conn), clinic.followup_days(conn)
         info = Text()
-        info.append("Driftinformation (R17)\n", style="bold underline")
+        info.append("Driftinformation\n", style="bold underline")
         if notice:
             info.append(f"{clean_line(notice.text)}\n", style="bold black on yellow")
             info.append(f"Visas till och med {notice.until:%Y-%m-%d} · av {clean_line(notice.author)}\n", style="dim")
         else:
             info.append("Ingen driftinformation just nu.\n", style="dim")
         info.append("e: lägg ut ny · d: ta bort\n\n", style="dim")
-        info.append("Akuta tecken (R11)\n", style="bold underline")
+        info.append("Akuta tecken\n", style="bold underline")
         info.append(clean_line(", ".join(stems)) + "\n")
         info.append("Ordstammar; varje matchar början av ett ord: feb → feber, febern, febrig.\n", style="dim")
-        info.append("\nUppföljning efter delsvar (R19)\n", style="bold underline")
+        info.append("\nUppföljning efter delsvar\n", style="bold underline")
         info.append(f"{fdays} vardagar\n")
         info.append("n: ändra akuta ord och uppföljningstid\n", style="dim")
         self.query_one("#info-text", Static).update(info)
@@ -240,7 +240,7 @@ class AdminScreen(Screen):
 
         fields = [Field("name", "Namn", ty.name), Field("days", "Vardagar till förfallodatum", str(ty.business_days))]
         if key != e.COMPLAINT:
-            fields.append(Field("default", "Föreslagen handläggare när kontinuitet saknas (R18)",
+            fields.append(Field("default", "Föreslagen handläggare när kontinuitet saknas",
                                 ty.default_assignee, "select", options))
         else:
             fields.append(Field("default", "Förslag (klagomål följer alltid R5)", None, "select", []))
