@@ -62,3 +62,19 @@ def test_palette_asks_in_swedish(demo_db):
 
     text = drive(app, scenario)
     assert "Sök kommando" in text and "Search for commands" not in text
+
+
+def test_home_end_g_and_G_move_to_first_and_last_row(demo_db):
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        table = pilot.app.screen.focused_table
+        seen = []
+        for key in ("end", "home", "G", "g"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append(table.cursor_row)
+        return seen, len(table.order)
+
+    seen, n = drive(app, scenario)
+    assert n > 1 and seen == [n - 1, 0, n - 1, 0]

@@ -10,3 +10,19 @@ def test_show_names_the_suggested_person(demo_db):
     out = r.stdout.decode()
     assert r.returncode == 0, r.stderr
     assert "Förslag: Linnea Sjöberg" in out, out
+
+
+def test_escape_on_an_admin_only_first_screen_says_how_to_leave(demo_db):
+    from tests.ui.conftest import drive
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await pilot.press("escape")
+        await pilot.pause()
+        return screen is pilot.app.screen, [n.message for n in pilot.app._notifications]
+
+    same, notes = drive(app, scenario)
+    assert same and any("q avslutar" in n for n in notes), notes

@@ -33,6 +33,9 @@ def _yes(value) -> str:
     return "ja" if value else "–"
 
 
+ROOT_HINT = "Det här är din startsida; q avslutar."
+
+
 class AdminScreen(Screen):
     BINDINGS = [
         Binding("e", "edit", "Ändra", id="admin_edit"),
@@ -221,6 +224,8 @@ class AdminScreen(Screen):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+        else:  # this is the person's first screen: nothing behind it, so say how to leave
+            self.app.notify(ROOT_HINT, markup=False)
 
     # -- forms -------------------------------------------------------------------------------
     def _edit_types(self, key: str | None) -> None:

@@ -91,8 +91,13 @@ class AuditScreen(Screen):
 
     def action_clear(self) -> None:
         box = self.query_one("#filter", Input)
-        if not box.has_class("-visible") and len(self.app.screen_stack) > 2:
-            self.app.pop_screen()  # opened from the dashboard: escape goes back
+        if not box.has_class("-visible"):
+            if len(self.app.screen_stack) > 2:
+                self.app.pop_screen()  # opened from the dashboard: escape goes back
+            else:
+                from bcc_tui.ui.screens.admin import ROOT_HINT
+
+                self.app.notify(ROOT_HINT, markup=False)
             return
         box.value = ""
         box.remove_class("-visible")

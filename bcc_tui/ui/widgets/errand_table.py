@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -31,6 +32,12 @@ _SUBJECT = ("subject", "Ämne", 24)
 
 class ErrandTable(DataTable):
     """Rows keyed by errand reference."""
+
+    # DataTable's home/end scroll sideways; in a list of errands they go to the first and last row.
+    BINDINGS = [
+        Binding("home,g", "first_row", "Första", show=False),
+        Binding("end,G", "last_row", "Sista", show=False),
+    ]
 
     class Opened(Message):
         def __init__(self, ref: str) -> None:
@@ -182,6 +189,15 @@ class ErrandTable(DataTable):
     def action_open(self) -> None:
         if self.current_ref:
             self.post_message(self.Opened(self.current_ref))
+
+    def action_first_row(self) -> None:
+        if self.order:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last_row(self) -> None:
+        # The last row loaded: near the end of a page the next one is asked for, as with arrows.
+        if self.order:
+            self.move_cursor(row=len(self.order) - 1, animate=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
