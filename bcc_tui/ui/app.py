@@ -173,6 +173,9 @@ class BccApp(App):
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:
+        from bcc_tui.ui import theme
+
+        theme.apply(self)
         if self.mail is not None:
             # §4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)

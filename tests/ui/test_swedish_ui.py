@@ -26,3 +26,16 @@ def test_escape_on_an_admin_only_first_screen_says_how_to_leave(demo_db):
 
     same, notes = drive(app, scenario)
     assert same and any("q avslutar" in n for n in notes), notes
+
+
+def test_bcc_theme_kontrast_is_chosen_and_other_values_ignored(demo_db, monkeypatch):
+    from tests.ui.conftest import drive
+    from tests.ui.test_snapshots import app_on
+
+    async def scenario(pilot):
+        return pilot.app.theme
+
+    monkeypatch.setenv("BCC_THEME", "kontrast")
+    assert drive(app_on(demo_db), scenario) == "kontrast"
+    monkeypatch.setenv("BCC_THEME", "../../etc\x1b[31m")
+    assert drive(app_on(demo_db), scenario) != "kontrast"
