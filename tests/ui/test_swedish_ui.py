@@ -39,3 +39,18 @@ def test_bcc_theme_kontrast_is_chosen_and_other_values_ignored(demo_db, monkeypa
     assert drive(app_on(demo_db), scenario) == "kontrast"
     monkeypatch.setenv("BCC_THEME", "../../etc\x1b[31m")
     assert drive(app_on(demo_db), scenario) != "kontrast"
+
+
+def test_staff_form_names_fields_and_roles_in_swedish():
+    import pytest
+
+    from bcc_tui.domain import validation
+    from bcc_tui.domain.errors import BccError
+    from bcc_tui.ui.screens.admin import _ROLE_CODES, _swedish_field
+
+    assert _ROLE_CODES["vårdgivare"] == "caregiver" and _ROLE_CODES["mottagare"] == "receiver"
+    with pytest.raises(BccError) as err:
+        validation.staff_from_json({"username": "ny", "name": "Ny Person", "title": "läkare", "roles": ["okänd"]})
+    assert err.value.message.startswith("roles:")
+    assert _swedish_field(err.value.message).startswith("roller:")
+    assert _swedish_field("något annat") == "något annat"

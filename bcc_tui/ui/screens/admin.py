@@ -33,6 +33,18 @@ def _yes(value) -> str:
     return "ja" if value else "–"
 
 
+# The staff file's field names are a contract for scripts; a person in the form reads Swedish.
+_FIELD_NAMES = {"username": "användarnamn", "name": "namn", "title": "titel", "roles": "roller",
+                "email": "e-post", "email_notify": "e-postavisering", "medcontrol_responsible": "medicinskt ansvarig",
+                "active": "aktiv"}
+_ROLE_CODES = {**{name: code for code, name in roles.ROLES.items()}, "mottagare": roles.RECEIVER}
+
+
+def _swedish_field(message: str) -> str:
+    field, sep, rest = message.partition(":")
+    return f"{_FIELD_NAMES[field]}:{rest}" if sep and field in _FIELD_NAMES else message
+
+
 ROOT_HINT = "Det här är din startsida; q avslutar."
 
 
@@ -271,18 +283,21 @@ class AdminScreen(Screen):
 
         def submit(v: dict) -> str:
             obj = {"username": (key or v["username"]).strip(), "name": v["name"], "title": v["title"] or "",
-                   "roles": [r.strip() for r in v["roles"].split(",") if r.strip()],
+                   "roles": [_ROLE_CODES.get(r.strip().lower(), r.strip()) for r in v["roles"].split(",") if r.strip()],
                    "email": v["email"].strip() or None, "email_notify": v["email_notify"],
                    "medcontrol_responsible": v["medcontrol"], "active": v["active"]}
-            outcome = people.save_staff(self.ctx, obj)
+            try:
+                outcome = people.save_staff(self.ctx, obj)
+            except InvalidInput as err:
+                raise InvalidInput(_swedish_field(err.message)) from None
             return f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
 
         fields = [] if s else [Field("username", "Användarnamn (datorkontot)", "")]
         fields += [
             Field("name", "Namn", s["name"] if s else ""),
             Field("title", "Titel", s["title"] if s else None, "select", [(t, t) for t in roles.TITLES]),
-            Field("roles", "Roller, kommaseparerade: receiver, caregiver, admin, auditor",
-                  ", ".join(s["roles"].split()) if s else "caregiver"),
+            Field("roles", "Roller, kommaseparerade: " + ", ".join(roles.ROLES.values()),
+                  ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split()) if s else roles.ROLES[roles.CAREGIVER]),
             Field("email", "E-post", (s["email"] or "") if s else ""),
             Field("email_notify", "Vill ha e-postavisering", bool(s["email_notify"]) if s else False, "check"),
             Field("medcontrol", "Ansvarig för MedControl PRO (får klagomål, R5)",
