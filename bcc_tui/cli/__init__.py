@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("partial-reply", help="skicka delsvar")
     pr.add_argument("ref")
     pr.add_argument("--text", required=True)
-    pr.add_argument("--consulted", metavar="ANVÄNDARE", help="läkaren du stämt av med (R4)")
+    pr.add_argument("--consulted", metavar="ANVÄNDARE", help="läkaren du stämt av med")
 
     c = sub.add_parser("close", help="avsluta utan svar")
     c.add_argument("ref")

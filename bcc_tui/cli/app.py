@@ -249,7 +249,10 @@ def _show(ctx: Ctx, args) -> int:
     if s.acute:
         lines.append(f"Akuta tecken: {', '.join(s.acute)}" + (" (hanterade)" if s.acute_handled_at else ""))
     if s.suggestion:
-        lines.append(f"Förslag: {s.suggestion.username} ({s.suggestion.reason})")
+        with ctx.store.read() as conn:
+            names = {p.username: p.name for p in people.staff_people(conn)}
+        who = names.get(s.suggestion.username, s.suggestion.username)
+        lines.append(f"Förslag: {clean_line(who)} ({s.suggestion.reason})")
     lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
     for ev in d.events:
         head = f"— {_local(ev.at)} {_EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"

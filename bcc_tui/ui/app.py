@@ -156,6 +156,9 @@ class BccApp(App):
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:
+        from bcc_tui.ui import theme
+
+        theme.apply(self)
         if self.mail is not None:
             # §4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
@@ -806,6 +809,13 @@ class BccApp(App):
     def screen_filter(self) -> None:
         if hasattr(self.screen, "action_filter"):
             self.screen.action_filter()
+
+    def action_command_palette(self) -> None:
+        # Textual's own opens with an English prompt; the same palette, asked in Swedish.
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="Sök kommando…", id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

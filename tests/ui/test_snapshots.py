@@ -99,3 +99,8 @@ def test_main_screen_per_role(snap_compare, demo_db, role):
 def test_help_per_role(snap_compare, demo_db, role):
     assert snap_compare(app_on(demo_db, ROLE_PEOPLE[role]), terminal_size=(80, 24),
                         run_before=steps("question_mark"))
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_by_size(snap_compare, demo_db, size):
+    assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps())

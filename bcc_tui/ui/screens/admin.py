@@ -33,6 +33,21 @@ def _yes(value) -> str:
     return "ja" if value else "–"
 
 
+# The staff file's field names are a contract for scripts; a person in the form reads Swedish.
+_FIELD_NAMES = {"username": "användarnamn", "name": "namn", "title": "titel", "roles": "roller",
+                "email": "e-post", "email_notify": "e-postavisering", "medcontrol_responsible": "medicinskt ansvarig",
+                "active": "aktiv"}
+_ROLE_CODES = {**{name: code for code, name in roles.ROLES.items()}, "mottagare": roles.RECEIVER}
+
+
+def _swedish_field(message: str) -> str:
+    field, sep, rest = message.partition(":")
+    return f"{_FIELD_NAMES[field]}:{rest}" if sep and field in _FIELD_NAMES else message
+
+
+ROOT_HINT = "Det här är din startsida; q avslutar."
+
+
 class AdminScreen(Screen):
     BINDINGS = [
         Binding("e", "edit", "Ändra", id="admin_edit"),
@@ -147,17 +162,17 @@ class AdminScreen(Screen):
         with ctx.store.read() as conn:
             stems, fdays = clinic.acute_stems(conn), clinic.followup_days(conn)
         info = Text()
-        info.append("Driftinformation (R17)\n", style="bold underline")
+        info.append("Driftinformation\n", style="bold underline")
         if notice:
             info.append(f"{clean_line(notice.text)}\n", style="bold black on yellow")
             info.append(f"Visas till och med {notice.until:%Y-%m-%d} · av {clean_line(notice.author)}\n", style="dim")
         else:
             info.append("Ingen driftinformation just nu.\n", style="dim")
         info.append("e: lägg ut ny · d: ta bort\n\n", style="dim")
-        info.append("Akuta tecken (R11)\n", style="bold underline")
+        info.append("Akuta tecken\n", style="bold underline")
         info.append(clean_line(", ".join(stems)) + "\n")
         info.append("Ordstammar; varje matchar början av ett ord: feb → feber, febern, febrig.\n", style="dim")
-        info.append("\nUppföljning efter delsvar (R19)\n", style="bold underline")
+        info.append("\nUppföljning efter delsvar\n", style="bold underline")
         info.append(f"{fdays} vardagar\n")
         info.append("n: ändra akuta ord och uppföljningstid\n", style="dim")
         self.query_one("#info-text", Static).update(info)
@@ -221,6 +236,8 @@ class AdminScreen(Screen):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+        else:  # this is the person's first screen: nothing behind it, so say how to leave
+            self.app.notify(ROOT_HINT, markup=False)
 
     # -- forms -------------------------------------------------------------------------------
     def _edit_types(self, key: str | None) -> None:
@@ -240,7 +257,7 @@ class AdminScreen(Screen):
 
         fields = [Field("name", "Namn", ty.name), Field("days", "Vardagar till förfallodatum", str(ty.business_days))]
         if key != e.COMPLAINT:
-            fields.append(Field("default", "Föreslagen handläggare när kontinuitet saknas (R18)",
+            fields.append(Field("default", "Föreslagen handläggare när kontinuitet saknas",
                                 ty.default_assignee, "select", options))
         else:
             fields.append(Field("default", "Förslag (klagomål följer alltid R5)", None, "select", []))
@@ -266,18 +283,21 @@ class AdminScreen(Screen):
 
         def submit(v: dict) -> str:
             obj = {"username": (key or v["username"]).strip(), "name": v["name"], "title": v["title"] or "",
-                   "roles": [r.strip() for r in v["roles"].split(",") if r.strip()],
+                   "roles": [_ROLE_CODES.get(r.strip().lower(), r.strip()) for r in v["roles"].split(",") if r.strip()],
                    "email": v["email"].strip() or None, "email_notify": v["email_notify"],
                    "medcontrol_responsible": v["medcontrol"], "active": v["active"]}
-            outcome = people.save_staff(self.ctx, obj)
+            try:
+                outcome = people.save_staff(self.ctx, obj)
+            except InvalidInput as err:
+                raise InvalidInput(_swedish_field(err.message)) from None
             return f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
 
         fields = [] if s else [Field("username", "Användarnamn (datorkontot)", "")]
         fields += [
             Field("name", "Namn", s["name"] if s else ""),
             Field("title", "Titel", s["title"] if s else None, "select", [(t, t) for t in roles.TITLES]),
-            Field("roles", "Roller, kommaseparerade: receiver, caregiver, admin, auditor",
-                  ", ".join(s["roles"].split()) if s else "caregiver"),
+            Field("roles", "Roller, kommaseparerade: " + ", ".join(roles.ROLES.values()),
+                  ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split()) if s else roles.ROLES[roles.CAREGIVER]),
             Field("email", "E-post", (s["email"] or "") if s else ""),
             Field("email_notify", "Vill ha e-postavisering", bool(s["email_notify"]) if s else False, "check"),
             Field("medcontrol", "Ansvarig för MedControl PRO (får klagomål, R5)",

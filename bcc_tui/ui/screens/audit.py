@@ -15,6 +15,9 @@ from bcc_tui.services import audit_log
 from bcc_tui.ui import render
 from bcc_tui.ui.widgets.header import HeaderBar
 
+# The log stores stable codes for scripts; a person reads Swedish.
+OUTCOMES = {"ok": "ok", "refused": "nekad", "problems": "avvikelser"}
+
 _PNR = re.compile(r"^\d{8}-?\d{4}$")
 ACTIONS = {
     "view": "öppnade", "list": "listade", "search": "sökte", "import": "läste in", "assign": "fördelade",
@@ -74,7 +77,7 @@ class AuditScreen(Screen):
             # Every column may hold what someone typed (a ref given on the command line, say).
             table.add_row(
                 render.cell(at), render.cell(r.actor), render.cell(ACTIONS.get(r.action, r.action)),
-                render.cell(r.ref or "–"), render.cell(r.personnummer or "–"), render.cell(r.outcome, style),
+                render.cell(r.ref or "–"), render.cell(r.personnummer or "–"), render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
                 render.cell(r.detail),
             )
         what = f"patient {patient}" if patient else f"användare {user}" if user else "alla"
@@ -88,8 +91,13 @@ class AuditScreen(Screen):
 
     def action_clear(self) -> None:
         box = self.query_one("#filter", Input)
-        if not box.has_class("-visible") and len(self.app.screen_stack) > 2:
-            self.app.pop_screen()  # opened from the dashboard: escape goes back
+        if not box.has_class("-visible"):
+            if len(self.app.screen_stack) > 2:
+                self.app.pop_screen()  # opened from the dashboard: escape goes back
+            else:
+                from bcc_tui.ui.screens.admin import ROOT_HINT
+
+                self.app.notify(ROOT_HINT, markup=False)
             return
         box.value = ""
         box.remove_class("-visible")

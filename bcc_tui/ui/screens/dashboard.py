@@ -6,21 +6,59 @@ import datetime as dt
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from rich.text import Text
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import DataTable, Input, Static
 
+from bcc_tui.domain import errand as e
 from bcc_tui.domain.roles import RECEIVER
 from bcc_tui.services.errands import Panes
 from bcc_tui.ui.widgets.errand_table import ASSIGNED, CLOSED, UNASSIGNED, ErrandTable
 from bcc_tui.ui import render
+from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 
 TITLES = {UNASSIGNED: "Ofördelade", ASSIGNED: "Fördelade", CLOSED: "Avslutade"}
-WIDE = 110
+# The one table of widths: each step adds to what the panes show. The screen gets the class as
+# Textual's breakpoint and the tables get the step's index, so CSS and columns never disagree.
+BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-subject"), (200, "-preview")]
+PANE_FRAME = 3  # border top and bottom plus the column header
+MIN_ROWS = 4  # rows every non-empty pane keeps when the screen has room for them
+COLLAPSED = 2  # a pane squeezed to its border: title and count still read
+
+
+def width_level(width: int) -> int:
+    return max(i for i, (at, _) in enumerate(BREAKPOINTS) if width >= at)
+
+
+def fit_heights(needs: list[int | None], available: int) -> list[int]:
+    """Share `available` rows among panes needing `needs` rows each (None: more than any screen).
+
+    Every pane keeps its title; a non-empty pane gets MIN_ROWS before any pane gets more; then
+    rows go one at a time to the smallest pane still short, so no pane keeps empty rows while
+    another scrolls. Rows left when every pane fits stay below the panes.
+    """
+    full = [COLLAPSED if n == 0 else (PANE_FRAME + n if n is not None else None) for n in needs]
+    heights = [COLLAPSED] * len(needs)
+    left = available - COLLAPSED * len(needs)
+
+    def wants(i: int, cap: int | None) -> bool:
+        return (full[i] is None or heights[i] < full[i]) and (cap is None or heights[i] < cap)
+
+    for cap in (PANE_FRAME + MIN_ROWS, None):
+        while left > 0:
+            short = [i for i in range(len(needs)) if wants(i, cap)]
+            if not short:
+                break
+            i = min(short, key=lambda k: (heights[k], k))
+            heights[i] += 1
+            left -= 1
+    return heights
 
 
 class DashboardScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS = [
         Binding("tab", "app.focus_next", "Byt ruta", id="next_pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Föreg. ruta", id="previous_pane", show=False),
@@ -37,11 +75,13 @@ class DashboardScreen(Screen):
         yield HeaderBar(self.actor, id="header")
         yield Input(placeholder="Filter: ärende, patient, personnummer, ämne, typ, handläggare — enter söker, esc rensar",
                     id="filter")
-        with Vertical(id="panes"):
-            for pane in self.panes_shown:
-                with Vertical(classes="pane", id=f"pane-{pane}"):
-                    yield ErrandTable(pane, id=f"table-{pane}")
-        yield Footer(compact=True, show_command_palette=False)
+        with Horizontal(id="body"):
+            with Vertical(id="panes"):
+                for pane in self.panes_shown:
+                    with Vertical(classes="pane", id=f"pane-{pane}"):
+                        yield ErrandTable(pane, id=f"table-{pane}")
+            yield Static(id="preview")
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         first = self.panes_shown[0]
@@ -68,7 +108,7 @@ class DashboardScreen(Screen):
         self.query_one(HeaderBar).set_roster(data.today, data.names)
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
-        wide = self.size.width >= WIDE
+        wide = width_level(self.size.width)
         for pane in self.panes_shown:
             page = data.pane(pane)
             table = self.table(pane)
@@ -84,6 +124,53 @@ class DashboardScreen(Screen):
             box = self.query_one(f"#pane-{pane}")
             box.border_title = render.plain(label)
             box.set_class(bool(overdue), "-overdue")
+        self.fit()
+        self.call_after_refresh(self.fit)
+        self.show_preview()
+
+    def fit(self) -> None:
+        """Pane heights follow their content within the room the screen has."""
+        available = self.query_one("#panes").size.height
+        if available <= 0:
+            return
+        tables = [self.table(pane) for pane in self.panes_shown]
+        needs = [None if t.has_more else len(t.order) for t in tables]
+        for pane, height in zip(self.panes_shown, fit_heights(needs, available)):
+            box = self.query_one(f"#pane-{pane}")
+            if box.styles.height is None or box.styles.height.value != height:
+                box.styles.height = height
+
+    def show_preview(self) -> None:
+        if width_level(self.size.width) < len(BREAKPOINTS) - 1:
+            return
+        table = self.focused_table or self.table(self.panes_shown[0])
+        s = table.current if table else None
+        preview = self.query_one("#preview", Static)
+        if s is None:
+            preview.update(Text("Inget ärende valt.", style="dim"))
+            return
+        out = Text()
+        out.append_text(render.safe(s.ref, "bold", one_line=True))
+        out.append(f"  {e.type_short(s.type)}\n", style="dim")
+        out.append("Patient: ")
+        out.append_text(render.safe(s.patient_name, one_line=True))
+        if s.proxy_name:
+            out.append("\nOmbud: ")
+            out.append_text(render.safe(s.proxy_name, one_line=True))
+        out.append(f"\nInkom: {render.short_moment(s.received_at)}\n")
+        out.append("Tid kvar: ")
+        out.append_text(render.sla_cell(s, self.app.ctx.now()))
+        out.append("\nHandläggare: ")
+        out.append_text(render.holder(s, table.names))
+        out.append("\n\nÄmne\n", style="bold")
+        out.append_text(render.safe(s.subject))
+        preview.update(out)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_preview()
+
+    def on_descendant_focus(self, event) -> None:
+        self.show_preview()
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)

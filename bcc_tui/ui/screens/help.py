@@ -38,7 +38,7 @@ Två vardagar
   midsommarafton, julafton och nyårsafton är inte vardagar.
 • Går det inte, ska patienten få ett delsvar om att handläggning pågår. Ett delsvar i tid
   uppfyller regeln, men ärendet väntar fortfarande på sitt svar.
-• Färg och text i kolumnen Tid kvar: grönt = gott om tid, gult = idag eller nästa vardag,
+• Färg och text i kolumnen Tid kvar: grönt = gott om tid, orange = idag eller nästa vardag,
   rött = försenat.
 
 Frånvarande vårdgivare

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -25,10 +26,18 @@ _NARROW = {
 }
 NEAR_END = 10  # rows before the end of a page at which the next page is asked for
 _WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
+_SUBJECT = ("subject", "Ämne", 24)
+# Width levels, set by the screen from its breakpoints: 0 narrow, 1 received and patient, 2 subject.
 
 
 class ErrandTable(DataTable):
     """Rows keyed by errand reference."""
+
+    # DataTable's home/end scroll sideways; in a list of errands they go to the first and last row.
+    BINDINGS = [
+        Binding("home,g", "first_row", "Första", show=False),
+        Binding("end,G", "last_row", "Sista", show=False),
+    ]
 
     class Opened(Message):
         def __init__(self, ref: str) -> None:
@@ -45,7 +54,7 @@ class ErrandTable(DataTable):
     def __init__(self, pane: str, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.pane = pane
-        self.wide = False
+        self.wide = 0
         self.rows_by_ref: dict[str, ErrandSummary] = {}
         self.order: list[str] = []
         self.names: dict[str, str] = {}
@@ -61,13 +70,15 @@ class ErrandTable(DataTable):
             cols[at:at] = _WIDE_EXTRA[:1] if self.pane == CLOSED else _WIDE_EXTRA
             if self.pane == CLOSED:
                 cols.append(_WIDE_EXTRA[1])
+        if self.wide >= 2:
+            cols.append(_SUBJECT)
         return cols
 
     def _build_columns(self) -> None:
         for key, label, width in self._columns():
             self.add_column(label, width=width, key=key)
 
-    def set_wide(self, wide: bool, now: dt.datetime) -> None:
+    def set_wide(self, wide: int, now: dt.datetime) -> None:
         if wide == self.wide:
             return
         self.wide = wide
@@ -109,6 +120,8 @@ class ErrandTable(DataTable):
             return Text(render.short_moment(s.received_at))
         if key == "patient":
             return render.safe(s.patient_name, one_line=True)
+        if key == "subject":
+            return render.safe(s.subject, one_line=True)
         return Text("")
 
     # -- rows --------------------------------------------------------------------------------
@@ -167,10 +180,24 @@ class ErrandTable(DataTable):
                 if self.get_cell(ref, key) != cell:
                     self.update_cell(ref, key, cell)
 
+    @property
+    def current(self) -> ErrandSummary | None:
+        ref = self.current_ref
+        return self.rows_by_ref.get(ref) if ref else None
+
     # -- events ------------------------------------------------------------------------------
     def action_open(self) -> None:
         if self.current_ref:
             self.post_message(self.Opened(self.current_ref))
+
+    def action_first_row(self) -> None:
+        if self.order:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last_row(self) -> None:
+        # The last row loaded: near the end of a page the next one is asked for, as with arrows.
+        if self.order:
+            self.move_cursor(row=len(self.order) - 1, animate=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

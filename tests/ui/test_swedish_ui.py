@@ -1,0 +1,56 @@
+"""What a person reads is Swedish and names people, not user names."""
+
+from tests.conftest import run_cli
+from tests.ui.conftest import demo_receiver
+
+
+def test_show_names_the_suggested_person(demo_db):
+    user = demo_receiver(demo_db)
+    r = run_cli("--as", user, "show", "1177-260764", db=demo_db.path)
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr
+    assert "Förslag: Linnea Sjöberg" in out, out
+
+
+def test_escape_on_an_admin_only_first_screen_says_how_to_leave(demo_db):
+    from tests.ui.conftest import drive
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await pilot.press("escape")
+        await pilot.pause()
+        return screen is pilot.app.screen, [n.message for n in pilot.app._notifications]
+
+    same, notes = drive(app, scenario)
+    assert same and any("q avslutar" in n for n in notes), notes
+
+
+def test_bcc_theme_kontrast_is_chosen_and_other_values_ignored(demo_db, monkeypatch):
+    from tests.ui.conftest import drive
+    from tests.ui.test_snapshots import app_on
+
+    async def scenario(pilot):
+        return pilot.app.theme
+
+    monkeypatch.setenv("BCC_THEME", "kontrast")
+    assert drive(app_on(demo_db), scenario) == "kontrast"
+    monkeypatch.setenv("BCC_THEME", "../../etc\x1b[31m")
+    assert drive(app_on(demo_db), scenario) != "kontrast"
+
+
+def test_staff_form_names_fields_and_roles_in_swedish():
+    import pytest
+
+    from bcc_tui.domain import validation
+    from bcc_tui.domain.errors import BccError
+    from bcc_tui.ui.screens.admin import _ROLE_CODES, _swedish_field
+
+    assert _ROLE_CODES["vårdgivare"] == "caregiver" and _ROLE_CODES["mottagare"] == "receiver"
+    with pytest.raises(BccError) as err:
+        validation.staff_from_json({"username": "ny", "name": "Ny Person", "title": "läkare", "roles": ["okänd"]})
+    assert err.value.message.startswith("roles:")
+    assert _swedish_field(err.value.message).startswith("roller:")
+    assert _swedish_field("något annat") == "något annat"
