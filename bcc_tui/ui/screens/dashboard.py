@@ -88,6 +88,9 @@ class DashboardScreen(Screen):
         for pane in self.panes_shown:
             self.query_one(f"#pane-{pane}").border_title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
         self.query_one(f"#table-{first}").focus()
+        pending, self._pending_show = getattr(self, "_pending_show", None), None
+        if pending is not None:
+            self.show(*pending)
 
     def table(self, pane: str) -> ErrandTable | None:
         found = self.query(f"#table-{pane}")
@@ -105,6 +108,11 @@ class DashboardScreen(Screen):
         return t.current_ref if t else None
 
     def show(self, data: Panes, now: dt.datetime, filter_text: str | None) -> None:
+        if not self.query(HeaderBar):
+            # The first data can arrive from its worker before the screen has composed; it is
+            # shown when the screen mounts (and never raises into Textual's crash screen).
+            self._pending_show = (data, now, filter_text)
+            return
         self.query_one(HeaderBar).set_roster(data.today, data.names)
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
