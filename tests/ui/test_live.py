@@ -9,7 +9,7 @@ from tests.conftest import errand_line, jsonl, run_cli
 from tests.ui.conftest import drive
 
 
-async def wait_for(pilot, condition, timeout=3.0) -> float:
+async def wait_for(pilot, condition, timeout=30.0) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if condition():
