@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
+import subprocess as _subprocess
 import sys
 from pathlib import Path
 
@@ -89,15 +89,59 @@ def as_(system, store, clock):
     return make
 
 
+# What only a fresh interpreter honours (the locale, Python's own stream settings): a run that sets
+# one of these goes through a real subprocess.
+_INTERPRETER_ENV = ("LANG", "LC_", "PYTHON", "TERM", "COLUMNS", "NO_COLOR", "FORCE_COLOR")
+
+
 def run_cli(*args: str, db: Path | None = None, stdin: bytes | None = None,
-            now: str | None = "2026-11-25T10:00:00+01:00", env: dict | None = None):
-    """The real command line in a real subprocess."""
+            now: str | None = "2026-11-25T10:00:00+01:00", env: dict | None = None,
+            subprocess: bool = False):
+    """The real command line: `bcc_tui.cli.main()` in this process (fast), or with
+    `subprocess=True` (or an environment only a new interpreter reads) a real `python -m bcc_tui`.
+    Either way the result is a CompletedProcess with bytes stdout/stderr."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER", "SUDO_UID", "BCC_DB", "BCC_NOW")}
     if now:
         full_env["BCC_NOW"] = now
     full_env.update(env or {})
-    cmd = [sys.executable, "-m", "bcc_tui"]
-    if db is not None:
-        cmd += ["--db", str(db)]
-    return subprocess.run(cmd + list(args), input=stdin, capture_output=True, env=full_env,
-                          timeout=60)
+    argv = (["--db", str(db)] if db is not None else []) + list(args)
+    if subprocess or any(k.startswith(_INTERPRETER_ENV) for k in (env or {})):
+        return _subprocess.run([sys.executable, "-m", "bcc_tui", *argv], input=stdin,
+                               capture_output=True, env=full_env, timeout=60)
+    return _in_process(argv, stdin or b"", full_env)
+
+
+def _in_process(argv: list[str], stdin: bytes, env: dict):
+    import io
+
+    from bcc_tui.cli import main
+
+    def text(buffer):
+        return io.TextIOWrapper(buffer, encoding="utf-8", errors="backslashreplace",
+                                line_buffering=False, write_through=True)
+
+    out, err = io.BytesIO(), io.BytesIO()
+    saved_env = os.environ.copy()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    saved_umask = os.umask(0o022)
+    os.umask(saved_umask)
+    os.environ.clear()
+    os.environ.update(env)
+    streams = text(io.BytesIO(stdin)), text(out), text(err)  # kept: a dropped wrapper closes its buffer
+    sys.stdin, sys.stdout, sys.stderr = streams
+    try:
+        try:
+            code = main(argv)
+        except SystemExit as exit_:  # argparse: usage errors and --help
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.umask(saved_umask)
+    result = _subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+    for stream in streams:
+        stream.detach()
+    return result

@@ -43,7 +43,7 @@ def test_import_reports_each_broken_line_and_keeps_the_rest(db, tmp_path):
 
 
 def test_import_from_stdin_and_empty_input(db):
-    r = run_cli("import", "-", db=db, stdin=jsonl(errand_line()))
+    r = run_cli("import", "-", db=db, stdin=jsonl(errand_line()), subprocess=True)  # smoke: a real process
     assert r.returncode == 0 and "1 nya" in r.stdout.decode()
     r = run_cli("import", "-", db=db, stdin=b"")
     assert r.returncode == 1 and r.stderr.decode().strip() == "bcc-tui: filen är tom: inga rader att läsa in"
@@ -107,17 +107,17 @@ def test_the_whole_flow(db):
 
 def test_show_prints_patient_text_without_escape_sequences(db):
     run_cli("import", "-", db=db, stdin=jsonl(errand_line(message="Hej\x1b]52;c;ZXZpbA==\x07 \x1b[2J slut\u202e")))
-    out = run_cli("--as", "rec1", "show", "1177-000001", db=db).stdout.decode()
+    out = run_cli("--as", "rec1", "show", "1177-000001", db=db, subprocess=True).stdout.decode()
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "Hej]52;c;ZXZpbA== [2J slut" in out
 
 
 def test_exit_codes(db):
-    assert run_cli("--as", "rec1", "assign", db=db).returncode == 2  # usage
+    assert run_cli("--as", "rec1", "assign", db=db, subprocess=True).returncode == 2  # usage
     assert run_cli("frobnicate", db=db).returncode == 2
     r = run_cli("--as", "rec1", "assign", "1177-404", "doc1", db=db)
     assert r.returncode == 1 and r.stderr.decode().strip() == "bcc-tui: ärendet 1177-404 finns inte"
-    r = run_cli("--as", "nobody", "list", db=db)
+    r = run_cli("--as", "nobody", "list", db=db, subprocess=True)
     assert r.returncode == 1 and "finns inte i personallistan" in r.stderr.decode()
     r = run_cli("--as", "gone", "list", db=db)
     assert r.returncode == 1 and "inte längre aktiv" in r.stderr.decode()

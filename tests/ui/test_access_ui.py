@@ -75,12 +75,12 @@ def test_an_open_dashboard_delivers_the_outbox(clinic, app_for):
             await settle(pilot)
             start = time.monotonic()
             # The clinic's earlier assignment to doc1 was queued too: both go out.
-            while len(server.inbox.messages) < 2 and time.monotonic() - start < 8:
+            while len(server.inbox.messages) < 2 and time.monotonic() - start < 30:
                 await pilot.pause(0.1)
             return time.monotonic() - start
 
         waited = drive(app, scenario)
-        assert waited < 8
+        assert waited < 30
         assert sorted(m["Subject"] for m in server.inbox.messages) == [
             "1177-ärende 1177-000002 har fördelats till dig", "1177-ärende 1177-000005 har fördelats till dig"]
     finally:

@@ -11,7 +11,7 @@ from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive, settle
 
 
-async def wait_for(pilot, condition, timeout=5.0) -> None:
+async def wait_for(pilot, condition, timeout=30.0) -> None:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if condition():
