@@ -22,11 +22,6 @@ from bcc_tui.ui.screens.forms import NoteForm
 from bcc_tui.ui.widgets.header import HeaderBar
 
 
-def _plain(text: str) -> str:
-    """Untrusted text for a toast: control characters removed, never parsed as markup."""
-    return render.safe(text, one_line=True).plain
-
-
 class HandoverScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="handover_back"),
@@ -60,7 +55,7 @@ class HandoverScreen(Screen):
         try:
             h = handover.handover(self.app.ctx)
         except BccError as err:
-            self.app.notify(_plain(str(err)), severity="error", markup=False)
+            self.app.notify(str(err), severity="error", markup=False)
             self.app.pop_screen()
             return
         self._h = h
@@ -183,9 +178,9 @@ class HandoverScreen(Screen):
             try:
                 handover.pin_remark(self.app.ctx, item.ref, result.text)
             except BccError as err:
-                self.app.notify(_plain(str(err)), severity="error", markup=False)
+                self.app.notify(str(err), severity="error", markup=False)
                 return
-            self.app.notify(f"Anmärkningen fäst på {_plain(item.ref)} till nästa pass", markup=False)
+            self.app.notify(f"Anmärkningen fäst på {item.ref} till nästa pass", markup=False)
             self.load()
 
         self.app.push_screen(NoteForm(item.ref, subtitle_text="Anmärkning till nästa pass (visas på ärendet "
@@ -197,7 +192,7 @@ class HandoverScreen(Screen):
                 try:
                     handover.add_note(self.app.ctx, result.text)
                 except BccError as err:
-                    self.app.notify(_plain(str(err)), severity="error", markup=False)
+                    self.app.notify(str(err), severity="error", markup=False)
                     return
                 self.app.notify("Anteckningen sparad till nästa pass", markup=False)
                 self.load()
@@ -213,7 +208,7 @@ class HandoverScreen(Screen):
             receipt = handover.finish(self.app.ctx, listed=[(i.ref, i.category) for i in h.items],
                                       done=sorted(self._done))
         except BccError as err:
-            self.app.notify(_plain(str(err)), severity="error", markup=False)
+            self.app.notify(str(err), severity="error", markup=False)
             return
         self.app.notify(f"Överlämningen kvitterad: {receipt.done} av {receipt.listed} genomgångna", markup=False)
         self.app.pop_screen()
