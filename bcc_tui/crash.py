@@ -32,8 +32,10 @@ def report_dir(environ: dict | None = None) -> Path:
 
 def report_text(error: BaseException, where: str = "") -> str:
     """The traceback of `error` and its causes: types and frames only."""
-    lines = [f"bcc-tui kraschrapport {dt.datetime.now(dt.timezone.utc):%Y-%m-%dT%H:%M:%SZ}",
-             f"python {sys.version.split()[0]}, pid {os.getpid()}"]
+    lines = [
+        f"bcc-tui kraschrapport {dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%M:%SZ}",
+        f"python {sys.version.split()[0]}, pid {os.getpid()}",
+    ]
     if where:
         lines.append(f"där: {clean_line(where)}")
     lines.append("(felmeddelanden och variabler utelämnas: de kan innehålla patientuppgifter)")
@@ -65,7 +67,7 @@ def _frames(tb: TracebackType | None) -> list[str]:
 def write_report(error: BaseException, where: str = "", environ: dict | None = None) -> Path | None:
     """Write the report privately; its path, or None when no file could be written at all."""
     text = report_text(error, where)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"krasch-{stamp}-{os.getpid()}-{secrets.token_hex(3)}.txt"  # unique even within a second
     old = os.umask(0o077)
     try:
@@ -74,7 +76,12 @@ def write_report(error: BaseException, where: str = "", environ: dict | None = N
                 folder.mkdir(parents=True, exist_ok=True, mode=0o700)
                 st = folder.lstat()
                 # A folder someone else owns or may enter (or a link to one) is not private.
-                if not folder.is_dir() or folder.is_symlink() or st.st_uid != os.getuid() or st.st_mode & 0o077:
+                if (
+                    not folder.is_dir()
+                    or folder.is_symlink()
+                    or st.st_uid != os.getuid()
+                    or st.st_mode & 0o077
+                ):
                     continue
                 path = folder / name
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -91,5 +98,7 @@ def write_report(error: BaseException, where: str = "", environ: dict | None = N
 def message(path: Path | None) -> str:
     """The one line the person sees."""
     if path is None:
-        return "bcc-tui: ett oväntat fel inträffade och ingen felrapport kunde sparas. Kontakta förvaltningen."
+        return (
+            "bcc-tui: ett oväntat fel inträffade och ingen felrapport kunde sparas. Kontakta förvaltningen."
+        )
     return f"bcc-tui: ett oväntat fel inträffade. Felrapporten finns i {clean_line(str(path))}; skicka den till förvaltningen."

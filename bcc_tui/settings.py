@@ -61,13 +61,15 @@ class Settings:
     frozen_now: dt.datetime | None  # BCC_NOW: tests and demos; honoured only for the service account
 
     @classmethod
-    def load(cls, db: str | None, as_user: str | None, environ: dict | None = None) -> "Settings":
+    def load(cls, db: str | None, as_user: str | None, environ: dict | None = None) -> Settings:
         env = os.environ if environ is None else environ
         sudo = sudo_person(env)
         if sudo is not None and db is not None:
             # The wrapper's BCC_DB (or the account's default) is the clinic's database; a path
             # from the person's command line could be a database of their own making (issue 12).
-            raise InvalidInput("--db är inte tillåtet via sudo: databasen är den som tjänstekontot har ställt in")
+            raise InvalidInput(
+                "--db är inte tillåtet via sudo: databasen är den som tjänstekontot har ställt in"
+            )
         path = db or env.get("BCC_DB")
         if sudo is not None and path and not os.path.isabs(path):
             # Relative to the person's working directory, which sudo keeps: theirs to choose.
@@ -80,7 +82,9 @@ class Settings:
             except ValueError:
                 frozen = None
             if frozen is None or frozen.tzinfo is None:
-                raise InvalidInput("BCC_NOW ska vara en tidpunkt med tidszon, t.ex. 2026-11-25T10:00:00+01:00")
+                raise InvalidInput(
+                    "BCC_NOW ska vara en tidpunkt med tidszon, t.ex. 2026-11-25T10:00:00+01:00"
+                )
         if path:
             _check_db_path(path)
         return cls(

@@ -78,10 +78,19 @@ def setup(db: Path, n_errands: int) -> list[str]:
     ctx = Ctx(store, SYSTEM_ACTOR)
     people.import_staff(ctx, (demo.fixtures_dir() / "staff.jsonl").read_bytes())
     refs = [f"RACE-{i:04d}" for i in range(n_errands)]
-    lines = [json.dumps({"ref": r, "type": "fornya_recept", "unit": "oppenvard",
-                         "received_at": "2026-11-25T08:00:00+01:00",
-                         "patient": {"name": "Elsa", "personnummer": "20150315-1233"},
-                         "message": "Receptet behöver förnyas."}) for r in refs]
+    lines = [
+        json.dumps(
+            {
+                "ref": r,
+                "type": "fornya_recept",
+                "unit": "oppenvard",
+                "received_at": "2026-11-25T08:00:00+01:00",
+                "patient": {"name": "Elsa", "personnummer": "20150315-1233"},
+                "message": "Receptet behöver förnyas.",
+            }
+        )
+        for r in refs
+    ]
     intake.import_errands(ctx, ("\n".join(lines) + "\n").encode())
     store.close()
     return refs
@@ -100,17 +109,23 @@ def verify(db: Path, results: list[dict]) -> list[str]:
     for r in results:
         ok.update(r["ok"])
     events = collections.Counter(
-        f"{row['ref']} {row['kind']}" for row in conn.execute(
-            "SELECT x.ref, e.kind FROM events e JOIN errands x ON x.id = e.errand_id"))
+        f"{row['ref']} {row['kind']}"
+        for row in conn.execute("SELECT x.ref, e.kind FROM events e JOIN errands x ON x.id = e.errand_id")
+    )
     audited = collections.Counter(
-        f"{row['ref']} {row['action']}" for row in conn.execute(
+        f"{row['ref']} {row['action']}"
+        for row in conn.execute(
             "SELECT ref, action FROM audit WHERE outcome = 'ok' AND action IN "
-            "('assign', 'reassign', 'partial_reply', 'reply', 'close', 'note')"))
+            "('assign', 'reassign', 'partial_reply', 'reply', 'close', 'note')"
+        )
+    )
     for key in set(ok) | set(events) | set(audited):
         if not ok[key] == events[key] == audited[key]:
             problems.append(f"{key}: {ok[key]} acknowledged, {events[key]} events, {audited[key]} audit rows")
     for row in conn.execute("SELECT id, ref, status, assignee, closed_at FROM errands"):
-        evs = conn.execute("SELECT kind, target FROM events WHERE errand_id = ? ORDER BY id", (row["id"],)).fetchall()
+        evs = conn.execute(
+            "SELECT kind, target FROM events WHERE errand_id = ? ORDER BY id", (row["id"],)
+        ).fetchall()
         closing = [e for e in evs if e["kind"] in ("reply", "close")]
         moves = [e for e in evs if e["kind"] in ("assign", "reassign")]
         if row["status"] == "closed" and len(closing) != 1:
@@ -120,19 +135,24 @@ def verify(db: Path, results: list[dict]) -> list[str]:
         if row["status"] == "unassigned" and moves:
             problems.append(f"{row['ref']}: unassigned but assigned in its history")
         if moves and row["assignee"] != moves[-1]["target"]:
-            problems.append(f"{row['ref']}: assignee {row['assignee']} but last hand-over to {moves[-1]['target']}")
+            problems.append(
+                f"{row['ref']}: assignee {row['assignee']} but last hand-over to {moves[-1]['target']}"
+            )
         if sum(1 for e in moves if e["kind"] == "assign") > 1:
             problems.append(f"{row['ref']}: assigned twice without --reassign")
         # Replay the audit log: it alone must give the final state.
         state, who = "unassigned", None
-        for a in conn.execute("SELECT action, detail FROM audit WHERE ref = ? AND outcome = 'ok' ORDER BY id",
-                              (row["ref"],)):
+        for a in conn.execute(
+            "SELECT action, detail FROM audit WHERE ref = ? AND outcome = 'ok' ORDER BY id", (row["ref"],)
+        ):
             if a["action"] in ("assign", "reassign"):
                 state, who = "assigned", a["detail"].split("till ", 1)[1].split(" ", 1)[0]
             elif a["action"] in ("reply", "close"):
                 state = "closed"
         if state != row["status"] or (state != "unassigned" and moves and who != row["assignee"]):
-            problems.append(f"{row['ref']}: the audit log says {state}/{who}, the errand {row['status']}/{row['assignee']}")
+            problems.append(
+                f"{row['ref']}: the audit log says {state}/{who}, the errand {row['status']}/{row['assignee']}"
+            )
     problems += audit.verify(conn)
     if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
         problems.append("integrity_check failed")
@@ -149,13 +169,30 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bcc-race-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "race.db"
         refs = setup(db, args.errands)
-        code = ("import sys, json; sys.path.insert(0, sys.argv[1]); from bench.concurrency import worker; "
-                "worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), json.loads(sys.argv[5]), int(sys.argv[6]))")
+        code = (
+            "import sys, json; sys.path.insert(0, sys.argv[1]); from bench.concurrency import worker; "
+            "worker(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), json.loads(sys.argv[5]), int(sys.argv[6]))"
+        )
         t = time.perf_counter()
-        procs = [subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(db), str(i), str(args.ops),
-                                   json.dumps(refs), str(1000 + i)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-                 for i in range(args.procs)]
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    code,
+                    str(ROOT),
+                    str(db),
+                    str(i),
+                    str(args.ops),
+                    json.dumps(refs),
+                    str(1000 + i),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=ROOT,
+            )
+            for i in range(args.procs)
+        ]
         results, crashed = [], 0
         for proc in procs:
             out, err = proc.communicate(timeout=3600)
@@ -169,9 +206,11 @@ def main(argv: list[str] | None = None) -> int:
         done = sum(sum(r["ok"].values()) for r in results)
         refused = sum(sum(r["refused"].values()) for r in results)
         busy = sum(r["busy"] for r in results)
-        print(f"{args.procs} processes × {args.ops} operations on {args.errands} errands in {elapsed:.1f} s: "
-              f"{done} done, {refused} refused by the rules, {busy} busy, {crashed} crashed, "
-              f"{len(problems)} problems")
+        print(
+            f"{args.procs} processes × {args.ops} operations on {args.errands} errands in {elapsed:.1f} s: "
+            f"{done} done, {refused} refused by the rules, {busy} busy, {crashed} crashed, "
+            f"{len(problems)} problems"
+        )
         for line in problems[:20]:
             print("  " + line)
         return 1 if problems or crashed else 0

@@ -43,10 +43,19 @@ def writer(db: str, round_no: int) -> None:
     out = sys.stdout
     for batch in range(1000):
         refs = [f"K{round_no:03d}-{batch:03d}-{i:03d}" for i in range(50)]
-        lines = [json.dumps({"ref": r, "type": "fornya_recept", "unit": "oppenvard",
-                             "received_at": "2026-11-25T08:00:00+01:00",
-                             "patient": {"name": "Elsa", "personnummer": "20150315-1233"},
-                             "message": "Receptet behöver förnyas."}) for r in refs]
+        lines = [
+            json.dumps(
+                {
+                    "ref": r,
+                    "type": "fornya_recept",
+                    "unit": "oppenvard",
+                    "received_at": "2026-11-25T08:00:00+01:00",
+                    "patient": {"name": "Elsa", "personnummer": "20150315-1233"},
+                    "message": "Receptet behöver förnyas.",
+                }
+            )
+            for r in refs
+        ]
         intake.import_errands(system, ("\n".join(lines) + "\n").encode())
         out.write(f"import {' '.join(refs)}\n")
         out.flush()
@@ -97,16 +106,24 @@ def verify(db: Path, acks: list[str]) -> list[str]:
             if row is None:
                 problems.append(f"acknowledged {kind} of {ref} is missing")
                 continue
-            if kind != "import" and not conn.execute(
-                    "SELECT 1 FROM events WHERE errand_id = ? AND kind = ?", (row["id"], kind)).fetchone():
+            if (
+                kind != "import"
+                and not conn.execute(
+                    "SELECT 1 FROM events WHERE errand_id = ? AND kind = ?", (row["id"], kind)
+                ).fetchone()
+            ):
                 problems.append(f"acknowledged {kind} of {ref} is missing")
-    half = conn.execute("SELECT count(*) FROM errands WHERE ref NOT IN "
-                        "(SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)").fetchone()[0]
+    half = conn.execute(
+        "SELECT count(*) FROM errands WHERE ref NOT IN "
+        "(SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)"
+    ).fetchone()[0]
     if half:
         problems.append(f"{half} errands without their intake audit row")
     for kind in ("assign", "note", "reply"):
         events = conn.execute("SELECT count(*) FROM events WHERE kind = ?", (kind,)).fetchone()[0]
-        rows = conn.execute("SELECT count(*) FROM audit WHERE action = ? AND outcome = 'ok'", (kind,)).fetchone()[0]
+        rows = conn.execute(
+            "SELECT count(*) FROM audit WHERE action = ? AND outcome = 'ok'", (kind,)
+        ).fetchone()[0]
         if events != rows:
             problems.append(f"{kind}: {events} events but {rows} audit rows")
     conn.close()
@@ -124,15 +141,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bcc-crash-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "crash.db"
         setup(db)
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); from bench.crash import writer; "
-                "writer(sys.argv[2], int(sys.argv[3]))")
+        code = (
+            "import sys; sys.path.insert(0, sys.argv[1]); from bench.crash import writer; "
+            "writer(sys.argv[2], int(sys.argv[3]))"
+        )
         total_acks, all_problems = 0, []
         for round_no in range(args.rounds):
-            proc = subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(db), str(round_no)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+            proc = subprocess.Popen(
+                [sys.executable, "-c", code, str(ROOT), str(db), str(round_no)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=ROOT,
+            )
             time.sleep(rng.uniform(0.3, 0.3 + args.max_delay))  # start-up takes ~0.2 s
             os.kill(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
+            out, _err = proc.communicate()
             acks = [line for line in out.decode().splitlines() if line.strip()]
             total_acks += len(acks)
             problems = verify(db, acks)
@@ -140,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
                 all_problems += [f"round {round_no}: {p}" for p in problems]
         conn = sqlite3.connect(db)
         n = conn.execute("SELECT count(*) FROM errands").fetchone()[0]
-        print(f"{args.rounds} rounds killed with SIGKILL; {total_acks} acknowledged writes checked; "
-              f"{n} errands in the file; {len(all_problems)} problems")
+        print(
+            f"{args.rounds} rounds killed with SIGKILL; {total_acks} acknowledged writes checked; "
+            f"{n} errands in the file; {len(all_problems)} problems"
+        )
         for line in all_problems[:20]:
             print("  " + line)
         return 1 if all_problems else 0

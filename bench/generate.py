@@ -32,8 +32,16 @@ from bcc_tui.store import audit, schema
 from bcc_tui.store import errands as q
 from bcc_tui.store.db import Store
 
-MIX = {"av_omboka_tid": 18, "begar_intyg": 10, "fraga_om_remiss": 9, "fornya_recept": 26, "kontakta_mig": 18,
-       "skicka_meddelande": 30, "bestalla_journalkopia": 6, "synpunkter_klagomal": 8}
+MIX = {
+    "av_omboka_tid": 18,
+    "begar_intyg": 10,
+    "fraga_om_remiss": 9,
+    "fornya_recept": 26,
+    "kontakta_mig": 18,
+    "skicka_meddelande": 30,
+    "bestalla_journalkopia": 6,
+    "synpunkter_klagomal": 8,
+}
 CAREGIVERS = ["erilin", "johwes", "magfor", "linsjo", "osknil", "idaaxe", "frehed", "emmstr", "kurjon"]
 RECEIVERS = ["annlin", "marber", "sofhol", "karek", "evasan"]
 OPEN = 250  # the latest arrivals are still open: a few hundred, as in a real clinic
@@ -48,8 +56,14 @@ def _pnr(rng: random.Random, today: dt.date) -> str:
     return f"{year}{month:02d}{day:02d}-{serial}{check_digit(nine)}"
 
 
-def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | None = None,
-          seed: int = 1177, open_errands: int = OPEN) -> dict:
+def build(
+    path: Path,
+    errands: int = 100_000,
+    years: int = 5,
+    clock: Clock | None = None,
+    seed: int = 1177,
+    open_errands: int = OPEN,
+) -> dict:
     """`open_errands`: how many of the latest arrivals are still open (the backlog shape of
     issue 13 passes all of them: a clinic fallen behind, mostly overdue)."""
     clock = clock or SystemClock()
@@ -64,7 +78,10 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
     source = demo.fixtures_dir()
     people.import_staff(system, (source / "staff.jsonl").read_bytes())
     import json
-    people.import_schedule(system, demo._schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today))
+
+    people.import_schedule(
+        system, demo._schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today)
+    )
     patients = [_pnr(rng, today) for _ in range(max(50, errands // 6))]  # patients write again
     names = [f"Patient {i}" for i in range(len(patients))]
     span = (now - start).total_seconds()
@@ -92,18 +109,30 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                 arrived_on = local_date(arrived)
                 due = due_date(arrived_on, days[type_code]).due
                 row = {
-                    "ref": ref, "type": type_code, "unit": unit, "received_at": format_utc(arrived),
-                    "received_on": arrived_on.isoformat(), "due_date": due.isoformat(),
-                    "patient_name": names[k], "personnummer": patients[k],
+                    "ref": ref,
+                    "type": type_code,
+                    "unit": unit,
+                    "received_at": format_utc(arrived),
+                    "received_on": arrived_on.isoformat(),
+                    "due_date": due.isoformat(),
+                    "patient_name": names[k],
+                    "personnummer": patients[k],
                     "proxy_name": "Förälder" if rng.random() < 0.7 else None,
                     "proxy_relation": "mamma" if rng.random() < 0.5 else "pappa",
-                    "subject": "Ärende", "message": "Hej! Vi har en fråga om behandlingen. " * rng.randint(1, 6),
+                    "subject": "Ärende",
+                    "message": "Hej! Vi har en fråga om behandlingen. " * rng.randint(1, 6),
                     "urgent": int(type_code == e.COMPLAINT and rng.random() < 0.2),
                     "imported_at": format_utc(arrived),
                 }
-                content = NewErrand(**{f.name: row.get(f.name) for f in fields(NewErrand)
-                                       if f.name not in ("received_at", "urgent")},
-                                    received_at=arrived, urgent=bool(row["urgent"]))
+                content = NewErrand(
+                    **{
+                        f.name: row.get(f.name)
+                        for f in fields(NewErrand)
+                        if f.name not in ("received_at", "urgent")
+                    },
+                    received_at=arrived,
+                    urgent=bool(row["urgent"]),
+                )
                 row["content_hash"] = hashlib.sha256(content.canonical().encode("utf-8")).hexdigest()
                 is_open = i >= errands - open_errands
                 who = rng.choice(CAREGIVERS)
@@ -111,55 +140,101 @@ def build(path: Path, errands: int = 100_000, years: int = 5, clock: Clock | Non
                 if is_open:
                     n_open += 1
                     assigned = rng.random() < 0.5
-                    row.update(status=e.ASSIGNED if assigned else e.UNASSIGNED, assignee=who if assigned else None,
-                               version=2 if assigned else 1)
+                    row.update(
+                        status=e.ASSIGNED if assigned else e.UNASSIGNED,
+                        assignee=who if assigned else None,
+                        version=2 if assigned else 1,
+                    )
                     # Nothing happens after now, and the assignment comes before its partial reply.
-                    assigned_at = max(arrived, min(arrived + dt.timedelta(hours=1), now - dt.timedelta(minutes=2)))
+                    assigned_at = max(
+                        arrived, min(arrived + dt.timedelta(hours=1), now - dt.timedelta(minutes=2))
+                    )
                     partial = None
                     if open_errands > OPEN and rng.random() < 0.05:  # a backlog has some partial replies
-                        partial = min(arrived + dt.timedelta(hours=rng.randint(2, 40)), now - dt.timedelta(minutes=1))
+                        partial = min(
+                            arrived + dt.timedelta(hours=rng.randint(2, 40)), now - dt.timedelta(minutes=1)
+                        )
                         partial = max(partial, assigned_at)
-                        row.update(partial_reply_at=format_utc(partial), first_response_at=format_utc(partial),
-                                   first_response_on=local_date(partial).isoformat(), version=row["version"] + 1)
+                        row.update(
+                            partial_reply_at=format_utc(partial),
+                            first_response_at=format_utc(partial),
+                            first_response_on=local_date(partial).isoformat(),
+                            version=row["version"] + 1,
+                        )
                     errand_id = q.insert(conn, row)
                     if assigned:
                         at = format_utc(assigned_at)
                         q.add_event(conn, errand_id, e.ASSIGN, at, receiver, receiver, target=who)
                         logged.append(audit.Entry(at, receiver, "receiver", e.ASSIGN, ref, patients[k]))
-                    if partial is not None:  # its event and audit row, so that `check` finds the history whole
+                    if (
+                        partial is not None
+                    ):  # its event and audit row, so that `check` finds the history whole
                         by = who if assigned else receiver
                         at = format_utc(partial)
                         q.add_event(conn, errand_id, e.PARTIAL_REPLY, at, by, by, text="Vi återkommer.")
-                        logged.append(audit.Entry(at, by, "caregiver" if assigned else "receiver",
-                                                  e.PARTIAL_REPLY, ref, patients[k]))
+                        logged.append(
+                            audit.Entry(
+                                at,
+                                by,
+                                "caregiver" if assigned else "receiver",
+                                e.PARTIAL_REPLY,
+                                ref,
+                                patients[k],
+                            )
+                        )
                 else:
                     late = rng.random() < 0.04
-                    answer_day = add_business_days(arrived_on, rng.choice([0, 1, 1, 2, 2]) + (2 if late else 0))
-                    answered = dt.datetime.combine(answer_day, dt.time(rng.randint(8, 16), rng.randint(0, 59)),
-                                                   STOCKHOLM)
+                    answer_day = add_business_days(
+                        arrived_on, rng.choice([0, 1, 1, 2, 2]) + (2 if late else 0)
+                    )
+                    answered = dt.datetime.combine(
+                        answer_day, dt.time(rng.randint(8, 16), rng.randint(0, 59)), STOCKHOLM
+                    )
                     answered = max(answered, arrived + dt.timedelta(minutes=30))
                     answered = min(answered, now - dt.timedelta(minutes=1))  # nothing happens after now
                     by_reply = rng.random() < 0.93
-                    row.update(status=e.CLOSED, assignee=who, closed_at=format_utc(answered),
-                               close_kind="reply" if by_reply else "no_reply",
-                               first_response_at=format_utc(answered),
-                               first_response_on=local_date(answered).isoformat(), version=3)
+                    row.update(
+                        status=e.CLOSED,
+                        assignee=who,
+                        closed_at=format_utc(answered),
+                        close_kind="reply" if by_reply else "no_reply",
+                        first_response_at=format_utc(answered),
+                        first_response_on=local_date(answered).isoformat(),
+                        version=3,
+                    )
                     errand_id = q.insert(conn, row)
                     at = format_utc(min(arrived + dt.timedelta(minutes=20), answered))
                     q.add_event(conn, errand_id, e.ASSIGN, at, receiver, receiver, target=who)
                     logged.append(audit.Entry(at, receiver, "receiver", e.ASSIGN, ref, patients[k]))
-                    logged.append(audit.Entry(format_utc(answered), who, "caregiver",
-                                              e.REPLY if by_reply else e.CLOSE, ref, patients[k]))
+                    logged.append(
+                        audit.Entry(
+                            format_utc(answered),
+                            who,
+                            "caregiver",
+                            e.REPLY if by_reply else e.CLOSE,
+                            ref,
+                            patients[k],
+                        )
+                    )
                     if by_reply:
                         q.add_event(conn, errand_id, e.REPLY, format_utc(answered), who, who, text="Svar.")
                     else:
-                        q.add_event(conn, errand_id, e.CLOSE, format_utc(answered), who, who,
-                                    text=rng.choice(["Besvarat per telefon", "Patienten kom på besök"]))
-                logged.append(audit.Entry(format_utc(arrived), "system", "system", "import", ref, patients[k]))
+                        q.add_event(
+                            conn,
+                            errand_id,
+                            e.CLOSE,
+                            format_utc(answered),
+                            who,
+                            who,
+                            text=rng.choice(["Besvarat per telefon", "Patienten kom på besök"]),
+                        )
+                logged.append(
+                    audit.Entry(format_utc(arrived), "system", "system", "import", ref, patients[k])
+                )
     logged.sort(key=lambda entry: entry.at)
     for chunk in range(0, len(logged), BATCH * 4):
         with store.write() as conn:
-            audit.append(conn, logged[chunk:chunk + BATCH * 4])
+            audit.append(conn, logged[chunk : chunk + BATCH * 4])
     store.close()
     return {"errands": errands, "open": n_open, "seconds": time.perf_counter() - t0}
 

@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.generate import build
 from bcc_tui.cli import main as cli
+from bench.generate import build
 
 
 def _files(replica: Path) -> set[Path]:
@@ -58,17 +58,33 @@ def main(argv: list[str] | None = None) -> int:
         ref = _first_open_ref(db)
         env = {k: v for k, v in os.environ.items() if k not in ("BCC_DB", "BCC_NOW", "SUDO_USER")}
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "bcc_tui", "--db", str(db), "replicate", "--to",
-                                 str(replica), "--sync-interval", args.sync_interval],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bcc_tui",
+                "--db",
+                str(db),
+                "replicate",
+                "--to",
+                str(replica),
+                "--sync-interval",
+                args.sync_interval,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         try:
             _wait(lambda: _files(replica))
             snapshot = time.monotonic() - started
             lags = []
             for i in range(args.writes):
                 before = _files(replica)
-                assert _quiet("--db", str(db), "--as", _receiver(db), "note", ref, "--text", f"bench {i}") == 0
-                lags.append(_wait(lambda: _files(replica) - before))
+                assert (
+                    _quiet("--db", str(db), "--as", _receiver(db), "note", ref, "--text", f"bench {i}") == 0
+                )
+                lags.append(_wait(lambda before=before: _files(replica) - before))
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=120)
@@ -78,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         restore = time.monotonic() - t0
     print(f"database: {info['errands']} errands, {db_mb:.0f} MB; sync interval {args.sync_interval}")
     print(f"first snapshot in the replica      {snapshot:6.2f} s")
-    print(f"commit -> replica, median / max    {statistics.median(lags):6.2f} s / {max(lags):.2f} s "
-          f"({args.writes} notes)")
+    print(
+        f"commit -> replica, median / max    {statistics.median(lags):6.2f} s / {max(lags):.2f} s "
+        f"({args.writes} notes)"
+    )
     print(f"replica size                       {size / 2**20:6.1f} MB")
     print(f"restore + check into a new file    {restore:6.2f} s")
     return 0

@@ -34,9 +34,22 @@ NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=STOCKHOLM)
 STAFF = [
     {"username": "rec1", "name": "Rita Receiver", "title": "medicinsk sekreterare", "roles": ["receiver"]},
     {"username": "rec2", "name": "Rolf Receiver", "title": "medicinsk sekreterare", "roles": ["receiver"]},
-    {"username": "doc1", "name": "Doris Doktor", "title": "läkare", "roles": ["caregiver"], "email": "doc1@example.se", "email_notify": True},
+    {
+        "username": "doc1",
+        "name": "Doris Doktor",
+        "title": "läkare",
+        "roles": ["caregiver"],
+        "email": "doc1@example.se",
+        "email_notify": True,
+    },
     {"username": "doc2", "name": "Dag Doktor", "title": "läkare", "roles": ["caregiver"]},
-    {"username": "nurse", "name": "Nina Nurse", "title": "sjuksköterska", "roles": ["caregiver"], "medcontrol_responsible": True},
+    {
+        "username": "nurse",
+        "name": "Nina Nurse",
+        "title": "sjuksköterska",
+        "roles": ["caregiver"],
+        "medcontrol_responsible": True,
+    },
     {"username": "lead", "name": "Lena Ledare", "title": "sektionsledare", "roles": ["caregiver"]},
     {"username": "adm", "name": "Adam Admin", "title": "administratör", "roles": ["admin"]},
     {"username": "gone", "name": "Gustav Gone", "title": "läkare", "roles": ["caregiver"], "active": False},
@@ -45,11 +58,14 @@ STAFF = [
 
 def errand_line(ref: str = "1177-000001", **over) -> dict:
     line = {
-        "ref": ref, "type": "fornya_recept", "unit": "oppenvard",
+        "ref": ref,
+        "type": "fornya_recept",
+        "unit": "oppenvard",
         "received_at": "2026-11-25T08:14:00+01:00",
         "patient": {"name": "Elsa Andersson", "personnummer": "20150315-1233"},
         "submitted_by": {"name": "Sara Andersson", "relation": "mamma"},
-        "subject": "Förnya recept", "message": "Hej, receptet på Bactrim tar slut. Tack!",
+        "subject": "Förnya recept",
+        "message": "Hej, receptet på Bactrim tar slut. Tack!",
     }
     line.update(over)
     return line
@@ -101,20 +117,32 @@ def as_(system, store, clock):
 _INTERPRETER_ENV = ("LANG", "LC_", "PYTHON", "TERM", "COLUMNS", "NO_COLOR", "FORCE_COLOR")
 
 
-def run_cli(*args: str, db: Path | None = None, stdin: bytes | None = None,
-            now: str | None = "2026-11-25T10:00:00+01:00", env: dict | None = None,
-            subprocess: bool = False):
+def run_cli(
+    *args: str,
+    db: Path | None = None,
+    stdin: bytes | None = None,
+    now: str | None = "2026-11-25T10:00:00+01:00",
+    env: dict | None = None,
+    subprocess: bool = False,
+):
     """The real command line: `bcc_tui.cli.main()` in this process (fast), or with
     `subprocess=True` (or an environment only a new interpreter reads) a real `python -m bcc_tui`.
     Either way the result is a CompletedProcess with bytes stdout/stderr."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER", "SUDO_UID", "BCC_DB", "BCC_NOW")}
+    full_env = {
+        k: v for k, v in os.environ.items() if k not in ("SUDO_USER", "SUDO_UID", "BCC_DB", "BCC_NOW")
+    }
     if now:
         full_env["BCC_NOW"] = now
     full_env.update(env or {})
     argv = (["--db", str(db)] if db is not None else []) + list(args)
     if subprocess or any(k.startswith(_INTERPRETER_ENV) for k in (env or {})):
-        return _subprocess.run([sys.executable, "-m", "bcc_tui", *argv], input=stdin,
-                               capture_output=True, env=full_env, timeout=60)
+        return _subprocess.run(
+            [sys.executable, "-m", "bcc_tui", *argv],
+            input=stdin,
+            capture_output=True,
+            env=full_env,
+            timeout=60,
+        )
     return _in_process(argv, stdin or b"", full_env)
 
 
@@ -124,8 +152,9 @@ def _in_process(argv: list[str], stdin: bytes, env: dict):
     from bcc_tui.cli import main
 
     def text(buffer):
-        return io.TextIOWrapper(buffer, encoding="utf-8", errors="backslashreplace",
-                                line_buffering=False, write_through=True)
+        return io.TextIOWrapper(
+            buffer, encoding="utf-8", errors="backslashreplace", line_buffering=False, write_through=True
+        )
 
     out, err = io.BytesIO(), io.BytesIO()
     saved_env = os.environ.copy()

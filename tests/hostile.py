@@ -13,15 +13,67 @@ from hypothesis import strategies as st
 MARK = "Ⓜ"
 
 ESCAPES = [
-    f"\x1b]52;c;{MARK}\x07", f"\x1b]0;{MARK}\x07", f"\x1b]8;;https://evil.example{MARK}\x1b\\",
-    f"\x1b[2J{MARK}", f"\x1b[31m{MARK}", f"\x9b31m{MARK}", f"\x9d0;{MARK}\x9c", f"\x1bP{MARK}\x1b\\",
-    f"\x07{MARK}", f"\x00{MARK}", f"\r{MARK}", f"\x7f{MARK}", f"\x85{MARK}",
+    f"\x1b]52;c;{MARK}\x07",
+    f"\x1b]0;{MARK}\x07",
+    f"\x1b]8;;https://evil.example{MARK}\x1b\\",
+    f"\x1b[2J{MARK}",
+    f"\x1b[31m{MARK}",
+    f"\x9b31m{MARK}",
+    f"\x9d0;{MARK}\x9c",
+    f"\x1bP{MARK}\x1b\\",
+    f"\x07{MARK}",
+    f"\x00{MARK}",
+    f"\r{MARK}",
+    f"\x7f{MARK}",
+    f"\x85{MARK}",
 ]
-MARKUP = ["[/]", "[/b]", "[bold]", "[@click=app.quit]", "[link=https://evil.example]", "[/link]", "[",
-          "]", "[[", "\\[", "[b]", "[OBS]", "[red on blue]", "$", "{förnamn}", "{", "}", "%s", "\\"]
+MARKUP = [
+    "[/]",
+    "[/b]",
+    "[bold]",
+    "[@click=app.quit]",
+    "[link=https://evil.example]",
+    "[/link]",
+    "[",
+    "]",
+    "[[",
+    "\\[",
+    "[b]",
+    "[OBS]",
+    "[red on blue]",
+    "$",
+    "{förnamn}",
+    "{",
+    "}",
+    "%s",
+    "\\",
+]
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
-ODD = ["\ud800", "\udcff", "\udfff", "\n", "\t", "\r\n", " ", "-", "--", "\ufeff", "Ⅻ", "٣", "²", "é",
-       "\u0301", "😀", "\u200b", "1177-000001", "rec1", "20150315-1233", "2026-11-25", "'", '"']
+ODD = [
+    "\ud800",
+    "\udcff",
+    "\udfff",
+    "\n",
+    "\t",
+    "\r\n",
+    " ",
+    "-",
+    "--",
+    "\ufeff",
+    "Ⅻ",
+    "٣",
+    "²",
+    "é",
+    "\u0301",
+    "😀",
+    "\u200b",
+    "1177-000001",
+    "rec1",
+    "20150315-1233",
+    "2026-11-25",
+    "'",
+    '"',
+]
 
 #: Characters that must never reach a terminal or a file a person reads.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

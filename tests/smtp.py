@@ -34,7 +34,7 @@ class SmtpServer:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
@@ -119,7 +119,7 @@ class SlowSmtpServer:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> "SlowSmtpServer":
+    def start(self) -> SlowSmtpServer:
         self.thread.start()
         return self
 

@@ -21,8 +21,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="bcc-tui", description="Ärendehantering för 1177 vid Barncancercentrum.")
     p.add_argument("--db", metavar="SÖKVÄG", help="databasfilen (annars $BCC_DB)")
-    p.add_argument("--as", dest="as_user", metavar="ANVÄNDARE",
-                   help="agera som denna person (bara databasens ägare)")
+    p.add_argument(
+        "--as", dest="as_user", metavar="ANVÄNDARE", help="agera som denna person (bara databasens ägare)"
+    )
     sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
 
     d = sub.add_parser("demo", help="instrumentpanelen på en ny demodatabas")
@@ -35,9 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import", help="läs in ärenden (JSON Lines; - för stdin)")
     i.add_argument("file", help="en fil, - för stdin, eller med --move-to en inkorgsmapp")
-    i.add_argument("--move-to", metavar="MAPP",
-                   help="flytta varje inläst fil hit (och dess avvisade rader till MAPP/rejected/), "
-                        "så att nästa körning börjar rent; FILE får då vara en mapp (alla *.jsonl i den)")
+    i.add_argument(
+        "--move-to",
+        metavar="MAPP",
+        help="flytta varje inläst fil hit (och dess avvisade rader till MAPP/rejected/), "
+        "så att nästa körning börjar rent; FILE får då vara en mapp (alla *.jsonl i den)",
+    )
     for group in ("staff", "schedule"):
         g = sub.add_parser(group, help="personal" if group == "staff" else "schema och frånvaro")
         gs = g.add_subparsers(dest="subcommand", metavar="import", required=True, parser_class=_Parser)
@@ -77,8 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("ref")
     c.add_argument("--reason", required=True)
     doc = c.add_mutually_exclusive_group()
-    doc.add_argument("--documented", dest="documented", action="store_true", default=None,
-                     help="det viktiga är dokumenterat i journalen")
+    doc.add_argument(
+        "--documented",
+        dest="documented",
+        action="store_true",
+        default=None,
+        help="det viktiga är dokumenterat i journalen",
+    )
     doc.add_argument("--not-documented", dest="documented", action="store_false")
 
     n = sub.add_parser("note", help="intern anteckning")
@@ -88,9 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("remind", help="påminn handläggaren om ett ärende som snart ska vara besvarat")
     mw = m.add_mutually_exclusive_group(required=True)
     mw.add_argument("ref", nargs="?")
-    mw.add_argument("--due", action="store_true",
-                    help="alla fördelade som snart förfaller, är försenade eller har passerat uppföljningen "
-                         "och inte påmints idag (jobbet)")
+    mw.add_argument(
+        "--due",
+        action="store_true",
+        help="alla fördelade som snart förfaller, är försenade eller har passerat uppföljningen "
+        "och inte påmints idag (jobbet)",
+    )
 
     au = sub.add_parser("audit", help="granskningsloggen (administratör, granskare)")
     au.add_argument("--patient", metavar="PERSONNUMMER")
@@ -101,19 +113,35 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--limit", type=int, metavar="N", help="högst N rader (nyast först)")
 
     ck = sub.add_parser("check", help="kontrollera databasen och granskningsloggens kedja")
-    ck.add_argument("--against", metavar="SÄKERHETSKOPIA",
-                    help="visa att granskningsloggen fortsätter en äldre säkerhetskopias oförändrad")
+    ck.add_argument(
+        "--against",
+        metavar="SÄKERHETSKOPIA",
+        help="visa att granskningsloggen fortsätter en äldre säkerhetskopias oförändrad",
+    )
     bk = sub.add_parser("backup", help="en kontrollerad kopia av databasen, även medan andra skriver")
     bk.add_argument("dest", metavar="MÅL", help="ny fil, eller mapp (DIR/) där en tidsnamngiven fil skapas")
-    bk.add_argument("--keep", type=int, metavar="N",
-                    help="behåll bara de N nyaste tidsnamngivna säkerhetskopiorna i mappen")
+    bk.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="behåll bara de N nyaste tidsnamngivna säkerhetskopiorna i mappen",
+    )
 
     # R27: continuity with Litestream (bcc_tui/services/replication.py; docs/replication.md).
     rp = sub.add_parser("replicate", help="strömma databasen till en replik med Litestream (administratör)")
-    rp.add_argument("--to", dest="replica", required=True, metavar="MAPP|URL",
-                    help="en mapp, file://, s3://, gs://, abs://, sftp://, webdav(s)://, nats:// eller oss://")
-    rp.add_argument("--sync-interval", default="1s", metavar="TID", help="hur ofta ändringar skickas (standard 1s)")
-    rs = sub.add_parser("restore", help="återställ en replik till en ny fil och kontrollera den (administratör)")
+    rp.add_argument(
+        "--to",
+        dest="replica",
+        required=True,
+        metavar="MAPP|URL",
+        help="en mapp, file://, s3://, gs://, abs://, sftp://, webdav(s)://, nats:// eller oss://",
+    )
+    rp.add_argument(
+        "--sync-interval", default="1s", metavar="TID", help="hur ofta ändringar skickas (standard 1s)"
+    )
+    rs = sub.add_parser(
+        "restore", help="återställ en replik till en ny fil och kontrollera den (administratör)"
+    )
     rs.add_argument("--from", dest="replica", required=True, metavar="MAPP|URL")
     rs.add_argument("dest", metavar="MÅL", help="den nya databasfilen")
     for x in (rp, rs):
@@ -122,18 +150,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     ob = sub.add_parser("outbound", help="svar på väg till 1177")
     obs = ob.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=_Parser)
-    obs.add_parser("export", help="skriv köade svar som JSON Lines och markera dem exporterade").add_argument("file")
+    obs.add_parser("export", help="skriv köade svar som JSON Lines och markera dem exporterade").add_argument(
+        "file"
+    )
 
     obx = sub.add_parser("outbox", help="e-postaviseringar som väntar (administratör)")
-    obx.add_argument("--send", action="store_true",
-                     help="skicka det som väntar, med upp till en minut för en långsam e-postserver (jobbet)")
+    obx.add_argument(
+        "--send",
+        action="store_true",
+        help="skicka det som väntar, med upp till en minut för en långsam e-postserver (jobbet)",
+    )
 
     tp = sub.add_parser("template", help="svarsmallar (administratör)")
-    tps = tp.add_subparsers(dest="subcommand", metavar="list|add|edit|retire", required=True, parser_class=_Parser)
+    tps = tp.add_subparsers(
+        dest="subcommand", metavar="list|add|edit|retire", required=True, parser_class=_Parser
+    )
     tl = tps.add_parser("list", help="mallarna")
     tl.add_argument("--type", metavar="TYP")
     tl.add_argument("--all", action="store_true", help="även avvecklade")
-    ta = tps.add_parser("add", help="ny mall; platshållare: {förnamn} {patient} {vårdgivare} {titel} {enhet} {datum} {ärende}")
+    ta = tps.add_parser(
+        "add", help="ny mall; platshållare: {förnamn} {patient} {vårdgivare} {titel} {enhet} {datum} {ärende}"
+    )
     ta.add_argument("name")
     ta.add_argument("--text", required=True)
     ta.add_argument("--type", metavar="TYP", help="bara för denna ärendetyp")
@@ -148,8 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     ty.add_argument("--set", dest="code", metavar="TYP", help="typen som ska ändras")
     ty.add_argument("--days", type=int, metavar="N", help="vardagar till förfallodatum")
     ty.add_argument("--name", metavar="NAMN")
-    ty.add_argument("--default", dest="default_assignee", metavar="top_doctor|ANVÄNDARE|none",
-                    help="föreslagen handläggare när kontinuitet saknas")
+    ty.add_argument(
+        "--default",
+        dest="default_assignee",
+        metavar="top_doctor|ANVÄNDARE|none",
+        help="föreslagen handläggare när kontinuitet saknas",
+    )
 
     no = sub.add_parser("notice", help="driftinformation till alla (administratör)")
     no.add_argument("text", nargs="?")
@@ -162,10 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")
     ho.add_argument("--json", action="store_true", help="ett JSON-objekt för skript och väggskärmar")
-    ho.add_argument("--done", action="store_true",
-                    help="kvittera överlämningen: du tar över, listan är genomgången")
-    ho.add_argument("--note", metavar="TEXT",
-                    help="med --done: en anteckning på kvittot; annars en anteckning till nästa mottagare")
+    ho.add_argument(
+        "--done", action="store_true", help="kvittera överlämningen: du tar över, listan är genomgången"
+    )
+    ho.add_argument(
+        "--note",
+        metavar="TEXT",
+        help="med --done: en anteckning på kvittot; annars en anteckning till nästa mottagare",
+    )
     ho.add_argument("--log", action="store_true", help="de kvitterade överlämningarna")
 
     sa = sub.add_parser("stats", help="statistik för ärenden som kom in under perioden")
@@ -182,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Arguments that name files or places: kept byte for byte (an undecodable name is still a real
 # file) and refused by their command when unusable — never quietly changed into another place.
-_PATH_ARGS = frozenset({"db", "demo_db", "file", "dest", "replica", "move_to", "against", "ssh_key", "host_key"})
+_PATH_ARGS = frozenset(
+    {"db", "demo_db", "file", "dest", "replica", "move_to", "against", "ssh_key", "host_key"}
+)
 
 
 class _Cleaned:
@@ -230,9 +277,10 @@ def _main(argv: list[str] | None) -> int:
         # The reader (e.g. `| head`) went away: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as error:  # noqa: BLE001 - no traceback reaches a person (issue 11)
+    except Exception as error:
         from bcc_tui import crash
 
-        print(crash.message(crash.write_report(error, where=args.command or "instrumentpanel")),
-              file=sys.stderr)
+        print(
+            crash.message(crash.write_report(error, where=args.command or "instrumentpanel")), file=sys.stderr
+        )
         return 1

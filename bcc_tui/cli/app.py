@@ -10,12 +10,23 @@ import sys
 from pathlib import Path
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import Busy, InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.domain import roles
 from bcc_tui.domain.validation import parse_date
-from bcc_tui.services import audit_log, clinic, errands, handover, identity, intake, notify, outbound, people, reports
+from bcc_tui.services import (
+    audit_log,
+    clinic,
+    errands,
+    handover,
+    identity,
+    intake,
+    notify,
+    outbound,
+    people,
+    reports,
+)
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings, sudo_person
@@ -45,7 +56,9 @@ def _read_input(name: str) -> bytes:
         try:
             return sys.stdin.buffer.read()
         except (OSError, AttributeError) as err:  # stdin closed, a terminal gone, no byte stream
-            raise InvalidInput(f"kan inte läsa stdin: {getattr(err, 'strerror', None) or 'ingen indata'}") from None
+            raise InvalidInput(
+                f"kan inte läsa stdin: {getattr(err, 'strerror', None) or 'ingen indata'}"
+            ) from None
     if sudo_person(os.environ) is not None:
         # The service account may read files the person may not (its backups, the wrapper's
         # settings): under sudo the input comes from the person's side only.
@@ -59,7 +72,9 @@ def _read_input(name: str) -> bytes:
     except PermissionError:
         raise InvalidInput(f"filen {name} får inte läsas") from None
     except (OSError, ValueError) as err:  # a name too long, with a NUL byte, a device that fails…
-        raise InvalidInput(f"kan inte läsa {name}: {getattr(err, 'strerror', None) or 'ogiltigt filnamn'}") from None
+        raise InvalidInput(
+            f"kan inte läsa {name}: {getattr(err, 'strerror', None) or 'ogiltigt filnamn'}"
+        ) from None
 
 
 def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
@@ -83,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         # §4.6: every command tries the outbox before it exits.
         try:
             notify.deliver(ctx.store, ctx.clock, notify.MailConfig.parse(settings.smtp, settings.mail_from))
-        except Exception:  # noqa: BLE001 - delivery must never change the command's outcome
+        except Exception:
             pass
         ctx.store.close()
 
@@ -94,7 +109,9 @@ def _import(ctx: Ctx, args) -> int:
     report = intake.import_errands(ctx, _read_input(args.file))
     name = "stdin" if args.file == "-" else args.file
     _print_rejected(name, report.rejected)
-    print(f"{report.added} nya ärenden, {report.skipped} redan inlästa, {len(report.rejected)} avvisade rader")
+    print(
+        f"{report.added} nya ärenden, {report.skipped} redan inlästa, {len(report.rejected)} avvisade rader"
+    )
     return 0 if report.ok else 1
 
 
@@ -110,9 +127,11 @@ def _intake_job(ctx: Ctx, source: str, done_dir: str) -> int:
     if source == "-":
         raise InvalidInput("--move-to gäller filer, inte stdin")
     if src.is_dir():
-        files = sorted(p for p in src.iterdir()
-                       if p.name.endswith(".jsonl") and not p.name.startswith(".")
-                       and p.is_file() and not p.is_symlink())
+        files = sorted(
+            p
+            for p in src.iterdir()
+            if p.name.endswith(".jsonl") and not p.name.startswith(".") and p.is_file() and not p.is_symlink()
+        )
     elif src.is_file() and not src.is_symlink():
         files = [src]
     else:
@@ -136,8 +155,10 @@ def _intake_job(ctx: Ctx, source: str, done_dir: str) -> int:
             _write_new(done / "rejected", path.name, kept)
             failed += 1
         _move_aside(path, done)
-        print(f"{path.name}: {report.added} nya ärenden, {report.skipped} redan inlästa, "
-              f"{len(report.rejected)} avvisade rader")
+        print(
+            f"{path.name}: {report.added} nya ärenden, {report.skipped} redan inlästa, "
+            f"{len(report.rejected)} avvisade rader"
+        )
     if not files:
         print(f"inga filer att läsa in i {source}")
     return 1 if failed else 0
@@ -184,8 +205,10 @@ def _people_import(ctx: Ctx, args) -> int:
     fn = people.import_staff if args.command == "staff" else people.import_schedule
     report = fn(ctx, _read_input(args.file))
     _print_rejected("stdin" if args.file == "-" else args.file, report.rejected)
-    print(f"{report.added} nya, {report.changed} ändrade, {report.skipped} oförändrade, "
-          f"{len(report.rejected)} avvisade rader")
+    print(
+        f"{report.added} nya, {report.changed} ändrade, {report.skipped} oförändrade, "
+        f"{len(report.rejected)} avvisade rader"
+    )
     return 0 if report.ok else 1
 
 
@@ -213,15 +236,19 @@ def _list(ctx: Ctx, args) -> int:
     if first is None:
         print("Inga ärenden.")
         return 0
-    out.write(f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<12} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n")
+    out.write(
+        f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<12} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n"
+    )
     for s in itertools.chain((first,), rows):
-        out.write(f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
-                  f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
-                  f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
-                  f"{' · uppföljning passerad' if s.followup_overdue else ''}"
-                  f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
-                  f"{' (hanterat)' if s.acute and s.acute_handled_at else ''}"
-                  f"{' · BRÅDSKANDE' if s.urgent else ''}\n")
+        out.write(
+            f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
+            f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
+            f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
+            f"{' · uppföljning passerad' if s.followup_overdue else ''}"
+            f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
+            f"{' (hanterat)' if s.acute and s.acute_handled_at else ''}"
+            f"{' · BRÅDSKANDE' if s.urgent else ''}\n"
+        )
     return 0
 
 
@@ -243,7 +270,8 @@ def _show(ctx: Ctx, args) -> int:
     lines += [
         f"Inkom: {_local(s.received_at)} · Förfaller: {s.due_date.isoformat()} ({s.countdown.text})",
         f"  {d.due_explanation}",
-        f"Handläggare: {s.assignee or '–'}" + (" (frånvarande idag)" if s.holder_absent else "")
+        f"Handläggare: {s.assignee or '–'}"
+        + (" (frånvarande idag)" if s.holder_absent else "")
         + (" · BRÅDSKANDE" if s.urgent else ""),
     ]
     if s.acute:
@@ -266,9 +294,16 @@ def _show(ctx: Ctx, args) -> int:
 
 
 _EVENT_NAMES = {
-    e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
-    e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande ändrat",
-    e.REMIND: "Påminnelse", "due_date": "Nytt förfallodatum", "acute": "Akuta ord omprövade",
+    e.ASSIGN: "Fördelat",
+    e.REASSIGN: "Omfördelat",
+    e.PARTIAL_REPLY: "Delsvar",
+    e.REPLY: "Svar",
+    e.CLOSE: "Avslutat utan svar",
+    e.NOTE: "Intern anteckning",
+    e.URGENT: "Brådskande ändrat",
+    e.REMIND: "Påminnelse",
+    "due_date": "Nytt förfallodatum",
+    "acute": "Akuta ord omprövade",
     e.ACUTE_HANDLED: "Akuta tecken hanterade",
 }
 
@@ -334,11 +369,17 @@ def _remind(ctx: Ctx, args) -> int:
     if args.due:
         done = errands.remind_due(ctx)
         for ref, mailed in done:
-            print(f"påminnelse skickad för {ref}" + ("" if mailed else " (ingen e-post; markerad i instrumentpanelen)"))
+            print(
+                f"påminnelse skickad för {ref}"
+                + ("" if mailed else " (ingen e-post; markerad i instrumentpanelen)")
+            )
         print(f"{len(done)} påminnelser")
         return 0
     mailed = errands.remind(ctx, args.ref)
-    print(f"påminnelse skickad för {args.ref}" + ("" if mailed else " (handläggaren får ingen e-post; markerad i instrumentpanelen)"))
+    print(
+        f"påminnelse skickad för {args.ref}"
+        + ("" if mailed else " (handläggaren får ingen e-post; markerad i instrumentpanelen)")
+    )
     return 0
 
 
@@ -347,17 +388,27 @@ def _audit(ctx: Ctx, args) -> int:
 
     start = parse_date(args.start, "--from") if args.start else None
     end = parse_date(args.end, "--to") if args.end else None
-    rows = audit_log.read(ctx, patient=args.patient, user=args.user, start=start, end=end, limit=_limit(args.limit))
+    rows = audit_log.read(
+        ctx, patient=args.patient, user=args.user, start=start, end=end, limit=_limit(args.limit)
+    )
     if args.csv:
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(["id", "at", "actor", "role", "action", "ref", "personnummer", "outcome", "detail"])
         for r in rows:
-            out.writerow([r.id, *(clean_line(v or "") for v in (
-                r.at, r.actor, r.role, r.action, r.ref, r.personnummer, r.outcome, r.detail))])
+            out.writerow(
+                [
+                    r.id,
+                    *(
+                        clean_line(v or "")
+                        for v in (r.at, r.actor, r.role, r.action, r.ref, r.personnummer, r.outcome, r.detail)
+                    ),
+                ]
+            )
         return 0
     for r in rows:
-        at, actor, action, ref, pnr, outcome, detail = (clean_line(v or "") for v in (
-            r.at, r.actor, r.action, r.ref, r.personnummer, r.outcome, r.detail))
+        at, actor, action, ref, pnr, outcome, detail = (
+            clean_line(v or "") for v in (r.at, r.actor, r.action, r.ref, r.personnummer, r.outcome, r.detail)
+        )
         print(f"{at}  {actor:<10} {action:<14} {ref or '–':<14} {pnr or '–':<14} {outcome:<8} {detail}")
     return 0
 
@@ -368,8 +419,10 @@ def _check(ctx: Ctx, args) -> int:
         print(p, file=sys.stderr)
     if problems:
         return 1
-    print("Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, utlösarna och "
-          "varje ärendes historik stämmer.")
+    print(
+        "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, utlösarna och "
+        "varje ärendes historik stämmer."
+    )
     if args.against:
         print(f"Granskningsloggen fortsätter säkerhetskopians {clean_line(args.against)} oförändrad.")
     return 0
@@ -408,8 +461,10 @@ def _outbox(ctx: Ctx, args) -> int:
     if not rows:
         print("Inga aviseringar väntar.")
     for r in rows:
-        print(f"{r['created_at']}  {r['kind']:<7} {r['ref'] or '–':<14} till {r['recipient']:<10} "
-              f"försök {r['attempts']}{'  fel: ' + r['last_error'] if r['last_error'] else ''}")
+        print(
+            f"{r['created_at']}  {r['kind']:<7} {r['ref'] or '–':<14} till {r['recipient']:<10} "
+            f"försök {r['attempts']}{'  fel: ' + r['last_error'] if r['last_error'] else ''}"
+        )
     return 0
 
 
@@ -435,8 +490,13 @@ def _template(ctx: Ctx, args) -> int:
         current = {t.name: t for t in clinic.list_templates(ctx, active_only=False)}.get(args.name)
         if current is None:
             raise NotFound(f"mallen '{args.name}' finns inte")
-        clinic.save_template(ctx, args.rename or current.name, args.text if args.text is not None else current.body,
-                             current.type, template_id=current.id)
+        clinic.save_template(
+            ctx,
+            args.rename or current.name,
+            args.text if args.text is not None else current.body,
+            current.type,
+            template_id=current.id,
+        )
         print(f"mallen '{args.rename or args.name}' ändrad")
         return 0
     clinic.retire_template(ctx, args.name)
@@ -523,19 +583,25 @@ def _stats(ctx: Ctx, args) -> int:
         print(f"Avvikelser {report.start} – {report.end}: {len(report.deviations)} ärenden bröt mot regeln")
         for d in report.deviations:
             first = _local(d.first_response_at) if d.first_response_at else "inget svar än"
-            print(f"{d.ref:<13} {e.type_name(d.type):<24} inkom {_local(d.received_at)}  förföll {d.due_date}  "
-                  f"första svar {first}  hos {d.assignee or '–'}")
+            print(
+                f"{d.ref:<13} {e.type_name(d.type):<24} inkom {_local(d.received_at)}  förföll {d.due_date}  "
+                f"första svar {first}  hos {d.assignee or '–'}"
+            )
         return 0
     print(f"Statistik för ärenden som kom in {report.start} – {report.end}")
-    print(f"{'TYP':<24} {'INKOM':>5} {'SVAR':>5} {'UTAN':>5} {'DELSV':>5} {'ÖPPNA':>5} {'I TID':>6} "
-          f"{'MEDIAN':>6} {'P90':>4}")
+    print(
+        f"{'TYP':<24} {'INKOM':>5} {'SVAR':>5} {'UTAN':>5} {'DELSV':>5} {'ÖPPNA':>5} {'I TID':>6} "
+        f"{'MEDIAN':>6} {'P90':>4}"
+    )
     for st in [*report.by_type.values(), report.total]:
         name = "Totalt" if st.type == "total" else e.type_name(st.type)
         share = "–" if st.share_met is None else f"{st.share_met:.0%}"
         med = "–" if st.median_days is None else f"{st.median_days:g}"
         p90 = "–" if st.p90_days is None else f"{st.p90_days:g}"
-        print(f"{name:<24} {st.received:>5} {st.answered:>5} {st.closed_without_reply:>5} {st.partial_replies:>5} "
-              f"{st.open:>5} {share:>6} {med:>6} {p90:>4}")
+        print(
+            f"{name:<24} {st.received:>5} {st.answered:>5} {st.closed_without_reply:>5} {st.partial_replies:>5} "
+            f"{st.open:>5} {share:>6} {med:>6} {p90:>4}"
+        )
     reasons = report.total.without_reply_reasons
     if reasons:
         print("\nAvslutade utan svar, per orsak:")
@@ -544,7 +610,9 @@ def _stats(ctx: Ctx, args) -> int:
     if report.load:
         print("\nBelastning per vårdgivare (ärenden från perioden):")
         for c in report.load:
-            print(f"  {c.username:<10} {c.assigned:>4} fördelade  {c.answered:>4} besvarade  {c.open:>4} öppna")
+            print(
+                f"  {c.username:<10} {c.assigned:>4} fördelade  {c.answered:>4} besvarade  {c.open:>4} öppna"
+            )
     print(f"\n{len(report.deviations)} avvikelser (bröt mot regeln); se --deviations")
     return 0
 
@@ -556,25 +624,39 @@ def _backup(ctx: Ctx, args) -> int:
         info = backup(ctx, args.dest, keep=args.keep)
     except OSError as err:
         raise InvalidInput(f"kan inte skriva säkerhetskopian: {err.strerror or err}") from None
-    print(f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad"
-          + (f"; {len(info['pruned'])} äldre borttagna" if info["pruned"] else ""))
+    print(
+        f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad"
+        + (f"; {len(info['pruned'])} äldre borttagna" if info["pruned"] else "")
+    )
     return 0
 
 
 def _replica(args, must_exist: bool):
     from bcc_tui.services import replication
 
-    return replication.parse_replica(args.replica, "--to" if args.command == "replicate" else "--from",
-                                     must_exist=must_exist, ssh_key=args.ssh_key, host_key=args.host_key)
+    return replication.parse_replica(
+        args.replica,
+        "--to" if args.command == "replicate" else "--from",
+        must_exist=must_exist,
+        ssh_key=args.ssh_key,
+        host_key=args.host_key,
+    )
 
 
 def _replicate(ctx: Ctx, args) -> int:
     from bcc_tui.services import replication
 
     replica, interval = _replica(args, must_exist=False), replication.parse_interval(args.sync_interval)
-    return replication.replicate(ctx, replica, interval, on_start=lambda: print(
-        f"bcc-tui: replikerar {ctx.store.path} till {replica} (Litestream; Ctrl+C avslutar)",
-        file=sys.stderr, flush=True))
+    return replication.replicate(
+        ctx,
+        replica,
+        interval,
+        on_start=lambda: print(
+            f"bcc-tui: replikerar {ctx.store.path} till {replica} (Litestream; Ctrl+C avslutar)",
+            file=sys.stderr,
+            flush=True,
+        ),
+    )
 
 
 def _restore(settings: Settings, args) -> int:
@@ -583,21 +665,45 @@ def _restore(settings: Settings, args) -> int:
 
     from bcc_tui.services import replication
 
-    done = replication.restore(_replica(args, must_exist=True), args.dest,
-                               lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False))
+    done = replication.restore(
+        _replica(args, must_exist=True),
+        args.dest,
+        lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False),
+    )
     reach = "inga ändringar"
     if done.last_change:
         moment = dt.datetime.fromisoformat(done.last_change.replace("Z", "+00:00"))
-        reach = "senaste ändring " + moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S") + " (svensk tid)"
+        reach = (
+            "senaste ändring " + moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S") + " (svensk tid)"
+        )
     print(f"återställd till {done.path}: {done.errands} ärenden, {reach}; kontrollerad, databasen är hel")
     return 0
 
 
 _COMMANDS = {
-    "import": _import, "staff": _people_import, "schedule": _people_import, "list": _list,
-    "show": _show, "assign": _assign, "reassign": _reassign, "reply": _reply, "partial-reply": _partial,
-    "close": _close, "note": _note, "urgent": _urgent, "remind": _remind, "audit": _audit,
-    "check": _check, "outbound": _outbound, "outbox": _outbox, "template": _template, "types": _types,
-    "notice": _notice, "settings": _settings, "handover": _handover, "stats": _stats,
-    "backup": _backup, "replicate": _replicate,
+    "import": _import,
+    "staff": _people_import,
+    "schedule": _people_import,
+    "list": _list,
+    "show": _show,
+    "assign": _assign,
+    "reassign": _reassign,
+    "reply": _reply,
+    "partial-reply": _partial,
+    "close": _close,
+    "note": _note,
+    "urgent": _urgent,
+    "remind": _remind,
+    "audit": _audit,
+    "check": _check,
+    "outbound": _outbound,
+    "outbox": _outbox,
+    "template": _template,
+    "types": _types,
+    "notice": _notice,
+    "settings": _settings,
+    "handover": _handover,
+    "stats": _stats,
+    "backup": _backup,
+    "replicate": _replicate,
 }

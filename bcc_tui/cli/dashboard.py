@@ -17,7 +17,6 @@ from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.settings import Settings
 from bcc_tui.store.db import Store
 
-
 NEEDS_TERMINAL = "bcc-tui behöver en terminal; använd ssh -t"
 
 
@@ -50,17 +49,18 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "demo" and settings.as_user is None:
         store = Store(settings.db_path)
         receiver = demo.today_receiver(
-            store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock())
+            store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock()
+        )
         store.close()
         settings = replace(settings, as_user=receiver)
     ctx = open_ctx(settings, create=False)
     try:
+        from bcc_tui.services.notify import MailConfig
         from bcc_tui.ui.app import make_app  # Textual is imported only for the dashboard
 
-        from bcc_tui.services.notify import MailConfig
-
-        app = make_app(ctx, open_ref=getattr(args, "ref", None),
-                       mail=MailConfig.parse(settings.smtp, settings.mail_from))
+        app = make_app(
+            ctx, open_ref=getattr(args, "ref", None), mail=MailConfig.parse(settings.smtp, settings.mail_from)
+        )
         app.run()
     finally:
         ctx.store.close()

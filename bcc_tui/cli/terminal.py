@@ -13,10 +13,40 @@ import unicodedata
 
 HANDLER = "bcc-terminal"
 
-_LINES = {"─": "-", "━": "-", "═": "=", "│": "|", "┃": "|", "║": "|", "╌": "-", "╍": "-", "┄": "-",
-          "┅": "-", "┈": "-", "┉": "-", "╎": "|", "╏": "|", "┆": "|", "┇": "|", "┊": "|", "┋": "|",
-          "–": "-", "—": "-", "·": ".", "…": ".", "“": '"', "”": '"', "‘": "'", "’": "'", "✓": "v",
-          "▔": "-", "▁": "_", "•": "*", "→": ">", "←": "<"}
+_LINES = {
+    "─": "-",
+    "━": "-",
+    "═": "=",
+    "│": "|",
+    "┃": "|",
+    "║": "|",
+    "╌": "-",
+    "╍": "-",
+    "┄": "-",
+    "┅": "-",
+    "┈": "-",
+    "┉": "-",
+    "╎": "|",
+    "╏": "|",
+    "┆": "|",
+    "┇": "|",
+    "┊": "|",
+    "┋": "|",
+    "–": "-",
+    "—": "-",
+    "·": ".",
+    "…": ".",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "✓": "v",
+    "▔": "-",
+    "▁": "_",
+    "•": "*",
+    "→": ">",
+    "←": "<",
+}
 
 
 def _one(ch: str) -> str:
@@ -37,7 +67,7 @@ def _replace(err: UnicodeError):
     # The replacement itself must be encodable: ASCII always is for the encodings Python uses
     # for terminals; a replacement the codec still cannot take becomes '?'.
     out = []
-    for ch in err.object[err.start:err.end]:
+    for ch in err.object[err.start : err.end]:
         sub = _one(ch)
         try:
             sub.encode(err.encoding)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,7 @@ def short_date(day: dt.date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holidays():
     import holidays  # imported on first use: the calendar is needed after start-up, not for it
 
@@ -53,7 +53,7 @@ def _holidays():
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module.Sweden(categories=("public", "de_facto"), language="sv")
-    except Exception:  # noqa: BLE001 - another layout of the package: the public way, slower
+    except Exception:
         return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
 
 

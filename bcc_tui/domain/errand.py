@@ -37,8 +37,7 @@ TYPES: dict[str, ErrandType] = {
 
 # R5: the exact text of the automatic partial reply to feedback and complaints.
 COMPLAINT_PARTIAL_REPLY = (
-    "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, "
-    "på det sätt du angett att du önskar."
+    "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, på det sätt du angett att du önskar."
 )
 
 CONTACT_PREFERENCES = {"1177": "Via 1177", "telefon": "Per telefon", "brev": "Per brev"}
@@ -48,13 +47,26 @@ STATUS_NAMES = {UNASSIGNED: "Ofördelad", ASSIGNED: "Fördelad", CLOSED: "Avslut
 
 # Actions, as the audit log and the permission table name them (R15).
 ASSIGN, REASSIGN, PARTIAL_REPLY, REPLY, CLOSE, NOTE, URGENT, REMIND = (
-    "assign", "reassign", "partial_reply", "reply", "close", "note", "urgent", "remind",
+    "assign",
+    "reassign",
+    "partial_reply",
+    "reply",
+    "close",
+    "note",
+    "urgent",
+    "remind",
 )
 ACUTE_HANDLED = "acute_handled"  # R25: the family was contacted about the acute signs
 ACTION_NAMES = {
     ACUTE_HANDLED: "markera akuta tecken som hanterade",
-    ASSIGN: "fördela", REASSIGN: "omfördela", PARTIAL_REPLY: "delsvar", REPLY: "besvara",
-    CLOSE: "avsluta utan svar", NOTE: "intern anteckning", URGENT: "brådskande", REMIND: "påminna",
+    ASSIGN: "fördela",
+    REASSIGN: "omfördela",
+    PARTIAL_REPLY: "delsvar",
+    REPLY: "besvara",
+    CLOSE: "avsluta utan svar",
+    NOTE: "intern anteckning",
+    URGENT: "brådskande",
+    REMIND: "påminna",
 }
 
 # R2: the state each action may start from.
@@ -100,8 +112,14 @@ def check_type_for_unit(type_code: str, unit: str) -> None:
 
 # "… kan inte <passive>": how a refused move is said.
 _PASSIVE = {
-    ASSIGN: "fördelas", REASSIGN: "omfördelas", PARTIAL_REPLY: "få delsvar", REPLY: "besvaras",
-    CLOSE: "avslutas", NOTE: "få anteckningar", URGENT: "markeras brådskande", REMIND: "få påminnelser",
+    ASSIGN: "fördelas",
+    REASSIGN: "omfördelas",
+    PARTIAL_REPLY: "få delsvar",
+    REPLY: "besvaras",
+    CLOSE: "avslutas",
+    NOTE: "få anteckningar",
+    URGENT: "markeras brådskande",
+    REMIND: "få påminnelser",
     ACUTE_HANDLED: "få akuta tecken markerade som hanterade",
 }
 
@@ -114,9 +132,11 @@ def check_move(action: str, ref: str, status: str, assignee: str | None = None) 
     if status == CLOSED:
         raise Conflict(f"{ref} är redan avslutat och kan inte {_PASSIVE[action]}")
     if action == ASSIGN and status == ASSIGNED:
-        raise Conflict(f"{ref} är redan fördelat till {assignee}",
-                       cli_hint="använd --reassign för att omfördela",
-                       ui_hint="tryck a för att omfördela det")
+        raise Conflict(
+            f"{ref} är redan fördelat till {assignee}",
+            cli_hint="använd --reassign för att omfördela",
+            ui_hint="tryck a för att omfördela det",
+        )
     if status == UNASSIGNED and action in (REASSIGN, REPLY, REMIND):
         raise Conflict(f"{ref} är inte fördelat ännu; fördela det först")
     raise Conflict(f"{ref} kan inte {_PASSIVE[action]} i läget {STATUS_NAMES[status]}")

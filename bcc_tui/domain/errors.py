@@ -44,5 +44,7 @@ class Conflict(BccError):
 class Busy(BccError):
     kind = "upptagen"
 
-    def __init__(self, message: str = "Databasen är upptagen av en annan användare. Försök igen om en stund."):
+    def __init__(
+        self, message: str = "Databasen är upptagen av en annan användare. Försök igen om en stund."
+    ):
         super().__init__(message)

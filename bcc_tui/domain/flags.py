@@ -13,8 +13,19 @@ from bcc_tui.domain.business_days import add_business_days
 # start of a word, case-insensitively: "feb" matches feber, febern, febrig. A setting; these are
 # the defaults.
 DEFAULT_ACUTE_STEMS = (
-    "feb", "frossa", "andnöd", "andas", "andning", "blöd", "kramp", "medvetslös", "medvetande",
-    "svimm", "okontaktbar", "sepsis", "petekier",
+    "feb",
+    "frossa",
+    "andnöd",
+    "andas",
+    "andning",
+    "blöd",
+    "kramp",
+    "medvetslös",
+    "medvetande",
+    "svimm",
+    "okontaktbar",
+    "sepsis",
+    "petekier",
 )
 PROXY_AGE_LIMIT = 13  # R12: guardians act for children under 13 in 1177
 DEFAULT_FOLLOWUP_DAYS = 5  # R19

@@ -22,12 +22,31 @@ from bcc_tui.domain.errors import Conflict
 DUE_DATE, ACUTE = "due_date", "acute"
 
 # Kinds whose stored event bumps the errand's version (compare-and-set) in the same transaction.
-_BUMPS = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.REMIND, e.URGENT, e.ACUTE_HANDLED,
-          DUE_DATE, ACUTE}
+_BUMPS = {
+    e.ASSIGN,
+    e.REASSIGN,
+    e.PARTIAL_REPLY,
+    e.REPLY,
+    e.CLOSE,
+    e.REMIND,
+    e.URGENT,
+    e.ACUTE_HANDLED,
+    DUE_DATE,
+    ACUTE,
+}
 
 # Kinds that are a person's action on the errand: each must have been legal in the state before it.
-_FROM_ACTION = {e.ASSIGN, e.REASSIGN, e.PARTIAL_REPLY, e.REPLY, e.CLOSE, e.NOTE, e.URGENT, e.REMIND,
-                e.ACUTE_HANDLED}
+_FROM_ACTION = {
+    e.ASSIGN,
+    e.REASSIGN,
+    e.PARTIAL_REPLY,
+    e.REPLY,
+    e.CLOSE,
+    e.NOTE,
+    e.URGENT,
+    e.REMIND,
+    e.ACUTE_HANDLED,
+}
 
 _UNSET = object()
 

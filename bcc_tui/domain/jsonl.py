@@ -21,7 +21,7 @@ def lines(data: bytes) -> Iterator[tuple[int, Any | InvalidInput]]:
     line at all is refused as a whole.
     """
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     seen = False
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():

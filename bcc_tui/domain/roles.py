@@ -9,8 +9,15 @@ from bcc_tui.domain.errors import InvalidInput, NotAllowed
 
 RECEIVER, CAREGIVER, ADMIN, AUDITOR = "receiver", "caregiver", "admin", "auditor"
 ROLES = {RECEIVER: "ärendemottagare", CAREGIVER: "vårdgivare", ADMIN: "administratör", AUDITOR: "granskare"}
-TITLES = ("läkare", "sjuksköterska", "sektionsledare", "medicinsk sekreterare", "undersköterska",
-          "kurator", "administratör")
+TITLES = (
+    "läkare",
+    "sjuksköterska",
+    "sektionsledare",
+    "medicinsk sekreterare",
+    "undersköterska",
+    "kurator",
+    "administratör",
+)
 
 SYSTEM = "system"
 
@@ -88,8 +95,12 @@ PERMISSIONS: dict[str, Permission] = {
     e.ACUTE_HANDLED: _p({RECEIVER, CAREGIVER}, False, e.ACTION_NAMES[e.ACUTE_HANDLED]),
     # the dashboard's other screens and the services behind them
     "handover": _p({RECEIVER}, False, "se överlämningen", "överlämningen är för ärendemottagare"),
-    "handover_note": _p({RECEIVER}, False, "skriva överlämningsanteckningar",
-                        "bara ärendemottagare skriver överlämningsanteckningar"),
+    "handover_note": _p(
+        {RECEIVER},
+        False,
+        "skriva överlämningsanteckningar",
+        "bara ärendemottagare skriver överlämningsanteckningar",
+    ),
     "stats": _p({RECEIVER, ADMIN}, False, "ta ut statistik"),
     "admin_change": _p({ADMIN}, False, "ändra inställningarna", _ONLY_ADMIN),
     "audit": _p({ADMIN, AUDITOR}, False, "läsa granskningsloggen"),

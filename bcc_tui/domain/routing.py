@@ -54,9 +54,15 @@ def _least_loaded(candidates: list[str], load: Mapping[str, int] | None) -> tupl
 
 
 def suggest(
-    type_code: str, urgent: bool, staff: list[Person], absent: set[str],
-    top_doctor: str | None = None, last_reply: LastReply | None = None,
-    type_default: str | None = None, *, doctors: tuple[str, ...] = (),
+    type_code: str,
+    urgent: bool,
+    staff: list[Person],
+    absent: set[str],
+    top_doctor: str | None = None,
+    last_reply: LastReply | None = None,
+    type_default: str | None = None,
+    *,
+    doctors: tuple[str, ...] = (),
     load: Mapping[str, int] | None = None,
 ) -> Suggestion | None:
     """R5 for complaints; otherwise R18: continuity first, then the type's default.
@@ -81,12 +87,15 @@ def suggest(
         return None
     by_name = {p.username: p for p in staff}
     if last_reply and _available(by_name.get(last_reply.username), absent):
-        return Suggestion(last_reply.username,
-                          f"svarade senast {last_reply.on.day} {MONTHS[last_reply.on.month - 1]}")
+        return Suggestion(
+            last_reply.username, f"svarade senast {last_reply.on.day} {MONTHS[last_reply.on.month - 1]}"
+        )
     if type_default == TOP_DOCTOR:
         if not top_doctor or not _available(by_name.get(top_doctor), absent):
             return None
-        on_duty = [top_doctor] + [d for d in doctors if d != top_doctor and _available(by_name.get(d), absent)]
+        on_duty = [top_doctor] + [
+            d for d in doctors if d != top_doctor and _available(by_name.get(d), absent)
+        ]
         chosen, by_load = _least_loaded(on_duty, load)
         if by_load:
             return Suggestion(chosen, f"läkare på dagens schema, färst öppna ärenden ({load.get(chosen, 0)})")

@@ -111,8 +111,9 @@ class Report:
     deviations: list[StatErrand]
 
 
-def compute(errands: list[StatErrand], start: dt.date, end: dt.date, today: dt.date,
-            type_order: list[str]) -> Report:
+def compute(
+    errands: list[StatErrand], start: dt.date, end: dt.date, today: dt.date, type_order: list[str]
+) -> Report:
     by_type = {t: TypeStats(t) for t in type_order}
     total = TypeStats("total")
     load: dict[str, CaregiverLoad] = {}
@@ -157,5 +158,12 @@ def compute(errands: list[StatErrand], start: dt.date, end: dt.date, today: dt.d
         labels.append((f"v{week}", weeks.get((year, week), 0)))
         day += dt.timedelta(days=7)
     deviations.sort(key=lambda e: (e.received_at, e.ref))
-    return Report(start, end, by_type, total, sorted(load.values(), key=lambda c: (-c.assigned, c.username)),
-                  labels, deviations)
+    return Report(
+        start,
+        end,
+        by_type,
+        total,
+        sorted(load.values(), key=lambda c: (-c.assigned, c.username)),
+        labels,
+        deviations,
+    )

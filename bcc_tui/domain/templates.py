@@ -26,7 +26,7 @@ MAX_NAME, MAX_BODY = 60, 5000
 def _walk(body: str, values: dict[str, str] | None) -> str:
     out, pos = [], 0
     for m in _FIELD.finditer(body):
-        out.append(body[pos:m.start()])
+        out.append(body[pos : m.start()])
         token = m.group(0)
         if token in ("{{", "}}"):
             out.append(token[0])

@@ -31,7 +31,7 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 # The range of an errand's received_at (R: nothing from before 1177's e-services, nothing from
 # the future beyond a clock's drift): every later computation can then hold it.
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 CLOCK_SLACK = dt.timedelta(minutes=10)
 # Schedule dates: far enough for any roster, near enough for date arithmetic never to overflow.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
@@ -79,7 +79,7 @@ def _bool(value: Any, field: str) -> bool:
 def _enum(value: Any, field: str, options) -> str:
     if not isinstance(value, str) or value not in options:
         shown = quote(value) if isinstance(value, str) else type(value).__name__
-        raise _fail(field, f"okänt värde \"{shown}\" (tillåtna: {', '.join(options)})")
+        raise _fail(field, f'okänt värde "{shown}" (tillåtna: {", ".join(options)})')
     return value
 
 
@@ -91,7 +91,7 @@ def parse_moment(value: Any, field: str) -> dt.datetime:
         raise _fail(field, "ska vara tid enligt RFC 3339 med tidszon, t.ex. 2026-11-25T08:14:00+01:00")
     try:
         moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
-        return moment.astimezone(dt.timezone.utc)
+        return moment.astimezone(dt.UTC)
     except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise _fail(field, "är ingen giltig tidpunkt") from None
 
@@ -131,11 +131,22 @@ class NewErrand:
 
 def format_utc(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with Z, to the second — the one form stored and printed."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_ERRAND_FIELDS = ("ref", "type", "unit", "received_at", "patient", "submitted_by", "subject",
-                  "message", "contact_preference", "phone", "urgent")
+_ERRAND_FIELDS = (
+    "ref",
+    "type",
+    "unit",
+    "received_at",
+    "patient",
+    "submitted_by",
+    "subject",
+    "message",
+    "contact_preference",
+    "phone",
+    "urgent",
+)
 
 
 def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
@@ -189,10 +200,19 @@ def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
     urgent = _bool(obj["urgent"], "urgent") if "urgent" in obj else False
 
     return NewErrand(
-        ref=ref, type=type_code, unit=unit, received_at=received_at,
-        patient_name=patient_name, personnummer=personnummer.normalise(pnr),
-        proxy_name=proxy_name, proxy_relation=proxy_relation, subject=subject, message=message,
-        contact_preference=contact, phone=phone, urgent=urgent,
+        ref=ref,
+        type=type_code,
+        unit=unit,
+        received_at=received_at,
+        patient_name=patient_name,
+        personnummer=personnummer.normalise(pnr),
+        proxy_name=proxy_name,
+        proxy_relation=proxy_relation,
+        subject=subject,
+        message=message,
+        contact_preference=contact,
+        phone=phone,
+        urgent=urgent,
     )
 
 
@@ -210,8 +230,16 @@ class StaffLine:
     active: bool | None
 
 
-_STAFF_FIELDS = ("username", "name", "title", "roles", "email", "email_notify",
-                 "medcontrol_responsible", "active")
+_STAFF_FIELDS = (
+    "username",
+    "name",
+    "title",
+    "roles",
+    "email",
+    "email_notify",
+    "medcontrol_responsible",
+    "active",
+)
 
 
 def staff_from_json(obj: Any) -> StaffLine:
@@ -236,11 +264,16 @@ def staff_from_json(obj: Any) -> StaffLine:
         if not _EMAIL.fullmatch(email):
             raise _fail("email", "är ingen giltig e-postadress")
     return StaffLine(
-        username=username, name=name, title=title, roles=frozenset(role_list), email=email,
+        username=username,
+        name=name,
+        title=title,
+        roles=frozenset(role_list),
+        email=email,
         email_notify=_bool(obj["email_notify"], "email_notify") if "email_notify" in obj else None,
         medcontrol_responsible=(
             _bool(obj["medcontrol_responsible"], "medcontrol_responsible")
-            if "medcontrol_responsible" in obj else None
+            if "medcontrol_responsible" in obj
+            else None
         ),
         active=_bool(obj["active"], "active") if "active" in obj else None,
     )

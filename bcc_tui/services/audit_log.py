@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from bcc_tui.domain import errand as e
 from bcc_tui.domain import business_days, history
+from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line
@@ -21,8 +21,6 @@ from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency
 from bcc_tui.store import errands as errands_q
-
-
 
 
 @dataclass(frozen=True)
@@ -48,20 +46,44 @@ def _bounds(start: dt.date | None, end: dt.date | None) -> tuple[str | None, str
     return lo, hi
 
 
-def read(ctx: Ctx, *, patient: str | None = None, user: str | None = None,
-         start: dt.date | None = None, end: dt.date | None = None, limit: int | None = 500,
-         offset: int = 0, audited: bool = True) -> list[AuditRow]:
+def read(
+    ctx: Ctx,
+    *,
+    patient: str | None = None,
+    user: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int | None = 500,
+    offset: int = 0,
+    audited: bool = True,
+) -> list[AuditRow]:
     """The log, newest first. Reading it is itself logged with its filter."""
     require(ctx, "audit")
     lo, hi = _bounds(start, end)
     with ctx.store.read() as conn:
-        rows = audit_queries.search(conn, patient=patient, user=user, start=lo, end=hi,
-                                    limit=limit, offset=offset)
+        rows = audit_queries.search(
+            conn, patient=patient, user=user, start=lo, end=hi, limit=limit, offset=offset
+        )
     if audited:
         with ctx.store.write() as conn:
-            audit.append(conn, [ctx.entry("audit", personnummer=patient, detail=json.dumps(
-                {"user": user, "from": str(start) if start else None, "to": str(end) if end else None,
-                 "rows": len(rows)}, ensure_ascii=False))])
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        "audit",
+                        personnummer=patient,
+                        detail=json.dumps(
+                            {
+                                "user": user,
+                                "from": str(start) if start else None,
+                                "to": str(end) if end else None,
+                                "rows": len(rows),
+                            },
+                            ensure_ascii=False,
+                        ),
+                    )
+                ],
+            )
     return [AuditRow(**dict(r)) for r in rows]
 
 
@@ -75,12 +97,16 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
         with ctx.store.read() as conn, _tolerant(conn):
             problems = audit_queries.integrity(conn)
             problems += audit.verify(conn)
-            problems += [f"ärendet {_plain(ref)} saknar sin rad i granskningsloggen"
-                         for ref in audit_queries.errands_without_intake_row(conn)]
+            problems += [
+                f"ärendet {_plain(ref)} saknar sin rad i granskningsloggen"
+                for ref in audit_queries.errands_without_intake_row(conn)
+            ]
             problems += _schema_problems(conn)
             problems += _errand_problems(conn)
-            problems += [f"granskningsloggens rad {i}: tiden {_shown(at)} är före föregående rads {_shown(prev)}"
-                         for i, at, prev in consistency.audit_backwards(conn)]
+            problems += [
+                f"granskningsloggens rad {i}: tiden {_shown(at)} är före föregående rads {_shown(prev)}"
+                for i, at, prev in consistency.audit_backwards(conn)
+            ]
             if witness is not None:
                 problems += _against(conn, witness)
     finally:
@@ -134,16 +160,25 @@ def _schema_problems(conn) -> list[str]:
             out.append(f"{names.get(kind, kind)} {name} saknas")
         elif stored[(kind, name)] != sql:
             out.append(f"{names.get(kind, kind)} {name} har ändrats")
-    for (kind, name) in stored:
+    for kind, name in stored:
         # Other tools may add tables of their own (litestream does); a trigger or view could
         # change what is written or read, so an unknown one is reported.
         if kind in ("trigger", "view") and (kind, name) not in expected:
-            out.append(f"okänd {'utlösare' if kind == 'trigger' else 'vy'} {clean_line(name)} finns i databasen")
+            out.append(
+                f"okänd {'utlösare' if kind == 'trigger' else 'vy'} {clean_line(name)} finns i databasen"
+            )
     return out
 
 
-_MOMENTS = ("received_at", "imported_at", "first_response_at", "partial_reply_at", "closed_at", "last_reminded_at",
-            "acute_handled_at")
+_MOMENTS = (
+    "received_at",
+    "imported_at",
+    "first_response_at",
+    "partial_reply_at",
+    "closed_at",
+    "last_reminded_at",
+    "acute_handled_at",
+)
 _DATES = ("received_on", "due_date", "first_response_on")
 
 
@@ -158,8 +193,10 @@ def _errand_problems(conn) -> list[str]:
         unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
         unreadable += [f"händelse {ev['id']}" for ev in events if history.readable_moment(ev["at"]) is None]
         if unreadable:
-            dates.append(f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
-                         f"t.ex. {_shown(_first_value(row, events, unreadable[0]))}")
+            dates.append(
+                f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
+                f"t.ex. {_shown(_first_value(row, events, unreadable[0]))}"
+            )
         states += [f"ärendet {ref}: {p}" for p in _state_problems(row, events, unreadable, days)]
         counted: dict[str, int] = {}
         for ev in events:
@@ -170,13 +207,21 @@ def _errand_problems(conn) -> list[str]:
             n_events, n_rows = counted.get(kind, 0), logged.get((row["ref"], kind), 0)
             # An urgent mark that changed nothing is logged without an event.
             if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
-                evidence.append(f"ärendet {ref}: {n_events} händelser '{kind}' men {n_rows} rader i granskningsloggen")
-    evidence += [f"ärendet {_plain(r['ref'])}: texten i händelse {r['id']} ({r['kind']}) skiljer sig från den "
-                 "som köades till 1177" for r in consistency.replies_unlike_their_outbound(conn)]
+                evidence.append(
+                    f"ärendet {ref}: {n_events} händelser '{kind}' men {n_rows} rader i granskningsloggen"
+                )
+    evidence += [
+        f"ärendet {_plain(r['ref'])}: texten i händelse {r['id']} ({r['kind']}) skiljer sig från den "
+        "som köades till 1177"
+        for r in consistency.replies_unlike_their_outbound(conn)
+    ]
     missing = consistency.audited_refs_missing(conn)
     evidence += [f"ärendet {_plain(r)} finns i granskningsloggen men inte bland ärendena" for r in missing]
-    return (_capped(dates, "ärendenas datum") + _capped(states, "ärendenas historik")
-            + _capped(evidence, "jämförelsen med granskningsloggen"))
+    return (
+        _capped(dates, "ärendenas datum")
+        + _capped(states, "ärendenas historik")
+        + _capped(evidence, "jämförelsen med granskningsloggen")
+    )
 
 
 def _first_value(row, events, column: str):
@@ -190,11 +235,15 @@ def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[s
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
     expected = {
-        "status": replayed.status, "assignee": replayed.assignee,
+        "status": replayed.status,
+        "assignee": replayed.assignee,
         "urgent": row["urgent"] if replayed.urgent is None else int(replayed.urgent),
-        "first_response_at": replayed.first_response_at, "partial_reply_at": replayed.partial_reply_at,
-        "closed_at": replayed.closed_at, "close_kind": replayed.close_kind,
-        "last_reminded_at": replayed.last_reminded_at, "acute_handled_at": replayed.acute_handled_at,
+        "first_response_at": replayed.first_response_at,
+        "partial_reply_at": replayed.partial_reply_at,
+        "closed_at": replayed.closed_at,
+        "close_kind": replayed.close_kind,
+        "last_reminded_at": replayed.last_reminded_at,
+        "acute_handled_at": replayed.acute_handled_at,
         "version": replayed.version,
     }
     if replayed.due_date_known:
@@ -208,19 +257,27 @@ def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[s
     if received is not None and row["received_on"] != local_date(received).isoformat():
         out.append(f"received_on är {_shown(row['received_on'])} men ärendet kom in {local_date(received)}")
     arrived = history.readable_date(row["received_on"])
-    if (arrived is not None and not replayed.due_date_known and row["status"] != e.CLOSED
-            and row["type"] in days):
+    if (
+        arrived is not None
+        and not replayed.due_date_known
+        and row["status"] != e.CLOSED
+        and row["type"] in days
+    ):
         # An open errand's due date follows its type's days: a change of days writes an event.
         due = business_days.due_date(arrived, days[row["type"]]).due.isoformat()
         if row["due_date"] != due:
             out.append(f"due_date är {_shown(row['due_date'])} men regeln ger {_shown(due)}")
     first = history.readable_moment(row["first_response_at"])
     if first is not None and row["first_response_on"] != local_date(first).isoformat():
-        out.append(f"first_response_on är {_shown(row['first_response_on'])} men svaret gavs {local_date(first)}")
+        out.append(
+            f"first_response_on är {_shown(row['first_response_on'])} men svaret gavs {local_date(first)}"
+        )
     if "received_at" not in unreadable:
         initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
         if _content_hash(row, initial) not in (None, row["content_hash"]):
-            out.append("innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in")
+            out.append(
+                "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
+            )
     return out
 
 
@@ -283,15 +340,19 @@ def _compare(conn, witness: sqlite3.Connection) -> list[str]:
         return [f"säkerhetskopian: {p}" for p in own[:3]] + ["säkerhetskopian kan inte användas som vittne"]
     out = []
     live = consistency.audit_hashes(conn)
-    for (b_id, b_hash) in consistency.audit_hashes(witness):
+    for b_id, b_hash in consistency.audit_hashes(witness):
         l_row = next(live, None)
         if l_row is None:
             last = consistency.last_audit(conn)
-            out.append(f"granskningsloggen slutar vid rad {last[0] if last else 0} men säkerhetskopian har rader till "
-                       f"{consistency.last_audit(witness)[0]}: rader har tagits bort")
+            out.append(
+                f"granskningsloggen slutar vid rad {last[0] if last else 0} men säkerhetskopian har rader till "
+                f"{consistency.last_audit(witness)[0]}: rader har tagits bort"
+            )
             break
         if l_row != (b_id, b_hash):
-            out.append(f"granskningsloggens rad {b_id} skiljer sig från säkerhetskopians: historiken har skrivits om")
+            out.append(
+                f"granskningsloggens rad {b_id} skiljer sig från säkerhetskopians: historiken har skrivits om"
+            )
             break
     live_events = consistency.event_rows(conn)
     refs = None

@@ -23,7 +23,7 @@ BACKUP_NAME = re.compile(r"bcc-\d{8}T\d{6}Z\.db")
 
 
 def backup_name(moment: dt.datetime) -> str:
-    return f"bcc-{moment.astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.db"
+    return f"bcc-{moment.astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.db"
 
 
 def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
@@ -46,10 +46,19 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
             target.close()
         if problems:
             raise InvalidInput("säkerhetskopian klarade inte kontrollen: " + "; ".join(problems[:3]))
-    pruned = destination.prune(new.path.parent, BACKUP_NAME, keep, spare=new.path.name,
-                                 magic=b"SQLite format 3\x00") if keep is not None else []
+    pruned = (
+        destination.prune(
+            new.path.parent, BACKUP_NAME, keep, spare=new.path.name, magic=b"SQLite format 3\x00"
+        )
+        if keep is not None
+        else []
+    )
     detail = f"{rows} ärenden till {new.path}" + (f"; {len(pruned)} äldre borttagna" if pruned else "")
     with ctx.store.write() as conn:
         audit.append(conn, [ctx.entry("backup", detail=detail)])
-    return {"path": str(new.path), "errands": rows, "bytes": new.path.stat().st_size,
-            "pruned": [str(p) for p in pruned]}
+    return {
+        "path": str(new.path),
+        "errands": rows,
+        "bytes": new.path.stat().st_size,
+        "pruned": [str(p) for p in pruned],
+    }

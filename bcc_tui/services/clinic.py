@@ -73,11 +73,27 @@ def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
             if value != row["acute"]:
                 q.set_acute(conn, row["id"], value)
                 # The errand's history explains its new version (check replays it).
-                q.add_event(conn, row["id"], history.ACUTE, ctx.now_text(), ctx.actor.username,
-                            ctx.actor.name, ctx.actor.title, text=f"Akuta tecken: {value or 'inga'}",
-                            detail={"acute": value})
+                q.add_event(
+                    conn,
+                    row["id"],
+                    history.ACUTE,
+                    ctx.now_text(),
+                    ctx.actor.username,
+                    ctx.actor.name,
+                    ctx.actor.title,
+                    text=f"Akuta tecken: {value or 'inga'}",
+                    detail={"acute": value},
+                )
                 changed += 1
-        audit.append(conn, [ctx.entry("admin_change", detail=f"akuta ord: {', '.join(checked)}; {changed} öppna ärenden omprövade")])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail=f"akuta ord: {', '.join(checked)}; {changed} öppna ärenden omprövade",
+                )
+            ],
+        )
     return checked
 
 
@@ -100,7 +116,9 @@ def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
     if until < ctx.today():
         raise InvalidInput("slutdatumet har redan passerat")
     with ctx.change("admin_change") as conn:
-        staff_q.set_setting(conn, NOTICE_KEY, {"text": body, "until": until.isoformat(), "author": ctx.actor.name})
+        staff_q.set_setting(
+            conn, NOTICE_KEY, {"text": body, "until": until.isoformat(), "author": ctx.actor.name}
+        )
         audit.append(conn, [ctx.entry("admin_change", detail=f"driftinformation till {until}: {body}")])
 
 
@@ -125,18 +143,35 @@ class TypeInfo:
 def list_types(ctx: Ctx) -> list[TypeInfo]:
     with ctx.store.read() as conn:
         rows = q.types(conn)
-    return [TypeInfo(r["code"], r["name"], r["business_days"], bool(r["enabled"]), r["default_assignee"],
-                     e.TYPES[r["code"]].units if r["code"] in e.TYPES else ()) for r in rows]
+    return [
+        TypeInfo(
+            r["code"],
+            r["name"],
+            r["business_days"],
+            bool(r["enabled"]),
+            r["default_assignee"],
+            e.TYPES[r["code"]].units if r["code"] in e.TYPES else (),
+        )
+        for r in rows
+    ]
 
 
-def update_type(ctx: Ctx, code: str, *, name: str | None = None, days: int | None = None,
-                default_assignee: str | None = None, enabled: bool | None = None) -> int:
+def update_type(
+    ctx: Ctx,
+    code: str,
+    *,
+    name: str | None = None,
+    days: int | None = None,
+    default_assignee: str | None = None,
+    enabled: bool | None = None,
+) -> int:
     """Change a type; a new number of days recomputes the due dates of its open errands (R14).
     Returns how many open errands got a new due date."""
     _admin(ctx, "ändra ärendetyper")
     if enabled is False:
         raise InvalidInput(
-            f"{e.type_name(code)} ingår i basutbudet för 1177 som mottagningen måste erbjuda och kan inte stängas av")
+            f"{e.type_name(code)} ingår i basutbudet för 1177 som mottagningen måste erbjuda och kan inte stängas av"
+        )
     with ctx.change("admin_change") as conn:
         row = q.type_row(conn, code)
         if row is None:
@@ -168,13 +203,28 @@ def update_type(ctx: Ctx, code: str, *, name: str | None = None, days: int | Non
                 new_due = due_date(dt.date.fromisoformat(errand["received_on"]), days).due.isoformat()
                 if new_due != errand["due_date"]:
                     q.set_due(conn, errand["id"], new_due)
-                    q.add_event(conn, errand["id"], history.DUE_DATE, ctx.now_text(), ctx.actor.username,
-                                ctx.actor.name, ctx.actor.title,
-                                text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {days} vardagar",
-                                detail={"due_date": new_due, "was": errand["due_date"]})
+                    q.add_event(
+                        conn,
+                        errand["id"],
+                        history.DUE_DATE,
+                        ctx.now_text(),
+                        ctx.actor.username,
+                        ctx.actor.name,
+                        ctx.actor.title,
+                        text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {days} vardagar",
+                        detail={"due_date": new_due, "was": errand["due_date"]},
+                    )
                     moved += 1
-        audit.append(conn, [ctx.entry("admin_change", detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
-                                                              + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""))])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
+                    + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""),
+                )
+            ],
+        )
     return moved
 
 
@@ -194,8 +244,9 @@ def list_templates(ctx: Ctx, type_code: str | None = None, *, active_only: bool 
     return [Template(r["id"], r["name"], r["type"], r["body"], bool(r["active"])) for r in rows]
 
 
-def save_template(ctx: Ctx, name: str, body: str, type_code: str | None = None, *,
-                  template_id: int | None = None) -> int:
+def save_template(
+    ctx: Ctx, name: str, body: str, type_code: str | None = None, *, template_id: int | None = None
+) -> int:
     """Create a template, or edit one (by id). Unknown placeholders are refused here."""
     _admin(ctx, "ändra mallar")
     name, body = templates.check(clean_line(name or ""), clean(body or ""))
@@ -205,8 +256,13 @@ def save_template(ctx: Ctx, name: str, body: str, type_code: str | None = None, 
         other = tq.by_name(conn, name)
         if other is not None and other["id"] != template_id:
             raise InvalidInput(f"det finns redan en mall som heter '{name}'")
-        fields = {"name": name, "type": type_code, "body": body, "updated_at": ctx.now_text(),
-                  "updated_by": ctx.actor.username}
+        fields = {
+            "name": name,
+            "type": type_code,
+            "body": body,
+            "updated_at": ctx.now_text(),
+            "updated_by": ctx.actor.username,
+        }
         if template_id is None:
             template_id = tq.insert(conn, {**fields, "active": 1})
             what = "ny mall"
@@ -223,7 +279,9 @@ def retire_template(ctx: Ctx, name: str) -> None:
         row = tq.by_name(conn, name)
         if row is None:
             raise NotFound(f"mallen '{name}' finns inte")
-        tq.update(conn, row["id"], {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username})
+        tq.update(
+            conn, row["id"], {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username}
+        )
         audit.append(conn, [ctx.entry("admin_change", detail=f"mall avvecklad: {name}")])
 
 
@@ -237,10 +295,13 @@ def template_values(conn: Connection, ctx: Ctx, errand_row) -> dict[str, str]:
     # R26: greet the person who wrote: the proxy (a parent) when there is one.
     patient = first_name(errand_row["patient_name"])
     return {
-        "förnamn": first_name(errand_row["proxy_name"]) or patient, "patient": patient,
-        "vårdgivare": ctx.actor.name, "titel": ctx.actor.title,
+        "förnamn": first_name(errand_row["proxy_name"]) or patient,
+        "patient": patient,
+        "vårdgivare": ctx.actor.name,
+        "titel": ctx.actor.title,
         "enhet": e.UNITS.get(errand_row["unit"], errand_row["unit"]),
-        "datum": short_date(ctx.today()), "ärende": errand_row["ref"],
+        "datum": short_date(ctx.today()),
+        "ärende": errand_row["ref"],
     }
 
 
@@ -251,8 +312,9 @@ def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
         if errand is None:
             return []
         values = template_values(conn, ctx, errand)
-        return [(r["name"], templates.fill(r["body"], values))
-                for r in tq.listing(conn, type_code=errand["type"])]
+        return [
+            (r["name"], templates.fill(r["body"], values)) for r in tq.listing(conn, type_code=errand["type"])
+        ]
 
 
 def render_template(ctx: Ctx, name: str, ref: str) -> str:
@@ -265,5 +327,7 @@ def render_template(ctx: Ctx, name: str, ref: str) -> str:
         if errand is None:
             raise NotFound(f"ärendet {ref} finns inte")
         if row["type"] and row["type"] != errand["type"]:
-            raise InvalidInput(f"mallen '{name}' är för {e.type_name(row['type'])}, inte {e.type_name(errand['type'])}")
+            raise InvalidInput(
+                f"mallen '{name}' är för {e.type_name(row['type'])}, inte {e.type_name(errand['type'])}"
+            )
         return templates.fill(row["body"], template_values(conn, ctx, errand))

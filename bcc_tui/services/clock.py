@@ -12,7 +12,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
 
 class FixedClock:
@@ -21,7 +21,7 @@ class FixedClock:
     def __init__(self, moment: dt.datetime):
         if moment.tzinfo is None:
             raise ValueError("FixedClock needs an aware datetime")
-        self.moment = moment.astimezone(dt.timezone.utc)
+        self.moment = moment.astimezone(dt.UTC)
 
     def now(self) -> dt.datetime:
         return self.moment

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from sqlite3 import Connection
 
-from bcc_tui.domain.business_days import local_date
-from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain import roles
-from bcc_tui.domain.errors import NotAllowed
+from bcc_tui.domain.business_days import local_date
+from bcc_tui.domain.errors import BccError, Busy, NotAllowed
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import format_utc
@@ -24,7 +23,7 @@ from bcc_tui.store.db import Store
 class Ctx:
     store: Store
     actor: Actor
-    clock: Clock = SystemClock()
+    clock: Clock = field(default_factory=SystemClock)
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -35,14 +34,26 @@ class Ctx:
     def today(self) -> dt.date:
         return local_date(self.clock.now())
 
-    def entry(self, action: str, ref: str | None = None, personnummer: str | None = None,
-              outcome: str = "ok", detail: str = "") -> audit.Entry:
+    def entry(
+        self,
+        action: str,
+        ref: str | None = None,
+        personnummer: str | None = None,
+        outcome: str = "ok",
+        detail: str = "",
+    ) -> audit.Entry:
         # A ref or personnummer may be what someone typed (a refusal logs it as typed): the log
         # keeps it without control characters, so that reading the log cannot drive a terminal.
-        return audit.Entry(self.now_text(), self.actor.username, self.actor.role_label, action,
-                           clean_line(ref) if ref is not None else None,
-                           clean_line(personnummer) if personnummer is not None else None,
-                           outcome, clean(detail))
+        return audit.Entry(
+            self.now_text(),
+            self.actor.username,
+            self.actor.role_label,
+            action,
+            clean_line(ref) if ref is not None else None,
+            clean_line(personnummer) if personnummer is not None else None,
+            outcome,
+            clean(detail),
+        )
 
     @contextmanager
     def change(self, action: str, ref: str | None = None) -> Iterator[Connection]:
@@ -69,8 +80,9 @@ class Ctx:
             pass  # the refusal stands; the person is told, the log row waits for no one
 
 
-def require(ctx: Ctx, action: str, ref: str | None = None, *, what: str | None = None,
-            logged_as: str | None = None) -> None:
+def require(
+    ctx: Ctx, action: str, ref: str | None = None, *, what: str | None = None, logged_as: str | None = None
+) -> None:
     """The one permission check of the services (roles.PERMISSIONS): a refusal is logged (R15)
     as `logged_as` (default: the action) and raised. The system actor's refusals are not logged:
     it is no person."""

@@ -58,16 +58,24 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
     schema.migrate(store)
     with store.write() as conn:
         staff_q.set_setting(conn, DEMO_KEY, True)
-    lines = [json.loads(line) for line in (source / "demo-stories.jsonl").read_text("utf-8").splitlines() if line.strip()]
+    lines = [
+        json.loads(line)
+        for line in (source / "demo-stories.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     plans = [_plan(line, now, index) for index, line in enumerate(lines)]
     start = min([moment for plan in plans for moment, *_ in plan] + [now]) - dt.timedelta(minutes=1)
     system = Ctx(store, SYSTEM_ACTOR, FixedClock(start))
     people.import_staff(system, (source / "staff.jsonl").read_bytes())
-    people.import_schedule(system, _schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today))
+    people.import_schedule(
+        system, _schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today)
+    )
 
     with store.read() as conn:
         actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
-    for moment, _index, _number, ref, step in sorted((p for plan in plans for p in plan), key=lambda p: p[:3]):
+    for moment, _index, _number, ref, step in sorted(
+        (p for plan in plans for p in plan), key=lambda p: p[:3]
+    ):
         _run(store, actors, moment, ref, step)
     with store.write() as conn:
         outbox_q.settle_all(conn)
@@ -79,12 +87,19 @@ def _schedule_lines(spec: dict, today: dt.date) -> bytes:
     for offset in range(-spec["days_before"], spec["days_after"] + 1):
         day = today + dt.timedelta(days=offset)
         n = day.toordinal()
-        order = doctors[n % len(doctors):] + doctors[:n % len(doctors)]
-        out.append({"date": day.isoformat(), "receiver": receivers[n % len(receivers)],
-                    "outpatient_doctors": order})
+        order = doctors[n % len(doctors) :] + doctors[: n % len(doctors)]
+        out.append(
+            {"date": day.isoformat(), "receiver": receivers[n % len(receivers)], "outpatient_doctors": order}
+        )
     for a in spec["absences"]:
-        out.append({"absent": a["absent"], "from": (today + dt.timedelta(days=a["from"])).isoformat(),
-                    "to": (today + dt.timedelta(days=a["to"])).isoformat(), "reason": a["reason"]})
+        out.append(
+            {
+                "absent": a["absent"],
+                "from": (today + dt.timedelta(days=a["from"])).isoformat(),
+                "to": (today + dt.timedelta(days=a["to"])).isoformat(),
+                "reason": a["reason"],
+            }
+        )
     return "".join(json.dumps(x) + "\n" for x in out).encode()
 
 
@@ -112,7 +127,9 @@ def _plan(line: dict, now: dt.datetime, index: int) -> list[tuple]:
 def _run(store: Store, actors: dict, moment: dt.datetime, ref: str, step: dict) -> None:
     kind = step["do"]
     if kind == "import":
-        report = intake.import_errands(Ctx(store, SYSTEM_ACTOR, FixedClock(moment)), json.dumps(step["line"]).encode())
+        report = intake.import_errands(
+            Ctx(store, SYSTEM_ACTOR, FixedClock(moment)), json.dumps(step["line"]).encode()
+        )
         if not report.ok:
             raise InvalidInput(f"demodata: {ref}: {report.rejected}")
         return

@@ -41,8 +41,9 @@ def _kind(mode: int) -> str:
     return "en specialfil (enhet, rör eller uttag)"
 
 
-def target(dest: str | os.PathLike, *, name_in_folder: str | None = None,
-           protect: Iterable[str | os.PathLike] = ()) -> Path:
+def target(
+    dest: str | os.PathLike, *, name_in_folder: str | None = None, protect: Iterable[str | os.PathLike] = ()
+) -> Path:
     """The file a command would create for DEST, or a refusal naming what is wrong.
 
     An existing folder gets `name_in_folder` inside it when the command names its files itself
@@ -56,7 +57,9 @@ def target(dest: str | os.PathLike, *, name_in_folder: str | None = None,
     wants_folder = text.endswith(os.sep) or (os.altsep is not None and text.endswith(os.altsep))
     if wants_folder or os.path.isdir(path):  # a link to a folder is a folder: nothing is replaced
         if not os.path.isdir(path):
-            raise InvalidInput(f"{text} är ingen mapp" if os.path.lexists(path) else f"mappen {text} finns inte")
+            raise InvalidInput(
+                f"{text} är ingen mapp" if os.path.lexists(path) else f"mappen {text} finns inte"
+            )
         if name_in_folder is None:
             raise InvalidInput(f"{text} är en mapp; ange ett filnamn")
         path = path / name_in_folder
@@ -72,12 +75,15 @@ def target(dest: str | os.PathLike, *, name_in_folder: str | None = None,
         st = os.lstat(path)
     except FileNotFoundError:
         return path
-    raise InvalidInput(f"{path} är {_kind(st.st_mode)}; bcc-tui skriver aldrig över något (välj ett nytt namn)")
+    raise InvalidInput(
+        f"{path} är {_kind(st.st_mode)}; bcc-tui skriver aldrig över något (välj ett nytt namn)"
+    )
 
 
 @contextmanager
-def new_file(dest: str | os.PathLike, *, name_in_folder: str | None = None,
-             protect: Iterable[str | os.PathLike] = ()) -> Iterator[NewFile]:
+def new_file(
+    dest: str | os.PathLike, *, name_in_folder: str | None = None, protect: Iterable[str | os.PathLike] = ()
+) -> Iterator[NewFile]:
     """Check DEST (see `target`), hand out a private temporary file beside it, and put it in
     place when the block ends without an error; on an error nothing is left behind."""
     path = target(dest, name_in_folder=name_in_folder, protect=protect)
@@ -113,7 +119,9 @@ def place(tmp: Path, path: Path) -> None:
         os.link(tmp, path, follow_symlinks=False)
         return
     except FileExistsError:
-        raise InvalidInput(f"{path} finns redan; bcc-tui skriver aldrig över något (välj ett nytt namn)") from None
+        raise InvalidInput(
+            f"{path} finns redan; bcc-tui skriver aldrig över något (välj ett nytt namn)"
+        ) from None
     except OSError as err:
         if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
             raise
@@ -131,8 +139,9 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str | None = None,
-          magic: bytes = b"") -> list[Path]:
+def prune(
+    folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str | None = None, magic: bytes = b""
+) -> list[Path]:
     """Remove all but the `keep` newest files in FOLDER whose names match PATTERN (names that
     sort by time) and whose content begins with `magic` (what the program itself writes there);
     links, folders and every other file are never touched, nor `spare` (the file just written,
@@ -141,11 +150,15 @@ def prune(folder: str | os.PathLike, pattern: re.Pattern, keep: int, spare: str 
     ours = []
     with os.scandir(folder) as entries:
         for entry in entries:
-            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and _begins(entry.path, magic):
+            if (
+                pattern.fullmatch(entry.name)
+                and entry.is_file(follow_symlinks=False)
+                and _begins(entry.path, magic)
+            ):
                 ours.append(entry.name)
     ours.sort(reverse=True)
-    kept = ([spare] if spare in ours else [])
-    kept += [name for name in ours if name != spare][:max(keep - len(kept), 0)]
+    kept = [spare] if spare in ours else []
+    kept += [name for name in ours if name != spare][: max(keep - len(kept), 0)]
     gone = []
     for name in ours:
         if name in kept:

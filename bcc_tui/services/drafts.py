@@ -25,10 +25,20 @@ from bcc_tui.store import drafts as dq
 from bcc_tui.store import errands as q
 
 # The forms that keep drafts, and the action each one ends in (for who may keep one).
-FORMS = {"reply": e.REPLY, "partial_reply": e.PARTIAL_REPLY, "close": e.CLOSE, "note": e.NOTE,
-         "acute": e.ACUTE_HANDLED}
-FORM_NAMES = {"reply": "svar", "partial_reply": "delsvar", "close": "avslut utan svar",
-              "note": "anteckning", "acute": "akut hanterat"}
+FORMS = {
+    "reply": e.REPLY,
+    "partial_reply": e.PARTIAL_REPLY,
+    "close": e.CLOSE,
+    "note": e.NOTE,
+    "acute": e.ACUTE_HANDLED,
+}
+FORM_NAMES = {
+    "reply": "svar",
+    "partial_reply": "delsvar",
+    "close": "avslut utan svar",
+    "note": "anteckning",
+    "acute": "akut hanterat",
+}
 MAX_FIELD = 40_000  # twice the longest reply: a draft may be over the limit, the send says so
 
 
@@ -72,8 +82,17 @@ def save(ctx: Ctx, ref: str, form: str, fields: dict) -> bool:
         row = _errand(ctx, conn, ref, form)
         new = dq.put(conn, ctx.actor.username, row["id"], form, values, ctx.now_text())
         if new:
-            audit.append(conn, [ctx.entry("draft", ref, row["personnummer"],
-                                          detail=f"utkast sparat: {FORM_NAMES[form]} ({_size(values)} tecken)")])
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        "draft",
+                        ref,
+                        row["personnummer"],
+                        detail=f"utkast sparat: {FORM_NAMES[form]} ({_size(values)} tecken)",
+                    )
+                ],
+            )
     return new
 
 
@@ -85,9 +104,12 @@ def load(ctx: Ctx, ref: str, form: str) -> Draft | None:
     if found is None:
         return None
     with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("draft", ref, row["personnummer"],
-                                      detail=f"utkast öppnat: {FORM_NAMES[form]}")])
-    return Draft(json.loads(found["fields"]), dt.datetime.fromisoformat(found["saved_at"].replace("Z", "+00:00")))
+        audit.append(
+            conn, [ctx.entry("draft", ref, row["personnummer"], detail=f"utkast öppnat: {FORM_NAMES[form]}")]
+        )
+    return Draft(
+        json.loads(found["fields"]), dt.datetime.fromisoformat(found["saved_at"].replace("Z", "+00:00"))
+    )
 
 
 def discard(ctx: Ctx, ref: str, form: str) -> None:
@@ -96,8 +118,17 @@ def discard(ctx: Ctx, ref: str, form: str) -> None:
         if row is None:
             return
         if dq.delete(conn, ctx.actor.username, row["id"], form):
-            audit.append(conn, [ctx.entry("draft", ref, row["personnummer"],
-                                          detail=f"utkast slängt: {FORM_NAMES.get(form, form)}")])
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        "draft",
+                        ref,
+                        row["personnummer"],
+                        detail=f"utkast slängt: {FORM_NAMES.get(form, form)}",
+                    )
+                ],
+            )
 
 
 def sent(conn: Connection, ctx: Ctx, errand_id: int, form: str) -> None:

@@ -12,13 +12,12 @@ from dataclasses import dataclass, replace
 from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles
+from bcc_tui.domain import notices, roles
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed, NotFound
 from bcc_tui.domain.routing import LastReply, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.domain import notices
 from bcc_tui.services import clinic, drafts, notify, outbound, people
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_bounds, event, summary
@@ -59,10 +58,20 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
         s = None
         if r["status"] != e.CLOSED:
             lr = last.get(r["personnummer"])
-            s = suggest(r["type"], bool(r["urgent"]), staff, absent, roster.top_doctor,
-                        LastReply(lr[0], local_date(_utc(lr[1]))) if lr else None, defaults.get(r["type"]),
-                        doctors=roster.doctors, load=load)
-        out.append(summary(r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent))
+            s = suggest(
+                r["type"],
+                bool(r["urgent"]),
+                staff,
+                absent,
+                roster.top_doctor,
+                LastReply(lr[0], local_date(_utc(lr[1]))) if lr else None,
+                defaults.get(r["type"]),
+                doctors=roster.doctors,
+                load=load,
+            )
+        out.append(
+            summary(r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent)
+        )
     return out
 
 
@@ -80,8 +89,11 @@ def _search(conn: Connection, text: str | None) -> q.Search | None:
     if not needle:
         return None
     types = tuple(code for code, t in e.TYPES.items() if needle in fold(t.name) or needle in fold(t.short))
-    people_ = tuple(r["username"] for r in staff_q.all_staff(conn)
-                    if needle in fold(r["name"]) or needle in fold(r["username"]))
+    people_ = tuple(
+        r["username"]
+        for r in staff_q.all_staff(conn)
+        if needle in fold(r["name"]) or needle in fold(r["username"])
+    )
     return q.Search(needle, types, people_)
 
 
@@ -93,7 +105,7 @@ def _ordered_ids(ctx: Ctx, conn: Connection, status: str | None, involved: str |
     """Every errand of the list in order: open ones by attention, then closed ones newest first."""
     attention = _attention(ctx, conn)
     ids: list[int] = []
-    for pane in ((status,) if status else (q.OPEN, e.CLOSED)):
+    for pane in (status,) if status else (q.OPEN, e.CLOSED):
         ids += q.page_ids(conn, pane, attention=attention, involved=involved)
     return ids
 
@@ -101,8 +113,9 @@ def _ordered_ids(ctx: Ctx, conn: Connection, status: str | None, involved: str |
 STREAM_BATCH = 2000
 
 
-def iter_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = None,
-                 offset: int = 0, audited: bool = True) -> Iterator[ErrandSummary]:
+def iter_errands(
+    ctx: Ctx, status: str | None = None, *, limit: int | None = None, offset: int = 0, audited: bool = True
+) -> Iterator[ErrandSummary]:
     """The errands the person may see, in the dashboard's order, read in batches so that a caller
     can write each as it comes: memory and the first line do not wait for a 100,000-errand backlog.
 
@@ -118,16 +131,25 @@ def iter_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = Non
         raise
     with ctx.store.read() as conn:
         ids = _ordered_ids(ctx, conn, status, involved)
-    ids = ids[offset:offset + limit] if limit is not None else ids[offset:]
+    ids = ids[offset : offset + limit] if limit is not None else ids[offset:]
     if audited:
         with ctx.store.write() as conn:
-            audit.append(conn, [ctx.entry("list", detail=json.dumps(
-                {"status": status, "limit": limit, "offset": offset, "rows": len(ids)}))])
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        "list",
+                        detail=json.dumps(
+                            {"status": status, "limit": limit, "offset": offset, "rows": len(ids)}
+                        ),
+                    )
+                ],
+            )
 
     def stream() -> Iterator[ErrandSummary]:
         for i in range(0, len(ids), STREAM_BATCH):
             with ctx.store.read() as conn:
-                rows = q.rows_by_ids(conn, ids[i:i + STREAM_BATCH])
+                rows = q.rows_by_ids(conn, ids[i : i + STREAM_BATCH])
                 if status is not None:
                     rows = [r for r in rows if r["status"] == status]  # changed since the order was read
                 batch = _summaries(ctx, conn, rows)
@@ -136,8 +158,9 @@ def iter_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = Non
     return stream()
 
 
-def list_errands(ctx: Ctx, status: str | None = None, *, limit: int | None = None,
-                 offset: int = 0, audited: bool = True) -> list[ErrandSummary]:
+def list_errands(
+    ctx: Ctx, status: str | None = None, *, limit: int | None = None, offset: int = 0, audited: bool = True
+) -> list[ErrandSummary]:
     """The errands the person may see. A list a person asks for is logged (R15); an automatic
     refresh passes audited=False and is not."""
     return list(iter_errands(ctx, status, limit=limit, offset=offset, audited=audited))
@@ -190,8 +213,13 @@ class Panes:
         return self.closed_pane.total
 
 
-def panes(ctx: Ctx, *, limits: dict[str, int] | None = None, closed_limit: int | None = None,
-          search: str | None = None) -> Panes:
+def panes(
+    ctx: Ctx,
+    *,
+    limits: dict[str, int] | None = None,
+    closed_limit: int | None = None,
+    search: str | None = None,
+) -> Panes:
     """The dashboard's data: an automatic refresh, so never an audited read (R15).
 
     Each pane asks the database for its page in order and for its count; the countdown and the
@@ -210,8 +238,11 @@ def panes(ctx: Ctx, *, limits: dict[str, int] | None = None, closed_limit: int |
                 out[status] = EMPTY  # a caregiver's dashboard has no unassigned pane
                 continue
             limit = limits.get(status, PAGE)
-            ids = q.page_ids(conn, status, attention=attention, involved=involved, search=found, limit=limit) \
-                if limit else []
+            ids = (
+                q.page_ids(conn, status, attention=attention, involved=involved, search=found, limit=limit)
+                if limit
+                else []
+            )
             if status == e.CLOSED:
                 total, overdue = q.pane_count(conn, status, involved=involved, search=found), 0
             else:
@@ -226,8 +257,15 @@ def panes(ctx: Ctx, *, limits: dict[str, int] | None = None, closed_limit: int |
 def log_list(ctx: Ctx, what: str, search: str | None = None) -> None:
     """A list or search that a person started (opening the dashboard, a filter): one audit row."""
     with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("search" if search else "list",
-                                      detail=json.dumps({"view": what, "filter": search}, ensure_ascii=False))])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "search" if search else "list",
+                    detail=json.dumps({"view": what, "filter": search}, ensure_ascii=False),
+                )
+            ],
+        )
 
 
 @dataclass(frozen=True)
@@ -258,11 +296,18 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
                 suggestion = _summaries(ctx, conn, [row])[0].suggestion
     order = {"läkare": 0, "sjuksköterska": 1, "sektionsledare": 2}
     out = [
-        Choice(p.username, p.name, p.title, p.username in today.absent, today.absent.get(p.username),
-               bool(suggestion and suggestion.username == p.username),
-               suggestion.reason if suggestion and suggestion.username == p.username else None,
-               *load.get(p.username, (0, 0)))
-        for p in staff if p.active and roles.CAREGIVER in p.roles
+        Choice(
+            p.username,
+            p.name,
+            p.title,
+            p.username in today.absent,
+            today.absent.get(p.username),
+            bool(suggestion and suggestion.username == p.username),
+            suggestion.reason if suggestion and suggestion.username == p.username else None,
+            *load.get(p.username, (0, 0)),
+        )
+        for p in staff
+        if p.active and roles.CAREGIVER in p.roles
     ]
     out.sort(key=lambda c: (not c.suggested, c.absent, order.get(c.title, 3), c.name))
     return out
@@ -295,23 +340,34 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
     if ctx.actor.is_system:
         raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
     involved = _scope(ctx)
-    if involved and row["assignee"] != involved and not conn.execute(
-        "SELECT 1 FROM events WHERE errand_id = ? AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
-        (row["id"], involved),
-    ).fetchone():
+    if (
+        involved
+        and row["assignee"] != involved
+        and not conn.execute(
+            "SELECT 1 FROM events WHERE errand_id = ? AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
+            (row["id"], involved),
+        ).fetchone()
+    ):
         raise NotAllowed(f"{ref} är inte fördelat till dig")
     days = q.type_days(conn).get(row["type"], 2)
     remark = handover_q.open_remarks(conn, [row["id"]]).get(row["id"])
     return ErrandDetail(
         summary=replace(_summaries(ctx, conn, [row])[0], remark=remark["text"] if remark else None),
         message=row["message"],
-        contact_preference=row["contact_preference"], phone=row["phone"],
-        business_days=days, events=[event(ev) for ev in q.events(conn, row["id"])],
+        contact_preference=row["contact_preference"],
+        phone=row["phone"],
+        business_days=days,
+        events=[event(ev) for ev in q.events(conn, row["id"])],
     )
 
 
-def _act(ctx: Ctx, ref: str, action: str, expected_version: int | None,
-         apply: Callable[[Connection, Row, str], str]) -> None:
+def _act(
+    ctx: Ctx,
+    ref: str,
+    action: str,
+    expected_version: int | None,
+    apply: Callable[[Connection, Row, str], str],
+) -> None:
     """The common frame of every change: load, may-I, legal move, compare-and-set, audit."""
     with ctx.change(action, ref) as conn:
         row = _load(conn, ref)
@@ -351,13 +407,16 @@ class Assigned:
     def warning(self) -> str | None:
         if not self.absent:
             return None
-        return (f"{self.username} är frånvarande idag"
-                + (f" ({clean(self.absence_reason)})" if self.absence_reason else "")
-                + f"; {self.ref} väntar hos hen tills hen är tillbaka")
+        return (
+            f"{self.username} är frånvarande idag"
+            + (f" ({clean(self.absence_reason)})" if self.absence_reason else "")
+            + f"; {self.ref} väntar hos hen tills hen är tillbaka"
+        )
 
 
-def assign(ctx: Ctx, ref: str, username: str, *, reassign: bool = False,
-           expected_version: int | None = None) -> Assigned:
+def assign(
+    ctx: Ctx, ref: str, username: str, *, reassign: bool = False, expected_version: int | None = None
+) -> Assigned:
     """Assign an unassigned errand, or with reassign=True move an assigned one (R10)."""
     action = e.REASSIGN if reassign else e.ASSIGN
     result: list[Assigned] = []
@@ -369,14 +428,31 @@ def assign(ctx: Ctx, ref: str, username: str, *, reassign: bool = False,
         if row["assignee"] == username:
             raise Conflict(f"{ref} är redan fördelat till {username}")
         q.update(conn, row["id"], row["version"], status=e.ASSIGNED, assignee=username)
-        q.add_event(conn, row["id"], action, now, ctx.actor.username, ctx.actor.name,
-                    ctx.actor.title, target=username,
-                    detail={"from": row["assignee"]} if row["assignee"] else None)
-        mailed = notify.queue(conn, now, notices.ASSIGNED, ref, person,
-                              notices.assignment(ref, row["type"], reassigned=reassign))
+        q.add_event(
+            conn,
+            row["id"],
+            action,
+            now,
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            target=username,
+            detail={"from": row["assignee"]} if row["assignee"] else None,
+        )
+        mailed = notify.queue(
+            conn,
+            now,
+            notices.ASSIGNED,
+            ref,
+            person,
+            notices.assignment(ref, row["type"], reassigned=reassign),
+        )
         moved = f"från {row['assignee']} " if row["assignee"] else ""
-        return (f"{moved}till {username} ({person['name']})" + (", e-post köad" if mailed else "")
-                + (", frånvarande idag" if username in absent else ""))
+        return (
+            f"{moved}till {username} ({person['name']})"
+            + (", e-post köad" if mailed else "")
+            + (", frånvarande idag" if username in absent else "")
+        )
 
     _act(ctx, ref, action, expected_version, apply)
     return result[-1]
@@ -419,8 +495,9 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
             continue
         moved.append(ref)
         if done.absent:
-            warning = (f"{to_user} är frånvarande idag"
-                       + (f" ({clean(done.absence_reason)})" if done.absence_reason else ""))
+            warning = f"{to_user} är frånvarande idag" + (
+                f" ({clean(done.absence_reason)})" if done.absence_reason else ""
+            )
     return Moved(moved, refused, warning)
 
 
@@ -454,8 +531,17 @@ def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int |
         if row["acute_handled_at"]:
             raise Conflict(f"{ref}: de akuta tecknen är redan markerade som hanterade")
         q.update(conn, row["id"], row["version"], acute_handled_at=now)
-        q.add_event(conn, row["id"], e.ACUTE_HANDLED, now, ctx.actor.username, ctx.actor.name,
-                    ctx.actor.title, text=body, detail={"acute": row["acute"]})
+        q.add_event(
+            conn,
+            row["id"],
+            e.ACUTE_HANDLED,
+            now,
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            text=body,
+            detail={"acute": row["acute"]},
+        )
         drafts.sent(conn, ctx, row["id"], "acute")
         return f"akuta tecken hanterade: {body}"
 
@@ -474,49 +560,101 @@ def reply(ctx: Ctx, ref: str, text: str, *, expected_version: int | None = None)
 
     def apply(conn: Connection, row: Row, now: str) -> str:
         signed = _signed(ctx, body)
-        q.update(conn, row["id"], row["version"], status=e.CLOSED, closed_at=now,
-                 close_kind="reply", **_first_response(ctx, row, now))
+        q.update(
+            conn,
+            row["id"],
+            row["version"],
+            status=e.CLOSED,
+            closed_at=now,
+            close_kind="reply",
+            **_first_response(ctx, row, now),
+        )
         on_behalf = row["assignee"] if row["assignee"] != ctx.actor.username else None
-        event_id = q.add_event(conn, row["id"], e.REPLY, now, ctx.actor.username, ctx.actor.name,
-                               ctx.actor.title, text=signed,
-                               detail={"on_behalf_of": on_behalf} if on_behalf else None)
-        outbound.queue(conn, ref, row["id"], event_id, e.REPLY, signed, now, ctx.actor.name,
-                       ctx.actor.title, closes=True)
+        event_id = q.add_event(
+            conn,
+            row["id"],
+            e.REPLY,
+            now,
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            text=signed,
+            detail={"on_behalf_of": on_behalf} if on_behalf else None,
+        )
+        outbound.queue(
+            conn, ref, row["id"], event_id, e.REPLY, signed, now, ctx.actor.name, ctx.actor.title, closes=True
+        )
         drafts.sent(conn, ctx, row["id"], "reply")
         return f"svar ({len(body)} tecken)" + (f" för {on_behalf}" if on_behalf else "")
 
     _act(ctx, ref, e.REPLY, expected_version, apply)
 
 
-def partial_reply(ctx: Ctx, ref: str, text: str, *, consulted: str | None = None,
-                  expected_version: int | None = None) -> None:
+def partial_reply(
+    ctx: Ctx, ref: str, text: str, *, consulted: str | None = None, expected_version: int | None = None
+) -> None:
     """Tell the patient that handling is under way; the errand stays open (R3, R4)."""
     body = e.required_text(clean(text), "Delsvarets text", e.MAX_REPLY)
 
     def apply(conn: Connection, row: Row, now: str) -> str:
         signed = _signed(ctx, body)
         q.update(conn, row["id"], row["version"], partial_reply_at=now, **_first_response(ctx, row, now))
-        event_id = q.add_event(conn, row["id"], e.PARTIAL_REPLY, now, ctx.actor.username,
-                               ctx.actor.name, ctx.actor.title, text=signed,
-                               detail={"consulted": consulted} if consulted else None)
-        outbound.queue(conn, ref, row["id"], event_id, e.PARTIAL_REPLY, signed, now,
-                       ctx.actor.name, ctx.actor.title, closes=False)
+        event_id = q.add_event(
+            conn,
+            row["id"],
+            e.PARTIAL_REPLY,
+            now,
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            text=signed,
+            detail={"consulted": consulted} if consulted else None,
+        )
+        outbound.queue(
+            conn,
+            ref,
+            row["id"],
+            event_id,
+            e.PARTIAL_REPLY,
+            signed,
+            now,
+            ctx.actor.name,
+            ctx.actor.title,
+            closes=False,
+        )
         drafts.sent(conn, ctx, row["id"], "partial_reply")
         return f"delsvar ({len(body)} tecken)" + (f", stämt av med {consulted}" if consulted else "")
 
     _act(ctx, ref, e.PARTIAL_REPLY, expected_version, apply)
 
 
-def close(ctx: Ctx, ref: str, reason: str, *, documented: bool | None = None,
-          expected_version: int | None = None) -> None:
+def close(
+    ctx: Ctx, ref: str, reason: str, *, documented: bool | None = None, expected_version: int | None = None
+) -> None:
     """Close without reply (R6): the reason is mandatory; R13 asks whether it is in the record."""
     why = e.required_text(clean(reason), "Orsak", e.MAX_REASON)
 
     def apply(conn: Connection, row: Row, now: str) -> str:
-        q.update(conn, row["id"], row["version"], status=e.CLOSED, closed_at=now,
-                 close_kind="no_reply", **_first_response(ctx, row, now))
-        q.add_event(conn, row["id"], e.CLOSE, now, ctx.actor.username, ctx.actor.name,
-                    ctx.actor.title, text=why, detail={"documented": documented})
+        q.update(
+            conn,
+            row["id"],
+            row["version"],
+            status=e.CLOSED,
+            closed_at=now,
+            close_kind="no_reply",
+            **_first_response(ctx, row, now),
+        )
+        q.add_event(
+            conn,
+            row["id"],
+            e.CLOSE,
+            now,
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            text=why,
+            detail={"documented": documented},
+        )
         drafts.sent(conn, ctx, row["id"], "close")
         return f"avslutat utan svar: {why}"
 
@@ -528,8 +666,9 @@ def note(ctx: Ctx, ref: str, text: str) -> None:
     body = e.required_text(clean(text), "Anteckningen", e.MAX_NOTE)
 
     def apply(conn: Connection, row: Row, now: str) -> str:
-        q.add_event(conn, row["id"], e.NOTE, now, ctx.actor.username, ctx.actor.name,
-                    ctx.actor.title, text=body)
+        q.add_event(
+            conn, row["id"], e.NOTE, now, ctx.actor.username, ctx.actor.name, ctx.actor.title, text=body
+        )
         drafts.sent(conn, ctx, row["id"], "note")
         return f"anteckning ({len(body)} tecken)"
 
@@ -551,10 +690,19 @@ def remind(ctx: Ctx, ref: str) -> bool:
             raise Conflict(f"{ref} behöver ingen påminnelse nu ({level.text})")
         person = staff_q.by_username(conn, row["assignee"])
         q.update(conn, row["id"], row["version"], last_reminded_at=now)
-        q.add_event(conn, row["id"], e.REMIND, now, ctx.actor.username, ctx.actor.name,
-                    ctx.actor.title, target=row["assignee"])
-        mailed = notify.queue(conn, now, notices.REMINDER, ref, person,
-                              notices.reminder(ref, row["type"], level.text))
+        q.add_event(
+            conn,
+            row["id"],
+            e.REMIND,
+            now,
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            target=row["assignee"],
+        )
+        mailed = notify.queue(
+            conn, now, notices.REMINDER, ref, person, notices.reminder(ref, row["type"], level.text)
+        )
         return f"påminnelse till {row['assignee']}" + (", e-post köad" if mailed else "")
 
     _act(ctx, ref, e.REMIND, None, apply)
@@ -571,8 +719,12 @@ def remind_due(ctx: Ctx) -> list[tuple[str, bool]]:
         rows = q.listing(conn, status=e.ASSIGNED)
         fdays = clinic.followup_days(conn)
         due = [summary(r, today, None, fdays) for r in rows]
-    due = [s for s in due if (s.followup_overdue or s.countdown.level in ("due_soon", "overdue"))
-           and not (s.last_reminded_at and local_date(s.last_reminded_at) == today)]
+    due = [
+        s
+        for s in due
+        if (s.followup_overdue or s.countdown.level in ("due_soon", "overdue"))
+        and not (s.last_reminded_at and local_date(s.last_reminded_at) == today)
+    ]
     done = []
     for s in due:
         try:
@@ -587,8 +739,16 @@ def set_urgent(ctx: Ctx, ref: str, urgent: bool = True, *, expected_version: int
         if bool(row["urgent"]) == urgent:
             return "oförändrat: " + ("brådskande" if urgent else "inte brådskande")
         q.update(conn, row["id"], row["version"], urgent=int(urgent))
-        q.add_event(conn, row["id"], e.URGENT, now, ctx.actor.username, ctx.actor.name,
-                    ctx.actor.title, detail={"urgent": urgent})
+        q.add_event(
+            conn,
+            row["id"],
+            e.URGENT,
+            now,
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            detail={"urgent": urgent},
+        )
         return "brådskande" if urgent else "inte brådskande"
 
     _act(ctx, ref, e.URGENT, expected_version, apply)

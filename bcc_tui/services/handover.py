@@ -131,35 +131,56 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     today = ctx.today()
     roster = people.today(conn, today)
     fdays = clinic.followup_days(conn)
-    args = (today.isoformat(), add_business_days(today, 1).isoformat(), _followup_cutoff(today, fdays),
-            list(roster.absent))
+    args = (
+        today.isoformat(),
+        add_business_days(today, 1).isoformat(),
+        _followup_cutoff(today, fdays),
+        list(roster.absent),
+    )
     by_category = q.category_counts(conn, *args)
     counts = {cat: sum(per_type.values()) for cat, per_type in by_category.items()}
     rows = q.items(conn, *args, per_category=per_category)
     remarks = q.open_remarks(conn, [r["id"] for r in rows])
     absent = set(roster.absent)
-    items = [Item(summary(r, today, None, fdays, holder_absent=r["status"] == "assigned" and r["assignee"] in absent),
-                  r["category"],
-                  _remark(remarks[r["id"]]) if r["id"] in remarks else None) for r in rows]
+    items = [
+        Item(
+            summary(
+                r, today, None, fdays, holder_absent=r["status"] == "assigned" and r["assignee"] in absent
+            ),
+            r["category"],
+            _remark(remarks[r["id"]]) if r["id"] in remarks else None,
+        )
+        for r in rows
+    ]
     last = q.last(conn)
     since = last["at"] if last else None
     if since:
         first_due = _moment(since).astimezone(STOCKHOLM).date().isoformat()
         changes = Changes(
-            _moment(since), last["from_user"], last["to_user"],
-            q.arrived_since(conn, since, since_limit), q.closed_since(conn, since, since_limit),
+            _moment(since),
+            last["from_user"],
+            last["to_user"],
+            q.arrived_since(conn, since, since_limit),
+            q.closed_since(conn, since, since_limit),
             q.overdue_since(conn, first_due, today.isoformat(), since_limit),
-            [(r["ref"], _remark(r)) for r in q.remarks_since(conn, since, since_limit or -1)])
+            [(r["ref"], _remark(r)) for r in q.remarks_since(conn, since, since_limit or -1)],
+        )
     else:
-        changes = Changes(None, remarks=[(r["ref"], _remark(r)) for r in q.remarks_since(conn, None, since_limit or -1)])
+        changes = Changes(
+            None, remarks=[(r["ref"], _remark(r)) for r in q.remarks_since(conn, None, since_limit or -1)]
+        )
     note = notes_q.last_note(conn)
     if note is not None and since is not None and note["at"] < since:
         note = None  # read and handed over already
     names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
-    return Handover(ctx.now(), roster, names, counts, items, changes, dict(note) if note else None, by_category)
+    return Handover(
+        ctx.now(), roster, names, counts, items, changes, dict(note) if note else None, by_category
+    )
 
 
-def handover(ctx: Ctx, *, per_category: int = PER_CATEGORY, since_limit: int | None = PER_CATEGORY) -> Handover:
+def handover(
+    ctx: Ctx, *, per_category: int = PER_CATEGORY, since_limit: int | None = PER_CATEGORY
+) -> Handover:
     """What the incoming receiver must know: a list a person started, so logged (R15)."""
     _require_receiver(ctx, "handover")
     with ctx.store.read() as conn:
@@ -204,16 +225,22 @@ class Receipt:
 def _handed_over_by(conn, today: dt.date, taker: str) -> str | None:
     """The receiver on duty before: the last rostered receiver before today, else today's, unless
     that is the person taking over (then nobody is named)."""
-    row = conn.execute("SELECT receiver FROM roster WHERE day < ? ORDER BY day DESC LIMIT 1",
-                       (today.isoformat(),)).fetchone()
+    row = conn.execute(
+        "SELECT receiver FROM roster WHERE day < ? ORDER BY day DESC LIMIT 1", (today.isoformat(),)
+    ).fetchone()
     for candidate in (row["receiver"] if row else None, people.today(conn, today).receiver):
         if candidate and candidate != taker:
             return candidate
     return None
 
 
-def finish(ctx: Ctx, *, listed: list[tuple[str, str]] | None = None, done: list[str] | None = None,
-           note: str | None = None) -> Receipt:
+def finish(
+    ctx: Ctx,
+    *,
+    listed: list[tuple[str, str]] | None = None,
+    done: list[str] | None = None,
+    note: str | None = None,
+) -> Receipt:
     """Record the handover: who handed over, who took over (the acting receiver), when, the items
     listed and those gone through, and the note. `listed` None records the current list with every
     item gone through (the command line's `--done`: the list was printed and acknowledged)."""
@@ -231,11 +258,27 @@ def finish(ctx: Ctx, *, listed: list[tuple[str, str]] | None = None, done: list[
         last = q.last(conn)
         at = ctx.now_text()
         from_user = _handed_over_by(conn, ctx.today(), ctx.actor.username)
-        hid = q.record(conn, at=at, since=last["at"] if last else None, from_user=from_user,
-                       to_user=ctx.actor.username,
-                       items=[{"ref": ref, "category": cat} for ref, cat in listed], done=gone, note=body or None)
-        audit.append(conn, [ctx.entry("handover", detail=json.dumps(
-            {"from": from_user, "items": len(listed), "done": len(gone), "note": bool(body)}))])
+        hid = q.record(
+            conn,
+            at=at,
+            since=last["at"] if last else None,
+            from_user=from_user,
+            to_user=ctx.actor.username,
+            items=[{"ref": ref, "category": cat} for ref, cat in listed],
+            done=gone,
+            note=body or None,
+        )
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "handover",
+                    detail=json.dumps(
+                        {"from": from_user, "items": len(listed), "done": len(gone), "note": bool(body)}
+                    ),
+                )
+            ],
+        )
     return Receipt(hid, _moment(at), from_user, ctx.actor.username, len(listed), len(gone))
 
 
@@ -247,13 +290,23 @@ def receipts(ctx: Ctx, limit: int = 50) -> list[dict]:
     out = []
     for r in rows:
         items = json.loads(r["items"])
-        out.append({"at": _moment(r["at"]), "from": r["from_user"], "from_name": r["from_name"],
-                    "to": r["to_user"], "to_name": r["to_name"], "items": len(items),
-                    "done": len(json.loads(r["done"])), "note": r["note"]})
+        out.append(
+            {
+                "at": _moment(r["at"]),
+                "from": r["from_user"],
+                "from_name": r["from_name"],
+                "to": r["to_user"],
+                "to_name": r["to_name"],
+                "items": len(items),
+                "done": len(json.loads(r["done"])),
+                "note": r["note"],
+            }
+        )
     return out
 
 
 # -- the printable forms ------------------------------------------------------------------------
+
 
 def _local(moment: dt.datetime) -> str:
     local = moment.astimezone(STOCKHOLM)
@@ -263,10 +316,17 @@ def _local(moment: dt.datetime) -> str:
 def _line(item: Item, names: dict[str, str]) -> str:
     s = item.summary
     received = s.received_at.astimezone(STOCKHOLM)
-    parts = [f"**{s.ref}**", e.type_name(s.type), f"inkom {short_date(received.date())} {received:%H:%M}",
-             f"förfaller {short_date(s.due_date)}", s.countdown.text]
+    parts = [
+        f"**{s.ref}**",
+        e.type_name(s.type),
+        f"inkom {short_date(received.date())} {received:%H:%M}",
+        f"förfaller {short_date(s.due_date)}",
+        s.countdown.text,
+    ]
     if s.assignee:
-        parts.append(f"hos {names.get(s.assignee, s.assignee)}" + (" (frånvarande idag)" if s.holder_absent else ""))
+        parts.append(
+            f"hos {names.get(s.assignee, s.assignee)}" + (" (frånvarande idag)" if s.holder_absent else "")
+        )
     if s.partial_reply_sent:
         parts.append("delsvar skickat")
     if s.followup_on:
@@ -276,7 +336,9 @@ def _line(item: Item, names: dict[str, str]) -> str:
     if s.urgent:
         parts.append("BRÅDSKANDE")
     if item.remark:
-        parts.append(f"anmärkning: \"{clean(item.remark.text)}\" ({names.get(item.remark.author, item.remark.author)})")
+        parts.append(
+            f'anmärkning: "{clean(item.remark.text)}" ({names.get(item.remark.author, item.remark.author)})'
+        )
     return "- " + " · ".join(parts)
 
 
@@ -292,22 +354,34 @@ def markdown(h: Handover) -> str:
     names = h.names
     local = h.at.astimezone(STOCKHOLM)
     out = [f"# Överlämning 1177 – {short_date(local.date())} {local.year} kl {local:%H:%M}", ""]
-    roster = [f"Mottagare idag: {names.get(h.today.receiver, h.today.receiver or '–')}",
-              f"överst på schemat: {names.get(h.today.top_doctor, h.today.top_doctor or '–')}"]
+    roster = [
+        f"Mottagare idag: {names.get(h.today.receiver, h.today.receiver or '–')}",
+        f"överst på schemat: {names.get(h.today.top_doctor, h.today.top_doctor or '–')}",
+    ]
     if h.today.absent:
         roster.append("frånvarande: " + ", ".join(names.get(u, u) for u in sorted(h.today.absent)))
     out += [" · ".join(roster), ""]
     c = h.changes
     if c.since:
         to = names.get(c.previous_to, c.previous_to)
-        who = f"{names.get(c.previous_from, c.previous_from)} → {to}" if c.previous_from else f"togs över av {to}"
-        out += [f"## Sedan förra överlämningen ({_local(c.since)}, {who})", "",
-                f"- Nya ärenden: {_refs(c.arrived)}", f"- Avslutade: {_refs(c.closed)}",
-                f"- Blev försenade: {_refs(c.overdue)}"]
+        who = (
+            f"{names.get(c.previous_from, c.previous_from)} → {to}"
+            if c.previous_from
+            else f"togs över av {to}"
+        )
+        out += [
+            f"## Sedan förra överlämningen ({_local(c.since)}, {who})",
+            "",
+            f"- Nya ärenden: {_refs(c.arrived)}",
+            f"- Avslutade: {_refs(c.closed)}",
+            f"- Blev försenade: {_refs(c.overdue)}",
+        ]
     else:
         out += ["## Sedan förra överlämningen", "", "- Ingen överlämning är kvitterad än."]
     for ref, r in c.remarks:
-        out.append(f"- Anmärkning på **{ref}**: \"{clean(r.text)}\" — {names.get(r.author, r.author)}, {_local(r.at)}")
+        out.append(
+            f'- Anmärkning på **{ref}**: "{clean(r.text)}" — {names.get(r.author, r.author)}, {_local(r.at)}'
+        )
     out.append("")
     if h.note:
         at = _moment(h.note["at"])
@@ -321,11 +395,16 @@ def markdown(h: Handover) -> str:
     if types:
         # A backlog reads best as numbers first: each type by category (R28, issue 13).
         shown = [c for c in CATEGORIES if h.count(c)]
-        out += ["## Öppna punkter per typ", "",
-                "| Typ | " + " | ".join(h.title(c).split(",")[0] for c in shown) + " |",
-                "|---|" + "---:|" * len(shown)]
-        out += [f"| {e.type_name(t)} | " + " | ".join(str(h.by_type[c].get(t, 0)) for c in shown) + " |"
-                for t in types]
+        out += [
+            "## Öppna punkter per typ",
+            "",
+            "| Typ | " + " | ".join(h.title(c).split(",")[0] for c in shown) + " |",
+            "|---|" + "---:|" * len(shown),
+        ]
+        out += [
+            f"| {e.type_name(t)} | " + " | ".join(str(h.by_type[c].get(t, 0)) for c in shown) + " |"
+            for t in types
+        ]
         out.append("")
     for cat, items in h.by_category():
         out += [f"## {h.title(cat)} ({h.count(cat)})", ""]
@@ -345,11 +424,15 @@ def as_json(h: Handover) -> dict:
         "arrived_since": c.arrived[1],
         "closed_since": c.closed[1],
         "overdue_since": c.overdue[1],
-        "remarks_since": [{"ref": ref, "remark": clean(r.text), "by": r.author, "at": format_utc(r.at)}
-                          for ref, r in c.remarks],
+        "remarks_since": [
+            {"ref": ref, "remark": clean(r.text), "by": r.author, "at": format_utc(r.at)}
+            for ref, r in c.remarks
+        ],
         "counts": {cat: h.count(cat) for cat in CATEGORIES},
         "counts_by_type": {cat: dict(h.by_type.get(cat, {})) for cat in CATEGORIES if h.count(cat)},
-        "items": [{"ref": i.ref, "category": i.category, "remark": clean(i.remark.text) if i.remark else None}
-                  for i in h.items],
+        "items": [
+            {"ref": i.ref, "category": i.category, "remark": clean(i.remark.text) if i.remark else None}
+            for i in h.items
+        ],
         "note": clean(h.note["text"]) if h.note else None,
     }

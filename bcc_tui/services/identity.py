@@ -52,8 +52,11 @@ def account(db_path: str | os.PathLike, environ: dict | None = None) -> Account:
 def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Actor:
     """The acting person, or a refusal (logged) when there is none the process may act as."""
     if as_user is not None and not acct.trusted:
-        why = ("--as är inte tillåtet via sudo; du är " + acct.sudo_user) if acct.sudo_user else (
-            f"--as är bara tillåtet för databasens ägare; du är {acct.name}")
+        why = (
+            ("--as är inte tillåtet via sudo; du är " + acct.sudo_user)
+            if acct.sudo_user
+            else (f"--as är bara tillåtet för databasens ägare; du är {acct.name}")
+        )
         _refuse(store, acct.sudo_user or acct.name, why, ctx_clock)
     if acct.is_owner and acct.sudo_user:
         username = acct.sudo_user
@@ -66,7 +69,9 @@ def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Acto
     if row is None:
         if acct.trusted and as_user is None:
             return SYSTEM_ACTOR
-        _refuse(store, username, f"{username} finns inte i personallistan och får inte använda bcc-tui", ctx_clock)
+        _refuse(
+            store, username, f"{username} finns inte i personallistan och får inte använda bcc-tui", ctx_clock
+        )
     if not row["active"]:
         _refuse(store, username, f"{username} är inte längre aktiv och får inte använda bcc-tui", ctx_clock)
     return actor_from_row(row)

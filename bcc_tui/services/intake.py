@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import jsonl, roles
+from bcc_tui.domain import flags, jsonl, roles
 from bcc_tui.domain.business_days import due_date, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
-from bcc_tui.domain import flags
 from bcc_tui.services import clinic, outbound
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
@@ -56,10 +55,16 @@ def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
     if batch:
         _store_batch(ctx, batch, report)
     with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry(
-            "import", outcome="ok" if report.ok else "partly refused",
-            detail=f"{report.added} nya, {report.skipped} redan inlästa, {len(report.rejected)} avvisade",
-        )])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "import",
+                    outcome="ok" if report.ok else "partly refused",
+                    detail=f"{report.added} nya, {report.skipped} redan inlästa, {len(report.rejected)} avvisade",
+                )
+            ],
+        )
     report.rejected.sort()
     return report
 
@@ -88,31 +93,63 @@ def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeRep
         audit.append(conn, entries)
 
 
-def _insert(conn: Connection, ctx: Ctx, new: NewErrand, digest: str, days: int, now: str,
-            stems: tuple[str, ...]) -> None:
+def _insert(
+    conn: Connection, ctx: Ctx, new: NewErrand, digest: str, days: int, now: str, stems: tuple[str, ...]
+) -> None:
     arrived = local_date(new.received_at)
     acute = flags.acute_words(f"{new.subject}\n{new.message}", stems)
     row = {
-        "ref": new.ref, "type": new.type, "unit": new.unit,
-        "received_at": format_utc(new.received_at), "received_on": arrived.isoformat(),
+        "ref": new.ref,
+        "type": new.type,
+        "unit": new.unit,
+        "received_at": format_utc(new.received_at),
+        "received_on": arrived.isoformat(),
         "due_date": due_date(arrived, days).due.isoformat(),
-        "patient_name": new.patient_name, "personnummer": new.personnummer,
-        "proxy_name": new.proxy_name, "proxy_relation": new.proxy_relation,
-        "subject": new.subject, "message": new.message,
-        "contact_preference": new.contact_preference, "phone": new.phone,
-        "urgent": int(new.urgent), "status": e.UNASSIGNED, "content_hash": digest,
-        "imported_at": now, "acute": ", ".join(acute) or None,
+        "patient_name": new.patient_name,
+        "personnummer": new.personnummer,
+        "proxy_name": new.proxy_name,
+        "proxy_relation": new.proxy_relation,
+        "subject": new.subject,
+        "message": new.message,
+        "contact_preference": new.contact_preference,
+        "phone": new.phone,
+        "urgent": int(new.urgent),
+        "status": e.UNASSIGNED,
+        "content_hash": digest,
+        "imported_at": now,
+        "acute": ", ".join(acute) or None,
     }
     if new.type == e.COMPLAINT:
         # Stamped at intake, but never before the complaint arrived (its received_at may be a few
         # minutes ahead of our clock).
         stamp = max(ctx.now(), new.received_at)
         now = format_utc(stamp)
-        row.update(partial_reply_at=now, first_response_at=now, first_response_on=local_date(stamp).isoformat())
+        row.update(
+            partial_reply_at=now, first_response_at=now, first_response_on=local_date(stamp).isoformat()
+        )
     errand_id = q.insert(conn, row)
     if new.type == e.COMPLAINT:
         name, title = CLINIC_AUTHOR
-        event_id = q.add_event(conn, errand_id, e.PARTIAL_REPLY, now, roles.SYSTEM, name, title,
-                               text=e.COMPLAINT_PARTIAL_REPLY, detail={"automatic": True})
-        outbound.queue(conn, new.ref, errand_id, event_id, e.PARTIAL_REPLY,
-                       e.COMPLAINT_PARTIAL_REPLY, now, name, title, closes=False)
+        event_id = q.add_event(
+            conn,
+            errand_id,
+            e.PARTIAL_REPLY,
+            now,
+            roles.SYSTEM,
+            name,
+            title,
+            text=e.COMPLAINT_PARTIAL_REPLY,
+            detail={"automatic": True},
+        )
+        outbound.queue(
+            conn,
+            new.ref,
+            errand_id,
+            event_id,
+            e.PARTIAL_REPLY,
+            e.COMPLAINT_PARTIAL_REPLY,
+            now,
+            name,
+            title,
+            closes=False,
+        )

@@ -38,14 +38,13 @@ class MailConfig:
     sender: str
 
     @classmethod
-    def parse(cls, smtp: str | None, sender: str) -> "MailConfig | None":
+    def parse(cls, smtp: str | None, sender: str) -> MailConfig | None:
         """`BCC_SMTP=host:port`; None when unset (notices then wait in the outbox)."""
         if not smtp:
             return None
         host, _, port = smtp.rpartition(":")
         if not host or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
             from bcc_tui.domain.errors import InvalidInput
-
             from bcc_tui.domain.text import clean_line
 
             raise InvalidInput(f"BCC_SMTP ska vara värd:port, inte '{clean_line(smtp)[:100]}'")
@@ -56,11 +55,20 @@ def queue(conn: Connection, now: str, kind: str, ref: str, person: Row, notice: 
     """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail."""
     if not person["email_notify"] or not person["email"]:
         return False
-    q.add(conn, {
-        "message_id": f"<{ref}.{kind}.{uuid.uuid4().hex}@bcc-tui>",
-        "kind": kind, "ref": ref, "recipient": person["username"], "address": person["email"],
-        "subject": notice.subject, "body": notice.body, "created_at": now, "next_attempt_at": now,
-    })
+    q.add(
+        conn,
+        {
+            "message_id": f"<{ref}.{kind}.{uuid.uuid4().hex}@bcc-tui>",
+            "kind": kind,
+            "ref": ref,
+            "recipient": person["username"],
+            "address": person["email"],
+            "subject": notice.subject,
+            "body": notice.body,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
+    )
     return True
 
 
@@ -86,12 +94,12 @@ def _message(row: Row, sender: str, now: dt.datetime):
     return msg
 
 
-def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 50,
-            budget: float = BUDGET) -> Delivery:
+def deliver(
+    store: Store, clock: Clock, config: MailConfig | None, limit: int = 50, budget: float = BUDGET
+) -> Delivery:
     """Send what is due within `budget` seconds; what is left waits for the next process.
     Never raises for a down or slow server or a busy database: the mail waits."""
     import smtplib
-    import socket
 
     result = Delivery()
     if config is None:
@@ -140,14 +148,14 @@ def deliver(store: Store, clock: Clock, config: MailConfig | None, limit: int = 
                 began = time.monotonic()
                 server.send_message(_message(row, config.sender, now))
                 needed = max(needed, time.monotonic() - began)
-            except (smtplib.SMTPException, OSError, socket.timeout, ValueError) as err:
+            except (TimeoutError, smtplib.SMTPException, OSError, ValueError) as err:
                 # ValueError: an address or subject the e-mail headers refuse; that mail only.
                 _failed(store, clock, [row], str(err) or "tidsgränsen för e-post passerades")
                 result.failed += 1
                 result.error = str(err)
                 if isinstance(err, (OSError, smtplib.SMTPServerDisconnected)):
                     # The connection is gone or out of time: the rest waits for the next process.
-                    _release(store, rows[index + 1:])
+                    _release(store, rows[index + 1 :])
                     break
                 continue
             try:
@@ -170,12 +178,11 @@ def _bounded_smtp(host: str, port: int, deadline: float):
     """An SMTP connection whose every connect, send and reply is cut at one deadline (and at
     SMTP_TIMEOUT per operation), so a slow or silent server cannot hold the process."""
     import smtplib
-    import socket
 
     def arm(sock) -> float:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise socket.timeout("tidsgränsen för e-post passerades")
+            raise TimeoutError("tidsgränsen för e-post passerades")
         wait = min(SMTP_TIMEOUT, left)
         if sock is not None:
             sock.settimeout(wait)

@@ -8,14 +8,33 @@ from sqlite3 import Connection
 from bcc_tui.store import errands as q
 
 
-def queue(conn: Connection, ref: str, errand_id: int, event_id: int, kind: str, text: str,
-          sent_at: str, author_name: str, author_title: str, closes: bool) -> None:
+def queue(
+    conn: Connection,
+    ref: str,
+    errand_id: int,
+    event_id: int,
+    kind: str,
+    text: str,
+    sent_at: str,
+    author_name: str,
+    author_title: str,
+    closes: bool,
+) -> None:
     """Queue a reply in the caller's transaction; its id is stable for the receiving side."""
-    q.add_outbound(conn, {
-        "id": f"{ref}-{event_id}", "errand_id": errand_id, "event_id": event_id, "kind": kind,
-        "text": text, "sent_at": sent_at, "author_name": author_name,
-        "author_title": author_title, "closes": int(closes),
-    })
+    q.add_outbound(
+        conn,
+        {
+            "id": f"{ref}-{event_id}",
+            "errand_id": errand_id,
+            "event_id": event_id,
+            "kind": kind,
+            "text": text,
+            "sent_at": sent_at,
+            "author_name": author_name,
+            "author_title": author_title,
+            "closes": int(closes),
+        },
+    )
 
 
 def export(ctx, path) -> tuple[int, Path | None]:
@@ -29,22 +48,34 @@ def export(ctx, path) -> tuple[int, Path | None]:
     import json
     import os
 
-    from bcc_tui.services.context import require
     from bcc_tui.services import destination
+    from bcc_tui.services.context import require
     from bcc_tui.store import audit
 
     require(ctx, "outbound_export")
     # An existing folder gets a new time-named file each run (the delivery job's outbox).
-    name = f"replies-{ctx.now().astimezone(dt.timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.jsonl"
+    name = f"replies-{ctx.now().astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.jsonl"
     destination.target(path, name_in_folder=name, protect=[ctx.store.path])  # refused before anything is read
     with ctx.store.read() as conn:
         rows = q.outbound_waiting(conn)
     if not rows:
         return 0, None  # no empty files for the delivery job to collect
-    lines = [json.dumps({
-        "id": r["id"], "ref": r["ref"], "kind": r["kind"], "text": r["text"], "sent_at": r["sent_at"],
-        "author": {"name": r["author_name"], "title": r["author_title"]}, "closes": bool(r["closes"]),
-    }, ensure_ascii=False) + "\n" for r in rows]
+    lines = [
+        json.dumps(
+            {
+                "id": r["id"],
+                "ref": r["ref"],
+                "kind": r["kind"],
+                "text": r["text"],
+                "sent_at": r["sent_at"],
+                "author": {"name": r["author_name"], "title": r["author_title"]},
+                "closes": bool(r["closes"]),
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        for r in rows
+    ]
     with destination.new_file(path, name_in_folder=name, protect=[ctx.store.path]) as new:
         fd = os.open(new.tmp, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "wb") as out:

@@ -33,8 +33,14 @@ def actor_from_row(row) -> Actor:
 
 
 def person(row) -> Person:
-    return Person(row["username"], row["name"], row["title"], frozenset(row["roles"].split()),
-                  bool(row["active"]), bool(row["medcontrol_responsible"]))
+    return Person(
+        row["username"],
+        row["name"],
+        row["title"],
+        frozenset(row["roles"].split()),
+        bool(row["active"]),
+        bool(row["medcontrol_responsible"]),
+    )
 
 
 def staff_people(conn: Connection) -> list[Person]:
@@ -81,14 +87,26 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
         entries = []
         for number, line in parsed:
             if line.username in seen:
-                report.rejected.append((number, f"username: {line.username} står redan på rad {seen[line.username]}"))
+                report.rejected.append(
+                    (number, f"username: {line.username} står redan på rad {seen[line.username]}")
+                )
                 continue
             seen[line.username] = number
             fields = _staff_fields(line)
-            _counted(ctx, report, q.upsert(conn, line.username, fields), entries,
-                     f"personal {line.username} {json.dumps(fields, ensure_ascii=False)}:")
-        entries.append(ctx.entry("import", outcome="ok" if report.ok else "partly refused",
-                                 detail=f"personal: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade"))
+            _counted(
+                ctx,
+                report,
+                q.upsert(conn, line.username, fields),
+                entries,
+                f"personal {line.username} {json.dumps(fields, ensure_ascii=False)}:",
+            )
+        entries.append(
+            ctx.entry(
+                "import",
+                outcome="ok" if report.ok else "partly refused",
+                detail=f"personal: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade",
+            )
+        )
         audit.append(conn, entries)
     report.rejected.sort()
     return report
@@ -109,8 +127,13 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
                 report.rejected.append((number, str(err)))
                 continue
             _counted(ctx, report, outcome, entries, f"schema {line}:")
-        entries.append(ctx.entry("import", outcome="ok" if report.ok else "partly refused",
-                                 detail=f"schema: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade"))
+        entries.append(
+            ctx.entry(
+                "import",
+                outcome="ok" if report.ok else "partly refused",
+                detail=f"schema: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade",
+            )
+        )
         audit.append(conn, entries)
     report.rejected.sort()
     return report
@@ -166,7 +189,9 @@ def set_email_notify(ctx: Ctx, on: bool) -> None:
     with ctx.change("settings") as conn:
         row = q.by_username(conn, ctx.actor.username)
         if on and not row["email"]:
-            raise InvalidInput("du har ingen e-postadress i personallistan; be administratören lägga till den")
+            raise InvalidInput(
+                "du har ingen e-postadress i personallistan; be administratören lägga till den"
+            )
         q.upsert(conn, ctx.actor.username, {"email_notify": int(on)})
         audit.append(conn, [ctx.entry("settings", detail=f"e-postavisering {'på' if on else 'av'}")])
 
@@ -211,8 +236,16 @@ def save_staff(ctx: Ctx, obj: dict) -> str:
             raise InvalidInput("du kan inte ta bort din egen administratörsbehörighet")
         outcome = q.upsert(conn, line.username, fields)
         if outcome != "same":
-            audit.append(conn, [ctx.entry("admin_change", detail=f"personal {outcome}: {line.username} "
-                                          f"{json.dumps(fields, ensure_ascii=False)}")])
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        "admin_change",
+                        detail=f"personal {outcome}: {line.username} "
+                        f"{json.dumps(fields, ensure_ascii=False)}",
+                    )
+                ],
+            )
     return outcome
 
 
@@ -226,7 +259,14 @@ def set_active(ctx: Ctx, username: str, active: bool) -> None:
         if username == ctx.actor.username and not active:
             raise InvalidInput("du kan inte avaktivera dig själv")
         q.upsert(conn, username, {"active": int(active)})
-        audit.append(conn, [ctx.entry("admin_change", detail=f"personal {'aktiverad' if active else 'avaktiverad'}: {username}")])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change", detail=f"personal {'aktiverad' if active else 'avaktiverad'}: {username}"
+                )
+            ],
+        )
 
 
 def set_roster_day(ctx: Ctx, day: dt.date, receiver: str, doctors: tuple[str, ...]) -> None:
@@ -234,7 +274,9 @@ def set_roster_day(ctx: Ctx, day: dt.date, receiver: str, doctors: tuple[str, ..
     with ctx.change("admin_change") as conn:
         staff = {r["username"]: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, validation.RosterLine(day, receiver, tuple(doctors)))
-        audit.append(conn, [ctx.entry("admin_change", detail=f"schema {day}: {receiver}, {', '.join(doctors)}")])
+        audit.append(
+            conn, [ctx.entry("admin_change", detail=f"schema {day}: {receiver}, {', '.join(doctors)}")]
+        )
 
 
 def roster_days(ctx: Ctx, start: dt.date, days: int) -> list[Today]:
@@ -254,14 +296,28 @@ class Absence:
 def absences(ctx: Ctx, from_day: dt.date) -> list[Absence]:
     with ctx.store.read() as conn:
         rows = q.absences_from(conn, from_day)
-    return [Absence(r["id"], r["username"], dt.date.fromisoformat(r["start"]), dt.date.fromisoformat(r["end"]),
-                    r["reason"]) for r in rows]
+    return [
+        Absence(
+            r["id"],
+            r["username"],
+            dt.date.fromisoformat(r["start"]),
+            dt.date.fromisoformat(r["end"]),
+            r["reason"],
+        )
+        for r in rows
+    ]
 
 
 def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: str | None) -> None:
     _admin(ctx, "ändra frånvaro")
-    line = validation.schedule_from_json({"absent": username, "from": start.isoformat(), "to": end.isoformat(),
-                                          **({"reason": reason} if reason else {})})
+    line = validation.schedule_from_json(
+        {
+            "absent": username,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            **({"reason": reason} if reason else {}),
+        }
+    )
     with ctx.change("admin_change") as conn:
         staff = {r["username"]: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, line)

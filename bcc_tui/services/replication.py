@@ -72,8 +72,9 @@ class Replica:
         return entry
 
 
-def parse_replica(text: str, option: str, *, must_exist: bool, ssh_key: str | None = None,
-                  host_key: str | None = None) -> Replica:
+def parse_replica(
+    text: str, option: str, *, must_exist: bool, ssh_key: str | None = None, host_key: str | None = None
+) -> Replica:
     """A folder or a URL given on the command line, refused with one clear line when unusable."""
     if not text:
         raise InvalidInput(f"{option} saknar mapp eller adress")
@@ -81,15 +82,18 @@ def parse_replica(text: str, option: str, *, must_exist: bool, ssh_key: str | No
         raise InvalidInput(f"{option} innehåller styrtecken eller radbrytningar")
     key = _ssh_key(ssh_key) if ssh_key is not None else None
     if host_key is not None and not _HOST_KEY.match(host_key):
-        raise InvalidInput("--host-key ska vara serverns publika nyckel, t.ex. 'ssh-ed25519 AAAA…' "
-                           "(som ssh-keyscan skriver den, utan värdnamnet)")
+        raise InvalidInput(
+            "--host-key ska vara serverns publika nyckel, t.ex. 'ssh-ed25519 AAAA…' "
+            "(som ssh-keyscan skriver den, utan värdnamnet)"
+        )
     if not _URL.match(text):
         if key is not None or host_key is not None:
             raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
         return Replica(folder=_folder(Path(text), option, must_exist))
     if not text.isascii() or " " in text:
-        raise InvalidInput(f"{option}: en adress får inte innehålla mellanslag eller tecken utanför "
-                           "ASCII (procentkoda dem)")
+        raise InvalidInput(
+            f"{option}: en adress får inte innehålla mellanslag eller tecken utanför ASCII (procentkoda dem)"
+        )
     try:
         parts = urlsplit(text)
         password = parts.password
@@ -103,19 +107,28 @@ def parse_replica(text: str, option: str, *, must_exist: bool, ssh_key: str | No
             raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
         return Replica(folder=_folder(Path(unquote(parts.path)), option, must_exist))
     if scheme not in SCHEMES:
-        raise InvalidInput(f"{option}: okänt slag av adress '{scheme}://' (Litestream kan "
-                           + ", ".join(f"{s}://" for s in ("file", *SCHEMES)) + ")")
+        raise InvalidInput(
+            f"{option}: okänt slag av adress '{scheme}://' (Litestream kan "
+            + ", ".join(f"{s}://" for s in ("file", *SCHEMES))
+            + ")"
+        )
     if not parts.netloc:
         raise InvalidInput(f"{option}: adressen saknar värd eller hink efter {scheme}://")
     if password is not None:
-        raise InvalidInput(f"{option}: lösenord hör inte hemma i adressen (det syns för alla i "
-                           "processlistan); ge nycklar i miljövariabler eller med --ssh-key")
+        raise InvalidInput(
+            f"{option}: lösenord hör inte hemma i adressen (det syns för alla i "
+            "processlistan); ge nycklar i miljövariabler eller med --ssh-key"
+        )
     if scheme == "sftp":
         if parts.username is None:
-            raise InvalidInput(f"{option}: ange användaren i adressen, t.ex. sftp://bcc@replik.example.se/bcc")
+            raise InvalidInput(
+                f"{option}: ange användaren i adressen, t.ex. sftp://bcc@replik.example.se/bcc"
+            )
         if key is None or host_key is None:
-            raise InvalidInput("sftp:// kräver --ssh-key NYCKELFIL och --host-key 'TYP NYCKEL' "
-                               "(serverns nyckel kontrolleras, annars kan någon annan ta emot kopian)")
+            raise InvalidInput(
+                "sftp:// kräver --ssh-key NYCKELFIL och --host-key 'TYP NYCKEL' "
+                "(serverns nyckel kontrolleras, annars kan någon annan ta emot kopian)"
+            )
     elif key is not None or host_key is not None:
         raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
     return Replica(url=text, ssh_key=key, host_key=host_key)
@@ -189,8 +202,10 @@ def _write_config(folder: str, db: Path, replica: Replica, interval: str | None)
 
 # --------------------------------------------------------------------------- replicate
 
-def replicate(ctx: Ctx, replica: Replica, interval: str = DEFAULT_INTERVAL,
-              on_start: Callable[[], None] | None = None) -> int:
+
+def replicate(
+    ctx: Ctx, replica: Replica, interval: str = DEFAULT_INTERVAL, on_start: Callable[[], None] | None = None
+) -> int:
     """Litestream in the foreground on the database until it is told to stop; its exit status."""
     require(ctx, "replicate")
     binary = _binary()
@@ -202,8 +217,12 @@ def replicate(ctx: Ctx, replica: Replica, interval: str = DEFAULT_INTERVAL,
         config = _write_config(workdir, db, replica, interval)
         old_umask = os.umask(0o077)  # the replica holds patient data: private files only
         try:
-            proc = subprocess.Popen([str(binary), "replicate", "-no-expand-env", "-config", str(config)],
-                                    stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_parent())
+            proc = subprocess.Popen(
+                [str(binary), "replicate", "-no-expand-env", "-config", str(config)],
+                stdin=subprocess.DEVNULL,
+                process_group=0,
+                preexec_fn=_die_with_parent(),  # noqa: PLW1509 -- only prctl(PDEATHSIG), before any thread runs Python
+            )
         except OSError as err:
             raise InvalidInput(f"kan inte starta Litestream ({binary}): {err.strerror or err}") from None
         finally:
@@ -258,6 +277,7 @@ def _wait_forwarding_signals(proc: subprocess.Popen) -> int:
 
 # --------------------------------------------------------------------------- restore
 
+
 @dataclass(frozen=True)
 class Restored:
     path: Path
@@ -274,8 +294,7 @@ def _refuse_unusable_destination(dest: Path) -> None:
             raise InvalidInput(f"{dest}{side} finns kvar; ta bort den först")
 
 
-def restore(replica: Replica, dest: str | os.PathLike,
-            open_checked: Callable[[Path], Ctx]) -> Restored:
+def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[Path], Ctx]) -> Restored:
     """The replica's latest state as a new file at DEST, checked before it appears there.
 
     `open_checked(path)` opens the restored file as a database (migrated, the acting person
@@ -298,9 +317,13 @@ def restore(replica: Replica, dest: str | os.PathLike,
         config = _write_config(workdir, tmp, replica, None)
         old_umask = os.umask(0o077)
         try:
-            done = subprocess.run([str(binary), "restore", "-no-expand-env", "-config", str(config),
-                                   "-o", str(tmp), str(tmp)],
-                                  stdin=subprocess.DEVNULL, capture_output=True, timeout=RESTORE_TIMEOUT)
+            done = subprocess.run(
+                [str(binary), "restore", "-no-expand-env", "-config", str(config), "-o", str(tmp), str(tmp)],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+                timeout=RESTORE_TIMEOUT,
+            )
         except subprocess.TimeoutExpired:
             raise InvalidInput(f"återställningen från {replica} tog mer än en timme och avbröts") from None
         except OSError as err:
@@ -316,14 +339,22 @@ def restore(replica: Replica, dest: str | os.PathLike,
             with ctx.store.read() as conn:
                 last = conn.execute("SELECT max(at) FROM audit").fetchone()[0]
                 errands = audit_queries.errand_count(conn)
-            from bcc_tui.services import destination, audit_log  # one check, the same as `bcc-tui check`
+            from bcc_tui.services import audit_log, destination  # one check, the same as `bcc-tui check`
 
             problems = audit_log.check(ctx)
             if problems:
-                raise InvalidInput("den återställda databasen klarade inte kontrollen: " + "; ".join(problems[:3]))
+                raise InvalidInput(
+                    "den återställda databasen klarade inte kontrollen: " + "; ".join(problems[:3])
+                )
             with ctx.store.write() as conn:
-                audit.append(conn, [ctx.entry("restore", detail=f"från {replica} till {dest}; "
-                                              f"senaste ändring {last or '–'}")])
+                audit.append(
+                    conn,
+                    [
+                        ctx.entry(
+                            "restore", detail=f"från {replica} till {dest}; senaste ändring {last or '–'}"
+                        )
+                    ],
+                )
         finally:
             ctx.store.close()  # the last connection: SQLite folds the WAL back into the file
         for side in ("-wal", "-shm"):

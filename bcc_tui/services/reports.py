@@ -33,27 +33,71 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
         raise InvalidInput("--to ligger före --from")
     with ctx.store.read() as conn:
         rows = q.period(conn, start.isoformat(), end.isoformat())
-    items = [statistics.StatErrand(
-        ref=r["ref"], type=r["type"], received_at=_moment(r["received_at"]),
-        received_on=dt.date.fromisoformat(r["received_on"]), due_date=dt.date.fromisoformat(r["due_date"]),
-        status=r["status"], close_kind=r["close_kind"], close_reason=r["close_reason"],
-        first_response_on=dt.date.fromisoformat(r["first_response_on"]) if r["first_response_on"] else None,
-        first_response_at=_moment(r["first_response_at"]), assignee=r["assignee"],
-        responded_by=r["responded_by"], partial_replies=r["partial_replies"],
-    ) for r in rows]
+    items = [
+        statistics.StatErrand(
+            ref=r["ref"],
+            type=r["type"],
+            received_at=_moment(r["received_at"]),
+            received_on=dt.date.fromisoformat(r["received_on"]),
+            due_date=dt.date.fromisoformat(r["due_date"]),
+            status=r["status"],
+            close_kind=r["close_kind"],
+            close_reason=r["close_reason"],
+            first_response_on=dt.date.fromisoformat(r["first_response_on"])
+            if r["first_response_on"]
+            else None,
+            first_response_at=_moment(r["first_response_at"]),
+            assignee=r["assignee"],
+            responded_by=r["responded_by"],
+            partial_replies=r["partial_replies"],
+        )
+        for r in rows
+    ]
     report = statistics.compute(items, start, end, ctx.today(), list(e.TYPES))
     with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("stats", detail=json.dumps(
-            {"from": start.isoformat(), "to": end.isoformat(), "errands": len(items)}))])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "stats",
+                    detail=json.dumps(
+                        {"from": start.isoformat(), "to": end.isoformat(), "errands": len(items)}
+                    ),
+                )
+            ],
+        )
     return report
 
 
 # The CSV's columns are a public contract (docs/statistics.md): add at the end, never reorder.
-CSV_HEADER = ["from", "to", "type", "type_name", "received", "answered", "closed_without_reply",
-              "partial_replies", "open", "met", "breached", "share_met", "median_business_days",
-              "p90_business_days"]
-DEVIATION_HEADER = ["ref", "type", "type_name", "received_at", "due_date", "first_response_at",
-                    "business_days_to_first_response", "assignee", "responded_by", "status"]
+CSV_HEADER = [
+    "from",
+    "to",
+    "type",
+    "type_name",
+    "received",
+    "answered",
+    "closed_without_reply",
+    "partial_replies",
+    "open",
+    "met",
+    "breached",
+    "share_met",
+    "median_business_days",
+    "p90_business_days",
+]
+DEVIATION_HEADER = [
+    "ref",
+    "type",
+    "type_name",
+    "received_at",
+    "due_date",
+    "first_response_at",
+    "business_days_to_first_response",
+    "assignee",
+    "responded_by",
+    "status",
+]
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -65,10 +109,24 @@ def stats_csv(report: statistics.Report) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_HEADER)
     for s in [*report.by_type.values(), report.total]:
-        w.writerow([report.start.isoformat(), report.end.isoformat(), s.type,
-                    "Totalt" if s.type == "total" else e.type_name(s.type), s.received, s.answered,
-                    s.closed_without_reply, s.partial_replies, s.open, s.met, s.breached,
-                    _num(s.share_met, 3), _num(s.median_days), _num(s.p90_days)])
+        w.writerow(
+            [
+                report.start.isoformat(),
+                report.end.isoformat(),
+                s.type,
+                "Totalt" if s.type == "total" else e.type_name(s.type),
+                s.received,
+                s.answered,
+                s.closed_without_reply,
+                s.partial_replies,
+                s.open,
+                s.met,
+                s.breached,
+                _num(s.share_met, 3),
+                _num(s.median_days),
+                _num(s.p90_days),
+            ]
+        )
     return out.getvalue()
 
 
@@ -77,9 +135,18 @@ def deviations_csv(report: statistics.Report) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(DEVIATION_HEADER)
     for d in report.deviations:
-        w.writerow([d.ref, d.type, e.type_name(d.type), d.received_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    d.due_date.isoformat(),
-                    d.first_response_at.strftime("%Y-%m-%dT%H:%M:%SZ") if d.first_response_at else "",
-                    "" if d.response_days is None else d.response_days, d.assignee or "", d.responded_by or "",
-                    d.status])
+        w.writerow(
+            [
+                d.ref,
+                d.type,
+                e.type_name(d.type),
+                d.received_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                d.due_date.isoformat(),
+                d.first_response_at.strftime("%Y-%m-%dT%H:%M:%SZ") if d.first_response_at else "",
+                "" if d.response_days is None else d.response_days,
+                d.assignee or "",
+                d.responded_by or "",
+                d.status,
+            ]
+        )
     return out.getvalue()

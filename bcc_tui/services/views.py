@@ -11,7 +11,16 @@ from sqlite3 import Row
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags
 from bcc_tui.domain.business_days import (
-    DUE_SOON, MET, OK, OVERDUE, BREACHED, STOCKHOLM, Countdown, add_business_days, countdown, due_date,
+    BREACHED,
+    DUE_SOON,
+    MET,
+    OK,
+    OVERDUE,
+    STOCKHOLM,
+    Countdown,
+    add_business_days,
+    countdown,
+    due_date,
     local_date,
 )
 from bcc_tui.domain.routing import Suggestion
@@ -37,7 +46,7 @@ def _utc_text(moment: dt.datetime) -> str:
     when `list --json` writes 100,000 rows."""
     if moment.microsecond == 0 and moment.utcoffset() == dt.timedelta(0):
         return moment.isoformat()[:19] + "Z"
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,9 @@ class ErrandSummary:
             "suggestion_reason": self.suggestion.reason if self.suggestion else None,
             "sla": self.countdown.level,
             "sla_text": self.countdown.text,
-            "last_reminded_at": self.last_reminded_at.strftime("%Y-%m-%dT%H:%M:%SZ") if self.last_reminded_at else None,
+            "last_reminded_at": self.last_reminded_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            if self.last_reminded_at
+            else None,
             "acute": list(self.acute),
             "acute_handled": self.acute_handled_at is not None,
             "proxy_for_older_child": self.proxy_for_older_child,
@@ -117,7 +128,7 @@ class ErrandSummary:
 _RANK = {OVERDUE: 0, DUE_SOON: 1, OK: 2, MET: 3, BREACHED: 3}
 
 
-def attention_key(s: "ErrandSummary") -> tuple:
+def attention_key(s: ErrandSummary) -> tuple:
     """Acute signs first (R11), then urgent, then overdue (or a passed follow-up), due soon, …"""
     rank = 0 if s.followup_overdue else _RANK[s.countdown.level]
     return (not s.acute_pinned, not s.urgent, rank, s.due_date, s.received_at, s.ref)
@@ -130,13 +141,22 @@ def attention_bounds(today: dt.date, followup_days: int = flags.DEFAULT_FOLLOWUP
     first_ok = today
     while flags.followup_date(first_ok - dt.timedelta(days=1), followup_days) >= today:
         first_ok -= dt.timedelta(days=1)
-    midnight = dt.datetime.combine(first_ok, dt.time(), STOCKHOLM).astimezone(dt.timezone.utc)
-    return Attention(today=today.isoformat(), soon_before=add_business_days(today, 2).isoformat(),
-                     followup_before=midnight.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    midnight = dt.datetime.combine(first_ok, dt.time(), STOCKHOLM).astimezone(dt.UTC)
+    return Attention(
+        today=today.isoformat(),
+        soon_before=add_business_days(today, 2).isoformat(),
+        followup_before=midnight.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
 
 
-def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None,
-            followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS, *, holder_absent: bool = False) -> ErrandSummary:
+def summary(
+    row: Row,
+    today: dt.date,
+    suggestion: Suggestion | None = None,
+    followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS,
+    *,
+    holder_absent: bool = False,
+) -> ErrandSummary:
     due = _day(row["due_date"])
     received_on = _day(row["received_on"])
     partial = _moment(row["partial_reply_at"])
@@ -146,23 +166,36 @@ def summary(row: Row, today: dt.date, suggestion: Suggestion | None = None,
         followup = flags.followup_date(local_date(partial), followup_days)
     acute = tuple(w for w in (row["acute"] or "").split(", ") if w)
     return ErrandSummary(
-        id=row["id"], ref=row["ref"], type=row["type"], unit=row["unit"], status=row["status"],
-        assignee=row["assignee"], received_at=_moment(row["received_at"]),
-        received_on=received_on, due_date=due,
-        patient_name=row["patient_name"], personnummer=row["personnummer"],
-        proxy_name=row["proxy_name"], proxy_relation=row["proxy_relation"],
-        subject=row["subject"], urgent=bool(row["urgent"]),
+        id=row["id"],
+        ref=row["ref"],
+        type=row["type"],
+        unit=row["unit"],
+        status=row["status"],
+        assignee=row["assignee"],
+        received_at=_moment(row["received_at"]),
+        received_on=received_on,
+        due_date=due,
+        patient_name=row["patient_name"],
+        personnummer=row["personnummer"],
+        proxy_name=row["proxy_name"],
+        proxy_relation=row["proxy_relation"],
+        subject=row["subject"],
+        urgent=bool(row["urgent"]),
         partial_reply_at=partial,
         first_response_on=first_response_on,
-        closed_at=_moment(row["closed_at"]), close_kind=row["close_kind"],
-        last_reminded_at=_moment(row["last_reminded_at"]), version=row["version"],
+        closed_at=_moment(row["closed_at"]),
+        close_kind=row["close_kind"],
+        last_reminded_at=_moment(row["last_reminded_at"]),
+        version=row["version"],
         countdown=countdown(due, today, first_response_on),
         suggestion=suggestion,
         acute=acute,
-        proxy_for_older_child=flags.proxy_for_older_child(row["personnummer"], bool(row["proxy_name"]), received_on),
+        proxy_for_older_child=flags.proxy_for_older_child(
+            row["personnummer"], bool(row["proxy_name"]), received_on
+        ),
         followup_on=followup,
         followup_overdue=followup is not None and today > followup,
-        remark=row["remark"] if "remark" in row.keys() else None,
+        remark=row["remark"] if "remark" in row.keys() else None,  # noqa: SIM118 -- `in` on a sqlite3.Row looks at values
         holder_absent=holder_absent,
         acute_handled_at=_moment(row["acute_handled_at"]),
     )
@@ -182,8 +215,13 @@ class Event:
 
 def event(row: Row) -> Event:
     return Event(
-        kind=row["kind"], at=_moment(row["at"]), actor=row["actor"], actor_name=row["actor_name"],
-        actor_title=row["actor_title"], target=row["target"], text=row["text"],
+        kind=row["kind"],
+        at=_moment(row["at"]),
+        actor=row["actor"],
+        actor_name=row["actor_name"],
+        actor_title=row["actor_title"],
+        target=row["target"],
+        text=row["text"],
         detail=json.loads(row["detail"]) if row["detail"] else {},
     )
 
@@ -204,21 +242,30 @@ class ErrandDetail:
     def to_json(self) -> dict:
         out = self.summary.to_json()
         s = self.summary
-        out.update({
-            "type_name": s.type_name,
-            "patient": {"name": s.patient_name, "personnummer": s.personnummer},
-            "submitted_by": ({"name": s.proxy_name, "relation": s.proxy_relation}
-                             if s.proxy_name else None),
-            "subject": s.subject,
-            "message": self.message,
-            "contact_preference": self.contact_preference,
-            "phone": self.phone,
-            "due_explanation": self.due_explanation,
-            "events": [
-                {"kind": ev.kind, "at": ev.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "actor": ev.actor,
-                 "actor_name": ev.actor_name, "target": ev.target, "text": ev.text,
-                 "detail": ev.detail or None}
-                for ev in self.events
-            ],
-        })
+        out.update(
+            {
+                "type_name": s.type_name,
+                "patient": {"name": s.patient_name, "personnummer": s.personnummer},
+                "submitted_by": (
+                    {"name": s.proxy_name, "relation": s.proxy_relation} if s.proxy_name else None
+                ),
+                "subject": s.subject,
+                "message": self.message,
+                "contact_preference": self.contact_preference,
+                "phone": self.phone,
+                "due_explanation": self.due_explanation,
+                "events": [
+                    {
+                        "kind": ev.kind,
+                        "at": ev.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "actor": ev.actor,
+                        "actor_name": ev.actor_name,
+                        "target": ev.target,
+                        "text": ev.text,
+                        "detail": ev.detail or None,
+                    }
+                    for ev in self.events
+                ],
+            }
+        )
         return out

@@ -71,7 +71,9 @@ def verify(conn: sqlite3.Connection, batch: int = 5000) -> list[str]:
             if row["id"] != last_id + 1:
                 problems.append(f"granskningsloggen saknar rad {last_id + 1}–{row['id'] - 1}")
             if row["prev_hash"] != prev:
-                problems.append(f"granskningsloggens rad {row['id']}: kedjan bryts (föregående rad ändrad eller borttagen)")
+                problems.append(
+                    f"granskningsloggens rad {row['id']}: kedjan bryts (föregående rad ändrad eller borttagen)"
+                )
             if _digest(row["prev_hash"], row) != row["hash"]:
                 problems.append(f"granskningsloggens rad {row['id']}: innehållet har ändrats")
             prev, last_id = row["hash"], row["id"]

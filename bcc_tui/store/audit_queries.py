@@ -5,9 +5,16 @@ from __future__ import annotations
 import sqlite3
 
 
-def search(conn: sqlite3.Connection, *, patient: str | None = None, user: str | None = None,
-           start: str | None = None, end: str | None = None, limit: int | None = None,
-           offset: int = 0) -> list[sqlite3.Row]:
+def search(
+    conn: sqlite3.Connection,
+    *,
+    patient: str | None = None,
+    user: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[sqlite3.Row]:
     where, args = [], []
     if patient:
         where.append("personnummer = ?")
@@ -32,9 +39,13 @@ def search(conn: sqlite3.Connection, *, patient: str | None = None, user: str | 
 
 
 def errands_without_intake_row(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "SELECT ref FROM errands WHERE ref NOT IN (SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)"
-        " LIMIT 20")]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT ref FROM errands WHERE ref NOT IN (SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)"
+            " LIMIT 20"
+        )
+    ]
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:

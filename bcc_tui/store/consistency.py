@@ -25,8 +25,11 @@ def _expected() -> tuple[dict[tuple[str, str], str | None], dict[str, tuple[str,
             for statement in schema._split(script):
                 conn.execute(statement)
         objects = stored_schema(conn)
-        columns = {name: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({name})"))
-                   for kind, name in objects if kind == "table"}
+        columns = {
+            name: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({name})"))
+            for kind, name in objects
+            if kind == "table"
+        }
         return objects, columns
     finally:
         conn.close()
@@ -42,14 +45,19 @@ def expected_columns(table: str) -> tuple[str, ...]:
 
 
 def stored_schema(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
-    return {(r[0], r[1]): r[2] for r in conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")}
+    return {
+        (r[0], r[1]): r[2]
+        for r in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        )
+    }
 
 
 def errands_with_events(conn: sqlite3.Connection) -> Iterator[tuple[sqlite3.Row, list[dict]]]:
     """Every errand with its events in id order, streamed (two cursors merged; no N+1 queries)."""
     events = conn.execute(
-        "SELECT id, errand_id, kind, at, actor, target, detail FROM events ORDER BY errand_id, id")
+        "SELECT id, errand_id, kind, at, actor, target, detail FROM events ORDER BY errand_id, id"
+    )
     pending = events.fetchone()
     for row in conn.execute("SELECT * FROM errands ORDER BY id"):
         own = []
@@ -66,7 +74,8 @@ def replies_unlike_their_outbound(conn: sqlite3.Connection) -> list[sqlite3.Row]
     return conn.execute(
         "SELECT x.ref, ev.id, ev.kind FROM events ev JOIN outbound o ON o.event_id = ev.id"
         " JOIN errands x ON x.id = ev.errand_id"
-        " WHERE ev.kind IN ('reply', 'partial_reply') AND o.text IS NOT ev.text ORDER BY ev.id").fetchall()
+        " WHERE ev.kind IN ('reply', 'partial_reply') AND o.text IS NOT ev.text ORDER BY ev.id"
+    ).fetchall()
 
 
 def _event(row: sqlite3.Row) -> dict:
@@ -83,29 +92,46 @@ def _event(row: sqlite3.Row) -> dict:
 def audit_counts(conn: sqlite3.Connection, actions: tuple[str, ...]) -> dict[tuple[str, str], int]:
     """(ref, action) -> successful audit rows, for the errand actions."""
     marks = ", ".join("?" for _ in actions)
-    return {(r[0], r[1]): r[2] for r in conn.execute(
-        f"SELECT ref, action, count(*) FROM audit WHERE outcome = 'ok' AND ref IS NOT NULL"
-        f" AND action IN ({marks}) GROUP BY ref, action", actions)}
+    return {
+        (r[0], r[1]): r[2]
+        for r in conn.execute(
+            f"SELECT ref, action, count(*) FROM audit WHERE outcome = 'ok' AND ref IS NOT NULL"
+            f" AND action IN ({marks}) GROUP BY ref, action",
+            actions,
+        )
+    }
 
 
 def audited_refs_missing(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
     """Refs the log says were imported that are no longer in the errands table."""
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT ref FROM audit WHERE action = 'import' AND outcome = 'ok' AND ref IS NOT NULL"
-        " AND ref NOT IN (SELECT ref FROM errands) LIMIT ?", (limit,))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT ref FROM audit WHERE action = 'import' AND outcome = 'ok' AND ref IS NOT NULL"
+            " AND ref NOT IN (SELECT ref FROM errands) LIMIT ?",
+            (limit,),
+        )
+    ]
 
 
 def audit_backwards(conn: sqlite3.Connection, limit: int = 20) -> list[tuple[int, str, str]]:
     """Rows whose time is before the previous row's: (id, at, previous at)."""
-    return [tuple(r) for r in conn.execute(
-        "SELECT id, at, prev FROM (SELECT id, at, lag(at) OVER (ORDER BY id) AS prev FROM audit)"
-        " WHERE at < prev ORDER BY id LIMIT ?", (limit,))]
+    return [
+        tuple(r)
+        for r in conn.execute(
+            "SELECT id, at, prev FROM (SELECT id, at, lag(at) OVER (ORDER BY id) AS prev FROM audit)"
+            " WHERE at < prev ORDER BY id LIMIT ?",
+            (limit,),
+        )
+    ]
 
 
 def audit_hashes(conn: sqlite3.Connection, after: int = 0, batch: int = 5000) -> Iterator[tuple[int, str]]:
     """(id, hash) of the log in id order, paged."""
     while True:
-        rows = conn.execute("SELECT id, hash FROM audit WHERE id > ? ORDER BY id LIMIT ?", (after, batch)).fetchall()
+        rows = conn.execute(
+            "SELECT id, hash FROM audit WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+        ).fetchall()
         if not rows:
             return
         for r in rows:
@@ -119,8 +145,9 @@ _EVENT_COLUMNS = "id, errand_id, kind, at, actor, actor_name, actor_title, targe
 def event_rows(conn: sqlite3.Connection, after: int = 0, batch: int = 5000) -> Iterator[tuple]:
     """Every event in id order with all its columns, paged."""
     while True:
-        rows = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                            (after, batch)).fetchall()
+        rows = conn.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+        ).fetchall()
         if not rows:
             return
         for r in rows:

@@ -55,7 +55,8 @@ def ensure_private(path: Path) -> None:
     if loose:
         raise InvalidInput(
             f"{loose[0][0]} kan läsas eller ändras av andra än ägaren ({stat.filemode(loose[0][1])}); "
-            f"rätta med: chmod 600 {' '.join(shlex.quote(name) for name, _ in loose)}")
+            f"rätta med: chmod 600 {' '.join(shlex.quote(name) for name, _ in loose)}"
+        )
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:

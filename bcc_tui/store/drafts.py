@@ -7,8 +7,9 @@ import sqlite3
 
 
 def get(conn: sqlite3.Connection, username: str, errand_id: int, form: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM drafts WHERE username = ? AND errand_id = ? AND form = ?",
-                        (username, errand_id, form)).fetchone()
+    return conn.execute(
+        "SELECT * FROM drafts WHERE username = ? AND errand_id = ? AND form = ?", (username, errand_id, form)
+    ).fetchone()
 
 
 def put(conn: sqlite3.Connection, username: str, errand_id: int, form: str, fields: dict, at: str) -> bool:
@@ -24,5 +25,10 @@ def put(conn: sqlite3.Connection, username: str, errand_id: int, form: str, fiel
 
 
 def delete(conn: sqlite3.Connection, username: str, errand_id: int, form: str) -> bool:
-    return conn.execute("DELETE FROM drafts WHERE username = ? AND errand_id = ? AND form = ?",
-                        (username, errand_id, form)).rowcount > 0
+    return (
+        conn.execute(
+            "DELETE FROM drafts WHERE username = ? AND errand_id = ? AND form = ?",
+            (username, errand_id, form),
+        ).rowcount
+        > 0
+    )

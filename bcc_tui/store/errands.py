@@ -30,8 +30,17 @@ def search_text(row: dict[str, Any]) -> str:
     """What the filter searches in the row itself (as migration 6 writes it): reference, subject,
     patient, personnummer and proxy, folded. Type labels and holders' names are matched through
     their codes and user names, so renaming a person needs no rewrite of errands."""
-    return fold(" ".join((row["ref"], row.get("subject") or "", row["patient_name"], row["personnummer"],
-                          row.get("proxy_name") or "")))
+    return fold(
+        " ".join(
+            (
+                row["ref"],
+                row.get("subject") or "",
+                row["patient_name"],
+                row["personnummer"],
+                row.get("proxy_name") or "",
+            )
+        )
+    )
 
 
 @lru_cache(maxsize=16)
@@ -54,9 +63,12 @@ def hashes_by_ref(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
     """The stored content hash of each of `refs` that exists (one query for a whole batch)."""
     out: dict[str, str] = {}
     for i in range(0, len(refs), 500):
-        part = refs[i:i + 500]
-        out.update(conn.execute(
-            f"SELECT ref, content_hash FROM errands WHERE ref IN ({', '.join('?' for _ in part)})", part).fetchall())
+        part = refs[i : i + 500]
+        out.update(
+            conn.execute(
+                f"SELECT ref, content_hash FROM errands WHERE ref IN ({', '.join('?' for _ in part)})", part
+            ).fetchall()
+        )
     return out
 
 
@@ -72,15 +84,31 @@ def update(conn: sqlite3.Connection, errand_id: int, expected_version: int, **fi
 
 
 def add_event(
-    conn: sqlite3.Connection, errand_id: int, kind: str, at: str, actor: str, actor_name: str,
-    actor_title: str = "", target: str | None = None, text: str | None = None,
+    conn: sqlite3.Connection,
+    errand_id: int,
+    kind: str,
+    at: str,
+    actor: str,
+    actor_name: str,
+    actor_title: str = "",
+    target: str | None = None,
+    text: str | None = None,
     detail: dict | None = None,
 ) -> int:
     return conn.execute(
         "INSERT INTO events (errand_id, kind, at, actor, actor_name, actor_title, target, text, detail)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (errand_id, kind, at, actor, actor_name, actor_title, target, text,
-         json.dumps(detail, ensure_ascii=False) if detail else None),
+        (
+            errand_id,
+            kind,
+            at,
+            actor,
+            actor_name,
+            actor_title,
+            target,
+            text,
+            json.dumps(detail, ensure_ascii=False) if detail else None,
+        ),
     ).lastrowid
 
 
@@ -93,7 +121,7 @@ def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(f"INSERT INTO outbound ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
-def _where(status, assignee, involved, search: "Search | None", statuses=None) -> tuple[str, list]:
+def _where(status, assignee, involved, search: Search | None, statuses=None) -> tuple[str, list]:
     where, args = [], []
     if status == "closed":
         where.append("status = 'closed'")  # a literal, so the partial index errands_closed applies
@@ -122,9 +150,15 @@ def _where(status, assignee, involved, search: "Search | None", statuses=None) -
 
 
 def listing(
-    conn: sqlite3.Connection, *, status: str | None = None, statuses: tuple[str, ...] | None = None,
-    assignee: str | None = None, involved: str | None = None, search: "Search | None" = None,
-    limit: int | None = None, offset: int = 0,
+    conn: sqlite3.Connection,
+    *,
+    status: str | None = None,
+    statuses: tuple[str, ...] | None = None,
+    assignee: str | None = None,
+    involved: str | None = None,
+    search: Search | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[sqlite3.Row]:
     """Errands in the order that needs attention first; closed ones most recent first.
 
@@ -143,8 +177,13 @@ def listing(
     return conn.execute(sql, args).fetchall()
 
 
-def count(conn: sqlite3.Connection, *, status: str | None = None, involved: str | None = None,
-          search: "Search | None" = None) -> int:
+def count(
+    conn: sqlite3.Connection,
+    *,
+    status: str | None = None,
+    involved: str | None = None,
+    search: Search | None = None,
+) -> int:
     where, args = _where(status, None, involved, search)
     return conn.execute(f"SELECT count(*) FROM errands{where}", args).fetchone()[0]
 
@@ -199,16 +238,19 @@ _SEGMENT_KEY = "due_date, received_at, ref"
 def _ranks(a: Attention) -> list[list[tuple[str, list]]]:
     """Each rank as the ranges whose union it is (merged by due date, arrival, ref)."""
     return [
-        [(f"{_UNANSWERED} = 1 AND due_date < ?", [a.today]),
-         (f"{_UNANSWERED} = 0 AND partial_reply_at < ?", [a.followup_before])],
+        [
+            (f"{_UNANSWERED} = 1 AND due_date < ?", [a.today]),
+            (f"{_UNANSWERED} = 0 AND partial_reply_at < ?", [a.followup_before]),
+        ],
         [(f"{_UNANSWERED} = 1 AND due_date >= ? AND due_date < ?", [a.today, a.soon_before])],
         [(f"{_UNANSWERED} = 1 AND due_date >= ?", [a.soon_before])],
         [(f"{_UNANSWERED} = 0 AND (partial_reply_at IS NULL OR partial_reply_at >= ?)", [a.followup_before])],
     ]
 
 
-def _pane_where(status: str, involved: str | None, search: Search | None,
-                extra: str | None = None) -> tuple[str, list]:
+def _pane_where(
+    status: str, involved: str | None, search: Search | None, extra: str | None = None
+) -> tuple[str, list]:
     if status == OPEN:
         where, args = _where(None, None, involved, search, ("unassigned", "assigned"))
     else:
@@ -220,9 +262,16 @@ def _pane_where(status: str, involved: str | None, search: Search | None,
     return where, args
 
 
-def _attention_ids(conn: sqlite3.Connection, statuses: tuple[str, ...], attention: Attention,
-                   involved: str | None, search: Search | None, extra: str | None, extra_args: tuple,
-                   need: int | None) -> list[int]:
+def _attention_ids(
+    conn: sqlite3.Connection,
+    statuses: tuple[str, ...],
+    attention: Attention,
+    involved: str | None,
+    search: Search | None,
+    extra: str | None,
+    extra_args: tuple,
+    need: int | None,
+) -> list[int]:
     # A pane's page (one status, a limit): each range its own index scan, stopped at the limit.
     # A whole list or both statuses: one query per rank and SQLite sorts it, faster than a merge
     # in Python when every row is wanted.
@@ -236,18 +285,27 @@ def _attention_ids(conn: sqlite3.Connection, statuses: tuple[str, ...], attentio
     for acute_missing in (0, 1):
         for urgent in (1, 0):
             for rank in _ranks(attention):
-                parts = rank if ranged else [(" OR ".join(f"({c})" for c, _ in rank),
-                                              [a for _, args in rank for a in args])]
+                parts = (
+                    rank
+                    if ranged
+                    else [(" OR ".join(f"({c})" for c, _ in rank), [a for _, args in rank for a in args])]
+                )
                 streams = []
                 for cond, cond_args in parts:
-                    sql = (f"SELECT id, {_SEGMENT_KEY} FROM errands{base} AND {_ACUTE} = ? AND urgent = ?"
-                           f" AND ({cond}) ORDER BY {_SEGMENT_KEY}")
+                    sql = (
+                        f"SELECT id, {_SEGMENT_KEY} FROM errands{base} AND {_ACUTE} = ? AND urgent = ?"
+                        f" AND ({cond}) ORDER BY {_SEGMENT_KEY}"
+                    )
                     args = [*base_args, acute_missing, urgent, *cond_args]
                     if need is not None:
                         sql += " LIMIT ?"
                         args.append(need - len(ids))
                     streams.append(conn.execute(sql, args))
-                merged = streams[0] if len(streams) == 1 else heapq.merge(*streams, key=lambda r: (r[1], r[2], r[3]))
+                merged = (
+                    streams[0]
+                    if len(streams) == 1
+                    else heapq.merge(*streams, key=lambda r: (r[1], r[2], r[3]))
+                )
                 if need is None:
                     ids += [row[0] for row in merged]
                     continue
@@ -258,9 +316,18 @@ def _attention_ids(conn: sqlite3.Connection, statuses: tuple[str, ...], attentio
     return ids
 
 
-def page_ids(conn: sqlite3.Connection, status: str, *, attention: Attention, involved: str | None = None,
-             search: Search | None = None, limit: int | None = None, offset: int = 0,
-             extra: str | None = None, extra_args: tuple = ()) -> list[int]:
+def page_ids(
+    conn: sqlite3.Connection,
+    status: str,
+    *,
+    attention: Attention,
+    involved: str | None = None,
+    search: Search | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    extra: str | None = None,
+    extra_args: tuple = (),
+) -> list[int]:
     """The ids of one pane's rows in order: open ones by attention, closed ones newest first."""
     if status != "closed":
         statuses = ("unassigned", "assigned") if status == OPEN else (status,)
@@ -281,15 +348,23 @@ def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
     """The list columns of `ids`, in the order given (rows gone since are left out)."""
     found: dict[int, sqlite3.Row] = {}
     for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        for r in conn.execute(f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
-                              part):
+        part = ids[i : i + 500]
+        for r in conn.execute(
+            f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})", part
+        ):
             found[r[0]] = r  # id is the first of LIST_COLUMNS
     return [found[i] for i in ids if i in found]
 
 
-def pane_count(conn: sqlite3.Connection, status: str, *, involved: str | None = None,
-               search: Search | None = None, extra: str | None = None, extra_args: tuple = ()) -> int:
+def pane_count(
+    conn: sqlite3.Connection,
+    status: str,
+    *,
+    involved: str | None = None,
+    search: Search | None = None,
+    extra: str | None = None,
+    extra_args: tuple = (),
+) -> int:
     where, args = _pane_where(status, involved, search, extra)
     # Without statistics the planner counts closed errands by scanning errands_assignee, all
     # 100,000 rows of a backlog; the partial index holds exactly the closed ones.
@@ -298,12 +373,19 @@ def pane_count(conn: sqlite3.Connection, status: str, *, involved: str | None = 
     return conn.execute(f"SELECT count(*) FROM {source}{where}", args + list(extra_args)).fetchone()[0]
 
 
-def open_pane_counts(conn: sqlite3.Connection, status: str, attention: Attention, *, involved: str | None = None,
-                     search: Search | None = None) -> tuple[int, int]:
+def open_pane_counts(
+    conn: sqlite3.Connection,
+    status: str,
+    attention: Attention,
+    *,
+    involved: str | None = None,
+    search: Search | None = None,
+) -> tuple[int, int]:
     """How many errands an open pane has, and how many of them are overdue: one index scan."""
     where, args = _pane_where(status, involved, search)
-    total, overdue = conn.execute(f"SELECT count(*), total({OVERDUE_SQL}) FROM errands{where}",
-                                  [attention.today] + args).fetchone()
+    total, overdue = conn.execute(
+        f"SELECT count(*), total({OVERDUE_SQL}) FROM errands{where}", [attention.today] + args
+    ).fetchone()
     return total, int(overdue)
 
 
@@ -319,22 +401,30 @@ OVERDUE_SQL = "first_response_on IS NULL AND due_date < ?"
 def open_counts(conn: sqlite3.Connection, attention: Attention, involved: str | None = None) -> list[tuple]:
     """(type, level, count) of the open errands."""
     where, args = _pane_where(OPEN, involved, None)
-    return [(r[0], r[1], r[2]) for r in conn.execute(
-        f"SELECT type, {LEVEL_SQL} AS level, count(*) FROM errands{where} GROUP BY 1, 2",
-        [attention.today, attention.soon_before] + args)]
+    return [
+        (r[0], r[1], r[2])
+        for r in conn.execute(
+            f"SELECT type, {LEVEL_SQL} AS level, count(*) FROM errands{where} GROUP BY 1, 2",
+            [attention.today, attention.soon_before] + args,
+        )
+    ]
 
 
 def open_per_assignee(conn: sqlite3.Connection, extra: str, extra_args: tuple = ()) -> list[tuple[str, int]]:
     where, args = _pane_where("assigned", None, None, extra)
-    return [(r[0], r[1]) for r in conn.execute(f"SELECT assignee, count(*) FROM errands{where} GROUP BY assignee",
-                                               args + list(extra_args))]
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            f"SELECT assignee, count(*) FROM errands{where} GROUP BY assignee", args + list(extra_args)
+        )
+    ]
 
 
 def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[str, str]]:
     """For each patient, the caregiver who last replied (final reply) and when (UTC text)."""
     out: dict[str, tuple[str, str]] = {}
     for chunk in range(0, len(pnrs), 500):
-        part = pnrs[chunk:chunk + 500]
+        part = pnrs[chunk : chunk + 500]
         # CROSS JOIN keeps the patient index outermost: the few patients, then their events.
         rows = conn.execute(
             "SELECT x.personnummer, ev.actor, max(ev.at) AS at FROM errands x"
@@ -355,8 +445,7 @@ def open_of_type(conn: sqlite3.Connection, type_code: str) -> list[sqlite3.Row]:
 
 
 def open_messages(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT id, subject, message, acute FROM errands WHERE status <> 'closed'").fetchall()
+    return conn.execute("SELECT id, subject, message, acute FROM errands WHERE status <> 'closed'").fetchall()
 
 
 def set_due(conn: sqlite3.Connection, errand_id: int, due: str) -> None:
@@ -373,8 +462,9 @@ def type_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
 
 def update_type(conn: sqlite3.Connection, code: str, fields: dict) -> None:
     sets = ", ".join(f"{k} = :{k}" for k in fields)
-    conn.execute(f"UPDATE errand_types SET {sets}, version = version + 1 WHERE code = :code",
-                 {**fields, "code": code})
+    conn.execute(
+        f"UPDATE errand_types SET {sets}, version = version + 1 WHERE code = :code", {**fields, "code": code}
+    )
 
 
 def type_days(conn: sqlite3.Connection) -> dict[str, int]:
@@ -393,12 +483,14 @@ def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 
 def mark_exported(conn: sqlite3.Connection, ids: list[str], now: str) -> None:
-    conn.executemany("UPDATE outbound SET exported_at = ? WHERE id = ? AND exported_at IS NULL",
-                     [(now, i) for i in ids])
+    conn.executemany(
+        "UPDATE outbound SET exported_at = ? WHERE id = ? AND exported_at IS NULL", [(now, i) for i in ids]
+    )
 
 
-def open_load(conn: sqlite3.Connection, usernames: list[str] | None = None,
-              today: str | None = None) -> dict[str, tuple[int, int]]:
+def open_load(
+    conn: sqlite3.Connection, usernames: list[str] | None = None, today: str | None = None
+) -> dict[str, tuple[int, int]]:
     """Per caregiver: (open errands assigned to them, of which overdue on `today`); only
     `usernames` when given (the assignee index then counts just those)."""
     where, args = "status = 'assigned'", []
@@ -410,12 +502,16 @@ def open_load(conn: sqlite3.Connection, usernames: list[str] | None = None,
     overdue = "sum(first_response_on IS NULL AND due_date < ?)" if today else "0"
     # The overdue count reads due dates: from errands_load alone, not from 100,000 table rows.
     source = "errands INDEXED BY errands_load" if today else "errands"
-    rows = conn.execute(f"SELECT assignee, count(*), {overdue} FROM {source} WHERE {where} GROUP BY assignee",
-                        ([today] if today else []) + args).fetchall()
+    rows = conn.execute(
+        f"SELECT assignee, count(*), {overdue} FROM {source} WHERE {where} GROUP BY assignee",
+        ([today] if today else []) + args,
+    ).fetchall()
     return {r[0]: (r[1], r[2] or 0) for r in rows}
 
 
-def open_of_assignee(conn: sqlite3.Connection, username: str, type_code: str | None = None) -> list[sqlite3.Row]:
+def open_of_assignee(
+    conn: sqlite3.Connection, username: str, type_code: str | None = None
+) -> list[sqlite3.Row]:
     """The open errands one person holds, oldest due first."""
     sql = "SELECT id, ref, type, version FROM errands WHERE assignee = ? AND status = 'assigned'"
     args: list = [username]

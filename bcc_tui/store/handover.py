@@ -16,8 +16,16 @@ from bcc_tui.store.errands import LIST_COLUMNS
 # The walkthrough's categories, most pressing first. An errand is listed once, in the first
 # category it falls into; an errand held by someone absent today comes right after the overdue
 # ones, since it waits for nobody until it is reassigned.
-CATEGORIES = ("acute", "overdue", "absent_holder", "due_today", "due_next", "followup", "unassigned",
-              "unanswered")
+CATEGORIES = (
+    "acute",
+    "overdue",
+    "absent_holder",
+    "due_today",
+    "due_next",
+    "followup",
+    "unassigned",
+    "unanswered",
+)
 
 # What makes an open errand fall into each category; :today, :next_day, :followup_cutoff
 # (UTC text) and the absent user names are bound by the caller.
@@ -32,17 +40,24 @@ _CATEGORY = """CASE
     WHEN first_response_on IS NULL THEN 'unanswered'
 END"""
 
+
 def _params(today: str, next_day: str, followup_cutoff: str, absent: list[str]) -> dict:
-    return {"today": today, "next_day": next_day, "followup_cutoff": followup_cutoff,
-            "absent": json.dumps(sorted(absent))}
+    return {
+        "today": today,
+        "next_day": next_day,
+        "followup_cutoff": followup_cutoff,
+        "absent": json.dumps(sorted(absent)),
+    }
 
 
-def category_counts(conn: sqlite3.Connection, today: str, next_day: str, followup_cutoff: str,
-                    absent: list[str]) -> dict[str, dict[str, int]]:
+def category_counts(
+    conn: sqlite3.Connection, today: str, next_day: str, followup_cutoff: str, absent: list[str]
+) -> dict[str, dict[str, int]]:
     """category -> errand type -> how many open errands, in one pass."""
     rows = conn.execute(
         f"SELECT {_CATEGORY} AS category, type, count(*) FROM errands WHERE status <> 'closed' GROUP BY 1, 2",
-        _params(today, next_day, followup_cutoff, absent)).fetchall()
+        _params(today, next_day, followup_cutoff, absent),
+    ).fetchall()
     out: dict[str, dict[str, int]] = {}
     for category, type_code, n in rows:
         if category:
@@ -50,8 +65,14 @@ def category_counts(conn: sqlite3.Connection, today: str, next_day: str, followu
     return out
 
 
-def items(conn: sqlite3.Connection, today: str, next_day: str, followup_cutoff: str,
-          absent: list[str], per_category: int) -> list[sqlite3.Row]:
+def items(
+    conn: sqlite3.Connection,
+    today: str,
+    next_day: str,
+    followup_cutoff: str,
+    absent: list[str],
+    per_category: int,
+) -> list[sqlite3.Row]:
     """The most pressing `per_category` errands of each category, in walkthrough order, each with
     its category and its open remark."""
     params = _params(today, next_day, followup_cutoff, absent)
@@ -59,11 +80,13 @@ def items(conn: sqlite3.Connection, today: str, next_day: str, followup_cutoff: 
     order = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CATEGORIES))
     return conn.execute(
         f"SELECT * FROM (SELECT {LIST_COLUMNS}, {_CATEGORY} AS category,"
-        " row_number() OVER (PARTITION BY " + _CATEGORY +
-        " ORDER BY urgent DESC, due_date, received_at, id) AS rank"
+        " row_number() OVER (PARTITION BY "
+        + _CATEGORY
+        + " ORDER BY urgent DESC, due_date, received_at, id) AS rank"
         " FROM errands WHERE status <> 'closed')"
         f" WHERE category IS NOT NULL AND rank <= :per ORDER BY CASE category {order} END, rank",
-        params).fetchall()
+        params,
+    ).fetchall()
 
 
 def open_remarks(conn: sqlite3.Connection, errand_ids: list[int]) -> dict[int, sqlite3.Row]:
@@ -73,13 +96,17 @@ def open_remarks(conn: sqlite3.Connection, errand_ids: list[int]) -> dict[int, s
     rows = conn.execute(
         "SELECT r.*, s.name FROM handover_remarks r LEFT JOIN staff s ON s.username = r.author"
         " WHERE r.handover_id IS NULL AND r.errand_id IN (SELECT value FROM json_each(?))"
-        " ORDER BY r.id", (json.dumps(errand_ids),)).fetchall()
+        " ORDER BY r.id",
+        (json.dumps(errand_ids),),
+    ).fetchall()
     return {r["errand_id"]: r for r in rows}
 
 
 def add_remark(conn: sqlite3.Connection, errand_id: int, at: str, author: str, text: str) -> None:
-    conn.execute("INSERT INTO handover_remarks (errand_id, at, author, text) VALUES (?, ?, ?, ?)",
-                 (errand_id, at, author, text))
+    conn.execute(
+        "INSERT INTO handover_remarks (errand_id, at, author, text) VALUES (?, ?, ?, ?)",
+        (errand_id, at, author, text),
+    )
 
 
 def remarks_since(conn: sqlite3.Connection, since: str | None, limit: int) -> list[sqlite3.Row]:
@@ -87,24 +114,43 @@ def remarks_since(conn: sqlite3.Connection, since: str | None, limit: int) -> li
         "SELECT r.at, r.author, r.text, s.name, x.ref FROM handover_remarks r"
         " JOIN errands x ON x.id = r.errand_id LEFT JOIN staff s ON s.username = r.author"
         " WHERE r.handover_id IS NULL AND (? IS NULL OR r.at >= ?) ORDER BY r.id LIMIT ?",
-        (since, since, limit)).fetchall()
+        (since, since, limit),
+    ).fetchall()
 
 
 def last(conn: sqlite3.Connection) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM handovers ORDER BY id DESC LIMIT 1").fetchone()
 
 
-def record(conn: sqlite3.Connection, *, at: str, since: str | None, from_user: str | None,
-           to_user: str, items: list[dict], done: list[str], note: str | None) -> int:
+def record(
+    conn: sqlite3.Connection,
+    *,
+    at: str,
+    since: str | None,
+    from_user: str | None,
+    to_user: str,
+    items: list[dict],
+    done: list[str],
+    note: str | None,
+) -> int:
     """The receipt; the remarks it went through stop being pinned."""
     cur = conn.execute(
         "INSERT INTO handovers (at, since, from_user, to_user, items, done, note)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (at, since, from_user, to_user, json.dumps(items, ensure_ascii=False),
-         json.dumps(done, ensure_ascii=False), note))
+        (
+            at,
+            since,
+            from_user,
+            to_user,
+            json.dumps(items, ensure_ascii=False),
+            json.dumps(done, ensure_ascii=False),
+            note,
+        ),
+    )
     handover_id = cur.lastrowid
-    conn.execute("UPDATE handover_remarks SET handover_id = ? WHERE handover_id IS NULL AND at <= ?",
-                 (handover_id, at))
+    conn.execute(
+        "UPDATE handover_remarks SET handover_id = ? WHERE handover_id IS NULL AND at <= ?", (handover_id, at)
+    )
     return handover_id
 
 
@@ -112,29 +158,39 @@ def log(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT h.*, f.name AS from_name, t.name AS to_name FROM handovers h"
         " LEFT JOIN staff f ON f.username = h.from_user LEFT JOIN staff t ON t.username = h.to_user"
-        " ORDER BY h.id DESC LIMIT ?", (limit,)).fetchall()
+        " ORDER BY h.id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
 
 
 def arrived_since(conn: sqlite3.Connection, since: str, limit: int | None) -> tuple[int, list[str]]:
     total = conn.execute("SELECT count(*) FROM errands WHERE imported_at >= ?", (since,)).fetchone()[0]
-    refs = conn.execute("SELECT ref FROM errands WHERE imported_at >= ? ORDER BY imported_at, id LIMIT ?",
-                        (since, -1 if limit is None else limit)).fetchall()
+    refs = conn.execute(
+        "SELECT ref FROM errands WHERE imported_at >= ? ORDER BY imported_at, id LIMIT ?",
+        (since, -1 if limit is None else limit),
+    ).fetchall()
     return total, [r[0] for r in refs]
 
 
 def closed_since(conn: sqlite3.Connection, since: str, limit: int | None) -> tuple[int, list[str]]:
     where = "status = 'closed' AND closed_at >= ?"
     total = conn.execute(f"SELECT count(*) FROM errands WHERE {where}", (since,)).fetchone()[0]
-    refs = conn.execute(f"SELECT ref FROM errands WHERE {where} ORDER BY closed_at, id LIMIT ?",
-                        (since, -1 if limit is None else limit)).fetchall()
+    refs = conn.execute(
+        f"SELECT ref FROM errands WHERE {where} ORDER BY closed_at, id LIMIT ?",
+        (since, -1 if limit is None else limit),
+    ).fetchall()
     return total, [r[0] for r in refs]
 
 
-def overdue_since(conn: sqlite3.Connection, first_due: str, today: str, limit: int | None) -> tuple[int, list[str]]:
+def overdue_since(
+    conn: sqlite3.Connection, first_due: str, today: str, limit: int | None
+) -> tuple[int, list[str]]:
     """Open errands whose rule is still open and whose due date passed since the last handover:
     due on `first_due` (the local date of the last handover) or later, before today."""
-    where = ("status <> 'closed' AND first_response_on IS NULL AND due_date >= ? AND due_date < ?")
+    where = "status <> 'closed' AND first_response_on IS NULL AND due_date >= ? AND due_date < ?"
     total = conn.execute(f"SELECT count(*) FROM errands WHERE {where}", (first_due, today)).fetchone()[0]
-    refs = conn.execute(f"SELECT ref FROM errands WHERE {where} ORDER BY due_date, received_at, id LIMIT ?",
-                        (first_due, today, -1 if limit is None else limit)).fetchall()
+    refs = conn.execute(
+        f"SELECT ref FROM errands WHERE {where} ORDER BY due_date, received_at, id LIMIT ?",
+        (first_due, today, -1 if limit is None else limit),
+    ).fetchall()
     return total, [r[0] for r in refs]

@@ -10,7 +10,9 @@ from typing import Any
 
 def add(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     cols = ", ".join(row)
-    return conn.execute(f"INSERT INTO outbox ({cols}) VALUES ({', '.join(':' + c for c in row)})", row).lastrowid
+    return conn.execute(
+        f"INSERT INTO outbox ({cols}) VALUES ({', '.join(':' + c for c in row)})", row
+    ).lastrowid
 
 
 def claim(conn: sqlite3.Connection, now: str, lease_until: str, limit: int) -> list[sqlite3.Row]:
@@ -20,24 +22,33 @@ def claim(conn: sqlite3.Connection, now: str, lease_until: str, limit: int) -> l
         " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?",
         (now, now, limit),
     ).fetchall()
-    conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?", [(lease_until, r["id"]) for r in rows])
+    conn.executemany(
+        "UPDATE outbox SET claimed_until = ? WHERE id = ?", [(lease_until, r["id"]) for r in rows]
+    )
     return rows
 
 
 def mark_sent(conn: sqlite3.Connection, outbox_id: int, now: str) -> None:
-    conn.execute("UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = NULL,"
-                 " attempts = attempts + 1 WHERE id = ?", (now, outbox_id))
+    conn.execute(
+        "UPDATE outbox SET sent_at = ?, claimed_until = NULL, last_error = NULL,"
+        " attempts = attempts + 1 WHERE id = ?",
+        (now, outbox_id),
+    )
 
 
 def release(conn: sqlite3.Connection, outbox_ids: list[int]) -> None:
     """Give back claimed mails that were not tried: due again at once, no attempt counted."""
-    conn.executemany("UPDATE outbox SET claimed_until = NULL WHERE id = ? AND sent_at IS NULL",
-                     [(i,) for i in outbox_ids])
+    conn.executemany(
+        "UPDATE outbox SET claimed_until = NULL WHERE id = ? AND sent_at IS NULL", [(i,) for i in outbox_ids]
+    )
 
 
 def mark_failed(conn: sqlite3.Connection, outbox_id: int, error: str, next_attempt_at: str) -> None:
-    conn.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
-                 " claimed_until = NULL WHERE id = ?", (error[:500], next_attempt_at, outbox_id))
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,"
+        " claimed_until = NULL WHERE id = ?",
+        (error[:500], next_attempt_at, outbox_id),
+    )
 
 
 def listing(conn: sqlite3.Connection, waiting_only: bool = True, limit: int = 200) -> list[sqlite3.Row]:

@@ -26,4 +26,5 @@ def add_note(conn: sqlite3.Connection, at: str, author: str, text: str) -> None:
 def last_note(conn: sqlite3.Connection) -> sqlite3.Row | None:
     return conn.execute(
         "SELECT n.*, s.name FROM handover_notes n LEFT JOIN staff s ON s.username = n.author"
-        " ORDER BY n.id DESC LIMIT 1").fetchone()
+        " ORDER BY n.id DESC LIMIT 1"
+    ).fetchone()

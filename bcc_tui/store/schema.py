@@ -290,10 +290,16 @@ def _split(script: str) -> list[str]:
 def migrate(store: Store, migrations: tuple[str, ...] = MIGRATIONS) -> int:
     """Bring the file up to the newest schema; returns the version it is at."""
     current = version(store)
-    if current == 0 and store.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1").fetchone():
+    if (
+        current == 0
+        and store.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
+        ).fetchone()
+    ):
         # Another program's database: never build ours into it.
-        raise InvalidInput(f"{store.path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)")
+        raise InvalidInput(
+            f"{store.path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
+        )
     if current > len(migrations):
         raise InvalidInput(
             f"databasen har schemaversion {current}, nyare än detta program ({len(migrations)}); "

@@ -58,7 +58,9 @@ def set_roster(conn: sqlite3.Connection, day: dt.date, receiver: str, doctors: t
     return "changed"
 
 
-def add_absence(conn: sqlite3.Connection, username: str, start: dt.date, end: dt.date, reason: str | None) -> str:
+def add_absence(
+    conn: sqlite3.Connection, username: str, start: dt.date, end: dt.date, reason: str | None
+) -> str:
     cur = conn.execute(
         "INSERT INTO absences (username, start, end, reason) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (username, start, end) DO UPDATE SET reason = excluded.reason"
@@ -91,8 +93,9 @@ def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
 
 
 def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM absences WHERE end >= ? ORDER BY start, username",
-                        (day.isoformat(),)).fetchall()
+    return conn.execute(
+        "SELECT * FROM absences WHERE end >= ? ORDER BY start, username", (day.isoformat(),)
+    ).fetchall()
 
 
 def remove_absence(conn: sqlite3.Connection, absence_id: int) -> None:

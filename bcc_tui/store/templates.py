@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 
-def listing(conn: sqlite3.Connection, *, type_code: str | None = None, active_only: bool = True) -> list[sqlite3.Row]:
+def listing(
+    conn: sqlite3.Connection, *, type_code: str | None = None, active_only: bool = True
+) -> list[sqlite3.Row]:
     where, args = [], []
     if active_only:
         where.append("active = 1")
@@ -22,9 +24,13 @@ def by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 
 def insert(conn: sqlite3.Connection, row: dict) -> int:
     cols = ", ".join(row)
-    return conn.execute(f"INSERT INTO templates ({cols}) VALUES ({', '.join(':' + c for c in row)})", row).lastrowid
+    return conn.execute(
+        f"INSERT INTO templates ({cols}) VALUES ({', '.join(':' + c for c in row)})", row
+    ).lastrowid
 
 
 def update(conn: sqlite3.Connection, template_id: int, fields: dict) -> None:
     sets = ", ".join(f"{k} = :{k}" for k in fields)
-    conn.execute(f"UPDATE templates SET {sets}, version = version + 1 WHERE id = :id", {**fields, "id": template_id})
+    conn.execute(
+        f"UPDATE templates SET {sets}, version = version + 1 WHERE id = :id", {**fields, "id": template_id}
+    )

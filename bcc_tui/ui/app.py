@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import signal
-from contextlib import suppress
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
-from textual.css.query import NoMatches
 from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 
 from bcc_tui.domain import errand as e
@@ -44,10 +44,18 @@ if TYPE_CHECKING:
 # Screens and forms that the first paint does not need are imported when first used: the
 # dashboard's start-up is measured against a bare Textual app (docs/performance.md).
 _LAZY = {
-    "AcuteHandledForm": "forms", "DraftHooks": "forms",
-    "AssignForm": "forms", "CloseForm": "forms", "NoteForm": "forms", "PartialReplyForm": "forms",
-    "ReplyForm": "forms", "AdminScreen": "admin", "AuditScreen": "audit", "HandoverScreen": "handover",
-    "HelpScreen": "help", "StatsScreen": "stats",
+    "AcuteHandledForm": "forms",
+    "DraftHooks": "forms",
+    "AssignForm": "forms",
+    "CloseForm": "forms",
+    "NoteForm": "forms",
+    "PartialReplyForm": "forms",
+    "ReplyForm": "forms",
+    "AdminScreen": "admin",
+    "AuditScreen": "audit",
+    "HandoverScreen": "handover",
+    "HelpScreen": "help",
+    "StatsScreen": "stats",
 }
 
 
@@ -60,13 +68,23 @@ def screen_class(name: str) -> type:
 def _showing(screen, name: str) -> bool:
     return type(screen).__name__ == name
 
+
 PAGE = errands.PAGE  # rows each pane asks for at first, and more each time the cursor nears the end
 # R15: a list or a view is shown only after its audit row is written; while the database is busy
 # the person is told so and the read is tried again.
 BUSY_READ = "Databasen är upptagen, försöker igen …"
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
-ERRAND_ACTIONS = {"assign", "reply", "partial_reply", "close_errand", "note", "urgent", "remind",
-                  "acute_handled", "move_all"}
+ERRAND_ACTIONS = {
+    "assign",
+    "reply",
+    "partial_reply",
+    "close_errand",
+    "note",
+    "urgent",
+    "remind",
+    "acute_handled",
+    "move_all",
+}
 MAX_FILTER = 200
 DELIVERY_INTERVAL = 3.0
 
@@ -76,8 +94,13 @@ class BccApp(App):
     TITLE = "bcc-tui"
     BINDINGS = actions.bindings()  # per person: check_action hides what they may not take
 
-    def __init__(self, ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
-                 mail: "MailConfig | None" = None) -> None:
+    def __init__(
+        self,
+        ctx: Ctx,
+        open_ref: str | None = None,
+        poll_interval: float = 0.25,
+        mail: MailConfig | None = None,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.mail = mail
@@ -112,12 +135,24 @@ class BccApp(App):
             self._prefetch.start()
 
     # -- what reaches the person --------------------------------------------------------------
-    def notify(self, message: str, *, title: str = "", severity="information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity="information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Every toast may quote what someone typed or stored (a filter, a notice, a ref): never
         markup, never a control character, whatever the caller asked for."""
-        super().notify(clean(str(message)), title=clean_line(str(title)), severity=severity,
-                       timeout=timeout, markup=False)
+        super().notify(
+            clean(str(message)),
+            title=clean_line(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     async def on_event(self, event: events.Event) -> None:
         # A paste is the one way a control character gets into an input or a text area (a
@@ -167,7 +202,11 @@ class BccApp(App):
             # Administrators and auditors do not read patients' errands: they keep the settings
             # and review the log.
             self.dashboard = None
-            self.push_screen(screen_class("AdminScreen")() if roles.may(actor, "admin_change") else screen_class("AuditScreen")())
+            self.push_screen(
+                screen_class("AdminScreen")()
+                if roles.may(actor, "admin_change")
+                else screen_class("AuditScreen")()
+            )
             self.set_interval(self.poll_interval, self.poll)
             self.set_interval(1, self.tick_clock)
             notice = clinic.notice_now(self.ctx)
@@ -217,7 +256,7 @@ class BccApp(App):
             if hasattr(screen, "flush_draft"):
                 try:
                     screen.flush_draft(quiet=True)
-                except Exception:  # noqa: BLE001 - a form half torn down must not stop the exit
+                except Exception:
                     pass
 
     async def action_quit(self) -> None:
@@ -336,8 +375,12 @@ class BccApp(App):
         self.dashboard.show(data, now, self.search)
         # A screen just pushed is drawn from its own, fresh detail when it mounts; one being
         # taken down (the app closing) has nothing left to redraw.
-        if detail is not None and isinstance(self.screen, ErrandScreen) and self.screen.is_mounted and \
-                self.screen.detail.summary.ref == detail.summary.ref:
+        if (
+            detail is not None
+            and isinstance(self.screen, ErrandScreen)
+            and self.screen.is_mounted
+            and self.screen.detail.summary.ref == detail.summary.ref
+        ):
             try:
                 self.screen.replace(detail, now, data.names)
             except NoMatches:
@@ -355,8 +398,13 @@ class BccApp(App):
         for kind, ref in found.items:
             shown = render.safe(ref, one_line=True).plain
             if kind == e.REMIND:
-                self.notify(f"Påminnelse till dig: {shown} väntar på svar", title="Påminnelse",
-                            severity="warning", timeout=15, markup=False)
+                self.notify(
+                    f"Påminnelse till dig: {shown} väntar på svar",
+                    title="Påminnelse",
+                    severity="warning",
+                    timeout=15,
+                    markup=False,
+                )
             else:
                 self.notify(f"Nytt ärende till dig: {shown}", title="Nytt ärende", timeout=15, markup=False)
         if found.items and self.bell_on:
@@ -430,10 +478,9 @@ class BccApp(App):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if not actions.allowed(self.ctx.actor, action):
             return False  # neither offered in the footer nor run by its key
-        if action in ERRAND_ACTIONS:
-            if self.form_open or not isinstance(self.screen, (DashboardScreen, ErrandScreen)):
-                return False
-        return True
+        if action not in ERRAND_ACTIONS:
+            return True
+        return not self.form_open and isinstance(self.screen, (DashboardScreen, ErrandScreen))
 
     def open_errand(self, ref: str) -> None:
         self._opening = (ref, self.screen)
@@ -483,8 +530,9 @@ class BccApp(App):
         self.reload_now(keep_position=True)
         return "ok"
 
-    def ask(self, make: Callable[[], Screen], submit: Callable[[object], str],
-            errand: ErrandSummary | None = None) -> None:
+    def ask(
+        self, make: Callable[[], Screen], submit: Callable[[object], str], errand: ErrandSummary | None = None
+    ) -> None:
         """Open a form whose send runs `submit` (the service call; it returns what to say when
         done) while the form is still open: a refusal, or a busy database, is shown in the form
         with everything typed still there (R21). With `errand`, the form keeps a draft."""
@@ -533,8 +581,9 @@ class BccApp(App):
             except BccError as err:
                 self.notify(f"Utkastet kunde inte slängas: {err.for_ui()}", severity="error", markup=False)
 
-        return screen_class("DraftHooks")(save, discard, kept.fields if kept else None,
-                                          render.short_moment(kept.saved_at) if kept else None)
+        return screen_class("DraftHooks")(
+            save, discard, kept.fields if kept else None, render.short_moment(kept.saved_at) if kept else None
+        )
 
     def reload_now(self, keep_position: bool = False) -> None:
         """After the person's own change: show it at once, not after a worker's round trip.
@@ -607,8 +656,11 @@ class BccApp(App):
             return
         reassign = s.status == e.ASSIGNED
         if move_all and not reassign:
-            self.notify(f"{s.ref} är inte fördelat till någon; välj ett fördelat ärende.", severity="warning",
-                        markup=False)
+            self.notify(
+                f"{s.ref} är inte fördelat till någon; välj ett fördelat ärende.",
+                severity="warning",
+                markup=False,
+            )
             return
         choices = errands.assign_choices(self.ctx, s.ref)
 
@@ -620,13 +672,29 @@ class BccApp(App):
                 self._move_all(s.assignee, result.username)
                 return
             verb = "omfördelat" if reassign else "fördelat"
-            self.perform(f"{s.ref} {verb} till {name}", errands.assign, s.ref,
-                         result.username, reassign=reassign, expected_version=s.version)
+            self.perform(
+                f"{s.ref} {verb} till {name}",
+                errands.assign,
+                s.ref,
+                result.username,
+                reassign=reassign,
+                expected_version=s.version,
+            )
 
-        self.push_screen(screen_class("AssignForm")(
-            s.ref, choices, reassign=reassign, current=s.assignee, current_name=self._person_name(s.assignee),
-            top_doctor=self._top_doctor_name(), context=self._errand_line(s), notice=notice,
-            move_all=move_all), done)
+        self.push_screen(
+            screen_class("AssignForm")(
+                s.ref,
+                choices,
+                reassign=reassign,
+                current=s.assignee,
+                current_name=self._person_name(s.assignee),
+                top_doctor=self._top_doctor_name(),
+                context=self._errand_line(s),
+                notice=notice,
+                move_all=move_all,
+            ),
+            done,
+        )
 
     def _move_all(self, from_user: str, to_user: str) -> None:
         """R22: every open errand of one person to another, each its own audited reassignment."""
@@ -635,9 +703,15 @@ class BccApp(App):
         except BccError as err:
             self.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
             return
-        shown = ", ".join(result.moved[:8]) + (f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else "")
-        self.notify(f"{len(result.moved)} ärenden flyttade från {self._person_name(from_user)} till {self._person_name(to_user)}"
-                    + (f": {shown}" if shown else ""), timeout=12, markup=False)
+        shown = ", ".join(result.moved[:8]) + (
+            f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else ""
+        )
+        self.notify(
+            f"{len(result.moved)} ärenden flyttade från {self._person_name(from_user)} till {self._person_name(to_user)}"
+            + (f": {shown}" if shown else ""),
+            timeout=12,
+            markup=False,
+        )
         for ref, why in result.refused:
             self.notify(f"{ref} flyttades inte: {why}", severity="error", timeout=12, markup=False)
         self.reload_now(keep_position=True)
@@ -645,8 +719,12 @@ class BccApp(App):
     def action_move_all(self) -> None:
         s = self.current()
         name = self._person_name(s.assignee) if s is not None else None
-        self.action_assign(notice=Text(f"Alla öppna ärenden hos {name} flyttas till den du väljer.",
-                                       style="bold") if name else None, move_all=True)
+        self.action_assign(
+            notice=Text(f"Alla öppna ärenden hos {name} flyttas till den du väljer.", style="bold")
+            if name
+            else None,
+            move_all=True,
+        )
 
     def _top_doctor_name(self) -> str | None:
         if not self.last_data or not self.last_data.today.top_doctor:
@@ -659,12 +737,18 @@ class BccApp(App):
             return None
         names = self.last_data.names
         reason = self.last_data.today.absent.get(s.assignee)
-        text = Text(clean_line(f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}."),
-                    style="bold yellow")
+        text = Text(
+            clean_line(
+                f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}."
+            ),
+            style="bold yellow",
+        )
         top = self._top_doctor_name()
         if top:
-            text.append(f" Stäm av med {top} (överst på schemat); kan ärendet vänta, skicka ett delsvar.",
-                        style="yellow")
+            text.append(
+                f" Stäm av med {top} (överst på schemat); kan ärendet vänta, skicka ett delsvar.",
+                style="yellow",
+            )
         return text
 
     def action_reply(self) -> None:
@@ -678,25 +762,36 @@ class BccApp(App):
             filled = clinic.templates_for(self.ctx, s.ref)
         except BccError:
             filled = []
-        self.ask(lambda: screen_class("ReplyForm")(s.ref, signature, filled, warning=self._absence_warning(s),
-                                                   context=self._errand_line(s)),
-                 lambda r: errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
-                 or f"{s.ref} besvarat och avslutat", errand=s)
+        self.ask(
+            lambda: screen_class("ReplyForm")(
+                s.ref, signature, filled, warning=self._absence_warning(s), context=self._errand_line(s)
+            ),
+            lambda r: (
+                errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
+                or f"{s.ref} besvarat och avslutat"
+            ),
+            errand=s,
+        )
 
     @staticmethod
     def _deadline(s: ErrandSummary) -> Text:
         """What a partial reply does for the rule on this errand, said truthfully (R3, §5)."""
         c = s.countdown
         if c.level == OVERDUE:
-            return Text(f"Svarstiden gick ut {short_date(s.due_date)} ({c.text}): delsvaret kommer för sent "
-                        "för regeln och ärendet räknas som en avvikelse, men familjen får veta att det "
-                        "hanteras. Ärendet förblir öppet.", style="bold yellow")
+            return Text(
+                f"Svarstiden gick ut {short_date(s.due_date)} ({c.text}): delsvaret kommer för sent "
+                "för regeln och ärendet räknas som en avvikelse, men familjen får veta att det "
+                "hanteras. Ärendet förblir öppet.",
+                style="bold yellow",
+            )
         if c.level == BREACHED:
             return Text(f"Regeln bröts redan ({c.text}); ärendet förblir öppet.", style="yellow")
         if c.level == MET:
             return Text("Regeln är redan uppfylld; ärendet förblir öppet.", style="dim")
-        return Text(f"Ärendet förblir öppet; ett delsvar nu uppfyller regeln (förfaller {short_date(s.due_date)}).",
-                    style="dim")
+        return Text(
+            f"Ärendet förblir öppet; ett delsvar nu uppfyller regeln (förfaller {short_date(s.due_date)}).",
+            style="dim",
+        )
 
     def action_partial_reply(self) -> None:
         s = self._target()
@@ -707,30 +802,54 @@ class BccApp(App):
         if self.last_data:
             today = self.last_data.today
             top = today.top_doctor
-            doctors = [(self.last_data.names.get(d, d) + (" (överst)" if d == top else ""), d)
-                       for d in today.doctors if d not in today.absent]
+            doctors = [
+                (self.last_data.names.get(d, d) + (" (överst)" if d == top else ""), d)
+                for d in today.doctors
+                if d not in today.absent
+            ]
 
-        self.ask(lambda: screen_class("PartialReplyForm")(s.ref, doctors, top, warning=self._absence_warning(s),
-                                                          deadline=self._deadline(s), context=self._errand_line(s)),
-                 lambda r: errands.partial_reply(self.ctx, s.ref, r.text, consulted=r.consulted,
-                                      expected_version=s.version) or f"Delsvar skickat för {s.ref}", errand=s)
+        self.ask(
+            lambda: screen_class("PartialReplyForm")(
+                s.ref,
+                doctors,
+                top,
+                warning=self._absence_warning(s),
+                deadline=self._deadline(s),
+                context=self._errand_line(s),
+            ),
+            lambda r: (
+                errands.partial_reply(
+                    self.ctx, s.ref, r.text, consulted=r.consulted, expected_version=s.version
+                )
+                or f"Delsvar skickat för {s.ref}"
+            ),
+            errand=s,
+        )
 
     def action_close_errand(self) -> None:
         s = self._target()
         if s is None or self._refused_early(s, e.CLOSE):
             return
 
-        self.ask(lambda: screen_class("CloseForm")(s.ref, context=self._errand_line(s)),
-                 lambda r: errands.close(self.ctx, s.ref, r.reason, documented=r.documented,
-                                      expected_version=s.version) or f"{s.ref} avslutat utan svar", errand=s)
+        self.ask(
+            lambda: screen_class("CloseForm")(s.ref, context=self._errand_line(s)),
+            lambda r: (
+                errands.close(self.ctx, s.ref, r.reason, documented=r.documented, expected_version=s.version)
+                or f"{s.ref} avslutat utan svar"
+            ),
+            errand=s,
+        )
 
     def action_note(self) -> None:
         s = self._target()
         if s is None or self._refused_early(s, e.NOTE):
             return
 
-        self.ask(lambda: screen_class("NoteForm")(s.ref, context=self._errand_line(s)),
-                 lambda r: errands.note(self.ctx, s.ref, r.text) or f"Anteckning sparad för {s.ref}", errand=s)
+        self.ask(
+            lambda: screen_class("NoteForm")(s.ref, context=self._errand_line(s)),
+            lambda r: errands.note(self.ctx, s.ref, r.text) or f"Anteckning sparad för {s.ref}",
+            errand=s,
+        )
 
     def action_acute_handled(self) -> None:
         """R25: mark the acute banner handled, with a short note; the errand is then not pinned."""
@@ -741,20 +860,33 @@ class BccApp(App):
             self.notify(f"{s.ref} har inga akuta tecken.", severity="warning", markup=False)
             return
         if s.acute_handled_at is not None:
-            self.notify(f"De akuta tecknen i {s.ref} är redan markerade som hanterade.", severity="warning",
-                        markup=False)
+            self.notify(
+                f"De akuta tecknen i {s.ref} är redan markerade som hanterade.",
+                severity="warning",
+                markup=False,
+            )
             return
-        self.ask(lambda: screen_class("AcuteHandledForm")(s.ref, s.acute, context=self._errand_line(s)),
-                 lambda r: errands.acute_handled(self.ctx, s.ref, r.text, expected_version=s.version)
-                 or f"Akuta tecken i {s.ref} markerade som hanterade", errand=s)
+        self.ask(
+            lambda: screen_class("AcuteHandledForm")(s.ref, s.acute, context=self._errand_line(s)),
+            lambda r: (
+                errands.acute_handled(self.ctx, s.ref, r.text, expected_version=s.version)
+                or f"Akuta tecken i {s.ref} markerade som hanterade"
+            ),
+            errand=s,
+        )
 
     def action_urgent(self) -> None:
         s = self._target()
         if s is None:
             return
         on = not s.urgent
-        self.perform(f"{s.ref} {'markerat' if on else 'inte längre'} brådskande", errands.set_urgent,
-                     s.ref, on, expected_version=s.version)
+        self.perform(
+            f"{s.ref} {'markerat' if on else 'inte längre'} brådskande",
+            errands.set_urgent,
+            s.ref,
+            on,
+            expected_version=s.version,
+        )
 
     def action_remind(self) -> None:
         s = self._target()
@@ -764,16 +896,22 @@ class BccApp(App):
         if s.holder_absent and roles.may(self.ctx.actor, e.ASSIGN):
             # R22: a reminder would wait unread; offer to give the errand to someone on duty.
             reason = self.last_data.today.absent.get(s.assignee) if self.last_data else None
-            self.action_assign(notice=Text(
-                f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}; en påminnelse når "
-                "inte fram. Omfördela ärendet i stället (ctrl+a flyttar alla hens öppna ärenden).",
-                style="bold yellow"))
+            self.action_assign(
+                notice=Text(
+                    f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}; en påminnelse når "
+                    "inte fram. Omfördela ärendet i stället (ctrl+a flyttar alla hens öppna ärenden).",
+                    style="bold yellow",
+                )
+            )
             return
         self.perform(f"Påminnelse skickad till {name} för {s.ref}", errands.remind, s.ref)
 
     def action_toggle_bell(self) -> None:
         on = not self.bell_on
-        if self.perform("Ljudsignal för nya ärenden är nu " + ("på" if on else "av"), people.set_bell, on) == "ok":
+        if (
+            self.perform("Ljudsignal för nya ärenden är nu " + ("på" if on else "av"), people.set_bell, on)
+            == "ok"
+        ):
             self.bell_on = on
 
     def action_toggle_email(self) -> None:
@@ -788,19 +926,30 @@ class BccApp(App):
             self.push_screen(screen_class(name)())
 
     def action_handover(self) -> None:
-        self._open_screen("HandoverScreen", roles.may(self.ctx.actor, "handover"),
-                          "Överlämningen är för ärendemottagare.")
+        self._open_screen(
+            "HandoverScreen", roles.may(self.ctx.actor, "handover"), "Överlämningen är för ärendemottagare."
+        )
 
     def action_stats(self) -> None:
-        self._open_screen("StatsScreen", roles.may(self.ctx.actor, "stats"),
-                          "Statistiken är för ärendemottagare och administratörer.")
+        self._open_screen(
+            "StatsScreen",
+            roles.may(self.ctx.actor, "stats"),
+            "Statistiken är för ärendemottagare och administratörer.",
+        )
 
     def action_admin(self) -> None:
-        self._open_screen("AdminScreen", roles.may(self.ctx.actor, "admin_change"), "Administrationen är bara för administratörer.")
+        self._open_screen(
+            "AdminScreen",
+            roles.may(self.ctx.actor, "admin_change"),
+            "Administrationen är bara för administratörer.",
+        )
 
     def action_audit(self) -> None:
-        self._open_screen("AuditScreen", roles.may(self.ctx.actor, "audit"),
-                          "Granskningsloggen är för administratörer och granskare.")
+        self._open_screen(
+            "AuditScreen",
+            roles.may(self.ctx.actor, "audit"),
+            "Granskningsloggen är för administratörer och granskare.",
+        )
 
     def action_help(self) -> None:
         if not _showing(self.screen, "HelpScreen"):
@@ -823,7 +972,8 @@ class BccApp(App):
             yield SystemCommand(action.title or "", action.help, getattr(self, action.app_method))
 
 
-def make_app(ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25,
-             mail: "MailConfig | None" = None) -> BccApp:
+def make_app(
+    ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25, mail: MailConfig | None = None
+) -> BccApp:
     """The factory the command line and the tests share."""
     return BccApp(ctx, open_ref=open_ref, poll_interval=poll_interval, mail=mail)

@@ -12,18 +12,30 @@ import pytest
 from tests.conftest import STAFF, errand_line, jsonl, run_cli
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "contract" / "schemas"
-STAFF_PLUS = STAFF + [{"username": "aud", "name": "Anna Auditor", "title": "administratör", "roles": ["auditor"]}]
+STAFF_PLUS = STAFF + [
+    {"username": "aud", "name": "Anna Auditor", "title": "administratör", "roles": ["auditor"]}
+]
 
 
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "acc.db"
     assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF_PLUS)).returncode == 0
-    assert run_cli("import", "-", db=path, stdin=jsonl(
-        errand_line("1177-000001"),
-        errand_line("1177-000002", patient={"name": "Hugo Karlsson", "personnummer": "20180101-0016"}),
-        errand_line("1177-000003", type="synpunkter_klagomal"),
-    )).returncode == 0
+    assert (
+        run_cli(
+            "import",
+            "-",
+            db=path,
+            stdin=jsonl(
+                errand_line("1177-000001"),
+                errand_line(
+                    "1177-000002", patient={"name": "Hugo Karlsson", "personnummer": "20180101-0016"}
+                ),
+                errand_line("1177-000003", type="synpunkter_klagomal"),
+            ),
+        ).returncode
+        == 0
+    )
     return path
 
 
@@ -39,8 +51,11 @@ def test_caregiver_sees_and_opens_only_own_errands(db):
     r = cli(db, "doc1", "show", "1177-000002")
     assert r.returncode == 1 and "inte fördelat till dig" in r.stderr.decode()
     # ... and the refusal is in the log, naming the patient whose errand it was.
-    row = sqlite3.connect(db).execute(
-        "SELECT actor, action, ref, personnummer, outcome FROM audit WHERE outcome = 'refused'").fetchall()[-1]
+    row = (
+        sqlite3.connect(db)
+        .execute("SELECT actor, action, ref, personnummer, outcome FROM audit WHERE outcome = 'refused'")
+        .fetchall()[-1]
+    )
     assert row == ("doc1", "view", "1177-000002", "20180101-0016", "refused")
     # Once doc2 has answered it, doc2 can still open it; after reassigning, doc1 keeps what they answered.
     assert cli(db, "doc1", "partial-reply", "1177-000001", "--text", "Vi tittar på det").returncode == 0
@@ -58,11 +73,14 @@ def test_admin_and_auditor_do_not_read_errands(db):
 
 def test_every_kind_of_action_leaves_its_row(db, tmp_path):
     steps = [
-        ("rec1", "list"), ("rec1", "show", "1177-000001"), ("rec1", "assign", "1177-000001", "doc1"),
+        ("rec1", "list"),
+        ("rec1", "show", "1177-000001"),
+        ("rec1", "assign", "1177-000001", "doc1"),
         ("rec1", "assign", "--reassign", "1177-000001", "doc2"),
         ("doc2", "partial-reply", "1177-000001", "--text", "På gång"),
         ("doc2", "note", "1177-000001", "--text", "Ringt"),
-        ("rec1", "urgent", "1177-000002"), ("rec1", "assign", "1177-000002", "doc1"),
+        ("rec1", "urgent", "1177-000002"),
+        ("rec1", "assign", "1177-000002", "doc1"),
         ("doc2", "reply", "1177-000001", "--text", "Klart"),
         ("rec1", "close", "1177-000002", "--reason", "Besvarat per telefon"),
         ("doc1", "reply", "1177-000003", "--text", "Inte mitt"),  # refused
@@ -70,13 +88,27 @@ def test_every_kind_of_action_leaves_its_row(db, tmp_path):
     for user, *args in steps:
         cli(db, user, *args)
     assert run_cli("outbound", "export", str(tmp_path / "out.jsonl"), db=db).returncode == 0
-    rows = sqlite3.connect(db).execute("SELECT action, outcome, actor, ref, personnummer FROM audit").fetchall()
+    rows = (
+        sqlite3.connect(db).execute("SELECT action, outcome, actor, ref, personnummer FROM audit").fetchall()
+    )
     actions = {(a, o) for a, o, *_ in rows}
-    for wanted in ("import", "list", "view", "assign", "reassign", "partial_reply", "note", "urgent",
-                   "reply", "close", "export", "admin_change"):
+    for wanted in (
+        "import",
+        "list",
+        "view",
+        "assign",
+        "reassign",
+        "partial_reply",
+        "note",
+        "urgent",
+        "reply",
+        "close",
+        "export",
+        "admin_change",
+    ):
         assert (wanted, "ok") in actions, wanted
     assert ("reply", "refused") in actions
-    view = [r for r in rows if r[0] == "view"][0]
+    view = next(r for r in rows if r[0] == "view")
     assert view[2:] == ("rec1", "1177-000001", "20150315-1233")
 
 
@@ -86,7 +118,17 @@ def test_auditor_reads_the_log_by_patient_and_user(db):
     r = cli(db, "aud", "audit", "--patient", "20180101-0016", "--csv")
     assert r.returncode == 0, r.stderr
     table = list(csv.DictReader(io.StringIO(r.stdout.decode())))
-    assert list(table[0]) == ["id", "at", "actor", "role", "action", "ref", "personnummer", "outcome", "detail"]
+    assert list(table[0]) == [
+        "id",
+        "at",
+        "actor",
+        "role",
+        "action",
+        "ref",
+        "personnummer",
+        "outcome",
+        "detail",
+    ]
     assert {(t["actor"], t["action"]) for t in table} >= {("rec1", "view"), ("system", "import")}
     assert all(t["personnummer"] == "20180101-0016" for t in table)
     by_user = cli(db, "aud", "audit", "--user", "rec2", "--csv").stdout.decode()

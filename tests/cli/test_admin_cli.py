@@ -19,38 +19,72 @@ def cli(db, user, *args, **kw):
 
 
 def rows(db):
-    return {x["ref"]: x for x in map(json.loads, cli(db, "rec1", "list", "--json").stdout.decode().splitlines())}
+    return {
+        x["ref"]: x for x in map(json.loads, cli(db, "rec1", "list", "--json").stdout.decode().splitlines())
+    }
 
 
 def test_roster_absence_complaints_templates_and_days(db, tmp_path):
     schedule = tmp_path / "schema.jsonl"
-    schedule.write_bytes(jsonl(
-        {"date": "2026-11-25", "receiver": "rec2", "outpatient_doctors": ["doc1", "doc2"]},
-        {"absent": "doc1", "from": "2026-11-24", "to": "2026-11-27", "reason": "Semester"},
-    ))
+    schedule.write_bytes(
+        jsonl(
+            {"date": "2026-11-25", "receiver": "rec2", "outpatient_doctors": ["doc1", "doc2"]},
+            {"absent": "doc1", "from": "2026-11-24", "to": "2026-11-27", "reason": "Semester"},
+        )
+    )
     assert run_cli("schedule", "import", str(schedule), db=db).returncode == 0
-    assert run_cli("import", "-", db=db, stdin=jsonl(
-        errand_line("1177-000001"),
-        errand_line("1177-000002", type="synpunkter_klagomal", urgent=True),
-        errand_line("1177-000003", type="synpunkter_klagomal"),
-    )).returncode == 0
+    assert (
+        run_cli(
+            "import",
+            "-",
+            db=db,
+            stdin=jsonl(
+                errand_line("1177-000001"),
+                errand_line("1177-000002", type="synpunkter_klagomal", urgent=True),
+                errand_line("1177-000003", type="synpunkter_klagomal"),
+            ),
+        ).returncode
+        == 0
+    )
     listed = rows(db)
     # The top of the schedule is absent: the next doctor is suggested, never doc1.
     assert (listed["1177-000001"]["suggested_assignee"], listed["1177-000001"]["suggestion_reason"]) == (
-        "doc2", "överst på schemat")
+        "doc2",
+        "överst på schemat",
+    )
     assert listed["1177-000002"]["suggested_assignee"] == "lead"
     assert listed["1177-000003"]["suggested_assignee"] == "nurse"
     # Toggling urgent switches the suggestion.
     assert cli(db, "rec1", "urgent", "1177-000003").returncode == 0
     assert rows(db)["1177-000003"]["suggested_assignee"] == "lead"
     # The partial reply records which doctor was consulted.
-    assert cli(db, "rec1", "partial-reply", "1177-000001", "--text", "Din läkare är borta.",
-               "--consulted", "doc2").returncode == 0
+    assert (
+        cli(
+            db,
+            "rec1",
+            "partial-reply",
+            "1177-000001",
+            "--text",
+            "Din läkare är borta.",
+            "--consulted",
+            "doc2",
+        ).returncode
+        == 0
+    )
     shown = json.loads(cli(db, "rec1", "show", "1177-000001", "--json").stdout)
     assert shown["events"][-1]["detail"] == {"consulted": "doc2"}
     # A template with placeholders fills in on reply.
-    r = cli(db, "adm", "template", "add", "Recept", "--type", "fornya_recept",
-            "--text", "Hej {förnamn}! Receptet är förnyat. /{vårdgivare}, {titel}")
+    r = cli(
+        db,
+        "adm",
+        "template",
+        "add",
+        "Recept",
+        "--type",
+        "fornya_recept",
+        "--text",
+        "Hej {förnamn}! Receptet är förnyat. /{vårdgivare}, {titel}",
+    )
     assert r.returncode == 0, r.stderr
     r = cli(db, "adm", "template", "add", "Trasig", "--text", "Hej {patientnamn}")
     assert r.returncode == 1 and "okänd platshållare {patientnamn}" in r.stderr.decode()

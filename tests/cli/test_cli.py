@@ -32,7 +32,7 @@ def test_import_reports_each_broken_line_and_keeps_the_rest(db, tmp_path):
     r = run_cli("import", str(f), db=db)
     assert r.returncode == 1
     err = r.stderr.decode().splitlines()
-    assert err[0].startswith(f"{f}:2: type: okänt värde \"nope\"")
+    assert err[0].startswith(f'{f}:2: type: okänt värde "nope"')
     assert err[1].startswith(f"{f}:3: raden är inte giltig UTF-8")
     assert len(err) == 2
     assert "2 nya ärenden, 0 redan inlästa, 2 avvisade rader" in r.stdout.decode()
@@ -52,26 +52,51 @@ def test_import_from_stdin_and_empty_input(db):
 
 
 def test_list_json_contract(db):
-    run_cli("import", "-", db=db, stdin=jsonl(
-        errand_line("1177-000001"),
-        errand_line("1177-000002", received_at="2026-11-20T09:00:00+01:00"),
-        errand_line("1177-000003", type="synpunkter_klagomal", urgent=True),
-    ))
+    run_cli(
+        "import",
+        "-",
+        db=db,
+        stdin=jsonl(
+            errand_line("1177-000001"),
+            errand_line("1177-000002", received_at="2026-11-20T09:00:00+01:00"),
+            errand_line("1177-000003", type="synpunkter_klagomal", urgent=True),
+        ),
+    )
     rows = {x["ref"]: x for x in lines_of(run_cli("--as", "rec1", "list", "--json", db=db).stdout)}
     one = rows["1177-000001"]
     assert one == {
-        "ref": "1177-000001", "type": "fornya_recept", "unit": "oppenvard", "status": "unassigned",
-        "assignee": None, "received_at": "2026-11-25T07:14:00Z", "due_date": "2026-11-27",
-        "partial_reply_sent": False, "urgent": False, "suggested_assignee": None,
-        "suggestion_reason": None, "sla": "ok", "sla_text": "2 vd kvar", "last_reminded_at": None,
-        "acute": [], "acute_handled": False, "proxy_for_older_child": False, "followup_date": None,
-        "assignee_absent": False, "handover_remark": None, "version": 1,
+        "ref": "1177-000001",
+        "type": "fornya_recept",
+        "unit": "oppenvard",
+        "status": "unassigned",
+        "assignee": None,
+        "received_at": "2026-11-25T07:14:00Z",
+        "due_date": "2026-11-27",
+        "partial_reply_sent": False,
+        "urgent": False,
+        "suggested_assignee": None,
+        "suggestion_reason": None,
+        "sla": "ok",
+        "sla_text": "2 vd kvar",
+        "last_reminded_at": None,
+        "acute": [],
+        "acute_handled": False,
+        "proxy_for_older_child": False,
+        "followup_date": None,
+        "assignee_absent": False,
+        "handover_remark": None,
+        "version": 1,
     }
     assert rows["1177-000002"]["sla"] == "overdue" and rows["1177-000002"]["due_date"] == "2026-11-24"
     c = rows["1177-000003"]
-    assert (c["partial_reply_sent"], c["urgent"], c["sla"], c["suggested_assignee"]) == (True, True, "met", "lead")
+    assert (c["partial_reply_sent"], c["urgent"], c["sla"], c["suggested_assignee"]) == (
+        True,
+        True,
+        "met",
+        "lead",
+    )
     # The most pressing first.
-    assert list(rows)[0] == "1177-000003"
+    assert next(iter(rows)) == "1177-000003"
 
 
 def test_the_whole_flow(db):
@@ -81,12 +106,17 @@ def test_the_whole_flow(db):
     assert r.returncode == 0, r.stderr
     r = ok("rec2", "assign", "1177-000001", "doc2")
     assert r.returncode == 1
-    assert r.stderr.decode().strip() == "bcc-tui: 1177-000001 är redan fördelat till doc1; använd --reassign för att omfördela"
+    assert (
+        r.stderr.decode().strip()
+        == "bcc-tui: 1177-000001 är redan fördelat till doc1; använd --reassign för att omfördela"
+    )
     assert ok("rec2", "assign", "--reassign", "1177-000001", "doc2").returncode == 0
     assert ok("doc2", "partial-reply", "1177-000001", "--text", "Vi tittar på det.").returncode == 0
     assert ok("doc2", "note", "1177-000001", "--text", "Ringt mamma.").returncode == 0
     assert ok("doc2", "reply", "1177-000001", "--text", "Receptet är förnyat.").returncode == 0
-    assert ok("rec1", "close", "1177-000002", "--reason", "Besvarat per telefon", "--documented").returncode == 0
+    assert (
+        ok("rec1", "close", "1177-000002", "--reason", "Besvarat per telefon", "--documented").returncode == 0
+    )
     assert ok("rec1", "urgent", "1177-000003").returncode == 0
     r = ok("rec1", "close", "1177-000004", "--reason", "")
     assert r.returncode == 1 and "Orsak saknas" in r.stderr.decode()
@@ -106,7 +136,9 @@ def test_the_whole_flow(db):
 
 
 def test_show_prints_patient_text_without_escape_sequences(db):
-    run_cli("import", "-", db=db, stdin=jsonl(errand_line(message="Hej\x1b]52;c;ZXZpbA==\x07 \x1b[2J slut\u202e")))
+    run_cli(
+        "import", "-", db=db, stdin=jsonl(errand_line(message="Hej\x1b]52;c;ZXZpbA==\x07 \x1b[2J slut\u202e"))
+    )
     out = run_cli("--as", "rec1", "show", "1177-000001", db=db, subprocess=True).stdout.decode()
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "Hej]52;c;ZXZpbA== [2J slut" in out
@@ -142,12 +174,14 @@ def test_sudo_user_is_the_person_and_as_is_refused(db):
 
 def test_staff_and_schedule_import(db, tmp_path):
     f = tmp_path / "s.jsonl"
-    f.write_bytes(jsonl(
-        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
-        {"date": "2026-11-26", "receiver": "doc1"},
-        {"absent": "doc1", "from": "2026-11-25", "to": "2026-11-27", "reason": "Semester"},
-        {"absent": "ghost", "from": "2026-11-25", "to": "2026-11-27"},
-    ))
+    f.write_bytes(
+        jsonl(
+            {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
+            {"date": "2026-11-26", "receiver": "doc1"},
+            {"absent": "doc1", "from": "2026-11-25", "to": "2026-11-27", "reason": "Semester"},
+            {"absent": "ghost", "from": "2026-11-25", "to": "2026-11-27"},
+        )
+    )
     r = run_cli("schedule", "import", str(f), db=db)
     assert r.returncode == 1
     err = r.stderr.decode()
@@ -156,12 +190,18 @@ def test_staff_and_schedule_import(db, tmp_path):
     assert "2 nya, 0 ändrade, 0 oförändrade, 2 avvisade" in r.stdout.decode()
     # Importing staff again changes only the named fields.
     g = tmp_path / "st.jsonl"
-    g.write_bytes(jsonl({"username": "doc1", "name": "Doris Doktor", "title": "läkare", "roles": ["caregiver"]}))
+    g.write_bytes(
+        jsonl({"username": "doc1", "name": "Doris Doktor", "title": "läkare", "roles": ["caregiver"]})
+    )
     r = run_cli("staff", "import", str(g), db=db)
     assert "0 nya, 0 ändrade, 1 oförändrade" in r.stdout.decode()
     import sqlite3
+
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT email, email_notify FROM staff WHERE username='doc1'").fetchone() == ("doc1@example.se", 1)
+    assert conn.execute("SELECT email, email_notify FROM staff WHERE username='doc1'").fetchone() == (
+        "doc1@example.se",
+        1,
+    )
 
 
 def test_bad_bcc_now_is_one_clear_line(db):
@@ -173,6 +213,7 @@ def test_python_dash_m_and_console_script_agree(db):
     import shutil
     import subprocess
     import sys
+
     exe = shutil.which("bcc-tui", path=os.path.dirname(sys.executable))
     assert exe, "the console script is installed beside the interpreter"
     r = subprocess.run([exe, "--help"], capture_output=True)
@@ -184,8 +225,11 @@ def test_a_process_that_does_not_own_the_file_acts_as_its_account(tmp_path):
     """§4.3: a process that is not the file's owner is its OS account, never $USER; --as is refused."""
     import pwd
     import sqlite3
+
     db = tmp_path / "bcc.db"
-    staff = STAFF + [{"username": "root", "name": "Rut Root", "title": "medicinsk sekreterare", "roles": ["receiver"]}]
+    staff = STAFF + [
+        {"username": "root", "name": "Rut Root", "title": "medicinsk sekreterare", "roles": ["receiver"]}
+    ]
     assert run_cli("staff", "import", "-", db=db, stdin=jsonl(*staff)).returncode == 0
     assert run_cli("import", "-", db=db, stdin=jsonl(errand_line())).returncode == 0
     # Give the file to another account: this process (root) is now "anyone else".
@@ -199,7 +243,9 @@ def test_a_process_that_does_not_own_the_file_acts_as_its_account(tmp_path):
     assert r.returncode == 0 and b"1177-000001" in r.stdout
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT actor FROM audit WHERE action = 'list'").fetchall()[-1][0] == "root"
-    assert ("root", "refused") in conn.execute("SELECT actor, outcome FROM audit WHERE action = 'login'").fetchall()
+    assert ("root", "refused") in conn.execute(
+        "SELECT actor, outcome FROM audit WHERE action = 'login'"
+    ).fetchall()
     # BCC_NOW is honoured only for the file's owner: this process keeps the real clock.
     r = run_cli("list", db=db, env=env, now="2001-01-01T00:00:00Z")
     assert r.returncode == 0

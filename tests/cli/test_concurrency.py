@@ -24,16 +24,28 @@ WORKER = textwrap.dedent("""
 
 def test_racing_receivers_each_errand_gets_exactly_one_assignee(tmp_path):
     db = tmp_path / "race.db"
-    staff = STAFF + [{"username": f"r{i}", "name": f"R {i}", "title": "medicinsk sekreterare",
-                      "roles": ["receiver"]} for i in range(4)]
+    staff = STAFF + [
+        {"username": f"r{i}", "name": f"R {i}", "title": "medicinsk sekreterare", "roles": ["receiver"]}
+        for i in range(4)
+    ]
     assert run_cli("staff", "import", "-", db=db, stdin=jsonl(*staff)).returncode == 0
     refs = [f"1177-{i:06d}" for i in range(30)]
     assert run_cli("import", "-", db=db, stdin=jsonl(*(errand_line(r) for r in refs))).returncode == 0
     targets = ["doc1", "doc2", "nurse", "lead"]
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(db), f"r{i}", targets[i],
-                          ",".join(refs if i % 2 == 0 else reversed(refs))],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                str(db),
+                f"r{i}",
+                targets[i],
+                ",".join(refs if i % 2 == 0 else reversed(refs)),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for i in range(4)
     ]
     outcomes = []
@@ -56,5 +68,13 @@ def test_racing_receivers_each_errand_gets_exactly_one_assignee(tmp_path):
             assert "locked" not in message
     # One assign event per errand, and an audit row for every winner and every loser.
     assert conn.execute("SELECT count(*) FROM events WHERE kind = 'assign'").fetchone()[0] == 30
-    assert conn.execute("SELECT count(*) FROM audit WHERE action = 'assign' AND outcome = 'ok'").fetchone()[0] == 30
-    assert conn.execute("SELECT count(*) FROM audit WHERE action = 'assign' AND outcome = 'refused'").fetchone()[0] == 90
+    assert (
+        conn.execute("SELECT count(*) FROM audit WHERE action = 'assign' AND outcome = 'ok'").fetchone()[0]
+        == 30
+    )
+    assert (
+        conn.execute("SELECT count(*) FROM audit WHERE action = 'assign' AND outcome = 'refused'").fetchone()[
+            0
+        ]
+        == 90
+    )

@@ -45,8 +45,11 @@ def demo_db(tmp_path, monkeypatch):
 def test_the_readme_tour_imports_the_shipped_examples(demo_db, capsys):
     tour = _tour_imports()
     assert [t[-1] for t in tour] == [
-        "fixtures/examples/errands.jsonl", "fixtures/examples/staff.jsonl",
-        "fixtures/examples/schedule.jsonl", "fixtures/examples/errands-with-errors.jsonl"]
+        "fixtures/examples/errands.jsonl",
+        "fixtures/examples/staff.jsonl",
+        "fixtures/examples/schedule.jsonl",
+        "fixtures/examples/errands-with-errors.jsonl",
+    ]
     codes = []
     for args in tour:
         codes.append(main(args))
@@ -61,12 +64,18 @@ def test_the_readme_tour_imports_the_shipped_examples(demo_db, capsys):
     assert "0 nya ärenden, 5 redan inlästa" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name,schema", [("errands.jsonl", "errand.schema.json"),
-                                         ("staff.jsonl", "staff.schema.json"),
-                                         ("schedule.jsonl", "schedule.schema.json")])
+@pytest.mark.parametrize(
+    "name,schema",
+    [
+        ("errands.jsonl", "errand.schema.json"),
+        ("staff.jsonl", "staff.schema.json"),
+        ("schedule.jsonl", "schedule.schema.json"),
+    ],
+)
 def test_the_valid_examples_follow_the_schemas(name, schema):
-    v = jsonschema.Draft202012Validator(json.loads((SCHEMAS / schema).read_text()),
-                                        format_checker=jsonschema.FormatChecker())
+    v = jsonschema.Draft202012Validator(
+        json.loads((SCHEMAS / schema).read_text()), format_checker=jsonschema.FormatChecker()
+    )
     lines = (EXAMPLES / name).read_text("utf-8").splitlines()
     assert lines
     for line in lines:

@@ -16,37 +16,57 @@ from bcc_tui.cli import main
 from tests.conftest import STAFF, errand_line, jsonl
 from tests.hostile import CONTROL, hostile
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                database=None)
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 H = "\0H\0"  # where the hostile string goes
 
 # (user, argv): every argument a person can type, one at a time. Positionals come after "--" and
 # options as "--opt=value", so that a value starting with "-" is a value, not a usage error.
 COMMANDS = [
-    ("rec1", ["show", "--", H]), ("rec1", ["show", "--json", "--", H]),
-    ("rec1", ["note", f"--text={H}", "--", "1177-000001"]), ("rec1", ["note", "--text=x", "--", H]),
-    ("rec1", ["assign", "--reassign", "--", "1177-000002", H]), ("rec1", ["assign", "--", H, "doc1"]),
-    ("rec1", ["urgent", "--", H]), ("rec1", ["remind", "--", H]),
+    ("rec1", ["show", "--", H]),
+    ("rec1", ["show", "--json", "--", H]),
+    ("rec1", ["note", f"--text={H}", "--", "1177-000001"]),
+    ("rec1", ["note", "--text=x", "--", H]),
+    ("rec1", ["assign", "--reassign", "--", "1177-000002", H]),
+    ("rec1", ["assign", "--", H, "doc1"]),
+    ("rec1", ["urgent", "--", H]),
+    ("rec1", ["remind", "--", H]),
     ("doc1", ["partial-reply", f"--text={H}", "--", "1177-000003"]),
     ("doc1", ["partial-reply", "--text=x", f"--consulted={H}", "--", "1177-000003"]),
     ("doc1", ["reply", f"--text={H}", "--", "1177-000004"]),
     ("doc1", ["reply", f"--template={H}", "--", "1177-000004"]),
     ("doc1", ["close", f"--reason={H}", "--", "1177-000004"]),
-    ("rec1", ["handover", f"--note={H}"]), ("rec1", ["stats", f"--from={H}"]), ("rec1", ["stats", f"--to={H}"]),
-    ("rec1", ["list", "--limit=3"]), ("rec1", ["handover"]),
-    ("adm", ["audit", f"--patient={H}"]), ("adm", ["audit", f"--user={H}"]), ("adm", ["audit", f"--from={H}"]),
+    ("rec1", ["handover", f"--note={H}"]),
+    ("rec1", ["stats", f"--from={H}"]),
+    ("rec1", ["stats", f"--to={H}"]),
+    ("rec1", ["list", "--limit=3"]),
+    ("rec1", ["handover"]),
+    ("adm", ["audit", f"--patient={H}"]),
+    ("adm", ["audit", f"--user={H}"]),
+    ("adm", ["audit", f"--from={H}"]),
     ("adm", ["audit", "--csv", f"--to={H}"]),
-    ("adm", ["template", "add", f"--text={H}", "--", "mall"]), ("adm", ["template", "add", "--text=x", "--", H]),
+    ("adm", ["template", "add", f"--text={H}", "--", "mall"]),
+    ("adm", ["template", "add", "--text=x", "--", H]),
     ("adm", ["template", "add", "--text=x", f"--type={H}", "--", "m2"]),
-    ("adm", ["template", "edit", f"--text={H}", "--", "mall"]), ("adm", ["template", "edit", f"--rename={H}", "--", "mall"]),
-    ("adm", ["template", "retire", "--", H]), ("adm", ["template", "list", f"--type={H}"]),
-    ("adm", ["types", f"--set={H}", "--days=3"]), ("adm", ["types", "--set=fornya_recept", f"--name={H}"]),
+    ("adm", ["template", "edit", f"--text={H}", "--", "mall"]),
+    ("adm", ["template", "edit", f"--rename={H}", "--", "mall"]),
+    ("adm", ["template", "retire", "--", H]),
+    ("adm", ["template", "list", f"--type={H}"]),
+    ("adm", ["types", f"--set={H}", "--days=3"]),
+    ("adm", ["types", "--set=fornya_recept", f"--name={H}"]),
     ("adm", ["types", "--set=fornya_recept", f"--default={H}"]),
-    ("adm", ["notice", "--until=2026-11-30", "--", H]), ("adm", ["notice", f"--until={H}", "--", "x"]),
-    ("adm", ["settings", f"--acute-words={H}"]), ("adm", ["template", "list"]), ("adm", ["audit"]),
-    (H, ["list"]), (None, ["import", "--", H]), (None, ["staff", "import", "--", H]),
-    (None, ["check"]), ("adm", ["outbox"]), ("DB", ["list"]), ("DB", ["import", "-"]),
+    ("adm", ["notice", "--until=2026-11-30", "--", H]),
+    ("adm", ["notice", f"--until={H}", "--", "x"]),
+    ("adm", ["settings", f"--acute-words={H}"]),
+    ("adm", ["template", "list"]),
+    ("adm", ["audit"]),
+    (H, ["list"]),
+    (None, ["import", "--", H]),
+    (None, ["staff", "import", "--", H]),
+    (None, ["check"]),
+    ("adm", ["outbox"]),
+    ("DB", ["list"]),
+    ("DB", ["import", "-"]),
 ]
 ENV = ["BCC_NOW", "BCC_SMTP", "BCC_MAIL_FROM", "BCC_BUSY_TIMEOUT", "BCC_DB"]
 
@@ -76,9 +96,12 @@ def fuzz_db(tmp_path_factory):
         os.environ.pop(key, None)
     db = folder / "fuzz.db"
     (folder / "staff.jsonl").write_bytes(jsonl(*STAFF))
-    (folder / "in.jsonl").write_bytes(jsonl(
-        *(errand_line(f"1177-00000{i}") for i in range(1, 5)),
-        errand_line("1177-000005", type="synpunkter_klagomal")))
+    (folder / "in.jsonl").write_bytes(
+        jsonl(
+            *(errand_line(f"1177-00000{i}") for i in range(1, 5)),
+            errand_line("1177-000005", type="synpunkter_klagomal"),
+        )
+    )
     assert run(["--db", str(db), "staff", "import", str(folder / "staff.jsonl")])[0] == 0
     assert run(["--db", str(db), "import", str(folder / "in.jsonl")])[0] == 0
     assert run(["--db", str(db), "--as", "rec1", "assign", "1177-000003", "doc1"])[0] == 0
@@ -101,7 +124,9 @@ def test_every_argument(fuzz_db, command, text):
 
 
 @FUZZ
-@given(name=st.sampled_from(ENV), text=hostile(4), command=st.sampled_from([["list"], ["check"], ["handover"]]))
+@given(
+    name=st.sampled_from(ENV), text=hostile(4), command=st.sampled_from([["list"], ["check"], ["handover"]])
+)
 def test_every_environment_variable(fuzz_db, name, text, command):
     saved = os.environ.get(name)
     try:
@@ -117,9 +142,21 @@ def test_every_environment_variable(fuzz_db, name, text, command):
             os.environ[name] = saved
 
 
-ERRAND_FIELDS = [("ref",), ("type",), ("unit",), ("received_at",), ("patient", "name"),
-                 ("patient", "personnummer"), ("submitted_by", "name"), ("submitted_by", "relation"),
-                 ("subject",), ("message",), ("contact_preference",), ("phone",), ("urgent",)]
+ERRAND_FIELDS = [
+    ("ref",),
+    ("type",),
+    ("unit",),
+    ("received_at",),
+    ("patient", "name"),
+    ("patient", "personnummer"),
+    ("submitted_by", "name"),
+    ("submitted_by", "relation"),
+    ("subject",),
+    ("message",),
+    ("contact_preference",),
+    ("phone",),
+    ("urgent",),
+]
 _counter = iter(range(10**6))
 
 
@@ -143,7 +180,7 @@ def test_every_import_field(fuzz_db, tmp_path_factory, field, text, as_key):
     n = next(_counter)
     refs = [f"F{n}-a", f"F{n}-h", f"F{n}-b"]
     hostile_line = errand_line(refs[1])
-    hostile_line = ({**hostile_line, text: 1} if as_key else _set(hostile_line, field, text))
+    hostile_line = {**hostile_line, text: 1} if as_key else _set(hostile_line, field, text)
     data = b"".join(_dump(x) for x in (errand_line(refs[0]), hostile_line, errand_line(refs[2])))
     f = tmp_path_factory.mktemp("imp") / "in.jsonl"
     f.write_bytes(data)
@@ -157,8 +194,10 @@ def test_every_import_field(fuzz_db, tmp_path_factory, field, text, as_key):
 
 
 STAFF_FIELDS = ["username", "name", "title", "email", "roles"]
-SCHEDULE = [{"date": "2026-11-26", "receiver": "rec1", "outpatient_doctors": ["doc1"]},
-            {"absent": "doc2", "from": "2026-11-26", "to": "2026-11-27", "reason": "kurs"}]
+SCHEDULE = [
+    {"date": "2026-11-26", "receiver": "rec1", "outpatient_doctors": ["doc1"]},
+    {"absent": "doc2", "from": "2026-11-26", "to": "2026-11-27", "reason": "kurs"},
+]
 
 
 @FUZZ

@@ -95,31 +95,34 @@ def test_unholdable_and_out_of_range_values_are_refused_by_line(db, env, capsys)
         assert code == 0 and "Traceback" not in err, (args, err)
 
 
-@pytest.mark.parametrize("pnr, ok", [
-    ("20150315-1233", True),
-    ("201503151233", True),
-    ("20150375-1230", True),   # samordningsnummer: day 15 + 60
-    ("20150315-0000", False),  # serial 000 (Skatteverket issues 001–999)
-    ("21150315-1233", False),  # century 21
-    ("17150315-1233", False),
-    ("20300315-1233", False),  # born after today
-    ("20150315-1233\n", False),
-    ("\n20150315-1233", False),
-    (" 20150315-1233", False),
-    ("2015031٥-1233", False),  # an Arabic-Indic digit is a digit to str.isdigit
-    ("20150230-1233", False),
-    ("20150315-1234", False),
-    ("20150315--1233", False),
-])
+@pytest.mark.parametrize(
+    "pnr, ok",
+    [
+        ("20150315-1233", True),
+        ("201503151233", True),
+        ("20150375-1230", True),  # samordningsnummer: day 15 + 60
+        ("20150315-0000", False),  # serial 000 (Skatteverket issues 001–999)
+        ("21150315-1233", False),  # century 21
+        ("17150315-1233", False),
+        ("20300315-1233", False),  # born after today
+        ("20150315-1233\n", False),
+        ("\n20150315-1233", False),
+        (" 20150315-1233", False),
+        ("2015031٥-1233", False),  # an Arabic-Indic digit is a digit to str.isdigit
+        ("20150230-1233", False),
+        ("20150315-1234", False),
+        ("20150315--1233", False),
+    ],
+)
 def test_personnummer_by_skatteverkets_rules(db, env, capsys, pnr, ok):
     from bcc_tui.domain.personnummer import check_digit
 
     if pnr == "20150315-0000":  # a correct check digit, so that only the serial is wrong
         pnr = "20150315-000" + check_digit("150315000")
-    if pnr.startswith("2115") or pnr.startswith("1715") or pnr.startswith("2030"):
+    if pnr.startswith(("2115", "1715", "2030")):
         pnr = pnr[:12] + check_digit(pnr[2:8] + pnr[9:12])
     line = errand_line("1177-000001", patient={"name": "Elsa", "personnummer": pnr})
-    code, out, err = import_lines(capsys, db, env, jsonl(line))
+    code, _out, err = import_lines(capsys, db, env, jsonl(line))
     assert (code == 0) is ok, err
     if not ok:
         assert "patient.personnummer" in err and not CONTROL.search(err)
@@ -137,9 +140,11 @@ def test_a_complaints_automatic_reply_is_never_before_it_arrived(db, env, capsys
 
 
 def test_echoed_input_is_clean(db, env, capsys):
-    raw = jsonl({**errand_line("1177-000001"), "\x1b]0;kapad\x07nyckel": 1},
-                errand_line("1177-000002", type="\x1b[2Jtyp\u202e"),
-                errand_line("1177-000003\n"))
+    raw = jsonl(
+        {**errand_line("1177-000001"), "\x1b]0;kapad\x07nyckel": 1},
+        errand_line("1177-000002", type="\x1b[2Jtyp\u202e"),
+        errand_line("1177-000003\n"),
+    )
     code, out, err = import_lines(capsys, db, env, raw)
     assert code == 1 and "0 nya" in out
     why = refused(err)
@@ -170,10 +175,13 @@ def test_a_typed_reference_is_stored_and_printed_clean(db, env, capsys):
 
 
 def test_numbers_out_of_range_are_one_clear_line(db, env, capsys):
-    for args, user in ((["list", "--limit", "9" * 30], "rec1"), (["audit", "--limit", "-1"], "adm"),
-                       (["types", "--set", "fornya_recept", "--days", "9" * 30], "adm"),
-                       (["settings", "--followup-days", "9" * 30], "adm")):
-        code, out, err = cli(capsys, db, *args, user=user)
+    for args, user in (
+        (["list", "--limit", "9" * 30], "rec1"),
+        (["audit", "--limit", "-1"], "adm"),
+        (["types", "--set", "fornya_recept", "--days", "9" * 30], "adm"),
+        (["settings", "--followup-days", "9" * 30], "adm"),
+    ):
+        code, _out, err = cli(capsys, db, *args, user=user)
         assert code == 1 and len(err.splitlines()) == 1 and "Traceback" not in err, (args, err)
 
 
@@ -190,7 +198,7 @@ def test_db_that_is_no_database_is_one_line(env, capsys, kind):
     before = stamps()
     for args in (["list"], ["import", "-"], ["check"]):
         code = main(["--db", str(path), *args])
-        out, err = capsys.readouterr()
+        _out, err = capsys.readouterr()
         assert code == 1 and len(err.splitlines()) == 1 and str(path) in err, (args, err)
     assert stamps() == before
     if kind == "text":

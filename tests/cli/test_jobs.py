@@ -25,7 +25,9 @@ def dirs(tmp_path):
 def test_one_bad_line_never_blocks_the_next_run(db, dirs):
     inbox, done = dirs
     bad = b'{"ref": "1177-000009", "type": "nope"}\n'
-    (inbox / "a.jsonl").write_bytes(jsonl(errand_line("1177-000001")) + bad + jsonl(errand_line("1177-000002")))
+    (inbox / "a.jsonl").write_bytes(
+        jsonl(errand_line("1177-000001")) + bad + jsonl(errand_line("1177-000002"))
+    )
     (inbox / "b.jsonl.part").write_bytes(jsonl(errand_line("1177-000003")))  # still being written
     first = run_cli("import", str(inbox), "--move-to", str(done), db=db)
     assert first.returncode == 1  # a rejected line is worth a look
@@ -101,8 +103,18 @@ def test_the_job_runner_is_quiet_on_success_and_says_one_line_on_failure(db, dir
     logs.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER",)}
     env.update(BCC_LOG_DIR=str(logs), BCC_DB=str(db), BCC_NOW="2026-11-25T10:00:00+01:00")
-    job = ["sh", "deploy/bcc-job", "intake", sys.executable, "-m", "bcc_tui", "import", str(inbox),
-           "--move-to", str(done)]
+    job = [
+        "sh",
+        "deploy/bcc-job",
+        "intake",
+        sys.executable,
+        "-m",
+        "bcc_tui",
+        "import",
+        str(inbox),
+        "--move-to",
+        str(done),
+    ]
     (inbox / "a.jsonl").write_bytes(jsonl(errand_line("1177-000001")))
     ok = subprocess.run(job, capture_output=True, env=env, timeout=60)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, b"", b"")
@@ -129,12 +141,17 @@ def test_the_guides_export_job_writes_a_new_private_file_and_opens_it_to_the_fee
     assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000001"))).returncode == 0
     assert run_cli("--as", "rec1", "assign", "1177-000001", "doc1", db=db).returncode == 0
     assert run_cli("--as", "doc1", "reply", "1177-000001", "--text", "Svar.", db=db).returncode == 0
-    line = next(x for x in (ROOT / "docs" / "deployment.md").read_text("utf-8").splitlines() if "bcc-job export" in x)
+    line = next(
+        x for x in (ROOT / "docs" / "deployment.md").read_text("utf-8").splitlines() if "bcc-job export" in x
+    )
     command = line.split("bcc-job export ", 1)[1]
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    command = (command.replace("/srv/bcc/venv/bin/bcc-tui", f"{shlex.quote(sys.executable)} -m bcc_tui")
-               .replace("/srv/bcc/outbox", str(outbox)).replace("-user bcc", f"-user {os.getuid()}"))
+    command = (
+        command.replace("/srv/bcc/venv/bin/bcc-tui", f"{shlex.quote(sys.executable)} -m bcc_tui")
+        .replace("/srv/bcc/outbox", str(outbox))
+        .replace("-user bcc", f"-user {os.getuid()}")
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("SUDO_USER", "SUDO_UID")}
     env.update(BCC_DB=str(db), BCC_NOW="2026-11-25T10:00:00+01:00")
     r = subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True, cwd=ROOT, timeout=60)

@@ -24,19 +24,41 @@ def cli(tmp_path, monkeypatch, capsys):
         return code, out.out, out.err
 
     assert run("staff", "import", "-", stdin=jsonl(*STAFF))[0] == 0
-    assert run("schedule", "import", "-", stdin=jsonl(
-        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
-        {"absent": "doc1", "from": "2026-11-24", "to": "2026-12-04", "reason": "Sjuk"}))[0] == 0
-    assert run("import", "-", stdin=jsonl(
-        errand_line("1177-000001"), errand_line("1177-000002"),
-        errand_line("1177-000003", type="kontakta_mig"), errand_line("1177-000004")))[0] == 0
+    assert (
+        run(
+            "schedule",
+            "import",
+            "-",
+            stdin=jsonl(
+                {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
+                {"absent": "doc1", "from": "2026-11-24", "to": "2026-12-04", "reason": "Sjuk"},
+            ),
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            "import",
+            "-",
+            stdin=jsonl(
+                errand_line("1177-000001"),
+                errand_line("1177-000002"),
+                errand_line("1177-000003", type="kontakta_mig"),
+                errand_line("1177-000004"),
+            ),
+        )[0]
+        == 0
+    )
     return run
 
 
 def test_assign_to_an_absent_doctor_succeeds_with_a_warning(cli):
     code, out, err = cli("--as", "rec1", "assign", "1177-000001", "doc1")
     assert code == 0 and out.strip() == "1177-000001 fördelat till doc1"
-    assert err.strip() == "bcc-tui: varning: doc1 är frånvarande idag (Sjuk); 1177-000001 väntar hos hen tills hen är tillbaka"
+    assert (
+        err.strip()
+        == "bcc-tui: varning: doc1 är frånvarande idag (Sjuk); 1177-000001 väntar hos hen tills hen är tillbaka"
+    )
     code, out, err = cli("--as", "rec1", "assign", "1177-000002", "doc2")
     assert code == 0 and err == ""
     code, out, _ = cli("--as", "rec1", "show", "1177-000001")
@@ -46,10 +68,15 @@ def test_assign_to_an_absent_doctor_succeeds_with_a_warning(cli):
 def test_reassign_moves_all_open_errands_of_one_person_and_prints_them(cli):
     for ref in ("1177-000001", "1177-000002", "1177-000003"):
         assert cli("--as", "rec1", "assign", ref, "doc1")[0] == 0
-    code, out, err = cli("--as", "rec1", "reassign", "--from", "doc1", "--to", "doc2", "--type", "fornya_recept")
+    code, out, err = cli(
+        "--as", "rec1", "reassign", "--from", "doc1", "--to", "doc2", "--type", "fornya_recept"
+    )
     assert code == 0, err
-    assert out.splitlines() == ["2 ärenden av typen Förnya recept flyttade från doc1 till doc2",
-                                "  1177-000001", "  1177-000002"]
+    assert out.splitlines() == [
+        "2 ärenden av typen Förnya recept flyttade från doc1 till doc2",
+        "  1177-000001",
+        "  1177-000002",
+    ]
     code, out, _ = cli("--as", "rec1", "reassign", "--from", "doc1", "--to", "doc2")
     assert code == 0 and out.splitlines()[1:] == ["  1177-000003"]
     code, out, _ = cli("--as", "rec1", "reassign", "--from", "doc1", "--to", "doc2")

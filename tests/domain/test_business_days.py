@@ -10,39 +10,42 @@ from bcc_tui.domain.business_days import STOCKHOLM, countdown, due_date, local_d
 D = dt.date.fromisoformat
 
 
-@pytest.mark.parametrize("arrived, due", [
-    # The examples of PRODUCT.md §5.
-    ("2026-11-25", "2026-11-27"),
-    ("2026-11-27", "2026-12-01"),
-    ("2026-11-28", "2026-12-01"),
-    ("2026-12-22", "2026-12-28"),
-    # Sunday arrival: Monday and Tuesday count.
-    ("2026-11-29", "2026-12-01"),
-    # Christmas and New Year: 24, 25, 26 Dec and 31 Dec, 1 Jan are not business days.
-    ("2026-12-23", "2026-12-29"),
-    ("2026-12-30", "2027-01-05"),
-    ("2027-12-23", "2027-12-28"),  # 24 Dec 2027 is a Friday (Christmas Eve)
-    ("2025-12-30", "2026-01-05"),  # 31 Dec, 1 Jan, weekend
-    # Epiphany (6 Jan).
-    ("2026-01-05", "2026-01-08"),
-    ("2027-01-05", "2027-01-08"),
-    # Easter: Good Friday and Easter Monday.
-    ("2026-04-02", "2026-04-08"),
-    ("2027-03-25", "2027-03-31"),
-    ("2028-04-13", "2028-04-19"),
-    # May Day, Ascension Day.
-    ("2026-04-30", "2026-05-05"),
-    ("2026-05-13", "2026-05-18"),
-    ("2027-05-05", "2027-05-10"),
-    # National Day on a weekday (6 Jun 2025 is a Friday, 2028 a Tuesday).
-    ("2025-06-05", "2025-06-10"),
-    ("2028-06-05", "2028-06-08"),
-    # Midsummer Eve (a de-facto holiday): Fri 19 Jun 2026, Fri 25 Jun 2027.
-    ("2026-06-18", "2026-06-23"),
-    ("2027-06-24", "2027-06-29"),
-    # An ordinary Friday in summer, to prove the calendar does not over-skip.
-    ("2026-07-03", "2026-07-07"),
-])
+@pytest.mark.parametrize(
+    "arrived, due",
+    [
+        # The examples of PRODUCT.md §5.
+        ("2026-11-25", "2026-11-27"),
+        ("2026-11-27", "2026-12-01"),
+        ("2026-11-28", "2026-12-01"),
+        ("2026-12-22", "2026-12-28"),
+        # Sunday arrival: Monday and Tuesday count.
+        ("2026-11-29", "2026-12-01"),
+        # Christmas and New Year: 24, 25, 26 Dec and 31 Dec, 1 Jan are not business days.
+        ("2026-12-23", "2026-12-29"),
+        ("2026-12-30", "2027-01-05"),
+        ("2027-12-23", "2027-12-28"),  # 24 Dec 2027 is a Friday (Christmas Eve)
+        ("2025-12-30", "2026-01-05"),  # 31 Dec, 1 Jan, weekend
+        # Epiphany (6 Jan).
+        ("2026-01-05", "2026-01-08"),
+        ("2027-01-05", "2027-01-08"),
+        # Easter: Good Friday and Easter Monday.
+        ("2026-04-02", "2026-04-08"),
+        ("2027-03-25", "2027-03-31"),
+        ("2028-04-13", "2028-04-19"),
+        # May Day, Ascension Day.
+        ("2026-04-30", "2026-05-05"),
+        ("2026-05-13", "2026-05-18"),
+        ("2027-05-05", "2027-05-10"),
+        # National Day on a weekday (6 Jun 2025 is a Friday, 2028 a Tuesday).
+        ("2025-06-05", "2025-06-10"),
+        ("2028-06-05", "2028-06-08"),
+        # Midsummer Eve (a de-facto holiday): Fri 19 Jun 2026, Fri 25 Jun 2027.
+        ("2026-06-18", "2026-06-23"),
+        ("2027-06-24", "2027-06-29"),
+        # An ordinary Friday in summer, to prove the calendar does not over-skip.
+        ("2026-07-03", "2026-07-07"),
+    ],
+)
 def test_due_dates(arrived, due):
     assert due_date(D(arrived)).due == D(due)
 
@@ -64,21 +67,24 @@ def test_holidays_and_eves():
     assert not bd.is_business_day(D("2026-10-31"))
 
 
-@pytest.mark.parametrize("moment, local", [
-    # 00:30 local on 25 Nov is 23:30 UTC on 24 Nov: still the 25th's errand.
-    (dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.timezone.utc), "2026-11-25"),
-    (dt.datetime(2026, 11, 24, 22, 59, tzinfo=dt.timezone.utc), "2026-11-24"),
-    # Summer time (UTC+2): 22:30 UTC on 30 Jun is 00:30 on 1 Jul.
-    (dt.datetime(2026, 6, 30, 22, 30, tzinfo=dt.timezone.utc), "2026-07-01"),
-    # The spring change (29 Mar 2026, 02:00 → 03:00) and the autumn change (25 Oct 2026).
-    (dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.timezone.utc), "2026-03-29"),
-    (dt.datetime(2026, 3, 29, 21, 59, tzinfo=dt.timezone.utc), "2026-03-29"),
-    (dt.datetime(2026, 3, 29, 22, 0, tzinfo=dt.timezone.utc), "2026-03-30"),
-    (dt.datetime(2026, 10, 24, 21, 59, tzinfo=dt.timezone.utc), "2026-10-24"),
-    (dt.datetime(2026, 10, 24, 22, 0, tzinfo=dt.timezone.utc), "2026-10-25"),
-    (dt.datetime(2026, 10, 25, 22, 59, tzinfo=dt.timezone.utc), "2026-10-25"),
-    (dt.datetime(2026, 10, 25, 23, 0, tzinfo=dt.timezone.utc), "2026-10-26"),
-])
+@pytest.mark.parametrize(
+    "moment, local",
+    [
+        # 00:30 local on 25 Nov is 23:30 UTC on 24 Nov: still the 25th's errand.
+        (dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC), "2026-11-25"),
+        (dt.datetime(2026, 11, 24, 22, 59, tzinfo=dt.UTC), "2026-11-24"),
+        # Summer time (UTC+2): 22:30 UTC on 30 Jun is 00:30 on 1 Jul.
+        (dt.datetime(2026, 6, 30, 22, 30, tzinfo=dt.UTC), "2026-07-01"),
+        # The spring change (29 Mar 2026, 02:00 → 03:00) and the autumn change (25 Oct 2026).
+        (dt.datetime(2026, 3, 28, 23, 30, tzinfo=dt.UTC), "2026-03-29"),
+        (dt.datetime(2026, 3, 29, 21, 59, tzinfo=dt.UTC), "2026-03-29"),
+        (dt.datetime(2026, 3, 29, 22, 0, tzinfo=dt.UTC), "2026-03-30"),
+        (dt.datetime(2026, 10, 24, 21, 59, tzinfo=dt.UTC), "2026-10-24"),
+        (dt.datetime(2026, 10, 24, 22, 0, tzinfo=dt.UTC), "2026-10-25"),
+        (dt.datetime(2026, 10, 25, 22, 59, tzinfo=dt.UTC), "2026-10-25"),
+        (dt.datetime(2026, 10, 25, 23, 0, tzinfo=dt.UTC), "2026-10-26"),
+    ],
+)
 def test_local_dates_across_midnight_and_dst(moment, local):
     assert local_date(moment) == D(local)
 
@@ -88,7 +94,7 @@ def test_dst_arrival_due_dates():
     arrived = dt.datetime(2026, 3, 29, 0, 30, tzinfo=STOCKHOLM)
     assert due_date(local_date(arrived)).due == D("2026-03-31")
     # Arrived 02:30 local (UTC+1, the repeated hour) on Sunday 25 Oct 2026: due Tue 27 Oct.
-    arrived = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.timezone.utc)
+    arrived = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
     assert due_date(local_date(arrived)).due == D("2026-10-27")
 
 
@@ -108,14 +114,17 @@ def test_explanation_names_the_skipped_days():
     assert "(inte vardag)" in weekend
 
 
-@pytest.mark.parametrize("today, level, text", [
-    ("2026-11-25", "ok", "2 vd kvar"),      # arrival day
-    ("2026-11-26", "due_soon", "1 vd kvar"),
-    ("2026-11-27", "due_soon", "idag"),
-    ("2026-11-28", "overdue", "försenad 1 vd"),  # the midnight after the due date
-    ("2026-11-30", "overdue", "försenad 1 vd"),
-    ("2026-12-01", "overdue", "försenad 2 vd"),
-])
+@pytest.mark.parametrize(
+    "today, level, text",
+    [
+        ("2026-11-25", "ok", "2 vd kvar"),  # arrival day
+        ("2026-11-26", "due_soon", "1 vd kvar"),
+        ("2026-11-27", "due_soon", "idag"),
+        ("2026-11-28", "overdue", "försenad 1 vd"),  # the midnight after the due date
+        ("2026-11-30", "overdue", "försenad 1 vd"),
+        ("2026-12-01", "overdue", "försenad 2 vd"),
+    ],
+)
 def test_levels_while_open(today, level, text):
     c = countdown(D("2026-11-27"), D(today), None)
     assert (c.level, c.text) == (level, text)
@@ -186,7 +195,8 @@ def test_add_agrees_with_the_definition(day, n):
 def test_ends_of_the_range_and_beyond_do_not_crash():
     last = bd.RANGE_END
     assert bd.add_business_days(last - dt.timedelta(days=1), 5) == bd.plain_add_business_days(
-        last - dt.timedelta(days=1), 5)
+        last - dt.timedelta(days=1), 5
+    )
     assert bd.add_business_days(D("1999-12-30"), 2) == D("2000-01-04")  # 31 Dec, 1 Jan, weekend
     assert bd.business_days_between(D("1999-12-30"), D("2000-01-04")) == 2
     assert bd.add_business_days(dt.date.max - dt.timedelta(days=1), 3) == dt.date.max
@@ -198,7 +208,8 @@ def test_ends_of_the_range_and_beyond_do_not_crash():
 def test_the_calendar_is_the_packages_swedish_calendar():
     import holidays
 
-    public = holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv",
-                                       years=range(2000, 2080))
+    public = holidays.country_holidays(
+        "SE", categories=("public", "de_facto"), language="sv", years=range(2000, 2080)
+    )
     ours = bd._holidays()
     assert {d: ours.get(d) for d in public} == dict(public)

@@ -38,21 +38,28 @@ def test_continuity_first_then_the_type_default():
 
 def test_never_someone_absent_inactive_or_not_a_caregiver():
     assert suggest("fornya_recept", False, STAFF, {"doc2", "doc1"}, "doc1", LAST, TOP_DOCTOR) is None
-    assert suggest("fornya_recept", False, STAFF, set(), "doc1", LastReply("gone", dt.date(2026, 1, 1)),
-                   None) is None
-    assert suggest("fornya_recept", False, STAFF, set(), None, LastReply("rec1", dt.date(2026, 1, 1)),
-                   "rec1") is None
+    assert (
+        suggest("fornya_recept", False, STAFF, set(), "doc1", LastReply("gone", dt.date(2026, 1, 1)), None)
+        is None
+    )
+    assert (
+        suggest("fornya_recept", False, STAFF, set(), None, LastReply("rec1", dt.date(2026, 1, 1)), "rec1")
+        is None
+    )
 
 
-@pytest.mark.parametrize("text, found", [
-    ("Han har feber sedan i går", ["feber"]),
-    ("Febern steg till 39", ["febern"]),
-    ("hon känns febrig och har FROSSA", ["febrig", "frossa"]),
-    ("svårt att andas, blödning från näsan", ["andas", "blödning"]),
-    ("Kramper i natt", ["kramper"]),
-    ("Ingen fara, hon är pigg", []),
-    ("prefeber räknas inte (mitt i ordet)", []),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Han har feber sedan i går", ["feber"]),
+        ("Febern steg till 39", ["febern"]),
+        ("hon känns febrig och har FROSSA", ["febrig", "frossa"]),
+        ("svårt att andas, blödning från näsan", ["andas", "blödning"]),
+        ("Kramper i natt", ["kramper"]),
+        ("Ingen fara, hon är pigg", []),
+        ("prefeber räknas inte (mitt i ordet)", []),
+    ],
+)
 def test_acute_stems_match_at_the_start_of_words(text, found):
     assert flags.acute_words(text, flags.DEFAULT_ACUTE_STEMS) == found
 
@@ -74,10 +81,18 @@ def test_proxy_age_and_followup():
 
 
 def test_templates():
-    values = {"förnamn": "Elsa", "vårdgivare": "Doris", "titel": "läkare", "enhet": "Öppenvård",
-              "datum": "ons 25 nov", "ärende": "1177-1"}
-    assert templates.fill("Hej {förnamn}! {{inte}} /{vårdgivare}, {enhet} {datum} {ärende}", values) == \
-        "Hej Elsa! {inte} /Doris, Öppenvård ons 25 nov 1177-1"
+    values = {
+        "förnamn": "Elsa",
+        "vårdgivare": "Doris",
+        "titel": "läkare",
+        "enhet": "Öppenvård",
+        "datum": "ons 25 nov",
+        "ärende": "1177-1",
+    }
+    assert (
+        templates.fill("Hej {förnamn}! {{inte}} /{vårdgivare}, {enhet} {datum} {ärende}", values)
+        == "Hej Elsa! {inte} /Doris, Öppenvård ons 25 nov 1177-1"
+    )
     assert templates.check(" Recept ", " Hej {förnamn} ") == ("Recept", "Hej {förnamn}")
     for bad in ("Hej {namn}", "Hej {förnamn", "Hej }"):
         with pytest.raises(InvalidInput):

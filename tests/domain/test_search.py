@@ -10,7 +10,9 @@ from bcc_tui.domain.search import fold
 
 def _definition(text: str) -> str:
     low = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-    return low.translate(str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"}))
+    return low.translate(
+        str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"})
+    )
 
 
 def test_what_people_type_finds_what_they_see():

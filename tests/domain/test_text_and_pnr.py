@@ -6,7 +6,9 @@ from bcc_tui.domain.text import clean, clean_line
 
 
 def test_clean_removes_controls_and_bidi_and_keeps_the_rest():
-    hostile = "Hej\x1b]52;c;ZXZpbA==\x07 [@click=app.quit]klicka[/] \u202eevil\u202c\x9b2J\tslut\r\nrad två\x7f"
+    hostile = (
+        "Hej\x1b]52;c;ZXZpbA==\x07 [@click=app.quit]klicka[/] \u202eevil\u202c\x9b2J\tslut\r\nrad två\x7f"
+    )
     out = clean(hostile)
     assert out == "Hej]52;c;ZXZpbA== [@click=app.quit]klicka[/] evil2J\tslut\nrad två"
     assert clean_line("a\nb\tc") == "a b c"

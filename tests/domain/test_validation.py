@@ -18,35 +18,38 @@ def refusal(obj) -> str:
 
 def test_a_good_line():
     e = errand_from_json(errand_line())
-    assert e.received_at == dt.datetime(2026, 11, 25, 7, 14, tzinfo=dt.timezone.utc)
+    assert e.received_at == dt.datetime(2026, 11, 25, 7, 14, tzinfo=dt.UTC)
     assert e.proxy_relation == "mamma" and not e.urgent
 
 
-@pytest.mark.parametrize("over, field", [
-    ({"type": "okand"}, "type"),
-    ({"unit": "akuten"}, "unit"),
-    ({"unit": "slutenvard"}, "type"),  # inpatient takes only complaints (R1)
-    ({"ref": "x"}, "ref"),
-    ({"ref": "bad ref!"}, "ref"),
-    ({"received_at": "2026-11-25T08:14:00"}, "received_at"),  # no offset
-    ({"received_at": "2026-11-25"}, "received_at"),
-    ({"received_at": "2026-11-25 08:14:00+01:00"}, "received_at"),  # RFC 3339 wants the T
-    ({"received_at": "2026-11-25T08:14:00+01"}, "received_at"),
-    ({"received_at": "2026-02-30T08:14:00Z"}, "received_at"),
-    ({"received_at": 12}, "received_at"),
-    ({"patient": {"name": "A", "personnummer": "20150315-1234"}}, "patient.personnummer"),
-    ({"patient": {"name": "", "personnummer": "20150315-1233"}}, "patient.name"),
-    ({"patient": {"name": "A"}}, "patient.personnummer"),
-    ({"patient": {"name": "A", "personnummer": "20150315-1233", "x": 1}}, "patient.x"),
-    ({"message": ""}, "message"),
-    ({"message": "\x1b\x07"}, "message"),  # nothing left after cleaning
-    ({"message": "x" * 20001}, "message"),
-    ({"subject": "x" * 301}, "subject"),
-    ({"submitted_by": {"name": "Sara"}}, "submitted_by.relation"),
-    ({"contact_preference": "mejl"}, "contact_preference"),
-    ({"urgent": "yes"}, "urgent"),
-    ({"extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"type": "okand"}, "type"),
+        ({"unit": "akuten"}, "unit"),
+        ({"unit": "slutenvard"}, "type"),  # inpatient takes only complaints (R1)
+        ({"ref": "x"}, "ref"),
+        ({"ref": "bad ref!"}, "ref"),
+        ({"received_at": "2026-11-25T08:14:00"}, "received_at"),  # no offset
+        ({"received_at": "2026-11-25"}, "received_at"),
+        ({"received_at": "2026-11-25 08:14:00+01:00"}, "received_at"),  # RFC 3339 wants the T
+        ({"received_at": "2026-11-25T08:14:00+01"}, "received_at"),
+        ({"received_at": "2026-02-30T08:14:00Z"}, "received_at"),
+        ({"received_at": 12}, "received_at"),
+        ({"patient": {"name": "A", "personnummer": "20150315-1234"}}, "patient.personnummer"),
+        ({"patient": {"name": "", "personnummer": "20150315-1233"}}, "patient.name"),
+        ({"patient": {"name": "A"}}, "patient.personnummer"),
+        ({"patient": {"name": "A", "personnummer": "20150315-1233", "x": 1}}, "patient.x"),
+        ({"message": ""}, "message"),
+        ({"message": "\x1b\x07"}, "message"),  # nothing left after cleaning
+        ({"message": "x" * 20001}, "message"),
+        ({"subject": "x" * 301}, "subject"),
+        ({"submitted_by": {"name": "Sara"}}, "submitted_by.relation"),
+        ({"contact_preference": "mejl"}, "contact_preference"),
+        ({"urgent": "yes"}, "urgent"),
+        ({"extra": 1}, "extra"),
+    ],
+)
 def test_refusals_name_the_field(over, field):
     assert refusal(errand_line(**over)).startswith(field + ":")
 
@@ -64,9 +67,16 @@ def test_control_characters_are_removed_not_refused():
 
 
 def test_inpatient_complaint_and_null_proxy():
-    e = errand_from_json(errand_line(type="synpunkter_klagomal", unit="slutenvard",
-                                     submitted_by=None, urgent=True, contact_preference="telefon",
-                                     phone="070-123 45 67"))
+    e = errand_from_json(
+        errand_line(
+            type="synpunkter_klagomal",
+            unit="slutenvard",
+            submitted_by=None,
+            urgent=True,
+            contact_preference="telefon",
+            phone="070-123 45 67",
+        )
+    )
     assert e.unit == "slutenvard" and e.proxy_name is None and e.urgent
 
 
@@ -77,7 +87,7 @@ def test_canonical_content_ignores_key_order_and_offset_form():
 
 
 def test_jsonl_lines_bom_blank_and_bad_utf8():
-    data = b"\xef\xbb\xbf{\"a\": 1}\n\n   \n\xff\xfe\n{broken\n"
+    data = b'\xef\xbb\xbf{"a": 1}\n\n   \n\xff\xfe\n{broken\n'
     out = list(jsonl.lines(data))
     assert out[0] == (1, {"a": 1})
     assert out[1][0] == 4 and "UTF-8" in str(out[1][1])
@@ -109,7 +119,11 @@ def test_schedule_lines():
     assert r.doctors == ("doc1", "doc2")
     a = schedule_from_json({"absent": "doc1", "from": "2026-11-24", "to": "2026-11-26"})
     assert a.start < a.end
-    for bad in ({"date": "2026-13-01", "receiver": "r"}, {"absent": "d", "from": "2026-11-26", "to": "2026-11-24"},
-                {"date": "2026-11-25"}, {"receiver": "r"}):
+    for bad in (
+        {"date": "2026-13-01", "receiver": "r"},
+        {"absent": "d", "from": "2026-11-26", "to": "2026-11-24"},
+        {"date": "2026-11-25"},
+        {"receiver": "r"},
+    ):
         with pytest.raises(InvalidInput):
             schedule_from_json(bad)

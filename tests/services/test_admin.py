@@ -14,8 +14,14 @@ def due(store, ref):
 
 
 def test_changing_a_types_days_moves_open_deadlines_only(system, as_, store):
-    intake.import_errands(system, jsonl(errand_line("1177-000001"), errand_line("1177-000002"),
-                                        errand_line("1177-000003", type="kontakta_mig")))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001"),
+            errand_line("1177-000002"),
+            errand_line("1177-000003", type="kontakta_mig"),
+        ),
+    )
     errands.assign(as_("rec1"), "1177-000002", "doc1")
     errands.reply(as_("doc1"), "1177-000002", "Klart")
     assert due(store, "1177-000001") == "2026-11-27"
@@ -45,9 +51,12 @@ def test_the_basic_offer_cannot_be_switched_off_and_only_admins_change_types(sys
 def test_templates_fill_in_on_reply(system, as_, store):
     intake.import_errands(system, jsonl(errand_line("1177-000001")))
     adm = as_("adm")
-    clinic.save_template(adm, "Recept klart",
-                         "Hej {förnamn}! Receptet till {patient} är förnyat.\n/{vårdgivare}, {enhet}",
-                         "fornya_recept")
+    clinic.save_template(
+        adm,
+        "Recept klart",
+        "Hej {förnamn}! Receptet till {patient} är förnyat.\n/{vårdgivare}, {enhet}",
+        "fornya_recept",
+    )
     with pytest.raises(InvalidInput, match="okänd platshållare"):
         clinic.save_template(adm, "Trasig", "Hej {namn}")
     with pytest.raises(InvalidInput, match="finns redan"):
@@ -60,17 +69,21 @@ def test_templates_fill_in_on_reply(system, as_, store):
     intake.import_errands(system, jsonl(errand_line("1177-000002", submitted_by=None)))
     errands.assign(as_("rec1"), "1177-000002", "doc1")
     assert clinic.render_template(as_("doc1"), "Recept klart", "1177-000002").startswith(
-        "Hej Elsa! Receptet till Elsa")  # the patient wrote themselves
+        "Hej Elsa! Receptet till Elsa"
+    )  # the patient wrote themselves
     clinic.retire_template(adm, "Recept klart")
     assert clinic.templates_for(as_("doc1"), "1177-000001") == []
 
 
 def test_acute_words_flag_at_intake_and_again_when_the_list_changes(system, as_):
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001", message="Hon har haft feber i natt och andas tungt."),
-        errand_line("1177-000002", message="Han har ont i magen."),
-        errand_line("1177-000003", received_at="2026-11-20T09:00:00+01:00"),
-    ))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", message="Hon har haft feber i natt och andas tungt."),
+            errand_line("1177-000002", message="Han har ont i magen."),
+            errand_line("1177-000003", received_at="2026-11-20T09:00:00+01:00"),
+        ),
+    )
     rows = errands.list_errands(as_("rec1"))
     assert rows[0].ref == "1177-000001" and rows[0].acute == ("feber", "andas")  # pinned first
     clinic.set_acute_stems(as_("adm"), ["ont", "mag"])
@@ -79,10 +92,13 @@ def test_acute_words_flag_at_intake_and_again_when_the_list_changes(system, as_)
 
 
 def test_proxy_for_a_teenager_is_flagged(system, as_):
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001", patient={"name": "Tonåring", "personnummer": "20100101-0014"}),
-        errand_line("1177-000002"),
-    ))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", patient={"name": "Tonåring", "personnummer": "20100101-0014"}),
+            errand_line("1177-000002"),
+        ),
+    )
     flagged = {s.ref: s.proxy_for_older_child for s in errands.list_errands(as_("rec1"))}
     assert flagged == {"1177-000001": True, "1177-000002": False}
 
@@ -104,14 +120,21 @@ def test_followup_after_a_partial_reply(system, as_, store, clock):
 
 
 def test_suggestions_for_every_errand_with_reasons(system, as_, store):
-    people.import_schedule(system, jsonl({"date": "2026-11-25", "receiver": "rec1",
-                                          "outpatient_doctors": ["doc2", "doc1"]},
-                                         {"absent": "doc2", "from": "2026-11-25", "to": "2026-11-25"}))
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001", received_at="2026-11-12T09:00:00+01:00"),
-        errand_line("1177-000002"),
-        errand_line("1177-000003", patient={"name": "Hugo", "personnummer": "20180101-0016"}),
-    ))
+    people.import_schedule(
+        system,
+        jsonl(
+            {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc2", "doc1"]},
+            {"absent": "doc2", "from": "2026-11-25", "to": "2026-11-25"},
+        ),
+    )
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", received_at="2026-11-12T09:00:00+01:00"),
+            errand_line("1177-000002"),
+            errand_line("1177-000003", patient={"name": "Hugo", "personnummer": "20180101-0016"}),
+        ),
+    )
     errands.assign(as_("rec1"), "1177-000001", "nurse")
     errands.reply(as_("nurse"), "1177-000001", "Klart")
     rows = {s.ref: s.suggestion for s in errands.list_errands(as_("rec1"))}
@@ -135,8 +158,19 @@ def test_notice_shows_until_it_expires(system, as_, clock):
 
 def test_staff_admin_keeps_history(system, as_, store):
     adm = as_("adm")
-    assert people.save_staff(adm, {"username": "newdoc", "name": "Ny Doktor", "title": "läkare",
-                                   "roles": ["caregiver"], "email": "ny@example.se"}) == "added"
+    assert (
+        people.save_staff(
+            adm,
+            {
+                "username": "newdoc",
+                "name": "Ny Doktor",
+                "title": "läkare",
+                "roles": ["caregiver"],
+                "email": "ny@example.se",
+            },
+        )
+        == "added"
+    )
     intake.import_errands(system, jsonl(errand_line("1177-000001")))
     errands.assign(as_("rec1"), "1177-000001", "newdoc")
     people.set_active(adm, "newdoc", False)
@@ -146,12 +180,24 @@ def test_staff_admin_keeps_history(system, as_, store):
     with pytest.raises(InvalidInput, match="inte längre aktiv"):
         errands.assign(as_("rec1"), "1177-000001", "newdoc", reassign=True)
     with pytest.raises(InvalidInput):
-        people.save_staff(adm, {"username": "Bad Name", "name": "x", "title": "läkare", "roles": ["caregiver"]})
+        people.save_staff(
+            adm, {"username": "Bad Name", "name": "x", "title": "läkare", "roles": ["caregiver"]}
+        )
     with pytest.raises(InvalidInput, match="dig själv"):
         people.set_active(adm, "adm", False)
-    people.save_staff(adm, {"username": "doc1", "name": "Doris Doktor", "title": "läkare",
-                            "roles": ["caregiver"], "email": None})
-    assert store.conn.execute("SELECT email, email_notify FROM staff WHERE username = 'doc1'").fetchone()[:] == (None, 0)
+    people.save_staff(
+        adm,
+        {
+            "username": "doc1",
+            "name": "Doris Doktor",
+            "title": "läkare",
+            "roles": ["caregiver"],
+            "email": None,
+        },
+    )
+    assert store.conn.execute("SELECT email, email_notify FROM staff WHERE username = 'doc1'").fetchone()[
+        :
+    ] == (None, 0)
 
 
 def test_roster_and_absences_by_hand(system, as_):

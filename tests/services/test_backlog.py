@@ -12,7 +12,7 @@ import pytest
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import due_date, local_date
 from bcc_tui.domain.validation import format_utc
-from bcc_tui.services import handover, errands
+from bcc_tui.services import errands, handover
 from bcc_tui.services.views import attention_key
 from bcc_tui.store import errands as q
 from tests.conftest import NOW
@@ -26,24 +26,40 @@ def _backlog(store, n: int, seed: int = 13) -> None:
     rng = random.Random(seed)
     with store.write() as conn:
         for i in range(n):
-            arrived = NOW - dt.timedelta(hours=rng.choice([1, 5, 20, 30, 50, 80, 200, 2000, 30000]) + rng.random())
+            arrived = NOW - dt.timedelta(
+                hours=rng.choice([1, 5, 20, 30, 50, 80, 200, 2000, 30000]) + rng.random()
+            )
             on = local_date(arrived)
             type_code = rng.choice(TYPES)
             row = {
-                "ref": f"BL-{i:05d}", "type": type_code, "unit": "oppenvard", "received_at": format_utc(arrived),
-                "received_on": on.isoformat(), "due_date": due_date(on, rng.choice([1, 2, 2, 5])).due.isoformat(),
+                "ref": f"BL-{i:05d}",
+                "type": type_code,
+                "unit": "oppenvard",
+                "received_at": format_utc(arrived),
+                "received_on": on.isoformat(),
+                "due_date": due_date(on, rng.choice([1, 2, 2, 5])).due.isoformat(),
                 "patient_name": rng.choice(["Elsa Öberg", "Emil Åström", "Noor Haddad", "Leo Berg"]),
-                "personnummer": "20150315-1233", "subject": rng.choice(["Övrigt", "Recept", "Fråga", ""]),
-                "message": "x", "urgent": int(rng.random() < 0.1), "content_hash": hashlib.sha256(b"%d" % i).hexdigest(),
-                "imported_at": format_utc(arrived), "acute": "feber" if rng.random() < 0.05 else None,
-                "status": "unassigned", "assignee": None,
+                "personnummer": "20150315-1233",
+                "subject": rng.choice(["Övrigt", "Recept", "Fråga", ""]),
+                "message": "x",
+                "urgent": int(rng.random() < 0.1),
+                "content_hash": hashlib.sha256(b"%d" % i).hexdigest(),
+                "imported_at": format_utc(arrived),
+                "acute": "feber" if rng.random() < 0.05 else None,
+                "status": "unassigned",
+                "assignee": None,
             }
             if rng.random() < 0.5:
                 row.update(status="assigned", assignee=rng.choice(["doc1", "doc2", "nurse"]))
             if rng.random() < 0.15:
-                partial = min(arrived + dt.timedelta(hours=rng.choice([1, 30, 100])), NOW - dt.timedelta(minutes=1))
-                row.update(partial_reply_at=format_utc(partial), first_response_at=format_utc(partial),
-                           first_response_on=local_date(partial).isoformat())
+                partial = min(
+                    arrived + dt.timedelta(hours=rng.choice([1, 30, 100])), NOW - dt.timedelta(minutes=1)
+                )
+                row.update(
+                    partial_reply_at=format_utc(partial),
+                    first_response_at=format_utc(partial),
+                    first_response_on=local_date(partial).isoformat(),
+                )
             q.insert(conn, row)
 
 
@@ -59,7 +75,9 @@ def test_the_sql_order_is_the_attention_rule(backlog, as_):
     assert [s.ref for s in rows] == [s.ref for s in sorted(rows, key=attention_key)]
     # The data has every rank, or the comparison proves little.
     assert {s.countdown.level for s in rows} >= {"overdue", "due_soon", "ok", "met"}
-    assert any(s.followup_overdue for s in rows) and any(s.acute for s in rows) and any(s.urgent for s in rows)
+    assert (
+        any(s.followup_overdue for s in rows) and any(s.acute for s in rows) and any(s.urgent for s in rows)
+    )
 
 
 def test_pages_add_up_to_the_whole_pane_in_order(backlog, as_):
@@ -68,11 +86,11 @@ def test_pages_add_up_to_the_whole_pane_in_order(backlog, as_):
     assert whole.unassigned.total == len(whole.unassigned.rows)
     assert whole.unassigned.rows == sorted(whole.unassigned.rows, key=attention_key)
     first = errands.panes(ctx)
-    assert first.unassigned.rows == whole.unassigned.rows[:errands.PAGE]
+    assert first.unassigned.rows == whole.unassigned.rows[: errands.PAGE]
     assert first.unassigned.has_more and first.unassigned.total == whole.unassigned.total
     assert first.unassigned.overdue == sum(1 for s in whole.unassigned.rows if s.countdown.level == "overdue")
     more = errands.panes(ctx, limits={"unassigned": errands.PAGE * 2})
-    assert more.unassigned.rows == whole.unassigned.rows[:errands.PAGE * 2]
+    assert more.unassigned.rows == whole.unassigned.rows[: errands.PAGE * 2]
 
 
 def test_a_caregiver_sees_only_their_own_also_when_filtering(backlog, as_):
@@ -85,15 +103,18 @@ def test_a_caregiver_sees_only_their_own_also_when_filtering(backlog, as_):
     assert found.assigned.total == mine.assigned.total
 
 
-@pytest.mark.parametrize("typed, matches", [
-    ("ovrig", lambda s: s.subject == "Övrigt"),
-    ("ÖVRIGT", lambda s: s.subject == "Övrigt"),
-    ("astrom", lambda s: s.patient_name == "Emil Åström"),
-    ("dag", lambda s: s.assignee == "doc2"),  # the holder's name
-    ("nurse", lambda s: s.assignee == "nurse"),  # the holder's user name
-    ("journalkopia", lambda s: s.type == "bestalla_journalkopia"),  # the type's label
-    ("bl-0001", lambda s: s.ref.startswith("BL-0001")),
-])
+@pytest.mark.parametrize(
+    "typed, matches",
+    [
+        ("ovrig", lambda s: s.subject == "Övrigt"),
+        ("ÖVRIGT", lambda s: s.subject == "Övrigt"),
+        ("astrom", lambda s: s.patient_name == "Emil Åström"),
+        ("dag", lambda s: s.assignee == "doc2"),  # the holder's name
+        ("nurse", lambda s: s.assignee == "nurse"),  # the holder's user name
+        ("journalkopia", lambda s: s.type == "bestalla_journalkopia"),  # the type's label
+        ("bl-0001", lambda s: s.ref.startswith("BL-0001")),
+    ],
+)
 def test_the_filter_matches_what_people_see(backlog, as_, typed, matches):
     ctx = as_("rec1")
     everything = errands.list_errands(ctx, audited=False)

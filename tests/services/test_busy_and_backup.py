@@ -17,9 +17,12 @@ def test_cli_says_busy_and_changes_nothing(tmp_path):
     try:
         r = run_cli("--as", "rec1", "assign", "1177-000001", "doc1", db=db, env={"BCC_BUSY_TIMEOUT": "0.3"})
         assert r.returncode == 1
-        assert r.stderr.decode().strip() == ("bcc-tui: Databasen är upptagen av en annan användare. "
-                                             "Försök igen om en stund.")
-        r = run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000002")), env={"BCC_BUSY_TIMEOUT": "0.3"})
+        assert r.stderr.decode().strip() == (
+            "bcc-tui: Databasen är upptagen av en annan användare. Försök igen om en stund."
+        )
+        r = run_cli(
+            "import", "-", db=db, stdin=jsonl(errand_line("1177-000002")), env={"BCC_BUSY_TIMEOUT": "0.3"}
+        )
         assert r.returncode == 1 and "upptagen" in r.stderr.decode() and "Traceback" not in r.stderr.decode()
     finally:
         holder.execute("ROLLBACK")
@@ -44,8 +47,9 @@ for i in range(40):
 
 def test_backup_of_a_live_database_is_whole_and_verified(system, store, tmp_path):
     intake.import_errands(system, jsonl(*(errand_line(f"1177-{i:06d}") for i in range(30))))
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(store.path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(store.path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         dest = tmp_path / "copies"
         dest.mkdir()
@@ -59,8 +63,13 @@ def test_backup_of_a_live_database_is_whole_and_verified(system, store, tmp_path
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] >= 30
         # Every errand in the copy has its audit row: a consistent snapshot, not a torn one.
-        assert conn.execute("SELECT count(*) FROM errands WHERE ref NOT IN "
-                            "(SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)").fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "SELECT count(*) FROM errands WHERE ref NOT IN "
+                "(SELECT ref FROM audit WHERE action = 'import' AND ref IS NOT NULL)"
+            ).fetchone()[0]
+            == 0
+        )
     assert not list(dest.glob(".*"))  # no half-written temporary left
     r = run_cli("check", db=dest / "b0.db")
     assert r.returncode == 0

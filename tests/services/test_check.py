@@ -26,10 +26,15 @@ TRIGGERS = [
 @pytest.fixture
 def busy_day(system, as_, clock):
     """A day of ordinary work: every kind of event, an administrator's changes included."""
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001"), errand_line("1177-000002", urgent=True),
-        errand_line("1177-000003", type="synpunkter_klagomal"), errand_line("1177-000004"),
-    ))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001"),
+            errand_line("1177-000002", urgent=True),
+            errand_line("1177-000003", type="synpunkter_klagomal"),
+            errand_line("1177-000004"),
+        ),
+    )
     rec, doc = as_("rec1"), as_("doc1")
     errands.assign(rec, "1177-000001", "doc1")
     errands.partial_reply(doc, "1177-000001", "Vi tittar på det.")
@@ -98,8 +103,10 @@ def test_dropped_changed_and_added_triggers(busy_day, store):
     conn = sqlite3.connect(store.path)
     conn.execute("DROP TRIGGER audit_no_delete")
     conn.execute("DROP TRIGGER audit_no_update")
-    conn.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN 0 "
-                 "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END")
+    conn.execute(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN 0 "
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+    )
     conn.execute("CREATE TRIGGER quiet AFTER INSERT ON events BEGIN SELECT 1; END")
     conn.commit()
     problems = audit_log.check(busy_day)
@@ -109,7 +116,10 @@ def test_dropped_changed_and_added_triggers(busy_day, store):
 
 
 def test_a_reply_rewritten_by_plain_sql(busy_day, store):
-    tamper(store.path, "UPDATE events SET text = 'ändrat svar' WHERE id = (SELECT max(id) FROM events WHERE kind = 'reply')")
+    tamper(
+        store.path,
+        "UPDATE events SET text = 'ändrat svar' WHERE id = (SELECT max(id) FROM events WHERE kind = 'reply')",
+    )
     problems = audit_log.check(busy_day)
     assert len(problems) == 1 and "skiljer sig från den som köades till 1177" in problems[0], problems
 
@@ -118,9 +128,12 @@ def test_an_assignee_changed_by_plain_sql(busy_day, store):
     tamper(store.path, "UPDATE errands SET assignee = 'nurse' WHERE ref = '1177-000001'")
     assert audit_log.check(busy_day) == ["ärendet 1177-000001: assignee är 'nurse' men historiken ger 'doc2'"]
     # Even with the version bumped as the program would, and a closed errand reopened.
-    tamper(store.path, "UPDATE errands SET assignee = 'doc2' WHERE ref = '1177-000001'",
-           "UPDATE errands SET status = 'assigned', closed_at = NULL, close_kind = NULL,"
-           " version = version + 1 WHERE ref = '1177-000002'")
+    tamper(
+        store.path,
+        "UPDATE errands SET assignee = 'doc2' WHERE ref = '1177-000001'",
+        "UPDATE errands SET status = 'assigned', closed_at = NULL, close_kind = NULL,"
+        " version = version + 1 WHERE ref = '1177-000002'",
+    )
     problems = audit_log.check(busy_day)
     assert "ärendet 1177-000002: status är 'assigned' men historiken ger 'closed'" in problems
     assert any(p.startswith("ärendet 1177-000002: version är") for p in problems)
@@ -145,10 +158,13 @@ def _erase_reassignment(path, keep_version: bool):
     audit_id = conn.execute("SELECT id FROM audit WHERE action = 'reassign'").fetchone()[0]
     conn.close()
     version = "version" if keep_version else "version - 1"
-    tamper(path, f"DELETE FROM events WHERE id = {event_id}",
-           f"UPDATE errands SET assignee = 'doc1', version = {version} WHERE ref = '1177-000001'",
-           f"DELETE FROM audit WHERE id = {audit_id}",
-           f"UPDATE audit SET id = id - 1 WHERE id > {audit_id}")
+    tamper(
+        path,
+        f"DELETE FROM events WHERE id = {event_id}",
+        f"UPDATE errands SET assignee = 'doc1', version = {version} WHERE ref = '1177-000001'",
+        f"DELETE FROM audit WHERE id = {audit_id}",
+        f"UPDATE audit SET id = id - 1 WHERE id > {audit_id}",
+    )
     rechain(path)
 
 
@@ -170,23 +186,35 @@ def test_audit_time_going_backwards(busy_day, store):
     tamper(store.path, "UPDATE audit SET at = '2026-01-01T00:00:00Z' WHERE id = 5")
     rechain(store.path)
     problems = audit_log.check(busy_day)
-    assert problems == ["granskningsloggens rad 5: tiden '2026-01-01T00:00:00Z' är före föregående rads "
-                        "'2026-11-25T09:00:00Z'"]
+    assert problems == [
+        "granskningsloggens rad 5: tiden '2026-01-01T00:00:00Z' är före föregående rads "
+        "'2026-11-25T09:00:00Z'"
+    ]
 
 
-@pytest.mark.parametrize("column, value", [
-    ("received_at", "999-06-01T10:00:00Z"), ("received_at", "igår"), ("due_date", "2026-13-01"),
-    ("closed_at", "0001-01-01T00:00:00Z"),
-])
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        ("received_at", "999-06-01T10:00:00Z"),
+        ("received_at", "igår"),
+        ("due_date", "2026-13-01"),
+        ("closed_at", "0001-01-01T00:00:00Z"),
+    ],
+)
 def test_dates_no_reader_can_use_are_reported(busy_day, store, column, value):
     tamper(store.path, f"UPDATE errands SET {column} = ? WHERE ref = '1177-000004'", args=(value,))
     problems = audit_log.check(busy_day)
-    assert any(p.startswith(f"ärendet 1177-000004: datum går inte att läsa ({column})") for p in problems), problems
+    assert any(p.startswith(f"ärendet 1177-000004: datum går inte att läsa ({column})") for p in problems), (
+        problems
+    )
 
 
 def test_an_overdue_errand_hidden_by_moving_its_due_date(busy_day, store):
-    tamper(store.path, "UPDATE errands SET due_date = '2027-01-15' WHERE ref = '1177-000003'",
-           "UPDATE errands SET received_on = '2026-11-26' WHERE ref = '1177-000001'")
+    tamper(
+        store.path,
+        "UPDATE errands SET due_date = '2027-01-15' WHERE ref = '1177-000003'",
+        "UPDATE errands SET received_on = '2026-11-26' WHERE ref = '1177-000001'",
+    )
     problems = audit_log.check(busy_day)
     assert "ärendet 1177-000003: due_date är '2027-01-15' men regeln ger '2026-11-27'" in problems
     assert "ärendet 1177-000001: received_on är '2026-11-26' men ärendet kom in 2026-11-25" in problems
@@ -195,7 +223,8 @@ def test_an_overdue_errand_hidden_by_moving_its_due_date(busy_day, store):
 def test_content_changed_by_plain_sql(busy_day, store):
     tamper(store.path, "UPDATE errands SET message = 'något annat' WHERE ref = '1177-000003'")
     assert audit_log.check(busy_day) == [
-        "ärendet 1177-000003: innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"]
+        "ärendet 1177-000003: innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
+    ]
 
 
 def test_cli_check_against_one_line_each_and_exit_1(busy_day, store, tmp_path, monkeypatch, capsys):
@@ -238,11 +267,11 @@ def test_the_demo_clinic_is_clean(tmp_path):
 @pytest.mark.parametrize("open_errands", [None, 400])  # mostly closed, and a backlog (with partial replies)
 def test_the_benchmark_database_is_clean(tmp_path, open_errands):
     """bench/generate.py writes what the services would; check agrees (and so measures it fairly)."""
-    from bench.generate import build
     from bcc_tui.domain.roles import SYSTEM_ACTOR
     from bcc_tui.services.clock import FixedClock
     from bcc_tui.services.context import Ctx
     from bcc_tui.store.db import Store
+    from bench.generate import build
     from tests.conftest import NOW
 
     extra = {} if open_errands is None else {"open_errands": open_errands}
@@ -252,11 +281,16 @@ def test_the_benchmark_database_is_clean(tmp_path, open_errands):
     store.close()
 
 
-@pytest.mark.parametrize("ref, column, value", [
-    ("1177-000003", "patient_name", "X'00FF'"), ("1177-000003", "message", "CAST(X'EDA080FF' AS TEXT)"),
-    ("1177-000003", "ref", "X'1B5D35323B633B7807'"), ("1177-000003", "urgent", "'ja'"),
-    ("1177-000001", "assignee", "CAST(X'1B5B324A646F6331E280AE' AS TEXT)"),
-])
+@pytest.mark.parametrize(
+    "ref, column, value",
+    [
+        ("1177-000003", "patient_name", "X'00FF'"),
+        ("1177-000003", "message", "CAST(X'EDA080FF' AS TEXT)"),
+        ("1177-000003", "ref", "X'1B5D35323B633B7807'"),
+        ("1177-000003", "urgent", "'ja'"),
+        ("1177-000001", "assignee", "CAST(X'1B5B324A646F6331E280AE' AS TEXT)"),
+    ],
+)
 def test_hostile_stored_values_are_reported_not_crashed_on(busy_day, store, ref, column, value):
     conn = sqlite3.connect(store.path)
     conn.execute(f"UPDATE errands SET {column} = {value} WHERE ref = '{ref}'")

@@ -27,14 +27,16 @@ def test_demo_is_relative_to_today_and_has_every_kind_of_errand(tmp_path):
     assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] == 152
     assert conn.execute("SELECT count(DISTINCT type) FROM errands").fetchone()[0] == 8
     first = conn.execute("SELECT min(received_at), max(received_at) FROM errands").fetchone()
-    assert "2026-11-10" <= first[0] and first[1] <= "2026-11-25T09:00:00Z"
+    assert first[0] >= "2026-11-10" and first[1] <= "2026-11-25T09:00:00Z"
     statuses = dict(conn.execute("SELECT status, count(*) FROM errands GROUP BY status").fetchall())
     assert statuses["unassigned"] >= 10 and statuses["assigned"] >= 10 and statuses["closed"] >= 50
     t = today(conn, now.date())
     assert t.receiver in ("annlin", "marber", "sofhol", "karek", "evasan")
     assert "johwes" in t.absent and t.top_doctor and t.top_doctor != "johwes"
     receiver = actor_from_row(staff_q.by_username(conn, t.receiver))
-    levels = {s.countdown.level for s in errands.list_errands(Ctx(store, receiver, FixedClock(now)), audited=False)}
+    levels = {
+        s.countdown.level for s in errands.list_errands(Ctx(store, receiver, FixedClock(now)), audited=False)
+    }
     assert {"ok", "due_soon", "overdue", "met", "breached"} <= levels
     assert conn.execute("SELECT count(*) FROM errands WHERE urgent = 1").fetchone()[0] >= 2
     assert conn.execute("SELECT count(*) FROM errands WHERE proxy_name IS NOT NULL").fetchone()[0] >= 80
@@ -55,4 +57,5 @@ def test_demo_command_refuses_a_real_database_and_reuses_a_demo_one(tmp_path):
     assert run_cli("demo", "--db", str(d), "--no-ui").returncode == 0
     assert run_cli("demo", "--db", str(d), "--no-ui").returncode == 0
     import sqlite3
+
     assert sqlite3.connect(d).execute("SELECT count(*) FROM errands").fetchone()[0] == 152

@@ -35,7 +35,12 @@ def test_assign_then_reply_closes(one, as_, store):
     assert out["closes"] == 1
     a = last_audit(store)
     assert (a["actor"], a["action"], a["ref"], a["personnummer"], a["outcome"]) == (
-        "doc1", "reply", REF, "20150315-1233", "ok")
+        "doc1",
+        "reply",
+        REF,
+        "20150315-1233",
+        "ok",
+    )
 
 
 def test_assign_refuses_an_assigned_errand_naming_the_assignee(one, as_, store):
@@ -63,10 +68,15 @@ def test_reassign_needs_an_assigned_errand(one, as_):
         errands.assign(as_("rec1"), one, "doc1", reassign=True)
 
 
-@pytest.mark.parametrize("target, why", [
-    ("rec2", "inte vårdgivare"), ("adm", "inte vårdgivare"), ("gone", "inte längre aktiv"),
-    ("nobody", "finns inte"),
-])
+@pytest.mark.parametrize(
+    "target, why",
+    [
+        ("rec2", "inte vårdgivare"),
+        ("adm", "inte vårdgivare"),
+        ("gone", "inte längre aktiv"),
+        ("nobody", "finns inte"),
+    ],
+)
 def test_only_active_caregivers_get_errands(one, as_, target, why):
     with pytest.raises(InvalidInput, match=why):
         errands.assign(as_("rec1"), one, target)
@@ -102,11 +112,13 @@ def test_close_needs_a_reason(one, as_, store):
 def test_closed_errands_refuse_replies_but_take_notes(one, as_, store):
     errands.assign(as_("rec1"), one, "doc1")
     errands.reply(as_("doc1"), one, "Klart.")
-    for act in (lambda: errands.reply(as_("doc1"), one, "igen"),
-                lambda: errands.partial_reply(as_("rec1"), one, "x"),
-                lambda: errands.close(as_("rec1"), one, "x"),
-                lambda: errands.set_urgent(as_("rec1"), one),
-                lambda: errands.assign(as_("rec1"), one, "doc2", reassign=True)):
+    for act in (
+        lambda: errands.reply(as_("doc1"), one, "igen"),
+        lambda: errands.partial_reply(as_("rec1"), one, "x"),
+        lambda: errands.close(as_("rec1"), one, "x"),
+        lambda: errands.set_urgent(as_("rec1"), one),
+        lambda: errands.assign(as_("rec1"), one, "doc2", reassign=True),
+    ):
         with pytest.raises(Conflict, match="redan avslutat"):
             act()
     errands.note(as_("doc1"), one, "Dokumenterat i journalen.")
@@ -120,10 +132,12 @@ def test_reply_needs_an_assignee(one, as_):
 
 def test_caregiver_acts_only_on_own_errands(one, as_, store):
     errands.assign(as_("rec1"), one, "doc1")
-    for act in (lambda: errands.reply(as_("doc2"), one, "x"),
-                lambda: errands.note(as_("doc2"), one, "x"),
-                lambda: errands.close(as_("doc2"), one, "x"),
-                lambda: errands.set_urgent(as_("doc1"), one)):
+    for act in (
+        lambda: errands.reply(as_("doc2"), one, "x"),
+        lambda: errands.note(as_("doc2"), one, "x"),
+        lambda: errands.close(as_("doc2"), one, "x"),
+        lambda: errands.set_urgent(as_("doc1"), one),
+    ):
         with pytest.raises(NotAllowed):
             act()
     assert row(store)["status"] == "assigned"
@@ -179,9 +193,12 @@ def test_unknown_errand(system, as_):
 
 
 def test_complaint_suggestions(system, as_):
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001", type="synpunkter_klagomal"),
-        errand_line("1177-000002", type="synpunkter_klagomal", urgent=True),
-    ))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", type="synpunkter_klagomal"),
+            errand_line("1177-000002", type="synpunkter_klagomal", urgent=True),
+        ),
+    )
     got = {s.ref: s.suggestion.username for s in errands.list_errands(as_("rec1"))}
     assert got == {"1177-000001": "nurse", "1177-000002": "lead"}

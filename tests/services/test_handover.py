@@ -16,17 +16,24 @@ from tests.conftest import NOW, errand_line, jsonl
 
 @pytest.fixture
 def ward(system, as_, store):
-    people.import_schedule(system, jsonl(
-        {"date": "2026-11-24", "receiver": "rec2", "outpatient_doctors": ["doc1"]},
-        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1"]}))
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001", received_at="2026-11-20T09:00:00+01:00"),  # overdue, unassigned
-        errand_line("1177-000002", received_at="2026-11-23T09:00:00+01:00"),  # due today
-        errand_line("1177-000003", received_at="2026-11-24T09:00:00+01:00"),  # due tomorrow
-        errand_line("1177-000004", received_at="2026-11-25T08:00:00+01:00", message="Han har feber"),
-        errand_line("1177-000005", type="synpunkter_klagomal", urgent=True),
-        errand_line("1177-000006", received_at="2026-11-25T08:30:00+01:00"),  # unassigned, ok
-    ))
+    people.import_schedule(
+        system,
+        jsonl(
+            {"date": "2026-11-24", "receiver": "rec2", "outpatient_doctors": ["doc1"]},
+            {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1"]},
+        ),
+    )
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", received_at="2026-11-20T09:00:00+01:00"),  # overdue, unassigned
+            errand_line("1177-000002", received_at="2026-11-23T09:00:00+01:00"),  # due today
+            errand_line("1177-000003", received_at="2026-11-24T09:00:00+01:00"),  # due tomorrow
+            errand_line("1177-000004", received_at="2026-11-25T08:00:00+01:00", message="Han har feber"),
+            errand_line("1177-000005", type="synpunkter_klagomal", urgent=True),
+            errand_line("1177-000006", received_at="2026-11-25T08:30:00+01:00"),  # unassigned, ok
+        ),
+    )
     errands.assign(as_("rec1"), "1177-000002", "doc1")
     errands.assign(as_("rec1"), "1177-000003", "doc2")
     return store
@@ -39,8 +46,13 @@ def at(ctx: Ctx, moment: dt.datetime) -> Ctx:
 def test_each_errand_once_in_its_most_pressing_category(ward, as_):
     h = handover.handover(as_("rec1"))
     assert [(i.ref, i.category) for i in h.items] == [
-        ("1177-000005", "acute"), ("1177-000004", "acute"), ("1177-000001", "overdue"),
-        ("1177-000002", "due_today"), ("1177-000003", "due_next"), ("1177-000006", "unassigned")]
+        ("1177-000005", "acute"),
+        ("1177-000004", "acute"),
+        ("1177-000001", "overdue"),
+        ("1177-000002", "due_today"),
+        ("1177-000003", "due_next"),
+        ("1177-000006", "unassigned"),
+    ]
     assert h.counts == {"acute": 2, "overdue": 1, "due_today": 1, "due_next": 1, "unassigned": 1}
     md = handover.markdown(h)
     assert md.startswith("# Överlämning 1177 – ons 25 nov 2026 kl 10:00")
@@ -48,7 +60,9 @@ def test_each_errand_once_in_its_most_pressing_category(ward, as_):
     assert "Elsa" not in md and "20150315" not in md  # no patient names or numbers
     # The handover's counts agree with the panes'.
     panes = errands.panes(as_("rec1"))
-    assert h.count("overdue") == sum(1 for s in panes.open if s.countdown.level == "overdue" and not (s.acute or s.urgent))
+    assert h.count("overdue") == sum(
+        1 for s in panes.open if s.countdown.level == "overdue" and not (s.acute or s.urgent)
+    )
     with pytest.raises(NotAllowed):
         handover.handover(as_("doc1"))
 
@@ -60,7 +74,9 @@ def test_absent_holders_and_passed_follow_ups(ward, as_, system):
     assert {i.ref: i.category for i in h.items}["1177-000003"] == "absent_holder"
     assert h.count("absent_holder") == 1 and "hos Dag Doktor (frånvarande idag)" in handover.markdown(h)
     errands.partial_reply(as_("doc1"), "1177-000002", "På gång")
-    later = at(as_("rec1"), NOW + dt.timedelta(days=9))  # fri 4 dec: the follow-up (5 business days) has passed
+    later = at(
+        as_("rec1"), NOW + dt.timedelta(days=9)
+    )  # fri 4 dec: the follow-up (5 business days) has passed
     h = handover.handover(later)
     cats = {i.ref: i.category for i in h.items}
     assert cats["1177-000002"] == "followup"
@@ -71,8 +87,15 @@ def test_absent_holders_and_passed_follow_ups(ward, as_, system):
 
 
 def test_a_huge_category_shows_its_count_and_the_most_pressing_rows(system, as_):
-    intake.import_errands(system, jsonl(*(
-        errand_line(f"1177-1{i:05d}", received_at=f"2026-11-{10 + i % 5:02d}T09:00:00+01:00") for i in range(30))))
+    intake.import_errands(
+        system,
+        jsonl(
+            *(
+                errand_line(f"1177-1{i:05d}", received_at=f"2026-11-{10 + i % 5:02d}T09:00:00+01:00")
+                for i in range(30)
+            )
+        ),
+    )
     h = handover.handover(as_("rec1"), per_category=4)
     assert h.count("overdue") == 30 and len(h.items) == 4
     assert all(i.summary.received_on.day == 10 for i in h.items)  # the oldest first
@@ -95,13 +118,18 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
     assert 'anmärkning: "Ring mamma efter 14" (Rolf Receiver)' in handover.markdown(h)
 
     # rec1 walks the list and finishes: a receipt from yesterday's receiver (rec2) to rec1.
-    receipt = handover.finish(at(rec1, NOW + dt.timedelta(minutes=1)), listed=[(i.ref, i.category) for i in h.items],
-                              done=["1177-000005", "1177-000002", "not-listed"])
+    receipt = handover.finish(
+        at(rec1, NOW + dt.timedelta(minutes=1)),
+        listed=[(i.ref, i.category) for i in h.items],
+        done=["1177-000005", "1177-000002", "not-listed"],
+    )
     assert (receipt.from_user, receipt.to_user, receipt.listed, receipt.done) == ("rec2", "rec1", 6, 2)
     row = store.conn.execute("SELECT * FROM handovers").fetchone()
     assert json.loads(row["done"]) == ["1177-000005", "1177-000002"]
     assert json.loads(row["items"])[0] == {"ref": "1177-000005", "category": "acute"}
-    audit_row = store.conn.execute("SELECT actor, action, detail FROM audit WHERE action = 'handover'").fetchone()
+    audit_row = store.conn.execute(
+        "SELECT actor, action, detail FROM audit WHERE action = 'handover'"
+    ).fetchone()
     assert audit_row["actor"] == "rec1" and json.loads(audit_row["detail"])["done"] == 2
     # The remark was handed over: no longer pinned.
     assert errands.show_errand(rec1, "1177-000002").summary.remark is None
@@ -109,10 +137,12 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
     # Two hours later: one errand arrived, one closed; the next handover starts from the receipt.
     later = at(rec1, NOW + dt.timedelta(hours=2))
     system_later = at(system, NOW + dt.timedelta(hours=2))
-    intake.import_errands(system_later, jsonl(errand_line("1177-000007", received_at="2026-11-25T11:30:00+01:00")))
+    intake.import_errands(
+        system_later, jsonl(errand_line("1177-000007", received_at="2026-11-25T11:30:00+01:00"))
+    )
     errands.reply(at(as_("doc1"), NOW + dt.timedelta(hours=2)), "1177-000002", "Klart")
     h2 = handover.handover(later)
-    assert h2.changes.since == (NOW + dt.timedelta(minutes=1)).astimezone(dt.timezone.utc)
+    assert h2.changes.since == (NOW + dt.timedelta(minutes=1)).astimezone(dt.UTC)
     assert h2.changes.arrived == (1, ["1177-000007"]) and h2.changes.closed == (1, ["1177-000002"])
     data = handover.as_json(h2)
     assert data["since"] == "2026-11-25T09:01:00Z"
@@ -122,7 +152,10 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
 
     # What became overdue since the last handover: 000003 was due thu 26 nov (000001 was overdue
     # already, 000002 was answered).
-    assert handover.handover(at(rec1, dt.datetime(2026, 11, 26, 8, 0, tzinfo=STOCKHOLM))).changes.overdue == (0, [])
+    assert handover.handover(at(rec1, dt.datetime(2026, 11, 26, 8, 0, tzinfo=STOCKHOLM))).changes.overdue == (
+        0,
+        [],
+    )
     friday = at(rec1, dt.datetime(2026, 11, 27, 8, 0, tzinfo=STOCKHOLM))
     assert handover.handover(friday).changes.overdue == (1, ["1177-000003"])
     log = handover.receipts(rec1)

@@ -18,14 +18,26 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12,
 )
-FIELDS = ["ref", "type", "unit", "received_at", "patient", "submitted_by", "subject", "message",
-          "contact_preference", "phone", "urgent"]
+FIELDS = [
+    "ref",
+    "type",
+    "unit",
+    "received_at",
+    "patient",
+    "submitted_by",
+    "subject",
+    "message",
+    "contact_preference",
+    "phone",
+    "urgent",
+]
 
 
 def stored_texts(store):
     return store.conn.execute(
         "SELECT patient_name, coalesce(proxy_name, ''), coalesce(proxy_relation, ''), subject, message,"
-        " coalesce(phone, '') FROM errands").fetchall()
+        " coalesce(phone, '') FROM errands"
+    ).fetchall()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -89,4 +101,5 @@ def test_bom_invalid_utf8_and_control_characters_from_the_command_line(tmp_path)
     assert r.returncode == 1
     assert r.stderr.decode().strip() == f"{f}:2: raden är inte giltig UTF-8 (byte 10)"
     import sqlite3
+
     assert sqlite3.connect(db).execute("SELECT message FROM errands").fetchone()[0] == "Hej[31m där"

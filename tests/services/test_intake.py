@@ -6,19 +6,23 @@ import json
 import pytest
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import InvalidInput, NotAllowed
 from bcc_tui.services import errands, intake
-from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.services.clock import FixedClock
 from tests.conftest import errand_line, jsonl
 
 
 def test_good_lines_kept_and_bad_lines_reported_by_number(system, as_):
-    data = jsonl(
-        errand_line("1177-000001"),
-        errand_line("1177-000002", unit="slutenvard"),
-        errand_line("1177-000003"),
-    ) + b"{not json\n" + jsonl(errand_line("1177-000005", patient={"name": "X", "personnummer": "20150315-1234"}))
+    data = (
+        jsonl(
+            errand_line("1177-000001"),
+            errand_line("1177-000002", unit="slutenvard"),
+            errand_line("1177-000003"),
+        )
+        + b"{not json\n"
+        + jsonl(errand_line("1177-000005", patient={"name": "X", "personnummer": "20150315-1234"}))
+    )
     report = intake.import_errands(system, data)
     assert report.added == 2
     assert [n for n, _ in report.rejected] == [2, 4, 5]
@@ -56,14 +60,20 @@ def test_complaint_gets_the_fixed_partial_reply_at_intake(system, store, clock):
     row = store.conn.execute("SELECT * FROM errands").fetchone()
     assert row["partial_reply_at"] == "2026-11-25T09:00:00Z"  # the moment of intake, not arrival
     ev = store.conn.execute("SELECT * FROM events").fetchone()
-    assert (ev["kind"], ev["text"], ev["at"]) == ("partial_reply", e.COMPLAINT_PARTIAL_REPLY, "2026-11-25T09:00:00Z")
+    assert (ev["kind"], ev["text"], ev["at"]) == (
+        "partial_reply",
+        e.COMPLAINT_PARTIAL_REPLY,
+        "2026-11-25T09:00:00Z",
+    )
     out = store.conn.execute("SELECT * FROM outbound").fetchone()
     assert out["text"] == e.COMPLAINT_PARTIAL_REPLY and out["closes"] == 0 and out["kind"] == "partial_reply"
 
 
 def test_audit_row_per_imported_errand_naming_the_patient(system, store):
     intake.import_errands(system, jsonl(errand_line(), errand_line("1177-000002")))
-    rows = store.conn.execute("SELECT actor, action, ref, personnummer FROM audit WHERE action = 'import'").fetchall()
+    rows = store.conn.execute(
+        "SELECT actor, action, ref, personnummer FROM audit WHERE action = 'import'"
+    ).fetchall()
     assert [tuple(r) for r in rows[-3:]] == [
         ("system", "import", "1177-000001", "20150315-1233"),
         ("system", "import", "1177-000002", "20150315-1233"),
@@ -92,7 +102,9 @@ def test_batches_larger_than_one_transaction(system, store, monkeypatch):
 
 
 def test_stored_text_is_clean(system, store):
-    intake.import_errands(system, jsonl(errand_line(message="Hej\x1b]0;titel\x07 [@click=app.quit]x[/]\u202e")))
+    intake.import_errands(
+        system, jsonl(errand_line(message="Hej\x1b]0;titel\x07 [@click=app.quit]x[/]\u202e"))
+    )
     msg = store.conn.execute("SELECT message FROM errands").fetchone()[0]
     assert msg == "Hej]0;titel [@click=app.quit]x[/]"
     assert json.loads(json.dumps(msg)) == msg

@@ -57,12 +57,15 @@ def test_one_run_ends_within_its_budget(queued, store, clock, kind, request):
     assert server.connections == 1 and result.sent == 0
     assert _waiting(store) == 6  # all kept for a later process
     # Nothing is left claimed that was never tried: the next process may take it at once.
-    assert store.conn.execute("SELECT count(*) FROM outbox WHERE claimed_until IS NOT NULL").fetchone()[0] == 0
+    assert (
+        store.conn.execute("SELECT count(*) FROM outbox WHERE claimed_until IS NOT NULL").fetchone()[0] == 0
+    )
 
 
 @pytest.mark.parametrize("kind", ["slow", "silent"])
-def test_a_command_returns_in_two_seconds_with_a_slow_mail_server(queued, db_path, kind, request,
-                                                                   monkeypatch, capsys):
+def test_a_command_returns_in_two_seconds_with_a_slow_mail_server(
+    queued, db_path, kind, request, monkeypatch, capsys
+):
     server = request.getfixturevalue(kind)
     monkeypatch.setenv("BCC_NOW", "2026-11-25T10:00:00+01:00")
     monkeypatch.setenv("BCC_SMTP", server.address)
@@ -108,8 +111,10 @@ RACER = textwrap.dedent("""
 def test_concurrent_deliverers_send_each_notice_once(queued, store):
     server = SlowSmtpServer(delay=0.1).start()
     try:
-        racers = [subprocess.Popen([sys.executable, "-c", RACER, str(store.path), str(server.port)], cwd=ROOT)
-                  for _ in range(4)]
+        racers = [
+            subprocess.Popen([sys.executable, "-c", RACER, str(store.path), str(server.port)], cwd=ROOT)
+            for _ in range(4)
+        ]
         for r in racers:
             assert r.wait(timeout=120) == 0
     finally:
@@ -146,8 +151,10 @@ def test_a_bad_host_or_address_fails_that_mail_not_the_process(queued, store, cl
     assert result.failed == 6 and _waiting(store) == 6
     server = SlowSmtpServer(delay=0).start()
     try:
-        store.conn.execute("UPDATE outbox SET address = 'doc1@example.se\nBcc: all@example.se', attempts = 0,"
-                           " next_attempt_at = '2000-01-01T00:00:00Z' WHERE id = 1")
+        store.conn.execute(
+            "UPDATE outbox SET address = 'doc1@example.se\nBcc: all@example.se', attempts = 0,"
+            " next_attempt_at = '2000-01-01T00:00:00Z' WHERE id = 1"
+        )
         store.conn.execute("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'")
         result = notify.deliver(store, clock, notify.MailConfig("127.0.0.1", server.port, "bcc@example.se"))
     finally:

@@ -14,9 +14,19 @@ REF = "1177-000001"
 def db(tmp_path):
     path = tmp_path / "mail.db"
     assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF)).returncode == 0
-    assert run_cli("import", "-", db=path, stdin=jsonl(
-        errand_line(REF), errand_line("1177-000002"),
-        errand_line("1177-000003", received_at="2026-11-23T09:00:00+01:00"))).returncode == 0
+    assert (
+        run_cli(
+            "import",
+            "-",
+            db=path,
+            stdin=jsonl(
+                errand_line(REF),
+                errand_line("1177-000002"),
+                errand_line("1177-000003", received_at="2026-11-23T09:00:00+01:00"),
+            ),
+        ).returncode
+        == 0
+    )
     return path
 
 
@@ -28,8 +38,15 @@ def smtp():
 
 
 def test_assignment_mail_carries_no_patient_data(db, smtp):
-    r = run_cli("--as", "rec1", "assign", REF, "doc1", db=db, env={"BCC_SMTP": smtp.address,
-                                                                  "BCC_MAIL_FROM": "bcc@example.se"})
+    r = run_cli(
+        "--as",
+        "rec1",
+        "assign",
+        REF,
+        "doc1",
+        db=db,
+        env={"BCC_SMTP": smtp.address, "BCC_MAIL_FROM": "bcc@example.se"},
+    )
     assert r.returncode == 0, r.stderr
     [mail] = smtp.wait_for(1)  # delivered before the command exited
     assert mail["To"] == "doc1@example.se" and mail["From"] == "bcc@example.se"
@@ -43,7 +60,9 @@ def test_assignment_mail_carries_no_patient_data(db, smtp):
 
 
 def test_no_mail_for_those_who_do_not_want_it(db, smtp):
-    assert run_cli("--as", "rec1", "assign", REF, "doc2", db=db, env={"BCC_SMTP": smtp.address}).returncode == 0
+    assert (
+        run_cli("--as", "rec1", "assign", REF, "doc2", db=db, env={"BCC_SMTP": smtp.address}).returncode == 0
+    )
     assert smtp.wait_for(1, timeout=0.5) == []
     assert sqlite3.connect(db).execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
 
@@ -61,7 +80,9 @@ def test_held_while_the_server_is_down_then_delivered_once(db):
         assert run_cli("--as", "rec1", "list", db=db, env=env, now=later).returncode == 0
         assert len(server.wait_for(1)) == 1
         assert run_cli("--as", "rec1", "list", db=db, env=env, now=later).returncode == 0
-        assert run_cli("--as", "rec1", "list", db=db, env=env, now="2026-11-25T11:00:00+01:00").returncode == 0
+        assert (
+            run_cli("--as", "rec1", "list", db=db, env=env, now="2026-11-25T11:00:00+01:00").returncode == 0
+        )
         assert len(server.wait_for(2, timeout=1)) == 1  # once, not again
     finally:
         server.stop()

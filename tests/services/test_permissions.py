@@ -13,16 +13,20 @@ from bcc_tui.services.context import require
 
 def _refusals(store, action):
     with store.read() as conn:
-        return conn.execute("SELECT actor, detail FROM audit WHERE action = ? AND outcome = 'refused'",
-                            (action,)).fetchall()
+        return conn.execute(
+            "SELECT actor, detail FROM audit WHERE action = ? AND outcome = 'refused'", (action,)
+        ).fetchall()
 
 
-@pytest.mark.parametrize("username, call, action", [
-    ("doc1", lambda c: intake.import_errands(c, b""), "import"),
-    ("rec1", lambda c: clinic.set_followup_days(c, 5), "admin_change"),
-    ("adm", lambda c: require(c, "handover"), "handover"),
-    ("doc1", lambda c: reports.stats(c), "stats"),
-])
+@pytest.mark.parametrize(
+    "username, call, action",
+    [
+        ("doc1", lambda c: intake.import_errands(c, b""), "import"),
+        ("rec1", lambda c: clinic.set_followup_days(c, 5), "admin_change"),
+        ("adm", lambda c: require(c, "handover"), "handover"),
+        ("doc1", reports.stats, "stats"),
+    ],
+)
 def test_a_refusal_is_logged_once(store, as_, username, call, action):
     with pytest.raises(NotAllowed) as err:
         call(as_(username))

@@ -37,6 +37,7 @@ def december(system, as_, store):
     F fornya_recept Mon 30 Nov → outside the period.
     G kontakta_mig  Tue 1 Dec 09:00 → due Thu 3 Dec; open, assigned to doc2 → breached (overdue).
     """
+
     def imp(ref, when, **kw):
         intake.import_errands(at(system, ts(when)), jsonl(errand_line(ref, received_at=when, **kw)))
 
@@ -59,10 +60,20 @@ def december(system, as_, store):
 
 def test_figures_match_a_hand_count(december):
     r = reports.stats(december, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
-    recept, kontakt, klag = r.by_type["fornya_recept"], r.by_type["kontakta_mig"], r.by_type["synpunkter_klagomal"]
+    recept, kontakt, klag = (
+        r.by_type["fornya_recept"],
+        r.by_type["kontakta_mig"],
+        r.by_type["synpunkter_klagomal"],
+    )
     assert (recept.received, recept.answered, recept.met, recept.breached) == (2, 2, 1, 1)
     assert recept.response_days == [2, 3] and recept.median_days == 2.5 and recept.p90_days == 3
-    assert (kontakt.received, kontakt.closed_without_reply, kontakt.open, kontakt.met, kontakt.breached) == (3, 1, 2, 1, 1)
+    assert (kontakt.received, kontakt.closed_without_reply, kontakt.open, kontakt.met, kontakt.breached) == (
+        3,
+        1,
+        2,
+        1,
+        1,
+    )
     assert kontakt.without_reply_reasons == {"Besvarat per telefon": 1}
     assert (klag.received, klag.partial_replies, klag.met) == (1, 1, 1)
     t = r.total

@@ -15,5 +15,7 @@ def test_another_programs_sqlite_file_is_one_clear_line(tmp_path, capsys, monkey
     monkeypatch.delenv("SUDO_USER", raising=False)
     assert main(["--db", str(path), "list"]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == f"bcc-tui: {path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
+    assert (
+        err.strip() == f"bcc-tui: {path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
+    )
     assert sqlite3.connect(path).execute("SELECT name FROM sqlite_master").fetchall() == [("errands",)]

@@ -50,9 +50,8 @@ def test_compare_and_set_refuses_a_stale_write(system, store):
     with store.write() as conn:
         row = q.by_ref(conn, "1177-000001")
         q.update(conn, row["id"], row["version"], urgent=1)
-    with pytest.raises(Conflict):
-        with store.write() as conn:
-            q.update(conn, row["id"], row["version"], urgent=0)  # the version read before
+    with pytest.raises(Conflict), store.write() as conn:
+        q.update(conn, row["id"], row["version"], urgent=0)  # the version read before
     with store.read() as conn:
         fresh = q.by_ref(conn, "1177-000001")
     assert fresh["urgent"] == 1 and fresh["version"] == row["version"] + 1
@@ -62,9 +61,8 @@ def test_write_waits_then_reports_busy(db_path, store):
     other = Store(db_path, busy_timeout=0.2)
     store.conn.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(Busy, match="upptagen"):
-            with other.write():
-                pass
+        with pytest.raises(Busy, match="upptagen"), other.write():
+            pass
     finally:
         store.conn.execute("ROLLBACK")
     with other.write() as conn:  # free again
@@ -73,10 +71,9 @@ def test_write_waits_then_reports_busy(db_path, store):
 
 
 def test_a_failed_transaction_leaves_nothing(store):
-    with pytest.raises(RuntimeError):
-        with store.write() as conn:
-            conn.execute("INSERT INTO settings VALUES ('half', '1')")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.write() as conn:
+        conn.execute("INSERT INTO settings VALUES ('half', '1')")
+        raise RuntimeError("boom")
     assert store.conn.execute("SELECT count(*) FROM settings WHERE key = 'half'").fetchone()[0] == 0
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import shutil
-import datetime as dt
 
 import pytest
 
@@ -53,16 +53,28 @@ def drive(app, scenario, size=(80, 24)):
 def clinic(system, as_, store):
     """A small clinic: an urgent complaint, a normal one, two prescriptions (one overdue),
     one assigned errand and one closed."""
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001", received_at="2026-11-25T08:00:00+01:00"),
-        errand_line("1177-000002", received_at="2026-11-20T09:00:00+01:00",
-                    patient={"name": "Hugo Karlsson", "personnummer": "20180101-0016"}),
-        errand_line("1177-000003", type="synpunkter_klagomal", urgent=True,
-                    received_at="2026-11-25T07:00:00+01:00", contact_preference="telefon", phone="070-111 22 33"),
-        errand_line("1177-000004", type="synpunkter_klagomal", received_at="2026-11-24T07:00:00+01:00"),
-        errand_line("1177-000005", type="kontakta_mig", received_at="2026-11-24T12:00:00+01:00"),
-        errand_line("1177-000006", type="begar_intyg", received_at="2026-11-23T12:00:00+01:00"),
-    ))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", received_at="2026-11-25T08:00:00+01:00"),
+            errand_line(
+                "1177-000002",
+                received_at="2026-11-20T09:00:00+01:00",
+                patient={"name": "Hugo Karlsson", "personnummer": "20180101-0016"},
+            ),
+            errand_line(
+                "1177-000003",
+                type="synpunkter_klagomal",
+                urgent=True,
+                received_at="2026-11-25T07:00:00+01:00",
+                contact_preference="telefon",
+                phone="070-111 22 33",
+            ),
+            errand_line("1177-000004", type="synpunkter_klagomal", received_at="2026-11-24T07:00:00+01:00"),
+            errand_line("1177-000005", type="kontakta_mig", received_at="2026-11-24T12:00:00+01:00"),
+            errand_line("1177-000006", type="begar_intyg", received_at="2026-11-23T12:00:00+01:00"),
+        ),
+    )
     errands.assign(as_("rec1"), "1177-000005", "doc1")
     errands.assign(as_("rec1"), "1177-000006", "doc2")
     errands.reply(as_("doc2"), "1177-000006", "Intyget skickas i dag.")
@@ -107,4 +119,4 @@ def demo_receiver(store: Store) -> str:
     return demo.today_receiver(store, FixedClock(NOW))
 
 
-__all__ = ["NOW", "ctx_for", "drive", "settle", "still", "dt"]
+__all__ = ["NOW", "ctx_for", "drive", "dt", "settle", "still"]

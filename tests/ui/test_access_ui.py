@@ -35,10 +35,15 @@ def test_m_reminds_and_the_caregiver_sees_the_mark(clinic, app_for, as_):
 def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, system):
     from bcc_tui.services import people
     from tests.conftest import jsonl
-    people.import_staff(system, jsonl({"username": "aud", "name": "Anna Auditor", "title": "administratör",
-                                       "roles": ["auditor"]}))
-    errands.show_errand(__import__("tests.ui.conftest", fromlist=["ctx_for"]).ctx_for(clinic, "rec2", system.clock),
-                        "1177-000002")
+
+    people.import_staff(
+        system,
+        jsonl({"username": "aud", "name": "Anna Auditor", "title": "administratör", "roles": ["auditor"]}),
+    )
+    errands.show_errand(
+        __import__("tests.ui.conftest", fromlist=["ctx_for"]).ctx_for(clinic, "rec2", system.clock),
+        "1177-000002",
+    )
     app = app_for(clinic, "aud")
 
     async def scenario(pilot):
@@ -46,11 +51,15 @@ def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, s
         await pilot.press("slash", *"20180101-0016", "enter")
         await settle(pilot)
         table = app.screen.query_one("#audit-table")
-        return [str(table.get_row_at(i)[1]) + "/" + str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        return [
+            str(table.get_row_at(i)[1]) + "/" + str(table.get_row_at(i)[2]) for i in range(table.row_count)
+        ]
 
     rows = drive(app, scenario)
     assert "rec2/öppnade" in rows and "system/läste in" in rows
-    logged = clinic.conn.execute("SELECT personnummer FROM audit WHERE action = 'audit' ORDER BY id").fetchall()
+    logged = clinic.conn.execute(
+        "SELECT personnummer FROM audit WHERE action = 'audit' ORDER BY id"
+    ).fetchall()
     assert [r[0] for r in logged] == [None, "20180101-0016"]
 
 
@@ -82,6 +91,8 @@ def test_an_open_dashboard_delivers_the_outbox(clinic, app_for):
         waited = drive(app, scenario)
         assert waited < 30
         assert sorted(m["Subject"] for m in server.inbox.messages) == [
-            "1177-ärende 1177-000002 har fördelats till dig", "1177-ärende 1177-000005 har fördelats till dig"]
+            "1177-ärende 1177-000002 har fördelats till dig",
+            "1177-ärende 1177-000005 har fördelats till dig",
+        ]
     finally:
         server.stop()

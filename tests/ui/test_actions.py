@@ -83,8 +83,12 @@ def test_reassign_from_the_assigned_pane(clinic, app_for):
 
     drive(app, scenario)
     assert row(clinic, "1177-000005")["assignee"] == "nurse"
-    kinds = [r[0] for r in clinic.conn.execute(
-        "SELECT kind FROM events e JOIN errands x ON x.id = e.errand_id WHERE x.ref = '1177-000005' ORDER BY e.id")]
+    kinds = [
+        r[0]
+        for r in clinic.conn.execute(
+            "SELECT kind FROM events e JOIN errands x ON x.id = e.errand_id WHERE x.ref = '1177-000005' ORDER BY e.id"
+        )
+    ]
     assert kinds == ["assign", "reassign"]
 
 
@@ -101,7 +105,9 @@ def test_reply_closes_with_signature(clinic, app_for):
     drive(app, scenario)
     r = row(clinic, "1177-000005")
     assert (r["status"], r["close_kind"]) == ("closed", "reply")
-    text = clinic.conn.execute("SELECT text FROM outbound WHERE kind = 'reply' ORDER BY rowid DESC").fetchone()[0]
+    text = clinic.conn.execute(
+        "SELECT text FROM outbound WHERE kind = 'reply' ORDER BY rowid DESC"
+    ).fetchone()[0]
     assert text.startswith("Vi ringer dig i morgon.") and "Doris Doktor, läkare" in text
 
 
@@ -117,7 +123,9 @@ def test_partial_reply_with_the_default_text(clinic, app_for):
     drive(app, scenario)
     r = row(clinic, "1177-000002")
     assert r["status"] == "unassigned" and r["partial_reply_at"] is not None
-    ev = clinic.conn.execute("SELECT text FROM events WHERE kind = 'partial_reply' ORDER BY id DESC").fetchone()[0]
+    ev = clinic.conn.execute(
+        "SELECT text FROM events WHERE kind = 'partial_reply' ORDER BY id DESC"
+    ).fetchone()[0]
     assert ev.startswith("Hej! Vi har tagit emot ditt ärende")
 
 
@@ -226,8 +234,16 @@ def test_palette_lists_every_action(clinic, app_for):
         return [c.title for c in app.get_system_commands(app.screen)]
 
     titles = drive(app, scenario)
-    for wanted in ("Fördela / omfördela", "Besvara", "Delsvar", "Avsluta utan svar", "Intern anteckning",
-                   "Brådskande på/av", "Filtrera", "Hjälp"):
+    for wanted in (
+        "Fördela / omfördela",
+        "Besvara",
+        "Delsvar",
+        "Avsluta utan svar",
+        "Intern anteckning",
+        "Brådskande på/av",
+        "Filtrera",
+        "Hjälp",
+    ):
         assert wanted in titles
 
 

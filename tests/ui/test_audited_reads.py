@@ -41,7 +41,9 @@ def run(app, scenario, size=(120, 30)):
 
 
 def rows(store, action: str) -> list[tuple]:
-    return store.conn.execute("SELECT actor, detail FROM audit WHERE action = ? ORDER BY id", (action,)).fetchall()
+    return store.conn.execute(
+        "SELECT actor, detail FROM audit WHERE action = ? ORDER BY id", (action,)
+    ).fetchall()
 
 
 async def until(pilot, condition, tries: int = 200) -> bool:

@@ -28,4 +28,6 @@ def test_dashboard_says_busy_and_keeps_the_reply(clinic, app_for, monkeypatch):
     holder.close()
     assert kept == "Vi ringer i morgon."
     assert "upptagen" in reason
-    assert clinic.conn.execute("SELECT status FROM errands WHERE ref = '1177-000005'").fetchone()[0] == "closed"
+    assert (
+        clinic.conn.execute("SELECT status FROM errands WHERE ref = '1177-000005'").fetchone()[0] == "closed"
+    )

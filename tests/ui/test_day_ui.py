@@ -21,9 +21,13 @@ async def wait_for(pilot, condition, timeout=30.0) -> None:
 
 
 def absent(system, who="doc1"):
-    people.import_schedule(system, jsonl(
-        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
-        {"absent": who, "from": "2026-11-25", "to": "2026-11-26", "reason": "Sjuk"}))
+    people.import_schedule(
+        system,
+        jsonl(
+            {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
+            {"absent": who, "from": "2026-11-25", "to": "2026-11-26", "reason": "Sjuk"},
+        ),
+    )
 
 
 def drafts_in(store):
@@ -146,7 +150,11 @@ def test_a_refused_send_keeps_the_form_open_with_the_reason(clinic, app_for):
         form.query_one("#form-text").text = "x" * 5001
         await pilot.press("ctrl+s")
         await settle(pilot)
-        return app.screen is form, str(form.query_one("#form-error").render()), form.query_one("#form-text").text
+        return (
+            app.screen is form,
+            str(form.query_one("#form-error").render()),
+            form.query_one("#form-text").text,
+        )
 
     still_open, reason, text = drive(app, scenario)
     assert still_open and "för lång (5001 tecken, högst 5000)" in reason and len(text) == 5001
@@ -201,8 +209,12 @@ def test_partial_reply_on_an_overdue_errand_says_it_is_late(clinic, app_for):
 
 # -- R25: acute handled ---------------------------------------------------------------------------
 def test_acute_banner_marked_handled_no_longer_pins(clinic, app_for, system):
-    intake.import_errands(system, jsonl(errand_line("1177-000077", message="Hon har feber igen.",
-                                                    received_at="2026-11-25T09:00:00+01:00")))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000077", message="Hon har feber igen.", received_at="2026-11-25T09:00:00+01:00")
+        ),
+    )
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
@@ -263,7 +275,7 @@ def test_the_bell_can_be_switched_off(clinic, app_for, as_):
 
 
 def test_quitting_with_a_form_open_keeps_the_text_typed_just_now(clinic, app_for, monkeypatch):
-    import bcc_tui.ui.screens.forms as forms
+    from bcc_tui.ui.screens import forms
 
     monkeypatch.setattr(forms, "DRAFT_DELAY", 60.0)  # no debounced save will come in time
     app = app_for(clinic, "rec1")
@@ -274,5 +286,6 @@ def test_quitting_with_a_form_open_keeps_the_text_typed_just_now(clinic, app_for
         await app.action_quit()
 
     drive(app, scenario)
-    assert [(r["username"], r["form"], r["fields"]) for r in drafts_in(clinic)] == \
-        [("rec1", "note", '{"text": "Ringde pappa"}')]
+    assert [(r["username"], r["form"], r["fields"]) for r in drafts_in(clinic)] == [
+        ("rec1", "note", '{"text": "Ringde pappa"}')
+    ]

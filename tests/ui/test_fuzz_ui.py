@@ -40,25 +40,35 @@ def hostile_clinic(folder: Path, texts: list[str]) -> Store:
     system = Ctx(store, SYSTEM_ACTOR, clock)
     people.import_staff(system, jsonl(*STAFF))
     a, b, c = (texts + ["", "", ""])[:3]
-    intake.import_errands(system, jsonl(
-        errand_line("1177-000001"), errand_line("1177-000002", type="synpunkter_klagomal"),
-        errand_line("1177-000003", received_at="2026-11-20T09:00:00+01:00")))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001"),
+            errand_line("1177-000002", type="synpunkter_klagomal"),
+            errand_line("1177-000003", received_at="2026-11-20T09:00:00+01:00"),
+        ),
+    )
     errands.assign(ctx_for(store, "rec1", clock), "1177-000003", "doc1")
     admin = ctx_for(store, "adm", clock)
     for name, body in ((a, b), (c, a)):
         try:
             clinic.save_template(admin, name, body)
-        except Exception:  # noqa: BLE001 - a refusal is fine; the point is what is shown
+        except Exception:
             pass
     # Text that bypassed intake (an older version, another tool): display cleans it again.
     with store.write() as conn:
-        conn.execute("UPDATE errands SET patient_name = ?, subject = ?, proxy_name = ?, message = ? WHERE ref = ?",
-                     (storable(a) or "x", storable(b), storable(c), storable(a + b) or "x", "1177-000001"))
-        conn.execute("UPDATE errands SET patient_name = ?, subject = ? WHERE ref = ?",
-                     (storable(c) or "y", storable(a), "1177-000003"))
+        conn.execute(
+            "UPDATE errands SET patient_name = ?, subject = ?, proxy_name = ?, message = ? WHERE ref = ?",
+            (storable(a) or "x", storable(b), storable(c), storable(a + b) or "x", "1177-000001"),
+        )
+        conn.execute(
+            "UPDATE errands SET patient_name = ?, subject = ? WHERE ref = ?",
+            (storable(c) or "y", storable(a), "1177-000003"),
+        )
         conn.execute("UPDATE staff SET name = ? WHERE username = 'doc1'", (storable(b) or "z",))
-        staff_q.set_setting(conn, clinic.NOTICE_KEY, {"text": storable(c), "until": "2026-11-30",
-                                                      "author": storable(a)})
+        staff_q.set_setting(
+            conn, clinic.NOTICE_KEY, {"text": storable(c), "until": "2026-11-30", "author": storable(a)}
+        )
     return store
 
 
@@ -66,8 +76,12 @@ def screen_text(app) -> str:
     return app.export_screenshot()
 
 
-FUZZ = settings(max_examples=6, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=6,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @FUZZ

@@ -39,7 +39,9 @@ def test_any_filter_is_shown_literally_and_survives(clinic, app_for, typed):
 
 
 def test_a_notice_with_markup_is_shown_literally_in_header_and_toast(clinic, app_for, as_):
-    clinic_svc.post_notice(as_("adm"), "[OBS] Test [/b] driftinfo [@click=app.quit]x[/]", dt.date(2026, 11, 25))
+    clinic_svc.post_notice(
+        as_("adm"), "[OBS] Test [/b] driftinfo [@click=app.quit]x[/]", dt.date(2026, 11, 25)
+    )
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
@@ -67,13 +69,21 @@ def test_toasts_are_never_markup_and_carry_no_control_characters(clinic, app_for
 
 
 def test_names_and_refs_with_markup_in_tables_and_titles(system, store, app_for):
-    intake.import_errands(system, jsonl(errand_line(
-        "1177-000042", patient={"name": "[/] [bold]Elsa", "personnummer": "20150315-1233"})))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000042", patient={"name": "[/] [bold]Elsa", "personnummer": "20150315-1233"})
+        ),
+    )
     app = app_for(store, "rec1")
 
     async def scenario(pilot):
         table = app.screen.query_one("#table-unassigned", ErrandTable)
-        patient = [str(table.get_cell(ref, "patient")) for ref in table.order] if app.screen.size.width >= 120 else []
+        patient = (
+            [str(table.get_cell(ref, "patient")) for ref in table.order]
+            if app.screen.size.width >= 120
+            else []
+        )
         await pilot.press("enter")
         await settle(pilot)
         return app.is_running, patient, app.screen.border_title

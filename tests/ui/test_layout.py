@@ -30,9 +30,11 @@ def _run(app, size):
     async def scenario(pilot):
         await pilot.pause()
         boxes = {p: app.screen.query_one(f"#pane-{p}") for p in app.screen.panes_shown}
-        return ({p: (b.size.height, b.region.height) for p, b in boxes.items()},
-                {p: (len(app.screen.table(p).order), app.screen.table(p).has_more) for p in boxes},
-                screen_text(app))
+        return (
+            {p: (b.size.height, b.region.height) for p, b in boxes.items()},
+            {p: (len(app.screen.table(p).order), app.screen.table(p).has_more) for p in boxes},
+            screen_text(app),
+        )
 
     return drive(app, scenario, size=size)
 

@@ -75,6 +75,7 @@ def test_no_refresh_while_a_form_is_open(clinic, app_for, system):
 def test_countdowns_advance_with_the_clock_without_the_database(clinic, app_for):
     from bcc_tui.services.clock import FixedClock
     from tests.conftest import NOW
+
     clock = FixedClock(NOW)
     app = app_for(clinic, "rec1", clock=clock)
 

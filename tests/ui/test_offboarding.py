@@ -44,12 +44,17 @@ def _run(app, scenario):
     return asyncio.run(main())
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"active": False}, "inte längre aktiv"),
-    ({"roles": ["caregiver"]}, "behörighet"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"active": False}, "inte längre aktiv"),
+        ({"roles": ["caregiver"]}, "behörighet"),
+    ],
+)
 @pytest.mark.parametrize("form", [False, True])
-def test_the_open_dashboard_closes_when_access_ends(clinic, system, db_path, app_for, change, words, form, capfd):
+def test_the_open_dashboard_closes_when_access_ends(
+    clinic, system, db_path, app_for, change, words, form, capfd
+):
     app = app_for(clinic, "rec2")
 
     async def scenario():

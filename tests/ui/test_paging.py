@@ -45,8 +45,8 @@ def test_the_filter_asks_the_database(system, store, app_for):
 
 
 def _rec(store):
-    from tests.ui.conftest import ctx_for, NOW
     from bcc_tui.services.clock import FixedClock
+    from tests.ui.conftest import NOW, ctx_for
 
     return ctx_for(store, "rec1", FixedClock(NOW))
 

@@ -29,7 +29,7 @@ from tests.conftest import NOW, STAFF, errand_line, jsonl
 from tests.hostile import ESCAPES, fragments_in, hostile
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
-ENV = dict(TERM="xterm-256color", COLORTERM="truecolor", BCC_NOW="2026-11-25T10:00:00+01:00")
+ENV = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "BCC_NOW": "2026-11-25T10:00:00+01:00"}
 
 
 def storable(text: str) -> str:
@@ -91,19 +91,28 @@ def hostile_db(folder: Path, texts: list[str]) -> Path:
     # Through intake (cleaned there) …
     import json
 
-    lines = [errand_line("1177-000001", message=a or "x", subject=b,
-                         patient={"name": c or "x", "personnummer": "20150315-1233"},
-                         submitted_by={"name": d or "x", "relation": a or "x"})]
+    lines = [
+        errand_line(
+            "1177-000001",
+            message=a or "x",
+            subject=b,
+            patient={"name": c or "x", "personnummer": "20150315-1233"},
+            submitted_by={"name": d or "x", "relation": a or "x"},
+        )
+    ]
     intake.import_errands(system, "".join(json.dumps(x) + "\n" for x in lines).encode())
     intake.import_errands(system, jsonl(errand_line("1177-000002"), errand_line("1177-000003")))
     # … and past it, as an older version or another tool could have stored it.
     with store.write() as conn:
-        conn.execute("UPDATE errands SET patient_name = ?, subject = ?, message = ?, proxy_name = ? "
-                     "WHERE ref = '1177-000002'",
-                     (storable(a) or "x", storable(b), storable(c + d) or "x", storable(d)))
+        conn.execute(
+            "UPDATE errands SET patient_name = ?, subject = ?, message = ?, proxy_name = ? "
+            "WHERE ref = '1177-000002'",
+            (storable(a) or "x", storable(b), storable(c + d) or "x", storable(d)),
+        )
         conn.execute("UPDATE staff SET name = ? WHERE username = 'doc1'", (storable(c) or "z",))
-        staff_q.set_setting(conn, clinic.NOTICE_KEY, {"text": storable(d), "until": "2026-11-30",
-                                                      "author": storable(a)})
+        staff_q.set_setting(
+            conn, clinic.NOTICE_KEY, {"text": storable(d), "until": "2026-11-30", "author": storable(a)}
+        )
     store.close()
     return path
 
@@ -111,10 +120,17 @@ def hostile_db(folder: Path, texts: list[str]) -> Path:
 # No shrinking: each step spawns real processes and waits on a real terminal, so under a loaded
 # machine a slow (not wrong) example would otherwise shrink for many minutes. A failing example
 # is still reported as generated.
-@settings(max_examples=2, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(texts=st.lists(hostile(5), min_size=4, max_size=4),
-       extra=st.lists(st.sampled_from(ESCAPES), min_size=2, max_size=4).map("".join))
+@settings(
+    max_examples=2,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    texts=st.lists(hostile(5), min_size=4, max_size=4),
+    extra=st.lists(st.sampled_from(ESCAPES), min_size=2, max_size=4).map("".join),
+)
 def test_no_hostile_byte_reaches_the_terminal(tmp_path_factory, texts, extra):
     texts = [t + extra if i % 2 else extra + t for i, t in enumerate(texts)]  # always some escapes
     db = hostile_db(tmp_path_factory.mktemp("pty"), texts)
@@ -124,8 +140,11 @@ def test_no_hostile_byte_reaches_the_terminal(tmp_path_factory, texts, extra):
     # What an argv can hold: no NUL, and one argument at most 128 KiB (MAX_ARG_STRLEN; longer
     # makes execve fail with E2BIG before the program runs).
     typed = storable(texts[0]).replace("\0", "").encode("utf-8")[:100_000].decode("utf-8", "ignore")
-    for argv in (["--as", "rec1", "show", "--", typed], ["--as", "rec1", "show", "1177-000002"],
-                 ["--as", "adm", "audit", "--csv"]):
+    for argv in (
+        ["--as", "rec1", "show", "--", typed],
+        ["--as", "rec1", "show", "1177-000002"],
+        ["--as", "adm", "audit", "--csv"],
+    ):
         pid, fd = spawn(["--db", str(db), *argv])
         output += read_until(fd, lambda out: False, timeout=30)
         assert finish(pid, fd) in (0, 1)

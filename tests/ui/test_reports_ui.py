@@ -49,9 +49,16 @@ def test_handover_walkthrough_marks_opens_pins_and_finishes(clinic, app_for):
     row = clinic.conn.execute("SELECT to_user, items, done FROM handovers").fetchone()
     assert row["to_user"] == "rec1" and len(json.loads(row["items"])) == 5
     assert json.loads(row["done"]) == ["1177-000002", "1177-000003"]
-    assert clinic.conn.execute("SELECT author, text FROM handover_notes").fetchone()[:] == ("rec1", "Ring familjen")
-    assert clinic.conn.execute("SELECT count(*) FROM audit WHERE action = 'remark' AND ref = '1177-000002'"
-                               ).fetchone()[0] == 1
+    assert clinic.conn.execute("SELECT author, text FROM handover_notes").fetchone()[:] == (
+        "rec1",
+        "Ring familjen",
+    )
+    assert (
+        clinic.conn.execute(
+            "SELECT count(*) FROM audit WHERE action = 'remark' AND ref = '1177-000002'"
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_stats_screen_moves_by_month(clinic, app_for):

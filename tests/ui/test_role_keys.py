@@ -19,7 +19,7 @@ def _palette(app) -> list[str]:
 def _footer_ids(app) -> set[str]:
     """The binding ids the app would show in its footer now."""
     shown = set()
-    for key, active in app.screen.active_bindings.items():
+    for active in app.screen.active_bindings.values():
         binding = active.binding
         if binding.show and active.enabled and app.check_action(binding.action, ()) is not False:
             shown.add(binding.id)
@@ -78,8 +78,9 @@ def test_palette_lists_no_forbidden_action(demo_db, app_for, username):
         if a.title:
             assert (a.title in palette) == actions.may(actor, a), (username, a.id)
     if actor.has(roles.AUDITOR) and not actor.has(roles.ADMIN):
-        assert [a for a in actions.palette(actor)] and all(
-            a.permission in (None, "audit", "own_settings") for a in actions.palette(actor))
+        assert list(actions.palette(actor)) and all(
+            a.permission in (None, "audit", "own_settings") for a in actions.palette(actor)
+        )
 
 
 def test_help_lists_only_the_persons_keys(clinic, app_for):

@@ -14,9 +14,13 @@ from tests.ui.conftest import drive, settle
 
 
 def absent_doc1(system):
-    people.import_schedule(system, jsonl(
-        {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
-        {"absent": "doc1", "from": "2026-11-25", "to": "2026-11-26", "reason": "Semester"}))
+    people.import_schedule(
+        system,
+        jsonl(
+            {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]},
+            {"absent": "doc1", "from": "2026-11-25", "to": "2026-11-26", "reason": "Semester"},
+        ),
+    )
 
 
 def test_assigning_to_an_absent_doctor_warns_and_names_the_top_doctor(clinic, app_for, system):
@@ -34,7 +38,9 @@ def test_assigning_to_an_absent_doctor_warns_and_names_the_top_doctor(clinic, ap
         await pilot.press("enter")  # R22: the first enter asks for confirmation
         await settle(pilot)
         asked = str(app.screen.query_one("#form-error").render())
-        unchanged = clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0]
+        unchanged = clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[
+            0
+        ]
         await pilot.press("enter")
         await settle(pilot)
         return warning, asked, unchanged
@@ -42,10 +48,14 @@ def test_assigning_to_an_absent_doctor_warns_and_names_the_top_doctor(clinic, ap
     warning, asked, unchanged = drive(app, scenario)
     assert "Doris Doktor är frånvarande idag (Semester). Överst på schemat: Dag Doktor." in warning
     assert "Tryck enter igen för att ändå fördela" in asked and unchanged is None
-    assert clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0] == "doc1"
+    assert (
+        clinic.conn.execute("SELECT assignee FROM errands WHERE ref = '1177-000002'").fetchone()[0] == "doc1"
+    )
 
 
-def test_partial_reply_for_an_absent_caregiver_offers_the_r4_text_and_records_the_doctor(clinic, app_for, system):
+def test_partial_reply_for_an_absent_caregiver_offers_the_r4_text_and_records_the_doctor(
+    clinic, app_for, system
+):
     absent_doc1(system)
     app = app_for(clinic, "rec1")  # 1177-000005 is assigned to doc1
 
@@ -61,8 +71,14 @@ def test_partial_reply_for_an_absent_caregiver_offers_the_r4_text_and_records_th
         return text, subtitle
 
     text, subtitle = drive(app, scenario)
-    assert "inte i tjänst" in text and "Doris Doktor är frånvarande idag" in subtitle and "Dag Doktor" in subtitle
-    ev = clinic.conn.execute("SELECT detail FROM events WHERE kind = 'partial_reply' ORDER BY id DESC").fetchone()[0]
+    assert (
+        "inte i tjänst" in text
+        and "Doris Doktor är frånvarande idag" in subtitle
+        and "Dag Doktor" in subtitle
+    )
+    ev = clinic.conn.execute(
+        "SELECT detail FROM events WHERE kind = 'partial_reply' ORDER BY id DESC"
+    ).fetchone()[0]
     assert '"consulted": "doc2"' in ev
 
 
@@ -91,8 +107,12 @@ def test_reply_form_offers_filled_templates(clinic, app_for, as_):
 
 
 def test_acute_errands_are_pinned_first_and_the_notice_is_in_the_header(clinic, app_for, system, as_):
-    intake.import_errands(system, jsonl(errand_line("1177-000077", message="Hon har feber igen.",
-                                                    received_at="2026-11-25T09:00:00+01:00")))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000077", message="Hon har feber igen.", received_at="2026-11-25T09:00:00+01:00")
+        ),
+    )
     settings_svc.post_notice(as_("adm"), "Driftstopp i kväll 18–19", dt.date(2026, 11, 25))
     app = app_for(clinic, "rec1")
 
@@ -118,8 +138,16 @@ def test_admin_edits_a_type_and_the_deadlines_move(clinic, app_for):
 
     messages = drive(app, scenario)
     assert any("nytt förfallodatum" in m for m in messages)
-    assert clinic.conn.execute("SELECT business_days FROM errand_types WHERE code = 'fornya_recept'").fetchone()[0] == 3
-    assert clinic.conn.execute("SELECT due_date FROM errands WHERE ref = '1177-000001'").fetchone()[0] == "2026-11-30"
+    assert (
+        clinic.conn.execute("SELECT business_days FROM errand_types WHERE code = 'fornya_recept'").fetchone()[
+            0
+        ]
+        == 3
+    )
+    assert (
+        clinic.conn.execute("SELECT due_date FROM errands WHERE ref = '1177-000001'").fetchone()[0]
+        == "2026-11-30"
+    )
 
 
 def test_admin_form_shows_the_services_refusal(clinic, app_for):
@@ -137,5 +165,5 @@ def test_admin_form_shows_the_services_refusal(clinic, app_for):
         await pilot.pause()
         return form.__class__.__name__, str(form.query_one("#form-error").render()), app.screen is form
 
-    name, error, still_open = drive(app, scenario)
+    _name, error, still_open = drive(app, scenario)
     assert still_open and "okänd platshållare {namn}" in error

@@ -5,10 +5,10 @@ Review a changed snapshot with `pytest --snapshot-update` and look at the SVG be
 
 import pytest
 
-from tests.ui.conftest import ctx_for, demo_receiver, settle, still
 from bcc_tui.services.clock import FixedClock
 from bcc_tui.ui.app import make_app
 from tests.conftest import NOW
+from tests.ui.conftest import ctx_for, demo_receiver, settle, still
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -30,17 +30,20 @@ def steps(*keys):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("name, keys", [
-    ("main", ()),
-    ("detail", ("enter",)),
-    ("assign", ("a",)),
-    ("reassign", ("tab", "a")),
-    ("reply", ("tab", "r")),
-    ("partial_reply", ("p",)),
-    ("close", ("x",)),
-    ("note", ("n",)),
-    ("help", ("question_mark",)),
-])
+@pytest.mark.parametrize(
+    "name, keys",
+    [
+        ("main", ()),
+        ("detail", ("enter",)),
+        ("assign", ("a",)),
+        ("reassign", ("tab", "a")),
+        ("reply", ("tab", "r")),
+        ("partial_reply", ("p",)),
+        ("close", ("x",)),
+        ("note", ("n",)),
+        ("help", ("question_mark",)),
+    ],
+)
 def test_screen(snap_compare, demo_db, name, keys, size):
     assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps(*keys))
 
@@ -81,8 +84,9 @@ def test_handover_and_stats_screens(snap_compare, demo_db, key, size):
 
 def test_keep_draft_question(snap_compare, demo_db):
     """R21: escape on a form with text asks whether to keep it as a draft."""
-    assert snap_compare(app_on(demo_db), terminal_size=(80, 24),
-                        run_before=steps("down", "n", "H", "e", "j", "escape"))
+    assert snap_compare(
+        app_on(demo_db), terminal_size=(80, 24), run_before=steps("down", "n", "H", "e", "j", "escape")
+    )
 
 
 # Issue 16: each role its own keys. The main screen's footer and the help screen, per role, at 80×24:
@@ -97,8 +101,9 @@ def test_main_screen_per_role(snap_compare, demo_db, role):
 
 @pytest.mark.parametrize("role", list(ROLE_PEOPLE))
 def test_help_per_role(snap_compare, demo_db, role):
-    assert snap_compare(app_on(demo_db, ROLE_PEOPLE[role]), terminal_size=(80, 24),
-                        run_before=steps("question_mark"))
+    assert snap_compare(
+        app_on(demo_db, ROLE_PEOPLE[role]), terminal_size=(80, 24), run_before=steps("question_mark")
+    )
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")

@@ -50,7 +50,9 @@ def test_staff_form_names_fields_and_roles_in_swedish():
 
     assert _ROLE_CODES["vårdgivare"] == "caregiver" and _ROLE_CODES["mottagare"] == "receiver"
     with pytest.raises(BccError) as err:
-        validation.staff_from_json({"username": "ny", "name": "Ny Person", "title": "läkare", "roles": ["okänd"]})
+        validation.staff_from_json(
+            {"username": "ny", "name": "Ny Person", "title": "läkare", "roles": ["okänd"]}
+        )
     assert err.value.message.startswith("roles:")
     assert _swedish_field(err.value.message).startswith("roller:")
     assert _swedish_field("något annat") == "något annat"

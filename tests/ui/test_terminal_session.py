@@ -148,8 +148,14 @@ def test_demo_without_ui_needs_no_terminal(tmp_path):
     assert b"Demodatabasen finns i" in proc.stdout
 
 
-@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "latin-1"}, {"PYTHONIOENCODING": "ascii"},
-                                 {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii:strict"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PYTHONIOENCODING": "latin-1"},
+        {"PYTHONIOENCODING": "ascii"},
+        {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii:strict"},
+    ],
+)
 def test_list_and_show_replace_what_the_output_cannot_encode(db, env):
     for args in (["--as", "rec1", "list"], ["--as", "rec1", "show", "1177-000001"]):
         proc = run_cli(*args, db=db, env=env)

@@ -6,17 +6,26 @@ from bcc_tui.services import intake
 from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import drive, settle
 
-HOSTILE_MESSAGE = ("Hej [@click=app.quit]klicka här[/] och [link=https://evil.example]länk[/link] "
-                   "[bold red]FET[/] \x1b]52;c;ZXZpbA==\x07 \x1b]8;;https://x\x1b\\x\x1b]8;;\x1b\\ "
-                   "\x1b[2J\x1b]0;titel\x07 \x9b31m \u202eevil\u202c [unbalanced")
+HOSTILE_MESSAGE = (
+    "Hej [@click=app.quit]klicka här[/] och [link=https://evil.example]länk[/link] "
+    "[bold red]FET[/] \x1b]52;c;ZXZpbA==\x07 \x1b]8;;https://x\x1b\\x\x1b]8;;\x1b\\ "
+    "\x1b[2J\x1b]0;titel\x07 \x9b31m \u202eevil\u202c [unbalanced"
+)
 
 
 def test_markup_and_escapes_in_patient_text_stay_literal(system, store, app_for):
-    intake.import_errands(system, jsonl(errand_line(
-        "1177-000666", message=HOSTILE_MESSAGE, subject="[@click=app.quit]Ämne[/]",
-        patient={"name": "[b]Elsa[/b] \x1b[31mAndersson", "personnummer": "20150315-1233"},
-        submitted_by={"name": "[link=x]Sara[/link]", "relation": "mamma\x07"},
-    )))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line(
+                "1177-000666",
+                message=HOSTILE_MESSAGE,
+                subject="[@click=app.quit]Ämne[/]",
+                patient={"name": "[b]Elsa[/b] \x1b[31mAndersson", "personnummer": "20150315-1233"},
+                submitted_by={"name": "[link=x]Sara[/link]", "relation": "mamma\x07"},
+            )
+        ),
+    )
     app = app_for(store, "rec1")
 
     async def scenario(pilot):

@@ -7,12 +7,12 @@ import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import audit_log
 from bcc_tui.ui import render
+from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.header import HeaderBar
 
 # The log stores stable codes for scripts; a person reads Swedish.
@@ -20,16 +20,31 @@ OUTCOMES = {"ok": "ok", "refused": "nekad", "problems": "avvikelser"}
 
 _PNR = re.compile(r"^\d{8}-?\d{4}$")
 ACTIONS = {
-    "view": "öppnade", "list": "listade", "search": "sökte", "import": "läste in", "assign": "fördelade",
-    "reassign": "omfördelade", "partial_reply": "delsvar", "reply": "besvarade", "close": "avslutade",
-    "note": "anteckning", "urgent": "brådskande", "remind": "påminde", "export": "exporterade",
-    "admin_change": "admin", "login": "inloggning", "audit": "läste loggen", "check": "kontroll",
-    "settings": "inställning", "handover": "överlämning", "handover_note": "överlämningsanteckning",
+    "view": "öppnade",
+    "list": "listade",
+    "search": "sökte",
+    "import": "läste in",
+    "assign": "fördelade",
+    "reassign": "omfördelade",
+    "partial_reply": "delsvar",
+    "reply": "besvarade",
+    "close": "avslutade",
+    "note": "anteckning",
+    "urgent": "brådskande",
+    "remind": "påminde",
+    "export": "exporterade",
+    "admin_change": "admin",
+    "login": "inloggning",
+    "audit": "läste loggen",
+    "check": "kontroll",
+    "settings": "inställning",
+    "handover": "överlämning",
+    "handover_note": "överlämningsanteckning",
     "remark": "anmärkning",
 }
 
 
-class AuditScreen(Screen):
+class AuditScreen(BccScreen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="audit_filter"),
         Binding("escape", "clear", "Rensa/tillbaka", id="audit_clear", show=False),
@@ -38,17 +53,22 @@ class AuditScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
-        yield Input(placeholder="Personnummer (ÅÅÅÅMMDD-NNNN) eller användarnamn — enter söker",
-                    id="filter")
+        yield Input(placeholder="Personnummer (ÅÅÅÅMMDD-NNNN) eller användarnamn — enter söker", id="filter")
         yield Static(id="audit-title", classes="audit-title")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, label, width in (("at", "Tid", 16), ("actor", "Vem", 10), ("action", "Vad", 12),
-                                  ("ref", "Ärende", 11), ("pnr", "Patient", 13), ("outcome", "Utfall", 8),
-                                  ("detail", "Detaljer", 40)):
+        for key, label, width in (
+            ("at", "Tid", 16),
+            ("actor", "Vem", 10),
+            ("action", "Vad", 12),
+            ("ref", "Ärende", 11),
+            ("pnr", "Patient", 13),
+            ("outcome", "Utfall", 8),
+            ("detail", "Detaljer", 40),
+        ):
             table.add_column(label, key=key, width=width)
         self.query_one(HeaderBar).set_time(self.app.ctx.now())
         self.load(None)
@@ -76,13 +96,18 @@ class AuditScreen(Screen):
                 at = r.at
             # Every column may hold what someone typed (a ref given on the command line, say).
             table.add_row(
-                render.cell(at), render.cell(r.actor), render.cell(ACTIONS.get(r.action, r.action)),
-                render.cell(r.ref or "–"), render.cell(r.personnummer or "–"), render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
+                render.cell(at),
+                render.cell(r.actor),
+                render.cell(ACTIONS.get(r.action, r.action)),
+                render.cell(r.ref or "–"),
+                render.cell(r.personnummer or "–"),
+                render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
                 render.cell(r.detail),
             )
         what = f"patient {patient}" if patient else f"användare {user}" if user else "alla"
         self.query_one("#audit-title", Static).update(
-            render.safe(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", "bold", one_line=True))
+            render.safe(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", "bold", one_line=True)
+        )
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

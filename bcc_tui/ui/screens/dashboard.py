@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.text import Text
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.roles import RECEIVER
 from bcc_tui.services.errands import Panes
-from bcc_tui.ui.widgets.errand_table import ASSIGNED, CLOSED, UNASSIGNED, ErrandTable
 from bcc_tui.ui import render
+from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.widgets.errand_table import ASSIGNED, CLOSED, UNASSIGNED, ErrandTable
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 
@@ -57,7 +57,7 @@ def fit_heights(needs: list[int | None], available: int) -> list[int]:
     return heights
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(BccScreen[None]):
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS = [
         Binding("tab", "app.focus_next", "Byt ruta", id="next_pane", show=False),
@@ -73,8 +73,10 @@ class DashboardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
-        yield Input(placeholder="Filter: ärende, patient, personnummer, ämne, typ, handläggare — enter söker, esc rensar",
-                    id="filter")
+        yield Input(
+            placeholder="Filter: ärende, patient, personnummer, ämne, typ, handläggare — enter söker, esc rensar",
+            id="filter",
+        )
         with Horizontal(id="body"):
             with Vertical(id="panes"):
                 for pane in self.panes_shown:
@@ -86,7 +88,9 @@ class DashboardScreen(Screen):
     def on_mount(self) -> None:
         first = self.panes_shown[0]
         for pane in self.panes_shown:
-            self.query_one(f"#pane-{pane}").border_title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
+            self.query_one(f"#pane-{pane}").border_title = (
+                TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
+            )
         self.query_one(f"#table-{first}").focus()
         pending, self._pending_show = getattr(self, "_pending_show", None), None
         if pending is not None:
@@ -143,7 +147,7 @@ class DashboardScreen(Screen):
             return
         tables = [self.table(pane) for pane in self.panes_shown]
         needs = [None if t.has_more else len(t.order) for t in tables]
-        for pane, height in zip(self.panes_shown, fit_heights(needs, available)):
+        for pane, height in zip(self.panes_shown, fit_heights(needs, available), strict=False):
             box = self.query_one(f"#pane-{pane}")
             if box.styles.height is None or box.styles.height.value != height:
                 box.styles.height = height

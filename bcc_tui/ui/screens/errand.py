@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from bcc_tui.domain import errand as e
@@ -17,12 +16,20 @@ from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
+from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.header import HeaderBar
 
 EVENT_NAMES = {
-    e.ASSIGN: "Fördelat", e.REASSIGN: "Omfördelat", e.PARTIAL_REPLY: "Delsvar", e.REPLY: "Svar",
-    e.CLOSE: "Avslutat utan svar", e.NOTE: "Intern anteckning", e.URGENT: "Brådskande",
-    e.REMIND: "Påminnelse", "due_date": "Nytt förfallodatum", "acute": "Akuta ord omprövade",
+    e.ASSIGN: "Fördelat",
+    e.REASSIGN: "Omfördelat",
+    e.PARTIAL_REPLY: "Delsvar",
+    e.REPLY: "Svar",
+    e.CLOSE: "Avslutat utan svar",
+    e.NOTE: "Intern anteckning",
+    e.URGENT: "Brådskande",
+    e.REMIND: "Påminnelse",
+    "due_date": "Nytt förfallodatum",
+    "acute": "Akuta ord omprövade",
     e.ACUTE_HANDLED: "Akuta tecken hanterade",
 }
 EVENT_STYLES = {e.NOTE: "yellow", e.PARTIAL_REPLY: "cyan", e.REPLY: "green", e.CLOSE: "magenta"}
@@ -39,8 +46,10 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         head.append("  BRÅDSKANDE", style="bold white on red")
     if s.acute_pinned and s.status != e.CLOSED:
         head.append("\n")
-        head.append(f" AKUTA TECKEN: {', '.join(s.acute)} — ring familjen och bedöm; 1177 är inte för akuta ärenden ",
-                    style="bold white on red")
+        head.append(
+            f" AKUTA TECKEN: {', '.join(s.acute)} — ring familjen och bedöm; 1177 är inte för akuta ärenden ",
+            style="bold white on red",
+        )
         head.append("  k: markera hanterat", style="dim")
     elif s.acute and s.acute_handled_at is not None:
         handled = next((ev for ev in reversed(d.events) if ev.kind == e.ACUTE_HANDLED), None)
@@ -66,8 +75,10 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         who.append(")")
     if s.proxy_for_older_child:
         who.append("\nObs: ", style="bold yellow")
-        who.append("ombudet skriver för en patient som är 13 år eller äldre (kontrollera behörigheten)",
-                   style="yellow")
+        who.append(
+            "ombudet skriver för en patient som är 13 år eller äldre (kontrollera behörigheten)",
+            style="yellow",
+        )
     if d.contact_preference or d.phone:
         who.append("\nVill kontaktas: ", style="dim")
         who.append(e.CONTACT_PREFERENCES.get(d.contact_preference or "", "–"))
@@ -122,15 +133,23 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
             thread.append(" → ")
             thread.append(clean_line(names.get(ev.target, ev.target)), style="bold")
         if ev.detail.get("from"):
-            thread.append(clean_line(f" (från {names.get(ev.detail['from'], ev.detail['from'])})"), style="dim")
+            thread.append(
+                clean_line(f" (från {names.get(ev.detail['from'], ev.detail['from'])})"), style="dim"
+            )
         if ev.kind == e.URGENT:
             thread.append(" på" if ev.detail.get("urgent") else " av")
         if ev.detail.get("consulted"):
-            thread.append(clean_line(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})"),
-                          style="dim")
+            thread.append(
+                clean_line(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})"),
+                style="dim",
+            )
         if ev.kind == e.CLOSE and ev.detail.get("documented") is not None:
-            thread.append(" · dokumenterat i journalen" if ev.detail["documented"] else " · inte dokumenterat i journalen",
-                          style="dim")
+            thread.append(
+                " · dokumenterat i journalen"
+                if ev.detail["documented"]
+                else " · inte dokumenterat i journalen",
+                style="dim",
+            )
         if ev.text:
             for line in render.safe(ev.text).split("\n"):
                 thread.append("\n    ")
@@ -138,7 +157,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     return [head, who, when, message, thread]
 
 
-class ErrandScreen(Screen):
+class ErrandScreen(BccScreen[None]):
     """Opened with enter; the action keys work here on this errand; escape goes back."""
 
     BINDINGS = [
@@ -171,7 +190,9 @@ class ErrandScreen(Screen):
 
     def draw(self) -> None:
         blocks = describe(self.detail, self.now, self.names)
-        for widget_id, block in zip(("d-head", "d-who", "d-when", "d-message", "d-thread"), blocks):
+        for widget_id, block in zip(
+            ("d-head", "d-who", "d-when", "d-message", "d-thread"), blocks, strict=False
+        ):
             self.query_one(f"#{widget_id}", Static).update(block)
         header = self.query_one(HeaderBar)
         if self.app.last_data is not None:

@@ -30,8 +30,9 @@ class FieldsForm(Form):
     HINT = "ctrl+s: spara · tab: nästa fält · esc: avbryt"
     BINDINGS = [Binding("ctrl+s", "submit", "Spara", id="submit", priority=True)]
 
-    def __init__(self, title: str, subject: str, fields: list[Field],
-                 submit: Callable[[dict], str | None], **kwargs) -> None:
+    def __init__(
+        self, title: str, subject: str, fields: list[Field], submit: Callable[[dict], str | None], **kwargs
+    ) -> None:
         self.TITLE_TEXT = title
         self.fields = fields
         self.submit = submit
@@ -46,8 +47,13 @@ class FieldsForm(Form):
             if f.kind == "area":
                 yield TextArea(str(f.value or ""), id=f"f-{f.key}", soft_wrap=True)
             elif f.kind == "select":
-                yield Select([(safe(label, one_line=True), v) for label, v in f.options], value=f.value if f.value in {v for _, v in f.options} else Select.NULL,
-                             id=f"f-{f.key}", allow_blank=True, prompt="(inget)")
+                yield Select(
+                    [(safe(label, one_line=True), v) for label, v in f.options],
+                    value=f.value if f.value in {v for _, v in f.options} else Select.NULL,
+                    id=f"f-{f.key}",
+                    allow_blank=True,
+                    prompt="(inget)",
+                )
             else:
                 yield Input(str(f.value or ""), placeholder=f.placeholder, id=f"f-{f.key}", compact=True)
 

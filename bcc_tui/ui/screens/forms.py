@@ -39,16 +39,27 @@ class DraftHooks:
 class KeepDraftDialog(ModalScreen):
     """Escape on a form with text: keep it as a draft, throw it away, or go on writing."""
 
-    BINDINGS = [Binding("enter", "choose('keep')", "Spara utkast"), Binding("j", "choose('keep')", show=False),
-                Binding("s", "choose('discard')", "Släng"), Binding("escape", "choose(None)", "Skriv vidare")]
+    BINDINGS = [
+        Binding("enter", "choose('keep')", "Spara utkast"),
+        Binding("j", "choose('keep')", show=False),
+        Binding("s", "choose('discard')", "Släng"),
+        Binding("escape", "choose(None)", "Skriv vidare"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
             yield Label(Text("Spara texten som utkast?", style="bold"), classes="form-title")
-            yield Static(Text("Utkastet finns kvar nästa gång du öppnar formuläret för ärendet, "
-                              "också efter att terminalen stängts.", style="dim"))
-            yield Static(Text("enter: spara utkast och stäng · s: släng texten · esc: skriv vidare", style="dim"),
-                         classes="form-hint")
+            yield Static(
+                Text(
+                    "Utkastet finns kvar nästa gång du öppnar formuläret för ärendet, "
+                    "också efter att terminalen stängts.",
+                    style="dim",
+                )
+            )
+            yield Static(
+                Text("enter: spara utkast och stäng · s: släng texten · esc: skriv vidare", style="dim"),
+                classes="form-hint",
+            )
 
     def action_choose(self, choice: str | None) -> None:
         self.dismiss(choice)
@@ -96,7 +107,8 @@ class Form(ModalScreen):
             self._has_draft = True
             when = f" från {self.drafts.restored_at}" if self.drafts.restored_at else ""
             self.query_one("#form-error", Static).update(
-                Text(f"Ditt utkast{when} är återställt.", style="bold yellow"))
+                Text(f"Ditt utkast{when} är återställt.", style="bold yellow")
+            )
 
     def _touched(self) -> None:
         if self.drafts is None or self._form_done or self._baseline is None:
@@ -166,12 +178,16 @@ class Form(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title")
+            yield Label(
+                Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title"
+            )
             if self.context is not None:
                 yield Static(self.context, classes="form-context")
             if self.subtitle:
-                yield Static(self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
-                             classes="form-subtitle")
+                yield Static(
+                    self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
+                    classes="form-subtitle",
+                )
             yield from self.body()
             yield Static(Text(self.HINT, style="dim"), classes="form-hint")
             yield Static("", classes="form-error", id="form-error")
@@ -185,8 +201,11 @@ class Form(ModalScreen):
         self.query_one("#form-error", Static).update(Text(clean(message), style="bold red"))
 
     def action_cancel(self) -> None:
-        if self.drafts is None or self._baseline is None or (
-                self.draft_fields() == self._baseline and not self._has_draft):
+        if (
+            self.drafts is None
+            or self._baseline is None
+            or (self.draft_fields() == self._baseline and not self._has_draft)
+        ):
             self._finish(None)
             return
         self.app.push_screen(KeepDraftDialog(), self._after_keep_question)
@@ -218,10 +237,18 @@ class AssignForm(Form):
 
     BINDINGS = [Binding("ctrl+a", "move_all", "Flytta alla", id="move_all", show=False, priority=True)]
 
-    def __init__(self, ref: str, choices: list[Choice], reassign: bool = False,
-                 current: str | None = None, current_name: str | None = None,
-                 top_doctor: str | None = None, notice: Text | None = None, move_all: bool = False,
-                 **kwargs) -> None:
+    def __init__(
+        self,
+        ref: str,
+        choices: list[Choice],
+        reassign: bool = False,
+        current: str | None = None,
+        current_name: str | None = None,
+        top_doctor: str | None = None,
+        notice: Text | None = None,
+        move_all: bool = False,
+        **kwargs,
+    ) -> None:
         self.choices = choices
         self.top_doctor = top_doctor
         self.reassign = reassign
@@ -229,9 +256,11 @@ class AssignForm(Form):
         self.move_all = move_all
         self.TITLE_TEXT = "Flytta alla ärenden" if move_all else ("Omfördela" if reassign else "Fördela")
         if reassign:
-            self.HINT = ("skriv för att filtrera · ↑↓ välj · enter: "
-                         + ("flytta alla" if move_all else "omfördela")
-                         + " · ctrl+a: flytta alla hens öppna ärenden · esc: avbryt")
+            self.HINT = (
+                "skriv för att filtrera · ↑↓ välj · enter: "
+                + ("flytta alla" if move_all else "omfördela")
+                + " · ctrl+a: flytta alla hens öppna ärenden · esc: avbryt"
+            )
         sub = Text()
         if current:
             sub.append(clean_line(f"Nu hos: {current_name or current}"), style="dim")
@@ -253,8 +282,10 @@ class AssignForm(Form):
         t.append(clean_line(c.name), style="bold" if not c.absent else "dim")
         t.append(clean_line(f"  {c.title}"), style="dim")
         if c.absent:
-            t.append(clean_line(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}"),
-                     style="yellow")
+            t.append(
+                clean_line(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}"),
+                style="yellow",
+            )
         else:
             t.append("  i tjänst", style="green")
         # R24: each person's current load, so a receiver sees who is already full.
@@ -269,8 +300,11 @@ class AssignForm(Form):
 
     def _fill(self, text: str) -> None:
         needle = text.strip().lower()
-        shown = [c for c in self.choices
-                 if not needle or needle in c.name.lower() or needle in c.title.lower() or needle in c.username]
+        shown = [
+            c
+            for c in self.choices
+            if not needle or needle in c.name.lower() or needle in c.title.lower() or needle in c.username
+        ]
         ol = self.query_one("#assign-list", OptionList)
         ol.clear_options()
         ol.add_options([Option(self._label(c), id=c.username) for c in shown])
@@ -287,8 +321,11 @@ class AssignForm(Form):
         if choice is None or choice.username != self._confirmed:
             self._confirmed = None
         if choice is not None and choice.absent:
-            text = Text(f"{choice.name} är frånvarande idag"
-                        f"{' (' + choice.absence_reason + ')' if choice.absence_reason else ''}.", style="bold yellow")
+            text = Text(
+                f"{choice.name} är frånvarande idag"
+                f"{' (' + choice.absence_reason + ')' if choice.absence_reason else ''}.",
+                style="bold yellow",
+            )
             if self.top_doctor:
                 text.append(f" Överst på schemat: {self.top_doctor}.", style="yellow")
             self.query_one("#form-error", Static).update(text)
@@ -302,8 +339,15 @@ class AssignForm(Form):
     def on_key(self, event) -> None:
         if event.key in ("up", "down", "pageup", "pagedown"):
             ol = self.query_one("#assign-list", OptionList)
-            getattr(ol, {"up": "action_cursor_up", "down": "action_cursor_down",
-                         "pageup": "action_page_up", "pagedown": "action_page_down"}[event.key])()
+            getattr(
+                ol,
+                {
+                    "up": "action_cursor_up",
+                    "down": "action_cursor_down",
+                    "pageup": "action_page_up",
+                    "pagedown": "action_page_down",
+                }[event.key],
+            )()
             event.stop()
             event.prevent_default()
 
@@ -337,8 +381,10 @@ class AssignForm(Form):
             # R22: giving an errand to someone who is away needs a second, deliberate enter.
             self._confirmed = choice.username
             why = f" ({choice.absence_reason})" if choice.absence_reason else ""
-            self.fail(f"{choice.name} är frånvarande idag{why}. Tryck enter igen för att ändå "
-                      f"{'omfördela' if self.reassign else 'fördela'}, eller välj någon annan.")
+            self.fail(
+                f"{choice.name} är frånvarande idag{why}. Tryck enter igen för att ändå "
+                f"{'omfördela' if self.reassign else 'fördela'}, eller välj någon annan."
+            )
             return
         self.send(AssignResult(choice.username, self.move_all))
 
@@ -400,8 +446,14 @@ class ReplyForm(_TextForm):
     DRAFT_FORM = "reply"
     HINT = "ctrl+s: skicka svaret och avsluta ärendet · esc: avbryt"
 
-    def __init__(self, ref: str, signature: str, templates: list[tuple[str, str]] | None = None,
-                 warning: Text | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        ref: str,
+        signature: str,
+        templates: list[tuple[str, str]] | None = None,
+        warning: Text | None = None,
+        **kwargs,
+    ) -> None:
         self.signature = signature
         self.templates = templates or []
         sub = Text("Svaret skickas till patienten via 1177 och ärendet avslutas.", style="dim")
@@ -412,8 +464,11 @@ class ReplyForm(_TextForm):
     def extra_top(self) -> ComposeResult:
         if self.templates:
             # A str label would be read as markup: a template named "[/]" must not crash the form.
-            yield Select([(safe(name, one_line=True), body) for name, body in self.templates], prompt="Mall (valfri)",
-                         id="form-template")
+            yield Select(
+                [(safe(name, one_line=True), body) for name, body in self.templates],
+                prompt="Mall (valfri)",
+                id="form-template",
+            )
 
     def extra_bottom(self) -> ComposeResult:
         yield Static(Text(clean(f"Signatur: {self.signature}"), style="dim italic"), classes="form-signature")
@@ -426,13 +481,16 @@ class ReplyForm(_TextForm):
             area.focus()
 
 
-DEFAULT_PARTIAL = ("Hej! Vi har tagit emot ditt ärende och arbetar med det. "
-                   "Du får ett svar så snart som möjligt.")
+DEFAULT_PARTIAL = (
+    "Hej! Vi har tagit emot ditt ärende och arbetar med det. Du får ett svar så snart som möjligt."
+)
 
 
-ABSENT_PARTIAL = ("Hej! Den läkare som har hand om ditt ärende är inte i tjänst just nu. Vi har stämt av "
-                  "med ansvarig läkare på mottagningen och ditt ärende kan vänta tills hen är tillbaka. "
-                  "Du får ett svar så snart som möjligt. Hör av dig till mottagningen om något förändras.")
+ABSENT_PARTIAL = (
+    "Hej! Den läkare som har hand om ditt ärende är inte i tjänst just nu. Vi har stämt av "
+    "med ansvarig läkare på mottagningen och ditt ärende kan vänta tills hen är tillbaka. "
+    "Du får ett svar så snart som möjligt. Hör av dig till mottagningen om något förändras."
+)
 
 
 class PartialReplyForm(_TextForm):
@@ -443,8 +501,15 @@ class PartialReplyForm(_TextForm):
     HINT = "ctrl+s: skicka delsvaret · esc: avbryt"
     initial = DEFAULT_PARTIAL
 
-    def __init__(self, ref: str, doctors: list[tuple[str, str]], top_doctor: str | None = None,
-                 warning: Text | None = None, deadline: Text | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        ref: str,
+        doctors: list[tuple[str, str]],
+        top_doctor: str | None = None,
+        warning: Text | None = None,
+        deadline: Text | None = None,
+        **kwargs,
+    ) -> None:
         self.doctors = doctors
         self.top_doctor = top_doctor
         self.absent_case = warning is not None
@@ -461,9 +526,17 @@ class PartialReplyForm(_TextForm):
         if self.doctors:
             with Horizontal(classes="form-row"):
                 yield Label("Avstämt med läkare:", classes="form-label")
-                preset = self.top_doctor if self.absent_case and self.top_doctor in {v for _, v in self.doctors} else Select.NULL
-                yield Select([(safe(label, one_line=True), value) for label, value in self.doctors],
-                             prompt="(ingen)", id="form-consulted", value=preset)
+                preset = (
+                    self.top_doctor
+                    if self.absent_case and self.top_doctor in {v for _, v in self.doctors}
+                    else Select.NULL
+                )
+                yield Select(
+                    [(safe(label, one_line=True), value) for label, value in self.doctors],
+                    prompt="(ingen)",
+                    id="form-consulted",
+                    value=preset,
+                )
 
     def draft_fields(self) -> dict:
         fields = super().draft_fields()
@@ -491,8 +564,11 @@ class NoteForm(_TextForm):
     HINT = "ctrl+s: spara · esc: avbryt"
 
     def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs) -> None:
-        super().__init__(ref, Text(subtitle_text or "Syns bara för personalen; skickas aldrig till patienten.",
-                                   style="dim"), **kwargs)
+        super().__init__(
+            ref,
+            Text(subtitle_text or "Syns bara för personalen; skickas aldrig till patienten.", style="dim"),
+            **kwargs,
+        )
 
 
 @dataclass(frozen=True)
@@ -513,8 +589,10 @@ class CloseForm(Form):
     TITLE_TEXT = "Avsluta utan svar"
     DRAFT_FORM = "close"
     HINT = "enter: avsluta ärendet · tab: nästa fält · mellanslag: kryssa · esc: avbryt"
-    BINDINGS = [Binding("ctrl+s", "submit", "Avsluta", id="submit", priority=True),
-                Binding("enter", "submit", "Avsluta", id="submit_enter", show=False)]
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Avsluta", id="submit", priority=True),
+        Binding("enter", "submit", "Avsluta", id="submit_enter", show=False),
+    ]
 
     _reason, _documented = "", False
 
@@ -524,15 +602,19 @@ class CloseForm(Form):
     def body(self) -> ComposeResult:
         yield Label("Orsak (krävs), t.ex. besvarat per telefon:")
         yield Input(self._reason, placeholder="Orsak", id="close-reason")
-        yield SpaceCheckbox("Det viktiga är dokumenterat i journalen", self._documented, id="close-documented")
+        yield SpaceCheckbox(
+            "Det viktiga är dokumenterat i journalen", self._documented, id="close-documented"
+        )
 
     def on_mount(self) -> None:
         self.start_drafts()
         self.query_one("#close-reason", Input).focus()
 
     def draft_fields(self) -> dict:
-        return {"reason": self.query_one("#close-reason", Input).value,
-                "documented": self.query_one("#close-documented", Checkbox).value}
+        return {
+            "reason": self.query_one("#close-reason", Input).value,
+            "documented": self.query_one("#close-documented", Checkbox).value,
+        }
 
     def load_draft(self, fields: dict) -> None:
         if isinstance(fields.get("reason"), str):
@@ -563,5 +645,12 @@ class AcuteHandledForm(_TextForm):
     EMPTY = "Skriv kort vad som gjordes, t.ex. familjen kontaktad."
 
     def __init__(self, ref: str, words: tuple[str, ...], **kwargs) -> None:
-        super().__init__(ref, Text(f"Akuta tecken: {', '.join(words)}. Skriv kort vad som gjordes; ärendet "
-                                   "ligger sedan inte längre överst.", style="dim"), **kwargs)
+        super().__init__(
+            ref,
+            Text(
+                f"Akuta tecken: {', '.join(words)}. Skriv kort vad som gjordes; ärendet "
+                "ligger sedan inte längre överst.",
+                style="dim",
+            ),
+            **kwargs,
+        )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -19,10 +18,11 @@ from bcc_tui.domain.errors import BccError
 from bcc_tui.services import handover
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.forms import NoteForm
+from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.header import HeaderBar
 
 
-class HandoverScreen(Screen):
+class HandoverScreen(BccScreen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="handover_back"),
         Binding("space", "toggle_done", "Genomgången", id="handover_done"),
@@ -71,11 +71,17 @@ class HandoverScreen(Screen):
         options: list[Option] = []
         for category, items in h.by_category():
             count = h.count(category)
-            options.append(Option(Text(f"{h.title(category)} ({count})", style="bold reverse"), disabled=True))
+            options.append(
+                Option(Text(f"{h.title(category)} ({count})", style="bold reverse"), disabled=True)
+            )
             options += [Option(self._row(i), id=f"item:{i.ref}") for i in items]
             if count > len(items):
-                options.append(Option(Text(f"    … och {count - len(items)} till (de mest brådskande visas)",
-                                           style="dim"), disabled=True))
+                options.append(
+                    Option(
+                        Text(f"    … och {count - len(items)} till (de mest brådskande visas)", style="dim"),
+                        disabled=True,
+                    )
+                )
             if not items:
                 options.append(Option(Text("    Inga.", style="dim"), disabled=True))
         ol.add_options(options)
@@ -98,8 +104,10 @@ class HandoverScreen(Screen):
         if c.since:
             local = c.since.astimezone(STOCKHOLM)
             t.append(f" ({short_date(local.date())} {local:%H:%M}): ")
-            t.append(f"{c.arrived[0]} nya · {c.closed[0]} avslutade · {c.overdue[0]} blev försenade"
-                     f" · {len(c.remarks)} anmärkningar")
+            t.append(
+                f"{c.arrived[0]} nya · {c.closed[0]} avslutade · {c.overdue[0]} blev försenade"
+                f" · {len(c.remarks)} anmärkningar"
+            )
         else:
             t.append(": ingen överlämning är kvitterad än", style="dim")
         if h.note:
@@ -115,7 +123,9 @@ class HandoverScreen(Screen):
         s = item.summary
         names = self._h.names if self._h else {}
         t = Text("  ")
-        t.append("✓ " if item.ref in self._done else "· ", style="bold green" if item.ref in self._done else "dim")
+        t.append(
+            "✓ " if item.ref in self._done else "· ", style="bold green" if item.ref in self._done else "dim"
+        )
         marks = render.marks(s)
         marks.pad_right(max(0, 3 - marks.cell_len))  # the marks vary in number; the columns must not
         t.append_text(marks)
@@ -183,8 +193,14 @@ class HandoverScreen(Screen):
             self.app.notify(f"Anmärkningen fäst på {item.ref} till nästa pass", markup=False)
             self.load()
 
-        self.app.push_screen(NoteForm(item.ref, subtitle_text="Anmärkning till nästa pass (visas på ärendet "
-                                                              "tills nästa överlämning är kvitterad)"), done)
+        self.app.push_screen(
+            NoteForm(
+                item.ref,
+                subtitle_text="Anmärkning till nästa pass (visas på ärendet "
+                "tills nästa överlämning är kvitterad)",
+            ),
+            done,
+        )
 
     def action_write_note(self) -> None:
         def done(result) -> None:
@@ -197,18 +213,22 @@ class HandoverScreen(Screen):
                 self.app.notify("Anteckningen sparad till nästa pass", markup=False)
                 self.load()
 
-        self.app.push_screen(NoteForm("överlämning", subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?"),
-                             done)
+        self.app.push_screen(
+            NoteForm("överlämning", subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?"), done
+        )
 
     def action_finish(self) -> None:
         h = self._h
         if h is None:
             return
         try:
-            receipt = handover.finish(self.app.ctx, listed=[(i.ref, i.category) for i in h.items],
-                                      done=sorted(self._done))
+            receipt = handover.finish(
+                self.app.ctx, listed=[(i.ref, i.category) for i in h.items], done=sorted(self._done)
+            )
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
             return
-        self.app.notify(f"Överlämningen kvitterad: {receipt.done} av {receipt.listed} genomgångna", markup=False)
+        self.app.notify(
+            f"Överlämningen kvitterad: {receipt.done} av {receipt.listed} genomgångna", markup=False
+        )
         self.app.pop_screen()

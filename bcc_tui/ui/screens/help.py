@@ -12,9 +12,11 @@ from textual.widgets import Static
 
 from bcc_tui.ui import actions
 
-
 MARKS = [
-    ("✚", "akuta tecken i texten (t.ex. feber): ring familjen — står överst tills det markerats hanterat (k)"),
+    (
+        "✚",
+        "akuta tecken i texten (t.ex. feber): ring familjen — står överst tills det markerats hanterat (k)",
+    ),
     ("frånv.", "handläggaren är frånvarande idag"),
     ("!", "brådskande"),
     ("⚑", "påmind: ärendemottagaren har påmint handläggaren"),

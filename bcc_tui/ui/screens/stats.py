@@ -9,7 +9,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from bcc_tui.domain import errand as e
@@ -17,6 +16,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import reports
 from bcc_tui.ui import render
+from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.header import HeaderBar
 
 
@@ -34,7 +34,7 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, nxt - dt.timedelta(days=1)
 
 
-class StatsScreen(Screen):
+class StatsScreen(BccScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Tillbaka", id="stats_back"),
         Binding("left_square_bracket", "month(-1)", "Föreg. månad", id="stats_prev"),
@@ -87,22 +87,47 @@ class StatsScreen(Screen):
         except BccError as err:
             self.app.notify(str(err), severity="error")
             return
-        self.query_one("#stats-title", Static).update(Text.assemble(
-            ("Statistik ", "bold"), (f"för ärenden som kom in {report.start} – {report.end}", ""),
-            ("  [ ] byter månad · Median/P90: vardagar till första svar", "dim")))
+        self.query_one("#stats-title", Static).update(
+            Text.assemble(
+                ("Statistik ", "bold"),
+                (f"för ärenden som kom in {report.start} – {report.end}", ""),
+                ("  [ ] byter månad · Median/P90: vardagar till första svar", "dim"),
+            )
+        )
         t = self.query_one("#stats-types", DataTable)
         t.clear(columns=True)
         wide = self.size.width >= 110
-        for label, width in (("Typ", 24 if wide else 14), ("Inkom", 5), ("Svar", 5), ("Utan", 5), ("Delsv", 5),
-                             ("Öppna", 5), ("I tid", 5), ("Median", 6), ("P90", 4)):
+        for label, width in (
+            ("Typ", 24 if wide else 14),
+            ("Inkom", 5),
+            ("Svar", 5),
+            ("Utan", 5),
+            ("Delsv", 5),
+            ("Öppna", 5),
+            ("I tid", 5),
+            ("Median", 6),
+            ("P90", 4),
+        ):
             t.add_column(label, width=width)
         for s in [*report.by_type.values(), report.total]:
             style = "bold" if s.type == "total" else ""
             name = "Totalt" if s.type == "total" else (e.type_name(s.type) if wide else e.type_short(s.type))
-            t.add_row(*(Text(str(v), style=style) for v in (
-                name, s.received, s.answered,
-                s.closed_without_reply, s.partial_replies, s.open, _pct(s.share_met),
-                _days(s.median_days), _days(s.p90_days))))
+            t.add_row(
+                *(
+                    Text(str(v), style=style)
+                    for v in (
+                        name,
+                        s.received,
+                        s.answered,
+                        s.closed_without_reply,
+                        s.partial_replies,
+                        s.open,
+                        _pct(s.share_met),
+                        _days(s.median_days),
+                        _days(s.p90_days),
+                    )
+                )
+            )
         reasons = Text()
         reasons.append("Avslutade utan svar, per orsak\n", style="bold underline")
         for why, n in report.total.without_reply_reasons.most_common():
@@ -126,21 +151,40 @@ class StatsScreen(Screen):
             load.add_column(label, width=width)
         names = self.app.last_data.names if getattr(self.app, "last_data", None) else {}
         for c in report.load:
-            load.add_row(*render.row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open)))
-        self.query_one("#stats-dev-title", Static).update(Text.assemble(
-            (f"Avvikelser: {len(report.deviations)} ärenden bröt mot regeln", "bold underline"),
-            ("  (för rapport i MedControl PRO)", "dim")))
+            load.add_row(
+                *render.row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open))
+            )
+        self.query_one("#stats-dev-title", Static).update(
+            Text.assemble(
+                (f"Avvikelser: {len(report.deviations)} ärenden bröt mot regeln", "bold underline"),
+                ("  (för rapport i MedControl PRO)", "dim"),
+            )
+        )
         dev = self.query_one("#stats-deviations", DataTable)
         dev.clear(columns=True)
-        for label, width in (("Ärende", 11), ("Typ", 14), ("Inkom", 12), ("Förföll", 10), ("Första svar", 12),
-                             ("Vd", 3), ("Handläggare", 12)):
+        for label, width in (
+            ("Ärende", 11),
+            ("Typ", 14),
+            ("Inkom", 12),
+            ("Förföll", 10),
+            ("Första svar", 12),
+            ("Vd", 3),
+            ("Handläggare", 12),
+        ):
             dev.add_column(label, width=width)
         for d in report.deviations:
-            dev.add_row(*render.row(d.ref, e.type_short(d.type), render.short_moment(d.received_at),
-                                    d.due_date.isoformat(),
-                                    render.short_moment(d.first_response_at) if d.first_response_at else "inget än",
-                                    "" if d.response_days is None else str(d.response_days),
-                                    render.person_short(d.assignee, names)), key=d.ref)
+            dev.add_row(
+                *render.row(
+                    d.ref,
+                    e.type_short(d.type),
+                    render.short_moment(d.received_at),
+                    d.due_date.isoformat(),
+                    render.short_moment(d.first_response_at) if d.first_response_at else "inget än",
+                    "" if d.response_days is None else str(d.response_days),
+                    render.person_short(d.assignee, names),
+                ),
+                key=d.ref,
+            )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "stats-deviations" and roles.may(self.app.ctx.actor, "list"):

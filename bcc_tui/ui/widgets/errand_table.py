@@ -17,12 +17,32 @@ UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
 
 # (key, label, width); the wide set adds columns when the terminal has room.
 _NARROW = {
-    UNASSIGNED: [("mark", "!", 2), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
-                 ("sla", "Tid kvar", 14), ("pr", "✉", 1), ("who", "Förslag", 12)],
-    ASSIGNED: [("mark", "!", 2), ("ref", "Ärende", 11), ("type", "Typ", 14), ("age", "Ålder", 6),
-               ("sla", "Tid kvar", 14), ("pr", "✉", 1), ("who", "Handläggare", 12)],
-    CLOSED: [("ref", "Ärende", 11), ("type", "Typ", 14), ("closed", "Avslutad", 12),
-             ("sla", "Regeln", 11), ("how", "Sätt", 4), ("who", "Handläggare", 12)],
+    UNASSIGNED: [
+        ("mark", "!", 2),
+        ("ref", "Ärende", 11),
+        ("type", "Typ", 14),
+        ("age", "Ålder", 6),
+        ("sla", "Tid kvar", 14),
+        ("pr", "✉", 1),
+        ("who", "Förslag", 12),
+    ],
+    ASSIGNED: [
+        ("mark", "!", 2),
+        ("ref", "Ärende", 11),
+        ("type", "Typ", 14),
+        ("age", "Ålder", 6),
+        ("sla", "Tid kvar", 14),
+        ("pr", "✉", 1),
+        ("who", "Handläggare", 12),
+    ],
+    CLOSED: [
+        ("ref", "Ärende", 11),
+        ("type", "Typ", 14),
+        ("closed", "Avslutad", 12),
+        ("sla", "Regeln", 11),
+        ("how", "Sätt", 4),
+        ("who", "Handläggare", 12),
+    ],
 }
 NEAR_END = 10  # rows before the end of a page at which the next page is asked for
 _WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
@@ -109,13 +129,18 @@ class ErrandTable(DataTable):
             return Text("✉" if s.partial_reply_sent else "", style="cyan")
         if key == "who":
             if self.pane == UNASSIGNED:
-                return render.safe(render.person_short(s.suggestion.username, self.names) if s.suggestion else "",
-                                   "italic", one_line=True)
+                return render.safe(
+                    render.person_short(s.suggestion.username, self.names) if s.suggestion else "",
+                    "italic",
+                    one_line=True,
+                )
             return render.holder(s, self.names)
         if key == "closed":
             return Text(render.short_moment(s.closed_at) if s.closed_at else "")
         if key == "how":
-            return Text("svar" if s.close_kind == "reply" else "utan", style="" if s.close_kind == "reply" else "dim")
+            return Text(
+                "svar" if s.close_kind == "reply" else "utan", style="" if s.close_kind == "reply" else "dim"
+            )
         if key == "received":
             return Text(render.short_moment(s.received_at))
         if key == "patient":
@@ -131,8 +156,9 @@ class ErrandTable(DataTable):
             return None
         return self.order[self.cursor_row]
 
-    def show(self, rows: list[ErrandSummary], names: dict[str, str], now: dt.datetime,
-             has_more: bool = False) -> None:
+    def show(
+        self, rows: list[ErrandSummary], names: dict[str, str], now: dt.datetime, has_more: bool = False
+    ) -> None:
         """Show `rows` in order, touching only what changed; the cursor stays on its errand."""
         self._updating = True
         try:
@@ -140,7 +166,9 @@ class ErrandTable(DataTable):
         finally:
             self._updating = False
 
-    def _show(self, rows: list[ErrandSummary], names: dict[str, str], now: dt.datetime, has_more: bool) -> None:
+    def _show(
+        self, rows: list[ErrandSummary], names: dict[str, str], now: dt.datetime, has_more: bool
+    ) -> None:
         self.names = names
         self.has_more = has_more
         new_order = [s.ref for s in rows]
@@ -156,7 +184,7 @@ class ErrandTable(DataTable):
             if old is None:
                 self.add_row(*self._cells(s, now), key=s.ref)
             elif old != s:
-                for (key, _, _), cell in zip(self._columns(), self._cells(s, now)):
+                for (key, _, _), cell in zip(self._columns(), self._cells(s, now), strict=False):
                     self.update_cell(s.ref, key, cell)
         present = [r for r in self.order if r in new] + [r for r in new_order if r not in self.rows_by_ref]
         if present != new_order:

@@ -40,8 +40,9 @@ class HeaderBar(Static):
 
     def set_time(self, now: dt.datetime) -> None:
         # The header shows minutes: a tick within the same minute changes nothing on screen.
-        same_minute = self.now is not None and render.local(self.now).replace(second=0, microsecond=0) == \
-            render.local(now).replace(second=0, microsecond=0)
+        same_minute = self.now is not None and render.local(self.now).replace(
+            second=0, microsecond=0
+        ) == render.local(now).replace(second=0, microsecond=0)
         self.now = now
         if not same_minute:
             self._draw()
@@ -74,12 +75,20 @@ class HeaderBar(Static):
             line2.append(clean_line(name(self.today.top_doctor)), style="bold")
             if self.today.absent:
                 line2.append(" · Frånvarande: " if wide else " · Frånv.: ", style="dim")
-                line2.append(clean_line(", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent))),
-                             style="yellow")
+                line2.append(
+                    clean_line(
+                        ", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent))
+                    ),
+                    style="yellow",
+                )
         lines = [line1, line2]
         if self.notice is not None:
-            lines.append(Text(f" ℹ {clean_line(self.notice.text)} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
-                              style="bold black on yellow"))
+            lines.append(
+                Text(
+                    f" ℹ {clean_line(self.notice.text)} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
+                    style="bold black on yellow",
+                )
+            )
         text = Text("\n").join(lines)
         # An idle terminal over SSH stays quiet: nothing is repainted that did not change.
         if text != self._shown:
@@ -87,4 +96,9 @@ class HeaderBar(Static):
             self.update(text)
 
 
-_ROLE_NAMES = {"receiver": "mottagare", "caregiver": "vårdgivare", "admin": "administratör", "auditor": "granskare"}
+_ROLE_NAMES = {
+    "receiver": "mottagare",
+    "caregiver": "vårdgivare",
+    "admin": "administratör",
+    "auditor": "granskare",
+}

@@ -1,0 +1,26 @@
+"""The machines' checks (pyproject.toml configures them): lint, format and types, run by the suite
+so that `.ci/run` — the README's test command — enforces them too."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ["bcc_tui", "tests", "bench"]
+
+
+def _tool(name: str, *args: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name(name)
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=ROOT, check=False)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("check", "--no-cache", *SOURCES), ("format", "--check", "--no-cache", *SOURCES)],
+    ids=["lint", "format"],
+)
+def test_ruff(args):
+    r = _tool("ruff", *args)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
