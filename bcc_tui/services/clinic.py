@@ -52,6 +52,12 @@ def current_notice(conn: Connection, today: dt.date) -> Notice | None:
     return notice if notice.until >= today else None
 
 
+def rules_now(ctx: Ctx) -> tuple[tuple[str, ...], int]:
+    """The acute-sign words (R11) and the follow-up delay in business days (R19), read together."""
+    with ctx.store.read() as conn:
+        return acute_stems(conn), followup_days(conn)
+
+
 def notice_now(ctx: Ctx) -> Notice | None:
     with ctx.store.read() as conn:
         return current_notice(conn, ctx.today())

@@ -340,14 +340,7 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
     if ctx.actor.is_system:
         raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
     involved = _scope(ctx)
-    if (
-        involved
-        and row["assignee"] != involved
-        and not conn.execute(
-            "SELECT 1 FROM events WHERE errand_id = ? AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
-            (row["id"], involved),
-        ).fetchone()
-    ):
+    if involved and not q.involves(conn, row["id"], involved):
         raise NotAllowed(f"{ref} är inte fördelat till dig")
     days = q.type_days(conn).get(row["type"], 2)
     remark = handover_q.open_remarks(conn, [row["id"]]).get(row["id"])

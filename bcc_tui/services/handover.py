@@ -225,10 +225,7 @@ class Receipt:
 def _handed_over_by(conn, today: dt.date, taker: str) -> str | None:
     """The receiver on duty before: the last rostered receiver before today, else today's, unless
     that is the person taking over (then nobody is named)."""
-    row = conn.execute(
-        "SELECT receiver FROM roster WHERE day < ? ORDER BY day DESC LIMIT 1", (today.isoformat(),)
-    ).fetchone()
-    for candidate in (row["receiver"] if row else None, people.today(conn, today).receiver):
+    for candidate in (staff_q.receiver_before(conn, today), people.today(conn, today).receiver):
         if candidate and candidate != taker:
             return candidate
     return None

@@ -47,6 +47,12 @@ def staff_people(conn: Connection) -> list[Person]:
     return [person(r) for r in q.all_staff(conn)]
 
 
+def names(ctx: Ctx) -> dict[str, str]:
+    """Every staff member's name by user name (former staff too: their names stay in history)."""
+    with ctx.store.read() as conn:
+        return {p.username: p.name for p in staff_people(conn)}
+
+
 def _parse(data: bytes, parse, report: ImportReport) -> list:
     """Every line validated on its own: (number, parsed) for the good, the reason for the bad."""
     good = []

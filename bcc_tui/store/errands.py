@@ -59,6 +59,11 @@ def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM errands WHERE ref = ?", (ref,)).fetchone()
 
 
+def personnummer_of(conn: sqlite3.Connection, ref: str) -> str | None:
+    row = conn.execute("SELECT personnummer FROM errands WHERE ref = ?", (ref,)).fetchone()
+    return row[0] if row else None
+
+
 def hashes_by_ref(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
     """The stored content hash of each of `refs` that exists (one query for a whole batch)."""
     out: dict[str, str] = {}
@@ -121,6 +126,24 @@ def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     conn.execute(f"INSERT INTO outbound ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
 
 
+# Need-to-know (R2): a caregiver's errands are those assigned to them and those they answered or
+# closed. The one statement of the rule: lists, counts and the single errand all use it.
+_INVOLVED = (
+    "(assignee = ? OR id IN (SELECT errand_id FROM events WHERE actor = ?"
+    " AND kind IN ('reply', 'partial_reply', 'close')))"
+)
+
+
+def involves(conn: sqlite3.Connection, errand_id: int, username: str) -> bool:
+    """Whether the errand is among `username`'s under need-to-know (see _INVOLVED)."""
+    return (
+        conn.execute(
+            f"SELECT 1 FROM errands WHERE id = ? AND {_INVOLVED}", (errand_id, username, username)
+        ).fetchone()
+        is not None
+    )
+
+
 def _where(status, assignee, involved, search: Search | None, statuses=None) -> tuple[str, list]:
     where, args = [], []
     if status == "closed":
@@ -137,10 +160,7 @@ def _where(status, assignee, involved, search: Search | None, statuses=None) -> 
         where.append("assignee = ?")
         args.append(assignee)
     if involved:
-        where.append(
-            "(assignee = ? OR id IN (SELECT errand_id FROM events WHERE actor = ?"
-            " AND kind IN ('reply', 'partial_reply', 'close')))"
-        )
+        where.append(_INVOLVED)
         args += [involved, involved]
     if search:
         clause, extra = search.clause()
