@@ -15,6 +15,20 @@ def test_the_import_contracts_in_pyproject_hold():
     assert "3 kept, 0 broken" in r.stdout
 
 
+def test_sql_lives_in_the_store_and_transactions_in_the_services():
+    """Issue 14: no query above the store; the command line opens no transaction of its own (each
+    one is a service's use case)."""
+    for layer in ("services", "cli", "ui"):
+        for path in (PKG / layer).rglob("*.py"):
+            text = path.read_text()
+            for banned in (".execute(", ".executemany(", ".executescript(", "sqlite3.connect(", ".conn."):
+                assert banned not in text, f"{path} uses {banned}"
+    for path in (PKG / "cli").rglob("*.py"):
+        text = path.read_text()
+        for banned in ("store.read(", "store.write(", "BEGIN", "atomic("):
+            assert banned not in text, f"{path} uses {banned}"
+
+
 def test_the_domain_has_no_io_and_no_clock():
     for path in (PKG / "domain").rglob("*.py"):
         text = path.read_text()
