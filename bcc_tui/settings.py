@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.validation import parse_utc
 
 
 def default_db_path(environ: dict) -> Path:
@@ -78,7 +79,7 @@ class Settings:
         frozen = None
         if now:
             try:
-                frozen = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+                frozen = parse_utc(now)
             except ValueError:
                 frozen = None
             if frozen is None or frozen.tzinfo is None:

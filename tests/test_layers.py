@@ -29,6 +29,14 @@ def test_sql_lives_in_the_store_and_transactions_in_the_services():
             assert banned not in text, f"{path} uses {banned}"
 
 
+def test_moments_are_read_in_one_place():
+    """Issue 14: stored UTC text is parsed by domain.validation.parse_utc only."""
+    reader = PKG / "domain" / "validation.py"
+    for path in PKG.rglob("*.py"):
+        if path != reader:
+            assert "datetime.fromisoformat(" not in path.read_text(), f"{path} parses a moment itself"
+
+
 def test_the_domain_has_no_io_and_no_clock():
     for path in (PKG / "domain").rglob("*.py"):
         text = path.read_text()

@@ -13,7 +13,7 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import Busy, InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.domain.validation import parse_date
+from bcc_tui.domain.validation import parse_date, parse_utc
 from bcc_tui.services import (
     audit_log,
     clinic,
@@ -645,7 +645,6 @@ def _replicate(ctx: Ctx, args) -> int:
 
 def _restore(settings: Settings, args) -> int:
     import dataclasses
-    import datetime as dt
 
     from bcc_tui.services import replication
 
@@ -656,7 +655,7 @@ def _restore(settings: Settings, args) -> int:
     )
     reach = "inga ändringar"
     if done.last_change:
-        moment = dt.datetime.fromisoformat(done.last_change.replace("Z", "+00:00"))
+        moment = parse_utc(done.last_change)
         reach = (
             "senaste ändring " + moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S") + " (svensk tid)"
         )

@@ -18,6 +18,7 @@ from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAll
 from bcc_tui.domain.routing import LastReply, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import clinic, drafts, notify, outbound, people
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_bounds, event, summary
@@ -64,7 +65,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
                 staff,
                 absent,
                 roster.top_doctor,
-                LastReply(lr[0], local_date(_utc(lr[1]))) if lr else None,
+                LastReply(lr[0], local_date(parse_utc(lr[1]))) if lr else None,
                 defaults.get(r["type"]),
                 doctors=roster.doctors,
                 load=load,
@@ -73,12 +74,6 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
             summary(r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent)
         )
     return out
-
-
-def _utc(text: str):
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _search(conn: Connection, text: str | None) -> q.Search | None:
