@@ -29,6 +29,16 @@ def test_sql_lives_in_the_store_and_transactions_in_the_services():
             assert banned not in text, f"{path} uses {banned}"
 
 
+def test_roles_are_asked_through_the_permission_table():
+    """Issue 14: services and the command line ask domain.roles (may/check/need_to_know) or
+    services.context.require, never an actor's roles themselves."""
+    for layer in ("services", "cli"):
+        for path in (PKG / layer).rglob("*.py"):
+            text = path.read_text()
+            for banned in ("actor.has(", "in ctx.actor.roles"):
+                assert banned not in text, f"{path} asks {banned} itself"
+
+
 def test_moments_are_read_in_one_place():
     """Issue 14: stored UTC text is parsed by domain.validation.parse_utc only."""
     reader = PKG / "domain" / "validation.py"

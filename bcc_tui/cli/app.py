@@ -272,7 +272,7 @@ def _show(ctx: Ctx, args) -> int:
         lines.append(f"Förslag: {clean_line(who)} ({s.suggestion.reason})")
     lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
     for ev in d.events:
-        head = f"— {_local(ev.at)} {_EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
+        head = f"— {_local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
         if ev.target:
             head += f" → {ev.target}"
         lines.append(head)
@@ -280,21 +280,6 @@ def _show(ctx: Ctx, args) -> int:
             lines += ["  " + t for t in clean(ev.text).splitlines()]
     print("\n".join(line for line in lines if line is not None))
     return 0
-
-
-_EVENT_NAMES = {
-    e.ASSIGN: "Fördelat",
-    e.REASSIGN: "Omfördelat",
-    e.PARTIAL_REPLY: "Delsvar",
-    e.REPLY: "Svar",
-    e.CLOSE: "Avslutat utan svar",
-    e.NOTE: "Intern anteckning",
-    e.URGENT: "Brådskande ändrat",
-    e.REMIND: "Påminnelse",
-    "due_date": "Nytt förfallodatum",
-    "acute": "Akuta ord omprövade",
-    e.ACUTE_HANDLED: "Akuta tecken hanterade",
-}
 
 
 def _assign(ctx: Ctx, args) -> int:

@@ -32,11 +32,7 @@ STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
 
 def _scope(ctx: Ctx) -> str | None:
     """Need-to-know: a caregiver who is not a receiver sees only their own errands."""
-    if ctx.actor.has(roles.RECEIVER):
-        return None
-    if ctx.actor.has(roles.CAREGIVER):
-        return ctx.actor.username
-    raise NotAllowed(f"{ctx.actor.username} får inte läsa ärenden (kräver ärendemottagare eller vårdgivare)")
+    return roles.need_to_know(ctx.actor)
 
 
 def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummary]:
@@ -302,7 +298,7 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
             *load.get(p.username, (0, 0)),
         )
         for p in staff
-        if p.active and roles.CAREGIVER in p.roles
+        if roles.assignable(p.roles, p.active)
     ]
     out.sort(key=lambda c: (not c.suggested, c.absent, order.get(c.title, 3), c.name))
     return out
@@ -538,8 +534,7 @@ def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int |
 
 def _signed(ctx: Ctx, text: str) -> str:
     """R13: a reply carries its writer's name and title."""
-    title = f", {ctx.actor.title}" if ctx.actor.title else ""
-    return f"{text}\n\n{ctx.actor.name}{title}\nBarncancercentrum"
+    return text + "\n\n" + "\n".join(e.signature(ctx.actor.name, ctx.actor.title))
 
 
 def reply(ctx: Ctx, ref: str, text: str, *, expected_version: int | None = None) -> None:
