@@ -71,6 +71,7 @@ def suggest(
     the section leaders), the one with the fewest open errands (`load`) is preferred; ties keep
     the schedule's order, so with no load the doctor at the top is suggested.
     """
+    load = load or {}
     if type_code == e.COMPLAINT:
         if urgent:
             leaders = [p.username for p in staff if p.title == "sektionsledare" and _available(p, absent)]

@@ -325,10 +325,10 @@ def _compare(conn, witness: sqlite3.Connection) -> list[str]:
     for b_id, b_hash in consistency.audit_hashes(witness):
         l_row = next(live, None)
         if l_row is None:
-            last = consistency.last_audit(conn)
+            last, witness_last = consistency.last_audit(conn), consistency.last_audit(witness)
             out.append(
                 f"granskningsloggen slutar vid rad {last[0] if last else 0} men säkerhetskopian har rader till "
-                f"{consistency.last_audit(witness)[0]}: rader har tagits bort"
+                f"{witness_last[0] if witness_last else b_id}: rader har tagits bort"
             )
             break
         if l_row != (b_id, b_hash):

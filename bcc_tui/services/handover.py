@@ -150,7 +150,7 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     ]
     last = q.last(conn)
     since = last["at"] if last else None
-    if since:
+    if last is not None and since:
         first_due = parse_utc(since).astimezone(STOCKHOLM).date().isoformat()
         changes = Changes(
             parse_utc(since),
@@ -343,20 +343,25 @@ def _refs(total_refs: tuple[int, list[str]]) -> str:
     return f"{total}: " + ", ".join(refs) + more
 
 
+def _name(names: dict[str, str], user: str | None) -> str:
+    """A person in the handover text: the name, else the user name, and '–' for nobody."""
+    return names.get(user, user) if user else "–"
+
+
 def markdown(h: Handover) -> str:
     names = h.names
     local = h.at.astimezone(STOCKHOLM)
     out = [f"# Överlämning 1177 – {short_date(local.date())} {local.year} kl {local:%H:%M}", ""]
     roster = [
-        f"Mottagare idag: {names.get(h.today.receiver, h.today.receiver or '–')}",
-        f"överst på schemat: {names.get(h.today.top_doctor, h.today.top_doctor or '–')}",
+        f"Mottagare idag: {_name(names, h.today.receiver)}",
+        f"överst på schemat: {_name(names, h.today.top_doctor)}",
     ]
     if h.today.absent:
         roster.append("frånvarande: " + ", ".join(names.get(u, u) for u in sorted(h.today.absent)))
     out += [" · ".join(roster), ""]
     c = h.changes
     if c.since:
-        to = names.get(c.previous_to, c.previous_to)
+        to = _name(names, c.previous_to)
         who = (
             f"{names.get(c.previous_from, c.previous_from)} → {to}"
             if c.previous_from

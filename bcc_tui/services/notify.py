@@ -52,9 +52,10 @@ class MailConfig:
         return cls(host, int(port), sender)
 
 
-def queue(conn: Connection, now: str, kind: str, ref: str, person: Row, notice: Notice) -> bool:
-    """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail."""
-    if not person["email_notify"] or not person["email"]:
+def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, notice: Notice) -> bool:
+    """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail
+    (someone no longer in the staff list gets none)."""
+    if person is None or not person["email_notify"] or not person["email"]:
         return False
     q.add(
         conn,

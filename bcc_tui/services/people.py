@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlite3 import Connection
 
 from bcc_tui.domain import jsonl, roles, validation
-from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.routing import Person
 from bcc_tui.services.context import Ctx, require
@@ -75,7 +75,11 @@ def _counted(ctx: Ctx, report: ImportReport, outcome: str, entries: list, detail
 
 def _staff_fields(line: validation.StaffLine) -> dict:
     """The columns a staff line sets; the fields it leaves out are not touched (§4.4)."""
-    fields = {"name": line.name, "title": line.title, "roles": " ".join(sorted(line.roles))}
+    fields: dict[str, str | int] = {
+        "name": line.name,
+        "title": line.title,
+        "roles": " ".join(sorted(line.roles)),
+    }
     for key in ("email", "email_notify", "medcontrol_responsible", "active"):
         value = getattr(line, key)
         if value is not None:
@@ -90,7 +94,7 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
     parsed = _parse(data, validation.staff_from_json, report)
     seen: dict[str, int] = {}
     with ctx.change("admin_change") as conn:
-        entries = []
+        entries: list[audit.Entry] = []
         for number, line in parsed:
             if line.username in seen:
                 report.rejected.append(
@@ -125,7 +129,7 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     parsed = _parse(data, validation.schedule_from_json, report)
     with ctx.change("admin_change") as conn:
         staff = {r["username"]: r for r in q.all_staff(conn)}
-        entries = []
+        entries: list[audit.Entry] = []
         for number, line in parsed:
             try:
                 outcome = _schedule_line(conn, staff, line)
@@ -194,6 +198,8 @@ def set_email_notify(ctx: Ctx, on: bool) -> None:
         raise InvalidInput("systemkontot har inga personliga inställningar")
     with ctx.change("settings") as conn:
         row = q.by_username(conn, ctx.actor.username)
+        if row is None:
+            raise NotFound(f"{ctx.actor.username} finns inte i personallistan")
         if on and not row["email"]:
             raise InvalidInput(
                 "du har ingen e-postadress i personallistan; be administratören lägga till den"

@@ -15,7 +15,8 @@ def search(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[sqlite3.Row]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[str | int] = []
     if patient:
         where.append("personnummer = ?")
         args.append(patient)

@@ -59,6 +59,13 @@ def ensure_private(path: Path) -> None:
         )
 
 
+def new_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (sqlite3 sets lastrowid after every INSERT)."""
+    if cur.lastrowid is None:
+        raise RuntimeError("INSERT gave no row id")
+    return cur.lastrowid
+
+
 def _is_busy(err: sqlite3.OperationalError) -> bool:
     text = str(err).lower()
     return "locked" in text or "busy" in text

@@ -11,6 +11,7 @@ from typing import Any
 
 from bcc_tui.domain.errors import Conflict
 from bcc_tui.domain.search import fold
+from bcc_tui.store.db import new_id
 
 # Everything but the message: lists never carry 20,000-character texts they do not show.
 LIST_COLUMNS = (
@@ -52,7 +53,7 @@ def _insert_sql(cols: tuple[str, ...]) -> str:
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     if "search_text" not in row:
         row = {**row, "search_text": search_text(row)}
-    return conn.execute(_insert_sql(tuple(row)), row).lastrowid
+    return new_id(conn.execute(_insert_sql(tuple(row)), row))
 
 
 def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
@@ -100,7 +101,7 @@ def add_event(
     text: str | None = None,
     detail: dict | None = None,
 ) -> int:
-    return conn.execute(
+    cur = conn.execute(
         "INSERT INTO events (errand_id, kind, at, actor, actor_name, actor_title, target, text, detail)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -114,7 +115,8 @@ def add_event(
             text,
             json.dumps(detail, ensure_ascii=False) if detail else None,
         ),
-    ).lastrowid
+    )
+    return new_id(cur)
 
 
 def events(conn: sqlite3.Connection, errand_id: int) -> list[sqlite3.Row]:
