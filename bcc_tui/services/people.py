@@ -230,13 +230,9 @@ def email_notify(ctx: Ctx) -> bool:
 
 
 # -- the administrator's screens: staff, rosters, absences ----------------------------------------
-def _admin(ctx: Ctx, what: str) -> None:
-    require(ctx, "admin_change", what=what)
-
-
 def save_staff(ctx: Ctx, obj: dict) -> str:
     """Add or change one person (validated like a staff file line). Returns added/changed/same."""
-    _admin(ctx, "ändra personallistan")
+    require(ctx, "admin_change", what="ändra personallistan")
     clear_email = "email" in obj and obj["email"] is None  # an empty e-mail field removes the address
     line = validation.staff_from_json({k: v for k, v in obj.items() if not (k == "email" and v is None)})
     fields = _staff_fields(line)
@@ -263,7 +259,7 @@ def save_staff(ctx: Ctx, obj: dict) -> str:
 
 def set_active(ctx: Ctx, username: str, active: bool) -> None:
     """Deactivate (or bring back) a person: access ends, history stays."""
-    _admin(ctx, "ändra personallistan")
+    require(ctx, "admin_change", what="ändra personallistan")
     with ctx.change("admin_change") as conn:
         row = q.by_username(conn, username)
         if row is None:
@@ -282,7 +278,7 @@ def set_active(ctx: Ctx, username: str, active: bool) -> None:
 
 
 def set_roster_day(ctx: Ctx, day: dt.date, receiver: str, doctors: tuple[str, ...]) -> None:
-    _admin(ctx, "ändra schemat")
+    require(ctx, "admin_change", what="ändra schemat")
     with ctx.change("admin_change") as conn:
         staff = {r["username"]: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, validation.RosterLine(day, receiver, tuple(doctors)))
@@ -321,7 +317,7 @@ def absences(ctx: Ctx, from_day: dt.date) -> list[Absence]:
 
 
 def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: str | None) -> None:
-    _admin(ctx, "ändra frånvaro")
+    require(ctx, "admin_change", what="ändra frånvaro")
     line = validation.schedule_from_json(
         {
             "absent": username,
@@ -337,7 +333,7 @@ def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: s
 
 
 def remove_absence(ctx: Ctx, absence_id: int) -> None:
-    _admin(ctx, "ändra frånvaro")
+    require(ctx, "admin_change", what="ändra frånvaro")
     with ctx.change("admin_change") as conn:
         q.remove_absence(conn, absence_id)
         audit.append(conn, [ctx.entry("admin_change", detail=f"frånvaro borttagen: #{absence_id}")])
