@@ -10,28 +10,24 @@ import sys
 from pathlib import Path
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import Busy, InvalidInput, NotFound
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.domain.validation import parse_date
+from bcc_tui.domain.validation import parse_date, parse_utc
 from bcc_tui.services import (
     audit_log,
     clinic,
     errands,
     handover,
-    identity,
     intake,
     notify,
     outbound,
     people,
     reports,
+    session,
 )
-from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings, sudo_person
-from bcc_tui.store import schema
-from bcc_tui.store.db import Store
 
 # Commands that may create a missing database file (the first set-up of an empty database).
 _CREATES = {"import", "staff", "schedule"}
@@ -43,12 +39,7 @@ def open_ctx(settings: Settings, *, create: bool) -> Ctx:
         if not create:
             raise NotFound(f"databasen {path} finns inte (ange --db eller $BCC_DB)")
         path.parent.mkdir(parents=True, exist_ok=True)
-    acct = identity.account(path)
-    clock = FixedClock(settings.frozen_now) if settings.frozen_now and acct.trusted else SystemClock()
-    store = Store(path)
-    schema.migrate(store)
-    actor = identity.resolve(store, acct, settings.as_user, clock)
-    return Ctx(store, actor, clock)
+    return session.open_session(path, settings.as_user, settings.frozen_now)
 
 
 def _read_input(name: str) -> bytes:
@@ -277,13 +268,11 @@ def _show(ctx: Ctx, args) -> int:
     if s.acute:
         lines.append(f"Akuta tecken: {', '.join(s.acute)}" + (" (hanterade)" if s.acute_handled_at else ""))
     if s.suggestion:
-        with ctx.store.read() as conn:
-            names = {p.username: p.name for p in people.staff_people(conn)}
-        who = names.get(s.suggestion.username, s.suggestion.username)
+        who = people.names(ctx).get(s.suggestion.username, s.suggestion.username)
         lines.append(f"Förslag: {clean_line(who)} ({s.suggestion.reason})")
     lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
     for ev in d.events:
-        head = f"— {_local(ev.at)} {_EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
+        head = f"— {_local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
         if ev.target:
             head += f" → {ev.target}"
         lines.append(head)
@@ -291,21 +280,6 @@ def _show(ctx: Ctx, args) -> int:
             lines += ["  " + t for t in clean(ev.text).splitlines()]
     print("\n".join(line for line in lines if line is not None))
     return 0
-
-
-_EVENT_NAMES = {
-    e.ASSIGN: "Fördelat",
-    e.REASSIGN: "Omfördelat",
-    e.PARTIAL_REPLY: "Delsvar",
-    e.REPLY: "Svar",
-    e.CLOSE: "Avslutat utan svar",
-    e.NOTE: "Intern anteckning",
-    e.URGENT: "Brådskande ändrat",
-    e.REMIND: "Påminnelse",
-    "due_date": "Nytt förfallodatum",
-    "acute": "Akuta ord omprövade",
-    e.ACUTE_HANDLED: "Akuta tecken hanterade",
-}
 
 
 def _assign(ctx: Ctx, args) -> int:
@@ -443,27 +417,22 @@ SEND_BUDGET = 50.0
 
 
 def _outbox(ctx: Ctx, args) -> int:
-    roles.check(ctx.actor, "outbox")
-    from bcc_tui.store import outbox as ob
-
     if args.send:
         settings = Settings.load(args.db, args.as_user)
-        config = notify.MailConfig.parse(settings.smtp, settings.mail_from)
-        if config is None:  # notices wait in the outbox, where the administrator sees them
+        done = notify.send_waiting(ctx, settings.smtp, settings.mail_from, SEND_BUDGET)
+        if done is None:
             print("BCC_SMTP är inte satt: aviseringarna väntar i kön")
             return 0
-        done = notify.deliver(ctx.store, ctx.clock, config, budget=SEND_BUDGET)
         print(f"{done.sent} skickade, {done.failed} misslyckade")
         return 1 if done.failed and not done.sent else 0
 
-    with ctx.store.read() as conn:
-        rows = ob.listing(conn)
+    rows = notify.waiting(ctx)
     if not rows:
         print("Inga aviseringar väntar.")
     for r in rows:
         print(
-            f"{r['created_at']}  {r['kind']:<7} {r['ref'] or '–':<14} till {r['recipient']:<10} "
-            f"försök {r['attempts']}{'  fel: ' + r['last_error'] if r['last_error'] else ''}"
+            f"{r.created_at}  {r.kind:<7} {r.ref or '–':<14} till {r.recipient:<10} "
+            f"försök {r.attempts}{'  fel: ' + r.last_error if r.last_error else ''}"
         )
     return 0
 
@@ -539,9 +508,9 @@ def _settings(ctx: Ctx, args) -> int:
         clinic.set_followup_days(ctx, args.followup_days)
         print(f"uppföljning {args.followup_days} vardagar efter delsvar")
     if args.acute_words is None and args.followup_days is None:
-        with ctx.store.read() as conn:
-            print("akuta ord: " + ", ".join(clinic.acute_stems(conn)))
-            print(f"uppföljning: {clinic.followup_days(conn)} vardagar efter delsvar")
+        stems, days = clinic.rules_now(ctx)
+        print("akuta ord: " + ", ".join(stems))
+        print(f"uppföljning: {days} vardagar efter delsvar")
     return 0
 
 
@@ -661,7 +630,6 @@ def _replicate(ctx: Ctx, args) -> int:
 
 def _restore(settings: Settings, args) -> int:
     import dataclasses
-    import datetime as dt
 
     from bcc_tui.services import replication
 
@@ -672,7 +640,7 @@ def _restore(settings: Settings, args) -> int:
     )
     reach = "inga ändringar"
     if done.last_change:
-        moment = dt.datetime.fromisoformat(done.last_change.replace("Z", "+00:00"))
+        moment = parse_utc(done.last_change)
         reach = (
             "senaste ändring " + moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S") + " (svensk tid)"
         )

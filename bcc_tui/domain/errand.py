@@ -69,6 +69,29 @@ ACTION_NAMES = {
     REMIND: "påminna",
 }
 
+# How an errand's history names each kind of event (the command line's `show`, the errand view).
+EVENT_NAMES = {
+    ASSIGN: "Fördelat",
+    REASSIGN: "Omfördelat",
+    PARTIAL_REPLY: "Delsvar",
+    REPLY: "Svar",
+    CLOSE: "Avslutat utan svar",
+    NOTE: "Intern anteckning",
+    URGENT: "Brådskande ändrat",
+    REMIND: "Påminnelse",
+    "due_date": "Nytt förfallodatum",
+    "acute": "Akuta ord omprövade",
+    ACUTE_HANDLED: "Akuta tecken hanterade",
+}
+
+CLINIC = "Barncancercentrum"
+
+
+def signature(name: str, title: str) -> tuple[str, str]:
+    """R13: what a reply ends with: the writer's name and title, then the clinic."""
+    return (f"{name}, {title}" if title else name), CLINIC
+
+
 # R2: the state each action may start from.
 _FROM_STATES = {
     ASSIGN: (UNASSIGNED,),

@@ -9,6 +9,8 @@ from bcc_tui.domain.errors import InvalidInput, NotAllowed
 
 RECEIVER, CAREGIVER, ADMIN, AUDITOR = "receiver", "caregiver", "admin", "auditor"
 ROLES = {RECEIVER: "ärendemottagare", CAREGIVER: "vårdgivare", ADMIN: "administratör", AUDITOR: "granskare"}
+# Where a line is narrow (the dashboard's header) the receiver is "mottagare", as staff say it.
+SHORT_ROLE_NAMES = {**ROLES, RECEIVER: "mottagare"}
 TITLES = (
     "läkare",
     "sjuksköterska",
@@ -45,7 +47,7 @@ class Actor:
         return ",".join(sorted(self.roles))
 
 
-SYSTEM_ACTOR = Actor(SYSTEM, "Barncancercentrum", "", frozenset())
+SYSTEM_ACTOR = Actor(SYSTEM, e.CLINIC, "", frozenset())
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,25 @@ def require_action(actor: Actor, action: str, ref: str, assignee: str | None) ->
     raise NotAllowed(f"{actor.username} får inte {e.ACTION_NAMES[action]} {ref}: ärendet är inte ditt")
 
 
-def check_assignable(username: str, roles: frozenset[str], active: bool) -> None:
+def need_to_know(actor: Actor) -> str | None:
+    """R2: whose errands the person reads: None for every errand (a receiver); a caregiver's own
+    user name (the errands assigned to them or answered by them, store.errands' rule)."""
+    if actor.has(RECEIVER):
+        return None
+    if actor.has(CAREGIVER):
+        return actor.username
+    raise NotAllowed(f"{actor.username} får inte läsa ärenden (kräver ärendemottagare eller vårdgivare)")
+
+
+def assignable(roles: frozenset[str], active: bool) -> bool:
     """Only an active caregiver can be given an errand."""
+    return active and CAREGIVER in roles
+
+
+def check_assignable(username: str, roles: frozenset[str], active: bool) -> None:
+    """assignable(), or why not."""
+    if assignable(roles, active):
+        return
     if not active:
         raise InvalidInput(f"{username} är inte längre aktiv och kan inte få ärenden")
     if CAREGIVER not in roles:

@@ -23,10 +23,6 @@ from bcc_tui.store import templates as tq
 ACUTE_KEY, FOLLOWUP_KEY, NOTICE_KEY = "acute_stems", "followup_days", "notice"
 
 
-def _admin(ctx: Ctx, what: str) -> None:
-    require(ctx, "admin_change", what=what)
-
-
 # -- settings read by everyone -------------------------------------------------------------------
 def acute_stems(conn: Connection) -> tuple[str, ...]:
     return tuple(staff_q.get_setting(conn, ACUTE_KEY, list(flags.DEFAULT_ACUTE_STEMS)))
@@ -52,6 +48,12 @@ def current_notice(conn: Connection, today: dt.date) -> Notice | None:
     return notice if notice.until >= today else None
 
 
+def rules_now(ctx: Ctx) -> tuple[tuple[str, ...], int]:
+    """The acute-sign words (R11) and the follow-up delay in business days (R19), read together."""
+    with ctx.store.read() as conn:
+        return acute_stems(conn), followup_days(conn)
+
+
 def notice_now(ctx: Ctx) -> Notice | None:
     with ctx.store.read() as conn:
         return current_notice(conn, ctx.today())
@@ -60,7 +62,7 @@ def notice_now(ctx: Ctx) -> Notice | None:
 # -- the administrator's changes -----------------------------------------------------------------
 def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
     """R11: change the word list; open errands are flagged again by the new list."""
-    _admin(ctx, "ändra listan över akuta ord")
+    require(ctx, "admin_change", what="ändra listan över akuta ord")
     checked = flags.check_stems(stems)
     if not checked:
         raise InvalidInput("listan över akuta ord får inte vara tom")
@@ -98,7 +100,7 @@ def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
 
 
 def set_followup_days(ctx: Ctx, days: int) -> None:
-    _admin(ctx, "ändra uppföljningstiden")
+    require(ctx, "admin_change", what="ändra uppföljningstiden")
     if not 1 <= days <= 30:
         raise InvalidInput("uppföljningen ska ligga 1–30 vardagar efter delsvaret")
     with ctx.change("admin_change") as conn:
@@ -107,7 +109,7 @@ def set_followup_days(ctx: Ctx, days: int) -> None:
 
 
 def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
-    _admin(ctx, "lägga ut driftinformation")
+    require(ctx, "admin_change", what="lägga ut driftinformation")
     body = clean_line(text or "").strip()
     if not body:
         raise InvalidInput("informationen är tom")
@@ -123,7 +125,7 @@ def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
 
 
 def clear_notice(ctx: Ctx) -> None:
-    _admin(ctx, "ta bort driftinformation")
+    require(ctx, "admin_change", what="ta bort driftinformation")
     with ctx.change("admin_change") as conn:
         staff_q.set_setting(conn, NOTICE_KEY, None)
         audit.append(conn, [ctx.entry("admin_change", detail="driftinformation borttagen")])
@@ -167,7 +169,7 @@ def update_type(
 ) -> int:
     """Change a type; a new number of days recomputes the due dates of its open errands (R14).
     Returns how many open errands got a new due date."""
-    _admin(ctx, "ändra ärendetyper")
+    require(ctx, "admin_change", what="ändra ärendetyper")
     if enabled is False:
         raise InvalidInput(
             f"{e.type_name(code)} ingår i basutbudet för 1177 som mottagningen måste erbjuda och kan inte stängas av"
@@ -248,7 +250,7 @@ def save_template(
     ctx: Ctx, name: str, body: str, type_code: str | None = None, *, template_id: int | None = None
 ) -> int:
     """Create a template, or edit one (by id). Unknown placeholders are refused here."""
-    _admin(ctx, "ändra mallar")
+    require(ctx, "admin_change", what="ändra mallar")
     name, body = templates.check(clean_line(name or ""), clean(body or ""))
     if type_code is not None and type_code not in e.TYPES:
         raise InvalidInput(f"okänd ärendetyp '{type_code}'")
@@ -274,7 +276,7 @@ def save_template(
 
 
 def retire_template(ctx: Ctx, name: str) -> None:
-    _admin(ctx, "ändra mallar")
+    require(ctx, "admin_change", what="ändra mallar")
     with ctx.change("admin_change") as conn:
         row = tq.by_name(conn, name)
         if row is None:

@@ -24,7 +24,7 @@ from bcc_tui.store import errands as q
 # Lines per write transaction: long enough to be fast, short enough not to starve other writers.
 BATCH = 2000
 
-CLINIC_AUTHOR = ("Barncancercentrum", "Automatiskt svar")
+CLINIC_AUTHOR = (e.CLINIC, "Automatiskt svar")
 
 
 @dataclass

@@ -18,6 +18,7 @@ from bcc_tui.domain.errors import Busy
 from bcc_tui.domain.notices import Notice
 from bcc_tui.domain.validation import format_utc
 from bcc_tui.services.clock import Clock
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import outbox as q
 from bcc_tui.store.db import Store
 
@@ -51,9 +52,10 @@ class MailConfig:
         return cls(host, int(port), sender)
 
 
-def queue(conn: Connection, now: str, kind: str, ref: str, person: Row, notice: Notice) -> bool:
-    """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail."""
-    if not person["email_notify"] or not person["email"]:
+def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, notice: Notice) -> bool:
+    """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail
+    (someone no longer in the staff list gets none)."""
+    if person is None or not person["email_notify"] or not person["email"]:
         return False
     q.add(
         conn,
@@ -70,6 +72,39 @@ def queue(conn: Connection, now: str, kind: str, ref: str, person: Row, notice: 
         },
     )
     return True
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A notice in the outbox that has not reached the mail server yet."""
+
+    created_at: str
+    kind: str
+    ref: str | None
+    recipient: str
+    attempts: int
+    last_error: str | None
+
+
+def waiting(ctx: Ctx) -> list[Waiting]:
+    """The notices still waiting in the outbox, newest first (the administrator's view)."""
+    require(ctx, "outbox")
+    with ctx.store.read() as conn:
+        rows = q.listing(conn)
+    return [
+        Waiting(r["created_at"], r["kind"], r["ref"], r["recipient"], r["attempts"], r["last_error"])
+        for r in rows
+    ]
+
+
+def send_waiting(ctx: Ctx, smtp: str | None, sender: str, budget: float) -> Delivery | None:
+    """The mail job: deliver what waits in the outbox, for up to `budget` seconds; None when no
+    mail server is set (the notices then keep waiting where the administrator sees them)."""
+    require(ctx, "outbox")
+    config = MailConfig.parse(smtp, sender)
+    if config is None:
+        return None
+    return deliver(ctx.store, ctx.clock, config, budget=budget)
 
 
 @dataclass

@@ -337,7 +337,7 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
         try:
             roles.check(ctx.actor, "restore")
             with ctx.store.read() as conn:
-                last = conn.execute("SELECT max(at) FROM audit").fetchone()[0]
+                last = audit_queries.last_change(conn)
                 errands = audit_queries.errand_count(conn)
             from bcc_tui.services import audit_log, destination  # one check, the same as `bcc-tui check`
 

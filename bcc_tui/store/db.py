@@ -59,6 +59,13 @@ def ensure_private(path: Path) -> None:
         )
 
 
+def new_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (sqlite3 sets lastrowid after every INSERT)."""
+    if cur.lastrowid is None:
+        raise RuntimeError("INSERT gave no row id")
+    return cur.lastrowid
+
+
 def _is_busy(err: sqlite3.OperationalError) -> bool:
     text = str(err).lower()
     return "locked" in text or "busy" in text
@@ -189,6 +196,21 @@ class Store:
                 if _is_busy(err):
                     raise Busy() from None
                 raise
+
+    def copy_into(self, path: str | os.PathLike) -> sqlite3.Connection:
+        """A consistent copy of the whole database in the new file `path` (SQLite's online backup,
+        while others keep writing), as a self-contained file (no WAL beside it); returned open, for
+        the caller to check and close."""
+        target = sqlite3.connect(path)
+        target.row_factory = sqlite3.Row
+        try:
+            with self._lock:
+                self.conn.backup(target, pages=1024)
+            target.execute("PRAGMA journal_mode=DELETE")
+        except BaseException:
+            target.close()
+            raise
+        return target
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): cheap to poll."""

@@ -31,8 +31,8 @@ from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services import clinic, drafts, errands, identity, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
+from bcc_tui.services.session import Store
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
-from bcc_tui.store.db import Store
 from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
