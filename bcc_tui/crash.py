@@ -46,7 +46,13 @@ def report_text(error: BaseException, where: str = "") -> str:
     while current is not None and id(current) not in seen and len(chain) < 20:
         seen.add(id(current))
         chain.append(current)
-        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+        # Textual's WorkerFailed carries the worker's own exception as `.error`, not as a cause.
+        wrapped = getattr(current, "error", None)
+        current = (
+            current.__cause__
+            or (wrapped if isinstance(wrapped, BaseException) else None)
+            or (None if current.__suppress_context__ else current.__context__)
+        )
     for i, exc in enumerate(reversed(chain)):
         if i:
             lines.append("\nledde till:")
