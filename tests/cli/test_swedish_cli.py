@@ -1,0 +1,144 @@
+"""The command line speaks Swedish and names people (issue 16 item 3): argparse's own words,
+the reasons Python gives in English, the audit log's actions, people's names and counts."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import inspect
+import re
+
+import pytest
+
+from bcc_tui.cli import argparse_sv
+from tests.conftest import STAFF, errand_line, jsonl, run_cli
+
+# Words that only argparse's English would print to a person.
+ENGLISH = re.compile(
+    r"usage:|positional arguments|options:|show this help|invalid choice|choose from|"
+    r"the following arguments|unrecognized arguments|expected (one|at most|at least)|"
+    r"not allowed with|is required|error:|invalid \w+ value",
+    re.IGNORECASE,
+)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "cli.db"
+    staff = tmp_path / "staff.jsonl"
+    staff.write_bytes(jsonl(*STAFF))
+    assert run_cli("staff", "import", str(staff), db=path).returncode == 0
+    return path
+
+
+@pytest.mark.parametrize("args", [["--help"], ["import", "--help"], ["close", "--help"], ["template", "-h"]])
+def test_help_is_swedish(args):
+    r = run_cli(*args)
+    out = r.stdout.decode()
+    assert r.returncode == 0 and out.startswith("användning: bcc-tui")
+    assert not ENGLISH.search(out), out
+    assert "flaggor:" in out and "visa den här hjälpen och avsluta" in out
+
+
+def test_help_names_positionals_in_swedish():
+    out = run_cli("assign", "--help").stdout.decode()
+    assert "användning: bcc-tui assign [-h] [--reassign] ÄRENDE ANVÄNDARE" in out
+    assert "argument:" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["list", "--status", "bogus"], "bcc-tui list: fel: --status: ogiltigt val 'bogus' (välj bland "),
+        (["assign"], "bcc-tui assign: fel: det här saknas: ÄRENDE, ANVÄNDARE"),
+        (["--bogus", "list"], "bcc-tui: fel: okända argument: --bogus"),
+        (["list", "--limit"], "bcc-tui list: fel: --limit: kräver ett värde"),
+        (["list", "--limit", "x"], "bcc-tui list: fel: --limit: ogiltigt heltal: 'x'"),
+        (["frobnicate"], "bcc-tui: fel: KOMMANDO: ogiltigt val 'frobnicate' (välj bland "),
+        (["reply", "1177-1"], "bcc-tui reply: fel: ange en av --text --template"),
+        (
+            ["reply", "1177-1", "--text", "a", "--template", "b"],
+            "fel: --template: kan inte kombineras med --text",
+        ),
+        (["staff"], "bcc-tui staff: fel: det här saknas: import"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_swedish_line(args, line):
+    r = run_cli(*args)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and r.stdout == b""
+    errors = [x for x in err.splitlines() if ": fel: " in x]
+    assert len(errors) == 1 and line in errors[0], err
+    assert err.startswith("användning: ") and not ENGLISH.search(err), err
+
+
+def test_usage_error_in_a_real_process_is_swedish():
+    r = run_cli("list", "--status", "bogus", subprocess=True)
+    assert r.returncode == 2 and "fel: --status: ogiltigt val 'bogus'" in r.stderr.decode()
+
+
+def test_other_users_of_argparse_keep_their_language():
+    """The Swedish catalogue is in force only while our parser works: another parser in the same
+    process (pytest's own, say) is untouched, before and after."""
+    run_cli("list", "--status", "bogus")
+    other = argparse.ArgumentParser(prog="other")
+    assert other.format_usage().startswith("usage: other")
+    with argparse_sv.swedish():
+        inner = argparse.ArgumentParser(prog="inner")
+        with argparse_sv.swedish():
+            pass
+        assert inner.format_usage().startswith("användning: inner")
+    assert inner.format_usage().startswith("usage: inner")
+
+
+# Messages only a programmer building a parser can cause; no person using bcc-tui meets them.
+_PROGRAMMER_ERRORS = {
+    ".__call__() not defined",
+    "'required' is an invalid argument for positionals",
+    "mutually exclusive arguments must be optional",
+    "%r is not callable",
+    "cannot merge actions - two groups are named %r",
+    "invalid option string %(option)r: must start with a character %(prefix_chars)r",
+    "dest= is required for options like %r",
+    "invalid conflict_resolution value: %r",
+    "cannot have multiple subparser arguments",
+    "conflicting subparser: %s",
+    "conflicting subparser alias: %s",
+    'argument "-" with mode %r',
+}
+
+
+def test_catalogue_covers_this_pythons_argparse():
+    """Every message id of the running Python's argparse that a person can meet has Swedish: a
+    new Python's new wording shows up here, not as English in front of a nurse."""
+    tree = ast.parse(inspect.getsource(argparse))
+    singular, plural = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if node.func.id == "_" and texts:
+                singular.add(texts[0])
+            elif node.func.id == "ngettext" and len(texts) == 2:
+                plural.add((texts[0], texts[1]))
+    assert "usage: " in singular  # the walk found argparse's calls
+    assert singular - _PROGRAMMER_ERRORS - set(argparse_sv.MESSAGES) == set()
+    known = set(argparse_sv.PLURALS) | {("conflicting option string: %s", "conflicting option strings: %s")}
+    assert plural - known == set()
+    # Each translation keeps the placeholders argparse fills in.
+    for msgid, text in argparse_sv.MESSAGES.items():
+        assert sorted(re.findall(r"%\(\w+\)[rs]|%[rs]", msgid)) == sorted(
+            re.findall(r"%\(\w+\)[rs]|%[rs]", text)
+        )
+
+
+def test_an_unknown_message_id_falls_back_to_argparse_own_words():
+    assert argparse_sv.sv_gettext("some new wording: %s") == "some new wording: %s"
+    assert argparse_sv.sv_ngettext("expected %s argument", "expected %s arguments", 2) == "kräver %s värden"
+    assert argparse_sv.sv_ngettext("a %s", "b %s", 1) == "a %s"
+
+
+def test_commands_still_parse(db):
+    r = run_cli("import", "-", db=db, stdin=jsonl(errand_line()))
+    assert r.returncode == 0, r.stderr
+    r = run_cli("--as", "rec1", "list", "--limit", "1", "--status", "unassigned", db=db)
+    assert r.returncode == 0 and "1177-000001" in r.stdout.decode()
