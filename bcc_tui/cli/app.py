@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM
-from bcc_tui.domain.errors import Busy, InvalidInput, NotFound
+from bcc_tui.domain.errors import Busy, InvalidInput, NotFound, os_reason
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_date, parse_utc
 from bcc_tui.services import (
@@ -47,9 +47,7 @@ def _read_input(name: str) -> bytes:
         try:
             return sys.stdin.buffer.read()
         except (OSError, AttributeError) as err:  # stdin closed, a terminal gone, no byte stream
-            raise InvalidInput(
-                f"kan inte läsa stdin: {getattr(err, 'strerror', None) or 'ingen indata'}"
-            ) from None
+            raise InvalidInput(f"kan inte läsa stdin: {os_reason(err, 'ingen indata')}") from None
     if sudo_person(os.environ) is not None:
         # The service account may read files the person may not (its backups, the wrapper's
         # settings): under sudo the input comes from the person's side only.
@@ -63,9 +61,7 @@ def _read_input(name: str) -> bytes:
     except PermissionError:
         raise InvalidInput(f"filen {name} får inte läsas") from None
     except (OSError, ValueError) as err:  # a name too long, with a NUL byte, a device that fails…
-        raise InvalidInput(
-            f"kan inte läsa {name}: {getattr(err, 'strerror', None) or 'ogiltigt filnamn'}"
-        ) from None
+        raise InvalidInput(f"kan inte läsa {name}: {os_reason(err, 'ogiltigt filnamn')}") from None
 
 
 def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
@@ -406,7 +402,7 @@ def _outbound(ctx: Ctx, args) -> int:
     try:
         n, written = outbound.export(ctx, args.file)
     except OSError as err:
-        raise InvalidInput(f"kan inte skriva {args.file}: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte skriva {args.file}: {os_reason(err)}") from None
     print(f"{n} svar exporterade till {written}" if written else "0 svar att exportera; ingen fil skrevs")
     return 0
 
@@ -592,7 +588,7 @@ def _backup(ctx: Ctx, args) -> int:
     try:
         info = backup(ctx, args.dest, keep=args.keep)
     except OSError as err:
-        raise InvalidInput(f"kan inte skriva säkerhetskopian: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte skriva säkerhetskopian: {os_reason(err)}") from None
     print(
         f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad"
         + (f"; {len(info['pruned'])} äldre borttagna" if info["pruned"] else "")

@@ -142,3 +142,54 @@ def test_commands_still_parse(db):
     assert r.returncode == 0, r.stderr
     r = run_cli("--as", "rec1", "list", "--limit", "1", "--status", "unassigned", db=db)
     assert r.returncode == 0 and "1177-000001" in r.stdout.decode()
+
+
+# --- 2. reasons Python gives in English ---------------------------------------------------------
+
+
+def test_broken_json_is_described_in_swedish(db, tmp_path):
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(b'{"ref": "1177-000001" "type": "x"}\n{"ref": \n{} x\n[1,]\n"\\q"\n')
+    r = run_cli("import", str(f), db=db)
+    err = r.stderr.decode().splitlines()
+    assert r.returncode == 1
+    assert err == [
+        f"{f}:1: ogiltig JSON (kommatecken saknas, tecken 23)",
+        f"{f}:2: ogiltig JSON (ett värde saknas, tecken 9)",
+        f"{f}:3: ogiltig JSON (mer text efter värdet, tecken 4)",
+        f"{f}:4: ogiltig JSON (ett värde saknas, tecken 4)",
+        f"{f}:5: ogiltig JSON (ogiltig \\-sekvens, tecken 2)",
+    ]
+    assert "Expecting" not in r.stderr.decode()
+
+
+def test_system_reasons_are_swedish(db, tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "plain").write_text("x")
+    for path, reason in (
+        (tmp_path / "loop", "en symbolisk länk (eller för många länkar i rad)"),
+        (tmp_path / "plain" / "in.jsonl", "en del av sökvägen är ingen mapp"),
+    ):
+        r = run_cli("import", str(path), db=db)
+        assert r.returncode == 1
+        assert r.stderr.decode() == f"bcc-tui: kan inte läsa {path}: {reason}\n"
+
+
+def test_an_uncommon_errno_is_named_not_explained_in_english():
+    import errno
+
+    from bcc_tui.domain.errors import os_reason
+
+    assert os_reason(OSError(errno.ENOENT, "No such file or directory")) == "finns inte"
+    assert os_reason(OSError(errno.EPIPE, "Broken pipe")) == "systemfel (EPIPE)"
+    assert os_reason(ValueError("embedded null byte"), "ogiltigt filnamn") == "ogiltigt filnamn"
+    assert os_reason(TimeoutError()) == "tidsgränsen passerades"
+
+
+def test_a_file_that_is_no_database_says_so_in_swedish(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"not a database at all, just some text " * 200)
+    path.chmod(0o600)
+    r = run_cli("--as", "rec1", "list", db=path)
+    assert r.returncode == 1
+    assert r.stderr.decode() == f"bcc-tui: {path} är ingen bcc-tui-databas: filen är ingen databas\n"
