@@ -193,3 +193,148 @@ def test_a_file_that_is_no_database_says_so_in_swedish(tmp_path):
     r = run_cli("--as", "rec1", "list", db=path)
     assert r.returncode == 1
     assert r.stderr.decode() == f"bcc-tui: {path} är ingen bcc-tui-databas: filen är ingen databas\n"
+
+
+# --- 3. the audit log's actions in Swedish; 4. people's names ------------------------------------
+
+
+@pytest.fixture
+def worked(db):
+    """Two errands: one assigned to doc1, refused to a doctor, then moved to doc2."""
+    assert (
+        run_cli(
+            "import", "-", db=db, stdin=jsonl(errand_line("1177-000001"), errand_line("1177-000002"))
+        ).returncode
+        == 0
+    )
+    assert run_cli("--as", "rec1", "assign", "1177-000001", "doc1", db=db).returncode == 0
+    assert run_cli("--as", "doc2", "reply", "1177-000001", "--text", "Inte mitt", db=db).returncode == 1
+    return db
+
+
+def test_audit_text_reads_swedish_with_names(worked):
+    r = run_cli("--as", "adm", "audit", db=worked)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.decode().splitlines()
+    assign = next(x for x in lines if "1177-000001" in x and "fördela " in x)
+    assert assign.startswith("2026-11-25 10:00  Rita Receiver (rec1)")  # Stockholm time, the person
+    refused = next(x for x in lines if "Dag Doktor (doc2)" in x)
+    assert "besvara" in refused and "nekad" in refused
+    system = next(x for x in lines if "importera" in x)
+    assert "system" in system
+    for code in ("assign", " reply ", "refused", "import "):
+        assert code not in r.stdout.decode(), code
+
+
+def test_audit_csv_keeps_codes_and_adds_swedish(worked):
+    import csv
+    import io
+
+    r = run_cli("--as", "adm", "audit", "--csv", db=worked)
+    table = list(csv.DictReader(io.StringIO(r.stdout.decode())))
+    assert list(table[0])[:9] == [
+        "id",
+        "at",
+        "actor",
+        "role",
+        "action",
+        "ref",
+        "personnummer",
+        "outcome",
+        "detail",
+    ]
+    assert list(table[0])[9:] == ["actor_name", "action_label", "outcome_label"]
+    row = next(t for t in table if t["action"] == "assign")
+    assert (row["actor"], row["actor_name"], row["action_label"], row["outcome_label"]) == (
+        "rec1",
+        "Rita Receiver",
+        "fördela",
+        "ok",
+    )
+    refused = next(t for t in table if t["outcome"] == "refused")
+    assert (refused["action"], refused["action_label"], refused["outcome_label"]) == (
+        "reply",
+        "besvara",
+        "nekad",
+    )
+
+
+def test_every_logged_action_has_a_swedish_label():
+    """The codes the services write to the log (ctx.entry, require, change, log_refusal) are all
+    in the domain's one table: a new action cannot reach a reader as a bare code."""
+    from pathlib import Path
+
+    from bcc_tui.domain import roles
+
+    codes = set(roles.PERMISSIONS)
+    root = Path(__file__).resolve().parents[2] / "bcc_tui" / "services"
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            # The code is the first argument (require's second, after ctx), when written out.
+            at = 1 if name == "require" else 0
+            first = node.args[at] if len(node.args) > at else None
+            if name in ("entry", "change", "log_refusal", "require") and isinstance(first, ast.Constant):
+                codes.add(first.value)
+            for kw in node.keywords:
+                if kw.arg == "logged_as" and isinstance(kw.value, ast.Constant):
+                    codes.add(kw.value.value)
+    assert {"view", "login", "import", "admin_change", "assign"} <= codes  # the walk found them
+    assert codes - set(roles.AUDIT_ACTIONS) == set()
+    assert all(label and label.islower() for label in roles.AUDIT_ACTIONS.values())
+
+
+def test_show_and_assign_name_people(worked):
+    out = run_cli("--as", "rec1", "show", "1177-000001", db=worked).stdout.decode()
+    assert "Handläggare: Doris Doktor (doc1)" in out
+    assert "Fördelat av Rita Receiver → Doris Doktor (doc1)" in out
+    r = run_cli("--as", "rec1", "assign", "1177-000002", "doc2", db=worked)
+    assert r.stdout.decode() == "1177-000002 fördelat till Dag Doktor (doc2)\n"
+    r = run_cli("--as", "rec1", "assign", "--reassign", "1177-000002", "doc1", db=worked)
+    assert r.stdout.decode() == "1177-000002 omfördelat till Doris Doktor (doc1)\n"
+    # --json is for scripts: user names, as the contract says (§4.1).
+    import json
+
+    shown = json.loads(run_cli("--as", "rec1", "show", "1177-000001", "--json", db=worked).stdout)
+    assert shown["assignee"] == "doc1" and shown["events"][0]["target"] == "doc1"
+
+
+def test_reassign_names_people_and_counts_in_the_singular(worked):
+    r = run_cli("--as", "rec1", "reassign", "--from", "doc1", "--to", "doc2", db=worked)
+    assert r.returncode == 0, r.stderr
+    assert (
+        r.stdout.decode().splitlines()[0]
+        == "1 ärende flyttat från Doris Doktor (doc1) till Dag Doktor (doc2)"
+    )
+    r = run_cli("--as", "rec1", "reassign", "--from", "doc1", "--to", "doc2", db=worked)
+    assert r.stdout.decode() == "Doris Doktor (doc1) har inga öppna ärenden; inget flyttat\n"
+
+
+def test_stats_names_people(worked):
+    later = "2026-11-30T10:00:00+01:00"  # the errands are overdue by then: deviations
+    out = run_cli("--as", "rec1", "stats", db=worked, now=later).stdout.decode()
+    assert "  Doris Doktor (doc1)    1 fördelade" in out
+    assert "\n2 avvikelser (bröt mot regeln)" in out
+    dev = run_cli("--as", "rec1", "stats", "--deviations", db=worked, now=later).stdout.decode()
+    assert "2 ärenden bröt mot regeln" in dev and "hos Doris Doktor (doc1)" in dev
+    csv_out = run_cli("--as", "rec1", "stats", "--csv", "--deviations", db=worked, now=later).stdout.decode()
+    assert "doc1" in csv_out and "Doris Doktor (doc1)" not in csv_out  # CSV: codes for scripts
+
+
+# --- 5. one and many ---------------------------------------------------------------------------
+
+
+def test_counts_agree_with_their_number(db, tmp_path):
+    r = run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000001")))
+    assert r.stdout.decode() == "1 nytt ärende, 0 redan inlästa, 0 avvisade rader\n"
+    r = run_cli(
+        "import", "-", db=db, stdin=jsonl(errand_line("1177-000001"), errand_line("1177-000002")) + b"{\n"
+    )
+    assert r.stdout.decode() == "1 nytt ärende, 1 redan inläst, 1 avvisad rad\n"
+    r = run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000003"), errand_line("1177-000004")))
+    assert r.stdout.decode() == "2 nya ärenden, 0 redan inlästa, 0 avvisade rader\n"
+    one = [dict(STAFF[0], name="Rita Mottagare")]
+    r = run_cli("staff", "import", "-", db=db, stdin=jsonl(*one))
+    assert r.stdout.decode() == "0 nya, 1 ändrad, 0 oförändrade, 0 avvisade rader\n"
