@@ -338,3 +338,20 @@ def test_counts_agree_with_their_number(db, tmp_path):
     one = [dict(STAFF[0], name="Rita Mottagare")]
     r = run_cli("staff", "import", "-", db=db, stdin=jsonl(*one))
     assert r.stdout.decode() == "0 nya, 1 ändrad, 0 oförändrade, 0 avvisade rader\n"
+
+
+def test_a_refusal_names_the_person(worked):
+    r = run_cli("--as", "doc2", "reply", "1177-000001", "--text", "Inte mitt", db=worked)
+    assert r.stderr.decode() == (
+        "bcc-tui: Dag Doktor (doc2) får inte besvara 1177-000001: ärendet är inte ditt\n"
+    )
+    r = run_cli("--as", "rec2", "assign", "1177-000001", "doc2", db=worked)
+    assert "redan fördelat till Doris Doktor (doc1)" in r.stderr.decode()
+
+
+def test_one_business_day_is_singular(db):
+    assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000001"))).returncode == 0
+    r = run_cli("--as", "adm", "types", "--set", "fornya_recept", "--days", "1", db=db)
+    assert r.stdout.decode() == "fornya_recept ändrad; 1 öppet ärende fick nytt förfallodatum\n"
+    out = run_cli("--as", "rec1", "show", "1177-000001", db=db).stdout.decode()
+    assert "ankomstdagen räknas inte; 1 vardag;" in out
