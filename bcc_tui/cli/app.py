@@ -228,13 +228,17 @@ def _list(ctx: Ctx, args) -> int:
     if first is None:
         print("Inga ärenden.")
         return 0
+    names = people.names(ctx)
+    holders: dict[str | None, str] = {}  # each holder's text made once, not once per row
     out.write(
-        f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<12} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n"
+        f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<26} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n"
     )
     for s in itertools.chain((first,), rows):
+        if s.assignee not in holders:
+            holders[s.assignee] = clean_line(people.who(names, s.assignee))
         out.write(
             f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
-            f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
+            f"{holders[s.assignee]:<26} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
             f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
             f"{' · uppföljning passerad' if s.followup_overdue else ''}"
             f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
@@ -544,10 +548,16 @@ def _types(ctx: Ctx, args) -> int:
             + (f"; {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum" if moved else "")
         )
         return 0
+    names = people.names(ctx)
     for t in clinic.list_types(ctx):
         units = " och ".join(e.UNITS[u].lower() for u in t.units)
-        default = {"top_doctor": "överst på schemat", None: "–"}.get(t.default_assignee, t.default_assignee)
-        print(f"{t.code:<22} {t.name:<26} {t.business_days} vardagar  förslag: {default:<18} ({units})")
+        default = (
+            "överst på schemat"
+            if t.default_assignee == "top_doctor"
+            else clean_line(people.who(names, t.default_assignee))
+        )
+        days = count(t.business_days, "vardag ", "vardagar")
+        print(f"{t.code:<22} {t.name:<26} {days}  förslag: {default:<24} ({units})")
     return 0
 
 

@@ -355,3 +355,21 @@ def test_one_business_day_is_singular(db):
     assert r.stdout.decode() == "fornya_recept ändrad; 1 öppet ärende fick nytt förfallodatum\n"
     out = run_cli("--as", "rec1", "show", "1177-000001", db=db).stdout.decode()
     assert "ankomstdagen räknas inte; 1 vardag;" in out
+
+
+def test_list_and_types_name_people(worked):
+    out = run_cli("--as", "rec1", "list", db=worked).stdout.decode()
+    row = next(x for x in out.splitlines() if x.startswith("1177-000001"))
+    assert " Doris Doktor (doc1) " in row
+    import json
+
+    listed = [json.loads(x) for x in run_cli("--as", "rec1", "list", "--json", db=worked).stdout.splitlines()]
+    assert {x["assignee"] for x in listed} == {"doc1", None}  # the contract keeps user names
+    assert (
+        run_cli("--as", "adm", "types", "--set", "fornya_recept", "--default", "doc2", db=worked).returncode
+        == 0
+    )
+    types = run_cli("--as", "adm", "types", db=worked).stdout.decode()
+    assert "förslag: Dag Doktor (doc2)" in next(
+        x for x in types.splitlines() if x.startswith("fornya_recept")
+    )
