@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.errors import InvalidInput, os_reason
 from bcc_tui.domain.validation import parse_utc
 
 
@@ -48,7 +48,7 @@ def _check_db_path(path: str) -> None:
     except (FileNotFoundError, NotADirectoryError):
         pass
     except OSError as err:  # a name too long, a folder that may not be entered…
-        raise InvalidInput(f"kan inte nå databasen {path}: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte nå databasen {path}: {os_reason(err)}") from None
     except (ValueError, UnicodeError):  # a NUL byte, a lone surrogate
         raise InvalidInput("sökvägen till databasen innehåller ogiltiga tecken") from None
 

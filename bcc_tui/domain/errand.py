@@ -61,11 +61,11 @@ ACTION_NAMES = {
     ACUTE_HANDLED: "markera akuta tecken som hanterade",
     ASSIGN: "fördela",
     REASSIGN: "omfördela",
-    PARTIAL_REPLY: "delsvar",
+    PARTIAL_REPLY: "skicka delsvar",
     REPLY: "besvara",
     CLOSE: "avsluta utan svar",
-    NOTE: "intern anteckning",
-    URGENT: "brådskande",
+    NOTE: "skriva intern anteckning",
+    URGENT: "markera brådskande",
     REMIND: "påminna",
 }
 

@@ -20,6 +20,7 @@ from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency
 from bcc_tui.store import errands as errands_q
+from bcc_tui.store.db import sqlite_reason
 
 
 @dataclass(frozen=True)
@@ -305,7 +306,9 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
     try:
         return consistency.open_witness(p)
     except sqlite3.Error as err:
-        raise InvalidInput(f"säkerhetskopian {shown} går inte att läsa som bcc-tui-databas: {err}") from None
+        raise InvalidInput(
+            f"säkerhetskopian {shown} går inte att läsa som bcc-tui-databas: {sqlite_reason(err)}"
+        ) from None
 
 
 def _against(conn, witness: sqlite3.Connection) -> list[str]:
@@ -313,7 +316,7 @@ def _against(conn, witness: sqlite3.Connection) -> list[str]:
     try:
         return _compare(conn, witness)
     except sqlite3.DatabaseError as err:  # a damaged witness proves nothing
-        return [f"säkerhetskopian går inte att läsa: {_plain(err)}"]
+        return [f"säkerhetskopian går inte att läsa: {sqlite_reason(err)}"]
 
 
 def _compare(conn, witness: sqlite3.Connection) -> list[str]:

@@ -14,6 +14,7 @@ import re
 from contextlib import closing
 
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.text import count
 from bcc_tui.services import destination
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries
@@ -46,7 +47,9 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
         if keep is not None
         else []
     )
-    detail = f"{rows} ärenden till {new.path}" + (f"; {len(pruned)} äldre borttagna" if pruned else "")
+    detail = f"{count(rows, 'ärende', 'ärenden')} till {new.path}" + (
+        f"; {count(len(pruned), 'äldre borttagen', 'äldre borttagna')}" if pruned else ""
+    )
     with ctx.store.write() as conn:
         audit.append(conn, [ctx.entry("backup", detail=detail)])
     return {

@@ -13,7 +13,7 @@ from bcc_tui.domain import flags, history, roles, templates
 from bcc_tui.domain.business_days import due_date
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.routing import TOP_DOCTOR
-from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
@@ -92,7 +92,7 @@ def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
             [
                 ctx.entry(
                     "admin_change",
-                    detail=f"akuta ord: {', '.join(checked)}; {changed} öppna ärenden omprövade",
+                    detail=f"akuta ord: {', '.join(checked)}; {count(changed, 'öppet ärende', 'öppna ärenden')} omprövade",
                 )
             ],
         )
@@ -105,7 +105,14 @@ def set_followup_days(ctx: Ctx, days: int) -> None:
         raise InvalidInput("uppföljningen ska ligga 1–30 vardagar efter delsvaret")
     with ctx.change("admin_change") as conn:
         staff_q.set_setting(conn, FOLLOWUP_KEY, days)
-        audit.append(conn, [ctx.entry("admin_change", detail=f"uppföljning efter delsvar: {days} vardagar")])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change", detail=f"uppföljning efter delsvar: {count(days, 'vardag', 'vardagar')}"
+                )
+            ],
+        )
 
 
 def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
@@ -213,7 +220,7 @@ def update_type(
                         ctx.actor.username,
                         ctx.actor.name,
                         ctx.actor.title,
-                        text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {days} vardagar",
+                        text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
                         detail={"due_date": new_due, "was": errand["due_date"]},
                     )
                     moved += 1
@@ -223,7 +230,11 @@ def update_type(
                 ctx.entry(
                     "admin_change",
                     detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
-                    + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""),
+                    + (
+                        f"; {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum"
+                        if moved
+                        else ""
+                    ),
                 )
             ],
         )

@@ -345,6 +345,14 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
     )
 
 
+def _person(conn: Connection, username: str | None) -> str | None:
+    """A holder as a refusal names them: 'Erik Lindgren (erilin)'."""
+    if not username:
+        return None
+    found = staff_q.by_username(conn, username)
+    return f"{found['name']} ({username})" if found and found["name"] else username
+
+
 def _act(
     ctx: Ctx,
     ref: str,
@@ -356,7 +364,7 @@ def _act(
     with ctx.change(action, ref) as conn:
         row = _load(conn, ref)
         roles.require_action(ctx.actor, action, ref, row["assignee"])
-        e.check_move(action, ref, row["status"], row["assignee"])
+        e.check_move(action, ref, row["status"], _person(conn, row["assignee"]))
         if expected_version is not None and row["version"] != expected_version:
             raise Conflict(f"{ref} har ändrats av någon annan under tiden; se efter och försök igen")
         now = ctx.now_text()
@@ -386,13 +394,18 @@ class Assigned:
     username: str
     absent: bool = False
     absence_reason: str | None = None
+    name: str | None = None  # the person's name, for the warning a person reads
+
+    @property
+    def person(self) -> str:
+        return f"{self.name} ({self.username})" if self.name else self.username
 
     @property
     def warning(self) -> str | None:
         if not self.absent:
             return None
         return (
-            f"{self.username} är frånvarande idag"
+            f"{self.person} är frånvarande idag"
             + (f" ({clean(self.absence_reason)})" if self.absence_reason else "")
             + f"; {self.ref} väntar hos hen tills hen är tillbaka"
         )
@@ -408,9 +421,9 @@ def assign(
     def apply(conn: Connection, row: Row, now: str) -> str:
         person = _assignee_row(conn, username)
         absent = people.today(conn, ctx.today()).absent
-        result.append(Assigned(ref, username, username in absent, absent.get(username)))
+        result.append(Assigned(ref, username, username in absent, absent.get(username), person["name"]))
         if row["assignee"] == username:
-            raise Conflict(f"{ref} är redan fördelat till {username}")
+            raise Conflict(f"{ref} är redan fördelat till {person['name']} ({username})")
         q.update(conn, row["id"], row["version"], status=e.ASSIGNED, assignee=username)
         q.add_event(
             conn,
@@ -479,7 +492,7 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
             continue
         moved.append(ref)
         if done.absent:
-            warning = f"{to_user} är frånvarande idag" + (
+            warning = f"{done.person} är frånvarande idag" + (
                 f" ({clean(done.absence_reason)})" if done.absence_reason else ""
             )
     return Moved(moved, refused, warning)

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from sqlite3 import Connection, Row
 
-from bcc_tui.domain.errors import Busy
+from bcc_tui.domain.errors import Busy, os_reason
 from bcc_tui.domain.notices import Notice
 from bcc_tui.domain.validation import format_utc
 from bcc_tui.services.clock import Clock
@@ -50,6 +50,12 @@ class MailConfig:
 
             raise InvalidInput(f"BCC_SMTP ska vara värd:port, inte '{clean_line(smtp)[:100]}'")
         return cls(host, int(port), sender)
+
+
+def _reason(err: BaseException) -> str:
+    """What went wrong with the mail, for the outbox's list: the system's reason in Swedish, or the
+    server's own reply."""
+    return os_reason(err, str(err) or "tidsgränsen passerades")
 
 
 def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, notice: Notice) -> bool:
@@ -168,7 +174,7 @@ def deliver(
             raise
         round_trip = max(round_trip, time.monotonic() - began)
     except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
-        _failed(store, clock, rows, f"SMTP-servern svarade inte i tid: {err or 'tidsgränsen passerades'}")
+        _failed(store, clock, rows, f"SMTP-servern svarade inte i tid: {_reason(err)}")
         result.failed, result.error = len(rows), str(err)
         return result
     # A mail is MAIL, RCPT, DATA and the end of data: four round trips. One cut off after the
@@ -185,7 +191,7 @@ def deliver(
                 needed = max(needed, time.monotonic() - began)
             except (TimeoutError, smtplib.SMTPException, OSError, ValueError) as err:
                 # ValueError: an address or subject the e-mail headers refuse; that mail only.
-                _failed(store, clock, [row], str(err) or "tidsgränsen för e-post passerades")
+                _failed(store, clock, [row], _reason(err))
                 result.failed += 1
                 result.error = str(err)
                 if isinstance(err, (OSError, smtplib.SMTPServerDisconnected)):

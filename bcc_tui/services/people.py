@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from sqlite3 import Connection
 
@@ -51,6 +52,16 @@ def names(ctx: Ctx) -> dict[str, str]:
     """Every staff member's name by user name (former staff too: their names stay in history)."""
     with ctx.store.read() as conn:
         return {p.username: p.name for p in staff_people(conn)}
+
+
+def who(names: Mapping[str, str], username: str | None) -> str:
+    """A person where a person reads: 'Erik Lindgren (erilin)', the name with the user name a
+    reader may type next; the user name alone for someone not on the staff list (the system
+    account), and '–' for nobody."""
+    if not username:
+        return "–"
+    name = names.get(username)
+    return f"{name} ({username})" if name and name != username else username
 
 
 def _parse(data: bytes, parse, report: ImportReport) -> list:
