@@ -103,10 +103,11 @@ ACTIONS: tuple[Action, ...] = (
     ),
     A(
         "acute_handled",
-        "k",
+        # Capital K ("kontaktad"): j and k move in the panes, as in less and vim.
+        "K",
         "Akut hanterad",
         "Akuta tecken hanterade",
-        "Markera att familjen är kontaktad; ärendet ligger inte längre överst (k)",
+        "Markera att familjen är kontaktad; ärendet ligger inte längre överst (K)",
         e.ACUTE_HANDLED,
         show=False,
         help_text="akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst",
@@ -130,6 +131,17 @@ ACTIONS: tuple[Action, ...] = (
         "list",
         key_label="tab / shift+tab",
         help_text="byt ruta: Ofördelade, Fördelade, Avslutade",
+        bind=False,
+    ),
+    A(
+        "lines",
+        None,
+        "",
+        None,
+        "",
+        None,
+        key_label="j / k · g / G",
+        help_text="en rad ned / upp · första / sista raden (som pilarna och home / end)",
         bind=False,
     ),
     A(

@@ -8,8 +8,7 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
@@ -17,7 +16,9 @@ from bcc_tui.domain.errors import BccError
 from bcc_tui.services import reports
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
+from bcc_tui.ui.widgets.lines import LineScroll
 
 
 def _pct(v: float | None) -> str:
@@ -47,7 +48,7 @@ class StatsScreen(BccScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
-        with VerticalScroll(id="stats"):
+        with LineScroll(id="stats"):
             yield Static(id="stats-title", classes="stats-title")
             yield DataTable(id="stats-types", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-reasons", classes="stats-block")
@@ -56,7 +57,7 @@ class StatsScreen(BccScreen[None]):
             yield DataTable(id="stats-load", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-dev-title", classes="stats-block")
             yield DataTable(id="stats-deviations", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         header = self.query_one(HeaderBar)

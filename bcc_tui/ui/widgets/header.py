@@ -57,7 +57,9 @@ class HeaderBar(Static):
 
     def _draw(self) -> None:
         line1 = Text()
-        line1.append("1177 · Barncancercentrum", style="bold")
+        # Below 80 columns the clinic's name gives way, so that the person's name stays whole.
+        narrow = 0 < self.outer_size.width < 80
+        line1.append("1177" if narrow else "1177 · Barncancercentrum", style="bold")
         if self.now:
             local = render.local(self.now)
             line1.append(f"  {bd.short_date(local.date())} {local:%H:%M}")
@@ -74,7 +76,10 @@ class HeaderBar(Static):
             line2.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
             line2.append(clean_line(name(self.today.top_doctor)), style="bold")
             if self.today.absent:
-                line2.append(" · Frånvarande: " if wide else " · Frånv.: ", style="dim")
+                # Narrow: the absent on a line of their own rather than a name broken in two.
+                line2.append(
+                    " · Frånvarande: " if wide else "\nFrånv.: " if narrow else " · Frånv.: ", style="dim"
+                )
                 line2.append(
                     clean_line(
                         ", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent))
