@@ -261,10 +261,10 @@ FOOTER_FIRST = ("assign", "reply", "partial_reply", "close", "note", "urgent", "
 
 def bindings() -> list[Binding]:
     """Every key of the table; check_action hides from each person what they may not take."""
-    keyed = [a for a in ACTIONS if a.key and a.bind]
-    keyed.sort(key=lambda a: FOOTER_FIRST.index(a.id) if a.id in FOOTER_FIRST else len(FOOTER_FIRST))
+    keyed = [(a.key, a) for a in ACTIONS if a.key and a.bind]
+    keyed.sort(key=lambda k: FOOTER_FIRST.index(k[1].id) if k[1].id in FOOTER_FIRST else len(FOOTER_FIRST))
     return [
-        Binding(a.key, a.app_method.removeprefix("action_"), a.label, id=a.id, show=a.show) for a in keyed
+        Binding(key, a.app_method.removeprefix("action_"), a.label, id=a.id, show=a.show) for key, a in keyed
     ]
 
 

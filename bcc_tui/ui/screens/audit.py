@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from bcc_tui.domain.errors import BccError
-from bcc_tui.services import audit_log, people
+from bcc_tui.services import audit_log
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.footer import KeyFooter
-from bcc_tui.ui.widgets.header import HeaderBar
+from bcc_tui.ui.widgets.header import HeaderBar, roster
 from bcc_tui.ui.widgets.lines import LineTable
 
 # The log stores stable codes for scripts; a person reads Swedish.
@@ -81,12 +81,9 @@ class AuditScreen(BccScreen[None]):
             table.add_column(label, key=key, width=width)
         header = self.query_one(HeaderBar)
         header.set_time(self.app.ctx.now())
-        try:
-            # Who is on duty today, and people's names rather than their user names.
-            self.names = {s["username"]: s["name"] for s in people.staff_list(self.app.ctx)}
-            header.set_roster(people.roster_days(self.app.ctx, self.app.ctx.today(), 1)[0], self.names)
-        except BccError:
-            pass  # the log itself is what matters; load() says what went wrong reading it
+        # Who is on duty today, and people's names rather than their user names.
+        today, self.names = roster(self.app.ctx, None)
+        header.set_roster(today, self.names)
         self.load(None)
         table.focus()
 

@@ -44,7 +44,8 @@ def fit_heights(needs: list[int | None], available: int) -> list[int]:
     left = available - COLLAPSED * len(needs)
 
     def wants(i: int, cap: int | None) -> bool:
-        return (full[i] is None or heights[i] < full[i]) and (cap is None or heights[i] < cap)
+        need = full[i]
+        return (need is None or heights[i] < need) and (cap is None or heights[i] < cap)
 
     for cap in (PANE_FRAME + MIN_ROWS, None):
         while left > 0:
@@ -70,6 +71,7 @@ class DashboardScreen(BccScreen[None]):
         super().__init__(**kwargs)
         self.actor = actor
         self.panes_shown = [UNASSIGNED, ASSIGNED, CLOSED] if actor.has(RECEIVER) else [ASSIGNED, CLOSED]
+        self._pending_show: tuple[Panes, dt.datetime, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -92,13 +94,16 @@ class DashboardScreen(BccScreen[None]):
                 TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
             )
         self.query_one(f"#table-{first}").focus()
-        pending, self._pending_show = getattr(self, "_pending_show", None), None
+        pending, self._pending_show = self._pending_show, None
         if pending is not None:
             self.show(*pending)
 
     def table(self, pane: str) -> ErrandTable | None:
-        found = self.query(f"#table-{pane}")
-        return found.first() if found else None
+        return next(iter(self.query(f"#table-{pane}").results(ErrandTable)), None)
+
+    def tables(self) -> list[tuple[str, ErrandTable]]:
+        """The panes' tables that are there (none while the screen composes or is torn down)."""
+        return [(pane, table) for pane in self.panes_shown if (table := self.table(pane)) is not None]
 
     @property
     def focused_table(self) -> ErrandTable | None:
@@ -121,9 +126,8 @@ class DashboardScreen(BccScreen[None]):
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
         wide = width_level(self.size.width)
-        for pane in self.panes_shown:
+        for pane, table in self.tables():
             page = data.pane(pane)
-            table = self.table(pane)
             table.set_wide(wide, now)
             table.show(page.rows, data.names, now, has_more=page.has_more)
             title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
@@ -145,9 +149,9 @@ class DashboardScreen(BccScreen[None]):
         available = self.query_one("#panes").size.height
         if available <= 0:
             return
-        tables = [self.table(pane) for pane in self.panes_shown]
-        needs = [None if t.has_more else len(t.order) for t in tables]
-        for pane, height in zip(self.panes_shown, fit_heights(needs, available), strict=False):
+        tables = self.tables()
+        needs = [None if t.has_more else len(t.order) for _, t in tables]
+        for (pane, _), height in zip(tables, fit_heights(needs, available), strict=True):
             box = self.query_one(f"#pane-{pane}")
             if box.styles.height is None or box.styles.height.value != height:
                 box.styles.height = height
@@ -158,7 +162,7 @@ class DashboardScreen(BccScreen[None]):
         table = self.focused_table or self.table(self.panes_shown[0])
         s = table.current if table else None
         preview = self.query_one("#preview", Static)
-        if s is None:
+        if table is None or s is None:
             preview.update(Text("Inget ärende valt.", style="dim"))
             return
         out = Text()
@@ -186,8 +190,8 @@ class DashboardScreen(BccScreen[None]):
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)
-        for pane in self.panes_shown:
-            self.table(pane).tick(now)
+        for _, table in self.tables():
+            table.tick(now)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
