@@ -208,3 +208,32 @@ def test_no_color_is_honoured_and_the_levels_still_read(demo_db, monkeypatch):
     assert "sent" in levels[bd.BREACHED] and "✗" in levels[bd.BREACHED]
     assert "✓" in levels[bd.MET]
     assert levels[bd.DUE_SOON] in ("idag", "1 vd kvar")
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_filter_box_leaves_panes_and_footer_in_place(demo_db, size):
+    """Issue 16: opening / once gave the screen a scrollbar, pushed the footer out of sight and cut
+    the hint mid-sentence."""
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        screen = app.screen
+        box = screen.query_one("#filter")
+        placeholder_fits = len(box.placeholder) <= box.content_region.width
+        panes = [screen.query_one(f"#pane-{p}").region for p in screen.panes_shown]
+        typing = _visible_keys(app)
+        await pilot.press(*"Hugo", "enter")
+        await settle(pilot)
+        return placeholder_fits, panes, typing, _visible_keys(app), screen.query_one(KeyFooter).region.y
+
+    fits, panes, typing, after, footer_y = drive(app, scenario, size=size)
+    width, height = size
+    assert fits
+    assert footer_y == height - 1
+    for region in panes:
+        assert region.width == width and region.bottom <= footer_y, (region, size)
+    assert typing == ["escape"]  # the letters type into the box; esc clears it
+    assert {"escape", "question_mark", "q"} <= set(after)

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
+from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import audit_log
 from bcc_tui.ui import render
@@ -35,7 +36,7 @@ ACTIONS = {
     "urgent": "brådskande",
     "remind": "påminde",
     "export": "exporterade",
-    "admin_change": "admin",
+    "admin_change": "administration",
     "login": "inloggning",
     "audit": "läste loggen",
     "check": "kontroll",
@@ -43,7 +44,20 @@ ACTIONS = {
     "handover": "överlämning",
     "handover_note": "överlämningsanteckning",
     "remark": "anmärkning",
+    "acute_handled": "akut hanterad",
+    "draft": "utkast",
+    "backup": "säkerhetskopia",
+    "restore": "återställning",
+    "replicate": "replikering",
 }
+
+
+def action_name(code: str) -> str:
+    """A refusal is logged under the permission asked for: its own words, from the roles table."""
+    if code in ACTIONS:
+        return ACTIONS[code]
+    permission = roles.PERMISSIONS.get(code)
+    return permission.what if permission is not None else code
 
 
 class AuditScreen(BccScreen[None]):
@@ -111,7 +125,7 @@ class AuditScreen(BccScreen[None]):
             table.add_row(
                 render.cell(at),
                 render.cell(render.person_short(r.actor, self.names)),
-                render.cell(ACTIONS.get(r.action, r.action)),
+                render.cell(action_name(r.action)),
                 render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
                 render.cell(r.ref or "–"),
                 render.cell(r.personnummer or "–"),

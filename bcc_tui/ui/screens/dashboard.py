@@ -60,11 +60,20 @@ def fit_heights(needs: list[int | None], available: int) -> list[int]:
 
 class DashboardScreen(BccScreen[None]):
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    # The panes scroll, never the screen: for the moment the filter box takes its rows, before the
+    # panes are refitted, a screen scrollbar would take two columns and push the footer away. The
+    # body's full width is said outright: a fraction would shrink by the filter box's margins.
+    DEFAULT_CSS = """
+    DashboardScreen { overflow: hidden hidden; }
+    DashboardScreen #body { width: 100%; }
+    DashboardScreen #panes { overflow: hidden hidden; }
+    """
     BINDINGS = [
         Binding("tab", "app.focus_next", "Byt ruta", id="next_pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Föreg. ruta", id="previous_pane", show=False),
         Binding("slash", "filter", "Filter", id="filter", show=False),
-        Binding("escape", "clear_filter", "Rensa filter", id="clear_filter", show=False),
+        # In the footer while the filter box is open, the one key there that does not type a letter.
+        Binding("escape", "clear_filter", "Rensa filter", id="clear_filter"),
     ]
 
     def __init__(self, actor, **kwargs) -> None:
@@ -75,10 +84,11 @@ class DashboardScreen(BccScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
-        yield Input(
-            placeholder="Filter: ärende, patient, personnummer, ämne, typ, handläggare — enter söker, esc rensar",
-            id="filter",
-        )
+        # Short enough for 60 columns; the keys go in the frame, so no hint is cut mid-sentence.
+        box = Input(placeholder="Ärende, patient, personnr, ämne, typ, handläggare", id="filter")
+        box.border_title = "Filter"
+        box.border_subtitle = "enter söker · esc rensar"
+        yield box
         with Horizontal(id="body"):
             with Vertical(id="panes"):
                 for pane in self.panes_shown:
@@ -197,12 +207,24 @@ class DashboardScreen(BccScreen[None]):
         box = self.query_one("#filter", Input)
         box.add_class("-visible")
         box.focus()
+        self.refit()
+
+    def refit(self) -> None:
+        """The filter box came or went: the panes share the rows that are left once it is laid out
+        (else they would overflow the screen and push the footer out of sight)."""
+        self.call_after_refresh(self.fit)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return self.query_one("#filter", Input).has_class("-visible")
+        return True
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         if box.has_class("-visible"):
             box.value = ""
             box.remove_class("-visible")
+            self.refit()
             self.query_one(f"#table-{self.panes_shown[0]}").focus()
             self.app.set_filter(None)
 
@@ -212,6 +234,7 @@ class DashboardScreen(BccScreen[None]):
             text = event.value.strip() or None
             if text is None:
                 event.input.remove_class("-visible")
+                self.refit()
             self.query_one(f"#table-{self.panes_shown[0]}").focus()
             self.app.set_filter(text)
 
