@@ -961,7 +961,7 @@ class BccApp(App):
 
     def action_command_palette(self) -> None:
         # Textual's own opens with an English prompt; the same palette, asked in Swedish.
-        from textual.command import CommandPalette
+        from bcc_tui.ui.widgets.palette import Palette as CommandPalette
 
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(placeholder="Sök kommando…", id="--command-palette"))
