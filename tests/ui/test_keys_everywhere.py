@@ -89,8 +89,7 @@ def test_every_screen_keeps_help_and_quit_and_esc_goes_back(demo_db, who, keys, 
     name, visible, after = drive(app, scenario, size=size)
     assert name == shown
     assert {"question_mark", "q"} <= set(visible), visible
-    if shown != "AuditScreen":  # the auditor's log is also a root screen: esc there clears the filter
-        assert "escape" in visible, visible
+    assert "escape" in visible, visible
     assert after == back
 
 
@@ -237,3 +236,20 @@ def test_the_filter_box_leaves_panes_and_footer_in_place(demo_db, size):
         assert region.width == width and region.bottom <= footer_y, (region, size)
     assert typing == ["escape"]  # the letters type into the box; esc clears it
     assert {"escape", "question_mark", "q"} <= set(after)
+
+
+def test_esc_on_the_auditors_own_log_is_offered_only_where_it_leads_somewhere(demo_db):
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        root = _visible_keys(app)
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press("escape")  # the filter closes; the log stays
+        await settle(pilot)
+        return root, type(app.screen).__name__
+
+    root, after = drive(app, scenario)
+    assert "escape" not in root and {"question_mark", "q"} <= set(root)
+    assert after == "AuditScreen"

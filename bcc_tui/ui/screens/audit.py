@@ -63,7 +63,8 @@ def action_name(code: str) -> str:
 class AuditScreen(BccScreen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="audit_filter"),
-        Binding("escape", "clear", "Rensa/tillbaka", id="audit_clear", show=False),
+        # In the footer where esc goes somewhere: back to the screen below, or out of the filter.
+        Binding("escape", "clear", "Tillbaka", id="audit_clear"),
     ]
     PAGE = 300
 
@@ -136,6 +137,11 @@ class AuditScreen(BccScreen[None]):
         self.query_one("#audit-title", Static).update(
             render.safe(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", "bold", one_line=True)
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear":
+            return len(self.app.screen_stack) > 2 or self.query_one("#filter", Input).has_class("-visible")
+        return True
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
