@@ -253,3 +253,20 @@ def test_esc_on_the_auditors_own_log_is_offered_only_where_it_leads_somewhere(de
     root, after = drive(app, scenario)
     assert "escape" not in root and {"question_mark", "q"} <= set(root)
     assert after == "AuditScreen"
+
+
+def test_j_k_g_and_G_move_in_the_audit_log(demo_db):
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table")
+        seen = []
+        for key in ("j", "j", "k", "G", "g"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append(table.cursor_row)
+        return seen, table.row_count
+
+    seen, n = drive(app, scenario)
+    assert n > 3 and seen == [1, 2, 1, n - 1, 0]

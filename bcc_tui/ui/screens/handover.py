@@ -26,11 +26,12 @@ from bcc_tui.ui.widgets.lines import LineOptions
 
 class HandoverScreen(BccScreen[None]):
     BINDINGS = [
+        # The footer's order: finishing the handover is cut last at 80 columns.
         Binding("escape", "app.pop_screen", "Tillbaka", id="handover_back"),
+        Binding("ctrl+s", "finish", "Kvittera", id="handover_finish", priority=True),
         Binding("space", "toggle_done", "Genomgången", id="handover_done", key_display="mellanslag"),
         Binding("c", "remark", "Anmärkning", id="handover_remark"),
         Binding("w", "write_note", "Till nästa pass", id="handover_note"),
-        Binding("ctrl+s", "finish", "Kvittera", id="handover_finish", priority=True),
     ]
 
     def __init__(self) -> None:
