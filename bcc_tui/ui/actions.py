@@ -103,10 +103,11 @@ ACTIONS: tuple[Action, ...] = (
     ),
     A(
         "acute_handled",
-        "k",
+        # Capital K ("kontaktad"): j and k move in the panes, as in less and vim.
+        "K",
         "Akut hanterad",
         "Akuta tecken hanterade",
-        "Markera att familjen är kontaktad; ärendet ligger inte längre överst (k)",
+        "Markera att familjen är kontaktad; ärendet ligger inte längre överst (K)",
         e.ACUTE_HANDLED,
         show=False,
         help_text="akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst",
@@ -130,6 +131,17 @@ ACTIONS: tuple[Action, ...] = (
         "list",
         key_label="tab / shift+tab",
         help_text="byt ruta: Ofördelade, Fördelade, Avslutade",
+        bind=False,
+    ),
+    A(
+        "lines",
+        None,
+        "",
+        None,
+        "",
+        None,
+        key_label="j / k · g / G",
+        help_text="en rad ned / upp · första / sista raden (som pilarna och home / end)",
         bind=False,
     ),
     A(
@@ -249,10 +261,10 @@ FOOTER_FIRST = ("assign", "reply", "partial_reply", "close", "note", "urgent", "
 
 def bindings() -> list[Binding]:
     """Every key of the table; check_action hides from each person what they may not take."""
-    keyed = [a for a in ACTIONS if a.key and a.bind]
-    keyed.sort(key=lambda a: FOOTER_FIRST.index(a.id) if a.id in FOOTER_FIRST else len(FOOTER_FIRST))
+    keyed = [(a.key, a) for a in ACTIONS if a.key and a.bind]
+    keyed.sort(key=lambda k: FOOTER_FIRST.index(k[1].id) if k[1].id in FOOTER_FIRST else len(FOOTER_FIRST))
     return [
-        Binding(a.key, a.app_method.removeprefix("action_"), a.label, id=a.id, show=a.show) for a in keyed
+        Binding(key, a.app_method.removeprefix("action_"), a.label, id=a.id, show=a.show) for key, a in keyed
     ]
 
 

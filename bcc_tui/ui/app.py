@@ -961,7 +961,7 @@ class BccApp(App):
 
     def action_command_palette(self) -> None:
         # Textual's own opens with an English prompt; the same palette, asked in Swedish.
-        from bcc_tui.ui.palette import Palette
+        from bcc_tui.ui.widgets.palette import Palette
 
         if self.use_command_palette and not Palette.is_open(self):
             self.push_screen(Palette())

@@ -220,7 +220,7 @@ def test_acute_banner_marked_handled_no_longer_pins(clinic, app_for, system):
     async def scenario(pilot):
         table = app.screen.query_one("#table-unassigned", ErrandTable)
         first = table.order[0]
-        await pilot.press("k", *"Familjen kontaktad", "ctrl+s")
+        await pilot.press("K", *"Familjen kontaktad", "ctrl+s")
         await settle(pilot)
         await wait_for(pilot, lambda: table.order[0] != "1177-000077")
         await pilot.press("enter")  # whatever is now first; open the acute errand instead

@@ -7,13 +7,16 @@ import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
+from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import audit_log
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
-from bcc_tui.ui.widgets.header import HeaderBar
+from bcc_tui.ui.widgets.footer import KeyFooter
+from bcc_tui.ui.widgets.header import HeaderBar, roster
+from bcc_tui.ui.widgets.lines import LineTable
 
 # The log stores stable codes for scripts; a person reads Swedish.
 OUTCOMES = {"ok": "ok", "refused": "nekad", "problems": "avvikelser"}
@@ -33,7 +36,7 @@ ACTIONS = {
     "urgent": "brådskande",
     "remind": "påminde",
     "export": "exporterade",
-    "admin_change": "admin",
+    "admin_change": "administration",
     "login": "inloggning",
     "audit": "läste loggen",
     "check": "kontroll",
@@ -41,36 +44,61 @@ ACTIONS = {
     "handover": "överlämning",
     "handover_note": "överlämningsanteckning",
     "remark": "anmärkning",
+    "acute_handled": "akut hanterad",
+    "draft": "utkast",
+    "backup": "säkerhetskopia",
+    "restore": "återställning",
+    "replicate": "replikering",
 }
+
+
+def action_name(code: str) -> str:
+    """A refusal is logged under the permission asked for: its own words, from the roles table."""
+    if code in ACTIONS:
+        return ACTIONS[code]
+    permission = roles.PERMISSIONS.get(code)
+    return permission.what if permission is not None else code
 
 
 class AuditScreen(BccScreen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="audit_filter"),
-        Binding("escape", "clear", "Rensa/tillbaka", id="audit_clear", show=False),
+        # In the footer where esc goes somewhere: back to the screen below, or out of the filter.
+        Binding("escape", "clear", "Tillbaka", id="audit_clear"),
     ]
     PAGE = 300
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.names: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
         yield Input(placeholder="Personnummer (ÅÅÅÅMMDD-NNNN) eller användarnamn — enter söker", id="filter")
         yield Static(id="audit-title", classes="audit-title")
-        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield LineTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, label, width in (
+        # The outcome before the errand: a refusal still shows at 60 columns.
+        columns = [
             ("at", "Tid", 16),
-            ("actor", "Vem", 10),
+            ("actor", "Vem", 14),
             ("action", "Vad", 12),
+            ("outcome", "Utfall", 6),
             ("ref", "Ärende", 11),
             ("pnr", "Patient", 13),
-            ("outcome", "Utfall", 8),
-            ("detail", "Detaljer", 40),
-        ):
+        ]
+        used = sum(width + 2 for _, _, width in columns)
+        columns.append(("detail", "Detaljer", max(40, self.app.size.width - used - 4)))
+        for key, label, width in columns:
             table.add_column(label, key=key, width=width)
-        self.query_one(HeaderBar).set_time(self.app.ctx.now())
+        header = self.query_one(HeaderBar)
+        header.set_time(self.app.ctx.now())
+        # Who is on duty today, and people's names rather than their user names.
+        today, self.names = roster(self.app.ctx, None)
+        header.set_roster(today, self.names)
         self.load(None)
         table.focus()
 
@@ -97,17 +125,23 @@ class AuditScreen(BccScreen[None]):
             # Every column may hold what someone typed (a ref given on the command line, say).
             table.add_row(
                 render.cell(at),
-                render.cell(r.actor),
-                render.cell(ACTIONS.get(r.action, r.action)),
+                render.cell(render.person_short(r.actor, self.names)),
+                render.cell(action_name(r.action)),
+                render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
                 render.cell(r.ref or "–"),
                 render.cell(r.personnummer or "–"),
-                render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
                 render.cell(r.detail),
             )
-        what = f"patient {patient}" if patient else f"användare {user}" if user else "alla"
+        who = f"{self.names[user]} ({user})" if user in self.names else user
+        what = f"patient {patient}" if patient else f"användare {who}" if user else "alla"
         self.query_one("#audit-title", Static).update(
             render.safe(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", "bold", one_line=True)
         )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear":
+            return len(self.app.screen_stack) > 2 or self.query_one("#filter", Input).has_class("-visible")
+        return True
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

@@ -44,7 +44,8 @@ def fit_heights(needs: list[int | None], available: int) -> list[int]:
     left = available - COLLAPSED * len(needs)
 
     def wants(i: int, cap: int | None) -> bool:
-        return (full[i] is None or heights[i] < full[i]) and (cap is None or heights[i] < cap)
+        need = full[i]
+        return (need is None or heights[i] < need) and (cap is None or heights[i] < cap)
 
     for cap in (PANE_FRAME + MIN_ROWS, None):
         while left > 0:
@@ -59,24 +60,35 @@ def fit_heights(needs: list[int | None], available: int) -> list[int]:
 
 class DashboardScreen(BccScreen[None]):
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    # The panes scroll, never the screen: for the moment the filter box takes its rows, before the
+    # panes are refitted, a screen scrollbar would take two columns and push the footer away. The
+    # body's full width is said outright: a fraction would shrink by the filter box's margins.
+    DEFAULT_CSS = """
+    DashboardScreen { overflow: hidden hidden; }
+    DashboardScreen #body { width: 100%; }
+    DashboardScreen #panes { overflow: hidden hidden; }
+    """
     BINDINGS = [
         Binding("tab", "app.focus_next", "Byt ruta", id="next_pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Föreg. ruta", id="previous_pane", show=False),
         Binding("slash", "filter", "Filter", id="filter", show=False),
-        Binding("escape", "clear_filter", "Rensa filter", id="clear_filter", show=False),
+        # In the footer while the filter box is open, the one key there that does not type a letter.
+        Binding("escape", "clear_filter", "Rensa filter", id="clear_filter"),
     ]
 
     def __init__(self, actor, **kwargs) -> None:
         super().__init__(**kwargs)
         self.actor = actor
         self.panes_shown = [UNASSIGNED, ASSIGNED, CLOSED] if actor.has(RECEIVER) else [ASSIGNED, CLOSED]
+        self._pending_show: tuple[Panes, dt.datetime, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
-        yield Input(
-            placeholder="Filter: ärende, patient, personnummer, ämne, typ, handläggare — enter söker, esc rensar",
-            id="filter",
-        )
+        # Short enough for 60 columns; the keys go in the frame, so no hint is cut mid-sentence.
+        box = Input(placeholder="Ärende, patient, personnr, ämne, typ, handläggare", id="filter")
+        box.border_title = "Filter"
+        box.border_subtitle = "enter söker · esc rensar"
+        yield box
         with Horizontal(id="body"):
             with Vertical(id="panes"):
                 for pane in self.panes_shown:
@@ -92,13 +104,16 @@ class DashboardScreen(BccScreen[None]):
                 TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
             )
         self.query_one(f"#table-{first}").focus()
-        pending, self._pending_show = getattr(self, "_pending_show", None), None
+        pending, self._pending_show = self._pending_show, None
         if pending is not None:
             self.show(*pending)
 
     def table(self, pane: str) -> ErrandTable | None:
-        found = self.query(f"#table-{pane}")
-        return found.first() if found else None
+        return next(iter(self.query(f"#table-{pane}").results(ErrandTable)), None)
+
+    def tables(self) -> list[tuple[str, ErrandTable]]:
+        """The panes' tables that are there (none while the screen composes or is torn down)."""
+        return [(pane, table) for pane in self.panes_shown if (table := self.table(pane)) is not None]
 
     @property
     def focused_table(self) -> ErrandTable | None:
@@ -121,9 +136,8 @@ class DashboardScreen(BccScreen[None]):
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
         wide = width_level(self.size.width)
-        for pane in self.panes_shown:
+        for pane, table in self.tables():
             page = data.pane(pane)
-            table = self.table(pane)
             table.set_wide(wide, now)
             table.show(page.rows, data.names, now, has_more=page.has_more)
             title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
@@ -145,9 +159,9 @@ class DashboardScreen(BccScreen[None]):
         available = self.query_one("#panes").size.height
         if available <= 0:
             return
-        tables = [self.table(pane) for pane in self.panes_shown]
-        needs = [None if t.has_more else len(t.order) for t in tables]
-        for pane, height in zip(self.panes_shown, fit_heights(needs, available), strict=False):
+        tables = self.tables()
+        needs = [None if t.has_more else len(t.order) for _, t in tables]
+        for (pane, _), height in zip(tables, fit_heights(needs, available), strict=True):
             box = self.query_one(f"#pane-{pane}")
             if box.styles.height is None or box.styles.height.value != height:
                 box.styles.height = height
@@ -158,7 +172,7 @@ class DashboardScreen(BccScreen[None]):
         table = self.focused_table or self.table(self.panes_shown[0])
         s = table.current if table else None
         preview = self.query_one("#preview", Static)
-        if s is None:
+        if table is None or s is None:
             preview.update(Text("Inget ärende valt.", style="dim"))
             return
         out = Text()
@@ -186,19 +200,31 @@ class DashboardScreen(BccScreen[None]):
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)
-        for pane in self.panes_shown:
-            self.table(pane).tick(now)
+        for _, table in self.tables():
+            table.tick(now)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("-visible")
         box.focus()
+        self.refit()
+
+    def refit(self) -> None:
+        """The filter box came or went: the panes share the rows that are left once it is laid out
+        (else they would overflow the screen and push the footer out of sight)."""
+        self.call_after_refresh(self.fit)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return self.query_one("#filter", Input).has_class("-visible")
+        return True
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
         if box.has_class("-visible"):
             box.value = ""
             box.remove_class("-visible")
+            self.refit()
             self.query_one(f"#table-{self.panes_shown[0]}").focus()
             self.app.set_filter(None)
 
@@ -208,6 +234,7 @@ class DashboardScreen(BccScreen[None]):
             text = event.value.strip() or None
             if text is None:
                 event.input.remove_class("-visible")
+                self.refit()
             self.query_one(f"#table-{self.panes_shown[0]}").focus()
             self.app.set_filter(text)
 

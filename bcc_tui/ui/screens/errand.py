@@ -7,8 +7,7 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import personnummer
@@ -17,7 +16,9 @@ from bcc_tui.domain.text import clean_line
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
+from bcc_tui.ui.widgets.lines import LineScroll
 
 EVENT_NAMES = {
     e.ASSIGN: "Fördelat",
@@ -50,7 +51,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
             f" AKUTA TECKEN: {', '.join(s.acute)} — ring familjen och bedöm; 1177 är inte för akuta ärenden ",
             style="bold white on red",
         )
-        head.append("  k: markera hanterat", style="dim")
+        head.append("  K: markera hanterat", style="dim")
     elif s.acute and s.acute_handled_at is not None:
         handled = next((ev for ev in reversed(d.events) if ev.kind == e.ACUTE_HANDLED), None)
         head.append("\n")
@@ -172,13 +173,13 @@ class ErrandScreen(BccScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
-        with VerticalScroll(id="detail"):
+        with LineScroll(id="detail"):
             yield Static(id="d-head", classes="block head")
             yield Static(id="d-who", classes="block")
             yield Static(id="d-when", classes="block")
             yield Static(id="d-message", classes="block message")
             yield Static(id="d-thread", classes="block")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.border_title = render.plain(self.detail.summary.ref)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from bcc_tui.domain import errand as e
@@ -19,16 +19,19 @@ from bcc_tui.services import handover
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.forms import NoteForm
 from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
+from bcc_tui.ui.widgets.lines import LineOptions
 
 
 class HandoverScreen(BccScreen[None]):
     BINDINGS = [
+        # The footer's order: finishing the handover is cut last at 80 columns.
         Binding("escape", "app.pop_screen", "Tillbaka", id="handover_back"),
-        Binding("space", "toggle_done", "Genomgången", id="handover_done"),
+        Binding("ctrl+s", "finish", "Kvittera", id="handover_finish", priority=True),
+        Binding("space", "toggle_done", "Genomgången", id="handover_done", key_display="mellanslag"),
         Binding("c", "remark", "Anmärkning", id="handover_remark"),
         Binding("w", "write_note", "Till nästa pass", id="handover_note"),
-        Binding("ctrl+s", "finish", "Kvittera", id="handover_finish", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -39,8 +42,8 @@ class HandoverScreen(BccScreen[None]):
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
         yield Static(id="handover-summary", classes="handover-summary")
-        yield OptionList(id="handover-list")
-        yield Footer(compact=True, show_command_palette=False)
+        yield LineOptions(id="handover-list")
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.load()
@@ -140,10 +143,23 @@ class HandoverScreen(BccScreen[None]):
         t.append(f" {short_date(received.date()):<12}", style="dim")
         if s.assignee:
             t.append_text(render.holder(s, names))
+        # One line per errand: a long name is cut at the edge rather than wrapped under the ref.
+        # A remark is the next shift's message: it is shown whole, on a second line if need be.
+        width = self.query_one(OptionList).scrollable_content_region.width - 2  # the option's padding
+        if width > 0:
+            t.truncate(width, overflow="ellipsis")
         if item.remark:
             t.append("  ¶ ", style="bold cyan")
             t.append_text(render.safe(item.remark.text, "cyan", one_line=True))
         return t
+
+    def on_resize(self) -> None:
+        # The rows were cut to the old width; the errands are the same, so no new query.
+        if self._h is None:
+            return
+        ol = self.query_one(OptionList)
+        for item in self._h.items:
+            ol.replace_option_prompt(f"item:{item.ref}", self._row(item))
 
     def _highlighted_item(self) -> handover.Item | None:
         ol = self.query_one(OptionList)

@@ -6,16 +6,17 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from bcc_tui.ui import actions
+from bcc_tui.ui.typed import BccModal
+from bcc_tui.ui.widgets.footer import KeyFooter
+from bcc_tui.ui.widgets.lines import LineScroll
 
 MARKS = [
     (
         "✚",
-        "akuta tecken i texten (t.ex. feber): ring familjen — står överst tills det markerats hanterat (k)",
+        "akuta tecken i texten (t.ex. feber): ring familjen — står överst tills det markerats hanterat (K)",
     ),
     ("frånv.", "handläggaren är frånvarande idag"),
     ("!", "brådskande"),
@@ -61,8 +62,16 @@ Besvara
 Patientens text visas alltid exakt som den skrevs."""
 
 
-class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Stäng", id="close_help")]
+class HelpScreen(BccModal[None]):
+    # esc and ? close the help; q quits, as on every screen (a modal screen does not see the
+    # app's own keys, so it is bound here too).
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="close_help"),
+        Binding("question_mark", "close", "Stäng hjälpen", id="help_again"),
+        Binding("q", "app.quit", "Avsluta", id="help_quit"),
+    ]
+    # The app's other keys (h, s, …) do nothing while a modal screen is open: not offered here.
+    FOOTER_KEYS = ("escape", "question_mark", "q")
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))
@@ -76,12 +85,16 @@ class HelpScreen(ModalScreen):
         marks.add_column()
         for mark, what in MARKS:
             marks.add_row(mark, what)
-        with VerticalScroll(classes="form help", id="help"):
+        with LineScroll(classes="form help", id="help"):
             yield Static(Text("Hjälp · tangenter och rutinen", style="bold"), classes="form-title")
             yield Static(keys)
             yield Static(Text("\nMarkeringar", style="bold underline"))
             yield Static(marks)
             yield Static(Text("\n" + ROUTINE))
+        yield KeyFooter(only=self.FOOTER_KEYS, compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -8,8 +8,7 @@ import datetime as dt
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
@@ -17,7 +16,9 @@ from bcc_tui.domain.errors import BccError
 from bcc_tui.services import reports
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
-from bcc_tui.ui.widgets.header import HeaderBar
+from bcc_tui.ui.widgets.footer import KeyFooter
+from bcc_tui.ui.widgets.header import HeaderBar, roster
+from bcc_tui.ui.widgets.lines import LineScroll
 
 
 def _pct(v: float | None) -> str:
@@ -44,10 +45,11 @@ class StatsScreen(BccScreen[None]):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.start, self.end = reports.default_period(self.app.ctx.today())
+        self.names: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
-        with VerticalScroll(id="stats"):
+        with LineScroll(id="stats"):
             yield Static(id="stats-title", classes="stats-title")
             yield DataTable(id="stats-types", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-reasons", classes="stats-block")
@@ -56,13 +58,14 @@ class StatsScreen(BccScreen[None]):
             yield DataTable(id="stats-load", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-dev-title", classes="stats-block")
             yield DataTable(id="stats-deviations", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         header = self.query_one(HeaderBar)
         header.set_time(self.app.ctx.now())
-        if getattr(self.app, "last_data", None) is not None:
-            header.set_roster(self.app.last_data.today, self.app.last_data.names)
+        data = self.app.last_data
+        today, self.names = roster(self.app.ctx, (data.today, data.names) if data else None)
+        header.set_roster(today, self.names)
         self.load()
         self.query_one("#stats").focus()
 
@@ -149,7 +152,7 @@ class StatsScreen(BccScreen[None]):
         load.clear(columns=True)
         for label, width in (("Vårdgivare", 22), ("Fördelade", 9), ("Besvarade", 9), ("Öppna", 6)):
             load.add_column(label, width=width)
-        names = self.app.last_data.names if getattr(self.app, "last_data", None) else {}
+        names = self.names
         for c in report.load:
             load.add_row(
                 *render.row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open))
@@ -187,6 +190,7 @@ class StatsScreen(BccScreen[None]):
             )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "stats-deviations" and roles.may(self.app.ctx.actor, "list"):
+        ref = event.row_key.value
+        if event.data_table.id == "stats-deviations" and ref and roles.may(self.app.ctx.actor, "list"):
             event.stop()
-            self.app.open_errand(event.row_key.value)
+            self.app.open_errand(ref)

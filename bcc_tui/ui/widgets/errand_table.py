@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
 from bcc_tui.domain import errand as e
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.ui import render
+from bcc_tui.ui.widgets.lines import LineTable
 
 UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
 
@@ -50,14 +50,8 @@ _SUBJECT = ("subject", "Ämne", 24)
 # Width levels, set by the screen from its breakpoints: 0 narrow, 1 received and patient, 2 subject.
 
 
-class ErrandTable(DataTable):
-    """Rows keyed by errand reference."""
-
-    # DataTable's home/end scroll sideways; in a list of errands they go to the first and last row.
-    BINDINGS = [
-        Binding("home,g", "first_row", "Första", show=False),
-        Binding("end,G", "last_row", "Sista", show=False),
-    ]
+class ErrandTable(LineTable):
+    """Rows keyed by errand reference; j/k, g/G and home/end as in every list (LineTable)."""
 
     class Opened(Message):
         def __init__(self, ref: str) -> None:
@@ -217,15 +211,6 @@ class ErrandTable(DataTable):
     def action_open(self) -> None:
         if self.current_ref:
             self.post_message(self.Opened(self.current_ref))
-
-    def action_first_row(self) -> None:
-        if self.order:
-            self.move_cursor(row=0, animate=False)
-
-    def action_last_row(self) -> None:
-        # The last row loaded: near the end of a page the next one is asked for, as with arrows.
-        if self.order:
-            self.move_cursor(row=len(self.order) - 1, animate=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -8,10 +8,25 @@ from rich.text import Text
 from textual.widgets import Static
 
 from bcc_tui.domain import business_days as bd
+from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.roles import SHORT_ROLE_NAMES, Actor
 from bcc_tui.domain.text import clean_line
+from bcc_tui.services import people
+from bcc_tui.services.context import Ctx
 from bcc_tui.services.people import Today
 from bcc_tui.ui import render
+
+
+def roster(ctx: Ctx, last: tuple[Today, dict[str, str]] | None) -> tuple[Today | None, dict[str, str]]:
+    """Today's roster and the staff's names: from the dashboard's last load when there is one (a
+    receiver's or caregiver's), else read (an administrator's or auditor's screens)."""
+    if last is not None:
+        return last
+    try:
+        names = {s["username"]: s["name"] for s in people.staff_list(ctx)}
+        return people.roster_days(ctx, ctx.today(), 1)[0], names
+    except BccError:
+        return None, {}  # the screen's own data matters more; it says so if it cannot be read
 
 
 class HeaderBar(Static):
@@ -28,7 +43,7 @@ class HeaderBar(Static):
         self.notice = None
         self._shown: Text | None = None
 
-    def set_roster(self, today: Today, names: dict[str, str]) -> None:
+    def set_roster(self, today: Today | None, names: dict[str, str]) -> None:
         self.today, self.names = today, names
         self._draw()
 
@@ -57,7 +72,9 @@ class HeaderBar(Static):
 
     def _draw(self) -> None:
         line1 = Text()
-        line1.append("1177 · Barncancercentrum", style="bold")
+        # Below 80 columns the clinic's name gives way, so that the person's name stays whole.
+        narrow = 0 < self.outer_size.width < 80
+        line1.append("1177" if narrow else "1177 · Barncancercentrum", style="bold")
         if self.now:
             local = render.local(self.now)
             line1.append(f"  {bd.short_date(local.date())} {local:%H:%M}")
@@ -74,7 +91,10 @@ class HeaderBar(Static):
             line2.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
             line2.append(clean_line(name(self.today.top_doctor)), style="bold")
             if self.today.absent:
-                line2.append(" · Frånvarande: " if wide else " · Frånv.: ", style="dim")
+                # Narrow: the absent on a line of their own rather than a name broken in two.
+                line2.append(
+                    " · Frånvarande: " if wide else "\nFrånv.: " if narrow else " · Frånv.: ", style="dim"
+                )
                 line2.append(
                     clean_line(
                         ", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent))

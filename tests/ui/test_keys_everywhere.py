@@ -1,0 +1,272 @@
+"""Issue 16, keyboard habits: j/k move in every list, `esc` goes back from every screen, and every
+screen's footer keeps help and quit where they can be read, at 60×20 and 80×24."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from bcc_tui.ui import actions
+from bcc_tui.ui.widgets.footer import KeyFooter
+from tests.ui.conftest import drive, settle
+from tests.ui.test_snapshots import app_on
+
+SMALL = [(60, 20), (80, 24)]
+
+
+def test_j_and_k_move_in_a_pane_and_k_marks_nothing(demo_db):
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        screen = app.screen
+        table = screen.focused_table
+        seen = []
+        for key in ("j", "j", "k"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append(table.cursor_row)
+        return seen, app.screen is screen
+
+    seen, same_screen = drive(app, scenario)
+    assert seen == [1, 2, 1]
+    assert same_screen  # k opens no form: the acute banner is marked with K
+
+
+def test_acute_handled_is_on_capital_k_and_clashes_with_nothing():
+    acute = next(a for a in actions.ACTIONS if a.id == "acute_handled")
+    assert acute.key == "K"
+    keyed = [a.key for a in actions.ACTIONS if a.key]
+    assert len(keyed) == len(set(keyed))
+    assert not {"j", "k", "g", "G"} & set(keyed)  # the lists' own keys
+    assert (acute.key_label or acute.key) == "K"  # as help writes it
+
+
+def _visible_keys(app) -> list[str]:
+    """The keys the footer shows inside the terminal's width, left to right."""
+    footers = list(app.screen.query(KeyFooter))
+    assert len(footers) == 1, type(app.screen).__name__
+    footer = footers[0]
+    width, height = app.size
+    assert footer.region.height >= 1 and footer.region.bottom == height
+    keys = sorted(footer.query(FooterKey), key=lambda k: k.region.x)
+    return [k.key for k in keys if k.region.width and k.region.right <= width]
+
+
+# (who, keys that open the screen, the screen's class, the class esc goes back to)
+SCREENS = [
+    ("annlin", ("enter",), "ErrandScreen", "DashboardScreen"),
+    ("erilin", ("enter",), "ErrandScreen", "DashboardScreen"),
+    ("annlin", ("h",), "HandoverScreen", "DashboardScreen"),
+    ("annlin", ("s",), "StatsScreen", "DashboardScreen"),
+    ("annlin", ("question_mark",), "HelpScreen", "DashboardScreen"),
+    ("erilin", ("question_mark",), "HelpScreen", "DashboardScreen"),
+    ("annlin", ("h", "enter"), "ErrandScreen", "HandoverScreen"),
+    ("annlin", ("s", "question_mark"), "HelpScreen", "StatsScreen"),
+    ("lenwal", ("f3",), "AuditScreen", "AdminScreen"),
+    ("gunbjo", ("question_mark",), "HelpScreen", "AuditScreen"),
+]
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("who, keys, shown, back", SCREENS, ids=lambda v: v if isinstance(v, str) else "")
+def test_every_screen_keeps_help_and_quit_and_esc_goes_back(demo_db, who, keys, shown, back, size):
+    app = app_on(demo_db, who)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        name = type(app.screen).__name__
+        visible = _visible_keys(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        return name, visible, type(app.screen).__name__
+
+    name, visible, after = drive(app, scenario, size=size)
+    assert name == shown
+    assert {"question_mark", "q"} <= set(visible), visible
+    assert "escape" in visible, visible
+    assert after == back
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("who", ["annlin", "erilin"])
+def test_dashboard_footer_keeps_help_and_quit(demo_db, who, size):
+    app = app_on(demo_db, who)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        return _visible_keys(app)
+
+    visible = drive(app, scenario, size=size)
+    assert visible[:2] == ["question_mark", "q"]
+
+
+def test_q_quits_from_help(demo_db):
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        return app.return_code
+
+    assert drive(app, scenario) == 0
+
+
+@pytest.mark.parametrize(
+    "keys, widget",
+    [(("enter",), "#detail"), (("question_mark",), "#help"), (("s",), "#stats")],
+    ids=["detail", "help", "stats"],
+)
+def test_j_and_k_scroll_text(demo_db, keys, widget):
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        box = app.screen.query_one(widget)
+        box.focus()
+        await pilot.pause()
+        seen = []
+        for key in ("j", "j", "k", "G", "g"):
+            await pilot.press(key)
+            await settle(pilot)
+            seen.append(round(box.scroll_y))
+        return seen, box.max_scroll_y
+
+    seen, most = drive(app, scenario, size=(60, 20))
+    assert most > 2
+    assert seen == [1, 2, 1, most, 0]
+
+
+@pytest.mark.parametrize("keys, widget", [(("h",), "#handover-list")], ids=["handover"])
+def test_j_and_k_move_in_the_handover_list(demo_db, keys, widget):
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        ol = app.screen.query_one(widget)
+        seen = [ol.highlighted]
+        for key in ("j", "k", "G", "g"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append(ol.highlighted)
+        return seen
+
+    first, down, up, last, top = drive(app, scenario)
+    assert down is not None and first is not None and down > first and up == first
+    assert last is not None and last > down and top == first
+
+
+# -- NO_COLOR --------------------------------------------------------------------------------
+
+
+def _svg_text(svg: str) -> str:
+    return html.unescape("".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))).replace("\xa0", " ")
+
+
+def test_no_color_is_honoured_and_the_levels_still_read(demo_db, monkeypatch):
+    from bcc_tui.domain import business_days as bd
+    from bcc_tui.ui import render
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        rows = app.last_data.open + app.last_data.closed
+        return app.no_color, app.export_screenshot(), rows
+
+    no_color, svg, rows = drive(app, scenario, size=(120, 40))
+    assert no_color
+    # The SVG's window frame (its three buttons and its title) is drawn by the exporter, not the app.
+    frame = {"ff5f57", "febc2e", "28c840", "c5c8c6"}
+    colours = set(re.findall(r"#([0-9a-fA-F]{6})\b", svg)) - frame
+    grey = {c for c in colours if c[0:2] == c[2:4] == c[4:6]}
+    assert colours and colours == grey, sorted(colours - grey)[:5]  # monochrome: greys only
+    text = _svg_text(svg)
+    now = app.ctx.now()
+    levels = {}
+    for s in rows:
+        words = render.sla_cell(s, now).plain.strip()
+        if words in text:
+            levels.setdefault(bd.countdown(s.due_date, bd.local_date(now), s.first_response_on).level, words)
+    # Each level on the screen says what it is in words, not by colour alone.
+    assert {bd.DUE_SOON, bd.OVERDUE, bd.MET, bd.BREACHED} <= set(levels), levels
+    assert "försenad" in levels[bd.OVERDUE]
+    assert "sent" in levels[bd.BREACHED] and "✗" in levels[bd.BREACHED]
+    assert "✓" in levels[bd.MET]
+    assert levels[bd.DUE_SOON] in ("idag", "1 vd kvar")
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_filter_box_leaves_panes_and_footer_in_place(demo_db, size):
+    """Issue 16: opening / once gave the screen a scrollbar, pushed the footer out of sight and cut
+    the hint mid-sentence."""
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        screen = app.screen
+        box = screen.query_one("#filter")
+        placeholder_fits = len(box.placeholder) <= box.content_region.width
+        panes = [screen.query_one(f"#pane-{p}").region for p in screen.panes_shown]
+        typing = _visible_keys(app)
+        await pilot.press(*"Hugo", "enter")
+        await settle(pilot)
+        return placeholder_fits, panes, typing, _visible_keys(app), screen.query_one(KeyFooter).region.y
+
+    fits, panes, typing, after, footer_y = drive(app, scenario, size=size)
+    width, height = size
+    assert fits
+    assert footer_y == height - 1
+    for region in panes:
+        assert region.width == width and region.bottom <= footer_y, (region, size)
+    assert typing == ["escape"]  # the letters type into the box; esc clears it
+    assert {"escape", "question_mark", "q"} <= set(after)
+
+
+def test_esc_on_the_auditors_own_log_is_offered_only_where_it_leads_somewhere(demo_db):
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        root = _visible_keys(app)
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press("escape")  # the filter closes; the log stays
+        await settle(pilot)
+        return root, type(app.screen).__name__
+
+    root, after = drive(app, scenario)
+    assert "escape" not in root and {"question_mark", "q"} <= set(root)
+    assert after == "AuditScreen"
+
+
+def test_j_k_g_and_G_move_in_the_audit_log(demo_db):
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table")
+        seen = []
+        for key in ("j", "j", "k", "G", "g"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen.append(table.cursor_row)
+        return seen, table.row_count
+
+    seen, n = drive(app, scenario)
+    assert n > 3 and seen == [1, 2, 1, n - 1, 0]

@@ -1,0 +1,58 @@
+"""Issue 16, done when: at 60×20, 80×24, 120×40 and 200×50 each role's main screen keeps what is
+essential — the header names today's receiver and the top doctor, every pane its title and count,
+the footer help and quit. The snapshots (test_snapshots.py::test_main) show the rest."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from tests.ui.conftest import drive, settle
+from tests.ui.test_layout import screen_text
+from tests.ui.test_snapshots import ALL_SIZES, ROLE_PEOPLE, app_on
+
+
+def _footer_keys(app) -> set[str]:
+    width = app.size.width
+    return {k.key for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= width}
+
+
+# The admin screen's footer cuts quit at 60 columns; it is reworked on its own branch. Strict: when
+# that lands, this case passes and the mark must go.
+ADMIN_NARROW = pytest.mark.xfail(strict=True, reason="the admin screen's footer at 60 columns")
+CASES = [
+    pytest.param(
+        role,
+        size,
+        id=f"{role}-{size[0]}x{size[1]}",
+        marks=ADMIN_NARROW if (role, size[0]) == ("admin", 60) else (),
+    )
+    for role in ROLE_PEOPLE
+    for size in ALL_SIZES
+]
+
+
+@pytest.mark.parametrize("role, size", CASES)
+def test_nothing_essential_is_cut(demo_db, role, size):
+    app = app_on(demo_db, ROLE_PEOPLE[role])
+
+    async def scenario(pilot):
+        await settle(pilot)
+        titles = [str(b.border_title) for b in app.screen.query(".pane")]
+        return screen_text(app), titles, _footer_keys(app)
+
+    text, titles, keys = drive(app, scenario, size=size)
+    assert re.search(r"Mottagare( idag)?: (A\.|Anna) Lindqvist", text), text[:300]
+    assert re.search(r"Överst( på schemat)?: (M\.|Magnus) Forsberg", text), text[:300]
+    assert {"question_mark", "q"} <= keys, keys
+    if role in ("receiver", "caregiver"):
+        wanted = (
+            ["Ofördelade", "Fördelade", "Avslutade"] if role == "receiver" else ["Mina ärenden", "Avslutade"]
+        )
+        assert [t.split(" (")[0] for t in titles] == wanted
+        for title in titles:
+            assert re.match(r".+ \(\d+\)", title) and title.split(" ·")[0] in text, (title, size)
+    if role == "auditor":
+        assert "Granskningslogg" in text and "Utfall" in text

@@ -1,0 +1,63 @@
+"""Issue 16, Swedish throughout: every screen a receiver, a doctor or an auditor reads, swept for
+English words, role codes, requirement codes and user names where a person's name belongs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.ui.conftest import drive, settle
+from tests.ui.test_layout import screen_text
+from tests.ui.test_snapshots import app_on
+
+ENGLISH = re.compile(
+    r"\b(the|and|of|to|is|not|search|commands?|matches|refused|quit|back|help|close|save|cancel|"
+    r"assign|reply|receiver|caregiver|admin|auditor|doctor|nurse|title|username|roles?|name|"
+    r"overdue|due|urgent|note|theme|keys|screenshot|press)\b",
+    re.IGNORECASE,
+)
+REQUIREMENT = re.compile(r"\bR\d{1,2}\b")
+
+
+def _users(store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT username FROM staff")}
+
+
+SCREENS = [
+    ("annlin", ()),
+    ("erilin", ()),
+    ("annlin", ("enter",)),
+    ("erilin", ("enter",)),
+    ("annlin", ("tab", "enter")),
+    ("annlin", ("h",)),
+    ("annlin", ("s",)),
+    ("annlin", ("question_mark",)),
+    ("erilin", ("question_mark",)),
+    ("gunbjo", ()),
+    ("gunbjo", ("question_mark",)),
+]
+
+
+@pytest.mark.parametrize("who, keys", SCREENS, ids=lambda v: v if isinstance(v, str) else "-".join(v))
+def test_every_screen_reads_swedish(demo_db, who, keys):
+    app = app_on(demo_db, who)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        texts = [screen_text(app)]
+        # Help is long: read it all, page by page.
+        for _ in range(12):
+            await pilot.press("pagedown")
+            await pilot.pause()
+            texts.append(screen_text(app))
+        return type(app.screen).__name__, "\n".join(texts)
+
+    name, text = drive(app, scenario, size=(200, 50))
+    assert not ENGLISH.findall(text), (name, sorted(set(ENGLISH.findall(text))))
+    assert not REQUIREMENT.findall(text), name
+    if name != "AuditScreen":  # the log's details quote user names next to names, as a log should
+        shown = {u for u in _users(demo_db) if re.search(rf"\b{u}\b", text)}
+        assert not shown, (name, shown)
