@@ -231,7 +231,7 @@ def _list(ctx: Ctx, args) -> int:
     names = people.names(ctx)
     holders: dict[str | None, str] = {}  # each holder's text made once, not once per row
     out.write(
-        f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<26} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n"
+        f"{'ÄRENDE':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<26} {'INKOM':<16} {'FÖRFALLER':<10} TID KVAR\n"
     )
     for s in itertools.chain((first,), rows):
         if s.assignee not in holders:

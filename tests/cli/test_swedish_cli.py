@@ -361,6 +361,16 @@ def test_list_and_types_name_people(worked):
     out = run_cli("--as", "rec1", "list", db=worked).stdout.decode()
     row = next(x for x in out.splitlines() if x.startswith("1177-000001"))
     assert " Doris Doktor (doc1) " in row
+    assert out.splitlines()[0].split() == [
+        "ÄRENDE",
+        "TYP",
+        "STATUS",
+        "HANDLÄGGARE",
+        "INKOM",
+        "FÖRFALLER",
+        "TID",
+        "KVAR",
+    ]
     import json
 
     listed = [json.loads(x) for x in run_cli("--as", "rec1", "list", "--json", db=worked).stdout.splitlines()]
