@@ -20,19 +20,6 @@ from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 from bcc_tui.ui.widgets.lines import LineScroll
 
-EVENT_NAMES = {
-    e.ASSIGN: "Fördelat",
-    e.REASSIGN: "Omfördelat",
-    e.PARTIAL_REPLY: "Delsvar",
-    e.REPLY: "Svar",
-    e.CLOSE: "Avslutat utan svar",
-    e.NOTE: "Intern anteckning",
-    e.URGENT: "Brådskande",
-    e.REMIND: "Påminnelse",
-    "due_date": "Nytt förfallodatum",
-    "acute": "Akuta ord omprövade",
-    e.ACUTE_HANDLED: "Akuta tecken hanterade",
-}
 EVENT_STYLES = {e.NOTE: "yellow", e.PARTIAL_REPLY: "cyan", e.REPLY: "green", e.CLOSE: "magenta"}
 
 
@@ -127,7 +114,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         thread.append("\nInga ännu.", style="dim")
     for ev in d.events:
         thread.append(f"\n{render.long_moment(ev.at)}  ", style="dim")
-        thread.append(EVENT_NAMES.get(ev.kind, ev.kind), style=f"bold {EVENT_STYLES.get(ev.kind, '')}")
+        thread.append(e.EVENT_NAMES.get(ev.kind, ev.kind), style=f"bold {EVENT_STYLES.get(ev.kind, '')}")
         thread.append(" av ")
         thread.append_text(render.safe(ev.actor_name, one_line=True))
         if ev.target:
