@@ -26,7 +26,7 @@ class Field:
     placeholder: str = ""
 
 
-class FieldsForm(Form):
+class FieldsForm(Form[str]):
     HINT = "ctrl+s: spara · tab: nästa fält · esc: avbryt"
     BINDINGS = [Binding("ctrl+s", "submit", "Spara", id="submit", priority=True)]
 
@@ -61,18 +61,19 @@ class FieldsForm(Form):
         first = self.query(f"#f-{self.fields[0].key}").first()
         first.focus()
 
-    def values(self) -> dict:
-        out = {}
+    def values(self) -> dict[str, object]:
+        out: dict[str, object] = {}
         for f in self.fields:
-            widget = self.query_one(f"#f-{f.key}")
+            at = f"#f-{f.key}"
             if f.kind == "check":
-                out[f.key] = widget.value
+                out[f.key] = self.query_one(at, SpaceCheckbox).value
             elif f.kind == "area":
-                out[f.key] = widget.text
+                out[f.key] = self.query_one(at, TextArea).text
             elif f.kind == "select":
-                out[f.key] = widget.value if isinstance(widget.value, str) else None
+                value = self.query_one(at, Select).value
+                out[f.key] = value if isinstance(value, str) else None
             else:
-                out[f.key] = widget.value
+                out[f.key] = self.query_one(at, Input).value
         return out
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
