@@ -219,7 +219,10 @@ class BccApp(App):
     # -- the data feed's side on the UI thread -------------------------------------------------
     @property
     def form_open(self) -> bool:
-        return isinstance(self.screen, ModalScreen)
+        """A form (any modal screen) is up; also while the app closes and no screen is left (a
+        timer may still fire then): nothing refreshes in either case."""
+        stack = self.screen_stack
+        return not stack or isinstance(stack[-1], ModalScreen)
 
     # What screens and tests read of the feed.
     @property
@@ -253,7 +256,7 @@ class BccApp(App):
             self.dashboard.show(data, now, self.search)
         # A screen just pushed is drawn from its own, fresh detail when it mounts; one being
         # taken down (the app closing) has nothing left to redraw.
-        screen = self.screen
+        screen = self._top()
         if (
             detail is not None
             and isinstance(screen, ErrandScreen)
@@ -264,6 +267,11 @@ class BccApp(App):
                 screen.replace(detail, now, data.names)
         self.loads += 1
 
+    def _top(self) -> Screen[Any] | None:
+        """The screen on top; None while the app closes (a timer or a message may come then)."""
+        stack = self.screen_stack
+        return stack[-1] if stack else None
+
     def rerender(self) -> None:
         if self.last_data is not None and self.dashboard is not None:
             self.dashboard.show(self.last_data, self.ctx.now(), self.search)
@@ -271,7 +279,7 @@ class BccApp(App):
     def tick_clock(self) -> None:
         # A timer may fire while a screen is still composing or already going away: its widgets
         # are then missing, which is no reason to stop the dashboard.
-        screen = self.screen
+        screen = self._top()
         tick = getattr(screen, "tick", None)
         if tick is not None and not isinstance(screen, DashboardScreen):
             with suppress(NoMatches):

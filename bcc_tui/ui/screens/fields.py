@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, TextArea
 
 from bcc_tui.domain.errors import BccError
@@ -37,6 +38,21 @@ class FieldsForm(Form[str]):
         self.fields = fields
         self.submit = submit
         super().__init__(subject, **kwargs)
+
+    def compose(self) -> ComposeResult:
+        # A staff member's form is taller than an 80×24 terminal: the fields scroll between the
+        # title and the foot, so the hint and a refused save's reason are always in sight.
+        with VerticalScroll(classes="form -fields"):
+            yield from self.head()
+            yield from self.body()
+            with Vertical(classes="form-foot"):
+                yield from self.foot()
+
+    def fail(self, message: str) -> None:
+        super().fail(message)
+        focused = self.focused
+        if focused is not None:  # the reason took rows from the fields: keep the field in sight
+            self.call_after_refresh(focused.scroll_visible, animate=False)
 
     def body(self) -> ComposeResult:
         for f in self.fields:

@@ -182,19 +182,23 @@ class Form(BccModal[R]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(
-                Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title"
-            )
-            if self.context is not None:
-                yield Static(self.context, classes="form-context")
-            if self.subtitle:
-                yield Static(
-                    self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
-                    classes="form-subtitle",
-                )
+            yield from self.head()
             yield from self.body()
-            yield Static(Text(self.HINT, style="dim"), classes="form-hint")
-            yield Static("", classes="form-error", id="form-error")
+            yield from self.foot()
+
+    def head(self) -> ComposeResult:
+        yield Label(Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title")
+        if self.context is not None:
+            yield Static(self.context, classes="form-context")
+        if self.subtitle:
+            yield Static(
+                self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
+                classes="form-subtitle",
+            )
+
+    def foot(self) -> ComposeResult:
+        yield Static(Text(self.HINT, style="dim"), classes="form-hint")
+        yield Static("", classes="form-error", id="form-error")
 
     HINT = "enter: spara · esc: avbryt"
 
