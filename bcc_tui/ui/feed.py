@@ -117,14 +117,19 @@ class Feed:
         self._first.append(fetched)
 
     def _take_first(self, timeout: float | None) -> Fetched | None:
-        """The prefetch's result once it is done (None: not done, or it failed)."""
-        if self._prefetch is None:
+        """The prefetch's result once it is done (None: not done, taken already, or it failed).
+        Two loads may ask at once (the first fill and a poll): one of them gets it."""
+        prefetch = self._prefetch
+        if prefetch is None:
             return None
-        self._prefetch.join(timeout=timeout)
-        if self._prefetch.is_alive():
+        prefetch.join(timeout=timeout)
+        if prefetch.is_alive():
             return None
         self._prefetch = None
-        first = self._first.pop() if self._first else None
+        try:
+            first = self._first.pop()
+        except IndexError:
+            return None
         return first if isinstance(first, Fetched) else None
 
     def first_fill(self) -> None:
@@ -139,7 +144,7 @@ class Feed:
         self.load()
 
     def load(self) -> None:
-        self.app.run_worker(self._load, thread=True, exclusive=True, group="load")
+        self.app.run_worker(self._load, name="load", group="load", thread=True, exclusive=True)
 
     def _load(self) -> None:
         first = self._take_first(timeout=None)
