@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -32,7 +33,12 @@ class FieldsForm(Form[str]):
     BINDINGS = [Binding("ctrl+s", "submit", "Spara", id="submit", priority=True)]
 
     def __init__(
-        self, title: str, subject: str, fields: list[Field], submit: Callable[[dict], str | None], **kwargs
+        self,
+        title: str,
+        subject: str,
+        fields: list[Field],
+        submit: Callable[[dict], str | None],
+        **kwargs: Any,
     ) -> None:
         self.TITLE_TEXT = title
         self.fields = fields

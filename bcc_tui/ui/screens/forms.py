@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -80,7 +80,9 @@ class Form(BccModal[R]):
     TITLE_TEXT = ""
     DRAFT_FORM: str | None = None  # the drafts service's name for this form
 
-    def __init__(self, ref: str, subtitle: Text | str = "", context: Text | None = None, **kwargs) -> None:
+    def __init__(
+        self, ref: str, subtitle: Text | str = "", context: Text | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.ref = ref
         self.subtitle = subtitle
@@ -145,16 +147,16 @@ class Form(BccModal[R]):
         self._has_draft = True
         return True
 
-    def on_text_area_changed(self, _event) -> None:
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
         self._touched()
 
-    def on_input_changed(self, _event) -> None:
+    def on_input_changed(self, _event: Input.Changed) -> None:
         self._touched()
 
-    def on_checkbox_changed(self, _event) -> None:
+    def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
         self._touched()
 
-    def on_select_changed(self, _event) -> None:
+    def on_select_changed(self, _event: Select.Changed) -> None:
         self._touched()
 
     # -- ending ------------------------------------------------------------------------------
@@ -255,7 +257,7 @@ class AssignForm(Form[AssignResult]):
         top_doctor: str | None = None,
         notice: Text | None = None,
         move_all: bool = False,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.choices = choices
         self.top_doctor = top_doctor
@@ -344,7 +346,7 @@ class AssignForm(Form[AssignResult]):
     def _filter(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         if event.key in ("up", "down", "pageup", "pagedown"):
             ol = self.query_one("#assign-list", OptionList)
             getattr(
@@ -460,7 +462,7 @@ class ReplyForm(_TextForm):
         signature: str,
         templates: list[tuple[str, str]] | None = None,
         warning: Text | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.signature = signature
         self.templates = templates or []
@@ -516,7 +518,7 @@ class PartialReplyForm(_TextForm):
         top_doctor: str | None = None,
         warning: Text | None = None,
         deadline: Text | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.doctors = doctors
         self.top_doctor = top_doctor
@@ -571,7 +573,7 @@ class NoteForm(_TextForm):
     DRAFT_FORM = "note"
     HINT = "ctrl+s: spara · esc: avbryt"
 
-    def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs) -> None:
+    def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs: Any) -> None:
         super().__init__(
             ref,
             Text(subtitle_text or "Syns bara för personalen; skickas aldrig till patienten.", style="dim"),
@@ -652,7 +654,7 @@ class AcuteHandledForm(_TextForm):
     HINT = "ctrl+s: spara · esc: avbryt"
     EMPTY = "Skriv kort vad som gjordes, t.ex. familjen kontaktad."
 
-    def __init__(self, ref: str, words: tuple[str, ...], **kwargs) -> None:
+    def __init__(self, ref: str, words: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(
             ref,
             Text(

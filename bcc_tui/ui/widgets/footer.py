@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -9,7 +10,7 @@ FIRST = ("question_mark", "q")
 
 
 class KeyFooter(Footer):
-    def compose(self):
+    def compose(self) -> ComposeResult:
         widgets = list(super().compose())
         first = sorted(
             (w for w in widgets if isinstance(w, FooterKey) and w.key in FIRST),
