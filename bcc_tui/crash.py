@@ -18,13 +18,14 @@ import secrets
 import sys
 import tempfile
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
 from bcc_tui.domain.text import clean_line
 
 
-def report_dir(environ: dict | None = None) -> Path:
+def report_dir(environ: Mapping[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     base = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(base) / "bcc-tui"
@@ -45,7 +46,13 @@ def report_text(error: BaseException, where: str = "") -> str:
     while current is not None and id(current) not in seen and len(chain) < 20:
         seen.add(id(current))
         chain.append(current)
-        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+        # Textual's WorkerFailed carries the worker's own exception as `.error`, not as a cause.
+        wrapped = getattr(current, "error", None)
+        current = (
+            current.__cause__
+            or (wrapped if isinstance(wrapped, BaseException) else None)
+            or (None if current.__suppress_context__ else current.__context__)
+        )
     for i, exc in enumerate(reversed(chain)):
         if i:
             lines.append("\nledde till:")
@@ -64,7 +71,9 @@ def _frames(tb: TracebackType | None) -> list[str]:
     return out
 
 
-def write_report(error: BaseException, where: str = "", environ: dict | None = None) -> Path | None:
+def write_report(
+    error: BaseException, where: str = "", environ: Mapping[str, str] | None = None
+) -> Path | None:
     """Write the report privately; its path, or None when no file could be written at all."""
     text = report_text(error, where)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.errors import InvalidInput, os_reason
+from bcc_tui.domain.validation import parse_utc
 
 
-def default_db_path(environ: dict) -> Path:
+def default_db_path(environ: Mapping[str, str]) -> Path:
     base = environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(base) / "bcc-tui" / "bcc.db"
 
 
-def sudo_person(environ: dict) -> str | None:
+def sudo_person(environ: Mapping[str, str]) -> str | None:
     """The person behind sudo, or None when there is none to distrust.
 
     sudo started by root (SUDO_UID 0, SUDO_USER root) is the machine's operator working as the
@@ -46,7 +48,7 @@ def _check_db_path(path: str) -> None:
     except (FileNotFoundError, NotADirectoryError):
         pass
     except OSError as err:  # a name too long, a folder that may not be entered…
-        raise InvalidInput(f"kan inte nå databasen {path}: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte nå databasen {path}: {os_reason(err)}") from None
     except (ValueError, UnicodeError):  # a NUL byte, a lone surrogate
         raise InvalidInput("sökvägen till databasen innehåller ogiltiga tecken") from None
 
@@ -61,7 +63,7 @@ class Settings:
     frozen_now: dt.datetime | None  # BCC_NOW: tests and demos; honoured only for the service account
 
     @classmethod
-    def load(cls, db: str | None, as_user: str | None, environ: dict | None = None) -> Settings:
+    def load(cls, db: str | None, as_user: str | None, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         sudo = sudo_person(env)
         if sudo is not None and db is not None:
@@ -78,7 +80,7 @@ class Settings:
         frozen = None
         if now:
             try:
-                frozen = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+                frozen = parse_utc(now)
             except ValueError:
                 frozen = None
             if frozen is None or frozen.tzinfo is None:

@@ -35,8 +35,12 @@ PORT = 2222
 SSHD_PID = Path("/run/bcc-drill-sshd.pid")
 ACCOUNTS = ["bcc", "bcc-feed", "rita", "doris", "olle"]
 GROUPS = ["bcc-staff", "bcc-feed"]
-FILES = ["/etc/sudoers.d/bcc-tui", "/etc/ssh/sshd_config.d/bcc-tui.conf", "/etc/cron.d/bcc-tui",
-         "/root/staff.jsonl"]
+FILES = [
+    "/etc/sudoers.d/bcc-tui",
+    "/etc/ssh/sshd_config.d/bcc-tui.conf",
+    "/etc/cron.d/bcc-tui",
+    "/root/staff.jsonl",
+]
 NEEDS = "bcc-tui behöver en terminal"
 REFUSED = "bara instrumentpanelen"
 
@@ -61,7 +65,7 @@ def skip(name: str, why: str) -> None:
 
 
 def run(cmd, *, input=None, env=None, timeout=120, check=False):
-    proc = subprocess.run(cmd, input=input, capture_output=True, env=env, timeout=timeout)
+    proc = subprocess.run(cmd, check=False, input=input, capture_output=True, env=env, timeout=timeout)
     if check and proc.returncode != 0:
         raise SystemExit(f"drill: {cmd!r} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')}")
     return proc
@@ -70,12 +74,19 @@ def run(cmd, *, input=None, env=None, timeout=120, check=False):
 # -- the guide ---------------------------------------------------------------------------------
 def guide_blocks() -> list[tuple[str, str]]:
     text = GUIDE.read_text(encoding="utf-8")
-    return [(m.group(1).strip(), m.group(2)) for m in re.finditer(r"^```(sh[^\n]*)\n(.*?)^```", text, re.M | re.S)]
+    return [
+        (m.group(1).strip(), m.group(2)) for m in re.finditer(r"^```(sh[^\n]*)\n(.*?)^```", text, re.M | re.S)
+    ]
 
 
 def run_block(body: str, **env) -> subprocess.CompletedProcess:
-    full = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
-            "BCC_SRC": str(REPO), **env}
+    full = {
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME": "/root",
+        "LANG": "C.UTF-8",
+        "BCC_SRC": str(REPO),
+        **env,
+    }
     return run(["/bin/sh", "-e", "-c", body], env=full, timeout=900)
 
 
@@ -100,8 +111,22 @@ def cron(name: str) -> subprocess.CompletedProcess:
     env, jobs = cron_env_and_jobs()
     user, command = jobs[name]
     home = Path(os.path.expanduser(f"~{user}"))
-    return run(["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()],
-                f"HOME={home}", f"LOGNAME={user}", "/bin/sh", "-c", f"cd {home} && {command}"])
+    return run(
+        [
+            "runuser",
+            "-u",
+            user,
+            "--",
+            "env",
+            "-i",
+            *[f"{k}={v}" for k, v in env.items()],
+            f"HOME={home}",
+            f"LOGNAME={user}",
+            "/bin/sh",
+            "-c",
+            f"cd {home} && {command}",
+        ]
+    )
 
 
 # -- clean slate -------------------------------------------------------------------------------
@@ -159,15 +184,34 @@ def refuse_foreign_names() -> None:
 
 # -- SSH sessions ------------------------------------------------------------------------------
 def ssh_argv(user: str, *command: str, tty: bool = True) -> list[str]:
-    return ["ssh", "-p", str(PORT), "-i", str(KEYS / user), "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
-            "-o", "ConnectTimeout=10", "-tt" if tty else "-T", f"{user}@127.0.0.1", *command]
+    return [
+        "ssh",
+        "-p",
+        str(PORT),
+        "-i",
+        str(KEYS / user),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        "ConnectTimeout=10",
+        "-tt" if tty else "-T",
+        f"{user}@127.0.0.1",
+        *command,
+    ]
 
 
 class Session:
     """An ssh client in a pseudo-terminal of its own, as a person at a terminal runs it."""
 
-    def __init__(self, user: str, *command: str, rows: int = 30, cols: int = 100, env: dict | None = None) -> None:
+    def __init__(
+        self, user: str, *command: str, rows: int = 30, cols: int = 100, env: dict | None = None
+    ) -> None:
         self.user = user
         self.out = bytearray()
         self.pid, self.fd = pty.fork()
@@ -258,16 +302,40 @@ def none_left(person: str, timeout: float = 5.0) -> tuple[bool, float]:
 
 
 def sftp(user: str, batch: str) -> subprocess.CompletedProcess:
-    return run(["sftp", "-P", str(PORT), "-i", str(KEYS / user), "-o", "StrictHostKeyChecking=no",
-                "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
-                "-b", "-", f"{user}@127.0.0.1"], input=batch.encode(), timeout=60)
+    return run(
+        [
+            "sftp",
+            "-P",
+            str(PORT),
+            "-i",
+            str(KEYS / user),
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            "-b",
+            "-",
+            f"{user}@127.0.0.1",
+        ],
+        input=batch.encode(),
+        timeout=60,
+    )
 
 
 def errand(ref: str, **over) -> dict:
-    line = {"ref": ref, "type": "fornya_recept", "unit": "oppenvard",
-            "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600)),
-            "patient": {"name": "Elsa Andersson", "personnummer": "20150315-1233"},
-            "subject": "Förnya recept", "message": "Hej, receptet på Bactrim tar slut. Tack!"}
+    line = {
+        "ref": ref,
+        "type": "fornya_recept",
+        "unit": "oppenvard",
+        "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600)),
+        "patient": {"name": "Elsa Andersson", "personnummer": "20150315-1233"},
+        "subject": "Förnya recept",
+        "message": "Hej, receptet på Bactrim tar slut. Tack!",
+    }
     line.update(over)
     return line
 
@@ -276,16 +344,24 @@ def errand(ref: str, **over) -> dict:
 def setup() -> None:
     if not Path("/usr/sbin/sshd").exists() or not Path("/usr/bin/sudo").exists():
         run(["apt-get", "update", "-qq"], timeout=600)
-        run(["apt-get", "install", "-y", "-qq", "openssh-server", "sudo"], timeout=900, check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        run(
+            ["apt-get", "install", "-y", "-qq", "openssh-server", "sudo"],
+            timeout=900,
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # systemd makes it on a real machine
     STATE.mkdir(mode=0o700, parents=True)
     KEYS.mkdir(mode=0o700)
-    (STATE / "created.json").write_text(json.dumps(
-        {"accounts": ACCOUNTS, "groups": GROUPS, "files": FILES, "srv": True}))
+    (STATE / "created.json").write_text(
+        json.dumps({"accounts": ACCOUNTS, "groups": GROUPS, "files": FILES, "srv": True})
+    )
     Path("/root/staff.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in STAFF))
     for user in ["rita", "doris", "olle", "bcc-feed"]:
-        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"drill-{user}", "-f", str(KEYS / user)], check=True)
+        run(
+            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"drill-{user}", "-f", str(KEYS / user)],
+            check=True,
+        )
 
     blocks = guide_blocks()
     schedule_written = False
@@ -296,12 +372,16 @@ def setup() -> None:
                 Path("/srv/bcc/schedule").mkdir(parents=True, exist_ok=True)
                 today = time.strftime("%Y-%m-%d")
                 Path("/srv/bcc/schedule/schedule.jsonl").write_text(
-                    json.dumps({"date": today, "receiver": "rita", "outpatient_doctors": ["doris"]}) + "\n")
+                    json.dumps({"date": today, "receiver": "rita", "outpatient_doctors": ["doris"]}) + "\n"
+                )
                 schedule_written = True
             proc = run_block(body)
             first = body.strip().splitlines()[0][:70]
-            if not report(f"guide: {first}", proc.returncode == 0,
-                          proc.stderr.decode(errors="replace").strip()[-300:] if proc.returncode else ""):
+            if not report(
+                f"guide: {first}",
+                proc.returncode == 0,
+                proc.stderr.decode(errors="replace").strip()[-300:] if proc.returncode else "",
+            ):
                 raise SystemExit("drill: the guide failed as written; stopping")
             if "cron.d/bcc-tui" in body:
                 # The integration's key, where the guide says to put it.
@@ -313,90 +393,148 @@ def setup() -> None:
         elif info == "sh person":
             for person in ["rita", "doris", "olle"]:
                 proc = run_block(body, person=person, pubkey=(KEYS / f"{person}.pub").read_text().strip())
-                if not report(f"guide: staff account {person}", proc.returncode == 0,
-                              proc.stderr.decode(errors="replace").strip()[-300:]):
+                if not report(
+                    f"guide: staff account {person}",
+                    proc.returncode == 0,
+                    proc.stderr.decode(errors="replace").strip()[-300:],
+                ):
                     raise SystemExit("drill: the guide failed as written; stopping")
         elif info == "sh reload":
-            proc = run(["/usr/sbin/sshd", "-o", f"ListenAddress=127.0.0.1:{PORT}", "-o", f"PidFile={SSHD_PID}"])
+            proc = run(
+                ["/usr/sbin/sshd", "-o", f"ListenAddress=127.0.0.1:{PORT}", "-o", f"PidFile={SSHD_PID}"]
+            )
             ok = proc.returncode == 0
             for _ in range(50):
                 if run(["ssh-keyscan", "-p", str(PORT), "127.0.0.1"]).returncode == 0:
                     break
                 time.sleep(0.1)
-            report(f"sshd on 127.0.0.1:{PORT} (in place of: {body.strip()})", ok, proc.stderr.decode().strip())
-    return None
+            report(
+                f"sshd on 127.0.0.1:{PORT} (in place of: {body.strip()})", ok, proc.stderr.decode().strip()
+            )
 
 
 def exercise() -> None:
     # Errands waiting, so the dashboards have something to show.
     first = [errand("1177-100001"), errand("1177-100002", type="kontakta_mig")]
-    run(["/srv/bcc/bin/bcc-admin", "import", "-"], input="".join(json.dumps(x, ensure_ascii=False) + "\n"
-                                                                for x in first).encode(), check=True)
+    run(
+        ["/srv/bcc/bin/bcc-admin", "import", "-"],
+        input="".join(json.dumps(x, ensure_ascii=False) + "\n" for x in first).encode(),
+        check=True,
+    )
 
     # A session without a terminal: refused in one line, nothing left behind.
     proc = run(ssh_argv("rita", tty=False), input=b"", timeout=60)
     left, _ = none_left("rita")
-    report("no terminal (ssh -T): refused in one line", proc.returncode == 1 and NEEDS in proc.stderr.decode()
-           and left, f"rc={proc.returncode} {proc.stderr.decode().strip()[:120]}")
+    report(
+        "no terminal (ssh -T): refused in one line",
+        proc.returncode == 1 and NEEDS in proc.stderr.decode() and left,
+        f"rc={proc.returncode} {proc.stderr.decode().strip()[:120]}",
+    )
     proc = run(ssh_argv("rita", "open", "1177-100001", tty=False), input=b"", timeout=60)
-    report("no terminal (ssh host open REF): refused", proc.returncode == 1 and NEEDS in proc.stderr.decode(),
-           f"rc={proc.returncode}")
+    report(
+        "no terminal (ssh host open REF): refused",
+        proc.returncode == 1 and NEEDS in proc.stderr.decode(),
+        f"rc={proc.returncode}",
+    )
     proc = sftp("rita", "ls /\n")
     left, _ = none_left("rita")
     report("sftp by staff: refused, nothing left", proc.returncode != 0 and left, f"rc={proc.returncode}")
 
     # Arguments smuggled through the forced command.
-    for name, command in [("an option", "open 1177-100001 --db /tmp/other.db"),
-                          ("a second line", "open 1177-100001\nid"),
-                          ("a shell", "bash -i"), ("another command", "list"),
-                          ("a shell metacharacter", "open 1177-100001;id")]:
+    for name, command in [
+        ("an option", "open 1177-100001 --db /tmp/other.db"),
+        ("a second line", "open 1177-100001\nid"),
+        ("a shell", "bash -i"),
+        ("another command", "list"),
+        ("a shell metacharacter", "open 1177-100001;id"),
+    ]:
         s = Session("rita", command)
-        ok = s.exited(20) and s.status == 1 and REFUSED.encode() in bytes(s.out) and b"uid=" not in bytes(s.out)
-        report(f"smuggled {name}: refused", ok, f"status={s.status} {bytes(s.out)[-120:]!r}" if not ok else "")
+        ok = (
+            s.exited(20)
+            and s.status == 1
+            and REFUSED.encode() in bytes(s.out)
+            and b"uid=" not in bytes(s.out)
+        )
+        report(
+            f"smuggled {name}: refused", ok, f"status={s.status} {bytes(s.out)[-120:]!r}" if not ok else ""
+        )
         s.close()
     report("smuggled: nothing left behind", none_left("rita")[0])
     report("smuggled: no --db file made", not Path("/tmp/other.db").exists())
 
     # The sudo rule: the wrapper with no arguments, and nothing else (as if a person had a shell).
-    for name, argv in [("the wrapper with an argument", ["/srv/bcc/bin/bcc-tui-session", "--db", "/tmp/other.db"]),
-                       ("the program itself", ["/srv/bcc/venv/bin/bcc-tui", "list"]),
-                       ("a shell", ["/bin/sh", "-c", "id"])]:
+    for name, argv in [
+        ("the wrapper with an argument", ["/srv/bcc/bin/bcc-tui-session", "--db", "/tmp/other.db"]),
+        ("the program itself", ["/srv/bcc/venv/bin/bcc-tui", "list"]),
+        ("a shell", ["/bin/sh", "-c", "id"]),
+    ]:
         proc = run(["runuser", "-u", "rita", "--", "sudo", "-n", "-u", "bcc", *argv], input=b"", timeout=30)
-        report(f"sudo refuses {name}", proc.returncode != 0 and b"uid=" not in proc.stdout,
-               f"rc={proc.returncode} {proc.stderr.decode(errors='replace').strip()[:100]}")
+        report(
+            f"sudo refuses {name}",
+            proc.returncode != 0 and b"uid=" not in proc.stdout,
+            f"rc={proc.returncode} {proc.stderr.decode(errors='replace').strip()[:100]}",
+        )
     proc = run(["sudo", "-l", "-U", "rita"], timeout=30)
     ok = b'(bcc) NOPASSWD: /srv/bcc/bin/bcc-tui-session ""' in proc.stdout
-    report("sudo -l: rita may run exactly the wrapper, no arguments", ok, "" if ok else proc.stdout.decode()[-200:])
+    report(
+        "sudo -l: rita may run exactly the wrapper, no arguments",
+        ok,
+        "" if ok else proc.stdout.decode()[-200:],
+    )
 
     # A receiver and a doctor at once; the e-mail link's `open REF`.
     rita = Session("rita")
     doris = Session("doris")
     try:
-        report("receiver's dashboard over ssh -t", rita.wait_for(b"1177-100001") and rita.wait_for("Ofördelade".encode()))
+        report(
+            "receiver's dashboard over ssh -t",
+            rita.wait_for(b"1177-100001") and rita.wait_for("Ofördelade".encode()),
+        )
         report("doctor's dashboard at the same time", doris.wait_for("Mina ärenden".encode()))
         link = Session("rita", "open", "1177-100002")
-        report("ssh -t server open REF opens the errand", link.wait_for("Ärende 1177-100002".encode()) or link.wait_for(b"1177-100002"))
+        report(
+            "ssh -t server open REF opens the errand",
+            link.wait_for("Ärende 1177-100002".encode()) or link.wait_for(b"1177-100002"),
+        )
         link.send(b"\x1b")
         link.kill_client()
         link.close()
 
         # A Latin-1 or C locale forwarded by the client: the wrapper's UTF-8 locale wins.
         latin = Session("rita", env={"LANG": "sv_SE.ISO-8859-1", "LC_ALL": "C"})
-        ok = latin.wait_for(b"1177-100001") and latin.wait_for("│".encode()) and b"\\u25" not in bytes(latin.out)
+        ok = (
+            latin.wait_for(b"1177-100001")
+            and latin.wait_for("│".encode())
+            and b"\\u25" not in bytes(latin.out)
+        )
         report("client's Latin-1/C locale: box drawing and å/ä/ö still drawn", ok)
         latin.kill_client()
         latin.close()
 
         # The feed drops a file; the intake job reads it; the receiver sees it.
-        Path("/tmp/bcc-drill-new.jsonl").write_text(json.dumps(errand("1177-100003"), ensure_ascii=False) + "\n")
-        proc = sftp("bcc-feed", "put /tmp/bcc-drill-new.jsonl /srv/bcc/inbox/new.jsonl.part\n"
-                                "rename /srv/bcc/inbox/new.jsonl.part /srv/bcc/inbox/new.jsonl\n")
-        report("feed drops a file into the inbox (sftp)", proc.returncode == 0, proc.stderr.decode().strip()[:200])
+        Path("/tmp/bcc-drill-new.jsonl").write_text(
+            json.dumps(errand("1177-100003"), ensure_ascii=False) + "\n"
+        )
+        proc = sftp(
+            "bcc-feed",
+            "put /tmp/bcc-drill-new.jsonl /srv/bcc/inbox/new.jsonl.part\n"
+            "rename /srv/bcc/inbox/new.jsonl.part /srv/bcc/inbox/new.jsonl\n",
+        )
+        report(
+            "feed drops a file into the inbox (sftp)",
+            proc.returncode == 0,
+            proc.stderr.decode().strip()[:200],
+        )
         proc = cron("intake")
-        report("intake job: quiet on success", proc.returncode == 0 and proc.stdout == b"" and proc.stderr == b"",
-               f"rc={proc.returncode} {proc.stdout.decode()[:200]}")
-        report("intake job: the file was moved aside", not Path("/srv/bcc/inbox/new.jsonl").exists()
-               and Path("/srv/bcc/processed/new.jsonl").exists())
+        report(
+            "intake job: quiet on success",
+            proc.returncode == 0 and proc.stdout == b"" and proc.stderr == b"",
+            f"rc={proc.returncode} {proc.stdout.decode()[:200]}",
+        )
+        report(
+            "intake job: the file was moved aside",
+            not Path("/srv/bcc/inbox/new.jsonl").exists() and Path("/srv/bcc/processed/new.jsonl").exists(),
+        )
         report("new errand reaches the receiver's open dashboard", rita.wait_for(b"1177-100003", 15))
 
         # The receiver assigns it to the doctor, with keys; the doctor's dashboard shows it.
@@ -410,7 +548,10 @@ def exercise() -> None:
         rita.send(b"doris")
         time.sleep(0.5)
         rita.send(b"\r")
-        report("assigned by the receiver reaches the doctor's dashboard", doris.wait_for(b"1177-100003", 20, mark))
+        report(
+            "assigned by the receiver reaches the doctor's dashboard",
+            doris.wait_for(b"1177-100003", 20, mark),
+        )
 
         # Idle: a dashboard that nobody touches sends (almost) nothing.
         time.sleep(2.0)
@@ -431,39 +572,66 @@ def exercise() -> None:
         doris.close()
 
     # Jobs: replies out, collected by the feed; reminders; rota; check; backup.
-    run(["/srv/bcc/bin/bcc-admin", "--as", "doris", "reply", "1177-100003", "--text", "Receptet är förnyat."],
-        check=True)
+    run(
+        ["/srv/bcc/bin/bcc-admin", "--as", "doris", "reply", "1177-100003", "--text", "Receptet är förnyat."],
+        check=True,
+    )
     proc = cron("export")
-    report("export job: quiet on success", proc.returncode == 0 and proc.stdout == b"", proc.stdout.decode()[:200])
+    report(
+        "export job: quiet on success",
+        proc.returncode == 0 and proc.stdout == b"",
+        proc.stdout.decode()[:200],
+    )
     collected = Path("/tmp/bcc-drill-replies")
     shutil.rmtree(collected, ignore_errors=True)
     collected.mkdir()
-    proc = sftp("bcc-feed", f"get /srv/bcc/outbox/replies-*.jsonl {collected}/\n"
-                            "rm /srv/bcc/outbox/replies-*.jsonl\n")
+    proc = sftp(
+        "bcc-feed", f"get /srv/bcc/outbox/replies-*.jsonl {collected}/\nrm /srv/bcc/outbox/replies-*.jsonl\n"
+    )
     got = list(collected.glob("replies-*.jsonl"))
-    report("feed collects the replies (sftp)", proc.returncode == 0 and len(got) == 1
-           and "1177-100003" in got[0].read_text() and not list(Path("/srv/bcc/outbox").iterdir()),
-           proc.stderr.decode().strip()[:200])
+    report(
+        "feed collects the replies (sftp)",
+        proc.returncode == 0
+        and len(got) == 1
+        and "1177-100003" in got[0].read_text()
+        and not list(Path("/srv/bcc/outbox").iterdir()),
+        proc.stderr.decode().strip()[:200],
+    )
     for job in ("remind", "schedule", "check"):
         proc = cron(job)
-        report(f"{job} job: quiet on success", proc.returncode == 0 and proc.stdout == b"",
-               f"rc={proc.returncode} {proc.stdout.decode()[:200]}")
+        report(
+            f"{job} job: quiet on success",
+            proc.returncode == 0 and proc.stdout == b"",
+            f"rc={proc.returncode} {proc.stdout.decode()[:200]}",
+        )
     help_text = run(["/srv/bcc/venv/bin/bcc-tui", "backup", "--help"]).stdout.decode()
     if "--keep" in help_text:
         proc = cron("backup")
-        report("backup job: quiet on success", proc.returncode == 0 and proc.stdout == b"", proc.stdout.decode()[:200])
+        report(
+            "backup job: quiet on success",
+            proc.returncode == 0 and proc.stdout == b"",
+            proc.stdout.decode()[:200],
+        )
     else:
         skip("backup job", "this build has no `backup --keep` yet (issue 12's part)")
     Path("/tmp/bcc-drill-bad.jsonl").write_text(
-        json.dumps(errand("1177-100004")) + "\n" + '{"ref": "1177-100005", "type": "nope"}\n')
+        json.dumps(errand("1177-100004")) + "\n" + '{"ref": "1177-100005", "type": "nope"}\n'
+    )
     sftp("bcc-feed", "put /tmp/bcc-drill-bad.jsonl /srv/bcc/inbox/bad.jsonl\n")
     proc = cron("intake")
     lines = proc.stdout.decode().splitlines()
-    report("intake with a bad line: one line, non-zero", proc.returncode != 0 and len(lines) == 1 and not proc.stderr,
-           f"rc={proc.returncode} {lines!r}"[:200])
+    report(
+        "intake with a bad line: one line, non-zero",
+        proc.returncode != 0 and len(lines) == 1 and not proc.stderr,
+        f"rc={proc.returncode} {lines!r}"[:200],
+    )
     report("the bad line kept in processed/rejected/", Path("/srv/bcc/processed/rejected/bad.jsonl").exists())
     proc = cron("intake")
-    report("the next intake run is clean", proc.returncode == 0 and proc.stdout == b"", proc.stdout.decode()[:200])
+    report(
+        "the next intake run is clean",
+        proc.returncode == 0 and proc.stdout == b"",
+        proc.stdout.decode()[:200],
+    )
 
     # Offboarding: the open dashboard closes; the next login is refused.
     olle = Session("olle")
@@ -480,8 +648,11 @@ def exercise() -> None:
     finally:
         olle.close()
     proc = run(ssh_argv("olle", "id", tty=False), input=b"", timeout=60)
-    report("deactivated person: login refused (no shell)", proc.returncode == 255 and b"uid=" not in proc.stdout,
-           f"rc={proc.returncode}")
+    report(
+        "deactivated person: login refused (no shell)",
+        proc.returncode == 255 and b"uid=" not in proc.stdout,
+        f"rc={proc.returncode}",
+    )
     proc = run(ssh_argv("olle", tty=True), input=b"", timeout=60)
     report("deactivated person: no dashboard either", proc.returncode == 255, f"rc={proc.returncode}")
 
@@ -507,8 +678,10 @@ def main() -> int:
     failed = [r for r in results if r[1] is False]
     skipped = [r for r in results if r[1] is None]
     passed = [r for r in results if r[1]]
-    print(f"\nDRILL {'FAIL' if failed else 'PASS'}: {len(passed)} passed, {len(failed)} failed, "
-          f"{len(skipped)} skipped in {time.monotonic() - started:.0f} s")
+    print(
+        f"\nDRILL {'FAIL' if failed else 'PASS'}: {len(passed)} passed, {len(failed)} failed, "
+        f"{len(skipped)} skipped in {time.monotonic() - started:.0f} s"
+    )
     for name, _, detail in failed:
         print(f"  FAIL {name} {detail}")
     return 1 if failed else 0

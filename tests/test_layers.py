@@ -12,7 +12,39 @@ def test_the_import_contracts_in_pyproject_hold():
     lint = Path(sys.executable).with_name("lint-imports")
     r = subprocess.run([str(lint), "--no-cache"], capture_output=True, text=True, cwd=PKG.parent)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
-    assert "2 kept, 0 broken" in r.stdout
+    assert "3 kept, 0 broken" in r.stdout
+
+
+def test_sql_lives_in_the_store_and_transactions_in_the_services():
+    """Issue 14: no query above the store; the command line opens no transaction of its own (each
+    one is a service's use case)."""
+    for layer in ("services", "cli", "ui"):
+        for path in (PKG / layer).rglob("*.py"):
+            text = path.read_text()
+            for banned in (".execute(", ".executemany(", ".executescript(", "sqlite3.connect(", ".conn."):
+                assert banned not in text, f"{path} uses {banned}"
+    for path in (PKG / "cli").rglob("*.py"):
+        text = path.read_text()
+        for banned in ("store.read(", "store.write(", "BEGIN", "atomic("):
+            assert banned not in text, f"{path} uses {banned}"
+
+
+def test_roles_are_asked_through_the_permission_table():
+    """Issue 14: services and the command line ask domain.roles (may/check/need_to_know) or
+    services.context.require, never an actor's roles themselves."""
+    for layer in ("services", "cli"):
+        for path in (PKG / layer).rglob("*.py"):
+            text = path.read_text()
+            for banned in ("actor.has(", "in ctx.actor.roles"):
+                assert banned not in text, f"{path} asks {banned} itself"
+
+
+def test_moments_are_read_in_one_place():
+    """Issue 14: stored UTC text is parsed by domain.validation.parse_utc only."""
+    reader = PKG / "domain" / "validation.py"
+    for path in PKG.rglob("*.py"):
+        if path != reader:
+            assert "datetime.fromisoformat(" not in path.read_text(), f"{path} parses a moment itself"
 
 
 def test_the_domain_has_no_io_and_no_clock():

@@ -8,14 +8,14 @@ import os
 import sys
 
 from bcc_tui.cli import app as _app
+from bcc_tui.cli.argparse_sv import SwedishParser, integer
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import clean, clean_line
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # exit 2 for usage errors, in Swedish
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: fel: {message}\n")
+# Positionals show in usage and in "det här saknas: …", so they get Swedish names (the
+# attribute names stay): ÄRENDE, ANVÄNDARE, FIL, NAMN.
+_REF, _USER, _FILE, _NAME = "ÄRENDE", "ANVÄNDARE", "FIL", "NAMN"
+_Parser = SwedishParser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,34 +32,34 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-ui", action="store_true", help="skapa bara databasen och skriv var den finns")
 
     o = sub.add_parser("open", help="instrumentpanelen öppnad på ett ärende")
-    o.add_argument("ref")
+    o.add_argument("ref", metavar=_REF)
 
     i = sub.add_parser("import", help="läs in ärenden (JSON Lines; - för stdin)")
-    i.add_argument("file", help="en fil, - för stdin, eller med --move-to en inkorgsmapp")
+    i.add_argument("file", metavar=_FILE, help="en fil, - för stdin, eller med --move-to en inkorgsmapp")
     i.add_argument(
         "--move-to",
         metavar="MAPP",
         help="flytta varje inläst fil hit (och dess avvisade rader till MAPP/rejected/), "
-        "så att nästa körning börjar rent; FILE får då vara en mapp (alla *.jsonl i den)",
+        "så att nästa körning börjar rent; FIL får då vara en mapp (alla *.jsonl i den)",
     )
     for group in ("staff", "schedule"):
         g = sub.add_parser(group, help="personal" if group == "staff" else "schema och frånvaro")
         gs = g.add_subparsers(dest="subcommand", metavar="import", required=True, parser_class=_Parser)
-        gs.add_parser("import", help="läs in från JSON Lines").add_argument("file")
+        gs.add_parser("import", help="läs in från JSON Lines").add_argument("file", metavar=_FILE)
 
     ls = sub.add_parser("list", help="ärenden du får se")
     ls.add_argument("--status", choices=("unassigned", "assigned", "closed"))
     ls.add_argument("--json", action="store_true", help="ett JSON-objekt per rad")
-    ls.add_argument("--limit", type=int, metavar="N")
+    ls.add_argument("--limit", type=integer, metavar="N")
 
     sh = sub.add_parser("show", help="ett ärende med tråd och historik")
-    sh.add_argument("ref")
+    sh.add_argument("ref", metavar=_REF)
     sh.add_argument("--json", action="store_true")
 
     a = sub.add_parser("assign", help="fördela ett ärende")
     a.add_argument("--reassign", action="store_true", help="omfördela ett redan fördelat ärende")
-    a.add_argument("ref")
-    a.add_argument("user")
+    a.add_argument("ref", metavar=_REF)
+    a.add_argument("user", metavar=_USER)
 
     ra = sub.add_parser("reassign", help="flytta alla öppna ärenden från en person till en annan")
     ra.add_argument("--from", dest="from_user", metavar="ANVÄNDARE", required=True)
@@ -67,19 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     ra.add_argument("--type", metavar="TYP", help="bara ärenden av denna typ")
 
     r = sub.add_parser("reply", help="besvara och avsluta")
-    r.add_argument("ref")
+    r.add_argument("ref", metavar=_REF)
     rt = r.add_mutually_exclusive_group(required=True)
     rt.add_argument("--text")
     rt.add_argument("--template", metavar="NAMN")
 
     pr = sub.add_parser("partial-reply", help="skicka delsvar")
-    pr.add_argument("ref")
+    pr.add_argument("ref", metavar=_REF)
     pr.add_argument("--text", required=True)
     pr.add_argument("--consulted", metavar="ANVÄNDARE", help="läkaren du stämt av med")
 
     c = sub.add_parser("close", help="avsluta utan svar")
-    c.add_argument("ref")
-    c.add_argument("--reason", required=True)
+    c.add_argument("ref", metavar=_REF)
+    c.add_argument("--reason", metavar="ORSAK", required=True)
     doc = c.add_mutually_exclusive_group()
     doc.add_argument(
         "--documented",
@@ -91,12 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--not-documented", dest="documented", action="store_false")
 
     n = sub.add_parser("note", help="intern anteckning")
-    n.add_argument("ref")
+    n.add_argument("ref", metavar=_REF)
     n.add_argument("--text", required=True)
 
     m = sub.add_parser("remind", help="påminn handläggaren om ett ärende som snart ska vara besvarat")
     mw = m.add_mutually_exclusive_group(required=True)
-    mw.add_argument("ref", nargs="?")
+    mw.add_argument("ref", nargs="?", metavar=_REF)
     mw.add_argument(
         "--due",
         action="store_true",
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--from", dest="start", metavar="DATUM", help="från och med (ÅÅÅÅ-MM-DD)")
     au.add_argument("--to", dest="end", metavar="DATUM", help="till och med (ÅÅÅÅ-MM-DD)")
     au.add_argument("--csv", action="store_true", help="CSV med rubrikrad")
-    au.add_argument("--limit", type=int, metavar="N", help="högst N rader (nyast först)")
+    au.add_argument("--limit", type=integer, metavar="N", help="högst N rader (nyast först)")
 
     ck = sub.add_parser("check", help="kontrollera databasen och granskningsloggens kedja")
     ck.add_argument(
@@ -119,10 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="visa att granskningsloggen fortsätter en äldre säkerhetskopias oförändrad",
     )
     bk = sub.add_parser("backup", help="en kontrollerad kopia av databasen, även medan andra skriver")
-    bk.add_argument("dest", metavar="MÅL", help="ny fil, eller mapp (DIR/) där en tidsnamngiven fil skapas")
+    bk.add_argument("dest", metavar="MÅL", help="ny fil, eller mapp (MAPP/) där en tidsnamngiven fil skapas")
     bk.add_argument(
         "--keep",
-        type=int,
+        type=integer,
         metavar="N",
         help="behåll bara de N nyaste tidsnamngivna säkerhetskopiorna i mappen",
     )
@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     ob = sub.add_parser("outbound", help="svar på väg till 1177")
     obs = ob.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=_Parser)
     obs.add_parser("export", help="skriv köade svar som JSON Lines och markera dem exporterade").add_argument(
-        "file"
+        "file", metavar=_FILE
     )
 
     obx = sub.add_parser("outbox", help="e-postaviseringar som väntar (administratör)")
@@ -171,19 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
     ta = tps.add_parser(
         "add", help="ny mall; platshållare: {förnamn} {patient} {vårdgivare} {titel} {enhet} {datum} {ärende}"
     )
-    ta.add_argument("name")
+    ta.add_argument("name", metavar=_NAME)
     ta.add_argument("--text", required=True)
     ta.add_argument("--type", metavar="TYP", help="bara för denna ärendetyp")
     te = tps.add_parser("edit", help="ändra en mall")
-    te.add_argument("name")
+    te.add_argument("name", metavar=_NAME)
     te.add_argument("--text")
     te.add_argument("--rename", metavar="NYTT_NAMN")
     tr = tps.add_parser("retire", help="avveckla en mall")
-    tr.add_argument("name")
+    tr.add_argument("name", metavar=_NAME)
 
     ty = sub.add_parser("types", help="ärendetyper: visa, eller ändra med --set")
     ty.add_argument("--set", dest="code", metavar="TYP", help="typen som ska ändras")
-    ty.add_argument("--days", type=int, metavar="N", help="vardagar till förfallodatum")
+    ty.add_argument("--days", type=integer, metavar="N", help="vardagar till förfallodatum")
     ty.add_argument("--name", metavar="NAMN")
     ty.add_argument(
         "--default",
@@ -193,13 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     no = sub.add_parser("notice", help="driftinformation till alla (administratör)")
-    no.add_argument("text", nargs="?")
+    no.add_argument("text", nargs="?", metavar="TEXT")
     no.add_argument("--until", metavar="DATUM", help="sista dag den visas")
     no.add_argument("--clear", action="store_true")
 
     st = sub.add_parser("settings", help="akuta ord och uppföljningstid (administratör)")
     st.add_argument("--acute-words", metavar="ORD,ORD", help="ordstammar, kommaseparerade")
-    st.add_argument("--followup-days", type=int, metavar="N")
+    st.add_argument("--followup-days", type=integer, metavar="N")
 
     ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")
     ho.add_argument("--json", action="store_true", help="ett JSON-objekt för skript och väggskärmar")
@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument("--deviations", action="store_true", help="ärenden som bröt mot regeln (avvikelser)")
 
     u = sub.add_parser("urgent", help="markera brådskande")
-    u.add_argument("ref")
+    u.add_argument("ref", metavar=_REF)
     u.add_argument("--off", action="store_true", help="ta bort markeringen")
     return p
 

@@ -12,26 +12,23 @@ from pathlib import Path
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM
-from bcc_tui.domain.errors import Busy, InvalidInput, NotFound
-from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.domain.validation import parse_date
+from bcc_tui.domain.errors import Busy, InvalidInput, NotFound, os_reason
+from bcc_tui.domain.text import clean, clean_line, count
+from bcc_tui.domain.validation import parse_date, parse_utc
 from bcc_tui.services import (
     audit_log,
     clinic,
     errands,
     handover,
-    identity,
     intake,
     notify,
     outbound,
     people,
     reports,
+    session,
 )
-from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings, sudo_person
-from bcc_tui.store import schema
-from bcc_tui.store.db import Store
 
 # Commands that may create a missing database file (the first set-up of an empty database).
 _CREATES = {"import", "staff", "schedule"}
@@ -43,12 +40,7 @@ def open_ctx(settings: Settings, *, create: bool) -> Ctx:
         if not create:
             raise NotFound(f"databasen {path} finns inte (ange --db eller $BCC_DB)")
         path.parent.mkdir(parents=True, exist_ok=True)
-    acct = identity.account(path)
-    clock = FixedClock(settings.frozen_now) if settings.frozen_now and acct.trusted else SystemClock()
-    store = Store(path)
-    schema.migrate(store)
-    actor = identity.resolve(store, acct, settings.as_user, clock)
-    return Ctx(store, actor, clock)
+    return session.open_session(path, settings.as_user, settings.frozen_now)
 
 
 def _read_input(name: str) -> bytes:
@@ -56,9 +48,7 @@ def _read_input(name: str) -> bytes:
         try:
             return sys.stdin.buffer.read()
         except (OSError, AttributeError) as err:  # stdin closed, a terminal gone, no byte stream
-            raise InvalidInput(
-                f"kan inte läsa stdin: {getattr(err, 'strerror', None) or 'ingen indata'}"
-            ) from None
+            raise InvalidInput(f"kan inte läsa stdin: {os_reason(err, 'ingen indata')}") from None
     if sudo_person(os.environ) is not None:
         # The service account may read files the person may not (its backups, the wrapper's
         # settings): under sudo the input comes from the person's side only.
@@ -72,9 +62,7 @@ def _read_input(name: str) -> bytes:
     except PermissionError:
         raise InvalidInput(f"filen {name} får inte läsas") from None
     except (OSError, ValueError) as err:  # a name too long, with a NUL byte, a device that fails…
-        raise InvalidInput(
-            f"kan inte läsa {name}: {getattr(err, 'strerror', None) or 'ogiltigt filnamn'}"
-        ) from None
+        raise InvalidInput(f"kan inte läsa {name}: {os_reason(err, 'ogiltigt filnamn')}") from None
 
 
 def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
@@ -109,10 +97,16 @@ def _import(ctx: Ctx, args) -> int:
     report = intake.import_errands(ctx, _read_input(args.file))
     name = "stdin" if args.file == "-" else args.file
     _print_rejected(name, report.rejected)
-    print(
-        f"{report.added} nya ärenden, {report.skipped} redan inlästa, {len(report.rejected)} avvisade rader"
-    )
+    print(_import_counts(report))
     return 0 if report.ok else 1
+
+
+def _import_counts(report) -> str:
+    return (
+        f"{count(report.added, 'nytt ärende', 'nya ärenden')}, "
+        f"{count(report.skipped, 'redan inläst', 'redan inlästa')}, "
+        f"{count(len(report.rejected), 'avvisad rad', 'avvisade rader')}"
+    )
 
 
 def _intake_job(ctx: Ctx, source: str, done_dir: str) -> int:
@@ -155,10 +149,7 @@ def _intake_job(ctx: Ctx, source: str, done_dir: str) -> int:
             _write_new(done / "rejected", path.name, kept)
             failed += 1
         _move_aside(path, done)
-        print(
-            f"{path.name}: {report.added} nya ärenden, {report.skipped} redan inlästa, "
-            f"{len(report.rejected)} avvisade rader"
-        )
+        print(f"{path.name}: {_import_counts(report)}")
     if not files:
         print(f"inga filer att läsa in i {source}")
     return 1 if failed else 0
@@ -206,8 +197,9 @@ def _people_import(ctx: Ctx, args) -> int:
     report = fn(ctx, _read_input(args.file))
     _print_rejected("stdin" if args.file == "-" else args.file, report.rejected)
     print(
-        f"{report.added} nya, {report.changed} ändrade, {report.skipped} oförändrade, "
-        f"{len(report.rejected)} avvisade rader"
+        f"{count(report.added, 'ny', 'nya')}, {count(report.changed, 'ändrad', 'ändrade')}, "
+        f"{count(report.skipped, 'oförändrad', 'oförändrade')}, "
+        f"{count(len(report.rejected), 'avvisad rad', 'avvisade rader')}"
     )
     return 0 if report.ok else 1
 
@@ -236,13 +228,17 @@ def _list(ctx: Ctx, args) -> int:
     if first is None:
         print("Inga ärenden.")
         return 0
+    names = people.names(ctx)
+    holders: dict[str | None, str] = {}  # each holder's text made once, not once per row
     out.write(
-        f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<12} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n"
+        f"{'REF':<14} {'TYP':<24} {'STATUS':<10} {'HANDLÄGGARE':<26} {'INKOM':<16} {'FÖRFALLER':<10} SLA\n"
     )
     for s in itertools.chain((first,), rows):
+        if s.assignee not in holders:
+            holders[s.assignee] = clean_line(people.who(names, s.assignee))
         out.write(
             f"{clean_line(s.ref):<14} {s.type_name[:24]:<24} {e.STATUS_NAMES[s.status]:<10} "
-            f"{(s.assignee or '–'):<12} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
+            f"{holders[s.assignee]:<26} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
             f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
             f"{' · uppföljning passerad' if s.followup_overdue else ''}"
             f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
@@ -258,6 +254,7 @@ def _show(ctx: Ctx, args) -> int:
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
         return 0
     s = d.summary
+    names = people.names(ctx)
     lines = [
         f"Ärende {s.ref} · {s.type_name} · {e.UNITS[s.unit]} · {e.STATUS_NAMES[s.status]}",
         f"Patient: {clean_line(s.patient_name)} ({s.personnummer})",
@@ -270,22 +267,21 @@ def _show(ctx: Ctx, args) -> int:
     lines += [
         f"Inkom: {_local(s.received_at)} · Förfaller: {s.due_date.isoformat()} ({s.countdown.text})",
         f"  {d.due_explanation}",
-        f"Handläggare: {s.assignee or '–'}"
-        + (" (frånvarande idag)" if s.holder_absent else "")
+        f"Handläggare: {clean_line(people.who(names, s.assignee))}"
+        + (", frånvarande idag" if s.holder_absent else "")
         + (" · BRÅDSKANDE" if s.urgent else ""),
     ]
     if s.acute:
         lines.append(f"Akuta tecken: {', '.join(s.acute)}" + (" (hanterade)" if s.acute_handled_at else ""))
     if s.suggestion:
-        with ctx.store.read() as conn:
-            names = {p.username: p.name for p in people.staff_people(conn)}
-        who = names.get(s.suggestion.username, s.suggestion.username)
-        lines.append(f"Förslag: {clean_line(who)} ({s.suggestion.reason})")
+        lines.append(
+            f"Förslag: {clean_line(people.who(names, s.suggestion.username))} — {s.suggestion.reason}"
+        )
     lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
     for ev in d.events:
-        head = f"— {_local(ev.at)} {_EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
+        head = f"— {_local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
         if ev.target:
-            head += f" → {ev.target}"
+            head += f" → {clean_line(people.who(names, ev.target))}"
         lines.append(head)
         if ev.text:
             lines += ["  " + t for t in clean(ev.text).splitlines()]
@@ -293,24 +289,10 @@ def _show(ctx: Ctx, args) -> int:
     return 0
 
 
-_EVENT_NAMES = {
-    e.ASSIGN: "Fördelat",
-    e.REASSIGN: "Omfördelat",
-    e.PARTIAL_REPLY: "Delsvar",
-    e.REPLY: "Svar",
-    e.CLOSE: "Avslutat utan svar",
-    e.NOTE: "Intern anteckning",
-    e.URGENT: "Brådskande ändrat",
-    e.REMIND: "Påminnelse",
-    "due_date": "Nytt förfallodatum",
-    "acute": "Akuta ord omprövade",
-    e.ACUTE_HANDLED: "Akuta tecken hanterade",
-}
-
-
 def _assign(ctx: Ctx, args) -> int:
     done = errands.assign(ctx, args.ref, args.user, reassign=args.reassign)
-    print(f"{args.ref} {'omfördelat' if args.reassign else 'fördelat'} till {args.user}")
+    to = people.who(people.names(ctx), args.user)
+    print(f"{args.ref} {'omfördelat' if args.reassign else 'fördelat'} till {clean_line(to)}")
     if done.warning:
         print(f"bcc-tui: varning: {done.warning}", file=sys.stderr)
     return 0
@@ -319,10 +301,13 @@ def _assign(ctx: Ctx, args) -> int:
 def _reassign(ctx: Ctx, args) -> int:
     result = errands.reassign_all(ctx, args.from_user, args.to_user, args.type)
     what = f" av typen {e.type_name(args.type)}" if args.type else ""
+    names = people.names(ctx)
+    source, target = (clean_line(people.who(names, u)) for u in (args.from_user, args.to_user))
     if not result.moved and not result.refused:
-        print(f"{args.from_user} har inga öppna ärenden{what}; inget flyttat")
+        print(f"{source} har inga öppna ärenden{what}; inget flyttat")
         return 0
-    print(f"{len(result.moved)} ärenden{what} flyttade från {args.from_user} till {args.to_user}")
+    moved = count(len(result.moved), "ärende", "ärenden")
+    print(f"{moved}{what} {'flyttat' if len(result.moved) == 1 else 'flyttade'} från {source} till {target}")
     for ref in result.moved:
         print(f"  {clean_line(ref)}")
     for ref, why in result.refused:
@@ -373,7 +358,7 @@ def _remind(ctx: Ctx, args) -> int:
                 f"påminnelse skickad för {ref}"
                 + ("" if mailed else " (ingen e-post; markerad i instrumentpanelen)")
             )
-        print(f"{len(done)} påminnelser")
+        print(count(len(done), "påminnelse", "påminnelser"))
         return 0
     mailed = errands.remind(ctx, args.ref)
     print(
@@ -391,26 +376,74 @@ def _audit(ctx: Ctx, args) -> int:
     rows = audit_log.read(
         ctx, patient=args.patient, user=args.user, start=start, end=end, limit=_limit(args.limit)
     )
+    names = people.names(ctx)
     if args.csv:
+        # The codes stay in their columns for scripts that filter on them; the last three say the
+        # same in Swedish for whoever opens the file in a spreadsheet.
         out = csv.writer(sys.stdout, lineterminator="\n")
-        out.writerow(["id", "at", "actor", "role", "action", "ref", "personnummer", "outcome", "detail"])
+        out.writerow(
+            [
+                "id",
+                "at",
+                "actor",
+                "role",
+                "action",
+                "ref",
+                "personnummer",
+                "outcome",
+                "detail",
+                "actor_name",
+                "action_label",
+                "outcome_label",
+            ]
+        )
         for r in rows:
             out.writerow(
                 [
                     r.id,
                     *(
                         clean_line(v or "")
-                        for v in (r.at, r.actor, r.role, r.action, r.ref, r.personnummer, r.outcome, r.detail)
+                        for v in (
+                            r.at,
+                            r.actor,
+                            r.role,
+                            r.action,
+                            r.ref,
+                            r.personnummer,
+                            r.outcome,
+                            r.detail,
+                            names.get(r.actor, ""),
+                            roles.AUDIT_ACTIONS.get(r.action, r.action),
+                            roles.AUDIT_OUTCOMES.get(r.outcome, r.outcome),
+                        )
                     ),
                 ]
             )
         return 0
-    for r in rows:
-        at, actor, action, ref, pnr, outcome, detail = (
-            clean_line(v or "") for v in (r.at, r.actor, r.action, r.ref, r.personnummer, r.outcome, r.detail)
+    table = [
+        (
+            _local_text(r.at),
+            clean_line(people.who(names, r.actor)),
+            clean_line(roles.AUDIT_ACTIONS.get(r.action, r.action)),
+            clean_line(r.ref or "–"),
+            clean_line(r.personnummer or "–"),
+            clean_line(roles.AUDIT_OUTCOMES.get(r.outcome, r.outcome)),
+            clean_line(r.detail or ""),
         )
-        print(f"{at}  {actor:<10} {action:<14} {ref or '–':<14} {pnr or '–':<14} {outcome:<8} {detail}")
+        for r in rows
+    ]
+    widths = [max((len(row[i]) for row in table), default=0) for i in range(6)]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[6])
     return 0
+
+
+def _local_text(stored: str) -> str:
+    """A stored UTC moment as a person reads it (Stockholm time); kept as stored if unreadable."""
+    try:
+        return _local(parse_utc(stored))
+    except (ValueError, OverflowError):
+        return clean_line(stored)
 
 
 def _check(ctx: Ctx, args) -> int:
@@ -432,8 +465,12 @@ def _outbound(ctx: Ctx, args) -> int:
     try:
         n, written = outbound.export(ctx, args.file)
     except OSError as err:
-        raise InvalidInput(f"kan inte skriva {args.file}: {err.strerror or err}") from None
-    print(f"{n} svar exporterade till {written}" if written else "0 svar att exportera; ingen fil skrevs")
+        raise InvalidInput(f"kan inte skriva {args.file}: {os_reason(err)}") from None
+    print(
+        f"{count(n, 'svar exporterat', 'svar exporterade')} till {written}"
+        if written
+        else "0 svar att exportera; ingen fil skrevs"
+    )
     return 0
 
 
@@ -443,27 +480,23 @@ SEND_BUDGET = 50.0
 
 
 def _outbox(ctx: Ctx, args) -> int:
-    roles.check(ctx.actor, "outbox")
-    from bcc_tui.store import outbox as ob
-
     if args.send:
         settings = Settings.load(args.db, args.as_user)
-        config = notify.MailConfig.parse(settings.smtp, settings.mail_from)
-        if config is None:  # notices wait in the outbox, where the administrator sees them
+        done = notify.send_waiting(ctx, settings.smtp, settings.mail_from, SEND_BUDGET)
+        if done is None:
             print("BCC_SMTP är inte satt: aviseringarna väntar i kön")
             return 0
-        done = notify.deliver(ctx.store, ctx.clock, config, budget=SEND_BUDGET)
-        print(f"{done.sent} skickade, {done.failed} misslyckade")
+        print(f"{count(done.sent, 'skickad', 'skickade')}, {count(done.failed, 'misslyckad', 'misslyckade')}")
         return 1 if done.failed and not done.sent else 0
 
-    with ctx.store.read() as conn:
-        rows = ob.listing(conn)
+    rows = notify.waiting(ctx)
+    names = people.names(ctx)
     if not rows:
         print("Inga aviseringar väntar.")
     for r in rows:
         print(
-            f"{r['created_at']}  {r['kind']:<7} {r['ref'] or '–':<14} till {r['recipient']:<10} "
-            f"försök {r['attempts']}{'  fel: ' + r['last_error'] if r['last_error'] else ''}"
+            f"{r.created_at}  {r.kind:<7} {r.ref or '–':<14} till {clean_line(people.who(names, r.recipient))} "
+            f"försök {r.attempts}{'  fel: ' + r.last_error if r.last_error else ''}"
         )
     return 0
 
@@ -510,12 +543,21 @@ def _types(ctx: Ctx, args) -> int:
         if default is not None and default.lower() == "none":
             default = ""
         moved = clinic.update_type(ctx, args.code, name=args.name, days=args.days, default_assignee=default)
-        print(f"{args.code} ändrad" + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""))
+        print(
+            f"{args.code} ändrad"
+            + (f"; {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum" if moved else "")
+        )
         return 0
+    names = people.names(ctx)
     for t in clinic.list_types(ctx):
         units = " och ".join(e.UNITS[u].lower() for u in t.units)
-        default = {"top_doctor": "överst på schemat", None: "–"}.get(t.default_assignee, t.default_assignee)
-        print(f"{t.code:<22} {t.name:<26} {t.business_days} vardagar  förslag: {default:<18} ({units})")
+        default = (
+            "överst på schemat"
+            if t.default_assignee == "top_doctor"
+            else clean_line(people.who(names, t.default_assignee))
+        )
+        days = count(t.business_days, "vardag ", "vardagar")
+        print(f"{t.code:<22} {t.name:<26} {days}  förslag: {default:<24} ({units})")
     return 0
 
 
@@ -539,9 +581,9 @@ def _settings(ctx: Ctx, args) -> int:
         clinic.set_followup_days(ctx, args.followup_days)
         print(f"uppföljning {args.followup_days} vardagar efter delsvar")
     if args.acute_words is None and args.followup_days is None:
-        with ctx.store.read() as conn:
-            print("akuta ord: " + ", ".join(clinic.acute_stems(conn)))
-            print(f"uppföljning: {clinic.followup_days(conn)} vardagar efter delsvar")
+        stems, days = clinic.rules_now(ctx)
+        print("akuta ord: " + ", ".join(stems))
+        print(f"uppföljning: {days} vardagar efter delsvar")
     return 0
 
 
@@ -576,16 +618,19 @@ def _stats(ctx: Ctx, args) -> int:
     start = parse_date(args.start, "--from") if args.start else None
     end = parse_date(args.end, "--to") if args.end else None
     report = reports.stats(ctx, start, end)
+    names = people.names(ctx)
     if args.csv:
         sys.stdout.write(reports.deviations_csv(report) if args.deviations else reports.stats_csv(report))
         return 0
     if args.deviations:
-        print(f"Avvikelser {report.start} – {report.end}: {len(report.deviations)} ärenden bröt mot regeln")
+        print(
+            f"Avvikelser {report.start} – {report.end}: {count(len(report.deviations), 'ärende', 'ärenden')} bröt mot regeln"
+        )
         for d in report.deviations:
             first = _local(d.first_response_at) if d.first_response_at else "inget svar än"
             print(
                 f"{d.ref:<13} {e.type_name(d.type):<24} inkom {_local(d.received_at)}  förföll {d.due_date}  "
-                f"första svar {first}  hos {d.assignee or '–'}"
+                f"första svar {first}  hos {clean_line(people.who(names, d.assignee))}"
             )
         return 0
     print(f"Statistik för ärenden som kom in {report.start} – {report.end}")
@@ -609,11 +654,11 @@ def _stats(ctx: Ctx, args) -> int:
             print(f"  {n:>4}  {clean_line(why)}")
     if report.load:
         print("\nBelastning per vårdgivare (ärenden från perioden):")
-        for c in report.load:
-            print(
-                f"  {c.username:<10} {c.assigned:>4} fördelade  {c.answered:>4} besvarade  {c.open:>4} öppna"
-            )
-    print(f"\n{len(report.deviations)} avvikelser (bröt mot regeln); se --deviations")
+        shown = [clean_line(people.who(names, c.username)) for c in report.load]
+        width = max(len(x) for x in shown)
+        for c, who in zip(report.load, shown, strict=True):
+            print(f"  {who:<{width}} {c.assigned:>4} fördelade  {c.answered:>4} besvarade  {c.open:>4} öppna")
+    print(f"\n{count(len(report.deviations), 'avvikelse', 'avvikelser')} (bröt mot regeln); se --deviations")
     return 0
 
 
@@ -623,10 +668,11 @@ def _backup(ctx: Ctx, args) -> int:
     try:
         info = backup(ctx, args.dest, keep=args.keep)
     except OSError as err:
-        raise InvalidInput(f"kan inte skriva säkerhetskopian: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte skriva säkerhetskopian: {os_reason(err)}") from None
     print(
-        f"säkerhetskopia {info['path']}: {info['errands']} ärenden, {info['bytes'] // 1024} KiB, kontrollerad"
-        + (f"; {len(info['pruned'])} äldre borttagna" if info["pruned"] else "")
+        f"säkerhetskopia {info['path']}: {count(info['errands'], 'ärende', 'ärenden')}, "
+        f"{info['bytes'] // 1024} KiB, kontrollerad"
+        + (f"; {count(len(info['pruned']), 'äldre borttagen', 'äldre borttagna')}" if info["pruned"] else "")
     )
     return 0
 
@@ -661,7 +707,6 @@ def _replicate(ctx: Ctx, args) -> int:
 
 def _restore(settings: Settings, args) -> int:
     import dataclasses
-    import datetime as dt
 
     from bcc_tui.services import replication
 
@@ -672,11 +717,13 @@ def _restore(settings: Settings, args) -> int:
     )
     reach = "inga ändringar"
     if done.last_change:
-        moment = dt.datetime.fromisoformat(done.last_change.replace("Z", "+00:00"))
+        moment = parse_utc(done.last_change)
         reach = (
             "senaste ändring " + moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M:%S") + " (svensk tid)"
         )
-    print(f"återställd till {done.path}: {done.errands} ärenden, {reach}; kontrollerad, databasen är hel")
+    print(
+        f"återställd till {done.path}: {count(done.errands, 'ärende', 'ärenden')}, {reach}; kontrollerad, databasen är hel"
+    )
     return 0
 
 

@@ -12,10 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.services import demo
+from bcc_tui.services import demo, session
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.settings import Settings
-from bcc_tui.store.db import Store
 
 NEEDS_TERMINAL = "bcc-tui behöver en terminal; använd ssh -t"
 
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from bcc_tui.cli.app import open_ctx
 
     if args.command == "demo" and settings.as_user is None:
-        store = Store(settings.db_path)
+        store = session.open_store(settings.db_path)
         receiver = demo.today_receiver(
             store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock()
         )
@@ -79,7 +78,7 @@ def _prepare_demo(settings: Settings) -> Path:
     if settings.db_explicit:
         path = settings.db_path
         if path.exists() and path.stat().st_size > 0:
-            store = Store(path)
+            store = session.open_store(path)
             try:
                 if demo.is_demo(store):
                     return path
@@ -94,7 +93,7 @@ def _prepare_demo(settings: Settings) -> Path:
         folder = tempfile.mkdtemp(prefix="bcc-tui-demo-")
         atexit.register(shutil.rmtree, folder, True)
         path = Path(folder) / "demo.db"
-    store = Store(path)
+    store = session.open_store(path)
     try:
         demo.build(store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock())
     finally:

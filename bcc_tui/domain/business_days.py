@@ -15,6 +15,8 @@ from functools import cache, lru_cache
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
+from bcc_tui.domain.text import count
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 WEEKDAYS = ("mån", "tis", "ons", "tors", "fre", "lör", "sön")
@@ -175,7 +177,7 @@ class Due:
         if not is_business_day(self.arrived):
             reason = non_business_reason(self.arrived)
             parts[0] += " (inte vardag)" if reason in WEEKDAY_NAMES else f" ({reason}, inte vardag)"
-        parts.append(f"ankomstdagen räknas inte; {self.days} vardagar")
+        parts.append(f"ankomstdagen räknas inte; {count(self.days, 'vardag', 'vardagar')}")
         if self.skipped:
             days = ", ".join(f"{d.day} {MONTHS[d.month - 1]} {why}" for d, why in self.skipped)
             parts.append(f"{days} är inte vardag{'ar' if len(self.skipped) > 1 else ''}")

@@ -61,13 +61,36 @@ ACTION_NAMES = {
     ACUTE_HANDLED: "markera akuta tecken som hanterade",
     ASSIGN: "fördela",
     REASSIGN: "omfördela",
-    PARTIAL_REPLY: "delsvar",
+    PARTIAL_REPLY: "skicka delsvar",
     REPLY: "besvara",
     CLOSE: "avsluta utan svar",
-    NOTE: "intern anteckning",
-    URGENT: "brådskande",
+    NOTE: "skriva intern anteckning",
+    URGENT: "markera brådskande",
     REMIND: "påminna",
 }
+
+# How an errand's history names each kind of event (the command line's `show`, the errand view).
+EVENT_NAMES = {
+    ASSIGN: "Fördelat",
+    REASSIGN: "Omfördelat",
+    PARTIAL_REPLY: "Delsvar",
+    REPLY: "Svar",
+    CLOSE: "Avslutat utan svar",
+    NOTE: "Intern anteckning",
+    URGENT: "Brådskande ändrat",
+    REMIND: "Påminnelse",
+    "due_date": "Nytt förfallodatum",
+    "acute": "Akuta ord omprövade",
+    ACUTE_HANDLED: "Akuta tecken hanterade",
+}
+
+CLINIC = "Barncancercentrum"
+
+
+def signature(name: str, title: str) -> tuple[str, str]:
+    """R13: what a reply ends with: the writer's name and title, then the clinic."""
+    return (f"{name}, {title}" if title else name), CLINIC
+
 
 # R2: the state each action may start from.
 _FROM_STATES = {

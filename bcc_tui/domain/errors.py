@@ -1,5 +1,7 @@
 """The refusals every layer speaks. Messages are Swedish: they reach the staff as they are."""
 
+import errno
+
 
 class BccError(Exception):
     """A refusal with one clear line for the person; the CLI exits 1 on it."""
@@ -48,3 +50,41 @@ class Busy(BccError):
         self, message: str = "Databasen är upptagen av en annan användare. Försök igen om en stund."
     ):
         super().__init__(message)
+
+
+# The system's reasons (os.strerror) are English; a person reads these instead.
+_OS_REASONS = {
+    errno.ENOENT: "finns inte",
+    errno.EACCES: "åtkomst nekad",
+    errno.EPERM: "åtgärden är inte tillåten",
+    errno.EEXIST: "finns redan",
+    errno.EISDIR: "är en mapp",
+    errno.ENOTDIR: "en del av sökvägen är ingen mapp",
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.EROFS: "filsystemet är skrivskyddat",
+    errno.ELOOP: "en symbolisk länk (eller för många länkar i rad)",
+    errno.ENAMETOOLONG: "namnet är för långt",
+    errno.EIO: "in- eller utmatningsfel",
+    errno.EBUSY: "upptagen",
+    errno.EMFILE: "för många öppna filer",
+    errno.ENXIO: "ingen sådan enhet",
+    errno.EXDEV: "ett annat filsystem",
+    errno.ETIMEDOUT: "tidsgränsen passerades",
+    errno.ECONNREFUSED: "anslutningen nekades",
+    errno.EHOSTUNREACH: "datorn går inte att nå",
+    errno.ENETUNREACH: "nätverket går inte att nå",
+}
+
+
+def os_reason(err: BaseException, otherwise: str = "systemfel") -> str:
+    """Why the system refused, in Swedish: the common errno values by name, any other as
+    'systemfel (ECODE)', so no English reason reaches a person."""
+    number = getattr(err, "errno", None)
+    if isinstance(number, int):
+        if number in _OS_REASONS:
+            return _OS_REASONS[number]
+        return f"systemfel ({errno.errorcode.get(number, number)})"
+    if isinstance(err, TimeoutError):
+        return _OS_REASONS[errno.ETIMEDOUT]
+    return otherwise

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import Conflict
+from bcc_tui.domain.validation import parse_utc
 
 # Events that do not come from an errand action: an administrator's change recomputed the due
 # date (a type's number of days) or the acute-sign words of open errands.
@@ -128,7 +129,7 @@ def readable_moment(text: object) -> dt.datetime | None:
     if not isinstance(text, str) or not _MOMENT.match(text):
         return None
     try:
-        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00")
+        moment = parse_utc(text)
     except ValueError:
         return None
     return moment if moment.year in _YEARS else None

@@ -13,6 +13,29 @@ from bcc_tui.domain.text import clean_line, has_surrogate
 BOM = b"\xef\xbb\xbf"
 
 
+# json's reasons (the C scanner's and the Python one's, 3.11 to 3.13), by how they begin.
+_JSON_REASONS = (
+    ("Expecting value", "ett värde saknas"),
+    ("Expecting ',' delimiter", "kommatecken saknas"),
+    ("Expecting ':' delimiter", "kolon saknas"),
+    ("Expecting property name enclosed in double quotes", "fältnamn inom dubbla citattecken saknas"),
+    ("Extra data", "mer text efter värdet"),
+    ("Unterminated string", "en sträng saknar avslutande citattecken"),
+    ("Invalid control character", "otillåtet styrtecken i en sträng"),
+    ("Invalid \\uXXXX escape", "ogiltig \\u-sekvens"),
+    ("Invalid \\escape", "ogiltig \\-sekvens"),
+    ("Illegal trailing comma", "kommatecken före slutet"),
+)
+
+
+def json_reason(msg: str) -> str:
+    """Why json could not read a line, in Swedish (json says it in English)."""
+    for english, swedish in _JSON_REASONS:
+        if msg.startswith(english):
+            return swedish
+    return "felaktig JSON-syntax"
+
+
 def lines(data: bytes) -> Iterator[tuple[int, Any | InvalidInput]]:
     """Yield (line number, decoded object or the reason it could not be read) per non-blank line.
 
@@ -34,9 +57,11 @@ def lines(data: bytes) -> Iterator[tuple[int, Any | InvalidInput]]:
             continue
         try:
             obj = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as err:
-            msg = getattr(err, "msg", "för djupt nästlad")
-            yield number, InvalidInput(f"ogiltig JSON ({msg}, tecken {getattr(err, 'colno', '?')})")
+        except json.JSONDecodeError as err:
+            yield number, InvalidInput(f"ogiltig JSON ({json_reason(err.msg)}, tecken {err.colno})")
+            continue
+        except RecursionError:
+            yield number, InvalidInput("ogiltig JSON (för djupt nästlad)")
             continue
         except ValueError:  # e.g. an integer longer than Python converts (4300 digits)
             yield number, InvalidInput("ogiltig JSON (ett tal är för stort)")

@@ -9,6 +9,8 @@ from bcc_tui.domain.errors import InvalidInput, NotAllowed
 
 RECEIVER, CAREGIVER, ADMIN, AUDITOR = "receiver", "caregiver", "admin", "auditor"
 ROLES = {RECEIVER: "ärendemottagare", CAREGIVER: "vårdgivare", ADMIN: "administratör", AUDITOR: "granskare"}
+# Where a line is narrow (the dashboard's header) the receiver is "mottagare", as staff say it.
+SHORT_ROLE_NAMES = {**ROLES, RECEIVER: "mottagare"}
 TITLES = (
     "läkare",
     "sjuksköterska",
@@ -39,13 +41,18 @@ class Actor:
         return role in self.roles
 
     @property
+    def shown(self) -> str:
+        """How a message names the person: 'Erik Lindgren (erilin)'."""
+        return f"{self.name} ({self.username})" if self.name and self.name != self.username else self.username
+
+    @property
     def role_label(self) -> str:
         if self.is_system:
             return SYSTEM
         return ",".join(sorted(self.roles))
 
 
-SYSTEM_ACTOR = Actor(SYSTEM, "Barncancercentrum", "", frozenset())
+SYSTEM_ACTOR = Actor(SYSTEM, e.CLINIC, "", frozenset())
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,31 @@ PERMISSIONS: dict[str, Permission] = {
 }
 
 
+# How the audit log's codes read to a person (the command line's `audit`, the audit screen); the
+# log itself keeps the codes, which scripts filter on. An action that a permission guards reads as
+# that permission's words, so a refusal and its log row say the same thing.
+AUDIT_ACTIONS: dict[str, str] = {
+    **{code: p.what for code, p in PERMISSIONS.items()},
+    **e.ACTION_NAMES,
+    "view": "öppna ärende",
+    "list": "lista ärenden",
+    "search": "söka ärenden",
+    "import": "importera",
+    "export": "exportera svar",
+    "login": "logga in",
+    "draft": "öppna utkast",
+    "remark": "skriva anmärkning till nästa pass",
+    "handover": "överlämningen",
+    "settings": "ändra sina inställningar",
+}
+AUDIT_OUTCOMES = {
+    "ok": "ok",
+    "refused": "nekad",
+    "problems": "avvikelser",
+    "partly refused": "delvis avvisad",
+}
+
+
 def may(actor: Actor, action: str) -> bool:
     """Whether the person may take `action` at all (what the dashboard offers)."""
     p = PERMISSIONS[action]
@@ -124,7 +156,7 @@ def check(actor: Actor, action: str, what: str | None = None) -> None:
     if actor.is_system:
         raise NotAllowed(f"systemkontot får inte {what or p.what}; ange en person med --as ANVÄNDARE")
     wanted = " eller ".join(ROLES[r] for r in sorted(p.roles))
-    raise NotAllowed(p.refusal.format(user=actor.username, what=what or p.what, wanted=wanted))
+    raise NotAllowed(p.refusal.format(user=actor.shown, what=what or p.what, wanted=wanted))
 
 
 def require_action(actor: Actor, action: str, ref: str, assignee: str | None) -> None:
@@ -140,11 +172,28 @@ def require_action(actor: Actor, action: str, ref: str, assignee: str | None) ->
         return
     if PERMISSIONS[action].roles == {RECEIVER}:
         raise NotAllowed(f"bara en ärendemottagare får {e.ACTION_NAMES[action]} ({ref})")
-    raise NotAllowed(f"{actor.username} får inte {e.ACTION_NAMES[action]} {ref}: ärendet är inte ditt")
+    raise NotAllowed(f"{actor.shown} får inte {e.ACTION_NAMES[action]} {ref}: ärendet är inte ditt")
+
+
+def need_to_know(actor: Actor) -> str | None:
+    """R2: whose errands the person reads: None for every errand (a receiver); a caregiver's own
+    user name (the errands assigned to them or answered by them, store.errands' rule)."""
+    if actor.has(RECEIVER):
+        return None
+    if actor.has(CAREGIVER):
+        return actor.username
+    raise NotAllowed(f"{actor.shown} får inte läsa ärenden (kräver ärendemottagare eller vårdgivare)")
+
+
+def assignable(roles: frozenset[str], active: bool) -> bool:
+    """Only an active caregiver can be given an errand."""
+    return active and CAREGIVER in roles
 
 
 def check_assignable(username: str, roles: frozenset[str], active: bool) -> None:
-    """Only an active caregiver can be given an errand."""
+    """assignable(), or why not."""
+    if assignable(roles, active):
+        return
     if not active:
         raise InvalidInput(f"{username} är inte längre aktiv och kan inte få ärenden")
     if CAREGIVER not in roles:

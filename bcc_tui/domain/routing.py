@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import MONTHS
-from bcc_tui.domain.roles import CAREGIVER
+from bcc_tui.domain.roles import assignable
 
 TOP_DOCTOR = "top_doctor"  # a type's default: the doctor at the top of today's schedule
 
@@ -41,7 +41,7 @@ class LastReply:
 
 
 def _available(p: Person | None, absent: set[str]) -> bool:
-    return p is not None and p.active and CAREGIVER in p.roles and p.username not in absent
+    return p is not None and assignable(p.roles, p.active) and p.username not in absent
 
 
 def _least_loaded(candidates: list[str], load: Mapping[str, int] | None) -> tuple[str, bool]:
@@ -71,6 +71,7 @@ def suggest(
     the section leaders), the one with the fewest open errands (`load`) is preferred; ties keep
     the schedule's order, so with no load the doctor at the top is suggested.
     """
+    load = load or {}
     if type_code == e.COMPLAINT:
         if urgent:
             leaders = [p.username for p in staff if p.title == "sektionsledare" and _available(p, absent)]

@@ -10,7 +10,15 @@ from __future__ import annotations
 import unicodedata
 
 # Letters that do not decompose into a base letter and a combining mark.
-_EXTRA = {"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe"}
+_EXTRA: dict[str, str | int | None] = {
+    "ø": "o",
+    "æ": "ae",
+    "ß": "ss",
+    "đ": "d",
+    "ł": "l",
+    "þ": "th",
+    "œ": "oe",
+}
 
 
 def _strip(text: str) -> str:

@@ -28,3 +28,8 @@ def has_surrogate(text: str) -> bool:
 def clean_line(text: str) -> str:
     """Like `clean`, for one-line fields (names, subjects): newlines and tabs become spaces."""
     return clean(text).replace("\n", " ").replace("\t", " ")
+
+
+def count(n: int, one: str, many: str) -> str:
+    """A number and its noun in the right form: '1 nytt ärende', '2 nya ärenden', '0 rader'."""
+    return f"{n} {one if n == 1 else many}"

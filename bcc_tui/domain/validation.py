@@ -90,7 +90,7 @@ def parse_moment(value: Any, field: str) -> dt.datetime:
     if not m:
         raise _fail(field, "ska vara tid enligt RFC 3339 med tidszon, t.ex. 2026-11-25T08:14:00+01:00")
     try:
-        moment = dt.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        moment = parse_utc(text.upper())
         return moment.astimezone(dt.UTC)
     except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise _fail(field, "är ingen giltig tidpunkt") from None
@@ -132,6 +132,18 @@ class NewErrand:
 def format_utc(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with Z, to the second — the one form stored and printed."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> dt.datetime:
+    """The one reader of moments as text: format_utc's form ('…Z'), or an ISO 8601 time with
+    another offset, as an aware datetime; a text without an offset gives a naive one. Raises
+    ValueError for anything else."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def parse_utc_or_none(text: str | None) -> dt.datetime | None:
+    """parse_utc for a column that may be empty (NULL)."""
+    return parse_utc(text) if text else None
 
 
 _ERRAND_FIELDS = (

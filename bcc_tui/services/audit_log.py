@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency
 from bcc_tui.store import errands as errands_q
+from bcc_tui.store.db import sqlite_reason
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     require(ctx, "check")
     witness = _open_backup(against) if against is not None else None
     try:
-        with ctx.store.read() as conn, _tolerant(conn):
+        with ctx.store.read() as conn, consistency.tolerant(conn):
             problems = audit_queries.integrity(conn)
             problems += audit.verify(conn)
             problems += [
@@ -116,18 +116,6 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     with ctx.store.write() as conn:
         audit.append(conn, [ctx.entry("check", outcome="ok" if not problems else "problems", detail=detail)])
     return problems
-
-
-@contextmanager
-def _tolerant(conn):
-    """Text that is not UTF-8 (written around the program) is read with replacement characters,
-    so that it is reported as changed content instead of stopping the check."""
-    before = conn.text_factory
-    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
-    try:
-        yield
-    finally:
-        conn.text_factory = before
 
 
 _LIMIT = 20  # lines per kind of problem: enough to act on, never a flood
@@ -316,14 +304,11 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
     if not is_file:
         raise InvalidInput(f"säkerhetskopian {shown} finns inte eller är ingen fil")
     try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-        conn.row_factory = sqlite3.Row
-        conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # as the live side reads
-        conn.execute("SELECT count(*) FROM audit").fetchone()
-        conn.execute("SELECT count(*) FROM events").fetchone()
+        return consistency.open_witness(p)
     except sqlite3.Error as err:
-        raise InvalidInput(f"säkerhetskopian {shown} går inte att läsa som bcc-tui-databas: {err}") from None
-    return conn
+        raise InvalidInput(
+            f"säkerhetskopian {shown} går inte att läsa som bcc-tui-databas: {sqlite_reason(err)}"
+        ) from None
 
 
 def _against(conn, witness: sqlite3.Connection) -> list[str]:
@@ -331,7 +316,7 @@ def _against(conn, witness: sqlite3.Connection) -> list[str]:
     try:
         return _compare(conn, witness)
     except sqlite3.DatabaseError as err:  # a damaged witness proves nothing
-        return [f"säkerhetskopian går inte att läsa: {_plain(err)}"]
+        return [f"säkerhetskopian går inte att läsa: {sqlite_reason(err)}"]
 
 
 def _compare(conn, witness: sqlite3.Connection) -> list[str]:
@@ -343,10 +328,10 @@ def _compare(conn, witness: sqlite3.Connection) -> list[str]:
     for b_id, b_hash in consistency.audit_hashes(witness):
         l_row = next(live, None)
         if l_row is None:
-            last = consistency.last_audit(conn)
+            last, witness_last = consistency.last_audit(conn), consistency.last_audit(witness)
             out.append(
                 f"granskningsloggen slutar vid rad {last[0] if last else 0} men säkerhetskopian har rader till "
-                f"{consistency.last_audit(witness)[0]}: rader har tagits bort"
+                f"{witness_last[0] if witness_last else b_id}: rader har tagits bort"
             )
             break
         if l_row != (b_id, b_hash):

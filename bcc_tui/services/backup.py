@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import sqlite3
+from contextlib import closing
 
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.text import count
 from bcc_tui.services import destination
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries
@@ -34,16 +35,9 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
     if keep is not None and not into_folder:
         raise InvalidInput("--keep gäller bara när målet är en mapp")
     with destination.new_file(dest, name_in_folder=backup_name(ctx.now()), protect=[ctx.store.path]) as new:
-        target = sqlite3.connect(new.tmp)
-        target.row_factory = sqlite3.Row
-        try:
-            with ctx.store._lock:
-                ctx.store.conn.backup(target, pages=1024)
-            target.execute("PRAGMA journal_mode=DELETE")
+        with closing(ctx.store.copy_into(new.tmp)) as target:
             problems = audit_queries.integrity(target) + audit.verify(target)
             rows = audit_queries.errand_count(target)
-        finally:
-            target.close()
         if problems:
             raise InvalidInput("säkerhetskopian klarade inte kontrollen: " + "; ".join(problems[:3]))
     pruned = (
@@ -53,7 +47,9 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
         if keep is not None
         else []
     )
-    detail = f"{rows} ärenden till {new.path}" + (f"; {len(pruned)} äldre borttagna" if pruned else "")
+    detail = f"{count(rows, 'ärende', 'ärenden')} till {new.path}" + (
+        f"; {count(len(pruned), 'äldre borttagen', 'äldre borttagna')}" if pruned else ""
+    )
     with ctx.store.write() as conn:
         audit.append(conn, [ctx.entry("backup", detail=detail)])
     return {

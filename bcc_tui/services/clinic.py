@@ -13,7 +13,7 @@ from bcc_tui.domain import flags, history, roles, templates
 from bcc_tui.domain.business_days import due_date
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.routing import TOP_DOCTOR
-from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
@@ -21,10 +21,6 @@ from bcc_tui.store import staff as staff_q
 from bcc_tui.store import templates as tq
 
 ACUTE_KEY, FOLLOWUP_KEY, NOTICE_KEY = "acute_stems", "followup_days", "notice"
-
-
-def _admin(ctx: Ctx, what: str) -> None:
-    require(ctx, "admin_change", what=what)
 
 
 # -- settings read by everyone -------------------------------------------------------------------
@@ -52,6 +48,12 @@ def current_notice(conn: Connection, today: dt.date) -> Notice | None:
     return notice if notice.until >= today else None
 
 
+def rules_now(ctx: Ctx) -> tuple[tuple[str, ...], int]:
+    """The acute-sign words (R11) and the follow-up delay in business days (R19), read together."""
+    with ctx.store.read() as conn:
+        return acute_stems(conn), followup_days(conn)
+
+
 def notice_now(ctx: Ctx) -> Notice | None:
     with ctx.store.read() as conn:
         return current_notice(conn, ctx.today())
@@ -60,7 +62,7 @@ def notice_now(ctx: Ctx) -> Notice | None:
 # -- the administrator's changes -----------------------------------------------------------------
 def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
     """R11: change the word list; open errands are flagged again by the new list."""
-    _admin(ctx, "ändra listan över akuta ord")
+    require(ctx, "admin_change", what="ändra listan över akuta ord")
     checked = flags.check_stems(stems)
     if not checked:
         raise InvalidInput("listan över akuta ord får inte vara tom")
@@ -90,7 +92,7 @@ def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
             [
                 ctx.entry(
                     "admin_change",
-                    detail=f"akuta ord: {', '.join(checked)}; {changed} öppna ärenden omprövade",
+                    detail=f"akuta ord: {', '.join(checked)}; {count(changed, 'öppet ärende', 'öppna ärenden')} omprövade",
                 )
             ],
         )
@@ -98,16 +100,23 @@ def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
 
 
 def set_followup_days(ctx: Ctx, days: int) -> None:
-    _admin(ctx, "ändra uppföljningstiden")
+    require(ctx, "admin_change", what="ändra uppföljningstiden")
     if not 1 <= days <= 30:
         raise InvalidInput("uppföljningen ska ligga 1–30 vardagar efter delsvaret")
     with ctx.change("admin_change") as conn:
         staff_q.set_setting(conn, FOLLOWUP_KEY, days)
-        audit.append(conn, [ctx.entry("admin_change", detail=f"uppföljning efter delsvar: {days} vardagar")])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change", detail=f"uppföljning efter delsvar: {count(days, 'vardag', 'vardagar')}"
+                )
+            ],
+        )
 
 
 def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
-    _admin(ctx, "lägga ut driftinformation")
+    require(ctx, "admin_change", what="lägga ut driftinformation")
     body = clean_line(text or "").strip()
     if not body:
         raise InvalidInput("informationen är tom")
@@ -123,7 +132,7 @@ def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
 
 
 def clear_notice(ctx: Ctx) -> None:
-    _admin(ctx, "ta bort driftinformation")
+    require(ctx, "admin_change", what="ta bort driftinformation")
     with ctx.change("admin_change") as conn:
         staff_q.set_setting(conn, NOTICE_KEY, None)
         audit.append(conn, [ctx.entry("admin_change", detail="driftinformation borttagen")])
@@ -167,7 +176,7 @@ def update_type(
 ) -> int:
     """Change a type; a new number of days recomputes the due dates of its open errands (R14).
     Returns how many open errands got a new due date."""
-    _admin(ctx, "ändra ärendetyper")
+    require(ctx, "admin_change", what="ändra ärendetyper")
     if enabled is False:
         raise InvalidInput(
             f"{e.type_name(code)} ingår i basutbudet för 1177 som mottagningen måste erbjuda och kan inte stängas av"
@@ -211,7 +220,7 @@ def update_type(
                         ctx.actor.username,
                         ctx.actor.name,
                         ctx.actor.title,
-                        text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {days} vardagar",
+                        text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
                         detail={"due_date": new_due, "was": errand["due_date"]},
                     )
                     moved += 1
@@ -221,7 +230,11 @@ def update_type(
                 ctx.entry(
                     "admin_change",
                     detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
-                    + (f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""),
+                    + (
+                        f"; {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum"
+                        if moved
+                        else ""
+                    ),
                 )
             ],
         )
@@ -248,7 +261,7 @@ def save_template(
     ctx: Ctx, name: str, body: str, type_code: str | None = None, *, template_id: int | None = None
 ) -> int:
     """Create a template, or edit one (by id). Unknown placeholders are refused here."""
-    _admin(ctx, "ändra mallar")
+    require(ctx, "admin_change", what="ändra mallar")
     name, body = templates.check(clean_line(name or ""), clean(body or ""))
     if type_code is not None and type_code not in e.TYPES:
         raise InvalidInput(f"okänd ärendetyp '{type_code}'")
@@ -274,7 +287,7 @@ def save_template(
 
 
 def retire_template(ctx: Ctx, name: str) -> None:
-    _admin(ctx, "ändra mallar")
+    require(ctx, "admin_change", what="ändra mallar")
     with ctx.change("admin_change") as conn:
         row = tq.by_name(conn, name)
         if row is None:

@@ -16,6 +16,7 @@ from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import format_utc
 from bcc_tui.services.clock import Clock, SystemClock
 from bcc_tui.store import audit
+from bcc_tui.store import errands as errands_q
 from bcc_tui.store.db import Store
 
 
@@ -73,8 +74,7 @@ class Ctx:
                 pnr = None
                 if ref:
                     ref = clean_line(ref)
-                    row = conn.execute("SELECT personnummer FROM errands WHERE ref = ?", (ref,)).fetchone()
-                    pnr = row[0] if row else None
+                    pnr = errands_q.personnummer_of(conn, ref)
                 audit.append(conn, [self.entry(action, ref, pnr, "refused", why)])
         except Busy:
             pass  # the refusal stands; the person is told, the log row waits for no one

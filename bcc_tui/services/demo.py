@@ -39,7 +39,7 @@ def is_demo(store: Store) -> bool:
 
 
 def is_empty(store: Store) -> bool:
-    return store.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    return schema.is_empty(store)
 
 
 def today_receiver(store: Store, clock: Clock) -> str | None:

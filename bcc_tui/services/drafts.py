@@ -19,6 +19,7 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean
+from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import audit
 from bcc_tui.store import drafts as dq
@@ -107,9 +108,7 @@ def load(ctx: Ctx, ref: str, form: str) -> Draft | None:
         audit.append(
             conn, [ctx.entry("draft", ref, row["personnummer"], detail=f"utkast öppnat: {FORM_NAMES[form]}")]
         )
-    return Draft(
-        json.loads(found["fields"]), dt.datetime.fromisoformat(found["saved_at"].replace("Z", "+00:00"))
-    )
+    return Draft(json.loads(found["fields"]), parse_utc(found["saved_at"]))
 
 
 def discard(ctx: Ctx, ref: str, form: str) -> None:

@@ -18,6 +18,7 @@ from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAll
 from bcc_tui.domain.routing import LastReply, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import clinic, drafts, notify, outbound, people
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_bounds, event, summary
@@ -31,11 +32,7 @@ STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
 
 def _scope(ctx: Ctx) -> str | None:
     """Need-to-know: a caregiver who is not a receiver sees only their own errands."""
-    if ctx.actor.has(roles.RECEIVER):
-        return None
-    if ctx.actor.has(roles.CAREGIVER):
-        return ctx.actor.username
-    raise NotAllowed(f"{ctx.actor.username} får inte läsa ärenden (kräver ärendemottagare eller vårdgivare)")
+    return roles.need_to_know(ctx.actor)
 
 
 def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummary]:
@@ -64,7 +61,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
                 staff,
                 absent,
                 roster.top_doctor,
-                LastReply(lr[0], local_date(_utc(lr[1]))) if lr else None,
+                LastReply(lr[0], local_date(parse_utc(lr[1]))) if lr else None,
                 defaults.get(r["type"]),
                 doctors=roster.doctors,
                 load=load,
@@ -73,12 +70,6 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
             summary(r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent)
         )
     return out
-
-
-def _utc(text: str):
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _search(conn: Connection, text: str | None) -> q.Search | None:
@@ -307,7 +298,7 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
             *load.get(p.username, (0, 0)),
         )
         for p in staff
-        if p.active and roles.CAREGIVER in p.roles
+        if roles.assignable(p.roles, p.active)
     ]
     out.sort(key=lambda c: (not c.suggested, c.absent, order.get(c.title, 3), c.name))
     return out
@@ -340,14 +331,7 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
     if ctx.actor.is_system:
         raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
     involved = _scope(ctx)
-    if (
-        involved
-        and row["assignee"] != involved
-        and not conn.execute(
-            "SELECT 1 FROM events WHERE errand_id = ? AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
-            (row["id"], involved),
-        ).fetchone()
-    ):
+    if involved and not q.involves(conn, row["id"], involved):
         raise NotAllowed(f"{ref} är inte fördelat till dig")
     days = q.type_days(conn).get(row["type"], 2)
     remark = handover_q.open_remarks(conn, [row["id"]]).get(row["id"])
@@ -361,6 +345,14 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
     )
 
 
+def _person(conn: Connection, username: str | None) -> str | None:
+    """A holder as a refusal names them: 'Erik Lindgren (erilin)'."""
+    if not username:
+        return None
+    found = staff_q.by_username(conn, username)
+    return f"{found['name']} ({username})" if found and found["name"] else username
+
+
 def _act(
     ctx: Ctx,
     ref: str,
@@ -372,7 +364,7 @@ def _act(
     with ctx.change(action, ref) as conn:
         row = _load(conn, ref)
         roles.require_action(ctx.actor, action, ref, row["assignee"])
-        e.check_move(action, ref, row["status"], row["assignee"])
+        e.check_move(action, ref, row["status"], _person(conn, row["assignee"]))
         if expected_version is not None and row["version"] != expected_version:
             raise Conflict(f"{ref} har ändrats av någon annan under tiden; se efter och försök igen")
         now = ctx.now_text()
@@ -402,13 +394,18 @@ class Assigned:
     username: str
     absent: bool = False
     absence_reason: str | None = None
+    name: str | None = None  # the person's name, for the warning a person reads
+
+    @property
+    def person(self) -> str:
+        return f"{self.name} ({self.username})" if self.name else self.username
 
     @property
     def warning(self) -> str | None:
         if not self.absent:
             return None
         return (
-            f"{self.username} är frånvarande idag"
+            f"{self.person} är frånvarande idag"
             + (f" ({clean(self.absence_reason)})" if self.absence_reason else "")
             + f"; {self.ref} väntar hos hen tills hen är tillbaka"
         )
@@ -424,9 +421,9 @@ def assign(
     def apply(conn: Connection, row: Row, now: str) -> str:
         person = _assignee_row(conn, username)
         absent = people.today(conn, ctx.today()).absent
-        result.append(Assigned(ref, username, username in absent, absent.get(username)))
+        result.append(Assigned(ref, username, username in absent, absent.get(username), person["name"]))
         if row["assignee"] == username:
-            raise Conflict(f"{ref} är redan fördelat till {username}")
+            raise Conflict(f"{ref} är redan fördelat till {person['name']} ({username})")
         q.update(conn, row["id"], row["version"], status=e.ASSIGNED, assignee=username)
         q.add_event(
             conn,
@@ -495,7 +492,7 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
             continue
         moved.append(ref)
         if done.absent:
-            warning = f"{to_user} är frånvarande idag" + (
+            warning = f"{done.person} är frånvarande idag" + (
                 f" ({clean(done.absence_reason)})" if done.absence_reason else ""
             )
     return Moved(moved, refused, warning)
@@ -550,8 +547,7 @@ def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int |
 
 def _signed(ctx: Ctx, text: str) -> str:
     """R13: a reply carries its writer's name and title."""
-    title = f", {ctx.actor.title}" if ctx.actor.title else ""
-    return f"{text}\n\n{ctx.actor.name}{title}\nBarncancercentrum"
+    return text + "\n\n" + "\n".join(e.signature(ctx.actor.name, ctx.actor.title))
 
 
 def reply(ctx: Ctx, ref: str, text: str, *, expected_version: int | None = None) -> None:

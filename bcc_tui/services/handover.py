@@ -16,7 +16,7 @@ from bcc_tui.domain import flags
 from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, short_date
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean
-from bcc_tui.domain.validation import format_utc
+from bcc_tui.domain.validation import format_utc, parse_utc
 from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.views import ErrandSummary, summary
@@ -40,10 +40,6 @@ TITLES = {
 # A category with more errands than this shows its count and its most pressing rows.
 PER_CATEGORY = 50
 MAX_REMARK = 300
-
-
-def _moment(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
 @dataclass(frozen=True)
@@ -124,7 +120,7 @@ def _followup_cutoff(today: dt.date, days: int) -> str:
 
 
 def _remark(row) -> Remark:
-    return Remark(row["text"], row["author"], row["name"] or row["author"], _moment(row["at"]))
+    return Remark(row["text"], row["author"], row["name"] or row["author"], parse_utc(row["at"]))
 
 
 def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Handover:
@@ -154,10 +150,10 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     ]
     last = q.last(conn)
     since = last["at"] if last else None
-    if since:
-        first_due = _moment(since).astimezone(STOCKHOLM).date().isoformat()
+    if last is not None and since:
+        first_due = parse_utc(since).astimezone(STOCKHOLM).date().isoformat()
         changes = Changes(
-            _moment(since),
+            parse_utc(since),
             last["from_user"],
             last["to_user"],
             q.arrived_since(conn, since, since_limit),
@@ -225,10 +221,7 @@ class Receipt:
 def _handed_over_by(conn, today: dt.date, taker: str) -> str | None:
     """The receiver on duty before: the last rostered receiver before today, else today's, unless
     that is the person taking over (then nobody is named)."""
-    row = conn.execute(
-        "SELECT receiver FROM roster WHERE day < ? ORDER BY day DESC LIMIT 1", (today.isoformat(),)
-    ).fetchone()
-    for candidate in (row["receiver"] if row else None, people.today(conn, today).receiver):
+    for candidate in (staff_q.receiver_before(conn, today), people.today(conn, today).receiver):
         if candidate and candidate != taker:
             return candidate
     return None
@@ -279,7 +272,7 @@ def finish(
                 )
             ],
         )
-    return Receipt(hid, _moment(at), from_user, ctx.actor.username, len(listed), len(gone))
+    return Receipt(hid, parse_utc(at), from_user, ctx.actor.username, len(listed), len(gone))
 
 
 def receipts(ctx: Ctx, limit: int = 50) -> list[dict]:
@@ -292,7 +285,7 @@ def receipts(ctx: Ctx, limit: int = 50) -> list[dict]:
         items = json.loads(r["items"])
         out.append(
             {
-                "at": _moment(r["at"]),
+                "at": parse_utc(r["at"]),
                 "from": r["from_user"],
                 "from_name": r["from_name"],
                 "to": r["to_user"],
@@ -350,20 +343,25 @@ def _refs(total_refs: tuple[int, list[str]]) -> str:
     return f"{total}: " + ", ".join(refs) + more
 
 
+def _name(names: dict[str, str], user: str | None) -> str:
+    """A person in the handover text: the name, else the user name, and '–' for nobody."""
+    return names.get(user, user) if user else "–"
+
+
 def markdown(h: Handover) -> str:
     names = h.names
     local = h.at.astimezone(STOCKHOLM)
     out = [f"# Överlämning 1177 – {short_date(local.date())} {local.year} kl {local:%H:%M}", ""]
     roster = [
-        f"Mottagare idag: {names.get(h.today.receiver, h.today.receiver or '–')}",
-        f"överst på schemat: {names.get(h.today.top_doctor, h.today.top_doctor or '–')}",
+        f"Mottagare idag: {_name(names, h.today.receiver)}",
+        f"överst på schemat: {_name(names, h.today.top_doctor)}",
     ]
     if h.today.absent:
         roster.append("frånvarande: " + ", ".join(names.get(u, u) for u in sorted(h.today.absent)))
     out += [" · ".join(roster), ""]
     c = h.changes
     if c.since:
-        to = names.get(c.previous_to, c.previous_to)
+        to = _name(names, c.previous_to)
         who = (
             f"{names.get(c.previous_from, c.previous_from)} → {to}"
             if c.previous_from
@@ -384,7 +382,7 @@ def markdown(h: Handover) -> str:
         )
     out.append("")
     if h.note:
-        at = _moment(h.note["at"])
+        at = parse_utc(h.note["at"])
         out += ["## Anteckning från förra passet", ""]
         out += [f"> {line}" for line in clean(h.note["text"]).splitlines()]
         out += [f"> — {h.note['name'] or h.note['author']}, {_local(at)}", ""]

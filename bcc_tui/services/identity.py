@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import pwd
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NoReturn
 
 from bcc_tui.domain.errors import NotAllowed
 from bcc_tui.domain.roles import SYSTEM_ACTOR, Actor
@@ -35,8 +37,8 @@ class Account:
         return self.is_owner and not self.sudo_user
 
 
-def account(db_path: str | os.PathLike, environ: dict | None = None) -> Account:
-    environ = os.environ if environ is None else environ
+def account(db_path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> Account:
+    env = os.environ if environ is None else environ
     uid = os.getuid()
     try:
         name = pwd.getpwuid(uid).pw_name
@@ -46,7 +48,7 @@ def account(db_path: str | os.PathLike, environ: dict | None = None) -> Account:
         owner = os.stat(db_path).st_uid
     except FileNotFoundError:
         owner = uid  # the process about to create the file will own it
-    return Account(uid, name, owner, sudo_person(environ))
+    return Account(uid, name, owner, sudo_person(env))
 
 
 def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Actor:
@@ -77,7 +79,7 @@ def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Acto
     return actor_from_row(row)
 
 
-def _refuse(store: Store, who: str, why: str, clock) -> None:
+def _refuse(store: Store, who: str, why: str, clock) -> NoReturn:
     ctx = Ctx(store, Actor(who, who, "", frozenset()), clock)
     try:
         with store.write() as conn:

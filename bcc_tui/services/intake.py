@@ -15,6 +15,7 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags, jsonl, roles
 from bcc_tui.domain.business_days import due_date, local_date
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.text import count
 from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
 from bcc_tui.services import clinic, outbound
 from bcc_tui.services.context import Ctx, require
@@ -24,7 +25,7 @@ from bcc_tui.store import errands as q
 # Lines per write transaction: long enough to be fast, short enough not to starve other writers.
 BATCH = 2000
 
-CLINIC_AUTHOR = ("Barncancercentrum", "Automatiskt svar")
+CLINIC_AUTHOR = (e.CLINIC, "Automatiskt svar")
 
 
 @dataclass
@@ -61,7 +62,7 @@ def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
                 ctx.entry(
                     "import",
                     outcome="ok" if report.ok else "partly refused",
-                    detail=f"{report.added} nya, {report.skipped} redan inlästa, {len(report.rejected)} avvisade",
+                    detail=f"{count(report.added, 'nytt', 'nya')}, {report.skipped} redan inlästa, {len(report.rejected)} avvisade",
                 )
             ],
         )

@@ -14,10 +14,11 @@ import uuid
 from dataclasses import dataclass
 from sqlite3 import Connection, Row
 
-from bcc_tui.domain.errors import Busy
+from bcc_tui.domain.errors import Busy, os_reason
 from bcc_tui.domain.notices import Notice
 from bcc_tui.domain.validation import format_utc
 from bcc_tui.services.clock import Clock
+from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import outbox as q
 from bcc_tui.store.db import Store
 
@@ -51,9 +52,16 @@ class MailConfig:
         return cls(host, int(port), sender)
 
 
-def queue(conn: Connection, now: str, kind: str, ref: str, person: Row, notice: Notice) -> bool:
-    """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail."""
-    if not person["email_notify"] or not person["email"]:
+def _reason(err: BaseException) -> str:
+    """What went wrong with the mail, for the outbox's list: the system's reason in Swedish, or the
+    server's own reply."""
+    return os_reason(err, str(err) or "tidsgränsen passerades")
+
+
+def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, notice: Notice) -> bool:
+    """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail
+    (someone no longer in the staff list gets none)."""
+    if person is None or not person["email_notify"] or not person["email"]:
         return False
     q.add(
         conn,
@@ -70,6 +78,39 @@ def queue(conn: Connection, now: str, kind: str, ref: str, person: Row, notice: 
         },
     )
     return True
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A notice in the outbox that has not reached the mail server yet."""
+
+    created_at: str
+    kind: str
+    ref: str | None
+    recipient: str
+    attempts: int
+    last_error: str | None
+
+
+def waiting(ctx: Ctx) -> list[Waiting]:
+    """The notices still waiting in the outbox, newest first (the administrator's view)."""
+    require(ctx, "outbox")
+    with ctx.store.read() as conn:
+        rows = q.listing(conn)
+    return [
+        Waiting(r["created_at"], r["kind"], r["ref"], r["recipient"], r["attempts"], r["last_error"])
+        for r in rows
+    ]
+
+
+def send_waiting(ctx: Ctx, smtp: str | None, sender: str, budget: float) -> Delivery | None:
+    """The mail job: deliver what waits in the outbox, for up to `budget` seconds; None when no
+    mail server is set (the notices then keep waiting where the administrator sees them)."""
+    require(ctx, "outbox")
+    config = MailConfig.parse(smtp, sender)
+    if config is None:
+        return None
+    return deliver(ctx.store, ctx.clock, config, budget=budget)
 
 
 @dataclass
@@ -133,7 +174,7 @@ def deliver(
             raise
         round_trip = max(round_trip, time.monotonic() - began)
     except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
-        _failed(store, clock, rows, f"SMTP-servern svarade inte i tid: {err or 'tidsgränsen passerades'}")
+        _failed(store, clock, rows, f"SMTP-servern svarade inte i tid: {_reason(err)}")
         result.failed, result.error = len(rows), str(err)
         return result
     # A mail is MAIL, RCPT, DATA and the end of data: four round trips. One cut off after the
@@ -150,7 +191,7 @@ def deliver(
                 needed = max(needed, time.monotonic() - began)
             except (TimeoutError, smtplib.SMTPException, OSError, ValueError) as err:
                 # ValueError: an address or subject the e-mail headers refuse; that mail only.
-                _failed(store, clock, [row], str(err) or "tidsgränsen för e-post passerades")
+                _failed(store, clock, [row], _reason(err))
                 result.failed += 1
                 result.error = str(err)
                 if isinstance(err, (OSError, smtplib.SMTPServerDisconnected)):

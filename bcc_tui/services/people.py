@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from sqlite3 import Connection
 
 from bcc_tui.domain import jsonl, roles, validation
-from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.routing import Person
 from bcc_tui.services.context import Ctx, require
@@ -47,6 +48,22 @@ def staff_people(conn: Connection) -> list[Person]:
     return [person(r) for r in q.all_staff(conn)]
 
 
+def names(ctx: Ctx) -> dict[str, str]:
+    """Every staff member's name by user name (former staff too: their names stay in history)."""
+    with ctx.store.read() as conn:
+        return {p.username: p.name for p in staff_people(conn)}
+
+
+def who(names: Mapping[str, str], username: str | None) -> str:
+    """A person where a person reads: 'Erik Lindgren (erilin)', the name with the user name a
+    reader may type next; the user name alone for someone not on the staff list (the system
+    account), and '–' for nobody."""
+    if not username:
+        return "–"
+    name = names.get(username)
+    return f"{name} ({username})" if name and name != username else username
+
+
 def _parse(data: bytes, parse, report: ImportReport) -> list:
     """Every line validated on its own: (number, parsed) for the good, the reason for the bad."""
     good = []
@@ -69,7 +86,11 @@ def _counted(ctx: Ctx, report: ImportReport, outcome: str, entries: list, detail
 
 def _staff_fields(line: validation.StaffLine) -> dict:
     """The columns a staff line sets; the fields it leaves out are not touched (§4.4)."""
-    fields = {"name": line.name, "title": line.title, "roles": " ".join(sorted(line.roles))}
+    fields: dict[str, str | int] = {
+        "name": line.name,
+        "title": line.title,
+        "roles": " ".join(sorted(line.roles)),
+    }
     for key in ("email", "email_notify", "medcontrol_responsible", "active"):
         value = getattr(line, key)
         if value is not None:
@@ -84,7 +105,7 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
     parsed = _parse(data, validation.staff_from_json, report)
     seen: dict[str, int] = {}
     with ctx.change("admin_change") as conn:
-        entries = []
+        entries: list[audit.Entry] = []
         for number, line in parsed:
             if line.username in seen:
                 report.rejected.append(
@@ -119,7 +140,7 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     parsed = _parse(data, validation.schedule_from_json, report)
     with ctx.change("admin_change") as conn:
         staff = {r["username"]: r for r in q.all_staff(conn)}
-        entries = []
+        entries: list[audit.Entry] = []
         for number, line in parsed:
             try:
                 outcome = _schedule_line(conn, staff, line)
@@ -188,6 +209,8 @@ def set_email_notify(ctx: Ctx, on: bool) -> None:
         raise InvalidInput("systemkontot har inga personliga inställningar")
     with ctx.change("settings") as conn:
         row = q.by_username(conn, ctx.actor.username)
+        if row is None:
+            raise NotFound(f"{ctx.actor.username} finns inte i personallistan")
         if on and not row["email"]:
             raise InvalidInput(
                 "du har ingen e-postadress i personallistan; be administratören lägga till den"
@@ -218,13 +241,9 @@ def email_notify(ctx: Ctx) -> bool:
 
 
 # -- the administrator's screens: staff, rosters, absences ----------------------------------------
-def _admin(ctx: Ctx, what: str) -> None:
-    require(ctx, "admin_change", what=what)
-
-
 def save_staff(ctx: Ctx, obj: dict) -> str:
     """Add or change one person (validated like a staff file line). Returns added/changed/same."""
-    _admin(ctx, "ändra personallistan")
+    require(ctx, "admin_change", what="ändra personallistan")
     clear_email = "email" in obj and obj["email"] is None  # an empty e-mail field removes the address
     line = validation.staff_from_json({k: v for k, v in obj.items() if not (k == "email" and v is None)})
     fields = _staff_fields(line)
@@ -251,7 +270,7 @@ def save_staff(ctx: Ctx, obj: dict) -> str:
 
 def set_active(ctx: Ctx, username: str, active: bool) -> None:
     """Deactivate (or bring back) a person: access ends, history stays."""
-    _admin(ctx, "ändra personallistan")
+    require(ctx, "admin_change", what="ändra personallistan")
     with ctx.change("admin_change") as conn:
         row = q.by_username(conn, username)
         if row is None:
@@ -270,7 +289,7 @@ def set_active(ctx: Ctx, username: str, active: bool) -> None:
 
 
 def set_roster_day(ctx: Ctx, day: dt.date, receiver: str, doctors: tuple[str, ...]) -> None:
-    _admin(ctx, "ändra schemat")
+    require(ctx, "admin_change", what="ändra schemat")
     with ctx.change("admin_change") as conn:
         staff = {r["username"]: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, validation.RosterLine(day, receiver, tuple(doctors)))
@@ -309,7 +328,7 @@ def absences(ctx: Ctx, from_day: dt.date) -> list[Absence]:
 
 
 def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: str | None) -> None:
-    _admin(ctx, "ändra frånvaro")
+    require(ctx, "admin_change", what="ändra frånvaro")
     line = validation.schedule_from_json(
         {
             "absent": username,
@@ -325,7 +344,7 @@ def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: s
 
 
 def remove_absence(ctx: Ctx, absence_id: int) -> None:
-    _admin(ctx, "ändra frånvaro")
+    require(ctx, "admin_change", what="ändra frånvaro")
     with ctx.change("admin_change") as conn:
         q.remove_absence(conn, absence_id)
         audit.append(conn, [ctx.entry("admin_change", detail=f"frånvaro borttagen: #{absence_id}")])

@@ -33,7 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bcc_tui.domain import roles
-from bcc_tui.domain.errors import InvalidInput, NotFound
+from bcc_tui.domain.errors import InvalidInput, NotFound, os_reason
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services import destination
 from bcc_tui.services.context import Ctx, require
@@ -97,8 +97,8 @@ def parse_replica(
     try:
         parts = urlsplit(text)
         password = parts.password
-    except ValueError as err:
-        raise InvalidInput(f"{option}: ogiltig adress ({err})") from None
+    except ValueError:
+        raise InvalidInput(f"{option}: ogiltig adress (se efter hakparenteser och portnummer)") from None
     scheme = parts.scheme.lower()
     if scheme == "file":
         if parts.netloc not in ("", "localhost") or parts.query:
@@ -224,7 +224,7 @@ def replicate(
                 preexec_fn=_die_with_parent(),  # noqa: PLW1509 -- only prctl(PDEATHSIG), before any thread runs Python
             )
         except OSError as err:
-            raise InvalidInput(f"kan inte starta Litestream ({binary}): {err.strerror or err}") from None
+            raise InvalidInput(f"kan inte starta Litestream ({binary}): {os_reason(err)}") from None
         finally:
             os.umask(old_umask)
         if on_start is not None:
@@ -311,7 +311,7 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
     try:
         workdir = tempfile.mkdtemp(prefix=".bcc-restore-", dir=dest.parent)
     except OSError as err:
-        raise InvalidInput(f"kan inte skriva i mappen {dest.parent}: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte skriva i mappen {dest.parent}: {os_reason(err)}") from None
     try:
         tmp = Path(workdir) / "restored.db"
         config = _write_config(workdir, tmp, replica, None)
@@ -327,7 +327,7 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
         except subprocess.TimeoutExpired:
             raise InvalidInput(f"återställningen från {replica} tog mer än en timme och avbröts") from None
         except OSError as err:
-            raise InvalidInput(f"kan inte starta Litestream ({binary}): {err.strerror or err}") from None
+            raise InvalidInput(f"kan inte starta Litestream ({binary}): {os_reason(err)}") from None
         finally:
             os.umask(old_umask)
         if done.returncode != 0 or not tmp.is_file():
@@ -337,7 +337,7 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
         try:
             roles.check(ctx.actor, "restore")
             with ctx.store.read() as conn:
-                last = conn.execute("SELECT max(at) FROM audit").fetchone()[0]
+                last = audit_queries.last_change(conn)
                 errands = audit_queries.errand_count(conn)
             from bcc_tui.services import audit_log, destination  # one check, the same as `bcc-tui check`
 

@@ -10,13 +10,10 @@ import json
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import statistics
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import reports as q
-
-
-def _moment(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -37,7 +34,7 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
         statistics.StatErrand(
             ref=r["ref"],
             type=r["type"],
-            received_at=_moment(r["received_at"]),
+            received_at=parse_utc(r["received_at"]),
             received_on=dt.date.fromisoformat(r["received_on"]),
             due_date=dt.date.fromisoformat(r["due_date"]),
             status=r["status"],
@@ -46,7 +43,7 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
             first_response_on=dt.date.fromisoformat(r["first_response_on"])
             if r["first_response_on"]
             else None,
-            first_response_at=_moment(r["first_response_at"]),
+            first_response_at=parse_utc_or_none(r["first_response_at"]),
             assignee=r["assignee"],
             responded_by=r["responded_by"],
             partial_replies=r["partial_replies"],

@@ -24,6 +24,7 @@ from bcc_tui.domain.business_days import (
     local_date,
 )
 from bcc_tui.domain.routing import Suggestion
+from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
 from bcc_tui.store.errands import Attention
 
 
@@ -35,10 +36,6 @@ def _day(text: str) -> dt.date:
 
 def _date(text: str | None) -> dt.date | None:
     return _day(text) if text else None
-
-
-def _moment(text: str | None) -> dt.datetime | None:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
 def _utc_text(moment: dt.datetime) -> str:
@@ -159,7 +156,7 @@ def summary(
 ) -> ErrandSummary:
     due = _day(row["due_date"])
     received_on = _day(row["received_on"])
-    partial = _moment(row["partial_reply_at"])
+    partial = parse_utc_or_none(row["partial_reply_at"])
     first_response_on = _date(row["first_response_on"])
     followup = None
     if row["status"] != "closed" and partial is not None:
@@ -172,7 +169,7 @@ def summary(
         unit=row["unit"],
         status=row["status"],
         assignee=row["assignee"],
-        received_at=_moment(row["received_at"]),
+        received_at=parse_utc(row["received_at"]),
         received_on=received_on,
         due_date=due,
         patient_name=row["patient_name"],
@@ -183,9 +180,9 @@ def summary(
         urgent=bool(row["urgent"]),
         partial_reply_at=partial,
         first_response_on=first_response_on,
-        closed_at=_moment(row["closed_at"]),
+        closed_at=parse_utc_or_none(row["closed_at"]),
         close_kind=row["close_kind"],
-        last_reminded_at=_moment(row["last_reminded_at"]),
+        last_reminded_at=parse_utc_or_none(row["last_reminded_at"]),
         version=row["version"],
         countdown=countdown(due, today, first_response_on),
         suggestion=suggestion,
@@ -197,7 +194,7 @@ def summary(
         followup_overdue=followup is not None and today > followup,
         remark=row["remark"] if "remark" in row.keys() else None,  # noqa: SIM118 -- `in` on a sqlite3.Row looks at values
         holder_absent=holder_absent,
-        acute_handled_at=_moment(row["acute_handled_at"]),
+        acute_handled_at=parse_utc_or_none(row["acute_handled_at"]),
     )
 
 
@@ -216,7 +213,7 @@ class Event:
 def event(row: Row) -> Event:
     return Event(
         kind=row["kind"],
-        at=_moment(row["at"]),
+        at=parse_utc(row["at"]),
         actor=row["actor"],
         actor_name=row["actor_name"],
         actor_title=row["actor_title"],

@@ -15,7 +15,8 @@ def search(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[sqlite3.Row]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[str | int] = []
     if patient:
         where.append("personnummer = ?")
         args.append(patient)
@@ -56,3 +57,8 @@ def integrity(conn: sqlite3.Connection) -> list[str]:
 
 def errand_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM errands").fetchone()[0]
+
+
+def last_change(conn: sqlite3.Connection) -> str | None:
+    """The time of the newest audit row: the last change the database knows of."""
+    return conn.execute("SELECT max(at) FROM audit").fetchone()[0]

@@ -7,9 +7,43 @@ import functools
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from bcc_tui.domain.search import fold
 from bcc_tui.store import schema
+
+
+def _lenient(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+@contextmanager
+def tolerant(conn: sqlite3.Connection) -> Iterator[None]:
+    """Text that is not UTF-8 (written around the program) is read with replacement characters,
+    so that it is reported as changed content instead of stopping the check."""
+    before = conn.text_factory
+    conn.text_factory = _lenient
+    try:
+        yield
+    finally:
+        conn.text_factory = before
+
+
+def open_witness(path: Path) -> sqlite3.Connection:
+    """A backup, read-only (it is a witness, never written), read as the live side reads under
+    tolerant(); raises sqlite3.Error unless it holds an audit log and a history."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.text_factory = _lenient
+        conn.execute("SELECT count(*) FROM audit").fetchone()
+        conn.execute("SELECT count(*) FROM events").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
 
 # Actions whose successful audit row is written with exactly one event of the same kind.
 ONE_EVENT_EACH = ("assign", "reassign", "reply", "partial_reply", "close", "note", "remind", "acute_handled")

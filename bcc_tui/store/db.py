@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bcc_tui.domain.errors import Busy, Conflict, InvalidInput
+from bcc_tui.domain.errors import Busy, Conflict, InvalidInput, os_reason
 from bcc_tui.domain.search import fold
 
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -39,7 +39,7 @@ def ensure_private(path: Path) -> None:
     except FileExistsError:
         pass
     except OSError as err:
-        raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte öppna databasen {path}: {os_reason(err)}") from None
     else:
         os.close(fd)
     loose = []
@@ -49,7 +49,7 @@ def ensure_private(path: Path) -> None:
         except FileNotFoundError:
             continue
         except OSError as err:
-            raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
+            raise InvalidInput(f"kan inte öppna databasen {path}: {os_reason(err)}") from None
         if mode & 0o077:
             loose.append((name, mode))
     if loose:
@@ -57,6 +57,35 @@ def ensure_private(path: Path) -> None:
             f"{loose[0][0]} kan läsas eller ändras av andra än ägaren ({stat.filemode(loose[0][1])}); "
             f"rätta med: chmod 600 {' '.join(shlex.quote(name) for name, _ in loose)}"
         )
+
+
+def new_id(cur: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote (sqlite3 sets lastrowid after every INSERT)."""
+    if cur.lastrowid is None:
+        raise RuntimeError("INSERT gave no row id")
+    return cur.lastrowid
+
+
+# SQLite's reasons are English; a person reads these instead (any other: "databasfel").
+_SQLITE_REASONS = (
+    ("file is not a database", "filen är ingen databas"),
+    ("unable to open database file", "filen går inte att öppna"),
+    ("database disk image is malformed", "databasfilen är skadad"),
+    ("attempt to write a readonly database", "databasen är skrivskyddad"),
+    ("database or disk is full", "disken är full"),
+    ("disk i/o error", "in- eller utmatningsfel på disken"),
+    ("unique constraint failed", "en rad med samma nyckel finns redan"),
+    ("no such table", "en tabell saknas"),
+    ("database is locked", "databasen är upptagen"),
+)
+
+
+def sqlite_reason(err: sqlite3.Error) -> str:
+    text = str(err).lower()
+    for english, swedish in _SQLITE_REASONS:
+        if english in text:
+            return swedish
+    return "databasfel"
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:
@@ -72,7 +101,7 @@ def _refuse_non_regular(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as err:
-        raise InvalidInput(f"kan inte öppna databasen {path}: {err.strerror or err}") from None
+        raise InvalidInput(f"kan inte öppna databasen {path}: {os_reason(err)}") from None
     if not stat.S_ISREG(mode):
         raise InvalidInput(f"{path} är ingen vanlig fil och kan inte vara en databas")
 
@@ -104,7 +133,7 @@ class Store:
                 str(self.path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.OperationalError as err:
-            raise InvalidInput(f"kan inte öppna databasen {self.path}: {err}") from None
+            raise InvalidInput(f"kan inte öppna databasen {self.path}: {sqlite_reason(err)}") from None
         conn.row_factory = sqlite3.Row
         # The filter's folding (case and accents), for queries and for writing errands.search_text.
         conn.create_function("bcc_fold", 1, fold, deterministic=True)
@@ -120,9 +149,9 @@ class Store:
         except sqlite3.OperationalError as err:
             if _is_busy(err):
                 raise Busy() from None
-            raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {err}") from None
+            raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {sqlite_reason(err)}") from None
         except sqlite3.DatabaseError as err:
-            raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {err}") from None
+            raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {sqlite_reason(err)}") from None
 
     @property
     def db(self):
@@ -170,7 +199,7 @@ class Store:
                 if isinstance(err, sqlite3.OperationalError) and _is_busy(err):
                     raise Busy() from None
                 if isinstance(err, sqlite3.IntegrityError) and "UNIQUE" in str(err):
-                    raise Conflict(f"någon annan hann före: {err}") from None
+                    raise Conflict(f"någon annan hann före: {sqlite_reason(err)}") from None
                 raise
 
     @contextmanager
@@ -189,6 +218,21 @@ class Store:
                 if _is_busy(err):
                     raise Busy() from None
                 raise
+
+    def copy_into(self, path: str | os.PathLike) -> sqlite3.Connection:
+        """A consistent copy of the whole database in the new file `path` (SQLite's online backup,
+        while others keep writing), as a self-contained file (no WAL beside it); returned open, for
+        the caller to check and close."""
+        target = sqlite3.connect(path)
+        target.row_factory = sqlite3.Row
+        try:
+            with self._lock:
+                self.conn.backup(target, pages=1024)
+            target.execute("PRAGMA journal_mode=DELETE")
+        except BaseException:
+            target.close()
+            raise
+        return target
 
     def data_version(self) -> int:
         """Changes when another connection commits (PRAGMA data_version): cheap to poll."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from bcc_tui.domain.errors import Conflict
 from bcc_tui.domain.search import fold
+from bcc_tui.store.db import new_id
 
 # Everything but the message: lists never carry 20,000-character texts they do not show.
 LIST_COLUMNS = (
@@ -52,11 +53,16 @@ def _insert_sql(cols: tuple[str, ...]) -> str:
 def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     if "search_text" not in row:
         row = {**row, "search_text": search_text(row)}
-    return conn.execute(_insert_sql(tuple(row)), row).lastrowid
+    return new_id(conn.execute(_insert_sql(tuple(row)), row))
 
 
 def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM errands WHERE ref = ?", (ref,)).fetchone()
+
+
+def personnummer_of(conn: sqlite3.Connection, ref: str) -> str | None:
+    row = conn.execute("SELECT personnummer FROM errands WHERE ref = ?", (ref,)).fetchone()
+    return row[0] if row else None
 
 
 def hashes_by_ref(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
@@ -95,7 +101,7 @@ def add_event(
     text: str | None = None,
     detail: dict | None = None,
 ) -> int:
-    return conn.execute(
+    cur = conn.execute(
         "INSERT INTO events (errand_id, kind, at, actor, actor_name, actor_title, target, text, detail)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -109,7 +115,8 @@ def add_event(
             text,
             json.dumps(detail, ensure_ascii=False) if detail else None,
         ),
-    ).lastrowid
+    )
+    return new_id(cur)
 
 
 def events(conn: sqlite3.Connection, errand_id: int) -> list[sqlite3.Row]:
@@ -119,6 +126,24 @@ def events(conn: sqlite3.Connection, errand_id: int) -> list[sqlite3.Row]:
 def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     cols = ", ".join(row)
     conn.execute(f"INSERT INTO outbound ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+
+
+# Need-to-know (R2): a caregiver's errands are those assigned to them and those they answered or
+# closed. The one statement of the rule: lists, counts and the single errand all use it.
+_INVOLVED = (
+    "(assignee = ? OR id IN (SELECT errand_id FROM events WHERE actor = ?"
+    " AND kind IN ('reply', 'partial_reply', 'close')))"
+)
+
+
+def involves(conn: sqlite3.Connection, errand_id: int, username: str) -> bool:
+    """Whether the errand is among `username`'s under need-to-know (see _INVOLVED)."""
+    return (
+        conn.execute(
+            f"SELECT 1 FROM errands WHERE id = ? AND {_INVOLVED}", (errand_id, username, username)
+        ).fetchone()
+        is not None
+    )
 
 
 def _where(status, assignee, involved, search: Search | None, statuses=None) -> tuple[str, list]:
@@ -137,10 +162,7 @@ def _where(status, assignee, involved, search: Search | None, statuses=None) -> 
         where.append("assignee = ?")
         args.append(assignee)
     if involved:
-        where.append(
-            "(assignee = ? OR id IN (SELECT errand_id FROM events WHERE actor = ?"
-            " AND kind IN ('reply', 'partial_reply', 'close')))"
-        )
+        where.append(_INVOLVED)
         args += [involved, involved]
     if search:
         clause, extra = search.clause()

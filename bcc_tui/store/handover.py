@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from bcc_tui.store.db import new_id
 from bcc_tui.store.errands import LIST_COLUMNS
 
 # The walkthrough's categories, most pressing first. An errand is listed once, in the first
@@ -147,7 +148,7 @@ def record(
             note,
         ),
     )
-    handover_id = cur.lastrowid
+    handover_id = new_id(cur)
     conn.execute(
         "UPDATE handover_remarks SET handover_id = ? WHERE handover_id IS NULL AND at <= ?", (handover_id, at)
     )

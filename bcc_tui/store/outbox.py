@@ -7,12 +7,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from bcc_tui.store.db import new_id
+
 
 def add(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     cols = ", ".join(row)
-    return conn.execute(
-        f"INSERT INTO outbox ({cols}) VALUES ({', '.join(':' + c for c in row)})", row
-    ).lastrowid
+    return new_id(
+        conn.execute(f"INSERT INTO outbox ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+    )
 
 
 def claim(conn: sqlite3.Connection, now: str, lease_until: str, limit: int) -> list[sqlite3.Row]:

@@ -272,6 +272,11 @@ def version(store: Store) -> int:
     return store.conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def is_empty(store: Store) -> bool:
+    """No table, index or anything else yet: a file that may become a database of ours."""
+    return store.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
 def _split(script: str) -> list[str]:
     """Statements of a script, keeping trigger bodies whole (sqlite3.complete_statement)."""
     out, buf = [], ""

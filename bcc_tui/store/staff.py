@@ -39,6 +39,14 @@ def roster_day(conn: sqlite3.Connection, day: dt.date) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM roster WHERE day = ?", (day.isoformat(),)).fetchone()
 
 
+def receiver_before(conn: sqlite3.Connection, day: dt.date) -> str | None:
+    """The receiver of the last rostered day before `day` (None when no day before is rostered)."""
+    row = conn.execute(
+        "SELECT receiver FROM roster WHERE day < ? ORDER BY day DESC LIMIT 1", (day.isoformat(),)
+    ).fetchone()
+    return row["receiver"] if row else None
+
+
 def set_roster(conn: sqlite3.Connection, day: dt.date, receiver: str, doctors: tuple[str, ...] | None) -> str:
     current = roster_day(conn, day)
     doctors_json = json.dumps(list(doctors)) if doctors is not None else None

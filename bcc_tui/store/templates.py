@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from bcc_tui.store.db import new_id
+
 
 def listing(
     conn: sqlite3.Connection, *, type_code: str | None = None, active_only: bool = True
@@ -24,9 +26,9 @@ def by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 
 def insert(conn: sqlite3.Connection, row: dict) -> int:
     cols = ", ".join(row)
-    return conn.execute(
-        f"INSERT INTO templates ({cols}) VALUES ({', '.join(':' + c for c in row)})", row
-    ).lastrowid
+    return new_id(
+        conn.execute(f"INSERT INTO templates ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+    )
 
 
 def update(conn: sqlite3.Connection, template_id: int, fields: dict) -> None:

@@ -429,10 +429,10 @@ class BccApp(App):
 
     def action_command_palette(self) -> None:
         # Textual's own opens with an English prompt; the same palette, asked in Swedish.
-        from textual.command import CommandPalette
+        from bcc_tui.ui.palette import Palette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder="Sök kommando…", id="--command-palette"))
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

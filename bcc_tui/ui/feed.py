@@ -25,8 +25,8 @@ from bcc_tui.domain.text import clean_line
 from bcc_tui.services import errands, identity
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
+from bcc_tui.services.session import Store
 from bcc_tui.services.views import ErrandDetail
-from bcc_tui.store.db import Store
 from bcc_tui.ui import render
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.content import Content
 
 from bcc_tui.domain import business_days as bd
+from bcc_tui.domain import validation
 from bcc_tui.domain.business_days import STOCKHOLM, countdown
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services.views import ErrandSummary
@@ -52,7 +53,7 @@ def row(*values: object) -> list[Text]:
 
 def parse_utc(text: str) -> dt.datetime:
     """A stored RFC 3339 moment ('…Z') as an aware datetime."""
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return validation.parse_utc(text)
 
 
 def local(moment: dt.datetime) -> dt.datetime:

@@ -96,7 +96,7 @@ def test_roster_absence_complaints_templates_and_days(db, tmp_path):
     assert run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000004"))).returncode == 0
     assert rows(db)["1177-000004"]["due_date"] == "2026-11-27"
     r = cli(db, "adm", "types", "--set", "fornya_recept", "--days", "4")
-    assert r.returncode == 0 and "1 öppna ärenden fick nytt förfallodatum" in r.stdout.decode()
+    assert r.returncode == 0 and "1 öppet ärende fick nytt förfallodatum" in r.stdout.decode()
     assert rows(db)["1177-000004"]["due_date"] == "2026-12-01"
     r = cli(db, "rec1", "types", "--set", "fornya_recept", "--days", "1")
     assert r.returncode == 1

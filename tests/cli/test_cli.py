@@ -44,7 +44,7 @@ def test_import_reports_each_broken_line_and_keeps_the_rest(db, tmp_path):
 
 def test_import_from_stdin_and_empty_input(db):
     r = run_cli("import", "-", db=db, stdin=jsonl(errand_line()), subprocess=True)  # smoke: a real process
-    assert r.returncode == 0 and "1 nya" in r.stdout.decode()
+    assert r.returncode == 0 and "1 nytt ärende" in r.stdout.decode()
     r = run_cli("import", "-", db=db, stdin=b"")
     assert r.returncode == 1 and r.stderr.decode().strip() == "bcc-tui: filen är tom: inga rader att läsa in"
     r = run_cli("import", "/no/such/file", db=db)
@@ -108,7 +108,7 @@ def test_the_whole_flow(db):
     assert r.returncode == 1
     assert (
         r.stderr.decode().strip()
-        == "bcc-tui: 1177-000001 är redan fördelat till doc1; använd --reassign för att omfördela"
+        == "bcc-tui: 1177-000001 är redan fördelat till Doris Doktor (doc1); använd --reassign för att omfördela"
     )
     assert ok("rec2", "assign", "--reassign", "1177-000001", "doc2").returncode == 0
     assert ok("doc2", "partial-reply", "1177-000001", "--text", "Vi tittar på det.").returncode == 0
@@ -130,7 +130,7 @@ def test_the_whole_flow(db):
     shown = json.loads(ok("rec1", "show", "1177-000001", "--json").stdout)
     assert [e["kind"] for e in shown["events"]] == ["assign", "reassign", "partial_reply", "note", "reply"]
     text = ok("rec1", "show", "1177-000001").stdout.decode()
-    assert "Elsa Andersson" in text and "Omfördelat av Rolf Receiver → doc2" in text
+    assert "Elsa Andersson" in text and "Omfördelat av Rolf Receiver → Dag Doktor (doc2)" in text
     r = ok("doc1", "reply", "1177-000001", "--text", "igen")
     assert r.returncode == 1 and "ärendet är inte ditt" in r.stderr.decode()
 
@@ -194,7 +194,7 @@ def test_staff_and_schedule_import(db, tmp_path):
         jsonl({"username": "doc1", "name": "Doris Doktor", "title": "läkare", "roles": ["caregiver"]})
     )
     r = run_cli("staff", "import", str(g), db=db)
-    assert "0 nya, 0 ändrade, 1 oförändrade" in r.stdout.decode()
+    assert "0 nya, 0 ändrade, 1 oförändrad" in r.stdout.decode()
     import sqlite3
 
     conn = sqlite3.connect(db)

@@ -56,7 +56,7 @@ def test_the_readme_tour_imports_the_shipped_examples(demo_db, capsys):
     out, err = capsys.readouterr()
     assert codes == [0, 0, 0, 1], (out, err)
     assert "5 nya ärenden, 0 redan inlästa, 0 avvisade rader" in out
-    assert "1 nya ärenden, 0 redan inlästa, 4 avvisade rader" in out
+    assert "1 nytt ärende, 0 redan inlästa, 4 avvisade rader" in out
     bad = "fixtures/examples/errands-with-errors.jsonl"
     assert [line.split(":")[1] for line in err.splitlines() if line.startswith(bad)] == ["2", "3", "4", "5"]
     # Importing the same files again adds nothing.

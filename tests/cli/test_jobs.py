@@ -118,7 +118,7 @@ def test_the_job_runner_is_quiet_on_success_and_says_one_line_on_failure(db, dir
     (inbox / "a.jsonl").write_bytes(jsonl(errand_line("1177-000001")))
     ok = subprocess.run(job, capture_output=True, env=env, timeout=60)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, b"", b"")
-    assert "1 nya ärenden" in (logs / "intake.log").read_text()
+    assert "1 nytt ärende" in (logs / "intake.log").read_text()
     (inbox / "b.jsonl").write_bytes(b'{"ref": "x"}\n{"ref": "y"}\n')
     bad = subprocess.run(job, capture_output=True, env=env, timeout=60)
     assert bad.returncode == 1

@@ -54,15 +54,15 @@ def cli(tmp_path, monkeypatch, capsys):
 
 def test_assign_to_an_absent_doctor_succeeds_with_a_warning(cli):
     code, out, err = cli("--as", "rec1", "assign", "1177-000001", "doc1")
-    assert code == 0 and out.strip() == "1177-000001 fördelat till doc1"
+    assert code == 0 and out.strip() == "1177-000001 fördelat till Doris Doktor (doc1)"
     assert (
         err.strip()
-        == "bcc-tui: varning: doc1 är frånvarande idag (Sjuk); 1177-000001 väntar hos hen tills hen är tillbaka"
+        == "bcc-tui: varning: Doris Doktor (doc1) är frånvarande idag (Sjuk); 1177-000001 väntar hos hen tills hen är tillbaka"
     )
     code, out, err = cli("--as", "rec1", "assign", "1177-000002", "doc2")
     assert code == 0 and err == ""
     code, out, _ = cli("--as", "rec1", "show", "1177-000001")
-    assert "Handläggare: doc1 (frånvarande idag)" in out
+    assert "Handläggare: Doris Doktor (doc1), frånvarande idag" in out
 
 
 def test_reassign_moves_all_open_errands_of_one_person_and_prints_them(cli):
@@ -73,7 +73,7 @@ def test_reassign_moves_all_open_errands_of_one_person_and_prints_them(cli):
     )
     assert code == 0, err
     assert out.splitlines() == [
-        "2 ärenden av typen Förnya recept flyttade från doc1 till doc2",
+        "2 ärenden av typen Förnya recept flyttade från Doris Doktor (doc1) till Dag Doktor (doc2)",
         "  1177-000001",
         "  1177-000002",
     ]

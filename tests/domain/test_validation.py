@@ -6,7 +6,14 @@ import pytest
 
 from bcc_tui.domain import jsonl
 from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.domain.validation import errand_from_json, schedule_from_json, staff_from_json
+from bcc_tui.domain.validation import (
+    errand_from_json,
+    format_utc,
+    parse_utc,
+    parse_utc_or_none,
+    schedule_from_json,
+    staff_from_json,
+)
 from tests.conftest import errand_line
 
 
@@ -127,3 +134,13 @@ def test_schedule_lines():
     ):
         with pytest.raises(InvalidInput):
             schedule_from_json(bad)
+
+
+def test_the_one_reader_of_moments_reads_what_format_utc_writes():
+    moment = dt.datetime(2026, 11, 25, 8, 14, tzinfo=dt.UTC)
+    assert parse_utc(format_utc(moment)) == moment
+    assert parse_utc("2026-11-25T09:14:00+01:00") == moment
+    assert parse_utc(format_utc(moment)).utcoffset() == dt.timedelta(0)
+    assert parse_utc_or_none(None) is None and parse_utc_or_none("") is None
+    with pytest.raises(ValueError):
+        parse_utc("25/11/2026")

@@ -70,7 +70,7 @@ def test_assign_to_an_absent_person_says_so(system, as_):
     schedule(system, "doc1", "doc2", absent="doc1")
     intake.import_errands(system, jsonl(*patients(1)))
     done = errands.assign(as_("rec1"), "1177-000001", "doc1")
-    assert done.absent and "doc1 är frånvarande idag (Semester)" in done.warning
+    assert done.absent and "Doris Doktor (doc1) är frånvarande idag (Semester)" in done.warning
     assert errands.list_errands(as_("rec1"), "assigned")[0].holder_absent
 
 

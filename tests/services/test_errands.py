@@ -45,7 +45,7 @@ def test_assign_then_reply_closes(one, as_, store):
 
 def test_assign_refuses_an_assigned_errand_naming_the_assignee(one, as_, store):
     errands.assign(as_("rec1"), one, "doc1")
-    with pytest.raises(Conflict, match="redan fördelat till doc1"):
+    with pytest.raises(Conflict, match=r"redan fördelat till Doris Doktor \(doc1\)"):
         errands.assign(as_("rec2"), one, "doc2")
     assert row(store)["assignee"] == "doc1"
     a = last_audit(store)
@@ -59,7 +59,7 @@ def test_reassign_keeps_the_history(one, as_, store):
     evs = store.conn.execute("SELECT kind, target, detail FROM events ORDER BY id").fetchall()
     assert [(e["kind"], e["target"]) for e in evs] == [("assign", "doc1"), ("reassign", "doc2")]
     assert '"from": "doc1"' in evs[1]["detail"]
-    with pytest.raises(Conflict, match="redan fördelat till doc2"):
+    with pytest.raises(Conflict, match=r"redan fördelat till Dag Doktor \(doc2\)"):
         errands.assign(as_("rec1"), one, "doc2", reassign=True)
 
 

@@ -123,3 +123,27 @@ def test_an_unforeseen_error_ends_in_one_line_and_a_private_report(clinic, app_f
     assert str(reports[0]) in app.crash_line
     # Textual's own report (with locals) is never queued for printing.
     assert not app._exit_renderables
+
+
+def test_a_failed_worker_is_reported_with_the_workers_own_frames(clinic, app_for, tmp_path, monkeypatch):
+    """Textual wraps a worker's exception in WorkerFailed without chaining it; the report must
+    still say where it happened, or nobody can find the fault."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = app_for(clinic, "rec1")
+
+    def fetch_that_fails():
+        raise LookupError("patient Elsa Andersson 20150315-1233")
+
+    async def main():
+        with pytest.raises(Exception):  # noqa: B017 - run_test re-raises whatever ended the app
+            async with app.run_test() as pilot:
+                await settle(pilot)
+                app.run_worker(fetch_that_fails, thread=True)
+                await pilot.pause(0.2)
+                await pilot.pause()
+
+    asyncio.run(main())
+    text = next((tmp_path / "state" / "bcc-tui").iterdir()).read_text()
+    assert "textual.worker.WorkerFailed" in text
+    assert "LookupError" in text and "fetch_that_fails" in text
+    assert "Elsa" not in text and "20150315" not in text

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from bcc_tui.domain import business_days as bd
-from bcc_tui.domain.roles import Actor
+from bcc_tui.domain.roles import SHORT_ROLE_NAMES, Actor
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services.clinic import Notice
 from bcc_tui.services.people import Today
@@ -97,9 +97,4 @@ class HeaderBar(Static):
             self.update(text)
 
 
-_ROLE_NAMES = {
-    "receiver": "mottagare",
-    "caregiver": "vårdgivare",
-    "admin": "administratör",
-    "auditor": "granskare",
-}
+_ROLE_NAMES = SHORT_ROLE_NAMES

@@ -1,0 +1,48 @@
+"""Opening the database for a command or a dashboard: the file, its schema brought up to date, and
+the person on whose behalf everything then runs. The command line and the dashboard reach the
+store only through the services; `Store` is named here for their annotations and their own
+second connection (the dashboard's reader)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from bcc_tui.services import identity
+from bcc_tui.services.clock import FixedClock, SystemClock
+from bcc_tui.services.context import Ctx
+from bcc_tui.store import schema
+from bcc_tui.store.db import Store
+
+__all__ = ["Store", "open_migrated", "open_session", "open_store"]
+
+
+def open_store(path: str | os.PathLike) -> Store:
+    """A connection to the file as it is (no migration): for looking before deciding."""
+    return Store(path)
+
+
+def open_migrated(path: str | os.PathLike) -> Store:
+    """A connection to the file with the schema brought up to this program's version."""
+    store = Store(path)
+    try:
+        schema.migrate(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def open_session(path: str | os.PathLike, as_user: str | None, frozen_now: dt.datetime | None) -> Ctx:
+    """The database migrated and the acting person resolved (identity.resolve: the account, or
+    `as_user` where the account may act as another). A frozen clock is honoured only for a trusted
+    account (tests and demos), never to backdate a real person's actions."""
+    acct = identity.account(path)
+    clock = FixedClock(frozen_now) if frozen_now and acct.trusted else SystemClock()
+    store = open_migrated(path)
+    try:
+        actor = identity.resolve(store, acct, as_user, clock)
+    except BaseException:
+        store.close()
+        raise
+    return Ctx(store, actor, clock)
