@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.ui.conftest import drive, settle
+from tests.ui.conftest import drive, settle, still
 from tests.ui.test_snapshots import app_on
 
 
@@ -40,3 +40,18 @@ def test_a_refused_save_is_seen_at_80x24(demo_db, tab, key):
     still_open, error, error_shown, hint_shown = drive(app, scenario)
     assert still_open and error.strip(), error
     assert error_shown and hint_shown
+
+
+def test_staff_form_refused_snapshot_at_80x24(snap_compare, demo_db):
+    """Issue 16: a refused save of the staff form shows its reason and the ctrl+s hint at 80×24."""
+
+    async def run(pilot):
+        await settle(pilot)
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-staff"
+        await settle(pilot)
+        await pilot.press("n", "ctrl+s")
+        await settle(pilot)
+        still(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=run)

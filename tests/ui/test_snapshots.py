@@ -109,18 +109,3 @@ def test_help_per_role(snap_compare, demo_db, role):
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40), (200, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_main_by_size(snap_compare, demo_db, size):
     assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps())
-
-
-def test_admin_staff_form_refused_at_80x24(snap_compare, demo_db):
-    """Issue 16: a refused save of the staff form shows its reason and the ctrl+s hint at 80×24."""
-
-    async def run(pilot):
-        await settle(pilot)
-        pilot.app.screen.query_one("#admin-tabs").active = "tab-staff"
-        await settle(pilot)
-        await pilot.press("n", "ctrl+s")
-        await settle(pilot)
-        still(pilot.app)
-        await pilot.pause()
-
-    assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=run)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -10,7 +9,7 @@ FIRST = ("question_mark", "q")
 
 
 class KeyFooter(Footer):
-    def compose(self) -> ComposeResult:
+    def compose(self):
         widgets = list(super().compose())
         first = sorted(
             (w for w in widgets if isinstance(w, FooterKey) and w.key in FIRST),

@@ -10,7 +10,6 @@ from textual.widgets import Static
 from bcc_tui.domain import business_days as bd
 from bcc_tui.domain.roles import SHORT_ROLE_NAMES, Actor
 from bcc_tui.domain.text import clean_line
-from bcc_tui.services.clinic import Notice
 from bcc_tui.services.people import Today
 from bcc_tui.ui import render
 
@@ -26,14 +25,14 @@ class HeaderBar(Static):
         self.today: Today | None = None
         self.names: dict[str, str] = {}
         self.now: dt.datetime | None = None
-        self.notice: Notice | None = None
+        self.notice = None
         self._shown: Text | None = None
 
     def set_roster(self, today: Today, names: dict[str, str]) -> None:
         self.today, self.names = today, names
         self._draw()
 
-    def set_notice(self, notice: Notice | None) -> None:
+    def set_notice(self, notice) -> None:
         """R17: the administrator's information, shown until it expires."""
         if notice != self.notice:
             self.notice = notice
