@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, TextArea
 
 from bcc_tui.domain.errors import BccError
@@ -26,17 +28,37 @@ class Field:
     placeholder: str = ""
 
 
-class FieldsForm(Form):
+class FieldsForm(Form[str]):
     HINT = "ctrl+s: spara · tab: nästa fält · esc: avbryt"
     BINDINGS = [Binding("ctrl+s", "submit", "Spara", id="submit", priority=True)]
 
     def __init__(
-        self, title: str, subject: str, fields: list[Field], submit: Callable[[dict], str | None], **kwargs
+        self,
+        title: str,
+        subject: str,
+        fields: list[Field],
+        submit: Callable[[dict], str | None],
+        **kwargs: Any,
     ) -> None:
         self.TITLE_TEXT = title
         self.fields = fields
         self.submit = submit
         super().__init__(subject, **kwargs)
+
+    def compose(self) -> ComposeResult:
+        # A staff member's form is taller than an 80×24 terminal: the fields scroll between the
+        # title and the foot, so the hint and a refused save's reason are always in sight.
+        with VerticalScroll(classes="form -fields"):
+            yield from self.head()
+            yield from self.body()
+            with Vertical(classes="form-foot"):
+                yield from self.foot()
+
+    def fail(self, message: str) -> None:
+        super().fail(message)
+        focused = self.focused
+        if focused is not None:  # the reason took rows from the fields: keep the field in sight
+            self.call_after_refresh(focused.scroll_visible, animate=False)
 
     def body(self) -> ComposeResult:
         for f in self.fields:
@@ -61,18 +83,19 @@ class FieldsForm(Form):
         first = self.query(f"#f-{self.fields[0].key}").first()
         first.focus()
 
-    def values(self) -> dict:
-        out = {}
+    def values(self) -> dict[str, object]:
+        out: dict[str, object] = {}
         for f in self.fields:
-            widget = self.query_one(f"#f-{f.key}")
+            at = f"#f-{f.key}"
             if f.kind == "check":
-                out[f.key] = widget.value
+                out[f.key] = self.query_one(at, SpaceCheckbox).value
             elif f.kind == "area":
-                out[f.key] = widget.text
+                out[f.key] = self.query_one(at, TextArea).text
             elif f.kind == "select":
-                out[f.key] = widget.value if isinstance(widget.value, str) else None
+                value = self.query_one(at, Select).value
+                out[f.key] = value if isinstance(value, str) else None
             else:
-                out[f.key] = widget.value
+                out[f.key] = self.query_one(at, Input).value
         return out
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -5,22 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.services.errands import Choice
 from bcc_tui.ui.render import safe
+from bcc_tui.ui.typed import BccModal
 
 DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is written (R21); each write
 # wakes every open dashboard (PRAGMA data_version), so not after every key
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -36,7 +40,7 @@ class DraftHooks:
     restored_at: str | None = None
 
 
-class KeepDraftDialog(ModalScreen):
+class KeepDraftDialog(BccModal[str | None]):
     """Escape on a form with text: keep it as a draft, throw it away, or go on writing."""
 
     BINDINGS = [
@@ -65,7 +69,7 @@ class KeepDraftDialog(ModalScreen):
         self.dismiss(choice)
 
 
-class Form(ModalScreen):
+class Form(BccModal[R]):
     """A titled modal box; subclasses fill the body and call `self.send(result)`.
 
     When the app gives it a `submit_hook`, sending runs the service while the form is still open:
@@ -76,14 +80,16 @@ class Form(ModalScreen):
     TITLE_TEXT = ""
     DRAFT_FORM: str | None = None  # the drafts service's name for this form
 
-    def __init__(self, ref: str, subtitle: Text | str = "", context: Text | None = None, **kwargs) -> None:
+    def __init__(
+        self, ref: str, subtitle: Text | str = "", context: Text | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.ref = ref
         self.subtitle = subtitle
         self.context = context
-        self.submit_hook: Callable[[object], str | None] | None = None
+        self.submit_hook: Callable[[R], str | None] | None = None
         self.drafts: DraftHooks | None = None
-        self._draft_timer = None
+        self._draft_timer: Timer | None = None
         self._form_done = False
         self._baseline: dict | None = None
         self._saved: dict | None = None
@@ -141,27 +147,27 @@ class Form(ModalScreen):
         self._has_draft = True
         return True
 
-    def on_text_area_changed(self, _event) -> None:
+    def on_text_area_changed(self, _event: TextArea.Changed) -> None:
         self._touched()
 
-    def on_input_changed(self, _event) -> None:
+    def on_input_changed(self, _event: Input.Changed) -> None:
         self._touched()
 
-    def on_checkbox_changed(self, _event) -> None:
+    def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
         self._touched()
 
-    def on_select_changed(self, _event) -> None:
+    def on_select_changed(self, _event: Select.Changed) -> None:
         self._touched()
 
     # -- ending ------------------------------------------------------------------------------
-    def _finish(self, result) -> None:
+    def _finish(self, result: R | None) -> None:
         self._form_done = True
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
         self.dismiss(result)
 
-    def send(self, result) -> None:
+    def send(self, result: R) -> None:
         """Submit: the form closes only when the service took it; a refusal stays on screen."""
         if self.submit_hook is None:
             self._finish(result)
@@ -178,19 +184,23 @@ class Form(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
-            yield Label(
-                Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title"
-            )
-            if self.context is not None:
-                yield Static(self.context, classes="form-context")
-            if self.subtitle:
-                yield Static(
-                    self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
-                    classes="form-subtitle",
-                )
+            yield from self.head()
             yield from self.body()
-            yield Static(Text(self.HINT, style="dim"), classes="form-hint")
-            yield Static("", classes="form-error", id="form-error")
+            yield from self.foot()
+
+    def head(self) -> ComposeResult:
+        yield Label(Text(clean_line(f"{self.TITLE_TEXT} · {self.ref}"), style="bold"), classes="form-title")
+        if self.context is not None:
+            yield Static(self.context, classes="form-context")
+        if self.subtitle:
+            yield Static(
+                self.subtitle if isinstance(self.subtitle, Text) else Text(clean(self.subtitle)),
+                classes="form-subtitle",
+            )
+
+    def foot(self) -> ComposeResult:
+        yield Static(Text(self.HINT, style="dim"), classes="form-hint")
+        yield Static("", classes="form-error", id="form-error")
 
     HINT = "enter: spara · esc: avbryt"
 
@@ -215,11 +225,11 @@ class Form(ModalScreen):
             if self.flush_draft():
                 self._finish(None)
                 self.app.notify(f"Utkastet för {self.ref} är sparat.", markup=False)
-        elif choice == "discard":
+        elif choice == "discard" and self.drafts is not None:
             self.drafts.discard()
             self._finish(None)
 
-    def prefill(self, result) -> None:
+    def prefill(self, result: R) -> None:
         """Open again with what the person wrote (after the database was busy)."""
 
 
@@ -229,7 +239,7 @@ class AssignResult:
     move_all: bool = False  # R22: every open errand of the current holder, not just this one
 
 
-class AssignForm(Form):
+class AssignForm(Form[AssignResult]):
     """Staff with title, on duty or absent; filter as you type; the suggestion preselected."""
 
     TITLE_TEXT = "Fördela"
@@ -247,7 +257,7 @@ class AssignForm(Form):
         top_doctor: str | None = None,
         notice: Text | None = None,
         move_all: bool = False,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.choices = choices
         self.top_doctor = top_doctor
@@ -336,7 +346,7 @@ class AssignForm(Form):
     def _filter(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         if event.key in ("up", "down", "pageup", "pagedown"):
             ol = self.query_one("#assign-list", OptionList)
             getattr(
@@ -395,7 +405,7 @@ class TextResult:
     consulted: str | None = None
 
 
-class _TextForm(Form):
+class _TextForm(Form[TextResult]):
     HINT = "ctrl+s: skicka · esc: avbryt"
     BINDINGS = [Binding("ctrl+s", "submit", "Skicka", id="submit", priority=True)]
     EMPTY = "Texten får inte vara tom."
@@ -435,7 +445,7 @@ class _TextForm(Form):
     def result(self, text: str) -> TextResult:
         return TextResult(text)
 
-    def prefill(self, result) -> None:
+    def prefill(self, result: TextResult) -> None:
         self.initial = result.text
 
 
@@ -452,7 +462,7 @@ class ReplyForm(_TextForm):
         signature: str,
         templates: list[tuple[str, str]] | None = None,
         warning: Text | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.signature = signature
         self.templates = templates or []
@@ -508,7 +518,7 @@ class PartialReplyForm(_TextForm):
         top_doctor: str | None = None,
         warning: Text | None = None,
         deadline: Text | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.doctors = doctors
         self.top_doctor = top_doctor
@@ -563,7 +573,7 @@ class NoteForm(_TextForm):
     DRAFT_FORM = "note"
     HINT = "ctrl+s: spara · esc: avbryt"
 
-    def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs) -> None:
+    def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs: Any) -> None:
         super().__init__(
             ref,
             Text(subtitle_text or "Syns bara för personalen; skickas aldrig till patienten.", style="dim"),
@@ -583,7 +593,7 @@ class SpaceCheckbox(Checkbox, inherit_bindings=False):
     BINDINGS = [Binding("space", "toggle_button", "Kryssa", show=False)]
 
 
-class CloseForm(Form):
+class CloseForm(Form[CloseResult]):
     """Close without reply (R6): a reason is mandatory; R13 asks about the record."""
 
     TITLE_TEXT = "Avsluta utan svar"
@@ -596,7 +606,7 @@ class CloseForm(Form):
 
     _reason, _documented = "", False
 
-    def prefill(self, result) -> None:
+    def prefill(self, result: CloseResult) -> None:
         self._reason, self._documented = result.reason, result.documented
 
     def body(self) -> ComposeResult:
@@ -644,7 +654,7 @@ class AcuteHandledForm(_TextForm):
     HINT = "ctrl+s: spara · esc: avbryt"
     EMPTY = "Skriv kort vad som gjordes, t.ex. familjen kontaktad."
 
-    def __init__(self, ref: str, words: tuple[str, ...], **kwargs) -> None:
+    def __init__(self, ref: str, words: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(
             ref,
             Text(

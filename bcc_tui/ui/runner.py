@@ -1,0 +1,454 @@
+"""The errand actions (PRODUCT.md §4.5): each opens its form on the errand under the cursor and
+sends it through the same service the command line uses.
+
+The keys, labels and roles of these actions are in `bcc_tui.ui.actions` (the one table); this
+module only does them. A form's send runs the service while the form is still open, so a refusal
+or a busy database is shown in the form with everything typed still there (R21).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from rich.text import Text
+
+from bcc_tui.domain import errand as e
+from bcc_tui.domain import roles
+from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
+from bcc_tui.domain.errors import BccError, Busy
+from bcc_tui.domain.text import clean_line
+from bcc_tui.services import clinic, drafts, errands, people
+from bcc_tui.services.context import Ctx
+from bcc_tui.services.views import ErrandSummary
+from bcc_tui.ui import render
+
+if TYPE_CHECKING:
+    from bcc_tui.ui.app import BccApp
+    from bcc_tui.ui.screens.forms import AssignResult, CloseResult, DraftHooks, Form, TextResult
+
+# The app actions that act on the errand under the cursor: offered only on the dashboard and an
+# errand's own screen, never behind an open form.
+ERRAND_ACTIONS = {
+    "assign",
+    "reply",
+    "partial_reply",
+    "close_errand",
+    "note",
+    "urgent",
+    "remind",
+    "acute_handled",
+    "move_all",
+}
+
+Outcome = Literal["ok", "busy", "refused"]
+R = TypeVar("R")
+
+
+class ActionRunner:
+    """Runs the person's errand actions for the app (the forms are imported when first used:
+    the dashboard's start-up does not need them)."""
+
+    def __init__(self, app: BccApp) -> None:
+        self.app = app
+
+    @property
+    def ctx(self) -> Ctx:
+        return self.app.ctx
+
+    # -- plumbing ----------------------------------------------------------------------------
+    def perform(self, done: str, fn: Callable[..., object], *args: Any, **kwargs: Any) -> Outcome:
+        """Run one service call for the person and say how it went, in plain words.
+        Returns "ok", "busy" (nothing changed; try again) or "refused"."""
+        app = self.app
+        try:
+            fn(self.ctx, *args, **kwargs)
+        except Busy as err:
+            app.notify(str(err), title="Upptagen", severity="warning", timeout=8, markup=False)
+            return "busy"
+        except BccError as err:
+            app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+            app.feed.request_reload()
+            return "refused"
+        app.notify(done, markup=False)
+        app.feed.reload_now(keep_position=True)
+        return "ok"
+
+    def ask(self, form: Form[R], submit: Callable[[R], str], errand: ErrandSummary | None = None) -> None:
+        """Open a form whose send runs `submit` (the service call; it returns what to say when
+        done) while the form is still open: a refusal, or a busy database, is shown in the form
+        with everything typed still there (R21). With `errand`, the form keeps a draft."""
+        app = self.app
+        outcome: list[str] = []
+
+        def hook(result: R) -> str | None:
+            try:
+                outcome.append(submit(result))
+            except Busy as err:
+                return str(err)
+            except BccError as err:
+                app.feed.request_reload()
+                return err.for_ui()
+            return None
+
+        def closed(result: R | None) -> None:
+            if result is not None and outcome:
+                app.notify(outcome[-1], markup=False)
+                app.feed.reload_now(keep_position=True)
+
+        form.submit_hook = hook
+        if errand is not None and form.DRAFT_FORM:
+            form.drafts = self.draft_hooks(errand.ref, form.DRAFT_FORM)
+        app.push_screen(form, closed)
+
+    def draft_hooks(self, ref: str, form: str) -> DraftHooks | None:
+        """R21: the service calls a form keeps its draft with; None when drafts cannot be read
+        now (a busy database), so that an empty form never overwrites a kept draft."""
+        from bcc_tui.ui.screens.forms import DraftHooks
+
+        app = self.app
+        try:
+            kept = drafts.load(self.ctx, ref, form)
+        except BccError as err:
+            app.notify(f"Utkast kan inte hämtas just nu: {err.for_ui()}", severity="warning", markup=False)
+            return None
+
+        def save(fields: dict) -> str | None:
+            try:
+                drafts.save(self.ctx, ref, form, fields)
+            except BccError as err:
+                return err.for_ui()
+            return None
+
+        def discard() -> None:
+            try:
+                drafts.discard(self.ctx, ref, form)
+            except BccError as err:
+                app.notify(f"Utkastet kunde inte slängas: {err.for_ui()}", severity="error", markup=False)
+
+        return DraftHooks(
+            save, discard, kept.fields if kept else None, render.short_moment(kept.saved_at) if kept else None
+        )
+
+    # -- what a form says about the errand ---------------------------------------------------
+    def target(self) -> ErrandSummary | None:
+        s = self.app.current()
+        if s is None:
+            self.app.notify("Inget ärende valt.", severity="warning")
+        return s
+
+    @staticmethod
+    def errand_line(s: ErrandSummary) -> Text:
+        """One line naming the errand a form acts on: type, patient, subject (patient text inert)."""
+        line = Text()
+        line.append(f"{e.type_name(s.type)} · ", style="dim")
+        line.append_text(render.safe(s.patient_name, one_line=True))
+        if s.proxy_name:
+            line.append(" (")
+            line.append_text(render.safe(f"{s.proxy_relation} {s.proxy_name}", one_line=True))
+            line.append(")")
+        if s.subject:
+            line.append(" · ", style="dim")
+            line.append_text(render.safe(s.subject, "italic", one_line=True))
+        return line
+
+    def refused_early(self, s: ErrandSummary, action: str) -> bool:
+        """Refuse before a form opens on an errand that cannot take the action (R21: nothing is
+        typed in vain); the same rules the service applies when the form is sent."""
+        try:
+            e.check_move(action, s.ref, s.status, s.assignee)
+            roles.require_action(self.ctx.actor, action, s.ref, s.assignee)
+        except BccError as err:
+            self.app.notify(err.for_ui(), title="Går inte", severity="warning", timeout=8, markup=False)
+            return True
+        return False
+
+    def person_name(self, username: str | None) -> str | None:
+        data = self.app.last_data
+        if not username or not data:
+            return username
+        return data.names.get(username, username)
+
+    def top_doctor_name(self) -> str | None:
+        data = self.app.last_data
+        if not data or not data.today.top_doctor:
+            return None
+        return data.names.get(data.today.top_doctor, data.today.top_doctor)
+
+    def absence_warning(self, s: ErrandSummary) -> Text | None:
+        """R4: the errand's caregiver is absent today — say so and name the top doctor."""
+        data = self.app.last_data
+        if not s.assignee or not data or s.assignee not in data.today.absent:
+            return None
+        names = data.names
+        reason = data.today.absent.get(s.assignee)
+        text = Text(
+            clean_line(
+                f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}."
+            ),
+            style="bold yellow",
+        )
+        top = self.top_doctor_name()
+        if top:
+            text.append(
+                f" Stäm av med {top} (överst på schemat); kan ärendet vänta, skicka ett delsvar.",
+                style="yellow",
+            )
+        return text
+
+    @staticmethod
+    def deadline(s: ErrandSummary) -> Text:
+        """What a partial reply does for the rule on this errand, said truthfully (R3, §5)."""
+        c = s.countdown
+        if c.level == OVERDUE:
+            return Text(
+                f"Svarstiden gick ut {short_date(s.due_date)} ({c.text}): delsvaret kommer för sent "
+                "för regeln och ärendet räknas som en avvikelse, men familjen får veta att det "
+                "hanteras. Ärendet förblir öppet.",
+                style="bold yellow",
+            )
+        if c.level == BREACHED:
+            return Text(f"Regeln bröts redan ({c.text}); ärendet förblir öppet.", style="yellow")
+        if c.level == MET:
+            return Text("Regeln är redan uppfylld; ärendet förblir öppet.", style="dim")
+        return Text(
+            f"Ärendet förblir öppet; ett delsvar nu uppfyller regeln (förfaller {short_date(s.due_date)}).",
+            style="dim",
+        )
+
+    # -- the actions -------------------------------------------------------------------------
+    def assign(self, notice: Text | None = None, move_all: bool = False) -> None:
+        from bcc_tui.ui.screens.forms import AssignForm
+
+        app = self.app
+        s = self.target()
+        if s is None:
+            return
+        if not roles.may(self.ctx.actor, e.ASSIGN):
+            app.notify("Bara en ärendemottagare får fördela.", severity="error")
+            return
+        if s.status == e.CLOSED:
+            app.notify(f"{s.ref} är redan avslutat.", severity="error", markup=False)
+            return
+        reassign = s.status == e.ASSIGNED
+        holder = s.assignee
+        if move_all and (not reassign or holder is None):
+            app.notify(
+                f"{s.ref} är inte fördelat till någon; välj ett fördelat ärende.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        choices = errands.assign_choices(self.ctx, s.ref)
+
+        def done(result: AssignResult | None) -> None:
+            if result is None:
+                return
+            name = self.person_name(result.username)
+            if result.move_all and holder is not None:
+                self.move_all_from(holder, result.username)
+                return
+            verb = "omfördelat" if reassign else "fördelat"
+            self.perform(
+                f"{s.ref} {verb} till {name}",
+                errands.assign,
+                s.ref,
+                result.username,
+                reassign=reassign,
+                expected_version=s.version,
+            )
+
+        app.push_screen(
+            AssignForm(
+                s.ref,
+                choices,
+                reassign=reassign,
+                current=s.assignee,
+                current_name=self.person_name(s.assignee),
+                top_doctor=self.top_doctor_name(),
+                context=self.errand_line(s),
+                notice=notice,
+                move_all=move_all,
+            ),
+            done,
+        )
+
+    def move_all_from(self, from_user: str, to_user: str) -> None:
+        """R22: every open errand of one person to another, each its own audited reassignment."""
+        app = self.app
+        try:
+            result = errands.reassign_all(self.ctx, from_user, to_user)
+        except BccError as err:
+            app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+            return
+        shown = ", ".join(result.moved[:8]) + (
+            f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else ""
+        )
+        app.notify(
+            f"{len(result.moved)} ärenden flyttade från {self.person_name(from_user)} till {self.person_name(to_user)}"
+            + (f": {shown}" if shown else ""),
+            timeout=12,
+            markup=False,
+        )
+        for ref, why in result.refused:
+            app.notify(f"{ref} flyttades inte: {why}", severity="error", timeout=12, markup=False)
+        app.feed.reload_now(keep_position=True)
+
+    def move_all(self) -> None:
+        s = self.app.current()
+        name = self.person_name(s.assignee) if s is not None else None
+        self.assign(
+            notice=Text(f"Alla öppna ärenden hos {name} flyttas till den du väljer.", style="bold")
+            if name
+            else None,
+            move_all=True,
+        )
+
+    def reply(self) -> None:
+        from bcc_tui.ui.screens.forms import ReplyForm
+
+        s = self.target()
+        if s is None or self.refused_early(s, e.REPLY):
+            return
+        actor = self.ctx.actor
+        signature = f"{actor.name}{', ' + actor.title if actor.title else ''}, Barncancercentrum"
+        try:
+            filled = clinic.templates_for(self.ctx, s.ref)
+        except BccError:
+            filled = []
+
+        def send(r: TextResult) -> str:
+            errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
+            return f"{s.ref} besvarat och avslutat"
+
+        form = ReplyForm(
+            s.ref, signature, filled, warning=self.absence_warning(s), context=self.errand_line(s)
+        )
+        self.ask(form, send, errand=s)
+
+    def partial_reply(self) -> None:
+        from bcc_tui.ui.screens.forms import PartialReplyForm
+
+        s = self.target()
+        if s is None or self.refused_early(s, e.PARTIAL_REPLY):
+            return
+        doctors = []
+        top = None
+        data = self.app.last_data
+        if data:
+            today = data.today
+            top = today.top_doctor
+            doctors = [
+                (data.names.get(d, d) + (" (överst)" if d == top else ""), d)
+                for d in today.doctors
+                if d not in today.absent
+            ]
+
+        def send(r: TextResult) -> str:
+            errands.partial_reply(self.ctx, s.ref, r.text, consulted=r.consulted, expected_version=s.version)
+            return f"Delsvar skickat för {s.ref}"
+
+        form = PartialReplyForm(
+            s.ref,
+            doctors,
+            top,
+            warning=self.absence_warning(s),
+            deadline=self.deadline(s),
+            context=self.errand_line(s),
+        )
+        self.ask(form, send, errand=s)
+
+    def close_errand(self) -> None:
+        from bcc_tui.ui.screens.forms import CloseForm
+
+        s = self.target()
+        if s is None or self.refused_early(s, e.CLOSE):
+            return
+
+        def send(r: CloseResult) -> str:
+            errands.close(self.ctx, s.ref, r.reason, documented=r.documented, expected_version=s.version)
+            return f"{s.ref} avslutat utan svar"
+
+        self.ask(CloseForm(s.ref, context=self.errand_line(s)), send, errand=s)
+
+    def note(self) -> None:
+        from bcc_tui.ui.screens.forms import NoteForm
+
+        s = self.target()
+        if s is None or self.refused_early(s, e.NOTE):
+            return
+
+        def send(r: TextResult) -> str:
+            errands.note(self.ctx, s.ref, r.text)
+            return f"Anteckning sparad för {s.ref}"
+
+        self.ask(NoteForm(s.ref, context=self.errand_line(s)), send, errand=s)
+
+    def acute_handled(self) -> None:
+        """R25: mark the acute banner handled, with a short note; the errand is then not pinned."""
+        from bcc_tui.ui.screens.forms import AcuteHandledForm
+
+        app = self.app
+        s = self.target()
+        if s is None or self.refused_early(s, e.ACUTE_HANDLED):
+            return
+        if not s.acute:
+            app.notify(f"{s.ref} har inga akuta tecken.", severity="warning", markup=False)
+            return
+        if s.acute_handled_at is not None:
+            app.notify(
+                f"De akuta tecknen i {s.ref} är redan markerade som hanterade.",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def send(r: TextResult) -> str:
+            errands.acute_handled(self.ctx, s.ref, r.text, expected_version=s.version)
+            return f"Akuta tecken i {s.ref} markerade som hanterade"
+
+        self.ask(AcuteHandledForm(s.ref, s.acute, context=self.errand_line(s)), send, errand=s)
+
+    def urgent(self) -> None:
+        s = self.target()
+        if s is None:
+            return
+        on = not s.urgent
+        self.perform(
+            f"{s.ref} {'markerat' if on else 'inte längre'} brådskande",
+            errands.set_urgent,
+            s.ref,
+            on,
+            expected_version=s.version,
+        )
+
+    def remind(self) -> None:
+        s = self.target()
+        if s is None:
+            return
+        name = self.person_name(s.assignee)
+        if s.holder_absent and roles.may(self.ctx.actor, e.ASSIGN):
+            # R22: a reminder would wait unread; offer to give the errand to someone on duty.
+            data = self.app.last_data
+            reason = data.today.absent.get(s.assignee) if data and s.assignee else None
+            self.assign(
+                notice=Text(
+                    f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}; en påminnelse når "
+                    "inte fram. Omfördela ärendet i stället (ctrl+a flyttar alla hens öppna ärenden).",
+                    style="bold yellow",
+                )
+            )
+            return
+        self.perform(f"Påminnelse skickad till {name} för {s.ref}", errands.remind, s.ref)
+
+    def toggle_bell(self) -> None:
+        on = not self.app.bell_on
+        if (
+            self.perform("Ljudsignal för nya ärenden är nu " + ("på" if on else "av"), people.set_bell, on)
+            == "ok"
+        ):
+            self.app.bell_on = on
+
+    def toggle_email(self) -> None:
+        on = not people.email_notify(self.ctx)
+        self.perform("E-postavisering är nu " + ("på" if on else "av"), people.set_email_notify, on)

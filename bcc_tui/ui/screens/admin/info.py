@@ -1,0 +1,108 @@
+"""The clinic's information: the notice everyone sees at start (§4.4), the acute words (R25) and
+the follow-up time after a partial reply."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.validation import parse_date
+from bcc_tui.services import clinic
+from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
+from bcc_tui.ui.screens.fields import Field, FieldsForm
+
+
+class InfoTab(AdminTab):
+    """No table: e posts a notice, n changes the settings, d takes the notice down."""
+
+    KEY = "info"
+    TITLE = "Information"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="info-text", classes="admin-info")
+
+    def current_key(self) -> str | None:
+        return None
+
+    def _settings(self) -> tuple[tuple[str, ...], int]:
+        with self.ctx.store.read() as conn:
+            return clinic.acute_stems(conn), clinic.followup_days(conn)
+
+    def fill(self, staff: Staff) -> None:
+        super().fill(staff)
+        notice = clinic.notice_now(self.ctx)
+        stems, fdays = self._settings()
+        info = Text()
+        info.append("Driftinformation\n", style="bold underline")
+        if notice:
+            info.append(f"{clean_line(notice.text)}\n", style="bold black on yellow")
+            info.append(
+                f"Visas till och med {notice.until:%Y-%m-%d} · av {clean_line(notice.author)}\n", style="dim"
+            )
+        else:
+            info.append("Ingen driftinformation just nu.\n", style="dim")
+        info.append("e: lägg ut ny · d: ta bort\n\n", style="dim")
+        info.append("Akuta tecken\n", style="bold underline")
+        info.append(clean_line(", ".join(stems)) + "\n")
+        info.append(
+            "Ordstammar; varje matchar början av ett ord: feb → feber, febern, febrig.\n", style="dim"
+        )
+        info.append("\nUppföljning efter delsvar\n", style="bold underline")
+        info.append(f"{fdays} vardagar\n")
+        info.append("n: ändra akuta ord och uppföljningstid\n", style="dim")
+        self.query_one("#info-text", Static).update(info)
+
+    def edit(self, key: str | None) -> None:
+        """A new notice for everyone."""
+
+        def submit(v: dict[str, Any]) -> str:
+            clinic.post_notice(self.ctx, v["text"], parse_date(v["until"].strip(), "till och med"))
+            return "Driftinformationen är ute"
+
+        week = (self.ctx.today() + dt.timedelta(days=7)).isoformat()
+        self.open_form(
+            FieldsForm(
+                "Driftinformation",
+                "till alla",
+                [
+                    Field("text", "Text (visas vid start och i sidhuvudet)", ""),
+                    Field("until", "Visas till och med (ÅÅÅÅ-MM-DD)", week),
+                ],
+                submit,
+            )
+        )
+
+    def new(self) -> None:
+        """The clinic's settings: the acute words and the follow-up time."""
+        stems, fdays = self._settings()
+
+        def submit(v: dict[str, Any]) -> str:
+            days = v["days"].strip()
+            if not (days.isascii() and days.isdigit()) or len(days) > 3:
+                raise InvalidInput("uppföljningen anges i hela vardagar")
+            clinic.set_acute_stems(self.ctx, v["stems"].split(","))
+            clinic.set_followup_days(self.ctx, int(v["days"]))
+            return "Inställningarna sparade"
+
+        self.open_form(
+            FieldsForm(
+                "Inställningar",
+                "kliniken",
+                [
+                    Field("stems", "Akuta ord (ordstammar, kommaseparerade)", ", ".join(stems), "area"),
+                    Field("days", "Uppföljning efter delsvar, vardagar", str(fdays)),
+                ],
+                submit,
+            )
+        )
+
+    def retire(self, key: str | None) -> bool:
+        clinic.clear_notice(self.ctx)
+        self.app.notify("Driftinformationen borttagen")
+        return True

@@ -1,0 +1,112 @@
+"""The administrator's screen (R1, R14, R17, §4.4): one tab per thing kept, each its own widget
+(errand types, templates, staff, the roster, absences, the clinic's information). Every change
+goes through the services (and the audit log)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, TabbedContent
+
+from bcc_tui.domain.errors import BccError
+from bcc_tui.services import clinic, people
+from bcc_tui.services.context import Ctx
+from bcc_tui.ui.screens.admin.absences import AbsencesTab
+from bcc_tui.ui.screens.admin.errand_types import TypesTab
+from bcc_tui.ui.screens.admin.info import InfoTab
+from bcc_tui.ui.screens.admin.roster import RosterTab
+from bcc_tui.ui.screens.admin.staff import StaffTab
+from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
+from bcc_tui.ui.screens.admin.templates import TemplatesTab
+from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.widgets.footer import KeyFooter
+from bcc_tui.ui.widgets.header import HeaderBar
+
+TAB_CLASSES: tuple[type[AdminTab], ...] = (TypesTab, TemplatesTab, StaffTab, RosterTab, AbsencesTab, InfoTab)
+TABS = [(tab.KEY, tab.TITLE) for tab in TAB_CLASSES]
+
+ROOT_HINT = "Det här är din startsida; q avslutar."
+
+
+class AdminScreen(BccScreen[None]):
+    BINDINGS = [
+        Binding("e", "edit", "Ändra", id="admin_edit"),
+        Binding("n", "new", "Ny", id="admin_new"),
+        Binding("d", "remove", "Ta bort/avveckla", id="admin_remove"),
+        Binding("escape", "back", "Tillbaka", id="admin_back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(self.app.ctx.actor, id="header")
+        with TabbedContent(id="admin-tabs"):
+            for tab in TAB_CLASSES:
+                yield tab()
+        yield KeyFooter(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        header = self.query_one(HeaderBar)
+        header.set_time(self.app.ctx.now())
+        self.reload()
+        header.set_roster(self.query_one(RosterTab).days[0], self.names)
+        header.set_notice(clinic.notice_now(self.ctx))
+        self.query_one("#t-types", DataTable).focus()
+
+    def tick(self, now: dt.datetime) -> None:
+        self.query_one(HeaderBar).set_time(now)
+
+    @property
+    def ctx(self) -> Ctx:
+        return self.app.ctx
+
+    @property
+    def tab(self) -> AdminTab:
+        """The tab on show."""
+        pane = self.query_one(TabbedContent).active_pane
+        assert isinstance(pane, AdminTab)  # every pane is one of TAB_CLASSES
+        return pane
+
+    def reload(self) -> None:
+        staff = Staff(people.staff_list(self.ctx))
+        self.names = staff.names
+        for tab in self.query(AdminTab):
+            tab.fill(staff)
+
+    def on_admin_tab_changed(self, _message: AdminTab.Changed) -> None:
+        self.reload()
+        self.app.request_reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tables = event.pane.query(DataTable)
+        if tables:
+            tables.first().focus()
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_edit(self) -> None:
+        tab = self.tab
+        tab.edit(tab.current_key())
+
+    def action_new(self) -> None:
+        self.tab.new()
+
+    def action_remove(self) -> None:
+        tab = self.tab
+        try:
+            changed = tab.retire(tab.current_key())
+        except BccError as err:
+            self.app.notify(str(err), severity="error", timeout=8)
+            return
+        if changed:
+            self.reload()
+            self.app.request_reload()
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:  # this is the person's first screen: nothing behind it, so say how to leave
+            self.app.notify(ROOT_HINT, markup=False)

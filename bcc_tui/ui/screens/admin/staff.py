@@ -1,0 +1,126 @@
+"""Staff (R1): who may do what, their e-mail and whether they still have access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from bcc_tui.domain import roles
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.services import people
+from bcc_tui.ui import render
+from bcc_tui.ui.screens.admin.tab import AdminTab, Staff, yes
+from bcc_tui.ui.screens.fields import Field, FieldsForm
+
+# The staff file's field names are a contract for scripts; a person in the form reads Swedish.
+_FIELD_NAMES = {
+    "username": "användarnamn",
+    "name": "namn",
+    "title": "titel",
+    "roles": "roller",
+    "email": "e-post",
+    "email_notify": "e-postavisering",
+    "medcontrol_responsible": "medicinskt ansvarig",
+    "active": "aktiv",
+}
+_ROLE_CODES = {**{name: code for code, name in roles.ROLES.items()}, "mottagare": roles.RECEIVER}
+
+
+def _swedish_field(message: str) -> str:
+    field, sep, rest = message.partition(":")
+    return f"{_FIELD_NAMES[field]}:{rest}" if sep and field in _FIELD_NAMES else message
+
+
+class StaffTab(AdminTab):
+    KEY = "staff"
+    TITLE = "Personal"
+    COLUMNS = (
+        ("Användare", 10),
+        ("Namn", 20),
+        ("Titel", 14),
+        ("Roller", 22),
+        ("E-post", 26),
+        ("Avis.", 5),
+        ("MedC", 4),
+        ("Aktiv", 5),
+    )
+
+    def fill(self, staff: Staff) -> None:
+        super().fill(staff)
+        self.draw(
+            (
+                s["username"],
+                render.row(
+                    s["username"],
+                    s["name"],
+                    s["title"],
+                    ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split()),
+                    s["email"] or "–",
+                    yes(s["email_notify"]),
+                    yes(s["medcontrol_responsible"]),
+                    Text(yes(s["active"]), style="" if s["active"] else "dim red"),
+                ),
+            )
+            for s in staff.rows
+        )
+
+    def edit(self, key: str | None) -> None:
+        s = next((x for x in self.staff.rows if x["username"] == key), None)
+
+        def submit(v: dict[str, Any]) -> str:
+            obj = {
+                "username": (key or v["username"]).strip(),
+                "name": v["name"],
+                "title": v["title"] or "",
+                "roles": [
+                    _ROLE_CODES.get(r.strip().lower(), r.strip()) for r in v["roles"].split(",") if r.strip()
+                ],
+                "email": v["email"].strip() or None,
+                "email_notify": v["email_notify"],
+                "medcontrol_responsible": v["medcontrol"],
+                "active": v["active"],
+            }
+            try:
+                outcome = people.save_staff(self.ctx, obj)
+            except InvalidInput as err:
+                raise InvalidInput(_swedish_field(err.message)) from None
+            return f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
+
+        fields = [] if s else [Field("username", "Användarnamn (datorkontot)", "")]
+        fields += [
+            Field("name", "Namn", s["name"] if s else ""),
+            Field("title", "Titel", s["title"] if s else None, "select", [(t, t) for t in roles.TITLES]),
+            Field(
+                "roles",
+                "Roller, kommaseparerade: " + ", ".join(roles.ROLES.values()),
+                ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split())
+                if s
+                else roles.ROLES[roles.CAREGIVER],
+            ),
+            Field("email", "E-post", (s["email"] or "") if s else ""),
+            Field(
+                "email_notify", "Vill ha e-postavisering", bool(s["email_notify"]) if s else False, "check"
+            ),
+            Field(
+                "medcontrol",
+                "Ansvarig för MedControl PRO (får klagomål, R5)",
+                bool(s["medcontrol_responsible"]) if s else False,
+                "check",
+            ),
+            Field(
+                "active",
+                "Aktiv (avaktiverad: ingen åtkomst, historiken finns kvar)",
+                bool(s["active"]) if s else True,
+                "check",
+            ),
+        ]
+        self.open_form(FieldsForm("Personal", key or "ny", fields, submit))
+
+    def retire(self, key: str | None) -> bool:
+        if not key:
+            return False
+        person = next(s for s in self.staff.rows if s["username"] == key)
+        people.set_active(self.ctx, key, not person["active"])
+        self.app.notify(f"{person['name']} {'aktiverad' if not person['active'] else 'avaktiverad'}")
+        return True

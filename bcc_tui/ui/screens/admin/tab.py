@@ -1,0 +1,116 @@
+"""What every administration tab is: a tab pane of its own that reads its rows through the
+services, opens its forms and says when it changed something (`AdminTab.Changed`), so that the
+screen reads every tab again (a renamed person is renamed in the roster too)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import DataTable, TabPane
+
+from bcc_tui.services.context import Ctx
+from bcc_tui.ui.screens.fields import FieldsForm
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from bcc_tui.ui.app import BccApp
+
+StaffRow = dict[str, Any]  # a row of people.staff_list()
+
+
+def yes(value: object) -> str:
+    return "ja" if value else "–"
+
+
+class Staff:
+    """The staff list the tabs name people from, read once each time the screen reads."""
+
+    def __init__(self, rows: list[StaffRow]) -> None:
+        self.rows = rows
+        self.names: dict[str, str] = {s["username"]: s["name"] for s in rows}
+
+    def active(self, role: str | None = None) -> list[StaffRow]:
+        return [s for s in self.rows if s["active"] and (role is None or role in s["roles"].split())]
+
+    def caregiver_options(self) -> list[tuple[str, str]]:
+        return [(f"{s['name']} ({s['title']})", s["username"]) for s in self.active("caregiver")]
+
+
+class AdminTab(TabPane):
+    """One tab; most show a table whose rows are keyed by what `edit` and `retire` act on."""
+
+    KEY: ClassVar[str]
+    TITLE: ClassVar[str]
+    COLUMNS: ClassVar[Sequence[tuple[str, int]]] = ()
+
+    if TYPE_CHECKING:
+        app = getters.app(BccApp)
+
+    class Changed(Message):
+        """Something was saved: the screen reads every tab again, the dashboard too."""
+
+    def __init__(self) -> None:
+        super().__init__(self.TITLE, id=f"tab-{self.KEY}")
+        self.staff = Staff([])
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id=f"t-{self.KEY}", cursor_type="row", zebra_stripes=True)
+
+    @property
+    def ctx(self) -> Ctx:
+        return self.app.ctx
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one(f"#t-{self.KEY}", DataTable)
+
+    # -- what each tab does ------------------------------------------------------------------
+    def fill(self, staff: Staff) -> None:
+        """Read this tab's rows and draw them."""
+        self.staff = staff
+
+    def edit(self, key: str | None) -> None:
+        """Open the form for the row `key` (None: a new one)."""
+
+    def new(self) -> None:
+        self.edit(None)
+
+    def retire(self, key: str | None) -> bool:
+        """Retire, deactivate or remove the row `key`; whether anything changed. A refusal is
+        raised as BccError."""
+        return False
+
+    # -- shared ------------------------------------------------------------------------------
+    def current_key(self) -> str | None:
+        tables = self.query(f"#t-{self.KEY}")
+        if not tables:
+            return None
+        table = self.table
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def draw(self, rows: Iterable[tuple[str, Sequence[Text]]]) -> None:
+        """Replace the table's rows, the cursor kept on the same row number."""
+        table = self.table
+        keep = table.cursor_row
+        table.clear(columns=True)
+        for label, width in self.COLUMNS:
+            table.add_column(label, width=width)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+
+    def open_form(self, form: FieldsForm) -> None:
+        def done(message: str | None) -> None:
+            if message:
+                self.app.notify(message)
+                self.post_message(self.Changed())
+
+        self.app.push_screen(form, done)
