@@ -19,18 +19,8 @@ def _footer_keys(app) -> set[str]:
     return {k.key for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= width}
 
 
-# The admin screen's footer cuts quit at 60 columns; it is reworked on its own branch. Strict: when
-# that lands, this case passes and the mark must go.
-ADMIN_NARROW = pytest.mark.xfail(strict=True, reason="the admin screen's footer at 60 columns")
 CASES = [
-    pytest.param(
-        role,
-        size,
-        id=f"{role}-{size[0]}x{size[1]}",
-        marks=ADMIN_NARROW if (role, size[0]) == ("admin", 60) else (),
-    )
-    for role in ROLE_PEOPLE
-    for size in ALL_SIZES
+    pytest.param(role, size, id=f"{role}-{size[0]}x{size[1]}") for role in ROLE_PEOPLE for size in ALL_SIZES
 ]
 
 

@@ -105,6 +105,10 @@ class AdminScreen(BccScreen[None]):
             self.reload()
             self.app.request_reload()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer offers esc only where it leads somewhere (as on the audit log).
+        return action != "back" or len(self.app.screen_stack) > 2
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
