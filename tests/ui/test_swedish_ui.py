@@ -56,3 +56,19 @@ def test_staff_form_names_fields_and_roles_in_swedish():
     assert err.value.message.startswith("roles:")
     assert _swedish_field(err.value.message).startswith("roller:")
     assert _swedish_field("något annat") == "något annat"
+
+
+def test_escape_on_the_auditors_first_screen_says_how_to_leave(demo_db):
+    from tests.ui.conftest import drive
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await pilot.press("escape")
+        await pilot.pause()
+        return screen is pilot.app.screen, [n.message for n in pilot.app._notifications]
+
+    same, notes = drive(app, scenario)
+    assert same and any("q avslutar" in n for n in notes), notes

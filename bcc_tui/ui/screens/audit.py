@@ -65,6 +65,8 @@ class AuditScreen(BccScreen[None]):
         Binding("slash", "filter", "Filter", id="audit_filter"),
         # In the footer where esc goes somewhere: back to the screen below, or out of the filter.
         Binding("escape", "clear", "Tillbaka", id="audit_clear"),
+        # Where it leads nowhere (the auditor's first screen), the key still says how to leave.
+        Binding("escape", "root_hint", show=False, id="audit_root_hint"),
     ]
     PAGE = 300
 
@@ -143,6 +145,11 @@ class AuditScreen(BccScreen[None]):
             return len(self.app.screen_stack) > 2 or self.query_one("#filter", Input).has_class("-visible")
         return True
 
+    def action_root_hint(self) -> None:
+        from bcc_tui.ui.screens.admin import ROOT_HINT
+
+        self.app.notify(ROOT_HINT, markup=False)
+
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("-visible")
@@ -151,12 +158,7 @@ class AuditScreen(BccScreen[None]):
     def action_clear(self) -> None:
         box = self.query_one("#filter", Input)
         if not box.has_class("-visible"):
-            if len(self.app.screen_stack) > 2:
-                self.app.pop_screen()  # opened from the dashboard: escape goes back
-            else:
-                from bcc_tui.ui.screens.admin import ROOT_HINT
-
-                self.app.notify(ROOT_HINT, markup=False)
+            self.app.pop_screen()  # opened from the dashboard: escape goes back
             return
         box.value = ""
         box.remove_class("-visible")

@@ -36,6 +36,9 @@ class AdminScreen(BccScreen[None]):
         Binding("n", "new", "Ny", id="admin_new"),
         Binding("d", "remove", "Ta bort/avveckla", id="admin_remove"),
         Binding("escape", "back", "Tillbaka", id="admin_back"),
+        # On the person's first screen esc leads nowhere, so the footer leaves it out; the key still
+        # says how to leave (Textual tries the next binding of a key whose action is not allowed).
+        Binding("escape", "root_hint", show=False, id="admin_root_hint"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -110,7 +113,7 @@ class AdminScreen(BccScreen[None]):
         return action != "back" or len(self.app.screen_stack) > 2
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-        else:  # this is the person's first screen: nothing behind it, so say how to leave
-            self.app.notify(ROOT_HINT, markup=False)
+        self.app.pop_screen()
+
+    def action_root_hint(self) -> None:
+        self.app.notify(ROOT_HINT, markup=False)
