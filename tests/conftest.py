@@ -28,6 +28,29 @@ ROOT = Path(__file__).resolve().parents[1]
 _hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     _hypothesis_settings.load_profile("ci")
+# The longest tests (several seconds each: real processes, terminals, slow mail servers, fuzzing)
+# are started first. xdist hands tests out in collection order, so a long test collected last
+# would run alone at the end while the other workers sit idle.
+LONGEST_FIRST = (
+    "tests/test_bench.py",
+    "tests/ui/test_fuzz_ui.py",
+    "tests/ui/test_pty_fuzz.py",
+    "tests/services/test_mail_deadline.py",
+    "tests/ui/test_terminal_session.py",
+    "tests/cli/test_replication.py",
+    "tests/ui/test_pty.py",
+    "tests/cli/test_fuzz_cli.py",
+    "tests/test_reliability.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(
+        key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank))
+    )  # stable: the rest keep their order
+
+
 # Wed 25 Nov 2026, 10:00 in Stockholm: the frozen "now" of most tests.
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=STOCKHOLM)
 
