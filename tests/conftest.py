@@ -23,6 +23,13 @@ from bcc_tui.store.db import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The tests' folders (and so their SQLite files) on tmpfs where the machine has one: an fsync
+# (synchronous=FULL) costs nothing there, and a disk busy with other work cannot stretch a test.
+# No test checks the disk itself, only what SQLite is told and what another process sees.
+# pytest reads this when it makes its base folder; xdist's workers get theirs inside it.
+if "PYTEST_DEBUG_TEMPROOT" not in os.environ and os.access("/dev/shm", os.W_OK | os.X_OK):
+    os.environ["PYTEST_DEBUG_TEMPROOT"] = "/dev/shm"
+
 # In CI the fuzzing draws the same examples every run, so a landing is never decided by the luck
 # of a draw; on a developer's machine each run explores new ones (and a find becomes a test).
 _hypothesis_settings.register_profile("ci", derandomize=True)
