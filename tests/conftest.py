@@ -23,11 +23,41 @@ from bcc_tui.store.db import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The tests' folders (and so their SQLite files) on tmpfs where the machine has one: an fsync
+# (synchronous=FULL) costs nothing there, and a disk busy with other work cannot stretch a test.
+# No test checks the disk itself, only what SQLite is told and what another process sees.
+# pytest reads this when it makes its base folder; xdist's workers get theirs inside it.
+if "PYTEST_DEBUG_TEMPROOT" not in os.environ and os.access("/dev/shm", os.W_OK | os.X_OK):
+    os.environ["PYTEST_DEBUG_TEMPROOT"] = "/dev/shm"
+
 # In CI the fuzzing draws the same examples every run, so a landing is never decided by the luck
 # of a draw; on a developer's machine each run explores new ones (and a find becomes a test).
 _hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     _hypothesis_settings.load_profile("ci")
+# The longest tests (several seconds each: real processes, terminals, slow mail servers, fuzzing)
+# are started first. xdist hands tests out in collection order, so a long test collected last
+# would run alone at the end while the other workers sit idle.
+LONGEST_FIRST = (
+    "tests/test_bench.py",
+    "tests/ui/test_fuzz_ui.py",
+    "tests/ui/test_pty_fuzz.py",
+    "tests/services/test_mail_deadline.py",
+    "tests/ui/test_terminal_session.py",
+    "tests/cli/test_replication.py",
+    "tests/ui/test_pty.py",
+    "tests/cli/test_fuzz_cli.py",
+    "tests/test_reliability.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(
+        key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank))
+    )  # stable: the rest keep their order
+
+
 # Wed 25 Nov 2026, 10:00 in Stockholm: the frozen "now" of most tests.
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=STOCKHOLM)
 

@@ -51,6 +51,14 @@ def wait_for(condition, what: str, timeout: float = 60.0):
         time.sleep(0.1)
 
 
+def litestream_cmdline(pid: int) -> list[bytes] | None:
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    return args if Path(os.fsdecode(args[0])).name.startswith("litestream") else None
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -297,7 +305,9 @@ def test_replicate_forwards_signals_exits_with_litestreams_status_and_leaves_not
         entry = json.loads(config.read_text())["dbs"][0]
         assert entry["replica"] == {"type": "file", "path": str(replica), "sync-interval": "1000ms"}
         assert entry["path"] == str(live) and entry["busy-timeout"] == "5s"
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        # Read once the child runs Litestream: just after the fork it is still the Python parent's
+        # copy, and during exec its command line reads empty.
+        cmdline = wait_for(lambda: litestream_cmdline(child), "litestream's command line", 30)
         assert b"-no-expand-env" in cmdline and str(replica).encode() not in b" ".join(cmdline)
         wait_for((replica / "ltx").is_dir, "the first snapshot")
         proc.send_signal(signum)

@@ -2,12 +2,21 @@
 
 import sqlite3
 
+import pytest
+
 from bcc_tui.ui.screens.forms import ReplyForm
 from tests.ui.conftest import drive, settle
 
 
-def test_dashboard_says_busy_and_keeps_the_reply(clinic, app_for, monkeypatch):
+@pytest.fixture
+def short_busy(monkeypatch):
+    """A short busy timeout for every Store the test opens, set before the first is made (the
+    store reads it when it opens)."""
     monkeypatch.setenv("BCC_BUSY_TIMEOUT", "0.2")
+
+
+def test_dashboard_says_busy_and_keeps_the_reply(short_busy, clinic, app_for):
+    assert clinic.busy_timeout == 0.2
     app = app_for(clinic, "doc1")
     holder = sqlite3.connect(clinic.path, isolation_level=None)
 

@@ -9,7 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual import events
 
@@ -22,7 +22,7 @@ from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
 from bcc_tui.ui.app import make_app
 from tests.conftest import NOW, STAFF, errand_line, jsonl
-from tests.hostile import CONTROL, hostile
+from tests.hostile import BIDI, CONTROL, ESCAPES, MARKUP, ODD, hostile
 from tests.ui.conftest import ctx_for, settle
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -76,8 +76,18 @@ def screen_text(app) -> str:
     return app.export_screenshot()
 
 
+# Every fragment the strategy draws from in one text, the empty text, and a long one of
+# escapes and a markup action: each run tries all of them, whatever its draw. The drawn
+# examples (three, each a full dashboard session with several screenshots, which is what the
+# time goes to) add mixtures, arbitrary characters and sizes up to the strategy's huge texts.
+EVERY_PIECE = [
+    "".join(ESCAPES + MARKUP + BIDI + ODD),
+    "",
+    (ESCAPES[0] + MARKUP[3] + BIDI[4]) * 2000,
+]
+
 FUZZ = settings(
-    max_examples=6,
+    max_examples=3,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -86,6 +96,7 @@ FUZZ = settings(
 
 @FUZZ
 @given(texts=st.lists(hostile(6), min_size=3, max_size=3))
+@example(texts=EVERY_PIECE)
 def test_receiver_dashboard_filter_and_forms(texts):
     with tempfile.TemporaryDirectory() as tmp:
         store = hostile_clinic(Path(tmp), texts)
@@ -133,6 +144,7 @@ def test_receiver_dashboard_filter_and_forms(texts):
 
 @FUZZ
 @given(texts=st.lists(hostile(6), min_size=3, max_size=3))
+@example(texts=EVERY_PIECE)
 def test_caregiver_reply_form_with_templates_and_admin_screens(texts):
     with tempfile.TemporaryDirectory() as tmp:
         store = hostile_clinic(Path(tmp), texts)

@@ -4,15 +4,7 @@ filter; none of its escape sequences, C1 controls or bidi characters reaches the
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import re
-import select
-import struct
-import sys
-import termios
-import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -27,58 +19,14 @@ from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
 from tests.conftest import NOW, STAFF, errand_line, jsonl
 from tests.hostile import ESCAPES, fragments_in, hostile
+from tests.pty_session import PtySession, run_in_terminal
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
-ENV = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "BCC_NOW": "2026-11-25T10:00:00+01:00"}
+SIZE = (40, 160)
 
 
 def storable(text: str) -> str:
     return _SURROGATES.sub("?", text)
-
-
-def spawn(argv: list[str]) -> tuple[int, int]:
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: never return into the test runner
-        try:
-            os.environ.update(ENV)
-            for key in ("SUDO_USER", "BCC_DB", "BCC_SMTP"):
-                os.environ.pop(key, None)
-            os.execv(sys.executable, [sys.executable, "-m", "bcc_tui", *argv])
-        finally:
-            os._exit(127)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
-    return pid, fd
-
-
-def read_until(fd: int, done, timeout: float = 30.0, out: bytearray | None = None) -> bytearray:
-    """Read the terminal until `done(output)` holds, or the child ends, or the time is up."""
-    out = bytearray() if out is None else out
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and not done(out):
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
-
-def finish(pid: int, fd: int) -> int | None:
-    try:
-        for _ in range(100):
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return os.waitstatus_to_exitcode(status)
-            time.sleep(0.05)
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        return None
-    finally:
-        os.close(fd)
 
 
 def hostile_db(folder: Path, texts: list[str]) -> Path:
@@ -145,29 +93,37 @@ def test_no_hostile_byte_reaches_the_terminal(tmp_path_factory, texts, extra):
         ["--as", "rec1", "show", "1177-000002"],
         ["--as", "adm", "audit", "--csv"],
     ):
-        pid, fd = spawn(["--db", str(db), *argv])
-        output += read_until(fd, lambda out: False, timeout=30)
-        assert finish(pid, fd) in (0, 1)
+        code, written = run_in_terminal(["--db", str(db), *argv], size=SIZE)
+        assert code in (0, 1), (argv[:3], code, written[-500:])
+        output += written
 
-    # The dashboard: the stored text on screen, a hostile filter pasted, an errand opened.
-    pid, fd = spawn(["--db", str(db), "--as", "rec1"])
-    shown = "Ofördelade".encode()
-    screen = read_until(fd, lambda out: shown in out, timeout=60)
-    assert shown in screen, screen[-500:]
-    for text in texts[:2]:
-        os.write(fd, b"/\x1b[200~" + storable(text).encode("utf-8") + b"\x1b[201~\r")
-        read_until(fd, lambda out: b"filter:" in out, timeout=10, out=screen)
-        os.write(fd, b"\x1b")
-        read_until(fd, lambda out: False, timeout=1, out=screen)
-    os.write(fd, b"\r")
-    read_until(fd, lambda out: b"Inkom:" in out, timeout=10, out=screen)
-    os.write(fd, b"\x1b")
-    read_until(fd, lambda out: False, timeout=1, out=screen)
-    alive = os.waitpid(pid, os.WNOHANG) == (0, 0)
-    os.write(fd, b"q")
-    screen = read_until(fd, lambda out: False, timeout=3, out=screen)
-    finish(pid, fd)
-    output += screen
+    # The dashboard: the stored text on screen, a hostile filter pasted, an errand opened. Each
+    # key waits for the screen to show what the one before did: a key sent too early goes to the
+    # wrong widget (a paste before "/" has focused the filter) or joins the next one (esc + "/"
+    # read as alt+/).
+    with PtySession(["--db", str(db), "--as", "rec1"], size=SIZE) as app:
+        assert app.wait_for("Ofördelade".encode(), timeout=60), bytes(app.output[-500:])
+        for text in texts[:2]:
+            since = app.mark()
+            app.write(b"/")
+            app.wait_for("enter söker".encode(), since=since)  # the filter, focused
+            since = app.mark()
+            app.write(b"\x1b[200~" + storable(text).encode("utf-8") + b"\x1b[201~\r")
+            # The pane titles name the filter; a paste whose first line is empty leaves none.
+            app.wait_for(b"filter:", since=since, timeout=5)
+            app.read_quiet(0.3)
+            app.write(b"\x1b")
+            app.read_quiet(0.3)
+        since = app.mark()
+        app.write(b"\r")
+        app.wait_for(b"Tillbaka", since=since, timeout=10)  # the errand's screen (its footer)
+        app.write(b"\x1b")
+        app.read_quiet(0.3)
+        alive = app.alive()
+        app.write(b"q")
+        app.read_to_end()
+        app.wait_exit()
+        output += app.output
 
     assert alive, "the dashboard must not have ended by itself"
     assert "oväntat fel".encode() not in output

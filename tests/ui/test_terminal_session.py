@@ -1,20 +1,16 @@
 """The dashboard as SSH runs it (issue 18): a terminal or nothing; gone when the terminal goes;
 quiet when idle; drawn with what the terminal's encoding can show."""
 
-import fcntl
 import os
-import pty
-import select
 import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 
 import pytest
 
 from tests.conftest import STAFF, errand_line, jsonl, run_cli
+from tests.pty_session import PtySession
 
 NEEDS = "bcc-tui behöver en terminal; använd ssh -t"
 
@@ -28,98 +24,41 @@ def db(tmp_path_factory):
     return path
 
 
-def start(db, *args, env=None):
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ.update(TERM="xterm-256color", BCC_NOW="2026-11-25T10:00:00+01:00", **(env or {}))
-        os.environ.pop("SUDO_USER", None)
-        os.execv(sys.executable, [sys.executable, "-m", "bcc_tui", "--db", str(db), "--as", "rec1", *args])
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    return pid, fd
+def start(db, *args, env=None) -> PtySession:
+    return PtySession(["--db", str(db), "--as", "rec1", *args], env=env)
 
 
-def read_until(fd, predicate, timeout=30.0) -> bytes:
-    out = b""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end and not predicate(out):
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
-
-def read_for(fd, seconds) -> bytes:
-    end = time.monotonic() + seconds
-    return read_until(fd, lambda _: time.monotonic() >= end, timeout=seconds + 1)
-
-
-def exited(pid, timeout) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def stop(pid, fd):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-
-
-def until_drawn(fd) -> bytes:
+def until_drawn(app: PtySession) -> bytes:
     # The first frame shows the panes with their rows.
-    return read_until(fd, lambda out: b"1177-000001" in out and b"Avslutade" in out)
+    app.wait_for(b"1177-000001", b"Avslutade")
+    return bytes(app.output)
 
 
 @pytest.mark.parametrize("how", ["close", "SIGHUP", "SIGTERM"])
 def test_the_dashboard_is_gone_soon_after_its_terminal(db, how):
-    pid, fd = start(db)
-    try:
-        assert b"1177-000001" in until_drawn(fd)
+    with start(db) as app:
+        assert b"1177-000001" in until_drawn(app)
         if how == "close":
-            os.close(fd)  # the SSH client went away: the server side's terminal is hung up
+            app.hang_up()  # the SSH client went away: the server side's terminal is hung up
         else:
-            os.kill(pid, getattr(signal, how))
-        assert exited(pid, 3.0), f"still running after {how}"
-    finally:
-        stop(pid, fd)
+            app.kill(getattr(signal, how))
+        # Soon: a hung process would never end; 10 s leaves room for a busy machine's scheduling.
+        assert app.wait_exit(10.0) is not None, f"still running after {how}"
 
 
 def test_an_idle_dashboard_writes_nothing(db):
-    pid, fd = start(db)
-    try:
-        until_drawn(fd)
-        read_for(fd, 1.5)  # the first frame's late parts
-        idle = read_for(fd, 5.0)
+    with start(db) as app:
+        until_drawn(app)
+        # The first frame's late parts: whatever comes until the screen has been still a while.
+        assert app.read_quiet(1.0, timeout=30)
+        # Anything periodic (a clock, a blink, a redraw per poll) would write within this window.
+        idle = app.read_for(3.0)
         assert len(idle) < 100, idle[:400]
-    finally:
-        stop(pid, fd)
 
 
 def test_a_latin1_terminal_gets_characters_it_can_show(db):
-    pid, fd = start(db, env={"PYTHONIOENCODING": "latin-1", "LC_ALL": "C"})
-    try:
-        out = until_drawn(fd)
-    finally:
-        stop(pid, fd)
+    with start(db, env={"PYTHONIOENCODING": "latin-1", "LC_ALL": "C"}) as app:
+        out = until_drawn(app)
     assert b"1177-000001" in out
     assert b"\\u25" not in out and b"\\u" not in out  # no escaped box drawing
     assert b"Of\xf6rdelade" in out  # Swedish letters in Latin-1
@@ -170,13 +109,9 @@ def test_a_deactivated_persons_dashboard_ends_in_its_terminal(tmp_path):
     path = tmp_path / "off.db"
     assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF)).returncode == 0
     assert run_cli("import", "-", db=path, stdin=jsonl(errand_line("1177-000001"))).returncode == 0
-    pid, fd = start(path)
-    try:
-        assert b"1177-000001" in until_drawn(fd)
+    with start(path) as app:
+        assert b"1177-000001" in until_drawn(app)
         gone = [dict(p, active=False) if p["username"] == "rec1" else p for p in STAFF]
         assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*gone)).returncode == 0
-        out = read_until(fd, lambda o: "inte längre aktiv".encode() in o, timeout=15)
-        assert "inte längre aktiv".encode() in out
-        assert exited(pid, 5.0)
-    finally:
-        stop(pid, fd)
+        assert app.wait_for("inte längre aktiv".encode(), timeout=30)
+        assert app.wait_exit(30) is not None

@@ -1,0 +1,177 @@
+"""The real program in a real pseudo-terminal: one helper for every terminal test.
+
+`PtySession` starts `python -m bcc_tui ARGS` as a person's terminal would, keeps everything the
+program writes, and waits on conditions (a text on screen, the program's end) rather than for
+fixed times, so that a busy machine makes a test slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+from collections.abc import Callable
+
+# The child's environment: a colour terminal, the frozen clock of the tests, and none of the
+# caller's settings that would point the program at another database, person or mail server.
+BASE_ENV = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "BCC_NOW": "2026-11-25T10:00:00+01:00"}
+DROPPED = ("SUDO_USER", "BCC_DB", "BCC_SMTP", "COLUMNS", "LINES")
+
+
+class PtySession:
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None, size: tuple[int, int] = (24, 80)):
+        self.output = bytearray()
+        self.status: int | None = None  # the exit code, once the child has been reaped
+        # An explicit environment: the process's C-level one can hold what no test set (readline,
+        # imported by pytest's debugger, exports COLUMNS=80 and LINES=24, and Textual obeys them).
+        child_env = {k: v for k, v in os.environ.items() if k not in DROPPED}
+        child_env.update(BASE_ENV)
+        child_env.update(env or {})
+        rows, cols = size
+        winsize = struct.pack("HHHH", rows, cols, 0, 0)
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: never return into the test runner
+            try:
+                # The size is set here, before the program starts: set by the parent after the
+                # fork, it could come after the program has read the size and before it listens
+                # for SIGWINCH, and the program would draw for 80×24.
+                fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
+                os.execve(sys.executable, [sys.executable, "-m", "bcc_tui", *argv], child_env)
+            finally:
+                os._exit(127)
+        self._open = True
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def mark(self) -> int:
+        """Where the output ends now: pass it as `since` to wait for what comes after it."""
+        return len(self.output)
+
+    def _read(self, wait: float) -> bool:
+        """One read of at most `wait` seconds; False once the terminal is closed (the child and
+        everything it started are gone)."""
+        if not self._open:
+            return False
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, wait))
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:  # EIO: the child's side of the terminal is closed
+            chunk = b""
+        if not chunk:
+            self._open = False
+            return False
+        self.output += chunk
+        return True
+
+    def read_until(self, done: Callable[[bytes], bool], timeout: float = 30.0, since: int = 0) -> bool:
+        """Read until `done(output since the mark)` holds (True), or the terminal closes or the
+        time is up (False)."""
+        end = time.monotonic() + timeout
+        while not done(bytes(self.output[since:])):
+            left = end - time.monotonic()
+            if left <= 0 or not self._read(min(left, 0.5)):
+                return done(bytes(self.output[since:]))
+        return True
+
+    def wait_for(self, *needles: bytes, timeout: float = 30.0, since: int = 0) -> bool:
+        """Read until every needle is in the output after `since`."""
+        return self.read_until(lambda out: all(n in out for n in needles), timeout, since)
+
+    def read_to_end(self, timeout: float = 30.0) -> bool:
+        """Read until the program has closed its terminal (it ended): True, or False at the
+        timeout."""
+        end = time.monotonic() + timeout
+        while self._open and time.monotonic() < end:
+            self._read(min(end - time.monotonic(), 0.5))
+        return not self._open
+
+    def read_quiet(self, quiet: float, timeout: float = 30.0) -> bool:
+        """Read until nothing has come for `quiet` seconds (True), or the timeout (False)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            before = len(self.output)
+            if not self._read(min(quiet, end - time.monotonic())):
+                return True
+            if len(self.output) == before:
+                return True
+        return False
+
+    def read_for(self, seconds: float) -> bytes:
+        """Everything written in the next `seconds` (for tests about quiet: a time is the point)."""
+        since = self.mark()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and self._read(end - time.monotonic()):
+            pass
+        return bytes(self.output[since:])
+
+    # Writing and the process -------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        os.write(self.fd, data)
+
+    def alive(self) -> bool:
+        if self.status is not None:
+            return False
+        done, status = os.waitpid(self.pid, os.WNOHANG)
+        if done:
+            self.status = os.waitstatus_to_exitcode(status)
+            return False
+        return True
+
+    def kill(self, signum: int = signal.SIGKILL) -> None:
+        if self.status is None:
+            try:
+                os.kill(self.pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def hang_up(self) -> None:
+        """The terminal goes away (an SSH client gone): the program's side is hung up."""
+        if self._open or self.fd >= 0:
+            os.close(self.fd)
+            self.fd, self._open = -1, False
+
+    def wait_exit(self, timeout: float = 30.0) -> int | None:
+        """The exit code once the program has ended by itself, or None at the timeout. Reads the
+        terminal meanwhile, so that a program writing its last frame is never blocked."""
+        end = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() > end:
+                return None
+            if self._open:
+                self._read(min(0.05, end - time.monotonic()))
+            else:
+                time.sleep(0.02)
+        return self.status
+
+    def close(self) -> None:
+        """Kill what is still running and close the terminal; safe to call twice."""
+        if self.alive():
+            self.kill()
+            _, status = os.waitpid(self.pid, 0)
+            self.status = os.waitstatus_to_exitcode(status)
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd, self._open = -1, False
+
+    def __enter__(self) -> PtySession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def run_in_terminal(argv: list[str], timeout: float = 60.0, **kw) -> tuple[int | None, bytes]:
+    """A command that ends by itself: its exit code and everything it wrote to the terminal."""
+    with PtySession(argv, **kw) as session:
+        session.read_to_end(timeout)
+        code = session.wait_exit(timeout)
+        return code, bytes(session.output)
