@@ -105,6 +105,13 @@ def jsonl(*lines: dict) -> bytes:
     return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
 
 
+@pytest.fixture(autouse=True)
+def _private_crash_reports(tmp_path_factory, monkeypatch):
+    """A crash report written by a test's program (in-process, a subprocess or a terminal child)
+    lands in the test's own folder, never in the home of whoever runs the suite."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOW)
