@@ -2,7 +2,10 @@
 
 import pytest
 
-from tests.ui.conftest import drive, settle, still
+from bcc_tui.services import people
+from bcc_tui.services.clock import FixedClock
+from tests.conftest import NOW
+from tests.ui.conftest import ctx_for, drive, settle, still
 from tests.ui.test_snapshots import app_on
 
 
@@ -55,3 +58,49 @@ def test_staff_form_refused_snapshot_at_80x24(snap_compare, demo_db):
         await pilot.pause()
 
     assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=run)
+
+
+def _new_staff_by_keys(demo_db, roles_keys, title_downs=3):
+    """Add a person on the staff tab with the keyboard only: user name and name typed, the title
+    picked from its list, the roles ticked with space; returns the form's error line (empty when
+    it closed), whether that line was inside 80×24, and the stored row."""
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-staff"
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        await pilot.press(*"nyper", "tab", *"Ny Person", "tab")
+        await pilot.press("enter", *(["down"] * title_downs), "enter", "tab")
+        await settle(pilot)
+        await pilot.press(*roles_keys, "ctrl+s")
+        await settle(pilot)
+        if form is not pilot.app.screen:
+            return False, "", False
+        error = form.query_one("#form-error")
+        shown = pilot.app.screen.region.contains_region(error.region) and error.region.height > 0
+        return True, str(error.render()), shown
+
+    still_open, error, shown = drive(app, scenario)
+    staff = people.staff_list(ctx_for(demo_db, "lenwal", FixedClock(NOW)))
+    return still_open, error, shown, next((s for s in staff if s["username"] == "nyper"), None)
+
+
+def test_staff_roles_and_title_are_picked_from_swedish_lists(demo_db):
+    """Issue 16: the title is chosen from a list and the roles ticked in a list of Swedish names;
+    what is stored is the codes."""
+    # caregiver is ticked for a new person: space ticks ärendemottagare, ↓ space unticks vårdgivare
+    still_open, error, _, row = _new_staff_by_keys(demo_db, ["space", "down", "space"])
+    assert not still_open, error
+    assert row is not None
+    assert row["roles"].split() == ["receiver"]
+    assert row["title"] == "mottagningssjuksköterska"
+
+
+def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
+    still_open, error, shown, row = _new_staff_by_keys(demo_db, ["down", "space"])
+    assert still_open and row is None
+    assert error.startswith("roller: kryssa minst en (ärendemottagare, vårdgivare, administratör, granskare)")
+    assert shown

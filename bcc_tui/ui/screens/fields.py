@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, TextArea
+from textual.widgets import Input, Label, Select, SelectionList, TextArea
 
 from bcc_tui.domain.errors import BccError
 from bcc_tui.ui.render import safe
@@ -23,8 +23,8 @@ class Field:
     key: str
     label: str
     value: object = ""
-    kind: str = "text"  # text, area, check, select
-    options: list[tuple[str, str]] = field(default_factory=list)
+    kind: str = "text"  # text, area, check, select (one of options), multi (any of options)
+    options: list[tuple[str, str]] = field(default_factory=list)  # (label shown, value stored)
     placeholder: str = ""
 
 
@@ -66,7 +66,14 @@ class FieldsForm(Form[str]):
                 yield SpaceCheckbox(f.label, bool(f.value), id=f"f-{f.key}")
                 continue
             yield Label(Text(f.label, style="dim"))
-            if f.kind == "area":
+            if f.kind == "multi":
+                chosen = set(f.value) if isinstance(f.value, (list, tuple, set, frozenset)) else set()
+                yield SelectionList[str](
+                    *((safe(label, one_line=True), v, v in chosen) for label, v in f.options),
+                    id=f"f-{f.key}",
+                    compact=True,
+                )
+            elif f.kind == "area":
                 yield TextArea(str(f.value or ""), id=f"f-{f.key}", soft_wrap=True)
             elif f.kind == "select":
                 yield Select(
@@ -91,6 +98,9 @@ class FieldsForm(Form[str]):
                 out[f.key] = self.query_one(at, SpaceCheckbox).value
             elif f.kind == "area":
                 out[f.key] = self.query_one(at, TextArea).text
+            elif f.kind == "multi":
+                chosen = set(self.query_one(at, SelectionList).selected)
+                out[f.key] = [v for _, v in f.options if v in chosen]  # in the options' order
             elif f.kind == "select":
                 value = self.query_one(at, Select).value
                 out[f.key] = value if isinstance(value, str) else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent
@@ -108,6 +109,13 @@ class AdminScreen(BccScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The footer offers esc only where it leads somewhere (as on the audit log).
         return action != "back" or len(self.app.screen_stack) > 2
+
+    def on_key(self, event: events.Key) -> None:
+        # esc is hidden on a first screen (check_action), but the person pressing it still
+        # deserves to hear how to leave.
+        if event.key == "escape" and len(self.app.screen_stack) <= 2:
+            event.stop()
+            self.app.notify(ROOT_HINT, markup=False)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:
