@@ -104,3 +104,33 @@ def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
     assert still_open and row is None
     assert error.startswith("roller: kryssa minst en (ärendemottagare, vårdgivare, administratör, granskare)")
     assert shown
+
+
+def test_roster_doctors_are_chosen_by_name_and_ordered_by_keys(demo_db):
+    """Issue 16: the day's doctors are picked among the active caregivers by name, and their
+    order (the first is the top of the schedule) is set with ctrl+↑↓; user names are stored."""
+    ctx = ctx_for(demo_db, "lenwal", FixedClock(NOW))
+    before = people.roster_days(ctx, ctx.today(), 1)[0].doctors
+    assert len(before) >= 2
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-roster"
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = pilot.app.screen
+        await pilot.press("tab")
+        listed = form.query_one("#f-doctors")
+        labels = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        await pilot.press("down", "ctrl+up", "ctrl+s")
+        await settle(pilot)
+        return labels, form is pilot.app.screen
+
+    labels, still_open = drive(app, scenario)
+    names = {s["username"]: s["name"] for s in people.staff_list(ctx)}
+    assert not still_open
+    assert labels[0].startswith(names[before[0]]) and labels[1].startswith(names[before[1]])
+    assert not any(u in label for label in labels for u in names if u not in names[u].lower())
+    after = people.roster_days(ctx, ctx.today(), 1)[0].doctors
+    assert after == (before[1], before[0], *before[2:])

@@ -23,9 +23,42 @@ class Field:
     key: str
     label: str
     value: object = ""
-    kind: str = "text"  # text, area, check, select (one of options), multi (any of options)
+    # text, area, check, select (one of options), multi (any of options), ordered (any of
+    # options, in an order the person sets: the ticked ones first, moved with ctrl+↑↓)
+    kind: str = "text"
     options: list[tuple[str, str]] = field(default_factory=list)  # (label shown, value stored)
     placeholder: str = ""
+
+
+class OrderedSelectionList(SelectionList[str]):
+    """A list whose ticked options are kept first, in an order the person sets with ctrl+↑↓
+    (the roster's doctors: the first is the one at the top of the day's schedule)."""
+
+    BINDINGS = [
+        Binding("ctrl+up", "move(-1)", "Flytta upp", show=False),
+        Binding("ctrl+down", "move(1)", "Flytta ned", show=False),
+    ]
+
+    def __init__(self, options: list[tuple[str, str]], chosen: list[str], **kwargs: Any) -> None:
+        labels = {value: label for label, value in options}
+        order = [v for v in chosen if v in labels] + [v for _, v in options if v not in chosen]
+        super().__init__(*((safe(labels[v], one_line=True), v, v in chosen) for v in order), **kwargs)
+        self.labels = labels
+        self.order = order
+
+    def chosen(self) -> list[str]:
+        picked = set(self.selected)
+        return [v for v in self.order if v in picked]
+
+    def action_move(self, step: int) -> None:
+        at = self.highlighted
+        if at is None or not 0 <= at + step < len(self.order):
+            return
+        picked = set(self.selected)
+        self.order[at], self.order[at + step] = self.order[at + step], self.order[at]
+        self.clear_options()
+        self.add_options([(safe(self.labels[v], one_line=True), v, v in picked) for v in self.order])
+        self.highlighted = at + step
 
 
 class FieldsForm(Form[str]):
@@ -73,6 +106,9 @@ class FieldsForm(Form[str]):
                     id=f"f-{f.key}",
                     compact=True,
                 )
+            elif f.kind == "ordered":
+                chosen_order = [str(v) for v in f.value] if isinstance(f.value, (list, tuple)) else []
+                yield OrderedSelectionList(f.options, chosen_order, id=f"f-{f.key}", compact=True)
             elif f.kind == "area":
                 yield TextArea(str(f.value or ""), id=f"f-{f.key}", soft_wrap=True)
             elif f.kind == "select":
@@ -101,6 +137,8 @@ class FieldsForm(Form[str]):
             elif f.kind == "multi":
                 chosen = set(self.query_one(at, SelectionList).selected)
                 out[f.key] = [v for _, v in f.options if v in chosen]  # in the options' order
+            elif f.kind == "ordered":
+                out[f.key] = self.query_one(at, OrderedSelectionList).chosen()
             elif f.kind == "select":
                 value = self.query_one(at, Select).value
                 out[f.key] = value if isinstance(value, str) else None

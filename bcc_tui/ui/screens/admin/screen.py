@@ -74,6 +74,11 @@ class AdminScreen(BccScreen[None]):
         for tab in self.query(AdminTab):
             tab.fill(staff)
 
+    def on_resize(self, _event: events.Resize) -> None:
+        for tab in self.query(AdminTab):
+            if tab.rows:
+                tab.redraw()
+
     def on_admin_tab_changed(self, _message: AdminTab.Changed) -> None:
         self.reload()
         self.app.request_reload()

@@ -44,11 +44,11 @@ class StaffTab(AdminTab):
     KEY = "staff"
     TITLE = "Personal"
     COLUMNS = (
-        ("Användare", 10),
-        ("Namn", 20),
-        ("Titel", 14),
-        ("Roller", 22),
-        ("E-post", 26),
+        ("Användare", 9),
+        ("Namn", 16),
+        ("Titel", 21),
+        ("Roller", 24),
+        ("E-post", 18),
         ("Avis.", 5),
         ("MedC", 4),
         ("Aktiv", 5),
@@ -63,7 +63,7 @@ class StaffTab(AdminTab):
                     s["username"],
                     s["name"],
                     s["title"],
-                    ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split()),
+                    ", ".join(roles.SHORT_ROLE_NAMES.get(r, r) for r in s["roles"].split()),
                     s["email"] or "–",
                     yes(s["email_notify"]),
                     yes(s["medcontrol_responsible"]),
