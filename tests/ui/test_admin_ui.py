@@ -134,3 +134,40 @@ def test_roster_doctors_are_chosen_by_name_and_ordered_by_keys(demo_db):
     assert not any(u in label for label in labels for u in names if u not in names[u].lower())
     after = people.roster_days(ctx, ctx.today(), 1)[0].doctors
     assert after == (before[1], before[0], *before[2:])
+
+
+def test_tabs_are_switched_by_number_and_brackets_and_help_lists_the_admin_keys(demo_db):
+    """Issue 16: 1–6 and ] / [ switch tabs (the table of the new tab takes the keys); ? on the
+    admin screen lists e, n, d and how to switch tabs."""
+    import io
+
+    from rich.console import Console
+    from textual.widgets import DataTable
+
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        tabs = pilot.app.screen.query_one("#admin-tabs")
+        seen = []
+        for key in ("3", "]", "[", "[", "6", "]"):
+            await pilot.press(key)
+            await settle(pilot)
+            focused = pilot.app.focused
+            seen.append((tabs.active, focused.id if isinstance(focused, DataTable) else None))
+        await pilot.press("?")
+        await settle(pilot)
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(pilot.app.screen.query_one("#admin-keys").content)
+        return seen, console.export_text()
+
+    seen, help_text = drive(app, scenario)
+    assert seen == [
+        ("tab-staff", "t-staff"),
+        ("tab-roster", "t-roster"),
+        ("tab-staff", "t-staff"),
+        ("tab-templates", "t-templates"),
+        ("tab-info", None),
+        ("tab-types", "t-types"),
+    ]
+    for words in ("] / [", "1–6", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
+        assert words in help_text, words
