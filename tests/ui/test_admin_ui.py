@@ -171,3 +171,33 @@ def test_tabs_are_switched_by_number_and_brackets_and_help_lists_the_admin_keys(
     ]
     for words in ("] / [", "1–6", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
         assert words in help_text, words
+
+
+@pytest.mark.parametrize(
+    "size, tab, whole",
+    [
+        ((200, 50), "staff", ["medicinsk sekreterare", "administratör, mottagare"]),
+        ((120, 40), "staff", ["medicinsk sekreterare", "administratör, mottagare"]),
+        ((120, 40), "types", ["öppenvård och slutenvård"]),
+        ((80, 24), "roster", ["ons 25 nov (idag)"]),
+    ],
+)
+def test_admin_columns_are_as_wide_as_their_text_where_there_is_room(demo_db, size, tab, whole):
+    """Issue 16: `medicinsk sekr`, `öppenvård och slutenvå` and `tors 26 nov (ida` were cut with
+    room to spare; a row's first column is never cut."""
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = f"tab-{tab}"
+        await settle(pilot)
+        table = pilot.app.screen.tab.table
+        shown = []
+        for row in range(table.row_count):
+            for col, column in enumerate(table.columns.values()):
+                text = str(table.get_cell_at((row, col)))
+                shown.append(text if len(text) <= column.width else text[: column.width])
+        return shown
+
+    shown = drive(app, scenario, size=size)
+    for text in whole:
+        assert text in shown, (text, [s for s in shown if s[:6] == text[:6]])
