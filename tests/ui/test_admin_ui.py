@@ -201,3 +201,19 @@ def test_admin_columns_are_as_wide_as_their_text_where_there_is_room(demo_db, si
     shown = drive(app, scenario, size=size)
     for text in whole:
         assert text in shown, (text, [s for s in shown if s[:6] == text[:6]])
+
+
+def test_an_unticked_role_shows_an_empty_box_not_only_another_colour(demo_db):
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-staff"
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        listed = pilot.app.screen.query_one("#f-roles")
+        return [listed.render_line(i).text for i in range(listed.option_count)]
+
+    lines = drive(app, scenario)
+    assert ["X" in line for line in lines] == [False, True, False, False], lines
+    assert "vårdgivare" in lines[1]

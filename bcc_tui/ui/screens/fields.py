@@ -7,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, SelectionList, TextArea
+from textual.strip import Strip
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
+from textual.widgets.option_list import OptionDoesNotExist
 
 from bcc_tui.domain.errors import BccError
 from bcc_tui.ui.render import safe
@@ -30,7 +33,24 @@ class Field:
     placeholder: str = ""
 
 
-class OrderedSelectionList(SelectionList[str]):
+class TickList(SelectionList[str]):
+    """A SelectionList whose unticked boxes are empty: Textual tells ticked from unticked by
+    colour alone, which NO_COLOR and a dim terminal take away."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if option.value in self.selected or len(segments) < 2 or segments[1].text != Checkbox.BUTTON_INNER:
+            return strip
+        segments[1] = Segment(" " * len(Checkbox.BUTTON_INNER), segments[1].style)
+        return Strip(segments, strip.cell_length)
+
+
+class OrderedSelectionList(TickList):
     """A list whose ticked options are kept first, in an order the person sets with ctrl+↑↓
     (the roster's doctors: the first is the one at the top of the day's schedule)."""
 
@@ -101,7 +121,7 @@ class FieldsForm(Form[str]):
             yield Label(Text(f.label, style="dim"))
             if f.kind == "multi":
                 chosen = set(f.value) if isinstance(f.value, (list, tuple, set, frozenset)) else set()
-                yield SelectionList[str](
+                yield TickList(
                     *((safe(label, one_line=True), v, v in chosen) for label, v in f.options),
                     id=f"f-{f.key}",
                     compact=True,
@@ -135,7 +155,7 @@ class FieldsForm(Form[str]):
             elif f.kind == "area":
                 out[f.key] = self.query_one(at, TextArea).text
             elif f.kind == "multi":
-                chosen = set(self.query_one(at, SelectionList).selected)
+                chosen = set(self.query_one(at, TickList).selected)
                 out[f.key] = [v for _, v in f.options if v in chosen]  # in the options' order
             elif f.kind == "ordered":
                 out[f.key] = self.query_one(at, OrderedSelectionList).chosen()
