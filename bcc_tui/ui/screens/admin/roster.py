@@ -74,7 +74,7 @@ class RosterTab(AdminTab):
                     ),
                     Field(
                         "doctors",
-                        "Öppenvårdens läkare (mellanslag kryssar; ctrl+↑↓ flyttar; först = överst)",
+                        "Läkare, först = överst (mellanslag: kryssa, ctrl+↑↓: flytta)",
                         list(doctors),
                         "ordered",
                         doctor_options,
