@@ -14,6 +14,7 @@ SHORT_ROLE_NAMES = {**ROLES, RECEIVER: "mottagare"}
 TITLES = (
     "läkare",
     "sjuksköterska",
+    "mottagningssjuksköterska",
     "sektionsledare",
     "medicinsk sekreterare",
     "undersköterska",

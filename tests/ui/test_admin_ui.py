@@ -2,7 +2,10 @@
 
 import pytest
 
-from tests.ui.conftest import drive, settle, still
+from bcc_tui.services import people
+from bcc_tui.services.clock import FixedClock
+from tests.conftest import NOW
+from tests.ui.conftest import ctx_for, drive, settle, still
 from tests.ui.test_snapshots import app_on
 
 
@@ -55,3 +58,162 @@ def test_staff_form_refused_snapshot_at_80x24(snap_compare, demo_db):
         await pilot.pause()
 
     assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=run)
+
+
+def _new_staff_by_keys(demo_db, roles_keys, title_downs=3):
+    """Add a person on the staff tab with the keyboard only: user name and name typed, the title
+    picked from its list, the roles ticked with space; returns the form's error line (empty when
+    it closed), whether that line was inside 80×24, and the stored row."""
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-staff"
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        await pilot.press(*"nyper", "tab", *"Ny Person", "tab")
+        await pilot.press("enter", *(["down"] * title_downs), "enter", "tab")
+        await settle(pilot)
+        await pilot.press(*roles_keys, "ctrl+s")
+        await settle(pilot)
+        if form is not pilot.app.screen:
+            return False, "", False
+        error = form.query_one("#form-error")
+        shown = pilot.app.screen.region.contains_region(error.region) and error.region.height > 0
+        return True, str(error.render()), shown
+
+    still_open, error, shown = drive(app, scenario)
+    staff = people.staff_list(ctx_for(demo_db, "lenwal", FixedClock(NOW)))
+    return still_open, error, shown, next((s for s in staff if s["username"] == "nyper"), None)
+
+
+def test_staff_roles_and_title_are_picked_from_swedish_lists(demo_db):
+    """Issue 16: the title is chosen from a list and the roles ticked in a list of Swedish names;
+    what is stored is the codes."""
+    # caregiver is ticked for a new person: space ticks ärendemottagare, ↓ space unticks vårdgivare
+    still_open, error, _, row = _new_staff_by_keys(demo_db, ["space", "down", "space"])
+    assert not still_open, error
+    assert row is not None
+    assert row["roles"].split() == ["receiver"]
+    assert row["title"] == "mottagningssjuksköterska"
+
+
+def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
+    still_open, error, shown, row = _new_staff_by_keys(demo_db, ["down", "space"])
+    assert still_open and row is None
+    assert error.startswith("roller: kryssa minst en (ärendemottagare, vårdgivare, administratör, granskare)")
+    assert shown
+
+
+def test_roster_doctors_are_chosen_by_name_and_ordered_by_keys(demo_db):
+    """Issue 16: the day's doctors are picked among the active caregivers by name, and their
+    order (the first is the top of the schedule) is set with ctrl+↑↓; user names are stored."""
+    ctx = ctx_for(demo_db, "lenwal", FixedClock(NOW))
+    before = people.roster_days(ctx, ctx.today(), 1)[0].doctors
+    assert len(before) >= 2
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-roster"
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = pilot.app.screen
+        await pilot.press("tab")
+        listed = form.query_one("#f-doctors")
+        labels = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        await pilot.press("down", "ctrl+up", "ctrl+s")
+        await settle(pilot)
+        return labels, form is pilot.app.screen
+
+    labels, still_open = drive(app, scenario)
+    names = {s["username"]: s["name"] for s in people.staff_list(ctx)}
+    assert not still_open
+    assert labels[0].startswith(names[before[0]]) and labels[1].startswith(names[before[1]])
+    assert not any(u in label for label in labels for u in names if u not in names[u].lower())
+    after = people.roster_days(ctx, ctx.today(), 1)[0].doctors
+    assert after == (before[1], before[0], *before[2:])
+
+
+def test_tabs_are_switched_by_number_and_brackets_and_help_lists_the_admin_keys(demo_db):
+    """Issue 16: 1–6 and ] / [ switch tabs (the table of the new tab takes the keys); ? on the
+    admin screen lists e, n, d and how to switch tabs."""
+    import io
+
+    from rich.console import Console
+    from textual.widgets import DataTable
+
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        tabs = pilot.app.screen.query_one("#admin-tabs")
+        seen = []
+        for key in ("3", "]", "[", "[", "6", "]"):
+            await pilot.press(key)
+            await settle(pilot)
+            focused = pilot.app.focused
+            seen.append((tabs.active, focused.id if isinstance(focused, DataTable) else None))
+        await pilot.press("?")
+        await settle(pilot)
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(pilot.app.screen.query_one("#admin-keys").content)
+        return seen, console.export_text()
+
+    seen, help_text = drive(app, scenario)
+    assert seen == [
+        ("tab-staff", "t-staff"),
+        ("tab-roster", "t-roster"),
+        ("tab-staff", "t-staff"),
+        ("tab-templates", "t-templates"),
+        ("tab-info", None),
+        ("tab-types", "t-types"),
+    ]
+    for words in ("] / [", "1–6", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
+        assert words in help_text, words
+
+
+@pytest.mark.parametrize(
+    "size, tab, whole",
+    [
+        ((200, 50), "staff", ["medicinsk sekreterare", "administratör, mottagare"]),
+        ((120, 40), "staff", ["medicinsk sekreterare", "administratör, mottagare"]),
+        ((120, 40), "types", ["öppenvård och slutenvård"]),
+        ((80, 24), "roster", ["ons 25 nov (idag)"]),
+    ],
+)
+def test_admin_columns_are_as_wide_as_their_text_where_there_is_room(demo_db, size, tab, whole):
+    """Issue 16: `medicinsk sekr`, `öppenvård och slutenvå` and `tors 26 nov (ida` were cut with
+    room to spare; a row's first column is never cut."""
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = f"tab-{tab}"
+        await settle(pilot)
+        table = pilot.app.screen.tab.table
+        shown = []
+        for row in range(table.row_count):
+            for col, column in enumerate(table.columns.values()):
+                text = str(table.get_cell_at((row, col)))
+                shown.append(text if len(text) <= column.width else text[: column.width])
+        return shown
+
+    shown = drive(app, scenario, size=size)
+    for text in whole:
+        assert text in shown, (text, [s for s in shown if s[:6] == text[:6]])
+
+
+def test_an_unticked_role_shows_an_empty_box_not_only_another_colour(demo_db):
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-staff"
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        listed = pilot.app.screen.query_one("#f-roles")
+        return [listed.render_line(i).text for i in range(listed.option_count)]
+
+    lines = drive(app, scenario)
+    assert ["X" in line for line in lines] == [False, True, False, False], lines
+    assert "vårdgivare" in lines[1]

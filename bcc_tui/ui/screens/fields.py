@@ -7,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Input, Label, Select, TextArea
+from textual.strip import Strip
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
+from textual.widgets.option_list import OptionDoesNotExist
 
 from bcc_tui.domain.errors import BccError
 from bcc_tui.ui.render import safe
@@ -23,9 +26,59 @@ class Field:
     key: str
     label: str
     value: object = ""
-    kind: str = "text"  # text, area, check, select
-    options: list[tuple[str, str]] = field(default_factory=list)
+    # text, area, check, select (one of options), multi (any of options), ordered (any of
+    # options, in an order the person sets: the ticked ones first, moved with ctrl+↑↓)
+    kind: str = "text"
+    options: list[tuple[str, str]] = field(default_factory=list)  # (label shown, value stored)
     placeholder: str = ""
+
+
+class TickList(SelectionList[str]):
+    """A SelectionList whose unticked boxes are empty: Textual tells ticked from unticked by
+    colour alone, which NO_COLOR and a dim terminal take away."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if option.value in self.selected or len(segments) < 2 or segments[1].text != Checkbox.BUTTON_INNER:
+            return strip
+        segments[1] = Segment(" " * len(Checkbox.BUTTON_INNER), segments[1].style)
+        return Strip(segments, strip.cell_length)
+
+
+class OrderedSelectionList(TickList):
+    """A list whose ticked options are kept first, in an order the person sets with ctrl+↑↓
+    (the roster's doctors: the first is the one at the top of the day's schedule)."""
+
+    BINDINGS = [
+        Binding("ctrl+up", "move(-1)", "Flytta upp", show=False),
+        Binding("ctrl+down", "move(1)", "Flytta ned", show=False),
+    ]
+
+    def __init__(self, options: list[tuple[str, str]], chosen: list[str], **kwargs: Any) -> None:
+        labels = {value: label for label, value in options}
+        order = [v for v in chosen if v in labels] + [v for _, v in options if v not in chosen]
+        super().__init__(*((safe(labels[v], one_line=True), v, v in chosen) for v in order), **kwargs)
+        self.labels = labels
+        self.order = order
+
+    def chosen(self) -> list[str]:
+        picked = set(self.selected)
+        return [v for v in self.order if v in picked]
+
+    def action_move(self, step: int) -> None:
+        at = self.highlighted
+        if at is None or not 0 <= at + step < len(self.order):
+            return
+        picked = set(self.selected)
+        self.order[at], self.order[at + step] = self.order[at + step], self.order[at]
+        self.clear_options()
+        self.add_options([(safe(self.labels[v], one_line=True), v, v in picked) for v in self.order])
+        self.highlighted = at + step
 
 
 class FieldsForm(Form[str]):
@@ -66,7 +119,17 @@ class FieldsForm(Form[str]):
                 yield SpaceCheckbox(f.label, bool(f.value), id=f"f-{f.key}")
                 continue
             yield Label(Text(f.label, style="dim"))
-            if f.kind == "area":
+            if f.kind == "multi":
+                chosen = set(f.value) if isinstance(f.value, (list, tuple, set, frozenset)) else set()
+                yield TickList(
+                    *((safe(label, one_line=True), v, v in chosen) for label, v in f.options),
+                    id=f"f-{f.key}",
+                    compact=True,
+                )
+            elif f.kind == "ordered":
+                chosen_order = [str(v) for v in f.value] if isinstance(f.value, (list, tuple)) else []
+                yield OrderedSelectionList(f.options, chosen_order, id=f"f-{f.key}", compact=True)
+            elif f.kind == "area":
                 yield TextArea(str(f.value or ""), id=f"f-{f.key}", soft_wrap=True)
             elif f.kind == "select":
                 yield Select(
@@ -91,6 +154,11 @@ class FieldsForm(Form[str]):
                 out[f.key] = self.query_one(at, SpaceCheckbox).value
             elif f.kind == "area":
                 out[f.key] = self.query_one(at, TextArea).text
+            elif f.kind == "multi":
+                chosen = set(self.query_one(at, TickList).selected)
+                out[f.key] = [v for _, v in f.options if v in chosen]  # in the options' order
+            elif f.kind == "ordered":
+                out[f.key] = self.query_one(at, OrderedSelectionList).chosen()
             elif f.kind == "select":
                 value = self.query_one(at, Select).value
                 out[f.key] = value if isinstance(value, str) else None

@@ -82,7 +82,9 @@ class TypesTab(AdminTab):
                 )
             )
         else:
-            fields.append(Field("default", "Förslag (klagomål följer alltid R5)", None, "select", []))
+            fields.append(
+                Field("default", "Förslag (klagomål följer alltid klagomålsregeln)", None, "select", [])
+            )
         self.open_form(FieldsForm("Ärendetyp", code, fields, submit))
 
     def retire(self, key: str | None) -> bool:

@@ -19,7 +19,7 @@ ROSTER_DAYS = 21
 class RosterTab(AdminTab):
     KEY = "roster"
     TITLE = "Schema"
-    COLUMNS = (("Datum", 16), ("Mottagare", 18), ("Öppenvårdens läkare i ordning", 44), ("Frånvarande", 24))
+    COLUMNS = (("Datum", 18), ("Mottagare", 16), ("Öppenvårdens läkare i ordning", 40), ("Frånvarande", 20))
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,12 +47,17 @@ class RosterTab(AdminTab):
         day = dt.date.fromisoformat(key) if key is not None else self.ctx.today()
         current = next((d for d in self.days if d.day == day), None)
         receivers = [(f"{s['name']}", s["username"]) for s in self.staff.active("receiver")]
+        doctors = current.doctors if current else ()
+        doctor_options = self.staff.caregiver_options()
+        # Someone already on the day (since deactivated, say) stays listed, so that saving the
+        # day does not quietly drop them; the service says whether they may stay.
+        listed = {v for _, v in doctor_options}
+        doctor_options += [(self.staff.names.get(u, u), u) for u in doctors if u not in listed]
 
         def submit(v: dict[str, Any]) -> str:
             if not v["receiver"]:
                 raise InvalidInput("välj dagens ärendemottagare")
-            doctors = tuple(x.strip() for x in v["doctors"].split(",") if x.strip())
-            people.set_roster_day(self.ctx, day, v["receiver"], doctors)
+            people.set_roster_day(self.ctx, day, v["receiver"], tuple(v["doctors"]))
             return f"Schemat för {short_date(day)} sparat"
 
         self.open_form(
@@ -69,8 +74,10 @@ class RosterTab(AdminTab):
                     ),
                     Field(
                         "doctors",
-                        "Öppenvårdens läkare i ordning (användarnamn, kommaseparerade; först = överst)",
-                        ", ".join(current.doctors) if current else "",
+                        "Läkare, först = överst (mellanslag: kryssa, ctrl+↑↓: flytta)",
+                        list(doctors),
+                        "ordered",
+                        doctor_options,
                     ),
                 ],
                 submit,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent
@@ -16,6 +17,7 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.ui.screens.admin.absences import AbsencesTab
 from bcc_tui.ui.screens.admin.errand_types import TypesTab
 from bcc_tui.ui.screens.admin.info import InfoTab
+from bcc_tui.ui.screens.admin.keys import AdminHelpScreen
 from bcc_tui.ui.screens.admin.roster import RosterTab
 from bcc_tui.ui.screens.admin.staff import StaffTab
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
@@ -39,6 +41,11 @@ class AdminScreen(BccScreen[None]):
         # On the person's first screen esc leads nowhere, so the footer leaves it out; the key still
         # says how to leave (Textual tries the next binding of a key whose action is not allowed).
         Binding("escape", "root_hint", show=False, id="admin_root_hint"),
+        Binding("right_square_bracket", "step_tab(1)", "Byt flik", key_display="[ ]", id="admin_next_tab"),
+        Binding("left_square_bracket", "step_tab(-1)", "Föregående flik", show=False),
+        *(Binding(str(i), f"show_tab({i})", show=False) for i in range(1, len(TAB_CLASSES) + 1)),
+        # The app's help, with this screen's own keys at the top.
+        Binding("question_mark", "admin_help", "Hjälp", id="admin_help"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -76,6 +83,11 @@ class AdminScreen(BccScreen[None]):
         for tab in self.query(AdminTab):
             tab.fill(staff)
 
+    def on_resize(self, _event: events.Resize) -> None:
+        for tab in self.query(AdminTab):
+            if tab.rows:
+                tab.redraw()
+
     def on_admin_tab_changed(self, _message: AdminTab.Changed) -> None:
         self.reload()
         self.app.request_reload()
@@ -90,6 +102,17 @@ class AdminScreen(BccScreen[None]):
             tables.first().focus()
 
     # -- actions -----------------------------------------------------------------------------
+    def action_step_tab(self, step: int) -> None:
+        at = next(i for i, tab in enumerate(TAB_CLASSES) if isinstance(self.tab, tab))
+        self.action_show_tab((at + step) % len(TAB_CLASSES) + 1)
+
+    def action_show_tab(self, number: int) -> None:
+        if 1 <= number <= len(TAB_CLASSES):
+            self.query_one(TabbedContent).active = f"tab-{TAB_CLASSES[number - 1].KEY}"
+
+    def action_admin_help(self) -> None:
+        self.app.push_screen(AdminHelpScreen([title for _, title in TABS]))
+
     def action_edit(self) -> None:
         tab = self.tab
         tab.edit(tab.current_key())

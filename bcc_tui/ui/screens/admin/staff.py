@@ -24,11 +24,19 @@ _FIELD_NAMES = {
     "medcontrol_responsible": "medicinskt ansvarig",
     "active": "aktiv",
 }
-_ROLE_CODES = {**{name: code for code, name in roles.ROLES.items()}, "mottagare": roles.RECEIVER}
 
 
-def _swedish_field(message: str) -> str:
+# The form's lists hold no unknown value: a refused title or roles is one left out, said as such.
+_LEFT_OUT = {
+    "title": "titel: välj en i listan (enter öppnar den)",
+    "roles": "roller: kryssa minst en (" + ", ".join(roles.ROLES.values()) + ")",
+}
+
+
+def _swedish_field(message: str, *, from_lists: bool = False) -> str:
     field, sep, rest = message.partition(":")
+    if from_lists and field in _LEFT_OUT:
+        return _LEFT_OUT[field]
     return f"{_FIELD_NAMES[field]}:{rest}" if sep and field in _FIELD_NAMES else message
 
 
@@ -36,11 +44,11 @@ class StaffTab(AdminTab):
     KEY = "staff"
     TITLE = "Personal"
     COLUMNS = (
-        ("Användare", 10),
-        ("Namn", 20),
-        ("Titel", 14),
-        ("Roller", 22),
-        ("E-post", 26),
+        ("Användare", 9),
+        ("Namn", 16),
+        ("Titel", 21),
+        ("Roller", 24),
+        ("E-post", 18),
         ("Avis.", 5),
         ("MedC", 4),
         ("Aktiv", 5),
@@ -55,7 +63,7 @@ class StaffTab(AdminTab):
                     s["username"],
                     s["name"],
                     s["title"],
-                    ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split()),
+                    ", ".join(roles.SHORT_ROLE_NAMES.get(r, r) for r in s["roles"].split()),
                     s["email"] or "–",
                     yes(s["email_notify"]),
                     yes(s["medcontrol_responsible"]),
@@ -73,9 +81,7 @@ class StaffTab(AdminTab):
                 "username": (key or v["username"]).strip(),
                 "name": v["name"],
                 "title": v["title"] or "",
-                "roles": [
-                    _ROLE_CODES.get(r.strip().lower(), r.strip()) for r in v["roles"].split(",") if r.strip()
-                ],
+                "roles": v["roles"],
                 "email": v["email"].strip() or None,
                 "email_notify": v["email_notify"],
                 "medcontrol_responsible": v["medcontrol"],
@@ -84,19 +90,22 @@ class StaffTab(AdminTab):
             try:
                 outcome = people.save_staff(self.ctx, obj)
             except InvalidInput as err:
-                raise InvalidInput(_swedish_field(err.message)) from None
+                raise InvalidInput(_swedish_field(err.message, from_lists=True)) from None
             return f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
 
+        title = s["title"] if s else None
+        # A title given before the list had it stays choosable for that person.
+        titles = list(roles.TITLES) + ([title] if title and title not in roles.TITLES else [])
         fields = [] if s else [Field("username", "Användarnamn (datorkontot)", "")]
         fields += [
             Field("name", "Namn", s["name"] if s else ""),
-            Field("title", "Titel", s["title"] if s else None, "select", [(t, t) for t in roles.TITLES]),
+            Field("title", "Titel (välj med enter, ↑↓)", title, "select", [(t, t) for t in titles]),
             Field(
                 "roles",
-                "Roller, kommaseparerade: " + ", ".join(roles.ROLES.values()),
-                ", ".join(roles.ROLES.get(r, r) for r in s["roles"].split())
-                if s
-                else roles.ROLES[roles.CAREGIVER],
+                "Roller (mellanslag kryssar, ↑↓ flyttar)",
+                s["roles"].split() if s else [roles.CAREGIVER],
+                "multi",
+                [(name, code) for code, name in roles.ROLES.items()],
             ),
             Field("email", "E-post", (s["email"] or "") if s else ""),
             Field(
@@ -104,7 +113,7 @@ class StaffTab(AdminTab):
             ),
             Field(
                 "medcontrol",
-                "Ansvarig för MedControl PRO (får klagomål, R5)",
+                "Ansvarig för MedControl PRO (får klagomål som inte är brådskande)",
                 bool(s["medcontrol_responsible"]) if s else False,
                 "check",
             ),

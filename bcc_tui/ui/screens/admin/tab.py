@@ -46,6 +46,7 @@ class AdminTab(TabPane):
 
     KEY: ClassVar[str]
     TITLE: ClassVar[str]
+    # Each column's label and its share when the screen is too narrow for every cell in full.
     COLUMNS: ClassVar[Sequence[tuple[str, int]]] = ()
 
     if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class AdminTab(TabPane):
     def __init__(self) -> None:
         super().__init__(self.TITLE, id=f"tab-{self.KEY}")
         self.staff = Staff([])
+        self.rows: list[tuple[str, Sequence[Text]]] = []
 
     def compose(self) -> ComposeResult:
         yield DataTable(id=f"t-{self.KEY}", cursor_type="row", zebra_stripes=True)
@@ -97,12 +99,38 @@ class AdminTab(TabPane):
 
     def draw(self, rows: Iterable[tuple[str, Sequence[Text]]]) -> None:
         """Replace the table's rows, the cursor kept on the same row number."""
+        self.rows = list(rows)
+        self.redraw()
+
+    def widths(self, room: int) -> list[int]:
+        """Every column as wide as its widest cell when the screen has room. Otherwise the first
+        column (what names the row) stays whole and the others get up to their share, room left
+        over going to the narrowest of those still cut; a screen too narrow even for the shares
+        scrolls sideways rather than cutting every column to nothing."""
+        need = [
+            max([Text(label).cell_len, *(cells[i].cell_len for _, cells in self.rows)])
+            for i, (label, _) in enumerate(self.COLUMNS)
+        ]
+        room -= 2 * len(self.COLUMNS) + 2  # each cell's padding, and the scroll bar
+        if sum(need) <= room:
+            return need
+        given = [need[0]] + [min(n, share) for n, (_, share) in zip(need[1:], self.COLUMNS[1:], strict=True)]
+        spare = room - sum(given)
+        while spare > 0:
+            cut = [i for i in range(len(need)) if given[i] < need[i]]
+            if not cut:
+                break
+            given[min(cut, key=lambda i: given[i])] += 1
+            spare -= 1
+        return given
+
+    def redraw(self) -> None:
         table = self.table
         keep = table.cursor_row
         table.clear(columns=True)
-        for label, width in self.COLUMNS:
+        for (label, _), width in zip(self.COLUMNS, self.widths(self.app.size.width), strict=True):
             table.add_column(label, width=width)
-        for key, cells in rows:
+        for key, cells in self.rows:
             table.add_row(*cells, key=key)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
