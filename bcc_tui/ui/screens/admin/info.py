@@ -30,14 +30,10 @@ class InfoTab(AdminTab):
     def current_key(self) -> str | None:
         return None
 
-    def _settings(self) -> tuple[tuple[str, ...], int]:
-        with self.ctx.store.read() as conn:
-            return clinic.acute_stems(conn), clinic.followup_days(conn)
-
     def fill(self, staff: Staff) -> None:
         super().fill(staff)
         notice = clinic.notice_now(self.ctx)
-        stems, fdays = self._settings()
+        stems, fdays = clinic.rules_now(self.ctx)
         info = Text()
         info.append("Driftinformation\n", style="bold underline")
         if notice:
@@ -80,7 +76,7 @@ class InfoTab(AdminTab):
 
     def new(self) -> None:
         """The clinic's settings: the acute words and the follow-up time."""
-        stems, fdays = self._settings()
+        stems, fdays = clinic.rules_now(self.ctx)
 
         def submit(v: dict[str, Any]) -> str:
             days = v["days"].strip()
