@@ -8,10 +8,11 @@ import json
 from importlib import resources
 from pathlib import Path
 
+from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.roles import SYSTEM_ACTOR
-from bcc_tui.services import errands, intake, people
+from bcc_tui.services import clinic, errands, intake, people
 from bcc_tui.services.clock import Clock, FixedClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import outbox as outbox_q
@@ -73,12 +74,26 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
 
     with store.read() as conn:
         actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
+    _templates(store, actors, start, source)
     for moment, _index, _number, ref, step in sorted(
         (p for plan in plans for p in plan), key=lambda p: p[:3]
     ):
         _run(store, actors, moment, ref, step)
     with store.write() as conn:
         outbox_q.settle_all(conn)
+
+
+def _templates(store: Store, actors: dict, moment: dt.datetime, source: Path) -> None:
+    """The clinic's reply templates, saved by its administrator as a real one would."""
+    path = source / "templates.jsonl"
+    if not path.exists():
+        return
+    admin = next(a for a in actors.values() if roles.ADMIN in a.roles)
+    ctx = Ctx(store, admin, FixedClock(moment))
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            t = json.loads(line)
+            clinic.save_template(ctx, t["name"], t["body"], t["type"])
 
 
 def _schedule_lines(spec: dict, today: dt.date) -> bytes:
