@@ -10,6 +10,7 @@ from textual.binding import Binding
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
+from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.roles import Actor
 
 
@@ -272,6 +273,35 @@ def allowed(actor: Actor, app_action: str) -> bool:
     """For check_action: an app action not in the table (Textual's own) is not ours to refuse."""
     action = BY_METHOD.get(app_action)
     return action is None or may(actor, action)
+
+
+# The app's errand actions and the moves of R2's table each may start (either will do: `a`
+# assigns an unassigned errand and reassigns an assigned one).
+MOVES = {
+    "assign": (e.ASSIGN, e.REASSIGN),
+    "move_all": (e.REASSIGN,),
+    "reply": (e.REPLY,),
+    "partial_reply": (e.PARTIAL_REPLY,),
+    "close_errand": (e.CLOSE,),
+    "note": (e.NOTE,),
+    "urgent": (e.URGENT,),
+    "remind": (e.REMIND,),
+    "acute_handled": (e.ACUTE_HANDLED,),
+}
+
+
+def fits_state(app_action: str, status: str) -> bool:
+    """Whether an errand in `status` can take the app action, by the domain's one table."""
+    moves = MOVES.get(app_action)
+    if moves is None:
+        return True
+    for move in moves:
+        try:
+            e.check_move(move, "", status)
+        except BccError:
+            continue
+        return True
+    return False
 
 
 def palette(actor: Actor) -> list[Action]:

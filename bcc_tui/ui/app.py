@@ -325,6 +325,14 @@ class BccApp(App):
             return True
         return not self.form_open and isinstance(self.screen, (DashboardScreen, ErrandScreen))
 
+    def offers(self, action: str) -> bool:
+        """Whether the footer offers an errand action: only what the errand under the cursor can
+        take in its state (a key pressed anyway still says why not)."""
+        if action not in ERRAND_ACTIONS:
+            return True
+        s = self.current()
+        return s is not None and actions.fits_state(action, s.status)
+
     def open_errand(self, ref: str) -> None:
         self._opening = (ref, self.screen)
         try:

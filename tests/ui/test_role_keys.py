@@ -101,3 +101,37 @@ def test_help_lists_only_the_persons_keys(clinic, app_for):
 def test_every_permission_named_by_the_table_exists():
     for a in actions.ACTIONS:
         assert a.permission is None or a.permission in roles.PERMISSIONS, a.id
+
+
+def _footer_keys(app) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    from bcc_tui.ui.widgets.footer import KeyFooter
+
+    return [k.key for k in app.screen.query_one(KeyFooter).query(FooterKey)]
+
+
+def test_the_footer_offers_what_the_errands_state_allows(clinic, app_for):
+    """Finding 14: a closed errand offers neither assign nor reply nor close; an unassigned one no
+    reply or reminder; pressing such a key anyway says why, with the whole reference."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        unassigned = _footer_keys(app)
+        await pilot.press("tab", "tab")  # Avslutade
+        await settle(pilot)
+        closed = _footer_keys(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = _footer_keys(app)
+        await pilot.press("a")
+        await settle(pilot)
+        return unassigned, closed, detail, [n.message for n in app._notifications]
+
+    unassigned, closed, detail, said = drive(app, scenario, size=(200, 50))
+    assert {"a", "p", "x", "n", "u"} <= set(unassigned) and not {"r", "m"} & set(unassigned)
+    for keys in (closed, detail):
+        assert "n" in keys and not {"a", "r", "p", "x", "u", "m"} & set(keys), keys
+        assert {"question_mark", "q"} <= set(keys)
+    assert any(m.startswith("1177-000006 ") and "avslutat" in m for m in said), said

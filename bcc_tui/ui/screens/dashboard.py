@@ -153,6 +153,7 @@ class DashboardScreen(BccScreen[None]):
         self.fit()
         self.call_after_refresh(self.fit)
         self.show_preview()
+        self.refresh_bindings()  # the errand under the cursor may have changed state
 
     def fit(self) -> None:
         """Pane heights follow their content within the room the screen has."""
@@ -194,9 +195,11 @@ class DashboardScreen(BccScreen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_preview()
+        self.refresh_bindings()  # the footer offers what this errand's state allows
 
     def on_descendant_focus(self, event) -> None:
         self.show_preview()
+        self.refresh_bindings()
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)

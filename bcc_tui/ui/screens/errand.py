@@ -191,6 +191,7 @@ class ErrandScreen(BccScreen[None]):
     def replace(self, detail: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> None:
         self.detail, self.now, self.names = detail, now, names
         self.draw()
+        self.refresh_bindings()  # the footer offers what the errand's new state allows
 
     def tick(self, now: dt.datetime) -> None:
         self.now = now
