@@ -119,7 +119,7 @@ def sla_cell(s: ErrandSummary, now: dt.datetime) -> Text:
     if c.level == bd.BREACHED:
         return Text(f"✗ {c.text}", style=LEVEL_STYLE[bd.BREACHED])
     if c.level == bd.OVERDUE:
-        return Text(f" {c.text} ", style=LEVEL_STYLE[bd.OVERDUE])
+        return Text(c.text, style=LEVEL_STYLE[bd.OVERDUE])
     return Text(c.text, style=LEVEL_STYLE[c.level])
 
 
