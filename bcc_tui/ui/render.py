@@ -135,11 +135,19 @@ def person_short(username: str | None, names: dict[str, str]) -> str:
     return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name
 
 
-def holder(s: ErrandSummary, names: dict[str, str]) -> Text:
-    """Who holds an errand, for a table column; "frånv." first when they are absent today (R22),
-    so a narrow column still shows it."""
+def holder(s: ErrandSummary, names: dict[str, str], width: int | None = None) -> Text:
+    """Who holds an errand: "E. Ström (frånv.)" when they are absent today (R22); in a column
+    too narrow for that, "frånv. Ström", so the flag and the surname both still read."""
+    short = person_short(s.assignee, names)
     t = Text()
-    if s.holder_absent:
-        t.append("frånv. ", style="bold yellow")
-    t.append_text(safe(person_short(s.assignee, names), one_line=True))
+    if not s.holder_absent:
+        t.append_text(safe(short, one_line=True))
+        return t
+    if width is None or len(short) + len(" (frånv.)") <= width:
+        t.append_text(safe(short, one_line=True))
+        t.append(" (frånv.)", style="bold yellow")
+        return t
+    t.append("frånv. ", style="bold yellow")
+    surname = short.split(". ", 1)[1] if ". " in short else short
+    t.append_text(safe(surname, one_line=True))
     return t

@@ -32,6 +32,7 @@ BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-subject"), (200, "-previe
 PANE_FRAME = 3  # border top and bottom plus the column header
 MIN_ROWS = 4  # rows every non-empty pane keeps when the screen has room for them
 COLLAPSED = 2  # a pane squeezed to its border: title and count still read
+PREVIEW_WIDTH = 48  # columns, border included
 PREVIEW_REST = 0.3  # seconds between two reads of the preview while the cursor runs down the rows
 PREVIEW_EVENTS = 3  # the latest entries of the thread the preview shows
 
@@ -110,6 +111,7 @@ class DashboardScreen(BccScreen[None]):
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.query_one("#preview").styles.width = PREVIEW_WIDTH
         first = self.panes_shown[0]
         for pane in self.panes_shown:
             self.query_one(f"#pane-{pane}").border_title = (
@@ -148,9 +150,11 @@ class DashboardScreen(BccScreen[None]):
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
         wide = width_level(self.size.width)
+        # The columns' room: the screen less the preview, the pane's border and its scrollbar.
+        room = self.size.width - (PREVIEW_WIDTH if wide == len(BREAKPOINTS) - 1 else 0) - 3
         for pane, table in self.tables():
             page = data.pane(pane)
-            table.set_wide(wide, now)
+            table.set_wide(wide, now, room)
             table.show(page.rows, data.names, now, has_more=page.has_more)
             title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
             count, overdue = page.total, page.overdue
