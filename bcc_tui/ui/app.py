@@ -78,7 +78,7 @@ class BccApp(App):
     TITLE = "bcc-tui"
     # A short terminal (80×24) gives a form's list fewer rows, so the form's hint and its warning
     # or error line below the list stay on screen (app.tcss).
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = list(actions.bindings())  # check_action hides per person
     # Help is the same for the whole session: made once, when first asked for.
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": _help}
