@@ -146,6 +146,17 @@ ACTIONS: tuple[Action, ...] = (
         bind=False,
     ),
     A(
+        "audit_filter",
+        None,
+        "",
+        None,
+        "",
+        "audit",
+        key_label="/",
+        help_text="i granskningsloggen: filtrera på personnummer eller användarnamn",
+        bind=False,
+    ),
+    A(
         "filter",
         None,
         "",
@@ -308,5 +319,16 @@ def palette(actor: Actor) -> list[Action]:
     return [a for a in ACTIONS if a.title and may(actor, a)]
 
 
+# A caregiver's dashboard has no unassigned pane, and calls the assigned one hers.
+CAREGIVER_PANES = "byt ruta: Mina ärenden, Avslutade"
+
+
 def help_keys(actor: Actor) -> list[tuple[str, str]]:
-    return [(a.key_label or a.key or "", a.help_text) for a in ACTIONS if a.help_text and may(actor, a)]
+    return [
+        (
+            a.key_label or a.key or "",
+            CAREGIVER_PANES if a.id == "panes" and not actor.has(roles.RECEIVER) else a.help_text,
+        )
+        for a in ACTIONS
+        if a.help_text and may(actor, a)
+    ]

@@ -135,3 +135,31 @@ def test_the_footer_offers_what_the_errands_state_allows(clinic, app_for):
         assert "n" in keys and not {"a", "r", "p", "x", "u", "m"} & set(keys), keys
         assert {"question_mark", "q"} <= set(keys)
     assert any(m.startswith("1177-000006 ") and "avslutat" in m for m in said), said
+
+
+def test_help_names_each_persons_panes_and_keys():
+    """Finding 13: a caregiver's help names her panes; an auditor's lists the log's own `/`."""
+    from bcc_tui.domain.roles import AUDITOR, CAREGIVER, RECEIVER, Actor
+
+    def lines(*held: str) -> dict[str, str]:
+        actor = Actor("x", "X", "", frozenset(held))
+        return {text: key for key, text in actions.help_keys(actor)}
+
+    assert "byt ruta: Mina ärenden, Avslutade" in lines(CAREGIVER)
+    assert "byt ruta: Ofördelade, Fördelade, Avslutade" in lines(RECEIVER)
+    assert "/" in lines(AUDITOR).values()
+
+
+def test_help_routine_wraps_to_the_width():
+    """Finding 13: no hard line breaks inside a paragraph (at 80×24 they broke lines twice); a
+    bullet's second line hangs under its text."""
+    from rich.console import Console
+
+    from bcc_tui.ui.screens.help import ROUTINE, routine
+
+    assert not [line for line in ROUTINE.splitlines() if line.startswith(" ")]
+    console = Console(width=60, record=True)
+    console.print(routine())
+    out = console.export_text().splitlines()
+    assert all(len(line.rstrip()) <= 60 for line in out)
+    assert any(line.startswith(("  kontrollerar", "  ärenden")) for line in out), out
