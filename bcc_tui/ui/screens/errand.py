@@ -96,7 +96,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     if s.last_reminded_at:
         when.append("\nSenaste påminnelse: ", style="dim")
         when.append(render.long_moment(s.last_reminded_at), style="yellow")
-    if s.status != e.CLOSED and s.suggestion:
+    if s.status == e.UNASSIGNED and s.suggestion:
         when.append("   Förslag: ", style="dim")
         when.append(clean_line(names.get(s.suggestion.username, s.suggestion.username)), style="italic")
         when.append(clean_line(f" ({s.suggestion.reason})"), style="dim italic")
