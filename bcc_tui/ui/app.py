@@ -33,7 +33,7 @@ from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
-from bcc_tui.ui import actions
+from bcc_tui.ui import actions, render
 from bcc_tui.ui.feed import Feed, PanesFetched
 from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
 from bcc_tui.ui.screens.dashboard import DashboardScreen
@@ -91,6 +91,11 @@ class BccApp(App):
         mail: MailConfig | None = None,
     ) -> None:
         super().__init__()
+        if self.no_color:
+            # Textual's greys keep too little contrast for some texts (render.KeepContrast).
+            from textual.filter import Monochrome
+
+            self._filters = [render.KeepContrast() if isinstance(f, Monochrome) else f for f in self._filters]
         self.ctx = ctx
         self.mail = mail
         self.open_ref = clean_line(open_ref) if open_ref else None  # as typed: it is looked up
