@@ -434,6 +434,10 @@ class BccApp(App):
             "Granskningsloggen är för administratörer och granskare.",
         )
 
+    def action_help_quit(self) -> None:
+        # Textual's ctrl+c says how to quit in English markup, which notify() shows literally.
+        self.notify("Tryck q för att avsluta.", title="Avsluta?")
+
     def action_help(self) -> None:
         if not _showing(self.screen, "HelpScreen"):
             self.push_screen("help")
