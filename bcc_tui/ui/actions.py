@@ -10,6 +10,7 @@ from textual.binding import Binding
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
+from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.roles import Actor
 
 
@@ -145,6 +146,17 @@ ACTIONS: tuple[Action, ...] = (
         bind=False,
     ),
     A(
+        "audit_filter",
+        None,
+        "",
+        None,
+        "",
+        "audit",
+        key_label="/",
+        help_text="i granskningsloggen: filtrera på personnummer eller användarnamn",
+        bind=False,
+    ),
+    A(
         "filter",
         None,
         "",
@@ -274,9 +286,49 @@ def allowed(actor: Actor, app_action: str) -> bool:
     return action is None or may(actor, action)
 
 
+# The app's errand actions and the moves of R2's table each may start (either will do: `a`
+# assigns an unassigned errand and reassigns an assigned one).
+MOVES = {
+    "assign": (e.ASSIGN, e.REASSIGN),
+    "move_all": (e.REASSIGN,),
+    "reply": (e.REPLY,),
+    "partial_reply": (e.PARTIAL_REPLY,),
+    "close_errand": (e.CLOSE,),
+    "note": (e.NOTE,),
+    "urgent": (e.URGENT,),
+    "remind": (e.REMIND,),
+    "acute_handled": (e.ACUTE_HANDLED,),
+}
+
+
+def fits_state(app_action: str, status: str) -> bool:
+    """Whether an errand in `status` can take the app action, by the domain's one table."""
+    moves = MOVES.get(app_action)
+    if moves is None:
+        return True
+    for move in moves:
+        try:
+            e.check_move(move, "", status)
+        except BccError:
+            continue
+        return True
+    return False
+
+
 def palette(actor: Actor) -> list[Action]:
     return [a for a in ACTIONS if a.title and may(actor, a)]
 
 
+# A caregiver's dashboard has no unassigned pane, and calls the assigned one hers.
+CAREGIVER_PANES = "byt ruta: Mina ärenden, Avslutade"
+
+
 def help_keys(actor: Actor) -> list[tuple[str, str]]:
-    return [(a.key_label or a.key or "", a.help_text) for a in ACTIONS if a.help_text and may(actor, a)]
+    return [
+        (
+            a.key_label or a.key or "",
+            CAREGIVER_PANES if a.id == "panes" and not actor.has(roles.RECEIVER) else a.help_text,
+        )
+        for a in ACTIONS
+        if a.help_text and may(actor, a)
+    ]

@@ -33,7 +33,7 @@ from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
-from bcc_tui.ui import actions
+from bcc_tui.ui import actions, render
 from bcc_tui.ui.feed import Feed, PanesFetched
 from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
 from bcc_tui.ui.screens.dashboard import DashboardScreen
@@ -76,6 +76,9 @@ DELIVERY_INTERVAL = 3.0
 class BccApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "bcc-tui"
+    # A short terminal (80×24) gives a form's list fewer rows, so the form's hint and its warning
+    # or error line below the list stay on screen (app.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = list(actions.bindings())  # check_action hides per person
     # Help is the same for the whole session: made once, when first asked for.
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": _help}
@@ -88,6 +91,11 @@ class BccApp(App):
         mail: MailConfig | None = None,
     ) -> None:
         super().__init__()
+        if self.no_color:
+            # Textual's greys keep too little contrast for some texts (render.KeepContrast).
+            from textual.filter import Monochrome
+
+            self._filters = [render.KeepContrast() if isinstance(f, Monochrome) else f for f in self._filters]
         self.ctx = ctx
         self.mail = mail
         self.open_ref = clean_line(open_ref) if open_ref else None  # as typed: it is looked up
@@ -325,6 +333,14 @@ class BccApp(App):
             return True
         return not self.form_open and isinstance(self.screen, (DashboardScreen, ErrandScreen))
 
+    def offers(self, action: str) -> bool:
+        """Whether the footer offers an errand action: only what the errand under the cursor can
+        take in its state (a key pressed anyway still says why not)."""
+        if action not in ERRAND_ACTIONS:
+            return True
+        s = self.current()
+        return s is not None and actions.fits_state(action, s.status)
+
     def open_errand(self, ref: str) -> None:
         self._opening = (ref, self.screen)
         try:
@@ -417,6 +433,10 @@ class BccApp(App):
             roles.may(self.ctx.actor, "audit"),
             "Granskningsloggen är för administratörer och granskare.",
         )
+
+    def action_help_quit(self) -> None:
+        # Textual's ctrl+c says how to quit in English markup, which notify() shows literally.
+        self.notify("Tryck q för att avsluta.", title="Avsluta?")
 
     def action_help(self) -> None:
         if not _showing(self.screen, "HelpScreen"):

@@ -216,8 +216,8 @@ class Feed:
             self.limits[pane] = len(shown.rows) + PAGE
             self.load()
 
-    def open_errand(self, ref: str) -> ErrandDetail:
-        """An errand the person opens: an audited read (R9) on the app's connection."""
+    def read_errand(self, ref: str) -> ErrandDetail:
+        """An audited read (R9) of one errand on the app's connection: opened, or previewed."""
         caught_up = self.reader.data_version() == self.version
         detail = errands.show_errand(self.ctx, ref)
         if caught_up:
@@ -225,8 +225,18 @@ class Feed:
             # (on a large backlog the reload would cost the opening its frame).
             self.version = self.reader.data_version()
         self._busy_told = False
+        return detail
+
+    def open_errand(self, ref: str) -> ErrandDetail:
+        """An errand the person opens; it is then refreshed with the panes."""
+        detail = self.read_errand(ref)
         self.detail_ref = ref
         return detail
+
+    def reread_errand(self, ref: str) -> ErrandDetail:
+        """The same errand again, after it changed: a live update of what is on screen, not a new
+        access (R15), so nothing is logged."""
+        return errands.show_errand(self.ctx, ref, audited=False)
 
     # -- noticing changes --------------------------------------------------------------------
     def poll(self) -> None:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.content import Content
+from textual.filter import LineFilter, monochrome_style
 
 from bcc_tui.domain import business_days as bd
 from bcc_tui.domain import validation
@@ -119,7 +123,7 @@ def sla_cell(s: ErrandSummary, now: dt.datetime) -> Text:
     if c.level == bd.BREACHED:
         return Text(f"✗ {c.text}", style=LEVEL_STYLE[bd.BREACHED])
     if c.level == bd.OVERDUE:
-        return Text(f" {c.text} ", style=LEVEL_STYLE[bd.OVERDUE])
+        return Text(c.text, style=LEVEL_STYLE[bd.OVERDUE])
     return Text(c.text, style=LEVEL_STYLE[c.level])
 
 
@@ -135,11 +139,56 @@ def person_short(username: str | None, names: dict[str, str]) -> str:
     return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name
 
 
-def holder(s: ErrandSummary, names: dict[str, str]) -> Text:
-    """Who holds an errand, for a table column; "frånv." first when they are absent today (R22),
-    so a narrow column still shows it."""
+def holder(s: ErrandSummary, names: dict[str, str], width: int | None = None) -> Text:
+    """Who holds an errand: "E. Ström (frånv.)" when they are absent today (R22); in a column
+    too narrow for that, "frånv. Ström", so the flag and the surname both still read."""
+    short = person_short(s.assignee, names)
     t = Text()
-    if s.holder_absent:
-        t.append("frånv. ", style="bold yellow")
-    t.append_text(safe(person_short(s.assignee, names), one_line=True))
+    if not s.holder_absent:
+        t.append_text(safe(short, one_line=True))
+        return t
+    if width is None or len(short) + len(" (frånv.)") <= width:
+        t.append_text(safe(short, one_line=True))
+        t.append(" (frånv.)", style="bold yellow")
+        return t
+    t.append("frånv. ", style="bold yellow")
+    surname = short.split(". ", 1)[1] if ". " in short else short
+    t.append_text(safe(surname, one_line=True))
     return t
+
+
+MIN_CONTRAST = 0.3  # brightness between a text and its background, below which NO_COLOR lifts it
+_LIFT = {
+    True: Style(color=Color(255, 255, 255).rich_color, bold=True),
+    False: Style(color=Color(0, 0, 0).rich_color, bold=True),
+}
+
+
+def _words(text: str) -> bool:
+    """Whether a segment holds something to read: borders and scrollbars (box drawing and block
+    elements) keep their greys, which tell the focused pane from the others."""
+    return any(not ch.isspace() and not "\u2500" <= ch <= "\u259f" for ch in text)
+
+
+class KeepContrast(LineFilter):
+    """NO_COLOR, for Textual's Monochrome: each colour becomes its grey, so an urgent '!' in red
+    on a dark row became dark grey on dark grey, and an overdue pane's red title nearly vanished.
+    The same greys, but a text too close to its background is drawn white (or black) and bold."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        out = []
+        for text, style, control in segments:
+            if style is None or control:
+                out.append(Segment(text, style, control))
+                continue
+            mono = monochrome_style(style)
+            if mono.color is not None and _words(text):
+                fg = Color.from_rich_color(mono.color)
+                bg = Color.from_rich_color(mono.bgcolor) if mono.bgcolor else background.monochrome
+                if mono.reverse:
+                    fg, bg = bg, fg
+                if abs(fg.brightness - bg.brightness) < MIN_CONTRAST:
+                    lift = _LIFT[bg.brightness < 0.5]
+                    mono = mono + (Style(bgcolor=lift.color, bold=True) if mono.reverse else lift)
+            out.append(Segment(text, mono, control))
+        return out

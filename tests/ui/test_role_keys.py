@@ -101,3 +101,65 @@ def test_help_lists_only_the_persons_keys(clinic, app_for):
 def test_every_permission_named_by_the_table_exists():
     for a in actions.ACTIONS:
         assert a.permission is None or a.permission in roles.PERMISSIONS, a.id
+
+
+def _footer_keys(app) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    from bcc_tui.ui.widgets.footer import KeyFooter
+
+    return [k.key for k in app.screen.query_one(KeyFooter).query(FooterKey)]
+
+
+def test_the_footer_offers_what_the_errands_state_allows(clinic, app_for):
+    """Finding 14: a closed errand offers neither assign nor reply nor close; an unassigned one no
+    reply or reminder; pressing such a key anyway says why, with the whole reference."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        unassigned = _footer_keys(app)
+        await pilot.press("tab", "tab")  # Avslutade
+        await settle(pilot)
+        closed = _footer_keys(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = _footer_keys(app)
+        await pilot.press("a")
+        await settle(pilot)
+        return unassigned, closed, detail, [n.message for n in app._notifications]
+
+    unassigned, closed, detail, said = drive(app, scenario, size=(200, 50))
+    assert {"a", "p", "x", "n", "u"} <= set(unassigned) and not {"r", "m"} & set(unassigned)
+    for keys in (closed, detail):
+        assert "n" in keys and not {"a", "r", "p", "x", "u", "m"} & set(keys), keys
+        assert {"question_mark", "q"} <= set(keys)
+    assert any(m.startswith("1177-000006 ") and "avslutat" in m for m in said), said
+
+
+def test_help_names_each_persons_panes_and_keys():
+    """Finding 13: a caregiver's help names her panes; an auditor's lists the log's own `/`."""
+    from bcc_tui.domain.roles import AUDITOR, CAREGIVER, RECEIVER, Actor
+
+    def lines(*held: str) -> dict[str, str]:
+        actor = Actor("x", "X", "", frozenset(held))
+        return {text: key for key, text in actions.help_keys(actor)}
+
+    assert "byt ruta: Mina ärenden, Avslutade" in lines(CAREGIVER)
+    assert "byt ruta: Ofördelade, Fördelade, Avslutade" in lines(RECEIVER)
+    assert "/" in lines(AUDITOR).values()
+
+
+def test_help_routine_wraps_to_the_width():
+    """Finding 13: no hard line breaks inside a paragraph (at 80×24 they broke lines twice); a
+    bullet's second line hangs under its text."""
+    from rich.console import Console
+
+    from bcc_tui.ui.screens.help import ROUTINE, routine
+
+    assert not [line for line in ROUTINE.splitlines() if line.startswith(" ")]
+    console = Console(width=60, record=True)
+    console.print(routine())
+    out = console.export_text().splitlines()
+    assert all(len(line.rstrip()) <= 60 for line in out)
+    assert any(line.startswith(("  kontrollerar", "  ärenden")) for line in out), out

@@ -71,3 +71,20 @@ def test_escape_on_the_auditors_first_screen_says_how_to_leave(demo_db):
 
     same, notes = drive(app, scenario)
     assert same and any("q avslutar" in n for n in notes), notes
+
+
+def test_ctrl_c_says_in_swedish_how_to_quit(demo_db):
+    from tests.ui.conftest import drive, settle
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        return pilot.app.is_running, [(n.title, n.message) for n in pilot.app._notifications]
+
+    running, notes = drive(app, scenario)
+    assert running and ("Avsluta?", "Tryck q för att avsluta.") in notes, notes
+    assert not any("[b]" in m or "quit" in m.lower() for _, m in notes)

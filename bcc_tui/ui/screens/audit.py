@@ -3,12 +3,15 @@ patient's errand, and when. Reading it is itself logged, with its filter."""
 
 from __future__ import annotations
 
+import json
 import re
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
+from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import audit_log
@@ -52,6 +55,61 @@ ACTIONS = {
 }
 
 
+# Some rows keep their details as JSON for scripts (a list, the log read, a handover): a person
+# reads them in Swedish, in this order.
+DETAIL_KEYS = {
+    "view": "vy",
+    "status": "ruta",
+    "filter": "filter",
+    "user": "användare",
+    "from": "från",
+    "to": "till",
+    "items": "ärenden",
+    "open": "öppna",
+    "done": "avklarade",
+    "note": "anteckning",
+    "rows": "rader",
+    "limit": "högst",
+    "offset": "från rad",
+}
+VIEWS = {"dashboard": "instrumentpanelen", "handover": "överlämningen"}
+_USER = re.compile(r"(?<![\w.@-])([a-z][a-z0-9._-]*)(?: \(([^()]*)\))?(?![\w@-])")
+
+
+def _value(key: str, value: object, names: dict[str, str]) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    text = str(value)
+    if key == "view":
+        return VIEWS.get(text, text)
+    if key == "status":
+        return e.STATUS_NAMES.get(text, text)
+    return names.get(text, text)
+
+
+def detail_text(detail: str | None, names: dict[str, str]) -> str:
+    """A row's details as a person reads them: JSON in Swedish words, user names as names
+    ('från magfor till johwes (Johanna Westin)' → 'från Magnus Forsberg till Johanna Westin')."""
+    if not detail:
+        return ""
+    try:
+        data = json.loads(detail)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        known = [k for k in DETAIL_KEYS if data.get(k) is not None]
+        other = [k for k in data if k not in DETAIL_KEYS and data[k] is not None]
+        return ", ".join(f"{DETAIL_KEYS.get(k, k)} {_value(k, data[k], names)}" for k in known + other)
+
+    def person(match: re.Match[str]) -> str:
+        user, said = match.group(1), match.group(2)
+        if user not in names:
+            return match.group(0)
+        return names[user] if said in (None, names[user]) else f"{names[user]} ({said})"
+
+    return _USER.sub(person, detail)
+
+
 def action_name(code: str) -> str:
     """A refusal is logged under the permission asked for: its own words, from the roles table."""
     if code in ACTIONS:
@@ -73,6 +131,8 @@ class AuditScreen(BccScreen[None]):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.names: dict[str, str] = {}
+        self._width = 0  # the screen width the columns were made for
+        self._shown: str | None = None  # the filter the table shows
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
@@ -82,6 +142,17 @@ class AuditScreen(BccScreen[None]):
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.add_columns(self.app.size.width)
+        header = self.query_one(HeaderBar)
+        header.set_time(self.app.ctx.now())
+        # Who is on duty today, and people's names rather than their user names.
+        today, self.names = roster(self.app.ctx, None)
+        header.set_roster(today, self.names)
+        self.load(None)
+        self.query_one(DataTable).focus()
+
+    def add_columns(self, width: int) -> None:
+        """The columns for a screen `width` wide: the details take what the others leave."""
         table = self.query_one(DataTable)
         # The outcome before the errand: a refusal still shows at 60 columns.
         columns = [
@@ -93,18 +164,20 @@ class AuditScreen(BccScreen[None]):
             ("pnr", "Patient", 13),
         ]
         used = sum(width + 2 for _, _, width in columns)
-        columns.append(("detail", "Detaljer", max(40, self.app.size.width - used - 4)))
-        for key, label, width in columns:
-            table.add_column(label, key=key, width=width)
-        header = self.query_one(HeaderBar)
-        header.set_time(self.app.ctx.now())
-        # Who is on duty today, and people's names rather than their user names.
-        today, self.names = roster(self.app.ctx, None)
-        header.set_roster(today, self.names)
-        self.load(None)
-        table.focus()
+        columns.append(("detail", "Detaljer", max(40, width - used - 4)))
+        for key, label, column_width in columns:
+            table.add_column(label, key=key, width=column_width)
+        self._width = width
 
-    def load(self, text: str | None) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        if self._width and event.size.width != self._width:
+            self.query_one(DataTable).clear(columns=True)
+            self.add_columns(event.size.width)
+            self.load(self._shown, audited=False)
+
+    def load(self, text: str | None, audited: bool = True) -> None:
+        """The log with filter `text`; `audited`: a read the person asked for (not a redraw)."""
+        self._shown = text
         patient = user = None
         if text:
             if _PNR.match(text):
@@ -112,7 +185,7 @@ class AuditScreen(BccScreen[None]):
             else:
                 user = text
         try:
-            rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=self.PAGE)
+            rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=self.PAGE, audited=audited)
         except BccError as err:
             self.app.notify(str(err), severity="error")
             return
@@ -132,7 +205,7 @@ class AuditScreen(BccScreen[None]):
                 render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
                 render.cell(r.ref or "–"),
                 render.cell(r.personnummer or "–"),
-                render.cell(r.detail),
+                render.cell(detail_text(r.detail, self.names)),
             )
         who = f"{self.names[user]} ({user})" if user in self.names else user
         what = f"patient {patient}" if patient else f"användare {who}" if user else "alla"

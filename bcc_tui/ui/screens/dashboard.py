@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from contextlib import suppress
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import RECEIVER
 from bcc_tui.services.errands import Panes
+from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.errand_table import ASSIGNED, CLOSED, UNASSIGNED, ErrandTable
@@ -26,6 +32,9 @@ BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (160, "-subject"), (200, "-previe
 PANE_FRAME = 3  # border top and bottom plus the column header
 MIN_ROWS = 4  # rows every non-empty pane keeps when the screen has room for them
 COLLAPSED = 2  # a pane squeezed to its border: title and count still read
+PREVIEW_WIDTH = 48  # columns, border included
+PREVIEW_REST = 0.3  # seconds between two reads of the preview while the cursor runs down the rows
+PREVIEW_EVENTS = 3  # the latest entries of the thread the preview shows
 
 
 def width_level(width: int) -> int:
@@ -81,6 +90,10 @@ class DashboardScreen(BccScreen[None]):
         self.actor = actor
         self.panes_shown = [UNASSIGNED, ASSIGNED, CLOSED] if actor.has(RECEIVER) else [ASSIGNED, CLOSED]
         self._pending_show: tuple[Panes, dt.datetime, str | None] | None = None
+        # The errand the preview read last: its ref, detail, or why it could not be read.
+        self._preview: tuple[str, ErrandDetail | None, str | None] | None = None
+        self._preview_timer: Timer | None = None
+        self._last_read = -PREVIEW_REST
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -98,6 +111,7 @@ class DashboardScreen(BccScreen[None]):
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.query_one("#preview").styles.width = PREVIEW_WIDTH
         first = self.panes_shown[0]
         for pane in self.panes_shown:
             self.query_one(f"#pane-{pane}").border_title = (
@@ -136,9 +150,11 @@ class DashboardScreen(BccScreen[None]):
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
         wide = width_level(self.size.width)
+        # The columns' room: the screen less the preview, the pane's border and its scrollbar.
+        room = self.size.width - (PREVIEW_WIDTH if wide == len(BREAKPOINTS) - 1 else 0) - 3
         for pane, table in self.tables():
             page = data.pane(pane)
-            table.set_wide(wide, now)
+            table.set_wide(wide, now, room)
             table.show(page.rows, data.names, now, has_more=page.has_more)
             title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
             count, overdue = page.total, page.overdue
@@ -153,6 +169,7 @@ class DashboardScreen(BccScreen[None]):
         self.fit()
         self.call_after_refresh(self.fit)
         self.show_preview()
+        self.refresh_bindings()  # the errand under the cursor may have changed state
 
     def fit(self) -> None:
         """Pane heights follow their content within the room the screen has."""
@@ -190,13 +207,69 @@ class DashboardScreen(BccScreen[None]):
         out.append_text(render.holder(s, table.names))
         out.append("\n\nÄmne\n", style="bold")
         out.append_text(render.safe(s.subject))
+        detail, why_not = self._preview_detail(s)
+        if detail is not None:
+            out.append("\n\nMeddelande\n", style="bold")
+            out.append_text(render.safe(detail.message))
+            if detail.events:
+                out.append("\n\nSenast\n", style="bold")
+                for ev in detail.events[-PREVIEW_EVENTS:]:
+                    out.append(f"{render.short_moment(ev.at)} ", style="dim")
+                    out.append(e.EVENT_NAMES.get(ev.kind, ev.kind), style="bold")
+                    out.append(" av ")
+                    out.append_text(render.safe(ev.actor_name, one_line=True))
+                    if ev.text:
+                        out.append(": ")
+                        out.append_text(render.safe(ev.text, "italic", one_line=True))
+                    out.append("\n")
+        elif why_not:
+            out.append("\n\n")
+            out.append(why_not, style="dim")
         preview.update(out)
+
+    def _preview_detail(self, s: ErrandSummary) -> tuple[ErrandDetail | None, str | None]:
+        """The message and thread of the errand under the cursor: reading them is an access (R9),
+        logged like opening it. A cursor running down the rows logs only where it rests: a read
+        at most every PREVIEW_REST seconds, the last row read once the cursor stops."""
+        shown = self._preview
+        if shown is not None and shown[0] == s.ref:
+            detail = shown[1]
+            if detail is not None and detail.summary.version != s.version:
+                with suppress(BccError):  # the errand changed: the same view, refreshed
+                    detail = self.app.feed.reread_errand(s.ref)
+                    self._preview = (s.ref, detail, None)
+            return detail, shown[2]
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+        wait = self._last_read + PREVIEW_REST - time.monotonic()
+        if wait > 0:
+            self._preview_timer = self.set_timer(wait, self._preview_rested)
+            return None, None
+        self._last_read = time.monotonic()
+        try:
+            detail = self.app.feed.read_errand(s.ref)
+        except Busy:
+            self._preview = None
+            return None, "Databasen är upptagen; meddelandet visas när den är ledig."
+        except BccError as err:
+            self._preview = (s.ref, None, err.for_ui())
+            return None, err.for_ui()
+        self._preview = (s.ref, detail, None)
+        return detail, None
+
+    def _preview_rested(self) -> None:
+        self._preview_timer = None
+        with suppress(NoMatches):
+            self.show_preview()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_preview()
+        self.refresh_bindings()  # the footer offers what this errand's state allows
 
     def on_descendant_focus(self, event) -> None:
         self.show_preview()
+        self.refresh_bindings()
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)

@@ -96,7 +96,7 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     if s.last_reminded_at:
         when.append("\nSenaste påminnelse: ", style="dim")
         when.append(render.long_moment(s.last_reminded_at), style="yellow")
-    if s.status != e.CLOSED and s.suggestion:
+    if s.status == e.UNASSIGNED and s.suggestion:
         when.append("   Förslag: ", style="dim")
         when.append(clean_line(names.get(s.suggestion.username, s.suggestion.username)), style="italic")
         when.append(clean_line(f" ({s.suggestion.reason})"), style="dim italic")
@@ -191,6 +191,7 @@ class ErrandScreen(BccScreen[None]):
     def replace(self, detail: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> None:
         self.detail, self.now, self.names = detail, now, names
         self.draw()
+        self.refresh_bindings()  # the footer offers what the errand's new state allows
 
     def tick(self, now: dt.datetime) -> None:
         self.now = now

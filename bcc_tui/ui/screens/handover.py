@@ -141,11 +141,11 @@ class HandoverScreen(BccScreen[None]):
         t.append_text(sla)
         received = s.received_at.astimezone(STOCKHOLM)
         t.append(f" {short_date(received.date()):<12}", style="dim")
-        if s.assignee:
-            t.append_text(render.holder(s, names))
         # One line per errand: a long name is cut at the edge rather than wrapped under the ref.
         # A remark is the next shift's message: it is shown whole, on a second line if need be.
         width = self.query_one(OptionList).scrollable_content_region.width - 2  # the option's padding
+        if s.assignee:
+            t.append_text(render.holder(s, names, width - t.cell_len if width > 0 else None))
         if width > 0:
             t.truncate(width, overflow="ellipsis")
         if item.remark:

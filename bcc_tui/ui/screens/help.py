@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,33 +27,27 @@ MARKS = [
     ("¶", "anmärkning till nästa pass (sätts med c i överlämningen)"),
 ]
 
+# One line per paragraph or bullet: the screen wraps them to its width, a bullet with a hanging
+# indent (routine()).
 ROUTINE = """\
 Rutinen i korthet (1177 Vårdguidens e-tjänster, Barncancercentrum)
 
 Roller
-• Ärendemottagaren tar emot och fördelar alla inkomna ärenden och kontrollerar att fördelade
-  ärenden blir besvarade. Fem ärendemottagare turas om enligt schema; dagens står överst.
-• Vårdgivaren (sektionsledare, mottagningssjuksköterska eller läkare) öppnar och besvarar de
-  ärenden som fördelats till hen.
+• Ärendemottagaren tar emot och fördelar alla inkomna ärenden och kontrollerar att fördelade ärenden blir besvarade. Fem ärendemottagare turas om enligt schema; dagens står överst.
+• Vårdgivaren (sektionsledare, mottagningssjuksköterska eller läkare) öppnar och besvarar de ärenden som fördelats till hen.
 • Administratören bygger ärendetyper och mallar, ger behörigheter och tar ut statistik.
 
 Två vardagar
-• Varje ärende ska besvaras inom två vardagar. Ankomstdagen räknas inte; helger, röda dagar,
-  midsommarafton, julafton och nyårsafton är inte vardagar.
-• Går det inte, ska patienten få ett delsvar om att handläggning pågår. Ett delsvar i tid
-  uppfyller regeln, men ärendet väntar fortfarande på sitt svar.
-• Färg och text i kolumnen Tid kvar: grönt = gott om tid, orange = idag eller nästa vardag,
-  rött = försenat.
+• Varje ärende ska besvaras inom två vardagar. Ankomstdagen räknas inte; helger, röda dagar, midsommarafton, julafton och nyårsafton är inte vardagar.
+• Går det inte, ska patienten få ett delsvar om att handläggning pågår. Ett delsvar i tid uppfyller regeln, men ärendet väntar fortfarande på sitt svar.
+• Färg och text i kolumnen Tid kvar: grönt = gott om tid, orange = idag eller nästa vardag, rött = försenat.
 
 Frånvarande vårdgivare
-• Är berörd läkare inte i tjänst och ärendet kan vänta, får ärendemottagaren ge ett delsvar
-  efter att ha stämt av med läkaren som står överst på dagens schema för öppenvården.
+• Är berörd läkare inte i tjänst och ärendet kan vänta, får ärendemottagaren ge ett delsvar efter att ha stämt av med läkaren som står överst på dagens schema för öppenvården.
 
 Synpunkter och klagomål
-• Får automatiskt ett delsvar direkt vid ankomst: "Vi har mottagit dina synpunkter och kommer
-  att återkoppla till dig, på det sätt du angett att du önskar."
-• Brådskande fördelas till sektionsledare, övriga till den sjuksköterska som är ansvarig för
-  MedControl PRO. Förslaget är förvalt när du trycker a.
+• Får automatiskt ett delsvar direkt vid ankomst: "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, på det sätt du angett att du önskar."
+• Brådskande fördelas till sektionsledare, övriga till den sjuksköterska som är ansvarig för MedControl PRO. Förslaget är förvalt när du trycker a.
 
 Besvara
 • Besvara (förval) skickar svaret med ditt namn och din titel och avslutar ärendet.
@@ -60,6 +55,24 @@ Besvara
 • Avvikelser från rutinen rapporteras i MedControl PRO.
 
 Patientens text visas alltid exakt som den skrevs."""
+
+
+def routine() -> Group:
+    """ROUTINE for the screen: headings in bold, each bullet wrapped under its own first word."""
+    parts: list[RenderableType] = []
+    for block in ROUTINE.split("\n\n"):
+        bullets = Table.grid(padding=(0, 1))
+        bullets.add_column(no_wrap=True)
+        bullets.add_column()
+        for line in block.splitlines():
+            if line.startswith("• "):
+                bullets.add_row("•", line.removeprefix("• "))
+            else:
+                parts.append(Text(line, style="bold" if "\n" in block else ""))
+        if bullets.row_count:
+            parts.append(bullets)
+        parts.append(Text(""))
+    return Group(*parts[:-1])
 
 
 class HelpScreen(BccModal[None]):
@@ -90,7 +103,8 @@ class HelpScreen(BccModal[None]):
             yield Static(keys)
             yield Static(Text("\nMarkeringar", style="bold underline"))
             yield Static(marks)
-            yield Static(Text("\n" + ROUTINE))
+            yield Static(Text(""))
+            yield Static(routine())
         yield KeyFooter(only=self.FOOTER_KEYS, compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:

@@ -46,7 +46,9 @@ _NARROW = {
 }
 NEAR_END = 10  # rows before the end of a page at which the next page is asked for
 _WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
-_SUBJECT = ("subject", "Ämne", 24)
+_SUBJECT = ("subject", "Ämne", 24)  # at least; it takes the room the other columns leave
+_WHO_WIDE = 18  # from the subject level the holder column has room for "E. Ström (frånv.)"
+CELL_PADDING = 2  # a DataTable cell's padding, left and right
 # Width levels, set by the screen from its breakpoints: 0 narrow, 1 received and patient, 2 subject.
 
 
@@ -69,6 +71,7 @@ class ErrandTable(LineTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.pane = pane
         self.wide = 0
+        self.room = 0  # the columns' width, from the screen; 0: not known yet
         self.rows_by_ref: dict[str, ErrandSummary] = {}
         self.order: list[str] = []
         self.names: dict[str, str] = {}
@@ -85,17 +88,21 @@ class ErrandTable(LineTable):
             if self.pane == CLOSED:
                 cols.append(_WIDE_EXTRA[1])
         if self.wide >= 2:
-            cols.append(_SUBJECT)
+            cols = [(k, label, _WHO_WIDE if k == "who" else w) for k, label, w in cols]
+            used = sum(w + CELL_PADDING for _, _, w in cols) + CELL_PADDING
+            key, label, least = _SUBJECT
+            cols.append((key, label, max(least, self.room - used)))
         return cols
 
     def _build_columns(self) -> None:
         for key, label, width in self._columns():
             self.add_column(label, width=width, key=key)
 
-    def set_wide(self, wide: int, now: dt.datetime) -> None:
-        if wide == self.wide:
+    def set_wide(self, wide: int, now: dt.datetime, room: int = 0) -> None:
+        """The width level, and `room`: the columns' width in all (the subject takes what is left)."""
+        if wide == self.wide and (wide < 2 or room == self.room):
             return
-        self.wide = wide
+        self.wide, self.room = wide, room
         self.clear(columns=True)
         self._build_columns()
         rows, self.order, self.rows_by_ref = [self.rows_by_ref[r] for r in self.order], [], {}
@@ -128,7 +135,8 @@ class ErrandTable(LineTable):
                     "italic",
                     one_line=True,
                 )
-            return render.holder(s, self.names)
+            width = next(w for k, _, w in self._columns() if k == "who")
+            return render.holder(s, self.names, width)
         if key == "closed":
             return Text(render.short_moment(s.closed_at) if s.closed_at else "")
         if key == "how":

@@ -19,11 +19,17 @@ class KeyFooter(Footer):
         super().__init__(**kwargs)
         self.only = frozenset(only) if only is not None else None
 
+    def _offered(self, action: str) -> bool:
+        """The app's word on an errand action in the errand's present state (see BccApp.offers)."""
+        offers = getattr(self.app, "offers", None)
+        return offers is None or bool(offers(action))
+
     def compose(self) -> ComposeResult:
         widgets: list[Widget] = [
             w
             for w in super().compose()
-            if self.only is None or not isinstance(w, FooterKey) or w.key in self.only
+            if not isinstance(w, FooterKey)
+            or ((self.only is None or w.key in self.only) and self._offered(w.action))
         ]
         first = sorted(
             (w for w in widgets if isinstance(w, FooterKey) and w.key in FIRST),
