@@ -172,7 +172,7 @@ class BccApp(App):
             self.set_interval(1, self.tick_clock)
             notice = clinic.notice_now(self.ctx)
             if notice:
-                self.notify(notice.text, title="Driftinformation", timeout=20)
+                self.notify(notice.text, title="Driftinformation", timeout=20, markup=False)
             return
         self.dashboard = DashboardScreen(self.ctx.actor)
         self.push_screen(self.dashboard)
@@ -257,7 +257,7 @@ class BccApp(App):
         """Draw one read of the feed: the panes, and the open errand if it is the one read."""
         previous = self.feed.last_data
         if data.notice is not None and (previous is None or previous.notice != data.notice):
-            self.notify(data.notice.text, title="Driftinformation", timeout=20)
+            self.notify(data.notice.text, title="Driftinformation", timeout=20, markup=False)
         self.feed.shown(data)
         now = self.ctx.now()
         if self.dashboard is not None:
@@ -352,7 +352,7 @@ class BccApp(App):
             return
         except BccError as err:
             self._opening = None
-            self.notify(str(err), title="Kan inte öppna", severity="error")
+            self.notify(str(err), title="Kan inte öppna", severity="error", markup=False)
             return
         self._opening = None
         names = self.last_data.names if self.last_data else {}
@@ -403,7 +403,7 @@ class BccApp(App):
     # -- navigation --------------------------------------------------------------------------
     def _open_screen(self, name: str, allowed: bool, refusal: str) -> None:
         if not allowed:
-            self.notify(refusal, severity="error")
+            self.notify(refusal, severity="error", markup=False)
             return
         if not _showing(self.screen, name) and not self.form_open:
             self.push_screen(screen_class(name)())
@@ -436,7 +436,7 @@ class BccApp(App):
 
     def action_help_quit(self) -> None:
         # Textual's ctrl+c says how to quit in English markup, which notify() shows literally.
-        self.notify("Tryck q för att avsluta.", title="Avsluta?")
+        self.notify("Tryck q för att avsluta.", title="Avsluta?", markup=False)
 
     def action_help(self) -> None:
         if not _showing(self.screen, "HelpScreen"):

@@ -166,7 +166,7 @@ class Feed:
     def tell_busy(self) -> None:
         if not self._busy_told:
             self._busy_told = True
-            self.app.notify(BUSY_READ, title="Upptagen", severity="warning", timeout=8)
+            self.app.notify(BUSY_READ, title="Upptagen", severity="warning", timeout=8, markup=False)
 
     def shown(self, data: Panes) -> None:
         """The app has drawn `data`."""
@@ -199,7 +199,9 @@ class Feed:
         # and a LIKE pattern beyond 50,000 bytes.
         text = clean_line(text or "").strip() or None
         if text is not None and len(text) > MAX_FILTER:
-            self.app.notify(f"Filtret är för långt (högst {MAX_FILTER} tecken).", severity="error")
+            self.app.notify(
+                f"Filtret är för långt (högst {MAX_FILTER} tecken).", severity="error", markup=False
+            )
             return
         self.search = text
         self.limits = {}

@@ -134,7 +134,7 @@ class ActionRunner:
     def target(self) -> ErrandSummary | None:
         s = self.app.current()
         if s is None:
-            self.app.notify("Inget ärende valt.", severity="warning")
+            self.app.notify("Inget ärende valt.", severity="warning", markup=False)
         return s
 
     @staticmethod
@@ -225,7 +225,7 @@ class ActionRunner:
         if s is None:
             return
         if not roles.may(self.ctx.actor, e.ASSIGN):
-            app.notify("Bara en ärendemottagare får fördela.", severity="error")
+            app.notify("Bara en ärendemottagare får fördela.", severity="error", markup=False)
             return
         if s.status == e.CLOSED:
             app.notify(f"{s.ref} är redan avslutat.", severity="error", markup=False)

@@ -187,7 +187,7 @@ class AuditScreen(BccScreen[None]):
         try:
             rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=self.PAGE, audited=audited)
         except BccError as err:
-            self.app.notify(str(err), severity="error")
+            self.app.notify(str(err), severity="error", markup=False)
             return
         table = self.query_one(DataTable)
         table.clear()

@@ -88,7 +88,7 @@ class StatsScreen(BccScreen[None]):
         try:
             report = reports.stats(self.app.ctx, self.start, self.end)
         except BccError as err:
-            self.app.notify(str(err), severity="error")
+            self.app.notify(str(err), severity="error", markup=False)
             return
         self.query_one("#stats-title", Static).update(
             Text.assemble(

@@ -68,5 +68,5 @@ class AbsencesTab(AdminTab):
         if not key:
             return False
         people.remove_absence(self.ctx, int(key))
-        self.app.notify("Frånvaron borttagen")
+        self.app.notify("Frånvaron borttagen", markup=False)
         return True

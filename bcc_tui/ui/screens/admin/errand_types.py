@@ -49,7 +49,9 @@ class TypesTab(AdminTab):
     def edit(self, key: str | None) -> None:
         if key is None:
             self.app.notify(
-                "Ärendetyperna är 1177:s basutbud; nya typer läggs inte till här.", severity="warning"
+                "Ärendetyperna är 1177:s basutbud; nya typer läggs inte till här.",
+                severity="warning",
+                markup=False,
             )
             return
         code = key

@@ -100,5 +100,5 @@ class InfoTab(AdminTab):
 
     def retire(self, key: str | None) -> bool:
         clinic.clear_notice(self.ctx)
-        self.app.notify("Driftinformationen borttagen")
+        self.app.notify("Driftinformationen borttagen", markup=False)
         return True

@@ -125,7 +125,7 @@ class AdminScreen(BccScreen[None]):
         try:
             changed = tab.retire(tab.current_key())
         except BccError as err:
-            self.app.notify(str(err), severity="error", timeout=8)
+            self.app.notify(str(err), severity="error", timeout=8, markup=False)
             return
         if changed:
             self.reload()

@@ -131,5 +131,7 @@ class StaffTab(AdminTab):
             return False
         person = next(s for s in self.staff.rows if s["username"] == key)
         people.set_active(self.ctx, key, not person["active"])
-        self.app.notify(f"{person['name']} {'aktiverad' if not person['active'] else 'avaktiverad'}")
+        self.app.notify(
+            f"{person['name']} {'aktiverad' if not person['active'] else 'avaktiverad'}", markup=False
+        )
         return True

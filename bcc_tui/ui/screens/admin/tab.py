@@ -138,7 +138,7 @@ class AdminTab(TabPane):
     def open_form(self, form: FieldsForm) -> None:
         def done(message: str | None) -> None:
             if message:
-                self.app.notify(message)
+                self.app.notify(message, markup=False)
                 self.post_message(self.Changed())
 
         self.app.push_screen(form, done)

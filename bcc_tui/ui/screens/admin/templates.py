@@ -68,5 +68,5 @@ class TemplatesTab(AdminTab):
             return False
         tp = next(t for t in self.templates if str(t.id) == key)
         clinic.retire_template(self.ctx, tp.name)
-        self.app.notify(f"Mallen {tp.name} avvecklad")
+        self.app.notify(f"Mallen {tp.name} avvecklad", markup=False)
         return True
