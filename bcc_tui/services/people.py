@@ -12,6 +12,7 @@ from bcc_tui.domain import jsonl, roles, validation
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.routing import Person
+from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import staff as q
@@ -75,13 +76,59 @@ def _parse(data: bytes, parse, report: ImportReport) -> list:
     return good
 
 
-def _counted(ctx: Ctx, report: ImportReport, outcome: str, entries: list, detail: str) -> None:
-    """Count one imported line; a real change also gets its audit row."""
+def _counted(ctx: Ctx, report: ImportReport, outcome: str, entries: list, kind: str, what: str) -> None:
+    """Count one imported line; a real change also gets its audit row ('frånvaro tillagd: …')."""
     if outcome == "same":
         report.skipped += 1
         return
     setattr(report, outcome, getattr(report, outcome) + 1)
-    entries.append(ctx.entry("admin_change", detail=f"{detail} {outcome}"))
+    entries.append(ctx.entry("admin_change", detail=f"{kind} {_OUTCOME_WORDS[outcome]}: {what}"))
+
+
+# An audit row is read by a person (the audit screen, `audit`, its CSV): Swedish words, not codes.
+_OUTCOME_WORDS = {"added": "tillagd", "changed": "ändrad"}
+
+
+def _summary(report: ImportReport) -> str:
+    return (
+        f"{count(report.added, 'ny', 'nya')}, {count(report.changed, 'ändrad', 'ändrade')}, "
+        f"{count(len(report.rejected), 'avvisad', 'avvisade')}"
+    )
+
+
+def _yes(value: object) -> str:
+    return "ja" if value else "nej"
+
+
+def _staff_detail(username: str, fields: dict) -> str:
+    """What a staff change set, in words: 'Ida Axelsson (idaaxe): läkare; vårdgivare; e-post …'."""
+    parts = [
+        f"{clean_line(str(fields['name']))} ({username})",
+        clean_line(str(fields["title"] or "ingen titel")),
+    ]
+    parts.append(", ".join(roles.ROLES.get(r, r) for r in str(fields["roles"]).split()) or "inga roller")
+    if "email" in fields:
+        parts.append(f"e-post {clean_line(str(fields['email']))}" if fields["email"] else "ingen e-post")
+    labels = {
+        "email_notify": "e-postavisering",
+        "medcontrol_responsible": "MedControl PRO",
+        "active": "aktiv",
+    }
+    parts += [f"{label} {_yes(fields[key])}" for key, label in labels.items() if key in fields]
+    return "; ".join(parts)
+
+
+def _schedule_detail(line: object, names: Mapping[str, str]) -> str:
+    if isinstance(line, validation.AbsenceLine):
+        reason = f" ({clean_line(line.reason)})" if line.reason else ""
+        return f"{who(names, line.username)} {line.start}–{line.end}{reason}"
+    assert isinstance(line, validation.RosterLine)
+    doctors = (
+        ""
+        if line.doctors is None
+        else "; läkare " + (", ".join(who(names, d) for d in line.doctors) or "inga")
+    )
+    return f"{line.day}: mottagare {who(names, line.receiver)}{doctors}"
 
 
 def _staff_fields(line: validation.StaffLine) -> dict:
@@ -119,13 +166,14 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
                 report,
                 q.upsert(conn, line.username, fields),
                 entries,
-                f"personal {line.username} {json.dumps(fields, ensure_ascii=False)}:",
+                "personal",
+                _staff_detail(line.username, fields),
             )
         entries.append(
             ctx.entry(
                 "import",
                 outcome="ok" if report.ok else "partly refused",
-                detail=f"personal: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade",
+                detail=f"personal: {_summary(report)}",
             )
         )
         audit.append(conn, entries)
@@ -147,12 +195,14 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
             except InvalidInput as err:
                 report.rejected.append((number, str(err)))
                 continue
-            _counted(ctx, report, outcome, entries, f"schema {line}:")
+            names = {u: r["name"] for u, r in staff.items()}
+            kind = "frånvaro" if isinstance(line, validation.AbsenceLine) else "schema"
+            _counted(ctx, report, outcome, entries, kind, _schedule_detail(line, names))
         entries.append(
             ctx.entry(
                 "import",
                 outcome="ok" if report.ok else "partly refused",
-                detail=f"schema: {report.added} nya, {report.changed} ändrade, {len(report.rejected)} avvisade",
+                detail=f"schema: {_summary(report)}",
             )
         )
         audit.append(conn, entries)
@@ -241,8 +291,11 @@ def email_notify(ctx: Ctx) -> bool:
 
 
 # -- the administrator's screens: staff, rosters, absences ----------------------------------------
-def save_staff(ctx: Ctx, obj: dict) -> str:
-    """Add or change one person (validated like a staff file line). Returns added/changed/same."""
+def save_staff(ctx: Ctx, obj: dict, *, new: bool = False) -> str:
+    """Add or change one person (validated like a staff file line). Returns added/changed/same.
+
+    `new`: the administrator asked for a new person, so an existing user name is refused rather
+    than quietly overwriting someone else (a file import, by contrast, updates on purpose)."""
     require(ctx, "admin_change", what="ändra personallistan")
     clear_email = "email" in obj and obj["email"] is None  # an empty e-mail field removes the address
     line = validation.staff_from_json({k: v for k, v in obj.items() if not (k == "email" and v is None)})
@@ -253,6 +306,11 @@ def save_staff(ctx: Ctx, obj: dict) -> str:
     with ctx.change("admin_change") as conn:
         if line.username == ctx.actor.username and (line.active is False or roles.ADMIN not in line.roles):
             raise InvalidInput("du kan inte ta bort din egen administratörsbehörighet")
+        if new and (existing := q.by_username(conn, line.username)) is not None:
+            raise InvalidInput(
+                f"användarnamn: {line.username} finns redan ({clean_line(existing['name'])}); "
+                "ändra personen i listan i stället"
+            )
         outcome = q.upsert(conn, line.username, fields)
         if outcome != "same":
             audit.append(
@@ -260,8 +318,7 @@ def save_staff(ctx: Ctx, obj: dict) -> str:
                 [
                     ctx.entry(
                         "admin_change",
-                        detail=f"personal {outcome}: {line.username} "
-                        f"{json.dumps(fields, ensure_ascii=False)}",
+                        detail=f"personal {_OUTCOME_WORDS[outcome]}: {_staff_detail(line.username, fields)}",
                     )
                 ],
             )

@@ -214,3 +214,51 @@ def test_roster_and_absences_by_hand(system, as_):
     assert people.absences(adm, dt.date(2026, 11, 1)) == []
     with pytest.raises(NotAllowed):
         people.add_absence(as_("rec1"), "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 25), None)
+
+
+def test_a_new_person_never_overwrites_an_existing_one(system, as_, store):
+    """The admin's "new person" form with a user name already taken is refused, and the person
+    who has it is left exactly as they were; editing that person still works."""
+    adm = as_("adm")
+    before = dict(store.conn.execute("SELECT * FROM staff WHERE username = 'rec1'").fetchone())
+    with pytest.raises(InvalidInput, match=r"användarnamn: rec1 finns redan \(Rita Receiver\)"):
+        people.save_staff(
+            adm,
+            {"username": "rec1", "name": "Test", "title": "sjuksköterska", "roles": ["caregiver"]},
+            new=True,
+        )
+    assert dict(store.conn.execute("SELECT * FROM staff WHERE username = 'rec1'").fetchone()) == before
+    obj = {"username": "rec1", "name": "Rita Receiver", "title": "sjuksköterska", "roles": ["receiver"]}
+    assert people.save_staff(adm, obj) == "changed"
+
+
+def test_staff_and_schedule_changes_are_logged_in_words(system, as_, store):
+    adm = as_("adm")
+    people.save_staff(
+        adm,
+        {"username": "newdoc", "name": "Ny Doktor", "title": "läkare", "roles": ["caregiver"], "email": None},
+        new=True,
+    )
+    people.import_schedule(
+        system,
+        jsonl(
+            {"absent": "newdoc", "from": "2026-12-01", "to": "2026-12-02", "reason": "kurs"},
+            {"date": "2026-12-03", "receiver": "rec1", "outpatient_doctors": ["newdoc"]},
+        ),
+    )
+    details = [r[0] for r in store.conn.execute("SELECT detail FROM audit WHERE action = 'admin_change'")]
+    assert any(
+        d.startswith("personal tillagd: Ny Doktor (newdoc); läkare; vårdgivare; ingen e-post")
+        for d in details
+    )
+    assert "frånvaro tillagd: Ny Doktor (newdoc) 2026-12-01–2026-12-02 (kurs)" in details
+    assert any(
+        d.startswith("schema tillagd: 2026-12-03: mottagare ") and "läkare Ny Doktor (newdoc)" in d
+        for d in details
+    )
+    assert not any("{" in d or "added" in d or "Line(" in d for d in details), details
+    summaries = [r[0] for r in store.conn.execute("SELECT detail FROM audit WHERE action = 'import'")]
+    assert (
+        "schema: 1 ny, 1 ändrad, 0 avvisade" in summaries
+        or "schema: 2 nya, 0 ändrade, 0 avvisade" in summaries
+    )

@@ -88,7 +88,7 @@ class StaffTab(AdminTab):
                 "active": v["active"],
             }
             try:
-                outcome = people.save_staff(self.ctx, obj)
+                outcome = people.save_staff(self.ctx, obj, new=key is None)
             except InvalidInput as err:
                 raise InvalidInput(_swedish_field(err.message, from_lists=True)) from None
             return f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
