@@ -19,6 +19,16 @@ def _footer_keys(app) -> set[str]:
     return {k.key for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= width}
 
 
+def _screen_lines(app) -> list[str]:
+    """The screen as lines of text (the screenshot's text runs grouped by their row)."""
+    import html
+
+    rows: dict[float, str] = {}
+    for y, text in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*>(.*?)</text>', app.export_screenshot()):
+        rows[float(y)] = rows.get(float(y), "") + html.unescape(text).replace("\xa0", " ")
+    return [rows[y] for y in sorted(rows) if rows[y] != app.title]  # the window title is no row
+
+
 CASES = [
     pytest.param(role, size, id=f"{role}-{size[0]}x{size[1]}") for role in ROLE_PEOPLE for size in ALL_SIZES
 ]
@@ -46,3 +56,19 @@ def test_nothing_essential_is_cut(demo_db, role, size):
             assert re.match(r".+ \(\d+\)", title) and title.split(" ·")[0] in text, (title, size)
     if role == "auditor":
         assert "Granskningslogg" in text and "Utfall" in text
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])
+def test_a_person_with_several_roles_keeps_the_header_on_its_lines(demo_db, size):
+    """Eva Sandberg is receiver and admin: where her roles do not fit, they give way before her
+    name breaks or the header grows a line."""
+    app = app_on(demo_db, "evasan")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        return _screen_lines(app)
+
+    lines = drive(app, scenario, size=size)
+    first = next(i for i, line in enumerate(lines) if "1177" in line)
+    assert "Eva Sandberg" in lines[first], lines[first]
+    assert not lines[first + 1].strip().startswith(("mottagare", "administratör")), lines[: first + 3]

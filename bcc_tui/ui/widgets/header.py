@@ -70,17 +70,30 @@ class HeaderBar(Static):
     def on_resize(self) -> None:
         self._draw()
 
-    def _draw(self) -> None:
+    def _line1(self, *, short: bool, with_roles: bool) -> Text:
         line1 = Text()
-        # Below 80 columns the clinic's name gives way, so that the person's name stays whole.
-        narrow = 0 < self.outer_size.width < 80
-        line1.append("1177" if narrow else "1177 · Barncancercentrum", style="bold")
+        line1.append("1177" if short else "1177 · Barncancercentrum", style="bold")
         if self.now:
             local = render.local(self.now)
             line1.append(f"  {bd.short_date(local.date())} {local:%H:%M}")
         line1.append("  │  ")
         line1.append(clean_line(self.actor.name), style="bold")
-        line1.append(f" ({', '.join(_ROLE_NAMES.get(r, r) for r in sorted(self.actor.roles))})", style="dim")
+        if with_roles:
+            line1.append(
+                f" ({', '.join(_ROLE_NAMES.get(r, r) for r in sorted(self.actor.roles))})", style="dim"
+            )
+        return line1
+
+    def _draw(self) -> None:
+        # Below 80 columns the clinic's name gives way, so that the person's name stays whole; where
+        # even that is too long (a person with several roles), the roles go before the name breaks.
+        narrow = 0 < self.outer_size.width < 80
+        line1 = self._line1(short=narrow, with_roles=True)
+        width = self.size.width
+        if width and line1.cell_len > width:
+            line1 = self._line1(short=True, with_roles=True)
+            if line1.cell_len > width:
+                line1 = self._line1(short=True, with_roles=False)
         line2 = Text()
         if self.today is not None:
             # At 80 columns the names are shortened so that the absent still fit on the line.
