@@ -163,3 +163,25 @@ def test_help_routine_wraps_to_the_width():
     out = console.export_text().splitlines()
     assert all(len(line.rstrip()) <= 60 for line in out)
     assert any(line.startswith(("  kontrollerar", "  ärenden")) for line in out), out
+
+
+def test_moving_within_a_pane_does_not_redraw_the_footer(demo_db):
+    """The footer follows the errand's state, not every cursor move (a rebuilt footer costs a
+    keypress tens of milliseconds): rows of one state leave it as it was."""
+    from tests.ui.conftest import drive, settle
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        screen = pilot.app.screen
+        calls = []
+        original = screen.refresh_bindings
+        screen.refresh_bindings = lambda: (calls.append(1), original())[1]
+        for _ in range(5):
+            await pilot.press("j")
+        await pilot.pause()
+        return len(calls)
+
+    assert drive(app, scenario) == 0

@@ -67,6 +67,9 @@ def fit_heights(needs: list[int | None], available: int) -> list[int]:
     return heights
 
 
+_NOT_YET = object()
+
+
 class DashboardScreen(BccScreen[None]):
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     # The panes scroll, never the screen: for the moment the filter box takes its rows, before the
@@ -94,6 +97,7 @@ class DashboardScreen(BccScreen[None]):
         self._preview: tuple[str, ErrandDetail | None, str | None] | None = None
         self._preview_timer: Timer | None = None
         self._last_read = -PREVIEW_REST
+        self._offered_state: object = _NOT_YET  # the errand state the footer was last drawn for
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -169,7 +173,7 @@ class DashboardScreen(BccScreen[None]):
         self.fit()
         self.call_after_refresh(self.fit)
         self.show_preview()
-        self.refresh_bindings()  # the errand under the cursor may have changed state
+        self.refresh_offers()  # the errand under the cursor may have changed state
 
     def fit(self) -> None:
         """Pane heights follow their content within the room the screen has."""
@@ -265,11 +269,20 @@ class DashboardScreen(BccScreen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_preview()
-        self.refresh_bindings()  # the footer offers what this errand's state allows
+        self.refresh_offers()
 
     def on_descendant_focus(self, event) -> None:
         self.show_preview()
-        self.refresh_bindings()
+        self.refresh_offers()
+
+    def refresh_offers(self) -> None:
+        """The footer offers what the errand under the cursor allows in its state. Redrawn only
+        when that state changes: a footer rebuilt on every cursor move costs a keypress ~50 ms."""
+        current = self.app.current()
+        state = current.status if current is not None else None
+        if state != self._offered_state:
+            self._offered_state = state
+            self.refresh_bindings()
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)
