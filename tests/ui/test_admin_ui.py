@@ -60,7 +60,7 @@ def test_staff_form_refused_snapshot_at_80x24(snap_compare, demo_db):
     assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=run)
 
 
-def _new_staff_by_keys(demo_db, roles_keys, title_downs=3):
+def _new_staff_by_keys(demo_db, roles_keys, title_downs=3, username="nyper"):
     """Add a person on the staff tab with the keyboard only: user name and name typed, the title
     picked from its list, the roles ticked with space; returns the form's error line (empty when
     it closed), whether that line was inside 80×24, and the stored row."""
@@ -72,7 +72,7 @@ def _new_staff_by_keys(demo_db, roles_keys, title_downs=3):
         await pilot.press("n")
         await settle(pilot)
         form = pilot.app.screen
-        await pilot.press(*"nyper", "tab", *"Ny Person", "tab")
+        await pilot.press(*username, "tab", *"Ny Person", "tab")
         await pilot.press("enter", *(["down"] * title_downs), "enter", "tab")
         await settle(pilot)
         await pilot.press(*roles_keys, "ctrl+s")
@@ -85,7 +85,7 @@ def _new_staff_by_keys(demo_db, roles_keys, title_downs=3):
 
     still_open, error, shown = drive(app, scenario)
     staff = people.staff_list(ctx_for(demo_db, "lenwal", FixedClock(NOW)))
-    return still_open, error, shown, next((s for s in staff if s["username"] == "nyper"), None)
+    return still_open, error, shown, next((s for s in staff if s["username"] == username), None)
 
 
 def test_staff_roles_and_title_are_picked_from_swedish_lists(demo_db):
@@ -104,6 +104,15 @@ def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
     assert still_open and row is None
     assert error.startswith("roller: kryssa minst en (ärendemottagare, vårdgivare, administratör, granskare)")
     assert shown
+
+
+def test_a_new_person_with_a_taken_user_name_is_refused_and_nobody_changes(demo_db):
+    ctx = ctx_for(demo_db, "lenwal", FixedClock(NOW))
+    before = next(s for s in people.staff_list(ctx) if s["username"] == "annlin")
+    still_open, error, shown, row = _new_staff_by_keys(demo_db, ["space"], username="annlin")
+    assert still_open and shown
+    assert error.startswith("användarnamn: annlin finns redan (Anna Lindqvist)"), error
+    assert row == before
 
 
 def test_roster_doctors_are_chosen_by_name_and_ordered_by_keys(demo_db):
