@@ -158,7 +158,7 @@ class AuditScreen(BccScreen[None]):
         columns = [
             ("at", "Tid", 16),
             ("actor", "Vem", 14),
-            ("action", "Vad", 12),
+            ("action", "Vad", 24 if width >= 160 else 12),  # whole where there is room
             ("outcome", "Utfall", 6),
             ("ref", "Ärende", 11),
             ("pnr", "Patient", 13),
