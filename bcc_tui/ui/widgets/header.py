@@ -80,7 +80,7 @@ class HeaderBar(Static):
         line1.append(clean_line(self.actor.name), style="bold")
         if with_roles:
             line1.append(
-                f" ({', '.join(_ROLE_NAMES.get(r, r) for r in sorted(self.actor.roles))})", style="dim"
+                f" ({', '.join(SHORT_ROLE_NAMES.get(r, r) for r in sorted(self.actor.roles))})", style="dim"
             )
         return line1
 
@@ -127,6 +127,3 @@ class HeaderBar(Static):
         if text != self._shown:
             self._shown = text
             self.update(text)
-
-
-_ROLE_NAMES = SHORT_ROLE_NAMES
