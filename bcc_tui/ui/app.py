@@ -170,7 +170,9 @@ class BccApp(App):
             )
             self.set_interval(self.poll_interval, self.feed.poll)
             self.set_interval(1, self.tick_clock)
-            notice = clinic.notice_now(self.ctx)
+            notice = None
+            with suppress(BccError):  # a busy database: the notice shows on the next start
+                notice = clinic.notice_now(self.ctx)
             if notice:
                 self.notify(notice.text, title="Driftinformation", timeout=20, markup=False)
             return
@@ -251,7 +253,8 @@ class BccApp(App):
         self.feed.load_more(pane)
 
     def on_panes_fetched(self, message: PanesFetched) -> None:
-        self.apply(message.fetched.data, message.fetched.detail)
+        if self.feed.accept(message.fetched):
+            self.apply(message.fetched.data, message.fetched.detail)
 
     def apply(self, data: Panes, detail: ErrandDetail | None = None) -> None:
         """Draw one read of the feed: the panes, and the open errand if it is the one read."""
@@ -320,6 +323,8 @@ class BccApp(App):
         screen = self.screen
         if isinstance(screen, ErrandScreen):
             return screen.detail.summary
+        if isinstance(screen, DashboardScreen) and screen.focused_table is not None:
+            return screen.focused_table.current  # a lookup, not a walk over every loaded row
         if self.last_data:
             for s in self.last_data.open + self.last_data.closed:
                 if s.ref == ref:

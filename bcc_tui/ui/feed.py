@@ -11,6 +11,7 @@ an audited read.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,6 +47,7 @@ class Fetched:
     data: Panes
     detail: ErrandDetail | None
     version: int
+    seq: int = 0  # the order reads began in: a read begun earlier never replaces a later one
 
 
 class PanesFetched(Message):
@@ -78,6 +80,8 @@ class Feed:
         self._news_after: int | None = None
         self._news_version: int | None = None
         self._first: list[Fetched | BccError] = []
+        self._reads = itertools.count(1)
+        self._drawn_seq = 0
         self._prefetch: threading.Thread | None = None
 
     @property
@@ -89,6 +93,7 @@ class Feed:
     def fetch(self) -> Fetched:
         """Write the audit row a list owes, then read the panes and the open errand. Raises
         Busy or BccError; nothing is shown of a list whose row could not be written."""
+        seq = next(self._reads)
         owed = self._unlogged
         if owed is not None:
             errands.log_list(self.reader_ctx, *owed)
@@ -99,7 +104,7 @@ class Feed:
         data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
         ref = self.detail_ref
         detail = errands.show_errand(self.reader_ctx, ref, audited=False) if ref else None
-        return Fetched(data, detail, version)
+        return Fetched(data, detail, version, seq)
 
     def prefetch(self) -> None:
         """The first load starts now, in parallel with Textual's own start-up."""
@@ -138,7 +143,7 @@ class Feed:
         if self._prefetch is None and self.version is None:
             self.version = self.reader.data_version()
         first = self._take_first(timeout=1.0)
-        if first is not None:
+        if first is not None and self.accept(first):
             self.app.apply(first.data, None)
             return
         self.load()
@@ -168,6 +173,14 @@ class Feed:
             self._busy_told = True
             self.app.notify(BUSY_READ, title="Upptagen", severity="warning", timeout=8, markup=False)
 
+    def accept(self, fetched: Fetched) -> bool:
+        """Whether `fetched` may be drawn: a worker's read that began before the one on screen (a
+        poll overtaken by the person's own change) would put old rows back and stay there."""
+        if fetched.seq < self._drawn_seq:
+            return False
+        self._drawn_seq = fetched.seq
+        return True
+
     def shown(self, data: Panes) -> None:
         """The app has drawn `data`."""
         self._busy_told = False
@@ -189,6 +202,7 @@ class Feed:
             self.request_reload()
             return
         self.version = fetched.version
+        self.accept(fetched)
         self.app.apply(fetched.data, fetched.detail)
         if keep_position and table is not None and table.order and row is not None:
             table.move_cursor(row=min(row, len(table.order) - 1), animate=False)

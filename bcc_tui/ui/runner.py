@@ -239,7 +239,11 @@ class ActionRunner:
                 markup=False,
             )
             return
-        choices = errands.assign_choices(self.ctx, s.ref)
+        try:
+            choices = errands.assign_choices(self.ctx, s.ref)
+        except BccError as err:  # busy, or the errand went away: say so, the dashboard stays
+            app.notify(err.for_ui(), severity="warning", markup=False)
+            return
 
         def done(result: AssignResult | None) -> None:
             if result is None:
@@ -450,5 +454,9 @@ class ActionRunner:
             self.app.bell_on = on
 
     def toggle_email(self) -> None:
-        on = not people.email_notify(self.ctx)
+        try:
+            on = not people.email_notify(self.ctx)
+        except BccError as err:
+            self.app.notify(err.for_ui(), severity="warning", markup=False)
+            return
         self.perform("E-postavisering är nu " + ("på" if on else "av"), people.set_email_notify, on)

@@ -37,3 +37,42 @@ def test_first_load_filter_and_own_change_all_read_through_feed_fetch(clinic, ap
     assert search == "Hugo"
     assert True in fetched[len(first) + 1 :]
     assert len(panes) == len(fetched)  # no read of the panes outside the one fetch
+
+
+def test_a_read_begun_before_the_persons_change_never_replaces_it(clinic, app_for, as_):
+    """A poll's worker read, overtaken by the person's own change, arrives late: it must not put
+    the old rows back (the version check would then keep them there)."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        old = app.feed.fetch()  # begun first …
+        errands.set_urgent(as_("rec1"), "1177-000001", True)
+        app.feed.reload_now()  # … the person's change drawn at once
+        app.post_message(feed.PanesFetched(old))  # … and the old read arrives after it
+        await settle(pilot)
+        shown = app.feed.last_data
+        return next(s for s in shown.open if s.ref == "1177-000001").urgent
+
+    assert drive(app, scenario) is True
+
+
+def test_a_busy_database_when_assigning_keeps_the_dashboard(clinic, app_for, monkeypatch):
+    from bcc_tui.domain.errors import Busy
+    from bcc_tui.ui import runner
+
+    def busy(*_args, **_kwargs):
+        raise Busy()
+
+    monkeypatch.setattr(runner.errands, "assign_choices", busy)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        return pilot.app.is_running, app.crash_line, [n.message for n in pilot.app._notifications]
+
+    running, crash, notes = drive(app, scenario)
+    assert running and crash is None
+    assert any("upptagen" in n.lower() for n in notes), notes
