@@ -177,17 +177,10 @@ class ActionRunner:
 
     def absence_warning(self, s: ErrandSummary) -> Text | None:
         """R4: the errand's caregiver is absent today — say so and name the top doctor."""
-        data = self.app.last_data
-        if not s.assignee or not data or s.assignee not in data.today.absent:
+        sentence = self.absent_sentence(s)
+        if sentence is None:
             return None
-        names = data.names
-        reason = data.today.absent.get(s.assignee)
-        text = Text(
-            clean_line(
-                f"{names.get(s.assignee, s.assignee)} är frånvarande idag{' (' + reason + ')' if reason else ''}."
-            ),
-            style="bold yellow",
-        )
+        text = Text(f"{sentence}.", style="bold yellow")
         top = self.top_doctor_name()
         if top:
             text.append(
@@ -426,6 +419,15 @@ class ActionRunner:
             expected_version=s.version,
         )
 
+    def absent_sentence(self, s: ErrandSummary) -> str | None:
+        """'Emma Ström är frånvarande idag (Sjuk)' when the errand's holder is absent today."""
+        data = self.app.last_data
+        if not s.assignee or not data or s.assignee not in data.today.absent:
+            return None
+        reason = data.today.absent.get(s.assignee)
+        name = data.names.get(s.assignee, s.assignee)
+        return clean_line(f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}")
+
     def remind(self) -> None:
         s = self.target()
         if s is None:
@@ -433,11 +435,10 @@ class ActionRunner:
         name = self.person_name(s.assignee)
         if s.holder_absent and roles.may(self.ctx.actor, e.ASSIGN):
             # R22: a reminder would wait unread; offer to give the errand to someone on duty.
-            data = self.app.last_data
-            reason = data.today.absent.get(s.assignee) if data and s.assignee else None
+            sentence = self.absent_sentence(s) or clean_line(f"{name} är frånvarande idag")
             self.assign(
                 notice=Text(
-                    f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}; en påminnelse når "
+                    f"{sentence}; en påminnelse når "
                     "inte fram. Omfördela ärendet i stället (ctrl+a flyttar alla hens öppna ärenden).",
                     style="bold yellow",
                 )

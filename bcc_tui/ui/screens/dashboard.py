@@ -118,9 +118,7 @@ class DashboardScreen(BccScreen[None]):
         self.query_one("#preview").styles.width = PREVIEW_WIDTH
         first = self.panes_shown[0]
         for pane in self.panes_shown:
-            self.query_one(f"#pane-{pane}").border_title = (
-                TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
-            )
+            self.query_one(f"#pane-{pane}").border_title = self.pane_title(pane)
         self.query_one(f"#table-{first}").focus()
         pending, self._pending_show = self._pending_show, None
         if pending is not None:
@@ -139,6 +137,10 @@ class DashboardScreen(BccScreen[None]):
         if isinstance(focused, ErrandTable):
             return focused
         return None
+
+    def pane_title(self, pane: str) -> str:
+        """A caregiver's assigned pane holds only their own errands, and says so."""
+        return TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
 
     def current_ref(self) -> str | None:
         t = self.focused_table
@@ -160,7 +162,7 @@ class DashboardScreen(BccScreen[None]):
             page = data.pane(pane)
             table.set_wide(wide, now, room)
             table.show(page.rows, data.names, now, has_more=page.has_more)
-            title = TITLES[pane] if pane != ASSIGNED or self.actor.has(RECEIVER) else "Mina ärenden"
+            title = self.pane_title(pane)
             count, overdue = page.total, page.overdue
             label = f"{title} ({count})"
             if overdue:
