@@ -234,8 +234,15 @@ class Store:
             raise
         return target
 
-    def data_version(self) -> int:
-        """Changes when another connection commits (PRAGMA data_version): cheap to poll."""
-        with self._lock:
+    def data_version(self, *, wait: bool = True) -> int:
+        """Changes when another connection commits (PRAGMA data_version): cheap to poll.
+
+        wait=False: Busy at once if this connection is in use (a worker may hold it through
+        SQLite's busy wait), so that a poll on the screen's thread never stalls the screen."""
+        if not self._lock.acquire(blocking=wait):
+            raise Busy()
+        try:
             self._check_open()
             return self.conn.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            self._lock.release()

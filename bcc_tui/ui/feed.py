@@ -258,9 +258,9 @@ class Feed:
     def poll(self) -> None:
         """Reload when another connection committed; never while a form is open."""
         try:
-            version = self.reader.data_version()
+            version = self.reader.data_version(wait=False)
         except BccError:
-            return
+            return  # the reader is busy in a worker: the next poll asks again
         if version != self._identity_version and self.check_identity():
             self._identity_version = version
         # R23: news for a caregiver is checked even while a form is open.

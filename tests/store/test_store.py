@@ -112,3 +112,31 @@ def test_audit_rows_chain_from_genesis(store):
         audit.append(conn, [audit.Entry("2026-11-25T09:00:01Z", "rec1", "receiver", "list")])
     rows = store.conn.execute("SELECT prev_hash, hash FROM audit ORDER BY id").fetchall()
     assert rows[0][0] == audit.GENESIS and rows[1][0] == rows[0][1]
+
+
+def test_a_poll_that_must_not_wait_gets_busy_at_once_while_the_connection_is_in_use(tmp_path):
+    """The dashboard polls on its screen's thread; a worker may hold the same connection through
+    SQLite's busy wait (seconds). The poll is told Busy at once instead of stalling the screen."""
+    import threading
+    import time
+
+    store = Store(tmp_path / "poll.db")
+    held, release = threading.Event(), threading.Event()
+
+    def worker():
+        with store._lock:
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    held.wait(10)
+    started = time.monotonic()
+    with pytest.raises(Busy):
+        store.data_version(wait=False)
+    waited = time.monotonic() - started
+    release.set()
+    t.join()
+    assert waited < 1.0
+    assert isinstance(store.data_version(wait=False), int)  # free again: answered
+    store.close()
