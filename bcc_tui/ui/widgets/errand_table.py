@@ -16,25 +16,18 @@ from bcc_tui.ui.widgets.lines import LineTable
 UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
 
 # (key, label, width); the wide set adds columns when the terminal has room.
+# An open errand's row: the same columns in both open panes, the last naming a person.
+_OPEN_ROW = [
+    ("mark", "!", 2),
+    ("ref", "Ärende", 11),
+    ("type", "Typ", 14),
+    ("age", "Ålder", 6),
+    ("sla", "Tid kvar", 14),
+    ("pr", "✉", 1),
+]
 _NARROW = {
-    UNASSIGNED: [
-        ("mark", "!", 2),
-        ("ref", "Ärende", 11),
-        ("type", "Typ", 14),
-        ("age", "Ålder", 6),
-        ("sla", "Tid kvar", 14),
-        ("pr", "✉", 1),
-        ("who", "Förslag", 12),
-    ],
-    ASSIGNED: [
-        ("mark", "!", 2),
-        ("ref", "Ärende", 11),
-        ("type", "Typ", 14),
-        ("age", "Ålder", 6),
-        ("sla", "Tid kvar", 14),
-        ("pr", "✉", 1),
-        ("who", "Handläggare", 12),
-    ],
+    UNASSIGNED: [*_OPEN_ROW, ("who", "Förslag", 12)],
+    ASSIGNED: [*_OPEN_ROW, ("who", "Handläggare", 12)],
     CLOSED: [
         ("ref", "Ärende", 11),
         ("type", "Typ", 14),
