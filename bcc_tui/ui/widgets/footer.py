@@ -18,6 +18,27 @@ class KeyFooter(Footer):
         """`only`: the keys this footer may show (a modal screen's own), None for all."""
         super().__init__(**kwargs)
         self.only = frozenset(only) if only is not None else None
+        self._drawn: object = None  # what the keys were last composed from
+
+    def _what_to_show(self) -> object:
+        """Everything compose reads: equal values compose the same keys."""
+        if not self._bindings_ready or not self.is_attached:
+            return None
+        return tuple(
+            (b.key, b.key_display, b.description, b.action, b.group, enabled, tip, self._offered(b.action))
+            for (_, b, enabled, tip) in self.screen.active_bindings.values()
+            if b.show
+        )
+
+    async def recompose(self) -> None:
+        # Textual recomposes the footer on every focus change and binding refresh; rebuilding a
+        # dozen keys costs a keypress several milliseconds (and a test suite a tenth of its time)
+        # though they rarely differ. Compose again only when what they show has changed.
+        shown = self._what_to_show()
+        if shown is not None and shown == self._drawn and self.children:
+            return
+        self._drawn = shown
+        await super().recompose()
 
     def _offered(self, action: str) -> bool:
         """The app's word on an errand action in the errand's present state (see BccApp.offers)."""
