@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import subprocess as _subprocess
@@ -30,6 +31,17 @@ ROOT = Path(__file__).resolve().parents[1]
 if "PYTEST_DEBUG_TEMPROOT" not in os.environ and os.access("/dev/shm", os.W_OK | os.X_OK):
     os.environ["PYTEST_DEBUG_TEMPROOT"] = "/dev/shm"
 
+# The suite starts the program in many processes (terminals, commands, the benchmark) and each
+# test worker imports every test module. Where the environment asks Python not to cache compiled
+# modules, each of them compiled the whole program again: cache them for the run, and compile
+# the program once here, before the workers and children start.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
+if "PYTEST_XDIST_WORKER" not in os.environ:
+    import compileall
+
+    compileall.compile_dir(ROOT / "bcc_tui", quiet=2)
+
 # In CI the fuzzing draws the same examples every run, so a landing is never decided by the luck
 # of a draw; on a developer's machine each run explores new ones (and a find becomes a test).
 _hypothesis_settings.register_profile("ci", derandomize=True)
@@ -49,6 +61,18 @@ LONGEST_FIRST = (
     "tests/cli/test_fuzz_cli.py",
     "tests/test_reliability.py",
 )
+
+
+# A dashboard test allocates a few hundred thousand short-lived objects, and at Python's default
+# thresholds a quarter of its time went to the cycle collector walking the same long-lived heap
+# (Textual, Hypothesis, every collected test) again and again. Rarer young collections, and the
+# heap as it is after collection frozen out of the older ones, keep that to a few per cent.
+gc.set_threshold(10_000, 20, 20)
+
+
+def pytest_collection_finish(session) -> None:
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+import textual._wait
 
 from bcc_tui.services import demo, errands, intake
 from bcc_tui.services.clock import FixedClock
@@ -17,6 +18,14 @@ from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
 from bcc_tui.ui.app import make_app
 from tests.conftest import NOW, errand_line, jsonl
+
+# Pilot waits for "idle" by sleeping in 20 ms slices until one passes with (almost) no CPU used:
+# two per key press and one per pause. Those sleeps were half of a dashboard test's time, so
+# the suite's workers sat idle while the machine had cores free. The same test in 5 ms slices
+# (idle: under 0.25 ms of CPU in one). What a test waits for explicitly (workers, conditions)
+# is unchanged; `settle` below still waits for every worker.
+textual._wait.SLEEP_GRANULARITY = 1 / 200
+textual._wait.SLEEP_IDLE = textual._wait.SLEEP_GRANULARITY / 20.0
 
 
 def ctx_for(store: Store, username: str, clock) -> Ctx:
