@@ -113,8 +113,9 @@ def test_no_hostile_byte_reaches_the_terminal(tmp_path_factory, texts, extra):
         for text in texts[:2]:
             since = app.mark()
             app.write(b"/")
-            # The filter box's title, at the left: a long notice's toast may cover the right half.
-            assert app.wait_for(b"Filter", since=since), bytes(app.output[-500:])
+            # The footer, once the filter has the focus (at the left: a long notice's toast may
+            # cover the screen's right half, where the box's own hint is).
+            assert app.wait_for(b"Rensa filter", since=since), bytes(app.output[-500:])
             since = app.mark()
             app.write(b"\x1b[200~" + pasted(text) + b"\x1b[201~\r")
             # enter gives the pane back its focus, and the footer its keys (while the filter has
