@@ -56,54 +56,61 @@ def _visible_keys(app) -> list[str]:
     return [k.key for k in keys if k.region.width and k.region.right <= width]
 
 
-# (who, keys that open the screen, the screen's class, the class esc goes back to)
-SCREENS = [
-    ("annlin", ("enter",), "ErrandScreen", "DashboardScreen"),
-    ("erilin", ("enter",), "ErrandScreen", "DashboardScreen"),
-    ("annlin", ("h",), "HandoverScreen", "DashboardScreen"),
-    ("annlin", ("s",), "StatsScreen", "DashboardScreen"),
-    ("annlin", ("question_mark",), "HelpScreen", "DashboardScreen"),
-    ("erilin", ("question_mark",), "HelpScreen", "DashboardScreen"),
-    ("annlin", ("h", "enter"), "ErrandScreen", "HandoverScreen"),
-    ("annlin", ("s", "question_mark"), "HelpScreen", "StatsScreen"),
-    ("lenwal", ("f3",), "AuditScreen", "AdminScreen"),
-    ("gunbjo", ("question_mark",), "HelpScreen", "AuditScreen"),
-]
+# For each person, the screens they reach: (keys that open it from their first screen, the screen's
+# class, the class esc goes back to). One dashboard per person and size visits them in turn,
+# going back to the first screen between two.
+SCREENS = {
+    "annlin": [
+        (("enter",), "ErrandScreen", "DashboardScreen"),
+        (("h",), "HandoverScreen", "DashboardScreen"),
+        (("s",), "StatsScreen", "DashboardScreen"),
+        (("question_mark",), "HelpScreen", "DashboardScreen"),
+        (("h", "enter"), "ErrandScreen", "HandoverScreen"),
+        (("s", "question_mark"), "HelpScreen", "StatsScreen"),
+    ],
+    "erilin": [
+        (("enter",), "ErrandScreen", "DashboardScreen"),
+        (("question_mark",), "HelpScreen", "DashboardScreen"),
+    ],
+    "lenwal": [(("f3",), "AuditScreen", "AdminScreen")],
+    "gunbjo": [(("question_mark",), "HelpScreen", "AuditScreen")],
+}
 
 
 @pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("who, keys, shown, back", SCREENS, ids=lambda v: v if isinstance(v, str) else "")
-def test_every_screen_keeps_help_and_quit_and_esc_goes_back(demo_db, who, keys, shown, back, size):
+@pytest.mark.parametrize("who", list(SCREENS))
+def test_every_screen_keeps_help_and_quit_and_esc_goes_back(demo_db, who, size):
     app = app_on(demo_db, who)
 
     async def scenario(pilot):
         await settle(pilot)
-        await pilot.press(*keys)
-        await settle(pilot)
-        name = type(app.screen).__name__
-        visible = _visible_keys(app)
-        await pilot.press("escape")
-        await settle(pilot)
-        return name, visible, type(app.screen).__name__
+        first = len(app.screen_stack)
+        seen = []
+        for keys, _shown, _back in SCREENS[who]:
+            await pilot.press(*keys)
+            await settle(pilot)
+            name = type(app.screen).__name__
+            visible = _visible_keys(app)
+            await pilot.press("escape")
+            await settle(pilot)
+            seen.append((name, visible, type(app.screen).__name__))
+            for _ in range(3):  # back to the first screen for the next
+                if len(app.screen_stack) <= first:
+                    break
+                await pilot.press("escape")
+                await settle(pilot)
+            assert len(app.screen_stack) == first, keys
+        return seen
 
-    name, visible, after = drive(app, scenario, size=size)
-    assert name == shown
-    assert {"question_mark", "q"} <= set(visible), visible
-    assert "escape" in visible, visible
-    assert after == back
+    seen = drive(app, scenario, size=size)
+    for (keys, shown, back), (name, visible, after) in zip(SCREENS[who], seen, strict=True):
+        assert name == shown, keys
+        assert {"question_mark", "q"} <= set(visible), (keys, visible)
+        assert "escape" in visible, (keys, visible)
+        assert after == back, keys
 
 
-@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("who", ["annlin", "erilin"])
-def test_dashboard_footer_keeps_help_and_quit(demo_db, who, size):
-    app = app_on(demo_db, who)
-
-    async def scenario(pilot):
-        await settle(pilot)
-        return _visible_keys(app)
-
-    visible = drive(app, scenario, size=size)
-    assert visible[:2] == ["question_mark", "q"]
+# The dashboard's own footer (help and quit first, at every size): test_sizes.py::test_main.
 
 
 def test_q_quits_from_help(demo_db):

@@ -1,5 +1,5 @@
 """Snapshots of every screen at a frozen clock, at 80×24 (over SSH) and 120×40; the main screen of
-each role at every size from 60×20 to 200×50.
+each role at every size from 60×20 to 200×50 is in test_sizes.py.
 
 Review a changed snapshot with `pytest --snapshot-update` and look at the SVG before committing.
 """
@@ -89,10 +89,8 @@ ROLE_PEOPLE = {"receiver": "annlin", "caregiver": "erilin", "admin": "lenwal", "
 ALL_SIZES = [(60, 20), (80, 24), (120, 40), (200, 50)]
 
 
-@pytest.mark.parametrize("size", ALL_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("role", list(ROLE_PEOPLE))
-def test_main(snap_compare, demo_db, role, size):
-    assert snap_compare(app_on(demo_db, ROLE_PEOPLE[role]), terminal_size=size, run_before=steps())
+# The main screen of each role at each size: tests/ui/test_sizes.py::test_main (its snapshot and
+# what must never be cut, read from the same run).
 
 
 @pytest.mark.parametrize("role", list(ROLE_PEOPLE))

@@ -48,11 +48,15 @@ def test_every_screen_reads_swedish(demo_db, who, keys):
         await pilot.press(*keys)
         await settle(pilot)
         texts = [screen_text(app)]
-        # Help is long: read it all, page by page.
+        # Help is long: read it all, page by page, until a page shows nothing new.
         for _ in range(12):
             await pilot.press("pagedown")
             await pilot.pause()
             texts.append(screen_text(app))
+            if texts[-1] == texts[-2]:
+                break
+        else:
+            raise AssertionError(f"{type(app.screen).__name__}: still more after 12 pages")
         return type(app.screen).__name__, "\n".join(texts)
 
     name, text = drive(app, scenario, size=(200, 50))
