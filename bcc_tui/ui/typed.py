@@ -1,4 +1,4 @@
-"""Screens that know their app's type.
+"""Screens that know their app's type, and their size classes from the start.
 
 `self.app` is typed as a plain `App` by Textual; screens here call the dashboard's own methods and
 read its `ctx`. Textual's `getters.app` names the subclass for the type checker; at run time the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from textual._context import active_app
 from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
@@ -19,11 +20,39 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 
+def _size_classes(screen: Screen) -> None:
+    """Give a new screen the breakpoint classes of the terminal's present size. Textual adds them
+    on the screen's first resize, after it has been styled, and so styles every widget on it a
+    second time (a third of what opening a screen cost); present from the start, the resize finds
+    them there and changes nothing."""
+    try:
+        app = active_app.get()
+    except LookupError:  # made outside a running app: Textual adds them as usual
+        return
+    width, height = app.size
+    for dimension, own, default in (
+        (width, screen.HORIZONTAL_BREAKPOINTS, app.HORIZONTAL_BREAKPOINTS),
+        (height, screen.VERTICAL_BREAKPOINTS, app.VERTICAL_BREAKPOINTS),
+    ):
+        for at, name in sorted((default if own is None else own) or [], reverse=True):
+            if dimension >= at:
+                screen.add_class(name, update=False)
+                break
+
+
 class BccScreen(Screen[R]):
     if TYPE_CHECKING:
         app = getters.app(BccApp)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _size_classes(self)
 
 
 class BccModal(ModalScreen[R]):
     if TYPE_CHECKING:
         app = getters.app(BccApp)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _size_classes(self)

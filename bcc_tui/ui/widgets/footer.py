@@ -57,5 +57,12 @@ class KeyFooter(Footer):
             key=lambda w: FIRST.index(w.key) if isinstance(w, FooterKey) else 0,
         )
         self.styles.grid_size_columns = len(widgets)
+        if self.compact:
+            # Each key learns it is compact from a watcher after it is mounted, and the class
+            # that watcher adds restyles the key a second time; given now, the watcher finds
+            # it there and the key is styled once.
+            for w in widgets:
+                if isinstance(w, FooterKey):
+                    w.add_class("-compact", update=False)
         yield from first
         yield from (w for w in widgets if not any(w is f for f in first))
