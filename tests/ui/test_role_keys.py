@@ -185,3 +185,48 @@ def test_moving_within_a_pane_does_not_redraw_the_footer(demo_db):
         return len(calls)
 
     assert drive(app, scenario) == 0
+
+
+def test_the_footer_is_right_when_the_state_moves_while_it_recomposes():
+    """The footer skips a recompose when what it shows is what it drew; 'what it drew' is read by
+    compose itself, so a state that changes while the old keys are being removed is not lost."""
+    import asyncio
+
+    from textual._context import active_message_pump
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.widgets._footer import FooterKey
+
+    from bcc_tui.ui.widgets.footer import KeyFooter
+
+    class Offers(App):
+        BINDINGS = [Binding("q", "quit", "Avsluta"), Binding("x", "assign", "Fördela")]
+        assign_offered = True
+
+        def offers(self, action: str) -> bool:
+            return action != "assign" or self.assign_offered
+
+        def compose(self):
+            yield KeyFooter(compact=True, show_command_palette=False)
+
+        def action_assign(self) -> None:
+            pass
+
+    async def main():
+        app = Offers()
+        async with app.run_test(size=(80, 24)) as pilot:
+            footer = app.screen.query_one(KeyFooter)
+            while not footer.query(FooterKey):  # the keys drawn once, as a person first sees them
+                await pilot.pause()
+            assert sorted(k.key for k in footer.query(FooterKey)) == ["q", "x"]
+            app.assign_offered = False
+            active_message_pump.set(footer)
+            first = asyncio.create_task(footer.recompose())
+            await asyncio.sleep(0)  # the old keys are being removed …
+            app.assign_offered = True  # … when the state moves back
+            await first
+            app.assign_offered = False
+            await footer.recompose()
+            return sorted(k.key for k in footer.query(FooterKey))
+
+    assert asyncio.run(main()) == ["q"]

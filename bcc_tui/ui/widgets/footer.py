@@ -37,8 +37,7 @@ class KeyFooter(Footer):
         shown = self._what_to_show()
         if shown is not None and shown == self._drawn and self.children:
             return
-        self._drawn = shown
-        await super().recompose()
+        await super().recompose()  # compose records what it drew: the state may move meanwhile
 
     def _offered(self, action: str) -> bool:
         """The app's word on an errand action in the errand's present state (see BccApp.offers)."""
@@ -46,6 +45,7 @@ class KeyFooter(Footer):
         return offers is None or bool(offers(action))
 
     def compose(self) -> ComposeResult:
+        self._drawn = self._what_to_show()
         widgets: list[Widget] = [
             w
             for w in super().compose()
