@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from textual._context import active_app
 from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
@@ -26,8 +25,8 @@ def _size_classes(screen: Screen) -> None:
     second time (a third of what opening a screen cost); present from the start, the resize finds
     them there and changes nothing."""
     try:
-        app = active_app.get()
-    except LookupError:  # made outside a running app: Textual adds them as usual
+        app = screen.app
+    except RuntimeError:  # made outside a running app (NoActiveAppError): Textual adds them as usual
         return
     width, height = app.size
     for dimension, own, default in (
