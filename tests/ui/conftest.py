@@ -66,6 +66,21 @@ def still(app) -> None:
         w.cursor_blink = False
 
 
+def visible_keys(app) -> list[str]:
+    """The keys the screen's one footer, on the bottom row, shows inside the terminal's width,
+    left to right."""
+    from textual.widgets._footer import FooterKey
+
+    from bcc_tui.ui.widgets.footer import KeyFooter
+
+    footers = list(app.screen.query(KeyFooter))
+    assert len(footers) == 1, type(app.screen).__name__
+    width, height = app.size
+    assert footers[0].region.height >= 1 and footers[0].region.bottom == height
+    keys = sorted(footers[0].query(FooterKey), key=lambda k: k.region.x)
+    return [k.key for k in keys if k.region.width and k.region.right <= width]
+
+
 def drive(app, scenario, size=(80, 24)):
     """Run `scenario(pilot)` against the app headless and return what it returns."""
 

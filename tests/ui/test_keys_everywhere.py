@@ -7,11 +7,10 @@ import html
 import re
 
 import pytest
-from textual.widgets._footer import FooterKey
 
 from bcc_tui.ui import actions
 from bcc_tui.ui.widgets.footer import KeyFooter
-from tests.ui.conftest import drive, settle
+from tests.ui.conftest import drive, settle, visible_keys
 from tests.ui.test_snapshots import app_on
 
 SMALL = [(60, 20), (80, 24)]
@@ -43,17 +42,6 @@ def test_acute_handled_is_on_capital_k_and_clashes_with_nothing():
     assert len(keyed) == len(set(keyed))
     assert not {"j", "k", "g", "G"} & set(keyed)  # the lists' own keys
     assert (acute.key_label or acute.key) == "K"  # as help writes it
-
-
-def _visible_keys(app) -> list[str]:
-    """The keys the footer shows inside the terminal's width, left to right."""
-    footers = list(app.screen.query(KeyFooter))
-    assert len(footers) == 1, type(app.screen).__name__
-    footer = footers[0]
-    width, height = app.size
-    assert footer.region.height >= 1 and footer.region.bottom == height
-    keys = sorted(footer.query(FooterKey), key=lambda k: k.region.x)
-    return [k.key for k in keys if k.region.width and k.region.right <= width]
 
 
 # For each person, the screens they reach: (keys that open it from their first screen, the screen's
@@ -90,7 +78,7 @@ def test_every_screen_keeps_help_and_quit_and_esc_goes_back(demo_db, who, size):
             await pilot.press(*keys)
             await settle(pilot)
             name = type(app.screen).__name__
-            visible = _visible_keys(app)
+            visible = visible_keys(app)
             await pilot.press("escape")
             await settle(pilot)
             seen.append((name, visible, type(app.screen).__name__))
@@ -230,10 +218,10 @@ def test_the_filter_box_leaves_panes_and_footer_in_place(demo_db, size):
         box = screen.query_one("#filter")
         placeholder_fits = len(box.placeholder) <= box.content_region.width
         panes = [screen.query_one(f"#pane-{p}").region for p in screen.panes_shown]
-        typing = _visible_keys(app)
+        typing = visible_keys(app)
         await pilot.press(*"Hugo", "enter")
         await settle(pilot)
-        return placeholder_fits, panes, typing, _visible_keys(app), screen.query_one(KeyFooter).region.y
+        return placeholder_fits, panes, typing, visible_keys(app), screen.query_one(KeyFooter).region.y
 
     fits, panes, typing, after, footer_y = drive(app, scenario, size=size)
     width, height = size
@@ -250,7 +238,7 @@ def test_esc_on_the_auditors_own_log_is_offered_only_where_it_leads_somewhere(de
 
     async def scenario(pilot):
         await settle(pilot)
-        root = _visible_keys(app)
+        root = visible_keys(app)
         await pilot.press("slash")
         await settle(pilot)
         await pilot.press("escape")  # the filter closes; the log stays

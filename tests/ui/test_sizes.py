@@ -7,22 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from textual.widgets._footer import FooterKey
 
-from bcc_tui.ui.widgets.footer import KeyFooter
-from tests.ui.conftest import drive, settle
+from tests.ui.conftest import drive, settle, visible_keys
 from tests.ui.test_layout import screen_text
 from tests.ui.test_snapshots import ALL_SIZES, ROLE_PEOPLE, app_on, steps
-
-
-def _footer_keys(app) -> list[str]:
-    """The keys the one footer, on the bottom row, shows inside the terminal's width, left to right."""
-    footers = list(app.screen.query(KeyFooter))
-    assert len(footers) == 1, type(app.screen).__name__
-    width, height = app.size
-    assert footers[0].region.height >= 1 and footers[0].region.bottom == height
-    keys = sorted(footers[0].query(FooterKey), key=lambda k: k.region.x)
-    return [k.key for k in keys if k.region.width and k.region.right <= width]
 
 
 def _screen_lines(app) -> list[str]:
@@ -51,7 +39,7 @@ def test_main(snap_compare, demo_db, role, size):
         await steps()(pilot)
         seen["titles"] = [str(b.border_title) for b in app.screen.query(".pane")]
         seen["text"] = screen_text(app)
-        seen["keys"] = _footer_keys(app)
+        seen["keys"] = visible_keys(app)
 
     matches = snap_compare(app, terminal_size=size, run_before=essentials)
     text, titles, keys = seen["text"], seen["titles"], seen["keys"]

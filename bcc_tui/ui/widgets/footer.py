@@ -32,8 +32,8 @@ class KeyFooter(Footer):
 
     async def recompose(self) -> None:
         # Textual recomposes the footer on every focus change and binding refresh; rebuilding a
-        # dozen keys costs a keypress several milliseconds (and a test suite a tenth of its time)
-        # though they rarely differ. Compose again only when what they show has changed.
+        # dozen keys costs a keypress several milliseconds though they rarely differ. Compose
+        # again only when what they show has changed.
         shown = self._what_to_show()
         if shown is not None and shown == self._drawn and self.children:
             return
