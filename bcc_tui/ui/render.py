@@ -31,15 +31,26 @@ LEVEL_STYLE = {
 }
 
 
+# No terminal line is wider than this. Intake keeps names and subjects far shorter, but the
+# display does not trust the database for it: a line of 100,000 characters (an older version, a
+# tool writing the file directly) would be measured and wrapped on every frame of every table.
+ONE_LINE_MAX = 1000
+
+
+def _line(text: str) -> str:
+    line = clean_line(text)
+    return line if len(line) <= ONE_LINE_MAX else line[: ONE_LINE_MAX - 1] + "…"
+
+
 def safe(text: str | None, style: str = "", *, one_line: bool = False) -> Text:
     """Untrusted text as inert Text."""
     value = text or ""
-    return Text(clean_line(value) if one_line else clean(value), style=style)
+    return Text(_line(value) if one_line else clean(value), style=style)
 
 
 def plain(text: str | None) -> Content:
     """One line of untrusted text for a border title, subtitle or toast: never markup."""
-    return Content(clean_line(text or ""))
+    return Content(_line(text or ""))
 
 
 def cell(value: object, style: str = "") -> Text:

@@ -63,3 +63,17 @@ def test_a_20000_character_message_opens(system, store, app_for):
         return app.screen.__class__.__name__
 
     assert drive(app, scenario) == "DashboardScreen"
+
+
+def test_a_line_longer_than_any_terminal_is_cut_where_it_is_drawn():
+    """Intake keeps names short, but what the database holds is not trusted for it: a line is cut
+    at ONE_LINE_MAX with "…" (a 100,000-character name was measured on every frame), after the
+    control characters are gone, so they cannot push the text out."""
+    from bcc_tui.ui import render
+
+    huge = "Elsa " + "x" * 100_000
+    for drawn in (render.safe(huge, one_line=True).plain, render.plain(huge).plain, render.cell(huge).plain):
+        assert len(drawn) == render.ONE_LINE_MAX and drawn.startswith("Elsa x") and drawn.endswith("…")
+    assert render.safe("\x1b" * 5000 + "Elsa", one_line=True).plain == "Elsa"
+    assert render.safe("x" * render.ONE_LINE_MAX, one_line=True).plain == "x" * render.ONE_LINE_MAX
+    assert len(render.safe(huge).plain) == len(huge)  # a message is wrapped, never cut
