@@ -176,12 +176,11 @@ class BccApp(App):
             if notice:
                 self.notify(notice.text, title="Driftinformation", timeout=20, markup=False)
             return
-        self.dashboard = DashboardScreen(self.ctx.actor)
+        # The prefetch has usually finished by the time the screen mounts: the panes are filled
+        # then, before the first frame, so the screen is laid out and painted with its rows.
+        self.dashboard = DashboardScreen(self.ctx.actor, first_fill=self.feed.first_fill)
         self.push_screen(self.dashboard)
         self._watch_hangup()
-        # The prefetch has usually finished by now: fill the panes before the first frame, so the
-        # screen is laid out once, with its rows.
-        self.call_after_refresh(self.feed.first_fill)
         if actor.has(CAREGIVER):
             with suppress(BccError):
                 self.bell_on = people.bell(self.ctx)

@@ -76,3 +76,25 @@ def test_a_busy_database_when_assigning_keeps_the_dashboard(clinic, app_for, mon
     running, crash, notes = drive(app, scenario)
     assert running and crash is None
     assert any("upptagen" in n.lower() for n in notes), notes
+
+
+def test_the_first_frame_of_the_dashboard_already_has_its_rows(clinic, app_for):
+    """The prefetch is taken when the screen mounts, before its first layout: the first frame is
+    painted with the rows (an empty first frame was laid out and painted again, a start's worth
+    of work, and showed empty panes for a moment)."""
+    app = app_for(clinic, "rec1")
+    frames: list[tuple[int, ...]] = []
+    display = app._display
+
+    def counting_display(screen, renderable):
+        if renderable is not None and screen is app.dashboard:
+            frames.append(tuple(t.row_count for _, t in screen.tables()))
+        return display(screen, renderable)
+
+    app._display = counting_display
+
+    async def scenario(pilot):
+        return tuple(t.row_count for _, t in app.dashboard.tables())
+
+    rows = drive(app, scenario)
+    assert all(rows) and frames and frames[0] == rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from contextlib import suppress
 
 from rich.text import Text
@@ -88,9 +89,12 @@ class DashboardScreen(BccScreen[None]):
         Binding("escape", "clear_filter", "Rensa filter", id="clear_filter"),
     ]
 
-    def __init__(self, actor, **kwargs) -> None:
+    def __init__(self, actor, first_fill: Callable[[], None] | None = None, **kwargs) -> None:
+        """`first_fill`: called when the screen has mounted, before its first frame, to fill the
+        panes, so that the first layout and the first paint already have their rows."""
         super().__init__(**kwargs)
         self.actor = actor
+        self._first_fill = first_fill
         self.panes_shown = [UNASSIGNED, ASSIGNED, CLOSED] if actor.has(RECEIVER) else [ASSIGNED, CLOSED]
         self._pending_show: tuple[Panes, dt.datetime, str | None] | None = None
         # The errand the preview read last: its ref, detail, or why it could not be read.
@@ -123,6 +127,8 @@ class DashboardScreen(BccScreen[None]):
         pending, self._pending_show = self._pending_show, None
         if pending is not None:
             self.show(*pending)
+        elif self._first_fill is not None:
+            self._first_fill()
 
     def table(self, pane: str) -> ErrandTable | None:
         return next(iter(self.query(f"#table-{pane}").results(ErrandTable)), None)
@@ -155,9 +161,12 @@ class DashboardScreen(BccScreen[None]):
         self.query_one(HeaderBar).set_roster(data.today, data.names)
         self.query_one(HeaderBar).set_notice(data.notice)
         self.query_one(HeaderBar).set_time(now)
-        wide = width_level(self.size.width)
+        # The terminal's width: the screen spans it, and has no size of its own before its first
+        # layout, which the first fill comes before.
+        width = self.app.size.width
+        wide = width_level(width)
         # The columns' room: the screen less the preview, the pane's border and its scrollbar.
-        room = self.size.width - (PREVIEW_WIDTH if wide == len(BREAKPOINTS) - 1 else 0) - 3
+        room = width - (PREVIEW_WIDTH if wide == len(BREAKPOINTS) - 1 else 0) - 3
         for pane, table in self.tables():
             page = data.pane(pane)
             table.set_wide(wide, now, room)
@@ -190,7 +199,7 @@ class DashboardScreen(BccScreen[None]):
                 box.styles.height = height
 
     def show_preview(self) -> None:
-        if width_level(self.size.width) < len(BREAKPOINTS) - 1:
+        if width_level(self.app.size.width) < len(BREAKPOINTS) - 1:
             return
         table = self.focused_table or self.table(self.panes_shown[0])
         s = table.current if table else None

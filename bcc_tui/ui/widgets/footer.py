@@ -35,9 +35,13 @@ class KeyFooter(Footer):
         # dozen keys costs a keypress several milliseconds though they rarely differ. Compose
         # again only when what they show has changed.
         shown = self._what_to_show()
-        if shown is not None and shown == self._drawn and self.children:
+        if shown is not None and shown == self._drawn:
             return
-        await super().recompose()  # compose records what it drew: the state may move meanwhile
+        # Said before the old keys are removed (that waits), so that the calls queued behind
+        # this one for the same state return above; compose records again what it really drew,
+        # since the state may move meanwhile.
+        self._drawn = shown
+        await super().recompose()
 
     def _offered(self, action: str) -> bool:
         """The app's word on an errand action in the errand's present state (see BccApp.offers)."""
