@@ -20,7 +20,7 @@ def test_small_benchmark_runs_and_prints_its_table():
             "--repeat",
             "1",
             "--presses",
-            "6",
+            "4",
             "--import-errands",
             "100",
         ],
