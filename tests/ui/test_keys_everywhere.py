@@ -16,25 +16,6 @@ from tests.ui.test_snapshots import app_on
 SMALL = [(60, 20), (80, 24)]
 
 
-def test_j_and_k_move_in_a_pane_and_k_marks_nothing(demo_db):
-    app = app_on(demo_db)
-
-    async def scenario(pilot):
-        await settle(pilot)
-        screen = app.screen
-        table = screen.focused_table
-        seen = []
-        for key in ("j", "j", "k"):
-            await pilot.press(key)
-            await pilot.pause()
-            seen.append(table.cursor_row)
-        return seen, app.screen is screen
-
-    seen, same_screen = drive(app, scenario)
-    assert seen == [1, 2, 1]
-    assert same_screen  # k opens no form: the acute banner is marked with K
-
-
 def test_acute_handled_is_on_capital_k_and_clashes_with_nothing():
     acute = next(a for a in actions.ACTIONS if a.id == "acute_handled")
     assert acute.key == "K"
@@ -98,69 +79,66 @@ def test_every_screen_keeps_help_and_quit_and_esc_goes_back(demo_db, who, size):
         assert after == back, keys
 
 
-# The dashboard's own footer (help and quit first, at every size): test_sizes.py::test_main.
+# One receiver's dashboard at 60×20 goes through every list and text of theirs. (The dashboard's
+# own footer, help and quit first at every size, is test_sizes.py::test_main.)
+TEXTS = [(("enter",), "#detail"), (("question_mark",), "#help"), (("s",), "#stats")]
 
 
-def test_q_quits_from_help(demo_db):
+def test_j_and_k_in_every_list_and_text_and_q_quits_from_help(demo_db):
     app = app_on(demo_db)
 
+    async def back_to_the_dashboard(pilot):
+        while type(app.screen).__name__ != "DashboardScreen":
+            await pilot.press("escape")
+            await settle(pilot)
+
     async def scenario(pilot):
+        screen = app.screen
+        table = screen.focused_table
+        pane = []
+        for key in ("j", "j", "k"):
+            await pilot.press(key)
+            await pilot.pause()
+            pane.append(table.cursor_row)
+        same_screen = app.screen is screen  # k opens no form: the acute banner is marked with K
+        texts = {}
+        for keys, widget in TEXTS:
+            await pilot.press(*keys)
+            await settle(pilot)
+            box = app.screen.query_one(widget)
+            box.focus()
+            await pilot.pause()
+            seen = []
+            for key in ("j", "j", "k", "G", "g"):
+                await pilot.press(key)
+                await settle(pilot)
+                seen.append(round(box.scroll_y))
+            texts[widget] = (seen, box.max_scroll_y)
+            await back_to_the_dashboard(pilot)
+        await pilot.press("h")
         await settle(pilot)
+        ol = app.screen.query_one("#handover-list")
+        handover = [ol.highlighted]
+        for key in ("j", "k", "G", "g"):
+            await pilot.press(key)
+            await pilot.pause()
+            handover.append(ol.highlighted)
+        await back_to_the_dashboard(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
         await pilot.press("q")
         await pilot.pause()
-        return app.return_code
+        return pane, same_screen, texts, handover, app.return_code
 
-    assert drive(app, scenario) == 0
-
-
-@pytest.mark.parametrize(
-    "keys, widget",
-    [(("enter",), "#detail"), (("question_mark",), "#help"), (("s",), "#stats")],
-    ids=["detail", "help", "stats"],
-)
-def test_j_and_k_scroll_text(demo_db, keys, widget):
-    app = app_on(demo_db)
-
-    async def scenario(pilot):
-        await settle(pilot)
-        await pilot.press(*keys)
-        await settle(pilot)
-        box = app.screen.query_one(widget)
-        box.focus()
-        await pilot.pause()
-        seen = []
-        for key in ("j", "j", "k", "G", "g"):
-            await pilot.press(key)
-            await settle(pilot)
-            seen.append(round(box.scroll_y))
-        return seen, box.max_scroll_y
-
-    seen, most = drive(app, scenario, size=(60, 20))
-    assert most > 2
-    assert seen == [1, 2, 1, most, 0]
-
-
-@pytest.mark.parametrize("keys, widget", [(("h",), "#handover-list")], ids=["handover"])
-def test_j_and_k_move_in_the_handover_list(demo_db, keys, widget):
-    app = app_on(demo_db)
-
-    async def scenario(pilot):
-        await settle(pilot)
-        await pilot.press(*keys)
-        await settle(pilot)
-        ol = app.screen.query_one(widget)
-        seen = [ol.highlighted]
-        for key in ("j", "k", "G", "g"):
-            await pilot.press(key)
-            await pilot.pause()
-            seen.append(ol.highlighted)
-        return seen
-
-    first, down, up, last, top = drive(app, scenario)
+    pane, same_screen, texts, handover, code = drive(app, scenario, size=(60, 20))
+    assert pane == [1, 2, 1] and same_screen
+    for widget, (seen, most) in texts.items():
+        assert most > 2, widget
+        assert seen == [1, 2, 1, most, 0], widget
+    first, down, up, last, top = handover
     assert down is not None and first is not None and down > first and up == first
     assert last is not None and last > down and top == first
+    assert code == 0  # q quits from help
 
 
 # -- NO_COLOR --------------------------------------------------------------------------------
