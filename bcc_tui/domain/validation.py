@@ -35,6 +35,9 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 CLOCK_SLACK = dt.timedelta(minutes=10)
 # Schedule dates: far enough for any roster, near enough for date arithmetic never to overflow.
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+# The longest a person's name (patient, proxy, staff) may be, as the contract's schemas say; the
+# display also cuts a longer one that reached the database around intake.
+NAME_MAX = 200
 
 
 def quote(value: Any, limit: int = 60) -> str:
@@ -182,7 +185,7 @@ def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
         raise _fail("received_at", "ligger i framtiden")
 
     patient = _obj(obj["patient"], "patient", ("name", "personnummer"), ("name", "personnummer"))
-    patient_name = clean_line(_str(patient["name"], "patient.name", 1, 200)).strip()
+    patient_name = clean_line(_str(patient["name"], "patient.name", 1, NAME_MAX)).strip()
     if not patient_name:
         raise _fail("patient.name", "får inte vara tom")
     pnr = _str(patient["personnummer"], "patient.personnummer")
@@ -194,7 +197,7 @@ def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
     proxy = obj.get("submitted_by")
     if proxy is not None:
         proxy = _obj(proxy, "submitted_by", ("name", "relation"), ("name", "relation"))
-        proxy_name = clean_line(_str(proxy["name"], "submitted_by.name", 1, 200)).strip()
+        proxy_name = clean_line(_str(proxy["name"], "submitted_by.name", 1, NAME_MAX)).strip()
         proxy_relation = clean_line(_str(proxy["relation"], "submitted_by.relation", 1, 100)).strip()
         if not proxy_name or not proxy_relation:
             raise _fail("submitted_by", "namn och relation får inte vara tomma")
@@ -259,7 +262,7 @@ def staff_from_json(obj: Any) -> StaffLine:
     username = _str(obj["username"], "username")
     if not _USERNAME.fullmatch(username) or username == roles.SYSTEM:
         raise _fail("username", "ska vara ett giltigt användarnamn (små bokstäver, siffror, _ . -)")
-    name = clean_line(_str(obj["name"], "name", 1, 200)).strip()
+    name = clean_line(_str(obj["name"], "name", 1, NAME_MAX)).strip()
     if not name:
         raise _fail("name", "får inte vara tom")
     title = _enum(obj["title"], "title", roles.TITLES)

@@ -21,6 +21,7 @@ from bcc_tui.store import staff as staff_q
 from bcc_tui.store import templates as tq
 
 ACUTE_KEY, FOLLOWUP_KEY, NOTICE_KEY = "acute_stems", "followup_days", "notice"
+NOTICE_MAX = 300  # characters: a short notice (R17); the header also cuts a longer stored one
 
 
 # -- settings read by everyone -------------------------------------------------------------------
@@ -120,8 +121,8 @@ def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
     body = clean_line(text or "").strip()
     if not body:
         raise InvalidInput("informationen är tom")
-    if len(body) > 300:
-        raise InvalidInput("informationen är för lång (högst 300 tecken)")
+    if len(body) > NOTICE_MAX:
+        raise InvalidInput(f"informationen är för lång (högst {NOTICE_MAX} tecken)")
     if until < ctx.today():
         raise InvalidInput("slutdatumet har redan passerat")
     with ctx.change("admin_change") as conn:

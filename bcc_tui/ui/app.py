@@ -71,6 +71,7 @@ def _help() -> Screen[Any]:
 
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
 DELIVERY_INTERVAL = 3.0
+TOAST_MAX = 1000  # characters: more than any message of ours; a toast never covers the screen
 
 
 class BccApp(App):
@@ -121,10 +122,14 @@ class BccApp(App):
         markup: bool = False,
     ) -> None:
         """Every toast may quote what someone typed or stored (a filter, a notice, a ref): never
-        markup, never a control character, whatever the caller asked for."""
+        markup, never a control character, whatever the caller asked for, and never more than a
+        toast can hold (a notice stored around its 300-character limit filled the screen)."""
+        text = clean(str(message))
+        if len(text) > TOAST_MAX:
+            text = text[: TOAST_MAX - 1] + "…"
         super().notify(
-            clean(str(message)),
-            title=clean_line(str(title)),
+            text,
+            title=render.line(str(title), 200),
             severity=severity,
             timeout=timeout,
             markup=False,

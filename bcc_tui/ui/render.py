@@ -37,20 +37,21 @@ LEVEL_STYLE = {
 ONE_LINE_MAX = 1000
 
 
-def _line(text: str) -> str:
-    line = clean_line(text)
-    return line if len(line) <= ONE_LINE_MAX else line[: ONE_LINE_MAX - 1] + "…"
+def line(text: str, limit: int = ONE_LINE_MAX) -> str:
+    """Untrusted text as one clean line of at most `limit` characters ("…" where it was cut)."""
+    cleaned = clean_line(text)
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
 def safe(text: str | None, style: str = "", *, one_line: bool = False) -> Text:
     """Untrusted text as inert Text."""
     value = text or ""
-    return Text(_line(value) if one_line else clean(value), style=style)
+    return Text(line(value) if one_line else clean(value), style=style)
 
 
 def plain(text: str | None) -> Content:
     """One line of untrusted text for a border title, subtitle or toast: never markup."""
-    return Content(_line(text or ""))
+    return Content(line(text or ""))
 
 
 def cell(value: object, style: str = "") -> Text:

@@ -68,6 +68,33 @@ def test_toasts_are_never_markup_and_carry_no_control_characters(clinic, app_for
     assert "[/] fel ]0;titel [bold]|[/b][2J" in shown
 
 
+def test_a_stored_notice_and_name_longer_than_any_writer_allows_leave_the_screen_its_panes(clinic, app_for):
+    """What the database holds is not trusted for length: a notice of 100,000 characters, written
+    around its 300-character limit, wrapped the header over the whole screen (no pane, no title
+    was left to see) and made a toast as long; a name as long took the header's first line."""
+    from bcc_tui.services.clinic import NOTICE_KEY, NOTICE_MAX
+    from bcc_tui.store import staff as staff_q
+    from bcc_tui.ui.app import TOAST_MAX
+
+    huge = "Driftinfo " + "x" * 100_000
+    with clinic.write() as conn:
+        staff_q.set_setting(conn, NOTICE_KEY, {"text": huge, "until": "2026-11-30", "author": "adm"})
+        conn.execute("UPDATE staff SET name = ? WHERE username = 'rec1'", ("Rita " + "y" * 100_000,))
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        header = app.screen.query_one(HeaderBar)
+        pane = app.screen.query_one("#pane-unassigned")
+        return header.region.height, pane.region, str(header.render()), toasts(app)
+
+    height, pane, header, shown = drive(app, scenario)
+    assert height <= 2 + -(-(NOTICE_MAX + 30) // 78)  # two lines, and the notice cut where it may end
+    assert pane.height >= 4 and pane.bottom <= 23  # the first pane and its title are on screen
+    assert "Driftinfo xxx" in header and "x" * (NOTICE_MAX + 1) not in header and "Rita yyy" in header
+    assert shown and all(len(t) <= TOAST_MAX + 200 for t in shown) and any("Driftinfo" in t for t in shown)
+
+
 def test_names_and_refs_with_markup_in_tables_and_titles(system, store, app_for):
     intake.import_errands(
         system,

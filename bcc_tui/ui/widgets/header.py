@@ -10,8 +10,9 @@ from textual.widgets import Static
 from bcc_tui.domain import business_days as bd
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.roles import SHORT_ROLE_NAMES, Actor
-from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.validation import NAME_MAX
 from bcc_tui.services import people
+from bcc_tui.services.clinic import NOTICE_MAX
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.people import Today
 from bcc_tui.ui import render
@@ -77,7 +78,7 @@ class HeaderBar(Static):
             local = render.local(self.now)
             line1.append(f"  {bd.short_date(local.date())} {local:%H:%M}")
         line1.append("  │  ")
-        line1.append(clean_line(self.actor.name), style="bold")
+        line1.append(render.line(self.actor.name, NAME_MAX), style="bold")
         if with_roles:
             line1.append(
                 f" ({', '.join(SHORT_ROLE_NAMES.get(r, r) for r in sorted(self.actor.roles))})", style="dim"
@@ -94,23 +95,25 @@ class HeaderBar(Static):
             line1 = self._line1(short=True, with_roles=True)
             if line1.cell_len > width:
                 line1 = self._line1(short=True, with_roles=False)
+            line1.truncate(width, overflow="ellipsis")  # a name longer than the line: its end goes
         line2 = Text()
         if self.today is not None:
             # At 80 columns the names are shortened so that the absent still fit on the line.
             wide = self.size.width >= 110
             name = self._person if wide else (lambda u: render.person_short(u, self.names))
             line2.append("Mottagare idag: " if wide else "Mottagare: ", style="dim")
-            line2.append(clean_line(name(self.today.receiver)), style="bold")
+            line2.append(render.line(name(self.today.receiver), NAME_MAX), style="bold")
             line2.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
-            line2.append(clean_line(name(self.today.top_doctor)), style="bold")
+            line2.append(render.line(name(self.today.top_doctor), NAME_MAX), style="bold")
             if self.today.absent:
                 # Narrow: the absent on a line of their own rather than a name broken in two.
                 line2.append(
                     " · Frånvarande: " if wide else "\nFrånv.: " if narrow else " · Frånv.: ", style="dim"
                 )
                 line2.append(
-                    clean_line(
-                        ", ".join(render.person_short(u, self.names) for u in sorted(self.today.absent))
+                    ", ".join(
+                        render.line(render.person_short(u, self.names), NAME_MAX)
+                        for u in sorted(self.today.absent)
                     ),
                     style="yellow",
                 )
@@ -118,7 +121,7 @@ class HeaderBar(Static):
         if self.notice is not None:
             lines.append(
                 Text(
-                    f" ℹ {clean_line(self.notice.text)} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
+                    f" ℹ {render.line(self.notice.text, NOTICE_MAX)} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
                     style="bold black on yellow",
                 )
             )
