@@ -230,3 +230,29 @@ def test_the_footer_is_right_when_the_state_moves_while_it_recomposes():
             return sorted(k.key for k in footer.query(FooterKey))
 
     assert asyncio.run(main()) == ["q"]
+
+
+def test_a_screen_under_another_keeps_its_footer_until_it_is_back_on_top(demo_db):
+    """Statistics over the dashboard: the dashboard's footer was told its bindings changed and
+    recomposed to the keys of a screen nobody could press, then back when it came to the top (and
+    statistics' own recomposed while it was being dismissed): a third of opening a screen. It is
+    brought up to date when it is back on top, where Textual refreshes its bindings."""
+    from bcc_tui.ui.widgets.footer import KeyFooter
+    from tests.ui.conftest import visible_keys
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        footer = app.dashboard.query_one(KeyFooter)
+        keys, before = visible_keys(app), list(footer.children)
+        await pilot.press("s")
+        await settle(pilot)
+        on_stats = visible_keys(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        return keys, before, on_stats, list(footer.children), visible_keys(app)
+
+    keys, before, on_stats, after, keys_after = drive(app, scenario)
+    assert after == before and keys_after == keys  # the same keys, not composed again
+    assert "escape" not in keys and "escape" in on_stats  # the screens offer different keys

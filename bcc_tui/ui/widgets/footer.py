@@ -34,6 +34,11 @@ class KeyFooter(Footer):
         # Textual recomposes the footer on every focus change and binding refresh; rebuilding a
         # dozen keys costs a keypress several milliseconds though they rarely differ. Compose
         # again only when what they show has changed.
+        if not self.is_attached or self.screen is not self.app.screen:
+            # A screen under another (the dashboard under statistics, a screen being dismissed)
+            # was told its bindings changed and recomposed to keys nobody could press, then back
+            # again when it came to the top: it is brought up to date when it comes back.
+            return
         shown = self._what_to_show()
         if shown is not None and shown == self._drawn:
             return
