@@ -7,7 +7,7 @@ import pytest
 
 from bcc_tui.domain import roles
 from bcc_tui.ui import actions
-from tests.ui.conftest import drive, settle
+from tests.ui.conftest import drive, settle, visible_keys
 
 RECEIVER_ONLY = ("assign", "urgent", "remind", "handover", "move_all")
 
@@ -238,7 +238,6 @@ def test_a_screen_under_another_keeps_its_footer_until_it_is_back_on_top(demo_db
     statistics' own recomposed while it was being dismissed): a third of opening a screen. It is
     brought up to date when it is back on top, where Textual refreshes its bindings."""
     from bcc_tui.ui.widgets.footer import KeyFooter
-    from tests.ui.conftest import visible_keys
     from tests.ui.test_snapshots import app_on
 
     app = app_on(demo_db)
@@ -256,3 +255,27 @@ def test_a_screen_under_another_keeps_its_footer_until_it_is_back_on_top(demo_db
     keys, before, on_stats, after, keys_after = drive(app, scenario)
     assert after == before and keys_after == keys  # the same keys, not composed again
     assert "escape" not in keys and "escape" in on_stats  # the screens offer different keys
+
+
+def test_the_dashboards_footer_is_composed_once_as_it_starts(demo_db, monkeypatch):
+    """The pane has the focus and the rows are in when the footer first composes its keys: it was
+    composed for no focus first, then again for the pane (a twelfth of a start)."""
+    from bcc_tui.ui.widgets.footer import KeyFooter
+    from tests.ui.test_snapshots import app_on
+
+    composed: list[str] = []
+    compose = KeyFooter.compose
+
+    def counting(self):
+        composed.append(type(self.screen).__name__)
+        return compose(self)
+
+    monkeypatch.setattr(KeyFooter, "compose", counting)
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        return visible_keys(app)
+
+    keys = drive(app, scenario)
+    # Once when mounted (no keys yet: Textual has not said the bindings are ready), once with them.
+    assert composed == ["DashboardScreen", "DashboardScreen"] and "a" in keys

@@ -123,7 +123,8 @@ class DashboardScreen(BccScreen[None]):
         first = self.panes_shown[0]
         for pane in self.panes_shown:
             self.query_one(f"#pane-{pane}").border_title = self.pane_title(pane)
-        self.query_one(f"#table-{first}").focus()
+        # At once, not on the next turn of the loop: the footer composes its keys once, for the pane.
+        self.set_focus(self.query_one(f"#table-{first}"))
         pending, self._pending_show = self._pending_show, None
         if pending is not None:
             self.show(*pending)
