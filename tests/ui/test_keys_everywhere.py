@@ -84,6 +84,17 @@ def test_every_screen_keeps_help_and_quit_and_esc_goes_back(demo_db, who, size):
 TEXTS = [(("enter",), "#detail"), (("question_mark",), "#help"), (("s",), "#stats")]
 
 
+def record_animations(widget, animated: list[str]) -> None:
+    """Append to `animated` each attribute the widget starts to animate."""
+    animate = widget.animate
+
+    def record(attribute, *args, **kwargs):
+        animated.append(attribute)
+        return animate(attribute, *args, **kwargs)
+
+    widget.animate = record
+
+
 def test_j_and_k_in_every_list_and_text_and_q_quits_from_help(demo_db):
     app = app_on(demo_db)
 
@@ -108,12 +119,15 @@ def test_j_and_k_in_every_list_and_text_and_q_quits_from_help(demo_db):
             box = app.screen.query_one(widget)
             box.focus()
             await pilot.pause()
+            # Each key lands at once: an animated scroll (a second for G) is sixty frames over SSH.
+            animated: list[str] = []
+            record_animations(box, animated)
             seen = []
             for key in ("j", "j", "k", "G", "g"):
                 await pilot.press(key)
                 await settle(pilot)
                 seen.append(round(box.scroll_y))
-            texts[widget] = (seen, box.max_scroll_y)
+            texts[widget] = (seen, box.max_scroll_y, animated)
             await back_to_the_dashboard(pilot)
         await pilot.press("h")
         await settle(pilot)
@@ -132,9 +146,10 @@ def test_j_and_k_in_every_list_and_text_and_q_quits_from_help(demo_db):
 
     pane, same_screen, texts, handover, code = drive(app, scenario, size=(60, 20))
     assert pane == [1, 2, 1] and same_screen
-    for widget, (seen, most) in texts.items():
+    for widget, (seen, most, animated) in texts.items():
         assert most > 2, widget
         assert seen == [1, 2, 1, most, 0], widget
+        assert animated == [], widget
     first, down, up, last, top = handover
     assert down is not None and first is not None and down > first and up == first
     assert last is not None and last > down and top == first

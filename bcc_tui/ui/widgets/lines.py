@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, OptionList
@@ -37,9 +38,40 @@ class LineOptions(OptionList):
 
 
 class LineScroll(VerticalScroll):
+    """Every key lands at once. Textual animates a scroll (a second for home and end): over SSH
+    that is sixty frames for one key, and the text moves under the eye of someone reading it."""
+
     BINDINGS = [
         Binding("j", "scroll_down", "Ned", show=False),
         Binding("k", "scroll_up", "Upp", show=False),
         Binding("g", "scroll_home", "Början", show=False),
         Binding("G", "scroll_end", "Slutet", show=False),
     ]
+
+    def _can_scroll(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()  # the key goes on to the screen's bindings
+
+    def action_scroll_home(self) -> None:
+        self._can_scroll()
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self._can_scroll()
+        self.scroll_end(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self._can_scroll()
+        self.scroll_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self._can_scroll()
+        self.scroll_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self._can_scroll()
+        self.scroll_page_up(animate=False)
+
+    def action_page_down(self) -> None:
+        self._can_scroll()
+        self.scroll_page_down(animate=False)
