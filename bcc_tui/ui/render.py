@@ -44,9 +44,16 @@ def line(text: str, limit: int = ONE_LINE_MAX) -> str:
 
 
 def safe(text: str | None, style: str = "", *, one_line: bool = False) -> Text:
-    """Untrusted text as inert Text."""
+    """Untrusted text as inert Text, whole: `one_line` makes newlines and tabs spaces (a note in
+    a paragraph still wraps). For what never wraps — a table cell, a title — use `line_text`."""
     value = text or ""
-    return Text(line(value) if one_line else clean(value), style=style)
+    return Text(clean_line(value) if one_line else clean(value), style=style)
+
+
+def line_text(text: str | None, style: str = "") -> Text:
+    """Untrusted text for a place that is one line and never wraps (a table cell): cut at
+    ONE_LINE_MAX."""
+    return Text(line(text or ""), style=style)
 
 
 def plain(text: str | None) -> Content:
@@ -59,7 +66,7 @@ def cell(value: object, style: str = "") -> Text:
     every cell is Text; Text built here from constants passes as it is."""
     if isinstance(value, Text):
         return value
-    return safe("" if value is None else str(value), style, one_line=True)
+    return line_text("" if value is None else str(value), style)
 
 
 def row(*values: object) -> list[Text]:
@@ -157,15 +164,15 @@ def holder(s: ErrandSummary, names: dict[str, str], width: int | None = None) ->
     short = person_short(s.assignee, names)
     t = Text()
     if not s.holder_absent:
-        t.append_text(safe(short, one_line=True))
+        t.append_text(line_text(short))
         return t
     if width is None or len(short) + len(" (frånv.)") <= width:
-        t.append_text(safe(short, one_line=True))
+        t.append_text(line_text(short))
         t.append(" (frånv.)", style="bold yellow")
         return t
     t.append("frånv. ", style="bold yellow")
     surname = short.split(". ", 1)[1] if ". " in short else short
-    t.append_text(safe(surname, one_line=True))
+    t.append_text(line_text(surname))
     return t
 
 

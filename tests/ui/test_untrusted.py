@@ -72,8 +72,27 @@ def test_a_line_longer_than_any_terminal_is_cut_where_it_is_drawn():
     from bcc_tui.ui import render
 
     huge = "Elsa " + "x" * 100_000
-    for drawn in (render.safe(huge, one_line=True).plain, render.plain(huge).plain, render.cell(huge).plain):
+    for drawn in (render.line_text(huge).plain, render.plain(huge).plain, render.cell(huge).plain):
         assert len(drawn) == render.ONE_LINE_MAX and drawn.startswith("Elsa x") and drawn.endswith("…")
-    assert render.safe("\x1b" * 5000 + "Elsa", one_line=True).plain == "Elsa"
-    assert render.safe("x" * render.ONE_LINE_MAX, one_line=True).plain == "x" * render.ONE_LINE_MAX
-    assert len(render.safe(huge).plain) == len(huge)  # a message is wrapped, never cut
+    assert render.line_text("\x1b" * 5000 + "Elsa").plain == "Elsa"
+    assert render.line_text("x" * render.ONE_LINE_MAX).plain == "x" * render.ONE_LINE_MAX
+    # What wraps is shown whole: a message, and a handover note made one line.
+    assert len(render.safe(huge).plain) == len(render.safe(huge, one_line=True).plain) == len(huge)
+
+
+def test_the_handover_note_is_shown_whole(clinic, app_for, as_):
+    """A note to the next shift may be 5,000 characters: it wraps, and its end is read too."""
+    from textual.widgets import Static
+
+    from bcc_tui.services import handover
+
+    note = "Ring familjen Karlsson före 14. " * 40 + "SLUT: glöm inte journalen."
+    handover.add_note(as_("rec2"), note)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("h")
+        await settle(pilot)
+        return str(app.screen.query_one("#handover-summary", Static).render())
+
+    assert "SLUT: glöm inte journalen." in drive(app, scenario, size=(160, 50))

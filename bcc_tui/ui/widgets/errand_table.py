@@ -112,7 +112,7 @@ class ErrandTable(LineTable):
         if key == "mark":
             return render.marks(s)
         if key == "ref":
-            return render.safe(s.ref, "bold" if s.urgent or s.acute_pinned else "", one_line=True)
+            return render.line_text(s.ref, "bold" if s.urgent or s.acute_pinned else "")
         if key == "type":
             return Text(e.type_short(s.type))
         if key == "age":
@@ -123,10 +123,8 @@ class ErrandTable(LineTable):
             return Text("✉" if s.partial_reply_sent else "", style="cyan")
         if key == "who":
             if self.pane == UNASSIGNED:
-                return render.safe(
-                    render.person_short(s.suggestion.username, self.names) if s.suggestion else "",
-                    "italic",
-                    one_line=True,
+                return render.line_text(
+                    render.person_short(s.suggestion.username, self.names) if s.suggestion else "", "italic"
                 )
             width = next(w for k, _, w in self._columns() if k == "who")
             return render.holder(s, self.names, width)
@@ -139,9 +137,9 @@ class ErrandTable(LineTable):
         if key == "received":
             return Text(render.short_moment(s.received_at))
         if key == "patient":
-            return render.safe(s.patient_name, one_line=True)
+            return render.line_text(s.patient_name)
         if key == "subject":
-            return render.safe(s.subject, one_line=True)
+            return render.line_text(s.subject)
         return Text("")
 
     # -- rows --------------------------------------------------------------------------------
