@@ -279,3 +279,28 @@ def test_the_dashboards_footer_is_composed_once_as_it_starts(demo_db, monkeypatc
     keys = drive(app, scenario)
     # Once when mounted (no keys yet: Textual has not said the bindings are ready), once with them.
     assert composed == ["DashboardScreen", "DashboardScreen"] and "a" in keys
+
+
+def test_the_footer_follows_the_pane_after_a_reload_under_another_screen(clinic, app_for, as_):
+    """A live reload while statistics was open recorded statistics' state (no errand) as the one
+    the footer was drawn for; back on the dashboard, the pane emptied live and the footer still
+    offered the errand keys. A reviewer's finding."""
+    from bcc_tui.services import errands
+    from tests.ui.conftest import visible_keys
+
+    app = app_for(clinic, "rec1", poll_interval=0.05)
+
+    async def scenario(pilot):
+        await pilot.press("s")
+        errands.assign(as_("rec2"), "1177-000001", "doc1")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await settle(pilot)
+        for ref in ("1177-000002", "1177-000003", "1177-000004"):
+            errands.assign(as_("rec2"), ref, "doc1")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        return visible_keys(app), app.dashboard.table("unassigned").row_count
+
+    keys, rows = drive(app, scenario)
+    assert rows == 0 and "a" not in keys

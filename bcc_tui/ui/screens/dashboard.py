@@ -290,7 +290,10 @@ class DashboardScreen(BccScreen[None]):
     def refresh_offers(self) -> None:
         """The footer offers what the errand under the cursor allows in its state. Redrawn only
         when that state changes: a footer rebuilt on every cursor move costs a keypress ~50 ms."""
-        current = self.app.current()
+        # This screen's own pane, not the app's top screen: a reload while statistics or a form is
+        # on top would record that screen's state, and the footer missed the next real change.
+        table = self.focused_table
+        current = table.current if table is not None else None
         state = current.status if current is not None else None
         if state != self._offered_state:
             self._offered_state = state
