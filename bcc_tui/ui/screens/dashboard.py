@@ -347,11 +347,3 @@ class DashboardScreen(BccScreen[None]):
 
     def on_resize(self, event) -> None:
         self.app.rerender()
-
-    def on_screen_resume(self) -> None:
-        # A terminal resized while another screen was on top: the header redrew its text for the
-        # new width under it, but kept the height it was laid out with, and the panes were fitted
-        # to that (a row lost).
-        for header in self.query(HeaderBar):
-            header.refresh(layout=True)
-        self.refit()
