@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bcc_tui.ui.screens.dashboard import COLLAPSED, MIN_ROWS, PANE_FRAME, fit_heights
-from tests.ui.conftest import drive
+from tests.ui.conftest import drive, settle
 from tests.ui.test_snapshots import app_on
 
 
@@ -80,3 +80,33 @@ def test_home_end_g_and_G_move_to_first_and_last_row(demo_db):
 
     seen, n = drive(app, scenario)
     assert n > 1 and seen == [n - 1, 0, n - 1, 0]
+
+
+@pytest.mark.parametrize("before, after", [((120, 40), (60, 20)), ((60, 20), (120, 40))])
+def test_a_terminal_resized_under_another_screen_leaves_the_dashboard_as_if_resized_on_top(
+    demo_db, before, after
+):
+    """A reviewer's finding: resized while statistics was on top, the dashboard came back with
+    its header one row too tall (laid out for its old text) and the panes fitted to that."""
+    from bcc_tui.ui.widgets.header import HeaderBar
+
+    def layout(keys):
+        app = app_on(demo_db)
+
+        async def scenario(pilot):
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot)
+            await pilot.resize_terminal(*after)
+            await settle(pilot)
+            if keys:
+                await pilot.press("escape")
+                await settle(pilot)
+            screen = app.dashboard
+            return [screen.query_one(HeaderBar).region] + [
+                screen.query_one(f"#pane-{p}").region for p in screen.panes_shown
+            ]
+
+        return drive(app, scenario, size=before)
+
+    assert layout(["s"]) == layout([])
