@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.geometry import Size
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
@@ -103,7 +102,7 @@ class DashboardScreen(BccScreen[None]):
         self._preview_timer: Timer | None = None
         self._last_read = -PREVIEW_REST
         self._offered_state: object = _NOT_YET  # the errand state the footer was last drawn for
-        self._suspended_at: Size | None = None  # the terminal's size when another screen came on top
+        self._resized_under = False  # the terminal was resized while another screen was on top
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -348,17 +347,16 @@ class DashboardScreen(BccScreen[None]):
         self.app.load_more(message.pane)
 
     def on_resize(self, event) -> None:
+        if self.app.screen is not self:
+            self._resized_under = True
         self.app.rerender()
 
-    def on_screen_suspend(self) -> None:
-        self._suspended_at = self.app.size
-
     def on_screen_resume(self) -> None:
-        # A terminal resized while another screen was on top: the header redrew its text for the
-        # new width under it, but kept the height it was laid out with, and the panes were fitted
-        # to that (a row lost).
-        suspended_at, self._suspended_at = self._suspended_at, None
-        if suspended_at is not None and suspended_at != self.app.size:
+        # A terminal resized while another screen was on top (even back to the size it had): the
+        # header redrew its text under it, but kept the height it was laid out with, and the panes
+        # were fitted to that (a row lost).
+        resized, self._resized_under = self._resized_under, False
+        if resized:
             for header in self.query(HeaderBar):
                 header.refresh(layout=True)
             self.call_after_refresh(self.refit)  # once the header has its new height
