@@ -62,3 +62,34 @@ def test_help_names_the_colours_the_levels_are_drawn_in(demo_db):
     assert seen.get(bd.OK, {"grönt"}) == {"grönt"}
     assert seen[bd.BREACHED] == {"rött"} and "rött = försenat" in line
     assert "on red" in render.LEVEL_STYLE[bd.OVERDUE]  # overdue: white on red
+
+
+def test_help_draws_its_tables_once_for_its_width(demo_db, monkeypatch):
+    """Textual measured and drew the help's Rich tables again on every layout and frame (a fifth
+    of opening help, more while scrolling it); they are drawn once for the screen's width."""
+    from rich.table import Table
+
+    from tests.ui.conftest import drive, settle
+    from tests.ui.test_snapshots import app_on
+
+    drawn: list[int] = []
+    draw = Table.__rich_console__
+
+    def counting(self, console, options):
+        drawn.append(options.max_width)
+        return draw(self, console, options)
+
+    monkeypatch.setattr(Table, "__rich_console__", counting)
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await pilot.press("question_mark")
+        await settle(pilot)
+        drawn.clear()  # what opening drew; now only scrolling
+        for _ in range(3):
+            await pilot.press("pagedown")
+            await settle(pilot)
+        return type(app.screen).__name__
+
+    assert drive(app, scenario) == "HelpScreen"
+    assert drawn == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -75,6 +77,32 @@ def routine() -> Group:
     return Group(*parts[:-1])
 
 
+class DrawnOnce:
+    """A Rich renderable drawn once per width. Textual measures and draws a Static's Rich tables
+    again on every layout and frame: a fifth of opening help went to the same tables."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+        self._lines: dict[tuple[object, ...], list[list[Segment]]] = {}
+        self._measured: dict[tuple[int, int], Measurement] = {}
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key = (options.max_width, options.min_width, options.justify, options.overflow, options.no_wrap)
+        lines = self._lines.get(key)
+        if lines is None:
+            lines = self._lines[key] = console.render_lines(self.renderable, options, pad=False)
+        for line in lines:
+            yield from line
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        key = (options.max_width, options.min_width)
+        measured = self._measured.get(key)
+        if measured is None:
+            measured = self._measured[key] = Measurement.get(console, options, self.renderable)
+        return measured
+
+
 class HelpScreen(BccModal[None]):
     # esc and ? close the help; q quits, as on every screen (a modal screen does not see the
     # app's own keys, so it is bound here too).
@@ -100,11 +128,11 @@ class HelpScreen(BccModal[None]):
             marks.add_row(mark, what)
         with LineScroll(classes="form help", id="help"):
             yield Static(Text("Hjälp · tangenter och rutinen", style="bold"), classes="form-title")
-            yield Static(keys)
+            yield Static(DrawnOnce(keys))
             yield Static(Text("\nMarkeringar", style="bold underline"))
-            yield Static(marks)
+            yield Static(DrawnOnce(marks))
             yield Static(Text(""))
-            yield Static(routine())
+            yield Static(DrawnOnce(routine()))
         yield KeyFooter(only=self.FOOTER_KEYS, compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
