@@ -79,8 +79,8 @@ class Frames:
             # A frame drawn while the change holds shows it: the state and the frame are read on
             # the same thread. (Waiting for a frame after the change was seen instead waited out
             # the timeout whenever that frame had come first.)
-            waiting = self._changed is not None and self._shown_at is None
-            if renderable is not None and waiting and self._changed is not None and self._changed():
+            changed = self._changed
+            if renderable is not None and changed is not None and self._shown_at is None and changed():
                 self._shown_at = time.perf_counter()
             return result
 

@@ -124,11 +124,8 @@ class BccApp(App):
         """Every toast may quote what someone typed or stored (a filter, a notice, a ref): never
         markup, never a control character, whatever the caller asked for, and never more than a
         toast can hold (a notice stored around its 300-character limit filled the screen)."""
-        text = clean(str(message))
-        if len(text) > TOAST_MAX:
-            text = text[: TOAST_MAX - 1] + "…"
         super().notify(
-            text,
+            render.cut(clean(str(message)), TOAST_MAX),
             title=render.line(str(title), 200),
             severity=severity,
             timeout=timeout,

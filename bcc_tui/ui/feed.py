@@ -164,7 +164,7 @@ class Feed:
                 self.app.call_from_thread(self.tell_busy)
             return
         except BccError as err:
-            self.app.call_from_thread(self.app.notify, str(err), severity="error")
+            self.app.call_from_thread(self.app.notify, str(err), severity="error", markup=False)
             return
         self.app.post_message(PanesFetched(fetched))
 

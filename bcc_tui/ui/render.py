@@ -37,10 +37,14 @@ LEVEL_STYLE = {
 ONE_LINE_MAX = 1000
 
 
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, "…" where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def line(text: str, limit: int = ONE_LINE_MAX) -> str:
     """Untrusted text as one clean line of at most `limit` characters ("…" where it was cut)."""
-    cleaned = clean_line(text)
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+    return cut(clean_line(text), limit)
 
 
 def safe(text: str | None, style: str = "", *, one_line: bool = False) -> Text:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -48,30 +50,25 @@ class LineScroll(VerticalScroll):
         Binding("G", "scroll_end", "Slutet", show=False),
     ]
 
-    def _can_scroll(self) -> None:
+    def _at_once(self, scroll: Callable[..., object]) -> None:
         if not self.allow_vertical_scroll:
             raise SkipAction()  # the key goes on to the screen's bindings
+        scroll(animate=False)
 
     def action_scroll_home(self) -> None:
-        self._can_scroll()
-        self.scroll_home(animate=False)
+        self._at_once(self.scroll_home)
 
     def action_scroll_end(self) -> None:
-        self._can_scroll()
-        self.scroll_end(animate=False)
+        self._at_once(self.scroll_end)
 
     def action_scroll_up(self) -> None:
-        self._can_scroll()
-        self.scroll_up(animate=False)
+        self._at_once(self.scroll_up)
 
     def action_scroll_down(self) -> None:
-        self._can_scroll()
-        self.scroll_down(animate=False)
+        self._at_once(self.scroll_down)
 
     def action_page_up(self) -> None:
-        self._can_scroll()
-        self.scroll_page_up(animate=False)
+        self._at_once(self.scroll_page_up)
 
     def action_page_down(self) -> None:
-        self._can_scroll()
-        self.scroll_page_down(animate=False)
+        self._at_once(self.scroll_page_down)
