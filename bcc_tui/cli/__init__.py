@@ -197,8 +197,22 @@ def build_parser() -> argparse.ArgumentParser:
     no.add_argument("--until", metavar="DATUM", help="sista dag den visas")
     no.add_argument("--clear", action="store_true")
 
-    st = sub.add_parser("settings", help="akuta ord och uppföljningstid (administratör)")
-    st.add_argument("--acute-words", metavar="ORD,ORD", help="ordstammar, kommaseparerade")
+    st = sub.add_parser("settings", help="akuta tecken och uppföljningstid (administratör)")
+    st.add_argument("--fever-threshold", metavar="GRADER", help="febergräns i °C, t.ex. 38,0 (37,0–40,0)")
+    st.add_argument(
+        "--acute-words",
+        metavar="KATEGORI=ORD,ORD",
+        action="append",
+        help="egna ord och fraser för en kategori (ersätter kategorins egna; tomt efter = tar bort dem); "
+        "* sist står för valfri ändelse; kan upprepas",
+    )
+    st.add_argument(
+        "--acute-exceptions", metavar="FRAS,FRAS", help="fraser som aldrig är akuta tecken (ersätter listan)"
+    )
+    st.add_argument(
+        "--acute-advice", choices=["på", "av"], help="automatiskt råd till familjen vid akuta tecken"
+    )
+    st.add_argument("--acute-advice-text", metavar="TEXT", help="rådets text, som kliniken skriver den")
     st.add_argument("--followup-days", type=integer, metavar="N")
 
     ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")

@@ -9,12 +9,13 @@ import os
 import sys
 from pathlib import Path
 
+from bcc_tui.domain import acute, roles
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import Busy, InvalidInput, NotFound, os_reason
 from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.domain.validation import parse_date, parse_utc
+from bcc_tui.services import acute as acute_settings
 from bcc_tui.services import (
     audit_log,
     clinic,
@@ -241,7 +242,7 @@ def _list(ctx: Ctx, args) -> int:
             f"{holders[s.assignee]:<26} {_local(s.received_at):<16} {s.due_date.isoformat():<10} "
             f"{s.countdown.text}{' · delsvar' if s.partial_reply_sent else ''}"
             f"{' · uppföljning passerad' if s.followup_overdue else ''}"
-            f"{' · AKUT: ' + ', '.join(s.acute) if s.acute else ''}"
+            f"{' · AKUT: ' + clean_line(s.acute_text) if s.acute else ''}"
             f"{' (hanterat)' if s.acute and s.acute_handled_at else ''}"
             f"{' · BRÅDSKANDE' if s.urgent else ''}\n"
         )
@@ -272,7 +273,10 @@ def _show(ctx: Ctx, args) -> int:
         + (" · BRÅDSKANDE" if s.urgent else ""),
     ]
     if s.acute:
-        lines.append(f"Akuta tecken: {', '.join(s.acute)}" + (" (hanterade)" if s.acute_handled_at else ""))
+        lines.append(
+            f"Akuta tecken: {clean_line(s.acute_text)}"
+            + (" (hanterade)" if s.acute_handled_at else f" — {e.ACUTE_ADVICE_TO_STAFF}")
+        )
     if s.suggestion:
         lines.append(
             f"Förslag: {clean_line(people.who(names, s.suggestion.username))} — {s.suggestion.reason}"
@@ -574,17 +578,48 @@ def _notice(ctx: Ctx, args) -> int:
 
 
 def _settings(ctx: Ctx, args) -> int:
-    if args.acute_words is not None:
-        words = clinic.set_acute_stems(ctx, args.acute_words.split(","))
-        print("akuta ord: " + ", ".join(words))
+    rules_given = (args.fever_threshold, args.acute_words, args.acute_exceptions)
+    advice_given = (args.acute_advice, args.acute_advice_text)
+    if any(v is not None for v in rules_given):
+        words: dict[str, list[str]] = {}
+        for item in args.acute_words or ():
+            name, sep, listed = item.partition("=")
+            if not sep:
+                raise InvalidInput(
+                    f"--acute-words '{clean_line(item)}': skriv KATEGORI=ORD,ORD, t.ex. Andning=rosslar"
+                )
+            words[name] = listed.split(",")
+        exceptions = args.acute_exceptions.split(",") if args.acute_exceptions is not None else None
+        _rules, changed = acute_settings.set_rules(
+            ctx, threshold=args.fever_threshold, words=words, exceptions=exceptions
+        )
+        print(f"akuta tecken sparade; {count(changed, 'öppet ärende', 'öppna ärenden')} fick nya flaggor")
+    if any(v is not None for v in advice_given):
+        on = None if args.acute_advice is None else args.acute_advice == "på"
+        advice = acute_settings.set_advice(ctx, enabled=on, text=args.acute_advice_text)
+        print(f"råd till familjen vid akuta tecken: {'på' if advice.enabled else 'av'}")
     if args.followup_days is not None:
         clinic.set_followup_days(ctx, args.followup_days)
         print(f"uppföljning {args.followup_days} vardagar efter delsvar")
-    if args.acute_words is None and args.followup_days is None:
-        stems, days = clinic.rules_now(ctx)
-        print("akuta ord: " + ", ".join(stems))
-        print(f"uppföljning: {days} vardagar efter delsvar")
+    if all(v is None for v in (*rules_given, *advice_given, args.followup_days)):
+        for line in acute_lines(acute_settings.settings_now(ctx)):
+            print(line)
+        print(f"uppföljning: {clinic.followup_days_now(ctx)} vardagar efter delsvar")
     return 0
+
+
+def acute_lines(now: acute_settings.Settings) -> list[str]:
+    """The acute-sign settings as the `settings` command prints them."""
+    rules = now.rules
+    lines = [f"febergräns: {rules.threshold:.1f} °C".replace(".", ",")]
+    for cat in acute.CATEGORIES:
+        own = rules.words.get(cat.code, ())
+        lines.append(f"{cat.label}: {', '.join(own) if own else '(bara de inbyggda)'}")
+    lines.append(f"undantag: {', '.join(rules.exceptions) or '(inga)'}")
+    lines.append(f"råd till familjen: {'på' if now.advice.enabled else 'av'}")
+    if now.advice.text:
+        lines.append(f"rådets text: {clean_line(now.advice.text)}")
+    return lines
 
 
 def _handover(ctx: Ctx, args) -> int:

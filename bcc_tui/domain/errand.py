@@ -40,6 +40,9 @@ COMPLAINT_PARTIAL_REPLY = (
     "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, på det sätt du angett att du önskar."
 )
 
+# R11: what the banner of an errand with acute signs tells the receiver to do.
+ACUTE_ADVICE_TO_STAFF = "ring familjen och bedöm; 1177 är inte för akuta ärenden"
+
 CONTACT_PREFERENCES = {"1177": "Via 1177", "telefon": "Per telefon", "brev": "Per brev"}
 
 UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"

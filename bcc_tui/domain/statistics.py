@@ -3,7 +3,9 @@
 Definitions (also in docs/statistics.md):
 - received: errands whose arrival day (Europe/Stockholm) lies in the period;
 - answered: closed with a reply; closed without reply: closed with a reason (counted per reason);
-- partial replies: errands that got at least one partial reply (the automatic one included);
+- partial replies: errands that got at least one partial reply (the automatic ones included);
+- acute: errands flagged with acute signs (R11); acute advice: of those, the ones that got the
+  automatic advice to the family (a setting), also counted among the partial replies;
 - met / breached: the rule is settled by the first partial reply, reply or close — met when that
   came on or before the due date; an open errand past its due date has breached already; an open
   errand not yet due is undecided and counts in neither;
@@ -37,6 +39,8 @@ class StatErrand:
     assignee: str | None
     responded_by: str | None
     partial_replies: int
+    acute: bool = False  # R11: flagged with acute signs at intake or since
+    acute_advice: bool = False  # R11: got the automatic acute advice
 
     def outcome(self, today: dt.date) -> str | None:
         """'met', 'breached' or None (open and not yet due)."""
@@ -77,6 +81,8 @@ class TypeStats:
     breached: int = 0
     open: int = 0
     response_days: list[int] = field(default_factory=list)
+    acute: int = 0
+    acute_advice: int = 0
 
     @property
     def share_met(self) -> float | None:
@@ -132,6 +138,8 @@ def compute(
                 s.open += 1
             if e.partial_replies:
                 s.partial_replies += 1
+            s.acute += e.acute
+            s.acute_advice += e.acute_advice
             outcome = e.outcome(today)
             if outcome == "met":
                 s.met += 1

@@ -1,5 +1,6 @@
 """The clinic's settings and the administrator's use cases: errand types (R1, R14), templates,
-acute-sign words (R11), the follow-up delay (R19) and the information notice (R17)."""
+the follow-up delay (R19) and the information notice (R17). The acute-sign rules (R11) are
+services/acute.py."""
 
 from __future__ import annotations
 
@@ -20,15 +21,11 @@ from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store import templates as tq
 
-ACUTE_KEY, FOLLOWUP_KEY, NOTICE_KEY = "acute_stems", "followup_days", "notice"
+FOLLOWUP_KEY, NOTICE_KEY = "followup_days", "notice"
 NOTICE_MAX = 300  # characters: a short notice (R17); the header also cuts a longer stored one
 
 
 # -- settings read by everyone -------------------------------------------------------------------
-def acute_stems(conn: Connection) -> tuple[str, ...]:
-    return tuple(staff_q.get_setting(conn, ACUTE_KEY, list(flags.DEFAULT_ACUTE_STEMS)))
-
-
 def followup_days(conn: Connection) -> int:
     return int(staff_q.get_setting(conn, FOLLOWUP_KEY, flags.DEFAULT_FOLLOWUP_DAYS))
 
@@ -49,10 +46,10 @@ def current_notice(conn: Connection, today: dt.date) -> Notice | None:
     return notice if notice.until >= today else None
 
 
-def rules_now(ctx: Ctx) -> tuple[tuple[str, ...], int]:
-    """The acute-sign words (R11) and the follow-up delay in business days (R19), read together."""
+def followup_days_now(ctx: Ctx) -> int:
+    """The follow-up delay in business days after a partial reply (R19)."""
     with ctx.store.read() as conn:
-        return acute_stems(conn), followup_days(conn)
+        return followup_days(conn)
 
 
 def notice_now(ctx: Ctx) -> Notice | None:
@@ -61,45 +58,6 @@ def notice_now(ctx: Ctx) -> Notice | None:
 
 
 # -- the administrator's changes -----------------------------------------------------------------
-def set_acute_stems(ctx: Ctx, stems: list[str]) -> tuple[str, ...]:
-    """R11: change the word list; open errands are flagged again by the new list."""
-    require(ctx, "admin_change", what="ändra listan över akuta ord")
-    checked = flags.check_stems(stems)
-    if not checked:
-        raise InvalidInput("listan över akuta ord får inte vara tom")
-    with ctx.change("admin_change") as conn:
-        staff_q.set_setting(conn, ACUTE_KEY, list(checked))
-        changed = 0
-        for row in q.open_messages(conn):
-            found = flags.acute_words(f"{row['subject']}\n{row['message']}", checked)
-            value = ", ".join(found) or None
-            if value != row["acute"]:
-                q.set_acute(conn, row["id"], value)
-                # The errand's history explains its new version (check replays it).
-                q.add_event(
-                    conn,
-                    row["id"],
-                    history.ACUTE,
-                    ctx.now_text(),
-                    ctx.actor.username,
-                    ctx.actor.name,
-                    ctx.actor.title,
-                    text=f"Akuta tecken: {value or 'inga'}",
-                    detail={"acute": value},
-                )
-                changed += 1
-        audit.append(
-            conn,
-            [
-                ctx.entry(
-                    "admin_change",
-                    detail=f"akuta ord: {', '.join(checked)}; {count(changed, 'öppet ärende', 'öppna ärenden')} omprövade",
-                )
-            ],
-        )
-    return checked
-
-
 def set_followup_days(ctx: Ctx, days: int) -> None:
     require(ctx, "admin_change", what="ändra uppföljningstiden")
     if not 1 <= days <= 30:

@@ -15,7 +15,7 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags
 from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, short_date
 from bcc_tui.domain.errors import InvalidInput, NotFound
-from bcc_tui.domain.text import clean
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import format_utc, parse_utc
 from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx, require
@@ -325,7 +325,7 @@ def _line(item: Item, names: dict[str, str]) -> str:
     if s.followup_on:
         parts.append(f"uppföljning {short_date(s.followup_on)}")
     if s.acute:
-        parts.append(f"AKUTA TECKEN ({', '.join(s.acute)})")
+        parts.append(f"AKUTA TECKEN ({clean_line(s.acute_text)})")
     if s.urgent:
         parts.append("BRÅDSKANDE")
     if item.remark:

@@ -11,13 +11,14 @@ import hashlib
 from dataclasses import dataclass, field
 from sqlite3 import Connection
 
+from bcc_tui.domain import acute, jsonl, roles
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import flags, jsonl, roles
 from bcc_tui.domain.business_days import due_date, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import count
 from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
-from bcc_tui.services import clinic, outbound
+from bcc_tui.services import acute as acute_settings
+from bcc_tui.services import outbound
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
@@ -70,10 +71,22 @@ def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
     return report
 
 
+def _screen(batch: list[tuple[int, NewErrand]], rules: acute.Rules) -> dict[int, str | None]:
+    return {n: acute.dump(acute.screen(f"{new.subject}\n{new.message}", rules)) for n, new in batch}
+
+
 def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeReport) -> None:
+    # R11: the messages are screened before the write transaction, which then only checks that
+    # the rules did not change meanwhile: screening 2,000 long messages holds nobody up.
+    with ctx.store.read() as conn:
+        rules = acute_settings.rules(conn)
+    screened = _screen(batch, rules)
     with ctx.store.write() as conn:
         days = q.type_days(conn)
-        stems = clinic.acute_stems(conn)
+        now_rules = acute_settings.rules(conn)
+        if now_rules != rules:
+            screened = _screen(batch, now_rules)
+        advice = acute_settings.advice(conn)
         now = ctx.now_text()
         entries = []
         known = q.hashes_by_ref(conn, [new.ref for _, new in batch])
@@ -86,7 +99,7 @@ def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeRep
             if stored is not None:
                 report.rejected.append((number, f"ref: {new.ref} finns redan med annat innehåll"))
                 continue
-            _insert(conn, ctx, new, digest, days.get(new.type, 2), now, stems)
+            _insert(conn, ctx, new, digest, days.get(new.type, 2), now, screened[number], advice)
             known[new.ref] = digest  # a repeat later in the same batch is then a duplicate
             entries.append(ctx.entry("import", new.ref, new.personnummer))
             report.added += 1
@@ -95,10 +108,16 @@ def _store_batch(ctx: Ctx, batch: list[tuple[int, NewErrand]], report: IntakeRep
 
 
 def _insert(
-    conn: Connection, ctx: Ctx, new: NewErrand, digest: str, days: int, now: str, stems: tuple[str, ...]
+    conn: Connection,
+    ctx: Ctx,
+    new: NewErrand,
+    digest: str,
+    days: int,
+    now: str,
+    found: str | None,
+    advice: acute_settings.Advice,
 ) -> None:
     arrived = local_date(new.received_at)
-    acute = flags.acute_words(f"{new.subject}\n{new.message}", stems)
     row = {
         "ref": new.ref,
         "type": new.type,
@@ -118,10 +137,16 @@ def _insert(
         "status": e.UNASSIGNED,
         "content_hash": digest,
         "imported_at": now,
-        "acute": ", ".join(acute) or None,
+        "acute": found,
     }
+    # R5 and R11: the automatic partial replies, the complaint's and the acute advice (a setting).
+    automatic: list[tuple[str, dict]] = []
     if new.type == e.COMPLAINT:
-        # Stamped at intake, but never before the complaint arrived (its received_at may be a few
+        automatic.append((e.COMPLAINT_PARTIAL_REPLY, {"automatic": True}))
+    if found and advice.enabled:
+        automatic.append((advice.text, {"automatic": True, "acute_advice": True}))
+    if automatic:
+        # Stamped at intake, but never before the errand arrived (its received_at may be a few
         # minutes ahead of our clock).
         stamp = max(ctx.now(), new.received_at)
         now = format_utc(stamp)
@@ -129,28 +154,11 @@ def _insert(
             partial_reply_at=now, first_response_at=now, first_response_on=local_date(stamp).isoformat()
         )
     errand_id = q.insert(conn, row)
-    if new.type == e.COMPLAINT:
-        name, title = CLINIC_AUTHOR
+    name, title = CLINIC_AUTHOR
+    for text, detail in automatic:
         event_id = q.add_event(
-            conn,
-            errand_id,
-            e.PARTIAL_REPLY,
-            now,
-            roles.SYSTEM,
-            name,
-            title,
-            text=e.COMPLAINT_PARTIAL_REPLY,
-            detail={"automatic": True},
+            conn, errand_id, e.PARTIAL_REPLY, now, roles.SYSTEM, name, title, text=text, detail=detail
         )
         outbound.queue(
-            conn,
-            new.ref,
-            errand_id,
-            event_id,
-            e.PARTIAL_REPLY,
-            e.COMPLAINT_PARTIAL_REPLY,
-            now,
-            name,
-            title,
-            closes=False,
+            conn, new.ref, errand_id, event_id, e.PARTIAL_REPLY, text, now, name, title, closes=False
         )

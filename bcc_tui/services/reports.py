@@ -47,6 +47,8 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
             assignee=r["assignee"],
             responded_by=r["responded_by"],
             partial_replies=r["partial_replies"],
+            acute=bool(r["acute"]),
+            acute_advice=bool(r["acute_advice"]),
         )
         for r in rows
     ]
@@ -82,6 +84,8 @@ CSV_HEADER = [
     "share_met",
     "median_business_days",
     "p90_business_days",
+    "acute",
+    "acute_advice",
 ]
 DEVIATION_HEADER = [
     "ref",
@@ -122,6 +126,8 @@ def stats_csv(report: statistics.Report) -> str:
                 _num(s.share_met, 3),
                 _num(s.median_days),
                 _num(s.p90_days),
+                s.acute,
+                s.acute_advice,
             ]
         )
     return out.getvalue()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from bcc_tui.services import identity
+from bcc_tui.domain import roles
+from bcc_tui.services import acute, identity
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import schema
@@ -42,7 +43,16 @@ def open_session(path: str | os.PathLike, as_user: str | None, frozen_now: dt.da
     store = open_migrated(path)
     try:
         actor = identity.resolve(store, acct, as_user, clock)
+        catch_up(Ctx(store, roles.SYSTEM_ACTOR, clock))
     except BaseException:
         store.close()
         raise
     return Ctx(store, actor, clock)
+
+
+def catch_up(ctx: Ctx) -> None:
+    """What a new version or a setting asks of the data before anyone reads it: open errands
+    screened with today's acute-sign rules (R11). Usually one read that finds nothing to do; after
+    an upgrade or a screening cut short, the system finishes it, in short transactions."""
+    if acute.stale(ctx):
+        acute.rescreen(ctx)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from sqlite3 import Row
 
+from bcc_tui.domain import acute as acute_rules
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags
 from bcc_tui.domain.business_days import (
@@ -46,6 +47,12 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=4096)
+def _acute(stored: str | None) -> tuple[acute_rules.Finding, ...]:
+    # Most rows hold none, and a backlog repeats the same few findings: parse each text once.
+    return acute_rules.load(stored)
+
+
 @dataclass(frozen=True)
 class ErrandSummary:
     id: int
@@ -71,13 +78,28 @@ class ErrandSummary:
     version: int
     countdown: Countdown
     suggestion: Suggestion | None = None
-    acute: tuple[str, ...] = ()  # R11: the acute-sign words found in the text
+    acute_signs: tuple[acute_rules.Finding, ...] = ()  # R11: each with its category and quote
     proxy_for_older_child: bool = False  # R12
     followup_on: dt.date | None = None  # R19: open errands answered only by a partial reply
     followup_overdue: bool = False
     holder_absent: bool = False  # R22: the assignee is absent today
     acute_handled_at: dt.datetime | None = None  # R25: the acute banner was dealt with
     remark: str | None = None  # R28: pinned for the next shift until the next handover
+
+    @property
+    def acute(self) -> tuple[str, ...]:
+        """R11: what matched, as written ("39,1", "andas tungt")."""
+        return tuple(f.quote for f in self.acute_signs)
+
+    @property
+    def acute_categories(self) -> tuple[str, ...]:
+        """R11: the categories' Swedish labels, each once."""
+        return acute_rules.labels(self.acute_signs)
+
+    @property
+    def acute_text(self) -> str:
+        """R11: "Feber: 39,1 · Andning: andas tungt", for banners and lists."""
+        return acute_rules.summary(self.acute_signs)
 
     @property
     def acute_pinned(self) -> bool:
@@ -112,6 +134,7 @@ class ErrandSummary:
             if self.last_reminded_at
             else None,
             "acute": list(self.acute),
+            "acute_categories": list(self.acute_categories),
             "acute_handled": self.acute_handled_at is not None,
             "proxy_for_older_child": self.proxy_for_older_child,
             "followup_date": self.followup_on.isoformat() if self.followup_on else None,
@@ -161,7 +184,7 @@ def summary(
     followup = None
     if row["status"] != "closed" and partial is not None:
         followup = flags.followup_date(local_date(partial), followup_days)
-    acute = tuple(w for w in (row["acute"] or "").split(", ") if w)
+    acute = _acute(row["acute"])
     return ErrandSummary(
         id=row["id"],
         ref=row["ref"],
@@ -186,7 +209,7 @@ def summary(
         version=row["version"],
         countdown=countdown(due, today, first_response_on),
         suggestion=suggestion,
-        acute=acute,
+        acute_signs=acute,
         proxy_for_older_child=flags.proxy_for_older_child(
             row["personnummer"], bool(row["proxy_name"]), received_on
         ),

@@ -466,16 +466,32 @@ def open_of_type(conn: sqlite3.Connection, type_code: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def open_messages(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT id, subject, message, acute FROM errands WHERE status <> 'closed'").fetchall()
+def open_messages(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
+    """One batch of open errands' texts in id order, for screening them again (R11)."""
+    return conn.execute(
+        "SELECT id, subject, message, acute, version FROM errands"
+        " WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
+        (after_id, limit),
+    ).fetchall()
+
+
+def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM errands WHERE id > ? AND status <> 'closed'", (after_id,)
+    ).fetchone()[0]
 
 
 def set_due(conn: sqlite3.Connection, errand_id: int, due: str) -> None:
     conn.execute("UPDATE errands SET due_date = ?, version = version + 1 WHERE id = ?", (due, errand_id))
 
 
-def set_acute(conn: sqlite3.Connection, errand_id: int, acute: str | None) -> None:
-    conn.execute("UPDATE errands SET acute = ?, version = version + 1 WHERE id = ?", (acute, errand_id))
+def set_acute(conn: sqlite3.Connection, errand_id: int, expected_version: int, acute: str | None) -> bool:
+    """Compare-and-set of the acute findings; False when the errand changed or closed meanwhile."""
+    cur = conn.execute(
+        "UPDATE errands SET acute = ?, version = version + 1 WHERE id = ? AND version = ? AND status <> 'closed'",
+        (acute, errand_id, expected_version),
+    )
+    return cur.rowcount == 1
 
 
 def type_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:

@@ -13,7 +13,10 @@ def period(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
         " x.first_response_on, x.first_response_at, x.assignee,"
         " (SELECT text FROM events WHERE errand_id = x.id AND kind = 'close' ORDER BY id DESC LIMIT 1) AS close_reason,"
         " (SELECT actor FROM events WHERE errand_id = x.id AND kind = 'reply' ORDER BY id DESC LIMIT 1) AS responded_by,"
-        " (SELECT count(*) FROM events WHERE errand_id = x.id AND kind = 'partial_reply') AS partial_replies"
+        " (SELECT count(*) FROM events WHERE errand_id = x.id AND kind = 'partial_reply') AS partial_replies,"
+        " x.acute IS NOT NULL AS acute,"
+        " EXISTS (SELECT 1 FROM events WHERE errand_id = x.id AND kind = 'partial_reply'"
+        "   AND json_extract(detail, '$.acute_advice')) AS acute_advice"
         " FROM errands x WHERE x.received_on BETWEEN ? AND ? ORDER BY x.received_at, x.id",
         (start, end),
     ).fetchall()

@@ -404,7 +404,7 @@ class ActionRunner:
             errands.acute_handled(self.ctx, s.ref, r.text, expected_version=s.version)
             return f"Akuta tecken i {s.ref} markerade som hanterade"
 
-        self.ask(AcuteHandledForm(s.ref, s.acute, context=self.errand_line(s)), send, errand=s)
+        self.ask(AcuteHandledForm(s.ref, s.acute_text, context=self.errand_line(s)), send, errand=s)
 
     def urgent(self) -> None:
         s = self.target()

@@ -117,8 +117,43 @@ def test_notice_and_settings(db):
     r = cli(db, "adm", "notice", "Driftstopp torsdag kl 18", "--until", "2026-11-26")
     assert r.returncode == 0
     assert cli(db, "adm", "notice", "x", "--until", "2026-11-01").returncode == 1
-    r = cli(db, "adm", "settings", "--acute-words", "feb,kramp", "--followup-days", "3")
-    assert r.returncode == 0 and "feb, kramp" in r.stdout.decode()
-    assert "3 vardagar" in cli(db, "adm", "settings").stdout.decode()
-    assert cli(db, "adm", "settings", "--acute-words", "a").returncode == 1
+    r = cli(
+        db, "adm", "settings", "--acute-words", "Andning=rosslar,låter som en säl", "--followup-days", "3"
+    )
+    assert r.returncode == 0 and "akuta tecken sparade; 0 öppna ärenden fick nya flaggor" in r.stdout.decode()
+    r = cli(
+        db,
+        "adm",
+        "settings",
+        "--fever-threshold",
+        "38,5",
+        "--acute-exceptions",
+        "kramp i vaden,febril aktivitet",
+    )
+    assert r.returncode == 0
+    shown = cli(db, "adm", "settings").stdout.decode()
+    assert "3 vardagar" in shown and "Andning: rosslar, låter som en säl" in shown
+    assert "febergräns: 38,5 °C" in shown and "undantag: kramp i vaden, febril aktivitet" in shown
+    assert "råd till familjen: av" in shown
+    for bad, why in (
+        (["--acute-words", "a"], "skriv KATEGORI=ORD,ORD"),
+        (["--acute-words", "Hosta=hostar"], "okänd kategori 'Hosta'"),
+        (["--acute-words", "Feber=ab"], "minst tre tecken"),
+        (["--fever-threshold", "45"], "febergränsen ska ligga mellan 37,0 och 40,0 °C"),
+        (["--acute-advice", "på"], "rådet till familjen är tomt"),
+    ):
+        r = cli(db, "adm", "settings", *bad)
+        assert r.returncode == 1 and why in r.stderr.decode() and len(r.stderr.decode().splitlines()) == 1
+    assert "febergräns: 38,5 °C" in cli(db, "adm", "settings").stdout.decode()  # nothing else changed
+    r = cli(
+        db,
+        "adm",
+        "settings",
+        "--acute-advice",
+        "på",
+        "--acute-advice-text",
+        "Ring avdelningen nu: 018-611 00 00.",
+    )
+    assert r.returncode == 0 and "råd till familjen vid akuta tecken: på" in r.stdout.decode()
+    assert cli(db, "rec1", "settings", "--fever-threshold", "38").returncode == 1
     assert cli(db, "adm", "notice", "--clear").returncode == 0

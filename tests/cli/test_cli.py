@@ -42,6 +42,23 @@ def test_import_reports_each_broken_line_and_keeps_the_rest(db, tmp_path):
     assert sorted(x["ref"] for x in listed) == ["1177-000001", "1177-000004"]
 
 
+def test_acute_signs_in_list_and_show_json(db):
+    """R11: `acute` keeps the matched phrases and `acute_categories` names their labels."""
+    message = "Hej! Receptet tar slut. Hon har 39,1 sedan i morse och andas tungt."
+    run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000009", message=message), errand_line()))
+    rows = {x["ref"]: x for x in lines_of(run_cli("--as", "rec1", "list", "--json", db=db).stdout)}
+    assert next(iter(rows)) == "1177-000009"  # pinned first
+    assert rows["1177-000009"]["acute"] == ["39,1", "andas tungt"]
+    assert rows["1177-000009"]["acute_categories"] == ["Feber", "Andning"]
+    assert (rows["1177-000001"]["acute"], rows["1177-000001"]["acute_categories"]) == ([], [])
+    shown = json.loads(run_cli("--as", "rec1", "show", "1177-000009", "--json", db=db).stdout)
+    assert shown["acute"] == ["39,1", "andas tungt"] and shown["acute_categories"] == ["Feber", "Andning"]
+    text = run_cli("--as", "rec1", "show", "1177-000009", db=db).stdout.decode()
+    assert "Akuta tecken: Feber: 39,1 · Andning: andas tungt — ring familjen och bedöm" in text
+    listed = run_cli("--as", "rec1", "list", db=db).stdout.decode()
+    assert "AKUT: Feber: 39,1 · Andning: andas tungt" in listed
+
+
 def test_import_from_stdin_and_empty_input(db):
     r = run_cli("import", "-", db=db, stdin=jsonl(errand_line()), subprocess=True)  # smoke: a real process
     assert r.returncode == 0 and "1 nytt ärende" in r.stdout.decode()
@@ -80,6 +97,7 @@ def test_list_json_contract(db):
         "sla_text": "2 vd kvar",
         "last_reminded_at": None,
         "acute": [],
+        "acute_categories": [],
         "acute_handled": False,
         "proxy_for_older_child": False,
         "followup_date": None,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from bcc_tui.domain.errors import InvalidInput, NotAllowed
-from bcc_tui.services import clinic, errands, intake, people
+from bcc_tui.services import acute, clinic, errands, intake, people
 from tests.conftest import errand_line, jsonl
 
 
@@ -75,20 +75,34 @@ def test_templates_fill_in_on_reply(system, as_, store):
     assert clinic.templates_for(as_("doc1"), "1177-000001") == []
 
 
-def test_acute_words_flag_at_intake_and_again_when_the_list_changes(system, as_):
+def test_acute_signs_flag_at_intake_and_again_when_the_rules_change(system, as_):
     intake.import_errands(
         system,
         jsonl(
             errand_line("1177-000001", message="Hon har haft feber i natt och andas tungt."),
-            errand_line("1177-000002", message="Han har ont i magen."),
+            errand_line("1177-000002", message="Han har ont i magen. Tempen 38,2."),
             errand_line("1177-000003", received_at="2026-11-20T09:00:00+01:00"),
         ),
     )
     rows = errands.list_errands(as_("rec1"))
-    assert rows[0].ref == "1177-000001" and rows[0].acute == ("feber", "andas")  # pinned first
-    clinic.set_acute_stems(as_("adm"), ["ont", "mag"])
+    # Pinned first, in the order of their arrival; each with its category and what matched.
+    assert [s.ref for s in rows[:2]] == ["1177-000001", "1177-000002"]
+    assert rows[0].acute_categories == ("Feber", "Andning") and rows[0].acute == ("feber", "andas tungt")
+    assert rows[1].acute_text == "Feber: 38,2"
+    _rules, changed = acute.set_rules(
+        as_("adm"), threshold="38,5", words={"Smärta": ["ont i magen"]}, exceptions=["andas tungt"]
+    )
+    assert changed == 2
     rows = {s.ref: s for s in errands.list_errands(as_("rec1"))}
-    assert rows["1177-000001"].acute == () and rows["1177-000002"].acute == ("ont", "magen")
+    assert rows["1177-000001"].acute_text == "Feber: feber"  # the exception took "andas tungt"
+    assert rows["1177-000002"].acute_text == "Smärta: ont i magen"  # 38,2 is under 38,5 now
+    assert rows["1177-000003"].acute == ()
+    with pytest.raises(NotAllowed):
+        acute.set_rules(as_("rec1"), threshold="38")
+    with pytest.raises(InvalidInput, match="okänd kategori"):
+        acute.set_rules(as_("adm"), words={"Hosta": ["hostar"]})
+    with pytest.raises(InvalidInput, match="febergränsen"):
+        acute.set_rules(as_("adm"), threshold="41")
 
 
 def test_proxy_for_a_teenager_is_flagged(system, as_):

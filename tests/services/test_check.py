@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from bcc_tui.cli import main
-from bcc_tui.services import audit_log, clinic, errands, intake
+from bcc_tui.services import acute, audit_log, clinic, errands, intake
 from bcc_tui.store import audit
 from tests.conftest import errand_line, jsonl
 
@@ -47,7 +47,7 @@ def busy_day(system, as_, clock):
     errands.close(rec, "1177-000004", "Dubblett", documented=False)
     clock.advance(hours=1)
     clinic.update_type(as_("adm"), "fornya_recept", days=5)
-    clinic.set_acute_stems(as_("adm"), ["ont", "feber", "tack"])
+    acute.set_rules(as_("adm"), words={"Smärta": ["bactrim"]})  # open errands flagged again: events
     errands.show_errand(rec, "1177-000001")
     errands.list_errands(rec)
     return system

@@ -175,10 +175,10 @@ def test_tabs_are_switched_by_number_and_brackets_and_help_lists_the_admin_keys(
         ("tab-roster", "t-roster"),
         ("tab-staff", "t-staff"),
         ("tab-templates", "t-templates"),
+        ("tab-acute", "t-acute"),
         ("tab-info", None),
-        ("tab-types", "t-types"),
     ]
-    for words in ("] / [", "1–6", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
+    for words in ("] / [", "1–7", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
         assert words in help_text, words
 
 
@@ -226,3 +226,37 @@ def test_an_unticked_role_shows_an_empty_box_not_only_another_colour(demo_db):
     lines = drive(app, scenario)
     assert ["X" in line for line in lines] == [False, True, False, False], lines
     assert "vårdgivare" in lines[1]
+
+
+def test_the_acute_tab_changes_the_threshold_and_screens_the_open_errands_in_a_thread(demo_db):
+    """R11: the administrator's Akuta tecken tab: enter on the threshold's row, a new value, ctrl+s;
+    a refused value keeps the form open with the reason; the open errands are screened again
+    off the screen's thread and a toast says how many changed."""
+    from bcc_tui.services import acute
+
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-acute"
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#t-acute")
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        form = pilot.app.screen
+        form.query_one("Input").value = "45"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refused = str(form.query_one("#form-error").render())
+        form.query_one("Input").value = "38,5"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        return refused, [str(n.message) for n in pilot.app._notifications]
+
+    refused, toasts = drive(app, scenario, size=(120, 40))
+    assert "febergränsen ska ligga mellan 37,0 och 40,0 °C" in refused
+    assert any(t.startswith("Akuta tecken omprövade:") for t in toasts), toasts
+    assert acute.settings_now(ctx_for(demo_db, "lenwal", FixedClock(NOW))).rules.threshold == 38.5

@@ -98,3 +98,22 @@ def test_countdowns_advance_with_the_clock_without_the_database(clinic, app_for)
     first, second, third, extra_loads = drive(app, scenario)
     assert (first, second, third.strip()) == ("2 vd kvar", "idag", "försenad 1 vd")
     assert extra_loads == 0
+
+
+def test_an_acute_errand_arriving_is_pinned_with_its_category(clinic, app_for):
+    """R11: imported by another process while the dashboard is open, an errand whose message says
+    "39,1" comes to the top of its pane by itself, its category where the type stands and ✚."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        message = "Hej, receptet tar slut. Hon har 39,1 sedan i kväll."
+        line = errand_line("1177-000097", message=message, received_at="2026-11-25T09:30:00+01:00")
+        r = run_cli("import", "-", db=clinic.path, stdin=jsonl(line), subprocess=True)
+        assert r.returncode == 0
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        await wait_for(pilot, lambda: table.order[:1] == ["1177-000097"])
+        row = [str(cell) for cell in table.get_row("1177-000097")]
+        return row
+
+    row = drive(app, scenario)
+    assert row[0].startswith("✚") and "Feber" in row

@@ -35,14 +35,14 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     if s.acute_pinned and s.status != e.CLOSED:
         head.append("\n")
         head.append(
-            f" AKUTA TECKEN: {', '.join(s.acute)} — ring familjen och bedöm; 1177 är inte för akuta ärenden ",
+            f" AKUTA TECKEN: {clean_line(s.acute_text)} — {e.ACUTE_ADVICE_TO_STAFF} ",
             style="bold white on red",
         )
         head.append("  K: markera hanterat", style="dim")
     elif s.acute and s.acute_handled_at is not None:
         handled = next((ev for ev in reversed(d.events) if ev.kind == e.ACUTE_HANDLED), None)
         head.append("\n")
-        head.append(f"Akuta tecken ({', '.join(s.acute)}) hanterade", style="bold green")
+        head.append(f"Akuta tecken ({clean_line(s.acute_text)}) hanterade", style="bold green")
         if handled is not None:
             head.append(f" {render.long_moment(handled.at)} av ")
             head.append_text(render.safe(handled.actor_name, one_line=True))

@@ -654,11 +654,11 @@ class AcuteHandledForm(_TextForm):
     HINT = "ctrl+s: spara · esc: avbryt"
     EMPTY = "Skriv kort vad som gjordes, t.ex. familjen kontaktad."
 
-    def __init__(self, ref: str, words: tuple[str, ...], **kwargs: Any) -> None:
+    def __init__(self, ref: str, signs: str, **kwargs: Any) -> None:
         super().__init__(
             ref,
             Text(
-                f"Akuta tecken: {', '.join(words)}. Skriv kort vad som gjordes; ärendet "
+                f"Akuta tecken: {clean_line(signs)}. Skriv kort vad som gjordes; ärendet "
                 "ligger sedan inte längre överst.",
                 style="dim",
             ),

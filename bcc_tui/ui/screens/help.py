@@ -19,7 +19,8 @@ from bcc_tui.ui.widgets.lines import LineScroll
 MARKS = [
     (
         "✚",
-        "akuta tecken i texten (t.ex. feber): ring familjen — står överst tills det markerats hanterat (K)",
+        "akuta tecken i texten: kategorin står i rött där typen brukar stå; ring familjen — står överst "
+        "tills det markerats hanterat (K)",
     ),
     ("frånv.", "handläggaren är frånvarande idag"),
     ("!", "brådskande"),
@@ -50,6 +51,12 @@ Frånvarande vårdgivare
 Synpunkter och klagomål
 • Får automatiskt ett delsvar direkt vid ankomst: "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, på det sätt du angett att du önskar."
 • Brådskande fördelas till sektionsledare, övriga till den sjuksköterska som är ansvarig för MedControl PRO. Förslaget är förvalt när du trycker a.
+
+Akuta tecken
+• 1177 är inte till för akuta ärenden, men de kommer ändå. Ett ärende vars text tyder på ett akut tillstånd står överst med ✚ och en röd rad som säger varför: kategorin och orden som familjen skrev, t.ex. "Feber: 39,1".
+• Ring familjen och bedöm. Markera sedan hanterat med K och en kort anteckning; då står ärendet inte längre överst.
+• Kategorierna: Feber (38,0 °C eller mer, hur det än skrivs), Andning, Blödning, Kramper, Medvetande, Central infart, Vätska, Smärta, Neurologi och Smitta (vattkoppor, bältros, mässling).
+• Markeringen är ett stöd, inget beslut: den hellre varnar en gång för mycket, och den hittar inte allt. Läs alltid meddelandet; ett ärende utan markering kan ändå vara akut.
 
 Besvara
 • Besvara (förval) skickar svaret med ditt namn och din titel och avslutar ärendet.

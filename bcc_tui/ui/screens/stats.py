@@ -139,6 +139,12 @@ class StatsScreen(BccScreen[None]):
             reasons.append("\n")
         if not report.total.without_reply_reasons:
             reasons.append("Inga.\n", style="dim")
+        # R11: the acute advice is a partial reply, so it is named apart from the others.
+        reasons.append("\nAkuta tecken\n", style="bold underline")
+        reasons.append(
+            f"{report.total.acute:>4}  {'ärende' if report.total.acute == 1 else 'ärenden'} med akuta tecken, "
+            f"varav {report.total.acute_advice} fick det automatiska rådet till familjen\n"
+        )
         self.query_one("#stats-reasons", Static).update(reasons)
         chart = Text()
         chart.append("Inkomna ärenden per vecka\n", style="bold underline")

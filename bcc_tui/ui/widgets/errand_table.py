@@ -114,6 +114,9 @@ class ErrandTable(LineTable):
         if key == "ref":
             return render.line_text(s.ref, "bold" if s.urgent or s.acute_pinned else "")
         if key == "type":
+            if s.acute_pinned and s.status != CLOSED:
+                # R11: why it is pinned, where the eye reads the row; the type is in the errand.
+                return render.line_text(", ".join(s.acute_categories), "bold red")
             return Text(e.type_short(s.type))
         if key == "age":
             return Text(render.age(s.received_at, now))

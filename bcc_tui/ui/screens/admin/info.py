@@ -1,5 +1,5 @@
-"""The clinic's information: the notice everyone sees at start (§4.4), the acute words (R25) and
-the follow-up time after a partial reply."""
+"""The clinic's information: the notice everyone sees at start (R17) and the follow-up time after
+a partial reply (R19). The acute-sign rules have their own tab (acute.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class InfoTab(AdminTab):
     def fill(self, staff: Staff) -> None:
         super().fill(staff)
         notice = clinic.notice_now(self.ctx)
-        stems, fdays = clinic.rules_now(self.ctx)
+        fdays = clinic.followup_days_now(self.ctx)
         info = Text()
         info.append("Driftinformation\n", style="bold underline")
         if notice:
@@ -44,14 +44,9 @@ class InfoTab(AdminTab):
         else:
             info.append("Ingen driftinformation just nu.\n", style="dim")
         info.append("e: lägg ut ny · d: ta bort\n\n", style="dim")
-        info.append("Akuta tecken\n", style="bold underline")
-        info.append(clean_line(", ".join(stems)) + "\n")
-        info.append(
-            "Ordstammar; varje matchar början av ett ord: feb → feber, febern, febrig.\n", style="dim"
-        )
-        info.append("\nUppföljning efter delsvar\n", style="bold underline")
+        info.append("Uppföljning efter delsvar\n", style="bold underline")
         info.append(f"{fdays} vardagar\n")
-        info.append("n: ändra akuta ord och uppföljningstid\n", style="dim")
+        info.append("n: ändra uppföljningstiden\n", style="dim")
         self.query_one("#info-text", Static).update(info)
 
     def edit(self, key: str | None) -> None:
@@ -75,14 +70,13 @@ class InfoTab(AdminTab):
         )
 
     def new(self) -> None:
-        """The clinic's settings: the acute words and the follow-up time."""
-        stems, fdays = clinic.rules_now(self.ctx)
+        """The follow-up time after a partial reply."""
+        fdays = clinic.followup_days_now(self.ctx)
 
         def submit(v: dict[str, Any]) -> str:
             days = v["days"].strip()
             if not (days.isascii() and days.isdigit()) or len(days) > 3:
                 raise InvalidInput("uppföljningen anges i hela vardagar")
-            clinic.set_acute_stems(self.ctx, v["stems"].split(","))
             clinic.set_followup_days(self.ctx, int(v["days"]))
             return "Inställningarna sparade"
 
@@ -91,7 +85,6 @@ class InfoTab(AdminTab):
                 "Inställningar",
                 "kliniken",
                 [
-                    Field("stems", "Akuta ord (ordstammar, kommaseparerade)", ", ".join(stems), "area"),
                     Field("days", "Uppföljning efter delsvar, vardagar", str(fdays)),
                 ],
                 submit,

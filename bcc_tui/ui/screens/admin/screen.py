@@ -15,6 +15,7 @@ from bcc_tui.domain.errors import BccError
 from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.ui.screens.admin.absences import AbsencesTab
+from bcc_tui.ui.screens.admin.acute import AcuteTab
 from bcc_tui.ui.screens.admin.errand_types import TypesTab
 from bcc_tui.ui.screens.admin.info import InfoTab
 from bcc_tui.ui.screens.admin.keys import AdminHelpScreen
@@ -26,7 +27,15 @@ from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 
-TAB_CLASSES: tuple[type[AdminTab], ...] = (TypesTab, TemplatesTab, StaffTab, RosterTab, AbsencesTab, InfoTab)
+TAB_CLASSES: tuple[type[AdminTab], ...] = (
+    TypesTab,
+    TemplatesTab,
+    StaffTab,
+    RosterTab,
+    AbsencesTab,
+    AcuteTab,
+    InfoTab,
+)
 TABS = [(tab.KEY, tab.TITLE) for tab in TAB_CLASSES]
 
 ROOT_HINT = "Det här är din startsida; q avslutar."

@@ -1,0 +1,214 @@
+"""R11 acute signs: the administrator's settings, and open errands screened again when the rules
+change (a setting, or a new version of the built-in rules after an upgrade).
+
+The screening itself is `domain.acute`. Here: where its settings live, who may change them, and
+how 100,000 open errands are screened again without locking anyone out — in batches, each read
+outside any transaction, screened, and written in a short transaction of its own with
+compare-and-set, so another person's note or assignment waits at most one batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from sqlite3 import Connection
+
+from bcc_tui.domain import acute, history
+from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.text import clean, count
+from bcc_tui.services.context import Ctx, require
+from bcc_tui.store import audit
+from bcc_tui.store import errands as q
+from bcc_tui.store import staff as staff_q
+
+RULES_KEY = "acute_rules"
+ADVICE_KEY = "acute_advice"
+# Which rules the open errands were last screened with, and how far that screening has come:
+# {"fingerprint": …, "after": last errand id done, "done": bool}. A screening cut short (a killed
+# process) is taken up where it stopped by the next one to open the database.
+SCREENED_KEY = "acute_screened"
+BATCH = 400  # errands per write transaction: a few milliseconds each, however many are open
+ADVICE_MAX = 1000  # characters of the advice to the family
+
+
+def rules(conn: Connection) -> acute.Rules:
+    return acute.Rules.from_json(staff_q.get_setting(conn, RULES_KEY))
+
+
+@dataclass(frozen=True)
+class Advice:
+    """R11: an optional partial reply sent at intake to the family of a flagged errand."""
+
+    enabled: bool
+    text: str
+
+
+def advice(conn: Connection) -> Advice:
+    raw = staff_q.get_setting(conn, ADVICE_KEY) or {}
+    text = raw.get("text") if isinstance(raw, dict) else None
+    text = text if isinstance(text, str) else ""
+    return Advice(bool(isinstance(raw, dict) and raw.get("enabled")) and bool(text.strip()), text)
+
+
+@dataclass(frozen=True)
+class Settings:
+    rules: acute.Rules
+    advice: Advice
+
+
+def settings_now(ctx: Ctx) -> Settings:
+    with ctx.store.read() as conn:
+        return Settings(rules(conn), advice(conn))
+
+
+# -- the administrator's changes -----------------------------------------------------------------
+def set_rules(
+    ctx: Ctx,
+    *,
+    threshold: str | float | None = None,
+    words: Mapping[str, list[str]] | None = None,
+    exceptions: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    screen_open: bool = True,
+) -> tuple[acute.Rules, int]:
+    """Change the fever threshold, a category's added words (a category left out keeps its own)
+    and the exception phrases; then screen the open errands again (unless the caller does that
+    itself, in a thread: `screen_open=False`). Returns the rules and how many open errands
+    changed their flags."""
+    require(ctx, "admin_change", what="ändra reglerna för akuta tecken")
+    new_threshold = None
+    if threshold is not None:
+        new_threshold = acute.check_threshold(str(threshold))
+    checked_words = {}
+    for name, phrases in (words or {}).items():
+        cat = acute.category_of(name)
+        checked_words[cat.code] = acute.check_phrases(phrases, cat.label)
+    checked_exceptions = acute.check_phrases(exceptions, "undantag") if exceptions is not None else None
+    with ctx.change("admin_change") as conn:
+        old = rules(conn)
+        merged = {**{k: tuple(v) for k, v in old.words.items()}, **checked_words}
+        new = acute.Rules(
+            new_threshold if new_threshold is not None else old.threshold,
+            {k: v for k, v in merged.items() if v},
+            checked_exceptions if checked_exceptions is not None else old.exceptions,
+        )
+        if new == old:
+            return old, 0
+        staff_q.set_setting(conn, RULES_KEY, new.to_json())
+        audit.append(conn, [ctx.entry("admin_change", detail=f"akuta tecken: {_describe(old, new)}")])
+    return new, rescreen(ctx, progress=progress) if screen_open else 0
+
+
+def set_advice(ctx: Ctx, *, enabled: bool | None = None, text: str | None = None) -> Advice:
+    """R11: switch the acute advice to the family on or off, or change its text."""
+    require(ctx, "admin_change", what="ändra rådet till familjen vid akuta tecken")
+    with ctx.change("admin_change") as conn:
+        raw = staff_q.get_setting(conn, ADVICE_KEY) or {}
+        old_text = raw.get("text", "") if isinstance(raw, dict) else ""
+        body = clean(text).strip() if text is not None else old_text
+        on = enabled if enabled is not None else bool(isinstance(raw, dict) and raw.get("enabled"))
+        if len(body) > ADVICE_MAX:
+            raise InvalidInput(f"rådet är för långt (högst {ADVICE_MAX} tecken)")
+        if on and not body:
+            raise InvalidInput("rådet till familjen är tomt: skriv texten innan det slås på")
+        staff_q.set_setting(conn, ADVICE_KEY, {"enabled": on, "text": body})
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail=f"råd till familjen vid akuta tecken: {'på' if on else 'av'}"
+                    + (f"; text: {body}" if text is not None else ""),
+                )
+            ],
+        )
+    return Advice(on and bool(body), body)
+
+
+def _describe(old: acute.Rules, new: acute.Rules) -> str:
+    parts = []
+    if new.threshold != old.threshold:
+        parts.append(f"febergräns {old.threshold:.1f} → {new.threshold:.1f} °C".replace(".", ","))
+    for cat in acute.CATEGORIES:
+        if new.words.get(cat.code, ()) != old.words.get(cat.code, ()):
+            parts.append(f"{cat.label}: {', '.join(new.words.get(cat.code, ())) or '(inga egna ord)'}")
+    if new.exceptions != old.exceptions:
+        parts.append(f"undantag: {', '.join(new.exceptions) or '(inga)'}")
+    return "; ".join(parts)
+
+
+# -- screening the open errands again --------------------------------------------------------------
+def stale(ctx: Ctx) -> bool:
+    """Whether the open errands were screened with other rules than today's (or not to the end)."""
+    with ctx.store.read() as conn:
+        marker = staff_q.get_setting(conn, SCREENED_KEY)
+        fp = rules(conn).fingerprint()
+    return not (isinstance(marker, dict) and marker.get("fingerprint") == fp and marker.get("done"))
+
+
+def rescreen(ctx: Ctx, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Screen every open errand with today's rules, batch by batch; returns how many changed.
+    Several processes may run it at once: each batch is taken up by one of them."""
+    changed = 0
+    done = 0
+    while True:
+        with ctx.store.read() as conn:
+            current = rules(conn)
+            fp = current.fingerprint()
+            marker = staff_q.get_setting(conn, SCREENED_KEY)
+            if not isinstance(marker, dict) or marker.get("fingerprint") != fp:
+                marker = {"fingerprint": fp, "after": 0, "done": False}
+            if marker.get("done"):
+                break
+            after = int(marker.get("after") or 0)
+            rows = q.open_messages(conn, after, BATCH)
+            total = q.open_count_after(conn, after) if progress else 0
+        screened = [
+            (row, acute.dump(acute.screen(f"{row['subject']}\n{row['message']}", current))) for row in rows
+        ]
+        with ctx.store.write() as conn:
+            now = staff_q.get_setting(conn, SCREENED_KEY)
+            now_after = now.get("after") if isinstance(now, dict) and now.get("fingerprint") == fp else 0
+            if (
+                rules(conn).fingerprint() != fp
+                or (now_after or 0) != after
+                or (isinstance(now, dict) and now.get("done") and now.get("fingerprint") == fp)
+            ):
+                continue  # the rules changed again, or another process took this batch
+            for row, value in screened:
+                if value == row["acute"]:
+                    continue
+                if not q.set_acute(conn, row["id"], row["version"], value):
+                    continue  # changed meanwhile (closed, say): the next screening sees it again
+                found = acute.load(value)
+                q.add_event(
+                    conn,
+                    row["id"],
+                    history.ACUTE,
+                    ctx.now_text(),
+                    ctx.actor.username,
+                    ctx.actor.name,
+                    ctx.actor.title,
+                    text=f"Akuta tecken: {acute.summary(found) or 'inga'} (reglerna har ändrats)",
+                    detail={"acute": value},
+                )
+                changed += 1
+            last = rows[-1]["id"] if rows else after
+            finished = len(rows) < BATCH
+            staff_q.set_setting(conn, SCREENED_KEY, {"fingerprint": fp, "after": last, "done": finished})
+            if finished and changed:
+                audit.append(
+                    conn,
+                    [
+                        ctx.entry(
+                            "admin_change",
+                            detail=f"akuta tecken omprövade: {count(changed, 'öppet ärende', 'öppna ärenden')} ändrade",
+                        )
+                    ],
+                )
+        done += len(rows)
+        if progress:
+            progress(done, done + max(0, total - len(rows)))
+        if finished:
+            break
+    return changed

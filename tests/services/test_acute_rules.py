@@ -1,0 +1,224 @@
+"""R11 in the services: the acute advice at intake, the open errands screened again in batches when
+the rules change (a setting or an upgrade), and a screening cut short taken up again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import sqlite3
+import time
+
+import pytest
+
+from bcc_tui.domain import acute as rules_
+from bcc_tui.domain import errand as e
+from bcc_tui.domain.roles import SYSTEM_ACTOR
+from bcc_tui.services import acute, audit_log, errands, intake, reports, session
+from bcc_tui.services.context import Ctx
+from bcc_tui.store import errands as errands_q
+from bcc_tui.store import staff as staff_q
+from tests.conftest import errand_line, jsonl, run_cli
+
+FEVER = "Hej! Hon har 39,2 sedan i morse. Mvh"
+CALM = "Hej, receptet på Bactrim tar slut. Tack!"
+ADVICE = "Vi har sett ditt meddelande. Ring avdelningen nu på 018-611 00 00, dygnet runt."
+
+
+def test_the_advice_is_off_by_default_and_sent_at_intake_when_on(system, as_):
+    intake.import_errands(system, jsonl(errand_line("1177-000001", message=FEVER)))
+    first = errands.show_errand(as_("rec1"), "1177-000001")
+    assert first.summary.acute_pinned and not first.summary.partial_reply_sent
+    with pytest.raises(Exception, match="tomt"):
+        acute.set_advice(as_("adm"), enabled=True)
+    acute.set_advice(as_("adm"), enabled=True, text=ADVICE)
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000002", message=FEVER),
+            errand_line("1177-000003", message=CALM),
+            errand_line("1177-000004", message=FEVER, type=e.COMPLAINT),
+        ),
+    )
+    rec = as_("rec1")
+    advised = errands.show_errand(rec, "1177-000002")
+    assert advised.summary.partial_reply_sent and advised.summary.acute_pinned  # still pinned until handled
+    (ev,) = [x for x in advised.events if x.kind == e.PARTIAL_REPLY]
+    assert ev.text == ADVICE and ev.actor_name == e.CLINIC
+    assert not errands.show_errand(rec, "1177-000003").summary.partial_reply_sent
+    # A complaint with acute signs gets both: the routine's text and the advice.
+    texts = [x.text for x in errands.show_errand(rec, "1177-000004").events if x.kind == e.PARTIAL_REPLY]
+    assert texts == [e.COMPLAINT_PARTIAL_REPLY, ADVICE]
+    with system.store.read() as conn:
+        waiting = [dict(r) for r in errands_q.outbound_waiting(conn)]
+    assert sorted((w["ref"], w["text"]) for w in waiting if w["text"] == ADVICE) == [
+        ("1177-000002", ADVICE),
+        ("1177-000004", ADVICE),
+    ]
+    report = reports.stats(as_("adm"))
+    assert (report.total.acute, report.total.acute_advice) == (3, 2)
+    assert "2026-11" in reports.stats_csv(report) and reports.stats_csv(report).splitlines()[-1].endswith(
+        ",3,2"
+    )
+    acute.set_advice(as_("adm"), enabled=False)
+    intake.import_errands(system, jsonl(errand_line("1177-000005", message=FEVER)))
+    assert not errands.show_errand(rec, "1177-000005").summary.partial_reply_sent
+    assert audit_log.check(as_("adm")) == []
+
+
+def _many_open(store, n: int, acute_every: int = 10) -> None:
+    """n open errands written straight into the table (intake's own path is tested elsewhere)."""
+    with store.write() as conn:
+        for i in range(n):
+            message = FEVER if i % acute_every == 0 else CALM
+            conn.execute(
+                "INSERT INTO errands (ref, type, unit, received_at, received_on, due_date, patient_name,"
+                " personnummer, subject, message, status, content_hash, imported_at, acute)"
+                " VALUES (?, 'fornya_recept', 'oppenvard', '2026-11-25T07:00:00Z', '2026-11-25', '2026-11-27',"
+                " 'Elsa', '20150315-1233', '', ?, 'unassigned', ?, '2026-11-25T07:00:00Z', ?)",
+                (
+                    f"M-{i:06d}",
+                    message,
+                    hashlib.sha256(b"%d" % i).hexdigest(),
+                    rules_.dump(rules_.screen(message)),
+                ),
+            )
+
+
+def test_a_rules_change_screens_every_open_errand_in_short_transactions(system, as_, store, monkeypatch):
+    _many_open(store, 1000)
+    monkeypatch.setattr(acute, "BATCH", 64)
+    writes = []
+    real = store.write
+
+    def counted():
+        writes.append(1)
+        return real()
+
+    monkeypatch.setattr(store, "write", counted)
+    progress = []
+    _rules, changed = acute.set_rules(
+        as_("adm"), threshold="39,5", progress=lambda done, total: progress.append((done, total))
+    )
+    assert changed == 100  # every 39,2 is under the new threshold
+    assert len(writes) >= 1000 // 64  # one short transaction per batch, not one for all
+    assert progress[-1] == (1000, 1000)
+    listed = errands.list_errands(as_("rec1"))
+    assert not any(s.acute for s in listed)
+    ev = [x for x in errands.show_errand(as_("rec1"), "M-000000").events if x.kind == "acute"]
+    assert ev and "reglerna har ändrats" in ev[-1].text
+    assert not acute.stale(system)
+
+
+def test_a_screening_cut_short_is_taken_up_by_the_next_session(system, as_, store, db_path, monkeypatch):
+    _many_open(store, 300)
+    monkeypatch.setattr(acute, "BATCH", 50)
+    calls = {"n": 0}
+    real = acute.q.open_messages
+
+    def dies_after_two(conn, after, limit):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise KeyboardInterrupt  # the process killed between two batches
+        return real(conn, after, limit)
+
+    monkeypatch.setattr(acute.q, "open_messages", dies_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        acute.set_rules(as_("adm"), threshold="39,5")
+    with store.read() as conn:
+        marker = staff_q.get_setting(conn, acute.SCREENED_KEY)
+    assert marker["after"] > 0 and not marker["done"]
+    assert acute.stale(system)
+    monkeypatch.setattr(acute.q, "open_messages", real)
+    # The next command to open the database finishes it.
+    r = run_cli("--as", "rec1", "list", "--json", db=db_path)
+    assert r.returncode == 0
+    assert not any(json.loads(line)["acute"] for line in r.stdout.decode().splitlines())
+    assert not acute.stale(system)
+
+
+def test_an_upgrade_screens_old_flags_again_at_the_first_session(system, as_, store, db_path):
+    """A database written by the word-list version: its flags are words ("feb, andas"), and
+    the numbers it missed are found when any session first opens it."""
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", message="Tempen är 39,1 nu."),
+            errand_line("1177-000002", message="Kan vi flytta tiden till februari? Hon andas bättre nu."),
+        ),
+    )
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE errands SET acute = NULL WHERE ref = '1177-000001'")
+    conn.execute("UPDATE errands SET acute = 'februari, andas' WHERE ref = '1177-000002'")
+    conn.execute("DELETE FROM settings WHERE key = ?", (acute.SCREENED_KEY,))
+    conn.commit()
+    conn.close()
+    rows = {s.ref: s for s in errands.list_errands(as_("rec1"))}
+    assert rows["1177-000002"].acute_text == "Akut ord: februari · Akut ord: andas"
+    ctx = session.open_session(db_path, "rec1", None)
+    try:
+        rows = {s.ref: s for s in errands.list_errands(ctx)}
+    finally:
+        ctx.store.close()
+    assert rows["1177-000001"].acute_text == "Feber: 39,1"
+    assert rows["1177-000002"].acute == ()
+    ev = [x for x in errands.show_errand(as_("rec1"), "1177-000002").events if x.kind == "acute"]
+    assert ev[-1].actor_name == e.CLINIC  # the system did it, not the person who happened to open
+
+
+def test_a_closed_errand_keeps_its_flags(system, as_, store):
+    intake.import_errands(system, jsonl(errand_line("1177-000001", message=FEVER)))
+    errands.close(as_("rec1"), "1177-000001", "Besvarat per telefon", documented=True)
+    acute.set_rules(as_("adm"), threshold="39,5")
+    assert errands.show_errand(as_("rec1"), "1177-000001").summary.acute_text == "Feber: 39,2"
+
+
+def _note_while_screening(path: str, started, done, result) -> None:
+    """Another person writes notes while the screening runs: none of them may fail."""
+    from bcc_tui.services import errands as errands_
+    from bcc_tui.services import people
+    from bcc_tui.services.clock import SystemClock
+    from bcc_tui.store.db import Store
+
+    store = Store(path)
+    with store.read() as conn:
+        ctx = Ctx(store, people.actor_from_row(staff_q.by_username(conn, "rec1")), SystemClock())
+    started.set()  # ready: the screening starts now, while these notes are written
+    worst, failed, n = 0.0, 0, 0
+    while not done.is_set() and n < 400:
+        t = time.perf_counter()
+        try:
+            errands_.note(ctx, "M-000001", f"anteckning {n}")
+        except Exception:
+            failed += 1
+        worst = max(worst, time.perf_counter() - t)
+        n += 1
+    result.put((n, failed, worst))
+    store.close()
+
+
+def test_others_keep_writing_while_the_open_errands_are_screened(system, as_, store, db_path):
+    _many_open(store, 4000)
+    ctx = multiprocessing.get_context("spawn")
+    started, done, result = ctx.Event(), ctx.Event(), ctx.Queue()
+    writer = ctx.Process(target=_note_while_screening, args=(str(db_path), started, done, result))
+    writer.start()
+    try:
+        assert started.wait(60)
+        _rules, changed = acute.set_rules(as_("adm"), threshold="39,5")
+    finally:
+        done.set()
+        n, failed, _worst = result.get(timeout=60)
+        writer.join(30)
+    assert changed == 400 and n > 0 and failed == 0  # nobody was told "upptagen"
+
+
+def test_the_system_catches_up_only_when_needed(system, store, db_path, clock):
+    ctx = Ctx(store, SYSTEM_ACTOR, clock)
+    session.catch_up(ctx)
+    assert not acute.stale(ctx)
+    with store.read() as conn:
+        before = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    session.catch_up(ctx)  # nothing to do: no write at all
+    with store.read() as conn:
+        assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == before
