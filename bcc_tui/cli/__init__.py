@@ -218,14 +218,26 @@ def build_parser() -> argparse.ArgumentParser:
     ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")
     ho.add_argument("--json", action="store_true", help="ett JSON-objekt för skript och väggskärmar")
     ho.add_argument(
-        "--done", action="store_true", help="kvittera överlämningen: du tar över, listan är genomgången"
+        "--give",
+        action="store_true",
+        help="lämna över: listan är genomgången; den och anteckningen väntar tills nästa mottagare tar över",
+    )
+    ho.add_argument(
+        "--take",
+        "--done",
+        dest="take",
+        action="store_true",
+        help="ta över: kvittera det som lämnats över (--done är samma sak)",
     )
     ho.add_argument(
         "--note",
         metavar="TEXT",
-        help="med --done: en anteckning på kvittot; annars en anteckning till nästa mottagare",
+        help="med --give: anteckningen till nästa mottagare; annars en anteckning till nästa pass",
     )
-    ho.add_argument("--log", action="store_true", help="de kvitterade överlämningarna")
+    ho.add_argument("--log", action="store_true", help="överlämningarna: lämnad av, tagen av")
+    ho.add_argument(
+        "--remark", nargs=2, metavar=("ÄRENDE", "TEXT"), help="en anmärkning på ärendet till nästa pass"
+    )
 
     sa = sub.add_parser("stats", help="statistik för ärenden som kom in under perioden")
     sa.add_argument("--from", dest="start", metavar="DATUM", help="från och med (standard: månadens första)")

@@ -623,20 +623,57 @@ def acute_lines(now: acute_settings.Settings) -> list[str]:
 
 
 def _handover(ctx: Ctx, args) -> int:
-    if sum((args.json, args.done, args.log)) > 1:
-        raise InvalidInput("välj en av --json, --done och --log")
+    if sum((args.json, args.give, args.take, args.log)) > 1:
+        raise InvalidInput("välj en av --json, --give, --take och --log")
     if args.log:
-        rows = handover.receipts(ctx)
-        if not rows:
-            print("Ingen överlämning är kvitterad än.")
+        pending, rows = handover.receipts(ctx)
+        if pending is not None:
+            print(
+                f"lämnad {_local(pending.at)} av {clean_line(pending.author_name)}: "
+                f"{len(pending.done)} av {len(pending.listed)} genomgångna"
+                + (f" · {clean_line(pending.note)}" if pending.note else "")
+                + " · väntar på att någon tar över"
+            )
+        if not rows and pending is None:
+            print("Ingen överlämning är gjord än.")
         for r in rows:
-            who = f"{clean_line(r['from_name'] or r['from'] or '–')} → {clean_line(r['to_name'] or r['to'])}"
+            giver = clean_line(r["from_name"] or r["from"] or "–")
+            side = (
+                f"lämnad {_local(r['given_at'])} av {giver}"
+                if r["given_at"]
+                else f"ingen lämnade (före: {giver})"
+            )
             note = f" · {clean_line(r['note'])}" if r["note"] else ""
-            print(f"{_local(r['at'])}  {who}  {r['done']} av {r['items']} genomgångna{note}")
+            print(
+                f"{side}: {r['done']} av {r['items']} genomgångna{note} → "
+                f"tagen {_local(r['at'])} av {clean_line(r['to_name'] or r['to'])}"
+            )
         return 0
-    if args.done:
-        receipt = handover.finish(ctx, note=args.note)
-        print(f"Överlämningen kvitterad {_local(receipt.at)}: {receipt.done} av {receipt.listed} genomgångna")
+    if args.remark is not None:
+        ref, text = args.remark
+        handover.pin_remark(ctx, ref, text)
+        print(f"Anmärkningen fäst på {clean_line(ref)} till nästa pass")
+        return 0
+    if args.give:
+        given = handover.give(ctx, note=args.note)
+        print(
+            f"Överlämningen lämnad {_local(given.at)}: {len(given.done)} av {len(given.listed)} genomgångna; "
+            "den väntar tills nästa ärendemottagare tar över"
+        )
+        return 0
+    if args.take:
+        receipt = handover.take(ctx)
+        giver = (
+            clean_line(people.names(ctx).get(receipt.from_user, receipt.from_user))
+            if receipt.from_user
+            else "–"
+        )
+        print(
+            f"Du tog över {_local(receipt.at)} från {giver}: {receipt.done} av {receipt.listed} genomgångna"
+        )
+        if args.note is not None:
+            handover.add_note(ctx, args.note)
+            print("anteckningen sparad till nästa pass")
         return 0
     if args.note is not None:
         handover.add_note(ctx, args.note)

@@ -68,6 +68,9 @@ FLUIDS = Category("fluids", "Vätska")
 PAIN = Category("pain", "Smärta")
 NEUROLOGY = Category("neurology", "Neurologi")
 EXPOSURE = Category("exposure", "Smitta")
+# A parent's own alarm is a sign of its own in children's emergency care (NICE's traffic light
+# for fever in under-fives counts "parental concern" among the warning features).
+WORRY = Category("worry", "Oro")
 
 CATEGORIES: tuple[Category, ...] = (
     FEVER,
@@ -80,6 +83,7 @@ CATEGORIES: tuple[Category, ...] = (
     PAIN,
     NEUROLOGY,
     EXPOSURE,
+    WORRY,
 )
 # What each category covers, in the staff's words: the admin tab, `settings` and the help say it.
 BUILT_IN: dict[str, str] = {
@@ -93,6 +97,7 @@ BUILT_IN: dict[str, str] = {
     "pain": "svår smärta, ont trots smärtstillande",
     "neurology": "huvudvärk och kräkningar, nackstel, sluddrar",
     "exposure": "vattkoppor, bältros, mässling",
+    "worry": "snälla ring, jätteoroliga, ambulans, panik",
 }
 BY_CODE = {c.code: c for c in CATEGORIES}
 BY_LABEL = {c.label.lower(): c for c in CATEGORIES}
@@ -306,6 +311,7 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"(?:jätte|glöd|kok|bränn)(?:varm|het)",
         r"(?:hon|han|hen|barnet) (?:(?:jätte|väldigt|så|mycket) ?)?(?:varm|het)",
         r"(?:varm|het) i (?:pannan|kroppen|huvudet)",
+        r"(?:som en|som ett) (?:kamin|element|värmeelement|ugn|bastu)",
         r"pannan (?:är|känns) (?:\w+ )?(?:varm|het)",
     ),
     BREATHING: _rx(
@@ -350,9 +356,10 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"blodig\w* (?:kiss|urin|avföring|bajs|diarré\w*|spott|slem|hosta|näsa|snor|blöja)\w*",
         r"(?:kissar|kissade|bajsar|bajsade|hostar|hostade|hostat|spottar|spottade) blod",
         r"(?:kisset|urinen|kiss|urin) (?:(?:är|var|har varit|blev|blir|ser) )?(?:\w+ )?"
-        r"(?:rött|röd|rosa|brunt|brun|rödbrunt|rödbrun|rödaktigt|colafärgat|blodigt|blodig)",
+        r"(?:rött|röd|rosa|brunt|brun|rödbrunt|rödbrun|rödaktigt|colafärgat|blodigt|blodig|mörkrött|mörkröd|som cola)",
         r"(?:röd|rosa|brun|colafärgad) urin",
-        r"svart (?:bajs|avföring)",
+        r"svart (?:\w+ )?(?:bajs|avföring)",
+        r"blödande (?:tandkött|näsa|sår|tänder|mun)",
         r"(?:bajset|bajsen|avföringen) (?:\w+ ){0,2}?(?:svart|svarta|tjärlik\w*|som tjära)",
         r"svart som tjära",
         r"tjärliknande",
@@ -417,6 +424,9 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"(?:var|blev) borta (?:\w+ )?(?:några|ett par|kanske|i)? ?(?:\d+ )?(?:sekunder|sek|minuter|min|stund)",
         r"(?:får|fick) (?:inte|knappt) (?:riktigt )?kontakt",
         r"grymtar",
+        r"(?:helt |alldeles )?slapp som en trasdocka",
+        r"(?:helt|alldeles) (?:slapp|slö|livlös)",
+        r"tittar inte på (?:mig|oss|någon)",
         r"dåsi",
         r"(?:svår|svårt) (?:att|å) (?:få liv i|väcka|få kontakt med)",
         r"(?:somnar|somnade) om hela (?:tiden|tia)",
@@ -528,8 +538,22 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"ser (?:inget|ingenting|suddigt) plötsligt",
         r"(?:ostadig|vinglig|vingligt|vinglar|vinglade)",
         r"tappar balansen",
-        r"går som (?:en )?(?:full|berusad)",
-        r"ramlar (?:hela tiden|omkull hela tiden)",
+        r"går som (?:om (?:hon|han|hen) (?:vore|var) |en )?(?:full|berusad|packad)",
+        r"ramlar (?:\w+ ){0,2}?(?:hela tiden|jämt|flera gånger)",
+        r"(?:kan|kunde) inte böja (?:ner |fram )?(?:på )?(?:huvudet|nacken|hakan)",
+        r"ljuskänslig\w*",
+        r"vill ha (?:det )?mörkt",
+        r"tål inte (?:ljus|ljuset)",
+    ),
+    WORRY: _rx(
+        r"snälla (?:ring|hör av er|kontakta)",
+        r"ring (?:oss|mig|tillbaka) (?:\w+ )?(?:nu|direkt|så fort som möjligt|så fort ni kan|så fort|snarast|omgående|genast|asap)",
+        r"(?:jätte|väldigt |mycket |så |extremt |otroligt )orolig\w*",
+        r"panik\w*",
+        r"(?:vet|vi vet) inte vad (?:vi|jag) ska göra",
+        r"ambulans\w*",
+        r"(?<![\d-])112(?![\d-])",
+        r"(?:är det|är detta) (?:farligt|akut|allvarligt)",
     ),
     EXPOSURE: _rx(
         r"vattkopp\w*",
@@ -605,6 +629,9 @@ _LINE_TROUBLE = _rx(
     r"het",
     r"hård",
     r"lukt\w*",
+    r"klipp\w*",
+    r"hack",
+    r"skada\w*",
     r"gulaktig\w*",
     r"gul",
     r"gult",
@@ -1035,6 +1062,13 @@ def _value(m: re.Match[str]) -> float:
 
 def _temperatures(clause: str, threshold: float) -> Iterable[tuple[int, int]]:
     """Spans in `clause` of temperatures at or above `threshold`."""
+    for start, end, value in _readings(clause):
+        if value >= threshold:
+            yield start, end
+
+
+def _readings(clause: str) -> Iterable[tuple[int, int, float]]:
+    """Each temperature written in `clause`: its span and its value."""
     for m in _NUM.finditer(clause):
         value = _value(m)
         end = m.end()
@@ -1062,10 +1096,7 @@ def _temperatures(clause: str, threshold: float) -> Iterable[tuple[int, int]]:
             value -= 0.05  # "under 38": below it
         elif re.search(r"(?<!\w)(?:över|mer än|högre än)\s*$", before):
             value += 0.05
-        if value >= threshold:
-            if unit:
-                end += unit.end()
-            yield m.start(), end
+        yield m.start(), end + (unit.end() if unit else 0), value
 
 
 # -- the screen ----------------------------------------------------------------------------------
@@ -1329,7 +1360,39 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
         (a, b), (c, d) = heads[0], min(vomits, key=lambda v: abs(v[0] - heads[0][0]))
         if abs(c - a) <= _PAIR_REACH:
             add(NEUROLOGY, min(a, c), max(b, d), 0)
+    if any(cat is FEVER for *_, cat in spans):
+        spans = _fever_overruled(low, spans, rules.threshold)
     return _findings(text, low, places, spans)
+
+
+# "feberfri sedan i torsdags", "feberfri i två dygn": a fever told as over for days.
+_FEVER_FREE_FOR_DAYS = re.compile(
+    r"(?<!\w)feberfri\w* (?:\w+ ){0,2}?(?:sen|sedan|i) (?:\w+ ){0,2}?"
+    r"(?:dagar|dygn|veckor|vecka|måndags|tisdags|onsdags|torsdags|fredags|lördags|söndags)(?!\w)"
+)
+# A fever felt rather than measured: a thermometer in the same sentence says more.
+_FELT = re.compile(r"varm|het|kamin|element|ugn|bastu")
+
+
+def _fever_overruled(
+    low: str, spans: list[tuple[int, int, Category]], threshold: float
+) -> list[tuple[int, int, Category]]:
+    """Fever findings the message itself overrules: any before "feberfri sedan i torsdags", and a
+    "känns varm" beside a measured temperature under the threshold ("känns varm men 37,6")."""
+    free = _FEVER_FREE_FOR_DAYS.search(low)
+    out = []
+    for start, end, cat in spans:
+        if cat is FEVER:
+            if free is not None and start < free.start():
+                continue
+            if _FELT.search(low, start, end) and not re.search(r"feber|fross", low[start:end]):
+                stop = _SENTENCE.search(low, end)
+                begin = max((m.end() for m in _SENTENCE.finditer(low, 0, start)), default=0)
+                readings = [v for *_, v in _readings(low[begin : stop.start() if stop else len(low)])]
+                if readings and max(readings) < threshold:
+                    continue
+        out.append((start, end, cat))
+    return out
 
 
 def _findings(

@@ -176,6 +176,15 @@ EMPTY = Pane([], 0)
 
 
 @dataclass(frozen=True)
+class HandoverWaiting:
+    """A handover given and not yet taken (R28): every receiver's header says so."""
+
+    author: str
+    name: str
+    at: str
+
+
+@dataclass(frozen=True)
 class Panes:
     """What the dashboard shows at one moment: each pane's first rows by attention (closed ones
     newest first), with totals."""
@@ -186,6 +195,7 @@ class Panes:
     today: people.Today
     names: dict[str, str]
     notice: clinic.Notice | None = None
+    handover_waiting: HandoverWaiting | None = None  # R28: for receivers
 
     def pane(self, status: str) -> Pane:
         return {e.UNASSIGNED: self.unassigned, e.ASSIGNED: self.assigned, e.CLOSED: self.closed_pane}[status]
@@ -242,7 +252,15 @@ def panes(
         today = people.today(conn, ctx.today())
         names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())
-    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice)
+        waiting = handover_waiting(conn, ctx)
+    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice, waiting)
+
+
+def handover_waiting(conn: Connection, ctx: Ctx) -> HandoverWaiting | None:
+    if not roles.may(ctx.actor, "handover"):
+        return None
+    row = handover_q.pending_give(conn)
+    return HandoverWaiting(row["author"], row["name"] or row["author"], row["at"]) if row else None
 
 
 def log_list(ctx: Ctx, what: str, search: str | None = None) -> None:

@@ -1,6 +1,8 @@
 """The shift handover (R28): a walkthrough of what the incoming receiver must know, most pressing
-first; remarks pinned on errands for the next shift; a receipt that records who handed over to
-whom, what was listed and what was gone through; and what changed since the last receipt.
+first; remarks pinned on errands for the next shift; and two acts. The outgoing receiver *gives*
+(what was listed, what was gone through, a note); the incoming one *takes*, which writes the
+receipt with both sides. Until then the give, its note and the remarks wait for the next receiver,
+and every receiver's header says so. Each handover starts with what changed since the last take.
 
 Nothing here prints patient names: the Markdown and JSON forms may be printed or put on a wall.
 """
@@ -74,6 +76,37 @@ class Changes:
     remarks: list[tuple[str, Remark]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Given:
+    """A handover given and not yet taken (R28)."""
+
+    id: int
+    author: str
+    author_name: str
+    at: dt.datetime
+    listed: tuple[str, ...]
+    done: frozenset[str]
+    note: str | None
+
+    @property
+    def not_done(self) -> tuple[str, ...]:
+        return tuple(ref for ref in self.listed if ref not in self.done)
+
+
+def _given(row) -> Given | None:
+    if row is None:
+        return None
+    return Given(
+        row["id"],
+        row["author"],
+        row["name"] or row["author"],
+        parse_utc(row["at"]),
+        tuple(i["ref"] for i in json.loads(row["items"])),
+        frozenset(json.loads(row["done"])),
+        row["note"],
+    )
+
+
 @dataclass
 class Handover:
     at: dt.datetime
@@ -84,6 +117,8 @@ class Handover:
     changes: Changes
     note: dict | None = None
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> errand type -> count
+    given: Given | None = None  # given by the outgoing receiver, not yet taken
+    taken: dict | None = None  # the last receipt: who took over from whom, when
 
     @property
     def total(self) -> int:
@@ -170,19 +205,34 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
         note = None  # read and handed over already
     names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
     return Handover(
-        ctx.now(), roster, names, counts, items, changes, dict(note) if note else None, by_category
+        ctx.now(),
+        roster,
+        names,
+        counts,
+        items,
+        changes,
+        dict(note) if note else None,
+        by_category,
+        _given(q.pending_give(conn)),
+        dict(last) if last else None,
     )
 
 
 def handover(
-    ctx: Ctx, *, per_category: int = PER_CATEGORY, since_limit: int | None = PER_CATEGORY
+    ctx: Ctx,
+    *,
+    per_category: int = PER_CATEGORY,
+    since_limit: int | None = PER_CATEGORY,
+    audited: bool = True,
 ) -> Handover:
-    """What the incoming receiver must know: a list a person started, so logged (R15)."""
+    """What the incoming receiver must know: a list a person started, so logged (R15). The screen
+    following a change made elsewhere reads it again unaudited: nobody asked."""
     _require_receiver(ctx, "handover")
     with ctx.store.read() as conn:
         h = _gather(ctx, conn, per_category=per_category, since_limit=since_limit)
-    with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("list", detail=json.dumps({"view": "handover", "open": h.total}))])
+    if audited:
+        with ctx.store.write() as conn:
+            audit.append(conn, [ctx.entry("list", detail=json.dumps({"view": "handover", "open": h.total}))])
     return h
 
 
@@ -219,28 +269,34 @@ class Receipt:
 
 
 def _handed_over_by(conn, today: dt.date, taker: str) -> str | None:
-    """The receiver on duty before: the last rostered receiver before today, else today's, unless
-    that is the person taking over (then nobody is named)."""
+    """Nobody gave: the receiver on duty before (the last rostered receiver before today, else
+    today's), unless that is the person taking over (then nobody is named)."""
     for candidate in (staff_q.receiver_before(conn, today), people.today(conn, today).receiver):
         if candidate and candidate != taker:
             return candidate
     return None
 
 
-def finish(
+def _note(note: str | None) -> str | None:
+    body = clean(note).strip() if note else None
+    if body is not None and len(body) > e.MAX_NOTE:
+        raise InvalidInput(f"anteckningen är för lång ({len(body)} tecken, högst {e.MAX_NOTE})")
+    return body or None
+
+
+def give(
     ctx: Ctx,
     *,
     listed: list[tuple[str, str]] | None = None,
     done: list[str] | None = None,
     note: str | None = None,
-) -> Receipt:
-    """Record the handover: who handed over, who took over (the acting receiver), when, the items
-    listed and those gone through, and the note. `listed` None records the current list with every
-    item gone through (the command line's `--done`: the list was printed and acknowledged)."""
+) -> Given:
+    """The outgoing receiver gives: the list as walked (`listed`, and what was gone through), and a
+    note to the next receiver. `listed` None gives the current list as gone through (the command
+    line's `--give`: it was printed and read). Nothing is consumed: the remarks and notes wait for
+    the take. A second give before anyone takes replaces the first."""
     _require_receiver(ctx, "handover")
-    body = clean(note).strip() if note else None
-    if body is not None and len(body) > e.MAX_NOTE:
-        raise InvalidInput(f"anteckningen är för lång ({len(body)} tecken, högst {e.MAX_NOTE})")
+    body = _note(note)
     with ctx.change("handover") as conn:
         if listed is None:
             h = _gather(ctx, conn, per_category=PER_CATEGORY, since_limit=0)
@@ -248,18 +304,14 @@ def finish(
             done = [ref for ref, _ in listed]
         refs = {ref for ref, _ in listed}
         gone = [ref for ref in dict.fromkeys(done or []) if ref in refs]
-        last = q.last(conn)
         at = ctx.now_text()
-        from_user = _handed_over_by(conn, ctx.today(), ctx.actor.username)
-        hid = q.record(
+        gid = q.give(
             conn,
             at=at,
-            since=last["at"] if last else None,
-            from_user=from_user,
-            to_user=ctx.actor.username,
+            author=ctx.actor.username,
             items=[{"ref": ref, "category": cat} for ref, cat in listed],
             done=gone,
-            note=body or None,
+            note=body,
         )
         audit.append(
             conn,
@@ -267,19 +319,81 @@ def finish(
                 ctx.entry(
                     "handover",
                     detail=json.dumps(
-                        {"from": from_user, "items": len(listed), "done": len(gone), "note": bool(body)}
+                        {"act": "give", "items": len(listed), "done": len(gone), "note": bool(body)}
                     ),
                 )
             ],
         )
-    return Receipt(hid, parse_utc(at), from_user, ctx.actor.username, len(listed), len(gone))
+        return _given(q.pending_give(conn)) or Given(
+            gid, ctx.actor.username, ctx.actor.name, parse_utc(at), tuple(refs), frozenset(gone), body
+        )
 
 
-def receipts(ctx: Ctx, limit: int = 50) -> list[dict]:
-    """The recorded handovers, newest first."""
+def take(ctx: Ctx, *, listed: list[tuple[str, str]] | None = None, done: list[str] | None = None) -> Receipt:
+    """The incoming receiver takes over: the receipt holds both sides — given by, at, gone through of
+    how many, the note; taken by, at. With nothing given, the receipt names the receiver on duty
+    before and the taker's own walk (or, `listed` None, the current list as read). The remarks and
+    notes up to now have then been handed over."""
+    _require_receiver(ctx, "handover")
+    with ctx.change("handover") as conn:
+        given = _given(q.pending_give(conn))
+        if given is not None and given.author == ctx.actor.username:
+            raise InvalidInput(
+                "du har själv lämnat över; nästa ärendemottagare tar över (eller lämna över igen med en ny lista)"
+            )
+        if given is not None:
+            items = json.loads(q.pending_give(conn)["items"])  # type: ignore[index]
+            gone = [ref for ref in given.listed if ref in given.done]
+            from_user: str | None = given.author
+        else:
+            if listed is None:
+                h = _gather(ctx, conn, per_category=PER_CATEGORY, since_limit=0)
+                listed = [(i.ref, i.category) for i in h.items]
+                done = [ref for ref, _ in listed]
+            refs = {ref for ref, _ in listed}
+            items = [{"ref": ref, "category": cat} for ref, cat in listed]
+            gone = [ref for ref in dict.fromkeys(done or []) if ref in refs]
+            from_user = _handed_over_by(conn, ctx.today(), ctx.actor.username)
+        last = q.last(conn)
+        at = ctx.now_text()
+        hid = q.record(
+            conn,
+            at=at,
+            since=last["at"] if last else None,
+            from_user=from_user,
+            to_user=ctx.actor.username,
+            items=items,
+            done=gone,
+            note=given.note if given else None,
+        )
+        q.take_gives(conn, hid)
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "handover",
+                    detail=json.dumps(
+                        {
+                            "act": "take",
+                            "from": from_user,
+                            "given": given is not None,
+                            "items": len(items),
+                            "done": len(gone),
+                        }
+                    ),
+                )
+            ],
+        )
+    return Receipt(hid, parse_utc(at), from_user, ctx.actor.username, len(items), len(gone))
+
+
+def receipts(ctx: Ctx, limit: int = 50) -> tuple[Given | None, list[dict]]:
+    """A handover given and not taken yet, and the receipts, newest first: each with both sides
+    (given by, at — None when nobody gave —, gone through of how many, note; taken by, at)."""
     _require_receiver(ctx, "handover_log")
     with ctx.store.read() as conn:
         rows = q.log(conn, limit)
+        pending = _given(q.pending_give(conn))
     out = []
     for r in rows:
         items = json.loads(r["items"])
@@ -293,9 +407,10 @@ def receipts(ctx: Ctx, limit: int = 50) -> list[dict]:
                 "items": len(items),
                 "done": len(json.loads(r["done"])),
                 "note": r["note"],
+                "given_at": parse_utc(r["given_at"]) if r["given_at"] else None,
             }
         )
-    return out
+    return pending, out
 
 
 # -- the printable forms ------------------------------------------------------------------------
@@ -348,6 +463,11 @@ def _name(names: dict[str, str], user: str | None) -> str:
     return names.get(user, user) if user else "–"
 
 
+def _quoted(text: str) -> list[str]:
+    """A note's lines for a Markdown quote."""
+    return clean(text).splitlines() or [""]
+
+
 def markdown(h: Handover) -> str:
     names = h.names
     local = h.at.astimezone(STOCKHOLM)
@@ -381,10 +501,22 @@ def markdown(h: Handover) -> str:
             f'- Anmärkning på **{ref}**: "{clean(r.text)}" — {names.get(r.author, r.author)}, {_local(r.at)}'
         )
     out.append("")
+    if h.given:
+        g = h.given
+        out += [
+            f"## Lämnad över av {names.get(g.author, g.author)}, {_local(g.at)}: "
+            f"{len(g.done)} av {len(g.listed)} genomgångna",
+            "",
+        ]
+        if g.not_done:
+            out.append(f"- Inte genomgångna: {', '.join(g.not_done[:PER_CATEGORY])}")
+        if g.note:
+            out += [""] + [f"> {line}" for line in _quoted(g.note)]
+        out.append("")
     if h.note:
         at = parse_utc(h.note["at"])
         out += ["## Anteckning från förra passet", ""]
-        out += [f"> {line}" for line in clean(h.note["text"]).splitlines()]
+        out += [f"> {line}" for line in _quoted(h.note["text"])]
         out += [f"> — {h.note['name'] or h.note['author']}, {_local(at)}", ""]
     out += ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
     out += [f"| {h.title(cat)} | {h.count(cat)} |" for cat in CATEGORIES]
@@ -414,9 +546,35 @@ def markdown(h: Handover) -> str:
 
 
 def as_json(h: Handover) -> dict:
-    """The stable form for scripts and wall displays (PRODUCT.md §4.1)."""
+    """The stable form for scripts and wall displays: `given` is the handover given and not yet
+    taken (null when none), `taken` the last receipt."""
     c = h.changes
+    g, t = h.given, h.taken
+    given = (
+        {
+            "by": g.author,
+            "at": format_utc(g.at),
+            "items": len(g.listed),
+            "done": len(g.done),
+            "not_done": list(g.not_done),
+            "note": clean(g.note) if g.note else None,
+        }
+        if g
+        else None
+    )
+    taken = (
+        {
+            "by": t["to_user"],
+            "at": t["at"],
+            "from": t["from_user"],
+            "note": clean(t["note"]) if t["note"] else None,
+        }
+        if t
+        else None
+    )
     return {
+        "given": given,
+        "taken": taken,
         "at": format_utc(h.at),
         "since": format_utc(c.since) if c.since else None,
         "arrived_since": c.arrived[1],
@@ -432,5 +590,5 @@ def as_json(h: Handover) -> dict:
             {"ref": i.ref, "category": i.category, "remark": clean(i.remark.text) if i.remark else None}
             for i in h.items
         ],
-        "note": clean(h.note["text"]) if h.note else None,
+        "note": clean(g.note) if g and g.note else clean(h.note["text"]) if h.note else None,
     }

@@ -156,12 +156,37 @@ def record(
 
 
 def log(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
+    """The receipts, newest first, each with the give it received (if one was given)."""
     return conn.execute(
-        "SELECT h.*, f.name AS from_name, t.name AS to_name FROM handovers h"
+        "SELECT h.*, f.name AS from_name, t.name AS to_name, g.at AS given_at, g.author AS given_by,"
+        " g.items AS given_items, g.done AS given_done, g.note AS given_note FROM handovers h"
         " LEFT JOIN staff f ON f.username = h.from_user LEFT JOIN staff t ON t.username = h.to_user"
+        " LEFT JOIN handover_gives g ON g.id = (SELECT max(id) FROM handover_gives WHERE handover_id = h.id)"
         " ORDER BY h.id DESC LIMIT ?",
         (limit,),
     ).fetchall()
+
+
+def give(
+    conn: sqlite3.Connection, *, at: str, author: str, items: list[dict], done: list[str], note: str | None
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO handover_gives (at, author, items, done, note) VALUES (?, ?, ?, ?, ?)",
+        (at, author, json.dumps(items, ensure_ascii=False), json.dumps(done, ensure_ascii=False), note),
+    )
+    return new_id(cur)
+
+
+def pending_give(conn: sqlite3.Connection) -> sqlite3.Row | None:
+    """The newest give that nobody has taken yet, with its author's name."""
+    return conn.execute(
+        "SELECT g.*, s.name FROM handover_gives g LEFT JOIN staff s ON s.username = g.author"
+        " WHERE g.handover_id IS NULL ORDER BY g.id DESC LIMIT 1"
+    ).fetchone()
+
+
+def take_gives(conn: sqlite3.Connection, handover_id: int) -> None:
+    conn.execute("UPDATE handover_gives SET handover_id = ? WHERE handover_id IS NULL", (handover_id,))
 
 
 def arrived_since(conn: sqlite3.Connection, since: str, limit: int | None) -> tuple[int, list[str]]:

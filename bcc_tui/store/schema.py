@@ -264,7 +264,24 @@ CREATE INDEX errands_attention ON errands(status, (coalesce(acute, '') = '' OR a
     due_date, received_at, ref, partial_reply_at, assignee, first_response_on, acute) WHERE status <> 'closed';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# Version 9 (issue 27): the handover in two acts (R28). The outgoing receiver *gives* (what was
+# listed, what was gone through, a note); the incoming one *takes*, which writes the receipt in
+# `handovers` and marks the gives it received. Until then the give is pending, and its note and
+# the remarks stay for the next receiver.
+_V9 = """
+CREATE TABLE handover_gives (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL REFERENCES staff(username),
+    items TEXT NOT NULL,
+    done TEXT NOT NULL,
+    note TEXT,
+    handover_id INTEGER REFERENCES handovers(id)
+);
+CREATE INDEX handover_gives_pending ON handover_gives(id) WHERE handover_id IS NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 CURRENT = len(MIGRATIONS)
 
 

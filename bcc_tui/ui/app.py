@@ -38,6 +38,7 @@ from bcc_tui.ui.feed import Feed, PanesFetched
 from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
+from bcc_tui.ui.typed import FollowsChanges
 from bcc_tui.ui.widgets.header import HeaderBar
 
 if TYPE_CHECKING:
@@ -277,6 +278,9 @@ class BccApp(App):
         ):
             with suppress(NoMatches):
                 screen.replace(detail, now, data.names)
+        elif isinstance(screen, FollowsChanges) and screen.is_mounted:
+            with suppress(NoMatches):
+                screen.follow()  # R31: the handover follows an import, a remark, a give
         self.loads += 1
 
     def _top(self) -> Screen[Any] | None:

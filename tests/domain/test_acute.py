@@ -19,6 +19,7 @@ BARS = {
     "acute_blind_3.jsonl": (0.95, 0.85),
     "acute_blind_4.jsonl": (0.95, 0.85),
     "acute_blind_5.jsonl": (0.95, 0.85),
+    "acute_blind_6.jsonl": (0.95, 0.85),
 }
 
 
@@ -26,7 +27,8 @@ def test_the_corpus_is_as_large_as_promised():
     lines = read(CORPUS / "acute_corpus.jsonl")
     assert len(lines) >= 300
     labels = {label for item in lines for label in item["categories"]}
-    assert labels == {c.label for c in acute.CATEGORIES}
+    # Every category the issue names, and Smitta; Oro (a parent's alarm) has no label of its own there.
+    assert labels == {c.label for c in acute.CATEGORIES} - {"Oro"}
     assert sorted(p.name for p in CORPUS.glob("*.jsonl")) == sorted(BARS)
 
 

@@ -117,8 +117,8 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
     assert item.remark.text == "Ring mamma efter 14" and item.remark.author == "rec2"
     assert 'anmärkning: "Ring mamma efter 14" (Rolf Receiver)' in handover.markdown(h)
 
-    # rec1 walks the list and finishes: a receipt from yesterday's receiver (rec2) to rec1.
-    receipt = handover.finish(
+    # Nobody gave: rec1 walks the list and takes over; the receipt names yesterday's receiver (rec2).
+    receipt = handover.take(
         at(rec1, NOW + dt.timedelta(minutes=1)),
         listed=[(i.ref, i.category) for i in h.items],
         done=["1177-000005", "1177-000002", "not-listed"],
@@ -158,7 +158,7 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
     )
     friday = at(rec1, dt.datetime(2026, 11, 27, 8, 0, tzinfo=STOCKHOLM))
     assert handover.handover(friday).changes.overdue == (1, ["1177-000003"])
-    log = handover.receipts(rec1)
+    _pending, log = handover.receipts(rec1)
     assert len(log) == 1 and log[0]["to"] == "rec1" and log[0]["done"] == 2
 
 
@@ -166,3 +166,56 @@ def test_an_acute_sign_marked_handled_no_longer_leads_the_handover(ward, as_):
     errands.acute_handled(as_("rec1"), "1177-000004", "Familjen kontaktad")
     cats = {i.ref: i.category for i in handover.handover(as_("rec1")).items}
     assert cats["1177-000004"] == "unassigned" and cats["1177-000005"] == "acute"
+
+
+def test_give_and_take_are_two_acts_and_the_receipt_holds_both(ward, as_, store):
+    """Issue 27: the outgoing receiver's give consumes nothing; the note, the remarks and the items
+    not gone through wait for the next receiver, whose take writes the receipt with both sides."""
+    rec1, rec2 = at(as_("rec1"), NOW), at(as_("rec2"), NOW + dt.timedelta(minutes=30))
+    h = handover.handover(rec1)
+    handover.pin_remark(rec1, "1177-000002", "Ring mamma efter 14")
+    handover.add_note(rec1, "Lugnt pass")
+    listed = [(i.ref, i.category) for i in h.items]
+    given = handover.give(rec1, listed=listed, done=[listed[0][0]], note="Se 000002 särskilt")
+    assert (len(given.done), len(given.listed), given.note) == (1, 6, "Se 000002 särskilt")
+    assert len(given.not_done) == 5
+    with pytest.raises(InvalidInput, match="själv lämnat över"):
+        handover.take(rec1)
+    # Nothing was consumed: the remark still pins its errand; every receiver's panes say who gave.
+    assert errands.show_errand(rec2, "1177-000002").summary.remark == "Ring mamma efter 14"
+    waiting = errands.panes(rec2).handover_waiting
+    assert waiting is not None and waiting.name == "Rita Receiver"
+    assert errands.panes(as_("doc1")).handover_waiting is None  # a caregiver's header has no handover
+    seen = handover.handover(rec2)
+    assert seen.given == given and seen.note["text"] == "Lugnt pass"
+    data = handover.as_json(seen)
+    assert data["given"]["by"] == "rec1" and data["given"]["note"] == "Se 000002 särskilt"
+    assert data["given"]["done"] == 1 and data["given"]["items"] == 6 and len(data["given"]["not_done"]) == 5
+    assert data["remarks_since"][0]["remark"] == "Ring mamma efter 14" and data["taken"] is None
+    md = handover.markdown(seen)
+    assert "## Lämnad över av Rita Receiver, ons 25 nov 10:00: 1 av 6 genomgångna" in md
+    assert "> Se 000002 särskilt" in md and 'Anmärkning på **1177-000002**: "Ring mamma efter 14"' in md
+    # A second give before anyone takes replaces the first.
+    handover.give(rec1, listed=listed, done=[r for r, _ in listed], note="Allt genomgånget till slut")
+    assert handover.handover(rec2).given.note == "Allt genomgånget till slut"
+
+    receipt = handover.take(rec2)
+    assert (receipt.from_user, receipt.to_user, receipt.listed, receipt.done) == ("rec1", "rec2", 6, 6)
+    pending, log = handover.receipts(rec2)
+    assert pending is None
+    assert log[0]["from"] == "rec1" and log[0]["to"] == "rec2" and log[0]["given_at"] is not None
+    assert log[0]["note"] == "Allt genomgånget till slut"
+    after = handover.handover(at(as_("rec2"), NOW + dt.timedelta(hours=1)))
+    assert after.given is None and after.changes.remarks == [] and after.note is None
+    assert (
+        handover.as_json(after)["taken"]["by"] == "rec2"
+        and handover.as_json(after)["taken"]["from"] == "rec1"
+    )
+    assert errands.show_errand(rec2, "1177-000002").summary.remark is None  # handed over now
+    acts = [
+        json.loads(r["detail"])["act"]
+        for r in store.conn.execute(
+            "SELECT detail FROM audit WHERE action = 'handover' AND outcome = 'ok' ORDER BY id"
+        )
+    ]
+    assert acts == ["give", "give", "take"]

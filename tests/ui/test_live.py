@@ -117,3 +117,30 @@ def test_an_acute_errand_arriving_is_pinned_with_its_category(clinic, app_for):
 
     row = drive(app, scenario)
     assert row[0].startswith("✚") and "Feber" in row
+
+
+def test_the_handover_screen_follows_an_import_and_a_give_elsewhere(clinic, app_for):
+    """Issue 27: with `h` open, an import by another process and another receiver's give show by
+    themselves, and reading them again is not an audited read."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("h")
+        await pilot.pause(0.2)
+        summary = app.screen.query_one("#handover-summary")
+        rows = app.screen.query_one("#handover-list")
+        before = rows.option_count
+        audit_before = clinic.conn.execute("SELECT count(*) FROM audit WHERE actor = 'rec1'").fetchone()[0]
+        r = run_cli("import", "-", db=clinic.path, stdin=jsonl(errand_line("1177-000096")), subprocess=True)
+        assert r.returncode == 0
+        await wait_for(pilot, lambda: rows.option_count > before)
+        r = run_cli(
+            "--as", "rec2", "handover", "--give", "--note", "Från Rolf", db=clinic.path, subprocess=True
+        )
+        assert r.returncode == 0, r.stderr
+        await wait_for(pilot, lambda: "Lämnad över av Rolf Receiver" in str(summary.render()))
+        audit_after = clinic.conn.execute("SELECT count(*) FROM audit WHERE actor = 'rec1'").fetchone()[0]
+        return audit_before, audit_after, str(summary.render())
+
+    before, after, text = drive(app, scenario)
+    assert before == after and "Anteckning: Från Rolf" in text

@@ -8,7 +8,7 @@ from bcc_tui.ui.screens.stats import StatsScreen
 from tests.ui.conftest import drive, settle
 
 
-def test_handover_walkthrough_marks_opens_pins_and_finishes(clinic, app_for):
+def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for):
     app = app_for(clinic, "rec1")
     seen = {}
 
@@ -35,7 +35,10 @@ def test_handover_walkthrough_marks_opens_pins_and_finishes(clinic, app_for):
         await pilot.press("w", *"Ring familjen", "ctrl+s")
         await settle(pilot)
         seen["summary"] = str(app.screen.query_one("#handover-summary").render())
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")  # 2 of 5: asked first
+        await settle(pilot)
+        seen["question"] = str(app.screen.query_one(".form-title").render())
+        await pilot.press("enter")
         await settle(pilot)
         seen["after"] = type(app.screen).__name__
 
@@ -45,10 +48,13 @@ def test_handover_walkthrough_marks_opens_pins_and_finishes(clinic, app_for):
     assert seen["row"].startswith("  · ") and seen["row"].endswith("¶ Ring mamma efter 14")
     assert "2 av 5 genomgångna" in seen["summary"]
     assert "Från förra passet: Ring familjen — Rita Receiver" in seen["summary"]
+    assert seen["question"] == "2 av 5 genomgångna — lämna över ändå?"
     assert seen["after"] != "HandoverScreen"
-    row = clinic.conn.execute("SELECT to_user, items, done FROM handovers").fetchone()
-    assert row["to_user"] == "rec1" and len(json.loads(row["items"])) == 5
+    # Given, not taken: nothing is consumed yet.
+    row = clinic.conn.execute("SELECT author, items, done, handover_id FROM handover_gives").fetchone()
+    assert row["author"] == "rec1" and len(json.loads(row["items"])) == 5 and row["handover_id"] is None
     assert json.loads(row["done"]) == ["1177-000002", "1177-000003"]
+    assert clinic.conn.execute("SELECT count(*) FROM handovers").fetchone()[0] == 0
     assert clinic.conn.execute("SELECT author, text FROM handover_notes").fetchone()[:] == (
         "rec1",
         "Ring familjen",
@@ -59,6 +65,29 @@ def test_handover_walkthrough_marks_opens_pins_and_finishes(clinic, app_for):
         ).fetchone()[0]
         == 1
     )
+
+    # The next receiver: the header says a handover waits; h shows what was given; t takes over.
+    app = app_for(clinic, "rec2")
+
+    async def take(pilot):
+        header = str(app.screen.query_one("#header").render())
+        await pilot.press("h")
+        await settle(pilot)
+        summary = str(app.screen.query_one("#handover-summary").render())
+        ol = app.screen.query_one("#handover-list")
+        rows = [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+        await pilot.press("t")
+        await settle(pilot)
+        return header, summary, rows, [str(n.message) for n in app._notifications]
+
+    header, summary, rows, toasts = drive(app, take)
+    assert "Överlämning från Rita Receiver" in header and "väntar" in header
+    assert "Lämnad över av Rita Receiver" in summary and "2 av 5 genomgångna" in summary
+    assert "Från förra passet: Ring familjen" in summary and "1 anmärkning" in summary
+    assert sum(r.startswith("  ✓ ") for r in rows) == 2 and sum(r.startswith("  · ") for r in rows) == 3
+    assert any(t.startswith("Du har tagit över från Rita Receiver: 2 av 5 genomgångna") for t in toasts)
+    receipt = clinic.conn.execute("SELECT from_user, to_user, done FROM handovers").fetchone()
+    assert (receipt["from_user"], receipt["to_user"], len(json.loads(receipt["done"]))) == ("rec1", "rec2", 2)
 
 
 def test_stats_screen_moves_by_month(clinic, app_for):

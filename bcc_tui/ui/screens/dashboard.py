@@ -162,6 +162,7 @@ class DashboardScreen(BccScreen[None]):
             return
         self.query_one(HeaderBar).set_roster(data.today, data.names)
         self.query_one(HeaderBar).set_notice(data.notice)
+        self.query_one(HeaderBar).set_waiting(data.handover_waiting)
         self.query_one(HeaderBar).set_time(now)
         # The terminal's width: the screen spans it, and has no size of its own before its first
         # layout, which the first fill comes before.

@@ -186,6 +186,7 @@ class ErrandScreen(BccScreen[None]):
         if self.app.last_data is not None:
             header.set_roster(self.app.last_data.today, self.names)
             header.set_notice(self.app.last_data.notice)
+            header.set_waiting(self.app.last_data.handover_waiting)
         header.set_time(self.now)
 
     def replace(self, detail: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> None:

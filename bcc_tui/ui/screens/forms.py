@@ -69,6 +69,31 @@ class KeepDraftDialog(BccModal[str | None]):
         self.dismiss(choice)
 
 
+class ConfirmDialog(BccModal[bool]):
+    """A question before an act that cannot be undone: enter or j does it, esc does not."""
+
+    BINDINGS = [
+        Binding("enter", "choose(True)", "Ja"),
+        Binding("j", "choose(True)", show=False),
+        Binding("escape", "choose(False)", "Avbryt"),
+        Binding("n", "choose(False)", show=False),
+    ]
+
+    def __init__(self, question: str, detail: str = "", *, yes: str = "Ja") -> None:
+        super().__init__()
+        self.question, self.detail, self.yes = question, detail, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(Text(self.question, style="bold"), classes="form-title")
+            if self.detail:
+                yield Static(Text(self.detail, style="dim"))
+            yield Static(Text(f"enter: {self.yes.lower()} · esc: avbryt", style="dim"), classes="form-hint")
+
+    def action_choose(self, choice: bool) -> None:
+        self.dismiss(choice)
+
+
 class Form(BccModal[R]):
     """A titled modal box; subclasses fill the body and call `self.send(result)`.
 

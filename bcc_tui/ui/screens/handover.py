@@ -1,8 +1,9 @@
-"""The shift handover (h, R28): a walkthrough of what the incoming receiver must know, most
-pressing first. `space` marks an item gone through, `enter` opens it in place (escape comes back
-to the same spot), `c` pins a remark on the errand for the next shift, `w` writes a note to the
-next shift, and `ctrl+s` finishes: the receipt records who handed over to whom and what was gone
-through."""
+"""The shift handover (h, R28) in two acts. The outgoing receiver walks the list, most pressing
+first (`space` marks an item gone through, `enter` opens it in place, `c` pins a remark on the
+errand, `w` writes a note to the next receiver) and gives it over with `ctrl+s` ("Lämna över"),
+asked to confirm when items were not gone through. The incoming receiver sees what was given —
+the note, the remarks, which items were not gone through, what changed since — and takes over with
+`t` ("Ta över"): the receipt then holds both sides. The screen follows changes made elsewhere."""
 
 from __future__ import annotations
 
@@ -15,20 +16,22 @@ from textual.widgets.option_list import Option
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
 from bcc_tui.domain.errors import BccError
+from bcc_tui.domain.text import count
 from bcc_tui.services import handover
 from bcc_tui.ui import render
-from bcc_tui.ui.screens.forms import NoteForm
-from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.screens.forms import ConfirmDialog, NoteForm
+from bcc_tui.ui.typed import BccScreen, FollowsChanges
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 from bcc_tui.ui.widgets.lines import LineOptions
 
 
-class HandoverScreen(BccScreen[None]):
+class HandoverScreen(BccScreen[None], FollowsChanges):
     BINDINGS = [
         # The footer's order: finishing the handover is cut last at 80 columns.
         Binding("escape", "app.pop_screen", "Tillbaka", id="handover_back"),
-        Binding("ctrl+s", "finish", "Kvittera", id="handover_finish", priority=True),
+        Binding("ctrl+s", "give", "Lämna över", id="handover_give", priority=True),
+        Binding("t", "take", "Ta över", id="handover_take"),
         Binding("space", "toggle_done", "Genomgången", id="handover_done", key_display="mellanslag"),
         Binding("c", "remark", "Anmärkning", id="handover_remark"),
         Binding("w", "write_note", "Till nästa pass", id="handover_note"),
@@ -49,20 +52,30 @@ class HandoverScreen(BccScreen[None]):
         self.load()
         self.query_one(OptionList).focus()
 
+    def follow(self) -> None:
+        """Another process changed something (an import, a remark, a give): read it again,
+        unaudited (R15: nobody asked), the marks and the cursor kept."""
+        self.load(audited=False)
+
     def tick(self, now) -> None:
         self.query_one(HeaderBar).set_time(now)
 
     # -- data ---------------------------------------------------------------------------------
 
-    def load(self) -> None:
+    def load(self, audited: bool = True) -> None:
         try:
-            h = handover.handover(self.app.ctx)
+            h = handover.handover(self.app.ctx, audited=audited)
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
-            self.app.pop_screen()
+            if audited:
+                self.app.pop_screen()
             return
+        first_given = h.given is not None and (self._h is None or self._h.given != h.given)
         self._h = h
         listed = {i.ref for i in h.items}
+        if first_given and h.given is not None and h.given.author != self.app.ctx.actor.username:
+            # The incoming receiver sees the giver's walk: what was not gone through stands out.
+            self._done |= set(h.given.done)
         self._done &= listed
         header = self.query_one(HeaderBar)
         header.set_roster(h.today, h.names)
@@ -102,17 +115,31 @@ class HandoverScreen(BccScreen[None]):
         t.append(f"  {len(self._done)} av {len(h.items)} genomgångna", style="bold")
         if h.total > len(h.items):
             t.append(f" (av {h.total} öppna punkter visas de mest brådskande)", style="dim")
+        g = h.given
+        if g is not None:
+            at = render.local(g.at)
+            mine = g.author == self.app.ctx.actor.username
+            t.append("\nDu lämnade över" if mine else "\nLämnad över av ", style="bold yellow")
+            if not mine:
+                t.append_text(render.safe(g.author_name, "bold yellow", one_line=True))
+            t.append(f" {short_date(at.date())} {at:%H:%M}: {len(g.done)} av {len(g.listed)} genomgångna")
+            t.append(" · väntar på att nästa mottagare tar över" if mine else " · t: ta över", style="dim")
+            if g.note:
+                t.append("\nAnteckning: ", style="bold yellow")
+                t.append_text(render.safe(g.note, one_line=True))
         c = h.changes
         t.append("\nSedan förra överlämningen", style="bold")
         if c.since:
             local = c.since.astimezone(STOCKHOLM)
             t.append(f" ({short_date(local.date())} {local:%H:%M}): ")
             t.append(
-                f"{c.arrived[0]} nya · {c.closed[0]} avslutade · {c.overdue[0]} blev försenade"
-                f" · {len(c.remarks)} anmärkningar"
+                f"{count(c.arrived[0], 'nytt', 'nya')} · {count(c.closed[0], 'avslutat', 'avslutade')}"
+                f" · {c.overdue[0]} blev försenade · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}"
             )
         else:
-            t.append(": ingen överlämning är kvitterad än", style="dim")
+            t.append(": ingen har tagit över än", style="dim")
+            if c.remarks:
+                t.append(f" · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}")
         if h.note:
             at = render.local(render.parse_utc(h.note["at"]))
             t.append("\nFrån förra passet: ", style="bold yellow")
@@ -233,18 +260,54 @@ class HandoverScreen(BccScreen[None]):
             NoteForm("överlämning", subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?"), done
         )
 
-    def action_finish(self) -> None:
+    def action_give(self) -> None:
+        h = self._h
+        if h is None:
+            return
+        listed = [(i.ref, i.category) for i in h.items]
+        done = sorted(self._done)
+
+        def give(confirmed: bool | None = True) -> None:
+            if not confirmed:
+                return
+            try:
+                given = handover.give(self.app.ctx, listed=listed, done=done)
+            except BccError as err:
+                self.app.notify(str(err), severity="error", markup=False)
+                return
+            self.app.notify(
+                f"Överlämningen lämnad: {len(given.done)} av {len(given.listed)} genomgångna; "
+                "den väntar tills nästa mottagare tar över",
+                markup=False,
+            )
+            self.app.pop_screen()
+
+        if len(done) < len(listed):
+            self.app.push_screen(
+                ConfirmDialog(
+                    f"{len(done)} av {len(listed)} genomgångna — lämna över ändå?",
+                    "De som inte gåtts igenom visas för nästa mottagare.",
+                    yes="Lämna över",
+                ),
+                give,
+            )
+        else:
+            give()
+
+    def action_take(self) -> None:
         h = self._h
         if h is None:
             return
         try:
-            receipt = handover.finish(
+            receipt = handover.take(
                 self.app.ctx, listed=[(i.ref, i.category) for i in h.items], done=sorted(self._done)
             )
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
             return
+        giver = h.names.get(receipt.from_user, receipt.from_user) if receipt.from_user else "–"
         self.app.notify(
-            f"Överlämningen kvitterad: {receipt.done} av {receipt.listed} genomgångna", markup=False
+            f"Du har tagit över från {render.line(giver)}: {receipt.done} av {receipt.listed} genomgångna",
+            markup=False,
         )
         self.app.pop_screen()

@@ -42,6 +42,7 @@ class HeaderBar(Static):
         self.names: dict[str, str] = {}
         self.now: dt.datetime | None = None
         self.notice = None
+        self.waiting = None  # R28: a handover given and not yet taken
         self._shown: Text | None = None
 
     def set_roster(self, today: Today | None, names: dict[str, str]) -> None:
@@ -52,6 +53,12 @@ class HeaderBar(Static):
         """R17: the administrator's information, shown until it expires."""
         if notice != self.notice:
             self.notice = notice
+            self._draw()
+
+    def set_waiting(self, waiting) -> None:
+        """R28: "Överlämning från Maria Berg väntar" until someone takes over."""
+        if waiting != self.waiting:
+            self.waiting = waiting
             self._draw()
 
     def set_time(self, now: dt.datetime) -> None:
@@ -118,6 +125,15 @@ class HeaderBar(Static):
                     style="yellow",
                 )
         lines = [line1, line2]
+        if self.waiting is not None:
+            at = render.local(render.parse_utc(self.waiting.at))
+            waiting = Text(" ⇄ Överlämning från ", style="bold black on cyan")
+            waiting.append(render.line(self.waiting.name, NAME_MAX))
+            waiting.append(f" ({at:%H:%M}) väntar · h ", style="bold black on cyan")
+            waiting.stylize("bold black on cyan")
+            if width and waiting.cell_len > width:
+                waiting.truncate(width, overflow="ellipsis")
+            lines.append(waiting)
         if self.notice is not None:
             lines.append(
                 Text(
