@@ -580,22 +580,28 @@ def _notice(ctx: Ctx, args) -> int:
 def _settings(ctx: Ctx, args) -> int:
     rules_given = (args.fever_threshold, args.acute_words, args.acute_exceptions)
     advice_given = (args.acute_advice, args.acute_advice_text)
+    words: dict[str, list[str]] = {}
+    for item in args.acute_words or ():
+        name, sep, listed = item.partition("=")
+        if not sep:
+            raise InvalidInput(
+                f"--acute-words '{clean_line(item)}': skriv KATEGORI=ORD,ORD, t.ex. Andning=rosslar"
+            )
+        words[name] = [*words.get(name, []), *listed.split(",")]
+    exceptions = args.acute_exceptions.split(",") if args.acute_exceptions is not None else None
+    on = None if args.acute_advice is None else args.acute_advice == "på"
+    # Everything asked for is checked before anything is saved: one refusal changes nothing.
+    acute_settings.checked_rules(args.fever_threshold, words, exceptions)
+    if any(v is not None for v in advice_given):
+        acute_settings.check_advice(ctx, enabled=on, text=args.acute_advice_text)
+    if args.followup_days is not None:
+        clinic.check_followup_days(args.followup_days)
     if any(v is not None for v in rules_given):
-        words: dict[str, list[str]] = {}
-        for item in args.acute_words or ():
-            name, sep, listed = item.partition("=")
-            if not sep:
-                raise InvalidInput(
-                    f"--acute-words '{clean_line(item)}': skriv KATEGORI=ORD,ORD, t.ex. Andning=rosslar"
-                )
-            words[name] = listed.split(",")
-        exceptions = args.acute_exceptions.split(",") if args.acute_exceptions is not None else None
         _rules, changed = acute_settings.set_rules(
             ctx, threshold=args.fever_threshold, words=words, exceptions=exceptions
         )
         print(f"akuta tecken sparade; {count(changed, 'öppet ärende', 'öppna ärenden')} fick nya flaggor")
     if any(v is not None for v in advice_given):
-        on = None if args.acute_advice is None else args.acute_advice == "på"
         advice = acute_settings.set_advice(ctx, enabled=on, text=args.acute_advice_text)
         print(f"råd till familjen vid akuta tecken: {'på' if advice.enabled else 'av'}")
     if args.followup_days is not None:

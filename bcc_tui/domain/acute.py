@@ -204,11 +204,62 @@ def check_phrases(phrases: Iterable[str], what: str) -> tuple[str, ...]:
                 f"{what}: '{p}' ska vara minst tre tecken: bokstäver, siffror, mellanslag och bindestreck "
                 "(en * sist står för valfri ändelse)"
             )
+        if all(w in _TOO_COMMON for w in p.rstrip("*").replace("-", " ").split()):
+            raise InvalidInput(f"{what}: '{p}' står i nästan varje meddelande och kan inte vara ett tecken")
         if p not in out:
             out.append(p)
     if len(out) > PHRASES_MAX:
         raise InvalidInput(f"{what}: högst {PHRASES_MAX} ord eller fraser")
     return tuple(out)
+
+
+# Words in nearly every message (and the particles the screen reads past): never a sign alone.
+_TOO_COMMON = {
+    "och",
+    "att",
+    "det",
+    "som",
+    "en",
+    "ett",
+    "har",
+    "hade",
+    "är",
+    "var",
+    "i",
+    "på",
+    "med",
+    "för",
+    "inte",
+    "om",
+    "till",
+    "av",
+    "den",
+    "jag",
+    "vi",
+    "hon",
+    "han",
+    "hen",
+    "men",
+    "så",
+    "kan",
+    "nu",
+    "typ",
+    "liksom",
+    "asså",
+    "alltså",
+    "hej",
+    "tack",
+    "mvh",
+    "ni",
+    "er",
+    "oss",
+    "mig",
+    "dig",
+    "sig",
+    "från",
+    "eller",
+    "när",
+}
 
 
 def check_threshold(text: str) -> float:
@@ -302,6 +353,8 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"skakfrossa\w*",
         r"(?:fryser|frös|frusit) och skak\w+",
         r"skakar och fryser",
+        r"skakar i hela kroppen",
+        r"tänderna (?:klapprar|hackar)",
         r"tänderna skallrar",
         r"skallrar tänder",
         r"sepsis",
@@ -365,6 +418,10 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"tjärliknande",
         r"tjärfärgad\w*",
         r"blodstrimm\w*",
+        r"blod när (?:hon|han|hen) (?:kissar|bajsar|hostar|borstar tänderna|snyter sig)",
+        r"(?:blåa|blå|lila|röda) fläckar",
+        r"prickar som inte (?:försvinner|bleknar|går bort)",
+        r"glastest\w*",
         r"strimmor av blod",
         r"svarta (?:bajsar|avföringar)",
         r"petekier\w*",
@@ -423,6 +480,8 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"(?:slapp|slö) och (?:grå|gråblek|borta)",
         r"(?:var|blev) borta (?:\w+ )?(?:några|ett par|kanske|i)? ?(?:\d+ )?(?:sekunder|sek|minuter|min|stund)",
         r"(?:får|fick) (?:inte|knappt) (?:riktigt )?kontakt",
+        r"(?:får|fick) (?:inte|knappt|inget) liv i",
+        r"orkar inte (?:ens )?(?:lyfta|hålla uppe) huvudet",
         r"grymtar",
         r"(?:helt |alldeles )?slapp som en trasdocka",
         r"(?:helt|alldeles) (?:slapp|slö|livlös)",
@@ -452,6 +511,9 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"får inte i sig (?:\w+ )?(?:vätska|dricka|vatten|något|nåt)",
         r"(?:behåller|behöll|behållit) (?:inte|inget|ingenting|knappt)",
         r"håller (?:inte|inget|ingenting) (?:\w+ )?(?:nere|i sig)",
+        r"(?:kan|kunde|får|fått) (?:inte|knappt) (?:\w+ )?behålla (?:något|nåt|någonting|vätska|mat|dricka)",
+        r"kräks (?:upp )?(?:det )?direkt",
+        r"inte (?:\w+ )?behålla (?:något|nåt|någonting|vätska|mat|dricka)",
         r"kan inte hålla (?:\w+ )?(?:nere|i sig)",
         r"(?:inte|knappt|inget) (?:\w+ )?(?:kissat|kissar|kissa)(?! på sig)",
         r"kissar (?:inte|knappt|nästan inget|nästan ingenting|väldigt lite|jättelite)",
@@ -475,7 +537,7 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"(?:kraftig|kraftiga|vattnig|vattniga|massiv|massiva|mycket|blodig|blodiga|ihållande) diarré\w*",
         r"diarré\w* (?:hela|flera|många|(?:[3-9]|\d\d+) (?:gånger|ggr)|oavbrutet|sedan i går)",
         r"bajsar (?:vatten|hela tiden)",
-        r"uttorka\w*",
+        r"uttork\w*",
     ),
     PAIN: _rx(
         r"(?:jätte|väldigt |mycket |fruktansvärt |hemskt |extremt |så |så himla |otroligt |vansinnigt |sjukt )ont",
@@ -857,16 +919,16 @@ _NEGATED_AFTER = re.compile(
     r"\s*(?:har|hade|är|var|blev)\s+(?:(?:hon|han|hen|barnet|vi|det|de)\s+)?(?:inte|ej|aldrig)"
     r"(?:\s+(?:haft|fått|varit|märkt|sett|mätt))?(?:\s+(?:längre|heller|alls|än|nu))*\s*(?:[^\w\s]|$)"
 )
-_DENIED_NEXT = re.compile(r"[\s'\"”-]*(?:nej|aldrig)(?!\w)")
+_DENIED_NEXT = re.compile(r"[\s'\"”-]*nej(?!\w)")
 # A resolution after the sign in its clause: "näsblodet slutade direkt", "febern gick över".
 _RESOLVED = re.compile(
     r"(?<!\w)(?:gick över|gått över|går över|försvann|försvunnit|släppte|släppt|slutade|slutat|upphörde|"
-    r"upphört|lade sig|lagt sig|la sig|är borta|var borta|blev bättre|blivit bättre|är bättre|bättre nu|"
-    r"avklingat|klingat av|klingade av|gick bort|gått bort|är över|stannade|stoppade|stoppat|stillades|"
+    r"upphört|lade sig|lagt sig|la sig|är borta(?!\s+(?!nu(?!\w))\w)|var borta|blev bättre|blivit bättre|är bättre|bättre nu|"
+    r"avklingat|klingat av|klingade av|gick bort|gått bort|är över(?!\s+(?!nu(?!\w))\w)|stannade|stoppade|stoppat|stillades|"
     r"tog slut|är normal|normaliserades|normaliserats)(?!\w)"
 )
 _RESOLVING_CLAUSE = re.compile(
-    r"\s*(?:(?:det|den|nu|sen|sedan|\w+n)\s+)?(?:(?:är|har|hade)\s+)?(?:slutade|slutat|gick över|gått över|försvann|släppte|över|borta)(?!\w)(?!\s+(?:inte|ej|aldrig)(?!\w))"
+    r"\s*(?:(?:det|den|nu|sen|sedan|\w+n)\s+)?(?:(?:är|har|hade)\s+)?(?:slutade|slutat|gick över|gått över|försvann|släppte|(?:över|borta)(?!\s+(?!nu(?!\w))\w))(?!\w)(?!\s+(?:inte|ej|aldrig)(?!\w))"
 )
 # "hade 38,6 i lördags …, nu feberfri": a fever the same sentence says is over.
 _FEVER_GONE = re.compile(
@@ -876,17 +938,26 @@ _RESOLVED_BEFORE = re.compile(r"(?<!\w)(?:slutade|slutat|upphörde|upphört|slut
 # "förra veckan hade hon feber": long enough ago to be history, not a sign today.
 _PAST = re.compile(
     r"(?<!\w)(?:för (?:\w+ )?(?:veckor|vecka|månader|månad|år) sedan|förra (?:veckan|helgen|månaden|året|behandlingen|kuren)|"
-    r"i (?:somras|våras|höstas|vintras|fjol|januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
-    r"november|december)|tidigare (?:i )?(?:år|behandling\w*)|under förra|(?:19|20)\d\d|"
+    r"(?<!sedan )(?<!sen )i (?:somras|våras|höstas|vintras|fjol|januari|februari|mars|april|maj|juni|juli|augusti|"
+    r"september|oktober|november|december)|tidigare (?:i )?(?:år|behandling\w*)|under förra|"
+    r"(?<!kl )(?<!kl\. )(?<!klockan )(?:19|20)\d\d|"
     r"när (?:hon|han|hen) var (?:\d+|liten|bebis|baby|nyfödd)|långt innan|innan (?:hon|han|hen) blev sjuk)(?!\w)"
 )
 # "förra veckan hade hon feber": the time right before the sign (not anywhere in its clause:
 # "opererad i mars) har haft huvudvärk" is today's headache).
 _PAST_BEFORE = re.compile(_PAST.pattern + r"(?:\s+[\w]+){0,3}\s*$")
+# ... and right after it: "feber förra veckan", not "feber igen precis som efter förra kuren".
+_PAST_AFTER = re.compile(r"\s*(?:[\w,()]+\s+){0,2}?" + _PAST.pattern)
 # A hypothetical: "om hon får feber", "vid feber", "risk för blödning".
 _HYPOTHETICAL = re.compile(
-    r"(?<!\w)(?:om|ifall|i fall|vid|risk för|risken för|risk att|tecken på|vid behov|hålla koll på|se upp för|"
+    r"(?<!\w)(?:om(?! att)|ifall|i fall|vid|risk för|risken för|risk att|vid behov|hålla koll på|se upp för|"
     r"hålla utkik efter|vad gör (?:vi|man)|hur (?:gör|ska) (?:vi|man)|när (?:vi|man|ni) ska (?:ringa|höra av|söka|åka))(?!\w)"
+)
+# In a question, these make a supposition of everything after them, across commas too ("Får man ge
+# Alvedon om hon får ont, eller döljer det feber?"); "vad gör vi" does not ("Vad gör vi nu, hon
+# har feber 39,5?").
+_CONDITIONAL = re.compile(
+    r"(?<!\w)(?:om(?! att)|ifall|i fall|vid|risk för|risken för|tecken på|när (?:vi|man|ni) ska (?:ringa|höra av|söka|åka))(?!\w)"
 )
 _HYPO_FILLER = {
     "hon",
@@ -1011,6 +1082,8 @@ _CUE_BEFORE = re.compile(
     r"(?<!\w)(?:temp\w*|feber\w*|febril|febrig|mätt?e?|mätt|mätte|mäter|uppmätt|termometer\w*|visade|visar|"
     r"örontemp\w*|örat|pannan|rektalt|axillärt|armhålan|rumpan|stjärten|munnen|varm|het|febrig)(?!\w)"
 )
+# "39 när vi mätte nyss": the cue after the number.
+_CUE_AFTER = re.compile(r"\s*(?:när|då) (?:vi|jag|ni|hon|han|hen|pappa|mamma) (?:mätte|mätt|tog tempen)")
 _WEAK_CUE = re.compile(
     r"(?<!\w)(?:(?:har|hade|haft)(?: (?:hon|han|hen|barnet|vi))?|på|till|uppe i|över|runt|ca|cirka|nästan|typ|drygt|strax över|strax under|under|"
     r"nu|ligger på|låg på|legat på|gått upp till|steg till|stigit till|uppåt|upp mot|upp i|kring)\s*$"
@@ -1090,6 +1163,7 @@ def _readings(clause: str) -> Iterable[tuple[int, int, float]]:
         weak = _WEAK_CUE.search(before) is not None
         next_word = _TOKEN.match(after.lstrip())
         follows_ok = next_word is None or next_word.group(0) in _AFTER_OK or not after.strip()
+        cue = cue or _CUE_AFTER.match(after) is not None
         if not (unit or cue or decimal or (weak and follows_ok) or m.group("word")):
             continue
         if re.search(r"(?<!\w)(?:under|lägre än|mindre än|inte över)\s*$", before):
@@ -1128,11 +1202,17 @@ def _hypothetical(before: str) -> bool:
     between = _words_before(before[last.end() :])
     if last.group(0) in ("om", "ifall", "i fall") and not between:
         return False  # "en lapp om mässling": about, not if
+    if last.group(0) == "vid":
+        # "vid feber över 38", "ring vid 38"; but "sedan vid 6 har hon 39,2" is a time.
+        return all(w in _AT_FEVER for w in between)
     return all(w in _HYPO_FILLER or w[0].isdigit() for w in between)
 
 
+_AT_FEVER = {"feber", "hög", "högre", "temp", "tempen", "temperatur", "över", "mer", "än", "en"}
+
+
 def _resolved(before: str, after: str) -> bool:
-    if _PAST.search(after) or _PAST_BEFORE.search(before):
+    if _PAST_AFTER.match(after) or _PAST_BEFORE.search(before):
         return True
     if _RESOLVED_BEFORE.search(before):
         return not _negated(before[: _RESOLVED_BEFORE.search(before).start()], "")  # type: ignore[union-attr]
@@ -1167,7 +1247,11 @@ def _compiled(rules: Rules) -> tuple[dict[Category, re.Pattern[str] | None], re.
 def _phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
     parts = []
     for p in phrases:
-        body = r"\s+".join(re.escape(w) for w in p.rstrip("*").split())
+        # Read the way the messages are read: "ont typ hela natten" as "ont hela natten".
+        words = _normalise(p.rstrip("*"))[0].split()
+        if not words:
+            continue
+        body = r"\s+".join(re.escape(w) for w in words)
         parts.append(body + (r"\w*" if p.endswith("*") else ""))
     return _rx(*parts) if parts else None
 
@@ -1232,7 +1316,7 @@ class _Sentence:
     def __init__(self, text: str, question: bool) -> None:
         self.text = text
         self.bounds = [0, *(m.end() for m in _CLAUSE.finditer(text)), len(text) + 1]
-        first = _HYPOTHETICAL.search(text) if question else None
+        first = _CONDITIONAL.search(text) if question else None
         self.hypothetical_from = first.start() if first else None  # in a question: signs after it
         gone = [m.start() for m in _FEVER_GONE.finditer(text)]
         self.fever_gone_at = gone[-1] if gone else -1

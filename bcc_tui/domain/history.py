@@ -110,6 +110,8 @@ def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
             s.due_date = detail.get("due_date")
         elif kind == ACUTE:
             s.acute = detail.get("acute")
+            if detail.get("unhandled"):
+                s.acute_handled_at = None  # new signs: the banner pins again
         elif kind != e.NOTE:
             s.problems.append(f"okänd händelse '{kind}' {at}")
         # The automatic partial reply to a complaint is written with the errand (version 1).

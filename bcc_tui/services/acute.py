@@ -76,14 +76,7 @@ def set_rules(
     itself, in a thread: `screen_open=False`). Returns the rules and how many open errands
     changed their flags."""
     require(ctx, "admin_change", what="ändra reglerna för akuta tecken")
-    new_threshold = None
-    if threshold is not None:
-        new_threshold = acute.check_threshold(str(threshold))
-    checked_words = {}
-    for name, phrases in (words or {}).items():
-        cat = acute.category_of(name)
-        checked_words[cat.code] = acute.check_phrases(phrases, cat.label)
-    checked_exceptions = acute.check_phrases(exceptions, "undantag") if exceptions is not None else None
+    new_threshold, checked_words, checked_exceptions = checked_rules(threshold, words, exceptions)
     with ctx.change("admin_change") as conn:
         old = rules(conn)
         merged = {**{k: tuple(v) for k, v in old.words.items()}, **checked_words}
@@ -99,18 +92,46 @@ def set_rules(
     return new, rescreen(ctx, progress=progress) if screen_open else 0
 
 
+def checked_rules(
+    threshold: str | float | None, words: Mapping[str, list[str]] | None, exceptions: list[str] | None
+) -> tuple[float | None, dict[str, tuple[str, ...]], tuple[str, ...] | None]:
+    """The rules as asked for, checked, before anything is written (a command that changes several
+    settings refuses all of them, or none). A category named twice gets the words of both."""
+    new_threshold = acute.check_threshold(str(threshold)) if threshold is not None else None
+    checked_words: dict[str, tuple[str, ...]] = {}
+    for name, phrases in (words or {}).items():
+        cat = acute.category_of(name)
+        checked_words[cat.code] = acute.check_phrases([*checked_words.get(cat.code, ()), *phrases], cat.label)
+    checked_exceptions = acute.check_phrases(exceptions, "undantag") if exceptions is not None else None
+    return new_threshold, checked_words, checked_exceptions
+
+
+def checked_advice(conn: Connection, enabled: bool | None, text: str | None) -> Advice:
+    """The advice as asked for, checked against what is stored."""
+    raw = staff_q.get_setting(conn, ADVICE_KEY) or {}
+    old_text = raw.get("text", "") if isinstance(raw, dict) else ""
+    body = clean(text).strip() if text is not None else old_text
+    on = enabled if enabled is not None else bool(isinstance(raw, dict) and raw.get("enabled"))
+    if len(body) > ADVICE_MAX:
+        raise InvalidInput(f"rådet är för långt (högst {ADVICE_MAX} tecken)")
+    if on and not body:
+        raise InvalidInput("rådet till familjen är tomt: skriv texten innan det slås på")
+    return Advice(on, body)
+
+
+def check_advice(ctx: Ctx, *, enabled: bool | None = None, text: str | None = None) -> None:
+    with ctx.store.read() as conn:
+        checked_advice(conn, enabled, text)
+
+
 def set_advice(ctx: Ctx, *, enabled: bool | None = None, text: str | None = None) -> Advice:
     """R11: switch the acute advice to the family on or off, or change its text."""
     require(ctx, "admin_change", what="ändra rådet till familjen vid akuta tecken")
     with ctx.change("admin_change") as conn:
-        raw = staff_q.get_setting(conn, ADVICE_KEY) or {}
-        old_text = raw.get("text", "") if isinstance(raw, dict) else ""
-        body = clean(text).strip() if text is not None else old_text
-        on = enabled if enabled is not None else bool(isinstance(raw, dict) and raw.get("enabled"))
-        if len(body) > ADVICE_MAX:
-            raise InvalidInput(f"rådet är för långt (högst {ADVICE_MAX} tecken)")
-        if on and not body:
-            raise InvalidInput("rådet till familjen är tomt: skriv texten innan det slås på")
+        new = checked_advice(conn, enabled, text)
+        on, body = new.enabled, new.text
+        if advice(conn) == Advice(on and bool(body), body) and staff_q.get_setting(conn, ADVICE_KEY):
+            return advice(conn)  # nothing changes: nothing to audit
         staff_q.set_setting(conn, ADVICE_KEY, {"enabled": on, "text": body})
         audit.append(
             conn,
@@ -147,8 +168,9 @@ def stale(ctx: Ctx) -> bool:
 
 
 def rescreen(ctx: Ctx, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Screen every open errand with today's rules, batch by batch; returns how many changed.
-    Several processes may run it at once: each batch is taken up by one of them."""
+    """Screen every open errand with today's rules, batch by batch; returns how many changed here.
+    Several processes may run it at once: each batch is taken up by one of them, and the marker
+    counts the changes of all, so that the audit row of the last batch tells the whole."""
     changed = 0
     done = 0
     while True:
@@ -157,58 +179,92 @@ def rescreen(ctx: Ctx, *, progress: Callable[[int, int], None] | None = None) ->
             fp = current.fingerprint()
             marker = staff_q.get_setting(conn, SCREENED_KEY)
             if not isinstance(marker, dict) or marker.get("fingerprint") != fp:
-                marker = {"fingerprint": fp, "after": 0, "done": False}
+                marker = {"fingerprint": fp, "after": 0, "done": False, "changed": 0}
             if marker.get("done"):
                 break
             after = int(marker.get("after") or 0)
             rows = q.open_messages(conn, after, BATCH)
             total = q.open_count_after(conn, after) if progress else 0
-        screened = [
-            (row, acute.dump(acute.screen(f"{row['subject']}\n{row['message']}", current))) for row in rows
-        ]
+        screened = [(row, _screened(row, current)) for row in rows]
         with ctx.store.write() as conn:
             now = staff_q.get_setting(conn, SCREENED_KEY)
-            now_after = now.get("after") if isinstance(now, dict) and now.get("fingerprint") == fp else 0
+            ours = isinstance(now, dict) and now.get("fingerprint") == fp
             if (
                 rules(conn).fingerprint() != fp
-                or (now_after or 0) != after
-                or (isinstance(now, dict) and now.get("done") and now.get("fingerprint") == fp)
+                or (now.get("after", 0) if ours else 0) != after
+                or (ours and now.get("done"))
             ):
                 continue  # the rules changed again, or another process took this batch
+            here = 0
             for row, value in screened:
                 if value == row["acute"]:
                     continue
-                if not q.set_acute(conn, row["id"], row["version"], value):
-                    continue  # changed meanwhile (closed, say): the next screening sees it again
-                found = acute.load(value)
-                q.add_event(
-                    conn,
-                    row["id"],
-                    history.ACUTE,
-                    ctx.now_text(),
-                    ctx.actor.username,
-                    ctx.actor.name,
-                    ctx.actor.title,
-                    text=f"Akuta tecken: {acute.summary(found) or 'inga'} (reglerna har ändrats)",
-                    detail={"acute": value},
-                )
-                changed += 1
+                if not q.set_acute(conn, row["id"], row["version"], value, unhandle=_new_signs(row, value)):
+                    # Changed since it was read (a note, an assignment): screened again here, on the
+                    # row as it is now, so that no errand keeps the old rules' flags.
+                    fresh = q.open_message(conn, row["id"])
+                    if fresh is None:
+                        continue  # closed meanwhile: a closed errand keeps the flags it was handled with
+                    value = _screened(fresh, current)
+                    if value == fresh["acute"] or not q.set_acute(
+                        conn, fresh["id"], fresh["version"], value, unhandle=_new_signs(fresh, value)
+                    ):
+                        continue
+                    row = fresh
+                _event(ctx, conn, row, value)
+                here += 1
             last = rows[-1]["id"] if rows else after
             finished = len(rows) < BATCH
-            staff_q.set_setting(conn, SCREENED_KEY, {"fingerprint": fp, "after": last, "done": finished})
-            if finished and changed:
+            total_changed = int((now.get("changed") if ours else 0) or 0) + here
+            staff_q.set_setting(
+                conn,
+                SCREENED_KEY,
+                {"fingerprint": fp, "after": last, "done": finished, "changed": total_changed},
+            )
+            if finished and total_changed:
                 audit.append(
                     conn,
                     [
                         ctx.entry(
                             "admin_change",
-                            detail=f"akuta tecken omprövade: {count(changed, 'öppet ärende', 'öppna ärenden')} ändrade",
+                            detail=f"akuta tecken omprövade: {count(total_changed, 'öppet ärende', 'öppna ärenden')} ändrade",
                         )
                     ],
                 )
+        changed += here
         done += len(rows)
         if progress:
             progress(done, done + max(0, total - len(rows)))
         if finished:
             break
     return changed
+
+
+def _screened(row, current: acute.Rules) -> str | None:
+    return acute.dump(acute.screen(f"{row['subject']}\n{row['message']}", current))
+
+
+def _new_signs(row, value: str | None) -> bool:
+    """A banner marked handled pins again when the new rules find a category it did not show:
+    nobody has called the family about that one."""
+    if not row["acute_handled_at"] or not value:
+        return False
+    before = {f.category for f in acute.load(row["acute"])}
+    return any(f.category not in before for f in acute.load(value))
+
+
+def _event(ctx: Ctx, conn: Connection, row, value: str | None) -> None:
+    found = acute.load(value)
+    unhandled = _new_signs(row, value)
+    q.add_event(
+        conn,
+        row["id"],
+        history.ACUTE,
+        ctx.now_text(),
+        ctx.actor.username,
+        ctx.actor.name,
+        ctx.actor.title,
+        text=f"Akuta tecken: {acute.summary(found) or 'inga'} (reglerna har ändrats)"
+        + (" — nya tecken, markeringen som hanterad gäller inte längre" if unhandled else ""),
+        detail={"acute": value, **({"unhandled": True} if unhandled else {})},
+    )

@@ -58,10 +58,14 @@ def notice_now(ctx: Ctx) -> Notice | None:
 
 
 # -- the administrator's changes -----------------------------------------------------------------
-def set_followup_days(ctx: Ctx, days: int) -> None:
-    require(ctx, "admin_change", what="ändra uppföljningstiden")
+def check_followup_days(days: int) -> None:
     if not 1 <= days <= 30:
         raise InvalidInput("uppföljningen ska ligga 1–30 vardagar efter delsvaret")
+
+
+def set_followup_days(ctx: Ctx, days: int) -> None:
+    require(ctx, "admin_change", what="ändra uppföljningstiden")
+    check_followup_days(days)
     with ctx.change("admin_change") as conn:
         staff_q.set_setting(conn, FOLLOWUP_KEY, days)
         audit.append(

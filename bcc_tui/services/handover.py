@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 
 from bcc_tui.domain import errand as e
@@ -440,12 +441,12 @@ def _line(item: Item, names: dict[str, str]) -> str:
     if s.followup_on:
         parts.append(f"uppföljning {short_date(s.followup_on)}")
     if s.acute:
-        parts.append(f"AKUTA TECKEN ({clean_line(s.acute_text)})")
+        parts.append(f"AKUTA TECKEN ({md(s.acute_text)})")
     if s.urgent:
         parts.append("BRÅDSKANDE")
     if item.remark:
         parts.append(
-            f'anmärkning: "{clean(item.remark.text)}" ({names.get(item.remark.author, item.remark.author)})'
+            f'anmärkning: "{md(item.remark.text)}" ({md(names.get(item.remark.author, item.remark.author))})'
         )
     return "- " + " · ".join(parts)
 
@@ -463,9 +464,19 @@ def _name(names: dict[str, str], user: str | None) -> str:
     return names.get(user, user) if user else "–"
 
 
+# What Markdown, or HTML inside it, would read as structure rather than text.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md(text: str | None) -> str:
+    """Untrusted text for one line of Markdown: control characters gone, white space folded, and
+    every character that Markdown or HTML would act on escaped ("## x", "<script>", "[a](b)")."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(clean_line(text or "").split()))
+
+
 def _quoted(text: str) -> list[str]:
-    """A note's lines for a Markdown quote."""
-    return clean(text).splitlines() or [""]
+    """A note's lines for a Markdown quote, each escaped: a note with "## …" stays in its quote."""
+    return [md(line) for line in clean(text).splitlines()] or [""]
 
 
 def markdown(h: Handover) -> str:
@@ -498,7 +509,7 @@ def markdown(h: Handover) -> str:
         out += ["## Sedan förra överlämningen", "", "- Ingen överlämning är kvitterad än."]
     for ref, r in c.remarks:
         out.append(
-            f'- Anmärkning på **{ref}**: "{clean(r.text)}" — {names.get(r.author, r.author)}, {_local(r.at)}'
+            f'- Anmärkning på **{md(ref)}**: "{md(r.text)}" — {md(names.get(r.author, r.author))}, {_local(r.at)}'
         )
     out.append("")
     if h.given:

@@ -7,6 +7,7 @@ is refused. A complaint gets the fixed partial reply of R5, stamped with the mom
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from sqlite3 import Connection
@@ -27,6 +28,7 @@ from bcc_tui.store import errands as q
 BATCH = 2000
 
 CLINIC_AUTHOR = (e.CLINIC, "Automatiskt svar")
+ADVICE_FRESH = dt.timedelta(hours=24)
 
 
 @dataclass
@@ -143,7 +145,8 @@ def _insert(
     automatic: list[tuple[str, dict]] = []
     if new.type == e.COMPLAINT:
         automatic.append((e.COMPLAINT_PARTIAL_REPLY, {"automatic": True}))
-    if found and advice.enabled:
+    # The advice says "call now": for a message of the last day, not for a backlog read in late.
+    if found and advice.enabled and ctx.now() - new.received_at <= ADVICE_FRESH:
         automatic.append((advice.text, {"automatic": True, "acute_advice": True}))
     if automatic:
         # Stamped at intake, but never before the errand arrived (its received_at may be a few

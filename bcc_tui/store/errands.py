@@ -466,13 +466,18 @@ def open_of_type(conn: sqlite3.Connection, type_code: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+_MESSAGE = "SELECT id, subject, message, acute, acute_handled_at, version FROM errands"
+
+
 def open_messages(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
     """One batch of open errands' texts in id order, for screening them again (R11)."""
     return conn.execute(
-        "SELECT id, subject, message, acute, version FROM errands"
-        " WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
-        (after_id, limit),
+        f"{_MESSAGE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
     ).fetchall()
+
+
+def open_message(conn: sqlite3.Connection, errand_id: int) -> sqlite3.Row | None:
+    return conn.execute(f"{_MESSAGE} WHERE id = ? AND status <> 'closed'", (errand_id,)).fetchone()
 
 
 def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
@@ -485,10 +490,20 @@ def set_due(conn: sqlite3.Connection, errand_id: int, due: str) -> None:
     conn.execute("UPDATE errands SET due_date = ?, version = version + 1 WHERE id = ?", (due, errand_id))
 
 
-def set_acute(conn: sqlite3.Connection, errand_id: int, expected_version: int, acute: str | None) -> bool:
-    """Compare-and-set of the acute findings; False when the errand changed or closed meanwhile."""
+def set_acute(
+    conn: sqlite3.Connection,
+    errand_id: int,
+    expected_version: int,
+    acute: str | None,
+    *,
+    unhandle: bool = False,
+) -> bool:
+    """Compare-and-set of the acute findings (and, `unhandle`, the banner pinned again); False when
+    the errand changed or closed meanwhile."""
     cur = conn.execute(
-        "UPDATE errands SET acute = ?, version = version + 1 WHERE id = ? AND version = ? AND status <> 'closed'",
+        "UPDATE errands SET acute = ?, version = version + 1"
+        + (", acute_handled_at = NULL" if unhandle else "")
+        + " WHERE id = ? AND version = ? AND status <> 'closed'",
         (acute, errand_id, expected_version),
     )
     return cur.rowcount == 1

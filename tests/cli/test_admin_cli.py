@@ -157,3 +157,20 @@ def test_notice_and_settings(db):
     assert r.returncode == 0 and "råd till familjen vid akuta tecken: på" in r.stdout.decode()
     assert cli(db, "rec1", "settings", "--fever-threshold", "38").returncode == 1
     assert cli(db, "adm", "notice", "--clear").returncode == 0
+
+
+def test_a_refused_settings_command_changes_nothing(db):
+    """A reviewer's find: the threshold was saved before the advice was refused (exit 1)."""
+    before = cli(db, "adm", "settings").stdout.decode()
+    for bad in (
+        ["--fever-threshold", "39", "--acute-advice", "på"],  # no advice text yet
+        ["--fever-threshold", "37,5", "--followup-days", "99"],
+        ["--acute-advice-text", "Ring oss", "--followup-days", "0"],
+        ["--acute-words", "Feber=och"],  # in nearly every message
+    ):
+        r = cli(db, "adm", "settings", *bad)
+        assert r.returncode == 1 and len(r.stderr.decode().splitlines()) == 1, bad
+        assert cli(db, "adm", "settings").stdout.decode() == before, bad
+    r = cli(db, "adm", "settings", "--acute-words", "Andning=rosslar", "--acute-words", "andning=piper")
+    assert r.returncode == 0
+    assert "Andning: rosslar, piper" in cli(db, "adm", "settings").stdout.decode()

@@ -237,3 +237,11 @@ def test_the_gates_on_any_text(text):
         assert acute.screen(text) == gated
     finally:
         acute._GATED = True
+
+
+def test_added_phrases_are_read_like_the_messages():
+    """ "ont typ hela natten" and "int sova" were accepted but could never match: the messages'
+    particles are read past and their chat spellings read as words; the phrases now too."""
+    rules = acute.Rules(words={"pain": ("ont typ hela natten",), "consciousness": ("int sova",)})
+    assert acute.labels(acute.screen("Han har haft ont typ hela natten", rules)) == ("Smärta",)
+    assert acute.labels(acute.screen("han kan int sova alls", rules)) == ("Medvetande",)

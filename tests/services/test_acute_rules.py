@@ -222,3 +222,56 @@ def test_the_system_catches_up_only_when_needed(system, store, db_path, clock):
     session.catch_up(ctx)  # nothing to do: no write at all
     with store.read() as conn:
         assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == before
+
+
+def test_an_errand_changed_while_it_was_screened_is_screened_again_not_skipped(system, as_, monkeypatch):
+    """A reviewer's find: the batch lost its compare-and-set to an assignment made between its
+    read and its write, moved on, and the errand kept the old rules' flags for good."""
+    intake.import_errands(system, jsonl(errand_line("1177-000001", message=FEVER)))
+    real = acute._screened
+    raced = []
+
+    def screened_while_someone_assigns(row, current):
+        if not raced:
+            raced.append(row["id"])
+            errands.assign(as_("rec1"), "1177-000001", "doc1")  # bumps the version meanwhile
+        return real(row, current)
+
+    monkeypatch.setattr(acute, "_screened", screened_while_someone_assigns)
+    _rules, changed = acute.set_rules(as_("adm"), threshold="39,5")
+    assert raced and changed == 1
+    assert errands.show_errand(as_("rec1"), "1177-000001").summary.acute == ()
+    assert audit_log.check(as_("adm")) == []
+
+
+def test_new_signs_pin_a_banner_marked_handled_again(system, as_):
+    intake.import_errands(system, jsonl(errand_line("1177-000001", message="Hon har 39,4 och fryser.")))
+    errands.acute_handled(as_("rec1"), "1177-000001", "Familjen ringd, kommer in")
+    assert not errands.show_errand(as_("rec1"), "1177-000001").summary.acute_pinned
+    acute.set_rules(as_("adm"), words={"Medvetande": ["fryser"]})
+    s = errands.show_errand(as_("rec1"), "1177-000001").summary
+    assert s.acute_pinned and s.acute_categories == ("Feber", "Medvetande")
+    # A change that adds no category leaves the handled banner handled.
+    errands.acute_handled(as_("rec1"), "1177-000001", "Ringd igen")
+    acute.set_rules(as_("adm"), threshold="38,5")
+    assert not errands.show_errand(as_("rec1"), "1177-000001").summary.acute_pinned
+    assert audit_log.check(as_("adm")) == []
+
+
+def test_the_advice_is_for_the_last_days_messages_not_a_late_backlog(system, as_):
+    acute.set_advice(as_("adm"), enabled=True, text=ADVICE)
+    intake.import_errands(
+        system, jsonl(errand_line("1177-000001", message=FEVER, received_at="2026-11-11T08:00:00+01:00"))
+    )
+    old = errands.show_errand(as_("rec1"), "1177-000001").summary
+    assert old.acute_pinned and not old.partial_reply_sent  # pinned, but no "call now" two weeks late
+    with system.store.read() as conn:
+        audited = conn.execute(
+            "SELECT count(*) FROM audit WHERE detail LIKE 'råd till familjen%'"
+        ).fetchone()[0]
+    acute.set_advice(as_("adm"), enabled=True, text=ADVICE)  # the same again: nothing to audit
+    with system.store.read() as conn:
+        assert (
+            conn.execute("SELECT count(*) FROM audit WHERE detail LIKE 'råd till familjen%'").fetchone()[0]
+            == audited
+        )

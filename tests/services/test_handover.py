@@ -3,6 +3,7 @@ receipt, and what changed since the last one."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -219,3 +220,16 @@ def test_give_and_take_are_two_acts_and_the_receipt_holds_both(ward, as_, store)
         )
     ]
     assert acts == ["give", "give", "take"]
+
+
+def test_the_markdown_escapes_what_families_and_staff_wrote(system, as_):
+    """A quote of patient text and a remark cannot become a code fence, HTML or a heading."""
+    intake.import_errands(
+        system,
+        jsonl(errand_line("1177-000009", message="CVK:n ``` <img src=x onerror=alert(1)> [/] **x** är röd")),
+    )
+    handover.pin_remark(as_("rec1"), "1177-000009", "## Rubrik <script>alert(1)</script> [a](http://e)")
+    md = handover.markdown(handover.handover(as_("rec1")))
+    # Every character Markdown or HTML would act on is escaped: none stands bare.
+    assert not re.search(r"(?<!\\)[`<>\[\]]", md.replace("**", "")), md
+    assert "\\#\\# Rubrik \\<script\\>" in md and "\\`\\`\\`" in md
