@@ -256,9 +256,9 @@ class BccApp(App):
 
     def on_panes_fetched(self, message: PanesFetched) -> None:
         if self.feed.accept(message.fetched):
-            self.apply(message.fetched.data, message.fetched.detail)
+            self.apply(message.fetched.data, message.fetched.detail, message.fetched.lost)
 
-    def apply(self, data: Panes, detail: ErrandDetail | None = None) -> None:
+    def apply(self, data: Panes, detail: ErrandDetail | None = None, lost: str | None = None) -> None:
         """Draw one read of the feed: the panes, and the open errand if it is the one read."""
         previous = self.feed.last_data
         if data.notice is not None and (previous is None or previous.notice != data.notice):
@@ -278,6 +278,14 @@ class BccApp(App):
         ):
             with suppress(NoMatches):
                 screen.replace(detail, now, data.names)
+        elif (
+            lost is not None
+            and isinstance(screen, ErrandScreen)
+            and screen.is_mounted
+            and screen.detail.summary.ref == self.feed.detail_ref
+        ):
+            with suppress(NoMatches):
+                screen.lose(lost)
         elif isinstance(screen, FollowsChanges) and screen.is_mounted:
             with suppress(NoMatches):
                 screen.follow()  # R31: the handover follows an import, a remark, a give
@@ -349,6 +357,8 @@ class BccApp(App):
         if action not in ERRAND_ACTIONS:
             return True
         s = self.current()
+        if isinstance(self.screen, ErrandScreen) and self.screen.lost is not None:
+            return False  # the errand is no longer this person's: nothing to offer on it
         return s is not None and actions.fits_state(action, s.status)
 
     def open_errand(self, ref: str) -> None:

@@ -21,7 +21,7 @@ from textual.message import Message
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
-from bcc_tui.domain.errors import BccError, Busy
+from bcc_tui.domain.errors import BccError, Busy, NotAllowed, NotFound
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services import errands, identity
 from bcc_tui.services.context import Ctx
@@ -48,6 +48,7 @@ class Fetched:
     detail: ErrandDetail | None
     version: int
     seq: int = 0  # the order reads began in: a read begun earlier never replaces a later one
+    lost: str | None = None  # the open errand can no longer be read by this person: why
 
 
 class PanesFetched(Message):
@@ -83,6 +84,7 @@ class Feed:
         self._reads = itertools.count(1)
         self._drawn_seq = 0
         self._prefetch: threading.Thread | None = None
+        self._form_version: int | None = None
 
     @property
     def live(self) -> bool:
@@ -103,8 +105,13 @@ class Feed:
         version = self.reader.data_version()
         data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
         ref = self.detail_ref
-        detail = errands.show_errand(self.reader_ctx, ref, audited=False) if ref else None
-        return Fetched(data, detail, version, seq)
+        detail, lost = None, None
+        if ref:
+            try:
+                detail = errands.show_errand(self.reader_ctx, ref, audited=False)
+            except (NotAllowed, NotFound) as err:
+                lost = err.for_ui()  # reassigned away from a caregiver, say: the panes still show
+        return Fetched(data, detail, version, seq, lost)
 
     def prefetch(self) -> None:
         """The first load starts now, in parallel with Textual's own start-up."""
@@ -203,7 +210,7 @@ class Feed:
             return
         self.version = fetched.version
         self.accept(fetched)
-        self.app.apply(fetched.data, fetched.detail)
+        self.app.apply(fetched.data, fetched.detail, fetched.lost)
         if keep_position and table is not None and table.order and row is not None:
             table.move_cursor(row=min(row, len(table.order) - 1), animate=False)
 
@@ -267,6 +274,9 @@ class Feed:
         if self.live and self._news_after is not None and version != self._news_version:
             self._news_version = version
             self.check_news()
+        if self.app.form_open and version != self._form_version:
+            self._form_version = version
+            self.check_form()
         if self.app.form_open or not self.live or self.access_ended:
             return
         if version != self.version or self.pending:
@@ -318,6 +328,31 @@ class Feed:
                 )
         if found.items and self.app.bell_on:
             self.app.bell()
+
+    def check_form(self) -> None:
+        """A form open on an errand that someone else changed meanwhile (reassigned it, closed it):
+        the form says so at once; what was typed stays, as a draft (R21, R31)."""
+        from bcc_tui.ui.screens.forms import Form  # forms are loaded when first opened
+
+        form = self.app.screen
+        if not isinstance(form, Form) or form.watched is None:
+            return
+        ref, version, assignee, status = form.watched
+        try:
+            now = errands.show_errand(self.reader_ctx, ref, audited=False).summary
+        except (NotAllowed, NotFound) as err:
+            form.stale(f"Ärendet är inte längre ditt: {err.for_ui()}")
+            return
+        except BccError:
+            return
+        if now.version == version:
+            return
+        if now.status == e.CLOSED and status != e.CLOSED:
+            form.stale("Ärendet har avslutats av någon annan under tiden")
+        elif now.assignee != assignee:
+            names = self.last_data.names if self.last_data else {}
+            holder = names.get(now.assignee, now.assignee) if now.assignee else "ingen"
+            form.stale(f"Ärendet har fördelats om till {holder} under tiden")
 
     def close(self) -> None:
         self.reader.close()

@@ -22,6 +22,7 @@ from bcc_tui.services import clinic, drafts, errands, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.ui import render
+from bcc_tui.ui.screens.errand import ErrandScreen
 
 if TYPE_CHECKING:
     from bcc_tui.ui.app import BccApp
@@ -97,6 +98,8 @@ class ActionRunner:
                 app.feed.reload_now(keep_position=True)
 
         form.submit_hook = hook
+        if errand is not None:
+            form.watched = (errand.ref, errand.version, errand.assignee, errand.status)
         if errand is not None and form.DRAFT_FORM:
             form.drafts = self.draft_hooks(errand.ref, form.DRAFT_FORM)
         app.push_screen(form, closed)
@@ -155,6 +158,13 @@ class ActionRunner:
     def refused_early(self, s: ErrandSummary, action: str) -> bool:
         """Refuse before a form opens on an errand that cannot take the action (R21: nothing is
         typed in vain); the same rules the service applies when the form is sent."""
+        screen = self.app.screen
+        lost = screen.lost if isinstance(screen, ErrandScreen) else None
+        if lost is not None:
+            self.app.notify(
+                f"Ärendet är inte längre ditt: {lost}", title="Går inte", severity="warning", markup=False
+            )
+            return True
         try:
             e.check_move(action, s.ref, s.status, s.assignee)
             roles.require_action(self.ctx.actor, action, s.ref, s.assignee)

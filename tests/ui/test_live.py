@@ -144,3 +144,67 @@ def test_the_handover_screen_follows_an_import_and_a_give_elsewhere(clinic, app_
 
     before, after, text = drive(app, scenario)
     assert before == after and "Anteckning: Från Rolf" in text
+
+
+def test_an_open_errand_follows_notes_and_says_when_it_is_no_longer_yours(clinic, app_for):
+    """Issue 27: a caregiver's open errand shows another person's note by itself; reassigned away,
+    it says so at the top, offers nothing, and `r` opens no form."""
+    from bcc_tui.ui.screens.errand import ErrandScreen
+
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        app.open_errand("1177-000005")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ErrandScreen)
+        r = run_cli(
+            "--as",
+            "rec2",
+            "note",
+            "1177-000005",
+            "--text",
+            "Mamma ringd kl 14",
+            db=clinic.path,
+            subprocess=True,
+        )
+        assert r.returncode == 0, r.stderr
+        await wait_for(pilot, lambda: any(ev.text == "Mamma ringd kl 14" for ev in app.screen.detail.events))
+        r = run_cli(
+            "--as", "rec2", "assign", "--reassign", "1177-000005", "doc2", db=clinic.path, subprocess=True
+        )
+        assert r.returncode == 0, r.stderr
+        await wait_for(pilot, lambda: app.screen.lost is not None)
+        head = str(app.screen.query_one("#d-head").render())
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        return head, type(app.screen).__name__, [str(n.message) for n in app._notifications]
+
+    head, screen, toasts = drive(app, scenario)
+    assert "Ärendet är inte längre ditt" in head and screen == "ErrandScreen"
+    assert any(t.startswith("Ärendet är inte längre ditt") for t in toasts)
+
+
+def test_a_form_says_at_once_when_its_errand_was_reassigned_and_keeps_the_draft(clinic, app_for):
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        app.open_errand("1177-000005")
+        await pilot.pause(0.1)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        await pilot.press(*"Hej! Receptet")
+        await pilot.pause(1.3)  # the draft is kept as it is typed (after a second of quiet)
+        r = run_cli(
+            "--as", "rec2", "assign", "--reassign", "1177-000005", "doc2", db=clinic.path, subprocess=True
+        )
+        assert r.returncode == 0, r.stderr
+        error = app.screen.query_one("#form-error")
+        await wait_for(
+            pilot, lambda: "fördelats om" in str(error.render()) or "inte längre ditt" in str(error.render())
+        )
+        return str(error.render()), type(app.screen).__name__
+
+    error, screen = drive(app, scenario)
+    assert screen == "ReplyForm" and "utkast" in error
+    drafts = clinic.conn.execute("SELECT fields FROM drafts WHERE username = 'doc1'").fetchall()
+    assert drafts and "Hej! Receptet" in drafts[0][0]

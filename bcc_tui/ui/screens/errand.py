@@ -157,6 +157,7 @@ class ErrandScreen(BccScreen[None]):
         self.detail = detail
         self.now = now
         self.names = names
+        self.lost: str | None = None  # why the person can no longer read it (reassigned away)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
@@ -189,8 +190,20 @@ class ErrandScreen(BccScreen[None]):
             header.set_waiting(self.app.last_data.handover_waiting)
         header.set_time(self.now)
 
+    def lose(self, why: str) -> None:
+        """The errand went out of this person's reach while open (R31): said at the top, and no
+        action is offered on it any more."""
+        if self.lost == why:
+            return
+        self.lost = why
+        banner = Text(f" Ärendet är inte längre ditt: {clean_line(why)} ", style="bold white on red")
+        head = self.query_one("#d-head", Static)
+        head.update(Text("\n").join([banner, describe(self.detail, self.now, self.names)[0]]))
+        self.refresh_bindings()
+
     def replace(self, detail: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> None:
         self.detail, self.now, self.names = detail, now, names
+        self.lost = None
         self.draw()
         self.refresh_bindings()  # the footer offers what the errand's new state allows
 

@@ -119,6 +119,14 @@ class Form(BccModal[R]):
         self._baseline: dict | None = None
         self._saved: dict | None = None
         self._has_draft = False
+        # The errand as it was when the form opened (ref, version, assignee, status): the feed
+        # looks at it while the form is open and says so when someone else changed it (R31).
+        self.watched: tuple[str, int, str | None, str] | None = None
+
+    def stale(self, message: str) -> None:
+        """Someone else changed the errand: said at once, in the form; the text stays a draft."""
+        kept = " — det du skrivit finns kvar som utkast" if self.DRAFT_FORM else ""
+        self.fail(message + kept)
 
     # -- drafts (R21) ------------------------------------------------------------------------
     def draft_fields(self) -> dict:
