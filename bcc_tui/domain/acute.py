@@ -408,6 +408,8 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"tandborsten|tänderna|örat|öronen|ögat|trosorna|kalsongerna|pottan|toaletten)",
         r"blodig\w* (?:kiss|urin|avföring|bajs|diarré\w*|spott|slem|hosta|näsa|snor|blöja)\w*",
         r"(?:kissar|kissade|bajsar|bajsade|hostar|hostade|hostat|spottar|spottade) blod",
+        r"(?:kissar|kissade|kissat) (?:\w+ )?(?:rosa|rött|brunt|mörkrött|rödbrunt)",
+        r"blod i (?:bajs|kiss|urin|avföring)",
         r"(?:kisset|urinen|kiss|urin) (?:(?:är|var|har varit|blev|blir|ser) )?(?:\w+ )?"
         r"(?:rött|röd|rosa|brunt|brun|rödbrunt|rödbrun|rödaktigt|colafärgat|blodigt|blodig|mörkrött|mörkröd|som cola)",
         r"(?:röd|rosa|brun|colafärgad) urin",
@@ -537,6 +539,9 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"(?:kraftig|kraftiga|vattnig|vattniga|massiv|massiva|mycket|blodig|blodiga|ihållande) diarré\w*",
         r"diarré\w* (?:hela|flera|många|(?:[3-9]|\d\d+) (?:gånger|ggr)|oavbrutet|sedan i går)",
         r"bajsar (?:vatten|hela tiden)",
+        r"vägrar (?:all |att )?(?:dryck|dricka|flaskan|vatten|vätska)",
+        r"sväljer inte",
+        r"(?:kan|klarar) inte svälja",
         r"uttork\w*",
     ),
     PAIN: _rx(
@@ -559,6 +564,9 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"ont (?:\w+ ){0,3}?så (?:hon|han|hen) (?:skriker|gråter|inte kan)",
         r"(?:\w*värken|\w*smärtan|\w*smärtorna|ontet) (?:\w+ ){0,4}?(?:blivit|blir|har blivit) (?:mycket |allt |så |ännu |betydligt )?värre",
         r"(?:skrikit|gråtit) (?:i|av smärta i) (?:flera|många) timmar",
+        r"\w*(?:värk|smärta|smärtor|ont) (?:\w+ ){0,3}?(?:blir|blivit|har blivit) (?:\w+ )?värre",
+        r"(?:lika|ännu) (?:illa|ont) igen",
+        r"vill inte att (?:man|vi|någon) (?:rör|tar på) (?:magen|henne|honom)",
         r"(?:kan|kunde) inte sova trots " + _PAINKILLERS,
         _PAINKILLERS
         + r"(?!\w)[^.!?\n]{0,80}?(?<!\w)(?:ingen|inte någon|ingen som helst) (?:skillnad|skilnad|effekt|förbättring|hjälp)",
@@ -580,6 +588,9 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"tappar saker",
         r"haltar plötsligt",
         r"snubblar (?:hela tiden|ofta|mycket|jämt)",
+        r"(?:benen|benet) (?:bär|bar|orkar) inte",
+        r"(?:benen|benet) inte (?:bär|bar|orkar)",
+        r"(?:klarar|klarade|orkar|orkade) (?:(?:hon|han|hen) )?inte (?:gå i )?trappan",
         r"(?:benet|benen|armen|handen|foten|sidan) (?:känns|är|blivit|har blivit) (?:\w+ )?(?:svag|svagt|svagare|slapp|slappt|bortdomnad|domnad)",
         r"(?:kan|kunde) inte (?:gå|stå) (?:ordentligt|normalt|som vanligt|rakt)",
         r"(?:hänger|sned) (?:\w+ )?(?:i|med) (?:ena )?(?:mungipan|ögonlocket|ansiktet)",
@@ -641,9 +652,9 @@ _LINE = _rx(
 )
 _LINE_TROUBLE = _rx(
     r"rodna\w*",
-    r"röd",
+    r"röd(?! dag)",
+    r"röda(?! dagar)",
     r"rött",
-    r"röda",
     r"svull\w*",
     r"uppsvälld\w*",
     r"öm",
