@@ -110,6 +110,7 @@ class BccApp(App):
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
         self.runner = ActionRunner(self)
         self.feed = Feed(self, ctx)
+        self._today = self.ctx.today()  # the day the screens were read for
         self.feed.prefetch()  # the first load starts now, in parallel with Textual's own start-up
 
     # -- what reaches the person --------------------------------------------------------------
@@ -311,6 +312,18 @@ class BccApp(App):
         if self.dashboard is not None:
             for header in self.dashboard.query(HeaderBar):  # none while the screen is torn down
                 header.set_time(self.ctx.now())
+        today = self.ctx.today()
+        if today != self._today:
+            # Midnight: today's receiver, top doctor and absences are another day's (R31).
+            self._today = today
+            self.feed.day_changed()
+
+    def follow_top(self) -> None:
+        """The screen on top reads again, if it is one that follows changes and no form is open."""
+        screen = self._top()
+        if isinstance(screen, FollowsChanges) and screen.is_mounted and not self.form_open:
+            with suppress(NoMatches):
+                screen.follow()
 
     def tick_rows(self) -> None:
         if self.dashboard is not None:

@@ -85,6 +85,7 @@ class Feed:
         self._drawn_seq = 0
         self._prefetch: threading.Thread | None = None
         self._form_version: int | None = None
+        self._follow_version: int | None = None
 
     @property
     def live(self) -> bool:
@@ -277,12 +278,22 @@ class Feed:
         if self.app.form_open and version != self._form_version:
             self._form_version = version
             self.check_form()
+        if not self.live and not self.access_ended and version != self._follow_version:
+            # No panes (an administrator, an auditor): the screen on top follows by itself (R31).
+            self._follow_version = version
+            self.app.follow_top()
         if self.app.form_open or not self.live or self.access_ended:
             return
         if version != self.version or self.pending:
             self.version = version
             self.pending = False
             self.load()
+
+    def day_changed(self) -> None:
+        if self.live:
+            self.request_reload()
+        else:
+            self.app.follow_top()
 
     def request_reload(self) -> None:
         if not self.live:

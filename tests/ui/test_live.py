@@ -8,7 +8,7 @@ import time
 
 from bcc_tui.services import intake
 from bcc_tui.ui.widgets.errand_table import ErrandTable
-from tests.conftest import errand_line, jsonl, run_cli
+from tests.conftest import NOW, errand_line, jsonl, run_cli
 from tests.ui.conftest import drive
 
 
@@ -208,3 +208,74 @@ def test_a_form_says_at_once_when_its_errand_was_reassigned_and_keeps_the_draft(
     assert screen == "ReplyForm" and "utkast" in error
     drafts = clinic.conn.execute("SELECT fields FROM drafts WHERE username = 'doc1'").fetchall()
     assert drafts and "Hej! Receptet" in drafts[0][0]
+
+
+def _staff_file(tmp_path, lines):
+    import json as _json
+
+    path = tmp_path / "lines.jsonl"
+    path.write_text("".join(_json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    return path
+
+
+def test_the_admin_header_follows_an_absence_the_roster_and_midnight(clinic, app_for, tmp_path):
+    """Issue 27: the administrator's header kept Sunday's receiver, top doctor and absences after
+    midnight and after an absence was entered elsewhere."""
+    from bcc_tui.services.clock import FixedClock
+
+    clock = FixedClock(NOW)
+    app = app_for(clinic, "adm", clock)
+
+    async def scenario(pilot):
+        header = app.screen.query_one("#header")
+        schedule = _staff_file(
+            tmp_path,
+            [
+                {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1"]},
+                {"date": "2026-11-26", "receiver": "rec2", "outpatient_doctors": ["doc2"]},
+                {"absent": "doc2", "from": "2026-11-25", "to": "2026-11-25", "reason": "Kurs"},
+            ],
+        )
+        r = run_cli("schedule", "import", str(schedule), db=clinic.path, subprocess=True)
+        assert r.returncode == 0, r.stderr
+        await wait_for(
+            pilot, lambda: "Dag Doktor" in str(header.render()) or "D. Doktor" in str(header.render())
+        )
+        seen = str(header.render())
+        clock.advance(hours=15)  # past midnight: Thursday 26 Nov
+        await wait_for(pilot, lambda: "Rolf" in str(header.render()))
+        return seen, str(header.render())
+
+    before, after = drive(app, scenario, size=(120, 40))
+    assert "Rita Receiver" in before and "Frånvarande" in before
+    assert "Rolf Receiver" in after and "Dag Doktor" in after and "Frånvarande" not in after
+
+
+def test_the_audit_log_grows_while_it_is_open(clinic, app_for, store):
+    from bcc_tui.services import people as people_
+    from tests.conftest import jsonl as jsonl_
+
+    people_.import_staff(
+        ctx_for_system(store),
+        jsonl_({"username": "aud", "name": "Anna Granskare", "title": "administratör", "roles": ["auditor"]}),
+    )
+    app = app_for(clinic, "aud")
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#audit-table")
+        before = table.row_count
+        r = run_cli("--as", "rec2", "show", "1177-000001", db=clinic.path, subprocess=True)
+        assert r.returncode == 0, r.stderr
+        await wait_for(pilot, lambda: table.row_count > before)
+        return [str(c) for c in table.get_row_at(0)]
+
+    top = drive(app, scenario, size=(160, 40))
+    assert "1177-000001" in top and any("Rolf" in c or "R. Receiver" in c for c in top)
+
+
+def ctx_for_system(store):
+    from bcc_tui.domain.roles import SYSTEM_ACTOR
+    from bcc_tui.services.clock import FixedClock
+    from bcc_tui.services.context import Ctx
+
+    return Ctx(store, SYSTEM_ACTOR, FixedClock(NOW))

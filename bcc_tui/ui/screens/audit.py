@@ -16,7 +16,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import audit_log
 from bcc_tui.ui import render
-from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.typed import BccScreen, FollowsChanges
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar, roster
 from bcc_tui.ui.widgets.lines import LineTable
@@ -118,7 +118,7 @@ def action_name(code: str) -> str:
     return permission.what if permission is not None else code
 
 
-class AuditScreen(BccScreen[None]):
+class AuditScreen(BccScreen[None], FollowsChanges):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="audit_filter"),
         # In the footer where esc goes somewhere: back to the screen below, or out of the filter.
@@ -245,3 +245,14 @@ class AuditScreen(BccScreen[None]):
 
     def tick(self, now) -> None:
         self.query_one(HeaderBar).set_time(now)
+
+    def follow(self) -> None:
+        """New rows appear at the top while the log is open (R31); the cursor stays on its row."""
+        table = self.query_one(DataTable)
+        before, row = table.row_count, table.cursor_row
+        self.load(self._shown, audited=False)
+        added = max(0, table.row_count - before) if before < self.PAGE else 0
+        if table.row_count:
+            table.move_cursor(row=min(row + added, table.row_count - 1), animate=False)
+        today, self.names = roster(self.app.ctx, None)
+        self.query_one(HeaderBar).set_roster(today, self.names)

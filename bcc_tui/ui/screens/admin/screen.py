@@ -23,7 +23,7 @@ from bcc_tui.ui.screens.admin.roster import RosterTab
 from bcc_tui.ui.screens.admin.staff import StaffTab
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
 from bcc_tui.ui.screens.admin.templates import TemplatesTab
-from bcc_tui.ui.typed import BccScreen
+from bcc_tui.ui.typed import BccScreen, FollowsChanges
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 
@@ -41,7 +41,7 @@ TABS = [(tab.KEY, tab.TITLE) for tab in TAB_CLASSES]
 ROOT_HINT = "Det här är din startsida; q avslutar."
 
 
-class AdminScreen(BccScreen[None]):
+class AdminScreen(BccScreen[None], FollowsChanges):
     BINDINGS = [
         Binding("e", "edit", "Ändra", id="admin_edit"),
         Binding("n", "new", "Ny", id="admin_new"),
@@ -74,6 +74,15 @@ class AdminScreen(BccScreen[None]):
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)
+
+    def follow(self) -> None:
+        """Another person's change (an absence, the roster, a notice), or midnight: the tabs and the
+        header read again (R31)."""
+        self.reload()
+        header = self.query_one(HeaderBar)
+        header.set_roster(self.query_one(RosterTab).days[0], self.names)
+        header.set_notice(clinic.notice_now(self.ctx))
+        header.set_time(self.app.ctx.now())
 
     @property
     def ctx(self) -> Ctx:
