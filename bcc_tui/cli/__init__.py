@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
         gs = g.add_subparsers(dest="subcommand", metavar="import", required=True, parser_class=_Parser)
         gs.add_parser("import", help="läs in från JSON Lines").add_argument("file", metavar=_FILE)
 
+    pa = sub.add_parser("patients", help="vårdteam: PAL och kontaktsjuksköterska per patient")
+    ps = pa.add_subparsers(dest="subcommand", metavar="import|set", required=True, parser_class=_Parser)
+    ps.add_parser("import", help="läs in vårdteam från JSON Lines").add_argument("file", metavar=_FILE)
+    pset = ps.add_parser("set", help="sätt PAL eller kontaktsjuksköterska för en patient")
+    pset.add_argument("personnummer", metavar="PERSONNUMMER")
+    pset.add_argument("--pal", metavar="ANVÄNDARE", help="patientansvarig läkare ('' tar bort)")
+    pset.add_argument("--contact-nurse", metavar="ANVÄNDARE", help="kontaktsjuksköterska ('' tar bort)")
+
     ls = sub.add_parser("list", help="ärenden du får se")
     ls.add_argument("--status", choices=("unassigned", "assigned", "closed"))
     ls.add_argument("--json", action="store_true", help="ett JSON-objekt per rad")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import itertools
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from bcc_tui.domain import acute, roles
 from bcc_tui.domain import errand as e
-from bcc_tui.domain.business_days import STOCKHOLM
+from bcc_tui.domain.business_days import STOCKHOLM, short_date
 from bcc_tui.domain.errors import Busy, InvalidInput, NotFound, os_reason
 from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.domain.validation import parse_date, parse_utc
@@ -24,6 +25,7 @@ from bcc_tui.services import (
     intake,
     notify,
     outbound,
+    patients,
     people,
     reports,
     session,
@@ -32,7 +34,7 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings, sudo_person
 
 # Commands that may create a missing database file (the first set-up of an empty database).
-_CREATES = {"import", "staff", "schedule"}
+_CREATES = {"import", "staff", "schedule", "patients"}
 
 
 def open_ctx(settings: Settings, *, create: bool) -> Ctx:
@@ -205,6 +207,30 @@ def _people_import(ctx: Ctx, args) -> int:
     return 0 if report.ok else 1
 
 
+def _patients(ctx: Ctx, args) -> int:
+    if args.subcommand == "set":
+        kwargs = {}
+        if args.pal is not None:
+            kwargs["pal"] = args.pal
+        if args.contact_nurse is not None:
+            kwargs["contact_nurse"] = args.contact_nurse
+        team = patients.set_team(ctx, args.personnummer, **kwargs)
+        names = people.names(ctx)
+        print(
+            f"vårdteam: PAL {clean_line(people.who(names, team.pal))}, "
+            f"kontaktsjuksköterska {clean_line(people.who(names, team.contact_nurse))}"
+        )
+        return 0
+    report = patients.import_patients(ctx, _read_input(args.file))
+    _print_rejected("stdin" if args.file == "-" else args.file, report.rejected)
+    print(
+        f"{count(report.added, 'nytt', 'nya')}, {count(report.changed, 'ändrat', 'ändrade')}, "
+        f"{count(report.skipped, 'oförändrat', 'oförändrade')}, "
+        f"{count(len(report.rejected), 'avvisad rad', 'avvisade rader')}"
+    )
+    return 0 if report.ok else 1
+
+
 def _limit(n: int | None) -> int | None:
     """--limit as SQLite can hold it (a 20-digit number would overflow its integer)."""
     if n is not None and not 0 <= n <= 10**9:
@@ -249,6 +275,28 @@ def _list(ctx: Ctx, args) -> int:
     return 0
 
 
+def patient_lines(p: patients.PatientContext) -> list[str]:
+    """R29: the care team with absences, and the patient's earlier errands."""
+    team = " · ".join(
+        f"{m.role} {clean_line(m.name)}"
+        + (
+            f" (frånv.{' t.o.m. ' + short_date(m.back_on - dt.timedelta(days=1)) if m.back_on else ''})"
+            if m.absent
+            else ""
+        )
+        for m in p.members
+    )
+    lines = [f"Vårdteam: {team or 'inget angivet'}"]
+    lines.append(f"Tidigare ärenden: {p.earlier_count}")
+    for x in p.earlier:
+        lines.append(
+            f"  {_local(x.received_at)[:10]}  {clean_line(x.ref)}  {e.type_name(x.type)}  "
+            f"{e.STATUS_NAMES.get(x.status, x.status)}"
+            + (f", besvarat av {clean_line(x.answered_by)}" if x.answered_by else "")
+        )
+    return lines
+
+
 def _show(ctx: Ctx, args) -> int:
     d = errands.show_errand(ctx, args.ref)
     if args.json:
@@ -281,6 +329,8 @@ def _show(ctx: Ctx, args) -> int:
         lines.append(
             f"Förslag: {clean_line(people.who(names, s.suggestion.username))} — {s.suggestion.reason}"
         )
+    if d.patient is not None:
+        lines += patient_lines(d.patient)
     lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
     for ev in d.events:
         head = f"— {_local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
@@ -809,6 +859,7 @@ _COMMANDS = {
     "import": _import,
     "staff": _people_import,
     "schedule": _people_import,
+    "patients": _patients,
     "list": _list,
     "show": _show,
     "assign": _assign,

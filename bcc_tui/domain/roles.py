@@ -110,6 +110,8 @@ PERMISSIONS: dict[str, Permission] = {
         "bara ärendemottagare skriver överlämningsanteckningar",
     ),
     "stats": _p({RECEIVER, ADMIN}, False, "ta ut statistik"),
+    "care_team": _p({RECEIVER, ADMIN}, False, "ändra vårdteam"),
+    "patients_import": _p({ADMIN}, True, "importera vårdteam"),
     "admin_change": _p({ADMIN}, False, "ändra inställningarna", _ONLY_ADMIN),
     "audit": _p({ADMIN, AUDITOR}, False, "läsa granskningsloggen"),
     "own_settings": _p({RECEIVER, CAREGIVER, ADMIN, AUDITOR}, False, "ändra sina inställningar"),

@@ -33,6 +33,21 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Team:
+    """A patient's care team (R29): the responsible doctor and the contact nurse."""
+
+    pal: str | None = None
+    contact_nurse: str | None = None
+
+
+# R29: who in the team a type goes to first — doctor's errands to the PAL, contact and messages to
+# the contact nurse and then the PAL.
+DOCTOR_TYPES = ("fornya_recept", "begar_intyg", "fraga_om_remiss")
+NURSE_TYPES = ("kontakta_mig", "skicka_meddelande")
+PAL_REASON, NURSE_REASON = "PAL", "kontaktsjuksköterska"
+
+
+@dataclass(frozen=True)
 class LastReply:
     """The caregiver who last replied to this patient, and when (local date)."""
 
@@ -64,8 +79,11 @@ def suggest(
     *,
     doctors: tuple[str, ...] = (),
     load: Mapping[str, int] | None = None,
+    team: Team | None = None,
 ) -> Suggestion | None:
-    """R5 for complaints; otherwise R18: continuity first, then the type's default.
+    """R5 for complaints; otherwise R29 the patient's care team first (doctor types → the PAL;
+    contact and messages → the contact nurse, then the PAL), then R18 continuity, then the type's
+    default. Never someone absent today.
 
     R24: where a default fits several people equally (the on-duty doctors of today's schedule,
     the section leaders), the one with the fewest open errands (`load`) is preferred; ties keep
@@ -87,6 +105,15 @@ def suggest(
                 return Suggestion(p.username, "ansvarig för MedControl PRO")
         return None
     by_name = {p.username: p for p in staff}
+    if team is not None:
+        order: list[tuple[str | None, str]] = []
+        if type_code in DOCTOR_TYPES:
+            order = [(team.pal, PAL_REASON)]
+        elif type_code in NURSE_TYPES:
+            order = [(team.contact_nurse, NURSE_REASON), (team.pal, PAL_REASON)]
+        for username, why in order:
+            if username and _available(by_name.get(username), absent):
+                return Suggestion(username, why)
     if last_reply and _available(by_name.get(last_reply.username), absent):
         return Suggestion(
             last_reply.username, f"svarade senast {last_reply.on.day} {MONTHS[last_reply.on.month - 1]}"

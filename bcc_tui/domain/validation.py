@@ -295,6 +295,33 @@ def staff_from_json(obj: Any) -> StaffLine:
 
 
 @dataclass(frozen=True)
+class PatientLine:
+    """A care team line (R29): `fields` holds what the line names — a user name, or None to
+    remove that member; a field the line leaves out stays as stored."""
+
+    personnummer: str
+    fields: dict[str, str | None]
+
+
+def patient_from_json(obj: Any, now: dt.datetime | None = None) -> PatientLine:
+    obj = _obj(obj, "", ("personnummer",), ("personnummer", "pal", "contact_nurse"))
+    pnr = _str(obj["personnummer"], "personnummer")
+    why = personnummer.problem(pnr, now.astimezone(STOCKHOLM).date() if now is not None else None)
+    if why:
+        raise _fail("personnummer", why)
+    fields: dict[str, str | None] = {}
+    for key in ("pal", "contact_nurse"):
+        if key in obj:
+            value = obj[key]
+            if value is not None and (not isinstance(value, str) or not _USERNAME.fullmatch(value)):
+                raise _fail(key, "ska vara ett användarnamn eller null")
+            fields[key] = value
+    if not fields:
+        raise _fail("pal", "raden namnger varken pal eller contact_nurse")
+    return PatientLine(personnummer.normalise(pnr), fields)
+
+
+@dataclass(frozen=True)
 class RosterLine:
     day: dt.date
     receiver: str

@@ -6,6 +6,7 @@ and from which state, hold the same everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -19,12 +20,13 @@ from bcc_tui.domain.routing import LastReply, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_utc
-from bcc_tui.services import clinic, drafts, notify, outbound, people
+from bcc_tui.services import clinic, drafts, notify, outbound, patients, people
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_bounds, event, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 from bcc_tui.store import handover as handover_q
+from bcc_tui.store import patients as patients_q
 from bcc_tui.store import staff as staff_q
 
 STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
@@ -46,7 +48,9 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     roster = people.today(conn, today)
     absent = set(roster.absent)
     defaults = {t["code"]: t["default_assignee"] for t in q.types(conn)}
-    last = q.last_replies(conn, sorted({r["personnummer"] for r in open_rows}))
+    pnrs = sorted({r["personnummer"] for r in open_rows})
+    last = q.last_replies(conn, pnrs)
+    teams = patients_q.teams(conn, pnrs)
     # R24: only those a default may choose between need their load counted.
     candidates = sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
     load = {u: n for u, (n, _) in q.open_load(conn, candidates).items()}
@@ -65,6 +69,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
                 defaults.get(r["type"]),
                 doctors=roster.doctors,
                 load=load,
+                team=patients.team_of(teams.get(r["personnummer"])),
             )
         out.append(
             summary(r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent)
@@ -290,6 +295,8 @@ class Choice:
     reason: str | None
     open: int = 0  # R24: open errands they hold now
     overdue: int = 0  # of which overdue
+    team_role: str | None = None  # R29: "PAL" or "kontaktsjuksköterska" for this errand's patient
+    back_on: dt.date | None = None  # absent today: the first day back
 
 
 def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
@@ -299,10 +306,16 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
         staff = people.staff_people(conn)
         load = q.open_load(conn, today=ctx.today().isoformat())
         suggestion = None
+        team_roles: dict[str, str] = {}
         if ref:
             row = q.by_ref(conn, ref)
             if row is not None and row["status"] != e.CLOSED:
                 suggestion = _summaries(ctx, conn, [row])[0].suggestion
+            team = patients.team_of(patients_q.team(conn, row["personnummer"])) if row is not None else None
+            if team is not None:
+                pairs = ((team.pal, "PAL"), (team.contact_nurse, "kontaktsjuksköterska"))
+                team_roles = {user: role for user, role in pairs if user}
+        back = {u: staff_q.back_on(conn, u, ctx.today()) for u in today.absent}
     order = {"läkare": 0, "sjuksköterska": 1, "sektionsledare": 2}
     out = [
         Choice(
@@ -314,11 +327,14 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
             bool(suggestion and suggestion.username == p.username),
             suggestion.reason if suggestion and suggestion.username == p.username else None,
             *load.get(p.username, (0, 0)),
+            team_roles.get(p.username),
+            back.get(p.username),
         )
         for p in staff
         if roles.assignable(p.roles, p.active)
     ]
-    out.sort(key=lambda c: (not c.suggested, c.absent, order.get(c.title, 3), c.name))
+    # The suggestion first, then the patient's team, then who is on duty.
+    out.sort(key=lambda c: (not c.suggested, c.absent, c.team_role is None, order.get(c.title, 3), c.name))
     return out
 
 
@@ -360,6 +376,7 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
         phone=row["phone"],
         business_days=days,
         events=[event(ev) for ev in q.events(conn, row["id"])],
+        patient=patients.context(conn, row["personnummer"], row["id"], ctx.today()),
     )
 
 

@@ -26,6 +26,7 @@ from bcc_tui.domain.business_days import (
 )
 from bcc_tui.domain.routing import Suggestion
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
+from bcc_tui.services.patients import PatientContext
 from bcc_tui.store.errands import Attention
 
 
@@ -254,6 +255,7 @@ class ErrandDetail:
     phone: str | None
     business_days: int
     events: list[Event] = field(default_factory=list)
+    patient: PatientContext | None = None  # R29: the care team and the patient's earlier errands
 
     @property
     def due_explanation(self) -> str:
@@ -288,4 +290,28 @@ class ErrandDetail:
                 ],
             }
         )
+        if self.patient is not None:
+            p = self.patient
+            out["care_team"] = [
+                {
+                    "role": m.role,
+                    "username": m.username,
+                    "absent": m.absent,
+                    "back_on": m.back_on.isoformat() if m.back_on else None,
+                }
+                for m in p.members
+            ]
+            out["earlier_errands"] = {
+                "count": p.earlier_count,
+                "last": [
+                    {
+                        "ref": x.ref,
+                        "type": x.type,
+                        "received_at": _utc_text(x.received_at),
+                        "status": x.status,
+                        "answered_by": x.answered_by,
+                    }
+                    for x in p.earlier
+                ],
+            }
         return out

@@ -281,7 +281,22 @@ CREATE TABLE handover_gives (
 CREATE INDEX handover_gives_pending ON handover_gives(id) WHERE handover_id IS NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+# Version 10 (issue 26): each patient's care team (R29) — the responsible doctor (PAL) and the
+# contact nurse, by personnummer as errands store it.
+_V10 = """
+CREATE TABLE care_teams (
+    personnummer TEXT PRIMARY KEY,
+    pal TEXT REFERENCES staff(username),
+    contact_nurse TEXT REFERENCES staff(username),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+DROP INDEX errands_patient;
+CREATE INDEX errands_patient ON errands(personnummer, received_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 CURRENT = len(MIGRATIONS)
 
 

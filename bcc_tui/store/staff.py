@@ -87,6 +87,21 @@ def absent_on(conn: sqlite3.Connection, day: dt.date) -> dict[str, str | None]:
     return {r["username"]: r["reason"] for r in rows}
 
 
+def back_on(conn: sqlite3.Connection, username: str, day: dt.date) -> dt.date | None:
+    """The first day after the absences that cover `day` and follow on from it (R29: "frånv.
+    t.o.m. 9 dec" names the day before)."""
+    end = day - dt.timedelta(days=1)
+    while True:
+        row = conn.execute(
+            "SELECT max(end) FROM absences WHERE username = ? AND start <= ? AND end > ?",
+            (username, (end + dt.timedelta(days=1)).isoformat(), end.isoformat()),
+        ).fetchone()
+        if row[0] is None:
+            break
+        end = dt.date.fromisoformat(row[0])
+    return end + dt.timedelta(days=1) if end >= day else None
+
+
 def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return json.loads(row[0]) if row else default

@@ -114,6 +114,16 @@ ACTIONS: tuple[Action, ...] = (
         help_text="akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst",
     ),
     A(
+        "care_team",
+        "v",
+        "Vårdteam",
+        "Vårdteam för patienten",
+        "Ange patientens PAL och kontaktsjuksköterska (v)",
+        "care_team",
+        show=False,
+        help_text="vårdteam — patientens PAL och kontaktsjuksköterska; förslagen utgår från dem",
+    ),
+    A(
         "move_all",
         None,
         "",

@@ -421,6 +421,9 @@ class BccApp(App):
     def action_acute_handled(self) -> None:
         self.runner.acute_handled()
 
+    def action_care_team(self) -> None:
+        self.runner.care_team()
+
     def action_urgent(self) -> None:
         self.runner.urgent()
 

@@ -18,7 +18,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.text import clean_line
-from bcc_tui.services import clinic, drafts, errands, people
+from bcc_tui.services import clinic, drafts, errands, patients, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.ui import render
@@ -39,6 +39,7 @@ ERRAND_ACTIONS = {
     "urgent",
     "remind",
     "acute_handled",
+    "care_team",
     "move_all",
 }
 
@@ -390,6 +391,44 @@ class ActionRunner:
             return f"Anteckning sparad för {s.ref}"
 
         self.ask(NoteForm(s.ref, context=self.errand_line(s)), send, errand=s)
+
+    def care_team(self) -> None:
+        """R29: the receiver sets the patient's PAL and contact nurse from the errand (v)."""
+        from bcc_tui.ui.screens.fields import Field, FieldsForm
+
+        s = self.target()
+        if s is None:
+            return
+        try:
+            doctors, nurses, team = patients.candidates(self.ctx, s.personnummer)
+        except BccError as err:
+            self.app.notify(err.for_ui(), severity="warning", markup=False)
+            return
+
+        def submit(v: dict[str, Any]) -> str:
+            patients.set_team(
+                self.ctx, s.personnummer, pal=v["pal"] or None, contact_nurse=v["nurse"] or None
+            )
+            return "Vårdteamet sparat"
+
+        def done(message: str | None) -> None:
+            if message:
+                self.app.notify(message, markup=False)
+                self.app.feed.reload_now(keep_position=True)
+
+        self.app.push_screen(
+            FieldsForm(
+                "Vårdteam",
+                s.ref,
+                [
+                    Field("pal", "Patientansvarig läkare (PAL)", team.pal, "select", doctors),
+                    Field("nurse", "Kontaktsjuksköterska", team.contact_nurse, "select", nurses),
+                ],
+                submit,
+                context=self.errand_line(s),
+            ),
+            done,
+        )
 
     def acute_handled(self) -> None:
         """R25: mark the acute banner handled, with a short note; the errand is then not pinned."""

@@ -47,6 +47,7 @@ ACTIONS = {
     "handover": "överlämning",
     "handover_note": "överlämningsanteckning",
     "remark": "anmärkning",
+    "care_team": "vårdteam",
     "acute_handled": "akut hanterad",
     "draft": "utkast",
     "backup": "säkerhetskopia",

@@ -11,8 +11,9 @@ from textual.widgets import Static
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import personnummer
-from bcc_tui.domain.business_days import local_date
+from bcc_tui.domain.business_days import local_date, short_date
 from bcc_tui.domain.text import clean_line
+from bcc_tui.services.patients import PatientContext
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
@@ -73,6 +74,9 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         if d.phone:
             who.append("  tel ")
             who.append_text(render.safe(d.phone, "bold", one_line=True))
+
+    if d.patient is not None:
+        who.append_text(patient_context(d.patient, names))
 
     when = Text()
     when.append("Inkom: ", style="dim")
@@ -143,6 +147,33 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
                 thread.append("\n    ")
                 thread.append_text(line)
     return [head, who, when, message, thread]
+
+
+def patient_context(p: PatientContext, names: dict[str, str]) -> Text:
+    """R29: the care team with today's absences and return dates, and the patient's earlier
+    errands, where the decision on this one is made (the errand view and the assign form)."""
+    t = Text()
+    t.append("\nVårdteam: ", style="dim")
+    if not p.members:
+        t.append("inget angivet (v: ange)", style="dim italic")
+    for i, m in enumerate(p.members):
+        if i:
+            t.append(" · ")
+        t.append(f"{m.role} ", style="dim")
+        t.append_text(render.safe(m.name, "bold", one_line=True))
+        if m.absent:
+            back = f" t.o.m. {short_date(m.back_on - dt.timedelta(days=1))}" if m.back_on else ""
+            t.append(f" (frånv.{back})", style="bold yellow")
+    t.append(f"\nTidigare ärenden: {p.earlier_count}", style="dim")
+    for x in p.earlier:
+        t.append("\n  ")
+        t.append(f"{render.short_moment(x.received_at)}  ", style="dim")
+        t.append_text(render.safe(x.ref, one_line=True))
+        t.append(f"  {e.type_short(x.type)}  {e.STATUS_NAMES.get(x.status, x.status)}")
+        if x.answered_by:
+            t.append(" · ", style="dim")
+            t.append_text(render.safe(names.get(x.answered_by, x.answered_by), "dim", one_line=True))
+    return t
 
 
 class ErrandScreen(BccScreen[None]):

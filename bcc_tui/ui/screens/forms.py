@@ -3,6 +3,7 @@ chose; the app then calls the service (so the form never holds a transaction ope
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -324,9 +325,12 @@ class AssignForm(Form[AssignResult]):
         t.append("★ " if c.suggested else "  ", style="bold yellow")
         t.append(clean_line(c.name), style="bold" if not c.absent else "dim")
         t.append(clean_line(f"  {c.title}"), style="dim")
+        if c.team_role:
+            t.append(f"  {c.team_role}", style="bold cyan")  # R29: the patient's own team
         if c.absent:
+            back = f", t.o.m. {c.back_on - dt.timedelta(days=1):%d/%m}" if c.back_on else ""
             t.append(
-                clean_line(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}"),
+                clean_line(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}{back}"),
                 style="yellow",
             )
         else:
