@@ -382,7 +382,16 @@ def _reply(ctx: Ctx, args) -> int:
 
 def _partial(ctx: Ctx, args) -> int:
     errands.partial_reply(ctx, args.ref, args.text, consulted=args.consulted)
-    print(f"delsvar skickat för {args.ref}")
+    print(f"delsvar skickat för {args.ref}" + (f", avstämt med {args.consulted}" if args.consulted else ""))
+    top = people.roster_days(ctx, ctx.today(), 1)[0].top_doctor
+    if args.consulted and args.consulted != top:
+        # R4 names the doctor at the top of the schedule; another on duty is allowed, and said.
+        names = people.names(ctx)
+        print(
+            f"varning: {clean_line(people.who(names, args.consulted))} står inte överst på dagens schema"
+            + (f" (det gör {clean_line(people.who(names, top))})" if top else ""),
+            file=sys.stderr,
+        )
     return 0
 
 

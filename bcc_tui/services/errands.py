@@ -22,7 +22,7 @@ from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import clinic, drafts, notify, outbound, patients, people
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.services.views import ErrandDetail, ErrandSummary, attention_bounds, event, summary
+from bcc_tui.services.views import Concerned, ErrandDetail, ErrandSummary, attention_bounds, event, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 from bcc_tui.store import handover as handover_q
@@ -55,10 +55,15 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     candidates = sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
     load = {u: n for u, (n, _) in q.open_load(conn, candidates).items()}
     out = []
+    backs: dict[str, dt.date | None] = {}
     for r in rows:
         s = None
+        concerned = None
         if r["status"] != e.CLOSED:
             lr = last.get(r["personnummer"])
+            concerned = _concerned(
+                conn, r, teams.get(r["personnummer"]), lr[0] if lr else None, absent, backs, today
+            )
             s = suggest(
                 r["type"],
                 bool(r["urgent"]),
@@ -71,10 +76,28 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
                 load=load,
                 team=patients.team_of(teams.get(r["personnummer"])),
             )
-        out.append(
-            summary(r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent)
+        item = summary(
+            r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent
         )
+        out.append(replace(item, concerned_absent=concerned) if concerned else item)
     return out
+
+
+def _concerned(conn, row, team_row, last_replier, absent, backs, today) -> Concerned | None:
+    """R4: the caregiver concerned — the PAL, else the holder, else the one who last replied — when
+    absent today, with the day they are back."""
+    for username, role in (
+        (team_row["pal"] if team_row is not None else None, "PAL"),
+        (row["assignee"], "handläggaren"),
+        (last_replier, "senast svarande"),
+    ):
+        if username:
+            if username not in absent:
+                return None
+            if username not in backs:
+                backs[username] = staff_q.back_on(conn, username, today)
+            return Concerned(username, role, backs[username])
+    return None
 
 
 def _search(conn: Connection, text: str | None) -> q.Search | None:
@@ -628,6 +651,7 @@ def partial_reply(
     body = e.required_text(clean(text), "Delsvarets text", e.MAX_REPLY)
 
     def apply(conn: Connection, row: Row, now: str) -> str:
+        _check_consulted(ctx, conn, row, consulted)
         signed = _signed(ctx, body)
         q.update(conn, row["id"], row["version"], partial_reply_at=now, **_first_response(ctx, row, now))
         event_id = q.add_event(
@@ -657,6 +681,30 @@ def partial_reply(
         return f"delsvar ({len(body)} tecken)" + (f", stämt av med {consulted}" if consulted else "")
 
     _act(ctx, ref, e.PARTIAL_REPLY, expected_version, apply)
+
+
+def _check_consulted(ctx: Ctx, conn: Connection, row: Row, consulted: str | None) -> None:
+    """R4: a receiver's partial reply on someone else's errand is sent after checking with a doctor
+    on today's outpatient roster (the top one, or another who is on duty): named, or refused."""
+    own = ctx.actor.username == row["assignee"] or not roles.may(ctx.actor, e.ASSIGN)
+    if own and consulted is None:
+        return  # the holder's own partial reply needs nobody's word
+    roster = people.today(conn, ctx.today())
+    if consulted is None:
+        top = roster.top_doctor
+        if top is None:
+            # No outpatient doctor on duty today (a weekend, a roster not yet set): the family still
+            # hears that handling is under way; the deviation register notes that nobody was asked.
+            return
+        raise InvalidInput(
+            "ange vilken läkare du stämt av med (--consulted"
+            + (f"; överst på schemat idag: {_person(conn, top)}" if top else "")
+            + ")"
+        )
+    if consulted not in roster.doctors:
+        raise InvalidInput(f"{_person(conn, consulted)} står inte på dagens schema för öppenvården")
+    if consulted in roster.absent:
+        raise InvalidInput(f"{_person(conn, consulted)} är frånvarande idag")
 
 
 def close(

@@ -23,6 +23,7 @@ from bcc_tui.domain.business_days import (
     countdown,
     due_date,
     local_date,
+    short_date,
 )
 from bcc_tui.domain.routing import Suggestion
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
@@ -46,6 +47,20 @@ def _utc_text(moment: dt.datetime) -> str:
     if moment.microsecond == 0 and moment.utcoffset() == dt.timedelta(0):
         return moment.isoformat()[:19] + "Z"
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Concerned:
+    """R4: the caregiver concerned — the PAL, else the holder, else the one who last replied — is
+    absent today, and back on `back_on` (None: not known)."""
+
+    username: str
+    role: str  # "PAL", "handläggaren", "senast svarande"
+    back_on: dt.date | None
+
+    def text(self, names: dict[str, str]) -> str:
+        back = f" t.o.m. {short_date(self.back_on - dt.timedelta(days=1))}" if self.back_on else ""
+        return f"{self.role} {names.get(self.username, self.username)} frånv.{back}"
 
 
 @lru_cache(maxsize=4096)
@@ -86,6 +101,7 @@ class ErrandSummary:
     holder_absent: bool = False  # R22: the assignee is absent today
     acute_handled_at: dt.datetime | None = None  # R25: the acute banner was dealt with
     remark: str | None = None  # R28: pinned for the next shift until the next handover
+    concerned_absent: Concerned | None = None  # R4/R29: the doctor concerned is absent today
 
     @property
     def acute(self) -> tuple[str, ...]:

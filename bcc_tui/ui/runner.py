@@ -356,12 +356,15 @@ class ActionRunner:
             errands.partial_reply(self.ctx, s.ref, r.text, consulted=r.consulted, expected_version=s.version)
             return f"Delsvar skickat för {s.ref}"
 
+        concerned = s.concerned_absent
         form = PartialReplyForm(
             s.ref,
             doctors,
             top,
             warning=self.absence_warning(s),
             deadline=self.deadline(s),
+            consult=roles.RECEIVER in self.ctx.actor.roles and s.assignee != self.ctx.actor.username,
+            back_text=short_date(concerned.back_on) if concerned and concerned.back_on else None,
             context=self.errand_line(s),
         )
         self.ask(form, send, errand=s)
@@ -469,8 +472,12 @@ class ActionRunner:
         )
 
     def absent_sentence(self, s: ErrandSummary) -> str | None:
-        """'Emma Ström är frånvarande idag (Sjuk)' when the errand's holder is absent today."""
+        """'Emma Ström är frånvarande idag (Sjuk)' when the errand's holder is absent today; for an
+        errand nobody holds, the caregiver concerned (the PAL, the last to reply): 'PAL Johanna
+        Westin frånv. t.o.m. 10 dec'."""
         data = self.app.last_data
+        if not s.assignee and s.concerned_absent is not None and data:
+            return clean_line(s.concerned_absent.text(data.names))
         if not s.assignee or not data or s.assignee not in data.today.absent:
             return None
         reason = data.today.absent.get(s.assignee)

@@ -3,7 +3,7 @@
 import pytest
 
 from bcc_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bcc_tui.services import errands, intake
+from bcc_tui.services import errands, intake, people
 from tests.conftest import errand_line, jsonl
 
 REF = "1177-000001"
@@ -87,7 +87,15 @@ def test_caregiver_cannot_assign_even_to_themselves(one, as_):
         errands.assign(as_("doc1"), one, "doc1")
 
 
-def test_partial_reply_keeps_the_errand_open_and_meets_the_rule(one, as_, store):
+def _roster(system, doctors=("doc1", "doc2"), absent=None):
+    lines = [{"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": list(doctors)}]
+    if absent:
+        lines.append({"absent": absent, "from": "2026-11-24", "to": "2026-11-27", "reason": "Semester"})
+    assert people.import_schedule(system, jsonl(*lines)).ok
+
+
+def test_partial_reply_keeps_the_errand_open_and_meets_the_rule(one, as_, store, system):
+    _roster(system)
     errands.partial_reply(as_("rec1"), one, "Vi arbetar med ditt ärende.", consulted="doc2")
     r = row(store)
     assert r["status"] == "unassigned" and r["partial_reply_at"] and r["first_response_on"] == "2026-11-25"
@@ -202,3 +210,28 @@ def test_complaint_suggestions(system, as_):
     )
     got = {s.ref: s.suggestion.username for s in errands.list_errands(as_("rec1"))}
     assert got == {"1177-000001": "nurse", "1177-000002": "lead"}
+
+
+def test_a_receivers_partial_reply_names_a_doctor_on_todays_roster(one, as_, system, store):
+    """R4 (issue 26): 'Avstämt med läkare: (ingen)' went out; now the receiver's partial reply on
+    someone else's errand needs the consulted doctor, on duty on today's outpatient roster."""
+    _roster(system, doctors=("doc1", "doc2"), absent="doc1")
+    with pytest.raises(
+        InvalidInput, match=r"ange vilken läkare.*överst på schemat idag: Dag Doktor \(doc2\)"
+    ):
+        errands.partial_reply(as_("rec1"), one, "Handläggning pågår.")
+    with pytest.raises(InvalidInput, match="är frånvarande idag"):
+        errands.partial_reply(as_("rec1"), one, "Handläggning pågår.", consulted="doc1")
+    with pytest.raises(InvalidInput, match="står inte på dagens schema"):
+        errands.partial_reply(as_("rec1"), one, "Handläggning pågår.", consulted="lead")
+    assert row(store)["partial_reply_at"] is None  # nothing sent by a refusal
+    errands.partial_reply(as_("rec1"), one, "Handläggning pågår.", consulted="doc2")
+    ev = store.conn.execute("SELECT detail FROM events WHERE kind = 'partial_reply'").fetchone()
+    assert '"consulted": "doc2"' in ev["detail"]
+    # The holder's own partial reply needs nobody's word.
+    errands.assign(
+        as_("rec1"),
+        one,
+        "doc2",
+    )
+    errands.partial_reply(as_("doc2"), one, "Ett till.")

@@ -167,3 +167,43 @@ def test_admin_form_shows_the_services_refusal(clinic, app_for):
 
     _name, error, still_open = drive(app, scenario)
     assert still_open and "okänd platshållare {namn}" in error
+
+
+def test_a_receivers_partial_reply_preselects_the_top_doctor_and_asks_before_another(clinic, app_for, system):
+    """R4 (issue 26): on an unassigned errand whose PAL is absent, `p` `ctrl+s` sends a partial
+    reply naming the top doctor; choosing another doctor on duty asks once more."""
+    from bcc_tui.services import patients
+
+    absent_doc1(system)
+    patients.set_team(ctx_system_as(system, "adm"), "20150315-1233", pal="doc1")
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        app.open_errand("1177-000001")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, PartialReplyForm)
+        subtitle = str(form.query_one(".form-subtitle").render())
+        text = form.query_one("#form-text").text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return subtitle, text
+
+    subtitle, text = drive(app, scenario)
+    assert "PAL Doris Doktor frånv." in subtitle and "Dag Doktor" in subtitle
+    assert "Hen är tillbaka" in text
+    ev = clinic.conn.execute(
+        "SELECT detail FROM events WHERE kind = 'partial_reply' ORDER BY id DESC"
+    ).fetchone()[0]
+    assert '"consulted": "doc2"' in ev
+
+
+def ctx_system_as(system, username):
+    from bcc_tui.services import people as people_
+    from bcc_tui.services.context import Ctx
+    from bcc_tui.store import staff as staff_q
+
+    with system.store.read() as conn:
+        return Ctx(system.store, people_.actor_from_row(staff_q.by_username(conn, username)), system.clock)

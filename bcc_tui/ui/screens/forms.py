@@ -555,17 +555,23 @@ class PartialReplyForm(_TextForm):
         top_doctor: str | None = None,
         warning: Text | None = None,
         deadline: Text | None = None,
+        *,
+        consult: bool = False,
+        back_text: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.doctors = doctors
         self.top_doctor = top_doctor
-        self.absent_case = warning is not None
+        # R4: a receiver's partial reply on someone else's errand names the doctor consulted;
+        # the top of today's schedule is preselected, another asks once more.
+        self.absent_case = warning is not None or consult
+        self._confirmed_other: str | None = None
         # What the partial reply does for the two-day rule, told as it is for this errand.
         sub = deadline or Text("Ärendet förblir öppet.", style="dim")
         if warning is not None:
             # R4: the caregiver is away and the errand can wait: say so, after checking with the
             # doctor at the top of today's schedule.
-            self.initial = ABSENT_PARTIAL
+            self.initial = ABSENT_PARTIAL + (f" Hen är tillbaka {back_text}." if back_text else "")
             sub = Text("\n").join([warning, sub])
         super().__init__(ref, sub, **kwargs)
 
@@ -597,12 +603,24 @@ class PartialReplyForm(_TextForm):
         if self.doctors and fields.get("consulted") in {v for _, v in self.doctors}:
             self.query_one("#form-consulted", Select).value = fields["consulted"]
 
+    def action_submit(self) -> None:
+        consulted = self._consulted()
+        asked = {self.top_doctor, self._confirmed_other}
+        if consulted and self.top_doctor and consulted not in asked:
+            self._confirmed_other = consulted
+            name = next((label for label, v in self.doctors if v == consulted), consulted)
+            self.fail(f"{name} står inte överst på dagens schema. ctrl+s igen skickar ändå.")
+            return
+        super().action_submit()
+
+    def _consulted(self) -> str | None:
+        if not self.doctors:
+            return None
+        value = self.query_one("#form-consulted", Select).value
+        return value if isinstance(value, str) else None
+
     def result(self, text: str) -> TextResult:
-        consulted = None
-        if self.doctors:
-            value = self.query_one("#form-consulted", Select).value
-            consulted = value if isinstance(value, str) else None
-        return TextResult(text, consulted)
+        return TextResult(text, self._consulted())
 
 
 class NoteForm(_TextForm):
