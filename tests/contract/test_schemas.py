@@ -109,3 +109,35 @@ def test_our_reply_export_shape_matches_the_schema():
     )
     with pytest.raises(jsonschema.ValidationError):
         v.validate({"id": "", "ref": "r", "kind": "reply", "text": "x", "sent_at": "x", "author": {}})
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"personnummer": "20150315-1233", "pal": "doc1", "contact_nurse": "nurse"},
+        {"personnummer": "201503151233", "pal": None},
+        {"personnummer": "20150315-1233", "contact_nurse": "nurse"},
+    ],
+)
+def test_care_team_lines_that_the_schema_takes_are_taken(line):
+    from bcc_tui.domain.validation import patient_from_json
+
+    validator("patient.schema.json").validate(line)
+    assert patient_from_json(line).personnummer == "20150315-1233"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"personnummer": "20150315-1233", "pal": "Doc 1"},
+        {"personnummer": "20150315-1233", "extra": 1},
+        {"pal": "doc1"},
+        {"personnummer": "20150315-0000", "pal": "doc1"},
+    ],
+)
+def test_care_team_lines_that_the_schema_refuses_are_refused(line):
+    from bcc_tui.domain.validation import patient_from_json
+
+    assert not validator("patient.schema.json").is_valid(line)
+    with pytest.raises(InvalidInput):
+        patient_from_json(line)
