@@ -38,6 +38,7 @@ from bcc_tui.ui.feed import Feed, PanesFetched
 from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
+from bcc_tui.ui.typeahead import TypeAhead
 from bcc_tui.ui.typed import FollowsChanges
 from bcc_tui.ui.widgets.header import HeaderBar
 
@@ -109,6 +110,7 @@ class BccApp(App):
         self.crash_line: str | None = None  # set when an unforeseen error ended the app
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
         self.runner = ActionRunner(self)
+        self.typeahead = TypeAhead(self)
         self.feed = Feed(self, ctx)
         self._today = self.ctx.today()  # the day the screens were read for
         self.feed.prefetch()  # the first load starts now, in parallel with Textual's own start-up
@@ -135,6 +137,10 @@ class BccApp(App):
         )
 
     async def on_event(self, event: events.Event) -> None:
+        # Keys from the terminal go one at a time, each once the app has finished with the one
+        # before (ui/typeahead.py): typed ahead of a screen that is opening or closing, they wait.
+        if isinstance(event, events.Key) and not event.is_forwarded and not self.typeahead.admit(event):
+            return
         # A paste is the one way a control character gets into an input or a text area (a
         # terminal sends keys otherwise); it would be drawn raw, so it is cleaned on the way in.
         if isinstance(event, events.Paste) and not event.is_forwarded:

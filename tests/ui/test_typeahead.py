@@ -1,0 +1,165 @@
+"""Type-ahead is safe (issue 27): keys apply in order, as if typed slowly, whatever screen is
+opening or closing (ui/typeahead.py).
+
+The report: with 4 unassigned errands, `a` `enter` sent four times 0.15 s apart assigned only 3.
+Textual routes a key to whatever is focused when the app takes it from its queue; an `enter`
+that came while the assign form was mounting was dropped, an `a` that came while the form was
+still sending was typed into the closing form's filter, and the `enter` after it opened an errand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from textual import events
+from textual.message_pump import MessagePump
+from textual.widget import Widget
+
+from bcc_tui.services import people
+from bcc_tui.ui import typeahead
+from bcc_tui.ui.screens.dashboard import DashboardScreen
+from bcc_tui.ui.screens.errand import ErrandScreen
+from tests.conftest import STAFF, errand_line, jsonl, run_cli
+from tests.pty_session import PtySession
+from tests.ui.conftest import drive, settle
+
+TEN = [f"1177-0001{i:02d}" for i in range(10)]
+# What `a` `enter` ten times gives when typed slowly: the suggestion for a prescription is the
+# on-duty doctor with the fewest open errands, the top of the schedule on a tie (R24), so the
+# errands, most pressing (oldest) first, go to Doris and Dag in turn.
+SLOWLY = {ref: ("doc1", "doc2")[i % 2] for i, ref in enumerate(TEN)}
+DUTY = {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]}
+
+
+def ten_errands(db) -> None:
+    assert run_cli("staff", "import", "-", db=db, stdin=jsonl(*STAFF)).returncode == 0
+    assert run_cli("schedule", "import", "-", db=db, stdin=jsonl(DUTY)).returncode == 0
+    lines = [errand_line(ref, received_at=f"2026-11-25T07:{i:02d}:00+01:00") for i, ref in enumerate(TEN)]
+    assert run_cli("import", "-", db=db, stdin=jsonl(*lines)).returncode == 0
+
+
+@contextlib.contextmanager
+def both_cores_busy():
+    """Two processes that each keep a core busy for as long as the block runs."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+@pytest.mark.parametrize(
+    ("interval", "loaded"),
+    [(1.0, False), (0.15, False), (0.02, False), (0.15, True), (0.02, True)],
+    ids=["1s", "150ms", "20ms", "150ms-busy-cores", "20ms-busy-cores"],
+)
+def test_a_enter_typed_ahead_assigns_as_if_typed_slowly(tmp_path, interval, loaded):
+    """The real program in a real terminal: `a` `enter` ten times, a key every `interval`
+    seconds, written without waiting for the screen. In the suite the two cores are already shared
+    with three other workers; `loaded` adds two busy loops while the keys are typed."""
+    db = tmp_path / "typeahead.db"
+    ten_errands(db)
+    with PtySession(["--db", str(db), "--as", "rec1"], size=(40, 160)) as app:
+        assert app.wait_for("Ofördelade (10)".encode(), b"1177-000109"), bytes(app.output[-800:])
+        since = app.mark()
+        with both_cores_busy() if loaded else contextlib.nullcontext():
+            for _ in TEN:
+                for key in (b"a", b"\r"):
+                    app.write(key)
+                    app.read_for(interval)  # the terminal is read meanwhile, as a person's would be
+            done = app.wait_for("Ofördelade (0)".encode(), timeout=60, since=since)
+        app.write(b"q")  # quits from the dashboard: no form or errand was left open
+        code = app.wait_exit(30)
+        tail = bytes(app.output[-1500:])
+    conn = sqlite3.connect(db)
+    assigned = dict(conn.execute("SELECT ref, assignee FROM errands WHERE status = 'assigned'").fetchall())
+    per_errand = conn.execute(
+        "SELECT e.ref, count(*) FROM events v JOIN errands e ON e.id = v.errand_id "
+        "WHERE v.kind = 'assign' GROUP BY e.ref"
+    ).fetchall()
+    assert done, tail
+    assert assigned == SLOWLY
+    assert sorted(per_errand) == [(ref, 1) for ref in TEN]  # each assigned once, no reassignment
+    assert code == 0, tail
+
+
+# -- in the process, under Pilot ---------------------------------------------------------------
+
+
+def type_ahead(app, keys: str) -> None:
+    """Keys as a terminal delivers them to someone typing ahead: all in the app's queue at once,
+    with no wait for the screen between them (Pilot's press waits after every key)."""
+    for key in keys.split():
+        event = events.Key(key, "\r" if key == "enter" else key)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+@pytest.fixture
+def four(clinic, system):
+    """The report's case: four unassigned errands, a schedule with two doctors on duty."""
+    people.import_schedule(system, jsonl(DUTY))
+    return clinic
+
+
+def test_keys_in_the_queue_together_apply_one_after_the_other(four, app_for):
+    app = app_for(four, "rec1")
+    open_before = four.conn.execute("SELECT count(*) FROM errands WHERE status = 'unassigned'").fetchone()[0]
+
+    async def scenario(pilot):
+        type_ahead(app, "a enter " * open_before)
+        for _ in range(400):
+            await settle(pilot)
+            if not app.typeahead.held and isinstance(app.screen, DashboardScreen):
+                break
+        return type(app.screen), app.typeahead.kept, app.typeahead.forced
+
+    screen, kept, forced = drive(app, scenario)
+    left = four.conn.execute("SELECT count(*) FROM errands WHERE status = 'unassigned'").fetchone()[0]
+    assert open_before == 4 and left == 0
+    assert screen is DashboardScreen  # no errand was opened by an `enter` meant for a form
+    assert kept > 0 and forced == 0  # keys did wait for the screens, and none waited in vain
+
+
+def test_a_key_is_never_kept_for_ever(four, app_for, monkeypatch):
+    """Something that never settles (here: every pump said busy) delays a key by HOLD_LIMIT of
+    the app's running time, not for ever: it then goes on as Textual would have sent it."""
+    monkeypatch.setattr(typeahead, "HOLD_LIMIT", 0.1)
+    app = app_for(four, "rec1")
+
+    async def scenario(pilot):
+        monkeypatch.setattr(typeahead, "busy", lambda pump: True)
+        type_ahead(app, "enter")
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if isinstance(app.screen, ErrandScreen):
+                break
+        monkeypatch.undo()
+        await settle(pilot)
+        return type(app.screen), app.typeahead.forced
+
+    screen, forced = drive(app, scenario)
+    assert screen is ErrandScreen and forced == 1
+
+
+def test_the_textual_internals_type_ahead_reads_are_there():
+    """ui/typeahead.busy reads private parts of Textual's message pumps; a release without them
+    must fail here instead of the dashboard quietly routing keys early again."""
+
+    async def main():
+        pump = Widget()
+        queue = pump._message_queue
+        assert hasattr(queue, "empty") and queue.empty()
+        assert pump._next_callbacks == []
+        assert pump._closing is False and pump._closed is False
+        assert pump.is_mounted is False
+        assert isinstance(pump, MessagePump)
+
+    asyncio.run(main())
