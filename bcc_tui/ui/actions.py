@@ -47,6 +47,16 @@ ACTIONS: tuple[Action, ...] = (
         help_text="fördela (förslaget är förvalt: a enter) · omfördela om det redan är fördelat",
     ),
     A(
+        "assign_suggested",
+        # Capital A: a without the form, for a receiver going down the unassigned pane.
+        "A",
+        "Förslaget",
+        "Fördela till förslaget",
+        "Ge det valda ärendet till förslaget (★) utan formulär och gå till nästa (A)",
+        e.ASSIGN,
+        help_text="fördela till förslaget utan formulär och gå vidare; är hen frånvarande öppnas formuläret",
+    ),
+    A(
         "reply",
         "r",
         "Svara",
@@ -278,7 +288,17 @@ def may(actor: Actor, action: Action) -> bool:
 
 # The footer's order: the errand actions, then help and quit, so that an 80-column footer keeps
 # those two; the rest follow where there is room (all are in help and the palette).
-FOOTER_FIRST = ("assign", "reply", "partial_reply", "close", "note", "urgent", "help", "quit")
+FOOTER_FIRST = (
+    "assign",
+    "assign_suggested",
+    "reply",
+    "partial_reply",
+    "close",
+    "note",
+    "urgent",
+    "help",
+    "quit",
+)
 
 
 def bindings() -> list[Binding]:
@@ -300,6 +320,7 @@ def allowed(actor: Actor, app_action: str) -> bool:
 # assigns an unassigned errand and reassigns an assigned one).
 MOVES = {
     "assign": (e.ASSIGN, e.REASSIGN),
+    "assign_suggested": (e.ASSIGN,),
     "move_all": (e.REASSIGN,),
     "reply": (e.REPLY,),
     "partial_reply": (e.PARTIAL_REPLY,),

@@ -409,6 +409,9 @@ class BccApp(App):
     def action_assign(self) -> None:
         self.runner.assign()
 
+    def action_assign_suggested(self) -> None:
+        self.runner.assign_suggested()
+
     def action_move_all(self) -> None:
         self.runner.move_all()
 

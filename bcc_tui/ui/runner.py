@@ -20,6 +20,7 @@ from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services import clinic, drafts, errands, patients, people
 from bcc_tui.services.context import Ctx
+from bcc_tui.services.errands import Choice
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.errand import ErrandScreen
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 # errand's own screen, never behind an open form.
 ERRAND_ACTIONS = {
     "assign",
+    "assign_suggested",
     "reply",
     "partial_reply",
     "close_errand",
@@ -44,6 +46,12 @@ ERRAND_ACTIONS = {
 }
 
 Outcome = Literal["ok", "busy", "refused"]
+
+
+def _reason(c: Choice) -> str:
+    return f" ({c.absence_reason})" if c.absence_reason else ""
+
+
 R = TypeVar("R")
 
 
@@ -280,6 +288,65 @@ class ActionRunner:
             ),
             done,
         )
+
+    def assign_suggested(self) -> None:
+        """`A`: the errand under the cursor to its suggestion, without the form; the cursor stays
+        on its row number, where the next errand now is. It assigns only to the suggestion the row
+        shows, read again now and on duty today: otherwise (someone absent, whom R22 gives an
+        errand only after a second enter; a suggestion changed since the list was read; none) the
+        assign form opens and says why."""
+        app = self.app
+        s = self.target()
+        if s is None or self.refused_early(s, e.ASSIGN):
+            return
+        try:
+            choices = errands.assign_choices(self.ctx, s.ref)
+        except BccError as err:  # busy, or the errand went away: say so, the dashboard stays
+            app.notify(err.for_ui(), severity="warning", markup=False)
+            return
+        pick = next((c for c in choices if c.suggested), None)
+        shown = s.suggestion.username if s.suggestion else None
+        why_not = self._not_silently(pick, shown, {c.username: c for c in choices})
+        if why_not is not None or pick is None:
+            self.assign(notice=Text(why_not or "", style="bold yellow"))
+            return
+        try:
+            done = errands.assign(self.ctx, s.ref, pick.username, expected_version=s.version)
+        except Busy as err:
+            app.notify(str(err), title="Upptagen", severity="warning", timeout=8, markup=False)
+            return
+        except BccError as err:
+            app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+            app.feed.request_reload()
+            return
+        name = done.name or pick.name
+        if done.absent:  # absent from the moment between the suggestion and the assignment
+            app.notify(
+                f"{s.ref} fördelat till {name}, som är frånvarande idag.",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
+        else:
+            app.notify(f"{s.ref} fördelat till {name}", markup=False)
+        app.feed.reload_now(keep_position=True)
+
+    def _not_silently(self, pick: Choice | None, shown: str | None, by_name: dict[str, Choice]) -> str | None:
+        """Why `A` may not assign without the form; None when it may."""
+        if pick is not None and pick.absent:
+            return (
+                f"Förslaget {pick.name} är frånvarande idag{_reason(pick)}: tryck enter två gånger "
+                "för att ändå fördela, eller välj någon annan."
+            )
+        was = by_name.get(shown) if shown else None
+        if was is not None and was.absent:
+            now = f" Nu föreslås {pick.name}." if pick is not None else ""
+            return f"{was.name}, förslaget i listan, är frånvarande idag{_reason(was)}.{now} Välj vem."
+        if pick is None:
+            return "Ärendet har inget förslag: välj vem."
+        if shown != pick.username:
+            return f"Förslaget har ändrats sedan listan lästes: nu {pick.name}. Välj vem."
+        return None
 
     def move_all_from(self, from_user: str, to_user: str) -> None:
         """R22: every open errand of one person to another, each its own audited reassignment."""
