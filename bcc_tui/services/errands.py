@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from sqlite3 import Connection, Row
 
@@ -511,6 +511,43 @@ def assign(
 
     _act(ctx, ref, action, expected_version, apply)
     return result[-1]
+
+
+@dataclass(frozen=True)
+class AssignedEach:
+    """What `assign_each` did: the assignments made, in order, and the errands refused (ref, why)."""
+
+    done: list[Assigned]
+    refused: list[tuple[str, str]]
+
+
+NOT_TRIED = "inte försökt: databasen var upptagen"
+
+
+def assign_each(ctx: Ctx, items: Sequence[tuple[str, int | None]], username: str) -> AssignedEach:
+    """Several unassigned errands to one person (the rows a receiver marked): `items` are
+    (ref, the version the person saw).
+
+    Each errand is its own audited assignment through `assign`, so the rules, the history and the
+    e-mail notice are those of a single one; an errand someone else assigned or changed meanwhile
+    is refused and named, the rest still go. A busy database ends the round there: the errands
+    left are named as not tried, to be tried again.
+    """
+    require(ctx, e.ASSIGN)
+    with ctx.store.read() as conn:
+        _assignee_row(conn, username)  # a person who cannot take errands refuses the lot at once
+    done: list[Assigned] = []
+    refused: list[tuple[str, str]] = []
+    for i, (ref, version) in enumerate(items):
+        try:
+            done.append(assign(ctx, ref, username, expected_version=version))
+        except Busy as err:
+            refused.append((ref, str(err)))
+            refused.extend((left, NOT_TRIED) for left, _ in items[i + 1 :])
+            break
+        except BccError as err:
+            refused.append((ref, str(err)))
+    return AssignedEach(done, refused)
 
 
 @dataclass(frozen=True)

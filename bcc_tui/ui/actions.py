@@ -57,6 +57,17 @@ ACTIONS: tuple[Action, ...] = (
         help_text="fördela till förslaget utan formulär och gå vidare; är hen frånvarande öppnas formuläret",
     ),
     A(
+        "mark",
+        None,
+        "",
+        None,
+        "",
+        e.ASSIGN,
+        key_label="mellanslag",
+        help_text="i Ofördelade: markera raden (✓); a fördelar sedan alla markerade till en person",
+        bind=False,  # the dashboard binds it: it marks a row of its own pane
+    ),
+    A(
         "reply",
         "r",
         "Svara",

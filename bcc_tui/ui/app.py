@@ -407,7 +407,15 @@ class BccApp(App):
 
     # -- the errand actions (ui/runner.py does them; ui/actions.py names them) -----------------
     def action_assign(self) -> None:
-        self.runner.assign()
+        # Rows marked with space in Ofördelade go together, to one person; else the errand under
+        # the cursor.
+        marked = (
+            self.dashboard.marked() if self.dashboard is not None and self.screen is self.dashboard else []
+        )
+        if marked:
+            self.runner.assign_marked(marked)
+        else:
+            self.runner.assign()
 
     def action_assign_suggested(self) -> None:
         self.runner.assign_suggested()

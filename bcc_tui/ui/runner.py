@@ -48,6 +48,10 @@ ERRAND_ACTIONS = {
 Outcome = Literal["ok", "busy", "refused"]
 
 
+def _listed(refs: list[str], most: int = 8) -> str:
+    return ", ".join(refs[:most]) + (f" och {len(refs) - most} till" if len(refs) > most else "")
+
+
 def _reason(c: Choice) -> str:
     return f" ({c.absence_reason})" if c.absence_reason else ""
 
@@ -285,6 +289,69 @@ class ActionRunner:
                 context=self.errand_line(s),
                 notice=notice,
                 move_all=move_all,
+            ),
+            done,
+        )
+
+    def assign_marked(self, rows: list[ErrandSummary]) -> None:
+        """`a` with rows marked in Ofördelade: all of them to one person chosen in the assign
+        form (its second enter for someone absent as for one errand). Each is its own audited
+        assignment; one refused (assigned meanwhile by someone else) is named, the others go."""
+        from bcc_tui.ui.screens.forms import AssignForm
+
+        app = self.app
+        if not roles.may(self.ctx.actor, e.ASSIGN):
+            app.notify("Bara en ärendemottagare får fördela.", severity="error", markup=False)
+            return
+        # The suggestion is preselected when every marked row shows the same one.
+        shown = {s.suggestion.username if s.suggestion else None for s in rows}
+        try:
+            choices = errands.assign_choices(
+                self.ctx, rows[0].ref if len(shown) == 1 and None not in shown else None
+            )
+        except BccError as err:
+            app.notify(err.for_ui(), severity="warning", markup=False)
+            return
+        refs = [s.ref for s in rows]
+
+        def done(result: AssignResult | None) -> None:
+            if result is None:
+                return
+            try:
+                outcome = errands.assign_each(self.ctx, [(s.ref, s.version) for s in rows], result.username)
+            except BccError as err:
+                app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+                app.feed.request_reload()
+                return
+            name = self.person_name(result.username)
+            given = [d.ref for d in outcome.done]
+            if given:
+                app.notify(
+                    f"{len(given)} {'ärende' if len(given) == 1 else 'ärenden'} fördelade till {name}: "
+                    + _listed(given),
+                    timeout=12,
+                    markup=False,
+                )
+            for ref, why in outcome.refused:
+                app.notify(
+                    f"{ref} fördelades inte: {why}",
+                    title="Gick inte",
+                    severity="error",
+                    timeout=15,
+                    markup=False,
+                )
+            if app.dashboard is not None:
+                app.dashboard.unmark(given)
+            app.feed.reload_now(keep_position=True)
+
+        context = Text(f"{len(rows)} markerade: ", style="dim")
+        context.append_text(render.safe(_listed(refs), one_line=True))
+        app.push_screen(
+            AssignForm(
+                f"{len(rows)} markerade ärenden",
+                choices,
+                top_doctor=self.top_doctor_name(),
+                context=context,
             ),
             done,
         )

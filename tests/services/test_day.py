@@ -97,6 +97,35 @@ def test_reassign_all_moves_each_errand_with_its_own_audit_row(system, as_, stor
         errands.reassign_all(as_("doc1"), "doc2", "doc1")
 
 
+def test_assign_each_gives_the_marked_errands_one_by_one_and_names_the_refused(system, as_, store):
+    """Issue 27: marked rows to one person, each its own audited assignment; one assigned meanwhile
+    by someone else, or changed since it was read, is refused and named and the others still go."""
+    intake.import_errands(system, jsonl(*patients(4)))
+    rec = as_("rec1")
+    seen = {s.ref: s.version for s in errands.list_errands(rec)}
+    errands.assign(as_("rec2"), "1177-000002", "doc2")  # by someone else, meanwhile
+    errands.set_urgent(as_("rec2"), "1177-000003", True)  # changed meanwhile
+    result = errands.assign_each(rec, sorted(seen.items()), "doc1")
+    assert [d.ref for d in result.done] == ["1177-000001", "1177-000004"]
+    assert [ref for ref, _ in result.refused] == ["1177-000002", "1177-000003"]
+    assert "redan fördelat" in result.refused[0][1] and "ändrats av någon annan" in result.refused[1][1]
+    rows = dict(store.conn.execute("SELECT ref, assignee FROM errands").fetchall())
+    assert rows == {"1177-000001": "doc1", "1177-000002": "doc2", "1177-000003": None, "1177-000004": "doc1"}
+    logged = store.conn.execute(
+        "SELECT ref, outcome FROM audit WHERE actor = 'rec1' AND action = 'assign' ORDER BY id"
+    ).fetchall()
+    assert [tuple(r) for r in logged] == [
+        ("1177-000001", "ok"),
+        ("1177-000002", "refused"),
+        ("1177-000003", "refused"),
+        ("1177-000004", "ok"),
+    ]
+    with pytest.raises(InvalidInput):  # nobody who cannot take errands gets the lot
+        errands.assign_each(rec, [("1177-000003", None)], "adm")
+    with pytest.raises(NotAllowed):
+        errands.assign_each(as_("doc1"), [("1177-000003", None)], "doc1")
+
+
 def test_acute_banner_marked_handled_stops_pinning(system, as_, store):
     intake.import_errands(
         system,

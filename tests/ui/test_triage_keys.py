@@ -128,3 +128,111 @@ def test_capital_a_is_in_the_table_for_footer_help_and_palette(on_duty, app_for)
     assert "A" in drive(app, scenario, size=(200, 50))
     assert ("A", action.help_text) in actions.help_keys(app.ctx.actor)
     assert action in actions.palette(app.ctx.actor)
+
+
+def mark_cell(app, ref: str) -> str:
+    return unassigned_table(app).get_cell(ref, "mark").plain
+
+
+def pane_title(app) -> str:
+    return str(app.dashboard.query_one("#pane-unassigned").border_title)
+
+
+def test_space_marks_rows_and_a_gives_them_all_to_one_person(on_duty, app_for):
+    app = app_for(on_duty, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("space", "down", "space")  # 1177-000003, then 000001 (space moves on)
+        await settle(pilot)
+        seen = {
+            "cells": [mark_cell(app, r) for r in ("1177-000003", "1177-000002", "1177-000001")],
+            "title": pane_title(app),
+            "cursor": unassigned_table(app).current_ref,
+        }
+        await pilot.press("tab", "a")  # in Fördelade, a is about the errand under the cursor
+        await settle(pilot)
+        seen["single"] = str(app.screen.query_one(".form-title").render())
+        await pilot.press("escape", "shift+tab", "a")
+        await settle(pilot)
+        seen["form"] = str(app.screen.query_one(".form-title").render())
+        seen["context"] = str(app.screen.query_one(".form-context").render())
+        await pilot.press(*"nina", "enter")
+        await settle(pilot)
+        seen["after"] = (type(app.screen), pane_title(app), unassigned_table(app).marked)
+        return seen
+
+    seen = drive(app, scenario)
+    assert seen["cells"][0].startswith("✓") and seen["cells"][2].startswith("✓")
+    assert "✓" not in seen["cells"][1]
+    assert "2 markerade" in seen["title"] and seen["cursor"] == "1177-000004"
+    assert seen["single"] == "Omfördela · 1177-000005"
+    assert seen["form"] == "Fördela · 2 markerade ärenden"
+    assert "1177-000003, 1177-000001" in seen["context"]
+    screen, title, marked = seen["after"]
+    assert screen is DashboardScreen and "markerade" not in title and not marked
+    assert holder(on_duty, "1177-000003") == holder(on_duty, "1177-000001") == ("assigned", "nurse")
+    assert holder(on_duty, "1177-000002") == holder(on_duty, "1177-000004") == ("unassigned", None)
+    assert audited(on_duty, "1177-000003") == audited(on_duty, "1177-000001") == [("rec1", "assign")]
+    assert "2 ärenden fördelade till Nina Nurse: 1177-000003, 1177-000001" in toasts(app)
+
+
+def test_a_marked_row_refused_is_named_and_the_others_still_go(on_duty, app_for, as_):
+    """Someone else assigns one of the marked errands while the form is open."""
+    from bcc_tui.services import errands
+
+    app = app_for(on_duty, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("space", "space", "space")  # 1177-000003, 000002, 000001
+        await pilot.press("a")
+        await settle(pilot)
+        errands.assign(as_("rec2"), "1177-000002", "doc1")
+        await pilot.press(*"dag", "enter")
+        await settle(pilot)
+        return type(app.screen), unassigned_table(app).marked
+
+    screen, marked = drive(app, scenario)
+    assert screen is DashboardScreen and not marked
+    assert holder(on_duty, "1177-000003") == holder(on_duty, "1177-000001") == ("assigned", "doc2")
+    assert holder(on_duty, "1177-000002") == ("assigned", "doc1")  # rec2's stands
+    logged = on_duty.conn.execute(
+        "SELECT ref, outcome FROM audit WHERE actor = 'rec1' AND action = 'assign' "
+        "AND ref IN ('1177-000001', '1177-000002', '1177-000003') ORDER BY id"
+    ).fetchall()
+    assert [tuple(r) for r in logged] == [
+        ("1177-000003", "ok"),
+        ("1177-000002", "refused"),
+        ("1177-000001", "ok"),
+    ]
+    said = toasts(app)
+    assert "2 ärenden fördelade till Dag Doktor: 1177-000003, 1177-000001" in said
+    assert any(m.startswith("1177-000002 fördelades inte: ") and "redan fördelat" in m for m in said), said
+
+
+def test_a_mark_stays_on_its_errand_and_goes_with_a_row_out_of_sight(on_duty, app_for, as_):
+    """Marks follow their errand through a reload, and a row that leaves the pane (here under a
+    filter) takes its mark with it: `a` never assigns what is out of sight."""
+    from bcc_tui.services import errands
+
+    app = app_for(on_duty, "rec1")
+
+    async def scenario(pilot):
+        table = unassigned_table(app)
+        await pilot.press("space")  # 1177-000003
+        errands.assign(as_("rec2"), "1177-000001", "doc2")  # someone else: the panes reload
+        for _ in range(200):
+            await settle(pilot)
+            if "1177-000001" not in table.order:
+                break
+        reloaded = (set(table.marked), mark_cell(app, "1177-000003"), pane_title(app))
+        await pilot.press("slash", *"hugo", "enter")  # only 1177-000002 is Hugo's
+        await settle(pilot)
+        filtered = (table.order, set(table.marked))
+        await pilot.press("escape")  # the filter goes; 1177-000003 is back, unmarked
+        await settle(pilot)
+        return reloaded, filtered, (table.order, set(table.marked), pane_title(app))
+
+    reloaded, filtered, back = drive(app, scenario)
+    assert reloaded[0] == {"1177-000003"} and reloaded[1].startswith("✓") and "1 markerade" in reloaded[2]
+    assert filtered == (["1177-000002"], set())
+    assert "1177-000003" in back[0] and back[1] == set() and "markerade" not in back[2]

@@ -16,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from bcc_tui.domain import errand as e
+from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import RECEIVER
 from bcc_tui.services.errands import Panes
@@ -85,6 +86,8 @@ class DashboardScreen(BccScreen[None]):
         Binding("tab", "app.focus_next", "Byt ruta", id="next_pane", show=False),
         Binding("shift+tab", "app.focus_previous", "Föreg. ruta", id="previous_pane", show=False),
         Binding("slash", "filter", "Filter", id="filter", show=False),
+        # Ofördelade: mark the row for `a` to assign with the others (ui/actions.py lists it).
+        Binding("space", "mark", "Markera", id="mark", show=False),
         # In the footer while the filter box is open, the one key there that does not type a letter.
         Binding("escape", "clear_filter", "Rensa filter", id="clear_filter"),
     ]
@@ -103,6 +106,7 @@ class DashboardScreen(BccScreen[None]):
         self._last_read = -PREVIEW_REST
         self._offered_state: object = _NOT_YET  # the errand state the footer was last drawn for
         self._resized_under = False  # the terminal was resized while another screen was on top
+        self._titles: dict[str, str] = {}  # each pane's title as last read, before its marks
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -181,13 +185,43 @@ class DashboardScreen(BccScreen[None]):
                 label += f" · {overdue} {'försenat' if overdue == 1 else 'försenade'}"
             if filter_text:
                 label += f" · filter: {filter_text}"
-            box = self.query_one(f"#pane-{pane}")
-            box.border_title = render.plain(label)
-            box.set_class(bool(overdue), "-overdue")
+            self._titles[pane] = label
+            self.retitle(pane)
+            self.query_one(f"#pane-{pane}").set_class(bool(overdue), "-overdue")
         self.fit()
         self.call_after_refresh(self.fit)
         self.show_preview()
         self.refresh_offers()  # the errand under the cursor may have changed state
+
+    def retitle(self, pane: str) -> None:
+        """The pane's title, with how many of its rows are marked."""
+        label = self._titles.get(pane, self.pane_title(pane))
+        table = self.table(pane)
+        if table is not None and table.marked:
+            label += f" · {len(table.marked)} markerade"
+        self.query_one(f"#pane-{pane}").border_title = render.plain(label)
+
+    def marked(self) -> list[ErrandSummary]:
+        """What `a` assigns together: the marked rows of Ofördelade, when that pane has the focus
+        (elsewhere `a` acts on the errand under the cursor)."""
+        table = self.focused_table
+        if table is None or table.pane != UNASSIGNED:
+            return []
+        return table.marked_rows()
+
+    def unmark(self, refs: list[str]) -> None:
+        table = self.table(UNASSIGNED)
+        if table is not None:
+            table.unmark(refs)
+            self.retitle(UNASSIGNED)
+
+    def action_mark(self) -> None:
+        table = self.focused_table
+        if table is None or not table.toggle_mark():
+            return
+        self.retitle(table.pane)
+        if table.cursor_row < len(table.order) - 1:
+            table.move_cursor(row=table.cursor_row + 1, animate=False)
 
     def fit(self) -> None:
         """Pane heights follow their content within the room the screen has."""
@@ -320,6 +354,9 @@ class DashboardScreen(BccScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return self.query_one("#filter", Input).has_class("-visible")
+        if action == "mark":
+            table = self.focused_table
+            return table is not None and table.pane == UNASSIGNED and roles.may(self.actor, e.ASSIGN)
         return True
 
     def action_clear_filter(self) -> None:

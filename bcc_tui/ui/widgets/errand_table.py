@@ -25,8 +25,9 @@ _OPEN_ROW = [
     ("sla", "Tid kvar", 14),
     ("pr", "✉", 1),
 ]
+# Ofördelade's flags have room for ✓ before them: a row marked with space (MARK).
 _NARROW = {
-    UNASSIGNED: [*_OPEN_ROW, ("who", "Förslag", 12)],
+    UNASSIGNED: [("mark", "!", 3), *_OPEN_ROW[1:], ("who", "Förslag", 12)],
     ASSIGNED: [*_OPEN_ROW, ("who", "Handläggare", 12)],
     CLOSED: [
         ("ref", "Ärende", 11),
@@ -37,6 +38,7 @@ _NARROW = {
         ("who", "Handläggare", 12),
     ],
 }
+MARK = "✓"  # a row marked for `a` to assign with the others: a sign, not a colour alone
 NEAR_END = 10  # rows before the end of a page at which the next page is asked for
 _WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
 _SUBJECT = ("subject", "Ämne", 24)  # at least; it takes the room the other columns leave
@@ -69,6 +71,7 @@ class ErrandTable(LineTable):
         self.order: list[str] = []
         self.names: dict[str, str] = {}
         self.has_more = False
+        self.marked: set[str] = set()  # refs marked with space (Ofördelade only)
         self._updating = False  # cursor moves while rows are put in place are not the person's
         self._build_columns()
 
@@ -110,7 +113,7 @@ class ErrandTable(LineTable):
 
     def _cell(self, key: str, s: ErrandSummary, now: dt.datetime) -> Text:
         if key == "mark":
-            return render.marks(s)
+            return self._mark_cell(s)
         if key == "ref":
             return render.line_text(s.ref, "bold" if s.urgent or s.acute_pinned else "")
         if key == "type":
@@ -169,6 +172,9 @@ class ErrandTable(LineTable):
         self.has_more = has_more
         new_order = [s.ref for s in rows]
         new = {s.ref: s for s in rows}
+        # A mark stays only on a row still shown: `a` never assigns an errand out of sight (one
+        # assigned by someone else, or hidden by a new filter).
+        self.marked &= new.keys()
         keep = self.current_ref
         keep_index = self.cursor_row
         # Touch only what changed: rows that left, rows that came, cells that differ; then put
@@ -203,6 +209,30 @@ class ErrandTable(LineTable):
                 # Only a changed text is repainted: an idle dashboard stays quiet over SSH.
                 if self.get_cell(ref, key) != cell:
                     self.update_cell(ref, key, cell)
+
+    def _mark_cell(self, s: ErrandSummary) -> Text:
+        if s.ref in self.marked:
+            return Text(MARK, style="bold").append_text(render.marks(s))
+        return render.marks(s)
+
+    def toggle_mark(self) -> bool:
+        """Mark the row under the cursor, or take its mark away; True when there was a row."""
+        ref = self.current_ref
+        if ref is None:
+            return False
+        self.marked ^= {ref}
+        self.update_cell(ref, "mark", self._mark_cell(self.rows_by_ref[ref]))
+        return True
+
+    def unmark(self, refs: list[str]) -> None:
+        for ref in set(refs) & self.marked:
+            self.marked.discard(ref)
+            if ref in self.rows_by_ref:
+                self.update_cell(ref, "mark", self._mark_cell(self.rows_by_ref[ref]))
+
+    def marked_rows(self) -> list[ErrandSummary]:
+        """The marked errands, in the pane's order."""
+        return [self.rows_by_ref[ref] for ref in self.order if ref in self.marked]
 
     @property
     def current(self) -> ErrandSummary | None:
