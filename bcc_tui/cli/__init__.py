@@ -253,6 +253,31 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument("--csv", action="store_true", help="CSV med fast rubrikrad")
     sa.add_argument("--deviations", action="store_true", help="ärenden som bröt mot regeln (avvikelser)")
 
+    dv = sub.add_parser(
+        "deviations", help="avvikelseregistret: avvikelser från rutinen att rapportera i MedControl PRO"
+    )
+    dv.add_argument(
+        "--open",
+        dest="open_only",
+        action="store_true",
+        help="bara de som inte är rapporterade eller avfärdade",
+    )
+    dv.add_argument(
+        "--csv", action="store_true", help="CSV med fast rubrikrad, utkasten till MedControl PRO med"
+    )
+    decide = dv.add_mutually_exclusive_group()
+    decide.add_argument(
+        "--report",
+        type=integer,
+        metavar="ID",
+        help="markera avvikelsen rapporterad (administratör; med --medcontrol)",
+    )
+    decide.add_argument(
+        "--dismiss", type=integer, metavar="ID", help="avfärda avvikelsen (administratör; med --reason)"
+    )
+    dv.add_argument("--medcontrol", metavar="NR", help="avvikelsens nummer i MedControl PRO")
+    dv.add_argument("--reason", metavar="ORSAK", help="varför avvikelsen inte rapporteras")
+
     u = sub.add_parser("urgent", help="markera brådskande")
     u.add_argument("ref", metavar=_REF)
     u.add_argument("--off", action="store_true", help="ta bort markeringen")

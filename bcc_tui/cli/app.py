@@ -20,6 +20,7 @@ from bcc_tui.services import acute as acute_settings
 from bcc_tui.services import (
     audit_log,
     clinic,
+    deviations,
     errands,
     handover,
     intake,
@@ -799,6 +800,58 @@ def _stats(ctx: Ctx, args) -> int:
     return 0
 
 
+def _deviations(ctx: Ctx, args) -> int:
+    deciding = args.report is not None or args.dismiss is not None
+    if args.report is not None and args.medcontrol is None:
+        raise InvalidInput("--report ID kräver --medcontrol NR (numret i MedControl PRO)")
+    if args.dismiss is not None and args.reason is None:
+        raise InvalidInput("--dismiss ID kräver --reason ORSAK")
+    if args.medcontrol is not None and args.report is None:
+        raise InvalidInput("--medcontrol hör till --report ID")
+    if args.reason is not None and args.dismiss is None:
+        raise InvalidInput("--reason hör till --dismiss ID")
+    if deciding and (args.open_only or args.csv):
+        raise InvalidInput("--open och --csv listar; de går inte ihop med --report eller --dismiss")
+    if args.report is not None:
+        d = deviations.report(ctx, args.report, args.medcontrol)
+        print(
+            f"Avvikelse {d.id} ({d.kind_name}, {d.ref}) rapporterad i MedControl PRO som {clean_line(d.medcontrol_number or '')}"
+        )
+        return 0
+    if args.dismiss is not None:
+        d = deviations.dismiss(ctx, args.dismiss, args.reason)
+        print(f"Avvikelse {d.id} ({d.kind_name}, {d.ref}) avfärdad: {clean_line(d.reason or '')}")
+        return 0
+    rows = deviations.register(ctx, open_only=args.open_only)
+    if args.csv:
+        sys.stdout.write(deviations.as_csv(rows))
+        return 0
+    still_open = sum(d.status == "open" for d in rows)
+    if args.open_only:
+        print(f"Avvikelseregistret: {count(len(rows), 'öppen avvikelse', 'öppna avvikelser')}")
+    else:
+        print(f"Avvikelseregistret: {count(len(rows), 'avvikelse', 'avvikelser')}, {still_open} öppna")
+    if not rows:
+        return 0
+    width = max(len(str(d.id)) for d in rows)
+    kind_width = max(len(d.kind_name) for d in rows)
+    ref_width = max(len(d.ref) for d in rows)
+    print(
+        f"{'ID':>{width}}  {'AVVIKELSE':<{kind_width}}  {'ÄRENDE':<{ref_width}}  {'TYP':<24} "
+        f"{'NÄR':<16}  STATUS"
+    )
+    for d in rows:
+        print(
+            f"{d.id:>{width}}  {d.kind_name:<{kind_width}}  {clean_line(d.ref):<{ref_width}}  "
+            f"{e.type_name(d.type):<24} {d.when:<16}  {clean_line(d.status_text)}"
+        )
+    print(
+        "\nUtkasten till MedControl PRO: --csv (kolumnen draft) eller fliken Avvikelser; "
+        "--report ID --medcontrol NR eller --dismiss ID --reason ORSAK avgör en."
+    )
+    return 0
+
+
 def _backup(ctx: Ctx, args) -> int:
     from bcc_tui.services.backup import backup
 
@@ -889,6 +942,7 @@ _COMMANDS = {
     "settings": _settings,
     "handover": _handover,
     "stats": _stats,
+    "deviations": _deviations,
     "backup": _backup,
     "replicate": _replicate,
 }

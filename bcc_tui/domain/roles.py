@@ -112,6 +112,8 @@ PERMISSIONS: dict[str, Permission] = {
     "stats": _p({RECEIVER, ADMIN}, False, "ta ut statistik"),
     "care_team": _p({RECEIVER, ADMIN}, False, "ändra vårdteam"),
     "patients_import": _p({ADMIN}, True, "importera vårdteam"),
+    "deviations": _p({RECEIVER, ADMIN}, False, "läsa avvikelseregistret"),
+    "deviation_decide": _p({ADMIN}, False, "rapportera eller avfärda avvikelser", _ONLY_ADMIN),
     "admin_change": _p({ADMIN}, False, "ändra inställningarna", _ONLY_ADMIN),
     "audit": _p({ADMIN, AUDITOR}, False, "läsa granskningsloggen"),
     "own_settings": _p({RECEIVER, CAREGIVER, ADMIN, AUDITOR}, False, "ändra sina inställningar"),
@@ -134,6 +136,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "remark": "skriva anmärkning till nästa pass",
     "handover": "överlämningen",
     "settings": "ändra sina inställningar",
+    "deviation_report": "markera avvikelse som rapporterad",
+    "deviation_dismiss": "avfärda avvikelse",
 }
 AUDIT_OUTCOMES = {
     "ok": "ok",

@@ -24,6 +24,16 @@ from dataclasses import dataclass, field
 from bcc_tui.domain.business_days import business_days_between
 
 
+def outcome(due_date: dt.date, first_response_on: dt.date | None, today: dt.date) -> str | None:
+    """The two-day rule settled or not: 'met', 'breached' or None (open and not yet due). The one
+    definition of a breach, for the statistics and the deviation register (domain/deviations.py)."""
+    if first_response_on is not None:
+        return "met" if first_response_on <= due_date else "breached"
+    if today > due_date:
+        return "breached"
+    return None
+
+
 @dataclass(frozen=True)
 class StatErrand:
     ref: str
@@ -44,11 +54,7 @@ class StatErrand:
 
     def outcome(self, today: dt.date) -> str | None:
         """'met', 'breached' or None (open and not yet due)."""
-        if self.first_response_on is not None:
-            return "met" if self.first_response_on <= self.due_date else "breached"
-        if today > self.due_date:
-            return "breached"
-        return None
+        return outcome(self.due_date, self.first_response_on, today)
 
     @property
     def response_days(self) -> int | None:

@@ -296,7 +296,35 @@ DROP INDEX errands_patient;
 CREATE INDEX errands_patient ON errands(personnummer, received_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
+# Version 11 (issue 26): the deviation register (R8, R30). A deviation is found in the data (domain/deviations.py)
+# at most once per kind and errand; its facts are what its draft for MedControl PRO is written
+# from and follow the data while it is open; the administrator marks it reported (MedControl
+# PRO's number) or dismissed (a reason), after which it no longer changes.
+_V11 = """
+CREATE TABLE deviations (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('breach', 'complaint_routing', 'no_consulted_doctor',
+        'acute_unhandled', 'late_after_followup')),
+    errand_id INTEGER NOT NULL REFERENCES errands(id),
+    occurred_at TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    facts TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'reported', 'dismissed')),
+    medcontrol_number TEXT,
+    reason TEXT,
+    decided_by TEXT REFERENCES staff(username),
+    decided_at TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (kind, errand_id),
+    CHECK ((status = 'reported') = (medcontrol_number IS NOT NULL)),
+    CHECK ((status = 'dismissed') = (reason IS NOT NULL)),
+    CHECK ((status = 'open') = (decided_at IS NULL))
+);
+CREATE INDEX deviations_errand ON deviations(errand_id);
+CREATE INDEX deviations_listed ON deviations(status, occurred_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
 CURRENT = len(MIGRATIONS)
 
 
