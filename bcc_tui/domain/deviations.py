@@ -215,7 +215,7 @@ def _when(occurred_at: dt.datetime) -> str:
     """A deadline's midnight reads as the day it passed; an act as its moment."""
     local = occurred_at.astimezone(STOCKHOLM)
     if local.time() == dt.time():
-        return f"{(local.date() - dt.timedelta(days=1)).isoformat()} (dagen gick ut utan åtgärd)"
+        return f"{(local.date() - dt.timedelta(days=1)).isoformat()} (fristen gick ut vid dagens slut)"
     return local_text(occurred_at)
 
 

@@ -63,11 +63,15 @@ class Deviation:
         return dv.KINDS.get(self.kind, self.kind)
 
     @property
+    def status_name(self) -> str:
+        return dv.STATUS_NAMES.get(self.status, self.status)
+
+    @property
     def status_text(self) -> str:
         """'öppen', 'rapporterad (MedControl PRO 2026-118)', 'avfärdad'."""
         if self.status == dv.REPORTED:
             return f"rapporterad (MedControl PRO {self.medcontrol_number})"
-        return dv.STATUS_NAMES.get(self.status, self.status)
+        return self.status_name
 
     def decision(self) -> str | None:
         """Who decided, when and what: for a person to read; None while it is open."""

@@ -178,7 +178,7 @@ def test_tabs_are_switched_by_number_and_brackets_and_help_lists_the_admin_keys(
         ("tab-acute", "t-acute"),
         ("tab-info", None),
     ]
-    for words in ("] / [", "1–7", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
+    for words in ("] / [", "1–8", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
         assert words in help_text, words
 
 

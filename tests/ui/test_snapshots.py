@@ -55,7 +55,9 @@ def test_screen(snap_compare, demo_db, name, keys, size):
     assert snap_compare(app_on(demo_db), terminal_size=size, run_before=steps(*keys))
 
 
-@pytest.mark.parametrize("tab", ["types", "templates", "staff", "roster", "absences", "acute", "info"])
+@pytest.mark.parametrize(
+    "tab", ["types", "templates", "staff", "roster", "absences", "acute", "info", "deviations"]
+)
 def test_admin_screens(snap_compare, demo_db, tab):
     from bcc_tui.ui.screens.admin import TABS
 

@@ -21,7 +21,10 @@ def admin_keys(tabs: list[str]) -> list[tuple[str, str]]:
 _ROW_KEYS = (
     ("shift+tab, ← →", "till flikraden och byt flik med pilarna; tab tillbaka till tabellen"),
     ("↑ ↓", "välj rad i tabellen"),
-    ("e / enter", "ändra raden (på Information: lägg ut ett meddelande)"),
+    (
+        "e / enter",
+        "ändra raden (på Information: lägg ut ett meddelande; på Avvikelser: rapportera eller avfärda)",
+    ),
     ("n", "ny rad (på Information: ändra inställningarna)"),
     ("d", "ta bort, avveckla eller avaktivera raden (på Information: ta ner meddelandet)"),
     ("I ett formulär", "tab: nästa fält · mellanslag: kryssa · enter: öppna en lista · ctrl+s: spara"),

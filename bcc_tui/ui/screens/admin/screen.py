@@ -1,5 +1,6 @@
 """The administrator's screen (R1, R14, R17, §4.4): one tab per thing kept, each its own widget
-(errand types, templates, staff, the roster, absences, the clinic's information). Every change
+(errand types, templates, staff, the roster, absences, the acute signs, the clinic's information,
+the deviation register). Every change
 goes through the services (and the audit log)."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.ui.screens.admin.absences import AbsencesTab
 from bcc_tui.ui.screens.admin.acute import AcuteTab
+from bcc_tui.ui.screens.admin.deviations import DeviationsTab
 from bcc_tui.ui.screens.admin.errand_types import TypesTab
 from bcc_tui.ui.screens.admin.info import InfoTab
 from bcc_tui.ui.screens.admin.keys import AdminHelpScreen
@@ -35,6 +37,7 @@ TAB_CLASSES: tuple[type[AdminTab], ...] = (
     AbsencesTab,
     AcuteTab,
     InfoTab,
+    DeviationsTab,
 )
 TABS = [(tab.KEY, tab.TITLE) for tab in TAB_CLASSES]
 

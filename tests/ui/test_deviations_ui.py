@@ -1,0 +1,133 @@
+"""The administrator's tab Avvikelser (issue 26): the register's rows, and the form that shows the
+draft for MedControl PRO whole and marks a deviation reported or dismissed, audited."""
+
+from __future__ import annotations
+
+import pytest
+
+from bcc_tui.services import deviations, errands
+from tests.ui.conftest import ctx_for, drive, settle
+from tests.ui.test_snapshots import app_on
+
+TAB = "tab-deviations"
+
+
+@pytest.fixture
+def register(clinic, as_):
+    """The small clinic (tests/ui/conftest.py) at NOW: 1177-000002 is past its due date (a breach),
+    and a receiver's partial reply on 1177-000001 names no consulted doctor."""
+    errands.partial_reply(as_("rec1"), "1177-000001", "Vi återkommer.")
+    return clinic
+
+
+def _rows(table) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def _audit(store, action):
+    with store.read() as conn:
+        return conn.execute(
+            "SELECT actor, ref, outcome, detail FROM audit WHERE action = ? ORDER BY id", (action,)
+        ).fetchall()
+
+
+def test_the_tab_lists_the_register_and_the_form_reports_and_dismisses(register, app_for):
+    app = app_for(register, "adm")
+    results: dict = {}
+
+    async def scenario(pilot):
+        await pilot.press("8")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.query_one("#admin-tabs").active == TAB
+        table = screen.query_one("#t-deviations")
+        assert pilot.app.focused is table
+        results["rows"] = _rows(table)
+        # The partial reply's row: enter opens the form with the draft in full.
+        table.move_cursor(row=[r[2] for r in results["rows"]].index("1177-000001"))
+        await pilot.press("enter")
+        await settle(pilot)
+        form = pilot.app.screen
+        results["draft"] = str(form.query_one(".form-context").render())
+        # Both filled: refused in the form, which stays open.
+        await pilot.press(*"MC-2026-9", "tab", *"Ingen avvikelse")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        results["both"] = (form is pilot.app.screen, str(form.query_one("#form-error").render()))
+        form.query_one("#f-reason").value = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        results["closed"] = form is not pilot.app.screen
+        results["after_report"] = _rows(screen.query_one("#t-deviations"))
+        # The breach: dismissed with a reason that looks like markup; it stays text.
+        table = screen.query_one("#t-deviations")
+        table.move_cursor(row=[r[2] for r in _rows(table)].index("1177-000002"))
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", *"[b]Besvarat[/b] per telefon", "enter")
+        await settle(pilot)
+        # e on a decided row says what was decided (no form).
+        table.move_cursor(row=[r[2] for r in _rows(table)].index("1177-000002"))
+        await pilot.press("e")
+        await settle(pilot)
+        results["screen_after"] = type(pilot.app.screen).__name__
+        results["toasts"] = [str(n.message) for n in pilot.app._notifications]
+
+    drive(app, scenario, size=(120, 40))
+    kinds = {r[2]: r[1] for r in results["rows"]}
+    assert kinds == {"1177-000001": "Delsvar utan avstämd läkare", "1177-000002": "Tvådagarsregeln bruten"}
+    assert {r[5] for r in results["rows"]} == {"öppen"}
+    assert "Utkast till MedControl PRO" in results["draft"]
+    assert "Ärende: 1177-000001 (Förnya recept)" in results["draft"]
+    assert "Elsa" not in results["draft"] and "20150315" not in results["draft"]
+    still_open, error = results["both"]
+    assert still_open and "antingen numret i MedControl PRO eller en orsak" in error
+    assert results["closed"]
+    assert ["1177-000001", "rapporterad MC-2026-9"] in [[r[2], r[5]] for r in results["after_report"]]
+    assert results["screen_after"] == "AdminScreen"
+    assert any(t.endswith("rapporterad i MedControl PRO som MC-2026-9") for t in results["toasts"])
+    assert any(
+        t.endswith("Avfärdad av Adam Admin 2026-11-25 10:00: [b]Besvarat[/b] per telefon")
+        for t in results["toasts"]
+    )
+    # Both decisions are in the register and the audit log.
+    ctx = ctx_for(register, "adm", app.ctx.clock)
+    by_ref = {d.ref: d for d in deviations.register(ctx, audited=False)}
+    assert by_ref["1177-000001"].medcontrol_number == "MC-2026-9"
+    assert by_ref["1177-000002"].reason == "[b]Besvarat[/b] per telefon"
+    assert [(r["actor"], r["ref"]) for r in _audit(register, "deviation_report")] == [("adm", "1177-000001")]
+    assert [(r["actor"], r["ref"]) for r in _audit(register, "deviation_dismiss")] == [("adm", "1177-000002")]
+    # Opening the screen read the register once (audited); reading again after a change did not.
+    assert [r["actor"] for r in _audit(register, "deviations")] == ["adm"]
+
+
+def test_n_and_d_explain_instead_of_acting(register, app_for):
+    app = app_for(register, "adm")
+
+    async def scenario(pilot):
+        await pilot.press("8")
+        await settle(pilot)
+        await pilot.press("n", "d")
+        await settle(pilot)
+        return type(pilot.app.screen).__name__, [str(n.message) for n in pilot.app._notifications]
+
+    screen, toasts = drive(app, scenario)
+    assert screen == "AdminScreen"
+    assert any("läggs inte till för hand" in t for t in toasts)
+    assert any("avfärda den med e och en orsak" in t for t in toasts)
+
+
+def test_the_form_at_80x24_snapshot(snap_compare, demo_db):
+    """The draft whole, the two fields and the hint inside an 80×24 terminal."""
+    from tests.ui.conftest import still
+
+    async def run(pilot):
+        await settle(pilot)
+        pilot.app.screen.query_one("#admin-tabs").active = TAB
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        still(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=run)
