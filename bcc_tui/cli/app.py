@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bcc_tui.domain import acute, roles
+from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
 from bcc_tui.domain.errors import Busy, InvalidInput, NotFound, os_reason
@@ -770,6 +771,7 @@ def _stats(ctx: Ctx, args) -> int:
                 f"{d.ref:<13} {e.type_name(d.type):<24} inkom {_local(d.received_at)}  förföll {d.due_date}  "
                 f"första svar {first}  hos {clean_line(people.who(names, d.assignee))}"
             )
+        print("Hela avvikelseregistret (alla slag, med utkast till MedControl PRO): bcc-tui deviations")
         return 0
     print(f"Statistik för ärenden som kom in {report.start} – {report.end}")
     print(
@@ -779,11 +781,19 @@ def _stats(ctx: Ctx, args) -> int:
     for st in [*report.by_type.values(), report.total]:
         name = "Totalt" if st.type == "total" else e.type_name(st.type)
         share = "–" if st.share_met is None else f"{st.share_met:.0%}"
-        med = "–" if st.median_days is None else f"{st.median_days:g}"
-        p90 = "–" if st.p90_days is None else f"{st.p90_days:g}"
+        med, p90 = _days(st.median_days), _days(st.p90_days)
         print(
             f"{name:<24} {st.received:>5} {st.answered:>5} {st.closed_without_reply:>5} {st.partial_replies:>5} "
             f"{st.open:>5} {share:>6} {med:>6} {p90:>4}"
+        )
+    # Issue 26: the final answer apart from the partial reply, which meets the rule but answers nothing.
+    print("\nSlutsvar (svar eller avslut; ett delsvar räknas inte), vardagar från ankomst:")
+    print(f"{'TYP':<24} {'DELSVAR':>7} {'SLUTSVAR':>8} {'P90':>4} {'I TID':>6} {'SENA':>5}")
+    for st in [*report.by_type.values(), report.total]:
+        name = "Totalt" if st.type == "total" else e.type_name(st.type)
+        print(
+            f"{name:<24} {_days(st.median_partial_days):>7} {_days(st.median_final_days):>8} "
+            f"{_days(st.p90_final_days):>4} {st.final_in_time:>6} {st.final_late:>5}"
         )
     reasons = report.total.without_reply_reasons
     if reasons:
@@ -797,7 +807,16 @@ def _stats(ctx: Ctx, args) -> int:
         for c, who in zip(report.load, shown, strict=True):
             print(f"  {who:<{width}} {c.assigned:>4} fördelade  {c.answered:>4} besvarade  {c.open:>4} öppna")
     print(f"\n{count(len(report.deviations), 'avvikelse', 'avvikelser')} (bröt mot regeln); se --deviations")
+    print("\nAvvikelseregistret, ärenden från perioden (se bcc-tui deviations):")
+    width = max(len(name) for name in dv.KINDS.values())
+    print(f"  {'AVVIKELSE':<{width}} {'FUNNA':>6} {'RAPPORTERADE':>13} {'AVFÄRDADE':>10}")
+    for kind, (found, reported, dismissed) in report.by_kind.items():
+        print(f"  {dv.KINDS.get(kind, kind):<{width}} {found:>6} {reported:>13} {dismissed:>10}")
     return 0
+
+
+def _days(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
 
 
 def _deviations(ctx: Ctx, args) -> int:

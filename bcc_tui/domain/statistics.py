@@ -11,7 +11,14 @@ Definitions (also in docs/statistics.md):
   errand not yet due is undecided and counts in neither;
 - share met: met / (met + breached);
 - time to first response: business days from the arrival day to the first response's day
-  (0 = the same day); median and 90th percentile (nearest rank) over the errands that have one.
+  (0 = the same day); median and 90th percentile (nearest rank) over the errands that have one;
+- statistics that do not flatter (issue 26): a partial reply meets the rule but answers nothing.
+  Apart from the first response, the time to the first partial reply and the time to the final
+  answer (the reply or the close) are counted the same way, and the final answer is judged by
+  the due date alone: in time when the errand was closed on or before it, late when closed after
+  it or still open past it. A complaint answered on day 9 after the automatic partial reply is
+  met by the rule and late in its final answer;
+- deviations per kind (the register, domain/deviations.py): found, reported, dismissed.
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ class StatErrand:
     partial_replies: int
     acute: bool = False  # R11: flagged with acute signs at intake or since
     acute_advice: bool = False  # R11: got the automatic acute advice
+    closed_on: dt.date | None = None  # the final answer's day: the reply or the close
+    first_partial_on: dt.date | None = None  # the first partial reply's day (automatic ones too)
 
     def outcome(self, today: dt.date) -> str | None:
         """'met', 'breached' or None (open and not yet due)."""
@@ -61,6 +70,21 @@ class StatErrand:
         if self.first_response_on is None:
             return None
         return business_days_between(self.received_on, self.first_response_on)
+
+    def final_outcome(self, today: dt.date) -> str | None:
+        """The final answer against the due date, a partial reply not counted: 'met' (in time),
+        'breached' (late) or None (open and not yet due)."""
+        return outcome(self.due_date, self.closed_on, today)
+
+    @property
+    def final_days(self) -> int | None:
+        return None if self.closed_on is None else business_days_between(self.received_on, self.closed_on)
+
+    @property
+    def partial_days(self) -> int | None:
+        if self.first_partial_on is None:
+            return None
+        return business_days_between(self.received_on, self.first_partial_on)
 
 
 def percentile(values: list[int], p: float) -> float | None:
@@ -89,6 +113,10 @@ class TypeStats:
     response_days: list[int] = field(default_factory=list)
     acute: int = 0
     acute_advice: int = 0
+    partial_reply_days: list[int] = field(default_factory=list)
+    final_days: list[int] = field(default_factory=list)
+    final_in_time: int = 0
+    final_late: int = 0
 
     @property
     def share_met(self) -> float | None:
@@ -102,6 +130,22 @@ class TypeStats:
     @property
     def p90_days(self) -> float | None:
         return percentile(self.response_days, 90)
+
+    @property
+    def median_partial_days(self) -> float | None:
+        return percentile(self.partial_reply_days, 50)
+
+    @property
+    def p90_partial_days(self) -> float | None:
+        return percentile(self.partial_reply_days, 90)
+
+    @property
+    def median_final_days(self) -> float | None:
+        return percentile(self.final_days, 50)
+
+    @property
+    def p90_final_days(self) -> float | None:
+        return percentile(self.final_days, 90)
 
 
 @dataclass
@@ -121,6 +165,8 @@ class Report:
     load: list[CaregiverLoad]
     weeks: list[tuple[str, int]]  # ISO week label, errands received
     deviations: list[StatErrand]
+    # The register per kind (domain/deviations.KINDS' order): found, reported, dismissed.
+    by_kind: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 def compute(
@@ -153,6 +199,15 @@ def compute(
                 s.breached += 1
             if e.response_days is not None:
                 s.response_days.append(e.response_days)
+            if e.partial_days is not None:
+                s.partial_reply_days.append(e.partial_days)
+            if e.final_days is not None:
+                s.final_days.append(e.final_days)
+            final = e.final_outcome(today)
+            if final == "met":
+                s.final_in_time += 1
+            elif final == "breached":
+                s.final_late += 1
         if e.outcome(today) == "breached":
             deviations.append(e)
         if e.assignee:

@@ -9,11 +9,17 @@ import json
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import statistics
+from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
+from bcc_tui.services import deviations
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import reports as q
+
+
+def _local_day(stored: str | None) -> dt.date | None:
+    return local_date(parse_utc(stored)) if stored else None
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -49,10 +55,16 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
             partial_replies=r["partial_replies"],
             acute=bool(r["acute"]),
             acute_advice=bool(r["acute_advice"]),
+            closed_on=_local_day(r["closed_at"]),
+            first_partial_on=_local_day(r["first_partial_at"]),
         )
         for r in rows
     ]
     report = statistics.compute(items, start, end, ctx.today(), list(e.TYPES))
+    # The register per kind, current: detection runs first (its own short write, when needed).
+    deviations.detect(ctx)
+    with ctx.store.read() as conn:
+        report.by_kind = deviations.counts(conn, start, end)
     with ctx.store.write() as conn:
         audit.append(
             conn,
@@ -86,6 +98,12 @@ CSV_HEADER = [
     "p90_business_days",
     "acute",
     "acute_advice",
+    "median_business_days_to_partial_reply",
+    "p90_business_days_to_partial_reply",
+    "median_business_days_to_final_answer",
+    "p90_business_days_to_final_answer",
+    "final_answer_in_time",
+    "final_answer_late",
 ]
 DEVIATION_HEADER = [
     "ref",
@@ -128,6 +146,12 @@ def stats_csv(report: statistics.Report) -> str:
                 _num(s.p90_days),
                 s.acute,
                 s.acute_advice,
+                _num(s.median_partial_days),
+                _num(s.p90_partial_days),
+                _num(s.median_final_days),
+                _num(s.p90_final_days),
+                s.final_in_time,
+                s.final_late,
             ]
         )
     return out.getvalue()

@@ -14,7 +14,8 @@ def period(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
         " (SELECT text FROM events WHERE errand_id = x.id AND kind = 'close' ORDER BY id DESC LIMIT 1) AS close_reason,"
         " (SELECT actor FROM events WHERE errand_id = x.id AND kind = 'reply' ORDER BY id DESC LIMIT 1) AS responded_by,"
         " (SELECT count(*) FROM events WHERE errand_id = x.id AND kind = 'partial_reply') AS partial_replies,"
-        " x.acute IS NOT NULL AS acute,"
+        " x.acute IS NOT NULL AS acute, x.closed_at,"
+        " (SELECT at FROM events WHERE errand_id = x.id AND kind = 'partial_reply' ORDER BY id LIMIT 1) AS first_partial_at,"
         " EXISTS (SELECT 1 FROM events WHERE errand_id = x.id AND kind = 'partial_reply'"
         "   AND json_extract(detail, '$.acute_advice')) AS acute_advice"
         " FROM errands x WHERE x.received_on BETWEEN ? AND ? ORDER BY x.received_at, x.id",

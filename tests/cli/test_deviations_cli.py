@@ -121,3 +121,27 @@ def test_a_decided_deviation_stays_decided(db):
     r = cli(db, "adm", "deviations", "--dismiss", first, "--reason", "Fel")
     assert r.returncode == 1
     assert "är redan avgjord: Rapporterad i MedControl PRO som MC-1 av Adam Admin" in r.stderr.decode()
+
+
+def test_stats_counts_the_final_answer_and_deviations_per_kind(db):
+    listed(db)  # the register as it stands on 30 Nov
+    first = {r["kind"]: r["id"] for r in listed(db)}
+    assert cli(db, "adm", "deviations", "--dismiss", first["breach"], "--reason", "Dubblett").returncode == 0
+    r = cli(db, "rec1", "stats")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    final = out[out.index("Slutsvar (svar eller avslut; ett delsvar räknas inte)") :]
+    # 1177-000001: partial reply on the arrival day, no final answer, past its due date: late.
+    assert next(x for x in final.splitlines() if x.startswith("Förnya recept")).split() == [
+        "Förnya",
+        "recept",
+        "0",
+        "–",
+        "–",
+        "0",
+        "1",
+    ]
+    kinds = out[out.index("Avvikelseregistret, ärenden från perioden") :].splitlines()
+    assert kinds[1].split() == ["AVVIKELSE", "FUNNA", "RAPPORTERADE", "AVFÄRDADE"]
+    assert "  Tvådagarsregeln bruten                 1             0          1" in kinds
+    assert "  Delsvar utan avstämd läkare            1             0          0" in kinds

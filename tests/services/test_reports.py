@@ -36,6 +36,8 @@ def december(system, as_, store):
     E synpunkter    Thu 24 Dec 10:00 → due Tue 29 Dec; automatic partial reply at intake → met, 0.
     F fornya_recept Mon 30 Nov → outside the period.
     G kontakta_mig  Tue 1 Dec 09:00 → due Thu 3 Dec; open, assigned to doc2 → breached (overdue).
+    Final answers, a partial reply not counted: A in time (2 vd), B late (3), C in time (0), D
+    undecided, E late (open past its due date; its partial reply came after 0 vd), G late.
     """
 
     def imp(ref, when, **kw):
@@ -108,3 +110,28 @@ def test_who_may_see_statistics(december, as_):
     with pytest.raises(NotAllowed):
         reports.stats(as_("doc1"))
     reports.stats(as_("rec1"))
+
+
+def test_a_complaint_answered_on_day_9_after_the_instant_partial_reply_is_late(system, as_):
+    """Issue 26, statistics that do not flatter: the automatic partial reply meets the rule at
+    once, but the final answer came on the ninth business day, long after the due date."""
+    monday = "2026-11-02T09:00:00+01:00"  # due Wed 4 Nov; the 9th business day is Fri 13 Nov
+    intake.import_errands(
+        at(system, ts(monday)), jsonl(errand_line("K-9", type="synpunkter_klagomal", received_at=monday))
+    )
+    errands.assign(at(as_("rec1"), ts("2026-11-02T10:00:00+01:00")), "K-9", "nurse")
+    errands.reply(at(as_("nurse"), ts("2026-11-13T11:00:00+01:00")), "K-9", "Vi har gått igenom det.")
+    r = reports.stats(
+        at(as_("adm"), ts("2026-11-25T10:00:00+01:00")), dt.date(2026, 11, 1), dt.date(2026, 11, 30)
+    )
+    k = r.by_type["synpunkter_klagomal"]
+    assert (k.met, k.breached, k.response_days) == (1, 0, [0])  # the rule, met by the partial reply
+    assert (k.partial_reply_days, k.final_days) == ([0], [9])
+    assert (k.final_in_time, k.final_late) == (0, 1)
+    row = next(
+        x for x in csv.DictReader(io.StringIO(reports.stats_csv(r))) if x["type"] == "synpunkter_klagomal"
+    )
+    assert (row["met"], row["share_met"]) == ("1", "1.000")
+    assert row["median_business_days_to_partial_reply"] == "0.0"
+    assert (row["median_business_days_to_final_answer"], row["final_answer_late"]) == ("9.0", "1")
+    assert row["final_answer_in_time"] == "0"

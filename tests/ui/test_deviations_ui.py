@@ -131,3 +131,43 @@ def test_the_form_at_80x24_snapshot(snap_compare, demo_db):
         await pilot.pause()
 
     assert snap_compare(app_on(demo_db, "lenwal"), terminal_size=(80, 24), run_before=run)
+
+
+def test_the_stats_screen_shows_the_final_answer_and_deviations_per_kind(register, system, as_, app_for):
+    """Issue 26: a complaint answered on day 9 after its instant partial reply is late in the
+    final-answer table; the register's kinds are counted with their decisions."""
+    import datetime as dt
+
+    from bcc_tui.services import intake
+    from bcc_tui.services.clock import FixedClock
+    from bcc_tui.services.context import Ctx
+    from tests.conftest import errand_line, jsonl
+
+    def at(ctx, when):
+        return Ctx(ctx.store, ctx.actor, FixedClock(dt.datetime.fromisoformat(when)))
+
+    monday = "2026-11-02T09:00:00+01:00"
+    line = errand_line("1177-000090", type="synpunkter_klagomal", received_at=monday)
+    intake.import_errands(at(system, monday), jsonl(line))
+    errands.assign(at(as_("rec1"), "2026-11-02T10:00:00+01:00"), "1177-000090", "nurse")
+    errands.reply(at(as_("nurse"), "2026-11-13T11:00:00+01:00"), "1177-000090", "Klart.")
+    breach = next(d for d in deviations.register(as_("adm"), audited=False) if d.ref == "1177-000002")
+    deviations.dismiss(as_("adm"), breach.id, "Dubblett")
+    app = app_for(register, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("s")
+        await settle(pilot)
+        final = pilot.app.screen.query_one("#stats-final")
+        kinds = pilot.app.screen.query_one("#stats-kinds")
+        return _rows(final), _rows(kinds)
+
+    final, kinds = drive(app, scenario, size=(120, 40))
+    complaints = next(r for r in final if r[0] == "Synpunkter och klagomål")
+    # Till delsvar, till slutsvar (medians), P90, i tid, sena: 000003 and 000004 are open, not due.
+    assert complaints[1:] == ["0", "9", "9", "0", "1"]
+    by_kind = {r[0]: r[1:] for r in kinds}
+    assert by_kind["Tvådagarsregeln bruten"] == ["1", "0", "1"]
+    assert by_kind["Delsvar utan avstämd läkare"] == ["1", "0", "0"]
+    assert by_kind["Svar efter uppföljningsdatum"] == ["1", "0", "0"]  # 1177-000090: follow-up Mon 9 Nov
+    assert by_kind["Klagomål ej fördelat enligt rutin"] == ["0", "0", "0"]  # to the nurse the same day

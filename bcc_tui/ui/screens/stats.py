@@ -1,5 +1,6 @@
-"""Statistics and deviations (s, R8): per errand type, per caregiver, week by week, and the
-errands that breached the rule — for the period's arrivals; [ and ] move a month."""
+"""Statistics and deviations (s, R8): per errand type, the final answer apart from the partial
+reply, per caregiver, week by week, the deviation register per kind and the errands that breached
+the rule — for the period's arrivals; [ and ] move a month."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
@@ -52,10 +54,27 @@ class StatsScreen(BccScreen[None]):
         with LineScroll(id="stats"):
             yield Static(id="stats-title", classes="stats-title")
             yield DataTable(id="stats-types", cursor_type="row", zebra_stripes=True, show_cursor=False)
+            yield Static(
+                Text.assemble(
+                    ("Slutsvar", "bold underline"),
+                    ("  svar eller avslut; i tid och sena mot förfallodatum, ett delsvar räknas inte", "dim"),
+                    ("\nMedian vardagar från ankomst till första delsvar och till slutsvar", "dim"),
+                ),
+                classes="stats-block",
+            )
+            yield DataTable(id="stats-final", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-reasons", classes="stats-block")
             yield Static(id="stats-weeks", classes="stats-block")
             yield Static(Text("Belastning per vårdgivare", style="bold underline"), classes="stats-block")
             yield DataTable(id="stats-load", cursor_type="row", zebra_stripes=True, show_cursor=False)
+            yield Static(
+                Text.assemble(
+                    ("Avvikelseregistret", "bold underline"),
+                    ("  per slag, för periodens ärenden · rapporteras under Administration", "dim"),
+                ),
+                classes="stats-block",
+            )
+            yield DataTable(id="stats-kinds", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-dev-title", classes="stats-block")
             yield DataTable(id="stats-deviations", cursor_type="row", zebra_stripes=True)
         yield KeyFooter(compact=True, show_command_palette=False)
@@ -131,6 +150,35 @@ class StatsScreen(BccScreen[None]):
                     )
                 )
             )
+        final = self.query_one("#stats-final", DataTable)
+        final.clear(columns=True)
+        for label, width in (
+            ("Typ", 24 if wide else 14),
+            ("Till delsvar", 12),
+            ("Till slutsvar", 13),
+            ("P90", 4),
+            ("I tid", 5),
+            ("Sena", 5),
+        ):
+            final.add_column(label, width=width)
+        for s in [*report.by_type.values(), report.total]:
+            style = "bold" if s.type == "total" else ""
+            name = "Totalt" if s.type == "total" else (e.type_name(s.type) if wide else e.type_short(s.type))
+            late = "bold red" if s.final_late else style
+            final.add_row(
+                Text(name, style=style),
+                Text(_days(s.median_partial_days), style=style),
+                Text(_days(s.median_final_days), style=style),
+                Text(_days(s.p90_final_days), style=style),
+                Text(str(s.final_in_time), style=style),
+                Text(str(s.final_late), style=late),
+            )
+        kinds = self.query_one("#stats-kinds", DataTable)
+        kinds.clear(columns=True)
+        for label, width in (("Avvikelse", 33), ("Funna", 5), ("Rapporterade", 12), ("Avfärdade", 9)):
+            kinds.add_column(label, width=width)
+        for kind, (found, reported, dismissed) in report.by_kind.items():
+            kinds.add_row(*render.row(dv.KINDS.get(kind, kind), str(found), str(reported), str(dismissed)))
         reasons = Text()
         reasons.append("Avslutade utan svar, per orsak\n", style="bold underline")
         for why, n in report.total.without_reply_reasons.most_common():
