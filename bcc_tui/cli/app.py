@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from bcc_tui.domain import acute, roles
+from bcc_tui.domain import acute, roles, routine
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
@@ -758,8 +758,11 @@ def _stats(ctx: Ctx, args) -> int:
     end = parse_date(args.end, "--to") if args.end else None
     report = reports.stats(ctx, start, end)
     names = people.names(ctx)
+    warning = routine.warning(ctx.today())
     if args.csv:
         sys.stdout.write(reports.deviations_csv(report) if args.deviations else reports.stats_csv(report))
+        if warning:  # the CSV is a contract: the warning goes beside it
+            print(f"bcc-tui: obs: {warning}", file=sys.stderr)
         return 0
     if args.deviations:
         print(
@@ -772,6 +775,8 @@ def _stats(ctx: Ctx, args) -> int:
                 f"första svar {first}  hos {clean_line(people.who(names, d.assignee))}"
             )
         print("Hela avvikelseregistret (alla slag, med utkast till MedControl PRO): bcc-tui deviations")
+        if warning:
+            print(f"\nObs: {warning}")
         return 0
     print(f"Statistik för ärenden som kom in {report.start} – {report.end}")
     print(
@@ -812,6 +817,8 @@ def _stats(ctx: Ctx, args) -> int:
     print(f"  {'AVVIKELSE':<{width}} {'FUNNA':>6} {'RAPPORTERADE':>13} {'AVFÄRDADE':>10}")
     for kind, (found, reported, dismissed) in report.by_kind.items():
         print(f"  {dv.KINDS.get(kind, kind):<{width}} {found:>6} {reported:>13} {dismissed:>10}")
+    if warning:
+        print(f"\nObs: {warning}")
     return 0
 
 

@@ -123,7 +123,7 @@ def test_a_decided_deviation_stays_decided(db):
     assert "är redan avgjord: Rapporterad i MedControl PRO som MC-1 av Adam Admin" in r.stderr.decode()
 
 
-def test_stats_counts_the_final_answer_and_deviations_per_kind(db):
+def test_stats_counts_the_final_answer_and_deviations_per_kind_and_warns_of_the_routine(db):
     listed(db)  # the register as it stands on 30 Nov
     first = {r["kind"]: r["id"] for r in listed(db)}
     assert cli(db, "adm", "deviations", "--dismiss", first["breach"], "--reason", "Dubblett").returncode == 0
@@ -145,3 +145,14 @@ def test_stats_counts_the_final_answer_and_deviations_per_kind(db):
     assert kinds[1].split() == ["AVVIKELSE", "FUNNA", "RAPPORTERADE", "AVFÄRDADE"]
     assert "  Tvådagarsregeln bruten                 1             0          1" in kinds
     assert "  Delsvar utan avstämd läkare            1             0          0" in kinds
+    assert "Obs:" not in out
+    # From 60 days before 2028-02-16 stats says so; the CSV stays a clean contract.
+    late = "2027-12-20T10:00:00+01:00"
+    out = run_cli("--as", "rec1", "stats", db=db, now=late).stdout.decode()
+    assert out.rstrip().endswith(
+        "Obs: Rutinen (version 5.0) gäller till och med 2028-02-16 (om 58 dagar); "
+        "påminn ägaren (sektionsledare, öppenvården) om att förnya den."
+    )
+    r = run_cli("--as", "rec1", "stats", "--csv", db=db, now=late)
+    assert r.stdout.decode().startswith("from,to,type,")
+    assert "Obs" not in r.stdout.decode() and "om 58 dagar" in r.stderr.decode()

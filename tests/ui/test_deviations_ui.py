@@ -171,3 +171,42 @@ def test_the_stats_screen_shows_the_final_answer_and_deviations_per_kind(registe
     assert by_kind["Delsvar utan avstämd läkare"] == ["1", "0", "0"]
     assert by_kind["Svar efter uppföljningsdatum"] == ["1", "0", "0"]  # 1177-000090: follow-up Mon 9 Nov
     assert by_kind["Klagomål ej fördelat enligt rutin"] == ["0", "0", "0"]  # to the nurse the same day
+
+
+@pytest.mark.parametrize("today, warned", [("2026-11-25T10:00", False), ("2027-12-20T10:00", True)])
+def test_the_admin_is_warned_when_the_routine_nears_its_end(clinic, app_for, today, warned):
+    """From 60 days before 2028-02-16 the admin screen opens with a toast; the help always says
+    how long the routine is valid and who owns it."""
+    import datetime as dt
+
+    from bcc_tui.domain.business_days import STOCKHOLM
+    from bcc_tui.services.clock import FixedClock
+
+    clock = FixedClock(dt.datetime.fromisoformat(today).replace(tzinfo=STOCKHOLM))
+    app = app_for(clinic, "adm", clock=clock)
+
+    async def scenario(pilot):
+        import io
+
+        from rich.console import Console
+
+        from bcc_tui.ui.screens.help import routine
+
+        toasts = [(n.title, str(n.message)) for n in pilot.app._notifications]
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "AdminHelpScreen"
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(routine())  # what the help screen draws under the keys
+        return toasts, console.export_text()
+
+    toasts, help_text = drive(app, scenario, size=(120, 40))
+    routine_toasts = [m for t, m in toasts if t == "Rutinen"]
+    if warned:
+        assert routine_toasts == [
+            "Rutinen (version 5.0) gäller till och med 2028-02-16 (om 58 dagar); "
+            "påminn ägaren (sektionsledare, öppenvården) om att förnya den."
+        ]
+    else:
+        assert routine_toasts == []
+    assert "Rutinen (version 5.0) gäller 2026-02-17 – 2028-02-16; ägare: sektionsledare," in help_text

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from bcc_tui.domain.routine import VALIDITY
 from bcc_tui.ui import actions
 from bcc_tui.ui.typed import BccModal
 from bcc_tui.ui.widgets.footer import KeyFooter
@@ -32,7 +33,7 @@ MARKS = [
 
 # One line per paragraph or bullet: the screen wraps them to its width, a bullet with a hanging
 # indent (routine()).
-ROUTINE = """\
+ROUTINE = f"""\
 Rutinen i korthet (1177 Vårdguidens e-tjänster, Barncancercentrum)
 
 Roller
@@ -61,7 +62,10 @@ Akuta tecken
 Besvara
 • Besvara (förval) skickar svaret med ditt namn och din titel och avslutar ärendet.
 • Avsluta utan svar används t.ex. när ärendet besvarats per telefon; orsak måste anges.
-• Avvikelser från rutinen rapporteras i MedControl PRO.
+• Avvikelser från rutinen rapporteras i MedControl PRO. Avvikelseregistret (bcc-tui deviations, för administratören fliken Avvikelser) hittar dem och ger ett utkast till rapporten.
+
+Rutinen
+• {VALIDITY}
 
 Patientens text visas alltid exakt som den skrevs."""
 

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, TabbedContent
 
+from bcc_tui.domain import routine
 from bcc_tui.domain.errors import BccError
 from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx
@@ -74,6 +75,10 @@ class AdminScreen(BccScreen[None], FollowsChanges):
         header.set_roster(self.query_one(RosterTab).days[0], self.names)
         header.set_notice(clinic.notice_now(self.ctx))
         self.query_one("#t-types", DataTable).focus()
+        # The routine's own validity: from 60 days before it expires the administrator is told.
+        warning = routine.warning(self.ctx.today())
+        if warning:
+            self.app.notify(warning, title="Rutinen", severity="warning", timeout=20, markup=False)
 
     def tick(self, now: dt.datetime) -> None:
         self.query_one(HeaderBar).set_time(now)
