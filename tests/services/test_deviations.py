@@ -103,11 +103,14 @@ def test_a_receivers_partial_reply_without_a_consulted_doctor(system, as_, store
     rec, doc = as_("rec1"), as_("doc1")
     for ref in ("P-NONE", "P-CONSULTED", "P-OWN", "P-OTHERKEY"):
         errands.assign(rec, ref, "doc1")
+    # No doctor on today's roster yet: the service lets a receiver's partial reply go without a
+    # consulted doctor (the family still hears), and the register notes it.
     errands.partial_reply(rec, "P-NONE", "Vi återkommer.")
-    errands.partial_reply(rec, "P-CONSULTED", "Vi återkommer.", consulted="doc2")
     errands.partial_reply(doc, "P-OWN", "Jag återkommer.")  # the assignee's own
     errands.partial_reply(rec, "P-UNASSIGNED", "Vi återkommer.")  # nobody's errand yet
     errands.partial_reply(rec, "P-OTHERKEY", "Vi återkommer.")
+    _roster_today(system)
+    errands.partial_reply(rec, "P-CONSULTED", "Vi återkommer.", consulted="doc2")
     # An event detail written by another version, with other keys and no "consulted": none.
     with store.write() as conn:
         conn.execute(
@@ -212,6 +215,7 @@ def test_the_draft_names_no_patient_and_quotes_no_message(mixed):
 def test_an_open_deviation_follows_its_facts_and_a_decided_one_does_not(mixed, as_):
     first = {d.key: d for d in deviations.register(mixed, audited=False)}
     assert "Inget svar" in first["breach:M-BREACH"].draft
+    _roster_today(mixed)
     errands.partial_reply(as_("rec1"), "M-BREACH", "Vi återkommer.", consulted="doc1")
     now = {d.key: d for d in deviations.register(mixed, audited=False)}
     assert "Första svar (delsvar, svar eller avslut) kom 2026-11-25 10:00" in now["breach:M-BREACH"].draft
@@ -284,3 +288,11 @@ def test_the_csv_has_its_documented_header_and_one_row_per_deviation(mixed):
     reported = next(r for r in rows if r["status"] == "reported")
     assert reported["medcontrol_number"] == "MC-7" and reported["decided_at"] == "2026-11-25T09:00:00Z"
     assert all(r["draft"].startswith("Avvikelse: ") for r in rows)
+
+
+def _roster_today(system):
+    """Doctors on today's outpatient roster: a receiver's consulted doctor must be one of them."""
+    from bcc_tui.services import people
+
+    line = {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]}
+    assert people.import_schedule(system, jsonl(line)).ok
