@@ -14,9 +14,10 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from sqlite3 import Connection, Row
+from typing import Any
 
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
@@ -46,8 +47,13 @@ class Deviation:
     decided_by: str | None
     decided_by_name: str | None
     decided_at: dt.datetime | None
-    draft: str
+    facts: Mapping[str, Any]
     version: int
+
+    @property
+    def draft(self) -> str:
+        """The text for MedControl PRO (written when asked for: a list of 100,000 needs none)."""
+        return dv.draft(self.kind, self.ref, self.type, self.received_at, self.occurred_at, self.facts)
 
     @property
     def key(self) -> str:
@@ -100,103 +106,117 @@ def _deviation(row: Row) -> Deviation:
         decided_by=row["decided_by"],
         decided_by_name=row["decided_by_name"],
         decided_at=parse_utc_or_none(row["decided_at"]),
-        draft=dv.draft(
-            row["kind"], row["ref"], row["type"], received_at, occurred_at, json.loads(row["facts"])
-        ),
+        facts=json.loads(row["facts"]),
         version=row["version"],
     )
 
 
 # -- detection ----------------------------------------------------------------------------------
-def _found(conn: Connection, now: dt.datetime, today: dt.date) -> Iterator[dv.Found]:
+def _judged(conn: Connection, now: dt.datetime, today: dt.date) -> Iterator[tuple[Row, dv.Found | None]]:
+    """Each candidate the store gives (an errand not judged at its current version), with what
+    the rule says of it."""
     for r in q.breach_candidates(conn, today.isoformat()):
-        found = dv.breach(
-            r["id"],
-            dt.date.fromisoformat(r["due_date"]),
-            parse_utc_or_none(r["first_response_at"]),
-            dt.date.fromisoformat(r["first_response_on"]) if r["first_response_on"] else None,
-            today,
+        yield (
+            r,
+            dv.breach(
+                r["id"],
+                dt.date.fromisoformat(r["due_date"]),
+                parse_utc_or_none(r["first_response_at"]),
+                dt.date.fromisoformat(r["first_response_on"]) if r["first_response_on"] else None,
+                today,
+            ),
         )
-        if found:
-            yield found
     for r in q.complaints(conn, e.COMPLAINT, (today - dt.timedelta(days=1)).isoformat()):
         assignments = [
             dv.Assignment(parse_utc(at), user, title, bool(medcontrol))
             for at, user, title, medcontrol in json.loads(r["assignments"])
         ]
-        found = dv.complaint_routing(
-            r["id"], bool(r["urgent"]), dt.date.fromisoformat(r["received_on"]), assignments, today
+        yield (
+            r,
+            dv.complaint_routing(
+                r["id"], bool(r["urgent"]), dt.date.fromisoformat(r["received_on"]), assignments, today
+            ),
         )
-        if found:
-            yield found
-    seen: set[int] = set()
     for r in q.receiver_partial_replies(conn):
-        if r["errand_id"] in seen:
-            continue
-        found = dv.no_consulted_doctor(
-            r["errand_id"],
-            parse_utc(r["at"]),
-            r["actor"],
-            r["assignee_then"],
-            json.loads(r["detail"]) if r["detail"] else None,
+        detail = json.loads(r["detail"]) if r["detail"] else None
+        yield (
+            r,
+            dv.no_consulted_doctor(
+                r["errand_id"], parse_utc(r["at"]), r["actor"], r["assignee_then"], detail
+            ),
         )
-        if found:
-            seen.add(r["errand_id"])
-            yield found
     for r in q.acute_errands(conn):
-        found = dv.acute_unhandled(
-            r["id"], parse_utc(r["imported_at"]), parse_utc_or_none(r["acute_handled_at"]), now
+        yield (
+            r,
+            dv.acute_unhandled(
+                r["id"], parse_utc(r["imported_at"]), parse_utc_or_none(r["acute_handled_at"]), now
+            ),
         )
-        if found:
-            yield found
     days = clinic.followup_days(conn)
-    for r in q.replies_after_partial(conn):
-        if not r["partial_at"]:
-            continue
-        found = dv.late_after_followup(
-            r["errand_id"], parse_utc(r["partial_at"]), parse_utc(r["reply_at"]), days
+    for r in q.replies_after_partial(conn, days):
+        yield (
+            r,
+            dv.late_after_followup(
+                r["errand_id"], parse_utc(r["partial_at"]), parse_utc(r["reply_at"]), days
+            ),
         )
-        if found:
-            yield found
 
 
 def detect(ctx: Ctx) -> int:
-    """Find the deviations in the data and keep the new ones; returns how many were new. An
-    open deviation whose facts changed (an open breach answered since) follows them; a decided
-    one stays as it was decided. A deviation whose cause went away (a due date moved by a change
-    of the type's days) stays in the register: the administrator dismisses it with a reason."""
-    now, today = ctx.now(), ctx.today()
+    """Find the deviations in the data and keep the new ones; returns how many were new.
+
+    Only errands not judged at their current version are read (store/deviations.py), so a read
+    of an unchanged register costs a few scans and writes nothing. An open deviation follows its
+    errand (an open breach answered since says when); a decided one stays as it was decided. A
+    deviation whose cause went away (a due date moved by a change of the type's days) stays in
+    the register: the administrator dismisses it with a reason. What an open deviation's facts
+    name from outside its errand (a person's title, the follow-up setting) is as it was when the
+    errand last changed."""
+    now, today, stamp = ctx.now(), ctx.today(), ctx.now_text()
+    new: dict[tuple[str, int], tuple[str, int, str, str, str, int]] = {}
+    changed: dict[int, tuple[str | None, str | None, int, int]] = {}
     with ctx.store.read() as conn:
-        known = q.known(conn)
-        new: list[tuple[str, int, str, str, str]] = []
-        changed: list[tuple[str, str, int]] = []
-        taken: set[tuple[str, int]] = set()
-        for found in _found(conn, now, today):
-            k = (found.kind, found.errand_id)
-            row = known.get(k)
-            occurred, facts = format_utc(found.occurred_at), found.facts_json
-            if row is None:
-                if k not in taken:
-                    taken.add(k)
-                    new.append((found.kind, found.errand_id, occurred, ctx.now_text(), facts))
-            elif row["status"] == dv.OPEN and (row["facts"], row["occurred_at"]) != (facts, occurred):
-                changed.append((occurred, facts, row["id"]))
+        for row, found in _judged(conn, now, today):
+            if row["dev_id"] is not None:
+                # Judged again because its errand changed: the facts follow, or stay (None); of
+                # several candidates for one deviation (partial replies) the first found counts.
+                before = changed.get(row["dev_id"])
+                if before is None or (before[1] is None and found is not None):
+                    occurred = format_utc(found.occurred_at) if found else None
+                    changed[row["dev_id"]] = (
+                        occurred,
+                        found.facts_json if found else None,
+                        row["version"],
+                        row["dev_id"],
+                    )
+            elif found is not None and (found.kind, found.errand_id) not in new:
+                new[(found.kind, found.errand_id)] = (
+                    found.kind,
+                    found.errand_id,
+                    format_utc(found.occurred_at),
+                    stamp,
+                    found.facts_json,
+                    row["version"],
+                )
     if not new and not changed:
         return 0  # nothing to write: no write transaction, no wake-up of other dashboards
     with ctx.store.write() as conn:
-        added = q.insert(conn, new)
-        q.refresh(conn, changed)
+        added = q.insert(conn, new.values())
+        q.refresh(conn, changed.values())
     return added
 
 
 # -- reading ------------------------------------------------------------------------------------
-def register(ctx: Ctx, *, open_only: bool = False, audited: bool = True) -> list[Deviation]:
-    """The register, current: detection runs first. A list a person asked for is logged (R15);
-    a screen that follows a change made elsewhere reads it unaudited."""
+def register(
+    ctx: Ctx, *, open_only: bool = False, audited: bool = True, limit: int | None = None
+) -> list[Deviation]:
+    """The register, current: detection runs first; open ones first, then the newest, at most
+    `limit`. A list a person asked for is logged (R15); a screen that follows a change made
+    elsewhere reads it unaudited."""
     require(ctx, "deviations")
     detect(ctx)
     with ctx.store.read() as conn:
-        rows = [_deviation(r) for r in q.listed(conn, open_only=open_only)]
+        rows = [_deviation(r) for r in q.listed(conn, open_only=open_only, limit=limit)]
     if audited:
         with ctx.store.write() as conn:
             audit.append(
@@ -211,6 +231,12 @@ def register(ctx: Ctx, *, open_only: bool = False, audited: bool = True) -> list
                 ],
             )
     return rows
+
+
+def total(ctx: Ctx) -> tuple[int, int]:
+    """How many deviations the register holds, and how many of them are open."""
+    with ctx.store.read() as conn:
+        return q.count(conn), q.count(conn, open_only=True)
 
 
 def counts(conn: Connection, start: dt.date, end: dt.date) -> dict[str, tuple[int, int, int]]:

@@ -1,108 +1,134 @@
 """Queries behind the deviation register (issue 26): the candidates each kind is found among,
 and the register itself. What counts as a deviation is domain/deviations.py's; these queries
-only narrow the search, and skip errands whose deviation of that kind is already decided (a
-decided deviation no longer changes)."""
+only narrow the search, cheaply:
+
+- an errand whose deviation of that kind is decided is never looked at again (it no longer
+  changes), nor one whose open deviation was judged at the errand's current version (every
+  change to an errand raises its version, store/errands.py);
+- each query leaves out what its rule can never count (a complaint assigned by R5 within a day
+  of arrival, an acute errand handled within four hours), with margins that only ever let more
+  through for the domain to judge.
+
+Each candidate row carries its errand's `version` and, when the register already has the
+deviation, its `dev_id`."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
 
-_NOT_DECIDED = (
-    "NOT EXISTS (SELECT 1 FROM deviations d WHERE d.kind = '{kind}' AND d.errand_id = x.id"
-    " AND d.status <> 'open')"
-)
+# The register's row for this kind and errand, and whether the errand needs judging (again).
+_JOIN = " LEFT JOIN deviations d ON d.kind = '{kind}' AND d.errand_id = x.id"
+_DUE = "(d.id IS NULL OR (d.status = 'open' AND d.errand_version <> x.version))"
+_COLS = "x.version, d.id AS dev_id"
+_UTC = "'%Y-%m-%dT%H:%M:%SZ'"
 
 
 def breach_candidates(conn: sqlite3.Connection, today: str) -> list[sqlite3.Row]:
     """Errands answered after their due date, or open and past it (statistics.outcome)."""
     return conn.execute(
-        "SELECT x.id, x.due_date, x.first_response_at, x.first_response_on FROM errands x"
-        " WHERE (x.first_response_on > x.due_date OR (x.first_response_on IS NULL AND x.due_date < ?))"
-        f" AND {_NOT_DECIDED.format(kind='breach')}",
+        f"SELECT x.id, x.due_date, x.first_response_at, x.first_response_on, {_COLS} FROM errands x"
+        + _JOIN.format(kind="breach")
+        + " WHERE (x.first_response_on > x.due_date OR (x.first_response_on IS NULL AND x.due_date < ?))"
+        f" AND {_DUE}",
         (today,),
     ).fetchall()
 
 
 def complaints(conn: sqlite3.Connection, type_code: str, received_before: str) -> list[sqlite3.Row]:
     """Complaints that arrived before the day `received_before` (a day after arrival at least
-    has passed), with their assignments as JSON: [[at, username, title, medcontrol], …]."""
+    has passed), with their assignments as JSON: [[at, username, title, medcontrol], …]. One
+    assigned by R5 within 24 hours of arrival is within the business day whatever the calendar,
+    and is left out."""
+    right = (
+        "EXISTS (SELECT 1 FROM events ev JOIN staff s ON s.username = ev.target"
+        " WHERE ev.errand_id = x.id AND ev.kind IN ('assign', 'reassign')"
+        f" AND ev.at <= strftime({_UTC}, x.received_at, '+1 day')"
+        " AND CASE WHEN x.urgent THEN s.title = 'sektionsledare' ELSE s.medcontrol_responsible END)"
+    )
     return conn.execute(
         "SELECT x.id, x.urgent, x.received_on,"
         " (SELECT json_group_array(json_array(ev.at, ev.target, coalesce(s.title, ''),"
         "    coalesce(s.medcontrol_responsible, 0)))"
         "  FROM events ev LEFT JOIN staff s ON s.username = ev.target"
-        "  WHERE ev.errand_id = x.id AND ev.kind IN ('assign', 'reassign')) AS assignments"
+        f"  WHERE ev.errand_id = x.id AND ev.kind IN ('assign', 'reassign')) AS assignments, {_COLS}"
+        " FROM errands x"
+        + _JOIN.format(kind="complaint_routing")
         # +received_on: a scan of the table, not of the date index (nearly every errand is older).
-        " FROM errands x WHERE x.type = ? AND +x.received_on < ?"
-        f" AND {_NOT_DECIDED.format(kind='complaint_routing')}",
+        + f" WHERE x.type = ? AND +x.received_on < ? AND {_DUE} AND NOT {right}",
         (type_code, received_before),
     ).fetchall()
 
 
 def receiver_partial_replies(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Partial replies sent by someone who is a receiver, oldest first, each with the errand's
-    assignee at that moment (the last assignment before it) and the event's detail."""
+    """Partial replies with no consulted doctor sent by someone who is a receiver, oldest first,
+    each with the errand's assignee at that moment (the last assignment before it) and the
+    event's detail."""
     return conn.execute(
         "SELECT ev.id, ev.errand_id, ev.at, ev.actor, ev.detail,"
         " (SELECT a.target FROM events a WHERE a.errand_id = ev.errand_id"
-        "   AND a.kind IN ('assign', 'reassign') AND a.id < ev.id ORDER BY a.id DESC LIMIT 1) AS assignee_then"
+        "   AND a.kind IN ('assign', 'reassign') AND a.id < ev.id ORDER BY a.id DESC LIMIT 1) AS assignee_then,"
+        f" {_COLS}"
         " FROM events ev JOIN staff s ON s.username = ev.actor"
         " JOIN errands x ON x.id = ev.errand_id"
-        " WHERE ev.kind = 'partial_reply' AND (' ' || s.roles || ' ') LIKE '% receiver %'"
-        f" AND {_NOT_DECIDED.format(kind='no_consulted_doctor')}"
+        + _JOIN.format(kind="no_consulted_doctor")
+        + " WHERE ev.kind = 'partial_reply' AND (' ' || s.roles || ' ') LIKE '% receiver %'"
+        " AND json_extract(ev.detail, '$.consulted') IS NULL"
+        f" AND {_DUE}"
         " ORDER BY ev.id",
     ).fetchall()
 
 
 def acute_errands(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Errands flagged with acute signs (R11), handled or not."""
+    """Errands flagged with acute signs (R11) and not marked handled within four hours."""
     return conn.execute(
-        "SELECT x.id, x.imported_at, x.acute_handled_at FROM errands x"
-        " WHERE coalesce(x.acute, '') <> ''"
-        f" AND {_NOT_DECIDED.format(kind='acute_unhandled')}"
+        f"SELECT x.id, x.imported_at, x.acute_handled_at, {_COLS} FROM errands x"
+        + _JOIN.format(kind="acute_unhandled")
+        + " WHERE coalesce(x.acute, '') <> ''"
+        f" AND (x.acute_handled_at IS NULL OR x.acute_handled_at > strftime({_UTC}, x.imported_at, '+4 hours'))"
+        f" AND {_DUE}"
     ).fetchall()
 
 
-def replies_after_partial(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Replies that came after a partial reply, each with the last partial reply before it."""
+def replies_after_partial(conn: sqlite3.Connection, followup_days: int) -> list[sqlite3.Row]:
+    """Replies that came after a partial reply, each with the last partial reply before it; a
+    reply less than `followup_days` calendar days after it cannot be past the follow-up date (a
+    business day is a calendar day at least), so it is left out, with half a day's margin for
+    summer time."""
     return conn.execute(
-        "SELECT x.id AS errand_id, r.at AS reply_at,"
-        " (SELECT p.at FROM events p WHERE p.errand_id = x.id AND p.kind = 'partial_reply'"
-        "   AND p.id < r.id ORDER BY p.id DESC LIMIT 1) AS partial_at"
+        "SELECT * FROM ("
+        " SELECT x.id AS errand_id, r.at AS reply_at,"
+        "  (SELECT p.at FROM events p WHERE p.errand_id = x.id AND p.kind = 'partial_reply'"
+        f"    AND p.id < r.id ORDER BY p.id DESC LIMIT 1) AS partial_at, {_COLS}"
         # CROSS JOIN keeps SQLite to this order: the errands with a partial reply (a scan of the
         # table), then each one's reply; the other way it looked up every reply's errand.
-        " FROM errands x CROSS JOIN events r ON r.errand_id = x.id AND r.kind = 'reply'"
-        " WHERE x.partial_reply_at IS NOT NULL AND x.close_kind = 'reply'"
-        f" AND {_NOT_DECIDED.format(kind='late_after_followup')}"
+        "  FROM errands x CROSS JOIN events r ON r.errand_id = x.id AND r.kind = 'reply'"
+        + _JOIN.format(kind="late_after_followup")
+        + f" WHERE x.partial_reply_at IS NOT NULL AND x.close_kind = 'reply' AND {_DUE}"
+        ") WHERE partial_at IS NOT NULL AND julianday(reply_at) - julianday(partial_at) > ?",
+        (followup_days - 0.5,),
     ).fetchall()
 
 
 # -- the register -------------------------------------------------------------------------------
-def known(conn: sqlite3.Connection) -> dict[tuple[str, int], sqlite3.Row]:
-    """Every deviation's key, with the facts of the open ones."""
-    return {
-        (r["kind"], r["errand_id"]): r
-        for r in conn.execute("SELECT id, kind, errand_id, status, occurred_at, facts FROM deviations")
-    }
-
-
-def insert(conn: sqlite3.Connection, rows: Iterable[tuple[str, int, str, str, str]]) -> int:
-    """(kind, errand_id, occurred_at, detected_at, facts); a key already there is left alone."""
+def insert(conn: sqlite3.Connection, rows: Iterable[tuple[str, int, str, str, str, int]]) -> int:
+    """(kind, errand_id, occurred_at, detected_at, facts, errand_version); a key already there is
+    left alone."""
     before = conn.total_changes
     conn.executemany(
-        "INSERT INTO deviations (kind, errand_id, occurred_at, detected_at, facts) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (kind, errand_id) DO NOTHING",
+        "INSERT INTO deviations (kind, errand_id, occurred_at, detected_at, facts, errand_version)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, errand_id) DO NOTHING",
         rows,
     )
     return conn.total_changes - before
 
 
-def refresh(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int]]) -> None:
-    """(occurred_at, facts, id): an open deviation follows the data it was found in."""
+def refresh(conn: sqlite3.Connection, rows: Iterable[tuple[str | None, str | None, int, int]]) -> None:
+    """(occurred_at, facts, errand_version, id): an open deviation follows the errand it was
+    found in; None keeps what it had (the errand changed, the deviation did not)."""
     conn.executemany(
-        "UPDATE deviations SET occurred_at = ?, facts = ?, version = version + 1"
-        " WHERE id = ? AND status = 'open'",
+        "UPDATE deviations SET occurred_at = coalesce(?, occurred_at), facts = coalesce(?, facts),"
+        " errand_version = ? WHERE id = ? AND status = 'open'",
         rows,
     )
 
@@ -114,12 +140,20 @@ _LISTED = (
 )
 
 
-def listed(conn: sqlite3.Connection, *, open_only: bool = False) -> list[sqlite3.Row]:
-    """The register: open ones first, then the newest first."""
+def listed(
+    conn: sqlite3.Connection, *, open_only: bool = False, limit: int | None = None
+) -> list[sqlite3.Row]:
+    """The register: open ones first, then the newest first; at most `limit` rows."""
     where = " WHERE d.status = 'open'" if open_only else ""
     return conn.execute(
-        _LISTED + where + " ORDER BY d.status <> 'open', d.occurred_at DESC, d.id DESC"
+        _LISTED + where + " ORDER BY d.status <> 'open', d.occurred_at DESC, d.id DESC LIMIT ?",
+        (-1 if limit is None else limit,),
     ).fetchall()
+
+
+def count(conn: sqlite3.Connection, *, open_only: bool = False) -> int:
+    where = " WHERE status = 'open'" if open_only else ""
+    return conn.execute("SELECT count(*) FROM deviations" + where).fetchone()[0]
 
 
 def by_id(conn: sqlite3.Connection, deviation_id: int) -> sqlite3.Row | None:

@@ -298,8 +298,9 @@ CREATE INDEX errands_patient ON errands(personnummer, received_at);
 
 # Version 11 (issue 26): the deviation register (R8, R30). A deviation is found in the data (domain/deviations.py)
 # at most once per kind and errand; its facts are what its draft for MedControl PRO is written
-# from and follow the data while it is open; the administrator marks it reported (MedControl
-# PRO's number) or dismissed (a reason), after which it no longer changes.
+# from and follow the data while it is open (errand_version: the errand's version they were read
+# at, so that an unchanged errand is not judged again); the administrator marks it reported
+# (MedControl PRO's number) or dismissed (a reason), after which it no longer changes.
 _V11 = """
 CREATE TABLE deviations (
     id INTEGER PRIMARY KEY,
@@ -309,6 +310,7 @@ CREATE TABLE deviations (
     occurred_at TEXT NOT NULL,
     detected_at TEXT NOT NULL,
     facts TEXT NOT NULL,
+    errand_version INTEGER NOT NULL,
     status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'reported', 'dismissed')),
     medcontrol_number TEXT,
     reason TEXT,

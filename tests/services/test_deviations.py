@@ -296,3 +296,22 @@ def _roster_today(system):
 
     line = {"date": "2026-11-25", "receiver": "rec1", "outpatient_doctors": ["doc1", "doc2"]}
     assert people.import_schedule(system, jsonl(line)).ok
+
+
+def test_an_errand_judged_again_after_a_change_keeps_its_first_finding(system, as_, store):
+    """Only errands changed since they were judged are read again; of two partial replies
+    without a consulted doctor the first is the deviation, before and after."""
+    imp(system, "P-TWICE", "2026-11-24T09:00:00+01:00")
+    errands.assign(as_("rec1"), "P-TWICE", "doc1")
+    errands.partial_reply(at(as_("rec1"), "2026-11-25T08:00:00+01:00"), "P-TWICE", "Vi återkommer.")
+    adm = as_("adm")
+    assert deviations.detect(adm) == 1
+    errands.partial_reply(as_("rec2"), "P-TWICE", "Snart.")
+    assert deviations.detect(adm) == 0
+    (d,) = deviations.register(adm, audited=False)
+    assert d.facts == {"partial_reply_at": "2026-11-25T07:00:00Z"}
+    with store.read() as conn:
+        versions = conn.execute(
+            "SELECT d.errand_version, x.version FROM deviations d JOIN errands x ON x.id = d.errand_id"
+        ).fetchone()
+    assert versions[0] == versions[1]  # judged at the errand's current version: not read again

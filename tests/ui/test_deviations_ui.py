@@ -210,3 +210,23 @@ def test_the_admin_is_warned_when_the_routine_nears_its_end(clinic, app_for, tod
     else:
         assert routine_toasts == []
     assert "Rutinen (version 5.0) gäller 2026-02-17 – 2028-02-16; ägare: sektionsledare," in help_text
+
+
+def test_a_long_register_shows_its_first_rows_and_says_how_many_there_are(register, app_for, monkeypatch):
+    from bcc_tui.ui.screens.admin import deviations as tab
+
+    monkeypatch.setattr(tab, "SHOWN", 1)
+    app = app_for(register, "adm")
+
+    async def scenario(pilot):
+        await pilot.press("8")
+        await settle(pilot)
+        rows = _rows(pilot.app.screen.query_one("#t-deviations"))
+        return rows, [str(n.message) for n in pilot.app._notifications]
+
+    rows, toasts = drive(app, scenario)
+    assert len(rows) == 1
+    assert (
+        "Fliken visar 1 av 2 avvikelser, de öppna och nyaste först; bcc-tui deviations --csv har alla."
+        in toasts
+    )

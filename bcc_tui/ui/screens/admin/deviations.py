@@ -17,6 +17,7 @@ from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
 from bcc_tui.ui.screens.fields import Field, FieldsForm
 
 STATUS_STYLE = {"open": "bold", "reported": "green", "dismissed": "dim"}
+SHOWN = 500  # rows in the tab: a clinic fallen behind may hold 100,000 deviations
 
 
 class DeviationsTab(AdminTab):
@@ -35,10 +36,18 @@ class DeviationsTab(AdminTab):
         # The first read is the administrator opening the register (audited, R15); the screen
         # reading again after a change is not a new look.
         try:
-            rows = deviations.register(self.ctx, audited=not self._read_once)
+            rows = deviations.register(self.ctx, audited=not self._read_once, limit=SHOWN)
+            held = deviations.total(self.ctx)[0] if len(rows) == SHOWN else len(rows)
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
             return
+        if held > len(rows) and not self._read_once:
+            self.app.notify(
+                f"Fliken visar {len(rows)} av {held} avvikelser, de öppna och nyaste först; "
+                "bcc-tui deviations --csv har alla.",
+                markup=False,
+                timeout=10,
+            )
         self._read_once = True
         self.items = {str(d.id): d for d in rows}
         self.draw(
