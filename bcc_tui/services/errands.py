@@ -14,6 +14,7 @@ from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import notices, roles
+from bcc_tui.domain import search as search_rule
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed, NotFound
 from bcc_tui.domain.routing import LastReply, suggest
@@ -102,9 +103,9 @@ def _concerned(conn, row, team_row, last_replier, absent, backs, today) -> Conce
 
 def _search(conn: Connection, text: str | None) -> q.Search | None:
     """The filter as the store runs it: what people see in a row, without case or accents —
-    reference, subject, patient, personnummer, proxy, the type's label and the holder's name or
-    user name."""
-    needle = fold(clean_line(text or "").strip())
+    reference, subject, patient, personnummer (in any written form, search.needle), proxy, the
+    type's label and the holder's name or user name."""
+    needle = search_rule.needle(clean_line(text or "").strip())
     if not needle:
         return None
     types = tuple(code for code, t in e.TYPES.items() if needle in fold(t.name) or needle in fold(t.short))

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from bcc_tui.domain.errors import Conflict
-from bcc_tui.domain.search import fold
+from bcc_tui.domain.search import fold, personnummer_text
 from bcc_tui.store.db import new_id
 
 # Everything but the message: lists never carry 20,000-character texts they do not show.
@@ -28,16 +28,17 @@ _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
 
 
 def search_text(row: dict[str, Any]) -> str:
-    """What the filter searches in the row itself (as migration 6 writes it): reference, subject,
-    patient, personnummer and proxy, folded. Type labels and holders' names are matched through
-    their codes and user names, so renaming a person needs no rewrite of errands."""
+    """What the filter searches in the row itself (as migration 9 writes it): reference, subject,
+    patient, personnummer (also as its twelve digits, search.personnummer_text) and proxy, folded.
+    Type labels and holders' names are matched through their codes and user names, so renaming a
+    person needs no rewrite of errands."""
     return fold(
         " ".join(
             (
                 row["ref"],
                 row.get("subject") or "",
                 row["patient_name"],
-                row["personnummer"],
+                personnummer_text(row["personnummer"]),
                 row.get("proxy_name") or "",
             )
         )

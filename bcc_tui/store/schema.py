@@ -326,7 +326,14 @@ CREATE INDEX deviations_errand ON deviations(errand_id);
 CREATE INDEX deviations_listed ON deviations(status, occurred_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
+# Version 12 (issue 27): a personnummer is found in any written form, so the searched text also
+# holds its twelve digits (domain/search.py, personnummer_text; store/errands.py, search_text).
+_V12 = """
+UPDATE errands SET search_text = bcc_fold(ref || ' ' || subject || ' ' || patient_name || ' ' || personnummer
+    || ' ' || replace(personnummer, '-', '') || ' ' || coalesce(proxy_name, ''));
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12)
 CURRENT = len(MIGRATIONS)
 
 

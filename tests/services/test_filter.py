@@ -1,0 +1,86 @@
+"""The filter over a real database file (issue 27): a personnummer in any written form, also in a
+database written before the searched text held its twelve digits (migration 9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bcc_tui.domain.search import fold, needle
+from bcc_tui.services import errands, intake
+from bcc_tui.store import errands as q
+from bcc_tui.store import schema
+from bcc_tui.store.db import Store
+from tests.conftest import errand_line, jsonl
+
+FORMS = ["201503041236", "1503041236", "20150304-1236", "150304-1236", "150304+1236"]
+OTHER = "20150315-1233"  # errand_line's patient, born eleven days later
+
+
+@pytest.fixture
+def two(system):
+    report = intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", patient={"name": "Elsa Andersson", "personnummer": "20150304-1236"}),
+            errand_line("1177-000002", patient={"name": "Hugo Karlsson", "personnummer": OTHER}),
+        ),
+    )
+    assert report.ok, report.rejected
+
+
+@pytest.mark.parametrize("typed", FORMS)
+def test_a_personnummer_is_found_in_any_written_form(two, as_, typed):
+    found = errands.panes(as_("rec1"), search=typed)
+    assert [s.ref for s in found.open] == ["1177-000001"] and found.unassigned.total == 1
+    # Each key typed on the way narrows, and never loses the errand.
+    for end in range(6, len(typed) + 1):
+        assert "1177-000001" in [s.ref for s in errands.panes(as_("rec1"), search=typed[:end]).open]
+
+
+def test_the_other_childs_number_finds_only_that_child(two, as_):
+    for typed in ("201503151233", "1503151233", "150315+1233"):
+        assert [s.ref for s in errands.panes(as_("rec1"), search=typed).open] == ["1177-000002"]
+
+
+def _row(ref: str, pnr: str) -> dict:
+    return {
+        "ref": ref,
+        "type": "fornya_recept",
+        "unit": "oppenvard",
+        "received_at": "2026-11-25T07:14:00Z",
+        "received_on": "2026-11-25",
+        "due_date": "2026-11-27",
+        "patient_name": "Åsa Öberg",
+        "personnummer": pnr,
+        "proxy_name": "Sara Öberg",
+        "subject": "Förnya recept",
+        "message": "Hej",
+        "status": "unassigned",
+        "content_hash": ref,
+        "imported_at": "2026-11-25T07:15:00Z",
+    }
+
+
+def test_migration_9_rewrites_what_version_8_stored(db_path):
+    """A file at version 8 holds the searched text without the digits; migrating writes what a new
+    errand gets (store.errands.search_text), and the unhyphenated forms are found."""
+    old = Store(db_path)
+    schema.migrate(old, schema.MIGRATIONS[:8])
+    with old.write() as conn:
+        for ref, pnr in (("1177-000001", "20150304-1236"), ("1177-000002", OTHER)):
+            row = _row(ref, pnr)
+            # Version 8's text: reference, subject, patient, personnummer, proxy.
+            v8 = fold(" ".join((ref, row["subject"], row["patient_name"], pnr, row["proxy_name"])))
+            q.insert(conn, {**row, "search_text": v8})
+    old.close()
+
+    store = Store(db_path)
+    assert schema.migrate(store) == schema.CURRENT
+    rows = store.conn.execute("SELECT * FROM errands ORDER BY id").fetchall()
+    assert [r["search_text"] for r in rows] == [q.search_text(dict(r)) for r in rows]
+    assert "201503041236" in rows[0]["search_text"] and "asa oberg" in rows[0]["search_text"]
+    with store.read() as conn:
+        for typed in FORMS:
+            found = q.listing(conn, search=q.Search(needle(typed)))
+            assert [r["ref"] for r in found] == ["1177-000001"], typed
+    store.close()
