@@ -273,7 +273,12 @@ def panes(
                 if limit
                 else []
             )
-            if status == e.CLOSED:
+            if limit and len(ids) < limit:
+                # A page shorter than asked for is the whole pane: no count needs to read it again
+                # (a rare filter, such as a personnummer, then costs one scan instead of two).
+                total = len(ids)
+                overdue = 0 if status == e.CLOSED else q.overdue_among(conn, ids, attention)
+            elif status == e.CLOSED:
                 total, overdue = q.pane_count(conn, status, involved=involved, search=found), 0
             else:
                 total, overdue = q.open_pane_counts(conn, status, attention, involved=involved, search=found)

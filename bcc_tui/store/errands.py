@@ -421,6 +421,18 @@ LEVEL_SQL = (
 OVERDUE_SQL = "first_response_on IS NULL AND due_date < ?"
 
 
+def overdue_among(conn: sqlite3.Connection, ids: list[int], attention: Attention) -> int:
+    """How many of `ids` (the rows of a pane's pages) are overdue."""
+    overdue = 0.0
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        overdue += conn.execute(
+            f"SELECT total({OVERDUE_SQL}) FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
+            [attention.today, *part],
+        ).fetchone()[0]
+    return int(overdue)
+
+
 def open_counts(conn: sqlite3.Connection, attention: Attention, involved: str | None = None) -> list[tuple]:
     """(type, level, count) of the open errands."""
     where, args = _pane_where(OPEN, involved, None)

@@ -121,6 +121,15 @@ def test_the_filter_matches_what_people_see(backlog, as_, typed, matches):
     found = errands.panes(ctx, search=typed, limits={"unassigned": 10_000, "assigned": 10_000})
     expected = {s.ref for s in everything if matches(s)}
     assert expected and {s.ref for s in found.open} == expected
+    # The panes' counts, whether a pane fits in its first page (counted from the page) or not
+    # (counted in SQL), on either side of the page's length.
+    for limits in ({}, {"unassigned": 10_000, "assigned": 10_000}):
+        shown = errands.panes(ctx, search=typed, limits=limits)
+        for status in ("unassigned", "assigned"):
+            pane, wanted = shown.pane(status), [s for s in everything if matches(s) and s.status == status]
+            assert pane.total == len(wanted) and pane.has_more == (len(wanted) > len(pane.rows))
+            assert pane.overdue == sum(1 for s in wanted if s.countdown.level == "overdue")
+            assert pane.rows == wanted[: len(pane.rows)]
 
 
 def test_the_handover_summarises_a_backlog(system, store, as_):

@@ -84,3 +84,31 @@ def test_migration_9_rewrites_what_version_8_stored(db_path):
             found = q.listing(conn, search=q.Search(needle(typed)))
             assert [r["ref"] for r in found] == ["1177-000001"], typed
     store.close()
+
+
+@pytest.mark.parametrize("typed", ["zzzz", "1503041236", "journalkopia", "doris"])
+def test_a_filtered_pane_is_read_from_an_index_that_holds_what_the_filter_reads(two, as_, store, typed):
+    """Each key runs the filter again: its pages and counts walk a pane index that holds the
+    searched text, the type and the holder (migration 10), so no row of the table is read for them
+    (on 100,000 errands a third of the time of a walk that looks up every row)."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        errands.panes(as_("rec1"), search=typed)
+    finally:
+        store.conn.set_trace_callback(None)
+    searches = [s for s in statements if "instr(search_text" in s]
+    assert len(searches) >= 3  # the closed pane, and each open pane's pages or count
+    for sql in searches:
+        plan = [r["detail"] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        used = {
+            word
+            for step in plan
+            if " errands " in f" {step} "
+            for word in step.split()
+            if word.startswith("errands_")
+        }
+        assert used and used <= {"errands_attention", "errands_closed"}, plan
+        for index in used:
+            columns = {r["name"] for r in store.conn.execute(f"PRAGMA index_xinfo({index})")}
+            assert {"search_text", "type", "assignee"} <= columns, (index, columns)
