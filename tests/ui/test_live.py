@@ -6,10 +6,12 @@ process's change shown"), where a busy machine does not turn it into a failed te
 
 import time
 
-from bcc_tui.services import intake
+from bcc_tui.services import errands, intake
+from bcc_tui.services.clock import FixedClock
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import NOW, errand_line, jsonl, run_cli
-from tests.ui.conftest import drive
+from tests.services.test_backlog import _backlog
+from tests.ui.conftest import ctx_for, drive
 
 
 async def wait_for(pilot, condition, timeout=30.0) -> float:
@@ -281,3 +283,31 @@ def ctx_for_system(store):
     from bcc_tui.services.context import Ctx
 
     return Ctx(store, SYSTEM_ACTOR, FixedClock(NOW))
+
+
+def test_a_pane_most_of_whose_rows_go_is_filled_again_in_order_and_keeps_its_errand(
+    system, store, app_for, monkeypatch
+):
+    """A new filter replaces most rows of a pane: the table is filled again in the new order (a
+    removal per row renumbered every row after it and moved the cursor each time), and the
+    cursor stays on its errand when that errand is still there."""
+    _backlog(store, 200)
+    every = errands.list_errands(ctx_for(store, "rec1", FixedClock(NOW)), audited=False)
+    unassigned = [s for s in every if s.status == "unassigned"]
+    app = app_for(store, "rec1")
+    removed: list[str] = []
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        table.focus()
+        table.move_cursor(row=5, animate=False)
+        kept = table.current_ref
+        monkeypatch.setattr(table, "remove_row", removed.append)
+        new = [table.rows_by_ref[kept], *unassigned[70:100]]
+        table.show(new, table.names, NOW)
+        drawn = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+        return kept, [s.ref for s in new], table.order, drawn, table.current_ref
+
+    kept, wanted, order, drawn, current = drive(app, scenario, size=(120, 40))
+    assert order == drawn == wanted and current == kept
+    assert removed == []
