@@ -258,22 +258,33 @@ class BccApp(App):
     def set_filter(self, text: str | None) -> None:
         self.feed.set_filter(text)
 
+    def type_filter(self, text: str | None, rows: int | None = None) -> None:
+        self.feed.type_filter(text, rows)
+
     def load_more(self, pane: str) -> None:
         self.feed.load_more(pane)
 
     def on_panes_fetched(self, message: PanesFetched) -> None:
-        if self.feed.accept(message.fetched):
-            self.apply(message.fetched.data, message.fetched.detail, message.fetched.lost)
+        fetched = message.fetched
+        if self.feed.accept(fetched):
+            self.apply(fetched.data, fetched.detail, fetched.search, fetched.lost)
 
-    def apply(self, data: Panes, detail: ErrandDetail | None = None, lost: str | None = None) -> None:
-        """Draw one read of the feed: the panes, and the open errand if it is the one read."""
+    def apply(
+        self,
+        data: Panes,
+        detail: ErrandDetail | None = None,
+        search: str | None = None,
+        lost: str | None = None,
+    ) -> None:
+        """Draw one read of the feed: the panes (titled with the filter they were read with), and
+        the open errand if it is the one read (`lost`: why it can no longer be read)."""
         previous = self.feed.last_data
         if data.notice is not None and (previous is None or previous.notice != data.notice):
             self.notify(data.notice.text, title="Driftinformation", timeout=20, markup=False)
-        self.feed.shown(data)
+        self.feed.shown(data, search)
         now = self.ctx.now()
         if self.dashboard is not None:
-            self.dashboard.show(data, now, self.search)
+            self.dashboard.show(data, now, search)
         # A screen just pushed is drawn from its own, fresh detail when it mounts; one being
         # taken down (the app closing) has nothing left to redraw.
         screen = self._top()
@@ -305,7 +316,7 @@ class BccApp(App):
 
     def rerender(self) -> None:
         if self.last_data is not None and self.dashboard is not None:
-            self.dashboard.show(self.last_data, self.ctx.now(), self.search)
+            self.dashboard.show(self.last_data, self.ctx.now(), self.feed.shown_search)
 
     def tick_clock(self) -> None:
         # A timer may fire while a screen is still composing or already going away: its widgets

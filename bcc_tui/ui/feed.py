@@ -7,6 +7,13 @@ a thread before Textual is up; later ones run in a thread worker and reach the s
 change `reload_now` fetches on the spot. Changes by other processes are noticed by polling
 PRAGMA data_version; nothing refreshes while a form is open, and an automatic refresh is never
 an audited read.
+
+The filter follows each key (issue 27): what is typed is read live (`type_filter`, no audit row)
+by one worker at a time, and keys typed while it reads are read together next (a debounce as long
+as a read: on 100,000 errands 30-40 ms). The filter the person settles on — typing rests SETTLED
+seconds, or enter, esc, or leaving the box (`settle`, `set_filter`) — is one audited search (R15),
+written before the panes are read again; a filter replaced by the next key within that time is not
+a search anyone made.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.message import Message
+from textual.timer import Timer
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
@@ -38,6 +46,9 @@ PAGE = errands.PAGE  # rows each pane asks for at first, and more each time the 
 # the person is told so and the read is tried again.
 BUSY_READ = "Databasen är upptagen, försöker igen …"
 MAX_FILTER = 200
+# Seconds without a key after which the filter on screen counts as the one the person settled on:
+# its search is logged then (R15), not at every key.
+SETTLED = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,7 @@ class Fetched:
     version: int
     seq: int = 0  # the order reads began in: a read begun earlier never replaces a later one
     lost: str | None = None  # the open errand can no longer be read by this person: why
+    search: str | None = None  # the filter it was read with (the box may hold more by now)
 
 
 class PanesFetched(Message):
@@ -68,13 +80,22 @@ class Feed:
         self.reader_ctx = Ctx(self.reader, ctx.actor, ctx.clock)
         self.last_data: Panes | None = None
         self.search: str | None = None
+        self.shown_search: str | None = None  # the filter the panes on screen were read with
+        # A filter read live while typing whose search is logged once the person settles on it.
+        self._unsettled: str | None = None
+        self._settle_timer: Timer | None = None
+        # The live read: at most one worker; a key typed while it reads asks it to read again.
+        self._typing = threading.Lock()
+        self._typed_reading = False
+        self._typed_again = False
         self.limits: dict[str, int] = {}  # per pane, once the person has paged further than PAGE
         self.version: int | None = None
         self.pending = False
         self.detail_ref: str | None = None  # the errand open on screen, refreshed with the panes
         self.access_ended = False  # the person's access ended: the app is on its way out
-        # The audit row owed before the panes may show ("dashboard", filter); None when written.
-        self._unlogged: tuple[str, str | None] | None = ("dashboard", None)
+        # The audit rows owed before the panes may show ("dashboard", filter), oldest first.
+        self._unlogged: list[tuple[str, str | None]] = [("dashboard", None)]
+        self._owing = threading.Lock()
         self._busy_told = False
         self._identity_version: int | None = None
         # R23: the newest event seen for "a new errand for you", looked at when the file changed.
@@ -94,17 +115,20 @@ class Feed:
 
     # -- the one fetch path ------------------------------------------------------------------
     def fetch(self) -> Fetched:
-        """Write the audit row a list owes, then read the panes and the open errand. Raises
-        Busy or BccError; nothing is shown of a list whose row could not be written."""
+        """Write the audit rows owed (a list opened, a filter settled on), then read the panes and
+        the open errand. Raises Busy or BccError; nothing is shown of a read whose rows could not
+        be written. (A filter being typed owes none yet: see type_filter.)"""
         seq = next(self._reads)
-        owed = self._unlogged
-        if owed is not None:
-            errands.log_list(self.reader_ctx, *owed)
-            if self._unlogged == owed:
-                self._unlogged = None
+        # The filter before the rows owed: set_filter owes a search's row before it sets the
+        # filter, so a read that sees a new filter also writes its row.
+        search = self.search
+        with self._owing:  # two reads at once (a worker overtaken by the next) write each row once
+            while self._unlogged:  # the UI thread only appends: the first is the one written
+                errands.log_list(self.reader_ctx, *self._unlogged[0])
+                del self._unlogged[0]
         # Seen after our own audit row, so that row does not count as someone else's change.
         version = self.reader.data_version()
-        data = errands.panes(self.reader_ctx, limits=self.limits, search=self.search)
+        data = errands.panes(self.reader_ctx, limits=self.limits, search=search)
         ref = self.detail_ref
         detail, lost = None, None
         if ref:
@@ -112,7 +136,7 @@ class Feed:
                 detail = errands.show_errand(self.reader_ctx, ref, audited=False)
             except (NotAllowed, NotFound) as err:
                 lost = err.for_ui()  # reassigned away from a caregiver, say: the panes still show
-        return Fetched(data, detail, version, seq, lost)
+        return Fetched(data, detail, version, seq, lost=lost, search=search)
 
     def prefetch(self) -> None:
         """The first load starts now, in parallel with Textual's own start-up."""
@@ -152,29 +176,31 @@ class Feed:
             self.version = self.reader.data_version()
         first = self._take_first(timeout=1.0)
         if first is not None and self.accept(first):
-            self.app.apply(first.data, None)
+            self.app.apply(first.data, None, first.search)
             return
         self.load()
 
     def load(self) -> None:
         self.app.run_worker(self._load, name="load", group="load", thread=True, exclusive=True)
 
-    def _load(self) -> None:
+    def _load(self) -> Fetched | None:
+        """One read, handed to the UI thread; None when there was none."""
         first = self._take_first(timeout=None)
         if first is not None:
             self.app.post_message(PanesFetched(first))
-            return
+            return first
         try:
             fetched = self.fetch()
         except Busy:
             self.pending = True  # poll() tries again
-            if self._unlogged is not None:
+            if self._unlogged:
                 self.app.call_from_thread(self.tell_busy)
-            return
+            return None
         except BccError as err:
             self.app.call_from_thread(self.app.notify, str(err), severity="error", markup=False)
-            return
+            return None
         self.app.post_message(PanesFetched(fetched))
+        return fetched
 
     def tell_busy(self) -> None:
         if not self._busy_told:
@@ -189,17 +215,18 @@ class Feed:
         self._drawn_seq = fetched.seq
         return True
 
-    def shown(self, data: Panes) -> None:
-        """The app has drawn `data`."""
+    def shown(self, data: Panes, search: str | None) -> None:
+        """The app has drawn `data`, read with the filter `search`."""
         self._busy_told = False
         self.last_data = data
+        self.shown_search = search
 
     def reload_now(self, keep_position: bool = False) -> None:
         """After the person's own change: show it at once, not after a worker's round trip.
         With keep_position the cursor stays on the same row number, so a row that moved
         (an answered or urgent errand) does not take the person's place with it."""
         dashboard = self.app.dashboard
-        if dashboard is None or self.app.form_open or self._unlogged is not None:
+        if dashboard is None or self.app.form_open or self._unlogged:
             self.request_reload()
             return
         table = dashboard.focused_table if self.app.screen is dashboard else None
@@ -211,24 +238,91 @@ class Feed:
             return
         self.version = fetched.version
         self.accept(fetched)
-        self.app.apply(fetched.data, fetched.detail, fetched.lost)
+        self.app.apply(fetched.data, fetched.detail, fetched.search, fetched.lost)
         if keep_position and table is not None and table.order and row is not None:
             table.move_cursor(row=min(row, len(table.order) - 1), animate=False)
 
     # -- what changes the fetch --------------------------------------------------------------
-    def set_filter(self, text: str | None) -> None:
+    @staticmethod
+    def _filter_text(text: str | None) -> str | None:
         # What was typed or pasted, made storable and searchable: SQLite refuses a lone surrogate
         # and a LIKE pattern beyond 50,000 bytes.
-        text = clean_line(text or "").strip() or None
+        return clean_line(text or "").strip() or None
+
+    def type_filter(self, text: str | None, rows: int | None = None) -> None:
+        """What the filter box holds, at every key: the panes follow it, read like a refresh, with
+        no audit row; the person settles on it when typing rests SETTLED seconds (settle).
+        `rows`: what a pane can show on this screen — each key reads no more (the rest of a page
+        comes when the person settles)."""
+        text = self._filter_text(text)
+        if text == self.search or (text is not None and len(text) > MAX_FILTER):
+            return  # nothing new; a filter too long is said on enter
+        self._unsettled = text
+        self.search = text
+        self.limits = dict.fromkeys(errands.STATUSES, min(rows, PAGE)) if rows and rows > 0 else {}
+        self._stop_settling()
+        if text is not None:
+            self._settle_timer = self.app.set_timer(SETTLED, self.settle, name="settle filter")
+        with self._typing:
+            if self._typed_reading:
+                self._typed_again = True  # read with the newest text when the read under way ends
+                return
+            self._typed_reading = True
+        self.app.run_worker(self._load_typed, name="filter", group="filter", thread=True)
+
+    def _load_typed(self) -> None:
+        again = True
+        try:
+            while again:
+                fetched = self._load()
+                with self._typing:
+                    again, self._typed_again = self._typed_again, False
+                    if fetched is not None and fetched.search == self.search:
+                        again = False  # the keys came before the read began: it read them
+                    self._typed_reading = again
+        finally:
+            with self._typing:
+                self._typed_reading = False
+
+    def settle(self) -> None:
+        """The person settled on the filter read live (typing rested, or they left the box): its
+        one audit row, written by the next fetch before the panes are read again."""
+        self._stop_settling()
+        text, self._unsettled = self._unsettled, None
+        if text is not None and text == self.search:
+            self._unlogged.append(("dashboard", text))
+            self.limits = {}  # whole pages again
+            self.load()
+
+    def _stop_settling(self) -> None:
+        if self._settle_timer is not None:
+            self._settle_timer.stop()
+            self._settle_timer = None
+
+    def set_filter(self, text: str | None) -> None:
+        """A filter the person settles on: enter in the box, or esc (None). Its search is logged
+        before its result shows — once: enter on a filter whose typing already rested adds none.
+        A live result read before esc was read all the same, and is logged then."""
+        text = self._filter_text(text)
         if text is not None and len(text) > MAX_FILTER:
             self.app.notify(
                 f"Filtret är för långt (högst {MAX_FILTER} tecken).", severity="error", markup=False
             )
             return
+        self._stop_settling()
+        live, self._unsettled = self._unsettled, None
+        if text is None:
+            if live is not None and live == self.search:
+                self._unlogged.append(("dashboard", live))
+            elif self.search is None:
+                return  # no filter before, none now
+        elif text != self.search or text == live:
+            self._unlogged.append(("dashboard", text))  # written by the fetch before the result shows
+        else:
+            return  # the filter on screen, its search logged when typing rested
+        if text != self.search or live is not None:
+            self.limits = {}
         self.search = text
-        self.limits = {}
-        if text:
-            self._unlogged = ("dashboard", text)  # written by the fetch before the result shows
         self.load()
 
     def load_more(self, pane: str) -> None:

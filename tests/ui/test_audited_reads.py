@@ -128,3 +128,31 @@ def test_cli_list_and_show_refuse_while_busy(clinic, held, argv, monkeypatch, ca
     assert out == "" and "upptagen" in err and err.count("\n") == 1
     held.execute("ROLLBACK")
     assert rows(clinic, "list") == [] and rows(clinic, "view") == []
+
+
+def test_a_filter_settled_on_while_the_database_is_busy_is_logged_once_it_is_free(
+    clinic, held, app_for, monkeypatch
+):
+    """Issue 27: the panes follow the keys (a read, no row); when typing rests, the search is owed.
+    A busy database delays that row — the person is told, and it is written once the lock is gone."""
+    from bcc_tui.ui import feed
+
+    monkeypatch.setattr(feed, "SETTLED", 0.2)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        held.execute("BEGIN IMMEDIATE")
+        await pilot.press("slash")
+        # Typed in one go: on a loaded machine keys can come further apart than SETTLED.
+        app.screen.query_one("#filter").value = "Hugo"
+        assert await until(pilot, lambda: busy_told(app))
+        before = rows(clinic, "search")
+        held.execute("ROLLBACK")
+        assert await until(pilot, lambda: len(rows(clinic, "search")) == 1)
+        await settle(pilot)  # the reads under way write nothing more
+        return before, app.screen.query_one("#table-unassigned").order
+
+    before, shown = run(app, scenario)
+    assert before == [] and list(shown) == ["1177-000002"]
+    assert [(a, '"filter": "Hugo"' in d) for a, d in rows(clinic, "search")] == [("rec1", True)]

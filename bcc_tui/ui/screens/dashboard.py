@@ -113,7 +113,7 @@ class DashboardScreen(BccScreen[None]):
         # Short enough for 60 columns; the keys go in the frame, so no hint is cut mid-sentence.
         box = Input(placeholder="Ärende, patient, personnr, ämne, typ, handläggare", id="filter")
         box.border_title = "Filter"
-        box.border_subtitle = "enter söker · esc rensar"
+        box.border_subtitle = "söker medan du skriver · esc rensar"
         yield box
         with Horizontal(id="body"):
             with Vertical(id="panes"):
@@ -358,6 +358,21 @@ class DashboardScreen(BccScreen[None]):
             table = self.focused_table
             return table is not None and table.pane == UNASSIGNED and roles.may(self.actor, e.ASSIGN)
         return True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The panes follow the filter box at every key (issue 27; the feed reads in a worker,
+        and keys typed while it reads are read together when it is done: Feed.type_filter)."""
+        if event.input.id != "filter" or not event.input.has_class("-visible"):
+            return  # emptied by esc, which has set the filter already
+        event.stop()
+        # Each key reads only the rows a pane has room for here (Feed.type_filter).
+        self.app.type_filter(event.value, self.query_one("#panes").size.height - PANE_FRAME)
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        """Leaving the box (tab, a click, the palette) settles on what it holds, as enter does."""
+        if event.input.id == "filter" and event.input.has_class("-visible") and self.is_current:
+            event.stop()
+            self.app.set_filter(event.value)
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
