@@ -259,7 +259,10 @@ class Feed:
             return  # nothing new; a filter too long is said on enter
         self._unsettled = text
         self.search = text
-        self.limits = dict.fromkeys(errands.STATUSES, min(rows, PAGE)) if rows and rows > 0 else {}
+        if text is not None and rows is not None and rows > 0:
+            self.limits = dict.fromkeys(errands.STATUSES, min(rows, PAGE))
+        else:
+            self.limits = {}  # an emptied box is the whole dashboard again: whole pages
         self._stop_settling()
         if text is not None:
             self._settle_timer = self.app.set_timer(SETTLED, self.settle, name="settle filter")

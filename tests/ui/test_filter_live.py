@@ -169,3 +169,22 @@ def test_each_key_reads_what_the_panes_can_show_and_settling_reads_whole_pages(
     assert typed_title == settled_title  # the same count: a pane is counted whole either way
     whole = errands.panes(ctx_for(store, "rec1", FixedClock(NOW)), search="ovrig").unassigned.rows
     assert shown == whole and {s.subject for s in shown} == {"Övrigt"}
+
+
+def test_a_box_emptied_key_by_key_gives_back_whole_pages(system, store, app_for, never_settles):
+    _backlog(store, 400)
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        before = list(table.order)
+        await pilot.press("slash", *"ov")
+        await wait_for(pilot, lambda: title(app).endswith("filter: ov"), timeout=10)
+        await pilot.press("backspace", "backspace")
+        await wait_for(pilot, lambda: "filter" not in title(app), timeout=10)
+        await settle(pilot)
+        return before, list(table.order), searches(store)
+
+    before, after, logged = drive(app, scenario, size=(120, 30))
+    assert len(before) == errands.PAGE and after == before
+    assert logged == []  # nothing settled on: "o" and "ov" were passed through
