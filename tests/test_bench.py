@@ -35,6 +35,7 @@ def test_small_benchmark_runs_and_prints_its_table():
         "key: move cursor",
         "key: open errand",
         "key: assign",
+        "key: filter",
         "another process",
         "import 100 errands",
         "real mix",
