@@ -137,9 +137,13 @@ class BccApp(App):
         )
 
     async def on_event(self, event: events.Event) -> None:
-        # Keys from the terminal go one at a time, each once the app has finished with the one
-        # before (ui/typeahead.py): typed ahead of a screen that is opening or closing, they wait.
-        if isinstance(event, events.Key) and not event.is_forwarded and not self.typeahead.admit(event):
+        # Keys and pastes from the terminal go one at a time, each once the app has finished with
+        # the one before (ui/typeahead.py): typed ahead of a screen opening or closing, they wait.
+        if (
+            isinstance(event, (events.Key, events.Paste))
+            and not event.is_forwarded
+            and not self.typeahead.admit(event)
+        ):
             return
         # A paste is the one way a control character gets into an input or a text area (a
         # terminal sends keys otherwise); it would be drawn raw, so it is cleaned on the way in.

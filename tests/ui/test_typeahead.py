@@ -128,6 +128,27 @@ def test_keys_in_the_queue_together_apply_one_after_the_other(four, app_for):
     assert kept > 0 and forced == 0  # keys did wait for the screens, and none waited in vain
 
 
+def test_a_paste_right_after_slash_lands_in_the_filter_box(four, app_for):
+    """`/` and a pasted personnummer at once: the paste went to the pane, before the box had the
+    focus, and was lost."""
+    app = app_for(four, "rec1")
+
+    async def scenario(pilot):
+        type_ahead(app, "slash")
+        paste = events.Paste("20180101-0016")
+        paste.set_sender(app)
+        app.post_message(paste)
+        type_ahead(app, "enter")
+        for _ in range(100):
+            await settle(pilot)
+            if not app.typeahead.held:
+                break
+        return app.screen.query_one("#filter").value, app.dashboard.table("unassigned").order
+
+    value, rows = drive(app, scenario)
+    assert value == "20180101-0016" and rows == ["1177-000002"]  # Hugo's
+
+
 def test_a_key_is_never_kept_for_ever(four, app_for, monkeypatch):
     """Something that never settles (here: every pump said busy) delays a key by HOLD_LIMIT of
     the app's running time, not for ever: it then goes on as Textual would have sent it."""
