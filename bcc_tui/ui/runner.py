@@ -375,7 +375,7 @@ class ActionRunner:
         shown = s.suggestion.username if s.suggestion else None
         why_not = self._not_silently(pick, shown, {c.username: c for c in choices})
         if why_not is not None or pick is None:
-            self.assign(notice=Text(why_not or "", style="bold yellow"))
+            self.assign(notice=Text(clean_line(why_not or ""), style="bold yellow"))
             return
         try:
             done = errands.assign(self.ctx, s.ref, pick.username, expected_version=s.version)
