@@ -199,11 +199,20 @@ def _write_new(folder: Path, name: str, data: bytes) -> Path:
 
 def _people_import(ctx: Ctx, args) -> int:
     fn = people.import_staff if args.command == "staff" else people.import_schedule
-    report = fn(ctx, _read_input(args.file))
-    _print_rejected("stdin" if args.file == "-" else args.file, report.rejected)
+    return _imported(args.file, fn(ctx, _read_input(args.file)), neuter=False)
+
+
+def _imported(file: str, report: people.ImportReport, *, neuter: bool) -> int:
+    """An import's bad lines, one a line on stderr, and its counts; exit 1 when a line was bad.
+    `neuter`: the counted word is an ett-word (vårdteam), so the counts agree with it."""
+    _print_rejected("stdin" if file == "-" else file, report.rejected)
+    forms = (("nytt", "nya"), ("ändrat", "ändrade"), ("oförändrat", "oförändrade"))
+    if not neuter:
+        forms = (("ny", "nya"), ("ändrad", "ändrade"), ("oförändrad", "oförändrade"))
+    (new1, new2), (ch1, ch2), (same1, same2) = forms
     print(
-        f"{count(report.added, 'ny', 'nya')}, {count(report.changed, 'ändrad', 'ändrade')}, "
-        f"{count(report.skipped, 'oförändrad', 'oförändrade')}, "
+        f"{count(report.added, new1, new2)}, {count(report.changed, ch1, ch2)}, "
+        f"{count(report.skipped, same1, same2)}, "
         f"{count(len(report.rejected), 'avvisad rad', 'avvisade rader')}"
     )
     return 0 if report.ok else 1
@@ -223,14 +232,7 @@ def _patients(ctx: Ctx, args) -> int:
             f"kontaktsjuksköterska {clean_line(people.who(names, team.contact_nurse))}"
         )
         return 0
-    report = patients.import_patients(ctx, _read_input(args.file))
-    _print_rejected("stdin" if args.file == "-" else args.file, report.rejected)
-    print(
-        f"{count(report.added, 'nytt', 'nya')}, {count(report.changed, 'ändrat', 'ändrade')}, "
-        f"{count(report.skipped, 'oförändrat', 'oförändrade')}, "
-        f"{count(len(report.rejected), 'avvisad rad', 'avvisade rader')}"
-    )
-    return 0 if report.ok else 1
+    return _imported(args.file, patients.import_patients(ctx, _read_input(args.file)), neuter=True)
 
 
 def _limit(n: int | None) -> int | None:

@@ -9,7 +9,7 @@ A care team is patient data: every change is audited with the patient's personnu
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
@@ -19,6 +19,7 @@ from bcc_tui.domain.routing import Team
 from bcc_tui.domain.text import count
 from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services.context import Ctx, require
+from bcc_tui.services.people import ImportReport
 from bcc_tui.store import audit
 from bcc_tui.store import patients as q
 from bcc_tui.store import staff as staff_q
@@ -45,18 +46,6 @@ def check_member(conn: Connection, field: str, username: str | None) -> None:
         or person["title"] not in titles
     ):
         raise InvalidInput(f"{field}: {username} är ingen aktiv {' eller '.join(titles)} i personallistan")
-
-
-@dataclass
-class ImportReport:
-    added: int = 0
-    changed: int = 0
-    skipped: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
 
 
 def import_patients(ctx: Ctx, data: bytes) -> ImportReport:
