@@ -129,11 +129,11 @@ def set_team(
         return team_of(q.team(conn, pnr)) or Team()
 
 
-def candidates(ctx: Ctx, pnr: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], Team]:
+def candidates(ctx: Ctx, pnr: str | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]], Team]:
     """Who may be the patient's PAL and contact nurse, as (label, user name), and the team now."""
     with ctx.store.read() as conn:
         staff = [r for r in staff_q.all_staff(conn) if r["active"] and roles.CAREGIVER in r["roles"].split()]
-        team = team_of(q.team(conn, personnummer.normalise(pnr))) or Team()
+        team = (team_of(q.team(conn, personnummer.normalise(pnr))) if pnr else None) or Team()
     doctors = [
         (f"{r['name']} ({r['title']})", r["username"])
         for r in staff
@@ -145,6 +145,34 @@ def candidates(ctx: Ctx, pnr: str) -> tuple[list[tuple[str, str]], list[tuple[st
         if r["title"] in ("sjuksköterska", "mottagningssjuksköterska")
     ]
     return doctors, nurses, team
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    personnummer: str
+    pal: str | None
+    contact_nurse: str | None
+    updated_at: dt.datetime
+    updated_by: str
+
+
+LISTED = 500  # care teams an administrator's tab shows at once
+
+
+def list_teams(ctx: Ctx, *, audited: bool = True) -> tuple[list[TeamRow], int]:
+    """The care teams for the administrator's tab (the first LISTED, by personnummer), and how
+    many there are. A list of patients the person opened is logged (R15); reading it again after
+    a change made elsewhere is not (nobody asked, and the log's own row would be a change)."""
+    require(ctx, "care_team")
+    with ctx.store.write() if audited else ctx.store.read() as conn:
+        rows = q.listing(conn, LISTED)
+        total = q.count(conn)
+        if audited:
+            audit.append(conn, [ctx.entry("list", detail="vårdteam")])
+    return [
+        TeamRow(r["personnummer"], r["pal"], r["contact_nurse"], parse_utc(r["updated_at"]), r["updated_by"])
+        for r in rows
+    ], total
 
 
 @dataclass(frozen=True)

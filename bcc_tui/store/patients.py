@@ -50,6 +50,10 @@ def listing(conn: sqlite3.Connection, limit: int, offset: int = 0) -> list[sqlit
     ).fetchall()
 
 
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM care_teams").fetchone()[0]
+
+
 def earlier(conn: sqlite3.Connection, pnr: str, errand_id: int, limit: int) -> tuple[int, list[sqlite3.Row]]:
     """How many other errands the patient has sent, and the newest `limit` of them, with who
     answered each (the last reply's or close's author)."""

@@ -176,9 +176,9 @@ def test_tabs_are_switched_by_number_and_brackets_and_help_lists_the_admin_keys(
         ("tab-staff", "t-staff"),
         ("tab-templates", "t-templates"),
         ("tab-acute", "t-acute"),
-        ("tab-info", None),
+        ("tab-care_teams", "t-care_teams"),
     ]
-    for words in ("] / [", "1–8", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
+    for words in ("] / [", "1–9", "3: Personal", "e / enter", "ändra raden", "ny rad", "avveckla"):
         assert words in help_text, words
 
 
@@ -260,3 +260,26 @@ def test_the_acute_tab_changes_the_threshold_and_screens_the_open_errands_in_a_t
     assert "febergränsen ska ligga mellan 37,0 och 40,0 °C" in refused
     assert any(t.startswith("Akuta tecken omprövade:") for t in toasts), toasts
     assert acute.settings_now(ctx_for(demo_db, "lenwal", FixedClock(NOW))).rules.threshold == 38.5
+
+
+def test_the_care_teams_tab_adds_a_team_and_reads_it_again_unaudited(demo_db):
+    """R29: the administrator's Vårdteam tab; the list is logged once, not on every refresh."""
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        pilot.app.screen.query_one("#admin-tabs").active = "tab-care_teams"
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = pilot.app.screen
+        form.query_one("#f-pnr").value = "20110912-6233"
+        form.query_one("#f-pal").value = "johwes"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#t-care_teams")
+        return [str(c) for c in table.get_row_at(0)]
+
+    row = drive(app, scenario, size=(120, 40))
+    assert row[0] == "20110912-6233" and row[1] == "Johanna Westin"
+    lists = demo_db.conn.execute("SELECT count(*) FROM audit WHERE detail = 'vårdteam'").fetchone()[0]
+    assert lists == 1

@@ -36,7 +36,7 @@ def test_the_tab_lists_the_register_and_the_form_reports_and_dismisses(register,
     results: dict = {}
 
     async def scenario(pilot):
-        await pilot.press("8")
+        await pilot.press("9")
         await settle(pilot)
         screen = pilot.app.screen
         assert screen.query_one("#admin-tabs").active == TAB
@@ -105,7 +105,7 @@ def test_n_and_d_explain_instead_of_acting(register, app_for):
     app = app_for(register, "adm")
 
     async def scenario(pilot):
-        await pilot.press("8")
+        await pilot.press("9")
         await settle(pilot)
         await pilot.press("n", "d")
         await settle(pilot)
@@ -219,7 +219,7 @@ def test_a_long_register_shows_its_first_rows_and_says_how_many_there_are(regist
     app = app_for(register, "adm")
 
     async def scenario(pilot):
-        await pilot.press("8")
+        await pilot.press("9")
         await settle(pilot)
         rows = _rows(pilot.app.screen.query_one("#t-deviations"))
         return rows, [str(n.message) for n in pilot.app._notifications]

@@ -18,6 +18,7 @@ from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.ui.screens.admin.absences import AbsencesTab
 from bcc_tui.ui.screens.admin.acute import AcuteTab
+from bcc_tui.ui.screens.admin.care_teams import CareTeamsTab
 from bcc_tui.ui.screens.admin.deviations import DeviationsTab
 from bcc_tui.ui.screens.admin.errand_types import TypesTab
 from bcc_tui.ui.screens.admin.info import InfoTab
@@ -37,6 +38,7 @@ TAB_CLASSES: tuple[type[AdminTab], ...] = (
     RosterTab,
     AbsencesTab,
     AcuteTab,
+    CareTeamsTab,
     InfoTab,
     DeviationsTab,
 )
