@@ -299,6 +299,16 @@ def give(
     _require_receiver(ctx, "handover")
     body = _note(note)
     with ctx.change("handover") as conn:
+        if body is None:
+            # The note the giver wrote with `w` (or --note) this shift goes with the give: the
+            # receipt then holds it (R28).
+            last_note, last = notes_q.last_note(conn), q.last(conn)
+            if (
+                last_note is not None
+                and last_note["author"] == ctx.actor.username
+                and (last is None or last_note["at"] >= last["at"])
+            ):
+                body = last_note["text"]
         if listed is None:
             h = _gather(ctx, conn, per_category=PER_CATEGORY, since_limit=0)
             listed = [(i.ref, i.category) for i in h.items]

@@ -233,3 +233,14 @@ def test_the_markdown_escapes_what_families_and_staff_wrote(system, as_):
     # Every character Markdown or HTML would act on is escaped: none stands bare.
     assert not re.search(r"(?<!\\)[`<>\[\]]", md.replace("**", "")), md
     assert "\\#\\# Rubrik \\<script\\>" in md and "\\`\\`\\`" in md
+
+
+def test_the_note_written_with_w_goes_with_the_give_and_into_the_receipt(ward, as_):
+    """The issue's walk: `w` a note, then give; the receipt holds the note."""
+    rec1, rec2 = at(as_("rec1"), NOW), at(as_("rec2"), NOW + dt.timedelta(minutes=5))
+    handover.add_note(rec1, "Lugnt pass")
+    given = handover.give(rec1)
+    assert given.note == "Lugnt pass"
+    handover.take(rec2)
+    _pending, log = handover.receipts(rec2)
+    assert log[0]["note"] == "Lugnt pass"
