@@ -407,7 +407,7 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"blod i (?:kisset|kisset|urinen|avföringen|bajset|bajsen|blöjan|spottet|slemmet|munnen|näsan|hostan|"
         r"tandborsten|tänderna|örat|öronen|ögat|trosorna|kalsongerna|pottan|toaletten)",
         r"blodig\w* (?:kiss|urin|avföring|bajs|diarré\w*|spott|slem|hosta|näsa|snor|blöja)\w*",
-        r"(?:kissar|kissade|bajsar|bajsade|hostar|hostade|hostat|spottar|spottade) blod",
+        r"(?:kissar|kissade|bajsar|bajsade|hostar|hostade|hostat|spottar|spottade) (?:upp )?blod",
         r"(?:kissar|kissade|kissat) (?:\w+ )?(?:rosa|rött|brunt|mörkrött|rödbrunt)",
         r"blod i (?:bajs|kiss|urin|avföring)",
         r"(?:kisset|urinen|kiss|urin) (?:(?:är|var|har varit|blev|blir|ser) )?(?:\w+ )?"
@@ -952,7 +952,8 @@ _PAST = re.compile(
     r"(?<!sedan )(?<!sen )i (?:somras|våras|höstas|vintras|fjol|januari|februari|mars|april|maj|juni|juli|augusti|"
     r"september|oktober|november|december)|tidigare (?:i )?(?:år|behandling\w*)|under förra|"
     r"(?<!kl )(?<!kl\. )(?<!klockan )(?:19|20)\d\d|"
-    r"när (?:hon|han|hen) var (?:\d+|liten|bebis|baby|nyfödd)|långt innan|innan (?:hon|han|hen) blev sjuk)(?!\w)"
+    r"när (?:hon|han|hen) var (?:\d+|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|liten|bebis|baby|nyfödd)|långt innan|"
+    r"innan (?:hon|han|hen) blev sjuk)(?!\w)"
 )
 # "förra veckan hade hon feber": the time right before the sign (not anywhere in its clause:
 # "opererad i mars) har haft huvudvärk" is today's headache).

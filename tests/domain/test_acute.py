@@ -21,6 +21,7 @@ BARS = {
     "acute_blind_5.jsonl": (0.95, 0.85),
     "acute_blind_6.jsonl": (0.95, 0.85),
     "acute_blind_7.jsonl": (0.95, 0.85),
+    "acute_blind_8.jsonl": (0.95, 0.85),
 }
 
 
