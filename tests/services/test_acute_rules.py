@@ -276,3 +276,16 @@ def test_the_advice_is_for_the_last_days_messages_not_a_late_backlog(system, as_
             conn.execute("SELECT count(*) FROM audit WHERE detail LIKE 'råd till familjen%'").fetchone()[0]
             == audited
         )
+
+
+def test_a_large_import_is_screened_in_two_processes_with_the_same_findings(system, as_):
+    """A file of 1,200 lines: a second process screens half of each batch (import speed); every
+    errand gets exactly the flags the screen gives it alone."""
+    texts = [FEVER if i % 7 == 0 else CALM if i % 3 else "Hon andas tungt och har 38,6." for i in range(1200)]
+    lines = [errand_line(f"1177-{i:06d}", message=t) for i, t in enumerate(texts)]
+    assert intake._helper(jsonl(*lines)) is not None  # the path under test is taken
+    intake.import_errands(system, jsonl(*lines))
+    with system.store.read() as conn:
+        stored = dict(conn.execute("SELECT ref, acute FROM errands").fetchall())
+    for i, t in enumerate(texts):
+        assert stored[f"1177-{i:06d}"] == rules_.dump(rules_.screen(f"Förnya recept\n{t}"))
