@@ -291,7 +291,7 @@ class BccApp(App):
             self.dashboard.show(data, now, search)
         # A screen just pushed is drawn from its own, fresh detail when it mounts; one being
         # taken down (the app closing) has nothing left to redraw.
-        screen = self._top()
+        screen = self.top()
         if (
             detail is not None
             and isinstance(screen, ErrandScreen)
@@ -313,7 +313,7 @@ class BccApp(App):
                 screen.follow()  # R31: the handover follows an import, a remark, a give
         self.loads += 1
 
-    def _top(self) -> Screen[Any] | None:
+    def top(self) -> Screen[Any] | None:
         """The screen on top; None while the app closes (a timer or a message may come then)."""
         stack = self.screen_stack
         return stack[-1] if stack else None
@@ -325,7 +325,7 @@ class BccApp(App):
     def tick_clock(self) -> None:
         # A timer may fire while a screen is still composing or already going away: its widgets
         # are then missing, which is no reason to stop the dashboard.
-        screen = self._top()
+        screen = self.top()
         tick = getattr(screen, "tick", None)
         if tick is not None and not isinstance(screen, DashboardScreen):
             with suppress(NoMatches):
@@ -341,7 +341,7 @@ class BccApp(App):
 
     def follow_top(self) -> None:
         """The screen on top reads again, if it is one that follows changes and no form is open."""
-        screen = self._top()
+        screen = self.top()
         if isinstance(screen, FollowsChanges) and screen.is_mounted and not self.form_open:
             with suppress(NoMatches):
                 screen.follow()

@@ -442,7 +442,7 @@ class Feed:
         the form says so at once; what was typed stays, as a draft (R21, R31)."""
         from bcc_tui.ui.screens.forms import Form  # forms are loaded when first opened
 
-        form = self.app.screen
+        form = self.app.top()  # None while the app closes: a poll may still come then
         if not isinstance(form, Form) or form.watched is None:
             return
         ref, version, assignee, status = form.watched

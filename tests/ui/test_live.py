@@ -311,3 +311,18 @@ def test_a_pane_most_of_whose_rows_go_is_filled_again_in_order_and_keeps_its_err
     kept, wanted, order, drawn, current = drive(app, scenario, size=(120, 40))
     assert order == drawn == wanted and current == kept
     assert removed == []
+
+
+def test_a_poll_while_the_app_closes_does_not_raise(clinic, app_for):
+    """CI found a poll that came after the last screen was gone: the form check asked for the
+    screen on top and Textual raised ScreenStackError, which would reach the crash screen."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        return app
+
+    app = drive(app, scenario)
+    assert not app.screen_stack
+    app.feed._form_version = -1
+    app.feed.check_form()  # no screen: nothing to check, nothing raised
+    assert app.top() is None
