@@ -1,4 +1,4 @@
-"""Errand types, units, states and the legal moves between them (PRODUCT.md R1–R6, R10)."""
+"""Errand types, units, states and the legal moves between them (docs/routine.md R1–R6, R10)."""
 
 from __future__ import annotations
 

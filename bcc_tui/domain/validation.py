@@ -1,4 +1,4 @@
-"""Validation of the import formats (`../shared/contract/*.schema.json`, PRODUCT.md §4.2, §4.4).
+"""Validation of the import formats (`tests/contract/schemas/*.schema.json`, docs/routine.md §4.2, §4.4).
 
 Hand-written rather than a JSON Schema engine: the import command must start fast, and each
 refusal names the field and the reason in Swedish. `tests/contract` checks these rules against

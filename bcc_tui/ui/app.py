@@ -1,4 +1,4 @@
-"""The dashboard application (PRODUCT.md §6, keys §4.5): the shell.
+"""The dashboard application (docs/routine.md §6, keys §4.5): the shell.
 
 The shell composes the screens, navigates between them, offers the palette and keeps what
 reaches the person safe (toasts, pastes, a crash, a hang-up). What it shows comes from the data

@@ -1,4 +1,4 @@
-"""The errand actions (PRODUCT.md §4.5): each opens its form on the errand under the cursor and
+"""The errand actions (docs/routine.md §4.5): each opens its form on the errand under the cursor and
 sends it through the same service the command line uses.
 
 The keys, labels and roles of these actions are in `bcc_tui.ui.actions` (the one table); this
@@ -255,10 +255,8 @@ class ActionRunner:
                 markup=False,
             )
             return
-        try:
-            choices = errands.assign_choices(self.ctx, s.ref)
-        except BccError as err:  # busy, or the errand went away: say so, the dashboard stays
-            app.notify(err.for_ui(), severity="warning", markup=False)
+        choices = self.choices(s.ref)
+        if choices is None:
             return
 
         def done(result: AssignResult | None) -> None:
@@ -366,10 +364,8 @@ class ActionRunner:
         s = self.target()
         if s is None or self.refused_early(s, e.ASSIGN):
             return
-        try:
-            choices = errands.assign_choices(self.ctx, s.ref)
-        except BccError as err:  # busy, or the errand went away: say so, the dashboard stays
-            app.notify(err.for_ui(), severity="warning", markup=False)
+        choices = self.choices(s.ref)
+        if choices is None:
             return
         pick = next((c for c in choices if c.suggested), None)
         shown = s.suggestion.username if s.suggestion else None
@@ -414,6 +410,15 @@ class ActionRunner:
         if shown != pick.username:
             return f"Förslaget har ändrats sedan listan lästes: nu {pick.name}. Välj vem."
         return None
+
+    def choices(self, ref: str) -> list[errands.Choice] | None:
+        """Who the errand may go to; None (said in a toast) when the database is busy or the
+        errand went away: the dashboard stays."""
+        try:
+            return errands.assign_choices(self.ctx, ref)
+        except BccError as err:
+            self.app.notify(err.for_ui(), severity="warning", markup=False)
+            return None
 
     def move_all_from(self, from_user: str, to_user: str) -> None:
         """R22: every open errand of one person to another, each its own audited reassignment."""
