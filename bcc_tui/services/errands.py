@@ -192,12 +192,12 @@ class Pane:
     many of them are overdue — counted in SQL, never by loading them."""
 
     rows: list[ErrandSummary]
-    total: int
+    total: int | None  # None: not counted yet (a filter being typed: the rows come first)
     overdue: int = 0
 
     @property
     def has_more(self) -> bool:
-        return len(self.rows) < self.total
+        return self.total is None or len(self.rows) < self.total
 
 
 PAGE = 60  # rows a pane asks for at first: more than a tall terminal shows
@@ -238,10 +238,6 @@ class Panes:
     def closed(self) -> list[ErrandSummary]:
         return self.closed_pane.rows
 
-    @property
-    def closed_total(self) -> int:
-        return self.closed_pane.total
-
 
 def panes(
     ctx: Ctx,
@@ -249,11 +245,14 @@ def panes(
     limits: dict[str, int] | None = None,
     closed_limit: int | None = None,
     search: str | None = None,
+    counted: bool = True,
 ) -> Panes:
     """The dashboard's data: an automatic refresh, so never an audited read (R15).
 
     Each pane asks the database for its page in order and for its count; the countdown and the
     suggestion are computed for those rows only, so the cost follows the screen, not the backlog.
+    counted=False leaves out the counts that would read a whole pane (total None): a filter being
+    typed shows its rows first and its counts after (pane_totals).
     """
     involved = _scope(ctx)
     limits = dict(limits or {})
@@ -278,6 +277,8 @@ def panes(
                 # (a rare filter, such as a personnummer, then costs one scan instead of two).
                 total = len(ids)
                 overdue = 0 if status == e.CLOSED else q.overdue_among(conn, ids, attention)
+            elif not counted:
+                total, overdue = None, 0
             elif status == e.CLOSED:
                 total, overdue = q.pane_count(conn, status, involved=involved, search=found), 0
             else:
@@ -288,6 +289,22 @@ def panes(
         notice = clinic.current_notice(conn, ctx.today())
         waiting = handover_waiting(conn, ctx)
     return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice, waiting)
+
+
+def pane_totals(ctx: Ctx, statuses: list[str], search: str | None) -> dict[str, tuple[int, int]]:
+    """How many errands each of `statuses`' panes holds, and how many of them are overdue: the
+    counts that panes(counted=False) left out, with the same scope and filter."""
+    involved = _scope(ctx)
+    out: dict[str, tuple[int, int]] = {}
+    with ctx.store.read() as conn:
+        attention = _attention(ctx, conn)
+        found = _search(conn, search)
+        for status in statuses:
+            if status == e.CLOSED:
+                out[status] = (q.pane_count(conn, status, involved=involved, search=found), 0)
+            else:
+                out[status] = q.open_pane_counts(conn, status, attention, involved=involved, search=found)
+    return out
 
 
 def handover_waiting(conn: Connection, ctx: Ctx) -> HandoverWaiting | None:

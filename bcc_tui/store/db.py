@@ -168,6 +168,12 @@ class Store:
             self._closed = True
             self.conn.close()
 
+    def interrupt(self) -> None:
+        """Stop the query running on this connection (from any thread; sqlite3's interrupt needs
+        no lock): the read under way raises Busy. Nothing is written by a read, so nothing is lost."""
+        if not self._closed:
+            self.conn.interrupt()
+
     def _check_open(self) -> None:
         if self._closed:
             raise Busy("Databasen är stängd.")
@@ -215,7 +221,7 @@ class Store:
                     if self.conn.in_transaction:
                         self.conn.execute("COMMIT")
             except sqlite3.OperationalError as err:
-                if _is_busy(err):
+                if _is_busy(err) or str(err) == "interrupted":
                     raise Busy() from None
                 raise
 

@@ -34,7 +34,7 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import actions, render
-from bcc_tui.ui.feed import Feed, PanesFetched
+from bcc_tui.ui.feed import Feed, PanesCounted, PanesFetched
 from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
@@ -272,6 +272,11 @@ class BccApp(App):
         fetched = message.fetched
         if self.feed.accept(fetched):
             self.apply(fetched.data, fetched.detail, fetched.search, fetched.lost)
+
+    def on_panes_counted(self, message: PanesCounted) -> None:
+        data = self.feed.counted(message)
+        if data is not None and self.dashboard is not None:
+            self.dashboard.show(data, self.ctx.now(), message.search)
 
     def apply(
         self,

@@ -112,3 +112,39 @@ def test_a_filtered_pane_is_read_from_an_index_that_holds_what_the_filter_reads(
         for index in used:
             columns = {r["name"] for r in store.conn.execute(f"PRAGMA index_xinfo({index})")}
             assert {"search_text", "type", "assignee"} <= columns, (index, columns)
+
+
+def test_panes_read_uncounted_leave_out_only_the_counts_of_full_pages(system, as_, store):
+    """counted=False (a filter being typed): a full page has no total yet (has_more), a short one
+    is counted by its rows; pane_totals then gives what a counted read gives."""
+    from tests.services.test_backlog import _backlog
+
+    _backlog(store, 300)
+    ctx = as_("rec1")
+    limits = dict.fromkeys(errands.STATUSES, 10)
+    quick = errands.panes(ctx, limits=limits, search="ovrig", counted=False)
+    full = errands.panes(ctx, limits=limits, search="ovrig")
+    assert quick.unassigned.rows == full.unassigned.rows and quick.assigned.rows == full.assigned.rows
+    assert quick.unassigned.total is None and quick.unassigned.has_more
+    assert quick.closed_pane.total == full.closed_pane.total == len(full.closed_pane.rows)
+    missing = [s for s in errands.STATUSES if quick.pane(s).total is None]
+    assert missing == ["unassigned", "assigned"]
+    assert errands.pane_totals(ctx, missing, "ovrig") == {
+        s: (full.pane(s).total, full.pane(s).overdue) for s in missing
+    }
+
+
+def test_a_read_interrupted_from_another_thread_is_busy_and_the_connection_reads_on(db_path):
+    import threading
+
+    from bcc_tui.domain.errors import Busy
+
+    store = Store(db_path)
+    schema.migrate(store)
+    threading.Timer(0.2, store.interrupt).start()
+    with pytest.raises(Busy), store.read() as conn:
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+        ).fetchone()
+    with store.read() as conn:
+        assert conn.execute("SELECT 1").fetchone()[0] == 1

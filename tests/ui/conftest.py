@@ -47,6 +47,20 @@ def _no_dead_widgets_kept():
         clear()
 
 
+@pytest.fixture(autouse=True)
+def _toasts_outlast_a_busy_machine(monkeypatch):
+    """A toast lasts its seconds by the wall clock: on a machine kept busy a scenario outlasted
+    it, and a test reading the toasts at its end found none. In tests they stay for the run."""
+    from textual.app import App
+
+    notify = App.notify
+
+    def lasting(self, message, *, title="", severity="information", timeout=None, markup=True):
+        return notify(self, message, title=title, severity=severity, timeout=3600, markup=markup)
+
+    monkeypatch.setattr(App, "notify", lasting)
+
+
 def ctx_for(store: Store, username: str, clock) -> Ctx:
     with store.read() as conn:
         return Ctx(store, actor_from_row(staff_q.by_username(conn, username)), clock)

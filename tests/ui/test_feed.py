@@ -12,9 +12,9 @@ def test_first_load_filter_and_own_change_all_read_through_feed_fetch(clinic, ap
     panes: list[int] = []
     fetch, read = feed.Feed.fetch, errands.panes
 
-    def counting_fetch(self):
+    def counting_fetch(self, *args, **kwargs):
         fetched.append(threading.current_thread() is threading.main_thread())
-        return fetch(self)
+        return fetch(self, *args, **kwargs)
 
     def counting_panes(*args, **kwargs):
         panes.append(1)

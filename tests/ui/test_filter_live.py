@@ -188,3 +188,69 @@ def test_a_box_emptied_key_by_key_gives_back_whole_pages(system, store, app_for,
     before, after, logged = drive(app, scenario, size=(120, 30))
     assert len(before) == errands.PAGE and after == before
     assert logged == []  # nothing settled on: "o" and "ov" were passed through
+
+
+def test_a_key_shows_its_rows_before_its_count_and_the_count_follows_unasked(
+    system, store, app_for, never_settles, monkeypatch
+):
+    """A count reads a whole pane (15-30 ms each on 100,000 errands): a key's rows do not wait
+    for it. The title says "N+" for a full page until the count comes, by itself, without a rest
+    in typing."""
+    _backlog(store, 400)
+    counts: list[str | None] = []
+    totals = errands.pane_totals
+
+    def held(ctx, statuses, search):
+        counts.append(search)
+        while "+" not in title(app):  # the rows are on screen, titled, before any count is read
+            time.sleep(0.01)
+        return totals(ctx, statuses, search)
+
+    monkeypatch.setattr(feed.errands, "pane_totals", held)
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("slash", *"ovrig")
+        await wait_for(
+            pilot, lambda: title(app).endswith("filter: ovrig") and "+" not in title(app), timeout=10
+        )
+        return title(app), counts
+
+    counted, asked = drive(app, scenario, size=(120, 30))
+    ctx = ctx_for(store, "rec1", FixedClock(NOW))
+    whole = errands.panes(ctx, search="ovrig").unassigned
+    assert counted.startswith(f"Ofördelade ({whole.total})") and asked[-1] == "ovrig"
+
+
+def test_the_next_key_interrupts_the_count_of_the_text_before(
+    system, store, app_for, never_settles, monkeypatch
+):
+    """A count still running when the next key comes is stopped (sqlite3's interrupt on the
+    counting connection), so the new key's read never waits for it."""
+    _backlog(store, 400)
+    stopped: list[float] = []
+    totals = errands.pane_totals
+
+    def slow(ctx, statuses, search):
+        if search == "o":
+            with ctx.store.read() as conn:  # a count without end, unless stopped
+                conn.execute(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
+                ).fetchone()
+        return totals(ctx, statuses, search)
+
+    monkeypatch.setattr(feed.errands, "pane_totals", slow)
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("slash", "o")
+        await wait_for(pilot, lambda: app.feed._counting, timeout=10)
+        started = time.monotonic()
+        await pilot.press("v")
+        await wait_for(pilot, lambda: title(app).endswith("filter: ov") and "+" not in title(app), timeout=10)
+        stopped.append(time.monotonic() - started)
+        return title(app)
+
+    counted = drive(app, scenario, size=(120, 30))
+    whole = errands.panes(ctx_for(store, "rec1", FixedClock(NOW)), search="ov").unassigned
+    assert counted.startswith(f"Ofördelade ({whole.total})") and stopped[0] < 10

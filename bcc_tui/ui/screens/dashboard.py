@@ -180,14 +180,17 @@ class DashboardScreen(BccScreen[None]):
             table.show(page.rows, data.names, now, has_more=page.has_more)
             title = self.pane_title(pane)
             count, overdue = page.total, page.overdue
-            label = f"{title} ({count})"
+            # Not counted yet (a filter being typed): the rows shown and more; the count and the
+            # overdue mark follow in a moment (Feed.count_typed).
+            label = f"{title} ({len(page.rows)}+)" if count is None else f"{title} ({count})"
             if overdue:
                 label += f" · {overdue} {'försenat' if overdue == 1 else 'försenade'}"
             if filter_text:
                 label += f" · filter: {filter_text}"
             self._titles[pane] = label
             self.retitle(pane)
-            self.query_one(f"#pane-{pane}").set_class(bool(overdue), "-overdue")
+            if count is not None:
+                self.query_one(f"#pane-{pane}").set_class(bool(overdue), "-overdue")
         self.fit()
         self.call_after_refresh(self.fit)
         self.show_preview()
