@@ -199,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="top_doctor|ANVÄNDARE|none",
         help="föreslagen handläggare när kontinuitet saknas",
     )
+    ty.add_argument(
+        "--receivers-answer",
+        choices=["på", "av"],
+        help="besvaras av mottagare: ärendemottagare får själva besvara typens ärenden (R29)",
+    )
 
     no = sub.add_parser("notice", help="driftinformation till alla (administratör)")
     no.add_argument("text", nargs="?", metavar="TEXT")

@@ -609,7 +609,15 @@ def _types(ctx: Ctx, args) -> int:
         default = args.default_assignee
         if default is not None and default.lower() == "none":
             default = ""
-        moved = clinic.update_type(ctx, args.code, name=args.name, days=args.days, default_assignee=default)
+        by_receivers = None if args.receivers_answer is None else args.receivers_answer == "på"
+        moved = clinic.update_type(
+            ctx,
+            args.code,
+            name=args.name,
+            days=args.days,
+            default_assignee=default,
+            receivers_answer=by_receivers,
+        )
         print(
             f"{args.code} ändrad"
             + (f"; {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum" if moved else "")
@@ -624,7 +632,12 @@ def _types(ctx: Ctx, args) -> int:
             else clean_line(people.who(names, t.default_assignee))
         )
         days = count(t.business_days, "vardag ", "vardagar")
-        print(f"{t.code:<22} {t.name:<26} {days}  förslag: {default:<24} ({units})")
+        answered = (
+            "  besvaras av mottagare"
+            if t.receivers_answer
+            else ("  (besvaras av mottagare föreslås)" if t.code in e.RECEIVERS_ANSWER_SUGGESTED else "")
+        )
+        print(f"{t.code:<22} {t.name:<26} {days}  förslag: {default:<24} ({units}){answered}")
     return 0
 
 

@@ -35,6 +35,10 @@ TYPES: dict[str, ErrandType] = {
     )
 }
 
+# R29: the administrative types whose errands a receiver (a medical secretary) can answer without
+# a caregiver; the admin tab suggests turning "besvaras av mottagare" on for these, off by default.
+RECEIVERS_ANSWER_SUGGESTED = ("av_omboka_tid", "bestalla_journalkopia")
+
 # R5: the exact text of the automatic partial reply to feedback and complaints.
 COMPLAINT_PARTIAL_REPLY = (
     "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, på det sätt du angett att du önskar."
@@ -150,10 +154,14 @@ _PASSIVE = {
 }
 
 
-def check_move(action: str, ref: str, status: str, assignee: str | None = None) -> None:
-    """Refuse an action that the errand's state does not allow, with a message naming why."""
+def check_move(
+    action: str, ref: str, status: str, assignee: str | None = None, *, receivers_answer: bool = False
+) -> None:
+    """Refuse an action that the errand's state does not allow, with a message naming why.
+    receivers_answer (R29, a type "besvaras av mottagare"): a receiver may reply to an errand not
+    yet assigned; the reply assigns it to them first."""
     allowed = _FROM_STATES[action]
-    if status in allowed:
+    if status in allowed or (receivers_answer and action == REPLY and status == UNASSIGNED):
         return
     if status == CLOSED:
         raise Conflict(f"{ref} är redan avslutat och kan inte {_PASSIVE[action]}")

@@ -192,14 +192,17 @@ def need_to_know(actor: Actor) -> str | None:
     raise NotAllowed(f"{actor.shown} får inte läsa ärenden (kräver ärendemottagare eller vårdgivare)")
 
 
-def assignable(roles: frozenset[str], active: bool) -> bool:
-    """Only an active caregiver can be given an errand."""
-    return active and CAREGIVER in roles
+def assignable(roles: frozenset[str], active: bool, receivers_answer: bool = False) -> bool:
+    """Only an active caregiver can be given an errand; a receiver too where the errand's type is
+    answered by receivers (R29: rebooking, journal copies, handled by a medical secretary)."""
+    return active and (CAREGIVER in roles or (receivers_answer and RECEIVER in roles))
 
 
-def check_assignable(username: str, roles: frozenset[str], active: bool) -> None:
+def check_assignable(
+    username: str, roles: frozenset[str], active: bool, receivers_answer: bool = False
+) -> None:
     """assignable(), or why not."""
-    if assignable(roles, active):
+    if assignable(roles, active, receivers_answer):
         return
     if not active:
         raise InvalidInput(f"{username} är inte längre aktiv och kan inte få ärenden")

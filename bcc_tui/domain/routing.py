@@ -55,8 +55,8 @@ class LastReply:
     on: dt.date
 
 
-def _available(p: Person | None, absent: set[str]) -> bool:
-    return p is not None and assignable(p.roles, p.active) and p.username not in absent
+def _available(p: Person | None, absent: set[str], receivers_answer: bool = False) -> bool:
+    return p is not None and assignable(p.roles, p.active, receivers_answer) and p.username not in absent
 
 
 def _least_loaded(candidates: list[str], load: Mapping[str, int] | None) -> tuple[str, bool]:
@@ -80,10 +80,12 @@ def suggest(
     doctors: tuple[str, ...] = (),
     load: Mapping[str, int] | None = None,
     team: Team | None = None,
+    receivers_answer: bool = False,
 ) -> Suggestion | None:
     """R5 for complaints; otherwise R29 the patient's care team first (doctor types → the PAL;
     contact and messages → the contact nurse, then the PAL), then R18 continuity, then the type's
-    default. Never someone absent today.
+    default. Never someone absent today. receivers_answer (R29): the type is answered by
+    receivers, so the one who last replied and the type's default may be a receiver.
 
     R24: where a default fits several people equally (the on-duty doctors of today's schedule,
     the section leaders), the one with the fewest open errands (`load`) is preferred; ties keep
@@ -114,7 +116,7 @@ def suggest(
         for username, why in order:
             if username and _available(by_name.get(username), absent):
                 return Suggestion(username, why)
-    if last_reply and _available(by_name.get(last_reply.username), absent):
+    if last_reply and _available(by_name.get(last_reply.username), absent, receivers_answer):
         return Suggestion(
             last_reply.username, f"svarade senast {last_reply.on.day} {MONTHS[last_reply.on.month - 1]}"
         )
@@ -128,6 +130,6 @@ def suggest(
         if by_load:
             return Suggestion(chosen, f"läkare på dagens schema, färst öppna ärenden ({load.get(chosen, 0)})")
         return Suggestion(chosen, "överst på schemat")
-    elif type_default and _available(by_name.get(type_default), absent):
+    elif type_default and _available(by_name.get(type_default), absent, receivers_answer):
         return Suggestion(type_default, f"standard för {e.type_name(type_code)}")
     return None

@@ -110,6 +110,7 @@ class TypeInfo:
     enabled: bool
     default_assignee: str | None
     units: tuple[str, ...]
+    receivers_answer: bool = False  # R29: "besvaras av mottagare"
 
 
 def list_types(ctx: Ctx) -> list[TypeInfo]:
@@ -123,6 +124,7 @@ def list_types(ctx: Ctx) -> list[TypeInfo]:
             bool(r["enabled"]),
             r["default_assignee"],
             e.TYPES[r["code"]].units if r["code"] in e.TYPES else (),
+            bool(r["receivers_answer"]),
         )
         for r in rows
     ]
@@ -136,9 +138,11 @@ def update_type(
     days: int | None = None,
     default_assignee: str | None = None,
     enabled: bool | None = None,
+    receivers_answer: bool | None = None,
 ) -> int:
     """Change a type; a new number of days recomputes the due dates of its open errands (R14).
-    Returns how many open errands got a new due date."""
+    receivers_answer (R29): whether receivers answer its errands themselves. Returns how many
+    open errands got a new due date."""
     require(ctx, "admin_change", what="ändra ärendetyper")
     if enabled is False:
         raise InvalidInput(
@@ -158,12 +162,23 @@ def update_type(
             if not 1 <= days <= 30:
                 raise InvalidInput("antalet vardagar ska vara 1–30")
             fields["business_days"] = days
+        if receivers_answer is not None:
+            if code == e.COMPLAINT and receivers_answer:
+                raise InvalidInput("klagomål följer klagomålsregeln (R5) och besvaras inte av mottagare")
+            fields["receivers_answer"] = int(receivers_answer)
+        by_receivers = bool(fields.get("receivers_answer", row["receivers_answer"]))
         if default_assignee is not None:
             value = default_assignee.strip() or None
             if value not in (None, TOP_DOCTOR):
                 person = staff_q.by_username(conn, value)
-                if person is None or roles.CAREGIVER not in person["roles"].split():
-                    raise InvalidInput(f"{value} är ingen vårdgivare i personallistan")
+                if person is None or not roles.assignable(
+                    frozenset(person["roles"].split()), bool(person["active"]), by_receivers
+                ):
+                    raise InvalidInput(
+                        f"{value} är ingen vårdgivare"
+                        + (" eller ärendemottagare" if by_receivers else "")
+                        + " i personallistan"
+                    )
             fields["default_assignee"] = value
         fields = {k: v for k, v in fields.items() if row[k] != v}
         if not fields:

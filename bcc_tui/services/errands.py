@@ -48,7 +48,9 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     staff = people.staff_people(conn)
     roster = people.today(conn, today)
     absent = set(roster.absent)
-    defaults = {t["code"]: t["default_assignee"] for t in q.types(conn)}
+    types = q.types(conn)
+    defaults = {t["code"]: t["default_assignee"] for t in types}
+    by_receivers = {t["code"] for t in types if t["receivers_answer"]}
     pnrs = sorted({r["personnummer"] for r in open_rows})
     last = q.last_replies(conn, pnrs)
     teams = patients_q.teams(conn, pnrs)
@@ -76,11 +78,16 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
                 doctors=roster.doctors,
                 load=load,
                 team=patients.team_of(teams.get(r["personnummer"])),
+                receivers_answer=r["type"] in by_receivers,
             )
         item = summary(
             r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent
         )
-        out.append(replace(item, concerned_absent=concerned) if concerned else item)
+        if concerned:
+            item = replace(item, concerned_absent=concerned)
+        if r["type"] in by_receivers:
+            item = replace(item, receivers_answer=True)
+        out.append(item)
     return out
 
 
@@ -353,8 +360,10 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
         load = q.open_load(conn, today=ctx.today().isoformat())
         suggestion = None
         team_roles: dict[str, str] = {}
+        by_receivers = False
         if ref:
             row = q.by_ref(conn, ref)
+            by_receivers = row is not None and _by_receivers(conn, row)
             if row is not None and row["status"] != e.CLOSED:
                 suggestion = _summaries(ctx, conn, [row])[0].suggestion
             team = patients.team_of(patients_q.team(conn, row["personnummer"])) if row is not None else None
@@ -377,7 +386,7 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
             back.get(p.username),
         )
         for p in staff
-        if roles.assignable(p.roles, p.active)
+        if roles.assignable(p.roles, p.active, by_receivers)
     ]
     # The suggestion first, then the patient's team, then who is on duty.
     out.sort(key=lambda c: (not c.suggested, c.absent, c.team_role is None, order.get(c.title, 3), c.name))
@@ -445,7 +454,13 @@ def _act(
     with ctx.change(action, ref) as conn:
         row = _load(conn, ref)
         roles.require_action(ctx.actor, action, ref, row["assignee"])
-        e.check_move(action, ref, row["status"], _person(conn, row["assignee"]))
+        e.check_move(
+            action,
+            ref,
+            row["status"],
+            _person(conn, row["assignee"]),
+            receivers_answer=_by_receivers(conn, row),
+        )
         if expected_version is not None and row["version"] != expected_version:
             raise Conflict(f"{ref} har ändrats av någon annan under tiden; se efter och försök igen")
         now = ctx.now_text()
@@ -459,11 +474,22 @@ def _first_response(ctx: Ctx, row: Row, now: str) -> dict:
     return {"first_response_at": now, "first_response_on": local_date(ctx.now()).isoformat()}
 
 
-def _assignee_row(conn: Connection, username: str) -> Row:
+def _by_receivers(conn: Connection, row: Row) -> bool:
+    """R29: whether the errand's type is answered by receivers ("besvaras av mottagare")."""
+    ty = q.type_row(conn, row["type"])
+    return bool(ty is not None and ty["receivers_answer"])
+
+
+def _assignee_row(conn: Connection, username: str, receivers_answer: bool = False) -> Row:
+    """The person an errand goes to, if they can take it; receivers_answer: the errand's type is
+    answered by receivers, who can then be given it too (before the errand is known: whether
+    anyone of that kind could be)."""
     person = staff_q.by_username(conn, username)
     if person is None:
         raise InvalidInput(f"{username} finns inte i personallistan")
-    roles.check_assignable(username, frozenset(person["roles"].split()), bool(person["active"]))
+    roles.check_assignable(
+        username, frozenset(person["roles"].split()), bool(person["active"]), receivers_answer
+    )
     return person
 
 
@@ -500,7 +526,7 @@ def assign(
     result: list[Assigned] = []
 
     def apply(conn: Connection, row: Row, now: str) -> str:
-        person = _assignee_row(conn, username)
+        person = _assignee_row(conn, username, _by_receivers(conn, row))
         absent = people.today(conn, ctx.today()).absent
         result.append(Assigned(ref, username, username in absent, absent.get(username), person["name"]))
         if row["assignee"] == username:
@@ -558,7 +584,9 @@ def assign_each(ctx: Ctx, items: Sequence[tuple[str, int | None]], username: str
     """
     require(ctx, e.ASSIGN)
     with ctx.store.read() as conn:
-        _assignee_row(conn, username)  # a person who cannot take errands refuses the lot at once
+        # A person who can take no errand refuses the lot at once (each errand's type decides
+        # the rest: a receiver takes only those answered by receivers).
+        _assignee_row(conn, username, receivers_answer=True)
     done: list[Assigned] = []
     refused: list[tuple[str, str]] = []
     for i, (ref, version) in enumerate(items):
@@ -597,7 +625,7 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
     with ctx.store.read() as conn:
         if staff_q.by_username(conn, from_user) is None:
             raise InvalidInput(f"{clean_line(from_user)} finns inte i personallistan")
-        _assignee_row(conn, to_user)
+        _assignee_row(conn, to_user, receivers_answer=True)  # each errand's type decides the rest
         refs = [r["ref"] for r in q.open_of_assignee(conn, from_user, type_code)]
     moved, refused, warning = [], [], None
     for ref in refs:
@@ -674,16 +702,45 @@ def reply(ctx: Ctx, ref: str, text: str, *, expected_version: int | None = None)
 
     def apply(conn: Connection, row: Row, now: str) -> str:
         signed = _signed(ctx, body)
+        version = row["version"]
+        taken = row["status"] == e.UNASSIGNED  # R29: a receiver answers a type of theirs at once
+        if taken:
+            # Taken first, as an assignment of its own (its event and version), so the history
+            # reads "assigned to, then answered by" and replays to the same state.
+            q.update(conn, row["id"], version, status=e.ASSIGNED, assignee=ctx.actor.username)
+            version += 1
+            q.add_event(
+                conn,
+                row["id"],
+                e.ASSIGN,
+                now,
+                ctx.actor.username,
+                ctx.actor.name,
+                ctx.actor.title,
+                target=ctx.actor.username,
+            )
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        e.ASSIGN,
+                        ref,
+                        row["personnummer"],
+                        detail=f"till {ctx.actor.username} ({ctx.actor.name}): besvaras av mottagare",
+                    )
+                ],
+            )
         q.update(
             conn,
             row["id"],
-            row["version"],
+            version,
             status=e.CLOSED,
             closed_at=now,
             close_kind="reply",
             **_first_response(ctx, row, now),
         )
-        on_behalf = row["assignee"] if row["assignee"] != ctx.actor.username else None
+        holder = ctx.actor.username if taken else row["assignee"]
+        on_behalf = holder if holder != ctx.actor.username else None
         event_id = q.add_event(
             conn,
             row["id"],
@@ -747,8 +804,10 @@ def _check_consulted(ctx: Ctx, conn: Connection, row: Row, consulted: str | None
     """R4: a receiver's partial reply on someone else's errand is sent after checking with a doctor
     on today's outpatient roster (the top one, or another who is on duty): named, or refused."""
     own = ctx.actor.username == row["assignee"] or not roles.may(ctx.actor, e.ASSIGN)
-    if own and consulted is None:
-        return  # the holder's own partial reply needs nobody's word
+    if (own or _by_receivers(conn, row)) and consulted is None:
+        # The holder's own partial reply needs nobody's word, nor does one on a type receivers
+        # answer themselves (R29: a rebooking or a journal copy has no doctor concerned).
+        return
     roster = people.today(conn, ctx.today())
     if consulted is None:
         top = roster.top_doctor

@@ -102,6 +102,7 @@ class ErrandSummary:
     acute_handled_at: dt.datetime | None = None  # R25: the acute banner was dealt with
     remark: str | None = None  # R28: pinned for the next shift until the next handover
     concerned_absent: Concerned | None = None  # R4/R29: the doctor concerned is absent today
+    receivers_answer: bool = False  # R29: its type is answered by receivers ("besvaras av mottagare")
 
     @property
     def acute(self) -> tuple[str, ...]:

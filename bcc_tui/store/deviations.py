@@ -74,6 +74,8 @@ def receiver_partial_replies(conn: sqlite3.Connection) -> list[sqlite3.Row]:
         + _JOIN.format(kind="no_consulted_doctor")
         + " WHERE ev.kind = 'partial_reply' AND (' ' || s.roles || ' ') LIKE '% receiver %'"
         " AND json_extract(ev.detail, '$.consulted') IS NULL"
+        # R29: a type that receivers answer themselves has no doctor to consult.
+        " AND x.type NOT IN (SELECT code FROM errand_types WHERE receivers_answer = 1)"
         f" AND {_DUE}"
         " ORDER BY ev.id",
     ).fetchall()

@@ -345,7 +345,13 @@ CREATE INDEX errands_attention ON errands(status, (coalesce(acute, '') = '' OR a
     due_date, received_at, ref, partial_reply_at, assignee, first_response_on, acute, type, search_text) WHERE status <> 'closed';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13)
+# Version 14 (issue 26, R29): a type that receivers may answer themselves ("besvaras av
+# mottagare": rebooking, journal copies), off for every type until the admin turns it on.
+_V14 = """
+ALTER TABLE errand_types ADD COLUMN receivers_answer INTEGER NOT NULL DEFAULT 0 CHECK (receivers_answer IN (0, 1));
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14)
 CURRENT = len(MIGRATIONS)
 
 

@@ -343,14 +343,15 @@ MOVES = {
 }
 
 
-def fits_state(app_action: str, status: str) -> bool:
-    """Whether an errand in `status` can take the app action, by the domain's one table."""
+def fits_state(app_action: str, status: str, receivers_answer: bool = False) -> bool:
+    """Whether an errand in `status` can take the app action, by the domain's one table
+    (receivers_answer: its type is answered by receivers, R29)."""
     moves = MOVES.get(app_action)
     if moves is None:
         return True
     for move in moves:
         try:
-            e.check_move(move, "", status)
+            e.check_move(move, "", status, receivers_answer=receivers_answer)
         except BccError:
             continue
         return True

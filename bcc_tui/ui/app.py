@@ -398,7 +398,7 @@ class BccApp(App):
         s = self.current()
         if isinstance(self.screen, ErrandScreen) and self.screen.lost is not None:
             return False  # the errand is no longer this person's: nothing to offer on it
-        return s is not None and actions.fits_state(action, s.status)
+        return s is not None and actions.fits_state(action, s.status, s.receivers_answer)
 
     def open_errand(self, ref: str) -> None:
         self._opening = (ref, self.screen)

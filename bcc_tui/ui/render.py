@@ -20,7 +20,7 @@ from bcc_tui.domain import business_days as bd
 from bcc_tui.domain import validation
 from bcc_tui.domain.business_days import STOCKHOLM, countdown
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.services.views import ErrandSummary
+from bcc_tui.services.views import Concerned, ErrandSummary
 
 LEVEL_STYLE = {
     bd.OK: "green",
@@ -160,6 +160,28 @@ def person_short(username: str | None, names: dict[str, str]) -> str:
         return username
     parts = name.split()
     return f"{parts[0][0]}. {' '.join(parts[1:])}" if len(parts) > 1 else name
+
+
+# R4/R29: how a row names the caregiver concerned who is absent, in the room its column has.
+_CONCERNED_SHORT = {"PAL": "PAL", "handläggaren": "Handl.", "senast svarande": "Senast sv."}
+
+
+def concerned(c: Concerned, width: int | None = None) -> Text:
+    """The caregiver concerned is absent today (R4), in the first form that fits `width`: "PAL
+    frånv. t.o.m. 9 dec", "PAL frånv.→9 dec", "PAL frånv.→9/12", "PAL frånv." (the errand view
+    and the preview always give the whole of it)."""
+    role = _CONCERNED_SHORT.get(c.role, c.role)
+    forms = [f"{role} frånv."]
+    if c.back_on is not None:
+        last = c.back_on - dt.timedelta(days=1)
+        month = bd.MONTHS[last.month - 1]
+        forms[:0] = [
+            f"{role} frånv. t.o.m. {last.day} {month}",
+            f"{role} frånv.→{last.day} {month}",
+            f"{role} frånv.→{last.day}/{last.month}",
+        ]
+    text = next((f for f in forms if width is None or len(f) <= width), forms[-1])
+    return Text(text, style="bold yellow")
 
 
 def holder(s: ErrandSummary, names: dict[str, str], width: int | None = None) -> Text:

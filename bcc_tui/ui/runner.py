@@ -179,7 +179,7 @@ class ActionRunner:
             )
             return True
         try:
-            e.check_move(action, s.ref, s.status, s.assignee)
+            e.check_move(action, s.ref, s.status, s.assignee, receivers_answer=s.receivers_answer)
             roles.require_action(self.ctx.actor, action, s.ref, s.assignee)
         except BccError as err:
             self.app.notify(err.for_ui(), title="Går inte", severity="warning", timeout=8, markup=False)
@@ -502,7 +502,9 @@ class ActionRunner:
             top,
             warning=self.absence_warning(s),
             deadline=self.deadline(s),
-            consult=roles.RECEIVER in self.ctx.actor.roles and s.assignee != self.ctx.actor.username,
+            consult=roles.RECEIVER in self.ctx.actor.roles
+            and s.assignee != self.ctx.actor.username
+            and not s.receivers_answer,
             back_text=short_date(concerned.back_on) if concerned and concerned.back_on else None,
             context=self.errand_line(s),
         )

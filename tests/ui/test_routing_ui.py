@@ -207,3 +207,61 @@ def ctx_system_as(system, username):
 
     with system.store.read() as conn:
         return Ctx(system.store, people_.actor_from_row(staff_q.by_username(conn, username)), system.clock)
+
+
+def test_the_row_says_the_pal_is_absent_and_until_when_in_the_room_it_has(clinic, app_for, system, as_):
+    """Issue 26 (R4): an unassigned errand whose PAL is absent today says so in its row, with the
+    last day of the absence where the column has room ("PAL frånv.→26 nov"), in place of the
+    suggestion (never the absent PAL; the assign form has it)."""
+    from bcc_tui.services import patients
+
+    absent_doc1(system)  # 25–26 Nov
+    patients.set_team(as_("rec1"), "20180101-0016", pal="doc1")  # Hugo, 1177-000002
+
+    def row_text(size):
+        app = app_for(clinic, "rec1")
+
+        async def scenario(pilot):
+            await settle(pilot)
+            table = app.screen.query_one("#table-unassigned", ErrandTable)
+            return table.get_cell("1177-000002", "who").plain, table.get_cell("1177-000001", "who").plain
+
+        return drive(app, scenario, size=size)
+
+    narrow, other = row_text((80, 24))
+    wide, _ = row_text((170, 40))
+    assert narrow == "PAL frånv." and "frånv" not in other  # Elsa has no team: her suggestion
+    assert wide == "PAL frånv.→26 nov"
+
+
+def test_r_on_an_unassigned_errand_opens_the_reply_only_where_receivers_answer(clinic, app_for, system, as_):
+    """Issue 26 item 5 (R29): with "besvaras av mottagare" on for rebooking, a receiver's `r` on
+    such an errand in Ofördelade opens the reply form, and sending it answers and closes it; on a
+    prescription it still says to assign first."""
+    intake.import_errands(
+        system,
+        jsonl(errand_line("1177-000010", type="av_omboka_tid", received_at="2026-11-25T09:30:00+01:00")),
+    )
+    settings_svc.update_type(as_("adm"), "av_omboka_tid", receivers_answer=True)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        table.move_cursor(row=table.order.index("1177-000001"))  # a prescription
+        await pilot.press("r")
+        await settle(pilot)
+        refused = (type(app.screen).__name__, [str(n.message) for n in app._notifications])
+        table.move_cursor(row=table.order.index("1177-000010"))
+        await pilot.press("r")
+        await settle(pilot)
+        opened = isinstance(app.screen, ReplyForm)
+        await pilot.press(*"Ny tid är bokad.", "ctrl+s")
+        await settle(pilot)
+        return refused, opened
+
+    (screen, toasts), opened = drive(app, scenario)
+    assert screen == "DashboardScreen" and any("fördela det först" in t for t in toasts)
+    assert opened
+    row = clinic.conn.execute("SELECT status, assignee FROM errands WHERE ref = '1177-000010'").fetchone()
+    assert tuple(row) == ("closed", "rec1")

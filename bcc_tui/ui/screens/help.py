@@ -48,6 +48,10 @@ Två vardagar
 
 Frånvarande vårdgivare
 • Är berörd läkare inte i tjänst och ärendet kan vänta, får ärendemottagaren ge ett delsvar efter att ha stämt av med läkaren som står överst på dagens schema för öppenvården.
+• I Ofördelade står "PAL frånv." i stället för förslaget när patientansvarig läkare är borta idag, med sista frånvarodagen där det får plats ("PAL frånv.→9 dec").
+
+Besvaras av mottagare
+• Administratören kan låta ärendemottagare själva besvara en ärendetyp (föreslås för Av/omboka tid och Beställa journalkopia). Då kan du svara med r direkt i Ofördelade: ärendet fördelas till dig och besvaras i samma steg. Ett delsvar på en sådan typ behöver ingen avstämd läkare.
 
 Synpunkter och klagomål
 • Får automatiskt ett delsvar direkt vid ankomst: "Vi har mottagit dina synpunkter och kommer att återkoppla till dig, på det sätt du angett att du önskar."

@@ -128,11 +128,15 @@ class ErrandTable(LineTable):
         if key == "pr":
             return Text("✉" if s.partial_reply_sent else "", style="cyan")
         if key == "who":
+            width = next(w for k, _, w in self._columns() if k == "who")
             if self.pane == UNASSIGNED:
+                if s.concerned_absent is not None:
+                    # R4: the receiver decides here whether the errand waits for its doctor; the
+                    # suggestion (never someone absent) is in the assign form.
+                    return render.concerned(s.concerned_absent, width)
                 return render.line_text(
                     render.person_short(s.suggestion.username, self.names) if s.suggestion else "", "italic"
                 )
-            width = next(w for k, _, w in self._columns() if k == "who")
             return render.holder(s, self.names, width)
         if key == "closed":
             return Text(render.short_moment(s.closed_at) if s.closed_at else "")

@@ -17,7 +17,14 @@ from bcc_tui.ui.screens.fields import Field, FieldsForm
 class TypesTab(AdminTab):
     KEY = "types"
     TITLE = "Ärendetyper"
-    COLUMNS = (("Kod", 22), ("Namn", 24), ("Vardagar", 8), ("Förslag", 18), ("Enheter", 22))
+    COLUMNS = (
+        ("Kod", 22),
+        ("Namn", 24),
+        ("Vardagar", 8),
+        ("Förslag", 18),
+        ("Mottagare", 9),
+        ("Enheter", 22),
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -36,11 +43,18 @@ class TypesTab(AdminTab):
                 if ty.default_assignee
                 else ("klagomålsregeln" if ty.code == e.COMPLAINT else "–")
             )
+            # "Besvaras av mottagare" (R29): the column reads "Mottagare: svarar".
+            answered = (
+                "svarar"
+                if ty.receivers_answer
+                else ("föreslås" if ty.code in e.RECEIVERS_ANSWER_SUGGESTED else "–")
+            )
             cells = render.row(
                 ty.code,
                 ty.name,
                 str(ty.business_days),
                 default,
+                answered,
                 " och ".join(e.UNITS[u].lower() for u in ty.units),
             )
             rows.append((ty.code, cells))
@@ -63,7 +77,12 @@ class TypesTab(AdminTab):
             if not (days.isascii() and days.isdigit()) or len(days) > 3:
                 raise InvalidInput("antalet vardagar ska vara ett heltal")
             moved = clinic.update_type(
-                self.ctx, code, name=v["name"], days=int(days), default_assignee=v["default"] or ""
+                self.ctx,
+                code,
+                name=v["name"],
+                days=int(days),
+                default_assignee=v["default"] or "",
+                receivers_answer=bool(v["receivers"]) if code != e.COMPLAINT else None,
             )
             return f"{v['name']} sparad" + (
                 f"; {moved} öppna ärenden fick nytt förfallodatum" if moved else ""
@@ -86,6 +105,16 @@ class TypesTab(AdminTab):
         else:
             fields.append(
                 Field("default", "Förslag (klagomål följer alltid klagomålsregeln)", None, "select", [])
+            )
+        if code != e.COMPLAINT:
+            suggested = " (föreslås för denna typ)" if code in e.RECEIVERS_ANSWER_SUGGESTED else ""
+            fields.append(
+                Field(
+                    "receivers",
+                    f"Besvaras av mottagare: ärendemottagare svarar själva{suggested}",
+                    ty.receivers_answer,
+                    "check",
+                )
             )
         self.open_form(FieldsForm("Ärendetyp", code, fields, submit))
 
