@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from bcc_tui.domain import acute, roles, routine
+from bcc_tui.domain import acute, exports, roles, routine
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
@@ -436,8 +436,6 @@ def _remind(ctx: Ctx, args) -> int:
 
 
 def _audit(ctx: Ctx, args) -> int:
-    import csv
-
     start = parse_date(args.start, "--from") if args.start else None
     end = parse_date(args.end, "--to") if args.end else None
     rows = audit_log.read(
@@ -446,8 +444,9 @@ def _audit(ctx: Ctx, args) -> int:
     names = people.names(ctx)
     if args.csv:
         # The codes stay in their columns for scripts that filter on them; the last three say the
-        # same in Swedish for whoever opens the file in a spreadsheet.
-        out = csv.writer(sys.stdout, lineterminator="\n")
+        # same in Swedish for whoever opens the file in a spreadsheet, where no cell may act
+        # (a remark "=HYPERLINK(…)" in `detail`): every cell goes through exports.cell.
+        out = exports.csv_writer(sys.stdout)
         out.writerow(
             [
                 "id",

@@ -10,9 +10,7 @@ finds nothing new.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Any
 
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
+from bcc_tui.domain import exports
 from bcc_tui.domain.errors import Conflict, InvalidInput, NotFound
 from bcc_tui.domain.text import clean_line
 from bcc_tui.domain.validation import format_utc, parse_utc, parse_utc_or_none
@@ -341,11 +340,9 @@ CSV_HEADER = [
 
 
 def as_csv(rows: list[Deviation]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_HEADER)
-    for d in sorted(rows, key=lambda d: d.id):
-        w.writerow(
+    return exports.csv_text(
+        CSV_HEADER,
+        (
             [
                 d.id,
                 d.key,
@@ -363,5 +360,6 @@ def as_csv(rows: list[Deviation]) -> str:
                 format_utc(d.decided_at) if d.decided_at else "",
                 d.draft,
             ]
-        )
-    return out.getvalue()
+            for d in sorted(rows, key=lambda d: d.id)
+        ),
+    )

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import statistics
+from bcc_tui.domain import exports, statistics
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
@@ -124,11 +122,9 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def stats_csv(report: statistics.Report) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_HEADER)
-    for s in [*report.by_type.values(), report.total]:
-        w.writerow(
+    return exports.csv_text(
+        CSV_HEADER,
+        (
             [
                 report.start.isoformat(),
                 report.end.isoformat(),
@@ -153,16 +149,15 @@ def stats_csv(report: statistics.Report) -> str:
                 s.final_in_time,
                 s.final_late,
             ]
-        )
-    return out.getvalue()
+            for s in [*report.by_type.values(), report.total]
+        ),
+    )
 
 
 def deviations_csv(report: statistics.Report) -> str:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(DEVIATION_HEADER)
-    for d in report.deviations:
-        w.writerow(
+    return exports.csv_text(
+        DEVIATION_HEADER,
+        (
             [
                 d.ref,
                 d.type,
@@ -175,5 +170,6 @@ def deviations_csv(report: statistics.Report) -> str:
                 d.responded_by or "",
                 d.status,
             ]
-        )
-    return out.getvalue()
+            for d in report.deviations
+        ),
+    )
