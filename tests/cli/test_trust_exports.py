@@ -1,5 +1,5 @@
 """Issue 28, third round of trust, through main(): exports that cannot act (a remark's formula in
-`audit --csv`)."""
+`audit --csv`, a remark's and a note's Markdown in `handover`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import csv
 import io
 import sqlite3
 
+import markdown_it
 import pytest
 
 from tests.conftest import STAFF, errand_line, jsonl, run_cli
@@ -80,3 +81,33 @@ def test_stats_and_deviation_csvs_keep_numbers_and_neutralise_text(db):
     assert dict(zip(header, row, strict=True))["reason"] == "'=cmd|' /C calc'!A0"
     r = cli(db, "rec1", "stats", "--deviations", "--csv")
     assert list(csv.reader(io.StringIO(r.stdout.decode())))[1][:2] == ["1177-000001", "fornya_recept"]
+
+
+def _html(markdown: str) -> str:
+    return markdown_it.MarkdownIt("gfm-like").render(markdown)
+
+
+def test_a_remark_and_a_note_stay_text_in_the_handover(db):
+    """A remark (and the note to the next shift) with blank lines, `## …`, `<script>`, a link, a
+    list, a quote, code and a table's pipes: the handover's Markdown keeps them as text."""
+    remark = (
+        "Ring mamma\n\n## Viktigt\n<script>alert(1)</script>\n[klicka](javascript:alert(1)) "
+        "http://evil.example/x\n- punkt\n> citat\n`kod` | a | b |"
+    )
+    note = "Lugnt pass\n---\n\n## Rubrik\n- punkt\n1. ett\n<b>fet</b> ```"
+    assert cli(db, "rec1", "handover", "--remark", "1177-000001", remark).returncode == 0
+    assert cli(db, "rec1", "handover", "--note", note).returncode == 0
+    r = cli(db, "rec2", "handover")
+    assert r.returncode == 0, r.stderr
+    html = _html(r.stdout.decode())
+    headings = [line for line in html.splitlines() if line.startswith("<h")]
+    assert not any(word in h for h in headings for word in ("Viktigt", "Rubrik", "Lugnt", "Ring"))
+    for tag in ("<script", "<a ", "<code", "<pre", "<b>", "<hr"):
+        assert tag not in html, tag
+    quote = html.split("<blockquote>", 1)[1].split("</blockquote>", 1)[0]
+    for tag in ("<ul", "<ol", "<h"):
+        assert tag not in quote, tag
+    # Each remark stays in its item: one line, and its words as written.
+    items = [line for line in html.splitlines() if "Ring mamma" in line]
+    assert items and all(line.startswith("<li>") and line.endswith("</li>") for line in items)
+    assert "## Viktigt &lt;script&gt;alert(1)&lt;/script&gt; [klicka](javascript:alert(1))" in items[0]
