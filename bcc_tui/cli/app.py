@@ -376,10 +376,7 @@ def _reassign(ctx: Ctx, args) -> int:
 
 
 def _reply(ctx: Ctx, args) -> int:
-    text = args.text
-    if args.template is not None:
-        text = clinic.render_template(ctx, args.template, args.ref)
-    errands.reply(ctx, args.ref, text)
+    errands.reply(ctx, args.ref, args.text, template=args.template)
     print(f"{args.ref} besvarat och avslutat")
     return 0
 

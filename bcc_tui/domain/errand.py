@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bcc_tui.domain.errors import Conflict, InvalidInput
+from bcc_tui.domain.exports import neutralised
+from bcc_tui.domain.text import clean_line
 
 OUTPATIENT, INPATIENT = "oppenvard", "slutenvard"
 UNITS = {OUTPATIENT: "Öppenvård", INPATIENT: "Slutenvård"}
 
 COMPLAINT = "synpunkter_klagomal"
+
+# An errand's reference as 1177 gives it (errand.schema.json); used with fullmatch. ASCII only.
+REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,39}")
+REF_SHOWN_MAX = 40
+
+
+def shown_ref(typed: str) -> str:
+    """A reference as someone typed it, in the one form that is printed, kept in the audit log
+    (the row of a refusal) and exported: a reference of the real form as it is; anything else
+    without control characters, cut to 40 characters, and neutralised as a spreadsheet cell
+    (`=cmd|…` is kept as `'=cmd|…`), so that what was tried is on record and can act nowhere.
+    No errand has such a reference, so the shown form never finds another errand."""
+    if REF.fullmatch(typed):
+        return typed
+    text = clean_line(typed)
+    if len(text) > REF_SHOWN_MAX:
+        text = text[:REF_SHOWN_MAX] + "…"
+    return neutralised(text)
 
 
 @dataclass(frozen=True)

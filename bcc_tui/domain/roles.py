@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain.errors import InvalidInput, NotAllowed
+from bcc_tui.domain.errors import InvalidInput, NotAllowed, NotFound
 
 RECEIVER, CAREGIVER, ADMIN, AUDITOR = "receiver", "caregiver", "admin", "auditor"
 ROLES = {RECEIVER: "ärendemottagare", CAREGIVER: "vårdgivare", ADMIN: "administratör", AUDITOR: "granskare"}
@@ -166,20 +166,58 @@ def check(actor: Actor, action: str, what: str | None = None) -> None:
     raise NotAllowed(p.refusal.format(user=actor.shown, what=what or p.what, wanted=wanted))
 
 
-def require_action(actor: Actor, action: str, ref: str, assignee: str | None) -> None:
-    """R2's table: receivers act on every errand; a caregiver only on their own."""
+def check_act(actor: Actor, action: str, ref: str) -> None:
+    """The part of R2's table that does not depend on the errand (whose it is, whether it
+    exists): asked before the errand is looked up, so that this refusal reads the same for every
+    reference and tells nothing about one. `ref` is named as typed (errand.shown_ref)."""
     if actor.is_system:
         if action == e.REMIND:
             return  # the reminders job (remind --due) reads no errand, it only reminds its assignee
         raise NotAllowed("systemkontot får inte ändra ärenden; ange en person med --as ANVÄNDARE")
-    if actor.has(RECEIVER):
-        return
-    own = assignee is not None and assignee == actor.username
-    if may(actor, action) and own:
+    if actor.has(RECEIVER) or may(actor, action):
         return
     if PERMISSIONS[action].roles == {RECEIVER}:
-        raise NotAllowed(f"bara en ärendemottagare får {e.ACTION_NAMES[action]} ({ref})")
+        raise NotAllowed(f"bara en ärendemottagare får {e.ACTION_NAMES[action]} ({e.shown_ref(ref)})")
+    check(actor, action)
+
+
+def require_action(actor: Actor, action: str, ref: str, assignee: str | None) -> None:
+    """R2's table: receivers act on every errand; a caregiver only on their own. The errand is
+    one the person may see (see `sight`): "not yours" tells them nothing they may not know."""
+    check_act(actor, action, ref)
+    if actor.is_system or actor.has(RECEIVER):
+        return
+    if assignee is not None and assignee == actor.username:
+        return
     raise NotAllowed(f"{actor.shown} får inte {e.ACTION_NAMES[action]} {ref}: ärendet är inte ditt")
+
+
+@dataclass(frozen=True)
+class Sight:
+    """Which errands a person may see (R2): `every` one, those involving `own` (need-to-know, the
+    store's one rule), or — neither — none."""
+
+    every: bool = False
+    own: str | None = None
+
+
+def sight(actor: Actor, action: str | None = None) -> Sight:
+    """Whose errands the person may see when taking `action` on one (None: reading it). The
+    system sees none, except the one it reminds the holder of (remind --due); an administrator
+    and an auditor read no errands."""
+    if actor.is_system:
+        return Sight(every=action == e.REMIND)
+    if actor.has(RECEIVER):
+        return Sight(every=True)
+    if actor.has(CAREGIVER):
+        return Sight(own=actor.username)
+    return Sight()
+
+
+def unseen(ref: str) -> NotFound:
+    """The one answer for an errand that does not exist and for one the person may not see: the
+    same words, so that no reference tells whether it exists, whose it is or what type it is."""
+    return NotFound(f"ärendet {e.shown_ref(ref)} finns inte eller får inte visas")
 
 
 def need_to_know(actor: Actor) -> str | None:

@@ -21,7 +21,7 @@ from bcc_tui.domain.text import clean, clean_line
 
 # Every pattern is used with fullmatch: "$" would let a trailing newline through. ASCII: "\d"
 # would otherwise accept any script's digits.
-_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,39}")
+_REF = e.REF
 _DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
 )

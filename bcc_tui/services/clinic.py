@@ -15,7 +15,7 @@ from bcc_tui.domain.business_days import due_date
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.routing import TOP_DOCTOR
 from bcc_tui.domain.text import clean, clean_line, count
-from bcc_tui.services.context import Ctx, require
+from bcc_tui.services.context import Ctx, require, visible_row
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
@@ -297,9 +297,10 @@ def template_values(conn: Connection, ctx: Ctx, errand_row) -> dict[str, str]:
 
 
 def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
-    """The active templates that fit an errand, each filled in for it: (name, text)."""
+    """The active templates that fit an errand the person may see, each filled in for it:
+    (name, text); none for an errand they may not see."""
     with ctx.store.read() as conn:
-        errand = q.by_ref(conn, ref)
+        errand = visible_row(ctx, conn, ref, e.REPLY)
         if errand is None:
             return []
         values = template_values(conn, ctx, errand)
@@ -308,17 +309,15 @@ def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
         ]
 
 
-def render_template(ctx: Ctx, name: str, ref: str) -> str:
-    """A template filled in for one errand, ready for the reply."""
-    with ctx.store.read() as conn:
-        row = tq.by_name(conn, name)
-        if row is None or not row["active"]:
-            raise NotFound(f"mallen '{name}' finns inte")
-        errand = q.by_ref(conn, ref)
-        if errand is None:
-            raise NotFound(f"ärendet {ref} finns inte")
-        if row["type"] and row["type"] != errand["type"]:
-            raise InvalidInput(
-                f"mallen '{name}' är för {e.type_name(row['type'])}, inte {e.type_name(errand['type'])}"
-            )
-        return templates.fill(row["body"], template_values(conn, ctx, errand))
+def fill_template(conn: Connection, ctx: Ctx, name: str, errand) -> str:
+    """A template filled in for one errand, ready for the reply. The caller has found the errand
+    among those the person may see (services.errands.reply): only then may a refusal name its
+    type."""
+    row = tq.by_name(conn, name)
+    if row is None or not row["active"]:
+        raise NotFound(f"mallen '{name}' finns inte")
+    if row["type"] and row["type"] != errand["type"]:
+        raise InvalidInput(
+            f"mallen '{name}' är för {e.type_name(row['type'])}, inte {e.type_name(errand['type'])}"
+        )
+    return templates.fill(row["body"], template_values(conn, ctx, errand))

@@ -6,13 +6,15 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from sqlite3 import Connection
+from sqlite3 import Connection, Row
 
+from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, NotAllowed
+from bcc_tui.domain.exports import neutralised
 from bcc_tui.domain.roles import Actor
-from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.domain.text import clean
 from bcc_tui.domain.validation import format_utc
 from bcc_tui.services.clock import Clock, SystemClock
 from bcc_tui.store import audit
@@ -44,14 +46,16 @@ class Ctx:
         detail: str = "",
     ) -> audit.Entry:
         # A ref or personnummer may be what someone typed (a refusal logs it as typed): the log
-        # keeps it without control characters, so that reading the log cannot drive a terminal.
+        # keeps its shown form — a real reference as it is; anything else without control
+        # characters, cut, and neutralised as a spreadsheet cell (`=cmd|…` as `'=cmd|…`) — so
+        # that reading or exporting the log can neither drive a terminal nor run a formula.
         return audit.Entry(
             self.now_text(),
             self.actor.username,
             self.actor.role_label,
             action,
-            clean_line(ref) if ref is not None else None,
-            clean_line(personnummer) if personnummer is not None else None,
+            e.shown_ref(ref) if ref is not None else None,
+            e.shown_ref(personnummer) if personnummer is not None else None,
             outcome,
             clean(detail),
         )
@@ -69,15 +73,40 @@ class Ctx:
             raise
 
     def log_refusal(self, action: str, ref: str | None, why: str) -> None:
+        """The refusal's row: who, the action, the reference as typed (its shown form) and the
+        reason. The patient is named only when the errand is one the person may see: a refusal
+        of an errand they may not see (or that does not exist) reads the same in the log."""
         try:
             with self.store.write() as conn:
                 pnr = None
                 if ref:
-                    ref = clean_line(ref)
-                    pnr = errands_q.personnummer_of(conn, ref)
-                audit.append(conn, [self.entry(action, ref, pnr, "refused", why)])
+                    row = visible_row(self, conn, ref, action)
+                    pnr = row["personnummer"] if row is not None else None
+                audit.append(conn, [self.entry(action, ref, pnr, "refused", neutralised(why))])
         except Busy:
             pass  # the refusal stands; the person is told, the log row waits for no one
+
+
+def visible_row(ctx: Ctx, conn: Connection, ref: str, action: str | None = None) -> Row | None:
+    """The errand `ref` if the person may see it when taking `action` (None: reading it), else
+    None — whether it does not exist or is not theirs to see (roles.sight)."""
+    sees = roles.sight(ctx.actor, action)
+    if not sees.every and sees.own is None:
+        return None
+    row = errands_q.by_ref(conn, ref)
+    if row is None or sees.own is None:
+        return row
+    return row if errands_q.involves(conn, row["id"], sees.own) else None
+
+
+def seen_errand(ctx: Ctx, conn: Connection, ref: str, action: str | None = None) -> Row:
+    """`visible_row`, or the one refusal for an errand that does not exist and one the person may
+    not see (roles.unseen): the same words, the same log row, so no reference is an oracle. Ask
+    what does not depend on the errand (roles.check_act) before, and what does after."""
+    row = visible_row(ctx, conn, ref, action)
+    if row is None:
+        raise roles.unseen(ref)
+    return row
 
 
 def require(

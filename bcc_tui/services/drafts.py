@@ -17,10 +17,10 @@ from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
-from bcc_tui.domain.errors import InvalidInput, NotFound
+from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean
 from bcc_tui.domain.validation import parse_utc
-from bcc_tui.services.context import Ctx
+from bcc_tui.services.context import Ctx, seen_errand
 from bcc_tui.store import audit
 from bcc_tui.store import drafts as dq
 from bcc_tui.store import errands as q
@@ -52,9 +52,8 @@ class Draft:
 def _errand(ctx: Ctx, conn: Connection, ref: str, form: str) -> Row:
     if form not in FORMS:
         raise InvalidInput(f"okänt formulär '{form}'")
-    row = q.by_ref(conn, ref)
-    if row is None:
-        raise NotFound(f"ärendet {ref} finns inte")
+    roles.check_act(ctx.actor, FORMS[form], ref)
+    row = seen_errand(ctx, conn, ref, FORMS[form])
     roles.require_action(ctx.actor, FORMS[form], ref, row["assignee"])
     return row
 
@@ -113,7 +112,7 @@ def load(ctx: Ctx, ref: str, form: str) -> Draft | None:
 
 def discard(ctx: Ctx, ref: str, form: str) -> None:
     with ctx.change("draft", ref) as conn:
-        row = q.by_ref(conn, ref)
+        row = q.by_ref(conn, ref)  # one's own draft: says nothing either way
         if row is None:
             return
         if dq.delete(conn, ctx.actor.username, row["id"], form):

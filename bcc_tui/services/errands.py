@@ -16,13 +16,13 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import notices, roles
 from bcc_tui.domain import search as search_rule
 from bcc_tui.domain.business_days import local_date
-from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed, NotFound
+from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed
 from bcc_tui.domain.routing import LastReply, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import clinic, drafts, notify, outbound, patients, people
-from bcc_tui.services.context import Ctx, require
+from bcc_tui.services.context import Ctx, require, seen_errand
 from bcc_tui.services.views import Concerned, ErrandDetail, ErrandSummary, attention_bounds, event, summary
 from bcc_tui.store import audit
 from bcc_tui.store import errands as q
@@ -393,13 +393,6 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
     return out
 
 
-def _load(conn: Connection, ref: str) -> Row:
-    row = q.by_ref(conn, ref)
-    if row is None:
-        raise NotFound(f"ärendet {ref} finns inte")
-    return row
-
-
 def show_errand(ctx: Ctx, ref: str, *, audited: bool = True) -> ErrandDetail:
     """Open one errand: a read of patient data, logged with the patient (R9).
 
@@ -416,12 +409,12 @@ def show_errand(ctx: Ctx, ref: str, *, audited: bool = True) -> ErrandDetail:
 
 
 def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
-    row = _load(conn, ref)
+    # Who may read errands at all is asked first, the same for every reference; then one answer
+    # for an errand that does not exist and one the person may not see.
     if ctx.actor.is_system:
         raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
-    involved = _scope(ctx)
-    if involved and not q.involves(conn, row["id"], involved):
-        raise NotAllowed(f"{ref} är inte fördelat till dig")
+    _scope(ctx)  # an administrator or auditor reads no errands
+    row = seen_errand(ctx, conn, ref)
     days = q.type_days(conn).get(row["type"], 2)
     remark = handover_q.open_remarks(conn, [row["id"]]).get(row["id"])
     return ErrandDetail(
@@ -450,9 +443,12 @@ def _act(
     expected_version: int | None,
     apply: Callable[[Connection, Row, str], str],
 ) -> None:
-    """The common frame of every change: load, may-I, legal move, compare-and-set, audit."""
+    """The common frame of every change: may-I-at-all, may-I-see, whose, legal move,
+    compare-and-set, audit. What does not depend on the errand is asked before it is looked up,
+    so that a reference that does not exist and one the person may not see get the same answer."""
     with ctx.change(action, ref) as conn:
-        row = _load(conn, ref)
+        roles.check_act(ctx.actor, action, ref)
+        row = seen_errand(ctx, conn, ref, action)
         roles.require_action(ctx.actor, action, ref, row["assignee"])
         e.check_move(
             action,
@@ -696,11 +692,27 @@ def _signed(ctx: Ctx, text: str) -> str:
     return text + "\n\n" + "\n".join(e.signature(ctx.actor.name, ctx.actor.title))
 
 
-def reply(ctx: Ctx, ref: str, text: str, *, expected_version: int | None = None) -> None:
-    """The final answer to the patient: queued for 1177 and the errand is closed (R6)."""
-    body = e.required_text(clean(text), "Svarstexten", e.MAX_REPLY)
+def reply(
+    ctx: Ctx,
+    ref: str,
+    text: str | None = None,
+    *,
+    template: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """The final answer to the patient: queued for 1177 and the errand is closed (R6). With
+    `template` the text is that template filled in for the errand (R26): the template is read
+    and checked against the errand's type only once the errand is one the person may see, so
+    that a template's refusal says nothing about an errand they may not see."""
+    if (text is None) == (template is None):
+        raise InvalidInput("ange svarstexten eller en mall")
+    given = None if text is None else e.required_text(clean(text), "Svarstexten", e.MAX_REPLY)
 
     def apply(conn: Connection, row: Row, now: str) -> str:
+        body = given
+        if body is None:
+            filled = clinic.fill_template(conn, ctx, template or "", row)
+            body = e.required_text(clean(filled), "Svarstexten", e.MAX_REPLY)
         signed = _signed(ctx, body)
         version = row["version"]
         taken = row["status"] == e.UNASSIGNED  # R29: a receiver answers a type of theirs at once

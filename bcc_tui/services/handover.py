@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import exports, flags
 from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, short_date
-from bcc_tui.domain.errors import InvalidInput, NotFound
+from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean
 from bcc_tui.domain.validation import format_utc, parse_utc
 from bcc_tui.services import clinic, people
-from bcc_tui.services.context import Ctx, require
+from bcc_tui.services.context import Ctx, require, seen_errand
 from bcc_tui.services.views import ErrandSummary, summary
 from bcc_tui.store import audit
-from bcc_tui.store import errands as errands_q
 from bcc_tui.store import handover as q
 from bcc_tui.store import reports as notes_q
 from bcc_tui.store import staff as staff_q
@@ -242,9 +241,7 @@ def pin_remark(ctx: Ctx, ref: str, text: str) -> None:
     _require_receiver(ctx, "remark", ref)
     body = e.required_text(clean(text), "Anmärkningen", MAX_REMARK)
     with ctx.change("remark", ref) as conn:
-        row = errands_q.by_ref(conn, ref)
-        if row is None:
-            raise NotFound(f"ärendet {ref} finns inte")
+        row = seen_errand(ctx, conn, ref)
         q.add_remark(conn, row["id"], ctx.now_text(), ctx.actor.username, body)
         audit.append(conn, [ctx.entry("remark", row["ref"], row["personnummer"], detail=body)])
 

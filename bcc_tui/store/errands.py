@@ -61,11 +61,6 @@ def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM errands WHERE ref = ?", (ref,)).fetchone()
 
 
-def personnummer_of(conn: sqlite3.Connection, ref: str) -> str | None:
-    row = conn.execute("SELECT personnummer FROM errands WHERE ref = ?", (ref,)).fetchone()
-    return row[0] if row else None
-
-
 def hashes_by_ref(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
     """The stored content hash of each of `refs` that exists (one query for a whole batch)."""
     out: dict[str, str] = {}

@@ -149,8 +149,10 @@ def test_the_whole_flow(db):
     assert [e["kind"] for e in shown["events"]] == ["assign", "reassign", "partial_reply", "note", "reply"]
     text = ok("rec1", "show", "1177-000001").stdout.decode()
     assert "Elsa Andersson" in text and "Omfördelat av Rolf Receiver → Dag Doktor (doc2)" in text
-    r = ok("doc1", "reply", "1177-000001", "--text", "igen")
-    assert r.returncode == 1 and "ärendet är inte ditt" in r.stderr.decode()
+    r = ok("doc1", "reply", "1177-000001", "--text", "igen")  # moved on unanswered: no longer doc1's to see
+    assert r.returncode == 1 and "ärendet 1177-000001 finns inte eller får inte visas" in r.stderr.decode()
+    r = ok("doc2", "note", "1177-000001", "--text", "efteråt")  # answered by doc2: still doc2's
+    assert r.returncode == 0, r.stderr
 
 
 def test_show_prints_patient_text_without_escape_sequences(db):
@@ -166,7 +168,10 @@ def test_exit_codes(db):
     assert run_cli("--as", "rec1", "assign", db=db, subprocess=True).returncode == 2  # usage
     assert run_cli("frobnicate", db=db).returncode == 2
     r = run_cli("--as", "rec1", "assign", "1177-404", "doc1", db=db)
-    assert r.returncode == 1 and r.stderr.decode().strip() == "bcc-tui: ärendet 1177-404 finns inte"
+    assert (
+        r.returncode == 1
+        and r.stderr.decode().strip() == "bcc-tui: ärendet 1177-404 finns inte eller får inte visas"
+    )
     r = run_cli("--as", "nobody", "list", db=db, subprocess=True)
     assert r.returncode == 1 and "finns inte i personallistan" in r.stderr.decode()
     r = run_cli("--as", "gone", "list", db=db)

@@ -341,10 +341,13 @@ def test_counts_agree_with_their_number(db, tmp_path):
 
 
 def test_a_refusal_names_the_person(worked):
-    r = run_cli("--as", "doc2", "reply", "1177-000001", "--text", "Inte mitt", db=worked)
+    r = run_cli("--as", "adm", "reply", "1177-000001", "--text", "Inte mitt", db=worked)
     assert r.stderr.decode() == (
-        "bcc-tui: Dag Doktor (doc2) får inte besvara 1177-000001: ärendet är inte ditt\n"
+        "bcc-tui: Adam Admin (adm) får inte besvara (kräver vårdgivare eller ärendemottagare)\n"
     )
+    # Someone else's errand that a caregiver may not see reads as one that does not exist.
+    r = run_cli("--as", "doc2", "reply", "1177-000001", "--text", "Inte mitt", db=worked)
+    assert r.stderr.decode() == "bcc-tui: ärendet 1177-000001 finns inte eller får inte visas\n"
     r = run_cli("--as", "rec2", "assign", "1177-000001", "doc2", db=worked)
     assert "redan fördelat till Doris Doktor (doc1)" in r.stderr.decode()
 

@@ -1,5 +1,6 @@
 """Issue 28, third round of trust, through main(): exports that cannot act (a remark's formula in
-`audit --csv`, a remark's and a note's Markdown in `handover`)."""
+`audit --csv`, a remark's and a note's Markdown in `handover`), and no oracle in a reference (every
+command that takes one answers the same for "does not exist" and "may not see", and logs it)."""
 
 from __future__ import annotations
 
@@ -111,3 +112,119 @@ def test_a_remark_and_a_note_stay_text_in_the_handover(db):
     items = [line for line in html.splitlines() if "Ring mamma" in line]
     assert items and all(line.startswith("<li>") and line.endswith("</li>") for line in items)
     assert "## Viktigt &lt;script&gt;alert(1)&lt;/script&gt; [klicka](javascript:alert(1))" in items[0]
+
+
+# -- 6. no oracle ---------------------------------------------------------------------------------
+
+HIDDEN, MISSING = "1177-000002", "1177-999999"  # doc2's errand; none at all
+
+
+def _commands(ref: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(the action its refusal is logged as, the command line)."""
+    return [
+        ("view", ("show", ref)),
+        ("view", ("show", ref, "--json")),
+        ("reply", ("reply", ref, "--text", "Hej")),
+        ("reply", ("reply", ref, "--template", "Recept klart")),
+        ("partial_reply", ("partial-reply", ref, "--text", "Vi tittar på det")),
+        ("close", ("close", ref, "--reason", "Dubblett")),
+        ("note", ("note", ref, "--text", "Ringt")),
+        ("assign", ("assign", ref, "doc1")),
+        ("reassign", ("assign", "--reassign", ref, "doc1")),
+        ("urgent", ("urgent", ref)),
+        ("remind", ("remind", ref)),
+        ("remark", ("handover", "--remark", ref, "Ring efter 14")),
+    ]
+
+
+@pytest.mark.parametrize("user", ["doc1", "rec1", "adm"])
+def test_no_reference_tells_whether_it_exists_or_whose_it_is(db, user):
+    """Every command that takes a reference answers a person the same for an errand they may not
+    see as for one that does not exist — one line, exit 1 — and logs both alike (the action, the
+    reference as typed), the patient not named."""
+    add = ("template", "add", "Recept klart", "--text", "Klart", "--type", "fornya_recept")
+    assert cli(db, "adm", *add).returncode == 0
+    for (action, hidden), (_, missing) in zip(_commands(HIDDEN), _commands(MISSING), strict=True):
+        before = len(audit_rows(db))
+        if user == "rec1":
+            # A receiver sees every errand: only a missing one is refused, and so.
+            r = cli(db, user, *missing)
+            said = f"bcc-tui: ärendet {MISSING} finns inte eller får inte visas\n"
+            assert (r.returncode, r.stderr.decode()) == (1, said), missing
+            (row,) = audit_rows(db)[before:]
+            assert row[:5] == (user, action, MISSING, None, "refused")
+            continue
+        a, b = cli(db, user, *hidden), cli(db, user, *missing)
+        said = a.stderr.decode().replace(HIDDEN, "REF")
+        assert (a.returncode, a.stdout) == (b.returncode, b.stdout) == (1, b""), hidden
+        assert said == b.stderr.decode().replace(MISSING, "REF"), hidden
+        assert said.count("\n") == 1 and said.startswith("bcc-tui: "), said
+        new = audit_rows(db)[before:]
+        assert [r[:5] for r in new] == [
+            (user, action, HIDDEN, None, "refused"),
+            (user, action, MISSING, None, "refused"),
+        ], hidden
+        assert new[0][5].replace(HIDDEN, "REF") == new[1][5].replace(MISSING, "REF")
+
+
+def test_reply_with_a_template_names_no_type_it_may_not_see(db):
+    """The issue's oracle: `reply REF --template NAME` told anyone an errand's type ('mallen … är
+    för Förnya recept, inte …') and whether the reference existed, and wrote no audit row."""
+    add = ("template", "add", "Recept klart", "--text", "Receptet är förnyat.", "--type", "fornya_recept")
+    assert cli(db, "adm", *add).returncode == 0
+    hidden = cli(db, "doc1", "reply", HIDDEN, "--template", "Recept klart")
+    missing = cli(db, "doc1", "reply", MISSING, "--template", "Recept klart")
+    assert hidden.returncode == missing.returncode == 1
+    assert hidden.stderr.decode() == f"bcc-tui: ärendet {HIDDEN} finns inte eller får inte visas\n"
+    assert missing.stderr.decode() == f"bcc-tui: ärendet {MISSING} finns inte eller får inte visas\n"
+    assert "intyg" not in hidden.stderr.decode().lower()
+    rows = audit_rows(db, "outcome = 'refused'")
+    assert [r[:5] for r in rows] == [
+        ("doc1", "reply", HIDDEN, None, "refused"),
+        ("doc1", "reply", MISSING, None, "refused"),
+    ]
+    # On an errand the person may see, the template's own refusal says what is wrong — and is logged.
+    assert cli(db, "rec1", "assign", "--reassign", HIDDEN, "doc1").returncode == 0
+    r = cli(db, "doc1", "reply", HIDDEN, "--template", "Recept klart")
+    assert r.returncode == 1 and "är för Förnya recept, inte Begär intyg" in r.stderr.decode()
+    assert audit_rows(db, "outcome = 'refused'")[-1][:5] == ("doc1", "reply", HIDDEN, PNR2, "refused")
+    r = cli(db, "doc1", "reply", "1177-000001", "--template", "Recept klart")
+    assert r.returncode == 0, r.stderr
+
+
+def test_who_may_not_act_at_all_is_told_so_for_every_reference(db):
+    """A refusal that does not depend on the errand (the role) is asked first: it reads the same
+    for a reference that exists and one that does not."""
+    for user, args in (
+        ("doc1", ("assign", "{}", "doc2")),
+        ("doc1", ("urgent", "{}")),
+        ("doc1", ("handover", "--remark", "{}", "x")),
+        ("adm", ("show", "{}")),
+        ("adm", ("note", "{}", "--text", "x")),
+        ("system", ("reply", "{}", "--text", "x")),
+    ):
+        said = []
+        for ref in ("1177-000001", MISSING):
+            argv = tuple(a.format(ref) for a in args)
+            r = run_cli(*argv, db=db) if user == "system" else cli(db, user, *argv)
+            assert r.returncode == 1
+            said.append(r.stderr.decode().replace(ref, "REF"))
+        assert said[0] == said[1] and "finns inte" not in said[0], (user, args, said)
+
+
+def test_a_refused_typed_reference_is_kept_neutralised(db):
+    """`=cmd|…` typed as a reference was stored as typed when it was refused."""
+    typed = "=cmd|' /C calc'!A0"
+    r = cli(db, "rec1", "show", typed)
+    assert r.returncode == 1
+    assert r.stderr.decode() == f"bcc-tui: ärendet '{typed} finns inte eller får inte visas\n"
+    (row,) = audit_rows(db, "outcome = 'refused'")
+    assert row[:5] == ("rec1", "view", "'" + typed, None, "refused")
+    assert row[5] == f"ärendet '{typed} finns inte eller får inte visas"
+    with sqlite3.connect(db) as conn:
+        stored = [v for r in conn.execute("SELECT * FROM audit") for v in r if isinstance(v, str)]
+    assert not any(v.startswith(("=", "@", "+")) for v in stored)
+    assert not any(";=" in v or "; =" in v for v in stored)
+    # A long one is cut: the log keeps what was tried, not whatever someone pastes.
+    assert cli(db, "rec1", "note", "@" + "x" * 5000, "--text", "hej").returncode == 1
+    assert audit_rows(db, "outcome = 'refused'")[-1][2] == "'@" + "x" * 39 + "…"

@@ -1,5 +1,5 @@
 """Issue 28: exports that cannot act — CSV cells a spreadsheet cannot run (OWASP's CSV-injection
-rule) and Markdown that stays text."""
+rule), Markdown that stays text, and a typed reference in the form that is kept and printed."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bcc_tui.domain import errand as e
 from bcc_tui.domain import exports
 
 
@@ -115,3 +116,15 @@ def test_md_leaves_ordinary_text_alone():
         exports.md("Ring mamma efter 14:00, hon vill ha 2 st.") == "Ring mamma efter 14:00, hon vill ha 2 st."
     )
     assert exports.md("1177-000001") == "1177-000001"
+
+
+# -- a typed reference ----------------------------------------------------------------------------
+
+
+def test_a_typed_reference_is_kept_in_a_safe_form():
+    assert e.shown_ref("1177-000001") == "1177-000001"
+    assert e.shown_ref("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
+    assert e.shown_ref("\x1b[2J") == "[2J"  # no control characters
+    assert e.shown_ref("@\x1b[2J") == "'@[2J"
+    assert e.shown_ref("x" * 500) == "x" * 40 + "…"
+    assert not e.REF.fullmatch(e.shown_ref("=1177-000001"))  # never another errand's reference

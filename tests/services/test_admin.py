@@ -62,15 +62,18 @@ def test_templates_fill_in_on_reply(system, as_, store):
     with pytest.raises(InvalidInput, match="finns redan"):
         clinic.save_template(adm, "Recept klart", "x")
     errands.assign(as_("rec1"), "1177-000001", "doc1")
-    text = clinic.render_template(as_("doc1"), "Recept klart", "1177-000001")
-    # R26: the mother wrote, so she is greeted; {patient} is the child.
-    assert text == "Hej Sara! Receptet till Elsa är förnyat.\n/Doris Doktor, Öppenvård"
     assert [n for n, _ in clinic.templates_for(as_("doc1"), "1177-000001")] == ["Recept klart"]
+    assert clinic.templates_for(as_("doc2"), "1177-000001") == []  # not theirs to see
     intake.import_errands(system, jsonl(errand_line("1177-000002", submitted_by=None)))
     errands.assign(as_("rec1"), "1177-000002", "doc1")
-    assert clinic.render_template(as_("doc1"), "Recept klart", "1177-000002").startswith(
-        "Hej Elsa! Receptet till Elsa"
-    )  # the patient wrote themselves
+    errands.reply(as_("doc1"), "1177-000001", template="Recept klart")
+    errands.reply(as_("doc1"), "1177-000002", template="Recept klart")
+    texts = [
+        r[0] for r in store.conn.execute("SELECT text FROM outbound WHERE kind = 'reply' ORDER BY rowid")
+    ]
+    # R26: the mother wrote, so she is greeted; {patient} is the child.
+    assert texts[0].startswith("Hej Sara! Receptet till Elsa är förnyat.\n/Doris Doktor, Öppenvård\n\n")
+    assert texts[1].startswith("Hej Elsa! Receptet till Elsa")  # the patient wrote themselves
     clinic.retire_template(adm, "Recept klart")
     assert clinic.templates_for(as_("doc1"), "1177-000001") == []
 

@@ -3,7 +3,7 @@
 
 import pytest
 
-from bcc_tui.domain.errors import Conflict, InvalidInput, NotAllowed
+from bcc_tui.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bcc_tui.services import audit_log, drafts, errands, intake, people
 from tests.conftest import errand_line, jsonl
 
@@ -165,9 +165,9 @@ def test_drafts_are_kept_scoped_audited_and_gone_when_sent(system, as_, store):
     assert drafts.save(doc1, "1177-000001", "reply", {"text": "Hej, vi ringer i morgon"}) is False
     assert drafts.load(doc1, "1177-000001", "reply").fields == {"text": "Hej, vi ringer i morgon"}
     assert drafts.load(as_("rec1"), "1177-000001", "reply") is None  # each person's own
-    with pytest.raises(NotAllowed):
-        drafts.save(as_("doc2"), "1177-000001", "reply", {"text": "x"})  # not their errand
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound, match="finns inte eller får inte visas"):
+        drafts.save(as_("doc2"), "1177-000001", "reply", {"text": "x"})  # not theirs to see
+    with pytest.raises(NotFound, match="finns inte eller får inte visas"):
         drafts.save(doc1, "1177-000002", "note", {"text": "x"})
     details = [
         r[0] for r in store.conn.execute("SELECT detail FROM audit WHERE action = 'draft' AND outcome = 'ok'")

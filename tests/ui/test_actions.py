@@ -227,6 +227,33 @@ def test_open_ref_starts_on_the_errand(clinic, app_for):
     assert isinstance(screen, ErrandScreen) and screen.detail.summary.ref == "1177-000002"
 
 
+def test_open_ref_says_the_same_for_an_errand_not_to_be_seen_and_one_not_there(clinic, app_for):
+    """Issue 28: `bcc-tui open REF` is no oracle either: doc2 may not see doc1's errand, and the
+    dashboard says so in the words it uses for a reference that does not exist; both are logged,
+    neither names the patient."""
+
+    def opened(ref):
+        app = app_for(clinic, "doc2", open_ref=ref)
+
+        async def scenario(pilot):
+            await settle(pilot)
+            return app.screen.__class__.__name__, [str(n.message) for n in app._notifications]
+
+        return drive(app, scenario)
+
+    hidden, missing = opened("1177-000005"), opened("1177-999999")
+    assert hidden[0] == missing[0] == "DashboardScreen"
+    assert hidden[1] == ["ärendet 1177-000005 finns inte eller får inte visas"]
+    assert missing[1] == ["ärendet 1177-999999 finns inte eller får inte visas"]
+    rows = clinic.conn.execute(
+        "SELECT actor, action, ref, personnummer FROM audit WHERE outcome = 'refused' ORDER BY id"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("doc2", "view", "1177-000005", None),
+        ("doc2", "view", "1177-999999", None),
+    ]
+
+
 def test_palette_lists_every_action(clinic, app_for):
     app = app_for(clinic, "rec1")
 
