@@ -43,7 +43,11 @@ def export(ctx, path) -> tuple[int, Path | None]:
     exist in any form (see services/destination.py); an existing folder gets a new file named
     `replies-YYYYmmddTHHMMSSZ.jsonl` (UTC) inside. The file is complete before anything is
     marked, so an export that dies half-way loses nothing: at worst the next export repeats lines
-    with the same stable ids."""
+    with the same stable ids.
+
+    Reading the replies out is a read of each errand's patient data (R9): besides the export's
+    own row, one audit row per errand (its patient, the replies' ids and the file), in the same
+    transaction as the marking (docs/audit.md)."""
     import datetime as dt
     import json
     import os
@@ -80,7 +84,23 @@ def export(ctx, path) -> tuple[int, Path | None]:
         fd = os.open(new.tmp, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "wb") as out:
             out.write("".join(lines).encode("utf-8"))
+    # R9: each errand whose replies were read out is a read of that patient's data, one row per
+    # errand with the patient (and the replies' ids), whoever exports — the delivery job as
+    # "system", like the import's rows. They commit with the marking: either both or neither.
+    read: dict[str, tuple[str, list[str]]] = {}
+    for r in rows:
+        read.setdefault(r["ref"], (r["personnummer"], []))[1].append(r["id"])
+    entries = [ctx.entry("export", detail=f"{len(rows)} svar till {new.path.name}")]
+    entries += [
+        ctx.entry(
+            "export",
+            ref,
+            pnr,
+            detail=json.dumps({"file": new.path.name, "replies": ids}, ensure_ascii=False),
+        )
+        for ref, (pnr, ids) in read.items()
+    ]
     with ctx.store.write() as conn:
         q.mark_exported(conn, [r["id"] for r in rows], ctx.now_text())
-        audit.append(conn, [ctx.entry("export", detail=f"{len(rows)} svar till {new.path.name}")])
+        audit.append(conn, entries)
     return len(rows), new.path

@@ -538,7 +538,7 @@ def types(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
-        "SELECT o.*, e.ref FROM outbound o JOIN errands e ON e.id = o.errand_id"
+        "SELECT o.*, e.ref, e.personnummer FROM outbound o JOIN errands e ON e.id = o.errand_id"
         " WHERE o.exported_at IS NULL ORDER BY o.sent_at, o.event_id"
     ).fetchall()
 

@@ -1,11 +1,13 @@
 """Issue 28, third round of trust, through main(): exports that cannot act (a remark's formula in
-`audit --csv`, a remark's and a note's Markdown in `handover`), and no oracle in a reference (every
-command that takes one answers the same for "does not exist" and "may not see", and logs it)."""
+`audit --csv`, a remark's and a note's Markdown in `handover`), no oracle in a reference (every
+command that takes one answers the same for "does not exist" and "may not see", and logs it),
+and a bulk read of replies (`outbound export`) logged per errand with its patient."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 
 import markdown_it
@@ -228,3 +230,48 @@ def test_a_refused_typed_reference_is_kept_neutralised(db):
     # A long one is cut: the log keeps what was tried, not whatever someone pastes.
     assert cli(db, "rec1", "note", "@" + "x" * 5000, "--text", "hej").returncode == 1
     assert audit_rows(db, "outcome = 'refused'")[-1][2] == "'@" + "x" * 39 + "…"
+
+
+# -- 7. bulk reads are read rows ------------------------------------------------------------------
+
+
+def test_outbound_export_logs_each_errand_read_with_its_patient(db, tmp_path):
+    """An administrator's `outbound export` read 130 replies under one audit row with no patient."""
+    assert cli(db, "doc1", "partial-reply", "1177-000001", "--text", "Vi tittar på det").returncode == 0
+    assert cli(db, "doc1", "reply", "1177-000001", "--text", "Receptet är förnyat").returncode == 0
+    assert cli(db, "doc2", "reply", "1177-000002", "--text", "Intyget är skickat").returncode == 0
+    out = tmp_path / "out.jsonl"
+    r = cli(db, "adm", "outbound", "export", str(out))
+    assert r.returncode == 0 and "3 svar exporterade" in r.stdout.decode()
+    ids = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    rows = audit_rows(db, "action = 'export'")
+    summary, *read = rows
+    assert summary[:5] == ("adm", "export", None, None, "ok") and summary[5] == "3 svar till out.jsonl"
+    assert [r[:5] for r in read] == [
+        ("adm", "export", "1177-000001", PNR1, "ok"),
+        ("adm", "export", "1177-000002", PNR2, "ok"),
+    ]
+    assert [json.loads(r[5]) for r in read] == [
+        {"file": "out.jsonl", "replies": ids[:2]},
+        {"file": "out.jsonl", "replies": ids[2:]},
+    ]
+    assert cli(db, "adm", "check").returncode == 0
+    # The delivery job (the system account) is logged the same way, as "system".
+    complaint = jsonl(errand_line("1177-000003", type="synpunkter_klagomal"))  # a partial reply at once
+    assert run_cli("import", "-", db=db, stdin=complaint).returncode == 0
+    assert run_cli("outbound", "export", str(tmp_path / "job.jsonl"), db=db).returncode == 0
+    assert audit_rows(db, "action = 'export'")[-1][:5] == ("system", "export", "1177-000003", PNR1, "ok")
+
+
+def test_an_export_of_a_thousand_replies_writes_a_thousand_read_rows(tmp_path):
+    """One row per errand in the export's own transaction, on a queue of 1,000 (the complaints'
+    automatic partial replies); docs/audit.md has the time on 1,000 and 10,000."""
+    path = tmp_path / "many.db"
+    assert run_cli("staff", "import", "-", db=path, stdin=jsonl(*STAFF)).returncode == 0
+    many = jsonl(*(errand_line(f"1177-{i:06d}", type="synpunkter_klagomal") for i in range(1000)))
+    assert run_cli("import", "-", db=path, stdin=many).returncode == 0
+    r = cli(path, "adm", "outbound", "export", str(tmp_path / "out.jsonl"))
+    assert r.returncode == 0 and "1000 svar exporterade" in r.stdout.decode()
+    read = audit_rows(path, "action = 'export' AND ref IS NOT NULL")
+    assert len(read) == 1000 and {r[3] for r in read} == {PNR1}
+    assert len({r[2] for r in read}) == 1000
