@@ -34,6 +34,7 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import actions, render
+from bcc_tui.ui.damage import Shadow
 from bcc_tui.ui.feed import Feed, PanesCounted, PanesFetched
 from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
 from bcc_tui.ui.screens.dashboard import DashboardScreen
@@ -109,6 +110,7 @@ class BccApp(App):
         self.bell_on = True
         self.crash_line: str | None = None  # set when an unforeseen error ended the app
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
+        self.shadow = Shadow()  # what the terminal shows: only what differs is written (ui/damage.py)
         self.runner = ActionRunner(self)
         self.typeahead = TypeAhead(self)
         self.feed = Feed(self, ctx)
@@ -164,6 +166,31 @@ class BccApp(App):
             self._exception = error
             self._exception_event.set()
         self._close_messages_no_wait()
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        """Every frame Textual draws passes here: a partial update is narrowed to the cells that
+        differ from what the terminal shows (nothing at all when none do); a full one is written
+        whole and remembered (ui/damage.py)."""
+        from textual._compositor import ChopsUpdate, LayoutUpdate
+
+        written = (
+            renderable is not None
+            and not self._batch_count
+            and self._running
+            and not self._closed
+            and not self.is_headless
+            and self._driver is not None
+        )
+        if written and self._driver is not None and not self._driver.is_inline:
+            if isinstance(renderable, ChopsUpdate):
+                renderable = self.shadow.narrow(renderable)
+            elif isinstance(renderable, LayoutUpdate):
+                self.shadow.full(renderable)
+            else:
+                self.shadow.reset()  # drawn some other way: the copy is no longer known
+        elif written:
+            self.shadow.reset()
+        super()._display(screen, renderable)
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:

@@ -107,6 +107,7 @@ class DashboardScreen(BccScreen[None]):
         self._offered_state: object = _NOT_YET  # the errand state the footer was last drawn for
         self._resized_under = False  # the terminal was resized while another screen was on top
         self._titles: dict[str, str] = {}  # each pane's title as last read, before its marks
+        self._drawn_titles: dict[str, str] = {}  # each pane's title as on screen
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -202,7 +203,10 @@ class DashboardScreen(BccScreen[None]):
         table = self.table(pane)
         if table is not None and table.marked:
             label += f" · {len(table.marked)} markerade"
-        self.query_one(f"#pane-{pane}").border_title = render.plain(label)
+        # Setting a title repaints the whole pane, also to the same text: set only a new one.
+        if self._drawn_titles.get(pane) != label:
+            self._drawn_titles[pane] = label
+            self.query_one(f"#pane-{pane}").border_title = render.plain(label)
 
     def marked(self) -> list[ErrandSummary]:
         """What `a` assigns together: the marked rows of Ofördelade, when that pane has the focus
