@@ -17,7 +17,7 @@ from bcc_tui.domain import notices, roles
 from bcc_tui.domain import search as search_rule
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed
-from bcc_tui.domain.routing import LastReply, suggest
+from bcc_tui.domain.routing import LastReply, Person, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_utc
@@ -25,6 +25,7 @@ from bcc_tui.services import clinic, drafts, notify, outbound, patients, people
 from bcc_tui.services.context import Ctx, require, seen_errand
 from bcc_tui.services.views import Concerned, ErrandDetail, ErrandSummary, attention_bounds, event, summary
 from bcc_tui.store import audit
+from bcc_tui.store import changes as changes_q
 from bcc_tui.store import errands as q
 from bcc_tui.store import handover as handover_q
 from bcc_tui.store import patients as patients_q
@@ -54,9 +55,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     pnrs = sorted({r["personnummer"] for r in open_rows})
     last = q.last_replies(conn, pnrs)
     teams = patients_q.teams(conn, pnrs)
-    # R24: only those a default may choose between need their load counted.
-    candidates = sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
-    load = {u: n for u, (n, _) in q.open_load(conn, candidates).items()}
+    load = {u: n for u, (n, _) in q.open_load(conn, load_candidates(staff, roster)).items()}
     out = []
     backs: dict[str, dt.date | None] = {}
     for r in rows:
@@ -89,6 +88,11 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
             item = replace(item, receivers_answer=True)
         out.append(item)
     return out
+
+
+def load_candidates(staff: list[Person], roster: people.Today) -> list[str]:
+    """R24: only those a default may choose between need their load counted."""
+    return sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
 
 
 def _concerned(conn, row, team_row, last_replier, absent, backs, today) -> Concerned | None:
@@ -232,6 +236,7 @@ class Panes:
     names: dict[str, str]
     notice: clinic.Notice | None = None
     handover_waiting: HandoverWaiting | None = None  # R28: for receivers
+    seq: int = 0  # the newest change (store/changes.py) this read saw: what follows is read from it
 
     def pane(self, status: str) -> Pane:
         return {e.UNASSIGNED: self.unassigned, e.ASSIGNED: self.assigned, e.CLOSED: self.closed_pane}[status]
@@ -295,7 +300,8 @@ def panes(
         names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())
         waiting = handover_waiting(conn, ctx)
-    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice, waiting)
+        seq = changes_q.last(conn)
+    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice, waiting, seq)
 
 
 def pane_totals(ctx: Ctx, statuses: list[str], search: str | None) -> dict[str, tuple[int, int]]:
