@@ -92,7 +92,12 @@ def _insert(pane: str, rows: list[ErrandSummary], s: ErrandSummary) -> None:
 
 
 def follow(
-    ctx: Ctx, shown: Panes, *, seq: int, limits: Mapping[str, int] | None = None, detail_ref: str | None = None
+    ctx: Ctx,
+    shown: Panes,
+    *,
+    seq: int,
+    limits: Mapping[str, int] | None = None,
+    detail_ref: str | None = None,
 ) -> Followed:
     """The panes `shown` (current to change `seq`) after the changes since; an automatic refresh,
     so never an audited read (R15). `limits`: each pane's page as the dashboard asked for it;

@@ -435,7 +435,23 @@ CREATE TRIGGER changes_handover_gives_delete AFTER DELETE ON handover_gives
 BEGIN INSERT INTO changes (kind) VALUES ('handover_gives'); END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14, _V15)
+MIGRATIONS: tuple[str, ...] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _V6,
+    _V7,
+    _V8,
+    _V9,
+    _V10,
+    _V11,
+    _V12,
+    _V13,
+    _V14,
+    _V15,
+)
 CURRENT = len(MIGRATIONS)
 
 

@@ -9,9 +9,12 @@ command line; which keys exist, and for whom, is the one table in ui/actions.py.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -22,6 +25,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -45,6 +49,7 @@ from bcc_tui.ui.widgets.header import HeaderBar
 
 if TYPE_CHECKING:
     from bcc_tui.services.notify import MailConfig
+    from bcc_tui.ui.quiet import Wake
 
 # Screens that the first paint does not need are imported when first used: the dashboard's
 # start-up is measured against a bare Textual app (docs/performance.md).
@@ -74,6 +79,10 @@ def _help() -> Screen[Any]:
 
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
 DELIVERY_INTERVAL = 3.0
+# With the kernel's word on writes (ui/quiet.py, Wake), the feed still looks this often, should a
+# commit have been marked done after the write the kernel told of; and the clock is looked at.
+FALLBACK = 5.0
+ROWS_EVERY = 30.0  # seconds between two looks at the rows' ages and countdowns (the clock alone)
 TOAST_MAX = 1000  # characters: more than any message of ours; a toast never covers the screen
 
 
@@ -110,6 +119,12 @@ class BccApp(App):
         self.bell_on = True
         self.crash_line: str | None = None  # set when an unforeseen error ended the app
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
+        self._pulse_at: asyncio.TimerHandle | None = None
+        self._minute_at: asyncio.TimerHandle | None = None
+        self._rows_at = 0.0
+        self._minute: tuple[int, ...] = ()
+        self._wake: Wake | None = None
+        self._every = poll_interval
         self.shadow = Shadow()  # what the terminal shows: only what differs is written (ui/damage.py)
         self.runner = ActionRunner(self)
         self.typeahead = TypeAhead(self)
@@ -209,8 +224,7 @@ class BccApp(App):
                 if roles.may(actor, "admin_change")
                 else screen_class("AuditScreen")()
             )
-            self.set_interval(self.poll_interval, self.feed.poll)
-            self.set_interval(1, self.tick_clock)
+            self._start_pulse()
             notice = None
             with suppress(BccError):  # a busy database: the notice shows on the next start
                 notice = clinic.notice_now(self.ctx)
@@ -226,13 +240,88 @@ class BccApp(App):
             with suppress(BccError):
                 self.bell_on = people.bell(self.ctx)
             self.feed.check_news(announce=False)  # the first load is the baseline, not news
-        self.set_interval(self.poll_interval, self.feed.poll)
-        self.set_interval(1, self.tick_clock)
-        self.set_interval(30, self.tick_rows)
+        self._start_pulse()
         if self.open_ref:
             self.call_after_refresh(self.open_errand, self.open_ref)
 
+    def _start_pulse(self) -> None:
+        """The feed looks for changes as soon as the kernel says the database was written (Wake),
+        and otherwise every FALLBACK seconds; without that news (not Linux, inotify's limits
+        reached) it polls every poll_interval as before. A poll_interval above a second is the
+        tests' way of saying "never by itself": then nothing wakes it either. The clock's minute
+        is looked at on each pulse and, with the wake, at each minute of the wall clock."""
+        from bcc_tui.ui.quiet import Wake
+
+        loop = asyncio.get_running_loop()
+        self._minute = self._minute_of(self.ctx.now())
+        self._rows_at = loop.time()
+        self._wake = Wake(self.ctx.store.path, self._poke) if self.poll_interval <= 1 else None
+        if self._wake is not None and not self._wake.start():
+            self._wake = None
+        self._every = FALLBACK if self._wake is not None else self.poll_interval
+        self._pulse_at = loop.call_later(self._every, self._pulse)
+        if self._wake is not None:
+            self._next_minute()
+
+    @staticmethod
+    def _minute_of(now: dt.datetime) -> tuple[int, ...]:
+        return now.timetuple()[:5]
+
+    def _next_minute(self) -> None:
+        # Just after the wall clock's next minute: the header's minute turns on time.
+        self._minute_at = asyncio.get_running_loop().call_later(60.05 - time.time() % 60, self._on_minute)
+
+    def _on_minute(self) -> None:
+        self._minute_at = None
+        self._timed(self._look_at_clock)
+        if self._running and not self._closed:
+            self._next_minute()
+
+    def _timed(self, step: Callable[[], None]) -> bool:
+        """Run a step of our own timers as Textual runs its own: an error ends the app with its
+        crash report. False when it did."""
+        try:
+            step()
+        except Exception as error:
+            self._handle_exception(error)
+            return False
+        return True
+
+    def _poke(self) -> None:
+        """The database was written: the feed looks now."""
+        self._timed(self.feed.poll)
+
+    def _look_at_clock(self) -> None:
+        """The clock when its minute changed; the rows' ages and countdowns every 30 seconds."""
+        minute = self._minute_of(self.ctx.now())
+        if minute != self._minute:
+            self._minute = minute
+            self.tick_clock()
+        now = asyncio.get_running_loop().time()
+        if self.dashboard is not None and now - self._rows_at >= ROWS_EVERY:
+            self._rows_at = now
+            self.tick_rows()
+
+    def _pulse(self) -> None:
+        """The feed's poll (see _start_pulse) and the clock. On plain asyncio timers: a Textual
+        interval costs about 0.25 ms a tick in messages of its own, and four polls a second of
+        that were more than an idle dashboard's whole budget (issue 31: under 0.1 % of a core)."""
+        self._pulse_at = None
+        if not self._timed(self.feed.poll) or not self._timed(self._look_at_clock):
+            return
+        if self._running and not self._closed:
+            self._pulse_at = asyncio.get_running_loop().call_later(self._every, self._pulse)
+
     def on_unmount(self) -> None:
+        if self._pulse_at is not None:
+            self._pulse_at.cancel()
+            self._pulse_at = None
+        if self._minute_at is not None:
+            self._minute_at.cancel()
+            self._minute_at = None
+        if self._wake is not None:
+            self._wake.stop()
+            self._wake = None
         if self._old_hangup is not None:
             signal.signal(signal.SIGHUP, self._old_hangup)
             self._old_hangup = None
@@ -553,6 +642,17 @@ class BccApp(App):
 
         if self.use_command_palette and not Palette.is_open(self):
             self.push_screen(Palette())
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's, except on Linux: its input thread then sleeps until a key comes (ui/quiet.py)."""
+        from textual.drivers.linux_driver import LinuxDriver
+
+        found = super().get_driver_class()
+        if found is LinuxDriver:
+            from bcc_tui.ui.quiet import QuietDriver
+
+            return QuietDriver
+        return found
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -133,7 +133,9 @@ class Shadow:
         return Runs(runs) if runs else None
 
     @staticmethod
-    def _differing(line: list[Cell | None], new: list[Cell], x: int, y: int) -> list[tuple[int, int, list[Cell]]]:
+    def _differing(
+        line: list[Cell | None], new: list[Cell], x: int, y: int
+    ) -> list[tuple[int, int, list[Cell]]]:
         out: list[tuple[int, int, list[Cell]]] = []
         start = last = -1
         for i, cell in enumerate(new):
