@@ -91,6 +91,14 @@ def _insert(pane: str, rows: list[ErrandSummary], s: ErrandSummary) -> None:
     rows.insert(at, s)
 
 
+def newest(ctx: Ctx) -> int:
+    """The newest change's number: when it is the one the panes are current to, whatever was
+    written changed nothing anyone sees (an audit row: someone opened an errand). Busy at once
+    when the connection is in use (the caller, a poll on the screen's thread, asks again)."""
+    with ctx.store.read(wait=False) as conn:
+        return changes_q.last(conn)
+
+
 def follow(
     ctx: Ctx,
     shown: Panes,

@@ -183,9 +183,8 @@ class BccApp(App):
         self._close_messages_no_wait()
 
     def _display(self, screen: Screen[Any], renderable: Any) -> None:
-        """Every frame Textual draws passes here: a partial update is narrowed to the cells that
-        differ from what the terminal shows (nothing at all when none do); a full one is written
-        whole and remembered (ui/damage.py)."""
+        """Every frame Textual draws passes here, narrowed to the cells that differ from what the
+        terminal shows: nothing at all when none do (ui/damage.py)."""
         from textual._compositor import ChopsUpdate, LayoutUpdate
 
         written = (
@@ -200,12 +199,21 @@ class BccApp(App):
             if isinstance(renderable, ChopsUpdate):
                 renderable = self.shadow.narrow(renderable)
             elif isinstance(renderable, LayoutUpdate):
-                self.shadow.full(renderable)
+                renderable = self.shadow.full(renderable)
             else:
                 self.shadow.reset()  # drawn some other way: the copy is no longer known
         elif written:
             self.shadow.reset()
         super()._display(screen, renderable)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        # The terminal may have redrawn itself, also at the size it had: the next frame is whole.
+        self.shadow.reset()
+
+    def _suspend_signal(self) -> None:
+        # Another program has the terminal meanwhile: what it shows after is not known.
+        self.shadow.reset()
+        super()._suspend_signal()
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:

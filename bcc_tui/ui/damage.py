@@ -7,8 +7,9 @@ rewrote the header. Over SSH, with a hundred dashboards open, that is the server
 person's line. `Shadow` keeps what the terminal shows, cell by cell, and turns each partial update
 of Textual's compositor into the runs of cells that differ — nothing at all when nothing does.
 
-A full update (a resize, the first frame, a screen's first layout) is written as Textual wrote it
-and remembered; only partial updates are narrowed. Everything the app draws passes through
+Full updates (a layout: a toast, a screen pushed) are narrowed the same way, unless the screen's
+size changed (the terminal may have redrawn or cleared itself) or the app was suspended: then the
+copy is forgotten and the frame written whole. Everything the app draws passes through
 `BccApp._display` (the one place Textual writes a frame), so the copy stays what the terminal
 shows.
 """
@@ -90,9 +91,12 @@ class Shadow:
 
     def __init__(self) -> None:
         self.lines: dict[int, list[Cell | None]] = {}
+        self.size: tuple[int, int] | None = None
 
     def reset(self) -> None:
+        """Forget what the terminal shows: the next frame is written whole."""
         self.lines.clear()
+        self.size = None
 
     def _line(self, y: int, width: int) -> list[Cell | None]:
         line = self.lines.get(y)
@@ -101,17 +105,25 @@ class Shadow:
             self.lines[y] = line
         return line
 
-    def full(self, update: LayoutUpdate) -> LayoutUpdate:
-        """A full update is written whole; what it draws is what the terminal now shows."""
-        self.reset()
-        x0 = update.region.x
+    def full(self, update: LayoutUpdate) -> Runs | None:
+        """A whole screen (a layout: a toast, a screen pushed): what differs from the terminal's.
+        A new size forgets the copy first: the terminal may have redrawn or cleared itself."""
+        size = (update.region.right, update.region.bottom)
+        if size != self.size:
+            self.reset()
+            self.size = size
+        runs: list[tuple[int, int, list[Cell]]] = []
+        x = update.region.x
         for y, strips in enumerate(update.strips, update.region.y):
             new: list[Cell] = []
             for strip in strips:
                 new += cells(strip)
-            line = self._line(y, x0 + len(new))
-            line[x0 : x0 + len(new)] = new
-        return update
+            stop = x + len(new)
+            line = self._line(y, stop)
+            if line[x:stop] != new:
+                runs += self._differing(line, new, x, y)
+                line[x:stop] = new
+        return Runs(runs) if runs else None
 
     def narrow(self, update: ChopsUpdate) -> Runs | None:
         """The cells of `update` that differ from the terminal's, as runs; None: nothing to write."""

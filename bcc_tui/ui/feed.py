@@ -447,7 +447,13 @@ class Feed:
         if self.live and not self.app.form_open and not self.access_ended and self._may_follow():
             if self._reading.locked() or self._following:
                 return  # a read under way: the next poll follows what it did not see
+            try:
+                newest = follow.newest(self.reader_ctx)
+            except BccError:
+                return  # the reader is busy: the next poll asks again
             self.version = version
+            if newest <= self._current_seq():
+                return  # a write that changed nothing anyone sees (an audit row): nothing to read
             self._following = True
             self.app.run_worker(self._follow, name="follow", group="follow", thread=True)
             return
@@ -483,6 +489,14 @@ class Feed:
             and not isinstance(self.app.top(), FollowsChanges)  # it reads again at every change
         )
 
+    def _current_seq(self, base: Panes | None = None) -> int:
+        """The change the panes on screen (or `base`) are current to."""
+        base = base or self.last_data
+        if base is None:
+            return 0
+        seen = self._seen
+        return seen[1] if seen is not None and seen[0] is base else base.seq
+
     def _follow(self) -> None:
         """The changes since the panes on screen, in a worker: drawn only when they change what
         the panes or the open errand show."""
@@ -499,8 +513,7 @@ class Feed:
             base = self.last_data
             if base is None:
                 return False
-            seen = self._seen
-            seq = seen[1] if seen is not None and seen[0] is base else base.seq
+            seq = self._current_seq(base)
             read = next(self._reads)
             try:
                 found = follow.follow(

@@ -165,7 +165,9 @@ def _act(rng: random.Random, store: Store, n: int) -> None:
         elif kind == "remind":
             errands.remind(ctx["rec1"], ref)
         elif kind == "import":
-            line = errand_line(f"NY-{n:04d}", patient={"name": "Ny Patient", "personnummer": rng.choice(PATIENTS)})
+            line = errand_line(
+                f"NY-{n:04d}", patient={"name": "Ny Patient", "personnummer": rng.choice(PATIENTS)}
+            )
             assert intake.import_errands(system, jsonl(line)).ok
         elif kind == "open":
             errands.show_errand(ctx["rec2"], ref)

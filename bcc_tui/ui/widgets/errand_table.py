@@ -199,8 +199,12 @@ class ErrandTable(LineTable):
                 if old is None:
                     self.add_row(*self._cells(s, now), key=s.ref)
                 elif old != s:
+                    # Only the cells whose text changed: each update makes the table draw its
+                    # visible rows again (issue 31: a row's other fields, its version, say, are
+                    # not on screen).
                     for (key, _, _), cell in zip(self._columns(), self._cells(s, now), strict=False):
-                        self.update_cell(s.ref, key, cell)
+                        if self.get_cell(s.ref, key) != cell:
+                            self.update_cell(s.ref, key, cell)
             present = [r for r in self.order if r in new] + [
                 r for r in new_order if r not in self.rows_by_ref
             ]

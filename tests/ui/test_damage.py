@@ -1,0 +1,93 @@
+"""Issue 31: what reaches the terminal is only what differs from what it shows (ui/damage.py),
+and a write that changes nothing on a dashboard sends it nothing at all."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual._compositor import ChopsUpdate, LayoutUpdate
+from textual.geometry import Region
+from textual.strip import Strip
+
+from bcc_tui.ui.damage import Runs, Shadow
+from tests.conftest import STAFF, errand_line, jsonl, run_cli
+from tests.pty_session import PtySession
+
+BOLD = Style(bold=True)
+
+
+def _line(text: str, style: Style | None = None) -> Strip:
+    return Strip([Segment(text, style)])
+
+
+def _chops(y: int, text: str, style: Style | None = None, height: int = 3) -> ChopsUpdate:
+    chops: list[dict[int, Strip | None]] = [{} for _ in range(height)]
+    chops[y] = {0: _line(text, style)}
+    ends = [[len(text)] for _ in range(height)]
+    return ChopsUpdate(chops, [(y, 0, len(text))], ends)
+
+
+def _layout(lines: list[str]) -> LayoutUpdate:
+    return LayoutUpdate([[_line(t)] for t in lines], Region(0, 0, len(lines[0]), len(lines)))
+
+
+def _written(update: Runs | None) -> list[tuple[int, int, str]]:
+    return [] if update is None else [(x, y, "".join(c for c, _ in run)) for x, y, run in update.runs]
+
+
+def test_only_the_cells_that_differ_are_written_and_nothing_when_none_do():
+    shadow = Shadow()
+    first = shadow.full(_layout(["Ofördelade (10)", "12:04          ", "               "]))
+    assert _written(first)[0] == (0, 0, "Ofördelade (10)")  # nothing known yet: all of it
+    assert shadow.narrow(_chops(0, "Ofördelade (10)")) is None  # the same title set again
+    assert _written(shadow.narrow(_chops(0, "Ofördelade (9) "))) == [(12, 0, "9) ")]
+    assert _written(shadow.narrow(_chops(1, "12:05          "))) == [(4, 1, "5")]  # the clock's minute
+    # A colour is a difference too, even where the text is the same.
+    assert _written(shadow.narrow(_chops(1, "12:05          ", BOLD))) == [(0, 1, "12:05          ")]
+
+
+def test_a_whole_frame_of_the_same_size_is_narrowed_a_new_size_written_whole():
+    shadow = Shadow()
+    shadow.full(_layout(["abc", "def"]))
+    assert shadow.full(_layout(["abc", "def"])) is None  # a toast came and went: the same screen
+    assert _written(shadow.full(_layout(["abc", "dXf"]))) == [(1, 1, "X")]
+    assert _written(shadow.full(_layout(["abcd", "dXfg"]))) == [(0, 0, "abcd"), (0, 1, "dXfg")]
+    shadow.reset()  # resized, or another program had the terminal
+    assert _written(shadow.full(_layout(["abcd", "dXfg"]))) == [(0, 0, "abcd"), (0, 1, "dXfg")]
+
+
+def test_a_wide_character_is_never_written_in_half():
+    shadow = Shadow()
+    shadow.full(_layout(["a✓漢b", "     "]))
+    out = _written(shadow.narrow(_chops(0, "a✓字b", height=2)))
+    assert out == [(2, 0, "字")]
+    rendered = shadow.narrow(_chops(0, "a✗字b", height=2))
+    assert _written(rendered) == [(1, 0, "✗")]
+
+
+def test_far_apart_changes_are_separate_runs_near_ones_one():
+    shadow = Shadow()
+    shadow.full(_layout(["x" * 40]))
+    assert _written(shadow.narrow(_chops(0, "y" + "x" * 38 + "y", height=1))) == [(0, 0, "y"), (39, 0, "y")]
+    assert _written(shadow.narrow(_chops(0, "yzx" + "z" + "x" * 35 + "y", height=1))) == [(1, 0, "zxz")]
+
+
+def test_a_dashboard_sends_nothing_for_a_write_it_does_not_show(tmp_path):
+    """The real program in a real terminal: another user opening an errand writes an audit row
+    and nothing anyone sees; a new errand changes a count and a row, in a few hundred bytes."""
+    db = tmp_path / "quiet.db"
+    assert run_cli("staff", "import", "-", db=db, stdin=jsonl(*STAFF)).returncode == 0
+    lines = [errand_line(f"1177-00000{i}") for i in range(1, 4)]
+    assert run_cli("import", "-", db=db, stdin=jsonl(*lines)).returncode == 0
+    with PtySession(["--db", str(db), "--as", "rec1"], size=(30, 100)) as app:
+        assert app.wait_for("Ofördelade (3)".encode()), bytes(app.output[-500:])
+        assert app.read_quiet(1.0)
+        r = run_cli("--as", "rec2", "show", "1177-000002", db=db, subprocess=True)
+        assert r.returncode == 0, r.stderr
+        assert app.read_for(2.0) == b""  # its audit row: nothing to draw, nothing sent
+        since = app.mark()
+        r = run_cli("import", "-", db=db, stdin=jsonl(errand_line("1177-000009")), subprocess=True)
+        assert r.returncode == 0, r.stderr
+        assert app.wait_for("Ofördelade (4)".encode(), b"1177-000009", since=since), app.screen.text()
+        app.read_quiet(1.0)
+        assert len(app.output) - since < 2048, bytes(app.output[since:])
