@@ -15,12 +15,12 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
 import sys
 import termios
-import re
 import time
 from collections.abc import Callable
 
