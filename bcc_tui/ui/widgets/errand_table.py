@@ -7,6 +7,7 @@ import datetime as dt
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from bcc_tui.domain import errand as e
 from bcc_tui.services.views import ErrandSummary
@@ -217,6 +218,30 @@ class ErrandTable(LineTable):
                 self.move_cursor(row=new_order.index(keep), animate=False, scroll=True)
         elif new_order:
             self.move_cursor(row=min(keep_index, len(new_order) - 1), animate=False)
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: object,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """As DataTable's, repainting the cell's row only where DataTable repaints the whole table:
+        every visible row's cells drawn through Rich again, most of what a live change cost a
+        dashboard (issue 31). A row out of sight is not drawn at all until it comes into view."""
+        if update_width:
+            super().update_cell(row_key, column_key, value, update_width=True)
+            return
+        row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        if row_key not in self._row_locations or column_key not in self._column_locations:
+            raise CellDoesNotExist(f"No cell exists for row_key={row_key!r}, column_key={column_key!r}.")
+        self._data[row_key][column_key] = value
+        self._update_count += 1  # DataTable's caches of rendered cells and lines
+        index = self._row_locations.get(row_key)
+        if index is not None:
+            self.refresh_row(index)
 
     def tick(self, now: dt.datetime) -> None:
         """Advance ages and countdowns with the clock, without asking the database."""
