@@ -285,7 +285,7 @@ class BccApp(App):
         if self._running and not self._closed:
             self._next_minute()
 
-    def _timed(self, step: Callable[[], None]) -> bool:
+    def _timed(self, step: Callable[[], object]) -> bool:
         """Run a step of our own timers as Textual runs its own: an error ends the app with its
         crash report. False when it did."""
         try:
@@ -295,9 +295,15 @@ class BccApp(App):
             return False
         return True
 
-    def _poke(self) -> None:
-        """The database was written: the feed looks now."""
-        self._timed(self.feed.poll)
+    def _poke(self) -> bool:
+        """The database was written: the feed looks now. Whether it saw a commit."""
+        seen = False
+
+        def look() -> None:
+            nonlocal seen
+            seen = self.feed.poll()
+
+        return self._timed(look) and seen
 
     def _look_at_clock(self) -> None:
         """The clock when its minute changed; the rows' ages and countdowns every 30 seconds."""

@@ -132,6 +132,7 @@ class Feed:
         self._seen: tuple[Panes, int] | None = None
         self._reading = threading.Lock()  # one read of the panes at a time, full or followed
         self._following = False  # a followed read is under way or waits to be drawn
+        self._polled: int | None = None  # the data_version the last poll saw
 
     @property
     def live(self) -> bool:
@@ -436,12 +437,18 @@ class Feed:
         return errands.show_errand(self.ctx, ref, audited=False)
 
     # -- noticing changes --------------------------------------------------------------------
-    def poll(self) -> None:
-        """Follow what another connection committed; never while a form is open."""
+    def poll(self) -> bool:
+        """Follow what another connection committed; never while a form is open. Whether a commit
+        was seen since the last poll (the wake need not look again for it: ui/quiet.py)."""
         try:
             version = self.reader.data_version(wait=False)
         except BccError:
-            return  # the reader is busy in a worker: the next poll asks again
+            return False  # the reader is busy in a worker: the next poll asks again
+        seen, self._polled = version != self._polled, version
+        self._poll(version)
+        return seen
+
+    def _poll(self, version: int) -> None:
         if version == self.version and not self.pending and not self.app.form_open:
             return  # nothing committed since the last look: an idle dashboard's every poll
         if self.live and not self.app.form_open and not self.access_ended and self._may_follow():

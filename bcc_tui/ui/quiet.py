@@ -114,10 +114,10 @@ AGAIN = 0.25  # and once more after that: the commit may have been marked done a
 
 class Wake:
     """Calls `poke` soon after another process writes the database (its -wal file, or the file
-    itself), on the asyncio loop. `start` says False where the kernel cannot tell (not Linux, no
+    itself), on the asyncio loop; a true answer means it saw the commit. `start` says False where the kernel cannot tell (not Linux, no
     inotify): the caller then polls as before."""
 
-    def __init__(self, database: Path, poke: Callable[[], None]) -> None:
+    def __init__(self, database: Path, poke: Callable[[], object]) -> None:
         self.folder = database.resolve().parent
         self.names = {database.name.encode(), f"{database.name}-wal".encode()}
         self.poke = poke
@@ -161,12 +161,19 @@ class Wake:
             at += _EVENT.size + length
         if ours and self._loop is not None:
             # A commit writes its pages one by one: look once they have stopped coming, and once
-            # more a moment later (the commit is marked done after its last page is written).
+            # more a moment later unless that look saw the commit (it is marked done after its
+            # last page is written).
             for handle in (self._timer, self._again):
                 if handle is not None:
                     handle.cancel()
-            self._timer = self._loop.call_later(SETTLE, self.poke)
+            self._timer = self._loop.call_later(SETTLE, self._look)
             self._again = self._loop.call_later(SETTLE + AGAIN, self.poke)
+
+    def _look(self) -> None:
+        self._timer = None
+        if self.poke() and self._again is not None:
+            self._again.cancel()
+            self._again = None
 
     def stop(self) -> None:
         for handle in (self._timer, self._again):
