@@ -99,6 +99,32 @@ def newest(ctx: Ctx) -> int:
         return changes_q.last(conn)
 
 
+def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
+    """For a caregiver, whose panes hold only their own errands: the newest change, when none of
+    those since `seq` can touch those panes — an errand not on them, neither held nor answered by
+    them before or now, of no patient of theirs on screen. None when some may (or for a receiver,
+    whose counts any errand moves): follow() then reads them. Two small reads, so that a
+    change on another caregiver's errand costs this dashboard no worker (issue 31)."""
+    involved = _scope(ctx)
+    if not involved:
+        return None
+    with ctx.store.read(wait=False) as conn:
+        rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
+        if not rows or len(rows) > MAX_CHANGES or any(r["errand_id"] is None for r in rows):
+            return None
+        ids = sorted({r["errand_id"] for r in rows})
+        on_screen = {s.id for s in shown.open + shown.closed}
+        if on_screen & set(ids) or any(r["old_assignee"] == involved for r in rows):
+            return None
+        patients = {s.personnummer for s in shown.open + shown.closed}
+        for row in q.holders(conn, ids):
+            if row["assignee"] == involved or row["personnummer"] in patients:
+                return None
+        if q.involving_events(conn, ids, involved):
+            return None
+        return int(rows[-1]["seq"])
+
+
 def follow(
     ctx: Ctx,
     shown: Panes,

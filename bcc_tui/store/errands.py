@@ -142,6 +142,18 @@ def involves(conn: sqlite3.Connection, errand_id: int, username: str) -> bool:
     )
 
 
+def holders(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """id, assignee and personnummer of each of `ids` that exists."""
+    out: list[sqlite3.Row] = []
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        out += conn.execute(
+            f"SELECT id, assignee, personnummer FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
+            part,
+        ).fetchall()
+    return out
+
+
 def involving_events(conn: sqlite3.Connection, ids: list[int], username: str) -> list[tuple[int, int]]:
     """(errand id, event id) of `username`'s events among `ids` that make an errand theirs under
     need-to-know (see _INVOLVED)."""

@@ -461,6 +461,14 @@ class Feed:
             self.version = version
             if newest <= self._current_seq():
                 return  # a write that changed nothing anyone sees (an audit row): nothing to read
+            if self.detail_ref is None and self.last_data is not None:
+                try:
+                    unseen = follow.unseen(self.reader_ctx, self.last_data, self._current_seq())
+                except BccError:
+                    unseen = None
+                if unseen is not None:
+                    self._seen = (self.last_data, unseen)  # another caregiver's errand: not ours
+                    return
             self._following = True
             self.app.run_worker(self._follow, name="follow", group="follow", thread=True)
             return

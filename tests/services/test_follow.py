@@ -200,7 +200,10 @@ def test_followed_panes_equal_a_full_read_after_any_changes(template, tmp_path, 
             for _ in range(rng.choice([1, 1, 2, 3])):
                 _act(rng, store, step * 10 + _)
             for user, ctx in viewers.items():
+                quiet = follow.unseen(ctx, shown[user], shown[user].seq)
                 found = follow.follow(ctx, shown[user], seq=shown[user].seq, limits=limits)
+                if quiet is not None:  # said to touch nothing on these panes: follow agrees
+                    assert found.data is None and not found.again and quiet == found.seq, (user, step)
                 fresh = errands.panes(ctx, limits=limits)
                 if found.again:
                     shown[user] = fresh
