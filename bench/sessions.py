@@ -265,18 +265,34 @@ class Seen:
     written: int
 
 
+def settled(terminals: list[Terminal], timeout: float) -> None:
+    """Wait until no dashboard has written for QUIET seconds and none has used CPU for half a
+    second: on a loaded machine a dashboard may start on a change after the others are done."""
+    end = time.monotonic() + timeout
+    last = sum(cpu_seconds(t.pid) for t in terminals)
+    still = time.monotonic()
+    while time.monotonic() < end:
+        time.sleep(0.25)
+        now = sum(cpu_seconds(t.pid) for t in terminals)
+        if now != last:
+            last, still = now, time.monotonic()
+        newest = max((t.chunks[-1][0] for t in terminals if t.chunks), default=0.0)
+        if time.monotonic() - still >= 0.5 and time.monotonic() - newest >= QUIET:
+            return
+
+
 def change(
     kind: str, terminals: list[Terminal], act, idle_rate: dict[int, float], settle: float
 ) -> list[Seen]:
-    """Make one change and watch every terminal until they are all quiet again."""
-    quiet_for(terminals, QUIET, 10)
+    """Make one change and watch every terminal until they are all done with it."""
+    settled(terminals, 10)
     before = {t.pid: cpu_seconds(t.pid) for t in terminals}
     marks = {t.pid: t.written for t in terminals}
     t_cpu = time.monotonic()
     act()
     t0 = time.monotonic()
     time.sleep(0.3)  # at least a poll's time before "quiet" can mean anything
-    quiet_for(terminals, QUIET, settle)
+    settled(terminals, settle)
     elapsed = time.monotonic() - t_cpu
     out = []
     for t in terminals:
@@ -396,18 +412,18 @@ def main(argv: list[str] | None = None) -> int:
         held = writer.held()
         for i in range(args.repeat):
             ref = held[i % len(held)][0]
-            seen += change("open", terminals, lambda r=ref: writer.open_errand(r), idle_rate, 10)
+            seen += change("open", terminals, lambda r=ref: writer.open_errand(r), idle_rate, 15)
         for i in range(args.repeat):
             ref = held[i % len(held)][0]
-            seen += change("note", terminals, lambda r=ref: writer.note(r), idle_rate, 10)
+            seen += change("note", terminals, lambda r=ref: writer.note(r), idle_rate, 15)
         for _ in range(args.repeat):
-            seen += change("new errand", terminals, writer.new_errand, idle_rate, 10)
+            seen += change("new errand", terminals, writer.new_errand, idle_rate, 15)
         assigned = []
         for i in range(args.repeat):
             ref, user = free[i], DOCTORS[i % len(DOCTORS)]
             assigned.append((ref, user))
             seen += change(
-                "assign, newest errand", terminals, lambda r=ref, u=user: writer.assign(r, u), idle_rate, 10
+                "assign, newest errand", terminals, lambda r=ref, u=user: writer.assign(r, u), idle_rate, 15
             )
         for i in range(args.repeat):
             ref, user = writer.pressing()[0], DOCTORS[i % len(DOCTORS)]
@@ -417,11 +433,11 @@ def main(argv: list[str] | None = None) -> int:
                 terminals,
                 lambda r=ref, u=user: writer.assign(r, u),
                 idle_rate,
-                10,
+                15,
             )
         for ref, user in assigned:
             seen += change(
-                "partial reply", terminals, lambda r=ref, u=user: writer.partial(r, u), idle_rate, 10
+                "partial reply", terminals, lambda r=ref, u=user: writer.partial(r, u), idle_rate, 15
             )
 
         quiet_for(terminals, QUIET, 10)
