@@ -44,6 +44,9 @@ from bcc_tui.store import errands as q
 MAX_CHANGES = 500  # more changes than this since the last look: read everything again
 MAX_ERRANDS = 40  # more errands changed than this (an import, a recompute): read everything again
 _STATE_KINDS = ("new", "update", "gone")
+# What can change a row on a pane: its own state, a remark, and the events that make an errand a
+# caregiver's (store/errands.py, _INVOLVED) or decide who last answered a patient (a reply).
+_ROW_KINDS = (*_STATE_KINDS, "remark", "reply", "partial_reply", "close")
 
 
 @dataclass(frozen=True)
@@ -100,17 +103,20 @@ def newest(ctx: Ctx) -> int:
 
 
 def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
-    """For a caregiver, whose panes hold only their own errands: the newest change, when none of
-    those since `seq` can touch those panes — an errand not on them, neither held nor answered by
-    them before or now, of no patient of theirs on screen. None when some may (or for a receiver,
-    whose counts any errand moves): follow() then reads them. Two small reads, so that a
-    change on another caregiver's errand costs this dashboard no worker (issue 31)."""
+    """The newest change, when none of those since `seq` can touch the panes `shown`: events that
+    change no row (a note), or, for a caregiver, whose panes hold only their own errands, errands
+    not on them, neither held nor answered by them before or now, of no patient of theirs on
+    screen. None when some may (for a receiver, whose counts any errand's state moves, whenever
+    a state changed): follow() then reads them. A few small reads, so that such a change costs
+    a dashboard no worker (issue 31)."""
     involved = _scope(ctx)
-    if not involved:
-        return None
     with ctx.store.read(wait=False) as conn:
         rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
         if not rows or len(rows) > MAX_CHANGES or any(r["errand_id"] is None for r in rows):
+            return None
+        if all(r["kind"] not in _ROW_KINDS for r in rows):
+            return int(rows[-1]["seq"])  # events that change no row on any pane: a note, say
+        if not involved:
             return None
         ids = sorted({r["errand_id"] for r in rows})
         on_screen = {s.id for s in shown.open + shown.closed}
