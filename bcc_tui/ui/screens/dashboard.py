@@ -109,6 +109,7 @@ class DashboardScreen(BccScreen[None]):
         self._titles: dict[str, str] = {}  # each pane's title as last read, before its marks
         self._drawn_titles: dict[str, str] = {}  # each pane's title as on screen
         self._fitted: tuple[int, tuple[int | None, ...]] | None = None  # what fit() last fitted
+        self._tables: dict[str, ErrandTable] = {}
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -139,7 +140,13 @@ class DashboardScreen(BccScreen[None]):
             self._first_fill()
 
     def table(self, pane: str) -> ErrandTable | None:
-        return next(iter(self.query(f"#table-{pane}").results(ErrandTable)), None)
+        # Found once: a query walks the screen's widgets, and a live change asks a dozen times.
+        found = self._tables.get(pane)
+        if found is None or not found.is_attached:
+            found = next(iter(self.query(f"#table-{pane}").results(ErrandTable)), None)
+            if found is not None:
+                self._tables[pane] = found
+        return found
 
     def tables(self) -> list[tuple[str, ErrandTable]]:
         """The panes' tables that are there (none while the screen composes or is torn down)."""
