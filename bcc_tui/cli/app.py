@@ -340,6 +340,9 @@ def _show(ctx: Ctx, args) -> int:
         head = f"— {_local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
         if ev.target:
             head += f" → {clean_line(people.who(names, ev.target))}"
+        consulted = (ev.detail or {}).get("consulted")
+        if consulted:  # R4: the doctor the receiver checked with
+            head += f" (avstämt med {clean_line(people.who(names, consulted))})"
         lines.append(head)
         if ev.text:
             lines += ["  " + t for t in clean(ev.text).splitlines()]

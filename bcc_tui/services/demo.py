@@ -12,7 +12,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.roles import SYSTEM_ACTOR
-from bcc_tui.services import clinic, errands, intake, people
+from bcc_tui.services import clinic, errands, intake, patients, people
 from bcc_tui.services.clock import Clock, FixedClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import outbox as outbox_q
@@ -72,6 +72,9 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
         system, _schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today)
     )
 
+    teams = source / "patients.jsonl"
+    if teams.exists():  # R29: most demo patients have a PAL and a contact nurse
+        patients.import_patients(system, teams.read_bytes())
     with store.read() as conn:
         actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
     _templates(store, actors, start, source)
