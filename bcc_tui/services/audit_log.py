@@ -15,7 +15,7 @@ from bcc_tui.domain import business_days, history
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency
@@ -196,7 +196,7 @@ def _errand_problems(conn) -> list[str]:
             # An urgent mark that changed nothing is logged without an event.
             if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
                 evidence.append(
-                    f"ärendet {ref}: {n_events} händelser '{kind}' men {n_rows} rader i granskningsloggen"
+                    f"ärendet {ref}: {count(n_events, 'händelse', 'händelser')} '{kind}' men {count(n_rows, 'rad', 'rader')} i granskningsloggen"
                 )
     evidence += [
         f"ärendet {_plain(r['ref'])}: texten i händelse {r['id']} ({r['kind']}) skiljer sig från den "

@@ -50,7 +50,7 @@ def test_roster_absence_complaints_templates_and_days(db, tmp_path):
     # The top of the schedule is absent: the next doctor is suggested, never doc1.
     assert (listed["1177-000001"]["suggested_assignee"], listed["1177-000001"]["suggestion_reason"]) == (
         "doc2",
-        "överst på schemat",
+        "dagens läkare: överst på schemat",
     )
     assert listed["1177-000002"]["suggested_assignee"] == "lead"
     assert listed["1177-000003"]["suggested_assignee"] == "nurse"

@@ -148,7 +148,7 @@ def test_rows_deleted_from_the_end_of_the_log(busy_day, store, tmp_path):
     # Without a witness, an event whose row is gone still shows it.
     tamper(store.path, "DELETE FROM audit WHERE id > (SELECT max(id) FROM audit WHERE action = 'close') - 1")
     problems = audit_log.check(busy_day)
-    assert "ärendet 1177-000004: 1 händelser 'close' men 0 rader i granskningsloggen" in problems
+    assert "ärendet 1177-000004: 1 händelse 'close' men 0 rader i granskningsloggen" in problems
 
 
 def _erase_reassignment(path, keep_version: bool):
