@@ -526,8 +526,8 @@ def _check(ctx: Ctx, args) -> int:
     if problems:
         return 1
     print(
-        "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, utlösarna och "
-        "varje ärendes historik stämmer."
+        "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, schemats alla "
+        "objekt och varje ärendes historik stämmer."
     )
     if args.against:
         print(f"Granskningsloggen fortsätter säkerhetskopians {clean_line(args.against)} oförändrad.")
