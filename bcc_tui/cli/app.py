@@ -527,7 +527,7 @@ def _check(ctx: Ctx, args) -> int:
         return 1
     print(
         "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, schemats alla "
-        "objekt och varje ärendes historik stämmer."
+        "objekt, varje ärendes innehåll och historik, personalen och inställningarna stämmer."
     )
     if args.against:
         print(f"Granskningsloggen fortsätter säkerhetskopians {clean_line(args.against)} oförändrad.")

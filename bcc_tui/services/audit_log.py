@@ -19,7 +19,7 @@ from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit, audit_queries, consistency, schema
+from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
 from bcc_tui.store.db import sqlite_reason
 
@@ -133,11 +133,70 @@ def _history_problems(conn) -> list[str]:
         for ref in audit_queries.errands_without_intake_row(conn)
     ]
     problems += _errand_problems(conn)
+    problems += _ledger_problems(conn)
     problems += [
         f"granskningsloggens rad {i}: tiden {_shown(at)} är före föregående rads {_shown(prev)}"
         for i, at, prev in consistency.audit_backwards(conn)
     ]
     return problems
+
+
+_TABLE_WORDS = {
+    "staff": "personalen",
+    "settings": "inställningen",
+    "care_teams": "vårdteamet för",
+    "errand_types": "ärendetypen",
+}
+_TABLE_NAMES = {
+    "staff": "personallistan",
+    "settings": "inställningarna",
+    "care_teams": "vårdteamen",
+    "errand_types": "ärendetyperna",
+}
+
+
+def _ledger_problems(conn) -> list[str]:
+    """Staff, settings, care teams and errand types against the replay of the log's changes, and
+    the content of errands read in before the log carried it against the baseline (issue 28)."""
+    replayed = ledger.replay(conn)
+    try:
+        lines = [f"granskningsloggens rad {i}: ändringen går inte att spela upp" for i in replayed.unreadable]
+        lines += [
+            f"granskningsloggens rad {i}: ett andra utgångsläge (bara uppgraderingen skriver ett)"
+            for i in replayed.extra_baselines
+        ]
+        lines += [
+            f"granskningsloggens rad {i}: en ändring som ett senare utgångsläge skriver över"
+            for i in replayed.early
+        ]
+        for d in ledger.differences(conn, replayed.state):
+            who = f"{_TABLE_WORDS[d.table]} {_plain(d.key)}"
+            if d.column is None:
+                place = _TABLE_NAMES[d.table]
+                lines.append(
+                    f"{who} finns i {place} men inte i granskningsloggen"
+                    if d.stored
+                    else f"{who} finns i granskningsloggen men inte i {place}"
+                )
+            else:
+                lines.append(
+                    f"{who}: {d.column} är {_shown(d.stored)} men granskningsloggen ger {_shown(d.replayed)}"
+                )
+    finally:
+        replayed.state.close()
+    n, digest = ledger.legacy_content(conn)
+    bases = ledger.baselines(conn)
+    if not bases and n:
+        lines.append(
+            f"{count(n, 'ärende saknar', 'ärenden saknar')} innehållets kontrollsumma i granskningsloggen, "
+            "och inget utgångsläge täcker dem"
+        )
+    elif bases and (bases[0].errands, bases[0].digest) != (n, digest):
+        lines.append(
+            f"ärendena som lästes in före utgångsläget (granskningsloggens rad {bases[0].id}) stämmer inte "
+            f"med det: något har ändrats, lagts till eller tagits bort ({n} nu, {bases[0].errands if bases[0].errands is not None else '?'} då)"
+        )
+    return _capped(lines, "jämförelsen av personal och inställningar med granskningsloggen")
 
 
 _LIMIT = 20  # lines per kind of problem: enough to act on, never a flood
@@ -225,6 +284,7 @@ _DATES = ("received_on", "due_date", "first_response_on")
 def _errand_problems(conn) -> list[str]:
     """Each errand's columns against the replay of its events, and the events against the log."""
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
+    contents = ledger.logged_content(conn)
     days = errands_q.type_days(conn)
     dates, states, evidence = [], [], []
     for row, events in consistency.errands_with_events(conn):
@@ -237,7 +297,9 @@ def _errand_problems(conn) -> list[str]:
                 f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
                 f"t.ex. {_shown(_first_value(row, events, unreadable[0]))}"
             )
-        states += [f"ärendet {ref}: {p}" for p in _state_problems(row, events, unreadable, days)]
+        states += [
+            f"ärendet {ref}: {p}" for p in _state_problems(conn, row, events, unreadable, days, contents)
+        ]
         counted: dict[str, int] = {}
         for ev in events:
             if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
@@ -271,7 +333,9 @@ def _first_value(row, events, column: str):
     return row[column]
 
 
-def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[str, int]) -> list[str]:
+def _state_problems(
+    conn, row, events: list[dict], unreadable: list[str], days: dict[str, int], read_in: ledger.LoggedContent
+) -> list[str]:
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
     expected = {
@@ -314,10 +378,20 @@ def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[s
         )
     if "received_at" not in unreadable:
         initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
-        if _content_hash(row, initial) not in (None, row["content_hash"]):
+        content = _content_hash(row, initial)
+        if content not in (None, row["content_hash"]):
             out.append(
                 "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
             )
+        elif content is not None and read_in.disagree(row["ref"], content):
+            # The column agrees, and may have been recomputed with it: the hash the import row
+            # carried in the chain is what was read in (issue 28).
+            out += [
+                "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som "
+                f"granskningsloggens rad {audit_id} säger lästes in"
+                for audit_id, digest in ledger.import_rows(conn, row["ref"])
+                if digest is not None and digest != content
+            ]
     return out
 
 
@@ -428,4 +502,13 @@ def _compare(conn, witness: sqlite3.Connection) -> list[str]:
             what = "saknas" if l_event is None or l_event[0] != b_event[0] else "har ändrats"
             out.append(f"händelse {b_event[0]} i ärendet {ref} {what} sedan säkerhetskopian")
             break
-    return out
+    # Content is never changed after intake: every errand of the backup is here as it was (this
+    # anchors also errands read in before the log carried their content).
+    live_content = consistency.content_hashes(conn)
+    changed = []
+    for ref, digest in consistency.content_hash_rows(witness):
+        if ref not in live_content:
+            changed.append(f"ärendet {_plain(ref)} finns i säkerhetskopian men inte längre")
+        elif live_content[ref] != digest:
+            changed.append(f"ärendet {_plain(ref)}: innehållet har ändrats sedan säkerhetskopian")
+    return out + _capped(changed, "jämförelsen av ärendenas innehåll med säkerhetskopian")

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 
 from bcc_tui.domain import roles
+from bcc_tui.domain.validation import format_utc
 from bcc_tui.services import acute, identity
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
@@ -23,11 +24,12 @@ def open_store(path: str | os.PathLike) -> Store:
     return Store(path)
 
 
-def open_migrated(path: str | os.PathLike) -> Store:
-    """A connection to the file with the schema brought up to this program's version."""
+def open_migrated(path: str | os.PathLike, now: dt.datetime | None = None) -> Store:
+    """A connection to the file with the schema brought up to this program's version (`now`: the
+    time of a baseline row an upgrade writes; default the system clock)."""
     store = Store(path)
     try:
-        schema.migrate(store)
+        schema.migrate(store, now=format_utc(now) if now is not None else None)
     except BaseException:
         store.close()
         raise
@@ -40,7 +42,7 @@ def open_session(path: str | os.PathLike, as_user: str | None, frozen_now: dt.da
     account (tests and demos), never to backdate a real person's actions."""
     acct = identity.account(path)
     clock = FixedClock(frozen_now) if frozen_now and acct.trusted else SystemClock()
-    store = open_migrated(path)
+    store = open_migrated(path, clock.now())
     try:
         actor = identity.resolve(store, acct, as_user, clock)
         catch_up(Ctx(store, roles.SYSTEM_ACTOR, clock))

@@ -134,7 +134,7 @@ _LITESTREAMS = frozenset(
 _AUTOINDEX = re.compile(r"sqlite_autoindex_(.+)_[1-9][0-9]*")
 
 
-def _migrated_in_memory(version: int) -> sqlite3.Connection:
+def migrated_in_memory(version: int) -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.create_function("bcc_fold", 1, fold, deterministic=True)  # a migration fills search_text
     for script in schema.MIGRATIONS[:version]:
@@ -147,7 +147,7 @@ def _migrated_in_memory(version: int) -> sqlite3.Connection:
 def expected_objects(version: int = schema.CURRENT) -> Counter[SchemaObject]:
     """Every row of sqlite_master — tables, indexes, SQLite's own autoindexes, triggers — of a
     database migrated by this program to `version`, made in memory."""
-    conn = _migrated_in_memory(version)
+    conn = migrated_in_memory(version)
     try:
         return Counter(stored_objects(conn))
     finally:
@@ -156,7 +156,7 @@ def expected_objects(version: int = schema.CURRENT) -> Counter[SchemaObject]:
 
 @functools.cache
 def _expected_columns() -> dict[str, tuple[str, ...]]:
-    conn = _migrated_in_memory(schema.CURRENT)
+    conn = migrated_in_memory(schema.CURRENT)
     try:
         tables = [o.name for o in stored_objects(conn) if o.type == "table"]
         return {name: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({name})")) for name in tables}
@@ -348,3 +348,22 @@ def errand_refs(conn: sqlite3.Connection) -> dict[int, str]:
 def last_audit(conn: sqlite3.Connection) -> tuple[int, str] | None:
     row = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     return (row[0], row[1]) if row else None
+
+
+def content_hashes(conn: sqlite3.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT ref, content_hash FROM errands").fetchall())
+
+
+def content_hash_rows(
+    conn: sqlite3.Connection, after: int = 0, batch: int = 5000
+) -> Iterator[tuple[str, str]]:
+    """(ref, content hash) of every errand in id order, paged."""
+    while True:
+        rows = conn.execute(
+            "SELECT id, ref, content_hash FROM errands WHERE id > ? ORDER BY id LIMIT ?", (after, batch)
+        ).fetchall()
+        if not rows:
+            return
+        for r in rows:
+            yield r[1], r[2]
+        after = rows[-1][0]

@@ -351,7 +351,33 @@ _V14 = """
 ALTER TABLE errand_types ADD COLUMN receivers_answer INTEGER NOT NULL DEFAULT 0 CHECK (receivers_answer IN (0, 1));
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14)
+# Version 15 (issue 28): an audit row says, for machines, what replaying the log needs — the
+# content hash of an errand read in, and each change to staff, settings, care teams and errand
+# types — covered by the chain (store/audit.py). An upgraded database gets one baseline row in
+# the same transaction (write_baseline): its state as found, which the log has no events for.
+# `check` replays those rows onto a database migrated in memory: a later migration that changes
+# rows of staff, settings, care_teams or errand_types must log that change too.
+_V15 = """
+ALTER TABLE audit ADD COLUMN data TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _V6,
+    _V7,
+    _V8,
+    _V9,
+    _V10,
+    _V11,
+    _V12,
+    _V13,
+    _V14,
+    _V15,
+)
 CURRENT = len(MIGRATIONS)
 
 
@@ -379,8 +405,9 @@ def _split(script: str) -> list[str]:
     return out
 
 
-def migrate(store: Store, migrations: tuple[str, ...] = MIGRATIONS) -> int:
-    """Bring the file up to the newest schema; returns the version it is at."""
+def migrate(store: Store, migrations: tuple[str, ...] = MIGRATIONS, now: str | None = None) -> int:
+    """Bring the file up to the newest schema; returns the version it is at. `now`: the time of
+    a baseline row (UTC text; default the system clock), never before the log's last row."""
     current = version(store)
     if (
         current == 0
@@ -404,5 +431,9 @@ def migrate(store: Store, migrations: tuple[str, ...] = MIGRATIONS) -> int:
                 continue
             for statement in _split(migrations[number - 1]):
                 conn.execute(statement)
+            if migrations[number - 1] is _V15:  # by identity: the lead may renumber it
+                from bcc_tui.store import ledger
+
+                ledger.write_baseline(conn, now)
             conn.execute(f"PRAGMA user_version = {number}")
     return len(migrations)
