@@ -284,13 +284,15 @@ def test_replication_resumes_after_litestream_was_down(live, tmp_path, monkeypat
 
 @needs_litestream
 def test_restore_refuses_a_replica_that_carries_a_planted_trigger(live, tmp_path):
-    """Issue 28: a trigger named sqlite_… (written through writable_schema) travels with the
-    replica; the restored file is looked at before it is opened as a database, and refused."""
+    """Issue 28: a trigger named sqlite_… (written through writable_schema) that drops the log's
+    rows of opened errands travels with the replica; the restored file is looked at before it is
+    opened as a database, and refused."""
     conn = sqlite3.connect(live)
     conn.execute("PRAGMA writable_schema = ON")
     conn.execute(
         "INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('trigger', 'sqlite_hide',"
-        " 'audit', 0, 'CREATE TRIGGER sqlite_hide BEFORE INSERT ON audit BEGIN SELECT RAISE(IGNORE); END')"
+        " 'audit', 0, 'CREATE TRIGGER sqlite_hide BEFORE INSERT ON audit WHEN NEW.action = ''view''"
+        " BEGIN SELECT RAISE(IGNORE); END')"
     )
     conn.commit()
     conn.close()
