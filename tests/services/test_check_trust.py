@@ -451,7 +451,10 @@ def _as_written_by_version_13(source, dest) -> None:
         "care_teams",
         "roster",
     ):
-        conn.execute(f"INSERT INTO main.{table} SELECT * FROM new.{table}")
+        # The old file's own columns: a later migration may have added some (errand_types'
+        # receivers_answer, version 14) that version 13 does not have.
+        cols = ", ".join(r[1] for r in conn.execute(f"PRAGMA main.table_info({table})"))
+        conn.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM new.{table}")
     columns = "id, at, actor, role, action, ref, personnummer, outcome, detail, prev_hash, hash"
     conn.execute(f"INSERT INTO main.audit ({columns}) SELECT {columns} FROM new.audit")
     conn.commit()
