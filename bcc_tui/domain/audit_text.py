@@ -12,6 +12,52 @@ from bcc_tui.domain import roles
 
 OUTCOMES = roles.AUDIT_OUTCOMES
 
+# What each action code reads as in a log's "Vad" column: short, past tense, one form on the audit
+# screen, in `bcc-tui audit` and in its CSV (R32). A refusal is the same word with the outcome
+# "nekad"; the refusal's own message uses the permission's words (roles.PERMISSIONS).
+ACTIONS = {
+    "view": "öppnade",
+    "list": "listade",
+    "search": "sökte",
+    "import": "läste in",
+    "staff_import": "läste in personal",
+    "schedule_import": "läste in schema",
+    "patients_import": "läste in vårdteam",
+    "export": "exporterade",
+    "outbound_export": "exporterade",
+    "assign": "fördelade",
+    "reassign": "omfördelade",
+    "partial_reply": "delsvar",
+    "reply": "besvarade",
+    "close": "avslutade",
+    "note": "antecknade",
+    "urgent": "brådskande",
+    "remind": "påminde",
+    "remind_due": "påminde",
+    "acute_handled": "akut hanterad",
+    "admin_change": "ändrade inställning",
+    "own_settings": "egna inställningar",
+    "settings": "egna inställningar",
+    "login": "loggade in",
+    "audit": "läste loggen",
+    "check": "kontrollerade",
+    "backup": "säkerhetskopierade",
+    "replicate": "replikerade",
+    "restore": "återställde",
+    "outbox": "läste e-postkön",
+    "handover": "överlämning",
+    "handover_note": "till nästa pass",
+    "remark": "anmärkning",
+    "care_team": "vårdteam",
+    "draft": "utkast",
+    "stats": "statistik",
+    "deviations": "läste avvikelser",
+    "deviation_decide": "avvikelse",
+    "deviation_report": "rapporterade avvikelse",
+    "deviation_dismiss": "avfärdade avvikelse",
+    "baseline": "utgångsläge",
+}
+
 # Some rows keep their details as JSON for scripts (a list, the log read, a handover): a person
 # reads them in Swedish, in this order.
 DETAIL_KEYS = {
@@ -77,9 +123,8 @@ def detail_text(detail: str | None, names: dict[str, str]) -> str:
 
 
 def action_name(code: str) -> str:
-    """What an action code reads as: a refusal is logged under the permission asked for, so the
-    row and the refusal say the same words (roles.AUDIT_ACTIONS)."""
-    return roles.AUDIT_ACTIONS.get(code, code)
+    """What an action code reads as in the log (ACTIONS); a code of another version, as it is."""
+    return ACTIONS.get(code) or roles.AUDIT_ACTIONS.get(code, code)
 
 
 def outcome_name(code: str) -> str:

@@ -142,9 +142,9 @@ def test_auditor_reads_the_log_by_patient_and_user(db):
     by_user = cli(db, "aud", "audit", "--user", "rec2", "--csv").stdout.decode()
     assert "1177-000001" in by_user and "1177-000002" not in by_user
     r = cli(db, "aud", "audit", "--from", "2026-11-25", "--to", "2026-11-25")
-    assert r.returncode == 0 and "öppna ärende" in r.stdout.decode()
+    assert r.returncode == 0 and "öppnade" in r.stdout.decode()
     r = cli(db, "aud", "audit", "--from", "2026-11-26")
-    assert r.returncode == 0 and "öppna ärende" not in r.stdout.decode()
+    assert r.returncode == 0 and "öppnade" not in r.stdout.decode()
     # Reading the log is logged; a receiver may not read it.
     assert sqlite3.connect(db).execute("SELECT count(*) FROM audit WHERE action = 'audit'").fetchone()[0] == 4
     r = cli(db, "rec1", "audit")

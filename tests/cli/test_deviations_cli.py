@@ -78,7 +78,7 @@ def test_list_report_dismiss_and_the_csv(db):
         ("deviation_dismiss", "adm", "1177-000002", "ok"),
         ("deviation_report", "adm", "1177-000001", "ok"),
     ]
-    assert {r["åtgärd_text"] for r in logged} == {"markera avvikelse som rapporterad", "avfärda avvikelse"}
+    assert {r["åtgärd_text"] for r in logged} == {"rapporterade avvikelse", "avfärdade avvikelse"}
 
 
 def test_listing_twice_finds_nothing_new(db):

@@ -216,11 +216,11 @@ def test_audit_text_reads_swedish_with_names(worked):
     r = run_cli("--as", "adm", "audit", db=worked)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.decode().splitlines()
-    assign = next(x for x in lines if "1177-000001" in x and "fördela " in x)
+    assign = next(x for x in lines if "1177-000001" in x and "fördelade " in x)
     assert assign.startswith("2026-11-25 10:00  Rita Receiver (rec1)")  # Stockholm time, the person
     refused = next(x for x in lines if "Dag Doktor (doc2)" in x)
-    assert "besvara" in refused and "nekad" in refused
-    system = next(x for x in lines if "importera" in x)
+    assert "besvarade" in refused and "nekad" in refused
+    system = next(x for x in lines if "läste in" in x)
     assert "system" in system
     for code in ("assign", " reply ", "refused", "import "):
         assert code not in r.stdout.decode(), code
@@ -259,13 +259,13 @@ def test_audit_csv_keeps_codes_and_adds_swedish(worked):
     assert (row["användare"], row["namn"], row["åtgärd_text"], row["utfall_text"]) == (
         "rec1",
         "Rita Receiver",
-        "fördela",
+        "fördelade",
         "ok",
     )
     refused = next(t for t in table if t["utfall"] == "refused")
     assert (refused["åtgärd"], refused["åtgärd_text"], refused["utfall_text"]) == (
         "reply",
-        "besvara",
+        "besvarade",
         "nekad",
     )
 
@@ -295,6 +295,11 @@ def test_every_logged_action_has_a_swedish_label():
     assert {"view", "login", "import", "admin_change", "assign"} <= codes  # the walk found them
     assert codes - set(roles.AUDIT_ACTIONS) == set()
     assert all(label and label.islower() for label in roles.AUDIT_ACTIONS.values())
+    # … and each reads as one short word of the log (domain/audit_text.ACTIONS, issue 29).
+    from bcc_tui.domain import audit_text
+
+    assert codes - set(audit_text.ACTIONS) == set()
+    assert max(len(w) for w in audit_text.ACTIONS.values()) <= 22
 
 
 def test_show_and_assign_name_people(worked):

@@ -37,6 +37,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         super().__init__(**kwargs)
         self.names: dict[str, str] = {}
         self._width = 0  # the screen width the columns were made for
+        self._action_width = 12  # "Vad": the longest action word among the rows shown
         self._shown: str | None = None  # the filter the table shows
 
     def compose(self) -> ComposeResult:
@@ -63,7 +64,8 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         columns = [
             ("at", "Tid", 16),
             ("actor", "Vem", 14),
-            ("action", "Vad", 24 if width >= 160 else 12),  # whole where there is room
+            # As wide as the longest word it shows (audit_text.ACTIONS are short): never cut.
+            ("action", "Vad", self._action_width),
             ("outcome", "Utfall", 6),
             ("ref", "Ärende", 11),
             ("pnr", "Patient", 13),
@@ -96,6 +98,11 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             return
         table = self.query_one(DataTable)
         table.clear()
+        wanted = max([len("Vad"), *(len(action_name(r.action)) for r in rows)])
+        if wanted != self._action_width:
+            self._action_width = wanted
+            table.clear(columns=True)
+            self.add_columns(self._width or self.app.size.width)
         for r in rows:
             style = "bold red" if r.outcome == "refused" else ""
             try:

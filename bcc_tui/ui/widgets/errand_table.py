@@ -83,6 +83,11 @@ class ErrandTable(LineTable):
             cols[at:at] = _WIDE_EXTRA[:1] if self.pane == CLOSED else _WIDE_EXTRA
             if self.pane == CLOSED:
                 cols.append(_WIDE_EXTRA[1])
+        if self.wide == 1 and self.room:
+            # What the row leaves goes to the person ("frånv. Sjöberg" whole at 120 columns).
+            used = sum(w + CELL_PADDING for _, _, w in cols) + CELL_PADDING
+            spare = max(0, min(_WHO_WIDE, self.room - used + 12) - 12)
+            cols = [(k, label, w + spare if k == "who" else w) for k, label, w in cols]
         if self.wide >= 2:
             cols = [(k, label, _WHO_WIDE if k == "who" else w) for k, label, w in cols]
             used = sum(w + CELL_PADDING for _, _, w in cols) + CELL_PADDING
@@ -96,7 +101,7 @@ class ErrandTable(LineTable):
 
     def set_wide(self, wide: int, now: dt.datetime, room: int = 0) -> None:
         """The width level, and `room`: the columns' width in all (the subject takes what is left)."""
-        if wide == self.wide and (wide < 2 or room == self.room):
+        if wide == self.wide and (wide == 0 or room == self.room):
             return
         self.wide, self.room = wide, room
         self.clear(columns=True)
@@ -124,7 +129,7 @@ class ErrandTable(LineTable):
         if key == "age":
             return Text(render.age(s.received_at, now))
         if key == "sla":
-            return render.sla_cell(s, now)
+            return render.sla_cell(s, now, next(w for k, _, w in self._columns() if k == "sla"))
         if key == "pr":
             return Text("✉" if s.partial_reply_sent else "", style="cyan")
         if key == "who":

@@ -1,0 +1,49 @@
+"""Issue 29, R32: nothing is cut mid-word at any supported size, for each role. Every cell of
+every table on the first screen fits its column (free text aside: a subject, a patient's name,
+an audit row's details, which end where their column does), and every key in the footer is whole
+or absent."""
+
+from __future__ import annotations
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
+
+from tests.ui.conftest import drive, settle
+from tests.ui.test_snapshots import app_on
+
+SIZES = [(60, 20), (80, 24), (120, 40), (200, 50)]
+ROLES = {"receiver": None, "caregiver": "erilin", "admin": "lenwal", "auditor": "gunbjo"}
+FREE_TEXT = {"Ämne", "Patient", "Detaljer", "Meddelande"}
+
+
+def _cut(app) -> list[str]:
+    found = []
+    width = app.size.width
+    for table in app.screen.query(DataTable):
+        columns = list(table.columns.values())
+        for row in range(table.row_count):
+            for column, cell in zip(columns, table.get_row_at(row), strict=False):
+                label = str(column.label)
+                text = cell if isinstance(cell, Text) else Text(str(cell))
+                if label in FREE_TEXT or column.auto_width:
+                    continue
+                if text.cell_len > column.width:
+                    found.append(f"{table.id} {label!r}: {text.plain!r} in {column.width}")
+    for key in app.screen.query(FooterKey):
+        if key.display and key.region.width and key.region.right > width:
+            found.append(f"footer key {key.key!r} cut at the edge")
+    return found
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("role", list(ROLES))
+def test_no_word_is_cut_on_the_first_screen(demo_db, role, size):
+    app = app_on(demo_db, ROLES[role])
+
+    async def scenario(pilot):
+        await settle(pilot)
+        return _cut(pilot.app)
+
+    assert drive(app, scenario, size=size) == []
