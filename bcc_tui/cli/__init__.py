@@ -234,6 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     st.add_argument("--acute-advice-text", metavar="TEXT", help="rådets text, som kliniken skriver den")
     st.add_argument("--followup-days", type=integer, metavar="N")
+    st.add_argument(
+        "--import-max-file",
+        type=integer,
+        metavar="MB",
+        help="största fil som import läser (1–1024 MB, 1 MB = 1 048 576 byte; standard 100)",
+    )
+    st.add_argument(
+        "--import-max-line",
+        type=integer,
+        metavar="KB",
+        help="längsta rad som import läser; en längre rad avvisas (1–102400 kB; standard 1024)",
+    )
 
     ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")
     ho.add_argument("--json", action="store_true", help="ett JSON-objekt för skript och väggskärmar")

@@ -24,6 +24,7 @@ from bcc_tui.services import (
     deviations,
     errands,
     handover,
+    inbox,
     intake,
     notify,
     outbound,
@@ -48,26 +49,38 @@ def open_ctx(settings: Settings, *, create: bool) -> Ctx:
     return session.open_session(path, settings.as_user, settings.frozen_now)
 
 
-def _read_input(name: str) -> bytes:
-    if name == "-":
-        try:
-            return sys.stdin.buffer.read()
-        except (OSError, AttributeError) as err:  # stdin closed, a terminal gone, no byte stream
-            raise InvalidInput(f"kan inte läsa stdin: {os_reason(err, 'ingen indata')}") from None
+def _stdin_reader():
+    try:
+        return sys.stdin.buffer.read
+    except AttributeError:  # no byte stream behind stdin
+        raise InvalidInput("kan inte läsa stdin: ingen indata") from None
+
+
+def _no_file_under_sudo(name: str) -> None:
     if sudo_person(os.environ) is not None:
         # The service account may read files the person may not (its backups, the wrapper's
         # settings): under sudo the input comes from the person's side only.
         raise InvalidInput(f"via sudo läses indata bara från standard in; använd - i stället för {name}")
-    try:
-        return Path(name).read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"filen {name} finns inte") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{name} är en mapp, inte en fil") from None
-    except PermissionError:
-        raise InvalidInput(f"filen {name} får inte läsas") from None
-    except (OSError, ValueError) as err:  # a name too long, with a NUL byte, a device that fails…
-        raise InvalidInput(f"kan inte läsa {name}: {os_reason(err, 'ogiltigt filnamn')}") from None
+
+
+def _open_input(ctx: Ctx, name: str) -> inbox.Input:
+    """An import's input, read within the caps (services/inbox.py): a regular file opened without
+    following a link, or stdin."""
+    limits = inbox.limits_now(ctx)
+    if name == "-":
+        return inbox.read_stream(_stdin_reader(), "stdin", limits)
+    _no_file_under_sudo(name)
+    return inbox.read_file(name, limits)
+
+
+def _read_input(ctx: Ctx, name: str) -> bytes:
+    """A whole small input (staff, schedule, care teams) the same safe way, within the file cap."""
+    limits = inbox.whole(inbox.limits_now(ctx))
+    if name == "-":
+        return inbox.joined(inbox.read_stream(_stdin_reader(), "stdin", limits))
+    _no_file_under_sudo(name)
+    with inbox.read_file(name, limits) as opened:
+        return inbox.joined(opened)
 
 
 def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
@@ -99,9 +112,9 @@ def run(args: argparse.Namespace) -> int:
 def _import(ctx: Ctx, args) -> int:
     if args.move_to is not None:
         return _intake_job(ctx, args.file, args.move_to)
-    report = intake.import_errands(ctx, _read_input(args.file))
-    name = "stdin" if args.file == "-" else args.file
-    _print_rejected(name, report.rejected)
+    with _open_input(ctx, args.file) as data:
+        report = intake.import_errands(ctx, data.lines)
+    _print_rejected(data.name, report.rejected)
     print(_import_counts(report))
     return 0 if report.ok else 1
 
@@ -118,88 +131,72 @@ def _intake_job(ctx: Ctx, source: str, done_dir: str) -> int:
     """The intake job (issue 18): each file is imported once and moved aside, its rejected lines
     kept in rejected/ for a person to fix and drop again, so one bad line never blocks the next
     run. Only regular `*.jsonl` files are taken from a folder: a sender writes under another name
-    (or a dot name) and renames when the file is complete."""
+    (or a dot name) and renames when the file is complete. Each file is read, copied and moved
+    through the descriptor it was opened with, and only if it is the file listed (issue 28): a
+    name swapped for another file (a symlink to the database, say) is refused and left alone."""
     done = Path(done_dir)
     if not done.is_dir() or done.is_symlink():
         raise InvalidInput(f"mappen {done_dir} finns inte (skapa den först)")
-    src = Path(source)
     if source == "-":
         raise InvalidInput("--move-to gäller filer, inte stdin")
-    if src.is_dir():
-        files = sorted(
-            p
-            for p in src.iterdir()
-            if p.name.endswith(".jsonl") and not p.name.startswith(".") and p.is_file() and not p.is_symlink()
-        )
+    _no_file_under_sudo(source)
+    src = Path(source)
+    if src.is_dir() and not src.is_symlink():
+        files = inbox.listing(src)
     elif src.is_file() and not src.is_symlink():
-        files = [src]
+        files = [inbox.Listed(src, os.lstat(src))]
     else:
         raise InvalidInput(f"{source} är varken en fil eller en mapp")
+    limits = inbox.limits_now(ctx)
     failed = 0
-    for path in files:
-        data = _read_input(str(path))
+    for listed in files:
+        path = listed.path
         try:
-            report = intake.import_errands(ctx, data)
-        except Busy:
-            raise  # nothing stored: the file stays for the next run
-        except InvalidInput as err:  # the whole file refused (empty, say): set it aside as it is
-            print(f"{path}: {err}", file=sys.stderr)
-            _move_aside(path, done / "rejected")
+            opened = inbox.open_file(path, listed.st)
+        except InvalidInput as err:  # not the file listed, or no regular file: left alone, unread
+            print(_about(path, err.for_cli()), file=sys.stderr)
             failed += 1
             continue
-        _print_rejected(str(path), report.rejected)
-        if report.rejected:
-            raw = data.split(b"\n")
-            kept = b"".join(raw[n - 1].rstrip(b"\r") + b"\n" for n, _ in report.rejected if 0 < n <= len(raw))
-            _write_new(done / "rejected", path.name, kept)
-            failed += 1
-        _move_aside(path, done)
-        print(f"{path.name}: {_import_counts(report)}")
+        with opened:
+            try:
+                report = intake.import_errands(ctx, inbox.read(opened, limits).lines)
+            except Busy:
+                raise  # nothing stored: the file stays for the next run
+            except InvalidInput as err:  # the whole file refused (too large, empty): set aside as it is
+                print(_about(path, err.for_cli()), file=sys.stderr)
+                _set_aside(opened, done / "rejected", listed)
+                failed += 1
+                continue
+            _print_rejected(str(path), report.rejected)
+            if report.rejected:
+                inbox.write_new(done / "rejected", path.name, opened.copy_of(n for n, _ in report.rejected))
+                failed += 1
+            if not _set_aside(opened, done, listed):
+                failed += 1
+            print(f"{path.name}: {_import_counts(report)}")
     if not files:
         print(f"inga filer att läsa in i {source}")
     return 1 if failed else 0
 
 
-def _free_name(folder: Path, name: str) -> Path:
-    candidate, n = folder / name, 1
-    while os.path.lexists(candidate):
-        candidate, n = folder / f"{name}.{n}", n + 1
-    return candidate
+def _set_aside(opened: inbox.Input, folder: Path, listed: inbox.Listed) -> bool:
+    """The file read, moved into `folder`; False (and said) when its name was swapped meanwhile."""
+    try:
+        inbox.set_aside(opened, folder, listed)
+    except InvalidInput as err:
+        print(_about(listed.path, str(err)), file=sys.stderr)
+        return False
+    return True
 
 
-def _move_aside(path: Path, folder: Path) -> None:
-    """Move without overwriting what an earlier run set aside."""
-    folder.mkdir(exist_ok=True)
-    while True:
-        target = _free_name(folder, path.name)
-        try:
-            os.link(path, target)  # fails if the name was taken meanwhile: never overwrites
-        except FileExistsError:
-            continue
-        except OSError:  # another file system: a new file, then the old one removed
-            _write_new(folder, path.name, path.read_bytes())
-        os.unlink(path)
-        return
-
-
-def _write_new(folder: Path, name: str, data: bytes) -> Path:
-    folder.mkdir(exist_ok=True)
-    while True:
-        target = _free_name(folder, name)
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        except FileExistsError:
-            continue
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        return target
+def _about(path: Path, message: str) -> str:
+    """A refusal that names its file once."""
+    return message if message.startswith(str(path)) else f"{path}: {message}"
 
 
 def _people_import(ctx: Ctx, args) -> int:
     fn = people.import_staff if args.command == "staff" else people.import_schedule
-    return _imported(args.file, fn(ctx, _read_input(args.file)), neuter=False)
+    return _imported(args.file, fn(ctx, _read_input(ctx, args.file)), neuter=False)
 
 
 def _imported(file: str, report: people.ImportReport, *, neuter: bool) -> int:
@@ -232,7 +229,7 @@ def _patients(ctx: Ctx, args) -> int:
             f"kontaktsjuksköterska {clean_line(people.who(names, team.contact_nurse))}"
         )
         return 0
-    return _imported(args.file, patients.import_patients(ctx, _read_input(args.file)), neuter=True)
+    return _imported(args.file, patients.import_patients(ctx, _read_input(ctx, args.file)), neuter=True)
 
 
 def _limit(n: int | None) -> int | None:
@@ -682,6 +679,9 @@ def _settings(ctx: Ctx, args) -> int:
         acute_settings.check_advice(ctx, enabled=on, text=args.acute_advice_text)
     if args.followup_days is not None:
         clinic.check_followup_days(args.followup_days)
+    limits_given = (args.import_max_file, args.import_max_line)
+    if any(v is not None for v in limits_given):
+        inbox.check_limits(ctx, args.import_max_file, args.import_max_line)
     if any(v is not None for v in rules_given):
         _rules, changed = acute_settings.set_rules(
             ctx, threshold=args.fever_threshold, words=words, exceptions=exceptions
@@ -693,10 +693,14 @@ def _settings(ctx: Ctx, args) -> int:
     if args.followup_days is not None:
         clinic.set_followup_days(ctx, args.followup_days)
         print(f"uppföljning {count(args.followup_days, 'vardag', 'vardagar')} efter delsvar")
-    if all(v is None for v in (*rules_given, *advice_given, args.followup_days)):
+    if any(v is not None for v in limits_given):
+        limits = inbox.set_limits(ctx, file_mb=args.import_max_file, line_kb=args.import_max_line)
+        print(f"gränser för inläsning: {limits.describe()}")
+    if all(v is None for v in (*rules_given, *advice_given, args.followup_days, *limits_given)):
         for line in acute_lines(acute_settings.settings_now(ctx)):
             print(line)
         print(f"uppföljning: {count(clinic.followup_days_now(ctx), 'vardag', 'vardagar')} efter delsvar")
+        print(f"gränser för inläsning: {inbox.limits_now(ctx).describe()}")
     return 0
 
 
