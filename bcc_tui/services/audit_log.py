@@ -18,6 +18,7 @@ from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import NewErrand, format_utc
+from bcc_tui.services import batches, clinic
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
@@ -286,6 +287,10 @@ def _errand_problems(conn) -> list[str]:
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
     contents = ledger.logged_content(conn)
     days = errands_q.type_days(conn)
+    # A change of days still being carried to the open errands (services/batches.py): those past
+    # the marker keep their old due date until their batch, which is no fault.
+    redating = clinic.due_days(conn) is not None
+    redated_to = int((batches.marker(conn, clinic.DUES_KEY) or {}).get("after") or 0) if redating else None
     dates, states, evidence = [], [], []
     for row, events in consistency.errands_with_events(conn):
         ref = _plain(row["ref"])
@@ -297,8 +302,10 @@ def _errand_problems(conn) -> list[str]:
                 f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
                 f"t.ex. {_shown(_first_value(row, events, unreadable[0]))}"
             )
+        follows = redated_to is None or row["id"] <= redated_to
         states += [
-            f"ärendet {ref}: {p}" for p in _state_problems(conn, row, events, unreadable, days, contents)
+            f"ärendet {ref}: {p}"
+            for p in _state_problems(conn, row, events, unreadable, days if follows else {}, contents)
         ]
         counted: dict[str, int] = {}
         for ev in events:

@@ -45,6 +45,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     fdays = clinic.followup_days(conn)
     if not open_rows:
         return [summary(r, today, None, fdays) for r in rows]
+    days = clinic.due_days(conn)
     staff = people.staff_people(conn)
     roster = people.today(conn, today)
     absent = set(roster.absent)
@@ -81,7 +82,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
                 receivers_answer=r["type"] in by_receivers,
             )
         item = summary(
-            r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent
+            r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent, days=days
         )
         if concerned:
             item = replace(item, concerned_absent=concerned)
@@ -930,7 +931,8 @@ def remind_due(ctx: Ctx) -> list[tuple[str, bool]]:
     with ctx.store.read() as conn:
         rows = q.listing(conn, status=e.ASSIGNED)
         fdays = clinic.followup_days(conn)
-        due = [summary(r, today, None, fdays) for r in rows]
+        days = clinic.due_days(conn)
+        due = [summary(r, today, None, fdays, days=days) for r in rows]
     due = [
         s
         for s in due

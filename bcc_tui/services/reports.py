@@ -10,7 +10,7 @@ from bcc_tui.domain import exports, statistics
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
-from bcc_tui.services import deviations
+from bcc_tui.services import clinic, deviations
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit
 from bcc_tui.store import reports as q
@@ -34,13 +34,16 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
         raise InvalidInput("--to ligger före --from")
     with ctx.store.read() as conn:
         rows = q.period(conn, start.isoformat(), end.isoformat())
+        days = clinic.due_days(conn)  # a change of days not yet carried to every open errand
     items = [
         statistics.StatErrand(
             ref=r["ref"],
             type=r["type"],
             received_at=parse_utc(r["received_at"]),
             received_on=dt.date.fromisoformat(r["received_on"]),
-            due_date=dt.date.fromisoformat(r["due_date"]),
+            due_date=dt.date.fromisoformat(
+                r["due_date"] if days is None or r["status"] == e.CLOSED else clinic.rule_due(r, days)
+            ),
             status=r["status"],
             close_kind=r["close_kind"],
             close_reason=r["close_reason"],

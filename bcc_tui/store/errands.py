@@ -494,8 +494,28 @@ def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
     ).fetchone()[0]
 
 
-def set_due(conn: sqlite3.Connection, errand_id: int, due: str) -> None:
-    conn.execute("UPDATE errands SET due_date = ?, version = version + 1 WHERE id = ?", (due, errand_id))
+_DUE = "SELECT id, ref, type, received_on, due_date, version FROM errands"
+
+
+def open_dues(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
+    """One batch of open errands' due dates in id order, for following a type's days (R14)."""
+    return conn.execute(
+        f"{_DUE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
+    ).fetchall()
+
+
+def open_due(conn: sqlite3.Connection, errand_id: int) -> sqlite3.Row | None:
+    return conn.execute(f"{_DUE} WHERE id = ? AND status <> 'closed'", (errand_id,)).fetchone()
+
+
+def set_due(conn: sqlite3.Connection, errand_id: int, expected_version: int, due: str) -> bool:
+    """Compare-and-set of an open errand's due date; False when it changed or closed meanwhile."""
+    cur = conn.execute(
+        "UPDATE errands SET due_date = ?, version = version + 1"
+        " WHERE id = ? AND version = ? AND status <> 'closed'",
+        (due, errand_id, expected_version),
+    )
+    return cur.rowcount == 1
 
 
 def set_acute(

@@ -26,10 +26,11 @@ from bcc_tui.store import staff as staff_q
 
 # The tables whose every row the log accounts for, by their key.
 TABLES = {"staff": "username", "settings": "key", "care_teams": "personnummer", "errand_types": "code"}
-# How far the open errands' re-screening has come (services/acute.py): progress written by every
-# batch of every process, not anyone's decision; a forged marker only makes the next process
-# screen again, or not, what the logged rules already decide.
-UNLOGGED_SETTINGS = frozenset({"acute_screened"})
+# How far the open errands' re-screening, and their due dates after a change of a type's days,
+# have come (services/batches.py): progress written by every batch of every process, not anyone's
+# decision; a forged marker only makes the next process do again, or not, what the logged rules
+# and types already decide.
+UNLOGGED_SETTINGS = frozenset({"acute_screened", "due_dates"})
 BASELINE = "baseline"  # the action of the baseline row
 
 
