@@ -20,6 +20,7 @@ Used by the acute-sign screen (services/acute.py) and the due dates of a type's 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from sqlite3 import Connection, Row
 from typing import Any, Protocol, TypeVar
@@ -30,6 +31,15 @@ from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 
 BATCH = 400  # errands per write transaction: a few milliseconds each, however many are open
+# SQLite has no queue for its lock: a process waiting for it tries again after 1, 2, 5, … and at
+# last every 100 ms, and one batch following another within a millisecond would find the lock
+# taken at almost every try (measured: a note waited out a whole change of a type's days). So
+# after every HOLD seconds of holding the lock, the batches leave it free for BREATHER seconds,
+# longer than the longest wait between two tries: whoever waits gets in, after at most about
+# HOLD + BREATHER. Where computing a batch takes longer than writing it (the acute screen), the
+# lock is free most of the time anyway and the pause seldom comes.
+HOLD = 0.2
+BREATHER = 0.12
 
 S = TypeVar("S")  # what a batch is computed with (the rules, the types' days)
 V = TypeVar("V")  # the value an errand gets
@@ -98,6 +108,7 @@ def run(
     """Bring every open errand into agreement with the setting, batch by batch (`batch` errands
     each, BATCH unless given); returns how many changed here."""
     batch = batch or BATCH
+    held = 0.0  # seconds the lock was held since the last pause
     changed = 0
     done = 0
     while True:
@@ -113,6 +124,7 @@ def run(
             total = q.open_count_after(conn, after) if progress else 0
         computed = [(row, job.compute(row, state)) for row in rows]
         with ctx.store.write() as conn:
+            locked = time.monotonic()
             stored = marker(conn, job.key)
             ours = stored is not None and stored.get("fingerprint") == fp
             if (
@@ -144,10 +156,14 @@ def run(
             detail = job.finished(total_changed) if finished and total_changed else None
             if detail:
                 audit.append(conn, [ctx.entry("admin_change", detail=detail)])
+        held += time.monotonic() - locked
         changed += here
         done += len(rows)
         if progress:
             progress(done, done + max(0, total - len(rows)))
         if finished:
             break
+        if held >= HOLD:
+            time.sleep(BREATHER)
+            held = 0.0
     return changed
