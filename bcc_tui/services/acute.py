@@ -88,6 +88,7 @@ def set_rules(
         if new == old:
             return old, 0
         text = staff_q.set_setting(conn, RULES_KEY, new.to_json())
+        batches.start(conn, SCREENED_KEY, new.fingerprint())  # the open errands follow, in batches
         audit.append(
             conn,
             [

@@ -20,6 +20,8 @@ Used by the acute-sign screen (services/acute.py) and the due dates of a type's 
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Callable
 from sqlite3 import Connection, Row
@@ -81,8 +83,48 @@ class Job(Protocol[S, V]):
 
 
 def start(conn: Connection, key: str, fingerprint: str) -> None:
-    """Inside the transaction that changes the setting: the open errands are to follow it."""
-    staff_q.set_setting(conn, key, {"fingerprint": fingerprint, "after": 0, "done": False, "changed": 0})
+    """Inside the transaction that changes the setting: the open errands are to follow it, and
+    this process is on it."""
+    staff_q.set_setting(
+        conn,
+        key,
+        {"fingerprint": fingerprint, "after": 0, "done": False, "changed": 0, "worker": _worker()},
+    )
+
+
+# Who carries the change: a process that starts meanwhile (every command's catch_up) leaves it to
+# a live worker instead of joining in and waiting for the end, and takes it over from a dead one
+# (a killed process, a closed terminal) or one silent for longer than a batch can take.
+LIVE = 60.0  # seconds since the worker's last batch after which it is presumed stuck
+
+
+def _worker() -> dict[str, Any]:
+    return {"pid": os.getpid(), "host": socket.gethostname(), "beat": time.time()}
+
+
+def worked_on_now(ctx: Ctx, key: str) -> bool:
+    with ctx.store.read() as conn:
+        return worked_on(conn, key)
+
+
+def worked_on(conn: Connection, key: str) -> bool:
+    """Whether another live process on this machine is carrying the change now."""
+    now = marker(conn, key)
+    worker = now.get("worker") if now is not None else None
+    if not isinstance(worker, dict) or now is None or now.get("done"):
+        return False
+    pid, host, beat = worker.get("pid"), worker.get("host"), worker.get("beat")
+    if not isinstance(pid, int) or not isinstance(beat, int | float) or host != socket.gethostname():
+        return False  # another machine's process cannot be asked; the file is local to one server
+    if pid == os.getpid() or time.time() - beat > LIVE:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process (EPERM): alive
+    return True
 
 
 def marker(conn: Connection, key: str) -> dict[str, Any] | None:
@@ -107,7 +149,27 @@ def run(
 ) -> int:
     """Bring every open errand into agreement with the setting, batch by batch (`batch` errands
     each, BATCH unless given); returns how many changed here."""
-    batch = batch or BATCH
+    try:
+        return _run(ctx, job, progress, batch or BATCH)
+    except BaseException:
+        _release(ctx, job.key)
+        raise
+
+
+def _release(ctx: Ctx, key: str) -> None:
+    """Best effort, on the way out of an interrupted run: the work is left to the next process at
+    once (a process killed outright is found dead instead)."""
+    try:
+        with ctx.store.write(busy_timeout=1) as conn:
+            now = marker(conn, key)
+            worker = now.get("worker") if now is not None else None
+            if now is not None and isinstance(worker, dict) and worker.get("pid") == os.getpid():
+                staff_q.set_setting(conn, key, {**now, "worker": None})
+    except Exception:
+        pass
+
+
+def _run(ctx: Ctx, job: Job[S, V], progress: Callable[[int, int], None] | None, batch: int) -> int:
     held = 0.0  # seconds the lock was held since the last pause
     changed = 0
     done = 0
@@ -151,7 +213,15 @@ def run(
             finished = len(rows) < batch
             total_changed = int((stored.get("changed") if stored is not None and ours else 0) or 0) + here
             staff_q.set_setting(
-                conn, job.key, {"fingerprint": fp, "after": last, "done": finished, "changed": total_changed}
+                conn,
+                job.key,
+                {
+                    "fingerprint": fp,
+                    "after": last,
+                    "done": finished,
+                    "changed": total_changed,
+                    "worker": None if finished else _worker(),
+                },
             )
             detail = job.finished(total_changed) if finished and total_changed else None
             if detail:

@@ -10,7 +10,7 @@ import os
 
 from bcc_tui.domain import roles
 from bcc_tui.domain.validation import format_utc
-from bcc_tui.services import acute, clinic, identity
+from bcc_tui.services import acute, batches, clinic, identity
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import schema
@@ -54,10 +54,12 @@ def open_session(path: str | os.PathLike, as_user: str | None, frozen_now: dt.da
 
 def catch_up(ctx: Ctx) -> None:
     """What a new version or a setting asks of the data before anyone reads it: open errands
-    screened with today's acute-sign rules (R11), and due dates that follow their types' days
-    (R14). Usually two reads that find nothing to do; after an upgrade, or a change whose batches
-    were cut short (services/batches.py), the system finishes it, in short transactions."""
-    if acute.stale(ctx):
+        screened with today's acute-sign rules (R11), and due dates that follow their types' days
+        (R14). Usually two reads that find nothing to do; after an upgrade, or a change whose batches
+        were cut short (services/batches.py), the system finishes it, in short transactions. A change
+    that a live process is carrying right now is left to it: readers meanwhile show the rule's due
+    dates (clinic.due_days), and the command need not wait for the whole change."""
+    if acute.stale(ctx) and not batches.worked_on_now(ctx, acute.SCREENED_KEY):
         acute.rescreen(ctx)
-    if clinic.dues_stale(ctx):
+    if clinic.dues_stale(ctx) and not batches.worked_on_now(ctx, clinic.DUES_KEY):
         clinic.redate(ctx)

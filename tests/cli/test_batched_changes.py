@@ -233,3 +233,53 @@ def test_an_errand_changed_between_the_read_and_the_write_of_its_batch_still_fol
     assert clinic.update_type(as_("adm"), "fornya_recept", days=4) == 10
     assert len(read_again) == 1  # the one whose version moved
     assert all(due == rule(received_on, 4) for received_on, due in stored_dues(db_path).values())
+
+
+def test_a_command_leaves_a_change_to_the_live_process_carrying_it_and_takes_over_from_a_dead_one(
+    system, as_, store, db_path, monkeypatch
+):
+    """Every command's catch_up would otherwise join the batches and wait for the whole change (a
+    `show` during an administrator's change stalled for its whole length)."""
+    from bcc_tui.services import intake
+
+    lines = [errand_line(f"1177-{i:06d}", received_at="2026-11-20T08:14:00+01:00") for i in range(120)]
+    intake.import_errands(system, jsonl(*lines))
+    monkeypatch.setattr(batches, "BATCH", 50)
+    real = clinic.q.open_dues
+    calls = {"n": 0}
+
+    def dies_after_one(conn, after, limit):
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise SystemExit(1)
+        return real(conn, after, limit)
+
+    monkeypatch.setattr(clinic.q, "open_dues", dies_after_one)
+    with pytest.raises(SystemExit):
+        clinic.update_type(as_("adm"), "fornya_recept", days=7)
+    monkeypatch.setattr(clinic.q, "open_dues", real)
+    # Another live process on this machine is carrying it (as the marker says).
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with store.write() as conn:
+            now = batches.marker(conn, clinic.DUES_KEY)
+            assert now is not None and now["after"] > 0 and not now["done"]
+            now["worker"] = {
+                "pid": alive.pid,
+                "host": __import__("socket").gethostname(),
+                "beat": time.time(),
+            }
+            clinic.staff_q.set_setting(conn, clinic.DUES_KEY, now)
+        r = run_cli("--as", "rec1", "list", "--json", db=db_path)
+        assert r.returncode == 0
+        with store.read() as conn:
+            assert batches.marker(conn, clinic.DUES_KEY) == now  # left to the live one
+        shown = {json.loads(x)["ref"]: json.loads(x)["due_date"] for x in r.stdout.decode().splitlines()}
+        assert set(shown.values()) == {rule("2026-11-20", 7)}  # the rule's dates all the same
+    finally:
+        alive.kill()
+        alive.wait()
+    # Dead now: the next command finishes the change.
+    assert run_cli("--as", "rec1", "list", db=db_path).returncode == 0
+    assert not clinic.dues_stale(system)
+    assert {due for _, due in stored_dues(db_path).values()} == {rule("2026-11-20", 7)}
