@@ -30,6 +30,7 @@ from bcc_tui.domain import acute as rules_
 from bcc_tui.services import acute, clinic, errands, people
 from bcc_tui.services.clock import SystemClock
 from bcc_tui.services.context import Ctx
+from bcc_tui.store import schema
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
 from bench.acute_corpus import CORPUS, read
@@ -131,12 +132,14 @@ def settings_change(path: Path, change: Callable[[Ctx], object] = CHANGES["acute
         held.append(time.perf_counter() - t)  # to the end of the COMMIT (its fsync included)
 
     store.write = timed  # type: ignore[method-assign]
-    time.sleep(0.5)
-    t = time.perf_counter()
-    changed = change(admin)
-    total = time.perf_counter() - t
-    time.sleep(0.5)
-    stop.set()
+    try:
+        time.sleep(0.5)
+        t = time.perf_counter()
+        changed = change(admin)
+        total = time.perf_counter() - t
+        time.sleep(0.5)
+    finally:
+        stop.set()  # the other person stops, also when the change failed
     notes, opens, failed = out.get(timeout=60)
     other.join(30)
     store.close()
@@ -166,6 +169,11 @@ def fresh_copy(base: Path, work: Path) -> None:
         src.close()
         dst.close()
     work.chmod(0o600)  # the program opens only a private database
+    store = Store(work)
+    try:
+        schema.migrate(store)  # a database prepared by an earlier version, brought up to date
+    finally:
+        store.close()
 
 
 def per_message() -> tuple[float, float]:
