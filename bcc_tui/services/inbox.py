@@ -138,6 +138,8 @@ class Input:
     def raw(self, number: int) -> Iterator[bytes]:
         """Line `number` as it is in the input, without its newline, in chunks: an over-long line is
         read again from the file (never from its name), a chunk at a time."""
+        if not 0 < number <= len(self.lines):
+            return
         line = self.lines[number - 1]
         if isinstance(line, bytes):
             yield line.rstrip(b"\r")
