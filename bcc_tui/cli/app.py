@@ -549,7 +549,17 @@ def _outbox(ctx: Ctx, args) -> int:
         settings = Settings.load(args.db, args.as_user)
         done = notify.send_waiting(ctx, settings.smtp, settings.mail_from, SEND_BUDGET)
         if done is None:
-            print("BCC_SMTP är inte satt: aviseringarna väntar i kön")
+            # The mail job without a mail server: quiet while nothing waits, loud (cron mails the
+            # line) once notices pile up that nobody will ever receive (issue 31).
+            waiting = notify.count_waiting(ctx)
+            if waiting:
+                print(
+                    f"bcc-tui: {count(waiting, 'avisering väntar', 'aviseringar väntar')} men BCC_SMTP är "
+                    "inte satt; ange BCC_SMTP=värd:port (och BCC_MAIL_FROM) för jobbet",
+                    file=sys.stderr,
+                )
+                return 1
+            print("BCC_SMTP är inte satt; inga aviseringar väntar")
             return 0
         print(f"{count(done.sent, 'skickad', 'skickade')}, {count(done.failed, 'misslyckad', 'misslyckade')}")
         return 1 if done.failed and not done.sent else 0
