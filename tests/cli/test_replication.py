@@ -363,7 +363,9 @@ def test_a_dead_replicates_folder_is_removed_at_the_next_start(live, tmp_path):
     assert not any(p.exists() for p in leftovers)
     assert running.exists() and starting.exists()
     (mine,) = [p for p in tmp.iterdir() if p.name.startswith(f"bcc-litestream-{first.proc.pid}-")]
-    first.kill()  # outright: it cannot tidy up
+    first.proc.kill()  # bcc-tui killed outright: it cannot tidy up (Litestream follows it)
+    first.proc.wait(timeout=30)
+    wait_for(lambda: not alive(first.litestream), "litestream to follow its supervisor", 30)
     assert mine.exists()
     second = Replication(live, tmp_path / "replica", tmp_path / "replicate.log")
     assert not mine.exists() and running.exists()
