@@ -258,7 +258,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
     """The private folders that dead runs of this account left in `folder`: each folder of ours
     whose process is gone (or, from before the pid was in the name, older than LEFTOVER_AGE) is
     removed; those of a running replicate, another account's, and links are left alone."""
-    removed = []
+    removed: list[Path] = []
     try:
         entries = [e for e in folder.iterdir() if e.name.startswith(PRIVATE)]
     except OSError:
