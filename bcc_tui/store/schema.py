@@ -3,8 +3,9 @@
 A migration is appended, never edited. A new, empty file gets the whole schema in one write
 transaction (`create`). An existing file is brought forward by `bcc-tui migrate` alone
 (services/migration.py), in short transactions (`upgrade`) so that no other process waits long
-for the write lock: each statement of a migration commits on its own, and a full-table UPDATE
-runs in windows of rows of about BATCH_SECONDS each. Such an UPDATE must compute each row from
+for the write lock: each statement of a migration commits on its own, a full-table UPDATE runs in
+windows of rows of about BATCH_SECONDS each, and after each the lock stays free for a moment, so
+that a writer waiting for it gets in between. Such an UPDATE must compute each row from
 the row alone, since after an interruption it runs again from the start.
 
 While a migration is part-way, user_version says so (MIGRATING + 1000 × migration + statements
@@ -374,6 +375,7 @@ _STEP = 1000
 # The time one window of a full-table UPDATE aims at: a write lock of a quarter of a second,
 # far below the 1 s that other processes may be kept waiting, on a slow disk too.
 BATCH_SECONDS = 0.25
+BREATHER = 0.1  # seconds the lock stays free after a step (at most; twice the step's own time)
 
 
 def _known(migrations: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -523,8 +525,12 @@ def _commit(store: Store, locks: list[float], expect: int, then: int, sql: str |
             conn.execute(sql, args)
         if then != expect:
             conn.execute(f"PRAGMA user_version = {then}")
-    locks.append(time.monotonic() - began)
-    return locks[-1]
+    took = time.monotonic() - began
+    locks.append(took)
+    # Then the lock stays free for a moment: a writer waiting for it (SQLite's busy handler looks
+    # again every 100 ms at most) gets its turn between two steps instead of after the last.
+    time.sleep(min(BREATHER, 2 * took))
+    return took
 
 
 def upgrade(
