@@ -61,7 +61,10 @@ class UpgradeWatch:
     def explains(self, error: BaseException) -> bool:
         """Whether an error nobody foresaw came from the upgrade (a half-replaced installation, a
         schema changed between two looks): then it is no crash to report."""
-        return isinstance(error, Upgraded) or self.noticed or self.moved()
+        try:
+            return isinstance(error, Upgraded) or self.noticed or self.moved()
+        except Exception:  # asked on the way to a crash report: never a second error
+            return False
 
     def notice(self) -> None:
         self.noticed = True

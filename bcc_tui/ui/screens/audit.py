@@ -53,6 +53,7 @@ ACTIONS = {
     "backup": "säkerhetskopia",
     "restore": "återställning",
     "replicate": "replikering",
+    "migrate": "uppgradering",
 }
 
 
