@@ -9,6 +9,7 @@ import sys
 
 from bcc_tui.cli import app as _app
 from bcc_tui.cli.argparse_sv import SwedishParser, integer
+from bcc_tui.domain.errand import STATUS_WORDS
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import clean, clean_line
 
@@ -56,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     pset.add_argument("--contact-nurse", metavar="ANVÄNDARE", help="kontaktsjuksköterska ('' tar bort)")
 
     ls = sub.add_parser("list", help="ärenden du får se")
-    ls.add_argument("--status", choices=("unassigned", "assigned", "closed"))
+    # The Swedish words (R32) beside the codes of the JSON contract; both mean the same.
+    ls.add_argument(
+        "--status",
+        choices=(*STATUS_WORDS, "unassigned", "assigned", "closed"),
+        metavar="ofördelad|fördelad|avslutad",
+        help="ofördelad, fördelad eller avslutad (eller unassigned, assigned, closed)",
+    )
     ls.add_argument("--json", action="store_true", help="ett JSON-objekt per rad")
     ls.add_argument("--limit", type=integer, metavar="N")
 
@@ -179,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="skicka det som väntar, med upp till en minut för en långsam e-postserver (jobbet)",
     )
 
-    tp = sub.add_parser("template", help="svarsmallar (administratör)")
+    tp = sub.add_parser("template", help="mallar (administratör)")
     tps = tp.add_subparsers(
         dest="subcommand", metavar="list|add|edit|retire", required=True, parser_class=_Parser
     )
@@ -250,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--done",
         dest="take",
         action="store_true",
-        help="ta över: kvittera det som lämnats över (--done är samma sak)",
+        help="ta över det som lämnats över (--done är samma sak)",
     )
     ho.add_argument(
         "--note",

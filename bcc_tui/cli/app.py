@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from bcc_tui.domain import acute, exports, roles, routine
+from bcc_tui.domain import acute, audit_text, exports, routine, routing
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
@@ -250,7 +250,8 @@ def _local(moment) -> str:
 
 def _list(ctx: Ctx, args) -> int:
     # Written as read: the first line appears at once and memory stays flat on a large backlog.
-    rows = errands.iter_errands(ctx, args.status, limit=_limit(args.limit))
+    status = e.STATUS_WORDS.get(args.status, args.status)
+    rows = errands.iter_errands(ctx, status, limit=_limit(args.limit))
     out = sys.stdout
     if args.json:
         encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row
@@ -342,6 +343,9 @@ def _show(ctx: Ctx, args) -> int:
         head = f"— {_local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
         if ev.target:
             head += f" → {clean_line(people.who(names, ev.target))}"
+        consulted = (ev.detail or {}).get("consulted")
+        if consulted:  # R4: the doctor the receiver checked with
+            head += f" (avstämt med {clean_line(people.who(names, consulted))})"
         lines.append(head)
         if ev.text:
             lines += ["  " + t for t in clean(ev.text).splitlines()]
@@ -446,20 +450,24 @@ def _audit(ctx: Ctx, args) -> int:
         # same in Swedish for whoever opens the file in a spreadsheet, where no cell may act
         # (a remark "=HYPERLINK(…)" in `detail`): every cell goes through exports.cell.
         out = exports.csv_writer(sys.stdout)
+        # Swedish headers (R32); the code columns keep the log's codes for scripts, and the
+        # columns after them say the same in words.
         out.writerow(
             [
                 "id",
-                "at",
-                "actor",
-                "role",
-                "action",
-                "ref",
+                "tid_utc",
+                "användare",
+                "roll",
+                "åtgärd",
+                "ärende",
                 "personnummer",
-                "outcome",
-                "detail",
-                "actor_name",
-                "action_label",
-                "outcome_label",
+                "utfall",
+                "detaljer",
+                "namn",
+                "roll_text",
+                "åtgärd_text",
+                "utfall_text",
+                "detaljer_text",
             ]
         )
         for r in rows:
@@ -478,8 +486,10 @@ def _audit(ctx: Ctx, args) -> int:
                             r.outcome,
                             r.detail,
                             names.get(r.actor, ""),
-                            roles.AUDIT_ACTIONS.get(r.action, r.action),
-                            roles.AUDIT_OUTCOMES.get(r.outcome, r.outcome),
+                            audit_text.role_name(r.role or ""),
+                            audit_text.action_name(r.action),
+                            audit_text.outcome_name(r.outcome),
+                            audit_text.detail_text(r.detail, names),
                         )
                     ),
                 ]
@@ -489,11 +499,11 @@ def _audit(ctx: Ctx, args) -> int:
         (
             _local_text(r.at),
             clean_line(people.who(names, r.actor)),
-            clean_line(roles.AUDIT_ACTIONS.get(r.action, r.action)),
+            clean_line(audit_text.action_name(r.action)),
             clean_line(r.ref or "–"),
             clean_line(r.personnummer or "–"),
-            clean_line(roles.AUDIT_OUTCOMES.get(r.outcome, r.outcome)),
-            clean_line(r.detail or ""),
+            clean_line(audit_text.outcome_name(r.outcome)),
+            clean_line(audit_text.detail_text(r.detail, names)),
         )
         for r in rows
     ]
@@ -518,8 +528,8 @@ def _check(ctx: Ctx, args) -> int:
     if problems:
         return 1
     print(
-        "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, utlösarna och "
-        "varje ärendes historik stämmer."
+        "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, schemats alla "
+        "objekt, varje ärendes innehåll och historik, personalen och inställningarna stämmer."
     )
     if args.against:
         print(f"Granskningsloggen fortsätter säkerhetskopians {clean_line(args.against)} oförändrad.")
@@ -635,9 +645,13 @@ def _types(ctx: Ctx, args) -> int:
     for t in clinic.list_types(ctx):
         units = " och ".join(e.UNITS[u].lower() for u in t.units)
         default = (
-            "överst på schemat"
-            if t.default_assignee == "top_doctor"
+            routing.TOP_DOCTOR_RULE
+            if t.default_assignee == routing.TOP_DOCTOR
+            else routing.COMPLAINT_RULE
+            if t.code == e.COMPLAINT
             else clean_line(people.who(names, t.default_assignee))
+            if t.default_assignee
+            else "inget"
         )
         days = count(t.business_days, "vardag ", "vardagar")
         answered = (
@@ -690,11 +704,11 @@ def _settings(ctx: Ctx, args) -> int:
         print(f"råd till familjen vid akuta tecken: {'på' if advice.enabled else 'av'}")
     if args.followup_days is not None:
         clinic.set_followup_days(ctx, args.followup_days)
-        print(f"uppföljning {args.followup_days} vardagar efter delsvar")
+        print(f"uppföljning {count(args.followup_days, 'vardag', 'vardagar')} efter delsvar")
     if all(v is None for v in (*rules_given, *advice_given, args.followup_days)):
         for line in acute_lines(acute_settings.settings_now(ctx)):
             print(line)
-        print(f"uppföljning: {clinic.followup_days_now(ctx)} vardagar efter delsvar")
+        print(f"uppföljning: {count(clinic.followup_days_now(ctx), 'vardag', 'vardagar')} efter delsvar")
     return 0
 
 

@@ -139,6 +139,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "deviation_report": "markera avvikelse som rapporterad",
     "deviation_dismiss": "avfärda avvikelse",
     "migrate": "uppgradera databasen",
+    "baseline": "utgångsläge vid uppgradering",
 }
 AUDIT_OUTCOMES = {
     "ok": "ok",

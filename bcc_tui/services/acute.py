@@ -17,7 +17,7 @@ from bcc_tui.domain import acute, history
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean, count
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 
@@ -87,8 +87,17 @@ def set_rules(
         )
         if new == old:
             return old, 0
-        staff_q.set_setting(conn, RULES_KEY, new.to_json())
-        audit.append(conn, [ctx.entry("admin_change", detail=f"akuta tecken: {_describe(old, new)}")])
+        text = staff_q.set_setting(conn, RULES_KEY, new.to_json())
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail=f"akuta tecken: {_describe(old, new)}",
+                    data=ledger.setting_change(RULES_KEY, text),
+                )
+            ],
+        )
     return new, rescreen(ctx, progress=progress) if screen_open else 0
 
 
@@ -132,12 +141,13 @@ def set_advice(ctx: Ctx, *, enabled: bool | None = None, text: str | None = None
         on, body = new.enabled, new.text
         if advice(conn) == Advice(on and bool(body), body) and staff_q.get_setting(conn, ADVICE_KEY):
             return advice(conn)  # nothing changes: nothing to audit
-        staff_q.set_setting(conn, ADVICE_KEY, {"enabled": on, "text": body})
+        stored = staff_q.set_setting(conn, ADVICE_KEY, {"enabled": on, "text": body})
         audit.append(
             conn,
             [
                 ctx.entry(
                     "admin_change",
+                    data=ledger.setting_change(ADVICE_KEY, stored),
                     detail=f"råd till familjen vid akuta tecken: {'på' if on else 'av'}"
                     + (f"; text: {body}" if text is not None else ""),
                 )

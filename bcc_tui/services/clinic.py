@@ -16,7 +16,7 @@ from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.routing import TOP_DOCTOR
 from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.context import Ctx, require, visible_row
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store import templates as tq
@@ -67,12 +67,14 @@ def set_followup_days(ctx: Ctx, days: int) -> None:
     require(ctx, "admin_change", what="ändra uppföljningstiden")
     check_followup_days(days)
     with ctx.change("admin_change") as conn:
-        staff_q.set_setting(conn, FOLLOWUP_KEY, days)
+        text = staff_q.set_setting(conn, FOLLOWUP_KEY, days)
         audit.append(
             conn,
             [
                 ctx.entry(
-                    "admin_change", detail=f"uppföljning efter delsvar: {count(days, 'vardag', 'vardagar')}"
+                    "admin_change",
+                    detail=f"uppföljning efter delsvar: {count(days, 'vardag', 'vardagar')}",
+                    data=ledger.setting_change(FOLLOWUP_KEY, text),
                 )
             ],
         )
@@ -88,17 +90,35 @@ def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
     if until < ctx.today():
         raise InvalidInput("slutdatumet har redan passerat")
     with ctx.change("admin_change") as conn:
-        staff_q.set_setting(
+        text = staff_q.set_setting(
             conn, NOTICE_KEY, {"text": body, "until": until.isoformat(), "author": ctx.actor.name}
         )
-        audit.append(conn, [ctx.entry("admin_change", detail=f"driftinformation till {until}: {body}")])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail=f"driftinformation till {until}: {body}",
+                    data=ledger.setting_change(NOTICE_KEY, text),
+                )
+            ],
+        )
 
 
 def clear_notice(ctx: Ctx) -> None:
     require(ctx, "admin_change", what="ta bort driftinformation")
     with ctx.change("admin_change") as conn:
-        staff_q.set_setting(conn, NOTICE_KEY, None)
-        audit.append(conn, [ctx.entry("admin_change", detail="driftinformation borttagen")])
+        text = staff_q.set_setting(conn, NOTICE_KEY, None)
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail="driftinformation borttagen",
+                    data=ledger.setting_change(NOTICE_KEY, text),
+                )
+            ],
+        )
 
 
 # -- errand types ----------------------------------------------------------------------------------
@@ -207,6 +227,7 @@ def update_type(
             [
                 ctx.entry(
                     "admin_change",
+                    data=ledger.type_change(code, fields),
                     detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
                     + (
                         f"; {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum"

@@ -366,6 +366,8 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
             by_receivers = row is not None and _by_receivers(conn, row)
             if row is not None and row["status"] != e.CLOSED:
                 suggestion = _summaries(ctx, conn, [row])[0].suggestion
+                if suggestion is not None and suggestion.username == row["assignee"]:
+                    suggestion = None  # a reassignment is away from the holder: not a suggestion
             team = patients.team_of(patients_q.team(conn, row["personnummer"])) if row is not None else None
             if team is not None:
                 pairs = ((team.pal, "PAL"), (team.contact_nurse, "kontaktsjuksköterska"))

@@ -499,7 +499,7 @@ def markdown(h: Handover) -> str:
             f"- Blev försenade: {_refs(c.overdue)}",
         ]
     else:
-        out += ["## Sedan förra överlämningen", "", "- Ingen överlämning är kvitterad än."]
+        out += ["## Sedan förra överlämningen", "", "- Ingen har tagit över än."]
     for ref, r in c.remarks:
         out.append(
             f'- Anmärkning på **{md(ref)}**: "{md(r.text)}" — {md(names.get(r.author, r.author))}, {_local(r.at)}'

@@ -25,7 +25,7 @@ from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
 from bcc_tui.services import acute as acute_settings
 from bcc_tui.services import outbound
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 
 # Lines per write transaction: long enough to be fast, short enough not to starve other writers.
@@ -152,7 +152,9 @@ def _store_batch(
                 continue
             _insert(conn, ctx, new, digest, days.get(new.type, 2), now, screened[number], advice)
             known[new.ref] = digest  # a repeat later in the same batch is then a duplicate
-            entries.append(ctx.entry("import", new.ref, new.personnummer))
+            # The content's hash rides in the chain: a forger who rewrites the errand and its
+            # content_hash column still differs from what the log says was read in (issue 28).
+            entries.append(ctx.entry("import", new.ref, new.personnummer, data=ledger.content(digest)))
             report.added += 1
             report.added_refs.append(new.ref)
         audit.append(conn, entries)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from bcc_tui.domain.errors import NotAllowed, NotFound
 from bcc_tui.domain.roles import SYSTEM_ACTOR
+from bcc_tui.domain.text import count
+from bcc_tui.domain.validation import format_utc
 from bcc_tui.services import backup, identity
 from bcc_tui.services.clock import Clock
 from bcc_tui.services.context import Ctx
@@ -74,18 +76,32 @@ def migrate(
         ctx = Ctx(store, SYSTEM_ACTOR, clock)
         done = None
         if now.partway is None:
-            done = backup.backup(ctx, backup_to if backup_to is not None else f"{Path(path).parent}{os.sep}")
+            # Its audit row is written after the migration, with migrate's own (below): the old
+            # schema is not this program's to write to.
+            done = backup.backup(
+                ctx, backup_to if backup_to is not None else f"{Path(path).parent}{os.sep}", logged=False
+            )
             if on_backup is not None:
                 on_backup(done)
         # else: an interrupted run is taken up; its backup, made before the file was first
         # marked, is the way back (a copy of a file part-way through would be none).
-        steps = schema.upgrade(store, on_step=on_step)
+        steps = schema.upgrade(store, on_step=on_step, now=format_utc(clock.now()))
         store.schema_version = now.target
         result = Migrated(now.at, now.target, resumed=now.partway, backup=done, steps=steps)
         with store.write() as conn:
             audit.append(
                 conn,
-                [
+                (
+                    [
+                        ctx.entry(
+                            "backup",
+                            detail=f"{count(done['errands'], 'ärende', 'ärenden')} till {done['path']}",
+                        )
+                    ]
+                    if done
+                    else []
+                )
+                + [
                     ctx.entry(
                         "migrate",
                         detail=f"schemaversion {now.at} → {now.target}; "

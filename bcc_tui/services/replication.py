@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -40,6 +41,7 @@ from bcc_tui.domain.text import clean_line
 from bcc_tui.services import destination
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries
+from bcc_tui.store.db import sqlite_reason
 
 # Replica URL schemes Litestream 0.5 understands (file:// is taken as a folder here).
 SCHEMES = ("s3", "gs", "abs", "sftp", "webdav", "webdavs", "nats", "oss")
@@ -379,6 +381,7 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
         if done.returncode != 0 or not tmp.is_file():
             raise InvalidInput(f"återställningen från {replica} misslyckades: {_last_line(done)}")
         os.chmod(tmp, 0o600)
+        _refuse_foreign_objects(tmp)
         ctx = open_checked(tmp)
         try:
             roles.check(ctx.actor, "restore")
@@ -413,6 +416,26 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return Restored(dest, errands, last)
+
+
+def _refuse_foreign_objects(path: Path) -> None:
+    """Before the restored file is opened as a database (migrated, written to): an object no
+    migration made, or one changed, would be live from the first write (issue 28)."""
+    from bcc_tui.services import audit_log
+    from bcc_tui.store import consistency
+
+    try:
+        conn = consistency.open_read_only(path, audit_log.WITNESS_SECONDS)
+    except sqlite3.Error as err:
+        raise InvalidInput(f"den återställda databasen går inte att läsa: {sqlite_reason(err)}") from None
+    try:
+        refusal = audit_log.schema_refusal(conn)
+    except sqlite3.Error as err:
+        raise InvalidInput(f"den återställda databasen går inte att läsa: {sqlite_reason(err)}") from None
+    finally:
+        conn.close()
+    if refusal is not None:
+        raise InvalidInput(f"den återställda databasen används inte: {refusal}")
 
 
 def _last_line(done: subprocess.CompletedProcess) -> str:

@@ -16,6 +16,7 @@ import os
 
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.validation import format_utc
 from bcc_tui.services import acute, identity
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
@@ -43,20 +44,22 @@ def behind(path: str | os.PathLike, now: schema.Status) -> InvalidInput:
     )
 
 
-def open_current(path: str | os.PathLike, *, migrate: bool = False) -> Store:
+def open_current(path: str | os.PathLike, *, migrate: bool = False, now: dt.datetime | None = None) -> Store:
     """A connection to a file at this program's schema: an empty file is set up, an older one
-    refused (`migrate`: brought forward, for a private copy nobody else has open, as a restore's).
-    Every transaction on it then checks that the schema is still this one (store/db.py)."""
+    refused (`migrate`: brought forward, for a private copy nobody else has open, as a restore's;
+    `now`: the time of the baseline row an upgrade writes, default the system clock). Every
+    transaction on it then checks that the schema is still this one (store/db.py)."""
     store = Store(path)
+    when = format_utc(now) if now is not None else None
     try:
-        now = schema.status(store)
-        if now.empty:
-            schema.create(store)
-        elif not now.up_to_date:
+        found = schema.status(store)
+        if found.empty:
+            schema.create(store, now=when)
+        elif not found.up_to_date:
             if not migrate:
-                raise behind(path, now)
-            schema.upgrade(store)
-        store.schema_version = now.target
+                raise behind(path, found)
+            schema.upgrade(store, now=when)
+        store.schema_version = found.target
     except BaseException:
         store.close()
         raise
@@ -66,12 +69,12 @@ def open_current(path: str | os.PathLike, *, migrate: bool = False) -> Store:
 def open_session(
     path: str | os.PathLike, as_user: str | None, frozen_now: dt.datetime | None, *, migrate: bool = False
 ) -> Ctx:
-    """The database at this program's schema (open_current) and the acting person resolved (identity.resolve: the account, or
-    `as_user` where the account may act as another). A frozen clock is honoured only for a trusted
+    """The database at this program's schema (open_current) and the acting person resolved
+    (identity.resolve: the account, or `as_user` where the account may act as another). A frozen clock is honoured only for a trusted
     account (tests and demos), never to backdate a real person's actions."""
     acct = identity.account(path)
     clock = FixedClock(frozen_now) if frozen_now and acct.trusted else SystemClock()
-    store = open_current(path, migrate=migrate)
+    store = open_current(path, migrate=migrate, now=clock.now())
     try:
         actor = identity.resolve(store, acct, as_user, clock)
         catch_up(Ctx(store, roles.SYSTEM_ACTOR, clock))

@@ -365,7 +365,33 @@ _V14 = """
 ALTER TABLE errand_types ADD COLUMN receivers_answer INTEGER NOT NULL DEFAULT 0 CHECK (receivers_answer IN (0, 1));
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14)
+# Version 15 (issue 28): an audit row says, for machines, what replaying the log needs — the
+# content hash of an errand read in, and each change to staff, settings, care teams and errand
+# types — covered by the chain (store/audit.py). An upgraded database gets one baseline row in
+# the same transaction (write_baseline): its state as found, which the log has no events for.
+# `check` replays those rows onto a database migrated in memory: a later migration that changes
+# rows of staff, settings, care_teams or errand_types must log that change too.
+_V15 = """
+ALTER TABLE audit ADD COLUMN data TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _V6,
+    _V7,
+    _V8,
+    _V9,
+    _V10,
+    _V11,
+    _V12,
+    _V13,
+    _V14,
+    _V15,
+)
 CURRENT = len(MIGRATIONS)
 
 
@@ -448,7 +474,17 @@ def _split(script: str) -> list[str]:
     return out
 
 
-def create(store: Store, migrations: tuple[str, ...] | None = None) -> None:
+def _finish(script: str) -> Callable[[sqlite3.Connection, str | None], object] | None:
+    """What a migration writes besides its statements, in the transaction that ends it (by the
+    script's identity: migrations may be renumbered)."""
+    if script is _V15:
+        from bcc_tui.store import ledger
+
+        return ledger.write_baseline  # the state an upgraded database had, as one audit row
+    return None
+
+
+def create(store: Store, migrations: tuple[str, ...] | None = None, now: str | None = None) -> None:
     """An empty file gets the whole schema in one transaction: a whole database or none."""
     migrations = _known(migrations)
     with store.write() as conn:
@@ -458,6 +494,9 @@ def create(store: Store, migrations: tuple[str, ...] | None = None) -> None:
         for script in migrations:
             for statement in _split(script):
                 conn.execute(statement)
+            finish = _finish(script)
+            if finish is not None:
+                finish(conn, now)
         conn.execute(f"PRAGMA user_version = {len(migrations)}")
 
 
@@ -514,15 +553,25 @@ def _marker(number: int, done: int, statements: int) -> int:
     return number if done == statements else MIGRATING + _STEP * number + done
 
 
-def _commit(store: Store, locks: list[float], expect: int, then: int, sql: str | None, args=()) -> float:
-    """One short transaction of a migration, on the file as this run left it; how long it held
-    the write lock (also added to `locks`)."""
+def _commit(
+    store: Store,
+    locks: list[float],
+    expect: int,
+    then: int,
+    sql: str | None,
+    args=(),
+    finish: Callable[[sqlite3.Connection], object] | None = None,
+) -> float:
+    """One short transaction of a migration, on the file as this run left it (`finish`: what the
+    migration writes in its last one); how long it held the write lock (also added to `locks`)."""
     began = time.monotonic()
     with store.write() as conn:
         if conn.execute("PRAGMA user_version").fetchone()[0] != expect:
             raise InvalidInput("en annan bcc-tui migrate ändrar databasen samtidigt; vänta tills den är klar")
         if sql is not None:
             conn.execute(sql, args)
+        if finish is not None:
+            finish(conn)
         if then != expect:
             conn.execute(f"PRAGMA user_version = {then}")
     took = time.monotonic() - began
@@ -538,15 +587,18 @@ def upgrade(
     migrations: tuple[str, ...] | None = None,
     on_step: Callable[[Step], None] | None = None,
     batch_seconds: float = BATCH_SECONDS,
+    now: str | None = None,
 ) -> list[Step]:
     """Bring an existing file forward in short transactions (see the module's docstring),
-    resuming one that was interrupted; `on_step` hears of each migration as it ends."""
+    resuming one that was interrupted; `on_step` hears of each migration as it ends. `now`: the
+    time of a baseline row (UTC text; default the system clock)."""
     migrations = _known(migrations)
-    now = status(store, migrations)
+    found = status(store, migrations)
     steps: list[Step] = []
-    partway = now.partway
-    for number in range(now.at + 1, len(migrations) + 1):
+    partway = found.partway
+    for number in range(found.at + 1, len(migrations) + 1):
         statements = _split(migrations[number - 1])
+        finishing = _finish(migrations[number - 1])
         started = time.monotonic()
         locks: list[float] = []
         if partway is None:
@@ -557,11 +609,18 @@ def upgrade(
         for index in range(done, len(statements)):
             statement = statements[index]
             after = _marker(number, index + 1, len(statements))
+            finish = (
+                (lambda conn, f=finishing, at=now: f(conn, at))
+                if finishing is not None and index == len(statements) - 1
+                else None
+            )
             match = _UPDATE.match(statement)
             if match is None:
-                _commit(store, locks, marker, after, statement)
+                _commit(store, locks, marker, after, statement, finish=finish)
             else:
-                _in_windows(store, locks, match.group(1), _windowed(statement), marker, after, batch_seconds)
+                _in_windows(
+                    store, locks, match.group(1), _windowed(statement), marker, after, batch_seconds, finish
+                )
             marker = after
         partway = None
         step = Step(number, len(statements), len(locks), time.monotonic() - started, max(locks, default=0.0))
@@ -579,18 +638,28 @@ def _in_windows(
     marker: int,
     after: int,
     batch_seconds: float,
+    finish: Callable[[sqlite3.Connection], object] | None = None,
 ) -> None:
     """A full-table UPDATE in windows of rowids, each its own transaction of about
-    `batch_seconds`; the last one also moves the marker on."""
+    `batch_seconds`; the last one also moves the marker on (and finishes the migration)."""
     with store.read() as conn:
         low, high = conn.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
     if low is None:
-        _commit(store, locks, marker, after, None)
+        _commit(store, locks, marker, after, None, finish=finish)
         return
     start, size = low - 1, 500
     while True:
         end = min(start + size, high)
-        took = _commit(store, locks, marker, after if end >= high else marker, windowed, (start, end))
+        last = end >= high
+        took = _commit(
+            store,
+            locks,
+            marker,
+            after if last else marker,
+            windowed,
+            (start, end),
+            finish=finish if last else None,
+        )
         if end >= high:
             return
         start = end
@@ -598,14 +667,14 @@ def _in_windows(
         size = max(50, min(size * 4, int(size * batch_seconds / max(took, 1e-3))))
 
 
-def migrate(store: Store, migrations: tuple[str, ...] | None = None) -> int:
+def migrate(store: Store, migrations: tuple[str, ...] | None = None, now: str | None = None) -> int:
     """Bring the file up to the newest schema (a new file at once, an existing one in steps);
-    returns the version it is at. The command line reaches this only through `bcc-tui migrate`
-    and the first set-up of an empty file (services/session.py)."""
+    returns the version it is at (`now`: the time of a baseline row). The command line reaches
+    this only through `bcc-tui migrate` and the first set-up of an empty file (services/session.py)."""
     migrations = _known(migrations)
-    now = status(store, migrations)
-    if now.empty:
-        create(store, migrations)
-    elif not now.up_to_date:
-        upgrade(store, migrations)
+    found = status(store, migrations)
+    if found.empty:
+        create(store, migrations, now)
+    elif not found.up_to_date:
+        upgrade(store, migrations, now=now)
     return len(migrations)

@@ -206,7 +206,7 @@ ACTIONS: tuple[Action, ...] = (
         "Skiftbytet: försenat, idag, obesvarat, delsvar, akut (h)",
         "handover",
         help_text="överlämning vid skiftbyte: mellanslag bockar av, enter öppnar, c anmärkning på "
-        "ärendet, w anteckning till nästa pass, ctrl+s kvitterar",
+        "ärendet, w anteckning till nästa pass, ctrl+s lämnar över, t tar över",
     ),
     A(
         "stats",

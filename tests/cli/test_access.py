@@ -123,19 +123,21 @@ def test_auditor_reads_the_log_by_patient_and_user(db):
     table = list(csv.DictReader(io.StringIO(r.stdout.decode())))
     assert list(table[0]) == [
         "id",
-        "at",
-        "actor",
-        "role",
-        "action",
-        "ref",
+        "tid_utc",
+        "användare",
+        "roll",
+        "åtgärd",
+        "ärende",
         "personnummer",
-        "outcome",
-        "detail",
-        "actor_name",
-        "action_label",
-        "outcome_label",
+        "utfall",
+        "detaljer",
+        "namn",
+        "roll_text",
+        "åtgärd_text",
+        "utfall_text",
+        "detaljer_text",
     ]
-    assert {(t["actor"], t["action"]) for t in table} >= {("rec1", "view"), ("system", "import")}
+    assert {(t["användare"], t["åtgärd"]) for t in table} >= {("rec1", "view"), ("system", "import")}
     assert all(t["personnummer"] == "20180101-0016" for t in table)
     by_user = cli(db, "aud", "audit", "--user", "rec2", "--csv").stdout.decode()
     assert "1177-000001" in by_user and "1177-000002" not in by_user

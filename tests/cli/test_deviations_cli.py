@@ -73,12 +73,12 @@ def test_list_report_dismiss_and_the_csv(db):
     assert "rapporterad (MedControl PRO MC-2026-7)" in out and "avfärdad" in out
     # Both decisions are in the audit log, by whom and on which errand.
     audit = cli(db, "adm", "audit", "--csv").stdout.decode()
-    logged = [r for r in csv.DictReader(io.StringIO(audit)) if r["action"].startswith("deviation_")]
-    assert sorted((r["action"], r["actor"], r["ref"], r["outcome"]) for r in logged) == [
+    logged = [r for r in csv.DictReader(io.StringIO(audit)) if r["åtgärd"].startswith("deviation_")]
+    assert sorted((r["åtgärd"], r["användare"], r["ärende"], r["utfall"]) for r in logged) == [
         ("deviation_dismiss", "adm", "1177-000002", "ok"),
         ("deviation_report", "adm", "1177-000001", "ok"),
     ]
-    assert {r["action_label"] for r in logged} == {"markera avvikelse som rapporterad", "avfärda avvikelse"}
+    assert {r["åtgärd_text"] for r in logged} == {"markera avvikelse som rapporterad", "avfärda avvikelse"}
 
 
 def test_listing_twice_finds_nothing_new(db):

@@ -288,6 +288,39 @@ def test_replication_resumes_after_litestream_was_down(live, tmp_path, monkeypat
 
 
 @needs_litestream
+def test_restore_refuses_a_replica_that_carries_a_planted_trigger(live, tmp_path):
+    """Issue 28: a trigger named sqlite_… (written through writable_schema) that drops the log's
+    rows of opened errands travels with the replica; the restored file is looked at before it is
+    opened as a database, and refused."""
+    conn = sqlite3.connect(live)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('trigger', 'sqlite_hide',"
+        " 'audit', 0, 'CREATE TRIGGER sqlite_hide BEFORE INSERT ON audit WHEN NEW.action = ''view''"
+        " BEGIN SELECT RAISE(IGNORE); END')"
+    )
+    conn.commit()
+    conn.close()
+    replica = tmp_path / "replica"
+    rep = Replication(live, replica, tmp_path / "replicate.log")
+    try:
+        assert cli("--db", str(live), "--as", "rec1", "note", REFS[0], "--text", "a1")[0] == 0
+        dest = tmp_path / "back.db"
+
+        def answer():
+            code, out, err = cli("restore", "--from", str(replica), str(dest))
+            waiting = ("ingen säkerhetskopia", "ingen replik", "finns inte")
+            return None if any(w in err for w in waiting) else (code, out, err)
+
+        code, out, err = wait_for(answer, "the replica to hold the database")
+    finally:
+        rep.kill()
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert "den återställda databasen används inte: okänd utlösare sqlite_hide" in err, err
+    assert not dest.exists() and not list(tmp_path.glob(".bcc-restore-*"))
+
+
+@needs_litestream
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_replicate_forwards_signals_exits_with_litestreams_status_and_leaves_nothing(live, tmp_path, signum):
     private_tmp = tmp_path / "tmp"

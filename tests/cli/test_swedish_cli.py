@@ -226,6 +226,17 @@ def test_audit_text_reads_swedish_with_names(worked):
         assert code not in r.stdout.decode(), code
 
 
+def test_audit_details_read_as_swedish_words_not_json(worked):
+    """Issue 29: `{"view": "dashboard", "filter": null}` read as words, on the command line as on
+    the audit screen (one module, domain/audit_text.py)."""
+    assert run_cli("--as", "rec1", "list", db=worked).returncode == 0
+    from bcc_tui.domain.audit_text import detail_text
+
+    assert detail_text('{"view": "dashboard", "filter": null}', {}) == "vy instrumentpanelen"
+    out = run_cli("--as", "adm", "audit", db=worked).stdout.decode()
+    assert "{" not in out and '"view"' not in out, out
+
+
 def test_audit_csv_keeps_codes_and_adds_swedish(worked):
     import csv
     import io
@@ -234,25 +245,25 @@ def test_audit_csv_keeps_codes_and_adds_swedish(worked):
     table = list(csv.DictReader(io.StringIO(r.stdout.decode())))
     assert list(table[0])[:9] == [
         "id",
-        "at",
-        "actor",
-        "role",
-        "action",
-        "ref",
+        "tid_utc",
+        "användare",
+        "roll",
+        "åtgärd",
+        "ärende",
         "personnummer",
-        "outcome",
-        "detail",
+        "utfall",
+        "detaljer",
     ]
-    assert list(table[0])[9:] == ["actor_name", "action_label", "outcome_label"]
-    row = next(t for t in table if t["action"] == "assign")
-    assert (row["actor"], row["actor_name"], row["action_label"], row["outcome_label"]) == (
+    assert list(table[0])[9:] == ["namn", "roll_text", "åtgärd_text", "utfall_text", "detaljer_text"]
+    row = next(t for t in table if t["åtgärd"] == "assign")
+    assert (row["användare"], row["namn"], row["åtgärd_text"], row["utfall_text"]) == (
         "rec1",
         "Rita Receiver",
         "fördela",
         "ok",
     )
-    refused = next(t for t in table if t["outcome"] == "refused")
-    assert (refused["action"], refused["action_label"], refused["outcome_label"]) == (
+    refused = next(t for t in table if t["utfall"] == "refused")
+    assert (refused["åtgärd"], refused["åtgärd_text"], refused["utfall_text"]) == (
         "reply",
         "besvara",
         "nekad",
@@ -386,3 +397,13 @@ def test_list_and_types_name_people(worked):
     assert "förslag: Dag Doktor (doc2)" in next(
         x for x in types.splitlines() if x.startswith("fornya_recept")
     )
+
+
+@pytest.mark.parametrize(
+    "word, code", [("ofördelad", "unassigned"), ("fördelad", "assigned"), ("avslutad", "closed")]
+)
+def test_list_takes_the_status_in_swedish_beside_the_code(worked, word, code):
+    swedish = run_cli("--as", "rec1", "list", "--status", word, "--json", db=worked)
+    english = run_cli("--as", "rec1", "list", "--status", code, "--json", db=worked)
+    assert swedish.returncode == 0, swedish.stderr
+    assert swedish.stdout == english.stdout

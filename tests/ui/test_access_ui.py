@@ -56,7 +56,7 @@ def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, s
         ]
 
     rows = drive(app, scenario)
-    assert "R. Receiver/öppnade" in rows and "system/läste in" in rows  # a name, not a user name
+    assert "R. Receiver/öppna ärende" in rows and "system/importera" in rows  # a name, not a user name
     logged = clinic.conn.execute(
         "SELECT personnummer FROM audit WHERE action = 'audit' ORDER BY id"
     ).fetchall()

@@ -3,7 +3,6 @@ patient's errand, and when. Reading it is itself logged, with its filter."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from textual import events
@@ -11,9 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles
+from bcc_tui.domain.audit_text import OUTCOMES, action_name, detail_text
 from bcc_tui.domain.errors import BccError
+from bcc_tui.domain.text import count
 from bcc_tui.services import audit_log
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen, FollowsChanges
@@ -21,103 +20,7 @@ from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar, roster
 from bcc_tui.ui.widgets.lines import LineTable
 
-# The log stores stable codes for scripts; a person reads Swedish.
-OUTCOMES = {"ok": "ok", "refused": "nekad", "problems": "avvikelser"}
-
 _PNR = re.compile(r"^\d{8}-?\d{4}$")
-ACTIONS = {
-    "view": "öppnade",
-    "list": "listade",
-    "search": "sökte",
-    "import": "läste in",
-    "assign": "fördelade",
-    "reassign": "omfördelade",
-    "partial_reply": "delsvar",
-    "reply": "besvarade",
-    "close": "avslutade",
-    "note": "anteckning",
-    "urgent": "brådskande",
-    "remind": "påminde",
-    "export": "exporterade",
-    "admin_change": "administration",
-    "login": "inloggning",
-    "audit": "läste loggen",
-    "check": "kontroll",
-    "settings": "inställning",
-    "handover": "överlämning",
-    "handover_note": "överlämningsanteckning",
-    "remark": "anmärkning",
-    "care_team": "vårdteam",
-    "acute_handled": "akut hanterad",
-    "draft": "utkast",
-    "backup": "säkerhetskopia",
-    "restore": "återställning",
-    "replicate": "replikering",
-    "migrate": "uppgradering",
-}
-
-
-# Some rows keep their details as JSON for scripts (a list, the log read, a handover): a person
-# reads them in Swedish, in this order.
-DETAIL_KEYS = {
-    "view": "vy",
-    "status": "ruta",
-    "filter": "filter",
-    "user": "användare",
-    "from": "från",
-    "to": "till",
-    "items": "ärenden",
-    "open": "öppna",
-    "done": "avklarade",
-    "note": "anteckning",
-    "rows": "rader",
-    "limit": "högst",
-    "offset": "från rad",
-}
-VIEWS = {"dashboard": "instrumentpanelen", "handover": "överlämningen"}
-_USER = re.compile(r"(?<![\w.@-])([a-z][a-z0-9._-]*)(?: \(([^()]*)\))?(?![\w@-])")
-
-
-def _value(key: str, value: object, names: dict[str, str]) -> str:
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    text = str(value)
-    if key == "view":
-        return VIEWS.get(text, text)
-    if key == "status":
-        return e.STATUS_NAMES.get(text, text)
-    return names.get(text, text)
-
-
-def detail_text(detail: str | None, names: dict[str, str]) -> str:
-    """A row's details as a person reads them: JSON in Swedish words, user names as names
-    ('från magfor till johwes (Johanna Westin)' → 'från Magnus Forsberg till Johanna Westin')."""
-    if not detail:
-        return ""
-    try:
-        data = json.loads(detail)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        known = [k for k in DETAIL_KEYS if data.get(k) is not None]
-        other = [k for k in data if k not in DETAIL_KEYS and data[k] is not None]
-        return ", ".join(f"{DETAIL_KEYS.get(k, k)} {_value(k, data[k], names)}" for k in known + other)
-
-    def person(match: re.Match[str]) -> str:
-        user, said = match.group(1), match.group(2)
-        if user not in names:
-            return match.group(0)
-        return names[user] if said in (None, names[user]) else f"{names[user]} ({said})"
-
-    return _USER.sub(person, detail)
-
-
-def action_name(code: str) -> str:
-    """A refusal is logged under the permission asked for: its own words, from the roles table."""
-    if code in ACTIONS:
-        return ACTIONS[code]
-    permission = roles.PERMISSIONS.get(code)
-    return permission.what if permission is not None else code
 
 
 class AuditScreen(BccScreen[None], FollowsChanges):
@@ -212,7 +115,11 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         who = f"{self.names[user]} ({user})" if user in self.names else user
         what = f"patient {patient}" if patient else f"användare {who}" if user else "alla"
         self.query_one("#audit-title", Static).update(
-            render.safe(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", "bold", one_line=True)
+            render.safe(
+                f"Granskningslogg · {what} · {count(len(rows), 'rad', 'rader')} (nyast först)",
+                "bold",
+                one_line=True,
+            )
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

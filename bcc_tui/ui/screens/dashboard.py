@@ -19,6 +19,7 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import RECEIVER
+from bcc_tui.domain.text import count
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import render
@@ -201,7 +202,7 @@ class DashboardScreen(BccScreen[None]):
         label = self._titles.get(pane, self.pane_title(pane))
         table = self.table(pane)
         if table is not None and table.marked:
-            label += f" · {len(table.marked)} markerade"
+            label += f" · {count(len(table.marked), 'markerat', 'markerade')}"
         self.query_one(f"#pane-{pane}").border_title = render.plain(label)
 
     def marked(self) -> list[ErrandSummary]:

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.errands import Choice
 from bcc_tui.ui.render import safe
 from bcc_tui.ui.typed import BccModal
@@ -336,7 +336,7 @@ class AssignForm(Form[AssignResult]):
         else:
             t.append("  i tjänst", style="green")
         # R24: each person's current load, so a receiver sees who is already full.
-        t.append(f"  {c.open} öppna", style="dim" if not c.open else "")
+        t.append(f"  {count(c.open, 'öppet', 'öppna')}", style="dim" if not c.open else "")
         if c.overdue:
             t.append(f", {c.overdue} {'försenat' if c.overdue == 1 else 'försenade'}", style="bold red")
         if c.suggested and c.reason:

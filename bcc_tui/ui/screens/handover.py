@@ -114,7 +114,10 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         t.append("Överlämning", style="bold underline")
         t.append(f"  {len(self._done)} av {len(h.items)} genomgångna", style="bold")
         if h.total > len(h.items):
-            t.append(f" (av {h.total} öppna punkter visas de mest brådskande)", style="dim")
+            t.append(
+                f" (av {count(h.total, 'öppen punkt', 'öppna punkter')} visas de mest brådskande)",
+                style="dim",
+            )
         g = h.given
         if g is not None:
             at = render.local(g.at)
@@ -134,7 +137,8 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             t.append(f" ({short_date(local.date())} {local:%H:%M}): ")
             t.append(
                 f"{count(c.arrived[0], 'nytt', 'nya')} · {count(c.closed[0], 'avslutat', 'avslutade')}"
-                f" · {c.overdue[0]} blev försenade · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}"
+                f" · {count(c.overdue[0], 'blev försenat', 'blev försenade')}"
+                f" · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}"
             )
         else:
             t.append(": ingen har tagit över än", style="dim")
@@ -240,7 +244,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             NoteForm(
                 item.ref,
                 subtitle_text="Anmärkning till nästa pass (visas på ärendet "
-                "tills nästa överlämning är kvitterad)",
+                "tills nästa mottagare har tagit över)",
             ),
             done,
         )
