@@ -112,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--errands", type=int, default=100_000)
     args = p.parse_args(argv)
     # The program under test: this one with one migration more.
+    base = schema.MIGRATIONS
     schema.MIGRATIONS = (*schema.MIGRATIONS, EXTRA)
     schema.CURRENT = len(schema.MIGRATIONS)
     with tempfile.TemporaryDirectory(
@@ -131,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             db = work / "bcc.db"
             shutil.copyfile(source, db)
             db.chmod(0o600)
+            store = Store(db)  # a file made by an older program: first at this one's schema, untimed
+            schema.migrate(store, base)
+            store.close()
             rows[name] = run(db, work)
     size = source.stat().st_size if args.db else 0
     print(
