@@ -142,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="behåll bara de N nyaste tidsnamngivna säkerhetskopiorna i mappen",
     )
 
+    mg = sub.add_parser(
+        "migrate",
+        help="uppgradera databasen till denna versions schema (en kontrollerad säkerhetskopia först)",
+    )
+    mg.add_argument(
+        "--backup",
+        metavar="MÅL",
+        help="säkerhetskopians nya fil, eller mapp (MAPP/); standard: databasens egen mapp",
+    )
+
     # R27: continuity with Litestream (bcc_tui/services/replication.py; docs/replication.md).
     rp = sub.add_parser("replicate", help="strömma databasen till en replik med Litestream (administratör)")
     rp.add_argument(
@@ -311,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Arguments that name files or places: kept byte for byte (an undecodable name is still a real
 # file) and refused by their command when unusable — never quietly changed into another place.
 _PATH_ARGS = frozenset(
-    {"db", "demo_db", "file", "dest", "replica", "move_to", "against", "ssh_key", "host_key"}
+    {"db", "demo_db", "file", "dest", "replica", "move_to", "against", "ssh_key", "host_key", "backup"}
 )
 
 

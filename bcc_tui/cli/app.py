@@ -40,13 +40,13 @@ from bcc_tui.settings import Settings, sudo_person
 _CREATES = {"import", "staff", "schedule", "patients"}
 
 
-def open_ctx(settings: Settings, *, create: bool) -> Ctx:
+def open_ctx(settings: Settings, *, create: bool, migrate: bool = False) -> Ctx:
     path = settings.db_path
     if not path.exists():
         if not create:
             raise NotFound(f"databasen {path} finns inte (ange --db eller $BCC_DB)")
         path.parent.mkdir(parents=True, exist_ok=True)
-    return session.open_session(path, settings.as_user, settings.frozen_now)
+    return session.open_session(path, settings.as_user, settings.frozen_now, migrate=migrate)
 
 
 def _stdin_reader():
@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.load(args.db, args.as_user)
     if command == "restore":  # a new machine may have no database yet: the restored one is used
         return _restore(settings, args)
+    if command == "migrate":  # the one command that opens a file at an older schema
+        return _migrate(settings, args)
     ctx = open_ctx(settings, create=command in _CREATES)
     try:
         return _COMMANDS[command](ctx, args)
@@ -554,7 +556,17 @@ def _outbox(ctx: Ctx, args) -> int:
         settings = Settings.load(args.db, args.as_user)
         done = notify.send_waiting(ctx, settings.smtp, settings.mail_from, SEND_BUDGET)
         if done is None:
-            print("BCC_SMTP är inte satt: aviseringarna väntar i kön")
+            # The mail job without a mail server: quiet while nothing waits, loud (cron mails the
+            # line) once notices pile up that nobody will ever receive (issue 31).
+            waiting = notify.count_waiting(ctx)
+            if waiting:
+                print(
+                    f"bcc-tui: {count(waiting, 'avisering väntar', 'aviseringar väntar')} men BCC_SMTP är "
+                    "inte satt; ange BCC_SMTP=värd:port (och BCC_MAIL_FROM) för jobbet",
+                    file=sys.stderr,
+                )
+                return 1
+            print("BCC_SMTP är inte satt; inga aviseringar väntar")
             return 0
         print(f"{count(done.sent, 'skickad', 'skickade')}, {count(done.failed, 'misslyckad', 'misslyckade')}")
         return 1 if done.failed and not done.sent else 0
@@ -958,7 +970,8 @@ def _restore(settings: Settings, args) -> int:
     done = replication.restore(
         _replica(args, must_exist=True),
         args.dest,
-        lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False),
+        # The restored copy is private until it is checked: an older schema is brought forward.
+        lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False, migrate=True),
     )
     reach = "inga ändringar"
     if done.last_change:
@@ -969,6 +982,54 @@ def _restore(settings: Settings, args) -> int:
     print(
         f"återställd till {done.path}: {count(done.errands, 'ärende', 'ärenden')}, {reach}; kontrollerad, databasen är hel"
     )
+    return 0
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",") + " s"
+
+
+def _migrate(settings: Settings, args) -> int:
+    from bcc_tui.services import migration
+    from bcc_tui.services.clock import FixedClock, SystemClock
+
+    if settings.as_user is not None:
+        raise InvalidInput("migrate görs av systemet självt; --as gäller inte här")
+    clock = FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock()
+
+    def backed_up(info: dict) -> None:
+        print(
+            f"säkerhetskopia {info['path']}: {count(info['errands'], 'ärende', 'ärenden')}, "
+            f"{info['bytes'] // 1024} KiB, kontrollerad",
+            flush=True,
+        )
+
+    def stepped(step: migration.Step) -> None:
+        print(
+            f"schemaversion {step.number}: {count(step.statements, 'steg', 'steg')} i "
+            f"{count(step.transactions, 'transaktion', 'transaktioner')}, {_seconds(step.seconds)}, "
+            f"längsta skrivlås {_seconds(step.longest_lock)}",
+            flush=True,
+        )
+
+    try:
+        done = migration.migrate(settings.db_path, clock, args.backup, on_backup=backed_up, on_step=stepped)
+    except OSError as err:
+        raise InvalidInput(f"kan inte skriva säkerhetskopian: {os_reason(err)}") from None
+    if done.resumed is not None:
+        print(
+            f"en avbruten migrering slutfördes (schemaversion {done.before} → {done.after}); "
+            "säkerhetskopian från när den började gäller"
+        )
+    if done.created:
+        print(f"ny databas {settings.db_path}: schemaversion {done.after}")
+    elif not done.steps:
+        print(f"databasen {settings.db_path} har redan schemaversion {done.after}; inget att göra")
+    else:
+        print(
+            f"klart: {settings.db_path} har schemaversion {done.after} (förut {done.before}); "
+            f"längsta skrivlås {_seconds(done.longest_lock)}"
+        )
     return 0
 
 

@@ -27,7 +27,9 @@ def backup_name(moment: dt.datetime) -> str:
     return f"bcc-{moment.astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.db"
 
 
-def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
+def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None, *, logged: bool = True) -> dict:
+    """`logged=False`: the caller writes the audit row itself (bcc-tui migrate, whose live file
+    is at an older schema, one this program does not write to)."""
     require(ctx, "backup")
     if keep is not None and keep < 1:
         raise InvalidInput("--keep ska vara minst 1")
@@ -57,8 +59,9 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
     detail = f"{count(rows, 'ärende', 'ärenden')} till {new.path}" + (
         f"; {count(len(pruned), 'äldre borttagen', 'äldre borttagna')}" if pruned else ""
     )
-    with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("backup", detail=detail)])
+    if logged:
+        with ctx.store.write() as conn:
+            audit.append(conn, [ctx.entry("backup", detail=detail)])
     return {
         "path": str(new.path),
         "errands": rows,

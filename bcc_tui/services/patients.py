@@ -49,7 +49,7 @@ def check_member(conn: Connection, field: str, username: str | None) -> None:
 
 
 def import_patients(ctx: Ctx, data: bytes) -> ImportReport:
-    """`bcc-tui patients import FILE`: care teams as JSON Lines (contract/patient.schema.json).
+    """`bcc-tui patients import FILE`: care teams as JSON Lines (tests/contract/schemas/patient.schema.json).
     A bad line is reported by number and the good ones are kept; a line changes only the fields
     it names, null removes a member. One transaction; each change audited with its patient."""
     require(ctx, "patients_import")

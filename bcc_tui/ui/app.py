@@ -40,6 +40,7 @@ from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.typeahead import TypeAhead
 from bcc_tui.ui.typed import FollowsChanges
+from bcc_tui.ui.upgrade import UPGRADED, UpgradeWatch
 from bcc_tui.ui.widgets.header import HeaderBar
 
 if TYPE_CHECKING:
@@ -108,10 +109,12 @@ class BccApp(App):
         self.loads = 0  # completed loads, for tests and the benchmark
         self.bell_on = True
         self.crash_line: str | None = None  # set when an unforeseen error ended the app
+        self.ended_line: str | None = None  # set when an upgrade ended it on an error instead
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
         self.runner = ActionRunner(self)
         self.typeahead = TypeAhead(self)
         self.feed = Feed(self, ctx)
+        self.upgrade = UpgradeWatch(self)  # the program or the schema replaced under us (issue 31)
         self._today = self.ctx.today()  # the day the screens were read for
         self.feed.prefetch()  # the first load starts now, in parallel with Textual's own start-up
 
@@ -137,6 +140,15 @@ class BccApp(App):
         )
 
     async def on_event(self, event: events.Event) -> None:
+        # After an upgrade the person's next key (or click) ends the dashboard; before each key
+        # the installation and the schema are looked at, so that no key loads a module or reads
+        # a table of another version.
+        if isinstance(event, (events.Key, events.Paste, events.MouseDown)) and not event.is_forwarded:
+            if self.upgrade.noticed:
+                self.upgrade.leave()
+                return
+            if isinstance(event, events.Key) and self.upgrade.check():
+                return  # this key shows the line; the next one ends
         # Keys and pastes from the terminal go one at a time, each once the app has finished with
         # the one before (ui/typeahead.py): typed ahead of a screen opening or closing, they wait.
         if (
@@ -158,8 +170,15 @@ class BccApp(App):
         app exits. Instead: a private report, and one line printed after the screen is restored."""
         from bcc_tui import crash
 
-        self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
-        self._return_code = 1
+        if self.upgrade.explains(error):
+            # A module or a table of the new version met the old one: the upgrade's line, not a
+            # crash report (the drafts were kept as they were typed).
+            self.upgrade.noticed = True
+            self.ended_line = UPGRADED
+            self._return_code = 0
+        else:
+            self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
+            self._return_code = 1
         if self._exception is None:  # run_test re-raises it, so that tests see the error
             self._exception = error
             self._exception_event.set()
@@ -167,9 +186,11 @@ class BccApp(App):
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:
+        from bcc_tui import crash  # noqa: F401 -- loaded now: after an upgrade it is the old one's
         from bcc_tui.ui import theme
 
         theme.apply(self)
+        self.upgrade.start()
         if self.mail is not None:
             # §4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
@@ -206,6 +227,7 @@ class BccApp(App):
             self.call_after_refresh(self.open_errand, self.open_ref)
 
     def on_unmount(self) -> None:
+        self.upgrade.stop()
         if self._old_hangup is not None:
             signal.signal(signal.SIGHUP, self._old_hangup)
             self._old_hangup = None
@@ -360,7 +382,7 @@ class BccApp(App):
     def deliver_mail(self) -> None:
         from bcc_tui.services import notify
 
-        if self.mail is not None:
+        if self.mail is not None and not self.upgrade.noticed:
             notify.deliver(self.feed.reader, self.ctx.clock, self.mail)
 
     # -- the errand under the cursor ---------------------------------------------------------

@@ -44,6 +44,16 @@ _WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
 _SUBJECT = ("subject", "Ämne", 24)  # at least; it takes the room the other columns leave
 _WHO_WIDE = 18  # from the subject level the holder column has room for "E. Ström (frånv.)"
 CELL_PADDING = 2  # a DataTable cell's padding, left and right
+# The reference column is as wide as the longest reference on screen (issue 31: 1177-0019811 and
+# 1177-0019815 both showed as "1177-001981"), from the usual 1177-NNNNNN up to the contract's 40.
+REF_WIDTH = 11
+REF_MAX = 40
+
+
+def ref_width(refs) -> int:
+    return min(REF_MAX, max([REF_WIDTH, *(len(r) for r in refs)]))
+
+
 # Width levels, set by the screen from its breakpoints: 0 narrow, 1 received and patient, 2 subject.
 
 
@@ -72,12 +82,13 @@ class ErrandTable(LineTable):
         self.names: dict[str, str] = {}
         self.has_more = False
         self.marked: set[str] = set()  # refs marked with space (Ofördelade only)
+        self.ref_width = REF_WIDTH
         self._updating = False  # cursor moves while rows are put in place are not the person's
         self._build_columns()
 
     # -- columns -----------------------------------------------------------------------------
     def _columns(self) -> list[tuple[str, str, int]]:
-        cols = list(_NARROW[self.pane])
+        cols = [(k, label, self.ref_width if k == "ref" else w) for k, label, w in _NARROW[self.pane]]
         if self.wide:
             at = 3 if self.pane == CLOSED else 4
             cols[at:at] = _WIDE_EXTRA[:1] if self.pane == CLOSED else _WIDE_EXTRA
@@ -187,6 +198,13 @@ class ErrandTable(LineTable):
         keep = self.current_ref
         keep_index = self.cursor_row
         leaving = [r for r in self.order if r not in new]
+        width = ref_width(new_order)
+        if width != self.ref_width:
+            # A longer (or no longer) reference on screen: the columns are laid out again.
+            self.ref_width = width
+            self.clear(columns=True)
+            self._build_columns()
+            self.order, self.rows_by_ref, leaving = [], {}, []
         if len(leaving) > 1 and 2 * len(leaving) > len(self.order):
             # Most rows go (a filter typed, issue 27): the table is filled again in order. Each
             # removal renumbers every row after it and moves the cursor: 60 of them cost a key
