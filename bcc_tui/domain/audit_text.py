@@ -56,6 +56,7 @@ ACTIONS = {
     "deviation_report": "rapporterade avvikelse",
     "deviation_dismiss": "avfärdade avvikelse",
     "baseline": "utgångsläge",
+    "migrate": "uppgraderade",
 }
 
 # Some rows keep their details as JSON for scripts (a list, the log read, a handover): a person
