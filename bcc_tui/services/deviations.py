@@ -326,20 +326,20 @@ def dismiss(ctx: Ctx, deviation_id: int, reason: str) -> Deviation:
 # A public contract (docs/statistics.md): columns are only ever added at the end.
 CSV_HEADER = [
     "id",
-    "key",
-    "kind",
-    "kind_name",
-    "ref",
-    "type",
-    "type_name",
-    "occurred_at",
-    "detected_at",
+    "nyckel",
+    "slag",
+    "slagnamn",
+    "ärende",
+    "typ",
+    "typnamn",
+    "inträffade_utc",
+    "upptäckt_utc",
     "status",
-    "medcontrol_number",
-    "reason",
-    "decided_by",
-    "decided_at",
-    "draft",
+    "medcontrol_nummer",
+    "orsak",
+    "beslutad_av",
+    "beslutad_utc",
+    "utkast",
 ]
 
 

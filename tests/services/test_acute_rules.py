@@ -60,7 +60,7 @@ def test_the_advice_is_off_by_default_and_sent_at_intake_when_on(system, as_):
     report = reports.stats(as_("adm"))
     assert (report.total.acute, report.total.acute_advice) == (3, 2)
     total = list(csv.DictReader(io.StringIO(reports.stats_csv(report))))[-1]  # columns by name: more follow
-    assert (total["from"][:7], total["acute"], total["acute_advice"]) == ("2026-11", "3", "2")
+    assert (total["från"][:7], total["akuta"], total["akut_råd"]) == ("2026-11", "3", "2")
     acute.set_advice(as_("adm"), enabled=False)
     intake.import_errands(system, jsonl(errand_line("1177-000005", message=FEVER)))
     assert not errands.show_errand(rec, "1177-000005").summary.partial_reply_sent

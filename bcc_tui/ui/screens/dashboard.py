@@ -250,7 +250,7 @@ class DashboardScreen(BccScreen[None]):
             return
         out = Text()
         out.append_text(render.safe(s.ref, "bold", one_line=True))
-        out.append(f"  {e.type_short(s.type)}\n", style="dim")
+        out.append(f"  {e.type_name(s.type)}\n", style="dim")
         out.append("Patient: ")
         out.append_text(render.safe(s.patient_name, one_line=True))
         if s.proxy_name:
