@@ -297,8 +297,8 @@ class BccApp(App):
 
     def on_panes_counted(self, message: PanesCounted) -> None:
         data = self.feed.counted(message)
-        if data is not None and self.dashboard is not None:
-            self.dashboard.show(data, self.ctx.now(), message.search)
+        if data is not None and self.dashboard is not None and self.dashboard.is_mounted:
+            self.dashboard.show_counts(data, message.search)
 
     def apply(
         self,

@@ -179,10 +179,20 @@ class DashboardScreen(BccScreen[None]):
             page = data.pane(pane)
             table.set_wide(wide, now, room)
             table.show(page.rows, data.names, now, has_more=page.has_more)
+        self.show_counts(data, filter_text)
+        self.show_preview()
+        self.refresh_offers()  # the errand under the cursor may have changed state
+
+    def show_counts(self, data: Panes, filter_text: str | None) -> None:
+        """The panes' titles and heights from `data`'s counts: alone when only the counts came
+        (a filter being typed: Feed._count_typed), so they cost a key no redraw of the rows."""
+        for pane, table in self.tables():
+            page = data.pane(pane)
+            table.has_more = page.has_more
             title = self.pane_title(pane)
             count, overdue = page.total, page.overdue
             # Not counted yet (a filter being typed): the rows shown and more; the count and the
-            # overdue mark follow in a moment (Feed.count_typed).
+            # overdue mark follow in a moment.
             label = f"{title} ({len(page.rows)}+)" if count is None else f"{title} ({count})"
             if overdue:
                 label += f" · {overdue} {'försenat' if overdue == 1 else 'försenade'}"
@@ -194,8 +204,6 @@ class DashboardScreen(BccScreen[None]):
                 self.query_one(f"#pane-{pane}").set_class(bool(overdue), "-overdue")
         self.fit()
         self.call_after_refresh(self.fit)
-        self.show_preview()
-        self.refresh_offers()  # the errand under the cursor may have changed state
 
     def retitle(self, pane: str) -> None:
         """The pane's title, with how many of its rows are marked."""
