@@ -188,6 +188,17 @@ ACTIONS: tuple[Action, ...] = (
         bind=False,
     ),
     A(
+        "audit_row",
+        None,
+        "Visa raden",
+        None,
+        "",
+        "audit",
+        key_label="enter",
+        help_text="i granskningsloggen: visa radens alla fält",
+        bind=False,
+    ),
+    A(
         "filter",
         None,
         "",
@@ -291,6 +302,12 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 BY_METHOD = {a.app_method.removeprefix("action_"): a for a in ACTIONS}
+BY_ID = {a.id: a for a in ACTIONS}
+
+
+def name(action_id: str) -> str:
+    """An action's one name: the footer's word and the title of the form it opens."""
+    return BY_ID[action_id].label
 
 
 def may(actor: Actor, action: Action) -> bool:

@@ -14,13 +14,20 @@ from bcc_tui.domain.audit_text import OUTCOMES, action_name, detail_text
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import count
 from bcc_tui.services import audit_log
-from bcc_tui.ui import render
+from bcc_tui.ui import actions, render
+from bcc_tui.ui.screens.details import RowDetails, audit_fields
 from bcc_tui.ui.typed import BccScreen, FollowsChanges
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar, roster
 from bcc_tui.ui.widgets.lines import LineTable
 
 _PNR = re.compile(r"^\d{8}-?\d{4}$")
+
+
+class AuditTable(LineTable):
+    # The table's own enter (RowSelected, which the screen answers with the row in full), named so
+    # that the footer says what it does.
+    BINDINGS = [Binding("enter", "select_cursor", actions.name("audit_row"), id="audit_row")]
 
 
 class AuditScreen(BccScreen[None], FollowsChanges):
@@ -39,12 +46,13 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         self._width = 0  # the screen width the columns were made for
         self._action_width = 12  # "Vad": the longest action word among the rows shown
         self._shown: str | None = None  # the filter the table shows
+        self._rows: list[audit_log.AuditRow] = []  # the table's rows, in its order
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
         yield Input(placeholder="Personnummer (ÅÅÅÅMMDD-NNNN) eller användarnamn — enter söker", id="filter")
         yield Static(id="audit-title", classes="audit-title")
-        yield LineTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield AuditTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -103,6 +111,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             self._action_width = wanted
             table.clear(columns=True)
             self.add_columns(self._width or self.app.size.width)
+        self._rows = rows
         for r in rows:
             style = "bold red" if r.outcome == "refused" else ""
             try:
@@ -133,6 +142,25 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         if action == "clear":
             return len(self.app.screen_stack) > 2 or self.query_one("#filter", Input).has_class("-visible")
         return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_details()
+
+    def action_details(self) -> None:
+        """The row under the cursor in full: at 80 columns its details are cut in the table."""
+        table = self.query_one(DataTable)
+        if not 0 <= table.cursor_row < min(table.row_count, len(self._rows)):
+            return
+        r = self._rows[table.cursor_row]
+        fields = audit_fields(
+            r,
+            self.names,
+            action=action_name(r.action),
+            outcome=OUTCOMES.get(r.outcome, r.outcome),
+            detail=detail_text(r.detail, self.names),
+        )
+        self.app.push_screen(RowDetails(f"Granskningslogg · rad {r.id}", fields))
 
     def action_root_hint(self) -> None:
         from bcc_tui.ui.screens.admin import ROOT_HINT

@@ -20,7 +20,7 @@ def admin_keys(tabs: list[str]) -> list[tuple[str, str]]:
 
 _ROW_KEYS = (
     ("shift+tab, ← →", "till flikraden och byt flik med pilarna; tab tillbaka till tabellen"),
-    ("↑ ↓", "välj rad i tabellen"),
+    ("↑ ↓, j / k", "välj rad i tabellen; g / G (home / end) första / sista, pgup / pgdn en sida"),
     (
         "e / enter",
         "ändra raden (på Information: lägg ut ett meddelande; på Avvikelser: rapportera eller avfärda)",

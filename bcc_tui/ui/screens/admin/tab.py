@@ -14,6 +14,7 @@ from textual.widgets import DataTable, TabPane
 
 from bcc_tui.services.context import Ctx
 from bcc_tui.ui.screens.fields import FieldsForm
+from bcc_tui.ui.widgets.lines import LineTable
 
 if TYPE_CHECKING:
     from textual import getters
@@ -61,7 +62,8 @@ class AdminTab(TabPane):
         self.rows: list[tuple[str, Sequence[Text]]] = []
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id=f"t-{self.KEY}", cursor_type="row", zebra_stripes=True)
+        # A LineTable: j/k/g/G move here as in every other list of the program.
+        yield LineTable(id=f"t-{self.KEY}", cursor_type="row", zebra_stripes=True)
 
     @property
     def ctx(self) -> Ctx:

@@ -1,0 +1,144 @@
+"""Issue 29, keys and forms: j/k/g/G and the page keys in the administration's tables and the audit
+log, enter on an audit row."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+
+from rich.text import Text
+from textual.widgets import Static
+
+from bcc_tui.services import errands
+from bcc_tui.services.clock import FixedClock
+from bcc_tui.ui.screens.details import RowDetails
+from tests.conftest import NOW
+from tests.ui.conftest import ctx_for, drive, settle
+from tests.ui.test_snapshots import ROLE_PEOPLE, app_on
+
+
+def rendered(widget) -> str:
+    return str(widget.render())
+
+
+def form_title(app) -> str:
+    return rendered(app.screen.query_one(".form-title")).split(" · ")[0]
+
+
+def status(store, ref) -> str:
+    return store.conn.execute("SELECT status FROM errands WHERE ref = ?", (ref,)).fetchone()[0]
+
+
+async def wait_until(pilot, condition, timeout=30.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        assert loop.time() < end, "the condition did not come true in time"
+        await pilot.pause(0.05)
+
+
+# -- every list moves alike -----------------------------------------------------------------------
+MOVES = ("j", "j", "k", "G", "g", "end", "home", "pagedown", "pageup")
+
+
+def expected_moves(n: int) -> list[int]:
+    two = min(2, n - 1)
+    return [min(1, n - 1), two, max(0, two - 1), n - 1, 0, n - 1, 0, -1, 0]  # -1: a page down
+
+
+async def moved(pilot, table) -> list[int]:
+    seen = []
+    for key in MOVES:
+        await pilot.press(key)
+        await pilot.pause()
+        seen.append(table.cursor_row)
+    return seen
+
+
+def test_every_admin_table_and_the_audit_log_move_alike(demo_db):
+    admin = app_on(demo_db, ROLE_PEOPLE["admin"])
+
+    async def tabs(pilot):
+        from bcc_tui.ui.screens.admin import TABS
+
+        seen = {}
+        for number, (key, _title) in enumerate(TABS, 1):
+            await pilot.press(str(number))
+            await settle(pilot)
+            tables = pilot.app.screen.query(f"#t-{key}")
+            if not tables:
+                continue  # Information: a text, no table
+            table = tables.first()
+            assert pilot.app.screen.focused is table, key
+            seen[key] = (table.row_count, await moved(pilot, table), table.size.height)
+        return seen
+
+    auditor = app_on(demo_db, ROLE_PEOPLE["auditor"])
+
+    async def log(pilot):
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#audit-table")
+        return {"audit": (table.row_count, await moved(pilot, table), table.size.height)}
+
+    seen = drive(admin, tabs) | drive(auditor, log)
+    assert {"types", "staff", "roster", "acute", "audit"} <= set(seen)
+    for key, (n, rows, height) in seen.items():
+        if n < 3:
+            continue
+        want = expected_moves(n)
+        page_down = rows[7]
+        rows[7] = want[7] = -1
+        assert rows == want, key
+        assert page_down == (n - 1 if n <= height - 1 else page_down) and page_down > 0, key
+
+
+# -- the audit row in full ------------------------------------------------------------------------
+def _svg_text(svg: str) -> str:
+    return html.unescape("".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))).replace("\xa0", " ")
+
+
+def as_demo(store, username):
+    return ctx_for(store, username, FixedClock(NOW))
+
+
+def test_enter_on_an_audit_row_shows_every_column_as_text(demo_db):
+    typed = "[b]Elsa[/b] \x1b[31mröd\x07 [@click=app.quit]x[/]"
+    errands.log_list(as_demo(demo_db, "annlin"), "dashboard", typed)  # a search as typed, kept so
+    app = app_on(demo_db, ROLE_PEOPLE["auditor"])
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table")
+        row = next(i for i, r in enumerate(app.screen._rows) if r.action == "search")
+        table.move_cursor(row=row, animate=False)
+        await pilot.press("enter")
+        await settle(pilot)
+        details = app.screen
+        grid = details.query_one("#row-details", Static).content
+        cells = [c for column in grid.columns for c in column._cells]
+        text = _svg_text(app.export_screenshot())
+        await pilot.press("escape")
+        await settle(pilot)
+        return details, cells, text, type(app.screen).__name__
+
+    details, cells, text, after = drive(app, scenario, size=(100, 40))
+    assert isinstance(details, RowDetails)
+    labels = [label for label, _ in details.fields]
+    assert labels == [
+        "Tid",
+        "Vem",
+        "Roll",
+        "Vad",
+        "Utfall",
+        "Ärende",
+        "Patient",
+        "Detaljer",
+        "Som loggat",
+        "Rad",
+    ]
+    assert all(isinstance(c, Text) for c in cells)  # never markup
+    assert not any(ch in c.plain for c in cells for ch in "\x1b\x07")  # no control character
+    assert "[b]Elsa[/b]" in text and "[@click=app.quit]x[/]" in text
+    assert "Anna Lindqvist (annlin)" in text
+    assert after == "AuditScreen"
