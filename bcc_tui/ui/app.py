@@ -29,7 +29,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import CAREGIVER
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.services import clinic, people
+from bcc_tui.services import people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
@@ -44,6 +44,7 @@ from bcc_tui.ui.upgrade import UPGRADED, UpgradeWatch
 from bcc_tui.ui.widgets.header import HeaderBar
 
 if TYPE_CHECKING:
+    from bcc_tui.services.clinic import Notice
     from bcc_tui.services.notify import MailConfig
 
 # Screens that the first paint does not need are imported when first used: the dashboard's
@@ -72,6 +73,7 @@ def _help() -> Screen[Any]:
     return screen_class("HelpScreen")()
 
 
+_UNSEEN = object()  # no notice read yet: the first one read is the start's, said in the header only
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
 DELIVERY_INTERVAL = 3.0
 TOAST_MAX = 1000  # characters: more than any message of ours; a toast never covers the screen
@@ -110,6 +112,7 @@ class BccApp(App):
         self.bell_on = True
         self.crash_line: str | None = None  # set when an unforeseen error ended the app
         self.ended_line: str | None = None  # set when an upgrade ended it on an error instead
+        self._notice: Notice | object | None = _UNSEEN  # the notice last shown (notice_seen)
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
         self.runner = ActionRunner(self)
         self.typeahead = TypeAhead(self)
@@ -205,11 +208,6 @@ class BccApp(App):
             )
             self.set_interval(self.poll_interval, self.feed.poll)
             self.set_interval(1, self.tick_clock)
-            notice = None
-            with suppress(BccError):  # a busy database: the notice shows on the next start
-                notice = clinic.notice_now(self.ctx)
-            if notice:
-                self.notify(notice.text, title="Driftinformation", timeout=20, markup=False)
             return
         # The prefetch has usually finished by the time the screen mounts: the panes are filled
         # then, before the first frame, so the screen is laid out and painted with its rows.
@@ -309,9 +307,7 @@ class BccApp(App):
     ) -> None:
         """Draw one read of the feed: the panes (titled with the filter they were read with), and
         the open errand if it is the one read (`lost`: why it can no longer be read)."""
-        previous = self.feed.last_data
-        if data.notice is not None and (previous is None or previous.notice != data.notice):
-            self.notify(data.notice.text, title="Driftinformation", timeout=20, markup=False)
+        self.notice_seen(data.notice)
         self.feed.shown(data, search)
         now = self.ctx.now()
         if self.dashboard is not None:
@@ -339,6 +335,16 @@ class BccApp(App):
             with suppress(NoMatches):
                 screen.follow()  # R31: the handover follows an import, a remark, a give
         self.loads += 1
+
+    def notice_seen(self, notice: Notice | None) -> None:
+        """R17: the notice is in every screen's header. At start that is where it is read (a toast
+        repeating it covered half the panes for 20 s at 80×24); a notice that comes or changes
+        while the dashboard is open is also said in a toast, once, whichever screen saw it first."""
+        first = self._notice is _UNSEEN
+        changed = notice != self._notice
+        self._notice = notice
+        if not first and changed and notice is not None:
+            self.notify(notice.text, title="Driftinformation", timeout=20, markup=False)
 
     def top(self) -> Screen[Any] | None:
         """The screen on top; None while the app closes (a timer or a message may come then)."""

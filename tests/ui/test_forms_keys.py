@@ -1,18 +1,24 @@
 """Issue 29, keys and forms: j/k/g/G and the page keys in the administration's tables and the audit
-log, enter on an audit row."""
+log, enter on an audit row, the notice in one place."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import html
 import re
 
+import pytest
 from rich.text import Text
 from textual.widgets import Static
 
+from bcc_tui.services import clinic as clinic_svc
 from bcc_tui.services import errands
 from bcc_tui.services.clock import FixedClock
+from bcc_tui.store import staff as staff_q
+from bcc_tui.ui.app import make_app
 from bcc_tui.ui.screens.details import RowDetails
+from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import NOW
 from tests.ui.conftest import ctx_for, drive, settle
 from tests.ui.test_snapshots import ROLE_PEOPLE, app_on
@@ -142,3 +148,47 @@ def test_enter_on_an_audit_row_shows_every_column_as_text(demo_db):
     assert "[b]Elsa[/b]" in text and "[@click=app.quit]x[/]" in text
     assert "Anna Lindqvist (annlin)" in text
     assert after == "AuditScreen"
+
+
+# -- the notice in one place ----------------------------------------------------------------------
+def notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications if n.title == "Driftinformation"]
+
+
+def test_the_notice_is_in_the_header_at_start_and_a_toast_only_when_it_changes(clinic, app_for, as_):
+    clinic_svc.post_notice(as_("adm"), "Driftstopp i kväll 18–19", dt.date(2026, 11, 30))
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        at_start = notices(app), rendered(app.screen.query_one(HeaderBar))
+        clinic_svc.post_notice(as_("adm"), "Telefonerna fungerar igen", dt.date(2026, 11, 30))
+        await wait_until(pilot, lambda: notices(app))
+        await settle(pilot)
+        return at_start, notices(app), rendered(app.screen.query_one(HeaderBar))
+
+    (toasts, header), changed, header_after = drive(app, scenario)
+    assert toasts == [] and "Driftstopp i kväll 18–19" in header
+    assert changed == ["Telefonerna fungerar igen"] and "Telefonerna fungerar igen" in header_after
+
+
+@pytest.mark.parametrize("role", ["admin", "auditor"])
+def test_the_administrators_and_auditors_first_screen_has_the_notice_in_its_header(demo_db, role):
+    clinic_svc.post_notice(as_demo(demo_db, "lenwal"), "Driftstopp i kväll 18–19", dt.date(2026, 11, 30))
+    app = make_app(ctx_for(demo_db, ROLE_PEOPLE[role], FixedClock(NOW)), poll_interval=0.1)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        at_start = notices(app), rendered(app.screen.query_one(HeaderBar))
+        with demo_db.write() as conn:  # another process changes it while the screen is open
+            staff_q.set_setting(
+                conn,
+                clinic_svc.NOTICE_KEY,
+                {"text": "Telefonerna fungerar igen", "until": "2026-11-30", "author": "adm"},
+            )
+        await wait_until(pilot, lambda: notices(app))
+        return at_start, notices(app), rendered(app.screen.query_one(HeaderBar))
+
+    (toasts, header), changed, header_after = drive(app, scenario)
+    assert toasts == [] and "Driftstopp i kväll 18–19" in header
+    assert changed == ["Telefonerna fungerar igen"] and "Telefonerna fungerar igen" in header_after

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, Static
 from bcc_tui.domain.audit_text import OUTCOMES, action_name, detail_text
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import count
-from bcc_tui.services import audit_log
+from bcc_tui.services import audit_log, clinic
 from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.details import RowDetails, audit_fields
 from bcc_tui.ui.typed import BccScreen, FollowsChanges
@@ -62,6 +62,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         # Who is on duty today, and people's names rather than their user names.
         today, self.names = roster(self.app.ctx, None)
         header.set_roster(today, self.names)
+        self._notice()
         self.load(None)
         self.query_one(DataTable).focus()
 
@@ -200,3 +201,14 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             table.move_cursor(row=min(row + added, table.row_count - 1), animate=False)
         today, self.names = roster(self.app.ctx, None)
         self.query_one(HeaderBar).set_roster(today, self.names)
+        self._notice()
+
+    def _notice(self) -> None:
+        """R17: the notice in the header, as on every screen (an auditor's first screen had it
+        only in a toast at start); the app says it in a toast only when it changed."""
+        try:
+            notice = clinic.notice_now(self.app.ctx)
+        except BccError:
+            return  # a busy database: the next read shows it
+        self.query_one(HeaderBar).set_notice(notice)
+        self.app.notice_seen(notice)
