@@ -18,7 +18,9 @@ from bcc_tui.domain.roles import Actor
 class Action:
     id: str  # the binding's id
     key: str | None  # Textual's key name; None: reached through the palette only
-    label: str  # the footer's word
+    # The action's one name (docs/glossary.md): the footer's word, the title of the form it opens,
+    # the start of its palette title and of its help line (tests/ui/test_forms_keys.py).
+    label: str
     title: str | None  # the palette's title; None: not in the palette
     help: str  # the palette's line
     permission: str | None  # a name in roles.PERMISSIONS; None: everyone
@@ -70,7 +72,7 @@ ACTIONS: tuple[Action, ...] = (
     A(
         "reply",
         "r",
-        "Svara",
+        "Besvara",
         "Besvara",
         "Skicka svar och avsluta ärendet (r)",
         e.REPLY,
@@ -88,7 +90,7 @@ ACTIONS: tuple[Action, ...] = (
     A(
         "close",
         "x",
-        "Utan svar",
+        "Avsluta utan svar",
         "Avsluta utan svar",
         "Avsluta med orsak (x)",
         e.CLOSE,
@@ -98,7 +100,7 @@ ACTIONS: tuple[Action, ...] = (
     A(
         "note",
         "n",
-        "Notera",
+        "Intern anteckning",
         "Intern anteckning",
         "En anteckning som patienten aldrig ser (n)",
         e.NOTE,
@@ -127,12 +129,12 @@ ACTIONS: tuple[Action, ...] = (
         "acute_handled",
         # Capital K ("kontaktad"): j and k move in the panes, as in less and vim.
         "K",
-        "Akut hanterad",
+        "Akuta tecken hanterade",
         "Akuta tecken hanterade",
         "Markera att familjen är kontaktad; ärendet ligger inte längre överst (K)",
         e.ACUTE_HANDLED,
         show=False,
-        help_text="akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst",
+        help_text="akuta tecken hanterade — skriv kort vad som gjordes; ärendet ligger sedan inte överst",
     ),
     A(
         "care_team",
@@ -147,12 +149,12 @@ ACTIONS: tuple[Action, ...] = (
     A(
         "move_all",
         None,
-        "",
+        "Flytta alla",
         "Flytta alla ärenden från handläggaren",
         "Alla öppna ärenden hos den som har det valda ärendet, till någon annan",
         e.REASSIGN,
         key_label="ctrl+a",
-        help_text="i omfördelningen: flytta alla öppna ärenden hos samma person",
+        help_text="flytta alla — i omfördelningen: alla öppna ärenden hos samma person",
     ),
     A(
         "panes",
@@ -219,6 +221,10 @@ ACTIONS: tuple[Action, ...] = (
         help_text="överlämning vid skiftbyte: mellanslag bockar av, enter öppnar, c anmärkning på "
         "ärendet, w anteckning till nästa pass, ctrl+s lämnar över, t tar över",
     ),
+    # The handover screen's own keys (it binds them): here for their names, which the screen's
+    # footer and the titles of their forms both take from this table.
+    A("handover_remark", None, "Anmärkning", None, "", "handover", key_label="c", bind=False),
+    A("handover_note", None, "Till nästa pass", None, "", "handover", key_label="w", bind=False),
     A(
         "stats",
         "s",

@@ -22,7 +22,7 @@ from bcc_tui.services import clinic, drafts, errands, patients, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Choice
 from bcc_tui.services.views import ErrandSummary
-from bcc_tui.ui import render
+from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.errand import ErrandScreen
 
 if TYPE_CHECKING:
@@ -562,7 +562,7 @@ class ActionRunner:
 
         self.app.push_screen(
             FieldsForm(
-                "Vårdteam",
+                actions.name("care_team"),
                 s.ref,
                 [
                     Field("pal", "Patientansvarig läkare (PAL)", team.pal, "select", doctors),

@@ -1,5 +1,5 @@
 """Issue 29, keys and forms: j/k/g/G and the page keys in the administration's tables and the audit
-log, enter on an audit row, the notice in one place."""
+log, enter on an audit row, the notice in one place, every form titled with its action's one name."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from rich.text import Text
 from textual.widgets import Static
 
 from bcc_tui.services import clinic as clinic_svc
-from bcc_tui.services import errands
+from bcc_tui.services import errands, intake
 from bcc_tui.services.clock import FixedClock
 from bcc_tui.store import staff as staff_q
+from bcc_tui.ui import actions
 from bcc_tui.ui.app import make_app
 from bcc_tui.ui.screens.details import RowDetails
 from bcc_tui.ui.widgets.header import HeaderBar
-from tests.conftest import NOW
+from tests.conftest import NOW, errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive, settle
 from tests.ui.test_snapshots import ROLE_PEOPLE, app_on
 
@@ -42,6 +43,61 @@ async def wait_until(pilot, condition, timeout=30.0) -> None:
     while not condition():
         assert loop.time() < end, "the condition did not come true in time"
         await pilot.pause(0.05)
+
+
+# -- one name per action --------------------------------------------------------------------------
+FORMS_OF_RECEIVER = [("a", "assign"), ("p", "partial_reply"), ("x", "close"), ("n", "note")]
+FORMS_OF_RECEIVER += [("K", "acute_handled"), ("v", "care_team")]
+
+
+def test_every_form_is_titled_with_its_actions_one_name(clinic, system, app_for):
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000077", message="Hon har feber 39,2.", received_at="2026-11-25T09:00:00+01:00")
+        ),
+    )
+    receiver, doctor = app_for(clinic, "rec1"), app_for(clinic, "doc1")
+
+    async def as_receiver(pilot):
+        seen = {}
+        assert pilot.app.screen.focused_table.current_ref == "1177-000077"  # acute: pinned first
+        for key, action in FORMS_OF_RECEIVER:
+            await pilot.press(key)
+            await settle(pilot)
+            seen[action] = (form_title(pilot.app), rendered(pilot.app.screen.query_one(".form-hint")))
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        for key, action in (("c", "handover_remark"), ("w", "handover_note")):
+            await pilot.press(key)
+            await settle(pilot)
+            seen[action] = (form_title(pilot.app), rendered(pilot.app.screen.query_one(".form-hint")))
+            await pilot.press("escape")
+            await settle(pilot)
+        footer = {b.id: b.description for _, b, _, _ in pilot.app.screen.active_bindings.values() if b.id}
+        return seen, footer
+
+    async def as_doctor(pilot):
+        await pilot.press("r")
+        await settle(pilot)
+        return {"reply": (form_title(pilot.app), rendered(pilot.app.screen.query_one(".form-hint")))}
+
+    seen, handover_footer = drive(receiver, as_receiver)
+    seen |= drive(doctor, as_doctor)
+    assert set(seen) == {a for _, a in FORMS_OF_RECEIVER} | {"handover_remark", "handover_note", "reply"}
+    for action, (title, _hint) in seen.items():
+        assert title == actions.name(action), action
+    assert seen["handover_remark"][0] == "Anmärkning" and seen["handover_note"][0] == "Till nästa pass"
+    assert seen["note"][0] != seen["handover_remark"][0]  # c and n are two things, two names
+    assert handover_footer["handover_remark"] == "Anmärkning"
+    assert handover_footer["handover_note"] == "Till nästa pass"
+    # The palette and help name each the same way: the name first.
+    for action in seen:
+        a = actions.BY_ID[action]
+        assert a.title is None or a.title.startswith(a.label), a.title
+        assert a.help_text is None or a.help_text.lower().startswith(a.label.lower()), a.help_text
 
 
 # -- every list moves alike -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.errands import Choice
+from bcc_tui.ui import actions
 from bcc_tui.ui.render import safe
 from bcc_tui.ui.typed import BccModal
 
@@ -276,10 +277,12 @@ class AssignResult:
 class AssignForm(Form[AssignResult]):
     """Staff with title, on duty or absent; filter as you type; the suggestion preselected."""
 
-    TITLE_TEXT = "Fördela"
+    TITLE_TEXT = actions.name("assign")
     HINT = "skriv för att filtrera · ↑↓ välj · enter: fördela · esc: avbryt"
 
-    BINDINGS = [Binding("ctrl+a", "move_all", "Flytta alla", id="move_all", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+a", "move_all", actions.name("move_all"), id="move_all", show=False, priority=True)
+    ]
 
     def __init__(
         self,
@@ -298,7 +301,10 @@ class AssignForm(Form[AssignResult]):
         self.reassign = reassign
         self.current = current
         self.move_all = move_all
-        self.TITLE_TEXT = "Flytta alla ärenden" if move_all else ("Omfördela" if reassign else "Fördela")
+        # The palette names the action "Fördela / omfördela": the form says which it is.
+        self.TITLE_TEXT = (
+            actions.name("move_all") if move_all else ("Omfördela" if reassign else self.TITLE_TEXT)
+        )
         if reassign:
             self.HINT = (
                 "skriv för att filtrera · ↑↓ välj · enter: "
@@ -489,7 +495,7 @@ class _TextForm(Form[TextResult]):
 class ReplyForm(_TextForm):
     """The final reply; the caregiver's signature is appended by the service (R13)."""
 
-    TITLE_TEXT = "Besvara"
+    TITLE_TEXT = actions.name("reply")
     DRAFT_FORM = "reply"
     HINT = "ctrl+s: skicka svaret och avsluta ärendet · esc: avbryt"
 
@@ -543,7 +549,7 @@ ABSENT_PARTIAL = (
 class PartialReplyForm(_TextForm):
     """Tells the family that handling is under way; the errand stays open (R3, R4)."""
 
-    TITLE_TEXT = "Delsvar"
+    TITLE_TEXT = actions.name("partial_reply")
     DRAFT_FORM = "partial_reply"
     HINT = "ctrl+s: skicka delsvaret · esc: avbryt"
     initial = DEFAULT_PARTIAL
@@ -624,11 +630,18 @@ class PartialReplyForm(_TextForm):
 
 
 class NoteForm(_TextForm):
-    TITLE_TEXT = "Intern anteckning"
+    """An internal note (n); the handover's remark (c) and note to the next shift (w) are written
+    in it too, each titled with its own key's name."""
+
+    TITLE_TEXT = actions.name("note")
     DRAFT_FORM = "note"
     HINT = "ctrl+s: spara · esc: avbryt"
 
-    def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, ref: str, subtitle_text: str | None = None, *, title: str | None = None, **kwargs: Any
+    ) -> None:
+        if title is not None:
+            self.TITLE_TEXT = title
         super().__init__(
             ref,
             Text(subtitle_text or "Syns bara för personalen; skickas aldrig till patienten.", style="dim"),
@@ -651,7 +664,7 @@ class SpaceCheckbox(Checkbox, inherit_bindings=False):
 class CloseForm(Form[CloseResult]):
     """Close without reply (R6): a reason is mandatory; R13 asks about the record."""
 
-    TITLE_TEXT = "Avsluta utan svar"
+    TITLE_TEXT = actions.name("close")
     DRAFT_FORM = "close"
     HINT = "enter: avsluta ärendet · tab: nästa fält · mellanslag: kryssa · esc: avbryt"
     BINDINGS = [
@@ -704,7 +717,7 @@ class CloseForm(Form[CloseResult]):
 class AcuteHandledForm(_TextForm):
     """R25: the acute signs were dealt with (e.g. the family was called): a short note."""
 
-    TITLE_TEXT = "Akuta tecken hanterade"
+    TITLE_TEXT = actions.name("acute_handled")
     DRAFT_FORM = "acute"
     HINT = "ctrl+s: spara · esc: avbryt"
     EMPTY = "Skriv kort vad som gjordes, t.ex. familjen kontaktad."

@@ -18,7 +18,7 @@ from bcc_tui.domain.business_days import STOCKHOLM, short_date
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import count
 from bcc_tui.services import handover
-from bcc_tui.ui import render
+from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.forms import ConfirmDialog, NoteForm
 from bcc_tui.ui.typed import BccScreen, FollowsChanges
 from bcc_tui.ui.widgets.footer import KeyFooter
@@ -33,8 +33,9 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         Binding("ctrl+s", "give", "Lämna över", id="handover_give", priority=True),
         Binding("t", "take", "Ta över", id="handover_take"),
         Binding("space", "toggle_done", "Genomgången", id="handover_done", key_display="mellanslag"),
-        Binding("c", "remark", "Anmärkning", id="handover_remark"),
-        Binding("w", "write_note", "Till nästa pass", id="handover_note"),
+        # Named in the action table, as the forms they open are titled.
+        Binding("c", "remark", actions.name("handover_remark"), id="handover_remark"),
+        Binding("w", "write_note", actions.name("handover_note"), id="handover_note"),
     ]
 
     def __init__(self) -> None:
@@ -243,6 +244,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         self.app.push_screen(
             NoteForm(
                 item.ref,
+                title=actions.name("handover_remark"),
                 subtitle_text="Anmärkning till nästa pass (visas på ärendet "
                 "tills nästa mottagare har tagit över)",
             ),
@@ -261,7 +263,12 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
                 self.load()
 
         self.app.push_screen(
-            NoteForm("överlämning", subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?"), done
+            NoteForm(
+                "överlämning",
+                title=actions.name("handover_note"),
+                subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?",
+            ),
+            done,
         )
 
     def action_give(self) -> None:
