@@ -1,5 +1,6 @@
-"""Issue 29, keys and forms: j/k/g/G and the page keys in the administration's tables and the audit
-log, enter on an audit row, the notice in one place, every form titled with its action's one name."""
+"""Issue 29, keys and forms: one send key in every form (ctrl+s; enter too where the text is one
+line), every form titled with its action's one name, j/k/g/G and the page keys in the
+administration's tables and the audit log, enter on an audit row, and the notice in one place."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 
 import pytest
 from rich.text import Text
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
 from bcc_tui.services import clinic as clinic_svc
 from bcc_tui.services import errands, intake
@@ -19,6 +20,10 @@ from bcc_tui.store import staff as staff_q
 from bcc_tui.ui import actions
 from bcc_tui.ui.app import make_app
 from bcc_tui.ui.screens.details import RowDetails
+from bcc_tui.ui.screens.forms import (
+    CloseForm,
+    Form,
+)
 from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import NOW, errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive, settle
@@ -43,6 +48,67 @@ async def wait_until(pilot, condition, timeout=30.0) -> None:
     while not condition():
         assert loop.time() < end, "the condition did not come true in time"
         await pilot.pause(0.05)
+
+
+# -- one send key ---------------------------------------------------------------------------------
+def test_close_without_reply_sends_on_ctrl_s_and_its_one_line_reason_on_enter(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("down", "x")  # 1177-000002
+        assert isinstance(app.screen, CloseForm)
+        hint = rendered(app.screen.query_one(".form-hint"))
+        await pilot.press(*"Besvarat per telefon", "tab")  # on the box to tick: ctrl+s still sends
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        after_ctrl_s = type(app.screen).__name__
+        await pilot.press("x", *"Ringt mamma", "enter")  # the row that moved up, 1177-000001
+        await settle(pilot)
+        return hint, after_ctrl_s, type(app.screen).__name__
+
+    hint, after_ctrl_s, after_enter = drive(app, scenario)
+    assert hint.startswith("ctrl+s eller enter: avsluta")
+    assert after_ctrl_s == after_enter == "DashboardScreen"
+    assert status(clinic, "1177-000002") == status(clinic, "1177-000001") == "closed"
+
+
+def test_the_assign_form_sends_on_ctrl_s_as_on_enter(clinic, app_for):
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("a")  # the suggestion is preselected
+        hint = rendered(app.screen.query_one(".form-hint"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return hint
+
+    assert drive(app, scenario).startswith("ctrl+s eller enter: fördela")
+    assert status(clinic, "1177-000003") == "assigned"
+
+
+def test_an_admin_form_with_text_of_several_lines_takes_enter_as_the_next_field(clinic, app_for):
+    """The template form: enter in its name goes on to the next field (it saved a template whose
+    text was still the default); ctrl+s saves it from the text."""
+    app = app_for(clinic, "adm")
+
+    async def scenario(pilot):
+        await pilot.press("2", "n")  # Mallar, a new one
+        hint = rendered(app.screen.query_one(".form-hint"))
+        await pilot.press(*"Ring", "enter")
+        await settle(pilot)
+        still_open = isinstance(app.screen, Form) and app.screen.focused is not None
+        field = app.screen.focused.id
+        app.screen.query_one("#f-body", TextArea).text = "Vi ringer dig i dag."
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return hint, still_open, field, type(app.screen).__name__
+
+    hint, still_open, field, after = drive(app, scenario)
+    assert hint.startswith("ctrl+s: spara") and "enter" not in hint
+    assert still_open and field == "f-type" and after == "AdminScreen"
+    assert [t.body for t in clinic_svc.list_templates(app.ctx) if t.name == "Ring"] == [
+        "Vi ringer dig i dag."
+    ]
 
 
 # -- one name per action --------------------------------------------------------------------------
@@ -87,8 +153,9 @@ def test_every_form_is_titled_with_its_actions_one_name(clinic, system, app_for)
     seen, handover_footer = drive(receiver, as_receiver)
     seen |= drive(doctor, as_doctor)
     assert set(seen) == {a for _, a in FORMS_OF_RECEIVER} | {"handover_remark", "handover_note", "reply"}
-    for action, (title, _hint) in seen.items():
+    for action, (title, hint) in seen.items():
         assert title == actions.name(action), action
+        assert hint.startswith("ctrl+s"), (action, hint)  # the one send key, said first
     assert seen["handover_remark"][0] == "Anmärkning" and seen["handover_note"][0] == "Till nästa pass"
     assert seen["note"][0] != seen["handover_remark"][0]  # c and n are two things, two names
     assert handover_footer["handover_remark"] == "Anmärkning"

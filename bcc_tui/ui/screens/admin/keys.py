@@ -27,7 +27,11 @@ _ROW_KEYS = (
     ),
     ("n", "ny rad (på Information: ändra inställningarna)"),
     ("d", "ta bort, avveckla eller avaktivera raden (på Information: ta ner meddelandet)"),
-    ("I ett formulär", "tab: nästa fält · mellanslag: kryssa · enter: öppna en lista · ctrl+s: spara"),
+    (
+        "I ett formulär",
+        "ctrl+s: spara (enter också, där all text är en rad) · tab: nästa fält · mellanslag: kryssa · "
+        "enter i en lista: öppna den",
+    ),
 )
 
 
