@@ -1,6 +1,7 @@
 """Issue 29, keys and forms: one send key in every form (ctrl+s; enter too where the text is one
-line), every form titled with its action's one name, j/k/g/G and the page keys in the
-administration's tables and the audit log, enter on an audit row, and the notice in one place."""
+line), the reply's templates one key from the text and never replacing it silently, a draft notice
+that tells the truth, every form titled with its action's one name, j/k/g/G and the page keys in
+the administration's tables and the audit log, enter on an audit row, and the notice in one place."""
 
 from __future__ import annotations
 
@@ -14,15 +15,18 @@ from rich.text import Text
 from textual.widgets import Static, TextArea
 
 from bcc_tui.services import clinic as clinic_svc
-from bcc_tui.services import errands, intake
+from bcc_tui.services import drafts, errands, intake
 from bcc_tui.services.clock import FixedClock
 from bcc_tui.store import staff as staff_q
 from bcc_tui.ui import actions
 from bcc_tui.ui.app import make_app
 from bcc_tui.ui.screens.details import RowDetails
 from bcc_tui.ui.screens.forms import (
+    DEFAULT_PARTIAL,
     CloseForm,
+    ConfirmDialog,
     Form,
+    TemplatePicker,
 )
 from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import NOW, errand_line, jsonl
@@ -109,6 +113,131 @@ def test_an_admin_form_with_text_of_several_lines_takes_enter_as_the_next_field(
     assert [t.body for t in clinic_svc.list_templates(app.ctx) if t.name == "Ring"] == [
         "Vi ringer dig i dag."
     ]
+
+
+# -- the reply's templates ------------------------------------------------------------------------
+RING = "Hej {förnamn}, vi ringer dig i dag."
+
+
+@pytest.fixture
+def templates(clinic, as_):
+    clinic_svc.save_template(as_("adm"), "Ring", RING, "kontakta_mig")
+    clinic_svc.save_template(as_("adm"), "[b]Allmän[/b]", "Tack för ditt meddelande.", None)
+    return clinic
+
+
+def area(app) -> TextArea:
+    return app.screen.query_one("#form-text", TextArea)
+
+
+def said(app) -> str:
+    return rendered(app.screen.query_one("#form-error"))
+
+
+def test_the_template_list_opens_with_one_key_from_inside_the_text(templates, app_for):
+    app = app_for(templates, "doc1")  # 1177-000005, kontakta_mig
+
+    async def scenario(pilot):
+        await pilot.press("r", *"Hej")
+        in_text = app.screen.focused is area(app)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        picker = app.screen
+        names = [str(picker.query_one("#template-list").get_option_at_index(i).prompt) for i in range(2)]
+        await pilot.press("escape")
+        await settle(pilot)
+        return in_text, type(picker).__name__, names, app.screen.focused is area(app), area(app).text
+
+    in_text, picker, names, back_in_text, text = drive(app, scenario)
+    assert in_text and picker == TemplatePicker.__name__ and back_in_text and text == "Hej"
+    assert sorted(names) == ["Ring", "[b]Allmän[/b]"]  # a name is shown as written, never as markup
+
+
+def test_a_template_after_typing_goes_in_at_the_cursor_and_ctrl_z_takes_it_back(templates, app_for):
+    app = app_for(templates, "doc1")
+
+    async def scenario(pilot):
+        await pilot.press("r", *"Hej!")
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        picker = app.screen
+        at = next(i for i, (name, _) in enumerate(picker.templates) if name == "Ring")
+        picker.query_one("#template-list").highlighted = at
+        await pilot.press("enter")
+        await settle(pilot)
+        put, note = area(app).text, said(app)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        return put, note, area(app).text, said(app)
+
+    put, note, undone, after = drive(app, scenario)
+    assert put == "Hej!\nHej Sara, vi ringer dig i dag."  # the typed text kept, the template after it
+    assert "Ring" in note and "där markören stod" in note and "ctrl+z" in note
+    assert undone == "Hej!" and after == ""  # undone, and no word left about a template not there
+
+
+def test_a_template_replaces_the_text_only_when_confirmed_and_the_draft_notice_goes(templates, app_for, as_):
+    drafts.save(as_("doc1"), "1177-000005", "reply", {"text": "Mitt utkast"})
+    app = app_for(templates, "doc1")
+
+    async def scenario(pilot):
+        await pilot.press("r")
+        restored, notice = area(app).text, said(app)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        picker = app.screen
+        picker.query_one("#template-list").highlighted = next(
+            i for i, (name, _) in enumerate(picker.templates) if name == "Ring"
+        )
+        await pilot.press("e")  # replace: asked first
+        await settle(pilot)
+        asked = isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # no
+        await settle(pilot)
+        kept = area(app).text
+        await pilot.press("ctrl+t", "e")
+        await settle(pilot)
+        await pilot.press("enter")  # yes
+        await settle(pilot)
+        replaced, after = area(app).text, said(app)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        return restored, notice, asked, kept, replaced, after, area(app).text
+
+    restored, notice, asked, kept, replaced, after, undone = drive(app, scenario)
+    assert restored == "Mitt utkast" and "utkast" in notice and "återställt" in notice
+    assert asked and kept == "Mitt utkast"
+    assert replaced == "Hej Sara, vi ringer dig i dag."
+    assert "ersatte texten" in after and "utkast" not in after  # the notice says what is true now
+    assert undone == "Mitt utkast"
+
+
+def test_the_draft_notice_only_when_a_draft_was_really_restored(clinic, app_for, as_):
+    """A draft that holds nothing the untouched form does not (typed and deleted again, or the
+    partial reply's own opening text) restores nothing: the form does not say it did."""
+    doc = as_("doc1")
+    drafts.save(doc, "1177-000005", "reply", {"text": ""})
+    drafts.save(doc, "1177-000005", "partial_reply", {"text": DEFAULT_PARTIAL})
+    drafts.save(doc, "1177-000005", "note", {"text": "Ringt mamma"})
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        seen = {}
+        for key in ("r", "p", "n"):
+            await pilot.press(key)
+            await settle(pilot)
+            seen[key] = (area(app).text, said(app))
+            await pilot.press("escape")
+            await settle(pilot)
+            if not isinstance(app.screen, type(app.dashboard)):
+                await pilot.press("enter")  # keep the draft
+                await settle(pilot)
+        return seen
+
+    seen = drive(app, scenario)
+    assert seen["r"] == ("", "")
+    assert seen["p"] == (DEFAULT_PARTIAL, "")
+    assert seen["n"][0] == "Ringt mamma" and "är återställt" in seen["n"][1]
 
 
 # -- one name per action --------------------------------------------------------------------------
