@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Label, Static
 
-from bcc_tui.domain import roles
+from bcc_tui.domain.audit_text import role_name
 from bcc_tui.services.audit_log import AuditRow
 from bcc_tui.ui import render
 from bcc_tui.ui.render import safe
@@ -64,7 +64,7 @@ def audit_fields(
     fields = [
         ("Tid", at),
         ("Vem", f"{name} ({r.actor})" if name and name != r.actor else r.actor),
-        ("Roll", roles.ROLES.get(r.role, r.role)),
+        ("Roll", role_name(r.role)),
         ("Vad", action if action == r.action else f"{action} ({r.action})"),
         ("Utfall", outcome),
         ("Ärende", r.ref or ""),
