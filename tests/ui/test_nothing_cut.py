@@ -47,3 +47,32 @@ def test_no_word_is_cut_on_the_first_screen(demo_db, role, size):
         return _cut(pilot.app)
 
     assert drive(app, scenario, size=size) == []
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])
+def test_the_handover_list_keeps_the_holder_whole_where_it_is_narrow(demo_db, size):
+    """Issue 29: at 60×20 the handover list hid the holder behind '…'. Narrow, a row gives up the
+    day it came and then its type (for every row alike), and the holder stays whole."""
+    from textual.widgets import OptionList
+
+    from bcc_tui.ui import render
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        screen = pilot.app.screen
+        rows = [str(o.prompt) for o in screen.query_one(OptionList).options]
+        held = [
+            (item.summary.ref, item.summary.assignee) for item in screen._h.items if item.summary.assignee
+        ]
+        return rows, held, screen._h.names
+
+    rows, held, names = drive(app, scenario, size=size)
+    assert held
+    for ref, user in held:
+        row = next(r for r in rows if ref in r)
+        surname = render.person_short(user, names).split(". ")[-1]  # "frånv. Ström" when absent
+        assert surname in row and "…" not in row, row

@@ -25,6 +25,8 @@ from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 from bcc_tui.ui.widgets.lines import LineOptions
 
+HOLDER = 12  # the holder's room that a narrow list keeps before the day and the type
+
 
 class HandoverScreen(BccScreen[None], FollowsChanges):
     BINDINGS = [
@@ -167,15 +169,25 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         t.append(" ")
         t.append_text(render.safe(s.ref, "bold", one_line=True))
         t.append("  ")
-        t.append(f"{e.type_short(s.type):<15}")
+        kind = Text(f"{e.type_short(s.type):<15}")
         sla = render.sla_cell(s, self.app.ctx.now())
         sla.pad_right(max(0, 15 - sla.cell_len))
-        t.append_text(sla)
         received = s.received_at.astimezone(STOCKHOLM)
-        t.append(f" {short_date(received.date()):<12}", style="dim")
+        arrived = Text(f" {short_date(received.date()):<12}", style="dim")
         # One line per errand: a long name is cut at the edge rather than wrapped under the ref.
         # A remark is the next shift's message: it is shown whole, on a second line if need be.
         width = self.query_one(OptionList).scrollable_content_region.width - 2  # the option's padding
+        # Narrow: who holds it matters more than the day it came, then than its type (R28, R32).
+        parts = [kind, sla, arrived]
+        # The same for every row, so the columns line up: room for a holder of HOLDER cells.
+        for optional in (arrived, kind):
+            if width <= 0 or t.cell_len + sum(p.cell_len for p in parts) + HOLDER <= width:
+                break
+            parts.remove(optional)
+        for part in parts:
+            t.append_text(part)
+        if arrived not in parts:
+            t.append(" ")
         if s.assignee:
             t.append_text(render.holder(s, names, width - t.cell_len if width > 0 else None))
         if width > 0:
