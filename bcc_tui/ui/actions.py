@@ -29,6 +29,9 @@ class Action:
     key_label: str | None = None  # how help writes the key
     help_text: str | None = None  # help's longer line; None: not in help
     bind: bool = True  # False: a key some screen binds itself, listed here for help only
+    # The glossary's short form, for the footer only, where a long name would push other keys
+    # out of an 80-column line ("Utan svar" for "Avsluta utan svar"); None: the name itself.
+    footer: str | None = None
 
     @property
     def app_method(self) -> str:
@@ -96,6 +99,7 @@ ACTIONS: tuple[Action, ...] = (
         e.CLOSE,
         method="action_close_errand",
         help_text="avsluta utan svar — orsak krävs",
+        footer="Utan svar",
     ),
     A(
         "note",
@@ -105,6 +109,7 @@ ACTIONS: tuple[Action, ...] = (
         "En anteckning som patienten aldrig ser (n)",
         e.NOTE,
         help_text="intern anteckning — syns aldrig för patienten",
+        footer="Anteckning",
     ),
     A(
         "urgent",
@@ -340,7 +345,8 @@ def bindings() -> list[Binding]:
     keyed = [(a.key, a) for a in ACTIONS if a.key and a.bind]
     keyed.sort(key=lambda k: FOOTER_FIRST.index(k[1].id) if k[1].id in FOOTER_FIRST else len(FOOTER_FIRST))
     return [
-        Binding(key, a.app_method.removeprefix("action_"), a.label, id=a.id, show=a.show) for key, a in keyed
+        Binding(key, a.app_method.removeprefix("action_"), a.footer or a.label, id=a.id, show=a.show)
+        for key, a in keyed
     ]
 
 

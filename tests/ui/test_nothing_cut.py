@@ -76,3 +76,17 @@ def test_the_handover_list_keeps_the_holder_whole_where_it_is_narrow(demo_db, si
         row = next(r for r in rows if ref in r)
         surname = render.person_short(user, names).split(". ")[-1]  # "frånv. Ström" when absent
         assert surname in row and "…" not in row, row
+
+
+def test_the_receivers_footer_keeps_every_errand_key_at_80_columns(demo_db):
+    """The footer uses the glossary's short forms ("Utan svar", "Anteckning") where the names are
+    long, so at 80 columns no errand key is hidden for want of room."""
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        shown = [k.key for k in pilot.app.screen.query(FooterKey) if k.display]
+        return shown
+
+    shown = drive(app, scenario, size=(80, 24))
+    assert {"a", "p", "x", "n"} <= set(shown), shown
