@@ -31,6 +31,11 @@ def _cut(app) -> list[str]:
                     continue
                 if text.cell_len > column.width:
                     found.append(f"{table.id} {label!r}: {text.plain!r} in {column.width}")
+    for table in app.screen.query("#audit-table"):
+        # The log is wider than a pane: its columns are whole or absent, never cut at the edge.
+        wide = sum(c.get_render_width(table) for c in table.columns.values())
+        if wide > table.size.width:
+            found.append(f"audit-table {wide} cells wide in {table.size.width}")
     for key in app.screen.query(FooterKey):
         if key.display and key.region.width and key.region.right > width:
             found.append(f"footer key {key.key!r} cut at the edge")

@@ -45,6 +45,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         self.names: dict[str, str] = {}
         self._width = 0  # the screen width the columns were made for
         self._action_width = 12  # "Vad": the longest action word among the rows shown
+        self._keys: list[str] = []  # the columns shown, in order
         self._shown: str | None = None  # the filter the table shows
         self._rows: list[audit_log.AuditRow] = []  # the table's rows, in its order
 
@@ -66,23 +67,37 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         self.load(None)
         self.query_one(DataTable).focus()
 
+    # Which columns a narrow screen keeps, most needed first (R32: a column is whole or absent;
+    # `enter` shows the row in full). The outcome before the errand: a refusal still shows.
+    PRIORITY = ("at", "actor", "action", "outcome", "pnr", "ref")
+    LEAST_DETAIL = 20  # details narrower than this are left to the row in full
+
     def add_columns(self, width: int) -> None:
-        """The columns for a screen `width` wide: the details take what the others leave."""
+        """The columns for a screen `width` wide: each whole or absent, the details taking what
+        the others leave."""
         table = self.query_one(DataTable)
-        # The outcome before the errand: a refusal still shows at 60 columns.
-        columns = [
-            ("at", "Tid", 16),
-            ("actor", "Vem", 14),
+        fixed = {
+            "at": ("Tid", 16),
+            "actor": ("Vem", 14),
             # As wide as the longest word it shows (audit_text.ACTIONS are short): never cut.
-            ("action", "Vad", self._action_width),
-            ("outcome", "Utfall", 6),
-            ("ref", "Ärende", 11),
-            ("pnr", "Patient", 13),
-        ]
-        used = sum(width + 2 for _, _, width in columns)
-        columns.append(("detail", "Detaljer", max(40, width - used - 4)))
-        for key, label, column_width in columns:
+            "action": ("Vad", self._action_width),
+            "outcome": ("Utfall", 6),
+            "ref": ("Ärende", 11),
+            "pnr": ("Patient", 13),
+        }
+        room = width - 2  # the scroll bar
+        kept = set()
+        for key in self.PRIORITY:
+            if fixed[key][1] + 2 <= room:  # a cell's padding, left and right
+                kept.add(key)
+                room -= fixed[key][1] + 2
+        self._keys = [key for key in fixed if key in kept]
+        for key in self._keys:
+            label, column_width = fixed[key]
             table.add_column(label, key=key, width=column_width)
+        if room - 2 >= self.LEAST_DETAIL:
+            self._keys.append("detail")
+            table.add_column("Detaljer", key="detail", width=room - 2)
         self._width = width
 
     def on_resize(self, event: events.Resize) -> None:
@@ -120,15 +135,16 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             except (ValueError, OverflowError):
                 at = r.at
             # Every column may hold what someone typed (a ref given on the command line, say).
-            table.add_row(
-                render.cell(at),
-                render.cell(render.person_short(r.actor, self.names)),
-                render.cell(action_name(r.action)),
-                render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
-                render.cell(r.ref or "–"),
-                render.cell(r.personnummer or "–"),
-                render.cell(detail_text(r.detail, self.names)),
-            )
+            cells = {
+                "at": render.cell(at),
+                "actor": render.cell(render.person_short(r.actor, self.names)),
+                "action": render.cell(action_name(r.action)),
+                "outcome": render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
+                "ref": render.cell(r.ref or "–"),
+                "pnr": render.cell(r.personnummer or "–"),
+                "detail": render.cell(detail_text(r.detail, self.names)),
+            }
+            table.add_row(*(cells[key] for key in self._keys))
         who = f"{self.names[user]} ({user})" if user in self.names else user
         what = f"patient {patient}" if patient else f"användare {who}" if user else "alla"
         self.query_one("#audit-title", Static).update(
