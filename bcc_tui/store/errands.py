@@ -407,12 +407,6 @@ def open_pane_counts(
     return total, int(overdue)
 
 
-# The countdown level of an open errand in SQL (business_days.countdown), for counts by level.
-LEVEL_SQL = (
-    "CASE WHEN first_response_on IS NOT NULL THEN"
-    " (CASE WHEN first_response_on <= due_date THEN 'met' ELSE 'breached' END)"
-    " WHEN due_date < ? THEN 'overdue' WHEN due_date < ? THEN 'due_soon' ELSE 'ok' END"
-)
 OVERDUE_SQL = "first_response_on IS NULL AND due_date < ?"
 
 
@@ -426,28 +420,6 @@ def overdue_among(conn: sqlite3.Connection, ids: list[int], attention: Attention
             [attention.today, *part],
         ).fetchone()[0]
     return int(overdue)
-
-
-def open_counts(conn: sqlite3.Connection, attention: Attention, involved: str | None = None) -> list[tuple]:
-    """(type, level, count) of the open errands."""
-    where, args = _pane_where(OPEN, involved, None)
-    return [
-        (r[0], r[1], r[2])
-        for r in conn.execute(
-            f"SELECT type, {LEVEL_SQL} AS level, count(*) FROM errands{where} GROUP BY 1, 2",
-            [attention.today, attention.soon_before] + args,
-        )
-    ]
-
-
-def open_per_assignee(conn: sqlite3.Connection, extra: str, extra_args: tuple = ()) -> list[tuple[str, int]]:
-    where, args = _pane_where("assigned", None, None, extra)
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            f"SELECT assignee, count(*) FROM errands{where} GROUP BY assignee", args + list(extra_args)
-        )
-    ]
 
 
 def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[str, str]]:
