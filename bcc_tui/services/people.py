@@ -274,18 +274,7 @@ def set_email_notify(ctx: Ctx, on: bool) -> None:
             raise InvalidInput(
                 "du har ingen e-postadress i personallistan; be administratören lägga till den"
             )
-        fields = {"email_notify": int(on)}
-        outcome = q.upsert(conn, ctx.actor.username, fields)
-        audit.append(
-            conn,
-            [
-                ctx.entry(
-                    "settings",
-                    detail=f"e-postavisering {'på' if on else 'av'}",
-                    data=ledger.staff_change(ctx.actor.username, fields) if outcome != "same" else None,
-                )
-            ],
-        )
+        _own_setting(ctx, conn, {"email_notify": int(on)}, f"e-postavisering {'på' if on else 'av'}")
 
 
 def set_bell(ctx: Ctx, on: bool) -> None:
@@ -293,18 +282,22 @@ def set_bell(ctx: Ctx, on: bool) -> None:
     if ctx.actor.is_system:
         raise InvalidInput("systemkontot har inga personliga inställningar")
     with ctx.change("settings") as conn:
-        fields = {"bell": int(on)}
-        outcome = q.upsert(conn, ctx.actor.username, fields)
-        audit.append(
-            conn,
-            [
-                ctx.entry(
-                    "settings",
-                    detail=f"ljudsignal {'på' if on else 'av'}",
-                    data=ledger.staff_change(ctx.actor.username, fields) if outcome != "same" else None,
-                )
-            ],
-        )
+        _own_setting(ctx, conn, {"bell": int(on)}, f"ljudsignal {'på' if on else 'av'}")
+
+
+def _own_setting(ctx: Ctx, conn: Connection, fields: dict, detail: str) -> None:
+    """A person's own setting written with its audit row, and what `check` replays when it changed."""
+    outcome = q.upsert(conn, ctx.actor.username, fields)
+    audit.append(
+        conn,
+        [
+            ctx.entry(
+                "settings",
+                detail=detail,
+                data=ledger.staff_change(ctx.actor.username, fields) if outcome != "same" else None,
+            )
+        ],
+    )
 
 
 def bell(ctx: Ctx) -> bool:

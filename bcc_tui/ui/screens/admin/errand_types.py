@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import work
-
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.routing import COMPLAINT_RULE, TOP_DOCTOR, TOP_DOCTOR_RULE
 from bcc_tui.domain.text import count
-from bcc_tui.services import clinic, session
+from bcc_tui.services import clinic
 from bcc_tui.services.clinic import TypeInfo
-from bcc_tui.services.context import Ctx
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
 from bcc_tui.ui.screens.fields import Field, FieldsForm
@@ -95,7 +92,14 @@ class TypesTab(AdminTab):
                 follow=False,
             )
             if clinic.dues_stale(self.ctx):
-                self.redate(self.ctx)
+                self.carry(
+                    self.ctx,
+                    clinic.redate,
+                    lambda n: (
+                        f"Förfallodatum omräknade: {count(n, 'öppet ärende', 'öppna ärenden')} "
+                        "fick nytt förfallodatum"
+                    ),
+                )
                 return f"{v['name']} sparad; de öppna ärendenas förfallodatum räknas om"
             return f"{v['name']} sparad"
 
@@ -128,20 +132,6 @@ class TypesTab(AdminTab):
                 )
             )
         self.open_form(FieldsForm("Ärendetyp", ty.name, fields, submit))
-
-    @work(thread=True, exclusive=True, group="redate")
-    def redate(self, ctx: Ctx) -> None:
-        # Its own connection: the screen's stays free for the person meanwhile.
-        store = session.open_store(ctx.store.path)
-        try:
-            moved = clinic.redate(Ctx(store, ctx.actor, ctx.clock))
-        finally:
-            store.close()
-        self.app.call_from_thread(
-            self.app.notify,
-            f"Förfallodatum omräknade: {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum",
-            markup=False,
-        )
 
     def retire(self, key: str | None) -> bool:
         if key is None:

@@ -4,14 +4,16 @@ screen reads every tab again (a renamed person is renamed in the roster too)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, TabPane
 
+from bcc_tui.services import session
 from bcc_tui.services.context import Ctx
 from bcc_tui.ui.screens.fields import FieldsForm
 from bcc_tui.ui.widgets.lines import LineTable
@@ -134,6 +136,18 @@ class AdminTab(TabPane):
             table.add_row(*(cells[i] for i in shown), key=key)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+
+    @work(thread=True, exclusive=True, group="admin-carry")
+    def carry(self, ctx: Ctx, change: Callable[[Ctx], int], said: Callable[[int], str]) -> None:
+        """Finish a change that reaches every open errand (services/batches: a type's days, the
+        acute rules) in a thread, on a connection of its own so that the screen's stays free for
+        the person meanwhile; `said(n)` is the toast when it is done."""
+        store = session.open_store(ctx.store.path)
+        try:
+            done = change(Ctx(store, ctx.actor, ctx.clock))
+        finally:
+            store.close()
+        self.app.call_from_thread(self.app.notify, said(done), markup=False)
 
     def open_form(self, form: FieldsForm) -> None:
         def done(message: str | None) -> None:
