@@ -28,7 +28,7 @@ from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services import demo, people
 from bcc_tui.services.clock import Clock, FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
-from bcc_tui.store import audit, schema
+from bcc_tui.store import audit, ledger, schema
 from bcc_tui.store import errands as q
 from bcc_tui.store.db import Store
 
@@ -229,7 +229,15 @@ def build(
                             text=rng.choice(["Besvarat per telefon", "Patienten kom på besök"]),
                         )
                 logged.append(
-                    audit.Entry(format_utc(arrived), "system", "system", "import", ref, patients[k])
+                    audit.Entry(
+                        format_utc(arrived),
+                        "system",
+                        "system",
+                        "import",
+                        ref,
+                        patients[k],
+                        data=audit.dump_data(ledger.content(row["content_hash"])),
+                    )
                 )
     logged.sort(key=lambda entry: entry.at)
     for chunk in range(0, len(logged), BATCH * 4):

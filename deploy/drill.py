@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""The deployment drill (issue 18): docs/deployment.md followed literally on a throwaway Debian
-machine, then exercised over real SSH on 127.0.0.1. Run as root: deploy/drill.sh [--keep].
+"""The deployment drill (issues 18 and 31): docs/deployment.md followed literally on a fresh
+Debian 12, then exercised over real SSH on 127.0.0.1; last, docs/upgrade.md with dashboards open.
+Run as root: deploy/drill.sh [--keep] (a fresh Debian root in namespaces of its own), or
+deploy/drill.sh --here on a throwaway machine (this script, directly).
 
 The guide's `sh` blocks are extracted and run in order (so the guide and the drill cannot
 disagree); `sh person` blocks once per member of staff, `sh offboard` when one leaves, and the
 `sh reload` block is replaced by a second sshd on 127.0.0.1:2222 (a container has no systemd).
-Cron lines are read from /etc/cron.d/bcc-tui and run the way cron runs them. Everything the drill
-creates is recorded and removed at the start of the next run (and at the end, without --keep).
+The mail relay the guide asks for is a small SMTP server of the drill's on 127.0.0.1:2525. Cron
+lines are read from /etc/cron.d/bcc-tui and run the way cron runs them. The upgrade installs a
+"next version": this checkout with one migration more. Everything the drill creates is recorded
+and removed at the start of the next run (and at the end, without --keep).
 Standard library only: it runs with the system's python3.
 """
 
@@ -19,6 +23,7 @@ import pty
 import re
 import shutil
 import signal
+import socketserver
 import struct
 import subprocess
 import sys
@@ -39,14 +44,33 @@ FILES = [
     "/etc/sudoers.d/bcc-tui",
     "/etc/ssh/sshd_config.d/bcc-tui.conf",
     "/etc/cron.d/bcc-tui",
+    "/etc/logrotate.d/bcc-tui",
+    "/etc/msmtprc",
+    "/etc/bcc-tui",
+    "/var/log/bcc-tui",
     "/root/staff.jsonl",
 ]
+SMTP_PORT = 2525
+# What the guide asks for at its top, as the drill answers it.
+GUIDE_ENV = {
+    "BCC_SMTP": f"127.0.0.1:{SMTP_PORT}",
+    "BCC_MAIL_FROM": "bcc-tui@drill.invalid",
+    "BCC_ADMIN_MAIL": "drift@drill.invalid",
+}
+UPGRADED = "uppdaterats"  # from the dashboard's line "bcc-tui har uppdaterats — …"
 NEEDS = "bcc-tui behöver en terminal"
 REFUSED = "bara instrumentpanelen"
 
 STAFF = [
     {"username": "rita", "name": "Rita Mottagare", "title": "medicinsk sekreterare", "roles": ["receiver"]},
-    {"username": "doris", "name": "Doris Doktor", "title": "läkare", "roles": ["caregiver"]},
+    {
+        "username": "doris",
+        "name": "Doris Doktor",
+        "title": "läkare",
+        "roles": ["caregiver"],
+        "email": "doris@drill.invalid",
+        "email_notify": True,
+    },
     {"username": "olle", "name": "Olle Slutar", "title": "medicinsk sekreterare", "roles": ["receiver"]},
 ]
 
@@ -85,6 +109,7 @@ def run_block(body: str, **env) -> subprocess.CompletedProcess:
         "HOME": "/root",
         "LANG": "C.UTF-8",
         "BCC_SRC": str(REPO),
+        **GUIDE_ENV,
         **env,
     }
     return run(["/bin/sh", "-e", "-c", body], env=full, timeout=900)
@@ -167,7 +192,12 @@ def cleanup() -> None:
     for group in created.get("groups", []):
         run(["groupdel", group])
     for path in created.get("files", []):
-        Path(path).unlink(missing_ok=True)
+        if Path(path).is_dir() and not Path(path).is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            Path(path).unlink(missing_ok=True)
+    if created.get("aliases"):
+        Path("/etc/aliases").unlink(missing_ok=True)
     if created.get("srv"):
         run(["rm", "-rf", "--one-file-system", "/srv/bcc"])
     run(["rm", "-rf", str(STATE)])
@@ -180,6 +210,59 @@ def refuse_foreign_names() -> None:
     clash += [f for f in FILES if Path(f).exists()] + (["/srv/bcc"] if Path("/srv/bcc").exists() else [])
     if clash:
         raise SystemExit(f"drill: these exist and were not made by a drill: {', '.join(clash)}")
+
+
+# -- the mail relay ----------------------------------------------------------------------------
+class Relay(socketserver.ThreadingTCPServer):
+    """The clinic's mail relay, as far as the drill needs one: it takes every message and keeps
+    the envelope and the text (SMTP without extensions, loopback only)."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.messages: list[dict] = []
+        super().__init__(("127.0.0.1", SMTP_PORT), _SmtpSession)
+
+    def start(self) -> Relay:
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def to(self, address: str) -> list[dict]:
+        return [m for m in self.messages if address in m["rcpt"]]
+
+
+class _SmtpSession(socketserver.StreamRequestHandler):
+    def handle(self) -> None:
+        self.wfile.write(b"220 drill relay\r\n")
+        sender, rcpt = "", []
+        while True:
+            line = self.rfile.readline(65536)
+            if not line:
+                return
+            verb = line[:4].upper()
+            if verb in (b"HELO", b"EHLO"):
+                self.wfile.write(b"250 drill\r\n")
+            elif verb == b"MAIL":
+                sender, rcpt = line.decode(errors="replace").strip(), []
+                self.wfile.write(b"250 ok\r\n")
+            elif verb == b"RCPT":
+                rcpt.append(line.decode(errors="replace").strip())
+                self.wfile.write(b"250 ok\r\n")
+            elif verb == b"DATA":
+                self.wfile.write(b"354 go on\r\n")
+                data = bytearray()
+                while (chunk := self.rfile.readline(65536)) not in (b".\r\n", b".\n", b""):
+                    data += chunk
+                self.server.messages.append(  # type: ignore[attr-defined]
+                    {"from": sender, "rcpt": " ".join(rcpt), "data": data.decode(errors="replace")}
+                )
+                self.wfile.write(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 ok\r\n")
 
 
 # -- SSH sessions ------------------------------------------------------------------------------
@@ -354,7 +437,15 @@ def setup() -> None:
     STATE.mkdir(mode=0o700, parents=True)
     KEYS.mkdir(mode=0o700)
     (STATE / "created.json").write_text(
-        json.dumps({"accounts": ACCOUNTS, "groups": GROUPS, "files": FILES, "srv": True})
+        json.dumps(
+            {
+                "accounts": ACCOUNTS,
+                "groups": GROUPS,
+                "files": FILES,
+                "srv": True,
+                "aliases": not Path("/etc/aliases").exists(),  # the guide makes it then
+            }
+        )
     )
     Path("/root/staff.jsonl").write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in STAFF))
     for user in ["rita", "doris", "olle", "bcc-feed"]:
@@ -413,7 +504,7 @@ def setup() -> None:
             )
 
 
-def exercise() -> None:
+def exercise(relay: Relay) -> None:
     # Errands waiting, so the dashboards have something to show.
     first = [errand("1177-100001"), errand("1177-100002", type="kontakta_mig")]
     run(
@@ -633,6 +724,8 @@ def exercise() -> None:
         proc.stdout.decode()[:200],
     )
 
+    mail_logs_and_reports(relay)
+
     # Offboarding: the open dashboard closes; the next login is refused.
     olle = Session("olle")
     try:
@@ -657,6 +750,251 @@ def exercise() -> None:
     report("deactivated person: no dashboard either", proc.returncode == 255, f"rc={proc.returncode}")
 
 
+def until(predicate, timeout: float = 20.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def sql(query: str) -> list[tuple]:
+    """A read of the live database as the service account (root would leave a -shm of its own)."""
+    proc = run(
+        [
+            "runuser",
+            "-u",
+            "bcc",
+            "--",
+            "/srv/bcc/venv/bin/python",
+            "-I",
+            "-c",
+            "import json, sqlite3, sys; c = sqlite3.connect('/srv/bcc/data/bcc.db', timeout=10);"
+            " print(json.dumps(c.execute(sys.argv[1]).fetchall()))",
+            query,
+        ],
+        check=True,
+    )
+    return [tuple(r) for r in json.loads(proc.stdout)]
+
+
+def mail_logs_and_reports(relay: Relay) -> None:
+    """The mail transport, the mail job with and without a relay, the logs' rotation and the
+    folder of crash reports, as the guide set them up (issue 31)."""
+    # The assignment above queued a notice for doris; the mail job hands it to the relay.
+    proc = cron("mail")
+    report(
+        "mail job: quiet on success", proc.returncode == 0 and proc.stdout == b"", proc.stdout.decode()[:200]
+    )
+    report("a notice reaches the mail relay", until(lambda: bool(relay.to("doris@drill.invalid"))))
+    # Without a relay, the job fails loudly while notices wait.
+    env_file, aside = Path("/etc/bcc-tui/mail.env"), Path("/etc/bcc-tui/mail.env.drill")
+    env_file.rename(aside)
+    try:
+        run(["/srv/bcc/bin/bcc-admin", "--as", "rita", "assign", "1177-100002", "doris"], check=True)
+        proc = cron("mail")
+        lines = proc.stdout.decode().splitlines()
+        report(
+            "mail job without a relay while a notice waits: one line, non-zero",
+            proc.returncode != 0 and len(lines) == 1 and "BCC_SMTP" in lines[0],
+            f"rc={proc.returncode} {lines!r}"[:200],
+        )
+    finally:
+        aside.rename(env_file)
+    before = len(relay.to("doris@drill.invalid"))
+    proc = cron("mail")
+    report(
+        "mail job with the relay back: quiet, the waiting notice sent",
+        proc.returncode == 0
+        and proc.stdout == b""
+        and until(lambda: len(relay.to("doris@drill.invalid")) > before),
+        proc.stdout.decode()[:200],
+    )
+    # cron mails a failing job's line through sendmail: the transport the guide installed.
+    proc = run(["/usr/sbin/sendmail", "root"], input=b"Subject: bcc-job\n\nbcc-job mail misslyckades\n")
+    report(
+        "sendmail to root reaches the administrators through the relay",
+        proc.returncode == 0 and until(lambda: bool(relay.to("drift@drill.invalid"))),
+        proc.stderr.decode(errors="replace")[:200],
+    )
+    # The jobs' logs are rotated by the guide's logrotate file.
+    proc = run(["logrotate", "-f", "/etc/logrotate.d/bcc-tui"])
+    report(
+        "logrotate rotates the jobs' logs",
+        proc.returncode == 0 and Path("/srv/bcc/log/intake.log.1").exists(),
+        proc.stderr.decode(errors="replace")[-200:],
+    )
+    # A crash report lands where the administrators (adm) read it and staff do not.
+    proc = run(
+        [
+            "runuser",
+            "-u",
+            "bcc",
+            "--",
+            "env",
+            "BCC_REPORT_DIR=/var/log/bcc-tui",
+            "/srv/bcc/venv/bin/python",
+            "-I",
+            "-c",
+            "from bcc_tui import crash; print(crash.write_report(RuntimeError('drill'), 'drill'))",
+        ]
+    )
+    path = Path(proc.stdout.decode().strip() or "/nonexistent")
+    st = path.stat() if path.exists() else None
+    import grp
+
+    report(
+        "a crash report in /var/log/bcc-tui, readable by adm, not by staff",
+        st is not None
+        and path.parent == Path("/var/log/bcc-tui")
+        and grp.getgrgid(st.st_gid).gr_name == "adm"
+        and st.st_mode & 0o777 == 0o640
+        and run(["runuser", "-u", "rita", "--", "cat", str(path)]).returncode != 0,
+        f"{path} {oct(st.st_mode) if st else ''}",
+    )
+    path.unlink(missing_ok=True)
+
+
+def next_version() -> Path:
+    """The version after this one: the checkout with one migration more (a full-table UPDATE, as
+    the costly ones were) and a version number of its own."""
+    target = STATE / "next"
+    shutil.copytree(
+        REPO,
+        target,
+        ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", ".ruff_cache", ".mypy_cache"),
+    )
+    schema = target / "bcc_tui" / "store" / "schema.py"
+    schema.write_text(
+        schema.read_text()
+        + "\n# The drill's next version (deploy/drill.py): one migration more.\n"
+        + 'MIGRATIONS = (*MIGRATIONS, "ALTER TABLE errands ADD COLUMN drill_next TEXT;\\n'
+        + 'UPDATE errands SET drill_next = ref;")\nCURRENT = len(MIGRATIONS)\n'
+    )
+    project = target / "pyproject.toml"
+    project.write_text(re.sub(r'(?m)^version = "([^"]+)"', r'version = "\1+drill.next"', project.read_text()))
+    return target
+
+
+def upgrade_blocks() -> dict[str, str]:
+    text = (REPO / "docs" / "upgrade.md").read_text(encoding="utf-8")
+    return {
+        m.group(1).strip(): m.group(2) for m in re.finditer(r"^```(sh [^\n]*)\n(.*?)^```", text, re.M | re.S)
+    }
+
+
+def upgrade() -> None:
+    """docs/upgrade.md with three dashboards open (issue 31): one with a note typed and not sent,
+    then `s`; one that gets `?`; one left alone through the migration. Each says so, keeps its
+    draft, writes nothing more and ends cleanly on its next key; then the way back."""
+    blocks = upgrade_blocks()
+    old_version = sql("PRAGMA user_version")[0][0]
+    typed = Session("rita")
+    asked = Session("doris")
+    idle = Session("rita")
+    sessions = [typed, asked, idle]
+    try:
+        report(
+            "upgrade: three dashboards open",
+            typed.wait_for(b"1177-100001")
+            and asked.wait_for("Mina ärenden".encode())
+            and idle.wait_for(b"1177-100001"),
+        )
+        typed.send(b"n")
+        report("upgrade: a note form open", typed.wait_for(b"Intern anteckning", 15))
+        typed.send("Ringde mamman före uppgraderingen".encode())
+        time.sleep(0.3)
+        marks = [len(x.out) for x in sessions]
+        proc = run_block(blocks["sh upgrade"], BCC_SRC=str(next_version()))
+        out = proc.stdout.decode(errors="replace")
+        report(
+            "upgrade: docs/upgrade.md's block as written",
+            proc.returncode == 0,
+            (proc.stderr.decode(errors="replace") + out).strip()[-400:],
+        )
+        lines = out.strip().splitlines()
+        backup = re.match(r"säkerhetskopia (\S+): ", lines[0]) if lines else None
+        report(
+            "upgrade: migrate took a verified backup first",
+            backup is not None and "kontrollerad" in lines[0],
+            out[:300],
+        )
+        report(
+            "upgrade: migrate reported its step and the longest write lock",
+            any(x.startswith(f"schemaversion {old_version + 1}:") for x in lines)
+            and "längsta skrivlås" in lines[-1],
+            out[-300:],
+        )
+        report(
+            "upgrade: the database is at the new schema", sql("PRAGMA user_version")[0][0] == old_version + 1
+        )
+        for name, sess, mark in zip(("typing", "asked", "idle"), sessions, marks, strict=True):
+            report(f"upgrade: the {name} dashboard says so", sess.wait_for(UPGRADED.encode(), 20, mark))
+        (migrated,) = sql("SELECT max(id) FROM audit WHERE action = 'migrate'")[0]
+        for name, sess, key in (
+            ("typing (s)", typed, b"s"),
+            ("asked (?)", asked, b"?"),
+            ("idle (j)", idle, b"j"),
+        ):
+            sess.send(key)
+            ended = sess.exited(15)
+            report(
+                f"upgrade: the {name} dashboard ends cleanly on the next key",
+                ended and sess.status == 0 and "oväntat fel".encode() not in bytes(sess.out),
+                f"status={sess.status}",
+            )
+        report("upgrade: no crash report", not any(Path("/var/log/bcc-tui").glob("krasch-*")))
+        drafts = sql("SELECT fields FROM drafts WHERE username = 'rita'")
+        report("upgrade: the typed note kept as a draft", any("före uppgraderingen" in f for (f,) in drafts))
+        wrote = sql(f"SELECT count(*) FROM audit WHERE id > {migrated} AND actor IN ('rita', 'doris')")[0][0]
+        report("upgrade: the old dashboards wrote nothing after the migration", wrote == 0, f"{wrote} rows")
+        report("upgrade: none left running", none_left("rita")[0] and none_left("doris")[0])
+        # The new version, and the draft offered again.
+        again = Session("rita")
+        sessions.append(again)
+        ok = again.wait_for(b"1177-100001")
+        again.send(b"n")
+        report(
+            "upgrade: the new version starts, the draft is offered again",
+            ok and again.wait_for(b"utkast", 15),
+        )
+        again.kill_client()
+
+        # The way back, with a dashboard of the new version open.
+        newer = Session("doris")
+        sessions.append(newer)
+        newer.wait_for("Mina ärenden".encode())
+        mark = len(newer.out)
+        proc = run_block(
+            blocks["sh rollback"], BCC_SRC=str(REPO), BCC_BACKUP=backup.group(1) if backup else "/nonexistent"
+        )
+        report(
+            "rollback: docs/upgrade.md's block as written",
+            proc.returncode == 0,
+            (proc.stderr.decode(errors="replace") + proc.stdout.decode(errors="replace")).strip()[-400:],
+        )
+        report("rollback: the new version's dashboard says so", newer.wait_for(UPGRADED.encode(), 20, mark))
+        newer.send(b"j")
+        report(
+            "rollback: and ends cleanly on the next key",
+            newer.exited(15) and newer.status == 0,
+            f"status={newer.status}",
+        )
+        report(
+            "rollback: the database is the backup, at the old schema",
+            sql("PRAGMA user_version")[0][0] == old_version,
+        )
+        back = Session("rita")
+        sessions.append(back)
+        report("rollback: the old version's dashboard works", back.wait_for(b"1177-100001"))
+        back.send(b"q")
+        back.exited(10)
+    finally:
+        for sess in sessions:
+            sess.close()
+
+
 def main() -> int:
     if os.geteuid() != 0:
         print("drill: run as root on a throwaway machine", file=sys.stderr)
@@ -665,14 +1003,20 @@ def main() -> int:
     started = time.monotonic()
     cleanup()
     refuse_foreign_names()
+    relay = None
     try:
+        relay = Relay().start()
         setup()
-        exercise()
+        exercise(relay)
+        upgrade()
     except SystemExit as stop:
         if stop.code not in (None, 0):
             print(stop.code, file=sys.stderr)
             report("drill ran to the end", False)
     finally:
+        if relay is not None:
+            relay.shutdown()
+            relay.server_close()
         if not keep:
             cleanup()
     failed = [r for r in results if r[1] is False]

@@ -9,6 +9,7 @@ import sys
 
 from bcc_tui.cli import app as _app
 from bcc_tui.cli.argparse_sv import SwedishParser, integer
+from bcc_tui.domain.errand import STATUS_WORDS
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import clean, clean_line
 
@@ -56,7 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     pset.add_argument("--contact-nurse", metavar="ANVÄNDARE", help="kontaktsjuksköterska ('' tar bort)")
 
     ls = sub.add_parser("list", help="ärenden du får se")
-    ls.add_argument("--status", choices=("unassigned", "assigned", "closed"))
+    # The Swedish words (R32) beside the codes of the JSON contract; both mean the same.
+    ls.add_argument(
+        "--status",
+        choices=(*STATUS_WORDS, "unassigned", "assigned", "closed"),
+        metavar="ofördelad|fördelad|avslutad",
+        help="ofördelad, fördelad eller avslutad (eller unassigned, assigned, closed)",
+    )
     ls.add_argument("--json", action="store_true", help="ett JSON-objekt per rad")
     ls.add_argument("--limit", type=integer, metavar="N")
 
@@ -135,6 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="behåll bara de N nyaste tidsnamngivna säkerhetskopiorna i mappen",
     )
 
+    mg = sub.add_parser(
+        "migrate",
+        help="uppgradera databasen till denna versions schema (en kontrollerad säkerhetskopia först)",
+    )
+    mg.add_argument(
+        "--backup",
+        metavar="MÅL",
+        help="säkerhetskopians nya fil, eller mapp (MAPP/); standard: databasens egen mapp",
+    )
+
     # R27: continuity with Litestream (bcc_tui/services/replication.py; docs/replication.md).
     rp = sub.add_parser("replicate", help="strömma databasen till en replik med Litestream (administratör)")
     rp.add_argument(
@@ -169,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="skicka det som väntar, med upp till en minut för en långsam e-postserver (jobbet)",
     )
 
-    tp = sub.add_parser("template", help="svarsmallar (administratör)")
+    tp = sub.add_parser("template", help="mallar (administratör)")
     tps = tp.add_subparsers(
         dest="subcommand", metavar="list|add|edit|retire", required=True, parser_class=_Parser
     )
@@ -227,6 +244,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     st.add_argument("--acute-advice-text", metavar="TEXT", help="rådets text, som kliniken skriver den")
     st.add_argument("--followup-days", type=integer, metavar="N")
+    st.add_argument(
+        "--import-max-file",
+        type=integer,
+        metavar="MB",
+        help="största fil som import läser (1–1024 MB, 1 MB = 1 048 576 byte; standard 100)",
+    )
+    st.add_argument(
+        "--import-max-line",
+        type=integer,
+        metavar="KB",
+        help="längsta rad som import läser; en längre rad avvisas (1–102400 kB; standard 1024)",
+    )
 
     ho = sub.add_parser("handover", help="överlämningen vid skiftbyte som Markdown")
     ho.add_argument("--json", action="store_true", help="ett JSON-objekt för skript och väggskärmar")
@@ -240,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--done",
         dest="take",
         action="store_true",
-        help="ta över: kvittera det som lämnats över (--done är samma sak)",
+        help="ta över det som lämnats över (--done är samma sak)",
     )
     ho.add_argument(
         "--note",
@@ -292,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Arguments that name files or places: kept byte for byte (an undecodable name is still a real
 # file) and refused by their command when unusable — never quietly changed into another place.
 _PATH_ARGS = frozenset(
-    {"db", "demo_db", "file", "dest", "replica", "move_to", "against", "ssh_key", "host_key"}
+    {"db", "demo_db", "file", "dest", "replica", "move_to", "against", "ssh_key", "host_key", "backup"}
 )
 
 

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from bcc_tui.domain import acute, exports, roles, routine
+from bcc_tui.domain import acute, audit_text, exports, routine, routing
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, short_date
@@ -24,6 +24,7 @@ from bcc_tui.services import (
     deviations,
     errands,
     handover,
+    inbox,
     intake,
     notify,
     outbound,
@@ -39,35 +40,47 @@ from bcc_tui.settings import Settings, sudo_person
 _CREATES = {"import", "staff", "schedule", "patients"}
 
 
-def open_ctx(settings: Settings, *, create: bool) -> Ctx:
+def open_ctx(settings: Settings, *, create: bool, migrate: bool = False) -> Ctx:
     path = settings.db_path
     if not path.exists():
         if not create:
             raise NotFound(f"databasen {path} finns inte (ange --db eller $BCC_DB)")
         path.parent.mkdir(parents=True, exist_ok=True)
-    return session.open_session(path, settings.as_user, settings.frozen_now)
+    return session.open_session(path, settings.as_user, settings.frozen_now, migrate=migrate)
 
 
-def _read_input(name: str) -> bytes:
-    if name == "-":
-        try:
-            return sys.stdin.buffer.read()
-        except (OSError, AttributeError) as err:  # stdin closed, a terminal gone, no byte stream
-            raise InvalidInput(f"kan inte läsa stdin: {os_reason(err, 'ingen indata')}") from None
+def _stdin_reader():
+    try:
+        return sys.stdin.buffer.read
+    except AttributeError:  # no byte stream behind stdin
+        raise InvalidInput("kan inte läsa stdin: ingen indata") from None
+
+
+def _no_file_under_sudo(name: str) -> None:
     if sudo_person(os.environ) is not None:
         # The service account may read files the person may not (its backups, the wrapper's
         # settings): under sudo the input comes from the person's side only.
         raise InvalidInput(f"via sudo läses indata bara från standard in; använd - i stället för {name}")
-    try:
-        return Path(name).read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"filen {name} finns inte") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{name} är en mapp, inte en fil") from None
-    except PermissionError:
-        raise InvalidInput(f"filen {name} får inte läsas") from None
-    except (OSError, ValueError) as err:  # a name too long, with a NUL byte, a device that fails…
-        raise InvalidInput(f"kan inte läsa {name}: {os_reason(err, 'ogiltigt filnamn')}") from None
+
+
+def _open_input(ctx: Ctx, name: str) -> inbox.Input:
+    """An import's input, read within the caps (services/inbox.py): a regular file opened without
+    following a link, or stdin."""
+    limits = inbox.limits_now(ctx)
+    if name == "-":
+        return inbox.read_stream(_stdin_reader(), "stdin", limits)
+    _no_file_under_sudo(name)
+    return inbox.read_file(name, limits)
+
+
+def _read_input(ctx: Ctx, name: str) -> bytes:
+    """A whole small input (staff, schedule, care teams) the same safe way, within the file cap."""
+    limits = inbox.whole(inbox.limits_now(ctx))
+    if name == "-":
+        return inbox.joined(inbox.read_stream(_stdin_reader(), "stdin", limits))
+    _no_file_under_sudo(name)
+    with inbox.read_file(name, limits) as opened:
+        return inbox.joined(opened)
 
 
 def _print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
@@ -84,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.load(args.db, args.as_user)
     if command == "restore":  # a new machine may have no database yet: the restored one is used
         return _restore(settings, args)
+    if command == "migrate":  # the one command that opens a file at an older schema
+        return _migrate(settings, args)
     ctx = open_ctx(settings, create=command in _CREATES)
     try:
         return _COMMANDS[command](ctx, args)
@@ -99,9 +114,9 @@ def run(args: argparse.Namespace) -> int:
 def _import(ctx: Ctx, args) -> int:
     if args.move_to is not None:
         return _intake_job(ctx, args.file, args.move_to)
-    report = intake.import_errands(ctx, _read_input(args.file))
-    name = "stdin" if args.file == "-" else args.file
-    _print_rejected(name, report.rejected)
+    with _open_input(ctx, args.file) as data:
+        report = intake.import_errands(ctx, data.lines)
+    _print_rejected(data.name, report.rejected)
     print(_import_counts(report))
     return 0 if report.ok else 1
 
@@ -118,88 +133,72 @@ def _intake_job(ctx: Ctx, source: str, done_dir: str) -> int:
     """The intake job (issue 18): each file is imported once and moved aside, its rejected lines
     kept in rejected/ for a person to fix and drop again, so one bad line never blocks the next
     run. Only regular `*.jsonl` files are taken from a folder: a sender writes under another name
-    (or a dot name) and renames when the file is complete."""
+    (or a dot name) and renames when the file is complete. Each file is read, copied and moved
+    through the descriptor it was opened with, and only if it is the file listed (issue 28): a
+    name swapped for another file (a symlink to the database, say) is refused and left alone."""
     done = Path(done_dir)
     if not done.is_dir() or done.is_symlink():
         raise InvalidInput(f"mappen {done_dir} finns inte (skapa den först)")
-    src = Path(source)
     if source == "-":
         raise InvalidInput("--move-to gäller filer, inte stdin")
-    if src.is_dir():
-        files = sorted(
-            p
-            for p in src.iterdir()
-            if p.name.endswith(".jsonl") and not p.name.startswith(".") and p.is_file() and not p.is_symlink()
-        )
+    _no_file_under_sudo(source)
+    src = Path(source)
+    if src.is_dir() and not src.is_symlink():
+        files = inbox.listing(src)
     elif src.is_file() and not src.is_symlink():
-        files = [src]
+        files = [inbox.Listed(src, os.lstat(src))]
     else:
         raise InvalidInput(f"{source} är varken en fil eller en mapp")
+    limits = inbox.limits_now(ctx)
     failed = 0
-    for path in files:
-        data = _read_input(str(path))
+    for listed in files:
+        path = listed.path
         try:
-            report = intake.import_errands(ctx, data)
-        except Busy:
-            raise  # nothing stored: the file stays for the next run
-        except InvalidInput as err:  # the whole file refused (empty, say): set it aside as it is
-            print(f"{path}: {err}", file=sys.stderr)
-            _move_aside(path, done / "rejected")
+            opened = inbox.open_file(path, listed.st)
+        except InvalidInput as err:  # not the file listed, or no regular file: left alone, unread
+            print(_about(path, err.for_cli()), file=sys.stderr)
             failed += 1
             continue
-        _print_rejected(str(path), report.rejected)
-        if report.rejected:
-            raw = data.split(b"\n")
-            kept = b"".join(raw[n - 1].rstrip(b"\r") + b"\n" for n, _ in report.rejected if 0 < n <= len(raw))
-            _write_new(done / "rejected", path.name, kept)
-            failed += 1
-        _move_aside(path, done)
-        print(f"{path.name}: {_import_counts(report)}")
+        with opened:
+            try:
+                report = intake.import_errands(ctx, inbox.read(opened, limits).lines)
+            except Busy:
+                raise  # nothing stored: the file stays for the next run
+            except InvalidInput as err:  # the whole file refused (too large, empty): set aside as it is
+                print(_about(path, err.for_cli()), file=sys.stderr)
+                _set_aside(opened, done / "rejected", listed)
+                failed += 1
+                continue
+            _print_rejected(str(path), report.rejected)
+            if report.rejected:
+                inbox.write_new(done / "rejected", path.name, opened.copy_of(n for n, _ in report.rejected))
+                failed += 1
+            if not _set_aside(opened, done, listed):
+                failed += 1
+            print(f"{path.name}: {_import_counts(report)}")
     if not files:
         print(f"inga filer att läsa in i {source}")
     return 1 if failed else 0
 
 
-def _free_name(folder: Path, name: str) -> Path:
-    candidate, n = folder / name, 1
-    while os.path.lexists(candidate):
-        candidate, n = folder / f"{name}.{n}", n + 1
-    return candidate
+def _set_aside(opened: inbox.Input, folder: Path, listed: inbox.Listed) -> bool:
+    """The file read, moved into `folder`; False (and said) when its name was swapped meanwhile."""
+    try:
+        inbox.set_aside(opened, folder, listed)
+    except InvalidInput as err:
+        print(_about(listed.path, str(err)), file=sys.stderr)
+        return False
+    return True
 
 
-def _move_aside(path: Path, folder: Path) -> None:
-    """Move without overwriting what an earlier run set aside."""
-    folder.mkdir(exist_ok=True)
-    while True:
-        target = _free_name(folder, path.name)
-        try:
-            os.link(path, target)  # fails if the name was taken meanwhile: never overwrites
-        except FileExistsError:
-            continue
-        except OSError:  # another file system: a new file, then the old one removed
-            _write_new(folder, path.name, path.read_bytes())
-        os.unlink(path)
-        return
-
-
-def _write_new(folder: Path, name: str, data: bytes) -> Path:
-    folder.mkdir(exist_ok=True)
-    while True:
-        target = _free_name(folder, name)
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        except FileExistsError:
-            continue
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        return target
+def _about(path: Path, message: str) -> str:
+    """A refusal that names its file once."""
+    return message if message.startswith(str(path)) else f"{path}: {message}"
 
 
 def _people_import(ctx: Ctx, args) -> int:
     fn = people.import_staff if args.command == "staff" else people.import_schedule
-    return _imported(args.file, fn(ctx, _read_input(args.file)), neuter=False)
+    return _imported(args.file, fn(ctx, _read_input(ctx, args.file)), neuter=False)
 
 
 def _imported(file: str, report: people.ImportReport, *, neuter: bool) -> int:
@@ -232,7 +231,7 @@ def _patients(ctx: Ctx, args) -> int:
             f"kontaktsjuksköterska {clean_line(people.who(names, team.contact_nurse))}"
         )
         return 0
-    return _imported(args.file, patients.import_patients(ctx, _read_input(args.file)), neuter=True)
+    return _imported(args.file, patients.import_patients(ctx, _read_input(ctx, args.file)), neuter=True)
 
 
 def _limit(n: int | None) -> int | None:
@@ -248,7 +247,8 @@ def _local(moment) -> str:
 
 def _list(ctx: Ctx, args) -> int:
     # Written as read: the first line appears at once and memory stays flat on a large backlog.
-    rows = errands.iter_errands(ctx, args.status, limit=_limit(args.limit))
+    status = e.STATUS_WORDS.get(args.status, args.status)
+    rows = errands.iter_errands(ctx, status, limit=_limit(args.limit))
     out = sys.stdout
     if args.json:
         encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row
@@ -340,6 +340,9 @@ def _show(ctx: Ctx, args) -> int:
         head = f"— {_local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
         if ev.target:
             head += f" → {clean_line(people.who(names, ev.target))}"
+        consulted = (ev.detail or {}).get("consulted")
+        if consulted:  # R4: the doctor the receiver checked with
+            head += f" (avstämt med {clean_line(people.who(names, consulted))})"
         lines.append(head)
         if ev.text:
             lines += ["  " + t for t in clean(ev.text).splitlines()]
@@ -444,20 +447,24 @@ def _audit(ctx: Ctx, args) -> int:
         # same in Swedish for whoever opens the file in a spreadsheet, where no cell may act
         # (a remark "=HYPERLINK(…)" in `detail`): every cell goes through exports.cell.
         out = exports.csv_writer(sys.stdout)
+        # Swedish headers (R32); the code columns keep the log's codes for scripts, and the
+        # columns after them say the same in words.
         out.writerow(
             [
                 "id",
-                "at",
-                "actor",
-                "role",
-                "action",
-                "ref",
+                "tid_utc",
+                "användare",
+                "roll",
+                "åtgärd",
+                "ärende",
                 "personnummer",
-                "outcome",
-                "detail",
-                "actor_name",
-                "action_label",
-                "outcome_label",
+                "utfall",
+                "detaljer",
+                "namn",
+                "roll_text",
+                "åtgärd_text",
+                "utfall_text",
+                "detaljer_text",
             ]
         )
         for r in rows:
@@ -476,8 +483,10 @@ def _audit(ctx: Ctx, args) -> int:
                             r.outcome,
                             r.detail,
                             names.get(r.actor, ""),
-                            roles.AUDIT_ACTIONS.get(r.action, r.action),
-                            roles.AUDIT_OUTCOMES.get(r.outcome, r.outcome),
+                            audit_text.role_name(r.role or ""),
+                            audit_text.action_name(r.action),
+                            audit_text.outcome_name(r.outcome),
+                            audit_text.detail_text(r.detail, names),
                         )
                     ),
                 ]
@@ -487,11 +496,11 @@ def _audit(ctx: Ctx, args) -> int:
         (
             _local_text(r.at),
             clean_line(people.who(names, r.actor)),
-            clean_line(roles.AUDIT_ACTIONS.get(r.action, r.action)),
+            clean_line(audit_text.action_name(r.action)),
             clean_line(r.ref or "–"),
             clean_line(r.personnummer or "–"),
-            clean_line(roles.AUDIT_OUTCOMES.get(r.outcome, r.outcome)),
-            clean_line(r.detail or ""),
+            clean_line(audit_text.outcome_name(r.outcome)),
+            clean_line(audit_text.detail_text(r.detail, names)),
         )
         for r in rows
     ]
@@ -516,8 +525,8 @@ def _check(ctx: Ctx, args) -> int:
     if problems:
         return 1
     print(
-        "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, utlösarna och "
-        "varje ärendes historik stämmer."
+        "Databasen är hel: integritet, främmande nycklar, granskningsloggens kedja, schemats alla "
+        "objekt, varje ärendes innehåll och historik, personalen och inställningarna stämmer."
     )
     if args.against:
         print(f"Granskningsloggen fortsätter säkerhetskopians {clean_line(args.against)} oförändrad.")
@@ -547,7 +556,17 @@ def _outbox(ctx: Ctx, args) -> int:
         settings = Settings.load(args.db, args.as_user)
         done = notify.send_waiting(ctx, settings.smtp, settings.mail_from, SEND_BUDGET)
         if done is None:
-            print("BCC_SMTP är inte satt: aviseringarna väntar i kön")
+            # The mail job without a mail server: quiet while nothing waits, loud (cron mails the
+            # line) once notices pile up that nobody will ever receive (issue 31).
+            waiting = notify.count_waiting(ctx)
+            if waiting:
+                print(
+                    f"bcc-tui: {count(waiting, 'avisering väntar', 'aviseringar väntar')} men BCC_SMTP är "
+                    "inte satt; ange BCC_SMTP=värd:port (och BCC_MAIL_FROM) för jobbet",
+                    file=sys.stderr,
+                )
+                return 1
+            print("BCC_SMTP är inte satt; inga aviseringar väntar")
             return 0
         print(f"{count(done.sent, 'skickad', 'skickade')}, {count(done.failed, 'misslyckad', 'misslyckade')}")
         return 1 if done.failed and not done.sent else 0
@@ -623,9 +642,13 @@ def _types(ctx: Ctx, args) -> int:
     for t in clinic.list_types(ctx):
         units = " och ".join(e.UNITS[u].lower() for u in t.units)
         default = (
-            "överst på schemat"
-            if t.default_assignee == "top_doctor"
+            routing.TOP_DOCTOR_RULE
+            if t.default_assignee == routing.TOP_DOCTOR
+            else routing.COMPLAINT_RULE
+            if t.code == e.COMPLAINT
             else clean_line(people.who(names, t.default_assignee))
+            if t.default_assignee
+            else "inget"
         )
         days = count(t.business_days, "vardag ", "vardagar")
         answered = (
@@ -668,6 +691,9 @@ def _settings(ctx: Ctx, args) -> int:
         acute_settings.check_advice(ctx, enabled=on, text=args.acute_advice_text)
     if args.followup_days is not None:
         clinic.check_followup_days(args.followup_days)
+    limits_given = (args.import_max_file, args.import_max_line)
+    if any(v is not None for v in limits_given):
+        inbox.check_limits(ctx, args.import_max_file, args.import_max_line)
     if any(v is not None for v in rules_given):
         _rules, changed = acute_settings.set_rules(
             ctx, threshold=args.fever_threshold, words=words, exceptions=exceptions
@@ -678,11 +704,15 @@ def _settings(ctx: Ctx, args) -> int:
         print(f"råd till familjen vid akuta tecken: {'på' if advice.enabled else 'av'}")
     if args.followup_days is not None:
         clinic.set_followup_days(ctx, args.followup_days)
-        print(f"uppföljning {args.followup_days} vardagar efter delsvar")
-    if all(v is None for v in (*rules_given, *advice_given, args.followup_days)):
+        print(f"uppföljning {count(args.followup_days, 'vardag', 'vardagar')} efter delsvar")
+    if any(v is not None for v in limits_given):
+        limits = inbox.set_limits(ctx, file_mb=args.import_max_file, line_kb=args.import_max_line)
+        print(f"gränser för inläsning: {limits.describe()}")
+    if all(v is None for v in (*rules_given, *advice_given, args.followup_days, *limits_given)):
         for line in acute_lines(acute_settings.settings_now(ctx)):
             print(line)
-        print(f"uppföljning: {clinic.followup_days_now(ctx)} vardagar efter delsvar")
+        print(f"uppföljning: {count(clinic.followup_days_now(ctx), 'vardag', 'vardagar')} efter delsvar")
+        print(f"gränser för inläsning: {inbox.limits_now(ctx).describe()}")
     return 0
 
 
@@ -940,7 +970,8 @@ def _restore(settings: Settings, args) -> int:
     done = replication.restore(
         _replica(args, must_exist=True),
         args.dest,
-        lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False),
+        # The restored copy is private until it is checked: an older schema is brought forward.
+        lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False, migrate=True),
     )
     reach = "inga ändringar"
     if done.last_change:
@@ -951,6 +982,54 @@ def _restore(settings: Settings, args) -> int:
     print(
         f"återställd till {done.path}: {count(done.errands, 'ärende', 'ärenden')}, {reach}; kontrollerad, databasen är hel"
     )
+    return 0
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",") + " s"
+
+
+def _migrate(settings: Settings, args) -> int:
+    from bcc_tui.services import migration
+    from bcc_tui.services.clock import FixedClock, SystemClock
+
+    if settings.as_user is not None:
+        raise InvalidInput("migrate görs av systemet självt; --as gäller inte här")
+    clock = FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock()
+
+    def backed_up(info: dict) -> None:
+        print(
+            f"säkerhetskopia {info['path']}: {count(info['errands'], 'ärende', 'ärenden')}, "
+            f"{info['bytes'] // 1024} KiB, kontrollerad",
+            flush=True,
+        )
+
+    def stepped(step: migration.Step) -> None:
+        print(
+            f"schemaversion {step.number}: {count(step.statements, 'steg', 'steg')} i "
+            f"{count(step.transactions, 'transaktion', 'transaktioner')}, {_seconds(step.seconds)}, "
+            f"längsta skrivlås {_seconds(step.longest_lock)}",
+            flush=True,
+        )
+
+    try:
+        done = migration.migrate(settings.db_path, clock, args.backup, on_backup=backed_up, on_step=stepped)
+    except OSError as err:
+        raise InvalidInput(f"kan inte skriva säkerhetskopian: {os_reason(err)}") from None
+    if done.resumed is not None:
+        print(
+            f"en avbruten migrering slutfördes (schemaversion {done.before} → {done.after}); "
+            "säkerhetskopian från när den började gäller"
+        )
+    if done.created:
+        print(f"ny databas {settings.db_path}: schemaversion {done.after}")
+    elif not done.steps:
+        print(f"databasen {settings.db_path} har redan schemaversion {done.after}; inget att göra")
+    else:
+        print(
+            f"klart: {settings.db_path} har schemaversion {done.after} (förut {done.before}); "
+            f"längsta skrivlås {_seconds(done.longest_lock)}"
+        )
     return 0
 
 

@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     if app.crash_line:
         print(app.crash_line, file=sys.stderr)
         return 1
+    if app.ended_line:
+        print(app.ended_line, file=sys.stderr)
     return app.return_code or 0
 
 

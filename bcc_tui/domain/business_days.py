@@ -24,7 +24,6 @@ WEEKDAY_NAMES = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", 
 MONTHS = ("jan", "feb", "mars", "apr", "maj", "juni", "juli", "aug", "sep", "okt", "nov", "dec")
 
 OK, DUE_SOON, OVERDUE, MET, BREACHED = "ok", "due_soon", "overdue", "met", "breached"
-LEVELS = (OK, DUE_SOON, OVERDUE, MET, BREACHED)
 
 
 def local_date(moment: dt.datetime) -> dt.date:

@@ -72,6 +72,8 @@ CONTACT_PREFERENCES = {"1177": "Via 1177", "telefon": "Per telefon", "brev": "Pe
 
 UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
 STATUS_NAMES = {UNASSIGNED: "Ofördelad", ASSIGNED: "Fördelad", CLOSED: "Avslutad"}
+# What a person types for a status on the command line (`list --status fördelad`).
+STATUS_WORDS = {name.lower(): code for code, name in STATUS_NAMES.items()}
 
 # Actions, as the audit log and the permission table name them (R15).
 ASSIGN, REASSIGN, PARTIAL_REPLY, REPLY, CLOSE, NOTE, URGENT, REMIND = (

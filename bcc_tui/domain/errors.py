@@ -52,6 +52,22 @@ class Busy(BccError):
         super().__init__(message)
 
 
+class Outdated(Busy):
+    """The database's schema changed under a running process (`bcc-tui migrate` ran): it neither
+    reads nor writes the file any more, since it knows only the schema it started with. A kind of
+    Busy, so that what waits out a busy database (a poll, the mail, a job) waits this out quietly
+    too; the process is on its way out."""
+
+    kind = "uppdaterad"
+
+    def __init__(
+        self,
+        message: str = "databasen har uppdaterats till en ny version av bcc-tui under körningen; "
+        "kör kommandot igen",
+    ):
+        super().__init__(message)
+
+
 # The system's reasons (os.strerror) are English; a person reads these instead.
 _OS_REASONS = {
     errno.ENOENT: "finns inte",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bcc_tui.domain.errors import InvalidInput
@@ -36,17 +37,97 @@ def json_reason(msg: str) -> str:
     return "felaktig JSON-syntax"
 
 
-def lines(data: bytes) -> Iterator[tuple[int, Any | InvalidInput]]:
+@dataclass(frozen=True)
+class TooLong:
+    """A line longer than the line cap: never held or decoded, only where it is (for a copy read
+    again from the file) and how long it turned out to be."""
+
+    offset: int  # of its first byte in the input
+    size: int  # in bytes, without the newline
+    cap: int  # the cap it broke, in bytes
+
+    def reason(self) -> str:
+        return f"raden är längre än {size_text(self.cap)}, gränsen för en rad ({self.size} byte); den lästes inte"
+
+
+def size_text(n: int) -> str:
+    """A size as an administrator sets it: '1 MB', '100 MB', '64 kB', '300 byte' (binary units)."""
+    if n >= MB and n % MB == 0:
+        return f"{n // MB} MB"
+    if n >= KB and n % KB == 0:
+        return f"{n // KB} kB"
+    return f"{n} byte"
+
+
+KB, MB = 1024, 1024 * 1024
+
+
+class LineSplitter:
+    """Input that arrives in chunks, as lines, without ever holding more of one line than `cap`
+    bytes: the rest of a longer line is counted and dropped as it comes (a 200 MB line, or
+    /dev/zero, costs one chunk of memory, not its length)."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._parts: list[bytes] = []
+        self._size = 0  # of the line being read, so far
+        self._long = False
+        self._start = 0  # offset of the line being read
+
+    def feed(self, chunk: bytes) -> list[bytes | TooLong]:
+        """The lines this chunk completes."""
+        pieces = chunk.split(b"\n")
+        out: list[bytes | TooLong] = []
+        for piece in pieces[:-1]:
+            self._add(piece)
+            out.append(self._finish())
+        self._add(pieces[-1])
+        return out
+
+    def end(self) -> list[bytes | TooLong]:
+        """The last line, when the input does not end with a newline."""
+        return [self._finish()] if self._size else []
+
+    def _add(self, piece: bytes) -> None:
+        self._size += len(piece)
+        if self._long:
+            return
+        if self._size > self.cap:
+            self._long, self._parts = True, []
+        elif piece:
+            self._parts.append(piece)
+
+    def _finish(self) -> bytes | TooLong:
+        line: bytes | TooLong = (
+            TooLong(self._start, self._size, self.cap) if self._long else b"".join(self._parts)
+        )
+        self._start += self._size + 1
+        self._parts, self._size, self._long = [], 0, False
+        return line
+
+
+def lines(data: bytes | Sequence[bytes | TooLong]) -> Iterator[tuple[int, Any | InvalidInput]]:
     """Yield (line number, decoded object or the reason it could not be read) per non-blank line.
 
-    A UTF-8 byte-order mark at the start is tolerated; a line that is not valid UTF-8 or not
-    valid JSON is reported by its number and the other lines are still read. An input with no
-    line at all is refused as a whole.
+    `data` is the whole input, or its lines as `LineSplitter` gives them. A UTF-8 byte-order
+    mark at the start is tolerated; a line that is not valid UTF-8 or not valid JSON, or longer
+    than the line cap, is reported by its number and the other lines are still read. An input
+    with no line at all is refused as a whole.
     """
-    if data.startswith(BOM):
-        data = data[len(BOM) :]
+    raw_lines: Iterable[bytes | TooLong]
+    if isinstance(data, bytes):
+        raw_lines = (data[len(BOM) :] if data.startswith(BOM) else data).split(b"\n")
+    else:
+        first = data[0] if data else b""
+        raw_lines = data
+        if isinstance(first, bytes) and first.startswith(BOM):
+            raw_lines = _after_bom(data)
     seen = False
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(raw_lines, start=1):
+        if isinstance(raw, TooLong):
+            seen = True
+            yield number, InvalidInput(raw.reason())
+            continue
         if not raw.strip():
             continue
         seen = True
@@ -108,7 +189,13 @@ def _unholdable(obj: Any, field: str = "") -> str | None:
     return None
 
 
-def parsed(data: bytes, parse) -> Iterator[tuple[int, Any | InvalidInput]]:
+def _after_bom(data: Sequence[bytes | TooLong]) -> Iterator[bytes | TooLong]:
+    """The lines with the first one's byte-order mark removed, without copying the list."""
+    for i, raw in enumerate(data):
+        yield raw[len(BOM) :] if i == 0 and isinstance(raw, bytes) else raw
+
+
+def parsed(data: bytes | Sequence[bytes | TooLong], parse) -> Iterator[tuple[int, Any | InvalidInput]]:
     """Each line through `parse` (a validator): the value, or the reason the line is refused."""
     for number, obj in lines(data):
         if isinstance(obj, InvalidInput):

@@ -138,6 +138,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "settings": "ändra sina inställningar",
     "deviation_report": "markera avvikelse som rapporterad",
     "deviation_dismiss": "avfärda avvikelse",
+    "migrate": "uppgradera databasen",
+    "baseline": "utgångsläge vid uppgradering",
 }
 AUDIT_OUTCOMES = {
     "ok": "ok",

@@ -14,6 +14,9 @@ from bcc_tui.domain.business_days import MONTHS
 from bcc_tui.domain.roles import assignable
 
 TOP_DOCTOR = "top_doctor"  # a type's default: the doctor at the top of today's schedule
+# R32: one name per rule, in the admin's type list, `types`, and every suggestion's reason.
+TOP_DOCTOR_RULE = "dagens läkare"  # the on-duty doctors, the top one first, the least loaded preferred
+COMPLAINT_RULE = "klagomålsregeln"  # R5
 
 
 @dataclass(frozen=True)
@@ -98,13 +101,13 @@ def suggest(
             if not leaders:
                 return None
             chosen, by_load = _least_loaded(leaders, load)
-            why = "brådskande klagomål → sektionsledare"
+            why = f"{COMPLAINT_RULE}: brådskande → sektionsledare"
             if by_load:
                 why += f", färst öppna ärenden ({load.get(chosen, 0)})"
             return Suggestion(chosen, why)
         for p in staff:
             if p.medcontrol_responsible and _available(p, absent):
-                return Suggestion(p.username, "ansvarig för MedControl PRO")
+                return Suggestion(p.username, f"{COMPLAINT_RULE}: ansvarig för MedControl PRO")
         return None
     by_name = {p.username: p for p in staff}
     if team is not None:
@@ -128,8 +131,8 @@ def suggest(
         ]
         chosen, by_load = _least_loaded(on_duty, load)
         if by_load:
-            return Suggestion(chosen, f"läkare på dagens schema, färst öppna ärenden ({load.get(chosen, 0)})")
-        return Suggestion(chosen, "överst på schemat")
+            return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: färst öppna ärenden ({load.get(chosen, 0)})")
+        return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: överst på schemat")
     elif type_default and _available(by_name.get(type_default), absent, receivers_answer):
         return Suggestion(type_default, f"standard för {e.type_name(type_code)}")
     return None

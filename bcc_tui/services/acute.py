@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from sqlite3 import Connection
+from sqlite3 import Connection, Row
 
 from bcc_tui.domain import acute, history
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean, count
+from bcc_tui.services import batches
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 
@@ -27,7 +28,6 @@ ADVICE_KEY = "acute_advice"
 # {"fingerprint": …, "after": last errand id done, "done": bool}. A screening cut short (a killed
 # process) is taken up where it stopped by the next one to open the database.
 SCREENED_KEY = "acute_screened"
-BATCH = 400  # errands per write transaction: a few milliseconds each, however many are open
 ADVICE_MAX = 1000  # characters of the advice to the family
 
 
@@ -87,8 +87,18 @@ def set_rules(
         )
         if new == old:
             return old, 0
-        staff_q.set_setting(conn, RULES_KEY, new.to_json())
-        audit.append(conn, [ctx.entry("admin_change", detail=f"akuta tecken: {_describe(old, new)}")])
+        text = staff_q.set_setting(conn, RULES_KEY, new.to_json())
+        batches.start(conn, SCREENED_KEY, new.fingerprint())  # the open errands follow, in batches
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail=f"akuta tecken: {_describe(old, new)}",
+                    data=ledger.setting_change(RULES_KEY, text),
+                )
+            ],
+        )
     return new, rescreen(ctx, progress=progress) if screen_open else 0
 
 
@@ -132,12 +142,13 @@ def set_advice(ctx: Ctx, *, enabled: bool | None = None, text: str | None = None
         on, body = new.enabled, new.text
         if advice(conn) == Advice(on and bool(body), body) and staff_q.get_setting(conn, ADVICE_KEY):
             return advice(conn)  # nothing changes: nothing to audit
-        staff_q.set_setting(conn, ADVICE_KEY, {"enabled": on, "text": body})
+        stored = staff_q.set_setting(conn, ADVICE_KEY, {"enabled": on, "text": body})
         audit.append(
             conn,
             [
                 ctx.entry(
                     "admin_change",
+                    data=ledger.setting_change(ADVICE_KEY, stored),
                     detail=f"råd till familjen vid akuta tecken: {'på' if on else 'av'}"
                     + (f"; text: {body}" if text is not None else ""),
                 )
@@ -159,85 +170,52 @@ def _describe(old: acute.Rules, new: acute.Rules) -> str:
 
 
 # -- screening the open errands again --------------------------------------------------------------
+class _Rescreen:
+    """The open errands' acute flags following the rules (services/batches.py)."""
+
+    key = SCREENED_KEY
+
+    def state(self, conn: Connection) -> tuple[str, acute.Rules]:
+        current = rules(conn)
+        return current.fingerprint(), current
+
+    def rows(self, conn: Connection, after: int, limit: int) -> list[Row]:
+        return q.open_messages(conn, after, limit)
+
+    def row(self, conn: Connection, errand_id: int) -> Row | None:
+        return q.open_message(conn, errand_id)
+
+    def compute(self, row: Row, state: acute.Rules) -> str | None:
+        return _screened(row, state)
+
+    def same(self, row: Row, value: str | None) -> bool:
+        return value == row["acute"]
+
+    def apply(self, ctx: Ctx, conn: Connection, row: Row, value: str | None) -> bool:
+        if not q.set_acute(conn, row["id"], row["version"], value, unhandle=_new_signs(row, value)):
+            return False
+        _event(ctx, conn, row, value)
+        return True
+
+    def finished(self, changed: int) -> str:
+        return f"akuta tecken omprövade: {count(changed, 'öppet ärende', 'öppna ärenden')} ändrade"
+
+
+RESCREEN = _Rescreen()
+
+
 def stale(ctx: Ctx) -> bool:
-    """Whether the open errands were screened with other rules than today's (or not to the end)."""
+    """Whether the open errands were screened with other rules than today's (or not to the end).
+    No marker at all (a database from before the screen) is stale too: the first open screens."""
     with ctx.store.read() as conn:
-        marker = staff_q.get_setting(conn, SCREENED_KEY)
-        fp = rules(conn).fingerprint()
-    return not (isinstance(marker, dict) and marker.get("fingerprint") == fp and marker.get("done"))
+        return batches.pending(conn, SCREENED_KEY, rules(conn).fingerprint(), missing_is_done=False)
 
 
 def rescreen(ctx: Ctx, *, progress: Callable[[int, int], None] | None = None) -> int:
     """Screen every open errand with today's rules, batch by batch; returns how many changed here.
     Several processes may run it at once: each batch is taken up by one of them, and the marker
     counts the changes of all, so that the audit row of the last batch tells the whole."""
-    changed = 0
-    done = 0
-    while True:
-        with ctx.store.read() as conn:
-            current = rules(conn)
-            fp = current.fingerprint()
-            marker = staff_q.get_setting(conn, SCREENED_KEY)
-            if not isinstance(marker, dict) or marker.get("fingerprint") != fp:
-                marker = {"fingerprint": fp, "after": 0, "done": False, "changed": 0}
-            if marker.get("done"):
-                break
-            after = int(marker.get("after") or 0)
-            rows = q.open_messages(conn, after, BATCH)
-            total = q.open_count_after(conn, after) if progress else 0
-        screened = [(row, _screened(row, current)) for row in rows]
-        with ctx.store.write() as conn:
-            now = staff_q.get_setting(conn, SCREENED_KEY)
-            ours = isinstance(now, dict) and now.get("fingerprint") == fp
-            if (
-                rules(conn).fingerprint() != fp
-                or (now.get("after", 0) if ours else 0) != after
-                or (ours and now.get("done"))
-            ):
-                continue  # the rules changed again, or another process took this batch
-            here = 0
-            for row, value in screened:
-                if value == row["acute"]:
-                    continue
-                if not q.set_acute(conn, row["id"], row["version"], value, unhandle=_new_signs(row, value)):
-                    # Changed since it was read (a note, an assignment): screened again here, on the
-                    # row as it is now, so that no errand keeps the old rules' flags.
-                    fresh = q.open_message(conn, row["id"])
-                    if fresh is None:
-                        continue  # closed meanwhile: a closed errand keeps the flags it was handled with
-                    value = _screened(fresh, current)
-                    if value == fresh["acute"] or not q.set_acute(
-                        conn, fresh["id"], fresh["version"], value, unhandle=_new_signs(fresh, value)
-                    ):
-                        continue
-                    row = fresh
-                _event(ctx, conn, row, value)
-                here += 1
-            last = rows[-1]["id"] if rows else after
-            finished = len(rows) < BATCH
-            total_changed = int((now.get("changed") if ours else 0) or 0) + here
-            staff_q.set_setting(
-                conn,
-                SCREENED_KEY,
-                {"fingerprint": fp, "after": last, "done": finished, "changed": total_changed},
-            )
-            if finished and total_changed:
-                audit.append(
-                    conn,
-                    [
-                        ctx.entry(
-                            "admin_change",
-                            detail=f"akuta tecken omprövade: {count(total_changed, 'öppet ärende', 'öppna ärenden')} ändrade",
-                        )
-                    ],
-                )
-        changed += here
-        done += len(rows)
-        if progress:
-            progress(done, done + max(0, total - len(rows)))
-        if finished:
-            break
-    return changed
+    return batches.run(ctx, RESCREEN, progress=progress)
 
 
 def _screened(row, current: acute.Rules) -> str | None:

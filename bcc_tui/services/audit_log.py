@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -15,10 +16,11 @@ from bcc_tui.domain import business_days, history
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import NewErrand, format_utc
+from bcc_tui.services import batches, clinic
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit, audit_queries, consistency
+from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
 from bcc_tui.store.db import sqlite_reason
 
@@ -88,34 +90,114 @@ def read(
 
 
 def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
-    """What is wrong, one line each: integrity, foreign keys, the audit chain, the schema's
-    triggers, every errand against its history and the log, the log's clock, and — with a
-    backup — whether the live log and history extend the backup's unchanged."""
+    """What is wrong, one line each: integrity, foreign keys, the audit chain, every schema object,
+    every errand against its history and the log, the log's clock, and — with a backup — whether
+    the live log and history extend the backup's unchanged."""
     require(ctx, "check")
     witness = _open_backup(against) if against is not None else None
     try:
         with ctx.store.read() as conn, consistency.tolerant(conn):
             problems = audit_queries.integrity(conn)
-            problems += audit.verify(conn)
-            problems += [
-                f"ärendet {_plain(ref)} saknar sin rad i granskningsloggen"
-                for ref in audit_queries.errands_without_intake_row(conn)
-            ]
-            problems += _schema_problems(conn)
-            problems += _errand_problems(conn)
-            problems += [
-                f"granskningsloggens rad {i}: tiden {_shown(at)} är före föregående rads {_shown(prev)}"
-                for i, at, prev in consistency.audit_backwards(conn)
-            ]
-            if witness is not None:
-                problems += _against(conn, witness)
+            differences = consistency.schema_differences(conn)
+            problems += _capped([schema_line(d) for d in differences], "schemat")
+            if consistency.tables_are_ours(differences):
+                problems += _history_problems(conn)
+                if witness is not None:
+                    problems += _against(conn, witness)
+            else:
+                # A view in a table's place may never answer, a changed table may compute what it
+                # returns: nothing more of this file is read.
+                problems.append(
+                    "de övriga kontrollerna görs inte: tabellerna är inte de som bcc-tui har skapat"
+                )
     finally:
         if witness is not None:
             witness.close()
     detail = f"{len(problems)} fel" + (f"; mot säkerhetskopian {against}" if against is not None else "")
-    with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("check", outcome="ok" if not problems else "problems", detail=detail)])
+    try:
+        with ctx.store.write() as conn:
+            audit.append(
+                conn, [ctx.entry("check", outcome="ok" if not problems else "problems", detail=detail)]
+            )
+    except sqlite3.DatabaseError as err:
+        # A trigger no migration made may refuse the check's own row (RAISE(ABORT)): what was
+        # found is still said, with that.
+        problems.append(f"kontrollens rad kunde inte skrivas i granskningsloggen: {sqlite_reason(err)}")
     return problems
+
+
+def _history_problems(conn) -> list[str]:
+    """The log's chain and clock, and every errand against its history and the log."""
+    problems = audit.verify(conn)
+    problems += [
+        f"ärendet {_plain(ref)} saknar sin rad i granskningsloggen"
+        for ref in audit_queries.errands_without_intake_row(conn)
+    ]
+    problems += _errand_problems(conn)
+    problems += _ledger_problems(conn)
+    problems += [
+        f"granskningsloggens rad {i}: tiden {_shown(at)} är före föregående rads {_shown(prev)}"
+        for i, at, prev in consistency.audit_backwards(conn)
+    ]
+    return problems
+
+
+_TABLE_WORDS = {
+    "staff": "personalen",
+    "settings": "inställningen",
+    "care_teams": "vårdteamet för",
+    "errand_types": "ärendetypen",
+}
+_TABLE_NAMES = {
+    "staff": "personallistan",
+    "settings": "inställningarna",
+    "care_teams": "vårdteamen",
+    "errand_types": "ärendetyperna",
+}
+
+
+def _ledger_problems(conn) -> list[str]:
+    """Staff, settings, care teams and errand types against the replay of the log's changes, and
+    the content of errands read in before the log carried it against the baseline (issue 28)."""
+    replayed = ledger.replay(conn)
+    try:
+        lines = [f"granskningsloggens rad {i}: ändringen går inte att spela upp" for i in replayed.unreadable]
+        lines += [
+            f"granskningsloggens rad {i}: ett andra utgångsläge (bara uppgraderingen skriver ett)"
+            for i in replayed.extra_baselines
+        ]
+        lines += [
+            f"granskningsloggens rad {i}: en ändring som ett senare utgångsläge skriver över"
+            for i in replayed.early
+        ]
+        for d in ledger.differences(conn, replayed.state):
+            who = f"{_TABLE_WORDS[d.table]} {_plain(d.key)}"
+            if d.column is None:
+                place = _TABLE_NAMES[d.table]
+                lines.append(
+                    f"{who} finns i {place} men inte i granskningsloggen"
+                    if d.stored
+                    else f"{who} finns i granskningsloggen men inte i {place}"
+                )
+            else:
+                lines.append(
+                    f"{who}: {d.column} är {_shown(d.stored)} men granskningsloggen ger {_shown(d.replayed)}"
+                )
+    finally:
+        replayed.state.close()
+    n, digest = ledger.legacy_content(conn)
+    bases = ledger.baselines(conn)
+    if not bases and n:
+        lines.append(
+            f"{count(n, 'ärende saknar', 'ärenden saknar')} innehållets kontrollsumma i granskningsloggen, "
+            "och inget utgångsläge täcker dem"
+        )
+    elif bases and (bases[0].errands, bases[0].digest) != (n, digest):
+        lines.append(
+            f"ärendena som lästes in före utgångsläget (granskningsloggens rad {bases[0].id}) stämmer inte "
+            f"med det: något har ändrats, lagts till eller tagits bort ({n} nu, {bases[0].errands if bases[0].errands is not None else '?'} då)"
+        )
+    return _capped(lines, "jämförelsen av personal och inställningar med granskningsloggen")
 
 
 _LIMIT = 20  # lines per kind of problem: enough to act on, never a flood
@@ -137,25 +219,55 @@ def _shown(value: object) -> str:
     return repr(_plain(value))
 
 
-def _schema_problems(conn) -> list[str]:
-    """The triggers (and every table and index) as this program's migrations made them."""
-    expected = consistency.expected_schema()
-    stored = consistency.stored_schema(conn)
-    names = {"trigger": "utlösaren", "table": "tabellen", "index": "indexet", "view": "vyn"}
-    out = []
-    for (kind, name), sql in expected.items():
-        if (kind, name) not in stored:
-            out.append(f"{names.get(kind, kind)} {name} saknas")
-        elif stored[(kind, name)] != sql:
-            out.append(f"{names.get(kind, kind)} {name} har ändrats")
-    for kind, name in stored:
-        # Other tools may add tables of their own (litestream does); a trigger or view could
-        # change what is written or read, so an unknown one is reported.
-        if kind in ("trigger", "view") and (kind, name) not in expected:
-            out.append(
-                f"okänd {'utlösare' if kind == 'trigger' else 'vy'} {clean_line(name)} finns i databasen"
-            )
-    return out
+_KINDS = {
+    "trigger": ("utlösaren", "utlösare"),
+    "table": ("tabellen", "tabell"),
+    "index": ("indexet", "index"),
+    "view": ("vyn", "vy"),
+}
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _name(value: object) -> str:
+    """An object's name as a reader can tell it: as it is when it is a plain identifier, else
+    cleaned and quoted (a name may be empty, hold spaces, or control characters)."""
+    return value if isinstance(value, str) and _IDENTIFIER.fullmatch(value) else _shown(value)
+
+
+def schema_line(d: consistency.SchemaDifference) -> str:
+    """One schema difference in one line: 'okänd utlösare sqlite_hide (på tabellen audit) finns i
+    databasen', 'utlösaren audit_no_delete saknas', …"""
+    if d.obj is None:
+        return f"schemaversionen {_shown(d.version)} är nyare än detta programs ({schema.CURRENT})"
+    obj = d.obj
+    known = isinstance(obj.type, str) and obj.type in _KINDS
+    definite, indefinite = _KINDS[obj.type] if known else ("objektet", "objekt")
+    of_kind = "" if known else f" av slaget {_shown(obj.type)}"
+    on = (
+        f" (på tabellen {_name(obj.tbl_name)})"
+        if obj.type in ("trigger", "index") and obj.tbl_name != obj.name
+        else ""
+    )
+    name = _name(obj.name)
+    if d.what == "unexpected":
+        return f"okänd{'t' if indefinite in ('index', 'objekt') else ''} {indefinite} {name}{of_kind}{on} finns i databasen"
+    if d.what == "changed":
+        return f"{definite} {name} har ändrats"
+    if d.what == "duplicate":
+        return f"{definite} {name} finns mer än en gång"
+    return f"{definite} {name} saknas"
+
+
+def schema_refusal(conn) -> str | None:
+    """Why a database must not be copied or opened: an object no migration made or one that was
+    changed (both may run code the program never wrote), or a schema newer than this program;
+    None when there is none. A missing object runs nothing: `check` reports it."""
+    with consistency.tolerant(conn):
+        found = [d for d in consistency.schema_differences(conn) if d.what != "missing"]
+    if not found:
+        return None
+    more = f" (och {count(len(found) - 1, 'avvikelse', 'avvikelser')} till)" if len(found) > 1 else ""
+    return schema_line(found[0]) + more
 
 
 _MOMENTS = (
@@ -173,7 +285,12 @@ _DATES = ("received_on", "due_date", "first_response_on")
 def _errand_problems(conn) -> list[str]:
     """Each errand's columns against the replay of its events, and the events against the log."""
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
+    contents = ledger.logged_content(conn)
     days = errands_q.type_days(conn)
+    # A change of days still being carried to the open errands (services/batches.py): those past
+    # the marker keep their old due date until their batch, which is no fault.
+    redating = clinic.due_days(conn) is not None
+    redated_to = int((batches.marker(conn, clinic.DUES_KEY) or {}).get("after") or 0) if redating else None
     dates, states, evidence = [], [], []
     for row, events in consistency.errands_with_events(conn):
         ref = _plain(row["ref"])
@@ -185,7 +302,11 @@ def _errand_problems(conn) -> list[str]:
                 f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
                 f"t.ex. {_shown(_first_value(row, events, unreadable[0]))}"
             )
-        states += [f"ärendet {ref}: {p}" for p in _state_problems(row, events, unreadable, days)]
+        follows = redated_to is None or row["id"] <= redated_to
+        states += [
+            f"ärendet {ref}: {p}"
+            for p in _state_problems(conn, row, events, unreadable, days if follows else {}, contents)
+        ]
         counted: dict[str, int] = {}
         for ev in events:
             if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
@@ -196,7 +317,7 @@ def _errand_problems(conn) -> list[str]:
             # An urgent mark that changed nothing is logged without an event.
             if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
                 evidence.append(
-                    f"ärendet {ref}: {n_events} händelser '{kind}' men {n_rows} rader i granskningsloggen"
+                    f"ärendet {ref}: {count(n_events, 'händelse', 'händelser')} '{kind}' men {count(n_rows, 'rad', 'rader')} i granskningsloggen"
                 )
     evidence += [
         f"ärendet {_plain(r['ref'])}: texten i händelse {r['id']} ({r['kind']}) skiljer sig från den "
@@ -219,7 +340,9 @@ def _first_value(row, events, column: str):
     return row[column]
 
 
-def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[str, int]) -> list[str]:
+def _state_problems(
+    conn, row, events: list[dict], unreadable: list[str], days: dict[str, int], read_in: ledger.LoggedContent
+) -> list[str]:
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
     expected = {
@@ -262,10 +385,20 @@ def _state_problems(row, events: list[dict], unreadable: list[str], days: dict[s
         )
     if "received_at" not in unreadable:
         initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
-        if _content_hash(row, initial) not in (None, row["content_hash"]):
+        content = _content_hash(row, initial)
+        if content not in (None, row["content_hash"]):
             out.append(
                 "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
             )
+        elif content is not None and read_in.disagree(row["ref"], content):
+            # The column agrees, and may have been recomputed with it: the hash the import row
+            # carried in the chain is what was read in (issue 28).
+            out += [
+                "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som "
+                f"granskningsloggens rad {audit_id} säger lästes in"
+                for audit_id, digest in ledger.import_rows(conn, row["ref"])
+                if digest is not None and digest != content
+            ]
     return out
 
 
@@ -293,8 +426,14 @@ def _content_hash(row, urgent: bool) -> str | None:
         return ""  # a value of a kind the intake never writes: not what was read in
 
 
+# How long a witness may take to read, all of it: a real one of 100,000 errands takes some
+# seconds; anything that has not answered by then is no witness (issue 28).
+WITNESS_SECONDS = 300.0
+
+
 def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
-    """The backup, read-only: it is a witness, never written."""
+    """The backup, read-only and under a time limit: it is a witness, never written, and one that
+    does not answer is not waited for."""
     shown = _plain(str(path))
     p = Path(path)
     try:
@@ -304,25 +443,46 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
     if not is_file:
         raise InvalidInput(f"säkerhetskopian {shown} finns inte eller är ingen fil")
     try:
-        return consistency.open_witness(p)
+        witness = consistency.open_read_only(p, WITNESS_SECONDS)
     except sqlite3.Error as err:
         raise InvalidInput(
             f"säkerhetskopian {shown} går inte att läsa som bcc-tui-databas: {sqlite_reason(err)}"
         ) from None
+    try:
+        consistency.is_database(witness)
+    except sqlite3.Error as err:
+        witness.close()
+        if consistency.is_interrupted(err):
+            raise InvalidInput(f"säkerhetskopian {shown} svarade inte inom {WITNESS_SECONDS:g} s") from None
+        raise InvalidInput(
+            f"säkerhetskopian {shown} går inte att läsa som bcc-tui-databas: {sqlite_reason(err)}"
+        ) from None
+    return witness
+
+
+_NO_WITNESS = "säkerhetskopian kan inte användas som vittne"
 
 
 def _against(conn, witness: sqlite3.Connection) -> list[str]:
-    """The live log and history extend the backup's: the same rows, unchanged, up to its last."""
+    """The live log and history extend the backup's: the same rows, unchanged, up to its last.
+    The witness's schema is looked at before anything else of it is read: a view or trigger in it
+    is someone else's code."""
     try:
+        refusal = schema_refusal(witness)
+        if refusal is not None:
+            return [f"säkerhetskopian: {refusal}", _NO_WITNESS]
+        consistency.holds_history(witness)
         return _compare(conn, witness)
     except sqlite3.DatabaseError as err:  # a damaged witness proves nothing
-        return [f"säkerhetskopian går inte att läsa: {sqlite_reason(err)}"]
+        if consistency.is_interrupted(err):
+            return [f"säkerhetskopian svarade inte inom {WITNESS_SECONDS:g} s", _NO_WITNESS]
+        return [f"säkerhetskopian går inte att läsa: {sqlite_reason(err)}", _NO_WITNESS]
 
 
 def _compare(conn, witness: sqlite3.Connection) -> list[str]:
     own = audit.verify(witness)
     if own:
-        return [f"säkerhetskopian: {p}" for p in own[:3]] + ["säkerhetskopian kan inte användas som vittne"]
+        return [f"säkerhetskopian: {p}" for p in own[:3]] + [_NO_WITNESS]
     out = []
     live = consistency.audit_hashes(conn)
     for b_id, b_hash in consistency.audit_hashes(witness):
@@ -349,4 +509,13 @@ def _compare(conn, witness: sqlite3.Connection) -> list[str]:
             what = "saknas" if l_event is None or l_event[0] != b_event[0] else "har ändrats"
             out.append(f"händelse {b_event[0]} i ärendet {ref} {what} sedan säkerhetskopian")
             break
-    return out
+    # Content is never changed after intake: every errand of the backup is here as it was (this
+    # anchors also errands read in before the log carried their content).
+    live_content = consistency.content_hashes(conn)
+    changed = []
+    for ref, digest in consistency.content_hash_rows(witness):
+        if ref not in live_content:
+            changed.append(f"ärendet {_plain(ref)} finns i säkerhetskopian men inte längre")
+        elif live_content[ref] != digest:
+            changed.append(f"ärendet {_plain(ref)}: innehållet har ändrats sedan säkerhetskopian")
+    return out + _capped(changed, "jämförelsen av ärendenas innehåll med säkerhetskopian")

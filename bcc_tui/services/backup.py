@@ -15,7 +15,7 @@ from contextlib import closing
 
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import count
-from bcc_tui.services import destination
+from bcc_tui.services import audit_log, destination
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries
 
@@ -27,7 +27,9 @@ def backup_name(moment: dt.datetime) -> str:
     return f"bcc-{moment.astimezone(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}.db"
 
 
-def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
+def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None, *, logged: bool = True) -> dict:
+    """`logged=False`: the caller writes the audit row itself (bcc-tui migrate, whose live file
+    is at an older schema, one this program does not write to)."""
     require(ctx, "backup")
     if keep is not None and keep < 1:
         raise InvalidInput("--keep ska vara minst 1")
@@ -36,6 +38,13 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
         raise InvalidInput("--keep gäller bara när målet är en mapp")
     with destination.new_file(dest, name_in_folder=backup_name(ctx.now()), protect=[ctx.store.path]) as new:
         with closing(ctx.store.copy_into(new.tmp)) as target:
+            # An object no migration made (a trigger named sqlite_…, written through
+            # writable_schema) would be carried into the copy and be live in whatever is
+            # restored from it: the copy is refused, and nothing is written anywhere (the
+            # live database's triggers would run on a row written to its log).
+            refusal = audit_log.schema_refusal(target)
+            if refusal is not None:
+                raise InvalidInput(f"säkerhetskopian skrevs inte: {refusal}; kör bcc-tui check")
             problems = audit_queries.integrity(target) + audit.verify(target)
             rows = audit_queries.errand_count(target)
         if problems:
@@ -50,8 +59,9 @@ def backup(ctx: Ctx, dest: str | os.PathLike, keep: int | None = None) -> dict:
     detail = f"{count(rows, 'ärende', 'ärenden')} till {new.path}" + (
         f"; {count(len(pruned), 'äldre borttagen', 'äldre borttagna')}" if pruned else ""
     )
-    with ctx.store.write() as conn:
-        audit.append(conn, [ctx.entry("backup", detail=detail)])
+    if logged:
+        with ctx.store.write() as conn:
+            audit.append(conn, [ctx.entry("backup", detail=detail)])
     return {
         "path": str(new.path),
         "errands": rows,

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from sqlite3 import Connection
+from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags, history, roles, templates
@@ -15,8 +16,9 @@ from bcc_tui.domain.business_days import due_date
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.routing import TOP_DOCTOR
 from bcc_tui.domain.text import clean, clean_line, count
+from bcc_tui.services import batches
 from bcc_tui.services.context import Ctx, require, visible_row
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store import templates as tq
@@ -67,12 +69,14 @@ def set_followup_days(ctx: Ctx, days: int) -> None:
     require(ctx, "admin_change", what="ändra uppföljningstiden")
     check_followup_days(days)
     with ctx.change("admin_change") as conn:
-        staff_q.set_setting(conn, FOLLOWUP_KEY, days)
+        text = staff_q.set_setting(conn, FOLLOWUP_KEY, days)
         audit.append(
             conn,
             [
                 ctx.entry(
-                    "admin_change", detail=f"uppföljning efter delsvar: {count(days, 'vardag', 'vardagar')}"
+                    "admin_change",
+                    detail=f"uppföljning efter delsvar: {count(days, 'vardag', 'vardagar')}",
+                    data=ledger.setting_change(FOLLOWUP_KEY, text),
                 )
             ],
         )
@@ -88,17 +92,35 @@ def post_notice(ctx: Ctx, text: str, until: dt.date) -> None:
     if until < ctx.today():
         raise InvalidInput("slutdatumet har redan passerat")
     with ctx.change("admin_change") as conn:
-        staff_q.set_setting(
+        text = staff_q.set_setting(
             conn, NOTICE_KEY, {"text": body, "until": until.isoformat(), "author": ctx.actor.name}
         )
-        audit.append(conn, [ctx.entry("admin_change", detail=f"driftinformation till {until}: {body}")])
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail=f"driftinformation till {until}: {body}",
+                    data=ledger.setting_change(NOTICE_KEY, text),
+                )
+            ],
+        )
 
 
 def clear_notice(ctx: Ctx) -> None:
     require(ctx, "admin_change", what="ta bort driftinformation")
     with ctx.change("admin_change") as conn:
-        staff_q.set_setting(conn, NOTICE_KEY, None)
-        audit.append(conn, [ctx.entry("admin_change", detail="driftinformation borttagen")])
+        text = staff_q.set_setting(conn, NOTICE_KEY, None)
+        audit.append(
+            conn,
+            [
+                ctx.entry(
+                    "admin_change",
+                    detail="driftinformation borttagen",
+                    data=ledger.setting_change(NOTICE_KEY, text),
+                )
+            ],
+        )
 
 
 # -- errand types ----------------------------------------------------------------------------------
@@ -139,10 +161,13 @@ def update_type(
     default_assignee: str | None = None,
     enabled: bool | None = None,
     receivers_answer: bool | None = None,
+    follow: bool = True,
 ) -> int:
-    """Change a type; a new number of days recomputes the due dates of its open errands (R14).
-    receivers_answer (R29): whether receivers answer its errands themselves. Returns how many
-    open errands got a new due date."""
+    """Change a type; a new number of days recomputes the due dates of its open errands (R14):
+    the change and its audit row commit first, then the errands follow in short batches (unless
+    the caller runs `redate` itself, in a thread: `follow=False`). receivers_answer (R29): whether
+    receivers answer its errands themselves. Returns how many open errands got a new due date
+    here."""
     require(ctx, "admin_change", what="ändra ärendetyper")
     if enabled is False:
         raise InvalidInput(
@@ -184,39 +209,104 @@ def update_type(
         if not fields:
             return 0
         q.update_type(conn, code, fields)
-        moved = 0
-        if days is not None and days != row["business_days"]:
-            for errand in q.open_of_type(conn, code):
-                new_due = due_date(dt.date.fromisoformat(errand["received_on"]), days).due.isoformat()
-                if new_due != errand["due_date"]:
-                    q.set_due(conn, errand["id"], new_due)
-                    q.add_event(
-                        conn,
-                        errand["id"],
-                        history.DUE_DATE,
-                        ctx.now_text(),
-                        ctx.actor.username,
-                        ctx.actor.name,
-                        ctx.actor.title,
-                        text=f"Förfaller {new_due} (var {errand['due_date']}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
-                        detail={"due_date": new_due, "was": errand["due_date"]},
-                    )
-                    moved += 1
+        if "business_days" in fields:
+            # R14: the open errands of the type follow, in batches after this commit (issue 28);
+            # until they all have, readers compute their due dates from the rule (due_days).
+            batches.start(conn, DUES_KEY, _fingerprint(q.type_days(conn)))
         audit.append(
             conn,
             [
                 ctx.entry(
                     "admin_change",
-                    detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}"
-                    + (
-                        f"; {count(moved, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum"
-                        if moved
-                        else ""
-                    ),
+                    data=ledger.type_change(code, fields),
+                    detail=f"ärendetyp {code}: {json.dumps(fields, ensure_ascii=False)}",
                 )
             ],
         )
-    return moved
+    return redate(ctx) if "business_days" in fields and follow else 0
+
+
+# -- due dates that follow a type's days (R14) ------------------------------------------------------
+DUES_KEY = "due_dates"  # the marker of services/batches.py
+
+
+def _fingerprint(days: dict[str, int]) -> str:
+    return json.dumps(days, sort_keys=True)
+
+
+class _Redate:
+    """Each open errand's due date following its type's days (services/batches.py)."""
+
+    key = DUES_KEY
+
+    def state(self, conn: Connection) -> tuple[str, dict[str, int]]:
+        days = q.type_days(conn)
+        return _fingerprint(days), days
+
+    def rows(self, conn: Connection, after: int, limit: int) -> list[Row]:
+        return q.open_dues(conn, after, limit)
+
+    def row(self, conn: Connection, errand_id: int) -> Row | None:
+        return q.open_due(conn, errand_id)
+
+    def compute(self, row: Row, state: dict[str, int]) -> tuple[str, int]:
+        return rule_due(row, state), state.get(row["type"], 0)
+
+    def same(self, row: Row, value: tuple[str, int]) -> bool:
+        return value[0] == row["due_date"]
+
+    def apply(self, ctx: Ctx, conn: Connection, row: Row, value: tuple[str, int]) -> bool:
+        due, days = value
+        if not q.set_due(conn, row["id"], row["version"], due):
+            return False
+        q.add_event(
+            conn,
+            row["id"],
+            history.DUE_DATE,
+            ctx.now_text(),
+            ctx.actor.username,
+            ctx.actor.name,
+            ctx.actor.title,
+            text=f"Förfaller {due} (var {row['due_date']}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
+            detail={"due_date": due, "was": row["due_date"]},
+        )
+        return True
+
+    def finished(self, changed: int) -> str:
+        return f"förfallodatum omräknade: {count(changed, 'öppet ärende', 'öppna ärenden')} fick nytt förfallodatum"
+
+
+REDATE = _Redate()
+
+
+def rule_due(row, days: dict[str, int]) -> str:
+    """The due date R14 gives an open errand under the types' days (its stored one for a type the
+    table does not know)."""
+    if row["type"] not in days:
+        return row["due_date"]
+    return due_date(dt.date.fromisoformat(row["received_on"]), days[row["type"]]).due.isoformat()
+
+
+def due_days(conn: Connection) -> dict[str, int] | None:
+    """The types' days while some open errand may still carry a due date from before a change
+    (the batches have not reached it yet, or were cut short): readers then show the date the rule
+    gives, never the stale one. None when every open errand agrees (nearly always: one read)."""
+    now = batches.marker(conn, DUES_KEY)
+    if now is None:
+        return None  # no change of days since this program: every change before was whole
+    days = q.type_days(conn)
+    return None if now.get("done") and now.get("fingerprint") == _fingerprint(days) else days
+
+
+def dues_stale(ctx: Ctx) -> bool:
+    with ctx.store.read() as conn:
+        return due_days(conn) is not None
+
+
+def redate(ctx: Ctx, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """Give every open errand the due date of its type's days, batch by batch; returns how many
+    changed here (the audit row of the last batch counts those of every process)."""
+    return batches.run(ctx, REDATE, progress=progress)
 
 
 # -- templates -------------------------------------------------------------------------------------

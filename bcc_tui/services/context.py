@@ -44,6 +44,7 @@ class Ctx:
         personnummer: str | None = None,
         outcome: str = "ok",
         detail: str = "",
+        data: dict | None = None,
     ) -> audit.Entry:
         # A ref or personnummer may be what someone typed (a refusal logs it as typed): the log
         # keeps its shown form — a real reference as it is; anything else without control
@@ -58,6 +59,8 @@ class Ctx:
             e.shown_ref(personnummer) if personnummer is not None else None,
             outcome,
             clean(detail),
+            # For machines, kept exactly (never shown): what replaying the log needs (issue 28).
+            audit.dump_data(data) if data is not None else None,
         )
 
     @contextmanager

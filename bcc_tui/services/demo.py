@@ -12,11 +12,11 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.roles import SYSTEM_ACTOR
-from bcc_tui.services import clinic, errands, intake, people
+from bcc_tui.services import clinic, errands, intake, patients, people
 from bcc_tui.services.clock import Clock, FixedClock
 from bcc_tui.services.context import Ctx
+from bcc_tui.store import audit, ledger, schema
 from bcc_tui.store import outbox as outbox_q
-from bcc_tui.store import schema
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
 
@@ -57,8 +57,6 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
     now = clock.now()
     today = local_date(now)
     schema.migrate(store)
-    with store.write() as conn:
-        staff_q.set_setting(conn, DEMO_KEY, True)
     lines = [
         json.loads(line)
         for line in (source / "demo-stories.jsonl").read_text("utf-8").splitlines()
@@ -67,11 +65,20 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
     plans = [_plan(line, now, index) for index, line in enumerate(lines)]
     start = min([moment for plan in plans for moment, *_ in plan] + [now]) - dt.timedelta(minutes=1)
     system = Ctx(store, SYSTEM_ACTOR, FixedClock(start))
+    with store.write() as conn:  # a setting like any other: logged, so that `check` can replay it
+        text = staff_q.set_setting(conn, DEMO_KEY, True)
+        audit.append(
+            conn,
+            [system.entry("admin_change", detail="demodatabas", data=ledger.setting_change(DEMO_KEY, text))],
+        )
     people.import_staff(system, (source / "staff.jsonl").read_bytes())
     people.import_schedule(
         system, _schedule_lines(json.loads((source / "roster.json").read_text("utf-8")), today)
     )
 
+    teams = source / "patients.jsonl"
+    if teams.exists():  # R29: most demo patients have a PAL and a contact nurse
+        patients.import_patients(system, teams.read_bytes())
     with store.read() as conn:
         actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
     _templates(store, actors, start, source)

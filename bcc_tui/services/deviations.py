@@ -114,12 +114,16 @@ def _deviation(row: Row) -> Deviation:
 def _judged(conn: Connection, now: dt.datetime, today: dt.date) -> Iterator[tuple[Row, dv.Found | None]]:
     """Each candidate the store gives (an errand not judged at its current version), with what
     the rule says of it."""
+    # While a change of a type's days is still being carried to the open errands, an open one is
+    # judged by the due date the rule gives it, not by the stored one the batches have not reached.
+    days = clinic.due_days(conn)
     for r in q.breach_candidates(conn, today.isoformat()):
+        due = r["due_date"] if days is None or r["status"] == e.CLOSED else clinic.rule_due(r, days)
         yield (
             r,
             dv.breach(
                 r["id"],
-                dt.date.fromisoformat(r["due_date"]),
+                dt.date.fromisoformat(due),
                 parse_utc_or_none(r["first_response_at"]),
                 dt.date.fromisoformat(r["first_response_on"]) if r["first_response_on"] else None,
                 today,
@@ -151,12 +155,12 @@ def _judged(conn: Connection, now: dt.datetime, today: dt.date) -> Iterator[tupl
                 r["id"], parse_utc(r["imported_at"]), parse_utc_or_none(r["acute_handled_at"]), now
             ),
         )
-    days = clinic.followup_days(conn)
-    for r in q.replies_after_partial(conn, days):
+    fdays = clinic.followup_days(conn)
+    for r in q.replies_after_partial(conn, fdays):
         yield (
             r,
             dv.late_after_followup(
-                r["errand_id"], parse_utc(r["partial_at"]), parse_utc(r["reply_at"]), days
+                r["errand_id"], parse_utc(r["partial_at"]), parse_utc(r["reply_at"]), fdays
             ),
         )
 
@@ -322,20 +326,20 @@ def dismiss(ctx: Ctx, deviation_id: int, reason: str) -> Deviation:
 # A public contract (docs/statistics.md): columns are only ever added at the end.
 CSV_HEADER = [
     "id",
-    "key",
-    "kind",
-    "kind_name",
-    "ref",
-    "type",
-    "type_name",
-    "occurred_at",
-    "detected_at",
+    "nyckel",
+    "slag",
+    "slagnamn",
+    "ärende",
+    "typ",
+    "typnamn",
+    "inträffade_utc",
+    "upptäckt_utc",
     "status",
-    "medcontrol_number",
-    "reason",
-    "decided_by",
-    "decided_at",
-    "draft",
+    "medcontrol_nummer",
+    "orsak",
+    "beslutad_av",
+    "beslutad_utc",
+    "utkast",
 ]
 
 

@@ -46,6 +46,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     fdays = clinic.followup_days(conn)
     if not open_rows:
         return [summary(r, today, None, fdays) for r in rows]
+    days = clinic.due_days(conn)
     staff = people.staff_people(conn)
     roster = people.today(conn, today)
     absent = set(roster.absent)
@@ -80,7 +81,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
                 receivers_answer=r["type"] in by_receivers,
             )
         item = summary(
-            r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent
+            r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent, days=days
         )
         if concerned:
             item = replace(item, concerned_absent=concerned)
@@ -372,6 +373,8 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
             by_receivers = row is not None and _by_receivers(conn, row)
             if row is not None and row["status"] != e.CLOSED:
                 suggestion = _summaries(ctx, conn, [row])[0].suggestion
+                if suggestion is not None and suggestion.username == row["assignee"]:
+                    suggestion = None  # a reassignment is away from the holder: not a suggestion
             team = patients.team_of(patients_q.team(conn, row["personnummer"])) if row is not None else None
             if team is not None:
                 pairs = ((team.pal, "PAL"), (team.contact_nurse, "kontaktsjuksköterska"))
@@ -934,7 +937,8 @@ def remind_due(ctx: Ctx) -> list[tuple[str, bool]]:
     with ctx.store.read() as conn:
         rows = q.listing(conn, status=e.ASSIGNED)
         fdays = clinic.followup_days(conn)
-        due = [summary(r, today, None, fdays) for r in rows]
+        days = clinic.due_days(conn)
+        due = [summary(r, today, None, fdays, days=days) for r in rows]
     due = [
         s
         for s in due

@@ -172,10 +172,16 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     rows = q.items(conn, *args, per_category=per_category)
     remarks = q.open_remarks(conn, [r["id"] for r in rows])
     absent = set(roster.absent)
+    days = clinic.due_days(conn)
     items = [
         Item(
             summary(
-                r, today, None, fdays, holder_absent=r["status"] == "assigned" and r["assignee"] in absent
+                r,
+                today,
+                None,
+                fdays,
+                holder_absent=r["status"] == "assigned" and r["assignee"] in absent,
+                days=days,
             ),
             r["category"],
             _remark(remarks[r["id"]]) if r["id"] in remarks else None,
@@ -499,7 +505,7 @@ def markdown(h: Handover) -> str:
             f"- Blev försenade: {_refs(c.overdue)}",
         ]
     else:
-        out += ["## Sedan förra överlämningen", "", "- Ingen överlämning är kvitterad än."]
+        out += ["## Sedan förra överlämningen", "", "- Ingen har tagit över än."]
     for ref, r in c.remarks:
         out.append(
             f'- Anmärkning på **{md(ref)}**: "{md(r.text)}" — {md(names.get(r.author, r.author))}, {_local(r.at)}'

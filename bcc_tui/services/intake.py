@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
 from bcc_tui.services import acute as acute_settings
 from bcc_tui.services import outbound
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 
 # Lines per write transaction: long enough to be fast, short enough not to starve other writers.
@@ -47,7 +48,8 @@ class IntakeReport:
         return not self.rejected
 
 
-def import_errands(ctx: Ctx, data: bytes) -> IntakeReport:
+def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> IntakeReport:
+    """`data`: the whole input, or its lines as read within the caps (services/inbox.py)."""
     require(ctx, "import")
     report = IntakeReport()
     batch: list[tuple[int, NewErrand]] = []
@@ -91,9 +93,10 @@ def _screen_many(texts: list[str], rules: acute.Rules) -> list[str | None]:
     return [acute.dump(acute.screen(t, rules)) for t in texts]
 
 
-def _helper(data: bytes) -> ProcessPoolExecutor | None:
+def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> ProcessPoolExecutor | None:
     """A second process for a large import, where there is a second core and fork."""
-    if data.count(b"\n") < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+    lines = data.count(b"\n") if isinstance(data, bytes) else len(data)
+    if lines < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         return None
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
@@ -152,7 +155,9 @@ def _store_batch(
                 continue
             _insert(conn, ctx, new, digest, days.get(new.type, 2), now, screened[number], advice)
             known[new.ref] = digest  # a repeat later in the same batch is then a duplicate
-            entries.append(ctx.entry("import", new.ref, new.personnummer))
+            # The content's hash rides in the chain: a forger who rewrites the errand and its
+            # content_hash column still differs from what the log says was read in (issue 28).
+            entries.append(ctx.entry("import", new.ref, new.personnummer, data=ledger.content(digest)))
             report.added += 1
             report.added_refs.append(new.ref)
         audit.append(conn, entries)

@@ -103,6 +103,13 @@ def waiting(ctx: Ctx) -> list[Waiting]:
     ]
 
 
+def count_waiting(ctx: Ctx) -> int:
+    """How many notices wait in the outbox."""
+    require(ctx, "outbox")
+    with ctx.store.read() as conn:
+        return q.waiting_count(conn)
+
+
 def send_waiting(ctx: Ctx, smtp: str | None, sender: str, budget: float) -> Delivery | None:
     """The mail job: deliver what waits in the outbox, for up to `budget` seconds; None when no
     mail server is set (the notices then keep waiting where the administrator sees them)."""

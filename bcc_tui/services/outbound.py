@@ -38,7 +38,7 @@ def queue(
 
 
 def export(ctx, path) -> tuple[int, Path | None]:
-    """R20: write the queued replies as JSON Lines (contract/reply.schema.json) to a new file and
+    """R20: write the queued replies as JSON Lines (tests/contract/schemas/reply.schema.json) to a new file and
     mark them exported; returns how many and the file (None when nothing waited). PATH must not
     exist in any form (see services/destination.py); an existing folder gets a new file named
     `replies-YYYYmmddTHHMMSSZ.jsonl` (UTC) inside. The file is complete before anything is

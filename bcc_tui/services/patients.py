@@ -20,7 +20,7 @@ from bcc_tui.domain.text import count
 from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.services.people import ImportReport
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import patients as q
 from bcc_tui.store import staff as staff_q
 
@@ -49,7 +49,7 @@ def check_member(conn: Connection, field: str, username: str | None) -> None:
 
 
 def import_patients(ctx: Ctx, data: bytes) -> ImportReport:
-    """`bcc-tui patients import FILE`: care teams as JSON Lines (contract/patient.schema.json).
+    """`bcc-tui patients import FILE`: care teams as JSON Lines (tests/contract/schemas/patient.schema.json).
     A bad line is reported by number and the good ones are kept; a line changes only the fields
     it names, null removes a member. One transaction; each change audited with its patient."""
     require(ctx, "patients_import")
@@ -80,12 +80,21 @@ def import_patients(ctx: Ctx, data: bytes) -> ImportReport:
             if before is not None and all(before[k] == v for k, v in line.fields.items()):
                 report.skipped += 1
                 continue
-            q.save_team(conn, line.personnummer, line.fields, ctx.now_text(), ctx.actor.username)
+            at = ctx.now_text()
+            q.save_team(conn, line.personnummer, line.fields, at, ctx.actor.username)
             if before is None:
                 report.added += 1
             else:
                 report.changed += 1
-            entries.append(ctx.entry("care_team", None, line.personnummer, detail=_describe(line.fields)))
+            entries.append(
+                ctx.entry(
+                    "care_team",
+                    None,
+                    line.personnummer,
+                    detail=_describe(line.fields),
+                    data=ledger.team_change(line.personnummer, line.fields, at, ctx.actor.username),
+                )
+            )
         entries.append(
             ctx.entry(
                 "import",
@@ -124,8 +133,20 @@ def set_team(
             check_member(conn, key, user)
         before = q.team(conn, pnr)
         if before is None or any(before[k] != v for k, v in fields.items()):
-            q.save_team(conn, pnr, fields, ctx.now_text(), ctx.actor.username)
-            audit.append(conn, [ctx.entry("care_team", None, pnr, detail=_describe(fields))])
+            at = ctx.now_text()
+            q.save_team(conn, pnr, fields, at, ctx.actor.username)
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        "care_team",
+                        None,
+                        pnr,
+                        detail=_describe(fields),
+                        data=ledger.team_change(pnr, fields, at, ctx.actor.username),
+                    )
+                ],
+            )
         return team_of(q.team(conn, pnr)) or Team()
 
 

@@ -14,7 +14,7 @@ from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.routing import Person
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit
+from bcc_tui.store import audit, ledger
 from bcc_tui.store import staff as q
 
 
@@ -76,13 +76,21 @@ def _parse(data: bytes, parse, report: ImportReport) -> list:
     return good
 
 
-def _counted(ctx: Ctx, report: ImportReport, outcome: str, entries: list, kind: str, what: str) -> None:
+def _counted(
+    ctx: Ctx,
+    report: ImportReport,
+    outcome: str,
+    entries: list,
+    kind: str,
+    what: str,
+    data: dict | None = None,
+) -> None:
     """Count one imported line; a real change also gets its audit row ('frånvaro tillagd: …')."""
     if outcome == "same":
         report.skipped += 1
         return
     setattr(report, outcome, getattr(report, outcome) + 1)
-    entries.append(ctx.entry("admin_change", detail=f"{kind} {_OUTCOME_WORDS[outcome]}: {what}"))
+    entries.append(ctx.entry("admin_change", detail=f"{kind} {_OUTCOME_WORDS[outcome]}: {what}", data=data))
 
 
 # An audit row is read by a person (the audit screen, `audit`, its CSV): Swedish words, not codes.
@@ -168,6 +176,7 @@ def import_staff(ctx: Ctx, data: bytes) -> ImportReport:
                 entries,
                 "personal",
                 _staff_detail(line.username, fields),
+                ledger.staff_change(line.username, fields),
             )
         entries.append(
             ctx.entry(
@@ -265,8 +274,7 @@ def set_email_notify(ctx: Ctx, on: bool) -> None:
             raise InvalidInput(
                 "du har ingen e-postadress i personallistan; be administratören lägga till den"
             )
-        q.upsert(conn, ctx.actor.username, {"email_notify": int(on)})
-        audit.append(conn, [ctx.entry("settings", detail=f"e-postavisering {'på' if on else 'av'}")])
+        _own_setting(ctx, conn, {"email_notify": int(on)}, f"e-postavisering {'på' if on else 'av'}")
 
 
 def set_bell(ctx: Ctx, on: bool) -> None:
@@ -274,8 +282,22 @@ def set_bell(ctx: Ctx, on: bool) -> None:
     if ctx.actor.is_system:
         raise InvalidInput("systemkontot har inga personliga inställningar")
     with ctx.change("settings") as conn:
-        q.upsert(conn, ctx.actor.username, {"bell": int(on)})
-        audit.append(conn, [ctx.entry("settings", detail=f"ljudsignal {'på' if on else 'av'}")])
+        _own_setting(ctx, conn, {"bell": int(on)}, f"ljudsignal {'på' if on else 'av'}")
+
+
+def _own_setting(ctx: Ctx, conn: Connection, fields: dict, detail: str) -> None:
+    """A person's own setting written with its audit row, and what `check` replays when it changed."""
+    outcome = q.upsert(conn, ctx.actor.username, fields)
+    audit.append(
+        conn,
+        [
+            ctx.entry(
+                "settings",
+                detail=detail,
+                data=ledger.staff_change(ctx.actor.username, fields) if outcome != "same" else None,
+            )
+        ],
+    )
 
 
 def bell(ctx: Ctx) -> bool:
@@ -319,6 +341,7 @@ def save_staff(ctx: Ctx, obj: dict, *, new: bool = False) -> str:
                     ctx.entry(
                         "admin_change",
                         detail=f"personal {_OUTCOME_WORDS[outcome]}: {_staff_detail(line.username, fields)}",
+                        data=ledger.staff_change(line.username, fields),
                     )
                 ],
             )
@@ -334,12 +357,15 @@ def set_active(ctx: Ctx, username: str, active: bool) -> None:
             raise InvalidInput(f"{username} finns inte i personallistan")
         if username == ctx.actor.username and not active:
             raise InvalidInput("du kan inte avaktivera dig själv")
-        q.upsert(conn, username, {"active": int(active)})
+        fields = {"active": int(active)}
+        outcome = q.upsert(conn, username, fields)
         audit.append(
             conn,
             [
                 ctx.entry(
-                    "admin_change", detail=f"personal {'aktiverad' if active else 'avaktiverad'}: {username}"
+                    "admin_change",
+                    detail=f"personal {'aktiverad' if active else 'avaktiverad'}: {username}",
+                    data=ledger.staff_change(username, fields) if outcome != "same" else None,
                 )
             ],
         )

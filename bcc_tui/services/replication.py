@@ -23,10 +23,13 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
+import stat
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,7 @@ from bcc_tui.domain.text import clean_line
 from bcc_tui.services import destination
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries
+from bcc_tui.store.db import sqlite_reason
 
 # Replica URL schemes Litestream 0.5 understands (file:// is taken as a folder here).
 SCHEMES = ("s3", "gs", "abs", "sftp", "webdav", "webdavs", "nats", "oss")
@@ -212,7 +216,8 @@ def replicate(
     db = Path(os.path.abspath(ctx.store.path))
     with ctx.store.write() as conn:
         audit.append(conn, [ctx.entry("replicate", detail=f"till {replica}")])
-    workdir = tempfile.mkdtemp(prefix="bcc-litestream-")
+    remove_leftovers(Path(tempfile.gettempdir()))
+    workdir = tempfile.mkdtemp(prefix=f"{PRIVATE}{os.getpid()}-")
     try:
         config = _write_config(workdir, db, replica, interval)
         old_umask = os.umask(0o077)  # the replica holds patient data: private files only
@@ -232,6 +237,49 @@ def replicate(
         return _wait_forwarding_signals(proc)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# The private folder of a running `replicate` (its Litestream configuration): PRIVATE, its pid,
+# a random part. A run killed outright (SIGKILL, a power cut without a tmpfs) cannot remove it.
+PRIVATE = "bcc-litestream-"
+LEFTOVER_AGE = 600  # seconds: an older version's folder (no pid in its name) older than this is left
+_PRIVATE_PID = re.compile(r"bcc-litestream-([0-9]+)-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process holds that number
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """The private folders that dead runs of this account left in `folder`: each folder of ours
+    whose process is gone (or, from before the pid was in the name, older than LEFTOVER_AGE) is
+    removed; those of a running replicate, another account's, and links are left alone."""
+    removed: list[Path] = []
+    try:
+        entries = [e for e in folder.iterdir() if e.name.startswith(PRIVATE)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            st = entry.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        m = _PRIVATE_PID.match(entry.name)
+        if m is not None and _alive(int(m.group(1))):
+            continue
+        if m is None and time.time() - st.st_mtime < LEFTOVER_AGE:
+            continue  # an older version's, which may be starting right now (it reads it once)
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
 
 
 def _die_with_parent() -> Callable[[], None] | None:
@@ -333,6 +381,7 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
         if done.returncode != 0 or not tmp.is_file():
             raise InvalidInput(f"återställningen från {replica} misslyckades: {_last_line(done)}")
         os.chmod(tmp, 0o600)
+        _refuse_foreign_objects(tmp)
         ctx = open_checked(tmp)
         try:
             roles.check(ctx.actor, "restore")
@@ -367,6 +416,26 @@ def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[P
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return Restored(dest, errands, last)
+
+
+def _refuse_foreign_objects(path: Path) -> None:
+    """Before the restored file is opened as a database (migrated, written to): an object no
+    migration made, or one changed, would be live from the first write (issue 28)."""
+    from bcc_tui.services import audit_log
+    from bcc_tui.store import consistency
+
+    try:
+        conn = consistency.open_read_only(path, audit_log.WITNESS_SECONDS)
+    except sqlite3.Error as err:
+        raise InvalidInput(f"den återställda databasen går inte att läsa: {sqlite_reason(err)}") from None
+    try:
+        refusal = audit_log.schema_refusal(conn)
+    except sqlite3.Error as err:
+        raise InvalidInput(f"den återställda databasen går inte att läsa: {sqlite_reason(err)}") from None
+    finally:
+        conn.close()
+    if refusal is not None:
+        raise InvalidInput(f"den återställda databasen används inte: {refusal}")
 
 
 def _last_line(done: subprocess.CompletedProcess) -> str:

@@ -194,9 +194,15 @@ def summary(
     followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS,
     *,
     holder_absent: bool = False,
+    days: dict[str, int] | None = None,
 ) -> ErrandSummary:
+    """`days`: the types' days while a change of days is still being carried to the open errands
+    (clinic.due_days): an open errand's due date is then the rule's, not the stored one that the
+    batches may not have reached yet."""
     due = _day(row["due_date"])
     received_on = _day(row["received_on"])
+    if days is not None and row["status"] != "closed" and row["type"] in days:
+        due = due_date(received_on, days[row["type"]]).due
     partial = parse_utc_or_none(row["partial_reply_at"])
     first_response_on = _date(row["first_response_on"])
     followup = None

@@ -8,6 +8,7 @@ a row changed by someone who went around the triggers.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,16 @@ _FIELDS = ("at", "actor", "role", "action", "ref", "personnummer", "outcome", "d
 
 def _digest(prev_hash: str, row: dict) -> str:
     payload = "\x1f".join([prev_hash, *("" if row[f] is None else str(row[f]) for f in _FIELDS)])
+    if row.get("data") is not None:
+        # What a row says for machines (issue 28: the content read in, a staff change, a setting)
+        # is covered by the chain too; a row without it hashes as before the column existed.
+        payload += "\x1e" + str(row["data"])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def dump_data(value: dict) -> str:
+    """An audit row's data as stored: JSON, one form for one value (sorted keys, no spaces)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def last_hash(conn: sqlite3.Connection) -> str:
@@ -36,6 +46,7 @@ class Entry:
     personnummer: str | None = None
     outcome: str = "ok"
     detail: str = ""
+    data: str | None = None  # JSON (dump_data): what replaying the log needs (issue 28)
 
 
 def append(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
@@ -48,19 +59,25 @@ def append(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
         row["hash"] = prev = _digest(prev, row)
         rows.append(row)
     conn.executemany(
-        "INSERT INTO audit (at, actor, role, action, ref, personnummer, outcome, detail, prev_hash, hash)"
-        " VALUES (:at, :actor, :role, :action, :ref, :personnummer, :outcome, :detail, :prev_hash, :hash)",
+        "INSERT INTO audit (at, actor, role, action, ref, personnummer, outcome, detail, data, prev_hash, hash)"
+        " VALUES (:at, :actor, :role, :action, :ref, :personnummer, :outcome, :detail, :data, :prev_hash, :hash)",
         rows,
     )
+
+
+def has_data(conn: sqlite3.Connection) -> bool:
+    """Whether the log has its data column (a backup may be older than the column)."""
+    return any(r[1] == "data" for r in conn.execute("PRAGMA table_info(audit)"))
 
 
 def verify(conn: sqlite3.Connection, batch: int = 5000) -> list[str]:
     """Problems in the chain (empty when intact): a changed, removed or reordered row."""
     problems: list[str] = []
     prev, last_id, after = GENESIS, 0, 0
+    data = ", data" if has_data(conn) else ""
     while True:
         rows = conn.execute(
-            "SELECT id, at, actor, role, action, ref, personnummer, outcome, detail, prev_hash, hash"
+            f"SELECT id, at, actor, role, action, ref, personnummer, outcome, detail{data}, prev_hash, hash"
             " FROM audit WHERE id > ? ORDER BY id LIMIT ?",
             (after, batch),
         ).fetchall()

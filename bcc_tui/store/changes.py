@@ -1,6 +1,6 @@
-"""The changes table (migration 15): what a dashboard may need to show again since it last read.
+"""The changes table (migration 16): what a dashboard may need to show again since it last read.
 
-Triggers write it (store/schema.py, _V15); nothing here writes. A change has a kind: 'new',
+Triggers write it (store/schema.py, _V16); nothing here writes. A change has a kind: 'new',
 'update' or 'gone' for an errand's row (with what the row was before), an event's kind for an
 event ('note', 'reply', …), 'remark' for a handover remark, or the name of a clinic table
 ('staff', 'roster', 'settings', …) whose change may alter any row.

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bcc_tui.domain.errors import Busy, Conflict, InvalidInput, os_reason
+from bcc_tui.domain.errors import Busy, Conflict, InvalidInput, Outdated, os_reason
 from bcc_tui.domain.search import fold
 
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -121,8 +121,18 @@ def _env_timeout(text: str | None) -> float:
 class Store:
     """One connection to the database file, safe to share between a UI thread and a worker."""
 
-    def __init__(self, path: str | os.PathLike, busy_timeout: float | None = None):
+    def __init__(
+        self, path: str | os.PathLike, busy_timeout: float | None = None, schema_version: int | None = None
+    ):
         self.path = Path(path)
+        # The schema this program knows (services/session sets it once the file is seen to be at
+        # it). Every transaction first checks that the file still is, so that a process started
+        # before `bcc-tui migrate` neither writes into nor reads a schema it does not know: the
+        # version is in the file's header, so the check costs microseconds. None: no check (the
+        # migration itself, tools, tests that build old files).
+        self.schema_version = schema_version
+        # Set when the process has stopped writing for good (the dashboard after an upgrade).
+        self.retired: str | None = None
         _refuse_non_regular(self.path)
         if busy_timeout is None:
             busy_timeout = _env_timeout(os.environ.get("BCC_BUSY_TIMEOUT"))
@@ -152,6 +162,34 @@ class Store:
             raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {sqlite_reason(err)}") from None
         except sqlite3.DatabaseError as err:
             raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {sqlite_reason(err)}") from None
+
+    def another(self) -> Store:
+        """A second connection to the same file, with the same settings and schema check."""
+        return Store(self.path, self.busy_timeout, self.schema_version)
+
+    def _check_schema(self) -> None:
+        if (
+            self.schema_version is not None
+            and self.conn.execute("PRAGMA user_version").fetchone()[0] != self.schema_version
+        ):
+            raise Outdated()
+
+    def outdated(self, *, wait: bool = True) -> bool:
+        """Whether the file's schema is no longer the one this process knows (a poll's question;
+        wait=False: Busy at once when the connection is in use, as data_version)."""
+        if self.schema_version is None:
+            return False
+        if not self._lock.acquire(blocking=wait):
+            raise Busy()
+        try:
+            self._check_open()
+            return self.conn.execute("PRAGMA user_version").fetchone()[0] != self.schema_version
+        finally:
+            self._lock.release()
+
+    def retire(self, why: str) -> None:
+        """No write from now on: each is refused with `why` (Outdated)."""
+        self.retired = why
 
     @property
     def db(self):
@@ -184,6 +222,8 @@ class Store:
         `busy_timeout`: wait at most this long for the lock (seconds), instead of the store's."""
         with self._lock:
             self._check_open()
+            if self.retired is not None:
+                raise Outdated(self.retired)
             try:
                 if busy_timeout is not None:
                     self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -197,6 +237,7 @@ class Store:
                     raise Busy() from None
                 raise
             try:
+                self._check_schema()  # under the write lock: no migration can start meanwhile
                 yield self.conn
                 self.conn.execute("COMMIT")
             except BaseException as err:
@@ -219,6 +260,7 @@ class Store:
             try:
                 self.conn.execute("BEGIN")
                 try:
+                    self._check_schema()  # the snapshot's own header: all it reads is of this schema
                     yield self.conn
                 finally:
                     if self.conn.in_transaction:

@@ -27,7 +27,8 @@ _UTC = "'%Y-%m-%dT%H:%M:%SZ'"
 def breach_candidates(conn: sqlite3.Connection, today: str) -> list[sqlite3.Row]:
     """Errands answered after their due date, or open and past it (statistics.outcome)."""
     return conn.execute(
-        f"SELECT x.id, x.due_date, x.first_response_at, x.first_response_on, {_COLS} FROM errands x"
+        "SELECT x.id, x.due_date, x.first_response_at, x.first_response_on, x.type, x.received_on,"
+        f" x.status, {_COLS} FROM errands x"
         + _JOIN.format(kind="breach")
         + " WHERE (x.first_response_on > x.due_date OR (x.first_response_on IS NULL AND x.due_date < ?))"
         f" AND {_DUE}",

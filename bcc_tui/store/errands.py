@@ -436,12 +436,6 @@ def open_pane_counts(
     return total, int(overdue)
 
 
-# The countdown level of an open errand in SQL (business_days.countdown), for counts by level.
-LEVEL_SQL = (
-    "CASE WHEN first_response_on IS NOT NULL THEN"
-    " (CASE WHEN first_response_on <= due_date THEN 'met' ELSE 'breached' END)"
-    " WHEN due_date < ? THEN 'overdue' WHEN due_date < ? THEN 'due_soon' ELSE 'ok' END"
-)
 OVERDUE_SQL = "first_response_on IS NULL AND due_date < ?"
 
 
@@ -455,28 +449,6 @@ def overdue_among(conn: sqlite3.Connection, ids: list[int], attention: Attention
             [attention.today, *part],
         ).fetchone()[0]
     return int(overdue)
-
-
-def open_counts(conn: sqlite3.Connection, attention: Attention, involved: str | None = None) -> list[tuple]:
-    """(type, level, count) of the open errands."""
-    where, args = _pane_where(OPEN, involved, None)
-    return [
-        (r[0], r[1], r[2])
-        for r in conn.execute(
-            f"SELECT type, {LEVEL_SQL} AS level, count(*) FROM errands{where} GROUP BY 1, 2",
-            [attention.today, attention.soon_before] + args,
-        )
-    ]
-
-
-def open_per_assignee(conn: sqlite3.Connection, extra: str, extra_args: tuple = ()) -> list[tuple[str, int]]:
-    where, args = _pane_where("assigned", None, None, extra)
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            f"SELECT assignee, count(*) FROM errands{where} GROUP BY assignee", args + list(extra_args)
-        )
-    ]
 
 
 def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[str, str]]:
@@ -523,8 +495,28 @@ def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
     ).fetchone()[0]
 
 
-def set_due(conn: sqlite3.Connection, errand_id: int, due: str) -> None:
-    conn.execute("UPDATE errands SET due_date = ?, version = version + 1 WHERE id = ?", (due, errand_id))
+_DUE = "SELECT id, ref, type, received_on, due_date, version FROM errands"
+
+
+def open_dues(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
+    """One batch of open errands' due dates in id order, for following a type's days (R14)."""
+    return conn.execute(
+        f"{_DUE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
+    ).fetchall()
+
+
+def open_due(conn: sqlite3.Connection, errand_id: int) -> sqlite3.Row | None:
+    return conn.execute(f"{_DUE} WHERE id = ? AND status <> 'closed'", (errand_id,)).fetchone()
+
+
+def set_due(conn: sqlite3.Connection, errand_id: int, expected_version: int, due: str) -> bool:
+    """Compare-and-set of an open errand's due date; False when it changed or closed meanwhile."""
+    cur = conn.execute(
+        "UPDATE errands SET due_date = ?, version = version + 1"
+        " WHERE id = ? AND version = ? AND status <> 'closed'",
+        (due, errand_id, expected_version),
+    )
+    return cur.rowcount == 1
 
 
 def set_acute(

@@ -1,12 +1,26 @@
 """The schema and its forward migrations, numbered by PRAGMA user_version.
 
-A migration is appended, never edited: a database at version N runs migrations N+1… in one
-write transaction each. A database newer than this program is refused rather than guessed at.
+A migration is appended, never edited. A new, empty file gets the whole schema in one write
+transaction (`create`). An existing file is brought forward by `bcc-tui migrate` alone
+(services/migration.py), in short transactions (`upgrade`) so that no other process waits long
+for the write lock: each statement of a migration commits on its own, a full-table UPDATE runs in
+windows of rows of about BATCH_SECONDS each, and after each the lock stays free for a moment, so
+that a writer waiting for it gets in between. Such an UPDATE must compute each row from
+the row alone, since after an interruption it runs again from the start.
+
+While a migration is part-way, user_version says so (MIGRATING + 1000 × migration + statements
+done): every process of this version refuses to read or write a schema it does not know (the
+store's check, store/db.py), and an older program refuses a file "newer" than itself. A database
+newer than this program is refused rather than guessed at.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.store.db import Store
@@ -351,7 +365,17 @@ _V14 = """
 ALTER TABLE errand_types ADD COLUMN receivers_answer INTEGER NOT NULL DEFAULT 0 CHECK (receivers_answer IN (0, 1));
 """
 
-# Version 15 (issue 31): what changed, for the dashboards. Every write that changes what someone
+# Version 15 (issue 28): an audit row says, for machines, what replaying the log needs — the
+# content hash of an errand read in, and each change to staff, settings, care teams and errand
+# types — covered by the chain (store/audit.py). An upgraded database gets one baseline row in
+# the same transaction (write_baseline): its state as found, which the log has no events for.
+# `check` replays those rows onto a database migrated in memory: a later migration that changes
+# rows of staff, settings, care_teams or errand_types must log that change too.
+_V15 = """
+ALTER TABLE audit ADD COLUMN data TEXT;
+"""
+
+# Version 16 (issue 31): what changed, for the dashboards. Every write that changes what someone
 # may see records a change — the errand it touched (and what the errand was before: a dashboard
 # adjusts its counts without counting again), or, for the clinic's own tables, only which table —
 # written by triggers, so that no write path can forget it. The audit log, drafts, the outboxes,
@@ -360,7 +384,7 @@ ALTER TABLE errand_types ADD COLUMN receivers_answer INTEGER NOT NULL DEFAULT 0 
 # last one it saw and fetches only those errands (services/follow.py). The table keeps the latest
 # 2,000 or so; a dashboard that fell further behind reads everything again. A person's own
 # settings (the bell, e-mail) are in the staff table but on nobody's screen: they record none.
-_V15 = """
+_V16 = """
 CREATE TABLE changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -399,7 +423,7 @@ CREATE TRIGGER changes_settings_delete AFTER DELETE ON settings
 BEGIN INSERT INTO changes (kind) VALUES ('settings'); END;
 CREATE TRIGGER changes_staff_insert AFTER INSERT ON staff
 BEGIN INSERT INTO changes (kind) VALUES ('staff'); END;
-CREATE TRIGGER changes_staff_update AFTER UPDATE OF name, title, roles, active ON staff
+CREATE TRIGGER changes_staff_update AFTER UPDATE OF name, title, roles, active, medcontrol_responsible ON staff
 BEGIN INSERT INTO changes (kind) VALUES ('staff'); END;
 CREATE TRIGGER changes_staff_delete AFTER DELETE ON staff
 BEGIN INSERT INTO changes (kind) VALUES ('staff'); END;
@@ -451,8 +475,23 @@ MIGRATIONS: tuple[str, ...] = (
     _V13,
     _V14,
     _V15,
+    _V16,
 )
 CURRENT = len(MIGRATIONS)
+
+
+# user_version while a migration is part-way: MIGRATING + 1000 * migration + statements done.
+MIGRATING = 1_000_000
+_STEP = 1000
+# The time one window of a full-table UPDATE aims at: a write lock of a quarter of a second,
+# far below the 1 s that other processes may be kept waiting, on a slow disk too.
+BATCH_SECONDS = 0.25
+BREATHER = 0.1  # seconds the lock stays free after a step (at most; twice the step's own time)
+
+
+def _known(migrations: tuple[str, ...] | None) -> tuple[str, ...]:
+    # Looked up when called, not when defined: a test gives the program one migration more.
+    return MIGRATIONS if migrations is None else migrations
 
 
 def version(store: Store) -> int:
@@ -462,6 +501,47 @@ def version(store: Store) -> int:
 def is_empty(store: Store) -> bool:
     """No table, index or anything else yet: a file that may become a database of ours."""
     return store.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where a file stands: at version `at`, and `partway` statements into migration at + 1 when
+    a `bcc-tui migrate` is under way or was interrupted (None otherwise)."""
+
+    at: int
+    target: int
+    partway: int | None = None
+    empty: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.empty and self.partway is None and self.at == self.target
+
+
+def status(store: Store, migrations: tuple[str, ...] | None = None) -> Status:
+    """The file's schema as this program sees it; a file it must not touch is refused."""
+    migrations = _known(migrations)
+    raw = version(store)
+    at, partway = raw, None
+    if raw >= MIGRATING:
+        number, partway = divmod(raw - MIGRATING, _STEP)
+        at = number - 1
+    if raw == 0:
+        if is_empty(store):
+            return Status(0, len(migrations), empty=True)
+        if store.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
+        ).fetchone():
+            # Another program's database: never build ours into it.
+            raise InvalidInput(
+                f"{store.path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
+            )
+    if at + (partway is not None) > len(migrations):
+        raise InvalidInput(
+            f"databasen har schemaversion {at + (partway is not None)}, nyare än detta program "
+            f"({len(migrations)}); uppgradera bcc-tui"
+        )
+    return Status(at, len(migrations), partway)
 
 
 def _split(script: str) -> list[str]:
@@ -479,30 +559,207 @@ def _split(script: str) -> list[str]:
     return out
 
 
-def migrate(store: Store, migrations: tuple[str, ...] = MIGRATIONS) -> int:
-    """Bring the file up to the newest schema; returns the version it is at."""
-    current = version(store)
-    if (
-        current == 0
-        and store.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
-        ).fetchone()
-    ):
-        # Another program's database: never build ours into it.
-        raise InvalidInput(
-            f"{store.path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
-        )
-    if current > len(migrations):
-        raise InvalidInput(
-            f"databasen har schemaversion {current}, nyare än detta program ({len(migrations)}); "
-            "uppgradera bcc-tui"
-        )
-    for number in range(current + 1, len(migrations) + 1):
-        with store.write() as conn:
-            # Another process may have migrated while we waited for the lock.
-            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
-                continue
-            for statement in _split(migrations[number - 1]):
+def _finish(script: str) -> Callable[[sqlite3.Connection, str | None], object] | None:
+    """What a migration writes besides its statements, in the transaction that ends it (by the
+    script's identity: migrations may be renumbered)."""
+    if script is _V15:
+        from bcc_tui.store import ledger
+
+        return ledger.write_baseline  # the state an upgraded database had, as one audit row
+    return None
+
+
+def create(store: Store, migrations: tuple[str, ...] | None = None, now: str | None = None) -> None:
+    """An empty file gets the whole schema in one transaction: a whole database or none."""
+    migrations = _known(migrations)
+    with store.write() as conn:
+        # Another process may have set the file up while we waited for the lock.
+        if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return
+        for script in migrations:
+            for statement in _split(script):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
+            finish = _finish(script)
+            if finish is not None:
+                finish(conn, now)
+        conn.execute(f"PRAGMA user_version = {len(migrations)}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One migration as `upgrade` ran it: its transactions and the longest write lock it held."""
+
+    number: int
+    statements: int
+    transactions: int
+    seconds: float
+    longest_lock: float
+
+
+_UPDATE = re.compile(r"UPDATE\s+(\w+)\s+SET\s", re.IGNORECASE)
+
+
+def _top_level_where(statement: str) -> int | None:
+    """Where the statement's own WHERE starts (not one inside parentheses or quotes), or None."""
+    depth, quote, i = 0, "", 0
+    upper = statement.upper()
+    while i < len(statement):
+        ch = statement[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif (
+            depth == 0
+            and upper.startswith("WHERE", i)
+            and not (statement[i - 1 : i].isalnum() or statement[i - 1 : i] == "_")
+            and not (statement[i + 5 : i + 6].isalnum() or statement[i + 5 : i + 6] == "_")
+        ):
+            return i
+        i += 1
+    return None
+
+
+def _windowed(statement: str) -> str:
+    """A full-table UPDATE limited to rowid > ? AND rowid <= ?."""
+    body = statement.rstrip().rstrip(";")
+    where = _top_level_where(body)
+    if where is None:
+        return f"{body} WHERE rowid > ? AND rowid <= ?"
+    return f"{body[:where]}WHERE (rowid > ? AND rowid <= ?) AND ({body[where + 5 :]})"
+
+
+def _marker(number: int, done: int, statements: int) -> int:
+    return number if done == statements else MIGRATING + _STEP * number + done
+
+
+def _commit(
+    store: Store,
+    locks: list[float],
+    expect: int,
+    then: int,
+    sql: str | None,
+    args=(),
+    finish: Callable[[sqlite3.Connection], object] | None = None,
+) -> float:
+    """One short transaction of a migration, on the file as this run left it (`finish`: what the
+    migration writes in its last one); how long it held the write lock (also added to `locks`)."""
+    began = time.monotonic()
+    with store.write() as conn:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != expect:
+            raise InvalidInput("en annan bcc-tui migrate ändrar databasen samtidigt; vänta tills den är klar")
+        if sql is not None:
+            conn.execute(sql, args)
+        if finish is not None:
+            finish(conn)
+        if then != expect:
+            conn.execute(f"PRAGMA user_version = {then}")
+    took = time.monotonic() - began
+    locks.append(took)
+    # Then the lock stays free for a moment: a writer waiting for it (SQLite's busy handler looks
+    # again every 100 ms at most) gets its turn between two steps instead of after the last.
+    time.sleep(min(BREATHER, 2 * took))
+    return took
+
+
+def upgrade(
+    store: Store,
+    migrations: tuple[str, ...] | None = None,
+    on_step: Callable[[Step], None] | None = None,
+    batch_seconds: float = BATCH_SECONDS,
+    now: str | None = None,
+) -> list[Step]:
+    """Bring an existing file forward in short transactions (see the module's docstring),
+    resuming one that was interrupted; `on_step` hears of each migration as it ends. `now`: the
+    time of a baseline row (UTC text; default the system clock)."""
+    migrations = _known(migrations)
+    found = status(store, migrations)
+    steps: list[Step] = []
+    partway = found.partway
+    for number in range(found.at + 1, len(migrations) + 1):
+        statements = _split(migrations[number - 1])
+        finishing = _finish(migrations[number - 1])
+        started = time.monotonic()
+        locks: list[float] = []
+        if partway is None:
+            # First the mark that a migration is under way: every other process stops here.
+            _commit(store, locks, number - 1, _marker(number, 0, len(statements) + 1), None)
+        done = partway or 0
+        marker = _marker(number, done, len(statements) + 1)
+        for index in range(done, len(statements)):
+            statement = statements[index]
+            after = _marker(number, index + 1, len(statements))
+            finish = (
+                (lambda conn, f=finishing, at=now: f(conn, at))
+                if finishing is not None and index == len(statements) - 1
+                else None
+            )
+            match = _UPDATE.match(statement)
+            if match is None:
+                _commit(store, locks, marker, after, statement, finish=finish)
+            else:
+                _in_windows(
+                    store, locks, match.group(1), _windowed(statement), marker, after, batch_seconds, finish
+                )
+            marker = after
+        partway = None
+        step = Step(number, len(statements), len(locks), time.monotonic() - started, max(locks, default=0.0))
+        steps.append(step)
+        if on_step is not None:
+            on_step(step)
+    return steps
+
+
+def _in_windows(
+    store: Store,
+    locks: list[float],
+    table: str,
+    windowed: str,
+    marker: int,
+    after: int,
+    batch_seconds: float,
+    finish: Callable[[sqlite3.Connection], object] | None = None,
+) -> None:
+    """A full-table UPDATE in windows of rowids, each its own transaction of about
+    `batch_seconds`; the last one also moves the marker on (and finishes the migration)."""
+    with store.read() as conn:
+        low, high = conn.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
+    if low is None:
+        _commit(store, locks, marker, after, None, finish=finish)
+        return
+    start, size = low - 1, 500
+    while True:
+        end = min(start + size, high)
+        last = end >= high
+        took = _commit(
+            store,
+            locks,
+            marker,
+            after if last else marker,
+            windowed,
+            (start, end),
+            finish=finish if last else None,
+        )
+        if end >= high:
+            return
+        start = end
+        # The next window as large as fits the time aimed at, growing at most fourfold.
+        size = max(50, min(size * 4, int(size * batch_seconds / max(took, 1e-3))))
+
+
+def migrate(store: Store, migrations: tuple[str, ...] | None = None, now: str | None = None) -> int:
+    """Bring the file up to the newest schema (a new file at once, an existing one in steps);
+    returns the version it is at (`now`: the time of a baseline row). The command line reaches
+    this only through `bcc-tui migrate` and the first set-up of an empty file (services/session.py)."""
+    migrations = _known(migrations)
+    found = status(store, migrations)
+    if found.empty:
+        create(store, migrations, now)
+    elif not found.up_to_date:
+        upgrade(store, migrations, now=now)
     return len(migrations)

@@ -107,12 +107,14 @@ def get_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
     return json.loads(row[0]) if row else default
 
 
-def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
+def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> str:
+    """Store a setting as JSON; returns the text stored (what an audit row's data replays)."""
+    text = json.dumps(value, ensure_ascii=False)
     conn.execute(
-        "INSERT INTO settings (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value, ensure_ascii=False)),
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, text),
     )
+    return text
 
 
 def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[sqlite3.Row]:

@@ -18,7 +18,9 @@ from bcc_tui.domain.roles import Actor
 class Action:
     id: str  # the binding's id
     key: str | None  # Textual's key name; None: reached through the palette only
-    label: str  # the footer's word
+    # The action's one name (docs/glossary.md): the footer's word, the title of the form it opens,
+    # the start of its palette title and of its help line (tests/ui/test_forms_keys.py).
+    label: str
     title: str | None  # the palette's title; None: not in the palette
     help: str  # the palette's line
     permission: str | None  # a name in roles.PERMISSIONS; None: everyone
@@ -27,6 +29,9 @@ class Action:
     key_label: str | None = None  # how help writes the key
     help_text: str | None = None  # help's longer line; None: not in help
     bind: bool = True  # False: a key some screen binds itself, listed here for help only
+    # The glossary's short form, for the footer only, where a long name would push other keys
+    # out of an 80-column line ("Utan svar" for "Avsluta utan svar"); None: the name itself.
+    footer: str | None = None
 
     @property
     def app_method(self) -> str:
@@ -70,7 +75,7 @@ ACTIONS: tuple[Action, ...] = (
     A(
         "reply",
         "r",
-        "Svara",
+        "Besvara",
         "Besvara",
         "Skicka svar och avsluta ärendet (r)",
         e.REPLY,
@@ -88,21 +93,23 @@ ACTIONS: tuple[Action, ...] = (
     A(
         "close",
         "x",
-        "Utan svar",
+        "Avsluta utan svar",
         "Avsluta utan svar",
         "Avsluta med orsak (x)",
         e.CLOSE,
         method="action_close_errand",
         help_text="avsluta utan svar — orsak krävs",
+        footer="Utan svar",
     ),
     A(
         "note",
         "n",
-        "Notera",
+        "Intern anteckning",
         "Intern anteckning",
         "En anteckning som patienten aldrig ser (n)",
         e.NOTE,
         help_text="intern anteckning — syns aldrig för patienten",
+        footer="Anteckning",
     ),
     A(
         "urgent",
@@ -127,12 +134,12 @@ ACTIONS: tuple[Action, ...] = (
         "acute_handled",
         # Capital K ("kontaktad"): j and k move in the panes, as in less and vim.
         "K",
-        "Akut hanterad",
+        "Akuta tecken hanterade",
         "Akuta tecken hanterade",
         "Markera att familjen är kontaktad; ärendet ligger inte längre överst (K)",
         e.ACUTE_HANDLED,
         show=False,
-        help_text="akuta tecken hanterade: skriv kort vad som gjordes; ärendet ligger sedan inte överst",
+        help_text="akuta tecken hanterade — skriv kort vad som gjordes; ärendet ligger sedan inte överst",
     ),
     A(
         "care_team",
@@ -147,12 +154,12 @@ ACTIONS: tuple[Action, ...] = (
     A(
         "move_all",
         None,
-        "",
+        "Flytta alla",
         "Flytta alla ärenden från handläggaren",
         "Alla öppna ärenden hos den som har det valda ärendet, till någon annan",
         e.REASSIGN,
         key_label="ctrl+a",
-        help_text="i omfördelningen: flytta alla öppna ärenden hos samma person",
+        help_text="flytta alla — i omfördelningen: alla öppna ärenden hos samma person",
     ),
     A(
         "panes",
@@ -188,6 +195,17 @@ ACTIONS: tuple[Action, ...] = (
         bind=False,
     ),
     A(
+        "audit_row",
+        None,
+        "Visa raden",
+        None,
+        "",
+        "audit",
+        key_label="enter",
+        help_text="i granskningsloggen: visa radens alla fält",
+        bind=False,
+    ),
+    A(
         "filter",
         None,
         "",
@@ -206,8 +224,12 @@ ACTIONS: tuple[Action, ...] = (
         "Skiftbytet: försenat, idag, obesvarat, delsvar, akut (h)",
         "handover",
         help_text="överlämning vid skiftbyte: mellanslag bockar av, enter öppnar, c anmärkning på "
-        "ärendet, w anteckning till nästa pass, ctrl+s kvitterar",
+        "ärendet, w anteckning till nästa pass, ctrl+s lämnar över, t tar över",
     ),
+    # The handover screen's own keys (it binds them): here for their names, which the screen's
+    # footer and the titles of their forms both take from this table.
+    A("handover_remark", None, "Anmärkning", None, "", "handover", key_label="c", bind=False),
+    A("handover_note", None, "Till nästa pass", None, "", "handover", key_label="w", bind=False),
     A(
         "stats",
         "s",
@@ -291,6 +313,12 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 BY_METHOD = {a.app_method.removeprefix("action_"): a for a in ACTIONS}
+BY_ID = {a.id: a for a in ACTIONS}
+
+
+def name(action_id: str) -> str:
+    """An action's one name: the footer's word and the title of the form it opens."""
+    return BY_ID[action_id].label
 
 
 def may(actor: Actor, action: Action) -> bool:
@@ -317,7 +345,8 @@ def bindings() -> list[Binding]:
     keyed = [(a.key, a) for a in ACTIONS if a.key and a.bind]
     keyed.sort(key=lambda k: FOOTER_FIRST.index(k[1].id) if k[1].id in FOOTER_FIRST else len(FOOTER_FIRST))
     return [
-        Binding(key, a.app_method.removeprefix("action_"), a.label, id=a.id, show=a.show) for key, a in keyed
+        Binding(key, a.app_method.removeprefix("action_"), a.footer or a.label, id=a.id, show=a.show)
+        for key, a in keyed
     ]
 
 

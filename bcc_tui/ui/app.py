@@ -33,7 +33,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import CAREGIVER
 from bcc_tui.domain.text import clean, clean_line
-from bcc_tui.services import clinic, people
+from bcc_tui.services import people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
@@ -45,9 +45,11 @@ from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.typeahead import TypeAhead
 from bcc_tui.ui.typed import FollowsChanges
+from bcc_tui.ui.upgrade import UPGRADED, UpgradeWatch
 from bcc_tui.ui.widgets.header import HeaderBar
 
 if TYPE_CHECKING:
+    from bcc_tui.services.clinic import Notice
     from bcc_tui.services.notify import MailConfig
     from bcc_tui.ui.quiet import Wake
 
@@ -77,6 +79,7 @@ def _help() -> Screen[Any]:
     return screen_class("HelpScreen")()
 
 
+_UNSEEN = object()  # no notice read yet: the first one read is the start's, said in the header only
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
 DELIVERY_INTERVAL = 3.0
 # With the kernel's word on writes (ui/quiet.py, Wake), the feed still looks this often, should a
@@ -118,6 +121,8 @@ class BccApp(App):
         self.loads = 0  # completed loads, for tests and the benchmark
         self.bell_on = True
         self.crash_line: str | None = None  # set when an unforeseen error ended the app
+        self.ended_line: str | None = None  # set when an upgrade ended it on an error instead
+        self._notice: Notice | object | None = _UNSEEN  # the notice last shown (notice_seen)
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
         self._pulse_at: asyncio.TimerHandle | None = None
         self._minute_at: asyncio.TimerHandle | None = None
@@ -129,6 +134,7 @@ class BccApp(App):
         self.runner = ActionRunner(self)
         self.typeahead = TypeAhead(self)
         self.feed = Feed(self, ctx)
+        self.upgrade = UpgradeWatch(self)  # the program or the schema replaced under us (issue 31)
         self._today = self.ctx.today()  # the day the screens were read for
         self.feed.prefetch()  # the first load starts now, in parallel with Textual's own start-up
 
@@ -154,6 +160,15 @@ class BccApp(App):
         )
 
     async def on_event(self, event: events.Event) -> None:
+        # After an upgrade the person's next key (or click) ends the dashboard; before each key
+        # the installation and the schema are looked at, so that no key loads a module or reads
+        # a table of another version.
+        if isinstance(event, (events.Key, events.Paste, events.MouseDown)) and not event.is_forwarded:
+            if self.upgrade.noticed:
+                self.upgrade.leave()
+                return
+            if isinstance(event, events.Key) and self.upgrade.check():
+                return  # this key shows the line; the next one ends
         # Keys and pastes from the terminal go one at a time, each once the app has finished with
         # the one before (ui/typeahead.py): typed ahead of a screen opening or closing, they wait.
         if (
@@ -175,8 +190,15 @@ class BccApp(App):
         app exits. Instead: a private report, and one line printed after the screen is restored."""
         from bcc_tui import crash
 
-        self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
-        self._return_code = 1
+        if self.upgrade.explains(error):
+            # A module or a table of the new version met the old one: the upgrade's line, not a
+            # crash report (the drafts were kept as they were typed).
+            self.upgrade.noticed = True
+            self.ended_line = UPGRADED
+            self._return_code = 0
+        else:
+            self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
+            self._return_code = 1
         if self._exception is None:  # run_test re-raises it, so that tests see the error
             self._exception = error
             self._exception_event.set()
@@ -217,9 +239,11 @@ class BccApp(App):
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:
+        from bcc_tui import crash  # noqa: F401 -- loaded now: after an upgrade it is the old one's
         from bcc_tui.ui import theme
 
         theme.apply(self)
+        self.upgrade.start()
         if self.mail is not None:
             # §4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
@@ -233,11 +257,6 @@ class BccApp(App):
                 else screen_class("AuditScreen")()
             )
             self._start_pulse()
-            notice = None
-            with suppress(BccError):  # a busy database: the notice shows on the next start
-                notice = clinic.notice_now(self.ctx)
-            if notice:
-                self.notify(notice.text, title="Driftinformation", timeout=20, markup=False)
             return
         # The prefetch has usually finished by the time the screen mounts: the panes are filled
         # then, before the first frame, so the screen is laid out and painted with its rows.
@@ -327,6 +346,7 @@ class BccApp(App):
             self._pulse_at = asyncio.get_running_loop().call_later(self._every, self._pulse)
 
     def on_unmount(self) -> None:
+        self.upgrade.stop()
         if self._pulse_at is not None:
             self._pulse_at.cancel()
             self._pulse_at = None
@@ -405,8 +425,8 @@ class BccApp(App):
 
     def on_panes_counted(self, message: PanesCounted) -> None:
         data = self.feed.counted(message)
-        if data is not None and self.dashboard is not None:
-            self.dashboard.show(data, self.ctx.now(), message.search)
+        if data is not None and self.dashboard is not None and self.dashboard.is_mounted:
+            self.dashboard.show_counts(data, message.search)
 
     def apply(
         self,
@@ -417,9 +437,7 @@ class BccApp(App):
     ) -> None:
         """Draw one read of the feed: the panes (titled with the filter they were read with), and
         the open errand if it is the one read (`lost`: why it can no longer be read)."""
-        previous = self.feed.last_data
-        if data.notice is not None and (previous is None or previous.notice != data.notice):
-            self.notify(data.notice.text, title="Driftinformation", timeout=20, markup=False)
+        self.notice_seen(data.notice)
         self.feed.shown(data, search)
         now = self.ctx.now()
         if self.dashboard is not None:
@@ -447,6 +465,16 @@ class BccApp(App):
             with suppress(NoMatches):
                 screen.follow()  # R31: the handover follows an import, a remark, a give
         self.loads += 1
+
+    def notice_seen(self, notice: Notice | None) -> None:
+        """R17: the notice is in every screen's header. At start that is where it is read (a toast
+        repeating it covered half the panes for 20 s at 80×24); a notice that comes or changes
+        while the dashboard is open is also said in a toast, once, whichever screen saw it first."""
+        first = self._notice is _UNSEEN
+        changed = notice != self._notice
+        self._notice = notice
+        if not first and changed and notice is not None:
+            self.notify(notice.text, title="Driftinformation", timeout=20, markup=False)
 
     def top(self) -> Screen[Any] | None:
         """The screen on top; None while the app closes (a timer or a message may come then)."""
@@ -490,7 +518,7 @@ class BccApp(App):
     def deliver_mail(self) -> None:
         from bcc_tui.services import notify
 
-        if self.mail is not None:
+        if self.mail is not None and not self.upgrade.noticed:
             notify.deliver(self.feed.reader, self.ctx.clock, self.mail)
 
     # -- the errand under the cursor ---------------------------------------------------------

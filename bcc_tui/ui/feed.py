@@ -95,7 +95,7 @@ class Feed:
         self.app = app
         self.ctx = ctx
         # A connection of its own: reads never wait on the UI thread's connection.
-        self.reader = Store(ctx.store.path)
+        self.reader = ctx.store.another()
         self.reader_ctx = Ctx(self.reader, ctx.actor, ctx.clock)
         self.last_data: Panes | None = None
         self.search: str | None = None
@@ -339,7 +339,7 @@ class Feed:
             self._counting = True
         try:
             if self._counter is None:
-                self._counter = Store(self.ctx.store.path)
+                self._counter = self.ctx.store.another()
             totals = errands.pane_totals(
                 Ctx(self._counter, self.ctx.actor, self.ctx.clock), missing, fetched.search
             )
@@ -440,6 +440,8 @@ class Feed:
     def poll(self) -> bool:
         """Follow what another connection committed; never while a form is open. Whether a commit
         was seen since the last poll (the wake need not look again for it: ui/quiet.py)."""
+        if self.app.upgrade.check():
+            return False  # the program or the schema changed under the dashboard: nothing more is read
         try:
             version = self.reader.data_version(wait=False)
         except BccError:

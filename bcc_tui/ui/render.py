@@ -131,9 +131,22 @@ def marks(s: ErrandSummary) -> Text:
     return t
 
 
-def sla_cell(s: ErrandSummary, now: dt.datetime) -> Text:
+def sla_cell(s: ErrandSummary, now: dt.datetime, width: int | None = None) -> Text:
     """The countdown in colour *and* words; an open errand with a partial reply shows its age,
-    and its follow-up date once that has passed (R19)."""
+    and its follow-up date once that has passed (R19). `width`: the column's room — the text is
+    then the first of its forms that fits, never cut in a word ("✓ delsvar 18 min", "delsvar
+    18 min", "✓ ds 18 min": ds is delsvar, as the help says)."""
+    full = _sla(s, now)
+    if width is None or full.cell_len <= width:
+        return full
+    plain, style = full.plain, full.style
+    forms = [plain.removeprefix("✓ ").removeprefix("✗ ")]
+    if "delsvar" in plain:
+        forms += [plain.replace("delsvar", "ds"), forms[0].replace("delsvar", "ds")]
+    return Text(next((f for f in forms if len(f) <= width), forms[-1]), style=style)
+
+
+def _sla(s: ErrandSummary, now: dt.datetime) -> Text:
     today = bd.local_date(now)
     c = countdown(s.due_date, today, s.first_response_on)
     if s.status != "closed" and c.level == bd.MET and s.partial_reply_at:
@@ -196,9 +209,18 @@ def holder(s: ErrandSummary, names: dict[str, str], width: int | None = None) ->
         t.append_text(line_text(short))
         t.append(" (frånv.)", style="bold yellow")
         return t
-    t.append("frånv. ", style="bold yellow")
     surname = short.split(". ", 1)[1] if ". " in short else short
-    t.append_text(line_text(surname))
+    if len("frånv. ") + len(surname) <= width:
+        t.append("frånv. ", style="bold yellow")
+        t.append_text(line_text(surname))
+        return t
+    # Narrower still: the absence says itself whole, with the initials where they fit (R32:
+    # nothing cut in a word); the errand view names the person.
+    initials = "".join(f"{part[0]}." for part in short.replace(".", " ").split() if part)
+    t.append("frånv.", style="bold yellow")
+    if len("frånv. ") + len(initials) <= width:
+        t.append(" ")
+        t.append_text(line_text(initials))
     return t
 
 

@@ -17,12 +17,12 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
 from bcc_tui.domain.errors import BccError, Busy
-from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services import clinic, drafts, errands, patients, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Choice
 from bcc_tui.services.views import ErrandSummary
-from bcc_tui.ui import render
+from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.errand import ErrandScreen
 
 if TYPE_CHECKING:
@@ -342,11 +342,11 @@ class ActionRunner:
                 app.dashboard.unmark(given)
             app.feed.reload_now(keep_position=True)
 
-        context = Text(f"{len(rows)} markerade: ", style="dim")
+        context = Text(f"{count(len(rows), 'markerat', 'markerade')}: ", style="dim")
         context.append_text(render.safe(_listed(refs), one_line=True))
         app.push_screen(
             AssignForm(
-                f"{len(rows)} markerade ärenden",
+                count(len(rows), "markerat ärende", "markerade ärenden"),
                 choices,
                 top_doctor=self.top_doctor_name(),
                 context=context,
@@ -432,7 +432,7 @@ class ActionRunner:
             f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else ""
         )
         app.notify(
-            f"{len(result.moved)} ärenden flyttade från {self.person_name(from_user)} till {self.person_name(to_user)}"
+            f"{count(len(result.moved), 'ärende flyttat', 'ärenden flyttade')} från {self.person_name(from_user)} till {self.person_name(to_user)}"
             + (f": {shown}" if shown else ""),
             timeout=12,
             markup=False,
@@ -562,7 +562,7 @@ class ActionRunner:
 
         self.app.push_screen(
             FieldsForm(
-                "Vårdteam",
+                actions.name("care_team"),
                 s.ref,
                 [
                     Field("pal", "Patientansvarig läkare (PAL)", team.pal, "select", doctors),

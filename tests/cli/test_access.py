@@ -123,26 +123,28 @@ def test_auditor_reads_the_log_by_patient_and_user(db):
     table = list(csv.DictReader(io.StringIO(r.stdout.decode())))
     assert list(table[0]) == [
         "id",
-        "at",
-        "actor",
-        "role",
-        "action",
-        "ref",
+        "tid_utc",
+        "användare",
+        "roll",
+        "åtgärd",
+        "ärende",
         "personnummer",
-        "outcome",
-        "detail",
-        "actor_name",
-        "action_label",
-        "outcome_label",
+        "utfall",
+        "detaljer",
+        "namn",
+        "roll_text",
+        "åtgärd_text",
+        "utfall_text",
+        "detaljer_text",
     ]
-    assert {(t["actor"], t["action"]) for t in table} >= {("rec1", "view"), ("system", "import")}
+    assert {(t["användare"], t["åtgärd"]) for t in table} >= {("rec1", "view"), ("system", "import")}
     assert all(t["personnummer"] == "20180101-0016" for t in table)
     by_user = cli(db, "aud", "audit", "--user", "rec2", "--csv").stdout.decode()
     assert "1177-000001" in by_user and "1177-000002" not in by_user
     r = cli(db, "aud", "audit", "--from", "2026-11-25", "--to", "2026-11-25")
-    assert r.returncode == 0 and "öppna ärende" in r.stdout.decode()
+    assert r.returncode == 0 and "öppnade" in r.stdout.decode()
     r = cli(db, "aud", "audit", "--from", "2026-11-26")
-    assert r.returncode == 0 and "öppna ärende" not in r.stdout.decode()
+    assert r.returncode == 0 and "öppnade" not in r.stdout.decode()
     # Reading the log is logged; a receiver may not read it.
     assert sqlite3.connect(db).execute("SELECT count(*) FROM audit WHERE action = 'audit'").fetchone()[0] == 4
     r = cli(db, "rec1", "audit")

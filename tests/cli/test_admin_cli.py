@@ -50,7 +50,7 @@ def test_roster_absence_complaints_templates_and_days(db, tmp_path):
     # The top of the schedule is absent: the next doctor is suggested, never doc1.
     assert (listed["1177-000001"]["suggested_assignee"], listed["1177-000001"]["suggestion_reason"]) == (
         "doc2",
-        "överst på schemat",
+        "dagens läkare: överst på schemat",
     )
     assert listed["1177-000002"]["suggested_assignee"] == "lead"
     assert listed["1177-000003"]["suggested_assignee"] == "nurse"
@@ -73,6 +73,9 @@ def test_roster_absence_complaints_templates_and_days(db, tmp_path):
     )
     shown = json.loads(cli(db, "rec1", "show", "1177-000001", "--json").stdout)
     assert shown["events"][-1]["detail"] == {"consulted": "doc2"}
+    # … and the thread in `show` says so (issue 26: the consultation shows in show).
+    thread = cli(db, "rec1", "show", "1177-000001").stdout.decode()
+    assert "Delsvar av Rita Receiver (avstämt med Dag Doktor (doc2))" in thread, thread
     # A template with placeholders fills in on reply.
     r = cli(
         db,

@@ -50,10 +50,10 @@ def test_list_report_dismiss_and_the_csv(db):
     assert out.splitlines()[0] == "Avvikelseregistret: 2 avvikelser, 2 öppna"
     assert "Delsvar utan avstämd läkare" in out and "Tvådagarsregeln bruten" in out
     assert "efter 2026-11-27" in out  # 1177-000002 was due Fri 27 Nov
-    rows = {r["key"]: r for r in listed(db)}
+    rows = {r["nyckel"]: r for r in listed(db)}
     assert set(rows) == {"no_consulted_doctor:1177-000001", "breach:1177-000002"}
     partial, breach = rows["no_consulted_doctor:1177-000001"], rows["breach:1177-000002"]
-    assert "Hugo" not in breach["draft"] and "20180101" not in breach["draft"]
+    assert "Hugo" not in breach["utkast"] and "20180101" not in breach["utkast"]
 
     r = cli(db, "adm", "deviations", "--report", partial["id"], "--medcontrol", "MC-2026-7")
     assert r.returncode == 0, r.stderr
@@ -64,27 +64,27 @@ def test_list_report_dismiss_and_the_csv(db):
     r = cli(db, "adm", "deviations", "--dismiss", breach["id"], "--reason", "Familjen ringd, dokumenterat")
     assert r.returncode == 0, r.stderr
     assert r.stdout.decode().endswith("avfärdad: Familjen ringd, dokumenterat\n")
-    after = {r["key"]: r for r in listed(db)}
+    after = {r["nyckel"]: r for r in listed(db)}
     assert after["no_consulted_doctor:1177-000001"]["status"] == "reported"
-    assert after["no_consulted_doctor:1177-000001"]["medcontrol_number"] == "MC-2026-7"
-    assert after["breach:1177-000002"]["reason"] == "Familjen ringd, dokumenterat"
+    assert after["no_consulted_doctor:1177-000001"]["medcontrol_nummer"] == "MC-2026-7"
+    assert after["breach:1177-000002"]["orsak"] == "Familjen ringd, dokumenterat"
     assert listed(db, "--open") == []
     out = cli(db, "adm", "deviations").stdout.decode()
     assert "rapporterad (MedControl PRO MC-2026-7)" in out and "avfärdad" in out
     # Both decisions are in the audit log, by whom and on which errand.
     audit = cli(db, "adm", "audit", "--csv").stdout.decode()
-    logged = [r for r in csv.DictReader(io.StringIO(audit)) if r["action"].startswith("deviation_")]
-    assert sorted((r["action"], r["actor"], r["ref"], r["outcome"]) for r in logged) == [
+    logged = [r for r in csv.DictReader(io.StringIO(audit)) if r["åtgärd"].startswith("deviation_")]
+    assert sorted((r["åtgärd"], r["användare"], r["ärende"], r["utfall"]) for r in logged) == [
         ("deviation_dismiss", "adm", "1177-000002", "ok"),
         ("deviation_report", "adm", "1177-000001", "ok"),
     ]
-    assert {r["action_label"] for r in logged} == {"markera avvikelse som rapporterad", "avfärda avvikelse"}
+    assert {r["åtgärd_text"] for r in logged} == {"rapporterade avvikelse", "avfärdade avvikelse"}
 
 
 def test_listing_twice_finds_nothing_new(db):
     first = listed(db)
     assert listed(db) == first
-    assert [r["detected_at"] for r in first] == ["2026-11-30T09:00:00Z"] * 2
+    assert [r["upptäckt_utc"] for r in first] == ["2026-11-30T09:00:00Z"] * 2
     # A day later the same register, detected when it was first read.
     again = run_cli("--as", "adm", "deviations", "--csv", db=db, now="2026-12-01T10:00:00+01:00")
     assert list(csv.DictReader(io.StringIO(again.stdout.decode()))) == first
@@ -125,7 +125,7 @@ def test_a_decided_deviation_stays_decided(db):
 
 def test_stats_counts_the_final_answer_and_deviations_per_kind_and_warns_of_the_routine(db):
     listed(db)  # the register as it stands on 30 Nov
-    first = {r["kind"]: r["id"] for r in listed(db)}
+    first = {r["slag"]: r["id"] for r in listed(db)}
     assert cli(db, "adm", "deviations", "--dismiss", first["breach"], "--reason", "Dubblett").returncode == 0
     r = cli(db, "rec1", "stats")
     assert r.returncode == 0, r.stderr
@@ -154,5 +154,5 @@ def test_stats_counts_the_final_answer_and_deviations_per_kind_and_warns_of_the_
         "påminn ägaren (sektionsledare, öppenvården) om att förnya den."
     )
     r = run_cli("--as", "rec1", "stats", "--csv", db=db, now=late)
-    assert r.stdout.decode().startswith("from,to,type,")
+    assert r.stdout.decode().startswith("från,till,typ,")
     assert "Obs" not in r.stdout.decode() and "om 58 dagar" in r.stderr.decode()

@@ -220,3 +220,49 @@ def test_an_unforeseen_error_is_one_line_and_a_private_report(db, env, capsys, m
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text()
     assert "KeyError" in text and "boom" in text and "Elsa" not in text and "20150315" not in text
+
+
+def _error() -> BaseException:
+    try:
+        raise KeyError("Elsa Andersson")
+    except KeyError as err:
+        return err
+
+
+def test_crash_reports_go_to_the_configured_folder_group_readable_and_capped(tmp_path, monkeypatch):
+    """Issue 31, item 5: the service account's reports fell back to /tmp/bcc-tui-UID/ (its home is
+    root's), where nobody was told to look, and were not capped. With BCC_REPORT_DIR (the guide's
+    /var/log/bcc-tui/, 2750 with the administrators' group) they go there, readable by that
+    group, at most MAX_REPORTS of at most MAX_BYTES; the person behind sudo is told the name."""
+    from bcc_tui import crash
+
+    folder = tmp_path / "log"
+    folder.mkdir(mode=0o750)
+    folder.chmod(0o2750)
+    (folder / "notes.txt").write_text("the admins' own file")
+    env = {"BCC_REPORT_DIR": str(folder), "SUDO_USER": "rec1", "SUDO_UID": "1000"}
+    monkeypatch.setattr(crash, "MAX_REPORTS", 5)
+    paths = []
+    for n in range(8):
+        paths.append(crash.write_report(_error(), f"test {n}", environ=env))
+        os.utime(paths[-1], (1000 + n, 1000 + n))
+    assert all(p is not None and p.parent == folder for p in paths)
+    kept = sorted(p.name for p in folder.iterdir() if p.name.startswith("krasch-"))
+    assert len(kept) == 5 and paths[-1].name in kept
+    assert (folder / "notes.txt").exists()  # nothing but its own reports removed
+    assert stat.S_IMODE(paths[-1].stat().st_mode) == 0o640
+    line = crash.message(paths[-1], env)
+    assert paths[-1].name in line and str(folder) in line and "skicka den" not in line
+    # A report past MAX_BYTES is cut (a recursion deep enough would have written megabytes).
+    monkeypatch.setattr(crash, "report_text", lambda error, where="": "x" * 100 + "\n" * 10 + "y\n" * 99_000)
+    big = crash.write_report(_error(), environ=env)
+    assert big.stat().st_size <= crash.MAX_BYTES and big.read_text().endswith("(rapporten är avkortad)\n")
+    # A folder others may write to is not used (the fallback: the system's temporary folder).
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    fallback = crash.write_report(_error(), environ={"BCC_REPORT_DIR": str(loose)})
+    assert fallback is not None and fallback.parent == tmp_path / f"bcc-tui-{os.getuid()}"

@@ -113,6 +113,8 @@ class Replication:
 
     def __init__(self, db: Path, replica: Path, log: Path):
         self.litestream = 0
+        self.tmp = log.parent / "tmp"
+        self.tmp.mkdir(mode=0o700, exist_ok=True)
         _started.append(self)
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
@@ -131,7 +133,10 @@ class Replication:
             stdout=self.log,
             stderr=self.log,
             start_new_session=True,
-            env={k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "BCC_NOW")},
+            # Its private folder in the test's own: a replicate the test kills leaves it there,
+            # not in the machine's /tmp.
+            env={k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "BCC_NOW")}
+            | {"TMPDIR": str(self.tmp)},
         )
         self.litestream = wait_for(lambda: children(self.proc.pid), "litestream to start", 30)[0]
 
@@ -283,6 +288,39 @@ def test_replication_resumes_after_litestream_was_down(live, tmp_path, monkeypat
 
 
 @needs_litestream
+def test_restore_refuses_a_replica_that_carries_a_planted_trigger(live, tmp_path):
+    """Issue 28: a trigger named sqlite_… (written through writable_schema) that drops the log's
+    rows of opened errands travels with the replica; the restored file is looked at before it is
+    opened as a database, and refused."""
+    conn = sqlite3.connect(live)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('trigger', 'sqlite_hide',"
+        " 'audit', 0, 'CREATE TRIGGER sqlite_hide BEFORE INSERT ON audit WHEN NEW.action = ''view''"
+        " BEGIN SELECT RAISE(IGNORE); END')"
+    )
+    conn.commit()
+    conn.close()
+    replica = tmp_path / "replica"
+    rep = Replication(live, replica, tmp_path / "replicate.log")
+    try:
+        assert cli("--db", str(live), "--as", "rec1", "note", REFS[0], "--text", "a1")[0] == 0
+        dest = tmp_path / "back.db"
+
+        def answer():
+            code, out, err = cli("restore", "--from", str(replica), str(dest))
+            waiting = ("ingen säkerhetskopia", "ingen replik", "finns inte")
+            return None if any(w in err for w in waiting) else (code, out, err)
+
+        code, out, err = wait_for(answer, "the replica to hold the database")
+    finally:
+        rep.kill()
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert "den återställda databasen används inte: okänd utlösare sqlite_hide" in err, err
+    assert not dest.exists() and not list(tmp_path.glob(".bcc-restore-*"))
+
+
+@needs_litestream
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_replicate_forwards_signals_exits_with_litestreams_status_and_leaves_nothing(live, tmp_path, signum):
     private_tmp = tmp_path / "tmp"
@@ -336,6 +374,37 @@ def test_litestream_does_not_outlive_a_killed_replicate(live, tmp_path):
     finally:
         if alive(rep.litestream):
             os.kill(rep.litestream, signal.SIGKILL)
+
+
+@needs_litestream
+def test_a_dead_replicates_folder_is_removed_at_the_next_start(live, tmp_path):
+    """Issue 31, item 5: a replicate killed outright left /tmp/bcc-litestream-* behind (this
+    machine had some 190 from test runs). The next start removes what dead runs of its own account
+    left, and leaves a running one's alone."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(mode=0o700)
+    dead = subprocess.Popen(["true"])  # a pid that has ended
+    dead.wait()
+    leftovers = [tmp / f"bcc-litestream-{dead.pid}-x1y2z3", tmp / "bcc-litestream-ab12cd34"]
+    running = tmp / f"bcc-litestream-{os.getpid()}-q9w8e7"  # a live process's: kept
+    starting = tmp / "bcc-litestream-9z8y7x6w"  # an older version's, made just now: kept for now
+    for folder in [*leftovers, running, starting]:
+        folder.mkdir(mode=0o700)
+        (folder / "litestream.yml").write_text("{}")
+    os.utime(leftovers[1], (time.time() - 3600, time.time() - 3600))
+    first = Replication(live, tmp_path / "replica", tmp_path / "replicate.log")
+    assert not any(p.exists() for p in leftovers)
+    assert running.exists() and starting.exists()
+    (mine,) = [p for p in tmp.iterdir() if p.name.startswith(f"bcc-litestream-{first.proc.pid}-")]
+    first.proc.kill()  # bcc-tui killed outright: it cannot tidy up (Litestream follows it)
+    first.proc.wait(timeout=30)
+    wait_for(lambda: not alive(first.litestream), "litestream to follow its supervisor", 30)
+    assert mine.exists()
+    second = Replication(live, tmp_path / "replica", tmp_path / "replicate.log")
+    assert not mine.exists() and running.exists()
+    second.proc.terminate()  # stopped properly: its own folder goes with it
+    second.proc.wait(timeout=60)
+    assert sorted(p.name for p in tmp.iterdir()) == sorted([running.name, starting.name])
 
 
 def test_replicate_is_for_admins_and_the_system(live, tmp_path):

@@ -167,7 +167,9 @@ def test_system_reasons_are_swedish(db, tmp_path):
     (tmp_path / "loop").symlink_to(tmp_path / "loop")
     (tmp_path / "plain").write_text("x")
     for path, reason in (
-        (tmp_path / "loop", "en symbolisk länk (eller för många länkar i rad)"),
+        # A symlink named itself is refused before it is opened (issue 28); one inside the path
+        # is the system's reason.
+        (tmp_path / "loop" / "in.jsonl", "en symbolisk länk (eller för många länkar i rad)"),
         (tmp_path / "plain" / "in.jsonl", "en del av sökvägen är ingen mapp"),
     ):
         r = run_cli("import", str(path), db=db)
@@ -216,14 +218,25 @@ def test_audit_text_reads_swedish_with_names(worked):
     r = run_cli("--as", "adm", "audit", db=worked)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.decode().splitlines()
-    assign = next(x for x in lines if "1177-000001" in x and "fördela " in x)
+    assign = next(x for x in lines if "1177-000001" in x and "fördelade " in x)
     assert assign.startswith("2026-11-25 10:00  Rita Receiver (rec1)")  # Stockholm time, the person
     refused = next(x for x in lines if "Dag Doktor (doc2)" in x)
-    assert "besvara" in refused and "nekad" in refused
-    system = next(x for x in lines if "importera" in x)
+    assert "besvarade" in refused and "nekad" in refused
+    system = next(x for x in lines if "läste in" in x)
     assert "system" in system
     for code in ("assign", " reply ", "refused", "import "):
         assert code not in r.stdout.decode(), code
+
+
+def test_audit_details_read_as_swedish_words_not_json(worked):
+    """Issue 29: `{"view": "dashboard", "filter": null}` read as words, on the command line as on
+    the audit screen (one module, domain/audit_text.py)."""
+    assert run_cli("--as", "rec1", "list", db=worked).returncode == 0
+    from bcc_tui.domain.audit_text import detail_text
+
+    assert detail_text('{"view": "dashboard", "filter": null}', {}) == "vy instrumentpanelen"
+    out = run_cli("--as", "adm", "audit", db=worked).stdout.decode()
+    assert "{" not in out and '"view"' not in out, out
 
 
 def test_audit_csv_keeps_codes_and_adds_swedish(worked):
@@ -234,27 +247,27 @@ def test_audit_csv_keeps_codes_and_adds_swedish(worked):
     table = list(csv.DictReader(io.StringIO(r.stdout.decode())))
     assert list(table[0])[:9] == [
         "id",
-        "at",
-        "actor",
-        "role",
-        "action",
-        "ref",
+        "tid_utc",
+        "användare",
+        "roll",
+        "åtgärd",
+        "ärende",
         "personnummer",
-        "outcome",
-        "detail",
+        "utfall",
+        "detaljer",
     ]
-    assert list(table[0])[9:] == ["actor_name", "action_label", "outcome_label"]
-    row = next(t for t in table if t["action"] == "assign")
-    assert (row["actor"], row["actor_name"], row["action_label"], row["outcome_label"]) == (
+    assert list(table[0])[9:] == ["namn", "roll_text", "åtgärd_text", "utfall_text", "detaljer_text"]
+    row = next(t for t in table if t["åtgärd"] == "assign")
+    assert (row["användare"], row["namn"], row["åtgärd_text"], row["utfall_text"]) == (
         "rec1",
         "Rita Receiver",
-        "fördela",
+        "fördelade",
         "ok",
     )
-    refused = next(t for t in table if t["outcome"] == "refused")
-    assert (refused["action"], refused["action_label"], refused["outcome_label"]) == (
+    refused = next(t for t in table if t["utfall"] == "refused")
+    assert (refused["åtgärd"], refused["åtgärd_text"], refused["utfall_text"]) == (
         "reply",
-        "besvara",
+        "besvarade",
         "nekad",
     )
 
@@ -284,6 +297,11 @@ def test_every_logged_action_has_a_swedish_label():
     assert {"view", "login", "import", "admin_change", "assign"} <= codes  # the walk found them
     assert codes - set(roles.AUDIT_ACTIONS) == set()
     assert all(label and label.islower() for label in roles.AUDIT_ACTIONS.values())
+    # … and each reads as one short word of the log (domain/audit_text.ACTIONS, issue 29).
+    from bcc_tui.domain import audit_text
+
+    assert codes - set(audit_text.ACTIONS) == set()
+    assert max(len(w) for w in audit_text.ACTIONS.values()) <= 22
 
 
 def test_show_and_assign_name_people(worked):
@@ -386,3 +404,13 @@ def test_list_and_types_name_people(worked):
     assert "förslag: Dag Doktor (doc2)" in next(
         x for x in types.splitlines() if x.startswith("fornya_recept")
     )
+
+
+@pytest.mark.parametrize(
+    "word, code", [("ofördelad", "unassigned"), ("fördelad", "assigned"), ("avslutad", "closed")]
+)
+def test_list_takes_the_status_in_swedish_beside_the_code(worked, word, code):
+    swedish = run_cli("--as", "rec1", "list", "--status", word, "--json", db=worked)
+    english = run_cli("--as", "rec1", "list", "--status", code, "--json", db=worked)
+    assert swedish.returncode == 0, swedish.stderr
+    assert swedish.stdout == english.stdout

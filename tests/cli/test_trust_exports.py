@@ -81,7 +81,7 @@ def test_stats_and_deviation_csvs_keep_numbers_and_neutralise_text(db):
     r = cli(db, "rec1", "deviations", "--csv")
     assert r.returncode == 0, r.stderr
     (header, row) = list(csv.reader(io.StringIO(r.stdout.decode())))
-    assert dict(zip(header, row, strict=True))["reason"] == "'=cmd|' /C calc'!A0"
+    assert dict(zip(header, row, strict=True))["orsak"] == "'=cmd|' /C calc'!A0"
     r = cli(db, "rec1", "stats", "--deviations", "--csv")
     assert list(csv.reader(io.StringIO(r.stdout.decode())))[1][:2] == ["1177-000001", "fornya_recept"]
 

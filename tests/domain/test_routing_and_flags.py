@@ -31,7 +31,7 @@ def test_continuity_first_then_the_type_default():
     s = suggest("fornya_recept", False, STAFF, set(), "doc1", LAST, TOP_DOCTOR)
     assert (s.username, s.reason) == ("doc2", "svarade senast 12 nov")
     s = suggest("fornya_recept", False, STAFF, {"doc2"}, "doc1", LAST, TOP_DOCTOR)
-    assert (s.username, s.reason) == ("doc1", "överst på schemat")
+    assert (s.username, s.reason) == ("doc1", "dagens läkare: överst på schemat")
     s = suggest("fornya_recept", False, STAFF, set(), "doc1", None, "nurse")
     assert (s.username, s.reason) == ("nurse", "standard för Förnya recept")
 

@@ -16,7 +16,7 @@ import pytest
 from bcc_tui.domain import acute as rules_
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.roles import SYSTEM_ACTOR
-from bcc_tui.services import acute, audit_log, errands, intake, reports, session
+from bcc_tui.services import acute, audit_log, batches, errands, intake, reports, session
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import errands as errands_q
 from bcc_tui.store import staff as staff_q
@@ -60,7 +60,7 @@ def test_the_advice_is_off_by_default_and_sent_at_intake_when_on(system, as_):
     report = reports.stats(as_("adm"))
     assert (report.total.acute, report.total.acute_advice) == (3, 2)
     total = list(csv.DictReader(io.StringIO(reports.stats_csv(report))))[-1]  # columns by name: more follow
-    assert (total["from"][:7], total["acute"], total["acute_advice"]) == ("2026-11", "3", "2")
+    assert (total["från"][:7], total["akuta"], total["akut_råd"]) == ("2026-11", "3", "2")
     acute.set_advice(as_("adm"), enabled=False)
     intake.import_errands(system, jsonl(errand_line("1177-000005", message=FEVER)))
     assert not errands.show_errand(rec, "1177-000005").summary.partial_reply_sent
@@ -88,7 +88,7 @@ def _many_open(store, n: int, acute_every: int = 10) -> None:
 
 def test_a_rules_change_screens_every_open_errand_in_short_transactions(system, as_, store, monkeypatch):
     _many_open(store, 1000)
-    monkeypatch.setattr(acute, "BATCH", 64)
+    monkeypatch.setattr(batches, "BATCH", 64)
     writes = []
     real = store.write
 
@@ -113,7 +113,7 @@ def test_a_rules_change_screens_every_open_errand_in_short_transactions(system, 
 
 def test_a_screening_cut_short_is_taken_up_by_the_next_session(system, as_, store, db_path, monkeypatch):
     _many_open(store, 300)
-    monkeypatch.setattr(acute, "BATCH", 50)
+    monkeypatch.setattr(batches, "BATCH", 50)
     calls = {"n": 0}
     real = acute.q.open_messages
 

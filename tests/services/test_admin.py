@@ -157,7 +157,10 @@ def test_suggestions_for_every_errand_with_reasons(system, as_, store):
     rows = {s.ref: s.suggestion for s in errands.list_errands(as_("rec1"))}
     assert (rows["1177-000002"].username, rows["1177-000002"].reason) == ("nurse", "svarade senast 25 nov")
     # doc2 is first on the schedule but absent: the top doctor is doc1.
-    assert (rows["1177-000003"].username, rows["1177-000003"].reason) == ("doc1", "överst på schemat")
+    assert (rows["1177-000003"].username, rows["1177-000003"].reason) == (
+        "doc1",
+        "dagens läkare: överst på schemat",
+    )
 
 
 def test_notice_shows_until_it_expires(system, as_, clock):

@@ -32,10 +32,13 @@ def test_top_doctor_default_prefers_the_least_loaded_on_duty_doctor(system, as_)
     intake.import_errands(system, jsonl(*patients(4)))
     rec = as_("rec1")
     s = errands.list_errands(rec, "unassigned")[0].suggestion
-    assert (s.username, s.reason) == ("doc1", "överst på schemat")  # equal load: the top of the schedule
+    assert (s.username, s.reason) == (
+        "doc1",
+        "dagens läkare: överst på schemat",
+    )  # equal load: the top of the schedule
     errands.assign(rec, "1177-000001", "doc1")
     s = errands.list_errands(rec, "unassigned")[0].suggestion
-    assert (s.username, s.reason) == ("doc2", "läkare på dagens schema, färst öppna ärenden (0)")
+    assert (s.username, s.reason) == ("doc2", "dagens läkare: färst öppna ärenden (0)")
     # Ten a-enter in a row no longer pile up on one doctor.
     for ref in ("1177-000002", "1177-000003", "1177-000004"):
         sug = next(x for x in errands.list_errands(rec, "unassigned") if x.ref == ref).suggestion

@@ -281,13 +281,13 @@ def test_the_csv_has_its_documented_header_and_one_row_per_deviation(mixed):
     text = deviations.as_csv(deviations.register(mixed, audited=False))
     rows = list(csv.DictReader(io.StringIO(text)))
     assert text.splitlines()[0] == (
-        "id,key,kind,kind_name,ref,type,type_name,occurred_at,detected_at,status,"
-        "medcontrol_number,reason,decided_by,decided_at,draft"
+        "id,nyckel,slag,slagnamn,ärende,typ,typnamn,inträffade_utc,upptäckt_utc,status,"
+        "medcontrol_nummer,orsak,beslutad_av,beslutad_utc,utkast"
     )
     assert [int(r["id"]) for r in rows] == sorted(int(r["id"]) for r in rows)
     reported = next(r for r in rows if r["status"] == "reported")
-    assert reported["medcontrol_number"] == "MC-7" and reported["decided_at"] == "2026-11-25T09:00:00Z"
-    assert all(r["draft"].startswith("Avvikelse: ") for r in rows)
+    assert reported["medcontrol_nummer"] == "MC-7" and reported["beslutad_utc"] == "2026-11-25T09:00:00Z"
+    assert all(r["utkast"].startswith("Avvikelse: ") for r in rows)
 
 
 def _roster_today(system):

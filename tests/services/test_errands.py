@@ -237,3 +237,18 @@ def test_a_receivers_partial_reply_names_a_doctor_on_todays_roster(one, as_, sys
         "doc2",
     )
     errands.partial_reply(as_("doc2"), one, "Ett till.")
+
+
+def test_the_reassign_form_never_suggests_the_holder(system, as_):
+    """An assigned errand whose rules point at its holder (here the patient's contact nurse) has no
+    suggestion in the reassign form: `a` `enter` there would only say it is already theirs."""
+    from bcc_tui.services import patients
+
+    assert intake.import_errands(system, jsonl(errand_line("1177-000031", type="kontakta_mig"))).ok
+    rec = as_("rec1")
+    patients.set_team(rec, "20150315-1233", contact_nurse="nurse")
+    first = errands.assign_choices(rec, "1177-000031")
+    assert first[0].username == "nurse" and first[0].suggested
+    errands.assign(rec, "1177-000031", "nurse")
+    again = errands.assign_choices(rec, "1177-000031")
+    assert not any(c.suggested for c in again)

@@ -57,7 +57,7 @@ def test_each_errand_once_in_its_most_pressing_category(ward, as_):
     assert h.counts == {"acute": 2, "overdue": 1, "due_today": 1, "due_next": 1, "unassigned": 1}
     md = handover.markdown(h)
     assert md.startswith("# Överlämning 1177 – ons 25 nov 2026 kl 10:00")
-    assert "Ingen överlämning är kvitterad än" in md
+    assert "Ingen har tagit över än" in md
     assert "Elsa" not in md and "20150315" not in md  # no patient names or numbers
     # The handover's counts agree with the panes'.
     panes = errands.panes(as_("rec1"))

@@ -96,6 +96,20 @@ def test_without_smtp_the_outbox_waits_for_the_admin(db):
     assert run_cli("--as", "rec1", "outbox", db=db).returncode == 1
 
 
+def test_the_mail_job_fails_loudly_when_notices_wait_and_no_smtp_is_set(db):
+    """Issue 31, item 4: with BCC_SMTP commented out the mail job exited 0 every minute while the
+    notices piled up. Now one line and a non-zero status (cron mails it); nothing waiting: quiet."""
+    quiet = run_cli("outbox", "--send", db=db)
+    assert quiet.returncode == 0 and quiet.stderr == b""
+    assert run_cli("--as", "rec1", "assign", REF, "doc1", db=db).returncode == 0  # doc1 is notified
+    r = run_cli("outbox", "--send", db=db)
+    assert r.returncode == 1
+    lines = r.stderr.decode().splitlines()
+    assert len(lines) == 1 and "1 avisering väntar" in lines[0] and "BCC_SMTP" in lines[0], lines
+    assert r.stdout == b""
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 1
+
+
 def test_reminder_goes_out_like_a_notice(db, smtp):
     env = {"BCC_SMTP": smtp.address}
     assert run_cli("--as", "rec1", "assign", "1177-000003", "doc1", db=db, env=env).returncode == 0

@@ -28,8 +28,8 @@ STAFF = [_person("pal", "läkare"), _person("top", "läkare"), _person("nurse", 
         ("begar_intyg", set(), ("pal", "PAL")),
         ("kontakta_mig", set(), ("nurse", "kontaktsjuksköterska")),
         ("skicka_meddelande", {"nurse"}, ("pal", "PAL")),  # the nurse away: the PAL
-        ("fornya_recept", {"pal"}, ("top", "överst på schemat")),  # never someone absent
-        ("av_omboka_tid", set(), ("top", "överst på schemat")),  # not a team type: the default
+        ("fornya_recept", {"pal"}, ("top", "dagens läkare: överst på schemat")),  # never someone absent
+        ("av_omboka_tid", set(), ("top", "dagens läkare: överst på schemat")),  # not a team type: the default
     ],
 )
 def test_suggestions_start_from_the_team(type_code, absent, expected):

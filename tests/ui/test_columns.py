@@ -40,3 +40,39 @@ def test_an_absent_holder_keeps_name_and_flag(demo_db, app_for, size, shown):
 
     cells = drive(app, scenario, size=size)
     assert shown in cells, cells
+
+
+def _rendered_refs(table) -> list[str]:
+    """The reference column as drawn: each row's cell cut to the column's width."""
+    column = next(c for c in table.columns.values() if c.key.value == "ref")
+    width = column.get_render_width(table) - 2  # less the cell's padding
+    return [table.get_cell(ref, "ref").plain[:width].rstrip() for ref in table.order]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_a_reference_is_never_cut(system, store, app_for, size):
+    """Issue 31, item 3: 1177-0019811 and 1177-0019815 both showed as '1177-001981'. The column is
+    as wide as the longest reference on screen, up to the contract's 40."""
+    from bcc_tui.services import intake
+    from tests.conftest import errand_line, jsonl
+
+    refs = ["1177-0019811", "1177-0019815", "R" + "1234567890" * 3 + "-ABCDEFGH"]  # 12, 12 and 40
+    assert len(refs[2]) == 40
+    intake.import_errands(system, jsonl(*(errand_line(ref) for ref in refs[:2])))
+    app = app_for(store, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = app.screen.query_one("#table-unassigned")
+        first = _rendered_refs(table)
+        # A longer one arrives while the dashboard is open: the column grows with it.
+        intake.import_errands(system, jsonl(errand_line(refs[2])))
+        for _ in range(100):
+            await settle(pilot)
+            if len(table.order) == 3:
+                break
+        return first, _rendered_refs(table), table.current_ref
+
+    first, then, _ = drive(app, scenario, size=size)
+    assert sorted(first) == sorted(refs[:2])
+    assert sorted(then) == sorted(refs)

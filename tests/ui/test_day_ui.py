@@ -82,7 +82,7 @@ def test_assign_list_shows_each_caregivers_load(clinic, app_for):
 
     labels = drive(app, scenario)
     doris = next(x for x in labels if "Doris Doktor" in x)
-    assert "1 öppna" in doris and next(x for x in labels if "Dag Doktor" in x).count("0 öppna") == 1
+    assert "1 öppet" in doris and next(x for x in labels if "Dag Doktor" in x).count("0 öppna") == 1
 
 
 # -- R21: drafts ----------------------------------------------------------------------------------

@@ -42,14 +42,24 @@ def test_any_filter_is_shown_literally_and_survives(clinic, app_for):
         assert f"filter: {typed}" in title, typed
 
 
+async def until_a_toast(pilot) -> None:
+    """A notice posted while the dashboard is open is said in a toast once the feed reads it."""
+    for _ in range(600):
+        if pilot.app._notifications:
+            break
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
 def test_a_notice_with_markup_is_shown_literally_in_header_and_toast(clinic, app_for, as_):
-    clinic_svc.post_notice(
-        as_("adm"), "[OBS] Test [/b] driftinfo [@click=app.quit]x[/]", dt.date(2026, 11, 25)
-    )
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
         await settle(pilot)
+        clinic_svc.post_notice(
+            as_("adm"), "[OBS] Test [/b] driftinfo [@click=app.quit]x[/]", dt.date(2026, 11, 25)
+        )
+        await until_a_toast(pilot)
         header = str(app.screen.query_one(HeaderBar).render())
         return app.is_running, header, toasts(app)
 
@@ -82,12 +92,14 @@ def test_a_stored_notice_and_name_longer_than_any_writer_allows_leave_the_screen
 
     huge = "Driftinfo " + "x" * 100_000
     with clinic.write() as conn:
-        staff_q.set_setting(conn, NOTICE_KEY, {"text": huge, "until": "2026-11-30", "author": "adm"})
         conn.execute("UPDATE staff SET name = ? WHERE username = 'rec1'", ("Rita " + "y" * 100_000,))
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
         await settle(pilot)
+        with clinic.write() as conn:  # posted while the dashboard is open: a toast as well
+            staff_q.set_setting(conn, NOTICE_KEY, {"text": huge, "until": "2026-11-30", "author": "adm"})
+        await until_a_toast(pilot)
         header = app.screen.query_one(HeaderBar)
         pane = app.screen.query_one("#pane-unassigned")
         return header.region.height, pane.region, str(header.render()), toasts(app)

@@ -90,6 +90,18 @@ def test_keep_draft_question(snap_compare, demo_db):
     )
 
 
+def test_template_list_over_the_reply(snap_compare, demo_db):
+    """Issue 29: ctrl+t from inside the reply's text; the highlighted template shown whole."""
+    assert snap_compare(
+        app_on(demo_db), terminal_size=(80, 24), run_before=steps("tab", "r", "H", "e", "j", "!", "ctrl+t")
+    )
+
+
+def test_audit_row_in_full(snap_compare, demo_db):
+    """Issue 29: enter on an audit row shows every column, wrapped rather than cut."""
+    assert snap_compare(app_on(demo_db, "gunbjo"), terminal_size=(80, 24), run_before=steps("j", "enter"))
+
+
 # Issue 16: each role its own keys, and nothing essential cut at any size: a receiver (annlin), a
 # caregiver (erilin, a doctor), an administrator (lenwal) and an auditor (gunbjo). The main screen is
 # the dashboard for the first two, the admin screen and the audit log for the others.

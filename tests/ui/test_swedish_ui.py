@@ -9,7 +9,8 @@ def test_show_names_the_suggested_person(demo_db):
     r = run_cli("--as", user, "show", "1177-260764", db=demo_db.path)
     out = r.stdout.decode()
     assert r.returncode == 0, r.stderr
-    assert "Förslag: Linnea Sjöberg" in out, out
+    # The demo patient's care team (R29): a message goes to the contact nurse first.
+    assert "Förslag: Fredrik Hedlund (frehed) — kontaktsjuksköterska" in out, out
 
 
 def test_escape_on_an_admin_only_first_screen_says_how_to_leave(demo_db):

@@ -233,6 +233,6 @@ def test_a_mark_stays_on_its_errand_and_goes_with_a_row_out_of_sight(on_duty, ap
         return reloaded, filtered, (table.order, set(table.marked), pane_title(app))
 
     reloaded, filtered, back = drive(app, scenario)
-    assert reloaded[0] == {"1177-000003"} and reloaded[1].startswith("✓") and "1 markerade" in reloaded[2]
+    assert reloaded[0] == {"1177-000003"} and reloaded[1].startswith("✓") and "1 markerat" in reloaded[2]
     assert filtered == (["1177-000002"], set())
     assert "1177-000003" in back[0] and back[1] == set() and "markerade" not in back[2]

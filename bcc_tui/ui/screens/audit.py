@@ -3,7 +3,6 @@ patient's errand, and when. Reading it is itself logged, with its filter."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from textual import events
@@ -11,112 +10,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles
+from bcc_tui.domain.audit_text import OUTCOMES, action_name, detail_text
 from bcc_tui.domain.errors import BccError
-from bcc_tui.services import audit_log
-from bcc_tui.ui import render
+from bcc_tui.domain.text import count
+from bcc_tui.services import audit_log, clinic
+from bcc_tui.ui import actions, render
+from bcc_tui.ui.screens.details import RowDetails, audit_fields
 from bcc_tui.ui.typed import BccScreen, FollowsChanges
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar, roster
 from bcc_tui.ui.widgets.lines import LineTable
 
-# The log stores stable codes for scripts; a person reads Swedish.
-OUTCOMES = {"ok": "ok", "refused": "nekad", "problems": "avvikelser"}
-
 _PNR = re.compile(r"^\d{8}-?\d{4}$")
-ACTIONS = {
-    "view": "öppnade",
-    "list": "listade",
-    "search": "sökte",
-    "import": "läste in",
-    "assign": "fördelade",
-    "reassign": "omfördelade",
-    "partial_reply": "delsvar",
-    "reply": "besvarade",
-    "close": "avslutade",
-    "note": "anteckning",
-    "urgent": "brådskande",
-    "remind": "påminde",
-    "export": "exporterade",
-    "admin_change": "administration",
-    "login": "inloggning",
-    "audit": "läste loggen",
-    "check": "kontroll",
-    "settings": "inställning",
-    "handover": "överlämning",
-    "handover_note": "överlämningsanteckning",
-    "remark": "anmärkning",
-    "care_team": "vårdteam",
-    "acute_handled": "akut hanterad",
-    "draft": "utkast",
-    "backup": "säkerhetskopia",
-    "restore": "återställning",
-    "replicate": "replikering",
-}
 
 
-# Some rows keep their details as JSON for scripts (a list, the log read, a handover): a person
-# reads them in Swedish, in this order.
-DETAIL_KEYS = {
-    "view": "vy",
-    "status": "ruta",
-    "filter": "filter",
-    "user": "användare",
-    "from": "från",
-    "to": "till",
-    "items": "ärenden",
-    "open": "öppna",
-    "done": "avklarade",
-    "note": "anteckning",
-    "rows": "rader",
-    "limit": "högst",
-    "offset": "från rad",
-}
-VIEWS = {"dashboard": "instrumentpanelen", "handover": "överlämningen"}
-_USER = re.compile(r"(?<![\w.@-])([a-z][a-z0-9._-]*)(?: \(([^()]*)\))?(?![\w@-])")
-
-
-def _value(key: str, value: object, names: dict[str, str]) -> str:
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    text = str(value)
-    if key == "view":
-        return VIEWS.get(text, text)
-    if key == "status":
-        return e.STATUS_NAMES.get(text, text)
-    return names.get(text, text)
-
-
-def detail_text(detail: str | None, names: dict[str, str]) -> str:
-    """A row's details as a person reads them: JSON in Swedish words, user names as names
-    ('från magfor till johwes (Johanna Westin)' → 'från Magnus Forsberg till Johanna Westin')."""
-    if not detail:
-        return ""
-    try:
-        data = json.loads(detail)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        known = [k for k in DETAIL_KEYS if data.get(k) is not None]
-        other = [k for k in data if k not in DETAIL_KEYS and data[k] is not None]
-        return ", ".join(f"{DETAIL_KEYS.get(k, k)} {_value(k, data[k], names)}" for k in known + other)
-
-    def person(match: re.Match[str]) -> str:
-        user, said = match.group(1), match.group(2)
-        if user not in names:
-            return match.group(0)
-        return names[user] if said in (None, names[user]) else f"{names[user]} ({said})"
-
-    return _USER.sub(person, detail)
-
-
-def action_name(code: str) -> str:
-    """A refusal is logged under the permission asked for: its own words, from the roles table."""
-    if code in ACTIONS:
-        return ACTIONS[code]
-    permission = roles.PERMISSIONS.get(code)
-    return permission.what if permission is not None else code
+class AuditTable(LineTable):
+    # The table's own enter (RowSelected, which the screen answers with the row in full), named so
+    # that the footer says what it does.
+    BINDINGS = [Binding("enter", "select_cursor", actions.name("audit_row"), id="audit_row")]
 
 
 class AuditScreen(BccScreen[None], FollowsChanges):
@@ -133,13 +44,16 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         super().__init__(**kwargs)
         self.names: dict[str, str] = {}
         self._width = 0  # the screen width the columns were made for
+        self._action_width = 12  # "Vad": the longest action word among the rows shown
+        self._keys: list[str] = []  # the columns shown, in order
         self._shown: str | None = None  # the filter the table shows
+        self._rows: list[audit_log.AuditRow] = []  # the table's rows, in its order
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
         yield Input(placeholder="Personnummer (ÅÅÅÅMMDD-NNNN) eller användarnamn — enter söker", id="filter")
         yield Static(id="audit-title", classes="audit-title")
-        yield LineTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield AuditTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -149,25 +63,41 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         # Who is on duty today, and people's names rather than their user names.
         today, self.names = roster(self.app.ctx, None)
         header.set_roster(today, self.names)
+        self._notice()
         self.load(None)
         self.query_one(DataTable).focus()
 
+    # Which columns a narrow screen keeps, most needed first (R32: a column is whole or absent;
+    # `enter` shows the row in full). The outcome before the errand: a refusal still shows.
+    PRIORITY = ("at", "actor", "action", "outcome", "pnr", "ref")
+    LEAST_DETAIL = 20  # details narrower than this are left to the row in full
+
     def add_columns(self, width: int) -> None:
-        """The columns for a screen `width` wide: the details take what the others leave."""
+        """The columns for a screen `width` wide: each whole or absent, the details taking what
+        the others leave."""
         table = self.query_one(DataTable)
-        # The outcome before the errand: a refusal still shows at 60 columns.
-        columns = [
-            ("at", "Tid", 16),
-            ("actor", "Vem", 14),
-            ("action", "Vad", 24 if width >= 160 else 12),  # whole where there is room
-            ("outcome", "Utfall", 6),
-            ("ref", "Ärende", 11),
-            ("pnr", "Patient", 13),
-        ]
-        used = sum(width + 2 for _, _, width in columns)
-        columns.append(("detail", "Detaljer", max(40, width - used - 4)))
-        for key, label, column_width in columns:
+        fixed = {
+            "at": ("Tid", 16),
+            "actor": ("Vem", 14),
+            # As wide as the longest word it shows (audit_text.ACTIONS are short): never cut.
+            "action": ("Vad", self._action_width),
+            "outcome": ("Utfall", 6),
+            "ref": ("Ärende", 11),
+            "pnr": ("Patient", 13),
+        }
+        room = width - 2  # the scroll bar
+        kept = set()
+        for key in self.PRIORITY:
+            if fixed[key][1] + 2 <= room:  # a cell's padding, left and right
+                kept.add(key)
+                room -= fixed[key][1] + 2
+        self._keys = [key for key in fixed if key in kept]
+        for key in self._keys:
+            label, column_width = fixed[key]
             table.add_column(label, key=key, width=column_width)
+        if room - 2 >= self.LEAST_DETAIL:
+            self._keys.append("detail")
+            table.add_column("Detaljer", key="detail", width=room - 2)
         self._width = width
 
     def on_resize(self, event: events.Resize) -> None:
@@ -192,6 +122,12 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             return
         table = self.query_one(DataTable)
         table.clear()
+        wanted = max([len("Vad"), *(len(action_name(r.action)) for r in rows)])
+        if wanted != self._action_width:
+            self._action_width = wanted
+            table.clear(columns=True)
+            self.add_columns(self._width or self.app.size.width)
+        self._rows = rows
         for r in rows:
             style = "bold red" if r.outcome == "refused" else ""
             try:
@@ -199,25 +135,49 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             except (ValueError, OverflowError):
                 at = r.at
             # Every column may hold what someone typed (a ref given on the command line, say).
-            table.add_row(
-                render.cell(at),
-                render.cell(render.person_short(r.actor, self.names)),
-                render.cell(action_name(r.action)),
-                render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
-                render.cell(r.ref or "–"),
-                render.cell(r.personnummer or "–"),
-                render.cell(detail_text(r.detail, self.names)),
-            )
+            cells = {
+                "at": render.cell(at),
+                "actor": render.cell(render.person_short(r.actor, self.names)),
+                "action": render.cell(action_name(r.action)),
+                "outcome": render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
+                "ref": render.cell(r.ref or "–"),
+                "pnr": render.cell(r.personnummer or "–"),
+                "detail": render.cell(detail_text(r.detail, self.names)),
+            }
+            table.add_row(*(cells[key] for key in self._keys))
         who = f"{self.names[user]} ({user})" if user in self.names else user
         what = f"patient {patient}" if patient else f"användare {who}" if user else "alla"
         self.query_one("#audit-title", Static).update(
-            render.safe(f"Granskningslogg · {what} · {len(rows)} rader (nyast först)", "bold", one_line=True)
+            render.safe(
+                f"Granskningslogg · {what} · {count(len(rows), 'rad', 'rader')} (nyast först)",
+                "bold",
+                one_line=True,
+            )
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear":
             return len(self.app.screen_stack) > 2 or self.query_one("#filter", Input).has_class("-visible")
         return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_details()
+
+    def action_details(self) -> None:
+        """The row under the cursor in full: at 80 columns its details are cut in the table."""
+        table = self.query_one(DataTable)
+        if not 0 <= table.cursor_row < min(table.row_count, len(self._rows)):
+            return
+        r = self._rows[table.cursor_row]
+        fields = audit_fields(
+            r,
+            self.names,
+            action=action_name(r.action),
+            outcome=OUTCOMES.get(r.outcome, r.outcome),
+            detail=detail_text(r.detail, self.names),
+        )
+        self.app.push_screen(RowDetails(f"Granskningslogg · rad {r.id}", fields))
 
     def action_root_hint(self) -> None:
         from bcc_tui.ui.screens.admin import ROOT_HINT
@@ -257,3 +217,14 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             table.move_cursor(row=min(row + added, table.row_count - 1), animate=False)
         today, self.names = roster(self.app.ctx, None)
         self.query_one(HeaderBar).set_roster(today, self.names)
+        self._notice()
+
+    def _notice(self) -> None:
+        """R17: the notice in the header, as on every screen (an auditor's first screen had it
+        only in a toast at start); the app says it in a toast only when it changed."""
+        try:
+            notice = clinic.notice_now(self.app.ctx)
+        except BccError:
+            return  # a busy database: the next read shows it
+        self.query_one(HeaderBar).set_notice(notice)
+        self.app.notice_seen(notice)

@@ -19,6 +19,7 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import RECEIVER
+from bcc_tui.domain.text import count
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import render
@@ -188,10 +189,20 @@ class DashboardScreen(BccScreen[None]):
             page = data.pane(pane)
             table.set_wide(wide, now, room)
             table.show(page.rows, data.names, now, has_more=page.has_more)
+        self.show_counts(data, filter_text)
+        self.show_preview()
+        self.refresh_offers()  # the errand under the cursor may have changed state
+
+    def show_counts(self, data: Panes, filter_text: str | None) -> None:
+        """The panes' titles and heights from `data`'s counts: alone when only the counts came
+        (a filter being typed: Feed._count_typed), so they cost a key no redraw of the rows."""
+        for pane, table in self.tables():
+            page = data.pane(pane)
+            table.has_more = page.has_more
             title = self.pane_title(pane)
             count, overdue = page.total, page.overdue
             # Not counted yet (a filter being typed): the rows shown and more; the count and the
-            # overdue mark follow in a moment (Feed.count_typed).
+            # overdue mark follow in a moment.
             label = f"{title} ({len(page.rows)}+)" if count is None else f"{title} ({count})"
             if overdue:
                 label += f" · {overdue} {'försenat' if overdue == 1 else 'försenade'}"
@@ -203,15 +214,13 @@ class DashboardScreen(BccScreen[None]):
                 self.query_one(f"#pane-{pane}").set_class(bool(overdue), "-overdue")
         self.fit()
         self.call_after_refresh(self.fit)
-        self.show_preview()
-        self.refresh_offers()  # the errand under the cursor may have changed state
 
     def retitle(self, pane: str) -> None:
         """The pane's title, with how many of its rows are marked."""
         label = self._titles.get(pane, self.pane_title(pane))
         table = self.table(pane)
         if table is not None and table.marked:
-            label += f" · {len(table.marked)} markerade"
+            label += f" · {count(len(table.marked), 'markerat', 'markerade')}"
         # Setting a title repaints the whole pane, also to the same text: set only a new one.
         if self._drawn_titles.get(pane) != label:
             self._drawn_titles[pane] = label
@@ -266,7 +275,7 @@ class DashboardScreen(BccScreen[None]):
             return
         out = Text()
         out.append_text(render.safe(s.ref, "bold", one_line=True))
-        out.append(f"  {e.type_short(s.type)}\n", style="dim")
+        out.append(f"  {e.type_name(s.type)}\n", style="dim")
         out.append("Patient: ")
         out.append_text(render.safe(s.patient_name, one_line=True))
         if s.proxy_name:

@@ -169,7 +169,7 @@ def patient_context(p: PatientContext, names: dict[str, str]) -> Text:
         t.append("\n  ")
         t.append(f"{render.short_moment(x.received_at)}  ", style="dim")
         t.append_text(render.safe(x.ref, one_line=True))
-        t.append(f"  {e.type_short(x.type)}  {e.STATUS_NAMES.get(x.status, x.status)}")
+        t.append(f"  {e.type_name(x.type)}  {e.STATUS_NAMES.get(x.status, x.status)}")
         if x.answered_by:
             t.append(" · ", style="dim")
             t.append_text(render.safe(names.get(x.answered_by, x.answered_by), "dim", one_line=True))

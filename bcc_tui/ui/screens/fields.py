@@ -82,8 +82,17 @@ class OrderedSelectionList(TickList):
 
 
 class FieldsForm(Form[str]):
+    """ctrl+s saves from any field. A form whose text is all one line saves on enter too; one with
+    a text of several lines (a template, a list of words) takes enter in a one-line field as a
+    step to the next field, so that it is never saved half written."""
+
     HINT = "ctrl+s: spara · tab: nästa fält · esc: avbryt"
-    BINDINGS = [Binding("ctrl+s", "submit", "Spara", id="submit", priority=True)]
+    ONE_LINE_HINT = "ctrl+s eller enter: spara · tab: nästa fält · esc: avbryt"
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Spara", id="submit", priority=True),
+        # Reached where the focused field does not take enter itself (a box to tick).
+        Binding("enter", "submit_enter", "Spara", id="submit_enter", show=False),
+    ]
 
     def __init__(
         self,
@@ -96,6 +105,9 @@ class FieldsForm(Form[str]):
         self.TITLE_TEXT = title
         self.fields = fields
         self.submit = submit
+        self.one_line = not any(f.kind == "area" for f in fields)
+        if self.one_line:
+            self.HINT = self.ONE_LINE_HINT
         super().__init__(subject, **kwargs)
 
     def compose(self) -> ComposeResult:
@@ -168,6 +180,15 @@ class FieldsForm(Form[str]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self.one_line:
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "submit_enter" or self.one_line
+
+    def action_submit_enter(self) -> None:
         self.action_submit()
 
     def action_submit(self) -> None:

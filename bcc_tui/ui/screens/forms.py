@@ -17,10 +17,12 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from bcc_tui.domain.text import clean, clean_line
+from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.errands import Choice
+from bcc_tui.ui import actions
 from bcc_tui.ui.render import safe
 from bcc_tui.ui.typed import BccModal
+from bcc_tui.ui.widgets.lines import LineOptions
 
 DRAFT_DELAY = 1.0  # seconds of quiet typing before the draft is written (R21); each write
 # wakes every open dashboard (PRAGMA data_version), so not after every key
@@ -144,11 +146,13 @@ class Form(BccModal[R]):
         if self.drafts is not None and self.drafts.restored is not None:
             self.load_draft(self.drafts.restored)
             self._saved = self.draft_fields()
+            if self._saved == self._baseline:
+                # A draft that holds nothing the untouched form does not (text typed and deleted
+                # again, say): nothing was restored, so nothing is said to be.
+                return
             self._has_draft = True
             when = f" från {self.drafts.restored_at}" if self.drafts.restored_at else ""
-            self.query_one("#form-error", Static).update(
-                Text(f"Ditt utkast{when} är återställt.", style="bold yellow")
-            )
+            self.say(f"Ditt utkast{when} är återställt.")
 
     def _touched(self) -> None:
         if self.drafts is None or self._form_done or self._baseline is None:
@@ -244,6 +248,11 @@ class Form(BccModal[R]):
     def fail(self, message: str) -> None:
         self.query_one("#form-error", Static).update(Text(clean(message), style="bold red"))
 
+    def say(self, message: str) -> None:
+        """A word about the form itself (a draft restored, a template put in), where a refusal
+        would stand: each replaces the one before, so what is said is about the text now."""
+        self.query_one("#form-error", Static).update(Text(clean(message), style="bold yellow"))
+
     def action_cancel(self) -> None:
         if (
             self.drafts is None
@@ -276,10 +285,14 @@ class AssignResult:
 class AssignForm(Form[AssignResult]):
     """Staff with title, on duty or absent; filter as you type; the suggestion preselected."""
 
-    TITLE_TEXT = "Fördela"
-    HINT = "skriv för att filtrera · ↑↓ välj · enter: fördela · esc: avbryt"
+    TITLE_TEXT = actions.name("assign")
+    # The filter box's placeholder says that typing filters.
+    HINT = "ctrl+s eller enter: fördela · ↑↓ välj · esc: avbryt"
 
-    BINDINGS = [Binding("ctrl+a", "move_all", "Flytta alla", id="move_all", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Fördela", id="submit", priority=True),
+        Binding("ctrl+a", "move_all", actions.name("move_all"), id="move_all", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -298,12 +311,15 @@ class AssignForm(Form[AssignResult]):
         self.reassign = reassign
         self.current = current
         self.move_all = move_all
-        self.TITLE_TEXT = "Flytta alla ärenden" if move_all else ("Omfördela" if reassign else "Fördela")
+        # The palette names the action "Fördela / omfördela": the form says which it is.
+        self.TITLE_TEXT = (
+            actions.name("move_all") if move_all else ("Omfördela" if reassign else self.TITLE_TEXT)
+        )
         if reassign:
             self.HINT = (
-                "skriv för att filtrera · ↑↓ välj · enter: "
+                "ctrl+s eller enter: "
                 + ("flytta alla" if move_all else "omfördela")
-                + " · ctrl+a: flytta alla hens öppna ärenden · esc: avbryt"
+                + " · ↑↓ välj · ctrl+a: flytta alla hens öppna ärenden · esc: avbryt"
             )
         sub = Text()
         if current:
@@ -336,7 +352,7 @@ class AssignForm(Form[AssignResult]):
         else:
             t.append("  i tjänst", style="green")
         # R24: each person's current load, so a receiver sees who is already full.
-        t.append(f"  {c.open} öppna", style="dim" if not c.open else "")
+        t.append(f"  {count(c.open, 'öppet', 'öppna')}", style="dim" if not c.open else "")
         if c.overdue:
             t.append(f", {c.overdue} {'försenat' if c.overdue == 1 else 'försenade'}", style="bold red")
         if c.suggested and c.reason:
@@ -409,6 +425,9 @@ class AssignForm(Form[AssignResult]):
         self._choose()
 
     _confirmed: str | None = None
+
+    def action_submit(self) -> None:
+        self._choose()
 
     def action_move_all(self) -> None:
         if self.reassign:
@@ -487,11 +506,14 @@ class _TextForm(Form[TextResult]):
 
 
 class ReplyForm(_TextForm):
-    """The final reply; the caregiver's signature is appended by the service (R13)."""
+    """The final reply; the caregiver's signature is appended by the service (R13). ctrl+t opens
+    the templates from inside the text: a template goes in at the cursor, and replaces what was
+    typed only when asked to (and asked again); either way ctrl+z takes it back."""
 
-    TITLE_TEXT = "Besvara"
+    TITLE_TEXT = actions.name("reply")
     DRAFT_FORM = "reply"
-    HINT = "ctrl+s: skicka svaret och avsluta ärendet · esc: avbryt"
+    HINT = "ctrl+s: skicka svaret · esc: avbryt"
+    BINDINGS = [Binding("ctrl+t", "templates", "Mall", id="templates", priority=True)]
 
     def __init__(
         self,
@@ -503,6 +525,8 @@ class ReplyForm(_TextForm):
     ) -> None:
         self.signature = signature
         self.templates = templates or []
+        if self.templates:
+            self.HINT = "ctrl+s: skicka svaret · ctrl+t: mall · esc: avbryt"
         sub = Text("Svaret skickas till patienten via 1177 och ärendet avslutas.", style="dim")
         if warning is not None:
             sub = Text("\n").join([warning, sub])
@@ -510,22 +534,134 @@ class ReplyForm(_TextForm):
 
     def extra_top(self) -> ComposeResult:
         if self.templates:
-            # A str label would be read as markup: a template named "[/]" must not crash the form.
-            yield Select(
-                [(safe(name, one_line=True), body) for name, body in self.templates],
-                prompt="Mall (valfri)",
-                id="form-template",
+            yield Static(
+                Text(
+                    f"{count(len(self.templates), 'mall', 'mallar')} · ctrl+t: välj, den läggs in där markören står",
+                    style="dim",
+                ),
+                id="form-templates",
             )
 
     def extra_bottom(self) -> ComposeResult:
         yield Static(Text(clean(f"Signatur: {self.signature}"), style="dim italic"), classes="form-signature")
 
-    @on(Select.Changed, "#form-template")
-    def _template(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str):
-            area = self.query_one("#form-text", TextArea)
-            area.text = event.value
-            area.focus()
+    def action_templates(self) -> None:
+        if not self.templates:
+            self.say("Det finns inga mallar för den här ärendetypen.")
+            return
+        typed = bool(self.query_one("#form-text", TextArea).text.strip())
+        self.app.push_screen(TemplatePicker(self.templates, typed=typed), self._template_chosen)
+
+    def _template_chosen(self, choice: TemplateChoice | None) -> None:
+        self.query_one("#form-text", TextArea).focus()
+        if choice is None:
+            return
+        if choice.replace:
+            self.app.push_screen(
+                ConfirmDialog(
+                    clean_line(f"Ersätta texten med mallen ”{choice.name}”?"),
+                    "Det du har skrivit tas bort ur svaret; ctrl+z i texten tar tillbaka det.",
+                    yes="Ersätt",
+                ),
+                lambda yes: self._put(choice if yes else None),
+            )
+            return
+        self._put(choice)
+
+    def _put(self, choice: TemplateChoice | None) -> None:
+        """The template into the text as one edit of the text area's own, so that ctrl+z takes it
+        back (setting the text anew would have emptied the undo history with it)."""
+        area = self.query_one("#form-text", TextArea)
+        area.focus()
+        if choice is None:
+            return
+        body = clean(choice.body)
+        name = clean_line(choice.name)
+        if choice.replace or not area.text.strip():
+            said = "ersatte texten" if area.text.strip() else "är inlagd"
+            area.replace(body, (0, 0), area.document.end, maintain_selection_offset=False)
+        else:
+            row, column = area.cursor_location
+            line = area.document.get_line(row)
+            # A paragraph of its own when the cursor stands inside a line of text.
+            before = "\n" if line[:column].strip() else ""
+            after = "\n" if line[column:].strip() else ""
+            area.insert(before + body + after, maintain_selection_offset=False)
+            said = "är inlagd där markören stod"
+        self.say(f"Mallen ”{name}” {said} · ctrl+z ångrar.")
+        self._said_for = area.text
+
+    _said_for: str | None = None  # the text a template left, while the form says what it did
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        super().on_text_area_changed(event)
+        if self._said_for is not None and event.text_area.text != self._said_for:
+            # Typed on, or undone: "ctrl+z ångrar" is no longer about the text on screen.
+            self._said_for = None
+            self.query_one("#form-error", Static).update("")
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    name: str
+    body: str
+    replace: bool = False  # the whole text, not at the cursor (asked again before it is done)
+
+
+class TemplatePicker(BccModal[TemplateChoice | None]):
+    """The reply's templates in a list, the highlighted one shown whole below it: enter puts it in
+    at the cursor (into an empty reply: as the reply), `e` replaces what was typed."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Tillbaka"),
+        Binding("e", "choose(True)", "Ersätt texten", show=False),
+    ]
+
+    def __init__(self, templates: list[tuple[str, str]], *, typed: bool) -> None:
+        super().__init__()
+        self.templates = templates
+        self.typed = typed
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(Text("Mall", style="bold"), classes="form-title")
+            # A str prompt would be read as markup: a template named "[/]" must not crash the list.
+            yield LineOptions(
+                *(Option(safe(name, one_line=True)) for name, _ in self.templates), id="template-list"
+            )
+            yield Static(id="template-preview", classes="form-context")
+            hint = (
+                "enter: lägg in där markören står · e: ersätt texten · esc: tillbaka"
+                if self.typed
+                else "enter: lägg in mallen · esc: tillbaka"
+            )
+            yield Static(Text(hint, style="dim"), classes="form-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#template-list", LineOptions)
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionHighlighted, "#template-list")
+    def _preview(self, event: OptionList.OptionHighlighted) -> None:
+        body = self.templates[event.option_index][1]
+        self.query_one("#template-preview", Static).update(safe(body, "italic"))
+
+    @on(OptionList.OptionSelected, "#template-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_choose(False)
+
+    def action_choose(self, replace: bool) -> None:
+        at = self.query_one("#template-list", LineOptions).highlighted
+        if at is None:
+            return
+        name, body = self.templates[at]
+        # With nothing typed there is nothing to replace: e does what enter does.
+        self.dismiss(TemplateChoice(name, body, replace=replace and self.typed))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
 
 
 DEFAULT_PARTIAL = (
@@ -543,7 +679,7 @@ ABSENT_PARTIAL = (
 class PartialReplyForm(_TextForm):
     """Tells the family that handling is under way; the errand stays open (R3, R4)."""
 
-    TITLE_TEXT = "Delsvar"
+    TITLE_TEXT = actions.name("partial_reply")
     DRAFT_FORM = "partial_reply"
     HINT = "ctrl+s: skicka delsvaret · esc: avbryt"
     initial = DEFAULT_PARTIAL
@@ -624,11 +760,18 @@ class PartialReplyForm(_TextForm):
 
 
 class NoteForm(_TextForm):
-    TITLE_TEXT = "Intern anteckning"
+    """An internal note (n); the handover's remark (c) and note to the next shift (w) are written
+    in it too, each titled with its own key's name."""
+
+    TITLE_TEXT = actions.name("note")
     DRAFT_FORM = "note"
     HINT = "ctrl+s: spara · esc: avbryt"
 
-    def __init__(self, ref: str, subtitle_text: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, ref: str, subtitle_text: str | None = None, *, title: str | None = None, **kwargs: Any
+    ) -> None:
+        if title is not None:
+            self.TITLE_TEXT = title
         super().__init__(
             ref,
             Text(subtitle_text or "Syns bara för personalen; skickas aldrig till patienten.", style="dim"),
@@ -651,9 +794,10 @@ class SpaceCheckbox(Checkbox, inherit_bindings=False):
 class CloseForm(Form[CloseResult]):
     """Close without reply (R6): a reason is mandatory; R13 asks about the record."""
 
-    TITLE_TEXT = "Avsluta utan svar"
+    TITLE_TEXT = actions.name("close")
     DRAFT_FORM = "close"
-    HINT = "enter: avsluta ärendet · tab: nästa fält · mellanslag: kryssa · esc: avbryt"
+    # The reason is one line: enter sends as well as ctrl+s.
+    HINT = "ctrl+s eller enter: avsluta · mellanslag: kryssa · esc: avbryt"
     BINDINGS = [
         Binding("ctrl+s", "submit", "Avsluta", id="submit", priority=True),
         Binding("enter", "submit", "Avsluta", id="submit_enter", show=False),
@@ -704,7 +848,7 @@ class CloseForm(Form[CloseResult]):
 class AcuteHandledForm(_TextForm):
     """R25: the acute signs were dealt with (e.g. the family was called): a short note."""
 
-    TITLE_TEXT = "Akuta tecken hanterade"
+    TITLE_TEXT = actions.name("acute_handled")
     DRAFT_FORM = "acute"
     HINT = "ctrl+s: spara · esc: avbryt"
     EMPTY = "Skriv kort vad som gjordes, t.ex. familjen kontaktad."

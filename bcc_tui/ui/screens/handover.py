@@ -18,12 +18,14 @@ from bcc_tui.domain.business_days import STOCKHOLM, short_date
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import count
 from bcc_tui.services import handover
-from bcc_tui.ui import render
+from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.forms import ConfirmDialog, NoteForm
 from bcc_tui.ui.typed import BccScreen, FollowsChanges
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 from bcc_tui.ui.widgets.lines import LineOptions
+
+HOLDER = 12  # the holder's room that a narrow list keeps before the day and the type
 
 
 class HandoverScreen(BccScreen[None], FollowsChanges):
@@ -33,8 +35,9 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         Binding("ctrl+s", "give", "Lämna över", id="handover_give", priority=True),
         Binding("t", "take", "Ta över", id="handover_take"),
         Binding("space", "toggle_done", "Genomgången", id="handover_done", key_display="mellanslag"),
-        Binding("c", "remark", "Anmärkning", id="handover_remark"),
-        Binding("w", "write_note", "Till nästa pass", id="handover_note"),
+        # Named in the action table, as the forms they open are titled.
+        Binding("c", "remark", actions.name("handover_remark"), id="handover_remark"),
+        Binding("w", "write_note", actions.name("handover_note"), id="handover_note"),
     ]
 
     def __init__(self) -> None:
@@ -114,7 +117,10 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         t.append("Överlämning", style="bold underline")
         t.append(f"  {len(self._done)} av {len(h.items)} genomgångna", style="bold")
         if h.total > len(h.items):
-            t.append(f" (av {h.total} öppna punkter visas de mest brådskande)", style="dim")
+            t.append(
+                f" (av {count(h.total, 'öppen punkt', 'öppna punkter')} visas de mest brådskande)",
+                style="dim",
+            )
         g = h.given
         if g is not None:
             at = render.local(g.at)
@@ -134,7 +140,8 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             t.append(f" ({short_date(local.date())} {local:%H:%M}): ")
             t.append(
                 f"{count(c.arrived[0], 'nytt', 'nya')} · {count(c.closed[0], 'avslutat', 'avslutade')}"
-                f" · {c.overdue[0]} blev försenade · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}"
+                f" · {count(c.overdue[0], 'blev försenat', 'blev försenade')}"
+                f" · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}"
             )
         else:
             t.append(": ingen har tagit över än", style="dim")
@@ -162,15 +169,25 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         t.append(" ")
         t.append_text(render.safe(s.ref, "bold", one_line=True))
         t.append("  ")
-        t.append(f"{e.type_short(s.type):<15}")
+        kind = Text(f"{e.type_short(s.type):<15}")
         sla = render.sla_cell(s, self.app.ctx.now())
         sla.pad_right(max(0, 15 - sla.cell_len))
-        t.append_text(sla)
         received = s.received_at.astimezone(STOCKHOLM)
-        t.append(f" {short_date(received.date()):<12}", style="dim")
+        arrived = Text(f" {short_date(received.date()):<12}", style="dim")
         # One line per errand: a long name is cut at the edge rather than wrapped under the ref.
         # A remark is the next shift's message: it is shown whole, on a second line if need be.
         width = self.query_one(OptionList).scrollable_content_region.width - 2  # the option's padding
+        # Narrow: who holds it matters more than the day it came, then than its type (R28, R32).
+        parts = [kind, sla, arrived]
+        # The same for every row, so the columns line up: room for a holder of HOLDER cells.
+        for optional in (arrived, kind):
+            if width <= 0 or t.cell_len + sum(p.cell_len for p in parts) + HOLDER <= width:
+                break
+            parts.remove(optional)
+        for part in parts:
+            t.append_text(part)
+        if arrived not in parts:
+            t.append(" ")
         if s.assignee:
             t.append_text(render.holder(s, names, width - t.cell_len if width > 0 else None))
         if width > 0:
@@ -239,8 +256,9 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         self.app.push_screen(
             NoteForm(
                 item.ref,
+                title=actions.name("handover_remark"),
                 subtitle_text="Anmärkning till nästa pass (visas på ärendet "
-                "tills nästa överlämning är kvitterad)",
+                "tills nästa mottagare har tagit över)",
             ),
             done,
         )
@@ -257,7 +275,12 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
                 self.load()
 
         self.app.push_screen(
-            NoteForm("överlämning", subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?"), done
+            NoteForm(
+                "överlämning",
+                title=actions.name("handover_note"),
+                subtitle_text="Till nästa ärendemottagare: vad behöver hen veta?",
+            ),
+            done,
         )
 
     def action_give(self) -> None:

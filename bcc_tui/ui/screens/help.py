@@ -23,7 +23,14 @@ MARKS = [
         "akuta tecken i texten: kategorin står i rött där typen brukar stå; ring familjen — står överst "
         "tills det markerats hanterat (K)",
     ),
-    ("frånv.", "handläggaren är frånvarande idag"),
+    ("frånv.", "handläggaren är frånvarande idag (där kolumnen är smal står initialerna)"),
+    (
+        "PAL frånv.",
+        "i Ofördelade: patientens PAL är frånvarande idag, med sista frånvarodagen där det får plats",
+    ),
+    ("vd", "vardag(ar): måndag–fredag utom röda dagar, midsommar-, jul- och nyårsafton"),
+    ("ds", 'delsvar, där kolumnen är smal ("ds 18 min" = delsvar för 18 minuter sedan)'),
+    ("uppf.", 'uppföljningsdatum efter delsvar; "uppf. sen" = passerat'),
     ("!", "brådskande"),
     ("⚑", "påmind: ärendemottagaren har påmint handläggaren"),
     ("Ö", "ombud för en patient som är 13 år eller äldre: kontrollera behörigheten"),

@@ -15,6 +15,7 @@ from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError
+from bcc_tui.domain.text import count
 from bcc_tui.services import reports
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
@@ -213,7 +214,10 @@ class StatsScreen(BccScreen[None]):
             )
         self.query_one("#stats-dev-title", Static).update(
             Text.assemble(
-                (f"Avvikelser: {len(report.deviations)} ärenden bröt mot regeln", "bold underline"),
+                (
+                    f"Avvikelser: {count(len(report.deviations), 'ärende', 'ärenden')} bröt mot regeln",
+                    "bold underline",
+                ),
                 ("  (för rapport i MedControl PRO)", "dim"),
             )
         )

@@ -50,6 +50,16 @@ _WIDE_EXTRA = [("received", "Inkom", 12), ("patient", "Patient", 22)]
 _SUBJECT = ("subject", "Ämne", 24)  # at least; it takes the room the other columns leave
 _WHO_WIDE = 18  # from the subject level the holder column has room for "E. Ström (frånv.)"
 CELL_PADDING = 2  # a DataTable cell's padding, left and right
+# The reference column is as wide as the longest reference on screen (issue 31: 1177-0019811 and
+# 1177-0019815 both showed as "1177-001981"), from the usual 1177-NNNNNN up to the contract's 40.
+REF_WIDTH = 11
+REF_MAX = 40
+
+
+def ref_width(refs) -> int:
+    return min(REF_MAX, max([REF_WIDTH, *(len(r) for r in refs)]))
+
+
 # Width levels, set by the screen from its breakpoints: 0 narrow, 1 received and patient, 2 subject.
 
 
@@ -78,6 +88,7 @@ class ErrandTable(LineTable):
         self.names: dict[str, str] = {}
         self.has_more = False
         self.marked: set[str] = set()  # refs marked with space (Ofördelade only)
+        self.ref_width = REF_WIDTH
         self._updating = False  # cursor moves while rows are put in place are not the person's
         # Cells drawn, kept across the table's changes (see _render_cell): a row's version moves
         # when its cells do, the epoch when the table is emptied.
@@ -89,12 +100,17 @@ class ErrandTable(LineTable):
 
     # -- columns -----------------------------------------------------------------------------
     def _columns(self) -> list[tuple[str, str, int]]:
-        cols = list(_NARROW[self.pane])
+        cols = [(k, label, self.ref_width if k == "ref" else w) for k, label, w in _NARROW[self.pane]]
         if self.wide:
             at = 3 if self.pane == CLOSED else 4
             cols[at:at] = _WIDE_EXTRA[:1] if self.pane == CLOSED else _WIDE_EXTRA
             if self.pane == CLOSED:
                 cols.append(_WIDE_EXTRA[1])
+        if self.wide == 1 and self.room:
+            # What the row leaves goes to the person ("frånv. Sjöberg" whole at 120 columns).
+            used = sum(w + CELL_PADDING for _, _, w in cols) + CELL_PADDING
+            spare = max(0, min(_WHO_WIDE, self.room - used + 12) - 12)
+            cols = [(k, label, w + spare if k == "who" else w) for k, label, w in cols]
         if self.wide >= 2:
             cols = [(k, label, _WHO_WIDE if k == "who" else w) for k, label, w in cols]
             used = sum(w + CELL_PADDING for _, _, w in cols) + CELL_PADDING
@@ -108,7 +124,7 @@ class ErrandTable(LineTable):
 
     def set_wide(self, wide: int, now: dt.datetime, room: int = 0) -> None:
         """The width level, and `room`: the columns' width in all (the subject takes what is left)."""
-        if wide == self.wide and (wide < 2 or room == self.room):
+        if wide == self.wide and (wide == 0 or room == self.room):
             return
         self.wide, self.room = wide, room
         self.clear(columns=True)
@@ -136,7 +152,7 @@ class ErrandTable(LineTable):
         if key == "age":
             return Text(render.age(s.received_at, now))
         if key == "sla":
-            return render.sla_cell(s, now)
+            return render.sla_cell(s, now, next(w for k, _, w in self._columns() if k == "sla"))
         if key == "pr":
             return Text("✉" if s.partial_reply_sent else "", style="cyan")
         if key == "who":
@@ -194,6 +210,13 @@ class ErrandTable(LineTable):
         keep = self.current_ref
         keep_index = self.cursor_row
         leaving = [r for r in self.order if r not in new]
+        width = ref_width(new_order)
+        if width != self.ref_width:
+            # A longer (or no longer) reference on screen: the columns are laid out again.
+            self.ref_width = width
+            self.clear(columns=True)
+            self._build_columns()
+            self.order, self.rows_by_ref, leaving = [], {}, []
         if len(leaving) > 1 and 2 * len(leaving) > len(self.order):
             # Most rows go (a filter typed, issue 27): the table is filled again in order. Each
             # removal renumbers every row after it and moves the cursor: 60 of them cost a key

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
@@ -29,6 +30,34 @@ class KeyFooter(Footer):
             for (_, b, enabled, tip) in self.screen.active_bindings.values()
             if b.show
         )
+
+    def _room(self) -> int:
+        return self.size.width or self.app.size.width
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Whole keys or none (R32): the keys, in their order (help and quit first), are shown
+        while they fit and the rest hidden, so no key is ever cut at the edge; a wider terminal
+        shows them again. (Hidden, not composed again: a resize under another screen then
+        changes nothing but the keys.)"""
+        room = self._room()
+        for key in self.query(FooterKey):
+            width = self._width(key)
+            fits = width <= room
+            if fits:
+                room -= width + (1 if self.compact else 0)  # compact keys' margin-right
+            if key.display != fits:
+                key.display = fits
+
+    def _width(self, key: FooterKey) -> int:
+        """The cells `key` takes (FooterKey.render with Textual's default paddings)."""
+        label = Text(key.key_display).cell_len
+        text = Text(key.description).cell_len
+        if self.compact:
+            return label + (1 + text if text else 0)
+        return label + 2 + (text + 1 if text else 0)
 
     async def recompose(self) -> None:
         # Textual recomposes the footer on every focus change and binding refresh; rebuilding a
@@ -75,3 +104,4 @@ class KeyFooter(Footer):
                     w.add_class("-compact", update=False)
         yield from first
         yield from (w for w in widgets if not any(w is f for f in first))
+        self.call_after_refresh(self._fit)

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import work
-
 from bcc_tui.domain import acute
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services import acute as acute_settings
-from bcc_tui.services import session
-from bcc_tui.services.context import Ctx
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
 from bcc_tui.ui.screens.fields import Field, FieldsForm
@@ -102,7 +98,13 @@ class AcuteTab(AdminTab):
     def _ask(self, title: str, fields: list[Field], to_args: Any) -> None:
         def submit(v: dict[str, Any]) -> str:
             acute_settings.set_rules(self.ctx, **to_args(v), screen_open=False)
-            self.rescreen(self.ctx)
+            self.carry(
+                self.ctx,
+                acute_settings.rescreen,
+                lambda n: (
+                    f"Akuta tecken omprövade: {count(n, 'öppet ärende', 'öppna ärenden')} fick nya flaggor"
+                ),
+            )
             return "Sparat; öppna ärenden prövas om"
 
         self.open_form(FieldsForm("Akuta tecken", title, fields, submit))
@@ -127,18 +129,4 @@ class AcuteTab(AdminTab):
                 ],
                 submit,
             )
-        )
-
-    @work(thread=True, exclusive=True, group="acute-rescreen")
-    def rescreen(self, ctx: Ctx) -> None:
-        # Its own connection: the screen's stays free for the person meanwhile.
-        store = session.open_store(ctx.store.path)
-        try:
-            changed = acute_settings.rescreen(Ctx(store, ctx.actor, ctx.clock))
-        finally:
-            store.close()
-        self.app.call_from_thread(
-            self.app.notify,
-            f"Akuta tecken omprövade: {count(changed, 'öppet ärende', 'öppna ärenden')} fick nya flaggor",
-            markup=False,
         )

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import BccError, InvalidInput
-from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services import deviations
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
@@ -43,7 +43,7 @@ class DeviationsTab(AdminTab):
             return
         if held > len(rows) and not self._read_once:
             self.app.notify(
-                f"Fliken visar {len(rows)} av {held} avvikelser, de öppna och nyaste först; "
+                f"Fliken visar {len(rows)} av {count(held, 'avvikelse', 'avvikelser')}, de öppna och nyaste först; "
                 "bcc-tui deviations --csv har alla.",
                 markup=False,
                 timeout=10,

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import parse_date
 from bcc_tui.services import clinic
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
@@ -45,7 +45,7 @@ class InfoTab(AdminTab):
             info.append("Ingen driftinformation just nu.\n", style="dim")
         info.append("e: lägg ut ny · d: ta bort\n\n", style="dim")
         info.append("Uppföljning efter delsvar\n", style="bold underline")
-        info.append(f"{fdays} vardagar\n")
+        info.append(f"{count(fdays, 'vardag', 'vardagar')}\n")
         info.append("n: ändra uppföljningstiden\n", style="dim")
         self.query_one("#info-text", Static).update(info)
 

@@ -20,14 +20,18 @@ def admin_keys(tabs: list[str]) -> list[tuple[str, str]]:
 
 _ROW_KEYS = (
     ("shift+tab, ← →", "till flikraden och byt flik med pilarna; tab tillbaka till tabellen"),
-    ("↑ ↓", "välj rad i tabellen"),
+    ("↑ ↓, j / k", "välj rad i tabellen; g / G (home / end) första / sista, pgup / pgdn en sida"),
     (
         "e / enter",
         "ändra raden (på Information: lägg ut ett meddelande; på Avvikelser: rapportera eller avfärda)",
     ),
     ("n", "ny rad (på Information: ändra inställningarna)"),
     ("d", "ta bort, avveckla eller avaktivera raden (på Information: ta ner meddelandet)"),
-    ("I ett formulär", "tab: nästa fält · mellanslag: kryssa · enter: öppna en lista · ctrl+s: spara"),
+    (
+        "I ett formulär",
+        "ctrl+s: spara (enter också, där all text är en rad) · tab: nästa fält · mellanslag: kryssa · "
+        "enter i en lista: öppna den",
+    ),
 )
 
 

@@ -75,7 +75,7 @@ class AdminScreen(BccScreen[None], FollowsChanges):
         header.set_time(self.app.ctx.now())
         self.reload()
         header.set_roster(self.query_one(RosterTab).days[0], self.names)
-        header.set_notice(clinic.notice_now(self.ctx))
+        self._notice()
         self.query_one("#t-types", DataTable).focus()
         # The routine's own validity: from 60 days before it expires the administrator is told.
         warning = routine.warning(self.ctx.today())
@@ -91,8 +91,14 @@ class AdminScreen(BccScreen[None], FollowsChanges):
         self.reload()
         header = self.query_one(HeaderBar)
         header.set_roster(self.query_one(RosterTab).days[0], self.names)
-        header.set_notice(clinic.notice_now(self.ctx))
+        self._notice()
         header.set_time(self.app.ctx.now())
+
+    def _notice(self) -> None:
+        """R17: the notice in the header; the app says it in a toast only when it changed."""
+        notice = clinic.notice_now(self.ctx)
+        self.query_one(HeaderBar).set_notice(notice)
+        self.app.notice_seen(notice)
 
     @property
     def ctx(self) -> Ctx:

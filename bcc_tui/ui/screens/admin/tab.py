@@ -4,16 +4,19 @@ screen reads every tab again (a renamed person is renamed in the roster too)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, TabPane
 
+from bcc_tui.services import session
 from bcc_tui.services.context import Ctx
 from bcc_tui.ui.screens.fields import FieldsForm
+from bcc_tui.ui.widgets.lines import LineTable
 
 if TYPE_CHECKING:
     from textual import getters
@@ -61,7 +64,8 @@ class AdminTab(TabPane):
         self.rows: list[tuple[str, Sequence[Text]]] = []
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id=f"t-{self.KEY}", cursor_type="row", zebra_stripes=True)
+        # A LineTable: j/k/g/G move here as in every other list of the program.
+        yield LineTable(id=f"t-{self.KEY}", cursor_type="row", zebra_stripes=True)
 
     @property
     def ctx(self) -> Ctx:
@@ -103,37 +107,47 @@ class AdminTab(TabPane):
         self.redraw()
 
     def widths(self, room: int) -> list[int]:
-        """Every column as wide as its widest cell when the screen has room. Otherwise the first
-        column (what names the row) stays whole and the others get up to their share, room left
-        over going to the narrowest of those still cut; a screen too narrow even for the shares
-        scrolls sideways rather than cutting every column to nothing."""
+        """Every column as wide as its widest cell, whole or not at all (R32: nothing is cut in a
+        word): the first column (what names the row), then left to right each that still fits;
+        one left out is 0, and its value is in the row's form (e)."""
         need = [
             max([Text(label).cell_len, *(cells[i].cell_len for _, cells in self.rows)])
             for i, (label, _) in enumerate(self.COLUMNS)
         ]
-        room -= 2 * len(self.COLUMNS) + 2  # each cell's padding, and the scroll bar
-        if sum(need) <= room:
-            return need
-        given = [need[0]] + [min(n, share) for n, (_, share) in zip(need[1:], self.COLUMNS[1:], strict=True)]
-        spare = room - sum(given)
-        while spare > 0:
-            cut = [i for i in range(len(need)) if given[i] < need[i]]
-            if not cut:
-                break
-            given[min(cut, key=lambda i: given[i])] += 1
-            spare -= 1
+        room -= 2  # the scroll bar
+        given = []
+        for i, width in enumerate(need):
+            if i == 0 or width + 2 <= room:  # a cell's padding, left and right
+                given.append(width)
+                room -= width + 2
+            else:
+                given.append(0)
         return given
 
     def redraw(self) -> None:
         table = self.table
         keep = table.cursor_row
         table.clear(columns=True)
-        for (label, _), width in zip(self.COLUMNS, self.widths(self.app.size.width), strict=True):
-            table.add_column(label, width=width)
+        widths = self.widths(self.app.size.width)
+        shown = [i for i, width in enumerate(widths) if width]
+        for i in shown:
+            table.add_column(self.COLUMNS[i][0], width=widths[i])
         for key, cells in self.rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*(cells[i] for i in shown), key=key)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+
+    @work(thread=True, exclusive=True, group="admin-carry")
+    def carry(self, ctx: Ctx, change: Callable[[Ctx], int], said: Callable[[int], str]) -> None:
+        """Finish a change that reaches every open errand (services/batches: a type's days, the
+        acute rules) in a thread, on a connection of its own so that the screen's stays free for
+        the person meanwhile; `said(n)` is the toast when it is done."""
+        store = session.open_store(ctx.store.path)
+        try:
+            done = change(Ctx(store, ctx.actor, ctx.clock))
+        finally:
+            store.close()
+        self.app.call_from_thread(self.app.notify, said(done), markup=False)
 
     def open_form(self, form: FieldsForm) -> None:
         def done(message: str | None) -> None:
