@@ -51,6 +51,7 @@ class Screen:
         self.rows, self.cols = rows, cols
         self.cells = [[" "] * cols for _ in range(rows)]
         self.y = self.x = 0
+        self.top, self.bottom = 0, rows - 1  # the scrolling region (DECSTBM)
         self._rest = b""
 
     def feed(self, data: bytes) -> None:
@@ -68,6 +69,22 @@ class Screen:
             if m.group(3) == b"H":
                 parts = [int(p) if p.isdigit() else 1 for p in m.group(1).split(b";")] + [1, 1]
                 self.y, self.x = min(parts[0], self.rows) - 1, min(parts[1], self.cols) - 1
+            elif m.group(3) == b"r" and not m.group(2):  # the scrolling region; the cursor home
+                parts = [int(p) for p in m.group(1).split(b";") if p.isdigit()]
+                top, bottom = (parts + [1, self.rows])[:2] if len(parts) != 1 else (parts[0], self.rows)
+                self.top, self.bottom = max(0, top - 1), min(self.rows, bottom) - 1
+                self.y = self.x = 0
+            elif m.group(3) in (b"L", b"M") and self.top <= self.y <= self.bottom:
+                n = int(m.group(1)) if m.group(1).isdigit() else 1
+                region = self.cells[self.y : self.bottom + 1]
+                blank = [[" "] * self.cols for _ in range(min(n, len(region)))]
+                moved = (
+                    blank + region[: len(region) - len(blank)]
+                    if m.group(3) == b"L"
+                    else region[len(blank) :] + blank
+                )
+                self.cells[self.y : self.bottom + 1] = moved
+                self.x = 0
             elif m.group(4) == b"\r":
                 self.x = 0
             elif m.group(4) == b"\n":

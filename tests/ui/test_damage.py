@@ -3,6 +3,9 @@ and a write that changes nothing on a dashboard sends it nothing at all."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from textual._compositor import ChopsUpdate, LayoutUpdate
@@ -11,7 +14,7 @@ from textual.strip import Strip
 
 from bcc_tui.ui.damage import Runs, Shadow
 from tests.conftest import STAFF, errand_line, jsonl, run_cli
-from tests.pty_session import PtySession
+from tests.pty_session import PtySession, Screen
 
 BOLD = Style(bold=True)
 
@@ -91,3 +94,83 @@ def test_a_dashboard_sends_nothing_for_a_write_it_does_not_show(tmp_path):
         assert app.wait_for("Ofördelade (4)".encode(), b"1177-000009", since=since), app.screen.text()
         app.read_quiet(1.0)
         assert len(app.output) - since < 2048, bytes(app.output[since:])
+
+
+def _play(screen: Screen, update: Runs | None) -> int:
+    """Feed what the update writes to a terminal; the bytes written."""
+    if update is None:
+        return 0
+    data = update.render_segments(Console(force_terminal=True, color_system="truecolor")).encode()
+    screen.feed(data)
+    return len(data)
+
+
+def test_rows_that_moved_are_scrolled_by_the_terminal_not_written_again():
+    """A row arriving at the top of a pane moves the rows below it down by one: the terminal
+    inserts a line in the pane's region, and only the new row is written."""
+    rows = [f"│ 1177-{n:06d}  Förnya recept  2 vd kvar │" for n in range(8)]
+    screen, shadow = Screen(10, len(rows[0])), Shadow()
+    before = ["╭" + "─" * (len(rows[0]) - 2) + "╮", *rows, "╰" + "─" * (len(rows[0]) - 2) + "╯"]
+    _play(screen, shadow.full(_layout(before)))
+    new_row = "│ 1177-999999  Feber          1 vd kvar │"
+    after = [before[0], new_row, *rows[:-1], before[-1]]
+    written = _play(screen, shadow.full(_layout(after)))
+    assert screen.text() == "\n".join(after)
+    assert written < len(new_row.encode()) + 60, written  # the new row and the scroll, not 8 rows
+    # And back: the top row leaves, the rest move up, the one below the page comes into view.
+    again = [before[0], *rows, before[-1]]
+    written = _play(screen, shadow.narrow(_chops_lines(again, range(1, 9))))
+    assert screen.text() == "\n".join(again)
+    assert written < len(rows[-1].encode()) + 60, written
+
+
+def _chops_lines(lines: list[str], ys) -> ChopsUpdate:
+    chops: list[dict[int, Strip | None]] = [{} for _ in lines]
+    ends = [[len(t)] for t in lines]
+    for y in ys:
+        chops[y] = {0: _line(lines[y])}
+    return ChopsUpdate(chops, [(y, 0, len(lines[y])) for y in ys], ends)
+
+
+WIDTH, HEIGHT = 6, 9
+_lines = st.text(alphabet="ab ", min_size=WIDTH, max_size=WIDTH)
+
+
+@st.composite
+def _frames(draw):
+    """A screen, then frames made from it by moving a block of lines and editing a few."""
+    screen = draw(st.lists(_lines, min_size=HEIGHT, max_size=HEIGHT))
+    frames = []
+    for _ in range(draw(st.integers(1, 5))):
+        screen = list(screen)
+        top = draw(st.integers(0, HEIGHT - 2))
+        bottom = draw(st.integers(top + 1, HEIGHT - 1))
+        k = draw(st.sampled_from([1, -1, 2, -2, 3]))
+        block = screen[top : bottom + 1]
+        fill = draw(st.lists(_lines, min_size=abs(k), max_size=abs(k)))
+        block = block[k:] + fill if k > 0 else fill + block[:k]
+        screen[top : bottom + 1] = block[: bottom + 1 - top]
+        for y in draw(st.lists(st.integers(0, HEIGHT - 1), max_size=2)):
+            screen[y] = draw(_lines)
+        partial = draw(st.booleans())
+        frames.append((screen, partial))
+    return frames
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=st.lists(_lines, min_size=HEIGHT, max_size=HEIGHT), frames=_frames())
+def test_what_the_terminal_shows_is_always_the_frame(first, frames):
+    """Whatever moved and changed, the bytes written make the terminal show each frame exactly,
+    whether Textual sent the whole screen or only some lines."""
+    screen, shadow = Screen(HEIGHT, WIDTH), Shadow()
+    _play(screen, shadow.full(_layout(first)))
+    shown = first
+    for frame, partial in frames:
+        if partial:
+            changed = [y for y in range(HEIGHT) if frame[y] != shown[y]]
+            update = shadow.narrow(_chops_lines(frame, changed)) if changed else None
+        else:
+            update = shadow.full(_layout(frame))
+        _play(screen, update)
+        assert screen.text() == "\n".join(frame)
+        shown = frame

@@ -79,7 +79,11 @@ class ErrandTable(LineTable):
             self.pane = pane
 
     def __init__(self, pane: str, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        # No zebra stripes: a stripe follows the row's position, so a row arriving at the top of a
+        # live pane would recolour every line below it, and each dashboard on the server would
+        # draw and send them all again (issue 31). Unstriped, the lines below are the same lines,
+        # moved: the cells are kept (_render_cell) and the terminal scrolls them (ui/damage.py).
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.pane = pane
         self.wide = 0
         self.room = 0  # the columns' width, from the screen; 0: not known yet
