@@ -7,6 +7,7 @@ import datetime as dt
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.message import Message
@@ -97,6 +98,8 @@ class ErrandTable(LineTable):
         # Cells drawn, kept across the table's changes (see _render_cell): a row's version moves
         # when its cells do, the epoch when the table is emptied.
         self._drawn: LRUCache[tuple, tuple[int, list[list[Segment]]]] = LRUCache(4096)
+        self._lines: LRUCache[tuple, Strip] = LRUCache(1024)  # drawn lines, by row (_render_line)
+        self._widths: tuple[int, ...] = ()  # the columns' widths while painting
         self._versions: dict[RowKey, int] = {}
         self._epoch = 0
         self._painting: Style | None = None  # this widget's style while it paints (rich_style)
@@ -268,10 +271,64 @@ class ErrandTable(LineTable):
     def render_lines(self, crop: Region) -> list[Strip]:
         self._painting = None
         self._painting = self.rich_style
+        self._widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
         try:
             return super().render_lines(crop)
         finally:
             self._painting = None
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """DataTable's, kept by row. DataTable keys a drawn line by its position and forgets
+        them all at any change, so a row that moved one line (an errand arriving above it) was
+        drawn again, cell by cell: most of what an assignment cost each dashboard on a shared
+        server (issue 31). Here a line is kept by its row, the row's version and its look; a
+        line drawn at the row's old place still names that place for the mouse, which
+        `_located` corrects from the pointer's line."""
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        index = self._row_locations.get(row_key)
+        if index is None:  # the header
+            return super()._render_line(y, x1, x2, base_style)
+        key = (
+            row_key,
+            self._versions.get(row_key, 0),
+            self._epoch,
+            line_no,
+            x1,
+            x2,
+            self.size.width,
+            self._widths,
+            base_style,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_coordinate.row == index,
+            self.hover_coordinate.row == index,
+            self._pseudo_class_state,
+        )
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._lines[key] = strip
+        return strip
+
+    def _located(self, event: events.MouseEvent) -> None:
+        """The row under the pointer, from its line: a kept line may name its row's old place
+        (_render_line). DataTable's own handler, which reads it, runs after this one."""
+        meta = event.style.meta
+        if meta.get("row", -1) < 0:
+            return  # the header, or no row
+        row = event.y + self.scroll_offset.y - (self.header_height if self.show_header else 0)
+        if row != meta["row"] and 0 <= row < self.row_count:
+            event.style = event.style + Style.from_meta({**meta, "row": row})
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        self._located(event)
+
+    async def _on_click(self, event: events.Click) -> None:
+        self._located(event)
 
     def _render_cell(
         self,
@@ -333,6 +390,7 @@ class ErrandTable(LineTable):
         self._epoch += 1
         self._versions.clear()
         self._drawn.clear()
+        self._lines.clear()
         super().clear(columns)
         return self
 
@@ -349,6 +407,8 @@ class ErrandTable(LineTable):
         dashboard (issue 31). A row out of sight is not drawn at all until it comes into view."""
         if update_width:
             super().update_cell(row_key, column_key, value, update_width=True)
+            found = RowKey(row_key) if isinstance(row_key, str) else row_key
+            self._versions[found] = self._versions.get(found, 0) + 1
             return
         row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
         column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
