@@ -17,8 +17,8 @@ after HOLD_LIMIT seconds in which the app ran without settling, the oldest goes 
 would have sent it.
 
 What "finished" means is read from Textual's message pumps (`_message_queue`, `_next_callbacks`,
-`_closing`): tests/ui/test_typeahead.py fails if a Textual release no longer has them, rather than
-the dashboard quietly going back to routing keys early.
+`_closing`, through ui/textual_compat.py): tests/ui/test_textual_compat.py fails if a Textual
+release no longer has them, rather than the dashboard quietly going back to routing keys early.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual.widget import Widget
+
+from bcc_tui.ui import textual_compat as compat
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -41,12 +44,13 @@ HOLD_LIMIT = 2.0  # seconds of the app running without settling before a kept ke
 
 def busy(pump: MessagePump) -> bool:
     """Whether a message pump still has work that may change where a key goes."""
-    if getattr(pump, "_closing", False) or getattr(pump, "_closed", False):
+    if compat.closing(pump):
         return False  # going away: nothing of it decides a key's route any more
-    if not getattr(pump, "is_mounted", True):
-        return True  # composing or mounting (Textual does both outside the queue)
-    queue = getattr(pump, "_message_queue", None)
-    return bool((queue is not None and not queue.empty()) or getattr(pump, "_next_callbacks", None))
+    if isinstance(pump, Widget) and not pump.is_mounted:
+        # A widget or screen composing or mounting (Textual does both outside the queue); the
+        # app's own `is_mounted` is another thing, a method asking about a widget.
+        return True
+    return compat.pending(pump)
 
 
 class TypeAhead:

@@ -11,6 +11,7 @@ import pytest
 
 from bcc_tui.cli import main
 from bcc_tui.ui.screens.errand import ErrandScreen
+from bcc_tui.ui.textual_compat import notifications
 from tests.ui.conftest import settle
 
 SHORT = 0.2  # seconds: the busy timeout of every connection in these tests
@@ -59,7 +60,7 @@ def screen_text(app) -> str:
 
 
 def busy_told(app) -> bool:
-    return any("upptagen, försöker igen" in n.message for n in app._notifications)
+    return any("upptagen, försöker igen" in n.message for n in notifications(app))
 
 
 def test_the_dashboard_shows_no_patient_until_its_list_is_logged(clinic, held, app_for):

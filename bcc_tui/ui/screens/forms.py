@@ -402,15 +402,12 @@ class AssignForm(Form[AssignResult]):
     def on_key(self, event: events.Key) -> None:
         if event.key in ("up", "down", "pageup", "pagedown"):
             ol = self.query_one("#assign-list", OptionList)
-            getattr(
-                ol,
-                {
-                    "up": "action_cursor_up",
-                    "down": "action_cursor_down",
-                    "pageup": "action_page_up",
-                    "pagedown": "action_page_down",
-                }[event.key],
-            )()
+            {
+                "up": ol.action_cursor_up,
+                "down": ol.action_cursor_down,
+                "pageup": ol.action_page_up,
+                "pagedown": ol.action_page_down,
+            }[event.key]()
             event.stop()
             event.prevent_default()
 
