@@ -41,7 +41,7 @@ from bcc_tui.ui import actions, render
 from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.damage import Shadow
 from bcc_tui.ui.feed import Feed, PanesCounted, PanesFetched
-from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
+from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner, Written
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.textual_compat import ChopsUpdate, CompatApp, LayoutUpdate
@@ -141,6 +141,7 @@ class BccApp(CompatApp):
         self.shadow = Shadow()  # what the terminal shows: only what differs is written (ui/damage.py)
         self.runner = ActionRunner(self)
         self.typeahead = TypeAhead(self)
+        self.typeahead.holds = self.runner.holds  # a key that would act on a row being written waits
         self.feed = Feed(self, ctx)
         self.upgrade = UpgradeWatch(self)  # the program or the schema replaced under us (issue 31)
         self._today = self.ctx.today()  # the day the screens were read for
@@ -413,6 +414,9 @@ class BccApp(CompatApp):
         if self.feed.accept(fetched):
             self.apply(fetched.data, fetched.detail, fetched.search, fetched.lost)
 
+    def on_written(self, message: Written[Any]) -> None:
+        self.runner.written(message)
+
     def on_panes_counted(self, message: PanesCounted) -> None:
         data = self.feed.counted(message)
         if data is not None and self.dashboard is not None and self.dashboard.is_mounted:
@@ -548,19 +552,34 @@ class BccApp(CompatApp):
         return s is not None and actions.fits_state(action, s.status, s.receivers_answer)
 
     def open_errand(self, ref: str) -> None:
+        """Open an errand: its audited read (R9: the view's audit row is a write) runs in a worker
+        of the "open" group (issue 30), and the screen is pushed when the answer comes back. Keys
+        typed meanwhile wait for it (runner.holds), as if typed once the errand was open."""
         self._opening = (ref, self.screen)
-        try:
-            detail = self.feed.open_errand(ref)
-        except Busy:
+        opening = self._opening
+        self.runner.opening = True
+        self.runner.write(
+            lambda: self.feed.read_audited(ref),
+            lambda read, error: self._opened(opening, read, error),
+            group="open",
+        )
+
+    def _opened(self, opening: tuple[str, Screen[Any]], read: Any, error: BccError | None) -> None:
+        self.runner.opening = False
+        ref = opening[0]
+        if self._opening != opening or not compat.open_and_running(self):
+            return  # the person asked for something else meanwhile (or the app is closing)
+        if isinstance(error, Busy) or (error is None and read is None):
             # The view's audit row could not be written, so nothing of the errand is shown.
             self.feed.tell_busy()
             self.set_timer(OPEN_RETRY, lambda: self._retry_open(ref))
             return
-        except BccError as err:
+        if error is not None:
             self._opening = None
-            self.notify(str(err), title="Kan inte öppna", severity="error", markup=False)
+            self.notify(str(error), title="Kan inte öppna", severity="error", markup=False)
             return
         self._opening = None
+        detail = self.feed.opened(ref, read)
         names = self.last_data.names if self.last_data else {}
         self.push_screen(ErrandScreen(detail, self.ctx.now(), names), callback=self._detail_closed)
 

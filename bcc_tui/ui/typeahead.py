@@ -24,6 +24,7 @@ release no longer has them, rather than the dashboard quietly going back to rout
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -64,6 +65,8 @@ class TypeAhead:
         self._unsettled = 0  # looks in a row that found the app busy
         self.kept = 0  # keys kept at least once (for tests and the benchmark)
         self.forced = 0  # keys sent on by HOLD_LIMIT
+        # Whether a key must wait for a write in flight (the app's runner says): see _waits.
+        self.holds: Callable[[Typed], bool] | None = None
 
     def settled(self) -> bool:
         """Nothing pending anywhere a key could be routed to (the app and every screen on the
@@ -81,17 +84,27 @@ class TypeAhead:
         it now, False when it is kept (it comes back through the app's queue in its turn)."""
         if event is self._replaying:
             self._replaying = None
+            if self._waits(event):
+                self.held.appendleft(event)  # a write still in flight: it waits again, first
+                self._watch()
+                return False
             if self.settled() or self._overdue():
                 self._routed()
                 return True
             self.held.appendleft(event)  # something came up meanwhile: it waits again, first
-        elif not self.held and self._replaying is None and self.settled():
+        elif not self.held and self._replaying is None and not self._waits(event) and self.settled():
             return True
         else:
             self.held.append(event)
             self.kept += 1
         self._watch()
         return False
+
+    def _waits(self, event: Typed) -> bool:
+        """A key that must wait for a write in flight (ui/runner.py, `holds`): not counted towards
+        HOLD_LIMIT, since the write ends by itself (the database's busy timeout at most)."""
+        holds = self.holds
+        return holds is not None and holds(event)
 
     def _overdue(self) -> bool:
         if self._unsettled * CHECK_EVERY < HOLD_LIMIT:
@@ -118,6 +131,8 @@ class TypeAhead:
         if not self.held:
             if self._timer is not None:
                 self._timer.pause()
+            return
+        if self._waits(self.held[0]):
             return
         if self.settled():
             self._unsettled = 0
