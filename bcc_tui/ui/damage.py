@@ -23,8 +23,9 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.control import Control
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual.strip import Strip
+
+from bcc_tui.ui.textual_compat import ChopsUpdate, CompositorUpdate, LayoutUpdate
 
 Cell = tuple[str, Style | None]
 # Equal cells between two changed runs cost less to rewrite than a cursor move ("\x1b[12;34H")

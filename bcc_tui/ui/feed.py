@@ -425,9 +425,20 @@ class Feed:
         self._busy_told = False
         return detail
 
-    def open_errand(self, ref: str) -> ErrandDetail:
-        """An errand the person opens; it is then refreshed with the panes."""
-        detail = self.read_errand(ref)
+    def read_audited(self, ref: str) -> tuple[ErrandDetail, int, int]:
+        """In a worker: the audited read of an errand the person opens, with the file's
+        data_version before and after it (for `opened`, on the UI thread)."""
+        before = self.reader.data_version()
+        detail = errands.show_errand(self.ctx, ref)
+        return detail, before, self.reader.data_version()
+
+    def opened(self, ref: str, read: tuple[ErrandDetail, int, int]) -> ErrandDetail:
+        """On the UI thread, after `read_audited`: the errand is then refreshed with the panes."""
+        detail, before, after = read
+        if before == self.version:
+            # Opening writes its audit row (R9); that is not a change to reload the panes for.
+            self.version = after
+        self._busy_told = False
         self.detail_ref = ref
         return detail
 

@@ -21,10 +21,9 @@ from codecs import getincrementaldecoder
 from collections.abc import Callable
 from pathlib import Path
 
-from textual._loop import loop_last
-from textual._parser import ParseError
-from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+
+from bcc_tui.ui.textual_compat import ParseError, XTermParser, driver_debug, loop_last, parser_waiting
 
 ESCAPE_WAIT = 0.1  # Textual's own: how long a lone esc waits for the rest of a sequence
 
@@ -60,7 +59,7 @@ class QuietDriver(LinuxDriver):
         selector.register(self.fileno, selectors.EVENT_READ)
         selector.register(self._wake_read, selectors.EVENT_READ)
         fileno = self.fileno
-        parser = XTermParser(self._debug)
+        parser = XTermParser(driver_debug(self))
         feed, tick = parser.feed, parser.tick
         decode = getincrementaldecoder("utf-8")().decode
 
@@ -79,8 +78,7 @@ class QuietDriver(LinuxDriver):
                 self.process_message(event)
 
         def timeout() -> float | None:
-            # The parser waits for the rest of a sequence until _timeout_time (Textual's own).
-            return ESCAPE_WAIT if getattr(parser, "_timeout_time", 0) is not None else None
+            return ESCAPE_WAIT if parser_waiting(parser) else None
 
         try:
             while not self.exit_event.is_set():

@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region
 from textual.strip import Strip
 
 from bcc_tui.ui.damage import Runs, Shadow
+from bcc_tui.ui.textual_compat import ChopsUpdate, LayoutUpdate
 from tests.conftest import STAFF, errand_line, jsonl, run_cli
 from tests.pty_session import PtySession, Screen
 

@@ -8,6 +8,7 @@ import time
 
 from bcc_tui.services import errands, intake
 from bcc_tui.services.clock import FixedClock
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import NOW, errand_line, jsonl, run_cli
 from tests.services.test_backlog import _backlog
@@ -181,7 +182,7 @@ def test_an_open_errand_follows_notes_and_says_when_it_is_no_longer_yours(clinic
         head = str(app.screen.query_one("#d-head").render())
         await pilot.press("r")
         await pilot.pause(0.1)
-        return head, type(app.screen).__name__, [str(n.message) for n in app._notifications]
+        return head, type(app.screen).__name__, [str(n.message) for n in notifications(app)]
 
     head, screen, toasts = drive(app, scenario)
     assert "Ärendet är inte längre ditt" in head and screen == "ErrandScreen"
