@@ -224,6 +224,28 @@ DATA_TABLE: tuple[Private, ...] = (
     Private("textual.widgets._data_table:DataTable", "_update_count", "attribute", "DataTable's caches"),
     Private("textual.widgets._data_table:DataTable", "_show_hover_cursor", "attribute", "a cell's look"),
     Private("textual.dom:DOMNode", "_pseudo_class_state", "attribute", "a cell's look (focus)"),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_render_line",
+        "method",
+        "overridden: a drawn line kept by its row, not by its position (issue 31)",
+        ("y", "x1", "x2", "base_style"),
+    ),
+    Private("textual.widgets._data_table:DataTable", "_get_offsets", "method", "the row on a line", ("y",)),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_on_mouse_move",
+        "method",
+        "runs before DataTable's: the row under the pointer, from its line (a kept line names its old place)",
+        ("event",),
+    ),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_on_click",
+        "method",
+        "runs before DataTable's: the row under the pointer, from its line (a kept line names its old place)",
+        ("event",),
+    ),
 )
 
 
