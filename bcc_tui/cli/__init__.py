@@ -1,4 +1,4 @@
-"""The command line (docs/routine.md §4.1). Importing this must not import Textual: scripts such as
+"""The command line (docs/routine.md 4.1). Importing this must not import Textual: scripts such as
 `bcc-tui import` start fast; the dashboard commands import the UI only when they run."""
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _COMMANDS[command](ctx, args)
     finally:
-        # §4.6: every command tries the outbox before it exits.
+        # docs/routine.md 4.6: every command tries the outbox before it exits.
         try:
             notify.deliver(ctx.store, ctx.clock, notify.MailConfig.parse(settings.smtp, settings.mail_from))
         except Exception:
@@ -546,7 +546,7 @@ def _outbound(ctx: Ctx, args) -> int:
     return 0
 
 
-# The mail job's time for the outbox: every other command and every dashboard gives it 2 s (§4.6),
+# The mail job's time for the outbox: every other command and every dashboard gives it 2 s (docs/routine.md 4.6),
 # which a slow server (seconds per reply) never fits; this job, run by cron, waits for it.
 SEND_BUDGET = 50.0
 

@@ -1,4 +1,4 @@
-"""The demo clinic (docs/routine.md §4.1 `demo`): a fresh database seeded from fixtures/demo, with every
+"""The demo clinic (docs/routine.md 4.1 `demo`): a fresh database seeded from fixtures/demo, with every
 errand dated relative to today and its story replayed through the real services."""
 
 from __future__ import annotations
