@@ -188,14 +188,7 @@ def _settings_arguments(p: argparse.ArgumentParser) -> None:
 def _settings(ctx: Ctx, args) -> int:
     rules_given = (args.fever_threshold, args.acute_words, args.acute_exceptions)
     advice_given = (args.acute_advice, args.acute_advice_text)
-    words: dict[str, list[str]] = {}
-    for item in args.acute_words or ():
-        name, sep, listed = item.partition("=")
-        if not sep:
-            raise InvalidInput(
-                f"--acute-words '{clean_line(item)}': skriv KATEGORI=ORD,ORD, t.ex. Andning=rosslar"
-            )
-        words[name] = [*words.get(name, []), *listed.split(",")]
+    words = _acute_words(args.acute_words)
     exceptions = args.acute_exceptions.split(",") if args.acute_exceptions is not None else None
     on = None if args.acute_advice is None else args.acute_advice == "på"
     # Everything asked for is checked before anything is saved: one refusal changes nothing.
@@ -222,11 +215,29 @@ def _settings(ctx: Ctx, args) -> int:
         limits = inbox.set_limits(ctx, file_mb=args.import_max_file, line_kb=args.import_max_line)
         print(f"gränser för inläsning: {limits.describe()}")
     if all(v is None for v in (*rules_given, *advice_given, args.followup_days, *limits_given)):
-        for line in acute_lines(acute_settings.settings_now(ctx)):
-            print(line)
-        print(f"uppföljning: {count(clinic.followup_days_now(ctx), 'vardag', 'vardagar')} efter delsvar")
-        print(f"gränser för inläsning: {inbox.limits_now(ctx).describe()}")
+        _print_settings(ctx)
     return 0
+
+
+def _acute_words(given: list[str] | None) -> dict[str, list[str]]:
+    """--acute-words KATEGORI=ORD,ORD, each category's words gathered from every time it is given."""
+    words: dict[str, list[str]] = {}
+    for item in given or ():
+        name, sep, listed = item.partition("=")
+        if not sep:
+            raise InvalidInput(
+                f"--acute-words '{clean_line(item)}': skriv KATEGORI=ORD,ORD, t.ex. Andning=rosslar"
+            )
+        words[name] = [*words.get(name, []), *listed.split(",")]
+    return words
+
+
+def _print_settings(ctx: Ctx) -> None:
+    """`settings` with nothing to change: what is set now."""
+    for line in acute_lines(acute_settings.settings_now(ctx)):
+        print(line)
+    print(f"uppföljning: {count(clinic.followup_days_now(ctx), 'vardag', 'vardagar')} efter delsvar")
+    print(f"gränser för inläsning: {inbox.limits_now(ctx).describe()}")
 
 
 def acute_lines(now: acute_settings.Settings) -> list[str]:

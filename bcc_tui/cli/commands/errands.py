@@ -16,6 +16,7 @@ from bcc_tui.domain.business_days import short_date
 from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services import errands, patients, people
 from bcc_tui.services.context import Ctx
+from bcc_tui.services.views import ErrandDetail, Event
 
 
 def _list_arguments(p: argparse.ArgumentParser) -> None:
@@ -98,8 +99,21 @@ def _show(ctx: Ctx, args) -> int:
     if args.json:
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
         return 0
-    s = d.summary
     names = people.names(ctx)
+    lines = _show_head(d, names)
+    if d.patient is not None:
+        lines += patient_lines(d.patient)
+    s = d.summary
+    lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
+    for ev in d.events:
+        lines += _show_event(ev, names)
+    print("\n".join(line for line in lines if line is not None))
+    return 0
+
+
+def _show_head(d: ErrandDetail, names: dict[str, str]) -> list[str]:
+    """What the errand is, who wrote and how to reach them, when it is due, who holds it."""
+    s = d.summary
     lines = [
         f"Ärende {s.ref} · {s.type_name} · {e.UNITS[s.unit]} · {e.STATUS_NAMES[s.status]}",
         f"Patient: {clean_line(s.patient_name)} ({s.personnummer})",
@@ -125,21 +139,21 @@ def _show(ctx: Ctx, args) -> int:
         lines.append(
             f"Förslag: {clean_line(people.who(names, s.suggestion.username))} — {s.suggestion.reason}"
         )
-    if d.patient is not None:
-        lines += patient_lines(d.patient)
-    lines += ["", f"Ämne: {clean_line(s.subject)}" if s.subject else "", clean(d.message), ""]
-    for ev in d.events:
-        head = f"— {local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
-        if ev.target:
-            head += f" → {clean_line(people.who(names, ev.target))}"
-        consulted = (ev.detail or {}).get("consulted")
-        if consulted:  # R4: the doctor the receiver checked with
-            head += f" (avstämt med {clean_line(people.who(names, consulted))})"
-        lines.append(head)
-        if ev.text:
-            lines += ["  " + t for t in clean(ev.text).splitlines()]
-    print("\n".join(line for line in lines if line is not None))
-    return 0
+    return lines
+
+
+def _show_event(ev: Event, names: dict[str, str]) -> list[str]:
+    """One event of the thread, with its text indented under it."""
+    head = f"— {local(ev.at)} {e.EVENT_NAMES.get(ev.kind, ev.kind)} av {clean_line(ev.actor_name)}"
+    if ev.target:
+        head += f" → {clean_line(people.who(names, ev.target))}"
+    consulted = (ev.detail or {}).get("consulted")
+    if consulted:  # R4: the doctor the receiver checked with
+        head += f" (avstämt med {clean_line(people.who(names, consulted))})"
+    lines = [head]
+    if ev.text:
+        lines += ["  " + t for t in clean(ev.text).splitlines()]
+    return lines
 
 
 def _assign_arguments(p: argparse.ArgumentParser) -> None:

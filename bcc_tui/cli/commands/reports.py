@@ -11,7 +11,7 @@ from bcc_tui.cli.common import local
 from bcc_tui.cli.registry import command
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import routine
+from bcc_tui.domain import routine, statistics
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import parse_date
@@ -127,19 +127,30 @@ def _stats(ctx: Ctx, args) -> int:
             print(f"bcc-tui: obs: {warning}", file=sys.stderr)
         return 0
     if args.deviations:
+        _stats_breaches(report, names)
+    else:
+        _stats_tables(report, names)
+    if warning:
+        print(f"\nObs: {warning}")
+    return 0
+
+
+def _stats_breaches(report: statistics.Report, names: dict[str, str]) -> None:
+    """`stats --deviations`: the errands of the period that breached the rule."""
+    print(
+        f"Avvikelser {report.start} – {report.end}: {count(len(report.deviations), 'ärende', 'ärenden')} bröt mot regeln"
+    )
+    for d in report.deviations:
+        first = local(d.first_response_at) if d.first_response_at else "inget svar än"
         print(
-            f"Avvikelser {report.start} – {report.end}: {count(len(report.deviations), 'ärende', 'ärenden')} bröt mot regeln"
+            f"{d.ref:<13} {e.type_name(d.type):<24} inkom {local(d.received_at)}  förföll {d.due_date}  "
+            f"första svar {first}  hos {clean_line(people.who(names, d.assignee))}"
         )
-        for d in report.deviations:
-            first = local(d.first_response_at) if d.first_response_at else "inget svar än"
-            print(
-                f"{d.ref:<13} {e.type_name(d.type):<24} inkom {local(d.received_at)}  förföll {d.due_date}  "
-                f"första svar {first}  hos {clean_line(people.who(names, d.assignee))}"
-            )
-        print("Hela avvikelseregistret (alla slag, med utkast till MedControl PRO): bcc-tui deviations")
-        if warning:
-            print(f"\nObs: {warning}")
-        return 0
+    print("Hela avvikelseregistret (alla slag, med utkast till MedControl PRO): bcc-tui deviations")
+
+
+def _stats_tables(report: statistics.Report, names: dict[str, str]) -> None:
+    """`stats`: per type, the final answers, the reasons, the load, and the deviations found."""
     print(f"Statistik för ärenden som kom in {report.start} – {report.end}")
     print(
         f"{'TYP':<24} {'INKOM':>5} {'SVAR':>5} {'UTAN':>5} {'DELSV':>5} {'ÖPPNA':>5} {'I TID':>6} "
@@ -162,6 +173,16 @@ def _stats(ctx: Ctx, args) -> int:
             f"{name:<24} {_days(st.median_partial_days):>7} {_days(st.median_final_days):>8} "
             f"{_days(st.p90_final_days):>4} {st.final_in_time:>6} {st.final_late:>5}"
         )
+    _stats_reasons_and_load(report, names)
+    print(f"\n{count(len(report.deviations), 'avvikelse', 'avvikelser')} (bröt mot regeln); se --deviations")
+    print("\nAvvikelseregistret, ärenden från perioden (se bcc-tui deviations):")
+    width = max(len(name) for name in dv.KINDS.values())
+    print(f"  {'AVVIKELSE':<{width}} {'FUNNA':>6} {'RAPPORTERADE':>13} {'AVFÄRDADE':>10}")
+    for kind, (found, reported, dismissed) in report.by_kind.items():
+        print(f"  {dv.KINDS.get(kind, kind):<{width}} {found:>6} {reported:>13} {dismissed:>10}")
+
+
+def _stats_reasons_and_load(report: statistics.Report, names: dict[str, str]) -> None:
     reasons = report.total.without_reply_reasons
     if reasons:
         print("\nAvslutade utan svar, per orsak:")
@@ -173,15 +194,6 @@ def _stats(ctx: Ctx, args) -> int:
         width = max(len(x) for x in shown)
         for c, who in zip(report.load, shown, strict=True):
             print(f"  {who:<{width}} {c.assigned:>4} fördelade  {c.answered:>4} besvarade  {c.open:>4} öppna")
-    print(f"\n{count(len(report.deviations), 'avvikelse', 'avvikelser')} (bröt mot regeln); se --deviations")
-    print("\nAvvikelseregistret, ärenden från perioden (se bcc-tui deviations):")
-    width = max(len(name) for name in dv.KINDS.values())
-    print(f"  {'AVVIKELSE':<{width}} {'FUNNA':>6} {'RAPPORTERADE':>13} {'AVFÄRDADE':>10}")
-    for kind, (found, reported, dismissed) in report.by_kind.items():
-        print(f"  {dv.KINDS.get(kind, kind):<{width}} {found:>6} {reported:>13} {dismissed:>10}")
-    if warning:
-        print(f"\nObs: {warning}")
-    return 0
 
 
 def _days(value: float | None) -> str:
@@ -218,17 +230,7 @@ def _deviations_arguments(p: argparse.ArgumentParser) -> None:
     _deviations_arguments,
 )
 def _deviations(ctx: Ctx, args) -> int:
-    deciding = args.report is not None or args.dismiss is not None
-    if args.report is not None and args.medcontrol is None:
-        raise InvalidInput("--report ID kräver --medcontrol NR (numret i MedControl PRO)")
-    if args.dismiss is not None and args.reason is None:
-        raise InvalidInput("--dismiss ID kräver --reason ORSAK")
-    if args.medcontrol is not None and args.report is None:
-        raise InvalidInput("--medcontrol hör till --report ID")
-    if args.reason is not None and args.dismiss is None:
-        raise InvalidInput("--reason hör till --dismiss ID")
-    if deciding and (args.open_only or args.csv):
-        raise InvalidInput("--open och --csv listar; de går inte ihop med --report eller --dismiss")
+    _deviation_options_agree(args)
     if args.report is not None:
         d = deviations.report(ctx, args.report, args.medcontrol)
         print(
@@ -243,13 +245,34 @@ def _deviations(ctx: Ctx, args) -> int:
     if args.csv:
         sys.stdout.write(deviations.as_csv(rows))
         return 0
+    _deviation_table(rows, open_only=args.open_only)
+    return 0
+
+
+def _deviation_options_agree(args) -> None:
+    """The options that go together, checked before anything is read or decided."""
+    deciding = args.report is not None or args.dismiss is not None
+    if args.report is not None and args.medcontrol is None:
+        raise InvalidInput("--report ID kräver --medcontrol NR (numret i MedControl PRO)")
+    if args.dismiss is not None and args.reason is None:
+        raise InvalidInput("--dismiss ID kräver --reason ORSAK")
+    if args.medcontrol is not None and args.report is None:
+        raise InvalidInput("--medcontrol hör till --report ID")
+    if args.reason is not None and args.dismiss is None:
+        raise InvalidInput("--reason hör till --dismiss ID")
+    if deciding and (args.open_only or args.csv):
+        raise InvalidInput("--open och --csv listar; de går inte ihop med --report eller --dismiss")
+
+
+def _deviation_table(rows: list[deviations.Deviation], *, open_only: bool) -> None:
+    """The register as a table, with how to decide one."""
     still_open = sum(d.status == "open" for d in rows)
-    if args.open_only:
+    if open_only:
         print(f"Avvikelseregistret: {count(len(rows), 'öppen avvikelse', 'öppna avvikelser')}")
     else:
         print(f"Avvikelseregistret: {count(len(rows), 'avvikelse', 'avvikelser')}, {still_open} öppna")
     if not rows:
-        return 0
+        return
     width = max(len(str(d.id)) for d in rows)
     kind_width = max(len(d.kind_name) for d in rows)
     ref_width = max(len(d.ref) for d in rows)
@@ -266,4 +289,3 @@ def _deviations(ctx: Ctx, args) -> int:
         "\nUtkasten till MedControl PRO: --csv (kolumnen draft) eller fliken Avvikelser; "
         "--report ID --medcontrol NR eller --dismiss ID --reason ORSAK avgör en."
     )
-    return 0
