@@ -90,10 +90,6 @@ def command(
     return register
 
 
-def no_arguments(parser: argparse.ArgumentParser) -> None:
-    """For a command that takes none."""
-
-
 def in_order() -> list[Command]:
     """Every registered command, in the order of ORDER; a command missing from either is a bug."""
     missing = set(ORDER) ^ set(COMMANDS)
