@@ -49,28 +49,7 @@ def _handover(ctx: Ctx, args) -> int:
     if sum((args.json, args.give, args.take, args.log)) > 1:
         raise InvalidInput("välj en av --json, --give, --take och --log")
     if args.log:
-        pending, rows = handover.receipts(ctx)
-        if pending is not None:
-            print(
-                f"lämnad {local(pending.at)} av {clean_line(pending.author_name)}: "
-                f"{len(pending.done)} av {len(pending.listed)} genomgångna"
-                + (f" · {clean_line(pending.note)}" if pending.note else "")
-                + " · väntar på att någon tar över"
-            )
-        if not rows and pending is None:
-            print("Ingen överlämning är gjord än.")
-        for r in rows:
-            giver = clean_line(r["from_name"] or r["from"] or "–")
-            side = (
-                f"lämnad {local(r['given_at'])} av {giver}"
-                if r["given_at"]
-                else f"ingen lämnade (före: {giver})"
-            )
-            note = f" · {clean_line(r['note'])}" if r["note"] else ""
-            print(
-                f"{side}: {r['done']} av {r['items']} genomgångna{note} → "
-                f"tagen {local(r['at'])} av {clean_line(r['to_name'] or r['to'])}"
-            )
+        _handover_log(ctx)
         return 0
     if args.remark is not None:
         ref, text = args.remark
@@ -105,6 +84,30 @@ def _handover(ctx: Ctx, args) -> int:
         return 0
     sys.stdout.write(handover.markdown(handover.handover(ctx)))
     return 0
+
+
+def _handover_log(ctx: Ctx) -> None:
+    """`handover --log`: the handover waiting to be taken, then every receipt, both sides."""
+    pending, rows = handover.receipts(ctx)
+    if pending is not None:
+        print(
+            f"lämnad {local(pending.at)} av {clean_line(pending.author_name)}: "
+            f"{len(pending.done)} av {len(pending.listed)} genomgångna"
+            + (f" · {clean_line(pending.note)}" if pending.note else "")
+            + " · väntar på att någon tar över"
+        )
+    if not rows and pending is None:
+        print("Ingen överlämning är gjord än.")
+    for r in rows:
+        giver = clean_line(r["from_name"] or r["from"] or "–")
+        side = (
+            f"lämnad {local(r['given_at'])} av {giver}" if r["given_at"] else f"ingen lämnade (före: {giver})"
+        )
+        note = f" · {clean_line(r['note'])}" if r["note"] else ""
+        print(
+            f"{side}: {r['done']} av {r['items']} genomgångna{note} → "
+            f"tagen {local(r['at'])} av {clean_line(r['to_name'] or r['to'])}"
+        )
 
 
 def _stats_arguments(p: argparse.ArgumentParser) -> None:
