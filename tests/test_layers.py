@@ -69,7 +69,7 @@ def test_no_import_loop_in_the_command_line():
     import grimp
 
     graph = grimp.build_graph("bcc_tui")
-    modules = sorted(m for m in graph.modules if m.startswith("bcc_tui.cli."))
+    modules = sorted(m for m in graph.modules if m == "bcc_tui.cli" or m.startswith("bcc_tui.cli."))
     loops = [
         (a, b)
         for i, a in enumerate(modules)
