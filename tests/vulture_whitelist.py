@@ -58,3 +58,9 @@ _.grid_size_columns
 _._start_no_matches_countdown
 _._list_visible
 _._no_matches_timer
+
+# Names of ui/textual_compat.py (issue 30, item 4, on another branch this round; harmless until
+# it lands): Private.bug, the docs/upstream.md section a use works around, read by
+# tests/ui/test_textual_compat.py; and textual._wait's SLEEP_IDLE, which Pilot reads.
+_.bug
+_.SLEEP_IDLE
