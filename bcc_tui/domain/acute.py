@@ -1170,19 +1170,29 @@ def _readings(clause: str) -> Iterable[tuple[int, int, float]]:
         if _NOT_CUE_BEFORE.search(before) or _NOT_UNIT.match(after):
             continue
         unit = _UNIT.match(after)
-        cue = _CUE_BEFORE.search(before[-40:]) is not None
-        decimal = bool(m.group("dec") or m.group("wdec"))
-        weak = _WEAK_CUE.search(before) is not None
-        next_word = _TOKEN.match(after.lstrip())
-        follows_ok = next_word is None or next_word.group(0) in _AFTER_OK or not after.strip()
-        cue = cue or _CUE_AFTER.match(after) is not None
-        if not (unit or cue or decimal or (weak and follows_ok) or m.group("word")):
+        if not (unit or _told_as_temperature(m, before, after)):
             continue
         if re.search(r"(?<!\w)(?:under|lägre än|mindre än|inte över)\s*$", before):
             value -= 0.05  # "under 38": below it
         elif re.search(r"(?<!\w)(?:över|mer än|högre än)\s*$", before):
             value += 0.05
         yield m.start(), end + (unit.end() if unit else 0), value
+
+
+def _told_as_temperature(m: re.Match[str], before: str, after: str) -> bool:
+    """A number without a unit is a temperature when a cue says so (before or after it), when it
+    has decimals or is written in words, or after a weak cue when nothing but a temperature's
+    words follow it."""
+    if _CUE_BEFORE.search(before[-40:]) is not None:
+        return True
+    if m.group("dec") or m.group("wdec") or m.group("word"):
+        return True
+    if _CUE_AFTER.match(after) is not None:
+        return True
+    if _WEAK_CUE.search(before) is None:
+        return False
+    next_word = _TOKEN.match(after.lstrip())
+    return next_word is None or next_word.group(0) in _AFTER_OK or not after.strip()
 
 
 # -- the screen ----------------------------------------------------------------------------------
@@ -1358,83 +1368,118 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
     """The acute signs in a message, each with the category and the words that show it."""
     low, places = _normalise(text)
     extra, exceptions = _compiled(rules)
-    excepted = _spans(exceptions, low)
-    spans: list[tuple[int, int, Category]] = []
-    per_category: dict[Category, int] = {}
+    found = _Screening(low, _spans(exceptions, low))
+    found.words(extra)
+    vomits = found.two_part(rules.threshold)
+    found.headache_then_vomiting(vomits)
+    spans = found.spans
+    if any(cat is FEVER for *_, cat in spans):
+        spans = _fever_overruled(low, spans, rules.threshold)
+    return _findings(text, low, places, spans)
 
-    def add(cat: Category, start: int, end: int, offset: int) -> None:
+
+class _Screening:
+    """One message being screened: its sentences (each read once, when first needed), the spans
+    found so far and how many per category (at most _PER_CATEGORY each)."""
+
+    def __init__(self, low: str, excepted: list[tuple[int, int]]) -> None:
+        self.low = low
+        self.excepted = excepted
+        self.spans: list[tuple[int, int, Category]] = []
+        self.per_category: dict[Category, int] = {}
+        stops = [m.span() for m in _SENTENCE.finditer(low)]
+        self.bounds = list(zip([0, *(b for _, b in stops)], [*(a for a, _ in stops), len(low)], strict=True))
+        self.firsts = [a for a, _ in self.bounds]
+        self.readers: dict[int, _Sentence] = {}
+        self.headache = _HEADACHE.search(low) is not None
+
+    def add(self, cat: Category, start: int, end: int, offset: int) -> None:
         s, e_ = offset + start, offset + end
-        if not any(a < e_ and s < b for a, b in excepted):
-            spans.append((s, e_, cat))
-            per_category[cat] = per_category.get(cat, 0) + 1
+        if not any(a < e_ and s < b for a, b in self.excepted):
+            self.spans.append((s, e_, cat))
+            self.per_category[cat] = self.per_category.get(cat, 0) + 1
 
-    def full(cat: Category) -> bool:
-        return per_category.get(cat, 0) >= _PER_CATEGORY
+    def full(self, cat: Category) -> bool:
+        return self.per_category.get(cat, 0) >= _PER_CATEGORY
 
-    heads: list[tuple[int, int]] = []
-    vomits: list[tuple[int, int]] = []
-    stops = [m.span() for m in _SENTENCE.finditer(low)]
-    bounds = list(zip([0, *(b for _, b in stops)], [*(a for a, _ in stops), len(low)], strict=True))
-    firsts = [a for a, _ in bounds]
-    readers: dict[int, _Sentence] = {}
+    def reader(self, k: int) -> _Sentence:
+        if k not in self.readers:
+            a, b = self.bounds[k]
+            self.readers[k] = _Sentence(self.low[a:b], question=self.low.startswith("?", b))
+        return self.readers[k]
 
-    def reader(k: int) -> _Sentence:
-        if k not in readers:
-            a, b = bounds[k]
-            readers[k] = _Sentence(low[a:b], question=low.startswith("?", b))
-        return readers[k]
+    def words(self, extra: dict[Category, re.Pattern[str] | None]) -> None:
+        """Each category's words in one pass over the whole text (a pass per sentence cost a third
+        of the time in calls), each match then judged in its own sentence."""
+        low = self.low
+        for cat, pattern in _SIGNS.items():
+            for more in (pattern if _GATES[cat].admits(low) else None, extra[cat]):
+                for m in more.finditer(low) if more is not None else ():
+                    if self.full(cat):
+                        break
+                    k = bisect.bisect_right(self.firsts, m.start()) - 1
+                    offset, end_of = self.bounds[k]
+                    if m.end() > end_of:
+                        continue  # an added phrase across a line break
+                    here = self.reader(k)
+                    if cat is EXPOSURE and _VACCINE.search(here.text):
+                        continue
+                    if here.live(m.start() - offset, m.end() - offset):
+                        self.add(cat, m.start(), m.end(), 0)
 
-    # Each category's words in one pass over the whole text (a pass per sentence cost a third of
-    # the time in calls), each match then judged in its own sentence.
-    for cat, pattern in _SIGNS.items():
-        for more in (pattern if _GATES[cat].admits(low) else None, extra[cat]):
-            for m in more.finditer(low) if more is not None else ():
-                if full(cat):
-                    break
-                k = bisect.bisect_right(firsts, m.start()) - 1
-                offset, end_of = bounds[k]
-                if m.end() > end_of:
-                    continue  # an added phrase across a line break
-                here = reader(k)
-                if cat is EXPOSURE and _VACCINE.search(here.text):
-                    continue
-                if here.live(m.start() - offset, m.end() - offset):
-                    add(cat, m.start(), m.end(), 0)
-    # The signs made of two parts, and numbers: only where the text has the parts at all.
-    numbers = _NUMBERISH.search(low) is not None
-    line_named = _LINE_GATE.admits(low) and _LINE.search(low) is not None
-    vomiting = _VOMIT.search(low) is not None
-    headache = _HEADACHE.search(low) is not None
-    for k, (offset, end_of) in enumerate(bounds):
-        sentence = low[offset:end_of]
-        if not sentence.strip() or not (numbers or line_named or vomiting):
-            continue
-        here = reader(k)
-        if numbers:
-            for s, e_ in _temperatures(sentence, rules.threshold):
-                if full(FEVER):
-                    break
-                if here.live(s, e_) and not here.fever_gone_after(e_):
-                    add(FEVER, s, e_, offset)
-        lines = [m.span() for m in _LINE.finditer(sentence)] if line_named else []
-        if lines and not full(CENTRAL_LINE):
-            line_starts = [a for a, _ in lines]
-            for m in _LINE_TROUBLE.finditer(sentence):
-                k = bisect.bisect_right(line_starts, m.start()) - 1
-                if (k >= 0 and m.start() < lines[k][1]) or not here.live(*m.span()):
-                    continue  # part of the line's own name ("CVK-infart"), or cancelled
-                at = m.start()
-                near = min(lines[max(0, k) : k + 2], key=lambda span: abs(span[0] - at))
-                add(CENTRAL_LINE, min(near[0], m.start()), max(near[1], m.end()), offset)
+    def two_part(self, threshold: float) -> list[tuple[int, int]]:
+        """The signs made of two parts, and numbers: only where the text has the parts at all.
+        Returns where each sentence's vomiting is, for a headache in another sentence."""
+        low = self.low
+        numbers = _NUMBERISH.search(low) is not None
+        line_named = _LINE_GATE.admits(low) and _LINE.search(low) is not None
+        vomiting = _VOMIT.search(low) is not None
+        vomits: list[tuple[int, int]] = []
+        for k, (offset, end_of) in enumerate(self.bounds):
+            sentence = low[offset:end_of]
+            if not sentence.strip() or not (numbers or line_named or vomiting):
+                continue
+            here = self.reader(k)
+            if numbers:
+                self._fever(sentence, here, offset, threshold)
+            if line_named:
+                self._line_trouble(sentence, here, offset)
+            if vomiting:
+                vomited = self._vomiting(sentence, here, offset)
+                if vomited:
+                    vomits.append((offset + vomited[0], offset + vomited[1]))
+        return vomits
+
+    def _fever(self, sentence: str, here: _Sentence, offset: int, threshold: float) -> None:
+        for s, e_ in _temperatures(sentence, threshold):
+            if self.full(FEVER):
                 break
-        if not vomiting:
-            continue
+            if here.live(s, e_) and not here.fever_gone_after(e_):
+                self.add(FEVER, s, e_, offset)
+
+    def _line_trouble(self, sentence: str, here: _Sentence, offset: int) -> None:
+        lines = [m.span() for m in _LINE.finditer(sentence)]
+        if not lines or self.full(CENTRAL_LINE):
+            return
+        line_starts = [a for a, _ in lines]
+        for m in _LINE_TROUBLE.finditer(sentence):
+            k = bisect.bisect_right(line_starts, m.start()) - 1
+            if (k >= 0 and m.start() < lines[k][1]) or not here.live(*m.span()):
+                continue  # part of the line's own name ("CVK-infart"), or cancelled
+            at = m.start()
+            near = min(lines[max(0, k) : k + 2], key=lambda span: abs(span[0] - at))
+            self.add(CENTRAL_LINE, min(near[0], m.start()), max(near[1], m.end()), offset)
+            break
+
+    def _vomiting(self, sentence: str, here: _Sentence, offset: int) -> tuple[int, int] | None:
+        """Vomiting blood (Vätska) and headache with vomiting (Neurologi) in one sentence; where
+        this sentence's vomiting is, if anywhere."""
         vomited = next((m.span() for m in _VOMIT_ONLY.finditer(sentence) if here.live(*m.span())), None)
-        if vomited and not full(FLUIDS):
+        if vomited and not self.full(FLUIDS):
             blood = next((m.span() for m in _BLOOD.finditer(sentence) if here.live(*m.span())), None)
             if blood:
-                add(FLUIDS, min(vomited[0], blood[0]), max(vomited[1], blood[1]), offset)
-        if headache and not full(NEUROLOGY):
+                self.add(FLUIDS, min(vomited[0], blood[0]), max(vomited[1], blood[1]), offset)
+        if self.headache and not self.full(NEUROLOGY):
             head = next((m.span() for m in _HEADACHE.finditer(sentence) if here.live(*m.span())), None)
             vomit = (
                 next((m.span() for m in _VOMIT.finditer(sentence) if here.live(*m.span())), None)
@@ -1442,23 +1487,24 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
                 else None
             )
             if head and vomit:
-                add(NEUROLOGY, min(head[0], vomit[0]), max(head[1], vomit[1]), offset)
-        if vomited:
-            vomits.append((offset + vomited[0], offset + vomited[1]))
-    if headache and vomits:
-        for k, (offset, _end) in enumerate(bounds):
-            here = reader(k)
+                self.add(NEUROLOGY, min(head[0], vomit[0]), max(head[1], vomit[1]), offset)
+        return vomited
+
+    def headache_then_vomiting(self, vomits: list[tuple[int, int]]) -> None:
+        """A headache in one sentence and vomiting in the next ("huvudvärk i tre dagar. I dag
+        kräktes han")."""
+        if not (self.headache and vomits):
+            return
+        heads: list[tuple[int, int]] = []
+        for k, (offset, _end) in enumerate(self.bounds):
+            here = self.reader(k)
             head = next((m.span() for m in _HEADACHE.finditer(here.text) if here.live(*m.span())), None)
             if head:
                 heads.append((offset + head[0], offset + head[1]))
-    # A headache in one sentence and vomiting in the next ("huvudvärk i tre dagar. I dag kräktes han").
-    if heads and vomits and not any(cat is NEUROLOGY for *_, cat in spans):
-        (a, b), (c, d) = heads[0], min(vomits, key=lambda v: abs(v[0] - heads[0][0]))
-        if abs(c - a) <= _PAIR_REACH:
-            add(NEUROLOGY, min(a, c), max(b, d), 0)
-    if any(cat is FEVER for *_, cat in spans):
-        spans = _fever_overruled(low, spans, rules.threshold)
-    return _findings(text, low, places, spans)
+        if heads and not any(cat is NEUROLOGY for *_, cat in self.spans):
+            (a, b), (c, d) = heads[0], min(vomits, key=lambda v: abs(v[0] - heads[0][0]))
+            if abs(c - a) <= _PAIR_REACH:
+                self.add(NEUROLOGY, min(a, c), max(b, d), 0)
 
 
 # "feberfri sedan i torsdags", "feberfri i två dygn": a fever told as over for days.

@@ -1,4 +1,4 @@
-"""Business days (vardagar) and the two-business-day rule (docs/routine.md §5).
+"""Business days (vardagar) and the two-business-day rule (docs/routine.md 5).
 
 A business day is Monday to Friday except Swedish public holidays and the de-facto holidays
 (Midsummer Eve, Christmas Eve, New Year's Eve). Dates are local dates in Europe/Stockholm: an

@@ -1,4 +1,4 @@
-"""What is removed from untrusted text (docs/routine.md §6).
+"""What is removed from untrusted text (docs/routine.md 6).
 
 Everything a patient or proxy wrote passes through `clean` at intake and again at display: C0
 controls except newline and tab, DEL, C1 controls and the Unicode bidirectional controls go; the

@@ -294,9 +294,7 @@ def _errand_problems(conn) -> list[str]:
     dates, states, evidence = [], [], []
     for row, events in consistency.errands_with_events(conn):
         ref = _plain(row["ref"])
-        unreadable = [c for c in _MOMENTS if row[c] is not None and history.readable_moment(row[c]) is None]
-        unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
-        unreadable += [f"händelse {ev['id']}" for ev in events if history.readable_moment(ev["at"]) is None]
+        unreadable = _unreadable(row, events)
         if unreadable:
             dates.append(
                 f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
@@ -307,18 +305,7 @@ def _errand_problems(conn) -> list[str]:
             f"ärendet {ref}: {p}"
             for p in _state_problems(conn, row, events, unreadable, days if follows else {}, contents)
         ]
-        counted: dict[str, int] = {}
-        for ev in events:
-            if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
-                continue  # the complaint's reply at intake: its row is the import's
-            counted[ev["kind"]] = counted.get(ev["kind"], 0) + 1
-        for kind in consistency.ONE_EVENT_EACH + (e.URGENT,):
-            n_events, n_rows = counted.get(kind, 0), logged.get((row["ref"], kind), 0)
-            # An urgent mark that changed nothing is logged without an event.
-            if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
-                evidence.append(
-                    f"ärendet {ref}: {count(n_events, 'händelse', 'händelser')} '{kind}' men {count(n_rows, 'rad', 'rader')} i granskningsloggen"
-                )
+        evidence += _unlogged_events(row, events, logged, ref)
     evidence += [
         f"ärendet {_plain(r['ref'])}: texten i händelse {r['id']} ({r['kind']}) skiljer sig från den "
         "som köades till 1177"
@@ -333,6 +320,32 @@ def _errand_problems(conn) -> list[str]:
     )
 
 
+def _unreadable(row, events) -> list[str]:
+    """The columns and events whose stored moment or date the readers could not parse."""
+    unreadable = [c for c in _MOMENTS if row[c] is not None and history.readable_moment(row[c]) is None]
+    unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
+    unreadable += [f"händelse {ev['id']}" for ev in events if history.readable_moment(ev["at"]) is None]
+    return unreadable
+
+
+def _unlogged_events(row, events, logged: dict, ref: str) -> list[str]:
+    """An errand's events of each kind that the log must hold one row for, against its rows."""
+    evidence = []
+    counted: dict[str, int] = {}
+    for ev in events:
+        if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
+            continue  # the complaint's reply at intake: its row is the import's
+        counted[ev["kind"]] = counted.get(ev["kind"], 0) + 1
+    for kind in consistency.ONE_EVENT_EACH + (e.URGENT,):
+        n_events, n_rows = counted.get(kind, 0), logged.get((row["ref"], kind), 0)
+        # An urgent mark that changed nothing is logged without an event.
+        if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
+            evidence.append(
+                f"ärendet {ref}: {count(n_events, 'händelse', 'händelser')} '{kind}' men {count(n_rows, 'rad', 'rader')} i granskningsloggen"
+            )
+    return evidence
+
+
 def _first_value(row, events, column: str):
     if column.startswith("händelse "):
         wanted = int(column.split()[1])
@@ -345,6 +358,17 @@ def _state_problems(
 ) -> list[str]:
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
+    for column, value in _replayed_columns(row, replayed).items():
+        if row[column] != value:
+            out.append(f"{column} är {_shown(row[column])} men historiken ger {_shown(value)}")
+    out += _derived_problems(row, replayed, days)
+    if "received_at" not in unreadable:
+        out += _content_problems(conn, row, replayed, read_in)
+    return out
+
+
+def _replayed_columns(row, replayed: history.Replayed) -> dict:
+    """The columns the replay of the events decides, as it decides them."""
     expected = {
         "status": replayed.status,
         "assignee": replayed.assignee,
@@ -361,9 +385,12 @@ def _state_problems(
         expected["due_date"] = replayed.due_date
     if replayed.acute_known:
         expected["acute"] = replayed.acute
-    for column, value in expected.items():
-        if row[column] != value:
-            out.append(f"{column} är {_shown(row[column])} men historiken ger {_shown(value)}")
+    return expected
+
+
+def _derived_problems(row, replayed: history.Replayed, days: dict[str, int]) -> list[str]:
+    """The columns worked out from others: the local days, and an open errand's due date."""
+    out = []
     received = history.readable_moment(row["received_at"])
     if received is not None and row["received_on"] != local_date(received).isoformat():
         out.append(f"received_on är {_shown(row['received_on'])} men ärendet kom in {local_date(received)}")
@@ -383,22 +410,27 @@ def _state_problems(
         out.append(
             f"first_response_on är {_shown(row['first_response_on'])} men svaret gavs {local_date(first)}"
         )
-    if "received_at" not in unreadable:
-        initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
-        content = _content_hash(row, initial)
-        if content not in (None, row["content_hash"]):
-            out.append(
-                "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
-            )
-        elif content is not None and read_in.disagree(row["ref"], content):
-            # The column agrees, and may have been recomputed with it: the hash the import row
-            # carried in the chain is what was read in (issue 28).
-            out += [
-                "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som "
-                f"granskningsloggens rad {audit_id} säger lästes in"
-                for audit_id, digest in ledger.import_rows(conn, row["ref"])
-                if digest is not None and digest != content
-            ]
+    return out
+
+
+def _content_problems(conn, row, replayed: history.Replayed, read_in: ledger.LoggedContent) -> list[str]:
+    """The content read in, against the column's hash and the hash its import row carried."""
+    out: list[str] = []
+    initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
+    content = _content_hash(row, initial)
+    if content not in (None, row["content_hash"]):
+        out.append(
+            "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
+        )
+    elif content is not None and read_in.disagree(row["ref"], content):
+        # The column agrees, and may have been recomputed with it: the hash the import row
+        # carried in the chain is what was read in (issue 28).
+        out += [
+            "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som "
+            f"granskningsloggens rad {audit_id} säger lästes in"
+            for audit_id, digest in ledger.import_rows(conn, row["ref"])
+            if digest is not None and digest != content
+        ]
     return out
 
 

@@ -169,6 +169,56 @@ def _release(ctx: Ctx, key: str) -> None:
         pass
 
 
+def _stale(job: Job[S, V], conn, stored: dict | None, ours: bool, fp: str, after: int) -> bool:
+    """Whether the batch read is no longer the next one: the setting changed again, or another
+    process took it (the marker moved on, or is done)."""
+    return bool(
+        job.state(conn)[0] != fp
+        or (int(stored.get("after") or 0) if stored is not None and ours else 0) != after
+        or (stored is not None and ours and stored.get("done"))
+    )
+
+
+def _apply_batch(ctx: Ctx, conn, job: Job[S, V], computed: list, state: S) -> int:
+    """The values computed outside the lock, written with compare-and-set; how many changed."""
+    here = 0
+    for row, value in computed:
+        if job.same(row, value):
+            continue
+        if not job.apply(ctx, conn, row, value):
+            # Changed since it was read (a note, an assignment): computed again here, on the
+            # row as it is now, so that no errand keeps what the old setting gave it.
+            fresh = job.row(conn, row["id"])
+            if fresh is None:
+                continue
+            value = job.compute(fresh, state)
+            if job.same(fresh, value) or not job.apply(ctx, conn, fresh, value):
+                continue
+        here += 1
+    return here
+
+
+def _mark(
+    ctx: Ctx, conn: Connection, job: Job[S, V], fp: str, last: int, finished: bool, total_changed: int
+) -> None:
+    """The marker moved past the batch, in the batch's transaction; at the end, the audit row
+    saying how many errands followed (when any did)."""
+    staff_q.set_setting(
+        conn,
+        job.key,
+        {
+            "fingerprint": fp,
+            "after": last,
+            "done": finished,
+            "changed": total_changed,
+            "worker": None if finished else _worker(),
+        },
+    )
+    detail = job.finished(total_changed) if finished and total_changed else None
+    if detail:
+        audit.append(conn, [ctx.entry("admin_change", detail=detail)])
+
+
 def _run(ctx: Ctx, job: Job[S, V], progress: Callable[[int, int], None] | None, batch: int) -> int:
     held = 0.0  # seconds the lock was held since the last pause
     changed = 0
@@ -189,43 +239,13 @@ def _run(ctx: Ctx, job: Job[S, V], progress: Callable[[int, int], None] | None, 
             locked = time.monotonic()
             stored = marker(conn, job.key)
             ours = stored is not None and stored.get("fingerprint") == fp
-            if (
-                job.state(conn)[0] != fp
-                or (int(stored.get("after") or 0) if stored is not None and ours else 0) != after
-                or (stored is not None and ours and stored.get("done"))
-            ):
+            if _stale(job, conn, stored, ours, fp, after):
                 continue  # the setting changed again, or another process took this batch
-            here = 0
-            for row, value in computed:
-                if job.same(row, value):
-                    continue
-                if not job.apply(ctx, conn, row, value):
-                    # Changed since it was read (a note, an assignment): computed again here, on the
-                    # row as it is now, so that no errand keeps what the old setting gave it.
-                    fresh = job.row(conn, row["id"])
-                    if fresh is None:
-                        continue
-                    value = job.compute(fresh, state)
-                    if job.same(fresh, value) or not job.apply(ctx, conn, fresh, value):
-                        continue
-                here += 1
+            here = _apply_batch(ctx, conn, job, computed, state)
             last = rows[-1]["id"] if rows else after
             finished = len(rows) < batch
             total_changed = int((stored.get("changed") if stored is not None and ours else 0) or 0) + here
-            staff_q.set_setting(
-                conn,
-                job.key,
-                {
-                    "fingerprint": fp,
-                    "after": last,
-                    "done": finished,
-                    "changed": total_changed,
-                    "worker": None if finished else _worker(),
-                },
-            )
-            detail = job.finished(total_changed) if finished and total_changed else None
-            if detail:
-                audit.append(conn, [ctx.entry("admin_change", detail=detail)])
+            _mark(ctx, conn, job, fp, last, finished, total_changed)
         held += time.monotonic() - locked
         changed += here
         done += len(rows)

@@ -177,34 +177,7 @@ def update_type(
         row = q.type_row(conn, code)
         if row is None:
             raise NotFound(f"ärendetypen '{code}' finns inte")
-        fields: dict = {}
-        if name is not None:
-            name = clean_line(name).strip()
-            if not name or len(name) > 60:
-                raise InvalidInput("namnet ska vara 1–60 tecken")
-            fields["name"] = name
-        if days is not None:
-            if not 1 <= days <= 30:
-                raise InvalidInput("antalet vardagar ska vara 1–30")
-            fields["business_days"] = days
-        if receivers_answer is not None:
-            if code == e.COMPLAINT and receivers_answer:
-                raise InvalidInput("klagomål följer klagomålsregeln (R5) och besvaras inte av mottagare")
-            fields["receivers_answer"] = int(receivers_answer)
-        by_receivers = bool(fields.get("receivers_answer", row["receivers_answer"]))
-        if default_assignee is not None:
-            value = default_assignee.strip() or None
-            if value not in (None, TOP_DOCTOR):
-                person = staff_q.by_username(conn, value)
-                if person is None or not roles.assignable(
-                    frozenset(person["roles"].split()), bool(person["active"]), by_receivers
-                ):
-                    raise InvalidInput(
-                        f"{value} är ingen vårdgivare"
-                        + (" eller ärendemottagare" if by_receivers else "")
-                        + " i personallistan"
-                    )
-            fields["default_assignee"] = value
+        fields = _type_fields(conn, code, row, name, days, receivers_answer, default_assignee)
         fields = {k: v for k, v in fields.items() if row[k] != v}
         if not fields:
             return 0
@@ -224,6 +197,52 @@ def update_type(
             ],
         )
     return redate(ctx) if "business_days" in fields and follow else 0
+
+
+def _type_fields(
+    conn,
+    code: str,
+    row,
+    name: str | None,
+    days: int | None,
+    receivers_answer: bool | None,
+    default_assignee: str | None,
+) -> dict:
+    """The columns a type change sets, each checked; refused with the first problem."""
+    fields: dict = {}
+    if name is not None:
+        name = clean_line(name).strip()
+        if not name or len(name) > 60:
+            raise InvalidInput("namnet ska vara 1–60 tecken")
+        fields["name"] = name
+    if days is not None:
+        if not 1 <= days <= 30:
+            raise InvalidInput("antalet vardagar ska vara 1–30")
+        fields["business_days"] = days
+    if receivers_answer is not None:
+        if code == e.COMPLAINT and receivers_answer:
+            raise InvalidInput("klagomål följer klagomålsregeln (R5) och besvaras inte av mottagare")
+        fields["receivers_answer"] = int(receivers_answer)
+    by_receivers = bool(fields.get("receivers_answer", row["receivers_answer"]))
+    if default_assignee is not None:
+        fields["default_assignee"] = _type_default(conn, default_assignee, by_receivers)
+    return fields
+
+
+def _type_default(conn, default_assignee: str, by_receivers: bool) -> str | None:
+    """A type's default assignee: top_doctor, nobody, or someone who may be given its errands."""
+    value = default_assignee.strip() or None
+    if value not in (None, TOP_DOCTOR):
+        person = staff_q.by_username(conn, value)
+        if person is None or not roles.assignable(
+            frozenset(person["roles"].split()), bool(person["active"]), by_receivers
+        ):
+            raise InvalidInput(
+                f"{value} är ingen vårdgivare"
+                + (" eller ärendemottagare" if by_receivers else "")
+                + " i personallistan"
+            )
+    return value
 
 
 # -- due dates that follow a type's days (R14) ------------------------------------------------------

@@ -181,6 +181,90 @@ def _apply(
     attention = _attention(ctx, conn)
     ids = sorted(by_errand)
     current = {r["id"]: r for r in q.rows_by_ids(conn, ids)}
+    before, now = _states(by_errand, current)
+    had, has = _involvement(conn, ids, by_errand, involved)
+    panes = {s: shown.pane(s) for s in STATUSES}
+    shown_panes = [s for s in STATUSES if not (s == e.UNASSIGNED and involved)]
+    entering: dict[str, list[int]] = {s: [] for s in STATUSES}
+    counts: dict[str, tuple[int, int]] = {}
+    kept: dict[str, list[ErrandSummary]] = {}
+    for pane in shown_panes:
+        page = panes[pane]
+        moves = [
+            (
+                _member(before[eid], pane, eid in had, involved),
+                _member(now[eid], pane, eid in has, involved),
+                eid,
+            )
+            for eid in ids
+        ]
+        counts[pane] = _recount(page, pane, moves, before, now, attention.today, entering[pane])
+        kept[pane] = [s for s in page.rows if s.id not in by_errand]
+    patients = {r["personnummer"] for r in current.values()}
+    needed = _to_read(ctx, conn, kept, entering, patients, before, now)
+    fresh = _read(ctx, conn, needed, current)
+    for pane in shown_panes:
+        rebuilt = _rebuilt(
+            ctx,
+            conn,
+            pane,
+            panes[pane],
+            counts[pane],
+            kept[pane],
+            entering[pane],
+            fresh,
+            limits,
+            attention,
+            involved,
+        )
+        if rebuilt is None:
+            return Followed(None, newest, again=True)  # the counts no longer add up: read them
+        panes[pane] = rebuilt
+    data = replace(
+        shown,
+        unassigned=panes[e.UNASSIGNED],
+        assigned=panes[e.ASSIGNED],
+        closed_pane=panes[e.CLOSED],
+        seq=newest,
+    )
+    unchanged = all(panes[s] == shown.pane(s) for s in STATUSES)
+    detail = _detail_changed(conn, detail_ref, by_errand, patients)
+    news = any(state is not None and state.assignee == ctx.actor.username for state in now.values())
+    return Followed(None if unchanged else data, newest, detail=detail, news=news)
+
+
+def _to_read(
+    ctx: Ctx,
+    conn: Connection,
+    kept: dict[str, list[ErrandSummary]],
+    entering: dict[str, list[int]],
+    patients: set[str],
+    before: dict[int, _State | None],
+    now: dict[int, _State | None],
+) -> list[int]:
+    """The errands read again: those entering a pane, and rows that stay but may read
+    differently: the same patient's (the last reply, the caregiver concerned), and with a
+    doctor's load changed the unassigned page's suggestions (R24)."""
+    again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
+    if kept.get(e.UNASSIGNED) and _load_changed(conn, ctx, before, now):
+        again |= {s.id for s in kept[e.UNASSIGNED]}
+    return sorted(again | {eid for rows in entering.values() for eid in rows})
+
+
+def _detail_changed(
+    conn: Connection, detail_ref: str | None, by_errand: dict[int, list[Row]], patients: set[str]
+) -> bool:
+    """Whether the errand open on screen changed, or another of its patient's (or is gone)."""
+    if not detail_ref:
+        return False
+    open_row = q.by_ref(conn, detail_ref)
+    return open_row is None or open_row["id"] in by_errand or open_row["personnummer"] in patients
+
+
+def _states(
+    by_errand: dict[int, list[Row]], current: dict[int, Row]
+) -> tuple[dict[int, _State | None], dict[int, _State | None]]:
+    """Each changed errand's state at the last look (from its first change's old values) and now."""
     before: dict[int, _State | None] = {}
     now: dict[int, _State | None] = {}
     for eid, its in by_errand.items():
@@ -193,8 +277,14 @@ def _apply(
             before[eid] = None  # not there at the last look
         else:
             before[eid] = _State.of(first, "old_")
-    # A caregiver's errands are also those they answered or closed (store/errands.py, _INVOLVED):
-    # their events now, and those before the changes (every event is a change of its own).
+    return before, now
+
+
+def _involvement(
+    conn: Connection, ids: list[int], by_errand: dict[int, list[Row]], involved: str | None
+) -> tuple[set[int], set[int]]:
+    """A caregiver's errands are also those they answered or closed (store/errands.py, _INVOLVED):
+    their events now, and those before the changes (every event is a change of its own)."""
     had: set[int] = set()
     has: set[int] = set()
     if involved:
@@ -203,75 +293,74 @@ def _apply(
             has.add(errand_id)
             if event_id not in new_events:
                 had.add(errand_id)
+    return had, has
 
-    def member(state: _State | None, pane: str, answered: bool) -> bool:
-        return (
-            state is not None
-            and state.status == pane
-            and (involved is None or state.assignee == involved or answered)
-        )
 
-    def late(state: _State | None) -> int:
-        return int(state is not None and state.first_response_on is None and state.due_date < attention.today)
-
-    panes = {s: shown.pane(s) for s in STATUSES}
-    shown_panes = [s for s in STATUSES if not (s == e.UNASSIGNED and involved)]
-    entering: dict[str, list[int]] = {s: [] for s in STATUSES}
-    counts: dict[str, tuple[int, int]] = {}
-    kept: dict[str, list[ErrandSummary]] = {}
-    for pane in shown_panes:
-        page = panes[pane]
-        total, overdue = page.total or 0, page.overdue
-        for eid in ids:
-            was = member(before[eid], pane, eid in had)
-            is_ = member(now[eid], pane, eid in has)
-            if was:
-                total -= 1
-                overdue -= late(before[eid]) if pane != e.CLOSED else 0
-            if is_:
-                total += 1
-                overdue += late(now[eid]) if pane != e.CLOSED else 0
-                entering[pane].append(eid)
-        counts[pane] = (total, overdue)
-        kept[pane] = [s for s in page.rows if s.id not in by_errand]
-
-    # Rows that stay but may read differently: the same patient's (the last reply, the caregiver
-    # concerned), and with a doctor's load changed the unassigned page's suggestions (R24).
-    patients = {r["personnummer"] for r in current.values()}
-    again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
-    if kept.get(e.UNASSIGNED) and _load_changed(conn, ctx, before, now):
-        again |= {s.id for s in kept[e.UNASSIGNED]}
-    needed = sorted(again | {eid for rows in entering.values() for eid in rows})
-    fresh = _read(ctx, conn, needed, current)
-    for pane in shown_panes:
-        page, (total, overdue) = panes[pane], counts[pane]
-        rows = [fresh.get(s.id, s) for s in kept[pane]]
-        complete = page.total is not None and len(page.rows) >= page.total
-        for eid in entering[pane]:
-            s = fresh.get(eid)
-            if s is not None and (complete or (rows and _comes_before(pane, s, rows[-1]))):
-                _insert(pane, rows, s)
-        limit = limits.get(pane, PAGE)
-        del rows[limit:]
-        if total < len(rows) or total < 0:
-            return Followed(None, newest, again=True)  # the counts no longer add up: read them
-        if len(rows) < min(limit, total):
-            rows = _refill(ctx, conn, pane, attention, involved, limit, rows)
-        panes[pane] = Pane(rows, total, overdue)
-    data = replace(
-        shown,
-        unassigned=panes[e.UNASSIGNED],
-        assigned=panes[e.ASSIGNED],
-        closed_pane=panes[e.CLOSED],
-        seq=newest,
+def _member(state: _State | None, pane: str, answered: bool, involved: str | None) -> bool:
+    return (
+        state is not None
+        and state.status == pane
+        and (involved is None or state.assignee == involved or answered)
     )
-    unchanged = all(panes[s] == shown.pane(s) for s in STATUSES)
-    detail = False
-    if detail_ref:
-        open_row = q.by_ref(conn, detail_ref)
-        detail = open_row is None or open_row["id"] in by_errand or open_row["personnummer"] in patients
-    news = any(state is not None and state.assignee == ctx.actor.username for state in now.values())
-    return Followed(None if unchanged else data, newest, detail=detail, news=news)
+
+
+def _late(state: _State | None, today: str) -> int:
+    return int(state is not None and state.first_response_on is None and state.due_date < today)
+
+
+def _recount(
+    page: Pane,
+    pane: str,
+    moves: list[tuple[bool, bool, int]],
+    before: dict[int, _State | None],
+    now: dict[int, _State | None],
+    today: str,
+    entering: list[int],
+) -> tuple[int, int]:
+    """A pane's total and overdue count after the errands that left it and entered it; those
+    that entered are added to `entering`."""
+    total, overdue = page.total or 0, page.overdue
+    for was, is_, eid in moves:
+        if was:
+            total -= 1
+            overdue -= _late(before[eid], today) if pane != e.CLOSED else 0
+        if is_:
+            total += 1
+            overdue += _late(now[eid], today) if pane != e.CLOSED else 0
+            entering.append(eid)
+    return total, overdue
+
+
+def _rebuilt(
+    ctx: Ctx,
+    conn: Connection,
+    pane: str,
+    page: Pane,
+    counted: tuple[int, int],
+    kept: list[ErrandSummary],
+    entering: list[int],
+    fresh: dict[int, ErrandSummary],
+    limits: Mapping[str, int],
+    attention: q.Attention,
+    involved: str | None,
+) -> Pane | None:
+    """A pane's page after the changes: the rows kept (read again where they may read
+    differently), the rows entering in their place, filled up from the database when short;
+    None when the counts no longer add up."""
+    total, overdue = counted
+    rows = [fresh.get(s.id, s) for s in kept]
+    complete = page.total is not None and len(page.rows) >= page.total
+    for eid in entering:
+        s = fresh.get(eid)
+        if s is not None and (complete or (rows and _comes_before(pane, s, rows[-1]))):
+            _insert(pane, rows, s)
+    limit = limits.get(pane, PAGE)
+    del rows[limit:]
+    if total < len(rows) or total < 0:
+        return None
+    if len(rows) < min(limit, total):
+        rows = _refill(ctx, conn, pane, attention, involved, limit, rows)
+    return Pane(rows, total, overdue)
 
 
 def _load_changed(

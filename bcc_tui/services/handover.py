@@ -483,16 +483,39 @@ md = exports.md
 
 
 def markdown(h: Handover) -> str:
-    names = h.names
+    """The handover as Markdown, one function per section, in the order they are read."""
     local = h.at.astimezone(STOCKHOLM)
     out = [f"# Överlämning 1177 – {short_date(local.date())} {local.year} kl {local:%H:%M}", ""]
+    out += _md_roster(h)
+    out += _md_since(h)
+    out += _md_given(h)
+    out += _md_summary(h)
+    out += _md_by_type(h)
+    for cat, items in h.by_category():
+        out += [f"## {h.title(cat)} ({h.count(cat)})", ""]
+        out += [_line(i, h.names) for i in items] or ["Inga."]
+        if h.count(cat) > len(items):
+            out.append(f"- … och {h.count(cat) - len(items)} till (de mest brådskande visas)")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_roster(h: Handover) -> list[str]:
+    """Today's receiver, the doctor at the top of the schedule, who is absent."""
+    names = h.names
     roster = [
         f"Mottagare idag: {_name(names, h.today.receiver)}",
         f"överst på schemat: {_name(names, h.today.top_doctor)}",
     ]
     if h.today.absent:
         roster.append("frånvarande: " + ", ".join(_name(names, u) for u in sorted(h.today.absent)))
-    out += [" · ".join(roster), ""]
+    return [" · ".join(roster), ""]
+
+
+def _md_since(h: Handover) -> list[str]:
+    """What changed since the last handover, and the remarks pinned for this one."""
+    names = h.names
+    out: list[str] = []
     c = h.changes
     if c.since:
         to = _name(names, c.previous_to)
@@ -511,6 +534,13 @@ def markdown(h: Handover) -> str:
             f'- Anmärkning på **{md(ref)}**: "{md(r.text)}" — {md(names.get(r.author, r.author))}, {_local(r.at)}'
         )
     out.append("")
+    return out
+
+
+def _md_given(h: Handover) -> list[str]:
+    """The outgoing receiver's side (R28) and the note from the last shift."""
+    names = h.names
+    out: list[str] = []
     if h.given:
         g = h.given
         out += [
@@ -528,31 +558,34 @@ def markdown(h: Handover) -> str:
         out += ["## Anteckning från förra passet", ""]
         out += exports.md_quote(h.note["text"])
         out += [f"> — {md(h.note['name'] or h.note['author'])}, {_local(at)}", ""]
-    out += ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
+    return out
+
+
+def _md_summary(h: Handover) -> list[str]:
+    out = ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
     out += [f"| {h.title(cat)} | {h.count(cat)} |" for cat in CATEGORIES]
     out += [f"| **Att gå igenom** | **{h.total}** |", ""]
+    return out
+
+
+def _md_by_type(h: Handover) -> list[str]:
+    """A backlog reads best as numbers first: each type by category (R28, issue 13)."""
     types = sorted({t for per_type in h.by_type.values() for t in per_type}, key=e.type_name)
-    if types:
-        # A backlog reads best as numbers first: each type by category (R28, issue 13).
-        shown = [c for c in CATEGORIES if h.count(c)]
-        out += [
-            "## Öppna punkter per typ",
-            "",
-            "| Typ | " + " | ".join(h.title(c).split(",")[0] for c in shown) + " |",
-            "|---|" + "---:|" * len(shown),
-        ]
-        out += [
-            f"| {md(e.type_name(t))} | " + " | ".join(str(h.by_type[c].get(t, 0)) for c in shown) + " |"
-            for t in types
-        ]
-        out.append("")
-    for cat, items in h.by_category():
-        out += [f"## {h.title(cat)} ({h.count(cat)})", ""]
-        out += [_line(i, names) for i in items] or ["Inga."]
-        if h.count(cat) > len(items):
-            out.append(f"- … och {h.count(cat) - len(items)} till (de mest brådskande visas)")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    if not types:
+        return []
+    shown = [c for c in CATEGORIES if h.count(c)]
+    out = [
+        "## Öppna punkter per typ",
+        "",
+        "| Typ | " + " | ".join(h.title(c).split(",")[0] for c in shown) + " |",
+        "|---|" + "---:|" * len(shown),
+    ]
+    out += [
+        f"| {md(e.type_name(t))} | " + " | ".join(str(h.by_type[c].get(t, 0)) for c in shown) + " |"
+        for t in types
+    ]
+    out.append("")
+    return out
 
 
 def as_json(h: Handover) -> dict:

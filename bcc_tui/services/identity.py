@@ -1,4 +1,4 @@
-"""Who is acting (docs/routine.md §4.3): from the process's uid, never from $USER."""
+"""Who is acting (docs/routine.md 4.3): from the process's uid, never from $USER."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""E-mail notices (R7, R16, §4.6): queued in the same transaction as the assignment or reminder,
+"""E-mail notices (R7, R16, docs/routine.md 4.6): queued in the same transaction as the assignment or reminder,
 delivered over SMTP by whichever process runs next, retried while the server is down.
 
 Delivery is at least once: a mail is claimed with a lease, sent, then marked sent. A crash

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from sqlite3 import Connection
 
-from bcc_tui.domain import errand as e
 from bcc_tui.domain import jsonl, personnummer, roles, validation
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.routing import Team
@@ -241,7 +240,3 @@ def context(conn: Connection, pnr: str, errand_id: int, today: dt.date) -> Patie
         Earlier(r["ref"], r["type"], parse_utc(r["received_at"]), r["status"], r["answered_by"]) for r in rows
     )
     return PatientContext(tuple(members), total, earlier)
-
-
-def status_word(status: str) -> str:
-    return e.STATUS_NAMES.get(status, status)

@@ -1,4 +1,4 @@
-"""Staff and schedules: imports (§4.4), today's roster, absences, and who is assignable."""
+"""Staff and schedules: imports (docs/routine.md 4.4), today's roster, absences, and who is assignable."""
 
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def _schedule_detail(line: object, names: Mapping[str, str]) -> str:
 
 
 def _staff_fields(line: validation.StaffLine) -> dict:
-    """The columns a staff line sets; the fields it leaves out are not touched (§4.4)."""
+    """The columns a staff line sets; the fields it leaves out are not touched (docs/routine.md 4.4)."""
     fields: dict[str, str | int] = {
         "name": line.name,
         "title": line.title,

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput, NotFound, os_reason
@@ -110,6 +110,13 @@ def parse_replica(
         if key is not None or host_key is not None:
             raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
         return Replica(folder=_folder(Path(unquote(parts.path)), option, must_exist))
+    _check_remote(parts, scheme, password, option)
+    _check_sftp(parts, scheme, option, key, host_key)
+    return Replica(url=text, ssh_key=key, host_key=host_key)
+
+
+def _check_remote(parts: SplitResult, scheme: str, password: str | None, option: str) -> None:
+    """A remote replica: a kind Litestream knows, with a host or bucket and no password."""
     if scheme not in SCHEMES:
         raise InvalidInput(
             f"{option}: okänt slag av adress '{scheme}://' (Litestream kan "
@@ -123,6 +130,10 @@ def parse_replica(
             f"{option}: lösenord hör inte hemma i adressen (det syns för alla i "
             "processlistan); ge nycklar i miljövariabler eller med --ssh-key"
         )
+
+
+def _check_sftp(parts: SplitResult, scheme: str, option: str, key: Path | None, host_key: str | None) -> None:
+    """sftp:// names its user and comes with both keys; no other kind takes them."""
     if scheme == "sftp":
         if parts.username is None:
             raise InvalidInput(
@@ -135,7 +146,6 @@ def parse_replica(
             )
     elif key is not None or host_key is not None:
         raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
-    return Replica(url=text, ssh_key=key, host_key=host_key)
 
 
 def _folder(path: Path, option: str, must_exist: bool) -> Path:

@@ -133,7 +133,7 @@ class ErrandSummary:
         return self.partial_reply_at is not None
 
     def to_json(self) -> dict:
-        """The fields of `list --json` (docs/routine.md §4.1)."""
+        """The fields of `list --json` (docs/routine.md 4.1)."""
         return {
             "ref": self.ref,
             "type": self.type,

@@ -468,13 +468,6 @@ def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[s
     return out
 
 
-def open_of_type(conn: sqlite3.Connection, type_code: str) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT id, ref, received_on, due_date, version FROM errands WHERE type = ? AND status <> 'closed'",
-        (type_code,),
-    ).fetchall()
-
-
 _MESSAGE = "SELECT id, subject, message, acute, acute_handled_at, version FROM errands"
 
 

@@ -1,6 +1,6 @@
 """Turning service data into Rich Text for the screen.
 
-Everything a patient or proxy wrote goes through `safe`: cleaned again at display (§6) and
+Everything a patient or proxy wrote goes through `safe`: cleaned again at display (docs/routine.md 6) and
 wrapped in Text, so Textual never parses it as markup ("[@click=…]" stays literal) and no
 control character reaches the terminal.
 """

@@ -1,4 +1,4 @@
-"""The two-business-day rule (docs/routine.md §5) over several years of Swedish holidays."""
+"""The two-business-day rule (docs/routine.md 5) over several years of Swedish holidays."""
 
 import datetime as dt
 
@@ -13,7 +13,7 @@ D = dt.date.fromisoformat
 @pytest.mark.parametrize(
     "arrived, due",
     [
-        # The examples of docs/routine.md §5.
+        # The examples of docs/routine.md 5.
         ("2026-11-25", "2026-11-27"),
         ("2026-11-27", "2026-12-01"),
         ("2026-11-28", "2026-12-01"),

@@ -286,9 +286,6 @@ class Form(BccModal[R]):
             self.drafts.discard()
             self._finish(None)
 
-    def prefill(self, result: R) -> None:
-        """Open again with what the person wrote (after the database was busy)."""
-
 
 @dataclass(frozen=True)
 class AssignResult:
@@ -511,9 +508,6 @@ class _TextForm(Form[TextResult]):
 
     def result(self, text: str) -> TextResult:
         return TextResult(text)
-
-    def prefill(self, result: TextResult) -> None:
-        self.initial = result.text
 
 
 class ReplyForm(_TextForm):
@@ -814,17 +808,10 @@ class CloseForm(Form[CloseResult]):
         Binding("enter", "submit", "Avsluta", id="submit_enter", show=False),
     ]
 
-    _reason, _documented = "", False
-
-    def prefill(self, result: CloseResult) -> None:
-        self._reason, self._documented = result.reason, result.documented
-
     def body(self) -> ComposeResult:
         yield Label("Orsak (krävs), t.ex. besvarat per telefon:")
-        yield Input(self._reason, placeholder="Orsak", id="close-reason")
-        yield SpaceCheckbox(
-            "Det viktiga är dokumenterat i journalen", self._documented, id="close-documented"
-        )
+        yield Input("", placeholder="Orsak", id="close-reason")
+        yield SpaceCheckbox("Det viktiga är dokumenterat i journalen", False, id="close-documented")
 
     def on_mount(self) -> None:
         self.start_drafts()

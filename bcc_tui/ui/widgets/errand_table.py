@@ -147,45 +147,75 @@ class ErrandTable(LineTable):
         return out
 
     def _cell(self, key: str, s: ErrandSummary, now: dt.datetime) -> Text:
-        if key == "mark":
-            return self._mark_cell(s)
-        if key == "ref":
-            return render.line_text(s.ref, "bold" if s.urgent or s.acute_pinned else "")
-        if key == "type":
-            if s.acute_pinned and s.status != CLOSED:
-                # R11: why it is pinned, where the eye reads the row; the type is in the errand.
-                return render.line_text(", ".join(s.acute_categories), "bold red")
-            return Text(e.type_short(s.type))
-        if key == "age":
-            return Text(render.age(s.received_at, now))
-        if key == "sla":
-            return render.sla_cell(s, now, next(w for k, _, w in self._columns() if k == "sla"))
-        if key == "pr":
-            return Text("✉" if s.partial_reply_sent else "", style="cyan")
-        if key == "who":
-            width = next(w for k, _, w in self._columns() if k == "who")
-            if self.pane == UNASSIGNED:
-                if s.concerned_absent is not None:
-                    # R4: the receiver decides here whether the errand waits for its doctor; the
-                    # suggestion (never someone absent) is in the assign form.
-                    return render.concerned(s.concerned_absent, width)
-                return render.line_text(
-                    render.person_short(s.suggestion.username, self.names) if s.suggestion else "", "italic"
-                )
-            return render.holder(s, self.names, width)
-        if key == "closed":
-            return Text(render.short_moment(s.closed_at) if s.closed_at else "")
-        if key == "how":
-            return Text(
-                "svar" if s.close_kind == "reply" else "utan", style="" if s.close_kind == "reply" else "dim"
+        """One column's cell of a row: each column has its own function (`_CELLS`, below)."""
+        cell = self._CELLS.get(key)
+        return cell(self, s, now) if cell is not None else Text("")
+
+    def _mark_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return self._mark_cell(s)
+
+    def _ref_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return render.line_text(s.ref, "bold" if s.urgent or s.acute_pinned else "")
+
+    def _type_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        if s.acute_pinned and s.status != CLOSED:
+            # R11: why it is pinned, where the eye reads the row; the type is in the errand.
+            return render.line_text(", ".join(s.acute_categories), "bold red")
+        return Text(e.type_short(s.type))
+
+    def _age_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(render.age(s.received_at, now))
+
+    def _sla_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return render.sla_cell(s, now, next(w for k, _, w in self._columns() if k == "sla"))
+
+    def _pr_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text("✉" if s.partial_reply_sent else "", style="cyan")
+
+    def _who_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        width = next(w for k, _, w in self._columns() if k == "who")
+        if self.pane == UNASSIGNED:
+            if s.concerned_absent is not None:
+                # R4: the receiver decides here whether the errand waits for its doctor; the
+                # suggestion (never someone absent) is in the assign form.
+                return render.concerned(s.concerned_absent, width)
+            return render.line_text(
+                render.person_short(s.suggestion.username, self.names) if s.suggestion else "", "italic"
             )
-        if key == "received":
-            return Text(render.short_moment(s.received_at))
-        if key == "patient":
-            return render.line_text(s.patient_name)
-        if key == "subject":
-            return render.line_text(s.subject)
-        return Text("")
+        return render.holder(s, self.names, width)
+
+    def _closed_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(render.short_moment(s.closed_at) if s.closed_at else "")
+
+    def _how_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(
+            "svar" if s.close_kind == "reply" else "utan", style="" if s.close_kind == "reply" else "dim"
+        )
+
+    def _received_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(render.short_moment(s.received_at))
+
+    def _patient_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return render.line_text(s.patient_name)
+
+    def _subject_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return render.line_text(s.subject)
+
+    # Each column's cell, by the column's key: looked up once a cell, called with the table.
+    _CELLS = {
+        "mark": _mark_col,
+        "ref": _ref_col,
+        "type": _type_col,
+        "age": _age_col,
+        "sla": _sla_col,
+        "pr": _pr_col,
+        "who": _who_col,
+        "closed": _closed_col,
+        "how": _how_col,
+        "received": _received_col,
+        "patient": _patient_col,
+        "subject": _subject_col,
+    }
 
     # -- rows --------------------------------------------------------------------------------
     @property

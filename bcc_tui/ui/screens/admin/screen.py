@@ -1,4 +1,4 @@
-"""The administrator's screen (R1, R14, R17, §4.4): one tab per thing kept, each its own widget
+"""The administrator's screen (R1, R14, R17, docs/routine.md 4.4): one tab per thing kept, each its own widget
 (errand types, templates, staff, the roster, absences, the acute signs, the clinic's information,
 the deviation register). Every change
 goes through the services (and the audit log)."""
