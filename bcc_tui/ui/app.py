@@ -1,4 +1,4 @@
-"""The dashboard application (docs/routine.md §6, keys §4.5): the shell.
+"""The dashboard application (docs/routine.md 6, keys 4.5): the shell.
 
 The shell composes the screens, navigates between them, offers the palette and keeps what
 reaches the person safe (toasts, pastes, a crash, a hang-up). What it shows comes from the data
@@ -237,7 +237,7 @@ class BccApp(CompatApp):
         self.app_suspend_signal.subscribe(self, lambda _app: self.shadow.reset(), immediate=True)
         self.upgrade.start()
         if self.mail is not None:
-            # §4.6: every open dashboard tries the outbox every few seconds.
+            # docs/routine.md 4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
         actor = self.ctx.actor
         if not roles.may(actor, "list"):
