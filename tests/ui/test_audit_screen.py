@@ -61,3 +61,14 @@ def test_the_details_use_the_width(demo_db):
     width, cells = drive(app, scenario, size=(200, 50))
     assert width >= 100
     assert cells and not [c for c in cells if c.startswith("{")], cells[:5]
+
+
+def test_a_long_detail_is_cut_between_words():
+    """Issue 29, R32: the details' column showed 'avslutat utan svar: Besvarat pe' and '0 avvis';
+    a detail longer than its column is cut after its last whole word (enter shows it all)."""
+    from bcc_tui.ui.render import cut_words
+
+    assert cut_words("avslutat utan svar: Besvarat per telefon", 33) == "avslutat utan svar: Besvarat …"
+    assert cut_words("1 nytt, 0 redan inlästa, 0 avvisade", 33) == "1 nytt, 0 redan inlästa, 0 …"
+    assert cut_words("kort", 4) == "kort"
+    assert cut_words("Kontaktsjuksköterska", 8) == "Kontakt…"  # one word longer than the room
