@@ -285,3 +285,38 @@ def test_the_care_teams_tab_adds_a_team_and_reads_it_again_unaudited(demo_db):
     assert row[1] == "Johanna Westin"
     lists = demo_db.conn.execute("SELECT count(*) FROM audit WHERE detail = 'vårdteam'").fetchone()[0]
     assert lists == 1
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
+def test_the_tab_bar_is_whole_or_in_its_short_form(demo_db, size):
+    """Issue 29: at 60 and 80 columns the tab bar scrolled and cut a name at its edge ("Akuta
+    teck", "onal"). Where the nine names do not fit, each tab is its number key and the tab on
+    show its number and name; where they fit, every name is whole."""
+    from textual.widgets import Tabs
+
+    app = app_on(demo_db, "lenwal")
+
+    def bar():
+        tabs = pilot_app.screen.query_one("#admin-tabs").query_one(Tabs)
+        labels = [str(tab.label) for tab in tabs.query("Tab")]
+        right = max(tab.region.right for tab in tabs.query("Tab"))
+        return labels, right <= tabs.region.right
+
+    async def scenario(pilot):
+        nonlocal pilot_app
+        pilot_app = pilot.app
+        await settle(pilot)
+        first = bar()
+        await pilot.press("6")
+        await settle(pilot)
+        return first, bar()
+
+    pilot_app = None
+    first, sixth = drive(app, scenario, size=size)
+    names = ["Ärendetyper", "Mallar", "Personal", "Schema", "Frånvaro", "Akuta tecken", "Vårdteam"]
+    names += ["Information", "Avvikelser"]
+    if size[0] >= 120:
+        assert first == (names, True) and sixth == (names, True)
+    else:
+        assert first == (["1 Ärendetyper", *"23456789"], True)
+        assert sixth == (["1", "2", "3", "4", "5", "6 Akuta tecken", "7", "8", "9"], True)

@@ -13,7 +13,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -794,6 +796,11 @@ class SpaceCheckbox(Checkbox, inherit_bindings=False):
     """Space ticks; enter is left to the form, so enter anywhere in it submits."""
 
     BINDINGS = [Binding("space", "toggle_button", "Kryssa", show=False)]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Textual's checkbox is always one row; where a form wraps the text (app.tcss) it takes
+        # the rows its lines need, or the end of the text ("… svarar själva") is hidden.
+        return Widget.get_content_height(self, container, viewport, width)  # not ToggleButton's 1
 
 
 class CloseForm(Form[CloseResult]):
