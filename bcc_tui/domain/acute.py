@@ -1436,10 +1436,13 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
     headache = _HEADACHE.search(low) is not None
     for k, (offset, end_of) in enumerate(bounds):
         sentence = low[offset:end_of]
-        if not sentence.strip() or not (numbers or line_named or vomiting):
+        # A temperature is read within its sentence, so one without a number has none: a
+        # signature's digits ("Mvh familjen 12") no longer make every sentence's reader.
+        counted = numbers and _NUMBERISH.search(sentence) is not None
+        if not sentence.strip() or not (counted or line_named or vomiting):
             continue
         here = reader(k)
-        if numbers:
+        if counted:
             for s, e_ in _temperatures(sentence, rules.threshold):
                 if full(FEVER):
                     break
