@@ -16,7 +16,6 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib.abc import MetaPathFinder
-from pathlib import Path
 
 WATCHED = ("bcc_tui", "textual", "rich")
 
@@ -25,20 +24,25 @@ class Upgraded(ImportError):
     """A module of the old version was about to be loaded from the new version's files."""
 
 
-def fingerprint(packages: Sequence[str] = WATCHED) -> tuple:
-    out: list[tuple] = []
+def watched(packages: Sequence[str] = WATCHED) -> tuple[str, ...]:
+    """The folder and the `__init__.py` of each watched package, as loaded."""
+    out: list[str] = []
     for name in packages:
-        module = sys.modules.get(name)
-        where = getattr(module, "__file__", None)
-        if not where:
-            continue
-        for path in (Path(where).parent, Path(where)):
-            try:
-                st = os.stat(path)
-            except OSError:  # being replaced right now: that is a change too
-                out.append((str(path), None))
-            else:
-                out.append((str(path), st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+        where = getattr(sys.modules.get(name), "__file__", None)
+        if where:
+            out += [os.path.dirname(where), where]
+    return tuple(out)
+
+
+def fingerprint(paths: Sequence[str]) -> tuple:
+    out: list[tuple] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:  # being replaced right now: that is a change too
+            out.append((path, None))
+        else:
+            out.append((path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
     return tuple(out)
 
 
@@ -46,11 +50,14 @@ class Installation:
     """What was installed when the process started, and whether that is still so."""
 
     def __init__(self) -> None:
-        self.at_start = fingerprint()
+        # The paths once: asked at every poll of every dashboard on the server, the look is a few
+        # stat calls and nothing more (issue 31).
+        self.paths = watched()
+        self.at_start = fingerprint(self.paths)
         self._changed = False
 
     def changed(self) -> bool:
-        if not self._changed and fingerprint() != self.at_start:
+        if not self._changed and fingerprint(self.paths) != self.at_start:
             self._changed = True  # once replaced, always: a reinstall of the old files is no way back
         return self._changed
 

@@ -3,6 +3,11 @@
 `PtySession` starts `python -m bcc_tui ARGS` as a person's terminal would, keeps everything the
 program writes, and waits on conditions (a text on screen, the program's end) rather than for
 fixed times, so that a busy machine makes a test slower, never wrong.
+
+The dashboard writes only the cells that changed (issue 31: a count going from 10 to 0 is one
+character), so a text on screen need not be in the bytes in one piece: `Screen` plays the bytes
+as a terminal would (cursor moves and characters; colours are dropped) and `wait_for` looks for
+a text in what is written and on the screen it makes.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -18,10 +24,87 @@ import termios
 import time
 from collections.abc import Callable
 
+from rich.cells import cell_len
+
 # The child's environment: a colour terminal, the frozen clock of the tests, and none of the
 # caller's settings that would point the program at another database, person or mail server.
 BASE_ENV = {"TERM": "xterm-256color", "COLORTERM": "truecolor", "BCC_NOW": "2026-11-25T10:00:00+01:00"}
 DROPPED = ("SUDO_USER", "BCC_DB", "BCC_SMTP", "COLUMNS", "LINES")
+
+
+# What a terminal does with the program's bytes, as far as the text on it goes: CSI sequences
+# (a cursor move, "H", is the one that places text; colours and modes change none), OSC and other
+# escapes, and the characters between them.
+_ESCAPE = (
+    rb"\x1b\[([0-9;?<>=]*)([ -/]*)([@-~])"  # CSI
+    rb"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC
+    rb"|\x1b[^\[\]]"  # another escape
+)
+_ESCAPES = re.compile(_ESCAPE)
+_TOKENS = re.compile(_ESCAPE + rb"|([\r\n])|([^\x1b\r\n]+)")
+
+
+class Screen:
+    """The text a terminal shows after the bytes fed so far (no colours)."""
+
+    def __init__(self, rows: int, cols: int) -> None:
+        self.rows, self.cols = rows, cols
+        self.cells = [[" "] * cols for _ in range(rows)]
+        self.y = self.x = 0
+        self.top, self.bottom = 0, rows - 1  # the scrolling region (DECSTBM)
+        self._rest = b""
+
+    def feed(self, data: bytes) -> None:
+        data, self._rest = self._rest + data, b""
+        cut = data.rfind(b"\x1b")
+        if cut >= 0 and _ESCAPES.match(data, cut) is None and len(data) - cut < 4096:
+            data, self._rest = data[:cut], data[cut:]  # an escape cut by this read: the rest comes next
+        for back in range(1, min(4, len(data)) + 1):  # a character cut by this read, likewise
+            byte = data[-back]
+            if byte < 0x80 or byte >= 0xC0:
+                if byte >= 0xC0 and back < (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4):
+                    data, self._rest = data[:-back], data[-back:] + self._rest
+                break
+        for m in _TOKENS.finditer(data):
+            if m.group(3) == b"H":
+                parts = [int(p) if p.isdigit() else 1 for p in m.group(1).split(b";")] + [1, 1]
+                self.y, self.x = min(parts[0], self.rows) - 1, min(parts[1], self.cols) - 1
+            elif m.group(3) == b"r" and not m.group(2):  # the scrolling region; the cursor home
+                parts = [int(p) for p in m.group(1).split(b";") if p.isdigit()]
+                top, bottom = (parts + [1, self.rows])[:2] if len(parts) != 1 else (parts[0], self.rows)
+                self.top, self.bottom = max(0, top - 1), min(self.rows, bottom) - 1
+                self.y = self.x = 0
+            elif m.group(3) in (b"L", b"M") and self.top <= self.y <= self.bottom:
+                n = int(m.group(1)) if m.group(1).isdigit() else 1
+                region = self.cells[self.y : self.bottom + 1]
+                blank = [[" "] * self.cols for _ in range(min(n, len(region)))]
+                moved = (
+                    blank + region[: len(region) - len(blank)]
+                    if m.group(3) == b"L"
+                    else region[len(blank) :] + blank
+                )
+                self.cells[self.y : self.bottom + 1] = moved
+                self.x = 0
+            elif m.group(4) == b"\r":
+                self.x = 0
+            elif m.group(4) == b"\n":
+                self.y = min(self.y + 1, self.rows - 1)
+            elif m.group(5) is not None:
+                self._put(m.group(5).decode("utf-8", "replace"))
+
+    def _put(self, text: str) -> None:
+        for char in text:
+            width = cell_len(char)
+            if width == 0:
+                continue
+            if self.x + width <= self.cols:
+                self.cells[self.y][self.x] = char
+                if width == 2 and self.x + 1 < self.cols:
+                    self.cells[self.y][self.x + 1] = ""
+            self.x = min(self.x + width, self.cols)
+
+    def text(self) -> str:
+        return "\n".join("".join(line) for line in self.cells)
 
 
 class PtySession:
@@ -34,6 +117,7 @@ class PtySession:
         child_env.update(BASE_ENV)
         child_env.update(env or {})
         rows, cols = size
+        self.screen = Screen(rows, cols)
         winsize = struct.pack("HHHH", rows, cols, 0, 0)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: never return into the test runner
@@ -69,6 +153,7 @@ class PtySession:
             self._open = False
             return False
         self.output += chunk
+        self.screen.feed(chunk)
         return True
 
     def read_until(self, done: Callable[[bytes], bool], timeout: float = 30.0, since: int = 0) -> bool:
@@ -82,8 +167,14 @@ class PtySession:
         return True
 
     def wait_for(self, *needles: bytes, timeout: float = 30.0, since: int = 0) -> bool:
-        """Read until every needle is in the output after `since`."""
-        return self.read_until(lambda out: all(n in out for n in needles), timeout, since)
+        """Read until every needle is in the output after `since`, or on the screen once something
+        has come after `since` (the program writes only what changed: see Screen)."""
+
+        def shown(out: bytes) -> bool:
+            screen = self.screen.text() if out else ""
+            return all(n in out or n.decode("utf-8", "replace") in screen for n in needles)
+
+        return self.read_until(shown, timeout, since)
 
     def read_to_end(self, timeout: float = 30.0) -> bool:
         """Read until the program has closed its terminal (it ended): True, or False at the

@@ -82,3 +82,38 @@ def test_the_comparison_of_old_and_new_code_runs(tmp_path):
     out = r.stdout.decode()
     for row in ("--status unassigned", "list --json (", "import 40", "first paint", "load "):
         assert row in out, row
+
+
+def test_the_sessions_benchmark_runs_and_prints_its_table():
+    """Issue 31's benchmark with three dashboards for a few seconds: that it runs, not its numbers."""
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.sessions",
+            "--sessions",
+            "3",
+            "--errands",
+            "300",
+            "--repeat",
+            "1",
+            "--idle",
+            "2",
+            "--commands",
+            "1",
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    out = r.stdout.decode()
+    for row in (
+        "idle: CPU per dashboard",
+        "open:",
+        "note:",
+        "new errand",
+        "assign, top of Ofördelade",
+        "in a row",
+    ):
+        assert row in out, row

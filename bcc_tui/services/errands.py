@@ -18,7 +18,7 @@ from bcc_tui.domain import notices, roles
 from bcc_tui.domain import search as search_rule
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed
-from bcc_tui.domain.routing import LastReply, Suggestion, suggest
+from bcc_tui.domain.routing import LastReply, Person, Suggestion, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_utc
@@ -34,6 +34,7 @@ from bcc_tui.services.views import (
     summary_json,
 )
 from bcc_tui.store import audit
+from bcc_tui.store import changes as changes_q
 from bcc_tui.store import errands as q
 from bcc_tui.store import handover as handover_q
 from bcc_tui.store import patients as patients_q
@@ -65,9 +66,7 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     pnrs = sorted({r["personnummer"] for r in open_rows})
     last = q.last_replies(conn, pnrs)
     teams = patients_q.teams(conn, pnrs)
-    # R24: only those a default may choose between need their load counted.
-    candidates = sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
-    load = {u: n for u, (n, _) in q.open_load(conn, candidates).items()}
+    load = {u: n for u, (n, _) in q.open_load(conn, load_candidates(staff, roster)).items()}
     out = []
     backs: dict[str, dt.date | None] = {}
     for r in rows:
@@ -100,6 +99,11 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
             item = replace(item, receivers_answer=True)
         out.append(item)
     return out
+
+
+def load_candidates(staff: list[Person], roster: people.Today) -> list[str]:
+    """R24: only those a default may choose between need their load counted."""
+    return sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
 
 
 def _concerned(conn, row, team_row, last_replier, absent, backs, today) -> Concerned | None:
@@ -229,10 +233,9 @@ class _Listing:
         types = q.types(conn)
         self.defaults = {t["code"]: t["default_assignee"] for t in types}
         self.by_receivers = {t["code"] for t in types if t["receivers_answer"]}
-        candidates = sorted(
-            set(self.roster.doctors) | {p.username for p in self.staff if p.title == "sektionsledare"}
-        )
-        self.load = {u: n for u, (n, _) in q.open_load(conn, candidates).items()}
+        self.load = {
+            u: n for u, (n, _) in q.open_load(conn, load_candidates(self.staff, self.roster)).items()
+        }
         self.last: dict[str, LastReply | None] = {}
         self.teams: dict[str, Row | None] = {}
         self.suggestions: dict[tuple, Suggestion | None] = {}
@@ -346,6 +349,7 @@ class Panes:
     names: dict[str, str]
     notice: clinic.Notice | None = None
     handover_waiting: HandoverWaiting | None = None  # R28: for receivers
+    seq: int = 0  # the newest change (store/changes.py) this read saw: what follows is read from it
 
     def pane(self, status: str) -> Pane:
         return {e.UNASSIGNED: self.unassigned, e.ASSIGNED: self.assigned, e.CLOSED: self.closed_pane}[status]
@@ -409,7 +413,8 @@ def panes(
         names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())
         waiting = handover_waiting(conn, ctx)
-    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice, waiting)
+        seq = changes_q.last(conn)
+    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice, waiting, seq)
 
 
 def pane_totals(ctx: Ctx, statuses: list[str], search: str | None) -> dict[str, tuple[int, int]]:

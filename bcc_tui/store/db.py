@@ -250,9 +250,12 @@ class Store:
                 raise
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several SELECTs (a deferred read transaction under WAL)."""
-        with self._lock:
+    def read(self, *, wait: bool = True) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several SELECTs (a deferred read transaction under WAL).
+        wait=False: Busy at once if another thread is using this connection (see data_version)."""
+        if not self._lock.acquire(blocking=wait):
+            raise Busy()
+        try:
             self._check_open()
             try:
                 self.conn.execute("BEGIN")
@@ -266,6 +269,8 @@ class Store:
                 if _is_busy(err) or str(err) == "interrupted":
                     raise Busy() from None
                 raise
+        finally:
+            self._lock.release()
 
     def copy_into(self, path: str | os.PathLike) -> sqlite3.Connection:
         """A consistent copy of the whole database in the new file `path` (SQLite's online backup,

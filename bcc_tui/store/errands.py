@@ -152,6 +152,35 @@ def involves(conn: sqlite3.Connection, errand_id: int, username: str) -> bool:
     )
 
 
+def holders(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+    """id, assignee and personnummer of each of `ids` that exists."""
+    out: list[sqlite3.Row] = []
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        out += conn.execute(
+            f"SELECT id, assignee, personnummer FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
+            part,
+        ).fetchall()
+    return out
+
+
+def involving_events(conn: sqlite3.Connection, ids: list[int], username: str) -> list[tuple[int, int]]:
+    """(errand id, event id) of `username`'s events among `ids` that make an errand theirs under
+    need-to-know (see _INVOLVED)."""
+    out: list[tuple[int, int]] = []
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        out += [
+            (r[0], r[1])
+            for r in conn.execute(
+                f"SELECT errand_id, id FROM events WHERE errand_id IN ({', '.join('?' for _ in part)})"
+                " AND actor = ? AND kind IN ('reply', 'partial_reply', 'close')",
+                [*part, username],
+            )
+        ]
+    return out
+
+
 def _where(status, assignee, involved, search: Search | None, statuses=None) -> tuple[str, list]:
     where, args = [], []
     if status == "closed":

@@ -375,6 +375,90 @@ _V15 = """
 ALTER TABLE audit ADD COLUMN data TEXT;
 """
 
+# Version 16 (issue 31): what changed, for the dashboards. Every write that changes what someone
+# may see records a change — the errand it touched (and what the errand was before: a dashboard
+# adjusts its counts without counting again), or, for the clinic's own tables, only which table —
+# written by triggers, so that no write path can forget it. The audit log, drafts, the outboxes,
+# templates and the deviation register are not on a dashboard and record none: opening an errand
+# elsewhere (an audit row) changes nothing anyone sees. A dashboard reads the changes after the
+# last one it saw and fetches only those errands (services/follow.py). The table keeps the latest
+# 2,000 or so; a dashboard that fell further behind reads everything again. A person's own
+# settings (the bell, e-mail) are in the staff table but on nobody's screen: they record none.
+_V16 = """
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    errand_id INTEGER,
+    event_id INTEGER,
+    old_status TEXT,
+    old_assignee TEXT,
+    old_due_date TEXT,
+    old_first_response_on TEXT
+);
+CREATE TRIGGER changes_keep AFTER INSERT ON changes WHEN NEW.seq % 256 = 0
+BEGIN DELETE FROM changes WHERE seq <= NEW.seq - 2048; END;
+CREATE TRIGGER changes_errand_insert AFTER INSERT ON errands
+BEGIN INSERT INTO changes (kind, errand_id) VALUES ('new', NEW.id); END;
+CREATE TRIGGER changes_errand_update AFTER UPDATE ON errands
+BEGIN
+    INSERT INTO changes (kind, errand_id, old_status, old_assignee, old_due_date, old_first_response_on)
+    VALUES ('update', NEW.id, OLD.status, OLD.assignee, OLD.due_date, OLD.first_response_on);
+END;
+CREATE TRIGGER changes_errand_delete AFTER DELETE ON errands
+BEGIN
+    INSERT INTO changes (kind, errand_id, old_status, old_assignee, old_due_date, old_first_response_on)
+    VALUES ('gone', OLD.id, OLD.status, OLD.assignee, OLD.due_date, OLD.first_response_on);
+END;
+CREATE TRIGGER changes_event AFTER INSERT ON events
+BEGIN INSERT INTO changes (kind, errand_id, event_id) VALUES (NEW.kind, NEW.errand_id, NEW.id); END;
+CREATE TRIGGER changes_remark_insert AFTER INSERT ON handover_remarks
+BEGIN INSERT INTO changes (kind, errand_id) VALUES ('remark', NEW.errand_id); END;
+CREATE TRIGGER changes_remark_update AFTER UPDATE ON handover_remarks
+BEGIN INSERT INTO changes (kind, errand_id) VALUES ('remark', NEW.errand_id); END;
+CREATE TRIGGER changes_settings_insert AFTER INSERT ON settings
+BEGIN INSERT INTO changes (kind) VALUES ('settings'); END;
+CREATE TRIGGER changes_settings_update AFTER UPDATE ON settings
+BEGIN INSERT INTO changes (kind) VALUES ('settings'); END;
+CREATE TRIGGER changes_settings_delete AFTER DELETE ON settings
+BEGIN INSERT INTO changes (kind) VALUES ('settings'); END;
+CREATE TRIGGER changes_staff_insert AFTER INSERT ON staff
+BEGIN INSERT INTO changes (kind) VALUES ('staff'); END;
+CREATE TRIGGER changes_staff_update AFTER UPDATE OF name, title, roles, active, medcontrol_responsible ON staff
+BEGIN INSERT INTO changes (kind) VALUES ('staff'); END;
+CREATE TRIGGER changes_staff_delete AFTER DELETE ON staff
+BEGIN INSERT INTO changes (kind) VALUES ('staff'); END;
+CREATE TRIGGER changes_roster_insert AFTER INSERT ON roster
+BEGIN INSERT INTO changes (kind) VALUES ('roster'); END;
+CREATE TRIGGER changes_roster_update AFTER UPDATE ON roster
+BEGIN INSERT INTO changes (kind) VALUES ('roster'); END;
+CREATE TRIGGER changes_roster_delete AFTER DELETE ON roster
+BEGIN INSERT INTO changes (kind) VALUES ('roster'); END;
+CREATE TRIGGER changes_absences_insert AFTER INSERT ON absences
+BEGIN INSERT INTO changes (kind) VALUES ('absences'); END;
+CREATE TRIGGER changes_absences_update AFTER UPDATE ON absences
+BEGIN INSERT INTO changes (kind) VALUES ('absences'); END;
+CREATE TRIGGER changes_absences_delete AFTER DELETE ON absences
+BEGIN INSERT INTO changes (kind) VALUES ('absences'); END;
+CREATE TRIGGER changes_errand_types_insert AFTER INSERT ON errand_types
+BEGIN INSERT INTO changes (kind) VALUES ('errand_types'); END;
+CREATE TRIGGER changes_errand_types_update AFTER UPDATE ON errand_types
+BEGIN INSERT INTO changes (kind) VALUES ('errand_types'); END;
+CREATE TRIGGER changes_errand_types_delete AFTER DELETE ON errand_types
+BEGIN INSERT INTO changes (kind) VALUES ('errand_types'); END;
+CREATE TRIGGER changes_care_teams_insert AFTER INSERT ON care_teams
+BEGIN INSERT INTO changes (kind) VALUES ('care_teams'); END;
+CREATE TRIGGER changes_care_teams_update AFTER UPDATE ON care_teams
+BEGIN INSERT INTO changes (kind) VALUES ('care_teams'); END;
+CREATE TRIGGER changes_care_teams_delete AFTER DELETE ON care_teams
+BEGIN INSERT INTO changes (kind) VALUES ('care_teams'); END;
+CREATE TRIGGER changes_handover_gives_insert AFTER INSERT ON handover_gives
+BEGIN INSERT INTO changes (kind) VALUES ('handover_gives'); END;
+CREATE TRIGGER changes_handover_gives_update AFTER UPDATE ON handover_gives
+BEGIN INSERT INTO changes (kind) VALUES ('handover_gives'); END;
+CREATE TRIGGER changes_handover_gives_delete AFTER DELETE ON handover_gives
+BEGIN INSERT INTO changes (kind) VALUES ('handover_gives'); END;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _V1,
     _V2,
@@ -391,6 +475,7 @@ MIGRATIONS: tuple[str, ...] = (
     _V13,
     _V14,
     _V15,
+    _V16,
 )
 CURRENT = len(MIGRATIONS)
 

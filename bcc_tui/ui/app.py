@@ -9,9 +9,12 @@ command line; which keys exist, and for whom, is the one table in ui/actions.py.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -19,9 +22,10 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
@@ -34,18 +38,22 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import actions, render
+from bcc_tui.ui import textual_compat as compat
+from bcc_tui.ui.damage import Shadow
 from bcc_tui.ui.feed import Feed, PanesCounted, PanesFetched
-from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner
+from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner, Written
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
+from bcc_tui.ui.textual_compat import ChopsUpdate, CompatApp, LayoutUpdate
 from bcc_tui.ui.typeahead import TypeAhead
-from bcc_tui.ui.typed import FollowsChanges
+from bcc_tui.ui.typed import Filters, FollowsChanges, KeepsDraft, ShowsErrand, Ticks
 from bcc_tui.ui.upgrade import UPGRADED, UpgradeWatch
 from bcc_tui.ui.widgets.header import HeaderBar
 
 if TYPE_CHECKING:
     from bcc_tui.services.clinic import Notice
     from bcc_tui.services.notify import MailConfig
+    from bcc_tui.ui.quiet import Wake
 
 # Screens that the first paint does not need are imported when first used: the dashboard's
 # start-up is measured against a bare Textual app (docs/performance.md).
@@ -76,10 +84,14 @@ def _help() -> Screen[Any]:
 _UNSEEN = object()  # no notice read yet: the first one read is the start's, said in the header only
 OPEN_RETRY = 1.0  # seconds between attempts to open an errand while the database is busy
 DELIVERY_INTERVAL = 3.0
+# With the kernel's word on writes (ui/quiet.py, Wake), the feed still looks this often, should a
+# commit have been marked done after the write the kernel told of; and the clock is looked at.
+FALLBACK = 5.0
+ROWS_EVERY = 30.0  # seconds between two looks at the rows' ages and countdowns (the clock alone)
 TOAST_MAX = 1000  # characters: more than any message of ours; a toast never covers the screen
 
 
-class BccApp(App):
+class BccApp(CompatApp):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "bcc-tui"
     # A short terminal (80×24) gives a form's list fewer rows, so the form's hint and its warning
@@ -101,7 +113,13 @@ class BccApp(App):
             # Textual's greys keep too little contrast for some texts (render.KeepContrast).
             from textual.filter import Monochrome
 
-            self._filters = [render.KeepContrast() if isinstance(f, Monochrome) else f for f in self._filters]
+            compat.set_line_filters(
+                self,
+                [
+                    render.KeepContrast() if isinstance(f, Monochrome) else f
+                    for f in compat.line_filters(self)
+                ],
+            )
         self.ctx = ctx
         self.mail = mail
         self.open_ref = clean_line(open_ref) if open_ref else None  # as typed: it is looked up
@@ -114,8 +132,16 @@ class BccApp(App):
         self.ended_line: str | None = None  # set when an upgrade ended it on an error instead
         self._notice: Notice | object | None = _UNSEEN  # the notice last shown (notice_seen)
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
+        self._pulse_at: asyncio.TimerHandle | None = None
+        self._minute_at: asyncio.TimerHandle | None = None
+        self._rows_at = 0.0
+        self._minute: tuple[int, ...] = ()
+        self._wake: Wake | None = None
+        self._every = poll_interval
+        self.shadow = Shadow()  # what the terminal shows: only what differs is written (ui/damage.py)
         self.runner = ActionRunner(self)
         self.typeahead = TypeAhead(self)
+        self.typeahead.holds = self.runner.holds  # a key that would act on a row being written waits
         self.feed = Feed(self, ctx)
         self.upgrade = UpgradeWatch(self)  # the program or the schema replaced under us (issue 31)
         self._today = self.ctx.today()  # the day the screens were read for
@@ -168,9 +194,10 @@ class BccApp(App):
                 event = events.Paste(cleaned)
         await super().on_event(event)
 
-    def _handle_exception(self, error: Exception) -> None:
+    def crashed(self, error: Exception) -> int:
         """Textual's own handler prints a traceback with local variables (patient data) when the
-        app exits. Instead: a private report, and one line printed after the screen is restored."""
+        app exits. Instead: a private report, and one line printed after the screen is restored
+        (the rest of ending the app: textual_compat.CompatApp)."""
         from bcc_tui import crash
 
         if self.upgrade.explains(error):
@@ -178,14 +205,26 @@ class BccApp(App):
             # crash report (the drafts were kept as they were typed).
             self.upgrade.noticed = True
             self.ended_line = UPGRADED
-            self._return_code = 0
+            return 0
+        self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
+        return 1
+
+    def frame(self, renderable: Any, inline: bool) -> Any:
+        """Every frame Textual writes to the terminal passes here, narrowed to the cells that
+        differ from what the terminal shows: nothing at all when none do (ui/damage.py)."""
+        if inline:
+            self.shadow.reset()  # drawn below the prompt, with moves of its own
+        elif isinstance(renderable, ChopsUpdate):
+            return self.shadow.narrow(renderable)
+        elif isinstance(renderable, LayoutUpdate):
+            return self.shadow.full(renderable)
         else:
-            self.crash_line = crash.message(crash.write_report(error, "instrumentpanelen"))
-            self._return_code = 1
-        if self._exception is None:  # run_test re-raises it, so that tests see the error
-            self._exception = error
-            self._exception_event.set()
-        self._close_messages_no_wait()
+            self.shadow.reset()  # drawn some other way: the copy is no longer known
+        return renderable
+
+    def on_resize(self, _event: events.Resize) -> None:
+        # The terminal may have redrawn itself, also at the size it had: the next frame is whole.
+        self.shadow.reset()
 
     # -- life cycle --------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -193,6 +232,9 @@ class BccApp(App):
         from bcc_tui.ui import theme
 
         theme.apply(self)
+        # Another program has the terminal while the app is suspended: what it shows after is
+        # not known.
+        self.app_suspend_signal.subscribe(self, lambda _app: self.shadow.reset(), immediate=True)
         self.upgrade.start()
         if self.mail is not None:
             # §4.6: every open dashboard tries the outbox every few seconds.
@@ -206,8 +248,7 @@ class BccApp(App):
                 if roles.may(actor, "admin_change")
                 else screen_class("AuditScreen")()
             )
-            self.set_interval(self.poll_interval, self.feed.poll)
-            self.set_interval(1, self.tick_clock)
+            self._start_pulse()
             return
         # The prefetch has usually finished by the time the screen mounts: the panes are filled
         # then, before the first frame, so the screen is laid out and painted with its rows.
@@ -218,14 +259,95 @@ class BccApp(App):
             with suppress(BccError):
                 self.bell_on = people.bell(self.ctx)
             self.feed.check_news(announce=False)  # the first load is the baseline, not news
-        self.set_interval(self.poll_interval, self.feed.poll)
-        self.set_interval(1, self.tick_clock)
-        self.set_interval(30, self.tick_rows)
+        self._start_pulse()
         if self.open_ref:
             self.call_after_refresh(self.open_errand, self.open_ref)
 
+    def _start_pulse(self) -> None:
+        """The feed looks for changes as soon as the kernel says the database was written (Wake),
+        and otherwise every FALLBACK seconds; without that news (not Linux, inotify's limits
+        reached) it polls every poll_interval as before. A poll_interval above a second is the
+        tests' way of saying "never by itself": then nothing wakes it either. The clock's minute
+        is looked at on each pulse and, with the wake, at each minute of the wall clock."""
+        from bcc_tui.ui.quiet import Wake
+
+        loop = asyncio.get_running_loop()
+        self._minute = self._minute_of(self.ctx.now())
+        self._rows_at = loop.time()
+        self._wake = Wake(self.ctx.store.path, self._poke) if self.poll_interval <= 1 else None
+        if self._wake is not None and not self._wake.start():
+            self._wake = None
+        self._every = FALLBACK if self._wake is not None else self.poll_interval
+        self._pulse_at = loop.call_later(self._every, self._pulse)
+        if self._wake is not None:
+            self._next_minute()
+
+    @staticmethod
+    def _minute_of(now: dt.datetime) -> tuple[int, ...]:
+        return now.timetuple()[:5]
+
+    def _next_minute(self) -> None:
+        # Just after the wall clock's next minute: the header's minute turns on time.
+        self._minute_at = asyncio.get_running_loop().call_later(60.05 - time.time() % 60, self._on_minute)
+
+    def _on_minute(self) -> None:
+        self._minute_at = None
+        self._timed(self._look_at_clock)
+        if compat.open_and_running(self):
+            self._next_minute()
+
+    def _timed(self, step: Callable[[], object]) -> bool:
+        """Run a step of our own timers as Textual runs its own: an error ends the app with its
+        crash report. False when it did."""
+        try:
+            step()
+        except Exception as error:
+            self.fail(error)
+            return False
+        return True
+
+    def _poke(self) -> bool:
+        """The database was written: the feed looks now. Whether it saw a commit."""
+        seen = False
+
+        def look() -> None:
+            nonlocal seen
+            seen = self.feed.poll()
+
+        return self._timed(look) and seen
+
+    def _look_at_clock(self) -> None:
+        """The clock when its minute changed; the rows' ages and countdowns every 30 seconds."""
+        minute = self._minute_of(self.ctx.now())
+        if minute != self._minute:
+            self._minute = minute
+            self.tick_clock()
+        now = asyncio.get_running_loop().time()
+        if self.dashboard is not None and now - self._rows_at >= ROWS_EVERY:
+            self._rows_at = now
+            self.tick_rows()
+
+    def _pulse(self) -> None:
+        """The feed's poll (see _start_pulse) and the clock. On plain asyncio timers: a Textual
+        interval costs about 0.25 ms a tick in messages of its own, and four polls a second of
+        that were more than an idle dashboard's whole budget (issue 31: under 0.1 % of a core)."""
+        self._pulse_at = None
+        if not self._timed(self.feed.poll) or not self._timed(self._look_at_clock):
+            return
+        if compat.open_and_running(self):
+            self._pulse_at = asyncio.get_running_loop().call_later(self._every, self._pulse)
+
     def on_unmount(self) -> None:
         self.upgrade.stop()
+        if self._pulse_at is not None:
+            self._pulse_at.cancel()
+            self._pulse_at = None
+        if self._minute_at is not None:
+            self._minute_at.cancel()
+            self._minute_at = None
+        if self._wake is not None:
+            self._wake.stop()
+            self._wake = None
         if self._old_hangup is not None:
             signal.signal(signal.SIGHUP, self._old_hangup)
             self._old_hangup = None
@@ -234,10 +356,9 @@ class BccApp(App):
     def flush_forms(self) -> None:
         """R21: write what open forms hold that the debounced save has not written yet."""
         for screen in self.screen_stack:
-            flush = getattr(screen, "flush_draft", None)
-            if flush is not None:
-                with suppress(Exception):
-                    flush(quiet=True)
+            if isinstance(screen, KeepsDraft):
+                with suppress(Exception):  # quitting or hung up: the other forms still get their turn
+                    screen.flush_draft(quiet=True)
 
     async def action_quit(self) -> None:
         self.flush_forms()
@@ -292,6 +413,9 @@ class BccApp(App):
         fetched = message.fetched
         if self.feed.accept(fetched):
             self.apply(fetched.data, fetched.detail, fetched.search, fetched.lost)
+
+    def on_written(self, message: Written[Any]) -> None:
+        self.runner.written(message)
 
     def on_panes_counted(self, message: PanesCounted) -> None:
         data = self.feed.counted(message)
@@ -359,10 +483,9 @@ class BccApp(App):
         # A timer may fire while a screen is still composing or already going away: its widgets
         # are then missing, which is no reason to stop the dashboard.
         screen = self.top()
-        tick = getattr(screen, "tick", None)
-        if tick is not None and not isinstance(screen, DashboardScreen):
+        if isinstance(screen, Ticks) and not isinstance(screen, DashboardScreen):
             with suppress(NoMatches):
-                tick(self.ctx.now())
+                screen.tick(self.ctx.now())
         if self.dashboard is not None:
             for header in self.dashboard.query(HeaderBar):  # none while the screen is torn down
                 header.set_time(self.ctx.now())
@@ -393,8 +516,8 @@ class BccApp(App):
 
     # -- the errand under the cursor ---------------------------------------------------------
     def current_ref(self) -> str | None:
-        current_ref = getattr(self.screen, "current_ref", None)
-        return current_ref() if current_ref is not None else None
+        screen = self.screen
+        return screen.current_ref() if isinstance(screen, ShowsErrand) else None
 
     def current(self) -> ErrandSummary | None:
         ref = self.current_ref()
@@ -429,19 +552,34 @@ class BccApp(App):
         return s is not None and actions.fits_state(action, s.status, s.receivers_answer)
 
     def open_errand(self, ref: str) -> None:
+        """Open an errand: its audited read (R9: the view's audit row is a write) runs in a worker
+        of the "open" group (issue 30), and the screen is pushed when the answer comes back. Keys
+        typed meanwhile wait for it (runner.holds), as if typed once the errand was open."""
         self._opening = (ref, self.screen)
-        try:
-            detail = self.feed.open_errand(ref)
-        except Busy:
+        opening = self._opening
+        self.runner.opening = True
+        self.runner.write(
+            lambda: self.feed.read_audited(ref),
+            lambda read, error: self._opened(opening, read, error),
+            group="open",
+        )
+
+    def _opened(self, opening: tuple[str, Screen[Any]], read: Any, error: BccError | None) -> None:
+        self.runner.opening = False
+        ref = opening[0]
+        if self._opening != opening or not compat.open_and_running(self):
+            return  # the person asked for something else meanwhile (or the app is closing)
+        if isinstance(error, Busy) or (error is None and read is None):
             # The view's audit row could not be written, so nothing of the errand is shown.
             self.feed.tell_busy()
             self.set_timer(OPEN_RETRY, lambda: self._retry_open(ref))
             return
-        except BccError as err:
+        if error is not None:
             self._opening = None
-            self.notify(str(err), title="Kan inte öppna", severity="error", markup=False)
+            self.notify(str(error), title="Kan inte öppna", severity="error", markup=False)
             return
         self._opening = None
+        detail = self.feed.opened(ref, read)
         names = self.last_data.names if self.last_data else {}
         self.push_screen(ErrandScreen(detail, self.ctx.now(), names), callback=self._detail_closed)
 
@@ -544,9 +682,9 @@ class BccApp(App):
             self.push_screen("help")
 
     def screen_filter(self) -> None:
-        action_filter = getattr(self.screen, "action_filter", None)
-        if action_filter is not None:
-            action_filter()
+        screen = self.screen
+        if isinstance(screen, Filters):
+            screen.action_filter()
 
     def action_command_palette(self) -> None:
         # Textual's own opens with an English prompt; the same palette, asked in Swedish.
@@ -554,6 +692,17 @@ class BccApp(App):
 
         if self.use_command_palette and not Palette.is_open(self):
             self.push_screen(Palette())
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's, except on Linux: its input thread then sleeps until a key comes (ui/quiet.py)."""
+        from textual.drivers.linux_driver import LinuxDriver
+
+        found = super().get_driver_class()
+        if found is LinuxDriver:
+            from bcc_tui.ui.quiet import QuietDriver
+
+            return QuietDriver
+        return found
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -8,6 +8,13 @@ change `reload_now` fetches on the spot. Changes by other processes are noticed 
 PRAGMA data_version; nothing refreshes while a form is open, and an automatic refresh is never
 an audited read.
 
+Another process's change is followed, not reloaded (issue 31): the worker reads the changes since
+the panes' last one (services/follow.py) and fetches only the errands they touched; a write that
+changes nothing on these panes (an audit row, someone else's caregiver's errand) ends there, with
+no message, no redraw and no byte to the terminal. Whatever follow is unsure of it reads whole,
+as before (a change to the clinic's tables, an import, a filter, a screen that follows changes on
+top).
+
 The filter follows each key (issue 27): what is typed is read live (`type_filter`, no audit row)
 by one worker at a time, and keys typed while it reads are read together next (a debounce as long
 as a read: on 100,000 errands 30-40 ms). The filter the person settles on — typing rests SETTLED
@@ -31,12 +38,13 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import BccError, Busy, NotAllowed, NotFound
 from bcc_tui.domain.text import clean_line
-from bcc_tui.services import errands, identity
+from bcc_tui.services import errands, follow, identity
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.session import Store
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
+from bcc_tui.ui.typed import FollowsChanges
 
 if TYPE_CHECKING:
     from bcc_tui.ui.app import BccApp
@@ -61,6 +69,9 @@ class Fetched:
     seq: int = 0  # the order reads began in: a read begun earlier never replaces a later one
     lost: str | None = None  # the open errand can no longer be read by this person: why
     search: str | None = None  # the filter it was read with (the box may hold more by now)
+    # A followed read: the panes it was worked out from. Drawn only over those same panes (a read
+    # drawn meanwhile, with another filter or page, is not what the changes apply to).
+    base: Panes | None = None
 
 
 class PanesFetched(Message):
@@ -117,6 +128,11 @@ class Feed:
         self._follow_version: int | None = None
         self._counter: Store | None = None  # the typed filter's counts: a connection to interrupt
         self._counting = False
+        # Followed changes that drew nothing: the panes on screen and the change they are current to.
+        self._seen: tuple[Panes, int] | None = None
+        self._reading = threading.Lock()  # one read of the panes at a time, full or followed
+        self._following = False  # a followed read is under way or waits to be drawn
+        self._polled: int | None = None  # the data_version the last poll saw
 
     @property
     def live(self) -> bool:
@@ -195,6 +211,10 @@ class Feed:
 
     def _load(self, counted: bool = True) -> Fetched | None:
         """One read, handed to the UI thread; None when there was none."""
+        with self._reading:
+            return self._load_now(counted)
+
+    def _load_now(self, counted: bool) -> Fetched | None:
         first = self._take_first(timeout=None)
         if first is not None:
             self.app.post_message(PanesFetched(first))
@@ -219,8 +239,14 @@ class Feed:
 
     def accept(self, fetched: Fetched) -> bool:
         """Whether `fetched` may be drawn: a worker's read that began before the one on screen (a
-        poll overtaken by the person's own change) would put old rows back and stay there."""
+        poll overtaken by the person's own change) would put old rows back and stay there; changes
+        followed from panes no longer on screen are read again."""
+        if fetched.base is not None:
+            self._following = False
         if fetched.seq < self._drawn_seq:
+            return False
+        if fetched.base is not None and fetched.base is not self.last_data:
+            self.pending = True
             return False
         self._drawn_seq = fetched.seq
         return True
@@ -399,9 +425,20 @@ class Feed:
         self._busy_told = False
         return detail
 
-    def open_errand(self, ref: str) -> ErrandDetail:
-        """An errand the person opens; it is then refreshed with the panes."""
-        detail = self.read_errand(ref)
+    def read_audited(self, ref: str) -> tuple[ErrandDetail, int, int]:
+        """In a worker: the audited read of an errand the person opens, with the file's
+        data_version before and after it (for `opened`, on the UI thread)."""
+        before = self.reader.data_version()
+        detail = errands.show_errand(self.ctx, ref)
+        return detail, before, self.reader.data_version()
+
+    def opened(self, ref: str, read: tuple[ErrandDetail, int, int]) -> ErrandDetail:
+        """On the UI thread, after `read_audited`: the errand is then refreshed with the panes."""
+        detail, before, after = read
+        if before == self.version:
+            # Opening writes its audit row (R9); that is not a change to reload the panes for.
+            self.version = after
+        self._busy_told = False
         self.detail_ref = ref
         return detail
 
@@ -411,14 +448,43 @@ class Feed:
         return errands.show_errand(self.ctx, ref, audited=False)
 
     # -- noticing changes --------------------------------------------------------------------
-    def poll(self) -> None:
-        """Reload when another connection committed; never while a form is open."""
+    def poll(self) -> bool:
+        """Follow what another connection committed; never while a form is open. Whether a commit
+        was seen since the last poll (the wake need not look again for it: ui/quiet.py)."""
         if self.app.upgrade.check():
-            return  # the program or the schema changed under the dashboard: nothing more is read
+            return False  # the program or the schema changed under the dashboard: nothing more is read
         try:
             version = self.reader.data_version(wait=False)
         except BccError:
-            return  # the reader is busy in a worker: the next poll asks again
+            return False  # the reader is busy in a worker: the next poll asks again
+        seen, self._polled = version != self._polled, version
+        self._poll(version)
+        return seen
+
+    def _poll(self, version: int) -> None:
+        if version == self.version and not self.pending and not self.app.form_open:
+            return  # nothing committed since the last look: an idle dashboard's every poll
+        if self.live and not self.app.form_open and not self.access_ended and self._may_follow():
+            if self._reading.locked() or self._following:
+                return  # a read under way: the next poll follows what it did not see
+            try:
+                newest = follow.newest(self.reader_ctx)
+            except BccError:
+                return  # the reader is busy: the next poll asks again
+            self.version = version
+            if newest <= self._current_seq():
+                return  # a write that changed nothing anyone sees (an audit row): nothing to read
+            if self.detail_ref is None and self.last_data is not None:
+                try:
+                    unseen = follow.unseen(self.reader_ctx, self.last_data, self._current_seq())
+                except BccError:
+                    unseen = None
+                if unseen is not None:
+                    self._seen = (self.last_data, unseen)  # another caregiver's errand: not ours
+                    return
+            self._following = True
+            self.app.run_worker(self._follow, name="follow", group="follow", thread=True)
+            return
         if version != self._identity_version and self.check_identity():
             self._identity_version = version
         # R23: news for a caregiver is checked even while a form is open.
@@ -438,6 +504,78 @@ class Feed:
             self.version = version
             self.pending = False
             self.load()
+
+    def _may_follow(self) -> bool:
+        """Whether the changes may be followed rather than everything read again."""
+        return (
+            self.last_data is not None
+            and not self.pending
+            and not self._unlogged
+            and self.search is None
+            and self.shown_search is None
+            and self._prefetch is None
+            and not isinstance(self.app.top(), FollowsChanges)  # it reads again at every change
+        )
+
+    def _current_seq(self, base: Panes | None = None) -> int:
+        """The change the panes on screen (or `base`) are current to."""
+        base = base or self.last_data
+        if base is None:
+            return 0
+        seen = self._seen
+        return seen[1] if seen is not None and seen[0] is base else base.seq
+
+    def _follow(self) -> None:
+        """The changes since the panes on screen, in a worker: drawn only when they change what
+        the panes or the open errand show."""
+        posted = False
+        try:
+            posted = self._follow_now()
+        finally:
+            if not posted:
+                self._following = False
+
+    def _follow_now(self) -> bool:
+        """Whether a read was posted to be drawn (it ends the following when it is)."""
+        with self._reading:
+            base = self.last_data
+            if base is None:
+                return False
+            seq = self._current_seq(base)
+            read = next(self._reads)
+            try:
+                found = follow.follow(
+                    self.reader_ctx, base, seq=seq, limits=self.limits, detail_ref=self.detail_ref
+                )
+            except Busy:
+                self.pending = True  # the next poll reads everything
+                return False
+            except BccError as err:
+                self.app.call_from_thread(self.app.notify, str(err), severity="error", markup=False)
+                return False
+            if found.staff:
+                self.app.call_from_thread(self.check_identity)
+            if found.news and self._news_after is not None:
+                self.app.call_from_thread(self.check_news)
+            if found.again:
+                self._load_now(counted=True)
+                return False
+            detail, lost = None, None
+            ref = self.detail_ref
+            if found.detail and ref:
+                try:
+                    detail = errands.show_errand(self.reader_ctx, ref, audited=False)
+                except (NotAllowed, NotFound) as err:
+                    lost = err.for_ui()
+                except BccError:
+                    self.pending = True
+                    return False
+            if found.data is None and detail is None and lost is None:
+                self._seen = (base, found.seq)  # nothing on screen changed: nothing is drawn
+                return False
+            data = found.data or replace(base, seq=found.seq)
+            fetched = Fetched(data, detail, self.version or 0, read, lost=lost, base=base)
+            return self.app.post_message(PanesFetched(fetched))
 
     def day_changed(self) -> None:
         if self.live:

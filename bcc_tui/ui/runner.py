@@ -4,14 +4,25 @@ sends it through the same service the command line uses.
 The keys, labels and roles of these actions are in `bcc_tui.ui.actions` (the one table); this
 module only does them. A form's send runs the service while the form is still open, so a refusal
 or a busy database is shown in the form with everything typed still there (R21).
+
+Every write runs off the UI thread (issue 30): in a thread worker of the "write" group, one at a
+time in the order asked, its result handed back to the UI thread as a `Written` message (as the
+feed's reads come back as `PanesFetched`). A database held by another writer then delays the
+write, not the keys: the cursor keeps moving meanwhile. What must not move on is a key that
+would act on the row the write changes: while a write is in flight the type-ahead holds an errand
+action's key (and every key while a form is sending), until the write's answer has been drawn
+(`holds`).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
@@ -45,7 +56,12 @@ ERRAND_ACTIONS = {
     "move_all",
 }
 
-Outcome = Literal["ok", "busy", "refused"]
+# Their keys (the action table's): what waits while a write is in flight.
+ERRAND_KEYS = frozenset(
+    a.key
+    for a in actions.ACTIONS
+    if a.key and a.bind and a.app_method.removeprefix("action_") in ERRAND_ACTIONS
+)
 
 
 def _listed(refs: list[str], most: int = 8) -> str:
@@ -57,6 +73,17 @@ def _reason(c: Choice) -> str:
 
 
 R = TypeVar("R")
+T = TypeVar("T")
+Then = Callable[[T | None, BccError | None], None]
+
+
+class Written(Message, Generic[T]):
+    """A write done in a worker, handed to the UI thread: its result, or the refusal, and what
+    the UI does with them."""
+
+    def __init__(self, then: Then[T], result: T | None, error: BccError | None) -> None:
+        super().__init__()
+        self.then, self.result, self.error = then, result, error
 
 
 class ActionRunner:
@@ -65,28 +92,83 @@ class ActionRunner:
 
     def __init__(self, app: BccApp) -> None:
         self.app = app
+        self.in_flight = 0  # writes asked for whose answer the UI has not had yet
+        self.sending = False  # a form waits for its write (every key waits with it)
+        self.opening = False  # an errand's audited read is in flight (every key waits for its screen)
+        self._queue: deque[Callable[[], None]] = deque()  # writes waiting for the one running
 
     @property
     def ctx(self) -> Ctx:
         return self.app.ctx
 
     # -- plumbing ----------------------------------------------------------------------------
-    def perform(self, done: str, fn: Callable[..., object], *args: Any, **kwargs: Any) -> Outcome:
-        """Run one service call for the person and say how it went, in plain words.
-        Returns "ok", "busy" (nothing changed; try again) or "refused"."""
+    def write(self, call: Callable[[], T], then: Then[T], *, group: str = "write") -> None:
+        """Run `call` (a service call, which may wait for the database) in a thread worker; then,
+        on the UI thread, `then(result, None)` or `then(None, refusal)`. Writes run one at a time,
+        in the order asked: a second waits for the first's answer."""
         app = self.app
+        self.in_flight += 1
+
+        def work() -> None:
+            try:
+                result, error = call(), None
+            except BccError as err:  # a refusal or a busy database: said, not a crash
+                result, error = None, err
+            app.post_message(Written(then, result, error))
+
+        def start() -> None:
+            app.run_worker(work, name=group, group=group, thread=True)
+
+        if self.in_flight > 1:
+            self._queue.append(start)
+        else:
+            start()
+
+    def written(self, message: Written[Any]) -> None:
+        """The app's handler of `Written`: the answer drawn, then the next write started."""
         try:
-            fn(self.ctx, *args, **kwargs)
-        except Busy as err:
-            app.notify(str(err), title="Upptagen", severity="warning", timeout=8, markup=False)
-            return "busy"
-        except BccError as err:
-            app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
-            app.feed.request_reload()
-            return "refused"
-        app.notify(done, markup=False)
-        app.feed.reload_now(keep_position=True)
-        return "ok"
+            message.then(message.result, message.error)
+        finally:
+            self.in_flight -= 1
+            if self._queue:
+                self._queue.popleft()()
+
+    def holds(self, event: events.Key | events.Paste) -> bool:
+        """Whether a key from the terminal must wait for a write in flight: every key while a form
+        sends (it is still open and may yet stay: R21), and a key of an errand action while any
+        write is in flight (the row it would act on is about to change). Moving the cursor, or
+        anything else, goes on."""
+        if self.sending or self.opening:
+            return True
+        if not self.in_flight or not isinstance(event, events.Key):
+            return False
+        return event.key in ERRAND_KEYS
+
+    def perform(
+        self,
+        done: str,
+        fn: Callable[..., object],
+        *args: Any,
+        ok: Callable[[], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run one service call for the person, off the UI thread, and say how it went, in plain
+        words; `ok` is called when it went through."""
+        app = self.app
+
+        def then(_result: object, error: BccError | None) -> None:
+            if isinstance(error, Busy):
+                app.notify(str(error), title="Upptagen", severity="warning", timeout=8, markup=False)
+            elif error is not None:
+                app.notify(error.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+                app.feed.request_reload()
+            else:
+                app.notify(done, markup=False)
+                app.feed.reload_now(keep_position=True)
+                if ok is not None:
+                    ok()
+
+        self.write(lambda: fn(self.ctx, *args, **kwargs), then)
 
     def ask(self, form: Form[R], submit: Callable[[R], str], errand: ErrandSummary | None = None) -> None:
         """Open a form whose send runs `submit` (the service call; it returns what to say when
@@ -95,15 +177,22 @@ class ActionRunner:
         app = self.app
         outcome: list[str] = []
 
-        def hook(result: R) -> str | None:
-            try:
-                outcome.append(submit(result))
-            except Busy as err:
-                return str(err)
-            except BccError as err:
-                app.feed.request_reload()
-                return err.for_ui()
-            return None
+        def hook(result: R, answer: Callable[[str | None], None]) -> None:
+            # The form stays open, and every key waits, until the write has answered.
+            self.sending = True
+
+            def then(said: str | None, error: BccError | None) -> None:
+                self.sending = False
+                if isinstance(error, Busy):
+                    answer(str(error))
+                elif error is not None:
+                    app.feed.request_reload()
+                    answer(error.for_ui())
+                else:
+                    outcome.append(said or "")
+                    answer(None)
+
+            self.write(lambda: submit(result), then)
 
         def closed(result: R | None) -> None:
             if result is not None and outcome:
@@ -315,13 +404,23 @@ class ActionRunner:
         def done(result: AssignResult | None) -> None:
             if result is None:
                 return
-            try:
-                outcome = errands.assign_each(self.ctx, [(s.ref, s.version) for s in rows], result.username)
-            except BccError as err:
-                app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+            self.write(
+                lambda: errands.assign_each(self.ctx, [(s.ref, s.version) for s in rows], result.username),
+                lambda outcome, error: assigned(result.username, outcome, error),
+            )
+
+        def assigned(username: str, outcome: errands.AssignedEach | None, error: BccError | None) -> None:
+            if error is not None or outcome is None:
+                app.notify(
+                    error.for_ui() if error else "",
+                    title="Gick inte",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
+                )
                 app.feed.request_reload()
                 return
-            name = self.person_name(result.username)
+            name = self.person_name(username)
             given = [d.ref for d in outcome.done]
             if given:
                 app.notify(
@@ -373,26 +472,34 @@ class ActionRunner:
         if why_not is not None or pick is None:
             self.assign(notice=Text(clean_line(why_not or ""), style="bold yellow"))
             return
-        try:
-            done = errands.assign(self.ctx, s.ref, pick.username, expected_version=s.version)
-        except Busy as err:
-            app.notify(str(err), title="Upptagen", severity="warning", timeout=8, markup=False)
-            return
-        except BccError as err:
-            app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
-            app.feed.request_reload()
-            return
-        name = done.name or pick.name
-        if done.absent:  # absent from the moment between the suggestion and the assignment
-            app.notify(
-                f"{s.ref} fördelat till {name}, som är frånvarande idag.",
-                severity="warning",
-                timeout=12,
-                markup=False,
-            )
-        else:
-            app.notify(f"{s.ref} fördelat till {name}", markup=False)
-        app.feed.reload_now(keep_position=True)
+
+        def then(done: errands.Assigned | None, error: BccError | None) -> None:
+            if isinstance(error, Busy):
+                app.notify(str(error), title="Upptagen", severity="warning", timeout=8, markup=False)
+                return
+            if error is not None or done is None:
+                app.notify(
+                    error.for_ui() if error else "",
+                    title="Gick inte",
+                    severity="error",
+                    timeout=8,
+                    markup=False,
+                )
+                app.feed.request_reload()
+                return
+            name = done.name or pick.name
+            if done.absent:  # absent from the moment between the suggestion and the assignment
+                app.notify(
+                    f"{s.ref} fördelat till {name}, som är frånvarande idag.",
+                    severity="warning",
+                    timeout=12,
+                    markup=False,
+                )
+            else:
+                app.notify(f"{s.ref} fördelat till {name}", markup=False)
+            app.feed.reload_now(keep_position=True)
+
+        self.write(lambda: errands.assign(self.ctx, s.ref, pick.username, expected_version=s.version), then)
 
     def _not_silently(self, pick: Choice | None, shown: str | None, by_name: dict[str, Choice]) -> str | None:
         """Why `A` may not assign without the form; None when it may."""
@@ -422,11 +529,19 @@ class ActionRunner:
 
     def move_all_from(self, from_user: str, to_user: str) -> None:
         """R22: every open errand of one person to another, each its own audited reassignment."""
+        self.write(
+            lambda: errands.reassign_all(self.ctx, from_user, to_user),
+            lambda result, error: self._moved(from_user, to_user, result, error),
+        )
+
+    def _moved(
+        self, from_user: str, to_user: str, result: errands.Moved | None, error: BccError | None
+    ) -> None:
         app = self.app
-        try:
-            result = errands.reassign_all(self.ctx, from_user, to_user)
-        except BccError as err:
-            app.notify(err.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
+        if error is not None or result is None:
+            app.notify(
+                error.for_ui() if error else "", title="Gick inte", severity="error", timeout=8, markup=False
+            )
             return
         shown = ", ".join(result.moved[:8]) + (
             f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else ""
@@ -645,11 +760,11 @@ class ActionRunner:
 
     def toggle_bell(self) -> None:
         on = not self.app.bell_on
-        if (
-            self.perform("Ljudsignal för nya ärenden är nu " + ("på" if on else "av"), people.set_bell, on)
-            == "ok"
-        ):
+
+        def ok() -> None:
             self.app.bell_on = on
+
+        self.perform("Ljudsignal för nya ärenden är nu " + ("på" if on else "av"), people.set_bell, on, ok=ok)
 
     def toggle_email(self) -> None:
         try:

@@ -17,16 +17,20 @@ after HOLD_LIMIT seconds in which the app ran without settling, the oldest goes 
 would have sent it.
 
 What "finished" means is read from Textual's message pumps (`_message_queue`, `_next_callbacks`,
-`_closing`): tests/ui/test_typeahead.py fails if a Textual release no longer has them, rather than
-the dashboard quietly going back to routing keys early.
+`_closing`, through ui/textual_compat.py): tests/ui/test_textual_compat.py fails if a Textual
+release no longer has them, rather than the dashboard quietly going back to routing keys early.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual.widget import Widget
+
+from bcc_tui.ui import textual_compat as compat
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -41,12 +45,13 @@ HOLD_LIMIT = 2.0  # seconds of the app running without settling before a kept ke
 
 def busy(pump: MessagePump) -> bool:
     """Whether a message pump still has work that may change where a key goes."""
-    if getattr(pump, "_closing", False) or getattr(pump, "_closed", False):
+    if compat.closing(pump):
         return False  # going away: nothing of it decides a key's route any more
-    if not getattr(pump, "is_mounted", True):
-        return True  # composing or mounting (Textual does both outside the queue)
-    queue = getattr(pump, "_message_queue", None)
-    return bool((queue is not None and not queue.empty()) or getattr(pump, "_next_callbacks", None))
+    if isinstance(pump, Widget) and not pump.is_mounted:
+        # A widget or screen composing or mounting (Textual does both outside the queue); the
+        # app's own `is_mounted` is another thing, a method asking about a widget.
+        return True
+    return compat.pending(pump)
 
 
 class TypeAhead:
@@ -60,6 +65,8 @@ class TypeAhead:
         self._unsettled = 0  # looks in a row that found the app busy
         self.kept = 0  # keys kept at least once (for tests and the benchmark)
         self.forced = 0  # keys sent on by HOLD_LIMIT
+        # Whether a key must wait for a write in flight (the app's runner says): see _waits.
+        self.holds: Callable[[Typed], bool] | None = None
 
     def settled(self) -> bool:
         """Nothing pending anywhere a key could be routed to (the app and every screen on the
@@ -77,17 +84,27 @@ class TypeAhead:
         it now, False when it is kept (it comes back through the app's queue in its turn)."""
         if event is self._replaying:
             self._replaying = None
+            if self._waits(event):
+                self.held.appendleft(event)  # a write still in flight: it waits again, first
+                self._watch()
+                return False
             if self.settled() or self._overdue():
                 self._routed()
                 return True
             self.held.appendleft(event)  # something came up meanwhile: it waits again, first
-        elif not self.held and self._replaying is None and self.settled():
+        elif not self.held and self._replaying is None and not self._waits(event) and self.settled():
             return True
         else:
             self.held.append(event)
             self.kept += 1
         self._watch()
         return False
+
+    def _waits(self, event: Typed) -> bool:
+        """A key that must wait for a write in flight (ui/runner.py, `holds`): not counted towards
+        HOLD_LIMIT, since the write ends by itself (the database's busy timeout at most)."""
+        holds = self.holds
+        return holds is not None and holds(event)
 
     def _overdue(self) -> bool:
         if self._unsettled * CHECK_EVERY < HOLD_LIMIT:
@@ -114,6 +131,8 @@ class TypeAhead:
         if not self.held:
             if self._timer is not None:
                 self._timer.pause()
+            return
+        if self._waits(self.held[0]):
             return
         if self.settled():
             self._unsettled = 0

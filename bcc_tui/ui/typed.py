@@ -7,7 +7,8 @@ base property stays as it is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+import datetime as dt
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from textual.screen import ModalScreen, Screen
 
@@ -55,6 +56,46 @@ class BccModal(ModalScreen[R]):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _size_classes(self)
+
+
+# What the app asks of the screen on top, where only some screens can answer (issue 30): each
+# says what it means, where a getattr would only have said that some method of that name exists.
+@runtime_checkable
+class Ticks(Protocol):
+    """A screen whose times move with the clock (ages, countdowns): the app calls `tick` when the
+    minute changes, without asking the database."""
+
+    def tick(self, now: dt.datetime) -> None: ...
+
+
+@runtime_checkable
+class KeepsDraft(Protocol):
+    """A form that keeps what is typed in it (R21): `flush_draft` writes what the debounced save
+    has not written yet (the app quitting, the terminal hung up); True when it was written."""
+
+    def flush_draft(self, *, quiet: bool = False) -> bool: ...
+
+
+@runtime_checkable
+class ShowsErrand(Protocol):
+    """A screen with an errand under the cursor (or open): the one an errand action acts on."""
+
+    def current_ref(self) -> str | None: ...
+
+
+@runtime_checkable
+class Filters(Protocol):
+    """A screen with a filter box that `/` (and the palette) opens."""
+
+    def action_filter(self) -> None: ...
+
+
+@runtime_checkable
+class OffersActions(Protocol):
+    """An app that says which errand actions the errand under the cursor can take (the footer
+    shows only those)."""
+
+    def offers(self, action: str) -> bool: ...
 
 
 class FollowsChanges:

@@ -15,6 +15,7 @@ from bcc_tui.services.context import Ctx
 from bcc_tui.services.people import actor_from_row
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
+from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.app import make_app
 from tests.conftest import NOW, errand_line, jsonl
 
@@ -23,28 +24,20 @@ from tests.conftest import NOW, errand_line, jsonl
 # the suite's workers sat idle while the machine had cores free. The same test in 5 ms slices
 # (idle: under 0.25 ms of CPU in one). What a test waits for explicitly (workers, conditions)
 # is unchanged; `settle` below still waits for every worker.
-# Both this and the style cache below lean on Textual's internals: a release without them (the
-# range in pyproject allows one) costs the suite speed, never the run.
-try:
-    import textual._wait as _pilot_wait
-    from textual._styles_cache import StylesCache
-except ImportError:  # another Textual
-    _pilot_wait, StylesCache = None, None
-if _pilot_wait is not None and hasattr(_pilot_wait, "SLEEP_GRANULARITY"):
-    _pilot_wait.SLEEP_GRANULARITY = 1 / 200
-    _pilot_wait.SLEEP_IDLE = _pilot_wait.SLEEP_GRANULARITY / 20.0
+# Both this and the style cache below lean on Textual's internals (ui/textual_compat.py, pinned by
+# test_textual_compat.py): a release without them costs the suite speed, never the run.
+compat.fast_pilot(1 / 200)
 
 
 @pytest.fixture(autouse=True)
 def _no_dead_widgets_kept():
     """Textual's `StylesCache.get_inner_outer` is an lru_cache on a method: it keeps the last
-    1024 widgets' style caches, with every line they drew, alive after their app has ended. Across
+    1024 widgets' style caches, with every line they drew, alive after their app has ended (a
+    Textual bug: docs/upstream.md). Across
     a worker's tests that was most of the heap, which every collection of the older generations
     walked again (a tenth of the UI tests' time). Emptied after each test."""
     yield
-    clear = getattr(getattr(StylesCache, "get_inner_outer", None), "cache_clear", None)
-    if clear is not None:
-        clear()
+    compat.forget_styles()
 
 
 @pytest.fixture(autouse=True)
@@ -83,8 +76,7 @@ def still(app) -> None:
 def visible_keys(app) -> list[str]:
     """The keys the screen's one footer, on the bottom row, shows inside the terminal's width,
     left to right."""
-    from textual.widgets._footer import FooterKey
-
+    from bcc_tui.ui.textual_compat import FooterKey
     from bcc_tui.ui.widgets.footer import KeyFooter
 
     footers = list(app.screen.query(KeyFooter))

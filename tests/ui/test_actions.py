@@ -2,6 +2,7 @@
 
 from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.screens.forms import AssignForm
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.ui.conftest import drive, settle
 
@@ -172,7 +173,7 @@ def test_refusals_are_shown_not_raised(clinic, app_for):
         await pilot.press("tab", "tab")  # the closed pane
         await pilot.press("r")  # refused before the form opens: nothing is typed in vain
         await settle(pilot)
-        return [n.message for n in app._notifications], app.screen.__class__.__name__
+        return [n.message for n in notifications(app)], app.screen.__class__.__name__
 
     messages, screen = drive(app, scenario)
     assert screen == "DashboardScreen"
@@ -237,7 +238,7 @@ def test_open_ref_says_the_same_for_an_errand_not_to_be_seen_and_one_not_there(c
 
         async def scenario(pilot):
             await settle(pilot)
-            return app.screen.__class__.__name__, [str(n.message) for n in app._notifications]
+            return app.screen.__class__.__name__, [str(n.message) for n in notifications(app)]
 
         return drive(app, scenario)
 

@@ -4,6 +4,7 @@ import pytest
 
 from bcc_tui.services import people
 from bcc_tui.services.clock import FixedClock
+from bcc_tui.ui.textual_compat import notifications
 from tests.conftest import NOW
 from tests.ui.conftest import ctx_for, drive, settle, still
 from tests.ui.test_snapshots import app_on
@@ -254,7 +255,7 @@ def test_the_acute_tab_changes_the_threshold_and_screens_the_open_errands_in_a_t
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
-        return refused, [str(n.message) for n in pilot.app._notifications]
+        return refused, [str(n.message) for n in notifications(pilot.app)]
 
     refused, toasts = drive(app, scenario, size=(120, 40))
     assert "febergränsen ska ligga mellan 37,0 och 40,0 °C" in refused

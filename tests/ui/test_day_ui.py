@@ -6,6 +6,7 @@ import time
 from bcc_tui.services import errands, intake, people
 from bcc_tui.store.db import Store
 from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, NoteForm, PartialReplyForm, ReplyForm
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive, settle
@@ -35,7 +36,7 @@ def drafts_in(store):
 
 
 def messages(app):
-    return [n.message for n in app._notifications]
+    return [n.message for n in notifications(app)]
 
 
 # -- R22: absence -----------------------------------------------------------------------------

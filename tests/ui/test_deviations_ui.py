@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bcc_tui.services import deviations, errands
+from bcc_tui.ui.textual_compat import notifications
 from tests.ui.conftest import ctx_for, drive, settle
 from tests.ui.test_snapshots import app_on
 
@@ -71,7 +72,7 @@ def test_the_tab_lists_the_register_and_the_form_reports_and_dismisses(register,
         await pilot.press("e")
         await settle(pilot)
         results["screen_after"] = type(pilot.app.screen).__name__
-        results["toasts"] = [str(n.message) for n in pilot.app._notifications]
+        results["toasts"] = [str(n.message) for n in notifications(pilot.app)]
 
     drive(app, scenario, size=(120, 40))
     kinds = {r[2]: r[1] for r in results["rows"]}
@@ -109,7 +110,7 @@ def test_n_and_d_explain_instead_of_acting(register, app_for):
         await settle(pilot)
         await pilot.press("n", "d")
         await settle(pilot)
-        return type(pilot.app.screen).__name__, [str(n.message) for n in pilot.app._notifications]
+        return type(pilot.app.screen).__name__, [str(n.message) for n in notifications(pilot.app)]
 
     screen, toasts = drive(app, scenario)
     assert screen == "AdminScreen"
@@ -192,7 +193,7 @@ def test_the_admin_is_warned_when_the_routine_nears_its_end(clinic, app_for, tod
 
         from bcc_tui.ui.screens.help import routine
 
-        toasts = [(n.title, str(n.message)) for n in pilot.app._notifications]
+        toasts = [(n.title, str(n.message)) for n in notifications(pilot.app)]
         await pilot.press("question_mark")
         await settle(pilot)
         assert type(pilot.app.screen).__name__ == "AdminHelpScreen"
@@ -222,7 +223,7 @@ def test_a_long_register_shows_its_first_rows_and_says_how_many_there_are(regist
         await pilot.press("9")
         await settle(pilot)
         rows = _rows(pilot.app.screen.query_one("#t-deviations"))
-        return rows, [str(n.message) for n in pilot.app._notifications]
+        return rows, [str(n.message) for n in notifications(pilot.app)]
 
     rows, toasts = drive(app, scenario)
     assert len(rows) == 1

@@ -4,6 +4,8 @@ import threading
 
 from bcc_tui.services import errands
 from bcc_tui.ui import feed
+from bcc_tui.ui import textual_compat as compat
+from bcc_tui.ui.textual_compat import notifications
 from tests.ui.conftest import drive, settle
 
 
@@ -71,7 +73,7 @@ def test_a_busy_database_when_assigning_keeps_the_dashboard(clinic, app_for, mon
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        return pilot.app.is_running, app.crash_line, [n.message for n in pilot.app._notifications]
+        return pilot.app.is_running, app.crash_line, [n.message for n in notifications(pilot.app)]
 
     running, crash, notes = drive(app, scenario)
     assert running and crash is None
@@ -84,14 +86,12 @@ def test_the_first_frame_of_the_dashboard_already_has_its_rows(clinic, app_for):
     of work, and showed empty panes for a moment)."""
     app = app_for(clinic, "rec1")
     frames: list[tuple[int, ...]] = []
-    display = app._display
 
     def counting_display(screen, renderable):
         if renderable is not None and screen is app.dashboard:
             frames.append(tuple(t.row_count for _, t in screen.tables()))
-        return display(screen, renderable)
 
-    app._display = counting_display
+    compat.watch_frames(app, counting_display)
 
     async def scenario(pilot):
         return tuple(t.row_count for _, t in app.dashboard.tables())

@@ -11,6 +11,7 @@ import pytest
 from bcc_tui.services import errands
 from bcc_tui.services.clock import FixedClock
 from bcc_tui.ui import feed
+from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.screens.dashboard import PANE_FRAME
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.services.test_backlog import _backlog
@@ -31,7 +32,7 @@ def unassigned(app) -> list[str]:
 
 def title(app) -> str:
     box = app.screen.query_one("#pane-unassigned")
-    return box._border_title.plain if box._border_title else ""
+    return compat.border_title(box)
 
 
 @pytest.fixture

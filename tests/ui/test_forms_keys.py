@@ -28,6 +28,7 @@ from bcc_tui.ui.screens.forms import (
     Form,
     TemplatePicker,
 )
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import NOW, errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive, settle
@@ -404,7 +405,7 @@ def test_enter_on_an_audit_row_shows_every_column_as_text(demo_db):
 
 # -- the notice in one place ----------------------------------------------------------------------
 def notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications if n.title == "Driftinformation"]
+    return [str(n.message) for n in notifications(app) if n.title == "Driftinformation"]
 
 
 def test_the_notice_is_in_the_header_at_start_and_a_toast_only_when_it_changes(clinic, app_for, as_):

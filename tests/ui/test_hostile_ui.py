@@ -9,6 +9,8 @@ import pytest
 
 from bcc_tui.services import clinic as clinic_svc
 from bcc_tui.services import intake
+from bcc_tui.ui import textual_compat as compat
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import errand_line, jsonl
@@ -19,8 +21,8 @@ MARKUP = ["[/]", "[/b]", "[bold]", "[@click=app.quit]x[/]", "[link=https://evil.
 
 def toasts(app) -> list[str]:
     """The toasts' texts; every one is plain (a markup toast would crash when drawn)."""
-    assert all(n.markup is False for n in app._notifications)
-    return [str(n.message) + "|" + str(n.title) for n in app._notifications]
+    assert all(n.markup is False for n in notifications(app))
+    return [str(n.message) + "|" + str(n.title) for n in notifications(app)]
 
 
 def test_any_filter_is_shown_literally_and_survives(clinic, app_for):
@@ -34,7 +36,7 @@ def test_any_filter_is_shown_literally_and_survives(clinic, app_for):
             await pilot.press(*typed, "enter")
             await settle(pilot)
             box = app.screen.query_one("#pane-unassigned")
-            titles.append((app.is_running, box._border_title.plain if box._border_title else ""))
+            titles.append((app.is_running, compat.border_title(box)))
         return titles
 
     for typed, (running, title) in zip(MARKUP, drive(app, scenario), strict=True):
@@ -45,7 +47,7 @@ def test_any_filter_is_shown_literally_and_survives(clinic, app_for):
 async def until_a_toast(pilot) -> None:
     """A notice posted while the dashboard is open is said in a toast once the feed reads it."""
     for _ in range(600):
-        if pilot.app._notifications:
+        if notifications(pilot.app):
             break
         await pilot.pause(0.05)
     await settle(pilot)
@@ -165,7 +167,7 @@ def test_an_unforeseen_error_ends_in_one_line_and_a_private_report(clinic, app_f
     assert "Elsa" not in text and "20150315" not in text
     assert str(reports[0]) in app.crash_line
     # Textual's own report (with locals) is never queued for printing.
-    assert not app._exit_renderables
+    assert not compat.exit_renderables(app)
 
 
 def test_a_failed_worker_is_reported_with_the_workers_own_frames(clinic, app_for, tmp_path, monkeypatch):

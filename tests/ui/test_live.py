@@ -8,6 +8,7 @@ import time
 
 from bcc_tui.services import errands, intake
 from bcc_tui.services.clock import FixedClock
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import NOW, errand_line, jsonl, run_cli
 from tests.services.test_backlog import _backlog
@@ -181,7 +182,7 @@ def test_an_open_errand_follows_notes_and_says_when_it_is_no_longer_yours(clinic
         head = str(app.screen.query_one("#d-head").render())
         await pilot.press("r")
         await pilot.pause(0.1)
-        return head, type(app.screen).__name__, [str(n.message) for n in app._notifications]
+        return head, type(app.screen).__name__, [str(n.message) for n in notifications(app)]
 
     head, screen, toasts = drive(app, scenario)
     assert "Ärendet är inte längre ditt" in head and screen == "ErrandScreen"
@@ -326,3 +327,24 @@ def test_a_poll_while_the_app_closes_does_not_raise(clinic, app_for):
     app.feed._form_version = -1
     app.feed.check_form()  # no screen: nothing to check, nothing raised
     assert app.top() is None
+
+
+def test_a_click_after_rows_moved_selects_the_row_shown_there(clinic, app_for, system):
+    """Lines are kept by row across changes (issue 31): a row moved down by an errand arriving
+    above it keeps the line drawn at its old place. A click on it selects the row shown there."""
+    app = app_for(clinic, "rec1", poll_interval=0.05)
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        await pilot.pause(0.2)  # drawn once: the lines are kept from here
+        before = list(table.order)
+        acute = errand_line("1177-000097", message="Hon har 39,5 i feber sedan i natt.")
+        intake.import_errands(system, jsonl(acute))
+        await wait_for(pilot, lambda: table.order[:1] == ["1177-000097"])
+        await pilot.pause(0.2)  # drawn after the move
+        assert table.order[1:] == before[: len(table.order) - 1]
+        await pilot.click(table, offset=(20, 3))  # the header, then the rows 0, 1, 2
+        return table.order[2], table.current_ref
+
+    shown, selected = drive(app, scenario)
+    assert selected == shown

@@ -8,6 +8,7 @@ from rich.style import Style
 from textual.color import Color
 
 from bcc_tui.ui import render
+from bcc_tui.ui import textual_compat as compat
 from tests.ui.conftest import drive, settle
 from tests.ui.test_snapshots import app_on
 
@@ -42,6 +43,6 @@ def test_the_app_uses_it_under_no_color(demo_db, monkeypatch):
 
     async def scenario(pilot):
         await settle(pilot)
-        return [type(f).__name__ for f in app._filters]
+        return [type(f).__name__ for f in compat.line_filters(app)]
 
     assert "KeepContrast" in drive(app, scenario)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 from textual.widgets import DataTable
-from textual.widgets._footer import FooterKey
 
+from bcc_tui.ui.textual_compat import FooterKey
 from tests.ui.conftest import drive, settle
 from tests.ui.test_snapshots import app_on
 

@@ -5,6 +5,7 @@ import json
 from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.screens.handover import HandoverScreen
 from bcc_tui.ui.screens.stats import StatsScreen
+from bcc_tui.ui.textual_compat import notifications
 from tests.ui.conftest import drive, settle
 
 
@@ -78,7 +79,7 @@ def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for)
         rows = [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
         await pilot.press("t")
         await settle(pilot)
-        return header, summary, rows, [str(n.message) for n in app._notifications]
+        return header, summary, rows, [str(n.message) for n in notifications(app)]
 
     header, summary, rows, toasts = drive(app, take)
     assert "Överlämning från Rita Receiver" in header and "väntar" in header

@@ -7,6 +7,7 @@ import pytest
 
 from bcc_tui.domain import roles
 from bcc_tui.ui import actions
+from bcc_tui.ui.textual_compat import notifications
 from tests.ui.conftest import drive, settle, visible_keys
 
 RECEIVER_ONLY = ("assign", "urgent", "remind", "handover", "move_all")
@@ -36,7 +37,7 @@ def test_caregiver_keys_for_receivers_do_nothing(clinic, app_for):
             await pilot.press(key)
             await settle(pilot)
             assert app.screen is screen, key  # no form, no screen
-        return list(app._notifications), _palette(app), _footer_ids(app)
+        return list(notifications(app)), _palette(app), _footer_ids(app)
 
     notes, palette, footer = drive(app, scenario)
     assert notes == []  # not even a refusal: the keys are not hers
@@ -104,8 +105,7 @@ def test_every_permission_named_by_the_table_exists():
 
 
 def _footer_keys(app) -> list[str]:
-    from textual.widgets._footer import FooterKey
-
+    from bcc_tui.ui.textual_compat import FooterKey
     from bcc_tui.ui.widgets.footer import KeyFooter
 
     return [k.key for k in app.screen.query_one(KeyFooter).query(FooterKey)]
@@ -127,7 +127,7 @@ def test_the_footer_offers_what_the_errands_state_allows(clinic, app_for):
         detail = _footer_keys(app)
         await pilot.press("a")
         await settle(pilot)
-        return unassigned, closed, detail, [n.message for n in app._notifications]
+        return unassigned, closed, detail, [n.message for n in notifications(app)]
 
     unassigned, closed, detail, said = drive(app, scenario, size=(200, 50))
     assert {"a", "p", "x", "n", "u"} <= set(unassigned) and not {"r", "m"} & set(unassigned)
@@ -192,11 +192,10 @@ def test_the_footer_is_right_when_the_state_moves_while_it_recomposes():
     compose itself, so a state that changes while the old keys are being removed is not lost."""
     import asyncio
 
-    from textual._context import active_message_pump
     from textual.app import App
     from textual.binding import Binding
-    from textual.widgets._footer import FooterKey
 
+    from bcc_tui.ui.textual_compat import FooterKey, act_as
     from bcc_tui.ui.widgets.footer import KeyFooter
 
     class Offers(App):
@@ -220,7 +219,7 @@ def test_the_footer_is_right_when_the_state_moves_while_it_recomposes():
                 await pilot.pause()
             assert sorted(k.key for k in footer.query(FooterKey)) == ["q", "x"]
             app.assign_offered = False
-            active_message_pump.set(footer)
+            act_as(footer)
             first = asyncio.create_task(footer.recompose())
             await asyncio.sleep(0)  # the old keys are being removed …
             app.assign_offered = True  # … when the state moves back

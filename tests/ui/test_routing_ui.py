@@ -7,6 +7,7 @@ from bcc_tui.services import clinic as settings_svc
 from bcc_tui.services import intake, people
 from bcc_tui.ui.screens.admin import AdminScreen
 from bcc_tui.ui.screens.forms import PartialReplyForm, ReplyForm
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import errand_line, jsonl
@@ -136,7 +137,7 @@ def test_admin_edits_a_type_and_the_deadlines_move(clinic, app_for):
         await pilot.press("down", "down", "down", "enter")  # fornya_recept
         await pilot.press("tab", "backspace", "3", "ctrl+s")
         await settle(pilot)
-        return [n.message for n in app._notifications]
+        return [n.message for n in notifications(app)]
 
     messages = drive(app, scenario)
     assert any("nytt förfallodatum" in m for m in messages)
@@ -253,7 +254,7 @@ def test_r_on_an_unassigned_errand_opens_the_reply_only_where_receivers_answer(c
         table.move_cursor(row=table.order.index("1177-000001"))  # a prescription
         await pilot.press("r")
         await settle(pilot)
-        refused = (type(app.screen).__name__, [str(n.message) for n in app._notifications])
+        refused = (type(app.screen).__name__, [str(n.message) for n in notifications(app)])
         table.move_cursor(row=table.order.index("1177-000010"))
         await pilot.press("r")
         await settle(pilot)

@@ -1,5 +1,6 @@
 """What a person reads is Swedish and names people, not user names."""
 
+from bcc_tui.ui.textual_compat import notifications
 from tests.conftest import run_cli
 from tests.ui.conftest import demo_receiver
 
@@ -23,7 +24,7 @@ def test_escape_on_an_admin_only_first_screen_says_how_to_leave(demo_db):
         screen = pilot.app.screen
         await pilot.press("escape")
         await pilot.pause()
-        return screen is pilot.app.screen, [n.message for n in pilot.app._notifications]
+        return screen is pilot.app.screen, [n.message for n in notifications(pilot.app)]
 
     same, notes = drive(app, scenario)
     assert same and any("q avslutar" in n for n in notes), notes
@@ -68,7 +69,7 @@ def test_escape_on_the_auditors_first_screen_says_how_to_leave(demo_db):
         screen = pilot.app.screen
         await pilot.press("escape")
         await pilot.pause()
-        return screen is pilot.app.screen, [n.message for n in pilot.app._notifications]
+        return screen is pilot.app.screen, [n.message for n in notifications(pilot.app)]
 
     same, notes = drive(app, scenario)
     assert same and any("q avslutar" in n for n in notes), notes
@@ -84,7 +85,7 @@ def test_ctrl_c_says_in_swedish_how_to_quit(demo_db):
         await settle(pilot)
         await pilot.press("ctrl+c")
         await pilot.pause()
-        return pilot.app.is_running, [(n.title, n.message) for n in pilot.app._notifications]
+        return pilot.app.is_running, [(n.title, n.message) for n in notifications(pilot.app)]
 
     running, notes = drive(app, scenario)
     assert running and ("Avsluta?", "Tryck q för att avsluta.") in notes, notes

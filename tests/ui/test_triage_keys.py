@@ -9,6 +9,7 @@ from bcc_tui.services import people
 from bcc_tui.ui import actions
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.forms import AssignForm
+from bcc_tui.ui.textual_compat import notifications
 from tests.conftest import jsonl
 from tests.ui.conftest import drive, settle
 
@@ -37,7 +38,7 @@ def audited(store, ref: str) -> list[tuple[str, str]]:
 
 
 def toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in notifications(app)]
 
 
 def unassigned_table(app):
@@ -119,8 +120,7 @@ def test_capital_a_is_in_the_table_for_footer_help_and_palette(on_duty, app_for)
     app = app_for(on_duty, "rec1")
 
     async def scenario(pilot):
-        from textual.widgets._footer import FooterKey
-
+        from bcc_tui.ui.textual_compat import FooterKey
         from bcc_tui.ui.widgets.footer import KeyFooter
 
         return [k.key for k in app.screen.query_one(KeyFooter).query(FooterKey)]

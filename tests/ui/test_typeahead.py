@@ -21,6 +21,7 @@ from textual.message_pump import MessagePump
 from textual.widget import Widget
 
 from bcc_tui.services import people
+from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui import typeahead
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
@@ -171,16 +172,17 @@ def test_a_key_is_never_kept_for_ever(four, app_for, monkeypatch):
 
 
 def test_the_textual_internals_type_ahead_reads_are_there():
-    """ui/typeahead.busy reads private parts of Textual's message pumps; a release without them
-    must fail here instead of the dashboard quietly routing keys early again."""
+    """ui/typeahead.busy reads private parts of Textual's message pumps (through ui/textual_compat,
+    pinned by test_textual_compat.py); here what they say of a widget: nothing pending, a callback
+    pending, not closing. A release that changed their meaning must fail here instead of the
+    dashboard quietly routing keys early again."""
 
     async def main():
         pump = Widget()
-        queue = pump._message_queue
-        assert hasattr(queue, "empty") and queue.empty()
-        assert pump._next_callbacks == []
-        assert pump._closing is False and pump._closed is False
-        assert pump.is_mounted is False
         assert isinstance(pump, MessagePump)
+        assert compat.closing(pump) is False and compat.pending(pump) is False
+        assert typeahead.busy(pump)  # not mounted yet
+        pump.call_next(lambda: None)
+        assert compat.pending(pump)
 
     asyncio.run(main())

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from bcc_tui.store import schema
+from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.upgrade import UPGRADED
 from tests.ui.conftest import settle
 
@@ -21,7 +22,7 @@ async def _until(predicate, seconds=20.0):
 
 
 def _toasts(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in notifications(app)]
 
 
 def _bump_schema(path, to: int) -> None:

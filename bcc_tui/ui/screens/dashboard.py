@@ -108,6 +108,9 @@ class DashboardScreen(BccScreen[None]):
         self._offered_state: object = _NOT_YET  # the errand state the footer was last drawn for
         self._resized_under = False  # the terminal was resized while another screen was on top
         self._titles: dict[str, str] = {}  # each pane's title as last read, before its marks
+        self._drawn_titles: dict[str, str] = {}  # each pane's title as on screen
+        self._fitted: tuple[int, tuple[int | None, ...]] | None = None  # what fit() last fitted
+        self._tables: dict[str, ErrandTable] = {}
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -138,7 +141,13 @@ class DashboardScreen(BccScreen[None]):
             self._first_fill()
 
     def table(self, pane: str) -> ErrandTable | None:
-        return next(iter(self.query(f"#table-{pane}").results(ErrandTable)), None)
+        # Found once: a query walks the screen's widgets, and a live change asks a dozen times.
+        found = self._tables.get(pane)
+        if found is None or not found.is_attached:
+            found = next(iter(self.query(f"#table-{pane}").results(ErrandTable)), None)
+            if found is not None:
+                self._tables[pane] = found
+        return found
 
     def tables(self) -> list[tuple[str, ErrandTable]]:
         """The panes' tables that are there (none while the screen composes or is torn down)."""
@@ -160,15 +169,16 @@ class DashboardScreen(BccScreen[None]):
         return t.current_ref if t else None
 
     def show(self, data: Panes, now: dt.datetime, filter_text: str | None) -> None:
-        if not self.query(HeaderBar):
+        header = next(iter(self.query(HeaderBar)), None)
+        if header is None:
             # The first data can arrive from its worker before the screen has composed; it is
             # shown when the screen mounts (and never raises into Textual's crash screen).
             self._pending_show = (data, now, filter_text)
             return
-        self.query_one(HeaderBar).set_roster(data.today, data.names)
-        self.query_one(HeaderBar).set_notice(data.notice)
-        self.query_one(HeaderBar).set_waiting(data.handover_waiting)
-        self.query_one(HeaderBar).set_time(now)
+        header.set_roster(data.today, data.names)
+        header.set_notice(data.notice)
+        header.set_waiting(data.handover_waiting)
+        header.set_time(now)
         # The terminal's width: the screen spans it, and has no size of its own before its first
         # layout, which the first fill comes before.
         width = self.app.size.width
@@ -211,7 +221,10 @@ class DashboardScreen(BccScreen[None]):
         table = self.table(pane)
         if table is not None and table.marked:
             label += f" · {count(len(table.marked), 'markerat', 'markerade')}"
-        self.query_one(f"#pane-{pane}").border_title = render.plain(label)
+        # Setting a title repaints the whole pane, also to the same text: set only a new one.
+        if self._drawn_titles.get(pane) != label:
+            self._drawn_titles[pane] = label
+            self.query_one(f"#pane-{pane}").border_title = render.plain(label)
 
     def marked(self) -> list[ErrandSummary]:
         """What `a` assigns together: the marked rows of Ofördelade, when that pane has the focus
@@ -242,6 +255,10 @@ class DashboardScreen(BccScreen[None]):
             return
         tables = self.tables()
         needs = [None if t.has_more else len(t.order) for _, t in tables]
+        fitted = (available, tuple(needs))
+        if fitted == self._fitted:
+            return  # as they are: a live change that moved no pane's edge costs nothing here
+        self._fitted = fitted
         for (pane, _), height in zip(tables, fit_heights(needs, available), strict=True):
             box = self.query_one(f"#pane-{pane}")
             if box.styles.height is None or box.styles.height.value != height:

@@ -115,7 +115,10 @@ class Form(BccModal[R]):
         self.ref = ref
         self.subtitle = subtitle
         self.context = context
-        self.submit_hook: Callable[[R], str | None] | None = None
+        # Starts the service call (in a worker: ui/runner.py) and calls back with the refusal, or
+        # None once it went through.
+        self.submit_hook: Callable[[R, Callable[[str | None], None]], None] | None = None
+        self.sending = False  # sent, the answer not in yet: the form stays, and waits
         self.drafts: DraftHooks | None = None
         self._draft_timer: Timer | None = None
         self._form_done = False
@@ -210,15 +213,24 @@ class Form(BccModal[R]):
         if self.submit_hook is None:
             self._finish(result)
             return
+        if self.sending:
+            return  # sent already: one write, whatever the keys say
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
-        why = self.submit_hook(result)
-        if why:
-            self.flush_draft(quiet=True)
-            self.fail(why)
-            return
-        self._finish(result)
+        self.sending = True
+
+        def answer(why: str | None) -> None:
+            self.sending = False
+            if not self.is_attached:
+                return  # the app is closing: the write was done or refused, nothing to show
+            if why:
+                self.flush_draft(quiet=True)
+                self.fail(why)
+                return
+            self._finish(result)
+
+        self.submit_hook(result, answer)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
@@ -254,6 +266,8 @@ class Form(BccModal[R]):
         self.query_one("#form-error", Static).update(Text(clean(message), style="bold yellow"))
 
     def action_cancel(self) -> None:
+        if self.sending:
+            return  # the write may yet go through: the form closes when it has answered
         if (
             self.drafts is None
             or self._baseline is None
@@ -402,15 +416,12 @@ class AssignForm(Form[AssignResult]):
     def on_key(self, event: events.Key) -> None:
         if event.key in ("up", "down", "pageup", "pagedown"):
             ol = self.query_one("#assign-list", OptionList)
-            getattr(
-                ol,
-                {
-                    "up": "action_cursor_up",
-                    "down": "action_cursor_down",
-                    "pageup": "action_page_up",
-                    "pagedown": "action_page_down",
-                }[event.key],
-            )()
+            {
+                "up": ol.action_cursor_up,
+                "down": ol.action_cursor_down,
+                "pageup": ol.action_page_up,
+                "pagedown": ol.action_page_down,
+            }[event.key]()
             event.stop()
             event.prevent_default()
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 from bcc_tui.domain import errand as e
 from bcc_tui.services.views import ErrandSummary
@@ -73,7 +80,11 @@ class ErrandTable(LineTable):
             self.pane = pane
 
     def __init__(self, pane: str, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        # No zebra stripes: a stripe follows the row's position, so a row arriving at the top of a
+        # live pane would recolour every line below it, and each dashboard on the server would
+        # draw and send them all again (issue 31). Unstriped, the lines below are the same lines,
+        # moved: the cells are kept (_render_cell) and the terminal scrolls them (ui/damage.py).
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.pane = pane
         self.wide = 0
         self.room = 0  # the columns' width, from the screen; 0: not known yet
@@ -84,6 +95,14 @@ class ErrandTable(LineTable):
         self.marked: set[str] = set()  # refs marked with space (Ofördelade only)
         self.ref_width = REF_WIDTH
         self._updating = False  # cursor moves while rows are put in place are not the person's
+        # Cells drawn, kept across the table's changes (see _render_cell): a row's version moves
+        # when its cells do, the epoch when the table is emptied.
+        self._drawn: LRUCache[tuple, tuple[int, list[list[Segment]]]] = LRUCache(4096)
+        self._lines: LRUCache[tuple, Strip] = LRUCache(1024)  # drawn lines, by row (_render_line)
+        self._widths: tuple[int, ...] = ()  # the columns' widths while painting
+        self._versions: dict[RowKey, int] = {}
+        self._epoch = 0
+        self._painting: Style | None = None  # this widget's style while it paints (rich_style)
         self._build_columns()
 
     # -- columns -----------------------------------------------------------------------------
@@ -222,8 +241,12 @@ class ErrandTable(LineTable):
                 if old is None:
                     self.add_row(*self._cells(s, now), key=s.ref)
                 elif old != s:
+                    # Only the cells whose text changed: each update makes the table draw its
+                    # visible rows again (issue 31: a row's other fields, its version, say, are
+                    # not on screen).
                     for (key, _, _), cell in zip(self._columns(), self._cells(s, now), strict=False):
-                        self.update_cell(s.ref, key, cell)
+                        if self.get_cell(s.ref, key) != cell:
+                            self.update_cell(s.ref, key, cell)
             present = [r for r in self.order if r in new] + [
                 r for r in new_order if r not in self.rows_by_ref
             ]
@@ -236,6 +259,167 @@ class ErrandTable(LineTable):
                 self.move_cursor(row=new_order.index(keep), animate=False, scroll=True)
         elif new_order:
             self.move_cursor(row=min(keep_index, len(new_order) - 1), animate=False)
+
+    # -- drawing ---------------------------------------------------------------------------
+    @property
+    def rich_style(self) -> Style:
+        """Textual works this out from every ancestor's background each time it is asked, and
+        DataTable asks for every line it draws (0.1-0.2 ms a line): asked once per paint here."""
+        painting = self._painting
+        return painting if painting is not None else super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._painting = None
+        self._painting = self.rich_style
+        self._widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = None
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """DataTable's, kept by row. DataTable keys a drawn line by its position and forgets
+        them all at any change, so a row that moved one line (an errand arriving above it) was
+        drawn again, cell by cell: most of what an assignment cost each dashboard on a shared
+        server (issue 31). Here a line is kept by its row, the row's version and its look; a
+        line drawn at the row's old place still names that place for the mouse, which
+        `_located` corrects from the pointer's line."""
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        index = self._row_locations.get(row_key)
+        if index is None:  # the header
+            return super()._render_line(y, x1, x2, base_style)
+        key = (
+            row_key,
+            self._versions.get(row_key, 0),
+            self._epoch,
+            line_no,
+            x1,
+            x2,
+            self.size.width,
+            self._widths,
+            base_style,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_coordinate.row == index,
+            self.hover_coordinate.row == index,
+            self._pseudo_class_state,
+        )
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._lines[key] = strip
+        return strip
+
+    def _located(self, event: events.MouseEvent) -> None:
+        """The row under the pointer, from its line: a kept line may name its row's old place
+        (_render_line). DataTable's own handler, which reads it, runs after this one."""
+        meta = event.style.meta
+        if meta.get("row", -1) < 0:
+            return  # the header, or no row
+        row = event.y + self.scroll_offset.y - (self.header_height if self.show_header else 0)
+        if row != meta["row"] and 0 <= row < self.row_count:
+            event.style = event.style + Style.from_meta({**meta, "row": row})
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        self._located(event)
+
+    async def _on_click(self, event: events.Click) -> None:
+        self._located(event)
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """DataTable's, kept across changes. DataTable forgets every drawn cell whenever anything
+        in the table changes, and draws each visible cell through Rich again: a row added, removed
+        or moved on a live refresh cost 20-90 ms (issue 31). A cell is drawn again here only when
+        its row's cells changed or its look did (zebra stripe, cursor, focus, width); one that
+        only moved to another row number gets its new position (the mouse's meta) added."""
+        if row_index < 0 or column_index < 0:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        key = (
+            row_key,
+            column_key,
+            self._versions.get(row_key, 0),
+            self._epoch,
+            base_style,
+            width,
+            cursor,
+            hover,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+        )
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            self._drawn[key] = (row_index, lines)
+            return lines
+        at, lines = drawn
+        if at == row_index:
+            return lines
+        meta = Style.from_meta({"row": row_index, "column": column_index})
+        return [list(Segment.apply_style(line, post_style=meta)) for line in lines]
+
+    def add_row(
+        self, *cells: object, height: int | None = 1, key: str | None = None, label: object = None
+    ) -> RowKey:
+        found = super().add_row(*cells, height=height, key=key, label=label)  # type: ignore[arg-type]
+        self._versions[found] = self._versions.get(found, 0) + 1
+        return found
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        self._versions[row_key] = self._versions.get(row_key, 0) + 1
+        super().remove_row(row_key)
+
+    def clear(self, columns: bool = False) -> ErrandTable:
+        self._epoch += 1
+        self._versions.clear()
+        self._drawn.clear()
+        self._lines.clear()
+        super().clear(columns)
+        return self
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: object,
+        *,
+        update_width: bool = False,
+    ) -> None:
+        """As DataTable's, repainting the cell's row only where DataTable repaints the whole table:
+        every visible row's cells drawn through Rich again, most of what a live change cost a
+        dashboard (issue 31). A row out of sight is not drawn at all until it comes into view."""
+        if update_width:
+            super().update_cell(row_key, column_key, value, update_width=True)
+            found = RowKey(row_key) if isinstance(row_key, str) else row_key
+            self._versions[found] = self._versions.get(found, 0) + 1
+            return
+        row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
+        column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
+        if row_key not in self._row_locations or column_key not in self._column_locations:
+            raise CellDoesNotExist(f"No cell exists for row_key={row_key!r}, column_key={column_key!r}.")
+        self._data[row_key][column_key] = value
+        self._versions[row_key] = self._versions.get(row_key, 0) + 1
+        self._update_count += 1  # DataTable's caches of rendered cells and lines
+        index = self._row_locations.get(row_key)
+        if index is not None:
+            self.refresh_row(index)
 
     def tick(self, now: dt.datetime) -> None:
         """Advance ages and countdowns with the clock, without asking the database."""

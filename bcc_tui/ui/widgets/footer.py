@@ -8,7 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from bcc_tui.ui.textual_compat import FooterKey, bindings_ready
+from bcc_tui.ui.typed import OffersActions
 
 # Textual's key names: esc (where a screen shows it), ?, q.
 FIRST = ("escape", "question_mark", "q")
@@ -23,7 +25,7 @@ class KeyFooter(Footer):
 
     def _what_to_show(self) -> object:
         """Everything compose reads: equal values compose the same keys."""
-        if not self._bindings_ready or not self.is_attached:
+        if not bindings_ready(self) or not self.is_attached:
             return None
         return tuple(
             (b.key, b.key_display, b.description, b.action, b.group, enabled, tip, self._offered(b.action))
@@ -79,8 +81,8 @@ class KeyFooter(Footer):
 
     def _offered(self, action: str) -> bool:
         """The app's word on an errand action in the errand's present state (see BccApp.offers)."""
-        offers = getattr(self.app, "offers", None)
-        return offers is None or bool(offers(action))
+        app = self.app
+        return not isinstance(app, OffersActions) or app.offers(action)
 
     def compose(self) -> ComposeResult:
         self._drawn = self._what_to_show()

@@ -1,0 +1,315 @@
+"""A dashboard follows other people's changes (issue 31): what changed on its panes, read as the
+errands the changes touched instead of everything again.
+
+Every write that changes what someone may see records a change (store/changes.py, written by
+triggers). A dashboard keeps the number of the last change its panes are current to; `follow`
+reads the changes after it and works out, from the panes on screen, what each changed errand
+does to them: a row that changed, an errand that enters or leaves a page by its place in the
+order, a count in a title. Only those errands are read, and the rows whose suggestion or
+"concerned" column they may change (the same patient's; with a doctor's load, the unassigned
+page). A write nobody sees (an audit row, a draft, an outbox) records no change and costs a
+dashboard one query; a change a dashboard does not show (a caregiver's errand on another
+caregiver's screen) ends there too.
+
+When unsure it reads everything, as the first load does: a change to the clinic's own tables
+(staff, roster, absences, types, settings, care teams, a handover given), more changes than a
+few dozen errands (an import), a dashboard that fell behind the changes kept, a filter, or
+counts not read yet.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from sqlite3 import Connection, Row
+
+from bcc_tui.domain import errand as e
+from bcc_tui.services import people
+from bcc_tui.services.context import Ctx
+from bcc_tui.services.errands import (
+    PAGE,
+    STATUSES,
+    Pane,
+    Panes,
+    _attention,
+    _scope,
+    _summaries,
+    load_candidates,
+)
+from bcc_tui.services.views import ErrandSummary, attention_key
+from bcc_tui.store import changes as changes_q
+from bcc_tui.store import errands as q
+
+MAX_CHANGES = 500  # more changes than this since the last look: read everything again
+MAX_ERRANDS = 40  # more errands changed than this (an import, a recompute): read everything again
+_STATE_KINDS = ("new", "update", "gone")
+# What can change a row on a pane: its own state, a remark, and the events that make an errand a
+# caregiver's (store/errands.py, _INVOLVED) or decide who last answered a patient (a reply).
+_ROW_KINDS = (*_STATE_KINDS, "remark", "reply", "partial_reply", "close")
+
+
+@dataclass(frozen=True)
+class Followed:
+    """What `follow` found: the panes after the changes (None: nothing on them changed), the newest
+    change read, and what the caller does besides."""
+
+    data: Panes | None
+    seq: int
+    again: bool = False  # read everything again (see the module's doc)
+    detail: bool = False  # the errand open on screen, or its patient's, changed: read it again
+    news: bool = False  # an errand the person now holds changed (R23: look for news)
+    staff: bool = False  # the staff changed: is the person still allowed (their roles, active)
+
+
+@dataclass(frozen=True)
+class _State:
+    """What decides an errand's pane and its counts."""
+
+    status: str
+    assignee: str | None
+    due_date: str
+    first_response_on: str | None
+
+    @classmethod
+    def of(cls, row: Row | Mapping, prefix: str = "") -> _State:
+        return cls(
+            row[f"{prefix}status"],
+            row[f"{prefix}assignee"],
+            row[f"{prefix}due_date"],
+            row[f"{prefix}first_response_on"],
+        )
+
+
+def _comes_before(pane: str, a: ErrandSummary, b: ErrandSummary) -> bool:
+    """Whether `a` is above `b` in `pane` (the store's order: store/errands.py)."""
+    if pane == e.CLOSED:
+        return (a.closed_at, a.id) > (b.closed_at, b.id)  # newest first
+    return attention_key(a) < attention_key(b)
+
+
+def _insert(pane: str, rows: list[ErrandSummary], s: ErrandSummary) -> None:
+    """Put `s` in its place among `rows`, which are in order; the others keep theirs."""
+    at = bisect.bisect_left(range(len(rows)), True, key=lambda i: _comes_before(pane, s, rows[i]))
+    rows.insert(at, s)
+
+
+def newest(ctx: Ctx) -> int:
+    """The newest change's number: when it is the one the panes are current to, whatever was
+    written changed nothing anyone sees (an audit row: someone opened an errand). Busy at once
+    when the connection is in use (the caller, a poll on the screen's thread, asks again)."""
+    with ctx.store.read(wait=False) as conn:
+        return changes_q.last(conn)
+
+
+def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
+    """The newest change, when none of those since `seq` can touch the panes `shown`: events that
+    change no row (a note), or, for a caregiver, whose panes hold only their own errands, errands
+    not on them, neither held nor answered by them before or now, of no patient of theirs on
+    screen. None when some may (for a receiver, whose counts any errand's state moves, whenever
+    a state changed): follow() then reads them. A few small reads, so that such a change costs
+    a dashboard no worker (issue 31)."""
+    involved = _scope(ctx)
+    with ctx.store.read(wait=False) as conn:
+        rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
+        if not rows or len(rows) > MAX_CHANGES or any(r["errand_id"] is None for r in rows):
+            return None
+        if all(r["kind"] not in _ROW_KINDS for r in rows):
+            return int(rows[-1]["seq"])  # events that change no row on any pane: a note, say
+        if not involved:
+            return None
+        ids = sorted({r["errand_id"] for r in rows})
+        on_screen = {s.id for s in shown.open + shown.closed}
+        if on_screen & set(ids) or any(r["old_assignee"] == involved for r in rows):
+            return None
+        patients = {s.personnummer for s in shown.open + shown.closed}
+        for row in q.holders(conn, ids):
+            if row["assignee"] == involved or row["personnummer"] in patients:
+                return None
+        if q.involving_events(conn, ids, involved):
+            return None
+        return int(rows[-1]["seq"])
+
+
+def follow(
+    ctx: Ctx,
+    shown: Panes,
+    *,
+    seq: int,
+    limits: Mapping[str, int] | None = None,
+    detail_ref: str | None = None,
+) -> Followed:
+    """The panes `shown` (current to change `seq`) after the changes since; an automatic refresh,
+    so never an audited read (R15). `limits`: each pane's page as the dashboard asked for it;
+    `detail_ref`: the errand open on screen."""
+    involved = _scope(ctx)
+    limits = limits or {}
+    with ctx.store.read() as conn:
+        newest = changes_q.last(conn)
+        if newest <= seq:
+            return Followed(None, seq)
+        if changes_q.first(conn) > seq + 1:
+            return Followed(None, newest, again=True, staff=True)  # fell behind the changes kept
+        rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
+        kinds = {r["kind"] for r in rows}
+        staff = "staff" in kinds
+        by_errand: dict[int, list[Row]] = {}
+        for r in rows:
+            if r["errand_id"] is not None:
+                by_errand.setdefault(r["errand_id"], []).append(r)
+        if (
+            len(rows) > MAX_CHANGES
+            or kinds & set(changes_q.CLINIC)
+            or len(by_errand) > MAX_ERRANDS
+            or any(shown.pane(s).total is None for s in STATUSES)
+        ):
+            return Followed(None, newest, again=True, staff=staff or len(rows) > MAX_CHANGES)
+        newest = rows[-1]["seq"]  # what was read, should more have come meanwhile (not in this snapshot)
+        return _apply(ctx, conn, shown, newest, by_errand, involved, limits, detail_ref)
+
+
+def _apply(
+    ctx: Ctx,
+    conn: Connection,
+    shown: Panes,
+    newest: int,
+    by_errand: dict[int, list[Row]],
+    involved: str | None,
+    limits: Mapping[str, int],
+    detail_ref: str | None,
+) -> Followed:
+    attention = _attention(ctx, conn)
+    ids = sorted(by_errand)
+    current = {r["id"]: r for r in q.rows_by_ids(conn, ids)}
+    before: dict[int, _State | None] = {}
+    now: dict[int, _State | None] = {}
+    for eid, its in by_errand.items():
+        row = current.get(eid)
+        now[eid] = _State.of(row) if row is not None else None
+        first = next((c for c in its if c["kind"] in _STATE_KINDS), None)
+        if first is None:
+            before[eid] = now[eid]  # only events or remarks: the row's state is as it was
+        elif first["kind"] == "new":
+            before[eid] = None  # not there at the last look
+        else:
+            before[eid] = _State.of(first, "old_")
+    # A caregiver's errands are also those they answered or closed (store/errands.py, _INVOLVED):
+    # their events now, and those before the changes (every event is a change of its own).
+    had: set[int] = set()
+    has: set[int] = set()
+    if involved:
+        new_events = {c["event_id"] for its in by_errand.values() for c in its if c["event_id"]}
+        for errand_id, event_id in q.involving_events(conn, ids, involved):
+            has.add(errand_id)
+            if event_id not in new_events:
+                had.add(errand_id)
+
+    def member(state: _State | None, pane: str, answered: bool) -> bool:
+        return (
+            state is not None
+            and state.status == pane
+            and (involved is None or state.assignee == involved or answered)
+        )
+
+    def late(state: _State | None) -> int:
+        return int(state is not None and state.first_response_on is None and state.due_date < attention.today)
+
+    panes = {s: shown.pane(s) for s in STATUSES}
+    shown_panes = [s for s in STATUSES if not (s == e.UNASSIGNED and involved)]
+    entering: dict[str, list[int]] = {s: [] for s in STATUSES}
+    counts: dict[str, tuple[int, int]] = {}
+    kept: dict[str, list[ErrandSummary]] = {}
+    for pane in shown_panes:
+        page = panes[pane]
+        total, overdue = page.total or 0, page.overdue
+        for eid in ids:
+            was = member(before[eid], pane, eid in had)
+            is_ = member(now[eid], pane, eid in has)
+            if was:
+                total -= 1
+                overdue -= late(before[eid]) if pane != e.CLOSED else 0
+            if is_:
+                total += 1
+                overdue += late(now[eid]) if pane != e.CLOSED else 0
+                entering[pane].append(eid)
+        counts[pane] = (total, overdue)
+        kept[pane] = [s for s in page.rows if s.id not in by_errand]
+
+    # Rows that stay but may read differently: the same patient's (the last reply, the caregiver
+    # concerned), and with a doctor's load changed the unassigned page's suggestions (R24).
+    patients = {r["personnummer"] for r in current.values()}
+    again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
+    if kept.get(e.UNASSIGNED) and _load_changed(conn, ctx, before, now):
+        again |= {s.id for s in kept[e.UNASSIGNED]}
+    needed = sorted(again | {eid for rows in entering.values() for eid in rows})
+    fresh = _read(ctx, conn, needed, current)
+    for pane in shown_panes:
+        page, (total, overdue) = panes[pane], counts[pane]
+        rows = [fresh.get(s.id, s) for s in kept[pane]]
+        complete = page.total is not None and len(page.rows) >= page.total
+        for eid in entering[pane]:
+            s = fresh.get(eid)
+            if s is not None and (complete or (rows and _comes_before(pane, s, rows[-1]))):
+                _insert(pane, rows, s)
+        limit = limits.get(pane, PAGE)
+        del rows[limit:]
+        if total < len(rows) or total < 0:
+            return Followed(None, newest, again=True)  # the counts no longer add up: read them
+        if len(rows) < min(limit, total):
+            rows = _refill(ctx, conn, pane, attention, involved, limit, rows)
+        panes[pane] = Pane(rows, total, overdue)
+    data = replace(
+        shown,
+        unassigned=panes[e.UNASSIGNED],
+        assigned=panes[e.ASSIGNED],
+        closed_pane=panes[e.CLOSED],
+        seq=newest,
+    )
+    unchanged = all(panes[s] == shown.pane(s) for s in STATUSES)
+    detail = False
+    if detail_ref:
+        open_row = q.by_ref(conn, detail_ref)
+        detail = open_row is None or open_row["id"] in by_errand or open_row["personnummer"] in patients
+    news = any(state is not None and state.assignee == ctx.actor.username for state in now.values())
+    return Followed(None if unchanged else data, newest, detail=detail, news=news)
+
+
+def _load_changed(
+    conn: Connection, ctx: Ctx, before: dict[int, _State | None], now: dict[int, _State | None]
+) -> bool:
+    """Whether the open errands held by someone a suggestion may choose (R24) changed."""
+    held = {
+        eid: (
+            b.assignee if b is not None and b.status == e.ASSIGNED else None,
+            n.assignee if n is not None and n.status == e.ASSIGNED else None,
+        )
+        for eid, b, n in ((eid, before[eid], now[eid]) for eid in before)
+    }
+    moved = {who for was, is_ in held.values() if was != is_ for who in (was, is_) if who}
+    if not moved:
+        return False
+    candidates = load_candidates(people.staff_people(conn), people.today(conn, ctx.today()))
+    return bool(moved & set(candidates))
+
+
+def _read(ctx: Ctx, conn: Connection, ids: list[int], current: dict[int, Row]) -> dict[int, ErrandSummary]:
+    """Summaries of `ids`, from the rows already read where there are some."""
+    missing = [i for i in ids if i not in current]
+    rows = [current[i] for i in ids if i in current] + (q.rows_by_ids(conn, missing) if missing else [])
+    return {s.id: s for s in _summaries(ctx, conn, rows)} if rows else {}
+
+
+def _refill(
+    ctx: Ctx,
+    conn: Connection,
+    pane: str,
+    attention: q.Attention,
+    involved: str | None,
+    limit: int,
+    rows: list[ErrandSummary],
+) -> list[ErrandSummary]:
+    """A page that lost rows while the pane has more: its ids read again, the rows not on it read."""
+    ids = q.page_ids(conn, pane, attention=attention, involved=involved, limit=limit)
+    have = {s.id: s for s in rows}
+    fresh = _read(ctx, conn, [i for i in ids if i not in have], {})
+    return [s for i in ids if (s := have.get(i) or fresh.get(i)) is not None]

@@ -1,0 +1,184 @@
+"""An idle dashboard sleeps (issue 31: under 0.1 % of a core, with a hundred open on one server).
+
+Two things woke it for nothing. Textual's terminal driver looks for input ten times a second
+whether or not a key came; `QuietDriver` waits for a key (or the end) and looks again after a
+tenth of a second only while an escape sequence is half read (a lone esc is a key once nothing
+follows it). And the feed asked the database four times a second whether anyone had written;
+`Wake` has the kernel say when the database's files are written (inotify), so the feed asks then,
+and otherwise once a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import os
+import selectors
+import struct
+import threading
+from codecs import getincrementaldecoder
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.drivers.linux_driver import LinuxDriver
+
+from bcc_tui.ui.textual_compat import ParseError, XTermParser, driver_debug, loop_last, parser_waiting
+
+ESCAPE_WAIT = 0.1  # Textual's own: how long a lone esc waits for the rest of a sequence
+
+
+class _WakingEvent(threading.Event):
+    """The driver's exit event, which also wakes its input thread."""
+
+    def __init__(self, wake: int) -> None:
+        super().__init__()
+        self._wake = wake
+
+    def set(self) -> None:
+        super().set()
+        try:
+            os.write(self._wake, b"x")
+        except OSError:
+            pass  # the pipe is full (it is woken already) or closed (it has ended)
+
+
+class QuietDriver(LinuxDriver):
+    """Textual's Linux driver, whose input thread sleeps until there is input."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_write, False)
+        self.exit_event = _WakingEvent(self._wake_write)
+
+    def run_input_thread(self) -> None:
+        """As LinuxDriver.run_input_thread (Textual 8.2.8), waiting without a timeout while no
+        escape sequence is half read."""
+        selector = selectors.SelectSelector()
+        selector.register(self.fileno, selectors.EVENT_READ)
+        selector.register(self._wake_read, selectors.EVENT_READ)
+        fileno = self.fileno
+        parser = XTermParser(driver_debug(self))
+        feed, tick = parser.feed, parser.tick
+        decode = getincrementaldecoder("utf-8")().decode
+
+        def process(events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+            for last, (key, mask) in loop_last(events):
+                if key.fd == self._wake_read:
+                    os.read(self._wake_read, 64)
+                    continue
+                if mask & selectors.EVENT_READ:
+                    data = decode(os.read(fileno, 1024 * 4), final=final and last)
+                    if not data:
+                        break
+                    for event in feed(data):
+                        self.process_message(event)
+            for event in tick():
+                self.process_message(event)
+
+        def timeout() -> float | None:
+            return ESCAPE_WAIT if parser_waiting(parser) else None
+
+        try:
+            while not self.exit_event.is_set():
+                process(selector.select(timeout()))
+            selector.unregister(self.fileno)
+            process(selector.select(ESCAPE_WAIT), final=True)
+        finally:
+            selector.close()
+            try:
+                for _ in feed(""):
+                    pass
+            except (EOFError, ParseError):  # as Textual: what is left of a sequence at the end
+                pass
+
+    def close(self) -> None:
+        super().close()
+        for fd in (self._wake_read, self._wake_write):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+# inotify(7): what the kernel says when a file in the database's folder is written.
+_IN_MODIFY, _IN_CREATE, _IN_MOVED_TO = 0x2, 0x100, 0x80
+_IN_NONBLOCK, _IN_CLOEXEC = 0o4000, 0o2000000
+_EVENT = struct.Struct("iIII")
+SETTLE = 0.02  # seconds after the last write seen before the feed looks: a commit is many writes
+AGAIN = 0.25  # and once more after that: the commit may have been marked done after its last write
+
+
+class Wake:
+    """Calls `poke` soon after another process writes the database (its -wal file, or the file
+    itself), on the asyncio loop; a true answer means it saw the commit. `start` says False where the kernel cannot tell (not Linux, no
+    inotify): the caller then polls as before."""
+
+    def __init__(self, database: Path, poke: Callable[[], object]) -> None:
+        self.folder = database.resolve().parent
+        self.names = {database.name.encode(), f"{database.name}-wal".encode()}
+        self.poke = poke
+        self.fd = -1
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._again: asyncio.TimerHandle | None = None
+
+    def start(self) -> bool:
+        name = ctypes.util.find_library("c")
+        if name is None:
+            return False
+        try:
+            libc = ctypes.CDLL(name, use_errno=True)
+            fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+            if fd < 0:
+                return False
+            if libc.inotify_add_watch(fd, bytes(self.folder), _IN_MODIFY | _IN_CREATE | _IN_MOVED_TO) < 0:
+                os.close(fd)
+                return False
+        except (OSError, AttributeError):
+            return False
+        self.fd = fd
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(fd, self._read)
+        return True
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self.fd, 64 * 1024)
+        except BlockingIOError:
+            return
+        except OSError:
+            self.stop()
+            return
+        ours, at = False, 0
+        while at + _EVENT.size <= len(data):
+            _, _, _, length = _EVENT.unpack_from(data, at)
+            name = data[at + _EVENT.size : at + _EVENT.size + length].rstrip(b"\0")
+            ours = ours or name in self.names
+            at += _EVENT.size + length
+        if ours and self._loop is not None:
+            # A commit writes its pages one by one: look once they have stopped coming, and once
+            # more a moment later unless that look saw the commit (it is marked done after its
+            # last page is written).
+            for handle in (self._timer, self._again):
+                if handle is not None:
+                    handle.cancel()
+            self._timer = self._loop.call_later(SETTLE, self._look)
+            self._again = self._loop.call_later(SETTLE + AGAIN, self.poke)
+
+    def _look(self) -> None:
+        self._timer = None
+        if self.poke() and self._again is not None:
+            self._again.cancel()
+            self._again = None
+
+    def stop(self) -> None:
+        for handle in (self._timer, self._again):
+            if handle is not None:
+                handle.cancel()
+        if self.fd >= 0:
+            if self._loop is not None:
+                self._loop.remove_reader(self.fd)
+            os.close(self.fd)
+            self.fd = -1

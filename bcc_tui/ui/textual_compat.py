@@ -1,0 +1,457 @@
+"""Every use of Textual's private API, in one place (issue 30, item 4).
+
+Textual's names with a leading underscore can change in any release, without a deprecation. The
+dashboard needs a few of them: where Textual has no public way to do what a requirement asks (no
+patient data in a crash report, only the cells that changed sent over SSH, a key typed ahead of
+a screen not lost, an idle dashboard that sleeps), or where it works around a Textual bug. They
+are all here, named in `PRIVATE` with why each is used; tests/ui/test_textual_compat.py pins every
+one against the installed Textual (the name is there, a method takes the parameters used here),
+so an upgrade fails there, with the name, instead of the dashboard going wrong quietly.
+
+The uses that work around a bug in Textual say which (`Private.bug`), and docs/upstream.md has
+the report drafted for each.
+
+What is left outside this module, and why:
+- ui/widgets/errand_table.py reads DataTable's internals for its cell cache (`_render_cell`,
+  `_row_locations` …); they are listed and pinned here (`DATA_TABLE`), read where they are used.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from rich.align import Align
+from rich.text import Text
+from textual import work
+from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
+from textual._loop import loop_last
+from textual._parser import ParseError
+from textual._xterm_parser import XTermParser
+from textual.app import App
+from textual.command import CommandList, CommandPalette
+from textual.css.query import NoMatches
+from textual.driver import Driver
+from textual.filter import LineFilter
+from textual.message_pump import MessagePump
+from textual.notifications import Notification
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+from textual.widgets.option_list import Option
+
+__all__ = [
+    "DATA_TABLE",
+    "PRIVATE",
+    "ChopsUpdate",
+    "CompatApp",
+    "CompositorUpdate",
+    "FooterKey",
+    "LayoutUpdate",
+    "ParseError",
+    "Private",
+    "SafeCommandPalette",
+    "XTermParser",
+    "act_as",
+    "bindings_ready",
+    "border_title",
+    "closing",
+    "driver_debug",
+    "exit_renderables",
+    "fast_pilot",
+    "forget_styles",
+    "line_filters",
+    "loop_last",
+    "notifications",
+    "open_and_running",
+    "parser_waiting",
+    "pending",
+    "set_line_filters",
+    "watch_frames",
+]
+
+
+@dataclass(frozen=True)
+class Private:
+    """One private name of Textual's that the dashboard (or its suite) uses."""
+
+    owner: str  # "module:Class", or "module" for a module of Textual's own
+    name: str
+    kind: str  # "method" (called or overridden), "attribute" (read or set), "name" (imported)
+    why: str
+    params: tuple[str, ...] | None = None  # a method's parameters after self, as used here
+    bug: str | None = None  # the section of docs/upstream.md, where it works around a Textual bug
+
+
+PRIVATE: tuple[Private, ...] = (
+    # -- the app: a crash ------------------------------------------------------------------
+    Private(
+        "textual.app:App",
+        "_handle_exception",
+        "method",
+        "overridden: Textual's handler prints the traceback with local variables (patient data)",
+        ("error",),
+        bug="A crash report prints local variables, with no public way to replace it",
+    ),
+    Private("textual.app:App", "_return_code", "attribute", "the exit status after our own crash report"),
+    Private("textual.app:App", "_exception", "attribute", "run_test re-raises the first error"),
+    Private("textual.app:App", "_exception_event", "attribute", "set with _exception, as Textual does"),
+    Private(
+        "textual.message_pump:MessagePump",
+        "_close_messages_no_wait",
+        "method",
+        "ends the app after the crash report, as Textual's handler does",
+        (),
+    ),
+    # -- the app: what reaches the terminal (ui/damage.py) ---------------------------------
+    Private(
+        "textual.app:App",
+        "_display",
+        "method",
+        "overridden: every frame, narrowed to the cells that differ (issue 31)",
+        ("screen", "renderable"),
+    ),
+    Private("textual.app:App", "_batch_count", "attribute", "a frame held back by batch_update"),
+    Private("textual.message_pump:MessagePump", "_running", "attribute", "the app is running"),
+    Private("textual.message_pump:MessagePump", "_closed", "attribute", "the app has closed"),
+    Private("textual.app:App", "_driver", "attribute", "an inline driver draws frames differently"),
+    Private("textual._compositor", "ChopsUpdate", "name", "a partial frame, narrowed by Shadow"),
+    Private("textual._compositor", "LayoutUpdate", "name", "a whole frame, narrowed by Shadow"),
+    Private("textual._compositor", "CompositorUpdate", "name", "what Shadow's runs are"),
+    # -- the app: no colour ----------------------------------------------------------------
+    Private(
+        "textual.app:App",
+        "_filters",
+        "attribute",
+        "under NO_COLOR, Monochrome replaced by render.KeepContrast (Textual's greys are too faint)",
+    ),
+    # -- type-ahead (ui/typeahead.py) ------------------------------------------------------
+    Private(
+        "textual.message_pump:MessagePump",
+        "_message_queue",
+        "attribute",
+        "a key waits while any message does",
+        bug="A key typed while a screen is being pushed or popped goes astray",
+    ),
+    Private(
+        "textual.message_pump:MessagePump",
+        "_next_callbacks",
+        "attribute",
+        "a key waits while a call_next does",
+        bug="A key typed while a screen is being pushed or popped goes astray",
+    ),
+    Private("textual.message_pump:MessagePump", "_closing", "attribute", "a pump going away decides nothing"),
+    # -- the input thread (ui/quiet.py) ----------------------------------------------------
+    Private("textual._xterm_parser", "XTermParser", "name", "QuietDriver reads keys as LinuxDriver does"),
+    Private("textual._parser", "ParseError", "name", "what is left of a sequence at the end"),
+    Private("textual._loop", "loop_last", "name", "as LinuxDriver.run_input_thread"),
+    Private(
+        "textual._parser:Parser",
+        "_timeout_time",
+        "attribute",
+        "whether an escape sequence is half read: only then does the input thread wake",
+    ),
+    Private("textual.driver:Driver", "_debug", "attribute", "passed to the parser, as LinuxDriver does"),
+    # -- the footer ------------------------------------------------------------------------
+    Private("textual.widgets._footer", "FooterKey", "name", "the keys KeyFooter fits to the width"),
+    Private("textual.widgets._footer:Footer", "_bindings_ready", "attribute", "compose only when bound"),
+    # -- the command palette (ui/widgets/palette.py) ---------------------------------------
+    Private(
+        "textual.command:CommandPalette",
+        "_gather_commands",
+        "method",
+        "overridden: a palette closed while it gathers no longer ends the app",
+        ("search_value",),
+        bug="The command palette closed while it gathers commands crashes the app",
+    ),
+    Private(
+        "textual.command:CommandPalette",
+        "_GATHER_COMMANDS_GROUP",
+        "attribute",
+        "the override keeps Textual's worker group",
+    ),
+    Private(
+        "textual.command:CommandPalette",
+        "_start_no_matches_countdown",
+        "method",
+        "overridden: 'No matches found' in Swedish, and safe once the palette has closed",
+        ("search_value",),
+        bug="The command palette closed while it gathers commands crashes the app",
+    ),
+    Private("textual.command:CommandPalette", "_stop_no_matches_countdown", "method", "as Textual", ()),
+    Private("textual.command:CommandPalette", "_NO_MATCHES", "attribute", "the no-matches option's id"),
+    Private("textual.command:CommandPalette", "_NO_MATCHES_COUNTDOWN", "attribute", "Textual's delay"),
+    Private("textual.command:CommandPalette", "_list_visible", "attribute", "shows the list"),
+    Private("textual.command:CommandPalette", "_no_matches_timer", "attribute", "stopped by Textual"),
+    # -- the test suite (tests/ui/conftest.py) ---------------------------------------------
+    Private(
+        "textual._wait",
+        "SLEEP_GRANULARITY",
+        "attribute",
+        "tests: Pilot's idle wait sleeps in 5 ms slices instead of 20 ms",
+    ),
+    Private("textual._wait", "SLEEP_IDLE", "attribute", "tests: with SLEEP_GRANULARITY"),
+    Private(
+        "textual._styles_cache:StylesCache",
+        "get_inner_outer",
+        "method",
+        "tests: its lru_cache emptied after each test",
+        ("base_background", "background"),
+        bug="StylesCache.get_inner_outer's lru_cache keeps widgets' style caches alive after their app ends",
+    ),
+    Private("textual.app:App", "_notifications", "attribute", "tests: the toasts shown"),
+    Private("textual.app:App", "_exit_renderables", "attribute", "tests: nothing printed at the end"),
+    Private("textual.widget:Widget", "_border_title", "attribute", "tests: a title as drawn"),
+    Private("textual._context", "active_message_pump", "name", "tests: a recompose run by hand"),
+)
+
+# DataTable's internals that ErrandTable (ui/widgets/errand_table.py) reads for its cell cache,
+# which DataTable empties on every change (issue 31): pinned like the rest.
+DATA_TABLE: tuple[Private, ...] = (
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_render_cell",
+        "method",
+        "overridden: a cell drawn again only when its row or its look changed",
+        ("row_index", "column_index", "base_style", "width", "cursor", "hover"),
+    ),
+    Private("textual.widgets._data_table:DataTable", "_row_locations", "attribute", "a row's key"),
+    Private("textual.widgets._data_table:DataTable", "_column_locations", "attribute", "a column's key"),
+    Private("textual.widgets._data_table:DataTable", "_data", "attribute", "update_cell, one row"),
+    Private("textual.widgets._data_table:DataTable", "_update_count", "attribute", "DataTable's caches"),
+    Private("textual.widgets._data_table:DataTable", "_show_hover_cursor", "attribute", "a cell's look"),
+    Private("textual.dom:DOMNode", "_pseudo_class_state", "attribute", "a cell's look (focus)"),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_render_line",
+        "method",
+        "overridden: a drawn line kept by its row, not by its position (issue 31)",
+        ("y", "x1", "x2", "base_style"),
+    ),
+    Private("textual.widgets._data_table:DataTable", "_get_offsets", "method", "the row on a line", ("y",)),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_on_mouse_move",
+        "method",
+        "runs before DataTable's: the row under the pointer, from its line (a kept line names its old place)",
+        ("event",),
+    ),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_on_click",
+        "method",
+        "runs before DataTable's: the row under the pointer, from its line (a kept line names its old place)",
+        ("event",),
+    ),
+)
+
+
+# -- the app ---------------------------------------------------------------------------------
+class CompatApp(App):
+    """Textual's App with its private hooks turned into two of ours: `crashed` for an unforeseen
+    error, `frame` for every frame on its way to the terminal."""
+
+    def crashed(self, error: Exception) -> int:
+        """An error no handler caught; the app ends after it with the exit status returned."""
+        raise NotImplementedError
+
+    def frame(self, renderable: Any, inline: bool) -> Any:
+        """A frame about to be written to a terminal (`inline`: below the shell's prompt)."""
+        return renderable
+
+    def fail(self, error: Exception) -> None:
+        """End the app on an error of our own timers' as Textual ends it on one of its own."""
+        self._handle_exception(error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's own prints a traceback with its local variables when the app has ended
+        # (docs/upstream.md); this is the rest of what it does, without that.
+        self._return_code = self.crashed(error)
+        if self._exception is None:  # run_test re-raises it, so that tests see the error
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        # Textual's own test of whether the frame reaches a terminal (App._display, 8.2.8).
+        driver = self._driver
+        if (
+            renderable is not None
+            and not self._batch_count
+            and self._running
+            and not self._closed
+            and not self.is_headless
+            and driver is not None
+        ):
+            renderable = self.frame(renderable, driver.is_inline)
+        super()._display(screen, renderable)
+
+
+def open_and_running(pump: MessagePump) -> bool:
+    """Running and not closed: a timer of our own that fires later goes on only then."""
+    return pump._running and not pump._closed
+
+
+def line_filters(app: App) -> list[LineFilter]:
+    return list(app._filters)
+
+
+def set_line_filters(app: App, filters: list[LineFilter]) -> None:
+    """Textual chooses its line filters (Monochrome under NO_COLOR) with no setting to change them."""
+    app._filters = filters
+
+
+# -- message pumps (ui/typeahead.py) -----------------------------------------------------------
+def closing(pump: MessagePump) -> bool:
+    """Closing or closed: nothing of it decides where a key goes."""
+    return pump._closing or pump._closed
+
+
+def pending(pump: MessagePump) -> bool:
+    """A message waiting in its queue, or a callback (call_next, call_after_refresh)."""
+    return not pump._message_queue.empty() or bool(pump._next_callbacks)
+
+
+# -- the input thread (ui/quiet.py) ------------------------------------------------------------
+def parser_waiting(parser: XTermParser) -> bool:
+    """Whether the parser waits for the rest of an escape sequence (a lone esc is a key only
+    once nothing follows it)."""
+    return parser._timeout_time is not None
+
+
+def driver_debug(driver: Driver) -> bool:
+    return driver._debug
+
+
+# -- the footer ------------------------------------------------------------------------------
+def bindings_ready(footer: Footer) -> bool:
+    """Whether the footer has its screen's bindings (it composes nothing before)."""
+    return bool(footer._bindings_ready)
+
+
+# -- the command palette ---------------------------------------------------------------------
+class SafeCommandPalette(CommandPalette):
+    """Textual's palette, safe to close at any moment, with its "no matches" text a setting.
+
+    Textual's palette gathers matching commands in a worker (and shows "no matches" from a timer)
+    that look up the palette's list; when the palette closed in the meantime (a fast hand, or a
+    control character in pasted text) the lookup failed and the worker's failure ended the whole
+    app (docs/upstream.md). Nothing is lost by stopping: the list is gone."""
+
+    NO_MATCHES_TEXT: ClassVar[str] = "No matches found"
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        try:
+            # The undecorated method: this one is the worker already.
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)  # type: ignore[attr-defined]
+        except NoMatches:
+            pass
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own (8.2.8), with the text a setting and no failure once closed.
+        self._stop_no_matches_countdown()
+
+        def show() -> None:
+            if search_value:
+                lists = self.query(CommandList)
+                if not lists:
+                    return  # closed meanwhile
+                lists.first().add_option(
+                    Option(
+                        Align.center(Text(self.NO_MATCHES_TEXT, style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show)
+
+
+# -- the test suite --------------------------------------------------------------------------
+@runtime_checkable
+class _LruCached(Protocol):
+    """A function under functools.lru_cache."""
+
+    def cache_clear(self) -> None: ...
+
+
+def notifications(app: App) -> list[Notification]:
+    """The toasts the app shows (tests read what was said)."""
+    return list(app._notifications)
+
+
+def exit_renderables(app: App) -> list[object]:
+    """What Textual prints once the screen is restored (its crash report would be there)."""
+    return list(app._exit_renderables)
+
+
+def border_title(widget: Widget) -> str:
+    """A widget's border title as drawn (markup already parsed, or not), in plain text."""
+    title = widget._border_title
+    return title.plain if title is not None else ""
+
+
+def act_as(pump: MessagePump) -> None:
+    """Make `pump` the active one, as Textual does before it runs a pump's handler."""
+    from textual._context import active_message_pump
+
+    active_message_pump.set(pump)
+
+
+def watch_frames(app: App, seen: Callable[[Screen[Any], Any], None]) -> None:
+    """Tests: call `seen` with every frame Textual composes, headless too (App._display)."""
+    display = app._display
+
+    def watched(screen: Screen[Any], renderable: Any) -> None:
+        seen(screen, renderable)
+        display(screen, renderable)
+
+    app._display = watched  # type: ignore[method-assign]
+
+
+def fast_pilot(granularity: float = 1 / 200) -> bool:
+    """Pilot waits for "idle" in slices of `granularity` seconds (Textual's: 20 ms). False when
+    this Textual waits some other way: the suite is then slower, never wrong."""
+    try:
+        import textual._wait as wait
+    except ImportError:
+        return False
+    if not hasattr(wait, "SLEEP_GRANULARITY"):
+        return False
+    wait.SLEEP_GRANULARITY = granularity
+    wait.SLEEP_IDLE = granularity / 20.0
+    return True
+
+
+def forget_styles() -> None:
+    """Empty StylesCache.get_inner_outer's lru_cache, which keeps the last 1024 widgets' style
+    caches (with the lines they drew) alive after their app has ended (docs/upstream.md)."""
+    try:
+        from textual._styles_cache import StylesCache
+    except ImportError:
+        return
+    cached = StylesCache.get_inner_outer
+    if isinstance(cached, _LruCached):
+        cached.cache_clear()
+
+
+def parameters(method: Callable[..., object]) -> tuple[str, ...]:
+    """A method's parameters after self, for the pin test (through Textual's decorators)."""
+    found = list(inspect.signature(inspect.unwrap(method)).parameters)
+    return tuple(found[1:] if found and found[0] in ("self", "cls") else found)
+
+
+def owner(entry: Private) -> Any:
+    """The module or class `entry` names, imported."""
+    from importlib import import_module
+
+    module, _, cls = entry.owner.partition(":")
+    found: Any = import_module(module)
+    return getattr(found, cls) if cls else found

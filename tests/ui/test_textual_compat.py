@@ -1,0 +1,168 @@
+"""Every private name of Textual's that the dashboard or its suite uses, pinned against the
+installed Textual (ui/textual_compat.py): a release that renames or reshapes one fails here,
+naming it, instead of the dashboard quietly going wrong (keys routed early, a traceback with
+patient data, frames written whole)."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import functools
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+import textual
+from textual.app import App
+from textual.command import CommandPalette
+from textual.drivers.headless_driver import HeadlessDriver
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer
+
+from bcc_tui.ui import textual_compat as compat
+from bcc_tui.ui.textual_compat import DATA_TABLE, PRIVATE, Private
+
+UI = Path(compat.__file__).parent
+ALL = PRIVATE + DATA_TABLE
+
+
+def _instances() -> list[object]:
+    """One object of each class whose instance attributes are pinned (made outside a running
+    app, as Textual allows)."""
+
+    async def make() -> list[object]:
+        app = App()
+        return [
+            app,
+            Widget(),
+            DataTable(),
+            Footer(),
+            CommandPalette(),
+            HeadlessDriver(app),
+            compat.XTermParser(False),
+        ]
+
+    return asyncio.run(make())
+
+
+INSTANCES = _instances()
+
+
+def _has(entry: Private) -> bool:
+    found = compat.owner(entry)
+    if hasattr(found, entry.name):
+        return True
+    return any(isinstance(i, found) and hasattr(i, entry.name) for i in INSTANCES)
+
+
+@pytest.mark.parametrize("entry", ALL, ids=lambda e: f"{e.owner}.{e.name}")
+def test_each_private_name_is_there_as_used(entry: Private):
+    assert _has(entry), f"Textual {textual.__version__} has no {entry.owner}.{entry.name}"
+    if entry.kind == "method":
+        method = getattr(compat.owner(entry), entry.name)
+        assert callable(method)
+        assert entry.params is not None
+        assert compat.parameters(method) == entry.params, entry
+
+
+def test_each_use_says_why_and_each_bug_has_its_report():
+    upstream = (UI.parents[1] / "docs" / "upstream.md").read_text()
+    for entry in ALL:
+        assert entry.why, entry
+        assert entry.bug is None or f"## {entry.bug}" in upstream, entry.bug
+
+
+def test_our_overrides_take_what_textual_passes():
+    """A method of Textual's overridden here is called by Textual with its own parameters."""
+    from bcc_tui.ui.app import BccApp
+    from bcc_tui.ui.widgets.errand_table import ErrandTable
+    from bcc_tui.ui.widgets.palette import Palette
+
+    ours = {
+        "_handle_exception": compat.CompatApp,
+        "_display": compat.CompatApp,
+        "_gather_commands": compat.SafeCommandPalette,
+        "_start_no_matches_countdown": compat.SafeCommandPalette,
+        "_render_cell": ErrandTable,
+    }
+    for entry in ALL:
+        if entry.name in ours:
+            mine = getattr(ours[entry.name], entry.name)
+            theirs = getattr(compat.owner(entry), entry.name)
+            assert compat.parameters(mine) == compat.parameters(theirs), entry.name
+    assert issubclass(BccApp, compat.CompatApp) and issubclass(Palette, compat.SafeCommandPalette)
+
+
+def test_the_app_ends_on_an_error_as_textual_would_without_its_traceback():
+    """CompatApp._handle_exception does what Textual's does (the status, the error kept for
+    run_test, the app closed), with `crashed` instead of the traceback."""
+
+    class Failing(compat.CompatApp):
+        def crashed(self, error: Exception) -> int:
+            self.seen = error
+            return 3
+
+        def on_mount(self) -> None:
+            raise RuntimeError("boom")
+
+    app = Failing()
+
+    async def main() -> None:
+        with pytest.raises(RuntimeError, match="boom"):
+            async with app.run_test():
+                pass
+
+    asyncio.run(main())
+    assert isinstance(app.seen, RuntimeError) and app.return_code == 3
+    assert not compat.exit_renderables(app)
+
+
+@functools.cache
+def _defined_by(base: type) -> frozenset[str]:
+    """The private names one Textual class defines, on the class or set on self."""
+    names = {n for n in vars(base) if n.startswith("_") and not n.startswith("__")}
+    try:
+        names |= set(re.findall(r"self\.(_[a-z]\w*)\s*(?::[^=\n]*)?=", inspect.getsource(base)))
+    except (OSError, TypeError):
+        pass
+    return frozenset(names)
+
+
+def _textual_privates(cls: type) -> set[str]:
+    """The private names a class's Textual bases define."""
+    return set().union(*(_defined_by(b) for b in cls.__mro__ if b.__module__.startswith("textual")))
+
+
+def test_nothing_else_under_ui_uses_textuals_private_api():
+    """Outside ui/textual_compat.py, no module imports a private module of Textual's, and no
+    class derived from Textual's touches a private name of its bases; errand_table's DataTable
+    internals are the one exception, and only those listed in DATA_TABLE."""
+    import importlib
+
+    allowed = {"errand_table.py": {e.name for e in DATA_TABLE}}
+    found: list[str] = []
+    for path in sorted(UI.rglob("*.py")):
+        if path.name == "textual_compat.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and re.match(r"textual(\.\w+)*\._", node.module or ""):
+                found.append(f"{path.name}: from {node.module}")
+        module = importlib.import_module(
+            ".".join(path.relative_to(UI.parents[1]).with_suffix("").parts).removesuffix(".__init__")
+        )
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            obj = getattr(module, cls.name, None)
+            if not inspect.isclass(obj) or not any(b.__module__.startswith("textual") for b in obj.__mro__):
+                continue
+            theirs = _textual_privates(obj)
+            for node in ast.walk(cls):
+                name = getattr(node, "attr", None) or getattr(node, "name", None)
+                if (
+                    isinstance(node, (ast.Attribute, ast.FunctionDef, ast.AsyncFunctionDef))
+                    and name in theirs
+                    and name not in allowed.get(path.name, set())
+                ):
+                    found.append(f"{path.name}: {cls.name}.{name}")
+    assert found == []
