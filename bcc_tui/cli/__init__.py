@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -53,6 +54,12 @@ class _Cleaned:
 def main(argv: list[str] | None = None) -> int:
     # Everything the program creates (database, WAL, SHM, backups, exports, reports) is private.
     os.umask(0o077)
+    if argv is None:
+        # The program itself (not a caller in its own process, such as the tests): what the
+        # imports made lives as long as the process, and out of the collector's sight the
+        # collections that a long output's rows set off do not walk it each time (about 7 % of
+        # `list --json` on 100,000 errands).
+        gc.freeze()
     from bcc_tui.cli import terminal
 
     terminal.install()

@@ -39,8 +39,32 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, cast
+
+
+class _Lazy:
+    """A pattern compiled when it is first used. The rules are some 40 patterns, a tenth of a
+    second to compile, and most processes that import this module never screen a message: the
+    dashboard and `list` only read stored findings (`load`, `labels`, `summary`)."""
+
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only until the pattern is compiled: its methods then sit on the instance.
+        compiled = re.compile(self.pattern, self.flags)
+        for method in self._METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return cast(re.Pattern[str], _Lazy(pattern, flags))
+
 
 # Bumped whenever the built-in rules change, so that open errands are screened again (services).
 ENGINE = "acute-rules-2"
@@ -185,7 +209,7 @@ class Finding:
 
 # -- the administrator's phrases ------------------------------------------------------------------
 # Letters, digits, spaces and hyphens; a trailing * stands for any ending ("ryck*").
-_PHRASE = re.compile(r"[^\W_](?:[\w -]*[^\W_])?\*?")
+_PHRASE = _compile(r"[^\W_](?:[\w -]*[^\W_])?\*?")
 
 
 def check_phrases(phrases: Iterable[str], what: str) -> tuple[str, ...]:
@@ -330,7 +354,7 @@ def summary(findings: Iterable[Finding]) -> str:
 # -- reading a message ----------------------------------------------------------------------------
 def _rx(*alternatives: str) -> re.Pattern[str]:
     """Alternatives as whole words: no letter before the first or after the last."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    return _compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 _PAINKILLERS = (
@@ -788,7 +812,12 @@ class _Gate:
     search): on a long calm message most categories' patterns are then never run."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.needs = _required(_parser.parse(pattern.pattern))
+        self.pattern = pattern
+
+    @cached_property
+    def needs(self) -> frozenset[str] | None:
+        # Read at the first message screened, as the patterns are compiled (_Lazy).
+        return _required(_parser.parse(self.pattern.pattern))
 
     def admits(self, text: str) -> bool:
         return not _GATED or self.needs is None or any(n in text for n in self.needs)
@@ -798,10 +827,10 @@ _GATED = True  # the tests compare the screen with and without the gates
 _GATES = {cat: _Gate(pattern) for cat, pattern in _SIGNS.items()}
 _LINE_GATE = _Gate(_LINE)
 
-_NUMBERISH = re.compile(r"\d|trettio|fyrtio")
+_NUMBERISH = _compile(r"\d|trettio|fyrtio")
 
 # A vaccine in the sentence: "mässlingsvaccin" is no exposure.
-_VACCINE = re.compile(r"vaccin|mpr|spruta|sprutan")
+_VACCINE = _compile(r"vaccin|mpr|spruta|sprutan")
 
 _NEGATORS = {"ingen", "inget", "inga", "inte", "ej", "utan", "aldrig", "icke", "inge", "nej"}
 # Words that may stand between a negation and the sign it reaches: "har inte haft någon hög feber".
@@ -926,28 +955,28 @@ _FILLER = {
     "kräkning",
 }
 # "kramper har hon inte haft", "feber har han inte": the negation after the sign ends the clause.
-_NEGATED_AFTER = re.compile(
+_NEGATED_AFTER = _compile(
     r"\s*(?:har|hade|är|var|blev)\s+(?:(?:hon|han|hen|barnet|vi|det|de)\s+)?(?:inte|ej|aldrig)"
     r"(?:\s+(?:haft|fått|varit|märkt|sett|mätt))?(?:\s+(?:längre|heller|alls|än|nu))*\s*(?:[^\w\s]|$)"
 )
-_DENIED_NEXT = re.compile(r"[\s'\"”-]*nej(?!\w)")
+_DENIED_NEXT = _compile(r"[\s'\"”-]*nej(?!\w)")
 # A resolution after the sign in its clause: "näsblodet slutade direkt", "febern gick över".
-_RESOLVED = re.compile(
+_RESOLVED = _compile(
     r"(?<!\w)(?:gick över|gått över|går över|försvann|försvunnit|släppte|släppt|slutade|slutat|upphörde|"
     r"upphört|lade sig|lagt sig|la sig|är borta(?!\s+(?!nu(?!\w))\w)|var borta|blev bättre|blivit bättre|är bättre|bättre nu|"
     r"avklingat|klingat av|klingade av|gick bort|gått bort|är över(?!\s+(?!nu(?!\w))\w)|stannade|stoppade|stoppat|stillades|"
     r"tog slut|är normal|normaliserades|normaliserats)(?!\w)"
 )
-_RESOLVING_CLAUSE = re.compile(
+_RESOLVING_CLAUSE = _compile(
     r"\s*(?:(?:det|den|nu|sen|sedan|\w+n)\s+)?(?:(?:är|har|hade)\s+)?(?:slutade|slutat|gick över|gått över|försvann|släppte|(?:över|borta)(?!\s+(?!nu(?!\w))\w))(?!\w)(?!\s+(?:inte|ej|aldrig)(?!\w))"
 )
 # "hade 38,6 i lördags …, nu feberfri": a fever the same sentence says is over.
-_FEVER_GONE = re.compile(
+_FEVER_GONE = _compile(
     r"(?<!\w)(?:feberfri\w*|febern (?:har )?(?:gått över|gick över|släppt|släppte|är borta))(?!\w)"
 )
-_RESOLVED_BEFORE = re.compile(r"(?<!\w)(?:slutade|slutat|upphörde|upphört|slutar)(?: att)?\s*$")
+_RESOLVED_BEFORE = _compile(r"(?<!\w)(?:slutade|slutat|upphörde|upphört|slutar)(?: att)?\s*$")
 # "förra veckan hade hon feber": long enough ago to be history, not a sign today.
-_PAST = re.compile(
+_PAST = _compile(
     r"(?<!\w)(?:för (?:\w+ )?(?:veckor|vecka|månader|månad|år) sedan|förra (?:veckan|helgen|månaden|året|behandlingen|kuren)|"
     r"(?<!sedan )(?<!sen )i (?:somras|våras|höstas|vintras|fjol|januari|februari|mars|april|maj|juni|juli|augusti|"
     r"september|oktober|november|december)|tidigare (?:i )?(?:år|behandling\w*)|under förra|"
@@ -957,18 +986,18 @@ _PAST = re.compile(
 )
 # "förra veckan hade hon feber": the time right before the sign (not anywhere in its clause:
 # "opererad i mars) har haft huvudvärk" is today's headache).
-_PAST_BEFORE = re.compile(_PAST.pattern + r"(?:\s+[\w]+){0,3}\s*$")
+_PAST_BEFORE = _compile(_PAST.pattern + r"(?:\s+[\w]+){0,3}\s*$")
 # ... and right after it: "feber förra veckan", not "feber igen precis som efter förra kuren".
-_PAST_AFTER = re.compile(r"\s*(?:[\w,()]+\s+){0,2}?" + _PAST.pattern)
+_PAST_AFTER = _compile(r"\s*(?:[\w,()]+\s+){0,2}?" + _PAST.pattern)
 # A hypothetical: "om hon får feber", "vid feber", "risk för blödning".
-_HYPOTHETICAL = re.compile(
+_HYPOTHETICAL = _compile(
     r"(?<!\w)(?:om(?! att)|ifall|i fall|vid|risk för|risken för|risk att|vid behov|hålla koll på|se upp för|"
     r"hålla utkik efter|vad gör (?:vi|man)|hur (?:gör|ska) (?:vi|man)|när (?:vi|man|ni) ska (?:ringa|höra av|söka|åka))(?!\w)"
 )
 # In a question, these make a supposition of everything after them, across commas too ("Får man ge
 # Alvedon om hon får ont, eller döljer det feber?"); "vad gör vi" does not ("Vad gör vi nu, hon
 # har feber 39,5?").
-_CONDITIONAL = re.compile(
+_CONDITIONAL = _compile(
     r"(?<!\w)(?:om(?! att)|ifall|i fall|vid|risk för|risken för|tecken på|när (?:vi|man|ni) ska (?:ringa|höra av|söka|åka))(?!\w)"
 )
 _HYPO_FILLER = {
@@ -1034,9 +1063,9 @@ _WINDOW = 120  # characters before and after a match that the tests read
 _PER_CATEGORY = 8  # matches per category that are read; more add nothing to the banner
 _PAIR_REACH = 300  # characters between a headache and vomiting told in different sentences
 _NEAR = 12  # characters between two signs of one category that are quoted as one
-_SENTENCE = re.compile(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.")
-_CLAUSE = re.compile(r",(?!\d)|:\s|\s[-–]\s|(?<!\w)(?:men|fast|och|samt|plus)(?!\w)")
-_TOKEN = re.compile(r"[\w°%]+")
+_SENTENCE = _compile(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.")
+_CLAUSE = _compile(r",(?!\d)|:\s|\s[-–]\s|(?<!\w)(?:men|fast|och|samt|plus)(?!\w)")
+_TOKEN = _compile(r"[\w°%]+")
 
 # -- temperatures --------------------------------------------------------------------------------
 _NUMBER_WORDS = {
@@ -1062,7 +1091,7 @@ _DIGIT_WORDS = {
     "åtta": 8,
     "nio": 9,
 }
-_NUM = re.compile(
+_NUM = _compile(
     r"(?<![\w.,:/+])(?:(?P<int>\d{2})(?:\s?(?:[.,]|komma)\s?(?P<dec>\d{1,2}))?"
     r"|(?P<word>"
     + "|".join(_NUMBER_WORDS)
@@ -1071,18 +1100,18 @@ _NUM = re.compile(
     + r"))?)"
     r"(?![.,:/]?\d)"
 )
-_RANGE = re.compile(r"\s*(?:-|–|till)\s*(?P<int>\d{2})(?:[.,](?P<dec>\d{1,2}))?(?![.,:/]?\d)")
-_UNIT = re.compile(
+_RANGE = _compile(r"\s*(?:-|–|till)\s*(?P<int>\d{2})(?:[.,](?P<dec>\d{1,2}))?(?![.,:/]?\d)")
+_UNIT = _compile(
     r"\s*(?:°\s*c?(?!\w)|°|grader(?!\w)|grad(?!\w)|gr(?!\w)|c(?!\w)|celsius(?!\w)|i (?:feber|temp)(?!\w)|"
     r"(?:blankt|jämnt|prick)(?!\w)|\+)"
 )
-_NOT_UNIT = re.compile(
+_NOT_UNIT = _compile(
     r"\s*(?:kg|kilo\w*|hg|g|gram|mg|µg|mcg|mikrogram|ml|l|liter|cl|dl|cm|mm|m|meter|km|kr|kronor|sek|%|procent|st|"
     r"stycken|år|åring\w*|dagar|dag|dygn|veckor|vecka|v|månader|mån|timmar|timme|tim|h|min|minuter|minuters|sekunder|"
     r"tabletter|tablett|tabl|tabletten|doser|dos|enheter|e|ie|mmol|mikromol|x|gånger|ggr|barn|personer|sidor|"
     r"kapitel|poäng|e:e|a|e|:e|:a|nummer|och en halv vecka|plus|milj\w*|procentenhet\w*|kcal|mmhg|slag|andetag|/min)(?!\w)"
 )
-_NOT_CUE_BEFORE = re.compile(
+_NOT_CUE_BEFORE = _compile(
     r"(?<!\w)(?:rum|rummet|sal|salen|säng|sängen|dag|dagen|dagar|vecka|veckan|v|nr|nummer|tel|telefon|tfn|mobil|"
     r"vikt|vikten|väger|vägde|vägt|längd|längden|lång|cykel|cykeln|kur|kuren|block|blocket|sida|sidan|buss|"
     r"bussen|linje|plats|hus|våning|våningen|dörr|avdelning|avdelningen|avd|kl|klockan|crp|sänka|sänkan|hb|"
@@ -1090,13 +1119,13 @@ _NOT_CUE_BEFORE = re.compile(
     r"ärende|lägenhet|lgh|gata|gatan|vägen|gränd|vecka|kapitel|pass|passet|runda|kurs|kursen|puls|pulsen|"
     r"saturation|saturationen|sat|andningsfrekvens|blodtryck|bmi|ålder|fyller|fyllde)\s*[:=]?\s*$"
 )
-_CUE_BEFORE = re.compile(
+_CUE_BEFORE = _compile(
     r"(?<!\w)(?:temp\w*|feber\w*|febril|febrig|mätt?e?|mätt|mätte|mäter|uppmätt|termometer\w*|visade|visar|"
     r"örontemp\w*|örat|pannan|rektalt|axillärt|armhålan|rumpan|stjärten|munnen|varm|het|febrig)(?!\w)"
 )
 # "39 när vi mätte nyss": the cue after the number.
-_CUE_AFTER = re.compile(r"\s*(?:när|då) (?:vi|jag|ni|hon|han|hen|pappa|mamma) (?:mätte|mätt|tog tempen)")
-_WEAK_CUE = re.compile(
+_CUE_AFTER = _compile(r"\s*(?:när|då) (?:vi|jag|ni|hon|han|hen|pappa|mamma) (?:mätte|mätt|tog tempen)")
+_WEAK_CUE = _compile(
     r"(?<!\w)(?:(?:har|hade|haft)(?: (?:hon|han|hen|barnet|vi))?|på|till|uppe i|över|runt|ca|cirka|nästan|typ|drygt|strax över|strax under|under|"
     r"nu|ligger på|låg på|legat på|gått upp till|steg till|stigit till|uppåt|upp mot|upp i|kring)\s*$"
 )
@@ -1280,7 +1309,7 @@ def _phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 # Spoken particles that stand between the words of a sign ("får typ inte luft"), and chat
 # spellings ("hon e varm o fryser"); runs of white space become one space, a line break stays one.
-_NORMAL = re.compile(
+_NORMAL = _compile(
     r"(?P<space>[ \t\u00a0]{2,}|[\t\u00a0])|(?<!\w)(?P<filler>typ|liksom|asså|assa|alltså)(?!\w) ?|(?<!\w)(?P<short>o|e|int|ä)(?!\w)"
 )
 _SHORT = {"o": "och", "e": "är", "int": "inte", "ä": "är"}
@@ -1437,10 +1466,13 @@ class _Screening:
         vomits: list[tuple[int, int]] = []
         for k, (offset, end_of) in enumerate(self.bounds):
             sentence = low[offset:end_of]
-            if not sentence.strip() or not (numbers or line_named or vomiting):
+            # A temperature is read within its sentence, so one without a number has none: a
+            # signature's digits ("Mvh familjen 12") no longer make every sentence's reader.
+            counted = numbers and _NUMBERISH.search(sentence) is not None
+            if not sentence.strip() or not (counted or line_named or vomiting):
                 continue
             here = self.reader(k)
-            if numbers:
+            if counted:
                 self._fever(sentence, here, offset, threshold)
             if line_named:
                 self._line_trouble(sentence, here, offset)
@@ -1508,12 +1540,12 @@ class _Screening:
 
 
 # "feberfri sedan i torsdags", "feberfri i två dygn": a fever told as over for days.
-_FEVER_FREE_FOR_DAYS = re.compile(
+_FEVER_FREE_FOR_DAYS = _compile(
     r"(?<!\w)feberfri\w* (?:\w+ ){0,2}?(?:sen|sedan|i) (?:\w+ ){0,2}?"
     r"(?:dagar|dygn|veckor|vecka|måndags|tisdags|onsdags|torsdags|fredags|lördags|söndags)(?!\w)"
 )
 # A fever felt rather than measured: a thermometer in the same sentence says more.
-_FELT = re.compile(r"varm|het|kamin|element|ugn|bastu")
+_FELT = _compile(r"varm|het|kamin|element|ugn|bastu")
 
 
 def _fever_overruled(

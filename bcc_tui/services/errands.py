@@ -11,19 +11,28 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from sqlite3 import Connection, Row
+from typing import Any, TypeVar
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import notices, roles
 from bcc_tui.domain import search as search_rule
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed
-from bcc_tui.domain.routing import LastReply, Person, suggest
+from bcc_tui.domain.routing import LastReply, Person, Suggestion, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import clinic, drafts, notify, outbound, patients, people
 from bcc_tui.services.context import Ctx, require, seen_errand
-from bcc_tui.services.views import Concerned, ErrandDetail, ErrandSummary, attention_bounds, event, summary
+from bcc_tui.services.views import (
+    Concerned,
+    ErrandDetail,
+    ErrandSummary,
+    attention_bounds,
+    event,
+    summary,
+    summary_json,
+)
 from bcc_tui.store import audit
 from bcc_tui.store import changes as changes_q
 from bcc_tui.store import errands as q
@@ -32,6 +41,7 @@ from bcc_tui.store import patients as patients_q
 from bcc_tui.store import staff as staff_q
 
 STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
+T = TypeVar("T")
 
 
 def _scope(ctx: Ctx) -> str | None:
@@ -145,14 +155,8 @@ def _ordered_ids(ctx: Ctx, conn: Connection, status: str | None, involved: str |
 STREAM_BATCH = 2000
 
 
-def iter_errands(
-    ctx: Ctx, status: str | None = None, *, limit: int | None = None, offset: int = 0, audited: bool = True
-) -> Iterator[ErrandSummary]:
-    """The errands the person may see, in the dashboard's order, read in batches so that a caller
-    can write each as it comes: memory and the first line do not wait for a 100,000-errand backlog.
-
-    The checks, the order and the audit row (R15) happen before this returns; no read transaction
-    stays open between batches (a pipe may wait on a person)."""
+def _listed_ids(ctx: Ctx, status: str | None, limit: int | None, offset: int, audited: bool) -> list[int]:
+    """The checks, the order and the audit row (R15) of a list, before its first row is read."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"okänd status '{status}' (tillåtna: {', '.join(STATUSES)})")
     try:
@@ -177,17 +181,125 @@ def iter_errands(
                     )
                 ],
             )
+    return ids
 
-    def stream() -> Iterator[ErrandSummary]:
-        for i in range(0, len(ids), STREAM_BATCH):
-            with ctx.store.read() as conn:
-                rows = q.rows_by_ids(conn, ids[i : i + STREAM_BATCH])
-                if status is not None:
-                    rows = [r for r in rows if r["status"] == status]  # changed since the order was read
-                batch = _summaries(ctx, conn, rows)
-            yield from batch
 
-    return stream()
+def _batches(
+    ctx: Ctx,
+    ids: list[int],
+    status: str | None,
+    read: Callable[[Connection, list[int]], list[Any]],
+    make: Callable[[Connection, list[Any]], list[T]],
+) -> Iterator[T]:
+    # Each batch read and made in its own short transaction, and handed on after it: no read
+    # transaction stays open while a pipe waits on a person.
+    for i in range(0, len(ids), STREAM_BATCH):
+        with ctx.store.read() as conn:
+            rows = read(conn, ids[i : i + STREAM_BATCH])
+            if status is not None:
+                rows = [r for r in rows if r["status"] == status]  # changed since the order was read
+            batch = make(conn, rows)
+        yield from batch
+
+
+def iter_errands(
+    ctx: Ctx, status: str | None = None, *, limit: int | None = None, offset: int = 0, audited: bool = True
+) -> Iterator[ErrandSummary]:
+    """The errands the person may see, in the dashboard's order, read in batches so that a caller
+    can write each as it comes: memory and the first line do not wait for a 100,000-errand backlog.
+
+    The checks, the order and the audit row (R15) happen before this returns; no read transaction
+    stays open between batches (a pipe may wait on a person)."""
+    ids = _listed_ids(ctx, status, limit, offset, audited)
+
+    return _batches(ctx, ids, status, q.rows_by_ids, lambda conn, rows: _summaries(ctx, conn, rows))
+
+
+class _Listing:
+    """What every row of one `list --json` is judged against, read once at its start: the day,
+    the settings, the staff, today's roster and the load (R24). What depends on the patient (the
+    last reply, the care team) is read per batch for the patients not met yet, and a suggestion
+    is worked out once per distinct set of its inputs: a row's own work does not grow with the
+    list (issue 31: 100,000 rows had read the staff and the roster 50 times, the same patients'
+    events again in every batch, and run the routing rules 100,000 times)."""
+
+    def __init__(self, ctx: Ctx, conn: Connection) -> None:
+        self.today = today = ctx.today()
+        self.fdays = clinic.followup_days(conn)
+        self.days = clinic.due_days(conn)
+        self.staff = people.staff_people(conn)
+        self.roster = people.today(conn, today)
+        self.absent = set(self.roster.absent)
+        types = q.types(conn)
+        self.defaults = {t["code"]: t["default_assignee"] for t in types}
+        self.by_receivers = {t["code"] for t in types if t["receivers_answer"]}
+        self.load = {
+            u: n for u, (n, _) in q.open_load(conn, load_candidates(self.staff, self.roster)).items()
+        }
+        self.last: dict[str, LastReply | None] = {}
+        self.teams: dict[str, Row | None] = {}
+        self.suggestions: dict[tuple, Suggestion | None] = {}
+
+    def rows(self, conn: Connection, rows: list[dict]) -> list[dict]:
+        open_rows = [r for r in rows if r["status"] != e.CLOSED]
+        new = sorted({r["personnummer"] for r in open_rows} - self.last.keys())
+        if new:
+            found = q.last_replies(conn, new)
+            teams = patients_q.teams(conn, new)
+            for pnr in new:
+                lr = found.get(pnr)
+                self.last[pnr] = LastReply(lr[0], local_date(parse_utc(lr[1]))) if lr else None
+                self.teams[pnr] = teams.get(pnr)
+        today, fdays, days, absent = self.today, self.fdays, self.days, self.absent
+        return [
+            summary_json(
+                r,
+                today,
+                self._suggestion(r) if r["status"] != e.CLOSED else None,
+                fdays,
+                holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent,
+                days=days,
+            )
+            for r in rows
+        ]
+
+    def _suggestion(self, r: dict) -> Suggestion | None:
+        pnr = r["personnummer"]
+        lr = self.last[pnr]
+        team = self.teams[pnr]
+        key = (
+            r["type"],
+            r["urgent"],
+            lr,
+            team["pal"] if team is not None else None,
+            team["contact_nurse"] if team is not None else None,
+        )
+        if key in self.suggestions:
+            return self.suggestions[key]
+        s = self.suggestions[key] = suggest(
+            r["type"],
+            bool(r["urgent"]),
+            self.staff,
+            self.absent,
+            self.roster.top_doctor,
+            lr,
+            self.defaults.get(r["type"]),
+            doctors=self.roster.doctors,
+            load=self.load,
+            team=patients.team_of(team),
+            receivers_answer=r["type"] in self.by_receivers,
+        )
+        return s
+
+
+def iter_json(ctx: Ctx, status: str | None = None, *, limit: int | None = None) -> Iterator[dict]:
+    """`list --json`: each errand as `ErrandSummary.to_json()` gives it, the same checks, order
+    and audit row as iter_errands, and the rows as read, batch by batch."""
+    ids = _listed_ids(ctx, status, limit, 0, True)
+    with ctx.store.read() as conn:
+        listing = _Listing(ctx, conn)
+
+    return _batches(ctx, ids, status, q.json_rows, listing.rows)
 
 
 def list_errands(

@@ -35,13 +35,13 @@ def _list_arguments(p: argparse.ArgumentParser) -> None:
 def _list(ctx: Ctx, args) -> int:
     # Written as read: the first line appears at once and memory stays flat on a large backlog.
     status = e.STATUS_WORDS.get(args.status, args.status)
-    rows = errands.iter_errands(ctx, status, limit=limit(args.limit))
     out = sys.stdout
     if args.json:
         encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per row
-        for s in rows:
-            out.write(encode(s.to_json()) + "\n")
+        for row in errands.iter_json(ctx, status, limit=limit(args.limit)):
+            out.write(encode(row) + "\n")
         return 0
+    rows = errands.iter_errands(ctx, status, limit=limit(args.limit))
     first = next(rows, None)
     if first is None:
         print("Inga ärenden.")
