@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import Conflict
@@ -78,7 +79,7 @@ class Replayed:
         return self.acute is not _UNSET
 
 
-def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
+def replay(ref: str, events: Iterable[Mapping[str, Any]]) -> Replayed:
     """The state after `events` (each with kind, at, target and detail as a dict), in id order."""
     s = Replayed()
     for ev in events:

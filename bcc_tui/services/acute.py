@@ -218,11 +218,11 @@ def rescreen(ctx: Ctx, *, progress: Callable[[int, int], None] | None = None) ->
     return batches.run(ctx, RESCREEN, progress=progress)
 
 
-def _screened(row, current: acute.Rules) -> str | None:
+def _screened(row: Row, current: acute.Rules) -> str | None:
     return acute.dump(acute.screen(f"{row['subject']}\n{row['message']}", current))
 
 
-def _new_signs(row, value: str | None) -> bool:
+def _new_signs(row: Row, value: str | None) -> bool:
     """A banner marked handled pins again when the new rules find a category it did not show:
     nobody has called the family about that one."""
     if not row["acute_handled_at"] or not value:
@@ -231,7 +231,7 @@ def _new_signs(row, value: str | None) -> bool:
     return any(f.category not in before for f in acute.load(value))
 
 
-def _event(ctx: Ctx, conn: Connection, row, value: str | None) -> None:
+def _event(ctx: Ctx, conn: Connection, row: Row, value: str | None) -> None:
     found = acute.load(value)
     unhandled = _new_signs(row, value)
     q.add_event(

@@ -11,6 +11,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from bcc_tui.domain import business_days, history
 from bcc_tui.domain import errand as e
@@ -126,7 +127,7 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     return problems
 
 
-def _history_problems(conn) -> list[str]:
+def _history_problems(conn: sqlite3.Connection) -> list[str]:
     """The log's chain and clock, and every errand against its history and the log."""
     problems = audit.verify(conn)
     problems += [
@@ -156,7 +157,7 @@ _TABLE_NAMES = {
 }
 
 
-def _ledger_problems(conn) -> list[str]:
+def _ledger_problems(conn: sqlite3.Connection) -> list[str]:
     """Staff, settings, care teams and errand types against the replay of the log's changes, and
     the content of errands read in before the log carried it against the baseline (issue 28)."""
     replayed = ledger.replay(conn)
@@ -258,7 +259,7 @@ def schema_line(d: consistency.SchemaDifference) -> str:
     return f"{definite} {name} saknas"
 
 
-def schema_refusal(conn) -> str | None:
+def schema_refusal(conn: sqlite3.Connection) -> str | None:
     """Why a database must not be copied or opened: an object no migration made or one that was
     changed (both may run code the program never wrote), or a schema newer than this program;
     None when there is none. A missing object runs nothing: `check` reports it."""
@@ -282,7 +283,7 @@ _MOMENTS = (
 _DATES = ("received_on", "due_date", "first_response_on")
 
 
-def _errand_problems(conn) -> list[str]:
+def _errand_problems(conn: sqlite3.Connection) -> list[str]:
     """Each errand's columns against the replay of its events, and the events against the log."""
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
     contents = ledger.logged_content(conn)
@@ -333,7 +334,7 @@ def _errand_problems(conn) -> list[str]:
     )
 
 
-def _first_value(row, events, column: str):
+def _first_value(row: sqlite3.Row, events: list[dict[str, Any]], column: str) -> Any:
     if column.startswith("händelse "):
         wanted = int(column.split()[1])
         return next(ev["at"] for ev in events if ev["id"] == wanted)
@@ -341,7 +342,12 @@ def _first_value(row, events, column: str):
 
 
 def _state_problems(
-    conn, row, events: list[dict], unreadable: list[str], days: dict[str, int], read_in: ledger.LoggedContent
+    conn: sqlite3.Connection,
+    row: sqlite3.Row,
+    events: list[dict[str, Any]],
+    unreadable: list[str],
+    days: dict[str, int],
+    read_in: ledger.LoggedContent,
 ) -> list[str]:
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
@@ -410,7 +416,7 @@ def _content_fields() -> tuple[str, ...]:
     return names if set(names) <= columns and {"received_at", "urgent"} <= set(names) else ()
 
 
-def _content_hash(row, urgent: bool) -> str | None:
+def _content_hash(row: sqlite3.Row, urgent: bool) -> str | None:
     """The intake's hash of the stored content, or None when the columns cannot say."""
     names = _content_fields()
     if not names:
@@ -463,7 +469,7 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
 _NO_WITNESS = "säkerhetskopian kan inte användas som vittne"
 
 
-def _against(conn, witness: sqlite3.Connection) -> list[str]:
+def _against(conn: sqlite3.Connection, witness: sqlite3.Connection) -> list[str]:
     """The live log and history extend the backup's: the same rows, unchanged, up to its last.
     The witness's schema is looked at before anything else of it is read: a view or trigger in it
     is someone else's code."""
@@ -479,7 +485,7 @@ def _against(conn, witness: sqlite3.Connection) -> list[str]:
         return [f"säkerhetskopian går inte att läsa: {sqlite_reason(err)}", _NO_WITNESS]
 
 
-def _compare(conn, witness: sqlite3.Connection) -> list[str]:
+def _compare(conn: sqlite3.Connection, witness: sqlite3.Connection) -> list[str]:
     own = audit.verify(witness)
     if own:
         return [f"säkerhetskopian: {p}" for p in own[:3]] + [_NO_WITNESS]

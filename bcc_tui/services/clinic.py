@@ -279,7 +279,7 @@ class _Redate:
 REDATE = _Redate()
 
 
-def rule_due(row, days: dict[str, int]) -> str:
+def rule_due(row: Row, days: dict[str, int]) -> str:
     """The due date R14 gives an open errand under the types' days (its stored one for a type the
     table does not know)."""
     if row["type"] not in days:
@@ -366,7 +366,7 @@ def retire_template(ctx: Ctx, name: str) -> None:
         audit.append(conn, [ctx.entry("admin_change", detail=f"mall avvecklad: {name}")])
 
 
-def template_values(conn: Connection, ctx: Ctx, errand_row) -> dict[str, str]:
+def template_values(conn: Connection, ctx: Ctx, errand_row: Row) -> dict[str, str]:
     from bcc_tui.domain.business_days import short_date
 
     def first_name(name: str | None) -> str:
@@ -399,7 +399,7 @@ def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
         ]
 
 
-def fill_template(conn: Connection, ctx: Ctx, name: str, errand) -> str:
+def fill_template(conn: Connection, ctx: Ctx, name: str, errand: Row) -> str:
     """A template filled in for one errand, ready for the reply. The caller has found the errand
     among those the person may see (services.errands.reply): only then may a refusal name its
     type."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from sqlite3 import Connection, Row
 
@@ -96,7 +96,15 @@ def load_candidates(staff: list[Person], roster: people.Today) -> list[str]:
     return sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
 
 
-def _concerned(conn, row, team_row, last_replier, absent, backs, today) -> Concerned | None:
+def _concerned(
+    conn: Connection,
+    row: Row,
+    team_row: Row | None,
+    last_replier: str | None,
+    absent: Collection[str],
+    backs: dict[str, dt.date | None],
+    today: dt.date,
+) -> Concerned | None:
     """R4: the caregiver concerned — the PAL, else the holder, else the one who last replied — when
     absent today, with the day they are back."""
     for username, role in (
@@ -129,7 +137,7 @@ def _search(conn: Connection, text: str | None) -> q.Search | None:
     return q.Search(needle, types, people_)
 
 
-def _attention(ctx: Ctx, conn: Connection):
+def _attention(ctx: Ctx, conn: Connection) -> q.Attention:
     return attention_bounds(ctx.today(), clinic.followup_days(conn))
 
 

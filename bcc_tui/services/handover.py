@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import exports, flags
@@ -92,7 +93,7 @@ class Given:
         return tuple(ref for ref in self.listed if ref not in self.done)
 
 
-def _given(row) -> Given | None:
+def _given(row: Row | None) -> Given | None:
     if row is None:
         return None
     return Given(
@@ -153,11 +154,11 @@ def _followup_cutoff(today: dt.date, days: int) -> str:
     return format_utc(midnight)
 
 
-def _remark(row) -> Remark:
+def _remark(row: Row) -> Remark:
     return Remark(row["text"], row["author"], row["name"] or row["author"], parse_utc(row["at"]))
 
 
-def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Handover:
+def _gather(ctx: Ctx, conn: Connection, *, per_category: int, since_limit: int | None) -> Handover:
     today = ctx.today()
     roster = people.today(conn, today)
     fdays = clinic.followup_days(conn)
@@ -271,7 +272,7 @@ class Receipt:
     done: int
 
 
-def _handed_over_by(conn, today: dt.date, taker: str) -> str | None:
+def _handed_over_by(conn: Connection, today: dt.date, taker: str) -> str | None:
     """Nobody gave: the receiver on duty before (the last rostered receiver before today, else
     today's), unless that is the person taking over (then nobody is named)."""
     for candidate in (staff_q.receiver_before(conn, today), people.today(conn, today).receiver):

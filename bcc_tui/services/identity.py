@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from bcc_tui.domain.errors import NotAllowed
 from bcc_tui.domain.roles import SYSTEM_ACTOR, Actor
+from bcc_tui.services.clock import Clock
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.people import actor_from_row
 from bcc_tui.settings import sudo_person
@@ -51,7 +52,7 @@ def account(db_path: str | os.PathLike, environ: Mapping[str, str] | None = None
     return Account(uid, name, owner, sudo_person(env))
 
 
-def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Actor:
+def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock: Clock) -> Actor:
     """The acting person, or a refusal (logged) when there is none the process may act as."""
     if as_user is not None and not acct.trusted:
         why = (
@@ -79,7 +80,7 @@ def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Acto
     return actor_from_row(row)
 
 
-def _refuse(store: Store, who: str, why: str, clock) -> NoReturn:
+def _refuse(store: Store, who: str, why: str, clock: Clock) -> NoReturn:
     ctx = Ctx(store, Actor(who, who, "", frozenset()), clock)
     try:
         with store.write() as conn:

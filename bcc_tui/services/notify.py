@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from sqlite3 import Connection, Row
+from typing import TYPE_CHECKING
 
 from bcc_tui.domain.errors import Busy, os_reason
 from bcc_tui.domain.notices import Notice
@@ -21,6 +22,15 @@ from bcc_tui.services.clock import Clock
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import outbox as q
 from bcc_tui.store.db import Store
+
+if TYPE_CHECKING:
+    # Imported where used: the command line and the dashboard start without them.
+    import smtplib
+    import socket
+    from _socket import _Address
+    from email.message import EmailMessage
+
+    from _typeshed import ReadableBuffer
 
 LEASE = dt.timedelta(seconds=60)
 MAX_BACKOFF = dt.timedelta(minutes=5)
@@ -127,7 +137,7 @@ class Delivery:
     error: str | None = None
 
 
-def _message(row: Row, sender: str, now: dt.datetime):
+def _message(row: Row, sender: str, now: dt.datetime) -> EmailMessage:
     from email.message import EmailMessage
     from email.utils import format_datetime
 
@@ -213,7 +223,7 @@ def deliver(
                 pass  # the lease runs out and the mail goes again, with the same Message-ID
             result.sent += 1
     finally:
-        server.close_quietly()
+        _close_quietly(server, deadline)
     return result
 
 
@@ -222,12 +232,12 @@ def lease_for(budget: float, busy_timeout: float) -> dt.timedelta:
     return max(LEASE, dt.timedelta(seconds=budget + busy_timeout + 2 * LEASE_MARGIN))
 
 
-def _bounded_smtp(host: str, port: int, deadline: float):
+def _bounded_smtp(host: str, port: int, deadline: float) -> smtplib.SMTP:
     """An SMTP connection whose every connect, send and reply is cut at one deadline (and at
     SMTP_TIMEOUT per operation), so a slow or silent server cannot hold the process."""
     import smtplib
 
-    def arm(sock) -> float:
+    def arm(sock: socket.socket | None) -> float:
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError("tidsgränsen för e-post passerades")
@@ -237,25 +247,20 @@ def _bounded_smtp(host: str, port: int, deadline: float):
         return wait
 
     class Bounded(smtplib.SMTP):
-        def _get_socket(self, host, port, timeout):
-            return super()._get_socket(host, port, arm(None))
+        def connect(
+            self, host: str = "localhost", port: int = 0, source_address: _Address | None = None
+        ) -> tuple[int, bytes]:
+            # smtplib opens the socket with self.timeout: the connect's share of the deadline.
+            self.timeout = arm(None)
+            return super().connect(host, port, source_address)
 
-        def send(self, s):
+        def send(self, s: ReadableBuffer | str) -> None:
             arm(self.sock)
-            return super().send(s)
+            super().send(s)
 
-        def getreply(self):
+        def getreply(self) -> tuple[int, bytes]:
             arm(self.sock)
             return super().getreply()
-
-        def close_quietly(self) -> None:
-            try:
-                if time.monotonic() < deadline:
-                    self.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
-            finally:
-                self.close()
 
     server = Bounded(timeout=SMTP_TIMEOUT)
     try:
@@ -266,6 +271,19 @@ def _bounded_smtp(host: str, port: int, deadline: float):
         server.close()
         raise
     return server
+
+
+def _close_quietly(server: smtplib.SMTP, deadline: float) -> None:
+    """QUIT while there is time for it, then close whatever the server says."""
+    import smtplib
+
+    try:
+        if time.monotonic() < deadline:
+            server.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        server.close()
 
 
 def _release(store: Store, rows: list[Row]) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from sqlite3 import Connection
+from typing import TYPE_CHECKING
 
 from bcc_tui.store import errands as q
+
+if TYPE_CHECKING:
+    from bcc_tui.services.context import Ctx
 
 
 def queue(
@@ -37,7 +42,7 @@ def queue(
     )
 
 
-def export(ctx, path) -> tuple[int, Path | None]:
+def export(ctx: Ctx, path: str | os.PathLike[str]) -> tuple[int, Path | None]:
     """R20: write the queued replies as JSON Lines (tests/contract/schemas/reply.schema.json) to a new file and
     mark them exported; returns how many and the file (None when nothing waited). PATH must not
     exist in any form (see services/destination.py); an existing folder gets a new file named

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from sqlite3 import Connection
+from sqlite3 import Connection, Row
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import jsonl, personnummer, roles, validation
@@ -28,7 +28,7 @@ ROLES_OF = {"pal": "PAL", "contact_nurse": "kontaktsjuksköterska"}
 EARLIER = 5  # the patient's earlier errands shown where the decision is made
 
 
-def team_of(row) -> Team | None:
+def team_of(row: Row | None) -> Team | None:
     return Team(row["pal"], row["contact_nurse"]) if row is not None else None
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from sqlite3 import Connection
+from sqlite3 import Connection, Row
+from typing import Any, TypeVar
 
 from bcc_tui.domain import jsonl, roles, validation
 from bcc_tui.domain.errors import InvalidInput, NotFound
@@ -16,6 +17,8 @@ from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, ledger
 from bcc_tui.store import staff as q
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -30,11 +33,11 @@ class ImportReport:
         return not self.rejected
 
 
-def actor_from_row(row) -> Actor:
+def actor_from_row(row: Row) -> Actor:
     return Actor(row["username"], row["name"], row["title"], frozenset(row["roles"].split()))
 
 
-def person(row) -> Person:
+def person(row: Row) -> Person:
     return Person(
         row["username"],
         row["name"],
@@ -65,9 +68,9 @@ def who(names: Mapping[str, str], username: str | None) -> str:
     return f"{name} ({username})" if name and name != username else username
 
 
-def _parse(data: bytes, parse, report: ImportReport) -> list:
+def _parse(data: bytes, parse: Callable[[Any], T], report: ImportReport) -> list[tuple[int, T]]:
     """Every line validated on its own: (number, parsed) for the good, the reason for the bad."""
-    good = []
+    good: list[tuple[int, T]] = []
     for number, value in jsonl.parsed(data, parse):
         if isinstance(value, InvalidInput):
             report.rejected.append((number, str(value)))
@@ -219,8 +222,10 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     return report
 
 
-def _schedule_line(conn: Connection, staff: dict, line) -> str:
-    def known(user: str, field_name: str, role: str | None = None):
+def _schedule_line(
+    conn: Connection, staff: Mapping[str, Row], line: validation.AbsenceLine | validation.RosterLine
+) -> str:
+    def known(user: str, field_name: str, role: str | None = None) -> None:
         row = staff.get(user)
         if row is None:
             raise InvalidInput(f"{field_name}: {user} finns inte i personallistan")

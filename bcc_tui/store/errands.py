@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -171,8 +172,15 @@ def involving_events(conn: sqlite3.Connection, ids: list[int], username: str) ->
     return out
 
 
-def _where(status, assignee, involved, search: Search | None, statuses=None) -> tuple[str, list]:
-    where, args = [], []
+def _where(
+    status: str | None,
+    assignee: str | None,
+    involved: str | None,
+    search: Search | None,
+    statuses: Sequence[str] | None = None,
+) -> tuple[str, list[object]]:
+    where: list[str] = []
+    args: list[object] = []
     if status == "closed":
         where.append("status = 'closed'")  # a literal, so the partial index errands_closed applies
     elif status:
