@@ -197,7 +197,7 @@ def update_type(
             if value not in (None, TOP_DOCTOR):
                 person = staff_q.by_username(conn, value)
                 if person is None or not roles.assignable(
-                    frozenset(person["roles"].split()), bool(person["active"]), by_receivers
+                    frozenset(person.roles.split()), bool(person.active), by_receivers
                 ):
                     raise InvalidInput(
                         f"{value} är ingen vårdgivare"

@@ -30,6 +30,7 @@ from bcc_tui.store import errands as q
 from bcc_tui.store import handover as handover_q
 from bcc_tui.store import patients as patients_q
 from bcc_tui.store import staff as staff_q
+from bcc_tui.store.staff import StaffMember
 
 STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
 
@@ -130,9 +131,7 @@ def _search(conn: Connection, text: str | None) -> q.Search | None:
         return None
     types = tuple(code for code, t in e.TYPES.items() if needle in fold(t.name) or needle in fold(t.short))
     people_ = tuple(
-        r["username"]
-        for r in staff_q.all_staff(conn)
-        if needle in fold(r["name"]) or needle in fold(r["username"])
+        r.username for r in staff_q.all_staff(conn) if needle in fold(r.name) or needle in fold(r.username)
     )
     return q.Search(needle, types, people_)
 
@@ -306,7 +305,7 @@ def panes(
                 total, overdue = q.open_pane_counts(conn, status, attention, involved=involved, search=found)
             out[status] = Pane(_summaries(ctx, conn, q.rows_by_ids(conn, ids)), total, overdue)
         today = people.today(conn, ctx.today())
-        names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+        names = {r.username: r.name for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())
         waiting = handover_waiting(conn, ctx)
         seq = changes_q.last(conn)
@@ -450,7 +449,7 @@ def _person(conn: Connection, username: str | None) -> str | None:
     if not username:
         return None
     found = staff_q.by_username(conn, username)
-    return f"{found['name']} ({username})" if found and found["name"] else username
+    return f"{found.name} ({username})" if found and found.name else username
 
 
 def _act(
@@ -493,16 +492,14 @@ def _by_receivers(conn: Connection, row: Row) -> bool:
     return bool(ty is not None and ty["receivers_answer"])
 
 
-def _assignee_row(conn: Connection, username: str, receivers_answer: bool = False) -> Row:
+def _assignee_row(conn: Connection, username: str, receivers_answer: bool = False) -> StaffMember:
     """The person an errand goes to, if they can take it; receivers_answer: the errand's type is
     answered by receivers, who can then be given it too (before the errand is known: whether
     anyone of that kind could be)."""
     person = staff_q.by_username(conn, username)
     if person is None:
         raise InvalidInput(f"{username} finns inte i personallistan")
-    roles.check_assignable(
-        username, frozenset(person["roles"].split()), bool(person["active"]), receivers_answer
-    )
+    roles.check_assignable(username, frozenset(person.roles.split()), bool(person.active), receivers_answer)
     return person
 
 
@@ -541,9 +538,9 @@ def assign(
     def apply(conn: Connection, row: Row, now: str) -> str:
         person = _assignee_row(conn, username, _by_receivers(conn, row))
         absent = people.today(conn, ctx.today()).absent
-        result.append(Assigned(ref, username, username in absent, absent.get(username), person["name"]))
+        result.append(Assigned(ref, username, username in absent, absent.get(username), person.name))
         if row["assignee"] == username:
-            raise Conflict(f"{ref} är redan fördelat till {person['name']} ({username})")
+            raise Conflict(f"{ref} är redan fördelat till {person.name} ({username})")
         q.update(conn, row["id"], row["version"], status=e.ASSIGNED, assignee=username)
         q.add_event(
             conn,
@@ -566,7 +563,7 @@ def assign(
         )
         moved = f"från {row['assignee']} " if row["assignee"] else ""
         return (
-            f"{moved}till {username} ({person['name']})"
+            f"{moved}till {username} ({person.name})"
             + (", e-post köad" if mailed else "")
             + (", frånvarande idag" if username in absent else "")
         )

@@ -209,7 +209,7 @@ def _gather(ctx: Ctx, conn: Connection, *, per_category: int, since_limit: int |
     note = notes_q.last_note(conn)
     if note is not None and since is not None and note["at"] < since:
         note = None  # read and handed over already
-    names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+    names = {r.username: r.name for r in staff_q.all_staff(conn)}
     return Handover(
         ctx.now(),
         roster,

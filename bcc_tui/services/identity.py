@@ -75,7 +75,7 @@ def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock: Clock) 
         _refuse(
             store, username, f"{username} finns inte i personallistan och får inte använda bcc-tui", ctx_clock
         )
-    if not row["active"]:
+    if not row.active:
         _refuse(store, username, f"{username} är inte längre aktiv och får inte använda bcc-tui", ctx_clock)
     return actor_from_row(row)
 
@@ -97,7 +97,7 @@ def still_allowed(store: Store, actor: Actor) -> str | None:
         return None
     with store.read() as conn:
         row = q.by_username(conn, actor.username)
-    if row is None or not row["active"]:
+    if row is None or not row.active:
         return "Du är inte längre aktiv i bcc-tui; instrumentpanelen stängs."
     if actor_from_row(row).roles != actor.roles:
         return "Din behörighet i bcc-tui har ändrats; instrumentpanelen stängs. Starta den igen."

@@ -22,6 +22,7 @@ from bcc_tui.services.clock import Clock
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import outbox as q
 from bcc_tui.store.db import Store
+from bcc_tui.store.staff import StaffMember
 
 if TYPE_CHECKING:
     # Imported where used: the command line and the dashboard start without them.
@@ -68,10 +69,12 @@ def _reason(err: BaseException) -> str:
     return os_reason(err, str(err) or "tidsgränsen passerades")
 
 
-def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, notice: Notice) -> bool:
+def queue(
+    conn: Connection, now: str, kind: str, ref: str, person: StaffMember | None, notice: Notice
+) -> bool:
     """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail
     (someone no longer in the staff list gets none)."""
-    if person is None or not person["email_notify"] or not person["email"]:
+    if person is None or not person.email_notify or not person.email:
         return False
     q.add(
         conn,
@@ -79,8 +82,8 @@ def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, n
             "message_id": f"<{ref}.{kind}.{uuid.uuid4().hex}@bcc-tui>",
             "kind": kind,
             "ref": ref,
-            "recipient": person["username"],
-            "address": person["email"],
+            "recipient": person.username,
+            "address": person.email,
             "subject": notice.subject,
             "body": notice.body,
             "created_at": now,

@@ -41,9 +41,9 @@ def check_member(conn: Connection, field: str, username: str | None) -> None:
     titles = ("läkare", "sektionsledare") if field == "pal" else ("sjuksköterska", "mottagningssjuksköterska")
     if (
         person is None
-        or not person["active"]
-        or roles.CAREGIVER not in person["roles"].split()
-        or person["title"] not in titles
+        or not person.active
+        or roles.CAREGIVER not in person.roles.split()
+        or person.title not in titles
     ):
         raise InvalidInput(f"{field}: {username} är ingen aktiv {' eller '.join(titles)} i personallistan")
 
@@ -153,17 +153,15 @@ def set_team(
 def candidates(ctx: Ctx, pnr: str | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]], Team]:
     """Who may be the patient's PAL and contact nurse, as (label, user name), and the team now."""
     with ctx.store.read() as conn:
-        staff = [r for r in staff_q.all_staff(conn) if r["active"] and roles.CAREGIVER in r["roles"].split()]
+        staff = [r for r in staff_q.all_staff(conn) if r.active and roles.CAREGIVER in r.roles.split()]
         team = (team_of(q.team(conn, personnummer.normalise(pnr))) if pnr else None) or Team()
     doctors = [
-        (f"{r['name']} ({r['title']})", r["username"])
-        for r in staff
-        if r["title"] in ("läkare", "sektionsledare")
+        (f"{r.name} ({r.title})", r.username) for r in staff if r.title in ("läkare", "sektionsledare")
     ]
     nurses = [
-        (f"{r['name']} ({r['title']})", r["username"])
+        (f"{r.name} ({r.title})", r.username)
         for r in staff
-        if r["title"] in ("sjuksköterska", "mottagningssjuksköterska")
+        if r.title in ("sjuksköterska", "mottagningssjuksköterska")
     ]
     return doctors, nurses, team
 
@@ -229,7 +227,7 @@ def context(conn: Connection, pnr: str, errand_id: int, today: dt.date) -> Patie
     row = q.team(conn, pnr)
     members = []
     if row is not None:
-        names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+        names = {r.username: r.name for r in staff_q.all_staff(conn)}
         absent = staff_q.absent_on(conn, today)
         for key in ("pal", "contact_nurse"):
             user = row[key]
