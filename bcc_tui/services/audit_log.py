@@ -9,7 +9,7 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +23,8 @@ from bcc_tui.services import batches, clinic
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
+from bcc_tui.store.audit_queries import AuditRow  # read's rows; the screens may not import the store
 from bcc_tui.store.db import sqlite_reason
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: str
-    actor: str
-    role: str
-    action: str
-    ref: str | None
-    personnummer: str | None
-    outcome: str
-    detail: str
 
 
 def _bounds(start: dt.date | None, end: dt.date | None) -> tuple[str | None, str | None]:
@@ -87,7 +75,7 @@ def read(
                     )
                 ],
             )
-    return [AuditRow(**dict(r)) for r in rows]
+    return rows
 
 
 def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
