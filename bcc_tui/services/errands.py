@@ -332,7 +332,7 @@ def handover_waiting(conn: Connection, ctx: Ctx) -> HandoverWaiting | None:
     if not roles.may(ctx.actor, "handover"):
         return None
     row = handover_q.pending_give(conn)
-    return HandoverWaiting(row["author"], row["name"] or row["author"], row["at"]) if row else None
+    return HandoverWaiting(row.author, row.author_name or row.author, row.at) if row else None
 
 
 def log_list(ctx: Ctx, what: str, search: str | None = None) -> None:
@@ -434,7 +434,7 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
     days = q.type_days(conn).get(row["type"], 2)
     remark = handover_q.open_remarks(conn, [row["id"]]).get(row["id"])
     return ErrandDetail(
-        summary=replace(_summaries(ctx, conn, [row])[0], remark=remark["text"] if remark else None),
+        summary=replace(_summaries(ctx, conn, [row])[0], remark=remark.text if remark else None),
         message=row["message"],
         contact_preference=row["contact_preference"],
         phone=row["phone"],

@@ -3,6 +3,26 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bcc_tui.store import rows
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverNote:
+    """The outgoing receiver's note to the next one, with its author's name (None: not on the
+    staff list)."""
+
+    id: int
+    at: str
+    author: str
+    author_name: str | None
+    text: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> HandoverNote:
+        return cls(*row)  # n.id, n.at, n.author, s.name, n.text
 
 
 def period(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
@@ -27,8 +47,10 @@ def add_note(conn: sqlite3.Connection, at: str, author: str, text: str) -> None:
     conn.execute("INSERT INTO handover_notes (at, author, text) VALUES (?, ?, ?)", (at, author, text))
 
 
-def last_note(conn: sqlite3.Connection) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT n.*, s.name FROM handover_notes n LEFT JOIN staff s ON s.username = n.author"
-        " ORDER BY n.id DESC LIMIT 1"
-    ).fetchone()
+def last_note(conn: sqlite3.Connection) -> HandoverNote | None:
+    return rows.first(
+        conn,
+        HandoverNote.from_row,
+        "SELECT n.id, n.at, n.author, s.name, n.text FROM handover_notes n"
+        " LEFT JOIN staff s ON s.username = n.author ORDER BY n.id DESC LIMIT 1",
+    )
