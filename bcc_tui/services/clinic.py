@@ -140,13 +140,13 @@ def list_types(ctx: Ctx) -> list[TypeInfo]:
         rows = q.types(conn)
     return [
         TypeInfo(
-            r["code"],
-            r["name"],
-            r["business_days"],
-            bool(r["enabled"]),
-            r["default_assignee"],
-            e.TYPES[r["code"]].units if r["code"] in e.TYPES else (),
-            bool(r["receivers_answer"]),
+            r.code,
+            r.name,
+            r.business_days,
+            bool(r.enabled),
+            r.default_assignee,
+            e.TYPES[r.code].units if r.code in e.TYPES else (),
+            bool(r.receivers_answer),
         )
         for r in rows
     ]
@@ -191,7 +191,7 @@ def update_type(
             if code == e.COMPLAINT and receivers_answer:
                 raise InvalidInput("klagomål följer klagomålsregeln (R5) och besvaras inte av mottagare")
             fields["receivers_answer"] = int(receivers_answer)
-        by_receivers = bool(fields.get("receivers_answer", row["receivers_answer"]))
+        by_receivers = bool(fields.get("receivers_answer", row.receivers_answer))
         if default_assignee is not None:
             value = default_assignee.strip() or None
             if value not in (None, TOP_DOCTOR):
@@ -205,7 +205,7 @@ def update_type(
                         + " i personallistan"
                     )
             fields["default_assignee"] = value
-        fields = {k: v for k, v in fields.items() if row[k] != v}
+        fields = {k: v for k, v in fields.items() if getattr(row, k) != v}
         if not fields:
             return 0
         q.update_type(conn, code, fields)
@@ -322,7 +322,7 @@ class Template:
 def list_templates(ctx: Ctx, type_code: str | None = None, *, active_only: bool = True) -> list[Template]:
     with ctx.store.read() as conn:
         rows = tq.listing(conn, type_code=type_code, active_only=active_only)
-    return [Template(r["id"], r["name"], r["type"], r["body"], bool(r["active"])) for r in rows]
+    return [Template(r.id, r.name, r.type, r.body, bool(r.active)) for r in rows]
 
 
 def save_template(
@@ -335,7 +335,7 @@ def save_template(
         raise InvalidInput(f"okänd ärendetyp '{type_code}'")
     with ctx.change("admin_change") as conn:
         other = tq.by_name(conn, name)
-        if other is not None and other["id"] != template_id:
+        if other is not None and other.id != template_id:
             raise InvalidInput(f"det finns redan en mall som heter '{name}'")
         fields = {
             "name": name,
@@ -360,9 +360,7 @@ def retire_template(ctx: Ctx, name: str) -> None:
         row = tq.by_name(conn, name)
         if row is None:
             raise NotFound(f"mallen '{name}' finns inte")
-        tq.update(
-            conn, row["id"], {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username}
-        )
+        tq.update(conn, row.id, {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username})
         audit.append(conn, [ctx.entry("admin_change", detail=f"mall avvecklad: {name}")])
 
 
@@ -394,9 +392,7 @@ def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
         if errand is None:
             return []
         values = template_values(conn, ctx, errand)
-        return [
-            (r["name"], templates.fill(r["body"], values)) for r in tq.listing(conn, type_code=errand["type"])
-        ]
+        return [(r.name, templates.fill(r.body, values)) for r in tq.listing(conn, type_code=errand["type"])]
 
 
 def fill_template(conn: Connection, ctx: Ctx, name: str, errand: Row) -> str:
@@ -404,10 +400,10 @@ def fill_template(conn: Connection, ctx: Ctx, name: str, errand: Row) -> str:
     among those the person may see (services.errands.reply): only then may a refusal name its
     type."""
     row = tq.by_name(conn, name)
-    if row is None or not row["active"]:
+    if row is None or not row.active:
         raise NotFound(f"mallen '{name}' finns inte")
-    if row["type"] and row["type"] != errand["type"]:
+    if row.type and row.type != errand["type"]:
         raise InvalidInput(
-            f"mallen '{name}' är för {e.type_name(row['type'])}, inte {e.type_name(errand['type'])}"
+            f"mallen '{name}' är för {e.type_name(row.type)}, inte {e.type_name(errand['type'])}"
         )
-    return templates.fill(row["body"], template_values(conn, ctx, errand))
+    return templates.fill(row.body, template_values(conn, ctx, errand))

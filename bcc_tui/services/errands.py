@@ -52,8 +52,8 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     roster = people.today(conn, today)
     absent = set(roster.absent)
     types = q.types(conn)
-    defaults = {t["code"]: t["default_assignee"] for t in types}
-    by_receivers = {t["code"] for t in types if t["receivers_answer"]}
+    defaults = {t.code: t.default_assignee for t in types}
+    by_receivers = {t.code for t in types if t.receivers_answer}
     pnrs = sorted({r["personnummer"] for r in open_rows})
     last = q.last_replies(conn, pnrs)
     teams = patients_q.teams(conn, pnrs)
@@ -489,7 +489,7 @@ def _first_response(ctx: Ctx, row: Row, now: str) -> dict:
 def _by_receivers(conn: Connection, row: Row) -> bool:
     """R29: whether the errand's type is answered by receivers ("besvaras av mottagare")."""
     ty = q.type_row(conn, row["type"])
-    return bool(ty is not None and ty["receivers_answer"])
+    return bool(ty is not None and ty.receivers_answer)
 
 
 def _assignee_row(conn: Connection, username: str, receivers_answer: bool = False) -> StaffMember:

@@ -262,8 +262,8 @@ def today(conn: Connection, day: dt.date) -> Today:
     row = q.roster_day(conn, day)
     return Today(
         day=day,
-        receiver=row["receiver"] if row else None,
-        doctors=tuple(json.loads(row["doctors"])) if row else (),
+        receiver=row.receiver if row else None,
+        doctors=tuple(json.loads(row.doctors)) if row else (),
         absent=q.absent_on(conn, day),
     )
 
@@ -406,11 +406,11 @@ def absences(ctx: Ctx, from_day: dt.date) -> list[Absence]:
         rows = q.absences_from(conn, from_day)
     return [
         Absence(
-            r["id"],
-            r["username"],
-            dt.date.fromisoformat(r["start"]),
-            dt.date.fromisoformat(r["end"]),
-            r["reason"],
+            r.id,
+            r.username,
+            dt.date.fromisoformat(r.start),
+            dt.date.fromisoformat(r.end),
+            r.reason,
         )
         for r in rows
     ]

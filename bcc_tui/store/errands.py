@@ -12,6 +12,7 @@ from typing import Any
 
 from bcc_tui.domain.errors import Conflict
 from bcc_tui.domain.search import fold, personnummer_text
+from bcc_tui.store import rows
 from bcc_tui.store.db import new_id
 
 # Everything but the message: lists never carry 20,000-character texts they do not show.
@@ -546,8 +547,31 @@ def set_acute(
     return cur.rowcount == 1
 
 
-def type_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM errand_types WHERE code = ?", (code,)).fetchone()
+@dataclass(frozen=True, slots=True)
+class ErrandTypeRow:
+    """An errand type's settings as stored (R14, R29); the 0/1 flags as bools."""
+
+    code: str
+    name: str
+    business_days: int
+    enabled: bool
+    version: int
+    default_assignee: str | None
+    receivers_answer: bool
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> ErrandTypeRow:
+        code, name, days, enabled, version, default_assignee, receivers_answer = row
+        return cls(code, name, days, bool(enabled), version, default_assignee, bool(receivers_answer))
+
+
+_TYPE = (
+    "SELECT code, name, business_days, enabled, version, default_assignee, receivers_answer FROM errand_types"
+)
+
+
+def type_row(conn: sqlite3.Connection, code: str) -> ErrandTypeRow | None:
+    return rows.first(conn, ErrandTypeRow.from_row, f"{_TYPE} WHERE code = ?", (code,))
 
 
 def update_type(conn: sqlite3.Connection, code: str, fields: dict) -> None:
@@ -561,8 +585,8 @@ def type_days(conn: sqlite3.Connection) -> dict[str, int]:
     return {r[0]: r[1] for r in conn.execute("SELECT code, business_days FROM errand_types")}
 
 
-def types(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM errand_types ORDER BY rowid").fetchall()
+def types(conn: sqlite3.Connection) -> list[ErrandTypeRow]:
+    return rows.every(conn, ErrandTypeRow.from_row, f"{_TYPE} ORDER BY rowid")
 
 
 def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:

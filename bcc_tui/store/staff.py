@@ -77,8 +77,26 @@ def upsert(conn: sqlite3.Connection, username: str, fields: dict[str, Any]) -> s
     return "changed"
 
 
-def roster_day(conn: sqlite3.Connection, day: dt.date) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM roster WHERE day = ?", (day.isoformat(),)).fetchone()
+@dataclass(frozen=True, slots=True)
+class RosterDay:
+    """One day's roster as stored: the receiver, and the outpatient doctors in order (JSON text)."""
+
+    day: str
+    receiver: str
+    doctors: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> RosterDay:
+        return cls(*row)  # day, receiver, doctors
+
+
+def roster_day(conn: sqlite3.Connection, day: dt.date) -> RosterDay | None:
+    return rows.first(
+        conn,
+        RosterDay.from_row,
+        "SELECT day, receiver, doctors FROM roster WHERE day = ?",
+        (day.isoformat(),),
+    )
 
 
 def receiver_before(conn: sqlite3.Connection, day: dt.date) -> str | None:
@@ -98,8 +116,8 @@ def set_roster(conn: sqlite3.Connection, day: dt.date, receiver: str, doctors: t
             (day.isoformat(), receiver, doctors_json or "[]"),
         )
         return "added"
-    new_doctors = doctors_json if doctors_json is not None else current["doctors"]
-    if current["receiver"] == receiver and current["doctors"] == new_doctors:
+    new_doctors = doctors_json if doctors_json is not None else current.doctors
+    if current.receiver == receiver and current.doctors == new_doctors:
         return "same"
     conn.execute(
         "UPDATE roster SET receiver = ?, doctors = ? WHERE day = ?",
@@ -159,10 +177,28 @@ def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> str:
     return text
 
 
-def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT * FROM absences WHERE end >= ? ORDER BY start, username", (day.isoformat(),)
-    ).fetchall()
+@dataclass(frozen=True, slots=True)
+class AbsenceRow:
+    """An absence as stored: from `start` to `end` inclusive (ISO dates)."""
+
+    id: int
+    username: str
+    start: str
+    end: str
+    reason: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> AbsenceRow:
+        return cls(*row)  # id, username, start, end, reason
+
+
+def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[AbsenceRow]:
+    return rows.every(
+        conn,
+        AbsenceRow.from_row,
+        "SELECT id, username, start, end, reason FROM absences WHERE end >= ? ORDER BY start, username",
+        (day.isoformat(),),
+    )
 
 
 def remove_absence(conn: sqlite3.Connection, absence_id: int) -> None:
