@@ -28,7 +28,7 @@ from bcc_tui.domain.business_days import (
 from bcc_tui.domain.routing import Suggestion
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
 from bcc_tui.services.patients import PatientContext
-from bcc_tui.store.errands import Attention
+from bcc_tui.store.errands import Attention, EventRow
 
 
 @lru_cache(maxsize=65536)
@@ -257,16 +257,16 @@ class Event:
     detail: dict
 
 
-def event(row: Row) -> Event:
+def event(row: EventRow) -> Event:
     return Event(
-        kind=row["kind"],
-        at=parse_utc(row["at"]),
-        actor=row["actor"],
-        actor_name=row["actor_name"],
-        actor_title=row["actor_title"],
-        target=row["target"],
-        text=row["text"],
-        detail=json.loads(row["detail"]) if row["detail"] else {},
+        kind=row.kind,
+        at=parse_utc(row.at),
+        actor=row.actor,
+        actor_name=row.actor_name,
+        actor_title=row.actor_title,
+        target=row.target,
+        text=row.text,
+        detail=json.loads(row.detail) if row.detail else {},
     )
 
 

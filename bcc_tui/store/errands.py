@@ -117,8 +117,34 @@ def add_event(
     return new_id(cur)
 
 
-def events(conn: sqlite3.Connection, errand_id: int) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM events WHERE errand_id = ? ORDER BY id", (errand_id,)).fetchall()
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One event in an errand's history, as stored (`detail`: JSON text or None)."""
+
+    id: int
+    errand_id: int
+    kind: str
+    at: str
+    actor: str
+    actor_name: str
+    actor_title: str
+    target: str | None
+    text: str | None
+    detail: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> EventRow:
+        return cls(*row)  # the columns of events, in the order of the fields
+
+
+def events(conn: sqlite3.Connection, errand_id: int) -> list[EventRow]:
+    return rows.every(
+        conn,
+        EventRow.from_row,
+        "SELECT id, errand_id, kind, at, actor, actor_name, actor_title, target, text, detail"
+        " FROM events WHERE errand_id = ? ORDER BY id",
+        (errand_id,),
+    )
 
 
 def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
