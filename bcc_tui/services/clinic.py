@@ -22,6 +22,7 @@ from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store import templates as tq
+from bcc_tui.store.errands import Errand
 
 FOLLOWUP_KEY, NOTICE_KEY = "followup_days", "notice"
 NOTICE_MAX = 300  # characters: a short notice (R17); the header also cuts a longer stored one
@@ -364,7 +365,7 @@ def retire_template(ctx: Ctx, name: str) -> None:
         audit.append(conn, [ctx.entry("admin_change", detail=f"mall avvecklad: {name}")])
 
 
-def template_values(conn: Connection, ctx: Ctx, errand_row: Row) -> dict[str, str]:
+def template_values(conn: Connection, ctx: Ctx, errand_row: Errand) -> dict[str, str]:
     from bcc_tui.domain.business_days import short_date
 
     def first_name(name: str | None) -> str:
@@ -372,15 +373,15 @@ def template_values(conn: Connection, ctx: Ctx, errand_row: Row) -> dict[str, st
         return parts[0] if parts else ""
 
     # R26: greet the person who wrote: the proxy (a parent) when there is one.
-    patient = first_name(errand_row["patient_name"])
+    patient = first_name(errand_row.patient_name)
     return {
-        "förnamn": first_name(errand_row["proxy_name"]) or patient,
+        "förnamn": first_name(errand_row.proxy_name) or patient,
         "patient": patient,
         "vårdgivare": ctx.actor.name,
         "titel": ctx.actor.title,
-        "enhet": e.UNITS.get(errand_row["unit"], errand_row["unit"]),
+        "enhet": e.UNITS.get(errand_row.unit, errand_row.unit),
         "datum": short_date(ctx.today()),
-        "ärende": errand_row["ref"],
+        "ärende": errand_row.ref,
     }
 
 
@@ -392,18 +393,16 @@ def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
         if errand is None:
             return []
         values = template_values(conn, ctx, errand)
-        return [(r.name, templates.fill(r.body, values)) for r in tq.listing(conn, type_code=errand["type"])]
+        return [(r.name, templates.fill(r.body, values)) for r in tq.listing(conn, type_code=errand.type)]
 
 
-def fill_template(conn: Connection, ctx: Ctx, name: str, errand: Row) -> str:
+def fill_template(conn: Connection, ctx: Ctx, name: str, errand: Errand) -> str:
     """A template filled in for one errand, ready for the reply. The caller has found the errand
     among those the person may see (services.errands.reply): only then may a refusal name its
     type."""
     row = tq.by_name(conn, name)
     if row is None or not row.active:
         raise NotFound(f"mallen '{name}' finns inte")
-    if row.type and row.type != errand["type"]:
-        raise InvalidInput(
-            f"mallen '{name}' är för {e.type_name(row.type)}, inte {e.type_name(errand['type'])}"
-        )
+    if row.type and row.type != errand.type:
+        raise InvalidInput(f"mallen '{name}' är för {e.type_name(row.type)}, inte {e.type_name(errand.type)}")
     return templates.fill(row.body, template_values(conn, ctx, errand))

@@ -40,6 +40,7 @@ from bcc_tui.services.errands import (
 from bcc_tui.services.views import ErrandSummary, attention_key
 from bcc_tui.store import changes as changes_q
 from bcc_tui.store import errands as q
+from bcc_tui.store.errands import ErrandRow
 
 MAX_CHANGES = 500  # more changes than this since the last look: read everything again
 MAX_ERRANDS = 40  # more errands changed than this (an import, a recompute): read everything again
@@ -72,12 +73,17 @@ class _State:
     first_response_on: str | None
 
     @classmethod
-    def of(cls, row: Row | Mapping, prefix: str = "") -> _State:
+    def of(cls, row: ErrandRow) -> _State:
+        return cls(row.status, row.assignee, row.due_date, row.first_response_on)
+
+    @classmethod
+    def before(cls, change: Row) -> _State:
+        """The errand as a change found it (its old_ columns)."""
         return cls(
-            row[f"{prefix}status"],
-            row[f"{prefix}assignee"],
-            row[f"{prefix}due_date"],
-            row[f"{prefix}first_response_on"],
+            change["old_status"],
+            change["old_assignee"],
+            change["old_due_date"],
+            change["old_first_response_on"],
         )
 
 
@@ -180,7 +186,7 @@ def _apply(
 ) -> Followed:
     attention = _attention(ctx, conn)
     ids = sorted(by_errand)
-    current = {r["id"]: r for r in q.rows_by_ids(conn, ids)}
+    current = {r.id: r for r in q.rows_by_ids(conn, ids)}
     before: dict[int, _State | None] = {}
     now: dict[int, _State | None] = {}
     for eid, its in by_errand.items():
@@ -192,7 +198,7 @@ def _apply(
         elif first["kind"] == "new":
             before[eid] = None  # not there at the last look
         else:
-            before[eid] = _State.of(first, "old_")
+            before[eid] = _State.before(first)
     # A caregiver's errands are also those they answered or closed (store/errands.py, _INVOLVED):
     # their events now, and those before the changes (every event is a change of its own).
     had: set[int] = set()
@@ -237,7 +243,7 @@ def _apply(
 
     # Rows that stay but may read differently: the same patient's (the last reply, the caregiver
     # concerned), and with a doctor's load changed the unassigned page's suggestions (R24).
-    patients = {r["personnummer"] for r in current.values()}
+    patients = {r.personnummer for r in current.values()}
     again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
     if kept.get(e.UNASSIGNED) and _load_changed(conn, ctx, before, now):
         again |= {s.id for s in kept[e.UNASSIGNED]}
@@ -269,7 +275,7 @@ def _apply(
     detail = False
     if detail_ref:
         open_row = q.by_ref(conn, detail_ref)
-        detail = open_row is None or open_row["id"] in by_errand or open_row["personnummer"] in patients
+        detail = open_row is None or open_row.id in by_errand or open_row.personnummer in patients
     news = any(state is not None and state.assignee == ctx.actor.username for state in now.values())
     return Followed(None if unchanged else data, newest, detail=detail, news=news)
 
@@ -292,7 +298,9 @@ def _load_changed(
     return bool(moved & set(candidates))
 
 
-def _read(ctx: Ctx, conn: Connection, ids: list[int], current: dict[int, Row]) -> dict[int, ErrandSummary]:
+def _read(
+    ctx: Ctx, conn: Connection, ids: list[int], current: dict[int, ErrandRow]
+) -> dict[int, ErrandSummary]:
     """Summaries of `ids`, from the rows already read where there are some."""
     missing = [i for i in ids if i not in current]
     rows = [current[i] for i in ids if i in current] + (q.rows_by_ids(conn, missing) if missing else [])

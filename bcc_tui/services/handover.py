@@ -172,7 +172,7 @@ def _gather(ctx: Ctx, conn: Connection, *, per_category: int, since_limit: int |
     by_category = q.category_counts(conn, *args)
     counts = {cat: sum(per_type.values()) for cat, per_type in by_category.items()}
     rows = q.items(conn, *args, per_category=per_category)
-    remarks = q.open_remarks(conn, [r["id"] for r in rows])
+    remarks = q.open_remarks(conn, [r.id for r, _ in rows])
     absent = set(roster.absent)
     days = clinic.due_days(conn)
     items = [
@@ -182,13 +182,13 @@ def _gather(ctx: Ctx, conn: Connection, *, per_category: int, since_limit: int |
                 today,
                 None,
                 fdays,
-                holder_absent=r["status"] == "assigned" and r["assignee"] in absent,
+                holder_absent=r.status == "assigned" and r.assignee in absent,
                 days=days,
             ),
-            r["category"],
-            _remark(remarks[r["id"]]) if r["id"] in remarks else None,
+            category,
+            _remark(remarks[r.id]) if r.id in remarks else None,
         )
-        for r in rows
+        for r, category in rows
     ]
     last = q.last(conn)
     since = last.at if last else None
@@ -250,8 +250,8 @@ def pin_remark(ctx: Ctx, ref: str, text: str) -> None:
     body = e.required_text(clean(text), "Anmärkningen", MAX_REMARK)
     with ctx.change("remark", ref) as conn:
         row = seen_errand(ctx, conn, ref)
-        q.add_remark(conn, row["id"], ctx.now_text(), ctx.actor.username, body)
-        audit.append(conn, [ctx.entry("remark", row["ref"], row["personnummer"], detail=body)])
+        q.add_remark(conn, row.id, ctx.now_text(), ctx.actor.username, body)
+        audit.append(conn, [ctx.entry("remark", row.ref, row.personnummer, detail=body)])
 
 
 def add_note(ctx: Ctx, text: str) -> None:

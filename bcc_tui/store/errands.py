@@ -29,6 +29,93 @@ LIST_COLUMNS = (
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
 
 
+@dataclass(frozen=True, slots=True)
+class ErrandRow:
+    """An errand as the lists read it (LIST_COLUMNS, in this order): all but the message, with its
+    open handover remark. Times are stored UTC text, dates ISO text; `urgent` the column's 0 or 1
+    (built with no conversion: a 100,000-errand listing makes one of these per row)."""
+
+    id: int
+    ref: str
+    type: str
+    unit: str
+    received_at: str
+    received_on: str
+    due_date: str
+    patient_name: str
+    personnummer: str
+    proxy_name: str | None
+    proxy_relation: str | None
+    subject: str
+    contact_preference: str | None
+    urgent: int
+    status: str
+    assignee: str | None
+    first_response_at: str | None
+    first_response_on: str | None
+    partial_reply_at: str | None
+    closed_at: str | None
+    close_kind: str | None
+    last_reminded_at: str | None
+    acute: str | None
+    acute_handled_at: str | None
+    version: int
+    remark: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> ErrandRow:
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class Errand:
+    """One errand in full, as stored (by_ref): the list's columns, the message and what the intake
+    kept (no remark: the detail reads it beside)."""
+
+    id: int
+    ref: str
+    type: str
+    unit: str
+    received_at: str
+    received_on: str
+    due_date: str
+    patient_name: str
+    personnummer: str
+    proxy_name: str | None
+    proxy_relation: str | None
+    subject: str
+    message: str
+    contact_preference: str | None
+    phone: str | None
+    urgent: int
+    status: str
+    assignee: str | None
+    first_response_at: str | None
+    first_response_on: str | None
+    partial_reply_at: str | None
+    closed_at: str | None
+    close_kind: str | None
+    content_hash: str
+    imported_at: str
+    version: int
+    last_reminded_at: str | None
+    acute: str | None
+    acute_handled_at: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Errand:
+        return cls(*row)
+
+
+# The columns of Errand, in its order (a table that migrations grew: its own order is not relied on).
+_ERRAND = (
+    "SELECT id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer,"
+    " proxy_name, proxy_relation, subject, message, contact_preference, phone, urgent, status, assignee,"
+    " first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, content_hash,"
+    " imported_at, version, last_reminded_at, acute, acute_handled_at FROM errands"
+)
+
+
 def search_text(row: dict[str, Any]) -> str:
     """What the filter searches in the row itself (as migration 9 writes it): reference, subject,
     patient, personnummer (also as its twelve digits, search.personnummer_text) and proxy, folded.
@@ -59,8 +146,8 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     return new_id(conn.execute(_insert_sql(tuple(row)), row))
 
 
-def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM errands WHERE ref = ?", (ref,)).fetchone()
+def by_ref(conn: sqlite3.Connection, ref: str) -> Errand | None:
+    return rows.first(conn, Errand.from_row, f"{_ERRAND} WHERE ref = ?", (ref,))
 
 
 def hashes_by_ref(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
@@ -241,7 +328,7 @@ def listing(
     search: Search | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[sqlite3.Row]:
+) -> list[ErrandRow]:
     """Errands in the order that needs attention first; closed ones most recent first.
 
     `involved`: only errands assigned to this user or that this user answered (a caregiver's view).
@@ -256,7 +343,7 @@ def listing(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
-    return conn.execute(sql, args).fetchall()
+    return rows.every(conn, ErrandRow.from_row, sql, args)
 
 
 def count(
@@ -426,15 +513,18 @@ def page_ids(
     return [r[0] for r in conn.execute(sql, args)]
 
 
-def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[ErrandRow]:
     """The list columns of `ids`, in the order given (rows gone since are left out)."""
-    found: dict[int, sqlite3.Row] = {}
+    found: dict[int, ErrandRow] = {}
     for i in range(0, len(ids), 500):
         part = ids[i : i + 500]
-        for r in conn.execute(
-            f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})", part
+        for r in rows.each(
+            conn,
+            ErrandRow.from_row,
+            f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
+            part,
         ):
-            found[r[0]] = r  # id is the first of LIST_COLUMNS
+            found[r.id] = r
     return [found[i] for i in ids if i in found]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from bcc_tui.store import rows
 from bcc_tui.store.db import new_id
-from bcc_tui.store.errands import LIST_COLUMNS
+from bcc_tui.store.errands import LIST_COLUMNS, ErrandRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,13 +147,15 @@ def items(
     followup_cutoff: str,
     absent: list[str],
     per_category: int,
-) -> list[sqlite3.Row]:
+) -> list[tuple[ErrandRow, str]]:
     """The most pressing `per_category` errands of each category, in walkthrough order, each with
-    its category and its open remark."""
+    its category (and, as every list row, its open remark)."""
     params = _params(today, next_day, followup_cutoff, absent)
     params["per"] = per_category
     order = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CATEGORIES))
-    return conn.execute(
+    return rows.every(
+        conn,
+        lambda row: (ErrandRow.from_row(row[:-2]), row[-2]),  # LIST_COLUMNS, category, rank
         f"SELECT * FROM (SELECT {LIST_COLUMNS}, {_CATEGORY} AS category,"
         " row_number() OVER (PARTITION BY "
         + _CATEGORY
@@ -161,7 +163,7 @@ def items(
         " FROM errands WHERE status <> 'closed')"
         f" WHERE category IS NOT NULL AND rank <= :per ORDER BY CASE category {order} END, rank",
         params,
-    ).fetchall()
+    )
 
 
 def open_remarks(conn: sqlite3.Connection, errand_ids: list[int]) -> dict[int, RemarkRow]:
