@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags, history, roles, templates
@@ -244,32 +244,32 @@ class _Redate:
         days = q.type_days(conn)
         return _fingerprint(days), days
 
-    def rows(self, conn: Connection, after: int, limit: int) -> list[Row]:
+    def rows(self, conn: Connection, after: int, limit: int) -> list[q.OpenDue]:
         return q.open_dues(conn, after, limit)
 
-    def row(self, conn: Connection, errand_id: int) -> Row | None:
+    def row(self, conn: Connection, errand_id: int) -> q.OpenDue | None:
         return q.open_due(conn, errand_id)
 
-    def compute(self, row: Row, state: dict[str, int]) -> tuple[str, int]:
-        return rule_due(row, state), state.get(row["type"], 0)
+    def compute(self, row: q.OpenDue, state: dict[str, int]) -> tuple[str, int]:
+        return rule_due(row.type, row.received_on, row.due_date, state), state.get(row.type, 0)
 
-    def same(self, row: Row, value: tuple[str, int]) -> bool:
-        return value[0] == row["due_date"]
+    def same(self, row: q.OpenDue, value: tuple[str, int]) -> bool:
+        return value[0] == row.due_date
 
-    def apply(self, ctx: Ctx, conn: Connection, row: Row, value: tuple[str, int]) -> bool:
+    def apply(self, ctx: Ctx, conn: Connection, row: q.OpenDue, value: tuple[str, int]) -> bool:
         due, days = value
-        if not q.set_due(conn, row["id"], row["version"], due):
+        if not q.set_due(conn, row.id, row.version, due):
             return False
         q.add_event(
             conn,
-            row["id"],
+            row.id,
             history.DUE_DATE,
             ctx.now_text(),
             ctx.actor.username,
             ctx.actor.name,
             ctx.actor.title,
-            text=f"Förfaller {due} (var {row['due_date']}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
-            detail={"due_date": due, "was": row["due_date"]},
+            text=f"Förfaller {due} (var {row.due_date}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
+            detail={"due_date": due, "was": row.due_date},
         )
         return True
 
@@ -280,12 +280,12 @@ class _Redate:
 REDATE = _Redate()
 
 
-def rule_due(row: Row, days: dict[str, int]) -> str:
-    """The due date R14 gives an open errand under the types' days (its stored one for a type the
-    table does not know)."""
-    if row["type"] not in days:
-        return row["due_date"]
-    return due_date(dt.date.fromisoformat(row["received_on"]), days[row["type"]]).due.isoformat()
+def rule_due(type_code: str, received_on: str, stored: str, days: dict[str, int]) -> str:
+    """The due date R14 gives an open errand of `type_code` received on `received_on` (ISO) under
+    the types' days (its `stored` one for a type the table does not know)."""
+    if type_code not in days:
+        return stored
+    return due_date(dt.date.fromisoformat(received_on), days[type_code]).due.isoformat()
 
 
 def due_days(conn: Connection) -> dict[str, int] | None:

@@ -118,7 +118,11 @@ def _judged(conn: Connection, now: dt.datetime, today: dt.date) -> Iterator[tupl
     # judged by the due date the rule gives it, not by the stored one the batches have not reached.
     days = clinic.due_days(conn)
     for r in q.breach_candidates(conn, today.isoformat()):
-        due = r["due_date"] if days is None or r["status"] == e.CLOSED else clinic.rule_due(r, days)
+        due = (
+            r["due_date"]
+            if days is None or r["status"] == e.CLOSED
+            else clinic.rule_due(r["type"], r["received_on"], r["due_date"], days)
+        )
         yield (
             r,
             dv.breach(

@@ -42,7 +42,9 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
             received_at=parse_utc(r["received_at"]),
             received_on=dt.date.fromisoformat(r["received_on"]),
             due_date=dt.date.fromisoformat(
-                r["due_date"] if days is None or r["status"] == e.CLOSED else clinic.rule_due(r, days)
+                r["due_date"]
+                if days is None or r["status"] == e.CLOSED
+                else clinic.rule_due(r["type"], r["received_on"], r["due_date"], days)
             ),
             status=r["status"],
             close_kind=r["close_kind"],

@@ -600,18 +600,39 @@ def open_of_type(conn: sqlite3.Connection, type_code: str) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+@dataclass(frozen=True, slots=True)
+class OpenMessage:
+    """An open errand's texts and acute findings, for screening it again (R11)."""
+
+    id: int
+    subject: str
+    message: str
+    acute: str | None
+    acute_handled_at: str | None
+    version: int
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> OpenMessage:
+        return cls(*row)  # the columns of _MESSAGE
+
+
 _MESSAGE = "SELECT id, subject, message, acute, acute_handled_at, version FROM errands"
 
 
-def open_messages(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
+def open_messages(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OpenMessage]:
     """One batch of open errands' texts in id order, for screening them again (R11)."""
-    return conn.execute(
-        f"{_MESSAGE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
-    ).fetchall()
+    return rows.every(
+        conn,
+        OpenMessage.from_row,
+        f"{_MESSAGE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
+        (after_id, limit),
+    )
 
 
-def open_message(conn: sqlite3.Connection, errand_id: int) -> sqlite3.Row | None:
-    return conn.execute(f"{_MESSAGE} WHERE id = ? AND status <> 'closed'", (errand_id,)).fetchone()
+def open_message(conn: sqlite3.Connection, errand_id: int) -> OpenMessage | None:
+    return rows.first(
+        conn, OpenMessage.from_row, f"{_MESSAGE} WHERE id = ? AND status <> 'closed'", (errand_id,)
+    )
 
 
 def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
@@ -620,18 +641,37 @@ def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
     ).fetchone()[0]
 
 
+@dataclass(frozen=True, slots=True)
+class OpenDue:
+    """An open errand's due date and what it is computed from, for following a type's days (R14)."""
+
+    id: int
+    ref: str
+    type: str
+    received_on: str
+    due_date: str
+    version: int
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> OpenDue:
+        return cls(*row)  # the columns of _DUE
+
+
 _DUE = "SELECT id, ref, type, received_on, due_date, version FROM errands"
 
 
-def open_dues(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
+def open_dues(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OpenDue]:
     """One batch of open errands' due dates in id order, for following a type's days (R14)."""
-    return conn.execute(
-        f"{_DUE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
-    ).fetchall()
+    return rows.every(
+        conn,
+        OpenDue.from_row,
+        f"{_DUE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
+        (after_id, limit),
+    )
 
 
-def open_due(conn: sqlite3.Connection, errand_id: int) -> sqlite3.Row | None:
-    return conn.execute(f"{_DUE} WHERE id = ? AND status <> 'closed'", (errand_id,)).fetchone()
+def open_due(conn: sqlite3.Connection, errand_id: int) -> OpenDue | None:
+    return rows.first(conn, OpenDue.from_row, f"{_DUE} WHERE id = ? AND status <> 'closed'", (errand_id,))
 
 
 def set_due(conn: sqlite3.Connection, errand_id: int, expected_version: int, due: str) -> bool:

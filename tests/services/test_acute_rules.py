@@ -234,7 +234,7 @@ def test_an_errand_changed_while_it_was_screened_is_screened_again_not_skipped(s
 
     def screened_while_someone_assigns(row, current):
         if not raced:
-            raced.append(row["id"])
+            raced.append(row.id)
             errands.assign(as_("rec1"), "1177-000001", "doc1")  # bumps the version meanwhile
         return real(row, current)
 
