@@ -12,7 +12,7 @@ import datetime as dt
 import time
 import uuid
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 from typing import TYPE_CHECKING
 
 from bcc_tui.domain.errors import Busy, os_reason
@@ -110,10 +110,7 @@ def waiting(ctx: Ctx) -> list[Waiting]:
     require(ctx, "outbox")
     with ctx.store.read() as conn:
         rows = q.listing(conn)
-    return [
-        Waiting(r["created_at"], r["kind"], r["ref"], r["recipient"], r["attempts"], r["last_error"])
-        for r in rows
-    ]
+    return [Waiting(r.created_at, r.kind, r.ref, r.recipient, r.attempts, r.last_error) for r in rows]
 
 
 def count_waiting(ctx: Ctx) -> int:
@@ -140,18 +137,18 @@ class Delivery:
     error: str | None = None
 
 
-def _message(row: Row, sender: str, now: dt.datetime) -> EmailMessage:
+def _message(row: q.Mail, sender: str, now: dt.datetime) -> EmailMessage:
     from email.message import EmailMessage
     from email.utils import format_datetime
 
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = row["address"]
-    msg["Subject"] = row["subject"]
-    msg["Message-ID"] = row["message_id"]
+    msg["To"] = row.address
+    msg["Subject"] = row.subject
+    msg["Message-ID"] = row.message_id
     msg["Date"] = format_datetime(now)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(row["body"])
+    msg.set_content(row.body)
     return msg
 
 
@@ -221,7 +218,7 @@ def deliver(
                 continue
             try:
                 with store.write() as conn:
-                    q.mark_sent(conn, row["id"], format_utc(clock.now()))
+                    q.mark_sent(conn, row.id, format_utc(clock.now()))
             except Busy:
                 pass  # the lease runs out and the mail goes again, with the same Message-ID
             result.sent += 1
@@ -289,23 +286,23 @@ def _close_quietly(server: smtplib.SMTP, deadline: float) -> None:
         server.close()
 
 
-def _release(store: Store, rows: list[Row]) -> None:
+def _release(store: Store, rows: list[q.Mail]) -> None:
     if not rows:
         return
     try:
         with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
-            q.release(conn, [row["id"] for row in rows])
+            q.release(conn, [row.id for row in rows])
     except Busy:
         pass  # the lease runs out instead
 
 
-def _failed(store: Store, clock: Clock, rows: list[Row], error: str) -> None:
+def _failed(store: Store, clock: Clock, rows: list[q.Mail], error: str) -> None:
     now = clock.now()
     try:
         # A short wait: if the mark cannot be written, the lease runs out and the mail is retried.
         with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
             for row in rows:
-                backoff = min(dt.timedelta(seconds=5 * 2 ** min(row["attempts"], 10)), MAX_BACKOFF)
-                q.mark_failed(conn, row["id"], error, format_utc(now + backoff))
+                backoff = min(dt.timedelta(seconds=5 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
+                q.mark_failed(conn, row.id, error, format_utc(now + backoff))
     except Busy:
         pass

@@ -72,13 +72,13 @@ def export(ctx: Ctx, path: str | os.PathLike[str]) -> tuple[int, Path | None]:
     lines = [
         json.dumps(
             {
-                "id": r["id"],
-                "ref": r["ref"],
-                "kind": r["kind"],
-                "text": r["text"],
-                "sent_at": r["sent_at"],
-                "author": {"name": r["author_name"], "title": r["author_title"]},
-                "closes": bool(r["closes"]),
+                "id": r.id,
+                "ref": r.ref,
+                "kind": r.kind,
+                "text": r.text,
+                "sent_at": r.sent_at,
+                "author": {"name": r.author_name, "title": r.author_title},
+                "closes": r.closes,
             },
             ensure_ascii=False,
         )
@@ -94,7 +94,7 @@ def export(ctx: Ctx, path: str | os.PathLike[str]) -> tuple[int, Path | None]:
     # "system", like the import's rows. They commit with the marking: either both or neither.
     read: dict[str, tuple[str, list[str]]] = {}
     for r in rows:
-        read.setdefault(r["ref"], (r["personnummer"], []))[1].append(r["id"])
+        read.setdefault(r.ref, (r.personnummer, []))[1].append(r.id)
     entries = [ctx.entry("export", detail=f"{len(rows)} svar till {new.path.name}")]
     entries += [
         ctx.entry(
@@ -106,6 +106,6 @@ def export(ctx: Ctx, path: str | os.PathLike[str]) -> tuple[int, Path | None]:
         for ref, (pnr, ids) in read.items()
     ]
     with ctx.store.write() as conn:
-        q.mark_exported(conn, [r["id"] for r in rows], ctx.now_text())
+        q.mark_exported(conn, [r.id for r in rows], ctx.now_text())
         audit.append(conn, entries)
     return len(rows), new.path

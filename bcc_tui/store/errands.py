@@ -745,11 +745,34 @@ def types(conn: sqlite3.Connection) -> list[ErrandTypeRow]:
     return rows.every(conn, ErrandTypeRow.from_row, f"{_TYPE} ORDER BY rowid")
 
 
-def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT o.*, e.ref, e.personnummer FROM outbound o JOIN errands e ON e.id = o.errand_id"
-        " WHERE o.exported_at IS NULL ORDER BY o.sent_at, o.event_id"
-    ).fetchall()
+@dataclass(frozen=True, slots=True)
+class OutboundReply:
+    """A reply queued for 1177 (R20) and not exported yet, with its errand's reference and patient."""
+
+    id: str
+    kind: str
+    text: str
+    sent_at: str
+    author_name: str
+    author_title: str
+    closes: bool
+    ref: str
+    personnummer: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> OutboundReply:
+        id_, kind, text, sent_at, author_name, author_title, closes, ref, personnummer = row
+        return cls(id_, kind, text, sent_at, author_name, author_title, bool(closes), ref, personnummer)
+
+
+def outbound_waiting(conn: sqlite3.Connection) -> list[OutboundReply]:
+    return rows.every(
+        conn,
+        OutboundReply.from_row,
+        "SELECT o.id, o.kind, o.text, o.sent_at, o.author_name, o.author_title, o.closes, e.ref, e.personnummer"
+        " FROM outbound o JOIN errands e ON e.id = o.errand_id"
+        " WHERE o.exported_at IS NULL ORDER BY o.sent_at, o.event_id",
+    )
 
 
 def mark_exported(conn: sqlite3.Connection, ids: list[str], now: str) -> None:
