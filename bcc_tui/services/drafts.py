@@ -108,7 +108,7 @@ def load(ctx: Ctx, ref: str, form: str) -> Draft | None:
         audit.append(
             conn, [ctx.entry("draft", ref, row.personnummer, detail=f"utkast öppnat: {FORM_NAMES[form]}")]
         )
-    return Draft(json.loads(found["fields"]), parse_utc(found["saved_at"]))
+    return Draft(json.loads(found.fields), parse_utc(found.saved_at))
 
 
 def discard(ctx: Ctx, ref: str, form: str) -> None:

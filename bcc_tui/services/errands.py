@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import notices, roles
@@ -31,6 +31,7 @@ from bcc_tui.store import handover as handover_q
 from bcc_tui.store import patients as patients_q
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store.errands import Errand, ErrandRow
+from bcc_tui.store.patients import CareTeam
 from bcc_tui.store.staff import StaffMember
 
 STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
@@ -101,7 +102,7 @@ def load_candidates(staff: list[Person], roster: people.Today) -> list[str]:
 def _concerned(
     conn: Connection,
     row: ErrandRow | Errand,
-    team_row: Row | None,
+    team_row: CareTeam | None,
     last_replier: str | None,
     absent: Collection[str],
     backs: dict[str, dt.date | None],
@@ -110,7 +111,7 @@ def _concerned(
     """R4: the caregiver concerned — the PAL, else the holder, else the one who last replied — when
     absent today, with the day they are back."""
     for username, role in (
-        (team_row["pal"] if team_row is not None else None, "PAL"),
+        (team_row.pal if team_row is not None else None, "PAL"),
         (row.assignee, "handläggaren"),
         (last_replier, "senast svarande"),
     ):
@@ -637,7 +638,7 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
         if staff_q.by_username(conn, from_user) is None:
             raise InvalidInput(f"{clean_line(from_user)} finns inte i personallistan")
         _assignee_row(conn, to_user, receivers_answer=True)  # each errand's type decides the rest
-        refs = [r["ref"] for r in q.open_of_assignee(conn, from_user, type_code)]
+        refs = q.open_of_assignee(conn, from_user, type_code)
     moved, refused, warning = [], [], None
     for ref in refs:
         try:
@@ -671,7 +672,7 @@ def news(ctx: Ctx, after: int | None = None) -> News:
         if after is None:
             return News(q.last_event_id(conn), [])
         rows = q.news_for(conn, ctx.actor.username, after)
-    return News(rows[-1]["id"] if rows else after, [(r["kind"], r["ref"]) for r in rows])
+    return News(rows[-1][0] if rows else after, [(kind, ref) for _, kind, ref in rows])
 
 
 def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int | None = None) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.services import people
@@ -77,14 +77,12 @@ class _State:
         return cls(row.status, row.assignee, row.due_date, row.first_response_on)
 
     @classmethod
-    def before(cls, change: Row) -> _State:
-        """The errand as a change found it (its old_ columns)."""
-        return cls(
-            change["old_status"],
-            change["old_assignee"],
-            change["old_due_date"],
-            change["old_first_response_on"],
-        )
+    def before(cls, change: changes_q.Change) -> _State:
+        """The errand as a change of its row found it (its old_ columns, which the triggers copy
+        from the row's NOT NULL columns)."""
+        if change.old_status is None or change.old_due_date is None:
+            raise ValueError(f"ändring {change.seq} ({change.kind}) saknar ärendets tidigare läge")
+        return cls(change.old_status, change.old_assignee, change.old_due_date, change.old_first_response_on)
 
 
 def _comes_before(pane: str, a: ErrandSummary, b: ErrandSummary) -> bool:
@@ -118,23 +116,23 @@ def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
     involved = _scope(ctx)
     with ctx.store.read(wait=False) as conn:
         rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
-        if not rows or len(rows) > MAX_CHANGES or any(r["errand_id"] is None for r in rows):
+        if not rows or len(rows) > MAX_CHANGES or any(r.errand_id is None for r in rows):
             return None
-        if all(r["kind"] not in _ROW_KINDS for r in rows):
-            return int(rows[-1]["seq"])  # events that change no row on any pane: a note, say
+        if all(r.kind not in _ROW_KINDS for r in rows):
+            return int(rows[-1].seq)  # events that change no row on any pane: a note, say
         if not involved:
             return None
-        ids = sorted({r["errand_id"] for r in rows})
+        ids = sorted({r.errand_id for r in rows if r.errand_id is not None})  # none is None here
         on_screen = {s.id for s in shown.open + shown.closed}
-        if on_screen & set(ids) or any(r["old_assignee"] == involved for r in rows):
+        if on_screen & set(ids) or any(r.old_assignee == involved for r in rows):
             return None
         patients = {s.personnummer for s in shown.open + shown.closed}
         for row in q.holders(conn, ids):
-            if row["assignee"] == involved or row["personnummer"] in patients:
+            if row.assignee == involved or row.personnummer in patients:
                 return None
         if q.involving_events(conn, ids, involved):
             return None
-        return int(rows[-1]["seq"])
+        return int(rows[-1].seq)
 
 
 def follow(
@@ -157,12 +155,12 @@ def follow(
         if changes_q.first(conn) > seq + 1:
             return Followed(None, newest, again=True, staff=True)  # fell behind the changes kept
         rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
-        kinds = {r["kind"] for r in rows}
+        kinds = {r.kind for r in rows}
         staff = "staff" in kinds
-        by_errand: dict[int, list[Row]] = {}
+        by_errand: dict[int, list[changes_q.Change]] = {}
         for r in rows:
-            if r["errand_id"] is not None:
-                by_errand.setdefault(r["errand_id"], []).append(r)
+            if r.errand_id is not None:
+                by_errand.setdefault(r.errand_id, []).append(r)
         if (
             len(rows) > MAX_CHANGES
             or kinds & set(changes_q.CLINIC)
@@ -170,7 +168,7 @@ def follow(
             or any(shown.pane(s).total is None for s in STATUSES)
         ):
             return Followed(None, newest, again=True, staff=staff or len(rows) > MAX_CHANGES)
-        newest = rows[-1]["seq"]  # what was read, should more have come meanwhile (not in this snapshot)
+        newest = rows[-1].seq  # what was read, should more have come meanwhile (not in this snapshot)
         return _apply(ctx, conn, shown, newest, by_errand, involved, limits, detail_ref)
 
 
@@ -179,7 +177,7 @@ def _apply(
     conn: Connection,
     shown: Panes,
     newest: int,
-    by_errand: dict[int, list[Row]],
+    by_errand: dict[int, list[changes_q.Change]],
     involved: str | None,
     limits: Mapping[str, int],
     detail_ref: str | None,
@@ -192,10 +190,10 @@ def _apply(
     for eid, its in by_errand.items():
         row = current.get(eid)
         now[eid] = _State.of(row) if row is not None else None
-        first = next((c for c in its if c["kind"] in _STATE_KINDS), None)
+        first = next((c for c in its if c.kind in _STATE_KINDS), None)
         if first is None:
             before[eid] = now[eid]  # only events or remarks: the row's state is as it was
-        elif first["kind"] == "new":
+        elif first.kind == "new":
             before[eid] = None  # not there at the last look
         else:
             before[eid] = _State.before(first)
@@ -204,7 +202,7 @@ def _apply(
     had: set[int] = set()
     has: set[int] = set()
     if involved:
-        new_events = {c["event_id"] for its in by_errand.values() for c in its if c["event_id"]}
+        new_events = {c.event_id for its in by_errand.values() for c in its if c.event_id}
         for errand_id, event_id in q.involving_events(conn, ids, involved):
             has.add(errand_id)
             if event_id not in new_events:

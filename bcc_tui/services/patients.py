@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import jsonl, personnummer, roles, validation
@@ -28,8 +28,8 @@ ROLES_OF = {"pal": "PAL", "contact_nurse": "kontaktsjuksköterska"}
 EARLIER = 5  # the patient's earlier errands shown where the decision is made
 
 
-def team_of(row: Row | None) -> Team | None:
-    return Team(row["pal"], row["contact_nurse"]) if row is not None else None
+def team_of(row: q.CareTeam | None) -> Team | None:
+    return Team(row.pal, row.contact_nurse) if row is not None else None
 
 
 def check_member(conn: Connection, field: str, username: str | None) -> None:
@@ -77,7 +77,7 @@ def import_patients(ctx: Ctx, data: bytes) -> ImportReport:
                 rejected.append((number, str(err)))
                 continue
             before = q.team(conn, line.personnummer)
-            if before is not None and all(before[k] == v for k, v in line.fields.items()):
+            if before is not None and all(before.member(k) == v for k, v in line.fields.items()):
                 report.skipped += 1
                 continue
             at = ctx.now_text()
@@ -132,7 +132,7 @@ def set_team(
         for key, user in fields.items():
             check_member(conn, key, user)
         before = q.team(conn, pnr)
-        if before is None or any(before[k] != v for k, v in fields.items()):
+        if before is None or any(before.member(k) != v for k, v in fields.items()):
             at = ctx.now_text()
             q.save_team(conn, pnr, fields, at, ctx.actor.username)
             audit.append(
@@ -189,8 +189,7 @@ def list_teams(ctx: Ctx, *, audited: bool = True) -> tuple[list[TeamRow], int]:
         if audited:
             audit.append(conn, [ctx.entry("list", detail="vårdteam")])
     return [
-        TeamRow(r["personnummer"], r["pal"], r["contact_nurse"], parse_utc(r["updated_at"]), r["updated_by"])
-        for r in rows
+        TeamRow(r.personnummer, r.pal, r.contact_nurse, parse_utc(r.updated_at), r.updated_by) for r in rows
     ], total
 
 
@@ -230,14 +229,12 @@ def context(conn: Connection, pnr: str, errand_id: int, today: dt.date) -> Patie
         names = {r.username: r.name for r in staff_q.all_staff(conn)}
         absent = staff_q.absent_on(conn, today)
         for key in ("pal", "contact_nurse"):
-            user = row[key]
+            user = row.member(key)
             if user:
                 back = staff_q.back_on(conn, user, today) if user in absent else None
                 members.append(Member(ROLES_OF[key], user, names.get(user, user), user in absent, back))
     total, rows = q.earlier(conn, pnr, errand_id, EARLIER)
-    earlier = tuple(
-        Earlier(r["ref"], r["type"], parse_utc(r["received_at"]), r["status"], r["answered_by"]) for r in rows
-    )
+    earlier = tuple(Earlier(r.ref, r.type, parse_utc(r.received_at), r.status, r.answered_by) for r in rows)
     return PatientContext(tuple(members), total, earlier)
 
 

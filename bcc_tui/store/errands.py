@@ -257,15 +257,30 @@ def involves(conn: sqlite3.Connection, errand_id: int, username: str) -> bool:
     )
 
 
-def holders(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
-    """id, assignee and personnummer of each of `ids` that exists."""
-    out: list[sqlite3.Row] = []
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds an errand and whose it is: what decides whether a change concerns a person."""
+
+    id: int
+    assignee: str | None
+    personnummer: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Holder:
+        return cls(*row)  # id, assignee, personnummer
+
+
+def holders(conn: sqlite3.Connection, ids: list[int]) -> list[Holder]:
+    """The holder and patient of each of `ids` that exists."""
+    out: list[Holder] = []
     for i in range(0, len(ids), 500):
         part = ids[i : i + 500]
-        out += conn.execute(
+        out += rows.each(
+            conn,
+            Holder.from_row,
             f"SELECT id, assignee, personnummer FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
             part,
-        ).fetchall()
+        )
     return out
 
 
@@ -802,29 +817,30 @@ def open_load(
     return {r[0]: (r[1], r[2] or 0) for r in rows}
 
 
-def open_of_assignee(
-    conn: sqlite3.Connection, username: str, type_code: str | None = None
-) -> list[sqlite3.Row]:
-    """The open errands one person holds, oldest due first."""
-    sql = "SELECT id, ref, type, version FROM errands WHERE assignee = ? AND status = 'assigned'"
-    args: list = [username]
+def open_of_assignee(conn: sqlite3.Connection, username: str, type_code: str | None = None) -> list[str]:
+    """The references of the open errands one person holds, most pressing first."""
+    sql = "SELECT ref FROM errands WHERE assignee = ? AND status = 'assigned'"
+    args: list[object] = [username]
     if type_code:
         sql += " AND type = ?"
         args.append(type_code)
-    return conn.execute(sql + f" ORDER BY {_OPEN_ORDER}", args).fetchall()
+    return [r[0] for r in conn.execute(sql + f" ORDER BY {_OPEN_ORDER}", args)]
 
 
 def last_event_id(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
 
-def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[sqlite3.Row]:
-    """Assignments, reassignments and reminders to `username` by someone else, after event
-    `after_id`: a range of the newest events only, whatever the backlog."""
-    return conn.execute(
-        # NOT INDEXED: walk the newest events by id, never every assignment there ever was.
-        "SELECT ev.id, ev.kind, x.ref FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
-        " WHERE ev.id > ? AND ev.target = ? AND ev.actor <> ? AND ev.kind IN ('assign', 'reassign', 'remind')"
-        " ORDER BY ev.id",
-        (after_id, username, username),
-    ).fetchall()
+def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[tuple[int, str, str]]:
+    """(event id, kind, reference) of each assignment, reassignment and reminder to `username` by
+    someone else, after event `after_id`: a range of the newest events only, whatever the backlog."""
+    return [
+        (r[0], r[1], r[2])
+        for r in conn.execute(
+            # NOT INDEXED: walk the newest events by id, never every assignment there ever was.
+            "SELECT ev.id, ev.kind, x.ref FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
+            " WHERE ev.id > ? AND ev.target = ? AND ev.actor <> ?"
+            " AND ev.kind IN ('assign', 'reassign', 'remind') ORDER BY ev.id",
+            (after_id, username, username),
+        )
+    ]
