@@ -155,7 +155,7 @@ class Rules:
     words: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     exceptions: tuple[str, ...] = DEFAULT_EXCEPTIONS
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "threshold": self.threshold,
             "words": {code: list(self.words[code]) for code in BY_CODE if self.words.get(code)},
@@ -756,7 +756,7 @@ _parser: Any = importlib.import_module("re._parser")
 _c: Any = importlib.import_module("re._constants")
 
 
-def _required(seq: list) -> frozenset[str] | None:
+def _required(seq: list[Any]) -> frozenset[str] | None:
     """Strings one of which every match of a parsed pattern contains (None: no such set known).
     Sound by construction: a literal run of the sequence, a group's own, every branch's, or a
     repeat that must occur once; optional parts and classes give nothing."""
@@ -1574,8 +1574,8 @@ def _findings(
 ) -> tuple[Finding, ...]:
     """One finding per run of one category's signs that stand close together in one sentence
     ("feber 38,4", not "feber" and "38,4"), in the order of the text, each quote once."""
-    merged: list[list] = []
-    last: dict[Category, list] = {}
+    merged: list[list[Any]] = []  # [start, end, category], the end moved as a run grows
+    last: dict[Category, list[Any]] = {}
     for s, e_, cat in sorted(spans, key=lambda x: (x[0], -x[1])):
         run = last.get(cat)
         if run is not None and s - run[1] <= _NEAR and not _SENTENCE.search(low, run[1], max(run[1], s)):

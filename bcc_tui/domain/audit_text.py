@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles, routing
@@ -118,7 +119,7 @@ def _value(key: str, value: object, names: dict[str, str]) -> str:
     return names.get(text, text)
 
 
-def _words(data: dict, names: dict[str, str]) -> str:
+def _words(data: dict[str, Any], names: dict[str, str]) -> str:
     known = [k for k in DETAIL_KEYS if data.get(k) is not None]
     other = [k for k in data if k not in DETAIL_KEYS and data[k] is not None]
     return ", ".join(

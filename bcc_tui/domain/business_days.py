@@ -13,9 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bcc_tui.domain.text import count
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -39,7 +43,7 @@ def short_date(day: dt.date) -> str:
 
 
 @cache
-def _holidays():
+def _holidays() -> HolidayBase:
     import holidays  # imported on first use: the calendar is needed after start-up, not for it
 
     try:
@@ -51,9 +55,14 @@ def _holidays():
 
         path = Path(holidays.__path__[0]) / "countries" / "sweden.py"
         spec = importlib.util.spec_from_file_location("holidays.countries.sweden", path)
+        if spec is None or spec.loader is None:
+            # No such file in this release of holidays (the package's layout changed): the
+            # package's own, slower way below.
+            raise ImportError(f"no module at {path}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        return module.Sweden(categories=("public", "de_facto"), language="sv")
+        sweden: HolidayBase = module.Sweden(categories=("public", "de_facto"), language="sv")
+        return sweden
     except Exception:
         return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
 
@@ -66,7 +75,7 @@ def non_business_reason(day: dt.date) -> str | None:
         if reason is None and day.weekday() >= 5:
             return WEEKDAY_NAMES[day.weekday()]
         return reason
-    name = _holidays().get(day)
+    name: str | None = _holidays().get(day)
     if name and name.lower() != "söndag":
         # holidays lists every Sunday as a holiday; name the real holiday, else the weekday.
         return name.split(";")[0].strip().lower()

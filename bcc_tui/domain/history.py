@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import Conflict
@@ -78,7 +79,7 @@ class Replayed:
         return self.acute is not _UNSET
 
 
-def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
+def replay(ref: str, events: Iterable[Mapping[str, Any]]) -> Replayed:
     """The state after `events` (each with kind, at, target and detail as a dict), in id order."""
     s = Replayed()
     for ev in events:
@@ -96,7 +97,7 @@ def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
     return s
 
 
-def _moved(s: Replayed, kind: str, at: str, ev: Mapping) -> bool:
+def _moved(s: Replayed, kind: str, at: str, ev: Mapping[str, Any]) -> bool:
     """An event that moves the errand (assigned, answered in part or whole, closed): applied, True."""
     if kind in (e.ASSIGN, e.REASSIGN):
         s.status, s.assignee = e.ASSIGNED, ev["target"]
@@ -112,7 +113,7 @@ def _moved(s: Replayed, kind: str, at: str, ev: Mapping) -> bool:
     return True
 
 
-def _marked(s: Replayed, kind: str, detail: Mapping, at: str) -> bool:
+def _marked(s: Replayed, kind: str, detail: Mapping[str, Any], at: str) -> bool:
     """An event that marks the errand (reminded, acute handled, urgent, a new due date or acute
     signs): applied, True."""
     if kind == e.REMIND:

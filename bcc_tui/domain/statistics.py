@@ -105,7 +105,7 @@ class TypeStats:
     received: int = 0
     answered: int = 0
     closed_without_reply: int = 0
-    without_reply_reasons: Counter = field(default_factory=Counter)
+    without_reply_reasons: Counter[str] = field(default_factory=Counter)
     partial_replies: int = 0
     met: int = 0
     breached: int = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ def _fail(field: str, why: str) -> InvalidInput:
     return InvalidInput(f"{field}: {why}" if field else why)
 
 
-def _obj(value: Any, field: str, required: tuple[str, ...], allowed: tuple[str, ...]) -> dict:
+def _obj(value: Any, field: str, required: tuple[str, ...], allowed: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _fail(field, "ska vara ett JSON-objekt")
     for key in required:
@@ -79,7 +80,7 @@ def _bool(value: Any, field: str) -> bool:
     return value
 
 
-def _enum(value: Any, field: str, options) -> str:
+def _enum(value: Any, field: str, options: Collection[str]) -> str:
     if not isinstance(value, str) or value not in options:
         shown = quote(value) if isinstance(value, str) else type(value).__name__
         raise _fail(field, f'okänt värde "{shown}" (tillåtna: {", ".join(options)})')

@@ -9,8 +9,9 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from bcc_tui.domain import business_days, history
 from bcc_tui.domain import errand as e
@@ -22,20 +23,8 @@ from bcc_tui.services import batches, clinic
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
+from bcc_tui.store.audit_queries import AuditRow  # read's rows; the screens may not import the store
 from bcc_tui.store.db import sqlite_reason
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: str
-    actor: str
-    role: str
-    action: str
-    ref: str | None
-    personnummer: str | None
-    outcome: str
-    detail: str
 
 
 def _bounds(start: dt.date | None, end: dt.date | None) -> tuple[str | None, str | None]:
@@ -86,7 +75,7 @@ def read(
                     )
                 ],
             )
-    return [AuditRow(**dict(r)) for r in rows]
+    return rows
 
 
 def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
@@ -126,7 +115,7 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     return problems
 
 
-def _history_problems(conn) -> list[str]:
+def _history_problems(conn: sqlite3.Connection) -> list[str]:
     """The log's chain and clock, and every errand against its history and the log."""
     problems = audit.verify(conn)
     problems += [
@@ -156,7 +145,7 @@ _TABLE_NAMES = {
 }
 
 
-def _ledger_problems(conn) -> list[str]:
+def _ledger_problems(conn: sqlite3.Connection) -> list[str]:
     """Staff, settings, care teams and errand types against the replay of the log's changes, and
     the content of errands read in before the log carried it against the baseline (issue 28)."""
     replayed = ledger.replay(conn)
@@ -258,7 +247,7 @@ def schema_line(d: consistency.SchemaDifference) -> str:
     return f"{definite} {name} saknas"
 
 
-def schema_refusal(conn) -> str | None:
+def schema_refusal(conn: sqlite3.Connection) -> str | None:
     """Why a database must not be copied or opened: an object no migration made or one that was
     changed (both may run code the program never wrote), or a schema newer than this program;
     None when there is none. A missing object runs nothing: `check` reports it."""
@@ -282,7 +271,7 @@ _MOMENTS = (
 _DATES = ("received_on", "due_date", "first_response_on")
 
 
-def _errand_problems(conn) -> list[str]:
+def _errand_problems(conn: sqlite3.Connection) -> list[str]:
     """Each errand's columns against the replay of its events, and the events against the log."""
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
     contents = ledger.logged_content(conn)
@@ -320,7 +309,7 @@ def _errand_problems(conn) -> list[str]:
     )
 
 
-def _unreadable(row, events) -> list[str]:
+def _unreadable(row: sqlite3.Row, events: list[dict[str, Any]]) -> list[str]:
     """The columns and events whose stored moment or date the readers could not parse."""
     unreadable = [c for c in _MOMENTS if row[c] is not None and history.readable_moment(row[c]) is None]
     unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
@@ -328,7 +317,7 @@ def _unreadable(row, events) -> list[str]:
     return unreadable
 
 
-def _unlogged_events(row, events, logged: dict, ref: str) -> list[str]:
+def _unlogged_events(row: sqlite3.Row, events: list[dict[str, Any]], logged: dict, ref: str) -> list[str]:
     """An errand's events of each kind that the log must hold one row for, against its rows."""
     evidence = []
     counted: dict[str, int] = {}
@@ -346,7 +335,7 @@ def _unlogged_events(row, events, logged: dict, ref: str) -> list[str]:
     return evidence
 
 
-def _first_value(row, events, column: str):
+def _first_value(row: sqlite3.Row, events: list[dict[str, Any]], column: str) -> Any:
     if column.startswith("händelse "):
         wanted = int(column.split()[1])
         return next(ev["at"] for ev in events if ev["id"] == wanted)
@@ -354,7 +343,12 @@ def _first_value(row, events, column: str):
 
 
 def _state_problems(
-    conn, row, events: list[dict], unreadable: list[str], days: dict[str, int], read_in: ledger.LoggedContent
+    conn: sqlite3.Connection,
+    row: sqlite3.Row,
+    events: list[dict[str, Any]],
+    unreadable: list[str],
+    days: dict[str, int],
+    read_in: ledger.LoggedContent,
 ) -> list[str]:
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
@@ -367,7 +361,7 @@ def _state_problems(
     return out
 
 
-def _replayed_columns(row, replayed: history.Replayed) -> dict:
+def _replayed_columns(row: sqlite3.Row, replayed: history.Replayed) -> dict[str, Any]:
     """The columns the replay of the events decides, as it decides them."""
     expected = {
         "status": replayed.status,
@@ -388,7 +382,7 @@ def _replayed_columns(row, replayed: history.Replayed) -> dict:
     return expected
 
 
-def _derived_problems(row, replayed: history.Replayed, days: dict[str, int]) -> list[str]:
+def _derived_problems(row: sqlite3.Row, replayed: history.Replayed, days: dict[str, int]) -> list[str]:
     """The columns worked out from others: the local days, and an open errand's due date."""
     out = []
     received = history.readable_moment(row["received_at"])
@@ -413,7 +407,9 @@ def _derived_problems(row, replayed: history.Replayed, days: dict[str, int]) -> 
     return out
 
 
-def _content_problems(conn, row, replayed: history.Replayed, read_in: ledger.LoggedContent) -> list[str]:
+def _content_problems(
+    conn: sqlite3.Connection, row: sqlite3.Row, replayed: history.Replayed, read_in: ledger.LoggedContent
+) -> list[str]:
     """The content read in, against the column's hash and the hash its import row carried."""
     out: list[str] = []
     initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
@@ -442,7 +438,7 @@ def _content_fields() -> tuple[str, ...]:
     return names if set(names) <= columns and {"received_at", "urgent"} <= set(names) else ()
 
 
-def _content_hash(row, urgent: bool) -> str | None:
+def _content_hash(row: sqlite3.Row, urgent: bool) -> str | None:
     """The intake's hash of the stored content, or None when the columns cannot say."""
     names = _content_fields()
     if not names:
@@ -495,7 +491,7 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
 _NO_WITNESS = "säkerhetskopian kan inte användas som vittne"
 
 
-def _against(conn, witness: sqlite3.Connection) -> list[str]:
+def _against(conn: sqlite3.Connection, witness: sqlite3.Connection) -> list[str]:
     """The live log and history extend the backup's: the same rows, unchanged, up to its last.
     The witness's schema is looked at before anything else of it is read: a view or trigger in it
     is someone else's code."""
@@ -511,7 +507,7 @@ def _against(conn, witness: sqlite3.Connection) -> list[str]:
         return [f"säkerhetskopian går inte att läsa: {sqlite_reason(err)}", _NO_WITNESS]
 
 
-def _compare(conn, witness: sqlite3.Connection) -> list[str]:
+def _compare(conn: sqlite3.Connection, witness: sqlite3.Connection) -> list[str]:
     own = audit.verify(witness)
     if own:
         return [f"säkerhetskopian: {p}" for p in own[:3]] + [_NO_WITNESS]

@@ -124,7 +124,7 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
     if teams.exists():  # R29: most demo patients have a PAL and a contact nurse
         patients.import_patients(system, teams.read_bytes())
     with store.read() as conn:
-        actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
+        actors = {r.username: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
     _templates(store, actors, start, source)
     for moment, _index, _number, ref, step in sorted(
         (p for plan in plans for p in plan), key=lambda p: p[:3]

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from bcc_tui.domain import roles
@@ -318,7 +319,7 @@ def _wait_forwarding_signals(proc: subprocess.Popen) -> int:
     so that it always ships what is unsent before it stops; its own exit status is returned."""
     forwarded = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
-    def forward(signum, _frame):
+    def forward(signum: int, _frame: FrameType | None) -> None:
         try:
             proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
         except ProcessLookupError:

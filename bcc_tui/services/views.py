@@ -7,7 +7,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from sqlite3 import Row
 from typing import Any
 
 from bcc_tui.domain import acute as acute_rules
@@ -30,7 +29,7 @@ from bcc_tui.domain.business_days import (
 from bcc_tui.domain.routing import Suggestion
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
 from bcc_tui.services.patients import PatientContext
-from bcc_tui.store.errands import Attention
+from bcc_tui.store.errands import Attention, Errand, ErrandRow, EventRow
 
 
 @lru_cache(maxsize=65536)
@@ -197,7 +196,7 @@ def attention_bounds(today: dt.date, followup_days: int = flags.DEFAULT_FOLLOWUP
 
 
 def summary(
-    row: Row,
+    row: ErrandRow | Errand,
     today: dt.date,
     suggestion: Suggestion | None = None,
     followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS,
@@ -208,49 +207,49 @@ def summary(
     """`days`: the types' days while a change of days is still being carried to the open errands
     (clinic.due_days): an open errand's due date is then the rule's, not the stored one that the
     batches may not have reached yet."""
-    due = _day(row["due_date"])
-    received_on = _day(row["received_on"])
-    if days is not None and row["status"] != "closed" and row["type"] in days:
-        due = due_date(received_on, days[row["type"]]).due
-    partial = parse_utc_or_none(row["partial_reply_at"])
-    first_response_on = _date(row["first_response_on"])
+    due = _day(row.due_date)
+    received_on = _day(row.received_on)
+    if days is not None and row.status != "closed" and row.type in days:
+        due = due_date(received_on, days[row.type]).due
+    partial = parse_utc_or_none(row.partial_reply_at)
+    first_response_on = _date(row.first_response_on)
     followup = None
-    if row["status"] != "closed" and partial is not None:
+    if row.status != "closed" and partial is not None:
         followup = flags.followup_date(local_date(partial), followup_days)
-    acute = _acute(row["acute"])
+    acute = _acute(row.acute)
     return ErrandSummary(
-        id=row["id"],
-        ref=row["ref"],
-        type=row["type"],
-        unit=row["unit"],
-        status=row["status"],
-        assignee=row["assignee"],
-        received_at=parse_utc(row["received_at"]),
+        id=row.id,
+        ref=row.ref,
+        type=row.type,
+        unit=row.unit,
+        status=row.status,
+        assignee=row.assignee,
+        received_at=parse_utc(row.received_at),
         received_on=received_on,
         due_date=due,
-        patient_name=row["patient_name"],
-        personnummer=row["personnummer"],
-        proxy_name=row["proxy_name"],
-        proxy_relation=row["proxy_relation"],
-        subject=row["subject"],
-        urgent=bool(row["urgent"]),
+        patient_name=row.patient_name,
+        personnummer=row.personnummer,
+        proxy_name=row.proxy_name,
+        proxy_relation=row.proxy_relation,
+        subject=row.subject,
+        urgent=bool(row.urgent),
         partial_reply_at=partial,
         first_response_on=first_response_on,
-        closed_at=parse_utc_or_none(row["closed_at"]),
-        close_kind=row["close_kind"],
-        last_reminded_at=parse_utc_or_none(row["last_reminded_at"]),
-        version=row["version"],
+        closed_at=parse_utc_or_none(row.closed_at),
+        close_kind=row.close_kind,
+        last_reminded_at=parse_utc_or_none(row.last_reminded_at),
+        version=row.version,
         countdown=countdown(due, today, first_response_on),
         suggestion=suggestion,
         acute_signs=acute,
         proxy_for_older_child=flags.proxy_for_older_child(
-            row["personnummer"], bool(row["proxy_name"]), received_on
+            row.personnummer, bool(row.proxy_name), received_on
         ),
         followup_on=followup,
         followup_overdue=followup is not None and today > followup,
-        remark=row["remark"] if "remark" in row.keys() else None,  # noqa: SIM118 -- `in` on a sqlite3.Row looks at values
+        remark=row.remark if isinstance(row, ErrandRow) else None,  # the full errand reads it beside
         holder_absent=holder_absent,
-        acute_handled_at=parse_utc_or_none(row["acute_handled_at"]),
+        acute_handled_at=parse_utc_or_none(row.acute_handled_at),
     )
 
 
@@ -334,16 +333,16 @@ class Event:
     detail: dict
 
 
-def event(row: Row) -> Event:
+def event(row: EventRow) -> Event:
     return Event(
-        kind=row["kind"],
-        at=parse_utc(row["at"]),
-        actor=row["actor"],
-        actor_name=row["actor_name"],
-        actor_title=row["actor_title"],
-        target=row["target"],
-        text=row["text"],
-        detail=json.loads(row["detail"]) if row["detail"] else {},
+        kind=row.kind,
+        at=parse_utc(row.at),
+        actor=row.actor,
+        actor_name=row.actor_name,
+        actor_title=row.actor_title,
+        target=row.target,
+        text=row.text,
+        detail=json.loads(row.detail) if row.detail else {},
     )
 
 

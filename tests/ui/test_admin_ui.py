@@ -86,7 +86,7 @@ def _new_staff_by_keys(demo_db, roles_keys, title_downs=3, username="nyper"):
 
     still_open, error, shown = drive(app, scenario)
     staff = people.staff_list(ctx_for(demo_db, "lenwal", FixedClock(NOW)))
-    return still_open, error, shown, next((s for s in staff if s["username"] == username), None)
+    return still_open, error, shown, next((s for s in staff if s.username == username), None)
 
 
 def test_staff_roles_and_title_are_picked_from_swedish_lists(demo_db):
@@ -96,8 +96,8 @@ def test_staff_roles_and_title_are_picked_from_swedish_lists(demo_db):
     still_open, error, _, row = _new_staff_by_keys(demo_db, ["space", "down", "space"])
     assert not still_open, error
     assert row is not None
-    assert row["roles"].split() == ["receiver"]
-    assert row["title"] == "mottagningssjuksköterska"
+    assert row.roles.split() == ["receiver"]
+    assert row.title == "mottagningssjuksköterska"
 
 
 def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
@@ -109,7 +109,7 @@ def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
 
 def test_a_new_person_with_a_taken_user_name_is_refused_and_nobody_changes(demo_db):
     ctx = ctx_for(demo_db, "lenwal", FixedClock(NOW))
-    before = next(s for s in people.staff_list(ctx) if s["username"] == "annlin")
+    before = next(s for s in people.staff_list(ctx) if s.username == "annlin")
     still_open, error, shown, row = _new_staff_by_keys(demo_db, ["space"], username="annlin")
     assert still_open and shown
     assert error.startswith("användarnamn: annlin finns redan (Anna Lindqvist)"), error
@@ -138,7 +138,7 @@ def test_roster_doctors_are_chosen_by_name_and_ordered_by_keys(demo_db):
         return labels, form is pilot.app.screen
 
     labels, still_open = drive(app, scenario)
-    names = {s["username"]: s["name"] for s in people.staff_list(ctx)}
+    names = {s.username: s.name for s in people.staff_list(ctx)}
     assert not still_open
     assert labels[0].startswith(names[before[0]]) and labels[1].startswith(names[before[1]])
     assert not any(u in label for label in labels for u in names if u not in names[u].lower())
