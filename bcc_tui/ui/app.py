@@ -94,9 +94,9 @@ TOAST_MAX = 1000  # characters: more than any message of ours; a toast never cov
 class BccApp(CompatApp):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "bcc-tui"
-    # A short terminal (80×24) gives a form's list fewer rows, so the form's hint and its warning
-    # or error line below the list stay on screen (app.tcss).
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    # A short terminal (80×24) gives a form's list fewer rows, and a tiny one (60×20) its text box
+    # too, so the form's hint and its warning or error line stay on screen (app.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (22, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = list(actions.bindings())  # check_action hides per person
     # Help is the same for the whole session: made once, when first asked for.
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": _help}

@@ -83,12 +83,6 @@ VISITS: dict[str, list[Visit]] = {
 }
 
 
-# The panes' subject is cut at its column's width ("Fråga om [kost] och tillsko" at 200 columns):
-# ui/widgets/errand_table.py, under rewrite elsewhere, is to cut it between words. Until then the
-# panes' subjects are left out here and held by the expected failure below.
-PANE_GAPS = {"Ämne"}
-
-
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_word_is_cut_on_any_screen(demo_db, role, size):
@@ -107,7 +101,7 @@ def test_no_word_is_cut_on_any_screen(demo_db, role, size):
         for name, keys, _screen, back in VISITS[role]:
             await pilot.press(*keys)
             await settle(pilot)
-            seen.append((name, type(app.screen).__name__, cuts(app.screen, PANE_GAPS)))
+            seen.append((name, type(app.screen).__name__, cuts(app.screen)))
             if back == STAY:
                 continue
             for _ in range(3):
@@ -127,7 +121,6 @@ def test_no_word_is_cut_on_any_screen(demo_db, role, size):
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="errand_table.py cuts a subject at its column's width (PANE_GAPS)")
 def test_the_panes_subjects_are_whole_or_cut_between_words(demo_db):
     app = app_on(demo_db)
 

@@ -196,10 +196,14 @@ class ErrandTable(LineTable):
         return Text(render.short_moment(s.received_at))
 
     def _patient_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
-        return render.line_text(s.patient_name)
+        return render.line_text(render.cut_words(s.patient_name, self._width("patient")))
 
     def _subject_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
-        return render.line_text(s.subject)
+        # R32: a word is whole or absent; the whole subject is in the preview and the errand.
+        return render.line_text(render.cut_words(s.subject, self._width("subject")))
+
+    def _width(self, key: str) -> int:
+        return next(w for k, _, w in self._columns() if k == key)
 
     # Each column's cell, by the column's key: looked up once a cell, called with the table.
     _CELLS = {
