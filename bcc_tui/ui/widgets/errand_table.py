@@ -266,33 +266,36 @@ class ErrandTable(LineTable):
             for s in rows:
                 self.add_row(*self._cells(s, now), key=s.ref)
         else:
-            # Touch only what changed: rows that left, rows that came, cells that differ; then put
-            # the rows in order. A live refresh does not rebuild the table.
-            for ref in leaving:
-                self.remove_row(ref)
-            for s in rows:
-                old = self.rows_by_ref.get(s.ref)
-                if old is None:
-                    self.add_row(*self._cells(s, now), key=s.ref)
-                elif old != s:
-                    # Only the cells whose text changed: each update makes the table draw its
-                    # visible rows again (issue 31: a row's other fields, its version, say, are
-                    # not on screen).
-                    for (key, _, _), cell in zip(self._columns(), self._cells(s, now), strict=False):
-                        if self.get_cell(s.ref, key) != cell:
-                            self.update_cell(s.ref, key, cell)
-            present = [r for r in self.order if r in new] + [
-                r for r in new_order if r not in self.rows_by_ref
-            ]
-            if present != new_order:
-                position = {ref: i for i, ref in enumerate(new_order)}
-                self.sort("ref", key=lambda cell: position[cell.plain])
+            self._changed_only(rows, leaving, new_order, now)
         self.order, self.rows_by_ref = new_order, new
         if keep in new:
             if new_order.index(keep) != self.cursor_row:
                 self.move_cursor(row=new_order.index(keep), animate=False, scroll=True)
         elif new_order:
             self.move_cursor(row=min(keep_index, len(new_order) - 1), animate=False)
+
+    def _changed_only(
+        self, rows: list[ErrandSummary], leaving: list[str], new_order: list[str], now: dt.datetime
+    ) -> None:
+        """Touch only what changed: rows that left, rows that came, cells that differ; then put
+        the rows in order. A live refresh does not rebuild the table."""
+        for ref in leaving:
+            self.remove_row(ref)
+        for s in rows:
+            old = self.rows_by_ref.get(s.ref)
+            if old is None:
+                self.add_row(*self._cells(s, now), key=s.ref)
+            elif old != s:
+                # Only the cells whose text changed: each update makes the table draw its visible
+                # rows again (issue 31: a row's other fields, its version, say, are not on screen).
+                for (key, _, _), cell in zip(self._columns(), self._cells(s, now), strict=False):
+                    if self.get_cell(s.ref, key) != cell:
+                        self.update_cell(s.ref, key, cell)
+        shown = set(new_order)
+        present = [r for r in self.order if r in shown] + [r for r in new_order if r not in self.rows_by_ref]
+        if present != new_order:
+            position = {ref: i for i, ref in enumerate(new_order)}
+            self.sort("ref", key=lambda cell: position[cell.plain])
 
     # -- drawing ---------------------------------------------------------------------------
     @property
