@@ -102,6 +102,14 @@ class ActionRunner:
         return self.app.ctx
 
     # -- plumbing ----------------------------------------------------------------------------
+    def refused(self, error: BccError | None, *, reload: bool = False) -> None:
+        """A write the service refused (or that answered nothing): said in one toast; `reload`
+        when the panes may no longer be what the refusal was about."""
+        text = error.for_ui() if error else ""
+        self.app.notify(text, title="Gick inte", severity="error", timeout=8, markup=False)
+        if reload:
+            self.app.feed.request_reload()
+
     def write(self, call: Callable[[], T], then: Then[T], *, group: str = "write") -> None:
         """Run `call` (a service call, which may wait for the database) in a thread worker; then,
         on the UI thread, `then(result, None)` or `then(None, refusal)`. Writes run one at a time,
@@ -160,8 +168,7 @@ class ActionRunner:
             if isinstance(error, Busy):
                 app.notify(str(error), title="Upptagen", severity="warning", timeout=8, markup=False)
             elif error is not None:
-                app.notify(error.for_ui(), title="Gick inte", severity="error", timeout=8, markup=False)
-                app.feed.request_reload()
+                self.refused(error, reload=True)
             else:
                 app.notify(done, markup=False)
                 app.feed.reload_now(keep_position=True)
@@ -411,14 +418,7 @@ class ActionRunner:
 
         def assigned(username: str, outcome: errands.AssignedEach | None, error: BccError | None) -> None:
             if error is not None or outcome is None:
-                app.notify(
-                    error.for_ui() if error else "",
-                    title="Gick inte",
-                    severity="error",
-                    timeout=8,
-                    markup=False,
-                )
-                app.feed.request_reload()
+                self.refused(error, reload=True)
                 return
             name = self.person_name(username)
             given = [d.ref for d in outcome.done]
@@ -478,14 +478,7 @@ class ActionRunner:
                 app.notify(str(error), title="Upptagen", severity="warning", timeout=8, markup=False)
                 return
             if error is not None or done is None:
-                app.notify(
-                    error.for_ui() if error else "",
-                    title="Gick inte",
-                    severity="error",
-                    timeout=8,
-                    markup=False,
-                )
-                app.feed.request_reload()
+                self.refused(error, reload=True)
                 return
             name = done.name or pick.name
             if done.absent:  # absent from the moment between the suggestion and the assignment
@@ -539,9 +532,7 @@ class ActionRunner:
     ) -> None:
         app = self.app
         if error is not None or result is None:
-            app.notify(
-                error.for_ui() if error else "", title="Gick inte", severity="error", timeout=8, markup=False
-            )
+            self.refused(error)
             return
         shown = ", ".join(result.moved[:8]) + (
             f" och {len(result.moved) - 8} till" if len(result.moved) > 8 else ""
