@@ -426,7 +426,9 @@ def main(argv: list[str] | None = None) -> int:
                 "assign, newest errand", terminals, lambda r=ref, u=user: writer.assign(r, u), idle_rate, 15
             )
         for i in range(args.repeat):
-            ref, user = writer.pressing()[0], DOCTORS[i % len(DOCTORS)]
+            # The top one not kept for the commands below (it may be one of theirs).
+            ref = next(r for r in writer.pressing() if r not in busy_refs)
+            user = DOCTORS[i % len(DOCTORS)]
             assigned.append((ref, user))
             seen += change(
                 "assign, top of Ofördelade",

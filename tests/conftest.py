@@ -61,6 +61,7 @@ LONGEST_FIRST = (
     "tests/ui/test_pty.py",
     "tests/cli/test_fuzz_cli.py",
     "tests/test_reliability.py",
+    "tests/ui/test_nothing_cut.py",  # every screen of a role at one size: 3-4 s of CPU each
 )
 
 

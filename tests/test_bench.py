@@ -45,11 +45,48 @@ def test_small_benchmark_runs_and_prints_its_table():
         "import 20 errands",
         "real mix",
         "list --json",
+        "--status unassigned",
         "handover",
         "stats",
         "peak memory",
         "backlog",
     ):
+        assert row in out, row
+
+
+@pytest.mark.timeout(600)
+def test_the_comparison_of_old_and_new_code_runs(tmp_path):
+    """bench/compare.py (issue 31, item 6): every measure once with each of two checkouts (here
+    this one twice), on a small backlog; numbers printed, none asserted."""
+    db = tmp_path / "backlog.db"
+    built = subprocess.run(
+        [sys.executable, "-m", "bench.generate", str(db), "--errands", "200", "--open", "200"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr.decode()[-2000:]
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.compare",
+            "--backlog-db",
+            str(db),
+            "--old",
+            str(ROOT),
+            "--repeat",
+            "1",
+            "--import-errands",
+            "40",
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    out = r.stdout.decode()
+    for row in ("--status unassigned", "list --json (", "import 40", "first paint", "load "):
         assert row in out, row
 
 

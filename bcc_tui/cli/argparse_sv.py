@@ -92,7 +92,7 @@ def swedish() -> Iterator[None]:
 
 class SwedishParser(argparse.ArgumentParser):
     """An ArgumentParser whose every message a person can meet is in Swedish. Usage errors
-    still exit with status 2 (docs/routine.md §4.1)."""
+    still exit with status 2 (docs/routine.md 4.1)."""
 
     def __init__(self, *args, **kwargs) -> None:
         with swedish():  # the headings and -h's help are looked up here

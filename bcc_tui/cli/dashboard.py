@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
-import shutil
 import sys
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 
-from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.services import demo, session
+from bcc_tui.cli.common import REF, open_ctx
+from bcc_tui.cli.registry import command
+from bcc_tui.services import demo
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.settings import Settings
 
@@ -28,6 +25,19 @@ def has_terminal() -> bool:
         return False
 
 
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", dest="demo_db", metavar="SÖKVÄG", help="behåll demodatabasen här")
+    p.add_argument("--as", dest="demo_as", metavar="ANVÄNDARE", help="en annan demoperson")
+    p.add_argument("--no-ui", action="store_true", help="skapa bara databasen och skriv var den finns")
+
+
+def _open_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ref", metavar=REF)
+
+
+# `bcc-tui` with no command is the dashboard too (cli/app.py sends it here).
+@command("demo", "instrumentpanelen på en ny demodatabas", _arguments, opens="dashboard")
+@command("open", "instrumentpanelen öppnad på ett ärende", _open_arguments, opens="dashboard")
 def run(args: argparse.Namespace) -> int:
     os.umask(0o077)  # the demo database and its folder are as private as the real one
     if not (args.command == "demo" and args.no_ui) and not has_terminal():
@@ -36,22 +46,16 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         db = args.demo_db if args.demo_db is not None else args.db
         settings = Settings.load(db, args.demo_as or args.as_user)
-        path = _prepare_demo(settings)
+        clock = FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock()
+        path = demo.prepare(settings.db_path if settings.db_explicit else None, clock)
         settings = replace(settings, db_path=path, db_explicit=True)
         if args.no_ui:
             print(f"Demodatabasen finns i {path}")
             return 0
+        if settings.as_user is None:
+            settings = replace(settings, as_user=demo.receiver_of(path, clock))
     else:
         settings = Settings.load(args.db, args.as_user)
-    from bcc_tui.cli.app import open_ctx
-
-    if args.command == "demo" and settings.as_user is None:
-        store = session.open_store(settings.db_path)
-        receiver = demo.today_receiver(
-            store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock()
-        )
-        store.close()
-        settings = replace(settings, as_user=receiver)
     ctx = open_ctx(settings, create=False)
     try:
         from bcc_tui.services.notify import MailConfig
@@ -69,35 +73,3 @@ def run(args: argparse.Namespace) -> int:
     if app.ended_line:
         print(app.ended_line, file=sys.stderr)
     return app.return_code or 0
-
-
-def _prepare_demo(settings: Settings) -> Path:
-    """A demo database at the named path, or a fresh one in a temporary folder.
-
-    An existing demo database is reused, so that a second dashboard can open the same one; an
-    existing database that is not a demo database is never touched.
-    """
-    if settings.db_explicit:
-        path = settings.db_path
-        if path.exists() and path.stat().st_size > 0:
-            store = session.open_store(path)
-            try:
-                if demo.is_demo(store):
-                    return path
-                if not demo.is_empty(store):
-                    raise InvalidInput(
-                        f"{path} är ingen demodatabas; demo rör bara demodatabaser (välj en annan sökväg)"
-                    )
-            finally:
-                store.close()
-        path.parent.mkdir(parents=True, exist_ok=True)
-    else:
-        folder = tempfile.mkdtemp(prefix="bcc-tui-demo-")
-        atexit.register(shutil.rmtree, folder, True)
-        path = Path(folder) / "demo.db"
-    store = session.open_store(path)
-    try:
-        demo.build(store, FixedClock(settings.frozen_now) if settings.frozen_now else SystemClock())
-    finally:
-        store.close()
-    return path

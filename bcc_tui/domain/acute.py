@@ -39,8 +39,32 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, cast
+
+
+class _Lazy:
+    """A pattern compiled when it is first used. The rules are some 40 patterns, a tenth of a
+    second to compile, and most processes that import this module never screen a message: the
+    dashboard and `list` only read stored findings (`load`, `labels`, `summary`)."""
+
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only until the pattern is compiled: its methods then sit on the instance.
+        compiled = re.compile(self.pattern, self.flags)
+        for method in self._METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return cast(re.Pattern[str], _Lazy(pattern, flags))
+
 
 # Bumped whenever the built-in rules change, so that open errands are screened again (services).
 ENGINE = "acute-rules-2"
@@ -131,7 +155,7 @@ class Rules:
     words: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     exceptions: tuple[str, ...] = DEFAULT_EXCEPTIONS
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "threshold": self.threshold,
             "words": {code: list(self.words[code]) for code in BY_CODE if self.words.get(code)},
@@ -185,7 +209,7 @@ class Finding:
 
 # -- the administrator's phrases ------------------------------------------------------------------
 # Letters, digits, spaces and hyphens; a trailing * stands for any ending ("ryck*").
-_PHRASE = re.compile(r"[^\W_](?:[\w -]*[^\W_])?\*?")
+_PHRASE = _compile(r"[^\W_](?:[\w -]*[^\W_])?\*?")
 
 
 def check_phrases(phrases: Iterable[str], what: str) -> tuple[str, ...]:
@@ -330,7 +354,7 @@ def summary(findings: Iterable[Finding]) -> str:
 # -- reading a message ----------------------------------------------------------------------------
 def _rx(*alternatives: str) -> re.Pattern[str]:
     """Alternatives as whole words: no letter before the first or after the last."""
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    return _compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 _PAINKILLERS = (
@@ -732,7 +756,7 @@ _parser: Any = importlib.import_module("re._parser")
 _c: Any = importlib.import_module("re._constants")
 
 
-def _required(seq: list) -> frozenset[str] | None:
+def _required(seq: list[Any]) -> frozenset[str] | None:
     """Strings one of which every match of a parsed pattern contains (None: no such set known).
     Sound by construction: a literal run of the sequence, a group's own, every branch's, or a
     repeat that must occur once; optional parts and classes give nothing."""
@@ -788,7 +812,12 @@ class _Gate:
     search): on a long calm message most categories' patterns are then never run."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.needs = _required(_parser.parse(pattern.pattern))
+        self.pattern = pattern
+
+    @cached_property
+    def needs(self) -> frozenset[str] | None:
+        # Read at the first message screened, as the patterns are compiled (_Lazy).
+        return _required(_parser.parse(self.pattern.pattern))
 
     def admits(self, text: str) -> bool:
         return not _GATED or self.needs is None or any(n in text for n in self.needs)
@@ -798,10 +827,10 @@ _GATED = True  # the tests compare the screen with and without the gates
 _GATES = {cat: _Gate(pattern) for cat, pattern in _SIGNS.items()}
 _LINE_GATE = _Gate(_LINE)
 
-_NUMBERISH = re.compile(r"\d|trettio|fyrtio")
+_NUMBERISH = _compile(r"\d|trettio|fyrtio")
 
 # A vaccine in the sentence: "mässlingsvaccin" is no exposure.
-_VACCINE = re.compile(r"vaccin|mpr|spruta|sprutan")
+_VACCINE = _compile(r"vaccin|mpr|spruta|sprutan")
 
 _NEGATORS = {"ingen", "inget", "inga", "inte", "ej", "utan", "aldrig", "icke", "inge", "nej"}
 # Words that may stand between a negation and the sign it reaches: "har inte haft någon hög feber".
@@ -926,28 +955,28 @@ _FILLER = {
     "kräkning",
 }
 # "kramper har hon inte haft", "feber har han inte": the negation after the sign ends the clause.
-_NEGATED_AFTER = re.compile(
+_NEGATED_AFTER = _compile(
     r"\s*(?:har|hade|är|var|blev)\s+(?:(?:hon|han|hen|barnet|vi|det|de)\s+)?(?:inte|ej|aldrig)"
     r"(?:\s+(?:haft|fått|varit|märkt|sett|mätt))?(?:\s+(?:längre|heller|alls|än|nu))*\s*(?:[^\w\s]|$)"
 )
-_DENIED_NEXT = re.compile(r"[\s'\"”-]*nej(?!\w)")
+_DENIED_NEXT = _compile(r"[\s'\"”-]*nej(?!\w)")
 # A resolution after the sign in its clause: "näsblodet slutade direkt", "febern gick över".
-_RESOLVED = re.compile(
+_RESOLVED = _compile(
     r"(?<!\w)(?:gick över|gått över|går över|försvann|försvunnit|släppte|släppt|slutade|slutat|upphörde|"
     r"upphört|lade sig|lagt sig|la sig|är borta(?!\s+(?!nu(?!\w))\w)|var borta|blev bättre|blivit bättre|är bättre|bättre nu|"
     r"avklingat|klingat av|klingade av|gick bort|gått bort|är över(?!\s+(?!nu(?!\w))\w)|stannade|stoppade|stoppat|stillades|"
     r"tog slut|är normal|normaliserades|normaliserats)(?!\w)"
 )
-_RESOLVING_CLAUSE = re.compile(
+_RESOLVING_CLAUSE = _compile(
     r"\s*(?:(?:det|den|nu|sen|sedan|\w+n)\s+)?(?:(?:är|har|hade)\s+)?(?:slutade|slutat|gick över|gått över|försvann|släppte|(?:över|borta)(?!\s+(?!nu(?!\w))\w))(?!\w)(?!\s+(?:inte|ej|aldrig)(?!\w))"
 )
 # "hade 38,6 i lördags …, nu feberfri": a fever the same sentence says is over.
-_FEVER_GONE = re.compile(
+_FEVER_GONE = _compile(
     r"(?<!\w)(?:feberfri\w*|febern (?:har )?(?:gått över|gick över|släppt|släppte|är borta))(?!\w)"
 )
-_RESOLVED_BEFORE = re.compile(r"(?<!\w)(?:slutade|slutat|upphörde|upphört|slutar)(?: att)?\s*$")
+_RESOLVED_BEFORE = _compile(r"(?<!\w)(?:slutade|slutat|upphörde|upphört|slutar)(?: att)?\s*$")
 # "förra veckan hade hon feber": long enough ago to be history, not a sign today.
-_PAST = re.compile(
+_PAST = _compile(
     r"(?<!\w)(?:för (?:\w+ )?(?:veckor|vecka|månader|månad|år) sedan|förra (?:veckan|helgen|månaden|året|behandlingen|kuren)|"
     r"(?<!sedan )(?<!sen )i (?:somras|våras|höstas|vintras|fjol|januari|februari|mars|april|maj|juni|juli|augusti|"
     r"september|oktober|november|december)|tidigare (?:i )?(?:år|behandling\w*)|under förra|"
@@ -957,18 +986,18 @@ _PAST = re.compile(
 )
 # "förra veckan hade hon feber": the time right before the sign (not anywhere in its clause:
 # "opererad i mars) har haft huvudvärk" is today's headache).
-_PAST_BEFORE = re.compile(_PAST.pattern + r"(?:\s+[\w]+){0,3}\s*$")
+_PAST_BEFORE = _compile(_PAST.pattern + r"(?:\s+[\w]+){0,3}\s*$")
 # ... and right after it: "feber förra veckan", not "feber igen precis som efter förra kuren".
-_PAST_AFTER = re.compile(r"\s*(?:[\w,()]+\s+){0,2}?" + _PAST.pattern)
+_PAST_AFTER = _compile(r"\s*(?:[\w,()]+\s+){0,2}?" + _PAST.pattern)
 # A hypothetical: "om hon får feber", "vid feber", "risk för blödning".
-_HYPOTHETICAL = re.compile(
+_HYPOTHETICAL = _compile(
     r"(?<!\w)(?:om(?! att)|ifall|i fall|vid|risk för|risken för|risk att|vid behov|hålla koll på|se upp för|"
     r"hålla utkik efter|vad gör (?:vi|man)|hur (?:gör|ska) (?:vi|man)|när (?:vi|man|ni) ska (?:ringa|höra av|söka|åka))(?!\w)"
 )
 # In a question, these make a supposition of everything after them, across commas too ("Får man ge
 # Alvedon om hon får ont, eller döljer det feber?"); "vad gör vi" does not ("Vad gör vi nu, hon
 # har feber 39,5?").
-_CONDITIONAL = re.compile(
+_CONDITIONAL = _compile(
     r"(?<!\w)(?:om(?! att)|ifall|i fall|vid|risk för|risken för|tecken på|när (?:vi|man|ni) ska (?:ringa|höra av|söka|åka))(?!\w)"
 )
 _HYPO_FILLER = {
@@ -1034,9 +1063,9 @@ _WINDOW = 120  # characters before and after a match that the tests read
 _PER_CATEGORY = 8  # matches per category that are read; more add nothing to the banner
 _PAIR_REACH = 300  # characters between a headache and vomiting told in different sentences
 _NEAR = 12  # characters between two signs of one category that are quoted as one
-_SENTENCE = re.compile(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.")
-_CLAUSE = re.compile(r",(?!\d)|:\s|\s[-–]\s|(?<!\w)(?:men|fast|och|samt|plus)(?!\w)")
-_TOKEN = re.compile(r"[\w°%]+")
+_SENTENCE = _compile(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.")
+_CLAUSE = _compile(r",(?!\d)|:\s|\s[-–]\s|(?<!\w)(?:men|fast|och|samt|plus)(?!\w)")
+_TOKEN = _compile(r"[\w°%]+")
 
 # -- temperatures --------------------------------------------------------------------------------
 _NUMBER_WORDS = {
@@ -1062,7 +1091,7 @@ _DIGIT_WORDS = {
     "åtta": 8,
     "nio": 9,
 }
-_NUM = re.compile(
+_NUM = _compile(
     r"(?<![\w.,:/+])(?:(?P<int>\d{2})(?:\s?(?:[.,]|komma)\s?(?P<dec>\d{1,2}))?"
     r"|(?P<word>"
     + "|".join(_NUMBER_WORDS)
@@ -1071,18 +1100,18 @@ _NUM = re.compile(
     + r"))?)"
     r"(?![.,:/]?\d)"
 )
-_RANGE = re.compile(r"\s*(?:-|–|till)\s*(?P<int>\d{2})(?:[.,](?P<dec>\d{1,2}))?(?![.,:/]?\d)")
-_UNIT = re.compile(
+_RANGE = _compile(r"\s*(?:-|–|till)\s*(?P<int>\d{2})(?:[.,](?P<dec>\d{1,2}))?(?![.,:/]?\d)")
+_UNIT = _compile(
     r"\s*(?:°\s*c?(?!\w)|°|grader(?!\w)|grad(?!\w)|gr(?!\w)|c(?!\w)|celsius(?!\w)|i (?:feber|temp)(?!\w)|"
     r"(?:blankt|jämnt|prick)(?!\w)|\+)"
 )
-_NOT_UNIT = re.compile(
+_NOT_UNIT = _compile(
     r"\s*(?:kg|kilo\w*|hg|g|gram|mg|µg|mcg|mikrogram|ml|l|liter|cl|dl|cm|mm|m|meter|km|kr|kronor|sek|%|procent|st|"
     r"stycken|år|åring\w*|dagar|dag|dygn|veckor|vecka|v|månader|mån|timmar|timme|tim|h|min|minuter|minuters|sekunder|"
     r"tabletter|tablett|tabl|tabletten|doser|dos|enheter|e|ie|mmol|mikromol|x|gånger|ggr|barn|personer|sidor|"
     r"kapitel|poäng|e:e|a|e|:e|:a|nummer|och en halv vecka|plus|milj\w*|procentenhet\w*|kcal|mmhg|slag|andetag|/min)(?!\w)"
 )
-_NOT_CUE_BEFORE = re.compile(
+_NOT_CUE_BEFORE = _compile(
     r"(?<!\w)(?:rum|rummet|sal|salen|säng|sängen|dag|dagen|dagar|vecka|veckan|v|nr|nummer|tel|telefon|tfn|mobil|"
     r"vikt|vikten|väger|vägde|vägt|längd|längden|lång|cykel|cykeln|kur|kuren|block|blocket|sida|sidan|buss|"
     r"bussen|linje|plats|hus|våning|våningen|dörr|avdelning|avdelningen|avd|kl|klockan|crp|sänka|sänkan|hb|"
@@ -1090,13 +1119,13 @@ _NOT_CUE_BEFORE = re.compile(
     r"ärende|lägenhet|lgh|gata|gatan|vägen|gränd|vecka|kapitel|pass|passet|runda|kurs|kursen|puls|pulsen|"
     r"saturation|saturationen|sat|andningsfrekvens|blodtryck|bmi|ålder|fyller|fyllde)\s*[:=]?\s*$"
 )
-_CUE_BEFORE = re.compile(
+_CUE_BEFORE = _compile(
     r"(?<!\w)(?:temp\w*|feber\w*|febril|febrig|mätt?e?|mätt|mätte|mäter|uppmätt|termometer\w*|visade|visar|"
     r"örontemp\w*|örat|pannan|rektalt|axillärt|armhålan|rumpan|stjärten|munnen|varm|het|febrig)(?!\w)"
 )
 # "39 när vi mätte nyss": the cue after the number.
-_CUE_AFTER = re.compile(r"\s*(?:när|då) (?:vi|jag|ni|hon|han|hen|pappa|mamma) (?:mätte|mätt|tog tempen)")
-_WEAK_CUE = re.compile(
+_CUE_AFTER = _compile(r"\s*(?:när|då) (?:vi|jag|ni|hon|han|hen|pappa|mamma) (?:mätte|mätt|tog tempen)")
+_WEAK_CUE = _compile(
     r"(?<!\w)(?:(?:har|hade|haft)(?: (?:hon|han|hen|barnet|vi))?|på|till|uppe i|över|runt|ca|cirka|nästan|typ|drygt|strax över|strax under|under|"
     r"nu|ligger på|låg på|legat på|gått upp till|steg till|stigit till|uppåt|upp mot|upp i|kring)\s*$"
 )
@@ -1170,19 +1199,29 @@ def _readings(clause: str) -> Iterable[tuple[int, int, float]]:
         if _NOT_CUE_BEFORE.search(before) or _NOT_UNIT.match(after):
             continue
         unit = _UNIT.match(after)
-        cue = _CUE_BEFORE.search(before[-40:]) is not None
-        decimal = bool(m.group("dec") or m.group("wdec"))
-        weak = _WEAK_CUE.search(before) is not None
-        next_word = _TOKEN.match(after.lstrip())
-        follows_ok = next_word is None or next_word.group(0) in _AFTER_OK or not after.strip()
-        cue = cue or _CUE_AFTER.match(after) is not None
-        if not (unit or cue or decimal or (weak and follows_ok) or m.group("word")):
+        if not (unit or _told_as_temperature(m, before, after)):
             continue
         if re.search(r"(?<!\w)(?:under|lägre än|mindre än|inte över)\s*$", before):
             value -= 0.05  # "under 38": below it
         elif re.search(r"(?<!\w)(?:över|mer än|högre än)\s*$", before):
             value += 0.05
         yield m.start(), end + (unit.end() if unit else 0), value
+
+
+def _told_as_temperature(m: re.Match[str], before: str, after: str) -> bool:
+    """A number without a unit is a temperature when a cue says so (before or after it), when it
+    has decimals or is written in words, or after a weak cue when nothing but a temperature's
+    words follow it."""
+    if _CUE_BEFORE.search(before[-40:]) is not None:
+        return True
+    if m.group("dec") or m.group("wdec") or m.group("word"):
+        return True
+    if _CUE_AFTER.match(after) is not None:
+        return True
+    if _WEAK_CUE.search(before) is None:
+        return False
+    next_word = _TOKEN.match(after.lstrip())
+    return next_word is None or next_word.group(0) in _AFTER_OK or not after.strip()
 
 
 # -- the screen ----------------------------------------------------------------------------------
@@ -1270,7 +1309,7 @@ def _phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
 
 # Spoken particles that stand between the words of a sign ("får typ inte luft"), and chat
 # spellings ("hon e varm o fryser"); runs of white space become one space, a line break stays one.
-_NORMAL = re.compile(
+_NORMAL = _compile(
     r"(?P<space>[ \t\u00a0]{2,}|[\t\u00a0])|(?<!\w)(?P<filler>typ|liksom|asså|assa|alltså)(?!\w) ?|(?<!\w)(?P<short>o|e|int|ä)(?!\w)"
 )
 _SHORT = {"o": "och", "e": "är", "int": "inte", "ä": "är"}
@@ -1358,83 +1397,121 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
     """The acute signs in a message, each with the category and the words that show it."""
     low, places = _normalise(text)
     extra, exceptions = _compiled(rules)
-    excepted = _spans(exceptions, low)
-    spans: list[tuple[int, int, Category]] = []
-    per_category: dict[Category, int] = {}
+    found = _Screening(low, _spans(exceptions, low))
+    found.words(extra)
+    vomits = found.two_part(rules.threshold)
+    found.headache_then_vomiting(vomits)
+    spans = found.spans
+    if any(cat is FEVER for *_, cat in spans):
+        spans = _fever_overruled(low, spans, rules.threshold)
+    return _findings(text, low, places, spans)
 
-    def add(cat: Category, start: int, end: int, offset: int) -> None:
+
+class _Screening:
+    """One message being screened: its sentences (each read once, when first needed), the spans
+    found so far and how many per category (at most _PER_CATEGORY each)."""
+
+    def __init__(self, low: str, excepted: list[tuple[int, int]]) -> None:
+        self.low = low
+        self.excepted = excepted
+        self.spans: list[tuple[int, int, Category]] = []
+        self.per_category: dict[Category, int] = {}
+        stops = [m.span() for m in _SENTENCE.finditer(low)]
+        self.bounds = list(zip([0, *(b for _, b in stops)], [*(a for a, _ in stops), len(low)], strict=True))
+        self.firsts = [a for a, _ in self.bounds]
+        self.readers: dict[int, _Sentence] = {}
+        self.headache = _HEADACHE.search(low) is not None
+
+    def add(self, cat: Category, start: int, end: int, offset: int) -> None:
         s, e_ = offset + start, offset + end
-        if not any(a < e_ and s < b for a, b in excepted):
-            spans.append((s, e_, cat))
-            per_category[cat] = per_category.get(cat, 0) + 1
+        if not any(a < e_ and s < b for a, b in self.excepted):
+            self.spans.append((s, e_, cat))
+            self.per_category[cat] = self.per_category.get(cat, 0) + 1
 
-    def full(cat: Category) -> bool:
-        return per_category.get(cat, 0) >= _PER_CATEGORY
+    def full(self, cat: Category) -> bool:
+        return self.per_category.get(cat, 0) >= _PER_CATEGORY
 
-    heads: list[tuple[int, int]] = []
-    vomits: list[tuple[int, int]] = []
-    stops = [m.span() for m in _SENTENCE.finditer(low)]
-    bounds = list(zip([0, *(b for _, b in stops)], [*(a for a, _ in stops), len(low)], strict=True))
-    firsts = [a for a, _ in bounds]
-    readers: dict[int, _Sentence] = {}
+    def reader(self, k: int) -> _Sentence:
+        if k not in self.readers:
+            a, b = self.bounds[k]
+            self.readers[k] = _Sentence(self.low[a:b], question=self.low.startswith("?", b))
+        return self.readers[k]
 
-    def reader(k: int) -> _Sentence:
-        if k not in readers:
-            a, b = bounds[k]
-            readers[k] = _Sentence(low[a:b], question=low.startswith("?", b))
-        return readers[k]
+    def words(self, extra: dict[Category, re.Pattern[str] | None]) -> None:
+        """Each category's words in one pass over the whole text (a pass per sentence cost a third
+        of the time in calls), each match then judged in its own sentence."""
+        low = self.low
+        for cat, pattern in _SIGNS.items():
+            for more in (pattern if _GATES[cat].admits(low) else None, extra[cat]):
+                for m in more.finditer(low) if more is not None else ():
+                    if self.full(cat):
+                        break
+                    k = bisect.bisect_right(self.firsts, m.start()) - 1
+                    offset, end_of = self.bounds[k]
+                    if m.end() > end_of:
+                        continue  # an added phrase across a line break
+                    here = self.reader(k)
+                    if cat is EXPOSURE and _VACCINE.search(here.text):
+                        continue
+                    if here.live(m.start() - offset, m.end() - offset):
+                        self.add(cat, m.start(), m.end(), 0)
 
-    # Each category's words in one pass over the whole text (a pass per sentence cost a third of
-    # the time in calls), each match then judged in its own sentence.
-    for cat, pattern in _SIGNS.items():
-        for more in (pattern if _GATES[cat].admits(low) else None, extra[cat]):
-            for m in more.finditer(low) if more is not None else ():
-                if full(cat):
-                    break
-                k = bisect.bisect_right(firsts, m.start()) - 1
-                offset, end_of = bounds[k]
-                if m.end() > end_of:
-                    continue  # an added phrase across a line break
-                here = reader(k)
-                if cat is EXPOSURE and _VACCINE.search(here.text):
-                    continue
-                if here.live(m.start() - offset, m.end() - offset):
-                    add(cat, m.start(), m.end(), 0)
-    # The signs made of two parts, and numbers: only where the text has the parts at all.
-    numbers = _NUMBERISH.search(low) is not None
-    line_named = _LINE_GATE.admits(low) and _LINE.search(low) is not None
-    vomiting = _VOMIT.search(low) is not None
-    headache = _HEADACHE.search(low) is not None
-    for k, (offset, end_of) in enumerate(bounds):
-        sentence = low[offset:end_of]
-        if not sentence.strip() or not (numbers or line_named or vomiting):
-            continue
-        here = reader(k)
-        if numbers:
-            for s, e_ in _temperatures(sentence, rules.threshold):
-                if full(FEVER):
-                    break
-                if here.live(s, e_) and not here.fever_gone_after(e_):
-                    add(FEVER, s, e_, offset)
-        lines = [m.span() for m in _LINE.finditer(sentence)] if line_named else []
-        if lines and not full(CENTRAL_LINE):
-            line_starts = [a for a, _ in lines]
-            for m in _LINE_TROUBLE.finditer(sentence):
-                k = bisect.bisect_right(line_starts, m.start()) - 1
-                if (k >= 0 and m.start() < lines[k][1]) or not here.live(*m.span()):
-                    continue  # part of the line's own name ("CVK-infart"), or cancelled
-                at = m.start()
-                near = min(lines[max(0, k) : k + 2], key=lambda span: abs(span[0] - at))
-                add(CENTRAL_LINE, min(near[0], m.start()), max(near[1], m.end()), offset)
+    def two_part(self, threshold: float) -> list[tuple[int, int]]:
+        """The signs made of two parts, and numbers: only where the text has the parts at all.
+        Returns where each sentence's vomiting is, for a headache in another sentence."""
+        low = self.low
+        numbers = _NUMBERISH.search(low) is not None
+        line_named = _LINE_GATE.admits(low) and _LINE.search(low) is not None
+        vomiting = _VOMIT.search(low) is not None
+        vomits: list[tuple[int, int]] = []
+        for k, (offset, end_of) in enumerate(self.bounds):
+            sentence = low[offset:end_of]
+            # A temperature is read within its sentence, so one without a number has none: a
+            # signature's digits ("Mvh familjen 12") no longer make every sentence's reader.
+            counted = numbers and _NUMBERISH.search(sentence) is not None
+            if not sentence.strip() or not (counted or line_named or vomiting):
+                continue
+            here = self.reader(k)
+            if counted:
+                self._fever(sentence, here, offset, threshold)
+            if line_named:
+                self._line_trouble(sentence, here, offset)
+            if vomiting:
+                vomited = self._vomiting(sentence, here, offset)
+                if vomited:
+                    vomits.append((offset + vomited[0], offset + vomited[1]))
+        return vomits
+
+    def _fever(self, sentence: str, here: _Sentence, offset: int, threshold: float) -> None:
+        for s, e_ in _temperatures(sentence, threshold):
+            if self.full(FEVER):
                 break
-        if not vomiting:
-            continue
+            if here.live(s, e_) and not here.fever_gone_after(e_):
+                self.add(FEVER, s, e_, offset)
+
+    def _line_trouble(self, sentence: str, here: _Sentence, offset: int) -> None:
+        lines = [m.span() for m in _LINE.finditer(sentence)]
+        if not lines or self.full(CENTRAL_LINE):
+            return
+        line_starts = [a for a, _ in lines]
+        for m in _LINE_TROUBLE.finditer(sentence):
+            k = bisect.bisect_right(line_starts, m.start()) - 1
+            if (k >= 0 and m.start() < lines[k][1]) or not here.live(*m.span()):
+                continue  # part of the line's own name ("CVK-infart"), or cancelled
+            at = m.start()
+            near = min(lines[max(0, k) : k + 2], key=lambda span: abs(span[0] - at))
+            self.add(CENTRAL_LINE, min(near[0], m.start()), max(near[1], m.end()), offset)
+            break
+
+    def _vomiting(self, sentence: str, here: _Sentence, offset: int) -> tuple[int, int] | None:
+        """Vomiting blood (Vätska) and headache with vomiting (Neurologi) in one sentence; where
+        this sentence's vomiting is, if anywhere."""
         vomited = next((m.span() for m in _VOMIT_ONLY.finditer(sentence) if here.live(*m.span())), None)
-        if vomited and not full(FLUIDS):
+        if vomited and not self.full(FLUIDS):
             blood = next((m.span() for m in _BLOOD.finditer(sentence) if here.live(*m.span())), None)
             if blood:
-                add(FLUIDS, min(vomited[0], blood[0]), max(vomited[1], blood[1]), offset)
-        if headache and not full(NEUROLOGY):
+                self.add(FLUIDS, min(vomited[0], blood[0]), max(vomited[1], blood[1]), offset)
+        if self.headache and not self.full(NEUROLOGY):
             head = next((m.span() for m in _HEADACHE.finditer(sentence) if here.live(*m.span())), None)
             vomit = (
                 next((m.span() for m in _VOMIT.finditer(sentence) if here.live(*m.span())), None)
@@ -1442,32 +1519,33 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
                 else None
             )
             if head and vomit:
-                add(NEUROLOGY, min(head[0], vomit[0]), max(head[1], vomit[1]), offset)
-        if vomited:
-            vomits.append((offset + vomited[0], offset + vomited[1]))
-    if headache and vomits:
-        for k, (offset, _end) in enumerate(bounds):
-            here = reader(k)
+                self.add(NEUROLOGY, min(head[0], vomit[0]), max(head[1], vomit[1]), offset)
+        return vomited
+
+    def headache_then_vomiting(self, vomits: list[tuple[int, int]]) -> None:
+        """A headache in one sentence and vomiting in the next ("huvudvärk i tre dagar. I dag
+        kräktes han")."""
+        if not (self.headache and vomits):
+            return
+        heads: list[tuple[int, int]] = []
+        for k, (offset, _end) in enumerate(self.bounds):
+            here = self.reader(k)
             head = next((m.span() for m in _HEADACHE.finditer(here.text) if here.live(*m.span())), None)
             if head:
                 heads.append((offset + head[0], offset + head[1]))
-    # A headache in one sentence and vomiting in the next ("huvudvärk i tre dagar. I dag kräktes han").
-    if heads and vomits and not any(cat is NEUROLOGY for *_, cat in spans):
-        (a, b), (c, d) = heads[0], min(vomits, key=lambda v: abs(v[0] - heads[0][0]))
-        if abs(c - a) <= _PAIR_REACH:
-            add(NEUROLOGY, min(a, c), max(b, d), 0)
-    if any(cat is FEVER for *_, cat in spans):
-        spans = _fever_overruled(low, spans, rules.threshold)
-    return _findings(text, low, places, spans)
+        if heads and not any(cat is NEUROLOGY for *_, cat in self.spans):
+            (a, b), (c, d) = heads[0], min(vomits, key=lambda v: abs(v[0] - heads[0][0]))
+            if abs(c - a) <= _PAIR_REACH:
+                self.add(NEUROLOGY, min(a, c), max(b, d), 0)
 
 
 # "feberfri sedan i torsdags", "feberfri i två dygn": a fever told as over for days.
-_FEVER_FREE_FOR_DAYS = re.compile(
+_FEVER_FREE_FOR_DAYS = _compile(
     r"(?<!\w)feberfri\w* (?:\w+ ){0,2}?(?:sen|sedan|i) (?:\w+ ){0,2}?"
     r"(?:dagar|dygn|veckor|vecka|måndags|tisdags|onsdags|torsdags|fredags|lördags|söndags)(?!\w)"
 )
 # A fever felt rather than measured: a thermometer in the same sentence says more.
-_FELT = re.compile(r"varm|het|kamin|element|ugn|bastu")
+_FELT = _compile(r"varm|het|kamin|element|ugn|bastu")
 
 
 def _fever_overruled(
@@ -1496,8 +1574,8 @@ def _findings(
 ) -> tuple[Finding, ...]:
     """One finding per run of one category's signs that stand close together in one sentence
     ("feber 38,4", not "feber" and "38,4"), in the order of the text, each quote once."""
-    merged: list[list] = []
-    last: dict[Category, list] = {}
+    merged: list[list[Any]] = []  # [start, end, category], the end moved as a run grows
+    last: dict[Category, list[Any]] = {}
     for s, e_, cat in sorted(spans, key=lambda x: (x[0], -x[1])):
         run = last.get(cat)
         if run is not None and s - run[1] <= _NEAR and not _SENTENCE.search(low, run[1], max(run[1], s)):

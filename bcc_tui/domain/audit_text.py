@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles
+from bcc_tui.domain import roles, routing
 
 OUTCOMES = roles.AUDIT_OUTCOMES
 
@@ -62,6 +63,7 @@ ACTIONS = {
 # Some rows keep their details as JSON for scripts (a list, the log read, a handover): a person
 # reads them in Swedish, in this order.
 DETAIL_KEYS = {
+    "act": "",  # the handover: its value says it ("lämnade över", "tog över")
     "view": "vy",
     "status": "ruta",
     "filter": "filter",
@@ -69,6 +71,7 @@ DETAIL_KEYS = {
     "from": "från",
     "to": "till",
     "items": "ärenden",
+    "listed": "visade",  # the deviation register: the rows shown
     "open": "öppna",
     "done": "avklarade",
     "note": "anteckning",
@@ -81,7 +84,17 @@ DETAIL_KEYS = {
     "consulted": "avstämt med",
     "on_behalf_of": "för",
     "documented": "dokumenterat i journalen",
+    "errands": "ärenden",  # statistics: the errands counted
+    "given": "lämnad över",
+    # A type's change (services/clinic.update_type): "ärendetyp CODE: {…}".
+    "name": "namn",
+    "business_days": "vardagar",
+    "default_assignee": "förslag",
+    "receivers_answer": "besvaras av mottagare",
 }
+ACTS = {"give": "lämnade över", "take": "tog över"}
+YES_NO_KEYS = {"receivers_answer"}  # kept as 0 or 1
+_TYPE_CHANGE = re.compile(r"ärendetyp ([a-z_]+): (\{.*\})", re.S)
 VIEWS = {"dashboard": "instrumentpanelen", "handover": "överlämningen"}
 ROLE_NAMES = {**roles.ROLES, roles.SYSTEM: "systemet"}
 _USER = re.compile(r"(?<![\w.@-])([a-z][a-z0-9._-]*)(?: \(([^()]*)\))?(?![\w@-])")
@@ -92,12 +105,27 @@ def _value(key: str, value: object, names: dict[str, str]) -> str:
         return "ja" if value else "nej"
     if isinstance(value, list):
         return ", ".join(_value(key, v, names) for v in value)
+    if key in YES_NO_KEYS and value in (0, 1):
+        return "ja" if value else "nej"
     text = str(value)
+    if key == "act":
+        return ACTS.get(text, text)
+    if key == "default_assignee" and text == routing.TOP_DOCTOR:
+        return routing.TOP_DOCTOR_RULE
     if key == "view":
         return VIEWS.get(text, text)
     if key == "status":
         return e.STATUS_NAMES.get(text, text)
     return names.get(text, text)
+
+
+def _words(data: dict[str, Any], names: dict[str, str]) -> str:
+    known = [k for k in DETAIL_KEYS if data.get(k) is not None]
+    other = [k for k in data if k not in DETAIL_KEYS and data[k] is not None]
+    return ", ".join(
+        " ".join(part for part in (DETAIL_KEYS.get(k, k), _value(k, data[k], names)) if part)
+        for k in known + other
+    )
 
 
 def detail_text(detail: str | None, names: dict[str, str]) -> str:
@@ -110,9 +138,15 @@ def detail_text(detail: str | None, names: dict[str, str]) -> str:
     except ValueError:
         data = None
     if isinstance(data, dict):
-        known = [k for k in DETAIL_KEYS if data.get(k) is not None]
-        other = [k for k in data if k not in DETAIL_KEYS and data[k] is not None]
-        return ", ".join(f"{DETAIL_KEYS.get(k, k)} {_value(k, data[k], names)}" for k in known + other)
+        return _words(data, names)
+    change = _TYPE_CHANGE.fullmatch(detail)
+    if change:
+        try:
+            fields = json.loads(change.group(2))
+        except ValueError:
+            fields = None
+        if isinstance(fields, dict):
+            return f"ärendetyp {e.type_name(change.group(1))}: {_words(fields, names)}"
 
     def person(match: re.Match[str]) -> str:
         user, said = match.group(1), match.group(2)

@@ -1,4 +1,4 @@
-"""Business days (vardagar) and the two-business-day rule (docs/routine.md §5).
+"""Business days (vardagar) and the two-business-day rule (docs/routine.md 5).
 
 A business day is Monday to Friday except Swedish public holidays and the de-facto holidays
 (Midsummer Eve, Christmas Eve, New Year's Eve). Dates are local dates in Europe/Stockholm: an
@@ -13,9 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bcc_tui.domain.text import count
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -39,7 +43,7 @@ def short_date(day: dt.date) -> str:
 
 
 @cache
-def _holidays():
+def _holidays() -> HolidayBase:
     import holidays  # imported on first use: the calendar is needed after start-up, not for it
 
     try:
@@ -51,9 +55,14 @@ def _holidays():
 
         path = Path(holidays.__path__[0]) / "countries" / "sweden.py"
         spec = importlib.util.spec_from_file_location("holidays.countries.sweden", path)
+        if spec is None or spec.loader is None:
+            # No such file in this release of holidays (the package's layout changed): the
+            # package's own, slower way below.
+            raise ImportError(f"no module at {path}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        return module.Sweden(categories=("public", "de_facto"), language="sv")
+        sweden: HolidayBase = module.Sweden(categories=("public", "de_facto"), language="sv")
+        return sweden
     except Exception:
         return holidays.country_holidays("SE", categories=("public", "de_facto"), language="sv")
 
@@ -61,7 +70,12 @@ def _holidays():
 @lru_cache(maxsize=8192)
 def non_business_reason(day: dt.date) -> str | None:
     """Why `day` is not a business day ('lördag', 'julafton', …), or None for a business day."""
-    name = _holidays().get(day)
+    if _in_range(day):
+        reason = _table().get(day)
+        if reason is None and day.weekday() >= 5:
+            return WEEKDAY_NAMES[day.weekday()]
+        return reason
+    name: str | None = _holidays().get(day)
     if name and name.lower() != "söndag":
         # holidays lists every Sunday as a holiday; name the real holiday, else the weekday.
         return name.split(";")[0].strip().lower()
@@ -71,8 +85,9 @@ def non_business_reason(day: dt.date) -> str | None:
 
 
 # The calendar over which counting is O(1): a cumulative count of business days per date, built
-# once on first use (under 10 ms after the `holidays` import). Dates outside it are counted
-# day by day with the same definition, so they are slow but never wrong and never a crash.
+# once on first use from the table of holidays (holidays_se.py: under 10 ms, no package import).
+# Dates outside it are counted day by day with the same definition, so they are slow but never
+# wrong and never a crash.
 RANGE_START = dt.date(2000, 1, 1)
 RANGE_END = dt.date(2079, 12, 31)
 
@@ -82,18 +97,22 @@ class _Calendar:
     (k+1)-th business day from RANGE_START."""
 
     def __init__(self) -> None:
-        hol = _holidays()
-        for year in range(RANGE_START.year, RANGE_END.year + 1):
-            hol.get(dt.date(year, 1, 1))  # fills the whole year
         size = (RANGE_END - RANGE_START).days + 1
         # 1 for a business day: the weekday pattern, then the holidays cleared.
         week = bytes(1 if (RANGE_START.weekday() + i) % 7 < 5 else 0 for i in range(7))
         flags = bytearray(week * (size // 7 + 1))[:size]
-        for d in hol:
-            if RANGE_START <= d <= RANGE_END:
-                flags[(d - RANGE_START).days] = 0
+        for d in _table():
+            flags[(d - RANGE_START).days] = 0
         self.cum = list(accumulate(flags))
         self.days = [i for i, f in enumerate(flags) if f]
+
+
+@cache
+def _table() -> dict[dt.date, str]:
+    """The holidays in the calendar's range with their reasons (holidays_se.py)."""
+    from bcc_tui.domain.holidays_se import TABLE
+
+    return {dt.date.fromisoformat(line[:10]): line[11:] for line in TABLE.splitlines()}
 
 
 @lru_cache(maxsize=1)

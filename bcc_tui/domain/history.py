@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.errors import Conflict
@@ -78,7 +79,7 @@ class Replayed:
         return self.acute is not _UNSET
 
 
-def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
+def replay(ref: str, events: Iterable[Mapping[str, Any]]) -> Replayed:
     """The state after `events` (each with kind, at, target and detail as a dict), in id order."""
     s = Replayed()
     for ev in events:
@@ -88,36 +89,51 @@ def replay(ref: str, events: Iterable[Mapping]) -> Replayed:
                 e.check_move(kind, ref, s.status, s.assignee)
             except Conflict:
                 s.problems.append(f"händelsen {kind} {at} är inte tillåten i läget {s.status}")
-        if kind in (e.ASSIGN, e.REASSIGN):
-            s.status, s.assignee = e.ASSIGNED, ev["target"]
-        elif kind == e.PARTIAL_REPLY:
-            s.partial_reply_at = at
-            s.first_response_at = s.first_response_at or at
-        elif kind in (e.REPLY, e.CLOSE):
-            s.status, s.closed_at = e.CLOSED, at
-            s.close_kind = "reply" if kind == e.REPLY else "no_reply"
-            s.first_response_at = s.first_response_at or at
-        elif kind == e.REMIND:
-            s.last_reminded_at = at
-        elif kind == e.ACUTE_HANDLED:
-            s.acute_handled_at = at
-        elif kind == e.URGENT:
-            value = bool(detail.get("urgent"))
-            if s.urgent is None:
-                s.initial_urgent = not value
-            s.urgent = value
-        elif kind == DUE_DATE:
-            s.due_date = detail.get("due_date")
-        elif kind == ACUTE:
-            s.acute = detail.get("acute")
-            if detail.get("unhandled"):
-                s.acute_handled_at = None  # new signs: the banner pins again
-        elif kind != e.NOTE:
+        if not (_moved(s, kind, at, ev) or _marked(s, kind, detail, at)) and kind != e.NOTE:
             s.problems.append(f"okänd händelse '{kind}' {at}")
         # The automatic partial reply to a complaint is written with the errand (version 1).
         if kind in _BUMPS and not (kind == e.PARTIAL_REPLY and detail.get("automatic")):
             s.version += 1
     return s
+
+
+def _moved(s: Replayed, kind: str, at: str, ev: Mapping[str, Any]) -> bool:
+    """An event that moves the errand (assigned, answered in part or whole, closed): applied, True."""
+    if kind in (e.ASSIGN, e.REASSIGN):
+        s.status, s.assignee = e.ASSIGNED, ev["target"]
+    elif kind == e.PARTIAL_REPLY:
+        s.partial_reply_at = at
+        s.first_response_at = s.first_response_at or at
+    elif kind in (e.REPLY, e.CLOSE):
+        s.status, s.closed_at = e.CLOSED, at
+        s.close_kind = "reply" if kind == e.REPLY else "no_reply"
+        s.first_response_at = s.first_response_at or at
+    else:
+        return False
+    return True
+
+
+def _marked(s: Replayed, kind: str, detail: Mapping[str, Any], at: str) -> bool:
+    """An event that marks the errand (reminded, acute handled, urgent, a new due date or acute
+    signs): applied, True."""
+    if kind == e.REMIND:
+        s.last_reminded_at = at
+    elif kind == e.ACUTE_HANDLED:
+        s.acute_handled_at = at
+    elif kind == e.URGENT:
+        value = bool(detail.get("urgent"))
+        if s.urgent is None:
+            s.initial_urgent = not value
+        s.urgent = value
+    elif kind == DUE_DATE:
+        s.due_date = detail.get("due_date")
+    elif kind == ACUTE:
+        s.acute = detail.get("acute")
+        if detail.get("unhandled"):
+            s.acute_handled_at = None  # new signs: the banner pins again
+    else:
+        return False
+    return True
 
 
 _MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line, has_surrogate
+
+T = TypeVar("T")
 
 BOM = b"\xef\xbb\xbf"
 
@@ -195,7 +197,9 @@ def _after_bom(data: Sequence[bytes | TooLong]) -> Iterator[bytes | TooLong]:
         yield raw[len(BOM) :] if i == 0 and isinstance(raw, bytes) else raw
 
 
-def parsed(data: bytes | Sequence[bytes | TooLong], parse) -> Iterator[tuple[int, Any | InvalidInput]]:
+def parsed(
+    data: bytes | Sequence[bytes | TooLong], parse: Callable[[Any], T]
+) -> Iterator[tuple[int, T | InvalidInput]]:
     """Each line through `parse` (a validator): the value, or the reason the line is refused."""
     for number, obj in lines(data):
         if isinstance(obj, InvalidInput):

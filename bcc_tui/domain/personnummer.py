@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 # ASCII digits only ([0-9], not \d) and nothing before or after: matched with fullmatch, since
 # "$" would accept a trailing newline.
@@ -57,7 +58,9 @@ def normalise(pnr: str) -> str:
     return f"{m[1]}{m[2]}{m[3]}-{m[4]}"
 
 
+@lru_cache(maxsize=65536)
 def birth_date(pnr: str) -> dt.date:
+    # A list meets each patient several times (R12 asks for the age at every proxy's errand).
     m = _FORM.fullmatch(pnr)
     if not m:
         raise ValueError(pnr)

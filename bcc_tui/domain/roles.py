@@ -1,4 +1,4 @@
-"""Roles, titles and who may do what (docs/routine.md R2, §4.3)."""
+"""Roles, titles and who may do what (docs/routine.md R2 and 4.3)."""
 
 from __future__ import annotations
 

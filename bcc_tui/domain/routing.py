@@ -96,43 +96,69 @@ def suggest(
     """
     load = load or {}
     if type_code == e.COMPLAINT:
-        if urgent:
-            leaders = [p.username for p in staff if p.title == "sektionsledare" and _available(p, absent)]
-            if not leaders:
-                return None
-            chosen, by_load = _least_loaded(leaders, load)
-            why = f"{COMPLAINT_RULE}: brådskande → sektionsledare"
-            if by_load:
-                why += f", färst öppna ärenden ({load.get(chosen, 0)})"
-            return Suggestion(chosen, why)
-        for p in staff:
-            if p.medcontrol_responsible and _available(p, absent):
-                return Suggestion(p.username, f"{COMPLAINT_RULE}: ansvarig för MedControl PRO")
-        return None
+        return _complaint(urgent, staff, absent, load)
     by_name = {p.username: p for p in staff}
     if team is not None:
-        order: list[tuple[str | None, str]] = []
-        if type_code in DOCTOR_TYPES:
-            order = [(team.pal, PAL_REASON)]
-        elif type_code in NURSE_TYPES:
-            order = [(team.contact_nurse, NURSE_REASON), (team.pal, PAL_REASON)]
-        for username, why in order:
-            if username and _available(by_name.get(username), absent):
-                return Suggestion(username, why)
+        found = _from_team(type_code, team, by_name, absent)
+        if found is not None:
+            return found
     if last_reply and _available(by_name.get(last_reply.username), absent, receivers_answer):
         return Suggestion(
             last_reply.username, f"svarade senast {last_reply.on.day} {MONTHS[last_reply.on.month - 1]}"
         )
     if type_default == TOP_DOCTOR:
-        if not top_doctor or not _available(by_name.get(top_doctor), absent):
-            return None
-        on_duty = [top_doctor] + [
-            d for d in doctors if d != top_doctor and _available(by_name.get(d), absent)
-        ]
-        chosen, by_load = _least_loaded(on_duty, load)
-        if by_load:
-            return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: färst öppna ärenden ({load.get(chosen, 0)})")
-        return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: överst på schemat")
-    elif type_default and _available(by_name.get(type_default), absent, receivers_answer):
+        return _top_doctor(top_doctor, doctors, by_name, absent, load)
+    if type_default and _available(by_name.get(type_default), absent, receivers_answer):
         return Suggestion(type_default, f"standard för {e.type_name(type_code)}")
     return None
+
+
+def _complaint(
+    urgent: bool, staff: list[Person], absent: set[str], load: Mapping[str, int]
+) -> Suggestion | None:
+    """R5: an urgent complaint to a section leader (the least loaded, R24), any other to the
+    nurse responsible for MedControl PRO."""
+    if urgent:
+        leaders = [p.username for p in staff if p.title == "sektionsledare" and _available(p, absent)]
+        if not leaders:
+            return None
+        chosen, by_load = _least_loaded(leaders, load)
+        why = f"{COMPLAINT_RULE}: brådskande → sektionsledare"
+        if by_load:
+            why += f", färst öppna ärenden ({load.get(chosen, 0)})"
+        return Suggestion(chosen, why)
+    for p in staff:
+        if p.medcontrol_responsible and _available(p, absent):
+            return Suggestion(p.username, f"{COMPLAINT_RULE}: ansvarig för MedControl PRO")
+    return None
+
+
+def _from_team(type_code: str, team: Team, by_name: dict[str, Person], absent: set[str]) -> Suggestion | None:
+    """R29: doctor types → the PAL; contact and messages → the contact nurse, then the PAL."""
+    order: list[tuple[str | None, str]] = []
+    if type_code in DOCTOR_TYPES:
+        order = [(team.pal, PAL_REASON)]
+    elif type_code in NURSE_TYPES:
+        order = [(team.contact_nurse, NURSE_REASON), (team.pal, PAL_REASON)]
+    for username, why in order:
+        if username and _available(by_name.get(username), absent):
+            return Suggestion(username, why)
+    return None
+
+
+def _top_doctor(
+    top_doctor: str | None,
+    doctors: tuple[str, ...],
+    by_name: dict[str, Person],
+    absent: set[str],
+    load: Mapping[str, int],
+) -> Suggestion | None:
+    """The type's default "the doctor at the top of today's schedule": none when that doctor is
+    absent; among today's doctors on duty the least loaded (R24), ties in the schedule's order."""
+    if not top_doctor or not _available(by_name.get(top_doctor), absent):
+        return None
+    on_duty = [top_doctor] + [d for d in doctors if d != top_doctor and _available(by_name.get(d), absent)]
+    chosen, by_load = _least_loaded(on_duty, load)
+    if by_load:
+        return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: färst öppna ärenden ({load.get(chosen, 0)})")
+    return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: överst på schemat")

@@ -105,7 +105,7 @@ class TypeStats:
     received: int = 0
     answered: int = 0
     closed_without_reply: int = 0
-    without_reply_reasons: Counter = field(default_factory=Counter)
+    without_reply_reasons: Counter[str] = field(default_factory=Counter)
     partial_replies: int = 0
     met: int = 0
     breached: int = 0
@@ -169,6 +169,65 @@ class Report:
     by_kind: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
+def _tally(
+    s: TypeStats,
+    e: StatErrand,
+    outcome: str | None,
+    final: str | None,
+    response_days: int | None,
+    partial_days: int | None,
+    final_days: int | None,
+) -> None:
+    """One errand's figures added to a type's (or the total's); the outcomes and days are worked
+    out once per errand by the caller, not once for each of the two."""
+    s.received += 1
+    if e.status == "closed" and e.close_kind == "reply":
+        s.answered += 1
+    elif e.status == "closed":
+        s.closed_without_reply += 1
+        s.without_reply_reasons[e.close_reason or "(ingen orsak)"] += 1
+    else:
+        s.open += 1
+    if e.partial_replies:
+        s.partial_replies += 1
+    s.acute += e.acute
+    s.acute_advice += e.acute_advice
+    if outcome == "met":
+        s.met += 1
+    elif outcome == "breached":
+        s.breached += 1
+    if response_days is not None:
+        s.response_days.append(response_days)
+    if partial_days is not None:
+        s.partial_reply_days.append(partial_days)
+    if final_days is not None:
+        s.final_days.append(final_days)
+    if final == "met":
+        s.final_in_time += 1
+    elif final == "breached":
+        s.final_late += 1
+
+
+def _carry(person: CaregiverLoad, e: StatErrand) -> None:
+    """One errand in its assignee's load: assigned, answered by them, still open."""
+    person.assigned += 1
+    if e.status == "closed" and e.responded_by == e.assignee and e.close_kind == "reply":
+        person.answered += 1
+    if e.status != "closed":
+        person.open += 1
+
+
+def _week_labels(weeks: dict[tuple[int, int], int], start: dt.date, end: dt.date) -> list[tuple[str, int]]:
+    """Every week of the period, empty ones included, so the chart's gaps are real."""
+    labels = []
+    day = start - dt.timedelta(days=start.weekday())
+    while day <= end:
+        year, week, _ = day.isocalendar()
+        labels.append((f"v{week}", weeks.get((year, week), 0)))
+        day += dt.timedelta(days=7)
+    return labels
+
+
 def compute(
     errands: list[StatErrand], start: dt.date, end: dt.date, today: dt.date, type_order: list[str]
 ) -> Report:
@@ -183,50 +242,14 @@ def compute(
         outcome, final = e.outcome(today), e.final_outcome(today)
         response_days, partial_days, final_days = e.response_days, e.partial_days, e.final_days
         for s in (stats, total):
-            s.received += 1
-            if e.status == "closed" and e.close_kind == "reply":
-                s.answered += 1
-            elif e.status == "closed":
-                s.closed_without_reply += 1
-                s.without_reply_reasons[e.close_reason or "(ingen orsak)"] += 1
-            else:
-                s.open += 1
-            if e.partial_replies:
-                s.partial_replies += 1
-            s.acute += e.acute
-            s.acute_advice += e.acute_advice
-            if outcome == "met":
-                s.met += 1
-            elif outcome == "breached":
-                s.breached += 1
-            if response_days is not None:
-                s.response_days.append(response_days)
-            if partial_days is not None:
-                s.partial_reply_days.append(partial_days)
-            if final_days is not None:
-                s.final_days.append(final_days)
-            if final == "met":
-                s.final_in_time += 1
-            elif final == "breached":
-                s.final_late += 1
+            _tally(s, e, outcome, final, response_days, partial_days, final_days)
         if outcome == "breached":
             deviations.append(e)
         if e.assignee:
-            person = load.setdefault(e.assignee, CaregiverLoad(e.assignee))
-            person.assigned += 1
-            if e.status == "closed" and e.responded_by == e.assignee and e.close_kind == "reply":
-                person.answered += 1
-            if e.status != "closed":
-                person.open += 1
+            _carry(load.setdefault(e.assignee, CaregiverLoad(e.assignee)), e)
         year, week, _ = e.received_on.isocalendar()
         weeks[(year, week)] += 1
-    # Every week of the period, empty ones included, so the chart's gaps are real.
-    labels = []
-    day = start - dt.timedelta(days=start.weekday())
-    while day <= end:
-        year, week, _ = day.isocalendar()
-        labels.append((f"v{week}", weeks.get((year, week), 0)))
-        day += dt.timedelta(days=7)
+    labels = _week_labels(weeks, start, end)
     deviations.sort(key=lambda e: (e.received_at, e.ref))
     return Report(
         start,

@@ -1,4 +1,4 @@
-"""Validation of the import formats (`tests/contract/schemas/*.schema.json`, docs/routine.md §4.2, §4.4).
+"""Validation of the import formats (`tests/contract/schemas/*.schema.json`, docs/routine.md 4.2 and 4.4).
 
 Hand-written rather than a JSON Schema engine: the import command must start fast, and each
 refusal names the field and the reason in Swedish. `tests/contract` checks these rules against
@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ def _fail(field: str, why: str) -> InvalidInput:
     return InvalidInput(f"{field}: {why}" if field else why)
 
 
-def _obj(value: Any, field: str, required: tuple[str, ...], allowed: tuple[str, ...]) -> dict:
+def _obj(value: Any, field: str, required: tuple[str, ...], allowed: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _fail(field, "ska vara ett JSON-objekt")
     for key in required:
@@ -79,7 +80,7 @@ def _bool(value: Any, field: str) -> bool:
     return value
 
 
-def _enum(value: Any, field: str, options) -> str:
+def _enum(value: Any, field: str, options: Collection[str]) -> str:
     if not isinstance(value, str) or value not in options:
         shown = quote(value) if isinstance(value, str) else type(value).__name__
         raise _fail(field, f'okänt värde "{shown}" (tillåtna: {", ".join(options)})')
@@ -126,7 +127,7 @@ class NewErrand:
     urgent: bool
 
     def canonical(self) -> str:
-        """The content that decides whether a line repeats a stored errand (§4.2)."""
+        """The content that decides whether a line repeats a stored errand (docs/routine.md 4.2)."""
         d = dict(self.__dict__)
         d["received_at"] = format_utc(self.received_at)
         return json.dumps(d, sort_keys=True, ensure_ascii=False)
@@ -165,7 +166,7 @@ _ERRAND_FIELDS = (
 
 
 def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
-    """Validate one decoded intake line; untrusted text is cleaned (§6) after its checks.
+    """Validate one decoded intake line; untrusted text is cleaned (docs/routine.md 6) after its checks.
 
     `now` (the injected clock; intake always gives it) bounds received_at and the birth date."""
     obj = _obj(obj, "", ("ref", "type", "unit", "received_at", "patient", "message"), _ERRAND_FIELDS)
@@ -233,7 +234,7 @@ def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
 
 @dataclass(frozen=True)
 class StaffLine:
-    """A staff line; fields the line leaves out are None and stay as stored (§4.4)."""
+    """A staff line; fields the line leaves out are None and stay as stored (docs/routine.md 4.4)."""
 
     username: str
     name: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import acute, history
 from bcc_tui.domain.errors import InvalidInput
@@ -179,20 +179,20 @@ class _Rescreen:
         current = rules(conn)
         return current.fingerprint(), current
 
-    def rows(self, conn: Connection, after: int, limit: int) -> list[Row]:
+    def rows(self, conn: Connection, after: int, limit: int) -> list[q.OpenMessage]:
         return q.open_messages(conn, after, limit)
 
-    def row(self, conn: Connection, errand_id: int) -> Row | None:
+    def row(self, conn: Connection, errand_id: int) -> q.OpenMessage | None:
         return q.open_message(conn, errand_id)
 
-    def compute(self, row: Row, state: acute.Rules) -> str | None:
+    def compute(self, row: q.OpenMessage, state: acute.Rules) -> str | None:
         return _screened(row, state)
 
-    def same(self, row: Row, value: str | None) -> bool:
-        return value == row["acute"]
+    def same(self, row: q.OpenMessage, value: str | None) -> bool:
+        return value == row.acute
 
-    def apply(self, ctx: Ctx, conn: Connection, row: Row, value: str | None) -> bool:
-        if not q.set_acute(conn, row["id"], row["version"], value, unhandle=_new_signs(row, value)):
+    def apply(self, ctx: Ctx, conn: Connection, row: q.OpenMessage, value: str | None) -> bool:
+        if not q.set_acute(conn, row.id, row.version, value, unhandle=_new_signs(row, value)):
             return False
         _event(ctx, conn, row, value)
         return True
@@ -218,25 +218,25 @@ def rescreen(ctx: Ctx, *, progress: Callable[[int, int], None] | None = None) ->
     return batches.run(ctx, RESCREEN, progress=progress)
 
 
-def _screened(row, current: acute.Rules) -> str | None:
-    return acute.dump(acute.screen(f"{row['subject']}\n{row['message']}", current))
+def _screened(row: q.OpenMessage, current: acute.Rules) -> str | None:
+    return acute.dump(acute.screen(f"{row.subject}\n{row.message}", current))
 
 
-def _new_signs(row, value: str | None) -> bool:
+def _new_signs(row: q.OpenMessage, value: str | None) -> bool:
     """A banner marked handled pins again when the new rules find a category it did not show:
     nobody has called the family about that one."""
-    if not row["acute_handled_at"] or not value:
+    if not row.acute_handled_at or not value:
         return False
-    before = {f.category for f in acute.load(row["acute"])}
+    before = {f.category for f in acute.load(row.acute)}
     return any(f.category not in before for f in acute.load(value))
 
 
-def _event(ctx: Ctx, conn: Connection, row, value: str | None) -> None:
+def _event(ctx: Ctx, conn: Connection, row: q.OpenMessage, value: str | None) -> None:
     found = acute.load(value)
     unhandled = _new_signs(row, value)
     q.add_event(
         conn,
-        row["id"],
+        row.id,
         history.ACUTE,
         ctx.now_text(),
         ctx.actor.username,

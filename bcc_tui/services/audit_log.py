@@ -9,8 +9,9 @@ import json
 import os
 import re
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from bcc_tui.domain import business_days, history
 from bcc_tui.domain import errand as e
@@ -22,20 +23,8 @@ from bcc_tui.services import batches, clinic
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
+from bcc_tui.store.audit_queries import AuditRow  # read's rows; the screens may not import the store
 from bcc_tui.store.db import sqlite_reason
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: str
-    actor: str
-    role: str
-    action: str
-    ref: str | None
-    personnummer: str | None
-    outcome: str
-    detail: str
 
 
 def _bounds(start: dt.date | None, end: dt.date | None) -> tuple[str | None, str | None]:
@@ -86,7 +75,7 @@ def read(
                     )
                 ],
             )
-    return [AuditRow(**dict(r)) for r in rows]
+    return rows
 
 
 def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
@@ -126,7 +115,7 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     return problems
 
 
-def _history_problems(conn) -> list[str]:
+def _history_problems(conn: sqlite3.Connection) -> list[str]:
     """The log's chain and clock, and every errand against its history and the log."""
     problems = audit.verify(conn)
     problems += [
@@ -156,7 +145,7 @@ _TABLE_NAMES = {
 }
 
 
-def _ledger_problems(conn) -> list[str]:
+def _ledger_problems(conn: sqlite3.Connection) -> list[str]:
     """Staff, settings, care teams and errand types against the replay of the log's changes, and
     the content of errands read in before the log carried it against the baseline (issue 28)."""
     replayed = ledger.replay(conn)
@@ -258,7 +247,7 @@ def schema_line(d: consistency.SchemaDifference) -> str:
     return f"{definite} {name} saknas"
 
 
-def schema_refusal(conn) -> str | None:
+def schema_refusal(conn: sqlite3.Connection) -> str | None:
     """Why a database must not be copied or opened: an object no migration made or one that was
     changed (both may run code the program never wrote), or a schema newer than this program;
     None when there is none. A missing object runs nothing: `check` reports it."""
@@ -282,7 +271,7 @@ _MOMENTS = (
 _DATES = ("received_on", "due_date", "first_response_on")
 
 
-def _errand_problems(conn) -> list[str]:
+def _errand_problems(conn: sqlite3.Connection) -> list[str]:
     """Each errand's columns against the replay of its events, and the events against the log."""
     logged = consistency.audit_counts(conn, consistency.ONE_EVENT_EACH + (e.URGENT,))
     contents = ledger.logged_content(conn)
@@ -294,9 +283,7 @@ def _errand_problems(conn) -> list[str]:
     dates, states, evidence = [], [], []
     for row, events in consistency.errands_with_events(conn):
         ref = _plain(row["ref"])
-        unreadable = [c for c in _MOMENTS if row[c] is not None and history.readable_moment(row[c]) is None]
-        unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
-        unreadable += [f"händelse {ev['id']}" for ev in events if history.readable_moment(ev["at"]) is None]
+        unreadable = _unreadable(row, events)
         if unreadable:
             dates.append(
                 f"ärendet {ref}: datum går inte att läsa ({', '.join(unreadable)}); "
@@ -307,18 +294,7 @@ def _errand_problems(conn) -> list[str]:
             f"ärendet {ref}: {p}"
             for p in _state_problems(conn, row, events, unreadable, days if follows else {}, contents)
         ]
-        counted: dict[str, int] = {}
-        for ev in events:
-            if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
-                continue  # the complaint's reply at intake: its row is the import's
-            counted[ev["kind"]] = counted.get(ev["kind"], 0) + 1
-        for kind in consistency.ONE_EVENT_EACH + (e.URGENT,):
-            n_events, n_rows = counted.get(kind, 0), logged.get((row["ref"], kind), 0)
-            # An urgent mark that changed nothing is logged without an event.
-            if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
-                evidence.append(
-                    f"ärendet {ref}: {count(n_events, 'händelse', 'händelser')} '{kind}' men {count(n_rows, 'rad', 'rader')} i granskningsloggen"
-                )
+        evidence += _unlogged_events(row, events, logged, ref)
     evidence += [
         f"ärendet {_plain(r['ref'])}: texten i händelse {r['id']} ({r['kind']}) skiljer sig från den "
         "som köades till 1177"
@@ -333,7 +309,33 @@ def _errand_problems(conn) -> list[str]:
     )
 
 
-def _first_value(row, events, column: str):
+def _unreadable(row: sqlite3.Row, events: list[dict[str, Any]]) -> list[str]:
+    """The columns and events whose stored moment or date the readers could not parse."""
+    unreadable = [c for c in _MOMENTS if row[c] is not None and history.readable_moment(row[c]) is None]
+    unreadable += [c for c in _DATES if row[c] is not None and history.readable_date(row[c]) is None]
+    unreadable += [f"händelse {ev['id']}" for ev in events if history.readable_moment(ev["at"]) is None]
+    return unreadable
+
+
+def _unlogged_events(row: sqlite3.Row, events: list[dict[str, Any]], logged: dict, ref: str) -> list[str]:
+    """An errand's events of each kind that the log must hold one row for, against its rows."""
+    evidence = []
+    counted: dict[str, int] = {}
+    for ev in events:
+        if ev["kind"] == e.PARTIAL_REPLY and ev["detail"].get("automatic"):
+            continue  # the complaint's reply at intake: its row is the import's
+        counted[ev["kind"]] = counted.get(ev["kind"], 0) + 1
+    for kind in consistency.ONE_EVENT_EACH + (e.URGENT,):
+        n_events, n_rows = counted.get(kind, 0), logged.get((row["ref"], kind), 0)
+        # An urgent mark that changed nothing is logged without an event.
+        if n_events > n_rows or (n_events != n_rows and kind != e.URGENT):
+            evidence.append(
+                f"ärendet {ref}: {count(n_events, 'händelse', 'händelser')} '{kind}' men {count(n_rows, 'rad', 'rader')} i granskningsloggen"
+            )
+    return evidence
+
+
+def _first_value(row: sqlite3.Row, events: list[dict[str, Any]], column: str) -> Any:
     if column.startswith("händelse "):
         wanted = int(column.split()[1])
         return next(ev["at"] for ev in events if ev["id"] == wanted)
@@ -341,10 +343,26 @@ def _first_value(row, events, column: str):
 
 
 def _state_problems(
-    conn, row, events: list[dict], unreadable: list[str], days: dict[str, int], read_in: ledger.LoggedContent
+    conn: sqlite3.Connection,
+    row: sqlite3.Row,
+    events: list[dict[str, Any]],
+    unreadable: list[str],
+    days: dict[str, int],
+    read_in: ledger.LoggedContent,
 ) -> list[str]:
     replayed = history.replay(row["ref"], events)
     out = list(replayed.problems)
+    for column, value in _replayed_columns(row, replayed).items():
+        if row[column] != value:
+            out.append(f"{column} är {_shown(row[column])} men historiken ger {_shown(value)}")
+    out += _derived_problems(row, replayed, days)
+    if "received_at" not in unreadable:
+        out += _content_problems(conn, row, replayed, read_in)
+    return out
+
+
+def _replayed_columns(row: sqlite3.Row, replayed: history.Replayed) -> dict[str, Any]:
+    """The columns the replay of the events decides, as it decides them."""
     expected = {
         "status": replayed.status,
         "assignee": replayed.assignee,
@@ -361,9 +379,12 @@ def _state_problems(
         expected["due_date"] = replayed.due_date
     if replayed.acute_known:
         expected["acute"] = replayed.acute
-    for column, value in expected.items():
-        if row[column] != value:
-            out.append(f"{column} är {_shown(row[column])} men historiken ger {_shown(value)}")
+    return expected
+
+
+def _derived_problems(row: sqlite3.Row, replayed: history.Replayed, days: dict[str, int]) -> list[str]:
+    """The columns worked out from others: the local days, and an open errand's due date."""
+    out = []
     received = history.readable_moment(row["received_at"])
     if received is not None and row["received_on"] != local_date(received).isoformat():
         out.append(f"received_on är {_shown(row['received_on'])} men ärendet kom in {local_date(received)}")
@@ -383,22 +404,29 @@ def _state_problems(
         out.append(
             f"first_response_on är {_shown(row['first_response_on'])} men svaret gavs {local_date(first)}"
         )
-    if "received_at" not in unreadable:
-        initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
-        content = _content_hash(row, initial)
-        if content not in (None, row["content_hash"]):
-            out.append(
-                "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
-            )
-        elif content is not None and read_in.disagree(row["ref"], content):
-            # The column agrees, and may have been recomputed with it: the hash the import row
-            # carried in the chain is what was read in (issue 28).
-            out += [
-                "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som "
-                f"granskningsloggens rad {audit_id} säger lästes in"
-                for audit_id, digest in ledger.import_rows(conn, row["ref"])
-                if digest is not None and digest != content
-            ]
+    return out
+
+
+def _content_problems(
+    conn: sqlite3.Connection, row: sqlite3.Row, replayed: history.Replayed, read_in: ledger.LoggedContent
+) -> list[str]:
+    """The content read in, against the column's hash and the hash its import row carried."""
+    out: list[str] = []
+    initial = replayed.initial_urgent if replayed.initial_urgent is not None else bool(row["urgent"])
+    content = _content_hash(row, initial)
+    if content not in (None, row["content_hash"]):
+        out.append(
+            "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som lästes in"
+        )
+    elif content is not None and read_in.disagree(row["ref"], content):
+        # The column agrees, and may have been recomputed with it: the hash the import row
+        # carried in the chain is what was read in (issue 28).
+        out += [
+            "innehållet (patient, meddelande, inkommen, brådskande) stämmer inte med det som "
+            f"granskningsloggens rad {audit_id} säger lästes in"
+            for audit_id, digest in ledger.import_rows(conn, row["ref"])
+            if digest is not None and digest != content
+        ]
     return out
 
 
@@ -410,7 +438,7 @@ def _content_fields() -> tuple[str, ...]:
     return names if set(names) <= columns and {"received_at", "urgent"} <= set(names) else ()
 
 
-def _content_hash(row, urgent: bool) -> str | None:
+def _content_hash(row: sqlite3.Row, urgent: bool) -> str | None:
     """The intake's hash of the stored content, or None when the columns cannot say."""
     names = _content_fields()
     if not names:
@@ -463,7 +491,7 @@ def _open_backup(path: str | os.PathLike) -> sqlite3.Connection:
 _NO_WITNESS = "säkerhetskopian kan inte användas som vittne"
 
 
-def _against(conn, witness: sqlite3.Connection) -> list[str]:
+def _against(conn: sqlite3.Connection, witness: sqlite3.Connection) -> list[str]:
     """The live log and history extend the backup's: the same rows, unchanged, up to its last.
     The witness's schema is looked at before anything else of it is read: a view or trigger in it
     is someone else's code."""
@@ -479,7 +507,7 @@ def _against(conn, witness: sqlite3.Connection) -> list[str]:
         return [f"säkerhetskopian går inte att läsa: {sqlite_reason(err)}", _NO_WITNESS]
 
 
-def _compare(conn, witness: sqlite3.Connection) -> list[str]:
+def _compare(conn: sqlite3.Connection, witness: sqlite3.Connection) -> list[str]:
     own = audit.verify(witness)
     if own:
         return [f"säkerhetskopian: {p}" for p in own[:3]] + [_NO_WITNESS]

@@ -24,7 +24,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 from typing import Any, Protocol, TypeVar
 
 from bcc_tui.services.context import Ctx
@@ -43,11 +43,24 @@ BATCH = 400  # errands per write transaction: a few milliseconds each, however m
 HOLD = 0.2
 BREATHER = 0.12
 
+
+class Versioned(Protocol):
+    """What the batches read of an open errand's row themselves: which errand, and the version
+    that its compare-and-set expects."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+R = TypeVar("R", bound=Versioned)  # an open errand as the job reads it (store.errands.OpenDue, …)
 S = TypeVar("S")  # what a batch is computed with (the rules, the types' days)
 V = TypeVar("V")  # the value an errand gets
 
 
-class Job(Protocol[S, V]):
+class Job(Protocol[R, S, V]):
     """One kind of change that follows a setting through the open errands."""
 
     key: str  # the setting that holds the marker
@@ -56,23 +69,23 @@ class Job(Protocol[S, V]):
         """What the open errands must agree with now: its fingerprint, and itself."""
         ...
 
-    def rows(self, conn: Connection, after: int, limit: int) -> list[Row]:
-        """Open errands with an id above `after`, in id order (each with `id` and `version`)."""
+    def rows(self, conn: Connection, after: int, limit: int) -> list[R]:
+        """Open errands with an id above `after`, in id order."""
         ...
 
-    def row(self, conn: Connection, errand_id: int) -> Row | None:
+    def row(self, conn: Connection, errand_id: int) -> R | None:
         """One open errand as it is now; None when it closed (a closed one keeps what it had)."""
         ...
 
-    def compute(self, row: Row, state: S) -> V:
+    def compute(self, row: R, state: S) -> V:
         """What the errand should hold under `state` (pure: run outside any transaction)."""
         ...
 
-    def same(self, row: Row, value: V) -> bool:
+    def same(self, row: R, value: V) -> bool:
         """Whether the errand already holds it."""
         ...
 
-    def apply(self, ctx: Ctx, conn: Connection, row: Row, value: V) -> bool:
+    def apply(self, ctx: Ctx, conn: Connection, row: R, value: V) -> bool:
         """Write it with compare-and-set on `row`'s version, with its event; False when the
         errand changed or closed since `row` was read."""
         ...
@@ -142,7 +155,7 @@ def pending(conn: Connection, key: str, fingerprint: str, *, missing_is_done: bo
 
 def run(
     ctx: Ctx,
-    job: Job[S, V],
+    job: Job[R, S, V],
     *,
     progress: Callable[[int, int], None] | None = None,
     batch: int | None = None,
@@ -169,7 +182,57 @@ def _release(ctx: Ctx, key: str) -> None:
         pass
 
 
-def _run(ctx: Ctx, job: Job[S, V], progress: Callable[[int, int], None] | None, batch: int) -> int:
+def _stale(job: Job[R, S, V], conn: Connection, stored: dict | None, ours: bool, fp: str, after: int) -> bool:
+    """Whether the batch read is no longer the next one: the setting changed again, or another
+    process took it (the marker moved on, or is done)."""
+    return bool(
+        job.state(conn)[0] != fp
+        or (int(stored.get("after") or 0) if stored is not None and ours else 0) != after
+        or (stored is not None and ours and stored.get("done"))
+    )
+
+
+def _apply_batch(ctx: Ctx, conn: Connection, job: Job[R, S, V], computed: list[tuple[R, V]], state: S) -> int:
+    """The values computed outside the lock, written with compare-and-set; how many changed."""
+    here = 0
+    for row, value in computed:
+        if job.same(row, value):
+            continue
+        if not job.apply(ctx, conn, row, value):
+            # Changed since it was read (a note, an assignment): computed again here, on the
+            # row as it is now, so that no errand keeps what the old setting gave it.
+            fresh = job.row(conn, row.id)
+            if fresh is None:
+                continue
+            value = job.compute(fresh, state)
+            if job.same(fresh, value) or not job.apply(ctx, conn, fresh, value):
+                continue
+        here += 1
+    return here
+
+
+def _mark(
+    ctx: Ctx, conn: Connection, job: Job[R, S, V], fp: str, last: int, finished: bool, total_changed: int
+) -> None:
+    """The marker moved past the batch, in the batch's transaction; at the end, the audit row
+    saying how many errands followed (when any did)."""
+    staff_q.set_setting(
+        conn,
+        job.key,
+        {
+            "fingerprint": fp,
+            "after": last,
+            "done": finished,
+            "changed": total_changed,
+            "worker": None if finished else _worker(),
+        },
+    )
+    detail = job.finished(total_changed) if finished and total_changed else None
+    if detail:
+        audit.append(conn, [ctx.entry("admin_change", detail=detail)])
+
+
+def _run(ctx: Ctx, job: Job[R, S, V], progress: Callable[[int, int], None] | None, batch: int) -> int:
     held = 0.0  # seconds the lock was held since the last pause
     changed = 0
     done = 0
@@ -189,43 +252,13 @@ def _run(ctx: Ctx, job: Job[S, V], progress: Callable[[int, int], None] | None, 
             locked = time.monotonic()
             stored = marker(conn, job.key)
             ours = stored is not None and stored.get("fingerprint") == fp
-            if (
-                job.state(conn)[0] != fp
-                or (int(stored.get("after") or 0) if stored is not None and ours else 0) != after
-                or (stored is not None and ours and stored.get("done"))
-            ):
+            if _stale(job, conn, stored, ours, fp, after):
                 continue  # the setting changed again, or another process took this batch
-            here = 0
-            for row, value in computed:
-                if job.same(row, value):
-                    continue
-                if not job.apply(ctx, conn, row, value):
-                    # Changed since it was read (a note, an assignment): computed again here, on the
-                    # row as it is now, so that no errand keeps what the old setting gave it.
-                    fresh = job.row(conn, row["id"])
-                    if fresh is None:
-                        continue
-                    value = job.compute(fresh, state)
-                    if job.same(fresh, value) or not job.apply(ctx, conn, fresh, value):
-                        continue
-                here += 1
-            last = rows[-1]["id"] if rows else after
+            here = _apply_batch(ctx, conn, job, computed, state)
+            last = rows[-1].id if rows else after
             finished = len(rows) < batch
             total_changed = int((stored.get("changed") if stored is not None and ours else 0) or 0) + here
-            staff_q.set_setting(
-                conn,
-                job.key,
-                {
-                    "fingerprint": fp,
-                    "after": last,
-                    "done": finished,
-                    "changed": total_changed,
-                    "worker": None if finished else _worker(),
-                },
-            )
-            detail = job.finished(total_changed) if finished and total_changed else None
-            if detail:
-                audit.append(conn, [ctx.entry("admin_change", detail=detail)])
+            _mark(ctx, conn, job, fp, last, finished, total_changed)
         held += time.monotonic() - locked
         changed += here
         done += len(rows)

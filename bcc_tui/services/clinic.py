@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import flags, history, roles, templates
@@ -22,6 +22,7 @@ from bcc_tui.store import audit, ledger
 from bcc_tui.store import errands as q
 from bcc_tui.store import staff as staff_q
 from bcc_tui.store import templates as tq
+from bcc_tui.store.errands import Errand
 
 FOLLOWUP_KEY, NOTICE_KEY = "followup_days", "notice"
 NOTICE_MAX = 300  # characters: a short notice (R17); the header also cuts a longer stored one
@@ -140,13 +141,13 @@ def list_types(ctx: Ctx) -> list[TypeInfo]:
         rows = q.types(conn)
     return [
         TypeInfo(
-            r["code"],
-            r["name"],
-            r["business_days"],
-            bool(r["enabled"]),
-            r["default_assignee"],
-            e.TYPES[r["code"]].units if r["code"] in e.TYPES else (),
-            bool(r["receivers_answer"]),
+            r.code,
+            r.name,
+            r.business_days,
+            bool(r.enabled),
+            r.default_assignee,
+            e.TYPES[r.code].units if r.code in e.TYPES else (),
+            bool(r.receivers_answer),
         )
         for r in rows
     ]
@@ -177,35 +178,8 @@ def update_type(
         row = q.type_row(conn, code)
         if row is None:
             raise NotFound(f"ärendetypen '{code}' finns inte")
-        fields: dict = {}
-        if name is not None:
-            name = clean_line(name).strip()
-            if not name or len(name) > 60:
-                raise InvalidInput("namnet ska vara 1–60 tecken")
-            fields["name"] = name
-        if days is not None:
-            if not 1 <= days <= 30:
-                raise InvalidInput("antalet vardagar ska vara 1–30")
-            fields["business_days"] = days
-        if receivers_answer is not None:
-            if code == e.COMPLAINT and receivers_answer:
-                raise InvalidInput("klagomål följer klagomålsregeln (R5) och besvaras inte av mottagare")
-            fields["receivers_answer"] = int(receivers_answer)
-        by_receivers = bool(fields.get("receivers_answer", row["receivers_answer"]))
-        if default_assignee is not None:
-            value = default_assignee.strip() or None
-            if value not in (None, TOP_DOCTOR):
-                person = staff_q.by_username(conn, value)
-                if person is None or not roles.assignable(
-                    frozenset(person["roles"].split()), bool(person["active"]), by_receivers
-                ):
-                    raise InvalidInput(
-                        f"{value} är ingen vårdgivare"
-                        + (" eller ärendemottagare" if by_receivers else "")
-                        + " i personallistan"
-                    )
-            fields["default_assignee"] = value
-        fields = {k: v for k, v in fields.items() if row[k] != v}
+        fields = _type_fields(conn, code, row, name, days, receivers_answer, default_assignee)
+        fields = {k: v for k, v in fields.items() if getattr(row, k) != v}
         if not fields:
             return 0
         q.update_type(conn, code, fields)
@@ -226,6 +200,52 @@ def update_type(
     return redate(ctx) if "business_days" in fields and follow else 0
 
 
+def _type_fields(
+    conn: Connection,
+    code: str,
+    row: q.ErrandTypeRow,
+    name: str | None,
+    days: int | None,
+    receivers_answer: bool | None,
+    default_assignee: str | None,
+) -> dict[str, object]:
+    """The columns a type change sets, each checked; refused with the first problem."""
+    fields: dict = {}
+    if name is not None:
+        name = clean_line(name).strip()
+        if not name or len(name) > 60:
+            raise InvalidInput("namnet ska vara 1–60 tecken")
+        fields["name"] = name
+    if days is not None:
+        if not 1 <= days <= 30:
+            raise InvalidInput("antalet vardagar ska vara 1–30")
+        fields["business_days"] = days
+    if receivers_answer is not None:
+        if code == e.COMPLAINT and receivers_answer:
+            raise InvalidInput("klagomål följer klagomålsregeln (R5) och besvaras inte av mottagare")
+        fields["receivers_answer"] = int(receivers_answer)
+    by_receivers = bool(fields.get("receivers_answer", row.receivers_answer))
+    if default_assignee is not None:
+        fields["default_assignee"] = _type_default(conn, default_assignee, by_receivers)
+    return fields
+
+
+def _type_default(conn: Connection, default_assignee: str, by_receivers: bool) -> str | None:
+    """A type's default assignee: top_doctor, nobody, or someone who may be given its errands."""
+    value = default_assignee.strip() or None
+    if value not in (None, TOP_DOCTOR):
+        person = staff_q.by_username(conn, value)
+        if person is None or not roles.assignable(
+            frozenset(person.roles.split()), bool(person.active), by_receivers
+        ):
+            raise InvalidInput(
+                f"{value} är ingen vårdgivare"
+                + (" eller ärendemottagare" if by_receivers else "")
+                + " i personallistan"
+            )
+    return value
+
+
 # -- due dates that follow a type's days (R14) ------------------------------------------------------
 DUES_KEY = "due_dates"  # the marker of services/batches.py
 
@@ -243,32 +263,32 @@ class _Redate:
         days = q.type_days(conn)
         return _fingerprint(days), days
 
-    def rows(self, conn: Connection, after: int, limit: int) -> list[Row]:
+    def rows(self, conn: Connection, after: int, limit: int) -> list[q.OpenDue]:
         return q.open_dues(conn, after, limit)
 
-    def row(self, conn: Connection, errand_id: int) -> Row | None:
+    def row(self, conn: Connection, errand_id: int) -> q.OpenDue | None:
         return q.open_due(conn, errand_id)
 
-    def compute(self, row: Row, state: dict[str, int]) -> tuple[str, int]:
-        return rule_due(row, state), state.get(row["type"], 0)
+    def compute(self, row: q.OpenDue, state: dict[str, int]) -> tuple[str, int]:
+        return rule_due(row.type, row.received_on, row.due_date, state), state.get(row.type, 0)
 
-    def same(self, row: Row, value: tuple[str, int]) -> bool:
-        return value[0] == row["due_date"]
+    def same(self, row: q.OpenDue, value: tuple[str, int]) -> bool:
+        return value[0] == row.due_date
 
-    def apply(self, ctx: Ctx, conn: Connection, row: Row, value: tuple[str, int]) -> bool:
+    def apply(self, ctx: Ctx, conn: Connection, row: q.OpenDue, value: tuple[str, int]) -> bool:
         due, days = value
-        if not q.set_due(conn, row["id"], row["version"], due):
+        if not q.set_due(conn, row.id, row.version, due):
             return False
         q.add_event(
             conn,
-            row["id"],
+            row.id,
             history.DUE_DATE,
             ctx.now_text(),
             ctx.actor.username,
             ctx.actor.name,
             ctx.actor.title,
-            text=f"Förfaller {due} (var {row['due_date']}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
-            detail={"due_date": due, "was": row["due_date"]},
+            text=f"Förfaller {due} (var {row.due_date}): ärendetypen har nu {count(days, 'vardag', 'vardagar')}",
+            detail={"due_date": due, "was": row.due_date},
         )
         return True
 
@@ -279,12 +299,12 @@ class _Redate:
 REDATE = _Redate()
 
 
-def rule_due(row, days: dict[str, int]) -> str:
-    """The due date R14 gives an open errand under the types' days (its stored one for a type the
-    table does not know)."""
-    if row["type"] not in days:
-        return row["due_date"]
-    return due_date(dt.date.fromisoformat(row["received_on"]), days[row["type"]]).due.isoformat()
+def rule_due(type_code: str, received_on: str, stored: str, days: dict[str, int]) -> str:
+    """The due date R14 gives an open errand of `type_code` received on `received_on` (ISO) under
+    the types' days (its `stored` one for a type the table does not know)."""
+    if type_code not in days:
+        return stored
+    return due_date(dt.date.fromisoformat(received_on), days[type_code]).due.isoformat()
 
 
 def due_days(conn: Connection) -> dict[str, int] | None:
@@ -322,7 +342,7 @@ class Template:
 def list_templates(ctx: Ctx, type_code: str | None = None, *, active_only: bool = True) -> list[Template]:
     with ctx.store.read() as conn:
         rows = tq.listing(conn, type_code=type_code, active_only=active_only)
-    return [Template(r["id"], r["name"], r["type"], r["body"], bool(r["active"])) for r in rows]
+    return [Template(r.id, r.name, r.type, r.body, bool(r.active)) for r in rows]
 
 
 def save_template(
@@ -335,7 +355,7 @@ def save_template(
         raise InvalidInput(f"okänd ärendetyp '{type_code}'")
     with ctx.change("admin_change") as conn:
         other = tq.by_name(conn, name)
-        if other is not None and other["id"] != template_id:
+        if other is not None and other.id != template_id:
             raise InvalidInput(f"det finns redan en mall som heter '{name}'")
         fields = {
             "name": name,
@@ -360,13 +380,11 @@ def retire_template(ctx: Ctx, name: str) -> None:
         row = tq.by_name(conn, name)
         if row is None:
             raise NotFound(f"mallen '{name}' finns inte")
-        tq.update(
-            conn, row["id"], {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username}
-        )
+        tq.update(conn, row.id, {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username})
         audit.append(conn, [ctx.entry("admin_change", detail=f"mall avvecklad: {name}")])
 
 
-def template_values(conn: Connection, ctx: Ctx, errand_row) -> dict[str, str]:
+def template_values(conn: Connection, ctx: Ctx, errand_row: Errand) -> dict[str, str]:
     from bcc_tui.domain.business_days import short_date
 
     def first_name(name: str | None) -> str:
@@ -374,15 +392,15 @@ def template_values(conn: Connection, ctx: Ctx, errand_row) -> dict[str, str]:
         return parts[0] if parts else ""
 
     # R26: greet the person who wrote: the proxy (a parent) when there is one.
-    patient = first_name(errand_row["patient_name"])
+    patient = first_name(errand_row.patient_name)
     return {
-        "förnamn": first_name(errand_row["proxy_name"]) or patient,
+        "förnamn": first_name(errand_row.proxy_name) or patient,
         "patient": patient,
         "vårdgivare": ctx.actor.name,
         "titel": ctx.actor.title,
-        "enhet": e.UNITS.get(errand_row["unit"], errand_row["unit"]),
+        "enhet": e.UNITS.get(errand_row.unit, errand_row.unit),
         "datum": short_date(ctx.today()),
-        "ärende": errand_row["ref"],
+        "ärende": errand_row.ref,
     }
 
 
@@ -394,20 +412,16 @@ def templates_for(ctx: Ctx, ref: str) -> list[tuple[str, str]]:
         if errand is None:
             return []
         values = template_values(conn, ctx, errand)
-        return [
-            (r["name"], templates.fill(r["body"], values)) for r in tq.listing(conn, type_code=errand["type"])
-        ]
+        return [(r.name, templates.fill(r.body, values)) for r in tq.listing(conn, type_code=errand.type)]
 
 
-def fill_template(conn: Connection, ctx: Ctx, name: str, errand) -> str:
+def fill_template(conn: Connection, ctx: Ctx, name: str, errand: Errand) -> str:
     """A template filled in for one errand, ready for the reply. The caller has found the errand
     among those the person may see (services.errands.reply): only then may a refusal name its
     type."""
     row = tq.by_name(conn, name)
-    if row is None or not row["active"]:
+    if row is None or not row.active:
         raise NotFound(f"mallen '{name}' finns inte")
-    if row["type"] and row["type"] != errand["type"]:
-        raise InvalidInput(
-            f"mallen '{name}' är för {e.type_name(row['type'])}, inte {e.type_name(errand['type'])}"
-        )
-    return templates.fill(row["body"], template_values(conn, ctx, errand))
+    if row.type and row.type != errand.type:
+        raise InvalidInput(f"mallen '{name}' är för {e.type_name(row.type)}, inte {e.type_name(errand.type)}")
+    return templates.fill(row.body, template_values(conn, ctx, errand))

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
@@ -20,6 +20,7 @@ from bcc_tui.services.clock import Clock, SystemClock
 from bcc_tui.store import audit
 from bcc_tui.store import errands as errands_q
 from bcc_tui.store.db import Store
+from bcc_tui.store.errands import Errand
 
 
 @dataclass
@@ -84,13 +85,13 @@ class Ctx:
                 pnr = None
                 if ref:
                     row = visible_row(self, conn, ref, action)
-                    pnr = row["personnummer"] if row is not None else None
+                    pnr = row.personnummer if row is not None else None
                 audit.append(conn, [self.entry(action, ref, pnr, "refused", neutralised(why))])
         except Busy:
             pass  # the refusal stands; the person is told, the log row waits for no one
 
 
-def visible_row(ctx: Ctx, conn: Connection, ref: str, action: str | None = None) -> Row | None:
+def visible_row(ctx: Ctx, conn: Connection, ref: str, action: str | None = None) -> Errand | None:
     """The errand `ref` if the person may see it when taking `action` (None: reading it), else
     None — whether it does not exist or is not theirs to see (roles.sight)."""
     sees = roles.sight(ctx.actor, action)
@@ -99,10 +100,10 @@ def visible_row(ctx: Ctx, conn: Connection, ref: str, action: str | None = None)
     row = errands_q.by_ref(conn, ref)
     if row is None or sees.own is None:
         return row
-    return row if errands_q.involves(conn, row["id"], sees.own) else None
+    return row if errands_q.involves(conn, row.id, sees.own) else None
 
 
-def seen_errand(ctx: Ctx, conn: Connection, ref: str, action: str | None = None) -> Row:
+def seen_errand(ctx: Ctx, conn: Connection, ref: str, action: str | None = None) -> Errand:
     """`visible_row`, or the one refusal for an errand that does not exist and one the person may
     not see (roles.unseen): the same words, the same log row, so no reference is an oracle. Ask
     what does not depend on the errand (roles.check_act) before, and what does after."""

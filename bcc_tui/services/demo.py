@@ -1,10 +1,13 @@
-"""The demo clinic (docs/routine.md §4.1 `demo`): a fresh database seeded from fixtures/demo, with every
+"""The demo clinic (docs/routine.md 4.1 `demo`): a fresh database seeded from fixtures/demo, with every
 errand dated relative to today and its story replayed through the real services."""
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
+import shutil
+import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -12,7 +15,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.roles import SYSTEM_ACTOR
-from bcc_tui.services import clinic, errands, intake, patients, people
+from bcc_tui.services import clinic, errands, intake, patients, people, session
 from bcc_tui.services.clock import Clock, FixedClock
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import audit, ledger, schema
@@ -48,6 +51,47 @@ def today_receiver(store: Store, clock: Clock) -> str | None:
         return people.today(conn, local_date(clock.now())).receiver
 
 
+def prepare(path: Path | None, clock: Clock) -> Path:
+    """A demo database at `path` (a path someone named), or a fresh one in a temporary folder
+    removed when the process ends.
+
+    An existing demo database is reused, so that a second dashboard can open the same one; an
+    existing database that is not a demo database is never touched.
+    """
+    if path is not None:
+        if path.exists() and path.stat().st_size > 0:
+            store = session.open_store(path)
+            try:
+                if is_demo(store):
+                    return path
+                if not is_empty(store):
+                    raise InvalidInput(
+                        f"{path} är ingen demodatabas; demo rör bara demodatabaser (välj en annan sökväg)"
+                    )
+            finally:
+                store.close()
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = tempfile.mkdtemp(prefix="bcc-tui-demo-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = Path(folder) / "demo.db"
+    store = session.open_store(path)
+    try:
+        build(store, clock)
+    finally:
+        store.close()
+    return path
+
+
+def receiver_of(path: Path, clock: Clock) -> str | None:
+    """Whom the demo acts as when nobody is named: today's receiver on the demo roster."""
+    store = session.open_store(path)
+    try:
+        return today_receiver(store, clock)
+    finally:
+        store.close()
+
+
 def build(store: Store, clock: Clock, source: Path | None = None) -> None:
     """Seed an empty database with the demo clinic as of `clock.now()`.
 
@@ -80,7 +124,7 @@ def build(store: Store, clock: Clock, source: Path | None = None) -> None:
     if teams.exists():  # R29: most demo patients have a PAL and a contact nurse
         patients.import_patients(system, teams.read_bytes())
     with store.read() as conn:
-        actors = {r["username"]: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
+        actors = {r.username: people.actor_from_row(r) for r in staff_q.all_staff(conn)}
     _templates(store, actors, start, source)
     for moment, _index, _number, ref, step in sorted(
         (p for plan in plans for p in plan), key=lambda p: p[:3]

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 from typing import Any
 
 from bcc_tui.domain import deviations as dv
@@ -89,78 +89,85 @@ class Deviation:
         return f"Avfärdad av {who} {when}: {self.reason}"
 
 
-def _deviation(row: Row) -> Deviation:
-    received_at, occurred_at = parse_utc(row["received_at"]), parse_utc(row["occurred_at"])
+def _deviation(row: q.DeviationRow) -> Deviation:
+    received_at, occurred_at = parse_utc(row.received_at), parse_utc(row.occurred_at)
     return Deviation(
-        id=row["id"],
-        kind=row["kind"],
-        ref=row["ref"],
-        type=row["type"],
+        id=row.id,
+        kind=row.kind,
+        ref=row.ref,
+        type=row.type,
         received_at=received_at,
         occurred_at=occurred_at,
-        detected_at=parse_utc(row["detected_at"]),
-        status=row["status"],
-        medcontrol_number=row["medcontrol_number"],
-        reason=row["reason"],
-        decided_by=row["decided_by"],
-        decided_by_name=row["decided_by_name"],
-        decided_at=parse_utc_or_none(row["decided_at"]),
-        facts=json.loads(row["facts"]),
-        version=row["version"],
+        detected_at=parse_utc(row.detected_at),
+        status=row.status,
+        medcontrol_number=row.medcontrol_number,
+        reason=row.reason,
+        decided_by=row.decided_by,
+        decided_by_name=row.decided_by_name,
+        decided_at=parse_utc_or_none(row.decided_at),
+        facts=json.loads(row.facts),
+        version=row.version,
     )
 
 
 # -- detection ----------------------------------------------------------------------------------
-def _judged(conn: Connection, now: dt.datetime, today: dt.date) -> Iterator[tuple[Row, dv.Found | None]]:
-    """Each candidate the store gives (an errand not judged at its current version), with what
-    the rule says of it."""
+def _judged(
+    conn: Connection, now: dt.datetime, today: dt.date
+) -> Iterator[tuple[int, int | None, dv.Found | None]]:
+    """Each candidate the store gives (an errand not judged at its current version): its errand's
+    version, the register's id for it (None: not there yet) and what the rule says of it."""
     # While a change of a type's days is still being carried to the open errands, an open one is
     # judged by the due date the rule gives it, not by the stored one the batches have not reached.
     days = clinic.due_days(conn)
-    for r in q.breach_candidates(conn, today.isoformat()):
-        due = r["due_date"] if days is None or r["status"] == e.CLOSED else clinic.rule_due(r, days)
+    for b in q.breach_candidates(conn, today.isoformat()):
+        due = (
+            b.due_date
+            if days is None or b.status == e.CLOSED
+            else clinic.rule_due(b.type, b.received_on, b.due_date, days)
+        )
         yield (
-            r,
+            b.version,
+            b.dev_id,
             dv.breach(
-                r["id"],
+                b.id,
                 dt.date.fromisoformat(due),
-                parse_utc_or_none(r["first_response_at"]),
-                dt.date.fromisoformat(r["first_response_on"]) if r["first_response_on"] else None,
+                parse_utc_or_none(b.first_response_at),
+                dt.date.fromisoformat(b.first_response_on) if b.first_response_on else None,
                 today,
             ),
         )
-    for r in q.complaints(conn, e.COMPLAINT, (today - dt.timedelta(days=1)).isoformat()):
+    for c in q.complaints(conn, e.COMPLAINT, (today - dt.timedelta(days=1)).isoformat()):
         assignments = [
             dv.Assignment(parse_utc(at), user, title, bool(medcontrol))
-            for at, user, title, medcontrol in json.loads(r["assignments"])
+            for at, user, title, medcontrol in json.loads(c.assignments)
         ]
         yield (
-            r,
+            c.version,
+            c.dev_id,
             dv.complaint_routing(
-                r["id"], bool(r["urgent"]), dt.date.fromisoformat(r["received_on"]), assignments, today
+                c.id, bool(c.urgent), dt.date.fromisoformat(c.received_on), assignments, today
             ),
         )
-    for r in q.receiver_partial_replies(conn):
-        detail = json.loads(r["detail"]) if r["detail"] else None
+    for p in q.receiver_partial_replies(conn):
+        detail = json.loads(p.detail) if p.detail else None
         yield (
-            r,
-            dv.no_consulted_doctor(
-                r["errand_id"], parse_utc(r["at"]), r["actor"], r["assignee_then"], detail
-            ),
+            p.version,
+            p.dev_id,
+            dv.no_consulted_doctor(p.errand_id, parse_utc(p.at), p.actor, p.assignee_then, detail),
         )
-    for r in q.acute_errands(conn):
+    for a in q.acute_errands(conn):
         yield (
-            r,
-            dv.acute_unhandled(
-                r["id"], parse_utc(r["imported_at"]), parse_utc_or_none(r["acute_handled_at"]), now
-            ),
+            a.version,
+            a.dev_id,
+            dv.acute_unhandled(a.id, parse_utc(a.imported_at), parse_utc_or_none(a.acute_handled_at), now),
         )
     fdays = clinic.followup_days(conn)
-    for r in q.replies_after_partial(conn, fdays):
+    for late in q.replies_after_partial(conn, fdays):
         yield (
-            r,
+            late.version,
+            late.dev_id,
             dv.late_after_followup(
-                r["errand_id"], parse_utc(r["partial_at"]), parse_utc(r["reply_at"]), fdays
+                late.errand_id, parse_utc(late.partial_at), parse_utc(late.reply_at), fdays
             ),
         )
 
@@ -179,19 +186,14 @@ def detect(ctx: Ctx) -> int:
     new: dict[tuple[str, int], tuple[str, int, str, str, str, int]] = {}
     changed: dict[int, tuple[str | None, str | None, int, int]] = {}
     with ctx.store.read() as conn:
-        for row, found in _judged(conn, now, today):
-            if row["dev_id"] is not None:
+        for version, dev_id, found in _judged(conn, now, today):
+            if dev_id is not None:
                 # Judged again because its errand changed: the facts follow, or stay (None); of
                 # several candidates for one deviation (partial replies) the first found counts.
-                before = changed.get(row["dev_id"])
+                before = changed.get(dev_id)
                 if before is None or (before[1] is None and found is not None):
                     occurred = format_utc(found.occurred_at) if found else None
-                    changed[row["dev_id"]] = (
-                        occurred,
-                        found.facts_json if found else None,
-                        row["version"],
-                        row["dev_id"],
-                    )
+                    changed[dev_id] = (occurred, found.facts_json if found else None, version, dev_id)
             elif found is not None and (found.kind, found.errand_id) not in new:
                 new[(found.kind, found.errand_id)] = (
                     found.kind,
@@ -199,7 +201,7 @@ def detect(ctx: Ctx) -> int:
                     format_utc(found.occurred_at),
                     stamp,
                     found.facts_json,
-                    row["version"],
+                    version,
                 )
     if not new and not changed:
         return 0  # nothing to write: no write transaction, no wake-up of other dashboards
@@ -246,13 +248,13 @@ def counts(conn: Connection, start: dt.date, end: dt.date) -> dict[str, tuple[in
     """Per kind (every kind, in KINDS' order): found, reported, dismissed, for the errands that
     arrived in the period. The caller runs `detect` first."""
     out = {kind: [0, 0, 0] for kind in dv.KINDS}
-    for r in q.per_kind(conn, start.isoformat(), end.isoformat()):
-        n = out.setdefault(r["kind"], [0, 0, 0])
-        n[0] += r["n"]
-        if r["status"] == dv.REPORTED:
-            n[1] += r["n"]
-        elif r["status"] == dv.DISMISSED:
-            n[2] += r["n"]
+    for kind, status, found in q.per_kind(conn, start.isoformat(), end.isoformat()):
+        n = out.setdefault(kind, [0, 0, 0])
+        n[0] += found
+        if status == dv.REPORTED:
+            n[1] += found
+        elif status == dv.DISMISSED:
+            n[2] += found
     return {kind: (n[0], n[1], n[2]) for kind, n in out.items()}
 
 
@@ -293,11 +295,7 @@ def _decide(
             detail["reason"] = reason or ""
         audit.append(
             conn,
-            [
-                ctx.entry(
-                    action, current.ref, row["personnummer"], detail=json.dumps(detail, ensure_ascii=False)
-                )
-            ],
+            [ctx.entry(action, current.ref, row.personnummer, detail=json.dumps(detail, ensure_ascii=False))],
         )
         decided = q.by_id(conn, deviation_id)
         assert decided is not None

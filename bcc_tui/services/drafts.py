@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
@@ -24,6 +24,7 @@ from bcc_tui.services.context import Ctx, seen_errand
 from bcc_tui.store import audit
 from bcc_tui.store import drafts as dq
 from bcc_tui.store import errands as q
+from bcc_tui.store.errands import Errand
 
 # The forms that keep drafts, and the action each one ends in (for who may keep one).
 FORMS = {
@@ -49,12 +50,12 @@ class Draft:
     saved_at: dt.datetime
 
 
-def _errand(ctx: Ctx, conn: Connection, ref: str, form: str) -> Row:
+def _errand(ctx: Ctx, conn: Connection, ref: str, form: str) -> Errand:
     if form not in FORMS:
         raise InvalidInput(f"okänt formulär '{form}'")
     roles.check_act(ctx.actor, FORMS[form], ref)
     row = seen_errand(ctx, conn, ref, FORMS[form])
-    roles.require_action(ctx.actor, FORMS[form], ref, row["assignee"])
+    roles.require_action(ctx.actor, FORMS[form], ref, row.assignee)
     return row
 
 
@@ -80,7 +81,7 @@ def save(ctx: Ctx, ref: str, form: str, fields: dict) -> bool:
     values = _checked(fields)
     with ctx.change("draft", ref) as conn:
         row = _errand(ctx, conn, ref, form)
-        new = dq.put(conn, ctx.actor.username, row["id"], form, values, ctx.now_text())
+        new = dq.put(conn, ctx.actor.username, row.id, form, values, ctx.now_text())
         if new:
             audit.append(
                 conn,
@@ -88,7 +89,7 @@ def save(ctx: Ctx, ref: str, form: str, fields: dict) -> bool:
                     ctx.entry(
                         "draft",
                         ref,
-                        row["personnummer"],
+                        row.personnummer,
                         detail=f"utkast sparat: {FORM_NAMES[form]} ({_size(values)} tecken)",
                     )
                 ],
@@ -100,14 +101,14 @@ def load(ctx: Ctx, ref: str, form: str) -> Draft | None:
     """The person's own draft for this form on this errand; opening it again is a read (audited)."""
     with ctx.store.read() as conn:
         row = _errand(ctx, conn, ref, form)
-        found = dq.get(conn, ctx.actor.username, row["id"], form)
+        found = dq.get(conn, ctx.actor.username, row.id, form)
     if found is None:
         return None
     with ctx.store.write() as conn:
         audit.append(
-            conn, [ctx.entry("draft", ref, row["personnummer"], detail=f"utkast öppnat: {FORM_NAMES[form]}")]
+            conn, [ctx.entry("draft", ref, row.personnummer, detail=f"utkast öppnat: {FORM_NAMES[form]}")]
         )
-    return Draft(json.loads(found["fields"]), parse_utc(found["saved_at"]))
+    return Draft(json.loads(found.fields), parse_utc(found.saved_at))
 
 
 def discard(ctx: Ctx, ref: str, form: str) -> None:
@@ -115,14 +116,14 @@ def discard(ctx: Ctx, ref: str, form: str) -> None:
         row = q.by_ref(conn, ref)  # one's own draft: says nothing either way
         if row is None:
             return
-        if dq.delete(conn, ctx.actor.username, row["id"], form):
+        if dq.delete(conn, ctx.actor.username, row.id, form):
             audit.append(
                 conn,
                 [
                     ctx.entry(
                         "draft",
                         ref,
-                        row["personnummer"],
+                        row.personnummer,
                         detail=f"utkast slängt: {FORM_NAMES.get(form, form)}",
                     )
                 ],

@@ -8,30 +8,43 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
+from typing import Any, TypeVar
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import notices, roles
 from bcc_tui.domain import search as search_rule
 from bcc_tui.domain.business_days import local_date
 from bcc_tui.domain.errors import BccError, Busy, Conflict, InvalidInput, NotAllowed
-from bcc_tui.domain.routing import LastReply, Person, suggest
+from bcc_tui.domain.routing import LastReply, Person, Suggestion, suggest
 from bcc_tui.domain.search import fold
 from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import clinic, drafts, notify, outbound, patients, people
 from bcc_tui.services.context import Ctx, require, seen_errand
-from bcc_tui.services.views import Concerned, ErrandDetail, ErrandSummary, attention_bounds, event, summary
+from bcc_tui.services.views import (
+    Concerned,
+    ErrandDetail,
+    ErrandSummary,
+    attention_bounds,
+    event,
+    summary,
+    summary_json,
+)
 from bcc_tui.store import audit
 from bcc_tui.store import changes as changes_q
 from bcc_tui.store import errands as q
 from bcc_tui.store import handover as handover_q
 from bcc_tui.store import patients as patients_q
 from bcc_tui.store import staff as staff_q
+from bcc_tui.store.errands import Errand, ErrandRow
+from bcc_tui.store.patients import CareTeam
+from bcc_tui.store.staff import StaffMember
 
 STATUSES = (e.UNASSIGNED, e.ASSIGNED, e.CLOSED)
+T = TypeVar("T")
 
 
 def _scope(ctx: Ctx) -> str | None:
@@ -39,10 +52,10 @@ def _scope(ctx: Ctx) -> str | None:
     return roles.need_to_know(ctx.actor)
 
 
-def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummary]:
+def _summaries(ctx: Ctx, conn: Connection, rows: Sequence[ErrandRow | Errand]) -> list[ErrandSummary]:
     """Rows as summaries, each open one with its suggested assignee (R5, R18) and flags."""
     today = ctx.today()
-    open_rows = [r for r in rows if r["status"] != e.CLOSED]
+    open_rows = [r for r in rows if r.status != e.CLOSED]
     fdays = clinic.followup_days(conn)
     if not open_rows:
         return [summary(r, today, None, fdays) for r in rows]
@@ -51,9 +64,9 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     roster = people.today(conn, today)
     absent = set(roster.absent)
     types = q.types(conn)
-    defaults = {t["code"]: t["default_assignee"] for t in types}
-    by_receivers = {t["code"] for t in types if t["receivers_answer"]}
-    pnrs = sorted({r["personnummer"] for r in open_rows})
+    defaults = {t.code: t.default_assignee for t in types}
+    by_receivers = {t.code for t in types if t.receivers_answer}
+    pnrs = sorted({r.personnummer for r in open_rows})
     last = q.last_replies(conn, pnrs)
     teams = patients_q.teams(conn, pnrs)
     load = {u: n for u, (n, _) in q.open_load(conn, load_candidates(staff, roster)).items()}
@@ -62,30 +75,30 @@ def _summaries(ctx: Ctx, conn: Connection, rows: list[Row]) -> list[ErrandSummar
     for r in rows:
         s = None
         concerned = None
-        if r["status"] != e.CLOSED:
-            lr = last.get(r["personnummer"])
+        if r.status != e.CLOSED:
+            lr = last.get(r.personnummer)
             concerned = _concerned(
-                conn, r, teams.get(r["personnummer"]), lr[0] if lr else None, absent, backs, today
+                conn, r, teams.get(r.personnummer), lr[0] if lr else None, absent, backs, today
             )
             s = suggest(
-                r["type"],
-                bool(r["urgent"]),
+                r.type,
+                bool(r.urgent),
                 staff,
                 absent,
                 roster.top_doctor,
                 LastReply(lr[0], local_date(parse_utc(lr[1]))) if lr else None,
-                defaults.get(r["type"]),
+                defaults.get(r.type),
                 doctors=roster.doctors,
                 load=load,
-                team=patients.team_of(teams.get(r["personnummer"])),
-                receivers_answer=r["type"] in by_receivers,
+                team=patients.team_of(teams.get(r.personnummer)),
+                receivers_answer=r.type in by_receivers,
             )
         item = summary(
-            r, today, s, fdays, holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent, days=days
+            r, today, s, fdays, holder_absent=r.status == e.ASSIGNED and r.assignee in absent, days=days
         )
         if concerned:
             item = replace(item, concerned_absent=concerned)
-        if r["type"] in by_receivers:
+        if r.type in by_receivers:
             item = replace(item, receivers_answer=True)
         out.append(item)
     return out
@@ -96,12 +109,20 @@ def load_candidates(staff: list[Person], roster: people.Today) -> list[str]:
     return sorted(set(roster.doctors) | {p.username for p in staff if p.title == "sektionsledare"})
 
 
-def _concerned(conn, row, team_row, last_replier, absent, backs, today) -> Concerned | None:
+def _concerned(
+    conn: Connection,
+    row: ErrandRow | Errand,
+    team_row: CareTeam | None,
+    last_replier: str | None,
+    absent: Collection[str],
+    backs: dict[str, dt.date | None],
+    today: dt.date,
+) -> Concerned | None:
     """R4: the caregiver concerned — the PAL, else the holder, else the one who last replied — when
     absent today, with the day they are back."""
     for username, role in (
-        (team_row["pal"] if team_row is not None else None, "PAL"),
-        (row["assignee"], "handläggaren"),
+        (team_row.pal if team_row is not None else None, "PAL"),
+        (row.assignee, "handläggaren"),
         (last_replier, "senast svarande"),
     ):
         if username:
@@ -122,14 +143,12 @@ def _search(conn: Connection, text: str | None) -> q.Search | None:
         return None
     types = tuple(code for code, t in e.TYPES.items() if needle in fold(t.name) or needle in fold(t.short))
     people_ = tuple(
-        r["username"]
-        for r in staff_q.all_staff(conn)
-        if needle in fold(r["name"]) or needle in fold(r["username"])
+        r.username for r in staff_q.all_staff(conn) if needle in fold(r.name) or needle in fold(r.username)
     )
     return q.Search(needle, types, people_)
 
 
-def _attention(ctx: Ctx, conn: Connection):
+def _attention(ctx: Ctx, conn: Connection) -> q.Attention:
     return attention_bounds(ctx.today(), clinic.followup_days(conn))
 
 
@@ -145,14 +164,8 @@ def _ordered_ids(ctx: Ctx, conn: Connection, status: str | None, involved: str |
 STREAM_BATCH = 2000
 
 
-def iter_errands(
-    ctx: Ctx, status: str | None = None, *, limit: int | None = None, offset: int = 0, audited: bool = True
-) -> Iterator[ErrandSummary]:
-    """The errands the person may see, in the dashboard's order, read in batches so that a caller
-    can write each as it comes: memory and the first line do not wait for a 100,000-errand backlog.
-
-    The checks, the order and the audit row (R15) happen before this returns; no read transaction
-    stays open between batches (a pipe may wait on a person)."""
+def _listed_ids(ctx: Ctx, status: str | None, limit: int | None, offset: int, audited: bool) -> list[int]:
+    """The checks, the order and the audit row (R15) of a list, before its first row is read."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"okänd status '{status}' (tillåtna: {', '.join(STATUSES)})")
     try:
@@ -177,17 +190,128 @@ def iter_errands(
                     )
                 ],
             )
+    return ids
 
-    def stream() -> Iterator[ErrandSummary]:
-        for i in range(0, len(ids), STREAM_BATCH):
-            with ctx.store.read() as conn:
-                rows = q.rows_by_ids(conn, ids[i : i + STREAM_BATCH])
-                if status is not None:
-                    rows = [r for r in rows if r["status"] == status]  # changed since the order was read
-                batch = _summaries(ctx, conn, rows)
-            yield from batch
 
-    return stream()
+def _batches(
+    ctx: Ctx,
+    ids: list[int],
+    status: str | None,
+    read: Callable[[Connection, list[int]], list[Any]],
+    make: Callable[[Connection, list[Any]], list[T]],
+    status_of: Callable[[Any], str],
+) -> Iterator[T]:
+    # Each batch read and made in its own short transaction, and handed on after it: no read
+    # transaction stays open while a pipe waits on a person.
+    for i in range(0, len(ids), STREAM_BATCH):
+        with ctx.store.read() as conn:
+            rows = read(conn, ids[i : i + STREAM_BATCH])
+            if status is not None:
+                rows = [r for r in rows if status_of(r) == status]  # changed since the order was read
+            batch = make(conn, rows)
+        yield from batch
+
+
+def iter_errands(
+    ctx: Ctx, status: str | None = None, *, limit: int | None = None, offset: int = 0, audited: bool = True
+) -> Iterator[ErrandSummary]:
+    """The errands the person may see, in the dashboard's order, read in batches so that a caller
+    can write each as it comes: memory and the first line do not wait for a 100,000-errand backlog.
+
+    The checks, the order and the audit row (R15) happen before this returns; no read transaction
+    stays open between batches (a pipe may wait on a person)."""
+    ids = _listed_ids(ctx, status, limit, offset, audited)
+
+    return _batches(
+        ctx, ids, status, q.rows_by_ids, lambda conn, rows: _summaries(ctx, conn, rows), lambda r: r.status
+    )
+
+
+class _Listing:
+    """What every row of one `list --json` is judged against, read once at its start: the day,
+    the settings, the staff, today's roster and the load (R24). What depends on the patient (the
+    last reply, the care team) is read per batch for the patients not met yet, and a suggestion
+    is worked out once per distinct set of its inputs: a row's own work does not grow with the
+    list (issue 31: 100,000 rows had read the staff and the roster 50 times, the same patients'
+    events again in every batch, and run the routing rules 100,000 times)."""
+
+    def __init__(self, ctx: Ctx, conn: Connection) -> None:
+        self.today = today = ctx.today()
+        self.fdays = clinic.followup_days(conn)
+        self.days = clinic.due_days(conn)
+        self.staff = people.staff_people(conn)
+        self.roster = people.today(conn, today)
+        self.absent = set(self.roster.absent)
+        types = q.types(conn)
+        self.defaults = {t.code: t.default_assignee for t in types}
+        self.by_receivers = {t.code for t in types if t.receivers_answer}
+        self.load = {
+            u: n for u, (n, _) in q.open_load(conn, load_candidates(self.staff, self.roster)).items()
+        }
+        self.last: dict[str, LastReply | None] = {}
+        self.teams: dict[str, patients_q.CareTeam | None] = {}
+        self.suggestions: dict[tuple, Suggestion | None] = {}
+
+    def rows(self, conn: Connection, rows: list[dict]) -> list[dict]:
+        open_rows = [r for r in rows if r["status"] != e.CLOSED]
+        new = sorted({r["personnummer"] for r in open_rows} - self.last.keys())
+        if new:
+            found = q.last_replies(conn, new)
+            teams = patients_q.teams(conn, new)
+            for pnr in new:
+                lr = found.get(pnr)
+                self.last[pnr] = LastReply(lr[0], local_date(parse_utc(lr[1]))) if lr else None
+                self.teams[pnr] = teams.get(pnr)
+        today, fdays, days, absent = self.today, self.fdays, self.days, self.absent
+        return [
+            summary_json(
+                r,
+                today,
+                self._suggestion(r) if r["status"] != e.CLOSED else None,
+                fdays,
+                holder_absent=r["status"] == e.ASSIGNED and r["assignee"] in absent,
+                days=days,
+            )
+            for r in rows
+        ]
+
+    def _suggestion(self, r: dict) -> Suggestion | None:
+        pnr = r["personnummer"]
+        lr = self.last[pnr]
+        team = self.teams[pnr]
+        key = (
+            r["type"],
+            r["urgent"],
+            lr,
+            team.pal if team is not None else None,
+            team.contact_nurse if team is not None else None,
+        )
+        if key in self.suggestions:
+            return self.suggestions[key]
+        s = self.suggestions[key] = suggest(
+            r["type"],
+            bool(r["urgent"]),
+            self.staff,
+            self.absent,
+            self.roster.top_doctor,
+            lr,
+            self.defaults.get(r["type"]),
+            doctors=self.roster.doctors,
+            load=self.load,
+            team=patients.team_of(team),
+            receivers_answer=r["type"] in self.by_receivers,
+        )
+        return s
+
+
+def iter_json(ctx: Ctx, status: str | None = None, *, limit: int | None = None) -> Iterator[dict]:
+    """`list --json`: each errand as `ErrandSummary.to_json()` gives it, the same checks, order
+    and audit row as iter_errands, and the rows as read, batch by batch."""
+    ids = _listed_ids(ctx, status, limit, 0, True)
+    with ctx.store.read() as conn:
+        listing = _Listing(ctx, conn)
+
+    return _batches(ctx, ids, status, q.json_rows, listing.rows, lambda r: r["status"])
 
 
 def list_errands(
@@ -298,7 +422,7 @@ def panes(
                 total, overdue = q.open_pane_counts(conn, status, attention, involved=involved, search=found)
             out[status] = Pane(_summaries(ctx, conn, q.rows_by_ids(conn, ids)), total, overdue)
         today = people.today(conn, ctx.today())
-        names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+        names = {r.username: r.name for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())
         waiting = handover_waiting(conn, ctx)
         seq = changes_q.last(conn)
@@ -325,7 +449,7 @@ def handover_waiting(conn: Connection, ctx: Ctx) -> HandoverWaiting | None:
     if not roles.may(ctx.actor, "handover"):
         return None
     row = handover_q.pending_give(conn)
-    return HandoverWaiting(row["author"], row["name"] or row["author"], row["at"]) if row else None
+    return HandoverWaiting(row.author, row.author_name or row.author, row.at) if row else None
 
 
 def log_list(ctx: Ctx, what: str, search: str | None = None) -> None:
@@ -371,11 +495,11 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
         if ref:
             row = q.by_ref(conn, ref)
             by_receivers = row is not None and _by_receivers(conn, row)
-            if row is not None and row["status"] != e.CLOSED:
+            if row is not None and row.status != e.CLOSED:
                 suggestion = _summaries(ctx, conn, [row])[0].suggestion
-                if suggestion is not None and suggestion.username == row["assignee"]:
+                if suggestion is not None and suggestion.username == row.assignee:
                     suggestion = None  # a reassignment is away from the holder: not a suggestion
-            team = patients.team_of(patients_q.team(conn, row["personnummer"])) if row is not None else None
+            team = patients.team_of(patients_q.team(conn, row.personnummer)) if row is not None else None
             if team is not None:
                 pairs = ((team.pal, "PAL"), (team.contact_nurse, "kontaktsjuksköterska"))
                 team_roles = {user: role for user, role in pairs if user}
@@ -424,16 +548,16 @@ def _detail(ctx: Ctx, conn: Connection, ref: str) -> ErrandDetail:
         raise NotAllowed("systemkontot får inte läsa ärenden; ange en person med --as ANVÄNDARE")
     _scope(ctx)  # an administrator or auditor reads no errands
     row = seen_errand(ctx, conn, ref)
-    days = q.type_days(conn).get(row["type"], 2)
-    remark = handover_q.open_remarks(conn, [row["id"]]).get(row["id"])
+    days = q.type_days(conn).get(row.type, 2)
+    remark = handover_q.open_remarks(conn, [row.id]).get(row.id)
     return ErrandDetail(
-        summary=replace(_summaries(ctx, conn, [row])[0], remark=remark["text"] if remark else None),
-        message=row["message"],
-        contact_preference=row["contact_preference"],
-        phone=row["phone"],
+        summary=replace(_summaries(ctx, conn, [row])[0], remark=remark.text if remark else None),
+        message=row.message,
+        contact_preference=row.contact_preference,
+        phone=row.phone,
         business_days=days,
-        events=[event(ev) for ev in q.events(conn, row["id"])],
-        patient=patients.context(conn, row["personnummer"], row["id"], ctx.today()),
+        events=[event(ev) for ev in q.events(conn, row.id)],
+        patient=patients.context(conn, row.personnummer, row.id, ctx.today()),
     )
 
 
@@ -442,7 +566,7 @@ def _person(conn: Connection, username: str | None) -> str | None:
     if not username:
         return None
     found = staff_q.by_username(conn, username)
-    return f"{found['name']} ({username})" if found and found["name"] else username
+    return f"{found.name} ({username})" if found and found.name else username
 
 
 def _act(
@@ -450,7 +574,7 @@ def _act(
     ref: str,
     action: str,
     expected_version: int | None,
-    apply: Callable[[Connection, Row, str], str],
+    apply: Callable[[Connection, Errand, str], str],
 ) -> None:
     """The common frame of every change: may-I-at-all, may-I-see, whose, legal move,
     compare-and-set, audit. What does not depend on the errand is asked before it is looked up,
@@ -458,43 +582,41 @@ def _act(
     with ctx.change(action, ref) as conn:
         roles.check_act(ctx.actor, action, ref)
         row = seen_errand(ctx, conn, ref, action)
-        roles.require_action(ctx.actor, action, ref, row["assignee"])
+        roles.require_action(ctx.actor, action, ref, row.assignee)
         e.check_move(
             action,
             ref,
-            row["status"],
-            _person(conn, row["assignee"]),
+            row.status,
+            _person(conn, row.assignee),
             receivers_answer=_by_receivers(conn, row),
         )
-        if expected_version is not None and row["version"] != expected_version:
+        if expected_version is not None and row.version != expected_version:
             raise Conflict(f"{ref} har ändrats av någon annan under tiden; se efter och försök igen")
         now = ctx.now_text()
         detail = apply(conn, row, now)
-        audit.append(conn, [ctx.entry(action, ref, row["personnummer"], detail=detail)])
+        audit.append(conn, [ctx.entry(action, ref, row.personnummer, detail=detail)])
 
 
-def _first_response(ctx: Ctx, row: Row, now: str) -> dict:
-    if row["first_response_at"]:
+def _first_response(ctx: Ctx, row: Errand, now: str) -> dict[str, str]:
+    if row.first_response_at:
         return {}
     return {"first_response_at": now, "first_response_on": local_date(ctx.now()).isoformat()}
 
 
-def _by_receivers(conn: Connection, row: Row) -> bool:
+def _by_receivers(conn: Connection, row: Errand) -> bool:
     """R29: whether the errand's type is answered by receivers ("besvaras av mottagare")."""
-    ty = q.type_row(conn, row["type"])
-    return bool(ty is not None and ty["receivers_answer"])
+    ty = q.type_row(conn, row.type)
+    return bool(ty is not None and ty.receivers_answer)
 
 
-def _assignee_row(conn: Connection, username: str, receivers_answer: bool = False) -> Row:
+def _assignee_row(conn: Connection, username: str, receivers_answer: bool = False) -> StaffMember:
     """The person an errand goes to, if they can take it; receivers_answer: the errand's type is
     answered by receivers, who can then be given it too (before the errand is known: whether
     anyone of that kind could be)."""
     person = staff_q.by_username(conn, username)
     if person is None:
         raise InvalidInput(f"{username} finns inte i personallistan")
-    roles.check_assignable(
-        username, frozenset(person["roles"].split()), bool(person["active"]), receivers_answer
-    )
+    roles.check_assignable(username, frozenset(person.roles.split()), bool(person.active), receivers_answer)
     return person
 
 
@@ -530,23 +652,23 @@ def assign(
     action = e.REASSIGN if reassign else e.ASSIGN
     result: list[Assigned] = []
 
-    def apply(conn: Connection, row: Row, now: str) -> str:
+    def apply(conn: Connection, row: Errand, now: str) -> str:
         person = _assignee_row(conn, username, _by_receivers(conn, row))
         absent = people.today(conn, ctx.today()).absent
-        result.append(Assigned(ref, username, username in absent, absent.get(username), person["name"]))
-        if row["assignee"] == username:
-            raise Conflict(f"{ref} är redan fördelat till {person['name']} ({username})")
-        q.update(conn, row["id"], row["version"], status=e.ASSIGNED, assignee=username)
+        result.append(Assigned(ref, username, username in absent, absent.get(username), person.name))
+        if row.assignee == username:
+            raise Conflict(f"{ref} är redan fördelat till {person.name} ({username})")
+        q.update(conn, row.id, row.version, status=e.ASSIGNED, assignee=username)
         q.add_event(
             conn,
-            row["id"],
+            row.id,
             action,
             now,
             ctx.actor.username,
             ctx.actor.name,
             ctx.actor.title,
             target=username,
-            detail={"from": row["assignee"]} if row["assignee"] else None,
+            detail={"from": row.assignee} if row.assignee else None,
         )
         mailed = notify.queue(
             conn,
@@ -554,11 +676,11 @@ def assign(
             notices.ASSIGNED,
             ref,
             person,
-            notices.assignment(ref, row["type"], reassigned=reassign),
+            notices.assignment(ref, row.type, reassigned=reassign),
         )
-        moved = f"från {row['assignee']} " if row["assignee"] else ""
+        moved = f"från {row.assignee} " if row.assignee else ""
         return (
-            f"{moved}till {username} ({person['name']})"
+            f"{moved}till {username} ({person.name})"
             + (", e-post köad" if mailed else "")
             + (", frånvarande idag" if username in absent else "")
         )
@@ -631,7 +753,7 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
         if staff_q.by_username(conn, from_user) is None:
             raise InvalidInput(f"{clean_line(from_user)} finns inte i personallistan")
         _assignee_row(conn, to_user, receivers_answer=True)  # each errand's type decides the rest
-        refs = [r["ref"] for r in q.open_of_assignee(conn, from_user, type_code)]
+        refs = q.open_of_assignee(conn, from_user, type_code)
     moved, refused, warning = [], [], None
     for ref in refs:
         try:
@@ -665,7 +787,7 @@ def news(ctx: Ctx, after: int | None = None) -> News:
         if after is None:
             return News(q.last_event_id(conn), [])
         rows = q.news_for(conn, ctx.actor.username, after)
-    return News(rows[-1]["id"] if rows else after, [(r["kind"], r["ref"]) for r in rows])
+    return News(rows[-1][0] if rows else after, [(kind, ref) for _, kind, ref in rows])
 
 
 def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int | None = None) -> None:
@@ -673,24 +795,24 @@ def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int |
     note; the errand then stops being pinned to the top."""
     body = e.required_text(clean(note_text), "Anteckningen", e.MAX_ACUTE_NOTE)
 
-    def apply(conn: Connection, row: Row, now: str) -> str:
-        if not row["acute"]:
+    def apply(conn: Connection, row: Errand, now: str) -> str:
+        if not row.acute:
             raise Conflict(f"{ref} har inga akuta tecken att markera")
-        if row["acute_handled_at"]:
+        if row.acute_handled_at:
             raise Conflict(f"{ref}: de akuta tecknen är redan markerade som hanterade")
-        q.update(conn, row["id"], row["version"], acute_handled_at=now)
+        q.update(conn, row.id, row.version, acute_handled_at=now)
         q.add_event(
             conn,
-            row["id"],
+            row.id,
             e.ACUTE_HANDLED,
             now,
             ctx.actor.username,
             ctx.actor.name,
             ctx.actor.title,
             text=body,
-            detail={"acute": row["acute"]},
+            detail={"acute": row.acute},
         )
-        drafts.sent(conn, ctx, row["id"], "acute")
+        drafts.sent(conn, ctx, row.id, "acute")
         return f"akuta tecken hanterade: {body}"
 
     _act(ctx, ref, e.ACUTE_HANDLED, expected_version, apply)
@@ -717,22 +839,22 @@ def reply(
         raise InvalidInput("ange svarstexten eller en mall")
     given = None if text is None else e.required_text(clean(text), "Svarstexten", e.MAX_REPLY)
 
-    def apply(conn: Connection, row: Row, now: str) -> str:
+    def apply(conn: Connection, row: Errand, now: str) -> str:
         body = given
         if body is None:
             filled = clinic.fill_template(conn, ctx, template or "", row)
             body = e.required_text(clean(filled), "Svarstexten", e.MAX_REPLY)
         signed = _signed(ctx, body)
-        version = row["version"]
-        taken = row["status"] == e.UNASSIGNED  # R29: a receiver answers a type of theirs at once
+        version = row.version
+        taken = row.status == e.UNASSIGNED  # R29: a receiver answers a type of theirs at once
         if taken:
             # Taken first, as an assignment of its own (its event and version), so the history
             # reads "assigned to, then answered by" and replays to the same state.
-            q.update(conn, row["id"], version, status=e.ASSIGNED, assignee=ctx.actor.username)
+            q.update(conn, row.id, version, status=e.ASSIGNED, assignee=ctx.actor.username)
             version += 1
             q.add_event(
                 conn,
-                row["id"],
+                row.id,
                 e.ASSIGN,
                 now,
                 ctx.actor.username,
@@ -746,25 +868,25 @@ def reply(
                     ctx.entry(
                         e.ASSIGN,
                         ref,
-                        row["personnummer"],
+                        row.personnummer,
                         detail=f"till {ctx.actor.username} ({ctx.actor.name}): besvaras av mottagare",
                     )
                 ],
             )
         q.update(
             conn,
-            row["id"],
+            row.id,
             version,
             status=e.CLOSED,
             closed_at=now,
             close_kind="reply",
             **_first_response(ctx, row, now),
         )
-        holder = ctx.actor.username if taken else row["assignee"]
+        holder = ctx.actor.username if taken else row.assignee
         on_behalf = holder if holder != ctx.actor.username else None
         event_id = q.add_event(
             conn,
-            row["id"],
+            row.id,
             e.REPLY,
             now,
             ctx.actor.username,
@@ -774,9 +896,9 @@ def reply(
             detail={"on_behalf_of": on_behalf} if on_behalf else None,
         )
         outbound.queue(
-            conn, ref, row["id"], event_id, e.REPLY, signed, now, ctx.actor.name, ctx.actor.title, closes=True
+            conn, ref, row.id, event_id, e.REPLY, signed, now, ctx.actor.name, ctx.actor.title, closes=True
         )
-        drafts.sent(conn, ctx, row["id"], "reply")
+        drafts.sent(conn, ctx, row.id, "reply")
         return f"svar ({len(body)} tecken)" + (f" för {on_behalf}" if on_behalf else "")
 
     _act(ctx, ref, e.REPLY, expected_version, apply)
@@ -788,13 +910,13 @@ def partial_reply(
     """Tell the patient that handling is under way; the errand stays open (R3, R4)."""
     body = e.required_text(clean(text), "Delsvarets text", e.MAX_REPLY)
 
-    def apply(conn: Connection, row: Row, now: str) -> str:
+    def apply(conn: Connection, row: Errand, now: str) -> str:
         _check_consulted(ctx, conn, row, consulted)
         signed = _signed(ctx, body)
-        q.update(conn, row["id"], row["version"], partial_reply_at=now, **_first_response(ctx, row, now))
+        q.update(conn, row.id, row.version, partial_reply_at=now, **_first_response(ctx, row, now))
         event_id = q.add_event(
             conn,
-            row["id"],
+            row.id,
             e.PARTIAL_REPLY,
             now,
             ctx.actor.username,
@@ -806,7 +928,7 @@ def partial_reply(
         outbound.queue(
             conn,
             ref,
-            row["id"],
+            row.id,
             event_id,
             e.PARTIAL_REPLY,
             signed,
@@ -815,16 +937,16 @@ def partial_reply(
             ctx.actor.title,
             closes=False,
         )
-        drafts.sent(conn, ctx, row["id"], "partial_reply")
+        drafts.sent(conn, ctx, row.id, "partial_reply")
         return f"delsvar ({len(body)} tecken)" + (f", stämt av med {consulted}" if consulted else "")
 
     _act(ctx, ref, e.PARTIAL_REPLY, expected_version, apply)
 
 
-def _check_consulted(ctx: Ctx, conn: Connection, row: Row, consulted: str | None) -> None:
+def _check_consulted(ctx: Ctx, conn: Connection, row: Errand, consulted: str | None) -> None:
     """R4: a receiver's partial reply on someone else's errand is sent after checking with a doctor
     on today's outpatient roster (the top one, or another who is on duty): named, or refused."""
-    own = ctx.actor.username == row["assignee"] or not roles.may(ctx.actor, e.ASSIGN)
+    own = ctx.actor.username == row.assignee or not roles.may(ctx.actor, e.ASSIGN)
     if (own or _by_receivers(conn, row)) and consulted is None:
         # The holder's own partial reply needs nobody's word, nor does one on a type receivers
         # answer themselves (R29: a rebooking or a journal copy has no doctor concerned).
@@ -853,11 +975,11 @@ def close(
     """Close without reply (R6): the reason is mandatory; R13 asks whether it is in the record."""
     why = e.required_text(clean(reason), "Orsak", e.MAX_REASON)
 
-    def apply(conn: Connection, row: Row, now: str) -> str:
+    def apply(conn: Connection, row: Errand, now: str) -> str:
         q.update(
             conn,
-            row["id"],
-            row["version"],
+            row.id,
+            row.version,
             status=e.CLOSED,
             closed_at=now,
             close_kind="no_reply",
@@ -865,7 +987,7 @@ def close(
         )
         q.add_event(
             conn,
-            row["id"],
+            row.id,
             e.CLOSE,
             now,
             ctx.actor.username,
@@ -874,7 +996,7 @@ def close(
             text=why,
             detail={"documented": documented},
         )
-        drafts.sent(conn, ctx, row["id"], "close")
+        drafts.sent(conn, ctx, row.id, "close")
         return f"avslutat utan svar: {why}"
 
     _act(ctx, ref, e.CLOSE, expected_version, apply)
@@ -884,11 +1006,9 @@ def note(ctx: Ctx, ref: str, text: str) -> None:
     """An internal note: never sent to the patient."""
     body = e.required_text(clean(text), "Anteckningen", e.MAX_NOTE)
 
-    def apply(conn: Connection, row: Row, now: str) -> str:
-        q.add_event(
-            conn, row["id"], e.NOTE, now, ctx.actor.username, ctx.actor.name, ctx.actor.title, text=body
-        )
-        drafts.sent(conn, ctx, row["id"], "note")
+    def apply(conn: Connection, row: Errand, now: str) -> str:
+        q.add_event(conn, row.id, e.NOTE, now, ctx.actor.username, ctx.actor.name, ctx.actor.title, text=body)
+        drafts.sent(conn, ctx, row.id, "note")
         return f"anteckning ({len(body)} tecken)"
 
     _act(ctx, ref, e.NOTE, None, apply)
@@ -899,7 +1019,7 @@ def remind(ctx: Ctx, ref: str) -> bool:
     was queued (the mark on the caregiver's dashboard is there either way)."""
     mailed = False
 
-    def apply(conn: Connection, row: Row, now: str) -> str:
+    def apply(conn: Connection, row: Errand, now: str) -> str:
         nonlocal mailed
         current = _summaries(ctx, conn, [row])[0]
         level = current.countdown
@@ -907,22 +1027,22 @@ def remind(ctx: Ctx, ref: str) -> bool:
             level = type(level)(level.level, f"uppföljning {current.followup_on:%Y-%m-%d} passerad", 0)
         elif level.level not in ("due_soon", "overdue"):
             raise Conflict(f"{ref} behöver ingen påminnelse nu ({level.text})")
-        person = staff_q.by_username(conn, row["assignee"])
-        q.update(conn, row["id"], row["version"], last_reminded_at=now)
+        person = staff_q.by_username(conn, row.assignee) if row.assignee else None
+        q.update(conn, row.id, row.version, last_reminded_at=now)
         q.add_event(
             conn,
-            row["id"],
+            row.id,
             e.REMIND,
             now,
             ctx.actor.username,
             ctx.actor.name,
             ctx.actor.title,
-            target=row["assignee"],
+            target=row.assignee,
         )
         mailed = notify.queue(
-            conn, now, notices.REMINDER, ref, person, notices.reminder(ref, row["type"], level.text)
+            conn, now, notices.REMINDER, ref, person, notices.reminder(ref, row.type, level.text)
         )
-        return f"påminnelse till {row['assignee']}" + (", e-post köad" if mailed else "")
+        return f"påminnelse till {row.assignee}" + (", e-post köad" if mailed else "")
 
     _act(ctx, ref, e.REMIND, None, apply)
     return mailed
@@ -955,13 +1075,13 @@ def remind_due(ctx: Ctx) -> list[tuple[str, bool]]:
 
 
 def set_urgent(ctx: Ctx, ref: str, urgent: bool = True, *, expected_version: int | None = None) -> None:
-    def apply(conn: Connection, row: Row, now: str) -> str:
-        if bool(row["urgent"]) == urgent:
+    def apply(conn: Connection, row: Errand, now: str) -> str:
+        if bool(row.urgent) == urgent:
             return "oförändrat: " + ("brådskande" if urgent else "inte brådskande")
-        q.update(conn, row["id"], row["version"], urgent=int(urgent))
+        q.update(conn, row.id, row.version, urgent=int(urgent))
         q.add_event(
             conn,
-            row["id"],
+            row.id,
             e.URGENT,
             now,
             ctx.actor.username,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.services import people
@@ -40,6 +40,7 @@ from bcc_tui.services.errands import (
 from bcc_tui.services.views import ErrandSummary, attention_key
 from bcc_tui.store import changes as changes_q
 from bcc_tui.store import errands as q
+from bcc_tui.store.errands import ErrandRow
 
 MAX_CHANGES = 500  # more changes than this since the last look: read everything again
 MAX_ERRANDS = 40  # more errands changed than this (an import, a recompute): read everything again
@@ -72,13 +73,16 @@ class _State:
     first_response_on: str | None
 
     @classmethod
-    def of(cls, row: Row | Mapping, prefix: str = "") -> _State:
-        return cls(
-            row[f"{prefix}status"],
-            row[f"{prefix}assignee"],
-            row[f"{prefix}due_date"],
-            row[f"{prefix}first_response_on"],
-        )
+    def of(cls, row: ErrandRow) -> _State:
+        return cls(row.status, row.assignee, row.due_date, row.first_response_on)
+
+    @classmethod
+    def before(cls, change: changes_q.Change) -> _State:
+        """The errand as a change of its row found it (its old_ columns, which the triggers copy
+        from the row's NOT NULL columns)."""
+        if change.old_status is None or change.old_due_date is None:
+            raise ValueError(f"ändring {change.seq} ({change.kind}) saknar ärendets tidigare läge")
+        return cls(change.old_status, change.old_assignee, change.old_due_date, change.old_first_response_on)
 
 
 def _comes_before(pane: str, a: ErrandSummary, b: ErrandSummary) -> bool:
@@ -112,23 +116,23 @@ def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
     involved = _scope(ctx)
     with ctx.store.read(wait=False) as conn:
         rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
-        if not rows or len(rows) > MAX_CHANGES or any(r["errand_id"] is None for r in rows):
+        if not rows or len(rows) > MAX_CHANGES or any(r.errand_id is None for r in rows):
             return None
-        if all(r["kind"] not in _ROW_KINDS for r in rows):
-            return int(rows[-1]["seq"])  # events that change no row on any pane: a note, say
+        if all(r.kind not in _ROW_KINDS for r in rows):
+            return int(rows[-1].seq)  # events that change no row on any pane: a note, say
         if not involved:
             return None
-        ids = sorted({r["errand_id"] for r in rows})
+        ids = sorted({r.errand_id for r in rows if r.errand_id is not None})  # none is None here
         on_screen = {s.id for s in shown.open + shown.closed}
-        if on_screen & set(ids) or any(r["old_assignee"] == involved for r in rows):
+        if on_screen & set(ids) or any(r.old_assignee == involved for r in rows):
             return None
         patients = {s.personnummer for s in shown.open + shown.closed}
         for row in q.holders(conn, ids):
-            if row["assignee"] == involved or row["personnummer"] in patients:
+            if row.assignee == involved or row.personnummer in patients:
                 return None
         if q.involving_events(conn, ids, involved):
             return None
-        return int(rows[-1]["seq"])
+        return int(rows[-1].seq)
 
 
 def follow(
@@ -151,12 +155,12 @@ def follow(
         if changes_q.first(conn) > seq + 1:
             return Followed(None, newest, again=True, staff=True)  # fell behind the changes kept
         rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
-        kinds = {r["kind"] for r in rows}
+        kinds = {r.kind for r in rows}
         staff = "staff" in kinds
-        by_errand: dict[int, list[Row]] = {}
+        by_errand: dict[int, list[changes_q.Change]] = {}
         for r in rows:
-            if r["errand_id"] is not None:
-                by_errand.setdefault(r["errand_id"], []).append(r)
+            if r.errand_id is not None:
+                by_errand.setdefault(r.errand_id, []).append(r)
         if (
             len(rows) > MAX_CHANGES
             or kinds & set(changes_q.CLINIC)
@@ -164,7 +168,7 @@ def follow(
             or any(shown.pane(s).total is None for s in STATUSES)
         ):
             return Followed(None, newest, again=True, staff=staff or len(rows) > MAX_CHANGES)
-        newest = rows[-1]["seq"]  # what was read, should more have come meanwhile (not in this snapshot)
+        newest = rows[-1].seq  # what was read, should more have come meanwhile (not in this snapshot)
         return _apply(ctx, conn, shown, newest, by_errand, involved, limits, detail_ref)
 
 
@@ -173,47 +177,16 @@ def _apply(
     conn: Connection,
     shown: Panes,
     newest: int,
-    by_errand: dict[int, list[Row]],
+    by_errand: dict[int, list[changes_q.Change]],
     involved: str | None,
     limits: Mapping[str, int],
     detail_ref: str | None,
 ) -> Followed:
     attention = _attention(ctx, conn)
     ids = sorted(by_errand)
-    current = {r["id"]: r for r in q.rows_by_ids(conn, ids)}
-    before: dict[int, _State | None] = {}
-    now: dict[int, _State | None] = {}
-    for eid, its in by_errand.items():
-        row = current.get(eid)
-        now[eid] = _State.of(row) if row is not None else None
-        first = next((c for c in its if c["kind"] in _STATE_KINDS), None)
-        if first is None:
-            before[eid] = now[eid]  # only events or remarks: the row's state is as it was
-        elif first["kind"] == "new":
-            before[eid] = None  # not there at the last look
-        else:
-            before[eid] = _State.of(first, "old_")
-    # A caregiver's errands are also those they answered or closed (store/errands.py, _INVOLVED):
-    # their events now, and those before the changes (every event is a change of its own).
-    had: set[int] = set()
-    has: set[int] = set()
-    if involved:
-        new_events = {c["event_id"] for its in by_errand.values() for c in its if c["event_id"]}
-        for errand_id, event_id in q.involving_events(conn, ids, involved):
-            has.add(errand_id)
-            if event_id not in new_events:
-                had.add(errand_id)
-
-    def member(state: _State | None, pane: str, answered: bool) -> bool:
-        return (
-            state is not None
-            and state.status == pane
-            and (involved is None or state.assignee == involved or answered)
-        )
-
-    def late(state: _State | None) -> int:
-        return int(state is not None and state.first_response_on is None and state.due_date < attention.today)
-
+    current = {r.id: r for r in q.rows_by_ids(conn, ids)}
+    before, now = _states(by_errand, current)
+    had, has = _involvement(conn, ids, by_errand, involved)
     panes = {s: shown.pane(s) for s in STATUSES}
     shown_panes = [s for s in STATUSES if not (s == e.UNASSIGNED and involved)]
     entering: dict[str, list[int]] = {s: [] for s in STATUSES}
@@ -221,43 +194,36 @@ def _apply(
     kept: dict[str, list[ErrandSummary]] = {}
     for pane in shown_panes:
         page = panes[pane]
-        total, overdue = page.total or 0, page.overdue
-        for eid in ids:
-            was = member(before[eid], pane, eid in had)
-            is_ = member(now[eid], pane, eid in has)
-            if was:
-                total -= 1
-                overdue -= late(before[eid]) if pane != e.CLOSED else 0
-            if is_:
-                total += 1
-                overdue += late(now[eid]) if pane != e.CLOSED else 0
-                entering[pane].append(eid)
-        counts[pane] = (total, overdue)
+        moves = [
+            (
+                _member(before[eid], pane, eid in had, involved),
+                _member(now[eid], pane, eid in has, involved),
+                eid,
+            )
+            for eid in ids
+        ]
+        counts[pane] = _recount(page, pane, moves, before, now, attention.today, entering[pane])
         kept[pane] = [s for s in page.rows if s.id not in by_errand]
-
-    # Rows that stay but may read differently: the same patient's (the last reply, the caregiver
-    # concerned), and with a doctor's load changed the unassigned page's suggestions (R24).
-    patients = {r["personnummer"] for r in current.values()}
-    again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
-    if kept.get(e.UNASSIGNED) and _load_changed(conn, ctx, before, now):
-        again |= {s.id for s in kept[e.UNASSIGNED]}
-    needed = sorted(again | {eid for rows in entering.values() for eid in rows})
+    patients = {r.personnummer for r in current.values()}
+    needed = _to_read(ctx, conn, kept, entering, patients, before, now)
     fresh = _read(ctx, conn, needed, current)
     for pane in shown_panes:
-        page, (total, overdue) = panes[pane], counts[pane]
-        rows = [fresh.get(s.id, s) for s in kept[pane]]
-        complete = page.total is not None and len(page.rows) >= page.total
-        for eid in entering[pane]:
-            s = fresh.get(eid)
-            if s is not None and (complete or (rows and _comes_before(pane, s, rows[-1]))):
-                _insert(pane, rows, s)
-        limit = limits.get(pane, PAGE)
-        del rows[limit:]
-        if total < len(rows) or total < 0:
+        rebuilt = _rebuilt(
+            ctx,
+            conn,
+            pane,
+            panes[pane],
+            counts[pane],
+            kept[pane],
+            entering[pane],
+            fresh,
+            limits,
+            attention,
+            involved,
+        )
+        if rebuilt is None:
             return Followed(None, newest, again=True)  # the counts no longer add up: read them
-        if len(rows) < min(limit, total):
-            rows = _refill(ctx, conn, pane, attention, involved, limit, rows)
-        panes[pane] = Pane(rows, total, overdue)
+        panes[pane] = rebuilt
     data = replace(
         shown,
         unassigned=panes[e.UNASSIGNED],
@@ -266,12 +232,139 @@ def _apply(
         seq=newest,
     )
     unchanged = all(panes[s] == shown.pane(s) for s in STATUSES)
-    detail = False
-    if detail_ref:
-        open_row = q.by_ref(conn, detail_ref)
-        detail = open_row is None or open_row["id"] in by_errand or open_row["personnummer"] in patients
+    detail = _detail_changed(conn, detail_ref, by_errand, patients)
     news = any(state is not None and state.assignee == ctx.actor.username for state in now.values())
     return Followed(None if unchanged else data, newest, detail=detail, news=news)
+
+
+def _to_read(
+    ctx: Ctx,
+    conn: Connection,
+    kept: dict[str, list[ErrandSummary]],
+    entering: dict[str, list[int]],
+    patients: set[str],
+    before: dict[int, _State | None],
+    now: dict[int, _State | None],
+) -> list[int]:
+    """The errands read again: those entering a pane, and rows that stay but may read
+    differently: the same patient's (the last reply, the caregiver concerned), and with a
+    doctor's load changed the unassigned page's suggestions (R24)."""
+    again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
+    if kept.get(e.UNASSIGNED) and _load_changed(conn, ctx, before, now):
+        again |= {s.id for s in kept[e.UNASSIGNED]}
+    return sorted(again | {eid for rows in entering.values() for eid in rows})
+
+
+def _detail_changed(
+    conn: Connection, detail_ref: str | None, by_errand: dict[int, list[changes_q.Change]], patients: set[str]
+) -> bool:
+    """Whether the errand open on screen changed, or another of its patient's (or is gone)."""
+    if not detail_ref:
+        return False
+    open_row = q.by_ref(conn, detail_ref)
+    return open_row is None or open_row.id in by_errand or open_row.personnummer in patients
+
+
+def _states(
+    by_errand: dict[int, list[changes_q.Change]], current: dict[int, ErrandRow]
+) -> tuple[dict[int, _State | None], dict[int, _State | None]]:
+    """Each changed errand's state at the last look (from its first change's old values) and now."""
+    before: dict[int, _State | None] = {}
+    now: dict[int, _State | None] = {}
+    for eid, its in by_errand.items():
+        row = current.get(eid)
+        now[eid] = _State.of(row) if row is not None else None
+        first = next((c for c in its if c.kind in _STATE_KINDS), None)
+        if first is None:
+            before[eid] = now[eid]  # only events or remarks: the row's state is as it was
+        elif first.kind == "new":
+            before[eid] = None  # not there at the last look
+        else:
+            before[eid] = _State.before(first)
+    return before, now
+
+
+def _involvement(
+    conn: Connection, ids: list[int], by_errand: dict[int, list[changes_q.Change]], involved: str | None
+) -> tuple[set[int], set[int]]:
+    """A caregiver's errands are also those they answered or closed (store/errands.py, _INVOLVED):
+    their events now, and those before the changes (every event is a change of its own)."""
+    had: set[int] = set()
+    has: set[int] = set()
+    if involved:
+        new_events = {c.event_id for its in by_errand.values() for c in its if c.event_id}
+        for errand_id, event_id in q.involving_events(conn, ids, involved):
+            has.add(errand_id)
+            if event_id not in new_events:
+                had.add(errand_id)
+    return had, has
+
+
+def _member(state: _State | None, pane: str, answered: bool, involved: str | None) -> bool:
+    return (
+        state is not None
+        and state.status == pane
+        and (involved is None or state.assignee == involved or answered)
+    )
+
+
+def _late(state: _State | None, today: str) -> int:
+    return int(state is not None and state.first_response_on is None and state.due_date < today)
+
+
+def _recount(
+    page: Pane,
+    pane: str,
+    moves: list[tuple[bool, bool, int]],
+    before: dict[int, _State | None],
+    now: dict[int, _State | None],
+    today: str,
+    entering: list[int],
+) -> tuple[int, int]:
+    """A pane's total and overdue count after the errands that left it and entered it; those
+    that entered are added to `entering`."""
+    total, overdue = page.total or 0, page.overdue
+    for was, is_, eid in moves:
+        if was:
+            total -= 1
+            overdue -= _late(before[eid], today) if pane != e.CLOSED else 0
+        if is_:
+            total += 1
+            overdue += _late(now[eid], today) if pane != e.CLOSED else 0
+            entering.append(eid)
+    return total, overdue
+
+
+def _rebuilt(
+    ctx: Ctx,
+    conn: Connection,
+    pane: str,
+    page: Pane,
+    counted: tuple[int, int],
+    kept: list[ErrandSummary],
+    entering: list[int],
+    fresh: dict[int, ErrandSummary],
+    limits: Mapping[str, int],
+    attention: q.Attention,
+    involved: str | None,
+) -> Pane | None:
+    """A pane's page after the changes: the rows kept (read again where they may read
+    differently), the rows entering in their place, filled up from the database when short;
+    None when the counts no longer add up."""
+    total, overdue = counted
+    rows = [fresh.get(s.id, s) for s in kept]
+    complete = page.total is not None and len(page.rows) >= page.total
+    for eid in entering:
+        s = fresh.get(eid)
+        if s is not None and (complete or (rows and _comes_before(pane, s, rows[-1]))):
+            _insert(pane, rows, s)
+    limit = limits.get(pane, PAGE)
+    del rows[limit:]
+    if total < len(rows) or total < 0:
+        return None
+    if len(rows) < min(limit, total):
+        rows = _refill(ctx, conn, pane, attention, involved, limit, rows)
+    return Pane(rows, total, overdue)
 
 
 def _load_changed(
@@ -292,7 +385,9 @@ def _load_changed(
     return bool(moved & set(candidates))
 
 
-def _read(ctx: Ctx, conn: Connection, ids: list[int], current: dict[int, Row]) -> dict[int, ErrandSummary]:
+def _read(
+    ctx: Ctx, conn: Connection, ids: list[int], current: dict[int, ErrandRow]
+) -> dict[int, ErrandSummary]:
     """Summaries of `ids`, from the rows already read where there are some."""
     missing = [i for i in ids if i not in current]
     rows = [current[i] for i in ids if i in current] + (q.rows_by_ids(conn, missing) if missing else [])

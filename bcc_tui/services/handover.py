@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import exports, flags
@@ -26,6 +27,7 @@ from bcc_tui.store import audit
 from bcc_tui.store import handover as q
 from bcc_tui.store import reports as notes_q
 from bcc_tui.store import staff as staff_q
+from bcc_tui.store.reports import HandoverNote
 
 CATEGORIES = q.CATEGORIES
 TITLES = {
@@ -92,17 +94,17 @@ class Given:
         return tuple(ref for ref in self.listed if ref not in self.done)
 
 
-def _given(row) -> Given | None:
+def _given(row: q.GiveRow | None) -> Given | None:
     if row is None:
         return None
     return Given(
-        row["id"],
-        row["author"],
-        row["name"] or row["author"],
-        parse_utc(row["at"]),
-        tuple(i["ref"] for i in json.loads(row["items"])),
-        frozenset(json.loads(row["done"])),
-        row["note"],
+        row.id,
+        row.author,
+        row.author_name or row.author,
+        parse_utc(row.at),
+        tuple(i["ref"] for i in json.loads(row.items)),
+        frozenset(json.loads(row.done)),
+        row.note,
     )
 
 
@@ -114,10 +116,10 @@ class Handover:
     counts: dict[str, int]
     items: list[Item]
     changes: Changes
-    note: dict | None = None
+    note: HandoverNote | None = None
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> errand type -> count
     given: Given | None = None  # given by the outgoing receiver, not yet taken
-    taken: dict | None = None  # the last receipt: who took over from whom, when
+    taken: q.HandoverRecord | None = None  # the last receipt: who took over from whom, when
 
     @property
     def total(self) -> int:
@@ -153,11 +155,11 @@ def _followup_cutoff(today: dt.date, days: int) -> str:
     return format_utc(midnight)
 
 
-def _remark(row) -> Remark:
-    return Remark(row["text"], row["author"], row["name"] or row["author"], parse_utc(row["at"]))
+def _remark(row: q.RemarkRow) -> Remark:
+    return Remark(row.text, row.author, row.author_name or row.author, parse_utc(row.at))
 
 
-def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Handover:
+def _gather(ctx: Ctx, conn: Connection, *, per_category: int, since_limit: int | None) -> Handover:
     today = ctx.today()
     roster = people.today(conn, today)
     fdays = clinic.followup_days(conn)
@@ -170,7 +172,7 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
     by_category = q.category_counts(conn, *args)
     counts = {cat: sum(per_type.values()) for cat, per_type in by_category.items()}
     rows = q.items(conn, *args, per_category=per_category)
-    remarks = q.open_remarks(conn, [r["id"] for r in rows])
+    remarks = q.open_remarks(conn, [r.id for r, _ in rows])
     absent = set(roster.absent)
     days = clinic.due_days(conn)
     items = [
@@ -180,35 +182,35 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
                 today,
                 None,
                 fdays,
-                holder_absent=r["status"] == "assigned" and r["assignee"] in absent,
+                holder_absent=r.status == "assigned" and r.assignee in absent,
                 days=days,
             ),
-            r["category"],
-            _remark(remarks[r["id"]]) if r["id"] in remarks else None,
+            category,
+            _remark(remarks[r.id]) if r.id in remarks else None,
         )
-        for r in rows
+        for r, category in rows
     ]
     last = q.last(conn)
-    since = last["at"] if last else None
+    since = last.at if last else None
     if last is not None and since:
         first_due = parse_utc(since).astimezone(STOCKHOLM).date().isoformat()
         changes = Changes(
             parse_utc(since),
-            last["from_user"],
-            last["to_user"],
+            last.from_user,
+            last.to_user,
             q.arrived_since(conn, since, since_limit),
             q.closed_since(conn, since, since_limit),
             q.overdue_since(conn, first_due, today.isoformat(), since_limit),
-            [(r["ref"], _remark(r)) for r in q.remarks_since(conn, since, since_limit or -1)],
+            [(ref, _remark(r)) for ref, r in q.remarks_since(conn, since, since_limit or -1)],
         )
     else:
         changes = Changes(
-            None, remarks=[(r["ref"], _remark(r)) for r in q.remarks_since(conn, None, since_limit or -1)]
+            None, remarks=[(ref, _remark(r)) for ref, r in q.remarks_since(conn, None, since_limit or -1)]
         )
     note = notes_q.last_note(conn)
-    if note is not None and since is not None and note["at"] < since:
+    if note is not None and since is not None and note.at < since:
         note = None  # read and handed over already
-    names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+    names = {r.username: r.name for r in staff_q.all_staff(conn)}
     return Handover(
         ctx.now(),
         roster,
@@ -216,10 +218,10 @@ def _gather(ctx: Ctx, conn, *, per_category: int, since_limit: int | None) -> Ha
         counts,
         items,
         changes,
-        dict(note) if note else None,
+        note,
         by_category,
         _given(q.pending_give(conn)),
-        dict(last) if last else None,
+        last,
     )
 
 
@@ -248,8 +250,8 @@ def pin_remark(ctx: Ctx, ref: str, text: str) -> None:
     body = e.required_text(clean(text), "Anmärkningen", MAX_REMARK)
     with ctx.change("remark", ref) as conn:
         row = seen_errand(ctx, conn, ref)
-        q.add_remark(conn, row["id"], ctx.now_text(), ctx.actor.username, body)
-        audit.append(conn, [ctx.entry("remark", row["ref"], row["personnummer"], detail=body)])
+        q.add_remark(conn, row.id, ctx.now_text(), ctx.actor.username, body)
+        audit.append(conn, [ctx.entry("remark", row.ref, row.personnummer, detail=body)])
 
 
 def add_note(ctx: Ctx, text: str) -> None:
@@ -271,7 +273,7 @@ class Receipt:
     done: int
 
 
-def _handed_over_by(conn, today: dt.date, taker: str) -> str | None:
+def _handed_over_by(conn: Connection, today: dt.date, taker: str) -> str | None:
     """Nobody gave: the receiver on duty before (the last rostered receiver before today, else
     today's), unless that is the person taking over (then nobody is named)."""
     for candidate in (staff_q.receiver_before(conn, today), people.today(conn, today).receiver):
@@ -307,10 +309,10 @@ def give(
             last_note, last = notes_q.last_note(conn), q.last(conn)
             if (
                 last_note is not None
-                and last_note["author"] == ctx.actor.username
-                and (last is None or last_note["at"] >= last["at"])
+                and last_note.author == ctx.actor.username
+                and (last is None or last_note.at >= last.at)
             ):
-                body = last_note["text"]
+                body = last_note.text
         if listed is None:
             h = _gather(ctx, conn, per_category=PER_CATEGORY, since_limit=0)
             listed = [(i.ref, i.category) for i in h.items]
@@ -349,13 +351,14 @@ def take(ctx: Ctx, *, listed: list[tuple[str, str]] | None = None, done: list[st
     notes up to now have then been handed over."""
     _require_receiver(ctx, "handover")
     with ctx.change("handover") as conn:
-        given = _given(q.pending_give(conn))
+        pending = q.pending_give(conn)
+        given = _given(pending)
         if given is not None and given.author == ctx.actor.username:
             raise InvalidInput(
                 "du har själv lämnat över; nästa ärendemottagare tar över (eller lämna över igen med en ny lista)"
             )
-        if given is not None:
-            items = json.loads(q.pending_give(conn)["items"])  # type: ignore[index]
+        if given is not None and pending is not None:  # one give: `given` is `pending` read
+            items = json.loads(pending.items)
             gone = [ref for ref in given.listed if ref in given.done]
             from_user: str | None = given.author
         else:
@@ -372,7 +375,7 @@ def take(ctx: Ctx, *, listed: list[tuple[str, str]] | None = None, done: list[st
         hid = q.record(
             conn,
             at=at,
-            since=last["at"] if last else None,
+            since=last.at if last else None,
             from_user=from_user,
             to_user=ctx.actor.username,
             items=items,
@@ -409,18 +412,18 @@ def receipts(ctx: Ctx, limit: int = 50) -> tuple[Given | None, list[dict]]:
         pending = _given(q.pending_give(conn))
     out = []
     for r in rows:
-        items = json.loads(r["items"])
+        h = r.record
         out.append(
             {
-                "at": parse_utc(r["at"]),
-                "from": r["from_user"],
-                "from_name": r["from_name"],
-                "to": r["to_user"],
-                "to_name": r["to_name"],
-                "items": len(items),
-                "done": len(json.loads(r["done"])),
-                "note": r["note"],
-                "given_at": parse_utc(r["given_at"]) if r["given_at"] else None,
+                "at": parse_utc(h.at),
+                "from": h.from_user,
+                "from_name": r.from_name,
+                "to": h.to_user,
+                "to_name": r.to_name,
+                "items": len(json.loads(h.items)),
+                "done": len(json.loads(h.done)),
+                "note": h.note,
+                "given_at": parse_utc(r.given_at) if r.given_at else None,
             }
         )
     return pending, out
@@ -483,16 +486,39 @@ md = exports.md
 
 
 def markdown(h: Handover) -> str:
-    names = h.names
+    """The handover as Markdown, one function per section, in the order they are read."""
     local = h.at.astimezone(STOCKHOLM)
     out = [f"# Överlämning 1177 – {short_date(local.date())} {local.year} kl {local:%H:%M}", ""]
+    out += _md_roster(h)
+    out += _md_since(h)
+    out += _md_given(h)
+    out += _md_summary(h)
+    out += _md_by_type(h)
+    for cat, items in h.by_category():
+        out += [f"## {h.title(cat)} ({h.count(cat)})", ""]
+        out += [_line(i, h.names) for i in items] or ["Inga."]
+        if h.count(cat) > len(items):
+            out.append(f"- … och {h.count(cat) - len(items)} till (de mest brådskande visas)")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_roster(h: Handover) -> list[str]:
+    """Today's receiver, the doctor at the top of the schedule, who is absent."""
+    names = h.names
     roster = [
         f"Mottagare idag: {_name(names, h.today.receiver)}",
         f"överst på schemat: {_name(names, h.today.top_doctor)}",
     ]
     if h.today.absent:
         roster.append("frånvarande: " + ", ".join(_name(names, u) for u in sorted(h.today.absent)))
-    out += [" · ".join(roster), ""]
+    return [" · ".join(roster), ""]
+
+
+def _md_since(h: Handover) -> list[str]:
+    """What changed since the last handover, and the remarks pinned for this one."""
+    names = h.names
+    out: list[str] = []
     c = h.changes
     if c.since:
         to = _name(names, c.previous_to)
@@ -511,6 +537,13 @@ def markdown(h: Handover) -> str:
             f'- Anmärkning på **{md(ref)}**: "{md(r.text)}" — {md(names.get(r.author, r.author))}, {_local(r.at)}'
         )
     out.append("")
+    return out
+
+
+def _md_given(h: Handover) -> list[str]:
+    """The outgoing receiver's side (R28) and the note from the last shift."""
+    names = h.names
+    out: list[str] = []
     if h.given:
         g = h.given
         out += [
@@ -524,35 +557,38 @@ def markdown(h: Handover) -> str:
             out += ["", *exports.md_quote(g.note)]
         out.append("")
     if h.note:
-        at = parse_utc(h.note["at"])
+        at = parse_utc(h.note.at)
         out += ["## Anteckning från förra passet", ""]
-        out += exports.md_quote(h.note["text"])
-        out += [f"> — {md(h.note['name'] or h.note['author'])}, {_local(at)}", ""]
-    out += ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
+        out += exports.md_quote(h.note.text)
+        out += [f"> — {md(h.note.author_name or h.note.author)}, {_local(at)}", ""]
+    return out
+
+
+def _md_summary(h: Handover) -> list[str]:
+    out = ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
     out += [f"| {h.title(cat)} | {h.count(cat)} |" for cat in CATEGORIES]
     out += [f"| **Att gå igenom** | **{h.total}** |", ""]
+    return out
+
+
+def _md_by_type(h: Handover) -> list[str]:
+    """A backlog reads best as numbers first: each type by category (R28, issue 13)."""
     types = sorted({t for per_type in h.by_type.values() for t in per_type}, key=e.type_name)
-    if types:
-        # A backlog reads best as numbers first: each type by category (R28, issue 13).
-        shown = [c for c in CATEGORIES if h.count(c)]
-        out += [
-            "## Öppna punkter per typ",
-            "",
-            "| Typ | " + " | ".join(h.title(c).split(",")[0] for c in shown) + " |",
-            "|---|" + "---:|" * len(shown),
-        ]
-        out += [
-            f"| {md(e.type_name(t))} | " + " | ".join(str(h.by_type[c].get(t, 0)) for c in shown) + " |"
-            for t in types
-        ]
-        out.append("")
-    for cat, items in h.by_category():
-        out += [f"## {h.title(cat)} ({h.count(cat)})", ""]
-        out += [_line(i, names) for i in items] or ["Inga."]
-        if h.count(cat) > len(items):
-            out.append(f"- … och {h.count(cat) - len(items)} till (de mest brådskande visas)")
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    if not types:
+        return []
+    shown = [c for c in CATEGORIES if h.count(c)]
+    out = [
+        "## Öppna punkter per typ",
+        "",
+        "| Typ | " + " | ".join(h.title(c).split(",")[0] for c in shown) + " |",
+        "|---|" + "---:|" * len(shown),
+    ]
+    out += [
+        f"| {md(e.type_name(t))} | " + " | ".join(str(h.by_type[c].get(t, 0)) for c in shown) + " |"
+        for t in types
+    ]
+    out.append("")
+    return out
 
 
 def as_json(h: Handover) -> dict:
@@ -574,10 +610,10 @@ def as_json(h: Handover) -> dict:
     )
     taken = (
         {
-            "by": t["to_user"],
-            "at": t["at"],
-            "from": t["from_user"],
-            "note": clean(t["note"]) if t["note"] else None,
+            "by": t.to_user,
+            "at": t.at,
+            "from": t.from_user,
+            "note": clean(t.note) if t.note else None,
         }
         if t
         else None
@@ -600,5 +636,5 @@ def as_json(h: Handover) -> dict:
             {"ref": i.ref, "category": i.category, "remark": clean(i.remark.text) if i.remark else None}
             for i in h.items
         ],
-        "note": clean(g.note) if g and g.note else clean(h.note["text"]) if h.note else None,
+        "note": clean(g.note) if g and g.note else clean(h.note.text) if h.note else None,
     }

@@ -1,4 +1,4 @@
-"""Who is acting (docs/routine.md §4.3): from the process's uid, never from $USER."""
+"""Who is acting (docs/routine.md 4.3): from the process's uid, never from $USER."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from bcc_tui.domain.errors import NotAllowed
 from bcc_tui.domain.roles import SYSTEM_ACTOR, Actor
+from bcc_tui.services.clock import Clock
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.people import actor_from_row
 from bcc_tui.settings import sudo_person
@@ -51,7 +52,7 @@ def account(db_path: str | os.PathLike, environ: Mapping[str, str] | None = None
     return Account(uid, name, owner, sudo_person(env))
 
 
-def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Actor:
+def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock: Clock) -> Actor:
     """The acting person, or a refusal (logged) when there is none the process may act as."""
     if as_user is not None and not acct.trusted:
         why = (
@@ -74,12 +75,12 @@ def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock) -> Acto
         _refuse(
             store, username, f"{username} finns inte i personallistan och får inte använda bcc-tui", ctx_clock
         )
-    if not row["active"]:
+    if not row.active:
         _refuse(store, username, f"{username} är inte längre aktiv och får inte använda bcc-tui", ctx_clock)
     return actor_from_row(row)
 
 
-def _refuse(store: Store, who: str, why: str, clock) -> NoReturn:
+def _refuse(store: Store, who: str, why: str, clock: Clock) -> NoReturn:
     ctx = Ctx(store, Actor(who, who, "", frozenset()), clock)
     try:
         with store.write() as conn:
@@ -96,7 +97,7 @@ def still_allowed(store: Store, actor: Actor) -> str | None:
         return None
     with store.read() as conn:
         row = q.by_username(conn, actor.username)
-    if row is None or not row["active"]:
+    if row is None or not row.active:
         return "Du är inte längre aktiv i bcc-tui; instrumentpanelen stängs."
     if actor_from_row(row).roles != actor.roles:
         return "Din behörighet i bcc-tui har ändrats; instrumentpanelen stängs. Starta den igen."

@@ -132,7 +132,7 @@ class Input:
     def __enter__(self) -> Input:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def raw(self, number: int) -> Iterator[bytes]:

@@ -1,4 +1,4 @@
-"""Intake of errands from 1177 (docs/routine.md §4.2, R5).
+"""Intake of errands from 1177 (docs/routine.md 4.2, R5).
 
 Every line is validated on its own: a bad line is reported by its number and the good ones are
 kept. A line identical to a stored errand is skipped and counted; the same ref with other content

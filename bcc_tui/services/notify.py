@@ -1,4 +1,4 @@
-"""E-mail notices (R7, R16, §4.6): queued in the same transaction as the assignment or reminder,
+"""E-mail notices (R7, R16, docs/routine.md 4.6): queued in the same transaction as the assignment or reminder,
 delivered over SMTP by whichever process runs next, retried while the server is down.
 
 Delivery is at least once: a mail is claimed with a lease, sent, then marked sent. A crash
@@ -12,7 +12,8 @@ import datetime as dt
 import time
 import uuid
 from dataclasses import dataclass
-from sqlite3 import Connection, Row
+from sqlite3 import Connection
+from typing import TYPE_CHECKING
 
 from bcc_tui.domain.errors import Busy, os_reason
 from bcc_tui.domain.notices import Notice
@@ -21,6 +22,16 @@ from bcc_tui.services.clock import Clock
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import outbox as q
 from bcc_tui.store.db import Store
+from bcc_tui.store.staff import StaffMember
+
+if TYPE_CHECKING:
+    # Imported where used: the command line and the dashboard start without them.
+    import smtplib
+    import socket
+    from _socket import _Address
+    from email.message import EmailMessage
+
+    from _typeshed import ReadableBuffer
 
 LEASE = dt.timedelta(seconds=60)
 MAX_BACKOFF = dt.timedelta(minutes=5)
@@ -58,10 +69,12 @@ def _reason(err: BaseException) -> str:
     return os_reason(err, str(err) or "tidsgränsen passerades")
 
 
-def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, notice: Notice) -> bool:
+def queue(
+    conn: Connection, now: str, kind: str, ref: str, person: StaffMember | None, notice: Notice
+) -> bool:
     """Queue a notice to `person` in the caller's transaction, if they want notices by e-mail
     (someone no longer in the staff list gets none)."""
-    if person is None or not person["email_notify"] or not person["email"]:
+    if person is None or not person.email_notify or not person.email:
         return False
     q.add(
         conn,
@@ -69,8 +82,8 @@ def queue(conn: Connection, now: str, kind: str, ref: str, person: Row | None, n
             "message_id": f"<{ref}.{kind}.{uuid.uuid4().hex}@bcc-tui>",
             "kind": kind,
             "ref": ref,
-            "recipient": person["username"],
-            "address": person["email"],
+            "recipient": person.username,
+            "address": person.email,
             "subject": notice.subject,
             "body": notice.body,
             "created_at": now,
@@ -97,10 +110,7 @@ def waiting(ctx: Ctx) -> list[Waiting]:
     require(ctx, "outbox")
     with ctx.store.read() as conn:
         rows = q.listing(conn)
-    return [
-        Waiting(r["created_at"], r["kind"], r["ref"], r["recipient"], r["attempts"], r["last_error"])
-        for r in rows
-    ]
+    return [Waiting(r.created_at, r.kind, r.ref, r.recipient, r.attempts, r.last_error) for r in rows]
 
 
 def count_waiting(ctx: Ctx) -> int:
@@ -127,18 +137,18 @@ class Delivery:
     error: str | None = None
 
 
-def _message(row: Row, sender: str, now: dt.datetime):
+def _message(row: q.Mail, sender: str, now: dt.datetime) -> EmailMessage:
     from email.message import EmailMessage
     from email.utils import format_datetime
 
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = row["address"]
-    msg["Subject"] = row["subject"]
-    msg["Message-ID"] = row["message_id"]
+    msg["To"] = row.address
+    msg["Subject"] = row.subject
+    msg["Message-ID"] = row.message_id
     msg["Date"] = format_datetime(now)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(row["body"])
+    msg.set_content(row.body)
     return msg
 
 
@@ -208,12 +218,12 @@ def deliver(
                 continue
             try:
                 with store.write() as conn:
-                    q.mark_sent(conn, row["id"], format_utc(clock.now()))
+                    q.mark_sent(conn, row.id, format_utc(clock.now()))
             except Busy:
                 pass  # the lease runs out and the mail goes again, with the same Message-ID
             result.sent += 1
     finally:
-        server.close_quietly()
+        _close_quietly(server, deadline)
     return result
 
 
@@ -222,12 +232,12 @@ def lease_for(budget: float, busy_timeout: float) -> dt.timedelta:
     return max(LEASE, dt.timedelta(seconds=budget + busy_timeout + 2 * LEASE_MARGIN))
 
 
-def _bounded_smtp(host: str, port: int, deadline: float):
+def _bounded_smtp(host: str, port: int, deadline: float) -> smtplib.SMTP:
     """An SMTP connection whose every connect, send and reply is cut at one deadline (and at
     SMTP_TIMEOUT per operation), so a slow or silent server cannot hold the process."""
     import smtplib
 
-    def arm(sock) -> float:
+    def arm(sock: socket.socket | None) -> float:
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError("tidsgränsen för e-post passerades")
@@ -237,25 +247,20 @@ def _bounded_smtp(host: str, port: int, deadline: float):
         return wait
 
     class Bounded(smtplib.SMTP):
-        def _get_socket(self, host, port, timeout):
-            return super()._get_socket(host, port, arm(None))
+        def connect(
+            self, host: str = "localhost", port: int = 0, source_address: _Address | None = None
+        ) -> tuple[int, bytes]:
+            # smtplib opens the socket with self.timeout: the connect's share of the deadline.
+            self.timeout = arm(None)
+            return super().connect(host, port, source_address)
 
-        def send(self, s):
+        def send(self, s: ReadableBuffer | str) -> None:
             arm(self.sock)
-            return super().send(s)
+            super().send(s)
 
-        def getreply(self):
+        def getreply(self) -> tuple[int, bytes]:
             arm(self.sock)
             return super().getreply()
-
-        def close_quietly(self) -> None:
-            try:
-                if time.monotonic() < deadline:
-                    self.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
-            finally:
-                self.close()
 
     server = Bounded(timeout=SMTP_TIMEOUT)
     try:
@@ -268,23 +273,36 @@ def _bounded_smtp(host: str, port: int, deadline: float):
     return server
 
 
-def _release(store: Store, rows: list[Row]) -> None:
+def _close_quietly(server: smtplib.SMTP, deadline: float) -> None:
+    """QUIT while there is time for it, then close whatever the server says."""
+    import smtplib
+
+    try:
+        if time.monotonic() < deadline:
+            server.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        server.close()
+
+
+def _release(store: Store, rows: list[q.Mail]) -> None:
     if not rows:
         return
     try:
         with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
-            q.release(conn, [row["id"] for row in rows])
+            q.release(conn, [row.id for row in rows])
     except Busy:
         pass  # the lease runs out instead
 
 
-def _failed(store: Store, clock: Clock, rows: list[Row], error: str) -> None:
+def _failed(store: Store, clock: Clock, rows: list[q.Mail], error: str) -> None:
     now = clock.now()
     try:
         # A short wait: if the mark cannot be written, the lease runs out and the mail is retried.
         with store.write(busy_timeout=min(store.busy_timeout, SHORT_WAIT)) as conn:
             for row in rows:
-                backoff = min(dt.timedelta(seconds=5 * 2 ** min(row["attempts"], 10)), MAX_BACKOFF)
-                q.mark_failed(conn, row["id"], error, format_utc(now + backoff))
+                backoff = min(dt.timedelta(seconds=5 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
+                q.mark_failed(conn, row.id, error, format_utc(now + backoff))
     except Busy:
         pass

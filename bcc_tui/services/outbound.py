@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from sqlite3 import Connection
+from typing import TYPE_CHECKING
 
 from bcc_tui.store import errands as q
+
+if TYPE_CHECKING:
+    from bcc_tui.services.context import Ctx
 
 
 def queue(
@@ -37,7 +42,7 @@ def queue(
     )
 
 
-def export(ctx, path) -> tuple[int, Path | None]:
+def export(ctx: Ctx, path: str | os.PathLike[str]) -> tuple[int, Path | None]:
     """R20: write the queued replies as JSON Lines (tests/contract/schemas/reply.schema.json) to a new file and
     mark them exported; returns how many and the file (None when nothing waited). PATH must not
     exist in any form (see services/destination.py); an existing folder gets a new file named
@@ -67,13 +72,13 @@ def export(ctx, path) -> tuple[int, Path | None]:
     lines = [
         json.dumps(
             {
-                "id": r["id"],
-                "ref": r["ref"],
-                "kind": r["kind"],
-                "text": r["text"],
-                "sent_at": r["sent_at"],
-                "author": {"name": r["author_name"], "title": r["author_title"]},
-                "closes": bool(r["closes"]),
+                "id": r.id,
+                "ref": r.ref,
+                "kind": r.kind,
+                "text": r.text,
+                "sent_at": r.sent_at,
+                "author": {"name": r.author_name, "title": r.author_title},
+                "closes": r.closes,
             },
             ensure_ascii=False,
         )
@@ -89,7 +94,7 @@ def export(ctx, path) -> tuple[int, Path | None]:
     # "system", like the import's rows. They commit with the marking: either both or neither.
     read: dict[str, tuple[str, list[str]]] = {}
     for r in rows:
-        read.setdefault(r["ref"], (r["personnummer"], []))[1].append(r["id"])
+        read.setdefault(r.ref, (r.personnummer, []))[1].append(r.id)
     entries = [ctx.entry("export", detail=f"{len(rows)} svar till {new.path.name}")]
     entries += [
         ctx.entry(
@@ -101,6 +106,6 @@ def export(ctx, path) -> tuple[int, Path | None]:
         for ref, (pnr, ids) in read.items()
     ]
     with ctx.store.write() as conn:
-        q.mark_exported(conn, [r["id"] for r in rows], ctx.now_text())
+        q.mark_exported(conn, [r.id for r in rows], ctx.now_text())
         audit.append(conn, entries)
     return len(rows), new.path

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from sqlite3 import Connection
 
-from bcc_tui.domain import errand as e
 from bcc_tui.domain import jsonl, personnummer, roles, validation
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.routing import Team
@@ -28,8 +27,8 @@ ROLES_OF = {"pal": "PAL", "contact_nurse": "kontaktsjuksköterska"}
 EARLIER = 5  # the patient's earlier errands shown where the decision is made
 
 
-def team_of(row) -> Team | None:
-    return Team(row["pal"], row["contact_nurse"]) if row is not None else None
+def team_of(row: q.CareTeam | None) -> Team | None:
+    return Team(row.pal, row.contact_nurse) if row is not None else None
 
 
 def check_member(conn: Connection, field: str, username: str | None) -> None:
@@ -41,9 +40,9 @@ def check_member(conn: Connection, field: str, username: str | None) -> None:
     titles = ("läkare", "sektionsledare") if field == "pal" else ("sjuksköterska", "mottagningssjuksköterska")
     if (
         person is None
-        or not person["active"]
-        or roles.CAREGIVER not in person["roles"].split()
-        or person["title"] not in titles
+        or not person.active
+        or roles.CAREGIVER not in person.roles.split()
+        or person.title not in titles
     ):
         raise InvalidInput(f"{field}: {username} är ingen aktiv {' eller '.join(titles)} i personallistan")
 
@@ -77,7 +76,7 @@ def import_patients(ctx: Ctx, data: bytes) -> ImportReport:
                 rejected.append((number, str(err)))
                 continue
             before = q.team(conn, line.personnummer)
-            if before is not None and all(before[k] == v for k, v in line.fields.items()):
+            if before is not None and all(before.member(k) == v for k, v in line.fields.items()):
                 report.skipped += 1
                 continue
             at = ctx.now_text()
@@ -132,7 +131,7 @@ def set_team(
         for key, user in fields.items():
             check_member(conn, key, user)
         before = q.team(conn, pnr)
-        if before is None or any(before[k] != v for k, v in fields.items()):
+        if before is None or any(before.member(k) != v for k, v in fields.items()):
             at = ctx.now_text()
             q.save_team(conn, pnr, fields, at, ctx.actor.username)
             audit.append(
@@ -153,17 +152,15 @@ def set_team(
 def candidates(ctx: Ctx, pnr: str | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]], Team]:
     """Who may be the patient's PAL and contact nurse, as (label, user name), and the team now."""
     with ctx.store.read() as conn:
-        staff = [r for r in staff_q.all_staff(conn) if r["active"] and roles.CAREGIVER in r["roles"].split()]
+        staff = [r for r in staff_q.all_staff(conn) if r.active and roles.CAREGIVER in r.roles.split()]
         team = (team_of(q.team(conn, personnummer.normalise(pnr))) if pnr else None) or Team()
     doctors = [
-        (f"{r['name']} ({r['title']})", r["username"])
-        for r in staff
-        if r["title"] in ("läkare", "sektionsledare")
+        (f"{r.name} ({r.title})", r.username) for r in staff if r.title in ("läkare", "sektionsledare")
     ]
     nurses = [
-        (f"{r['name']} ({r['title']})", r["username"])
+        (f"{r.name} ({r.title})", r.username)
         for r in staff
-        if r["title"] in ("sjuksköterska", "mottagningssjuksköterska")
+        if r.title in ("sjuksköterska", "mottagningssjuksköterska")
     ]
     return doctors, nurses, team
 
@@ -191,8 +188,7 @@ def list_teams(ctx: Ctx, *, audited: bool = True) -> tuple[list[TeamRow], int]:
         if audited:
             audit.append(conn, [ctx.entry("list", detail="vårdteam")])
     return [
-        TeamRow(r["personnummer"], r["pal"], r["contact_nurse"], parse_utc(r["updated_at"]), r["updated_by"])
-        for r in rows
+        TeamRow(r.personnummer, r.pal, r.contact_nurse, parse_utc(r.updated_at), r.updated_by) for r in rows
     ], total
 
 
@@ -229,19 +225,13 @@ def context(conn: Connection, pnr: str, errand_id: int, today: dt.date) -> Patie
     row = q.team(conn, pnr)
     members = []
     if row is not None:
-        names = {r["username"]: r["name"] for r in staff_q.all_staff(conn)}
+        names = {r.username: r.name for r in staff_q.all_staff(conn)}
         absent = staff_q.absent_on(conn, today)
         for key in ("pal", "contact_nurse"):
-            user = row[key]
+            user = row.member(key)
             if user:
                 back = staff_q.back_on(conn, user, today) if user in absent else None
                 members.append(Member(ROLES_OF[key], user, names.get(user, user), user in absent, back))
     total, rows = q.earlier(conn, pnr, errand_id, EARLIER)
-    earlier = tuple(
-        Earlier(r["ref"], r["type"], parse_utc(r["received_at"]), r["status"], r["answered_by"]) for r in rows
-    )
+    earlier = tuple(Earlier(r.ref, r.type, parse_utc(r.received_at), r.status, r.answered_by) for r in rows)
     return PatientContext(tuple(members), total, earlier)
-
-
-def status_word(status: str) -> str:
-    return e.STATUS_NAMES.get(status, status)

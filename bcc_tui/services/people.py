@@ -1,12 +1,13 @@
-"""Staff and schedules: imports (§4.4), today's roster, absences, and who is assignable."""
+"""Staff and schedules: imports (docs/routine.md 4.4), today's roster, absences, and who is assignable."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from sqlite3 import Connection
+from typing import Any, TypeVar
 
 from bcc_tui.domain import jsonl, roles, validation
 from bcc_tui.domain.errors import InvalidInput, NotFound
@@ -16,6 +17,9 @@ from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, ledger
 from bcc_tui.store import staff as q
+from bcc_tui.store.staff import StaffMember  # staff_list's; the screens may not import the store
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -30,18 +34,18 @@ class ImportReport:
         return not self.rejected
 
 
-def actor_from_row(row) -> Actor:
-    return Actor(row["username"], row["name"], row["title"], frozenset(row["roles"].split()))
+def actor_from_row(row: StaffMember) -> Actor:
+    return Actor(row.username, row.name, row.title, frozenset(row.roles.split()))
 
 
-def person(row) -> Person:
+def person(row: StaffMember) -> Person:
     return Person(
-        row["username"],
-        row["name"],
-        row["title"],
-        frozenset(row["roles"].split()),
-        bool(row["active"]),
-        bool(row["medcontrol_responsible"]),
+        row.username,
+        row.name,
+        row.title,
+        frozenset(row.roles.split()),
+        row.active,
+        row.medcontrol_responsible,
     )
 
 
@@ -65,9 +69,9 @@ def who(names: Mapping[str, str], username: str | None) -> str:
     return f"{name} ({username})" if name and name != username else username
 
 
-def _parse(data: bytes, parse, report: ImportReport) -> list:
+def _parse(data: bytes, parse: Callable[[Any], T], report: ImportReport) -> list[tuple[int, T]]:
     """Every line validated on its own: (number, parsed) for the good, the reason for the bad."""
-    good = []
+    good: list[tuple[int, T]] = []
     for number, value in jsonl.parsed(data, parse):
         if isinstance(value, InvalidInput):
             report.rejected.append((number, str(value)))
@@ -140,7 +144,7 @@ def _schedule_detail(line: object, names: Mapping[str, str]) -> str:
 
 
 def _staff_fields(line: validation.StaffLine) -> dict:
-    """The columns a staff line sets; the fields it leaves out are not touched (§4.4)."""
+    """The columns a staff line sets; the fields it leaves out are not touched (docs/routine.md 4.4)."""
     fields: dict[str, str | int] = {
         "name": line.name,
         "title": line.title,
@@ -196,7 +200,7 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     report = ImportReport()
     parsed = _parse(data, validation.schedule_from_json, report)
     with ctx.change("admin_change") as conn:
-        staff = {r["username"]: r for r in q.all_staff(conn)}
+        staff = {r.username: r for r in q.all_staff(conn)}
         entries: list[audit.Entry] = []
         for number, line in parsed:
             try:
@@ -204,7 +208,7 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
             except InvalidInput as err:
                 report.rejected.append((number, str(err)))
                 continue
-            names = {u: r["name"] for u, r in staff.items()}
+            names = {u: r.name for u, r in staff.items()}
             kind = "frånvaro" if isinstance(line, validation.AbsenceLine) else "schema"
             _counted(ctx, report, outcome, entries, kind, _schedule_detail(line, names))
         entries.append(
@@ -219,12 +223,14 @@ def import_schedule(ctx: Ctx, data: bytes) -> ImportReport:
     return report
 
 
-def _schedule_line(conn: Connection, staff: dict, line) -> str:
-    def known(user: str, field_name: str, role: str | None = None):
+def _schedule_line(
+    conn: Connection, staff: Mapping[str, StaffMember], line: validation.AbsenceLine | validation.RosterLine
+) -> str:
+    def known(user: str, field_name: str, role: str | None = None) -> None:
         row = staff.get(user)
         if row is None:
             raise InvalidInput(f"{field_name}: {user} finns inte i personallistan")
-        if role and role not in row["roles"].split():
+        if role and role not in row.roles.split():
             raise InvalidInput(f"{field_name}: {user} är inte {roles.ROLES[role]}")
 
     if isinstance(line, validation.AbsenceLine):
@@ -256,8 +262,8 @@ def today(conn: Connection, day: dt.date) -> Today:
     row = q.roster_day(conn, day)
     return Today(
         day=day,
-        receiver=row["receiver"] if row else None,
-        doctors=tuple(json.loads(row["doctors"])) if row else (),
+        receiver=row.receiver if row else None,
+        doctors=tuple(json.loads(row.doctors)) if row else (),
         absent=q.absent_on(conn, day),
     )
 
@@ -270,7 +276,7 @@ def set_email_notify(ctx: Ctx, on: bool) -> None:
         row = q.by_username(conn, ctx.actor.username)
         if row is None:
             raise NotFound(f"{ctx.actor.username} finns inte i personallistan")
-        if on and not row["email"]:
+        if on and not row.email:
             raise InvalidInput(
                 "du har ingen e-postadress i personallistan; be administratören lägga till den"
             )
@@ -303,13 +309,13 @@ def _own_setting(ctx: Ctx, conn: Connection, fields: dict, detail: str) -> None:
 def bell(ctx: Ctx) -> bool:
     with ctx.store.read() as conn:
         row = q.by_username(conn, ctx.actor.username)
-    return bool(row is None or row["bell"])
+    return bool(row is None or row.bell)
 
 
 def email_notify(ctx: Ctx) -> bool:
     with ctx.store.read() as conn:
         row = q.by_username(conn, ctx.actor.username)
-    return bool(row and row["email_notify"])
+    return bool(row and row.email_notify)
 
 
 # -- the administrator's screens: staff, rosters, absences ----------------------------------------
@@ -330,7 +336,7 @@ def save_staff(ctx: Ctx, obj: dict, *, new: bool = False) -> str:
             raise InvalidInput("du kan inte ta bort din egen administratörsbehörighet")
         if new and (existing := q.by_username(conn, line.username)) is not None:
             raise InvalidInput(
-                f"användarnamn: {line.username} finns redan ({clean_line(existing['name'])}); "
+                f"användarnamn: {line.username} finns redan ({clean_line(existing.name)}); "
                 "ändra personen i listan i stället"
             )
         outcome = q.upsert(conn, line.username, fields)
@@ -374,7 +380,7 @@ def set_active(ctx: Ctx, username: str, active: bool) -> None:
 def set_roster_day(ctx: Ctx, day: dt.date, receiver: str, doctors: tuple[str, ...]) -> None:
     require(ctx, "admin_change", what="ändra schemat")
     with ctx.change("admin_change") as conn:
-        staff = {r["username"]: r for r in q.all_staff(conn)}
+        staff = {r.username: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, validation.RosterLine(day, receiver, tuple(doctors)))
         audit.append(
             conn, [ctx.entry("admin_change", detail=f"schema {day}: {receiver}, {', '.join(doctors)}")]
@@ -400,11 +406,11 @@ def absences(ctx: Ctx, from_day: dt.date) -> list[Absence]:
         rows = q.absences_from(conn, from_day)
     return [
         Absence(
-            r["id"],
-            r["username"],
-            dt.date.fromisoformat(r["start"]),
-            dt.date.fromisoformat(r["end"]),
-            r["reason"],
+            r.id,
+            r.username,
+            dt.date.fromisoformat(r.start),
+            dt.date.fromisoformat(r.end),
+            r.reason,
         )
         for r in rows
     ]
@@ -421,7 +427,7 @@ def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: s
         }
     )
     with ctx.change("admin_change") as conn:
-        staff = {r["username"]: r for r in q.all_staff(conn)}
+        staff = {r.username: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, line)
         audit.append(conn, [ctx.entry("admin_change", detail=f"frånvaro: {username} {start}–{end}")])
 
@@ -433,6 +439,7 @@ def remove_absence(ctx: Ctx, absence_id: int) -> None:
         audit.append(conn, [ctx.entry("admin_change", detail=f"frånvaro borttagen: #{absence_id}")])
 
 
-def staff_list(ctx: Ctx) -> list[dict]:
+def staff_list(ctx: Ctx) -> list[StaffMember]:
+    """Everyone on the staff list, former staff too, by name (the administrator's screens)."""
     with ctx.store.read() as conn:
-        return [dict(r) for r in q.all_staff(conn)]
+        return q.all_staff(conn)

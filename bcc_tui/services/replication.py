@@ -33,7 +33,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from types import FrameType
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput, NotFound, os_reason
@@ -110,6 +111,13 @@ def parse_replica(
         if key is not None or host_key is not None:
             raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
         return Replica(folder=_folder(Path(unquote(parts.path)), option, must_exist))
+    _check_remote(parts, scheme, password, option)
+    _check_sftp(parts, scheme, option, key, host_key)
+    return Replica(url=text, ssh_key=key, host_key=host_key)
+
+
+def _check_remote(parts: SplitResult, scheme: str, password: str | None, option: str) -> None:
+    """A remote replica: a kind Litestream knows, with a host or bucket and no password."""
     if scheme not in SCHEMES:
         raise InvalidInput(
             f"{option}: okänt slag av adress '{scheme}://' (Litestream kan "
@@ -123,6 +131,10 @@ def parse_replica(
             f"{option}: lösenord hör inte hemma i adressen (det syns för alla i "
             "processlistan); ge nycklar i miljövariabler eller med --ssh-key"
         )
+
+
+def _check_sftp(parts: SplitResult, scheme: str, option: str, key: Path | None, host_key: str | None) -> None:
+    """sftp:// names its user and comes with both keys; no other kind takes them."""
     if scheme == "sftp":
         if parts.username is None:
             raise InvalidInput(
@@ -135,7 +147,6 @@ def parse_replica(
             )
     elif key is not None or host_key is not None:
         raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
-    return Replica(url=text, ssh_key=key, host_key=host_key)
 
 
 def _folder(path: Path, option: str, must_exist: bool) -> Path:
@@ -308,7 +319,7 @@ def _wait_forwarding_signals(proc: subprocess.Popen) -> int:
     so that it always ships what is unsent before it stops; its own exit status is returned."""
     forwarded = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
-    def forward(signum, _frame):
+    def forward(signum: int, _frame: FrameType | None) -> None:
         try:
             proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
         except ProcessLookupError:

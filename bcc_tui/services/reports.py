@@ -37,27 +37,27 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
         days = clinic.due_days(conn)  # a change of days not yet carried to every open errand
     items = [
         statistics.StatErrand(
-            ref=r["ref"],
-            type=r["type"],
-            received_at=parse_utc(r["received_at"]),
-            received_on=dt.date.fromisoformat(r["received_on"]),
+            ref=r.ref,
+            type=r.type,
+            received_at=parse_utc(r.received_at),
+            received_on=dt.date.fromisoformat(r.received_on),
             due_date=dt.date.fromisoformat(
-                r["due_date"] if days is None or r["status"] == e.CLOSED else clinic.rule_due(r, days)
+                r.due_date
+                if days is None or r.status == e.CLOSED
+                else clinic.rule_due(r.type, r.received_on, r.due_date, days)
             ),
-            status=r["status"],
-            close_kind=r["close_kind"],
-            close_reason=r["close_reason"],
-            first_response_on=dt.date.fromisoformat(r["first_response_on"])
-            if r["first_response_on"]
-            else None,
-            first_response_at=parse_utc_or_none(r["first_response_at"]),
-            assignee=r["assignee"],
-            responded_by=r["responded_by"],
-            partial_replies=r["partial_replies"],
-            acute=bool(r["acute"]),
-            acute_advice=bool(r["acute_advice"]),
-            closed_on=_local_day(r["closed_at"]),
-            first_partial_on=_local_day(r["first_partial_at"]),
+            status=r.status,
+            close_kind=r.close_kind,
+            close_reason=r.close_reason,
+            first_response_on=dt.date.fromisoformat(r.first_response_on) if r.first_response_on else None,
+            first_response_at=parse_utc_or_none(r.first_response_at),
+            assignee=r.assignee,
+            responded_by=r.responded_by,
+            partial_replies=r.partial_replies,
+            acute=bool(r.acute),
+            acute_advice=bool(r.acute_advice),
+            closed_on=_local_day(r.closed_at),
+            first_partial_on=_local_day(r.first_partial_at),
         )
         for r in rows
     ]

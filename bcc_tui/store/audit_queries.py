@@ -3,6 +3,29 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bcc_tui.store import rows
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One row of the audit log as the log's readers see it (its chain's hashes left out)."""
+
+    id: int
+    at: str
+    actor: str
+    role: str
+    action: str
+    ref: str | None
+    personnummer: str | None
+    outcome: str
+    detail: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> AuditRow:
+        return cls(*row)  # the columns of `search`, in the order of the fields
 
 
 def search(
@@ -14,7 +37,7 @@ def search(
     end: str | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[sqlite3.Row]:
+) -> list[AuditRow]:
     where: list[str] = []
     args: list[str | int] = []
     if patient:
@@ -36,7 +59,7 @@ def search(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
-    return conn.execute(sql, args).fetchall()
+    return rows.every(conn, AuditRow.from_row, sql, args)
 
 
 def errands_without_intake_row(conn: sqlite3.Connection) -> list[str]:

@@ -9,6 +9,30 @@ event ('note', 'reply', …), 'remark' for a handover remark, or the name of a c
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bcc_tui.store import rows
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row of the changes table: its number, its kind, the errand and event it concerns (None
+    for a clinic table) and, for an errand's row, what decided its pane before."""
+
+    seq: int
+    kind: str
+    errand_id: int | None
+    event_id: int | None
+    old_status: str | None
+    old_assignee: str | None
+    old_due_date: str | None
+    old_first_response_on: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Change:
+        return cls(*row)  # the columns of `since`
+
 
 # The clinic's own tables: a change to any of them may alter every row and the header.
 CLINIC = ("settings", "staff", "roster", "absences", "errand_types", "care_teams", "handover_gives")
@@ -24,10 +48,12 @@ def first(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(min(seq), 0) FROM changes").fetchone()[0]
 
 
-def since(conn: sqlite3.Connection, seq: int, limit: int) -> list[sqlite3.Row]:
+def since(conn: sqlite3.Connection, seq: int, limit: int) -> list[Change]:
     """The changes after `seq`, oldest first, at most `limit` of them."""
-    return conn.execute(
+    return rows.every(
+        conn,
+        Change.from_row,
         "SELECT seq, kind, errand_id, event_id, old_status, old_assignee, old_due_date,"
         " old_first_response_on FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
         (seq, limit),
-    ).fetchall()
+    )

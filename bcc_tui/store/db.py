@@ -16,9 +16,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bcc_tui.domain.errors import Busy, Conflict, InvalidInput, Outdated, os_reason
 from bcc_tui.domain.search import fold
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 # Pages in the WAL before a committing connection checkpoints it itself (SQLite's default is
@@ -192,7 +196,7 @@ class Store:
         self.retired = why
 
     @property
-    def db(self):
+    def db(self) -> sqlite_utils.Database:
         """The same connection through sqlite-utils, for tools and introspection (imported on use:
         the command line and the dashboard start without it)."""
         import sqlite_utils

@@ -16,6 +16,115 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bcc_tui.store import rows
+
+
+# Each candidate ends with _COLS: the errand's version and the register's id for the deviation
+# (None: not in the register yet).
+@dataclass(frozen=True, slots=True)
+class BreachCandidate:
+    id: int
+    due_date: str
+    first_response_at: str | None
+    first_response_on: str | None
+    type: str
+    received_on: str
+    status: str
+    version: int
+    dev_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> BreachCandidate:
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintCandidate:
+    id: int
+    urgent: int
+    received_on: str
+    assignments: str  # JSON: [[at, username, title, medcontrol], …]
+    version: int
+    dev_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> ComplaintCandidate:
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class PartialReplyCandidate:
+    id: int  # the partial reply's event
+    errand_id: int
+    at: str
+    actor: str
+    detail: str | None  # JSON
+    assignee_then: str | None
+    version: int
+    dev_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> PartialReplyCandidate:
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class AcuteCandidate:
+    id: int
+    imported_at: str
+    acute_handled_at: str | None
+    version: int
+    dev_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> AcuteCandidate:
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class LateReplyCandidate:
+    errand_id: int
+    reply_at: str
+    partial_at: str
+    version: int
+    dev_id: int | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> LateReplyCandidate:
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviationRow:
+    """A deviation in the register, with its errand's reference, type, arrival and patient and the
+    name of whoever decided it."""
+
+    id: int
+    kind: str
+    errand_id: int
+    occurred_at: str
+    detected_at: str
+    facts: str  # JSON
+    errand_version: int
+    status: str
+    medcontrol_number: str | None
+    reason: str | None
+    decided_by: str | None
+    decided_at: str | None
+    version: int
+    ref: str
+    type: str
+    received_at: str
+    personnummer: str
+    decided_by_name: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> DeviationRow:
+        return cls(*row)  # the columns of _LISTED
+
 
 # The register's row for this kind and errand, and whether the errand needs judging (again).
 _JOIN = " LEFT JOIN deviations d ON d.kind = '{kind}' AND d.errand_id = x.id"
@@ -24,19 +133,21 @@ _COLS = "x.version, d.id AS dev_id"
 _UTC = "'%Y-%m-%dT%H:%M:%SZ'"
 
 
-def breach_candidates(conn: sqlite3.Connection, today: str) -> list[sqlite3.Row]:
+def breach_candidates(conn: sqlite3.Connection, today: str) -> list[BreachCandidate]:
     """Errands answered after their due date, or open and past it (statistics.outcome)."""
-    return conn.execute(
+    return rows.every(
+        conn,
+        BreachCandidate.from_row,
         "SELECT x.id, x.due_date, x.first_response_at, x.first_response_on, x.type, x.received_on,"
         f" x.status, {_COLS} FROM errands x"
         + _JOIN.format(kind="breach")
         + " WHERE (x.first_response_on > x.due_date OR (x.first_response_on IS NULL AND x.due_date < ?))"
         f" AND {_DUE}",
         (today,),
-    ).fetchall()
+    )
 
 
-def complaints(conn: sqlite3.Connection, type_code: str, received_before: str) -> list[sqlite3.Row]:
+def complaints(conn: sqlite3.Connection, type_code: str, received_before: str) -> list[ComplaintCandidate]:
     """Complaints that arrived before the day `received_before` (a day after arrival at least
     has passed), with their assignments as JSON: [[at, username, title, medcontrol], …]. One
     assigned by R5 within 24 hours of arrival is within the business day whatever the calendar,
@@ -47,7 +158,9 @@ def complaints(conn: sqlite3.Connection, type_code: str, received_before: str) -
         f" AND ev.at <= strftime({_UTC}, x.received_at, '+1 day')"
         " AND CASE WHEN x.urgent THEN s.title = 'sektionsledare' ELSE s.medcontrol_responsible END)"
     )
-    return conn.execute(
+    return rows.every(
+        conn,
+        ComplaintCandidate.from_row,
         "SELECT x.id, x.urgent, x.received_on,"
         " (SELECT json_group_array(json_array(ev.at, ev.target, coalesce(s.title, ''),"
         "    coalesce(s.medcontrol_responsible, 0)))"
@@ -58,14 +171,16 @@ def complaints(conn: sqlite3.Connection, type_code: str, received_before: str) -
         # +received_on: a scan of the table, not of the date index (nearly every errand is older).
         + f" WHERE x.type = ? AND +x.received_on < ? AND {_DUE} AND NOT {right}",
         (type_code, received_before),
-    ).fetchall()
+    )
 
 
-def receiver_partial_replies(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def receiver_partial_replies(conn: sqlite3.Connection) -> list[PartialReplyCandidate]:
     """Partial replies with no consulted doctor sent by someone who is a receiver, oldest first,
     each with the errand's assignee at that moment (the last assignment before it) and the
     event's detail."""
-    return conn.execute(
+    return rows.every(
+        conn,
+        PartialReplyCandidate.from_row,
         "SELECT ev.id, ev.errand_id, ev.at, ev.actor, ev.detail,"
         " (SELECT a.target FROM events a WHERE a.errand_id = ev.errand_id"
         "   AND a.kind IN ('assign', 'reassign') AND a.id < ev.id ORDER BY a.id DESC LIMIT 1) AS assignee_then,"
@@ -79,26 +194,30 @@ def receiver_partial_replies(conn: sqlite3.Connection) -> list[sqlite3.Row]:
         " AND x.type NOT IN (SELECT code FROM errand_types WHERE receivers_answer = 1)"
         f" AND {_DUE}"
         " ORDER BY ev.id",
-    ).fetchall()
+    )
 
 
-def acute_errands(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+def acute_errands(conn: sqlite3.Connection) -> list[AcuteCandidate]:
     """Errands flagged with acute signs (R11) and not marked handled within four hours."""
-    return conn.execute(
+    return rows.every(
+        conn,
+        AcuteCandidate.from_row,
         f"SELECT x.id, x.imported_at, x.acute_handled_at, {_COLS} FROM errands x"
         + _JOIN.format(kind="acute_unhandled")
         + " WHERE coalesce(x.acute, '') <> ''"
         f" AND (x.acute_handled_at IS NULL OR x.acute_handled_at > strftime({_UTC}, x.imported_at, '+4 hours'))"
-        f" AND {_DUE}"
-    ).fetchall()
+        f" AND {_DUE}",
+    )
 
 
-def replies_after_partial(conn: sqlite3.Connection, followup_days: int) -> list[sqlite3.Row]:
+def replies_after_partial(conn: sqlite3.Connection, followup_days: int) -> list[LateReplyCandidate]:
     """Replies that came after a partial reply, each with the last partial reply before it; a
     reply less than `followup_days` calendar days after it cannot be past the follow-up date (a
     business day is a calendar day at least), so it is left out, with half a day's margin for
     summer time."""
-    return conn.execute(
+    return rows.every(
+        conn,
+        LateReplyCandidate.from_row,
         "SELECT * FROM ("
         " SELECT x.id AS errand_id, r.at AS reply_at,"
         "  (SELECT p.at FROM events p WHERE p.errand_id = x.id AND p.kind = 'partial_reply'"
@@ -110,7 +229,7 @@ def replies_after_partial(conn: sqlite3.Connection, followup_days: int) -> list[
         + f" WHERE x.partial_reply_at IS NOT NULL AND x.close_kind = 'reply' AND {_DUE}"
         ") WHERE partial_at IS NOT NULL AND julianday(reply_at) - julianday(partial_at) > ?",
         (followup_days - 0.5,),
-    ).fetchall()
+    )
 
 
 # -- the register -------------------------------------------------------------------------------
@@ -137,7 +256,9 @@ def refresh(conn: sqlite3.Connection, rows: Iterable[tuple[str | None, str | Non
 
 
 _LISTED = (
-    "SELECT d.*, x.ref, x.type, x.received_at, x.personnummer, s.name AS decided_by_name"
+    "SELECT d.id, d.kind, d.errand_id, d.occurred_at, d.detected_at, d.facts, d.errand_version, d.status,"
+    " d.medcontrol_number, d.reason, d.decided_by, d.decided_at, d.version,"
+    " x.ref, x.type, x.received_at, x.personnummer, s.name"
     " FROM deviations d JOIN errands x ON x.id = d.errand_id"
     " LEFT JOIN staff s ON s.username = d.decided_by"
 )
@@ -145,13 +266,15 @@ _LISTED = (
 
 def listed(
     conn: sqlite3.Connection, *, open_only: bool = False, limit: int | None = None
-) -> list[sqlite3.Row]:
+) -> list[DeviationRow]:
     """The register: open ones first, then the newest first; at most `limit` rows."""
     where = " WHERE d.status = 'open'" if open_only else ""
-    return conn.execute(
+    return rows.every(
+        conn,
+        DeviationRow.from_row,
         _LISTED + where + " ORDER BY d.status <> 'open', d.occurred_at DESC, d.id DESC LIMIT ?",
         (-1 if limit is None else limit,),
-    ).fetchall()
+    )
 
 
 def count(conn: sqlite3.Connection, *, open_only: bool = False) -> int:
@@ -159,8 +282,8 @@ def count(conn: sqlite3.Connection, *, open_only: bool = False) -> int:
     return conn.execute("SELECT count(*) FROM deviations" + where).fetchone()[0]
 
 
-def by_id(conn: sqlite3.Connection, deviation_id: int) -> sqlite3.Row | None:
-    return conn.execute(_LISTED + " WHERE d.id = ?", (deviation_id,)).fetchone()
+def by_id(conn: sqlite3.Connection, deviation_id: int) -> DeviationRow | None:
+    return rows.first(conn, DeviationRow.from_row, _LISTED + " WHERE d.id = ?", (deviation_id,))
 
 
 def decide(
@@ -182,10 +305,12 @@ def decide(
     return cur.rowcount == 1
 
 
-def per_kind(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
-    """Deviations of the errands that arrived from `start` to `end`, counted per kind and status."""
-    return conn.execute(
+def per_kind(conn: sqlite3.Connection, start: str, end: str) -> list[tuple[str, str, int]]:
+    """(kind, status, how many) of the deviations of the errands that arrived from `start` to `end`."""
+    return rows.every(
+        conn,
+        lambda row: (row[0], row[1], row[2]),
         "SELECT d.kind, d.status, count(*) AS n FROM deviations d JOIN errands x ON x.id = d.errand_id"
         " WHERE x.received_on BETWEEN ? AND ? GROUP BY d.kind, d.status",
         (start, end),
-    ).fetchall()
+    )

@@ -4,12 +4,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bcc_tui.store import rows
 
 
-def get(conn: sqlite3.Connection, username: str, errand_id: int, form: str) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT * FROM drafts WHERE username = ? AND errand_id = ? AND form = ?", (username, errand_id, form)
-    ).fetchone()
+@dataclass(frozen=True, slots=True)
+class DraftRow:
+    """What one person typed into one form of one errand (`fields`: JSON text), and when."""
+
+    fields: str
+    saved_at: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> DraftRow:
+        return cls(*row)  # fields, saved_at
+
+
+def get(conn: sqlite3.Connection, username: str, errand_id: int, form: str) -> DraftRow | None:
+    return rows.first(
+        conn,
+        DraftRow.from_row,
+        "SELECT fields, saved_at FROM drafts WHERE username = ? AND errand_id = ? AND form = ?",
+        (username, errand_id, form),
+    )
 
 
 def put(conn: sqlite3.Connection, username: str, errand_id: int, form: str, fields: dict, at: str) -> bool:

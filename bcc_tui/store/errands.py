@@ -5,12 +5,14 @@ from __future__ import annotations
 import heapq
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from bcc_tui.domain.errors import Conflict
 from bcc_tui.domain.search import fold, personnummer_text
+from bcc_tui.store import rows
 from bcc_tui.store.db import new_id
 
 # Everything but the message: lists never carry 20,000-character texts they do not show.
@@ -24,7 +26,104 @@ LIST_COLUMNS = (
     " ORDER BY r.id DESC LIMIT 1) AS remark"
 )
 
+# What `list --json` reads of a row (services/views.summary_json): the list's columns without the
+# patient's name, the subject and the closing's, which it does not print.
+JSON_COLUMNS = (
+    "id, ref, type, unit, received_at, received_on, due_date, personnummer, proxy_name, urgent, "
+    "status, assignee, first_response_on, partial_reply_at, last_reminded_at, acute, acute_handled_at, "
+    "version, "
+    "(SELECT r.text FROM handover_remarks r WHERE r.errand_id = errands.id AND r.handover_id IS NULL"
+    " ORDER BY r.id DESC LIMIT 1) AS remark"
+)
+
 _OPEN_ORDER = "urgent DESC, due_date, received_at, id"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrandRow:
+    """An errand as the lists read it (LIST_COLUMNS, in this order): all but the message, with its
+    open handover remark. Times are stored UTC text, dates ISO text; `urgent` the column's 0 or 1
+    (built with no conversion: a 100,000-errand listing makes one of these per row)."""
+
+    id: int
+    ref: str
+    type: str
+    unit: str
+    received_at: str
+    received_on: str
+    due_date: str
+    patient_name: str
+    personnummer: str
+    proxy_name: str | None
+    proxy_relation: str | None
+    subject: str
+    contact_preference: str | None
+    urgent: int
+    status: str
+    assignee: str | None
+    first_response_at: str | None
+    first_response_on: str | None
+    partial_reply_at: str | None
+    closed_at: str | None
+    close_kind: str | None
+    last_reminded_at: str | None
+    acute: str | None
+    acute_handled_at: str | None
+    version: int
+    remark: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> ErrandRow:
+        return cls(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class Errand:
+    """One errand in full, as stored (by_ref): the list's columns, the message and what the intake
+    kept (no remark: the detail reads it beside)."""
+
+    id: int
+    ref: str
+    type: str
+    unit: str
+    received_at: str
+    received_on: str
+    due_date: str
+    patient_name: str
+    personnummer: str
+    proxy_name: str | None
+    proxy_relation: str | None
+    subject: str
+    message: str
+    contact_preference: str | None
+    phone: str | None
+    urgent: int
+    status: str
+    assignee: str | None
+    first_response_at: str | None
+    first_response_on: str | None
+    partial_reply_at: str | None
+    closed_at: str | None
+    close_kind: str | None
+    content_hash: str
+    imported_at: str
+    version: int
+    last_reminded_at: str | None
+    acute: str | None
+    acute_handled_at: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Errand:
+        return cls(*row)
+
+
+# The columns of Errand, in its order (a table that migrations grew: its own order is not relied on).
+_ERRAND = (
+    "SELECT id, ref, type, unit, received_at, received_on, due_date, patient_name, personnummer,"
+    " proxy_name, proxy_relation, subject, message, contact_preference, phone, urgent, status, assignee,"
+    " first_response_at, first_response_on, partial_reply_at, closed_at, close_kind, content_hash,"
+    " imported_at, version, last_reminded_at, acute, acute_handled_at FROM errands"
+)
 
 
 def search_text(row: dict[str, Any]) -> str:
@@ -57,8 +156,8 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     return new_id(conn.execute(_insert_sql(tuple(row)), row))
 
 
-def by_ref(conn: sqlite3.Connection, ref: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM errands WHERE ref = ?", (ref,)).fetchone()
+def by_ref(conn: sqlite3.Connection, ref: str) -> Errand | None:
+    return rows.first(conn, Errand.from_row, f"{_ERRAND} WHERE ref = ?", (ref,))
 
 
 def hashes_by_ref(conn: sqlite3.Connection, refs: list[str]) -> dict[str, str]:
@@ -115,8 +214,34 @@ def add_event(
     return new_id(cur)
 
 
-def events(conn: sqlite3.Connection, errand_id: int) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM events WHERE errand_id = ? ORDER BY id", (errand_id,)).fetchall()
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One event in an errand's history, as stored (`detail`: JSON text or None)."""
+
+    id: int
+    errand_id: int
+    kind: str
+    at: str
+    actor: str
+    actor_name: str
+    actor_title: str
+    target: str | None
+    text: str | None
+    detail: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> EventRow:
+        return cls(*row)  # the columns of events, in the order of the fields
+
+
+def events(conn: sqlite3.Connection, errand_id: int) -> list[EventRow]:
+    return rows.every(
+        conn,
+        EventRow.from_row,
+        "SELECT id, errand_id, kind, at, actor, actor_name, actor_title, target, text, detail"
+        " FROM events WHERE errand_id = ? ORDER BY id",
+        (errand_id,),
+    )
 
 
 def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
@@ -142,15 +267,30 @@ def involves(conn: sqlite3.Connection, errand_id: int, username: str) -> bool:
     )
 
 
-def holders(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
-    """id, assignee and personnummer of each of `ids` that exists."""
-    out: list[sqlite3.Row] = []
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """Who holds an errand and whose it is: what decides whether a change concerns a person."""
+
+    id: int
+    assignee: str | None
+    personnummer: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Holder:
+        return cls(*row)  # id, assignee, personnummer
+
+
+def holders(conn: sqlite3.Connection, ids: list[int]) -> list[Holder]:
+    """The holder and patient of each of `ids` that exists."""
+    out: list[Holder] = []
     for i in range(0, len(ids), 500):
         part = ids[i : i + 500]
-        out += conn.execute(
+        out += rows.each(
+            conn,
+            Holder.from_row,
             f"SELECT id, assignee, personnummer FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
             part,
-        ).fetchall()
+        )
     return out
 
 
@@ -171,8 +311,15 @@ def involving_events(conn: sqlite3.Connection, ids: list[int], username: str) ->
     return out
 
 
-def _where(status, assignee, involved, search: Search | None, statuses=None) -> tuple[str, list]:
-    where, args = [], []
+def _where(
+    status: str | None,
+    assignee: str | None,
+    involved: str | None,
+    search: Search | None,
+    statuses: Sequence[str] | None = None,
+) -> tuple[str, list[object]]:
+    where: list[str] = []
+    args: list[object] = []
     if status == "closed":
         where.append("status = 'closed'")  # a literal, so the partial index errands_closed applies
     elif status:
@@ -206,7 +353,7 @@ def listing(
     search: Search | None = None,
     limit: int | None = None,
     offset: int = 0,
-) -> list[sqlite3.Row]:
+) -> list[ErrandRow]:
     """Errands in the order that needs attention first; closed ones most recent first.
 
     `involved`: only errands assigned to this user or that this user answered (a caregiver's view).
@@ -221,7 +368,7 @@ def listing(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args += [limit, offset]
-    return conn.execute(sql, args).fetchall()
+    return rows.every(conn, ErrandRow.from_row, sql, args)
 
 
 def count(
@@ -391,16 +538,36 @@ def page_ids(
     return [r[0] for r in conn.execute(sql, args)]
 
 
-def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[sqlite3.Row]:
+def rows_by_ids(conn: sqlite3.Connection, ids: list[int]) -> list[ErrandRow]:
     """The list columns of `ids`, in the order given (rows gone since are left out)."""
-    found: dict[int, sqlite3.Row] = {}
+    found: dict[int, ErrandRow] = {}
     for i in range(0, len(ids), 500):
         part = ids[i : i + 500]
-        for r in conn.execute(
-            f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})", part
+        for r in rows.each(
+            conn,
+            ErrandRow.from_row,
+            f"SELECT {LIST_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})",
+            part,
         ):
-            found[r[0]] = r  # id is the first of LIST_COLUMNS
+            found[r.id] = r
     return [found[i] for i in ids if i in found]
+
+
+def json_rows(conn: sqlite3.Connection, ids: list[int]) -> list[dict]:
+    """The JSON_COLUMNS of `ids` as plain dicts, in the order given (rows gone since are left out):
+    `list --json` reads a row's columns some 30 times, and a sqlite3.Row finds a column by name
+    by comparing it with each column's name in turn (several times slower than a dict)."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    found: dict[int, tuple] = {}
+    names: list[str] = []
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        cur.execute(f"SELECT {JSON_COLUMNS} FROM errands WHERE id IN ({', '.join('?' for _ in part)})", part)
+        names = [d[0] for d in cur.description]
+        for r in cur:
+            found[r[0]] = r
+    return [dict(zip(names, found[i], strict=True)) for i in ids if i in found]
 
 
 def pane_count(
@@ -468,25 +635,39 @@ def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[s
     return out
 
 
-def open_of_type(conn: sqlite3.Connection, type_code: str) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT id, ref, received_on, due_date, version FROM errands WHERE type = ? AND status <> 'closed'",
-        (type_code,),
-    ).fetchall()
+@dataclass(frozen=True, slots=True)
+class OpenMessage:
+    """An open errand's texts and acute findings, for screening it again (R11)."""
+
+    id: int
+    subject: str
+    message: str
+    acute: str | None
+    acute_handled_at: str | None
+    version: int
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> OpenMessage:
+        return cls(*row)  # the columns of _MESSAGE
 
 
 _MESSAGE = "SELECT id, subject, message, acute, acute_handled_at, version FROM errands"
 
 
-def open_messages(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
+def open_messages(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OpenMessage]:
     """One batch of open errands' texts in id order, for screening them again (R11)."""
-    return conn.execute(
-        f"{_MESSAGE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
-    ).fetchall()
+    return rows.every(
+        conn,
+        OpenMessage.from_row,
+        f"{_MESSAGE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
+        (after_id, limit),
+    )
 
 
-def open_message(conn: sqlite3.Connection, errand_id: int) -> sqlite3.Row | None:
-    return conn.execute(f"{_MESSAGE} WHERE id = ? AND status <> 'closed'", (errand_id,)).fetchone()
+def open_message(conn: sqlite3.Connection, errand_id: int) -> OpenMessage | None:
+    return rows.first(
+        conn, OpenMessage.from_row, f"{_MESSAGE} WHERE id = ? AND status <> 'closed'", (errand_id,)
+    )
 
 
 def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
@@ -495,18 +676,37 @@ def open_count_after(conn: sqlite3.Connection, after_id: int) -> int:
     ).fetchone()[0]
 
 
+@dataclass(frozen=True, slots=True)
+class OpenDue:
+    """An open errand's due date and what it is computed from, for following a type's days (R14)."""
+
+    id: int
+    ref: str
+    type: str
+    received_on: str
+    due_date: str
+    version: int
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> OpenDue:
+        return cls(*row)  # the columns of _DUE
+
+
 _DUE = "SELECT id, ref, type, received_on, due_date, version FROM errands"
 
 
-def open_dues(conn: sqlite3.Connection, after_id: int, limit: int) -> list[sqlite3.Row]:
+def open_dues(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OpenDue]:
     """One batch of open errands' due dates in id order, for following a type's days (R14)."""
-    return conn.execute(
-        f"{_DUE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
-    ).fetchall()
+    return rows.every(
+        conn,
+        OpenDue.from_row,
+        f"{_DUE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
+        (after_id, limit),
+    )
 
 
-def open_due(conn: sqlite3.Connection, errand_id: int) -> sqlite3.Row | None:
-    return conn.execute(f"{_DUE} WHERE id = ? AND status <> 'closed'", (errand_id,)).fetchone()
+def open_due(conn: sqlite3.Connection, errand_id: int) -> OpenDue | None:
+    return rows.first(conn, OpenDue.from_row, f"{_DUE} WHERE id = ? AND status <> 'closed'", (errand_id,))
 
 
 def set_due(conn: sqlite3.Connection, errand_id: int, expected_version: int, due: str) -> bool:
@@ -538,8 +738,31 @@ def set_acute(
     return cur.rowcount == 1
 
 
-def type_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM errand_types WHERE code = ?", (code,)).fetchone()
+@dataclass(frozen=True, slots=True)
+class ErrandTypeRow:
+    """An errand type's settings as stored (R14, R29); the 0/1 flags as bools."""
+
+    code: str
+    name: str
+    business_days: int
+    enabled: bool
+    version: int
+    default_assignee: str | None
+    receivers_answer: bool
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> ErrandTypeRow:
+        code, name, days, enabled, version, default_assignee, receivers_answer = row
+        return cls(code, name, days, bool(enabled), version, default_assignee, bool(receivers_answer))
+
+
+_TYPE = (
+    "SELECT code, name, business_days, enabled, version, default_assignee, receivers_answer FROM errand_types"
+)
+
+
+def type_row(conn: sqlite3.Connection, code: str) -> ErrandTypeRow | None:
+    return rows.first(conn, ErrandTypeRow.from_row, f"{_TYPE} WHERE code = ?", (code,))
 
 
 def update_type(conn: sqlite3.Connection, code: str, fields: dict) -> None:
@@ -553,15 +776,38 @@ def type_days(conn: sqlite3.Connection) -> dict[str, int]:
     return {r[0]: r[1] for r in conn.execute("SELECT code, business_days FROM errand_types")}
 
 
-def types(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM errand_types ORDER BY rowid").fetchall()
+def types(conn: sqlite3.Connection) -> list[ErrandTypeRow]:
+    return rows.every(conn, ErrandTypeRow.from_row, f"{_TYPE} ORDER BY rowid")
 
 
-def outbound_waiting(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT o.*, e.ref, e.personnummer FROM outbound o JOIN errands e ON e.id = o.errand_id"
-        " WHERE o.exported_at IS NULL ORDER BY o.sent_at, o.event_id"
-    ).fetchall()
+@dataclass(frozen=True, slots=True)
+class OutboundReply:
+    """A reply queued for 1177 (R20) and not exported yet, with its errand's reference and patient."""
+
+    id: str
+    kind: str
+    text: str
+    sent_at: str
+    author_name: str
+    author_title: str
+    closes: bool
+    ref: str
+    personnummer: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> OutboundReply:
+        id_, kind, text, sent_at, author_name, author_title, closes, ref, personnummer = row
+        return cls(id_, kind, text, sent_at, author_name, author_title, bool(closes), ref, personnummer)
+
+
+def outbound_waiting(conn: sqlite3.Connection) -> list[OutboundReply]:
+    return rows.every(
+        conn,
+        OutboundReply.from_row,
+        "SELECT o.id, o.kind, o.text, o.sent_at, o.author_name, o.author_title, o.closes, e.ref, e.personnummer"
+        " FROM outbound o JOIN errands e ON e.id = o.errand_id"
+        " WHERE o.exported_at IS NULL ORDER BY o.sent_at, o.event_id",
+    )
 
 
 def mark_exported(conn: sqlite3.Connection, ids: list[str], now: str) -> None:
@@ -591,29 +837,30 @@ def open_load(
     return {r[0]: (r[1], r[2] or 0) for r in rows}
 
 
-def open_of_assignee(
-    conn: sqlite3.Connection, username: str, type_code: str | None = None
-) -> list[sqlite3.Row]:
-    """The open errands one person holds, oldest due first."""
-    sql = "SELECT id, ref, type, version FROM errands WHERE assignee = ? AND status = 'assigned'"
-    args: list = [username]
+def open_of_assignee(conn: sqlite3.Connection, username: str, type_code: str | None = None) -> list[str]:
+    """The references of the open errands one person holds, most pressing first."""
+    sql = "SELECT ref FROM errands WHERE assignee = ? AND status = 'assigned'"
+    args: list[object] = [username]
     if type_code:
         sql += " AND type = ?"
         args.append(type_code)
-    return conn.execute(sql + f" ORDER BY {_OPEN_ORDER}", args).fetchall()
+    return [r[0] for r in conn.execute(sql + f" ORDER BY {_OPEN_ORDER}", args)]
 
 
 def last_event_id(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
 
-def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[sqlite3.Row]:
-    """Assignments, reassignments and reminders to `username` by someone else, after event
-    `after_id`: a range of the newest events only, whatever the backlog."""
-    return conn.execute(
-        # NOT INDEXED: walk the newest events by id, never every assignment there ever was.
-        "SELECT ev.id, ev.kind, x.ref FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
-        " WHERE ev.id > ? AND ev.target = ? AND ev.actor <> ? AND ev.kind IN ('assign', 'reassign', 'remind')"
-        " ORDER BY ev.id",
-        (after_id, username, username),
-    ).fetchall()
+def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[tuple[int, str, str]]:
+    """(event id, kind, reference) of each assignment, reassignment and reminder to `username` by
+    someone else, after event `after_id`: a range of the newest events only, whatever the backlog."""
+    return [
+        (r[0], r[1], r[2])
+        for r in conn.execute(
+            # NOT INDEXED: walk the newest events by id, never every assignment there ever was.
+            "SELECT ev.id, ev.kind, x.ref FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
+            " WHERE ev.id > ? AND ev.target = ? AND ev.actor <> ?"
+            " AND ev.kind IN ('assign', 'reassign', 'remind') ORDER BY ev.id",
+            (after_id, username, username),
+        )
+    ]

@@ -10,9 +10,83 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
 
+from bcc_tui.store import rows
 from bcc_tui.store.db import new_id
-from bcc_tui.store.errands import LIST_COLUMNS
+from bcc_tui.store.errands import LIST_COLUMNS, ErrandRow
+
+
+@dataclass(frozen=True, slots=True)
+class RemarkRow:
+    """A remark pinned on an errand for the next shift, with its author's name (None: not on the
+    staff list)."""
+
+    at: str
+    author: str
+    author_name: str | None
+    text: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> RemarkRow:
+        return cls(*row)  # at, author, name, text
+
+
+_REMARK = "r.at, r.author, s.name, r.text"
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverRecord:
+    """A receipt (R28): who took over from whom, when, and what the list held (JSON text)."""
+
+    id: int
+    at: str
+    since: str | None
+    from_user: str | None
+    to_user: str
+    items: str  # JSON: [{"ref", "category"}, …]
+    done: str  # JSON: the references gone through
+    note: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> HandoverRecord:
+        return cls(*row)  # the columns of _RECORD
+
+
+_RECORD = "h.id, h.at, h.since, h.from_user, h.to_user, h.items, h.done, h.note"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRow:
+    """A receipt with the names of both sides and when the give it took was given (None: nobody gave)."""
+
+    record: HandoverRecord
+    from_name: str | None
+    to_name: str | None
+    given_at: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> ReceiptRow:
+        return cls(HandoverRecord(*row[:8]), *row[8:])  # _RECORD, then the names and the give's time
+
+
+@dataclass(frozen=True, slots=True)
+class GiveRow:
+    """A handover given by the outgoing receiver, with the giver's name (None: not on the staff list)."""
+
+    id: int
+    at: str
+    author: str
+    author_name: str | None
+    items: str  # JSON: [{"ref", "category"}, …]
+    done: str  # JSON: the references gone through
+    note: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> GiveRow:
+        return cls(*row)  # g.id, g.at, g.author, s.name, g.items, g.done, g.note
+
 
 # The walkthrough's categories, most pressing first. An errand is listed once, in the first
 # category it falls into; an errand held by someone absent today comes right after the overdue
@@ -73,13 +147,15 @@ def items(
     followup_cutoff: str,
     absent: list[str],
     per_category: int,
-) -> list[sqlite3.Row]:
+) -> list[tuple[ErrandRow, str]]:
     """The most pressing `per_category` errands of each category, in walkthrough order, each with
-    its category and its open remark."""
+    its category (and, as every list row, its open remark)."""
     params = _params(today, next_day, followup_cutoff, absent)
     params["per"] = per_category
     order = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CATEGORIES))
-    return conn.execute(
+    return rows.every(
+        conn,
+        lambda row: (ErrandRow.from_row(row[:-2]), row[-2]),  # LIST_COLUMNS, category, rank
         f"SELECT * FROM (SELECT {LIST_COLUMNS}, {_CATEGORY} AS category,"
         " row_number() OVER (PARTITION BY "
         + _CATEGORY
@@ -87,20 +163,23 @@ def items(
         " FROM errands WHERE status <> 'closed')"
         f" WHERE category IS NOT NULL AND rank <= :per ORDER BY CASE category {order} END, rank",
         params,
-    ).fetchall()
+    )
 
 
-def open_remarks(conn: sqlite3.Connection, errand_ids: list[int]) -> dict[int, sqlite3.Row]:
+def open_remarks(conn: sqlite3.Connection, errand_ids: list[int]) -> dict[int, RemarkRow]:
     """The newest open remark of each errand (with its author's name)."""
     if not errand_ids:
         return {}
-    rows = conn.execute(
-        "SELECT r.*, s.name FROM handover_remarks r LEFT JOIN staff s ON s.username = r.author"
-        " WHERE r.handover_id IS NULL AND r.errand_id IN (SELECT value FROM json_each(?))"
-        " ORDER BY r.id",
-        (json.dumps(errand_ids),),
-    ).fetchall()
-    return {r["errand_id"]: r for r in rows}
+    return dict(
+        rows.each(
+            conn,
+            lambda row: (row[0], RemarkRow.from_row(row[1:])),
+            f"SELECT r.errand_id, {_REMARK} FROM handover_remarks r LEFT JOIN staff s ON s.username = r.author"
+            " WHERE r.handover_id IS NULL AND r.errand_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY r.id",
+            (json.dumps(errand_ids),),
+        )
+    )
 
 
 def add_remark(conn: sqlite3.Connection, errand_id: int, at: str, author: str, text: str) -> None:
@@ -110,17 +189,23 @@ def add_remark(conn: sqlite3.Connection, errand_id: int, at: str, author: str, t
     )
 
 
-def remarks_since(conn: sqlite3.Connection, since: str | None, limit: int) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT r.at, r.author, r.text, s.name, x.ref FROM handover_remarks r"
+def remarks_since(conn: sqlite3.Connection, since: str | None, limit: int) -> list[tuple[str, RemarkRow]]:
+    """The remarks pinned since `since` (all, None) and not handed over yet, each with its errand's
+    reference, oldest first."""
+    return rows.every(
+        conn,
+        lambda row: (row[0], RemarkRow.from_row(row[1:])),
+        f"SELECT x.ref, {_REMARK} FROM handover_remarks r"
         " JOIN errands x ON x.id = r.errand_id LEFT JOIN staff s ON s.username = r.author"
         " WHERE r.handover_id IS NULL AND (? IS NULL OR r.at >= ?) ORDER BY r.id LIMIT ?",
         (since, since, limit),
-    ).fetchall()
+    )
 
 
-def last(conn: sqlite3.Connection) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM handovers ORDER BY id DESC LIMIT 1").fetchone()
+def last(conn: sqlite3.Connection) -> HandoverRecord | None:
+    return rows.first(
+        conn, HandoverRecord.from_row, f"SELECT {_RECORD} FROM handovers h ORDER BY h.id DESC LIMIT 1"
+    )
 
 
 def record(
@@ -155,16 +240,17 @@ def record(
     return handover_id
 
 
-def log(conn: sqlite3.Connection, limit: int) -> list[sqlite3.Row]:
-    """The receipts, newest first, each with the give it received (if one was given)."""
-    return conn.execute(
-        "SELECT h.*, f.name AS from_name, t.name AS to_name, g.at AS given_at, g.author AS given_by,"
-        " g.items AS given_items, g.done AS given_done, g.note AS given_note FROM handovers h"
+def log(conn: sqlite3.Connection, limit: int) -> list[ReceiptRow]:
+    """The receipts, newest first, each with when the give it took was given (if one was)."""
+    return rows.every(
+        conn,
+        ReceiptRow.from_row,
+        f"SELECT {_RECORD}, f.name, t.name, g.at FROM handovers h"
         " LEFT JOIN staff f ON f.username = h.from_user LEFT JOIN staff t ON t.username = h.to_user"
         " LEFT JOIN handover_gives g ON g.id = (SELECT max(id) FROM handover_gives WHERE handover_id = h.id)"
         " ORDER BY h.id DESC LIMIT ?",
         (limit,),
-    ).fetchall()
+    )
 
 
 def give(
@@ -177,12 +263,14 @@ def give(
     return new_id(cur)
 
 
-def pending_give(conn: sqlite3.Connection) -> sqlite3.Row | None:
+def pending_give(conn: sqlite3.Connection) -> GiveRow | None:
     """The newest give that nobody has taken yet, with its author's name."""
-    return conn.execute(
-        "SELECT g.*, s.name FROM handover_gives g LEFT JOIN staff s ON s.username = g.author"
-        " WHERE g.handover_id IS NULL ORDER BY g.id DESC LIMIT 1"
-    ).fetchone()
+    return rows.first(
+        conn,
+        GiveRow.from_row,
+        "SELECT g.id, g.at, g.author, s.name, g.items, g.done, g.note FROM handover_gives g"
+        " LEFT JOIN staff s ON s.username = g.author WHERE g.handover_id IS NULL ORDER BY g.id DESC LIMIT 1",
+    )
 
 
 def take_gives(conn: sqlite3.Connection, handover_id: int) -> None:

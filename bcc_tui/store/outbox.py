@@ -5,9 +5,41 @@ accepted it."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
+from bcc_tui.store import rows as rows_
 from bcc_tui.store.db import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    """One e-mail notice in the outbox, as stored."""
+
+    id: int
+    message_id: str
+    kind: str
+    ref: str | None
+    recipient: str
+    address: str
+    subject: str
+    body: str
+    created_at: str
+    attempts: int
+    next_attempt_at: str
+    claimed_until: str | None
+    last_error: str | None
+    sent_at: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> Mail:
+        return cls(*row)  # the columns of _MAIL
+
+
+_MAIL = (
+    "SELECT id, message_id, kind, ref, recipient, address, subject, body, created_at, attempts,"
+    " next_attempt_at, claimed_until, last_error, sent_at FROM outbox"
+)
 
 
 def add(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
@@ -17,16 +49,16 @@ def add(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     )
 
 
-def claim(conn: sqlite3.Connection, now: str, lease_until: str, limit: int) -> list[sqlite3.Row]:
+def claim(conn: sqlite3.Connection, now: str, lease_until: str, limit: int) -> list[Mail]:
     """Take the mails that are due and not claimed by a live sender (caller holds BEGIN IMMEDIATE)."""
-    rows = conn.execute(
-        "SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?"
+    rows = rows_.every(
+        conn,
+        Mail.from_row,
+        f"{_MAIL} WHERE sent_at IS NULL AND next_attempt_at <= ?"
         " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?",
         (now, now, limit),
-    ).fetchall()
-    conn.executemany(
-        "UPDATE outbox SET claimed_until = ? WHERE id = ?", [(lease_until, r["id"]) for r in rows]
     )
+    conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?", [(lease_until, r.id) for r in rows])
     return rows
 
 
@@ -53,9 +85,9 @@ def mark_failed(conn: sqlite3.Connection, outbox_id: int, error: str, next_attem
     )
 
 
-def listing(conn: sqlite3.Connection, waiting_only: bool = True, limit: int = 200) -> list[sqlite3.Row]:
+def listing(conn: sqlite3.Connection, waiting_only: bool = True, limit: int = 200) -> list[Mail]:
     where = " WHERE sent_at IS NULL" if waiting_only else ""
-    return conn.execute(f"SELECT * FROM outbox{where} ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    return rows_.every(conn, Mail.from_row, f"{_MAIL}{where} ORDER BY id DESC LIMIT ?", (limit,))
 
 
 def waiting_count(conn: sqlite3.Connection) -> int:

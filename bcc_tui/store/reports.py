@@ -3,12 +3,61 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bcc_tui.store import rows
 
 
-def period(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
+@dataclass(frozen=True, slots=True)
+class HandoverNote:
+    """The outgoing receiver's note to the next one, with its author's name (None: not on the
+    staff list)."""
+
+    id: int
+    at: str
+    author: str
+    author_name: str | None
+    text: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> HandoverNote:
+        return cls(*row)  # n.id, n.at, n.author, s.name, n.text
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodErrand:
+    """An errand of a statistics period with what the statistics need from its events."""
+
+    ref: str
+    type: str
+    received_at: str
+    received_on: str
+    due_date: str
+    status: str
+    close_kind: str | None
+    first_response_on: str | None
+    first_response_at: str | None
+    assignee: str | None
+    close_reason: str | None  # the last close's text
+    responded_by: str | None  # the last reply's author
+    partial_replies: int
+    acute: int  # 1: flagged with acute signs
+    closed_at: str | None
+    first_partial_at: str | None
+    acute_advice: int  # 1: a partial reply gave the acute advice
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> PeriodErrand:
+        return cls(*row)  # the columns of `period`
+
+
+def period(conn: sqlite3.Connection, start: str, end: str) -> list[PeriodErrand]:
     """The errands that arrived from `start` to `end` (local dates, inclusive), with what the
     statistics need from their events."""
-    return conn.execute(
+    return rows.every(
+        conn,
+        PeriodErrand.from_row,
         "SELECT x.ref, x.type, x.received_at, x.received_on, x.due_date, x.status, x.close_kind,"
         " x.first_response_on, x.first_response_at, x.assignee,"
         " (SELECT text FROM events WHERE errand_id = x.id AND kind = 'close' ORDER BY id DESC LIMIT 1) AS close_reason,"
@@ -20,15 +69,17 @@ def period(conn: sqlite3.Connection, start: str, end: str) -> list[sqlite3.Row]:
         "   AND json_extract(detail, '$.acute_advice')) AS acute_advice"
         " FROM errands x WHERE x.received_on BETWEEN ? AND ? ORDER BY x.received_at, x.id",
         (start, end),
-    ).fetchall()
+    )
 
 
 def add_note(conn: sqlite3.Connection, at: str, author: str, text: str) -> None:
     conn.execute("INSERT INTO handover_notes (at, author, text) VALUES (?, ?, ?)", (at, author, text))
 
 
-def last_note(conn: sqlite3.Connection) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT n.*, s.name FROM handover_notes n LEFT JOIN staff s ON s.username = n.author"
-        " ORDER BY n.id DESC LIMIT 1"
-    ).fetchone()
+def last_note(conn: sqlite3.Connection) -> HandoverNote | None:
+    return rows.first(
+        conn,
+        HandoverNote.from_row,
+        "SELECT n.id, n.at, n.author, s.name, n.text FROM handover_notes n"
+        " LEFT JOIN staff s ON s.username = n.author ORDER BY n.id DESC LIMIT 1",
+    )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bcc_tui.domain.errors import InvalidInput
@@ -644,7 +644,7 @@ def _commit(
     expect: int,
     then: int,
     sql: str | None,
-    args=(),
+    args: Sequence[object] = (),
     finish: Callable[[sqlite3.Connection], object] | None = None,
 ) -> float:
     """One short transaction of a migration, on the file as this run left it (`finish`: what the

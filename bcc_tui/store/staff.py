@@ -5,15 +5,57 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
-
-def by_username(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM staff WHERE username = ?", (username,)).fetchone()
+from bcc_tui.store import rows
 
 
-def all_staff(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM staff ORDER BY name").fetchall()
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """One person on the staff list (R1), as stored; the flags are the columns' 0 and 1 as bools."""
+
+    username: str
+    name: str
+    title: str
+    roles: str  # the role codes, space-separated, as stored (`roles.split()`)
+    email: str | None
+    email_notify: bool
+    medcontrol_responsible: bool
+    active: bool
+    version: int
+    bell: bool
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> StaffMember:
+        """A row of _STAFF, whose columns are in the order of the fields."""
+        username, name, title, roles_, email, notify, medcontrol, active, version, bell = row
+        return cls(
+            username,
+            name,
+            title,
+            roles_,
+            email,
+            bool(notify),
+            bool(medcontrol),
+            bool(active),
+            version,
+            bool(bell),
+        )
+
+
+_STAFF = (
+    "SELECT username, name, title, roles, email, email_notify, medcontrol_responsible, active, version, bell"
+    " FROM staff"
+)
+
+
+def by_username(conn: sqlite3.Connection, username: str) -> StaffMember | None:
+    return rows.first(conn, StaffMember.from_row, f"{_STAFF} WHERE username = ?", (username,))
+
+
+def all_staff(conn: sqlite3.Connection) -> list[StaffMember]:
+    return rows.every(conn, StaffMember.from_row, f"{_STAFF} ORDER BY name")
 
 
 def upsert(conn: sqlite3.Connection, username: str, fields: dict[str, Any]) -> str:
@@ -24,7 +66,7 @@ def upsert(conn: sqlite3.Connection, username: str, fields: dict[str, Any]) -> s
         cols = ", ".join(row)
         conn.execute(f"INSERT INTO staff ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
         return "added"
-    changed = {k: v for k, v in fields.items() if current[k] != v}
+    changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
     if not changed:
         return "same"
     sets = ", ".join(f"{k} = :{k}" for k in changed)
@@ -35,8 +77,26 @@ def upsert(conn: sqlite3.Connection, username: str, fields: dict[str, Any]) -> s
     return "changed"
 
 
-def roster_day(conn: sqlite3.Connection, day: dt.date) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM roster WHERE day = ?", (day.isoformat(),)).fetchone()
+@dataclass(frozen=True, slots=True)
+class RosterDay:
+    """One day's roster as stored: the receiver, and the outpatient doctors in order (JSON text)."""
+
+    day: str
+    receiver: str
+    doctors: str
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> RosterDay:
+        return cls(*row)  # day, receiver, doctors
+
+
+def roster_day(conn: sqlite3.Connection, day: dt.date) -> RosterDay | None:
+    return rows.first(
+        conn,
+        RosterDay.from_row,
+        "SELECT day, receiver, doctors FROM roster WHERE day = ?",
+        (day.isoformat(),),
+    )
 
 
 def receiver_before(conn: sqlite3.Connection, day: dt.date) -> str | None:
@@ -56,8 +116,8 @@ def set_roster(conn: sqlite3.Connection, day: dt.date, receiver: str, doctors: t
             (day.isoformat(), receiver, doctors_json or "[]"),
         )
         return "added"
-    new_doctors = doctors_json if doctors_json is not None else current["doctors"]
-    if current["receiver"] == receiver and current["doctors"] == new_doctors:
+    new_doctors = doctors_json if doctors_json is not None else current.doctors
+    if current.receiver == receiver and current.doctors == new_doctors:
         return "same"
     conn.execute(
         "UPDATE roster SET receiver = ?, doctors = ? WHERE day = ?",
@@ -117,10 +177,28 @@ def set_setting(conn: sqlite3.Connection, key: str, value: Any) -> str:
     return text
 
 
-def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[sqlite3.Row]:
-    return conn.execute(
-        "SELECT * FROM absences WHERE end >= ? ORDER BY start, username", (day.isoformat(),)
-    ).fetchall()
+@dataclass(frozen=True, slots=True)
+class AbsenceRow:
+    """An absence as stored: from `start` to `end` inclusive (ISO dates)."""
+
+    id: int
+    username: str
+    start: str
+    end: str
+    reason: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> AbsenceRow:
+        return cls(*row)  # id, username, start, end, reason
+
+
+def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[AbsenceRow]:
+    return rows.every(
+        conn,
+        AbsenceRow.from_row,
+        "SELECT id, username, start, end, reason FROM absences WHERE end >= ? ORDER BY start, username",
+        (day.isoformat(),),
+    )
 
 
 def remove_absence(conn: sqlite3.Connection, absence_id: int) -> None:

@@ -3,25 +3,51 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from typing import Any
 
+from bcc_tui.store import rows
 from bcc_tui.store.db import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRow:
+    """A reply template as stored; `type` None: for every errand type."""
+
+    id: int
+    name: str
+    type: str | None
+    body: str
+    active: bool
+    updated_at: str
+    updated_by: str
+    version: int
+
+    @classmethod
+    def from_row(cls, row: tuple[Any, ...]) -> TemplateRow:
+        id_, name, type_, body, active, updated_at, updated_by, version = row
+        return cls(id_, name, type_, body, bool(active), updated_at, updated_by, version)
+
+
+_TEMPLATE = "SELECT id, name, type, body, active, updated_at, updated_by, version FROM templates"
 
 
 def listing(
     conn: sqlite3.Connection, *, type_code: str | None = None, active_only: bool = True
-) -> list[sqlite3.Row]:
-    where, args = [], []
+) -> list[TemplateRow]:
+    where: list[str] = []
+    args: list[object] = []
     if active_only:
         where.append("active = 1")
     if type_code:
         where.append("(type = ? OR type IS NULL)")
         args.append(type_code)
-    sql = "SELECT * FROM templates" + (" WHERE " + " AND ".join(where) if where else "")
-    return conn.execute(sql + " ORDER BY type IS NULL, name", args).fetchall()
+    sql = _TEMPLATE + (" WHERE " + " AND ".join(where) if where else "")
+    return rows.every(conn, TemplateRow.from_row, sql + " ORDER BY type IS NULL, name", args)
 
 
-def by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM templates WHERE name = ?", (name,)).fetchone()
+def by_name(conn: sqlite3.Connection, name: str) -> TemplateRow | None:
+    return rows.first(conn, TemplateRow.from_row, f"{_TEMPLATE} WHERE name = ?", (name,))
 
 
 def insert(conn: sqlite3.Connection, row: dict) -> int:

@@ -1,4 +1,4 @@
-"""The dashboard's actions in one table (docs/routine.md §4.5): the app's bindings, the footer, the
+"""The dashboard's actions in one table (docs/routine.md 4.5): the app's bindings, the footer, the
 command palette and the help screen's key list are all generated from it, and each shows a
 person only what roles.may() lets them take, so the four never drift apart."""
 

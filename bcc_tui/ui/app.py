@@ -1,4 +1,4 @@
-"""The dashboard application (docs/routine.md §6, keys §4.5): the shell.
+"""The dashboard application (docs/routine.md 6, keys 4.5): the shell.
 
 The shell composes the screens, navigates between them, offers the palette and keeps what
 reaches the person safe (toasts, pastes, a crash, a hang-up). What it shows comes from the data
@@ -94,9 +94,9 @@ TOAST_MAX = 1000  # characters: more than any message of ours; a toast never cov
 class BccApp(CompatApp):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "bcc-tui"
-    # A short terminal (80×24) gives a form's list fewer rows, so the form's hint and its warning
-    # or error line below the list stay on screen (app.tcss).
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    # A short terminal (80×24) gives a form's list fewer rows, and a tiny one (60×20) its text box
+    # too, so the form's hint and its warning or error line stay on screen (app.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (22, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = list(actions.bindings())  # check_action hides per person
     # Help is the same for the whole session: made once, when first asked for.
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": _help}
@@ -237,7 +237,7 @@ class BccApp(CompatApp):
         self.app_suspend_signal.subscribe(self, lambda _app: self.shadow.reset(), immediate=True)
         self.upgrade.start()
         if self.mail is not None:
-            # §4.6: every open dashboard tries the outbox every few seconds.
+            # docs/routine.md 4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
         actor = self.ctx.actor
         if not roles.may(actor, "list"):

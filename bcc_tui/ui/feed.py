@@ -465,29 +465,44 @@ class Feed:
         if version == self.version and not self.pending and not self.app.form_open:
             return  # nothing committed since the last look: an idle dashboard's every poll
         if self.live and not self.app.form_open and not self.access_ended and self._may_follow():
-            if self._reading.locked() or self._following:
-                return  # a read under way: the next poll follows what it did not see
-            try:
-                newest = follow.newest(self.reader_ctx)
-            except BccError:
-                return  # the reader is busy: the next poll asks again
-            self.version = version
-            if newest <= self._current_seq():
-                return  # a write that changed nothing anyone sees (an audit row): nothing to read
-            if self.detail_ref is None and self.last_data is not None:
-                try:
-                    unseen = follow.unseen(self.reader_ctx, self.last_data, self._current_seq())
-                except BccError:
-                    unseen = None
-                if unseen is not None:
-                    self._seen = (self.last_data, unseen)  # another caregiver's errand: not ours
-                    return
-            self._following = True
-            self.app.run_worker(self._follow, name="follow", group="follow", thread=True)
+            self._follow_changes(version)
             return
+        self._look_around(version)
+        if self.app.form_open or not self.live or self.access_ended:
+            return
+        if version != self.version or self.pending:
+            self.version = version
+            self.pending = False
+            self.load()
+
+    def _follow_changes(self, version: int) -> None:
+        """The changes since the panes on screen: nothing when none is shown here (an audit row,
+        another caregiver's errand), else followed in a worker."""
+        if self._reading.locked() or self._following:
+            return  # a read under way: the next poll follows what it did not see
+        try:
+            newest = follow.newest(self.reader_ctx)
+        except BccError:
+            return  # the reader is busy: the next poll asks again
+        self.version = version
+        if newest <= self._current_seq():
+            return  # a write that changed nothing anyone sees (an audit row): nothing to read
+        if self.detail_ref is None and self.last_data is not None:
+            try:
+                unseen = follow.unseen(self.reader_ctx, self.last_data, self._current_seq())
+            except BccError:
+                unseen = None
+            if unseen is not None:
+                self._seen = (self.last_data, unseen)  # another caregiver's errand: not ours
+                return
+        self._following = True
+        self.app.run_worker(self._follow, name="follow", group="follow", thread=True)
+
+    def _look_around(self, version: int) -> None:
+        """What a commit may change besides the panes: the person's access, a caregiver's news
+        (R23, also while a form is open), the open form's errand, the screen on top (R31)."""
         if version != self._identity_version and self.check_identity():
             self._identity_version = version
-        # R23: news for a caregiver is checked even while a form is open.
         if self.live and self._news_after is not None and version != self._news_version:
             self._news_version = version
             self.check_news()
@@ -498,12 +513,6 @@ class Feed:
             # No panes (an administrator, an auditor): the screen on top follows by itself (R31).
             self._follow_version = version
             self.app.follow_top()
-        if self.app.form_open or not self.live or self.access_ended:
-            return
-        if version != self.version or self.pending:
-            self.version = version
-            self.pending = False
-            self.load()
 
     def _may_follow(self) -> bool:
         """Whether the changes may be followed rather than everything read again."""

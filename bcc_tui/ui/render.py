@@ -1,6 +1,6 @@
 """Turning service data into Rich Text for the screen.
 
-Everything a patient or proxy wrote goes through `safe`: cleaned again at display (§6) and
+Everything a patient or proxy wrote goes through `safe`: cleaned again at display (docs/routine.md 6) and
 wrapped in Text, so Textual never parses it as markup ("[@click=…]" stays literal) and no
 control character reaches the terminal.
 """
@@ -8,7 +8,9 @@ control character reaches the terminal.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -40,6 +42,22 @@ ONE_LINE_MAX = 1000
 def cut(text: str, limit: int) -> str:
     """`text` in at most `limit` characters, "…" where it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cut_words(text: str, limit: int) -> str:
+    """`text` in at most `limit` cells, cut between two words with " …" after the last whole one
+    (R32: on screen a word is whole or absent; the whole text is a key away). Only a first word
+    longer than the limit is cut inside, with "…"."""
+    if cell_len(text) <= limit:
+        return text
+    kept = ""
+    for word in re.finditer(r"\S+", text):
+        if cell_len(text[: word.end()]) + 2 > limit:
+            break
+        kept = text[: word.end()]
+    if kept:
+        return kept + " …"
+    return set_cell_size(text, max(0, limit - 1)) + "…"
 
 
 def line(text: str, limit: int = ONE_LINE_MAX) -> str:

@@ -1,4 +1,4 @@
-"""The errand actions (docs/routine.md §4.5): each opens its form on the errand under the cursor and
+"""The errand actions (docs/routine.md 4.5): each opens its form on the errand under the cursor and
 sends it through the same service the command line uses.
 
 The keys, labels and roles of these actions are in `bcc_tui.ui.actions` (the one table); this
@@ -303,7 +303,7 @@ class ActionRunner:
 
     @staticmethod
     def deadline(s: ErrandSummary) -> Text:
-        """What a partial reply does for the rule on this errand, said truthfully (R3, §5)."""
+        """What a partial reply does for the rule on this errand, said truthfully (R3, docs/routine.md 5)."""
         c = s.countdown
         if c.level == OVERDUE:
             return Text(

@@ -1,4 +1,4 @@
-"""The command line end to end, in real subprocesses on a temporary database (§4.1)."""
+"""The command line end to end, in real subprocesses on a temporary database (docs/routine.md 4.1)."""
 
 import json
 import os
@@ -245,7 +245,7 @@ def test_python_dash_m_and_console_script_agree(db):
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root to give the file to another owner")
 def test_a_process_that_does_not_own_the_file_acts_as_its_account(tmp_path):
-    """§4.3: a process that is not the file's owner is its OS account, never $USER; --as is refused."""
+    """docs/routine.md 4.3: a process that is not the file's owner is its OS account, never $USER; --as is refused."""
     import pwd
     import sqlite3
 

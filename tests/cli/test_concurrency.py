@@ -1,4 +1,4 @@
-"""Several processes assigning the same errands at once (issue 2, §7)."""
+"""Several processes assigning the same errands at once (issue 2, docs/routine.md 7)."""
 
 import json
 import sqlite3

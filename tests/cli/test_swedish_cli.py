@@ -312,7 +312,7 @@ def test_show_and_assign_name_people(worked):
     assert r.stdout.decode() == "1177-000002 fördelat till Dag Doktor (doc2)\n"
     r = run_cli("--as", "rec1", "assign", "--reassign", "1177-000002", "doc1", db=worked)
     assert r.stdout.decode() == "1177-000002 omfördelat till Doris Doktor (doc1)\n"
-    # --json is for scripts: user names, as the contract says (§4.1).
+    # --json is for scripts: user names, as the contract says (docs/routine.md 4.1).
     import json
 
     shown = json.loads(run_cli("--as", "rec1", "show", "1177-000001", "--json", db=worked).stdout)

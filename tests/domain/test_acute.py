@@ -247,3 +247,24 @@ def test_added_phrases_are_read_like_the_messages():
     rules = acute.Rules(words={"pain": ("ont typ hela natten",), "consciousness": ("int sova",)})
     assert acute.labels(acute.screen("Han har haft ont typ hela natten", rules)) == ("Smärta",)
     assert acute.labels(acute.screen("han kan int sova alls", rules)) == ("Medvetande",)
+
+
+def test_the_rules_are_compiled_when_a_message_is_first_screened():
+    """The dashboard and `list` read stored findings only: importing the rules compiles none of
+    their patterns (a tenth of a second at every start); the first screen compiles them."""
+    import subprocess
+    import sys
+
+    code = (
+        "from bcc_tui.services import views\n"
+        "from bcc_tui.domain import acute\n"
+        "fever = acute._SIGNS[acute.FEVER]\n"
+        "print('finditer' in vars(fever), acute._GATES[acute.FEVER].__dict__.get('needs') is None)\n"
+        "print(acute.load(acute.dump(acute.screen('Hon har 39,2 i feber.'))))\n"
+        "print('finditer' in vars(fever))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    before, found, after = out.splitlines()
+    assert before == "False True"
+    assert "39,2" in found
+    assert after == "True"

@@ -1,4 +1,4 @@
-"""The two-business-day rule (docs/routine.md §5) over several years of Swedish holidays."""
+"""The two-business-day rule (docs/routine.md 5) over several years of Swedish holidays."""
 
 import datetime as dt
 
@@ -13,7 +13,7 @@ D = dt.date.fromisoformat
 @pytest.mark.parametrize(
     "arrived, due",
     [
-        # The examples of docs/routine.md §5.
+        # The examples of docs/routine.md 5.
         ("2026-11-25", "2026-11-27"),
         ("2026-11-27", "2026-12-01"),
         ("2026-11-28", "2026-12-01"),
@@ -213,3 +213,48 @@ def test_the_calendar_is_the_packages_swedish_calendar():
     )
     ours = bd._holidays()
     assert {d: ours.get(d) for d in public} == dict(public)
+
+
+def test_the_table_of_holidays_is_the_packages():
+    """holidays_se.py says what the package says, over the whole range; when a release disagrees,
+    the message is the table to paste."""
+    from bcc_tui.domain.holidays_se import TABLE
+
+    package = bd._holidays()
+    for year in range(bd.RANGE_START.year, bd.RANGE_END.year + 1):
+        package.get(dt.date(year, 1, 1))
+    wanted = "".join(
+        f"{d.isoformat()} {name.split(';')[0].strip().lower()}\n"
+        for d, name in sorted(package.items())
+        if bd.RANGE_START <= d <= bd.RANGE_END and name.lower() != "söndag"
+    )
+    assert wanted == TABLE, wanted
+    # And every day of the range gets the reason the package gives.
+    day = bd.RANGE_START
+    while day <= bd.RANGE_END:
+        name = package.get(day)
+        if name and name.lower() != "söndag":
+            expected: str | None = name.split(";")[0].strip().lower()
+        else:
+            expected = bd.WEEKDAY_NAMES[day.weekday()] if day.weekday() >= 5 else None
+        assert bd.non_business_reason(day) == expected, day
+        day += dt.timedelta(days=1)
+
+
+def test_counting_business_days_does_not_load_the_holidays_package():
+    """A dashboard's first paint and every command count business days; the package's import and
+    its 80 years cost about 0.1 s at each start. Only a holiday's name needs it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, datetime as dt\n"
+        "from bcc_tui.domain import business_days as bd\n"
+        "assert bd.add_business_days(dt.date(2026, 12, 23), 2) == dt.date(2026, 12, 29)\n"
+        "assert bd.business_days_between(dt.date(2026, 6, 18), dt.date(2026, 6, 22)) == 1\n"
+        "assert bd.non_business_reason(dt.date(2026, 11, 26)) is None\n"
+        "assert bd.due_date(dt.date(2026, 11, 20)).due == dt.date(2026, 11, 24)\n"
+        "print('holidays' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

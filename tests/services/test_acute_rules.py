@@ -52,8 +52,8 @@ def test_the_advice_is_off_by_default_and_sent_at_intake_when_on(system, as_):
     texts = [x.text for x in errands.show_errand(rec, "1177-000004").events if x.kind == e.PARTIAL_REPLY]
     assert texts == [e.COMPLAINT_PARTIAL_REPLY, ADVICE]
     with system.store.read() as conn:
-        waiting = [dict(r) for r in errands_q.outbound_waiting(conn)]
-    assert sorted((w["ref"], w["text"]) for w in waiting if w["text"] == ADVICE) == [
+        waiting = errands_q.outbound_waiting(conn)
+    assert sorted((w.ref, w.text) for w in waiting if w.text == ADVICE) == [
         ("1177-000002", ADVICE),
         ("1177-000004", ADVICE),
     ]
@@ -234,7 +234,7 @@ def test_an_errand_changed_while_it_was_screened_is_screened_again_not_skipped(s
 
     def screened_while_someone_assigns(row, current):
         if not raced:
-            raced.append(row["id"])
+            raced.append(row.id)
             errands.assign(as_("rec1"), "1177-000001", "doc1")  # bumps the version meanwhile
         return real(row, current)
 

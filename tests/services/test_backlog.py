@@ -154,3 +154,65 @@ def test_a_list_is_read_in_batches(backlog, as_, monkeypatch):
     first = next(rows)
     assert first.status == "unassigned"
     assert 1 + sum(1 for _ in rows) == errands.panes(as_("rec1")).unassigned.total
+
+
+def test_list_json_rows_are_the_summaries_json(backlog, as_, monkeypatch):
+    """`list --json` builds its rows without an ErrandSummary (issue 31: 100,000 rows in 3 s);
+    what it writes is still `ErrandSummary.to_json()`, field for field, on every shape of row:
+    acute, urgent, partial replies, proxies for an older and a younger child, a handover remark,
+    a reminder, closed errands, a holder absent today, patients with a care team and a last reply,
+    and batches that end inside a list."""
+    import json
+
+    from bcc_tui.store import handover as handover_q
+    from bcc_tui.store import patients as patients_q
+    from bcc_tui.store import staff as staff_q
+
+    older, younger = "20050315-1237", "20150315-1233"
+    with backlog.write() as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM errands ORDER BY id")]
+        at = format_utc(NOW - dt.timedelta(hours=2))
+        for n, errand_id in enumerate(ids):
+            if n % 5 == 0:
+                conn.execute(
+                    "UPDATE errands SET proxy_name = 'Sara', proxy_relation = 'mamma', personnummer = ?"
+                    " WHERE id = ?",
+                    (older if n % 10 == 0 else younger, errand_id),
+                )
+            if n % 7 == 0:
+                handover_q.add_remark(conn, errand_id, at, "rec1", f"ring först {n}")
+            if n % 11 == 0:
+                conn.execute("UPDATE errands SET last_reminded_at = ? WHERE id = ?", (at, errand_id))
+            if n % 13 == 0:
+                conn.execute(
+                    "UPDATE errands SET status = 'closed', closed_at = ?, close_kind = 'reply',"
+                    " first_response_at = coalesce(first_response_at, ?),"
+                    " first_response_on = coalesce(first_response_on, ?) WHERE id = ?",
+                    (at, at, local_date(NOW).isoformat(), errand_id),
+                )
+                q.add_event(conn, errand_id, e.REPLY, at, "doc2", "Dag Doktor", "läkare", text="svar")
+            if n % 17 == 0:
+                conn.execute("UPDATE errands SET acute_handled_at = ? WHERE id = ?", (at, errand_id))
+        patients_q.save_team(conn, older, {"pal": "doc1", "contact_nurse": "nurse"}, at, "adm")
+        staff_q.add_absence(conn, "doc1", local_date(NOW), local_date(NOW), "semester")
+    monkeypatch.setattr(errands, "STREAM_BATCH", 37)
+    for who in ("rec1", "doc2"):
+        for status in (None, "unassigned", "assigned", "closed"):
+            expected = [s.to_json() for s in errands.iter_errands(as_(who), status)]
+            got = list(errands.iter_json(as_(who), status))
+            assert got == expected, (who, status)
+            assert json.dumps(got) == json.dumps(expected)  # the same keys in the same order
+            if (who, status) == ("rec1", None):
+                every = got
+    # The shapes above are all there.
+    reasons = {r["suggestion_reason"].split(" ")[0] for r in every if r["suggestion_reason"]}
+    assert {"kontaktsjuksköterska", "svarade"} <= reasons, reasons  # the PAL (doc1) is absent
+    for key in ("proxy_for_older_child", "handover_remark", "last_reminded_at", "assignee_absent", "acute"):
+        assert any(r[key] for r in every), key
+    assert any(not r["proxy_for_older_child"] and r["ref"] for r in every)
+    assert {r["status"] for r in every} == {"unassigned", "assigned", "closed"}
+    assert {r["sla"] for r in every} >= {"overdue", "met"}
+    assert any(r["followup_date"] for r in every)
+    with backlog.read() as conn:
+        listed = conn.execute("SELECT count(*) FROM audit WHERE action = 'list'").fetchone()[0]
+    assert listed == 16  # each list, old and new, writes its audit row (R15)

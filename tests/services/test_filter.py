@@ -82,7 +82,7 @@ def test_migration_9_rewrites_what_version_8_stored(db_path):
     with store.read() as conn:
         for typed in FORMS:
             found = q.listing(conn, search=q.Search(needle(typed)))
-            assert [r["ref"] for r in found] == ["1177-000001"], typed
+            assert [r.ref for r in found] == ["1177-000001"], typed
     store.close()
 
 

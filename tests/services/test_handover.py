@@ -188,7 +188,7 @@ def test_give_and_take_are_two_acts_and_the_receipt_holds_both(ward, as_, store)
     assert waiting is not None and waiting.name == "Rita Receiver"
     assert errands.panes(as_("doc1")).handover_waiting is None  # a caregiver's header has no handover
     seen = handover.handover(rec2)
-    assert seen.given == given and seen.note["text"] == "Lugnt pass"
+    assert seen.given == given and seen.note.text == "Lugnt pass"
     data = handover.as_json(seen)
     assert data["given"]["by"] == "rec1" and data["given"]["note"] == "Se 000002 särskilt"
     assert data["given"]["done"] == 1 and data["given"]["items"] == 6 and len(data["given"]["not_done"]) == 5

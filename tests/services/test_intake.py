@@ -1,4 +1,4 @@
-"""Intake (§4.2, R5): good lines kept, bad lines by number, duplicates skipped or refused."""
+"""Intake (docs/routine.md 4.2, R5): good lines kept, bad lines by number, duplicates skipped or refused."""
 
 import datetime as dt
 import json

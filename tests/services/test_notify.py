@@ -1,4 +1,4 @@
-"""E-mail notices against a real SMTP server on loopback (R7, R16, §4.6)."""
+"""E-mail notices against a real SMTP server on loopback (R7, R16, docs/routine.md 4.6)."""
 
 import sqlite3
 

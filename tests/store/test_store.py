@@ -49,12 +49,12 @@ def test_compare_and_set_refuses_a_stale_write(system, store):
     intake.import_errands(system, jsonl(errand_line()))
     with store.write() as conn:
         row = q.by_ref(conn, "1177-000001")
-        q.update(conn, row["id"], row["version"], urgent=1)
+        q.update(conn, row.id, row.version, urgent=1)
     with pytest.raises(Conflict), store.write() as conn:
-        q.update(conn, row["id"], row["version"], urgent=0)  # the version read before
+        q.update(conn, row.id, row.version, urgent=0)  # the version read before
     with store.read() as conn:
         fresh = q.by_ref(conn, "1177-000001")
-    assert fresh["urgent"] == 1 and fresh["version"] == row["version"] + 1
+    assert fresh.urgent == 1 and fresh.version == row.version + 1
 
 
 def test_write_waits_then_reports_busy(db_path, store):

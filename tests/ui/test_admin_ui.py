@@ -86,7 +86,7 @@ def _new_staff_by_keys(demo_db, roles_keys, title_downs=3, username="nyper"):
 
     still_open, error, shown = drive(app, scenario)
     staff = people.staff_list(ctx_for(demo_db, "lenwal", FixedClock(NOW)))
-    return still_open, error, shown, next((s for s in staff if s["username"] == username), None)
+    return still_open, error, shown, next((s for s in staff if s.username == username), None)
 
 
 def test_staff_roles_and_title_are_picked_from_swedish_lists(demo_db):
@@ -96,8 +96,8 @@ def test_staff_roles_and_title_are_picked_from_swedish_lists(demo_db):
     still_open, error, _, row = _new_staff_by_keys(demo_db, ["space", "down", "space"])
     assert not still_open, error
     assert row is not None
-    assert row["roles"].split() == ["receiver"]
-    assert row["title"] == "mottagningssjuksköterska"
+    assert row.roles.split() == ["receiver"]
+    assert row.title == "mottagningssjuksköterska"
 
 
 def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
@@ -109,7 +109,7 @@ def test_staff_without_a_role_is_refused_in_swedish_at_80x24(demo_db):
 
 def test_a_new_person_with_a_taken_user_name_is_refused_and_nobody_changes(demo_db):
     ctx = ctx_for(demo_db, "lenwal", FixedClock(NOW))
-    before = next(s for s in people.staff_list(ctx) if s["username"] == "annlin")
+    before = next(s for s in people.staff_list(ctx) if s.username == "annlin")
     still_open, error, shown, row = _new_staff_by_keys(demo_db, ["space"], username="annlin")
     assert still_open and shown
     assert error.startswith("användarnamn: annlin finns redan (Anna Lindqvist)"), error
@@ -138,7 +138,7 @@ def test_roster_doctors_are_chosen_by_name_and_ordered_by_keys(demo_db):
         return labels, form is pilot.app.screen
 
     labels, still_open = drive(app, scenario)
-    names = {s["username"]: s["name"] for s in people.staff_list(ctx)}
+    names = {s.username: s.name for s in people.staff_list(ctx)}
     assert not still_open
     assert labels[0].startswith(names[before[0]]) and labels[1].startswith(names[before[1]])
     assert not any(u in label for label in labels for u in names if u not in names[u].lower())
@@ -285,3 +285,38 @@ def test_the_care_teams_tab_adds_a_team_and_reads_it_again_unaudited(demo_db):
     assert row[1] == "Johanna Westin"
     lists = demo_db.conn.execute("SELECT count(*) FROM audit WHERE detail = 'vårdteam'").fetchone()[0]
     assert lists == 1
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
+def test_the_tab_bar_is_whole_or_in_its_short_form(demo_db, size):
+    """Issue 29: at 60 and 80 columns the tab bar scrolled and cut a name at its edge ("Akuta
+    teck", "onal"). Where the nine names do not fit, each tab is its number key and the tab on
+    show its number and name; where they fit, every name is whole."""
+    from textual.widgets import Tabs
+
+    app = app_on(demo_db, "lenwal")
+
+    def bar():
+        tabs = pilot_app.screen.query_one("#admin-tabs").query_one(Tabs)
+        labels = [str(tab.label) for tab in tabs.query("Tab")]
+        right = max(tab.region.right for tab in tabs.query("Tab"))
+        return labels, right <= tabs.region.right
+
+    async def scenario(pilot):
+        nonlocal pilot_app
+        pilot_app = pilot.app
+        await settle(pilot)
+        first = bar()
+        await pilot.press("6")
+        await settle(pilot)
+        return first, bar()
+
+    pilot_app = None
+    first, sixth = drive(app, scenario, size=size)
+    names = ["Ärendetyper", "Mallar", "Personal", "Schema", "Frånvaro", "Akuta tecken", "Vårdteam"]
+    names += ["Information", "Avvikelser"]
+    if size[0] >= 120:
+        assert first == (names, True) and sixth == (names, True)
+    else:
+        assert first == (["1 Ärendetyper", *"23456789"], True)
+        assert sixth == (["1", "2", "3", "4", "5", "6 Akuta tecken", "7", "8", "9"], True)

@@ -99,3 +99,60 @@ def test_a_write_waiting_for_another_process_lock_leaves_the_keys_answered(clini
     # … and the action completed after the lock was released.
     assert _urgent(str(seen["ref"]), as_) != seen["was_urgent"]
     assert any(str(seen["ref"]) in t and "brådskande" in t for t in seen["toasts"]), seen["toasts"]
+
+
+def test_a_draft_written_while_another_process_holds_the_lock_leaves_the_typing_answered(clinic, app_for):
+    """R21 and issue 30: a pause in the typing writes the draft. With the database held by another
+    process, that write waits in a worker; the keys typed meanwhile reach the text at once, and
+    the draft, with all of them, is kept once the lock is free."""
+    import sqlite3
+
+    from bcc_tui.ui.screens.forms import DRAFT_DELAY
+
+    app = app_for(clinic, "rec1", poll_interval=60)
+    seen: dict[str, object] = {}
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", _HOLDER, str(clinic.path), str(HOLD)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            for key in "abc":
+                await pilot.press(key)
+            await pilot.pause(DRAFT_DELAY + 0.3)  # the pause: the draft's write waits for the lock
+            for key in "def":
+                await pilot.press(key)
+            seen["typed"] = app.screen.query_one("TextArea").text
+            seen["lock_still_held"] = holder.poll() is None
+            assert holder.stdin is not None
+            holder.stdin.write("go\n")  # let go: the draft's write goes through
+            holder.stdin.flush()
+            holder.wait(timeout=30)
+        finally:
+            if holder.poll() is None:
+                holder.kill()
+                holder.wait()
+        deadline = time.monotonic() + DRAFT_DELAY + 20
+        while time.monotonic() < deadline:
+            await pilot.pause(0.1)
+            rows = (
+                sqlite3.connect(clinic.path)
+                .execute("SELECT fields FROM drafts WHERE form = 'note'")
+                .fetchall()
+            )
+            if rows and "abcdef" in rows[0][0]:
+                seen["kept"] = rows[0][0]
+                break
+        return seen
+
+    drive(app, scenario)
+    assert seen["typed"] == "abcdef"
+    assert seen["lock_still_held"], "the keys waited for the draft's write"
+    assert "abcdef" in str(seen.get("kept")), seen

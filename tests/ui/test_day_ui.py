@@ -1,5 +1,5 @@
 """Issue 15 in the dashboard, by key presses: absence everywhere (R22), nothing typed is lost
-(R21), load-aware assignment (R24), told at once (R23), and the small things (R25, R26, §5)."""
+(R21), load-aware assignment (R24), told at once (R23), and the small things (R25, R26, docs/routine.md 5)."""
 
 import time
 
@@ -192,7 +192,7 @@ def test_losing_a_race_speaks_the_dashboards_language(clinic, app_for, as_):
     assert "--" not in refusal and "tryck a" in refusal
 
 
-# -- §5: the partial reply tells the truth ------------------------------------------------------
+# -- docs/routine.md 5: the partial reply tells the truth ------------------------------------------------------
 def test_partial_reply_on_an_overdue_errand_says_it_is_late(clinic, app_for):
     app = app_for(clinic, "rec1")
 

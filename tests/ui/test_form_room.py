@@ -27,3 +27,31 @@ def test_the_absence_warning_is_whole_at_80x24(demo_db, app_for):
     assert "frånvarande idag" in text and "Överst på schemat" in text
     assert warning.height >= 2  # wrapped, not cut at the form's edge
     assert box.y <= warning.y and warning.bottom <= box.bottom - 1  # inside the form's border
+
+
+def test_the_send_line_of_a_text_form_is_in_sight_at_60x20(demo_db, app_for):
+    """R32: every form's foot says how to send it. At 60×20 the reply and partial-reply forms
+    were taller than the screen and the line "ctrl+s: skicka …" was below its edge."""
+    app = app_for(demo_db, demo_receiver(demo_db))
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("tab")  # Fördelade: an errand that can be answered
+        await settle(pilot)
+        seen = []
+        for key in ("p", "r", "x", "n"):
+            await pilot.press(key)
+            await settle(pilot)
+            form = app.screen
+            assert form.query(".form-hint"), (key, type(form).__name__)
+            hint = form.query_one(".form-hint")
+            box = form.query_one(".form").region
+            seen.append((key, str(hint.render()), hint.region, box))
+            await pilot.press("escape")
+            await settle(pilot)
+        return seen
+
+    for key, text, region, box in drive(app, scenario, size=(60, 20)):
+        assert "ctrl+s" in text, (key, text)
+        # Inside the form's border: a line below it is clipped, out of sight.
+        assert region.height >= 1 and box.y < region.y and region.bottom <= box.bottom - 1, (key, region, box)

@@ -44,6 +44,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         super().__init__(**kwargs)
         self.names: dict[str, str] = {}
         self._width = 0  # the screen width the columns were made for
+        self._detail_width = 0  # the details' column, where it is shown
         self._action_width = 12  # "Vad": the longest action word among the rows shown
         self._keys: list[str] = []  # the columns shown, in order
         self._shown: str | None = None  # the filter the table shows
@@ -98,6 +99,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         if room - 2 >= self.LEAST_DETAIL:
             self._keys.append("detail")
             table.add_column("Detaljer", key="detail", width=room - 2)
+        self._detail_width = room - 2
         self._width = width
 
     def on_resize(self, event: events.Resize) -> None:
@@ -142,7 +144,10 @@ class AuditScreen(BccScreen[None], FollowsChanges):
                 "outcome": render.cell(OUTCOMES.get(r.outcome, r.outcome), style),
                 "ref": render.cell(r.ref or "–"),
                 "pnr": render.cell(r.personnummer or "–"),
-                "detail": render.cell(detail_text(r.detail, self.names)),
+                # Cut between words where it is longer than its column (enter shows it whole).
+                "detail": render.cell(
+                    render.cut_words(detail_text(r.detail, self.names), self._detail_width)
+                ),
             }
             table.add_row(*(cells[key] for key in self._keys))
         who = f"{self.names[user]} ({user})" if user in self.names else user

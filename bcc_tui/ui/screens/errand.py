@@ -14,7 +14,7 @@ from bcc_tui.domain import personnummer
 from bcc_tui.domain.business_days import local_date, short_date
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services.patients import PatientContext
-from bcc_tui.services.views import ErrandDetail
+from bcc_tui.services.views import ErrandDetail, Event
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.footer import KeyFooter
@@ -25,7 +25,13 @@ EVENT_STYLES = {e.NOTE: "yellow", e.PARTIAL_REPLY: "cyan", e.REPLY: "green", e.C
 
 
 def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[Text]:
-    """The detail view as blocks of inert Text (patient text never parsed as markup)."""
+    """The detail view as blocks of inert Text (patient text never parsed as markup), one
+    function per block, in the order they are shown."""
+    return [_head(d), _who(d, now, names), _when(d, now, names), _message(d), _thread(d, names)]
+
+
+def _head(d: ErrandDetail) -> Text:
+    """The reference, type, unit and status; urgent; the acute banner or who handled it (R11, R25)."""
     s = d.summary
     head = Text()
     head.append(clean_line(f"{s.ref}  "), style="bold")
@@ -41,16 +47,29 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
         )
         head.append("  K: markera hanterat", style="dim")
     elif s.acute and s.acute_handled_at is not None:
-        handled = next((ev for ev in reversed(d.events) if ev.kind == e.ACUTE_HANDLED), None)
-        head.append("\n")
-        head.append(f"Akuta tecken ({clean_line(s.acute_text)}) hanterade", style="bold green")
-        if handled is not None:
-            head.append(f" {render.long_moment(handled.at)} av ")
-            head.append_text(render.safe(handled.actor_name, one_line=True))
-            if handled.text:
-                head.append(": ")
-                head.append_text(render.safe(handled.text, "italic", one_line=True))
+        head.append_text(_acute_handled(d))
+    return head
 
+
+def _acute_handled(d: ErrandDetail) -> Text:
+    """R25: the acute signs marked handled, by whom and when, with their note."""
+    s = d.summary
+    handled = next((ev for ev in reversed(d.events) if ev.kind == e.ACUTE_HANDLED), None)
+    line = Text("\n")
+    line.append(f"Akuta tecken ({clean_line(s.acute_text)}) hanterade", style="bold green")
+    if handled is not None:
+        line.append(f" {render.long_moment(handled.at)} av ")
+        line.append_text(render.safe(handled.actor_name, one_line=True))
+        if handled.text:
+            line.append(": ")
+            line.append_text(render.safe(handled.text, "italic", one_line=True))
+    return line
+
+
+def _who(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> Text:
+    """The patient, the proxy (R12: flagged for a patient of 13 or more), how they want to be
+    contacted (R5) and the care team (R29)."""
+    s = d.summary
     who = Text()
     who.append("Patient: ", style="dim")
     who.append_text(render.safe(s.patient_name, "bold", one_line=True))
@@ -77,7 +96,12 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
 
     if d.patient is not None:
         who.append_text(patient_context(d.patient, names))
+    return who
 
+
+def _when(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> Text:
+    """When it came and is due, and why (R14); who holds it; what follows from it since."""
+    s = d.summary
     when = Text()
     when.append("Inkom: ", style="dim")
     when.append(render.long_moment(s.received_at))
@@ -89,64 +113,93 @@ def describe(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> list[T
     when.append(clean_line(names.get(s.assignee, s.assignee)) if s.assignee else "–")
     if s.holder_absent:
         when.append(" (frånvarande idag)", style="bold yellow")
-    if s.followup_on and s.status != e.CLOSED:
-        when.append("\nUppföljning efter delsvar: ", style="dim")
-        when.append(f"{s.followup_on:%Y-%m-%d}", style="bold red" if s.followup_overdue else "")
-        if s.followup_overdue:
-            when.append(" (passerad)", style="bold red")
-    if s.remark and s.status != e.CLOSED:
-        when.append("\nAnmärkning till nästa pass: ", style="bold cyan")
-        when.append_text(render.safe(s.remark, one_line=True))
-    if s.last_reminded_at:
-        when.append("\nSenaste påminnelse: ", style="dim")
-        when.append(render.long_moment(s.last_reminded_at), style="yellow")
-    if s.status == e.UNASSIGNED and s.suggestion:
-        when.append("   Förslag: ", style="dim")
-        when.append(clean_line(names.get(s.suggestion.username, s.suggestion.username)), style="italic")
-        when.append(clean_line(f" ({s.suggestion.reason})"), style="dim italic")
+    when.append_text(_since(d, names))
+    return when
 
+
+def _since(d: ErrandDetail, names: dict[str, str]) -> Text:
+    """The follow-up date (R19), the handover remark (R28), the last reminder (R16) and, while
+    unassigned, the suggestion (R18)."""
+    s = d.summary
+    since = Text()
+    if s.followup_on and s.status != e.CLOSED:
+        since.append("\nUppföljning efter delsvar: ", style="dim")
+        since.append(f"{s.followup_on:%Y-%m-%d}", style="bold red" if s.followup_overdue else "")
+        if s.followup_overdue:
+            since.append(" (passerad)", style="bold red")
+    if s.remark and s.status != e.CLOSED:
+        since.append("\nAnmärkning till nästa pass: ", style="bold cyan")
+        since.append_text(render.safe(s.remark, one_line=True))
+    if s.last_reminded_at:
+        since.append("\nSenaste påminnelse: ", style="dim")
+        since.append(render.long_moment(s.last_reminded_at), style="yellow")
+    if s.status == e.UNASSIGNED and s.suggestion:
+        since.append("   Förslag: ", style="dim")
+        since.append(clean_line(names.get(s.suggestion.username, s.suggestion.username)), style="italic")
+        since.append(clean_line(f" ({s.suggestion.reason})"), style="dim italic")
+    return since
+
+
+def _message(d: ErrandDetail) -> Text:
+    """The subject and the message, exactly as written."""
+    s = d.summary
     message = Text()
     if s.subject:
         message.append("Ämne: ", style="dim")
         message.append_text(render.safe(s.subject, "bold", one_line=True))
         message.append("\n\n")
     message.append_text(render.safe(d.message))
+    return message
 
+
+def _thread(d: ErrandDetail, names: dict[str, str]) -> Text:
+    """Every event of the errand, oldest first, with its text."""
     thread = Text()
     thread.append("Händelser", style="bold underline")
     if not d.events:
         thread.append("\nInga ännu.", style="dim")
     for ev in d.events:
-        thread.append(f"\n{render.long_moment(ev.at)}  ", style="dim")
-        thread.append(e.EVENT_NAMES.get(ev.kind, ev.kind), style=f"bold {EVENT_STYLES.get(ev.kind, '')}")
-        thread.append(" av ")
-        thread.append_text(render.safe(ev.actor_name, one_line=True))
-        if ev.target:
-            thread.append(" → ")
-            thread.append(clean_line(names.get(ev.target, ev.target)), style="bold")
-        if ev.detail.get("from"):
-            thread.append(
-                clean_line(f" (från {names.get(ev.detail['from'], ev.detail['from'])})"), style="dim"
-            )
-        if ev.kind == e.URGENT:
-            thread.append(" på" if ev.detail.get("urgent") else " av")
-        if ev.detail.get("consulted"):
-            thread.append(
-                clean_line(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})"),
-                style="dim",
-            )
-        if ev.kind == e.CLOSE and ev.detail.get("documented") is not None:
-            thread.append(
-                " · dokumenterat i journalen"
-                if ev.detail["documented"]
-                else " · inte dokumenterat i journalen",
-                style="dim",
-            )
-        if ev.text:
-            for line in render.safe(ev.text).split("\n"):
-                thread.append("\n    ")
-                thread.append_text(line)
-    return [head, who, when, message, thread]
+        thread.append_text(_event(ev, names))
+    return thread
+
+
+def _event(ev: Event, names: dict[str, str]) -> Text:
+    """One event: when, what and by whom, to whom, and what it says."""
+    line = Text()
+    line.append(f"\n{render.long_moment(ev.at)}  ", style="dim")
+    line.append(e.EVENT_NAMES.get(ev.kind, ev.kind), style=f"bold {EVENT_STYLES.get(ev.kind, '')}")
+    line.append(" av ")
+    line.append_text(render.safe(ev.actor_name, one_line=True))
+    if ev.target:
+        line.append(" → ")
+        line.append(clean_line(names.get(ev.target, ev.target)), style="bold")
+    line.append_text(_event_detail(ev, names))
+    if ev.text:
+        for part in render.safe(ev.text).split("\n"):
+            line.append("\n    ")
+            line.append_text(part)
+    return line
+
+
+def _event_detail(ev: Event, names: dict[str, str]) -> Text:
+    """What an event's detail adds: where it came from, urgent on or off, the consulted doctor
+    (R4), and whether the record was updated (R13)."""
+    detail = Text()
+    if ev.detail.get("from"):
+        detail.append(clean_line(f" (från {names.get(ev.detail['from'], ev.detail['from'])})"), style="dim")
+    if ev.kind == e.URGENT:
+        detail.append(" på" if ev.detail.get("urgent") else " av")
+    if ev.detail.get("consulted"):
+        detail.append(
+            clean_line(f" (avstämt med {names.get(ev.detail['consulted'], ev.detail['consulted'])})"),
+            style="dim",
+        )
+    if ev.kind == e.CLOSE and ev.detail.get("documented") is not None:
+        detail.append(
+            " · dokumenterat i journalen" if ev.detail["documented"] else " · inte dokumenterat i journalen",
+            style="dim",
+        )
+    return detail
 
 
 def patient_context(p: PatientContext, names: dict[str, str]) -> Text:

@@ -4,6 +4,7 @@ chose; the app then calls the service (so the form never holds a transaction ope
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -13,7 +14,9 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -125,6 +128,11 @@ class Form(BccModal[R]):
         self._baseline: dict | None = None
         self._saved: dict | None = None
         self._has_draft = False
+        # One draft write at a time, the newest winning: a write in the background (while the
+        # person types) and one made now (a send, a quit, a dropped connection) never cross, and
+        # the background one gives up when a newer text was asked to be kept meanwhile.
+        self._draft_lock = threading.Lock()
+        self._draft_asked = 0
         # The errand as it was when the form opened (ref, version, assignee, status): the feed
         # looks at it while the form is open and says so when someone else changed it (R31).
         self.watched: tuple[str, int, str | None, str] | None = None
@@ -165,12 +173,38 @@ class Form(BccModal[R]):
         self._draft_timer = self.set_timer(DRAFT_DELAY, self._flush_from_timer)
 
     def _flush_from_timer(self) -> None:
+        """A pause in the typing: the draft is written in a worker (issue 30: a database held by
+        another writer must not freeze the keys for up to the busy timeout)."""
         self._draft_timer = None
-        if not self._form_done:
-            self.flush_draft()
+        if self._form_done or self.drafts is None or self._baseline is None:
+            return
+        fields = self.draft_fields()
+        if fields == self._saved:
+            return
+        self._draft_asked += 1
+        asked = self._draft_asked
+        save = self.drafts.save
+
+        def write() -> None:
+            with self._draft_lock:
+                if asked != self._draft_asked:
+                    return  # a newer text was asked to be kept meanwhile: it is the one to write
+                why = save(fields)
+            self.app.call_from_thread(self._draft_written, fields, why)
+
+        self.run_worker(write, thread=True, group="draft", exit_on_error=False)
+
+    def _draft_written(self, fields: dict, why: str | None) -> None:
+        if why:
+            if self.is_attached and not self._form_done:
+                self.fail(f"Utkastet kunde inte sparas: {why}")
+            return
+        self._saved = fields
+        self._has_draft = True
 
     def flush_draft(self, *, quiet: bool = False) -> bool:
-        """Write the draft now if it changed; False when it could not be kept."""
+        """Write the draft now if it changed (a send, a quit, a dropped connection: before the
+        next step, so in this thread); False when it could not be kept."""
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
@@ -179,7 +213,9 @@ class Form(BccModal[R]):
         fields = self.draft_fields()
         if fields == self._saved:
             return True
-        why = self.drafts.save(fields)
+        self._draft_asked += 1  # a write still waiting in the background gives way to this one
+        with self._draft_lock:
+            why = self.drafts.save(fields)
         if why:
             if not quiet:
                 self.fail(f"Utkastet kunde inte sparas: {why}")
@@ -285,9 +321,6 @@ class Form(BccModal[R]):
         elif choice == "discard" and self.drafts is not None:
             self.drafts.discard()
             self._finish(None)
-
-    def prefill(self, result: R) -> None:
-        """Open again with what the person wrote (after the database was busy)."""
 
 
 @dataclass(frozen=True)
@@ -511,9 +544,6 @@ class _TextForm(Form[TextResult]):
 
     def result(self, text: str) -> TextResult:
         return TextResult(text)
-
-    def prefill(self, result: TextResult) -> None:
-        self.initial = result.text
 
 
 class ReplyForm(_TextForm):
@@ -801,6 +831,11 @@ class SpaceCheckbox(Checkbox, inherit_bindings=False):
 
     BINDINGS = [Binding("space", "toggle_button", "Kryssa", show=False)]
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Textual's checkbox is always one row; where a form wraps the text (app.tcss) it takes
+        # the rows its lines need, or the end of the text ("… svarar själva") is hidden.
+        return Widget.get_content_height(self, container, viewport, width)  # not ToggleButton's 1
+
 
 class CloseForm(Form[CloseResult]):
     """Close without reply (R6): a reason is mandatory; R13 asks about the record."""
@@ -814,17 +849,10 @@ class CloseForm(Form[CloseResult]):
         Binding("enter", "submit", "Avsluta", id="submit_enter", show=False),
     ]
 
-    _reason, _documented = "", False
-
-    def prefill(self, result: CloseResult) -> None:
-        self._reason, self._documented = result.reason, result.documented
-
     def body(self) -> ComposeResult:
         yield Label("Orsak (krävs), t.ex. besvarat per telefon:")
-        yield Input(self._reason, placeholder="Orsak", id="close-reason")
-        yield SpaceCheckbox(
-            "Det viktiga är dokumenterat i journalen", self._documented, id="close-documented"
-        )
+        yield Input("", placeholder="Orsak", id="close-reason")
+        yield SpaceCheckbox("Det viktiga är dokumenterat i journalen", False, id="close-documented")
 
     def on_mount(self) -> None:
         self.start_drafts()

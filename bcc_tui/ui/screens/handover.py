@@ -148,11 +148,11 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             if c.remarks:
                 t.append(f" · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}")
         if h.note:
-            at = render.local(render.parse_utc(h.note["at"]))
+            at = render.local(render.parse_utc(h.note.at))
             t.append("\nFrån förra passet: ", style="bold yellow")
-            t.append_text(render.safe(h.note["text"], one_line=True))
+            t.append_text(render.safe(h.note.text, one_line=True))
             t.append(" — ", style="dim")
-            t.append_text(render.safe(h.note["name"] or h.note["author"], "dim", one_line=True))
+            t.append_text(render.safe(h.note.author_name or h.note.author, "dim", one_line=True))
             t.append(f", {short_date(at.date())} {at:%H:%M}", style="dim")
         self.query_one("#handover-summary", Static).update(t)
 

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles
+from bcc_tui.domain import roles, statistics
 from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import count
 from bcc_tui.services import reports
@@ -117,9 +117,19 @@ class StatsScreen(BccScreen[None]):
                 ("  [ ] byter månad · Median/P90: vardagar till första svar", "dim"),
             )
         )
+        wide = self.size.width >= 110
+        self._show_types(report, wide)
+        self._show_final(report, wide)
+        self._show_kinds(report)
+        self._show_reasons(report)
+        self._show_weeks(report)
+        self._show_load(report)
+        self._show_deviations(report)
+
+    def _show_types(self, report: statistics.Report, wide: bool) -> None:
+        """The table per type: arrived, answered, the rule kept, the days to a first response."""
         t = self.query_one("#stats-types", DataTable)
         t.clear(columns=True)
-        wide = self.size.width >= 110
         for label, width in (
             ("Typ", 24 if wide else 14),
             ("Inkom", 5),
@@ -151,6 +161,9 @@ class StatsScreen(BccScreen[None]):
                     )
                 )
             )
+
+    def _show_final(self, report: statistics.Report, wide: bool) -> None:
+        """Issue 26: the final answer apart from the partial reply, per type."""
         final = self.query_one("#stats-final", DataTable)
         final.clear(columns=True)
         for label, width in (
@@ -174,12 +187,18 @@ class StatsScreen(BccScreen[None]):
                 Text(str(s.final_in_time), style=style),
                 Text(str(s.final_late), style=late),
             )
+
+    def _show_kinds(self, report: statistics.Report) -> None:
+        """The deviation register (R30) by kind: found, reported, dismissed."""
         kinds = self.query_one("#stats-kinds", DataTable)
         kinds.clear(columns=True)
         for label, width in (("Avvikelse", 33), ("Funna", 5), ("Rapporterade", 12), ("Avfärdade", 9)):
             kinds.add_column(label, width=width)
         for kind, (found, reported, dismissed) in report.by_kind.items():
             kinds.add_row(*render.row(dv.KINDS.get(kind, kind), str(found), str(reported), str(dismissed)))
+
+    def _show_reasons(self, report: statistics.Report) -> None:
+        """Closed without reply, by reason, and the acute signs (R11)."""
         reasons = Text()
         reasons.append("Avslutade utan svar, per orsak\n", style="bold underline")
         for why, n in report.total.without_reply_reasons.most_common():
@@ -195,6 +214,9 @@ class StatsScreen(BccScreen[None]):
             f"varav {report.total.acute_advice} fick det automatiska rådet till familjen\n"
         )
         self.query_one("#stats-reasons", Static).update(reasons)
+
+    def _show_weeks(self, report: statistics.Report) -> None:
+        """Errands arrived per week, as bars."""
         chart = Text()
         chart.append("Inkomna ärenden per vecka\n", style="bold underline")
         top = max((n for _, n in report.weeks), default=0) or 1
@@ -203,6 +225,9 @@ class StatsScreen(BccScreen[None]):
             chart.append("█" * round(40 * n / top), style="cyan")
             chart.append(f" {n}\n")
         self.query_one("#stats-weeks", Static).update(chart)
+
+    def _show_load(self, report: statistics.Report) -> None:
+        """Each caregiver's load (R8)."""
         load = self.query_one("#stats-load", DataTable)
         load.clear(columns=True)
         for label, width in (("Vårdgivare", 22), ("Fördelade", 9), ("Besvarade", 9), ("Öppna", 6)):
@@ -212,6 +237,9 @@ class StatsScreen(BccScreen[None]):
             load.add_row(
                 *render.row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open))
             )
+
+    def _show_deviations(self, report: statistics.Report) -> None:
+        """The errands that breached the rule, to report in MedControl PRO."""
         self.query_one("#stats-dev-title", Static).update(
             Text.assemble(
                 (
@@ -242,7 +270,7 @@ class StatsScreen(BccScreen[None]):
                     d.due_date.isoformat(),
                     render.short_moment(d.first_response_at) if d.first_response_at else "inget än",
                     "" if d.response_days is None else str(d.response_days),
-                    render.person_short(d.assignee, names),
+                    render.person_short(d.assignee, self.names),
                 ),
                 key=d.ref,
             )

@@ -147,45 +147,79 @@ class ErrandTable(LineTable):
         return out
 
     def _cell(self, key: str, s: ErrandSummary, now: dt.datetime) -> Text:
-        if key == "mark":
-            return self._mark_cell(s)
-        if key == "ref":
-            return render.line_text(s.ref, "bold" if s.urgent or s.acute_pinned else "")
-        if key == "type":
-            if s.acute_pinned and s.status != CLOSED:
-                # R11: why it is pinned, where the eye reads the row; the type is in the errand.
-                return render.line_text(", ".join(s.acute_categories), "bold red")
-            return Text(e.type_short(s.type))
-        if key == "age":
-            return Text(render.age(s.received_at, now))
-        if key == "sla":
-            return render.sla_cell(s, now, next(w for k, _, w in self._columns() if k == "sla"))
-        if key == "pr":
-            return Text("✉" if s.partial_reply_sent else "", style="cyan")
-        if key == "who":
-            width = next(w for k, _, w in self._columns() if k == "who")
-            if self.pane == UNASSIGNED:
-                if s.concerned_absent is not None:
-                    # R4: the receiver decides here whether the errand waits for its doctor; the
-                    # suggestion (never someone absent) is in the assign form.
-                    return render.concerned(s.concerned_absent, width)
-                return render.line_text(
-                    render.person_short(s.suggestion.username, self.names) if s.suggestion else "", "italic"
-                )
-            return render.holder(s, self.names, width)
-        if key == "closed":
-            return Text(render.short_moment(s.closed_at) if s.closed_at else "")
-        if key == "how":
-            return Text(
-                "svar" if s.close_kind == "reply" else "utan", style="" if s.close_kind == "reply" else "dim"
+        """One column's cell of a row: each column has its own function (`_CELLS`, below)."""
+        cell = self._CELLS.get(key)
+        return cell(self, s, now) if cell is not None else Text("")
+
+    def _mark_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return self._mark_cell(s)
+
+    def _ref_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return render.line_text(s.ref, "bold" if s.urgent or s.acute_pinned else "")
+
+    def _type_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        if s.acute_pinned and s.status != CLOSED:
+            # R11: why it is pinned, where the eye reads the row; the type is in the errand.
+            return render.line_text(", ".join(s.acute_categories), "bold red")
+        return Text(e.type_short(s.type))
+
+    def _age_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(render.age(s.received_at, now))
+
+    def _sla_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return render.sla_cell(s, now, next(w for k, _, w in self._columns() if k == "sla"))
+
+    def _pr_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text("✉" if s.partial_reply_sent else "", style="cyan")
+
+    def _who_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        width = next(w for k, _, w in self._columns() if k == "who")
+        if self.pane == UNASSIGNED:
+            if s.concerned_absent is not None:
+                # R4: the receiver decides here whether the errand waits for its doctor; the
+                # suggestion (never someone absent) is in the assign form.
+                return render.concerned(s.concerned_absent, width)
+            return render.line_text(
+                render.person_short(s.suggestion.username, self.names) if s.suggestion else "", "italic"
             )
-        if key == "received":
-            return Text(render.short_moment(s.received_at))
-        if key == "patient":
-            return render.line_text(s.patient_name)
-        if key == "subject":
-            return render.line_text(s.subject)
-        return Text("")
+        return render.holder(s, self.names, width)
+
+    def _closed_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(render.short_moment(s.closed_at) if s.closed_at else "")
+
+    def _how_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(
+            "svar" if s.close_kind == "reply" else "utan", style="" if s.close_kind == "reply" else "dim"
+        )
+
+    def _received_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return Text(render.short_moment(s.received_at))
+
+    def _patient_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        return render.line_text(render.cut_words(s.patient_name, self._width("patient")))
+
+    def _subject_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
+        # R32: a word is whole or absent; the whole subject is in the preview and the errand.
+        return render.line_text(render.cut_words(s.subject, self._width("subject")))
+
+    def _width(self, key: str) -> int:
+        return next(w for k, _, w in self._columns() if k == key)
+
+    # Each column's cell, by the column's key: looked up once a cell, called with the table.
+    _CELLS = {
+        "mark": _mark_col,
+        "ref": _ref_col,
+        "type": _type_col,
+        "age": _age_col,
+        "sla": _sla_col,
+        "pr": _pr_col,
+        "who": _who_col,
+        "closed": _closed_col,
+        "how": _how_col,
+        "received": _received_col,
+        "patient": _patient_col,
+        "subject": _subject_col,
+    }
 
     # -- rows --------------------------------------------------------------------------------
     @property
@@ -232,33 +266,36 @@ class ErrandTable(LineTable):
             for s in rows:
                 self.add_row(*self._cells(s, now), key=s.ref)
         else:
-            # Touch only what changed: rows that left, rows that came, cells that differ; then put
-            # the rows in order. A live refresh does not rebuild the table.
-            for ref in leaving:
-                self.remove_row(ref)
-            for s in rows:
-                old = self.rows_by_ref.get(s.ref)
-                if old is None:
-                    self.add_row(*self._cells(s, now), key=s.ref)
-                elif old != s:
-                    # Only the cells whose text changed: each update makes the table draw its
-                    # visible rows again (issue 31: a row's other fields, its version, say, are
-                    # not on screen).
-                    for (key, _, _), cell in zip(self._columns(), self._cells(s, now), strict=False):
-                        if self.get_cell(s.ref, key) != cell:
-                            self.update_cell(s.ref, key, cell)
-            present = [r for r in self.order if r in new] + [
-                r for r in new_order if r not in self.rows_by_ref
-            ]
-            if present != new_order:
-                position = {ref: i for i, ref in enumerate(new_order)}
-                self.sort("ref", key=lambda cell: position[cell.plain])
+            self._changed_only(rows, leaving, new_order, now)
         self.order, self.rows_by_ref = new_order, new
         if keep in new:
             if new_order.index(keep) != self.cursor_row:
                 self.move_cursor(row=new_order.index(keep), animate=False, scroll=True)
         elif new_order:
             self.move_cursor(row=min(keep_index, len(new_order) - 1), animate=False)
+
+    def _changed_only(
+        self, rows: list[ErrandSummary], leaving: list[str], new_order: list[str], now: dt.datetime
+    ) -> None:
+        """Touch only what changed: rows that left, rows that came, cells that differ; then put
+        the rows in order. A live refresh does not rebuild the table."""
+        for ref in leaving:
+            self.remove_row(ref)
+        for s in rows:
+            old = self.rows_by_ref.get(s.ref)
+            if old is None:
+                self.add_row(*self._cells(s, now), key=s.ref)
+            elif old != s:
+                # Only the cells whose text changed: each update makes the table draw its visible
+                # rows again (issue 31: a row's other fields, its version, say, are not on screen).
+                for (key, _, _), cell in zip(self._columns(), self._cells(s, now), strict=False):
+                    if self.get_cell(s.ref, key) != cell:
+                        self.update_cell(s.ref, key, cell)
+        shown = set(new_order)
+        present = [r for r in self.order if r in shown] + [r for r in new_order if r not in self.rows_by_ref]
+        if present != new_order:
+            position = {ref: i for i, ref in enumerate(new_order)}
+            self.sort("ref", key=lambda cell: position[cell.plain])
 
     # -- drawing ---------------------------------------------------------------------------
     @property

@@ -24,7 +24,7 @@ def roster(ctx: Ctx, last: tuple[Today, dict[str, str]] | None) -> tuple[Today |
     if last is not None:
         return last
     try:
-        names = {s["username"]: s["name"] for s in people.staff_list(ctx)}
+        names = {s.username: s.name for s in people.staff_list(ctx)}
         return people.roster_days(ctx, ctx.today(), 1)[0], names
     except BccError:
         return None, {}  # the screen's own data matters more; it says so if it cannot be read

@@ -40,7 +40,7 @@ class AbsencesTab(AdminTab):
         )
 
     def edit(self, key: str | None) -> None:
-        people_options = [(s["name"], s["username"]) for s in self.staff.active()]
+        people_options = [(s.name, s.username) for s in self.staff.active()]
         today = self.ctx.today().isoformat()
 
         def submit(v: dict[str, Any]) -> str:

@@ -13,7 +13,12 @@ def admin_keys(tabs: list[str]) -> list[tuple[str, str]]:
     """What each key does on the admin screen, in the order a new administrator needs them."""
     return [
         ("] / [", "nästa / föregående flik"),
-        (f"1–{len(tabs)}", ", ".join(f"{i}: {title}" for i, title in enumerate(tabs, 1))),
+        (
+            f"1–{len(tabs)}",
+            ", ".join(f"{i}: {title}" for i, title in enumerate(tabs, 1))
+            # The tab bar's short form (screen.tab_labels), named where it is used.
+            + " (där skärmen är smal visar flikraden flikarnas nummer och namnet på den som visas)",
+        ),
         *_ROW_KEYS,
     ]
 

@@ -46,7 +46,7 @@ class RosterTab(AdminTab):
     def edit(self, key: str | None) -> None:
         day = dt.date.fromisoformat(key) if key is not None else self.ctx.today()
         current = next((d for d in self.days if d.day == day), None)
-        receivers = [(f"{s['name']}", s["username"]) for s in self.staff.active("receiver")]
+        receivers = [(f"{s.name}", s.username) for s in self.staff.active("receiver")]
         doctors = current.doctors if current else ()
         doctor_options = self.staff.caregiver_options()
         # Someone already on the day (since deactivated, say) stays listed, so that saving the

@@ -1,4 +1,4 @@
-"""The administrator's screen (R1, R14, R17, §4.4): one tab per thing kept, each its own widget
+"""The administrator's screen (R1, R14, R17, docs/routine.md 4.4): one tab per thing kept, each its own widget
 (errand types, templates, staff, the roster, absences, the acute signs, the clinic's information,
 the deviation register). Every change
 goes through the services (and the audit log)."""
@@ -10,6 +10,7 @@ import datetime as dt
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import DataTable, TabbedContent
 
 from bcc_tui.domain import routine
@@ -43,6 +44,19 @@ TAB_CLASSES: tuple[type[AdminTab], ...] = (
     DeviationsTab,
 )
 TABS = [(tab.KEY, tab.TITLE) for tab in TAB_CLASSES]
+# The tab bar's whole width with every name (a tab has one cell of padding each side): 98 cells.
+# Narrower, the bar is in its fixed short form (`tab_labels`) rather than scrolled, where it cut a
+# name at either edge ("Akuta teck", "onal").
+TABS_WIDE = sum(Content(title).cell_length + 2 for _, title in TABS)
+
+
+def tab_labels(width: int, active: str) -> list[str]:
+    """The tab bar in `width` cells: every name, or, where they do not all fit, each tab's number
+    key (1–9, which help names) and the name of the tab on show after its number."""
+    if width >= TABS_WIDE:
+        return [title for _, title in TABS]
+    return [f"{i} {title}" if key == active else str(i) for i, (key, title) in enumerate(TABS, 1)]
+
 
 ROOT_HINT = "Det här är din startsida; q avslutar."
 
@@ -77,6 +91,7 @@ class AdminScreen(BccScreen[None], FollowsChanges):
         header.set_roster(self.query_one(RosterTab).days[0], self.names)
         self._notice()
         self.query_one("#t-types", DataTable).focus()
+        self._label_tabs()
         # The routine's own validity: from 60 days before it expires the administrator is told.
         warning = routine.warning(self.ctx.today())
         if warning:
@@ -121,6 +136,17 @@ class AdminScreen(BccScreen[None], FollowsChanges):
         for tab in self.query(AdminTab):
             if tab.rows:
                 tab.redraw()
+        self._label_tabs()
+
+    def _label_tabs(self) -> None:
+        tabbed = self.query_one(TabbedContent)
+        active = self.tab.KEY
+        for (key, _), label in zip(
+            TABS, tab_labels(self.size.width or self.app.size.width, active), strict=True
+        ):
+            tab = tabbed.get_tab(f"tab-{key}")
+            if tab.label.plain != label:
+                tab.label = label
 
     def on_admin_tab_changed(self, _message: AdminTab.Changed) -> None:
         self.reload()
@@ -131,6 +157,7 @@ class AdminScreen(BccScreen[None], FollowsChanges):
         self.action_edit()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._label_tabs()
         tables = event.pane.query(DataTable)
         if tables:
             tables.first().focus()

@@ -58,23 +58,23 @@ class StaffTab(AdminTab):
         super().fill(staff)
         self.draw(
             (
-                s["username"],
+                s.username,
                 render.row(
-                    s["username"],
-                    s["name"],
-                    s["title"],
-                    ", ".join(roles.SHORT_ROLE_NAMES.get(r, r) for r in s["roles"].split()),
-                    s["email"] or "–",
-                    yes(s["email_notify"]),
-                    yes(s["medcontrol_responsible"]),
-                    Text(yes(s["active"]), style="" if s["active"] else "dim red"),
+                    s.username,
+                    s.name,
+                    s.title,
+                    ", ".join(roles.SHORT_ROLE_NAMES.get(r, r) for r in s.roles.split()),
+                    s.email or "–",
+                    yes(s.email_notify),
+                    yes(s.medcontrol_responsible),
+                    Text(yes(s.active), style="" if s.active else "dim red"),
                 ),
             )
             for s in staff.rows
         )
 
     def edit(self, key: str | None) -> None:
-        s = next((x for x in self.staff.rows if x["username"] == key), None)
+        s = next((x for x in self.staff.rows if x.username == key), None)
 
         def submit(v: dict[str, Any]) -> str:
             obj = {
@@ -93,34 +93,32 @@ class StaffTab(AdminTab):
                 raise InvalidInput(_swedish_field(err.message, from_lists=True)) from None
             return f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
 
-        title = s["title"] if s else None
+        title = s.title if s else None
         # A title given before the list had it stays choosable for that person.
         titles = list(roles.TITLES) + ([title] if title and title not in roles.TITLES else [])
         fields = [] if s else [Field("username", "Användarnamn (datorkontot)", "")]
         fields += [
-            Field("name", "Namn", s["name"] if s else ""),
+            Field("name", "Namn", s.name if s else ""),
             Field("title", "Titel (välj med enter, ↑↓)", title, "select", [(t, t) for t in titles]),
             Field(
                 "roles",
                 "Roller (mellanslag kryssar, ↑↓ flyttar)",
-                s["roles"].split() if s else [roles.CAREGIVER],
+                s.roles.split() if s else [roles.CAREGIVER],
                 "multi",
                 [(name, code) for code, name in roles.ROLES.items()],
             ),
-            Field("email", "E-post", (s["email"] or "") if s else ""),
-            Field(
-                "email_notify", "Vill ha e-postavisering", bool(s["email_notify"]) if s else False, "check"
-            ),
+            Field("email", "E-post", (s.email or "") if s else ""),
+            Field("email_notify", "Vill ha e-postavisering", bool(s.email_notify) if s else False, "check"),
             Field(
                 "medcontrol",
                 "Ansvarig för MedControl PRO (får klagomål som inte är brådskande)",
-                bool(s["medcontrol_responsible"]) if s else False,
+                bool(s.medcontrol_responsible) if s else False,
                 "check",
             ),
             Field(
                 "active",
                 "Aktiv (avaktiverad: ingen åtkomst, historiken finns kvar)",
-                bool(s["active"]) if s else True,
+                bool(s.active) if s else True,
                 "check",
             ),
         ]
@@ -129,9 +127,7 @@ class StaffTab(AdminTab):
     def retire(self, key: str | None) -> bool:
         if not key:
             return False
-        person = next(s for s in self.staff.rows if s["username"] == key)
-        people.set_active(self.ctx, key, not person["active"])
-        self.app.notify(
-            f"{person['name']} {'aktiverad' if not person['active'] else 'avaktiverad'}", markup=False
-        )
+        person = next(s for s in self.staff.rows if s.username == key)
+        people.set_active(self.ctx, key, not person.active)
+        self.app.notify(f"{person.name} {'aktiverad' if not person.active else 'avaktiverad'}", markup=False)
         return True

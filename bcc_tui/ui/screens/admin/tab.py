@@ -15,6 +15,7 @@ from textual.widgets import DataTable, TabPane
 
 from bcc_tui.services import session
 from bcc_tui.services.context import Ctx
+from bcc_tui.services.people import StaffMember
 from bcc_tui.ui.screens.fields import FieldsForm
 from bcc_tui.ui.widgets.lines import LineTable
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from textual import getters
 
     from bcc_tui.ui.app import BccApp
-
-StaffRow = dict[str, Any]  # a row of people.staff_list()
 
 
 def yes(value: object) -> str:
@@ -33,15 +32,15 @@ def yes(value: object) -> str:
 class Staff:
     """The staff list the tabs name people from, read once each time the screen reads."""
 
-    def __init__(self, rows: list[StaffRow]) -> None:
+    def __init__(self, rows: list[StaffMember]) -> None:
         self.rows = rows
-        self.names: dict[str, str] = {s["username"]: s["name"] for s in rows}
+        self.names: dict[str, str] = {s.username: s.name for s in rows}
 
-    def active(self, role: str | None = None) -> list[StaffRow]:
-        return [s for s in self.rows if s["active"] and (role is None or role in s["roles"].split())]
+    def active(self, role: str | None = None) -> list[StaffMember]:
+        return [s for s in self.rows if s.active and (role is None or role in s.roles.split())]
 
     def caregiver_options(self) -> list[tuple[str, str]]:
-        return [(f"{s['name']} ({s['title']})", s["username"]) for s in self.active("caregiver")]
+        return [(f"{s.name} ({s.title})", s.username) for s in self.active("caregiver")]
 
 
 class AdminTab(TabPane):

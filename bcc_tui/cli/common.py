@@ -1,0 +1,58 @@
+"""What several commands share: the session they open, the names of positionals, and the plain
+text of times and counts."""
+
+from __future__ import annotations
+
+import sys
+
+from bcc_tui.cli.argparse_sv import SwedishParser
+from bcc_tui.domain.business_days import STOCKHOLM
+from bcc_tui.domain.errors import InvalidInput, NotFound
+from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.validation import parse_utc
+from bcc_tui.services import session
+from bcc_tui.services.context import Ctx
+from bcc_tui.settings import Settings
+
+# Positionals show in usage and in "det här saknas: …", so they get Swedish names (the
+# attribute names stay): ÄRENDE, ANVÄNDARE, FIL, NAMN.
+REF, USER, FILE, NAME = "ÄRENDE", "ANVÄNDARE", "FIL", "NAMN"
+# Every parser and subparser speaks Swedish (cli/argparse_sv.py).
+Parser = SwedishParser
+
+
+def open_ctx(settings: Settings, *, create: bool, migrate: bool = False) -> Ctx:
+    path = settings.db_path
+    if not path.exists():
+        if not create:
+            raise NotFound(f"databasen {path} finns inte (ange --db eller $BCC_DB)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return session.open_session(path, settings.as_user, settings.frozen_now, migrate=migrate)
+
+
+def print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
+    for number, why in rejected:
+        print(f"{name}:{number}: {why}", file=sys.stderr)
+
+
+def limit(n: int | None) -> int | None:
+    """--limit as SQLite can hold it (a 20-digit number would overflow its integer)."""
+    if n is not None and not 0 <= n <= 10**9:
+        raise InvalidInput("--limit ska vara ett tal från 0 till 1000000000")
+    return n
+
+
+def local(moment) -> str:
+    return moment.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def local_text(stored: str) -> str:
+    """A stored UTC moment as a person reads it (Stockholm time); kept as stored if unreadable."""
+    try:
+        return local(parse_utc(stored))
+    except (ValueError, OverflowError):
+        return clean_line(stored)
+
+
+def seconds(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",") + " s"

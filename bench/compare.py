@@ -1,0 +1,142 @@
+"""Old code against new, interleaved (issue 31, item 6): `python -m bench.compare --backlog-db PATH
+[--old DIR] [--repeat N] [--import-errands N]`.
+
+On a shared 2-core machine one run's wall time moves by ±20 % and more under other work, so each
+round runs every measure once with each version of the program, one after the other, and the table
+gives the medians of the rounds with the processes' CPU time beside their wall time. `--old` is a
+checkout of the code to compare with (`git archive COMMIT | tar -x -C DIR`); without it only this
+checkout is measured. The backlog database (all errands open: `python -m bench.generate PATH
+--errands 100000 --open 100000`) must have a schema both versions read.
+
+Measures: `list --json --status unassigned` and `list --json` on the backlog; `import` of the real
+mix (bench.run.import_lines) into a database with the demo staff, against sqlite-utils insert_all
+of the same lines; the first paint of the dashboard (3 panes filled) against a bare Textual app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+USER = "annlin"
+PLAIN = textwrap.dedent("""
+    import json, sys, sqlite_utils
+    db = sqlite_utils.Database(sys.argv[1])
+    with open(sys.argv[2], encoding="utf-8") as f:
+        db["errands"].insert_all((json.loads(line) for line in f), pk="ref")
+""")
+
+
+def _load() -> str:
+    """The machine's load (1, 5 and 15 minutes), which the table prints beside its figures."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def run(code: Path, args: list[str], env: dict | None = None) -> tuple[float, float, bytes]:
+    """Wall and CPU seconds of one process of `code`'s program, and its output."""
+    full = {**os.environ, "PYTHONPATH": str(code), **(env or {})}
+    full.pop("BCC_NOW", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, *args], capture_output=True, cwd=code, env=full)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode:
+        raise RuntimeError(f"{code}: {args}: {r.stderr.decode()[-600:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, r.stdout
+
+
+def paint(code: Path, mode: str, db: Path) -> float:
+    _, _, out = run(code, ["-m", "bench.paint", mode, str(db), USER], env={"BENCH_T0": repr(time.time())})
+    return float(out.split()[0])
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="bcc-tui: old code against new, interleaved")
+    p.add_argument("--backlog-db", required=True)
+    p.add_argument("--old", help="a checkout of the code to compare with")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--import-errands", type=int, default=10_000)
+    args = p.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from bench.run import import_lines
+
+    db = Path(args.backlog_db)
+    codes = {"new": ROOT} | ({"old": Path(args.old).resolve()} if args.old else {})
+    staff = ROOT / "fixtures" / "demo" / "staff.jsonl"
+    got: dict[tuple[str, str], list[tuple[float, float]]] = {}
+
+    def note(name: str, key: str, value: tuple[float, float]) -> None:
+        got.setdefault((name, key), []).append(value)
+
+    load_before = _load()
+    with tempfile.TemporaryDirectory(prefix="bcc-compare-") as tmp:
+        folder = Path(tmp)
+        data = folder / "mix.jsonl"
+        data.write_text("".join(line + "\n" for line in import_lines(args.import_errands, mix=True)), "utf-8")
+        cli = ["-m", "bcc_tui", "--db", str(db), "--as", USER, "list", "--json"]
+        for k in range(args.repeat):
+            for name, code in codes.items():
+                w, c, out = run(code, [*cli, "--status", "unassigned"])
+                note(name, "list_unassigned", (w, c))
+                note(name, "rows_unassigned", (out.count(b"\n"), 0))
+                w, c, out = run(code, cli)
+                note(name, "list_all", (w, c))
+                note(name, "rows_all", (out.count(b"\n"), 0))
+                target = folder / f"imp-{name}-{k}.db"
+                run(code, ["-m", "bcc_tui", "--db", str(target), "staff", "import", str(staff)])
+                note(
+                    name, "import", run(code, ["-m", "bcc_tui", "--db", str(target), "import", str(data)])[:2]
+                )
+                note(name, "paint", (paint(code, "dashboard", db), 0))
+            plain = folder / f"plain-{k}.db"
+            note("floor", "insert_all", run(ROOT, ["-c", PLAIN, str(plain), str(data)])[:2])
+            note("floor", "bare", (paint(ROOT, "bare", db), 0))
+    load_after = _load()
+
+    def med(name: str, key: str, i: int = 0) -> float:
+        return statistics.median(v[i] for v in got[(name, key)])
+
+    print(f"bcc-tui old against new · {args.repeat} rounds, medians · load {load_before} → {load_after}")
+    print()
+    print("| measure | " + " | ".join(codes) + " | floor | goal |")
+    print("|---|" + "---|" * len(codes) + "---|---|")
+    rows = int(med("new", "rows_unassigned"))
+    every = int(med("new", "rows_all"))
+    for key, label in (
+        ("list_unassigned", f"list --json --status unassigned ({rows} rows), wall / CPU"),
+        ("list_all", f"list --json ({every} rows), wall / CPU"),
+    ):
+        cells = [f"{med(n, key):.2f} / {med(n, key, 1):.2f} s" for n in codes]
+        print(f"| {label} | " + " | ".join(cells) + " |  | ≤ 3 s |")
+    floor_w, floor_c = med("floor", "insert_all"), med("floor", "insert_all", 1)
+    cells = [
+        f"{med(n, 'import'):.2f} / {med(n, 'import', 1):.2f} s ({med(n, 'import') / floor_w:.2f}×)"
+        for n in codes
+    ]
+    print(
+        f"| import {args.import_errands}, real mix, wall / CPU (× insert_all's wall) | "
+        + " | ".join(cells)
+        + f" | insert_all {floor_w:.2f} / {floor_c:.2f} s | ≤ 3× |"
+    )
+    bare = med("floor", "bare")
+    cells = [f"{med(n, 'paint') * 1000:.0f} ms ({med(n, 'paint') / bare:.2f}×)" for n in codes]
+    print("| first paint, dashboard | " + " | ".join(cells) + f" | bare app {bare * 1000:.0f} ms | ≤ 1.5× |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
