@@ -52,7 +52,7 @@ if os.environ.get("CI"):
 # would run alone at the end while the other workers sit idle.
 LONGEST_FIRST = (
     "tests/test_bench.py",
-    "tests/ui/test_typeahead.py",  # a terminal typed into at 1 s a key: 20 s, mostly waiting
+    "tests/ui/test_typeahead.py",  # a terminal typed into, five times: 5 s each, partly waiting
     "tests/ui/test_fuzz_ui.py",
     "tests/ui/test_pty_fuzz.py",
     "tests/services/test_mail_deadline.py",

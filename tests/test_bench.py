@@ -1,14 +1,19 @@
 """The benchmark keeps working (issue 7): a small run, numbers printed, none asserted. The sizes
 are the smallest that still take every path (both shapes, keys, another process, imports); the
-time goes to the processes it starts, not to the size."""
+time goes to the processes it starts (about twenty), not to the size. What they measure is not
+looked at, so a machine busy with other work makes these slower, never wrong: each may take up to
+its subprocess's timeout rather than the suite's two minutes."""
 
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.timeout(600)
 def test_small_benchmark_runs_and_prints_its_table():
     r = subprocess.run(
         [
@@ -16,13 +21,13 @@ def test_small_benchmark_runs_and_prints_its_table():
             "-m",
             "bench.run",
             "--errands",
-            "300",
+            "60",
             "--repeat",
             "1",
             "--presses",
-            "4",
+            "2",
             "--import-errands",
-            "100",
+            "20",
         ],
         capture_output=True,
         cwd=ROOT,
@@ -37,7 +42,7 @@ def test_small_benchmark_runs_and_prints_its_table():
         "key: assign",
         "key: filter",
         "another process",
-        "import 100 errands",
+        "import 20 errands",
         "real mix",
         "list --json",
         "--status unassigned",
@@ -49,6 +54,7 @@ def test_small_benchmark_runs_and_prints_its_table():
         assert row in out, row
 
 
+@pytest.mark.timeout(600)
 def test_the_comparison_of_old_and_new_code_runs(tmp_path):
     """bench/compare.py (issue 31, item 6): every measure once with each of two checkouts (here
     this one twice), on a small backlog; numbers printed, none asserted."""
@@ -84,21 +90,23 @@ def test_the_comparison_of_old_and_new_code_runs(tmp_path):
         assert row in out, row
 
 
+@pytest.mark.timeout(600)
 def test_the_sessions_benchmark_runs_and_prints_its_table():
-    """Issue 31's benchmark with three dashboards for a few seconds: that it runs, not its numbers."""
+    """Issue 31's benchmark with two dashboards (a receiver's and a caregiver's) for a few
+    seconds: that it runs, not its numbers."""
     r = subprocess.run(
         [
             sys.executable,
             "-m",
             "bench.sessions",
             "--sessions",
-            "3",
+            "2",
             "--errands",
-            "300",
+            "60",
             "--repeat",
             "1",
             "--idle",
-            "2",
+            "1",
             "--commands",
             "1",
         ],

@@ -16,8 +16,11 @@ from bcc_tui.services import errands, intake, notify
 from tests.conftest import ROOT, errand_line, jsonl
 from tests.smtp import SlowSmtpServer
 
-# What a command may spend beyond its 2 s on the outbox: process work on a loaded machine.
-MARGIN = 1.5
+# What a run may spend beyond its 2 s on the outbox: its own work (the database, the command) on a
+# machine whose cores are busy with other work. The bounds stay below what a run that ignored the
+# budget would take: a silent server is given up only after SMTP_TIMEOUT (10 s) per operation, and
+# the slow one (1 s a reply) needs 2 s to greet and 4 s a mail, 26 s for six.
+MARGIN = 3.5
 
 
 @pytest.fixture
@@ -63,7 +66,8 @@ def test_one_run_ends_within_its_budget(queued, store, clock, kind, request):
     server = request.getfixturevalue(kind)
     began = time.monotonic()
     result = notify.deliver(store, clock, notify.MailConfig("127.0.0.1", server.port, "bcc@example.se"))
-    assert time.monotonic() - began < notify.BUDGET + 0.5
+    assert time.monotonic() - began < notify.BUDGET + MARGIN
+    # Nothing was started that the budget could not finish (a mail started would have gone).
     assert server.connections == 1 and result.sent == 0
     assert _waiting(store) == 6  # all kept for a later process
     # Nothing is left claimed that was never tried: the next process may take it at once.
@@ -91,7 +95,8 @@ def test_every_smtp_operation_has_a_timeout(silent, monkeypatch):
     began = time.monotonic()
     with pytest.raises(OSError):
         notify._bounded_smtp("127.0.0.1", silent.port, time.monotonic() + 60)
-    assert time.monotonic() - began < 2
+    # Without the timeout it would wait for the deadline (60 s) or the server to hang up (30 s).
+    assert time.monotonic() - began < 10
 
 
 def test_the_lease_outlives_the_longest_run():
@@ -144,7 +149,8 @@ def test_a_real_process_exits_in_time_with_a_slow_server(queued, db_path, slow):
     r = run_cli("--as", "rec1", "list", db=db_path, env={"BCC_SMTP": slow.address})
     elapsed = time.monotonic() - began
     assert r.returncode == 0, r.stderr
-    assert elapsed < notify.BUDGET + 4  # the interpreter's start on a loaded machine included
+    # The interpreter's start on a loaded machine included; without the budget: 26 s.
+    assert elapsed < notify.BUDGET + 10
 
 
 @pytest.mark.parametrize("value", ["127.0.0.1:99999", "127.0.0.1:0", "127.0.0.1:٢٥", "x\x1b]0;T\x07:2x5"])

@@ -1,9 +1,16 @@
 """Issue 30, item 2: an action's write runs off the UI thread. Another process holds the
-database's write lock for 3 s: meanwhile the dashboard answers keys (the cursor moves), and the
-action completes once the lock is released."""
+database's write lock: meanwhile the dashboard answers keys (the cursor moves), and the action
+completes once the lock is released.
+
+The other process keeps the lock until the test has seen the keys answered (at most HOLD seconds),
+not for a fixed time: on a busy machine the keys could take longer than a fixed hold, and the test
+would fail although the dashboard never waited. A dashboard that wrote on its screen's thread
+still fails it: the keys would wait for the busy timeout, the write would be refused ("upptagen")
+and the flag would never change."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,17 +19,26 @@ from bcc_tui.services import errands
 from bcc_tui.ui.textual_compat import notifications
 from tests.ui.conftest import drive, settle
 
-HOLD = 3.0  # seconds the other process keeps BEGIN IMMEDIATE
+HOLD = 4.0  # at most, seconds the other process keeps BEGIN IMMEDIATE (the busy timeout is 5 s)
 
 _HOLDER = """
-import sqlite3, sys, time
+import select, sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN IMMEDIATE")
 print("held", flush=True)
-time.sleep(float(sys.argv[2]))
+select.select([sys.stdin], [], [], float(sys.argv[2]))  # until told to let go
 conn.execute("ROLLBACK")
 print("released", flush=True)
 """
+
+
+def _stored_urgent(path, ref: str) -> bool:
+    """The flag as stored, read past the held lock (WAL: a reader never waits for a writer)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return bool(conn.execute("SELECT urgent FROM errands WHERE ref = ?", (ref,)).fetchone()[0])
+    finally:
+        conn.close()
 
 
 def _urgent(ref: str, as_) -> bool:
@@ -39,7 +55,10 @@ def test_a_write_waiting_for_another_process_lock_leaves_the_keys_answered(clini
         ref = table.current_ref
         seen["ref"], seen["was_urgent"] = ref, table.current.urgent
         holder = subprocess.Popen(
-            [sys.executable, "-c", _HOLDER, str(clinic.path), str(HOLD)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", _HOLDER, str(clinic.path), str(HOLD)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
@@ -50,6 +69,11 @@ def test_a_write_waiting_for_another_process_lock_leaves_the_keys_answered(clini
             seen["moved_after"] = time.monotonic() - start
             seen["row"] = table.cursor_row
             seen["lock_still_held"] = holder.poll() is None
+            # Read as another process would, without waiting: the write has not gone through.
+            seen["not_yet_written"] = _stored_urgent(clinic.path, str(ref)) == seen["was_urgent"]
+            assert holder.stdin is not None
+            holder.stdin.write("go\n")  # let go: the waiting write goes through
+            holder.stdin.flush()
             # The write goes through once the lock is free, and the row shows it.
             deadline = time.monotonic() + HOLD + 20
             while time.monotonic() < deadline:
@@ -71,7 +95,7 @@ def test_a_write_waiting_for_another_process_lock_leaves_the_keys_answered(clini
     assert seen["running"] and seen["released"]
     # Keys answered while the other process held the lock: the cursor moved three rows down.
     assert seen["lock_still_held"], f"the keys waited for the lock ({seen['moved_after']:.1f} s)"
-    assert seen["row"] == 3
+    assert seen["row"] == 3 and seen["not_yet_written"]
     # … and the action completed after the lock was released.
     assert _urgent(str(seen["ref"]), as_) != seen["was_urgent"]
     assert any(str(seen["ref"]) in t and "brådskande" in t for t in seen["toasts"]), seen["toasts"]
@@ -93,7 +117,10 @@ def test_a_draft_written_while_another_process_holds_the_lock_leaves_the_typing_
         await pilot.press("n")
         await settle(pilot)
         holder = subprocess.Popen(
-            [sys.executable, "-c", _HOLDER, str(clinic.path), str(HOLD)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", _HOLDER, str(clinic.path), str(HOLD)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
@@ -104,6 +131,9 @@ def test_a_draft_written_while_another_process_holds_the_lock_leaves_the_typing_
                 await pilot.press(key)
             seen["typed"] = app.screen.query_one("TextArea").text
             seen["lock_still_held"] = holder.poll() is None
+            assert holder.stdin is not None
+            holder.stdin.write("go\n")  # let go: the draft's write goes through
+            holder.stdin.flush()
             holder.wait(timeout=30)
         finally:
             if holder.poll() is None:
