@@ -5,10 +5,10 @@ from __future__ import annotations
 import heapq
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from bcc_tui.domain.errors import Conflict
 from bcc_tui.domain.search import fold, personnummer_text
@@ -635,6 +635,18 @@ def last_replies(conn: sqlite3.Connection, pnrs: list[str]) -> dict[str, tuple[s
     return out
 
 
+T = TypeVar("T")
+
+
+def _open_after(
+    conn: sqlite3.Connection, make: Callable[[tuple[Any, ...]], T], select: str, after_id: int, limit: int
+) -> list[T]:
+    """One batch of open errands after `after_id`, in id order (the batched recomputes)."""
+    return rows.every(
+        conn, make, f"{select} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?", (after_id, limit)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class OpenMessage:
     """An open errand's texts and acute findings, for screening it again (R11)."""
@@ -656,12 +668,7 @@ _MESSAGE = "SELECT id, subject, message, acute, acute_handled_at, version FROM e
 
 def open_messages(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OpenMessage]:
     """One batch of open errands' texts in id order, for screening them again (R11)."""
-    return rows.every(
-        conn,
-        OpenMessage.from_row,
-        f"{_MESSAGE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
-        (after_id, limit),
-    )
+    return _open_after(conn, OpenMessage.from_row, _MESSAGE, after_id, limit)
 
 
 def open_message(conn: sqlite3.Connection, errand_id: int) -> OpenMessage | None:
@@ -697,12 +704,7 @@ _DUE = "SELECT id, ref, type, received_on, due_date, version FROM errands"
 
 def open_dues(conn: sqlite3.Connection, after_id: int, limit: int) -> list[OpenDue]:
     """One batch of open errands' due dates in id order, for following a type's days (R14)."""
-    return rows.every(
-        conn,
-        OpenDue.from_row,
-        f"{_DUE} WHERE id > ? AND status <> 'closed' ORDER BY id LIMIT ?",
-        (after_id, limit),
-    )
+    return _open_after(conn, OpenDue.from_row, _DUE, after_id, limit)
 
 
 def open_due(conn: sqlite3.Connection, errand_id: int) -> OpenDue | None:

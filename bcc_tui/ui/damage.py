@@ -123,6 +123,7 @@ class Shadow:
     def __init__(self) -> None:
         self.lines: dict[int, list[Cell | None]] = {}
         self.size: tuple[int, int] | None = None
+        self._whole: dict[int, bool] = {}
 
     def reset(self) -> None:
         """Forget what the terminal shows: the next frame is written whole."""
@@ -198,11 +199,14 @@ class Shadow:
         match. Every line of a region must be known whole: the terminal moves all of it. Lines
         uncovered by the scroll are blank to the copy (unknown), so they are written again; so
         is each line of the region, to what it should become, where it still differs."""
-        if self.size is None:
-            return ""
+        if self.size is None or len(targets) < MIN_MOVED:
+            return ""  # a clock's minute, a count: nothing to scroll, and this is every frame
         width = self.size[0]
         out: list[str] = []
         used: set[int] = set()
+        # Whether a line is known whole, asked once per line: a line's answer changes only when
+        # it is scrolled, and then it is in `used` and not asked again.
+        self._whole = {}
         for _ in range(MAX_SCROLLS):
             best = self._best_shift(targets, width, used)
             if best is None:
@@ -224,8 +228,11 @@ class Shadow:
         return "\x1b[0m" + "".join(out) + "\x1b[r"
 
     def _known(self, y: int, width: int) -> bool:
-        line = self.lines.get(y)
-        return line is not None and len(line) == width and None not in line
+        whole = self._whole.get(y)
+        if whole is None:
+            line = self.lines.get(y)
+            whole = self._whole[y] = line is not None and len(line) == width and None not in line
+        return whole
 
     def _best_shift(
         self, targets: dict[int, list[Cell | None]], width: int, used: set[int]
@@ -239,7 +246,7 @@ class Shadow:
                 if len(run) < MIN_MOVED or (best is not None and len(run) <= best[0]):
                     continue
                 top, bottom = (run[0], run[-1] + k) if k > 0 else (run[0] + k, run[-1])
-                if all(self._known(y, width) and y not in used for y in range(top, bottom + 1)):
+                if all(y not in used and self._known(y, width) for y in range(top, bottom + 1)):
                     best = (len(run), top, bottom, k)
         return None if best is None else best[1:]
 

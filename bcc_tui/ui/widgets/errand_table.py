@@ -103,10 +103,19 @@ class ErrandTable(LineTable):
         self._versions: dict[RowKey, int] = {}
         self._epoch = 0
         self._painting: Style | None = None  # this widget's style while it paints (rich_style)
+        self._laid_out: tuple[tuple[int, int, int], list[tuple[str, str, int]]] | None = None
         self._build_columns()
 
     # -- columns -----------------------------------------------------------------------------
     def _columns(self) -> list[tuple[str, str, int]]:
+        """The columns as the pane's width level, room and longest reference lay them out; worked
+        out once for each of those (a row's cells ask for them several times)."""
+        key = (self.wide, self.room, self.ref_width)
+        if self._laid_out is None or self._laid_out[0] != key:
+            self._laid_out = (key, self._lay_out())
+        return self._laid_out[1]
+
+    def _lay_out(self) -> list[tuple[str, str, int]]:
         cols = [(k, label, self.ref_width if k == "ref" else w) for k, label, w in _NARROW[self.pane]]
         if self.wide:
             at = 3 if self.pane == CLOSED else 4
@@ -167,13 +176,13 @@ class ErrandTable(LineTable):
         return Text(render.age(s.received_at, now))
 
     def _sla_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
-        return render.sla_cell(s, now, next(w for k, _, w in self._columns() if k == "sla"))
+        return render.sla_cell(s, now, self._width("sla"))
 
     def _pr_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
         return Text("✉" if s.partial_reply_sent else "", style="cyan")
 
     def _who_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
-        width = next(w for k, _, w in self._columns() if k == "who")
+        width = self._width("who")
         if self.pane == UNASSIGNED:
             if s.concerned_absent is not None:
                 # R4: the receiver decides here whether the errand waits for its doctor; the
