@@ -59,9 +59,9 @@ _._start_no_matches_countdown
 _._list_visible
 _._no_matches_timer
 
-# Names of ui/textual_compat.py (issue 30, item 4, on another branch this round; harmless until
-# it lands): Private.bug, the docs/upstream.md section a use works around, read by
-# tests/ui/test_textual_compat.py; and textual._wait's SLEEP_IDLE, which Pilot reads.
+# Names of ui/textual_compat.py (issue 30, item 4): Private.bug, the docs/upstream.md section a use
+# works around, read by tests/ui/test_textual_compat.py; and SLEEP_IDLE, which the compat module
+# sets for Pilot's idle wait (fast_pilot).
 _.bug
 _.SLEEP_IDLE
 
