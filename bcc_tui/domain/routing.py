@@ -33,6 +33,8 @@ class Person:
 class Suggestion:
     username: str
     reason: str
+    # Chosen among several by their open errands (R24): someone's load changing may change it.
+    by_load: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def _complaint(
         why = f"{COMPLAINT_RULE}: brådskande → sektionsledare"
         if by_load:
             why += f", färst öppna ärenden ({load.get(chosen, 0)})"
-        return Suggestion(chosen, why)
+        return Suggestion(chosen, why, by_load=True)
     for p in staff:
         if p.medcontrol_responsible and _available(p, absent):
             return Suggestion(p.username, f"{COMPLAINT_RULE}: ansvarig för MedControl PRO")
@@ -160,5 +162,5 @@ def _top_doctor(
     on_duty = [top_doctor] + [d for d in doctors if d != top_doctor and _available(by_name.get(d), absent)]
     chosen, by_load = _least_loaded(on_duty, load)
     if by_load:
-        return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: färst öppna ärenden ({load.get(chosen, 0)})")
-    return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: överst på schemat")
+        return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: färst öppna ärenden ({load.get(chosen, 0)})", by_load=True)
+    return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: överst på schemat", by_load=True)

@@ -248,10 +248,13 @@ def _to_read(
 ) -> list[int]:
     """The errands read again: those entering a pane, and rows that stay but may read
     differently: the same patient's (the last reply, the caregiver concerned), and with a
-    doctor's load changed the unassigned page's suggestions (R24)."""
+    doctor's load changed the unassigned page's suggestions that the load chose (R24). The
+    others do not depend on it: reading the whole page again was a fifth of what an
+    assignment cost each receiver's dashboard (issue 31)."""
     again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
-    if kept.get(e.UNASSIGNED) and _load_changed(conn, ctx, before, now):
-        again |= {s.id for s in kept[e.UNASSIGNED]}
+    by_load = [s.id for s in kept.get(e.UNASSIGNED, ()) if s.suggestion is not None and s.suggestion.by_load]
+    if by_load and _load_changed(conn, ctx, before, now):
+        again |= set(by_load)
     return sorted(again | {eid for rows in entering.values() for eid in rows})
 
 

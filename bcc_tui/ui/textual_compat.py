@@ -33,7 +33,9 @@ from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.command import CommandList, CommandPalette
 from textual.css.query import NoMatches
+from textual.geometry import Region
 from textual.driver import Driver
+from textual.content import Content
 from textual.filter import LineFilter
 from textual.message_pump import MessagePump
 from textual.notifications import Notification
@@ -69,6 +71,7 @@ __all__ = [
     "open_and_running",
     "parser_waiting",
     "pending",
+    "set_border_title",
     "set_line_filters",
     "watch_frames",
 ]
@@ -204,7 +207,12 @@ PRIVATE: tuple[Private, ...] = (
     ),
     Private("textual.app:App", "_notifications", "attribute", "tests: the toasts shown"),
     Private("textual.app:App", "_exit_renderables", "attribute", "tests: nothing printed at the end"),
-    Private("textual.widget:Widget", "_border_title", "attribute", "tests: a title as drawn"),
+    Private(
+        "textual.widget:Widget",
+        "_border_title",
+        "attribute",
+        "tests: a title as drawn; set_border_title: a pane's count repainted alone (issue 31)",
+    ),
     Private("textual._context", "active_message_pump", "name", "tests: a recompose run by hand"),
 )
 
@@ -396,6 +404,18 @@ def border_title(widget: Widget) -> str:
     """A widget's border title as drawn (markup already parsed, or not), in plain text."""
     title = widget._border_title
     return title.plain if title is not None else ""
+
+
+def set_border_title(widget: Widget, title: Content) -> None:
+    """Widget.border_title's setter, repainting only the top border line. The setter repaints
+    the whole widget: a pane's count changing made the compositor draw every line of the pane
+    again, each row of its table included (issue 31: what a change costs each dashboard)."""
+    widget._border_title = widget.render_str(title).expand_tabs(4).split()[0]
+    if not widget.is_mounted or not widget.region:
+        widget.refresh()
+        return
+    offset = widget.content_offset  # refresh's regions are relative to the content, inside the border
+    widget.refresh(Region(-offset.x, -offset.y, widget.outer_size.width, 1))
 
 
 def act_as(pump: MessagePump) -> None:

@@ -248,6 +248,39 @@ def test_an_audit_row_records_no_change_and_a_write_one(template, tmp_path):
         store.close()
 
 
+def test_a_doctors_load_reads_again_only_the_suggestions_it_chose(template, tmp_path, monkeypatch):
+    """R24: a doctor's open errands change only the suggestions chosen by load (today's doctors,
+    an urgent complaint's section leaders). Reading the rest of Ofördelade again was a fifth of
+    what an assignment cost each receiver's dashboard (issue 31)."""
+    path = tmp_path / "load.db"
+    shutil.copy(template, path)
+    store = Store(path)
+    try:
+        rec = _ctx(store, "rec1")
+        system = Ctx(store, SYSTEM_ACTOR, _clock())
+        loner = {"name": "Ensam Patient", "personnummer": _pnr(40)}  # no other errand on the page
+        assert intake.import_errands(system, jsonl(errand_line("LOAD-1", patient=loner))).ok
+        shown = errands.panes(rec)
+        page = shown.unassigned.rows
+        chosen = {s.id for s in page if s.suggestion is not None and s.suggestion.by_load and s.ref != "LOAD-1"}
+        assert chosen and len(chosen) < len(page) - 1  # both kinds of suggestion on the page
+        read: list[int] = []
+        real = follow._summaries
+
+        def spy(ctx, conn, rows):
+            read.extend(r.id for r in rows)
+            return real(ctx, conn, rows)
+
+        monkeypatch.setattr(follow, "_summaries", spy)
+        errands.assign(_ctx(store, "rec2"), "LOAD-1", "doc1")  # doc1's load grows
+        found = follow.follow(rec, shown, seq=shown.seq)
+        moved = next(s.id for s in page if s.ref == "LOAD-1")
+        assert set(read) == chosen | {moved}
+        assert found.data is not None and _seen(found.data) == _seen(errands.panes(rec))
+    finally:
+        store.close()
+
+
 def test_changes_are_kept_bounded_and_a_dashboard_behind_them_reads_everything(template, tmp_path):
     path = tmp_path / "bounded.db"
     shutil.copy(template, path)

@@ -23,6 +23,7 @@ from bcc_tui.domain.text import count
 from bcc_tui.services.errands import Panes
 from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import render
+from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.typed import BccScreen
 from bcc_tui.ui.widgets.errand_table import ASSIGNED, CLOSED, UNASSIGNED, ErrandTable
 from bcc_tui.ui.widgets.footer import KeyFooter
@@ -221,10 +222,11 @@ class DashboardScreen(BccScreen[None]):
         table = self.table(pane)
         if table is not None and table.marked:
             label += f" · {count(len(table.marked), 'markerat', 'markerade')}"
-        # Setting a title repaints the whole pane, also to the same text: set only a new one.
+        # Setting a title repaints the whole pane, also to the same text: set only a new one,
+        # and repaint its line only.
         if self._drawn_titles.get(pane) != label:
             self._drawn_titles[pane] = label
-            self.query_one(f"#pane-{pane}").border_title = render.plain(label)
+            compat.set_border_title(self.query_one(f"#pane-{pane}"), render.plain(label))
 
     def marked(self) -> list[ErrandSummary]:
         """What `a` assigns together: the marked rows of Ofördelade, when that pane has the focus

@@ -335,8 +335,8 @@ class ErrandTable(LineTable):
         except LookupError:
             return super()._render_line(y, x1, x2, base_style)
         index = self._row_locations.get(row_key)
-        if index is None:  # the header
-            return super()._render_line(y, x1, x2, base_style)
+        if index is None:
+            return self._header_line(y, x1, x2, base_style)
         key = (
             row_key,
             self._versions.get(row_key, 0),
@@ -352,6 +352,32 @@ class ErrandTable(LineTable):
             self._show_hover_cursor,
             self.cursor_coordinate.row == index,
             self.hover_coordinate.row == index,
+            self._pseudo_class_state,
+        )
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._lines[key] = strip
+        return strip
+
+    def _header_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """The header, kept while its labels and look stay: DataTable draws it again, label by
+        label through Rich, at any change of any row (3 tables each time on a live change)."""
+        hover = self.hover_coordinate
+        key = (
+            "header",
+            y,
+            self._epoch,
+            tuple(str(column.label) for column in self.ordered_columns),
+            x1,
+            x2,
+            self.size.width,
+            self._widths,
+            base_style,
+            self.cursor_type,
+            self.cursor_coordinate if self.cursor_type != "row" else None,
+            hover if hover.row < 0 else None,
+            self._show_hover_cursor,
             self._pseudo_class_state,
         )
         strip = self._lines.get(key)
