@@ -162,5 +162,7 @@ def _top_doctor(
     on_duty = [top_doctor] + [d for d in doctors if d != top_doctor and _available(by_name.get(d), absent)]
     chosen, by_load = _least_loaded(on_duty, load)
     if by_load:
-        return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: färst öppna ärenden ({load.get(chosen, 0)})", by_load=True)
+        return Suggestion(
+            chosen, f"{TOP_DOCTOR_RULE}: färst öppna ärenden ({load.get(chosen, 0)})", by_load=True
+        )
     return Suggestion(chosen, f"{TOP_DOCTOR_RULE}: överst på schemat", by_load=True)

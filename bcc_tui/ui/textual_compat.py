@@ -32,11 +32,11 @@ from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.command import CommandList, CommandPalette
-from textual.css.query import NoMatches
-from textual.geometry import Region
-from textual.driver import Driver
 from textual.content import Content
+from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.filter import LineFilter
+from textual.geometry import Region
 from textual.message_pump import MessagePump
 from textual.notifications import Notification
 from textual.screen import Screen
@@ -240,6 +240,15 @@ DATA_TABLE: tuple[Private, ...] = (
         ("y", "x1", "x2", "base_style"),
     ),
     Private("textual.widgets._data_table:DataTable", "_get_offsets", "method", "the row on a line", ("y",)),
+    Private(
+        "textual.widget:Widget",
+        "_scroll_update",
+        "method",
+        "overridden: the scrollbar is drawn in the layout's own frame, not in a second one (issue 31)",
+        ("virtual_size",),
+    ),
+    Private("textual.widget:Widget", "_vertical_scrollbar", "attribute", "the scrollbar, if made"),
+    Private("textual.widget:Widget", "_repaint_required", "attribute", "a repaint asked for"),
     Private(
         "textual.widgets._data_table:DataTable",
         "_on_mouse_move",

@@ -9,7 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -103,6 +103,7 @@ class ErrandTable(LineTable):
         self._versions: dict[RowKey, int] = {}
         self._epoch = 0
         self._painting: Style | None = None  # this widget's style while it paints (rich_style)
+        self._look: tuple[tuple, int, int] | None = None  # the lines' look while it paints
         self._laid_out: tuple[tuple[int, int, int], list[tuple[str, str, int]]] | None = None
         self._build_columns()
 
@@ -318,10 +319,26 @@ class ErrandTable(LineTable):
         self._painting = None
         self._painting = self.rich_style
         self._widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
+        self._look = self._paint_look()
         try:
             return super().render_lines(crop)
         finally:
             self._painting = None
+            self._look = None
+
+    def _paint_look(self) -> tuple[tuple, int, int]:
+        """What every line's look depends on, and the cursor's and the pointer's rows: the same
+        for all lines of one paint, read once (each is a reactive, a dozen reads a line)."""
+        look = (
+            self._epoch,
+            self.size.width,
+            self._widths,
+            self.cursor_type,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.get_pseudo_class_state(),  # what DataTable's render_lines sets before the lines
+        )
+        return look, self.cursor_coordinate.row, self.hover_coordinate.row
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """DataTable's, kept by row. DataTable keys a drawn line by its position and forgets
@@ -337,22 +354,17 @@ class ErrandTable(LineTable):
         index = self._row_locations.get(row_key)
         if index is None:
             return self._header_line(y, x1, x2, base_style)
+        look, cursor_row, hover_row = self._look or self._paint_look()
         key = (
             row_key,
             self._versions.get(row_key, 0),
-            self._epoch,
             line_no,
             x1,
             x2,
-            self.size.width,
-            self._widths,
             base_style,
-            self.cursor_type,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_coordinate.row == index,
-            self.hover_coordinate.row == index,
-            self._pseudo_class_state,
+            cursor_row == index,
+            hover_row == index,
+            look,
         )
         strip = self._lines.get(key)
         if strip is None:
@@ -385,6 +397,16 @@ class ErrandTable(LineTable):
             strip = super()._render_line(y, x1, x2, base_style)
             self._lines[key] = strip
         return strip
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        """Textual's, without the second frame. A layout that finds the table's length changed
+        (a row in or out) calls this, and repaints the whole table in the same frame, scrollbar
+        included; the scrollbar's own repaint, asked for here, came after it as a frame of its
+        own: every pane's scrollbar drawn again, the same, at each change (issue 31)."""
+        super()._scroll_update(virtual_size)
+        scrollbar = self._vertical_scrollbar
+        if scrollbar is not None:
+            scrollbar._repaint_required = False
 
     def _located(self, event: events.MouseEvent) -> None:
         """The row under the pointer, from its line: a kept line may name its row's old place

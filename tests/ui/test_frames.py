@@ -1,0 +1,114 @@
+"""What one change costs a dashboard in frames and lines (issue 31): every frame is the whole
+chain of compositor, narrowing and terminal, on each of a hundred dashboards."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from bcc_tui.services import errands, intake
+from bcc_tui.ui import render
+from bcc_tui.ui import textual_compat as compat
+from bcc_tui.ui.widgets.errand_table import ErrandTable
+from tests.conftest import errand_line, jsonl
+from tests.ui.conftest import ctx_for, drive
+from tests.ui.test_live import wait_for
+
+
+def _lines(renderable) -> set[int]:
+    """The screen lines a frame repaints."""
+    if isinstance(renderable, compat.ChopsUpdate):
+        return {y for y, _, _ in renderable.spans}
+    return set(range(renderable.region.y, renderable.region.bottom))
+
+
+def test_a_row_leaving_a_long_pane_is_drawn_in_one_frame(clinic, app_for, system):
+    """A row out of a pane that scrolls changes the table's length: Textual's layout repaints the
+    table with its scrollbar, then asked the scrollbar to repaint again, alone, in a frame of its
+    own (ErrandTable._scroll_update)."""
+    lines = [errand_line(f"1177-1{i:05d}", received_at="2026-11-24T09:00:00+01:00") for i in range(90)]
+    assert intake.import_errands(system, jsonl(*lines)).ok
+    receiver = ctx_for(clinic, "rec2", system.clock)
+    for i in range(20):  # both panes longer than their room: a change moves no pane's edge
+        errands.assign(receiver, f"1177-1{i:05d}", "doc2")
+    app = app_for(clinic, "rec1")
+    frames: list[set[int]] = []
+    compat.watch_frames(app, lambda screen, r: frames.append(_lines(r)) if r is not None else None)
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        assert table.vertical_scrollbar.display  # a pane longer than it is tall
+        top = table.order[0]
+        await pilot.pause(0.3)
+        frames.clear()
+        errands.assign(ctx_for(clinic, "rec2", app.ctx.clock), top, "doc1")
+        await wait_for(pilot, lambda: top not in table.order)
+        await pilot.pause(0.5)  # a second frame, if any, comes within a few milliseconds
+        return table.region
+
+    region = drive(app, scenario)
+    drawn = [f for f in frames if f & set(range(region.y, region.bottom))]
+    assert len(drawn) == 1, str([sorted(f) for f in frames])
+
+
+def test_a_new_title_repaints_the_title_line_only():
+    """Setting Textual's border_title repaints every line of the widget; a pane's count changes
+    at most changes, and its rows were drawn again with it (compat.set_border_title)."""
+    frames: list[set[int]] = []
+
+    class Boxed(App):
+        def compose(self) -> ComposeResult:
+            with Vertical(id="box") as box:
+                box.styles.border = ("round", "white")
+                box.border_title = "Ofördelade (3)"
+                yield Static("\n".join(f"rad {i}" for i in range(10)))
+
+    async def main() -> tuple[set[int], int, str]:
+        app = Boxed()
+        async with app.run_test(size=(40, 16)) as pilot:
+            await pilot.pause()
+            compat.watch_frames(app, lambda screen, r: frames.append(_lines(r)) if r is not None else None)
+            box = app.query_one("#box")
+            compat.set_border_title(box, render.plain("Ofördelade (2)"))
+            await pilot.pause(0.2)
+            return set().union(*frames), box.region.y, compat.border_title(box)
+
+    repainted, top, title = asyncio.run(main())
+    assert title == "Ofördelade (2)"
+    assert repainted == {top}
+
+
+def test_a_change_draws_no_header_again(clinic, app_for, system, monkeypatch):
+    """DataTable draws its header again, label by label through Rich, at any change of a row;
+    the tables keep it while its labels and look stay (ErrandTable._header_line)."""
+    from textual.widgets import DataTable
+
+    app = app_for(clinic, "rec1")
+    drawn: list[int] = []
+    draw = DataTable._render_line
+
+    def counting(self, y, x1, x2, base_style):
+        try:
+            header = self._get_offsets(y)[0] not in self._row_locations
+        except (LookupError, IndexError):  # past the last row (IndexError: Textual's own)
+            header = False
+        if header:
+            drawn.append(y)
+        return draw(self, y, x1, x2, base_style)
+
+    monkeypatch.setattr(DataTable, "_render_line", counting)
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        top = table.order[0]
+        await pilot.pause(0.2)
+        drawn.clear()
+        errands.assign(ctx_for(clinic, "rec2", app.ctx.clock), top, "doc1")
+        await wait_for(pilot, lambda: top not in table.order)
+        await pilot.pause(0.3)
+        return len(drawn)
+
+    assert drive(app, scenario) == 0
