@@ -451,13 +451,15 @@ class Feed:
     def poll(self) -> bool:
         """Follow what another connection committed; never while a form is open. Whether a commit
         was seen since the last poll (the wake need not look again for it: ui/quiet.py)."""
-        if self.app.upgrade.check():
-            return False  # the program or the schema changed under the dashboard: nothing more is read
         try:
             version = self.reader.data_version(wait=False)
         except BccError:
             return False  # the reader is busy in a worker: the next poll asks again
-        seen, self._polled = version != self._polled, version
+        seen = version != self._polled
+        # The schema changes only by a commit: asked again only when something was committed.
+        if self.app.upgrade.check(schema=seen):
+            return False  # the program or the schema changed under the dashboard: nothing more is read
+        self._polled = version
         self._poll(version)
         return seen
 

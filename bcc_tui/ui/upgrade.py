@@ -42,19 +42,22 @@ class UpgradeWatch:
             unguard(self._guard)
             self._guard = None
 
-    def moved(self) -> bool:
+    def moved(self, schema: bool = True) -> bool:
         """Whether the installed program or the database's schema is no longer the one the
-        dashboard started with (a connection busy in a worker: the next look tells)."""
+        dashboard started with (a connection busy in a worker: the next look tells); schema=False:
+        the program only (nothing was committed since the schema was last asked)."""
         if self.installation.changed():
             return True
+        if not schema:
+            return False
         try:
             return self.app.feed.reader.outdated(wait=False)
         except BccError:
             return False
 
-    def check(self) -> bool:
+    def check(self, schema: bool = True) -> bool:
         """At every poll and before every key: True once the dashboard has stopped."""
-        if not self.noticed and self.moved():
+        if not self.noticed and self.moved(schema):
             self.notice()
         return self.noticed
 

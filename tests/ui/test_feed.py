@@ -98,3 +98,31 @@ def test_the_first_frame_of_the_dashboard_already_has_its_rows(clinic, app_for):
 
     rows = drive(app, scenario)
     assert all(rows) and frames and frames[0] == rows
+
+
+def test_the_schema_is_asked_again_only_after_a_commit(clinic, app_for):
+    """An idle dashboard's poll costs one question (data_version): the schema changes only by a
+    commit, so it is asked only when something was committed (issue 31: idle costs nothing)."""
+    from tests.ui.conftest import ctx_for
+
+    app = app_for(clinic, "rec1")
+    asked: list[int] = []
+
+    async def scenario(pilot):
+        reader = app.feed.reader
+        outdated = reader.outdated
+
+        def counting(**kwargs):
+            asked.append(1)
+            return outdated(**kwargs)
+
+        app.feed.poll()  # up to date with what the dashboard itself wrote (its list's audit row)
+        reader.outdated = counting
+        for _ in range(3):
+            app.feed.poll()
+        idle = len(asked)
+        errands.note(ctx_for(clinic, "rec2", app.ctx.clock), "1177-000001", "Ringde.")
+        app.feed.poll()
+        return idle, len(asked)
+
+    assert drive(app, scenario) == (0, 1)
