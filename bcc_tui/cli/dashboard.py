@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         )
         app.run()
     finally:
+        gc.enable()  # also when the app ended before its first paint
         ctx.store.close()
     if app.crash_line:
         print(app.crash_line, file=sys.stderr)
