@@ -28,15 +28,19 @@ def main() -> None:
         def ready() -> bool:
             return True
     else:
+        import gc
+
         from bcc_tui.services.context import Ctx
         from bcc_tui.services.people import actor_from_row
         from bcc_tui.store import staff as staff_q
         from bcc_tui.store.db import Store
-        from bcc_tui.ui.app import make_app
 
         store = Store(sys.argv[2])
         with store.read() as conn:
             actor = actor_from_row(staff_q.by_username(conn, sys.argv[3]))
+        gc.disable()  # as the dashboard command does (cli/dashboard.py) before it imports the UI
+        from bcc_tui.ui.app import make_app
+
         app = make_app(Ctx(store, actor))
 
         def ready() -> bool:

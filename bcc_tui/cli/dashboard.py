@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from dataclasses import replace
@@ -57,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         settings = Settings.load(args.db, args.as_user)
     ctx = open_ctx(settings, create=False)
+    # Starting the dashboard makes a few hundred thousand objects and frees few of them: no cycle
+    # collection until its first paint, when the app freezes what the start made and collects
+    # again (BccApp.started).
+    gc.disable()
     try:
         from bcc_tui.services.notify import MailConfig
         from bcc_tui.ui.app import make_app  # Textual is imported only for the dashboard
@@ -66,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         )
         app.run()
     finally:
+        gc.enable()  # also when the app ended before its first paint
         ctx.store.close()
     if app.crash_line:
         print(app.crash_line, file=sys.stderr)

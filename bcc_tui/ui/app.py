@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import os
 import signal
 import threading
@@ -145,6 +146,9 @@ class BccApp(CompatApp):
         self.feed = Feed(self, ctx)
         self.upgrade = UpgradeWatch(self)  # the program or the schema replaced under us (issue 31)
         self._today = self.ctx.today()  # the day the screens were read for
+        # The dashboard command holds the cycle collector while the app starts (cli/dashboard.py):
+        # it runs again after the first paint (started).
+        self._collector_held = not gc.isenabled()
         self.feed.prefetch()  # the first load starts now, in parallel with Textual's own start-up
 
     # -- what reaches the person --------------------------------------------------------------
@@ -232,6 +236,7 @@ class BccApp(CompatApp):
         from bcc_tui.ui import theme
 
         theme.apply(self)
+        self.call_after_refresh(self.started)
         # Another program has the terminal while the app is suspended: what it shows after is
         # not known.
         self.app_suspend_signal.subscribe(self, lambda _app: self.shadow.reset(), immediate=True)
@@ -262,6 +267,16 @@ class BccApp(CompatApp):
         self._start_pulse()
         if self.open_ref:
             self.call_after_refresh(self.open_errand, self.open_ref)
+
+    def started(self) -> None:
+        """The first paint is done. What the start made (modules, styles, widgets) lives as long as
+        the app: frozen out of the cycle collector's sight, so that the collections that keys and
+        reloads set off do not walk it each time; then the collector held during the start runs
+        again."""
+        if self._collector_held:
+            self._collector_held = False
+            gc.freeze()
+            gc.enable()
 
     def _start_pulse(self) -> None:
         """The feed looks for changes as soon as the kernel says the database was written (Wake),
