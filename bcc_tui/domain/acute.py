@@ -37,7 +37,7 @@ import hashlib
 import importlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, cast
@@ -807,9 +807,88 @@ def _selective(strings: frozenset[str]) -> tuple[int, int]:
     return min(0 if " ".join(x.split()) in _EVERYWHERE else len(x.strip()) for x in strings), -len(strings)
 
 
+# A condition on the strings a text holds: ("any", strings) one of them; ("and", parts) or
+# ("or", parts) of such conditions.
+_Formula = tuple[str, Any]
+
+
+def _formula(seq: list[Any]) -> _Formula | None:
+    """What every match of a parsed pattern holds, as a whole: each part of a sequence that
+    `_required` reads (its literal runs, groups, branches and repeats that must occur once) is
+    required at once, not only the most telling one; a branch needs one of its branches'. Sound
+    for the same reason: a match of a sequence holds a match of each such part (None: nothing
+    known)."""
+    found: list[_Formula] = []
+    run = ""
+    for op, av in [*seq, (None, None)]:
+        if op is _c.LITERAL:
+            run += chr(av)
+            continue
+        if len(run) >= 3:
+            found.append(("any", frozenset([run])))
+        run = ""
+        sub: _Formula | None = None
+        if op is _c.SUBPATTERN:
+            sub = _formula(av[-1])
+        elif op is _c.BRANCH:
+            subs = [_formula(branch) for branch in av[1]]
+            sub = ("or", subs) if all(subs) else None
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            sub = _formula(av[2])
+        found += [sub] if sub else []
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else ("and", found)
+
+
+_Test = Callable[[frozenset[str]], bool]
+
+
+def _guard(formula: _Formula) -> frozenset[str]:
+    """Strings one of which a text holds wherever `formula` does (the `any` sets of an `and`
+    each are, the union of its branches' for an `or`): a cheap first test."""
+    kind, parts = formula
+    if kind == "any":
+        return cast(frozenset[str], parts)
+    if kind == "or":
+        return frozenset().union(*(_guard(part) for part in parts))
+    return min((_guard(part) for part in parts), key=len)
+
+
+def _test(formula: _Formula) -> _Test:
+    """`formula` as a function of the strings a text holds, each `or` trying only the branches
+    whose guard the text passes."""
+    kind, parts = formula
+    if kind == "any":
+        strings = cast(frozenset[str], parts)
+        return lambda present: not strings.isdisjoint(present)
+    if kind == "and":
+        leaves = [cast(frozenset[str], p) for k, p in parts if k == "any"]
+        subs = [_test(part) for part in parts if part[0] != "any"]
+        return lambda present: (
+            all(not leaf.isdisjoint(present) for leaf in leaves) and all(sub(present) for sub in subs)
+        )
+    union = _guard(formula)
+    branches = [(_guard(part), _test(part)) for part in parts]
+    return lambda present: (
+        not union.isdisjoint(present)
+        and any(not guard.isdisjoint(present) and sub(present) for guard, sub in branches)
+    )
+
+
+def _strings(formula: _Formula | None) -> set[str]:
+    if formula is None:
+        return set()
+    kind, parts = formula
+    return set(parts) if kind == "any" else set().union(*(_strings(part) for part in parts))
+
+
 class _Gate:
-    """Whether a pattern can match a text at all, by its required strings (`in` is a fast C
-    search): on a long calm message most categories' patterns are then never run."""
+    """Whether a pattern can match a text at all, by the strings it cannot match without: on a
+    long calm message most categories' patterns are then never run. `needs` is one set of them
+    (`in` is a fast C search); `formula` all that the pattern requires together, read from the
+    strings a text holds (`_Present`): "kontroll" holds "ont", but pain's "jätteont" needs
+    "jätte" or the like too."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -819,13 +898,64 @@ class _Gate:
         # Read at the first message screened, as the patterns are compiled (_Lazy).
         return _required(_parser.parse(self.pattern.pattern))
 
-    def admits(self, text: str) -> bool:
-        return not _GATED or self.needs is None or any(n in text for n in self.needs)
+    @cached_property
+    def formula(self) -> _Formula | None:
+        return _formula(_parser.parse(self.pattern.pattern))
+
+    @cached_property
+    def test(self) -> _Test | None:
+        return _test(self.formula) if self.formula is not None else None
+
+    def opens(self, present: _Present) -> bool:
+        """Whether a text with these strings (`_Present`) may hold a match."""
+        if not _GATED or self.needs is None:
+            return True
+        if self.needs.isdisjoint(present.strings):
+            return False
+        return self.test is None or self.test(present.strings)
 
 
 _GATED = True  # the tests compare the screen with and without the gates
 _GATES = {cat: _Gate(pattern) for cat, pattern in _SIGNS.items()}
 _LINE_GATE = _Gate(_LINE)
+_HEADACHE_GATE = _Gate(_HEADACHE)
+_VOMIT_GATE = _Gate(_VOMIT)
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One pattern that finds, at each place of a text, the longest of the gates' strings that
+    begins there (a trie of them, longer first), and for each string those of them that are its
+    own beginnings: the strings a text holds in one pass, instead of a search for each."""
+    strings: set[str] = set()
+    for gate in [*_GATES.values(), _LINE_GATE, _HEADACHE_GATE, _VOMIT_GATE]:
+        strings |= set(gate.needs or ()) | _strings(gate.formula)
+    trie: dict[str, Any] = {}
+    for s in strings:
+        node = trie
+        for ch in s:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        kids = [re.escape(ch) + branch(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        return "(?:" + "|".join(kids) + ")" + ("?" if "" in node else "")
+
+    prefixes = {s: frozenset(p for p in strings if s.startswith(p)) for s in strings}
+    return re.compile("(?=(" + branch(trie) + "))"), prefixes
+
+
+class _Present:
+    """The gates' strings that a text holds, found in one pass (_scanner)."""
+
+    def __init__(self, text: str) -> None:
+        scan, prefixes = _scanner()
+        longest = set(scan.findall(text))
+        longest.discard("")
+        self.strings: frozenset[str] = frozenset().union(*(prefixes[s] for s in longest))
+
 
 _NUMBERISH = _compile(r"\d|trettio|fyrtio")
 
@@ -1420,7 +1550,8 @@ class _Screening:
         self.bounds = list(zip([0, *(b for _, b in stops)], [*(a for a, _ in stops), len(low)], strict=True))
         self.firsts = [a for a, _ in self.bounds]
         self.readers: dict[int, _Sentence] = {}
-        self.headache = _HEADACHE.search(low) is not None
+        self.present = _Present(low)
+        self.headache = _HEADACHE_GATE.opens(self.present) and _HEADACHE.search(low) is not None
 
     def add(self, cat: Category, start: int, end: int, offset: int) -> None:
         s, e_ = offset + start, offset + end
@@ -1441,8 +1572,9 @@ class _Screening:
         """Each category's words in one pass over the whole text (a pass per sentence cost a third
         of the time in calls), each match then judged in its own sentence."""
         low = self.low
+        present = self.present
         for cat, pattern in _SIGNS.items():
-            for more in (pattern if _GATES[cat].admits(low) else None, extra[cat]):
+            for more in (pattern if _GATES[cat].opens(present) else None, extra[cat]):
                 for m in more.finditer(low) if more is not None else ():
                     if self.full(cat):
                         break
@@ -1461,8 +1593,8 @@ class _Screening:
         Returns where each sentence's vomiting is, for a headache in another sentence."""
         low = self.low
         numbers = _NUMBERISH.search(low) is not None
-        line_named = _LINE_GATE.admits(low) and _LINE.search(low) is not None
-        vomiting = _VOMIT.search(low) is not None
+        line_named = _LINE_GATE.opens(self.present) and _LINE.search(low) is not None
+        vomiting = _VOMIT_GATE.opens(self.present) and _VOMIT.search(low) is not None
         vomits: list[tuple[int, int]] = []
         for k, (offset, end_of) in enumerate(self.bounds):
             sentence = low[offset:end_of]
