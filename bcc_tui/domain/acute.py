@@ -948,13 +948,37 @@ def _scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
 
 
 class _Present:
-    """The gates' strings that a text holds, found in one pass (_scanner)."""
+    """The gates' strings that a text holds, found in one pass (_scanner). None of them holds a
+    character that ends a sentence, so a text holds those its sentences hold: given the
+    sentences' bounds, each sentence is read once per process (the same greeting, the same
+    subject line in many messages) and its strings kept (_PRESENT_CACHE)."""
 
-    def __init__(self, text: str) -> None:
-        scan, prefixes = _scanner()
-        longest = set(scan.findall(text))
-        longest.discard("")
-        self.strings: frozenset[str] = frozenset().union(*(prefixes[s] for s in longest))
+    def __init__(self, text: str, bounds: list[tuple[int, int]] | None = None) -> None:
+        if bounds is None:
+            self.strings: frozenset[str] = _strings_in(text)
+            return
+        cache = _PRESENT_CACHE
+        found: set[str] = set()
+        for a, b in bounds:
+            sentence = text[a:b]
+            strings = cache.get(sentence)
+            if strings is None:
+                if len(cache) >= _PRESENT_CACHED:
+                    cache.clear()
+                strings = cache[sentence] = _strings_in(sentence)
+            found |= strings
+        self.strings = frozenset(found)
+
+
+_PRESENT_CACHE: dict[str, frozenset[str]] = {}
+_PRESENT_CACHED = 4096  # sentences kept; the cache starts over when full
+
+
+def _strings_in(text: str) -> frozenset[str]:
+    scan, prefixes = _scanner()
+    longest = set(scan.findall(text))
+    longest.discard("")
+    return frozenset().union(*(prefixes[s] for s in longest))
 
 
 _NUMBERISH = _compile(r"\d|trettio|fyrtio")
@@ -1193,7 +1217,9 @@ _WINDOW = 120  # characters before and after a match that the tests read
 _PER_CATEGORY = 8  # matches per category that are read; more add nothing to the banner
 _PAIR_REACH = 300  # characters between a headache and vomiting told in different sentences
 _NEAR = 12  # characters between two signs of one category that are quoted as one
-_SENTENCE = _compile(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.")
+# What ends a sentence: "[!?;\n]+|\.(?!\d)|(?<!\d)\.", written to begin with a class of characters,
+# which lets the regular-expression engine skip to the next one of them.
+_SENTENCE = _compile(r"[.!?;\n](?:(?<=[!?;\n])[!?;\n]*|(?<=\.)(?:(?!\d)|(?<!\d\.)))")
 _CLAUSE = _compile(r",(?!\d)|:\s|\s[-–]\s|(?<!\w)(?:men|fast|och|samt|plus)(?!\w)")
 _TOKEN = _compile(r"[\w°%]+")
 
@@ -1470,6 +1496,8 @@ def _normalise(text: str) -> tuple[str, _Places]:
     if len(low) != len(text):  # a rare letter whose lower case is longer ("İ"): one at a time
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     places = _Places()
+    if not _may_normalise(low):
+        return low, places
     out: list[str] = []
     pos = size = 0
     for m in _NORMAL.finditer(low):
@@ -1483,6 +1511,17 @@ def _normalise(text: str) -> tuple[str, _Places]:
         pos = m.end()
     out.append(low[pos:])
     return "".join(out), places
+
+
+# What every match of _NORMAL holds: a tab, a no-break space or two spaces, a filler's letters, or
+# one of the short words as a word. Most messages hold none, and this asks in a few fast searches
+# (the class first lets the engine skip to the next o, e, ä or i).
+_SHORT_WORD = _compile(r"[oeäi](?<!\w.)(?:(?<=[oeä])|(?<=i)nt)(?!\w)")
+_FILLER_LETTERS = ("\t", "\u00a0", "  ", "typ", "liksom", "ass", "alltså")
+
+
+def _may_normalise(low: str) -> bool:
+    return any(s in low for s in _FILLER_LETTERS) or _SHORT_WORD.search(low) is not None
 
 
 def _spans(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
@@ -1550,7 +1589,7 @@ class _Screening:
         self.bounds = list(zip([0, *(b for _, b in stops)], [*(a for a, _ in stops), len(low)], strict=True))
         self.firsts = [a for a, _ in self.bounds]
         self.readers: dict[int, _Sentence] = {}
-        self.present = _Present(low)
+        self.present = _Present(low, self.bounds)
         self.headache = _HEADACHE_GATE.opens(self.present) and _HEADACHE.search(low) is not None
 
     def add(self, cat: Category, start: int, end: int, offset: int) -> None:
@@ -1592,16 +1631,20 @@ class _Screening:
         """The signs made of two parts, and numbers: only where the text has the parts at all.
         Returns where each sentence's vomiting is, for a headache in another sentence."""
         low = self.low
-        numbers = _NUMBERISH.search(low) is not None
+        numbers = [m.start() for m in _NUMBERISH.finditer(low)]
         line_named = _LINE_GATE.opens(self.present) and _LINE.search(low) is not None
         vomiting = _VOMIT_GATE.opens(self.present) and _VOMIT.search(low) is not None
         vomits: list[tuple[int, int]] = []
         for k, (offset, end_of) in enumerate(self.bounds):
-            sentence = low[offset:end_of]
             # A temperature is read within its sentence, so one without a number has none: a
             # signature's digits ("Mvh familjen 12") no longer make every sentence's reader.
-            counted = numbers and _NUMBERISH.search(sentence) is not None
-            if not sentence.strip() or not (counted or line_named or vomiting):
+            # (No number crosses the end of a sentence: the text's numbers are its sentences'.)
+            first = bisect.bisect_left(numbers, offset)
+            counted = first < len(numbers) and numbers[first] < end_of
+            if not (counted or line_named or vomiting):
+                continue
+            sentence = low[offset:end_of]
+            if not sentence.strip():
                 continue
             here = self.reader(k)
             if counted:

@@ -175,3 +175,28 @@ def test_the_closer_gates_open_for_every_match_of_their_pattern():
         ):
             if pattern.search(low):
                 assert gate.opens(present), (pattern.pattern, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            _PIECES,
+            st.sampled_from(["3", "38.5", "1.", ".5", "!!", "?.", "\t", "\u00a0", "o", "e", "ä", "int"]),
+        ),
+        max_size=60,
+    ).map("".join)
+)
+def test_the_rewritten_patterns_read_as_before(text):
+    """The sentence ends, written to begin with a class of characters, end the same sentences;
+    a text the quick test says needs no normalising has nothing _NORMAL would change; a text's
+    gate strings are its sentences' (each sentence read from the cache)."""
+    low = text.lower()
+    assert [m.span() for m in acute._SENTENCE.finditer(low)] == [
+        m.span() for m in re.finditer(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.", low)
+    ]
+    if acute._NORMAL.search(low):
+        assert acute._may_normalise(low)
+    normal = acute._normalise(text)[0]
+    screening = acute._Screening(normal, [])
+    assert acute._Present(normal, screening.bounds).strings == acute._Present(normal).strings
