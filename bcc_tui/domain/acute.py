@@ -894,13 +894,17 @@ class _Gate:
         self.pattern = pattern
 
     @cached_property
+    def _parsed(self) -> Any:
+        return _parser.parse(self.pattern.pattern)
+
+    @cached_property
     def needs(self) -> frozenset[str] | None:
         # Read at the first message screened, as the patterns are compiled (_Lazy).
-        return _required(_parser.parse(self.pattern.pattern))
+        return _required(self._parsed)
 
     @cached_property
     def formula(self) -> _Formula | None:
-        return _formula(_parser.parse(self.pattern.pattern))
+        return _formula(self._parsed)
 
     @cached_property
     def test(self) -> _Test | None:
@@ -922,6 +926,12 @@ _HEADACHE_GATE = _Gate(_HEADACHE)
 _VOMIT_GATE = _Gate(_VOMIT)
 
 
+def prepare() -> None:
+    """Read the gates and build their one-pass search now (a tenth of a second), as the first
+    message screened would: a process about to fork a helper does it once, for both."""
+    _scanner()
+
+
 @lru_cache(maxsize=1)
 def _scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
     """One pattern that finds, at each place of a text, the longest of the gates' strings that
@@ -941,6 +951,8 @@ def _scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
         kids = [re.escape(ch) + branch(sub) for ch, sub in sorted(node.items()) if ch]
         if not kids:
             return ""
+        if len(kids) == 1 and "" not in node:
+            return kids[0]  # a chain of single letters: no group (a smaller pattern to compile)
         return "(?:" + "|".join(kids) + ")" + ("?" if "" in node else "")
 
     prefixes = {s: frozenset(p for p in strings if s.startswith(p)) for s in strings}
