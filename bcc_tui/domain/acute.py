@@ -973,6 +973,9 @@ class _Present:
         found: set[str] = set()
         for a, b in bounds:
             sentence = text[a:b]
+            if b - a > _PRESENT_LONGEST:
+                found |= _strings_in(sentence)
+                continue
             strings = cache.get(sentence)
             if strings is None:
                 if len(cache) >= _PRESENT_CACHED:
@@ -984,6 +987,7 @@ class _Present:
 
 _PRESENT_CACHE: dict[str, frozenset[str]] = {}
 _PRESENT_CACHED = 4096  # sentences kept; the cache starts over when full
+_PRESENT_LONGEST = 300  # characters of a sentence kept (the ones that repeat are short): 1.2 MB at most
 
 
 def _strings_in(text: str) -> frozenset[str]:
