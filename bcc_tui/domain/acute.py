@@ -869,11 +869,17 @@ def _test(formula: _Formula) -> _Test:
             all(not leaf.isdisjoint(present) for leaf in leaves) and all(sub(present) for sub in subs)
         )
     union = _guard(formula)
-    branches = [(_guard(part), _test(part)) for part in parts]
-    return lambda present: (
-        not union.isdisjoint(present)
-        and any(not guard.isdisjoint(present) and sub(present) for guard, sub in branches)
-    )
+    by_string: dict[str, list[_Test]] = {}
+    for part in parts:
+        sub = _test(part)
+        for string in _guard(part):
+            by_string.setdefault(string, []).append(sub)
+
+    def test(present: frozenset[str]) -> bool:
+        # Only the branches whose guard holds one of the text's strings are tried.
+        return any(sub(present) for string in union.intersection(present) for sub in by_string[string])
+
+    return test
 
 
 def _strings(formula: _Formula | None) -> set[str]:
@@ -997,7 +1003,8 @@ def _strings_in(text: str) -> frozenset[str]:
     return frozenset().union(*(prefixes[s] for s in longest))
 
 
-_NUMBERISH = _compile(r"\d|trettio|fyrtio")
+# "\d|trettio|fyrtio", written to begin with a class of characters (the engine skips to the next).
+_NUMBERISH = _compile(r"[\dtf](?:(?<=t)rettio|(?<=f)yrtio|(?<![tf]))")
 
 # A vaccine in the sentence: "mässlingsvaccin" is no exposure.
 _VACCINE = _compile(r"vaccin|mpr|spruta|sprutan")
@@ -1540,6 +1547,22 @@ def _may_normalise(low: str) -> bool:
     return any(s in low for s in _FILLER_LETTERS) or _SHORT_WORD.search(low) is not None
 
 
+def _may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
+    """Whether an administrator's phrases (or exceptions) may match: one of the strings their
+    pattern needs is in the text (a gate read once per pattern)."""
+    if pattern is None:
+        return False
+    gate = _PHRASE_GATES.get(pattern.pattern)
+    if gate is None:
+        if len(_PHRASE_GATES) >= 64:
+            _PHRASE_GATES.clear()
+        gate = _PHRASE_GATES[pattern.pattern] = _Gate(pattern)
+    return not _GATED or gate.needs is None or any(n in text for n in gate.needs)
+
+
+_PHRASE_GATES: dict[str, _Gate] = {}
+
+
 def _spans(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
     return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
@@ -1582,7 +1605,7 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
     """The acute signs in a message, each with the category and the words that show it."""
     low, places = _normalise(text)
     extra, exceptions = _compiled(rules)
-    found = _Screening(low, _spans(exceptions, low))
+    found = _Screening(low, _spans(exceptions, low) if _may_match(exceptions, low) else [])
     found.words(extra)
     vomits = found.two_part(rules.threshold)
     found.headache_then_vomiting(vomits)
@@ -1629,7 +1652,11 @@ class _Screening:
         low = self.low
         present = self.present
         for cat, pattern in _SIGNS.items():
-            for more in (pattern if _GATES[cat].opens(present) else None, extra[cat]):
+            added = extra[cat]
+            for more in (
+                pattern if _GATES[cat].opens(present) else None,
+                added if _may_match(added, low) else None,
+            ):
                 for m in more.finditer(low) if more is not None else ():
                     if self.full(cat):
                         break

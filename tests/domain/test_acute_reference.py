@@ -182,7 +182,26 @@ def test_the_closer_gates_open_for_every_match_of_their_pattern():
     st.lists(
         st.one_of(
             _PIECES,
-            st.sampled_from(["3", "38.5", "1.", ".5", "!!", "?.", "\t", "\u00a0", "o", "e", "ä", "int"]),
+            st.sampled_from(
+                [
+                    "3",
+                    "38.5",
+                    "1.",
+                    ".5",
+                    "!!",
+                    "?.",
+                    "\t",
+                    "\u00a0",
+                    "o",
+                    "e",
+                    "ä",
+                    "int",
+                    "trettio",
+                    "fyrtio",
+                    "tf",
+                    "٣",
+                ]
+            ),
         ),
         max_size=60,
     ).map("".join)
@@ -194,6 +213,9 @@ def test_the_rewritten_patterns_read_as_before(text):
     low = text.lower()
     assert [m.span() for m in acute._SENTENCE.finditer(low)] == [
         m.span() for m in re.finditer(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.", low)
+    ]
+    assert [m.span() for m in acute._NUMBERISH.finditer(low)] == [
+        m.span() for m in re.finditer(r"\d|trettio|fyrtio", low)
     ]
     if acute._NORMAL.search(low):
         assert acute._may_normalise(low)
