@@ -916,13 +916,102 @@ class _Gate:
     def test(self) -> _Test | None:
         return _test(self.formula) if self.formula is not None else None
 
-    def opens(self, present: _Present) -> bool:
+    @cached_property
+    def splits_at(self) -> frozenset[str]:
+        """The characters ending a sentence that no part of the pattern (nor of what it looks
+        around at) takes, if every match holds some string (none is empty). No match crosses a
+        run of them, so a search of each stretch between such runs, from its start to its end in
+        the whole text (what lies behind stays in view; what lies after is such a character,
+        which nothing takes), finds what one search of the whole text finds, in the same order."""
+        if self.needs is None:
+            return frozenset()
+        return frozenset(ch for ch in _STOPS if not _consumes(self._parsed, ch))
+
+    def opens(self, strings: frozenset[str]) -> bool:
         """Whether a text with these strings (`_Present`) may hold a match."""
         if not _GATED or self.needs is None:
             return True
-        if self.needs.isdisjoint(present.strings):
+        if self.needs.isdisjoint(strings):
             return False
-        return self.test is None or self.test(present.strings)
+        return self.test is None or self.test(strings)
+
+    def finditer(self, low: str, present: _Present, bounds: list[tuple[int, int]]) -> Iterable[re.Match[str]]:
+        """The pattern's matches in `low`, as its own finditer finds them; sentence by sentence,
+        only in those whose strings open the gate, where that gives the same."""
+        if not (_GATED and self.splits_at):
+            return self.pattern.finditer(low)
+        return (
+            m
+            for a, b, strings in _stretches(low, bounds, present.each, self.splits_at)
+            if self.opens(strings)
+            for m in self.pattern.finditer(low, a, b)
+        )
+
+
+def _stretches(
+    low: str, bounds: list[tuple[int, int]], each: list[frozenset[str]], splits_at: frozenset[str]
+) -> Iterable[tuple[int, int, frozenset[str]]]:
+    """The sentences joined where what ends one has a character outside `splits_at`: each
+    stretch's start, end and strings."""
+    start, strings = bounds[0][0], frozenset[str]()
+    last = len(bounds) - 1
+    for k, ((_a, b), held) in enumerate(zip(bounds, each, strict=True)):
+        strings |= held
+        if k == last or splits_at.issuperset(low[b : bounds[k + 1][0]]):
+            yield start, b, strings
+            if k != last:
+                start, strings = bounds[k + 1][0], frozenset()
+
+
+_STOPS = ".!?;\n"  # the characters that end a sentence (_SENTENCE), where they do
+_CATEGORIES = {
+    _c.CATEGORY_DIGIT: r"\d",
+    _c.CATEGORY_NOT_DIGIT: r"\D",
+    _c.CATEGORY_SPACE: r"\s",
+    _c.CATEGORY_NOT_SPACE: r"\S",
+    _c.CATEGORY_WORD: r"\w",
+    _c.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+def _takes(items: list[Any], ch: str) -> bool:
+    """Whether a parsed class ([...]) takes `ch`; anything not known here is taken to take it."""
+    negate = hit = False
+    for op, av in items:
+        if op is _c.NEGATE:
+            negate = True
+        elif op is _c.LITERAL:
+            hit = hit or chr(av) == ch
+        elif op is _c.RANGE:
+            hit = hit or av[0] <= ord(ch) <= av[1]
+        elif op is _c.CATEGORY and av in _CATEGORIES:
+            hit = hit or re.fullmatch(_CATEGORIES[av], ch) is not None
+        else:
+            return True
+    return hit != negate
+
+
+def _consumes(seq: list[Any], ch: str) -> bool:
+    """Whether any part of a parsed pattern, its lookarounds included, may take `ch`; anything
+    not known here is taken to."""
+    for op, av in seq:
+        if op is _c.LITERAL:
+            found = chr(av) == ch
+        elif op is _c.IN:
+            found = _takes(av, ch)
+        elif op is _c.SUBPATTERN:
+            found = _consumes(av[-1], ch)
+        elif op is _c.BRANCH:
+            found = any(_consumes(branch, ch) for branch in av[1])
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            found = _consumes(av[2], ch)
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            found = _consumes(av[1], ch)
+        else:
+            return True
+        if found:
+            return True
+    return False
 
 
 _GATED = True  # the tests compare the screen with and without the gates
@@ -969,26 +1058,27 @@ class _Present:
     """The gates' strings that a text holds, found in one pass (_scanner). None of them holds a
     character that ends a sentence, so a text holds those its sentences hold: given the
     sentences' bounds, each sentence is read once per process (the same greeting, the same
-    subject line in many messages) and its strings kept (_PRESENT_CACHE)."""
+    subject line in many messages) and its strings kept (_PRESENT_CACHE); `each` has each
+    sentence's."""
 
     def __init__(self, text: str, bounds: list[tuple[int, int]] | None = None) -> None:
         if bounds is None:
             self.strings: frozenset[str] = _strings_in(text)
+            self.each = [self.strings]
             return
         cache = _PRESENT_CACHE
-        found: set[str] = set()
+        self.each = []
         for a, b in bounds:
             sentence = text[a:b]
-            if b - a > _PRESENT_LONGEST:
-                found |= _strings_in(sentence)
-                continue
-            strings = cache.get(sentence)
+            strings = cache.get(sentence) if b - a <= _PRESENT_LONGEST else None
             if strings is None:
-                if len(cache) >= _PRESENT_CACHED:
-                    cache.clear()
-                strings = cache[sentence] = _strings_in(sentence)
-            found |= strings
-        self.strings = frozenset(found)
+                strings = _strings_in(sentence)
+                if b - a <= _PRESENT_LONGEST:
+                    if len(cache) >= _PRESENT_CACHED:
+                        cache.clear()
+                    cache[sentence] = strings
+            self.each.append(strings)
+        self.strings = frozenset().union(*self.each)
 
 
 _PRESENT_CACHE: dict[str, frozenset[str]] = {}
@@ -1629,7 +1719,7 @@ class _Screening:
         self.firsts = [a for a, _ in self.bounds]
         self.readers: dict[int, _Sentence] = {}
         self.present = _Present(low, self.bounds)
-        self.headache = _HEADACHE_GATE.opens(self.present) and _HEADACHE.search(low) is not None
+        self.headache = _HEADACHE_GATE.opens(self.present.strings) and _HEADACHE.search(low) is not None
 
     def add(self, cat: Category, start: int, end: int, offset: int) -> None:
         s, e_ = offset + start, offset + end
@@ -1648,16 +1738,17 @@ class _Screening:
 
     def words(self, extra: dict[Category, re.Pattern[str] | None]) -> None:
         """Each category's words in one pass over the whole text (a pass per sentence cost a third
-        of the time in calls), each match then judged in its own sentence."""
+        of the time in calls) or, where its pattern allows, over the stretches whose strings open
+        its gate (_Gate.finditer); each match then judged in its own sentence."""
         low = self.low
         present = self.present
-        for cat, pattern in _SIGNS.items():
+        for cat, gate in _GATES.items():  # _SIGNS's order
             added = extra[cat]
-            for more in (
-                pattern if _GATES[cat].opens(present) else None,
-                added if _may_match(added, low) else None,
+            for matches in (
+                gate.finditer(low, present, self.bounds) if gate.opens(present.strings) else (),
+                added.finditer(low) if added is not None and _may_match(added, low) else (),
             ):
-                for m in more.finditer(low) if more is not None else ():
+                for m in matches:
                     if self.full(cat):
                         break
                     k = bisect.bisect_right(self.firsts, m.start()) - 1
@@ -1675,8 +1766,8 @@ class _Screening:
         Returns where each sentence's vomiting is, for a headache in another sentence."""
         low = self.low
         numbers = [m.start() for m in _NUMBERISH.finditer(low)]
-        line_named = _LINE_GATE.opens(self.present) and _LINE.search(low) is not None
-        vomiting = _VOMIT_GATE.opens(self.present) and _VOMIT.search(low) is not None
+        line_named = _LINE_GATE.opens(self.present.strings) and _LINE.search(low) is not None
+        vomiting = _VOMIT_GATE.opens(self.present.strings) and _VOMIT.search(low) is not None
         vomits: list[tuple[int, int]] = []
         for k, (offset, end_of) in enumerate(self.bounds):
             # A temperature is read within its sentence, so one without a number has none: a
