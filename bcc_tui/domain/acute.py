@@ -933,7 +933,19 @@ class _Gate:
             return True
         if self.needs.isdisjoint(strings):
             return False
-        return self.test is None or self.test(strings)
+        if self.test is None:
+            return True
+        # The same few sets of strings come again and again (a sentence's): each judged once.
+        known = self._judged.get(strings)
+        if known is None:
+            if len(self._judged) >= _JUDGED:
+                self._judged.clear()
+            known = self._judged[strings] = self.test(strings)
+        return known
+
+    @cached_property
+    def _judged(self) -> dict[frozenset[str], bool]:
+        return {}
 
     def finditer(self, low: str, present: _Present, bounds: list[tuple[int, int]]) -> Iterable[re.Match[str]]:
         """The pattern's matches in `low`, as its own finditer finds them; sentence by sentence,
@@ -963,6 +975,7 @@ def _stretches(
                 start, strings = bounds[k + 1][0], frozenset()
 
 
+_JUDGED = 4096  # sets of strings a gate keeps its answer for; it starts over when full
 _STOPS = ".!?;\n"  # the characters that end a sentence (_SENTENCE), where they do
 _CATEGORIES = {
     _c.CATEGORY_DIGIT: r"\d",
