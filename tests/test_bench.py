@@ -90,6 +90,31 @@ def test_the_comparison_of_old_and_new_code_runs(tmp_path):
         assert row in out, row
 
 
+@pytest.mark.timeout(300)
+def test_the_comparison_of_the_import_alone_runs():
+    """`--only import`: no backlog database, the import's rows only, its CPU against insert_all's."""
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.compare",
+            "--only",
+            "import",
+            "--repeat",
+            "1",
+            "--import-errands",
+            "30",
+        ],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=240,
+    )
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    out = r.stdout.decode()
+    assert "import 30" in out and "CPU × insert_all's CPU" in out
+    assert "first paint" not in out and "--status unassigned" not in out
+
+
 @pytest.mark.timeout(600)
 def test_the_sessions_benchmark_runs_and_prints_its_table():
     """Issue 31's benchmark with two dashboards (a receiver's and a caregiver's) for a few

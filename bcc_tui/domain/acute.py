@@ -37,7 +37,7 @@ import hashlib
 import importlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, cast
@@ -807,27 +807,307 @@ def _selective(strings: frozenset[str]) -> tuple[int, int]:
     return min(0 if " ".join(x.split()) in _EVERYWHERE else len(x.strip()) for x in strings), -len(strings)
 
 
+# A condition on the strings a text holds: ("any", strings) one of them; ("and", parts) or
+# ("or", parts) of such conditions.
+_Formula = tuple[str, Any]
+
+
+def _formula(seq: list[Any]) -> _Formula | None:
+    """What every match of a parsed pattern holds, as a whole: each part of a sequence that
+    `_required` reads (its literal runs, groups, branches and repeats that must occur once) is
+    required at once, not only the most telling one; a branch needs one of its branches'. Sound
+    for the same reason: a match of a sequence holds a match of each such part (None: nothing
+    known)."""
+    found: list[_Formula] = []
+    run = ""
+    for op, av in [*seq, (None, None)]:
+        if op is _c.LITERAL:
+            run += chr(av)
+            continue
+        if len(run) >= 3:
+            found.append(("any", frozenset([run])))
+        run = ""
+        sub: _Formula | None = None
+        if op is _c.SUBPATTERN:
+            sub = _formula(av[-1])
+        elif op is _c.BRANCH:
+            subs = [_formula(branch) for branch in av[1]]
+            sub = ("or", subs) if all(subs) else None
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            sub = _formula(av[2])
+        found += [sub] if sub else []
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else ("and", found)
+
+
+_Test = Callable[[frozenset[str]], bool]
+
+
+def _guard(formula: _Formula) -> frozenset[str]:
+    """Strings one of which a text holds wherever `formula` does (the `any` sets of an `and`
+    each are, the union of its branches' for an `or`): a cheap first test."""
+    kind, parts = formula
+    if kind == "any":
+        return cast(frozenset[str], parts)
+    if kind == "or":
+        return frozenset().union(*(_guard(part) for part in parts))
+    return min((_guard(part) for part in parts), key=len)
+
+
+def _test(formula: _Formula) -> _Test:
+    """`formula` as a function of the strings a text holds, each `or` trying only the branches
+    whose guard the text passes."""
+    kind, parts = formula
+    if kind == "any":
+        strings = cast(frozenset[str], parts)
+        return lambda present: not strings.isdisjoint(present)
+    if kind == "and":
+        leaves = [cast(frozenset[str], p) for k, p in parts if k == "any"]
+        subs = [_test(part) for part in parts if part[0] != "any"]
+        return lambda present: (
+            all(not leaf.isdisjoint(present) for leaf in leaves) and all(sub(present) for sub in subs)
+        )
+    union = _guard(formula)
+    by_string: dict[str, list[_Test]] = {}
+    for part in parts:
+        sub = _test(part)
+        for string in _guard(part):
+            by_string.setdefault(string, []).append(sub)
+
+    def test(present: frozenset[str]) -> bool:
+        # Only the branches whose guard holds one of the text's strings are tried.
+        return any(sub(present) for string in union.intersection(present) for sub in by_string[string])
+
+    return test
+
+
+def _strings(formula: _Formula | None) -> set[str]:
+    if formula is None:
+        return set()
+    kind, parts = formula
+    return set(parts) if kind == "any" else set().union(*(_strings(part) for part in parts))
+
+
 class _Gate:
-    """Whether a pattern can match a text at all, by its required strings (`in` is a fast C
-    search): on a long calm message most categories' patterns are then never run."""
+    """Whether a pattern can match a text at all, by the strings it cannot match without: on a
+    long calm message most categories' patterns are then never run. `needs` is one set of them
+    (`in` is a fast C search); `formula` all that the pattern requires together, read from the
+    strings a text holds (`_Present`): "kontroll" holds "ont", but pain's "jätteont" needs
+    "jätte" or the like too."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
 
     @cached_property
+    def _parsed(self) -> Any:
+        return _parser.parse(self.pattern.pattern)
+
+    @cached_property
     def needs(self) -> frozenset[str] | None:
         # Read at the first message screened, as the patterns are compiled (_Lazy).
-        return _required(_parser.parse(self.pattern.pattern))
+        return _required(self._parsed)
 
-    def admits(self, text: str) -> bool:
-        return not _GATED or self.needs is None or any(n in text for n in self.needs)
+    @cached_property
+    def formula(self) -> _Formula | None:
+        return _formula(self._parsed)
+
+    @cached_property
+    def test(self) -> _Test | None:
+        return _test(self.formula) if self.formula is not None else None
+
+    @cached_property
+    def splits_at(self) -> frozenset[str]:
+        """The characters ending a sentence that no part of the pattern (nor of what it looks
+        around at) takes, if every match holds some string (none is empty). No match crosses a
+        run of them, so a search of each stretch between such runs, from its start to its end in
+        the whole text (what lies behind stays in view; what lies after is such a character,
+        which nothing takes), finds what one search of the whole text finds, in the same order."""
+        if self.needs is None:
+            return frozenset()
+        return frozenset(ch for ch in _STOPS if not _consumes(self._parsed, ch))
+
+    def opens(self, strings: frozenset[str]) -> bool:
+        """Whether a text with these strings (`_Present`) may hold a match."""
+        if not _GATED or self.needs is None:
+            return True
+        if self.needs.isdisjoint(strings):
+            return False
+        if self.test is None:
+            return True
+        # The same few sets of strings come again and again (a sentence's): each judged once.
+        known = self._judged.get(strings)
+        if known is None:
+            if len(self._judged) >= _JUDGED:
+                self._judged.clear()
+            known = self._judged[strings] = self.test(strings)
+        return known
+
+    @cached_property
+    def _judged(self) -> dict[frozenset[str], bool]:
+        return {}
+
+    def finditer(self, low: str, present: _Present, bounds: list[tuple[int, int]]) -> Iterable[re.Match[str]]:
+        """The pattern's matches in `low`, as its own finditer finds them; sentence by sentence,
+        only in those whose strings open the gate, where that gives the same."""
+        if not (_GATED and self.splits_at):
+            return self.pattern.finditer(low)
+        return (
+            m
+            for a, b, strings in _stretches(low, bounds, present.each, self.splits_at)
+            if self.opens(strings)
+            for m in self.pattern.finditer(low, a, b)
+        )
+
+
+def _stretches(
+    low: str, bounds: list[tuple[int, int]], each: list[frozenset[str]], splits_at: frozenset[str]
+) -> Iterable[tuple[int, int, frozenset[str]]]:
+    """The sentences joined where what ends one has a character outside `splits_at`: each
+    stretch's start, end and strings."""
+    start, strings = bounds[0][0], frozenset[str]()
+    last = len(bounds) - 1
+    for k, ((_a, b), held) in enumerate(zip(bounds, each, strict=True)):
+        strings |= held
+        if k == last or splits_at.issuperset(low[b : bounds[k + 1][0]]):
+            yield start, b, strings
+            if k != last:
+                start, strings = bounds[k + 1][0], frozenset()
+
+
+_JUDGED = 4096  # sets of strings a gate keeps its answer for; it starts over when full
+_STOPS = ".!?;\n"  # the characters that end a sentence (_SENTENCE), where they do
+_CATEGORIES = {
+    _c.CATEGORY_DIGIT: r"\d",
+    _c.CATEGORY_NOT_DIGIT: r"\D",
+    _c.CATEGORY_SPACE: r"\s",
+    _c.CATEGORY_NOT_SPACE: r"\S",
+    _c.CATEGORY_WORD: r"\w",
+    _c.CATEGORY_NOT_WORD: r"\W",
+}
+
+
+def _takes(items: list[Any], ch: str) -> bool:
+    """Whether a parsed class ([...]) takes `ch`; anything not known here is taken to take it."""
+    negate = hit = False
+    for op, av in items:
+        if op is _c.NEGATE:
+            negate = True
+        elif op is _c.LITERAL:
+            hit = hit or chr(av) == ch
+        elif op is _c.RANGE:
+            hit = hit or av[0] <= ord(ch) <= av[1]
+        elif op is _c.CATEGORY and av in _CATEGORIES:
+            hit = hit or re.fullmatch(_CATEGORIES[av], ch) is not None
+        else:
+            return True
+    return hit != negate
+
+
+def _consumes(seq: list[Any], ch: str) -> bool:
+    """Whether any part of a parsed pattern, its lookarounds included, may take `ch`; anything
+    not known here is taken to."""
+    for op, av in seq:
+        if op is _c.LITERAL:
+            found = chr(av) == ch
+        elif op is _c.IN:
+            found = _takes(av, ch)
+        elif op is _c.SUBPATTERN:
+            found = _consumes(av[-1], ch)
+        elif op is _c.BRANCH:
+            found = any(_consumes(branch, ch) for branch in av[1])
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            found = _consumes(av[2], ch)
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            found = _consumes(av[1], ch)
+        else:
+            return True
+        if found:
+            return True
+    return False
 
 
 _GATED = True  # the tests compare the screen with and without the gates
 _GATES = {cat: _Gate(pattern) for cat, pattern in _SIGNS.items()}
 _LINE_GATE = _Gate(_LINE)
+_HEADACHE_GATE = _Gate(_HEADACHE)
+_VOMIT_GATE = _Gate(_VOMIT)
 
-_NUMBERISH = _compile(r"\d|trettio|fyrtio")
+
+def prepare() -> None:
+    """Read the gates and build their one-pass search now (a tenth of a second), as the first
+    message screened would: a process about to fork a helper does it once, for both."""
+    _scanner()
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One pattern that finds, at each place of a text, the longest of the gates' strings that
+    begins there (a trie of them, longer first), and for each string those of them that are its
+    own beginnings: the strings a text holds in one pass, instead of a search for each."""
+    strings: set[str] = set()
+    for gate in [*_GATES.values(), _LINE_GATE, _HEADACHE_GATE, _VOMIT_GATE]:
+        strings |= set(gate.needs or ()) | _strings(gate.formula)
+    trie: dict[str, Any] = {}
+    for s in strings:
+        node = trie
+        for ch in s:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        kids = [re.escape(ch) + branch(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        if len(kids) == 1 and "" not in node:
+            return kids[0]  # a chain of single letters: no group (a smaller pattern to compile)
+        return "(?:" + "|".join(kids) + ")" + ("?" if "" in node else "")
+
+    prefixes = {s: frozenset(p for p in strings if s.startswith(p)) for s in strings}
+    return re.compile("(?=(" + branch(trie) + "))"), prefixes
+
+
+class _Present:
+    """The gates' strings that a text holds, found in one pass (_scanner). None of them holds a
+    character that ends a sentence, so a text holds those its sentences hold: given the
+    sentences' bounds, each sentence is read once per process (the same greeting, the same
+    subject line in many messages) and its strings kept (_PRESENT_CACHE); `each` has each
+    sentence's."""
+
+    def __init__(self, text: str, bounds: list[tuple[int, int]] | None = None) -> None:
+        if bounds is None:
+            self.strings: frozenset[str] = _strings_in(text)
+            self.each = [self.strings]
+            return
+        cache = _PRESENT_CACHE
+        self.each = []
+        for a, b in bounds:
+            sentence = text[a:b]
+            strings = cache.get(sentence) if b - a <= _PRESENT_LONGEST else None
+            if strings is None:
+                strings = _strings_in(sentence)
+                if b - a <= _PRESENT_LONGEST:
+                    if len(cache) >= _PRESENT_CACHED:
+                        cache.clear()
+                    cache[sentence] = strings
+            self.each.append(strings)
+        self.strings = frozenset().union(*self.each)
+
+
+_PRESENT_CACHE: dict[str, frozenset[str]] = {}
+_PRESENT_CACHED = 4096  # sentences kept; the cache starts over when full
+_PRESENT_LONGEST = 300  # characters of a sentence kept (the ones that repeat are short): 1.2 MB at most
+
+
+def _strings_in(text: str) -> frozenset[str]:
+    scan, prefixes = _scanner()
+    longest = set(scan.findall(text))
+    longest.discard("")
+    return frozenset().union(*(prefixes[s] for s in longest))
+
+
+# "\d|trettio|fyrtio", written to begin with a class of characters (the engine skips to the next).
+_NUMBERISH = _compile(r"[\dtf](?:(?<=t)rettio|(?<=f)yrtio|(?<![tf]))")
 
 # A vaccine in the sentence: "mässlingsvaccin" is no exposure.
 _VACCINE = _compile(r"vaccin|mpr|spruta|sprutan")
@@ -1063,7 +1343,9 @@ _WINDOW = 120  # characters before and after a match that the tests read
 _PER_CATEGORY = 8  # matches per category that are read; more add nothing to the banner
 _PAIR_REACH = 300  # characters between a headache and vomiting told in different sentences
 _NEAR = 12  # characters between two signs of one category that are quoted as one
-_SENTENCE = _compile(r"[!?;\n]+|\.(?!\d)|(?<!\d)\.")
+# What ends a sentence: "[!?;\n]+|\.(?!\d)|(?<!\d)\.", written to begin with a class of characters,
+# which lets the regular-expression engine skip to the next one of them.
+_SENTENCE = _compile(r"[.!?;\n](?:(?<=[!?;\n])[!?;\n]*|(?<=\.)(?:(?!\d)|(?<!\d\.)))")
 _CLAUSE = _compile(r",(?!\d)|:\s|\s[-–]\s|(?<!\w)(?:men|fast|och|samt|plus)(?!\w)")
 _TOKEN = _compile(r"[\w°%]+")
 
@@ -1340,6 +1622,8 @@ def _normalise(text: str) -> tuple[str, _Places]:
     if len(low) != len(text):  # a rare letter whose lower case is longer ("İ"): one at a time
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     places = _Places()
+    if not _may_normalise(low):
+        return low, places
     out: list[str] = []
     pos = size = 0
     for m in _NORMAL.finditer(low):
@@ -1353,6 +1637,33 @@ def _normalise(text: str) -> tuple[str, _Places]:
         pos = m.end()
     out.append(low[pos:])
     return "".join(out), places
+
+
+# What every match of _NORMAL holds: a tab, a no-break space or two spaces, a filler's letters, or
+# one of the short words as a word. Most messages hold none, and this asks in a few fast searches
+# (the class first lets the engine skip to the next o, e, ä or i).
+_SHORT_WORD = _compile(r"[oeäi](?<!\w.)(?:(?<=[oeä])|(?<=i)nt)(?!\w)")
+_FILLER_LETTERS = ("\t", "\u00a0", "  ", "typ", "liksom", "ass", "alltså")
+
+
+def _may_normalise(low: str) -> bool:
+    return any(s in low for s in _FILLER_LETTERS) or _SHORT_WORD.search(low) is not None
+
+
+def _may_match(pattern: re.Pattern[str] | None, text: str) -> bool:
+    """Whether an administrator's phrases (or exceptions) may match: one of the strings their
+    pattern needs is in the text (a gate read once per pattern)."""
+    if pattern is None:
+        return False
+    gate = _PHRASE_GATES.get(pattern.pattern)
+    if gate is None:
+        if len(_PHRASE_GATES) >= 64:
+            _PHRASE_GATES.clear()
+        gate = _PHRASE_GATES[pattern.pattern] = _Gate(pattern)
+    return not _GATED or gate.needs is None or any(n in text for n in gate.needs)
+
+
+_PHRASE_GATES: dict[str, _Gate] = {}
 
 
 def _spans(pattern: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
@@ -1397,7 +1708,7 @@ def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
     """The acute signs in a message, each with the category and the words that show it."""
     low, places = _normalise(text)
     extra, exceptions = _compiled(rules)
-    found = _Screening(low, _spans(exceptions, low))
+    found = _Screening(low, _spans(exceptions, low) if _may_match(exceptions, low) else [])
     found.words(extra)
     vomits = found.two_part(rules.threshold)
     found.headache_then_vomiting(vomits)
@@ -1420,7 +1731,8 @@ class _Screening:
         self.bounds = list(zip([0, *(b for _, b in stops)], [*(a for a, _ in stops), len(low)], strict=True))
         self.firsts = [a for a, _ in self.bounds]
         self.readers: dict[int, _Sentence] = {}
-        self.headache = _HEADACHE.search(low) is not None
+        self.present = _Present(low, self.bounds)
+        self.headache = _HEADACHE_GATE.opens(self.present.strings) and _HEADACHE.search(low) is not None
 
     def add(self, cat: Category, start: int, end: int, offset: int) -> None:
         s, e_ = offset + start, offset + end
@@ -1439,11 +1751,17 @@ class _Screening:
 
     def words(self, extra: dict[Category, re.Pattern[str] | None]) -> None:
         """Each category's words in one pass over the whole text (a pass per sentence cost a third
-        of the time in calls), each match then judged in its own sentence."""
+        of the time in calls) or, where its pattern allows, over the stretches whose strings open
+        its gate (_Gate.finditer); each match then judged in its own sentence."""
         low = self.low
-        for cat, pattern in _SIGNS.items():
-            for more in (pattern if _GATES[cat].admits(low) else None, extra[cat]):
-                for m in more.finditer(low) if more is not None else ():
+        present = self.present
+        for cat, gate in _GATES.items():  # _SIGNS's order
+            added = extra[cat]
+            for matches in (
+                gate.finditer(low, present, self.bounds) if gate.opens(present.strings) else (),
+                added.finditer(low) if added is not None and _may_match(added, low) else (),
+            ):
+                for m in matches:
                     if self.full(cat):
                         break
                     k = bisect.bisect_right(self.firsts, m.start()) - 1
@@ -1460,16 +1778,20 @@ class _Screening:
         """The signs made of two parts, and numbers: only where the text has the parts at all.
         Returns where each sentence's vomiting is, for a headache in another sentence."""
         low = self.low
-        numbers = _NUMBERISH.search(low) is not None
-        line_named = _LINE_GATE.admits(low) and _LINE.search(low) is not None
-        vomiting = _VOMIT.search(low) is not None
+        numbers = [m.start() for m in _NUMBERISH.finditer(low)]
+        line_named = _LINE_GATE.opens(self.present.strings) and _LINE.search(low) is not None
+        vomiting = _VOMIT_GATE.opens(self.present.strings) and _VOMIT.search(low) is not None
         vomits: list[tuple[int, int]] = []
         for k, (offset, end_of) in enumerate(self.bounds):
-            sentence = low[offset:end_of]
             # A temperature is read within its sentence, so one without a number has none: a
             # signature's digits ("Mvh familjen 12") no longer make every sentence's reader.
-            counted = numbers and _NUMBERISH.search(sentence) is not None
-            if not sentence.strip() or not (counted or line_named or vomiting):
+            # (No number crosses the end of a sentence: the text's numbers are its sentences'.)
+            first = bisect.bisect_left(numbers, offset)
+            counted = first < len(numbers) and numbers[first] < end_of
+            if not (counted or line_named or vomiting):
+                continue
+            sentence = low[offset:end_of]
+            if not sentence.strip():
                 continue
             here = self.reader(k)
             if counted:

@@ -114,6 +114,7 @@ def _screen(
     found: list[str | None] | None = None
     if helper is not None and len(texts) >= PARALLEL_FROM:
         half = len(texts) // 2
+        acute.prepare()  # before the helper is forked at the first submit: built once, for both
         try:
             other = helper.submit(_screen_many, texts[half:], rules)
             found = _screen_many(texts[:half], rules) + other.result()
