@@ -149,6 +149,9 @@ def lines(data: bytes | Sequence[bytes | TooLong]) -> Iterator[tuple[int, Any | 
         except ValueError:  # e.g. an integer longer than Python converts (4300 digits)
             yield number, InvalidInput("ogiltig JSON (ett tal är för stort)")
             continue
+        if "\\u" not in text and _plain(obj):
+            yield number, obj  # the usual line: nothing in it to refuse (see _plain)
+            continue
         try:
             why = _unholdable(obj)
         except RecursionError:
@@ -160,6 +163,30 @@ def lines(data: bytes | Sequence[bytes | TooLong]) -> Iterator[tuple[int, Any | 
 
 # SQLite's integer is 64 bits; a float that is not finite is no value at all.
 _INT_RANGE = range(-(2**63), 2**63)
+
+
+_PLAIN_DEPTH = 8  # deeper than any import format nests: such a line takes the full walk
+
+
+def _plain(obj: Any) -> bool:
+    """Whether a decoded line certainly holds nothing `_unholdable` refuses, cheaply: an object
+    of texts, booleans, nulls and shallow objects and lists of them. Only a JSON escape makes a
+    lone surrogate (valid UTF-8 holds none), so in a line without "\\u" its texts need no look;
+    a number, or a deeper nesting, is left to the full walk."""
+    if type(obj) is not dict:
+        return False
+    stack = [(obj, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for value in node.values() if type(node) is dict else node:
+            kind = type(value)
+            if kind is str or kind is bool or value is None:
+                continue
+            if (kind is dict or kind is list) and depth < _PLAIN_DEPTH:
+                stack.append((value, depth + 1))
+                continue
+            return False
+    return True
 
 
 def _unholdable(obj: Any, field: str = "") -> str | None:

@@ -1,8 +1,11 @@
 """Intake, staff and schedule lines: each refusal names the field and why."""
 
 import datetime as dt
+import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bcc_tui.domain import jsonl
 from bcc_tui.domain.errors import InvalidInput
@@ -144,3 +147,71 @@ def test_the_one_reader_of_moments_reads_what_format_utc_writes():
     assert parse_utc_or_none(None) is None and parse_utc_or_none("") is None
     with pytest.raises(ValueError):
         parse_utc("25/11/2026")
+
+
+@pytest.mark.parametrize("year", [1, 999, 1000, 2026, 9999])
+def test_format_utc_is_strftimes_form(year):
+    moment = dt.datetime(year, 3, 4, 5, 6, 7, 891011, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    utc = moment.astimezone(dt.UTC) if year > 1 else moment.replace(tzinfo=dt.UTC)
+    assert format_utc(utc) == utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if year > 1:
+        assert format_utc(moment) == format_utc(utc)
+
+
+def test_canonical_given_its_received_at_is_the_same():
+    new = errand_from_json(errand_line(message='Åäö \u2028 "citat" \\ snedstreck'))
+    assert new.canonical(format_utc(new.received_at)) == new.canonical()
+    d = dict(new.__dict__, received_at=format_utc(new.received_at))
+    assert new.canonical() == json.dumps(d, sort_keys=True, ensure_ascii=False)
+
+
+def _full_walk(raw: bytes):
+    """What jsonl.lines said of a decodable line before its shortcut (jsonl._plain)."""
+    obj = json.loads(raw.decode("utf-8"))
+    why = jsonl._unholdable(obj)
+    return str(InvalidInput(why)) if why else obj
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "x", "b": {"c": "\\ud800"}}',  # a lone surrogate, nested
+        '{"a": ["ok", {"\\udfff": true}]}',  # in a key
+        '{"a": "\\u00e5", "b": 99999999999999999999}',  # an escape, and an integer too large
+        '{"p": {"n": [1, 2, 9223372036854775808]}}',
+        '{"a": NaN}',
+        '{"a": [Infinity]}',
+        '{"a": {"b": -Infinity}}',
+        '{"a": 1e400}',
+        '{"a": 1.5, "b": 3}',
+        '[1, "\\ud800"]',
+        '"\\ud800"',
+        '{"a": ' + "[" * 30 + '"\\ud800"' + "]" * 30 + "}",
+        '{"a": ' + "[" * 30 + "1e999" + "]" * 30 + "}",
+        '{"a": ' + "[" * 30 + '"x"' + "]" * 30 + "}",
+        '{"ref": "1177-1", "patient": {"name": "Å", "personnummer": "x"}, "urgent": false, "p": null}',
+    ],
+)
+def test_jsonl_lines_shortcut_says_what_the_full_walk_says(text):
+    raw = text.encode("utf-8")
+    ((_, got),) = list(jsonl.lines(raw))
+    assert (str(got) if isinstance(got, InvalidInput) else got) == _full_walk(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+        lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4), kids, max_size=4),
+        max_leaves=20,
+    ),
+    st.booleans(),
+)
+def test_jsonl_lines_shortcut_never_lets_through_what_the_walk_refuses(value, ascii_only):
+    raw = json.dumps({"v": value}, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # a raw surrogate is no UTF-8: refused before any walk
+    ((_, got),) = list(jsonl.lines(raw))
+    assert (str(got) if isinstance(got, InvalidInput) else got) == _full_walk(raw)

@@ -108,3 +108,60 @@ def test_stored_text_is_clean(system, store):
     msg = store.conn.execute("SELECT message FROM errands").fetchone()[0]
     assert msg == "Hej]0;titel [@click=app.quit]x[/]"
     assert json.loads(json.dumps(msg)) == msg
+
+
+def test_an_import_row_is_the_one_ctx_entry_makes(system, store):
+    # The import writes its rows without ctx.entry's work for each line (services/intake.py
+    # _Shared.entry): the same row, hashed into the same chain, that `check` verifies.
+    from bcc_tui.store import audit, ledger
+
+    intake.import_errands(
+        system, jsonl(errand_line(), errand_line("1177-000002", type="synpunkter_klagomal"))
+    )
+    got = store.conn.execute(
+        "SELECT at, actor, role, action, ref, personnummer, outcome, detail, data FROM audit"
+        " WHERE action = 'import' AND ref IS NOT NULL ORDER BY id"
+    ).fetchall()
+    hashes = dict(store.conn.execute("SELECT ref, content_hash FROM errands").fetchall())
+    made = [
+        system.entry("import", ref, "20150315-1233", data=ledger.content(hashes[ref]))
+        for ref in ("1177-000001", "1177-000002")
+    ]
+    assert [tuple(r) for r in got] == [tuple(m.__dict__.values()) for m in made]
+    assert audit.verify(store.conn) == []
+
+
+def test_a_batch_keeps_each_lines_outcome(system, store, monkeypatch):
+    # Within one transaction: a new errand, a complaint with its reply and outbound row, a repeat
+    # (skipped), the same ref with other content (refused), a bad line; then across batches.
+    monkeypatch.setattr(intake, "BATCH", 4)
+    complaint = errand_line("1177-000002", type="synpunkter_klagomal")
+    lines = [
+        errand_line(),
+        complaint,
+        errand_line(),
+        errand_line(message="Annan text"),
+        {"ref": "x"},
+        errand_line("1177-000003"),
+        complaint,
+        errand_line("1177-000004", type="synpunkter_klagomal"),
+    ]
+    report = intake.import_errands(system, jsonl(*lines))
+    assert (report.added, report.skipped) == (4, 2)
+    assert [n for n, _ in report.rejected] == [4, 5]
+    assert report.added_refs == ["1177-000001", "1177-000002", "1177-000003", "1177-000004"]
+    outbound = store.conn.execute(
+        "SELECT o.id, e.ref FROM outbound o JOIN errands e ON e.id = o.errand_id ORDER BY o.rowid"
+    ).fetchall()
+    events = store.conn.execute("SELECT id, errand_id FROM events ORDER BY id").fetchall()
+    ids = dict(store.conn.execute("SELECT ref, id FROM errands").fetchall())
+    assert [tuple(r) for r in events] == [
+        (events[0][0], ids["1177-000002"]),
+        (events[1][0], ids["1177-000004"]),
+    ]
+    assert [tuple(r) for r in outbound] == [
+        (f"1177-000002-{events[0][0]}", "1177-000002"),
+        (f"1177-000004-{events[1][0]}", "1177-000004"),
+    ]
+    new = store.conn.execute("SELECT errand_id FROM changes WHERE kind = 'new' ORDER BY seq").fetchall()
+    assert [r[0] for r in new] == [ids[r] for r in report.added_refs]

@@ -140,3 +140,62 @@ def test_a_poll_that_must_not_wait_gets_busy_at_once_while_the_connection_is_in_
     assert waited < 5.0  # it did not wait for the lock (held until released, up to 10 s)
     assert isinstance(store.data_version(wait=False), int)  # free again: answered
     store.close()
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        audit.Entry("2026-11-25T09:00:00Z", "system", "system", "import", "1177-1", "20150315-1233"),
+        audit.Entry("t", "a", "r", "x", None, None, "refused", "why\x1fnot", '{"content":"ab"}'),
+        audit.Entry("t", "a", "r", "x", detail="", data=""),
+    ],
+)
+def test_append_hashes_each_row_as_verify_reads_it(store, entry):
+    # append hashes an Entry's values directly (_digest_values); verify hashes the stored row.
+    row = dict(entry.__dict__)
+    assert audit._digest_values(audit.GENESIS, audit._VALUES(entry)) == audit._digest(audit.GENESIS, row)
+    with store.write() as conn:
+        audit.append(conn, [entry, entry])
+    assert audit.verify(store.conn) == []
+
+
+def test_dump_data_is_json_dumps_sorted_without_spaces():
+    import json
+
+    value = {"b": [1, "å\u2028"], "a": {"z": None, "y": True}}
+    want = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert audit.dump_data(value) == want
+
+
+def test_insert_new_writes_what_insert_writes(store):
+    values = dict(zip(q.NEW_COLUMNS, [None] * len(q.NEW_COLUMNS), strict=True))
+    values |= {
+        "ref": "1177-000001",
+        "type": "fornya_recept",
+        "unit": "oppenvard",
+        "received_at": "2026-11-25T07:14:00Z",
+        "received_on": "2026-11-25",
+        "due_date": "2026-11-27",
+        "patient_name": "Åsa Öberg",
+        "personnummer": "20150315-1233",
+        "proxy_name": "Éva",
+        "subject": "Fråga",
+        "message": "Hej",
+        "urgent": 0,
+        "status": "unassigned",
+        "content_hash": "ab",
+        "imported_at": "2026-11-25T09:00:00Z",
+    }
+    with store.write() as conn:
+        new = q.insert_new(conn, tuple(values.values()))
+        old = q.insert(conn, {**values, "ref": "1177-000002"})
+    got = {
+        r["id"]: dict(r)
+        for r in store.conn.execute("SELECT * FROM errands WHERE id IN (?, ?)", (new, old)).fetchall()
+    }
+    got[old]["ref"] = "1177-000001"
+    got[old]["search_text"] = got[old]["search_text"].replace("1177-000002", "1177-000001")
+    assert {k: v for k, v in got[new].items() if k != "id"} == {
+        k: v for k, v in got[old].items() if k != "id"
+    }
+    assert "asa oberg" in got[new]["search_text"] and "eva" in got[new]["search_text"]
