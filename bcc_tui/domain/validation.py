@@ -182,8 +182,8 @@ def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
     ref = _str(obj["ref"], "ref")
     if not _REF.fullmatch(ref):
         raise _fail("ref", "ska vara 3–40 tecken: bokstäver, siffror och bindestreck")
-    type_code = _enum(obj["type"], "type", tuple(e.TYPES))
-    unit = _enum(obj["unit"], "unit", tuple(e.UNITS))
+    type_code = _enum(obj["type"], "type", e.TYPES)
+    unit = _enum(obj["unit"], "unit", e.UNITS)
     try:
         e.check_type_for_unit(type_code, unit)
     except InvalidInput as err:
@@ -218,7 +218,7 @@ def errand_from_json(obj: Any, now: dt.datetime | None = None) -> NewErrand:
         raise _fail("message", "meddelandet är tomt")
     contact = obj.get("contact_preference")
     if contact is not None or "contact_preference" in obj:
-        contact = _enum(contact, "contact_preference", tuple(e.CONTACT_PREFERENCES))
+        contact = _enum(contact, "contact_preference", e.CONTACT_PREFERENCES)
     phone = None
     if "phone" in obj:
         phone = clean_line(_str(obj["phone"], "phone", 0, 40)).strip() or None

@@ -26,7 +26,7 @@ from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
 from bcc_tui.services import acute as acute_settings
 from bcc_tui.services import outbound
 from bcc_tui.services.context import Ctx, require
-from bcc_tui.store import audit, ledger
+from bcc_tui.store import audit
 from bcc_tui.store import errands as q
 
 # Lines per write transaction: long enough to be fast, short enough not to starve other writers.
@@ -192,7 +192,8 @@ class _Shared:
             "import",
             e.shown_ref(new.ref),
             e.shown_ref(new.personnummer),
-            data=audit.dump_data(ledger.content(digest)),
+            # audit.dump_data(ledger.content(digest)): a hex digest needs no escaping
+            data=f'{{"content":"{digest}"}}',
         )
 
 
