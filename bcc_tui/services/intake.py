@@ -12,7 +12,7 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from sqlite3 import Connection
@@ -55,6 +55,7 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     batch: list[tuple[int, NewErrand]] = []
     now = ctx.now()
     helper = _helper(data)
+    pending: _Pending | None = None  # a full batch being screened by the helper meanwhile
     try:
         for number, new in jsonl.parsed(data, lambda obj: errand_from_json(obj, now)):
             if isinstance(new, InvalidInput):
@@ -62,10 +63,15 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
             else:
                 batch.append((number, new))
             if len(batch) >= BATCH:
-                _store_batch(ctx, batch, report, helper)
-                batch = []
+                # The helper screens this batch while this process writes the one before.
+                following = _Pending.start(ctx, batch, helper)
+                if pending is not None:
+                    _store_batch(ctx, pending, report, helper)
+                pending, batch = following, []
+        if pending is not None:
+            _store_batch(ctx, pending, report, helper)
         if batch:
-            _store_batch(ctx, batch, report, helper)
+            _store_batch(ctx, _Pending(batch), report, helper)
     finally:
         if helper is not None:
             helper.shutdown(cancel_futures=True)
@@ -84,9 +90,52 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     return report
 
 
-# R11's screen costs about 0.4 ms for a message of a few hundred characters: a large import lets a
-# second process screen half of each batch while this one screens the other.
+# R11's screen costs about 0.05 ms for a message of a few hundred characters: a large import lets a
+# second process screen each full batch while this one reads the next and writes the one before;
+# the last batch, with nothing left to do meanwhile, is screened half in each.
 PARALLEL_FROM = 1000  # lines in a file, and messages in a batch, worth a second process for
+
+
+@dataclass
+class _Pending:
+    """A batch on its way to its write transaction, with the rules it is being screened by and,
+    when the helper screens it, the screen's future findings."""
+
+    batch: list[tuple[int, NewErrand]]
+    rules: acute.Rules | None = None
+    found: Future[list[str | None]] | None = None
+
+    @classmethod
+    def start(
+        cls, ctx: Ctx, batch: list[tuple[int, NewErrand]], helper: ProcessPoolExecutor | None
+    ) -> _Pending:
+        if helper is None:
+            return cls(batch)
+        with ctx.store.read() as conn:
+            rules = acute_settings.rules(conn)
+        try:
+            return cls(batch, rules, helper.submit(_screen_many, _texts(batch), rules))
+        except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
+            return cls(batch, rules)
+
+    def screened(
+        self, ctx: Ctx, helper: ProcessPoolExecutor | None
+    ) -> tuple[acute.Rules, dict[int, str | None]]:
+        """The rules and each line's findings, before the write transaction (R11): screening
+        2,000 long messages holds nobody up."""
+        if self.found is not None and self.rules is not None:
+            try:
+                found = self.found.result()
+                return self.rules, {n: f for (n, _), f in zip(self.batch, found, strict=True)}
+            except (BrokenProcessPool, OSError):
+                pass  # the helper is gone: this process screens them
+        with ctx.store.read() as conn:
+            rules = acute_settings.rules(conn)
+        return rules, _screen(self.batch, rules, helper)
+
+
+def _texts(batch: list[tuple[int, NewErrand]]) -> list[str]:
+    return [f"{new.subject}\n{new.message}" for _, new in batch]
 
 
 def _screen_many(texts: list[str], rules: acute.Rules) -> list[str | None]:
@@ -110,7 +159,7 @@ def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> ProcessPoolExecuto
 def _screen(
     batch: list[tuple[int, NewErrand]], rules: acute.Rules, helper: ProcessPoolExecutor | None = None
 ) -> dict[int, str | None]:
-    texts = [f"{new.subject}\n{new.message}" for _, new in batch]
+    texts = _texts(batch)
     found: list[str | None] | None = None
     if helper is not None and len(texts) >= PARALLEL_FROM:
         half = len(texts) // 2
@@ -126,16 +175,12 @@ def _screen(
 
 
 def _store_batch(
-    ctx: Ctx,
-    batch: list[tuple[int, NewErrand]],
-    report: IntakeReport,
-    helper: ProcessPoolExecutor | None = None,
+    ctx: Ctx, pending: _Pending, report: IntakeReport, helper: ProcessPoolExecutor | None = None
 ) -> None:
     # R11: the messages are screened before the write transaction, which then only checks that
-    # the rules did not change meanwhile: screening 2,000 long messages holds nobody up.
-    with ctx.store.read() as conn:
-        rules = acute_settings.rules(conn)
-    screened = _screen(batch, rules, helper)
+    # the rules did not change meanwhile.
+    batch = pending.batch
+    rules, screened = pending.screened(ctx, helper)
     with ctx.store.write() as conn:
         now_rules = acute_settings.rules(conn)
         if now_rules != rules:

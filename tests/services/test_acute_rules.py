@@ -279,8 +279,9 @@ def test_the_advice_is_for_the_last_days_messages_not_a_late_backlog(system, as_
 
 
 def test_a_large_import_is_screened_in_two_processes_with_the_same_findings(system, as_):
-    """A file of 1,200 lines: a second process screens half of each batch (import speed); every
-    errand gets exactly the flags the screen gives it alone."""
+    """A file of 1,200 lines: a second process screens each full batch while this one writes the
+    one before, and half of the last (import speed); every errand gets exactly the flags the
+    screen gives it alone."""
     texts = [FEVER if i % 7 == 0 else CALM if i % 3 else "Hon andas tungt och har 38,6." for i in range(1200)]
     lines = [errand_line(f"1177-{i:06d}", message=t) for i, t in enumerate(texts)]
     assert intake._helper(jsonl(*lines)) is not None  # the path under test is taken
@@ -289,3 +290,29 @@ def test_a_large_import_is_screened_in_two_processes_with_the_same_findings(syst
         stored = dict(conn.execute("SELECT ref, acute FROM errands").fetchall())
     for i, t in enumerate(texts):
         assert stored[f"1177-{i:06d}"] == rules_.dump(rules_.screen(f"Förnya recept\n{t}"))
+
+
+def test_batches_screened_meanwhile_are_screened_again_when_the_rules_changed(system, as_, monkeypatch):
+    """The helper screens the next batch while this process writes one (services/intake.py); a
+    rules change in between is seen in the write transaction, and those batches are screened
+    again by the new rules, as a batch screened in this process would be."""
+    monkeypatch.setattr(intake, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(intake, "BATCH", 20)
+    lines = [errand_line(f"1177-{i:06d}", message=FEVER if i % 2 else CALM) for i in range(70)]
+    assert intake._helper(jsonl(*lines)) is not None  # the path under test is taken
+    real = intake._Pending.screened
+    calls: list[bool] = []
+
+    def rules_change_before_the_second_write(self, ctx, helper):
+        calls.append(self.found is not None)
+        if len(calls) == 2:
+            acute.set_rules(as_("adm"), threshold="39,5", screen_open=False)
+        return real(self, ctx, helper)
+
+    monkeypatch.setattr(intake._Pending, "screened", rules_change_before_the_second_write)
+    report = intake.import_errands(system, jsonl(*lines))
+    assert report.added == 70 and calls == [True, True, True, False]  # the last batch: no helper
+    with system.store.read() as conn:
+        stored = dict(conn.execute("SELECT ref, acute FROM errands").fetchall())
+    flagged = sorted(int(ref[5:]) for ref, found in stored.items() if found)
+    assert flagged == [i for i in range(20) if i % 2]  # the first batch only, written before
