@@ -262,7 +262,9 @@ def test_a_doctors_load_reads_again_only_the_suggestions_it_chose(template, tmp_
         assert intake.import_errands(system, jsonl(errand_line("LOAD-1", patient=loner))).ok
         shown = errands.panes(rec)
         page = shown.unassigned.rows
-        chosen = {s.id for s in page if s.suggestion is not None and s.suggestion.by_load and s.ref != "LOAD-1"}
+        chosen = {
+            s.id for s in page if s.suggestion is not None and s.suggestion.by_load and s.ref != "LOAD-1"
+        }
         assert chosen and len(chosen) < len(page) - 1  # both kinds of suggestion on the page
         read: list[int] = []
         real = follow._summaries
