@@ -7,8 +7,9 @@ receivers and half caregivers (the demo clinic's, in turn), on one database, and
 each of them writes to its terminal. Then, from this process, as another user of the same file:
 
 - **idle**: nothing changes for a while (at least one minute's turn); each dashboard's CPU (from
-  /proc/PID/stat) and the bytes it writes. The clock in the header changes at every minute: what
-  is written within a second or so of a minute's turn is counted apart.
+  /proc/PID/stat) and the bytes it writes. The clock in the header changes at every minute, and
+  the rows' ages turn with it (whole minutes of the clock): what is written within a second or so
+  of a minute's turn is counted apart.
 - **changes**, one kind at a time, each `--repeat` times, the dashboards quiet between them: an
   errand opened (an audit row only), a note, a new errand, the newest unassigned errand assigned
   to a doctor, the errand at the top of Ofördelade assigned (the receivers' rows move up), and a
@@ -486,12 +487,12 @@ def report(
         f"{_met(p95(rates) < 0.001)} |"
     )
     print(
-        f"| idle: output per dashboard, clock aside, mean / worst | {statistics.mean(idle_bytes):.0f} / "
+        f"| idle: output per dashboard between two minutes, mean / worst | {statistics.mean(idle_bytes):.0f} / "
         f"{max(idle_bytes):.0f} bytes a minute | 0 | {_met(max(idle_bytes) == 0)} |"
     )
     print(
-        f"| idle: the clock's minute, mean / worst | {statistics.mean(clock_bytes):.0f} / "
-        f"{max(clock_bytes):.0f} bytes | its own few characters |  |"
+        f"| idle: at the minute (the clock, and any age that turned), mean / worst | "
+        f"{statistics.mean(clock_bytes):.0f} / {max(clock_bytes):.0f} bytes | their own few characters |  |"
     )
     unshown_all = [x for x in seen if not x.shown]
     if unshown_all:
