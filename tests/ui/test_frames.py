@@ -161,3 +161,39 @@ def test_an_idle_dashboard_draws_nothing_between_two_minutes(clinic, app_for, sy
     before, (drawn, within), after = drive(app, scenario)
     assert drawn == 0 and within == before == "5 min"
     assert after == "6 min"
+
+
+def test_a_one_line_cell_is_drawn_as_datatable_draws_it(clinic, app_for):
+    """ErrandTable draws a one-line Text cell itself, without Rich's renderers (issue 31: the
+    first paint's cells); each such cell's segments are DataTable's own, in every look (cursor,
+    pointer, focus), the empty cells and a marked row's spans included."""
+    from itertools import product
+
+    from rich.style import Style
+    from textual.widgets import DataTable
+
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        fast = slow = 0
+        for table in app.screen.query(ErrandTable):
+            if table.pane == "unassigned":
+                table.toggle_mark()
+            widths = [column.get_render_width(table) for column in table.ordered_columns]
+            for row, column, cursor, hover, focus in product(
+                range(table.row_count), range(len(widths)), *[(False, True)] * 3
+            ):
+                base = table.rich_style + Style(bgcolor="red") if focus else table.rich_style
+                row_key = table._row_locations.get_key(row)
+                column_key = table._column_locations.get_key(column)
+                args = (row, column, base, widths[column], cursor, hover)
+                mine = table._plain_cell(row_key, column_key, *args)
+                if mine is None:
+                    slow += 1
+                    continue
+                fast += 1
+                assert mine == DataTable._render_cell(table, *args), (table.pane, row, column)
+        return fast, slow
+
+    fast, slow = drive(app, scenario)
+    assert fast > 10 * slow
