@@ -107,6 +107,7 @@ class ErrandTable(LineTable):
         self._epoch = 0
         self._painting: Style | None = None  # this widget's style while it paints (rich_style)
         self._look: tuple[tuple, int, int] | None = None  # the lines' look while it paints
+        self._justify: str | None = None  # the console's justify while it paints ("" for none)
         self._laid_out: tuple[tuple[int, int, int], list[tuple[str, str, int]]] | None = None
         self._build_columns()
 
@@ -324,11 +325,13 @@ class ErrandTable(LineTable):
         self._painting = self.rich_style
         self._widths = tuple(column.get_render_width(self) for column in self.ordered_columns)
         self._look = self._paint_look()
+        self._justify = self.app.console_options.justify or ""  # built anew at each ask
         try:
             return super().render_lines(crop)
         finally:
             self._painting = None
             self._look = None
+            self._justify = None
 
     def _paint_look(self) -> tuple[tuple, int, int]:
         """What every line's look depends on, and the cursor's and the pointer's rows: the same
@@ -517,7 +520,8 @@ class ErrandTable(LineTable):
         if row is None or row.height != 1 or "\n" in plain or "\t" in plain or cell_len(plain) > room:
             return None
         console = self.app.console
-        if self.app.console_options.justify not in (None, "default"):
+        justify = self._justify if self._justify is not None else self.app.console_options.justify or ""
+        if justify not in ("", "default"):
             return None
         component_style, post_style = self._get_styles_to_render_cell(
             False,
@@ -541,8 +545,11 @@ class ErrandTable(LineTable):
             if used < room
             else [edge, *line, edge]
         )
-        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
-        return [list(Segment.apply_style(line, pre_style, post_style))]
+        # DataTable puts the cell's place (the mouse's meta) into the base style; added last here,
+        # the styles without it are the same for every cell of a look and Rich's cache keeps them.
+        meta = Style.from_meta({"row": row_index, "column": column_index})
+        styled = Segment.apply_style(line, base_style + component_style, post_style)
+        return [list(Segment.apply_style(styled, post_style=meta))]
 
     def add_row(
         self, *cells: object, height: int | None = 1, key: str | None = None, label: object = None
