@@ -20,6 +20,7 @@ comes to on an idle machine.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -76,6 +77,13 @@ def run(code: Path, args: list[str], env: dict | None = None) -> tuple[float, fl
     return wall, cpu, r.stdout
 
 
+def compile_code(code: Path) -> None:
+    """Compiled modules (.pyc) for a checkout before anything is timed: the environment may set
+    PYTHONDONTWRITEBYTECODE, and then a checkout without them (`git archive`, a fresh worktree,
+    edited modules) is compiled from source in every measured process."""
+    compileall.compile_dir(code / "bcc_tui", quiet=2)
+
+
 def paint(code: Path, mode: str, db: Path) -> float:
     _, _, out = run(code, ["-m", "bench.paint", mode, str(db), USER], env={"BENCH_T0": repr(time.time())})
     return float(out.split()[0])
@@ -97,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     db = Path(args.backlog_db or "")
     every_measure = args.only is None
     codes = {"new": ROOT} | ({"old": Path(args.old).resolve()} if args.old else {})
+    for code in codes.values():
+        compile_code(code)
     staff = ROOT / "fixtures" / "demo" / "staff.jsonl"
     got: dict[tuple[str, str], list[tuple[float, float]]] = {}
 

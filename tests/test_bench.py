@@ -134,6 +134,7 @@ def test_the_sessions_benchmark_runs_and_prints_its_table():
             "1",
             "--commands",
             "1",
+            "--any-second",
         ],
         capture_output=True,
         cwd=ROOT,

@@ -50,6 +50,10 @@ _.forced
 # Textual's DataTable keys its caches of drawn cells on _update_count (ui/widgets/errand_table.py).
 _._update_count
 
+# A scrollbar's repaint request, withdrawn where the layout's own frame draws it (Textual reads it
+# on idle: ui/widgets/errand_table.py, ErrandTable._scroll_update).
+_._repaint_required
+
 # A style set on the footer's grid: Textual reads it when it lays the footer out.
 _.grid_size_columns
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from sqlite3 import Connection
 from typing import Any, TypeVar
 
@@ -52,24 +53,62 @@ def _scope(ctx: Ctx) -> str | None:
     return roles.need_to_know(ctx.actor)
 
 
-def _summaries(ctx: Ctx, conn: Connection, rows: Sequence[ErrandRow | Errand]) -> list[ErrandSummary]:
-    """Rows as summaries, each open one with its suggested assignee (R5, R18) and flags."""
-    today = ctx.today()
+class _Judging:
+    """What every row of one read is judged against (the settings, the staff, today's roster, the
+    types, the load), each read at its first use and then kept: a read that summarises rows in
+    several calls (the three panes, a followed change's rows and its page's refill) asks once."""
+
+    def __init__(self, ctx: Ctx, conn: Connection) -> None:
+        self.ctx, self.conn, self.today = ctx, conn, ctx.today()
+
+    @cached_property
+    def fdays(self) -> int:
+        return clinic.followup_days(self.conn)
+
+    @cached_property
+    def days(self) -> dict[str, int] | None:
+        return clinic.due_days(self.conn)
+
+    @cached_property
+    def staff(self) -> list[Person]:
+        return people.staff_people(self.conn)
+
+    @cached_property
+    def roster(self) -> people.Today:
+        return people.today(self.conn, self.today)
+
+    @cached_property
+    def types(self) -> tuple[dict[str, str | None], set[str]]:
+        """Each type's default assignee, and the types receivers answer."""
+        types = q.types(self.conn)
+        return {t.code: t.default_assignee for t in types}, {t.code for t in types if t.receivers_answer}
+
+    @cached_property
+    def load(self) -> dict[str, int]:
+        candidates = load_candidates(self.staff, self.roster)
+        return {u: n for u, (n, _) in q.open_load(self.conn, candidates).items()}
+
+
+def _summaries(
+    ctx: Ctx, conn: Connection, rows: Sequence[ErrandRow | Errand], judging: _Judging | None = None
+) -> list[ErrandSummary]:
+    """Rows as summaries, each open one with its suggested assignee (R5, R18) and flags;
+    `judging`: what the rows are judged against, when the caller summarises more than once."""
+    judging = judging or _Judging(ctx, conn)
+    today = judging.today
     open_rows = [r for r in rows if r.status != e.CLOSED]
-    fdays = clinic.followup_days(conn)
+    fdays = judging.fdays
     if not open_rows:
         return [summary(r, today, None, fdays) for r in rows]
-    days = clinic.due_days(conn)
-    staff = people.staff_people(conn)
-    roster = people.today(conn, today)
+    days = judging.days
+    staff = judging.staff
+    roster = judging.roster
     absent = set(roster.absent)
-    types = q.types(conn)
-    defaults = {t.code: t.default_assignee for t in types}
-    by_receivers = {t.code for t in types if t.receivers_answer}
+    defaults, by_receivers = judging.types
     pnrs = sorted({r.personnummer for r in open_rows})
     last = q.last_replies(conn, pnrs)
     teams = patients_q.teams(conn, pnrs)
-    load = {u: n for u, (n, _) in q.open_load(conn, load_candidates(staff, roster)).items()}
+    load = judging.load
     out = []
     backs: dict[str, dt.date | None] = {}
     for r in rows:
@@ -398,6 +437,7 @@ def panes(
     with ctx.store.read() as conn:
         attention = _attention(ctx, conn)
         found = _search(conn, search)
+        judging = _Judging(ctx, conn)
         out: dict[str, Pane] = {}
         for status in STATUSES:
             if status == e.UNASSIGNED and involved:
@@ -420,7 +460,7 @@ def panes(
                 total, overdue = q.pane_count(conn, status, involved=involved, search=found), 0
             else:
                 total, overdue = q.open_pane_counts(conn, status, attention, involved=involved, search=found)
-            out[status] = Pane(_summaries(ctx, conn, q.rows_by_ids(conn, ids)), total, overdue)
+            out[status] = Pane(_summaries(ctx, conn, q.rows_by_ids(conn, ids), judging), total, overdue)
         today = people.today(conn, ctx.today())
         names = {r.username: r.name for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())

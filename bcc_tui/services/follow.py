@@ -25,7 +25,6 @@ from dataclasses import dataclass, replace
 from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
-from bcc_tui.services import people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import (
     PAGE,
@@ -33,6 +32,7 @@ from bcc_tui.services.errands import (
     Pane,
     Panes,
     _attention,
+    _Judging,
     _scope,
     _summaries,
     load_candidates,
@@ -205,12 +205,12 @@ def _apply(
         counts[pane] = _recount(page, pane, moves, before, now, attention.today, entering[pane])
         kept[pane] = [s for s in page.rows if s.id not in by_errand]
     patients = {r.personnummer for r in current.values()}
-    needed = _to_read(ctx, conn, kept, entering, patients, before, now)
-    fresh = _read(ctx, conn, needed, current)
+    judging = _Judging(ctx, conn)  # the staff, roster, types and load: read once for every row
+    needed = _to_read(judging, kept, entering, patients, before, now)
+    fresh = _read(judging, needed, current)
     for pane in shown_panes:
         rebuilt = _rebuilt(
-            ctx,
-            conn,
+            judging,
             pane,
             panes[pane],
             counts[pane],
@@ -238,8 +238,7 @@ def _apply(
 
 
 def _to_read(
-    ctx: Ctx,
-    conn: Connection,
+    judging: _Judging,
     kept: dict[str, list[ErrandSummary]],
     entering: dict[str, list[int]],
     patients: set[str],
@@ -253,7 +252,7 @@ def _to_read(
     assignment cost each receiver's dashboard (issue 31)."""
     again = {s.id for rows in kept.values() for s in rows if s.personnummer in patients}
     by_load = [s.id for s in kept.get(e.UNASSIGNED, ()) if s.suggestion is not None and s.suggestion.by_load]
-    if by_load and _load_changed(conn, ctx, before, now):
+    if by_load and _load_changed(judging, before, now):
         again |= set(by_load)
     return sorted(again | {eid for rows in entering.values() for eid in rows})
 
@@ -339,8 +338,7 @@ def _recount(
 
 
 def _rebuilt(
-    ctx: Ctx,
-    conn: Connection,
+    judging: _Judging,
     pane: str,
     page: Pane,
     counted: tuple[int, int],
@@ -366,13 +364,11 @@ def _rebuilt(
     if total < len(rows) or total < 0:
         return None
     if len(rows) < min(limit, total):
-        rows = _refill(ctx, conn, pane, attention, involved, limit, rows)
+        rows = _refill(judging, pane, attention, involved, limit, rows)
     return Pane(rows, total, overdue)
 
 
-def _load_changed(
-    conn: Connection, ctx: Ctx, before: dict[int, _State | None], now: dict[int, _State | None]
-) -> bool:
+def _load_changed(judging: _Judging, before: dict[int, _State | None], now: dict[int, _State | None]) -> bool:
     """Whether the open errands held by someone a suggestion may choose (R24) changed."""
     held = {
         eid: (
@@ -384,22 +380,20 @@ def _load_changed(
     moved = {who for was, is_ in held.values() if was != is_ for who in (was, is_) if who}
     if not moved:
         return False
-    candidates = load_candidates(people.staff_people(conn), people.today(conn, ctx.today()))
-    return bool(moved & set(candidates))
+    return bool(moved & set(load_candidates(judging.staff, judging.roster)))
 
 
-def _read(
-    ctx: Ctx, conn: Connection, ids: list[int], current: dict[int, ErrandRow]
-) -> dict[int, ErrandSummary]:
+def _read(judging: _Judging, ids: list[int], current: dict[int, ErrandRow]) -> dict[int, ErrandSummary]:
     """Summaries of `ids`, from the rows already read where there are some."""
     missing = [i for i in ids if i not in current]
-    rows = [current[i] for i in ids if i in current] + (q.rows_by_ids(conn, missing) if missing else [])
-    return {s.id: s for s in _summaries(ctx, conn, rows)} if rows else {}
+    rows = [current[i] for i in ids if i in current] + (
+        q.rows_by_ids(judging.conn, missing) if missing else []
+    )
+    return {s.id: s for s in _summaries(judging.ctx, judging.conn, rows, judging)} if rows else {}
 
 
 def _refill(
-    ctx: Ctx,
-    conn: Connection,
+    judging: _Judging,
     pane: str,
     attention: q.Attention,
     involved: str | None,
@@ -407,7 +401,7 @@ def _refill(
     rows: list[ErrandSummary],
 ) -> list[ErrandSummary]:
     """A page that lost rows while the pane has more: its ids read again, the rows not on it read."""
-    ids = q.page_ids(conn, pane, attention=attention, involved=involved, limit=limit)
+    ids = q.page_ids(judging.conn, pane, attention=attention, involved=involved, limit=limit)
     have = {s.id: s for s in rows}
-    fresh = _read(ctx, conn, [i for i in ids if i not in have], {})
+    fresh = _read(judging, [i for i in ids if i not in have], {})
     return [s for i in ids if (s := have.get(i) or fresh.get(i)) is not None]

@@ -88,7 +88,6 @@ DELIVERY_INTERVAL = 3.0
 # With the kernel's word on writes (ui/quiet.py, Wake), the feed still looks this often, should a
 # commit have been marked done after the write the kernel told of; and the clock is looked at.
 FALLBACK = 5.0
-ROWS_EVERY = 30.0  # seconds between two looks at the rows' ages and countdowns (the clock alone)
 TOAST_MAX = 1000  # characters: more than any message of ours; a toast never covers the screen
 
 
@@ -135,7 +134,6 @@ class BccApp(CompatApp):
         self._old_hangup: Callable[[int, FrameType | None], Any] | int | None = None
         self._pulse_at: asyncio.TimerHandle | None = None
         self._minute_at: asyncio.TimerHandle | None = None
-        self._rows_at = 0.0
         self._minute: tuple[int, ...] = ()
         self._wake: Wake | None = None
         self._every = poll_interval
@@ -288,7 +286,6 @@ class BccApp(CompatApp):
 
         loop = asyncio.get_running_loop()
         self._minute = self._minute_of(self.ctx.now())
-        self._rows_at = loop.time()
         self._wake = Wake(self.ctx.store.path, self._poke) if self.poll_interval <= 1 else None
         if self._wake is not None and not self._wake.start():
             self._wake = None
@@ -332,14 +329,13 @@ class BccApp(CompatApp):
         return self._timed(look) and seen
 
     def _look_at_clock(self) -> None:
-        """The clock when its minute changed; the rows' ages and countdowns every 30 seconds."""
+        """The clock, and the rows' ages and countdowns, when the minute changed: ages count whole
+        minutes of the clock (render.age) and countdowns whole days, so nothing on screen turns
+        between two minutes, and an idle dashboard writes nothing then (issue 31)."""
         minute = self._minute_of(self.ctx.now())
         if minute != self._minute:
             self._minute = minute
             self.tick_clock()
-        now = asyncio.get_running_loop().time()
-        if self.dashboard is not None and now - self._rows_at >= ROWS_EVERY:
-            self._rows_at = now
             self.tick_rows()
 
     def _pulse(self) -> None:

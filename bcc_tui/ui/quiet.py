@@ -110,6 +110,25 @@ SETTLE = 0.02  # seconds after the last write seen before the feed looks: a comm
 AGAIN = 0.25  # and once more after that: the commit may have been marked done after its last write
 
 
+def _libc() -> ctypes.CDLL | None:
+    """The C library with inotify: the one this process already runs with (its symbols are the
+    program's own), else the one find_library names. find_library runs `ldconfig -p` as a
+    subprocess, 2-5 ms of every dashboard's start (issue 31)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.inotify_init1  # noqa: B018 - a lookup: raises AttributeError where it is missing
+        return libc
+    except (OSError, AttributeError):
+        pass
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        return ctypes.CDLL(name, use_errno=True)
+    except OSError:
+        return None
+
+
 class Wake:
     """Calls `poke` soon after another process writes the database (its -wal file, or the file
     itself), on the asyncio loop; a true answer means it saw the commit. `start` says False where the kernel cannot tell (not Linux, no
@@ -125,11 +144,10 @@ class Wake:
         self._again: asyncio.TimerHandle | None = None
 
     def start(self) -> bool:
-        name = ctypes.util.find_library("c")
-        if name is None:
+        libc = _libc()
+        if libc is None:
             return False
         try:
-            libc = ctypes.CDLL(name, use_errno=True)
             fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
             if fd < 0:
                 return False

@@ -118,8 +118,12 @@ def long_moment(moment: dt.datetime) -> str:
 
 
 def age(since: dt.datetime, now: dt.datetime) -> str:
-    """How long ago, in the largest sensible unit: '12 min', '5 h', '3 d'."""
-    seconds = max(0, int((now - since).total_seconds()))
+    """How long ago, in the largest sensible unit: '12 min', '5 h', '3 d'. Counted in whole
+    minutes of the clock (an errand in at 08:03 is '13 min' old from 08:16:00), so that every age
+    turns with the header's clock, at the minute, and an idle dashboard writes nothing between two
+    minutes (issue 31)."""
+    whole = now.replace(second=0, microsecond=0) - since.replace(second=0, microsecond=0)
+    seconds = max(0, int(whole.total_seconds()))
     if seconds < 3600:
         return f"{seconds // 60} min"
     if seconds < 86400:

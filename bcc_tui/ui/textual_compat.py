@@ -73,6 +73,7 @@ __all__ = [
     "pending",
     "set_border_title",
     "set_line_filters",
+    "share_css_parses",
     "watch_frames",
 ]
 
@@ -205,6 +206,14 @@ PRIVATE: tuple[Private, ...] = (
         ("base_background", "background"),
         bug="StylesCache.get_inner_outer's lru_cache keeps widgets' style caches alive after their app ends",
     ),
+    Private(
+        "textual.css.stylesheet:Stylesheet",
+        "_parse_rules",
+        "method",
+        "tests: one parse of each CSS source per test process, not one per app and screen class",
+        ("css", "read_from", "is_default_rules", "tie_breaker", "scope"),
+    ),
+    Private("textual.css.stylesheet:Stylesheet", "_variables", "attribute", "tests: the parse's variables"),
     Private("textual.app:App", "_notifications", "attribute", "tests: the toasts shown"),
     Private("textual.app:App", "_exit_renderables", "attribute", "tests: nothing printed at the end"),
     Private(
@@ -225,6 +234,34 @@ DATA_TABLE: tuple[Private, ...] = (
         "method",
         "overridden: a cell drawn again only when its row or its look changed",
         ("row_index", "column_index", "base_style", "width", "cursor", "hover"),
+    ),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_get_styles_to_render_cell",
+        "method",
+        "a one-line cell drawn without Rich's renderers, in DataTable's styles (issue 31)",
+        (
+            "is_header_cell",
+            "is_row_label_cell",
+            "is_fixed_style_cell",
+            "hover",
+            "cursor",
+            "show_cursor",
+            "show_hover_cursor",
+            "has_css_foreground_priority",
+            "has_css_background_priority",
+        ),
+    ),
+    Private(
+        "textual.widgets._data_table:DataTable",
+        "_update_dimensions",
+        "method",
+        "overridden: new rows' cells are not measured, every column's width is given (issue 31)",
+        ("new_rows",),
+    ),
+    Private("textual.widgets._data_table:DataTable", "_total_row_height", "attribute", "the table's length"),
+    Private(
+        "textual.widgets._data_table:DataTable", "_row_label_column_width", "attribute", "the table's width"
     ),
     Private("textual.widgets._data_table:DataTable", "_row_locations", "attribute", "a row's key"),
     Private("textual.widgets._data_table:DataTable", "_column_locations", "attribute", "a column's key"),
@@ -469,6 +506,41 @@ def forget_styles() -> None:
     cached = StylesCache.get_inner_outer
     if isinstance(cached, _LruCached):
         cached.cache_clear()
+
+
+def share_css_parses() -> bool:
+    """Tests: parse each CSS source once per process instead of once per app. Textual keeps its
+    parses per stylesheet, and `Stylesheet.reparse` (run whenever a screen class with its own CSS
+    is first shown) starts a new stylesheet without them: every app of a test process parsed the
+    dashboard's CSS and every widget's DEFAULT_CSS again, once per screen class it opened. The
+    rule sets are only read once parsed (an app reuses them across its own reparses); the key is
+    everything the parse reads, the variables (the theme) included. False when this Textual
+    parses some other way: the suite is then slower, never wrong."""
+    from textual.css.stylesheet import Stylesheet
+
+    parse = getattr(Stylesheet, "_parse_rules", None)
+    if parse is None or getattr(parse, "shared", False):
+        return parse is not None
+    parsed: dict[tuple[object, ...], Any] = {}
+
+    def shared(
+        self: Stylesheet,
+        css: str,
+        read_from: Any,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> Any:
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(self._variables.items()))
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parsed[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return rules
+
+    shared.shared = True  # type: ignore[attr-defined]
+    shared.__wrapped__ = parse  # type: ignore[attr-defined]  # the pin test reads Textual's own
+    Stylesheet._parse_rules = shared  # type: ignore[method-assign]
+    return True
 
 
 def parameters(method: Callable[..., object]) -> tuple[str, ...]:

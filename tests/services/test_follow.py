@@ -262,14 +262,16 @@ def test_a_doctors_load_reads_again_only_the_suggestions_it_chose(template, tmp_
         assert intake.import_errands(system, jsonl(errand_line("LOAD-1", patient=loner))).ok
         shown = errands.panes(rec)
         page = shown.unassigned.rows
-        chosen = {s.id for s in page if s.suggestion is not None and s.suggestion.by_load and s.ref != "LOAD-1"}
+        chosen = {
+            s.id for s in page if s.suggestion is not None and s.suggestion.by_load and s.ref != "LOAD-1"
+        }
         assert chosen and len(chosen) < len(page) - 1  # both kinds of suggestion on the page
         read: list[int] = []
         real = follow._summaries
 
-        def spy(ctx, conn, rows):
+        def spy(ctx, conn, rows, judging=None):
             read.extend(r.id for r in rows)
-            return real(ctx, conn, rows)
+            return real(ctx, conn, rows, judging)
 
         monkeypatch.setattr(follow, "_summaries", spy)
         errands.assign(_ctx(store, "rec2"), "LOAD-1", "doc1")  # doc1's load grows
@@ -277,6 +279,40 @@ def test_a_doctors_load_reads_again_only_the_suggestions_it_chose(template, tmp_
         moved = next(s.id for s in page if s.ref == "LOAD-1")
         assert set(read) == chosen | {moved}
         assert found.data is not None and _seen(found.data) == _seen(errands.panes(rec))
+    finally:
+        store.close()
+
+
+def test_a_followed_change_reads_the_staff_and_the_roster_once(template, tmp_path, monkeypatch):
+    """The rows entering a page, the page's refill and the load's check are judged against the
+    same staff, roster, types and load, read once per followed change (errands._Judging): each
+    was read again for every part, a fifth of what following an assignment cost."""
+    path = tmp_path / "once.db"
+    shutil.copy(template, path)
+    store = Store(path)
+    try:
+        rec = _ctx(store, "rec1")
+        limits = dict.fromkeys(STATUSES, 4)  # small pages: the assignment makes one refill its page
+        shown = errands.panes(rec, limits=limits)
+        top = shown.unassigned.rows[0]
+        reads = {"staff": 0, "roster": 0}
+        staff_people, today = people.staff_people, people.today
+
+        def counting_staff(conn):
+            reads["staff"] += 1
+            return staff_people(conn)
+
+        def counting_today(conn, day):
+            reads["roster"] += 1
+            return today(conn, day)
+
+        errands.assign(_ctx(store, "rec2"), top.ref, "doc1")
+        monkeypatch.setattr(people, "staff_people", counting_staff)
+        monkeypatch.setattr(people, "today", counting_today)
+        found = follow.follow(rec, shown, seq=shown.seq, limits=limits)
+        monkeypatch.undo()
+        assert found.data is not None and _seen(found.data) == _seen(errands.panes(rec, limits=limits))
+        assert reads == {"staff": 1, "roster": 1}
     finally:
         store.close()
 

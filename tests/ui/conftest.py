@@ -27,6 +27,9 @@ from tests.conftest import NOW, errand_line, jsonl
 # Both this and the style cache below lean on Textual's internals (ui/textual_compat.py, pinned by
 # test_textual_compat.py): a release without them costs the suite speed, never the run.
 compat.fast_pilot(1 / 200)
+# Each CSS source parsed once per worker, not again by every app (and by every app's first showing
+# of each screen class): about a tenth of starting a dashboard.
+compat.share_css_parses()
 
 
 @pytest.fixture(autouse=True)

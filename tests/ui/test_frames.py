@@ -112,3 +112,88 @@ def test_a_change_draws_no_header_again(clinic, app_for, system, monkeypatch):
         return len(drawn)
 
     assert drive(app, scenario) == 0
+
+
+def test_ages_turn_with_the_clock_at_the_minute():
+    """An age counts whole minutes of the clock: an errand in at 08:03:40 is 13 minutes old at
+    08:16:00, when the header says 08:16 (before, at 08:16:40: each row turned at a second of its
+    own, and an idle dashboard wrote between two minutes)."""
+    import datetime as dt
+
+    since = dt.datetime(2026, 11, 25, 8, 3, 40, tzinfo=dt.UTC)
+    at = dt.datetime(2026, 11, 25, 8, 16, 0, tzinfo=dt.UTC)
+    assert render.age(since, at) == "13 min"
+    assert render.age(since, at + dt.timedelta(seconds=59)) == "13 min"
+    assert render.age(since, at - dt.timedelta(seconds=1)) == "12 min"
+    assert render.age(since, since + dt.timedelta(hours=2, seconds=25)) == "2 h"
+    assert render.age(since, since - dt.timedelta(minutes=5)) == "0 min"  # a clock a little behind
+
+
+def test_an_idle_dashboard_draws_nothing_between_two_minutes(clinic, app_for, system):
+    """Between two minutes nothing on screen may change, so nothing is drawn; at the minute the
+    clock and the ages turn together (BccApp._look_at_clock)."""
+    from bcc_tui.services.clock import FixedClock
+    from tests.conftest import NOW
+
+    fresh = errand_line("1177-000099", received_at="2026-11-25T09:55:00+01:00")  # 5 min before NOW
+    assert intake.import_errands(system, jsonl(fresh)).ok
+    clock = FixedClock(NOW)
+    app = app_for(clinic, "rec1", clock=clock)
+    frames: list[set[int]] = []
+    compat.watch_frames(app, lambda screen, r: frames.append(_lines(r)) if r is not None else None)
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-unassigned", ErrandTable)
+        age = lambda: str(table.get_cell("1177-000099", "age"))  # noqa: E731
+        before = age()
+        await pilot.pause(0.2)
+        frames.clear()
+        for _ in range(5):  # ten seconds apart, within the minute: nothing turns
+            clock.advance(seconds=10)
+            app._look_at_clock()
+            await pilot.pause(0.05)
+        within = len(frames), age()
+        clock.advance(seconds=10)  # the minute
+        app._look_at_clock()
+        await pilot.pause(0.1)
+        return before, within, age()
+
+    before, (drawn, within), after = drive(app, scenario)
+    assert drawn == 0 and within == before == "5 min"
+    assert after == "6 min"
+
+
+def test_a_one_line_cell_is_drawn_as_datatable_draws_it(clinic, app_for):
+    """ErrandTable draws a one-line Text cell itself, without Rich's renderers (issue 31: the
+    first paint's cells); each such cell's segments are DataTable's own, in every look (cursor,
+    pointer, focus), the empty cells and a marked row's spans included."""
+    from itertools import product
+
+    from rich.style import Style
+    from textual.widgets import DataTable
+
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        fast = slow = 0
+        for table in app.screen.query(ErrandTable):
+            if table.pane == "unassigned":
+                table.toggle_mark()
+            widths = [column.get_render_width(table) for column in table.ordered_columns]
+            for row, column, cursor, hover, focus in product(
+                range(table.row_count), range(len(widths)), *[(False, True)] * 3
+            ):
+                base = table.rich_style + Style(bgcolor="red") if focus else table.rich_style
+                row_key = table._row_locations.get_key(row)
+                column_key = table._column_locations.get_key(column)
+                args = (row, column, base, widths[column], cursor, hover)
+                mine = table._plain_cell(row_key, column_key, *args)
+                if mine is None:
+                    slow += 1
+                    continue
+                fast += 1
+                assert mine == DataTable._render_cell(table, *args), (table.pane, row, column)
+        return fast, slow
+
+    fast, slow = drive(app, scenario)
+    assert fast > 10 * slow

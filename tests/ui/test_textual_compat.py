@@ -35,6 +35,7 @@ def _instances() -> list[object]:
         app = App()
         return [
             app,
+            app.stylesheet,
             Widget(),
             DataTable(),
             Footer(),
