@@ -128,24 +128,30 @@ def _words(data: dict[str, Any], names: dict[str, str]) -> str:
     )
 
 
+def _object(text: str) -> dict[str, Any] | None:
+    """The JSON object the program wrote, or None: a detail may also be a person's own words
+    ('[[[[…' six thousand deep made the parser recurse out of its stack: a crash of `audit`)."""
+    if not text.startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def detail_text(detail: str | None, names: dict[str, str]) -> str:
     """A row's details as a person reads them: JSON in Swedish words, user names as names
     ('från magfor till johwes (Johanna Westin)' → 'från Magnus Forsberg till Johanna Westin')."""
     if not detail:
         return ""
-    try:
-        data = json.loads(detail)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
+    data = _object(detail)
+    if data is not None:
         return _words(data, names)
     change = _TYPE_CHANGE.fullmatch(detail)
     if change:
-        try:
-            fields = json.loads(change.group(2))
-        except ValueError:
-            fields = None
-        if isinstance(fields, dict):
+        fields = _object(change.group(2))
+        if fields is not None:
             return f"ärendetyp {e.type_name(change.group(1))}: {_words(fields, names)}"
 
     def person(match: re.Match[str]) -> str:

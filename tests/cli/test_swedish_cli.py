@@ -414,3 +414,13 @@ def test_list_takes_the_status_in_swedish_beside_the_code(worked, word, code):
     english = run_cli("--as", "rec1", "list", "--status", code, "--json", db=worked)
     assert swedish.returncode == 0, swedish.stderr
     assert swedish.stdout == english.stdout
+
+
+def test_a_detail_in_a_persons_own_words_is_never_parsed_to_a_crash():
+    """A partial reply's detail is its text: '[' six thousand deep made json.loads recurse out of
+    its stack, and `bcc-tui audit` crashed (found by tests/cli/test_fuzz_cli.py)."""
+    from bcc_tui.domain.audit_text import detail_text
+
+    for text in ("[" * 6000, "{" * 6000, '{"a": ' + "[" * 6000, "ärendetyp fornya_recept: {" + "[" * 6000 + "}"):
+        assert detail_text(text, {}) == text
+    assert detail_text('{"till": "doc1"}', {"doc1": "Doris Doktor"}).endswith("Doris Doktor")
