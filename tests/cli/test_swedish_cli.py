@@ -421,6 +421,11 @@ def test_a_detail_in_a_persons_own_words_is_never_parsed_to_a_crash():
     its stack, and `bcc-tui audit` crashed (found by tests/cli/test_fuzz_cli.py)."""
     from bcc_tui.domain.audit_text import detail_text
 
-    for text in ("[" * 6000, "{" * 6000, '{"a": ' + "[" * 6000, "ärendetyp fornya_recept: {" + "[" * 6000 + "}"):
+    for text in (
+        "[" * 6000,
+        "{" * 6000,
+        '{"a": ' + "[" * 6000,
+        "ärendetyp fornya_recept: {" + "[" * 6000 + "}",
+    ):
         assert detail_text(text, {}) == text
     assert detail_text('{"till": "doc1"}', {"doc1": "Doris Doktor"}).endswith("Doris Doktor")
