@@ -126,9 +126,13 @@ def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
         on_screen = {s.id for s in shown.open + shown.closed}
         if on_screen & set(ids) or any(r.old_assignee == involved for r in rows):
             return None
+        # A patient's other rows read differently after a reply, a close or a new holder (the last
+        # reply, the caregiver concerned), never after an errand's arrival alone: the intake job's
+        # new errands cost the caregivers who show that child's other errands nothing.
+        touching = {r.errand_id for r in rows if r.kind != "new"}
         patients = {s.personnummer for s in shown.open + shown.closed}
         for row in q.holders(conn, ids):
-            if row.assignee == involved or row.personnummer in patients:
+            if row.assignee == involved or (row.id in touching and row.personnummer in patients):
                 return None
         if q.involving_events(conn, ids, involved):
             return None

@@ -317,6 +317,27 @@ def test_a_followed_change_reads_the_staff_and_the_roster_once(template, tmp_pat
         store.close()
 
 
+def test_a_new_errand_of_a_child_on_a_caregivers_screen_costs_that_screen_nothing(template, tmp_path):
+    """An errand's arrival changes none of the same child's other rows (their last reply, the
+    caregiver concerned, their holder are as they were): the caregiver who shows that child's
+    other errands is not sent to read anything (issue 31: a change not shown costs < 2 ms)."""
+    path = tmp_path / "arrival.db"
+    shutil.copy(template, path)
+    store = Store(path)
+    try:
+        doc = _ctx(store, "doc1")
+        shown = errands.panes(doc)
+        child = (shown.open + shown.closed)[0].personnummer
+        line = errand_line("NY-0001", patient={"name": "Ny Patient", "personnummer": child})
+        assert intake.import_errands(Ctx(store, SYSTEM_ACTOR, _clock()), jsonl(line)).ok
+        quiet = follow.unseen(doc, shown, shown.seq)
+        found = follow.follow(doc, shown, seq=shown.seq)
+        assert quiet is not None and quiet == found.seq
+        assert found.data is None or _seen(found.data) == _seen(shown)
+    finally:
+        store.close()
+
+
 def test_changes_are_kept_bounded_and_a_dashboard_behind_them_reads_everything(template, tmp_path):
     path = tmp_path / "bounded.db"
     shutil.copy(template, path)
