@@ -757,31 +757,24 @@ _c: Any = importlib.import_module("re._constants")
 
 
 def _required(seq: list[Any]) -> frozenset[str] | None:
-    """Strings one of which every match of a parsed pattern contains (None: no such set known).
-    Sound by construction: a literal run of the sequence, a group's own, every branch's, or a
-    repeat that must occur once; optional parts and classes give nothing."""
-    found: list[frozenset[str]] = []
-    run = ""
-    for op, av in [*seq, (None, None)]:
-        if op is _c.LITERAL:
-            run += chr(av)
-            continue
-        if len(run) >= 3:
-            found.append(frozenset([run]))
-        run = ""
-        if op is _c.SUBPATTERN:
-            sub = _required(av[-1])
-            found += [sub] if sub else []
-        elif op is _c.BRANCH:
-            subs = [_required(branch) for branch in av[1]]
-            if all(subs):
-                found.append(frozenset().union(*subs))  # type: ignore[arg-type]
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
-            sub = _required(av[2])
-            found += [sub] if sub else []
-    if not found:
-        return None
-    return max(found, key=_selective)
+    """Strings one of which every match of a parsed pattern contains (None: no such set known):
+    the most telling of what `_formula` finds the pattern requires."""
+    formula = _formula(seq)
+    return None if formula is None else _most_telling(formula)
+
+
+def _most_telling(formula: _Formula) -> frozenset[str] | None:
+    """One set of strings that a text holds wherever `formula` does: a sequence's most telling
+    part's (a literal run, a group's own, a repeat that must occur once), the union of a branch's
+    branches'. Sound by construction, as `_formula` is."""
+    kind, parts = formula
+    if kind == "any":
+        return cast(frozenset[str], parts)
+    subs = [_most_telling(part) for part in parts]
+    if kind == "or":
+        return frozenset().union(*subs) if all(subs) else None  # type: ignore[arg-type]
+    found = [sub for sub in subs if sub]
+    return max(found, key=_selective) if found else None
 
 
 # Words in most messages: a required string made of these opens the gate on every message.
