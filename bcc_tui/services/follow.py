@@ -120,23 +120,27 @@ def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
             return None
         if all(r.kind not in _ROW_KINDS for r in rows):
             return int(rows[-1].seq)  # events that change no row on any pane: a note, say
-        if not involved:
-            return None
-        ids = sorted({r.errand_id for r in rows if r.errand_id is not None})  # none is None here
-        on_screen = {s.id for s in shown.open + shown.closed}
-        if on_screen & set(ids) or any(r.old_assignee == involved for r in rows):
-            return None
-        # A patient's other rows read differently after a reply, a close or a new holder (the last
-        # reply, the caregiver concerned), never after an errand's arrival alone: the intake job's
-        # new errands cost the caregivers who show that child's other errands nothing.
-        touching = {r.errand_id for r in rows if r.kind != "new"}
-        patients = {s.personnummer for s in shown.open + shown.closed}
-        for row in q.holders(conn, ids):
-            if row.assignee == involved or (row.id in touching and row.personnummer in patients):
-                return None
-        if q.involving_events(conn, ids, involved):
+        if not involved or _may_touch(conn, rows, shown, involved):
             return None
         return int(rows[-1].seq)
+
+
+def _may_touch(conn: Connection, rows: list[changes_q.Change], shown: Panes, involved: str) -> bool:
+    """Whether changes of errands may touch a caregiver's panes: an errand on them, held or
+    answered by them before or now, or another errand of a child on them."""
+    ids = sorted({r.errand_id for r in rows if r.errand_id is not None})
+    on_screen = {s.id for s in shown.open + shown.closed}
+    if on_screen & set(ids) or any(r.old_assignee == involved for r in rows):
+        return True
+    # A patient's other rows read differently after a reply, a close or a new holder (the last
+    # reply, the caregiver concerned), never after an errand's arrival alone: the intake job's
+    # new errands cost the caregivers who show that child's other errands nothing.
+    touching = {r.errand_id for r in rows if r.kind != "new"}
+    patients = {s.personnummer for s in shown.open + shown.closed}
+    for row in q.holders(conn, ids):
+        if row.assignee == involved or (row.id in touching and row.personnummer in patients):
+            return True
+    return bool(q.involving_events(conn, ids, involved))
 
 
 def follow(
