@@ -362,7 +362,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     cols, rows = (int(x) for x in args.size.lower().split("x"))
     sys.path.insert(0, str(ROOT))
+    from bench.compare import compile_code
     from bench.generate import build
+
+    compile_code(ROOT)  # each dashboard and command would otherwise compile what was edited
 
     with tempfile.TemporaryDirectory(prefix="bcc-sessions-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "sessions.db"
