@@ -203,10 +203,11 @@ _CONCERNED_SHORT = {"PAL": "PAL", "handläggaren": "Handl.", "senast svarande": 
 
 def concerned(c: Concerned, width: int | None = None) -> Text:
     """The caregiver concerned is absent today (R4), in the first form that fits `width`: "PAL
-    frånv. t.o.m. 9 dec", "PAL frånv.→9 dec", "PAL frånv.→9/12", "PAL frånv." (the errand view
-    and the preview always give the whole of it)."""
+    frånv. t.o.m. 9 dec", "PAL frånv.→9 dec", "PAL frånv.→9/12", "PAL frånv.", and "frånv." where
+    not even the role fits ("Senast sv. frånv." in a column of 13 was cut to "Senast sv. fr": R32,
+    nothing cut in a word). The errand view and the preview always give the whole of it."""
     role = _CONCERNED_SHORT.get(c.role, c.role)
-    forms = [f"{role} frånv."]
+    forms = [f"{role} frånv.", "frånv."]
     if c.back_on is not None:
         last = c.back_on - dt.timedelta(days=1)
         month = bd.MONTHS[last.month - 1]

@@ -268,3 +268,23 @@ def test_r_on_an_unassigned_errand_opens_the_reply_only_where_receivers_answer(c
     assert opened
     row = clinic.conn.execute("SELECT status, assignee FROM errands WHERE ref = '1177-000010'").fetchone()
     assert tuple(row) == ("closed", "rec1")
+
+
+def test_the_caregiver_concerned_is_never_cut_in_a_word_at_any_width():
+    """R32: "Senast sv. frånv." in Ofördelade's column of 13 (120 columns) showed as
+    "Senast sv. fr"; where not even the role fits, the absence says itself alone."""
+    import datetime as dt
+
+    from bcc_tui.services.views import Concerned
+    from bcc_tui.ui import render
+
+    for role in ("PAL", "handläggaren", "senast svarande"):
+        for back in (None, dt.date(2026, 11, 27)):
+            c = Concerned("doc1", role, back)
+            whole = render.concerned(c).plain
+            for width in range(6, 30):
+                text = render.concerned(c, width).plain
+                assert len(text) <= width, (role, width, text)
+                assert text == whole or text.endswith("frånv.") or "frånv." in text, (role, width, text)
+    assert render.concerned(Concerned("doc1", "senast svarande", None), 13).plain == "frånv."
+    assert render.concerned(Concerned("doc1", "PAL", None), 13).plain == "PAL frånv."
