@@ -51,7 +51,7 @@ _.forced
 _._update_count
 
 # A scrollbar's repaint request, withdrawn where the layout's own frame draws it (Textual reads it
-# on idle: ui/widgets/errand_table.py, ErrandTable._scroll_update).
+# on idle: ui/textual_compat.py, scrollbar_drawn, for ErrandTable._scroll_update).
 _._repaint_required
 
 # A style set on the footer's grid: Textual reads it when it lays the footer out.

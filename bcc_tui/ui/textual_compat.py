@@ -71,6 +71,7 @@ __all__ = [
     "open_and_running",
     "parser_waiting",
     "pending",
+    "scrollbar_drawn",
     "set_border_title",
     "set_line_filters",
     "share_css_parses",
@@ -462,6 +463,14 @@ def set_border_title(widget: Widget, title: Content) -> None:
         return
     offset = widget.content_offset  # refresh's regions are relative to the content, inside the border
     widget.refresh(Region(-offset.x, -offset.y, widget.outer_size.width, 1))
+
+
+def scrollbar_drawn(widget: Widget) -> None:
+    """Withdraw the repaint that Textual asked of `widget`'s vertical scrollbar, where the frame
+    under way draws it anyway (ErrandTable._scroll_update: the layout repaints the whole table)."""
+    scrollbar = widget._vertical_scrollbar
+    if scrollbar is not None:
+        scrollbar._repaint_required = False
 
 
 def act_as(pump: MessagePump) -> None:

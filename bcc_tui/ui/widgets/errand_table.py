@@ -19,6 +19,7 @@ from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 from bcc_tui.domain import errand as e
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.ui import render
+from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.widgets.lines import LineTable
 
 UNASSIGNED, ASSIGNED, CLOSED = "unassigned", "assigned", "closed"
@@ -426,9 +427,7 @@ class ErrandTable(LineTable):
         included; the scrollbar's own repaint, asked for here, came after it as a frame of its
         own: every pane's scrollbar drawn again, the same, at each change (issue 31)."""
         super()._scroll_update(virtual_size)
-        scrollbar = self._vertical_scrollbar
-        if scrollbar is not None:
-            scrollbar._repaint_required = False
+        compat.scrollbar_drawn(self)
 
     def _located(self, event: events.MouseEvent) -> None:
         """The row under the pointer, from its line: a kept line may name its row's old place
