@@ -461,7 +461,7 @@ def panes(
             else:
                 total, overdue = q.open_pane_counts(conn, status, attention, involved=involved, search=found)
             out[status] = Pane(_summaries(ctx, conn, q.rows_by_ids(conn, ids), judging), total, overdue)
-        today = people.today(conn, ctx.today())
+        today = judging.roster  # read once for the rows and the header
         names = {r.username: r.name for r in staff_q.all_staff(conn)}
         notice = clinic.current_notice(conn, ctx.today())
         waiting = handover_waiting(conn, ctx)
