@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -52,26 +53,9 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     """`data`: the whole input, or its lines as read within the caps (services/inbox.py)."""
     require(ctx, "import")
     report = IntakeReport()
-    batch: list[tuple[int, NewErrand]] = []
-    now = ctx.now()
     helper = _helper(data)
-    pending: _Pending | None = None  # a full batch being screened by the helper meanwhile
     try:
-        for number, new in jsonl.parsed(data, lambda obj: errand_from_json(obj, now)):
-            if isinstance(new, InvalidInput):
-                report.rejected.append((number, str(new)))
-            else:
-                batch.append((number, new))
-            if len(batch) >= BATCH:
-                # The helper screens this batch while this process writes the one before.
-                following = _Pending.start(ctx, batch, helper)
-                if pending is not None:
-                    _store_batch(ctx, pending, report, helper)
-                pending, batch = following, []
-        if pending is not None:
-            _store_batch(ctx, pending, report, helper)
-        if batch:
-            _store_batch(ctx, _Pending(batch), report, helper)
+        _read_and_store(ctx, data, report, helper)
     finally:
         if helper is not None:
             helper.shutdown(cancel_futures=True)
@@ -90,52 +74,128 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     return report
 
 
+def _read_and_store(
+    ctx: Ctx,
+    data: bytes | Sequence[bytes | jsonl.TooLong],
+    report: IntakeReport,
+    helper: ProcessPoolExecutor | None,
+) -> None:
+    """Each full batch is written as soon as the helper has screened it, in the order read."""
+    now = ctx.now()
+    waiting: deque[_Batch] = deque()
+    batch = _Batch.begin(ctx)
+    for number, new in jsonl.parsed(data, lambda obj: errand_from_json(obj, now)):
+        if isinstance(new, InvalidInput):
+            report.rejected.append((number, str(new)))
+            continue
+        batch.add(number, new, helper)
+        if len(batch.lines) >= BATCH:
+            batch.close(helper)
+            waiting.append(batch)
+            batch = _Batch.begin(ctx)
+            _store_ready(ctx, waiting, report)
+    if batch.lines:
+        batch.close(helper)
+        waiting.append(batch)
+    while waiting:
+        _store_batch(ctx, waiting.popleft(), report)
+
+
+def _store_ready(ctx: Ctx, waiting: deque[_Batch], report: IntakeReport) -> None:
+    """The oldest batches whose screening is done are written; while the helper is behind (at its
+    start it builds the screen's search first, about 0.07 s), this process reads on instead of
+    waiting, up to AHEAD batches."""
+    while waiting and (waiting[0].ready() or len(waiting) > AHEAD):
+        _store_batch(ctx, waiting.popleft(), report)
+
+
 # R11's screen costs about 0.05 ms for a message of a few hundred characters: a large import lets a
-# second process screen each full batch while this one reads the next and writes the one before;
-# the last batch, with nothing left to do meanwhile, is screened half in each.
-PARALLEL_FROM = 1000  # lines in a file, and messages in a batch, worth a second process for
+# second process screen each batch, a part at a time, while this one reads the next and writes the
+# one before. A part the helper has not begun when its batch is to be written is screened here.
+PARALLEL_FROM = 1000  # lines in a file worth a second process for
+PART = 250  # lines a task of the helper: it begins on a batch's first lines while this one reads on
+# Batches read ahead of their write while the helper has not screened the oldest (all lines are in
+# memory already, services/inbox.py: this holds their parsed form a little longer).
+AHEAD = 4
 
 
 @dataclass
-class _Pending:
-    """A batch on its way to its write transaction, with the rules it is being screened by and,
-    when the helper screens it, the screen's future findings."""
+class _Part:
+    """Some lines of a batch on their way through the screen: in the helper (`future`), or here
+    when there is no helper, it is gone, or it has not begun them when they are needed."""
 
-    batch: list[tuple[int, NewErrand]]
-    rules: acute.Rules | None = None
-    found: Future[list[str | None]] | None = None
+    texts: list[str]
+    rules: acute.Rules
+    future: Future[list[str | None]] | None = None
 
     @classmethod
-    def start(
-        cls, ctx: Ctx, batch: list[tuple[int, NewErrand]], helper: ProcessPoolExecutor | None
-    ) -> _Pending:
-        if helper is None:
-            return cls(batch)
-        with ctx.store.read() as conn:
-            rules = acute_settings.rules(conn)
-        try:
-            return cls(batch, rules, helper.submit(_screen_many, _texts(batch), rules))
-        except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
-            return cls(batch, rules)
-
-    def screened(
-        self, ctx: Ctx, helper: ProcessPoolExecutor | None
-    ) -> tuple[acute.Rules, dict[int, str | None]]:
-        """The rules and each line's findings, before the write transaction (R11): screening
-        2,000 long messages holds nobody up."""
-        if self.found is not None and self.rules is not None:
+    def start(cls, texts: list[str], rules: acute.Rules, helper: ProcessPoolExecutor | None) -> _Part:
+        part = cls(texts, rules)
+        if helper is not None:
             try:
-                found = self.found.result()
-                return self.rules, {n: f for (n, _), f in zip(self.batch, found, strict=True)}
+                part.future = helper.submit(_screen_many, texts, rules)
+            except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
+                pass
+        return part
+
+    def ready(self) -> bool:
+        return self.future is None or self.future.done()
+
+    def found(self) -> list[str | None]:
+        if self.future is not None and not self.future.cancel():  # begun: its answer is near
+            try:
+                return self.future.result()
             except (BrokenProcessPool, OSError):
                 pass  # the helper is gone: this process screens them
+        return _screen_many(self.texts, self.rules)
+
+
+@dataclass
+class _Batch:
+    """The lines of one write transaction, with the rules they are being screened by (read when
+    the batch begins; the write checks they still hold) and their parts in the screen."""
+
+    rules: acute.Rules
+    lines: list[tuple[int, NewErrand]] = field(default_factory=list)
+    parts: list[_Part] = field(default_factory=list)
+    sent: int = 0  # lines handed to a part
+
+    @classmethod
+    def begin(cls, ctx: Ctx) -> _Batch:
         with ctx.store.read() as conn:
-            rules = acute_settings.rules(conn)
-        return rules, _screen(self.batch, rules, helper)
+            return cls(acute_settings.rules(conn))
+
+    def add(self, number: int, new: NewErrand, helper: ProcessPoolExecutor | None) -> None:
+        self.lines.append((number, new))
+        if helper is not None and len(self.lines) - self.sent >= PART:
+            self._send(helper)
+
+    def close(self, helper: ProcessPoolExecutor | None) -> None:
+        """No more lines: the rest go to the screen (here, without a helper, when written)."""
+        if len(self.lines) > self.sent:
+            self._send(helper)
+
+    def _send(self, helper: ProcessPoolExecutor | None) -> None:
+        self.parts.append(_Part.start(_texts(self.lines[self.sent :]), self.rules, helper))
+        self.sent = len(self.lines)
+
+    def ready(self) -> bool:
+        return all(part.ready() for part in self.parts)
+
+    def screened(self) -> dict[int, str | None]:
+        """Each line's findings, before the write transaction (R11): screening 2,000 long
+        messages holds nobody up."""
+        found = [f for part in self.parts for f in part.found()]
+        return {n: f for (n, _), f in zip(self.lines, found, strict=True)}
+
+    def screened_by(self, rules: acute.Rules) -> dict[int, str | None]:
+        """Each line's findings by other rules (changed while the batch was screened), here."""
+        found = _screen_many(_texts(self.lines), rules)
+        return {n: f for (n, _), f in zip(self.lines, found, strict=True)}
 
 
-def _texts(batch: list[tuple[int, NewErrand]]) -> list[str]:
-    return [f"{new.subject}\n{new.message}" for _, new in batch]
+def _texts(lines: list[tuple[int, NewErrand]]) -> list[str]:
+    return [f"{new.subject}\n{new.message}" for _, new in lines]
 
 
 def _screen_many(texts: list[str], rules: acute.Rules) -> list[str | None]:
@@ -156,39 +216,18 @@ def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> ProcessPoolExecuto
         return None
 
 
-def _screen(
-    batch: list[tuple[int, NewErrand]], rules: acute.Rules, helper: ProcessPoolExecutor | None = None
-) -> dict[int, str | None]:
-    texts = _texts(batch)
-    found: list[str | None] | None = None
-    if helper is not None and len(texts) >= PARALLEL_FROM:
-        half = len(texts) // 2
-        acute.prepare()  # before the helper is forked at the first submit: built once, for both
-        try:
-            other = helper.submit(_screen_many, texts[half:], rules)
-            found = _screen_many(texts[:half], rules) + other.result()
-        except (BrokenProcessPool, OSError):
-            found = None  # the helper is gone: this process screens all
-    if found is None:
-        found = _screen_many(texts, rules)
-    return {n: f for (n, _), f in zip(batch, found, strict=True)}
-
-
-def _store_batch(
-    ctx: Ctx, pending: _Pending, report: IntakeReport, helper: ProcessPoolExecutor | None = None
-) -> None:
+def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
     # R11: the messages are screened before the write transaction, which then only checks that
     # the rules did not change meanwhile.
-    batch = pending.batch
-    rules, screened = pending.screened(ctx, helper)
+    screened = batch.screened()
     with ctx.store.write() as conn:
         now_rules = acute_settings.rules(conn)
-        if now_rules != rules:
-            screened = _screen(batch, now_rules)
+        if now_rules != batch.rules:
+            screened = batch.screened_by(now_rules)
         shared = _Shared(ctx, conn)
         entries = []
-        known = q.hashes_by_ref(conn, [new.ref for _, new in batch])
-        for number, new in batch:
+        known = q.hashes_by_ref(conn, [new.ref for _, new in batch.lines])
+        for number, new in batch.lines:
             received = format_utc(new.received_at)
             digest = hashlib.sha256(new.canonical(received).encode("utf-8")).hexdigest()
             stored = known.get(new.ref)

@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import sqlite3
 import time
+from concurrent.futures import Future
 
 import pytest
 
@@ -279,9 +280,9 @@ def test_the_advice_is_for_the_last_days_messages_not_a_late_backlog(system, as_
 
 
 def test_a_large_import_is_screened_in_two_processes_with_the_same_findings(system, as_):
-    """A file of 1,200 lines: a second process screens each full batch while this one writes the
-    one before, and half of the last (import speed); every errand gets exactly the flags the
-    screen gives it alone."""
+    """A file of 1,200 lines: a second process screens the batch a part at a time while this one
+    reads on, and this one screens the parts it has not begun when the batch is to be written
+    (import speed); every errand gets exactly the flags the screen gives it alone."""
     texts = [FEVER if i % 7 == 0 else CALM if i % 3 else "Hon andas tungt och har 38,6." for i in range(1200)]
     lines = [errand_line(f"1177-{i:06d}", message=t) for i, t in enumerate(texts)]
     assert intake._helper(jsonl(*lines)) is not None  # the path under test is taken
@@ -292,26 +293,35 @@ def test_a_large_import_is_screened_in_two_processes_with_the_same_findings(syst
         assert stored[f"1177-{i:06d}"] == rules_.dump(rules_.screen(f"Förnya recept\n{t}"))
 
 
+def test_a_part_the_helper_has_not_begun_is_screened_here():
+    """The helper's queue is taken back when a batch is to be written: the same findings, and
+    the helper no longer screens that part."""
+    texts = [FEVER, CALM, "Hon andas tungt och har 38,6."]
+    part = intake._Part(texts, rules_.DEFAULT_RULES, Future())  # never begun
+    assert part.found() == [rules_.dump(rules_.screen(t)) for t in texts]
+    assert part.future is not None and part.future.cancelled()
+
+
 def test_batches_screened_meanwhile_are_screened_again_when_the_rules_changed(system, as_, monkeypatch):
-    """The helper screens the next batch while this process writes one (services/intake.py); a
+    """The helper screens the next batches while this process writes one (services/intake.py); a
     rules change in between is seen in the write transaction, and those batches are screened
     again by the new rules, as a batch screened in this process would be."""
     monkeypatch.setattr(intake, "PARALLEL_FROM", 10)
     monkeypatch.setattr(intake, "BATCH", 20)
     lines = [errand_line(f"1177-{i:06d}", message=FEVER if i % 2 else CALM) for i in range(70)]
     assert intake._helper(jsonl(*lines)) is not None  # the path under test is taken
-    real = intake._Pending.screened
+    real = intake._Batch.screened
     calls: list[bool] = []
 
-    def rules_change_before_the_second_write(self, ctx, helper):
-        calls.append(self.found is not None)
+    def rules_change_before_the_second_write(self):
+        calls.append(all(part.future is not None for part in self.parts))
         if len(calls) == 2:
             acute.set_rules(as_("adm"), threshold="39,5", screen_open=False)
-        return real(self, ctx, helper)
+        return real(self)
 
-    monkeypatch.setattr(intake._Pending, "screened", rules_change_before_the_second_write)
+    monkeypatch.setattr(intake._Batch, "screened", rules_change_before_the_second_write)
     report = intake.import_errands(system, jsonl(*lines))
-    assert report.added == 70 and calls == [True, True, True, False]  # the last batch: no helper
+    assert report.added == 70 and calls == [True, True, True, True]  # each batch handed to the helper
     with system.store.read() as conn:
         stored = dict(conn.execute("SELECT ref, acute FROM errands").fetchall())
     flagged = sorted(int(ref[5:]) for ref, found in stored.items() if found)
