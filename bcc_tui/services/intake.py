@@ -17,13 +17,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from sqlite3 import Connection
+from typing import Any
 
 from bcc_tui.domain import acute, jsonl, roles
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import due_date, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import count
-from bcc_tui.domain.validation import NewErrand, errand_from_json, format_utc
+from bcc_tui.domain.validation import FIELDS, NewErrand, canonical_of, errand_from_json, format_utc
 from bcc_tui.services import acute as acute_settings
 from bcc_tui.services import outbound
 from bcc_tui.services.context import Ctx, require
@@ -111,7 +112,9 @@ def _store_ready(ctx: Ctx, waiting: deque[_Batch], report: IntakeReport) -> None
 
 # R11's screen costs about 0.05 ms for a message of a few hundred characters: a large import lets a
 # second process screen each batch, a part at a time, while this one reads the next and writes the
-# one before. A part the helper has not begun when its batch is to be written is screened here.
+# one before; the helper also works out each line's content digest and search text, which this
+# process, the busier one, would otherwise. A part the helper has not begun when its batch is to be
+# written is done here.
 PARALLEL_FROM = 1000  # lines in a file worth a second process for
 PART = 250  # lines a task of the helper: it begins on a batch's first lines while this one reads on
 # Batches read ahead of their write while the helper has not screened the oldest (all lines are in
@@ -119,21 +122,40 @@ PART = 250  # lines a task of the helper: it begins on a batch's first lines whi
 AHEAD = 4
 
 
+# A line as the helper is handed it (NewErrand.as_tuple), and what it works out of it: the acute
+# findings (acute.dump), the content's digest and the errand's search_text.
+Row = tuple[Any, ...]
+Facts = tuple[str | None, str, str]
+_SUBJECT, _MESSAGE, _RECEIVED = FIELDS.index("subject"), FIELDS.index("message"), FIELDS.index("received_at")
+_SEARCHED = tuple(FIELDS.index(f) for f in ("ref", "subject", "patient_name", "personnummer", "proxy_name"))
+
+
+def _facts(rows: list[Row], rules: acute.Rules) -> list[Facts]:
+    return [
+        (
+            acute.dump(acute.screen(f"{row[_SUBJECT]}\n{row[_MESSAGE]}", rules)),
+            hashlib.sha256(canonical_of(row).encode("utf-8")).hexdigest(),
+            q.search_text_of(*[row[i] for i in _SEARCHED]),
+        )
+        for row in rows
+    ]
+
+
 @dataclass
 class _Part:
     """Some lines of a batch on their way through the screen: in the helper (`future`), or here
     when there is no helper, it is gone, or it has not begun them when they are needed."""
 
-    texts: list[str]
+    rows: list[Row]
     rules: acute.Rules
-    future: Future[list[str | None]] | None = None
+    future: Future[list[Facts]] | None = None
 
     @classmethod
-    def start(cls, texts: list[str], rules: acute.Rules, helper: ProcessPoolExecutor | None) -> _Part:
-        part = cls(texts, rules)
+    def start(cls, rows: list[Row], rules: acute.Rules, helper: ProcessPoolExecutor | None) -> _Part:
+        part = cls(rows, rules)
         if helper is not None:
             try:
-                part.future = helper.submit(_screen_many, texts, rules)
+                part.future = helper.submit(_facts, rows, rules)
             except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
                 pass
         return part
@@ -141,13 +163,13 @@ class _Part:
     def ready(self) -> bool:
         return self.future is None or self.future.done()
 
-    def found(self) -> list[str | None]:
+    def facts(self) -> list[Facts]:
         if self.future is not None and not self.future.cancel():  # begun: its answer is near
             try:
                 return self.future.result()
             except (BrokenProcessPool, OSError):
                 pass  # the helper is gone: this process screens them
-        return _screen_many(self.texts, self.rules)
+        return _facts(self.rows, self.rules)
 
 
 @dataclass
@@ -157,6 +179,7 @@ class _Batch:
 
     rules: acute.Rules
     lines: list[tuple[int, NewErrand]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     parts: list[_Part] = field(default_factory=list)
     sent: int = 0  # lines handed to a part
 
@@ -167,6 +190,7 @@ class _Batch:
 
     def add(self, number: int, new: NewErrand, helper: ProcessPoolExecutor | None) -> None:
         self.lines.append((number, new))
+        self.rows.append(new.as_tuple(format_utc(new.received_at)))
         if helper is not None and len(self.lines) - self.sent >= PART:
             self._send(helper)
 
@@ -176,30 +200,20 @@ class _Batch:
             self._send(helper)
 
     def _send(self, helper: ProcessPoolExecutor | None) -> None:
-        self.parts.append(_Part.start(_texts(self.lines[self.sent :]), self.rules, helper))
+        self.parts.append(_Part.start(self.rows[self.sent :], self.rules, helper))
         self.sent = len(self.lines)
 
     def ready(self) -> bool:
         return all(part.ready() for part in self.parts)
 
-    def screened(self) -> dict[int, str | None]:
-        """Each line's findings, before the write transaction (R11): screening 2,000 long
-        messages holds nobody up."""
-        found = [f for part in self.parts for f in part.found()]
-        return {n: f for (n, _), f in zip(self.lines, found, strict=True)}
+    def screened(self) -> list[Facts]:
+        """Each line's facts, before the write transaction (R11): screening 2,000 long messages
+        holds nobody up."""
+        return [f for part in self.parts for f in part.facts()]
 
-    def screened_by(self, rules: acute.Rules) -> dict[int, str | None]:
-        """Each line's findings by other rules (changed while the batch was screened), here."""
-        found = _screen_many(_texts(self.lines), rules)
-        return {n: f for (n, _), f in zip(self.lines, found, strict=True)}
-
-
-def _texts(lines: list[tuple[int, NewErrand]]) -> list[str]:
-    return [f"{new.subject}\n{new.message}" for _, new in lines]
-
-
-def _screen_many(texts: list[str], rules: acute.Rules) -> list[str | None]:
-    return [acute.dump(acute.screen(t, rules)) for t in texts]
+    def screened_by(self, rules: acute.Rules) -> list[Facts]:
+        """Each line's facts by other rules (changed while the batch was screened), here."""
+        return _facts(self.rows, rules)
 
 
 def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> ProcessPoolExecutor | None:
@@ -227,9 +241,9 @@ def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
         shared = _Shared(ctx, conn)
         entries = []
         known = q.hashes_by_ref(conn, [new.ref for _, new in batch.lines])
-        for number, new in batch.lines:
-            received = format_utc(new.received_at)
-            digest = hashlib.sha256(new.canonical(received).encode("utf-8")).hexdigest()
+        for (number, new), row, (found, digest, searched) in zip(
+            batch.lines, batch.rows, screened, strict=True
+        ):
             stored = known.get(new.ref)
             if stored == digest:
                 report.skipped += 1
@@ -237,7 +251,7 @@ def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
             if stored is not None:
                 report.rejected.append((number, f"ref: {new.ref} finns redan med annat innehåll"))
                 continue
-            _insert(conn, shared, new, received, digest, screened[number])
+            _insert(conn, shared, new, row, (found, digest, searched))
             known[new.ref] = digest  # a repeat later in the same batch is then a duplicate
             # The content's hash rides in the chain: a forger who rewrites the errand and its
             # content_hash column still differs from what the log says was read in (issue 28).
@@ -281,9 +295,8 @@ class _Shared:
         )
 
 
-def _insert(
-    conn: Connection, shared: _Shared, new: NewErrand, received: str, digest: str, found: str | None
-) -> None:
+def _insert(conn: Connection, shared: _Shared, new: NewErrand, row: Row, facts: Facts) -> None:
+    found, digest, searched = facts
     arrived = local_date(new.received_at)
     # R5 and R11: the automatic partial replies, the complaint's and the acute advice (a setting).
     automatic: list[tuple[str, dict]] = []
@@ -307,7 +320,7 @@ def _insert(
             new.ref,
             new.type,
             new.unit,
-            received,
+            row[_RECEIVED],
             arrived.isoformat(),
             shared.due(arrived, new.type),
             new.patient_name,
@@ -327,6 +340,7 @@ def _insert(
             replied_at,
             replied_on,
         ),
+        searched,
     )
     name, title = CLINIC_AUTHOR
     for text, detail in automatic:

@@ -131,12 +131,13 @@ def search_text(row: dict[str, Any]) -> str:
     patient, personnummer (also as its twelve digits, search.personnummer_text) and proxy, folded.
     Type labels and holders' names are matched through their codes and user names, so renaming a
     person needs no rewrite of errands."""
-    return _searched(
+    return search_text_of(
         row["ref"], row.get("subject"), row["patient_name"], row["personnummer"], row.get("proxy_name")
     )
 
 
-def _searched(ref: str, subject: str | None, name: str, pnr: str, proxy: str | None) -> str:
+def search_text_of(ref: str, subject: str | None, name: str, pnr: str, proxy: str | None) -> str:
+    """`search_text` of these fields (an import works it out before its write, in its helper)."""
     return fold(" ".join((ref, subject or "", name, personnummer_text(pnr), proxy or "")))
 
 
@@ -152,7 +153,7 @@ def insert(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     return new_id(conn.execute(_insert_sql(tuple(row)), row))
 
 
-# What intake writes of a new errand, in this order (services/intake.py); search_text is added here.
+# What intake writes of a new errand, in this order (services/intake.py), then its search_text.
 NEW_COLUMNS = (
     "ref",
     "type",
@@ -181,15 +182,12 @@ _INSERT_NEW = (
     f"INSERT INTO errands ({', '.join(NEW_COLUMNS)}, search_text)"
     f" VALUES ({', '.join('?' for _ in NEW_COLUMNS)}, ?)"
 )
-_SEARCHED = tuple(
-    NEW_COLUMNS.index(c) for c in ("ref", "subject", "patient_name", "personnummer", "proxy_name")
-)
 
 
-def insert_new(conn: sqlite3.Connection, values: tuple[Any, ...]) -> int:
-    """`insert` of a new errand given as NEW_COLUMNS' values: an import's 10,000 rows without a
-    dictionary each. Its search_text is `search_text`'s."""
-    return new_id(conn.execute(_INSERT_NEW, (*values, _searched(*[values[i] for i in _SEARCHED]))))
+def insert_new(conn: sqlite3.Connection, values: tuple[Any, ...], searched: str) -> int:
+    """`insert` of a new errand given as NEW_COLUMNS' values and its search_text (search_text_of
+    its fields): an import's 10,000 rows without a dictionary each."""
+    return new_id(conn.execute(_INSERT_NEW, (*values, searched)))
 
 
 def by_ref(conn: sqlite3.Connection, ref: str) -> Errand | None:

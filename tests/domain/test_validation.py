@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from bcc_tui.domain import jsonl
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import (
+    FIELDS,
+    canonical_of,
     errand_from_json,
     format_utc,
     parse_utc,
@@ -163,6 +165,14 @@ def test_canonical_given_its_received_at_is_the_same():
     assert new.canonical(format_utc(new.received_at)) == new.canonical()
     d = dict(new.__dict__, received_at=format_utc(new.received_at))
     assert new.canonical() == json.dumps(d, sort_keys=True, ensure_ascii=False)
+
+
+def test_as_tuple_is_the_fields_in_their_order():
+    # The import's helper is handed this tuple and hashes it (canonical_of) as canonical() would.
+    new = errand_from_json(errand_line(urgent=True, phone="070-123 45 67", contact_preference="telefon"))
+    received = format_utc(new.received_at)
+    assert dict(zip(FIELDS, new.as_tuple(received), strict=True)) == dict(new.__dict__, received_at=received)
+    assert canonical_of(new.as_tuple(received)) == new.canonical()
 
 
 def _full_walk(raw: bytes):

@@ -17,6 +17,7 @@ import pytest
 from bcc_tui.domain import acute as rules_
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.roles import SYSTEM_ACTOR
+from bcc_tui.domain.validation import errand_from_json, format_utc
 from bcc_tui.services import acute, audit_log, batches, errands, intake, reports, session
 from bcc_tui.services.context import Ctx
 from bcc_tui.store import errands as errands_q
@@ -293,12 +294,23 @@ def test_a_large_import_is_screened_in_two_processes_with_the_same_findings(syst
         assert stored[f"1177-{i:06d}"] == rules_.dump(rules_.screen(f"Förnya recept\n{t}"))
 
 
-def test_a_part_the_helper_has_not_begun_is_screened_here():
-    """The helper's queue is taken back when a batch is to be written: the same findings, and
-    the helper no longer screens that part."""
-    texts = [FEVER, CALM, "Hon andas tungt och har 38,6."]
-    part = intake._Part(texts, rules_.DEFAULT_RULES, Future())  # never begun
-    assert part.found() == [rules_.dump(rules_.screen(t)) for t in texts]
+def test_a_part_the_helper_has_not_begun_is_done_here():
+    """The helper's queue is taken back when a batch is to be written: the same findings, content
+    digest and search text as the errand's own, and the helper no longer does that part."""
+    news = [
+        errand_from_json(errand_line(f"1177-00000{i}", message=t))
+        for i, t in enumerate([FEVER, CALM, "Hon andas tungt och har 38,6."])
+    ]
+    rows = [new.as_tuple(format_utc(new.received_at)) for new in news]
+    part = intake._Part(rows, rules_.DEFAULT_RULES, Future())  # never begun
+    assert part.facts() == [
+        (
+            rules_.dump(rules_.screen(f"{new.subject}\n{new.message}")),
+            hashlib.sha256(new.canonical().encode("utf-8")).hexdigest(),
+            errands_q.search_text(new.__dict__),
+        )
+        for new in news
+    ]
     assert part.future is not None and part.future.cancelled()
 
 

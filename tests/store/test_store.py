@@ -187,7 +187,8 @@ def test_insert_new_writes_what_insert_writes(store):
         "imported_at": "2026-11-25T09:00:00Z",
     }
     with store.write() as conn:
-        new = q.insert_new(conn, tuple(values.values()))
+        searched = q.search_text_of("1177-000001", "Fråga", "Åsa Öberg", "20150315-1233", "Éva")
+        new = q.insert_new(conn, tuple(values.values()), searched)
         old = q.insert(conn, {**values, "ref": "1177-000002"})
     got = {
         r["id"]: dict(r)
