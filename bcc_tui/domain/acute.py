@@ -1056,7 +1056,9 @@ def _scanner() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
             return kids[0]  # a chain of single letters: no group (a smaller pattern to compile)
         return "(?:" + "|".join(kids) + ")" + ("?" if "" in node else "")
 
-    prefixes = {s: frozenset(p for p in strings if s.startswith(p)) for s in strings}
+    # Each string's own beginnings looked up, not every string tried against it (750 strings:
+    # 0.04 s of every process that screens, before its first message).
+    prefixes = {s: frozenset(s[:i] for i in range(len(s) + 1) if s[:i] in strings) for s in strings}
     return re.compile("(?=(" + branch(trie) + "))"), prefixes
 
 

@@ -149,6 +149,11 @@ def _gate_strings() -> set[str]:
     return set(acute._scanner()[1])
 
 
+def test_each_gate_strings_beginnings_are_the_gate_strings_it_starts_with():
+    strings = _gate_strings()
+    assert acute._scanner()[1] == {s: {p for p in strings if s.startswith(p)} for s in strings}
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=60).map("".join))
 def test_one_pass_finds_every_gate_string_a_text_holds(text):
