@@ -59,7 +59,7 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
         _read_and_store(ctx, data, report, helper)
     finally:
         if helper is not None:
-            helper.shutdown(cancel_futures=True)
+            helper.pool.shutdown(cancel_futures=True)
     with ctx.store.write() as conn:
         audit.append(
             conn,
@@ -79,7 +79,7 @@ def _read_and_store(
     ctx: Ctx,
     data: bytes | Sequence[bytes | jsonl.TooLong],
     report: IntakeReport,
-    helper: ProcessPoolExecutor | None,
+    helper: _Helper | None,
 ) -> None:
     """Each full batch is written as soon as the helper has screened it, in the order read."""
     now = ctx.now()
@@ -113,8 +113,8 @@ def _store_ready(ctx: Ctx, waiting: deque[_Batch], report: IntakeReport) -> None
 # R11's screen costs about 0.05 ms for a message of a few hundred characters: a large import lets a
 # second process screen each batch, a part at a time, while this one reads the next and writes the
 # one before; the helper also works out each line's content digest and search text, which this
-# process, the busier one, would otherwise. A part the helper has not begun when its batch is to be
-# written is done here.
+# process, the busier one, would otherwise. Where this process would wait for the helper, it does
+# the parts the helper has not begun (_Helper.take_back).
 PARALLEL_FROM = 1000  # lines in a file worth a second process for
 PART = 250  # lines a task of the helper: it begins on a batch's first lines while this one reads on
 # Batches read ahead of their write while the helper has not screened the oldest (all lines are in
@@ -144,32 +144,66 @@ def _facts(rows: list[Row], rules: acute.Rules) -> list[Facts]:
 @dataclass
 class _Part:
     """Some lines of a batch on their way through the screen: in the helper (`future`), or here
-    when there is no helper, it is gone, or it has not begun them when they are needed."""
+    when there is no helper, it is gone, or it had not begun them when this process took them
+    back (`done`)."""
 
     rows: list[Row]
     rules: acute.Rules
     future: Future[list[Facts]] | None = None
-
-    @classmethod
-    def start(cls, rows: list[Row], rules: acute.Rules, helper: ProcessPoolExecutor | None) -> _Part:
-        part = cls(rows, rules)
-        if helper is not None:
-            try:
-                part.future = helper.submit(_facts, rows, rules)
-            except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
-                pass
-        return part
+    helper: _Helper | None = None
+    done: list[Facts] | None = None
 
     def ready(self) -> bool:
         return self.future is None or self.future.done()
 
+    def take_back(self) -> bool:
+        """Does the part here if it was handed to the helper and the helper has not begun it."""
+        if self.done is not None or self.future is None or not self.future.cancel():
+            return False
+        self.done = _facts(self.rows, self.rules)
+        return True
+
     def facts(self) -> list[Facts]:
-        if self.future is not None and not self.future.cancel():  # begun: its answer is near
+        if self.done is None and self.future is not None and not self.take_back():
+            # Begun: while the helper finishes it, this process does the last parts it has not.
+            while not self.future.done() and self.helper is not None and self.helper.take_back():
+                pass
             try:
                 return self.future.result()
             except (BrokenProcessPool, OSError):
-                pass  # the helper is gone: this process screens them
-        return _facts(self.rows, self.rules)
+                pass  # the helper is gone: this process does them
+        if self.done is None:
+            self.done = _facts(self.rows, self.rules)
+        return self.done
+
+
+class _Helper:
+    """The second process, and the parts handed to it in order: it works from the first, and this
+    process, when it would wait, takes back from the last, so that the two meet in the middle
+    however busy either is."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+        self.handed: deque[_Part] = deque()
+
+    def hand(self, part: _Part) -> None:
+        try:
+            part.future = self.pool.submit(_facts, part.rows, part.rules)
+        except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
+            return
+        part.helper = self
+        self.handed.append(part)
+
+    def take_back(self) -> bool:
+        """Does here the last part handed that the helper has not begun; False when none is left."""
+        while self.handed:
+            part = self.handed.pop()
+            if part.done is not None:
+                continue  # taken back already, by its own batch
+            if part.take_back():
+                return True
+            self.handed.clear()  # begun: so was every part handed before it
+        return False
 
 
 @dataclass
@@ -188,19 +222,22 @@ class _Batch:
         with ctx.store.read() as conn:
             return cls(acute_settings.rules(conn))
 
-    def add(self, number: int, new: NewErrand, helper: ProcessPoolExecutor | None) -> None:
+    def add(self, number: int, new: NewErrand, helper: _Helper | None) -> None:
         self.lines.append((number, new))
         self.rows.append(new.as_tuple(format_utc(new.received_at)))
         if helper is not None and len(self.lines) - self.sent >= PART:
             self._send(helper)
 
-    def close(self, helper: ProcessPoolExecutor | None) -> None:
+    def close(self, helper: _Helper | None) -> None:
         """No more lines: the rest go to the screen (here, without a helper, when written)."""
         if len(self.lines) > self.sent:
             self._send(helper)
 
-    def _send(self, helper: ProcessPoolExecutor | None) -> None:
-        self.parts.append(_Part.start(self.rows[self.sent :], self.rules, helper))
+    def _send(self, helper: _Helper | None) -> None:
+        part = _Part(self.rows[self.sent :], self.rules)
+        if helper is not None:
+            helper.hand(part)
+        self.parts.append(part)
         self.sent = len(self.lines)
 
     def ready(self) -> bool:
@@ -216,7 +253,7 @@ class _Batch:
         return _facts(self.rows, rules)
 
 
-def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> ProcessPoolExecutor | None:
+def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> _Helper | None:
     """A second process for a large import, where there is a second core and fork."""
     lines = data.count(b"\n") if isinstance(data, bytes) else len(data)
     if lines < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
@@ -225,7 +262,7 @@ def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> ProcessPoolExecuto
         return None
     try:
         # fork: the child has the program already (a spawned one would run the command again).
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        return _Helper(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")))
     except OSError:
         return None
 
