@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import os
 import sqlite3
 import time
 from concurrent.futures import Future
@@ -288,6 +289,28 @@ def test_a_large_import_is_screened_in_two_processes_with_the_same_findings(syst
     lines = [errand_line(f"1177-{i:06d}", message=t) for i, t in enumerate(texts)]
     assert intake._helper(jsonl(*lines)) is not None  # the path under test is taken
     intake.import_errands(system, jsonl(*lines))
+    with system.store.read() as conn:
+        stored = dict(conn.execute("SELECT ref, acute FROM errands").fetchall())
+    for i, t in enumerate(texts):
+        assert stored[f"1177-{i:06d}"] == rules_.dump(rules_.screen(f"Förnya recept\n{t}"))
+
+
+def test_a_helper_gone_midway_leaves_the_same_findings(system, monkeypatch):
+    """The helper process ends (killed, out of memory): the parts it had, and those it would have
+    had, are done here, with the same findings."""
+    texts = [FEVER if i % 5 == 0 else CALM for i in range(1200)]
+    lines = [errand_line(f"1177-{i:06d}", message=t) for i, t in enumerate(texts)]
+    real = intake._helper
+
+    def dying(data):
+        helper = real(data)
+        assert helper is not None  # the path under test is taken
+        helper.pool.submit(os._exit, 1)  # its process ends before the first part
+        return helper
+
+    monkeypatch.setattr(intake, "_helper", dying)
+    report = intake.import_errands(system, jsonl(*lines))
+    assert report.added == 1200
     with system.store.read() as conn:
         stored = dict(conn.execute("SELECT ref, acute FROM errands").fetchall())
     for i, t in enumerate(texts):
