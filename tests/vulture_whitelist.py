@@ -57,6 +57,10 @@ _._repaint_required
 # A style set on the footer's grid: Textual reads it when it lays the footer out.
 _.grid_size_columns
 
+# The announcement box shown or hidden (ui/widgets/announcement.py): Textual reads the style
+# when it draws.
+_.visibility
+
 # The command palette's countdown to "no matches", overriding Textual's CommandPalette's with
 # the words in Swedish (ui/widgets/palette.py), and the state of Textual's that it sets.
 _._start_no_matches_countdown

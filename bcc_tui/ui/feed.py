@@ -45,6 +45,7 @@ from bcc_tui.services.session import Store
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import FollowsChanges
+from bcc_tui.ui.widgets import announcement
 
 if TYPE_CHECKING:
     from bcc_tui.ui.app import BccApp
@@ -615,27 +616,25 @@ class Feed:
         return True
 
     def check_news(self, announce: bool = True) -> None:
-        """R23: say so when someone else assigns or reassigns an errand to me, or reminds me.
-        Separate from the panes' fetch: only the events since the last look are read."""
+        """R23: say so when someone else assigns or reassigns an errand to me, or reminds me, in
+        the screen's announcement box (widgets/announcement.py: not a toast of Textual's, which
+        cost a whole layout to show and another to take away). Separate from the panes' fetch:
+        only the events since the last look are read."""
         try:
             found = errands.news(self.ctx, None if not announce else self._news_after)
         except BccError:
             return
         self._news_after = found.last
+        if not announce:
+            # Mounted now, after the first paint, so that no announcement pays for it.
+            self.app.call_after_refresh(lambda: announcement.box(self.app.screen))
         for kind, ref in found.items:
             shown = render.safe(ref, one_line=True).plain
+            box = announcement.box(self.app.screen)
             if kind == e.REMIND:
-                self.app.notify(
-                    f"Påminnelse till dig: {shown} väntar på svar",
-                    title="Påminnelse",
-                    severity="warning",
-                    timeout=15,
-                    markup=False,
-                )
+                box.add(f"Påminnelse till dig: {shown} väntar på svar", reminder=True)
             else:
-                self.app.notify(
-                    f"Nytt ärende till dig: {shown}", title="Nytt ärende", timeout=15, markup=False
-                )
+                box.add(f"Nytt ärende till dig: {shown}", reminder=False)
         if found.items and self.app.bell_on:
             self.app.bell()
 

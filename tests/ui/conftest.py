@@ -17,6 +17,7 @@ from bcc_tui.store import staff as staff_q
 from bcc_tui.store.db import Store
 from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.app import make_app
+from bcc_tui.ui.widgets import announcement
 from tests.conftest import NOW, errand_line, jsonl
 
 # Pilot waits for "idle" by sleeping in 20 ms slices until one passes with (almost) no CPU used:
@@ -45,7 +46,7 @@ def _no_dead_widgets_kept():
 
 @pytest.fixture(autouse=True)
 def _toasts_outlast_a_busy_machine(monkeypatch):
-    """A toast lasts its seconds by the wall clock: on a machine kept busy a scenario outlasted
+    """A toast (and an announcement) lasts its seconds by the wall clock: on a machine kept busy a scenario outlasted
     it, and a test reading the toasts at its end found none. In tests they stay for the run."""
     from textual.app import App
 
@@ -55,6 +56,13 @@ def _toasts_outlast_a_busy_machine(monkeypatch):
         return notify(self, message, title=title, severity=severity, timeout=3600, markup=markup)
 
     monkeypatch.setattr(App, "notify", lasting)
+    monkeypatch.setattr(announcement, "SHOWN_FOR", 3600.0)  # R23's announcements likewise
+
+
+def announced(screen) -> list[str]:
+    """What the screen's announcement box says now (R23)."""
+    racks = screen.query_children(announcement.AnnouncementRack)
+    return [text for text, _ in racks.first().box.lines] if racks else []
 
 
 def ctx_for(store: Store, username: str, clock) -> Ctx:

@@ -9,7 +9,7 @@ from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, NoteForm, Part
 from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl
-from tests.ui.conftest import ctx_for, drive, settle
+from tests.ui.conftest import announced, ctx_for, drive, settle
 
 
 async def wait_for(pilot, condition, timeout=30.0) -> None:
@@ -36,7 +36,8 @@ def drafts_in(store):
 
 
 def messages(app):
-    return [n.message for n in notifications(app)]
+    """What the app says: its toasts, and the announcements to a caregiver (R23)."""
+    return [n.message for n in notifications(app)] + announced(app.screen)
 
 
 # -- R22: absence -----------------------------------------------------------------------------

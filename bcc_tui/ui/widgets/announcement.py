@@ -1,0 +1,121 @@
+"""R23's announcements to a caregiver: "Nytt ärende till dig: REF", and a reminder.
+
+Textual's toast mounts two widgets for each message, styles them, lays the whole screen out, and
+at its end removes them and lays it out again. On a hundred open dashboards that was the dearest
+part of an assignment: half of what it cost the doctor's own dashboards, and two toasts stacked
+were the most any terminal received for one change (issue 31). Here the box is mounted once per
+screen and only shown or hidden; announcements that come while it is up join it, newest last,
+instead of stacking toasts that move each other.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Container
+from textual.timer import Timer
+from textual.widgets import Static
+
+SHOWN_FOR = 15.0  # seconds after the latest announcement, as Textual's toasts of them were
+MOST = 3  # announcements in the box at once: the oldest give way (each errand is in Mina ärenden)
+ROOM = 9  # the rack's lines, fixed: when the box shows or hides, only its own lines are drawn again
+
+
+class AnnouncementRack(Container):
+    """The bottom edge of a screen, above the footer. Never drawn itself (hidden, like Textual's
+    own rack): only the box in it, at the right, and only while it has something to say."""
+
+    DEFAULT_CSS = """
+    AnnouncementRack {
+        layer: announce;
+        dock: bottom;
+        width: 1fr;
+        align: right bottom;
+        visibility: hidden;
+        margin-bottom: 1;
+    }
+    AnnouncementRack > Announcement {
+        width: 60;
+        max-width: 50%;
+        height: auto;
+        max-height: 100%;
+        overflow: hidden;
+        padding: 1 1;
+        visibility: hidden;
+        background: $panel-lighten-1;
+        border-left: outer $success;
+    }
+    AnnouncementRack > Announcement.-warning { border-left: outer $warning; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.styles.height = ROOM
+        self.box = Announcement()
+
+    def compose(self):
+        yield self.box
+
+
+class Announcement(Static):
+    """What is being said, as plain text: the lines quote references, which are never markup."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.lines: list[tuple[str, bool]] = []  # (text, is a reminder)
+        self._ends: Timer | None = None
+
+    def add(self, text: str, reminder: bool) -> None:
+        self.lines = [*self.lines, (text, reminder)][-MOST:]
+        shown = self._text()
+        while len(self.lines) > 1 and self._height(shown) > ROOM:
+            self.lines = self.lines[1:]  # the newest is never the one cut
+            shown = self._text()
+        warning = any(r for _, r in self.lines)
+        self.update(shown)
+        self.set_class(warning, "-warning")
+        self.styles.visibility = "visible"
+        if self._ends is not None:
+            self._ends.stop()
+        self._ends = self.set_timer(SHOWN_FOR, self.hide)
+
+    def _text(self) -> Text:
+        shown = Text(_heading([r for _, r in self.lines]), style="bold")
+        for line, _ in self.lines:
+            shown.append("\n")
+            shown.append(line)
+        return shown
+
+    def _height(self, shown: Text) -> int:
+        """Lines the box takes: its text wrapped to its width (60, or half a narrow screen), and
+        its padding."""
+        width = min(60, self.screen.size.width // 2) if self.is_mounted else 60
+        return len(shown.wrap(self.app.console, max(1, width - 3))) + 2
+
+    def hide(self) -> None:
+        self.lines = []
+        self.styles.visibility = "hidden"
+        if self._ends is not None:
+            self._ends.stop()
+            self._ends = None
+
+    def on_click(self) -> None:
+        self.hide()  # as a toast goes when clicked
+
+
+def _heading(reminders: list[bool]) -> str:
+    if not any(reminders):
+        return "Nytt ärende" if len(reminders) == 1 else "Nya ärenden"
+    if all(reminders):
+        return "Påminnelse" if len(reminders) == 1 else "Påminnelser"
+    return "Till dig"
+
+
+def box(screen) -> Announcement:
+    """The screen's box, mounted the first time it is needed there (the dashboard's is mounted
+    after its first paint, so that no announcement pays for it)."""
+    racks = screen.query_children(AnnouncementRack)
+    if racks:
+        return racks.first().box
+    rack = AnnouncementRack()
+    screen.mount(rack)
+    return rack.box

@@ -1,0 +1,141 @@
+"""R23's announcements to a caregiver (widgets/announcement.py): one box per screen, mounted once
+and shown or hidden, where Textual's toasts mounted widgets and laid the screen out for each
+message (issue 31: the dearest part of an assignment on the doctor's own dashboards)."""
+
+from __future__ import annotations
+
+from bcc_tui.services import errands
+from bcc_tui.ui import textual_compat as compat
+from bcc_tui.ui.widgets import announcement
+from bcc_tui.ui.widgets.announcement import Announcement
+from tests.ui.conftest import announced, ctx_for, drive
+from tests.ui.test_live import wait_for
+
+
+def _spans(renderable) -> set[tuple[int, int, int]]:
+    if isinstance(renderable, compat.ChopsUpdate):
+        return set(renderable.spans)
+    r = renderable.region
+    return {(y, r.x, r.right) for y in range(r.y, r.bottom)}
+
+
+def test_showing_and_hiding_draw_the_box_alone(clinic, app_for):
+    """What a terminal receives for an announcement is the box's own cells, when it comes and when
+    it goes; no widget is mounted for it once the dashboard has painted."""
+    app = app_for(clinic, "doc1")
+    frames: list[set[tuple[int, int, int]]] = []
+    compat.watch_frames(app, lambda screen, r: frames.append(_spans(r)) if r is not None else None)
+
+    async def scenario(pilot):
+        await pilot.pause(0.3)
+        widgets = len(list(app.screen.walk_children()))
+        box = announcement.box(app.screen)
+        frames.clear()
+        box.add("Nytt ärende till dig: 1177-000001", reminder=False)
+        await pilot.pause(0.3)
+        shown, region = list(frames), box.region
+        frames.clear()
+        box.hide()
+        await pilot.pause(0.3)
+        return widgets, len(list(app.screen.walk_children())), shown, list(frames), region
+
+    before, after, shown, hidden, region = drive(app, scenario, size=(120, 40))
+    assert before == after
+    for frame in shown + hidden:
+        for y, x1, x2 in frame:
+            assert region.y <= y < region.bottom and x1 >= region.x and x2 <= region.right, (y, x1, x2)
+    assert shown and hidden
+
+
+def test_announcements_while_one_is_up_join_it_newest_last(clinic, app_for, as_):
+    app = app_for(clinic, "doc1")
+    rec2 = ctx_for(clinic, "rec2", as_("rec2").clock)
+
+    async def scenario(pilot):
+        await pilot.pause(0.2)
+        errands.assign(rec2, "1177-000001", "doc1")
+        errands.assign(rec2, "1177-000002", "doc1")
+        await wait_for(pilot, lambda: len(announced(app.screen)) == 2)
+        box = app.screen.query_one(Announcement)
+        two = (str(box.render()).splitlines()[0], box.has_class("-warning"))
+        errands.remind(rec2, "1177-000002")
+        await wait_for(pilot, lambda: any("Påminnelse" in x for x in announced(app.screen)))
+        three = (str(box.render()).splitlines()[0], box.has_class("-warning"))
+        return two, three, announced(app.screen), len(app.screen.query(Announcement))
+
+    two, three, said, boxes = drive(app, scenario, size=(120, 40))
+    assert two == ("Nya ärenden", False)
+    assert three == ("Till dig", True)  # a reminder among them: the warning's colour
+    assert said == [
+        "Nytt ärende till dig: 1177-000001",
+        "Nytt ärende till dig: 1177-000002",
+        "Påminnelse till dig: 1177-000002 väntar på svar",
+    ]
+    assert boxes == 1
+
+
+def test_the_newest_is_never_cut_on_a_narrow_screen(clinic, app_for):
+    """At 80 columns the box is 40 wide: three reminders of 40-character references do not fit
+    its lines; the oldest give way, the newest is whole."""
+    app = app_for(clinic, "doc1")
+    refs = [f"1177-{i}" + "9" * 30 for i in range(4)]
+
+    async def scenario(pilot):
+        await pilot.pause(0.2)
+        box = announcement.box(app.screen)
+        for ref in refs:
+            box.add(f"Påminnelse till dig: {ref} väntar på svar", reminder=True)
+        await pilot.pause(0.3)
+        return announced(app.screen), box.region.height, box.content_region.height
+
+    said, height, inner = drive(app, scenario, size=(80, 24))
+    assert said[-1] == f"Påminnelse till dig: {refs[-1]} väntar på svar"
+    assert len(said) < 3
+    assert height <= announcement.ROOM and inner >= 1 + 3 * len(said)  # heading, and each line whole
+
+
+def test_the_box_goes_after_its_time_and_at_a_click(clinic, app_for, monkeypatch):
+    monkeypatch.setattr(announcement, "SHOWN_FOR", 0.2)
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await pilot.pause(0.2)
+        box = announcement.box(app.screen)
+        box.add("Nytt ärende till dig: 1177-000001", reminder=False)
+        await pilot.pause(0.05)
+        up = box.visible
+        await wait_for(pilot, lambda: not box.visible, timeout=5)
+        gone = announced(app.screen)
+        monkeypatch.setattr(announcement, "SHOWN_FOR", 3600.0)
+        box.add("Nytt ärende till dig: 1177-000002", reminder=False)
+        await pilot.pause(0.05)
+        await pilot.click(Announcement)
+        await pilot.pause(0.05)
+        return up, gone, box.visible, announced(app.screen)
+
+    assert drive(app, scenario) == (True, [], False, [])
+
+
+def test_the_hidden_rack_takes_no_click(clinic, app_for):
+    """The rack lies over the panes' last lines on every dashboard: a row there is still clicked,
+    with or without an announcement up."""
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await pilot.pause(0.2)
+        rack = app.screen.query_one(announcement.AnnouncementRack)
+        box = rack.box
+        assert rack.styles.height.value == announcement.ROOM
+        inside = (2, 40 - 4)  # the rack's lines, left of the box, over a pane (a hidden rack has no region)
+        hit = app.screen.get_widget_at(*inside)[0]
+        box.add("Nytt ärende till dig: 1177-000001", reminder=False)
+        await pilot.pause(0.1)
+        under_box = app.screen.get_widget_at(box.region.x + 2, box.region.y + 1)[0]
+        box.hide()
+        await rack.remove()
+        await pilot.pause(0.1)
+        return hit, under_box, app.screen.get_widget_at(*inside)[0]
+
+    hit, under_box, without = drive(app, scenario, size=(120, 40))
+    assert hit is without and not isinstance(hit, announcement.AnnouncementRack)
+    assert isinstance(under_box, Announcement)
