@@ -103,8 +103,8 @@ def _read_and_store(
 def _raw_lines(data: bytes | Sequence[bytes | jsonl.TooLong]) -> list[Line]:
     """The input's lines as jsonl.lines reads them: its first line without a byte-order mark."""
     if isinstance(data, bytes):
-        return (data[len(jsonl.BOM) :] if data.startswith(jsonl.BOM) else data).split(b"\n")
-    raw = list(data)
+        return list((data[len(jsonl.BOM) :] if data.startswith(jsonl.BOM) else data).split(b"\n"))
+    raw: list[Line] = list(data)
     if raw and isinstance(raw[0], bytes) and raw[0].startswith(jsonl.BOM):
         raw[0] = raw[0][len(jsonl.BOM) :]
     return raw
@@ -269,7 +269,7 @@ def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
         entries = []
         known = q.hashes_by_ref(conn, [row[_REF] for _, row, _, _ in valid])
         for number, row, moment, (found, digest, searched) in valid:
-            new = NewErrand(*row[:_RECEIVED], moment, *row[_RECEIVED + 1 :])
+            new = NewErrand(*row[:_RECEIVED], moment, *row[_RECEIVED + 1 :])  # type: ignore[call-arg]
             stored = known.get(new.ref)
             if stored == digest:
                 report.skipped += 1
