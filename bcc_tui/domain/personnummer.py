@@ -9,13 +9,16 @@ from functools import lru_cache
 _FORM = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})-?([0-9]{4})", re.ASCII)
 
 
+# Each digit of an even position (from the left, 0-based) doubled and its digits added: 7 -> 14 -> 5.
+_DOUBLED = str.maketrans("0123456789", "0246813579")
+
+
 def luhn_ok(digits: str) -> bool:
-    """Luhn check over the ten digits YYMMDDNNNC."""
-    total = 0
-    for i, ch in enumerate(digits):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
+    """Luhn check over the ten ASCII digits YYMMDDNNNC (or any string of ASCII digits)."""
+    # The digits as their bytes, less b"0" each: a quarter of a loop over int(ch) (an import checks
+    # every line's personnummer).
+    summed = (digits[1::2] + digits[0::2].translate(_DOUBLED)).encode("ascii")
+    return (sum(summed) - 48 * len(digits)) % 10 == 0
 
 
 def check_digit(nine: str) -> str:

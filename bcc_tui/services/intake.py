@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
-from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -81,52 +80,56 @@ def _read_and_store(
     report: IntakeReport,
     helper: _Helper | None,
 ) -> None:
-    """Each full batch is written as soon as the helper has screened it, in the order read."""
+    """The input is cut into batches of BATCH lines, each in parts of PART lines handed to the
+    helper at once; each batch is written, in the order of the input, when its parts are read."""
     now = ctx.now()
-    waiting: deque[_Batch] = deque()
-    batch = _Batch.begin(ctx)
-    for number, new in jsonl.parsed(data, lambda obj: errand_from_json(obj, now)):
-        if isinstance(new, InvalidInput):
-            report.rejected.append((number, str(new)))
-            continue
-        batch.add(number, new, helper)
-        if len(batch.lines) >= BATCH:
-            batch.close(helper)
-            waiting.append(batch)
-            batch = _Batch.begin(ctx)
-            _store_ready(ctx, waiting, report)
-    if batch.lines:
-        batch.close(helper)
-        waiting.append(batch)
-    while waiting:
-        _store_batch(ctx, waiting.popleft(), report)
+    raw = _raw_lines(data)
+    if not any(isinstance(line, jsonl.TooLong) or line.strip() for line in raw):
+        list(jsonl.lines(raw))  # raises jsonl's refusal of an input without a line
+    batches = []
+    for start in range(0, len(raw), BATCH):
+        with ctx.store.read() as conn:
+            rules = acute_settings.rules(conn)
+        end = min(start + BATCH, len(raw))
+        parts = [_Part(raw[i : min(i + PART, end)], i + 1, now, rules) for i in range(start, end, PART)]
+        if helper is not None:
+            for part in parts:
+                helper.hand(part)
+        batches.append(_Batch(rules, parts))
+    for batch in batches:
+        _store_batch(ctx, batch, report)
 
 
-def _store_ready(ctx: Ctx, waiting: deque[_Batch], report: IntakeReport) -> None:
-    """The oldest batches whose screening is done are written; while the helper is behind (at its
-    start it builds the screen's search first, about 0.07 s), this process reads on instead of
-    waiting, up to AHEAD batches."""
-    while waiting and (waiting[0].ready() or len(waiting) > AHEAD):
-        _store_batch(ctx, waiting.popleft(), report)
+def _raw_lines(data: bytes | Sequence[bytes | jsonl.TooLong]) -> list[Line]:
+    """The input's lines as jsonl.lines reads them: its first line without a byte-order mark."""
+    if isinstance(data, bytes):
+        return list((data[len(jsonl.BOM) :] if data.startswith(jsonl.BOM) else data).split(b"\n"))
+    raw: list[Line] = list(data)
+    if raw and isinstance(raw[0], bytes) and raw[0].startswith(jsonl.BOM):
+        raw[0] = raw[0][len(jsonl.BOM) :]
+    return raw
 
 
-# R11's screen costs about 0.05 ms for a message of a few hundred characters: a large import lets a
-# second process screen each batch, a part at a time, while this one reads the next and writes the
-# one before; the helper also works out each line's content digest and search text, which this
-# process, the busier one, would otherwise. Where this process would wait for the helper, it does
-# the parts the helper has not begun (_Helper.take_back).
+# Reading and validating a line (JSON, then errand_from_json: about 0.015 ms) and R11's screen
+# (about 0.05 ms for a message of a few hundred characters) are done by a second process for a
+# large import, a part at a time, while this one writes the batch before; the helper also works out
+# each line's content digest and search text. Where this process would wait for the helper, it
+# does the parts the helper has not begun (_Helper.take_back). Writing is this process's alone.
 PARALLEL_FROM = 1000  # lines in a file worth a second process for
-PART = 250  # lines a task of the helper: it begins on a batch's first lines while this one reads on
-# Batches read ahead of their write while the helper has not screened the oldest (all lines are in
-# memory already, services/inbox.py: this holds their parsed form a little longer).
-AHEAD = 4
+PART = 250  # lines a task of the helper
 
 
-# A line as the helper is handed it (NewErrand.as_tuple), and what it works out of it: the acute
-# findings (acute.dump), the content's digest and the errand's search_text.
+# A valid line as the helper is handed it (NewErrand.as_tuple), and what it works out of it: the
+# acute findings (acute.dump), the content's digest and the errand's search_text.
+Line = bytes | jsonl.TooLong
 Row = tuple[Any, ...]
 Facts = tuple[str | None, str, str]
+# What a part's lines come to: the refused lines' numbers and reasons, and the valid lines' numbers,
+# fields, moments of arrival (to the microsecond, as read) and facts.
+Valid = tuple[int, Row, dt.datetime, Facts]
+Read = tuple[list[tuple[int, str]], list[Valid]]
 _SUBJECT, _MESSAGE, _RECEIVED = FIELDS.index("subject"), FIELDS.index("message"), FIELDS.index("received_at")
+_REF = FIELDS.index("ref")
 _SEARCHED = tuple(FIELDS.index(f) for f in ("ref", "subject", "patient_name", "personnummer", "proxy_name"))
 
 
@@ -141,17 +144,35 @@ def _facts(rows: list[Row], rules: acute.Rules) -> list[Facts]:
     ]
 
 
+def _read(lines: list[Line], first: int, now: dt.datetime, rules: acute.Rules) -> Read:
+    """Some of the input's lines, `first` the number of the first: each read and validated as
+    jsonl.parsed and errand_from_json do, and each valid one screened."""
+    refused: list[tuple[int, str]] = []
+    valid: list[tuple[int, Row, dt.datetime]] = []
+    if any(isinstance(line, jsonl.TooLong) or line.strip() for line in lines):
+        # A blank line first: jsonl's own numbering starts at 2, and it takes no byte-order mark
+        # off a line that is not the input's first (_raw_lines did that one).
+        for number, new in jsonl.parsed([b"", *lines], lambda obj: errand_from_json(obj, now)):
+            if isinstance(new, InvalidInput):
+                refused.append((number + first - 2, str(new)))
+            else:
+                valid.append((number + first - 2, new.as_tuple(format_utc(new.received_at)), new.received_at))
+    facts = _facts([row for _, row, _ in valid], rules)
+    return refused, [(n, row, moment, f) for (n, row, moment), f in zip(valid, facts, strict=True)]
+
+
 @dataclass
 class _Part:
-    """Some lines of a batch on their way through the screen: in the helper (`future`), or here
-    when there is no helper, it is gone, or it had not begun them when this process took them
-    back (`done`)."""
+    """Some lines of the input on their way through reading and the screen: in the helper
+    (`future`), or here when there is no helper, it is gone, or it had not begun them when this
+    process took them back (`done`)."""
 
-    rows: list[Row]
+    lines: list[Line]
+    first: int  # the number of its first line in the input
+    now: dt.datetime
     rules: acute.Rules
-    future: Future[list[Facts]] | None = None
-    helper: _Helper | None = None
-    done: list[Facts] | None = None
+    future: Future[Read] | None = None
+    done: Read | None = None
 
     def ready(self) -> bool:
         return self.future is None or self.future.done()
@@ -160,97 +181,63 @@ class _Part:
         """Does the part here if it was handed to the helper and the helper has not begun it."""
         if self.done is not None or self.future is None or not self.future.cancel():
             return False
-        self.done = _facts(self.rows, self.rules)
+        self.done = _read(self.lines, self.first, self.now, self.rules)
         return True
 
-    def facts(self) -> list[Facts]:
+    def read(self) -> Read:
         if self.done is None and self.future is not None and not self.take_back():
-            # Begun: while the helper finishes it, this process does the last parts it has not.
-            while not self.future.done() and self.helper is not None and self.helper.take_back():
-                pass
             try:
-                return self.future.result()
+                return self.future.result()  # begun by the helper
             except (BrokenProcessPool, OSError):
                 pass  # the helper is gone: this process does them
         if self.done is None:
-            self.done = _facts(self.rows, self.rules)
+            self.done = _read(self.lines, self.first, self.now, self.rules)
         return self.done
 
 
 class _Helper:
-    """The second process, and the parts handed to it in order: it works from the first, and this
-    process, when it would wait, takes back from the last, so that the two meet in the middle
-    however busy either is."""
+    """The second process."""
 
     def __init__(self, pool: ProcessPoolExecutor) -> None:
         self.pool = pool
-        self.handed: deque[_Part] = deque()
 
     def hand(self, part: _Part) -> None:
         try:
-            part.future = self.pool.submit(_facts, part.rows, part.rules)
+            part.future = self.pool.submit(_read, part.lines, part.first, part.now, part.rules)
         except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
             return
-        part.helper = self
-        self.handed.append(part)
-
-    def take_back(self) -> bool:
-        """Does here the last part handed that the helper has not begun; False when none is left."""
-        while self.handed:
-            part = self.handed.pop()
-            if part.done is not None:
-                continue  # taken back already, by its own batch
-            if part.take_back():
-                return True
-            self.handed.clear()  # begun: so was every part handed before it
-        return False
 
 
 @dataclass
 class _Batch:
-    """The lines of one write transaction, with the rules they are being screened by (read when
-    the batch begins; the write checks they still hold) and their parts in the screen."""
+    """The lines of one write transaction, with the rules they are screened by (read when the
+    batch was cut; the write checks they still hold) and their parts."""
 
     rules: acute.Rules
-    lines: list[tuple[int, NewErrand]] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    parts: list[_Part] = field(default_factory=list)
-    sent: int = 0  # lines handed to a part
+    parts: list[_Part]
 
-    @classmethod
-    def begin(cls, ctx: Ctx) -> _Batch:
-        with ctx.store.read() as conn:
-            return cls(acute_settings.rules(conn))
+    def screened(self) -> Read:
+        """The refused lines and the valid ones with their facts, before the write transaction
+        (R11): screening 2,000 long messages holds nobody up."""
+        # The helper works from the batch's first part: this process, which would otherwise wait,
+        # does its last parts that the helper has not begun, until the two meet. Parts of later
+        # batches are left to the helper, which reads them while this process writes.
+        for part in reversed(self.parts):
+            if not part.ready() and not part.take_back():
+                break  # begun: so was every part before it
+        refused: list[tuple[int, str]] = []
+        valid: list[Valid] = []
+        for part in self.parts:
+            part_refused, part_valid = part.read()
+            refused += part_refused
+            valid += part_valid
+        return refused, valid
 
-    def add(self, number: int, new: NewErrand, helper: _Helper | None) -> None:
-        self.lines.append((number, new))
-        self.rows.append(new.as_tuple(format_utc(new.received_at)))
-        if helper is not None and len(self.lines) - self.sent >= PART:
-            self._send(helper)
-
-    def close(self, helper: _Helper | None) -> None:
-        """No more lines: the rest go to the screen (here, without a helper, when written)."""
-        if len(self.lines) > self.sent:
-            self._send(helper)
-
-    def _send(self, helper: _Helper | None) -> None:
-        part = _Part(self.rows[self.sent :], self.rules)
-        if helper is not None:
-            helper.hand(part)
-        self.parts.append(part)
-        self.sent = len(self.lines)
-
-    def ready(self) -> bool:
-        return all(part.ready() for part in self.parts)
-
-    def screened(self) -> list[Facts]:
-        """Each line's facts, before the write transaction (R11): screening 2,000 long messages
-        holds nobody up."""
-        return [f for part in self.parts for f in part.facts()]
-
-    def screened_by(self, rules: acute.Rules) -> list[Facts]:
-        """Each line's facts by other rules (changed while the batch was screened), here."""
-        return _facts(self.rows, rules)
+    @staticmethod
+    def screened_by(valid: list[Valid], rules: acute.Rules) -> list[Valid]:
+        """The valid lines' facts by other rules (changed while the batch was screened), here."""
+        facts = _facts([row for _, row, _, _ in valid], rules)
+        return [(n, row, moment, f) for (n, row, moment, _), f in zip(valid, facts, strict=True)]
 
 
 def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> _Helper | None:
@@ -270,17 +257,19 @@ def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> _Helper | None:
 def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
     # R11: the messages are screened before the write transaction, which then only checks that
     # the rules did not change meanwhile.
-    screened = batch.screened()
+    refused, valid = batch.screened()
+    report.rejected += refused
+    if not valid:
+        return
     with ctx.store.write() as conn:
         now_rules = acute_settings.rules(conn)
         if now_rules != batch.rules:
-            screened = batch.screened_by(now_rules)
+            valid = batch.screened_by(valid, now_rules)
         shared = _Shared(ctx, conn)
         entries = []
-        known = q.hashes_by_ref(conn, [new.ref for _, new in batch.lines])
-        for (number, new), row, (found, digest, searched) in zip(
-            batch.lines, batch.rows, screened, strict=True
-        ):
+        known = q.hashes_by_ref(conn, [row[_REF] for _, row, _, _ in valid])
+        for number, row, moment, (found, digest, searched) in valid:
+            new = NewErrand(*row[:_RECEIVED], moment, *row[_RECEIVED + 1 :])  # type: ignore[call-arg]
             stored = known.get(new.ref)
             if stored == digest:
                 report.skipped += 1

@@ -43,3 +43,24 @@ def test_personnummer():
 def test_every_nine_digits_have_exactly_one_check_digit(nine):
     digits = [c for c in "0123456789" if p.luhn_ok(nine + c)]
     assert digits == [p.check_digit(nine)]
+
+
+def _luhn_by_the_definition(digits: str) -> bool:
+    """luhn_ok as it was first written: the definition, digit by digit."""
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+@given(st.from_regex(r"\A[0-9]{1,12}\Z"))
+def test_luhn_is_the_definition(digits):
+    assert p.luhn_ok(digits) == _luhn_by_the_definition(digits)
+
+
+def test_luhn_is_the_definition_across_the_nine_digits():
+    for n in range(0, 10**9, 999_983):
+        nine = f"{n:09d}"
+        for c in "0123456789":
+            assert p.luhn_ok(nine + c) == _luhn_by_the_definition(nine + c), nine + c

@@ -4,6 +4,7 @@ the rules change (a setting or an upgrade), and a screening cut short taken up a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -318,21 +319,31 @@ def test_a_helper_gone_midway_leaves_the_same_findings(system, monkeypatch):
 
 
 def test_a_part_the_helper_has_not_begun_is_done_here():
-    """The helper's queue is taken back when a batch is to be written: the same findings, content
-    digest and search text as the errand's own, and the helper no longer does that part."""
-    news = [
-        errand_from_json(errand_line(f"1177-00000{i}", message=t))
+    """The helper's queue is taken back when a batch is to be written: each line read as the
+    import reads it alone, with the same findings, content digest and search text as the errand's
+    own, and the helper no longer does that part."""
+    objs = [
+        errand_line(f"1177-00000{i}", message=t)
         for i, t in enumerate([FEVER, CALM, "Hon andas tungt och har 38,6."])
     ]
-    rows = [new.as_tuple(format_utc(new.received_at)) for new in news]
-    part = intake._Part(rows, rules_.DEFAULT_RULES, Future())  # never begun
-    assert part.facts() == [
+    lines = [b"", *jsonl(objs[0], {"ref": "x"}, *objs[1:]).split(b"\n")]  # lines 7 to 11 of an input
+    now = dt.datetime(2026, 11, 25, 9, tzinfo=dt.UTC)
+    part = intake._Part(lines, 7, now, rules_.DEFAULT_RULES, Future())  # never begun
+    news = [errand_from_json(obj, now) for obj in objs]
+    refused, valid = part.read()
+    assert refused == [(9, "type: saknas")]
+    assert valid == [
         (
-            rules_.dump(rules_.screen(f"{new.subject}\n{new.message}")),
-            hashlib.sha256(new.canonical().encode("utf-8")).hexdigest(),
-            errands_q.search_text(new.__dict__),
+            number,
+            new.as_tuple(format_utc(new.received_at)),
+            new.received_at,
+            (
+                rules_.dump(rules_.screen(f"{new.subject}\n{new.message}")),
+                hashlib.sha256(new.canonical().encode("utf-8")).hexdigest(),
+                errands_q.search_text(new.__dict__),
+            ),
         )
-        for new in news
+        for number, new in zip((8, 10, 11), news, strict=True)
     ]
     assert part.future is not None and part.future.cancelled()
 

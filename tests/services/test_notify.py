@@ -1,5 +1,6 @@
 """E-mail notices against a real SMTP server on loopback (R7, R16, docs/routine.md 4.6)."""
 
+import os
 import sqlite3
 
 import pytest
@@ -125,3 +126,25 @@ def test_reminder_goes_out_like_a_notice(db, smtp):
     assert r.returncode == 1 and "behöver ingen påminnelse" in r.stderr.decode()
     r = run_cli("--as", "doc1", "remind", "1177-000003", db=db)
     assert r.returncode == 1 and "ärendemottagare" in r.stderr.decode()
+
+
+def test_a_command_without_a_mail_server_does_not_load_smtplib(db):
+    """Every command tries the outbox on its way out; with no BCC_SMTP there is nothing to send,
+    and loading smtplib (with ssl and email) cost every command about 0.01 s, 1 % of an import
+    of 10,000 lines (issue 31, item 6)."""
+    import subprocess
+    import sys
+
+    code = "import sys; from bcc_tui.cli import main; main(sys.argv[1:]);print('smtplib' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if k not in ("BCC_SMTP", "BCC_DB")}
+    env["BCC_NOW"] = "2026-11-25T10:00:00+01:00"
+    lines = jsonl(errand_line("1177-000009")).decode().strip()
+    r = subprocess.run(
+        [sys.executable, "-c", code, "--db", str(db), "import", "-"],
+        input=lines.encode(),
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    assert r.stdout.decode().splitlines()[-1] == "False", r.stdout
