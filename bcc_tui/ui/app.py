@@ -256,20 +256,9 @@ class BccApp(CompatApp):
             # docs/routine.md 4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
         actor = self.ctx.actor
-        if not roles.may(actor, "list"):
-            # Administrators and auditors do not read patients' errands: they keep the settings
-            # and review the log.
-            self.push_screen(
-                screen_class("AdminScreen")()
-                if roles.may(actor, "admin_change")
-                else screen_class("AuditScreen")()
-            )
+        if self.dashboard is None:
             self._start_pulse()
             return
-        # The prefetch has usually finished by the time the screen mounts: the panes are filled
-        # then, before the first frame, so the screen is laid out and painted with its rows.
-        self.dashboard = DashboardScreen(self.ctx.actor, first_fill=self.feed.first_fill)
-        self.push_screen(self.dashboard)
         self._watch_hangup()
         if actor.has(CAREGIVER):
             with suppress(BccError):
@@ -278,6 +267,22 @@ class BccApp(CompatApp):
         self._start_pulse()
         if self.open_ref:
             self.call_after_refresh(self.open_errand, self.open_ref)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The person's first screen is the app's own, the bottom of its stack, mounted as the app
+        composes. Pushed over Textual's empty default screen once the app had mounted, the
+        dashboard reached its first frame about 20 ms later and a settled screen about 30 ms later
+        on the 100,000-errand backlog (issue 31, docs/performance.md). Screens opened from it are
+        one above it: `len(screen_stack) > 1` says that esc leads somewhere."""
+        actor = self.ctx.actor
+        if not roles.may(actor, "list"):
+            # Administrators and auditors do not read patients' errands: they keep the settings
+            # and review the log.
+            return screen_class("AdminScreen" if roles.may(actor, "admin_change") else "AuditScreen")()
+        # The prefetch has usually finished by the time the screen mounts: the panes are filled
+        # then, before the first frame, so the screen is laid out and painted with its rows.
+        self.dashboard = DashboardScreen(actor, first_fill=self.feed.first_fill)
+        return self.dashboard
 
     def started(self) -> None:
         """The first paint is done. What the start made (modules, styles, widgets) lives as long as

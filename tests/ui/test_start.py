@@ -4,7 +4,7 @@ import sys
 
 from bcc_tui.ui import app as app_module
 from bcc_tui.ui.feed import Feed
-from tests.ui.conftest import drive
+from tests.ui.conftest import drive, settle
 
 
 def test_the_first_read_gets_the_interpreter_back_at_once_until_the_first_paint(clinic, app_for, monkeypatch):
@@ -44,3 +44,37 @@ def test_an_app_ended_before_its_first_paint_leaves_the_switch_interval_as_it_wa
 
     asyncio.run(main())
     assert sys.getswitchinterval() == before
+
+
+def test_the_persons_first_screen_is_the_bottom_of_the_stack(clinic, app_for):
+    """The dashboard is the app's own first screen, not pushed over Textual's empty one once the
+    app had mounted (about 30 ms of the start, issue 31); a screen opened from it is one above it
+    and esc there comes back to it."""
+    from bcc_tui.ui.screens.stats import StatsScreen
+
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        first = list(app.screen_stack)
+        await pilot.press("s")
+        await settle(pilot)
+        opened = type(app.screen)
+        await pilot.press("escape")
+        await settle(pilot)
+        return first, opened, list(app.screen_stack)
+
+    first, opened, back = drive(app, scenario)
+    assert first == [app.dashboard] and opened is StatsScreen and back == [app.dashboard]
+
+
+def test_an_administrators_first_screen_is_the_bottom_of_the_stack_and_esc_leads_nowhere(clinic, app_for):
+    from bcc_tui.ui.app import screen_class
+
+    app = app_for(clinic, "adm")
+
+    async def scenario(pilot):
+        return list(app.screen_stack), app.screen.check_action("back", ())
+
+    stack, back_offered = drive(app, scenario)
+    assert [type(s) for s in stack] == [screen_class("AdminScreen")] and app.dashboard is None
+    assert not back_offered
