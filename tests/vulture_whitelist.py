@@ -78,3 +78,7 @@ _.SLEEP_IDLE
 _.errand_version  # store/deviations.py: a deviation's errand version, read with the row
 _.content_hash  # store/errands.py: Errand, the errand's content hash (check reads it by SQL)
 _.claimed_until  # store/outbox.py: Mail, the claim's lease (the claim itself is SQL)
+
+# Textual's App asks get_default_screen for the bottom of its screen stack (ui/app.py: the person's
+# first screen, issue 31).
+_.get_default_screen

@@ -14,6 +14,7 @@ import datetime as dt
 import gc
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -89,6 +90,11 @@ DELIVERY_INTERVAL = 3.0
 # commit have been marked done after the write the kernel told of; and the clock is looked at.
 FALLBACK = 5.0
 TOAST_MAX = 1000  # characters: more than any message of ours; a toast never covers the screen
+# Seconds a thread may hold the interpreter while another waits for it, until the first paint. The
+# first read (Feed.prefetch) waits on SQLite and the audit row's fsync, and at each return it needs
+# the interpreter back from Textual's start-up, which kept it for Python's 5 ms each time: the read
+# ended some 30 ms after the screen was ready for it, and the screen waited.
+START_SWITCH_INTERVAL = 0.0002
 
 
 class BccApp(CompatApp):
@@ -147,7 +153,14 @@ class BccApp(CompatApp):
         # The dashboard command holds the cycle collector while the app starts (cli/dashboard.py):
         # it runs again after the first paint (started).
         self._collector_held = not gc.isenabled()
+        self._switch_interval: float | None = None
         self.feed.prefetch()  # the first load starts now, in parallel with Textual's own start-up
+
+    def on_load(self) -> None:
+        # From the start of the run until the first paint (started), or the end of one that never
+        # painted (on_unmount): see START_SWITCH_INTERVAL.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(START_SWITCH_INTERVAL, self._switch_interval))
 
     # -- what reaches the person --------------------------------------------------------------
     def notify(
@@ -243,20 +256,9 @@ class BccApp(CompatApp):
             # docs/routine.md 4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
         actor = self.ctx.actor
-        if not roles.may(actor, "list"):
-            # Administrators and auditors do not read patients' errands: they keep the settings
-            # and review the log.
-            self.push_screen(
-                screen_class("AdminScreen")()
-                if roles.may(actor, "admin_change")
-                else screen_class("AuditScreen")()
-            )
+        if self.dashboard is None:
             self._start_pulse()
             return
-        # The prefetch has usually finished by the time the screen mounts: the panes are filled
-        # then, before the first frame, so the screen is laid out and painted with its rows.
-        self.dashboard = DashboardScreen(self.ctx.actor, first_fill=self.feed.first_fill)
-        self.push_screen(self.dashboard)
         self._watch_hangup()
         if actor.has(CAREGIVER):
             with suppress(BccError):
@@ -266,15 +268,37 @@ class BccApp(CompatApp):
         if self.open_ref:
             self.call_after_refresh(self.open_errand, self.open_ref)
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The person's first screen is the app's own, the bottom of its stack, mounted as the app
+        composes. Pushed over Textual's empty default screen once the app had mounted, the
+        dashboard reached its first frame about 20 ms later and a settled screen about 30 ms later
+        on the 100,000-errand backlog (issue 31, docs/performance.md). Screens opened from it are
+        one above it: `len(screen_stack) > 1` says that esc leads somewhere."""
+        actor = self.ctx.actor
+        if not roles.may(actor, "list"):
+            # Administrators and auditors do not read patients' errands: they keep the settings
+            # and review the log.
+            return screen_class("AdminScreen" if roles.may(actor, "admin_change") else "AuditScreen")()
+        # The prefetch has usually finished by the time the screen mounts: the panes are filled
+        # then, before the first frame, so the screen is laid out and painted with its rows.
+        self.dashboard = DashboardScreen(actor, first_fill=self.feed.first_fill)
+        return self.dashboard
+
     def started(self) -> None:
         """The first paint is done. What the start made (modules, styles, widgets) lives as long as
         the app: frozen out of the cycle collector's sight, so that the collections that keys and
         reloads set off do not walk it each time; then the collector held during the start runs
-        again."""
+        again. The interpreter goes back to its usual switch interval (START_SWITCH_INTERVAL)."""
+        self._switch_back()
         if self._collector_held:
             self._collector_held = False
             gc.freeze()
             gc.enable()
+
+    def _switch_back(self) -> None:
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
     def _start_pulse(self) -> None:
         """The feed looks for changes as soon as the kernel says the database was written (Wake),
@@ -349,6 +373,7 @@ class BccApp(CompatApp):
             self._pulse_at = asyncio.get_running_loop().call_later(self._every, self._pulse)
 
     def on_unmount(self) -> None:
+        self._switch_back()  # ended before its first paint
         self.upgrade.stop()
         if self._pulse_at is not None:
             self._pulse_at.cancel()

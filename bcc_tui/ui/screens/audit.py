@@ -162,7 +162,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear":
-            return len(self.app.screen_stack) > 2 or self.query_one("#filter", Input).has_class("-visible")
+            return len(self.app.screen_stack) > 1 or self.query_one("#filter", Input).has_class("-visible")
         return True
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -93,7 +93,7 @@ class StatsScreen(BccScreen[None]):
         self.query_one(HeaderBar).set_time(now)
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
+        if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
     def action_month(self, step: int) -> None:

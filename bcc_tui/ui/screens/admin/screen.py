@@ -194,7 +194,7 @@ class AdminScreen(BccScreen[None], FollowsChanges):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The footer offers esc only where it leads somewhere (as on the audit log).
-        return action != "back" or len(self.app.screen_stack) > 2
+        return action != "back" or len(self.app.screen_stack) > 1
 
     def action_back(self) -> None:
         self.app.pop_screen()
