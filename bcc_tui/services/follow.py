@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from sqlite3 import Connection
 
 from bcc_tui.domain import errand as e
+from bcc_tui.services import clinic
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import (
     PAGE,
@@ -37,7 +38,7 @@ from bcc_tui.services.errands import (
     _summaries,
     load_candidates,
 )
-from bcc_tui.services.views import ErrandSummary, attention_key
+from bcc_tui.services.views import ErrandSummary, attention_key, summary
 from bcc_tui.store import changes as changes_q
 from bcc_tui.store import errands as q
 from bcc_tui.store.errands import ErrandRow
@@ -120,7 +121,9 @@ def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
             return None
         if all(r.kind not in _ROW_KINDS for r in rows):
             return int(rows[-1].seq)  # events that change no row on any pane: a note, say
-        if not involved or _may_touch(conn, rows, shown, involved):
+        if involved and _may_touch(conn, rows, shown, involved):
+            return None
+        if not involved and _may_reach(ctx, conn, rows, shown):
             return None
         return int(rows[-1].seq)
 
@@ -141,6 +144,41 @@ def _may_touch(conn: Connection, rows: list[changes_q.Change], shown: Panes, inv
         if row.assignee == involved or (row.id in touching and row.personnummer in patients):
             return True
     return bool(q.involving_events(conn, ids, involved))
+
+
+def _may_reach(ctx: Ctx, conn: Connection, rows: list[changes_q.Change], shown: Panes) -> bool:
+    """Whether changes of errands may reach a receiver's panes, whose counts any errand moves. They
+    cannot when each errand is on no page, stays in its open pane with the same lateness (so the
+    counts and the loads stay), is of no child on a page, and now comes after its page's last row
+    (so it does not enter it): a partial reply to an errand far down Fördelade, say, which cost
+    each receiver's dashboard a worker and 4.7 ms (issue 31)."""
+    by_errand: dict[int, list[changes_q.Change]] = {}
+    for r in rows:
+        if r.errand_id is not None:  # unseen() has sent changes of no errand to follow()
+            by_errand.setdefault(r.errand_id, []).append(r)
+    on_screen = shown.open + shown.closed
+    if {s.id for s in on_screen} & by_errand.keys():
+        return True
+    current = {r.id: r for r in q.rows_by_ids(conn, sorted(by_errand))}
+    before, now = _states(by_errand, current)
+    patients = {s.personnummer for s in on_screen}
+    today = ctx.today()
+    fdays = clinic.followup_days(conn)
+    for eid, was in before.items():
+        is_ = now[eid]
+        if was is None or is_ is None or is_.status == e.CLOSED or current[eid].personnummer in patients:
+            return True
+        if (was.status, was.assignee) != (is_.status, is_.assignee):
+            return True
+        if _late(was, today.isoformat()) != _late(is_, today.isoformat()):
+            return True
+        page = shown.pane(is_.status)
+        if page.total is None or not page.rows or len(page.rows) >= page.total:
+            return True
+        # Its place as the store orders the pane: the summary's attention key needs no suggestion.
+        if _comes_before(is_.status, summary(current[eid], today, None, fdays), page.rows[-1]):
+            return True
+    return False
 
 
 def follow(

@@ -354,3 +354,39 @@ def test_changes_are_kept_bounded_and_a_dashboard_behind_them_reads_everything(t
         assert follow.follow(rec, old, seq=old.seq).again
     finally:
         store.close()
+
+
+def test_a_change_far_down_a_receivers_pane_costs_that_screen_nothing_until_it_moves_up(template, tmp_path):
+    """A receiver's counts are moved by any errand, so every change of one used to send their
+    dashboard to follow it. An errand off the page, of no child on it, that stays in its pane with
+    the same lateness and still comes after the page's last row changes nothing there: a partial
+    reply to it is unseen (issue 31: 4.7 ms on each receiver's dashboard). Made urgent, it comes
+    up into the page, and it is followed."""
+    path = tmp_path / "far.db"
+    shutil.copy(template, path)
+    store = Store(path)
+    try:
+        system = Ctx(store, SYSTEM_ACTOR, _clock())
+        line = errand_line("LANGT-NER", patient={"name": "Ny Patient", "personnummer": _pnr(40)})
+        assert intake.import_errands(system, jsonl(line)).ok
+        errands.assign(_ctx(store, "rec2"), "LANGT-NER", "doc1")
+        rec = _ctx(store, "rec1")
+        limits = dict.fromkeys(STATUSES, 8)
+        shown = errands.panes(rec, limits=limits)
+        assert not shown.assigned.rows[-1].urgent and not shown.assigned.rows[-1].acute_pinned
+        assert "LANGT-NER" not in {s.ref for s in shown.open}
+        assert shown.assigned.total is not None and shown.assigned.total > len(shown.assigned.rows)
+
+        errands.partial_reply(_ctx(store, "doc1"), "LANGT-NER", "Vi återkommer.")
+        quiet = follow.unseen(rec, shown, shown.seq)
+        found = follow.follow(rec, shown, seq=shown.seq, limits=limits)
+        assert quiet is not None and quiet == found.seq
+        assert found.data is None or _seen(found.data) == _seen(shown)
+        shown = replace(shown, seq=found.seq)
+
+        errands.set_urgent(rec, "LANGT-NER", True)
+        assert follow.unseen(rec, shown, shown.seq) is None
+        found = follow.follow(rec, shown, seq=shown.seq, limits=limits)
+        assert found.data is not None and "LANGT-NER" in {s.ref for s in found.data.assigned.rows}
+    finally:
+        store.close()
