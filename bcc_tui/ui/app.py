@@ -42,7 +42,7 @@ from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import actions, render
 from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.damage import Shadow
-from bcc_tui.ui.feed import Feed, PanesCounted, PanesFetched
+from bcc_tui.ui.feed import Feed, NewsDue, PanesCounted, PanesFetched
 from bcc_tui.ui.runner import ERRAND_ACTIONS, ActionRunner, Written
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
@@ -449,6 +449,9 @@ class BccApp(CompatApp):
         fetched = message.fetched
         if self.feed.accept(fetched):
             self.apply(fetched.data, fetched.detail, fetched.search, fetched.lost)
+
+    def on_news_due(self, _message: NewsDue) -> None:
+        self.feed.check_news()
 
     def on_written(self, message: Written[Any]) -> None:
         self.runner.written(message)

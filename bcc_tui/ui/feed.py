@@ -83,6 +83,11 @@ class PanesFetched(Message):
         self.fetched = fetched
 
 
+class NewsDue(Message):
+    """A followed change gave the person an errand or a reminder (R23): the announcement is made
+    after the rows it is about, so that one frame draws both."""
+
+
 class PanesCounted(Message):
     """The counts a typed read left out (Feed._count_typed), for the panes it drew."""
 
@@ -121,6 +126,7 @@ class Feed:
         # R23: the newest event seen for "a new errand for you", looked at when the file changed.
         self._news_after: int | None = None
         self._news_version: int | None = None
+        self._news_due = False  # the worker's followed change was news for the person (NewsDue)
         self._first: list[Fetched | BccError] = []
         self._reads = itertools.count(1)
         self._drawn_seq = 0
@@ -541,11 +547,14 @@ class Feed:
         """The changes since the panes on screen, in a worker: drawn only when they change what
         the panes or the open errand show."""
         posted = False
+        self._news_due = False
         try:
             posted = self._follow_now()
         finally:
             if not posted:
                 self._following = False
+            if self._news_due:
+                self.app.post_message(NewsDue())  # after the read it comes with (see NewsDue)
 
     def _follow_now(self) -> bool:
         """Whether a read was posted to be drawn (it ends the following when it is)."""
@@ -567,8 +576,7 @@ class Feed:
                 return False
             if found.staff:
                 self.app.call_from_thread(self.check_identity)
-            if found.news and self._news_after is not None:
-                self.app.call_from_thread(self.check_news)
+            self._news_due = found.news and self._news_after is not None
             if found.again:
                 self._load_now(counted=True)
                 return False

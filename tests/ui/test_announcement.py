@@ -8,6 +8,7 @@ from bcc_tui.services import errands
 from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.widgets import announcement
 from bcc_tui.ui.widgets.announcement import Announcement
+from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.ui.conftest import announced, ctx_for, drive
 from tests.ui.test_live import wait_for
 
@@ -139,3 +140,27 @@ def test_the_hidden_rack_takes_no_click(clinic, app_for):
     hit, under_box, without = drive(app, scenario, size=(120, 40))
     assert hit is without and not isinstance(hit, announcement.AnnouncementRack)
     assert isinstance(under_box, Announcement)
+
+
+def test_the_announcement_comes_after_the_row_it_is_about(clinic, app_for, as_, monkeypatch):
+    """The followed change and its news are drawn together: the errand is already in the pane when
+    the box says so (they were two layouts and two frames, the news first)."""
+    app = app_for(clinic, "doc1")
+    rec2 = ctx_for(clinic, "rec2", as_("rec2").clock)
+    there: list[bool] = []
+    add = Announcement.add
+
+    def noting(self, text, reminder):
+        tables = app.screen.query(ErrandTable)
+        there.append(any("1177-000001" in t.order for t in tables))
+        return add(self, text, reminder)
+
+    monkeypatch.setattr(Announcement, "add", noting)
+
+    async def scenario(pilot):
+        await pilot.pause(0.2)
+        errands.assign(rec2, "1177-000001", "doc1")
+        await wait_for(pilot, lambda: bool(there))
+
+    drive(app, scenario, size=(120, 40))
+    assert there == [True]
