@@ -32,11 +32,12 @@ from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.command import CommandList, CommandPalette
+from textual.containers import Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.driver import Driver
 from textual.filter import LineFilter
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message_pump import MessagePump
 from textual.notifications import Notification
 from textual.screen import Screen
@@ -53,6 +54,7 @@ __all__ = [
     "CompositorUpdate",
     "FooterKey",
     "LayoutUpdate",
+    "PaneFrame",
     "ParseError",
     "Private",
     "SafeCommandPalette",
@@ -285,6 +287,13 @@ DATA_TABLE: tuple[Private, ...] = (
         "overridden: the scrollbar is drawn in the layout's own frame, not in a second one (issue 31)",
         ("virtual_size",),
     ),
+    Private(
+        "textual.widget:Widget",
+        "_size_updated",
+        "method",
+        "overridden: a pane's frame, which nothing scrolls, is not laid out again for its content (issue 31)",
+        ("size", "virtual_size", "container_size", "layout"),
+    ),
     Private("textual.widget:Widget", "_vertical_scrollbar", "attribute", "the scrollbar, if made"),
     Private("textual.widget:Widget", "_repaint_required", "attribute", "a repaint asked for"),
     Private(
@@ -463,6 +472,19 @@ def set_border_title(widget: Widget, title: Content) -> None:
         return
     offset = widget.content_offset  # refresh's regions are relative to the content, inside the border
     widget.refresh(Region(-offset.x, -offset.y, widget.outer_size.width, 1))
+
+
+class PaneFrame(Vertical):
+    """A pane's frame around its table (ui/screens/dashboard.py). Its virtual size is its
+    content's, which nothing scrolls (no scrollbars: the table inside scrolls), yet Textual lays
+    the whole screen out again when it changes: at every row in or out of a short pane, whose
+    height the dashboard fits to its rows, a second layout and a second frame drawing the same
+    (issue 31)."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
 
 def scrollbar_drawn(widget: Widget) -> None:

@@ -197,3 +197,32 @@ def test_a_one_line_cell_is_drawn_as_datatable_draws_it(clinic, app_for):
 
     fast, slow = drive(app, scenario)
     assert fast > 10 * slow
+
+
+def test_a_row_into_a_short_pane_is_drawn_in_one_frame(clinic, app_for, as_, monkeypatch):
+    """A short pane's height is fitted to its rows (DashboardScreen.fit). A row in was laid out and
+    drawn twice: the pane's frame, whose content had grown, asked Textual for a layout of its own
+    after the one that placed it (PaneBox)."""
+    from bcc_tui.ui.widgets.announcement import Announcement
+
+    monkeypatch.setattr(Announcement, "add", lambda self, text, reminder: None)  # R23's box apart
+    app = app_for(clinic, "doc1")
+    frames: list[set[int]] = []
+    compat.watch_frames(app, lambda screen, r: frames.append(_lines(r)) if r is not None else None)
+    rec2 = ctx_for(clinic, "rec2", as_("rec2").clock)
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-assigned", ErrandTable)
+        await pilot.pause(0.3)
+        drawn = []
+        for ref in ("1177-000001", "1177-000002"):
+            frames.clear()
+            errands.assign(rec2, ref, "doc1")
+            await wait_for(pilot, lambda r=ref: r in table.order)
+            await pilot.pause(0.5)
+            drawn.append(len(frames))
+        return drawn, table.vertical_scrollbar.display
+
+    drawn, scrolls = drive(app, scenario, size=(120, 40))
+    assert not scrolls  # a short pane: it grows with its rows
+    assert drawn == [1, 1]

@@ -123,7 +123,7 @@ class DashboardScreen(BccScreen[None]):
         with Horizontal(id="body"):
             with Vertical(id="panes"):
                 for pane in self.panes_shown:
-                    with Vertical(classes="pane", id=f"pane-{pane}"):
+                    with compat.PaneFrame(classes="pane", id=f"pane-{pane}"):
                         yield ErrandTable(pane, id=f"table-{pane}")
             yield Static(id="preview")
         yield KeyFooter(compact=True, show_command_palette=False)
