@@ -57,8 +57,8 @@ _._repaint_required
 # A style set on the footer's grid: Textual reads it when it lays the footer out.
 _.grid_size_columns
 
-# compat.PaneFrame._size_updated takes Textual's `layout` argument by name (Textual passes it so)
-# and never lays the screen out for it: a pane's frame scrolls nothing.
+# compat.NoSecondLayout._size_updated takes Textual's `layout` argument by name (Textual passes it so)
+# and never lays the screen out for it: such a widget scrolls nothing.
 layout
 
 # The announcement box shown or hidden (ui/widgets/announcement.py): Textual reads the style

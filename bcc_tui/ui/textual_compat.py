@@ -291,7 +291,7 @@ DATA_TABLE: tuple[Private, ...] = (
         "textual.widget:Widget",
         "_size_updated",
         "method",
-        "overridden: a pane's frame, which nothing scrolls, is not laid out again for its content (issue 31)",
+        "overridden: a widget that nothing scrolls is not laid out again for its content (issue 31)",
         ("size", "virtual_size", "container_size", "layout"),
     ),
     Private("textual.widget:Widget", "_vertical_scrollbar", "attribute", "the scrollbar, if made"),
@@ -474,17 +474,21 @@ def set_border_title(widget: Widget, title: Content) -> None:
     widget.refresh(Region(-offset.x, -offset.y, widget.outer_size.width, 1))
 
 
-class PaneFrame(Vertical):
-    """A pane's frame around its table (ui/screens/dashboard.py). Its virtual size is its
-    content's, which nothing scrolls (no scrollbars: the table inside scrolls), yet Textual lays
-    the whole screen out again when it changes: at every row in or out of a short pane, whose
-    height the dashboard fits to its rows, a second layout and a second frame drawing the same
-    (issue 31)."""
+class NoSecondLayout(Widget):
+    """A widget that nothing scrolls (overflow hidden), laid out once per change. Textual sets a
+    widget's virtual size (its content's) as it places it, and a virtual size that changed asks
+    for a layout of the whole screen again: a second layout and a second frame drawing the same
+    lines, at every row in or out of a short pane (issue 31). Here it is set without one."""
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
         return super()._size_updated(size, virtual_size, container_size, layout=False)
+
+
+class PaneFrame(NoSecondLayout, Vertical):
+    """A pane's frame around its table (ui/screens/dashboard.py): the table inside scrolls, the
+    frame does not; the dashboard fits a short pane's height to its rows."""
 
 
 def scrollbar_drawn(widget: Widget) -> None:

@@ -164,3 +164,20 @@ def test_the_announcement_comes_after_the_row_it_is_about(clinic, app_for, as_, 
 
     drive(app, scenario, size=(120, 40))
     assert there == [True]
+
+
+def test_the_first_showing_on_a_screen_is_one_frame(clinic, app_for):
+    """The box's size as shown asked Textual for a second layout of the screen (compat.NoSecondLayout)."""
+    app = app_for(clinic, "doc1")
+    frames: list[object] = []
+    compat.watch_frames(app, lambda screen, r: frames.append(r) if r is not None else None)
+
+    async def scenario(pilot):
+        await pilot.pause(0.3)
+        box = announcement.box(app.screen)
+        frames.clear()
+        box.add("Nytt ärende till dig: 1177-000001", reminder=False)
+        await pilot.pause(0.3)
+        return len(frames)
+
+    assert drive(app, scenario, size=(120, 40)) == 1

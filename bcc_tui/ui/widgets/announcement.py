@@ -15,6 +15,8 @@ from textual.containers import Container
 from textual.timer import Timer
 from textual.widgets import Static
 
+from bcc_tui.ui import textual_compat as compat
+
 SHOWN_FOR = 15.0  # seconds after the latest announcement, as Textual's toasts of them were
 MOST = 3  # announcements in the box at once: the oldest give way (each errand is in Mina ärenden)
 ROOM = 9  # the rack's lines, fixed: when the box shows or hides, only its own lines are drawn again
@@ -56,8 +58,9 @@ class AnnouncementRack(Container):
         yield self.box
 
 
-class Announcement(Static):
-    """What is being said, as plain text: the lines quote references, which are never markup."""
+class Announcement(compat.NoSecondLayout, Static):
+    """What is being said, as plain text: the lines quote references, which are never markup. Its
+    first showing on a screen was two frames: its new size asked for a second layout."""
 
     def __init__(self) -> None:
         super().__init__("")
