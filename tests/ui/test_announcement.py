@@ -181,3 +181,22 @@ def test_the_first_showing_on_a_screen_is_one_frame(clinic, app_for):
         return len(frames)
 
     assert drive(app, scenario, size=(120, 40)) == 1
+
+
+def test_what_the_box_says_is_never_markup(clinic, app_for):
+    """The lines quote references read back from the database: plain text, whatever they hold."""
+    app = app_for(clinic, "doc1")
+    hostile = "Nytt ärende till dig: [/][@click=app.quit]x[b]"
+    escaped = "Nytt ärende till dig: \x1b]52;c;aGk=\x07\x1b[2J1177-000001"
+
+    async def scenario(pilot):
+        await pilot.pause(0.2)
+        box = announcement.box(app.screen)
+        box.add(hostile, reminder=False)
+        box.add(escaped, reminder=False)
+        await pilot.pause(0.2)
+        return str(box.render()).splitlines(), app.is_running
+
+    lines, running = drive(app, scenario)
+    assert lines[:2] == ["Nya ärenden", hostile] and running
+    assert "\x1b" not in lines[2] and "\x07" not in lines[2] and lines[2].endswith("1177-000001")

@@ -15,6 +15,7 @@ from textual.containers import Container
 from textual.timer import Timer
 from textual.widgets import Static
 
+from bcc_tui.domain.text import clean_line
 from bcc_tui.ui import textual_compat as compat
 
 SHOWN_FOR = 15.0  # seconds after the latest announcement, as Textual's toasts of them were
@@ -68,7 +69,7 @@ class Announcement(compat.NoSecondLayout, Static):
         self._ends: Timer | None = None
 
     def add(self, text: str, reminder: bool) -> None:
-        self.lines = [*self.lines, (text, reminder)][-MOST:]
+        self.lines = [*self.lines, (clean_line(text), reminder)][-MOST:]  # cleaned where shown too
         shown = self._text()
         while len(self.lines) > 1 and self._height(shown) > ROOM:
             self.lines = self.lines[1:]  # the newest is never the one cut
