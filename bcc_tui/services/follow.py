@@ -128,18 +128,33 @@ def unseen(ctx: Ctx, shown: Panes, seq: int) -> int | None:
         return int(rows[-1].seq)
 
 
+def _by_errand(rows: list[changes_q.Change]) -> dict[int, list[changes_q.Change]]:
+    """The changes of errands, by errand (the others are the clinic's: staff, roster, …)."""
+    by_errand: dict[int, list[changes_q.Change]] = {}
+    for r in rows:
+        if r.errand_id is not None:
+            by_errand.setdefault(r.errand_id, []).append(r)
+    return by_errand
+
+
+def _on_pages(shown: Panes) -> tuple[set[int], set[str]]:
+    """The errands on the panes' pages, and their children (whose other rows read differently
+    after a reply, a close or a new holder: the last reply, the caregiver concerned)."""
+    rows = shown.open + shown.closed
+    return {s.id for s in rows}, {s.personnummer for s in rows}
+
+
 def _may_touch(conn: Connection, rows: list[changes_q.Change], shown: Panes, involved: str) -> bool:
     """Whether changes of errands may touch a caregiver's panes: an errand on them, held or
     answered by them before or now, or another errand of a child on them."""
     ids = sorted({r.errand_id for r in rows if r.errand_id is not None})
-    on_screen = {s.id for s in shown.open + shown.closed}
+    on_screen, patients = _on_pages(shown)
     if on_screen & set(ids) or any(r.old_assignee == involved for r in rows):
         return True
     # A patient's other rows read differently after a reply, a close or a new holder (the last
     # reply, the caregiver concerned), never after an errand's arrival alone: the intake job's
     # new errands cost the caregivers who show that child's other errands nothing.
     touching = {r.errand_id for r in rows if r.kind != "new"}
-    patients = {s.personnummer for s in shown.open + shown.closed}
     for row in q.holders(conn, ids):
         if row.assignee == involved or (row.id in touching and row.personnummer in patients):
             return True
@@ -152,17 +167,14 @@ def _may_reach(ctx: Ctx, conn: Connection, rows: list[changes_q.Change], shown: 
     counts and the loads stay), is of no child on a page, and now comes after its page's last row
     (so it does not enter it): a partial reply to an errand far down Fördelade, say, which cost
     each receiver's dashboard a worker and 4.7 ms (issue 31)."""
-    by_errand: dict[int, list[changes_q.Change]] = {}
-    for r in rows:
-        if r.errand_id is not None:  # unseen() has sent changes of no errand to follow()
-            by_errand.setdefault(r.errand_id, []).append(r)
-    on_screen = shown.open + shown.closed
-    if {s.id for s in on_screen} & by_errand.keys():
+    by_errand = _by_errand(rows)  # every change is of an errand here (unseen's first check)
+    on_screen, patients = _on_pages(shown)
+    if on_screen & by_errand.keys():
         return True
     current = {r.id: r for r in q.rows_by_ids(conn, sorted(by_errand))}
     before, now = _states(by_errand, current)
-    patients = {s.personnummer for s in on_screen}
     today = ctx.today()
+    day = today.isoformat()
     fdays = clinic.followup_days(conn)
     for eid, was in before.items():
         is_ = now[eid]
@@ -170,7 +182,7 @@ def _may_reach(ctx: Ctx, conn: Connection, rows: list[changes_q.Change], shown: 
             return True
         if (was.status, was.assignee) != (is_.status, is_.assignee):
             return True
-        if _late(was, today.isoformat()) != _late(is_, today.isoformat()):
+        if _late(was, day) != _late(is_, day):
             return True
         page = shown.pane(is_.status)
         if page.total is None or not page.rows or len(page.rows) >= page.total:
@@ -203,10 +215,7 @@ def follow(
         rows = changes_q.since(conn, seq, MAX_CHANGES + 1)
         kinds = {r.kind for r in rows}
         staff = "staff" in kinds
-        by_errand: dict[int, list[changes_q.Change]] = {}
-        for r in rows:
-            if r.errand_id is not None:
-                by_errand.setdefault(r.errand_id, []).append(r)
+        by_errand = _by_errand(rows)
         if (
             len(rows) > MAX_CHANGES
             or kinds & set(changes_q.CLINIC)

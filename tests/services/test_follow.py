@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import random
 import shutil
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
@@ -95,6 +96,17 @@ def template(tmp_path_factory):
     _errands(store, 90)
     store.close()
     return path
+
+
+@contextmanager
+def _copied(template, path):
+    """A store on a copy of the module's template database, closed at the end."""
+    shutil.copy(template, path)
+    store = Store(path)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _clock():
@@ -188,10 +200,7 @@ def _act(rng: random.Random, store: Store, n: int) -> None:
 @given(seed=st.integers(0, 2**32 - 1), small=st.booleans())
 def test_followed_panes_equal_a_full_read_after_any_changes(template, tmp_path, seed, small):
     rng = random.Random(seed)
-    path = tmp_path / f"follow-{seed}-{small}.db"
-    shutil.copy(template, path)
-    store = Store(path)
-    try:
+    with _copied(template, tmp_path / f"follow-{seed}-{small}.db") as store:
         # Small pages: errands enter and leave them, and a page that lost a row reads the next.
         limits = dict.fromkeys(STATUSES, 4 if small else errands.PAGE)
         viewers = {u: _ctx(store, u) for u in VIEWERS}
@@ -218,15 +227,10 @@ def test_followed_panes_equal_a_full_read_after_any_changes(template, tmp_path, 
                     shown[user] = replace(shown[user], seq=found.seq)
                 assert found.seq == fresh.seq
                 assert _seen(shown[user]) == _seen(fresh), _differ(user, step, shown[user], fresh)
-    finally:
-        store.close()
 
 
 def test_an_audit_row_records_no_change_and_a_write_one(template, tmp_path):
-    path = tmp_path / "audit.db"
-    shutil.copy(template, path)
-    store = Store(path)
-    try:
+    with _copied(template, tmp_path / "audit.db") as store:
         rec = _ctx(store, "rec1")
         before = errands.panes(rec)
         with store.read() as conn:
@@ -244,18 +248,13 @@ def test_an_audit_row_records_no_change_and_a_write_one(template, tmp_path):
         mine = errands.panes(nurse)
         errands.note(_ctx(store, "rec2"), ref, "Ringde.")
         assert follow.follow(nurse, mine, seq=mine.seq).data is None
-    finally:
-        store.close()
 
 
 def test_a_doctors_load_reads_again_only_the_suggestions_it_chose(template, tmp_path, monkeypatch):
     """R24: a doctor's open errands change only the suggestions chosen by load (today's doctors,
     an urgent complaint's section leaders). Reading the rest of Ofördelade again was a fifth of
     what an assignment cost each receiver's dashboard (issue 31)."""
-    path = tmp_path / "load.db"
-    shutil.copy(template, path)
-    store = Store(path)
-    try:
+    with _copied(template, tmp_path / "load.db") as store:
         rec = _ctx(store, "rec1")
         system = Ctx(store, SYSTEM_ACTOR, _clock())
         loner = {"name": "Ensam Patient", "personnummer": _pnr(40)}  # no other errand on the page
@@ -279,18 +278,13 @@ def test_a_doctors_load_reads_again_only_the_suggestions_it_chose(template, tmp_
         moved = next(s.id for s in page if s.ref == "LOAD-1")
         assert set(read) == chosen | {moved}
         assert found.data is not None and _seen(found.data) == _seen(errands.panes(rec))
-    finally:
-        store.close()
 
 
 def test_a_followed_change_reads_the_staff_and_the_roster_once(template, tmp_path, monkeypatch):
     """The rows entering a page, the page's refill and the load's check are judged against the
     same staff, roster, types and load, read once per followed change (errands._Judging): each
     was read again for every part, a fifth of what following an assignment cost."""
-    path = tmp_path / "once.db"
-    shutil.copy(template, path)
-    store = Store(path)
-    try:
+    with _copied(template, tmp_path / "once.db") as store:
         rec = _ctx(store, "rec1")
         limits = dict.fromkeys(STATUSES, 4)  # small pages: the assignment makes one refill its page
         shown = errands.panes(rec, limits=limits)
@@ -313,18 +307,13 @@ def test_a_followed_change_reads_the_staff_and_the_roster_once(template, tmp_pat
         monkeypatch.undo()
         assert found.data is not None and _seen(found.data) == _seen(errands.panes(rec, limits=limits))
         assert reads == {"staff": 1, "roster": 1}
-    finally:
-        store.close()
 
 
 def test_a_new_errand_of_a_child_on_a_caregivers_screen_costs_that_screen_nothing(template, tmp_path):
     """An errand's arrival changes none of the same child's other rows (their last reply, the
     caregiver concerned, their holder are as they were): the caregiver who shows that child's
     other errands is not sent to read anything (issue 31: a change not shown costs < 2 ms)."""
-    path = tmp_path / "arrival.db"
-    shutil.copy(template, path)
-    store = Store(path)
-    try:
+    with _copied(template, tmp_path / "arrival.db") as store:
         doc = _ctx(store, "doc1")
         shown = errands.panes(doc)
         child = (shown.open + shown.closed)[0].personnummer
@@ -334,15 +323,10 @@ def test_a_new_errand_of_a_child_on_a_caregivers_screen_costs_that_screen_nothin
         found = follow.follow(doc, shown, seq=shown.seq)
         assert quiet is not None and quiet == found.seq
         assert found.data is None or _seen(found.data) == _seen(shown)
-    finally:
-        store.close()
 
 
 def test_changes_are_kept_bounded_and_a_dashboard_behind_them_reads_everything(template, tmp_path):
-    path = tmp_path / "bounded.db"
-    shutil.copy(template, path)
-    store = Store(path)
-    try:
+    with _copied(template, tmp_path / "bounded.db") as store:
         rec = _ctx(store, "rec1")
         old = errands.panes(rec)
         lines = [errand_line(f"MASS-{i:05d}") for i in range(3000)]
@@ -352,8 +336,6 @@ def test_changes_are_kept_bounded_and_a_dashboard_behind_them_reads_everything(t
             assert changes_q.first(conn) > old.seq + 1
         assert kept <= 2048 + 256
         assert follow.follow(rec, old, seq=old.seq).again
-    finally:
-        store.close()
 
 
 def test_a_change_far_down_a_receivers_pane_costs_that_screen_nothing_until_it_moves_up(template, tmp_path):
@@ -362,10 +344,7 @@ def test_a_change_far_down_a_receivers_pane_costs_that_screen_nothing_until_it_m
     the same lateness and still comes after the page's last row changes nothing there: a partial
     reply to it is unseen (issue 31: 4.7 ms on each receiver's dashboard). Made urgent, it comes
     up into the page, and it is followed."""
-    path = tmp_path / "far.db"
-    shutil.copy(template, path)
-    store = Store(path)
-    try:
+    with _copied(template, tmp_path / "far.db") as store:
         system = Ctx(store, SYSTEM_ACTOR, _clock())
         line = errand_line("LANGT-NER", patient={"name": "Ny Patient", "personnummer": _pnr(40)})
         assert intake.import_errands(system, jsonl(line)).ok
@@ -388,5 +367,3 @@ def test_a_change_far_down_a_receivers_pane_costs_that_screen_nothing_until_it_m
         assert follow.unseen(rec, shown, shown.seq) is None
         found = follow.follow(rec, shown, seq=shown.seq, limits=limits)
         assert found.data is not None and "LANGT-NER" in {s.ref for s in found.data.assigned.rows}
-    finally:
-        store.close()
