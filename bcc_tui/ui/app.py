@@ -447,11 +447,18 @@ class BccApp(CompatApp):
 
     def on_panes_fetched(self, message: PanesFetched) -> None:
         fetched = message.fetched
+        if fetched.news is not None:
+            # Said before the rows are put in, in the same handler: the box's layout is asked for
+            # first, and one layout and one frame draw both (after them, the box's came a frame late).
+            self.feed.announce(fetched.news, fetched.news_after)
         if self.feed.accept(fetched):
             self.apply(fetched.data, fetched.detail, fetched.search, fetched.lost)
 
-    def on_news_due(self, _message: NewsDue) -> None:
-        self.feed.check_news()
+    def on_news_due(self, message: NewsDue) -> None:
+        if message.news is None:
+            self.feed.check_news()
+        else:
+            self.feed.announce(message.news, message.after)
 
     def on_written(self, message: Written[Any]) -> None:
         self.runner.written(message)

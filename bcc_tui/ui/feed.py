@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ from bcc_tui.domain.errors import BccError, Busy, NotAllowed, NotFound
 from bcc_tui.domain.text import clean_line
 from bcc_tui.services import errands, follow, identity
 from bcc_tui.services.context import Ctx
-from bcc_tui.services.errands import Panes
+from bcc_tui.services.errands import News, Panes
 from bcc_tui.services.session import Store
 from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
@@ -73,6 +74,10 @@ class Fetched:
     # A followed read: the panes it was worked out from. Drawn only over those same panes (a read
     # drawn meanwhile, with another filter or page, is not what the changes apply to).
     base: Panes | None = None
+    # R23's news that came with a followed change, read after `news_after`: said as the rows are
+    # drawn, so that one layout and one frame show both.
+    news: News | None = None
+    news_after: int | None = None
 
 
 class PanesFetched(Message):
@@ -84,8 +89,12 @@ class PanesFetched(Message):
 
 
 class NewsDue(Message):
-    """A followed change gave the person an errand or a reminder (R23): the announcement is made
-    after the rows it is about, so that one frame draws both."""
+    """A followed change gave the person an errand or a reminder (R23) and drew nothing (with rows,
+    the news comes in their Fetched): `news` as read from `after`, or None to read it here."""
+
+    def __init__(self, news: News | None = None, after: int | None = None) -> None:
+        super().__init__()
+        self.news, self.after = news, after
 
 
 class PanesCounted(Message):
@@ -126,7 +135,7 @@ class Feed:
         # R23: the newest event seen for "a new errand for you", looked at when the file changed.
         self._news_after: int | None = None
         self._news_version: int | None = None
-        self._news_due = False  # the worker's followed change was news for the person (NewsDue)
+        self._news_due: NewsDue | None = None  # a followed change's news, said without rows
         self._first: list[Fetched | BccError] = []
         self._reads = itertools.count(1)
         self._drawn_seq = 0
@@ -547,14 +556,14 @@ class Feed:
         """The changes since the panes on screen, in a worker: drawn only when they change what
         the panes or the open errand show."""
         posted = False
-        self._news_due = False
+        self._news_due = None
         try:
             posted = self._follow_now()
         finally:
             if not posted:
                 self._following = False
-            if self._news_due:
-                self.app.post_message(NewsDue())  # after the read it comes with (see NewsDue)
+            if self._news_due is not None:
+                self.app.post_message(self._news_due)
 
     def _follow_now(self) -> bool:
         """Whether a read was posted to be drawn (it ends the following when it is)."""
@@ -576,7 +585,11 @@ class Feed:
                 return False
             if found.staff:
                 self.app.call_from_thread(self.check_identity)
-            self._news_due = found.news and self._news_after is not None
+            news, after = None, self._news_after
+            if found.news and after is not None:
+                with suppress(BccError):  # then read again on the UI thread
+                    news = errands.news(self.reader_ctx, after)
+                self._news_due = NewsDue(news, after)  # unless it goes with rows drawn, below
             if found.again:
                 self._load_now(counted=True)
                 return False
@@ -594,7 +607,11 @@ class Feed:
                 self._seen = (base, found.seq)  # nothing on screen changed: nothing is drawn
                 return False
             data = found.data or replace(base, seq=found.seq)
-            fetched = Fetched(data, detail, self.version or 0, read, lost=lost, base=base)
+            fetched = Fetched(
+                data, detail, self.version or 0, read, lost=lost, base=base, news=news, news_after=after
+            )
+            if news is not None:
+                self._news_due = None
             return self.app.post_message(PanesFetched(fetched))
 
     def day_changed(self) -> None:
@@ -636,6 +653,18 @@ class Feed:
         if not announce:
             # Mounted now, after the first paint, so that no announcement pays for it.
             self.app.call_after_refresh(lambda: announcement.box(self.app.screen))
+        self._say(found)
+
+    def announce(self, found: News, after: int | None) -> None:
+        """The news a followed read brought (Fetched.news), read from `after`: said unless the
+        news was looked at meanwhile, which it is then again from where that look left off."""
+        if after != self._news_after:
+            self.check_news()
+            return
+        self._news_after = found.last
+        self._say(found)
+
+    def _say(self, found: News) -> None:
         for kind, ref in found.items:
             shown = render.safe(ref, one_line=True).plain
             box = announcement.box(self.app.screen)

@@ -142,28 +142,31 @@ def test_the_hidden_rack_takes_no_click(clinic, app_for):
     assert isinstance(under_box, Announcement)
 
 
-def test_the_announcement_comes_after_the_row_it_is_about(clinic, app_for, as_, monkeypatch):
-    """The followed change and its news are drawn together: the errand is already in the pane when
-    the box says so (they were two layouts and two frames, the news first)."""
+def test_an_errand_given_to_me_is_one_frame_with_its_row(clinic, app_for, as_):
+    """The followed change brings its news with it (Fetched.news): the row and the box are laid out
+    and drawn together, so the box never tells of a row not yet shown. The news was read and said
+    after the rows, in a frame of its own (and, once the box had grown, a layout of its own)."""
     app = app_for(clinic, "doc1")
+    frames: list[set[tuple[int, int, int]]] = []
+    compat.watch_frames(app, lambda screen, r: frames.append(_spans(r)) if r is not None else None)
     rec2 = ctx_for(clinic, "rec2", as_("rec2").clock)
-    there: list[bool] = []
-    add = Announcement.add
-
-    def noting(self, text, reminder):
-        tables = app.screen.query(ErrandTable)
-        there.append(any("1177-000001" in t.order for t in tables))
-        return add(self, text, reminder)
-
-    monkeypatch.setattr(Announcement, "add", noting)
 
     async def scenario(pilot):
-        await pilot.pause(0.2)
-        errands.assign(rec2, "1177-000001", "doc1")
-        await wait_for(pilot, lambda: bool(there))
+        table = app.screen.query_one("#table-assigned", ErrandTable)
+        await pilot.pause(0.3)
+        box = announcement.box(app.screen)
+        drawn = []
+        for ref in ("1177-000001", "1177-000002"):
+            frames.clear()
+            errands.assign(rec2, ref, "doc1")
+            await wait_for(pilot, lambda r=ref: r in table.order and r in str(box.render()))
+            await pilot.pause(0.5)
+            drawn.append(len(frames))
+        return drawn, announced(app.screen)
 
-    drive(app, scenario, size=(120, 40))
-    assert there == [True]
+    drawn, said = drive(app, scenario, size=(120, 40))
+    assert drawn == [1, 1]
+    assert said == ["Nytt ärende till dig: 1177-000001", "Nytt ärende till dig: 1177-000002"]
 
 
 def test_the_first_showing_on_a_screen_is_one_frame(clinic, app_for):
