@@ -46,6 +46,8 @@ def test_showing_and_hiding_draw_the_box_alone(clinic, app_for):
         for y, x1, x2 in frame:
             assert region.y <= y < region.bottom and x1 >= region.x and x2 <= region.right, (y, x1, x2)
     assert shown and hidden
+    # Its heading and its line, no blank line above or below: each was 60 cells more to send.
+    assert region.height == 2
 
 
 def test_announcements_while_one_is_up_join_it_newest_last(clinic, app_for, as_):

@@ -42,7 +42,7 @@ class AnnouncementRack(Container):
         height: auto;
         max-height: 100%;
         overflow: hidden;
-        padding: 1 1;
+        padding: 0 1;  /* no blank line above or below: each was 60 cells more to every terminal */
         visibility: hidden;
         background: $panel-lighten-1;
         border-left: outer $success;
@@ -90,10 +90,10 @@ class Announcement(compat.NoSecondLayout, Static):
         return shown
 
     def _height(self, shown: Text) -> int:
-        """Lines the box takes: its text wrapped to its width (60, or half a narrow screen), and
-        its padding."""
+        """Lines the box takes: its text wrapped to its width (60, or half a narrow screen) less
+        its edge and its padding at the sides."""
         width = min(60, self.screen.size.width // 2) if self.is_mounted else 60
-        return len(shown.wrap(self.app.console, max(1, width - 3))) + 2
+        return len(shown.wrap(self.app.console, max(1, width - 3)))
 
     def hide(self) -> None:
         self.lines = []
