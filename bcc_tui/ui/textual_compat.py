@@ -73,6 +73,7 @@ __all__ = [
     "open_and_running",
     "parser_waiting",
     "pending",
+    "scroll_update",
     "scrollbar_drawn",
     "set_border_title",
     "set_line_filters",
@@ -284,7 +285,8 @@ DATA_TABLE: tuple[Private, ...] = (
         "textual.widget:Widget",
         "_scroll_update",
         "method",
-        "overridden: the scrollbar is drawn in the layout's own frame, not in a second one (issue 31)",
+        "overridden: the scrollbar is drawn in the layout's own frame, not in a second one; and "
+        "called for a long table's new length, which needs no layout (issue 31)",
         ("virtual_size",),
     ),
     Private(
@@ -489,6 +491,12 @@ class NoSecondLayout(Widget):
 class PaneFrame(NoSecondLayout, Vertical):
     """A pane's frame around its table (ui/screens/dashboard.py): the table inside scrolls, the
     frame does not; the dashboard fits a short pane's height to its rows."""
+
+
+def scroll_update(widget: Widget, virtual_size: Size) -> None:
+    """Textual's own scrollbar update of `widget` for a new virtual size, which the layout would
+    have made: the scrollbars' lengths and positions, the scroll offset kept within the new end."""
+    Widget._scroll_update(widget, virtual_size)
 
 
 def scrollbar_drawn(widget: Widget) -> None:

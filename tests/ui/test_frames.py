@@ -54,6 +54,40 @@ def test_a_row_leaving_a_long_pane_is_drawn_in_one_frame(clinic, app_for, system
     assert len(drawn) == 1, str([sorted(f) for f in frames])
 
 
+def test_rows_in_and_out_of_long_panes_lay_nothing_out(clinic, app_for, system):
+    """A row out of a pane that scrolls and into another that scrolls changes only the tables'
+    lengths and their scrollbars: no layout of the screen (each cost every receiver's dashboard a
+    few milliseconds at each assignment, and at each change that moved a row off the page)."""
+    lines = [errand_line(f"1177-1{i:05d}", received_at="2026-11-24T09:00:00+01:00") for i in range(90)]
+    assert intake.import_errands(system, jsonl(*lines)).ok
+    receiver = ctx_for(clinic, "rec2", system.clock)
+    for i in range(20):  # both panes longer than their room: a change moves no pane's edge
+        errands.assign(receiver, f"1177-1{i:05d}", "doc2")
+    app = app_for(clinic, "rec1")
+    layouts: list[object] = []
+
+    async def scenario(pilot):
+        unassigned = app.screen.query_one("#table-unassigned", ErrandTable)
+        assigned = app.screen.query_one("#table-assigned", ErrandTable)
+        assert unassigned.vertical_scrollbar.display and assigned.vertical_scrollbar.display
+        await pilot.pause(0.3)
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, layouts.append)
+        top = unassigned.order[0]
+        errands.assign(ctx_for(clinic, "rec2", app.ctx.clock), top, "doc1")
+        await wait_for(pilot, lambda: top not in unassigned.order and top in assigned.order)
+        await pilot.pause(0.5)
+        bars = [
+            (t.virtual_size.height, t.vertical_scrollbar.window_virtual_size, t.row_count + 1)
+            for t in (unassigned, assigned)
+        ]
+        return bars
+
+    bars = drive(app, scenario)
+    assert layouts == []
+    for virtual, scrollbar, rows_and_header in bars:
+        assert virtual == scrollbar == rows_and_header  # the scrollbars know the new lengths
+
+
 def test_a_new_title_repaints_the_title_line_only():
     """Setting Textual's border_title repaints every line of the widget; a pane's count changes
     at most changes, and its rows were drawn again with it (compat.set_border_title)."""

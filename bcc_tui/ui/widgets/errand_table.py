@@ -83,6 +83,9 @@ class ErrandTable(LineTable):
             super().__init__()
             self.pane = pane
 
+    _in_place = False  # a row leaves a table that scrolls before and after (remove_row); DataTable
+    # refreshes while it is made, before __init__ here has set anything
+
     def __init__(self, pane: str, **kwargs) -> None:
         # No zebra stripes: a stripe follows the row's position, so a row arriving at the top of a
         # live pane would recolour every line below it, and each dashboard on the server would
@@ -297,10 +300,12 @@ class ErrandTable(LineTable):
         the rows in order. A live refresh does not rebuild the table."""
         for ref in leaving:
             self.remove_row(ref)
+        came = False
         for s in rows:
             old = self.rows_by_ref.get(s.ref)
             if old is None:
                 self.add_row(*self._cells(s, now), key=s.ref)
+                came = True
             elif old != s:
                 # Only the cells whose text changed: each update makes the table draw its visible
                 # rows again (issue 31: a row's other fields, its version, say, are not on screen).
@@ -312,6 +317,10 @@ class ErrandTable(LineTable):
         if present != new_order:
             position = {ref: i for i, ref in enumerate(new_order)}
             self.sort("ref", key=lambda cell: position[cell.plain])
+        if leaving or came:
+            # The new length now, in this frame: from DataTable's next idle, a long table's
+            # scrollbar came a frame after its rows.
+            self._update_dimensions(())
 
     # -- drawing ---------------------------------------------------------------------------
     @property
@@ -419,7 +428,27 @@ class ErrandTable(LineTable):
             return
         width = sum(column.get_render_width(self) for column in self.columns.values())
         header_height = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
+        size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
+        if self._scrolls(self.virtual_size) and self._scrolls(size):
+            # Longer or shorter, the table fills its pane as before: its scrollbar changes, and
+            # nothing else on the screen. The virtual size (a layout reactive) asked for a layout of
+            # the whole screen at every row in or out of a long pane (issue 31).
+            if size != self.virtual_size:
+                self.set_reactive(ErrandTable.virtual_size, size)
+                compat.scroll_update(self, size)
+        else:
+            self.virtual_size = size
+
+    def _scrolls(self, virtual_size: Size) -> bool:
+        """Whether a table this long scrolls in its place (the pane has room for fewer rows)."""
+        height = self.container_size.height
+        return height > 0 and virtual_size.height > height
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        # DataTable.remove_row asks for a layout: in a table that scrolls before and after, the
+        # new length is taken without one (_changed_only, _update_dimensions).
+        layout = layout and not self._in_place
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _scroll_update(self, virtual_size: Size) -> None:
         """Textual's, without the second frame. A layout that finds the table's length changed
@@ -560,7 +589,12 @@ class ErrandTable(LineTable):
     def remove_row(self, row_key: RowKey | str) -> None:
         row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
         self._versions[row_key] = self._versions.get(row_key, 0) + 1
-        super().remove_row(row_key)
+        shorter = self.virtual_size - Size(0, self.rows[row_key].height if row_key in self.rows else 0)
+        self._in_place = self._scrolls(self.virtual_size) and self._scrolls(shorter)
+        try:
+            super().remove_row(row_key)
+        finally:
+            self._in_place = False
 
     def clear(self, columns: bool = False) -> ErrandTable:
         self._epoch += 1
