@@ -151,3 +151,29 @@ def test_the_sessions_benchmark_runs_and_prints_its_table():
         "in a row",
     ):
         assert row in out, row
+
+
+def test_the_sessions_benchmark_reads_a_dashboards_cpu_finer_than_proc_ticks():
+    """bench.sessions.cpu_seconds: a change costs a dashboard a few milliseconds, and /proc/PID/stat
+    counts in 10 ms ticks; the process's CPU-time clock counts nanoseconds, the same total."""
+    import time
+
+    sys.path.insert(0, str(ROOT))
+    from bench.sessions import TICK, cpu_seconds
+
+    with subprocess.Popen(
+        [sys.executable, "-c", "x = 0\nfor i in range(2_000_000): x += i\nprint(1, flush=True)\ninput()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    ) as child:
+        try:
+            assert child.stdout.readline() == b"1\n"  # its work done: its CPU stays put from here
+            time.sleep(0.05)
+            fine = cpu_seconds(child.pid)
+            with open(f"/proc/{child.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            ticks = (int(fields[11]) + int(fields[12])) / TICK
+        finally:
+            child.kill()
+    assert abs(fine - ticks) < 2 / TICK
+    assert round(fine * TICK, 6) != round(fine * TICK)  # not a whole number of ticks
