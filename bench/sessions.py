@@ -53,6 +53,7 @@ RECEIVERS = ["annlin", "marber", "sofhol", "karek", "evasan"]
 CAREGIVERS = ["erilin", "johwes", "magfor", "linsjo", "osknil", "idaaxe", "frehed", "emmstr", "kurjon"]
 DOCTORS = ["erilin", "johwes", "magfor", "linsjo", "osknil"]
 WRITER = "marber"  # the receiver who makes the changes, from this process
+AT_WORK = 0.001  # CPU-seconds in a quarter second: more, and a dashboard is still at a change
 QUIET = 0.6  # seconds without output after which a dashboard has done with a change
 TICK = os.sysconf("SC_CLK_TCK")
 ENV = {k: v for k, v in os.environ.items() if k not in ("BCC_DB", "BCC_NOW", "BCC_SMTP", "COLUMNS", "LINES")}
@@ -277,13 +278,16 @@ def settled(terminals: list[Terminal], timeout: float) -> None:
     """Wait until no dashboard has written for QUIET seconds and none has used CPU for half a
     second: on a loaded machine a dashboard may start on a change after the others are done."""
     end = time.monotonic() + timeout
-    last = sum(cpu_seconds(t.pid) for t in terminals)
+    last = {t.pid: cpu_seconds(t.pid) for t in terminals}
     still = time.monotonic()
     while time.monotonic() < end:
         time.sleep(0.25)
-        now = sum(cpu_seconds(t.pid) for t in terminals)
-        if now != last:
-            last, still = now, time.monotonic()
+        now = {t.pid: cpu_seconds(t.pid) for t in terminals}
+        # An idle dashboard uses a little (its timers, some 40 µs a quarter second): read to the
+        # nanosecond, its count always moves. One at work on a change uses more than AT_WORK.
+        if any(now[pid] - last[pid] > AT_WORK for pid in now):
+            still = time.monotonic()
+        last = now
         newest = max((t.chunks[-1][0] for t in terminals if t.chunks), default=0.0)
         if time.monotonic() - still >= 0.5 and time.monotonic() - newest >= QUIET:
             return
