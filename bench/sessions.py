@@ -53,7 +53,7 @@ RECEIVERS = ["annlin", "marber", "sofhol", "karek", "evasan"]
 CAREGIVERS = ["erilin", "johwes", "magfor", "linsjo", "osknil", "idaaxe", "frehed", "emmstr", "kurjon"]
 DOCTORS = ["erilin", "johwes", "magfor", "linsjo", "osknil"]
 WRITER = "marber"  # the receiver who makes the changes, from this process
-AT_WORK = 0.001  # CPU-seconds in a quarter second: more, and a dashboard is still at a change
+AT_WORK = 0.005  # CPU-seconds in a quarter second: more, and a dashboard is still at a change
 QUIET = 0.6  # seconds without output after which a dashboard has done with a change
 TICK = os.sysconf("SC_CLK_TCK")
 ENV = {k: v for k, v in os.environ.items() if k not in ("BCC_DB", "BCC_NOW", "BCC_SMTP", "COLUMNS", "LINES")}
@@ -283,7 +283,7 @@ def settled(terminals: list[Terminal], timeout: float) -> None:
     while time.monotonic() < end:
         time.sleep(0.25)
         now = {t.pid: cpu_seconds(t.pid) for t in terminals}
-        # An idle dashboard uses a little (its timers, some 40 µs a quarter second): read to the
+        # An idle dashboard uses a little (its timers; now and then 1-4 ms at once): read to the
         # nanosecond, its count always moves. One at work on a change uses more than AT_WORK.
         if any(now[pid] - last[pid] > AT_WORK for pid in now):
             still = time.monotonic()
