@@ -25,16 +25,22 @@ def _lines(renderable) -> set[int]:
     return set(range(renderable.region.y, renderable.region.bottom))
 
 
+def _long_panes(clinic, app_for, system):
+    """A receiver's dashboard whose open panes are both longer than their room: a change moves no
+    pane's edge."""
+    lines = [errand_line(f"1177-1{i:05d}", received_at="2026-11-24T09:00:00+01:00") for i in range(90)]
+    assert intake.import_errands(system, jsonl(*lines)).ok
+    receiver = ctx_for(clinic, "rec2", system.clock)
+    for i in range(20):
+        errands.assign(receiver, f"1177-1{i:05d}", "doc2")
+    return app_for(clinic, "rec1")
+
+
 def test_a_row_leaving_a_long_pane_is_drawn_in_one_frame(clinic, app_for, system):
     """A row out of a pane that scrolls changes the table's length: Textual's layout repaints the
     table with its scrollbar, then asked the scrollbar to repaint again, alone, in a frame of its
     own (ErrandTable._scroll_update)."""
-    lines = [errand_line(f"1177-1{i:05d}", received_at="2026-11-24T09:00:00+01:00") for i in range(90)]
-    assert intake.import_errands(system, jsonl(*lines)).ok
-    receiver = ctx_for(clinic, "rec2", system.clock)
-    for i in range(20):  # both panes longer than their room: a change moves no pane's edge
-        errands.assign(receiver, f"1177-1{i:05d}", "doc2")
-    app = app_for(clinic, "rec1")
+    app = _long_panes(clinic, app_for, system)
     frames: list[set[int]] = []
     compat.watch_frames(app, lambda screen, r: frames.append(_lines(r)) if r is not None else None)
 
@@ -58,12 +64,7 @@ def test_rows_in_and_out_of_long_panes_lay_nothing_out(clinic, app_for, system):
     """A row out of a pane that scrolls and into another that scrolls changes only the tables'
     lengths and their scrollbars: no layout of the screen (each cost every receiver's dashboard a
     few milliseconds at each assignment, and at each change that moved a row off the page)."""
-    lines = [errand_line(f"1177-1{i:05d}", received_at="2026-11-24T09:00:00+01:00") for i in range(90)]
-    assert intake.import_errands(system, jsonl(*lines)).ok
-    receiver = ctx_for(clinic, "rec2", system.clock)
-    for i in range(20):  # both panes longer than their room: a change moves no pane's edge
-        errands.assign(receiver, f"1177-1{i:05d}", "doc2")
-    app = app_for(clinic, "rec1")
+    app = _long_panes(clinic, app_for, system)
     layouts: list[object] = []
 
     async def scenario(pilot):
