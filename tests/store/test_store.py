@@ -200,3 +200,47 @@ def test_insert_new_writes_what_insert_writes(store):
         k: v for k, v in got[old].items() if k != "id"
     }
     assert "asa oberg" in got[new]["search_text"] and "eva" in got[new]["search_text"]
+
+
+@pytest.mark.parametrize("errands", [1, 3, 40])
+def test_a_persons_events_among_errands_are_found_by_the_errands_index(system, store, errands):
+    """involving_events (a caregiver's dashboard asks it at every change of errands not on its
+    panes): found through each errand's events, never by walking every reply the person wrote,
+    which SQLite chose from three errands on (6-7 ms on 100,000 errands)."""
+    lines = [errand_line(f"1177-{i:06d}") for i in range(1, errands + 1)]
+    assert intake.import_errands(system, jsonl(*lines)).ok
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM errands ORDER BY id")]
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        assert q.involving_events(store.conn, ids, "doc1") == []
+    finally:
+        store.conn.set_trace_callback(None)
+    (sql,) = [s for s in statements if "FROM events" in s]
+    plan = " ".join(r["detail"] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "events_errand" in plan and "events_reply_actor" not in plan, plan
+
+
+def test_whether_one_errand_is_a_caregivers_reads_that_errands_events(system, store, as_):
+    """involves (every errand a caregiver opens or acts on): the errand's own events, not the set of
+    every reply the person wrote (8-9 ms on 100,000 errands). Theirs when assigned to them or
+    answered by them; not when someone else answered it."""
+    from bcc_tui.services import errands
+
+    lines = [errand_line(f"1177-{i:06d}") for i in range(1, 4)]
+    assert intake.import_errands(system, jsonl(*lines)).ok
+    rec = as_("rec1")
+    errands.assign(rec, "1177-000001", "doc1")
+    errands.partial_reply(as_("doc1"), "1177-000001", "Vi återkommer.")
+    errands.assign(rec, "1177-000001", "doc2", reassign=True)  # answered by doc1, now doc2's
+    errands.assign(rec, "1177-000002", "doc2")
+    ids = {r[1]: r[0] for r in store.conn.execute("SELECT id, ref FROM errands")}
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        found = {ref: q.involves(store.conn, ids[ref], "doc1") for ref in sorted(ids)}
+    finally:
+        store.conn.set_trace_callback(None)
+    assert found == {"1177-000001": True, "1177-000002": False, "1177-000003": False}
+    plan = " ".join(r["detail"] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {statements[0]}"))
+    assert "events_errand" in plan and "events_reply_actor" not in plan, plan
