@@ -284,25 +284,21 @@ def add_outbound(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
 
 
 # Need-to-know (R2): a caregiver's errands are those assigned to them and those they answered or
-# closed (_ANSWERED: the events that make an errand theirs). Two forms of the one rule, by what a
-# statement reads: each errand asks its own events ("+kind": by the errand's index), right for one
-# errand, a page and the open errands; a count or a whole list of the closed ones reads the set of
-# what the person answered once (a probe for each of 100,000 closed errands costs more). The set for
-# one errand or a page was every answer the person ever wrote: on 100,000 errands 8.7 ms for one
-# errand, and a doctor's panes read 122 ms against a receiver's 22 (issue 31).
+# closed (_ANSWERED: the events that make an errand theirs). Lists and counts read the set of the
+# errands the person answered (_INVOLVED); one errand asks its own events (involves): the same rule.
 _ANSWERED = "('reply', 'partial_reply', 'close')"
 _INVOLVED = f"(assignee = ? OR id IN (SELECT errand_id FROM events WHERE actor = ? AND kind IN {_ANSWERED}))"
-_INVOLVED_HERE = (
-    "(assignee = ? OR EXISTS (SELECT 1 FROM events"
-    f" WHERE events.errand_id = errands.id AND actor = ? AND +kind IN {_ANSWERED}))"
-)
 
 
 def involves(conn: sqlite3.Connection, errand_id: int, username: str) -> bool:
-    """Whether the errand is among `username`'s under need-to-know (see _INVOLVED_HERE)."""
+    """Whether the errand is among `username`'s under need-to-know (see _INVOLVED). Asked of its
+    own events ("+kind": by the errand's index): _INVOLVED's set is every reply the person ever
+    wrote, 8-9 ms on 100,000 errands at each errand a caregiver opens or acts on (issue 31)."""
     return (
         conn.execute(
-            f"SELECT 1 FROM errands WHERE id = ? AND {_INVOLVED_HERE}", (errand_id, username, username)
+            "SELECT 1 FROM errands WHERE id = ? AND (assignee = ? OR EXISTS (SELECT 1 FROM events"
+            f" WHERE events.errand_id = errands.id AND actor = ? AND +kind IN {_ANSWERED}))",
+            (errand_id, username, username),
         ).fetchone()
         is not None
     )
@@ -361,10 +357,7 @@ def _where(
     involved: str | None,
     search: Search | None,
     statuses: Sequence[str] | None = None,
-    whole: bool = False,
 ) -> tuple[str, list[object]]:
-    """The WHERE clause; `whole`: the statement reads every errand that matches (a count, a list
-    without a limit), not a page or one errand (see _INVOLVED_HERE)."""
     where: list[str] = []
     args: list[object] = []
     if status == "closed":
@@ -381,8 +374,7 @@ def _where(
         where.append("assignee = ?")
         args.append(assignee)
     if involved:
-        with_closed = status == "closed" or (not status and (not statuses or "closed" in statuses))
-        where.append(_INVOLVED if whole and with_closed else _INVOLVED_HERE)
+        where.append(_INVOLVED)
         args += [involved, involved]
     if search:
         clause, extra = search.clause()
@@ -407,7 +399,7 @@ def listing(
     `involved`: only errands assigned to this user or that this user answered (a caregiver's view).
     `search`: a piece of the reference, patient, personnummer, subject, proxy or assignee.
     """
-    where, args = _where(status, assignee, involved, search, statuses, whole=limit is None)
+    where, args = _where(status, assignee, involved, search, statuses)
     sql = f"SELECT {LIST_COLUMNS} FROM errands{where}"
     if status == "closed":
         sql += " ORDER BY closed_at DESC, id DESC"
@@ -426,7 +418,7 @@ def count(
     involved: str | None = None,
     search: Search | None = None,
 ) -> int:
-    where, args = _where(status, None, involved, search, whole=True)
+    where, args = _where(status, None, involved, search)
     return conn.execute(f"SELECT count(*) FROM errands{where}", args).fetchone()[0]
 
 
@@ -491,12 +483,12 @@ def _ranks(a: Attention) -> list[list[tuple[str, list]]]:
 
 
 def _pane_where(
-    status: str, involved: str | None, search: Search | None, extra: str | None = None, whole: bool = False
+    status: str, involved: str | None, search: Search | None, extra: str | None = None
 ) -> tuple[str, list]:
     if status == OPEN:
-        where, args = _where(None, None, involved, search, ("unassigned", "assigned"), whole=whole)
+        where, args = _where(None, None, involved, search, ("unassigned", "assigned"))
     else:
-        where, args = _where(status, None, involved, search, whole=whole)
+        where, args = _where(status, None, involved, search)
         if status != "closed":
             where += " AND status <> 'closed'"  # a literal, so the partial index applies
     if extra:
@@ -627,7 +619,7 @@ def pane_count(
     extra: str | None = None,
     extra_args: tuple = (),
 ) -> int:
-    where, args = _pane_where(status, involved, search, extra, whole=True)
+    where, args = _pane_where(status, involved, search, extra)
     # Without statistics the planner counts closed errands by scanning errands_assignee, all
     # 100,000 rows of a backlog; the partial index holds exactly the closed ones.
     plain = status == "closed" and not (involved or search or extra)
@@ -644,7 +636,7 @@ def open_pane_counts(
     search: Search | None = None,
 ) -> tuple[int, int]:
     """How many errands an open pane has, and how many of them are overdue: one index scan."""
-    where, args = _pane_where(status, involved, search, whole=True)
+    where, args = _pane_where(status, involved, search)
     total, overdue = conn.execute(
         f"SELECT count(*), total({OVERDUE_SQL}) FROM errands{where}", [attention.today] + args
     ).fetchone()
