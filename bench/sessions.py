@@ -7,9 +7,9 @@ receivers and half caregivers (the demo clinic's, in turn), on one database, and
 each of them writes to its terminal. Then, from this process, as another user of the same file:
 
 - **idle**: nothing changes for a while (at least one minute's turn); each dashboard's CPU (the
-  kernel's count for the process, cpu_seconds) and the bytes it writes. The clock in the header changes at every minute, and
-  the rows' ages turn with it (whole minutes of the clock): what is written within a second or so
-  of a minute's turn is counted apart.
+  kernel's count for the process, cpu_seconds) and the bytes it writes. The clock in the header
+  changes at every minute, and the rows' ages turn with it (whole minutes of the clock): what is
+  written within a second or so of a minute's turn is counted apart.
 - **changes**, one kind at a time, each `--repeat` times, the dashboards quiet between them: an
   errand opened (an audit row only), a note, a new errand, the newest unassigned errand assigned
   to a doctor, the errand at the top of Ofördelade assigned (the receivers' rows move up), and a
@@ -22,8 +22,8 @@ each of them writes to its terminal. Then, from this process, as another user of
 CPU per change is the dashboard's CPU over the change's window less its idle rate over the same
 time, read to the nanosecond (/proc/PID/stat, read before, counts in 10 ms ticks: coarser than one
 change). CPU figures are per dashboard means over its changes of one sort (and, for changes it
-does not show, over all of them), and their p95 and worst across dashboards; bytes and times are per change. Nothing is asserted: the table goes to
-docs/performance.md.
+does not show, over all of them), and their p95 and worst across dashboards; bytes and times are
+per change. Nothing is asserted: the table goes to docs/performance.md.
 """
 
 from __future__ import annotations
@@ -275,8 +275,9 @@ class Seen:
 
 
 def settled(terminals: list[Terminal], timeout: float) -> None:
-    """Wait until no dashboard has written for QUIET seconds and none has used CPU for half a
-    second: on a loaded machine a dashboard may start on a change after the others are done."""
+    """Wait until no dashboard has written for QUIET seconds and none has been at work (AT_WORK)
+    for half a second: on a loaded machine a dashboard may start on a change after the others are
+    done."""
     end = time.monotonic() + timeout
     last = {t.pid: cpu_seconds(t.pid) for t in terminals}
     still = time.monotonic()

@@ -649,7 +649,6 @@ class Feed:
             found = errands.news(self.ctx, None if not announce else self._news_after)
         except BccError:
             return
-        self._news_after = found.last
         if not announce:
             # Mounted now, after the first paint, so that no announcement pays for it.
             self.app.call_after_refresh(lambda: announcement.box(self.app.screen))
@@ -661,10 +660,11 @@ class Feed:
         if after != self._news_after:
             self.check_news()
             return
-        self._news_after = found.last
         self._say(found)
 
     def _say(self, found: News) -> None:
+        """The news is seen up to `found.last`; each item in the box, and the bell once."""
+        self._news_after = found.last
         for kind, ref in found.items:
             shown = render.safe(ref, one_line=True).plain
             box = announcement.box(self.app.screen)
