@@ -132,6 +132,30 @@ def test_no_word_is_cut_on_any_screen(demo_db, role, size):
     assert found == [], "\n".join(found)
 
 
+@pytest.mark.parametrize(
+    "keys", [(), ("enter",), ("s",), ("h",)], ids=["dashboard", "errand", "stats", "handover"]
+)
+def test_a_terminal_narrowed_and_widened_under_a_screen_cuts_nothing(demo_db, keys):
+    """A screen opened wide, then the terminal narrowed to 60×20 and widened again (an SSH window
+    dragged smaller): the statistics' columns were fitted once, to the width they were first
+    shown at, and at 60 columns ran past the table's edge."""
+    app = app_on(demo_db)
+    app.animation_level = "none"
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        found = []
+        for size in [(60, 20), (200, 50)]:
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            found += [f"{size}: {cut}" for cut in cuts(app.screen)]
+        return found
+
+    assert drive(app, scenario, size=(200, 50)) == []
+
+
 def test_the_panes_subjects_are_whole_or_cut_between_words(demo_db):
     app = app_on(demo_db)
 

@@ -49,6 +49,8 @@ class StatsScreen(BccScreen[None]):
         super().__init__(**kwargs)
         self.start, self.end = reports.default_period(self.app.ctx.today())
         self.names: dict[str, str] = {}
+        self._report: statistics.Report | None = None
+        self._wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
@@ -117,7 +119,17 @@ class StatsScreen(BccScreen[None]):
                 ("  [ ] byter månad · Median/P90: vardagar till första svar", "dim"),
             )
         )
-        wide = self.size.width >= 110
+        self._report = report
+        self._show(report)
+
+    def on_resize(self) -> None:
+        # A terminal narrowed under the screen (or widened) lays the tables out again for the new
+        # width: the narrow columns were fitted to the width the report was first shown at.
+        if self._report is not None and (self.size.width >= 110) != self._wide:
+            self._show(self._report)
+
+    def _show(self, report: statistics.Report) -> None:
+        wide = self._wide = self.size.width >= 110
         self._show_types(report, wide)
         self._show_final(report, wide)
         self._show_kinds(report)
