@@ -19,6 +19,7 @@ What is left outside this module, and why:
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -63,10 +64,13 @@ __all__ = [
     "bindings_ready",
     "border_title",
     "closing",
+    "draw",
     "driver_debug",
+    "every_frame",
     "exit_renderables",
     "fast_pilot",
     "forget_styles",
+    "frames_when_read",
     "line_filters",
     "loop_last",
     "notifications",
@@ -218,6 +222,24 @@ PRIVATE: tuple[Private, ...] = (
         ("css", "read_from", "is_default_rules", "tie_breaker", "scope"),
     ),
     Private("textual.css.stylesheet:Stylesheet", "_variables", "attribute", "tests: the parse's variables"),
+    Private(
+        "textual.screen:Screen",
+        "_compositor_refresh",
+        "method",
+        "tests: a headless app composes the frames a test reads, not every one (frames_when_read)",
+        (),
+    ),
+    Private("textual.screen:Screen", "_dirty_widgets", "attribute", "tests: as _compositor_refresh"),
+    Private("textual.screen:Screen", "_compositor", "attribute", "tests: the top screen's whole frame"),
+    Private(
+        "textual._compositor:Compositor",
+        "render_update",
+        "method",
+        "tests: the top screen's whole frame (draw)",
+        ("full", "screen_stack", "simplify"),
+    ),
+    Private("textual.app:App", "_background_screens", "attribute", "tests: the screens under a modal"),
+    Private("textual.app:App", "_update_mouse_over", "method", "tests: as _compositor_refresh", ("screen",)),
     Private("textual.app:App", "_notifications", "attribute", "tests: the toasts shown"),
     Private("textual.app:App", "_exit_renderables", "attribute", "tests: nothing printed at the end"),
     Private(
@@ -516,6 +538,7 @@ def act_as(pump: MessagePump) -> None:
 
 def watch_frames(app: App, seen: Callable[[Screen[Any], Any], None]) -> None:
     """Tests: call `seen` with every frame Textual composes, headless too (App._display)."""
+    _FRAMES.apps.add(app)
     display = app._display
 
     def watched(screen: Screen[Any], renderable: Any) -> None:
@@ -523,6 +546,62 @@ def watch_frames(app: App, seen: Callable[[Screen[Any], Any], None]) -> None:
         display(screen, renderable)
 
     app._display = watched  # type: ignore[method-assign]
+
+
+class _Frames:
+    """Which headless apps compose every frame (frames_when_read): all, or those watched."""
+
+    every = False
+    apps: weakref.WeakSet[App] = weakref.WeakSet()
+
+
+_FRAMES = _Frames()
+
+
+def frames_when_read() -> bool:
+    """Tests: a headless app composes a frame only where a test reads frames (watch_frames,
+    every_frame), and its last one when the test ends (draw); a screenshot composes its own.
+    Headless, Textual composes every frame (each widget's lines drawn, the terminal's output made)
+    and then throws it away: a fifth of the dashboard tests' CPU. What changed stays marked
+    (the compositor's dirty regions), so the next frame composed has all of it. False when this
+    Textual refreshes some other way: the suite is then slower, never wrong."""
+    refresh = getattr(Screen, "_compositor_refresh", None)
+    if refresh is None or getattr(refresh, "when_read", False):
+        return refresh is not None
+
+    def when_read(self: Screen[Any]) -> None:
+        app = self.app
+        if (
+            app.is_headless
+            and not app.is_inline
+            and self is app.screen
+            and not _FRAMES.every
+            and app not in _FRAMES.apps
+        ):
+            self._dirty_widgets.clear()
+            app._update_mouse_over(self)
+            return
+        refresh(self)
+
+    when_read.when_read = True  # type: ignore[attr-defined]
+    when_read.__wrapped__ = refresh  # type: ignore[attr-defined]  # the pin test reads Textual's own
+    Screen._compositor_refresh = when_read  # type: ignore[method-assign]
+    return True
+
+
+def every_frame(on: bool) -> None:
+    """Tests: every headless app composes every frame (a test of what is drawn, frame by frame)."""
+    _FRAMES.every = on
+
+
+def draw(app: App) -> None:
+    """Tests: compose the top screen's whole frame now, every widget's lines drawn, as a terminal
+    just opened would be sent it (frames_when_read: what a test left on screen is drawn once).
+    Nothing where the app composes every frame: it has drawn all of it already."""
+    if _FRAMES.every or app in _FRAMES.apps:
+        return
+    screen = app.screen
+    app._display(screen, screen._compositor.render_update(full=True, screen_stack=app._background_screens))
 
 
 def fast_pilot(granularity: float = 1 / 200) -> bool:

@@ -6,8 +6,10 @@ import asyncio
 import datetime as dt
 import os
 import shutil
+from contextlib import asynccontextmanager
 
 import pytest
+from textual.app import App
 
 from bcc_tui.services import demo, errands, intake
 from bcc_tui.services.clock import FixedClock
@@ -31,6 +33,31 @@ compat.fast_pilot(1 / 200)
 # Each CSS source parsed once per worker, not again by every app (and by every app's first showing
 # of each screen class): about a tenth of starting a dashboard.
 compat.share_css_parses()
+# A headless dashboard composes the frames a test reads (a screenshot, watched frames, the screen
+# read by tests/ui/cut.py), not each one on its way to no terminal: a fifth of the dashboard tests'
+# CPU. Every test's last screen is still drawn whole once, as it ends (run_test below), so a line
+# that cannot be drawn fails the test that left it there; `@pytest.mark.frames` draws every frame,
+# for tests of what reaches a terminal frame by frame or of text that must draw (untrusted text).
+compat.frames_when_read()
+_run_test = App.run_test
+
+
+@asynccontextmanager
+async def _run_test_drawn(self, *args, **kwargs):
+    async with _run_test(self, *args, **kwargs) as pilot:
+        yield pilot
+        if compat.open_and_running(self) and self.screen_stack:
+            compat.draw(self)
+
+
+App.run_test = _run_test_drawn
+
+
+@pytest.fixture(autouse=True)
+def _frames_as_marked(request):
+    compat.every_frame(request.node.get_closest_marker("frames") is not None)
+    yield
+    compat.every_frame(False)
 
 
 @pytest.fixture(autouse=True)

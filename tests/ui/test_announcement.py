@@ -4,6 +4,8 @@ message (issue 31: the dearest part of an assignment on the doctor's own dashboa
 
 from __future__ import annotations
 
+import pytest
+
 from bcc_tui.services import errands
 from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.widgets import announcement
@@ -11,6 +13,9 @@ from bcc_tui.ui.widgets.announcement import Announcement
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.ui.conftest import announced, ctx_for, drive
 from tests.ui.test_live import wait_for
+
+# What reaches a terminal, frame by frame: every frame is composed (tests/ui/conftest.py).
+pytestmark = pytest.mark.frames
 
 
 def _spans(renderable) -> set[tuple[int, int, int]]:

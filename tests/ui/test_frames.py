@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -16,6 +17,9 @@ from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import ctx_for, drive
 from tests.ui.test_live import wait_for
+
+# What reaches a terminal, frame by frame: every frame is composed (tests/ui/conftest.py).
+pytestmark = pytest.mark.frames
 
 
 def _lines(renderable) -> set[int]:

@@ -9,6 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual import events
@@ -24,6 +25,9 @@ from bcc_tui.ui.app import make_app
 from tests.conftest import NOW, STAFF, errand_line, jsonl
 from tests.hostile import BIDI, CONTROL, ESCAPES, MARKUP, ODD, hostile
 from tests.ui.conftest import ctx_for, settle
+
+# Hostile text must draw: every frame is composed, as on a terminal (tests/ui/conftest.py).
+pytestmark = pytest.mark.frames
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 

@@ -16,6 +16,9 @@ from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import drive, settle
 
+# Hostile text must draw: every frame is composed, as on a terminal (tests/ui/conftest.py).
+pytestmark = pytest.mark.frames
+
 MARKUP = ["[/]", "[/b]", "[bold]", "[@click=app.quit]x[/]", "[link=https://evil.example]l[/link]", "[OBS]"]
 
 

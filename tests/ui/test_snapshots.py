@@ -11,6 +11,9 @@ from bcc_tui.ui.app import make_app
 from tests.conftest import NOW
 from tests.ui.conftest import ctx_for, demo_receiver, settle, still
 
+# Each screen as a terminal shows it: every frame composed, the screens under a form too.
+pytestmark = pytest.mark.frames
+
 SIZES = [(80, 24), (120, 40)]
 
 

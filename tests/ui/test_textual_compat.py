@@ -17,6 +17,7 @@ import textual
 from textual.app import App
 from textual.command import CommandPalette
 from textual.drivers.headless_driver import HeadlessDriver
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer
 
@@ -37,6 +38,7 @@ def _instances() -> list[object]:
             app,
             app.stylesheet,
             Widget(),
+            Screen(),
             DataTable(),
             Footer(),
             CommandPalette(),
@@ -167,3 +169,34 @@ def test_nothing_else_under_ui_uses_textuals_private_api():
                 ):
                     found.append(f"{path.name}: {cls.name}.{name}")
     assert found == []
+
+
+def test_a_line_that_cannot_be_drawn_fails_the_test_that_left_it_on_screen():
+    """tests/ui/conftest.py: headless, the suite composes only the frames a test reads, and the
+    last screen once as the test ends; a widget that cannot draw what it was given still fails
+    its test, though no frame was read while it was on screen."""
+    from textual.widgets import Static
+
+    class Fragile(Static):
+        DEFAULT_CSS = "Fragile { width: 10; height: 1; }"  # its size is not measured from its text
+        broken = False
+
+        def render(self):
+            if self.broken:
+                raise RuntimeError("cannot draw")
+            return "ok"
+
+    class Small(App):
+        def compose(self):
+            yield Fragile()
+
+    async def main() -> None:
+        app = Small()
+        async with app.run_test() as pilot:
+            widget = app.query_one(Fragile)
+            widget.broken = True
+            widget.refresh()
+            await pilot.pause()
+
+    with pytest.raises(RuntimeError, match="cannot draw"):
+        asyncio.run(main())

@@ -2,9 +2,14 @@
 
 import re
 
+import pytest
+
 from bcc_tui.services import intake
 from tests.conftest import errand_line, jsonl
 from tests.ui.conftest import drive, settle
+
+# Patient text must draw as written: every frame is composed, as on a terminal (tests/ui/conftest.py).
+pytestmark = pytest.mark.frames
 
 HOSTILE_MESSAGE = (
     "Hej [@click=app.quit]klicka här[/] och [link=https://evil.example]länk[/link] "
