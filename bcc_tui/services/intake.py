@@ -12,8 +12,9 @@ import hashlib
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass, field
 from sqlite3 import Connection
 from typing import Any
@@ -203,9 +204,26 @@ class _Helper:
 
     def hand(self, part: _Part) -> None:
         try:
-            part.future = self.pool.submit(_read, part.lines, part.first, part.now, part.rules)
+            part.future = _cancel_safe(self.pool.submit(_read, part.lines, part.first, part.now, part.rules))
         except (BrokenProcessPool, OSError, RuntimeError):  # the helper is gone, or never came
             return
+
+
+def _cancel_safe(future: Future[Read]) -> Future[Read]:
+    """Python 3.11's pool, when its process dies, marks every part still queued failed, one by
+    one, and stops at the first that this process had taken back (cancelled): its manager thread
+    ends on an InvalidStateError, printing a traceback, without closing the queue, and the
+    program then never exits (CPython gh-107219, fixed in 3.12). Failing a cancelled part is
+    nothing to do."""
+    set_exception = future.set_exception
+
+    def unless_cancelled(exception: BaseException | None) -> None:
+        if not future.cancelled():
+            with suppress(InvalidStateError):  # cancelled between the look and the set
+                set_exception(exception)
+
+    future.set_exception = unless_cancelled  # type: ignore[method-assign]
+    return future
 
 
 @dataclass
