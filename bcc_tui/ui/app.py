@@ -89,6 +89,9 @@ DELIVERY_INTERVAL = 3.0
 # With the kernel's word on writes (ui/quiet.py, Wake), the feed still looks this often, should a
 # commit have been marked done after the write the kernel told of; and the clock is looked at.
 FALLBACK = 5.0
+# A read refused by a busy database is tried again this soon, not at the next FALLBACK: the
+# writer's end may write nothing the kernel tells of (a transaction rolled back).
+BUSY_RETRY = 0.5
 TOAST_MAX = 1000  # characters: more than any message of ours; a toast never covers the screen
 # Seconds a thread may hold the interpreter while another waits for it, until the first paint. The
 # first read (Feed.prefetch) waits on SQLite and the audit row's fsync, and at each return it needs
@@ -361,6 +364,16 @@ class BccApp(CompatApp):
             self._minute = minute
             self.tick_clock()
             self.tick_rows()
+
+    def look_again_soon(self) -> None:
+        """The database was busy: the feed looks again within BUSY_RETRY seconds (and again after
+        that for as long as it stays busy). Not where the app polls only when told (tests)."""
+        if self._pulse_at is None or self.poll_interval > 1:
+            return
+        loop = asyncio.get_running_loop()
+        if self._pulse_at.when() - loop.time() > BUSY_RETRY:
+            self._pulse_at.cancel()
+            self._pulse_at = loop.call_later(BUSY_RETRY, self._pulse)
 
     def _pulse(self) -> None:
         """The feed's poll (see _start_pulse) and the clock. On plain asyncio timers: a Textual

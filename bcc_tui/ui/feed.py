@@ -238,15 +238,19 @@ class Feed:
         try:
             fetched = self.fetch(counted)
         except Busy:
-            self.pending = True  # poll() tries again
-            if self._unlogged:
-                self.app.call_from_thread(self.tell_busy)
+            self.pending = True  # poll() tries again, soon
+            self.app.call_from_thread(self.busy)
             return None
         except BccError as err:
             self.app.call_from_thread(self.app.notify, str(err), severity="error", markup=False)
             return None
         self.app.post_message(PanesFetched(fetched))
         return fetched
+
+    def busy(self) -> None:
+        self.app.look_again_soon()
+        if self._unlogged:
+            self.tell_busy()
 
     def tell_busy(self) -> None:
         if not self._busy_told:
