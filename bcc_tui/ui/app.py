@@ -365,6 +365,13 @@ class BccApp(CompatApp):
             self.tick_clock()
             self.tick_rows()
 
+    def look_now(self) -> None:
+        """A screen came back on top: the feed looks now. Not where the app polls only when told
+        (tests), nor under a form."""
+        if self._pulse_at is None or self.poll_interval > 1 or self.form_open:
+            return
+        self._timed(self.feed.poll)
+
     def look_again_soon(self) -> None:
         """The database was busy: the feed looks again within BUSY_RETRY seconds (and again after
         that for as long as it stays busy). Not where the app polls only when told (tests)."""

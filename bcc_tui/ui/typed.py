@@ -47,6 +47,15 @@ class BccScreen(Screen[R]):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _size_classes(self)
+        self._shown_before = False
+
+    def on_screen_resume(self) -> None:
+        # Back on top (a form or another screen closed over it): what others committed meanwhile
+        # was not followed while it was covered, and is read now rather than at the next fallback
+        # poll. Not at its first showing, which reads anyway.
+        if self._shown_before:
+            self.app.look_now()
+        self._shown_before = True
 
 
 class BccModal(ModalScreen[R]):

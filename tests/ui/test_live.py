@@ -12,7 +12,7 @@ from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import NOW, errand_line, jsonl, run_cli
 from tests.services.test_backlog import _backlog
-from tests.ui.conftest import ctx_for, drive
+from tests.ui.conftest import ctx_for, drive, settle
 
 
 async def wait_for(pilot, condition, timeout=30.0) -> float:
@@ -71,8 +71,10 @@ def test_no_refresh_while_a_form_is_open(clinic, app_for, system):
         await pilot.pause(0.4)  # eight polls' time: any of them would have reloaded
         assert app.loads == loads
         await pilot.press("escape")
+        # Read as the form closes, not at the next fallback poll (five seconds on).
+        await settle(pilot)
         table = app.screen.query_one("#table-unassigned", ErrandTable)
-        await wait_for(pilot, lambda: "1177-000098" in table.order)
+        assert "1177-000098" in table.order
 
     drive(app, scenario)
 
@@ -248,6 +250,7 @@ def test_the_admin_header_follows_an_absence_the_roster_and_midnight(clinic, app
         )
         seen = str(header.render())
         clock.advance(hours=15)  # past midnight: Thursday 26 Nov
+        app._look_at_clock()  # as at the wall clock's next minute (the frozen clock has no other)
         await wait_for(pilot, lambda: "Rolf" in str(header.render()))
         return seen, str(header.render())
 
