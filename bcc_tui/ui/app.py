@@ -647,15 +647,24 @@ class BccApp(CompatApp):
         self._opening = None
         detail = self.feed.opened(ref, read)
         names = self.last_data.names if self.last_data else {}
-        self.push_screen(ErrandScreen(detail, self.ctx.now(), names), callback=self._detail_closed)
+        self.push_screen(ErrandScreen(detail, self.ctx.now(), names))
 
     def _retry_open(self, ref: str) -> None:
         """Try again, unless the person has since asked for something else."""
         if self._opening == (ref, self.screen):
             self.open_errand(ref)
 
-    def _detail_closed(self, _result: object = None) -> None:
-        self.feed.detail_ref = None
+    def detail_closed(self, screen: ErrandScreen) -> None:
+        """An errand's screen was removed: its detail is no longer followed, unless another screen
+        still shows the same errand (opened again before this one had gone)."""
+        ref = screen.current_ref()
+        if self.feed.detail_ref != ref:
+            return
+        if not any(
+            isinstance(s, ErrandScreen) and s is not screen and s.current_ref() == ref
+            for s in self.screen_stack
+        ):
+            self.feed.detail_ref = None
 
     # -- the errand actions (ui/runner.py does them; ui/actions.py names them) -----------------
     def action_assign(self) -> None:

@@ -582,7 +582,8 @@ class Feed:
                     self.reader_ctx, base, seq=seq, limits=self.limits, detail_ref=self.detail_ref
                 )
             except Busy:
-                self.pending = True  # the next poll reads everything
+                self.pending = True  # the next poll, soon, reads everything
+                self.app.call_from_thread(self.app.look_again_soon)
                 return False
             except BccError as err:
                 self.app.call_from_thread(self.app.notify, str(err), severity="error", markup=False)

@@ -563,8 +563,10 @@ def frames_when_read() -> bool:
     every_frame), and its last one when the test ends (draw); a screenshot composes its own.
     Headless, Textual composes every frame (each widget's lines drawn, the terminal's output made)
     and then throws it away: a fifth of the dashboard tests' CPU. What changed stays marked
-    (the compositor's dirty regions), so the next frame composed has all of it. False when this
-    Textual refreshes some other way: the suite is then slower, never wrong."""
+    (the compositor's dirty regions), so the next frame composed has the text of all of it; a
+    scrollbar under a form was seen to differ by a few cells (docs/structure.md), so the tests of
+    what a terminal shows keep every frame. False when this Textual refreshes some other way: the
+    suite is then slower, never wrong."""
     refresh = getattr(Screen, "_compositor_refresh", None)
     if refresh is None or getattr(refresh, "when_read", False):
         return refresh is not None

@@ -64,16 +64,24 @@ def busy_told(app) -> bool:
     return any("upptagen, försöker igen" in n.message for n in notifications(app))
 
 
-def test_the_dashboard_shows_no_patient_until_its_list_is_logged(clinic, held, app_for):
+def test_the_dashboard_shows_no_patient_until_its_list_is_logged(clinic, held, app_for, monkeypatch):
     held.execute("BEGIN IMMEDIATE")
     app = app_for(clinic, "rec1")
+    # Tried again soon, not at the next fallback poll: a rollback writes nothing the kernel would
+    # wake the dashboard for. The next look's delay, as each refused read sets it.
+    delays = []
+    again = app.look_again_soon
+
+    def look_again_soon():
+        again()
+        delays.append(app._pulse_at.when() - asyncio.get_running_loop().time())
+
+    monkeypatch.setattr(app, "look_again_soon", look_again_soon)
 
     async def scenario(pilot):
         assert await until(pilot, lambda: busy_told(app))
         before = (app.last_data, "Karlsson" in screen_text(app), len(rows(clinic, "list")))
-        # Tried again soon, not at the next fallback poll: a rollback writes nothing the kernel
-        # would wake the dashboard for.
-        assert app._pulse_at.when() - asyncio.get_running_loop().time() <= BUSY_RETRY
+        assert delays and max(delays) <= BUSY_RETRY
         held.execute("ROLLBACK")
         assert await until(pilot, lambda: app.last_data is not None)
         await pilot.pause(0.1)

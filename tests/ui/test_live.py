@@ -351,3 +351,38 @@ def test_a_click_after_rows_moved_selects_the_row_shown_there(clinic, app_for, s
 
     shown, selected = drive(app, scenario)
     assert selected == shown
+
+
+def test_an_errand_closed_with_escape_is_no_longer_followed(clinic, app_for):
+    """Escape pops the errand's screen without the callback it was pushed with: the feed went on
+    reading the closed errand's detail at every change that touched it."""
+    from bcc_tui.ui.screens.errand import ErrandScreen
+
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        app.open_errand("1177-000002")
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrandScreen))
+        opened = app.feed.detail_ref
+        await pilot.press("escape")
+        await settle(pilot)
+        return opened, app.feed.detail_ref
+
+    assert drive(app, scenario) == ("1177-000002", None)
+
+
+def test_the_clock_is_looked_at_on_each_pulse_and_at_each_minute(clinic, app_for, monkeypatch):
+    """The frozen clock's tests move the minute by hand (BccApp._look_at_clock); the two timers
+    that do it in use call it."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        looked = []
+        monkeypatch.setattr(app, "_look_at_clock", lambda: looked.append(1))
+        app._pulse_at.cancel()
+        app._pulse()
+        app._minute_at.cancel()
+        app._on_minute()
+        return len(looked)
+
+    assert drive(app, scenario) == 2

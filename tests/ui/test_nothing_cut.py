@@ -156,6 +156,29 @@ def test_a_terminal_narrowed_and_widened_under_a_screen_cuts_nothing(demo_db, ke
     assert drive(app, scenario, size=(200, 50)) == []
 
 
+def test_a_resize_keeps_the_statistics_deviation_under_the_cursor(demo_db):
+    """Only the tables whose columns follow the width are laid out again: the deviations keep the
+    row the person stood on."""
+    from textual.widgets import DataTable
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one("#stats-deviations", DataTable)
+        table.focus()
+        table.move_cursor(row=3)
+        await settle(pilot)
+        await pilot.resize_terminal(60, 20)
+        await settle(pilot)
+        return table.cursor_row, table.row_count
+
+    row, rows = drive(app, scenario, size=(200, 50))
+    assert rows > 3 and row == 3
+
+
 def test_the_panes_subjects_are_whole_or_cut_between_words(demo_db):
     app = app_on(demo_db)
 

@@ -261,6 +261,11 @@ class ErrandScreen(BccScreen[None]):
     def current_ref(self) -> str:
         return self.detail.summary.ref
 
+    def on_unmount(self) -> None:
+        # However it was closed (escape pops it, which skips the callback it was pushed with),
+        # the feed stops following this errand's detail at each change.
+        self.app.detail_closed(self)
+
     def draw(self) -> None:
         blocks = describe(self.detail, self.now, self.names)
         for widget_id, block in zip(

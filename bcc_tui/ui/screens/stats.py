@@ -123,15 +123,19 @@ class StatsScreen(BccScreen[None]):
         self._show(report)
 
     def on_resize(self) -> None:
-        # A terminal narrowed under the screen (or widened) lays the tables out again for the new
-        # width: the narrow columns were fitted to the width the report was first shown at.
+        # A terminal narrowed under the screen (or widened) lays out again the two tables whose
+        # columns follow the width: they were fitted to the width the report was first shown at.
+        # The others (the deviations with their cursor) stay as they are.
         if self._report is not None and (self.size.width >= 110) != self._wide:
-            self._show(self._report)
+            self._show_by_width(self._report)
 
-    def _show(self, report: statistics.Report) -> None:
+    def _show_by_width(self, report: statistics.Report) -> None:
         wide = self._wide = self.size.width >= 110
         self._show_types(report, wide)
         self._show_final(report, wide)
+
+    def _show(self, report: statistics.Report) -> None:
+        self._show_by_width(report)
         self._show_kinds(report)
         self._show_reasons(report)
         self._show_weeks(report)
