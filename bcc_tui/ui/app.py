@@ -365,21 +365,25 @@ class BccApp(CompatApp):
             self.tick_clock()
             self.tick_rows()
 
+    def _looks_by_itself(self) -> bool:
+        """Running, with its pulse: not before it starts, after it ends, or where the app polls
+        only when told (a poll_interval above a second: tests)."""
+        return self._pulse_at is not None and self.poll_interval <= 1
+
     def look_now(self) -> None:
-        """A screen came back on top: the feed looks now. Not where the app polls only when told
-        (tests), nor under a form."""
-        if self._pulse_at is None or self.poll_interval > 1 or self.form_open:
-            return
-        self._timed(self.feed.poll)
+        """A screen came back on top: the feed looks now (not under a form)."""
+        if self._looks_by_itself() and not self.form_open:
+            self._timed(self.feed.poll)
 
     def look_again_soon(self) -> None:
         """The database was busy: the feed looks again within BUSY_RETRY seconds (and again after
-        that for as long as it stays busy). Not where the app polls only when told (tests)."""
-        if self._pulse_at is None or self.poll_interval > 1:
+        that for as long as it stays busy)."""
+        pulse = self._pulse_at
+        if pulse is None or not self._looks_by_itself():
             return
         loop = asyncio.get_running_loop()
-        if self._pulse_at.when() - loop.time() > BUSY_RETRY:
-            self._pulse_at.cancel()
+        if pulse.when() - loop.time() > BUSY_RETRY:
+            pulse.cancel()
             self._pulse_at = loop.call_later(BUSY_RETRY, self._pulse)
 
     def _pulse(self) -> None:

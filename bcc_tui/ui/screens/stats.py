@@ -126,11 +126,15 @@ class StatsScreen(BccScreen[None]):
         # A terminal narrowed under the screen (or widened) lays out again the two tables whose
         # columns follow the width: they were fitted to the width the report was first shown at.
         # The others (the deviations with their cursor) stay as they are.
-        if self._report is not None and (self.size.width >= 110) != self._wide:
+        if self._report is not None and self._is_wide() != self._wide:
             self._show_by_width(self._report)
 
+    def _is_wide(self) -> bool:
+        # Room for the types' full names (24 columns) beside the figures.
+        return self.size.width >= 110
+
     def _show_by_width(self, report: statistics.Report) -> None:
-        wide = self._wide = self.size.width >= 110
+        wide = self._wide = self._is_wide()
         self._show_types(report, wide)
         self._show_final(report, wide)
 
