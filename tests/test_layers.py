@@ -56,7 +56,7 @@ def test_the_domain_has_no_io_and_no_clock():
 
 def test_cli_commands_do_not_load_textual():
     code = (
-        "import sys; from bcc_tui.cli import build_parser; import bcc_tui.cli.app;"
+        "import sys; from bcc_tui.cli import build_parser; build_parser(); import bcc_tui.cli.app;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout

@@ -1,5 +1,6 @@
 """The command line (docs/routine.md 4.1). Importing this must not import Textual: scripts such as
-`bcc-tui import` start fast; the dashboard commands import the UI only when they run."""
+`bcc-tui import` start fast; the dashboard commands import the UI only when they run. For the same
+reason a command's process imports only that command's module (`command_in`, cli/registry.py)."""
 
 from __future__ import annotations
 
@@ -15,18 +16,57 @@ from bcc_tui.domain.errors import BccError
 from bcc_tui.domain.text import clean, clean_line
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: the global options, then each registered command with the
-    arguments it adds beside its handler (cli/registry.py, cli/commands/)."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line: the global options, then each registered command with the arguments it
+    adds beside its handler (cli/registry.py, cli/commands/); given a command, that one alone,
+    which parses its own arguments as the whole command line does."""
     p = SwedishParser(prog="bcc-tui", description="Ärendehantering för 1177 vid Barncancercentrum.")
+    _global_options(p)
+    sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=SwedishParser)
+    for cmd in registry.in_order() if command is None else registry.load(command):
+        cmd.arguments(sub.add_parser(cmd.name, help=cmd.help))
+    return p
+
+
+def _global_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="SÖKVÄG", help="databasfilen (annars $BCC_DB)")
     p.add_argument(
         "--as", dest="as_user", metavar="ANVÄNDARE", help="agera som denna person (bara databasens ägare)"
     )
-    sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=SwedishParser)
-    for cmd in registry.in_order():
-        cmd.arguments(sub.add_parser(cmd.name, help=cmd.help))
-    return p
+
+
+class _Unsure(Exception):
+    """The command line is left to the whole parser, which reports what is wrong with it."""
+
+
+class _CommandFinder(SwedishParser):
+    """The whole command line's own options, with the command and what follows it in one
+    positional as its subparsers take them: the command it names is the one the whole command
+    line would run. An error is not reported here but left to the whole command line."""
+
+    def __init__(self) -> None:
+        super().__init__(prog="bcc-tui", add_help=False)
+        # -h and --help as the whole command line spells them, so that an abbreviation of one
+        # (--he) is read the same way; help is never printed here.
+        self.add_argument("-h", "--help", action="store_true")
+        _global_options(self)
+        self.add_argument("command", nargs=argparse.PARSER)
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _Unsure(message)
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The command that argv runs, when that is certain without the other commands' parsers: a
+    known command and no help of the whole command line. None otherwise (no command, --help, a
+    misspelt command, an error among the global options): then the whole command line is built,
+    as its help and its errors list every command."""
+    try:
+        found, _rest = _CommandFinder().parse_known_args(argv)
+    except _Unsure:
+        return None
+    name = found.command[0]
+    return name if not found.help and name in registry.ORDER else None
 
 
 # Arguments that name files or places: kept byte for byte (an undecodable name is still a real
@@ -72,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    # Only the command that runs is imported: a command started every minute, or by a script,
+    # does not load every other command's services.
+    args = build_parser(command_in(argv)).parse_args(argv)
     for key, value in vars(args).items():
         if isinstance(value, str) and key not in _PATH_ARGS:
             setattr(args, key, clean(value))

@@ -4,6 +4,7 @@ an unforeseen error ends in one line naming a private report."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -206,12 +207,13 @@ def test_db_that_is_no_database_is_one_line(env, capsys, kind):
 
 
 def test_an_unforeseen_error_is_one_line_and_a_private_report(db, env, capsys, monkeypatch):
-    from bcc_tui.cli import app as cli_app
+    from bcc_tui.cli import registry
 
     def boom(ctx, args):
         raise KeyError("Elsa Andersson 20150315-1233")
 
-    monkeypatch.setitem(cli_app._COMMANDS, "list", boom)
+    (listing,) = registry.load("list")
+    monkeypatch.setitem(registry.COMMANDS, "list", dataclasses.replace(listing, handler=boom))
     code, out, err = cli(capsys, db, "list", user="rec1")
     assert code == 1 and out == ""
     assert len(err.splitlines()) == 1 and "Traceback" not in err and "Elsa" not in err
