@@ -44,13 +44,14 @@ class _CommandFinder(SwedishParser):
     positional as its subparsers take them: the command it names is the one the whole command
     line would run. An error is not reported here but left to the whole command line."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, command: bool = True) -> None:
         super().__init__(prog="bcc-tui", add_help=False)
         # -h and --help as the whole command line spells them, so that an abbreviation of one
         # (--he) is read the same way; help is never printed here.
         self.add_argument("-h", "--help", action="store_true")
         _global_options(self)
-        self.add_argument("command", nargs=argparse.PARSER)
+        if command:
+            self.add_argument("command", nargs=argparse.PARSER)
 
     def error(self, message: str):  # type: ignore[override]
         raise _Unsure(message)
@@ -58,15 +59,24 @@ class _CommandFinder(SwedishParser):
 
 def command_in(argv: list[str]) -> str | None:
     """The command that argv runs, when that is certain without the other commands' parsers: a
-    known command and no help of the whole command line. None otherwise (no command, --help, a
-    misspelt command, an error among the global options): then the whole command line is built,
-    as its help and its errors list every command."""
+    known command, or none at all (the dashboard, registry.DASHBOARD: what staff start most), and
+    no help of the whole command line. None otherwise (--help, a misspelt command, an error among
+    the global options): then the whole command line is built, as its help and its errors list
+    every command."""
     try:
         found, _rest = _CommandFinder().parse_known_args(argv)
     except _Unsure:
-        return None
+        return registry.DASHBOARD if _no_command(argv) else None
     name = found.command[0]
     return name if not found.help and name in registry.ORDER else None
+
+
+def _no_command(argv: list[str]) -> bool:
+    """Whether argv is global options only, each well formed, and no help."""
+    try:
+        return not _CommandFinder(command=False).parse_args(argv).help
+    except _Unsure:
+        return False
 
 
 # Arguments that name files or places: kept byte for byte (an undecodable name is still a real

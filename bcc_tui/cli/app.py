@@ -10,15 +10,11 @@ from bcc_tui.cli.common import open_ctx
 from bcc_tui.services import notify
 from bcc_tui.settings import Settings
 
-# `bcc-tui` with no command is the dashboard, started by the handler of `open` and `demo`
-# (cli/dashboard.py), which tells them apart by args.command.
-_DASHBOARD = "open"
-
 
 def run(args: argparse.Namespace) -> int:
     # Looked up as it runs, not kept: only the command's own module is imported (cli/__init__.py),
     # and a test swaps a handler in the registry.
-    (command,) = registry.load(args.command or _DASHBOARD)
+    (command,) = registry.load(args.command or registry.DASHBOARD)
     if command.opens == "dashboard":
         return command.handler(args)  # the UI itself is imported only once it runs
     settings = Settings.load(args.db, args.as_user)

@@ -52,6 +52,10 @@ ORDER: dict[str, str] = {
     "urgent": "bcc_tui.cli.commands.errands",
 }
 
+# `bcc-tui` with no command is the dashboard, started by the handler of `open` and `demo`
+# (cli/dashboard.py), which tells them apart by args.command.
+DASHBOARD = "open"
+
 # What a command needs before its handler runs:
 # - "ctx": an open session on the current database (most commands): handler(ctx, args);
 # - "settings": only the settings, because it opens a file itself (restore, migrate):

@@ -102,7 +102,11 @@ FOUND = [
     (["--as", "list", "assign"], "assign"),
     (["demo", "--db", "x"], "demo"),
     (["list", "--db"], "list"),  # the error is the subparser's, with the same usage line
-    ([], None),
+    ([], "open"),
+    (["--db", "x", "--as", "u"], "open"),
+    (["--db=x", "--a", "u"], "open"),
+    (["--db", "x", "-h"], None),
+    (["--db", "x", "--bogus"], None),
     (["--help"], None),
     (["--he", "list"], None),
     (["-h", "list"], None),
