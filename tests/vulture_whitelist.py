@@ -54,8 +54,10 @@ _._update_count
 # on idle: ui/textual_compat.py, scrollbar_drawn, for ErrandTable._scroll_update).
 _._repaint_required
 
-# A style set on the footer's grid: Textual reads it when it lays the footer out.
-_.grid_size_columns
+# The footer's class attributes that Textual reads (ui/widgets/footer.py): no text selection in
+# it, and the component classes its keys are styled by.
+_.ALLOW_SELECT
+_.COMPONENT_CLASSES
 
 # compat.NoSecondLayout._size_updated takes Textual's `layout` argument by name (Textual passes it so)
 # and never lays the screen out for it: such a widget scrolls nothing.

@@ -43,8 +43,6 @@ from textual.message_pump import MessagePump
 from textual.notifications import Notification
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 from textual.widgets.option_list import Option
 
 __all__ = [
@@ -53,7 +51,6 @@ __all__ = [
     "ChopsUpdate",
     "CompatApp",
     "CompositorUpdate",
-    "FooterKey",
     "LayoutUpdate",
     "PaneFrame",
     "ParseError",
@@ -61,7 +58,6 @@ __all__ = [
     "SafeCommandPalette",
     "XTermParser",
     "act_as",
-    "bindings_ready",
     "border_title",
     "closing",
     "draw",
@@ -167,9 +163,6 @@ PRIVATE: tuple[Private, ...] = (
         "whether an escape sequence is half read: only then does the input thread wake",
     ),
     Private("textual.driver:Driver", "_debug", "attribute", "passed to the parser, as LinuxDriver does"),
-    # -- the footer ------------------------------------------------------------------------
-    Private("textual.widgets._footer", "FooterKey", "name", "the keys KeyFooter fits to the width"),
-    Private("textual.widgets._footer:Footer", "_bindings_ready", "attribute", "compose only when bound"),
     # -- the command palette (ui/widgets/palette.py) ---------------------------------------
     Private(
         "textual.command:CommandPalette",
@@ -412,12 +405,6 @@ def parser_waiting(parser: XTermParser) -> bool:
 
 def driver_debug(driver: Driver) -> bool:
     return driver._debug
-
-
-# -- the footer ------------------------------------------------------------------------------
-def bindings_ready(footer: Footer) -> bool:
-    """Whether the footer has its screen's bindings (it composes nothing before)."""
-    return bool(footer._bindings_ready)
 
 
 # -- the command palette ---------------------------------------------------------------------

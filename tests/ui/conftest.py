@@ -114,15 +114,16 @@ def still(app) -> None:
 def visible_keys(app) -> list[str]:
     """The keys the screen's one footer, on the bottom row, shows inside the terminal's width,
     left to right."""
-    from bcc_tui.ui.textual_compat import FooterKey
     from bcc_tui.ui.widgets.footer import KeyFooter
 
     footers = list(app.screen.query(KeyFooter))
     assert len(footers) == 1, type(app.screen).__name__
     width, height = app.size
-    assert footers[0].region.height >= 1 and footers[0].region.bottom == height
-    keys = sorted(footers[0].query(FooterKey), key=lambda k: k.region.x)
-    return [k.key for k in keys if k.region.width and k.region.right <= width]
+    footer = footers[0]
+    assert footer.region.height >= 1 and footer.region.bottom == height and footer.region.right <= width
+    shown = footer.shown()
+    assert sum(e.width for e in shown) + len(shown) - 1 <= footer.region.width  # each key whole
+    return [e.key for e in shown]
 
 
 def drive(app, scenario, size=(80, 24)):

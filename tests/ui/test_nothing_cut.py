@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bcc_tui.ui.textual_compat import FooterKey
+from bcc_tui.ui.widgets.footer import KeyFooter
 from tests.ui.conftest import drive, settle
 from tests.ui.cut import cuts
 from tests.ui.test_snapshots import app_on
@@ -225,7 +225,7 @@ def test_the_receivers_footer_keeps_every_errand_key_at_80_columns(demo_db):
 
     async def scenario(pilot):
         await settle(pilot)
-        shown = [k.key for k in pilot.app.screen.query(FooterKey) if k.display]
+        shown = [e.key for e in pilot.app.screen.query_one(KeyFooter).shown()]
         return shown
 
     shown = drive(app, scenario, size=(80, 24))

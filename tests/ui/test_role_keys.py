@@ -105,10 +105,9 @@ def test_every_permission_named_by_the_table_exists():
 
 
 def _footer_keys(app) -> list[str]:
-    from bcc_tui.ui.textual_compat import FooterKey
     from bcc_tui.ui.widgets.footer import KeyFooter
 
-    return [k.key for k in app.screen.query_one(KeyFooter).query(FooterKey)]
+    return [e.key for e in app.screen.query_one(KeyFooter).entries]
 
 
 def test_the_footer_offers_what_the_errands_state_allows(clinic, app_for):
@@ -187,15 +186,14 @@ def test_moving_within_a_pane_does_not_redraw_the_footer(demo_db):
     assert drive(app, scenario) == 0
 
 
-def test_the_footer_is_right_when_the_state_moves_while_it_recomposes():
-    """The footer skips a recompose when what it shows is what it drew; 'what it drew' is read by
-    compose itself, so a state that changes while the old keys are being removed is not lost."""
+def test_the_footer_follows_what_the_app_offers():
+    """The footer reads the app's word on each action (BccApp.offers) whenever the screen's
+    bindings change, and draws again only when its keys differ."""
     import asyncio
 
     from textual.app import App
     from textual.binding import Binding
 
-    from bcc_tui.ui.textual_compat import FooterKey, act_as
     from bcc_tui.ui.widgets.footer import KeyFooter
 
     class Offers(App):
@@ -206,7 +204,7 @@ def test_the_footer_is_right_when_the_state_moves_while_it_recomposes():
             return action != "assign" or self.assign_offered
 
         def compose(self):
-            yield KeyFooter(compact=True, show_command_palette=False)
+            yield KeyFooter()
 
         def action_assign(self) -> None:
             pass
@@ -215,20 +213,17 @@ def test_the_footer_is_right_when_the_state_moves_while_it_recomposes():
         app = Offers()
         async with app.run_test(size=(80, 24)) as pilot:
             footer = app.screen.query_one(KeyFooter)
-            while not footer.query(FooterKey):  # the keys drawn once, as a person first sees them
+            while not footer.entries:  # the keys drawn once, as a person first sees them
                 await pilot.pause()
-            assert sorted(k.key for k in footer.query(FooterKey)) == ["q", "x"]
-            app.assign_offered = False
-            act_as(footer)
-            first = asyncio.create_task(footer.recompose())
-            await asyncio.sleep(0)  # the old keys are being removed …
-            app.assign_offered = True  # … when the state moves back
-            await first
-            app.assign_offered = False
-            await footer.recompose()
-            return sorted(k.key for k in footer.query(FooterKey))
+            seen = [[e.key for e in footer.entries]]
+            for offered in (False, True):
+                app.assign_offered = offered
+                app.refresh_bindings()
+                await pilot.pause()
+                seen.append([e.key for e in footer.entries])
+            return seen
 
-    assert asyncio.run(main()) == ["q"]
+    assert asyncio.run(main()) == [["q", "x"], ["q"], ["q", "x"]]
 
 
 def test_a_screen_under_another_keeps_its_footer_until_it_is_back_on_top(demo_db):
@@ -243,41 +238,44 @@ def test_a_screen_under_another_keeps_its_footer_until_it_is_back_on_top(demo_db
 
     async def scenario(pilot):
         footer = app.dashboard.query_one(KeyFooter)
-        keys, before = visible_keys(app), list(footer.children)
+        keys, before = visible_keys(app), footer.entries
         await pilot.press("s")
         await settle(pilot)
-        on_stats = visible_keys(app)
+        on_stats, under = visible_keys(app), footer.entries
         await pilot.press("escape")
         await settle(pilot)
-        return keys, before, on_stats, list(footer.children), visible_keys(app)
+        return keys, before, on_stats, under, footer.entries, visible_keys(app)
 
-    keys, before, on_stats, after, keys_after = drive(app, scenario)
-    assert after == before and keys_after == keys  # the same keys, not composed again
+    keys, before, on_stats, under, after, keys_after = drive(app, scenario)
+    # The very same keys all along (each change is a new tuple): not read again for statistics'
+    # bindings while under it, nor changed back when on top again.
+    assert under is before and after is before and keys_after == keys
     assert "escape" not in keys and "escape" in on_stats  # the screens offer different keys
 
 
-def test_the_dashboards_footer_is_composed_once_as_it_starts(demo_db, monkeypatch):
-    """The pane has the focus and the rows are in when the footer first composes its keys: it was
-    composed for no focus first, then again for the pane (a twelfth of a start)."""
+def test_the_dashboards_footer_draws_its_keys_once_as_it_starts(demo_db, monkeypatch):
+    """The pane has the focus and the rows are in when the footer first has keys: they were drawn
+    for no focus first, then again for the pane (a twelfth of a start)."""
     from bcc_tui.ui.widgets.footer import KeyFooter
     from tests.ui.test_snapshots import app_on
 
-    composed: list[str] = []
-    compose = KeyFooter.compose
+    drawn: list[tuple[str, ...]] = []
+    look = KeyFooter.look
 
     def counting(self):
-        composed.append(type(self.screen).__name__)
-        return compose(self)
+        before = self.entries
+        look(self)
+        if self.entries is not before:
+            drawn.append(tuple(e.key for e in self.entries))
 
-    monkeypatch.setattr(KeyFooter, "compose", counting)
+    monkeypatch.setattr(KeyFooter, "look", counting)
     app = app_on(demo_db)
 
     async def scenario(pilot):
         return visible_keys(app)
 
     keys = drive(app, scenario)
-    # Once when mounted (no keys yet: Textual has not said the bindings are ready), once with them.
-    assert composed == ["DashboardScreen", "DashboardScreen"] and "a" in keys
+    assert len(drawn) == 1 and "a" in drawn[0] and "a" in keys, drawn
 
 
 def test_the_footer_follows_the_pane_after_a_reload_under_another_screen(clinic, app_for, as_):

@@ -120,10 +120,9 @@ def test_capital_a_is_in_the_table_for_footer_help_and_palette(on_duty, app_for)
     app = app_for(on_duty, "rec1")
 
     async def scenario(pilot):
-        from bcc_tui.ui.textual_compat import FooterKey
         from bcc_tui.ui.widgets.footer import KeyFooter
 
-        return [k.key for k in app.screen.query_one(KeyFooter).query(FooterKey)]
+        return [e.key for e in app.screen.query_one(KeyFooter).entries]
 
     assert "A" in drive(app, scenario, size=(200, 50))
     assert ("A", action.help_text) in actions.help_keys(app.ctx.actor)

@@ -55,7 +55,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         yield Input(placeholder="Personnummer (ÅÅÅÅMMDD-NNNN) eller användarnamn — enter söker", id="filter")
         yield Static(id="audit-title", classes="audit-title")
         yield AuditTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        yield KeyFooter(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.add_columns(self.app.size.width)

@@ -126,7 +126,7 @@ class DashboardScreen(BccScreen[None]):
                     with compat.PaneFrame(classes="pane", id=f"pane-{pane}"):
                         yield ErrandTable(pane, id=f"table-{pane}")
             yield Static(id="preview")
-        yield KeyFooter(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#preview").styles.width = PREVIEW_WIDTH

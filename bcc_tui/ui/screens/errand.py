@@ -251,7 +251,7 @@ class ErrandScreen(BccScreen[None]):
             yield Static(id="d-when", classes="block")
             yield Static(id="d-message", classes="block message")
             yield Static(id="d-thread", classes="block")
-        yield KeyFooter(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.border_title = render.plain(self.detail.summary.ref)

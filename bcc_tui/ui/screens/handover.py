@@ -49,7 +49,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         yield HeaderBar(self.app.ctx.actor, id="header")
         yield Static(id="handover-summary", classes="handover-summary")
         yield LineOptions(id="handover-list")
-        yield KeyFooter(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

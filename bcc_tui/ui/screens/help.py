@@ -155,7 +155,7 @@ class HelpScreen(BccModal[None]):
             yield Static(DrawnOnce(marks))
             yield Static(Text(""))
             yield Static(DrawnOnce(routine()))
-        yield KeyFooter(only=self.FOOTER_KEYS, compact=True, show_command_palette=False)
+        yield KeyFooter(only=self.FOOTER_KEYS)
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()

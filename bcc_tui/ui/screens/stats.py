@@ -80,7 +80,7 @@ class StatsScreen(BccScreen[None]):
             yield DataTable(id="stats-kinds", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-dev-title", classes="stats-block")
             yield DataTable(id="stats-deviations", cursor_type="row", zebra_stripes=True)
-        yield KeyFooter(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         header = self.query_one(HeaderBar)

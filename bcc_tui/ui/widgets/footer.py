@@ -1,109 +1,180 @@
-"""A footer that puts back, help and quit first, so a narrow terminal cuts other keys, never those."""
+"""The footer: the screen's keys on one line, back, help and quit first, each key whole or not at
+all (R32), so a narrow terminal leaves out other keys, never those.
+
+One widget that draws its keys as text, where Textual's Footer mounts a widget per key: the keys
+change with the errand under the cursor, and a dozen widgets mounted again each time cost a key
+press several milliseconds and every screen's start about 30 ms (issue 30, the suite; issue 31, the
+first paint). It looks as Textual's compact footer does, and a click on a key presses it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import events
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
-from bcc_tui.ui.textual_compat import FooterKey, bindings_ready
 from bcc_tui.ui.typed import OffersActions
 
 # Textual's key names: esc (where a screen shows it), ?, q.
 FIRST = ("escape", "question_mark", "q")
 
 
-class KeyFooter(Footer):
+@dataclass(frozen=True)
+class FooterEntry:
+    """A key as the footer shows it."""
+
+    key: str  # Textual's name, what a click presses
+    display: str
+    description: str
+    enabled: bool
+
+    @property
+    def width(self) -> int:
+        """Its cells: the key, a space and the description (Textual's compact footer key)."""
+        label = Text(self.display).cell_len
+        return label + (1 + Text(self.description).cell_len if self.description else 0)
+
+
+class KeyFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "footer-key--item",
+        "footer-key--key",
+        "footer-key--description",
+        "footer-key--hover",
+    }
+    # Textual's Footer and compact FooterKey, as one widget's component classes.
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .footer-key--item {
+            background: $footer-item-background;
+        }
+        & > .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        & > .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        & > .footer-key--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+    }
+    """
+
     def __init__(self, *, only: Iterable[str] | None = None, **kwargs) -> None:
         """`only`: the keys this footer may show (a modal screen's own), None for all."""
         super().__init__(**kwargs)
         self.only = frozenset(only) if only is not None else None
-        self._drawn: object = None  # what the keys were last composed from
+        self.entries: tuple[FooterEntry, ...] = ()  # in the footer's order, before fitting
+        self._hover: str | None = None
 
-    def _what_to_show(self) -> object:
-        """Everything compose reads: equal values compose the same keys."""
-        if not bindings_ready(self) or not self.is_attached:
-            return None
-        return tuple(
-            (b.key, b.key_display, b.description, b.action, b.group, enabled, tip, self._offered(b.action))
-            for (_, b, enabled, tip) in self.screen.active_bindings.values()
-            if b.show
-        )
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
-    def _room(self) -> int:
-        return self.size.width or self.app.size.width
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def on_resize(self) -> None:
-        self._fit()
+    def _bindings_changed(self, screen: Screen) -> None:
+        # A screen under another (the dashboard under statistics, a screen being dismissed) is told
+        # its bindings changed too, and its errand actions would be read from the screen on top:
+        # it is brought up to date when its bindings change as it comes back.
+        if self.is_attached and screen is self.screen and screen is self.app.screen:
+            self.look()
 
-    def _fit(self) -> None:
-        """Whole keys or none (R32): the keys, in their order (help and quit first), are shown
-        while they fit and the rest hidden, so no key is ever cut at the edge; a wider terminal
-        shows them again. (Hidden, not composed again: a resize under another screen then
-        changes nothing but the keys.)"""
-        room = self._room()
-        for key in self.query(FooterKey):
-            width = self._width(key)
-            fits = width <= room
-            if fits:
-                room -= width + (1 if self.compact else 0)  # compact keys' margin-right
-            if key.display != fits:
-                key.display = fits
+    def look(self) -> None:
+        """The keys again from the screen's bindings; drawn again only when they differ."""
+        entries = self._entries()
+        if entries != self.entries:
+            self.entries = entries
+            self.refresh()
 
-    def _width(self, key: FooterKey) -> int:
-        """The cells `key` takes (FooterKey.render with Textual's default paddings)."""
-        label = Text(key.key_display).cell_len
-        text = Text(key.description).cell_len
-        if self.compact:
-            return label + (1 + text if text else 0)
-        return label + 2 + (text + 1 if text else 0)
-
-    async def recompose(self) -> None:
-        # Textual recomposes the footer on every focus change and binding refresh; rebuilding a
-        # dozen keys costs a keypress several milliseconds though they rarely differ. Compose
-        # again only when what they show has changed.
-        if not self.is_attached or self.screen is not self.app.screen:
-            # A screen under another (the dashboard under statistics, a screen being dismissed)
-            # was told its bindings changed and recomposed to keys nobody could press, then back
-            # again when it came to the top: it is brought up to date when it comes back.
-            return
-        shown = self._what_to_show()
-        if shown is not None and shown == self._drawn:
-            return
-        # Said before the old keys are removed (that waits), so that the calls queued behind
-        # this one for the same state return above; compose records again what it really drew,
-        # since the state may move meanwhile.
-        self._drawn = shown
-        await super().recompose()
+    def _entries(self) -> tuple[FooterEntry, ...]:
+        shown = [
+            FooterEntry(b.key, self.app.get_key_display(b), b.description, enabled)
+            for (_, b, enabled, _tip) in self.screen.active_bindings.values()
+            if b.show and (self.only is None or b.key in self.only) and self._offered(b.action)
+        ]
+        first = sorted((k for k in shown if k.key in FIRST), key=lambda k: FIRST.index(k.key))
+        return (*first, *(k for k in shown if k.key not in FIRST))
 
     def _offered(self, action: str) -> bool:
         """The app's word on an errand action in the errand's present state (see BccApp.offers)."""
         app = self.app
         return not isinstance(app, OffersActions) or app.offers(action)
 
-    def compose(self) -> ComposeResult:
-        self._drawn = self._what_to_show()
-        widgets: list[Widget] = [
-            w
-            for w in super().compose()
-            if not isinstance(w, FooterKey)
-            or ((self.only is None or w.key in self.only) and self._offered(w.action))
-        ]
-        first = sorted(
-            (w for w in widgets if isinstance(w, FooterKey) and w.key in FIRST),
-            key=lambda w: FIRST.index(w.key) if isinstance(w, FooterKey) else 0,
+    def shown(self) -> list[FooterEntry]:
+        """The keys that fit the width, in their order, each with a space after it: whole keys while
+        they fit, the rest left out; a wider terminal shows them again."""
+        room = self.size.width
+        out = []
+        for entry in self.entries:
+            if entry.width <= room:
+                out.append(entry)
+                room -= entry.width + 1
+        return out
+
+    def render(self) -> Text:
+        # Partial: a transparent background is left unset, so that the item's (or the pointer's)
+        # shows through as it does on Textual's footer keys.
+        item, key_style, description, hover = (
+            self.get_component_rich_style(name, partial=True)
+            for name in (
+                "footer-key--item",
+                "footer-key--key",
+                "footer-key--description",
+                "footer-key--hover",
+            )
         )
-        self.styles.grid_size_columns = len(widgets)
-        if self.compact:
-            # Each key learns it is compact from a watcher after it is mounted, and the class
-            # that watcher adds restyles the key a second time; given now, the watcher finds
-            # it there and the key is styled once.
-            for w in widgets:
-                if isinstance(w, FooterKey):
-                    w.add_class("-compact", update=False)
-        yield from first
-        yield from (w for w in widgets if not any(w is f for f in first))
-        self.call_after_refresh(self._fit)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        for entry in self.shown():
+            if line:
+                line.append(" ")  # the space between two keys (the last has the footer's rest)
+            start = len(line)
+            line.append(entry.display, key_style)
+            if entry.description:
+                line.append(" " + entry.description, description)
+            base = hover if entry.key == self._hover else item
+            line.stylize_before(base + Style(dim=True) if not entry.enabled else base, start, len(line))
+        return line
+
+    def _entry_at(self, x: int) -> FooterEntry | None:
+        at = 0
+        for entry in self.shown():
+            if at <= x < at + entry.width:
+                return entry
+            at += entry.width + 1
+        return None
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        entry = self._entry_at(event.x)
+        if entry is None:
+            return
+        if entry.enabled:
+            self.app.simulate_key(entry.key)
+        else:
+            self.app.bell()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        entry = self._entry_at(event.x)
+        self._set_hover(entry.key if entry is not None else None)
+
+    def on_leave(self, _event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, key: str | None) -> None:
+        if key != self._hover:
+            self._hover = key
+            self.refresh()

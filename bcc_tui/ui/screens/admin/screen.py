@@ -82,7 +82,7 @@ class AdminScreen(BccScreen[None], FollowsChanges):
         with TabbedContent(id="admin-tabs"):
             for tab in TAB_CLASSES:
                 yield tab()
-        yield KeyFooter(compact=True, show_command_palette=False)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         header = self.query_one(HeaderBar)
