@@ -58,6 +58,8 @@ _._repaint_required
 # it, and the component classes its keys are styled by.
 _.ALLOW_SELECT
 _.COMPONENT_CLASSES
+# The pointer's shape over a footer key (a hand), set on the footer's styles: Textual reads it.
+_.pointer
 
 # compat.NoSecondLayout._size_updated takes Textual's `layout` argument by name (Textual passes it so)
 # and never lays the screen out for it: such a widget scrolls nothing.

@@ -49,23 +49,74 @@ def test_a_click_between_keys_or_past_them_presses_nothing(demo_db):
     assert drive(app, scenario) == ("DashboardScreen", True)
 
 
-def test_the_key_under_the_pointer_is_marked_and_unmarked(demo_db):
+def _marked(footer: KeyFooter, app) -> str:
+    """The text drawn on the pointer's background (a faint white blended over the footer's)."""
+    hover = footer.get_component_rich_style("footer-key--hover").bgcolor
+    return "".join(
+        s.text for s in footer.render().render(app.console) if s.style and s.style.bgcolor == hover
+    )
+
+
+def test_the_key_under_the_pointer_is_marked_readably_and_unmarked(demo_db):
     app = app_on(demo_db)
 
     async def scenario(pilot):
         await settle(pilot)
         footer = app.screen.query_one(KeyFooter)
-        hover = footer.get_component_rich_style("footer-key--hover", partial=True)
-        x = _x_of(footer, "q")
-        await pilot.hover(KeyFooter, offset=(x, 0))
+        await pilot.hover(KeyFooter, offset=(_x_of(footer, "q"), 0))
         await pilot.pause()
-        under = footer.render()
+        under = _marked(footer, app)
         await pilot.hover(KeyFooter, offset=(footer.size.width - 1, 0))
         await pilot.pause()
-        away = footer.render()
-        styled = [s.style for s in under.render(app.console) if s.text.strip() == "q"]
-        return hover.bgcolor, styled, hover.bgcolor in {s.style.bgcolor for s in away.render(app.console)}
+        away = _marked(footer, app)
+        ground = footer.rich_style.bgcolor.get_truecolor()
+        marked = footer.get_component_rich_style("footer-key--hover").bgcolor.get_truecolor()
+        return under, away, ground, marked
 
-    hover_bg, styled, still_marked = drive(app, scenario)
-    assert styled and all(s.bgcolor == hover_bg for s in styled)
-    assert not still_marked
+    under, away, ground, marked = drive(app, scenario)
+    assert under == "q Avsluta" and away == ""
+    # A shade of the footer, not solid white under light text.
+    assert marked != ground and max(abs(a - b) for a, b in zip(marked, ground, strict=True)) < 64
+
+
+def test_the_mark_stays_where_the_pointer_is_when_the_keys_change(demo_db):
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        x = _x_of(footer, "p")  # Delsvar, offered on an unassigned errand
+        await pilot.hover(KeyFooter, offset=(x, 0))
+        await pilot.pause()
+        before = _marked(footer, app)
+        await pilot.press("tab", "tab")  # Avslutade: other keys
+        await settle(pilot)
+        at = footer._entry_at(x)
+        return before, _marked(footer, app), at
+
+    before, after, at = drive(app, scenario)
+    assert before == "p Delsvar"
+    assert after == ("" if at is None else f"{at.display} {at.description}".strip())
+    assert after != before
+
+
+def test_a_terminal_that_loses_the_focus_keeps_the_errand_keys(demo_db):
+    """The person goes to another window (the journal): Textual takes the focus from the pane, and
+    the footer kept only the screen's own keys until the terminal had the focus again."""
+    from textual import events
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        before = [e.key for e in footer.entries]
+        app.post_message(events.AppBlur())
+        await settle(pilot)
+        blurred = [e.key for e in footer.entries]
+        app.post_message(events.AppFocus())
+        await settle(pilot)
+        return before, blurred, [e.key for e in footer.entries]
+
+    before, blurred, back = drive(app, scenario)
+    assert "a" in before and blurred == before and back == before

@@ -19,7 +19,7 @@ from textual.command import CommandPalette
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.textual_compat import DATA_TABLE, PRIVATE, Private
@@ -40,7 +40,6 @@ def _instances() -> list[object]:
             Widget(),
             Screen(),
             DataTable(),
-            Footer(),
             CommandPalette(),
             HeadlessDriver(app),
             compat.XTermParser(False),

@@ -79,7 +79,7 @@ class KeyFooter(Widget, can_focus=False):
         super().__init__(**kwargs)
         self.only = frozenset(only) if only is not None else None
         self.entries: tuple[FooterEntry, ...] = ()  # in the footer's order, before fitting
-        self._hover: str | None = None
+        self._pointer: int | None = None  # the column under the mouse pointer
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -90,8 +90,10 @@ class KeyFooter(Widget, can_focus=False):
     def _bindings_changed(self, screen: Screen) -> None:
         # A screen under another (the dashboard under statistics, a screen being dismissed) is told
         # its bindings changed too, and its errand actions would be read from the screen on top:
-        # it is brought up to date when its bindings change as it comes back.
-        if self.is_attached and screen is self.screen and screen is self.app.screen:
+        # it is brought up to date when its bindings change as it comes back. A terminal that lost
+        # the focus (the person went to the journal) takes the focus from the pane, and with it
+        # the errand keys; Textual refreshes the bindings when it comes back, so the keys stay.
+        if self.is_attached and screen is self.screen and screen is self.app.screen and self.app.app_focus:
             self.look()
 
     def look(self) -> None:
@@ -128,16 +130,14 @@ class KeyFooter(Widget, can_focus=False):
 
     def render(self) -> Text:
         # Partial: a transparent background is left unset, so that the item's (or the pointer's)
-        # shows through as it does on Textual's footer keys.
-        item, key_style, description, hover = (
+        # shows through as it does on Textual's footer keys. The pointer's is a faint white, only
+        # readable blended over the footer (whole: partial would make it solid white).
+        item, key_style, description = (
             self.get_component_rich_style(name, partial=True)
-            for name in (
-                "footer-key--item",
-                "footer-key--key",
-                "footer-key--description",
-                "footer-key--hover",
-            )
+            for name in ("footer-key--item", "footer-key--key", "footer-key--description")
         )
+        hover = self.get_component_rich_style("footer-key--hover")
+        pointed = self._entry_at(self._pointer) if self._pointer is not None else None
         line = Text(no_wrap=True, overflow="crop", end="")
         for entry in self.shown():
             if line:
@@ -146,7 +146,7 @@ class KeyFooter(Widget, can_focus=False):
             line.append(entry.display, key_style)
             if entry.description:
                 line.append(" " + entry.description, description)
-            base = hover if entry.key == self._hover else item
+            base = hover if entry is pointed else item
             line.stylize_before(base + Style(dim=True) if not entry.enabled else base, start, len(line))
         return line
 
@@ -168,13 +168,16 @@ class KeyFooter(Widget, can_focus=False):
             self.app.bell()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        entry = self._entry_at(event.x)
-        self._set_hover(entry.key if entry is not None else None)
+        # The column, not the key: keys that change under a still pointer are marked where it is.
+        self._point(event.x)
 
     def on_leave(self, _event: events.Leave) -> None:
-        self._set_hover(None)
+        self._point(None)
 
-    def _set_hover(self, key: str | None) -> None:
-        if key != self._hover:
-            self._hover = key
+    def _point(self, x: int | None) -> None:
+        before = self._entry_at(self._pointer) if self._pointer is not None else None
+        self._pointer = x
+        after = self._entry_at(x) if x is not None else None
+        self.styles.pointer = "pointer" if after is not None else "default"  # a hand over a key
+        if after is not before:
             self.refresh()
