@@ -108,7 +108,16 @@ class Screen:
 
 
 class PtySession:
-    def __init__(self, argv: list[str], env: dict[str, str] | None = None, size: tuple[int, int] = (24, 80)):
+    def __init__(
+        self,
+        argv: list[str],
+        env: dict[str, str] | None = None,
+        size: tuple[int, int] = (24, 80),
+        hangup_ignored: bool = False,
+    ):
+        """`hangup_ignored`: the program starts with SIGHUP ignored, as under nohup; otherwise with
+        its default, whatever the test runner was started with (a suite run under nohup passed
+        its ignored SIGHUP on to every program it started)."""
         self.output = bytearray()
         self.status: int | None = None  # the exit code, once the child has been reaped
         # An explicit environment: the process's C-level one can hold what no test set (readline,
@@ -126,6 +135,7 @@ class PtySession:
                 # fork, it could come after the program has read the size and before it listens
                 # for SIGWINCH, and the program would draw for 80×24.
                 fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
+                signal.signal(signal.SIGHUP, signal.SIG_IGN if hangup_ignored else signal.SIG_DFL)
                 os.execve(sys.executable, [sys.executable, "-m", "bcc_tui", *argv], child_env)
             finally:
                 os._exit(127)

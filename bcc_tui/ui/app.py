@@ -437,7 +437,11 @@ class BccApp(CompatApp):
     def _hangup(self, signum: int, _frame: FrameType | None) -> None:
         self.flush_forms()
         previous, self._old_hangup = self._old_hangup, None
-        signal.signal(signal.SIGHUP, previous if previous is not None else signal.SIG_DFL)
+        # A dashboard started with hangups ignored (under nohup, or a launcher that ignores
+        # them) still ends: without its terminal it can only linger, a process per dropped
+        # session on the shared server.
+        keep = previous is not None and previous is not signal.SIG_IGN
+        signal.signal(signal.SIGHUP, previous if keep else signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
     # -- the data feed's side on the UI thread -------------------------------------------------

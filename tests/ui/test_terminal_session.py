@@ -34,9 +34,11 @@ def until_drawn(app: PtySession) -> bytes:
     return bytes(app.output)
 
 
+@pytest.mark.parametrize("ignored", [False, True], ids=["hangup-default", "hangup-ignored"])
 @pytest.mark.parametrize("how", ["close", "SIGHUP", "SIGTERM"])
-def test_the_dashboard_is_gone_soon_after_its_terminal(db, how):
-    with start(db) as app:
+def test_the_dashboard_is_gone_soon_after_its_terminal(db, how, ignored):
+    """Also when started with hangups ignored (nohup): without its terminal it could only linger."""
+    with PtySession(["--db", str(db), "--as", "rec1"], hangup_ignored=ignored) as app:
         assert b"1177-000001" in until_drawn(app)
         if how == "close":
             app.hang_up()  # the SSH client went away: the server side's terminal is hung up
