@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from bcc_tui.cli import build_parser, command_in, commands, registry
-from tests.conftest import STAFF, jsonl, run_cli
+from tests.conftest import run_cli
 
 # What a command may import beyond its own module: the modules of the other commands and what
 # only they need.
@@ -29,15 +29,6 @@ def _loaded_after(code: str, env: dict | None = None) -> list[str]:
     r = subprocess.run([sys.executable, "-c", code + probe], capture_output=True, env=full_env, timeout=60)
     assert r.returncode == 0, r.stderr.decode()
     return json.loads(r.stdout.decode().splitlines()[-1].replace("'", '"'))
-
-
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "cli.db"
-    staff = tmp_path / "staff.jsonl"
-    staff.write_bytes(jsonl(*STAFF))
-    assert run_cli("staff", "import", str(staff), db=path).returncode == 0
-    return path
 
 
 def test_a_command_imports_its_own_module_only(db):

@@ -22,15 +22,6 @@ ENGLISH = re.compile(
 )
 
 
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "cli.db"
-    staff = tmp_path / "staff.jsonl"
-    staff.write_bytes(jsonl(*STAFF))
-    assert run_cli("staff", "import", str(staff), db=path).returncode == 0
-    return path
-
-
 @pytest.mark.parametrize("args", [["--help"], ["import", "--help"], ["close", "--help"], ["template", "-h"]])
 def test_help_is_swedish(args):
     r = run_cli(*args)
