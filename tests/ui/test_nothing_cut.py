@@ -179,6 +179,74 @@ def test_a_resize_keeps_the_statistics_deviation_under_the_cursor(demo_db):
     assert rows > 3 and row == 3
 
 
+def _wider_than_shown(screen) -> list[str]:
+    """The statistics' tables wider than the room they get, the deviations aside (a list that
+    scrolls): such a table scrolls sideways, and its right edge falls inside a heading ("I ti" of
+    "I tid"). The cut checker takes a table that scrolls for whole, so it passed them."""
+    from textual.widgets import DataTable
+
+    found = []
+    for table in screen.query(DataTable):
+        if table.id == "stats-deviations" or not table.display:
+            continue
+        room = table.scrollable_content_region.width
+        if table.virtual_size.width > room or table.show_horizontal_scrollbar:
+            found.append(f"{table.id}: {table.virtual_size.width} cells in {room}")
+    return found
+
+
+def _stats_figures(screen) -> list[list[str]]:
+    """Every figure of the statistics' tables, row by row, without the types' names: the same
+    whether a type's row is one table's or (narrow) split over two."""
+    from textual.widgets import DataTable
+
+    def rows(*ids):
+        shown = [t for t in screen.query(DataTable) if t.id in ids and t.display and t.columns]
+        return [[str(cell) for t in shown for cell in t.get_row_at(r)[1:]] for r in range(shown[0].row_count)]
+
+    return [*rows("stats-types", "stats-times"), *rows("stats-final"), *rows("stats-kinds")]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_statistics_tables_fit_the_screen_whole(demo_db, size):
+    """At 60×20 the per-type table (72 cells), the final answers (65) and the deviation kinds (67)
+    had 56: they scrolled sideways. Narrow, the types' times are a table of their own below
+    their counts and the headings are shorter; every figure is still shown."""
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "StatsScreen"
+        return _wider_than_shown(app.screen), cuts(app.screen)
+
+    assert drive(app, scenario, size=size) == ([], [])
+
+
+def test_the_statistics_tables_fit_after_a_resize_and_keep_every_figure(demo_db):
+    """Opened at 200×50, the terminal narrowed to 60×20 and widened again: the tables are laid
+    out again each time, fit, and show the same figures."""
+    app = app_on(demo_db, "lenwal")
+    app.animation_level = "none"
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        seen = [((200, 50), _wider_than_shown(app.screen), _stats_figures(app.screen))]
+        for size in [(60, 20), (200, 50), (60, 20), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            seen.append((size, _wider_than_shown(app.screen), _stats_figures(app.screen)))
+        return seen
+
+    seen = drive(app, scenario, size=(200, 50))
+    assert [(size, wide) for size, wide, _ in seen] == [(size, []) for size, _, _ in seen]
+    first = seen[0][2]
+    assert len(first) > 10 and all(figures == first for _, _, figures in seen)
+
+
 def test_the_panes_subjects_are_whole_or_cut_between_words(demo_db):
     app = app_on(demo_db)
 

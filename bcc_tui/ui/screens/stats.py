@@ -50,13 +50,16 @@ class StatsScreen(BccScreen[None]):
         self.start, self.end = reports.default_period(self.app.ctx.today())
         self.names: dict[str, str] = {}
         self._report: statistics.Report | None = None
-        self._wide: bool | None = None
+        # The layout the width-bound tables were last drawn for: (wide, narrow).
+        self._fitted: tuple[bool, bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
         with LineScroll(id="stats"):
             yield Static(id="stats-title", classes="stats-title")
             yield DataTable(id="stats-types", cursor_type="row", zebra_stripes=True, show_cursor=False)
+            # Narrow, the types' response times go below their counts: nine columns do not fit.
+            yield DataTable(id="stats-times", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(
                 Text.assemble(
                     ("Slutsvar", "bold underline"),
@@ -70,13 +73,7 @@ class StatsScreen(BccScreen[None]):
             yield Static(id="stats-weeks", classes="stats-block")
             yield Static(Text("Belastning per vårdgivare", style="bold underline"), classes="stats-block")
             yield DataTable(id="stats-load", cursor_type="row", zebra_stripes=True, show_cursor=False)
-            yield Static(
-                Text.assemble(
-                    ("Avvikelseregistret", "bold underline"),
-                    ("  per slag, för periodens ärenden · rapporteras under Administration", "dim"),
-                ),
-                classes="stats-block",
-            )
+            yield Static(id="stats-kinds-title", classes="stats-block")
             yield DataTable(id="stats-kinds", cursor_type="row", zebra_stripes=True, show_cursor=False)
             yield Static(id="stats-dev-title", classes="stats-block")
             yield DataTable(id="stats-deviations", cursor_type="row", zebra_stripes=True)
@@ -123,73 +120,76 @@ class StatsScreen(BccScreen[None]):
         self._show(report)
 
     def on_resize(self) -> None:
-        # A terminal narrowed under the screen (or widened) lays out again the two tables whose
+        # A terminal narrowed under the screen (or widened) lays out again the tables whose
         # columns follow the width: they were fitted to the width the report was first shown at.
         # The others (the deviations with their cursor) stay as they are.
-        if self._report is not None and self._is_wide() != self._wide:
+        if self._report is not None and (self._is_wide(), self._is_narrow()) != self._fitted:
             self._show_by_width(self._report)
 
     def _is_wide(self) -> bool:
         # Room for the types' full names (24 columns) beside the figures.
         return self.size.width >= 110
 
+    def _is_narrow(self) -> bool:
+        # A table gets the screen's width less 4 (the padding and the scrollbar). The types'
+        # nine columns take 72 cells even with the short names (each column adds 2 of padding),
+        # and the final answers and the deviation kinds 65 and 67: below 76 columns they would
+        # scroll sideways and cut a heading at the edge ("I ti").
+        return self.size.width < 76
+
     def _show_by_width(self, report: statistics.Report) -> None:
-        wide = self._wide = self._is_wide()
-        self._show_types(report, wide)
-        self._show_final(report, wide)
+        wide, narrow = self._fitted = (self._is_wide(), self._is_narrow())
+        self._show_types(report, wide, narrow)
+        self._show_final(report, wide, narrow)
+        self._show_kinds(report, narrow)
 
     def _show(self, report: statistics.Report) -> None:
         self._show_by_width(report)
-        self._show_kinds(report)
         self._show_reasons(report)
         self._show_weeks(report)
         self._show_load(report)
         self._show_deviations(report)
 
-    def _show_types(self, report: statistics.Report, wide: bool) -> None:
-        """The table per type: arrived, answered, the rule kept, the days to a first response."""
+    def _show_types(self, report: statistics.Report, wide: bool, narrow: bool) -> None:
+        """The table per type: arrived, answered, the rule kept, the days to a first response.
+        Narrow, the last three (the rule kept and the days) are a second table below the first,
+        each row again under the type's name."""
+        counts = ("Inkom", 5), ("Svar", 5), ("Utan", 5), ("Delsv", 5), ("Öppna", 5)
+        times = ("I tid", 5), ("Median", 6), ("P90", 4)
         t = self.query_one("#stats-types", DataTable)
-        t.clear(columns=True)
-        for label, width in (
-            ("Typ", 24 if wide else 14),
-            ("Inkom", 5),
-            ("Svar", 5),
-            ("Utan", 5),
-            ("Delsv", 5),
-            ("Öppna", 5),
-            ("I tid", 5),
-            ("Median", 6),
-            ("P90", 4),
-        ):
-            t.add_column(label, width=width)
+        second = self.query_one("#stats-times", DataTable)
+        second.display = narrow
+        tables = ((t, counts), (second, times)) if narrow else ((t, counts + times),)
+        second.clear(columns=True)
+        for table, columns in tables:
+            table.clear(columns=True)
+            for label, width in (("Typ", 24 if wide else 14), *columns):
+                table.add_column(label, width=width)
         for s in [*report.by_type.values(), report.total]:
             style = "bold" if s.type == "total" else ""
             name = "Totalt" if s.type == "total" else (e.type_name(s.type) if wide else e.type_short(s.type))
-            t.add_row(
-                *(
-                    Text(str(v), style=style)
-                    for v in (
-                        name,
-                        s.received,
-                        s.answered,
-                        s.closed_without_reply,
-                        s.partial_replies,
-                        s.open,
-                        _pct(s.share_met),
-                        _days(s.median_days),
-                        _days(s.p90_days),
-                    )
-                )
-            )
+            figures = {
+                "Inkom": s.received,
+                "Svar": s.answered,
+                "Utan": s.closed_without_reply,
+                "Delsv": s.partial_replies,
+                "Öppna": s.open,
+                "I tid": _pct(s.share_met),
+                "Median": _days(s.median_days),
+                "P90": _days(s.p90_days),
+            }
+            for table, columns in tables:
+                table.add_row(*(Text(str(v), style=style) for v in (name, *(figures[c] for c, _ in columns))))
 
-    def _show_final(self, report: statistics.Report, wide: bool) -> None:
-        """Issue 26: the final answer apart from the partial reply, per type."""
+    def _show_final(self, report: statistics.Report, wide: bool, narrow: bool) -> None:
+        """Issue 26: the final answer apart from the partial reply, per type. Narrow, the medians'
+        headings drop "Till": the line above the table says they run from arrival to each."""
         final = self.query_one("#stats-final", DataTable)
         final.clear(columns=True)
         for label, width in (
             ("Typ", 24 if wide else 14),
-            ("Till delsvar", 12),
-            ("Till slutsvar", 13),
+            ("Delsvar", 7) if narrow else ("Till delsvar", 12),
+            ("Slutsvar", 8) if narrow else ("Till slutsvar", 13),
             ("P90", 4),
             ("I tid", 5),
             ("Sena", 5),
@@ -208,11 +208,21 @@ class StatsScreen(BccScreen[None]):
                 Text(str(s.final_late), style=late),
             )
 
-    def _show_kinds(self, report: statistics.Report) -> None:
-        """The deviation register (R30) by kind: found, reported, dismissed."""
+    def _show_kinds(self, report: statistics.Report, narrow: bool) -> None:
+        """The deviation register (R30) by kind: found, reported, dismissed. Narrow, the kinds'
+        names (up to 33 cells) keep their width and the last two headings are shortened, spelled
+        out in the line above the table."""
+        legend = "  per slag, för periodens ärenden · rapporteras under Administration"
+        if narrow:
+            legend = "  per slag, för periodens ärenden · Rapp. = rapporterade, Avf. = avfärdade"
+            legend += " · rapporteras under Administration"
+        self.query_one("#stats-kinds-title", Static).update(
+            Text.assemble(("Avvikelseregistret", "bold underline"), (legend, "dim"))
+        )
         kinds = self.query_one("#stats-kinds", DataTable)
         kinds.clear(columns=True)
-        for label, width in (("Avvikelse", 33), ("Funna", 5), ("Rapporterade", 12), ("Avfärdade", 9)):
+        columns = (("Rapp.", 5), ("Avf.", 4)) if narrow else (("Rapporterade", 12), ("Avfärdade", 9))
+        for label, width in (("Avvikelse", 33), ("Funna", 5), *columns):
             kinds.add_column(label, width=width)
         for kind, (found, reported, dismissed) in report.by_kind.items():
             kinds.add_row(*render.row(dv.KINDS.get(kind, kind), str(found), str(reported), str(dismissed)))
