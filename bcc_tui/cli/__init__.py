@@ -104,12 +104,6 @@ class _Cleaned:
 def main(argv: list[str] | None = None) -> int:
     # Everything the program creates (database, WAL, SHM, backups, exports, reports) is private.
     os.umask(0o077)
-    if argv is None:
-        # The program itself (not a caller in its own process, such as the tests): what the
-        # imports made lives as long as the process, and out of the collector's sight the
-        # collections that a long output's rows set off do not walk it each time (about 7 % of
-        # `list --json` on 100,000 errands).
-        gc.freeze()
     from bcc_tui.cli import terminal
 
     terminal.install()
@@ -122,11 +116,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    program = argv is None  # the program itself, not a caller in its own process (the tests)
     if argv is None:
         argv = sys.argv[1:]
     # Only the command that runs is imported: a command started every minute, or by a script,
     # does not load every other command's services.
     args = build_parser(command_in(argv)).parse_args(argv)
+    if program:
+        # What the imports made, the command's own module's included (just imported), lives as
+        # long as the process: out of the collector's sight, the collections that a long output's
+        # rows set off do not walk it each time (about 7 % of `list --json` on 100,000 errands).
+        gc.freeze()
     for key, value in vars(args).items():
         if isinstance(value, str) and key not in _PATH_ARGS:
             setattr(args, key, clean(value))
