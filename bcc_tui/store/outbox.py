@@ -49,13 +49,20 @@ def add(conn: sqlite3.Connection, row: dict[str, Any]) -> int:
     )
 
 
+_DUE = "sent_at IS NULL AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
+
+
+def any_due(conn: sqlite3.Connection, now: str) -> bool:
+    """Whether a mail is due and not claimed by a live sender (a read: see services/notify.py)."""
+    return conn.execute(f"SELECT 1 FROM outbox WHERE {_DUE} LIMIT 1", (now, now)).fetchone() is not None
+
+
 def claim(conn: sqlite3.Connection, now: str, lease_until: str, limit: int) -> list[Mail]:
     """Take the mails that are due and not claimed by a live sender (caller holds BEGIN IMMEDIATE)."""
     rows = rows_.every(
         conn,
         Mail.from_row,
-        f"{_MAIL} WHERE sent_at IS NULL AND next_attempt_at <= ?"
-        " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?",
+        f"{_MAIL} WHERE {_DUE} ORDER BY id LIMIT ?",
         (now, now, limit),
     )
     conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?", [(lease_until, r.id) for r in rows])

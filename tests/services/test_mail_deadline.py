@@ -194,3 +194,17 @@ def test_the_mail_job_delivers_through_a_slow_server(three_queued, db_path, monk
         assert len(server.accepted) == 3
     finally:
         server.stop()
+
+
+def test_an_outbox_with_nothing_due_is_asked_without_the_write_lock(store, clock):
+    """Every open dashboard tries the outbox every few seconds and every command as it ends:
+    a write transaction each time took the write lock for nothing, some thirty times a second
+    with a hundred dashboards open, in the way of the writes that matter (issue 31)."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        result = notify.deliver(store, clock, notify.MailConfig("127.0.0.1", 9, "bcc@example.se"))
+    finally:
+        store.conn.set_trace_callback(None)
+    assert result.sent == 0 and _waiting(store) == 0
+    assert statements and not any(s.startswith("BEGIN IMMEDIATE") for s in statements), statements
