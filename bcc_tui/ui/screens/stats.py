@@ -38,6 +38,18 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, nxt - dt.timedelta(days=1)
 
 
+# The deviations' columns and their widths, in their order.
+DEVIATION_COLUMNS = {
+    "Ärende": 11,
+    "Typ": 14,
+    "Inkom": 12,
+    "Förföll": 10,
+    "Första svar": 12,
+    "Vd": 3,
+    "Handläggare": 12,
+}
+
+
 class StatsScreen(BccScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Tillbaka", id="stats_back"),
@@ -50,8 +62,9 @@ class StatsScreen(BccScreen[None]):
         self.start, self.end = reports.default_period(self.app.ctx.today())
         self.names: dict[str, str] = {}
         self._report: statistics.Report | None = None
-        # The layout the width-bound tables were last drawn for: (wide, narrow).
-        self._fitted: tuple[bool, bool] | None = None
+        # The layout the width-bound tables were last drawn for: (wide, narrow, the deviations'
+        # columns).
+        self._fitted: tuple[bool, bool, tuple[str, ...]] | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
@@ -123,7 +136,7 @@ class StatsScreen(BccScreen[None]):
         # A terminal narrowed under the screen (or widened) lays out again the tables whose
         # columns follow the width: they were fitted to the width the report was first shown at.
         # The others (the deviations with their cursor) stay as they are.
-        if self._report is not None and (self._is_wide(), self._is_narrow()) != self._fitted:
+        if self._report is not None and self._layout() != self._fitted:
             self._show_by_width(self._report)
 
     def _is_wide(self) -> bool:
@@ -137,18 +150,34 @@ class StatsScreen(BccScreen[None]):
         # scroll sideways and cut a heading at the edge ("I ti").
         return self.size.width < 76
 
+    def _layout(self) -> tuple[bool, bool, tuple[str, ...]]:
+        return self._is_wide(), self._is_narrow(), self._deviation_columns()
+
+    def _deviation_columns(self) -> tuple[str, ...]:
+        """The deviations' columns that fit the width whole (each takes its width and 2 of
+        padding; the screen gives a table its width less 4). At 80 columns the whole list took 88
+        cells in 76 and cut the holder's name to its first letter. What gives way first: the due
+        date, then the type and the arrival; enter opens the errand with all of them."""
+        room = self.size.width - 4
+        shown = list(DEVIATION_COLUMNS)
+        for gives_way in ("Förföll", "Inkom", "Typ"):
+            if sum(DEVIATION_COLUMNS[c] + 2 for c in shown) <= room:
+                break
+            shown.remove(gives_way)
+        return tuple(shown)
+
     def _show_by_width(self, report: statistics.Report) -> None:
-        wide, narrow = self._fitted = (self._is_wide(), self._is_narrow())
+        wide, narrow, deviations = self._fitted = self._layout()
         self._show_types(report, wide, narrow)
         self._show_final(report, wide, narrow)
         self._show_kinds(report, narrow)
+        self._show_deviations(report, deviations)
 
     def _show(self, report: statistics.Report) -> None:
         self._show_by_width(report)
         self._show_reasons(report)
         self._show_weeks(report)
         self._show_load(report)
-        self._show_deviations(report)
 
     def _show_types(self, report: statistics.Report, wide: bool, narrow: bool) -> None:
         """The table per type: arrived, answered, the rule kept, the days to a first response.
@@ -268,42 +297,40 @@ class StatsScreen(BccScreen[None]):
                 *render.row(names.get(c.username, c.username), str(c.assigned), str(c.answered), str(c.open))
             )
 
-    def _show_deviations(self, report: statistics.Report) -> None:
-        """The errands that breached the rule, to report in MedControl PRO."""
+    def _show_deviations(self, report: statistics.Report, columns: tuple[str, ...]) -> None:
+        """The errands that breached the rule, to report in MedControl PRO: the columns that fit
+        (`_deviation_columns`), the row under the cursor kept when the width changes them."""
+        left_out = len(columns) < len(DEVIATION_COLUMNS)
         self.query_one("#stats-dev-title", Static).update(
             Text.assemble(
                 (
                     f"Avvikelser: {count(len(report.deviations), 'ärende', 'ärenden')} bröt mot regeln",
                     "bold underline",
                 ),
-                ("  (för rapport i MedControl PRO)", "dim"),
+                ("  (för rapport i MedControl PRO", "dim"),
+                (" · enter visar hela ärendet)" if left_out else ")", "dim"),
             )
         )
         dev = self.query_one("#stats-deviations", DataTable)
+        under = dev.cursor_row if dev.row_count else None
         dev.clear(columns=True)
-        for label, width in (
-            ("Ärende", 11),
-            ("Typ", 14),
-            ("Inkom", 12),
-            ("Förföll", 10),
-            ("Första svar", 12),
-            ("Vd", 3),
-            ("Handläggare", 12),
-        ):
-            dev.add_column(label, width=width)
+        for label in columns:
+            dev.add_column(label, width=DEVIATION_COLUMNS[label])
         for d in report.deviations:
-            dev.add_row(
-                *render.row(
-                    d.ref,
-                    e.type_short(d.type),
-                    render.short_moment(d.received_at),
-                    d.due_date.isoformat(),
-                    render.short_moment(d.first_response_at) if d.first_response_at else "inget än",
-                    "" if d.response_days is None else str(d.response_days),
-                    render.person_short(d.assignee, self.names),
-                ),
-                key=d.ref,
-            )
+            cells = {
+                "Ärende": d.ref,
+                "Typ": e.type_short(d.type),
+                "Inkom": render.short_moment(d.received_at),
+                "Förföll": d.due_date.isoformat(),
+                "Första svar": render.short_moment(d.first_response_at)
+                if d.first_response_at
+                else "inget än",
+                "Vd": "" if d.response_days is None else str(d.response_days),
+                "Handläggare": render.person_short(d.assignee, self.names),
+            }
+            dev.add_row(*render.row(*(cells[c] for c in columns)), key=d.ref)
+        if under is not None and under < dev.row_count:
+            dev.move_cursor(row=under, animate=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         ref = event.row_key.value
