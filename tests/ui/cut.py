@@ -14,7 +14,7 @@ two words. A widget whose text wraps to more lines than it has rows hides the re
 
 A table is held to its columns instead: a cell longer than its column is cut (free text too: the
 program shortens it between words, "Besvarat …", and enter shows it whole), and so is a column that
-reaches past the table's edge.
+reaches past the table's edge, its heading included.
 """
 
 from __future__ import annotations
@@ -111,10 +111,13 @@ def _table_cuts(table: DataTable, gaps: Collection[str]) -> Iterable[str]:
     for column in columns:
         starts.append(x + table.cell_padding)
         x += column.get_render_width(table)
-    for column in columns:
+    for column, start in zip(columns, starts, strict=True):
         label = _plain(column.label)
-        if Text(label).cell_len > column.width:
+        length = Text(label).cell_len
+        if length > column.width:
             yield f"{table.id}: column {label!r} cut in {column.width}"
+        elif table.show_header and start < view and (start < 0 or start + length > view):
+            yield f"{table.id}: column {label!r} reaches past the table's edge"  # "I ti" of "I tid"
     for row in range(table.row_count):
         for column, start, cell in zip(columns, starts, table.get_row_at(row), strict=False):
             label = _plain(column.label)
