@@ -135,7 +135,7 @@ class StatsScreen(BccScreen[None]):
     def on_resize(self) -> None:
         # A terminal narrowed under the screen (or widened) lays out again the tables whose
         # columns follow the width: they were fitted to the width the report was first shown at.
-        # The others (the deviations with their cursor) stay as they are.
+        # The deviations keep the row under the cursor; the other tables stay as they are.
         if self._report is not None and self._layout() != self._fitted:
             self._show_by_width(self._report)
 
@@ -157,7 +157,7 @@ class StatsScreen(BccScreen[None]):
         """The deviations' columns that fit the width whole (each takes its width and 2 of
         padding; the screen gives a table its width less 4). At 80 columns the whole list took 88
         cells in 76 and cut the holder's name to its first letter. What gives way first: the due
-        date, then the type and the arrival; enter opens the errand with all of them."""
+        date, then the arrival and the type; enter opens the errand with all of them."""
         room = self.size.width - 4
         shown = list(DEVIATION_COLUMNS)
         for gives_way in ("Förföll", "Inkom", "Typ"):
