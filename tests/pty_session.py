@@ -114,10 +114,12 @@ class PtySession:
         env: dict[str, str] | None = None,
         size: tuple[int, int] = (24, 80),
         hangup_ignored: bool = False,
+        hangup_blocked: bool = False,
     ):
         """`hangup_ignored`: the program starts with SIGHUP ignored, as under nohup; otherwise with
         its default, whatever the test runner was started with (a suite run under nohup passed
-        its ignored SIGHUP on to every program it started)."""
+        its ignored SIGHUP on to every program it started). `hangup_blocked`: SIGHUP never
+        reaches the program at all (blocked in every thread), whatever it does about it."""
         self.output = bytearray()
         self.status: int | None = None  # the exit code, once the child has been reaped
         # An explicit environment: the process's C-level one can hold what no test set (readline,
@@ -136,6 +138,9 @@ class PtySession:
                 # for SIGWINCH, and the program would draw for 80×24.
                 fcntl.ioctl(0, termios.TIOCSWINSZ, winsize)
                 signal.signal(signal.SIGHUP, signal.SIG_IGN if hangup_ignored else signal.SIG_DFL)
+                signal.pthread_sigmask(
+                    signal.SIG_BLOCK if hangup_blocked else signal.SIG_UNBLOCK, {signal.SIGHUP}
+                )
                 os.execve(sys.executable, [sys.executable, "-m", "bcc_tui", *argv], child_env)
             finally:
                 os._exit(127)

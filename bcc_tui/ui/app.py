@@ -259,10 +259,12 @@ class BccApp(CompatApp):
             # docs/routine.md 4.6: every open dashboard tries the outbox every few seconds.
             self.set_interval(DELIVERY_INTERVAL, self.deliver_mail)
         actor = self.ctx.actor
+        # Every screen keeps its forms' text and ends when its terminal goes: an administrator's
+        # too (it was left out, and under nohup such a dashboard outlived its terminal).
+        self._watch_hangup()
         if self.dashboard is None:
             self._start_pulse()
             return
-        self._watch_hangup()
         if actor.has(CAREGIVER):
             with suppress(BccError):
                 self.bell_on = people.bell(self.ctx)

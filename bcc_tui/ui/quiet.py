@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import selectors
+import signal
 import struct
 import threading
 from codecs import getincrementaldecoder
@@ -63,26 +64,38 @@ class QuietDriver(LinuxDriver):
         feed, tick = parser.feed, parser.tick
         decode = getincrementaldecoder("utf-8")().decode
 
-        def process(events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+        def process(events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> bool:
+            """False once the terminal is gone."""
             for last, (key, mask) in loop_last(events):
                 if key.fd == self._wake_read:
                     os.read(self._wake_read, 64)
                     continue
                 if mask & selectors.EVENT_READ:
-                    data = decode(os.read(fileno, 1024 * 4), final=final and last)
+                    try:
+                        raw = os.read(fileno, 1024 * 4)
+                    except OSError:  # EIO: the terminal was hung up
+                        raw = b""
+                    if not raw:
+                        return False
+                    data = decode(raw, final=final and last)
                     if not data:
-                        break
+                        break  # part of a character: the rest comes with the next read
                     for event in feed(data):
                         self.process_message(event)
             for event in tick():
                 self.process_message(event)
+            return True
 
         def timeout() -> float | None:
             return ESCAPE_WAIT if parser_waiting(parser) else None
 
         try:
             while not self.exit_event.is_set():
-                process(selector.select(timeout()))
+                if not process(selector.select(timeout())):
+                    # The terminal is gone and reads as ended at once, forever: a loop that spun a
+                    # core where hangups were ignored. It is what a hangup says: the app ends so.
+                    os.kill(os.getpid(), signal.SIGHUP)
+                    return
             selector.unregister(self.fileno)
             process(selector.select(ESCAPE_WAIT), final=True)
         finally:

@@ -343,18 +343,20 @@ def test_the_checker_finds_a_cut_word_and_passes_wrapped_prose():
     ("size", "columns"),
     [
         ((200, 50), ["Ärende", "Typ", "Inkom", "Förföll", "Första svar", "Vd", "Handläggare"]),
-        ((80, 24), ["Ärende", "Typ", "Inkom", "Första svar", "Vd", "Handläggare"]),
+        ((80, 24), ["Ärende", "Typ", "Förföll", "Första svar", "Vd", "Handläggare"]),
         ((60, 20), ["Ärende", "Första svar", "Vd", "Handläggare"]),
     ],
     ids=["200x50", "80x24", "60x20"],
 )
-def test_the_deviations_give_up_columns_rather_than_cut_the_holder(demo_db, size, columns):
+@pytest.mark.parametrize("who", ["lenwal", None], ids=["admin", "receiver"])
+def test_the_deviations_give_up_columns_rather_than_cut_the_holder(demo_db, size, columns, who):
     """At 80×24 the deviations list took 88 cells in 76: the holder's name showed as its first
-    letter. Narrower, the due date gives way first, then the arrival and the type (enter opens
-    the errand with all of them); the holder, the first response and its days stay whole."""
+    letter. Narrower, the arrival gives way first, then the type and the due date (which the
+    register is for); the holder, the first response and its days stay whole. The title points
+    to enter only for those whom enter takes to the errand (an administrator reads none)."""
     from textual.widgets import DataTable
 
-    app = app_on(demo_db, "lenwal")
+    app = app_on(demo_db, who)
 
     async def scenario(pilot):
         await settle(pilot)
@@ -366,4 +368,60 @@ def test_the_deviations_give_up_columns_rather_than_cut_the_holder(demo_db, size
 
     shown, rows, title = drive(app, scenario, size=size)
     assert shown == columns and rows > 3
-    assert ("enter visar hela ärendet" in title) == (len(columns) < 7)
+    assert ("enter visar hela ärendet" in title) == (who is None and len(columns) < 7)
+
+
+def test_a_long_deviations_list_fits_beside_its_own_scrollbar(demo_db, monkeypatch):
+    """More deviations than the table's height give it a scrollbar of its own, two cells that the
+    columns' budget had not left: at 80 columns a holder's name was cut at the edge."""
+    import dataclasses
+
+    from bcc_tui.services import reports
+
+    stats = reports.stats
+
+    def many(*args, **kwargs):
+        report = stats(*args, **kwargs)
+        rows = [
+            dataclasses.replace(d, ref=f"1177-{900000 + n:06d}")
+            for n, d in enumerate(d for d in report.deviations for _ in range(4))
+        ]
+        return dataclasses.replace(report, deviations=rows)
+
+    monkeypatch.setattr(reports, "stats", many)
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one("#stats-deviations")
+        table.focus()
+        await settle(pilot)
+        return table.row_count, _wider_than_shown(app.screen), cuts(app.screen)
+
+    rows, wider, cut = drive(app, scenario, size=(80, 24))
+    assert rows > 24 and wider == [] and cut == []
+
+
+def test_the_deviation_under_the_cursor_stays_when_the_width_changes_its_columns(demo_db):
+    from textual.widgets import DataTable
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        table = app.screen.query_one("#stats-deviations", DataTable)
+        table.focus()
+        table.move_cursor(row=5)
+        await settle(pilot)
+        ref = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        after = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return ref, after, len(table.columns)
+
+    ref, after, columns = drive(app, scenario, size=(200, 50))
+    assert ref == after and columns == 6

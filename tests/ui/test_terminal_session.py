@@ -48,6 +48,31 @@ def test_the_dashboard_is_gone_soon_after_its_terminal(db, how, ignored):
         assert app.wait_exit(10.0) is not None, f"still running after {how}"
 
 
+def test_an_administrators_dashboard_is_gone_soon_after_its_terminal_under_nohup(db):
+    """An administrator's screen (no panes) was left out of the hangup's handling: started with
+    hangups ignored, it outlived its terminal."""
+    with PtySession(["--db", str(db), "--as", "adm"], hangup_ignored=True) as app:
+        assert app.wait_for("Ärendetyper".encode()), bytes(app.output[-800:])
+        app.hang_up()
+        assert app.wait_exit(10.0) is not None, "still running after its terminal went"
+
+
+def test_a_dashboard_never_told_of_the_hangup_does_not_spin(db):
+    """Where SIGHUP cannot reach the program, its terminal reads as ended at once and for ever:
+    the input thread went round that end as fast as it could, a core per lost session."""
+    with PtySession(["--db", str(db), "--as", "rec1"], hangup_blocked=True) as app:
+        assert b"1177-000001" in until_drawn(app)
+        app.hang_up()
+        time.sleep(1.0)
+        with open(f"/proc/{app.pid}/stat", encoding="ascii") as f:
+            before = sum(int(v) for v in f.read().rsplit(")", 1)[1].split()[11:13])
+        time.sleep(2.0)
+        with open(f"/proc/{app.pid}/stat", encoding="ascii") as f:
+            after = sum(int(v) for v in f.read().rsplit(")", 1)[1].split()[11:13])
+        # Clock ticks (100 a second): a spinning thread would use about 200 in these two seconds.
+        assert after - before < 50, f"{after - before} ticks of CPU in 2 s after the hangup"
+
+
 def test_an_idle_dashboard_writes_nothing(db):
     with start(db) as app:
         until_drawn(app)

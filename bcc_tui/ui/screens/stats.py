@@ -5,11 +5,13 @@ the rule — for the period's arrivals; [ and ] move a month."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
@@ -38,6 +40,9 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, nxt - dt.timedelta(days=1)
 
 
+# The statistics' tables are at most this high (app.tcss), with a scrollbar this wide beyond it.
+DEVIATIONS_HEIGHT = 24
+DEVIATIONS_SCROLLBAR = 2
 # The deviations' columns and their widths, in their order.
 DEVIATION_COLUMNS = {
     "Ärende": 11,
@@ -155,12 +160,15 @@ class StatsScreen(BccScreen[None]):
 
     def _deviation_columns(self) -> tuple[str, ...]:
         """The deviations' columns that fit the width whole (each takes its width and 2 of
-        padding; the screen gives a table its width less 4). At 80 columns the whole list took 88
-        cells in 76 and cut the holder's name to its first letter. What gives way first: the due
-        date, then the arrival and the type; enter opens the errand with all of them."""
-        room = self.size.width - 4
+        padding; the screen gives a table its width less 4, and less its own scrollbar when the
+        list is longer than the table's height). At 80 columns the whole list took 88 cells in
+        76 and cut the holder's name to its first letter. What gives way first: the arrival (the
+        due date, which the register is for, follows from it), then the type, then the due date;
+        the holder, the first response and its days stay."""
+        rows = len(self._report.deviations) if self._report is not None else 0
+        room = self.size.width - 4 - (DEVIATIONS_SCROLLBAR if rows + 1 > DEVIATIONS_HEIGHT else 0)
         shown = list(DEVIATION_COLUMNS)
-        for gives_way in ("Förföll", "Inkom", "Typ"):
+        for gives_way in ("Inkom", "Typ", "Förföll"):
             if sum(DEVIATION_COLUMNS[c] + 2 for c in shown) <= room:
                 break
             shown.remove(gives_way)
@@ -300,7 +308,10 @@ class StatsScreen(BccScreen[None]):
     def _show_deviations(self, report: statistics.Report, columns: tuple[str, ...]) -> None:
         """The errands that breached the rule, to report in MedControl PRO: the columns that fit
         (`_deviation_columns`), the row under the cursor kept when the width changes them."""
-        left_out = len(columns) < len(DEVIATION_COLUMNS)
+        # Enter opens a deviation's errand for those who may read errands (not an administrator):
+        # there the columns left out are whole.
+        opens = roles.may(self.app.ctx.actor, "list") and bool(report.deviations)
+        left_out = opens and len(columns) < len(DEVIATION_COLUMNS)
         self.query_one("#stats-dev-title", Static).update(
             Text.assemble(
                 (
@@ -312,7 +323,10 @@ class StatsScreen(BccScreen[None]):
             )
         )
         dev = self.query_one("#stats-deviations", DataTable)
-        under = dev.cursor_row if dev.row_count else None
+        under = None
+        if dev.row_count:
+            with suppress(RowDoesNotExist):
+                under = dev.coordinate_to_cell_key(dev.cursor_coordinate).row_key.value
         dev.clear(columns=True)
         for label in columns:
             dev.add_column(label, width=DEVIATION_COLUMNS[label])
@@ -329,8 +343,9 @@ class StatsScreen(BccScreen[None]):
                 "Handläggare": render.person_short(d.assignee, self.names),
             }
             dev.add_row(*render.row(*(cells[c] for c in columns)), key=d.ref)
-        if under is not None and under < dev.row_count:
-            dev.move_cursor(row=under, animate=False)
+        if under is not None and under in dev.rows:
+            # The same errand, when the width laid the list out again (a new month has others).
+            dev.move_cursor(row=dev.get_row_index(under), animate=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         ref = event.row_key.value
