@@ -373,9 +373,11 @@ def test_the_deviations_give_up_columns_rather_than_cut_the_holder(demo_db, size
     assert ("enter visar hela ärendet" in title) == (who is None and len(columns) < 7)
 
 
-def test_a_long_deviations_list_fits_beside_its_own_scrollbar(demo_db, monkeypatch):
+@pytest.mark.parametrize("size", [(80, 24), (92, 30)], ids=["80x24", "92x30"])
+def test_a_long_deviations_list_fits_beside_its_own_scrollbar(demo_db, monkeypatch, size):
     """More deviations than the table's height give it a scrollbar of its own, two cells that the
-    columns' budget had not left: at 80 columns a holder's name was cut at the edge."""
+    columns' budget had not left: a holder's name was cut at the edge (at 92 columns the whole
+    list's 88 cells were taken to fit in 88)."""
     import dataclasses
 
     from bcc_tui.services import reports
@@ -402,5 +404,5 @@ def test_a_long_deviations_list_fits_beside_its_own_scrollbar(demo_db, monkeypat
         await settle(pilot)
         return table.row_count, _wider_than_shown(app.screen), cuts(app.screen)
 
-    rows, wider, cut = drive(app, scenario, size=(80, 24))
+    rows, wider, cut = drive(app, scenario, size=size)
     assert rows > 24 and wider == [] and cut == []

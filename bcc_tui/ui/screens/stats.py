@@ -40,9 +40,6 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, nxt - dt.timedelta(days=1)
 
 
-# The statistics' tables are at most this high (app.tcss), with a scrollbar this wide beyond it.
-DEVIATIONS_HEIGHT = 24
-DEVIATIONS_SCROLLBAR = 2
 # The deviations' columns and their widths, in their order.
 DEVIATION_COLUMNS = {
     "Ärende": 11,
@@ -166,7 +163,11 @@ class StatsScreen(BccScreen[None]):
         due date, which the register is for, follows from it), then the type, then the due date;
         the holder, the first response and its days stay."""
         rows = len(self._report.deviations) if self._report is not None else 0
-        room = self.size.width - 4 - (DEVIATIONS_SCROLLBAR if rows + 1 > DEVIATIONS_HEIGHT else 0)
+        styles = self.query_one("#stats-deviations", DataTable).styles
+        # Its height and its scrollbar as app.tcss and Textual set them: a longer list scrolls.
+        height = styles.max_height.value if styles.max_height is not None else None
+        own_scrollbar = height is not None and rows + 1 > height
+        room = self.size.width - 4 - (styles.scrollbar_size_vertical if own_scrollbar else 0)
         shown = list(DEVIATION_COLUMNS)
         for gives_way in ("Inkom", "Typ", "Förföll"):
             if sum(DEVIATION_COLUMNS[c] + 2 for c in shown) <= room:
