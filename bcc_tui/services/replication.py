@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from bcc_tui.domain import roles
@@ -228,26 +229,33 @@ def replicate(
     with ctx.store.write() as conn:
         audit.append(conn, [ctx.entry("replicate", detail=f"till {replica}")])
     remove_leftovers(Path(tempfile.gettempdir()))
-    workdir = tempfile.mkdtemp(prefix=f"{PRIVATE}{os.getpid()}-")
-    try:
-        config = _write_config(workdir, db, replica, interval)
-        old_umask = os.umask(0o077)  # the replica holds patient data: private files only
+    # The signals are ours before the private folder exists: a TERM between its making and
+    # Litestream's start would otherwise end this process by default, leaving the folder behind.
+    with _Forwarder() as forward:
+        workdir = tempfile.mkdtemp(prefix=f"{PRIVATE}{os.getpid()}-")
         try:
-            proc = subprocess.Popen(
-                [str(binary), "replicate", "-no-expand-env", "-config", str(config)],
-                stdin=subprocess.DEVNULL,
-                process_group=0,
-                preexec_fn=_die_with_parent(),  # noqa: PLW1509 -- only prctl(PDEATHSIG), before any thread runs Python
-            )
-        except OSError as err:
-            raise InvalidInput(f"kan inte starta Litestream ({binary}): {os_reason(err)}") from None
+            config = _write_config(workdir, db, replica, interval)
+            if forward.pending:  # told to stop before Litestream started: nothing to ship
+                return 128 + forward.pending[0]
+            old_umask = os.umask(0o077)  # the replica holds patient data: private files only
+            try:
+                proc = subprocess.Popen(
+                    [str(binary), "replicate", "-no-expand-env", "-config", str(config)],
+                    stdin=subprocess.DEVNULL,
+                    process_group=0,
+                    preexec_fn=_die_with_parent(),  # noqa: PLW1509 -- only prctl(PDEATHSIG), before any thread runs Python
+                )
+            except OSError as err:
+                raise InvalidInput(f"kan inte starta Litestream ({binary}): {os_reason(err)}") from None
+            finally:
+                os.umask(old_umask)
+            forward.started(proc)
+            if on_start is not None:
+                on_start()
+            code = proc.wait()
+            return code if code >= 0 else 128 - code
         finally:
-            os.umask(old_umask)
-        if on_start is not None:
-            on_start()
-        return _wait_forwarding_signals(proc)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 # The private folder of a running `replicate` (its Litestream configuration): PRIVATE, its pid,
@@ -313,25 +321,45 @@ def _die_with_parent() -> Callable[[], None] | None:
     return in_child
 
 
-def _wait_forwarding_signals(proc: subprocess.Popen) -> int:
+class _Forwarder:
     """Litestream runs in its own process group (a Ctrl+C at the terminal reaches it once, from
     here, rather than twice); TERM and INT are passed on, HUP (the terminal went away) as TERM,
-    so that it always ships what is unsent before it stops; its own exit status is returned."""
-    forwarded = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    so that it always ships what is unsent before it stops. A signal that comes before
+    Litestream has started is kept and passed on as soon as it has."""
 
-    def forward(signum: int, _frame: FrameType | None) -> None:
+    FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.pending: list[int] = []
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Forwarder:
+        self._previous = {s: signal.signal(s, self._on_signal) for s in self.FORWARDED}
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+
+    def started(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        for signum in self.pending:
+            self._send(signum)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        signum = signal.SIGTERM if signum == signal.SIGHUP else signum
+        if self.proc is None:
+            self.pending.append(signum)
+        else:
+            self._send(signum)
+
+    def _send(self, signum: int) -> None:
+        assert self.proc is not None
         try:
-            proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+            self.proc.send_signal(signum)
         except ProcessLookupError:
             pass
-
-    previous = {s: signal.signal(s, forward) for s in forwarded}
-    try:
-        code = proc.wait()
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-    return code if code >= 0 else 128 - code
 
 
 # --------------------------------------------------------------------------- restore

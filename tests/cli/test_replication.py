@@ -407,6 +407,67 @@ def test_a_dead_replicates_folder_is_removed_at_the_next_start(live, tmp_path):
     assert sorted(p.name for p in tmp.iterdir()) == sorted([running.name, starting.name])
 
 
+EARLY_STOP = textwrap.dedent("""
+    import os, signal, subprocess, sys
+    from bcc_tui.services import replication
+
+    def told_to_stop():
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    if sys.argv[1] == "before":  # the private folder made, Litestream not yet started
+        write = replication._write_config
+        def _write_config(*a, **k):
+            path = write(*a, **k)
+            told_to_stop()
+            return path
+        replication._write_config = _write_config
+    else:  # Litestream just started, before anything else ran
+        class Popen(subprocess.Popen):
+            def __init__(self, *a, **k):
+                super().__init__(*a, **k)
+                told_to_stop()
+        subprocess.Popen = Popen
+    from bcc_tui.cli import main
+    sys.exit(main(sys.argv[2:]))
+""")
+
+
+@needs_litestream
+@pytest.mark.parametrize("moment", ["before", "after"])
+def test_a_replicate_stopped_as_it_starts_leaves_no_folder(live, tmp_path, moment):
+    """CI found a replicate's private folder left after a TERM that came right as Litestream
+    started: the signals were forwarded only from a moment later, so the TERM ended the process
+    by default, before it could tidy up. Both moments here left the folder without the fix."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir(mode=0o700)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            EARLY_STOP,
+            moment,
+            "--db",
+            str(live),
+            "replicate",
+            "--to",
+            str(tmp_path / "r"),
+        ],
+        capture_output=True,
+        env={k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "BCC_NOW")}
+        | {"TMPDIR": str(tmp)},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode in (0, 128 + signal.SIGTERM), done
+    assert list(tmp.iterdir()) == []
+    left_running = [
+        pid
+        for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+        if any(os.fsencode(tmp) in arg for arg in litestream_cmdline(pid) or [])
+    ]
+    assert left_running == []
+
+
 def test_replicate_is_for_admins_and_the_system(live, tmp_path):
     code, _, err = cli("--db", str(live), "--as", "rec1", "replicate", "--to", str(tmp_path / "r"))
     assert code == 1 and "kräver administratör" in err
