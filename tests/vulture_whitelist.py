@@ -90,3 +90,7 @@ _.claimed_until  # store/outbox.py: Mail, the claim's lease (the claim itself is
 # Textual's App asks get_default_screen for the bottom of its screen stack (ui/app.py: the person's
 # first screen, issue 31).
 _.get_default_screen
+
+# Textual's Screen reads AUTO_FOCUS as it composes (ui/screens/fields.py: the form focuses its first
+# field once it is laid out instead).
+_.AUTO_FOCUS

@@ -445,3 +445,50 @@ def test_the_administrators_and_auditors_first_screen_has_the_notice_in_its_head
     (toasts, header), changed, header_after = drive(app, scenario)
     assert toasts == [] and "Driftstopp i kväll 18–19" in header
     assert changed == ["Telefonerna fungerar igen"] and "Telefonerna fungerar igen" in header_after
+
+
+# -- tab goes from field to field ------------------------------------------------------------------
+
+# One form class (FieldsForm) for all: a type's, and a new staff member's (a list to tick, boxes).
+_FIELD_FORMS = [("1", "e"), ("3", "n")]
+
+
+def test_tab_in_a_form_of_fields_stops_at_its_fields_only(demo_db):
+    """The fields' scrolling room took the focus after the last field: tab landed on nothing
+    visible, and enter there saved the form. Two of the administrator's forms and the receiver's
+    care team form: the stops are the fields, and tab from the last is the first."""
+    admin, receiver = app_on(demo_db, "lenwal"), app_on(demo_db)
+
+    async def stops(pilot) -> tuple[str, list[str]]:
+        screen = pilot.app.screen
+        walked = []
+        for _ in range(len(screen.focus_chain) + 1):
+            focused = pilot.app.focused
+            walked.append(focused.id if focused is not None else None)
+            await pilot.press("tab")
+            await pilot.pause()
+        return type(screen).__name__, walked
+
+    async def as_admin(pilot):
+        seen = {}
+        for tab, key in _FIELD_FORMS:
+            await pilot.press(tab, key)
+            await settle(pilot)
+            seen[tab, key] = await stops(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert type(pilot.app.screen).__name__ == "AdminScreen", (tab, key)
+        return seen
+
+    async def as_receiver(pilot):
+        await pilot.press("v")
+        await settle(pilot)
+        return {("care team", "v"): await stops(pilot)}
+
+    seen = drive(admin, as_admin) | drive(receiver, as_receiver)
+    assert len(seen) == len(_FIELD_FORMS) + 1
+    assert "f-roles" in seen["3", "n"][1] and "f-pal" in seen["care team", "v"][1]
+    for where, (screen, walked) in seen.items():
+        assert screen == "FieldsForm", where
+        assert all(w is not None and w.startswith("f-") for w in walked), (where, walked)
+        assert walked[-1] == walked[0] and len(set(walked)) == len(walked) - 1, (where, walked)

@@ -81,6 +81,12 @@ class OrderedSelectionList(TickList):
         self.highlighted = at + step
 
 
+class FieldsScroll(VerticalScroll, can_focus=False):
+    """The fields' scrolling room. Not a stop of its own: tab went from the last field to it, and
+    nothing on screen showed where the focus was (enter there saved the form). The focused field
+    is kept in sight instead, and the wheel still scrolls it."""
+
+
 class FieldsForm(Form[str]):
     """ctrl+s saves from any field. A form whose text is all one line saves on enter too; one with
     a text of several lines (a template, a list of words) takes enter in a one-line field as a
@@ -88,6 +94,9 @@ class FieldsForm(Form[str]):
 
     HINT = "ctrl+s: spara · tab: nästa fält · esc: avbryt"
     ONE_LINE_HINT = "ctrl+s eller enter: spara · tab: nästa fält · esc: avbryt"
+    # The first field is focused once the form is laid out (on_mount): Textual's own focus, given
+    # as the form is composed, scrolled the first field's label out of sight.
+    AUTO_FOCUS = ""
     BINDINGS = [
         Binding("ctrl+s", "submit", "Spara", id="submit", priority=True),
         # Reached where the focused field does not take enter itself (a box to tick).
@@ -113,7 +122,7 @@ class FieldsForm(Form[str]):
     def compose(self) -> ComposeResult:
         # A staff member's form is taller than an 80×24 terminal: the fields scroll between the
         # title and the foot, so the hint and a refused save's reason are always in sight.
-        with VerticalScroll(classes="form -fields"):
+        with FieldsScroll(classes="form -fields"):
             yield from self.head()
             yield from self.body()
             with Vertical(classes="form-foot"):
