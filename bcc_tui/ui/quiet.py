@@ -5,7 +5,7 @@ whether or not a key came; `QuietDriver` waits for a key (or the end) and looks 
 tenth of a second only while an escape sequence is half read (a lone esc is a key once nothing
 follows it). And the feed asked the database four times a second whether anyone had written;
 `Wake` has the kernel say when the database's files are written (inotify), so the feed asks then,
-and otherwise once a second.
+and otherwise every few seconds (ui/app.py, FALLBACK).
 """
 
 from __future__ import annotations
@@ -121,6 +121,9 @@ _IN_NONBLOCK, _IN_CLOEXEC = 0o4000, 0o2000000
 _EVENT = struct.Struct("iIII")
 SETTLE = 0.02  # seconds after the last write seen before the feed looks: a commit is many writes
 AGAIN = 0.25  # and once more after that: the commit may have been marked done after its last write
+# Writes that keep coming (an import in parts, a type's new days reaching its errands in batches)
+# put the look off no longer than this: what they committed meanwhile is shown within a second.
+SETTLE_AT_MOST = 1.0
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -144,8 +147,8 @@ def _libc() -> ctypes.CDLL | None:
 
 class Wake:
     """Calls `poke` soon after another process writes the database (its -wal file, or the file
-    itself), on the asyncio loop; a true answer means it saw the commit. `start` says False where the kernel cannot tell (not Linux, no
-    inotify): the caller then polls as before."""
+    itself), on the asyncio loop; a true answer means it saw the commit. `start` says False where
+    the kernel cannot tell (not Linux, no inotify): the caller then polls as before."""
 
     def __init__(self, database: Path, poke: Callable[[], object]) -> None:
         self.folder = database.resolve().parent
@@ -155,6 +158,7 @@ class Wake:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._again: asyncio.TimerHandle | None = None
+        self._since = 0.0  # the loop's time of the first write the look waits to settle
 
     def start(self) -> bool:
         libc = _libc()
@@ -192,6 +196,11 @@ class Wake:
             # A commit writes its pages one by one: look once they have stopped coming, and once
             # more a moment later unless that look saw the commit (it is marked done after its
             # last page is written).
+            now = self._loop.time()
+            if self._timer is None:
+                self._since = now
+            elif now - self._since >= SETTLE_AT_MOST:
+                return  # the look already set is not put off again
             for handle in (self._timer, self._again):
                 if handle is not None:
                     handle.cancel()
