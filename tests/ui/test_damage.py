@@ -124,6 +124,36 @@ def test_rows_that_moved_are_scrolled_by_the_terminal_not_written_again():
     assert written < len(rows[-1].encode()) + 60, written
 
 
+def test_rows_beside_a_scrollbar_thumb_scroll_with_the_rest():
+    """A pane's scrollbar stays put while its rows move: the lines beside its thumb differ from
+    the rows they show in that one cell. They split the region in two, and the lines above the
+    split were written again (2.6 KB to each receiver for the top of Ofördelade assigned)."""
+    kinds, names = (
+        ["Synp./klagomål", "Fråga om prov ", "Förnya recept "],
+        ["H. Nordin", "E. Lindgren", "M. Forsberg"],
+    )
+    rows = [
+        f"│ 1177-{n:06d}  {kinds[n % 3]}  {1817 - n * 7} d  försenad {1248 - n * 3}  {names[n % 3]:<11}"
+        for n in range(12)
+    ]
+    bar = ["▆" if y in (2, 3) else " " for y in range(len(rows))]  # the thumb, beside rows 2-3
+    width = len(rows[0]) + 2
+    edge = "╭" + "─" * (width - 2) + "╮"
+
+    def frame(shown: list[str]) -> list[str]:
+        return [edge, *(row + b + "│" for row, b in zip(shown, bar, strict=True)), edge]
+
+    screen, shadow = Screen(len(rows) + 2, width), Shadow()
+    before = frame(rows)
+    _play(screen, shadow.full(_layout(before)))
+    last = rows[0].replace("000000", "999999").replace(kinds[0], "Feber".ljust(14))
+    after = frame([*rows[1:], last])  # the top row assigned: the rest move up, one comes into view
+    written = _play(screen, shadow.full(_layout(after)))
+    assert screen.text() == "\n".join(after)
+    # The scroll, the row come into view, the thumb's two cells: not the lines beside the thumb.
+    assert written < len(after[-2].encode()) + 80, written
+
+
 def _chops_lines(lines: list[str], ys) -> ChopsUpdate:
     chops: list[dict[int, Strip | None]] = [{} for _ in lines]
     ends = [[len(t)] for t in lines]
