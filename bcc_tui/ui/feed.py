@@ -280,7 +280,8 @@ class Feed:
     def reload_now(self, keep_position: bool = False) -> None:
         """After the person's own change: show it at once, not after a worker's round trip.
         With keep_position the cursor stays on the same row number, so a row that moved
-        (an answered or urgent errand) does not take the person's place with it."""
+        (an answered errand) does not take the person's place with it; without, it stays on its
+        errand (one marked urgent: u again undoes it)."""
         dashboard = self.app.dashboard
         if dashboard is None or self.app.form_open or self._unlogged:
             self.request_reload()

@@ -158,10 +158,12 @@ class ActionRunner:
         fn: Callable[..., object],
         *args: Any,
         ok: Callable[[], None] | None = None,
+        keep_position: bool = True,
         **kwargs: Any,
     ) -> None:
         """Run one service call for the person, off the UI thread, and say how it went, in plain
-        words; `ok` is called when it went through."""
+        words; `ok` is called when it went through. keep_position: the cursor stays on the same
+        row number (Feed.reload_now); else on the same errand, wherever it moved."""
         app = self.app
 
         def then(_result: object, error: BccError | None) -> None:
@@ -171,7 +173,7 @@ class ActionRunner:
                 self.refused(error, reload=True)
             else:
                 app.notify(done, markup=False)
-                app.feed.reload_now(keep_position=True)
+                app.feed.reload_now(keep_position=keep_position)
                 if ok is not None:
                     ok()
 
@@ -710,11 +712,14 @@ class ActionRunner:
         if s is None:
             return
         on = not s.urgent
+        # The cursor goes with the errand as it moves: u again undoes it. It stayed on the row
+        # number, and the second u marked the errand that had taken the place, unseen.
         self.perform(
             f"{s.ref} {'markerat' if on else 'inte längre'} brådskande",
             errands.set_urgent,
             s.ref,
             on,
+            keep_position=False,
             expected_version=s.version,
         )
 

@@ -147,7 +147,7 @@ def test_close_requires_a_reason(clinic, app_for):
     assert ev["text"] == "Besvarat per telefon" and '"documented": true' in ev["detail"]
 
 
-def test_note_and_urgent(clinic, app_for):
+def test_note_and_urgent_and_urgent_undone(clinic, app_for):
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
@@ -156,13 +156,18 @@ def test_note_and_urgent(clinic, app_for):
         await settle(pilot)
         await pilot.press("u")
         await settle(pilot)
-        return cursor_ref(app), app.screen.focused.cursor_row, app.screen.focused.order[0]
+        marked = cursor_ref(app), app.screen.focused.cursor_row, app.screen.focused.order[0]
+        await pilot.press("u")  # a second u undoes the first, on the same errand
+        await settle(pilot)
+        return marked, cursor_ref(app)
 
-    ref, row_number, top = drive(app, scenario)
-    # The errand moved to the top; the cursor kept its place (row 2), so the receiver does not lose it.
-    assert (ref, row_number, top) == ("1177-000003", 1, "1177-000002")
-    r = row(clinic, "1177-000002")
-    assert r["urgent"] == 1
+    marked, after_undo = drive(app, scenario)
+    # The errand moved to the top and the cursor with it (it stayed on row 2, where 1177-000003
+    # had taken the place: a second u, meant as an undo, marked that one).
+    assert marked == ("1177-000002", 0, "1177-000002")
+    assert after_undo == "1177-000002"
+    assert row(clinic, "1177-000002")["urgent"] == 0
+    assert row(clinic, "1177-000003")["urgent"] == 1  # as it was (the clinic's urgent errand)
     assert clinic.conn.execute("SELECT text FROM events WHERE kind = 'note'").fetchone()[0] == "Ringt mamma"
 
 
