@@ -262,6 +262,37 @@ def test_a_doctor_is_told_of_a_new_errand_and_a_reminder(clinic, app_for, as_):
     assert len(rings) == 2
 
 
+def test_a_receiver_is_told_of_a_new_errand_with_acute_signs_and_the_panes_count_them(clinic, app_for, as_):
+    """R11 at 60×20: Ofördelade shows two rows, and a new acute errand sorts below the acute ones
+    already there, out of sight. It is said at once, with the bell, and the pane's title counts
+    the acute errands; those there at the start are not news."""
+    from bcc_tui.domain.roles import SYSTEM_ACTOR
+    from bcc_tui.services.context import Ctx
+
+    other = Store(clinic.path)  # the intake's own process
+    system = Ctx(other, SYSTEM_ACTOR, as_("rec2").clock)
+    intake.import_errands(system, jsonl(errand_line("1177-000077", message="Hon har feber 39,2.")))
+    app = app_for(clinic, "rec1")
+    rings = []
+    app.bell = lambda: rings.append(1)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        before = list(announced(app.screen)), app.screen.query_one("#pane-unassigned").border_title
+        intake.import_errands(
+            system, jsonl(errand_line("1177-000088", message="Leo fick kramper och är svårväckt nu."))
+        )
+        await wait_for(pilot, lambda: announced(app.screen))
+        return before, announced(app.screen), app.screen.query_one("#pane-unassigned").border_title
+
+    (said_before, title_before), said, title = drive(app, scenario, size=(60, 20))
+    other.close()
+    assert said_before == [] and "1 akut " in str(title_before) + " "
+    assert len(said) == 1 and said[0].startswith("1177-000088: Kramper")
+    assert "ring familjen" in said[0] and rings == [1]
+    assert "2 akuta" in str(title)
+
+
 def test_the_bell_can_be_switched_off(clinic, app_for, as_):
     people.set_bell(as_("doc1"), False)
     app = app_for(clinic, "doc1")

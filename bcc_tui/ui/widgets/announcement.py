@@ -1,4 +1,5 @@
-"""R23's announcements to a caregiver: "Nytt ärende till dig: REF", and a reminder.
+"""R23's announcements to a caregiver: "Nytt ärende till dig: REF", and a reminder; and R11's to a
+receiver: a new errand with acute signs, which may be below the rows a small terminal shows.
 
 Textual's toast mounts two widgets for each message, styles them, lays the whole screen out, and
 at its end removes them and lays it out again. On a hundred open dashboards that was the dearest
@@ -65,16 +66,17 @@ class Announcement(compat.NoSecondLayout, Static):
 
     def __init__(self) -> None:
         super().__init__("")
-        self.lines: list[tuple[str, bool]] = []  # (text, is a reminder)
+        self.lines: list[tuple[str, str]] = []  # (text, its kind: NEWS, REMINDER or ACUTE)
         self._ends: Timer | None = None
 
-    def add(self, text: str, reminder: bool) -> None:
-        self.lines = [*self.lines, (clean_line(text), reminder)][-MOST:]  # cleaned where shown too
+    def add(self, text: str, reminder: bool = False, acute: bool = False) -> None:
+        kind = ACUTE if acute else REMINDER if reminder else NEWS
+        self.lines = [*self.lines, (clean_line(text), kind)][-MOST:]  # cleaned where shown too
         shown = self._text()
         while len(self.lines) > 1 and self._height(shown) > ROOM:
             self.lines = self.lines[1:]  # the newest is never the one cut
             shown = self._text()
-        warning = any(r for _, r in self.lines)
+        warning = any(k != NEWS for _, k in self.lines)
         self.update(shown)
         self.set_class(warning, "-warning")
         self.styles.visibility = "visible"
@@ -83,7 +85,7 @@ class Announcement(compat.NoSecondLayout, Static):
         self._ends = self.set_timer(SHOWN_FOR, self.hide)
 
     def _text(self) -> Text:
-        shown = Text(_heading([r for _, r in self.lines]), style="bold")
+        shown = Text(_heading([k for _, k in self.lines]), style="bold")
         for line, _ in self.lines:
             shown.append("\n")
             shown.append(line)
@@ -106,11 +108,16 @@ class Announcement(compat.NoSecondLayout, Static):
         self.hide()  # as a toast goes when clicked
 
 
-def _heading(reminders: list[bool]) -> str:
-    if not any(reminders):
-        return "Nytt ärende" if len(reminders) == 1 else "Nya ärenden"
-    if all(reminders):
-        return "Påminnelse" if len(reminders) == 1 else "Påminnelser"
+NEWS, REMINDER, ACUTE = "news", "reminder", "acute"
+
+
+def _heading(kinds: list[str]) -> str:
+    if ACUTE in kinds:
+        return "Akuta tecken" if all(k == ACUTE for k in kinds) else "Akuta tecken och mer"
+    if all(k == NEWS for k in kinds):
+        return "Nytt ärende" if len(kinds) == 1 else "Nya ärenden"
+    if all(k == REMINDER for k in kinds):
+        return "Påminnelse" if len(kinds) == 1 else "Påminnelser"
     return "Till dig"
 
 
