@@ -310,6 +310,22 @@ class ActionRunner:
             )
         return text
 
+    def ending_caution(self, s: ErrandSummary) -> Text | None:
+        """What the forms that end an errand (reply, close without reply) say first: acute signs
+        not yet marked handled (R11, R25), and an errand held by someone else. A receiver replied
+        to a doctor's acute errand with neither in sight, and the errand left the pinned rows
+        unhandled (a helper trying the dashboard found it)."""
+        lines: list[Text] = []
+        if s.acute_pinned:
+            line = Text("Akut, ej hanterat (K): ", style="bold red")
+            line.append_text(render.safe(s.acute_text, "red", one_line=True))
+            lines.append(line)
+        if s.assignee and s.assignee != self.ctx.actor.username:
+            names = self.app.last_data.names if self.app.last_data else {}
+            holder = render.safe(names.get(s.assignee, s.assignee), one_line=True).plain
+            lines.append(Text(f"Fördelat till {holder}, inte till dig.", style="bold yellow"))
+        return Text("\n").join(lines) if lines else None
+
     @staticmethod
     def deadline(s: ErrandSummary) -> Text:
         """What a partial reply does for the rule on this errand, said truthfully (R3, docs/routine.md 5)."""
@@ -576,8 +592,13 @@ class ActionRunner:
             errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
             return f"{s.ref} besvarat och avslutat"
 
+        cautions = [c for c in (self.ending_caution(s), self.absence_warning(s)) if c is not None]
         form = ReplyForm(
-            s.ref, signature, filled, warning=self.absence_warning(s), context=self.errand_line(s)
+            s.ref,
+            signature,
+            filled,
+            warning=Text("\n").join(cautions) if cautions else None,
+            context=self.errand_line(s),
         )
         self.ask(form, send, errand=s)
 
@@ -629,7 +650,7 @@ class ActionRunner:
             errands.close(self.ctx, s.ref, r.reason, documented=r.documented, expected_version=s.version)
             return f"{s.ref} avslutat utan svar"
 
-        self.ask(CloseForm(s.ref, context=self.errand_line(s)), send, errand=s)
+        self.ask(CloseForm(s.ref, self.ending_caution(s) or "", context=self.errand_line(s)), send, errand=s)
 
     def note(self) -> None:
         from bcc_tui.ui.screens.forms import NoteForm

@@ -293,6 +293,39 @@ def test_a_receiver_is_told_of_a_new_errand_with_acute_signs_and_the_panes_count
     assert "2 akuta" in str(title)
 
 
+def test_the_forms_that_end_an_errand_say_first_its_acute_signs_and_whose_it_is(clinic, system, app_for, as_):
+    """A receiver replied to a doctor's acute errand, and closed one, with neither the acute
+    signs nor its holder in the form: the errand left the pinned rows unhandled. Reply and close
+    without reply now say both first; a partial reply, which keeps it open, is as it was."""
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000077", message="Hon har feber 39,2.", received_at="2026-11-25T09:00:00+01:00")
+        ),
+    )
+    errands.assign(as_("rec2"), "1177-000077", "doc1")
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("tab")  # Fördelade: the acute errand pinned at its top
+        await settle(pilot)
+        assert app.screen.focused_table.current_ref == "1177-000077"
+        said = {}
+        for key in ("r", "x"):
+            await pilot.press(key)
+            await settle(pilot)
+            said[key] = str(app.screen.query_one(".form-subtitle").render())
+            await pilot.press("escape")
+            await settle(pilot)
+        return said
+
+    said = drive(app, scenario, size=(120, 40))
+    for key, text in said.items():
+        assert "Akut, ej hanterat (K): Feber: feber 39,2" in text, (key, text)
+        assert "Fördelat till Doris Doktor, inte till dig" in text, (key, text)
+
+
 def test_the_bell_can_be_switched_off(clinic, app_for, as_):
     people.set_bell(as_("doc1"), False)
     app = app_for(clinic, "doc1")
