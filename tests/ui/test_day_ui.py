@@ -51,7 +51,7 @@ def test_rows_held_by_someone_absent_say_so(clinic, app_for, system):
     assert drive(app, scenario).startswith("frånv.")
 
 
-def test_m_on_an_absent_holder_offers_reassignment_and_ctrl_a_moves_all(clinic, app_for, system, as_):
+def test_m_on_an_absent_holder_offers_reassignment_and_ctrl_a_twice_moves_all(clinic, app_for, system, as_):
     absent(system)
     errands.assign(as_("rec1"), "1177-000001", "doc1")
     app = app_for(clinic, "rec1")
@@ -63,10 +63,17 @@ def test_m_on_an_absent_holder_offers_reassignment_and_ctrl_a_moves_all(clinic, 
         subtitle = str(form.query_one(".form-subtitle").render())
         await pilot.press(*"dag d", "ctrl+a")
         await settle(pilot)
-        return subtitle, messages(app)
+        # All of someone's errands at once: asked, in numbers, before it is done.
+        asked = str(form.query_one("#form-error").render())
+        held = clinic.conn.execute("SELECT count(*) FROM errands WHERE assignee = 'doc1'").fetchone()[0]
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        return subtitle, asked, held, messages(app)
 
-    subtitle, said = drive(app, scenario)
+    subtitle, asked, held_after_one, said = drive(app, scenario)
     assert "frånvarande idag (Sjuk)" in subtitle and "Omfördela" in subtitle
+    assert asked.startswith("Flytta 2 öppna ärenden från Doris Doktor till Dag Doktor?"), asked
+    assert held_after_one == 2
     held = dict(clinic.conn.execute("SELECT ref, assignee FROM errands WHERE status = 'assigned'").fetchall())
     assert held == {"1177-000001": "doc2", "1177-000005": "doc2"}
     assert any(m.startswith("2 ärenden flyttade från Doris Doktor till Dag Doktor") for m in said)

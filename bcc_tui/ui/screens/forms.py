@@ -357,6 +357,7 @@ class AssignForm(Form[AssignResult]):
         self.top_doctor = top_doctor
         self.reassign = reassign
         self.current = current
+        self.current_name = current_name or current
         self.move_all = move_all
         # The palette names the action "Fördela / omfördela": the form says which it is.
         self.TITLE_TEXT = (
@@ -469,6 +470,7 @@ class AssignForm(Form[AssignResult]):
         self._choose()
 
     _confirmed: str | None = None
+    _confirmed_all: str | None = None
 
     def action_submit(self) -> None:
         self._choose()
@@ -494,6 +496,17 @@ class AssignForm(Form[AssignResult]):
             self.fail(
                 f"{choice.name} är frånvarande idag{why}. Tryck enter igen för att ändå "
                 f"{'omfördela' if self.reassign else 'fördela'}, eller välj någon annan."
+            )
+            return
+        if self.move_all and self._confirmed_all != choice.username:
+            # R22: all of a person's open errands at once, said in numbers before it is done: the
+            # first ctrl+a moved them at once, to whoever the list had preselected.
+            self._confirmed_all = choice.username
+            holder = next((c for c in self.choices if c.username == self.current), None)
+            what = count(holder.open, "öppet ärende", "öppna ärenden") if holder else "alla öppna ärenden"
+            self.fail(
+                f"Flytta {what} från {self.current_name} till {choice.name}? Tryck enter eller "
+                "ctrl+a igen för att flytta, välj någon annan, eller esc."
             )
             return
         self.send(AssignResult(choice.username, self.move_all))
