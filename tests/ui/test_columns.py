@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bcc_tui.ui.widgets.errand_table import categories_in
 from tests.ui.conftest import demo_receiver, drive, settle
 
 
@@ -76,3 +77,20 @@ def test_a_reference_is_never_cut(system, store, app_for, size):
     first, then, _ = drive(app, scenario, size=size)
     assert sorted(first) == sorted(refs[:2])
     assert sorted(then) == sorted(refs)
+
+
+@pytest.mark.parametrize(
+    "categories, width, shown",
+    [
+        (("Feber",), 14, "Feber"),
+        (("Feber", "Andning"), 14, "Feber, Andning"),
+        (("Kramper", "Medvetande"), 14, "Kramper +1"),
+        (("Central infart", "Feber"), 14, "2 akuta tecken"),
+        (("Feber", "Andning", "Blödning"), 14, "Feber +2"),
+        (("Feber", "Andning", "Blödning"), 30, "Feber, Andning, Blödning"),
+    ],
+)
+def test_acute_categories_fit_their_column_in_whole_words(categories, width, shown):
+    """The helper's import of 'kramper … svårväckt' showed "Kramper, Medve" at 80×24."""
+    assert categories_in(categories, width) == shown
+    assert len(shown) <= width

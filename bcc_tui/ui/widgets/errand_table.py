@@ -179,7 +179,7 @@ class ErrandTable(LineTable):
     def _type_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
         if s.acute_pinned and s.status != CLOSED:
             # R11: why it is pinned, where the eye reads the row; the type is in the errand.
-            return render.line_text(", ".join(s.acute_categories), "bold red")
+            return render.line_text(categories_in(s.acute_categories, self._width("type")), "bold red")
         return Text(e.type_short(s.type))
 
     def _age_col(self, s: ErrandSummary, now: dt.datetime) -> Text:
@@ -684,3 +684,17 @@ class ErrandTable(LineTable):
         super().watch_cursor_coordinate(old, new)
         if self.has_more and not self._updating and self.order and new.row >= len(self.order) - NEAR_END:
             self.post_message(self.NeedMore(self.pane))
+
+
+def categories_in(categories: tuple[str, ...], width: int) -> str:
+    """The acute categories in a column of `width`, whole words only: as many as fit and how many
+    more ("Kramper +1"), or how many there are. Joined, "Kramper, Medvetande" was cut to
+    "Kramper, Medve" in a column of 14."""
+    joined = ", ".join(categories)
+    if len(joined) <= width:
+        return joined
+    for n in range(len(categories) - 1, 0, -1):
+        head = f"{', '.join(categories[:n])} +{len(categories) - n}"
+        if len(head) <= width:
+            return head
+    return f"{len(categories)} akuta tecken"
