@@ -96,3 +96,34 @@ def test_an_open_dashboard_delivers_the_outbox(clinic, app_for):
         ]
     finally:
         server.stop()
+
+
+def test_the_audit_log_reads_older_rows_when_the_cursor_reaches_the_last(demo_db, monkeypatch):
+    """The screen showed the newest 300 rows of 824 and said "300 rader", with no way to the rest.
+    Here a page is 25 rows: the title says more follow, and G at the last row reads the next page,
+    until every row is there, each once."""
+    from tests.ui.test_snapshots import app_on
+
+    monkeypatch.setattr(AuditScreen, "PAGE", 25)
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table")
+        first = table.row_count, str(app.screen.query_one("#audit-title").render())
+        for _ in range(400):
+            before = table.row_count
+            await pilot.press("G")
+            await pilot.pause()
+            if table.row_count == before:
+                break
+        return first, [r.id for r in app.screen._rows], str(app.screen.query_one("#audit-title").render())
+
+    (rows_first, title_first), ids, title = drive(app, scenario, size=(120, 40))
+    assert rows_first == 25 and "25+ rader" in title_first
+    newest = ids[0]
+    in_log = [
+        r[0] for r in demo_db.conn.execute("SELECT id FROM audit WHERE id <= ? ORDER BY id DESC", (newest,))
+    ]
+    assert ids == in_log and len(ids) > 50
+    assert f"{len(ids)} rader (nyast först)" in title

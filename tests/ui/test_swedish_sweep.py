@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bcc_tui.ui.screens.audit import AuditScreen
 from tests.ui.conftest import drive, settle
 from tests.ui.test_layout import screen_text
 from tests.ui.test_snapshots import app_on
@@ -60,6 +61,8 @@ def test_every_screen_reads_swedish(demo_db, who):
                 texts.append(screen_text(app))
                 if texts[-1] == texts[-2]:
                     break
+                if isinstance(app.screen, AuditScreen):
+                    break  # the log reads older rows as it is paged through: its words repeat
             else:
                 raise AssertionError(f"{type(app.screen).__name__}: still more after 12 pages")
             read.append((keys, type(app.screen).__name__, "\n".join(texts)))

@@ -49,6 +49,8 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         self._keys: list[str] = []  # the columns shown, in order
         self._shown: str | None = None  # the filter the table shows
         self._rows: list[audit_log.AuditRow] = []  # the table's rows, in its order
+        self._more = False  # the last read filled its page: older rows may follow
+        self._filter: tuple[str | None, str | None] = (None, None)  # (personnummer, user) read
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
@@ -108,8 +110,9 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             self.add_columns(event.size.width)
             self.load(self._shown, audited=False)
 
-    def load(self, text: str | None, audited: bool = True) -> None:
-        """The log with filter `text`; `audited`: a read the person asked for (not a redraw)."""
+    def load(self, text: str | None, audited: bool = True, rows_kept: int = 0) -> None:
+        """The log with filter `text`; `audited`: a read the person asked for (not a redraw);
+        `rows_kept`: as many rows as that at least (a redraw keeps the pages already read)."""
         self._shown = text
         patient = user = None
         if text:
@@ -117,8 +120,10 @@ class AuditScreen(BccScreen[None], FollowsChanges):
                 patient = text if "-" in text else f"{text[:8]}-{text[8:]}"
             else:
                 user = text
+        self._filter = (patient, user)
+        limit = max(self.PAGE, rows_kept)
         try:
-            rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=self.PAGE, audited=audited)
+            rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=limit, audited=audited)
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
             return
@@ -129,7 +134,37 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             self._action_width = wanted
             table.clear(columns=True)
             self.add_columns(self._width or self.app.size.width)
-        self._rows = rows
+        self._rows = []
+        self._more = len(rows) == limit
+        self._add(rows)
+
+    def more(self) -> None:
+        """The next page of older rows, read when the cursor reaches the last row: the log held
+        824 rows and the screen showed the newest 300, with no way to the rest. Part of the read
+        the person asked for (not logged again); a row that a newer one pushed down a page is
+        not shown twice."""
+        if not self._more:
+            return
+        patient, user = self._filter
+        try:
+            rows = audit_log.read(
+                self.app.ctx,
+                patient=patient,
+                user=user,
+                limit=self.PAGE,
+                offset=len(self._rows),
+                audited=False,
+            )
+        except BccError as err:
+            self.app.notify(str(err), severity="error", markup=False)
+            return
+        self._more = len(rows) == self.PAGE
+        shown = {r.id for r in self._rows}
+        self._add([r for r in rows if r.id not in shown])
+
+    def _add(self, rows: list[audit_log.AuditRow]) -> None:
+        table = self.query_one(DataTable)
+        self._rows += rows
         for r in rows:
             style = "bold red" if r.outcome == "refused" else ""
             try:
@@ -150,15 +185,19 @@ class AuditScreen(BccScreen[None], FollowsChanges):
                 ),
             }
             table.add_row(*(cells[key] for key in self._keys))
+        patient, user = self._filter
         who = f"{self.names[user]} ({user})" if user in self.names else user
         what = f"patient {patient}" if patient else f"användare {who}" if user else "alla"
+        n = len(self._rows)
+        # "300+": older rows follow, read when the cursor reaches the last one.
+        shown = f"{n}+ rader (nyast först)" if self._more else count(n, "rad", "rader") + " (nyast först)"
         self.query_one("#audit-title", Static).update(
-            render.safe(
-                f"Granskningslogg · {what} · {count(len(rows), 'rad', 'rader')} (nyast först)",
-                "bold",
-                one_line=True,
-            )
+            render.safe(f"Granskningslogg · {what} · {shown}", "bold", one_line=True)
         )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._more and event.cursor_row >= event.data_table.row_count - 1:
+            self.more()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear":
@@ -215,11 +254,12 @@ class AuditScreen(BccScreen[None], FollowsChanges):
     def follow(self) -> None:
         """New rows appear at the top while the log is open (R31); the cursor stays on its row."""
         table = self.query_one(DataTable)
-        before, row = table.row_count, table.cursor_row
-        self.load(self._shown, audited=False)
-        added = max(0, table.row_count - before) if before < self.PAGE else 0
+        row = table.cursor_row
+        on = self._rows[row].id if 0 <= row < len(self._rows) else None
+        self.load(self._shown, audited=False, rows_kept=table.row_count)
+        at = next((i for i, r in enumerate(self._rows) if r.id == on), None)
         if table.row_count:
-            table.move_cursor(row=min(row + added, table.row_count - 1), animate=False)
+            table.move_cursor(row=min(row if at is None else at, table.row_count - 1), animate=False)
         today, self.names = roster(self.app.ctx, None)
         self.query_one(HeaderBar).set_roster(today, self.names)
         self._notice()
