@@ -431,6 +431,8 @@ class AssignForm(Form[AssignResult]):
         choice = next((c for c in self.shown if c.username == event.option.id), None)
         if choice is None or choice.username != self._confirmed:
             self._confirmed = None
+        if choice is None or choice.username != self._confirmed_all:
+            self._confirmed_all = None  # the question is asked again for whoever is chosen next
         if choice is not None and choice.absent:
             text = Text(
                 f"{choice.name} är frånvarande idag"
