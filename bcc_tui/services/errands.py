@@ -14,6 +14,7 @@ from functools import cached_property
 from sqlite3 import Connection
 from typing import Any, TypeVar
 
+from bcc_tui.domain import acute as acute_rules
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import notices, roles
 from bcc_tui.domain import search as search_rule
@@ -828,6 +829,26 @@ def news(ctx: Ctx, after: int | None = None) -> News:
             return News(q.last_event_id(conn), [])
         rows = q.news_for(conn, ctx.actor.username, after)
     return News(rows[-1][0] if rows else after, [(kind, ref) for _, kind, ref in rows])
+
+
+@dataclass(frozen=True)
+class AcuteNews:
+    """R11: errands with acute signs that nobody holds, come since errand `after`: (ref, the
+    categories) of each; `last` is where the next look starts."""
+
+    last: int
+    items: list[tuple[str, tuple[str, ...]]]
+
+
+def acute_arrivals(ctx: Ctx, after: int | None = None) -> AcuteNews:
+    """For those who triage (a receiver): with after=None only the starting point (what is there
+    at the start is on screen, pinned, not news). Not a read of patient data: references and the
+    categories only, as the pane's title and rows show them."""
+    require(ctx, e.ASSIGN)
+    with ctx.store.read() as conn:
+        last = q.last_errand_id(conn)
+        rows = q.acute_arrivals(conn, after) if after is not None else []
+    return AcuteNews(last, [(ref, acute_rules.labels(acute_rules.load(stored))) for ref, stored in rows])
 
 
 def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int | None = None) -> None:

@@ -893,6 +893,23 @@ def last_event_id(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
 
+def last_errand_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM errands").fetchone()[0]
+
+
+def acute_arrivals(conn: sqlite3.Connection, after_id: int) -> list[tuple[str, str]]:
+    """(reference, acute findings as stored) of each errand that came after errand `after_id`
+    with acute signs not yet handled and nobody holding it: the newest rows only, by the key."""
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT ref, acute FROM errands WHERE id > ? AND status = 'unassigned'"
+            " AND coalesce(acute, '') <> '' AND acute_handled_at IS NULL ORDER BY id",
+            (after_id,),
+        )
+    ]
+
+
 def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[tuple[int, str, str]]:
     """(event id, kind, reference) of each assignment, reassignment and reminder to `username` by
     someone else, after event `after_id`: a range of the newest events only, whatever the backlog."""

@@ -32,6 +32,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from bcc_tui.domain import roles
+from bcc_tui.domain.errand import ASSIGN
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.roles import CAREGIVER
 from bcc_tui.domain.text import clean, clean_line
@@ -269,6 +270,8 @@ class BccApp(CompatApp):
             with suppress(BccError):
                 self.bell_on = people.bell(self.ctx)
             self.feed.check_news(announce=False)  # the first load is the baseline, not news
+        if roles.may(actor, ASSIGN):
+            self.feed.check_acute(announce=False)  # R11: so are the acute errands there now
         self._start_pulse()
         if self.open_ref:
             self.call_after_refresh(self.open_errand, self.open_ref)

@@ -134,6 +134,8 @@ class Feed:
         self._identity_version: int | None = None
         # R23: the newest event seen for "a new errand for you", looked at when the file changed.
         self._news_after: int | None = None
+        self._acute_after: int | None = None  # a receiver's: the newest errand looked at (R11)
+        self._acute_version: int | None = None
         self._news_version: int | None = None
         self._news_due: NewsDue | None = None  # a followed change's news, said without rows
         self._first: list[Fetched | BccError] = []
@@ -487,6 +489,10 @@ class Feed:
     def _poll(self, version: int) -> None:
         if version == self.version and not self.pending and not self.app.form_open:
             return  # nothing committed since the last look: an idle dashboard's every poll
+        if self._acute_after is not None and version != self._acute_version:
+            # Before anything else, whether the panes follow, a form is open or a filter is set.
+            self._acute_version = version
+            self.check_acute()
         if self.live and not self.app.form_open and not self.access_ended and self._may_follow():
             self._follow_changes(version)
             return
@@ -659,6 +665,25 @@ class Feed:
             # Mounted now, after the first paint, so that no announcement pays for it.
             self.app.call_after_refresh(lambda: announcement.box(self.app.screen))
         self._say(found)
+
+    def check_acute(self, announce: bool = True) -> None:
+        """R11: a new errand with acute signs, said at once to a receiver, with the bell, on
+        whatever screen is on top (an errand open, a form being written) and whatever the panes'
+        filter: at 60×20 Ofördelade shows two rows, and a new one sorts below the acute errands
+        already pinned, out of sight. Those there at the start are on screen, not news."""
+        try:
+            found = errands.acute_arrivals(self.ctx, None if not announce else self._acute_after)
+        except BccError:
+            return
+        self._acute_after = found.last
+        if not found.items:
+            return
+        box = announcement.box(self.app.screen)
+        for ref, categories in found.items:
+            shown = render.safe(ref, one_line=True).plain
+            box.add(f"{shown}: {', '.join(categories)} – ring familjen och bedöm", acute=True)
+        if self.app.bell_on:
+            self.app.bell()
 
     def announce(self, found: News, after: int | None) -> None:
         """The news a followed read brought (Fetched.news), read from `after`: said unless the

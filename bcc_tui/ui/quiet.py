@@ -159,6 +159,7 @@ class Wake:
         self._timer: asyncio.TimerHandle | None = None
         self._again: asyncio.TimerHandle | None = None
         self._since = 0.0  # the loop's time of the first write the look waits to settle
+        self._late = False  # a write came after the look was set and could not put it off
 
     def start(self) -> bool:
         libc = _libc()
@@ -198,9 +199,16 @@ class Wake:
             # last page is written).
             now = self._loop.time()
             if self._timer is None:
-                self._since = now
+                self._since, self._late = now, False
             elif now - self._since >= SETTLE_AT_MOST:
-                return  # the look already set is not put off again
+                # The look already set is not put off again; the one after it is, and is kept
+                # whatever the first sees: a commit whose pages came after the look was set may be
+                # marked done after it.
+                self._late = True
+                if self._again is not None:
+                    self._again.cancel()
+                self._again = self._loop.call_later(SETTLE + AGAIN, self.poke)
+                return
             for handle in (self._timer, self._again):
                 if handle is not None:
                     handle.cancel()
@@ -209,7 +217,8 @@ class Wake:
 
     def _look(self) -> None:
         self._timer = None
-        if self.poke() and self._again is not None:
+        late, self._late = self._late, False
+        if self.poke() and self._again is not None and not late:
             self._again.cancel()
             self._again = None
 

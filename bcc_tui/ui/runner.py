@@ -35,6 +35,7 @@ from bcc_tui.services.errands import Choice
 from bcc_tui.services.views import ErrandSummary
 from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.errand import ErrandScreen
+from bcc_tui.ui.widgets.errand_table import categories_in
 
 if TYPE_CHECKING:
     from bcc_tui.ui.app import BccApp
@@ -316,13 +317,15 @@ class ActionRunner:
         to a doctor's acute errand with neither in sight, and the errand left the pinned rows
         unhandled (a helper trying the dashboard found it)."""
         lines: list[Text] = []
+        # One line each at 60×20 (the form's send line stays in sight): the categories, as many as
+        # fit in whole words (the quotes are in the errand), and the holder's short name.
         if s.acute_pinned:
-            line = Text("Akut, ej hanterat (K): ", style="bold red")
-            line.append_text(render.safe(s.acute_text, "red", one_line=True))
+            line = Text("Akuta tecken, inte hanterade (K): ", style="bold red")
+            line.append_text(render.safe(categories_in(s.acute_categories, 16), "red", one_line=True))
             lines.append(line)
         if s.assignee and s.assignee != self.ctx.actor.username:
             names = self.app.last_data.names if self.app.last_data else {}
-            holder = render.safe(names.get(s.assignee, s.assignee), one_line=True).plain
+            holder = render.safe(render.person_short(s.assignee, names), one_line=True).plain
             lines.append(Text(f"Fördelat till {holder}, inte till dig.", style="bold yellow"))
         return Text("\n").join(lines) if lines else None
 

@@ -127,3 +127,24 @@ def test_the_audit_log_reads_older_rows_when_the_cursor_reaches_the_last(demo_db
     ]
     assert ids == in_log and len(ids) > 50
     assert f"{len(ids)} rader (nyast först)" in title
+
+
+def test_the_audit_log_reads_at_most_its_most_and_says_to_filter_for_older(demo_db, monkeypatch):
+    """Each live change reads again what the log shows, on the screen's thread: the rows read are
+    capped, and the title says how to reach older ones."""
+    from tests.ui.test_snapshots import app_on
+
+    monkeypatch.setattr(AuditScreen, "PAGE", 25)
+    monkeypatch.setattr(AuditScreen, "MOST", 60)
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = app.screen.query_one("#audit-table")
+        for _ in range(6):
+            await pilot.press("G")
+            await pilot.pause()
+        return table.row_count, str(app.screen.query_one("#audit-title").render())
+
+    rows, title = drive(app, scenario, size=(120, 40))
+    assert 60 <= rows < 60 + 25 and f"de {rows} nyaste raderna (filtrera för äldre)" in title

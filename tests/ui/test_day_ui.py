@@ -3,6 +3,8 @@
 
 import time
 
+import pytest
+
 from bcc_tui.services import errands, intake, people
 from bcc_tui.store.db import Store
 from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, NoteForm, PartialReplyForm, ReplyForm
@@ -269,10 +271,14 @@ def test_a_doctor_is_told_of_a_new_errand_and_a_reminder(clinic, app_for, as_):
     assert len(rings) == 2
 
 
-def test_a_receiver_is_told_of_a_new_errand_with_acute_signs_and_the_panes_count_them(clinic, app_for, as_):
+@pytest.mark.parametrize("on_top", ["dashboard", "errand", "form", "filter"])
+def test_a_receiver_is_told_of_a_new_errand_with_acute_signs_and_the_panes_count_them(
+    clinic, app_for, as_, on_top
+):
     """R11 at 60×20: Ofördelade shows two rows, and a new acute errand sorts below the acute ones
-    already there, out of sight. It is said at once, with the bell, and the pane's title counts
-    the acute errands; those there at the start are not news."""
+    already there, out of sight. It is said at once, with the bell, on whatever screen is on top
+    (an errand open, a note being written) and whatever the filter; the pane's title counts the
+    acute errands; those there at the start are not news."""
     from bcc_tui.domain.roles import SYSTEM_ACTOR
     from bcc_tui.services.context import Ctx
 
@@ -282,20 +288,34 @@ def test_a_receiver_is_told_of_a_new_errand_with_acute_signs_and_the_panes_count
     app = app_for(clinic, "rec1")
     rings = []
     app.bell = lambda: rings.append(1)
+    keys = {"dashboard": (), "errand": ("enter",), "form": ("n",), "filter": ("slash", *"Hugo", "enter")}
 
     async def scenario(pilot):
         await settle(pilot)
-        before = list(announced(app.screen)), app.screen.query_one("#pane-unassigned").border_title
+        title_before = app.screen.query_one("#pane-unassigned").border_title
+        await pilot.press(*keys[on_top])
+        await settle(pilot)
+        top = app.screen
         intake.import_errands(
             system, jsonl(errand_line("1177-000088", message="Leo fick kramper och är svårväckt nu."))
         )
-        await wait_for(pilot, lambda: announced(app.screen))
-        return before, announced(app.screen), app.screen.query_one("#pane-unassigned").border_title
+        await wait_for(pilot, lambda: announced(top))
+        said = announced(top)
+        while len(app.screen_stack) > 1:
+            await pilot.press("escape")
+            await settle(pilot)
+        if on_top == "filter":
+            await pilot.press("slash", "escape")
+            await settle(pilot)
+        return title_before, type(top).__name__, said, app.screen.query_one("#pane-unassigned").border_title
 
-    (said_before, title_before), said, title = drive(app, scenario, size=(60, 20))
+    title_before, top, said, title = drive(app, scenario, size=(60, 20))
     other.close()
-    assert said_before == [] and "1 akut " in str(title_before) + " "
-    assert len(said) == 1 and said[0].startswith("1177-000088: Kramper")
+    assert "1 akut " in str(title_before) + " "
+    assert top == {"dashboard": "DashboardScreen", "errand": "ErrandScreen", "form": "NoteForm"}.get(
+        on_top, "DashboardScreen"
+    )
+    assert len(said) == 1 and said[0].startswith("1177-000088: Kramper"), said
     assert "ring familjen" in said[0] and rings == [1]
     assert "2 akuta" in str(title)
 
@@ -329,8 +349,8 @@ def test_the_forms_that_end_an_errand_say_first_its_acute_signs_and_whose_it_is(
 
     said = drive(app, scenario, size=(120, 40))
     for key, text in said.items():
-        assert "Akut, ej hanterat (K): Feber: feber 39,2" in text, (key, text)
-        assert "Fördelat till Doris Doktor, inte till dig" in text, (key, text)
+        assert "Akuta tecken, inte hanterade (K): Feber" in text, (key, text)
+        assert "Fördelat till D. Doktor, inte till dig" in text, (key, text)
 
 
 def test_the_bell_can_be_switched_off(clinic, app_for, as_):

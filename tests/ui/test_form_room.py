@@ -55,3 +55,38 @@ def test_the_send_line_of_a_text_form_is_in_sight_at_60x20(demo_db, app_for):
         assert "ctrl+s" in text, (key, text)
         # Inside the form's border: a line below it is clipped, out of sight.
         assert region.height >= 1 and box.y < region.y and region.bottom <= box.bottom - 1, (key, region, box)
+
+
+def test_the_send_line_stays_in_sight_under_a_caution_of_many_acute_signs_at_60x20(
+    clinic, system, app_for, as_
+):
+    """The reply and close forms say first an errand's acute signs not yet handled and its holder
+    (ui/runner.py, ending_caution): with four categories quoted, the caution took seven lines at
+    60×20 and pushed the send line onto the form's border."""
+    from bcc_tui.services import errands, intake
+    from tests.conftest import errand_line, jsonl
+
+    message = "Hon har feber 39,2, har kramper, andas tungt och blöder näsblod som inte slutar."
+    intake.import_errands(system, jsonl(errand_line("1177-000077", message=message)))
+    errands.assign(as_("rec2"), "1177-000077", "doc1")
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.screen.focused_table.current_ref == "1177-000077"
+        seen = []
+        for key in ("r", "x"):
+            await pilot.press(key)
+            await settle(pilot)
+            form = app.screen
+            hint, box = form.query_one(".form-hint"), form.query_one(".form").region
+            seen.append((key, str(form.query_one(".form-subtitle").render()), hint.region, box))
+            await pilot.press("escape")
+            await settle(pilot)
+        return seen
+
+    for key, caution, region, box in drive(app, scenario, size=(60, 20)):
+        assert "Akuta tecken, inte hanterade (K): " in caution, (key, caution)
+        assert box.y < region.y and region.bottom <= box.bottom - 1, (key, region, box)

@@ -39,6 +39,9 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         Binding("escape", "root_hint", show=False, id="audit_root_hint"),
     ]
     PAGE = 300
+    # Rows read at most: each live change reads again what is shown, on the screen's thread. Older
+    # rows than these are found by filtering (a patient, a user) or with `bcc-tui audit`.
+    MOST = 3000
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -108,25 +111,25 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         if self._width and event.size.width != self._width:
             self.query_one(DataTable).clear(columns=True)
             self.add_columns(event.size.width)
-            self.load(self._shown, audited=False)
+            self.load(self._shown, audited=False, rows_kept=len(self._rows))
 
     def load(self, text: str | None, audited: bool = True, rows_kept: int = 0) -> None:
         """The log with filter `text`; `audited`: a read the person asked for (not a redraw);
         `rows_kept`: as many rows as that at least (a redraw keeps the pages already read)."""
-        self._shown = text
         patient = user = None
         if text:
             if _PNR.match(text):
                 patient = text if "-" in text else f"{text[:8]}-{text[8:]}"
             else:
                 user = text
-        self._filter = (patient, user)
-        limit = max(self.PAGE, rows_kept)
+        limit = min(self.MOST, max(self.PAGE, rows_kept))
         try:
             rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=limit, audited=audited)
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
             return
+        # Only once read: a refused read leaves the table, its filter and its pages as they were.
+        self._filter = (patient, user)
         table = self.query_one(DataTable)
         table.clear()
         wanted = max([len("Vad"), *(len(action_name(r.action)) for r in rows)])
@@ -134,8 +137,9 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             self._action_width = wanted
             table.clear(columns=True)
             self.add_columns(self._width or self.app.size.width)
+        self._shown = text
         self._rows = []
-        self._more = len(rows) == limit
+        self._more = len(rows) == limit < self.MOST
         self._add(rows)
 
     def more(self) -> None:
@@ -143,7 +147,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         824 rows and the screen showed the newest 300, with no way to the rest. Part of the read
         the person asked for (not logged again); a row that a newer one pushed down a page is
         not shown twice."""
-        if not self._more:
+        if not self._more or len(self._rows) >= self.MOST:
             return
         patient, user = self._filter
         try:
@@ -158,7 +162,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
             return
-        self._more = len(rows) == self.PAGE
+        self._more = len(rows) == self.PAGE and len(self._rows) + len(rows) < self.MOST
         shown = {r.id for r in self._rows}
         self._add([r for r in rows if r.id not in shown])
 
@@ -190,7 +194,12 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         what = f"patient {patient}" if patient else f"användare {who}" if user else "alla"
         n = len(self._rows)
         # "300+": older rows follow, read when the cursor reaches the last one.
-        shown = f"{n}+ rader (nyast först)" if self._more else count(n, "rad", "rader") + " (nyast först)"
+        if self._more:
+            shown = f"{n}+ rader (nyast först)"
+        elif n >= self.MOST:
+            shown = f"de {n} nyaste raderna (filtrera för äldre)"
+        else:
+            shown = count(n, "rad", "rader") + " (nyast först)"
         self.query_one("#audit-title", Static).update(
             render.safe(f"Granskningslogg · {what} · {shown}", "bold", one_line=True)
         )

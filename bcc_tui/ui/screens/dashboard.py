@@ -25,7 +25,6 @@ from bcc_tui.services.views import ErrandDetail, ErrandSummary
 from bcc_tui.ui import render
 from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.typed import BccScreen
-from bcc_tui.ui.widgets import announcement
 from bcc_tui.ui.widgets.errand_table import ASSIGNED, CLOSED, UNASSIGNED, ErrandTable
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
@@ -113,7 +112,6 @@ class DashboardScreen(BccScreen[None]):
         self._drawn_titles: dict[str, str] = {}  # each pane's title as on screen
         self._fitted: tuple[int, tuple[int | None, ...]] | None = None  # what fit() last fitted
         self._tables: dict[str, ErrandTable] = {}
-        self._acute_seen: set[str] | None = None  # Ofördelade's acute errands already seen here
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -195,30 +193,6 @@ class DashboardScreen(BccScreen[None]):
         self.show_counts(data, filter_text)
         self.show_preview()
         self.refresh_offers()  # the errand under the cursor may have changed state
-        self.announce_acute(data, filter_text)
-
-    def announce_acute(self, data: Panes, filter_text: str | None) -> None:
-        """R11: an errand with acute signs that arrives while the dashboard is open is said at
-        once, with the bell. At 60×20 Ofördelade shows two rows, and a new one sorts below the
-        acute errands already there, out of sight; the title's count alone changed by one. The
-        first read is the baseline; a filtered one says nothing (what arrived meanwhile is said
-        once the filter is cleared)."""
-        if UNASSIGNED not in self.panes_shown or filter_text:
-            return
-        pinned = {s.ref: s for s in data.pane(UNASSIGNED).rows if s.acute_pinned}
-        if self._acute_seen is None:
-            self._acute_seen = set(pinned)
-            return
-        new = [s for ref, s in pinned.items() if ref not in self._acute_seen]
-        self._acute_seen.update(pinned)
-        if not new:
-            return
-        box = announcement.box(self)
-        for s in new:
-            shown = render.safe(s.ref, one_line=True).plain
-            box.add(f"{shown}: {', '.join(s.acute_categories)} – ring familjen och bedöm", acute=True)
-        if self.app.bell_on:
-            self.app.bell()
 
     def show_counts(self, data: Panes, filter_text: str | None) -> None:
         """The panes' titles and heights from `data`'s counts: alone when only the counts came

@@ -479,7 +479,12 @@ class AssignForm(Form[AssignResult]):
 
     def action_move_all(self) -> None:
         if self.reassign:
-            self.move_all = True
+            if not self.move_all:
+                self.move_all = True
+                # enter moves them all from here on: the foot says so (esc: none of them).
+                self.query_one(".form-hint", Static).update(
+                    Text("ctrl+s, enter eller ctrl+a: flytta alla · ↑↓ välj · esc: avbryt", style="dim")
+                )
             self._choose()
 
     def _choose(self) -> None:

@@ -49,6 +49,7 @@ class AnnouncementRack(Container):
         border-left: outer $success;
     }
     AnnouncementRack > Announcement.-warning { border-left: outer $warning; }
+    AnnouncementRack > Announcement.-acute { border-left: outer $error; }
     """
 
     def __init__(self) -> None:
@@ -76,9 +77,11 @@ class Announcement(compat.NoSecondLayout, Static):
         while len(self.lines) > 1 and self._height(shown) > ROOM:
             self.lines = self.lines[1:]  # the newest is never the one cut
             shown = self._text()
-        warning = any(k != NEWS for _, k in self.lines)
+        acute = any(k == ACUTE for _, k in self.lines)
+        warning = not acute and any(k != NEWS for _, k in self.lines)
         self.update(shown)
         self.set_class(warning, "-warning")
+        self.set_class(acute, "-acute")  # red, as acute signs are everywhere else
         self.styles.visibility = "visible"
         if self._ends is not None:
             self._ends.stop()
@@ -113,7 +116,7 @@ NEWS, REMINDER, ACUTE = "news", "reminder", "acute"
 
 def _heading(kinds: list[str]) -> str:
     if ACUTE in kinds:
-        return "Akuta tecken" if all(k == ACUTE for k in kinds) else "Akuta tecken och mer"
+        return "Akuta tecken" if all(k == ACUTE for k in kinds) else "Akuta tecken m.m."
     if all(k == NEWS for k in kinds):
         return "Nytt ärende" if len(kinds) == 1 else "Nya ärenden"
     if all(k == REMINDER for k in kinds):

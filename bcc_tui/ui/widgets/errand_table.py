@@ -691,10 +691,10 @@ def categories_in(categories: tuple[str, ...], width: int) -> str:
     more ("Kramper +1"), or how many there are. Joined, "Kramper, Medvetande" was cut to
     "Kramper, Medve" in a column of 14."""
     joined = ", ".join(categories)
-    if len(joined) <= width:
+    if cell_len(joined) <= width:
         return joined
     for n in range(len(categories) - 1, 0, -1):
         head = f"{', '.join(categories[:n])} +{len(categories) - n}"
-        if len(head) <= width:
+        if cell_len(head) <= width:
             return head
-    return f"{len(categories)} akuta tecken"
+    return f"{len(categories)} akuta tecken" if len(categories) > 1 else "akuta tecken"
