@@ -92,3 +92,85 @@ def test_a_write_to_another_file_of_the_folder_is_not_a_look(db, tmp_path):
 
     wake, pokes = asyncio.run(main())
     assert wake.reads == 1 and pokes == []
+
+
+class _Loop:
+    """A loop of the test's own time: call_later and time, run up to a given moment."""
+
+    class Handle:
+        def __init__(self, at: float, fn) -> None:
+            self.at, self.fn, self.cancelled = at, fn, False
+
+        def cancel(self) -> None:
+            self.cancelled = True
+
+    def __init__(self) -> None:
+        self.now, self.queue, self.n = 0.0, [], 0
+
+    def time(self) -> float:
+        return self.now
+
+    def call_later(self, delay: float, fn):
+        import heapq
+
+        handle = self.Handle(self.now + delay, fn)
+        self.n += 1
+        heapq.heappush(self.queue, (handle.at, self.n, handle))
+        return handle
+
+    def run_until(self, t: float) -> None:
+        import heapq
+
+        while self.queue and self.queue[0][0] <= t:
+            at, _, handle = heapq.heappop(self.queue)
+            self.now = at
+            if not handle.cancelled:
+                handle.fn()
+        self.now = t
+
+
+def test_a_commit_written_after_the_capped_look_was_set_is_looked_at_again(tmp_path):
+    """Writes for a second, then a commit whose pages come after the capped look was set and which
+    is marked done after that look: the look after it still comes (the capped look saw an earlier
+    commit and cancelled it, and the commit waited for the 5-second fallback). On the test's own
+    clock: nothing here depends on the machine's speed."""
+    import os
+    import struct
+
+    loop = _Loop()
+    committed, polled, looks = [0], [0], []
+
+    def poke() -> bool:
+        seen = committed[0] != polled[0]
+        polled[0] = committed[0]
+        looks.append((round(loop.now, 3), committed[0]))
+        return seen
+
+    wake = quiet.Wake(tmp_path / "bcc.db", poke)
+    wake._loop = loop
+    read_end, write_end = os.pipe()
+    wake.fd = read_end
+    name = b"bcc.db-wal"
+    event = struct.pack("iIII", 1, 2, 0, len(name)) + name
+
+    def written() -> None:
+        os.write(write_end, event)
+        wake._read()
+
+    t = 0.0
+    while t < quiet.SETTLE_AT_MOST - 0.005:  # commits one after the other, each seen at once
+        loop.run_until(t)
+        written()
+        committed[0] += 1
+        t += 0.005
+    for t in (quiet.SETTLE_AT_MOST, quiet.SETTLE_AT_MOST + 0.005):  # the last commit's pages
+        loop.run_until(t)
+        written()
+    loop.run_until(quiet.SETTLE_AT_MOST + 0.02)
+    committed[0] += 1  # marked done after the capped look
+    last = committed[0]
+    loop.run_until(quiet.SETTLE_AT_MOST + 1.0)  # well before the fallback
+    os.close(write_end)
+    wake.fd = -1
+    os.close(read_end)
+    assert any(version == last for _, version in looks), looks
