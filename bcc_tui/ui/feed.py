@@ -47,6 +47,7 @@ from bcc_tui.services.views import ErrandDetail
 from bcc_tui.ui import render
 from bcc_tui.ui.typed import FollowsChanges
 from bcc_tui.ui.widgets import announcement
+from bcc_tui.ui.widgets.errand_table import categories_in
 
 if TYPE_CHECKING:
     from bcc_tui.ui.app import BccApp
@@ -681,7 +682,7 @@ class Feed:
         box = announcement.box(self.app.screen)
         for ref, categories in found.items:
             shown = render.safe(ref, one_line=True).plain
-            box.add(f"{shown}: {', '.join(categories)} – ring familjen och bedöm", acute=True)
+            box.add(f"{shown}: {categories_in(categories, 12)}", acute=True)
         if self.app.bell_on:
             self.app.bell()
 

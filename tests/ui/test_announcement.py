@@ -210,3 +210,26 @@ def test_what_the_box_says_is_never_markup(clinic, app_for):
     lines, running = drive(app, scenario)
     assert lines[:2] == ["Nya ärenden", hostile] and running
     assert "\x1b" not in lines[2] and "\x07" not in lines[2] and lines[2].endswith("1177-000001")
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+def test_acute_errands_that_give_way_in_the_box_are_counted(clinic, app_for, size):
+    """Six acute errands at once: the box names the newest it has room for and counts the rest
+    (it named three and said nothing of the others); red, the advice once in its heading."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.pause(0.2)
+        box = announcement.box(app.screen)
+        for n in range(6):
+            box.add(f"1177-94100{n}: Feber", acute=True)
+        await pilot.pause()
+        return str(box.render()).splitlines(), box.has_class("-acute"), box.region.height
+
+    lines, red, height = drive(app, scenario, size=size)
+    named = [line for line in lines if line.startswith("1177-")]
+    counted = next(line for line in lines if line.startswith("+"))
+    assert lines[0].startswith("Akuta tecken") and red
+    assert counted == f"+{6 - len(named)} till med akuta tecken: överst i Ofördelade"
+    assert named and named[-1] == "1177-941005: Feber"
+    assert height <= announcement.ROOM

@@ -90,3 +90,29 @@ def test_the_send_line_stays_in_sight_under_a_caution_of_many_acute_signs_at_60x
     for key, caution, region, box in drive(app, scenario, size=(60, 20)):
         assert "Akuta tecken, inte hanterade (K): " in caution, (key, caution)
         assert box.y < region.y and region.bottom <= box.bottom - 1, (key, region, box)
+
+
+def test_the_reassign_forms_foot_and_its_question_are_in_sight_at_60x20(demo_db, app_for):
+    """At 60×20 the list of people filled the reassign form down to its border: its foot, and the
+    question ctrl+a asks before moving all of a person's errands, were below it, out of sight."""
+    app = app_for(demo_db, demo_receiver(demo_db))
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("tab", "a")  # Fördelade: reassign
+        await settle(pilot)
+        form = app.screen
+        box = form.query_one(".form").region
+        hint = form.query_one(".form-hint").region
+        error = form.query_one("#form-error")
+        for _ in range(4):  # someone in the list who is not the holder
+            await pilot.press("down", "ctrl+a")
+            await settle(pilot)
+            if str(error.render()).startswith("Flytta "):
+                break
+        return box, hint, error.region, str(error.render())
+
+    box, hint, question, text = drive(app, scenario, size=(60, 20))
+    assert text.startswith("Flytta "), text
+    for region in (hint, question):
+        assert region.height >= 1 and box.y < region.y and region.bottom <= box.bottom - 1, (region, box)

@@ -496,3 +496,31 @@ def test_tab_in_a_form_of_fields_stops_at_its_fields_only(demo_db):
         assert screen == "FieldsForm", where
         assert all(w is not None and w.startswith("f-") for w in walked), (where, walked)
         assert walked[-1] == walked[0] and len(set(walked)) == len(walked) - 1, (where, walked)
+
+
+def test_tab_in_a_form_of_fields_keeps_the_focused_field_in_sight_at_60x20(demo_db):
+    """The form's title and foot are docked over the fields' room, and Textual scrolled a field
+    into the room under them: at 60×20 tab reached the e-mail field and the box "Aktiv" of a
+    staff member under the foot, out of sight (space there would have deactivated the person
+    unseen). Every stop, once round and back to the first."""
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("3", "e")
+        await settle(pilot)
+        screen = app.screen
+        seen = []
+        for _ in range(len(screen.focus_chain) + 1):
+            await pilot.pause(0.05)
+            top = screen.query_one(".form-title").region.bottom
+            bottom = screen.query_one(".form-foot").region.y
+            seen.append((app.focused.id, app.focused.region, top, bottom))
+            await pilot.press("tab")
+            await settle(pilot)
+        return seen
+
+    seen = drive(app, scenario, size=(60, 20))
+    assert "f-active" in [field for field, *_ in seen]
+    for field, region, top, bottom in seen:
+        assert top <= region.y and region.bottom <= bottom, (field, region, top, bottom)

@@ -111,7 +111,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         if self._width and event.size.width != self._width:
             self.query_one(DataTable).clear(columns=True)
             self.add_columns(event.size.width)
-            self.load(self._shown, audited=False, rows_kept=len(self._rows))
+            self._reload()
 
     def load(self, text: str | None, audited: bool = True, rows_kept: int = 0) -> None:
         """The log with filter `text`; `audited`: a read the person asked for (not a redraw);
@@ -197,12 +197,23 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         if self._more:
             shown = f"{n}+ rader (nyast först)"
         elif n >= self.MOST:
-            shown = f"de {n} nyaste raderna (filtrera för äldre)"
+            shown = f"{n} nyaste (filtrera för äldre)"
         else:
             shown = count(n, "rad", "rader") + " (nyast först)"
         self.query_one("#audit-title", Static).update(
             render.safe(f"Granskningslogg · {what} · {shown}", "bold", one_line=True)
         )
+
+    def _reload(self) -> None:
+        """Read again what is shown (a live change, a resize), the pages read kept, the cursor on
+        its row (by its id: newer rows may have come above it)."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        on = self._rows[row].id if 0 <= row < len(self._rows) else None
+        self.load(self._shown, audited=False, rows_kept=len(self._rows))
+        at = next((i for i, r in enumerate(self._rows) if r.id == on), None)
+        if table.row_count:
+            table.move_cursor(row=min(row if at is None else at, table.row_count - 1), animate=False)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self._more and event.cursor_row >= event.data_table.row_count - 1:
@@ -262,13 +273,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
 
     def follow(self) -> None:
         """New rows appear at the top while the log is open (R31); the cursor stays on its row."""
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        on = self._rows[row].id if 0 <= row < len(self._rows) else None
-        self.load(self._shown, audited=False, rows_kept=table.row_count)
-        at = next((i for i, r in enumerate(self._rows) if r.id == on), None)
-        if table.row_count:
-            table.move_cursor(row=min(row if at is None else at, table.row_count - 1), animate=False)
+        self._reload()
         today, self.names = roster(self.app.ctx, None)
         self.query_one(HeaderBar).set_roster(today, self.names)
         self._notice()

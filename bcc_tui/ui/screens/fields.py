@@ -9,10 +9,12 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, TextArea
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -166,6 +168,24 @@ class FieldsForm(Form[str]):
     def on_mount(self) -> None:
         first = self.query(f"#f-{self.fields[0].key}").first()
         first.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.call_after_refresh(self._in_sight, event.widget)
+
+    def _in_sight(self, widget: Widget) -> None:
+        """The focused field in sight between the title and the foot, which are docked over the
+        fields' room: Textual scrolls a field into the room, under them. At 60×20 tab reached the
+        e-mail field and the box "Aktiv" under the foot, out of sight (space there would have
+        deactivated a person unseen)."""
+        if not widget.is_attached or self.app.focused is not widget:
+            return
+        room = self.query_one(FieldsScroll)
+        top = self.query_one(".form-title").region.bottom
+        bottom = self.query_one(".form-foot").region.y
+        if widget.region.bottom > bottom:
+            room.scroll_relative(y=widget.region.bottom - bottom, animate=False, immediate=True)
+        elif widget.region.y < top:
+            room.scroll_relative(y=widget.region.y - top, animate=False, immediate=True)
 
     def values(self) -> dict[str, object]:
         out: dict[str, object] = {}

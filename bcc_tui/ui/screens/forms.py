@@ -511,10 +511,7 @@ class AssignForm(Form[AssignResult]):
             self._confirmed_all = choice.username
             holder = next((c for c in self.choices if c.username == self.current), None)
             what = count(holder.open, "öppet ärende", "öppna ärenden") if holder else "alla öppna ärenden"
-            self.fail(
-                f"Flytta {what} från {self.current_name} till {choice.name}? Tryck enter eller "
-                "ctrl+a igen för att flytta, välj någon annan, eller esc."
-            )
+            self.fail(f"Flytta {what} från {self.current_name} till {choice.name}? enter: flytta")
             return
         self.send(AssignResult(choice.username, self.move_all))
 

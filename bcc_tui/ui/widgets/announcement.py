@@ -68,16 +68,25 @@ class Announcement(compat.NoSecondLayout, Static):
     def __init__(self) -> None:
         super().__init__("")
         self.lines: list[tuple[str, str]] = []  # (text, its kind: NEWS, REMINDER or ACUTE)
+        self._unnamed = 0  # acute errands that gave way in the box since it was last hidden
         self._ends: Timer | None = None
 
     def add(self, text: str, reminder: bool = False, acute: bool = False) -> None:
         kind = ACUTE if acute else REMINDER if reminder else NEWS
-        self.lines = [*self.lines, (clean_line(text), kind)][-MOST:]  # cleaned where shown too
+        lines = [*self.lines, (clean_line(text), kind)]  # cleaned where shown too
+        # The oldest give way to the newest, but an errand with acute signs never goes unsaid: the
+        # box counts those it no longer names (six arriving at once showed three, and nothing
+        # said there were more).
+        while len(lines) > MOST:
+            self._unnamed += lines[0][1] == ACUTE
+            lines = lines[1:]
+        self.lines = lines
         shown = self._text()
         while len(self.lines) > 1 and self._height(shown) > ROOM:
+            self._unnamed += self.lines[0][1] == ACUTE
             self.lines = self.lines[1:]  # the newest is never the one cut
             shown = self._text()
-        acute = any(k == ACUTE for _, k in self.lines)
+        acute = self._unnamed > 0 or any(k == ACUTE for _, k in self.lines)
         warning = not acute and any(k != NEWS for _, k in self.lines)
         self.update(shown)
         self.set_class(warning, "-warning")
@@ -88,7 +97,11 @@ class Announcement(compat.NoSecondLayout, Static):
         self._ends = self.set_timer(SHOWN_FOR, self.hide)
 
     def _text(self) -> Text:
-        shown = Text(_heading([k for _, k in self.lines]), style="bold")
+        kinds = [k for _, k in self.lines] + ([ACUTE] if self._unnamed else [])
+        acute = ACUTE in kinds
+        shown = Text(_heading(kinds), style="bold red" if acute else "bold")
+        if self._unnamed:
+            shown.append(f"\n+{self._unnamed} till med akuta tecken: överst i Ofördelade", style="red")
         for line, _ in self.lines:
             shown.append("\n")
             shown.append(line)
@@ -102,6 +115,7 @@ class Announcement(compat.NoSecondLayout, Static):
 
     def hide(self) -> None:
         self.lines = []
+        self._unnamed = 0
         self.styles.visibility = "hidden"
         if self._ends is not None:
             self._ends.stop()
@@ -112,11 +126,13 @@ class Announcement(compat.NoSecondLayout, Static):
 
 
 NEWS, REMINDER, ACUTE = "news", "reminder", "acute"
+# The advice once, in the heading: each errand's line is then one line, its reference and signs.
+ACUTE_HEADING = "Akuta tecken – ring familjen och bedöm"
 
 
 def _heading(kinds: list[str]) -> str:
     if ACUTE in kinds:
-        return "Akuta tecken" if all(k == ACUTE for k in kinds) else "Akuta tecken m.m."
+        return ACUTE_HEADING if all(k == ACUTE for k in kinds) else "Akuta tecken m.m. – ring familjen"
     if all(k == NEWS for k in kinds):
         return "Nytt ärende" if len(kinds) == 1 else "Nya ärenden"
     if all(k == REMINDER for k in kinds):
