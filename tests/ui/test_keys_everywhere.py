@@ -262,3 +262,22 @@ def test_j_k_g_and_G_move_in_the_audit_log(demo_db):
     # than one).
     page = AuditScreen.PAGE
     assert seen == [1, 2, 1, page - 1, 0] and n > page
+
+
+def test_the_footer_stops_offering_to_clear_the_filter_once_it_is_cleared(demo_db):
+    """`/`, text, enter (the focus goes to the pane), esc: the filter was cleared but the footer
+    still said "esc Rensa filter" until the focus moved."""
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("slash", *"recept", "enter")
+        await settle(pilot)
+        during = visible_keys(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        return during, visible_keys(app), app.screen.query_one("#filter").has_class("-visible")
+
+    during, after, open_ = drive(app, scenario, size=(60, 20))
+    assert "escape" in during and not open_
+    assert "escape" not in after, after

@@ -419,6 +419,9 @@ class DashboardScreen(BccScreen[None]):
             self.refit()
             self.query_one(f"#table-{self.panes_shown[0]}").focus()
             self.app.set_filter(None)
+            # The footer offered "esc Rensa filter" on, where the focus was on that pane already
+            # (enter had put it there): no focus change asked for the keys again.
+            self.refresh_bindings()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
