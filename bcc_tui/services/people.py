@@ -416,7 +416,16 @@ def absences(ctx: Ctx, from_day: dt.date) -> list[Absence]:
     ]
 
 
-def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: str | None) -> None:
+def add_absence(
+    ctx: Ctx,
+    username: str,
+    start: dt.date,
+    end: dt.date,
+    reason: str | None,
+    replacing: int | None = None,
+) -> None:
+    """An absence; with `replacing`, in place of that one (an absence changed: both in one
+    transaction, so the person is never shown as present or away twice meanwhile)."""
     require(ctx, "admin_change", what="ändra frånvaro")
     line = validation.schedule_from_json(
         {
@@ -427,9 +436,12 @@ def add_absence(ctx: Ctx, username: str, start: dt.date, end: dt.date, reason: s
         }
     )
     with ctx.change("admin_change") as conn:
+        if replacing is not None:
+            q.remove_absence(conn, replacing)
         staff = {r.username: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, line)
-        audit.append(conn, [ctx.entry("admin_change", detail=f"frånvaro: {username} {start}–{end}")])
+        changed = f"frånvaro #{replacing} ändrad" if replacing is not None else "frånvaro"
+        audit.append(conn, [ctx.entry("admin_change", detail=f"{changed}: {username} {start}–{end}")])
 
 
 def remove_absence(ctx: Ctx, absence_id: int) -> None:

@@ -320,3 +320,38 @@ def test_the_tab_bar_is_whole_or_in_its_short_form(demo_db, size):
     else:
         assert first == (["1 Ärendetyper", *"23456789"], True)
         assert sixth == (["1", "2", "3", "4", "5", "6 Akuta tecken", "7", "8", "9"], True)
+
+
+def test_e_on_an_absence_changes_that_absence(demo_db):
+    """e on the absences' tab opened an empty form titled "ny", whatever row was chosen: a sick
+    leave moved on was added as a second absence. Now the form holds the chosen one, and saving
+    changes it (one row, in one transaction)."""
+    from bcc_tui.ui.screens.admin import TABS
+
+    number = str([key for key, _ in TABS].index("absences") + 1)
+    app = app_on(demo_db, "lenwal")
+    before = demo_db.conn.execute("SELECT id, username, start, end FROM absences ORDER BY id").fetchall()
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(number)
+        await settle(pilot)
+        chosen = app.screen.query_one("#t-absences").coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        title = str(form.query_one(".form-title").render())
+        end = form.query_one("#f-end")
+        end.value = "2027-01-31"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return chosen, title, type(app.screen).__name__
+
+    chosen, title, after = drive(app, scenario, size=(120, 40))
+    rows = demo_db.conn.execute("SELECT id, username, start, end FROM absences ORDER BY id").fetchall()
+    old = next(r for r in before if str(r[0]) == chosen)
+    assert "ändra" in title and after == "AdminScreen"
+    assert len(rows) == len(before)
+    assert [tuple(r[1:]) for r in rows if r[1] == old[1] and r[2] == old[2]] == [
+        (old[1], old[2], "2027-01-31")
+    ]

@@ -40,25 +40,31 @@ class AbsencesTab(AdminTab):
         )
 
     def edit(self, key: str | None) -> None:
+        """The absence under the cursor, to change (e: its end moved, say), or a new one (n). e
+        opened an empty new one, titled "ny", whatever row was chosen."""
         people_options = [(s.name, s.username) for s in self.staff.active()]
         today = self.ctx.today().isoformat()
+        chosen = next((a for a in self.absences if key is not None and str(a.id) == key), None)
 
         def submit(v: dict[str, Any]) -> str:
             if not v["who"]:
                 raise InvalidInput("välj vem som är frånvarande")
             start, end = parse_date(v["start"].strip(), "från"), parse_date(v["end"].strip(), "till")
-            people.add_absence(self.ctx, v["who"], start, end, v["reason"].strip() or None)
-            return "Frånvaron sparad"
+            replacing = chosen.id if chosen is not None else None
+            people.add_absence(self.ctx, v["who"], start, end, v["reason"].strip() or None, replacing)
+            return "Frånvaron ändrad" if chosen is not None else "Frånvaron sparad"
 
         self.open_form(
             FieldsForm(
                 "Frånvaro",
-                "ny",
+                "ändra" if chosen is not None else "ny",
                 [
-                    Field("who", "Vem", None, "select", people_options),
-                    Field("start", "Från och med (ÅÅÅÅ-MM-DD)", today),
-                    Field("end", "Till och med (ÅÅÅÅ-MM-DD)", today),
-                    Field("reason", "Orsak (valfri)", ""),
+                    Field("who", "Vem", chosen.username if chosen else None, "select", people_options),
+                    Field(
+                        "start", "Från och med (ÅÅÅÅ-MM-DD)", chosen.start.isoformat() if chosen else today
+                    ),
+                    Field("end", "Till och med (ÅÅÅÅ-MM-DD)", chosen.end.isoformat() if chosen else today),
+                    Field("reason", "Orsak (valfri)", (chosen.reason or "") if chosen else ""),
                 ],
                 submit,
             )
