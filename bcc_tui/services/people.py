@@ -10,7 +10,7 @@ from sqlite3 import Connection
 from typing import Any, TypeVar
 
 from bcc_tui.domain import jsonl, roles, validation
-from bcc_tui.domain.errors import InvalidInput, NotFound
+from bcc_tui.domain.errors import Conflict, InvalidInput, NotFound
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.routing import Person
 from bcc_tui.domain.text import clean_line, count
@@ -436,11 +436,19 @@ def add_absence(
         }
     )
     with ctx.change("admin_change") as conn:
+        changed = "frånvaro"
         if replacing is not None:
+            old = q.absence(conn, replacing)
+            # Read in the same transaction: another administrator may have removed or changed it
+            # since the tab was read, and a change is of one person's absence, not a move to another.
+            if old is None:
+                raise Conflict("frånvaron har tagits bort av någon annan under tiden; läs om fliken")
+            if old.username != username:
+                raise InvalidInput("en frånvaro byter inte person: ta bort den och lägg till en ny")
             q.remove_absence(conn, replacing)
+            changed = f"frånvaro #{replacing} ändrad från {old.start}–{old.end}"
         staff = {r.username: r for r in q.all_staff(conn)}
         _schedule_line(conn, staff, line)
-        changed = f"frånvaro #{replacing} ändrad" if replacing is not None else "frånvaro"
         audit.append(conn, [ctx.entry("admin_change", detail=f"{changed}: {username} {start}–{end}")])
 
 

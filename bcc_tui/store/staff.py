@@ -201,5 +201,12 @@ def absences_from(conn: sqlite3.Connection, day: dt.date) -> list[AbsenceRow]:
     )
 
 
+def absence(conn: sqlite3.Connection, absence_id: int) -> AbsenceRow | None:
+    row = conn.execute(
+        "SELECT id, username, start, end, reason FROM absences WHERE id = ?", (absence_id,)
+    ).fetchone()
+    return AbsenceRow.from_row(tuple(row)) if row is not None else None
+
+
 def remove_absence(conn: sqlite3.Connection, absence_id: int) -> None:
     conn.execute("DELETE FROM absences WHERE id = ?", (absence_id,))

@@ -682,7 +682,10 @@ class Feed:
         box = announcement.box(self.app.screen)
         for ref, categories in found.items:
             shown = render.safe(ref, one_line=True).plain
-            box.add(f"{shown}: {categories_in(categories, 12)}", acute=True)
+            # One line in the box: its width (60, or half a narrow screen) less its edge, padding
+            # and the reference.
+            room = min(60, self.app.size.width // 2) - 3 - len(shown) - 2
+            box.add(f"{shown}: {categories_in(categories, max(12, room))}", acute=True)
         if self.app.bell_on:
             self.app.bell()
 

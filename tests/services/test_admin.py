@@ -236,6 +236,32 @@ def test_roster_and_absences_by_hand(system, as_):
         people.add_absence(as_("rec1"), "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 25), None)
 
 
+def test_an_absence_changed_in_place_and_refused_when_gone_or_moved_to_another(system, as_, store):
+    """An absence changed (the administrator's e) is replaced in one transaction and logged with
+    what it was; one another administrator removed meanwhile, or a change to another person, is
+    refused, and nothing is added (the delete had found nothing, and the new row came anyway)."""
+    from bcc_tui.domain.errors import Conflict
+
+    adm = as_("adm")
+    people.add_absence(adm, "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 27), "Sjuk")
+    (first,) = people.absences(adm, dt.date(2026, 11, 1))
+    people.add_absence(adm, "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 30), "Sjuk", replacing=first.id)
+    (changed,) = people.absences(adm, dt.date(2026, 11, 1))
+    assert (changed.username, changed.end) == ("doc1", dt.date(2026, 11, 30))
+    detail = store.conn.execute("SELECT detail FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert f"frånvaro #{first.id} ändrad från 2026-11-25–2026-11-27" in detail
+    with pytest.raises(InvalidInput, match="byter inte person"):
+        people.add_absence(
+            adm, "doc2", dt.date(2026, 11, 25), dt.date(2026, 11, 30), None, replacing=changed.id
+        )
+    people.remove_absence(adm, changed.id)  # another administrator, meanwhile
+    with pytest.raises(Conflict, match="tagits bort"):
+        people.add_absence(
+            adm, "doc1", dt.date(2026, 11, 25), dt.date(2026, 12, 4), None, replacing=changed.id
+        )
+    assert people.absences(adm, dt.date(2026, 11, 1)) == []
+
+
 def test_a_new_person_never_overwrites_an_existing_one(system, as_, store):
     """The admin's "new person" form with a user name already taken is refused, and the person
     who has it is left exactly as they were; editing that person still works."""

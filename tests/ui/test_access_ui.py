@@ -148,3 +148,25 @@ def test_the_audit_log_reads_at_most_its_most_and_says_to_filter_for_older(demo_
 
     rows, title = drive(app, scenario, size=(120, 40))
     assert 60 <= rows < 60 + 25 and f"{rows} nyaste (filtrera för äldre)" in title
+
+
+def test_the_audit_log_keeps_the_cursors_row_when_the_terminal_is_resized(demo_db):
+    """A resize lays the columns out again and reads the log again: the cursor went back to the
+    newest row (Textual's clear puts it on the top row, before the row was looked up)."""
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db, "gunbjo")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.press("j")
+        await pilot.pause()
+        before = app.screen._rows[app.screen.query_one("#audit-table").cursor_row].id
+        await pilot.resize_terminal(60, 20)
+        await settle(pilot)
+        after = app.screen._rows[app.screen.query_one("#audit-table").cursor_row].id
+        return before, after
+
+    before, after = drive(app, scenario, size=(120, 40))
+    assert after == before

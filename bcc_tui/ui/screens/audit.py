@@ -109,9 +109,10 @@ class AuditScreen(BccScreen[None], FollowsChanges):
 
     def on_resize(self, event: events.Resize) -> None:
         if self._width and event.size.width != self._width:
+            at = self._cursor()  # before the clear, which puts the cursor on the top row
             self.query_one(DataTable).clear(columns=True)
             self.add_columns(event.size.width)
-            self._reload()
+            self._reload(at)
 
     def load(self, text: str | None, audited: bool = True, rows_kept: int = 0) -> None:
         """The log with filter `text`; `audited`: a read the person asked for (not a redraw);
@@ -204,16 +205,21 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             render.safe(f"Granskningslogg · {what} · {shown}", "bold", one_line=True)
         )
 
-    def _reload(self) -> None:
+    def _cursor(self) -> tuple[int, int | None]:
+        """The cursor's row number and the id of the log's row there."""
+        row = self.query_one(DataTable).cursor_row
+        return row, self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def _reload(self, at: tuple[int, int | None] | None = None) -> None:
         """Read again what is shown (a live change, a resize), the pages read kept, the cursor on
-        its row (by its id: newer rows may have come above it)."""
+        its row (by its id: newer rows may have come above it); `at`: where it was, if the
+        table was cleared before."""
         table = self.query_one(DataTable)
-        row = table.cursor_row
-        on = self._rows[row].id if 0 <= row < len(self._rows) else None
+        row, on = at if at is not None else self._cursor()
         self.load(self._shown, audited=False, rows_kept=len(self._rows))
-        at = next((i for i, r in enumerate(self._rows) if r.id == on), None)
+        found = next((i for i, r in enumerate(self._rows) if r.id == on), None)
         if table.row_count:
-            table.move_cursor(row=min(row if at is None else at, table.row_count - 1), animate=False)
+            table.move_cursor(row=min(row if found is None else found, table.row_count - 1), animate=False)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if self._more and event.cursor_row >= event.data_table.row_count - 1:
