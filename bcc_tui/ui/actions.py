@@ -69,7 +69,7 @@ ACTIONS: tuple[Action, ...] = (
         "",
         e.ASSIGN,
         key_label="mellanslag",
-        help_text="i Ofördelade: markera raden (✓); a fördelar sedan alla markerade till en person",
+        help_text="i Ofördelade: markera raden (✓); a fördelar sedan alla markerade till en person, esc tar bort markeringarna",
         bind=False,  # the dashboard binds it: it marks a row of its own pane
     ),
     A(

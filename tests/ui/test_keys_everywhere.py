@@ -281,3 +281,29 @@ def test_the_footer_stops_offering_to_clear_the_filter_once_it_is_cleared(demo_d
     during, after, open_ = drive(app, scenario, size=(60, 20))
     assert "escape" in during and not open_
     assert "escape" not in after, after
+
+
+def test_esc_takes_the_marks_away_in_ofordelade(demo_db):
+    """Marked rows take `a` over from the row under the cursor, and nothing but space on each row
+    took a mark away: esc now lets them all go, and the footer says so while there are some."""
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("space", "space")
+        await settle(pilot)
+        table = app.screen.query_one("#table-unassigned")
+        marked, keys = set(table.marked), visible_keys(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        return (
+            marked,
+            keys,
+            set(table.marked),
+            visible_keys(app),
+            str(app.screen.query_one("#pane-unassigned").border_title),
+        )
+
+    marked, keys, after, keys_after, title = drive(app, scenario, size=(80, 24))
+    assert len(marked) == 2 and "escape" in keys
+    assert after == set() and "escape" not in keys_after and "markerade" not in title

@@ -92,6 +92,8 @@ class DashboardScreen(BccScreen[None]):
         Binding("space", "mark", "Markera", id="mark", show=False),
         # In the footer while the filter box is open, the one key there that does not type a letter.
         Binding("escape", "clear_filter", "Rensa filter", id="clear_filter"),
+        # Marked rows take `a` over from the row under the cursor: esc lets them all go at once.
+        Binding("escape", "clear_marks", "Avmarkera", id="clear_marks"),
     ]
 
     def __init__(self, actor, first_fill: Callable[[], None] | None = None, **kwargs) -> None:
@@ -248,11 +250,18 @@ class DashboardScreen(BccScreen[None]):
             table.unmark(refs)
             self.retitle(UNASSIGNED)
 
+    def action_clear_marks(self) -> None:
+        table = self.table(UNASSIGNED)
+        if table is not None and table.marked:
+            self.unmark(list(table.marked))
+            self.refresh_bindings()
+
     def action_mark(self) -> None:
         table = self.focused_table
         if table is None or not table.toggle_mark():
             return
         self.retitle(table.pane)
+        self.refresh_bindings()  # esc: take the marks away, offered while there are some
         if table.cursor_row < len(table.order) - 1:
             table.move_cursor(row=table.cursor_row + 1, animate=False)
 
@@ -391,6 +400,9 @@ class DashboardScreen(BccScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_filter":
             return self.query_one("#filter", Input).has_class("-visible")
+        if action == "clear_marks":
+            table = self.table(UNASSIGNED)
+            return table is not None and bool(table.marked)
         if action == "mark":
             table = self.focused_table
             return table is not None and table.pane == UNASSIGNED and roles.may(self.actor, e.ASSIGN)
