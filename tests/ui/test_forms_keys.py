@@ -524,3 +524,28 @@ def test_tab_in_a_form_of_fields_keeps_the_focused_field_in_sight_at_60x20(demo_
     assert "f-active" in [field for field, *_ in seen]
     for field, region, top, bottom in seen:
         assert top <= region.y and region.bottom <= bottom, (field, region, top, bottom)
+
+
+def test_a_refusal_of_the_text_goes_once_the_text_changes(clinic, system, app_for):
+    """The acute form sent empty said "Skriv kort vad som gjordes", and the line stayed under the
+    text written after it. A draft restored or a template put in is still said (forms' say)."""
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000077", message="Hon har feber 39,2.", received_at="2026-11-25T09:00:00+01:00")
+        ),
+    )
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("K", "ctrl+s")
+        await settle(pilot)
+        error = app.screen.query_one("#form-error")
+        refused = str(error.render())
+        await pilot.press(*"Ringt")
+        await settle(pilot)
+        return refused, str(error.render())
+
+    refused, after = drive(app, scenario)
+    assert refused.strip() != "" and after.strip() == ""

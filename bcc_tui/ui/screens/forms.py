@@ -224,8 +224,14 @@ class Form(BccModal[R]):
         self._has_draft = True
         return True
 
+    _refused = False  # the error line holds a refusal of the text, until the text changes
+
     def on_text_area_changed(self, _event: TextArea.Changed) -> None:
         self._touched()
+        if self._refused:
+            # "Skriv kort vad som gjordes" stood under a text already written.
+            self._refused = False
+            self.query_one("#form-error", Static).update("")
 
     def on_input_changed(self, _event: Input.Changed) -> None:
         self._touched()
@@ -295,11 +301,13 @@ class Form(BccModal[R]):
 
     def fail(self, message: str) -> None:
         self.query_one("#form-error", Static).update(Text(clean(message), style="bold red"))
+        self._refused = True
 
     def say(self, message: str) -> None:
         """A word about the form itself (a draft restored, a template put in), where a refusal
         would stand: each replaces the one before, so what is said is about the text now."""
         self.query_one("#form-error", Static).update(Text(clean(message), style="bold yellow"))
+        self._refused = False
 
     def action_cancel(self) -> None:
         if self.sending:
