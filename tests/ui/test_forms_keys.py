@@ -549,3 +549,18 @@ def test_a_refusal_of_the_text_goes_once_the_text_changes(clinic, system, app_fo
 
     refused, after = drive(app, scenario)
     assert refused.strip() != "" and after.strip() == ""
+
+
+def test_a_form_with_a_list_to_pick_from_does_not_promise_that_enter_saves(demo_db):
+    """The care team's form is two lists; its foot said "ctrl+s eller enter: spara", and enter
+    opened the first list."""
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        return str(app.screen.query_one(".form-hint").render())
+
+    hint = drive(app, scenario)
+    assert hint.startswith("ctrl+s: spara") and "enter" not in hint

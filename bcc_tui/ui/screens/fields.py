@@ -117,7 +117,10 @@ class FieldsForm(Form[str]):
         self.fields = fields
         self.submit = submit
         self.one_line = not any(f.kind == "area" for f in fields)
-        if self.one_line:
+        # A list to pick from takes enter itself (it opens): where there is one, the foot does not
+        # promise that enter saves (the care team's form, two lists, said so, and enter opened the
+        # first). Enter in a line of text still saves.
+        if self.one_line and not any(f.kind == "select" for f in fields):
             self.HINT = self.ONE_LINE_HINT
         super().__init__(subject, **kwargs)
 
