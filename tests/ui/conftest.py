@@ -92,6 +92,13 @@ def announced(screen) -> list[str]:
     return [text for text, _ in racks.first().box.lines] if racks else []
 
 
+def acute_errand(system: Ctx, message: str = "Hon har feber 39,2.", ref: str = "1177-000077") -> None:
+    """One errand with acute signs (R11), arrived the frozen morning: pinned at Ofördelade's top."""
+    intake.import_errands(
+        system, jsonl(errand_line(ref, message=message, received_at="2026-11-25T09:00:00+01:00"))
+    )
+
+
 def ctx_for(store: Store, username: str, clock) -> Ctx:
     with store.read() as conn:
         return Ctx(store, actor_from_row(staff_q.by_username(conn, username)), clock)

@@ -12,7 +12,7 @@ from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.announcement import Announcement
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl
-from tests.ui.conftest import announced, ctx_for, drive, settle
+from tests.ui.conftest import acute_errand, announced, ctx_for, drive, settle
 
 
 async def wait_for(pilot, condition, timeout=30.0) -> None:
@@ -221,12 +221,7 @@ def test_partial_reply_on_an_overdue_errand_says_it_is_late(clinic, app_for):
 
 # -- R25: acute handled ---------------------------------------------------------------------------
 def test_acute_banner_marked_handled_no_longer_pins(clinic, app_for, system):
-    intake.import_errands(
-        system,
-        jsonl(
-            errand_line("1177-000077", message="Hon har feber igen.", received_at="2026-11-25T09:00:00+01:00")
-        ),
-    )
+    acute_errand(system, "Hon har feber igen.")
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):

@@ -31,7 +31,7 @@ from bcc_tui.ui.screens.forms import (
 from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import NOW, errand_line, jsonl
-from tests.ui.conftest import ctx_for, drive, settle
+from tests.ui.conftest import acute_errand, ctx_for, drive, settle
 from tests.ui.test_snapshots import ROLE_PEOPLE, app_on
 
 
@@ -529,12 +529,7 @@ def test_tab_in_a_form_of_fields_keeps_the_focused_field_in_sight_at_60x20(demo_
 def test_a_refusal_of_the_text_goes_once_the_text_changes(clinic, system, app_for):
     """The acute form sent empty said "Skriv kort vad som gjordes", and the line stayed under the
     text written after it. A draft restored or a template put in is still said (forms' say)."""
-    intake.import_errands(
-        system,
-        jsonl(
-            errand_line("1177-000077", message="Hon har feber 39,2.", received_at="2026-11-25T09:00:00+01:00")
-        ),
-    )
+    acute_errand(system)
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
