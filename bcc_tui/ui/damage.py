@@ -257,17 +257,22 @@ class Shadow:
         return None if best is None else best[1:]
 
     def _movable(
-        self, y: int, k: int, targets: dict[int, list[Cell | None]], width: int, used: set[int]
+        self,
+        y: int,
+        k: int,
+        targets: dict[int, list[Cell | None]],
+        width: int,
+        used: set[int],
+        near: bool = False,
     ) -> bool:
-        """Whether line y is to show, whole, what line y + k shows now."""
+        """Whether line y is to show, whole, what line y + k shows now; `near`: but for NEAR
+        cells (compared cell by cell, in Python: asked only beside a movable line)."""
         source = y + k
-        return (
-            y not in used
-            and source not in used
-            and self._known(source, width)
-            and len(targets[y]) == width
-            and targets[y] == self.lines[source]
-        )
+        if y in used or source in used or not self._known(source, width) or len(targets[y]) != width:
+            return False
+        if near:
+            return _at_most_apart(targets[y], self.lines[source], NEAR)
+        return targets[y] == self.lines[source]
 
     def _with_near(
         self, movable: list[int], k: int, targets: dict[int, list[Cell | None]], width: int, used: set[int]
@@ -282,17 +287,13 @@ class Shadow:
         while grown:
             grown = False
             for y in sorted(found):
-                for near in (y - 1, y + 1, y - 2, y + 2):
-                    if near in found or near not in targets or near in used:
-                        continue
-                    source = near + k
+                for beside in (y - 1, y + 1, y - 2, y + 2):
                     if (
-                        source not in used
-                        and self._known(source, width)
-                        and len(targets[near]) == width
-                        and _at_most_apart(targets[near], self.lines[source], NEAR)
+                        beside not in found
+                        and beside in targets
+                        and self._movable(beside, k, targets, width, used, near=True)
                     ):
-                        found.add(near)
+                        found.add(beside)
                         grown = True
         return sorted(found)
 

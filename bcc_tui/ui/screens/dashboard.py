@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from itertools import takewhile
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -209,7 +210,8 @@ class DashboardScreen(BccScreen[None]):
             label = f"{title} ({len(page.rows)}+)" if count is None else f"{title} ({count})"
             # R11: the acute errands are pinned first, so the page holds them all unless it holds
             # nothing else; a small terminal may show fewer of them than there are.
-            acute = 0 if pane == CLOSED else sum(1 for s in page.rows if s.acute_pinned)
+            # Pinned rows sort first (services/views.py): counted until the first that is not.
+            acute = 0 if pane == CLOSED else sum(1 for _ in takewhile(lambda s: s.acute_pinned, page.rows))
             if acute:
                 more = "+" if acute == len(page.rows) and page.has_more else ""
                 label += f" · {acute}{more} akut{'a' if acute > 1 or more else ''}"
