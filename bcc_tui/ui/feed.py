@@ -682,9 +682,7 @@ class Feed:
         box = announcement.box(self.app.screen)
         for ref, categories in found.items:
             shown = render.safe(ref, one_line=True).plain
-            # One line in the box: its width (60, or half a narrow screen) less its edge, padding
-            # and the reference.
-            room = min(60, self.app.size.width // 2) - 3 - len(shown) - 2
+            room = announcement.line_room(self.app.size.width) - len(shown) - 2  # one line each
             box.add(f"{shown}: {categories_in(categories, max(12, room))}", acute=True)
         if self.app.bell_on:
             self.app.bell()

@@ -110,8 +110,8 @@ class Announcement(compat.NoSecondLayout, Static):
     def _height(self, shown: Text) -> int:
         """Lines the box takes: its text wrapped to its width (60, or half a narrow screen) less
         its edge and its padding at the sides."""
-        width = min(60, self.screen.size.width // 2) if self.is_mounted else 60
-        return len(shown.wrap(self.app.console, max(1, width - 3)))
+        width = line_room(self.screen.size.width) if self.is_mounted else 60 - 3
+        return len(shown.wrap(self.app.console, max(1, width)))
 
     def hide(self) -> None:
         self.lines = []
@@ -138,6 +138,12 @@ def _heading(kinds: list[str]) -> str:
     if all(k == REMINDER for k in kinds):
         return "Påminnelse" if len(kinds) == 1 else "Påminnelser"
     return "Till dig"
+
+
+def line_room(screen_width: int) -> int:
+    """The cells of text in one of the box's lines: its width (60, or half a narrow screen) less
+    its edge and its padding at the sides."""
+    return min(60, screen_width // 2) - 3
 
 
 def box(screen) -> Announcement:
