@@ -26,9 +26,11 @@ from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui import typeahead
 from bcc_tui.ui.screens.dashboard import DashboardScreen
 from bcc_tui.ui.screens.errand import ErrandScreen
+from bcc_tui.ui.screens.forms import AssignForm
 from tests.conftest import STAFF, errand_line, jsonl, run_cli
 from tests.pty_session import PtySession
 from tests.ui.conftest import drive, settle
+from tests.ui.test_snapshots import app_on
 
 TEN = [f"1177-0001{i:02d}" for i in range(10)]
 # What `a` `enter` ten times gives when typed slowly: the suggestion for a prescription is the
@@ -153,6 +155,35 @@ def test_keys_in_the_queue_together_apply_one_after_the_other(four, app_for):
     assert open_before == 4 and left == 0
     assert screen is DashboardScreen  # no errand was opened by an `enter` meant for a form
     assert kept > 0 and forced == 0  # keys did wait for the screens, and none waited in vain
+
+
+def test_a_enter_typed_ahead_twice_on_a_reassignment_gives_the_errand_to_nobody(demo_db):
+    """The trial's report: `a` `enter` typed fast on a colleague's errand in Fördelade moved it
+    from one person to the next. Where the form preselects nobody (the suggestion is the holder
+    already) it refuses the first enter and stays; the second `a` went into its filter, which
+    highlighted the first name with an `a`, and the second enter gave the errand to that person."""
+    app = app_on(demo_db)
+    held = "SELECT assignee, (SELECT count(*) FROM events) FROM errands WHERE ref = ?"
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+        ref = app.dashboard.current_ref()
+        before = tuple(demo_db.conn.execute(held, (ref,)).fetchone())
+        type_ahead(app, "a enter a enter")
+        for _ in range(100):
+            await settle(pilot)
+            if not app.typeahead.held:
+                break
+        form = app.screen
+        said = str(form.query_one("#form-error").render()) if isinstance(form, AssignForm) else None
+        return ref, before, form, said
+
+    ref, before, form, said = drive(app, scenario)
+    assert tuple(demo_db.conn.execute(held, (ref,)).fetchone()) == before
+    assert isinstance(form, AssignForm) and form.reassign
+    assert said == "Välj en person i listan (↑↓) först."
 
 
 def test_a_paste_right_after_slash_lands_in_the_filter_box(four, app_for):

@@ -429,7 +429,11 @@ class AssignForm(Form[AssignResult]):
         ol.add_options([Option(self._label(c), id=c.username) for c in shown])
         self.shown = shown
         preselect = next((i for i, c in enumerate(shown) if c.suggested), None)
-        if needle and shown:
+        # A name typed picks its first match. A single letter picks nobody new unless it leaves one
+        # person: typed ahead, `a` `enter` `a` `enter` on an errand the form would not give away at
+        # the first enter (a reassignment, nobody preselected) put the second `a` in the filter,
+        # and its enter gave the colleague's errand to whoever came first.
+        if shown and (len(needle) > 1 or (needle and len(shown) == 1)):
             preselect = 0
         ol.highlighted = preselect
 
