@@ -814,11 +814,12 @@ def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None =
 
 @dataclass(frozen=True)
 class News:
-    """R23: what reached the acting person since `after`: (kind, ref) of each assignment,
-    reassignment or reminder by someone else; `last` is where the next look starts."""
+    """R23: what reached the acting person since `after`: (kind, ref, acute signs not yet handled)
+    of each assignment, reassignment or reminder by someone else; `last` is where the next look
+    starts. R11: an errand with acute signs given to a caregiver is said to be one."""
 
     last: int
-    items: list[tuple[str, str]]
+    items: list[tuple[str, str, tuple[str, ...]]]
 
 
 def news(ctx: Ctx, after: int | None = None) -> News:
@@ -828,7 +829,13 @@ def news(ctx: Ctx, after: int | None = None) -> News:
         if after is None:
             return News(q.last_event_id(conn), [])
         rows = q.news_for(conn, ctx.actor.username, after)
-    return News(rows[-1][0] if rows else after, [(kind, ref) for _, kind, ref in rows])
+    return News(
+        rows[-1][0] if rows else after,
+        [
+            (kind, ref, acute_rules.labels(acute_rules.load(stored)) if stored else ())
+            for _, kind, ref, stored in rows
+        ],
+    )
 
 
 @dataclass(frozen=True)

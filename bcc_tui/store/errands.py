@@ -910,14 +910,17 @@ def acute_arrivals(conn: sqlite3.Connection, after_id: int) -> list[tuple[str, s
     ]
 
 
-def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[tuple[int, str, str]]:
-    """(event id, kind, reference) of each assignment, reassignment and reminder to `username` by
-    someone else, after event `after_id`: a range of the newest events only, whatever the backlog."""
+def news_for(conn: sqlite3.Connection, username: str, after_id: int) -> list[tuple[int, str, str, str]]:
+    """(event id, kind, reference, acute findings as stored while not handled, else "") of each
+    assignment, reassignment and reminder to `username` by someone else, after event `after_id`:
+    a range of the newest events only, whatever the backlog."""
     return [
-        (r[0], r[1], r[2])
+        (r[0], r[1], r[2], r[3])
         for r in conn.execute(
             # NOT INDEXED: walk the newest events by id, never every assignment there ever was.
-            "SELECT ev.id, ev.kind, x.ref FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
+            "SELECT ev.id, ev.kind, x.ref,"
+            " CASE WHEN x.acute_handled_at IS NULL THEN coalesce(x.acute, '') ELSE '' END"
+            " FROM events ev NOT INDEXED JOIN errands x ON x.id = ev.errand_id"
             " WHERE ev.id > ? AND ev.target = ? AND ev.actor <> ?"
             " AND ev.kind IN ('assign', 'reassign', 'remind') ORDER BY ev.id",
             (after_id, username, username),

@@ -698,13 +698,23 @@ class Feed:
     def _say(self, found: News) -> None:
         """The news is seen up to `found.last`; each item in the box, and the bell once."""
         self._news_after = found.last
-        for kind, ref in found.items:
+        dashboard = self.app.dashboard
+        mine = dashboard.pane_title(e.ASSIGNED) if dashboard is not None else "Mina ärenden"
+        for kind, ref, signs in found.items:
             shown = render.safe(ref, one_line=True).plain
             box = announcement.box(self.app.screen)
-            if kind == e.REMIND:
-                box.add(f"Påminnelse till dig: {shown} väntar på svar", reminder=True)
+            said = (
+                f"Påminnelse till dig: {shown} väntar på svar"
+                if kind == e.REMIND
+                else f"Nytt ärende till dig: {shown}"
+            )
+            if signs:
+                # R11: an errand with acute signs given to me is said to be one, in red, with its
+                # signs, as a receiver is told of it when it comes.
+                room = announcement.line_room(self.app.size.width) - len(said) - 2  # one line each
+                box.add(f"{said}: {categories_in(signs, max(12, room))}", acute=True, pinned_in=mine)
             else:
-                box.add(f"Nytt ärende till dig: {shown}", reminder=False)
+                box.add(said, reminder=kind == e.REMIND)
         if found.items and self.app.bell_on:
             self.app.bell()
 

@@ -195,7 +195,7 @@ def test_news_tells_a_caregiver_what_others_gave_them(system, as_):
     errands.assign(as_("rec1"), "1177-000002", "doc2")
     errands.remind(as_("rec1"), "1177-000001")
     got = errands.news(doc1, start.last)
-    assert got.items == [("assign", "1177-000001"), ("remind", "1177-000001")]
+    assert got.items == [("assign", "1177-000001", ()), ("remind", "1177-000001", ())]
     assert errands.news(doc1, got.last).items == []
     errands.note(doc1, "1177-000001", "egen anteckning")
     assert errands.news(doc1, got.last).items == []

@@ -89,7 +89,7 @@ def _toasts_outlast_a_busy_machine(monkeypatch):
 def announced(screen) -> list[str]:
     """What the screen's announcement box says now (R23)."""
     racks = screen.query_children(announcement.AnnouncementRack)
-    return [text for text, _ in racks.first().box.lines] if racks else []
+    return [text for text, _, _ in racks.first().box.lines] if racks else []
 
 
 def acute_errand(system: Ctx, message: str = "Hon har feber 39,2.", ref: str = "1177-000077") -> None:

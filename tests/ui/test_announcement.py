@@ -11,7 +11,7 @@ from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.widgets import announcement
 from bcc_tui.ui.widgets.announcement import Announcement
 from bcc_tui.ui.widgets.errand_table import ErrandTable
-from tests.ui.conftest import announced, ctx_for, drive
+from tests.ui.conftest import acute_errand, announced, ctx_for, drive
 from tests.ui.test_live import wait_for
 
 # What reaches a terminal, frame by frame: every frame is composed (tests/ui/conftest.py).
@@ -174,6 +174,34 @@ def test_an_errand_given_to_me_is_one_frame_with_its_row(clinic, app_for, as_):
     drawn, said = drive(app, scenario, size=(120, 40))
     assert drawn == [1, 1]
     assert said == ["Nytt ärende till dig: 1177-000001", "Nytt ärende till dig: 1177-000002"]
+
+
+def test_an_errand_with_acute_signs_given_to_me_is_said_to_be_one(clinic, app_for, as_, system):
+    """The trial's report: an errand with acute signs assigned to a doctor was announced as any
+    other ("Nytt ärende till dig: REF"). R11: it is said in red, with its signs, under the advice
+    to call the family; one that gives way in the box is counted where it is pinned, among the
+    doctor's own errands."""
+    acute_errand(system)
+    app = app_for(clinic, "doc1")
+    rec2 = ctx_for(clinic, "rec2", as_("rec2").clock)
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#table-assigned", ErrandTable)
+        await pilot.pause(0.3)
+        box = announcement.box(app.screen)
+        errands.assign(rec2, "1177-000077", "doc1")
+        await wait_for(pilot, lambda: "1177-000077" in table.order and "1177-000077" in str(box.render()))
+        heading = str(box.render()).splitlines()[0]
+        acute, said = box.has_class("-acute"), announced(app.screen)
+        for _ in range(announcement.MOST):
+            box.add("Nytt ärende till dig: 1177-000001")
+        return heading, acute, said, str(box.render()).splitlines()[1]
+
+    heading, acute, said, counted = drive(app, scenario, size=(120, 40))
+    assert heading == announcement.ACUTE_HEADING and acute
+    assert len(said) == 1 and said[0].startswith("Nytt ärende till dig: 1177-000077: "), said
+    assert "feber" in said[0].lower(), said
+    assert counted == "+1 till med akuta tecken: överst i Mina ärenden"
 
 
 def test_the_first_showing_on_a_screen_is_one_frame(clinic, app_for):

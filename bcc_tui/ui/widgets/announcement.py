@@ -67,27 +67,31 @@ class Announcement(compat.NoSecondLayout, Static):
 
     def __init__(self) -> None:
         super().__init__("")
-        self.lines: list[tuple[str, str]] = []  # (text, its kind: NEWS, REMINDER or ACUTE)
-        self._unnamed = 0  # acute errands that gave way in the box since it was last hidden
+        # (text, its kind: NEWS, REMINDER or ACUTE, the pane where an acute errand is pinned)
+        self.lines: list[tuple[str, str, str]] = []
+        # Acute errands that gave way in the box since it was last hidden, by their pane.
+        self._unnamed: dict[str, int] = {}
         self._ends: Timer | None = None
 
-    def add(self, text: str, reminder: bool = False, acute: bool = False) -> None:
+    def add(
+        self, text: str, reminder: bool = False, acute: bool = False, pinned_in: str = "Ofördelade"
+    ) -> None:
         kind = ACUTE if acute else REMINDER if reminder else NEWS
-        lines = [*self.lines, (clean_line(text), kind)]  # cleaned where shown too
+        lines = [*self.lines, (clean_line(text), kind, pinned_in)]  # cleaned where shown too
         # The oldest give way to the newest, but an errand with acute signs never goes unsaid: the
         # box counts those it no longer names (six arriving at once showed three, and nothing
         # said there were more).
         while len(lines) > MOST:
-            self._unnamed += lines[0][1] == ACUTE
+            self._count_unnamed(lines[0])
             lines = lines[1:]
         self.lines = lines
         shown = self._text()
         while len(self.lines) > 1 and self._height(shown) > ROOM:
-            self._unnamed += self.lines[0][1] == ACUTE
+            self._count_unnamed(self.lines[0])
             self.lines = self.lines[1:]  # the newest is never the one cut
             shown = self._text()
-        acute = self._unnamed > 0 or any(k == ACUTE for _, k in self.lines)
-        warning = not acute and any(k != NEWS for _, k in self.lines)
+        acute = bool(self._unnamed) or any(k == ACUTE for _, k, _ in self.lines)
+        warning = not acute and any(k != NEWS for _, k, _ in self.lines)
         self.update(shown)
         self.set_class(warning, "-warning")
         self.set_class(acute, "-acute")  # red, as acute signs are everywhere else
@@ -96,13 +100,18 @@ class Announcement(compat.NoSecondLayout, Static):
             self._ends.stop()
         self._ends = self.set_timer(SHOWN_FOR, self.hide)
 
+    def _count_unnamed(self, line: tuple[str, str, str]) -> None:
+        _, kind, pinned_in = line
+        if kind == ACUTE:
+            self._unnamed[pinned_in] = self._unnamed.get(pinned_in, 0) + 1
+
     def _text(self) -> Text:
-        kinds = [k for _, k in self.lines] + ([ACUTE] if self._unnamed else [])
+        kinds = [k for _, k, _ in self.lines] + ([ACUTE] if self._unnamed else [])
         acute = ACUTE in kinds
         shown = Text(_heading(kinds), style="bold red" if acute else "bold")
-        if self._unnamed:
-            shown.append(f"\n+{self._unnamed} till med akuta tecken: överst i Ofördelade", style="red")
-        for line, _ in self.lines:
+        for pinned_in, unnamed in self._unnamed.items():
+            shown.append(f"\n+{unnamed} till med akuta tecken: överst i {pinned_in}", style="red")
+        for line, _, _ in self.lines:
             shown.append("\n")
             shown.append(line)
         return shown
@@ -115,7 +124,7 @@ class Announcement(compat.NoSecondLayout, Static):
 
     def hide(self) -> None:
         self.lines = []
-        self._unnamed = 0
+        self._unnamed = {}
         self.styles.visibility = "hidden"
         if self._ends is not None:
             self._ends.stop()
