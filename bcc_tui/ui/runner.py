@@ -311,6 +311,14 @@ class ActionRunner:
             )
         return text
 
+    @staticmethod
+    def proxy_caution(s: ErrandSummary) -> Text | None:
+        """R12, in the forms whose text goes to the family: a proxy writing for a patient of 13 or
+        more may not be entitled to the answer. The errand said so; the reply form did not."""
+        if not s.proxy_for_older_child:
+            return None
+        return Text("Ombud för patient 13+: kontrollera behörigheten.", style="bold yellow")
+
     def ending_caution(self, s: ErrandSummary) -> Text | None:
         """What the forms that end an errand (reply, close without reply) say first: acute signs
         not yet marked handled (R11, R25), and an errand held by someone else. A receiver replied
@@ -595,7 +603,11 @@ class ActionRunner:
             errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
             return f"{s.ref} besvarat och avslutat"
 
-        cautions = [c for c in (self.ending_caution(s), self.absence_warning(s)) if c is not None]
+        cautions = [
+            c
+            for c in (self.proxy_caution(s), self.ending_caution(s), self.absence_warning(s))
+            if c is not None
+        ]
         form = ReplyForm(
             s.ref,
             signature,
@@ -633,6 +645,7 @@ class ActionRunner:
             doctors,
             top,
             warning=self.absence_warning(s),
+            caution=self.proxy_caution(s),
             deadline=self.deadline(s),
             consult=roles.RECEIVER in self.ctx.actor.roles
             and s.assignee != self.ctx.actor.username

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from bcc_tui.domain.personnummer import check_digit
 from bcc_tui.services import errands, intake, people
 from bcc_tui.store.db import Store
 from bcc_tui.ui.screens.forms import AssignForm, KeepDraftDialog, NoteForm, PartialReplyForm, ReplyForm
@@ -378,3 +379,38 @@ def test_quitting_with_a_form_open_keeps_the_text_typed_just_now(clinic, app_for
     assert [(r["username"], r["form"], r["fields"]) for r in drafts_in(clinic)] == [
         ("rec1", "note", '{"text": "Ringde pappa"}')
     ]
+
+
+def test_the_forms_that_answer_the_family_say_a_teenagers_proxy_may_not_be_entitled(
+    clinic, app_for, system, as_
+):
+    """R12, found by a keyboard trial: the errand said "kontrollera behörigheten" for a proxy
+    writing for a patient of 13 or more; the reply and partial reply forms, whose text goes to
+    that proxy, did not."""
+    nine = "100101123"  # born 2010-01-01: 16 on the frozen day
+    pnr = f"20{nine[:6]}-{nine[6:]}{check_digit(nine)}"
+    lea = errand_line("1177-000088", patient={"name": "Lea Persson", "personnummer": pnr})
+    intake.import_errands(system, jsonl(lea, errand_line("1177-000089")))
+    for ref in ("1177-000088", "1177-000089"):
+        errands.assign(as_("rec1"), ref, "doc1")
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        said = {}
+        for ref in ("1177-000088", "1177-000089"):
+            await pilot.press("slash", *ref, "enter")
+            await settle(pilot)
+            for key in ("r", "p"):
+                await pilot.press(key)
+                await settle(pilot)
+                said[ref, key] = str(app.screen.query_one(".form-subtitle").render())
+                await pilot.press("escape")
+                await settle(pilot)
+            await pilot.press("slash", "ctrl+u", "escape")
+            await settle(pilot)
+        return said
+
+    said = drive(app, scenario, size=(120, 40))
+    caution = "Ombud för patient 13+: kontrollera behörigheten."
+    assert caution in said["1177-000088", "r"] and caution in said["1177-000088", "p"]
+    assert caution not in said["1177-000089", "r"] and caution not in said["1177-000089", "p"]

@@ -91,6 +91,35 @@ def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for)
     assert (receipt["from_user"], receipt["to_user"], len(json.loads(receipt["done"]))) == ("rec1", "rec2", 2)
 
 
+def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_for):
+    """The trial's report: c and w in the handover closed on esc with what was typed gone, and
+    keep no draft. Now esc asks first: esc again goes on writing, enter throws the text away."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        seen = []
+        await pilot.press("h")
+        await settle(pilot)
+        for key in ("c", "w"):
+            await pilot.press(key, *"Ring mamma", "escape")
+            await settle(pilot)
+            seen.append(str(app.screen.query_one(".form-title").render()))
+            await pilot.press("escape")  # no: back to the text
+            await settle(pilot)
+            seen.append(app.screen.query_one("#form-text").text)
+            await pilot.press("escape", "enter")  # yes: thrown away
+            await settle(pilot)
+            seen.append(type(app.screen).__name__)
+        await pilot.press("c", "escape")  # nothing typed: closes at once
+        await settle(pilot)
+        seen.append(type(app.screen).__name__)
+        return seen
+
+    seen = drive(app, scenario)
+    assert seen == ["Släng det du skrivit?", "Ring mamma", "HandoverScreen"] * 2 + ["HandoverScreen"]
+    assert clinic.conn.execute("SELECT count(*) FROM handover_notes").fetchone()[0] == 0
+
+
 def test_stats_screen_moves_by_month(clinic, app_for):
     app = app_for(clinic, "rec1")
 

@@ -312,14 +312,23 @@ class Form(BccModal[R]):
     def action_cancel(self) -> None:
         if self.sending:
             return  # the write may yet go through: the form closes when it has answered
-        if (
-            self.drafts is None
-            or self._baseline is None
-            or (self.draft_fields() == self._baseline and not self._has_draft)
-        ):
+        typed = self._baseline is not None and self.draft_fields() != self._baseline
+        if self.drafts is None and typed:
+            # No draft is kept here (the handover's remark and note, or drafts not readable just
+            # now): what was typed is never thrown away without a word (esc had closed it).
+            self.app.push_screen(
+                ConfirmDialog("Släng det du skrivit?", "Texten sparas inte som utkast.", yes="Släng"),
+                self._after_discard_question,
+            )
+            return
+        if self.drafts is None or not (typed or self._has_draft):
             self._finish(None)
             return
         self.app.push_screen(KeepDraftDialog(), self._after_keep_question)
+
+    def _after_discard_question(self, discard: bool | None) -> None:
+        if discard:
+            self._finish(None)
 
     def _after_keep_question(self, choice: str | None) -> None:
         if choice == "keep":
@@ -601,6 +610,7 @@ class ReplyForm(_TextForm):
         if warning is not None:
             sub = Text("\n").join([warning, sub])
         super().__init__(ref, sub, **kwargs)
+        self.set_class(warning is not None, "-cautioned")  # app.tcss: its text box gives way at 60×20
 
     def extra_top(self) -> ComposeResult:
         if self.templates:
@@ -764,6 +774,7 @@ class PartialReplyForm(_TextForm):
         *,
         consult: bool = False,
         back_text: str | None = None,
+        caution: Text | None = None,
         **kwargs: Any,
     ) -> None:
         self.doctors = doctors
@@ -779,7 +790,10 @@ class PartialReplyForm(_TextForm):
             # doctor at the top of today's schedule.
             self.initial = ABSENT_PARTIAL + (f" Hen är tillbaka {back_text}." if back_text else "")
             sub = Text("\n").join([warning, sub])
+        if caution is not None:
+            sub = Text("\n").join([caution, sub])  # R12: a proxy for a patient of 13 or more
         super().__init__(ref, sub, **kwargs)
+        self.set_class(warning is not None or caution is not None, "-cautioned")  # app.tcss
 
     def extra_bottom(self) -> ComposeResult:
         if self.doctors:
