@@ -140,9 +140,12 @@ def _object(text: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def detail_text(detail: str | None, names: dict[str, str]) -> str:
+def detail_text(detail: str | None, names: dict[str, str], outcome: str = "ok") -> str:
     """A row's details as a person reads them: JSON in Swedish words, user names as names
-    ('från magfor till johwes (Johanna Westin)' → 'från Magnus Forsberg till Johanna Westin')."""
+    ('från magfor till johwes (Johanna Westin)' → 'från Magnus Forsberg till Johanna Westin').
+    A refusal's message quotes what was asked, as it was written: a name put in for a word there
+    made the log say what did not happen (" annlin finns inte" read as Anna Lindqvist not being
+    on the staff list; "Evil (root)" as "Evil (Evil)")."""
     if not detail:
         return ""
     data = _object(detail)
@@ -153,6 +156,9 @@ def detail_text(detail: str | None, names: dict[str, str]) -> str:
         fields = _object(change.group(2))
         if fields is not None:
             return f"ärendetyp {e.type_name(change.group(1))}: {_words(fields, names)}"
+
+    if outcome != "ok":
+        return detail
 
     def person(match: re.Match[str]) -> str:
         user, said = match.group(1), match.group(2)

@@ -153,6 +153,16 @@ def test_auditor_reads_the_log_by_patient_and_user(db):
     assert r.returncode == 1 and "--from" in r.stderr.decode()
 
 
+def test_the_log_quotes_a_refused_name_as_it_was_written(db):
+    """A hostile trial: `--as ' rec1'` was refused, and `audit` showed "Rita Receiver finns inte
+    …", as if the receiver herself were unknown."""
+    r = cli(db, " rec1", "list")
+    assert r.returncode == 1
+    shown = cli(db, "aud", "audit").stdout.decode()
+    line = next(x for x in shown.splitlines() if "finns inte" in x)
+    assert "rec1 finns inte" in line and "Rita Receiver finns inte" not in line, line
+
+
 def test_check_finds_a_row_changed_around_the_triggers(db):
     r = run_cli("check", db=db)
     assert r.returncode == 0 and "hel" in r.stdout.decode()

@@ -26,6 +26,19 @@ def test_details_read_as_swedish_with_names():
     assert detail_text("anteckning (12 tecken)", NAMES) == "anteckning (12 tecken)"
 
 
+def test_a_refusals_message_is_shown_as_it_was_written():
+    """A hostile trial: `--as ' annlin'` was refused with " annlin finns inte …", and the log
+    read "Anna Lindqvist finns inte …"; a staff member named Evil with the user name root read
+    "Evil (Evil) får inte …". A refusal quotes what was asked: no name is put in for a word."""
+    names = {**NAMES, "root": "Evil"}
+    refused = " magfor finns inte i personallistan"
+    assert detail_text(refused, names, "refused") == refused
+    assert detail_text("Evil (root) får inte importera ärenden", names, "refused") == (
+        "Evil (root) får inte importera ärenden"
+    )
+    assert detail_text("från magfor till johwes", names, "ok") == "från Magnus Forsberg till Johanna Westin"
+
+
 def test_every_detail_the_services_write_reads_in_swedish():
     """Issue 29: the statistics, the deviation register, the handover and a type's change wrote
     details the log showed in English or as JSON ("errands 152", 'act give', 'ärendetyp

@@ -80,7 +80,7 @@ def _audit(ctx: Ctx, args) -> int:
                             audit_text.role_name(r.role or ""),
                             audit_text.action_name(r.action),
                             audit_text.outcome_name(r.outcome),
-                            audit_text.detail_text(r.detail, names),
+                            audit_text.detail_text(r.detail, names, r.outcome),
                         )
                     ),
                 ]
@@ -94,7 +94,7 @@ def _audit(ctx: Ctx, args) -> int:
             clean_line(r.ref or "–"),
             clean_line(r.personnummer or "–"),
             clean_line(audit_text.outcome_name(r.outcome)),
-            clean_line(audit_text.detail_text(r.detail, names)),
+            clean_line(audit_text.detail_text(r.detail, names, r.outcome)),
         )
         for r in rows
     ]

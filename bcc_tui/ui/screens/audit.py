@@ -186,7 +186,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
                 "pnr": render.cell(r.personnummer or "–"),
                 # Cut between words where it is longer than its column (enter shows it whole).
                 "detail": render.cell(
-                    render.cut_words(detail_text(r.detail, self.names), self._detail_width)
+                    render.cut_words(detail_text(r.detail, self.names, r.outcome), self._detail_width)
                 ),
             }
             table.add_row(*(cells[key] for key in self._keys))
@@ -245,7 +245,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             self.names,
             action=action_name(r.action),
             outcome=OUTCOMES.get(r.outcome, r.outcome),
-            detail=detail_text(r.detail, self.names),
+            detail=detail_text(r.detail, self.names, r.outcome),
         )
         self.app.push_screen(RowDetails(f"Granskningslogg · rad {r.id}", fields))
 
