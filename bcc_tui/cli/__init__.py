@@ -12,7 +12,7 @@ import sys
 from bcc_tui.cli import app as _app
 from bcc_tui.cli import registry
 from bcc_tui.cli.argparse_sv import SwedishParser
-from bcc_tui.domain.errors import BccError
+from bcc_tui.domain.errors import BccError, Interrupted
 from bcc_tui.domain.text import clean, clean_line
 
 
@@ -134,7 +134,7 @@ def _main(argv: list[str] | None) -> int:
         return _app.run(args)
     except BccError as err:
         print(f"bcc-tui: {clean_line(err.for_cli())}", file=sys.stderr)
-        return 1
+        return 130 if isinstance(err, Interrupted) else 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

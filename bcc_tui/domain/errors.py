@@ -104,3 +104,10 @@ def os_reason(err: BaseException, otherwise: str = "systemfel") -> str:
     if isinstance(err, TimeoutError):
         return _OS_REASONS[errno.ETIMEDOUT]
     return otherwise
+
+
+class Interrupted(BccError):
+    """The person stopped a command (ctrl+c) part way: what was done before is said, in one line;
+    the CLI exits 130, as for any interrupted program."""
+
+    kind = "avbrutet"

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
 from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,7 +23,7 @@ from typing import Any
 from bcc_tui.domain import acute, jsonl, roles
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import due_date, local_date
-from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.errors import Interrupted, InvalidInput
 from bcc_tui.domain.text import count
 from bcc_tui.domain.validation import FIELDS, NewErrand, canonical_of, errand_from_json, format_utc
 from bcc_tui.services import acute as acute_settings
@@ -55,21 +56,32 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     require(ctx, "import")
     report = IntakeReport()
     helper = _helper(data)
+    interrupted = False
     try:
         _read_and_store(ctx, data, report, helper)
+    except KeyboardInterrupt:
+        # The batches written before stay (each is whole, and a new run skips them as already
+        # read): the log and the person are told how far it came, not left with a silent half.
+        interrupted = True
     finally:
         if helper is not None:
             helper.pool.shutdown(cancel_futures=True)
+    done = f"{count(report.added, 'nytt', 'nya')}, {report.skipped} redan inlästa, {len(report.rejected)} avvisade"
     with ctx.store.write() as conn:
         audit.append(
             conn,
             [
                 ctx.entry(
                     "import",
-                    outcome="ok" if report.ok else "partly refused",
-                    detail=f"{count(report.added, 'nytt', 'nya')}, {report.skipped} redan inlästa, {len(report.rejected)} avvisade",
+                    outcome="ok" if report.ok and not interrupted else "partly refused",
+                    detail=f"avbruten: {done}; resten inte inläst" if interrupted else done,
                 )
             ],
+        )
+    if interrupted:
+        raise Interrupted(
+            f"importen avbröts: {done} före avbrottet, resten inte inläst",
+            cli_hint="kör samma import igen för resten (det redan inlästa hoppas över)",
         )
     report.rejected.sort()
     return report
@@ -258,6 +270,12 @@ class _Batch:
         return [(n, row, moment, f) for (n, row, moment, _), f in zip(valid, facts, strict=True)]
 
 
+def _deaf_to_ctrl_c() -> None:
+    """The helper is in the terminal's process group: ctrl+c reached it too, and it printed a
+    traceback of its own. This process stops it (import_errands)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> _Helper | None:
     """A second process for a large import, where there is a second core and fork."""
     lines = data.count(b"\n") if isinstance(data, bytes) else len(data)
@@ -267,7 +285,11 @@ def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> _Helper | None:
         return None
     try:
         # fork: the child has the program already (a spawned one would run the command again).
-        return _Helper(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")))
+        return _Helper(
+            ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_deaf_to_ctrl_c
+            )
+        )
     except OSError:
         return None
 
@@ -279,6 +301,8 @@ def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
     report.rejected += refused
     if not valid:
         return
+    # Counted once the batch is committed: one rolled back (ctrl+c in its write) is not reported.
+    skipped, rejected, added = 0, [], []
     with ctx.store.write() as conn:
         now_rules = acute_settings.rules(conn)
         if now_rules != batch.rules:
@@ -290,19 +314,22 @@ def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
             new = NewErrand(*row[:_RECEIVED], moment, *row[_RECEIVED + 1 :])  # type: ignore[call-arg]
             stored = known.get(new.ref)
             if stored == digest:
-                report.skipped += 1
+                skipped += 1
                 continue
             if stored is not None:
-                report.rejected.append((number, f"ref: {new.ref} finns redan med annat innehåll"))
+                rejected.append((number, f"ref: {new.ref} finns redan med annat innehåll"))
                 continue
             _insert(conn, shared, new, row, (found, digest, searched))
             known[new.ref] = digest  # a repeat later in the same batch is then a duplicate
             # The content's hash rides in the chain: a forger who rewrites the errand and its
             # content_hash column still differs from what the log says was read in (issue 28).
             entries.append(shared.entry(new, digest))
-            report.added += 1
-            report.added_refs.append(new.ref)
+            added.append(new.ref)
         audit.append(conn, entries)
+    report.skipped += skipped
+    report.rejected += rejected
+    report.added += len(added)
+    report.added_refs.extend(added)
 
 
 class _Shared:

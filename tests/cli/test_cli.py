@@ -2,6 +2,11 @@
 
 import json
 import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -273,3 +278,43 @@ def test_a_process_that_does_not_own_the_file_acts_as_its_account(tmp_path):
     r = run_cli("list", db=db, env=env, now="2001-01-01T00:00:00Z")
     assert r.returncode == 0
     assert conn.execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0] > "2026"
+
+
+def test_ctrl_c_in_a_long_import_says_how_far_it_came_and_a_new_run_does_the_rest(db, tmp_path):
+    """A hostile trial: ctrl+c part way through an import of 5,000 lines left 2,000 errands, no
+    word on the terminal (or, at some moments, the second process's traceback) and no audit row.
+    The batches written stay; the person and the log are told how far it came."""
+    n = 16_000  # eight batches: ctrl+c comes once the first is written
+    data = tmp_path / "big.jsonl"
+    data.write_bytes(jsonl(*(errand_line(f"1177-{i:06d}") for i in range(n))))
+    env = {k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "SUDO_UID")}
+    env["BCC_NOW"] = "2026-11-25T10:00:00+01:00"
+    # Its own process group, as a command typed at a terminal: ctrl+c reaches the helper too.
+    p = subprocess.Popen(
+        [sys.executable, "-m", "bcc_tui", "--db", str(db), "import", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+    conn = sqlite3.connect(db, timeout=30)  # the command's own start may hold the file a moment
+    for _ in range(3000):
+        if conn.execute("SELECT count(*) FROM errands").fetchone()[0]:
+            break
+        time.sleep(0.01)
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    kept = conn.execute("SELECT count(*) FROM errands").fetchone()[0]
+    said = err.decode().splitlines()
+    assert p.returncode == 130, err.decode()[-2000:]
+    assert 0 < kept < n
+    assert said == [
+        f"bcc-tui: importen avbröts: {kept} nya, 0 redan inlästa, 0 avvisade före avbrottet, resten inte "
+        "inläst; kör samma import igen för resten (det redan inlästa hoppas över)"
+    ]
+    detail = conn.execute("SELECT detail FROM audit WHERE action = 'import' ORDER BY id DESC").fetchone()[0]
+    assert detail == f"avbruten: {kept} nya, 0 redan inlästa, 0 avvisade; resten inte inläst"
+    again = run_cli("import", str(data), db=db)
+    assert again.returncode == 0, again.stderr
+    assert f"{kept} redan inlästa" in again.stdout.decode()
+    assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] == n
