@@ -8,7 +8,7 @@ import sys
 from bcc_tui.cli.argparse_sv import SwedishParser
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import InvalidInput, NotFound
-from bcc_tui.domain.text import clean_line
+from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import session
 from bcc_tui.services.context import Ctx
@@ -30,9 +30,17 @@ def open_ctx(settings: Settings, *, create: bool, migrate: bool = False) -> Ctx:
     return session.open_session(path, settings.as_user, settings.frozen_now, migrate=migrate)
 
 
+# Lines refused that are named one by one: a file of millions of bad lines wrote millions of lines
+# to the terminal (or the job's log); the rest are counted, and the rejected file holds them all.
+REJECTED_SHOWN = 1000
+
+
 def print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
-    for number, why in rejected:
+    for number, why in rejected[:REJECTED_SHOWN]:
         print(f"{name}:{number}: {why}", file=sys.stderr)
+    if len(rejected) > REJECTED_SHOWN:
+        more = len(rejected) - REJECTED_SHOWN
+        print(f"{name}: och {count(more, 'avvisad rad', 'avvisade rader')} till", file=sys.stderr)
 
 
 def limit(n: int | None) -> int | None:

@@ -139,9 +139,12 @@ def lines(data: bytes | Sequence[bytes | TooLong]) -> Iterator[tuple[int, Any | 
             yield number, InvalidInput(f"raden är inte giltig UTF-8 (byte {err.start + 1})")
             continue
         try:
-            obj = json.loads(text)
+            obj = json.loads(text, object_pairs_hook=_once_each)
         except json.JSONDecodeError as err:
             yield number, InvalidInput(f"ogiltig JSON ({json_reason(err.msg)}, tecken {err.colno})")
+            continue
+        except _TwiceNamed as err:
+            yield number, InvalidInput(f'ogiltig JSON (fältet "{clean_line(err.key)[:40]}" finns två gånger)')
             continue
         except RecursionError:
             yield number, InvalidInput("ogiltig JSON (för djupt nästlad)")
@@ -159,6 +162,26 @@ def lines(data: bytes | Sequence[bytes | TooLong]) -> Iterator[tuple[int, Any | 
         yield number, InvalidInput(why) if why else obj
     if not seen:
         raise InvalidInput("filen är tom: inga rader att läsa in")
+
+
+class _TwiceNamed(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose field is named twice ({"ref": "A", "ref": "B"}) is refused: json keeps the
+    last and drops the first without a word, so the errand stored was not the one a reader of the
+    line would see first."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _TwiceNamed(key)
+            seen.add(key)
+    return obj
 
 
 # SQLite's integer is 64 bits; a float that is not finite is no value at all.

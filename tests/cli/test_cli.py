@@ -318,3 +318,19 @@ def test_ctrl_c_in_a_long_import_says_how_far_it_came_and_a_new_run_does_the_res
     assert again.returncode == 0, again.stderr
     assert f"{kept} redan inlästa" in again.stdout.decode()
     assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] == n
+
+
+def test_a_file_of_many_bad_lines_names_the_first_thousand_and_counts_the_rest(db, tmp_path):
+    """A hostile trial: 99 MB of `{}` wrote 34.6 million lines to the terminal. Duplicated keys
+    in a line are refused too: json kept the last value without a word."""
+    data = tmp_path / "bad.jsonl"
+    twice = json.dumps(errand_line("1177-000001"))[:-1] + ', "ref": "1177-000002"}'
+    data.write_text(twice + "\n" + "{}\n" * 1500, encoding="utf-8")
+    r = run_cli("import", str(data), db=db)
+    said = r.stderr.decode().splitlines()
+    assert r.returncode == 1
+    assert said[0] == f'{data}:1: ogiltig JSON (fältet "ref" finns två gånger)'
+    assert len(said) == 1001  # the first thousand, then the count of the rest
+    assert said[1000] == f"{data}: och 501 avvisade rader till"
+    assert r.stdout.decode().strip() == "0 nya ärenden, 0 redan inlästa, 1501 avvisade rader"
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM errands").fetchone()[0] == 0

@@ -175,6 +175,23 @@ def test_as_tuple_is_the_fields_in_their_order():
     assert canonical_of(new.as_tuple(received)) == new.canonical()
 
 
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('{"ref": "1177-940002", "ref": "1177-940003", "message": "Hej"}', "ref"),
+        ('{"ref": "1", "patient": {"name": "A", "name": "B"}}', "name"),
+        ('{"a": [{"x": 1}, {"x": 1, "x": 2}]}', "x"),
+    ],
+)
+def test_a_field_named_twice_refuses_its_line(text, field):
+    """A hostile trial: {"ref": A, "ref": B} was read in as B, the first value dropped without a
+    word. Such a line says something twice; it is refused, by its number, as ambiguous."""
+    data = (text + "\n" + '{"ref": "ok"}').encode()
+    (n1, first), (n2, second) = list(jsonl.lines(data))
+    assert (n1, str(first)) == (1, f'ogiltig JSON (fältet "{field}" finns två gånger)')
+    assert (n2, second) == (2, {"ref": "ok"})
+
+
 def _full_walk(raw: bytes):
     """What jsonl.lines said of a decodable line before its shortcut (jsonl._plain)."""
     obj = json.loads(raw.decode("utf-8"))
