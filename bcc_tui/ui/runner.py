@@ -470,6 +470,24 @@ class ActionRunner:
                 app.dashboard.unmark(given)
             app.feed.reload_now(keep_position=True)
 
+        complaints = [s for s in rows if s.type == e.COMPLAINT and s.suggestion is not None]
+
+        def second_look(choice: errands.Choice) -> str | None:
+            """R5: a complaint goes where the complaint rule says; marked with other errands and
+            given to someone else, it went without a word (a keyboard trial found it)."""
+            off = [
+                s for s in complaints if s.suggestion is not None and s.suggestion.username != choice.username
+            ]
+            if not off:
+                return None
+            to = sorted(
+                {self.person_name(s.suggestion.username) or "" for s in off if s.suggestion is not None}
+            )
+            return (
+                f"{_listed([s.ref for s in off])} ska enligt klagomålsregeln till {', '.join(to)}. "
+                f"Tryck enter igen för att ändå fördela till {choice.name}."
+            )
+
         context = Text(f"{count(len(rows), 'markerat', 'markerade')}: ", style="dim")
         context.append_text(render.safe(_listed(refs), one_line=True))
         app.push_screen(
@@ -478,6 +496,7 @@ class ActionRunner:
                 choices,
                 top_doctor=self.top_doctor_name(),
                 context=context,
+                second_look=second_look if complaints else None,
             ),
             done,
         )
@@ -496,8 +515,15 @@ class ActionRunner:
         if choices is None:
             return
         pick = next((c for c in choices if c.suggested), None)
-        shown = s.suggestion.username if s.suggestion else None
-        why_not = self._not_silently(pick, shown, {c.username: c for c in choices})
+        # Where the doctor concerned is away the row shows that, not the suggestion (R4: the
+        # receiver decides whether the errand waits): `A` gave it to someone the row never named.
+        shown = s.suggestion.username if s.suggestion and s.concerned_absent is None else None
+        names = self.app.last_data.names if self.app.last_data else {}
+        why_not = (
+            f"{s.concerned_absent.text(names)}: vänta på hen (delsvar) eller välj vem."
+            if s.concerned_absent is not None
+            else self._not_silently(pick, shown, {c.username: c for c in choices})
+        )
         if why_not is not None or pick is None:
             self.assign(notice=Text(clean_line(why_not or ""), style="bold yellow"))
             return

@@ -155,7 +155,7 @@ def test_space_marks_rows_and_a_gives_them_all_to_one_person(on_duty, app_for):
         await settle(pilot)
         seen["form"] = str(app.screen.query_one(".form-title").render())
         seen["context"] = str(app.screen.query_one(".form-context").render())
-        await pilot.press(*"nina", "enter")
+        await pilot.press(*"nina", "enter", "enter")  # the second: 000003 is a complaint (R5)
         await settle(pilot)
         seen["after"] = (type(app.screen), pane_title(app), unassigned_table(app).marked)
         return seen
@@ -186,7 +186,7 @@ def test_a_marked_row_refused_is_named_and_the_others_still_go(on_duty, app_for,
         await pilot.press("a")
         await settle(pilot)
         errands.assign(as_("rec2"), "1177-000002", "doc1")
-        await pilot.press(*"dag", "enter")
+        await pilot.press(*"dag", "enter", "enter")  # the second: the complaint rule's question
         await settle(pilot)
         return type(app.screen), unassigned_table(app).marked
 
@@ -235,3 +235,56 @@ def test_a_mark_stays_on_its_errand_and_goes_with_a_row_out_of_sight(on_duty, ap
     assert reloaded[0] == {"1177-000003"} and reloaded[1].startswith("✓") and "1 markerat" in reloaded[2]
     assert filtered == (["1177-000002"], set())
     assert "1177-000003" in back[0] and back[1] == set() and "markerade" not in back[2]
+
+
+def test_capital_a_does_not_give_away_an_errand_whose_doctor_is_away(demo_db):
+    """A keyboard trial: the row said "PAL frånv." and `A` gave the errand to the suggestion,
+    whom the row never named. R4: the receiver decides whether it waits for its doctor; `A`
+    opens the form and says why, the suggestion preselected."""
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        table = unassigned_table(app)
+        row = next(i for i, ref in enumerate(table.order) if table.rows_by_ref[ref].concerned_absent)
+        table.move_cursor(row=row)
+        await settle(pilot)
+        ref = table.current_ref
+        await pilot.press("A")
+        await settle(pilot)
+        form = app.screen
+        notice = str(form.query_one(".form-subtitle").render()) if isinstance(form, AssignForm) else ""
+        return ref, type(form), notice
+
+    ref, form, notice = drive(app, scenario, size=(120, 40))
+    assert form is AssignForm
+    assert "frånv." in notice and "vänta på hen (delsvar) eller välj vem" in notice, notice
+    assert holder(demo_db, ref) == ("unassigned", None)
+
+
+def test_marked_rows_with_a_complaint_given_to_another_ask_about_the_complaint_rule(on_duty, app_for):
+    """A keyboard trial: an urgent complaint marked with other errands went to whoever was
+    chosen, without the word the single errand's form gives (R5). The first enter asks."""
+    app = app_for(on_duty, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("space", "space")  # 1177-000003 (urgent complaint → Lena), 000002
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"dag", "enter")
+        await settle(pilot)
+        asked = str(app.screen.query_one("#form-error").render())
+        before = holder(on_duty, "1177-000003")
+        await pilot.press("enter")
+        await settle(pilot)
+        return asked, before
+
+    asked, before = drive(app, scenario)
+    assert asked == (
+        "1177-000003 ska enligt klagomålsregeln till Lena Ledare. "
+        "Tryck enter igen för att ändå fördela till Dag Doktor."
+    )
+    assert before == ("unassigned", None)
+    assert holder(on_duty, "1177-000003") == holder(on_duty, "1177-000002") == ("assigned", "doc2")

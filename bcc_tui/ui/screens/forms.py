@@ -368,9 +368,12 @@ class AssignForm(Form[AssignResult]):
         top_doctor: str | None = None,
         notice: Text | None = None,
         move_all: bool = False,
+        second_look: Callable[[Choice], str | None] | None = None,
         **kwargs: Any,
     ) -> None:
         self.choices = choices
+        # What giving the errands to one person asks first, once (a rule it departs from).
+        self.second_look = second_look
         self.top_doctor = top_doctor
         self.reassign = reassign
         self.current = current
@@ -454,6 +457,8 @@ class AssignForm(Form[AssignResult]):
             self._confirmed = None
         if choice is None or choice.username != self._confirmed_all:
             self._confirmed_all = None  # the question is asked again for whoever is chosen next
+        if choice is None or choice.username != self._confirmed_look:
+            self._confirmed_look = None
         if choice is not None and choice.absent:
             text = Text(
                 f"{choice.name} är frånvarande idag"
@@ -494,6 +499,7 @@ class AssignForm(Form[AssignResult]):
 
     _confirmed: str | None = None
     _confirmed_all: str | None = None
+    _confirmed_look: str | None = None
 
     def action_submit(self) -> None:
         self._choose()
@@ -525,6 +531,11 @@ class AssignForm(Form[AssignResult]):
                 f"{choice.name} är frånvarande idag{why}. Tryck enter igen för att ändå "
                 f"{'omfördela' if self.reassign else 'fördela'}, eller välj någon annan."
             )
+            return
+        question = self.second_look(choice) if self.second_look is not None else None
+        if question is not None and self._confirmed_look != choice.username:
+            self._confirmed_look = choice.username
+            self.fail(question)
             return
         if self.move_all and self._confirmed_all != choice.username:
             # R22: all of a person's open errands at once, said in numbers before it is done: the
