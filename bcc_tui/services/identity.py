@@ -61,6 +61,11 @@ def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock: Clock) 
             else (f"--as är bara tillåtet för databasens ägare; du är {acct.name}")
         )
         _refuse(store, acct.sudo_user or acct.name, why, ctx_clock)
+    if acct.trusted and as_user is None:
+        # The service account itself is the system (its jobs: intake, mail, backups), whatever
+        # the staff list says: a staff line named like the account made every job act as that
+        # person, refused or inactive, and nothing but SQL undid it (a hostile trial).
+        return SYSTEM_ACTOR
     if acct.is_owner and acct.sudo_user:
         username = acct.sudo_user
     elif acct.trusted:
@@ -70,8 +75,6 @@ def resolve(store: Store, acct: Account, as_user: str | None, ctx_clock: Clock) 
     with store.read() as conn:
         row = q.by_username(conn, username)
     if row is None:
-        if acct.trusted and as_user is None:
-            return SYSTEM_ACTOR
         _refuse(
             store, username, f"{username} finns inte i personallistan och får inte använda bcc-tui", ctx_clock
         )

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -161,6 +162,25 @@ def test_the_log_quotes_a_refused_name_as_it_was_written(db):
     shown = cli(db, "aud", "audit").stdout.decode()
     line = next(x for x in shown.splitlines() if "finns inte" in x)
     assert "rec1 finns inte" in line and "Rita Receiver finns inte" not in line, line
+
+
+def test_a_staff_line_named_like_the_service_account_does_not_take_over_its_jobs(db, tmp_path):
+    """A hostile trial: a staff line with the service account's own name made the intake job act
+    as that person (a caregiver: refused), and set inactive, every job; only SQL undid it. The
+    account without --as is the system, whatever the staff list says."""
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name  # the database's owner: the service account here
+    staff = tmp_path / "evil.jsonl"
+    staff.write_bytes(jsonl({"username": me, "name": "Evil", "title": "läkare", "roles": ["caregiver"]}))
+    assert run_cli("staff", "import", str(staff), db=db).returncode == 0
+    errands = tmp_path / "errands.jsonl"
+    errands.write_bytes(jsonl(errand_line("1177-000099")))
+    r = run_cli("import", str(errands), db=db)
+    assert r.returncode == 0, r.stderr
+    assert sqlite3.connect(db).execute("SELECT actor FROM audit WHERE action = 'import'").fetchall()[-1][
+        0
+    ] == ("system")
 
 
 def test_check_finds_a_row_changed_around_the_triggers(db):
