@@ -345,9 +345,24 @@ def _folder(folder: Path) -> None:
         os.mkdir(folder, 0o700)
     except FileExistsError:
         pass
-    st = os.lstat(folder)
+    except OSError as err:
+        raise InvalidInput(f"mappen {folder} kan inte skapas ({err.strerror})") from None
+    folder_to_write(folder)
+
+
+def folder_to_write(folder: Path, *, may_be_missing: bool = False) -> None:
+    """A folder files will be written into, looked at before anything is read (the intake job):
+    a symlink, a file, or one this process cannot write in, is refused with its name."""
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        if may_be_missing:
+            return
+        raise InvalidInput(f"mappen {folder} finns inte (skapa den först)") from None
     if not stat.S_ISDIR(st.st_mode):
         raise InvalidInput(f"{folder} är {_kind(st.st_mode) or 'en fil'}, ingen mapp")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInput(f"mappen {folder} går inte att skriva i")
 
 
 def write_new(folder: Path, name: str, chunks: Iterator[bytes] | list[bytes]) -> Path:

@@ -65,8 +65,10 @@ def job_files(source: str, done_dir: str) -> tuple[Path, list[inbox.Listed]]:
     `*.jsonl` of a folder (a sender writes under another name, or a dot name, and renames when the
     file is complete). Refused before anything is read."""
     done = Path(done_dir)
-    if not done.is_dir() or done.is_symlink():
-        raise InvalidInput(f"mappen {done_dir} finns inte (skapa den först)")
+    # Where the files go, and their rejected lines, is looked at first: refused after the import,
+    # the errands were in and the file still in the inbox, with no count said (a hostile trial).
+    inbox.folder_to_write(done)
+    inbox.folder_to_write(done / "rejected", may_be_missing=True)
     if source == "-":
         raise InvalidInput("--move-to gäller filer, inte stdin")
     _no_file_under_sudo(source)

@@ -233,3 +233,26 @@ def test_the_caps_are_a_setting_checked_and_audited(db):
     assert details[-1] == "gränser för inläsning: en fil högst 50 MB, en rad högst 64 kB"
     assert not any("1025" in d or "2048" in d or "10 kB" in d for d in details)
     assert run_cli("check", db=db).returncode == 0  # the log replays the setting (its data)
+
+
+@pytest.mark.parametrize("where", ["rejected is a symlink", "done is a file", "rejected is a file"])
+def test_the_folders_the_job_writes_are_looked_at_before_anything_is_read(db, tmp_path, dirs, where):
+    """A hostile trial: with done/rejected a symlink, the job imported the good line, then said
+    only "… är en symbolisk länk, ingen mapp", and left the file in the inbox."""
+    inbox_dir, done = dirs
+    (tmp_path / "elsewhere").mkdir()
+    if where == "rejected is a symlink":
+        (done / "rejected").symlink_to(tmp_path / "elsewhere")
+        named = f"{done / 'rejected'} är en symbolisk länk, ingen mapp"
+    elif where == "rejected is a file":
+        (done / "rejected").write_text("")
+        named = f"{done / 'rejected'} är en fil, ingen mapp"
+    else:
+        done.rmdir()
+        done.write_text("")
+        named = f"{done} är en fil, ingen mapp"
+    (inbox_dir / "a.jsonl").write_bytes(jsonl(errand_line("1177-000011")) + b"{}\n")
+    r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
+    assert (r.returncode, r.stderr.decode()) == (1, f"bcc-tui: {named}\n")
+    assert refs(db) == set() and (inbox_dir / "a.jsonl").exists()
+    assert list((tmp_path / "elsewhere").iterdir()) == []
