@@ -3,13 +3,14 @@ text of times and counts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 
 from bcc_tui.cli.argparse_sv import SwedishParser
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import InvalidInput, NotFound
 from bcc_tui.domain.text import clean_line, count
-from bcc_tui.domain.validation import parse_utc
+from bcc_tui.domain.validation import parse_date, parse_utc
 from bcc_tui.services import session
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings
@@ -41,6 +42,21 @@ def print_rejected(name: str, rejected: list[tuple[int, str]]) -> None:
     if len(rejected) > REJECTED_SHOWN:
         more = len(rejected) - REJECTED_SHOWN
         print(f"{name}: och {count(more, 'avvisad rad', 'avvisade rader')} till", file=sys.stderr)
+
+
+# The days a period given on the command line may run between: beyond them the week and time-zone
+# arithmetic overflowed (9999-12-31, 0001-01-01) into a crash report instead of one line.
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)
+
+
+def day(value: str | None, option: str) -> dt.date | None:
+    """An option's date (ÅÅÅÅ-MM-DD) within FIRST_DAY–LAST_DAY; None when not given."""
+    if not value:
+        return None
+    found = parse_date(value, option)
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise InvalidInput(f"{option}: ska vara ett datum mellan {FIRST_DAY} och {LAST_DAY}")
+    return found
 
 
 def limit(n: int | None) -> int | None:

@@ -181,9 +181,23 @@ def test_numbers_out_of_range_are_one_clear_line(db, env, capsys):
         (["audit", "--limit", "-1"], "adm"),
         (["types", "--set", "fornya_recept", "--days", "9" * 30], "adm"),
         (["settings", "--followup-days", "9" * 30], "adm"),
+        # A hostile trial: each of these ended in a crash report (the week and time-zone
+        # arithmetic overflowed).
+        (["stats", "--from", "2026-01-01", "--to", "9999-12-31"], "adm"),
+        (["stats", "--from", "0001-01-01"], "adm"),
+        (["audit", "--to", "9999-12-31"], "adm"),
+        (["audit", "--from", "0001-01-01"], "adm"),
     ):
         code, _out, err = cli(capsys, db, *args, user=user)
         assert code == 1 and len(err.splitlines()) == 1 and "Traceback" not in err, (args, err)
+        assert "oväntat" not in err, (args, err)
+
+
+def test_a_number_sqlite_cannot_hold_is_one_line_not_a_crash(db, env, capsys):
+    """`deviations --report 99999999999999999999999` overflowed SQLite's integer into a crash
+    report: no deviation has that number."""
+    code, _out, err = cli(capsys, db, "deviations", "--report", "9" * 23, "--medcontrol", "5", user="adm")
+    assert (code, err) == (1, f"bcc-tui: --report: ingen avvikelse har nummer {'9' * 23}\n")
 
 
 @pytest.mark.parametrize("kind", ["devnull", "text", "folder"])

@@ -7,13 +7,13 @@ import argparse
 import sys
 
 from bcc_tui.cli.argparse_sv import integer
-from bcc_tui.cli.common import FILE, Parser, limit, local_text, open_ctx, seconds
+from bcc_tui.cli.common import FILE, Parser, day, limit, local_text, open_ctx, seconds
 from bcc_tui.cli.registry import command
 from bcc_tui.domain import audit_text, exports
 from bcc_tui.domain.business_days import STOCKHOLM
 from bcc_tui.domain.errors import InvalidInput, os_reason
 from bcc_tui.domain.text import clean_line, count
-from bcc_tui.domain.validation import parse_date, parse_utc
+from bcc_tui.domain.validation import parse_utc
 from bcc_tui.services import audit_log, notify, outbound, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.settings import Settings
@@ -30,8 +30,8 @@ def _audit_arguments(p: argparse.ArgumentParser) -> None:
 
 @command("audit", "granskningsloggen (administratör, granskare)", _audit_arguments)
 def _audit(ctx: Ctx, args) -> int:
-    start = parse_date(args.start, "--from") if args.start else None
-    end = parse_date(args.end, "--to") if args.end else None
+    start = day(args.start, "--from")
+    end = day(args.end, "--to")
     rows = audit_log.read(
         ctx, patient=args.patient, user=args.user, start=start, end=end, limit=limit(args.limit)
     )

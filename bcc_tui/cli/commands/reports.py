@@ -7,14 +7,13 @@ import json
 import sys
 
 from bcc_tui.cli.argparse_sv import integer
-from bcc_tui.cli.common import local
+from bcc_tui.cli.common import day, local
 from bcc_tui.cli.registry import command
 from bcc_tui.domain import deviations as dv
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import routine, statistics
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line, count
-from bcc_tui.domain.validation import parse_date
 from bcc_tui.services import deviations, handover, people, reports
 from bcc_tui.services.context import Ctx
 
@@ -119,8 +118,8 @@ def _stats_arguments(p: argparse.ArgumentParser) -> None:
 
 @command("stats", "statistik för ärenden som kom in under perioden", _stats_arguments)
 def _stats(ctx: Ctx, args) -> int:
-    start = parse_date(args.start, "--from") if args.start else None
-    end = parse_date(args.end, "--to") if args.end else None
+    start = day(args.start, "--from")
+    end = day(args.end, "--to")
     report = reports.stats(ctx, start, end)
     names = people.names(ctx)
     warning = routine.warning(ctx.today())
@@ -265,6 +264,10 @@ def _deviation_options_agree(args) -> None:
         raise InvalidInput("--reason hör till --dismiss ID")
     if deciding and (args.open_only or args.csv):
         raise InvalidInput("--open och --csv listar; de går inte ihop med --report eller --dismiss")
+    for option, value in (("--report", args.report), ("--dismiss", args.dismiss)):
+        # A number SQLite's integer cannot hold overflowed into a crash report (a hostile trial).
+        if value is not None and not 0 < value < 2**63:
+            raise InvalidInput(f"{option}: ingen avvikelse har nummer {value}")
 
 
 def _deviation_table(rows: list[deviations.Deviation], *, open_only: bool) -> None:
