@@ -28,6 +28,9 @@ def open_ctx(settings: Settings, *, create: bool, migrate: bool = False) -> Ctx:
         if not create:
             raise NotFound(f"databasen {path} finns inte (ange --db eller $BCC_DB)")
         path.parent.mkdir(parents=True, exist_ok=True)
+    elif not create and path.is_file() and path.stat().st_size == 0:
+        # Set up only by the commands that create one: a refused `list` had made it a database.
+        raise NotFound(f"databasen {path} är tom; import, staff import och demo lägger upp en ny databas")
     return session.open_session(path, settings.as_user, settings.frozen_now, migrate=migrate)
 
 

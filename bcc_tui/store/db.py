@@ -122,6 +122,10 @@ def _env_timeout(text: str | None) -> float:
     return value
 
 
+# A table of someone's: a file with one and no schema version is not ours (store/schema.py, status).
+_FOREIGN = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
+
+
 class Store:
     """One connection to the database file, safe to share between a UI thread and a worker."""
 
@@ -156,6 +160,13 @@ class Store:
         self._lock = threading.RLock()
         self._closed = False
         try:
+            # Another program's database is refused before the first pragma that writes: switched
+            # to WAL, its header changed although the command was refused (a hostile trial).
+            if conn.execute("PRAGMA user_version").fetchone()[0] == 0 and conn.execute(_FOREIGN).fetchone():
+                conn.close()
+                raise InvalidInput(
+                    f"{self.path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
+                )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")

@@ -220,6 +220,38 @@ def test_db_that_is_no_database_is_one_line(env, capsys, kind):
         assert sorted(p.name for p in env.iterdir() if p.name.startswith("notes")) == ["notes.txt"]
 
 
+def test_a_refused_file_is_left_as_it_was(env, capsys):
+    """A hostile trial: another program's database was switched to WAL (its header changed) by a
+    refused `list`, and an empty file became a whole bcc-tui database although `list` was
+    refused. Only import, staff import and demo set up a new database."""
+    import sqlite3
+
+    foreign, empty = env / "other.db", env / "empty.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE foo (x)")
+    conn.commit()
+    conn.close()
+    empty.write_bytes(b"")
+    for path in (foreign, empty):
+        path.chmod(0o600)
+    before = foreign.read_bytes()
+    for path, said in (
+        (foreign, f"bcc-tui: {foreign} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"),
+        (empty, f"bcc-tui: databasen {empty} är tom; import, staff import och demo lägger upp en ny databas"),
+    ):
+        code = main(["--db", str(path), "--as", "rec1", "list"])
+        _out, err = capsys.readouterr()
+        assert (code, err) == (1, said + "\n")
+    assert foreign.read_bytes() == before and empty.read_bytes() == b""
+    assert sorted(p.name for p in env.iterdir() if p.name.startswith(("other", "empty"))) == [
+        "empty.db",
+        "other.db",
+    ]
+    assert main(["--db", str(empty), "import", "-"]) == 1  # an empty input; the file is set up
+    capsys.readouterr()
+    assert empty.stat().st_size > 0
+
+
 def test_an_unforeseen_error_is_one_line_and_a_private_report(db, env, capsys, monkeypatch):
     from bcc_tui.cli import registry
 
