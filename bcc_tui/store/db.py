@@ -103,6 +103,10 @@ def _refuse_non_regular(path: Path) -> None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
+        if path.is_symlink():
+            # A link to nothing: SQLite would make the database wherever it points (a hostile trial:
+            # `demo --db` wrote one into another folder through a link left in this one).
+            raise InvalidInput(f"{path} är en symbolisk länk till en fil som inte finns") from None
         return
     except OSError as err:
         raise InvalidInput(f"kan inte öppna databasen {path}: {os_reason(err)}") from None

@@ -252,6 +252,19 @@ def test_a_refused_file_is_left_as_it_was(env, capsys):
     assert empty.stat().st_size > 0
 
 
+@pytest.mark.parametrize("args", [["demo", "--no-ui"], ["import", "-"], ["staff", "import", "-"]])
+def test_a_database_path_that_links_to_nothing_is_refused(env, capsys, args):
+    """A hostile trial: `demo --db exp/dangling.jsonl`, a link to a file that did not exist, made
+    a database where the link pointed, in another folder."""
+    (env / "victim").mkdir()
+    link = env / "dangling.db"
+    link.symlink_to(env / "victim" / "nothere.txt")
+    code = main(["demo", "--db", str(link), *args[1:]] if args[0] == "demo" else ["--db", str(link), *args])
+    _out, err = capsys.readouterr()
+    assert (code, err) == (1, f"bcc-tui: {link} är en symbolisk länk till en fil som inte finns\n")
+    assert list((env / "victim").iterdir()) == []
+
+
 def test_an_unforeseen_error_is_one_line_and_a_private_report(db, env, capsys, monkeypatch):
     from bcc_tui.cli import registry
 
