@@ -111,6 +111,16 @@ def load(ctx: Ctx, ref: str, form: str) -> Draft | None:
     return Draft(json.loads(found.fields), parse_utc(found.saved_at))
 
 
+def kept_replies(ctx: Ctx, ref: str) -> list[str]:
+    """Which of the person's answers to the family on this errand are kept as drafts ("svar",
+    "delsvar"): what closing it without reply leaves unsent. Names only, no text: not a read of
+    the draft (load's), so not logged."""
+    with ctx.store.read() as conn:
+        row = _errand(ctx, conn, ref, "close")
+        kept = dq.forms_kept(conn, ctx.actor.username, row.id)
+    return [FORM_NAMES[form] for form in ("reply", "partial_reply") if form in kept]
+
+
 def discard(ctx: Ctx, ref: str, form: str) -> None:
     with ctx.change("draft", ref) as conn:
         row = q.by_ref(conn, ref)  # one's own draft: says nothing either way
@@ -133,3 +143,8 @@ def discard(ctx: Ctx, ref: str, form: str) -> None:
 def sent(conn: Connection, ctx: Ctx, errand_id: int, form: str) -> None:
     """Inside the transaction that sends: the draft goes with it (the send itself is audited)."""
     dq.delete(conn, ctx.actor.username, errand_id, form)
+    if form == "close":
+        # Closed without reply: an answer kept as a draft will never be sent (the close form
+        # said so first: ui/runner.py, close_errand).
+        for answer in ("reply", "partial_reply"):
+            dq.delete(conn, ctx.actor.username, errand_id, answer)

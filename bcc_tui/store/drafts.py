@@ -51,3 +51,14 @@ def delete(conn: sqlite3.Connection, username: str, errand_id: int, form: str) -
         ).rowcount
         > 0
     )
+
+
+def forms_kept(conn: sqlite3.Connection, username: str, errand_id: int) -> list[str]:
+    """The forms this person keeps a draft of on this errand (their names, not their text)."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT form FROM drafts WHERE username = ? AND errand_id = ? ORDER BY form",
+            (username, errand_id),
+        )
+    ]

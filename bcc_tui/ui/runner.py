@@ -692,7 +692,20 @@ class ActionRunner:
             errands.close(self.ctx, s.ref, r.reason, documented=r.documented, expected_version=s.version)
             return f"{s.ref} avslutat utan svar"
 
-        self.ask(CloseForm(s.ref, self.ending_caution(s) or "", context=self.errand_line(s)), send, errand=s)
+        cautions = [c for c in (self.ending_caution(s), self.unsent_drafts(s)) if c is not None]
+        caution = Text("\n").join(cautions) if cautions else ""
+        self.ask(CloseForm(s.ref, caution, context=self.errand_line(s)), send, errand=s)
+
+    def unsent_drafts(self, s: ErrandSummary) -> Text | None:
+        """A reply or partial reply kept as a draft is never sent once the errand is closed without
+        reply, and goes with it: said first (a keyboard trial found it dropped without a word)."""
+        try:
+            kept = drafts.kept_replies(self.ctx, s.ref)
+        except BccError:
+            return None
+        if not kept:
+            return None
+        return Text(f"Ditt utkast till {' och '.join(kept)} skickas inte; det tas bort.", style="bold yellow")
 
     def note(self) -> None:
         from bcc_tui.ui.screens.forms import NoteForm

@@ -128,6 +128,34 @@ def test_a_reply_draft_survives_the_terminal_going_away(clinic, app_for):
     assert audited == ["utkast sparat: svar (22 tecken)", "utkast öppnat: svar"]
 
 
+def test_closing_without_reply_says_a_kept_reply_is_not_sent_and_takes_it_away(clinic, app_for, as_):
+    """A keyboard trial: a reply kept as a draft, then x: the errand closed and nothing said the
+    reply would never go. The close form says so first; the draft goes with the errand."""
+    from bcc_tui.services import drafts
+
+    drafts.save(as_("doc1"), "1177-000005", "reply", {"text": "Hej Vera, vi flyttar tiden"})
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await pilot.press("x")
+        await settle(pilot)
+        said = str(app.screen.query_one(".form-subtitle").render())
+        await pilot.press(*"Besvarat per telefon", "ctrl+s")
+        await settle(pilot)
+        return said
+
+    said = drive(app, scenario)
+    assert "Ditt utkast till svar skickas inte; det tas bort." in said, said
+    assert (
+        clinic.conn.execute("SELECT status FROM errands WHERE ref = '1177-000005'").fetchone()[0] == "closed"
+    )
+    assert drafts_in(clinic) == []
+    # Which drafts there are is not their text: looking did not log a draft's reading.
+    assert [r[0] for r in clinic.conn.execute("SELECT detail FROM audit WHERE action = 'draft'")] == [
+        "utkast sparat: svar (26 tecken)"
+    ]
+
+
 def test_escape_asks_to_keep_or_discard(clinic, app_for):
     app = app_for(clinic, "rec1")
 
