@@ -295,3 +295,19 @@ def test_filter_searches_and_is_audited_once(clinic, app_for):
     assert filtered == ["1177-000002"] and len(cleared) == 4
     rows = clinic.conn.execute("SELECT action, detail FROM audit WHERE action = 'search'").fetchall()
     assert len(rows) == 1 and "Hugo" in rows[0]["detail"]
+
+
+def test_a_filter_whose_errands_are_all_in_another_pane_takes_the_focus_there(clinic, app_for):
+    """A keyboard trial: `/` and an assigned errand's reference, enter: the focus stayed on the
+    empty Ofördelade, where `a` said "Inget ärende valt". It goes to the pane with the rows."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("slash", *"1177-000005", "enter")
+        await settle(pilot)
+        focused = app.screen.focused_table
+        await pilot.press("a")
+        await settle(pilot)
+        return focused.pane if focused else None, type(app.screen).__name__
+
+    assert drive(app, scenario) == ("assigned", "AssignForm")

@@ -115,6 +115,7 @@ class DashboardScreen(BccScreen[None]):
         self._drawn_titles: dict[str, str] = {}  # each pane's title as on screen
         self._fitted: tuple[int, tuple[int | None, ...]] | None = None  # what fit() last fitted
         self._tables: dict[str, ErrandTable] = {}
+        self._refocus_for: str | None = None  # a filter entered: its rows decide the focus (show)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.actor, id="header")
@@ -193,9 +194,23 @@ class DashboardScreen(BccScreen[None]):
             page = data.pane(pane)
             table.set_wide(wide, now, room)
             table.show(page.rows, data.names, now, has_more=page.has_more)
+        if self._refocus_for is not None and filter_text == self._refocus_for:
+            self._refocus_for = None
+            self._focus_rows()
         self.show_counts(data, filter_text)
         self.show_preview()
         self.refresh_offers()  # the errand under the cursor may have changed state
+
+    def _focus_rows(self) -> None:
+        """A filter whose errands are all in another pane left the focus on an empty one, where
+        every key said "Inget ärende valt" (a keyboard trial): the first pane with rows gets it."""
+        focused = self.focused_table
+        if focused is None or focused.order:
+            return
+        for _, table in self.tables():
+            if table.order:
+                table.focus()
+                return
 
     def show_counts(self, data: Panes, filter_text: str | None) -> None:
         """The panes' titles and heights from `data`'s counts: alone when only the counts came
@@ -445,6 +460,8 @@ class DashboardScreen(BccScreen[None]):
                 event.input.remove_class("-visible")
                 self.refit()
             self.query_one(f"#table-{self.panes_shown[0]}").focus()
+            # Once the filter's rows are in, the focus goes to a pane that has some (show).
+            self._refocus_for = text
             self.app.set_filter(text)
 
     def on_errand_table_opened(self, message: ErrandTable.Opened) -> None:
