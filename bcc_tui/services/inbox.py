@@ -346,7 +346,7 @@ def _folder(folder: Path) -> None:
     except FileExistsError:
         pass
     except OSError as err:
-        raise InvalidInput(f"mappen {folder} kan inte skapas ({err.strerror})") from None
+        raise InvalidInput(f"mappen {folder} kan inte skapas: {os_reason(err)}") from None
     folder_to_write(folder)
 
 

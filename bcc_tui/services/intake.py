@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,29 +56,31 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     """`data`: the whole input, or its lines as read within the caps (services/inbox.py)."""
     require(ctx, "import")
     report = IntakeReport()
-    helper = _helper(data)
-    interrupted = False
-    try:
-        _read_and_store(ctx, data, report, helper)
-    except KeyboardInterrupt:
-        # The batches written before stay (each is whole, and a new run skips them as already
-        # read): the log and the person are told how far it came, not left with a silent half.
-        interrupted = True
-    finally:
-        if helper is not None:
-            helper.pool.shutdown(cancel_futures=True)
-    done = f"{count(report.added, 'nytt', 'nya')}, {report.skipped} redan inlästa, {len(report.rejected)} avvisade"
-    with ctx.store.write() as conn:
-        audit.append(
-            conn,
-            [
-                ctx.entry(
-                    "import",
-                    outcome="ok" if report.ok and not interrupted else "partly refused",
-                    detail=f"avbruten: {done}; resten inte inläst" if interrupted else done,
-                )
-            ],
+    # ctrl+c stops the import between two batches: the batches written stay (each is whole, and a
+    # new run skips them as already read), and the log and the person are told how far it came.
+    with _CtrlC() as stop:
+        helper = _helper(data)  # forked with the handler: the helper prints nothing either
+        try:
+            _read_and_store(ctx, data, report, helper, stop)
+        finally:
+            if helper is not None:
+                helper.pool.shutdown(cancel_futures=True)
+        interrupted = stop.pressed
+        done = (
+            f"{count(report.added, 'nytt', 'nya')}, {count(report.skipped, 'redan inläst', 'redan inlästa')}, "
+            f"{count(len(report.rejected), 'avvisad', 'avvisade')}"
         )
+        with ctx.store.write() as conn:
+            audit.append(
+                conn,
+                [
+                    ctx.entry(
+                        "import",
+                        outcome="ok" if report.ok else "partly refused",
+                        detail=f"avbruten: {done}; resten inte inläst" if interrupted else done,
+                    )
+                ],
+            )
     if interrupted:
         raise Interrupted(
             f"importen avbröts: {done} före avbrottet, resten inte inläst",
@@ -87,11 +90,34 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     return report
 
 
+class _CtrlC:
+    """While an import runs in the main thread, ctrl+c is noted instead of raised: raised, it
+    could land in a commit (the batch in, its count not), in the audit row's write, or in the
+    helper's start (its traceback)."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._before: Any = None
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._before = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def _note(self, _signum: int, _frame: Any) -> None:
+        self.pressed = True
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._before is not None:
+            signal.signal(signal.SIGINT, self._before)
+
+
 def _read_and_store(
     ctx: Ctx,
     data: bytes | Sequence[bytes | jsonl.TooLong],
     report: IntakeReport,
     helper: _Helper | None,
+    stop: _CtrlC,
 ) -> None:
     """The input is cut into batches of BATCH lines, each in parts of PART lines handed to the
     helper at once; each batch is written, in the order of the input, when its parts are read."""
@@ -110,6 +136,8 @@ def _read_and_store(
                 helper.hand(part)
         batches.append(_Batch(rules, parts))
     for batch in batches:
+        if stop.pressed:
+            return
         _store_batch(ctx, batch, report)
 
 
@@ -301,7 +329,7 @@ def _store_batch(ctx: Ctx, batch: _Batch, report: IntakeReport) -> None:
     report.rejected += refused
     if not valid:
         return
-    # Counted once the batch is committed: one rolled back (ctrl+c in its write) is not reported.
+    # Counted once the batch is committed: one rolled back (busy, an error) is not reported.
     skipped, rejected, added = 0, [], []
     with ctx.store.write() as conn:
         now_rules = acute_settings.rules(conn)

@@ -705,7 +705,9 @@ class ActionRunner:
             return None
         if not kept:
             return None
-        return Text(f"Ditt utkast till {' och '.join(kept)} skickas inte; det tas bort.", style="bold yellow")
+        if len(kept) == 1:
+            return Text(f"Ditt utkast till {kept[0]} skickas inte; det tas bort.", style="bold yellow")
+        return Text(f"Dina utkast till {' och '.join(kept)} skickas inte; de tas bort.", style="bold yellow")
 
     def note(self) -> None:
         from bcc_tui.ui.screens.forms import NoteForm

@@ -237,7 +237,10 @@ def test_a_refused_file_is_left_as_it_was(env, capsys):
     before = foreign.read_bytes()
     for path, said in (
         (foreign, f"bcc-tui: {foreign} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"),
-        (empty, f"bcc-tui: databasen {empty} är tom; import, staff import och demo lägger upp en ny databas"),
+        (
+            empty,
+            f"bcc-tui: databasen {empty} är tom; en ny databas läggs upp av demo eller av import, staff import, schedule import och patients import",
+        ),
     ):
         code = main(["--db", str(path), "--as", "rec1", "list"])
         _out, err = capsys.readouterr()

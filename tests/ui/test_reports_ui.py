@@ -93,7 +93,8 @@ def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for)
 
 def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_for):
     """The trial's report: c and w in the handover closed on esc with what was typed gone, and
-    keep no draft. Now esc asks first: esc again goes on writing, enter throws the text away."""
+    keep no draft. Now esc asks first: enter or esc goes on writing (enter keeps the text in the
+    draft question too), s throws it away."""
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
@@ -104,10 +105,13 @@ def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_fo
             await pilot.press(key, *"Ring mamma", "escape")
             await settle(pilot)
             seen.append(str(app.screen.query_one(".form-title").render()))
-            await pilot.press("escape")  # no: back to the text
+            await pilot.press("enter")  # back to the text (enter keeps it, as in the draft question)
             await settle(pilot)
             seen.append(app.screen.query_one("#form-text").text)
-            await pilot.press("escape", "enter")  # yes: thrown away
+            await pilot.press("escape", "escape")  # esc: back to it too
+            await settle(pilot)
+            seen.append(app.screen.query_one("#form-text").text)
+            await pilot.press("escape", "s")  # s: thrown away
             await settle(pilot)
             seen.append(type(app.screen).__name__)
         await pilot.press("c", "escape")  # nothing typed: closes at once
@@ -116,7 +120,9 @@ def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_fo
         return seen
 
     seen = drive(app, scenario)
-    assert seen == ["Släng det du skrivit?", "Ring mamma", "HandoverScreen"] * 2 + ["HandoverScreen"]
+    assert seen == ["Släng det du skrivit?", "Ring mamma", "Ring mamma", "HandoverScreen"] * 2 + [
+        "HandoverScreen"
+    ]
     assert clinic.conn.execute("SELECT count(*) FROM handover_notes").fetchone()[0] == 0
 
 

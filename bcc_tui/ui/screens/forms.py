@@ -75,6 +75,29 @@ class KeepDraftDialog(BccModal[str | None]):
         self.dismiss(choice)
 
 
+class DiscardDialog(BccModal[bool]):
+    """Escape on text that cannot be kept as a draft: throw it away with s, as in the draft
+    question; enter and esc go back to it (in the draft question enter keeps the text, so the
+    same habit must never throw it away here)."""
+
+    BINDINGS = [
+        Binding("s", "choose(True)", "Släng"),
+        Binding("enter", "choose(False)", "Skriv vidare"),
+        Binding("escape", "choose(False)", "Skriv vidare", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label(Text("Släng det du skrivit?", style="bold"), classes="form-title")
+            yield Static(Text("Texten sparas inte som utkast här.", style="dim"))
+            yield Static(
+                Text("s: släng texten · enter eller esc: skriv vidare", style="dim"), classes="form-hint"
+            )
+
+    def action_choose(self, discard: bool) -> None:
+        self.dismiss(discard)
+
+
 class ConfirmDialog(BccModal[bool]):
     """A question before an act that cannot be undone: enter or j does it, esc does not."""
 
@@ -316,10 +339,7 @@ class Form(BccModal[R]):
         if self.drafts is None and typed:
             # No draft is kept here (the handover's remark and note, or drafts not readable just
             # now): what was typed is never thrown away without a word (esc had closed it).
-            self.app.push_screen(
-                ConfirmDialog("Släng det du skrivit?", "Texten sparas inte som utkast.", yes="Släng"),
-                self._after_discard_question,
-            )
+            self.app.push_screen(DiscardDialog(), self._after_discard_question)
             return
         if self.drafts is None or not (typed or self._has_draft):
             self._finish(None)
@@ -441,11 +461,11 @@ class AssignForm(Form[AssignResult]):
         ol.add_options([Option(self._label(c), id=c.username) for c in shown])
         self.shown = shown
         preselect = next((i for i, c in enumerate(shown) if c.suggested), None)
-        # A name typed picks its first match. A single letter picks nobody new unless it leaves one
-        # person: typed ahead, `a` `enter` `a` `enter` on an errand the form would not give away at
-        # the first enter (a reassignment, nobody preselected) put the second `a` in the filter,
-        # and its enter gave the colleague's errand to whoever came first.
-        if shown and (len(needle) > 1 or (needle and len(shown) == 1)):
+        # What is typed picks someone only when it leaves one person. Typed ahead, `a` `enter` `a`
+        # `enter` on an errand the form would not give away at the first enter (a reassignment,
+        # nobody preselected) put the second `a` in the filter, and its enter gave the colleague's
+        # errand to the first name with an "a"; "ka" (k and a typed ahead) matched two titles.
+        if needle and len(shown) == 1:
             preselect = 0
         ol.highlighted = preselect
 
