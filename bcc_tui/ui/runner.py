@@ -27,6 +27,7 @@ from textual.message import Message
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
+from bcc_tui.domain.deviations import SECTION_LEADER
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services import clinic, drafts, errands, patients, people
@@ -473,18 +474,25 @@ class ActionRunner:
         complaints = [s for s in rows if s.type == e.COMPLAINT and s.suggestion is not None]
 
         def second_look(choice: errands.Choice) -> str | None:
-            """R5: a complaint goes where the complaint rule says; marked with other errands and
-            given to someone else, it went without a word (a keyboard trial found it)."""
-            off = [
-                s for s in complaints if s.suggestion is not None and s.suggestion.username != choice.username
+            """R5: an urgent complaint goes to a section leader, any other to the nurse responsible
+            for MedControl PRO; marked with other errands and given to someone else, it went
+            without a word (a keyboard trial found it)."""
+            urgent = [s for s in complaints if s.urgent and choice.title != SECTION_LEADER]
+            other = [
+                s
+                for s in complaints
+                if not s.urgent and s.suggestion is not None and s.suggestion.username != choice.username
             ]
-            if not off:
+            parts = []
+            if urgent:
+                parts.append(f"{_listed([s.ref for s in urgent])} (brådskande) till en sektionsledare")
+            if other and other[0].suggestion is not None:
+                who = self.person_name(other[0].suggestion.username) or other[0].suggestion.username
+                parts.append(f"{_listed([s.ref for s in other])} till {who} (MedControl PRO)")
+            if not parts:
                 return None
-            to = sorted(
-                {self.person_name(s.suggestion.username) or "" for s in off if s.suggestion is not None}
-            )
             return (
-                f"{_listed([s.ref for s in off])} ska enligt klagomålsregeln till {', '.join(to)}. "
+                f"Enligt klagomålsregeln ska {' och '.join(parts)}. "
                 f"Tryck enter igen för att ändå fördela till {choice.name}."
             )
 

@@ -283,8 +283,33 @@ def test_marked_rows_with_a_complaint_given_to_another_ask_about_the_complaint_r
 
     asked, before = drive(app, scenario)
     assert asked == (
-        "1177-000003 ska enligt klagomålsregeln till Lena Ledare. "
+        "Enligt klagomålsregeln ska 1177-000003 (brådskande) till en sektionsledare. "
         "Tryck enter igen för att ändå fördela till Dag Doktor."
     )
     assert before == ("unassigned", None)
     assert holder(on_duty, "1177-000003") == holder(on_duty, "1177-000002") == ("assigned", "doc2")
+
+
+def test_marked_rows_with_an_urgent_complaint_go_to_any_section_leader_without_a_question(
+    on_duty, app_for, system
+):
+    """R5 sends an urgent complaint to a section leader, not to one person: a second section
+    leader chosen for the marked rows is within the rule, and nothing is asked (a review)."""
+    people.import_staff(
+        system,
+        jsonl(
+            {"username": "lead2", "name": "Lisa Ledare", "title": "sektionsledare", "roles": ["caregiver"]}
+        ),
+    )
+    app = app_for(on_duty, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("space", "space")  # 1177-000003 (urgent complaint), 000002
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"lisa", "enter")
+        await settle(pilot)
+        return type(app.screen)
+
+    assert drive(app, scenario) is DashboardScreen
+    assert holder(on_duty, "1177-000003") == holder(on_duty, "1177-000002") == ("assigned", "lead2")
