@@ -140,11 +140,28 @@ def discard(ctx: Ctx, ref: str, form: str) -> None:
             )
 
 
-def sent(conn: Connection, ctx: Ctx, errand_id: int, form: str) -> None:
-    """Inside the transaction that sends: the draft goes with it (the send itself is audited)."""
-    dq.delete(conn, ctx.actor.username, errand_id, form)
-    if form == "close":
-        # Closed without reply: an answer kept as a draft will never be sent (the close form
-        # said so first: ui/runner.py, close_errand).
-        for answer in ("reply", "partial_reply"):
-            dq.delete(conn, ctx.actor.username, errand_id, answer)
+# The forms whose drafts an errand's end makes moot: nothing can be answered or closed again.
+_ENDED = ("reply", "partial_reply", "close")
+
+
+def sent(conn: Connection, ctx: Ctx, row: Errand, form: str) -> None:
+    """Inside the transaction that sends: the draft goes with it (the send itself is audited).
+    Once the errand ends (a reply, a close without reply), every answer kept as a draft on it,
+    anyone's, will never be sent: each is removed, and the log says whose (the close form said
+    so first to its writer: ui/runner.py, close_errand)."""
+    dq.delete(conn, ctx.actor.username, row.id, form)
+    if form not in ("reply", "close"):
+        return
+    entries = []
+    for username, kept in dq.kept_on(conn, row.id, _ENDED):
+        dq.delete(conn, username, row.id, kept)
+        entries.append(
+            ctx.entry(
+                "draft",
+                row.ref,
+                row.personnummer,
+                detail=f"utkast borttaget: {FORM_NAMES[kept]} av {username} (ärendet avslutat)",
+            )
+        )
+    if entries:
+        audit.append(conn, entries)

@@ -880,7 +880,7 @@ def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int |
             text=body,
             detail={"acute": row.acute},
         )
-        drafts.sent(conn, ctx, row.id, "acute")
+        drafts.sent(conn, ctx, row, "acute")
         return f"akuta tecken hanterade: {body}"
 
     _act(ctx, ref, e.ACUTE_HANDLED, expected_version, apply)
@@ -966,7 +966,7 @@ def reply(
         outbound.queue(
             conn, ref, row.id, event_id, e.REPLY, signed, now, ctx.actor.name, ctx.actor.title, closes=True
         )
-        drafts.sent(conn, ctx, row.id, "reply")
+        drafts.sent(conn, ctx, row, "reply")
         return f"svar ({len(body)} tecken)" + (f" för {on_behalf}" if on_behalf else "")
 
     _act(ctx, ref, e.REPLY, expected_version, apply)
@@ -1005,7 +1005,7 @@ def partial_reply(
             ctx.actor.title,
             closes=False,
         )
-        drafts.sent(conn, ctx, row.id, "partial_reply")
+        drafts.sent(conn, ctx, row, "partial_reply")
         return f"delsvar ({len(body)} tecken)" + (f", stämt av med {consulted}" if consulted else "")
 
     _act(ctx, ref, e.PARTIAL_REPLY, expected_version, apply)
@@ -1064,7 +1064,7 @@ def close(
             text=why,
             detail={"documented": documented},
         )
-        drafts.sent(conn, ctx, row.id, "close")
+        drafts.sent(conn, ctx, row, "close")
         return f"avslutat utan svar: {why}"
 
     _act(ctx, ref, e.CLOSE, expected_version, apply)
@@ -1076,7 +1076,7 @@ def note(ctx: Ctx, ref: str, text: str) -> None:
 
     def apply(conn: Connection, row: Errand, now: str) -> str:
         q.add_event(conn, row.id, e.NOTE, now, ctx.actor.username, ctx.actor.name, ctx.actor.title, text=body)
-        drafts.sent(conn, ctx, row.id, "note")
+        drafts.sent(conn, ctx, row, "note")
         return f"anteckning ({len(body)} tecken)"
 
     _act(ctx, ref, e.NOTE, None, apply)

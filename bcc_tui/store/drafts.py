@@ -62,3 +62,15 @@ def forms_kept(conn: sqlite3.Connection, username: str, errand_id: int) -> list[
             (username, errand_id),
         )
     ]
+
+
+def kept_on(conn: sqlite3.Connection, errand_id: int, forms: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(user name, form) of every draft of these forms on this errand, anyone's."""
+    marks = ", ".join("?" * len(forms))
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            f"SELECT username, form FROM drafts WHERE errand_id = ? AND form IN ({marks}) ORDER BY username, form",
+            (errand_id, *forms),
+        )
+    ]

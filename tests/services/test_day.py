@@ -160,6 +160,27 @@ def test_acute_banner_marked_handled_stops_pinning(system, as_, store):
     assert any("acute_handled_at" in p for p in audit_log.check(as_("adm")))
 
 
+def test_an_errands_end_takes_everyones_answers_kept_as_drafts_and_logs_whose(system, as_, store):
+    """A review: closing without reply took only the closer's reply draft, unlogged; a receiver's
+    reply and the holder's partial reply kept on the same errand stayed for ever, never to be
+    sent. Its end takes every answer kept on it, each logged with whose it was."""
+    intake.import_errands(system, jsonl(*patients(1)))
+    errands.assign(as_("rec1"), "1177-000001", "doc1")
+    drafts.save(as_("rec1"), "1177-000001", "reply", {"text": "Vi ringer"})
+    drafts.save(as_("doc1"), "1177-000001", "partial_reply", {"text": "Vi återkommer"})
+    drafts.save(as_("doc1"), "1177-000001", "note", {"text": "kvar"})
+    errands.close(as_("doc1"), "1177-000001", "Besvarat per telefon", documented=True)
+    left = store.conn.execute("SELECT username, form FROM drafts").fetchall()
+    assert [tuple(r) for r in left] == [("doc1", "note")]  # a note may still be written
+    details = [
+        r[0] for r in store.conn.execute("SELECT detail FROM audit WHERE detail LIKE 'utkast borttaget%'")
+    ]
+    assert details == [
+        "utkast borttaget: delsvar av doc1 (ärendet avslutat)",
+        "utkast borttaget: svar av rec1 (ärendet avslutat)",
+    ]
+
+
 def test_drafts_are_kept_scoped_audited_and_gone_when_sent(system, as_, store):
     intake.import_errands(system, jsonl(*patients(2)))
     errands.assign(as_("rec1"), "1177-000001", "doc1")

@@ -150,9 +150,11 @@ def test_closing_without_reply_says_a_kept_reply_is_not_sent_and_takes_it_away(c
         clinic.conn.execute("SELECT status FROM errands WHERE ref = '1177-000005'").fetchone()[0] == "closed"
     )
     assert drafts_in(clinic) == []
-    # Which drafts there are is not their text: looking did not log a draft's reading.
+    # Which drafts there are is not their text: looking did not log a draft's reading; the
+    # removal with the errand is logged, naming whose it was.
     assert [r[0] for r in clinic.conn.execute("SELECT detail FROM audit WHERE action = 'draft'")] == [
-        "utkast sparat: svar (26 tecken)"
+        "utkast sparat: svar (26 tecken)",
+        "utkast borttaget: svar av doc1 (ärendet avslutat)",
     ]
 
 
