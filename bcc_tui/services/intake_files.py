@@ -74,8 +74,10 @@ def job_files(source: str, done_dir: str) -> tuple[Path, list[inbox.Listed]]:
     _no_file_under_sudo(source)
     src = Path(source)
     if src.is_dir() and not src.is_symlink():
+        inbox.folder_to_write(src)  # a file read is moved out of it: read-only, each run read it again
         return done, inbox.listing(src)
     if src.is_file() and not src.is_symlink():
+        inbox.folder_to_write(src.parent)
         return done, [inbox.Listed(src, os.lstat(src))]
     raise InvalidInput(f"{source} är varken en fil eller en mapp")
 

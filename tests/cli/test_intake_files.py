@@ -256,3 +256,20 @@ def test_the_folders_the_job_writes_are_looked_at_before_anything_is_read(db, tm
     assert (r.returncode, r.stderr.decode()) == (1, f"bcc-tui: {named}\n")
     assert refs(db) == set() and (inbox_dir / "a.jsonl").exists()
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_an_inbox_the_job_cannot_write_in_is_refused_before_reading(db, dirs, monkeypatch):
+    """A review: an inbox the job cannot write in (read-only) was read in, the file linked into
+    done, and then the move failed in a crash report; every later run did it again. (The suite
+    runs as root, who may write anywhere by mode: the folder's check is made to say no.)"""
+    from bcc_tui.services import inbox
+
+    inbox_dir, done = dirs
+    (inbox_dir / "a.jsonl").write_bytes(jsonl(errand_line("1177-000011")))
+    real = os.access
+    monkeypatch.setattr(
+        inbox.os, "access", lambda path, mode: False if str(path) == str(inbox_dir) else real(path, mode)
+    )
+    r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
+    assert (r.returncode, r.stderr.decode()) == (1, f"bcc-tui: mappen {inbox_dir} går inte att skriva i\n")
+    assert refs(db) == set() and list(done.iterdir()) == []
