@@ -87,6 +87,9 @@ class Settings:
                 raise InvalidInput(
                     "BCC_NOW ska vara en tidpunkt med tidszon, t.ex. 2026-11-25T10:00:00+01:00"
                 )
+            if not 1970 <= frozen.year <= 2099:
+                # 9999-12-31T23:59:59 overflowed the day arithmetic into a crash report.
+                raise InvalidInput("BCC_NOW ska vara en tidpunkt mellan år 1970 och 2099")
         if path:
             _check_db_path(path)
         return cls(

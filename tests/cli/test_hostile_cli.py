@@ -268,6 +268,15 @@ def test_a_database_path_that_links_to_nothing_is_refused(env, capsys, args):
     assert list((env / "victim").iterdir()) == []
 
 
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"])
+def test_a_clock_out_of_the_programs_years_is_one_line(db, env, capsys, monkeypatch, now):
+    """A hostile trial: BCC_NOW at the ends of the calendar overflowed into a crash report."""
+    monkeypatch.setenv("BCC_NOW", now)
+    code = main(["--db", str(db), "--as", "rec1", "list"])
+    _out, err = capsys.readouterr()
+    assert (code, err) == (1, "bcc-tui: BCC_NOW ska vara en tidpunkt mellan år 1970 och 2099\n")
+
+
 def test_an_unforeseen_error_is_one_line_and_a_private_report(db, env, capsys, monkeypatch):
     from bcc_tui.cli import registry
 
