@@ -137,6 +137,9 @@ class BccApp(CompatApp):
         self.dashboard: DashboardScreen | None = None  # none for administrators and auditors
         self._opening: tuple[str, Screen[Any]] | None = None  # an errand waiting for a busy database
         self.loads = 0  # completed loads, for tests and the benchmark
+        # The handover's rows gone through (space), kept while the session lasts: esc out of the
+        # handover and back had lost them (a keyboard trial). Given or taken, they start again.
+        self.handover_ticks: set[str] = set()
         self.bell_on = True
         self.crash_line: str | None = None  # set when an unforeseen error ended the app
         self.ended_line: str | None = None  # set when an upgrade ended it on an error instead

@@ -126,6 +126,21 @@ def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_fo
     assert clinic.conn.execute("SELECT count(*) FROM handover_notes").fetchone()[0] == 0
 
 
+def test_the_handovers_ticks_stay_when_it_is_closed_and_opened_again(clinic, app_for):
+    """A keyboard trial: two rows gone through with space, esc, h again: "0 av 5", every row
+    back to "·" (opening an errand from it and coming back kept them)."""
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("h", "space", "space", "escape")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        return str(app.screen.query_one("#handover-summary").render())
+
+    assert "2 av 5 genomgångna" in drive(app, scenario)
+
+
 def test_stats_screen_moves_by_month(clinic, app_for):
     app = app_for(clinic, "rec1")
 

@@ -43,7 +43,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
     def __init__(self) -> None:
         super().__init__()
         self._h: handover.Handover | None = None
-        self._done: set[str] = set()
+        self._done: set[str] = set()  # the app's, from on_mount: kept when the screen closes
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(self.app.ctx.actor, id="header")
@@ -52,6 +52,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._done = self.app.handover_ticks  # the same set: a tick stays after esc
         self.load()
         self.query_one(OptionList).focus()
 
@@ -303,6 +304,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
                 "den väntar tills nästa mottagare tar över",
                 markup=False,
             )
+            self._done.clear()
             self.app.pop_screen()
 
         if len(done) < len(listed):
@@ -328,6 +330,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         except BccError as err:
             self.app.notify(str(err), severity="error", markup=False)
             return
+        self._done.clear()
         giver = h.names.get(receipt.from_user, receipt.from_user) if receipt.from_user else "–"
         self.app.notify(
             f"Du har tagit över från {render.line(giver)}: {receipt.done} av {receipt.listed} genomgångna",
