@@ -65,8 +65,21 @@ class MailConfig:
 
 def _reason(err: BaseException) -> str:
     """What went wrong with the mail, for the outbox's list: the system's reason in Swedish, or the
-    server's own reply."""
+    server's own reply. A refused recipient was shown as Python's dict of bytes ("{'a@b': (550,
+    b'...')}"); it reads as the server's code and words for each address."""
+    import smtplib  # loaded already: only a send fails this way
+
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return "mottagaren nekades: " + "; ".join(
+            f"{address}: {code} {_said(text)}" for address, (code, text) in err.recipients.items()
+        )
+    if isinstance(err, smtplib.SMTPResponseException):
+        return f"servern svarade {err.smtp_code} {_said(err.smtp_error)}"
     return os_reason(err, str(err) or "tidsgränsen passerades")
+
+
+def _said(text: bytes | str) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
 def queue(

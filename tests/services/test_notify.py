@@ -90,6 +90,28 @@ def test_held_while_the_server_is_down_then_delivered_once(db):
     assert sqlite3.connect(db).execute("SELECT sent_at IS NOT NULL FROM outbox").fetchone()[0] == 1
 
 
+class _RefusingInbox:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 Mailbox unavailable"
+
+
+def test_a_recipient_the_server_refuses_reads_as_its_code_and_words(db):
+    """A hostile trial: the outbox showed the refusal as Python's dict of bytes, partly in
+    English ("{'erik.lindgren@example.se': (550, b'...')}")."""
+    server = SmtpServer()
+    server.inbox = _RefusingInbox()
+    server.start()
+    try:
+        env = {"BCC_SMTP": server.address}
+        assert run_cli("--as", "rec1", "assign", REF, "doc1", db=db, env=env).returncode == 0
+    finally:
+        server.stop()
+    error = sqlite3.connect(db).execute("SELECT last_error FROM outbox").fetchone()[0]
+    assert error.startswith("mottagaren nekades: "), error
+    assert "550 Mailbox unavailable" in error or "550 5.1.1 Mailbox unavailable" in error, error
+    assert "b'" not in error and "{" not in error
+
+
 def test_without_smtp_the_outbox_waits_for_the_admin(db):
     assert run_cli("--as", "rec1", "assign", REF, "doc1", db=db).returncode == 0
     r = run_cli("--as", "adm", "outbox", db=db)
