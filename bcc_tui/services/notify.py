@@ -147,7 +147,7 @@ def send_waiting(ctx: Ctx, smtp: str | None, sender: str, budget: float) -> Deli
 class Delivery:
     sent: int = 0
     failed: int = 0
-    error: str | None = None
+    error: str | None = None  # the last failure's reason, in Swedish (_reason)
 
 
 def _message(row: q.Mail, sender: str, now: dt.datetime) -> EmailMessage:
@@ -215,7 +215,7 @@ def deliver(
         round_trip = max(round_trip, time.monotonic() - began)
     except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
         _failed(store, clock, rows, f"SMTP-servern svarade inte i tid: {_reason(err)}")
-        result.failed, result.error = len(rows), str(err)
+        result.failed, result.error = len(rows), _reason(err)
         return result
     # A mail is MAIL, RCPT, DATA and the end of data: four round trips. One cut off after the
     # server took it would go again, so none is started that the time left could not finish.
@@ -233,7 +233,7 @@ def deliver(
                 # ValueError: an address or subject the e-mail headers refuse; that mail only.
                 _failed(store, clock, [row], _reason(err))
                 result.failed += 1
-                result.error = str(err)
+                result.error = _reason(err)
                 if isinstance(err, (OSError, smtplib.SMTPServerDisconnected)):
                     # The connection is gone or out of time: the rest waits for the next process.
                     _release(store, rows[index + 1 :])

@@ -110,6 +110,20 @@ def test_a_recipient_the_server_refuses_reads_as_its_code_and_words(db):
     assert error.startswith("mottagaren nekades: "), error
     assert "550 Mailbox unavailable" in error or "550 5.1.1 Mailbox unavailable" in error, error
     assert "b'" not in error and "{" not in error
+    # The mail job, failing, says so on stderr (cron mails it), with why.
+    server = SmtpServer()
+    server.inbox = _RefusingInbox()
+    server.start()
+    try:
+        later = "2026-11-25T11:00:00+01:00"  # past the retry's back-off
+        r = run_cli("--as", "adm", "outbox", "--send", db=db, env={"BCC_SMTP": server.address}, now=later)
+    finally:
+        server.stop()
+    assert r.returncode == 1 and r.stdout.decode() == "0 skickade, 1 misslyckad\n"
+    said = r.stderr.decode().splitlines()
+    assert len(said) == 1 and said[0].startswith(
+        "bcc-tui: ingen avisering kunde skickas: mottagaren nekades: "
+    )
 
 
 def test_without_smtp_the_outbox_waits_for_the_admin(db):

@@ -351,7 +351,11 @@ def _outbox(ctx: Ctx, args) -> int:
             print("BCC_SMTP är inte satt; inga aviseringar väntar")
             return 0
         print(f"{count(done.sent, 'skickad', 'skickade')}, {count(done.failed, 'misslyckad', 'misslyckade')}")
-        return 1 if done.failed and not done.sent else 0
+        if done.failed and not done.sent:
+            # The job failed: said on stderr, which cron mails, with why (it said nothing there).
+            print(f"bcc-tui: ingen avisering kunde skickas: {clean_line(done.error or '')}", file=sys.stderr)
+            return 1
+        return 0
 
     rows = notify.waiting(ctx)
     names = people.names(ctx)
