@@ -203,6 +203,24 @@ def _swapped(name: str, now: str | None = None) -> InvalidInput:
     )
 
 
+def claim(opened: Input, path: Path) -> bool:
+    """The file opened is this process's alone while it is read, imported and moved: another
+    intake job at the same moment (cron's next minute over a slow run) leaves it, rather than
+    archiving it a second time (three jobs at once left each file three times in done/). False
+    when another job holds it, or has moved it away meanwhile."""
+    if opened.fd is None:
+        return False
+    try:
+        fcntl.flock(opened.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file is closed
+    except BlockingIOError:
+        return False
+    try:
+        now = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return (now.st_dev, now.st_ino) == opened.identity
+
+
 def open_file(path: str | os.PathLike, listed: os.stat_result | None = None) -> Input:
     """A file opened for reading, nothing read yet: the file listed (`listed`, the listing's lstat)
     or, for a file named alone, the file its name showed a moment before."""

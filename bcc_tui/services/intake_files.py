@@ -98,6 +98,8 @@ def run_job(ctx: Ctx, done: Path, files: list[inbox.Listed]) -> Iterator[FileDon
             yield FileDone(path, refused=_about(path, err.for_cli()))
             continue
         with opened:
+            if not inbox.claim(opened, path):
+                continue  # another intake job has it now, or has moved it: its to do
             try:
                 report = intake.import_errands(ctx, inbox.read(opened, limits).lines)
             except Busy:

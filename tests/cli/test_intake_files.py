@@ -273,3 +273,23 @@ def test_an_inbox_the_job_cannot_write_in_is_refused_before_reading(db, dirs, mo
     r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
     assert (r.returncode, r.stderr.decode()) == (1, f"bcc-tui: mappen {inbox_dir} går inte att skriva i\n")
     assert refs(db) == set() and list(done.iterdir()) == []
+
+
+def test_a_file_another_intake_job_holds_is_left_to_it(db, dirs):
+    """A hostile trial: three intake jobs at once each imported and archived every file, leaving
+    each three times in done/. A job leaves a file another job holds; the next run takes it."""
+    import fcntl
+
+    inbox_dir, done = dirs
+    (inbox_dir / "a.jsonl").write_bytes(jsonl(errand_line("1177-000011")))
+    (inbox_dir / "b.jsonl").write_bytes(jsonl(errand_line("1177-000012")))
+    with open(inbox_dir / "a.jsonl", "rb") as other_job:
+        fcntl.flock(other_job.fileno(), fcntl.LOCK_EX)
+        r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
+    assert r.returncode == 0, r.stderr
+    assert refs(db) == {"1177-000012"}
+    assert sorted(p.name for p in inbox_dir.iterdir()) == ["a.jsonl"]
+    assert sorted(p.name for p in done.iterdir()) == ["b.jsonl"]
+    r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
+    assert r.returncode == 0 and refs(db) == {"1177-000011", "1177-000012"}
+    assert sorted(p.name for p in done.iterdir()) == ["a.jsonl", "b.jsonl"]
