@@ -95,6 +95,8 @@ def run_job(ctx: Ctx, done: Path, files: list[inbox.Listed]) -> Iterator[FileDon
         try:
             opened = inbox.open_file(path, listed.st)
         except InvalidInput as err:  # not the file listed, or no regular file: left alone, unread
+            if not os.path.lexists(path):
+                continue  # gone since the listing: another intake job took it (inbox.claim)
             yield FileDone(path, refused=_about(path, err.for_cli()))
             continue
         with opened:

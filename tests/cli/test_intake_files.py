@@ -293,3 +293,24 @@ def test_a_file_another_intake_job_holds_is_left_to_it(db, dirs):
     r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
     assert r.returncode == 0 and refs(db) == {"1177-000011", "1177-000012"}
     assert sorted(p.name for p in done.iterdir()) == ["a.jsonl", "b.jsonl"]
+
+
+def test_a_file_gone_since_the_listing_is_no_ones_problem(db, dirs, monkeypatch):
+    """Three jobs at once: one lists a file that another then moves away. It said "byttes ut
+    under inläsningen (är nu borta)" and failed; a file gone is another job's, and skipped."""
+    from bcc_tui.services import inbox
+
+    inbox_dir, done = dirs
+    (inbox_dir / "a.jsonl").write_bytes(jsonl(errand_line("1177-000011")))
+    (inbox_dir / "b.jsonl").write_bytes(jsonl(errand_line("1177-000012")))
+    real = inbox.listing
+
+    def listed_then_taken(folder):
+        found = real(folder)
+        (inbox_dir / "a.jsonl").unlink()  # another job moved it
+        return found
+
+    monkeypatch.setattr(inbox, "listing", listed_then_taken)
+    r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
+    assert (r.returncode, r.stderr.decode()) == (0, ""), r.stderr
+    assert refs(db) == {"1177-000012"}
