@@ -29,6 +29,24 @@ def dirs(tmp_path):
     return inbox_dir, done
 
 
+def two_files(inbox_dir, first: str, second: str) -> None:
+    """a.jsonl and b.jsonl in the inbox, one errand each."""
+    (inbox_dir / "a.jsonl").write_bytes(jsonl(errand_line(first)))
+    (inbox_dir / "b.jsonl").write_bytes(jsonl(errand_line(second)))
+
+
+def after_listing(monkeypatch, change) -> None:
+    """`change` happens to the inbox between the job's listing and its reads."""
+    listing = inbox.listing
+
+    def listed(folder):
+        found = listing(folder)
+        change()
+        return found
+
+    monkeypatch.setattr(inbox, "listing", listed)
+
+
 def refs(db) -> set[str]:
     listed = run_cli("--as", "rec1", "list", "--json", db=db)
     return {json.loads(x)["ref"] for x in listed.stdout.decode().splitlines()}
@@ -43,18 +61,13 @@ def test_a_symlink_swapped_in_after_the_listing_is_refused_and_nothing_is_read_o
     db, dirs, monkeypatch
 ):
     inbox_dir, done = dirs
-    (inbox_dir / "a.jsonl").write_bytes(jsonl(errand_line("1177-000001")))
-    (inbox_dir / "b.jsonl").write_bytes(jsonl(errand_line("1177-000002")))
-    listing = inbox.listing
+    two_files(inbox_dir, "1177-000001", "1177-000002")
 
-    def swapped_after_listing(folder):
-        found = listing(folder)
-        # Between the listing and the read, a.jsonl becomes a symlink to the live database.
+    def swapped():  # a.jsonl becomes a symlink to the live database
         os.unlink(inbox_dir / "a.jsonl")
         os.symlink(db, inbox_dir / "a.jsonl")
-        return found
 
-    monkeypatch.setattr(inbox, "listing", swapped_after_listing)
+    after_listing(monkeypatch, swapped)
     r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
     assert r.returncode == 1
     err = r.stderr.decode()
@@ -298,19 +311,9 @@ def test_a_file_another_intake_job_holds_is_left_to_it(db, dirs):
 def test_a_file_gone_since_the_listing_is_no_ones_problem(db, dirs, monkeypatch):
     """Three jobs at once: one lists a file that another then moves away. It said "byttes ut
     under inläsningen (är nu borta)" and failed; a file gone is another job's, and skipped."""
-    from bcc_tui.services import inbox
-
     inbox_dir, done = dirs
-    (inbox_dir / "a.jsonl").write_bytes(jsonl(errand_line("1177-000011")))
-    (inbox_dir / "b.jsonl").write_bytes(jsonl(errand_line("1177-000012")))
-    real = inbox.listing
-
-    def listed_then_taken(folder):
-        found = real(folder)
-        (inbox_dir / "a.jsonl").unlink()  # another job moved it
-        return found
-
-    monkeypatch.setattr(inbox, "listing", listed_then_taken)
+    two_files(inbox_dir, "1177-000011", "1177-000012")
+    after_listing(monkeypatch, (inbox_dir / "a.jsonl").unlink)  # another job moved it
     r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
     assert (r.returncode, r.stderr.decode()) == (0, ""), r.stderr
     assert refs(db) == {"1177-000012"}
