@@ -126,8 +126,15 @@ def _env_timeout(text: str | None) -> float:
     return value
 
 
-# A table of someone's: a file with one and no schema version is not ours (store/schema.py, status).
-_FOREIGN = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
+def refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Another program's database (a table of its own, no schema version) is never touched: our
+    schema is not built into it, nor is it switched to WAL (Store; store/schema.py, status)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+        return
+    if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
+    ).fetchone():
+        raise InvalidInput(f"{path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)")
 
 
 class Store:
@@ -164,13 +171,13 @@ class Store:
         self._lock = threading.RLock()
         self._closed = False
         try:
-            # Another program's database is refused before the first pragma that writes: switched
-            # to WAL, its header changed although the command was refused (a hostile trial).
-            if conn.execute("PRAGMA user_version").fetchone()[0] == 0 and conn.execute(_FOREIGN).fetchone():
+            # Before the first pragma that writes: switched to WAL, another program's database had
+            # its header changed although the command was refused (a hostile trial).
+            try:
+                refuse_foreign(conn, self.path)
+            except InvalidInput:
                 conn.close()
-                raise InvalidInput(
-                    f"{self.path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
-                )
+                raise
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")

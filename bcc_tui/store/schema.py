@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.store.db import Store
+from bcc_tui.store.db import Store, refuse_foreign
 
 _V1 = """
 CREATE TABLE settings (
@@ -529,13 +529,7 @@ def status(store: Store, migrations: tuple[str, ...] | None = None) -> Status:
     if raw == 0:
         if is_empty(store):
             return Status(0, len(migrations), empty=True)
-        if store.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 1"
-        ).fetchone():
-            # Another program's database: never build ours into it.
-            raise InvalidInput(
-                f"{store.path} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"
-            )
+        refuse_foreign(store.conn, store.path)  # a table made since the file was opened
     if at + (partway is not None) > len(migrations):
         raise InvalidInput(
             f"databasen har schemaversion {at + (partway is not None)}, nyare än detta program "
