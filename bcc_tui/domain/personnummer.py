@@ -61,6 +61,33 @@ def normalise(pnr: str) -> str:
     return f"{m[1]}{m[2]}{m[3]}-{m[4]}"
 
 
+# As people write it: twelve digits or ten, with "-", "+" or nothing before the last four.
+_WRITTEN = re.compile(r"([0-9]{2})?([0-9]{6})([-+]?)([0-9]{4})", re.ASCII)
+
+
+def from_written(text: str, today: dt.date) -> str:
+    """The stored form (YYYYMMDD-NNNN) of a personnummer as people write it. Ten digits take
+    their century by Skatteverket's rule: the latest one in which the person is born by `today`,
+    a hundred years before that with "+" (100 years or older). ValueError when it is neither."""
+    m = _WRITTEN.fullmatch(text.strip())
+    if not m:
+        raise ValueError("personnumret ska ha formen ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN")
+    century, date, sign, tail = m[1], m[2], m[3], m[4]
+    if century is None:
+        yy, mm, dd = int(date[:2]), int(date[2:4]), int(date[4:])
+        year = today.year - (today.year - yy) % 100
+        try:
+            born = dt.date(year, mm, dd - 60 if dd > 60 else dd)
+        except ValueError:
+            born = None
+        if born is not None and born > today:
+            year -= 100
+        if sign == "+":
+            year -= 100
+        century = f"{year // 100:02d}"
+    return f"{century}{date}-{tail}"
+
+
 @lru_cache(maxsize=65536)
 def birth_date(pnr: str) -> dt.date:
     # A list meets each patient several times (R12 asks for the age at every proxy's errand).

@@ -13,18 +13,33 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from bcc_tui.domain import business_days, history
+from bcc_tui.domain import business_days, history, personnummer
 from bcc_tui.domain import errand as e
 from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import NewErrand, format_utc
 from bcc_tui.services import batches, clinic
-from bcc_tui.services.context import Ctx, require
+from bcc_tui.services.context import Ctx, period, require
 from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
 from bcc_tui.store.audit_queries import AuditRow  # read's rows; the screens may not import the store
 from bcc_tui.store.db import sqlite_reason
+
+
+def patient_filter(text: str, today: dt.date) -> str:
+    """The personnummer a review asks for, in the one form the log stores (YYYYMMDD-NNNN), from
+    any form people write (ten digits or twelve, "-", "+" or none). Any other form had matched
+    nothing and printed nothing, which an auditor reads as "nobody opened this patient's
+    errands"; a number that is no personnummer (a digit wrong) is said in one line instead."""
+    try:
+        pnr = personnummer.from_written(text, today)
+    except ValueError as err:
+        raise InvalidInput(f"{clean_line(text)}: {err}") from None
+    why = personnummer.problem(pnr)
+    if why is not None:
+        raise InvalidInput(f"{clean_line(text)}: {why}")
+    return pnr
 
 
 def _bounds(start: dt.date | None, end: dt.date | None) -> tuple[str | None, str | None]:
@@ -50,6 +65,9 @@ def read(
 ) -> list[AuditRow]:
     """The log, newest first. Reading it is itself logged with its filter."""
     require(ctx, "audit")
+    period(start, end)
+    if patient is not None:
+        patient = patient_filter(patient, ctx.today())
     lo, hi = _bounds(start, end)
     with ctx.store.read() as conn:
         rows = audit_queries.search(

@@ -11,7 +11,7 @@ from sqlite3 import Connection
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import roles
 from bcc_tui.domain.business_days import local_date
-from bcc_tui.domain.errors import BccError, Busy, NotAllowed
+from bcc_tui.domain.errors import BccError, Busy, InvalidInput, NotAllowed
 from bcc_tui.domain.exports import neutralised
 from bcc_tui.domain.roles import Actor
 from bcc_tui.domain.text import clean
@@ -125,3 +125,10 @@ def require(
         if not ctx.actor.is_system:
             ctx.log_refusal(logged_as or action, ref, str(err))
         raise
+
+
+def period(start: dt.date | None, end: dt.date | None) -> None:
+    """A period asked for (statistics, the audit log) ends on or after its start: the log's
+    --from after --to printed nothing, as if nothing had happened, where the statistics refused."""
+    if start is not None and end is not None and end < start:
+        raise InvalidInput("--to ligger före --from")

@@ -8,10 +8,9 @@ import json
 from bcc_tui.domain import errand as e
 from bcc_tui.domain import exports, statistics
 from bcc_tui.domain.business_days import local_date
-from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.validation import parse_utc, parse_utc_or_none
 from bcc_tui.services import clinic, deviations
-from bcc_tui.services.context import Ctx, require
+from bcc_tui.services.context import Ctx, period, require
 from bcc_tui.store import audit
 from bcc_tui.store import reports as q
 
@@ -30,8 +29,7 @@ def stats(ctx: Ctx, start: dt.date | None = None, end: dt.date | None = None) ->
     require(ctx, "stats")
     d_start, d_end = default_period(ctx.today())
     start, end = start or d_start, end or d_end
-    if end < start:
-        raise InvalidInput("--to ligger före --from")
+    period(start, end)
     with ctx.store.read() as conn:
         rows = q.period(conn, start.isoformat(), end.isoformat())
         days = clinic.due_days(conn)  # a change of days not yet carried to every open errand

@@ -154,6 +154,33 @@ def test_auditor_reads_the_log_by_patient_and_user(db):
     assert r.returncode == 1 and "--from" in r.stderr.decode()
 
 
+def test_the_log_finds_a_patient_by_any_written_personnummer_and_refuses_what_is_none(db):
+    """An auditor's "who opened this child's errands?" came back empty for 201801010016 and
+    180101-0016, as if nobody had, with exit 0; a mistyped digit the same. Every written form finds
+    the rows, and what is no personnummer, or a period that ends before it starts, is one line."""
+    cli(db, "rec1", "show", "1177-000002")
+
+    def refs(*args):
+        r = cli(db, "aud", "audit", *args, "--csv")
+        assert r.returncode == 0, r.stderr
+        return sorted((t["användare"], t["åtgärd"]) for t in csv.DictReader(io.StringIO(r.stdout.decode())))
+
+    stored = refs("--patient", "20180101-0016")
+    assert ("rec1", "view") in stored
+    for written in ("201801010016", "180101-0016", "1801010016"):
+        assert [row for row in refs("--patient", written) if row[1] != "audit"] == [
+            row for row in stored if row[1] != "audit"
+        ], written
+    # Born 1918 ("+": a hundred years or older): not the child.
+    assert [row for row in refs("--patient", "180101+0016") if row[1] != "audit"] == []
+    for wrong, why in (("20180101-0017", "kontrollsiffra"), ("123", "formen")):
+        r = cli(db, "aud", "audit", "--patient", wrong)
+        err = r.stderr.decode()
+        assert r.returncode == 1 and why in err and wrong in err and len(err.splitlines()) == 1, err
+    r = cli(db, "aud", "audit", "--from", "2026-11-26", "--to", "2026-11-25")
+    assert r.returncode == 1 and "--to ligger före --from" in r.stderr.decode()
+
+
 def test_the_log_quotes_a_refused_name_as_it_was_written(db):
     """A hostile trial: `--as ' rec1'` was refused, and `audit` showed "Rita Receiver finns inte
     …", as if the receiver herself were unknown."""

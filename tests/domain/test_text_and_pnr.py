@@ -64,3 +64,25 @@ def test_luhn_is_the_definition_across_the_nine_digits():
         nine = f"{n:09d}"
         for c in "0123456789":
             assert p.luhn_ok(nine + c) == _luhn_by_the_definition(nine + c), nine + c
+
+
+def test_a_written_personnummer_takes_its_century_by_skatteverkets_rule():
+    """Ten digits: the latest century in which the person is born by today; "+" a hundred years
+    before that. Twelve digits keep theirs; a samordningsnummer's day is its day plus 60."""
+    import datetime as dt
+
+    import pytest
+
+    from bcc_tui.domain.personnummer import from_written
+
+    today = dt.date(2026, 12, 8)
+    assert from_written("141203-7416", today) == "20141203-7416"
+    assert from_written("1412037416", today) == "20141203-7416"
+    assert from_written("141203+7416", today) == "19141203-7416"
+    assert from_written("261208-1234", today) == "20261208-1234"  # born today
+    assert from_written("261209-1234", today) == "19261209-1234"  # tomorrow, so a century before
+    assert from_written("141263-7416", today) == "20141263-7416"  # samordningsnummer: day 3 + 60
+    assert from_written("191412037416", today) == "19141203-7416"
+    for bad in ("14120-37416", "abc", "20141203--7416", "１４１２０３-７４１６"):
+        with pytest.raises(ValueError):
+            from_written(bad, today)

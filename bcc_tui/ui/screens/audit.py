@@ -21,7 +21,9 @@ from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar, roster
 from bcc_tui.ui.widgets.lines import LineTable
 
-_PNR = re.compile(r"^\d{8}-?\d{4}$")
+# A personnummer in any written form (the service reads its century): 141203-7416 was taken for
+# a user name and showed nobody's reads.
+_PNR = re.compile(r"^[0-9]{6}(?:[0-9]{2})?[-+]?[0-9]{4}$")
 
 
 class AuditTable(LineTable):
@@ -120,7 +122,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
         patient = user = None
         if text:
             if _PNR.match(text):
-                patient = text if "-" in text else f"{text[:8]}-{text[8:]}"
+                patient = text
             else:
                 user = text
         limit = min(self.MOST, max(self.PAGE, rows_kept))
