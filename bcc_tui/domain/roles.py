@@ -23,6 +23,8 @@ TITLES = (
 )
 
 SYSTEM = "system"
+# The reason a deactivated person is away: their access ended, their history stays.
+INACTIVE = "avaktiverad"
 
 
 @dataclass(frozen=True)

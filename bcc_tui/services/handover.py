@@ -510,8 +510,8 @@ def _md_roster(h: Handover) -> list[str]:
         f"Mottagare idag: {_name(names, h.today.receiver)}",
         f"överst på schemat: {_name(names, h.today.top_doctor)}",
     ]
-    if h.today.absent:
-        roster.append("frånvarande: " + ", ".join(_name(names, u) for u in sorted(h.today.absent)))
+    if h.today.away:
+        roster.append("frånvarande: " + ", ".join(_name(names, u) for u in sorted(h.today.away)))
     return [" · ".join(roster), ""]
 
 

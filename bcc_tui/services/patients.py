@@ -226,7 +226,7 @@ def context(conn: Connection, pnr: str, errand_id: int, today: dt.date) -> Patie
     members = []
     if row is not None:
         names = {r.username: r.name for r in staff_q.all_staff(conn)}
-        absent = staff_q.absent_on(conn, today)
+        absent = staff_q.away_on(conn, today)
         for key in ("pal", "contact_nurse"):
             user = row.member(key)
             if user:

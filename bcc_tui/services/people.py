@@ -16,6 +16,7 @@ from bcc_tui.domain.routing import Person
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.services.context import Ctx, require
 from bcc_tui.store import audit, ledger
+from bcc_tui.store import errands as errands_q
 from bcc_tui.store import staff as q
 from bcc_tui.store.staff import StaffMember  # staff_list's; the screens may not import the store
 
@@ -247,7 +248,17 @@ class Today:
     day: dt.date
     receiver: str | None
     doctors: tuple[str, ...]
+    # Absent today, with the reason; a deactivated person too, as INACTIVE: a doctor deactivated
+    # with nine open errands (two acute) was still "Överst", preselected for consultation, and
+    # held them with no mark anywhere.
     absent: dict[str, str | None]
+    inactive: frozenset[str] = frozenset()
+
+    @property
+    def away(self) -> dict[str, str | None]:
+        """The absences of the day, as the header and the handover name them: not everyone who
+        has ever left."""
+        return {u: why for u, why in self.absent.items() if u not in self.inactive}
 
     @property
     def top_doctor(self) -> str | None:
@@ -260,11 +271,13 @@ class Today:
 
 def today(conn: Connection, day: dt.date) -> Today:
     row = q.roster_day(conn, day)
+    inactive = q.inactive(conn)
     return Today(
         day=day,
         receiver=row.receiver if row else None,
         doctors=tuple(json.loads(row.doctors)) if row else (),
-        absent=q.absent_on(conn, day),
+        absent=q.away_on(conn, day, inactive),
+        inactive=inactive,
     )
 
 
@@ -352,6 +365,24 @@ def save_staff(ctx: Ctx, obj: dict, *, new: bool = False) -> str:
                 ],
             )
     return outcome
+
+
+def left_with(ctx: Ctx, username: str) -> str | None:
+    """What a deactivated person still holds, said to the administrator who deactivated them: a
+    doctor's nine open errands, two with acute signs, had stayed with him without a word (they
+    are marked as an absent holder's from then on, R22, and wait for a receiver to reassign)."""
+    with ctx.store.read() as conn:
+        row = q.by_username(conn, username)
+        if row is None or row.active:
+            return None
+        held, acute = errands_q.held(conn, username)
+    if not held:
+        return None
+    of_them = f" ({acute} med akuta tecken)" if acute else ""
+    return clean_line(
+        f"{count(held, 'öppet ärende', 'öppna ärenden')}{of_them} ligger kvar hos {row.name}: "
+        "mottagaren behöver omfördela dem"
+    )
 
 
 def set_active(ctx: Ctx, username: str, active: bool) -> None:

@@ -879,6 +879,16 @@ def open_load(
     return {r[0]: (r[1], r[2] or 0) for r in rows}
 
 
+def held(conn: sqlite3.Connection, username: str) -> tuple[int, int]:
+    """The open errands one person holds, and of them those with acute signs not yet handled."""
+    row = conn.execute(
+        "SELECT count(*), coalesce(sum(acute IS NOT NULL AND acute_handled_at IS NULL), 0) FROM errands"
+        " WHERE status = 'assigned' AND assignee = ?",
+        (username,),
+    ).fetchone()
+    return row[0], row[1]
+
+
 def open_of_assignee(conn: sqlite3.Connection, username: str, type_code: str | None = None) -> list[str]:
     """The references of the open errands one person holds, most pressing first."""
     sql = "SELECT ref FROM errands WHERE assignee = ? AND status = 'assigned'"

@@ -8,6 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from bcc_tui.domain import roles
 from bcc_tui.store import rows
 
 
@@ -56,6 +57,10 @@ def by_username(conn: sqlite3.Connection, username: str) -> StaffMember | None:
 
 def all_staff(conn: sqlite3.Connection) -> list[StaffMember]:
     return rows.every(conn, StaffMember.from_row, f"{_STAFF} ORDER BY name")
+
+
+def inactive(conn: sqlite3.Connection) -> frozenset[str]:
+    return frozenset(r[0] for r in conn.execute("SELECT username FROM staff WHERE NOT active"))
 
 
 def upsert(conn: sqlite3.Connection, username: str, fields: dict[str, Any]) -> str:
@@ -145,6 +150,16 @@ def absent_on(conn: sqlite3.Connection, day: dt.date) -> dict[str, str | None]:
         (day.isoformat(), day.isoformat()),
     ).fetchall()
     return {r["username"]: r["reason"] for r in rows}
+
+
+def away_on(
+    conn: sqlite3.Connection, day: dt.date, gone: frozenset[str] | None = None
+) -> dict[str, str | None]:
+    """Who is away on `day`, with the reason: absent, or deactivated (roles.INACTIVE; `gone`, when
+    the caller has read them), whose errands wait for nobody (R22), who is suggested to nobody and
+    whose team is told (R4)."""
+    gone = inactive(conn) if gone is None else gone
+    return {**absent_on(conn, day), **dict.fromkeys(gone, roles.INACTIVE)}
 
 
 def back_on(conn: sqlite3.Connection, username: str, day: dt.date) -> dt.date | None:

@@ -226,7 +226,8 @@ def test_roster_and_absences_by_hand(system, as_):
     people.add_absence(adm, "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 27), "Kurs")
     with as_("rec1").store.read() as conn:
         t = people.today(conn, dt.date(2026, 11, 25))
-    assert (t.receiver, t.top_doctor, t.absent) == ("rec2", "doc2", {"doc1": "Kurs"})
+    assert (t.receiver, t.top_doctor, t.away) == ("rec2", "doc2", {"doc1": "Kurs"})
+    assert t.absent == {"doc1": "Kurs", "gone": "avaktiverad"}  # away for routing, not named daily
     with pytest.raises(InvalidInput, match="inte ärendemottagare"):
         people.set_roster_day(adm, dt.date(2026, 11, 25), "doc1", ())
     absence = people.absences(adm, dt.date(2026, 11, 1))[0]
@@ -308,3 +309,40 @@ def test_staff_and_schedule_changes_are_logged_in_words(system, as_, store):
         "schema: 1 ny, 1 ändrad, 0 avvisade" in summaries
         or "schema: 2 nya, 0 ändrade, 0 avvisade" in summaries
     )
+
+
+def test_a_deactivated_doctors_errands_are_an_absent_holders_and_the_admin_is_told(system, as_):
+    """A doctor deactivated with open errands, one with acute signs, held them with no mark
+    anywhere: still at the top of the schedule, named for consultation, suggested nothing, and
+    the handover's "held by absent staff" group left them out. Deactivated counts as away (R22,
+    R4), though the header's daily "absent" does not name everyone who ever left; the
+    administrator is told what stays with them."""
+    from bcc_tui.services import handover
+
+    adm, rec = as_("adm"), as_("rec1")
+    people.set_roster_day(adm, dt.date(2026, 11, 25), "rec1", ("doc1", "doc2"))
+    intake.import_errands(
+        system,
+        jsonl(
+            errand_line("1177-000001", message="Han har feber 39,5."),
+            errand_line("1177-000002"),
+            errand_line("1177-000003"),
+        ),
+    )
+    errands.assign(rec, "1177-000001", "doc1")
+    errands.assign(rec, "1177-000002", "doc1")
+    assert people.left_with(adm, "doc1") is None  # active: nothing to say
+    people.set_active(adm, "doc1", False)
+    assert people.left_with(adm, "doc1") == (
+        "2 öppna ärenden (1 med akuta tecken) ligger kvar hos Doris Doktor: mottagaren behöver omfördela dem"
+    )
+    with rec.store.read() as conn:
+        t = people.today(conn, dt.date(2026, 11, 25))
+    assert t.top_doctor == "doc2" and "doc1" in t.absent and "doc1" not in t.away
+    held = {s.ref: s.holder_absent for s in errands.list_errands(rec, "assigned")}
+    assert held == {"1177-000001": True, "1177-000002": True}
+    h = handover.handover(rec)
+    assert {i.ref: i.category for i in h.items}["1177-000002"] == "absent_holder"
+    assert "Doris" not in handover.markdown(h).split("frånvarande:")[-1].splitlines()[0]
+    people.set_active(adm, "doc1", True)
+    assert people.left_with(adm, "doc1") is None

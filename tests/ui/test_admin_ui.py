@@ -355,3 +355,33 @@ def test_e_on_an_absence_changes_that_absence(demo_db):
     assert [tuple(r[1:]) for r in rows if r[1] == old[1] and r[2] == old[2]] == [
         (old[1], old[2], "2027-01-31")
     ]
+
+
+def test_d_on_a_person_who_holds_open_errands_says_what_stays_with_them(demo_db):
+    """Deactivating a doctor said only "avaktiverad", and his open errands, acute ones among them,
+    stayed with him unmarked. The toast now says how many, and how many with acute signs, and
+    that a receiver must reassign them."""
+    from bcc_tui.ui.screens.admin import TABS
+
+    holder, held, acute = demo_db.conn.execute(
+        "SELECT assignee, count(*), sum(acute IS NOT NULL AND acute_handled_at IS NULL) FROM errands"
+        " WHERE status = 'assigned' GROUP BY assignee ORDER BY 3 DESC, 2 DESC LIMIT 1"
+    ).fetchone()
+    name = demo_db.conn.execute("SELECT name FROM staff WHERE username = ?", (holder,)).fetchone()[0]
+    number = str([key for key, _ in TABS].index("staff") + 1)
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(number)
+        await settle(pilot)
+        table = app.screen.query_one("#t-staff")
+        table.move_cursor(row=table.get_row_index(holder))
+        await pilot.press("d")
+        await settle(pilot)
+        return [(n.message, n.severity) for n in notifications(app)]
+
+    said = drive(app, scenario, size=(120, 40))
+    wanted = f"{name} avaktiverad. {held} öppna ärenden ({acute} med akuta tecken) ligger kvar hos {name}"
+    assert any(m.startswith(wanted) and sev == "warning" for m, sev in said), said
+    assert demo_db.conn.execute("SELECT active FROM staff WHERE username = ?", (holder,)).fetchone()[0] == 0

@@ -91,7 +91,9 @@ class StaffTab(AdminTab):
                 outcome = people.save_staff(self.ctx, obj, new=key is None)
             except InvalidInput as err:
                 raise InvalidInput(_swedish_field(err.message, from_lists=True)) from None
-            return f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
+            said = f"{obj['name']}: {'tillagd' if outcome == 'added' else 'sparad'}"
+            left = None if obj["active"] else people.left_with(self.ctx, obj["username"])
+            return f"{said}. {left}" if left else said
 
         title = s.title if s else None
         # A title given before the list had it stays choosable for that person.
@@ -129,5 +131,10 @@ class StaffTab(AdminTab):
             return False
         person = next(s for s in self.staff.rows if s.username == key)
         people.set_active(self.ctx, key, not person.active)
-        self.app.notify(f"{person.name} {'aktiverad' if not person.active else 'avaktiverad'}", markup=False)
+        said = f"{person.name} {'aktiverad' if not person.active else 'avaktiverad'}"
+        left = people.left_with(self.ctx, key) if person.active else None
+        if left:
+            self.app.notify(f"{said}. {left}", severity="warning", timeout=30, markup=False)
+        else:
+            self.app.notify(said, markup=False)
         return True
