@@ -18,7 +18,7 @@ from bcc_tui.domain import errand as e
 from bcc_tui.domain import exports, flags
 from bcc_tui.domain.business_days import STOCKHOLM, add_business_days, short_date
 from bcc_tui.domain.errors import InvalidInput
-from bcc_tui.domain.text import clean
+from bcc_tui.domain.text import clean, clean_line
 from bcc_tui.domain.validation import format_utc, parse_utc
 from bcc_tui.services import clinic, people
 from bcc_tui.services.context import Ctx, require, seen_errand
@@ -267,10 +267,22 @@ def add_note(ctx: Ctx, text: str) -> None:
 class Receipt:
     id: int
     at: dt.datetime
-    from_user: str | None
+    from_user: str | None  # who gave; with nothing given, the receiver on duty before
     to_user: str
     listed: int
-    done: int
+    done: int  # gone through: by the giver, or with nothing given by the taker
+    given: bool = True
+
+    def said(self, names: dict[str, str], when: str | None = None) -> str:
+        """The taker's confirmation. With nothing given it said "från Sofia Holm: 62 av 62
+        genomgångna", a handover that never happened; now it says nobody gave, and whose walk
+        the count is."""
+        who = clean_line(names.get(self.from_user, self.from_user)) if self.from_user else None
+        at = f" {when}" if when else ""
+        if self.given:
+            return f"Du tog över{at} från {who or '–'}: {self.done} av {self.listed} genomgångna"
+        before = f" (mottagare före: {who})" if who else ""
+        return f"Du tog över{at} utan överlämning, ingen lämnade{before}: du gick igenom {self.done} av {self.listed}"
 
 
 def _handed_over_by(conn: Connection, today: dt.date, taker: str) -> str | None:
@@ -400,7 +412,9 @@ def take(ctx: Ctx, *, listed: list[tuple[str, str]] | None = None, done: list[st
                 )
             ],
         )
-    return Receipt(hid, parse_utc(at), from_user, ctx.actor.username, len(items), len(gone))
+    return Receipt(
+        hid, parse_utc(at), from_user, ctx.actor.username, len(items), len(gone), given is not None
+    )
 
 
 def receipts(ctx: Ctx, limit: int = 50) -> tuple[Given | None, list[dict]]:

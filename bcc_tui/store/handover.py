@@ -159,7 +159,12 @@ def items(
         f"SELECT * FROM (SELECT {LIST_COLUMNS}, {_CATEGORY} AS category,"
         " row_number() OVER (PARTITION BY "
         + _CATEGORY
-        + " ORDER BY urgent DESC, due_date, received_at, id) AS rank"
+        # Acute signs not yet handled first, those nobody holds before those someone does, as the
+        # dashboard pins them: an urgent complaint with a partial reply was above a child's fever
+        # that nobody held (R11, R28).
+        + " ORDER BY (acute IS NOT NULL AND acute_handled_at IS NULL) DESC,"
+        " (acute IS NOT NULL AND acute_handled_at IS NULL AND status = 'unassigned') DESC,"
+        " urgent DESC, due_date, received_at, id) AS rank"
         " FROM errands WHERE status <> 'closed')"
         f" WHERE category IS NOT NULL AND rank <= :per ORDER BY CASE category {order} END, rank",
         params,

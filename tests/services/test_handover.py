@@ -46,9 +46,10 @@ def at(ctx: Ctx, moment: dt.datetime) -> Ctx:
 
 def test_each_errand_once_in_its_most_pressing_category(ward, as_):
     h = handover.handover(as_("rec1"))
+    # Acute signs before an urgent complaint, as the dashboard pins them (R11).
     assert [(i.ref, i.category) for i in h.items] == [
-        ("1177-000005", "acute"),
         ("1177-000004", "acute"),
+        ("1177-000005", "acute"),
         ("1177-000001", "overdue"),
         ("1177-000002", "due_today"),
         ("1177-000003", "due_next"),
@@ -125,9 +126,13 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
         done=["1177-000005", "1177-000002", "not-listed"],
     )
     assert (receipt.from_user, receipt.to_user, receipt.listed, receipt.done) == ("rec2", "rec1", 6, 2)
+    assert (
+        not receipt.given
+        and "utan överlämning, ingen lämnade (mottagare före: Rolf Receiver)" in receipt.said(h.names)
+    )
     row = store.conn.execute("SELECT * FROM handovers").fetchone()
     assert json.loads(row["done"]) == ["1177-000005", "1177-000002"]
-    assert json.loads(row["items"])[0] == {"ref": "1177-000005", "category": "acute"}
+    assert json.loads(row["items"])[0] == {"ref": "1177-000004", "category": "acute"}
     audit_row = store.conn.execute(
         "SELECT actor, action, detail FROM audit WHERE action = 'handover'"
     ).fetchone()
@@ -244,3 +249,15 @@ def test_the_note_written_with_w_goes_with_the_give_and_into_the_receipt(ward, a
     handover.take(rec2)
     _pending, log = handover.receipts(rec2)
     assert log[0]["note"] == "Lugnt pass"
+
+
+def test_acute_signs_nobody_holds_come_first_and_the_screen_names_them(ward, as_, system):
+    """The handover put an urgent complaint with a partial reply above a child's fever that nobody
+    held: acute signs not yet handled come first, those nobody holds before those someone does,
+    then the urgent ones."""
+    intake.import_errands(
+        system, jsonl(errand_line("1177-000007", received_at="2026-11-25T09:30:00+01:00", message="Feber 39"))
+    )
+    errands.assign(as_("rec1"), "1177-000004", "doc1")
+    h = handover.handover(as_("rec1"))
+    assert [i.ref for i in h.items if i.category == "acute"] == ["1177-000007", "1177-000004", "1177-000005"]

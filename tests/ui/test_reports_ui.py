@@ -48,7 +48,8 @@ def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for)
     assert seen["opened"] == "1177-000002" and seen["back"] == "item:1177-000002"
     assert seen["row"].startswith("  · ") and seen["row"].endswith("¶ Ring mamma efter 14")
     assert "2 av 5 genomgångna" in seen["summary"]
-    assert "Från förra passet: Ring familjen — Rita Receiver" in seen["summary"]
+    # Her own note, not yet given, is hers to the next shift: not "from the last shift".
+    assert "Din anteckning till nästa pass: Ring familjen — Rita Receiver" in seen["summary"]
     assert seen["question"] == "2 av 5 genomgångna — lämna över ändå?"
     assert seen["after"] != "HandoverScreen"
     # Given, not taken: nothing is consumed yet.
@@ -84,9 +85,11 @@ def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for)
     header, summary, rows, toasts = drive(app, take)
     assert "Överlämning från Rita Receiver" in header and "väntar" in header
     assert "Lämnad över av Rita Receiver" in summary and "2 av 5 genomgångna" in summary
-    assert "Från förra passet: Ring familjen" in summary and "1 anmärkning" in summary
+    # The note given with the handover is shown once, as its note (it was also "from the last shift").
+    assert "Anteckning: Ring familjen" in summary and "Från förra passet" not in summary
+    assert "1 anmärkning" in summary
     assert sum(r.startswith("  ✓ ") for r in rows) == 2 and sum(r.startswith("  · ") for r in rows) == 3
-    assert any(t.startswith("Du har tagit över från Rita Receiver: 2 av 5 genomgångna") for t in toasts)
+    assert any(t.startswith("Du tog över från Rita Receiver: 2 av 5 genomgångna") for t in toasts)
     receipt = clinic.conn.execute("SELECT from_user, to_user, done FROM handovers").fetchone()
     assert (receipt["from_user"], receipt["to_user"], len(json.loads(receipt["done"]))) == ("rec1", "rec2", 2)
 

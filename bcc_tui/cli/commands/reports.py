@@ -64,12 +64,7 @@ def _handover(ctx: Ctx, args) -> int:
         return 0
     if args.take:
         receipt = handover.take(ctx)
-        giver = (
-            clean_line(people.names(ctx).get(receipt.from_user, receipt.from_user))
-            if receipt.from_user
-            else "–"
-        )
-        print(f"Du tog över {local(receipt.at)} från {giver}: {receipt.done} av {receipt.listed} genomgångna")
+        print(receipt.said(people.names(ctx), local(receipt.at)))
         if args.note is not None:
             handover.add_note(ctx, args.note)
             print("anteckningen sparad till nästa pass")

@@ -21,6 +21,7 @@ from bcc_tui.services import handover
 from bcc_tui.ui import actions, render
 from bcc_tui.ui.screens.forms import ConfirmDialog, NoteForm
 from bcc_tui.ui.typed import BccScreen, FollowsChanges
+from bcc_tui.ui.widgets.errand_table import categories_in
 from bcc_tui.ui.widgets.footer import KeyFooter
 from bcc_tui.ui.widgets.header import HeaderBar
 from bcc_tui.ui.widgets.lines import LineOptions
@@ -148,9 +149,14 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             t.append(": ingen har tagit över än", style="dim")
             if c.remarks:
                 t.append(f" · {count(len(c.remarks), 'anmärkning', 'anmärkningar')}")
-        if h.note:
+        # The note given with the handover is shown above as its note, not a second time; one
+        # written this shift by the person reading is theirs to the next, not "from" anyone.
+        if h.note and not (g is not None and g.note == h.note.text):
             at = render.local(render.parse_utc(h.note.at))
-            t.append("\nFrån förra passet: ", style="bold yellow")
+            mine = h.note.author == self.app.ctx.actor.username
+            t.append(
+                "\nDin anteckning till nästa pass: " if mine else "\nFrån förra passet: ", style="bold yellow"
+            )
             t.append_text(render.safe(h.note.text, one_line=True))
             t.append(" — ", style="dim")
             t.append_text(render.safe(h.note.author_name or h.note.author, "dim", one_line=True))
@@ -170,7 +176,13 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         t.append(" ")
         t.append_text(render.safe(s.ref, "bold", one_line=True))
         t.append("  ")
-        kind = Text(f"{e.type_short(s.type):<15}")
+        # R11: an acute errand by its signs ("Feber"), as the dashboard's rows: its type said
+        # only "Meddelande".
+        kind = (
+            Text(f"{categories_in(s.acute_categories, 14):<15}", style="bold red")
+            if s.acute_pinned
+            else Text(f"{e.type_short(s.type):<15}")
+        )
         sla = render.sla_cell(s, self.app.ctx.now())
         sla.pad_right(max(0, 15 - sla.cell_len))
         received = s.received_at.astimezone(STOCKHOLM)
@@ -331,9 +343,5 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             self.app.notify(str(err), severity="error", markup=False)
             return
         self._done.clear()
-        giver = h.names.get(receipt.from_user, receipt.from_user) if receipt.from_user else "–"
-        self.app.notify(
-            f"Du har tagit över från {render.line(giver)}: {receipt.done} av {receipt.listed} genomgångna",
-            markup=False,
-        )
+        self.app.notify(receipt.said(h.names), markup=False)
         self.app.pop_screen()
