@@ -36,9 +36,11 @@ TITLES = {
     "due_today": "Förfaller idag",
     "due_next": "Förfaller nästa vardag",
     "followup": "Uppföljning efter delsvar passerad",
-    "unassigned": "Ofördelade",
+    # Each errand is listed once, under the first of these it belongs to: "Ofördelade (1)" with
+    # five unassigned read as one, the other four being above under acute or overdue.
+    "unassigned": "Övriga ofördelade",
     "absent_holder": "Hos frånvarande personal",
-    "unanswered": "Fördelade men obesvarade",
+    "unanswered": "Övriga fördelade men obesvarade",
 }
 # A category with more errands than this shows its count and its most pressing rows.
 PER_CATEGORY = 50
@@ -582,6 +584,7 @@ def _md_summary(h: Handover) -> list[str]:
     out = ["## Sammanfattning", "", "| | Antal |", "|---|---:|"]
     out += [f"| {h.title(cat)} | {h.count(cat)} |" for cat in CATEGORIES]
     out += [f"| **Att gå igenom** | **{h.total}** |", ""]
+    out += ["Varje ärende står en gång, under den första grupp det hör till.", ""]
     return out
 
 

@@ -59,6 +59,8 @@ def test_each_errand_once_in_its_most_pressing_category(ward, as_):
     md = handover.markdown(h)
     assert md.startswith("# Överlämning 1177 – ons 25 nov 2026 kl 10:00")
     assert "Ingen har tagit över än" in md
+    # Sections are exclusive, and say so: "Ofördelade | 1" read as one unassigned of several.
+    assert "| Övriga ofördelade | 1 |" in md and "under den första grupp det hör till" in md
     assert "Elsa" not in md and "20150315" not in md  # no patient names or numbers
     # The handover's counts agree with the panes'.
     panes = errands.panes(as_("rec1"))
