@@ -385,3 +385,38 @@ def test_d_on_a_person_who_holds_open_errands_says_what_stays_with_them(demo_db)
     wanted = f"{name} avaktiverad. {held} öppna ärenden ({acute} med akuta tecken) ligger kvar hos {name}"
     assert any(m.startswith(wanted) and sev == "warning" for m, sev in said), said
     assert demo_db.conn.execute("SELECT active FROM staff WHERE username = ?", (holder,)).fetchone()[0] == 0
+
+
+def test_esc_in_an_admin_form_with_changes_asks_before_it_throws_them_away(demo_db):
+    """A new template typed whole was gone at esc without a word (R21). Now esc on a changed form
+    asks: enter goes back to the text, s throws it away; a form left as it opened closes at once."""
+    from bcc_tui.ui.screens.admin import TABS
+    from bcc_tui.ui.screens.fields import FieldsForm
+    from bcc_tui.ui.screens.forms import DiscardDialog
+
+    number = str([key for key, _ in TABS].index("templates") + 1)
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(number, "n")
+        await settle(pilot)
+        untouched = type(app.screen).__name__
+        await pilot.press("escape")
+        await settle(pilot)
+        closed = type(app.screen).__name__
+        await pilot.press("n", *"Provsvar")
+        await pilot.press("escape")
+        await settle(pilot)
+        asked = isinstance(app.screen, DiscardDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        back = app.screen
+        kept = isinstance(back, FieldsForm) and back.values()["name"] == "Provsvar"
+        await pilot.press("escape", "s")
+        await settle(pilot)
+        return untouched, closed, asked, kept, type(app.screen).__name__
+
+    untouched, closed, asked, kept, after = drive(app, scenario, size=(100, 30))
+    assert (untouched, closed) == ("FieldsForm", "AdminScreen")
+    assert asked and kept and after == "AdminScreen"

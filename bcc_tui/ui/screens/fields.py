@@ -171,6 +171,13 @@ class FieldsForm(Form[str]):
     def on_mount(self) -> None:
         first = self.query(f"#f-{self.fields[0].key}").first()
         first.focus()
+        # The fields as opened: esc after a change asks before it throws the change away (R21;
+        # an administrator's new template, typed whole, was gone at esc without a word). Taken
+        # here, before any key is read, so that a key typed ahead counts as typed.
+        self.start_drafts()
+
+    def draft_fields(self) -> dict:
+        return self.values()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self.call_after_refresh(self._in_sight, event.widget)
