@@ -133,6 +133,13 @@ def count_waiting(ctx: Ctx) -> int:
         return q.waiting_count(conn)
 
 
+def failing(ctx: Ctx) -> tuple[int, str | None]:
+    """How many notices wait after a failed try, and why the newest failed."""
+    require(ctx, "outbox")
+    with ctx.store.read() as conn:
+        return q.failing(conn)
+
+
 def send_waiting(ctx: Ctx, smtp: str | None, sender: str, budget: float) -> Delivery | None:
     """The mail job: deliver what waits in the outbox, for up to `budget` seconds; None when no
     mail server is set (the notices then keep waiting where the administrator sees them)."""
@@ -214,7 +221,8 @@ def deliver(
             raise
         round_trip = max(round_trip, time.monotonic() - began)
     except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
-        _failed(store, clock, rows, f"SMTP-servern svarade inte i tid: {_reason(err)}")
+        # Refused, not found or silent: "svarade inte i tid: anslutningen nekades" said two things.
+        _failed(store, clock, rows, f"kunde inte nå SMTP-servern: {_reason(err)}")
         result.failed, result.error = len(rows), _reason(err)
         return result
     # A mail is MAIL, RCPT, DATA and the end of data: four round trips. One cut off after the

@@ -92,6 +92,18 @@ def sqlite_reason(err: sqlite3.Error) -> str:
     return "databasfel"
 
 
+def _not_opened(path: Path, err: sqlite3.Error) -> InvalidInput:
+    """Why the file could not be opened as a database. A damaged database of ours, a read-only
+    folder or a full disk were all called "ingen bcc-tui-databas", the line the nightly check
+    mails: a clinic told its database is not one has no reason to restore it."""
+    reason = sqlite_reason(err)
+    if "not a database" in str(err).lower():
+        return InvalidInput(f"{path} är ingen bcc-tui-databas: {reason}")
+    if "malformed" in str(err).lower():
+        reason += "; återställ den från säkerhetskopian (docs/deployment.md)"
+    return InvalidInput(f"kan inte öppna databasen {path}: {reason}")
+
+
 def _is_busy(err: sqlite3.OperationalError) -> bool:
     text = str(err).lower()
     return "locked" in text or "busy" in text
@@ -185,9 +197,9 @@ class Store:
         except sqlite3.OperationalError as err:
             if _is_busy(err):
                 raise Busy() from None
-            raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {sqlite_reason(err)}") from None
+            raise _not_opened(self.path, err) from None
         except sqlite3.DatabaseError as err:
-            raise InvalidInput(f"{self.path} är ingen bcc-tui-databas: {sqlite_reason(err)}") from None
+            raise _not_opened(self.path, err) from None
 
     def another(self) -> Store:
         """A second connection to the same file, with the same settings and schema check."""

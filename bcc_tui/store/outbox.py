@@ -101,6 +101,15 @@ def waiting_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
 
 
+def failing(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    """The notices waiting after a failed try, and the newest failure's reason."""
+    row = conn.execute(
+        "SELECT count(*), (SELECT last_error FROM outbox WHERE sent_at IS NULL AND attempts > 0"
+        " ORDER BY id DESC LIMIT 1) FROM outbox WHERE sent_at IS NULL AND attempts > 0"
+    ).fetchone()
+    return row[0], row[1]
+
+
 def settle_all(conn: sqlite3.Connection) -> None:
     """Mark every queued notice as sent: the demo's history is not mail for anyone."""
     conn.execute("UPDATE outbox SET sent_at = created_at WHERE sent_at IS NULL")

@@ -68,7 +68,10 @@ def test_import_from_stdin_and_empty_input(db):
     r = run_cli("import", "-", db=db, stdin=jsonl(errand_line()), subprocess=True)  # smoke: a real process
     assert r.returncode == 0 and "1 nytt ärende" in r.stdout.decode()
     r = run_cli("import", "-", db=db, stdin=b"")
-    assert r.returncode == 1 and r.stderr.decode().strip() == "bcc-tui: filen är tom: inga rader att läsa in"
+    assert (
+        r.returncode == 1
+        and r.stderr.decode().strip() == "bcc-tui: stdin: filen är tom: inga rader att läsa in"
+    )
     r = run_cli("import", "/no/such/file", db=db)
     assert r.returncode == 1 and "finns inte" in r.stderr.decode()
 

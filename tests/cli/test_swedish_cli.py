@@ -420,3 +420,18 @@ def test_a_detail_in_a_persons_own_words_is_never_parsed_to_a_crash():
     ):
         assert detail_text(text, {}) == text
     assert detail_text('{"till": "doc1"}', {"doc1": "Doris Doktor"}).endswith("Doris Doktor")
+
+
+def test_a_damaged_database_is_called_damaged_not_someone_elses(tmp_path):
+    """A database of ours cut short was "ingen bcc-tui-databas", the line the nightly check mails:
+    a clinic told that has no reason to restore it. It is damaged, and the line says what to do."""
+    path = tmp_path / "bcc.db"
+    assert run_cli("demo", "--no-ui", db=path).returncode == 0
+    with open(path, "r+b") as f:
+        f.truncate(100_000)
+    for wal in (tmp_path / "bcc.db-wal", tmp_path / "bcc.db-shm"):
+        wal.unlink(missing_ok=True)
+    r = run_cli("check", db=path)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and len(err.splitlines()) == 1, err
+    assert "ingen bcc-tui-databas" not in err and "skadad" in err and "säkerhetskopian" in err, err

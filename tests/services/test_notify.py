@@ -184,3 +184,26 @@ def test_a_command_without_a_mail_server_does_not_load_smtplib(db):
         check=True,
     )
     assert r.stdout.decode().splitlines()[-1] == "False", r.stdout
+
+
+def test_the_mail_job_stays_loud_while_the_server_is_down_between_its_tries(db):
+    """A mail server that refuses connections: the first run failed with exit 1, and the next,
+    with the notice waiting out its back-off, printed "0 skickade, 0 misslyckade" with exit 0, so
+    cron was quiet every other minute of an outage. Its reason said "svarade inte i tid:
+    anslutningen nekades", two things at once."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: refused at once
+        s.bind(("127.0.0.1", 0))
+        down = f"127.0.0.1:{s.getsockname()[1]}"
+    assert run_cli("--as", "rec1", "assign", REF, "doc1", db=db).returncode == 0
+    env = {"BCC_SMTP": down}
+    first = run_cli("outbox", "--send", db=db, env=env, now="2026-11-25T11:00:00+01:00")
+    assert first.returncode == 1 and "anslutningen nekades" in first.stderr.decode(), first.stderr
+    error = sqlite3.connect(db).execute("SELECT last_error FROM outbox").fetchone()[0]
+    assert error == "kunde inte nå SMTP-servern: anslutningen nekades", error
+    # Within the back-off (the first retry comes 5 s later): nothing is tried, and still it is said.
+    waiting = run_cli("outbox", "--send", db=db, env=env, now="2026-11-25T11:00:02+01:00")
+    said = waiting.stderr.decode().splitlines()
+    assert waiting.returncode == 1 and len(said) == 1, said
+    assert "1 avisering väntar efter ett misslyckat försök: kunde inte nå SMTP-servern" in said[0], said

@@ -276,6 +276,26 @@ def test_acute_banner_marked_handled_no_longer_pins(clinic, app_for, system):
     assert tuple(ev) == ("rec1", "Familjen kontaktad")
 
 
+def test_a_closed_errand_still_says_its_acute_signs_were_never_marked_handled(clinic, app_for, system, as_):
+    """Replied to with its acute signs never marked handled, the closed errand showed no sign of
+    them: a review read it as an ordinary message (R11, R25)."""
+    acute_errand(system, "Hon har feber 39,2.")
+    errands.assign(as_("rec1"), "1177-000077", "doc1")
+    errands.reply(as_("doc1"), "1177-000077", "Vi ringer er i eftermiddag.")
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        app.open_errand("1177-000077")
+        await settle(pilot)
+        return str(app.screen.query_one("#d-head").render())
+
+    head = drive(app, scenario)
+    assert "Avslutad" in head and "Akuta tecken (Feber: feber 39,2) — aldrig markerade hanterade" in head, (
+        head
+    )
+
+
 # -- R23: told at once ------------------------------------------------------------------------------
 def test_a_doctor_is_told_of_a_new_errand_and_a_reminder(clinic, app_for, as_):
     app = app_for(clinic, "doc1")

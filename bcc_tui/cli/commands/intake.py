@@ -36,7 +36,10 @@ def _import(ctx: Ctx, args) -> int:
     if args.move_to is not None:
         return _intake_job(ctx, args.file, args.move_to)
     with intake_files.open_input(ctx, args.file, _stdin_reader) as data:
-        report = intake.import_errands(ctx, data.lines)
+        try:
+            report = intake.import_errands(ctx, data.lines)
+        except InvalidInput as err:  # "filen är tom" named no file; the intake job's lines do
+            raise InvalidInput(f"{data.name}: {err}") from None
     print_rejected(data.name, report.rejected)
     print(_import_counts(report))
     return 0 if report.ok else 1

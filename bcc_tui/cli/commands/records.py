@@ -328,7 +328,7 @@ def _outbox_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--send",
         action="store_true",
-        help="skicka det som väntar, med upp till en minut för en långsam e-postserver (jobbet)",
+        help="skicka det som väntar, med upp till 50 s för en långsam e-postserver (jobbet)",
     )
 
 
@@ -355,6 +355,17 @@ def _outbox(ctx: Ctx, args) -> int:
             # The job failed: said on stderr, which cron mails, with why (it said nothing there).
             print(f"bcc-tui: ingen avisering kunde skickas: {clean_line(done.error or '')}", file=sys.stderr)
             return 1
+        if not done.sent:
+            # Notices that failed wait for their next try: the minutes between tries had exited 0,
+            # so cron was quiet every other minute of an outage.
+            waiting, why = notify.failing(ctx)
+            if waiting:
+                print(
+                    f"bcc-tui: {count(waiting, 'avisering väntar', 'aviseringar väntar')} efter ett misslyckat "
+                    f"försök: {clean_line(why or '')}",
+                    file=sys.stderr,
+                )
+                return 1
         return 0
 
     rows = notify.waiting(ctx)

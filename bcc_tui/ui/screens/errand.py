@@ -48,6 +48,13 @@ def _head(d: ErrandDetail) -> Text:
         head.append("  K: markera hanterat", style="dim")
     elif s.acute and s.acute_handled_at is not None:
         head.append_text(_acute_handled(d))
+    elif s.acute:
+        # Closed with its signs never marked handled: the closed errand had shown no sign of them
+        # at all, so a review read it as an ordinary message (R11, R25).
+        head.append("\n")
+        head.append(
+            f"Akuta tecken ({clean_line(s.acute_text)}) — aldrig markerade hanterade", style="bold red"
+        )
     return head
 
 
