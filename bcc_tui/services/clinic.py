@@ -380,6 +380,9 @@ def retire_template(ctx: Ctx, name: str) -> None:
         row = tq.by_name(conn, name)
         if row is None:
             raise NotFound(f"mallen '{name}' finns inte")
+        if not row.active:
+            # Said and logged again at each d, as if retired twice.
+            raise InvalidInput(f"mallen '{name}' är redan avvecklad")
         tq.update(conn, row.id, {"active": 0, "updated_at": ctx.now_text(), "updated_by": ctx.actor.username})
         audit.append(conn, [ctx.entry("admin_change", detail=f"mall avvecklad: {name}")])
 

@@ -266,11 +266,13 @@ ACTIONS: tuple[Action, ...] = (
         "f2",
         "Administration",
         "Administration",
-        "Ärendetyper, mallar, personal, schema, frånvaro, information (F2)",
+        "Ärendetyper, mallar, personal, schema, frånvaro, akuta tecken, vårdteam, information, avvikelser (F2)",
         "admin_change",
         show=False,
         key_label="F2",
-        help_text="administration: ärendetyper, mallar, personal, schema, frånvaro, information",
+        # Every tab (test_admin_ui keeps it so): help named six of the nine.
+        help_text="administration: ärendetyper, mallar, personal, schema, frånvaro, akuta tecken, vårdteam, "
+        "information, avvikelser",
     ),
     A(
         "audit",

@@ -43,6 +43,7 @@ from textual.message_pump import MessagePump
 from textual.notifications import Notification
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Checkbox
 from textual.widgets.option_list import Option
 
 __all__ = [
@@ -242,6 +243,12 @@ PRIVATE: tuple[Private, ...] = (
         "tests: a title as drawn; set_border_title: a pane's count repainted alone (issue 31)",
     ),
     Private("textual._context", "active_message_pump", "name", "tests: a recompose run by hand"),
+    Private(
+        "textual.widgets._toggle_button:ToggleButton",
+        "_button",
+        "attribute",
+        "overridden (TickBox): the box drawn empty when unticked, not the same X in another colour",
+    ),
 )
 
 # DataTable's internals that ErrandTable (ui/widgets/errand_table.py) reads for its cell cache,
@@ -408,6 +415,17 @@ def driver_debug(driver: Driver) -> bool:
 
 
 # -- the command palette ---------------------------------------------------------------------
+class TickBox(Checkbox):
+    """A checkbox whose box is empty when unticked. Textual draws its BUTTON_INNER ("X") both
+    ways, told apart by colour alone, which reads the same on a terminal of few colours: an
+    administrator could not see that "Aktiv" was off."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
+
+
 class SafeCommandPalette(CommandPalette):
     """Textual's palette, safe to close at any moment, with its "no matches" text a setting.
 

@@ -435,3 +435,10 @@ def test_a_damaged_database_is_called_damaged_not_someone_elses(tmp_path):
     err = r.stderr.decode()
     assert r.returncode == 1 and len(err.splitlines()) == 1, err
     assert "ingen bcc-tui-databas" not in err and "skadad" in err and "säkerhetskopian" in err, err
+
+
+def test_the_statistics_table_writes_half_days_with_a_comma():
+    """`stats` printed a median of "1.5" days among Swedish text ("38,0 °C", "0,01 s")."""
+    from bcc_tui.cli.commands.reports import _days
+
+    assert [_days(1.5), _days(2.0), _days(0), _days(None)] == ["1,5", "2", "0", "–"]

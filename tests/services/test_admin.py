@@ -76,6 +76,15 @@ def test_templates_fill_in_on_reply(system, as_, store):
     assert texts[1].startswith("Hej Elsa! Receptet till Elsa")  # the patient wrote themselves
     clinic.retire_template(adm, "Recept klart")
     assert clinic.templates_for(as_("doc1"), "1177-000001") == []
+    logged = store.conn.execute("SELECT count(*) FROM audit WHERE detail LIKE 'mall avvecklad%'").fetchone()[
+        0
+    ]
+    with pytest.raises(InvalidInput, match="redan avvecklad"):  # said and logged twice, as if retired again
+        clinic.retire_template(adm, "Recept klart")
+    assert (
+        store.conn.execute("SELECT count(*) FROM audit WHERE detail LIKE 'mall avvecklad%'").fetchone()[0]
+        == logged
+    )
 
 
 def test_acute_signs_flag_at_intake_and_again_when_the_rules_change(system, as_):

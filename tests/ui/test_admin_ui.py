@@ -222,11 +222,20 @@ def test_an_unticked_role_shows_an_empty_box_not_only_another_colour(demo_db):
         await pilot.press("n")
         await settle(pilot)
         listed = pilot.app.screen.query_one("#f-roles")
-        return [listed.render_line(i).text for i in range(listed.option_count)]
+        roles = [listed.render_line(i).text for i in range(listed.option_count)]
+        # The boxes to tick ("Aktiv", "Vill ha e-postavisering") showed "X" ticked or not, in
+        # another colour; space turns one and its box says so.
+        boxes = {box.id: str(box.render())[:3] for box in pilot.app.screen.query("SpaceCheckbox")}
+        pilot.app.screen.query_one("#f-email_notify").focus()
+        await pilot.press("space")
+        await settle(pilot)
+        return roles, boxes, str(pilot.app.screen.query_one("#f-email_notify").render())[:3]
 
-    lines = drive(app, scenario)
+    lines, boxes, turned = drive(app, scenario)
     assert ["X" in line for line in lines] == [False, True, False, False], lines
     assert "vårdgivare" in lines[1]
+    assert boxes == {"f-email_notify": "▐ ▌", "f-medcontrol": "▐ ▌", "f-active": "▐X▌"}, boxes
+    assert turned == "▐X▌"
 
 
 def test_the_acute_tab_changes_the_threshold_and_screens_the_open_errands_in_a_thread(demo_db):
@@ -420,3 +429,29 @@ def test_esc_in_an_admin_form_with_changes_asks_before_it_throws_them_away(demo_
     untouched, closed, asked, kept, after = drive(app, scenario, size=(100, 30))
     assert (untouched, closed) == ("FieldsForm", "AdminScreen")
     assert asked and kept and after == "AdminScreen"
+
+
+def test_d_on_a_tab_with_nothing_to_remove_says_so(demo_db):
+    """d on the acute signs' tab did nothing and said nothing."""
+    from bcc_tui.ui.screens.admin import TABS
+
+    number = str([key for key, _ in TABS].index("acute") + 1)
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(number, "d")
+        await settle(pilot)
+        return [(n.message, n.severity) for n in notifications(app)]
+
+    assert ("Akuta tecken: här tas inget bort", "error") in drive(app, scenario, size=(100, 30))
+
+
+def test_help_and_the_palette_name_every_admin_tab():
+    """Help said "ärendetyper, mallar, personal, schema, frånvaro, information": six of nine."""
+    from bcc_tui.ui import actions
+    from bcc_tui.ui.screens.admin import TABS
+
+    admin = next(a for a in actions.ACTIONS if a.id == "admin")
+    for _, title in TABS:
+        assert title.lower() in (admin.help_text or "") and title.lower() in admin.help.lower(), title

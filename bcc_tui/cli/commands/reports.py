@@ -194,7 +194,9 @@ def _stats_reasons_and_load(report: statistics.Report, names: dict[str, str]) ->
 
 
 def _days(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    # A Swedish table writes a median of one and a half days "1,5" (it printed "1.5"); the CSV,
+    # for programs, keeps the point.
+    return "–" if value is None else f"{value:g}".replace(".", ",")
 
 
 def _deviations_arguments(p: argparse.ArgumentParser) -> None:

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.errands import Choice
 from bcc_tui.ui import actions
+from bcc_tui.ui import textual_compat as compat
 from bcc_tui.ui.render import safe
 from bcc_tui.ui.typed import BccModal
 from bcc_tui.ui.widgets.lines import LineOptions
@@ -900,7 +901,7 @@ class CloseResult:
     documented: bool
 
 
-class SpaceCheckbox(Checkbox, inherit_bindings=False):
+class SpaceCheckbox(compat.TickBox, inherit_bindings=False):
     """Space ticks; enter is left to the form, so enter anywhere in it submits."""
 
     BINDINGS = [Binding("space", "toggle_button", "Kryssa", show=False)]

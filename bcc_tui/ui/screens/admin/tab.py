@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, TabPane
 
+from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.services import session
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.people import StaffMember
@@ -87,8 +88,8 @@ class AdminTab(TabPane):
 
     def retire(self, key: str | None) -> bool:
         """Retire, deactivate or remove the row `key`; whether anything changed. A refusal is
-        raised as BccError."""
-        return False
+        raised as BccError: on a tab with nothing to remove, d had done nothing and said nothing."""
+        raise InvalidInput(f"{self.TITLE}: här tas inget bort")
 
     # -- shared ------------------------------------------------------------------------------
     def current_key(self) -> str | None:
