@@ -8,8 +8,8 @@ import json
 import re
 from typing import Any
 
+from bcc_tui.domain import deviations, roles, routing
 from bcc_tui.domain import errand as e
-from bcc_tui.domain import roles, routing
 
 OUTCOMES = roles.AUDIT_OUTCOMES
 
@@ -91,6 +91,12 @@ DETAIL_KEYS = {
     "business_days": "vardagar",
     "default_assignee": "förslag",
     "receivers_answer": "besvaras av mottagare",
+    # The deviation register's decisions: "deviation 26, kind acute_unhandled, medcontrol MC-118"
+    # was shown as written.
+    "deviation": "avvikelse",
+    "kind": "slag",
+    "medcontrol": "MedControl PRO",
+    "reason": "orsak",
 }
 ACTS = {"give": "lämnade över", "take": "tog över"}
 YES_NO_KEYS = {"receivers_answer"}  # kept as 0 or 1
@@ -116,6 +122,8 @@ def _value(key: str, value: object, names: dict[str, str]) -> str:
         return VIEWS.get(text, text)
     if key == "status":
         return e.STATUS_NAMES.get(text, text)
+    if key == "kind":
+        return deviations.KINDS.get(text, text)
     return names.get(text, text)
 
 

@@ -455,3 +455,45 @@ def test_help_and_the_palette_name_every_admin_tab():
     admin = next(a for a in actions.ACTIONS if a.id == "admin")
     for _, title in TABS:
         assert title.lower() in (admin.help_text or "") and title.lower() in admin.help.lower(), title
+
+
+@pytest.mark.parametrize(
+    ("tab", "size", "kept"), [("deviations", (100, 30), "Status"), ("staff", (80, 24), "Aktiv")]
+)
+def test_a_narrow_screen_keeps_the_column_that_says_a_rows_state(demo_db, tab, size, kept):
+    """At 100 columns the deviations lost their status (a row reported as MC-118 looked like an
+    open one); at 80 the staff lost "Aktiv". Those stay; a column less needed gives way."""
+    from bcc_tui.ui.screens.admin import TABS
+
+    number = str([key for key, _ in TABS].index(tab) + 1)
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(number)
+        await settle(pilot)
+        return [str(c.label) for c in app.screen.tab.table.columns.values()]
+
+    shown = drive(app, scenario, size=size)
+    assert kept in shown, shown
+
+
+def test_an_absence_ending_before_it_starts_is_refused_in_swedish(demo_db):
+    """The form said "to: slutdatumet ligger före startdatumet", the file's field name."""
+    from bcc_tui.ui.screens.admin import TABS
+
+    number = str([key for key, _ in TABS].index("absences") + 1)
+    app = app_on(demo_db, "lenwal")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        await pilot.press(number, "e")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#f-end").value = "2000-01-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        return str(form.query_one("#form-error").render())
+
+    said = drive(app, scenario, size=(120, 40))
+    assert said.startswith("till: slutdatumet ligger före startdatumet"), said

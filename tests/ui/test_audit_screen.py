@@ -24,6 +24,10 @@ def test_details_read_as_swedish_with_names():
         "från Magnus Forsberg, ärenden 5, avklarade 2, anteckning ja"
     )
     assert detail_text("anteckning (12 tecken)", NAMES) == "anteckning (12 tecken)"
+    # A deviation reported: its keys and its kind were shown in English, as stored.
+    assert detail_text('{"deviation": 26, "kind": "acute_unhandled", "medcontrol": "MC-118"}', NAMES) == (
+        "avvikelse 26, slag Akuta tecken ej hanterade i tid, MedControl PRO MC-118"
+    )
 
 
 def test_a_refusals_message_is_shown_as_it_was_written():

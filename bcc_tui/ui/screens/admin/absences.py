@@ -13,6 +13,8 @@ from bcc_tui.ui import render
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
 from bcc_tui.ui.screens.fields import Field, FieldsForm
 
+_FIELDS = {"absent": "vem", "from": "från", "to": "till", "reason": "orsak"}
+
 
 class AbsencesTab(AdminTab):
     KEY = "absences"
@@ -51,7 +53,15 @@ class AbsencesTab(AdminTab):
                 raise InvalidInput("välj vem som är frånvarande")
             start, end = parse_date(v["start"].strip(), "från"), parse_date(v["end"].strip(), "till")
             replacing = chosen.id if chosen is not None else None
-            people.add_absence(self.ctx, v["who"], start, end, v["reason"].strip() or None, replacing)
+            try:
+                people.add_absence(self.ctx, v["who"], start, end, v["reason"].strip() or None, replacing)
+            except InvalidInput as err:
+                # The schedule file's field names are a contract; the form reads Swedish ("to:
+                # slutdatumet ligger före startdatumet" was shown as it was).
+                field, sep, rest = err.message.partition(":")
+                raise InvalidInput(
+                    f"{_FIELDS[field]}:{rest}" if sep and field in _FIELDS else err.message
+                ) from None
             return "Frånvaron ändrad" if chosen is not None else "Frånvaron sparad"
 
         self.open_form(

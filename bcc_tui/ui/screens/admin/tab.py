@@ -51,6 +51,8 @@ class AdminTab(TabPane):
     TITLE: ClassVar[str]
     # Each column's label and its share when the screen is too narrow for every cell in full.
     COLUMNS: ClassVar[Sequence[tuple[str, int]]] = ()
+    # Which columns a narrow screen keeps first (indices into COLUMNS; None: left to right).
+    FIT_ORDER: ClassVar[Sequence[int] | None] = None
 
     if TYPE_CHECKING:
         app = getters.app(BccApp)
@@ -108,20 +110,18 @@ class AdminTab(TabPane):
 
     def widths(self, room: int) -> list[int]:
         """Every column as wide as its widest cell, whole or not at all (R32: nothing is cut in a
-        word): the first column (what names the row), then left to right each that still fits;
-        one left out is 0, and its value is in the row's form (e)."""
+        word): the first column (what names the row), then in FIT_ORDER (left to right by default)
+        each that still fits; one left out is 0, and its value is in the row's form (e)."""
         need = [
             max([Text(label).cell_len, *(cells[i].cell_len for _, cells in self.rows)])
             for i, (label, _) in enumerate(self.COLUMNS)
         ]
         room -= 2  # the scroll bar
-        given = []
-        for i, width in enumerate(need):
-            if i == 0 or width + 2 <= room:  # a cell's padding, left and right
-                given.append(width)
-                room -= width + 2
-            else:
-                given.append(0)
+        given = [0] * len(need)
+        for i in self.FIT_ORDER or range(len(need)):
+            if i == 0 or need[i] + 2 <= room:  # a cell's padding, left and right
+                given[i] = need[i]
+                room -= need[i] + 2
         return given
 
     def redraw(self) -> None:
