@@ -30,9 +30,7 @@ def open_ctx(settings: Settings, *, create: bool, migrate: bool = False) -> Ctx:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not create and path.is_file() and path.stat().st_size == 0:
         # Set up only by the commands that create one: a refused `list` had made it a database.
-        raise NotFound(
-            f"databasen {path} är tom; en ny databas läggs upp av demo eller av import, staff import, schedule import och patients import"
-        )
+        raise NotFound(f"databasen {path} är tom; en ny databas läggs upp av demo, import eller staff import")
     return session.open_session(path, settings.as_user, settings.frozen_now, migrate=migrate)
 
 

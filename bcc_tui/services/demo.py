@@ -62,14 +62,18 @@ def prepare(path: Path | None, clock: Clock) -> Path:
         if path.exists() and path.stat().st_size > 0:
             store = session.open_store(path)
             try:
-                if is_demo(store):
-                    return path
-                if not is_empty(store):
+                reuse = is_demo(store)
+                if not reuse and not is_empty(store):
                     raise InvalidInput(
                         f"{path} är ingen demodatabas; demo rör bara demodatabaser (välj en annan sökväg)"
                     )
             finally:
                 store.close()
+            if reuse:
+                # At another schema it is refused as every command refuses it (`demo --no-ui`
+                # said "Demodatabasen finns i …" of a file the dashboard then would not open).
+                session.open_current(path).close()
+                return path
         path.parent.mkdir(parents=True, exist_ok=True)
     else:
         folder = tempfile.mkdtemp(prefix="bcc-tui-demo-")

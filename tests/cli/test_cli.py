@@ -337,3 +337,12 @@ def test_a_file_of_many_bad_lines_names_the_first_thousand_and_counts_the_rest(d
     assert said[1000] == f"{data}: och 501 avvisade rader till"
     assert r.stdout.decode().strip() == "0 nya ärenden, 0 redan inlästa, 1501 avvisade rader"
     assert sqlite3.connect(db).execute("SELECT count(*) FROM errands").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("argv", [("schedule", "import", "-"), ("--as", "adm", "patients", "import", "-")])
+def test_a_schedule_or_care_teams_for_a_database_that_is_not_there_makes_none(tmp_path, argv):
+    """A mistyped --db: the schedule's import made a new, empty database there and refused every
+    line (it names staff the new file did not have). Now it says the database is not there."""
+    path = tmp_path / "mistyped.db"
+    r = run_cli(*argv, db=path, stdin=b'{"date": "2026-11-25", "receiver": "rec1"}\n')
+    assert r.returncode == 1 and "finns inte" in r.stderr.decode() and not path.exists(), r.stderr

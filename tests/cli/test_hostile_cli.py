@@ -239,7 +239,7 @@ def test_a_refused_file_is_left_as_it_was(env, capsys):
         (foreign, f"bcc-tui: {foreign} är ingen bcc-tui-databas (den har tabeller men ingen schemaversion)"),
         (
             empty,
-            f"bcc-tui: databasen {empty} är tom; en ny databas läggs upp av demo eller av import, staff import, schedule import och patients import",
+            f"bcc-tui: databasen {empty} är tom; en ny databas läggs upp av demo, import eller staff import",
         ),
     ):
         code = main(["--db", str(path), "--as", "rec1", "list"])

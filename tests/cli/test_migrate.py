@@ -197,3 +197,16 @@ def test_a_process_of_the_old_version_stops_reading_and_writing_once_migrate_sta
         ("before",)
     ]
     conn.close()
+
+
+def test_demo_on_an_older_demo_database_refuses_as_every_command_does(tmp_path, monkeypatch):
+    """`demo --no-ui` on a demo database of the version before said "Demodatabasen finns i …",
+    exit 0, and the dashboard then refused the file."""
+    path = tmp_path / "demo.db"
+    assert run_cli("demo", "--no-ui", db=path).returncode == 0
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, EXTRA))
+    monkeypatch.setattr(schema, "CURRENT", len(schema.MIGRATIONS))
+    r = run_cli("demo", "--no-ui", db=path)
+    lines = r.stderr.decode().splitlines()
+    assert r.returncode == 1 and len(lines) == 1 and "kör bcc-tui migrate" in lines[0], lines
+    assert r.stdout == b"" and _version(path) == len(schema.MIGRATIONS) - 1

@@ -79,7 +79,9 @@ def _import_file_argument(p: argparse.ArgumentParser) -> None:
 
 
 @command("staff", "personal", _import_file_argument, creates=True)
-@command("schedule", "schema och frånvaro", _import_file_argument, creates=True)
+# The schedule and the care teams name staff, so a database without them would refuse every line:
+# a mistyped --db made a new, empty database (and refused them all) instead of saying it was wrong.
+@command("schedule", "schema och frånvaro", _import_file_argument)
 def _people_import(ctx: Ctx, args) -> int:
     fn = people.import_staff if args.command == "staff" else people.import_schedule
     return _imported(args.file, fn(ctx, intake_files.read_input(ctx, args.file, _stdin_reader)), neuter=False)
@@ -110,7 +112,7 @@ def _patients_arguments(p: argparse.ArgumentParser) -> None:
     pset.add_argument("--contact-nurse", metavar="ANVÄNDARE", help="kontaktsjuksköterska ('' tar bort)")
 
 
-@command("patients", "vårdteam: PAL och kontaktsjuksköterska per patient", _patients_arguments, creates=True)
+@command("patients", "vårdteam: PAL och kontaktsjuksköterska per patient", _patients_arguments)
 def _patients(ctx: Ctx, args) -> int:
     if args.subcommand == "set":
         kwargs = {}
