@@ -20,7 +20,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line: the global options, then each registered command with the arguments it
     adds beside its handler (cli/registry.py, cli/commands/); given a command, that one alone,
     which parses its own arguments as the whole command line does."""
-    p = SwedishParser(prog="bcc-tui", description="Ärendehantering för 1177 vid Barncancercentrum.")
+    p = SwedishParser(
+        prog="bcc-tui",
+        description="Ärendehantering för 1177 vid Barncancercentrum. Utan kommando: instrumentpanelen.",
+    )
     _global_options(p)
     sub = p.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=SwedishParser)
     for cmd in registry.in_order() if command is None else registry.load(command):
@@ -29,7 +32,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _global_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="SÖKVÄG", help="databasfilen (annars $BCC_DB)")
+    p.add_argument(
+        "--db", metavar="SÖKVÄG", help="databasfilen (annars $BCC_DB, annars ~/.local/share/bcc-tui/bcc.db)"
+    )
     p.add_argument(
         "--as", dest="as_user", metavar="ANVÄNDARE", help="agera som denna person (bara databasens ägare)"
     )

@@ -442,3 +442,24 @@ def test_the_statistics_table_writes_half_days_with_a_comma():
     from bcc_tui.cli.commands.reports import _days
 
     assert [_days(1.5), _days(2.0), _days(0), _days(None)] == ["1,5", "2", "0", "–"]
+
+
+def test_every_option_of_every_command_says_what_it_is_for():
+    """`list --limit`, `show --json`, `reply --text`, `close --reason`, `reassign --from/--to` and
+    ten more showed only their name in --help."""
+    import argparse
+
+    from bcc_tui.cli import build_parser
+
+    bare = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+            elif action.option_strings and action.dest != "help" and not action.help:
+                bare.append(f"{path} {action.option_strings[0]}")
+
+    walk(build_parser(), "bcc-tui")
+    assert bare == [], bare

@@ -22,18 +22,18 @@ def _template_arguments(p: argparse.ArgumentParser) -> None:
         dest="subcommand", metavar="list|add|edit|retire", required=True, parser_class=Parser
     )
     tl = sub.add_parser("list", help="mallarna")
-    tl.add_argument("--type", metavar="TYP")
+    tl.add_argument("--type", metavar="TYP", help="bara mallarna för denna ärendetyp")
     tl.add_argument("--all", action="store_true", help="även avvecklade")
     ta = sub.add_parser(
         "add", help="ny mall; platshållare: {förnamn} {patient} {vårdgivare} {titel} {enhet} {datum} {ärende}"
     )
     ta.add_argument("name", metavar=NAME)
-    ta.add_argument("--text", required=True)
+    ta.add_argument("--text", metavar="TEXT", required=True, help="mallens text ({förnamn}, {patient} …)")
     ta.add_argument("--type", metavar="TYP", help="bara för denna ärendetyp")
     te = sub.add_parser("edit", help="ändra en mall")
     te.add_argument("name", metavar=NAME)
-    te.add_argument("--text")
-    te.add_argument("--rename", metavar="NYTT_NAMN")
+    te.add_argument("--text", metavar="TEXT", help="ny text")
+    te.add_argument("--rename", metavar="NYTT_NAMN", help="nytt namn")
     tr = sub.add_parser("retire", help="avveckla en mall")
     tr.add_argument("name", metavar=NAME)
 
@@ -78,7 +78,7 @@ def _template(ctx: Ctx, args) -> int:
 def _types_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", dest="code", metavar="TYP", help="typen som ska ändras")
     p.add_argument("--days", type=integer, metavar="N", help="vardagar till förfallodatum")
-    p.add_argument("--name", metavar="NAMN")
+    p.add_argument("--name", metavar="NAMN", help="typens namn som det visas")
     p.add_argument(
         "--default",
         dest="default_assignee",
@@ -137,7 +137,7 @@ def _types(ctx: Ctx, args) -> int:
 def _notice_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", nargs="?", metavar="TEXT")
     p.add_argument("--until", metavar="DATUM", help="sista dag den visas")
-    p.add_argument("--clear", action="store_true")
+    p.add_argument("--clear", action="store_true", help="ta bort informationen")
 
 
 @command("notice", "driftinformation till alla (administratör)", _notice_arguments)
@@ -169,7 +169,9 @@ def _settings_arguments(p: argparse.ArgumentParser) -> None:
         "--acute-advice", choices=["på", "av"], help="automatiskt råd till familjen vid akuta tecken"
     )
     p.add_argument("--acute-advice-text", metavar="TEXT", help="rådets text, som kliniken skriver den")
-    p.add_argument("--followup-days", type=integer, metavar="N")
+    p.add_argument(
+        "--followup-days", type=integer, metavar="N", help="vardagar till uppföljning efter delsvar"
+    )
     p.add_argument(
         "--import-max-file",
         type=integer,

@@ -28,7 +28,7 @@ def _list_arguments(p: argparse.ArgumentParser) -> None:
         help="ofördelad, fördelad eller avslutad (eller unassigned, assigned, closed)",
     )
     p.add_argument("--json", action="store_true", help="ett JSON-objekt per rad")
-    p.add_argument("--limit", type=integer, metavar="N")
+    p.add_argument("--limit", type=integer, metavar="N", help="högst N rader")
 
 
 @command("list", "ärenden du får se", _list_arguments)
@@ -90,7 +90,7 @@ def patient_lines(p: patients.PatientContext) -> list[str]:
 
 def _show_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("ref", metavar=REF)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="ärendet som ett JSON-objekt")
 
 
 @command("show", "ett ärende med tråd och historik", _show_arguments)
@@ -173,8 +173,10 @@ def _assign(ctx: Ctx, args) -> int:
 
 
 def _reassign_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="from_user", metavar="ANVÄNDARE", required=True)
-    p.add_argument("--to", dest="to_user", metavar="ANVÄNDARE", required=True)
+    p.add_argument(
+        "--from", dest="from_user", metavar="ANVÄNDARE", required=True, help="den som har ärendena nu"
+    )
+    p.add_argument("--to", dest="to_user", metavar="ANVÄNDARE", required=True, help="den som tar över dem")
     p.add_argument("--type", metavar="TYP", help="bara ärenden av denna typ")
 
 
@@ -201,8 +203,8 @@ def _reassign(ctx: Ctx, args) -> int:
 def _reply_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("ref", metavar=REF)
     text = p.add_mutually_exclusive_group(required=True)
-    text.add_argument("--text")
-    text.add_argument("--template", metavar="NAMN")
+    text.add_argument("--text", metavar="TEXT", help="svaret till patienten")
+    text.add_argument("--template", metavar="NAMN", help="en mall i stället för --text")
 
 
 @command("reply", "besvara och avsluta", _reply_arguments)
@@ -214,7 +216,7 @@ def _reply(ctx: Ctx, args) -> int:
 
 def _partial_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("ref", metavar=REF)
-    p.add_argument("--text", required=True)
+    p.add_argument("--text", metavar="TEXT", required=True, help="delsvaret till patienten")
     p.add_argument("--consulted", metavar="ANVÄNDARE", help="läkaren du stämt av med")
 
 
@@ -236,7 +238,7 @@ def _partial(ctx: Ctx, args) -> int:
 
 def _close_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("ref", metavar=REF)
-    p.add_argument("--reason", metavar="ORSAK", required=True)
+    p.add_argument("--reason", metavar="ORSAK", required=True, help="varför ärendet avslutas utan svar")
     doc = p.add_mutually_exclusive_group()
     doc.add_argument(
         "--documented",
@@ -245,7 +247,12 @@ def _close_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="det viktiga är dokumenterat i journalen",
     )
-    doc.add_argument("--not-documented", dest="documented", action="store_false")
+    doc.add_argument(
+        "--not-documented",
+        dest="documented",
+        action="store_false",
+        help="det viktiga är inte dokumenterat i journalen",
+    )
 
 
 @command("close", "avsluta utan svar", _close_arguments)
@@ -257,7 +264,7 @@ def _close(ctx: Ctx, args) -> int:
 
 def _note_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("ref", metavar=REF)
-    p.add_argument("--text", required=True)
+    p.add_argument("--text", metavar="TEXT", required=True, help="anteckningen (syns bara för personalen)")
 
 
 @command("note", "intern anteckning", _note_arguments)

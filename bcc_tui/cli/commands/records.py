@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from bcc_tui.cli.argparse_sv import integer
-from bcc_tui.cli.common import FILE, Parser, day, limit, local_text, open_ctx, seconds
+from bcc_tui.cli.common import Parser, day, limit, local_text, open_ctx, seconds
 from bcc_tui.cli.registry import command
 from bcc_tui.domain import audit_text, exports
 from bcc_tui.domain.business_days import STOCKHOLM
@@ -20,8 +20,12 @@ from bcc_tui.settings import Settings
 
 
 def _audit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--patient", metavar="PERSONNUMMER")
-    p.add_argument("--user", metavar="ANVÄNDARE")
+    p.add_argument(
+        "--patient",
+        metavar="PERSONNUMMER",
+        help="en patients rader (ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN eller utan -)",
+    )
+    p.add_argument("--user", metavar="ANVÄNDARE", help="en persons rader")
     p.add_argument("--from", dest="start", metavar="DATUM", help="från och med (ÅÅÅÅ-MM-DD)")
     p.add_argument("--to", dest="end", metavar="DATUM", help="till och med (ÅÅÅÅ-MM-DD)")
     p.add_argument("--csv", action="store_true", help="CSV med rubrikrad")
@@ -263,7 +267,9 @@ def _replicate(ctx: Ctx, args) -> int:
 
 
 def _restore_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--from", dest="replica", required=True, metavar="MAPP|URL")
+    p.add_argument(
+        "--from", dest="replica", required=True, metavar="MAPP|URL", help="repliken att återställa från"
+    )
     p.add_argument("dest", metavar="MÅL", help="den nya databasfilen")
     _sftp_arguments(p)
 
@@ -301,7 +307,7 @@ def _restore(settings: Settings, args) -> int:
 def _outbound_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="subcommand", metavar="export", required=True, parser_class=Parser)
     sub.add_parser("export", help="skriv köade svar som JSON Lines och markera dem exporterade").add_argument(
-        "file", metavar=FILE
+        "file", metavar="MÅL", help="ny fil, eller mapp (MAPP/) där en tidsnamngiven fil skapas"
     )
 
 
