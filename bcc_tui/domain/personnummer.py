@@ -73,6 +73,9 @@ def from_written(text: str, today: dt.date) -> str:
     if not m:
         raise ValueError("personnumret ska ha formen ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN")
     century, date, sign, tail = m[1], m[2], m[3], m[4]
+    if century is not None and sign == "+":
+        # "+" says a century the ten digits leave out: with twelve it was dropped unseen.
+        raise ValueError("ett + hör till tio siffror; med tolv skrivs personnumret med -")
     if century is None:
         yy, mm, dd = int(date[:2]), int(date[2:4]), int(date[4:])
         year = today.year - (today.year - yy) % 100

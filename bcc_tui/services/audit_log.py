@@ -36,7 +36,7 @@ def patient_filter(text: str, today: dt.date) -> str:
         pnr = personnummer.from_written(text, today)
     except ValueError as err:
         raise InvalidInput(f"{clean_line(text)}: {err}") from None
-    why = personnummer.problem(pnr)
+    why = personnummer.problem(pnr, today)
     if why is not None:
         raise InvalidInput(f"{clean_line(text)}: {why}")
     return pnr

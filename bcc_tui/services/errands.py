@@ -118,7 +118,14 @@ def _summaries(
         if r.status != e.CLOSED:
             lr = last.get(r.personnummer)
             concerned = _concerned(
-                conn, r, teams.get(r.personnummer), lr[0] if lr else None, absent, backs, today
+                conn,
+                r,
+                teams.get(r.personnummer),
+                lr[0] if lr else None,
+                absent,
+                backs,
+                today,
+                roster.inactive,
             )
             s = suggest(
                 r.type,
@@ -157,9 +164,10 @@ def _concerned(
     absent: Collection[str],
     backs: dict[str, dt.date | None],
     today: dt.date,
+    gone: Collection[str] = (),
 ) -> Concerned | None:
     """R4: the caregiver concerned — the PAL, else the holder, else the one who last replied — when
-    absent today, with the day they are back."""
+    absent today, with the day they are back; deactivated (`gone`): not back at all."""
     for username, role in (
         (team_row.pal if team_row is not None else None, "PAL"),
         (row.assignee, "handläggaren"),
@@ -168,6 +176,8 @@ def _concerned(
         if username:
             if username not in absent:
                 return None
+            if username in gone:
+                return Concerned(username, role, None, gone=True)
             if username not in backs:
                 backs[username] = staff_q.back_on(conn, username, today)
             return Concerned(username, role, backs[username])

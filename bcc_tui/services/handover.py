@@ -526,8 +526,8 @@ def _md_roster(h: Handover) -> list[str]:
         f"Mottagare idag: {_name(names, h.today.receiver)}",
         f"överst på schemat: {_name(names, h.today.top_doctor)}",
     ]
-    if h.today.away:
-        roster.append("frånvarande: " + ", ".join(_name(names, u) for u in sorted(h.today.away)))
+    if h.today.on_leave:
+        roster.append("frånvarande: " + ", ".join(_name(names, u) for u in sorted(h.today.on_leave)))
     return [" · ".join(roster), ""]
 
 

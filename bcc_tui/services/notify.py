@@ -133,11 +133,17 @@ def count_waiting(ctx: Ctx) -> int:
         return q.waiting_count(conn)
 
 
+# The reason stored when the mail server itself could not be reached (not one address refused).
+UNREACHED = "kunde inte nå SMTP-servern"
+
+
 def failing(ctx: Ctx) -> tuple[int, str | None]:
-    """How many notices wait after a failed try, and why the newest failed."""
+    """How many notices wait after a try that could not reach the mail server, and why the newest
+    failed. One address the relay refuses is the outbox's to show, not the job's to fail for
+    every minute."""
     require(ctx, "outbox")
     with ctx.store.read() as conn:
-        return q.failing(conn)
+        return q.failing(conn, UNREACHED)
 
 
 def send_waiting(ctx: Ctx, smtp: str | None, sender: str, budget: float) -> Delivery | None:
@@ -222,7 +228,7 @@ def deliver(
         round_trip = max(round_trip, time.monotonic() - began)
     except (OSError, smtplib.SMTPException, ValueError) as err:  # ValueError: a host name IDNA refuses
         # Refused, not found or silent: "svarade inte i tid: anslutningen nekades" said two things.
-        _failed(store, clock, rows, f"kunde inte nå SMTP-servern: {_reason(err)}")
+        _failed(store, clock, rows, f"{UNREACHED}: {_reason(err)}")
         result.failed, result.error = len(rows), _reason(err)
         return result
     # A mail is MAIL, RCPT, DATA and the end of data: four round trips. One cut off after the

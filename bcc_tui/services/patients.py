@@ -226,11 +226,13 @@ def context(conn: Connection, pnr: str, errand_id: int, today: dt.date) -> Patie
     members = []
     if row is not None:
         names = {r.username: r.name for r in staff_q.all_staff(conn)}
-        absent = staff_q.away_on(conn, today)
+        gone = staff_q.inactive(conn)
+        absent = staff_q.away_on(conn, today, gone)
         for key in ("pal", "contact_nurse"):
             user = row.member(key)
             if user:
-                back = staff_q.back_on(conn, user, today) if user in absent else None
+                # Deactivated: no day back, whatever absence they also have.
+                back = staff_q.back_on(conn, user, today) if user in absent and user not in gone else None
                 members.append(Member(ROLES_OF[key], user, names.get(user, user), user in absent, back))
     total, rows = q.earlier(conn, pnr, errand_id, EARLIER)
     earlier = tuple(Earlier(r.ref, r.type, parse_utc(r.received_at), r.status, r.answered_by) for r in rows)

@@ -255,9 +255,9 @@ class Today:
     inactive: frozenset[str] = frozenset()
 
     @property
-    def away(self) -> dict[str, str | None]:
-        """The absences of the day, as the header and the handover name them: not everyone who
-        has ever left."""
+    def on_leave(self) -> dict[str, str | None]:
+        """The absences of the day, as the header, the handover and the schedule name them: not
+        everyone who has ever left."""
         return {u: why for u, why in self.absent.items() if u not in self.inactive}
 
     @property
@@ -371,6 +371,7 @@ def left_with(ctx: Ctx, username: str) -> str | None:
     """What a deactivated person still holds, said to the administrator who deactivated them: a
     doctor's nine open errands, two with acute signs, had stayed with him without a word (they
     are marked as an absent holder's from then on, R22, and wait for a receiver to reassign)."""
+    require(ctx, "admin_change", what="ändra personallistan")
     with ctx.store.read() as conn:
         row = q.by_username(conn, username)
         if row is None or row.active:

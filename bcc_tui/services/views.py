@@ -65,8 +65,11 @@ class Concerned:
     username: str
     role: str  # "PAL", "handläggaren", "senast svarande"
     back_on: dt.date | None
+    gone: bool = False  # deactivated: not back, whatever an absence says
 
     def text(self, names: dict[str, str]) -> str:
+        if self.gone:
+            return f"{self.role} {names.get(self.username, self.username)} avaktiverad"
         back = f" t.o.m. {short_date(self.back_on - dt.timedelta(days=1))}" if self.back_on else ""
         return f"{self.role} {names.get(self.username, self.username)} frånv.{back}"
 

@@ -97,11 +97,24 @@ def _not_opened(path: Path, err: sqlite3.Error) -> InvalidInput:
     folder or a full disk were all called "ingen bcc-tui-databas", the line the nightly check
     mails: a clinic told its database is not one has no reason to restore it."""
     reason = sqlite_reason(err)
+    # bcc-tui restore (docs/replication.md, "Restoring"), or the last `bcc-tui backup`.
+    restore = "; återställ den med bcc-tui restore eller från senaste säkerhetskopian (docs/replication.md)"
     if "not a database" in str(err).lower():
-        return InvalidInput(f"{path} är ingen bcc-tui-databas: {reason}")
+        if not _sqlite_header(path):
+            return InvalidInput(f"{path} är ingen bcc-tui-databas: {reason}")
+        # A database file whose first page is damaged reads as "not a database" too.
+        return InvalidInput(f"kan inte öppna databasen {path}: databasfilen är skadad{restore}")
     if "malformed" in str(err).lower():
-        reason += "; återställ den från säkerhetskopian (docs/deployment.md)"
+        reason += restore
     return InvalidInput(f"kan inte öppna databasen {path}: {reason}")
+
+
+def _sqlite_header(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _is_busy(err: sqlite3.OperationalError) -> bool:

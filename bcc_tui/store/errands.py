@@ -879,10 +879,15 @@ def open_load(
     return {r[0]: (r[1], r[2] or 0) for r in rows}
 
 
+# Acute signs that pin an errand (R11, R25): found, and not yet marked handled. Written once: a
+# stored '' is no sign.
+ACUTE_PINNED = "(coalesce(acute, '') <> '' AND acute_handled_at IS NULL)"
+
+
 def held(conn: sqlite3.Connection, username: str) -> tuple[int, int]:
     """The open errands one person holds, and of them those with acute signs not yet handled."""
     row = conn.execute(
-        "SELECT count(*), coalesce(sum(acute IS NOT NULL AND acute_handled_at IS NULL), 0) FROM errands"
+        f"SELECT count(*), coalesce(sum({ACUTE_PINNED}), 0) FROM errands"
         " WHERE status = 'assigned' AND assignee = ?",
         (username,),
     ).fetchone()
@@ -914,7 +919,7 @@ def acute_arrivals(conn: sqlite3.Connection, after_id: int) -> list[tuple[str, s
         (r[0], r[1])
         for r in conn.execute(
             "SELECT ref, acute FROM errands WHERE id > ? AND status = 'unassigned'"
-            " AND coalesce(acute, '') <> '' AND acute_handled_at IS NULL ORDER BY id",
+            f" AND {ACUTE_PINNED} ORDER BY id",
             (after_id,),
         )
     ]

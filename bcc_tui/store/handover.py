@@ -15,7 +15,7 @@ from typing import Any
 
 from bcc_tui.store import rows
 from bcc_tui.store.db import new_id
-from bcc_tui.store.errands import LIST_COLUMNS, ErrandRow
+from bcc_tui.store.errands import ACUTE_PINNED, LIST_COLUMNS, ErrandRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +104,8 @@ CATEGORIES = (
 
 # What makes an open errand fall into each category; :today, :next_day, :followup_cutoff
 # (UTC text) and the absent user names are bound by the caller.
-_CATEGORY = """CASE
-    WHEN (acute IS NOT NULL AND acute <> '' AND acute_handled_at IS NULL) OR urgent = 1 THEN 'acute'
+_CATEGORY = f"""CASE
+    WHEN {ACUTE_PINNED} OR urgent = 1 THEN 'acute'
     WHEN first_response_on IS NULL AND due_date < :today THEN 'overdue'
     WHEN status = 'assigned' AND assignee IN (SELECT value FROM json_each(:absent)) THEN 'absent_holder'
     WHEN first_response_on IS NULL AND due_date = :today THEN 'due_today'
@@ -162,8 +162,7 @@ def items(
         # Acute signs not yet handled first, those nobody holds before those someone does, as the
         # dashboard pins them: an urgent complaint with a partial reply was above a child's fever
         # that nobody held (R11, R28).
-        + " ORDER BY (acute IS NOT NULL AND acute_handled_at IS NULL) DESC,"
-        " (acute IS NOT NULL AND acute_handled_at IS NULL AND status = 'unassigned') DESC,"
+        + f" ORDER BY {ACUTE_PINNED} DESC, ({ACUTE_PINNED} AND status = 'unassigned') DESC,"
         " urgent DESC, due_date, received_at, id) AS rank"
         " FROM errands WHERE status <> 'closed')"
         f" WHERE category IS NOT NULL AND rank <= :per ORDER BY CASE category {order} END, rank",

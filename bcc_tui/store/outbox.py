@@ -101,11 +101,14 @@ def waiting_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
 
 
-def failing(conn: sqlite3.Connection) -> tuple[int, str | None]:
-    """The notices waiting after a failed try, and the newest failure's reason."""
+def failing(conn: sqlite3.Connection, prefix: str) -> tuple[int, str | None]:
+    """The notices waiting after a try that failed with a reason starting `prefix`, and the newest
+    such reason."""
+    where = "sent_at IS NULL AND attempts > 0 AND substr(last_error, 1, length(:p)) = :p"
     row = conn.execute(
-        "SELECT count(*), (SELECT last_error FROM outbox WHERE sent_at IS NULL AND attempts > 0"
-        " ORDER BY id DESC LIMIT 1) FROM outbox WHERE sent_at IS NULL AND attempts > 0"
+        f"SELECT count(*), (SELECT last_error FROM outbox WHERE {where} ORDER BY id DESC LIMIT 1)"
+        f" FROM outbox WHERE {where}",
+        {"p": prefix},
     ).fetchone()
     return row[0], row[1]
 

@@ -304,6 +304,9 @@ class ActionRunner:
         if sentence is None:
             return None
         text = Text(f"{sentence}.", style="bold yellow")
+        if self.gone(s):
+            text.append(" Ärendet behöver fördelas till någon i tjänst.", style="yellow")
+            return text
         top = self.top_doctor_name()
         if top:
             text.append(
@@ -527,8 +530,13 @@ class ActionRunner:
         # receiver decides whether the errand waits): `A` gave it to someone the row never named.
         shown = s.suggestion.username if s.suggestion and s.concerned_absent is None else None
         names = self.app.last_data.names if self.app.last_data else {}
+        wait = (
+            "välj vem som tar över"
+            if s.concerned_absent and s.concerned_absent.gone
+            else "vänta på hen (delsvar) eller välj vem"
+        )
         why_not = (
-            f"{s.concerned_absent.text(names)}: vänta på hen (delsvar) eller välj vem."
+            f"{s.concerned_absent.text(names)}: {wait}."
             if s.concerned_absent is not None
             else self._not_silently(pick, shown, {c.username: c for c in choices})
         )
@@ -685,6 +693,7 @@ class ActionRunner:
             and s.assignee != self.ctx.actor.username
             and not s.receivers_answer,
             back_text=short_date(concerned.back_on) if concerned and concerned.back_on else None,
+            waits=not self.gone(s),
             context=self.errand_line(s),
         )
         self.ask(form, send, errand=s)
@@ -818,9 +827,21 @@ class ActionRunner:
             return clean_line(s.concerned_absent.text(data.names))
         if not s.assignee or not data or s.assignee not in data.today.absent:
             return None
-        reason = data.today.absent.get(s.assignee)
         name = data.names.get(s.assignee, s.assignee)
+        if s.assignee in data.today.inactive:
+            return clean_line(f"{name} är avaktiverad")
+        reason = data.today.absent.get(s.assignee)
         return clean_line(f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}")
+
+    def gone(self, s: ErrandSummary) -> bool:
+        """The caregiver the errand waits for was deactivated: nobody to wait for (a partial reply
+        had told the family to wait until a doctor who has left "is back")."""
+        data = self.app.last_data
+        if data is None:
+            return False
+        if s.assignee:
+            return s.assignee in data.today.inactive
+        return s.concerned_absent is not None and s.concerned_absent.gone
 
     def remind(self) -> None:
         s = self.target()

@@ -463,3 +463,20 @@ def test_every_option_of_every_command_says_what_it_is_for():
 
     walk(build_parser(), "bcc-tui")
     assert bare == [], bare
+
+
+def test_a_database_whose_first_page_is_damaged_is_called_damaged(tmp_path):
+    """SQLite reads a database with a damaged first page as "file is not a database": ours, with
+    its header intact, is damaged and says how to restore it; someone's text file is still no
+    database."""
+    path = tmp_path / "bcc.db"
+    assert run_cli("demo", "--no-ui", db=path).returncode == 0
+    for side in (tmp_path / "bcc.db-wal", tmp_path / "bcc.db-shm"):
+        side.unlink(missing_ok=True)
+    with open(path, "r+b") as f:
+        f.seek(16)
+        f.write(b"\xff" * 84)  # the rest of the header: page size and counts
+    r = run_cli("check", db=path)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and len(err.splitlines()) == 1, err
+    assert "skadad" in err and "bcc-tui restore" in err and "ingen bcc-tui-databas" not in err, err

@@ -83,6 +83,8 @@ def test_a_written_personnummer_takes_its_century_by_skatteverkets_rule():
     assert from_written("261209-1234", today) == "19261209-1234"  # tomorrow, so a century before
     assert from_written("141263-7416", today) == "20141263-7416"  # samordningsnummer: day 3 + 60
     assert from_written("191412037416", today) == "19141203-7416"
-    for bad in ("14120-37416", "abc", "20141203--7416", "１４１２０３-７４１６"):
+    assert from_written("260101-1234", dt.date(2026, 1, 1)) == "20260101-1234"  # born on New Year's Day
+    assert from_written("260102-1234", dt.date(2026, 1, 1)) == "19260102-1234"
+    for bad in ("14120-37416", "abc", "20141203--7416", "１４１２０３-７４１６", "20141203+7416"):
         with pytest.raises(ValueError):
             from_written(bad, today)

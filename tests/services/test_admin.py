@@ -235,7 +235,7 @@ def test_roster_and_absences_by_hand(system, as_):
     people.add_absence(adm, "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 27), "Kurs")
     with as_("rec1").store.read() as conn:
         t = people.today(conn, dt.date(2026, 11, 25))
-    assert (t.receiver, t.top_doctor, t.away) == ("rec2", "doc2", {"doc1": "Kurs"})
+    assert (t.receiver, t.top_doctor, t.on_leave) == ("rec2", "doc2", {"doc1": "Kurs"})
     assert t.absent == {"doc1": "Kurs", "gone": "avaktiverad"}  # away for routing, not named daily
     with pytest.raises(InvalidInput, match="inte ärendemottagare"):
         people.set_roster_day(adm, dt.date(2026, 11, 25), "doc1", ())
@@ -347,7 +347,7 @@ def test_a_deactivated_doctors_errands_are_an_absent_holders_and_the_admin_is_to
     )
     with rec.store.read() as conn:
         t = people.today(conn, dt.date(2026, 11, 25))
-    assert t.top_doctor == "doc2" and "doc1" in t.absent and "doc1" not in t.away
+    assert t.top_doctor == "doc2" and "doc1" in t.absent and "doc1" not in t.on_leave
     held = {s.ref: s.holder_absent for s in errands.list_errands(rec, "assigned")}
     assert held == {"1177-000001": True, "1177-000002": True}
     h = handover.handover(rec)
@@ -355,3 +355,27 @@ def test_a_deactivated_doctors_errands_are_an_absent_holders_and_the_admin_is_to
     assert "Doris" not in handover.markdown(h).split("frånvarande:")[-1].splitlines()[0]
     people.set_active(adm, "doc1", True)
     assert people.left_with(adm, "doc1") is None
+
+
+def test_a_deactivated_pal_is_named_so_with_no_day_back_and_the_schedule_names_only_the_days_leave(
+    system, as_
+):
+    """A PAL absent until the 27th and then deactivated showed "frånv. t.o.m. 26 nov" and a day
+    back; and the schedule tab listed every deactivated person as absent on every day."""
+    from bcc_tui.services import patients
+
+    adm, rec = as_("adm"), as_("rec1")
+    intake.import_errands(system, jsonl(errand_line("1177-000001")))  # Elsa, 20150315-1233
+    patients.set_team(adm, "20150315-1233", pal="doc1")
+    people.add_absence(adm, "doc1", dt.date(2026, 11, 25), dt.date(2026, 11, 27), "Kurs")
+    people.add_absence(adm, "doc2", dt.date(2026, 11, 26), dt.date(2026, 11, 26), None)
+    people.set_active(adm, "doc1", False)
+    row = next(s for s in errands.list_errands(rec, "unassigned") if s.ref == "1177-000001")
+    assert row.concerned_absent is not None and row.concerned_absent.gone
+    assert row.concerned_absent.text({"doc1": "Doris Doktor"}) == "PAL Doris Doktor avaktiverad"
+    detail = errands.show_errand(rec, "1177-000001")
+    pal = next(m for m in detail.patient.members if m.role == "PAL")
+    assert pal.absent and pal.back_on is None
+    days = people.roster_days(adm, dt.date(2026, 11, 25), 4)
+    assert [sorted(d.on_leave) for d in days] == [[], ["doc2"], [], []]
+    assert all("gone" in d.absent and "gone" not in d.on_leave for d in days)

@@ -497,3 +497,12 @@ def test_an_absence_ending_before_it_starts_is_refused_in_swedish(demo_db):
 
     said = drive(app, scenario, size=(120, 40))
     assert said.startswith("till: slutdatumet ligger före startdatumet"), said
+
+
+def test_each_tabs_fit_order_names_every_column_once_its_first_first():
+    """A column missing from FIT_ORDER would never be shown, whatever the width."""
+    from bcc_tui.ui.screens.admin.screen import TAB_CLASSES
+
+    for tab in TAB_CLASSES:
+        if tab.FIT_ORDER is not None:
+            assert tab.FIT_ORDER[0] == 0 and sorted(tab.FIT_ORDER) == list(range(len(tab.COLUMNS))), tab

@@ -83,6 +83,31 @@ def test_partial_reply_for_an_absent_caregiver_offers_the_r4_text_and_records_th
     assert '"consulted": "doc2"' in ev
 
 
+def test_partial_reply_for_a_deactivated_caregiver_tells_nobody_to_wait_for_them(
+    clinic, app_for, system, as_
+):
+    """A doctor deactivated while absent: the partial reply was filled with "ditt ärende kan vänta
+    tills hen är tillbaka", to a family, of someone who has left. The form says the errand needs
+    someone on duty and keeps the plain partial reply."""
+    from bcc_tui.services import people
+
+    absent_doc1(system)
+    people.set_active(as_("adm"), "doc1", False)
+    app = app_for(clinic, "rec1")  # 1177-000005 is assigned to doc1
+
+    async def scenario(pilot):
+        await pilot.press("tab")
+        await pilot.press("p")
+        form = app.screen
+        assert isinstance(form, PartialReplyForm)
+        return form.query_one("#form-text").text, str(form.query_one(".form-subtitle").render())
+
+    text, subtitle = drive(app, scenario)
+    assert "inte i tjänst" not in text and "tillbaka" not in text, text
+    assert "Doris Doktor är avaktiverad. Ärendet behöver fördelas till någon i tjänst." in subtitle, subtitle
+    assert "frånvarande idag" not in subtitle
+
+
 def test_reply_form_offers_filled_templates(clinic, app_for, as_):
     adm = as_("adm")
     settings_svc.save_template(adm, "Ring", "Hej {förnamn}, vi ringer dig. /{vårdgivare}", "kontakta_mig")

@@ -807,6 +807,7 @@ class PartialReplyForm(_TextForm):
         consult: bool = False,
         back_text: str | None = None,
         caution: Text | None = None,
+        waits: bool = True,
         **kwargs: Any,
     ) -> None:
         self.doctors = doctors
@@ -819,8 +820,10 @@ class PartialReplyForm(_TextForm):
         sub = deadline or Text("Ärendet förblir öppet.", style="dim")
         if warning is not None:
             # R4: the caregiver is away and the errand can wait: say so, after checking with the
-            # doctor at the top of today's schedule.
-            self.initial = ABSENT_PARTIAL + (f" Hen är tillbaka {back_text}." if back_text else "")
+            # doctor at the top of today's schedule. Not for one who has left (`waits` False):
+            # there is nobody to wait for.
+            if waits:
+                self.initial = ABSENT_PARTIAL + (f" Hen är tillbaka {back_text}." if back_text else "")
             sub = Text("\n").join([warning, sub])
         if caution is not None:
             sub = Text("\n").join([caution, sub])  # R12: a proxy for a patient of 13 or more

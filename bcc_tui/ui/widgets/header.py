@@ -112,7 +112,7 @@ class HeaderBar(Static):
             line2.append(render.line(name(self.today.receiver), NAME_MAX), style="bold")
             line2.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
             line2.append(render.line(name(self.today.top_doctor), NAME_MAX), style="bold")
-            if self.today.away:
+            if self.today.on_leave:
                 # Narrow: the absent on a line of their own rather than a name broken in two.
                 line2.append(
                     " · Frånvarande: " if wide else "\nFrånv.: " if narrow else " · Frånv.: ", style="dim"
@@ -120,7 +120,7 @@ class HeaderBar(Static):
                 line2.append(
                     ", ".join(
                         render.line(render.person_short(u, self.names), NAME_MAX)
-                        for u in sorted(self.today.away)
+                        for u in sorted(self.today.on_leave)
                     ),
                     style="yellow",
                 )

@@ -10,7 +10,7 @@ from bcc_tui.domain.validation import parse_date
 from bcc_tui.services import people
 from bcc_tui.services.people import Absence
 from bcc_tui.ui import render
-from bcc_tui.ui.screens.admin.tab import AdminTab, Staff
+from bcc_tui.ui.screens.admin.tab import AdminTab, Staff, in_swedish
 from bcc_tui.ui.screens.fields import Field, FieldsForm
 
 _FIELDS = {"absent": "vem", "from": "från", "to": "till", "reason": "orsak"}
@@ -55,13 +55,8 @@ class AbsencesTab(AdminTab):
             replacing = chosen.id if chosen is not None else None
             try:
                 people.add_absence(self.ctx, v["who"], start, end, v["reason"].strip() or None, replacing)
-            except InvalidInput as err:
-                # The schedule file's field names are a contract; the form reads Swedish ("to:
-                # slutdatumet ligger före startdatumet" was shown as it was).
-                field, sep, rest = err.message.partition(":")
-                raise InvalidInput(
-                    f"{_FIELDS[field]}:{rest}" if sep and field in _FIELDS else err.message
-                ) from None
+            except InvalidInput as err:  # "to: slutdatumet ligger före …" was shown as it was
+                raise InvalidInput(in_swedish(err.message, _FIELDS)) from None
             return "Frånvaron ändrad" if chosen is not None else "Frånvaron sparad"
 
         self.open_form(

@@ -37,7 +37,7 @@ class RosterTab(AdminTab):
                     short_date(d.day) + (" (idag)" if d.day == today else ""),
                     names.get(d.receiver, d.receiver) if d.receiver else "–",
                     ", ".join(render.person_short(x, names) for x in d.doctors) or "–",
-                    ", ".join(render.person_short(u, names) for u in sorted(d.absent)) or "",
+                    ", ".join(render.person_short(u, names) for u in sorted(d.on_leave)) or "",
                 ),
             )
             for d in self.days

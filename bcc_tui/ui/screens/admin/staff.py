@@ -10,7 +10,7 @@ from bcc_tui.domain import roles
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.services import people
 from bcc_tui.ui import render
-from bcc_tui.ui.screens.admin.tab import AdminTab, Staff, yes
+from bcc_tui.ui.screens.admin.tab import AdminTab, Staff, in_swedish, yes
 from bcc_tui.ui.screens.fields import Field, FieldsForm
 
 # The staff file's field names are a contract for scripts; a person in the form reads Swedish.
@@ -34,10 +34,10 @@ _LEFT_OUT = {
 
 
 def _swedish_field(message: str, *, from_lists: bool = False) -> str:
-    field, sep, rest = message.partition(":")
+    field = message.partition(":")[0]
     if from_lists and field in _LEFT_OUT:
         return _LEFT_OUT[field]
-    return f"{_FIELD_NAMES[field]}:{rest}" if sep and field in _FIELD_NAMES else message
+    return in_swedish(message, _FIELD_NAMES)
 
 
 class StaffTab(AdminTab):

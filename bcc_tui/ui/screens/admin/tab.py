@@ -4,7 +4,7 @@ screen reads every tab again (a renamed person is renamed in the roster too)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -42,6 +42,13 @@ class Staff:
 
     def caregiver_options(self) -> list[tuple[str, str]]:
         return [(f"{s.name} ({s.title})", s.username) for s in self.active("caregiver")]
+
+
+def in_swedish(message: str, names: Mapping[str, str]) -> str:
+    """A refusal that names a file's field ("to: …"), as the form names it ("till: …"): the files'
+    field names are a contract for scripts, a person in the form reads Swedish."""
+    field, sep, rest = message.partition(":")
+    return f"{names[field]}:{rest}" if sep and field in names else message
 
 
 class AdminTab(TabPane):
