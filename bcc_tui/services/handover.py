@@ -283,8 +283,11 @@ class Receipt:
         at = f" {when}" if when else ""
         if self.given:
             return f"Du tog över{at} från {who or '–'}: {self.done} av {self.listed} genomgångna"
-        before = f" (mottagare före: {who})" if who else ""
-        return f"Du tog över{at} utan överlämning, ingen lämnade{before}: du gick igenom {self.done} av {self.listed}"
+        before = f"; mottagare före: {who}" if who else ""
+        return (
+            f"Du tog över{at} utan överlämning (ingen hade lämnat över{before}): "
+            f"{self.done} av {self.listed} genomgångna"
+        )
 
 
 def _handed_over_by(conn: Connection, today: dt.date, taker: str) -> str | None:

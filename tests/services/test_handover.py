@@ -130,7 +130,8 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
     assert (receipt.from_user, receipt.to_user, receipt.listed, receipt.done) == ("rec2", "rec1", 6, 2)
     assert (
         not receipt.given
-        and "utan överlämning, ingen lämnade (mottagare före: Rolf Receiver)" in receipt.said(h.names)
+        and "utan överlämning (ingen hade lämnat över; mottagare före: Rolf Receiver)"
+        in receipt.said(h.names)
     )
     row = store.conn.execute("SELECT * FROM handovers").fetchone()
     assert json.loads(row["done"]) == ["1177-000005", "1177-000002"]
