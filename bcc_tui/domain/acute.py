@@ -123,6 +123,17 @@ BUILT_IN: dict[str, str] = {
     "exposure": "vattkoppor, bältros, mässling",
     "worry": "snälla ring, jätteoroliga, ambulans, panik",
 }
+
+
+def built_in(code: str, threshold: float) -> str:
+    """What a category covers, with the clinic's fever threshold: the tab said "38,0 °C eller mer"
+    after the threshold was set to 38,5."""
+    text = BUILT_IN[code]
+    if code == "fever":
+        text = text.replace("38,0 °C", f"{threshold:.1f} °C".replace(".", ","), 1)
+    return text
+
+
 BY_CODE = {c.code: c for c in CATEGORIES}
 BY_LABEL = {c.label.lower(): c for c in CATEGORIES}
 UNKNOWN = Category("unknown", "Akut ord")  # a flag stored by an older version (a word, no category)

@@ -264,10 +264,12 @@ def test_the_acute_tab_changes_the_threshold_and_screens_the_open_errands_in_a_t
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
-        return refused, [str(n.message) for n in notifications(pilot.app)]
+        fever = pilot.app.screen.query_one("#t-acute").get_row("fever")
+        return refused, [str(n.message) for n in notifications(pilot.app)], str(fever[1])
 
-    refused, toasts = drive(app, scenario, size=(120, 40))
+    refused, toasts, fever = drive(app, scenario, size=(120, 40))
     assert "febergränsen ska ligga mellan 37,0 och 40,0 °C" in refused
+    assert fever.startswith("38,5 °C eller mer"), fever  # the fever row said 38,0 still
     assert any(t.startswith("Akuta tecken omprövade:") for t in toasts), toasts
     assert acute.settings_now(ctx_for(demo_db, "lenwal", FixedClock(NOW))).rules.threshold == 38.5
 

@@ -296,6 +296,21 @@ def test_a_closed_errand_still_says_its_acute_signs_were_never_marked_handled(cl
     )
 
 
+def test_the_assign_list_writes_an_absences_last_day_as_every_other_date(clinic, app_for, system):
+    """The list said "FRÅNVARANDE (Sjuk), t.o.m. 26/11"; every other date reads "tors 26 nov"."""
+    absent(system)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("a")
+        await settle(pilot)
+        listed = app.screen.query_one("#assign-list")
+        return [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+
+    doc1 = next(line for line in drive(app, scenario) if "Doris" in line)
+    assert "FRÅNVARANDE (Sjuk), t.o.m. tors 26 nov" in doc1, doc1
+
+
 # -- R23: told at once ------------------------------------------------------------------------------
 def test_a_doctor_is_told_of_a_new_errand_and_a_reminder(clinic, app_for, as_):
     app = app_for(clinic, "doc1")

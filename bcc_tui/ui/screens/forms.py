@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from bcc_tui.domain.business_days import short_date
 from bcc_tui.domain.text import clean, clean_line, count
 from bcc_tui.services.errands import Choice
 from bcc_tui.ui import actions
@@ -433,7 +434,8 @@ class AssignForm(Form[AssignResult]):
         if c.team_role:
             t.append(f"  {c.team_role}", style="bold cyan")  # R29: the patient's own team
         if c.absent:
-            back = f", t.o.m. {c.back_on - dt.timedelta(days=1):%d/%m}" if c.back_on else ""
+            # As every other date on screen ("tis 8 dec"), not "08/12".
+            back = f", t.o.m. {short_date(c.back_on - dt.timedelta(days=1))}" if c.back_on else ""
             t.append(
                 clean_line(f"  FRÅNVARANDE{' (' + c.absence_reason + ')' if c.absence_reason else ''}{back}"),
                 style="yellow",

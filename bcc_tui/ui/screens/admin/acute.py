@@ -54,7 +54,9 @@ class AcuteTab(AdminTab):
         ]
         for cat in acute.CATEGORIES:
             own = rules.words.get(cat.code, ())
-            rows.append((cat.code, render.row(cat.label, acute.BUILT_IN[cat.code], listed(own))))
+            rows.append(
+                (cat.code, render.row(cat.label, acute.built_in(cat.code, rules.threshold), listed(own)))
+            )
         rows.append(
             (
                 EXCEPTIONS,
