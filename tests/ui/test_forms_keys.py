@@ -429,6 +429,28 @@ def test_the_notice_is_in_the_header_at_start_and_a_toast_only_when_it_changes(c
     assert changed == ["Telefonerna fungerar igen"] and "Telefonerna fungerar igen" in header_after
 
 
+def test_a_long_notice_takes_two_lines_at_most_on_a_short_terminal(clinic, app_for, as_):
+    """At 60×20 a notice of 150 characters took four of twenty lines, and the acute errands below
+    Ofördelade's first row went out of sight. Two lines at most there; whole on a taller screen."""
+    text = "Driftstopp i journalsystemet i kväll mellan 18 och 19; ring mottagningen vid frågor. " * 2
+    clinic_svc.post_notice(as_("adm"), text.strip(), dt.date(2026, 11, 30))
+
+    def header_lines(size):
+        app = app_for(clinic, "rec1")
+
+        async def scenario(pilot):
+            await settle(pilot)
+            bar = app.screen.query_one(HeaderBar)
+            return bar.size.height, rendered(bar)
+
+        return drive(app, scenario, size=size)
+
+    short_height, short = header_lines((60, 20))
+    tall_height, tall = header_lines((60, 40))
+    assert "…" in short and "(t.o.m. 2026-11-30)" in short, short
+    assert tall_height > short_height and "…" not in tall, (tall_height, short_height)
+
+
 @pytest.mark.parametrize("role", ["admin", "auditor"])
 def test_the_administrators_and_auditors_first_screen_has_the_notice_in_its_header(demo_db, role):
     clinic_svc.post_notice(as_demo(demo_db, "lenwal"), "Driftstopp i kväll 18–19", dt.date(2026, 11, 30))

@@ -135,12 +135,16 @@ class HeaderBar(Static):
                 waiting.truncate(width, overflow="ellipsis")
             lines.append(waiting)
         if self.notice is not None:
-            lines.append(
-                Text(
-                    f" ℹ {render.line(self.notice.text, NOTICE_MAX)} (t.o.m. {self.notice.until:%Y-%m-%d}) ",
-                    style="bold black on yellow",
-                )
-            )
+            until = f" (t.o.m. {self.notice.until:%Y-%m-%d}) "
+            said = render.line(self.notice.text, NOTICE_MAX)
+            if width and 0 < self.app.size.height < 30:
+                # A short terminal gives the notice two lines at most: at 60×20 one of four lines
+                # had pushed the acute errands below Ofördelade's first row out of sight. The
+                # whole notice is on a taller screen and on the administrator's tab.
+                room = 2 * width - len(until) - 4
+                if len(said) > room:
+                    said = said[: max(0, room - 1)].rstrip() + "…"
+            lines.append(Text(f" ℹ {said}{until}", style="bold black on yellow"))
         text = Text("\n").join(lines)
         # An idle terminal over SSH stays quiet: nothing is repainted that did not change.
         if text != self._shown:
