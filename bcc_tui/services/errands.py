@@ -140,8 +140,15 @@ def _summaries(
                 team=patients.team_of(teams.get(r.personnummer)),
                 receivers_answer=r.type in by_receivers,
             )
+        held = r.status == e.ASSIGNED
         item = summary(
-            r, today, s, fdays, holder_absent=r.status == e.ASSIGNED and r.assignee in absent, days=days
+            r,
+            today,
+            s,
+            fdays,
+            holder_absent=held and r.assignee in absent,
+            holder_gone=held and r.assignee in roster.inactive,
+            days=days,
         )
         if concerned:
             item = replace(item, concerned_absent=concerned)

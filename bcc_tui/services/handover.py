@@ -185,6 +185,7 @@ def _gather(ctx: Ctx, conn: Connection, *, per_category: int, since_limit: int |
                 None,
                 fdays,
                 holder_absent=r.status == "assigned" and r.assignee in absent,
+                holder_gone=r.status == "assigned" and r.assignee in roster.inactive,
                 days=days,
             ),
             category,
@@ -469,7 +470,7 @@ def _line(item: Item, names: dict[str, str]) -> str:
     if s.assignee:
         parts.append(
             f"hos {md(names.get(s.assignee, s.assignee))}"
-            + (" (frånvarande idag)" if s.holder_absent else "")
+            + (" (avaktiverad)" if s.holder_gone else " (frånvarande idag)" if s.holder_absent else "")
         )
     if s.partial_reply_sent:
         parts.append("delsvar skickat")

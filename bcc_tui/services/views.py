@@ -110,6 +110,9 @@ class ErrandSummary:
     followup_on: dt.date | None = None  # R19: open errands answered only by a partial reply
     followup_overdue: bool = False
     holder_absent: bool = False  # R22: the assignee is absent today
+    # ...or deactivated: not back at all. Rows said "frånv." of a doctor who had left, and help
+    # reads that as "absent today".
+    holder_gone: bool = False
     acute_handled_at: dt.datetime | None = None  # R25: the acute banner was dealt with
     remark: str | None = None  # R28: pinned for the next shift until the next handover
     concerned_absent: Concerned | None = None  # R4/R29: the doctor concerned is absent today
@@ -205,6 +208,7 @@ def summary(
     followup_days: int = flags.DEFAULT_FOLLOWUP_DAYS,
     *,
     holder_absent: bool = False,
+    holder_gone: bool = False,
     days: dict[str, int] | None = None,
 ) -> ErrandSummary:
     """`days`: the types' days while a change of days is still being carried to the open errands
@@ -252,6 +256,7 @@ def summary(
         followup_overdue=followup is not None and today > followup,
         remark=row.remark if isinstance(row, ErrandRow) else None,  # the full errand reads it beside
         holder_absent=holder_absent,
+        holder_gone=holder_gone,
         acute_handled_at=parse_utc_or_none(row.acute_handled_at),
     )
 

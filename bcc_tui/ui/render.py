@@ -228,20 +228,22 @@ def holder(s: ErrandSummary, names: dict[str, str], width: int | None = None) ->
     if not s.holder_absent:
         t.append_text(line_text(short))
         return t
-    if width is None or len(short) + len(" (frånv.)") <= width:
+    # Deactivated: not back at all ("frånv." reads as absent today, and back tomorrow).
+    flag = "inaktiv" if s.holder_gone else "frånv."
+    if width is None or len(short) + len(f" ({flag})") <= width:
         t.append_text(line_text(short))
-        t.append(" (frånv.)", style="bold yellow")
+        t.append(f" ({flag})", style="bold yellow")
         return t
     surname = short.split(". ", 1)[1] if ". " in short else short
-    if len("frånv. ") + len(surname) <= width:
-        t.append("frånv. ", style="bold yellow")
+    if len(f"{flag} ") + len(surname) <= width:
+        t.append(f"{flag} ", style="bold yellow")
         t.append_text(line_text(surname))
         return t
     # Narrower still: the absence says itself whole, with the initials where they fit (R32:
     # nothing cut in a word); the errand view names the person.
     initials = "".join(f"{part[0]}." for part in short.replace(".", " ").split() if part)
-    t.append("frånv.", style="bold yellow")
-    if len("frånv. ") + len(initials) <= width:
+    t.append(flag, style="bold yellow")
+    if len(f"{flag} ") + len(initials) <= width:
         t.append(" ")
         t.append_text(line_text(initials))
     return t

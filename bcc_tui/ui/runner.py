@@ -323,6 +323,16 @@ class ActionRunner:
             return None
         return Text("Ombud för patient 13+: kontrollera behörigheten.", style="bold yellow")
 
+    @staticmethod
+    def acute_caution(s: ErrandSummary) -> Text | None:
+        """Acute signs not yet marked handled (R11, R25), in one line: in the forms that end an
+        errand, and in the partial reply, which tells the family to wait (it said nothing)."""
+        if not s.acute_pinned:
+            return None
+        line = Text("Akuta tecken, inte hanterade (K): ", style="bold red")
+        line.append_text(render.safe(categories_in(s.acute_categories, 16), "red", one_line=True))
+        return line
+
     def ending_caution(self, s: ErrandSummary) -> Text | None:
         """What the forms that end an errand (reply, close without reply) say first: acute signs
         not yet marked handled (R11, R25), and an errand held by someone else. A receiver replied
@@ -331,10 +341,9 @@ class ActionRunner:
         lines: list[Text] = []
         # One line each at 60×20 (the form's send line stays in sight): the categories, as many as
         # fit in whole words (the quotes are in the errand), and the holder's short name.
-        if s.acute_pinned:
-            line = Text("Akuta tecken, inte hanterade (K): ", style="bold red")
-            line.append_text(render.safe(categories_in(s.acute_categories, 16), "red", one_line=True))
-            lines.append(line)
+        acute = self.acute_caution(s)
+        if acute is not None:
+            lines.append(acute)
         if s.assignee and s.assignee != self.ctx.actor.username:
             names = self.app.last_data.names if self.app.last_data else {}
             holder = render.safe(render.person_short(s.assignee, names), one_line=True).plain
@@ -687,7 +696,7 @@ class ActionRunner:
             doctors,
             top,
             warning=self.absence_warning(s),
-            caution=self.proxy_caution(s),
+            caution=_joined(self.acute_caution(s), self.proxy_caution(s)),
             deadline=self.deadline(s),
             consult=roles.RECEIVER in self.ctx.actor.roles
             and s.assignee != self.ctx.actor.username
@@ -876,3 +885,8 @@ class ActionRunner:
             self.app.notify(err.for_ui(), severity="warning", markup=False)
             return
         self.perform("E-postavisering är nu " + ("på" if on else "av"), people.set_email_notify, on)
+
+
+def _joined(*lines: Text | None) -> Text | None:
+    given = [line for line in lines if line is not None]
+    return Text("\n").join(given) if given else None

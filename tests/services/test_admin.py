@@ -348,10 +348,16 @@ def test_a_deactivated_doctors_errands_are_an_absent_holders_and_the_admin_is_to
     with rec.store.read() as conn:
         t = people.today(conn, dt.date(2026, 11, 25))
     assert t.top_doctor == "doc2" and "doc1" in t.absent and "doc1" not in t.on_leave
-    held = {s.ref: s.holder_absent for s in errands.list_errands(rec, "assigned")}
-    assert held == {"1177-000001": True, "1177-000002": True}
+    held = {s.ref: (s.holder_absent, s.holder_gone) for s in errands.list_errands(rec, "assigned")}
+    assert held == {"1177-000001": (True, True), "1177-000002": (True, True)}
     h = handover.handover(rec)
     assert {i.ref: i.category for i in h.items}["1177-000002"] == "absent_holder"
+    # Named as gone, not "absent today" (read as back tomorrow), in the handover and the rows.
+    assert "hos Doris Doktor (avaktiverad)" in handover.markdown(h)
+    from bcc_tui.ui import render
+
+    s = next(s for s in errands.list_errands(rec, "assigned") if s.ref == "1177-000002")
+    assert render.holder(s, {"doc1": "Doris Doktor"}).plain == "D. Doktor (inaktiv)"
     assert "Doris" not in handover.markdown(h).split("frånvarande:")[-1].splitlines()[0]
     people.set_active(adm, "doc1", True)
     assert people.left_with(adm, "doc1") is None

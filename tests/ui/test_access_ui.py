@@ -184,3 +184,33 @@ def test_the_audit_log_keeps_the_cursors_row_when_the_terminal_is_resized(demo_d
 
     before, after = drive(app, scenario, size=(120, 40))
     assert after == before
+
+
+def test_the_audit_filter_reads_a_user_name_in_capitals_and_refuses_a_spaced_number(clinic, app_for, system):
+    """ "MAGFOR" found nobody and "20210428 4027" was taken for a user name: both showed "0 rader",
+    which reads as nobody's reads."""
+    from bcc_tui.services import people
+    from tests.conftest import jsonl
+
+    people.import_staff(
+        system,
+        jsonl({"username": "aud", "name": "Anna Auditor", "title": "administratör", "roles": ["auditor"]}),
+    )
+    errands.show_errand(
+        __import__("tests.ui.conftest", fromlist=["ctx_for"]).ctx_for(clinic, "rec2", system.clock),
+        "1177-000002",
+    )
+    app = app_for(clinic, "aud")
+
+    async def scenario(pilot):
+        table = app.screen.query_one("#audit-table")
+        await pilot.press("slash", *"REC2", "enter")
+        await settle(pilot)
+        capitals = table.row_count
+        await pilot.press("slash", "ctrl+u", *"20180101 0016", "enter")
+        await settle(pilot)
+        return capitals, [n.message for n in notifications(app)]
+
+    capitals, said = drive(app, scenario)
+    assert capitals > 0
+    assert any("formen" in m for m in said), said

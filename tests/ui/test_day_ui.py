@@ -311,6 +311,27 @@ def test_the_assign_list_writes_an_absences_last_day_as_every_other_date(clinic,
     assert "FRÅNVARANDE (Sjuk), t.o.m. tors 26 nov" in doc1, doc1
 
 
+def test_the_partial_reply_says_the_acute_signs_not_yet_handled(clinic, app_for, system, as_):
+    """A partial reply tells the family to wait: on a bleeding or a fever not yet marked handled
+    it said nothing of them, where the reply and the close do."""
+    acute_errand(system, "Hon har feber 39,2.")
+    errands.assign(as_("rec1"), "1177-000077", "doc1")
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        app.open_errand("1177-000077")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, PartialReplyForm)
+        return str(form.query_one(".form-subtitle").render())
+
+    said = drive(app, scenario)
+    assert "Akuta tecken, inte hanterade (K): Feber" in said, said
+
+
 # -- R23: told at once ------------------------------------------------------------------------------
 def test_a_doctor_is_told_of_a_new_errand_and_a_reminder(clinic, app_for, as_):
     app = app_for(clinic, "doc1")

@@ -127,7 +127,7 @@ def _show_head(d: ErrandDetail, names: dict[str, str]) -> list[str]:
         f"Inkom: {local(s.received_at)} · Förfaller: {s.due_date.isoformat()} ({s.countdown.text})",
         f"  {d.due_explanation}",
         f"Handläggare: {clean_line(people.who(names, s.assignee))}"
-        + (", frånvarande idag" if s.holder_absent else "")
+        + (", avaktiverad" if s.holder_gone else ", frånvarande idag" if s.holder_absent else "")
         + (" · BRÅDSKANDE" if s.urgent else ""),
     ]
     if s.acute:

@@ -23,7 +23,9 @@ from bcc_tui.ui.widgets.lines import LineTable
 
 # A personnummer in any written form (the service reads its century): 141203-7416 was taken for
 # a user name and showed nobody's reads.
-_PNR = re.compile(r"^[0-9]{6}(?:[0-9]{2})?[-+]?[0-9]{4}$")
+# Anything of digits and separators is meant as one, and the service says what is wrong with it:
+# "20210428 4027" was read as a user name and showed nobody's reads.
+_PNR = re.compile(r"^[0-9][0-9 +-]*$")
 
 
 class AuditTable(LineTable):
@@ -124,7 +126,7 @@ class AuditScreen(BccScreen[None], FollowsChanges):
             if _PNR.match(text):
                 patient = text
             else:
-                user = text
+                user = text.lower()  # user names are lower case: "MAGFOR" found nobody
         limit = min(self.MOST, max(self.PAGE, rows_kept))
         try:
             rows = audit_log.read(self.app.ctx, patient=patient, user=user, limit=limit, audited=audited)

@@ -119,7 +119,7 @@ def _when(d: ErrandDetail, now: dt.datetime, names: dict[str, str]) -> Text:
     when.append("\nHandläggare: ", style="dim")
     when.append(clean_line(names.get(s.assignee, s.assignee)) if s.assignee else "–")
     if s.holder_absent:
-        when.append(" (frånvarande idag)", style="bold yellow")
+        when.append(" (avaktiverad)" if s.holder_gone else " (frånvarande idag)", style="bold yellow")
     when.append_text(_since(d, names))
     return when
 

@@ -24,6 +24,7 @@ MARKS = [
         "tills det markerats hanterat (K)",
     ),
     ("frånv.", "handläggaren är frånvarande idag (där kolumnen är smal står initialerna)"),
+    ("inaktiv", "handläggaren är avaktiverad och kommer inte tillbaka: fördela om ärendet"),
     (
         "PAL frånv.",
         "i Ofördelade: patientens PAL är frånvarande idag, med sista frånvarodagen där det får plats",
