@@ -367,23 +367,29 @@ def save_staff(ctx: Ctx, obj: dict, *, new: bool = False) -> str:
     return outcome
 
 
+def holding(ctx: Ctx, username: str) -> str | None:
+    """The open errands a person holds, and how many with acute signs, in words ("10 öppna
+    ärenden (2 med akuta tecken)"); None when there are none."""
+    require(ctx, "admin_change", what="ändra personallistan")
+    with ctx.store.read() as conn:
+        held, acute = errands_q.held(conn, username)
+    if not held:
+        return None
+    return count(held, "öppet ärende", "öppna ärenden") + (f" ({acute} med akuta tecken)" if acute else "")
+
+
 def left_with(ctx: Ctx, username: str) -> str | None:
     """What a deactivated person still holds, said to the administrator who deactivated them: a
     doctor's nine open errands, two with acute signs, had stayed with him without a word (they
     are marked as an absent holder's from then on, R22, and wait for a receiver to reassign)."""
-    require(ctx, "admin_change", what="ändra personallistan")
     with ctx.store.read() as conn:
         row = q.by_username(conn, username)
-        if row is None or row.active:
-            return None
-        held, acute = errands_q.held(conn, username)
-    if not held:
+    if row is None or row.active:
         return None
-    of_them = f" ({acute} med akuta tecken)" if acute else ""
-    return clean_line(
-        f"{count(held, 'öppet ärende', 'öppna ärenden')}{of_them} ligger kvar hos {row.name}: "
-        "mottagaren behöver omfördela dem"
-    )
+    held = holding(ctx, username)
+    if held is None:
+        return None
+    return clean_line(f"{held} ligger kvar hos {row.name}: mottagaren behöver omfördela dem")
 
 
 def set_active(ctx: Ctx, username: str, active: bool) -> None:

@@ -388,11 +388,25 @@ def test_d_on_a_person_who_holds_open_errands_says_what_stays_with_them(demo_db)
         await settle(pilot)
         table = app.screen.query_one("#t-staff")
         table.move_cursor(row=table.get_row_index(holder))
+        # One key had ended a doctor's access at once: now it asks, saying what they hold; esc
+        # leaves them as they were, enter deactivates.
         await pilot.press("d")
         await settle(pilot)
-        return [(n.message, n.severity) for n in notifications(app)]
+        question = [str(w.render()) for w in app.screen.query("Static")]
+        await pilot.press("escape")
+        await settle(pilot)
+        kept = demo_db.conn.execute("SELECT active FROM staff WHERE username = ?", (holder,)).fetchone()[0]
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        return question, kept, [(n.message, n.severity) for n in notifications(app)]
 
-    said = drive(app, scenario, size=(120, 40))
+    question, kept, said = drive(app, scenario, size=(120, 40))
+    assert kept == 1
+    assert any(f"{held} öppna ärenden ({acute} med akuta tecken) ligger hos {name}" in q for q in question), (
+        question
+    )
     wanted = f"{name} avaktiverad. {held} öppna ärenden ({acute} med akuta tecken) ligger kvar hos {name}"
     assert any(m.startswith(wanted) and sev == "warning" for m, sev in said), said
     assert demo_db.conn.execute("SELECT active FROM staff WHERE username = ?", (holder,)).fetchone()[0] == 0

@@ -7,11 +7,13 @@ from typing import Any
 from rich.text import Text
 
 from bcc_tui.domain import roles
-from bcc_tui.domain.errors import InvalidInput
+from bcc_tui.domain.errors import BccError, InvalidInput
 from bcc_tui.services import people
+from bcc_tui.services.people import StaffMember
 from bcc_tui.ui import render
 from bcc_tui.ui.screens.admin.tab import AdminTab, Staff, in_swedish, yes
 from bcc_tui.ui.screens.fields import Field, FieldsForm
+from bcc_tui.ui.screens.forms import ConfirmDialog
 
 # The staff file's field names are a contract for scripts; a person in the form reads Swedish.
 _FIELD_NAMES = {
@@ -130,14 +132,42 @@ class StaffTab(AdminTab):
         self.open_form(FieldsForm("Personal", key or "ny", fields, submit))
 
     def retire(self, key: str | None) -> bool:
+        """d: deactivate, after a question that says what the person holds (one key had ended a
+        doctor's access, with ten open errands, at once); on someone deactivated, bring back."""
         if not key:
             return False
         person = next(s for s in self.staff.rows if s.username == key)
-        people.set_active(self.ctx, key, not person.active)
-        said = f"{person.name} {'aktiverad' if not person.active else 'avaktiverad'}"
-        left = people.left_with(self.ctx, key) if person.active else None
+        if not person.active:
+            self._set_active(person, True)
+            return True
+        held = people.holding(self.ctx, key)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:  # outside the screen's own handling of a refusal: said here (yourself, say)
+                self._set_active(person, False)
+            except BccError as err:
+                self.app.notify(str(err), severity="error", timeout=8, markup=False)
+                return
+            self.post_message(self.Changed())
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Avaktivera {person.name}?",
+                "Åtkomsten upphör; historiken finns kvar."
+                + (f" {held} ligger hos {person.name} och behöver fördelas om." if held else ""),
+                yes="Avaktivera",
+            ),
+            answered,
+        )
+        return False
+
+    def _set_active(self, person: StaffMember, active: bool) -> None:
+        people.set_active(self.ctx, person.username, active)
+        said = f"{person.name} {'aktiverad' if active else 'avaktiverad'}"
+        left = None if active else people.left_with(self.ctx, person.username)
         if left:
             self.app.notify(f"{said}. {left}", severity="warning", timeout=30, markup=False)
         else:
             self.app.notify(said, markup=False)
-        return True
