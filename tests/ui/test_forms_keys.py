@@ -581,3 +581,37 @@ def test_a_form_with_a_list_to_pick_from_does_not_promise_that_enter_saves(demo_
 
     hint = drive(app, scenario)
     assert hint.startswith("ctrl+s: spara") and "enter" not in hint
+
+
+def test_a_receivers_partial_reply_keeps_its_second_ask_in_sight_at_80x24(demo_db):
+    """A receiver's partial reply on a colleague's acute errand at 80×24: the cautions, the doctor
+    consulted and the text put "ctrl+s igen skickar ändå" under the form's edge, and ctrl+s seemed
+    to do nothing."""
+    from tests.ui.test_snapshots import app_on, demo_receiver
+
+    me = demo_receiver(demo_db)
+    ref = demo_db.conn.execute(
+        "SELECT ref FROM errands WHERE status = 'assigned' AND assignee <> ? AND acute IS NOT NULL"
+        " AND acute_handled_at IS NULL ORDER BY ref LIMIT 1",
+        (me,),
+    ).fetchone()[0]
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        app.open_errand(ref)
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        chosen = form.query_one("#form-consulted")
+        chosen.value = next(v for _, v in form.doctors if v != form.top_doctor)
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        error = form.query_one("#form-error")
+        return str(error.render()), error.region, form.query_one(".form").region
+
+    said, error, box = drive(app, scenario, size=(80, 24))
+    assert "ctrl+s igen" in said, said
+    assert box.y < error.y and error.bottom <= box.bottom - 1, (error, box)  # inside the border
