@@ -33,19 +33,22 @@ def test_m_reminds_and_the_caregiver_sees_the_mark(clinic, app_for, as_):
     assert drive(app, mine) == " ⚑"
 
 
-def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, system):
+def _auditor_app(clinic, app_for, system):
+    """An auditor's dashboard, with a receiver's read of 1177-000002 (Hugo) in the log."""
     from bcc_tui.services import people
     from tests.conftest import jsonl
+    from tests.ui.conftest import ctx_for
 
     people.import_staff(
         system,
         jsonl({"username": "aud", "name": "Anna Auditor", "title": "administratör", "roles": ["auditor"]}),
     )
-    errands.show_errand(
-        __import__("tests.ui.conftest", fromlist=["ctx_for"]).ctx_for(clinic, "rec2", system.clock),
-        "1177-000002",
-    )
-    app = app_for(clinic, "aud")
+    errands.show_errand(ctx_for(clinic, "rec2", system.clock), "1177-000002")
+    return app_for(clinic, "aud")
+
+
+def test_auditor_gets_the_audit_screen_and_filters_by_patient(clinic, app_for, system):
+    app = _auditor_app(clinic, app_for, system)
 
     async def scenario(pilot):
         assert isinstance(app.screen, AuditScreen)
@@ -189,18 +192,7 @@ def test_the_audit_log_keeps_the_cursors_row_when_the_terminal_is_resized(demo_d
 def test_the_audit_filter_reads_a_user_name_in_capitals_and_refuses_a_spaced_number(clinic, app_for, system):
     """ "MAGFOR" found nobody and "20210428 4027" was taken for a user name: both showed "0 rader",
     which reads as nobody's reads."""
-    from bcc_tui.services import people
-    from tests.conftest import jsonl
-
-    people.import_staff(
-        system,
-        jsonl({"username": "aud", "name": "Anna Auditor", "title": "administratör", "roles": ["auditor"]}),
-    )
-    errands.show_errand(
-        __import__("tests.ui.conftest", fromlist=["ctx_for"]).ctx_for(clinic, "rec2", system.clock),
-        "1177-000002",
-    )
-    app = app_for(clinic, "aud")
+    app = _auditor_app(clinic, app_for, system)
 
     async def scenario(pilot):
         table = app.screen.query_one("#audit-table")

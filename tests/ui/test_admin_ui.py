@@ -10,6 +10,13 @@ from tests.ui.conftest import ctx_for, drive, settle, still
 from tests.ui.test_snapshots import app_on
 
 
+def tab_number(key: str) -> str:
+    """The number key of an admin tab (1–9)."""
+    from bcc_tui.ui.screens.admin import TABS
+
+    return str([k for k, _ in TABS].index(key) + 1)
+
+
 @pytest.mark.parametrize(
     "tab, key", [("staff", "n"), ("templates", "n"), ("info", "n"), ("absences", "n"), ("types", "e")]
 )
@@ -337,9 +344,7 @@ def test_e_on_an_absence_changes_that_absence(demo_db):
     """e on the absences' tab opened an empty form titled "ny", whatever row was chosen: a sick
     leave moved on was added as a second absence. Now the form holds the chosen one, and saving
     changes it (one row, in one transaction)."""
-    from bcc_tui.ui.screens.admin import TABS
-
-    number = str([key for key, _ in TABS].index("absences") + 1)
+    number = tab_number("absences")
     app = app_on(demo_db, "lenwal")
     before = demo_db.conn.execute("SELECT id, username, start, end FROM absences ORDER BY id").fetchall()
 
@@ -372,14 +377,13 @@ def test_d_on_a_person_who_holds_open_errands_says_what_stays_with_them(demo_db)
     """Deactivating a doctor said only "avaktiverad", and his open errands, acute ones among them,
     stayed with him unmarked. The toast now says how many, and how many with acute signs, and
     that a receiver must reassign them."""
-    from bcc_tui.ui.screens.admin import TABS
 
     holder, held, acute = demo_db.conn.execute(
         "SELECT assignee, count(*), sum(acute IS NOT NULL AND acute_handled_at IS NULL) FROM errands"
         " WHERE status = 'assigned' GROUP BY assignee ORDER BY 3 DESC, 2 DESC LIMIT 1"
     ).fetchone()
     name = demo_db.conn.execute("SELECT name FROM staff WHERE username = ?", (holder,)).fetchone()[0]
-    number = str([key for key, _ in TABS].index("staff") + 1)
+    number = tab_number("staff")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
@@ -415,11 +419,10 @@ def test_d_on_a_person_who_holds_open_errands_says_what_stays_with_them(demo_db)
 def test_esc_in_an_admin_form_with_changes_asks_before_it_throws_them_away(demo_db):
     """A new template typed whole was gone at esc without a word (R21). Now esc on a changed form
     asks: enter goes back to the text, s throws it away; a form left as it opened closes at once."""
-    from bcc_tui.ui.screens.admin import TABS
     from bcc_tui.ui.screens.fields import FieldsForm
     from bcc_tui.ui.screens.forms import DiscardDialog
 
-    number = str([key for key, _ in TABS].index("templates") + 1)
+    number = tab_number("templates")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
@@ -449,9 +452,7 @@ def test_esc_in_an_admin_form_with_changes_asks_before_it_throws_them_away(demo_
 
 def test_d_on_a_tab_with_nothing_to_remove_says_so(demo_db):
     """d on the acute signs' tab did nothing and said nothing."""
-    from bcc_tui.ui.screens.admin import TABS
-
-    number = str([key for key, _ in TABS].index("acute") + 1)
+    number = tab_number("acute")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
@@ -479,9 +480,7 @@ def test_help_and_the_palette_name_every_admin_tab():
 def test_a_narrow_screen_keeps_the_column_that_says_a_rows_state(demo_db, tab, size, kept):
     """At 100 columns the deviations lost their status (a row reported as MC-118 looked like an
     open one); at 80 the staff lost "Aktiv". Those stay; a column less needed gives way."""
-    from bcc_tui.ui.screens.admin import TABS
-
-    number = str([key for key, _ in TABS].index(tab) + 1)
+    number = tab_number(tab)
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
@@ -496,9 +495,7 @@ def test_a_narrow_screen_keeps_the_column_that_says_a_rows_state(demo_db, tab, s
 
 def test_an_absence_ending_before_it_starts_is_refused_in_swedish(demo_db):
     """The form said "to: slutdatumet ligger före startdatumet", the file's field name."""
-    from bcc_tui.ui.screens.admin import TABS
-
-    number = str([key for key, _ in TABS].index("absences") + 1)
+    number = tab_number("absences")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
