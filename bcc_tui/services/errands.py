@@ -561,7 +561,8 @@ def assign_choices(ctx: Ctx, ref: str | None = None) -> list[Choice]:
             if team is not None:
                 pairs = ((team.pal, "PAL"), (team.contact_nurse, "kontaktsjuksköterska"))
                 team_roles = {user: role for user, role in pairs if user}
-        back = {u: staff_q.back_on(conn, u, ctx.today()) for u in today.absent}
+        # The day's leave only: everyone ever deactivated is away too, and is no candidate.
+        back = {u: staff_q.back_on(conn, u, ctx.today()) for u in today.on_leave}
     order = {"läkare": 0, "sjuksköterska": 1, "sektionsledare": 2}
     out = [
         Choice(
