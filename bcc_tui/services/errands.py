@@ -796,6 +796,14 @@ class Moved:
     warning: str | None = None
 
 
+def open_held(ctx: Ctx, username: str) -> int:
+    """How many open errands one person holds: what moving them all says first, also of someone
+    deactivated, who is no choice in the form (it said "alla öppna ärenden", no number)."""
+    require(ctx, e.REASSIGN)
+    with ctx.store.read() as conn:
+        return q.open_load(conn, [username]).get(username, (0, 0))[0]
+
+
 def reassign_all(ctx: Ctx, from_user: str, to_user: str, type_code: str | None = None) -> Moved:
     """R22: move every open errand one person holds (optionally of one type) to another.
 

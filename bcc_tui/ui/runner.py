@@ -396,6 +396,12 @@ class ActionRunner:
         choices = self.choices(s.ref)
         if choices is None:
             return
+        held = None
+        if reassign and holder is not None:  # ctrl+a in the form may ask to move them all
+            try:
+                held = errands.open_held(self.ctx, holder)
+            except BccError:
+                held = None  # the question then says "alla öppna ärenden"
 
         def done(result: AssignResult | None) -> None:
             if result is None:
@@ -425,6 +431,7 @@ class ActionRunner:
                 context=self.errand_line(s),
                 notice=notice,
                 move_all=move_all,
+                current_open=held,
             ),
             done,
         )

@@ -313,3 +313,28 @@ def test_the_caregiver_concerned_is_never_cut_in_a_word_at_any_width():
                 assert text == whole or text.endswith("frånv.") or "frånv." in text, (role, width, text)
     assert render.concerned(Concerned("doc1", "senast svarande", None), 13).plain == "frånv."
     assert render.concerned(Concerned("doc1", "PAL", None), 13).plain == "PAL frånv."
+
+
+def test_moving_all_of_a_deactivated_doctors_errands_says_how_many(clinic, app_for, system, as_):
+    """ctrl+a in the reassign form asks "Flytta N öppna ärenden från X till Y?": of a deactivated
+    doctor, who is no choice in the form, it said "alla öppna ärenden", no number."""
+    from bcc_tui.services import people
+
+    people.set_active(as_("adm"), "doc1", False)
+    held = clinic.conn.execute(
+        "SELECT count(*) FROM errands WHERE status = 'assigned' AND assignee = 'doc1'"
+    ).fetchone()[0]
+    app = app_for(clinic, "rec1")  # 1177-000005 is assigned to doc1
+
+    async def scenario(pilot):
+        await pilot.press("tab")
+        table = app.screen.query_one("#table-assigned")
+        table.move_cursor(row=table.order.index("1177-000005"))
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        return str(app.screen.query_one("#form-error").render())
+
+    asked = drive(app, scenario)
+    assert held >= 1 and asked.startswith(f"Flytta {held} öppe") and "från Doris Doktor" in asked, asked

@@ -391,9 +391,11 @@ class AssignForm(Form[AssignResult]):
         notice: Text | None = None,
         move_all: bool = False,
         second_look: Callable[[Choice], str | None] | None = None,
+        current_open: int | None = None,
         **kwargs: Any,
     ) -> None:
         self.choices = choices
+        self.current_open = current_open  # the holder's open errands, when not among the choices
         # What giving the errands to one person asks first, once (a rule it departs from).
         self.second_look = second_look
         self.top_doctor = top_doctor
@@ -565,7 +567,8 @@ class AssignForm(Form[AssignResult]):
             # first ctrl+a moved them at once, to whoever the list had preselected.
             self._confirmed_all = choice.username
             holder = next((c for c in self.choices if c.username == self.current), None)
-            what = count(holder.open, "öppet ärende", "öppna ärenden") if holder else "alla öppna ärenden"
+            held = holder.open if holder is not None else self.current_open
+            what = count(held, "öppet ärende", "öppna ärenden") if held is not None else "alla öppna ärenden"
             self.fail(f"Flytta {what} från {self.current_name} till {choice.name}? enter: flytta")
             return
         self.send(AssignResult(choice.username, self.move_all))
