@@ -354,9 +354,19 @@ def save_template(
     if type_code is not None and type_code not in e.TYPES:
         raise InvalidInput(f"okänd ärendetyp '{type_code}'")
     with ctx.change("admin_change") as conn:
-        other = tq.by_name(conn, name)
-        if other is not None and other.id != template_id:
-            raise InvalidInput(f"det finns redan en mall som heter '{name}'")
+        # "Provsvar klara" and "provsvar klara" were two templates: a name is one whatever its case
+        # (the clinic's few templates, read whole).
+        folded = name.casefold()
+        other = next(
+            (
+                t
+                for t in tq.listing(conn, active_only=False)
+                if t.name.casefold() == folded and t.id != template_id
+            ),
+            None,
+        )
+        if other is not None:
+            raise InvalidInput(f"det finns redan en mall som heter '{other.name}'")
         fields = {
             "name": name,
             "type": type_code,

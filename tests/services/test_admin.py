@@ -385,3 +385,15 @@ def test_a_deactivated_pal_is_named_so_with_no_day_back_and_the_schedule_names_o
     days = people.roster_days(adm, dt.date(2026, 11, 25), 4)
     assert [sorted(d.on_leave) for d in days] == [[], ["doc2"], [], []]
     assert all("gone" in d.absent and "gone" not in d.on_leave for d in days)
+
+
+def test_a_template_name_is_one_whatever_its_case_or_its_spaces(system, as_):
+    """ "Provsvar klara" and "provsvar klara " were saved as two templates."""
+    adm = as_("adm")
+    first = clinic.save_template(adm, "Provsvar klära", "Hej {förnamn}! Proverna är klara.")
+    for again in ("provsvar KLÄRA", "  Provsvar klära "):
+        with pytest.raises(InvalidInput, match="det finns redan en mall som heter 'Provsvar klära'"):
+            clinic.save_template(adm, again, "Hej igen.")
+    assert (
+        clinic.save_template(adm, "PROVSVAR KLÄRA", "Hej {förnamn}!", template_id=first) == first
+    )  # its own
