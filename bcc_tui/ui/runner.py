@@ -338,17 +338,14 @@ class ActionRunner:
         not yet marked handled (R11, R25), and an errand held by someone else. A receiver replied
         to a doctor's acute errand with neither in sight, and the errand left the pinned rows
         unhandled (a helper trying the dashboard found it)."""
-        lines: list[Text] = []
         # One line each at 60×20 (the form's send line stays in sight): the categories, as many as
         # fit in whole words (the quotes are in the errand), and the holder's short name.
-        acute = self.acute_caution(s)
-        if acute is not None:
-            lines.append(acute)
+        elsewhere = None
         if s.assignee and s.assignee != self.ctx.actor.username:
             names = self.app.last_data.names if self.app.last_data else {}
             holder = render.safe(render.person_short(s.assignee, names), one_line=True).plain
-            lines.append(Text(f"Fördelat till {holder}, inte till dig.", style="bold yellow"))
-        return Text("\n").join(lines) if lines else None
+            elsewhere = Text(f"Fördelat till {holder}, inte till dig.", style="bold yellow")
+        return _joined(self.acute_caution(s), elsewhere)
 
     @staticmethod
     def deadline(s: ErrandSummary) -> Text:
@@ -661,16 +658,11 @@ class ActionRunner:
             errands.reply(self.ctx, s.ref, r.text, expected_version=s.version)
             return f"{s.ref} besvarat och avslutat"
 
-        cautions = [
-            c
-            for c in (self.proxy_caution(s), self.ending_caution(s), self.absence_warning(s))
-            if c is not None
-        ]
         form = ReplyForm(
             s.ref,
             signature,
             filled,
-            warning=Text("\n").join(cautions) if cautions else None,
+            warning=_joined(self.proxy_caution(s), self.ending_caution(s), self.absence_warning(s)),
             context=self.errand_line(s),
         )
         self.ask(form, send, errand=s)
@@ -725,8 +717,7 @@ class ActionRunner:
             errands.close(self.ctx, s.ref, r.reason, documented=r.documented, expected_version=s.version)
             return f"{s.ref} avslutat utan svar"
 
-        cautions = [c for c in (self.ending_caution(s), self.unsent_drafts(s)) if c is not None]
-        caution = Text("\n").join(cautions) if cautions else ""
+        caution = _joined(self.ending_caution(s), self.unsent_drafts(s)) or ""
         self.ask(CloseForm(s.ref, caution, context=self.errand_line(s)), send, errand=s)
 
     def unsent_drafts(self, s: ErrandSummary) -> Text | None:
@@ -844,7 +835,7 @@ class ActionRunner:
         if not s.assignee or not data or s.assignee not in data.today.absent:
             return None
         name = data.names.get(s.assignee, s.assignee)
-        if s.assignee in data.today.inactive:
+        if s.holder_gone:
             return clean_line(f"{name} är avaktiverad")
         reason = data.today.absent.get(s.assignee)
         return clean_line(f"{name} är frånvarande idag{' (' + reason + ')' if reason else ''}")
@@ -852,11 +843,8 @@ class ActionRunner:
     def gone(self, s: ErrandSummary) -> bool:
         """The caregiver the errand waits for was deactivated: nobody to wait for (a partial reply
         had told the family to wait until a doctor who has left "is back")."""
-        data = self.app.last_data
-        if data is None:
-            return False
         if s.assignee:
-            return s.assignee in data.today.inactive
+            return s.holder_gone
         return s.concerned_absent is not None and s.concerned_absent.gone
 
     def remind(self) -> None:

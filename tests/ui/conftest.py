@@ -92,6 +92,24 @@ def announced(screen) -> list[str]:
     return [text for text, _, _ in racks.first().box.lines] if racks else []
 
 
+async def partial_reply_form(pilot, keys=("tab",)) -> tuple[str, str]:
+    """`p` after `keys` (the assigned pane by default): the partial reply form's text and its
+    subtitle (its cautions)."""
+    from bcc_tui.ui.screens.forms import PartialReplyForm
+
+    await pilot.press(*keys, "p")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, PartialReplyForm)
+    return form.query_one("#form-text").text, str(form.query_one(".form-subtitle").render())
+
+
+def acute_errand_of_doc1(system: Ctx, as_) -> None:
+    """An errand with acute signs, not yet handled, that a receiver gave doc1."""
+    acute_errand(system, "Hon har feber 39,2.")
+    errands.assign(as_("rec1"), "1177-000077", "doc1")
+
+
 def acute_errand(system: Ctx, message: str = "Hon har feber 39,2.", ref: str = "1177-000077") -> None:
     """One errand with acute signs (R11), arrived the frozen morning: pinned at Ofördelade's top."""
     intake.import_errands(

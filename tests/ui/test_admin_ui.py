@@ -17,6 +17,13 @@ def tab_number(key: str) -> str:
     return str([k for k, _ in TABS].index(key) + 1)
 
 
+async def on_tab(pilot, key: str, *keys: str) -> None:
+    """The admin screen settled, its tab `key` chosen by number, then `keys` pressed."""
+    await settle(pilot)
+    await pilot.press(tab_number(key), *keys)
+    await settle(pilot)
+
+
 @pytest.mark.parametrize(
     "tab, key", [("staff", "n"), ("templates", "n"), ("info", "n"), ("absences", "n"), ("types", "e")]
 )
@@ -383,13 +390,10 @@ def test_d_on_a_person_who_holds_open_errands_says_what_stays_with_them(demo_db)
         " WHERE status = 'assigned' GROUP BY assignee ORDER BY 3 DESC, 2 DESC LIMIT 1"
     ).fetchone()
     name = demo_db.conn.execute("SELECT name FROM staff WHERE username = ?", (holder,)).fetchone()[0]
-    number = tab_number("staff")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
-        await settle(pilot)
-        await pilot.press(number)
-        await settle(pilot)
+        await on_tab(pilot, "staff")
         table = app.screen.query_one("#t-staff")
         table.move_cursor(row=table.get_row_index(holder))
         # One key had ended a doctor's access at once: now it asks, saying what they hold; esc
@@ -422,13 +426,10 @@ def test_esc_in_an_admin_form_with_changes_asks_before_it_throws_them_away(demo_
     from bcc_tui.ui.screens.fields import FieldsForm
     from bcc_tui.ui.screens.forms import DiscardDialog
 
-    number = tab_number("templates")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
-        await settle(pilot)
-        await pilot.press(number, "n")
-        await settle(pilot)
+        await on_tab(pilot, "templates", "n")
         untouched = type(app.screen).__name__
         await pilot.press("escape")
         await settle(pilot)
@@ -452,13 +453,10 @@ def test_esc_in_an_admin_form_with_changes_asks_before_it_throws_them_away(demo_
 
 def test_d_on_a_tab_with_nothing_to_remove_says_so(demo_db):
     """d on the acute signs' tab did nothing and said nothing."""
-    number = tab_number("acute")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
-        await settle(pilot)
-        await pilot.press(number, "d")
-        await settle(pilot)
+        await on_tab(pilot, "acute", "d")
         return [(n.message, n.severity) for n in notifications(app)]
 
     assert ("Akuta tecken: här tas inget bort", "error") in drive(app, scenario, size=(100, 30))
@@ -480,13 +478,10 @@ def test_help_and_the_palette_name_every_admin_tab():
 def test_a_narrow_screen_keeps_the_column_that_says_a_rows_state(demo_db, tab, size, kept):
     """At 100 columns the deviations lost their status (a row reported as MC-118 looked like an
     open one); at 80 the staff lost "Aktiv". Those stay; a column less needed gives way."""
-    number = tab_number(tab)
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
-        await settle(pilot)
-        await pilot.press(number)
-        await settle(pilot)
+        await on_tab(pilot, tab)
         return [str(c.label) for c in app.screen.tab.table.columns.values()]
 
     shown = drive(app, scenario, size=size)
@@ -495,13 +490,10 @@ def test_a_narrow_screen_keeps_the_column_that_says_a_rows_state(demo_db, tab, s
 
 def test_an_absence_ending_before_it_starts_is_refused_in_swedish(demo_db):
     """The form said "to: slutdatumet ligger före startdatumet", the file's field name."""
-    number = tab_number("absences")
     app = app_on(demo_db, "lenwal")
 
     async def scenario(pilot):
-        await settle(pilot)
-        await pilot.press(number, "e")
-        await settle(pilot)
+        await on_tab(pilot, "absences", "e")
         form = app.screen
         form.query_one("#f-end").value = "2000-01-01"
         await pilot.press("ctrl+s")

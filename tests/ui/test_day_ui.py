@@ -14,7 +14,15 @@ from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.announcement import Announcement
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from tests.conftest import errand_line, jsonl
-from tests.ui.conftest import acute_errand, announced, ctx_for, drive, settle
+from tests.ui.conftest import (
+    acute_errand,
+    acute_errand_of_doc1,
+    announced,
+    ctx_for,
+    drive,
+    partial_reply_form,
+    settle,
+)
 
 
 async def wait_for(pilot, condition, timeout=30.0) -> None:
@@ -279,8 +287,7 @@ def test_acute_banner_marked_handled_no_longer_pins(clinic, app_for, system):
 def test_a_closed_errand_still_says_its_acute_signs_were_never_marked_handled(clinic, app_for, system, as_):
     """Replied to with its acute signs never marked handled, the closed errand showed no sign of
     them: a review read it as an ordinary message (R11, R25)."""
-    acute_errand(system, "Hon har feber 39,2.")
-    errands.assign(as_("rec1"), "1177-000077", "doc1")
+    acute_errand_of_doc1(system, as_)
     errands.reply(as_("doc1"), "1177-000077", "Vi ringer er i eftermiddag.")
     app = app_for(clinic, "rec1")
 
@@ -314,19 +321,14 @@ def test_the_assign_list_writes_an_absences_last_day_as_every_other_date(clinic,
 def test_the_partial_reply_says_the_acute_signs_not_yet_handled(clinic, app_for, system, as_):
     """A partial reply tells the family to wait: on a bleeding or a fever not yet marked handled
     it said nothing of them, where the reply and the close do."""
-    acute_errand(system, "Hon har feber 39,2.")
-    errands.assign(as_("rec1"), "1177-000077", "doc1")
+    acute_errand_of_doc1(system, as_)
     app = app_for(clinic, "doc1")
 
     async def scenario(pilot):
         await settle(pilot)
         app.open_errand("1177-000077")
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, PartialReplyForm)
-        return str(form.query_one(".form-subtitle").render())
+        return (await partial_reply_form(pilot, ()))[1]
 
     said = drive(app, scenario)
     assert "Akuta tecken, inte hanterade (K): Feber" in said, said

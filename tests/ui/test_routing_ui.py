@@ -6,12 +6,12 @@ import datetime as dt
 from bcc_tui.services import clinic as settings_svc
 from bcc_tui.services import intake, people
 from bcc_tui.ui.screens.admin import AdminScreen
-from bcc_tui.ui.screens.forms import PartialReplyForm, ReplyForm
+from bcc_tui.ui.screens.forms import ReplyForm
 from bcc_tui.ui.textual_compat import notifications
 from bcc_tui.ui.widgets.errand_table import ErrandTable
 from bcc_tui.ui.widgets.header import HeaderBar
 from tests.conftest import errand_line, jsonl
-from tests.ui.conftest import drive, settle
+from tests.ui.conftest import drive, partial_reply_form, settle
 
 
 def absent_doc1(system):
@@ -61,12 +61,7 @@ def test_partial_reply_for_an_absent_caregiver_offers_the_r4_text_and_records_th
     app = app_for(clinic, "rec1")  # 1177-000005 is assigned to doc1
 
     async def scenario(pilot):
-        await pilot.press("tab")
-        await pilot.press("p")
-        form = app.screen
-        assert isinstance(form, PartialReplyForm)
-        text = form.query_one("#form-text").text
-        subtitle = str(form.query_one(".form-subtitle").render())
+        text, subtitle = await partial_reply_form(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         return text, subtitle
@@ -96,11 +91,7 @@ def test_partial_reply_for_a_deactivated_caregiver_tells_nobody_to_wait_for_them
     app = app_for(clinic, "rec1")  # 1177-000005 is assigned to doc1
 
     async def scenario(pilot):
-        await pilot.press("tab")
-        await pilot.press("p")
-        form = app.screen
-        assert isinstance(form, PartialReplyForm)
-        return form.query_one("#form-text").text, str(form.query_one(".form-subtitle").render())
+        return await partial_reply_form(pilot)
 
     text, subtitle = drive(app, scenario)
     assert "inte i tjänst" not in text and "tillbaka" not in text, text
@@ -209,12 +200,7 @@ def test_a_receivers_partial_reply_preselects_the_top_doctor_and_asks_before_ano
     async def scenario(pilot):
         app.open_errand("1177-000001")
         await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, PartialReplyForm)
-        subtitle = str(form.query_one(".form-subtitle").render())
-        text = form.query_one("#form-text").text
+        text, subtitle = await partial_reply_form(pilot, ())
         await pilot.press("ctrl+s")
         await settle(pilot)
         return subtitle, text
