@@ -42,6 +42,31 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
+# Parents write without å, ä and ö too (a keyboard abroad, a phone set to English, haste):
+# "andnod", "svarvackt", "blamarken overallt", "han ar helt slo". Every message, and every pattern
+# and word list it is read with, is read with those three folded (å and ä as a, ö as o): one letter
+# for one, so a place in the folded text is the same place in the text as written, and the quotes
+# are cut from the text as written. No sign of the rules needs the three told apart.
+_FOLD = str.maketrans("åäöÅÄÖ", "aaoAAO")
+
+
+# A few words folded would be another word that the rules read otherwise: "öm" (tender) would be
+# "om" (if, about), in nearly every message; "år" (years: "38 år" is an age) would be "är" ("38,9
+# är det farligt?" lost its fever); "vår" (our: "med vår port") would be "var" (pus); "å" (chat for "och", "att") would be "ä"
+# (chat for "är"). Alone, each keeps a letter of its own instead, in the messages and in the rules alike.
+_KEPT = {"öm": "ɵm", "år": "ɑr", "vår": "vɑr", "å": "ɑ"}
+_KEPT_WORDS = re.compile(r"(?<!\w)(?:öm|år|vår|å)(?!\w)")
+
+
+def _fold(text: str) -> str:
+    if "öm" in text or "å" in text:
+        text = _KEPT_WORDS.sub(lambda m: _KEPT[m.group()], text)
+    return text.translate(_FOLD)
+
+
+def _fold_words(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(_fold(w) for w in words)
+
 
 class _Lazy:
     """A pattern compiled when it is first used. The rules are some 40 patterns, a tenth of a
@@ -51,7 +76,7 @@ class _Lazy:
     _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern = pattern
+        self.pattern = _fold(pattern)  # as the messages are read (_normalise)
         self.flags = flags
 
     def __getattr__(self, name: str) -> Any:
@@ -67,7 +92,7 @@ def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 # Bumped whenever the built-in rules change, so that open errands are screened again (services).
-ENGINE = "acute-rules-2"
+ENGINE = "acute-rules-3"
 
 DEFAULT_THRESHOLD = 38.0
 THRESHOLD_RANGE = (37.0, 40.0)  # what the administrator may set, in °C
@@ -789,21 +814,23 @@ def _most_telling(formula: _Formula) -> frozenset[str] | None:
 
 
 # Words in most messages: a required string made of these opens the gate on every message.
-_EVERYWHERE = {
-    "inte",
-    "och",
-    "att",
-    "bara",
-    "hela",
-    "tiden",
-    "med",
-    "som",
-    "det",
-    "har",
-    "för",
-    "över",
-    "sig",
-}
+_EVERYWHERE = _fold_words(
+    {
+        "inte",
+        "och",
+        "att",
+        "bara",
+        "hela",
+        "tiden",
+        "med",
+        "som",
+        "det",
+        "har",
+        "för",
+        "över",
+        "sig",
+    }
+)
 
 
 def _selective(strings: frozenset[str]) -> tuple[int, int]:
@@ -1120,126 +1147,128 @@ _VACCINE = _compile(r"vaccin|mpr|spruta|sprutan")
 
 _NEGATORS = {"ingen", "inget", "inga", "inte", "ej", "utan", "aldrig", "icke", "inge", "nej"}
 # Words that may stand between a negation and the sign it reaches: "har inte haft någon hög feber".
-_FILLER = {
-    "har",
-    "hade",
-    "haft",
-    "ha",
-    "hon",
-    "han",
-    "hen",
-    "barnet",
-    "vi",
-    "det",
-    "någon",
-    "något",
-    "några",
-    "nån",
-    "nåt",
-    "ngn",
-    "mer",
-    "längre",
-    "fått",
-    "fick",
-    "få",
-    "får",
-    "är",
-    "var",
-    "varit",
-    "märkt",
-    "sett",
-    "mätt",
-    "uppmätt",
-    "direkt",
-    "alls",
-    "heller",
-    "tecken",
-    "på",
-    "så",
-    "hög",
-    "högre",
-    "kraftig",
-    "kraftiga",
-    "svår",
-    "svåra",
-    "ens",
-    "riktigt",
-    "egentligen",
-    "nu",
-    "nya",
-    "ny",
-    "nytt",
-    "mycket",
-    "speciell",
-    "speciellt",
-    "större",
-    "eller",
-    "och",
-    "över",
-    "kommit",
-    "upp",
-    "i",
-    "mätts",
-    "känt",
-    "av",
-    "ngt",
-    "sedan",
-    "sen",
-    "följd",
-    "tendens",
-    "någonting",
-    "varken",
-    "rodnad",
-    "svullnad",
-    "ömhet",
-    "feber",
-    "frossa",
-    "kramper",
-    "blödning",
-    "blödningar",
-    "hosta",
-    "smärta",
-    "smärtor",
-    "utslag",
-    "kräkningar",
-    "diarré",
-    "värk",
-    "andnöd",
-    "pus",
-    "läckage",
-    "temp",
-    "tempen",
-    "temperatur",
-    "just",
-    "idag",
-    "igen",
-    "kvar",
-    "fler",
-    "flera",
-    "mera",
-    "rött",
-    "röd",
-    "röda",
-    "svullet",
-    "svullen",
-    "svullna",
-    "ömt",
-    "öm",
-    "varigt",
-    "varm",
-    "ont",
-    "vätska",
-    "blod",
-    "prickar",
-    "blåmärken",
-    "kramp",
-    "andningsbesvär",
-    "näsblod",
-    "symtom",
-    "besvär",
-    "problem",
-    "kräkning",
-}
+_FILLER = _fold_words(
+    {
+        "har",
+        "hade",
+        "haft",
+        "ha",
+        "hon",
+        "han",
+        "hen",
+        "barnet",
+        "vi",
+        "det",
+        "någon",
+        "något",
+        "några",
+        "nån",
+        "nåt",
+        "ngn",
+        "mer",
+        "längre",
+        "fått",
+        "fick",
+        "få",
+        "får",
+        "är",
+        "var",
+        "varit",
+        "märkt",
+        "sett",
+        "mätt",
+        "uppmätt",
+        "direkt",
+        "alls",
+        "heller",
+        "tecken",
+        "på",
+        "så",
+        "hög",
+        "högre",
+        "kraftig",
+        "kraftiga",
+        "svår",
+        "svåra",
+        "ens",
+        "riktigt",
+        "egentligen",
+        "nu",
+        "nya",
+        "ny",
+        "nytt",
+        "mycket",
+        "speciell",
+        "speciellt",
+        "större",
+        "eller",
+        "och",
+        "över",
+        "kommit",
+        "upp",
+        "i",
+        "mätts",
+        "känt",
+        "av",
+        "ngt",
+        "sedan",
+        "sen",
+        "följd",
+        "tendens",
+        "någonting",
+        "varken",
+        "rodnad",
+        "svullnad",
+        "ömhet",
+        "feber",
+        "frossa",
+        "kramper",
+        "blödning",
+        "blödningar",
+        "hosta",
+        "smärta",
+        "smärtor",
+        "utslag",
+        "kräkningar",
+        "diarré",
+        "värk",
+        "andnöd",
+        "pus",
+        "läckage",
+        "temp",
+        "tempen",
+        "temperatur",
+        "just",
+        "idag",
+        "igen",
+        "kvar",
+        "fler",
+        "flera",
+        "mera",
+        "rött",
+        "röd",
+        "röda",
+        "svullet",
+        "svullen",
+        "svullna",
+        "ömt",
+        "öm",
+        "varigt",
+        "varm",
+        "ont",
+        "vätska",
+        "blod",
+        "prickar",
+        "blåmärken",
+        "kramp",
+        "andningsbesvär",
+        "näsblod",
+        "symtom",
+        "besvär",
+        "problem",
+        "kräkning",
+    }
+)
 # "kramper har hon inte haft", "feber har han inte": the negation after the sign ends the clause.
 _NEGATED_AFTER = _compile(
     r"\s*(?:har|hade|är|var|blev)\s+(?:(?:hon|han|hen|barnet|vi|det|de)\s+)?(?:inte|ej|aldrig)"
@@ -1286,64 +1315,66 @@ _HYPOTHETICAL = _compile(
 _CONDITIONAL = _compile(
     r"(?<!\w)(?:om(?! att)|ifall|i fall|vid|risk för|risken för|tecken på|när (?:vi|man|ni) ska (?:ringa|höra av|söka|åka))(?!\w)"
 )
-_HYPO_FILLER = {
-    "hon",
-    "han",
-    "hen",
-    "barnet",
-    "vi",
-    "man",
-    "ni",
-    "det",
-    "får",
-    "skulle",
-    "blir",
-    "börjar",
-    "går",
-    "stiger",
-    "är",
-    "har",
-    "kommer",
-    "att",
-    "få",
-    "hög",
-    "högre",
-    "över",
-    "under",
-    "upp",
-    "till",
-    "temp",
-    "tempen",
-    "temperaturen",
-    "feber",
-    "febern",
-    "på",
-    "mäter",
-    "visar",
-    "någon",
-    "något",
-    "plötsligt",
-    "igen",
-    "ska",
-    "kraftig",
-    "mer",
-    "än",
-    "eller",
-    "lite",
-    "sådan",
-    "sån",
-    "dess",
-    "ev",
-    "eventuell",
-    "eventuellt",
-    "mycket",
-    "av",
-    "sig",
-    "sin",
-    "sitt",
-    "hennes",
-    "hans",
-}
+_HYPO_FILLER = _fold_words(
+    {
+        "hon",
+        "han",
+        "hen",
+        "barnet",
+        "vi",
+        "man",
+        "ni",
+        "det",
+        "får",
+        "skulle",
+        "blir",
+        "börjar",
+        "går",
+        "stiger",
+        "är",
+        "har",
+        "kommer",
+        "att",
+        "få",
+        "hög",
+        "högre",
+        "över",
+        "under",
+        "upp",
+        "till",
+        "temp",
+        "tempen",
+        "temperaturen",
+        "feber",
+        "febern",
+        "på",
+        "mäter",
+        "visar",
+        "någon",
+        "något",
+        "plötsligt",
+        "igen",
+        "ska",
+        "kraftig",
+        "mer",
+        "än",
+        "eller",
+        "lite",
+        "sådan",
+        "sån",
+        "dess",
+        "ev",
+        "eventuell",
+        "eventuellt",
+        "mycket",
+        "av",
+        "sig",
+        "sin",
+        "sitt",
+        "hennes",
+        "hans",
+    }
+)
 
 _WINDOW = 120  # characters before and after a match that the tests read
 _PER_CATEGORY = 8  # matches per category that are read; more add nothing to the banner
@@ -1366,6 +1397,7 @@ _NUMBER_WORDS = {
     "fyrtioett": 41,
     "fyrtiotvå": 42,
 }
+_NUMBER_WORDS = {_fold(word): n for word, n in _NUMBER_WORDS.items()}
 _DIGIT_WORDS = {
     "noll": 0,
     "ett": 1,
@@ -1379,6 +1411,7 @@ _DIGIT_WORDS = {
     "åtta": 8,
     "nio": 9,
 }
+_DIGIT_WORDS = {_fold(word): n for word, n in _DIGIT_WORDS.items()}
 _NUM = _compile(
     r"(?<![\w.,:/+])(?:(?P<int>\d{2})(?:\s?(?:[.,]|komma)\s?(?P<dec>\d{1,2}))?"
     r"|(?P<word>"
@@ -1417,41 +1450,43 @@ _WEAK_CUE = _compile(
     r"(?<!\w)(?:(?:har|hade|haft)(?: (?:hon|han|hen|barnet|vi))?|på|till|uppe i|över|runt|ca|cirka|nästan|typ|drygt|strax över|strax under|under|"
     r"nu|ligger på|låg på|legat på|gått upp till|steg till|stigit till|uppåt|upp mot|upp i|kring)\s*$"
 )
-_AFTER_OK = {
-    "och",
-    "nu",
-    "igen",
-    "sedan",
-    "sen",
-    "men",
-    "i",
-    "på",
-    "hela",
-    "just",
-    "idag",
-    "ikväll",
-    "inatt",
-    "imorse",
-    "direkt",
-    "fortfarande",
-    "trots",
-    "efter",
-    "även",
-    "också",
-    "så",
-    "ungefär",
-    "nästan",
-    "hon",
-    "han",
-    "hen",
-    "mätt",
-    "uppmätt",
-    "grader",
-    "blankt",
-    "jämnt",
-    "precis",
-    "prick",
-}
+_AFTER_OK = _fold_words(
+    {
+        "och",
+        "nu",
+        "igen",
+        "sedan",
+        "sen",
+        "men",
+        "i",
+        "på",
+        "hela",
+        "just",
+        "idag",
+        "ikväll",
+        "inatt",
+        "imorse",
+        "direkt",
+        "fortfarande",
+        "trots",
+        "efter",
+        "även",
+        "också",
+        "så",
+        "ungefär",
+        "nästan",
+        "hon",
+        "han",
+        "hen",
+        "mätt",
+        "uppmätt",
+        "grader",
+        "blankt",
+        "jämnt",
+        "precis",
+        "prick",
+    }
+)
 
 
 def _value(m: re.Match[str]) -> float:
@@ -1547,7 +1582,7 @@ def _hypothetical(before: str) -> bool:
     return all(w in _HYPO_FILLER or w[0].isdigit() for w in between)
 
 
-_AT_FEVER = {"feber", "hög", "högre", "temp", "tempen", "temperatur", "över", "mer", "än", "en"}
+_AT_FEVER = _fold_words({"feber", "hög", "högre", "temp", "tempen", "temperatur", "över", "mer", "än", "en"})
 
 
 def _resolved(before: str, after: str) -> bool:
@@ -1600,7 +1635,9 @@ def _phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
 _NORMAL = _compile(
     r"(?P<space>[ \t\u00a0]{2,}|[\t\u00a0])|(?<!\w)(?P<filler>typ|liksom|asså|assa|alltså)(?!\w) ?|(?<!\w)(?P<short>o|e|int|ä)(?!\w)"
 )
-_SHORT = {"o": "och", "e": "är", "int": "inte", "ä": "är"}
+_SHORT = {
+    _fold(short): _fold(word) for short, word in {"o": "och", "e": "är", "int": "inte", "ä": "är"}.items()
+}
 
 
 class _Places:
@@ -1627,6 +1664,7 @@ def _normalise(text: str) -> tuple[str, _Places]:
     low = text.lower()
     if len(low) != len(text):  # a rare letter whose lower case is longer ("İ"): one at a time
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    low = _fold(low)
     places = _Places()
     if not _may_normalise(low):
         return low, places
@@ -1649,7 +1687,7 @@ def _normalise(text: str) -> tuple[str, _Places]:
 # one of the short words as a word. Most messages hold none, and this asks in a few fast searches
 # (the class first lets the engine skip to the next o, e, ä or i).
 _SHORT_WORD = _compile(r"[oeäi](?<!\w.)(?:(?<=[oeä])|(?<=i)nt)(?!\w)")
-_FILLER_LETTERS = ("\t", "\u00a0", "  ", "typ", "liksom", "ass", "alltså")
+_FILLER_LETTERS = tuple(_fold_words(("\t", "\u00a0", "  ", "typ", "liksom", "ass", "alltså")))
 
 
 def _may_normalise(low: str) -> bool:

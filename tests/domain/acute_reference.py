@@ -19,6 +19,24 @@ from functools import cached_property, lru_cache
 from typing import Any, cast
 
 
+# Added with ENGINE acute-rules-3 (2026-12-08), as in bcc_tui/domain/acute.py: å, ä and ö folded.
+_FOLD = str.maketrans("åäöÅÄÖ", "aaoAAO")
+
+
+_KEPT = {"öm": "ɵm", "år": "ɑr", "vår": "vɑr", "å": "ɑ"}
+_KEPT_WORDS = re.compile(r"(?<!\w)(?:öm|år|vår|å)(?!\w)")
+
+
+def _fold(text: str) -> str:
+    if "öm" in text or "å" in text:
+        text = _KEPT_WORDS.sub(lambda m: _KEPT[m.group()], text)
+    return text.translate(_FOLD)
+
+
+def _fold_words(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(_fold(w) for w in words)
+
+
 class _Lazy:
     """A pattern compiled when it is first used. The rules are some 40 patterns, a tenth of a
     second to compile, and most processes that import this module never screen a message: the
@@ -27,7 +45,7 @@ class _Lazy:
     _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern = pattern
+        self.pattern = _fold(pattern)
         self.flags = flags
 
     def __getattr__(self, name: str) -> Any:
@@ -43,7 +61,7 @@ def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 # Bumped whenever the built-in rules change, so that open errands are screened again (services).
-ENGINE = "acute-rules-2"
+ENGINE = "acute-rules-3"
 
 DEFAULT_THRESHOLD = 38.0
 THRESHOLD_RANGE = (37.0, 40.0)  # what the administrator may set, in °C
@@ -776,6 +794,7 @@ _EVERYWHERE = {
     "över",
     "sig",
 }
+_EVERYWHERE = _fold_words(_EVERYWHERE)
 
 
 def _selective(strings: frozenset[str]) -> tuple[int, int]:
@@ -930,6 +949,7 @@ _FILLER = {
     "problem",
     "kräkning",
 }
+_FILLER = _fold_words(_FILLER)
 # "kramper har hon inte haft", "feber har han inte": the negation after the sign ends the clause.
 _NEGATED_AFTER = _compile(
     r"\s*(?:har|hade|är|var|blev)\s+(?:(?:hon|han|hen|barnet|vi|det|de)\s+)?(?:inte|ej|aldrig)"
@@ -1034,6 +1054,7 @@ _HYPO_FILLER = {
     "hennes",
     "hans",
 }
+_HYPO_FILLER = _fold_words(_HYPO_FILLER)
 
 _WINDOW = 120  # characters before and after a match that the tests read
 _PER_CATEGORY = 8  # matches per category that are read; more add nothing to the banner
@@ -1054,6 +1075,7 @@ _NUMBER_WORDS = {
     "fyrtioett": 41,
     "fyrtiotvå": 42,
 }
+_NUMBER_WORDS = {_fold(word): n for word, n in _NUMBER_WORDS.items()}
 _DIGIT_WORDS = {
     "noll": 0,
     "ett": 1,
@@ -1067,6 +1089,7 @@ _DIGIT_WORDS = {
     "åtta": 8,
     "nio": 9,
 }
+_DIGIT_WORDS = {_fold(word): n for word, n in _DIGIT_WORDS.items()}
 _NUM = _compile(
     r"(?<![\w.,:/+])(?:(?P<int>\d{2})(?:\s?(?:[.,]|komma)\s?(?P<dec>\d{1,2}))?"
     r"|(?P<word>"
@@ -1140,6 +1163,7 @@ _AFTER_OK = {
     "precis",
     "prick",
 }
+_AFTER_OK = _fold_words(_AFTER_OK)
 
 
 def _value(m: re.Match[str]) -> float:
@@ -1236,6 +1260,7 @@ def _hypothetical(before: str) -> bool:
 
 
 _AT_FEVER = {"feber", "hög", "högre", "temp", "tempen", "temperatur", "över", "mer", "än", "en"}
+_AT_FEVER = _fold_words(_AT_FEVER)
 
 
 def _resolved(before: str, after: str) -> bool:
@@ -1289,6 +1314,7 @@ _NORMAL = _compile(
     r"(?P<space>[ \t\u00a0]{2,}|[\t\u00a0])|(?<!\w)(?P<filler>typ|liksom|asså|assa|alltså)(?!\w) ?|(?<!\w)(?P<short>o|e|int|ä)(?!\w)"
 )
 _SHORT = {"o": "och", "e": "är", "int": "inte", "ä": "är"}
+_SHORT = {_fold(short): _fold(word) for short, word in _SHORT.items()}
 
 
 class _Places:
@@ -1315,6 +1341,7 @@ def _normalise(text: str) -> tuple[str, _Places]:
     low = text.lower()
     if len(low) != len(text):  # a rare letter whose lower case is longer ("İ"): one at a time
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    low = _fold(low)
     places = _Places()
     out: list[str] = []
     pos = size = 0

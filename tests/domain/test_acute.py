@@ -268,3 +268,72 @@ def test_the_rules_are_compiled_when_a_message_is_first_screened():
     assert before == "False True"
     assert "39,2" in found
     assert after == "True"
+
+
+_WITHOUT_DOTS = str.maketrans("åäöÅÄÖ", "aaoAAO")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A receiver's trial (2026-12-08): each of these was imported with no acute sign at all.
+        (
+            "hon har fatt massa blamarken overallt och sma roda prickar pa benen",
+            "Blödning: blamarken · Blödning: sma roda prickar",
+        ),
+        ("han har andnod och svart att andas sen i natt", "Andning: andnod och svart att andas"),
+        ("han ar jattesla och svarvackt, svarar knappt", "Medvetande: svarvackt"),
+        ("hon har jatteont i benen, varken alvedon eller ipren hjalper", "Smärta: jatteont"),
+        ("Nasblod som inte gar att stoppa, vad ska vi gora", "Blödning: Nasblod"),
+        ("Han ar helt slo och svarvackt och har 38", "Medvetande: helt slo och svarvackt · Feber: 38"),
+        ("han kraks allt han dricker", "Vätska: kraks allt"),
+        ("hon ar forvirrad", "Medvetande: forvirrad"),
+        # The quote is the text as written, however it was read.
+        ("HAN ÄR GRÅ OCH SLAPP", "Medvetande: GRÅ OCH SLAPP"),
+    ],
+)
+def test_a_message_written_without_the_dotted_letters_is_read_as_one_with_them(text, expected):
+    assert acute.summary(acute.screen(text)) == expected
+
+
+def test_every_labelled_message_finds_the_same_signs_written_without_the_dotted_letters():
+    messages = [item["text"] for path in sorted(CORPUS.glob("*.jsonl")) for item in read(path)]
+    assert len(messages) > 1000
+    for text in messages:
+        folded = text.translate(_WITHOUT_DOTS)
+        assert {f.category for f in acute.screen(folded)} == {f.category for f in acute.screen(text)}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "öm" (tender) without its dots is "om" (if, about), in nearly every message.
+        "Skolan undrar om Hugo får vara med på idrotten när han har porten.",
+        "Hur vet man om porten är infekterad?",
+        # "vår" (our) without its ring is "var" (pus): "med var" at a line is a sign.
+        "Hur gör vi med vår port när vi badar?",
+        # The negations and their fillers are read without dots too.
+        "har inte haft nagon feber",
+        "ingen feber langre",
+    ],
+)
+def test_folding_the_letters_makes_no_calm_message_acute(text):
+    assert acute.screen(text) == ()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Porten är öm och röd.", "Central infart: Porten är öm"),
+        # "år" without its ring is "är": "38,9 år" would be an age, and the fever was lost.
+        ("Tempen var 38,9 är det farligt?", "Feber: 38,9 · Oro: är det farligt"),
+        # "å" (och, att) without its ring is "ä" (är).
+        (
+            "Hej. Dä ä pappa te Ville. Han ä så dåsi idag, svår å få liv i, svarar int riktit när vi pratar mä'n"
+            " å somnar om hela tia",
+            "Medvetande: dåsi idag, svår å få liv i · Medvetande: somnar om hela tia",
+        ),
+    ],
+)
+def test_words_whose_dotless_form_is_another_word_are_read_as_written(text, expected):
+    assert acute.summary(acute.screen(text)) == expected
