@@ -132,7 +132,9 @@ _FROM_STATES = {
     NOTE: (UNASSIGNED, ASSIGNED, CLOSED),
     URGENT: (UNASSIGNED, ASSIGNED),
     REMIND: (ASSIGNED,),
-    ACUTE_HANDLED: (UNASSIGNED, ASSIGNED),
+    # A closed errand too: the call made before a reply or a close (a duplicate) is still recorded
+    # after it. Closed, its signs were left "never marked handled" for good (a nurse's trial).
+    ACUTE_HANDLED: (UNASSIGNED, ASSIGNED, CLOSED),
 }
 
 MAX_REPLY = 20000

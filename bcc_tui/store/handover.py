@@ -140,6 +140,11 @@ def category_counts(
     return out
 
 
+# More acute errands not handled than this is a flood beyond any walk (an outage's backlog): the
+# list stays one a screen can hold, and the count says how many more there are.
+ACUTE_MAX = 1000
+
+
 def items(
     conn: sqlite3.Connection,
     today: str,
@@ -149,14 +154,17 @@ def items(
     per_category: int,
 ) -> list[tuple[ErrandRow, str]]:
     """The most pressing `per_category` errands of each category, in walkthrough order, each with
-    its category (and, as every list row, its open remark)."""
+    its category (and, as every list row, its open remark). Every errand with acute signs not yet
+    handled is among them, up to ACUTE_MAX: the incoming receiver walks them all (R11, R28); a
+    receiver's trial found nine of them left out, held and unheld, at 59 in the group."""
     params = _params(today, next_day, followup_cutoff, absent)
     params["per"] = per_category
+    params["acute_max"] = ACUTE_MAX
     order = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CATEGORIES))
     return rows.every(
         conn,
-        lambda row: (ErrandRow.from_row(row[:-2]), row[-2]),  # LIST_COLUMNS, category, rank
-        f"SELECT * FROM (SELECT {LIST_COLUMNS}, {_CATEGORY} AS category,"
+        lambda row: (ErrandRow.from_row(row[:-3]), row[-3]),  # LIST_COLUMNS, category, pinned, rank
+        f"SELECT * FROM (SELECT {LIST_COLUMNS}, {_CATEGORY} AS category, {ACUTE_PINNED} AS pinned,"
         " row_number() OVER (PARTITION BY "
         + _CATEGORY
         # Acute signs not yet handled first, those nobody holds before those someone does, as the
@@ -165,7 +173,7 @@ def items(
         + f" ORDER BY {ACUTE_PINNED} DESC, ({ACUTE_PINNED} AND status = 'unassigned') DESC,"
         " urgent DESC, due_date, received_at, id) AS rank"
         " FROM errands WHERE status <> 'closed')"
-        f" WHERE category IS NOT NULL AND rank <= :per ORDER BY CASE category {order} END, rank",
+        f" WHERE category IS NOT NULL AND (rank <= :per OR (pinned AND rank <= :acute_max)) ORDER BY CASE category {order} END, rank",
         params,
     )
 

@@ -30,6 +30,7 @@ from bcc_tui.domain.business_days import BREACHED, MET, OVERDUE, short_date
 from bcc_tui.domain.deviations import SECTION_LEADER
 from bcc_tui.domain.errors import BccError, Busy
 from bcc_tui.domain.text import clean_line, count
+from bcc_tui.services import acute as acute_settings
 from bcc_tui.services import clinic, drafts, errands, patients, people
 from bcc_tui.services.context import Ctx
 from bcc_tui.services.errands import Choice
@@ -702,9 +703,21 @@ class ActionRunner:
             and not s.receivers_answer,
             back_text=short_date(concerned.back_on) if concerned and concerned.back_on else None,
             waits=not self.gone(s),
+            acute_advice=self.acute_advice() if s.acute_pinned else None,
             context=self.errand_line(s),
         )
         self.ask(form, send, errand=s)
+
+    def acute_advice(self) -> str:
+        """What a partial reply on an errand with acute signs not yet handled says at first: the
+        clinic's own advice to the family when it wrote one (its settings), else ACUTE_PARTIAL."""
+        from bcc_tui.ui.screens.forms import ACUTE_PARTIAL
+
+        try:
+            advice = acute_settings.settings_now(self.ctx).advice
+        except BccError:
+            return ACUTE_PARTIAL
+        return advice.text.strip() or ACUTE_PARTIAL
 
     def close_errand(self) -> None:
         from bcc_tui.ui.screens.forms import CloseForm

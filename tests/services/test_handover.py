@@ -264,3 +264,32 @@ def test_acute_signs_nobody_holds_come_first_and_the_screen_names_them(ward, as_
     errands.assign(as_("rec1"), "1177-000004", "doc1")
     h = handover.handover(as_("rec1"))
     assert [i.ref for i in h.items if i.category == "acute"] == ["1177-000007", "1177-000004", "1177-000005"]
+
+
+def test_every_acute_errand_not_yet_handled_is_in_the_handover_however_many(system, as_):
+    """A receiver's trial: at 59 in the acute and urgent group, nine were left out (acute errands
+    held by doctors, the newest fevers), and nobody could walk them."""
+    intake.import_errands(
+        system,
+        jsonl(
+            *(
+                errand_line(
+                    f"1177-2{i:05d}",
+                    message="Hon har feber 39,2.",
+                    received_at=f"2026-11-{20 + i % 5:02d}T09:00:00+01:00",
+                )
+                for i in range(12)
+            ),
+            *(
+                errand_line(f"1177-3{i:05d}", urgent=True, received_at="2026-11-20T09:00:00+01:00")
+                for i in range(6)
+            ),
+        ),
+    )
+    for i in range(0, 12, 3):
+        errands.assign(as_("rec1"), f"1177-2{i:05d}", "doc1")
+    h = handover.handover(as_("rec1"), per_category=4)
+    shown = {i.ref for i in h.items}
+    assert {f"1177-2{i:05d}" for i in range(12)} <= shown  # all twelve, over the group's four
+    assert not any(ref.startswith("1177-3") for ref in shown)  # the urgent ones are still capped
+    assert "… och 6 till" in handover.markdown(h)

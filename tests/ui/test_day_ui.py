@@ -303,6 +303,31 @@ def test_a_closed_errand_still_says_its_acute_signs_were_never_marked_handled(cl
     )
 
 
+def test_a_closed_errands_acute_signs_can_still_be_marked_handled(clinic, app_for, system, as_):
+    """A nurse's trial: replied to or closed with its signs unmarked, an errand could never have the
+    call recorded ("är redan avslutat och kan inte få akuta tecken markerade som hanterade")."""
+    acute_errand_of_doc1(system, as_)
+    errands.reply(as_("doc1"), "1177-000077", "Vi ringer er i eftermiddag.")
+    app = app_for(clinic, "doc1")
+
+    async def scenario(pilot):
+        await settle(pilot)
+        app.open_errand("1177-000077")
+        await settle(pilot)
+        before = str(app.screen.query_one("#d-head").render())
+        await pilot.press("K", *"Mamma ringd 14.10", "ctrl+s")
+        await settle(pilot)
+        return before, str(app.screen.query_one("#d-head").render())
+
+    before, after = drive(app, scenario)
+    assert "aldrig markerade hanterade  K: markera hanterat" in before, before
+    assert "Akuta tecken (Feber: feber 39,2) hanterade" in after and "Mamma ringd 14.10" in after, after
+    row = clinic.conn.execute(
+        "SELECT status, acute_handled_at FROM errands WHERE ref = '1177-000077'"
+    ).fetchone()
+    assert row["status"] == "closed" and row["acute_handled_at"] is not None
+
+
 def test_the_assign_list_writes_an_absences_last_day_as_every_other_date(clinic, app_for, system):
     """The list said "FRÅNVARANDE (Sjuk), t.o.m. 26/11"; every other date reads "tors 26 nov"."""
     absent(system)

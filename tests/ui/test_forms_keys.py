@@ -12,7 +12,7 @@ import re
 
 import pytest
 from rich.text import Text
-from textual.widgets import Static, TextArea
+from textual.widgets import Select, Static, TextArea
 
 from bcc_tui.services import clinic as clinic_svc
 from bcc_tui.services import drafts, errands, intake
@@ -615,3 +615,51 @@ def test_a_receivers_partial_reply_keeps_its_second_ask_in_sight_at_80x24(demo_d
     said, error, box = drive(app, scenario, size=(80, 24))
     assert "ctrl+s igen" in said, said
     assert box.y < error.y and error.bottom <= box.bottom - 1, (error, box)  # inside the border
+
+
+@pytest.mark.parametrize("clinics_own", [None, "Ring avdelning 84 på 018-611 00 00, dygnet runt."])
+def test_a_partial_reply_on_acute_signs_not_handled_says_call_and_names_no_doctor_at_first(
+    demo_db, clinics_own
+):
+    """A nurse's trial: on a fever not yet handled, p offered "Du får ett svar så snart som
+    möjligt" with the top doctor preselected as consulted; ctrl+s at once sent it and recorded a
+    consultation that never happened."""
+    from bcc_tui.services import acute as acute_settings
+    from bcc_tui.ui.screens.forms import ACUTE_PARTIAL
+    from tests.ui.test_snapshots import app_on, demo_receiver
+
+    me = demo_receiver(demo_db)
+    ref = demo_db.conn.execute(
+        "SELECT ref FROM errands WHERE status = 'assigned' AND assignee <> ? AND acute IS NOT NULL"
+        " AND acute_handled_at IS NULL ORDER BY ref LIMIT 1",
+        (me,),
+    ).fetchone()[0]
+    if clinics_own:
+        admin = demo_db.conn.execute(
+            "SELECT username FROM staff WHERE roles LIKE '%admin%' LIMIT 1"
+        ).fetchone()[0]
+        acute_settings.set_advice(ctx_for(demo_db, admin, FixedClock(NOW)), text=clinics_own)
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        app.open_errand(ref)
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        consulted = form.query_one("#form-consulted").value
+        text = form.query_one("#form-text").text
+        await pilot.press("ctrl+s")  # no doctor named: nothing is sent
+        await settle(pilot)
+        return text, consulted, type(app.screen).__name__
+
+    text, consulted, screen = drive(app, scenario, size=(80, 24))
+    assert text == (clinics_own or ACUTE_PARTIAL)
+    assert consulted is Select.NULL and screen == "PartialReplyForm"
+    sent = demo_db.conn.execute(
+        "SELECT count(*) FROM events ev JOIN errands x ON x.id = ev.errand_id WHERE x.ref = ? AND ev.kind = 'partial_reply'"
+        " AND ev.actor = ?",
+        (ref, me),
+    ).fetchone()[0]
+    assert sent == 0

@@ -6,7 +6,7 @@ from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.screens.handover import HandoverScreen
 from bcc_tui.ui.screens.stats import StatsScreen
 from bcc_tui.ui.textual_compat import notifications
-from tests.ui.conftest import drive, settle
+from tests.ui.conftest import acute_errand, drive, settle
 
 
 def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for):
@@ -92,6 +92,23 @@ def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for)
     assert any(t.startswith("Du tog över från Rita Receiver: 2 av 5 genomgångna") for t in toasts)
     receipt = clinic.conn.execute("SELECT from_user, to_user, done FROM handovers").fetchone()
     assert (receipt["from_user"], receipt["to_user"], len(json.loads(receipt["done"]))) == ("rec1", "rec2", 2)
+
+
+def test_giving_the_handover_names_the_acute_signs_not_gone_through(clinic, app_for, system):
+    """R11, R28: "0 av 6 genomgångna" said nothing of the child's fever among them."""
+    acute_errand(system)
+    app = app_for(clinic, "rec1")
+    said = {}
+
+    async def scenario(pilot):
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        said["text"] = " ".join(str(w.render()) for w in app.screen.query("Label, Static"))
+
+    drive(app, scenario)
+    assert "1 ärende med akuta tecken som inte hanterats är inte genomgångna" in said["text"]
 
 
 def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_for):

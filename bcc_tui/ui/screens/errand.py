@@ -55,6 +55,7 @@ def _head(d: ErrandDetail) -> Text:
         head.append(
             f"Akuta tecken ({clean_line(s.acute_text)}) — aldrig markerade hanterade", style="bold red"
         )
+        head.append("  K: markera hanterat", style="dim")
     return head
 
 

@@ -793,6 +793,16 @@ ABSENT_PARTIAL = (
 )
 
 
+# R11: a partial reply on an errand whose acute signs nobody has handled yet must not tell the
+# family to wait. What Swedish paediatric oncology tells families (call the ward at once, at any
+# hour; 112 when life is in danger), unless the clinic wrote its own advice (its settings).
+ACUTE_PARTIAL = (
+    "Hej! Vi har tagit emot ditt meddelande. Det du beskriver kan behöva bedömas snabbt: har ni "
+    "inte redan pratat med oss, ring avdelningen direkt, dygnet runt. Vid livshotande tillstånd, "
+    "ring 112. Du får ett svar så snart som möjligt."
+)
+
+
 class PartialReplyForm(_TextForm):
     """Tells the family that handling is under way; the errand stays open (R3, R4)."""
 
@@ -813,10 +823,14 @@ class PartialReplyForm(_TextForm):
         back_text: str | None = None,
         caution: Text | None = None,
         waits: bool = True,
+        acute_advice: str | None = None,
         **kwargs: Any,
     ) -> None:
         self.doctors = doctors
         self.top_doctor = top_doctor
+        # Acute signs not yet handled (the advice to prefill): no doctor is preselected as consulted
+        # (a ctrl+s at once recorded a consultation that never happened), and nothing says "wait".
+        self.acute = acute_advice is not None
         # R4: a receiver's partial reply on someone else's errand names the doctor consulted;
         # the top of today's schedule is preselected, another asks once more.
         self.absent_case = warning is not None or consult
@@ -832,6 +846,8 @@ class PartialReplyForm(_TextForm):
             sub = Text("\n").join([warning, sub])
         if caution is not None:
             sub = Text("\n").join([caution, sub])  # R12: a proxy for a patient of 13 or more
+        if acute_advice is not None:
+            self.initial = acute_advice
         super().__init__(ref, sub, **kwargs)
         self.set_class(warning is not None or caution is not None, "-cautioned")  # app.tcss
 
@@ -841,7 +857,7 @@ class PartialReplyForm(_TextForm):
                 yield Label("Avstämt med läkare:", classes="form-label")
                 preset = (
                     self.top_doctor
-                    if self.absent_case and self.top_doctor in {v for _, v in self.doctors}
+                    if self.absent_case and not self.acute and self.top_doctor in {v for _, v in self.doctors}
                     else Select.NULL
                 )
                 yield Select(

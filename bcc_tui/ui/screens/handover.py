@@ -320,10 +320,17 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             self.app.pop_screen()
 
         if len(done) < len(listed):
+            # R11: the acute signs nobody has handled are named apart, not lost in the count.
+            acute = sum(1 for i in h.items if i.summary.acute_pinned and i.ref not in self._done)
             self.app.push_screen(
                 ConfirmDialog(
                     f"{len(done)} av {len(listed)} genomgångna — lämna över ändå?",
-                    "De som inte gåtts igenom visas för nästa mottagare.",
+                    (
+                        f"{count(acute, 'ärende', 'ärenden')} med akuta tecken som inte hanterats är inte genomgångna. "
+                        if acute
+                        else ""
+                    )
+                    + "De som inte gåtts igenom visas för nästa mottagare.",
                     yes="Lämna över",
                 ),
                 give,
