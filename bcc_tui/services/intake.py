@@ -7,6 +7,7 @@ is refused. A complaint gets the fixed partial reply of R5, stamped with the mom
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -90,26 +91,31 @@ def import_errands(ctx: Ctx, data: bytes | Sequence[bytes | jsonl.TooLong]) -> I
     return report
 
 
+# Stopping an import: ctrl+c, and `kill` or a closed terminal (a job's timeout, an SSH session
+# gone). SIGTERM and SIGHUP had ended it at once, with no line, and left its helper behind.
+_STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 class _CtrlC:
-    """While an import runs in the main thread, ctrl+c is noted instead of raised: raised, it
-    could land in a commit (the batch in, its count not), in the audit row's write, or in the
-    helper's start (its traceback)."""
+    """While an import runs in the main thread, ctrl+c (or SIGTERM, SIGHUP) is noted instead of
+    raised: raised, it could land in a commit (the batch in, its count not), in the audit row's
+    write, or in the helper's start (its traceback)."""
 
     def __init__(self) -> None:
         self.pressed = False
-        self._before: Any = None
+        self._before: dict[int, Any] = {}
 
     def __enter__(self) -> _CtrlC:
         if threading.current_thread() is threading.main_thread():
-            self._before = signal.signal(signal.SIGINT, self._note)
+            self._before = {sig: signal.signal(sig, self._note) for sig in _STOPS}
         return self
 
     def _note(self, _signum: int, _frame: Any) -> None:
         self.pressed = True
 
     def __exit__(self, *_exc: object) -> None:
-        if self._before is not None:
-            signal.signal(signal.SIGINT, self._before)
+        for sig, before in self._before.items():
+            signal.signal(sig, before)
 
 
 def _read_and_store(
@@ -190,12 +196,15 @@ def _read(lines: list[Line], first: int, now: dt.datetime, rules: acute.Rules) -
     jsonl.parsed and errand_from_json do, and each valid one screened."""
     refused: list[tuple[int, str]] = []
     valid: list[tuple[int, Row, dt.datetime]] = []
+    # One object per reason: a file of 20 million refused lines held each its own copy (5 GB).
+    reasons: dict[str, str] = {}
     if any(isinstance(line, jsonl.TooLong) or line.strip() for line in lines):
         # A blank line first: jsonl's own numbering starts at 2, and it takes no byte-order mark
         # off a line that is not the input's first (_raw_lines did that one).
         for number, new in jsonl.parsed([b"", *lines], lambda obj: errand_from_json(obj, now)):
             if isinstance(new, InvalidInput):
-                refused.append((number + first - 2, str(new)))
+                why = str(new)
+                refused.append((number + first - 2, reasons.setdefault(why, why)))
             else:
                 valid.append((number + first - 2, new.as_tuple(format_utc(new.received_at)), new.received_at))
     facts = _facts([row for _, row, _ in valid], rules)
@@ -298,10 +307,28 @@ class _Batch:
         return [(n, row, moment, f) for (n, row, moment, _), f in zip(valid, facts, strict=True)]
 
 
-def _deaf_to_ctrl_c() -> None:
+def _deaf_to_ctrl_c(parent: int) -> None:
     """The helper is in the terminal's process group: ctrl+c reached it too, and it printed a
-    traceback of its own. This process stops it (import_errands)."""
+    traceback of its own. This process stops it (import_errands). And it ends with this process,
+    however that ends: an import killed with SIGKILL left its helper blocked on the pipe for good,
+    holding the database and the intake file open (an attacker's trial)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """Linux's parent-death signal: SIGKILL when the process that forked this one ends. Where
+    there is no prctl, the pool's own watch is all there is."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> _Helper | None:
@@ -315,7 +342,10 @@ def _helper(data: bytes | Sequence[bytes | jsonl.TooLong]) -> _Helper | None:
         # fork: the child has the program already (a spawned one would run the command again).
         return _Helper(
             ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_deaf_to_ctrl_c
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_deaf_to_ctrl_c,
+                initargs=(os.getpid(),),
             )
         )
     except OSError:

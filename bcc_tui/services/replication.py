@@ -30,7 +30,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -372,26 +372,33 @@ class Restored:
     last_change: str | None  # UTC text of the newest audit row before the restore's own rows
 
 
-def _refuse_unusable_destination(dest: Path) -> None:
-    """The shared rule for a new file (destination.target), and no leftover -wal/-shm beside it:
-    SQLite would apply a stale WAL to the restored database."""
-    destination.target(dest)
+def _refuse_unusable_destination(dest: Path, protect: Iterable[str | os.PathLike]) -> None:
+    """The shared rule for a new file (destination.target; never the live database's own -wal,
+    -shm or -journal, which SQLite deletes or replays under it), and no leftover -wal/-shm beside
+    it: SQLite would apply a stale WAL to the restored database."""
+    destination.target(dest, protect=protect)
     for side in ("-wal", "-shm", "-journal"):
         if os.path.lexists(f"{dest}{side}"):
             raise InvalidInput(f"{dest}{side} finns kvar; ta bort den först")
 
 
-def restore(replica: Replica, dest: str | os.PathLike, open_checked: Callable[[Path], Ctx]) -> Restored:
+def restore(
+    replica: Replica,
+    dest: str | os.PathLike,
+    open_checked: Callable[[Path], Ctx],
+    protect: Iterable[str | os.PathLike] = (),
+) -> Restored:
     """The replica's latest state as a new file at DEST, checked before it appears there.
 
     `open_checked(path)` opens the restored file as a database (migrated, the acting person
-    resolved against its own staff); only an administrator or the system may restore."""
+    resolved against its own staff); only an administrator or the system may restore. `protect`:
+    the databases whose files DEST must not be (the live one)."""
     if clean_line(os.fspath(dest)) != os.fspath(dest) or "\t" in os.fspath(dest):
         raise InvalidInput("MÅL innehåller styrtecken eller radbrytningar")
     if os.fspath(dest).endswith(os.sep):
         raise InvalidInput(f"{os.fspath(dest)} är en mapp; ange filen som ska skapas")
     dest = Path(os.path.abspath(dest))
-    _refuse_unusable_destination(dest)
+    _refuse_unusable_destination(dest, protect)
     if replica.folder is not None and not (replica.folder / "ltx").is_dir():
         raise NotFound(f"{replica.folder} innehåller ingen replik (ingen ltx-mapp)")
     binary = _binary()

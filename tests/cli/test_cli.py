@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -321,6 +322,90 @@ def test_ctrl_c_in_a_long_import_says_how_far_it_came_and_a_new_run_does_the_res
     assert again.returncode == 0, again.stderr
     assert f"{kept} redan inlästa" in again.stdout.decode()
     assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] == n
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (
+            Path(f"/proc/{pid}/stat")
+            .read_text(encoding="ascii", errors="replace")
+            .rsplit(")", 1)[1]
+            .split()[0]
+        )
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_an_import_killed_takes_its_helper_with_it(db, tmp_path, signum):
+    """An attacker's trial: an import killed (SIGKILL, SIGTERM, SIGHUP) left its helper process
+    blocked on a pipe for good, holding the database and the intake file open; SIGTERM ended the
+    import with no line. Now the helper ends with it, and SIGTERM stops it as ctrl+c does."""
+    n = 16_000
+    data = tmp_path / "big.jsonl"
+    data.write_bytes(jsonl(*(errand_line(f"1177-{i:06d}") for i in range(n))))
+    env = {k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "SUDO_UID")}
+    env["BCC_NOW"] = "2026-11-25T10:00:00+01:00"
+    p = subprocess.Popen(
+        [sys.executable, "-m", "bcc_tui", "--db", str(db), "import", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+    conn = sqlite3.connect(db, timeout=30)
+    helpers: list[int] = []
+    for _ in range(3000):
+        helpers = helpers or _children(p.pid)
+        if helpers and conn.execute("SELECT count(*) FROM errands").fetchone()[0]:
+            break
+        time.sleep(0.01)
+    assert helpers, "no helper started"
+    p.send_signal(signum)  # the import alone, not its process group
+    _, err = p.communicate(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(_alive(h) for h in helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(h) for h in helpers)
+    if signum == signal.SIGTERM:
+        assert err.decode().startswith("bcc-tui: importen avbröts: "), err.decode()[-2000:]
+        assert p.returncode != 0
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_an_input_of_more_lines_than_the_cap_is_refused_before_it_fills_the_memory(db, tmp_path, source):
+    """An attacker's trial: 60 MB of `{}` (20 million lines, under the 100 MB cap) took 5 GB of
+    memory and two minutes to be refused line by line; stdin reached 1.9 GB before its size cap."""
+    from bcc_tui.services.inbox import MAX_LINES
+
+    data = tmp_path / "many.jsonl"
+    data.write_bytes(b"{}\n" * (MAX_LINES + 1))
+    if source == "file":
+        r = run_cli("import", str(data), db=db)
+        name = str(data)
+    else:
+        r = run_cli("import", "-", db=db, stdin=data.read_bytes())
+        name = "stdin"
+    assert r.returncode == 1
+    assert r.stderr.decode().splitlines() == [
+        f"bcc-tui: {name} har fler än 1 000 000 rader, gränsen för en fil; inget lästes in; dela filen"
+    ]
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM errands").fetchone()[0] == 0
 
 
 def test_a_file_of_many_bad_lines_names_the_first_thousand_and_counts_the_rest(db, tmp_path):

@@ -556,6 +556,10 @@ def test_restore_refuses_an_existing_linked_or_homeless_destination(live, tmp_pa
         code, _, err = cli("restore", "--from", str(replica), str(dest))
         assert code == 1 and message in err and "\x1b" not in err, (dest, err)
     assert taken.read_bytes() == b"keep" and link.is_symlink() and not (tmp_path / "nowhere.db").exists()
+    # The live database's own side files: "restored" into, then deleted by SQLite (an attacker's trial).
+    for side in ("-wal", "-shm", "-journal"):
+        code, _, err = cli("--db", str(live), "restore", "--from", str(replica), f"{live}{side}")
+        assert code == 1 and "hör till den levande databasen" in err, (side, err)
     code, _, err = cli("restore", "--from", str(tmp_path / "empty-folder-missing"), str(tmp_path / "n.db"))
     assert code == 1 and "finns inte" in err
     (tmp_path / "plain").mkdir()

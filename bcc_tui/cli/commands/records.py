@@ -291,6 +291,7 @@ def _restore(settings: Settings, args) -> int:
         args.dest,
         # The restored copy is private until it is checked: an older schema is brought forward.
         lambda path: open_ctx(dataclasses.replace(settings, db_path=path), create=False, migrate=True),
+        protect=[settings.db_path],
     )
     reach = "inga ändringar"
     if done.last_change:
