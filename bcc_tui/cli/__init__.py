@@ -5,6 +5,7 @@ reason a command's process imports only that command's module (`command_in`, cli
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import sys
@@ -12,7 +13,7 @@ import sys
 from bcc_tui.cli import app as _app
 from bcc_tui.cli import registry
 from bcc_tui.cli.argparse_sv import SwedishParser
-from bcc_tui.domain.errors import BccError, Interrupted
+from bcc_tui.domain.errors import BccError, Interrupted, InvalidInput
 from bcc_tui.domain.text import clean, clean_line
 
 
@@ -132,10 +133,10 @@ def _main(argv: list[str] | None) -> int:
         # long as the process: out of the collector's sight, the collections that a long output's
         # rows set off do not walk it each time (about 7 % of `list --json` on 100,000 errands).
         gc.freeze()
-    for key, value in vars(args).items():
-        if isinstance(value, str) and key not in _PATH_ARGS:
-            setattr(args, key, clean(value))
     try:
+        for key, value in vars(args).items():
+            if key not in _PATH_ARGS:
+                setattr(args, key, _text_argument(key, value))
         return _app.run(args)
     except BccError as err:
         print(f"bcc-tui: {clean_line(err.for_cli())}", file=sys.stderr)
@@ -146,10 +147,40 @@ def _main(argv: list[str] | None) -> int:
         # The reader (e.g. `| head`) went away: not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as error:
-        from bcc_tui import crash
-
-        print(
-            crash.message(crash.write_report(error, where=args.command or "instrumentpanel")), file=sys.stderr
-        )
+    except OSError as error:
+        if error.errno not in _NAMED_PATH_ERRORS:
+            return _crashed(error, args)
+        # A path from an argument or the environment ($HOME, $XDG_DATA_HOME, --to) that no file
+        # can have: one line naming it, not a crash report (an attacker's trial).
+        where = clean_line(os.fsdecode(error.filename)) if error.filename is not None else ""
+        shown = where if len(where) <= 80 else where[:40] + " … " + where[-30:]
+        print(f"bcc-tui: {shown}: {_NAMED_PATH_ERRORS[error.errno]}", file=sys.stderr)
         return 1
+    except Exception as error:
+        return _crashed(error, args)
+
+
+_NAMED_PATH_ERRORS = {
+    errno.ENAMETOOLONG: "namnet är för långt för en fil",
+    errno.ELOOP: "för många symboliska länkar i rad",
+}
+
+
+def _text_argument(key: str, value: object) -> object:
+    """An argument that is text, not a place: cleaned of control and bidi characters, and refused
+    in one line when it holds bytes that are not UTF-8 (`--text $'bad\\xff'` was stored as
+    "bad\ufffd", and a reference with such a byte crashed the handover's remark)."""
+    if isinstance(value, list):
+        return [_text_argument(key, v) for v in value]
+    if not isinstance(value, str):
+        return value
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        raise InvalidInput(f"{key.replace('_', '-')}: innehåller bytes som inte är UTF-8-text")
+    return clean(value)
+
+
+def _crashed(error: BaseException, args: argparse.Namespace) -> int:
+    from bcc_tui import crash
+
+    print(crash.message(crash.write_report(error, where=args.command or "instrumentpanel")), file=sys.stderr)
+    return 1

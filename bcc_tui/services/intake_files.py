@@ -64,6 +64,9 @@ def job_files(source: str, done_dir: str) -> tuple[Path, list[inbox.Listed]]:
     """The intake job's folder for files read and the files to read: one file, or every regular
     `*.jsonl` of a folder (a sender writes under another name, or a dot name, and renames when the
     file is complete). Refused before anything is read."""
+    if not done_dir or "\0" in done_dir:
+        # Path("") is the working folder: `--move-to ''` moved the file into the folder it was in.
+        raise InvalidInput("--move-to: målet saknar namn")
     done = Path(done_dir)
     # Where the files go, and their rejected lines, is looked at first: refused after the import,
     # the errands were in and the file still in the inbox, with no count said (a hostile trial).

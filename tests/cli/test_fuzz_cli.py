@@ -186,7 +186,7 @@ def test_every_import_field(fuzz_db, tmp_path_factory, field, text, as_key):
     f.write_bytes(data)
     code, out, err = run(["--db", str(fuzz_db), "import", str(f)])
     assert_clean(code, out, err, field)
-    assert out.startswith(("2 nya", "3 nya")), out  # the good lines are always kept
+    assert out.startswith(("2 nya", "3 nya")), (out, err)  # the good lines are always kept
     # Whatever was stored reads back.
     for argv in (["show", "--", refs[1]], ["list", "--limit=5"], ["handover"], ["stats"]):
         code, out, err = run(["--db", str(fuzz_db), "--as=rec1", *argv])

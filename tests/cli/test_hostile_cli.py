@@ -159,7 +159,7 @@ def test_echoed_input_is_clean(db, env, capsys):
 
 
 def test_a_typed_reference_is_stored_and_printed_clean(db, env, capsys):
-    hostile = "X\x1b]52;c;ZXZpbA==\x07\x1b]0;T\x07\x1b[2J\u202e\udcff"
+    hostile = "X\x1b]52;c;ZXZpbA==\x07\x1b]0;T\x07\x1b[2J\u202e"
     code, out, err = cli(capsys, db, "show", hostile, user="rec1")
     assert code == 1 and not CONTROL.search(out + err)
     code, out, err = cli(capsys, db, "note", hostile, "--text", "[/]\x1b[31m", user="rec1")
@@ -173,6 +173,42 @@ def test_a_typed_reference_is_stored_and_printed_clean(db, env, capsys):
     for args in (["audit"], ["audit", "--csv"]):
         code, out, err = cli(capsys, db, *args, user="adm")
         assert code == 0 and "X]52;c;ZXZpbA==]0;T[2J" in out and not CONTROL.search(out + err)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["note", "1177-000001", "--text", "bad\udcffnote"],
+        ["handover", "--remark", "1177-77\udcff", "x"],
+        ["show", "X\udcff"],
+    ],
+)
+def test_a_text_argument_that_is_not_utf8_is_refused_in_one_line(db, env, capsys, args):
+    """An attacker's trial: `--text $'bad\\xff'` was stored as "bad\ufffd", and a reference with
+    such a byte crashed the handover's remark into a crash report."""
+    assert import_lines(capsys, db, env, jsonl(errand_line("1177-000001")))[0] == 0
+    code, out, err = cli(capsys, db, *args, user="rec1")
+    assert code == 1 and out == "" and err.startswith("bcc-tui: ") and "UTF-8" in err, err
+    assert len(err.splitlines()) == 1 and "oväntat" not in err
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM events WHERE kind = 'note'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM handover_remarks").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["replicate", "--to", "/tmp/" + "A" * 5000],
+        ["import", "/tmp/" + "A" * 5000 + "/f.jsonl"],
+        ["backup", "/tmp/" + "A" * 5000],
+    ],
+)
+def test_a_path_too_long_for_any_file_is_one_line(db, env, capsys, args):
+    """An attacker's trial: a path of 5,000 characters ended in a crash report (OSError)."""
+    code, _out, err = cli(capsys, db, *args, user="adm")
+    assert code == 1 and len(err.splitlines()) == 1 and "oväntat" not in err, err
 
 
 def test_numbers_out_of_range_are_one_clear_line(db, env, capsys):
@@ -268,7 +304,9 @@ def test_a_database_path_that_links_to_nothing_is_refused(env, capsys, args):
     assert list((env / "victim").iterdir()) == []
 
 
-@pytest.mark.parametrize("now", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"])
+@pytest.mark.parametrize(
+    "now", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00", "2099-12-31T23:59:59-12:00"]
+)
 def test_a_clock_out_of_the_programs_years_is_one_line(db, env, capsys, monkeypatch, now):
     """A hostile trial: BCC_NOW at the ends of the calendar overflowed into a crash report."""
     monkeypatch.setenv("BCC_NOW", now)
@@ -339,3 +377,33 @@ def test_crash_reports_go_to_the_configured_folder_group_readable_and_capped(tmp
     loose.chmod(0o777)
     fallback = crash.write_report(_error(), environ={"BCC_REPORT_DIR": str(loose)})
     assert fallback is not None and fallback.parent == tmp_path / f"bcc-tui-{os.getuid()}"
+
+
+@pytest.mark.parametrize(
+    "field, value, why",
+    [
+        ("message", "\u200b\u200b", "meddelandet är tomt"),
+        ("patient", {"name": "\u200b\ufeff", "personnummer": "20180101-0016"}, "får inte vara tom"),
+    ],
+)
+def test_a_field_of_invisible_characters_is_empty(db, env, capsys, field, value, why):
+    """An attacker's trial: a message of zero-width spaces, and a patient named "\u200b", were
+    imported as if they said something."""
+    line = errand_line("1177-000001")
+    line[field] = value
+    code, _out, err = import_lines(capsys, db, env, jsonl(line))
+    assert code == 1 and why in err, err
+
+
+def test_a_clock_set_back_never_breaks_the_audit_logs_order(db, env, capsys, monkeypatch):
+    """An attacker's trial: BCC_NOW=1970-01-01 wrote audit rows dated before the log's newest,
+    and `check` failed for good ("tiden … är före föregående rads")."""
+    monkeypatch.setenv("BCC_NOW", "1970-01-01T00:00:00Z")
+    import sqlite3
+
+    newest = sqlite3.connect(db).execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert cli(capsys, db, "list", user="rec1")[0] == 0
+    assert (
+        sqlite3.connect(db).execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()[0] == newest
+    )
+    assert cli(capsys, db, "check", user="adm")[0] == 0

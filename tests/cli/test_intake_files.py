@@ -317,3 +317,15 @@ def test_a_file_gone_since_the_listing_is_no_ones_problem(db, dirs, monkeypatch)
     r = run_cli("import", str(inbox_dir), "--move-to", str(done), db=db)
     assert (r.returncode, r.stderr.decode()) == (0, ""), r.stderr
     assert refs(db) == {"1177-000012"}
+
+
+def test_an_empty_move_to_is_refused_and_nothing_moves(db, tmp_path, monkeypatch):
+    """An attacker's trial: `--move-to ''` was the working folder, and the file read was renamed
+    beside itself (one.jsonl.1)."""
+    folder = tmp_path / "ib"
+    folder.mkdir()
+    (folder / "one.jsonl").write_bytes(jsonl(errand_line("1177-000001")))
+    monkeypatch.chdir(tmp_path)  # where the file went: the working folder
+    r = run_cli("import", str(folder / "one.jsonl"), "--move-to", "", db=db)
+    assert r.returncode == 1 and r.stderr.decode() == "bcc-tui: --move-to: målet saknar namn\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["one.jsonl"] and not (tmp_path / "one.jsonl").exists()

@@ -22,7 +22,19 @@ def test_clean_leaves_no_unsafe_character(text):
         code = ord(ch)
         assert ch in "\n\t" or not (code < 0x20 or 0x7F <= code <= 0x9F)
         assert not (0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069)
+        assert ch not in INVISIBLE
     assert clean(out) == out
+
+
+INVISIBLE = "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+
+
+def test_clean_removes_what_shows_nothing():
+    """An attacker's trial: a message of zero-width spaces was not empty, a patient named "\u200b"
+    was a name, and "fe\u200bber" was no word the acute screen knew."""
+    for ch in INVISIBLE:
+        assert clean(f"fe{ch}ber") == "feber", repr(ch)
+    assert clean("\u200b\u200b").strip() == ""
 
 
 def test_personnummer():

@@ -49,6 +49,29 @@ def test_identical_line_skipped_other_content_refused(system, store):
     assert store.conn.execute("SELECT message FROM errands").fetchone()[0] == line["message"]
 
 
+def test_a_line_imported_before_the_invisible_characters_were_cleaned_repeats_its_errand(system, store):
+    """Since 2026-12-08 intake removes the characters that show nothing: an errand stored with one
+    (and its digest) is the same errand when its line comes again, not "other content"."""
+    import dataclasses
+    import hashlib
+
+    from bcc_tui.domain.validation import errand_from_json
+
+    message = "Hej\u200b, receptet tar slut.\u00ad Tack!"
+    line = errand_line("1177-000001", message=message)
+    assert intake.import_errands(system, jsonl(line)).added == 1
+    # As an older version stored it: the characters kept, and its digest over them.
+    new = errand_from_json(json.loads(json.dumps(line)))
+    before = hashlib.sha256(dataclasses.replace(new, message=message).canonical().encode()).hexdigest()
+    store.conn.execute(
+        "UPDATE errands SET message = ?, content_hash = ? WHERE ref = '1177-000001'", (message, before)
+    )
+    again = intake.import_errands(system, jsonl(line))
+    assert (again.added, again.skipped, again.rejected) == (0, 1, [])
+    other = intake.import_errands(system, jsonl(errand_line("1177-000001", message="Något annat")))
+    assert other.rejected == [(1, "ref: 1177-000001 finns redan med annat innehåll")]
+
+
 def test_repeat_inside_one_file(system):
     report = intake.import_errands(system, jsonl(errand_line(), errand_line()))
     assert (report.added, report.skipped) == (1, 1)
