@@ -92,7 +92,7 @@ def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 # Bumped whenever the built-in rules change, so that open errands are screened again (services).
-ENGINE = "acute-rules-3"
+ENGINE = "acute-rules-4"
 
 DEFAULT_THRESHOLD = 38.0
 THRESHOLD_RANGE = (37.0, 40.0)  # what the administrator may set, in °C
@@ -542,6 +542,9 @@ _SIGNS: dict[Category, re.Pattern[str]] = {
         r"(?:slapp|slö) och (?:grå|gråblek|borta)",
         r"(?:var|blev) borta (?:\w+ )?(?:några|ett par|kanske|i)? ?(?:\d+ )?(?:sekunder|sek|minuter|min|stund)",
         r"(?:får|fick) (?:inte|knappt) (?:riktigt )?kontakt",
+        r"(?:går|gick) (?:inte|knappt) (?:att|å) få (?:någon )?kontakt med(?! ?(?:er|dig|mottagningen|avdelningen|sjukhuset|"
+        r"någon|läkaren|doktorn|sjuksköterskan|kontaktsjuksköterskan|1177|vården|växeln)(?!\w))",
+        r"(?:inte|ej) kontaktbar\w*",
         r"(?:får|fick) (?:inte|knappt|inget) liv i",
         r"orkar inte (?:ens )?(?:lyfta|hålla uppe) huvudet",
         r"grymtar",
@@ -1447,7 +1450,7 @@ _CUE_BEFORE = _compile(
 # "39 när vi mätte nyss": the cue after the number.
 _CUE_AFTER = _compile(r"\s*(?:när|då) (?:vi|jag|ni|hon|han|hen|pappa|mamma) (?:mätte|mätt|tog tempen)")
 _WEAK_CUE = _compile(
-    r"(?<!\w)(?:(?:har|hade|haft)(?: (?:hon|han|hen|barnet|vi))?|på|till|uppe i|över|runt|ca|cirka|nästan|typ|drygt|strax över|strax under|under|"
+    r"(?<!\w)(?:(?:har|hade|haft)(?: (?:hon|han|hen|barnet|vi))?|(?:hon|han|hen|barnet) är|på|till|uppe i|över|runt|ca|cirka|nästan|typ|drygt|strax över|strax under|under|"
     r"nu|ligger på|låg på|legat på|gått upp till|steg till|stigit till|uppåt|upp mot|upp i|kring)\s*$"
 )
 _AFTER_OK = _fold_words(

@@ -9,6 +9,7 @@ the receiving side recognise the repeat.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -60,7 +61,22 @@ class MailConfig:
             from bcc_tui.domain.text import clean_line
 
             raise InvalidInput(f"BCC_SMTP ska vara värd:port, inte '{clean_line(smtp)[:100]}'")
+        if not _ADDRESS.fullmatch(sender):
+            # A line break in it failed every notice, each in Python's English ("Header values may
+            # not contain linefeed…"); "[bold]x[/]" went out as the From: header (an attacker's trial).
+            from bcc_tui.domain.errors import InvalidInput
+            from bcc_tui.domain.text import clean_line
+
+            raise InvalidInput(
+                f"BCC_MAIL_FROM ska vara en e-postadress, t.ex. bcc-tui@sjukhus.se, inte '{clean_line(sender)[:100]}'"
+            )
         return cls(host, int(port), sender)
+
+
+# A sender's address as the mail job writes it in From: one addr-spec of printable ASCII.
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?"
+)
 
 
 def _reason(err: BaseException) -> str:

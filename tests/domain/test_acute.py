@@ -296,6 +296,26 @@ def test_a_message_written_without_the_dotted_letters_is_read_as_one_with_them(t
     assert acute.summary(acute.screen(text)) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A receiver's trial (2026-12-08): "Hon är 39" was no temperature, where "Han har 39" was.
+        ("Hon är 39 nu och gråter, vad gör vi", "Feber: 39"),
+        (
+            "Han fick kramper i benen och armarna och gick inte att få kontakt med",
+            "Medvetande: gick inte att få kontakt med",
+        ),
+        ("han är inte kontaktbar", "Medvetande: inte kontaktbar"),
+        # Not the child: the clinic could not be reached; an age; a pregnancy's weeks.
+        ("Vi försökte ringa men det gick inte att få kontakt med er", ""),
+        ("Jag är 39 år", ""),
+        ("hon är 38 veckor", ""),
+    ],
+)
+def test_is_39_and_cannot_be_reached(text, expected):
+    assert acute.summary(acute.screen(text)) == expected
+
+
 def test_every_labelled_message_finds_the_same_signs_written_without_the_dotted_letters():
     messages = [item["text"] for path in sorted(CORPUS.glob("*.jsonl")) for item in read(path)]
     assert len(messages) > 1000

@@ -208,3 +208,18 @@ def test_an_outbox_with_nothing_due_is_asked_without_the_write_lock(store, clock
         store.conn.set_trace_callback(None)
     assert result.sent == 0 and _waiting(store) == 0
     assert statements and not any(s.startswith("BEGIN IMMEDIATE") for s in statements), statements
+
+
+@pytest.mark.parametrize(
+    "sender", ["x@y.se\r\nBcc: evil@evil.example", "[bold]x[/]", "", "a b@c.se", "ö@sjukhus.se"]
+)
+def test_a_hostile_sender_address_is_one_line_naming_it(sender):
+    """An attacker's trial: BCC_MAIL_FROM with a line break failed every notice, each said in
+    Python's English, and "[bold]x[/]" went out as the From: header."""
+    from bcc_tui.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        notify.MailConfig.parse("127.0.0.1:25", sender)
+    said = str(caught.value)
+    assert said.startswith("BCC_MAIL_FROM ska vara en e-postadress") and "\r" not in said and "\n" not in said
+    assert notify.MailConfig.parse("127.0.0.1:25", "bcc-tui@localhost") is not None
