@@ -88,7 +88,7 @@ class Settings:
                     "BCC_NOW ska vara en tidpunkt med tidszon, t.ex. 2026-11-25T10:00:00+01:00"
                 )
             # The year in UTC, as it is stored: 2099-12-31T23:59:59-12:00 is 2100 there.
-            if not 1970 <= frozen.astimezone(dt.UTC).year <= 2099:
+            if not 1970 <= frozen.year <= 2099 or not 1970 <= frozen.astimezone(dt.UTC).year <= 2099:
                 # 9999-12-31T23:59:59 overflowed the day arithmetic into a crash report.
                 raise InvalidInput("BCC_NOW ska vara en tidpunkt mellan år 1970 och 2099")
         if path:

@@ -152,7 +152,8 @@ def _main(argv: list[str] | None) -> int:
             return _crashed(error, args)
         # A path from an argument or the environment ($HOME, $XDG_DATA_HOME, --to) that no file
         # can have: one line naming it, not a crash report (an attacker's trial).
-        where = clean_line(os.fsdecode(error.filename)) if error.filename is not None else ""
+        named = error.filename
+        where = clean_line(os.fsdecode(named)) if isinstance(named, (str, bytes, os.PathLike)) else ""
         shown = where if len(where) <= 80 else where[:40] + " … " + where[-30:]
         print(f"bcc-tui: {shown}: {_NAMED_PATH_ERRORS[error.errno]}", file=sys.stderr)
         return 1

@@ -52,16 +52,29 @@ _FOLD = str.maketrans("åäöÅÄÖ", "aaoAAO")
 
 # A few words folded would be another word that the rules read otherwise: "öm" (tender) would be
 # "om" (if, about), in nearly every message; "år" (years: "38 år" is an age) would be "är" ("38,9
-# är det farligt?" lost its fever); "vår" (our: "med vår port") would be "var" (pus); "å" (chat for "och", "att") would be "ä"
-# (chat for "är"). Alone, each keeps a letter of its own instead, in the messages and in the rules alike.
-_KEPT = {"öm": "ɵm", "år": "ɑr", "vår": "vɑr", "å": "ɑ"}
-_KEPT_WORDS = re.compile(r"(?<!\w)(?:öm|år|vår|å)(?!\w)")
+# är det farligt?" lost its fever); "vår" (our: "med vår port") would be "var" (pus); "å" (chat for
+# "och", "att") would be "ä" (chat for "är"). And a few words without dots would be a sign folded:
+# "smart" (smärt…), "varken" (…värk…), "lack" (läck…). Alone, each keeps a letter of its own, in
+# the messages and in the rules alike.
+_KEPT = {
+    "öm": "ɵm",
+    "år": "ɑr",
+    "vår": "vɑr",
+    "å": "ɑ",
+    "smart": "smɑrt",
+    "varken": "vɑrken",
+    "lack": "lɑck",
+}
+_KEPT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_KEPT) + r")(?!\w)")
 
 
 def _fold(text: str) -> str:
-    if "öm" in text or "å" in text:
+    if any(word in text for word in _KEPT_HINTS):
         text = _KEPT_WORDS.sub(lambda m: _KEPT[m.group()], text)
     return text.translate(_FOLD)
+
+
+_KEPT_HINTS = ("öm", "å", "smart", "varken", "lack")
 
 
 def _fold_words(words: Iterable[str]) -> frozenset[str]:
@@ -264,7 +277,8 @@ def check_phrases(phrases: Iterable[str], what: str) -> tuple[str, ...]:
                 f"{what}: '{p}' ska vara minst tre tecken: bokstäver, siffror, mellanslag och bindestreck "
                 "(en * sist står för valfri ändelse)"
             )
-        if all(w in _TOO_COMMON for w in p.rstrip("*").replace("-", " ").split()):
+        # Folded, as the messages are read: "for" matches every "för" (a review).
+        if all(_fold(w) in _TOO_COMMON for w in p.rstrip("*").replace("-", " ").split()):
             raise InvalidInput(f"{what}: '{p}' står i nästan varje meddelande och kan inte vara ett tecken")
         if p not in out:
             out.append(p)
@@ -274,52 +288,54 @@ def check_phrases(phrases: Iterable[str], what: str) -> tuple[str, ...]:
 
 
 # Words in nearly every message (and the particles the screen reads past): never a sign alone.
-_TOO_COMMON = {
-    "och",
-    "att",
-    "det",
-    "som",
-    "en",
-    "ett",
-    "har",
-    "hade",
-    "är",
-    "var",
-    "i",
-    "på",
-    "med",
-    "för",
-    "inte",
-    "om",
-    "till",
-    "av",
-    "den",
-    "jag",
-    "vi",
-    "hon",
-    "han",
-    "hen",
-    "men",
-    "så",
-    "kan",
-    "nu",
-    "typ",
-    "liksom",
-    "asså",
-    "alltså",
-    "hej",
-    "tack",
-    "mvh",
-    "ni",
-    "er",
-    "oss",
-    "mig",
-    "dig",
-    "sig",
-    "från",
-    "eller",
-    "när",
-}
+_TOO_COMMON = _fold_words(
+    {
+        "och",
+        "att",
+        "det",
+        "som",
+        "en",
+        "ett",
+        "har",
+        "hade",
+        "är",
+        "var",
+        "i",
+        "på",
+        "med",
+        "för",
+        "inte",
+        "om",
+        "till",
+        "av",
+        "den",
+        "jag",
+        "vi",
+        "hon",
+        "han",
+        "hen",
+        "men",
+        "så",
+        "kan",
+        "nu",
+        "typ",
+        "liksom",
+        "asså",
+        "alltså",
+        "hej",
+        "tack",
+        "mvh",
+        "ni",
+        "er",
+        "oss",
+        "mig",
+        "dig",
+        "sig",
+        "från",
+        "eller",
+        "när",
+    }
+)
 
 
 def check_threshold(text: str) -> float:
@@ -1527,11 +1543,18 @@ def _readings(clause: str) -> Iterable[tuple[int, int, float]]:
         unit = _UNIT.match(after)
         if not (unit or _told_as_temperature(m, before, after)):
             continue
-        if re.search(r"(?<!\w)(?:under|lägre än|mindre än|inte över)\s*$", before):
+        if _BELOW.search(before):
             value -= 0.05  # "under 38": below it
-        elif re.search(r"(?<!\w)(?:över|mer än|högre än)\s*$", before):
+        elif _ABOVE.search(before):
             value += 0.05
         yield m.start(), end + (unit.end() if unit else 0), value
+
+
+# Read on the folded text like every pattern (_compile folds them): written as plain re.search
+# they held "ä" and "ö", and "mindre än 38" became a fever, "mer än 37,98" none (a review).
+_BELOW = _compile(r"(?<!\w)(?:under|lägre än|mindre än|inte över)\s*$")
+_ABOVE = _compile(r"(?<!\w)(?:över|mer än|högre än)\s*$")
+_WENT = _compile(r"(?:gick|går|gått)\s*$")
 
 
 def _told_as_temperature(m: re.Match[str], before: str, after: str) -> bool:
@@ -1599,9 +1622,7 @@ def _resolved(before: str, after: str) -> bool:
         words = _words_before(between)
         if (words and words[-1] in _NEGATORS) or (len(words) > 1 and words[-2] in _NEGATORS):
             continue
-        if re.search(r"(?<!\w)(?:inte|ej|aldrig)\s+\w+\s*$", between) and re.search(
-            r"(?:gick|går|gått)\s*$", between
-        ):
+        if re.search(r"(?<!\w)(?:inte|ej|aldrig)\s+\w+\s*$", between) and _WENT.search(between):
             continue
         return True
     return False

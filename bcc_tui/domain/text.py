@@ -2,8 +2,9 @@
 
 Everything a patient or proxy wrote passes through `clean` at intake and again at display: C0
 controls except newline and tab, DEL, C1 controls, the Unicode bidirectional controls and the
-characters that show nothing (zero-width spaces and joiners, direction marks, the byte-order mark,
-the soft hyphen) go; the rest of the text is kept exactly. A lone surrogate (an undecodable byte of a command-line argument,
+characters that show nothing (the zero-width space, direction marks, the word joiner, the
+byte-order mark, the soft hyphen; not the joiners that Persian, Arabic and emoji need) go; the rest
+of the text is kept exactly. A lone surrogate (an undecodable byte of a command-line argument,
 or a JSON escape such as "\\ud800") cannot be stored or printed; it becomes U+FFFD.
 """
 
@@ -14,7 +15,8 @@ _BIDI = "\u202a-\u202e\u2066-\u2069"
 # invisible operators, the byte-order mark, the soft hyphen. A message of "\u200b\u200b" was not
 # empty, a patient named "\u200b" was a name, "Ann\u00adLindqvist" looked like another, and
 # "fe\u200bber" hid a fever from the acute screen (an attacker's trial).
-_INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u2060-\u2064\ufeff"
+# The zero-width joiner and non-joiner stay: Persian and Arabic spelling and emoji need them.
+_INVISIBLE = "\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\ufeff"
 _UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_INVISIBLE}]")
 # A carriage return is a control character too, but "\r\n" from a Windows editor means a newline.
 _CRLF = re.compile(r"\r\n?")

@@ -1045,6 +1045,11 @@ def _check_consulted(ctx: Ctx, conn: Connection, row: Errand, consulted: str | N
         # The holder's own partial reply needs nobody's word, nor does one on a type receivers
         # answer themselves (R29: a rebooking or a journal copy has no doctor concerned).
         return
+    if consulted is None and row.acute and row.acute_handled_at is None:
+        # R11: on acute signs nobody has handled yet the partial reply tells the family to call
+        # now; no doctor decided that the errand can wait, and none is named (a review: the form
+        # pushed the receiver to name a consultation that never happened).
+        return
     roster = people.today(conn, ctx.today())
     if consulted is None:
         top = roster.top_doctor

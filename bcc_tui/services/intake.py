@@ -107,7 +107,12 @@ class _CtrlC:
 
     def __enter__(self) -> _CtrlC:
         if threading.current_thread() is threading.main_thread():
-            self._before = {sig: signal.signal(sig, self._note) for sig in _STOPS}
+            # A signal ignored stays ignored: under nohup a closed terminal must not stop it.
+            self._before = {
+                sig: signal.signal(sig, self._note)
+                for sig in _STOPS
+                if signal.getsignal(sig) is not signal.SIG_IGN
+            }
         return self
 
     def _note(self, _signum: int, _frame: Any) -> None:
@@ -313,6 +318,8 @@ def _deaf_to_ctrl_c(parent: int) -> None:
     however that ends: an import killed with SIGKILL left its helper blocked on the pipe for good,
     holding the database and the intake file open (an attacker's trial)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # forked with this process's note-taking handlers
+        signal.signal(sig, signal.SIG_DFL)
     _die_with(parent)
 
 

@@ -20,7 +20,7 @@ from bcc_tui.domain.validation import format_utc
 from bcc_tui.services import acute, batches, clinic, identity
 from bcc_tui.services.clock import FixedClock, SystemClock
 from bcc_tui.services.context import Ctx
-from bcc_tui.store import schema
+from bcc_tui.store import audit, schema
 from bcc_tui.store.db import Store
 
 __all__ = ["Store", "open_current", "open_session", "open_store"]
@@ -76,12 +76,27 @@ def open_session(
     clock = FixedClock(frozen_now) if frozen_now and acct.trusted else SystemClock()
     store = open_current(path, migrate=migrate, now=clock.now())
     try:
+        if isinstance(clock, FixedClock):
+            _not_before_the_log(store, clock.now())
         actor = identity.resolve(store, acct, as_user, clock)
         catch_up(Ctx(store, roles.SYSTEM_ACTOR, clock))
     except BaseException:
         store.close()
         raise
     return Ctx(store, actor, clock)
+
+
+def _not_before_the_log(store: Store, now: dt.datetime) -> None:
+    """A frozen clock (BCC_NOW) behind the audit log's newest row: every row it wrote would be
+    dated before the one it follows, and `check` would fail for good (an attacker's trial:
+    BCC_NOW=1970-01-01). The log keeps the true moments; such a clock is refused."""
+    with store.read() as conn:
+        last = audit.last_at(conn)
+    if last is not None and format_utc(now) < last:
+        raise InvalidInput(
+            f"BCC_NOW ({format_utc(now)}) ligger före granskningsloggens senaste rad ({last}); "
+            "loggen går aldrig bakåt"
+        )
 
 
 def catch_up(ctx: Ctx) -> None:

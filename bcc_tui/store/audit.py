@@ -53,19 +53,19 @@ class Entry:
 _VALUES = attrgetter(*_FIELDS, "data")
 
 
+def last_at(conn: sqlite3.Connection) -> str | None:
+    """The newest row's moment (UTC text), None for an empty log."""
+    row = conn.execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def append(conn: sqlite3.Connection, entries: Iterable[Entry]) -> None:
-    """Append rows; the caller holds the write transaction (BEGIN IMMEDIATE). A row is never
-    dated before the row it follows: a clock set back (BCC_NOW=1970-01-01, a step of the system
-    clock) wrote rows that `check` then refused for good (an attacker's trial); such a row takes
-    the moment of the row before it."""
-    last = conn.execute("SELECT hash, at FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-    prev, latest = (last[0], last[1]) if last else (GENESIS, "")
+    """Append rows; the caller holds the write transaction (BEGIN IMMEDIATE)."""
+    last = conn.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    prev = last[0] if last else GENESIS
     rows = []
     for entry in entries:
         values = _VALUES(entry)
-        if values[0] < latest:
-            values = (latest, *values[1:])
-        latest = values[0]
         digest = _digest_values(prev, values)
         rows.append((*values, prev, digest))
         prev = digest

@@ -710,14 +710,15 @@ class ActionRunner:
 
     def acute_advice(self) -> str:
         """What a partial reply on an errand with acute signs not yet handled says at first: the
-        clinic's own advice to the family when it wrote one (its settings), else ACUTE_PARTIAL."""
+        clinic's own advice to the family when it has it on (its settings), else ACUTE_PARTIAL."""
         from bcc_tui.ui.screens.forms import ACUTE_PARTIAL
 
         try:
             advice = acute_settings.settings_now(self.ctx).advice
         except BccError:
             return ACUTE_PARTIAL
-        return advice.text.strip() or ACUTE_PARTIAL
+        # Its text only while the clinic has the advice on: a text left from before may be stale.
+        return advice.text.strip() if advice.enabled and advice.text.strip() else ACUTE_PARTIAL
 
     def close_errand(self) -> None:
         from bcc_tui.ui.screens.forms import CloseForm

@@ -351,7 +351,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
-@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, "nohup"])
 def test_an_import_killed_takes_its_helper_with_it(db, tmp_path, signum):
     """An attacker's trial: an import killed (SIGKILL, SIGTERM, SIGHUP) left its helper process
     blocked on a pipe for good, holding the database and the intake file open; SIGTERM ended the
@@ -361,8 +361,18 @@ def test_an_import_killed_takes_its_helper_with_it(db, tmp_path, signum):
     data.write_bytes(jsonl(*(errand_line(f"1177-{i:06d}") for i in range(n))))
     env = {k: v for k, v in os.environ.items() if k not in ("BCC_DB", "SUDO_USER", "SUDO_UID")}
     env["BCC_NOW"] = "2026-11-25T10:00:00+01:00"
+    nohup = signum == "nohup"  # started under nohup: a closed terminal must not stop it (a review)
     p = subprocess.Popen(
-        [sys.executable, "-m", "bcc_tui", "--db", str(db), "import", str(data)],
+        [
+            *(["nohup"] if nohup else []),
+            sys.executable,
+            "-m",
+            "bcc_tui",
+            "--db",
+            str(db),
+            "import",
+            str(data),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
@@ -376,13 +386,17 @@ def test_an_import_killed_takes_its_helper_with_it(db, tmp_path, signum):
             break
         time.sleep(0.01)
     assert helpers, "no helper started"
-    p.send_signal(signum)  # the import alone, not its process group
+    p.send_signal(signal.SIGHUP if nohup else signum)  # the import alone, not its process group
     _, err = p.communicate(timeout=60)
+    if nohup:
+        assert p.returncode == 0, err.decode()[-2000:]
+        assert conn.execute("SELECT count(*) FROM errands").fetchone()[0] == n
+        return
     deadline = time.monotonic() + 10
     while any(_alive(h) for h in helpers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(h) for h in helpers)
-    if signum == signal.SIGTERM:
+    if signum in (signal.SIGTERM, signal.SIGHUP):
         assert err.decode().startswith("bcc-tui: importen avbröts: "), err.decode()[-2000:]
         assert p.returncode != 0
 

@@ -132,6 +132,9 @@ def test_every_environment_variable(fuzz_db, name, text, command):
     try:
         # No environment can hold a NUL or a lone surrogate (os.environ refuses them itself).
         assume("\0" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text))
+        # An empty BCC_NOW is the real clock: rows dated after the frozen one the other fuzz
+        # tests share this database with, which then refuses that clock (session.py).
+        assume(not (name == "BCC_NOW" and text == ""))
         os.environ[name] = text
         argv = ([] if name == "BCC_DB" else ["--db", str(fuzz_db)]) + ["--as=rec1", *command]
         assert_clean(*run(argv), (name, command))

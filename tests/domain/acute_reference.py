@@ -23,14 +23,25 @@ from typing import Any, cast
 _FOLD = str.maketrans("åäöÅÄÖ", "aaoAAO")
 
 
-_KEPT = {"öm": "ɵm", "år": "ɑr", "vår": "vɑr", "å": "ɑ"}
-_KEPT_WORDS = re.compile(r"(?<!\w)(?:öm|år|vår|å)(?!\w)")
+_KEPT = {
+    "öm": "ɵm",
+    "år": "ɑr",
+    "vår": "vɑr",
+    "å": "ɑ",
+    "smart": "smɑrt",
+    "varken": "vɑrken",
+    "lack": "lɑck",
+}
+_KEPT_WORDS = re.compile(r"(?<!\w)(?:" + "|".join(_KEPT) + r")(?!\w)")
 
 
 def _fold(text: str) -> str:
-    if "öm" in text or "å" in text:
+    if any(word in text for word in _KEPT_HINTS):
         text = _KEPT_WORDS.sub(lambda m: _KEPT[m.group()], text)
     return text.translate(_FOLD)
+
+
+_KEPT_HINTS = ("öm", "å", "smart", "varken", "lack")
 
 
 def _fold_words(words: Iterable[str]) -> frozenset[str]:
@@ -1204,11 +1215,18 @@ def _readings(clause: str) -> Iterable[tuple[int, int, float]]:
         unit = _UNIT.match(after)
         if not (unit or _told_as_temperature(m, before, after)):
             continue
-        if re.search(r"(?<!\w)(?:under|lägre än|mindre än|inte över)\s*$", before):
+        if _BELOW.search(before):
             value -= 0.05  # "under 38": below it
-        elif re.search(r"(?<!\w)(?:över|mer än|högre än)\s*$", before):
+        elif _ABOVE.search(before):
             value += 0.05
         yield m.start(), end + (unit.end() if unit else 0), value
+
+
+# Read on the folded text like every pattern (_compile folds them): written as plain re.search
+# they held "ä" and "ö", and "mindre än 38" became a fever, "mer än 37,98" none (a review).
+_BELOW = _compile(r"(?<!\w)(?:under|lägre än|mindre än|inte över)\s*$")
+_ABOVE = _compile(r"(?<!\w)(?:över|mer än|högre än)\s*$")
+_WENT = _compile(r"(?:gick|går|gått)\s*$")
 
 
 def _told_as_temperature(m: re.Match[str], before: str, after: str) -> bool:
@@ -1277,9 +1295,7 @@ def _resolved(before: str, after: str) -> bool:
         words = _words_before(between)
         if (words and words[-1] in _NEGATORS) or (len(words) > 1 and words[-2] in _NEGATORS):
             continue
-        if re.search(r"(?<!\w)(?:inte|ej|aldrig)\s+\w+\s*$", between) and re.search(
-            r"(?:gick|går|gått)\s*$", between
-        ):
+        if re.search(r"(?<!\w)(?:inte|ej|aldrig)\s+\w+\s*$", between) and _WENT.search(between):
             continue
         return True
     return False

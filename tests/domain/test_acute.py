@@ -316,6 +316,24 @@ def test_is_39_and_cannot_be_reached(text, expected):
     assert acute.summary(acute.screen(text)) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A review: three tests written as plain re.search held "ä" and "ö" and never matched the
+        # folded text.
+        ("Tempen har varit mindre än 38 hela veckan.", ""),
+        ("Temp lägre än 38 idag, skönt.", ""),
+        ("Tempen mer än 37,98 nu", "Feber: 37,98"),
+        # Words without dots that a sign folded would be.
+        ("Han är så smart, fick 9 av 10 på provet.", ""),
+        ("Hon sover varken bra eller dåligt, vi ger alvedon på kvällen", ""),
+        ("Porten sitter bra, hon målar naglarna med lack", ""),
+    ],
+)
+def test_what_folding_the_letters_must_not_change(text, expected):
+    assert acute.summary(acute.screen(text)) == expected
+
+
 def test_every_labelled_message_finds_the_same_signs_written_without_the_dotted_letters():
     messages = [item["text"] for path in sorted(CORPUS.glob("*.jsonl")) for item in read(path)]
     assert len(messages) > 1000
@@ -357,3 +375,10 @@ def test_folding_the_letters_makes_no_calm_message_acute(text):
 )
 def test_words_whose_dotless_form_is_another_word_are_read_as_written(text, expected):
     assert acute.summary(acute.screen(text)) == expected
+
+
+@pytest.mark.parametrize("phrase", ["for", "nar", "fran", "det ar"])
+def test_a_common_word_without_its_dots_is_refused_as_a_phrase(phrase):
+    """A review: folded as the messages are read, "for" would be every "för"."""
+    with pytest.raises(InvalidInput, match="står i nästan varje meddelande"):
+        acute.check_phrases([phrase], "ord")

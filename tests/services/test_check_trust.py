@@ -528,7 +528,9 @@ def test_a_second_baseline_is_reported(upgraded, capsys):
     s = Store(upgraded)
     with s.write() as conn:
         conn.execute("UPDATE staff SET roles = 'admin' WHERE username = 'rec2'")
-        assert ledger.write_baseline(conn, "2026-11-25T12:00:00Z")
+        assert ledger.write_baseline(
+            conn, "2026-11-25T11:00:00Z"
+        )  # not after BCC_NOW: session.py refuses that clock
     s.close()
     code, _, err = cli(capsys, "--db", str(upgraded), "check")
     assert code == 1 and "ett andra utgångsläge" in err, err

@@ -617,13 +617,17 @@ def test_a_receivers_partial_reply_keeps_its_second_ask_in_sight_at_80x24(demo_d
     assert box.y < error.y and error.bottom <= box.bottom - 1, (error, box)  # inside the border
 
 
-@pytest.mark.parametrize("clinics_own", [None, "Ring avdelning 84 på 018-611 00 00, dygnet runt."])
-def test_a_partial_reply_on_acute_signs_not_handled_says_call_and_names_no_doctor_at_first(
-    demo_db, clinics_own
-):
+@pytest.mark.parametrize(
+    "clinics_own, on",
+    [(None, False), ("Ring avdelning 84 på 018-611 00 00, dygnet runt.", True), ("Gammal text", False)],
+)
+def test_a_partial_reply_on_acute_signs_not_handled_says_call_and_names_no_doctor(demo_db, clinics_own, on):
     """A nurse's trial: on a fever not yet handled, p offered "Du får ett svar så snart som
     möjligt" with the top doctor preselected as consulted; ctrl+s at once sent it and recorded a
-    consultation that never happened."""
+    consultation that never happened. Now it says to call, with the clinic's own advice while
+    that is on, and goes without a doctor named (R4 asks one for "it can wait", R11 says "call")."""
+    import json
+
     from bcc_tui.services import acute as acute_settings
     from bcc_tui.ui.screens.forms import ACUTE_PARTIAL
     from tests.ui.test_snapshots import app_on, demo_receiver
@@ -638,7 +642,7 @@ def test_a_partial_reply_on_acute_signs_not_handled_says_call_and_names_no_docto
         admin = demo_db.conn.execute(
             "SELECT username FROM staff WHERE roles LIKE '%admin%' LIMIT 1"
         ).fetchone()[0]
-        acute_settings.set_advice(ctx_for(demo_db, admin, FixedClock(NOW)), text=clinics_own)
+        acute_settings.set_advice(ctx_for(demo_db, admin, FixedClock(NOW)), enabled=on, text=clinics_own)
     app = app_on(demo_db)
 
     async def scenario(pilot):
@@ -650,16 +654,18 @@ def test_a_partial_reply_on_acute_signs_not_handled_says_call_and_names_no_docto
         form = app.screen
         consulted = form.query_one("#form-consulted").value
         text = form.query_one("#form-text").text
-        await pilot.press("ctrl+s")  # no doctor named: nothing is sent
+        await pilot.press("ctrl+s")
         await settle(pilot)
         return text, consulted, type(app.screen).__name__
 
     text, consulted, screen = drive(app, scenario, size=(80, 24))
-    assert text == (clinics_own or ACUTE_PARTIAL)
-    assert consulted is Select.NULL and screen == "PartialReplyForm"
+    assert text == (clinics_own if on else ACUTE_PARTIAL)
+    assert consulted is Select.NULL and screen != "PartialReplyForm"
     sent = demo_db.conn.execute(
-        "SELECT count(*) FROM events ev JOIN errands x ON x.id = ev.errand_id WHERE x.ref = ? AND ev.kind = 'partial_reply'"
-        " AND ev.actor = ?",
+        "SELECT ev.text, ev.detail FROM events ev JOIN errands x ON x.id = ev.errand_id"
+        " WHERE x.ref = ? AND ev.kind = 'partial_reply' AND ev.actor = ?",
         (ref, me),
-    ).fetchone()[0]
-    assert sent == 0
+    ).fetchall()
+    assert (
+        len(sent) == 1 and sent[0][0].startswith(text) and "consulted" not in json.loads(sent[0][1] or "{}")
+    )

@@ -108,7 +108,7 @@ def test_giving_the_handover_names_the_acute_signs_not_gone_through(clinic, app_
         said["text"] = " ".join(str(w.render()) for w in app.screen.query("Label, Static"))
 
     drive(app, scenario)
-    assert "1 ärende med akuta tecken som inte hanterats är inte genomgångna" in said["text"]
+    assert "1 ärende med akuta tecken som inte hanterats är inte genomgånget." in said["text"]
 
 
 def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_for):

@@ -326,7 +326,8 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
                 ConfirmDialog(
                     f"{len(done)} av {len(listed)} genomgångna — lämna över ändå?",
                     (
-                        f"{count(acute, 'ärende', 'ärenden')} med akuta tecken som inte hanterats är inte genomgångna. "
+                        f"{count(acute, 'ärende', 'ärenden')} med akuta tecken som inte hanterats är inte "
+                        f"{'genomgånget' if acute == 1 else 'genomgångna'}. "
                         if acute
                         else ""
                     )
