@@ -19,7 +19,7 @@ from bcc_tui.domain.business_days import STOCKHOLM, local_date
 from bcc_tui.domain.errors import InvalidInput
 from bcc_tui.domain.text import clean_line, count
 from bcc_tui.domain.validation import NewErrand, format_utc
-from bcc_tui.services import batches, clinic
+from bcc_tui.services import batches, clinic, destination
 from bcc_tui.services.context import Ctx, period, require
 from bcc_tui.store import audit, audit_queries, consistency, ledger, schema
 from bcc_tui.store import errands as errands_q
@@ -101,6 +101,11 @@ def check(ctx: Ctx, against: str | os.PathLike | None = None) -> list[str]:
     every errand against its history and the log, the log's clock, and — with a backup — whether
     the live log and history extend the backup's unchanged."""
     require(ctx, "check")
+    if against is not None and destination.is_live_file(against, ctx.store.path):
+        # The live file as its own witness "continued unchanged", exit 0 (an attacker's trial).
+        raise InvalidInput(
+            f"{_plain(str(against))} hör till den levande databasen; ett vittne är en säkerhetskopia"
+        )
     witness = _open_backup(against) if against is not None else None
     try:
         with ctx.store.read() as conn, consistency.tolerant(conn):

@@ -10,10 +10,12 @@ only when complete and synced, so a file that appeared meanwhile is refused rath
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
 import secrets
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,10 +69,8 @@ def target(
     if not folder.is_dir():
         raise InvalidInput(f"mappen {folder} finns inte")
     final = Path(os.path.realpath(folder)) / path.name
-    for db in protect:
-        live = Path(os.path.realpath(db))
-        if final in {live.with_name(live.name + s) for s in _DB_SUFFIXES}:
-            raise InvalidInput(f"{path} hör till den levande databasen och skrivs aldrig över")
+    if any(is_live_file(final, db) for db in protect):
+        raise InvalidInput(f"{path} hör till den levande databasen och skrivs aldrig över")
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -78,6 +78,12 @@ def target(
     raise InvalidInput(
         f"{path} är {_kind(st.st_mode)}; bcc-tui skriver aldrig över något (välj ett nytt namn)"
     )
+
+
+def is_live_file(path: str | os.PathLike, db: str | os.PathLike) -> bool:
+    """Whether `path` is the database `db` or one of its -wal, -shm or -journal files."""
+    live = Path(os.path.realpath(db))
+    return Path(os.path.realpath(path)) in {live.with_name(live.name + s) for s in _DB_SUFFIXES}
 
 
 @contextmanager
@@ -88,12 +94,17 @@ def new_file(
     place when the block ends without an error; on an error nothing is left behind."""
     path = target(dest, name_in_folder=name_in_folder, protect=protect)
     folder = path.parent
+    sweep(folder)
     tmp = folder / f".bcc-{secrets.token_hex(8)}.tmp"  # hidden, and short whatever the name
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    claim = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
-        os.fchmod(fd, 0o600)  # whatever the umask, a copy of patients' data is private
-    finally:
-        os.close(fd)
+        os.fchmod(claim, 0o600)  # whatever the umask, a copy of patients' data is private
+        # Held until the file is placed or gone: a sweep (below) of a later command leaves a
+        # temporary file alone while its writer lives.
+        fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:
+        os.close(claim)
+        raise
     try:
         yield NewFile(path, tmp)
         fd = os.open(tmp, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -104,12 +115,53 @@ def new_file(
             os.close(fd)
         place(tmp, path)
     finally:
-        for leftover in (tmp, *(Path(f"{tmp}{s}") for s in _DB_SUFFIXES[1:])):
-            try:
-                os.unlink(leftover)
-            except FileNotFoundError:
-                pass
+        _remove(tmp)
+        os.close(claim)
     sync_folder(folder)
+
+
+# A temporary file of new_file's, and the age at which one nobody holds is a dead run's.
+_TEMPORARY = re.compile(r"\.bcc-[0-9a-f]{16}\.tmp")
+STALE_AFTER = 60.0  # seconds
+
+
+def sweep(folder: Path) -> None:
+    """Remove what a killed `backup`, `migrate --backup` or export left in `folder`: a full copy of
+    the database under a hidden name (an attacker's trial: three kills, about 1 GB of patients'
+    data, never removed). One is a dead run's when it is older than STALE_AFTER and no process
+    holds its lock; a live writer holds it from the moment it is made."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        if not _TEMPORARY.fullmatch(name):
+            continue
+        tmp = folder / name
+        try:
+            fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or now - st.st_mtime < STALE_AFTER:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a writer holds it
+            _remove(tmp)
+        finally:
+            os.close(fd)
+
+
+def _remove(tmp: Path) -> None:
+    for leftover in (tmp, *(Path(f"{tmp}{s}") for s in _DB_SUFFIXES[1:])):
+        try:
+            os.unlink(leftover)
+        except FileNotFoundError:
+            pass
 
 
 def place(tmp: Path, path: Path) -> None:

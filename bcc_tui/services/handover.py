@@ -476,8 +476,11 @@ def _line(item: Item, names: dict[str, str]) -> str:
         parts.append("delsvar skickat")
     if s.followup_on:
         parts.append(f"uppföljning {short_date(s.followup_on)}")
-    if s.acute:
+    if s.acute_pinned:
         parts.append(f"AKUTA TECKEN ({md(s.acute_text)})")
+    elif s.acute:
+        # Marked handled: said so, not in capitals as if nobody had called (a nurse's trial).
+        parts.append(f"akuta tecken hanterade ({md(s.acute_text)})")
     if s.urgent:
         parts.append("BRÅDSKANDE")
     if item.remark:

@@ -74,3 +74,36 @@ def test_backup_of_a_live_database_is_whole_and_verified(system, store, tmp_path
     r = run_cli("check", db=dest / "b0.db")
     assert r.returncode == 0
     assert run_cli("backup", str(tmp_path / "nowhere" / "x.db"), db=store.path).returncode == 1
+
+
+def test_a_backup_removes_what_a_killed_one_left_and_nothing_a_live_one_writes(system, store, tmp_path):
+    """An attacker's trial: a `backup` killed left a hidden full copy of the database (and its
+    journal) that no later run removed; three kills, about 1 GB of patients' data."""
+    import fcntl
+    import os
+    import time
+
+    intake.import_errands(system, jsonl(errand_line("1177-000001")))
+    dest = tmp_path / "copies"
+    dest.mkdir()
+    old = time.time() - 3600
+    dead = dest / ".bcc-0123456789abcdef.tmp"
+    dead.write_bytes(b"a copy of patients' data")
+    (dest / ".bcc-0123456789abcdef.tmp-journal").write_bytes(b"j")
+    os.utime(dead, (old, old))
+    live = dest / ".bcc-fedcba9876543210.tmp"  # an older run still writing: it holds its lock
+    live.write_bytes(b"being written")
+    os.utime(live, (old, old))
+    fresh = dest / ".bcc-00000000000000aa.tmp"  # just made: its writer may not hold the lock yet
+    fresh.write_bytes(b"")
+    other = dest / ".bcc-notours.tmp"
+    other.write_bytes(b"x")
+    os.utime(other, (old, old))
+    holder = os.open(live, os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        r = run_cli("backup", str(dest / "b.db"), db=store.path)
+    finally:
+        os.close(holder)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in dest.iterdir()) == sorted(["b.db", live.name, fresh.name, other.name])

@@ -656,3 +656,13 @@ def test_every_edit_by_plain_sql_is_reported(busy_day, as_, store, tmp_path):
 
     run()
     assert len(checked) >= 20
+
+
+@pytest.mark.parametrize("side", ["", "-wal", "-shm", "-journal"])
+def test_the_live_database_is_no_witness_of_itself(busy_day, store, side):
+    """An attacker's trial: `check --against` the live file said the log "continued unchanged"
+    (exit 0), and its -wal was opened as a database."""
+    from bcc_tui.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="hör till den levande databasen"):
+        audit_log.check(busy_day, f"{store.path}{side}")

@@ -173,8 +173,12 @@ def test_remarks_receipt_and_what_changed_since(ward, as_, system, store):
 
 def test_an_acute_sign_marked_handled_no_longer_leads_the_handover(ward, as_):
     errands.acute_handled(as_("rec1"), "1177-000004", "Familjen kontaktad")
-    cats = {i.ref: i.category for i in handover.handover(as_("rec1")).items}
+    h = handover.handover(as_("rec1"))
+    cats = {i.ref: i.category for i in h.items}
     assert cats["1177-000004"] == "unassigned" and cats["1177-000005"] == "acute"
+    # The Markdown says it was handled (a nurse's trial: "AKUTA TECKEN" as if nobody had called).
+    line = next(x for x in handover.markdown(h).splitlines() if "1177-000004" in x)
+    assert "akuta tecken hanterade (" in line and "AKUTA TECKEN" not in line, line
 
 
 def test_give_and_take_are_two_acts_and_the_receipt_holds_both(ward, as_, store):
