@@ -798,12 +798,13 @@ class ActionRunner:
             done,
         )
 
-    def acute_handled(self) -> None:
-        """R25: mark the acute banner handled, with a short note; the errand is then not pinned."""
+    def acute_handled(self, chosen: ErrandSummary | None = None) -> None:
+        """R25: mark the acute banner handled, with a short note; the errand is then not pinned.
+        `chosen`: the errand, where the screen is no pane or errand (the handover's list)."""
         from bcc_tui.ui.screens.forms import AcuteHandledForm
 
         app = self.app
-        s = self.target()
+        s = chosen or self.target()
         if s is None or self.refused_early(s, e.ACUTE_HANDLED):
             return
         if not s.acute:

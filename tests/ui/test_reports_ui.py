@@ -111,6 +111,32 @@ def test_giving_the_handover_names_the_acute_signs_not_gone_through(clinic, app_
     assert "1 ärende med akuta tecken som inte hanterats är inte genomgånget." in said["text"]
 
 
+def test_k_in_the_handover_marks_the_acute_signs_handled_where_they_are_listed(clinic, app_for, system):
+    """A nurse's trial: K on the handover's list, where the acute signs come first, did nothing
+    and said nothing."""
+    acute_errand(system)
+    app = app_for(clinic, "rec1")
+    seen = {}
+
+    async def scenario(pilot):
+        await pilot.press("h")
+        await settle(pilot)
+        ol = app.screen.query_one("#handover-list")
+        seen["first"] = ol.get_option_at_index(ol.highlighted).id
+        await pilot.press("K")
+        await settle(pilot)
+        seen["form"] = type(app.screen).__name__
+        await pilot.press(*"Mamma ringd", "ctrl+s")
+        await settle(pilot)
+        seen["after"] = type(app.screen).__name__
+
+    drive(app, scenario)
+    assert seen["first"] == "item:1177-000077" and seen["form"] == "AcuteHandledForm"
+    assert seen["after"] == "HandoverScreen"
+    row = clinic.conn.execute("SELECT acute_handled_at FROM errands WHERE ref = '1177-000077'").fetchone()
+    assert row[0] is not None
+
+
 def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_for):
     """The trial's report: c and w in the handover closed on esc with what was typed gone, and
     keep no draft. Now esc asks first: enter or esc goes on writing (enter keeps the text in the

@@ -39,6 +39,9 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         # Named in the action table, as the forms they open are titled.
         Binding("c", "remark", actions.name("handover_remark"), id="handover_remark"),
         Binding("w", "write_note", actions.name("handover_note"), id="handover_note"),
+        # The walk meets the acute signs first: K marks them handled where they are listed (it
+        # did nothing here, and said nothing: a nurse's trial).
+        Binding("K", "acute_handled", actions.name("acute_handled"), id="handover_acute", show=False),
     ]
 
     def __init__(self) -> None:
@@ -248,6 +251,13 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         self._summary()
         if item.ref in self._done:
             ol.action_cursor_down()  # on to the next item, as a checklist goes
+
+    def action_acute_handled(self) -> None:
+        item = self._highlighted_item()
+        if item is None:
+            self.app.notify("Välj ett ärende i listan först", markup=False)
+            return
+        self.app.runner.acute_handled(item.summary)
 
     def action_remark(self) -> None:
         item = self._highlighted_item()
