@@ -41,7 +41,9 @@ def test_the_care_team_is_set_from_the_errand_and_drives_the_suggestion(clinic, 
 
     who = drive(app, scenario, size=(120, 40))
     assert (
-        "Vårdteam: PAL Dag Doktor" in who and "Tidigare ärenden: 4" in who and "Avslutad · Dag Doktor" in who
+        "Vårdteam: PAL Dag Doktor" in who
+        and "Patientens andra ärenden: 4" in who
+        and "Avslutad · Dag Doktor" in who
     )
     s = errands_.show_errand(as_("rec1"), "1177-000001").summary
     assert (s.suggestion.username, s.suggestion.reason) == ("doc2", "PAL")

@@ -78,7 +78,7 @@ def patient_lines(p: patients.PatientContext) -> list[str]:
         for m in p.members
     )
     lines = [f"Vårdteam: {team or 'inget angivet'}"]
-    lines.append(f"Tidigare ärenden: {p.earlier_count}")
+    lines.append(f"Patientens andra ärenden: {p.earlier_count}")
     for x in p.earlier:
         lines.append(
             f"  {local(x.received_at)[:10]}  {clean_line(x.ref)}  {e.type_name(x.type)}  "

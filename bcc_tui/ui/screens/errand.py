@@ -225,7 +225,7 @@ def patient_context(p: PatientContext, names: dict[str, str]) -> Text:
         if m.absent:
             back = f" t.o.m. {short_date(m.back_on - dt.timedelta(days=1))}" if m.back_on else ""
             t.append(f" (frånv.{back})", style="bold yellow")
-    t.append(f"\nTidigare ärenden: {p.earlier_count}", style="dim")
+    t.append(f"\nPatientens andra ärenden: {p.earlier_count}", style="dim")
     for x in p.earlier:
         t.append("\n  ")
         t.append(f"{render.short_moment(x.received_at)}  ", style="dim")

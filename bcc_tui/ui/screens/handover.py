@@ -123,7 +123,7 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
         t.append(f"  {len(self._done)} av {len(h.items)} genomgångna", style="bold")
         if h.total > len(h.items):
             t.append(
-                f" (av {count(h.total, 'öppen punkt', 'öppna punkter')} visas de mest brådskande)",
+                f" (de {len(h.items)} mest brådskande av {count(h.total, 'öppen punkt', 'öppna punkter')})",
                 style="dim",
             )
         g = h.given
