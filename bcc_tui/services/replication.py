@@ -95,6 +95,10 @@ def parse_replica(
     if not _URL.match(text):
         if key is not None or host_key is not None:
             raise InvalidInput("--ssh-key och --host-key gäller bara sftp://")
+        if not must_exist and not os.path.isabs(text):
+            # "-", " " or "file:" made a folder wherever the command happened to run (an
+            # attacker's trial): a replica is a place named in full.
+            raise InvalidInput(f"{option}: ange mappen med hela sökvägen, t.ex. /mnt/replica/bcc")
         return Replica(folder=_folder(Path(text), option, must_exist))
     if not text.isascii() or " " in text:
         raise InvalidInput(
@@ -152,6 +156,8 @@ def _check_sftp(parts: SplitResult, scheme: str, option: str, key: Path | None, 
 
 def _folder(path: Path, option: str, must_exist: bool) -> Path:
     path = Path(os.path.abspath(path))
+    if path == Path(path.anchor):
+        raise InvalidInput(f"{option}: {path} är filsystemets rot, ingen mapp för en replik")
     if path.is_dir():
         return path
     if path.exists() or path.is_symlink():

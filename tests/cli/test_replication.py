@@ -489,9 +489,17 @@ def test_replicate_is_for_admins_and_the_system(live, tmp_path):
         ("s3://bucket/db ?x", "mellanslag"),
         ("file://elsewhere/srv", "mapp på denna dator"),
         ("/no/such/parent/replica", "finns inte"),
+        # An attacker's trial: each was taken, "/" as the replica, the others as a folder made
+        # wherever the command ran.
+        ("/", "filsystemets rot"),
+        ("file:///", "filsystemets rot"),
+        ("-", "hela sökvägen"),
+        (" ", "hela sökvägen"),
+        ("file:", "hela sökvägen"),
     ],
 )
-def test_replicate_refuses_unusable_targets_with_one_line(live, to, message):
+def test_replicate_refuses_unusable_targets_with_one_line(live, to, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a relative name would have made its folder
     code, out, err = cli("--db", str(live), "replicate", "--to", to)
     assert code == 1, (out, err)
     assert message in err and len(err.strip().splitlines()) == 1, err
