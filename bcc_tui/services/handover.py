@@ -530,7 +530,8 @@ def _md_roster(h: Handover) -> list[str]:
     """Today's receiver, the doctor at the top of the schedule, who is absent."""
     names = h.names
     roster = [
-        f"Mottagare idag: {_name(names, h.today.receiver)}",
+        f"Mottagare idag: {_name(names, h.today.receiver)}"
+        + (f" ({h.today.receiver_away})" if h.today.receiver_away else ""),
         f"överst på schemat: {_name(names, h.today.top_doctor)}",
     ]
     if h.today.on_leave:

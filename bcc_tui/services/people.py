@@ -261,6 +261,20 @@ class Today:
         return {u: why for u, why in self.absent.items() if u not in self.inactive}
 
     @property
+    def receiver_away(self) -> str | None:
+        """Why the day's receiver on the schedule is not there to triage, or None: the header and
+        the handover name it, and another receiver steps in (a receiver deactivated was named as
+        the day's receiver with no mark, and the unassigned errands, acute ones among them,
+        waited for nobody)."""
+        if self.receiver is None:
+            return None
+        if self.receiver in self.inactive:
+            return "avaktiverad"
+        if self.receiver in self.absent:
+            return "frånvarande"
+        return None
+
+    @property
     def top_doctor(self) -> str | None:
         """The first doctor on today's outpatient schedule who is not absent (R4)."""
         for d in self.doctors:

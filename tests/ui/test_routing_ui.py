@@ -324,3 +324,26 @@ def test_moving_all_of_a_deactivated_doctors_errands_says_how_many(clinic, app_f
 
     asked = drive(app, scenario)
     assert held >= 1 and asked.startswith(f"Flytta {held} öppe") and "från Doris Doktor" in asked, asked
+
+
+def test_the_days_receiver_deactivated_or_away_is_marked_in_the_header_and_the_handover(
+    clinic, app_for, system, as_
+):
+    """The day's receiver deactivated was named as the day's receiver with no mark, and the
+    unassigned errands waited for nobody: the header and the handover say why she is not there."""
+    from bcc_tui.services import handover
+
+    people.import_schedule(
+        system, jsonl({"date": "2026-11-25", "receiver": "rec2", "outpatient_doctors": ["doc1", "doc2"]})
+    )
+    people.set_active(as_("adm"), "rec2", False)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        return str(pilot.app.screen.query_one(HeaderBar).render())
+
+    for size, said in (((120, 40), "(avaktiverad)"), ((80, 24), "(avakt.)")):
+        header = drive(app_for(clinic, "rec1"), scenario, size=size)
+        assert said in header, header
+    line = handover.markdown(handover.handover(as_("rec1"))).splitlines()[2]
+    assert line.startswith("Mottagare idag: ") and "(avaktiverad)" in line, line

@@ -30,6 +30,9 @@ def roster(ctx: Ctx, last: tuple[Today, dict[str, str]] | None) -> tuple[Today |
         return None, {}  # the screen's own data matters more; it says so if it cannot be read
 
 
+_SHORT_AWAY = {"avaktiverad": "avakt.", "frånvarande": "frånv."}
+
+
 class HeaderBar(Static):
     DEFAULT_CSS = """
     HeaderBar { height: auto; background: $primary-background; color: $text; padding: 0 1; }
@@ -92,6 +95,35 @@ class HeaderBar(Static):
             )
         return line1
 
+    def _roster_line(self, narrow: bool) -> Text:
+        """The day's receiver (and why she is not there), the top doctor and who is away."""
+        line = Text()
+        today = self.today
+        if today is None:
+            return line
+        # At 80 columns the names are shortened so that the absent still fit on the line.
+        wide = self.size.width >= 110
+        name = self._person if wide else (lambda u: render.person_short(u, self.names))
+        line.append("Mottagare idag: " if wide else "Mottagare: ", style="dim")
+        line.append(render.line(name(today.receiver), NAME_MAX), style="bold")
+        away = today.receiver_away
+        if away is not None:
+            line.append(f" ({away if wide else _SHORT_AWAY[away]})", style="bold yellow")
+        line.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
+        line.append(render.line(name(today.top_doctor), NAME_MAX), style="bold")
+        if today.on_leave:
+            # Narrow: the absent on a line of their own rather than a name broken in two.
+            line.append(
+                " · Frånvarande: " if wide else "\nFrånv.: " if narrow else " · Frånv.: ", style="dim"
+            )
+            line.append(
+                ", ".join(
+                    render.line(render.person_short(u, self.names), NAME_MAX) for u in sorted(today.on_leave)
+                ),
+                style="yellow",
+            )
+        return line
+
     def _draw(self) -> None:
         # Below 80 columns the clinic's name gives way, so that the person's name stays whole; where
         # even that is too long (a person with several roles), the roles go before the name breaks.
@@ -103,27 +135,7 @@ class HeaderBar(Static):
             if line1.cell_len > width:
                 line1 = self._line1(short=True, with_roles=False)
             line1.truncate(width, overflow="ellipsis")  # a name longer than the line: its end goes
-        line2 = Text()
-        if self.today is not None:
-            # At 80 columns the names are shortened so that the absent still fit on the line.
-            wide = self.size.width >= 110
-            name = self._person if wide else (lambda u: render.person_short(u, self.names))
-            line2.append("Mottagare idag: " if wide else "Mottagare: ", style="dim")
-            line2.append(render.line(name(self.today.receiver), NAME_MAX), style="bold")
-            line2.append(" · Överst på schemat: " if wide else " · Överst: ", style="dim")
-            line2.append(render.line(name(self.today.top_doctor), NAME_MAX), style="bold")
-            if self.today.on_leave:
-                # Narrow: the absent on a line of their own rather than a name broken in two.
-                line2.append(
-                    " · Frånvarande: " if wide else "\nFrånv.: " if narrow else " · Frånv.: ", style="dim"
-                )
-                line2.append(
-                    ", ".join(
-                        render.line(render.person_short(u, self.names), NAME_MAX)
-                        for u in sorted(self.today.on_leave)
-                    ),
-                    style="yellow",
-                )
+        line2 = self._roster_line(narrow)
         lines = [line1, line2]
         if self.waiting is not None:
             at = render.local(render.parse_utc(self.waiting.at))
