@@ -583,11 +583,10 @@ def test_a_form_with_a_list_to_pick_from_does_not_promise_that_enter_saves(demo_
     assert hint.startswith("ctrl+s: spara") and "enter" not in hint
 
 
-def test_a_receivers_partial_reply_keeps_its_second_ask_in_sight_at_80x24(demo_db):
-    """A receiver's partial reply on a colleague's acute errand at 80×24: the cautions, the doctor
-    consulted and the text put "ctrl+s igen skickar ändå" under the form's edge, and ctrl+s seemed
-    to do nothing."""
-    from tests.ui.test_snapshots import app_on, demo_receiver
+def colleagues_acute_errand(demo_db) -> tuple[str, str]:
+    """The demo's receiver, and the first errand with acute signs not yet handled that a
+    colleague holds."""
+    from tests.ui.test_snapshots import demo_receiver
 
     me = demo_receiver(demo_db)
     ref = demo_db.conn.execute(
@@ -595,15 +594,30 @@ def test_a_receivers_partial_reply_keeps_its_second_ask_in_sight_at_80x24(demo_d
         " AND acute_handled_at IS NULL ORDER BY ref LIMIT 1",
         (me,),
     ).fetchone()[0]
+    return me, ref
+
+
+async def partial_reply_on(pilot, ref: str):
+    """The partial reply form (p), opened on the errand `ref`."""
+    await settle(pilot)
+    pilot.app.open_errand(ref)
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    return pilot.app.screen
+
+
+def test_a_receivers_partial_reply_keeps_its_second_ask_in_sight_at_80x24(demo_db):
+    """A receiver's partial reply on a colleague's acute errand at 80×24: the cautions, the doctor
+    consulted and the text put "ctrl+s igen skickar ändå" under the form's edge, and ctrl+s seemed
+    to do nothing."""
+    from tests.ui.test_snapshots import app_on
+
+    _me, ref = colleagues_acute_errand(demo_db)
     app = app_on(demo_db)
 
     async def scenario(pilot):
-        await settle(pilot)
-        app.open_errand(ref)
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        form = app.screen
+        form = await partial_reply_on(pilot, ref)
         chosen = form.query_one("#form-consulted")
         chosen.value = next(v for _, v in form.doctors if v != form.top_doctor)
         await settle(pilot)
@@ -630,14 +644,9 @@ def test_a_partial_reply_on_acute_signs_not_handled_says_call_and_names_no_docto
 
     from bcc_tui.services import acute as acute_settings
     from bcc_tui.ui.screens.forms import ACUTE_PARTIAL
-    from tests.ui.test_snapshots import app_on, demo_receiver
+    from tests.ui.test_snapshots import app_on
 
-    me = demo_receiver(demo_db)
-    ref = demo_db.conn.execute(
-        "SELECT ref FROM errands WHERE status = 'assigned' AND assignee <> ? AND acute IS NOT NULL"
-        " AND acute_handled_at IS NULL ORDER BY ref LIMIT 1",
-        (me,),
-    ).fetchone()[0]
+    me, ref = colleagues_acute_errand(demo_db)
     if clinics_own:
         admin = demo_db.conn.execute(
             "SELECT username FROM staff WHERE roles LIKE '%admin%' LIMIT 1"
@@ -646,12 +655,7 @@ def test_a_partial_reply_on_acute_signs_not_handled_says_call_and_names_no_docto
     app = app_on(demo_db)
 
     async def scenario(pilot):
-        await settle(pilot)
-        app.open_errand(ref)
-        await settle(pilot)
-        await pilot.press("p")
-        await settle(pilot)
-        form = app.screen
+        form = await partial_reply_on(pilot, ref)
         consulted = form.query_one("#form-consulted").value
         text = form.query_one("#form-text").text
         await pilot.press("ctrl+s")
