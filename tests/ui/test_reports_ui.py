@@ -137,6 +137,25 @@ def test_k_in_the_handover_marks_the_acute_signs_handled_where_they_are_listed(c
     assert row[0] is not None
 
 
+def test_a_narrow_handover_still_names_the_acute_signs(clinic, app_for, system):
+    """A nurse's trial: at 60×20 the handover dropped the category column, and an acute row read
+    "✚ 1177-… 1 vd kvar", without the sign to call the family about."""
+    acute_errand(system)
+    app = app_for(clinic, "rec1")
+
+    async def scenario(pilot):
+        await pilot.press("h")
+        await settle(pilot)
+        ol = app.screen.query_one("#handover-list")
+        return [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+
+    rows = drive(app, scenario, size=(60, 20))
+    acute = next(r for r in rows if "1177-000077" in r)
+    assert "Feber" in acute, rows
+    other = next(r for r in rows if "1177-000001" in r)
+    assert "vd" in other or "försenad" in other or "idag" in other, other  # the others keep their time
+
+
 def test_the_handovers_remark_and_note_are_not_thrown_away_by_esc(clinic, app_for):
     """The trial's report: c and w in the handover closed on esc with what was typed gone, and
     keep no draft. Now esc asks first: enter or esc goes on writing (enter keeps the text in the

@@ -200,6 +200,10 @@ class HandoverScreen(BccScreen[None], FollowsChanges):
             if width <= 0 or t.cell_len + sum(p.cell_len for p in parts) + HOLDER <= width:
                 break
             parts.remove(optional)
+        if kind not in parts and s.acute_pinned:
+            # Acute signs are named where the time left stood (as wide): at 60×20 the row said
+            # "✚ 1177-260764 1 vd kvar", and not what to call the family about (a nurse's trial).
+            parts[parts.index(sla)] = kind
         for part in parts:
             t.append_text(part)
         if arrived not in parts:
