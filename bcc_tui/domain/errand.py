@@ -141,6 +141,7 @@ MAX_REPLY = 20000
 MAX_NOTE = 5000
 MAX_REASON = 500
 MAX_ACUTE_NOTE = 500
+MIN_ACUTE_NOTE = 5  # "Ringt" says what was done; "x" or "ok" does not
 
 
 def type_name(code: str) -> str:

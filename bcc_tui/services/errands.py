@@ -888,6 +888,11 @@ def acute_handled(ctx: Ctx, ref: str, note_text: str, *, expected_version: int |
     """R25: the acute signs were dealt with (e.g. the family was called): who, when and a short
     note; the errand then stops being pinned to the top."""
     body = e.required_text(clean(note_text), "Anteckningen", e.MAX_ACUTE_NOTE)
+    if len(body) < e.MIN_ACUTE_NOTE:
+        # "x" was accepted as the record that a family with a sick child was called (a nurse's trial).
+        raise InvalidInput(
+            f"Anteckningen ska säga vad som gjordes (minst {e.MIN_ACUTE_NOTE} tecken), t.ex. familjen kontaktad"
+        )
 
     def apply(conn: Connection, row: Errand, now: str) -> str:
         if not row.acute:

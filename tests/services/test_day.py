@@ -153,7 +153,10 @@ def test_acute_banner_marked_handled_stops_pinning(system, as_, store):
         == 1
     )
     with pytest.raises(Conflict, match="redan"):
-        errands.acute_handled(rec, "1177-000001", "igen")
+        errands.acute_handled(rec, "1177-000001", "Ringt igen")
+    for said in ("x", "ok", "  ok  "):  # a nurse's trial: "x" was the record that the family was called
+        with pytest.raises(InvalidInput, match="minst 5 tecken"):
+            errands.acute_handled(rec, "1177-000002", said)
     # check replays the new event; a banner "handled" by plain SQL is found.
     assert audit_log.check(as_("adm")) == []
     store.conn.execute("UPDATE errands SET acute_handled_at = NULL WHERE ref = '1177-000001'")
