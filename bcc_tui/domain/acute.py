@@ -105,7 +105,7 @@ def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 
 # Bumped whenever the built-in rules change, so that open errands are screened again (services).
-ENGINE = "acute-rules-4"
+ENGINE = "acute-rules-5"
 
 DEFAULT_THRESHOLD = 38.0
 THRESHOLD_RANGE = (37.0, 40.0)  # what the administrator may set, in °C
@@ -1772,11 +1772,23 @@ class _Sentence:
         return self.fever_gone_at >= end
 
 
+# An exception that names one part of the body stops at it: "kramper i benen" (a calf's cramp after
+# vincristine) is no seizure, "kramper i benen och armarna" is (a nurse's trial found it cancelled).
+_MORE_OF_THE_BODY = _compile(
+    r"\s*(?:,|och|samt)\s*(?:i\s+)?(?:armarna|armen|armar|benen|kroppen|hela kroppen|ansiktet|huvudet|nacken|käken)(?!\w)"
+)
+
+
+def _excepted(spans: list[tuple[int, int]], low: str) -> list[tuple[int, int]]:
+    """The exception phrases' spans that stand alone, not the first of several parts of the body."""
+    return [(a, b) for a, b in spans if not _MORE_OF_THE_BODY.match(low, b)]
+
+
 def screen(text: str, rules: Rules = DEFAULT_RULES) -> tuple[Finding, ...]:
     """The acute signs in a message, each with the category and the words that show it."""
     low, places = _normalise(text)
     extra, exceptions = _compiled(rules)
-    found = _Screening(low, _spans(exceptions, low) if _may_match(exceptions, low) else [])
+    found = _Screening(low, _excepted(_spans(exceptions, low), low) if _may_match(exceptions, low) else [])
     found.words(extra)
     vomits = found.two_part(rules.threshold)
     found.headache_then_vomiting(vomits)

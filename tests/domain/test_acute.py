@@ -303,7 +303,7 @@ def test_a_message_written_without_the_dotted_letters_is_read_as_one_with_them(t
         ("Hon är 39 nu och gråter, vad gör vi", "Feber: 39"),
         (
             "Han fick kramper i benen och armarna och gick inte att få kontakt med",
-            "Medvetande: gick inte att få kontakt med",
+            "Kramper: kramper · Medvetande: gick inte att få kontakt med",
         ),
         ("han är inte kontaktbar", "Medvetande: inte kontaktbar"),
         # Not the child: the clinic could not be reached; an age; a pregnancy's weeks.
@@ -331,6 +331,21 @@ def test_is_39_and_cannot_be_reached(text, expected):
     ],
 )
 def test_what_folding_the_letters_must_not_change(text, expected):
+    assert acute.summary(acute.screen(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A nurse's trial: the default exception "kramper i benen" cancelled a seizure in both
+        # arms and legs.
+        ("Han fick kramper i benen och armarna", "Kramper: kramper"),
+        ("Hon fick kramper i benen och i hela kroppen i natt", "Kramper: kramper"),
+        # A calf's cramp after vincristine stays no sign.
+        ("Hon har kramper i benen efter vinkristinen", ""),
+    ],
+)
+def test_an_exception_naming_one_part_of_the_body_stops_at_it(text, expected):
     assert acute.summary(acute.screen(text)) == expected
 
 
