@@ -130,6 +130,11 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+def prompts(option_list) -> list[str]:
+    """What an OptionList shows, option by option, as plain text."""
+    return [str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count)]
+
+
 def still(app) -> None:
     """No blinking cursors in screenshots."""
     for w in app.screen.query("Input, TextArea"):

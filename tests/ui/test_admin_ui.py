@@ -6,7 +6,7 @@ from bcc_tui.services import people
 from bcc_tui.services.clock import FixedClock
 from bcc_tui.ui.textual_compat import notifications
 from tests.conftest import NOW
-from tests.ui.conftest import ctx_for, drive, settle, still
+from tests.ui.conftest import ctx_for, drive, prompts, settle, still
 from tests.ui.test_snapshots import app_on
 
 
@@ -146,7 +146,7 @@ def test_roster_doctors_are_chosen_by_name_and_ordered_by_keys(demo_db):
         form = pilot.app.screen
         await pilot.press("tab")
         listed = form.query_one("#f-doctors")
-        labels = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        labels = prompts(listed)
         await pilot.press("down", "ctrl+up", "ctrl+s")
         await settle(pilot)
         return labels, form is pilot.app.screen

@@ -21,6 +21,7 @@ from tests.ui.conftest import (
     ctx_for,
     drive,
     partial_reply_form,
+    prompts,
     settle,
 )
 
@@ -100,7 +101,7 @@ def test_assign_list_shows_each_caregivers_load(clinic, app_for):
     async def scenario(pilot):
         await pilot.press("a")
         ol = app.screen.query_one("#assign-list")
-        return [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+        return prompts(ol)
 
     labels = drive(app, scenario)
     doris = next(x for x in labels if "Doris Doktor" in x)
@@ -325,7 +326,7 @@ def test_the_assign_list_writes_an_absences_last_day_as_every_other_date(clinic,
         await pilot.press("a")
         await settle(pilot)
         listed = app.screen.query_one("#assign-list")
-        return [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        return prompts(listed)
 
     doc1 = next(line for line in drive(app, scenario) if "Doris" in line)
     assert "FRÅNVARANDE (Sjuk), t.o.m. tors 26 nov" in doc1, doc1

@@ -6,7 +6,14 @@ from bcc_tui.ui.screens.errand import ErrandScreen
 from bcc_tui.ui.screens.handover import HandoverScreen
 from bcc_tui.ui.screens.stats import StatsScreen
 from bcc_tui.ui.textual_compat import notifications
-from tests.ui.conftest import acute_errand, drive, settle
+from tests.ui.conftest import acute_errand, drive, prompts, settle
+
+
+async def open_handover(pilot):
+    """h: the handover, read; its list."""
+    await pilot.press("h")
+    await settle(pilot)
+    return pilot.app.screen.query_one("#handover-list")
 
 
 def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for):
@@ -77,7 +84,7 @@ def test_handover_walkthrough_gives_and_the_next_receiver_takes(clinic, app_for)
         await settle(pilot)
         summary = str(app.screen.query_one("#handover-summary").render())
         ol = app.screen.query_one("#handover-list")
-        rows = [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+        rows = prompts(ol)
         await pilot.press("t")
         await settle(pilot)
         return header, summary, rows, [str(n.message) for n in notifications(app)]
@@ -101,8 +108,7 @@ def test_giving_the_handover_names_the_acute_signs_not_gone_through(clinic, app_
     said = {}
 
     async def scenario(pilot):
-        await pilot.press("h")
-        await settle(pilot)
+        await open_handover(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         said["text"] = " ".join(str(w.render()) for w in app.screen.query("Label, Static"))
@@ -119,9 +125,7 @@ def test_k_in_the_handover_marks_the_acute_signs_handled_where_they_are_listed(c
     seen = {}
 
     async def scenario(pilot):
-        await pilot.press("h")
-        await settle(pilot)
-        ol = app.screen.query_one("#handover-list")
+        ol = await open_handover(pilot)
         seen["first"] = ol.get_option_at_index(ol.highlighted).id
         await pilot.press("K")
         await settle(pilot)
@@ -144,10 +148,7 @@ def test_a_narrow_handover_still_names_the_acute_signs(clinic, app_for, system):
     app = app_for(clinic, "rec1")
 
     async def scenario(pilot):
-        await pilot.press("h")
-        await settle(pilot)
-        ol = app.screen.query_one("#handover-list")
-        return [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
+        return prompts(await open_handover(pilot))
 
     rows = drive(app, scenario, size=(60, 20))
     acute = next(r for r in rows if "1177-000077" in r)
