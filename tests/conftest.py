@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import json
 import os
+import shutil
 import subprocess as _subprocess
 import sys
 from pathlib import Path
@@ -161,10 +162,24 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "bcc.db"
 
 
+@pytest.fixture(scope="session")
+def _schema_template(tmp_path_factory) -> Path:
+    """An empty database at the newest schema, made once per test process: a copy of it is a
+    test's `store`, where creating the schema again cost every such test about 6 ms of CPU."""
+    path = tmp_path_factory.mktemp("schema-template") / "bcc.db"
+    template = Store(path)
+    schema.migrate(template)
+    template.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    template.close()
+    return path
+
+
 @pytest.fixture
-def store(db_path):
+def store(db_path, _schema_template):
+    shutil.copyfile(_schema_template, db_path)
+    os.chmod(db_path, 0o600)
     s = Store(db_path)
-    schema.migrate(s)
+    assert schema.status(s).up_to_date
     yield s
     s.close()
 
