@@ -65,6 +65,10 @@ _.pointer
 # and never lays the screen out for it: such a widget scrolls nothing.
 layout
 
+# compat.StyledOnce sets the ScreenResume event's refresh_styles, which Screen's own handler reads
+# after it (docs/upstream.md, "A pushed screen is styled twice").
+_.refresh_styles
+
 # The announcement box shown or hidden (ui/widgets/announcement.py): Textual reads the style
 # when it draws.
 _.visibility

@@ -26,7 +26,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from rich.align import Align
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual._loop import loop_last
 from textual._parser import ParseError
@@ -57,6 +57,7 @@ __all__ = [
     "ParseError",
     "Private",
     "SafeCommandPalette",
+    "StyledOnce",
     "XTermParser",
     "act_as",
     "border_title",
@@ -192,6 +193,15 @@ PRIVATE: tuple[Private, ...] = (
     Private("textual.command:CommandPalette", "_NO_MATCHES_COUNTDOWN", "attribute", "Textual's delay"),
     Private("textual.command:CommandPalette", "_list_visible", "attribute", "shows the list"),
     Private("textual.command:CommandPalette", "_no_matches_timer", "attribute", "stopped by Textual"),
+    # -- screens (ui/typed.py) --------------------------------------------------------------
+    Private(
+        "textual.screen:Screen",
+        "_on_screen_resume",
+        "method",
+        "runs before Textual's: a new screen's first resume does not style all of it again",
+        ("event",),
+        bug="A pushed screen is styled twice",
+    ),
     # -- the test suite (tests/ui/conftest.py) ---------------------------------------------
     Private(
         "textual._wait",
@@ -501,6 +511,24 @@ def set_border_title(widget: Widget, title: Content) -> None:
         return
     offset = widget.content_offset  # refresh's regions are relative to the content, inside the border
     widget.refresh(Region(-offset.x, -offset.y, widget.outer_size.width, 1))
+
+
+class StyledOnce(MessagePump):
+    """A screen styled once as it is shown. Textual sends every screen it pushes a ScreenResume
+    that asks for its styles to be refreshed, so each widget of a new screen, styled as it
+    mounted, is styled again, all of them, a moment later: a third of the styling done in
+    opening a form or the errand screen. The first resume of a screen here does not ask for it;
+    later ones (back on top after another screen closed) keep Textual's own choice.
+
+    Textual calls each class's own handler along the MRO, subclass first: this one, placed before
+    Screen, changes the event before Screen's handler reads it."""
+
+    _resumed_before = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._resumed_before:
+            self._resumed_before = True
+            event.refresh_styles = False
 
 
 class NoSecondLayout(Widget):

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from textual.screen import ModalScreen, Screen
 
+from bcc_tui.ui.textual_compat import StyledOnce
+
 if TYPE_CHECKING:
     from textual import getters
 
@@ -40,7 +42,7 @@ def _size_classes(screen: Screen) -> None:
                 break
 
 
-class BccScreen(Screen[R]):
+class BccScreen(StyledOnce, Screen[R]):
     if TYPE_CHECKING:
         app = getters.app(BccApp)
 
@@ -58,7 +60,7 @@ class BccScreen(Screen[R]):
         self._shown_before = True
 
 
-class BccModal(ModalScreen[R]):
+class BccModal(StyledOnce, ModalScreen[R]):
     if TYPE_CHECKING:
         app = getters.app(BccApp)
 

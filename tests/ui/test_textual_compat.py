@@ -199,3 +199,36 @@ def test_a_line_that_cannot_be_drawn_fails_the_test_that_left_it_on_screen():
 
     with pytest.raises(RuntimeError, match="cannot draw"):
         asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    "key, opened", [("enter", "ErrandScreen"), ("n", "NoteForm"), ("question_mark", "HelpScreen")]
+)
+def test_a_new_screen_is_styled_once_as_it_is_shown(demo_db, key, opened):
+    """textual_compat.StyledOnce: the widgets of a screen just opened were styled as they
+    mounted; the ScreenResume that Textual sends it then does not style the whole screen again
+    (docs/upstream.md, "A pushed screen is styled twice"). Back on top after a form closes, the
+    screen keeps Textual's own choice."""
+    from tests.ui.conftest import drive, settle
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        restyled = []
+        update_styles = app.update_styles
+
+        def spy(node, animate=True):
+            restyled.append(node)
+            return update_styles(node, animate)
+
+        app.update_styles = spy
+        await pilot.press(key)
+        await settle(pilot)
+        return app.screen, restyled
+
+    screen, restyled = drive(app, scenario)
+    assert type(screen).__name__ == opened
+    assert isinstance(screen, compat.StyledOnce)
+    assert screen not in restyled
