@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from sqlite3 import Connection
 from typing import Any, TypeVar
@@ -85,9 +85,20 @@ class _Judging:
         return {t.code: t.default_assignee for t in types}, {t.code for t in types if t.receivers_answer}
 
     @cached_property
+    def candidates(self) -> list[str]:
+        return load_candidates(self.staff, self.roster)
+
+    @cached_property
     def load(self) -> dict[str, int]:
-        candidates = load_candidates(self.staff, self.roster)
-        return {u: n for u, (n, _) in q.open_load(self.conn, candidates).items()}
+        return {u: n for u, (n, _) in q.open_load(self.conn, self.candidates).items()}
+
+    def known_load(self) -> dict[str, int] | None:
+        """The load, if it was read (only rows that are open need it)."""
+        return self.__dict__.get("load")
+
+    def assume_load(self, load: dict[str, int]) -> None:
+        """The load worked out by the caller (services/follow.py) instead of counted again."""
+        self.__dict__["load"] = load
 
 
 def _summaries(
@@ -419,6 +430,9 @@ class Panes:
     notice: clinic.Notice | None = None
     handover_waiting: HandoverWaiting | None = None  # R28: for receivers
     seq: int = 0  # the newest change (store/changes.py) this read saw: what follows is read from it
+    # The open errands of each doctor a suggestion may choose (R24) as of `seq`, when the rows
+    # needed it: a change followed adjusts it instead of counting the assigned errands again.
+    load: dict[str, int] | None = field(default=None, compare=False)
 
     def pane(self, status: str) -> Pane:
         return {e.UNASSIGNED: self.unassigned, e.ASSIGNED: self.assigned, e.CLOSED: self.closed_pane}[status]
@@ -484,7 +498,17 @@ def panes(
         notice = clinic.current_notice(conn, ctx.today())
         waiting = handover_waiting(conn, ctx)
         seq = changes_q.last(conn)
-    return Panes(out[e.UNASSIGNED], out[e.ASSIGNED], out[e.CLOSED], today, names, notice, waiting, seq)
+    return Panes(
+        out[e.UNASSIGNED],
+        out[e.ASSIGNED],
+        out[e.CLOSED],
+        today,
+        names,
+        notice,
+        waiting,
+        seq,
+        judging.known_load(),
+    )
 
 
 def pane_totals(ctx: Ctx, statuses: list[str], search: str | None) -> dict[str, tuple[int, int]]:

@@ -224,7 +224,8 @@ def follow(
         ):
             return Followed(None, newest, again=True, staff=staff or len(rows) > MAX_CHANGES)
         newest = rows[-1].seq  # what was read, should more have come meanwhile (not in this snapshot)
-        return _apply(ctx, conn, shown, newest, by_errand, involved, limits, detail_ref)
+        load = shown.load if shown.seq == seq else None  # the load is as of the panes' own change
+        return _apply(ctx, conn, shown, newest, by_errand, involved, limits, detail_ref, load)
 
 
 def _apply(
@@ -236,6 +237,7 @@ def _apply(
     involved: str | None,
     limits: Mapping[str, int],
     detail_ref: str | None,
+    load: dict[str, int] | None,
 ) -> Followed:
     attention = _attention(ctx, conn)
     ids = sorted(by_errand)
@@ -261,6 +263,8 @@ def _apply(
         kept[pane] = [s for s in page.rows if s.id not in by_errand]
     patients = {r.personnummer for r in current.values()}
     judging = _Judging(ctx, conn)  # the staff, roster, types and load: read once for every row
+    if load is not None:
+        judging.assume_load(_load_after(load, before, now, judging.candidates))
     needed = _to_read(judging, kept, entering, patients, before, now)
     fresh = _read(judging, needed, current)
     for pane in shown_panes:
@@ -285,11 +289,29 @@ def _apply(
         assigned=panes[e.ASSIGNED],
         closed_pane=panes[e.CLOSED],
         seq=newest,
+        load=judging.known_load(),
     )
     unchanged = all(panes[s] == shown.pane(s) for s in STATUSES)
     detail = _detail_changed(conn, detail_ref, by_errand, patients)
     news = any(state is not None and state.assignee == ctx.actor.username for state in now.values())
     return Followed(None if unchanged else data, newest, detail=detail, news=news)
+
+
+def _load_after(
+    load: Mapping[str, int],
+    before: Mapping[int, _State | None],
+    now: Mapping[int, _State | None],
+    candidates: list[str],
+) -> dict[str, int]:
+    """The doctors' open errands after the changes, from their count before them: each changed
+    errand's holder before gives one back and its holder now takes one. Counting them again read
+    every assigned errand (50,000 in the backlog benchmark), a third of following one change."""
+    out = dict(load)
+    for eid, was in before.items():
+        for state, step in ((was, -1), (now[eid], 1)):
+            if state is not None and state.status == e.ASSIGNED and state.assignee is not None:
+                out[state.assignee] = out.get(state.assignee, 0) + step
+    return {u: n for u in candidates if (n := out.get(u, 0)) > 0}
 
 
 def _to_read(

@@ -619,7 +619,8 @@ class Feed:
             if found.data is None and detail is None and lost is None:
                 self._seen = (base, found.seq)  # nothing on screen changed: nothing is drawn
                 return False
-            data = found.data or replace(base, seq=found.seq)
+            # Current to the newer change, but not its load (a count it did not follow).
+            data = found.data or replace(base, seq=found.seq, load=None)
             fetched = Fetched(
                 data, detail, self.version or 0, read, lost=lost, base=base, news=news, news_after=after
             )

@@ -224,9 +224,12 @@ def test_followed_panes_equal_a_full_read_after_any_changes(template, tmp_path, 
                     assert found.data.seq == found.seq
                     shown[user] = found.data
                 else:
-                    shown[user] = replace(shown[user], seq=found.seq)
+                    shown[user] = replace(shown[user], seq=found.seq, load=None)  # as ui/feed.py
                 assert found.seq == fresh.seq
                 assert _seen(shown[user]) == _seen(fresh), _differ(user, step, shown[user], fresh)
+                # The doctors' load, followed change by change, is the one counted now.
+                if shown[user].load is not None and fresh.load is not None:
+                    assert shown[user].load == fresh.load, (user, step)
 
 
 def test_an_audit_row_records_no_change_and_a_write_one(template, tmp_path):
@@ -367,3 +370,35 @@ def test_a_change_far_down_a_receivers_pane_costs_that_screen_nothing_until_it_m
         assert follow.unseen(rec, shown, shown.seq) is None
         found = follow.follow(rec, shown, seq=shown.seq, limits=limits)
         assert found.data is not None and "LANGT-NER" in {s.ref for s in found.data.assigned.rows}
+
+
+def test_following_an_assignment_adjusts_the_doctors_load_without_counting_it(
+    template, tmp_path, monkeypatch
+):
+    """R24's load (each doctor's open errands) is followed from the changes: the errand's holder
+    before gives one back and its holder now takes one. Counting it again read every assigned
+    errand, a third of what following one change cost a receiver's dashboard on the 100,000
+    errand backlog (issue 31)."""
+    with _copied(template, tmp_path / "load-followed.db") as store:
+        rec = _ctx(store, "rec1")
+        shown = errands.panes(rec)
+        assert shown.load is not None  # Ofördelade's suggestions needed it
+        doctor = shown.unassigned.rows[0].suggestion
+        assert doctor is not None
+        ref = shown.unassigned.rows[0].ref
+        errands.assign(_ctx(store, "rec2"), ref, doctor.username)
+        counted = []
+        open_load = q.open_load
+        monkeypatch.setattr(q, "open_load", lambda *a, **k: counted.append(a) or open_load(*a, **k))
+        found = follow.follow(rec, shown, seq=shown.seq)
+        assert not found.again and found.data is not None
+        assert counted == []
+        assert found.data.load is not None
+        assert found.data.load.get(doctor.username, 0) == shown.load.get(doctor.username, 0) + 1
+        assert found.data.load == errands.panes(rec).load
+        # Panes whose load is not as of the change they are current to (ui/feed.py drops it when
+        # it moves them on without following): counted again.
+        errands.assign(_ctx(store, "rec2"), shown.unassigned.rows[1].ref, doctor.username)
+        counted.clear()
+        again = follow.follow(rec, replace(found.data, load=None), seq=found.seq)
+        assert counted and again.data is not None and again.data.load == errands.panes(rec).load
