@@ -58,7 +58,7 @@ def paint(mode: str, db: Path, repeat: int) -> tuple[float, float]:
         r = _run([sys.executable, "-m", "bench.paint", mode, str(db), USER], env=env)
         if r.returncode:
             raise RuntimeError(r.stderr.decode()[-800:])
-        t, m = r.stdout.split()
+        t, m = r.stdout.split()[:2]
         times.append(float(t))
         rss.append(float(m))
     return statistics.median(times), max(rss)

@@ -86,8 +86,26 @@ def test_the_comparison_of_old_and_new_code_runs(tmp_path):
     )
     assert r.returncode == 0, r.stderr.decode()[-2000:]
     out = r.stdout.decode()
-    for row in ("--status unassigned", "list --json (", "import 40", "first paint", "load "):
+    for row in (
+        "--status unassigned",
+        "list --json (",
+        "import 40",
+        "first paint",
+        "first frame",
+        "last frame",
+        "load ",
+    ):
         assert row in out, row
+    # `--only paint`: the first paint's rows alone.
+    r = subprocess.run(
+        [sys.executable, "-m", "bench.compare", "--backlog-db", str(db), "--only", "paint", "--repeat", "1"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr.decode()[-2000:]
+    out = r.stdout.decode()
+    assert "first frame" in out and "import 40" not in out and "--status unassigned" not in out
 
 
 @pytest.mark.timeout(300)
