@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from importlib.abc import MetaPathFinder
 
 WATCHED = ("bcc_tui", "textual", "rich")
 
@@ -62,7 +61,11 @@ class Installation:
         return self._changed
 
 
-class _Guard(MetaPathFinder):
+class Guard:
+    """A finder on sys.meta_path: the import system asks it first for every module. Not a subclass
+    of importlib.abc.MetaPathFinder, whose module loads importlib.resources with it (2 ms of every
+    dashboard's start, issue 31) for a base class that adds nothing the guard uses."""
+
     def __init__(self, installation: Installation) -> None:
         self.installation = installation
 
@@ -73,15 +76,15 @@ class _Guard(MetaPathFinder):
         return None  # noqa: PLR1711 -- said outright: the import system asks for a spec or None
 
 
-def guard_imports(installation: Installation) -> MetaPathFinder:
+def guard_imports(installation: Installation) -> Guard:
     """From now on a module of bcc_tui not yet loaded is loaded only while the installation is
     unchanged; `unguard` with the returned finder ends that."""
-    guard = _Guard(installation)
+    guard = Guard(installation)
     sys.meta_path.insert(0, guard)
     return guard
 
 
-def unguard(guard: MetaPathFinder) -> None:
+def unguard(guard: Guard) -> None:
     try:
         sys.meta_path.remove(guard)
     except ValueError:

@@ -18,7 +18,7 @@ _.list_errands
 # FixedClock.advance: the tests move a fixed clock forward (a day passing on an open dashboard).
 _.advance
 
-# installation._Guard is a sys.meta_path finder: the import system calls find_spec.
+# installation.Guard is a sys.meta_path finder: the import system calls find_spec.
 _.find_spec
 
 # sqlite3.Connection.row_factory is read by sqlite3 itself, for every row it returns.

@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from bcc_tui.domain.errors import BccError
-from bcc_tui.installation import Installation, Upgraded, guard_imports, unguard
+from bcc_tui.installation import Guard, Installation, Upgraded, guard_imports, unguard
 
 if TYPE_CHECKING:
-    from importlib.abc import MetaPathFinder
-
     from bcc_tui.ui.app import BccApp
 
 UPGRADED = "bcc-tui har uppdaterats — avsluta och starta igen; ditt utkast är sparat"
@@ -32,7 +30,7 @@ class UpgradeWatch:
         self.app = app
         self.installation = Installation()
         self.noticed = False
-        self._guard: MetaPathFinder | None = None
+        self._guard: Guard | None = None
 
     def start(self) -> None:
         self._guard = guard_imports(self.installation)
