@@ -25,6 +25,17 @@ async def _options(pilot, until, timeout=30.0) -> list[str]:
         await pilot.pause(0.05)
 
 
+async def _screen(pilot, until, timeout=30.0) -> str:
+    """The screen as drawn once `until` holds for it (or the timeout passed): options already in
+    the list may be drawn only after the next layout, which a busy machine may keep waiting."""
+    start = time.monotonic()
+    while True:
+        text = screen_text(pilot.app)
+        if until(text) or time.monotonic() - start > timeout:
+            return text
+        await pilot.pause(0.05)
+
+
 def _words(shown: list[str]) -> str:
     return " ".join(shown)
 
@@ -38,7 +49,7 @@ def test_palette_lists_in_swedish_and_says_so_when_nothing_matches(demo_db):
         listed = await _options(pilot, lambda s: any("Avsluta" in o for o in s))
         await pilot.press(*"zqzq")
         none = await _options(pilot, lambda s: any(palette.NO_MATCHES in o for o in s))
-        text = screen_text(app)
+        text = await _screen(pilot, lambda t: palette.NO_MATCHES in t)
         await pilot.press(*(["backspace"] * 4), *"avsl")
         found = await _options(pilot, lambda s: any("Avsluta" in o for o in s))
         return type(app.screen).__name__, listed, none, text, found
