@@ -15,25 +15,29 @@ from tests.ui.test_snapshots import app_on
 ENGLISH = ("Theme", "Quit", "Keys", "Maximize", "Screenshot", "No matches", "Search for")
 
 
-async def _options(pilot, until, timeout=30.0) -> list[str]:
+async def _polled(pilot, read, until, timeout=30.0):
+    """What `read` gives once `until` holds for it, or when the timeout has passed."""
     start = time.monotonic()
     while True:
-        lists = pilot.app.screen.query(CommandList)
-        shown = [str(o.prompt) for o in lists.first().options] if lists else []
-        if until(shown) or time.monotonic() - start > timeout:
-            return shown
+        found = read(pilot.app)
+        if until(found) or time.monotonic() - start > timeout:
+            return found
         await pilot.pause(0.05)
 
 
-async def _screen(pilot, until, timeout=30.0) -> str:
-    """The screen as drawn once `until` holds for it (or the timeout passed): options already in
-    the list may be drawn only after the next layout, which a busy machine may keep waiting."""
-    start = time.monotonic()
-    while True:
-        text = screen_text(pilot.app)
-        if until(text) or time.monotonic() - start > timeout:
-            return text
-        await pilot.pause(0.05)
+def _shown_options(app) -> list[str]:
+    lists = app.screen.query(CommandList)
+    return [str(o.prompt) for o in lists.first().options] if lists else []
+
+
+async def _options(pilot, until) -> list[str]:
+    return await _polled(pilot, _shown_options, until)
+
+
+async def _screen(pilot, until) -> str:
+    """The screen as drawn once `until` holds for it: options already in the list may be drawn
+    only after the next layout, which a busy machine may keep waiting."""
+    return await _polled(pilot, screen_text, until)
 
 
 def _words(shown: list[str]) -> str:
