@@ -805,4 +805,5 @@ def make_app(
     ctx: Ctx, open_ref: str | None = None, poll_interval: float = 0.25, mail: MailConfig | None = None
 ) -> BccApp:
     """The factory the command line and the tests share."""
+    compat.plan_dispatch()
     return BccApp(ctx, open_ref=open_ref, poll_interval=poll_interval, mail=mail)

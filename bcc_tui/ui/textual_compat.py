@@ -22,6 +22,7 @@ import inspect
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import CodeType, FunctionType
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from rich.align import Align
@@ -29,6 +30,7 @@ from rich.text import Text
 from textual import events, work
 from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual._loop import loop_last
+from textual._on import OnNoWidget
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.app import App
@@ -75,6 +77,7 @@ __all__ = [
     "open_and_running",
     "parser_waiting",
     "pending",
+    "plan_dispatch",
     "scroll_update",
     "scrollbar_drawn",
     "set_border_title",
@@ -202,6 +205,19 @@ PRIVATE: tuple[Private, ...] = (
         ("event",),
         bug="A pushed screen is styled twice",
     ),
+    # -- dispatch (plan_dispatch) ------------------------------------------------------------
+    Private(
+        "textual.message_pump:MessagePump",
+        "_get_dispatch_methods",
+        "method",
+        "replaced where unchanged: a message's handlers found once per kind of receiver and message",
+        ("method_name", "message"),
+    ),
+    Private("textual.message_pump:MessagePump", "_decorated_handlers", "attribute", "the @on handlers"),
+    Private("textual.message:Message", "_no_default_action", "attribute", "prevent_default, per message"),
+    Private("textual.message:Message", "_sender", "attribute", "an @on selector's test, per message"),
+    Private("textual._on", "OnNoWidget", "name", "raised as Textual does, for a selector on no widget"),
+    Private("textual._callback", "_count_parameters", "name", "kept per function's code, where unchanged"),
     # -- the test suite (tests/ui/conftest.py) ---------------------------------------------
     Private(
         "textual._wait",
@@ -698,6 +714,143 @@ def share_css_parses() -> bool:
     shared.__wrapped__ = parse  # type: ignore[attr-defined]  # the pin test reads Textual's own
     Stylesheet._parse_rules = shared  # type: ignore[method-assign]
     return True
+
+
+def _names(code: CodeType) -> frozenset[str]:
+    """The names a function's code reads (globals, attributes, name-like constants), its nested
+    code's included: what its logic touches, the same whichever Python compiled it (a
+    comprehension inlined or not), changed by most edits of its logic (docs/structure.md)."""
+    found = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str) and c.isidentifier()}
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            found |= _names(const)
+    return frozenset(found)
+
+
+# What Textual's MessagePump._get_dispatch_methods reads (8.2): the one it was written from.
+_DISPATCH_READS = frozenset(
+    {
+        "Message", "OnNoWidget", "Widget", "_", "__class__", "__dict__", "__get__", "__mro__",
+        "_decorated_handlers", "_no_default_action", "_sender", "_textual_on", "add", "cast", "get",
+        "getattr", "isinstance", "issubclass", "items", "match", "set", "textual.widget",
+    }
+)  # fmt: skip
+# What textual._callback._count_parameters reads: `len(signature(func).parameters)`.
+_COUNT_READS = frozenset({"len", "parameters", "signature"})
+_Plan = tuple[tuple[type, tuple[tuple[Any, "dict[str, Any] | None"], ...]], ...]
+
+
+def _plan(pump: type, handler: str, message: type) -> _Plan:
+    """Where Textual looks for `pump`'s handlers of `message`, class by class along its MRO, as
+    MessagePump._get_dispatch_methods does: the methods decorated with @on for the message (or a
+    base of it), with their selectors, then the method named after it; None for the selectors of
+    a method named so. Classes with neither are left out."""
+    from textual.message import Message
+
+    kinds = [t for t in message.__mro__ if issubclass(t, Message)]
+    plan = []
+    for cls in pump.__mro__:
+        found: list[tuple[Any, dict[str, Any] | None]] = []
+        decorated = cls.__dict__.get("_decorated_handlers")
+        if decorated:
+            found += [(method, selectors) for kind in kinds for method, selectors in decorated.get(kind, [])]
+        method = cls.__dict__.get(f"_{handler}") or cls.__dict__.get(handler)
+        if method is not None and not getattr(method, "_textual_on", None):
+            found.append((method, None))
+        if found:
+            plan.append((cls, tuple(found)))
+    return tuple(plan)
+
+
+def plan_dispatch() -> bool:
+    """Every message's handlers found along its receiver's MRO once per kind of receiver and
+    message, not again for each message. Textual walks a widget's whole MRO (twenty-odd classes)
+    for each message it handles, two dictionary lookups per class and a list of the message's
+    bases made anew: 5 % of a dashboard's CPU in handling keys, frames and changes (issue 31:
+    what a change costs each of a hundred dashboards). What can differ between two messages of
+    one kind (a handler's prevent_default, an @on selector matched against the sender) is
+    checked per message, in Textual's order. Also: Textual counts a callback's parameters (to
+    call it with the ones it takes) with inspect.signature once per call for a partial or a
+    lambda made anew; counted once per function's code here.
+
+    Each is switched on only where Textual's function reads what the one it replaces read
+    (`_names`); a Textual that changed it keeps its own, slower, never wrong. The suite compares
+    the two on a real dashboard's messages (tests/ui/test_textual_compat.py)."""
+    from textual import _callback
+    from textual.css.match import match
+
+    original = MessagePump._get_dispatch_methods
+    if getattr(original, "planned", False):
+        return True
+    if (
+        _names(original.__code__) != _DISPATCH_READS
+        or _names(_callback._count_parameters.__code__) != _COUNT_READS
+    ):
+        return False
+    plans: dict[tuple[type, str, type], _Plan] = {}
+
+    def planned(self: MessagePump, method_name: str, message: Any) -> Any:
+        key = (self.__class__, method_name, message.__class__)
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _plan(*key)
+        dispatched: set[Any] = set()
+        for cls, methods in plan:
+            if message._no_default_action:
+                break
+            for method, selectors in methods:
+                if method in dispatched:
+                    continue
+                if selectors is None:
+                    yield cls, method.__get__(self, cls)
+                    continue
+                if selectors and not _selected(message, selectors, match):
+                    continue
+                yield cls, method.__get__(self, cls)
+                dispatched.add(method)
+
+    planned.planned = True  # type: ignore[attr-defined]
+    planned.__wrapped__ = original  # type: ignore[attr-defined]  # the test compares the two
+    MessagePump._get_dispatch_methods = planned  # type: ignore[method-assign]
+    _callback._count_parameters = _counted(_callback._count_parameters)  # type: ignore[assignment]
+    return True
+
+
+def _selected(message: Any, selectors: dict[str, Any], match: Callable[..., bool]) -> bool:
+    """An @on handler's selectors all match the message's widgets (Textual's test, in its order)."""
+    if not message._sender:
+        return False
+    for attribute, selector in selectors.items():
+        node = getattr(message, attribute)
+        if node is None:
+            return False
+        if not isinstance(node, Widget):
+            raise OnNoWidget(f"on decorator can't match against {attribute!r} as it is not a widget.")
+        if not match(selector, node):
+            return False
+    return True
+
+
+def _counted(count: Callable[[Callable[..., Any]], int]) -> Callable[[Callable[..., Any]], int]:
+    """`count` (Textual's parameter count) kept per function's code, for plain functions: their
+    parameters are their code's. Functions that say otherwise (`__wrapped__`, `__signature__`)
+    and other callables are counted each time, as before."""
+    counts: dict[CodeType, int] = {}
+
+    def counted(func: Callable[..., Any]) -> int:
+        if (
+            type(func) is not FunctionType
+            or "__wrapped__" in func.__dict__
+            or "__signature__" in func.__dict__
+        ):
+            return count(func)
+        code = func.__code__
+        found = counts.get(code)
+        if found is None:
+            found = counts[code] = count(func)
+        return found
+
+    return counted
 
 
 def parameters(method: Callable[..., object]) -> tuple[str, ...]:

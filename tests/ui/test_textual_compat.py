@@ -232,3 +232,90 @@ def test_a_new_screen_is_styled_once_as_it_is_shown(demo_db, key, opened):
     assert type(screen).__name__ == opened
     assert isinstance(screen, compat.StyledOnce)
     assert screen not in restyled
+
+
+def test_planned_dispatch_finds_the_handlers_textual_would(demo_db):
+    """textual_compat.plan_dispatch: for every message a receiver's dashboard handles while they
+    assign (the assign form's @on handlers, matched on their widgets), open an errand, a note,
+    help and the palette, the planned search yields the handlers Textual's own finds, in its
+    order."""
+    from textual.message_pump import MessagePump
+
+    from tests.ui.conftest import drive, settle
+    from tests.ui.test_snapshots import app_on
+
+    app = app_on(demo_db)  # make_app switches it on
+    planned = MessagePump._get_dispatch_methods
+    assert getattr(planned, "planned", False), "plan_dispatch is off for this Textual"
+    theirs = planned.__wrapped__
+    differ: list[str] = []
+    selected: list[str] = []
+
+    def compared(self, method_name, message):
+        found = list(planned(self, method_name, message))
+        if found != list(theirs(self, method_name, message)):
+            differ.append(f"{type(self).__name__}.{method_name}")
+        selected.extend(m.__name__ for _, m in found if getattr(m, "_textual_on", None))
+        return planned(self, method_name, message)
+
+    async def scenario(pilot):
+        await settle(pilot)
+        MessagePump._get_dispatch_methods = compared
+        try:
+            for keys in (("a", "d", "o", "down", "escape"), ("enter", "n", "escape", "escape")):
+                await pilot.press(*keys)
+                await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            await pilot.press("escape", "ctrl+p", "h", "j")
+            await settle(pilot)
+        finally:
+            MessagePump._get_dispatch_methods = planned
+
+    drive(app, scenario)
+    assert differ == []
+    # the assign form's list and filter, the palette's input: @on handlers matched on their widget
+    assert {"_highlighted", "_filter", "_input"} <= set(selected), selected
+
+
+def test_a_callbacks_parameters_are_counted_as_textual_counts_them():
+    """plan_dispatch keeps Textual's count of a callback's parameters per function's code: a
+    lambda made anew, a partial, a method, a function that says it wraps another, a class."""
+    import functools
+
+    from textual import _callback
+
+    assert compat.plan_dispatch()
+
+    class Thing:
+        def __init__(self, a, b): ...
+
+        def method(self, a, *rest, **named): ...
+
+    @functools.wraps(lambda a, b, c: None)
+    def wrapper(*args): ...
+
+    cases = [lambda: None, lambda a, b=1: None, functools.partial(lambda a, b: None, 1), Thing(1, 2).method]
+    cases += [wrapper, Thing, lambda *a, k, **kw: None, lambda a, /, b: None]
+    from inspect import signature
+
+    for case in cases:
+        for _ in range(2):  # once counted, once kept
+            expected = len(signature(case).parameters)
+            if isinstance(case, functools.partial):
+                expected = len(signature(case.func).parameters) - 1
+            assert _callback.count_parameters(case) == expected, case
+
+
+def test_a_textual_whose_dispatch_changed_keeps_its_own(monkeypatch):
+    """plan_dispatch replaces Textual's search only where it reads what the one it was written
+    from read: one that reads something more (here: a new attribute of the message) is kept."""
+    from textual.message_pump import MessagePump
+
+    def changed(self, method_name, message):
+        if message._new_rule:
+            yield from ()
+
+    monkeypatch.setattr(MessagePump, "_get_dispatch_methods", changed)
+    assert compat.plan_dispatch() is False
+    assert MessagePump._get_dispatch_methods is changed
