@@ -19,7 +19,9 @@ What is left outside this module, and why:
 from __future__ import annotations
 
 import inspect
+import sys
 import weakref
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import CodeType, FunctionType
@@ -69,6 +71,7 @@ __all__ = [
     "every_frame",
     "exit_renderables",
     "fast_pilot",
+    "fingerprint",
     "forget_styles",
     "frames_when_read",
     "line_filters",
@@ -218,6 +221,12 @@ PRIVATE: tuple[Private, ...] = (
     Private("textual.message:Message", "_sender", "attribute", "an @on selector's test, per message"),
     Private("textual._on", "OnNoWidget", "name", "raised as Textual does, for a selector on no widget"),
     Private("textual._callback", "_count_parameters", "name", "kept per function's code, where unchanged"),
+    Private(
+        "textual.message_pump",
+        "_MessagePumpMeta",
+        "name",
+        "setting or deleting a handler on a class (a test's monkeypatch) forgets plan_dispatch's plans",
+    ),
     # -- the test suite (tests/ui/conftest.py) ---------------------------------------------
     Private(
         "textual._wait",
@@ -716,27 +725,26 @@ def share_css_parses() -> bool:
     return True
 
 
-def _names(code: CodeType) -> frozenset[str]:
-    """The names a function's code reads (globals, attributes, name-like constants), its nested
-    code's included: what its logic touches, the same whichever Python compiled it (a
-    comprehension inlined or not), changed by most edits of its logic (docs/structure.md)."""
-    found = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str) and c.isidentifier()}
+def fingerprint(code: CodeType) -> int:
+    """A function's compiled code without its line numbers (its instructions, names and
+    constants, its nested code's too): equal for the same logic compiled by the same Python, and
+    changed by any change to what it does. Cheap enough for a dashboard's start."""
+    parts = [code.co_code, "\0".join(code.co_names).encode(), "\0".join(code.co_varnames).encode()]
     for const in code.co_consts:
         if isinstance(const, CodeType):
-            found |= _names(const)
-    return frozenset(found)
+            parts.append(b"%d" % fingerprint(const))
+        elif isinstance(const, frozenset):  # `x in {"a", "b"}`: its order is the string hashes'
+            parts.append(repr(sorted(map(repr, const))).encode())
+        else:
+            parts.append(repr(const).encode())
+    return zlib.crc32(b"\1".join(parts))
 
 
-# What Textual's MessagePump._get_dispatch_methods reads (8.2): the one it was written from.
-_DISPATCH_READS = frozenset(
-    {
-        "Message", "OnNoWidget", "Widget", "_", "__class__", "__dict__", "__get__", "__mro__",
-        "_decorated_handlers", "_no_default_action", "_sender", "_textual_on", "add", "cast", "get",
-        "getattr", "isinstance", "issubclass", "items", "match", "set", "textual.widget",
-    }
-)  # fmt: skip
-# What textual._callback._count_parameters reads: `len(signature(func).parameters)`.
-_COUNT_READS = frozenset({"len", "parameters", "signature"})
+# Textual's MessagePump._get_dispatch_methods and textual._callback._count_parameters as
+# plan_dispatch was written from and checked against (Textual 8.2.8), by the Python that compiled
+# them: another Textual or Python keeps Textual's own until the two are checked again (the pin
+# test in tests/ui/test_textual_compat.py fails until then).
+VERIFIED_DISPATCH = {(3, 11): (679361513, 3829749622)}
 _Plan = tuple[tuple[type, tuple[tuple[Any, "dict[str, Any] | None"], ...]], ...]
 
 
@@ -773,8 +781,10 @@ def plan_dispatch() -> bool:
     call it with the ones it takes) with inspect.signature once per call for a partial or a
     lambda made anew; counted once per function's code here.
 
-    Each is switched on only where Textual's function reads what the one it replaces read
-    (`_names`); a Textual that changed it keeps its own, slower, never wrong. The suite compares
+    Each is switched on only where Textual's functions are the ones it was checked against
+    (`fingerprint`, VERIFIED_DISPATCH); a Textual that changed them keeps its own, slower, never
+    wrong. Handlers set on a class later (a test's monkeypatch) are seen: setting or deleting
+    one forgets the plans. The suite compares
     the two on a real dashboard's messages (tests/ui/test_textual_compat.py)."""
     from textual import _callback
     from textual.css.match import match
@@ -782,10 +792,8 @@ def plan_dispatch() -> bool:
     original = MessagePump._get_dispatch_methods
     if getattr(original, "planned", False):
         return True
-    if (
-        _names(original.__code__) != _DISPATCH_READS
-        or _names(_callback._count_parameters.__code__) != _COUNT_READS
-    ):
+    found = (fingerprint(original.__code__), fingerprint(_callback._count_parameters.__code__))
+    if VERIFIED_DISPATCH.get(sys.version_info[:2]) != found:
         return False
     plans: dict[tuple[type, str, type], _Plan] = {}
 
@@ -799,16 +807,33 @@ def plan_dispatch() -> bool:
             if message._no_default_action:
                 break
             for method, selectors in methods:
-                if method in dispatched:
-                    continue
-                if selectors is None:
+                if selectors is None:  # named after the message: never among `dispatched`
                     yield cls, method.__get__(self, cls)
+                    continue
+                if method in dispatched:
                     continue
                 if selectors and not _selected(message, selectors, match):
                     continue
                 yield cls, method.__get__(self, cls)
                 dispatched.add(method)
 
+    def forget(name: str) -> None:
+        if name in ("_decorated_handlers", "__bases__") or name.startswith(("on_", "_on_")):
+            plans.clear()
+
+    meta = type(MessagePump)
+    set_attribute, delete_attribute = meta.__setattr__, meta.__delattr__
+
+    def setting(cls: type, name: str, value: Any) -> None:
+        set_attribute(cls, name, value)
+        forget(name)
+
+    def deleting(cls: type, name: str) -> None:
+        delete_attribute(cls, name)
+        forget(name)
+
+    meta.__setattr__ = setting  # type: ignore[method-assign,assignment]
+    meta.__delattr__ = deleting  # type: ignore[method-assign,assignment]
     planned.planned = True  # type: ignore[attr-defined]
     planned.__wrapped__ = original  # type: ignore[attr-defined]  # the test compares the two
     MessagePump._get_dispatch_methods = planned  # type: ignore[method-assign]
@@ -833,16 +858,14 @@ def _selected(message: Any, selectors: dict[str, Any], match: Callable[..., bool
 
 def _counted(count: Callable[[Callable[..., Any]], int]) -> Callable[[Callable[..., Any]], int]:
     """`count` (Textual's parameter count) kept per function's code, for plain functions: their
-    parameters are their code's. Functions that say otherwise (`__wrapped__`, `__signature__`)
-    and other callables are counted each time, as before."""
+    parameters are their code's. Other callables are counted each time, as before."""
     counts: dict[CodeType, int] = {}
 
     def counted(func: Callable[..., Any]) -> int:
-        if (
-            type(func) is not FunctionType
-            or "__wrapped__" in func.__dict__
-            or "__signature__" in func.__dict__
-        ):
+        # inspect.signature reads a function's __wrapped__, __signature__ and _partialmethod
+        # (functools.partialmethod's functions share one code) as well as its code: only those
+        # with no attribute but Textual's own _param_count are counted by their code.
+        if type(func) is not FunctionType or not func.__dict__.keys() <= {"_param_count"}:
             return count(func)
         code = func.__code__
         found = counts.get(code)

@@ -238,7 +238,7 @@ def test_planned_dispatch_finds_the_handlers_textual_would(demo_db):
     """textual_compat.plan_dispatch: for every message a receiver's dashboard handles while they
     assign (the assign form's @on handlers, matched on their widgets), open an errand, a note,
     help and the palette, the planned search yields the handlers Textual's own finds, in its
-    order."""
+    order (compared before any runs: prevent_default between them is the next test's)."""
     from textual.message_pump import MessagePump
 
     from tests.ui.conftest import drive, settle
@@ -246,7 +246,10 @@ def test_planned_dispatch_finds_the_handlers_textual_would(demo_db):
 
     app = app_on(demo_db)  # make_app switches it on
     planned = MessagePump._get_dispatch_methods
-    assert getattr(planned, "planned", False), "plan_dispatch is off for this Textual"
+    assert getattr(planned, "planned", False), (
+        "plan_dispatch is off: Textual's dispatch is not the one it was checked against "
+        "(textual_compat.VERIFIED_DISPATCH); check the two again and add this one's fingerprints"
+    )
     theirs = planned.__wrapped__
     differ: list[str] = []
     selected: list[str] = []
@@ -308,8 +311,8 @@ def test_a_callbacks_parameters_are_counted_as_textual_counts_them():
 
 
 def test_a_textual_whose_dispatch_changed_keeps_its_own(monkeypatch):
-    """plan_dispatch replaces Textual's search only where it reads what the one it was written
-    from read: one that reads something more (here: a new attribute of the message) is kept."""
+    """plan_dispatch replaces Textual's search only where it is the one it was checked against
+    (its compiled code's fingerprint): one that does anything else is kept."""
     from textual.message_pump import MessagePump
 
     def changed(self, method_name, message):
@@ -319,3 +322,80 @@ def test_a_textual_whose_dispatch_changed_keeps_its_own(monkeypatch):
     monkeypatch.setattr(MessagePump, "_get_dispatch_methods", changed)
     assert compat.plan_dispatch() is False
     assert MessagePump._get_dispatch_methods is changed
+
+
+def test_planned_dispatch_stops_where_textual_stops_and_sees_handlers_set_later():
+    """prevent_default between handlers, a selector that does not match, and a handler set on a
+    class after its first message: the planned search yields what Textual's does, lazily."""
+    from textual import on
+    from textual.message import Message
+    from textual.message_pump import MessagePump
+    from textual.widgets import Static
+
+    assert compat.plan_dispatch()
+    planned = MessagePump._get_dispatch_methods
+    theirs = planned.__wrapped__
+    hit, miss = Static(id="hit"), Static(id="miss")
+
+    class Ping(Message):
+        def __init__(self, control):
+            super().__init__()
+            self._control = control
+
+        @property
+        def control(self):
+            return self._control
+
+    class Base(MessagePump):
+        @on(Ping, "#hit")
+        def picked(self, message): ...
+
+        def on_ping(self, message): ...
+
+    class Middle(Base): ...
+
+    class Leaf(Middle):
+        @on(Ping)
+        def any_ping(self, message): ...
+
+        def _on_ping(self, message): ...
+
+    def run(search, control, stop_after):
+        message = Ping(control)
+        message._sender = leaf
+        found = []
+        for cls, method in search(leaf, "on_ping", message):
+            found.append((cls, method.__func__))
+            if len(found) == stop_after:
+                message.prevent_default()
+        return found
+
+    leaf = Leaf()
+    for control in (hit, miss):
+        for stop_after in (None, 1, 2, 3):
+            assert run(planned, control, stop_after) == run(theirs, control, stop_after)
+    Middle.on_ping = lambda self, message: None  # after the first Ping: Textual sees it
+    try:
+        assert run(planned, hit, None) == run(theirs, hit, None)
+    finally:
+        del Middle.on_ping
+    assert run(planned, hit, None) == run(theirs, hit, None)
+
+
+def test_a_partialmethods_parameters_are_its_own():
+    """functools.partialmethod's functions share one code; inspect.signature reads their
+    _partialmethod: each counted as Textual counts it."""
+    import functools
+
+    from textual import _callback
+
+    assert compat.plan_dispatch()
+
+    def three(a, b, c): ...
+
+    class Thing:
+        none_bound = functools.partialmethod(functools.partial(three))
+        two_bound = functools.partialmethod(functools.partial(three, 1, 2))
+
+    assert _callback.count_parameters(Thing().none_bound) == 2
+    assert _callback.count_parameters(Thing().two_bound) == 0
