@@ -300,13 +300,11 @@ def test_a_callbacks_parameters_are_counted_as_textual_counts_them():
 
     cases = [lambda: None, lambda a, b=1: None, functools.partial(lambda a, b: None, 1), Thing(1, 2).method]
     cases += [wrapper, Thing, lambda *a, k, **kw: None, lambda a, /, b: None]
-    from inspect import signature
-
     for case in cases:
         for _ in range(2):  # once counted, once kept
-            expected = len(signature(case).parameters)
+            expected = len(inspect.signature(case).parameters)
             if isinstance(case, functools.partial):
-                expected = len(signature(case.func).parameters) - 1
+                expected = len(inspect.signature(case.func).parameters) - 1
             assert _callback.count_parameters(case) == expected, case
 
 
@@ -316,7 +314,7 @@ def test_a_textual_whose_dispatch_changed_keeps_its_own(monkeypatch):
     from textual.message_pump import MessagePump
 
     def changed(self, method_name, message):
-        if message._new_rule:
+        if message.new_rule:
             yield from ()
 
     monkeypatch.setattr(MessagePump, "_get_dispatch_methods", changed)
@@ -362,7 +360,7 @@ def test_planned_dispatch_stops_where_textual_stops_and_sees_handlers_set_later(
 
     def run(search, control, stop_after):
         message = Ping(control)
-        message._sender = leaf
+        message.set_sender(leaf)
         found = []
         for cls, method in search(leaf, "on_ping", message):
             found.append((cls, method.__func__))
